@@ -1,0 +1,22 @@
+"""The business date services act on (`on=`), so imports, tests and demo history can act in the past."""
+
+from datetime import date
+
+from django.utils import timezone
+
+
+def business_date(on: date | None = None) -> date:
+    return on if on is not None else timezone.localdate()
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day of month `months` later, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
+    import calendar
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

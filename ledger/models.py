@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class GLAccountType(models.TextChoices):
+    ASSET = "asset", "Asset"
+    LIABILITY = "liability", "Liability"
+    EQUITY = "equity", "Equity"
+    REVENUE = "revenue", "Revenue"
+    EXPENSE = "expense", "Expense"
+
+
+class GLAccount(models.Model):
+    """An account of the general ledger (chart of accounts)."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    type = models.CharField(max_length=16, choices=GLAccountType.choices)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "GL account"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSING = "closing", "Closing"
+    CLOSED = "closed", "Closed"
+
+
+class AccountingPeriod(FSMModelMixin, models.Model):
+    """A calendar month of the books; created when first needed."""
+
+    start_on = models.DateField(unique=True)
+    end_on = models.DateField()
+    state = FSMField(default=PeriodState.OPEN, choices=PeriodState.choices, protected=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["start_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")),
+                                   name="period_ends_after_start"),
+        ]
+        permissions = [
+            ("start_close", "Can start closing an accounting period"),
+            ("close_period", "Can close an accounting period"),
+            ("reopen_period", "Can reopen a closed accounting period"),
+        ]
+
+    def __str__(self):
+        return self.start_on.strftime("%B %Y")
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == PeriodState.OPEN
+
+    @transition(field=state, source=PeriodState.OPEN, target=PeriodState.CLOSING,
+                permission="ledger.start_close")
+    def start_close(self):
+        pass
+
+    @transition(field=state, source=PeriodState.CLOSING, target=PeriodState.OPEN,
+                permission="ledger.start_close")
+    def cancel_close(self):
+        pass
+
+    @transition(field=state, source=PeriodState.CLOSING, target=PeriodState.CLOSED,
+                permission="ledger.close_period")
+    def close(self, *, by=None, at=None):
+        self.closed_by, self.closed_at = by, at
+
+    @transition(field=state, source=PeriodState.CLOSED, target=PeriodState.OPEN,
+                permission="ledger.reopen_period")
+    def reopen(self):
+        self.closed_by, self.closed_at = None, None
+
+
+class JournalEntry(models.Model):
+    """A balanced set of journal lines; immutable once posted (a reversal is a new entry)."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    document_date = models.DateField(help_text="The date of the source document.")
+    posted_on = models.DateField(help_text="Date in the open period the entry was posted to.")
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="entries")
+    memo = models.CharField(max_length=255)
+    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    source_label = models.CharField(max_length=100, blank=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-posted_on", "-number"]
+        verbose_name_plural = "journal entries"
+        indexes = [models.Index(fields=["source_type", "source_id"]),
+                   models.Index(fields=["posted_on"])]
+        permissions = [("post_entries", "Can post journal entries")]
+
+    def __str__(self):
+        return f"JE-{self.number:07d} {self.memo}"
+
+
+class JournalLine(models.Model):
+    """One debit or credit in the functional currency; receivable lines also carry the customer
+    account and the amount in the document's currency with the rate used."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="lines")
+    debit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    credit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    customer_account = models.ForeignKey("customers.Account", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="journal_lines")
+    document_currency = models.CharField(max_length=3, blank=True)
+    document_amount = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True,
+                                          help_text="Signed: debit positive, credit negative.")
+    rate = models.DecimalField(max_digits=19, decimal_places=8, null=True, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["entry", "pk"]
+        indexes = [models.Index(fields=["customer_account", "gl_account"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(debit__gte=0, credit=0) | models.Q(debit=0, credit__gte=0)),
+                name="journalline_one_side_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.gl_account.code} Dr {self.debit} Cr {self.credit}"
+
+
+class ExchangeRate(models.Model):
+    """Units of the functional currency for one unit of `currency`, from `valid_on`."""
+
+    currency = models.CharField(max_length=3)
+    valid_on = models.DateField()
+    rate = models.DecimalField(max_digits=19, decimal_places=8)
+
+    class Meta:
+        ordering = ["currency", "-valid_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_on"], name="exchangerate_unique_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchangerate_positive"),
+        ]
+        permissions = [("import_rates", "Can import exchange rates from CSV")]
+
+    def __str__(self):
+        return f"1 {self.currency} = {self.rate} on {self.valid_on}"

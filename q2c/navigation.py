@@ -1,0 +1,46 @@
+"""The sidebar: each entry shows only to users holding its permission, so each role sees its work."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    section: str
+    label: str
+    url_name: str
+    permission: str | None = None
+
+
+NAV_ITEMS = [
+    NavItem("Work", "Home", "home"),
+    NavItem("Customers", "Accounts", "customers:list", "customers.view_account"),
+    NavItem("Customers", "Import accounts", "customers:import", "customers.import_accounts"),
+    NavItem("Accounting", "Trial balance", "ledger:trial_balance", "ledger.view_journalentry"),
+    NavItem("Accounting", "Journal", "ledger:journal", "ledger.view_journalentry"),
+    NavItem("Accounting", "Periods", "ledger:periods", "ledger.view_accountingperiod"),
+    NavItem("Accounting", "Exchange rates", "ledger:rates", "ledger.view_exchangerate"),
+]
+
+
+def visible_items(user):
+    sections: dict[str, list[dict]] = {}
+    for item in NAV_ITEMS:
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        sections.setdefault(item.section, []).append({"label": item.label, "url": url})
+    return sections
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from core.roles import roles_of
+
+    return {"nav_sections": visible_items(user), "user_roles": sorted(roles_of(user))}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from q2c.views import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("customers/", include("customers.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("accounts/", include("q2c.account_urls")),
+]
+admin.site.site_header = "Q2C administration"
+admin.site.site_title = "Q2C admin"
