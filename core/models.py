@@ -31,3 +31,17 @@ class TransitionLog(models.Model):
 
     def __str__(self):
         return f"{self.transition}: {self.source} → {self.target} by {self.actor_name}"
+
+
+class NumberSequence(models.Model):
+    """The last number handed out per series (e.g. "invoice-2026"): locked, incremented and
+    saved in the caller's transaction, so numbers have no gap and no duplicate."""
+
+    key = models.CharField(max_length=64, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key}: {self.last_value}"

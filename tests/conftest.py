@@ -1,0 +1,83 @@
+"""Role users shared by every test: two reps in two teams, so a missing filter shows."""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, settings
+
+from core.roles import Role, assign_role
+
+# Playwright's sync API runs an event loop in the test thread next to live_server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+PASSWORD = "demo-pass-123"
+
+
+def make_user(username, *roles, manager=None, first_name=""):
+    from customers.models import ReportingLine
+
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.com",
+        first_name=first_name or username.replace("_", " ").title(),
+    )
+    for role in roles:
+        assign_role(user, role)
+    if manager is not None:
+        ReportingLine.objects.create(user=user, manager=manager)
+    return user
+
+
+@pytest.fixture
+def sales_manager(db):
+    return make_user("manager_a", Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def sales_rep(db, sales_manager):
+    return make_user("rep_a", Role.SALES_REP, manager=sales_manager)
+
+
+@pytest.fixture
+def teammate_rep(db, sales_manager):
+    return make_user("rep_a2", Role.SALES_REP, manager=sales_manager)
+
+
+@pytest.fixture
+def other_manager(db):
+    return make_user("manager_b", Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def other_rep(db, other_manager):
+    """A rep in the other team: what they own must never leak to team A."""
+    return make_user("rep_b", Role.SALES_REP, manager=other_manager)
+
+
+@pytest.fixture
+def finance(db):
+    return make_user("finance", Role.FINANCE)
+
+
+@pytest.fixture
+def accountant(db):
+    return make_user("accountant", Role.ACCOUNTANT)
+
+
+@pytest.fixture
+def catalog_admin(db):
+    return make_user("catalog", Role.CATALOG_ADMIN)
+
+
+@pytest.fixture
+def role_users(sales_rep, sales_manager, finance, accountant, catalog_admin):
+    return {
+        "sales_rep": sales_rep, "sales_manager": sales_manager, "finance": finance,
+        "accountant": accountant, "catalog_admin": catalog_admin,
+    }
