@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: run serve install install-dev test lint worker beat bench migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## run: install, migrate, load the demo data and serve on 127.0.0.1:$(PORT) (SQLite, eager tasks)
+run: seed
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite; on PostgreSQL when DATABASE_URL points there, else SQLite
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## worker / beat: Celery against CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)
+worker: install
+	$(BIN)/celery -A q2c worker --loglevel=info --queues=$${CELERY_QUEUE:-q2c}
+
+beat: install
+	$(BIN)/celery -A q2c beat --loglevel=info
+
+## bench: benchmarks at scale on PostgreSQL (DATABASE_URL), one JSON line per figure
+bench: install-dev
+	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) q2c.sqlite3 staticfiles

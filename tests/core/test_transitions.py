@@ -1,0 +1,95 @@
+from datetime import date
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.actors import Actor, ActorKind, system_user
+from core.models import TransitionLog
+from core.transitions import history_for, run_bulk_transition, run_transition
+from ledger.models import AccountingPeriod, PeriodState
+
+pytestmark = pytest.mark.django_db
+
+
+def make_period(month: int) -> AccountingPeriod:
+    return AccountingPeriod.objects.create(start_on=date(2026, month, 1), end_on=date(2026, month, 28))
+
+
+def test_transition_saves_the_state_and_records_who_when_and_why(accountant):
+    period = make_period(1)
+
+    run_transition(period, "start_close", by=accountant, note="month end", on=date(2026, 2, 2))
+
+    period.refresh_from_db()
+    assert period.state == PeriodState.CLOSING
+    [entry] = history_for(period)
+    assert (entry.transition, entry.source, entry.target) == ("start_close", "open", "closing")
+    assert (entry.actor, entry.actor_kind, entry.note) == (accountant, ActorKind.USER, "month end")
+    assert entry.business_date == date(2026, 2, 2)
+
+
+def test_transition_without_the_permission_is_refused_and_changes_nothing(sales_rep):
+    period = make_period(1)
+
+    with pytest.raises(PermissionDenied, match="not allowed to start close"):
+        run_transition(period, "start_close", by=sales_rep)
+
+    period.refresh_from_db()
+    assert period.state == PeriodState.OPEN
+    assert not TransitionLog.objects.exists()
+
+
+def test_transition_from_the_wrong_state_is_a_validation_error(accountant):
+    period = make_period(1)
+
+    with pytest.raises(ValidationError, match="cannot close while open"):
+        run_transition(period, "close", by=accountant)
+
+
+def test_customer_actor_is_recorded_with_name_and_ip():
+    period = make_period(1)
+
+    run_transition(period, "start_close", by=Actor.customer(name="Ada Buyer", ip="203.0.113.9"))
+
+    [entry] = history_for(period)
+    assert (entry.actor_kind, entry.actor_name, entry.actor_ip, entry.actor) == (
+        ActorKind.CUSTOMER, "Ada Buyer", "203.0.113.9", None)
+
+
+def test_system_user_cannot_log_in_and_is_recorded_as_a_task(client):
+    user = system_user()
+    assert not user.has_usable_password()
+    assert not client.login(username="system", password="")
+    assert system_user() == user  # one system user, made once
+
+
+def test_bulk_transition_moves_many_with_constant_queries(accountant, django_assert_max_num_queries):
+    run_bulk_transition([make_period(1)], "start_close", by=accountant)  # warms the caches
+    few = [make_period(m) for m in (2, 3)]
+    many = [make_period(m) for m in range(4, 13)]
+
+    with django_assert_max_num_queries(8) as few_queries:
+        run_bulk_transition(few, "start_close", by=accountant)
+    with django_assert_max_num_queries(8) as many_queries:
+        run_bulk_transition(many, "start_close", by=accountant, note="year end")
+
+    assert len(few_queries.captured_queries) == len(many_queries.captured_queries)
+    assert set(AccountingPeriod.objects.values_list("state", flat=True)) == {PeriodState.CLOSING}
+    ct = ContentType.objects.get_for_model(AccountingPeriod)
+    assert TransitionLog.objects.filter(content_type=ct, transition="start_close").count() == 12
+
+
+def test_bulk_transition_refuses_all_when_one_cannot_move(accountant):
+    closing, still_open = make_period(1), make_period(2)
+    run_transition(closing, "start_close", by=accountant)
+
+    with pytest.raises(ValidationError, match="Cannot close"):
+        run_bulk_transition([closing, still_open], "close", by=accountant)
+
+    assert AccountingPeriod.objects.get(pk=closing.pk).state == PeriodState.CLOSING
+
+
+def test_bulk_transition_checks_the_permission(sales_rep):
+    with pytest.raises(PermissionDenied):
+        run_bulk_transition([make_period(1)], "start_close", by=sales_rep)
