@@ -1,0 +1,69 @@
+"""The production shape, checked without a Docker engine: the compose file and Django's
+deployment checklist."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_describes_every_production_service_with_healthchecks():
+    services = compose()["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
+    for name in ("postgres", "redis", "web", "worker"):
+        assert "healthcheck" in services[name], name
+    assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+    assert "pgdata" in compose()["volumes"]
+
+
+def test_web_migrates_before_gunicorn_and_sits_behind_the_tls_proxy():
+    services = compose()["services"]
+    command = services["web"]["command"]
+    assert command.index("migrate") < command.index("gunicorn q2c.wsgi:application")
+    assert "ports" not in services["web"]  # only the proxy is published
+    assert set(services["proxy"]["ports"]) == {"80:80", "443:443"}
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile
+
+
+def test_worker_and_beat_run_celery_against_redis_and_postgres():
+    services = compose()["services"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "q2c", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "q2c", "beat"]
+    env = services["worker"]["environment"]
+    assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["DEBUG"] == "0"
+    assert services["worker"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def production_env(**overrides):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, "DJANGO_SETTINGS_MODULE": "q2c.settings", **overrides}
+
+
+def test_check_deploy_reports_nothing_with_debug_off():
+    secret = "x" * 30 + "-not-a-real-production-secret-" + "y" * 20
+    env = production_env(DEBUG="0", SECRET_KEY=secret, ALLOWED_HOSTS="q2c.example.com")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_off_without_a_secret_key_refuses_to_start():
+    env = production_env(DEBUG="0", SECRET_KEY="")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
