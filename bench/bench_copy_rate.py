@@ -1,0 +1,16 @@
+"""Raw PostgreSQL COPY rate of the reference invoice-line table (the denominator of later figures)."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.reference import copy_rate  # noqa: E402
+
+ROWS = 100_000
+
+if __name__ == "__main__":
+    rate = max(copy_rate(ROWS) for _ in range(3))
+    print(json.dumps({"figure": "pg_copy_rate_invoice_lines", "rows": ROWS,
+                      "rows_per_second": round(rate)}))
