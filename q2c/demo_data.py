@@ -1,0 +1,58 @@
+"""What the demo holds: the people (one login per role, in two sales teams) and the customers."""
+
+from core.roles import Role
+
+DEMO_PASSWORD = "q2c-demo"
+
+# username, first name, last name, role, manager's username, team
+DEMO_USERS = [
+    ("maria", "Maria", "Manning", Role.SALES_MANAGER, None, "East"),
+    ("sam", "Sam", "Seller", Role.SALES_REP, "maria", "East"),
+    ("rita", "Rita", "Reyes", Role.SALES_REP, "maria", "East"),
+    ("walter", "Walter", "West", Role.SALES_MANAGER, None, "West"),
+    ("wendy", "Wendy", "Wu", Role.SALES_REP, "walter", "West"),
+    ("fiona", "Fiona", "Fischer", Role.FINANCE, None, ""),
+    ("adam", "Adam", "Auditor", Role.ACCOUNTANT, None, ""),
+    ("cara", "Cara", "Catalog", Role.CATALOG_ADMIN, None, ""),
+]
+
+# name, country, region, city, currency, payment terms code, credit limit
+DEMO_ACCOUNTS = [
+    ("Acme Robotics", "US", "CA", "San Jose", "USD", "net-30", "250000"),
+    ("Globex Logistics", "US", "TX", "Austin", "USD", "net-45", "400000"),
+    ("Initech Software", "US", "NY", "New York", "USD", "net-30", "150000"),
+    ("Umbrella Health", "US", "MA", "Boston", "USD", "2-10-net-30", "300000"),
+    ("Hooli Cloud", "US", "WA", "Seattle", "USD", "net-60", "800000"),
+    ("Vandelay Industries", "US", "IL", "Chicago", "USD", "net-15", "60000"),
+    ("Stark Aerospace", "US", "FL", "Orlando", "USD", "net-30", "500000"),
+    ("Wayne Analytics", "US", "NJ", "Newark", "USD", "eom-30", "350000"),
+    ("Soylent Foods", "US", "OR", "Portland", "USD", "net-30", "90000"),
+    ("Tyrell Biotech", "US", "CA", "Los Angeles", "USD", "instalments-50-50", "600000"),
+    ("Cyberdyne Systems", "US", "CA", "Sunnyvale", "USD", "net-45", "700000"),
+    ("Massive Dynamic", "US", "NY", "Brooklyn", "USD", "net-30", "450000"),
+    ("Northwind Traders", "CA", "ON", "Toronto", "CAD", "net-30", "120000"),
+    ("Maple Leaf Media", "CA", "BC", "Vancouver", "CAD", "net-45", "80000"),
+    ("Bluth Property Group", "US", "CA", "Newport Beach", "USD", "net-15", "50000"),
+    ("Dunder Paper", "US", "PA", "Scranton", "USD", "net-30", "40000"),
+    ("Rheinmetall Digital", "DE", "BY", "Munich", "EUR", "net-30", "300000"),
+    ("Berliner Mobility", "DE", "BE", "Berlin", "EUR", "net-45", "200000"),
+    ("Lumiere Studios", "FR", "IDF", "Paris", "EUR", "net-60", "250000"),
+    ("Azul Energia", "ES", "MD", "Madrid", "EUR", "net-30", "180000"),
+    ("Van Dijk Logistics", "NL", "NH", "Amsterdam", "EUR", "eom-30", "220000"),
+    ("Nordlicht Versicherung", "DE", "HH", "Hamburg", "EUR", "net-30", "350000"),
+    ("Milano Design Group", "IT", "MI", "Milan", "EUR", "net-60", "90000"),
+    ("Thames Fintech", "GB", "ENG", "London", "GBP", "net-30", "400000"),
+    ("Highland Distillers", "GB", "SCT", "Edinburgh", "GBP", "net-45", "70000"),
+    ("Cambridge Genomics", "GB", "ENG", "Cambridge", "GBP", "2-10-net-30", "260000"),
+    ("Sakura Electronics", "JP", "13", "Tokyo", "JPY", "eom-30", "50000000"),
+    ("Osaka Precision", "JP", "27", "Osaka", "JPY", "net-30", "30000000"),
+    ("Kiwi Outdoor", "AU", "NSW", "Sydney", "AUD", "net-30", "150000"),
+    ("Alpine Watchworks", "CH", "GE", "Geneva", "CHF", "net-30", "200000"),
+    ("Gulf Ventures", "KW", "KU", "Kuwait City", "KWD", "net-30", "60000"),
+    ("Pied Piper", "US", "CA", "Palo Alto", "USD", "net-15", "30000"),
+]
+
+FIRST_NAMES = ["Alex", "Jordan", "Priya", "Chen", "Lena", "Marco", "Aisha", "Tom", "Yuki", "Sofia",
+               "Noah", "Ines", "Ravi", "Emma", "Kofi", "Hana"]
+LAST_NAMES = ["Novak", "Okafor", "Schmidt", "Tanaka", "Rossi", "Patel", "Dubois", "Kim", "Lopez",
+              "Berg", "Silva", "Murphy", "Ahmed", "Larsen", "Costa", "Ito"]
