@@ -30,13 +30,23 @@ _VIEW_LEDGER = [
     "ledger.view_glaccount", "ledger.view_accountingperiod", "ledger.view_journalentry",
     "ledger.view_journalline", "ledger.view_exchangerate",
 ]
+_CATALOG_MODELS = [
+    "product", "standalonesellingprice", "optiongroup", "productoption", "configurationrule",
+    "bundlecomponent", "pricebook", "pricebookentry", "pricetier", "taxcategory", "taxrate",
+]
+_VIEW_CATALOG = [f"catalog.view_{model}" for model in _CATALOG_MODELS]
+_EDIT_CATALOG = [
+    f"catalog.{action}_{model}"
+    for model in _CATALOG_MODELS for action in ("add", "change", "delete")
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS],
-    Role.SALES_MANAGER: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS,
+    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG],
+    Role.SALES_MANAGER: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG,
                          "customers.view_team_accounts"],
     Role.FINANCE: [
-        *_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_LEDGER,
+        *_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
+        "catalog.view_pricechange",
         "customers.view_all_accounts", "customers.import_accounts",
         "customers.add_paymentterms", "customers.change_paymentterms",
         "customers.set_overdue_flag",
@@ -44,16 +54,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.post_entries",
     ],
     Role.ACCOUNTANT: [
-        *_VIEW_CUSTOMERS, *_VIEW_LEDGER,
+        *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
+        "catalog.view_pricechange",
         "customers.view_all_accounts",
         "ledger.add_glaccount", "ledger.change_glaccount",
         "ledger.add_exchangerate", "ledger.change_exchangerate", "ledger.import_rates",
         "ledger.post_entries", "ledger.start_close", "ledger.close_period",
         "ledger.reopen_period",
     ],
-    Role.CATALOG_ADMIN: [],
+    Role.CATALOG_ADMIN: [
+        *_VIEW_CATALOG, *_EDIT_CATALOG, "catalog.view_pricechange", "catalog.import_prices",
+    ],
     Role.SYSTEM: [
-        *_VIEW_CUSTOMERS, *_VIEW_LEDGER, "customers.view_all_accounts",
+        *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG, "customers.view_all_accounts",
         "customers.set_overdue_flag", "ledger.post_entries",
     ],
 }

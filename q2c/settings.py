@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "core",
     "customers",
     "ledger",
+    "catalog",
     "q2c",
 ]
 

@@ -1,0 +1,31 @@
+"""Catalog models: products and their configuration, price books and prices, tax rates."""
+
+from catalog.models.price_books import (
+    BillingPeriod,
+    PriceBook,
+    PriceBookEntry,
+    PriceChange,
+    PriceChangeAction,
+    PriceModel,
+    PriceTier,
+)
+from catalog.models.products import (
+    BundleComponent,
+    ComponentPricing,
+    ConfigurationRule,
+    OptionGroup,
+    Product,
+    ProductKind,
+    ProductOption,
+    RevenueRule,
+    RuleKind,
+    StandaloneSellingPrice,
+)
+from catalog.models.tax_rates import TaxCategory, TaxRate
+
+__all__ = [
+    "BillingPeriod", "BundleComponent", "ComponentPricing", "ConfigurationRule", "OptionGroup",
+    "PriceBook", "PriceBookEntry", "PriceChange", "PriceChangeAction", "PriceModel", "PriceTier",
+    "Product", "ProductKind", "ProductOption", "RevenueRule", "RuleKind",
+    "StandaloneSellingPrice", "TaxCategory", "TaxRate",
+]

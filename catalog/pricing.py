@@ -1,0 +1,511 @@
+"""The CPQ pricing engine: pure functions over Decimal and currency codes; no ORM.
+
+Every later stage (quotes, amendments, invoices, usage rating, revenue allocation) prices
+through these three layers, from a `PriceSpec`: the frozen snapshot a price book entry gives
+(`PriceSpec.to_dict()` is what quotes and contracts store; `PriceSpec.from_dict()` reads it back).
+
+    price_quantity(spec, quantity, *, basis=None) -> Decimal
+        One quantity under one price model for one billing period, exact (never rounded).
+    price_line(line: LineInput, *, basis=None) -> LinePrice
+        Adds the term, the billing period and the discount: list, discount and net amounts per
+        billing period and over the term (the net over the term is the total contract value).
+    price_document(lines: Sequence[DocumentLine], currency) -> DocumentPrice
+        Prices a whole quote: lines included in a bundle or parent are priced at zero, then
+        percentage-of-other-lines lines are priced on the net of the lines they follow.
+
+Price models (`PriceModel`), for a quantity q > 0 (any model prices q = 0 at zero):
+    flat        unit_amount, whatever the quantity
+    per_unit    q × unit_amount
+    graduated   each tier prices the units that fall in it, plus its flat_amount if any unit does
+    volume      the tier q reaches prices every unit: q × its unit_amount + its flat_amount
+    package     ceil(q / package_size) × unit_amount (a partial block costs a whole block)
+    percent     percent / 100 of the basis: the net per period of the other lines it follows
+Every model then charges at least `minimum_amount` when q > 0 (0 means no minimum).
+
+How tiers are written: in a spec, each `Tier` gives the last quantity it covers (`up_to`,
+inclusive) and the open-ended last tier has `up_to=None`; a tier covers the quantities above the
+previous tier's `up_to`. People write tiers as ranges "from 1 (or 0) to 100, from 101 to 1000,
+from 1001": `written_tier_errors` checks such rows (the first starts at 0 or 1, each next starts
+at the previous end or one above it, only the last is open) and `tiers_from_written` keeps the
+ends. Quantities may be fractional (gigabytes): 100.5 falls in the tier "from 101".
+
+Rounding point (the only one): the list amount per billing period is rounded to the currency's
+minor unit (core.money), then the discount per period is rounded; net per period = list −
+discount. The term amounts are those rounded per-period amounts times the number of periods, so
+twelve months of a monthly price is exactly twelve invoices. Only a term that is not a whole
+number of periods (18 months billed annually = 1.5 periods) rounds its totals again. Unit rates
+may carry more places than the currency. Documents add the rounded lines.
+
+Worked example (API calls, graduated, monthly, for a 12-month term with 10% off):
+>>> from decimal import Decimal as D
+>>> spec = PriceSpec(model=PriceModel.GRADUATED, currency="USD",
+...                  billing_period=BillingPeriod.MONTHLY,
+...                  tiers=(Tier(up_to=D(1000), unit_amount=D("0.010")),
+...                         Tier(up_to=None, unit_amount=D("0.0045"), flat_amount=D("2"))))
+>>> price_quantity(spec, D(1500))          # 1000 × 0.010 + (500 × 0.0045 + 2)
+Decimal('14.2500')
+>>> p = price_line(LineInput(spec=spec, quantity=D(1500), term_months=12,
+...                          discount_percent=D(10)))
+>>> p.list_per_period, p.discount_per_period, p.amount_per_period
+(Decimal('14.25'), Decimal('1.43'), Decimal('12.82'))
+>>> p.list_amount, p.discount_amount, p.net_amount
+(Decimal('171.00'), Decimal('17.16'), Decimal('153.84'))
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
+
+from core.money import round_money
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+SNAPSHOT_VERSION = 1
+
+
+class PriceModel(StrEnum):
+    FLAT = "flat"
+    PER_UNIT = "per_unit"
+    GRADUATED = "graduated"
+    VOLUME = "volume"
+    PACKAGE = "package"
+    PERCENT = "percent"
+
+
+class BillingPeriod(StrEnum):
+    ONE_TIME = "one_time"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+    @property
+    def months(self) -> int:
+        """Months in one period; 0 for one-time charges."""
+        return _PERIOD_MONTHS[self]
+
+    @property
+    def recurring(self) -> bool:
+        return self is not BillingPeriod.ONE_TIME
+
+
+_PERIOD_MONTHS = {
+    BillingPeriod.ONE_TIME: 0, BillingPeriod.MONTHLY: 1,
+    BillingPeriod.QUARTERLY: 3, BillingPeriod.ANNUAL: 12,
+}
+TIERED_MODELS = frozenset({PriceModel.GRADUATED, PriceModel.VOLUME})
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    up_to: Decimal | None
+    unit_amount: Decimal
+    flat_amount: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class PriceSpec:
+    """One price model with its numbers: what a price book entry snapshots."""
+
+    model: PriceModel
+    currency: str
+    billing_period: BillingPeriod = BillingPeriod.ONE_TIME
+    unit_amount: Decimal = ZERO
+    tiers: tuple[Tier, ...] = ()
+    package_size: Decimal | None = None
+    minimum_amount: Decimal = ZERO
+    percent: Decimal = ZERO
+    percent_basis: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        object.__setattr__(self, "model", PriceModel(self.model))
+        object.__setattr__(self, "billing_period", BillingPeriod(self.billing_period))
+        object.__setattr__(self, "currency", self.currency.upper())
+        errors = spec_errors(self)
+        if errors:
+            raise ValueError("; ".join(errors))
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data (amounts as strings), the form quotes and contracts store."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "model": str(self.model),
+            "currency": self.currency,
+            "billing_period": str(self.billing_period),
+            "unit_amount": str(self.unit_amount),
+            "tiers": [
+                {"up_to": None if t.up_to is None else str(t.up_to),
+                 "unit_amount": str(t.unit_amount), "flat_amount": str(t.flat_amount)}
+                for t in self.tiers
+            ],
+            "package_size": None if self.package_size is None else str(self.package_size),
+            "minimum_amount": str(self.minimum_amount),
+            "percent": str(self.percent),
+            "percent_basis": sorted(self.percent_basis),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "PriceSpec":
+        """Read a stored snapshot back; keys it does not know (such as `source`) are ignored."""
+        if data.get("version", SNAPSHOT_VERSION) != SNAPSHOT_VERSION:
+            raise ValueError(f"unknown price snapshot version {data.get('version')}")
+        package_size = data.get("package_size")
+        return cls(
+            model=PriceModel(data["model"]),
+            currency=data["currency"],
+            billing_period=BillingPeriod(data.get("billing_period", BillingPeriod.ONE_TIME)),
+            unit_amount=Decimal(data.get("unit_amount", "0")),
+            tiers=tuple(
+                Tier(up_to=None if t.get("up_to") is None else Decimal(t["up_to"]),
+                     unit_amount=Decimal(t["unit_amount"]),
+                     flat_amount=Decimal(t.get("flat_amount", "0")))
+                for t in data.get("tiers", ())
+            ),
+            package_size=None if package_size is None else Decimal(package_size),
+            minimum_amount=Decimal(data.get("minimum_amount", "0")),
+            percent=Decimal(data.get("percent", "0")),
+            percent_basis=frozenset(data.get("percent_basis", ())),
+        )
+
+
+def spec_errors(spec: PriceSpec) -> list[str]:
+    """Every reason the spec cannot price, as readable messages (empty when it can)."""
+    errors = []
+    if spec.unit_amount < 0 or spec.minimum_amount < 0 or spec.percent < 0:
+        errors.append("Amounts and percentages cannot be negative.")
+    if spec.model in TIERED_MODELS:
+        errors.extend(tier_errors(spec.tiers))
+    elif spec.tiers:
+        errors.append(f"A {spec.model} price has no tiers.")
+    if spec.model is PriceModel.PACKAGE and (spec.package_size is None or spec.package_size <= 0):
+        errors.append("The package size must be greater than zero.")
+    return errors
+
+
+def tier_errors(tiers: Sequence[Tier]) -> list[str]:
+    """Tiers must rise strictly, only the last may be open-ended, and amounts are not negative."""
+    if not tiers:
+        return ["Tiered prices need at least one tier."]
+    errors = []
+    previous = ZERO
+    for number, tier in enumerate(tiers, start=1):
+        if tier.unit_amount < 0 or tier.flat_amount < 0:
+            errors.append(f"Tier {number}: amounts cannot be negative.")
+        if tier.up_to is None:
+            if number != len(tiers):
+                errors.append(f"Tier {number}: only the last tier can be open-ended.")
+            continue
+        if tier.up_to <= previous:
+            errors.append(f"Tier {number}: it must end above {previous}.")
+        previous = tier.up_to
+    if tiers[-1].up_to is not None:
+        errors.append("The last tier must be open-ended (no upper bound).")
+    return errors
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenTier:
+    """A tier as a person writes it: a range from `from_quantity` to `up_to` (None = and up)."""
+
+    from_quantity: Decimal
+    up_to: Decimal | None
+    unit_amount: Decimal = ZERO
+    flat_amount: Decimal = ZERO
+
+
+def written_tier_errors(rows: Sequence[WrittenTier]) -> list[tuple[int, str, str]]:
+    """(row index, field, message) for every mistake in tiers written as ranges, in order."""
+    if not rows:
+        return [(0, "", "Tiered prices need at least one tier.")]
+    errors = []
+    previous_end = None
+    for i, row in enumerate(rows):
+        if i == 0 and row.from_quantity not in (ZERO, ONE):
+            errors.append((i, "from_quantity", "The first tier must start at 0 or 1."))
+        elif i > 0 and previous_end is None:
+            errors.append((i, "from_quantity", "No tier can follow an open-ended tier."))
+        elif i > 0 and row.from_quantity < previous_end:
+            errors.append((i, "from_quantity",
+                           f"This tier overlaps the previous one, which ends at {previous_end}."))
+        elif i > 0 and row.from_quantity > previous_end + ONE:
+            errors.append((i, "from_quantity",
+                           f"Gap: the previous tier ends at {previous_end}, so this one must "
+                           f"start at {previous_end} or {previous_end + ONE}."))
+        if row.up_to is not None and row.up_to < max(row.from_quantity, ONE):
+            errors.append((i, "up_to", "A tier must end at or above where it starts."))
+        if row.up_to is None and i != len(rows) - 1:
+            errors.append((i, "up_to", "Only the last tier can be open-ended."))
+        if row.unit_amount < 0:
+            errors.append((i, "unit_amount", "Amounts cannot be negative."))
+        if row.flat_amount < 0:
+            errors.append((i, "flat_amount", "Amounts cannot be negative."))
+        previous_end = row.up_to
+    if rows[-1].up_to is not None:
+        errors.append((len(rows) - 1, "up_to",
+                       "The last tier must be open-ended: leave its upper bound empty."))
+    return errors
+
+
+def tiers_from_written(rows: Sequence[WrittenTier]) -> tuple[Tier, ...]:
+    """Keep each written range's end: a tier covers quantities above the previous end."""
+    return tuple(Tier(up_to=r.up_to, unit_amount=r.unit_amount, flat_amount=r.flat_amount)
+                 for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TierCharge:
+    tier: int  # 1-based
+    quantity: Decimal
+    amount: Decimal
+
+
+def tier_charges(spec: PriceSpec, quantity: Decimal) -> tuple[TierCharge, ...]:
+    """What each graduated tier charges for `quantity` (only tiers that some unit reaches)."""
+    if spec.model is not PriceModel.GRADUATED:
+        raise ValueError("tier charges exist for graduated prices only")
+    _check_quantity(quantity)
+    charges = []
+    below = ZERO
+    for number, tier in enumerate(spec.tiers, start=1):
+        if quantity <= below:
+            break
+        top = quantity if tier.up_to is None else min(quantity, tier.up_to)
+        units = top - below
+        charges.append(TierCharge(number, units, units * tier.unit_amount + tier.flat_amount))
+        below = top if tier.up_to is None else tier.up_to
+    return tuple(charges)
+
+
+def volume_tier(tiers: Sequence[Tier], quantity: Decimal) -> Tier:
+    """The tier a quantity reaches: the first whose `up_to` is at or above it."""
+    for tier in tiers:
+        if tier.up_to is None or quantity <= tier.up_to:
+            return tier
+    raise ValueError("tiers must end with an open-ended tier")
+
+
+def _check_quantity(quantity: Decimal) -> None:
+    if quantity < 0:
+        raise ValueError("quantity cannot be negative")
+
+
+def price_quantity(spec: PriceSpec, quantity: Decimal, *, basis: Decimal | None = None) -> Decimal:
+    """The exact, unrounded price of `quantity` under `spec` for one billing period."""
+    _check_quantity(quantity)
+    if quantity == 0:
+        return ZERO
+    model = spec.model
+    if model is PriceModel.PER_UNIT:
+        amount = quantity * spec.unit_amount
+    elif model is PriceModel.FLAT:
+        amount = spec.unit_amount
+    elif model is PriceModel.GRADUATED:
+        amount = sum((c.amount for c in tier_charges(spec, quantity)), ZERO)
+    elif model is PriceModel.VOLUME:
+        tier = volume_tier(spec.tiers, quantity)
+        amount = quantity * tier.unit_amount + tier.flat_amount
+    elif model is PriceModel.PACKAGE:
+        blocks = (quantity / spec.package_size).to_integral_value(rounding=ROUND_CEILING)
+        amount = blocks * spec.unit_amount
+    else:
+        if basis is None:
+            raise ValueError("a percentage price needs the basis it follows (see price_document)")
+        amount = basis * spec.percent / HUNDRED
+    return max(amount, spec.minimum_amount)
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """One quote line to price: a spec, a quantity, a term and at most one kind of discount.
+
+    `term_months` is the length of a recurring line (None: one billing period); one-time lines
+    ignore it. `discount_amount` comes off each billing period's list amount.
+    """
+
+    spec: PriceSpec
+    quantity: Decimal = ONE
+    term_months: int | None = None
+    discount_percent: Decimal = ZERO
+    discount_amount: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class LinePrice:
+    currency: str
+    billing_period: BillingPeriod
+    periods: Decimal
+    list_per_period: Decimal
+    discount_per_period: Decimal
+    amount_per_period: Decimal
+    list_amount: Decimal
+    discount_amount: Decimal
+    net_amount: Decimal
+
+    @property
+    def total_contract_value(self) -> Decimal:
+        return self.net_amount
+
+
+def periods_in_term(period: BillingPeriod, term_months: int | None) -> Decimal:
+    """How many billing periods a term holds (1 for one-time charges or no term)."""
+    if not period.recurring or term_months is None:
+        return ONE
+    if term_months <= 0:
+        raise ValueError("a term must be at least one month")
+    months = period.months
+    return Decimal(term_months // months) if term_months % months == 0 else (
+        Decimal(term_months) / Decimal(months))
+
+
+def price_line(line: LineInput, *, basis: Decimal | None = None) -> LinePrice:
+    """List, discount and net per period and over the term, rounded once per period amount."""
+    spec = line.spec
+    if line.discount_percent and line.discount_amount:
+        raise ValueError("give a discount percent or a discount amount, not both")
+    if not ZERO <= line.discount_percent <= HUNDRED:
+        raise ValueError("a discount percent is between 0 and 100")
+    if line.discount_amount < 0:
+        raise ValueError("a discount amount cannot be negative")
+    currency = spec.currency
+    periods = periods_in_term(spec.billing_period, line.term_months)
+    list_pp = round_money(price_quantity(spec, line.quantity, basis=basis), currency)
+    if line.discount_percent:
+        discount_pp = round_money(list_pp * line.discount_percent / HUNDRED, currency)
+    else:
+        discount_pp = min(round_money(line.discount_amount, currency), list_pp)
+    net_pp = list_pp - discount_pp
+    if periods == periods.to_integral_value():
+        list_total, net_total = list_pp * periods, net_pp * periods
+    else:  # a part period: the term totals are rounded once more
+        list_total = round_money(list_pp * periods, currency)
+        net_total = round_money(net_pp * periods, currency)
+    return LinePrice(currency, spec.billing_period, periods, list_pp, discount_pp, net_pp,
+                     list_total, list_total - net_total, net_total)
+
+
+def _zero_price(spec: PriceSpec, term_months: int | None) -> LinePrice:
+    zero = round_money(ZERO, spec.currency)
+    periods = periods_in_term(spec.billing_period, term_months)
+    return LinePrice(spec.currency, spec.billing_period, periods, *([zero] * 6))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """A line of a whole quote. `tags` are what percentage lines select on ("kind:subscription",
+    "family:Platform", "sku:API-CALLS"); `included_in` names the line (a bundle or configured
+    parent) whose price already includes this one, which is then priced at zero."""
+
+    key: str
+    line: LineInput
+    tags: frozenset[str] = frozenset()
+    included_in: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    key: str
+    price: LinePrice
+    included: bool = False
+    basis_per_period: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DocumentPrice:
+    currency: str
+    lines: tuple[PricedLine, ...]
+    list_amount: Decimal
+    discount_amount: Decimal
+    net_amount: Decimal
+    one_time_amount: Decimal
+    recurring_per_period: dict[BillingPeriod, Decimal] = field(default_factory=dict)
+
+    def line(self, key: str) -> PricedLine:
+        return next(p for p in self.lines if p.key == key)
+
+
+def percent_basis(spec: PriceSpec, priced: Sequence[tuple[DocumentLine, LinePrice]]) -> Decimal:
+    """What a percentage line follows: for a recurring line, the net per period of the matching
+    recurring lines restated to its own period (monthly 100 is 1,200 a year); for a one-time
+    line, the matching lines' net over their terms. A line matches when it has every basis tag."""
+    wanted = spec.percent_basis
+    months = spec.billing_period.months
+    total = ZERO
+    for doc_line, price in priced:
+        if wanted and not wanted <= doc_line.tags:
+            continue
+        if not months:
+            total += price.net_amount
+        elif price.billing_period.recurring:
+            total += price.amount_per_period * months / price.billing_period.months
+    return total
+
+
+def price_document(lines: Sequence[DocumentLine], currency: str) -> DocumentPrice:
+    """Price every line of a quote: inclusions at zero, percentages on the lines they follow."""
+    currency = currency.upper()
+    _check_document(lines, currency)
+    priced: dict[str, LinePrice] = {}
+    basis_lines = []
+    for doc_line in lines:
+        spec = doc_line.line.spec
+        if spec.model is PriceModel.PERCENT:
+            continue
+        if doc_line.included_in is not None:
+            price = _zero_price(spec, doc_line.line.term_months)
+        else:
+            price = price_line(doc_line.line)
+        priced[doc_line.key] = price
+        basis_lines.append((doc_line, price))
+
+    bases: dict[tuple, Decimal] = {}
+    basis_of: dict[str, Decimal] = {}
+    for doc_line in lines:
+        spec = doc_line.line.spec
+        if spec.model is not PriceModel.PERCENT:
+            continue
+        cache_key = (spec.percent_basis, spec.billing_period)
+        if cache_key not in bases:
+            bases[cache_key] = percent_basis(spec, basis_lines)
+        basis_of[doc_line.key] = bases[cache_key]
+        if doc_line.included_in is not None:
+            priced[doc_line.key] = _zero_price(spec, doc_line.line.term_months)
+        else:
+            priced[doc_line.key] = price_line(doc_line.line, basis=bases[cache_key])
+    return _document_totals(lines, priced, basis_of, currency)
+
+
+def _check_document(lines: Sequence[DocumentLine], currency: str) -> None:
+    keys = [doc_line.key for doc_line in lines]
+    if len(set(keys)) != len(keys):
+        raise ValueError("line keys must be unique")
+    known = set(keys)
+    for doc_line in lines:
+        if doc_line.line.spec.currency != currency:
+            raise ValueError(f"line {doc_line.key} is priced in {doc_line.line.spec.currency}, "
+                             f"not {currency}")
+        if doc_line.included_in is not None and (
+                doc_line.included_in not in known or doc_line.included_in == doc_line.key):
+            raise ValueError(f"line {doc_line.key} is included in unknown line "
+                             f"{doc_line.included_in}")
+
+
+def _document_totals(lines, priced, basis_of, currency) -> DocumentPrice:
+    zero = round_money(ZERO, currency)
+    list_total = discount_total = net_total = one_time = zero
+    recurring: dict[BillingPeriod, Decimal] = {}
+    out = []
+    for doc_line in lines:
+        price = priced[doc_line.key]
+        out.append(PricedLine(doc_line.key, price, doc_line.included_in is not None,
+                              basis_of.get(doc_line.key)))
+        list_total += price.list_amount
+        discount_total += price.discount_amount
+        net_total += price.net_amount
+        if price.billing_period.recurring:
+            recurring[price.billing_period] = (
+                recurring.get(price.billing_period, zero) + price.amount_per_period)
+        else:
+            one_time += price.net_amount
+    return DocumentPrice(currency, tuple(out), list_total, discount_total, net_total, one_time,
+                         recurring)

@@ -1,0 +1,225 @@
+"""Sales tax and VAT for a line or a document: pure, over Decimal and currency codes; no ORM.
+
+    applicable_rates(records, *, country, region="", category=None, on) -> tuple[TaxRate, ...]
+    tax_line(line: TaxLine, currency, *, inclusive=False, exempt=False) -> LineTax
+    tax_document(lines, currency, *, inclusive=False, exempt=False,
+                 rounding=TaxRounding.PER_LINE) -> DocumentTax
+
+Several taxes on one line apply in their given order: a side-by-side tax is charged on the net
+amount; a compound tax on the net plus the taxes before it (Quebec's QST on top of GST used to
+be). Together they make one factor F = 1 + (sum of each tax's share of the net).
+- Exclusive prices: the line amount is the net; tax = net × (F − 1).
+- Inclusive prices (a price book that includes tax): the line amount is the gross; the tax is
+  extracted, net = gross / F, so exclusive-then-inclusive round-trips exactly.
+- Exempt customers pay no tax; with inclusive prices they pay the extracted net.
+
+Rounding, to the currency's minor unit through core.money:
+- PER_LINE: each line's total tax is rounded once, then split between its taxes by largest
+  remainder (so a line's taxes add up to its tax).
+- PER_DOCUMENT: each tax (name and rate) is summed exactly over the document and rounded once,
+  then split between the lines by largest remainder: the lines' taxes add up to the document's
+  tax, and no odd minor unit is lost between lines.
+
+>>> from decimal import Decimal as D
+>>> vat = (TaxRate("VAT", D(20)),)
+>>> tax_line(TaxLine("a", D("10.00"), vat), "GBP").tax
+Decimal('2.00')
+>>> doc = tax_document([TaxLine(k, D("0.10"), (TaxRate("VAT", D(5)),)) for k in "abc"], "GBP",
+...                    rounding=TaxRounding.PER_DOCUMENT)
+>>> doc.tax, [line.tax for line in doc.lines]       # 3 × 0.005 = 0.015 → 0.02, not 3 × 0.01
+(Decimal('0.02'), [Decimal('0.01'), Decimal('0.01'), Decimal('0.00')])
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from core.money import allocate, round_money
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+class TaxRounding(StrEnum):
+    PER_LINE = "per_line"
+    PER_DOCUMENT = "per_document"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    name: str
+    percent: Decimal
+    compound: bool = False
+
+    @property
+    def key(self) -> tuple[str, Decimal]:
+        return (self.name, self.percent)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRateRecord:
+    """A stored rate with where and when it applies; category None applies to every category."""
+
+    name: str
+    percent: Decimal
+    country: str
+    effective_from: date
+    region: str = ""
+    category: str | None = None
+    compound: bool = False
+    sequence: int = 0
+    effective_to: date | None = None
+
+    def applies(self, *, country: str, region: str, category: str | None, on: date) -> bool:
+        return (self.country == country.upper()
+                and self.region in ("", region.upper())
+                and self.category in (None, category)
+                and self.effective_from <= on
+                and (self.effective_to is None or on <= self.effective_to))
+
+
+def applicable_rates(records: Iterable[TaxRateRecord], *, country: str, region: str = "",
+                     category: str | None = None, on: date) -> tuple[TaxRate, ...]:
+    """The taxes due on a product of `category` sold into country/region on a date, in order.
+
+    Country-wide and regional rates both apply (GST and PST). For the same tax name and scope,
+    a rate for the product's category replaces the general one (UK VAT 0% on books).
+    """
+    chosen: dict[tuple[str, str], TaxRateRecord] = {}
+    for record in records:
+        if not record.applies(country=country, region=region, category=category, on=on):
+            continue
+        scope = (record.name, record.region)
+        current = chosen.get(scope)
+        if current is None or (current.category is None and record.category is not None):
+            chosen[scope] = record
+    ordered = sorted(chosen.values(), key=lambda r: (r.sequence, r.region != "", r.name))
+    return tuple(TaxRate(r.name, r.percent, r.compound) for r in ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    key: str
+    amount: Decimal
+    rates: tuple[TaxRate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaxAmount:
+    name: str
+    percent: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LineTax:
+    key: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    taxes: tuple[TaxAmount, ...]
+
+
+@dataclass(frozen=True)
+class DocumentTax:
+    currency: str
+    lines: tuple[LineTax, ...]
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    taxes: tuple[TaxAmount, ...]
+
+
+def tax_shares(rates: Sequence[TaxRate]) -> list[Decimal]:
+    """Each tax as a share of the net amount, compounding in order."""
+    shares = []
+    so_far = ZERO
+    for rate in rates:
+        share = (1 + so_far if rate.compound else 1) * rate.percent / HUNDRED
+        shares.append(share)
+        so_far += share
+    return shares
+
+
+def _exact_taxes(line: TaxLine, currency: str, inclusive: bool) -> list[Decimal]:
+    amount = round_money(line.amount, currency)
+    if amount != line.amount:
+        raise ValueError(f"line {line.key}: {line.amount} is not rounded to {currency}")
+    shares = tax_shares(line.rates)
+    net = amount / (1 + sum(shares, ZERO)) if inclusive else amount
+    return [net * share for share in shares]
+
+
+def _split(total: Decimal, exact: Sequence[Decimal], currency: str) -> list[Decimal]:
+    """Split a rounded total in proportion to exact parts of one sign (largest remainder)."""
+    if not exact:
+        return []
+    return allocate(total, [abs(part) for part in exact], currency)
+
+
+def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
+    amount = line.amount
+    tax = sum(parts, round_money(ZERO, currency))
+    if inclusive:
+        net = amount - tax
+        gross = net if exempt else amount
+    else:
+        net = amount
+        gross = amount if exempt else amount + tax
+    if exempt:
+        return LineTax(line.key, net, round_money(ZERO, currency), gross, ())
+    taxes = tuple(TaxAmount(r.name, r.percent, p) for r, p in zip(line.rates, parts, strict=True))
+    return LineTax(line.key, net, tax, gross, taxes)
+
+
+def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
+             exempt: bool = False) -> LineTax:
+    """One line's taxes, its total tax rounded once and split between its taxes."""
+    exact = _exact_taxes(line, currency, inclusive)
+    parts = _split(round_money(sum(exact, ZERO), currency), exact, currency)
+    return _line_result(line, parts, currency, inclusive, exempt)
+
+
+def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = False,
+                 exempt: bool = False, rounding: TaxRounding = TaxRounding.PER_LINE) -> DocumentTax:
+    """Every line's taxes and the document's totals; lines always add up to the document."""
+    if TaxRounding(rounding) is TaxRounding.PER_LINE:
+        results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt) for line in lines]
+    else:
+        results = _per_document(lines, currency, inclusive, exempt)
+    return _document(results, currency)
+
+
+def _per_document(lines, currency, inclusive, exempt) -> list[LineTax]:
+    exact = [_exact_taxes(line, currency, inclusive) for line in lines]
+    # Each (tax, sign) group is rounded once and split between its lines.
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    for i, line in enumerate(lines):
+        for j, rate in enumerate(line.rates):
+            groups.setdefault((rate.key, exact[i][j] < 0), []).append((i, j))
+    parts = [[ZERO] * len(line.rates) for line in lines]
+    for members in groups.values():
+        amounts = [exact[i][j] for i, j in members]
+        total = round_money(sum(amounts, ZERO), currency)
+        for (i, j), share in zip(members, _split(total, amounts, currency), strict=True):
+            parts[i][j] = share
+    return [_line_result(line, parts[i], currency, inclusive, exempt)
+            for i, line in enumerate(lines)]
+
+
+def _document(results: list[LineTax], currency: str) -> DocumentTax:
+    zero = round_money(ZERO, currency)
+    totals: dict[tuple[str, Decimal], Decimal] = {}
+    for result in results:
+        for t in result.taxes:
+            totals[(t.name, t.percent)] = totals.get((t.name, t.percent), zero) + t.amount
+    return DocumentTax(
+        currency, tuple(results),
+        net=sum((r.net for r in results), zero),
+        tax=sum((r.tax for r in results), zero),
+        gross=sum((r.gross for r in results), zero),
+        taxes=tuple(TaxAmount(name, percent, amount)
+                    for (name, percent), amount in totals.items()),
+    )
