@@ -59,7 +59,8 @@ class Instalment(models.Model):
     class Meta:
         ordering = ["terms", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["terms", "sequence"], name="instalment_unique_sequence"),
+            models.UniqueConstraint(fields=["terms", "sequence"],
+                                    name="instalment_unique_sequence"),
             models.CheckConstraint(condition=models.Q(percent__gt=0, percent__lte=100),
                                    name="instalment_percent_range"),
         ]
@@ -140,7 +141,8 @@ class Account(models.Model):
 
     def clean(self):
         if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
-            raise ValidationError({"credit_limit": "The credit limit must be in the account's currency."})
+            raise ValidationError(
+                {"credit_limit": "The credit limit must be in the account's currency."})
 
 
 class ContactRole(models.TextChoices):
@@ -159,7 +161,8 @@ class Contact(models.Model):
     class Meta:
         ordering = ["account", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "email"], name="contact_unique_email_per_account"),
+            models.UniqueConstraint(fields=["account", "email"],
+                                    name="contact_unique_email_per_account"),
         ]
 
     def __str__(self):

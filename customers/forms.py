@@ -1,0 +1,94 @@
+"""Shapes and field checks of the customers pages; the services decide and write."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from djmoney.money import Money
+
+from customers.models import Account, Contact, PaymentTerms
+from customers.selectors import assignable_owners
+
+ACCOUNT_FORM_FIELDS = [
+    "name", "legal_name", "tax_id", "owner", "status",
+    "country", "region", "currency", "payment_terms", "credit_limit", "tax_exempt",
+    "billing_street", "billing_city", "billing_postal_code",
+    "shipping_street", "shipping_city", "shipping_postal_code",
+]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError back on the form, each message on its field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field not in form.fields and field != NON_FIELD_ERRORS:
+            messages = [f"{field.replace('_', ' ')}: {m}" for m in messages]
+        form.add_error(target, messages)
+
+
+class AccountForm(forms.ModelForm):
+    country = forms.CharField(max_length=10, help_text="Two letters (ISO 3166), e.g. US, DE.")
+    currency = forms.ChoiceField(choices=())
+    credit_limit = forms.DecimalField(min_value=0, max_digits=15, decimal_places=4,
+                                      help_text="In the account currency; rounded to its "
+                                                "smallest unit.")
+
+    class Meta:
+        model = Account
+        fields = [f for f in ACCOUNT_FORM_FIELDS if f != "credit_limit"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [(c, c) for c in settings.CURRENCIES]
+        self.fields["owner"].queryset = assignable_owners(user)
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        current_terms = self.instance.payment_terms_id
+        self.fields["payment_terms"].queryset = PaymentTerms.objects.filter(
+            Q(active=True) | Q(pk=current_terms))
+        if self.instance.pk:
+            self.initial.setdefault("credit_limit", self.instance.credit_limit.amount)
+        else:
+            self.initial.setdefault("owner", user.pk)
+            self.initial.setdefault("currency", settings.DEFAULT_CURRENCY)
+            self.initial.setdefault("credit_limit", 0)
+        self.order_fields(ACCOUNT_FORM_FIELDS)
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise ValidationError("Enter a two-letter country code such as US or DE.")
+        return country
+
+    def clean(self):
+        cleaned = super().clean()
+        # The model checks the limit's currency against the account's: keep the two together.
+        if "credit_limit" in cleaned and "currency" in cleaned:
+            self.instance.credit_limit = Money(cleaned["credit_limit"], cleaned["currency"])
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ACCOUNT_FORM_FIELDS}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "role"]
+
+
+class ImportForm(forms.Form):
+    accounts_file = forms.FileField(label="Accounts CSV")
+    contacts_file = forms.FileField(label="Contacts CSV", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("accounts_file", "contacts_file"):
+            upload = cleaned.get(name)
+            if upload and not upload.name.lower().endswith((".csv", ".txt")):
+                self.add_error(name, "Upload a .csv file.")
+        return cleaned

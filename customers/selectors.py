@@ -1,0 +1,81 @@
+"""The questions about customers: which accounts a user may see, and who may own them.
+
+`accounts_visible_to` is the one visibility rule; the list, the account page, search, export,
+the import and every service that edits an account go through it.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from core.actors import Actor
+from core.roles import Role
+from customers.models import Account, Contact, PaymentTerms
+
+VIEW_ALL = "customers.view_all_accounts"
+VIEW_TEAM = "customers.view_team_accounts"
+VIEW = "customers.view_account"
+
+
+def _user_of(user):
+    """Services pass actors (`core.actors.Actor`); selectors want the user behind them."""
+    return user.user if isinstance(user, Actor) else user
+
+
+def team_members(manager) -> QuerySet:
+    """Users who report directly to `manager` (not the manager themself)."""
+    return get_user_model().objects.filter(reporting_line__manager=manager).order_by("username")
+
+
+def accounts_visible_to(user) -> QuerySet[Account]:
+    """Rep: owned; manager: own and the team's; finance and accountants: all; others: none."""
+    user = _user_of(user)
+    accounts = Account.objects.select_related("owner", "payment_terms")
+    if user is None or not user.is_authenticated or not user.has_perm(VIEW):
+        return accounts.none()
+    if user.has_perm(VIEW_ALL):
+        return accounts
+    if user.has_perm(VIEW_TEAM):
+        return accounts.filter(Q(owner=user) | Q(owner__reporting_line__manager=user))
+    return accounts.filter(owner=user)
+
+
+def search_accounts(accounts: QuerySet[Account], text: str) -> QuerySet[Account]:
+    """Name, legal name or tax id contains the text, or a contact's email does (no duplicates)."""
+    text = text.strip()
+    if not text:
+        return accounts
+    contact_match = Contact.objects.filter(account=OuterRef("pk"), email__icontains=text)
+    return accounts.filter(
+        Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(tax_id__icontains=text)
+        | Exists(contact_match)
+    )
+
+
+def account_for_detail(*, pk, user) -> Account:
+    """The account with its contacts, or 404 when the user may not see it."""
+    accounts = accounts_visible_to(user).prefetch_related("contacts")
+    return get_object_or_404(accounts, pk=pk)
+
+
+def account_for_update(*, pk, user) -> Account:
+    """Lock the account row (in the caller's transaction) if the user may see it; else None."""
+    return (
+        accounts_visible_to(user).select_for_update(of=("self",)).filter(pk=pk).first()
+    )
+
+
+def assignable_owners(user) -> QuerySet:
+    """Who `user` may make an account's owner: any sales user for those who see all accounts,
+    the team and themself for a manager, only themself for a rep."""
+    user = _user_of(user)
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    if user.has_perm(VIEW_ALL):
+        return users.filter(groups__name__in=[Role.SALES_REP, Role.SALES_MANAGER]).distinct()
+    if user.has_perm(VIEW_TEAM):
+        return users.filter(Q(pk=user.pk) | Q(reporting_line__manager=user))
+    return users.filter(pk=user.pk)
+
+
+def active_payment_terms() -> QuerySet[PaymentTerms]:
+    return PaymentTerms.objects.filter(active=True)

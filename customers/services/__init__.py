@@ -1,0 +1,20 @@
+"""The verbs of the customers app: each one transaction, permission-checked, validated by field.
+
+Split by concept; import from here (`customers.services.create_account`).
+"""
+
+from customers.services.accounts import (
+    create_account,
+    set_overdue_flag,
+    set_overdue_flags,
+    update_account,
+)
+from customers.services.contacts import add_contact, remove_contact, update_contact
+from customers.services.importing import ImportRefused, ImportResult, RowError, import_accounts_csv
+from customers.services.terms import validate_instalments
+
+__all__ = [
+    "ImportRefused", "ImportResult", "RowError", "add_contact", "create_account",
+    "import_accounts_csv", "remove_contact", "set_overdue_flag", "set_overdue_flags",
+    "update_account", "update_contact", "validate_instalments",
+]

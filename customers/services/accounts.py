@@ -1,0 +1,188 @@
+"""Creating and editing accounts, and the overdue flag that billing and dunning set."""
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from core.actors import as_actor
+from core.dates import business_date
+from core.money import round_money
+from customers.models import Account, AccountStatus
+from customers.selectors import account_for_update, assignable_owners
+
+ACCOUNT_FIELDS = frozenset({
+    "name", "legal_name", "tax_id", "country", "region",
+    "billing_street", "billing_city", "billing_postal_code",
+    "shipping_street", "shipping_city", "shipping_postal_code",
+    "currency", "payment_terms", "credit_limit", "tax_exempt", "owner", "status",
+})
+_UPPERCASE_FIELDS = {"country", "currency"}
+_COUNTRY = re.compile(r"[A-Z]{2}")
+# Each `pk__in` of the bulk overdue update stays well under SQLite's bound-parameter limit.
+OVERDUE_BATCH = 1000
+
+
+def require_perm(actor, perm: str, message: str) -> None:
+    """Only users and system tasks edit customers; a customer link never does."""
+    if actor.user is None or not actor.user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+def _known_fields(fields: dict) -> dict:
+    unknown = set(fields) - ACCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if name in _UPPERCASE_FIELDS:
+                value = value.upper()
+        cleaned[name] = value
+    return cleaned
+
+
+def _credit_limit_amount(value, currency: str, errors: dict) -> Decimal | None:
+    if isinstance(value, Money):
+        if str(value.currency) != currency:
+            errors["credit_limit"] = [
+                f"The credit limit must be in the account's currency ({currency})."]
+            return None
+        value = value.amount
+    try:
+        amount = Decimal(str(value if value not in (None, "") else "0"))
+    except InvalidOperation:
+        errors["credit_limit"] = ["Enter the credit limit as a number, e.g. 25000.00."]
+        return None
+    if not amount.is_finite():
+        errors["credit_limit"] = ["Enter the credit limit as a number, e.g. 25000.00."]
+        return None
+    if amount < 0:
+        errors["credit_limit"] = ["The credit limit cannot be negative."]
+        return None
+    return amount
+
+
+def account_errors(account: Account, *, credit_limit, owner_ids: set, terms_changed: bool,
+                   skip: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Field errors of an account built in memory; sets its credit limit rounded to the currency.
+
+    No queries: the caller has resolved the owner and terms and knows the owners it may assign.
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        account.full_clean(exclude=["owner", "payment_terms", "credit_limit", *skip],
+                           validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    # The model's own currency check ran on the old limit; the limit is checked below instead.
+    errors.pop("credit_limit", None)
+    if not _COUNTRY.fullmatch(account.country or ""):
+        errors["country"] = ["Enter a two-letter country code such as US or DE."]
+    if account.currency not in settings.CURRENCIES:
+        errors["currency"] = [
+            f"“{account.currency}” is not a supported currency; use one of "
+            f"{', '.join(settings.CURRENCIES)}."]
+    else:
+        amount = _credit_limit_amount(credit_limit, account.currency, errors)
+        if amount is not None:
+            # Stored rounded to the account currency's minor unit (JPY 0, USD 2, KWD 3).
+            account.credit_limit = Money(round_money(amount, account.currency), account.currency)
+    if account.payment_terms_id is None:
+        errors["payment_terms"] = ["Choose the payment terms."]
+    elif terms_changed and not account.payment_terms.active:
+        errors["payment_terms"] = [f"The payment terms “{account.payment_terms}” are retired."]
+    if account.owner_id is None:
+        errors["owner"] = ["Choose the account's owner."]
+    elif account.owner_id not in owner_ids:
+        errors["owner"] = ["You may not make this user the account's owner."]
+    for name in skip:
+        errors.pop(name, None)
+    return errors
+
+
+@transaction.atomic
+def create_account(*, by, **fields) -> Account:
+    """Create an account the user may own or assign, validated field by field."""
+    actor = as_actor(by)
+    require_perm(actor, "customers.add_account", "You are not allowed to create accounts.")
+    fields = _known_fields(fields)
+    fields.setdefault("owner", actor.user)
+    fields.setdefault("status", AccountStatus.ACTIVE)
+    credit_limit = fields.pop("credit_limit", Decimal("0"))
+    account = Account(**fields)
+    owner_ids = set(assignable_owners(actor.user).values_list("pk", flat=True))
+    errors = account_errors(account, credit_limit=credit_limit, owner_ids=owner_ids,
+                            terms_changed=True)
+    if errors:
+        raise ValidationError(errors)
+    account.save()
+    return account
+
+
+@transaction.atomic
+def update_account(*, account: Account, by, **fields) -> Account:
+    """Change an account the user may see; returns the account as saved (a fresh instance)."""
+    actor = as_actor(by)
+    require_perm(actor, "customers.change_account", "You are not allowed to edit accounts.")
+    fields = _known_fields(fields)
+    # Decide on the locked row as stored, not on the caller's (possibly form-mutated) instance.
+    locked = account_for_update(pk=account.pk, user=actor.user)
+    if locked is None:
+        raise PermissionDenied("You may not edit this account.")
+    terms_before, owner_before = locked.payment_terms_id, locked.owner_id
+    credit_limit = fields.pop("credit_limit", locked.credit_limit.amount)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    owner_ids = set(assignable_owners(actor.user).values_list("pk", flat=True))
+    # Keeping an owner one could not assign (a manager's account owned by a departed rep) is fine.
+    owner_ids.add(owner_before)
+    errors = account_errors(locked, credit_limit=credit_limit, owner_ids=owner_ids,
+                            terms_changed=locked.payment_terms_id != terms_before)
+    if errors:
+        raise ValidationError(errors)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def set_overdue_flag(*, account: Account, overdue: bool, by, on: date | None = None) -> Account:
+    """Raise or clear the overdue flag; `overdue_since` keeps the first day it was raised."""
+    actor = as_actor(by)
+    require_perm(actor, "customers.set_overdue_flag",
+                 "You are not allowed to change the overdue flag.")
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    if overdue and not locked.is_overdue:
+        locked.is_overdue, locked.overdue_since = True, business_date(on)
+    elif not overdue and locked.is_overdue:
+        locked.is_overdue, locked.overdue_since = False, None
+    else:
+        return locked
+    locked.save(update_fields=["is_overdue", "overdue_since", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def set_overdue_flags(*, account_ids: Iterable[int], overdue: bool, by,
+                      on: date | None = None) -> int:
+    """The bulk form for dunning runs: one update per batch, only rows that change; returns
+    how many changed."""
+    actor = as_actor(by)
+    require_perm(actor, "customers.set_overdue_flag",
+                 "You are not allowed to change the overdue flag.")
+    ids = sorted(set(account_ids))
+    changes = ({"is_overdue": True, "overdue_since": business_date(on)} if overdue
+               else {"is_overdue": False, "overdue_since": None})
+    changed = 0
+    for start in range(0, len(ids), OVERDUE_BATCH):
+        batch = ids[start:start + OVERDUE_BATCH]
+        changed += Account.objects.filter(pk__in=batch, is_overdue=not overdue).update(
+            **changes, updated_at=timezone.now())
+    return changed

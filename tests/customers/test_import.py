@@ -1,0 +1,143 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from customers.models import Account, Contact
+from customers.services import ImportRefused, import_accounts_csv
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ("ref,name,legal_name,tax_id,country,currency,payment_terms,credit_limit,"
+          "tax_exempt,owner,status\n")
+GOOD_ACCOUNTS = HEADER + (
+    "a1,Globex,Globex Corporation,US-1,US,USD,net-30,25000.005,no,rep_a,active\n"
+    "a2,Initech,,,de,eur,eom-30,,yes,rep_b,\n"
+    "a3,Umbrella KK,,,JP,JPY,2-10-net-30,1000000.4,,rep_a,prospect\n"
+)
+GOOD_CONTACTS = (
+    "account_ref,name,email,phone,role\n"
+    "a1,Hank Scorpio,hank@globex.example,+1 555 0100,signer\n"
+    "a1,Accounts Payable,ap@globex.example,,billing\n"
+    "a2,Bill Lumbergh,bill@initech.example,,\n"
+)
+
+
+def _csv(text: str, name: str) -> io.BytesIO:
+    upload = io.BytesIO(text.encode("utf-8"))
+    upload.name = name
+    return upload
+
+
+def _import(by, accounts=GOOD_ACCOUNTS, contacts=GOOD_CONTACTS):
+    return import_accounts_csv(file=_csv(accounts, "accounts.csv"), by=by,
+                               contacts_file=_csv(contacts, "contacts.csv") if contacts else None)
+
+
+def test_a_good_file_imports_every_account_and_contact(finance, sales_rep, other_rep):
+    result = _import(finance)
+
+    assert (result.accounts, result.contacts) == (3, 3)
+    globex = Account.objects.get(name="Globex")
+    assert globex.owner == sales_rep
+    assert globex.credit_limit.amount == Decimal("25000.01")
+    assert Account.objects.get(name="Umbrella KK").credit_limit.amount == Decimal("1000000")
+    initech = Account.objects.get(name="Initech")
+    assert (initech.country, initech.currency, initech.owner, initech.tax_exempt) == (
+        "DE", "EUR", other_rep, True)
+    assert initech.status == "active"
+    assert set(globex.contacts.values_list("email", flat=True)) == {
+        "hank@globex.example", "ap@globex.example"}
+    assert Contact.objects.get(email="bill@initech.example").role == "other"
+
+
+def test_a_file_with_one_bad_row_imports_nothing_and_names_the_line(finance, sales_rep,
+                                                                    other_rep):
+    # given the good file with its second account in an unknown currency
+    accounts = GOOD_ACCOUNTS.replace("de,eur,eom-30", "de,xyz,eom-30")
+
+    # when
+    with pytest.raises(ImportRefused) as exc_info:
+        _import(finance, accounts=accounts)
+
+    # then
+    [error] = exc_info.value.rows
+    assert (error.file, error.line) == ("accounts.csv", 3)
+    assert "currency" in error.message and "not a supported currency" in error.message
+    assert not Account.objects.exists()
+    assert not Contact.objects.exists()
+
+
+def test_every_bad_row_of_both_files_is_reported(finance, sales_rep, other_rep):
+    accounts = HEADER + (
+        "a1,Globex,,,USA,USD,net-30,,,rep_a,\n"
+        "a2,Initech,,,DE,EUR,net-999,-5,maybe,nobody,\n"
+        "a1,Globex,,,US,USD,net-30,,,rep_a,\n"
+    )
+    contacts = ("account_ref,name,email,phone,role\n"
+                "a1,Hank,hank@globex.example,,signer\n"
+                "zz,Ghost,not-an-email,,\n"
+                "a1,Hank again,HANK@globex.example,,\n")
+
+    with pytest.raises(ImportRefused) as exc_info:
+        _import(finance, accounts=accounts, contacts=contacts)
+
+    by_line = {(e.file, e.line): e.message for e in exc_info.value.rows}
+    assert set(by_line) == {("accounts.csv", 2), ("accounts.csv", 3), ("accounts.csv", 4),
+                            ("contacts.csv", 3), ("contacts.csv", 4)}
+    assert "two-letter" in by_line[("accounts.csv", 2)]
+    line3 = by_line[("accounts.csv", 3)]
+    for words in ("net-999", "cannot be negative", "yes or no", "nobody"):
+        assert words in line3
+    assert "earlier row" in by_line[("accounts.csv", 4)]
+    assert "no account with ref “zz”" in by_line[("contacts.csv", 3)]
+    assert "valid email" in by_line[("contacts.csv", 3)]
+    assert "already has a contact" in by_line[("contacts.csv", 4)]
+    assert not Account.objects.exists()
+
+
+def test_importing_the_same_file_twice_adds_nothing(finance, sales_rep, other_rep):
+    _import(finance)
+
+    with pytest.raises(ImportRefused) as exc_info:
+        _import(finance)
+
+    assert [e.line for e in exc_info.value.rows] == [2, 3, 4]
+    assert "already exists" in exc_info.value.rows[0].message
+    assert Account.objects.count() == 3
+
+
+def test_missing_and_unknown_columns_refuse_the_file_at_line_1(finance):
+    with pytest.raises(ImportRefused) as exc_info:
+        _import(finance, accounts="ref,name,colour\nx,Y,red\n", contacts=None)
+
+    [error] = exc_info.value.rows
+    assert error.line == 1
+    assert "missing column(s): country, currency, payment_terms" in error.message
+    assert "unknown column(s): colour" in error.message
+
+
+def test_line_numbers_count_quoted_multi_line_fields(finance, sales_rep):
+    accounts = ("ref,name,country,currency,payment_terms,owner\n"
+                'a1,"Globex\nEast",US,USD,net-30,rep_a\n'
+                "a2,Initech,XX1,USD,net-30,rep_a\n")
+
+    with pytest.raises(ImportRefused) as exc_info:
+        _import(finance, accounts=accounts, contacts=None)
+
+    assert [e.line for e in exc_info.value.rows] == [4]
+
+
+def test_reps_cannot_import(sales_rep):
+    with pytest.raises(PermissionDenied):
+        _import(sales_rep)
+
+
+def test_import_cost_does_not_grow_with_rows(finance, sales_rep, django_assert_max_num_queries):
+    rows = "".join(f"a{i},Company {i},,,US,USD,net-30,100,,rep_a,\n" for i in range(300))
+
+    with django_assert_max_num_queries(15):
+        result = _import(finance, accounts=HEADER + rows, contacts=None)
+
+    assert result.accounts == Account.objects.count() == 300
