@@ -127,23 +127,12 @@ class PriceSpec:
             raise ValueError("; ".join(errors))
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready data (amounts as strings), the form quotes and contracts store."""
-        return {
-            "version": SNAPSHOT_VERSION,
-            "model": str(self.model),
-            "currency": self.currency,
-            "billing_period": str(self.billing_period),
-            "unit_amount": str(self.unit_amount),
-            "tiers": [
-                {"up_to": None if t.up_to is None else str(t.up_to),
-                 "unit_amount": str(t.unit_amount), "flat_amount": str(t.flat_amount)}
-                for t in self.tiers
-            ],
-            "package_size": None if self.package_size is None else str(self.package_size),
-            "minimum_amount": str(self.minimum_amount),
-            "percent": str(self.percent),
-            "percent_basis": sorted(self.percent_basis),
-        }
+        """Plain JSON-ready data, the form quotes and contracts store (see `snapshot_data`)."""
+        return snapshot_data(
+            model=self.model, currency=self.currency, billing_period=self.billing_period,
+            unit_amount=self.unit_amount, tiers=self.tiers, package_size=self.package_size,
+            minimum_amount=self.minimum_amount, percent=self.percent,
+            percent_basis=self.percent_basis)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "PriceSpec":
@@ -167,6 +156,29 @@ class PriceSpec:
             percent=Decimal(data.get("percent", "0")),
             percent_basis=frozenset(data.get("percent_basis", ())),
         )
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A Decimal as the shortest plain text ("25", "0.0045"), so equal prices read equal."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def snapshot_data(*, model, currency, billing_period, unit_amount, tiers, package_size,
+                  minimum_amount, percent, percent_basis) -> dict:
+    """The snapshot format: every amount as plain decimal text, tiers by their `up_to`."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "model": str(model),
+        "currency": currency,
+        "billing_period": str(billing_period),
+        "unit_amount": decimal_text(unit_amount),
+        "tiers": [{"up_to": decimal_text(t.up_to), "unit_amount": decimal_text(t.unit_amount),
+                   "flat_amount": decimal_text(t.flat_amount)} for t in tiers],
+        "package_size": decimal_text(package_size),
+        "minimum_amount": decimal_text(minimum_amount),
+        "percent": decimal_text(percent),
+        "percent_basis": sorted(percent_basis),
+    }
 
 
 def spec_errors(spec: PriceSpec) -> list[str]:

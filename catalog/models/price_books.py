@@ -155,25 +155,17 @@ class PriceBookEntry(models.Model):
         tiered = self.price_model in pricing.TIERED_MODELS
         written = [t.written() for t in self.tiers.all()] if tiered else []
         tiers = pricing.tiers_from_written(written)
-        return {
-            "version": pricing.SNAPSHOT_VERSION,
-            "model": self.price_model,
-            "currency": self.price_book.currency,
-            "billing_period": self.billing_period,
-            "unit_amount": str(self.unit_amount),
-            "tiers": [{"up_to": None if t.up_to is None else str(t.up_to),
-                       "unit_amount": str(t.unit_amount), "flat_amount": str(t.flat_amount)}
-                      for t in tiers],
-            "package_size": None if self.package_size is None else str(self.package_size),
-            "minimum_amount": str(self.minimum_amount),
-            "percent": str(self.percent or Decimal(0)),
-            "percent_basis": sorted(self.percent_basis()),
-            "source": {
-                "price_book_id": self.price_book_id, "price_book": self.price_book.name,
-                "entry_id": self.pk, "product_id": self.product_id, "sku": self.product.sku,
-                "prices_include_tax": self.price_book.prices_include_tax,
-            },
+        data = pricing.snapshot_data(
+            model=self.price_model, currency=self.price_book.currency,
+            billing_period=self.billing_period, unit_amount=self.unit_amount, tiers=tiers,
+            package_size=self.package_size, minimum_amount=self.minimum_amount,
+            percent=self.percent or Decimal(0), percent_basis=self.percent_basis())
+        data["source"] = {
+            "price_book_id": self.price_book_id, "price_book": self.price_book.name,
+            "entry_id": self.pk, "product_id": self.product_id, "sku": self.product.sku,
+            "prices_include_tax": self.price_book.prices_include_tax,
         }
+        return data
 
     def price_spec(self) -> pricing.PriceSpec:
         """This entry as the pure engine's input (ValueError if it cannot price yet)."""
