@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -76,8 +78,9 @@ class AccountingPeriod(FSMModelMixin, models.Model):
 
     @transition(field=state, source=PeriodState.CLOSING, target=PeriodState.CLOSED,
                 permission="ledger.close_period")
-    def close(self, *, by=None, at=None):
-        self.closed_by, self.closed_at = by, at
+    def close(self, *, closed_by=None, at=None):
+        # `closed_by`, not `by`: core.transitions.run_transition takes `by` for the actor.
+        self.closed_by, self.closed_at = closed_by, at
 
     @transition(field=state, source=PeriodState.CLOSED, target=PeriodState.OPEN,
                 permission="ledger.reopen_period")
@@ -85,7 +88,38 @@ class AccountingPeriod(FSMModelMixin, models.Model):
         self.closed_by, self.closed_at = None, None
 
 
-class JournalEntry(models.Model):
+class ImmutableEntryError(Exception):
+    """Raised on any attempt to write a journal entry or line other than through post_entries."""
+
+
+_IMMUTABLE = ("Journal entries are written only by ledger.services.post_entries and never change "
+              "once posted; post a reversing entry instead.")
+
+
+class PostedQuerySet(models.QuerySet):
+    """Refuses the bulk paths that would change or remove posted rows."""
+
+    def update(self, **kwargs):
+        raise ImmutableEntryError(_IMMUTABLE)
+
+    def delete(self):
+        raise ImmutableEntryError(_IMMUTABLE)
+
+    delete.queryset_only = True
+
+
+class PostedRowMixin:
+    """Rows are inserted only by `bulk_create` in ledger.services.post_entries; `save()` and
+    `delete()` are refused for new and existing rows alike, so nothing edits the books."""
+
+    def save(self, *args, **kwargs):
+        raise ImmutableEntryError(_IMMUTABLE)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEntryError(_IMMUTABLE)
+
+
+class JournalEntry(PostedRowMixin, models.Model):
     """A balanced set of journal lines; immutable once posted (a reversal is a new entry)."""
 
     number = models.PositiveBigIntegerField(unique=True)
@@ -103,6 +137,8 @@ class JournalEntry(models.Model):
                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PostedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-posted_on", "-number"]
         verbose_name_plural = "journal entries"
@@ -111,10 +147,27 @@ class JournalEntry(models.Model):
         permissions = [("post_entries", "Can post journal entries")]
 
     def __str__(self):
-        return f"JE-{self.number:07d} {self.memo}"
+        return f"{self.reference} {self.memo}"
+
+    @property
+    def reference(self) -> str:
+        return f"JE-{self.number:07d}"
+
+    @property
+    def total_debit(self):
+        return sum((line.debit for line in self.lines.all()), Decimal("0"))
+
+    @property
+    def total_credit(self):
+        return sum((line.credit for line in self.lines.all()), Decimal("0"))
+
+    @property
+    def posted_late(self) -> bool:
+        """Dated in a period that was closed, so posted on the first day of a later one."""
+        return self.posted_on != self.document_date
 
 
-class JournalLine(models.Model):
+class JournalLine(PostedRowMixin, models.Model):
     """One debit or credit in the functional currency; receivable lines also carry the customer
     account and the amount in the document's currency with the rate used."""
 
@@ -129,6 +182,8 @@ class JournalLine(models.Model):
                                           help_text="Signed: debit positive, credit negative.")
     rate = models.DecimalField(max_digits=19, decimal_places=8, null=True, blank=True)
     description = models.CharField(max_length=255, blank=True)
+
+    objects = PostedQuerySet.as_manager()
 
     class Meta:
         ordering = ["entry", "pk"]
@@ -154,7 +209,8 @@ class ExchangeRate(models.Model):
     class Meta:
         ordering = ["currency", "-valid_on"]
         constraints = [
-            models.UniqueConstraint(fields=["currency", "valid_on"], name="exchangerate_unique_day"),
+            models.UniqueConstraint(fields=["currency", "valid_on"],
+                                    name="exchangerate_unique_day"),
             models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchangerate_positive"),
         ]
         permissions = [("import_rates", "Can import exchange rates from CSV")]

@@ -1,3 +1,21 @@
+from django.urls import path
+
+from ledger import views
+
 app_name = "ledger"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.trial_balance, name="index"),
+    path("trial-balance/", views.trial_balance, name="trial_balance"),
+    path("journal/", views.journal, name="journal"),
+    path("journal/<int:pk>/", views.entry_detail, name="entry"),
+    path("journal/<int:pk>/reverse/", views.reverse_entry, name="reverse_entry"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/start-close/", views.start_close, name="start_close"),
+    path("periods/<int:pk>/cancel-close/", views.cancel_close, name="cancel_close"),
+    path("periods/<int:pk>/close/", views.close_period, name="close_period"),
+    path("periods/<int:pk>/reopen/", views.reopen_period, name="reopen_period"),
+    path("rates/", views.rates, name="rates"),
+    path("rates/import/", views.import_rates, name="import_rates"),
+]

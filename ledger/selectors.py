@@ -1,0 +1,213 @@
+"""The ledger's questions: trial balance, journal, receivables, periods and rates. No writes."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from core.dates import month_start
+from core.money import round_money
+from ledger import chart
+from ledger.models import AccountingPeriod, ExchangeRate, GLAccount, JournalEntry, JournalLine
+from ledger.period_rules import landing_month, month_end
+
+ZERO = Decimal("0")
+
+
+def _functional(amount) -> Decimal:
+    # SQLite sums decimals in floating point: round every aggregate to the currency before use.
+    return round_money(amount or ZERO, settings.FUNCTIONAL_CURRENCY)
+
+
+# Trial balance -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """Debit positive, credit negative."""
+        return self.debit - self.credit
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    as_of: date | None
+    currency: str
+    rows: list[TrialBalanceRow] = field(default_factory=list)
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((row.debit for row in self.rows), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((row.credit for row in self.rows), ZERO)
+
+    @property
+    def total_balance(self) -> Decimal:
+        return self.total_debit - self.total_credit
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.total_debit == self.total_credit
+
+
+def trial_balance(as_of: date | None = None) -> TrialBalance:
+    """Debits and credits per GL account of every entry posted on or before `as_of` (all when
+    None), in one aggregate query; each account's sums rounded to the functional currency."""
+    lines = JournalLine.objects.all()
+    if as_of is not None:
+        lines = lines.filter(entry__posted_on__lte=as_of)
+    totals = (
+        lines.order_by()
+        .values("gl_account__code", "gl_account__name", "gl_account__type")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by("gl_account__code")
+    )
+    rows = [
+        TrialBalanceRow(code=t["gl_account__code"], name=t["gl_account__name"],
+                        type=t["gl_account__type"], debit=_functional(t["debit"]),
+                        credit=_functional(t["credit"]))
+        for t in totals
+    ]
+    return TrialBalance(as_of=as_of, currency=settings.FUNCTIONAL_CURRENCY, rows=rows)
+
+
+# Journal -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JournalFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    gl_code: str = ""
+    source: str = ""  # matched against the source label and the memo
+
+
+def _entries_with_lines() -> QuerySet:
+    lines = JournalLine.objects.select_related("gl_account", "customer_account")
+    return JournalEntry.objects.select_related(
+        "period", "posted_by", "reverses", "reversed_by"
+    ).prefetch_related(Prefetch("lines", queryset=lines))
+
+
+def journal_entries(filters: JournalFilters | None = None) -> QuerySet:
+    """Entries newest first, lines and their accounts prefetched (two queries for any count),
+    each annotated with `total` (its debits, to be rounded when shown)."""
+    filters = filters or JournalFilters()
+    entries = _entries_with_lines().annotate(total=Sum("lines__debit"))
+    if filters.date_from:
+        entries = entries.filter(posted_on__gte=filters.date_from)
+    if filters.date_to:
+        entries = entries.filter(posted_on__lte=filters.date_to)
+    if filters.gl_code:
+        entries = entries.filter(Exists(JournalLine.objects.filter(
+            entry=OuterRef("pk"), gl_account__code=filters.gl_code)))
+    if filters.source:
+        entries = entries.filter(Q(source_label__icontains=filters.source)
+                                 | Q(memo__icontains=filters.source))
+    return entries.order_by("-posted_on", "-number")
+
+
+def entry_for_detail(pk: int) -> JournalEntry:
+    return _entries_with_lines().select_related("source_type").get(pk=pk)
+
+
+def entries_for_source(source) -> QuerySet:
+    """Every entry posted from one source document, oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return _entries_with_lines().filter(
+        source_type=ContentType.objects.get_for_model(source), source_id=source.pk
+    ).order_by("number")
+
+
+# Receivables -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReceivableBalance:
+    """An account's open receivable: in the functional currency and per document currency."""
+
+    functional: Decimal = ZERO
+    by_currency: dict[str, Decimal] = field(default_factory=dict)
+
+
+def _receivable_rows(gl_codes, as_of):
+    currency = settings.FUNCTIONAL_CURRENCY
+    lines = JournalLine.objects.filter(gl_account__code__in=gl_codes,
+                                       customer_account__isnull=False)
+    if as_of is not None:
+        lines = lines.filter(entry__posted_on__lte=as_of)
+    return currency, (
+        lines.order_by()
+        .values("customer_account_id", "document_currency")
+        .annotate(functional=Sum(F("debit") - F("credit")),
+                  document=Sum(Coalesce("document_amount", F("debit") - F("credit"))))
+    )
+
+
+def receivable_balances(customer_account_ids=None, *, gl_codes=(chart.ACCOUNTS_RECEIVABLE,),
+                        as_of: date | None = None) -> dict[int, ReceivableBalance]:
+    """Open receivable per customer account (only those with lines), in one query. Lines
+    without a document currency count as functional-currency documents."""
+    currency, rows = _receivable_rows(gl_codes, as_of)
+    if customer_account_ids is not None:
+        rows = rows.filter(customer_account_id__in=list(customer_account_ids))
+    functional: dict[int, Decimal] = {}
+    by_currency: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        account, doc_currency = row["customer_account_id"], row["document_currency"] or currency
+        functional[account] = functional.get(account, ZERO) + _functional(row["functional"])
+        per = by_currency.setdefault(account, {})
+        per[doc_currency] = per.get(doc_currency, ZERO) + round_money(row["document"] or ZERO,
+                                                                       doc_currency)
+    return {account: ReceivableBalance(functional[account], by_currency[account])
+            for account in functional}
+
+
+def receivable_balance(customer_account_id: int, *, gl_codes=(chart.ACCOUNTS_RECEIVABLE,),
+                       as_of: date | None = None) -> ReceivableBalance:
+    """One account's open receivable in the functional currency and in each document
+    currency, in one query."""
+    balances = receivable_balances([customer_account_id], gl_codes=gl_codes, as_of=as_of)
+    return balances.get(customer_account_id, ReceivableBalance())
+
+
+# Periods -----------------------------------------------------------------------------------
+
+def periods_with_counts() -> QuerySet:
+    return AccountingPeriod.objects.annotate(entry_count=Count("entries")).order_by("-start_on")
+
+
+def period_for_update(pk: int) -> AccountingPeriod:
+    """The period, locked for the rest of the transaction."""
+    return AccountingPeriod.objects.select_for_update().get(pk=pk)
+
+
+def open_period_for(day: date) -> AccountingPeriod:
+    """The period a document dated `day` would post into: an existing open period, or an unsaved
+    one for a month that does not exist yet (posting creates it)."""
+    later = AccountingPeriod.objects.filter(start_on__gte=month_start(day))
+    periods = {p.start_on: p for p in later}
+    month = landing_month(day, {start: p.state for start, p in periods.items()})
+    return periods.get(month) or AccountingPeriod(start_on=month, end_on=month_end(month))
+
+
+# Reference data ----------------------------------------------------------------------------
+
+def gl_accounts(*, active_only: bool = False) -> QuerySet:
+    accounts = GLAccount.objects.order_by("code")
+    return accounts.filter(active=True) if active_only else accounts
+
+
+def exchange_rates(currency: str = "") -> QuerySet:
+    rates = ExchangeRate.objects.order_by("-valid_on", "currency")
+    return rates.filter(currency=currency.upper()) if currency else rates

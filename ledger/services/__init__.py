@@ -1,0 +1,20 @@
+"""The ledger's verbs. Later stages call these (never the models): `post_entries` / `post_entry`
+with `EntryDraft`s, `reverse_entry`, the period transitions, and the exchange-rate helpers."""
+
+from ledger.drafts import EntryDraft, LineDraft, SourceRef
+from ledger.services.periods import (
+    cancel_close,
+    close_period,
+    ensure_period,
+    reopen_period,
+    start_close,
+)
+from ledger.services.posting import post_entries, post_entry, reverse_entry
+from ledger.services.rates import RateImport, import_rates_csv, rate_book, rate_on, to_functional
+
+__all__ = [
+    "EntryDraft", "LineDraft", "RateImport", "SourceRef",
+    "cancel_close", "close_period", "ensure_period", "import_rates_csv", "post_entries",
+    "post_entry", "rate_book", "rate_on", "reopen_period", "reverse_entry", "start_close",
+    "to_functional",
+]

@@ -1,0 +1,55 @@
+"""Accounting periods: created when first needed; open → closing → closed → (reopen) open.
+
+Every transition locks the period row first and runs through core.transitions, so each is
+permission-checked and recorded with who, when and the note.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import as_actor
+from core.dates import month_start
+from core.transitions import run_transition
+from ledger.models import AccountingPeriod
+from ledger.period_rules import month_end
+from ledger.selectors import period_for_update
+
+
+def ensure_period(day: date) -> AccountingPeriod:
+    """The period of `day`'s month, created open if it does not exist yet."""
+    start = month_start(day)
+    period, _ = AccountingPeriod.objects.get_or_create(start_on=start,
+                                                       defaults={"end_on": month_end(start)})
+    return period
+
+
+@transaction.atomic
+def start_close(period: AccountingPeriod, *, by, note: str = "", on: date | None = None):
+    """Stop posting into the period while it is reviewed; later documents post after it."""
+    return run_transition(period_for_update(period.pk), "start_close", by=by, note=note, on=on)
+
+
+@transaction.atomic
+def cancel_close(period: AccountingPeriod, *, by, note: str = "", on: date | None = None):
+    """Open a closing period again (the review found something to post)."""
+    return run_transition(period_for_update(period.pk), "cancel_close", by=by, note=note, on=on)
+
+
+@transaction.atomic
+def close_period(period: AccountingPeriod, *, by, note: str = "", on: date | None = None):
+    """Close a period under review; documents dated in it post in the next open period."""
+    actor = as_actor(by)
+    return run_transition(period_for_update(period.pk), "close", by=actor, note=note, on=on,
+                          closed_by=actor.user, at=timezone.now())
+
+
+@transaction.atomic
+def reopen_period(period: AccountingPeriod, *, by, reason: str, on: date | None = None):
+    """Open a closed period again; the reason is required and kept as the transition's note."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the period is reopened."})
+    return run_transition(period_for_update(period.pk), "reopen", by=by, note=reason, on=on)

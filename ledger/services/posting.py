@@ -1,0 +1,174 @@
+"""Posting journal entries: validate every draft, then write them all at once.
+
+The query count does not grow with the number of entries: one lookup of the GL accounts, one of
+the customer accounts, one locked read of the periods (plus one insert and one read when months
+are new), the gapless numbers in one reservation, one bulk insert of entries and one of lines.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from core.actors import as_actor, system_user
+from core.dates import business_date, month_start
+from core.numbering import next_numbers
+from ledger.drafts import EntryDraft, LineDraft, SourceRef, entry_errors
+from ledger.models import AccountingPeriod, GLAccount, JournalEntry, JournalLine
+from ledger.period_rules import month_end, posting_date
+
+ENTRY_NUMBER_SERIES = "journal-entry"
+
+
+def _customer_ids(drafts: Sequence[EntryDraft]) -> set[int]:
+    from customers.models import Account
+
+    wanted = {line.customer_account_id for d in drafts for line in d.lines
+              if line.customer_account_id is not None}
+    if not wanted:
+        return set()
+    return set(Account.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+def _validated_accounts(drafts: Sequence[EntryDraft]) -> dict[str, GLAccount]:
+    codes = {line.gl_code for d in drafts for line in d.lines}
+    accounts = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
+    known = {code: account.active for code, account in accounts.items()}
+    customers = _customer_ids(drafts)
+    errors = [error for number, draft in enumerate(drafts, 1)
+              for error in entry_errors(draft, number, currency=settings.FUNCTIONAL_CURRENCY,
+                                        accounts=known, customer_ids=customers)]
+    if errors:
+        raise ValidationError(errors, code="invalid_entry")
+    return accounts
+
+
+def _landing_periods(dates: set[date]) -> dict[date, tuple[AccountingPeriod, date]]:
+    """For each document date, the period and day it posts on (period_rules), creating the
+    months that do not exist yet. The periods are locked, so none closes under the posting."""
+    first = month_start(min(dates))
+    periods = {p.start_on: p for p in
+               AccountingPeriod.objects.select_for_update().filter(start_on__gte=first).order_by("pk")}
+    states = {start: p.state for start, p in periods.items()}
+    posted = {day: posting_date(day, states) for day in dates}
+    missing = {month_start(day) for day in posted.values()} - periods.keys()
+    if missing:
+        AccountingPeriod.objects.bulk_create(
+            [AccountingPeriod(start_on=m, end_on=month_end(m)) for m in sorted(missing)],
+            ignore_conflicts=True,  # another posting may create the same month first
+        )
+        periods |= {p.start_on: p for p in
+                    AccountingPeriod.objects.select_for_update().filter(start_on__in=missing)
+                    .order_by("pk")}
+    landing = {day: (periods[month_start(on)], on) for day, on in posted.items()}
+    if not all(period.is_open for period, _ in landing.values()):
+        raise ValidationError("A period was closed while posting; post again.")
+    return landing
+
+
+def _source_columns(drafts: Sequence[EntryDraft]) -> list[tuple[int | None, int | None, str]]:
+    models = {type(d.source) for d in drafts if d.source is not None
+              and not isinstance(d.source, SourceRef)}
+    content_types = ContentType.objects.get_for_models(*models) if models else {}
+    columns = []
+    for draft in drafts:
+        source = draft.source
+        if source is None:
+            columns.append((None, None, draft.source_label))
+        elif isinstance(source, SourceRef):
+            columns.append((source.content_type_id, source.object_id, draft.source_label))
+        else:
+            label = draft.source_label or str(source)
+            columns.append((content_types[type(source)].pk, source.pk, label[:100]))
+    return columns
+
+
+def _write(drafts: Sequence[EntryDraft], actor, reverses: Sequence[JournalEntry | None]):
+    accounts = _validated_accounts(drafts)
+    landing = _landing_periods({d.document_date for d in drafts})
+    numbers = next_numbers(ENTRY_NUMBER_SERIES, len(drafts))
+    poster = actor.user or system_user()  # a customer through a signed link has no user
+    entries = [
+        JournalEntry(number=number, document_date=draft.document_date,
+                     posted_on=landing[draft.document_date][1],
+                     period=landing[draft.document_date][0], memo=draft.memo,
+                     source_type_id=type_id, source_id=source_id, source_label=label,
+                     reverses=reversed_entry, posted_by=poster)
+        for draft, number, (type_id, source_id, label), reversed_entry
+        in zip(drafts, numbers, _source_columns(drafts), reverses, strict=True)
+    ]
+    JournalEntry.objects.bulk_create(entries)
+    if any(entry.pk is None for entry in entries):  # backends that cannot return ids
+        ids = dict(JournalEntry.objects.filter(number__in=numbers).values_list("number", "pk"))
+        for entry in entries:
+            entry.pk = ids[entry.number]
+    JournalLine.objects.bulk_create([
+        JournalLine(entry=entry, gl_account=accounts[line.gl_code], debit=line.debit,
+                    credit=line.credit, customer_account_id=line.customer_account_id,
+                    document_currency=line.document_currency,
+                    document_amount=line.document_amount, rate=line.rate,
+                    description=line.description[:255])
+        for entry, draft in zip(entries, drafts, strict=True) for line in draft.lines
+    ])
+    return entries
+
+
+def _check_actor(by):
+    actor = as_actor(by)
+    if not actor.has_perm("ledger.post_entries"):
+        raise PermissionDenied("You are not allowed to post journal entries.")
+    return actor
+
+
+@transaction.atomic
+def post_entries(entries: Iterable[EntryDraft], *, by,
+                 on: date | None = None) -> list[JournalEntry]:
+    """Validate every draft (any problem refuses them all, each named) and post them in one
+    transaction with gapless numbers. A draft without a document date takes the business date
+    `on`. A document dated in a closed or closing period posts on the first day of the earliest
+    open period after it, keeping its document date."""
+    actor = _check_actor(by)
+    today = business_date(on)
+    drafts = [d if d.document_date is not None else replace(d, document_date=today)
+              for d in entries]
+    if not drafts:
+        return []
+    return _write(drafts, actor, [None] * len(drafts))
+
+
+def post_entry(entry: EntryDraft, *, by, on: date | None = None) -> JournalEntry:
+    """Post one entry (see post_entries)."""
+    return post_entries([entry], by=by, on=on)[0]
+
+
+@transaction.atomic
+def reverse_entry(entry: JournalEntry, *, by, memo: str, on: date | None = None) -> JournalEntry:
+    """Post the mirror of a posted entry (debits and credits swapped, same accounts, customer,
+    document amounts negated at the same rate), dated `on`; an entry is reversed at most once."""
+    actor = _check_actor(by)
+    original = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    day = business_date(on)
+    if JournalEntry.objects.filter(reverses=original).exists():
+        raise ValidationError(f"{original.reference} is already reversed.")
+    if not (memo or "").strip():
+        raise ValidationError({"memo": "Say why the entry is reversed."})
+    if day < original.document_date:
+        raise ValidationError(f"A reversal cannot be dated before the entry it reverses "
+                              f"({original.document_date.isoformat()}).")
+    lines = [
+        LineDraft(gl_code=line.gl_account.code, debit=line.credit, credit=line.debit,
+                  customer_account_id=line.customer_account_id,
+                  document_currency=line.document_currency,
+                  document_amount=None if line.document_amount is None else -line.document_amount,
+                  rate=line.rate, description=line.description)
+        for line in original.lines.select_related("gl_account").order_by("pk")
+    ]
+    source = (SourceRef(original.source_type_id, original.source_id)
+              if original.source_type_id else None)
+    draft = EntryDraft(document_date=day, memo=memo.strip(), lines=lines, source=source,
+                       source_label=original.source_label)
+    return _write([draft], actor, [original])[0]

@@ -1,0 +1,179 @@
+"""Server-rendered ledger pages: read from selectors, act through services, report by message."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core.dates import business_date
+from ledger import selectors, services
+from ledger.forms import (
+    JournalFilterForm,
+    RateFilterForm,
+    RateImportForm,
+    ReopenForm,
+    ReverseEntryForm,
+    TrialBalanceForm,
+)
+from ledger.models import AccountingPeriod, JournalEntry
+
+JOURNAL_PAGE_SIZE = 50
+RATES_PAGE_SIZE = 100
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [message for messages_ in error.message_dict.values() for message in messages_] \
+        if hasattr(error, "error_dict") else list(error.messages)
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@permission_required("ledger.view_journalentry", raise_exception=True)
+def trial_balance(request):
+    form = TrialBalanceForm(request.GET or None)
+    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
+    return render(request, "ledger/trial_balance.html",
+                  {"form": form, "balance": selectors.trial_balance(as_of)})
+
+
+@permission_required("ledger.view_journalentry", raise_exception=True)
+def journal(request):
+    form = JournalFilterForm(request.GET or None)
+    page = Paginator(selectors.journal_entries(form.filters()), JOURNAL_PAGE_SIZE)
+    return render(request, "ledger/journal.html",
+                  {"form": form, "page_obj": page.get_page(request.GET.get("page")),
+                   "currency": settings.FUNCTIONAL_CURRENCY})
+
+
+@permission_required("ledger.view_journalentry", raise_exception=True)
+def entry_detail(request, pk: int):
+    try:
+        entry = selectors.entry_for_detail(pk)
+    except JournalEntry.DoesNotExist:
+        raise Http404("No such journal entry.") from None
+    can_reverse = (request.user.has_perm("ledger.post_entries")
+                   and not hasattr(entry, "reversed_by"))
+    return render(request, "ledger/entry_detail.html", {
+        "entry": entry, "lines": list(entry.lines.all()), "currency": settings.FUNCTIONAL_CURRENCY,
+        "reverse_form": ReverseEntryForm() if can_reverse else None,
+    })
+
+
+@require_POST
+@permission_required("ledger.post_entries", raise_exception=True)
+def reverse_entry(request, pk: int):
+    entry = get_object_or_404(JournalEntry, pk=pk)
+    form = ReverseEntryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for the reversal (and a valid date).")
+        return redirect("ledger:entry", pk=pk)
+    try:
+        reversal = services.reverse_entry(entry, by=request.user, memo=form.cleaned_data["memo"],
+                                          on=form.cleaned_data["on"])
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+        return redirect("ledger:entry", pk=pk)
+    messages.success(request, f"Posted {reversal.reference}, reversing {entry.reference}.")
+    return redirect("ledger:entry", pk=reversal.pk)
+
+
+@permission_required("ledger.view_accountingperiod", raise_exception=True)
+def periods(request):
+    return render(request, "ledger/periods.html", {
+        "periods": selectors.periods_with_counts(),
+        "next_open": selectors.open_period_for(business_date()),
+    })
+
+
+@permission_required("ledger.view_accountingperiod", raise_exception=True)
+def period_detail(request, pk: int):
+    period = get_object_or_404(selectors.periods_with_counts(), pk=pk)
+    return render(request, "ledger/period_detail.html",
+                  {"period": period, "reopen_form": ReopenForm()})
+
+
+def _period_action(request, pk: int, run, done: str, **kwargs):
+    period = get_object_or_404(AccountingPeriod, pk=pk)
+    try:
+        run(period, by=request.user, **kwargs)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, f"{period}: {message}")
+    else:
+        messages.success(request, done.format(period=period))
+    return _back(request, reverse("ledger:period", args=[pk]))
+
+
+@require_POST
+@permission_required("ledger.start_close", raise_exception=True)
+def start_close(request, pk: int):
+    return _period_action(request, pk, services.start_close,
+                          "{period} is closing: new documents dated in it post after it.")
+
+
+@require_POST
+@permission_required("ledger.start_close", raise_exception=True)
+def cancel_close(request, pk: int):
+    return _period_action(request, pk, services.cancel_close, "{period} is open again.")
+
+
+@require_POST
+@permission_required("ledger.close_period", raise_exception=True)
+def close_period(request, pk: int):
+    return _period_action(request, pk, services.close_period, "{period} is closed.")
+
+
+@require_POST
+@permission_required("ledger.reopen_period", raise_exception=True)
+def reopen_period(request, pk: int):
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the period is reopened.")
+        return _back(request, reverse("ledger:period", args=[pk]))
+    return _period_action(request, pk, services.reopen_period, "{period} is reopened.",
+                          reason=form.cleaned_data["reason"])
+
+
+def _rates_page(request, import_form, import_errors=(), status=200):
+    filter_form = RateFilterForm(request.GET or None)
+    currency = filter_form.cleaned_data.get("currency", "") if filter_form.is_valid() else ""
+    page = Paginator(selectors.exchange_rates(currency), RATES_PAGE_SIZE)
+    can_import = request.user.has_perm("ledger.import_rates")
+    return render(request, "ledger/rates.html", {
+        "filter_form": filter_form, "page_obj": page.get_page(request.GET.get("page")),
+        "import_form": import_form if can_import else None, "import_errors": import_errors,
+        "currency": settings.FUNCTIONAL_CURRENCY,
+    }, status=status)
+
+
+@permission_required("ledger.view_exchangerate", raise_exception=True)
+def rates(request):
+    return _rates_page(request, RateImportForm())
+
+
+@require_POST
+@permission_required("ledger.import_rates", raise_exception=True)
+def import_rates(request):
+    form = RateImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _rates_page(request, form, status=400)
+    try:
+        result = services.import_rates_csv(form.cleaned_data["file"], by=request.user)
+    except ValidationError as error:
+        return _rates_page(request, form, import_errors=_messages_of(error), status=400)
+    messages.success(request, f"Imported {result.total} rates "
+                              f"({result.created} new, {result.updated} updated).")
+    return redirect("ledger:rates")
