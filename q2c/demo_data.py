@@ -27,7 +27,7 @@ DEMO_ACCOUNTS = [
     ("Stark Aerospace", "US", "FL", "Orlando", "USD", "net-30", "500000"),
     ("Wayne Analytics", "US", "NJ", "Newark", "USD", "eom-30", "350000"),
     ("Soylent Foods", "US", "OR", "Portland", "USD", "net-30", "90000"),
-    ("Tyrell Biotech", "US", "CA", "Los Angeles", "USD", "instalments-50-50", "600000"),
+    ("Tyrell Biotech", "US", "CA", "Los Angeles", "USD", "50-50-30", "600000"),
     ("Cyberdyne Systems", "US", "CA", "Sunnyvale", "USD", "net-45", "700000"),
     ("Massive Dynamic", "US", "NY", "Brooklyn", "USD", "net-30", "450000"),
     ("Northwind Traders", "CA", "ON", "Toronto", "CAD", "net-30", "120000"),

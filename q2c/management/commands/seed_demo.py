@@ -1,0 +1,93 @@
+"""Load the demo: one login per role in two sales teams, and customers with contacts.
+
+Acts through the services, like a person would, and only once: a second run finds the demo
+users and accounts already there and changes nothing.
+"""
+
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from core.roles import assign_role
+from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
+from customers.services import add_contact, create_account
+from q2c.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USERS, FIRST_NAMES, LAST_NAMES
+
+User = get_user_model()
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (one per role) and demo customers; safe to run again."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            users = self.seed_users()
+            created = self.seed_accounts(users)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready ({created} accounts added, {Account.objects.count()} in all)."))
+        self.print_logins()
+
+    def seed_users(self) -> dict[str, User]:
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@q2c.example", DEMO_PASSWORD,
+                                          first_name="Ada", last_name="Admin")
+        users = {}
+        for username, first, last, role, manager, team in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last,
+                          "email": f"{username}@q2c.example"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                assign_role(user, role)
+            users[username] = user
+            if manager:
+                ReportingLine.objects.get_or_create(
+                    user=user, defaults={"manager": users[manager], "team_name": team})
+        return users
+
+    def seed_accounts(self, users) -> int:
+        rng = random.Random(20261123)  # the same demo on every machine
+        reps = [users["sam"], users["rita"], users["wendy"], users["maria"], users["walter"]]
+        terms = {t.code: t for t in PaymentTerms.objects.all()}
+        existing = set(Account.objects.values_list("name", flat=True))
+        created = 0
+        for index, (name, country, region, city, currency, terms_code, limit) in enumerate(
+                DEMO_ACCOUNTS):
+            if name in existing:
+                continue
+            owner = reps[index % len(reps)]
+            account = create_account(
+                by=owner, name=name, legal_name=f"{name} {self.legal_suffix(country)}",
+                tax_id=f"{country}{rng.randrange(10**8, 10**9)}", country=country, region=region,
+                billing_street=f"{rng.randrange(1, 999)} Market Street", billing_city=city,
+                billing_postal_code=str(rng.randrange(10000, 99999)),
+                currency=currency, payment_terms=terms[terms_code],
+                credit_limit=Decimal(limit), owner=owner, tax_exempt=(index % 11 == 10),
+            )
+            domain = name.lower().replace(" ", "") + ".example"
+            for role in (ContactRole.BILLING, ContactRole.SIGNER):
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                add_contact(account=account, by=owner, name=f"{first} {last}",
+                            email=f"{first}.{last}.{role}@{domain}".lower(),
+                            phone=f"+1 555 {rng.randrange(1000, 9999)}", role=role)
+            created += 1
+        return created
+
+    @staticmethod
+    def legal_suffix(country: str) -> str:
+        return {"DE": "GmbH", "FR": "SAS", "ES": "S.L.", "NL": "B.V.", "IT": "S.r.l.",
+                "GB": "Ltd", "JP": "K.K.", "CH": "AG", "AU": "Pty Ltd"}.get(country, "Inc.")
+
+    def print_logins(self):
+        self.stdout.write("\nDemo logins (password for all: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"  {'admin':<8} superuser (Django admin)")
+        for username, first, last, role, manager, team in DEMO_USERS:
+            where = f", team {team}" if team else ""
+            self.stdout.write(f"  {username:<8} {role}{where} — {first} {last}")
+        self.stdout.write("\nOpen http://127.0.0.1:8000/ and sign in.\n")
