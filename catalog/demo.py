@@ -1,0 +1,229 @@
+"""The demo catalog: a SaaS platform in three editions, per-seat add-ons, usage (API calls in
+graduated tiers, storage in volume tiers, SMS in packages), services, premium support at a
+percentage, a hardware device and a bundle, priced in USD, EUR, GBP and JPY, with tax rates.
+
+`seed_catalog()` is idempotent: running it again changes nothing. `manage.py seed_catalog` runs
+it on its own; the project's `seed_demo` is meant to call it.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from djmoney.money import Money
+
+from catalog import selectors, services
+from catalog.models import (
+    BundleComponent,
+    ComponentPricing,
+    ConfigurationRule,
+    OptionGroup,
+    PriceBook,
+    PriceBookEntry,
+    PriceTier,
+    Product,
+    ProductOption,
+    RuleKind,
+    StandaloneSellingPrice,
+    TaxCategory,
+    TaxRate,
+)
+from core.actors import Actor
+from core.money import round_money
+
+D = Decimal
+BOOKS_FROM = date(2025, 1, 1)
+# Each currency's book is the USD price times a list rate, rounded as the currency rounds;
+# usage rates keep their extra places.
+BOOKS = {"USD": D("1"), "EUR": D("0.92"), "GBP": D("0.79"), "JPY": D("150")}
+INCLUSIVE_BOOKS = {"JPY"}  # Japanese list prices include consumption tax
+
+TAX_CATEGORIES = [
+    ("standard", "Standard rated"), ("digital", "Digital services"),
+    ("goods", "Physical goods"), ("training", "Training and education"),
+]
+TAX_RATES = [  # name, country, region, category, percent, compound, sequence
+    ("VAT", "GB", "", None, "20", False, 0),
+    ("MwSt", "DE", "", None, "19", False, 0),
+    ("MwSt", "DE", "", "training", "0", False, 0),
+    ("TVA", "FR", "", None, "20", False, 0),
+    ("Consumption tax", "JP", "", None, "10", False, 0),
+    ("GST", "CA", "", None, "5", False, 1),
+    ("PST", "CA", "BC", None, "7", False, 2),
+    ("QST", "CA", "QC", None, "9.975", False, 2),
+    ("Sales tax", "US", "NY", "goods", "4", False, 0),
+    ("Sales tax", "US", "TX", None, "6.25", False, 0),
+]
+
+# sku, name, family, kind, unit, revenue rule, tax category, unit cost (USD), SSP (USD)
+PRODUCTS = [
+    ("PLATFORM", "Q2C Cloud Platform", "Platform", "subscription", "subscription", "ratable",
+     "digital", None, None),
+    ("PLAT-STARTER", "Platform Starter edition", "Platform", "subscription", "month",
+     "ratable", "digital", "40", "500"),
+    ("PLAT-PRO", "Platform Professional edition", "Platform", "subscription", "month",
+     "ratable", "digital", "90", "1500"),
+    ("PLAT-ENT", "Platform Enterprise edition", "Platform", "subscription", "month",
+     "ratable", "digital", "200", "4000"),
+    ("SEAT-USER", "User seat", "Seats", "subscription", "seat", "ratable", "digital", "2",
+     "30"),
+    ("SEAT-SSO", "Single sign-on (per seat)", "Seats", "subscription", "seat", "ratable",
+     "digital", "0.5", "4"),
+    ("SEAT-ANALYTICS", "Advanced analytics (per seat)", "Seats", "subscription", "seat",
+     "ratable", "digital", "1", "10"),
+    ("API-CALLS", "API calls", "Usage", "usage", "call", "as_billed", "digital", "0.0002",
+     "0.0008"),
+    ("STORAGE-GB", "Storage", "Usage", "usage", "GB-month", "as_billed", "digital", "0.02",
+     "0.20"),
+    ("SMS-PACK", "SMS messages", "Usage", "usage", "message", "as_billed", "digital", "0.004",
+     "0.008"),
+    ("ONBOARDING", "Onboarding package", "Services", "service", "project", "point_in_time",
+     "standard", "2500", "5000"),
+    ("TRAINING-DAY", "Training day (on site)", "Services", "service", "day", "point_in_time",
+     "training", "600", "1500"),
+    ("SUPPORT-PREMIUM", "Premium support", "Support", "subscription", "year", "ratable",
+     "standard", None, "3000"),
+    ("DEVICE-GW", "Edge gateway device", "Hardware", "physical", "unit", "point_in_time",
+     "goods", "120", "249"),
+    ("BUNDLE-GROWTH", "Growth bundle (Pro, 25 seats, onboarding)", "Bundles", "subscription",
+     "bundle", "ratable", "digital", None, "24000"),
+]
+
+# sku, period, model, unit amount (USD), extra fields, tiers as (from, up to, unit, flat)
+PRICES = [
+    ("PLAT-STARTER", "monthly", "flat", "500", {}, []),
+    ("PLAT-STARTER", "annual", "flat", "5400", {}, []),
+    ("PLAT-PRO", "monthly", "flat", "1500", {}, []),
+    ("PLAT-PRO", "annual", "flat", "16200", {}, []),
+    ("PLAT-ENT", "monthly", "flat", "4000", {}, []),
+    ("PLAT-ENT", "annual", "flat", "43200", {}, []),
+    ("SEAT-USER", "monthly", "per_unit", "30", {}, []),
+    ("SEAT-USER", "annual", "per_unit", "324", {}, []),
+    ("SEAT-SSO", "monthly", "per_unit", "4", {}, []),
+    ("SEAT-ANALYTICS", "monthly", "per_unit", "10", {}, []),
+    ("API-CALLS", "monthly", "graduated", "0", {}, [
+        ("1", "100000", "0.0010", "0"), ("100001", "1000000", "0.0008", "0"),
+        ("1000001", None, "0.0005", "50")]),
+    ("STORAGE-GB", "monthly", "volume", "0", {}, [
+        ("0", "100", "0.25", "0"), ("100", "1000", "0.20", "0"), ("1000", None, "0.15", "0")]),
+    ("SMS-PACK", "monthly", "package", "8", {"package_size": D(1000), "minimum_amount": "20"},
+     []),
+    ("ONBOARDING", "one_time", "flat", "5000", {}, []),
+    ("TRAINING-DAY", "one_time", "per_unit", "1500", {}, []),
+    ("SUPPORT-PREMIUM", "annual", "percent", "0",
+     {"percent": D(20), "percent_of_kind": "subscription", "minimum_amount": "1000"}, []),
+    ("DEVICE-GW", "one_time", "per_unit", "249", {}, []),
+    ("BUNDLE-GROWTH", "annual", "flat", "24000", {}, []),
+]
+
+
+def _converted(amount: str, currency: str, *, rate: bool = False) -> Decimal:
+    value = D(amount) * BOOKS[currency]
+    return value.normalize() if rate else round_money(value, currency)
+
+
+@transaction.atomic
+def seed_catalog() -> dict[str, int]:
+    """Create or refresh the demo catalog; returns how many of each thing it holds."""
+    categories = {code: TaxCategory.objects.update_or_create(code=code, defaults={"name": name})[0]
+                  for code, name in TAX_CATEGORIES}
+    _seed_tax_rates(categories)
+    products = _seed_products(categories)
+    _seed_configuration(products)
+    actor = Actor.task("seed_catalog")
+    for currency in BOOKS:
+        _seed_book(currency, products, actor)
+    return {"products": len(products), "price_books": len(BOOKS),
+            "tax_rates": TaxRate.objects.count()}
+
+
+def _seed_tax_rates(categories) -> None:
+    for name, country, region, category, percent, compound, sequence in TAX_RATES:
+        TaxRate.objects.update_or_create(
+            name=name, country=country, region=region,
+            category=categories[category] if category else None, effective_from=BOOKS_FROM,
+            defaults={"percent": D(percent), "compound": compound, "sequence": sequence})
+
+
+def _seed_products(categories) -> dict[str, Product]:
+    products = {}
+    for sku, name, family, kind, unit, rule, category, cost, ssp in PRODUCTS:
+        product, _ = Product.objects.update_or_create(sku=sku, defaults={
+            "name": name, "family": family, "kind": kind, "unit_of_measure": unit,
+            "revenue_rule": rule, "tax_category": categories[category],
+            "is_bundle": sku.startswith("BUNDLE-"),
+            "unit_cost": Money(D(cost), "USD") if cost else None,
+        })
+        products[sku] = product
+        if ssp:
+            for currency in BOOKS:
+                rate = sku in ("API-CALLS", "STORAGE-GB", "SMS-PACK")
+                StandaloneSellingPrice.objects.update_or_create(
+                    product=product, amount_currency=currency,
+                    defaults={"amount": Money(_converted(ssp, currency, rate=rate), currency)})
+    return products
+
+
+def _seed_configuration(products) -> None:
+    platform = products["PLATFORM"]
+    edition, _ = OptionGroup.objects.update_or_create(
+        product=platform, name="Edition",
+        defaults={"min_selections": 1, "max_selections": 1, "required": True, "sort_order": 0})
+    for order, sku in enumerate(["PLAT-STARTER", "PLAT-PRO", "PLAT-ENT"]):
+        ProductOption.objects.update_or_create(group=edition, product=products[sku], defaults={
+            "default_selected": sku == "PLAT-PRO", "pricing": ComponentPricing.SEPARATE,
+            "quantity": D(1), "quantity_editable": False, "sort_order": order})
+    addons, _ = OptionGroup.objects.update_or_create(
+        product=platform, name="Seats and add-ons",
+        defaults={"min_selections": 1, "max_selections": None, "sort_order": 1})
+    for order, sku in enumerate(["SEAT-USER", "SEAT-SSO", "SEAT-ANALYTICS"]):
+        ProductOption.objects.update_or_create(group=addons, product=products[sku], defaults={
+            "default_selected": sku == "SEAT-USER", "pricing": ComponentPricing.SEPARATE,
+            "quantity": D(10), "quantity_editable": True, "sort_order": order})
+    rules = [
+        (RuleKind.EXCLUDES, "SEAT-SSO", "PLAT-STARTER",
+         "Single sign-on needs the Professional or Enterprise edition."),
+        (RuleKind.REQUIRES, "SEAT-ANALYTICS", "PLAT-ENT", ""),
+        (RuleKind.REQUIRES, "SEAT-SSO", "SEAT-USER", ""),
+    ]
+    for kind, subject, target, message in rules:
+        ConfigurationRule.objects.update_or_create(
+            product=platform, subject=products[subject], kind=kind, target=products[target],
+            defaults={"message": message})
+    bundle = products["BUNDLE-GROWTH"]
+    for order, (sku, quantity, pricing) in enumerate([
+        ("PLAT-PRO", 1, ComponentPricing.INCLUDED), ("SEAT-USER", 25, ComponentPricing.INCLUDED),
+        ("ONBOARDING", 1, ComponentPricing.INCLUDED),
+        ("SUPPORT-PREMIUM", 1, ComponentPricing.SEPARATE),
+    ]):
+        BundleComponent.objects.update_or_create(bundle=bundle, component=products[sku],
+                                                 defaults={"quantity": D(quantity),
+                                                           "pricing": pricing,
+                                                           "sort_order": order})
+
+
+def _seed_book(currency: str, products, actor) -> None:
+    book, _ = PriceBook.objects.update_or_create(
+        name=f"Standard {currency}", defaults={
+            "currency": currency, "effective_from": BOOKS_FROM, "is_standard": True,
+            "active": True, "prices_include_tax": currency in INCLUSIVE_BOOKS})
+    before = selectors.price_snapshots_of_book(book)
+    for sku, period, model, amount, extra, tiers in PRICES:
+        defaults = {"price_model": model, "unit_amount": _converted(amount, currency),
+                    "package_size": extra.get("package_size"),
+                    "minimum_amount": _converted(extra.get("minimum_amount", "0"), currency),
+                    "percent": extra.get("percent"),
+                    "percent_of_kind": extra.get("percent_of_kind", "")}
+        entry, _ = PriceBookEntry.objects.update_or_create(
+            price_book=book, product=products[sku], billing_period=period, defaults=defaults)
+        wanted = [(D(start), D(end) if end else None, _converted(unit, currency, rate=True),
+                   _converted(flat, currency)) for start, end, unit, flat in tiers]
+        have = [(t.from_quantity, t.up_to, t.unit_amount, t.flat_amount)
+                for t in entry.tiers.all()]
+        if have != wanted:
+            entry.tiers.all().delete()
+            PriceTier.objects.bulk_create([
+                PriceTier(entry=entry, from_quantity=s, up_to=e, unit_amount=u, flat_amount=f)
+                for s, e, u, f in wanted])
+    services.record_price_changes(before=before, after=selectors.price_snapshots_of_book(book),
+                                  by=actor, source="seed_catalog")

@@ -1,0 +1,76 @@
+from decimal import Decimal as D
+
+import pytest
+
+from catalog import pricing, selectors
+from catalog.configuration import default_selections
+from catalog.demo import seed_catalog
+from catalog.models import (
+    BundleComponent,
+    ComponentPricing,
+    PriceBook,
+    PriceBookEntry,
+    PriceChange,
+    Product,
+    TaxRate,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_catalog_is_valid_and_seeding_twice_changes_nothing():
+    seed_catalog()
+    counts = (Product.objects.count(), PriceBookEntry.objects.count(),
+              PriceChange.objects.count(), TaxRate.objects.count())
+    seed_catalog()
+    assert counts == (Product.objects.count(), PriceBookEntry.objects.count(),
+                      PriceChange.objects.count(), TaxRate.objects.count())
+    assert set(PriceBook.objects.values_list("currency", flat=True)) == {"USD", "EUR", "GBP",
+                                                                         "JPY"}
+    for model in (Product, PriceBook, PriceBookEntry, TaxRate, BundleComponent):
+        for obj in model.objects.all():
+            obj.full_clean()
+    for book in PriceBook.objects.all():
+        for entry in selectors.entries_of(book):
+            pricing.PriceSpec.from_dict(entry.snapshot())
+    platform = Product.objects.get(sku="PLATFORM")
+    config = selectors.configuration_of(platform)
+    assert selectors.configuration_errors(
+        product=platform, selections=default_selections(config)) == []
+
+
+def test_a_demo_quote_prices_the_growth_bundle_with_support_on_top():
+    # given the demo catalog and a quote for the Growth bundle plus 10 more seats and API calls
+    seed_catalog()
+    bundle = Product.objects.get(sku="BUNDLE-GROWTH")
+
+    def spec(sku, period=None):
+        product = Product.objects.get(sku=sku)
+        return pricing.PriceSpec.from_dict(selectors.price_snapshot(
+            product=product, currency="USD", billing_period=period))
+
+    lines = [pricing.DocumentLine("bundle", pricing.LineInput(spec("BUNDLE-GROWTH"), D(1),
+                                                              term_months=12),
+                                  tags=bundle.tags)]
+    for component in bundle.components.select_related("component"):
+        sku = component.component.sku
+        period = "annual" if sku != "ONBOARDING" else None
+        lines.append(pricing.DocumentLine(
+            sku, pricing.LineInput(spec(sku, period), component.quantity, term_months=12),
+            tags=component.component.tags,
+            included_in="bundle" if component.pricing == ComponentPricing.INCLUDED else None))
+    seats = spec("SEAT-USER", "monthly")
+    lines.append(pricing.DocumentLine("more-seats", pricing.LineInput(seats, D(10), term_months=12),
+                                      tags=frozenset({"kind:subscription"})))
+    lines.append(pricing.DocumentLine("api", pricing.LineInput(
+        spec("API-CALLS"), D(250000), term_months=12), tags=frozenset({"kind:usage"})))
+    # when it is priced
+    quote = pricing.price_document(lines, "USD")
+    # then included components are free, support is 20% of the subscriptions a year
+    assert quote.line("PLAT-PRO").price.net_amount == 0
+    assert quote.line("api").price.amount_per_period == D("220.00")  # 100 + 150,000 × 0.0008
+    # the bundle's 24,000 a year plus 10 seats × 30 × 12; usage is not a subscription
+    support = quote.line("SUPPORT-PREMIUM")
+    assert support.basis_per_period == D("24000") + D("3600")
+    assert support.price.amount_per_period == D("5520.00")
+    assert quote.net_amount == D("24000.00") + D("3600.00") + D("2640.00") + D("5520.00")
