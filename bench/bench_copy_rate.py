@@ -1,4 +1,6 @@
-"""Raw PostgreSQL COPY rate of the reference invoice-line table (the denominator of later figures)."""
+"""Raw PostgreSQL COPY rate of the reference invoice-line table.
+
+Later benchmarks divide their write rates by this figure."""
 
 import json
 import sys

@@ -1,4 +1,7 @@
-"""The business date services act on (`on=`), so imports, tests and demo history can act in the past."""
+"""The business date services act on (`on=`).
+
+Imports, tests and the demo history pass a date in the past; everything else means today.
+"""
 
 from datetime import date
 
@@ -14,7 +17,7 @@ def month_start(day: date) -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """Same day of month `months` later, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
+    """Same day of month `months` later, clamped to the month's end (Jan 31 + 1 = Feb 28/29)."""
     import calendar
 
     index = day.month - 1 + months

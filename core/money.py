@@ -27,7 +27,8 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 
 
-def round_money(amount: Decimal | int | str, currency: str, rounding: str = ROUND_HALF_UP) -> Decimal:
+def round_money(amount: Decimal | int | str, currency: str,
+                rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round to the currency's minor unit (half away from zero unless told otherwise)."""
     return Decimal(amount).quantize(quantum(currency), rounding=rounding)
 

@@ -21,7 +21,9 @@ class Role(models.TextChoices):
 # Roles whose users work in Django admin (limited there by these same permissions).
 STAFF_ROLES = {Role.FINANCE, Role.ACCOUNTANT, Role.CATALOG_ADMIN}
 
-_VIEW_CUSTOMERS = ["customers.view_account", "customers.view_contact", "customers.view_paymentterms"]
+_VIEW_CUSTOMERS = [
+    "customers.view_account", "customers.view_contact", "customers.view_paymentterms",
+]
 _EDIT_CUSTOMERS = [
     "customers.add_account", "customers.change_account",
     "customers.add_contact", "customers.change_contact", "customers.delete_contact",

@@ -35,7 +35,8 @@ def _check(document, transition_name: str, actor) -> tuple:
     source = meta.field.get_state(document)
     if not can_proceed(method):
         label = type(document)._meta.verbose_name
-        raise ValidationError(f"This {label} cannot {transition_name.replace('_', ' ')} while {source}.")
+        action = transition_name.replace("_", " ")
+        raise ValidationError(f"This {label} cannot {action} while {source}.")
     permission = _required_permission(document, meta)
     if permission and not actor.has_perm(permission):
         raise PermissionDenied(f"You are not allowed to {transition_name.replace('_', ' ')}.")

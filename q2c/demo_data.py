@@ -56,3 +56,8 @@ FIRST_NAMES = ["Alex", "Jordan", "Priya", "Chen", "Lena", "Marco", "Aisha", "Tom
                "Noah", "Ines", "Ravi", "Emma", "Kofi", "Hana"]
 LAST_NAMES = ["Novak", "Okafor", "Schmidt", "Tanaka", "Rossi", "Patel", "Dubois", "Kim", "Lopez",
               "Berg", "Silva", "Murphy", "Ahmed", "Larsen", "Costa", "Ito"]
+
+# Units of the functional currency (USD) per unit, at the start of the demo history; the seed
+# moves each a little month by month so documents in the past convert at their own rate.
+DEMO_RATES = {"EUR": "1.0850", "GBP": "1.2700", "JPY": "0.0067", "CAD": "0.7350",
+              "AUD": "0.6600", "CHF": "1.1300", "KWD": "3.2500"}

@@ -1,4 +1,4 @@
-"""The sidebar: each entry shows only to users holding its permission, so each role sees its work."""
+"""The sidebar: an entry shows only to users holding its permission, so each role sees its work."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,7 @@
-"""Settings, all from the environment; defaults give the zero-setup `make run` (SQLite, eager tasks)."""
+"""Settings, all from the environment.
+
+The defaults give the zero-setup `make run`: SQLite, eager Celery tasks, console email.
+"""
 
 import os
 from pathlib import Path

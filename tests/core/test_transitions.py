@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def make_period(month: int) -> AccountingPeriod:
-    return AccountingPeriod.objects.create(start_on=date(2026, month, 1), end_on=date(2026, month, 28))
+    return AccountingPeriod.objects.create(start_on=date(2026, month, 1),
+                                           end_on=date(2026, month, 28))
 
 
 def test_transition_saves_the_state_and_records_who_when_and_why(accountant):
@@ -64,7 +65,8 @@ def test_system_user_cannot_log_in_and_is_recorded_as_a_task(client):
     assert system_user() == user  # one system user, made once
 
 
-def test_bulk_transition_moves_many_with_constant_queries(accountant, django_assert_max_num_queries):
+def test_bulk_transition_moves_many_with_constant_queries(accountant,
+                                                         django_assert_max_num_queries):
     run_bulk_transition([make_period(1)], "start_close", by=accountant)  # warms the caches
     few = [make_period(m) for m in (2, 3)]
     many = [make_period(m) for m in range(4, 13)]

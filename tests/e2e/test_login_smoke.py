@@ -30,7 +30,8 @@ def test_a_wrong_password_stays_on_the_login_page_with_an_error(sales_rep, login
     page = login(sales_rep.username, "wrong")
 
     assert "/login/" in page.url
-    assert "Please enter a correct username and password" in page.locator(".form-error").inner_text()
+    error = page.locator(".form-error").inner_text()
+    assert "Please enter a correct username and password" in error
 
 
 def test_pages_need_a_login(page, live_server):

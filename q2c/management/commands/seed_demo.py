@@ -4,6 +4,7 @@ Acts through the services, like a person would, and only once: a second run find
 users and accounts already there and changes nothing.
 """
 
+import io
 import random
 from decimal import Decimal
 
@@ -11,10 +12,23 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.dates import add_months, business_date, month_start
 from core.roles import assign_role
 from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
 from customers.services import add_contact, create_account
-from q2c.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USERS, FIRST_NAMES, LAST_NAMES
+from ledger.models import ExchangeRate
+from ledger.services import import_rates_csv
+from q2c.demo_data import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_RATES,
+    DEMO_USERS,
+    FIRST_NAMES,
+    LAST_NAMES,
+)
+
+HISTORY_MONTHS = 24
+RATE_PLACES = Decimal("0.000001")
 
 User = get_user_model()
 
@@ -25,6 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             users = self.seed_users()
+            self.seed_rates(users["adam"])
             created = self.seed_accounts(users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready ({created} accounts added, {Account.objects.count()} in all)."))
@@ -50,6 +65,21 @@ class Command(BaseCommand):
                 ReportingLine.objects.get_or_create(
                     user=user, defaults={"manager": users[manager], "team_name": team})
         return users
+
+    def seed_rates(self, accountant) -> None:
+        """Monthly exchange rates over the demo history, imported like a treasury file."""
+        if ExchangeRate.objects.exists():
+            return
+        rng = random.Random(7)
+        first = add_months(month_start(business_date()), -HISTORY_MONTHS)
+        rows = ["currency,date,rate"]
+        for currency, start in DEMO_RATES.items():
+            rate = Decimal(start)
+            for month in range(HISTORY_MONTHS + 1):
+                rows.append(f"{currency},{add_months(first, month)},{rate}")
+                drift = Decimal(rng.randint(-15, 15)) / Decimal(1000)
+                rate = (rate * (1 + drift)).quantize(RATE_PLACES)
+        import_rates_csv(io.StringIO("\n".join(rows)), by=accountant)
 
     def seed_accounts(self, users) -> int:
         rng = random.Random(20261123)  # the same demo on every machine
@@ -85,9 +115,9 @@ class Command(BaseCommand):
                 "GB": "Ltd", "JP": "K.K.", "CH": "AG", "AU": "Pty Ltd"}.get(country, "Inc.")
 
     def print_logins(self):
-        self.stdout.write("\nDemo logins (password for all: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
         self.stdout.write(f"  {'admin':<8} superuser (Django admin)")
-        for username, first, last, role, manager, team in DEMO_USERS:
+        for username, first, last, role, _manager, team in DEMO_USERS:
             where = f", team {team}" if team else ""
             self.stdout.write(f"  {username:<8} {role}{where} — {first} {last}")
         self.stdout.write("\nOpen http://127.0.0.1:8000/ and sign in.\n")
