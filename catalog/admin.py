@@ -32,6 +32,7 @@ from catalog.models import (
     TaxCategory,
     TaxRate,
 )
+from catalog.tiers import WrittenTier, written_tier_errors
 
 # ---- products ---------------------------------------------------------------------------------
 
@@ -136,11 +137,11 @@ class PriceTierFormSet(BaseInlineFormSet):
         if not forms_:
             raise forms.ValidationError("A tiered price needs at least one tier.")
         forms_.sort(key=lambda f: f.cleaned_data["from_quantity"])
-        written = [pricing.WrittenTier(
+        written = [WrittenTier(
             f.cleaned_data["from_quantity"], f.cleaned_data.get("up_to"),
             f.cleaned_data.get("unit_amount") or Decimal(0),
             f.cleaned_data.get("flat_amount") or Decimal(0)) for f in forms_]
-        for index, field, message in pricing.written_tier_errors(written):
+        for index, field, message in written_tier_errors(written):
             forms_[index].add_error(field or None, message)
         if any(self.errors):
             raise forms.ValidationError("Fix the tiers marked below.")
@@ -307,7 +308,11 @@ class PriceBookAdmin(PriceHistoryMixin, admin.ModelAdmin):
         book = get_object_or_404(PriceBook, pk=object_id)
         if fmt not in price_book_files.FORMATS or not self.has_view_permission(request, book):
             raise PermissionDenied
-        data = services.export_price_book(price_book=book, fmt=fmt, by=request.user)
+        try:
+            data = services.export_price_book(price_book=book, fmt=fmt, by=request.user)
+        except price_book_files.FileFormatError as error:
+            messages.error(request, str(error))
+            return redirect(reverse("admin:catalog_pricebook_change", args=[book.pk]))
         response = HttpResponse(data, content_type=price_book_files.FORMATS[fmt])
         filename = f"price-book-{book.pk}-{book.currency}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

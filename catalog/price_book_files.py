@@ -73,9 +73,17 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook  # only XLSX files need it
+def _openpyxl():
+    try:
+        import openpyxl  # only XLSX files need it
+    except ImportError as error:
+        raise FileFormatError("XLSX files need the openpyxl package, which is not installed "
+                              "here: use CSV instead.") from error
+    return openpyxl
 
+
+def _read_xlsx(data: bytes) -> list[list]:
+    load_workbook = _openpyxl().load_workbook
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a file that is not XLSX
@@ -87,16 +95,14 @@ def _read_xlsx(data: bytes) -> list[list]:
 
 
 def write_rows(rows: list[dict], fmt: str) -> bytes:
-    """The rows (dicts keyed by COLUMNS) as a CSV or XLSX file."""
+    """The rows (dicts keyed by COLUMNS) as a CSV or XLSX file (FileFormatError if it cannot)."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().encode("utf-8")
-    from openpyxl import Workbook
-
-    workbook = Workbook()
+    workbook = _openpyxl().Workbook()
     sheet = workbook.active
     sheet.title = "Prices"
     sheet.append(COLUMNS)

@@ -25,9 +25,10 @@ Every model then charges at least `minimum_amount` when q > 0 (0 means no minimu
 How tiers are written: in a spec, each `Tier` gives the last quantity it covers (`up_to`,
 inclusive) and the open-ended last tier has `up_to=None`; a tier covers the quantities above the
 previous tier's `up_to`. People write tiers as ranges "from 1 (or 0) to 100, from 101 to 1000,
-from 1001": `written_tier_errors` checks such rows (the first starts at 0 or 1, each next starts
-at the previous end or one above it, only the last is open) and `tiers_from_written` keeps the
-ends. Quantities may be fractional (gigabytes): 100.5 falls in the tier "from 101".
+from 1001": `catalog.tiers.written_tier_errors` checks such rows (the first starts at 0 or 1,
+each next starts at the previous end or one above it, only the last is open) and
+`catalog.tiers.tiers_from_written` keeps the ends. Quantities may be fractional (gigabytes):
+100.5 falls in the tier "from 101".
 
 Rounding point (the only one): the list amount per billing period is rounded to the currency's
 minor unit (core.money), then the discount per period is rounded; net per period = list −
@@ -214,55 +215,6 @@ def tier_errors(tiers: Sequence[Tier]) -> list[str]:
     if tiers[-1].up_to is not None:
         errors.append("The last tier must be open-ended (no upper bound).")
     return errors
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenTier:
-    """A tier as a person writes it: a range from `from_quantity` to `up_to` (None = and up)."""
-
-    from_quantity: Decimal
-    up_to: Decimal | None
-    unit_amount: Decimal = ZERO
-    flat_amount: Decimal = ZERO
-
-
-def written_tier_errors(rows: Sequence[WrittenTier]) -> list[tuple[int, str, str]]:
-    """(row index, field, message) for every mistake in tiers written as ranges, in order."""
-    if not rows:
-        return [(0, "", "Tiered prices need at least one tier.")]
-    errors = []
-    previous_end = None
-    for i, row in enumerate(rows):
-        if i == 0 and row.from_quantity not in (ZERO, ONE):
-            errors.append((i, "from_quantity", "The first tier must start at 0 or 1."))
-        elif i > 0 and previous_end is None:
-            errors.append((i, "from_quantity", "No tier can follow an open-ended tier."))
-        elif i > 0 and row.from_quantity < previous_end:
-            errors.append((i, "from_quantity",
-                           f"This tier overlaps the previous one, which ends at {previous_end}."))
-        elif i > 0 and row.from_quantity > previous_end + ONE:
-            errors.append((i, "from_quantity",
-                           f"Gap: the previous tier ends at {previous_end}, so this one must "
-                           f"start at {previous_end} or {previous_end + ONE}."))
-        if row.up_to is not None and row.up_to < max(row.from_quantity, ONE):
-            errors.append((i, "up_to", "A tier must end at or above where it starts."))
-        if row.up_to is None and i != len(rows) - 1:
-            errors.append((i, "up_to", "Only the last tier can be open-ended."))
-        if row.unit_amount < 0:
-            errors.append((i, "unit_amount", "Amounts cannot be negative."))
-        if row.flat_amount < 0:
-            errors.append((i, "flat_amount", "Amounts cannot be negative."))
-        previous_end = row.up_to
-    if rows[-1].up_to is not None:
-        errors.append((len(rows) - 1, "up_to",
-                       "The last tier must be open-ended: leave its upper bound empty."))
-    return errors
-
-
-def tiers_from_written(rows: Sequence[WrittenTier]) -> tuple[Tier, ...]:
-    """Keep each written range's end: a tier covers quantities above the previous end."""
-    return tuple(Tier(up_to=r.up_to, unit_amount=r.unit_amount, flat_amount=r.flat_amount)
-                 for r in rows)
 
 
 @dataclass(frozen=True, slots=True)

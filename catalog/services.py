@@ -18,6 +18,7 @@ from catalog.models import (
     Product,
 )
 from catalog.selectors import entries_of, price_snapshots
+from catalog.tiers import WrittenTier, written_tier_errors
 from core.actors import as_actor
 
 
@@ -250,8 +251,8 @@ class _ParsedFile:
             if tier["from_quantity"] is None:
                 return []
             tiers.append(tier)
-        written = [pricing.WrittenTier(**t) for t in tiers]
-        for index, field, message in pricing.written_tier_errors(written):
+        written = [WrittenTier(**t) for t in tiers]
+        for index, field, message in written_tier_errors(written):
             column = _FIELD_COLUMNS.get(field, field) or "tiers"
             self.error(group[index].line, f"{column}: {message}")
         return tiers

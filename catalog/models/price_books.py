@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from catalog import pricing
+from catalog import tiers as tiers_module
 from catalog.models.products import Product, ProductKind
 
 
@@ -154,7 +155,7 @@ class PriceBookEntry(models.Model):
         whatever was saved, even an entry still waiting for its tiers."""
         tiered = self.price_model in pricing.TIERED_MODELS
         written = [t.written() for t in self.tiers.all()] if tiered else []
-        tiers = pricing.tiers_from_written(written)
+        tiers = tiers_module.tiers_from_written(written)
         data = pricing.snapshot_data(
             model=self.price_model, currency=self.price_book.currency,
             billing_period=self.billing_period, unit_amount=self.unit_amount, tiers=tiers,
@@ -206,8 +207,8 @@ class PriceTier(models.Model):
         end = f"{self.up_to.normalize():f}" if self.up_to is not None else "∞"
         return f"{self.from_quantity.normalize():f}–{end} at {self.unit_amount.normalize():f}"
 
-    def written(self) -> pricing.WrittenTier:
-        return pricing.WrittenTier(self.from_quantity, self.up_to, self.unit_amount,
+    def written(self) -> tiers_module.WrittenTier:
+        return tiers_module.WrittenTier(self.from_quantity, self.up_to, self.unit_amount,
                                    self.flat_amount)
 
 

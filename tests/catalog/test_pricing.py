@@ -15,13 +15,12 @@ from catalog.pricing import (
     PriceModel,
     PriceSpec,
     Tier,
-    WrittenTier,
     price_document,
     price_line,
     price_quantity,
     tier_charges,
-    written_tier_errors,
 )
+from catalog.tiers import WrittenTier, written_tier_errors
 
 MONTHLY, QUARTERLY, ANNUAL = BillingPeriod.MONTHLY, BillingPeriod.QUARTERLY, BillingPeriod.ANNUAL
 

@@ -181,3 +181,21 @@ def test_an_edit_records_who_changed_which_price(catalog_admin):
         before=selectors.price_snapshots([entry.pk]),
         after=selectors.price_snapshots([entry.pk]), by=catalog_admin)
     assert unchanged == []
+
+
+def test_without_openpyxl_xlsx_files_are_refused_with_a_reason(monkeypatch, catalog_admin):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_openpyxl(name, *args, **kwargs):
+        if name == "openpyxl":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+    with pytest.raises(services.PriceImportRejected) as rejected:
+        services.import_price_book(price_book=PriceBookFactory(), data=b"PK", filename="p.xlsx",
+                                   by=catalog_admin)
+    assert rejected.value.errors == ["XLSX files need the openpyxl package, which is not "
+                                     "installed here: use CSV instead."]
