@@ -119,7 +119,8 @@ def import_price_book(*, price_book: PriceBook, data: bytes, filename: str, by) 
     if errors:
         raise PriceImportRejected(errors)
     existing = {(e.product_id, e.billing_period): e
-                for e in PriceBookEntry.objects.select_for_update().filter(price_book=price_book)}
+                for e in PriceBookEntry.objects.select_for_update().filter(
+                    price_book=price_book).order_by("pk")}
     before = price_snapshots(e.pk for e in existing.values())
     created = updated = 0
     touched = []
