@@ -1,10 +1,12 @@
 """What each role's home page shows: aggregate questions over the stages, no writes."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
+from catalog.models import PriceBook, PriceBookEntry, Product
 from core.dates import business_date, month_start
 from customers.models import AccountStatus
 from customers.selectors import accounts_visible_to, team_members
@@ -65,4 +67,26 @@ def accountant_home(user, on=None) -> dict:
         "trial_balance": trial_balance(),
         "recent_entries": journal_entries()[:RECENT],
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
+    }
+
+
+ENDING_SOON_DAYS = 45
+
+
+def catalog_home(user, on=None) -> dict:
+    """Active products without any price, and price books whose end date is near."""
+    today = business_date(on)
+    priced = PriceBookEntry.objects.filter(product=OuterRef("pk"), price_book__active=True)
+    unpriced = (Product.objects.filter(active=True, is_bundle=False)
+                .exclude(Exists(priced)).order_by("sku"))
+    ending = PriceBook.objects.filter(
+        active=True, effective_to__gte=today,
+        effective_to__lte=today + timedelta(days=ENDING_SOON_DAYS),
+    ).order_by("effective_to")
+    counts = Product.objects.aggregate(active_count=Count("pk", filter=Q(active=True)),
+                                       inactive_count=Count("pk", filter=Q(active=False)))
+    return {
+        "unpriced_products": unpriced[:20], "unpriced_count": unpriced.count(),
+        "ending_books": ending, "ending_days": ENDING_SOON_DAYS, "product_counts": counts,
+        "book_count": PriceBook.objects.filter(active=True).count(),
     }

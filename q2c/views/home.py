@@ -9,7 +9,7 @@ HOMES = [
     (Role.SALES_REP, "q2c/home_sales_rep.html", dashboards.sales_home),
     (Role.FINANCE, "q2c/home_finance.html", dashboards.finance_home),
     (Role.ACCOUNTANT, "q2c/home_accountant.html", dashboards.accountant_home),
-    (Role.CATALOG_ADMIN, "q2c/home_catalog_admin.html", None),
+    (Role.CATALOG_ADMIN, "q2c/home_catalog_admin.html", dashboards.catalog_home),
 ]
 
 

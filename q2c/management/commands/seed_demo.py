@@ -5,6 +5,7 @@ users and accounts already there and changes nothing.
 """
 
 import io
+import os
 import random
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from catalog.demo import seed_catalog
 from core.dates import add_months, business_date, month_start
 from core.roles import assign_role
 from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
@@ -40,6 +42,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.seed_users()
             self.seed_rates(users["adam"])
+            seed_catalog()
             created = self.seed_accounts(users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready ({created} accounts added, {Account.objects.count()} in all)."))
@@ -120,4 +123,5 @@ class Command(BaseCommand):
         for username, first, last, role, _manager, team in DEMO_USERS:
             where = f", team {team}" if team else ""
             self.stdout.write(f"  {username:<8} {role}{where} — {first} {last}")
-        self.stdout.write("\nOpen http://127.0.0.1:8000/ and sign in.\n")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"\nOpen http://127.0.0.1:{port}/ and sign in.\n")
