@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "customers",
     "ledger",
     "catalog",
+    "quotes",
     "q2c",
 ]
 

@@ -1,0 +1,211 @@
+"""Quotes and their lines. The life of a quote:
+
+draft → pending_approval → approved → sent → accepted | declined | expired
+draft → approved at once when no approval rule applies (`submit` returns the target);
+pending_approval → draft when an approver rejects (with the reason);
+any open state → superseded when a revision is made.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
+
+
+class QuoteState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    APPROVED = "approved", "Approved"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+OPEN_STATES = [QuoteState.DRAFT, QuoteState.PENDING_APPROVAL, QuoteState.APPROVED, QuoteState.SENT]
+
+
+class QuoteKind(models.TextChoices):
+    NEW = "new", "New business"
+    AMENDMENT = "amendment", "Amendment"
+    RENEWAL = "renewal", "Renewal"
+
+
+class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    number = models.CharField(max_length=20, help_text="Q-YYYY-NNNNN; versions share it.")
+    version = models.PositiveSmallIntegerField(default=1)
+    revises = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="revised_by")
+    kind = models.CharField(max_length=16, choices=QuoteKind.choices, default=QuoteKind.NEW)
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT,
+                                related_name="quotes")
+    contact = models.ForeignKey("customers.Contact", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="quotes")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="quotes")
+    currency = models.CharField(max_length=3)
+    price_book = models.ForeignKey("catalog.PriceBook", on_delete=models.PROTECT,
+                                   related_name="quotes")
+    payment_terms = models.ForeignKey("customers.PaymentTerms", on_delete=models.PROTECT,
+                                      related_name="+")
+    start_on = models.DateField()
+    term_months = models.PositiveSmallIntegerField(default=12,
+                                                   validators=[MinValueValidator(1)])
+    expires_on = models.DateField()
+    customer_notes = models.TextField(blank=True)
+    internal_notes = models.TextField(blank=True)
+    state = FSMField(default=QuoteState.DRAFT, choices=QuoteState.choices, protected=True)
+
+    # Totals of the whole quote, in its currency, rounded per line then summed (services keep
+    # them in step with the lines; nobody else writes them).
+    list_total = models.DecimalField(**AMOUNT)
+    discount_total = models.DecimalField(**AMOUNT)
+    one_time_total = models.DecimalField(**AMOUNT)
+    recurring_monthly = models.DecimalField(**AMOUNT)
+    annual_contract_value = models.DecimalField(**AMOUNT)
+    total_contract_value = models.DecimalField(**AMOUNT)
+    tax_estimate = models.DecimalField(**AMOUNT)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    sent_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_title = models.CharField(max_length=200, blank=True)
+    signer_ip = models.GenericIPAddressField(null=True, blank=True)
+    signer_user_agent = models.CharField(max_length=500, blank=True)
+    signed_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "state"]),
+                   models.Index(fields=["state", "expires_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "version"],
+                                    name="quote_unique_number_version"),
+            models.CheckConstraint(condition=models.Q(term_months__gte=1),
+                                   name="quote_term_positive"),
+        ]
+        permissions = [
+            ("view_team_quotes", "Can view the quotes of the team one manages"),
+            ("view_all_quotes", "Can view every quote"),
+            ("submit_quote", "Can submit a quote for approval"),
+            ("approve_quote", "Can approve or reject a quote's discounts"),
+            ("send_quote", "Can send a quote to the customer"),
+            ("revise_quote", "Can revise a quote into a new version"),
+            ("expire_quote", "Can expire quotes past their expiry date"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} v{self.version}" if self.version > 1 else self.number
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == QuoteState.DRAFT
+
+    @transition(field=state, source=QuoteState.DRAFT,
+                target=RETURN_VALUE(QuoteState.PENDING_APPROVAL, QuoteState.APPROVED),
+                permission="quotes.submit_quote")
+    def submit(self, *, needs_approval: bool, at=None):
+        """Goes to approval when a rule applies, else is approved at once."""
+        self.submitted_at = at
+        if needs_approval:
+            return QuoteState.PENDING_APPROVAL
+        self.approved_at = at
+        return QuoteState.APPROVED
+
+    @transition(field=state, source=QuoteState.PENDING_APPROVAL, target=QuoteState.APPROVED,
+                permission="quotes.approve_quote")
+    def approve(self, *, at=None):
+        self.approved_at = at
+
+    @transition(field=state, source=QuoteState.PENDING_APPROVAL, target=QuoteState.DRAFT,
+                permission="quotes.approve_quote")
+    def reject(self):
+        self.submitted_at = None
+
+    @transition(field=state, source=QuoteState.APPROVED, target=QuoteState.SENT,
+                permission="quotes.send_quote")
+    def send(self, *, pdf: bytes, sha256: str, at=None):
+        self.sent_pdf, self.sent_pdf_sha256, self.sent_at = pdf, sha256, at
+
+    @transition(field=state, source=QuoteState.SENT, target=QuoteState.ACCEPTED)
+    def accept(self, *, name: str, title: str, ip: str | None, user_agent: str, at=None):
+        """Only through the customer's signed link: the valid token is the permission."""
+        self.signer_name, self.signer_title, self.signer_ip = name, title, ip
+        self.signer_user_agent, self.decided_at = user_agent[:500], at
+        self.signed_pdf_sha256 = self.sent_pdf_sha256
+
+    @transition(field=state, source=QuoteState.SENT, target=QuoteState.DECLINED)
+    def decline(self, *, reason: str, at=None):
+        self.decline_reason, self.decided_at = reason, at
+
+    @transition(field=state, source=[QuoteState.APPROVED, QuoteState.SENT],
+                target=QuoteState.EXPIRED, permission="quotes.expire_quote")
+    def expire(self):
+        pass
+
+    @transition(field=state, source=OPEN_STATES, target=QuoteState.SUPERSEDED,
+                permission="quotes.revise_quote")
+    def supersede(self):
+        pass
+
+
+class QuoteLine(models.Model):
+    """One priced product on a quote. `price_snapshot` is the frozen price model the line was
+    priced with (catalog.pricing.PriceSpec.to_dict()); contracts, billing and renewals price
+    from it, never from the live price book."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="options",
+                               help_text="The configured product this option belongs to.")
+    description = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal("1"),
+                                   validators=[MinValueValidator(0)])
+    billing_period = models.CharField(max_length=16)
+    price_snapshot = models.JSONField()
+    discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    discount_per_period = models.DecimalField(**AMOUNT,
+                                              help_text="Amount off each billing period.")
+    included = models.BooleanField(default=False,
+                                   help_text="Priced inside its parent or bundle.")
+    # The priced result (catalog.pricing.LinePrice), rounded to the quote's currency.
+    list_unit_price = models.DecimalField(max_digits=19, decimal_places=6, default=Decimal("0"))
+    list_per_period = models.DecimalField(**AMOUNT)
+    amount_per_period = models.DecimalField(**AMOUNT)
+    list_amount = models.DecimalField(**AMOUNT)
+    discount_amount = models.DecimalField(**AMOUNT)
+    net_amount = models.DecimalField(**AMOUNT, help_text="Net over the term (its TCV).")
+    tax_amount = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        ordering = ["quote", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "position"],
+                                    name="quoteline_unique_position"),
+            models.CheckConstraint(condition=models.Q(discount_percent__gte=0,
+                                                      discount_percent__lte=100),
+                                   name="quoteline_discount_percent_range"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0),
+                                   name="quoteline_quantity_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote} #{self.position} {self.product_id} × {self.quantity}"
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.billing_period != "one_time"
