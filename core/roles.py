@@ -32,6 +32,10 @@ _VIEW_LEDGER = [
     "ledger.view_glaccount", "ledger.view_accountingperiod", "ledger.view_journalentry",
     "ledger.view_journalline", "ledger.view_exchangerate",
 ]
+_SELL_QUOTES = [
+    "quotes.view_quote", "quotes.add_quote", "quotes.change_quote", "quotes.submit_quote",
+    "quotes.revise_quote", "quotes.send_quote",
+]
 _CATALOG_MODELS = [
     "product", "standalonesellingprice", "optiongroup", "productoption", "configurationrule",
     "bundlecomponent", "pricebook", "pricebookentry", "pricetier", "taxcategory", "taxrate",
@@ -43,9 +47,10 @@ _EDIT_CATALOG = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG],
+    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG, *_SELL_QUOTES],
     Role.SALES_MANAGER: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG,
-                         "customers.view_team_accounts"],
+                         "customers.view_team_accounts", *_SELL_QUOTES,
+                         "quotes.view_team_quotes", "quotes.approve_quote"],
     Role.FINANCE: [
         *_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
         "catalog.view_pricechange",
@@ -54,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.set_overdue_flag",
         "ledger.add_exchangerate", "ledger.change_exchangerate", "ledger.import_rates",
         "ledger.post_entries",
+        "quotes.view_quote", "quotes.view_quoteline", "quotes.view_all_quotes",
+        "quotes.approve_quote", "quotes.view_approvalrequest", "quotes.view_approvalrule",
+        "quotes.add_approvalrule", "quotes.change_approvalrule",
     ],
     Role.ACCOUNTANT: [
         *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
@@ -63,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.add_exchangerate", "ledger.change_exchangerate", "ledger.import_rates",
         "ledger.post_entries", "ledger.start_close", "ledger.close_period",
         "ledger.reopen_period",
+        "quotes.view_quote", "quotes.view_quoteline", "quotes.view_all_quotes",
     ],
     Role.CATALOG_ADMIN: [
         *_VIEW_CATALOG, *_EDIT_CATALOG, "catalog.view_pricechange", "catalog.import_prices",
@@ -70,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SYSTEM: [
         *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG, "customers.view_all_accounts",
         "customers.set_overdue_flag", "ledger.post_entries",
+        "quotes.view_quote", "quotes.view_all_quotes", "quotes.expire_quote",
     ],
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     path("ledger/", include("ledger.urls")),
+    path("quotes/", include("quotes.urls")),
     path("accounts/", include("q2c.account_urls")),
 ]
 admin.site.site_header = "Q2C administration"

@@ -209,3 +209,88 @@ class QuoteLine(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.billing_period != "one_time"
+
+
+class ApprovalCondition(models.TextChoices):
+    LINE_DISCOUNT = "line_discount", "A line's discount above N%"
+    TOTAL_DISCOUNT = "total_discount", "The quote's total discount above N%"
+    TCV_ABOVE = "tcv_above", "Total contract value above an amount"
+    PAYMENT_TERMS = "payment_terms", "Payment terms longer than N days"
+
+
+class ApprovalRule(models.Model):
+    """When a quote needs someone's approval; kept in admin. Rules of one level are decided
+    together; a level is asked only after every lower level has approved."""
+
+    name = models.CharField(max_length=100)
+    condition = models.CharField(max_length=20, choices=ApprovalCondition.choices)
+    threshold = models.DecimalField(max_digits=19, decimal_places=4,
+                                    help_text="N (percent or days) or the amount.")
+    currency = models.CharField(max_length=3, blank=True,
+                                help_text="For amounts: the rule applies to quotes in it.")
+    group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+",
+                              help_text="Who approves.")
+    level = models.PositiveSmallIntegerField(default=1)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["level", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(threshold__gte=0),
+                                   name="approvalrule_threshold_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(condition="tcv_above") | ~models.Q(currency=""),
+                name="approvalrule_amount_has_currency"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (level {self.level}, {self.group})"
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ApprovalRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """One level's approval of one submission of a quote, asked of one group."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="approval_requests")
+    level = models.PositiveSmallIntegerField()
+    group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list, help_text="Why the rules hit, in words.")
+    rules = models.JSONField(default=list, help_text="Names of the rules that hit.")
+    state = FSMField(default=ApprovalState.PENDING, choices=ApprovalState.choices,
+                     protected=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["quote", "level", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "level", "group"],
+                                    condition=models.Q(state="pending"),
+                                    name="approvalrequest_one_open_per_level_group"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote} level {self.level} ({self.group})"
+
+    @transition(field=state, source=ApprovalState.PENDING, target=ApprovalState.APPROVED,
+                permission="quotes.approve_quote")
+    def approve(self, *, user, comment: str = "", at=None):
+        self.decided_by, self.comment, self.decided_at = user, comment, at
+
+    @transition(field=state, source=ApprovalState.PENDING, target=ApprovalState.REJECTED,
+                permission="quotes.approve_quote")
+    def reject(self, *, user, comment: str, at=None):
+        self.decided_by, self.comment, self.decided_at = user, comment, at
+
+    @transition(field=state, source=ApprovalState.PENDING, target=ApprovalState.CANCELLED)
+    def cancel(self):
+        pass

@@ -1,0 +1,62 @@
+"""Admin: approval rules are kept here; quotes, their lines and approval requests are shown
+read-only (they change only through the builder and the approval pages' services)."""
+
+from django.contrib import admin
+
+from quotes.models import ApprovalRequest, ApprovalRule, Quote, QuoteLine
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class QuoteLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = QuoteLine
+    fk_name = "quote"
+    fields = ["position", "product", "parent", "quantity", "billing_period", "discount_percent",
+              "discount_per_period", "included", "list_amount", "discount_amount", "net_amount",
+              "tax_amount"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = False
+
+
+class ApprovalRequestInline(ReadOnlyMixin, admin.TabularInline):
+    model = ApprovalRequest
+    fields = ["level", "group", "state", "decided_by", "decided_at", "comment"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "account", "owner", "state", "currency", "total_contract_value",
+                    "expires_on", "created_at"]
+    list_filter = ["state", "currency", "kind"]
+    list_select_related = ["account", "owner"]
+    search_fields = ["number", "account__name"]
+    exclude = ["sent_pdf"]
+    inlines = [QuoteLineInline, ApprovalRequestInline]
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "condition", "threshold", "currency", "group", "level", "active"]
+    list_filter = ["condition", "level", "active", "group"]
+    list_editable = ["active"]
+    search_fields = ["name"]
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["quote", "level", "group", "state", "decided_by", "decided_at", "created_at"]
+    list_filter = ["state", "level", "group"]
+    list_select_related = ["quote", "group", "decided_by"]
+    search_fields = ["quote__number"]

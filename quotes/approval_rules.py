@@ -1,0 +1,161 @@
+"""Which approval rules a quote hits, and why in words: pure, over plain snapshots; no ORM.
+
+    approval_hits(quote: QuoteFacts, rules: Sequence[RuleFacts]) -> list[Hit]
+
+A line's discount percent is what it gives away against its list amount over the term (so an
+amount off each period counts too). Margin is the net over the term against the unit cost over
+the same time: a unit cost is per unit per month for a recurring line (so quantity × unit cost ×
+the term's months) and per unit for a one-time line; shown only when the product has a unit
+cost in the quote's currency. An amount rule (TCV) applies only to quotes in its own currency.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import round_money
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+LINE_DISCOUNT = "line_discount"
+TOTAL_DISCOUNT = "total_discount"
+TCV_ABOVE = "tcv_above"
+PAYMENT_TERMS = "payment_terms"
+
+
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    position: int
+    sku: str
+    name: str
+    quantity: Decimal
+    cost_months: Decimal  # the term's months for a recurring line, 1 for a one-time line
+    list_amount: Decimal
+    discount_amount: Decimal
+    net_amount: Decimal
+    unit_cost: Decimal | None = None  # in the quote's currency
+
+    @property
+    def discount_percent(self) -> Decimal:
+        if not self.list_amount:
+            return ZERO
+        return self.discount_amount * HUNDRED / self.list_amount
+
+    @property
+    def cost(self) -> Decimal | None:
+        if self.unit_cost is None:
+            return None
+        return self.unit_cost * self.quantity * self.cost_months
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteFacts:
+    currency: str
+    term_months: int
+    list_total: Decimal
+    discount_total: Decimal
+    total_contract_value: Decimal
+    payment_terms_name: str
+    payment_terms_days: int
+    lines: tuple[LineFacts, ...] = ()
+
+    @property
+    def discount_percent(self) -> Decimal:
+        return self.discount_total * HUNDRED / self.list_total if self.list_total else ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFacts:
+    key: int
+    name: str
+    condition: str
+    threshold: Decimal
+    group: str
+    level: int
+    currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: RuleFacts
+    reasons: tuple[str, ...]
+
+
+def percent_text(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1'))}%"
+
+
+def amount_text(value: Decimal, currency: str) -> str:
+    return f"{round_money(value, currency):,} {currency}"
+
+
+def margin_text(line: LineFacts, currency: str) -> str:
+    cost = line.cost
+    if cost is None:
+        return "no unit cost on file"
+    if not line.net_amount:
+        return f"no revenue against a cost of {amount_text(cost, currency)}"
+    margin = (line.net_amount - cost) * HUNDRED / line.net_amount
+    return f"margin {percent_text(margin)} against unit cost"
+
+
+def _line_discount(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
+    reasons = []
+    for line in quote.lines:
+        if line.discount_percent > rule.threshold:
+            reasons.append(
+                f"Line {line.position} {line.sku}: {percent_text(line.discount_percent)} off "
+                f"(above {percent_text(rule.threshold)}), "
+                f"{amount_text(line.discount_amount, quote.currency)} given away over the term, "
+                f"{margin_text(line, quote.currency)}.")
+    return reasons
+
+
+def _total_discount(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
+    if quote.discount_percent <= rule.threshold:
+        return []
+    return [f"Total discount {percent_text(quote.discount_percent)} "
+            f"(above {percent_text(rule.threshold)}): "
+            f"{amount_text(quote.discount_total, quote.currency)} given away over "
+            f"{quote.term_months} months."]
+
+
+def _tcv_above(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
+    if rule.currency.upper() != quote.currency or quote.total_contract_value <= rule.threshold:
+        return []
+    return [f"Total contract value {amount_text(quote.total_contract_value, quote.currency)} "
+            f"is above {amount_text(rule.threshold, quote.currency)}."]
+
+
+def _payment_terms(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
+    if quote.payment_terms_days <= rule.threshold:
+        return []
+    return [f"Payment terms {quote.payment_terms_name}: last amount due after "
+            f"{quote.payment_terms_days} days (more than {rule.threshold.normalize():f})."]
+
+
+_CHECKS = {
+    LINE_DISCOUNT: _line_discount,
+    TOTAL_DISCOUNT: _total_discount,
+    TCV_ABOVE: _tcv_above,
+    PAYMENT_TERMS: _payment_terms,
+}
+
+
+def approval_hits(quote: QuoteFacts, rules: Sequence[RuleFacts]) -> list[Hit]:
+    """Every rule the quote hits with its reasons, ordered by level then rule name."""
+    hits = []
+    for rule in sorted(rules, key=lambda r: (r.level, r.name, r.key)):
+        reasons = _CHECKS[rule.condition](quote, rule)
+        if reasons:
+            hits.append(Hit(rule, tuple(f"{r} Rule: {rule.name}." for r in reasons)))
+    return hits
+
+
+def levels_of(hits: Sequence[Hit]) -> dict[tuple[int, str], list[Hit]]:
+    """Hits grouped by (level, approver group): one approval request each."""
+    grouped: dict[tuple[int, str], list[Hit]] = {}
+    for hit in hits:
+        grouped.setdefault((hit.rule.level, hit.rule.group), []).append(hit)
+    return dict(sorted(grouped.items()))

@@ -1,0 +1,93 @@
+"""The questions about quotes: which a user may see, one quote for its page, the approval queue.
+
+`quotes_visible_to` is the one visibility rule: list, detail, search, the builder's endpoints,
+the approvals queue and every service that changes a quote go through it.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from core.actors import Actor
+from quotes import diff
+from quotes.models import ApprovalRequest, ApprovalState, Quote, QuoteLine
+
+VIEW = "quotes.view_quote"
+VIEW_TEAM = "quotes.view_team_quotes"
+VIEW_ALL = "quotes.view_all_quotes"
+
+
+def _user_of(user):
+    return user.user if isinstance(user, Actor) else user
+
+
+def quotes_visible_to(user) -> QuerySet[Quote]:
+    """Rep: owned; manager: own and the team's; finance, accountants, system: all; else none."""
+    user = _user_of(user)
+    quotes = Quote.objects.select_related("account", "owner", "contact", "price_book",
+                                          "payment_terms")
+    if user is None or not user.is_authenticated or not user.has_perm(VIEW):
+        return quotes.none()
+    if user.has_perm(VIEW_ALL):
+        return quotes
+    if user.has_perm(VIEW_TEAM):
+        return quotes.filter(Q(owner=user) | Q(owner__reporting_line__manager=user))
+    return quotes.filter(owner=user)
+
+
+def search_quotes(quotes: QuerySet[Quote], text: str) -> QuerySet[Quote]:
+    text = text.strip()
+    if not text:
+        return quotes
+    return quotes.filter(Q(number__icontains=text) | Q(account__name__icontains=text))
+
+
+def quote_for_detail(*, pk, user) -> Quote:
+    """The quote if the user may see it, else 404."""
+    return get_object_or_404(quotes_visible_to(user), pk=pk)
+
+
+def quote_for_update(*, pk, user) -> Quote | None:
+    """Lock the quote row (in the caller's transaction) if the user may see it; else None."""
+    return (quotes_visible_to(user).select_for_update(of=("self",)).filter(pk=pk).first())
+
+
+def lines_of(quote: Quote) -> QuerySet[QuoteLine]:
+    return quote.lines.select_related("product").order_by("position", "pk")
+
+
+def approval_requests_of(quote: Quote) -> QuerySet[ApprovalRequest]:
+    return quote.approval_requests.select_related("group", "decided_by").order_by(
+        "-created_at", "level", "pk")
+
+
+def approvals_queue(user) -> QuerySet[ApprovalRequest]:
+    """Pending requests of the user's groups on quotes they may see, not on their own quotes,
+    at each quote's current (lowest pending) level."""
+    user = _user_of(user)
+    if not user.is_authenticated or not user.has_perm("quotes.approve_quote"):
+        return ApprovalRequest.objects.none()
+    visible = quotes_visible_to(user).exclude(owner=user).values("pk")
+    pending = ApprovalRequest.objects.filter(state=ApprovalState.PENDING)
+    lower = pending.filter(quote=OuterRef("quote"), level__lt=OuterRef("level"))
+    return (pending.filter(group__in=user.groups.all(), quote__in=visible)
+            .exclude(Exists(lower))
+            .select_related("quote", "quote__account", "quote__owner", "group")
+            .order_by("quote__submitted_at", "pk"))
+
+
+def line_snapshots(quote: Quote) -> list[diff.LineSnapshot]:
+    return [
+        diff.LineSnapshot(
+            position=line.position, sku=line.product.sku, name=line.product.name,
+            billing_period=line.billing_period, quantity=line.quantity,
+            discount_percent=line.discount_percent,
+            discount_per_period=line.discount_per_period, net_amount=line.net_amount)
+        for line in lines_of(quote)
+    ]
+
+
+def diff_against_previous(quote: Quote) -> diff.QuoteDiff | None:
+    """What changed against the version this one revises (None for a first version)."""
+    if quote.revises_id is None:
+        return None
+    return diff.quote_diff(line_snapshots(quote.revises), line_snapshots(quote))

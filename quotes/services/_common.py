@@ -1,0 +1,32 @@
+"""What every quote service starts with: the permission, the row lock, the draft check."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.actors import as_actor
+from quotes.models import Quote, QuoteState
+from quotes.selectors import quote_for_update
+
+
+def require(by, permission: str, message: str):
+    actor = as_actor(by)
+    if not actor.has_perm(permission):
+        raise PermissionDenied(message)
+    return actor
+
+
+def locked(quote: Quote, by) -> Quote:
+    """The quote's row, locked for the caller's transaction, if `by` may see it."""
+    fresh = quote_for_update(pk=quote.pk, user=as_actor(by).user)
+    if fresh is None:
+        raise PermissionDenied("You cannot work on this quote.")
+    return fresh
+
+
+def locked_draft(quote: Quote, by) -> Quote:
+    """Lock a quote `by` may change, refusing anything but a draft."""
+    require(by, "quotes.change_quote", "You are not allowed to change quotes.")
+    fresh = locked(quote, by)
+    if fresh.state != QuoteState.DRAFT:
+        raise ValidationError({"state": f"Only draft quotes can be changed; this one is "
+                                        f"{fresh.get_state_display().lower()}."})
+    return fresh

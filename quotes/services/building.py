@@ -1,0 +1,323 @@
+"""Building a draft: the header, and lines priced from the quote's book and frozen there.
+
+Each line stores the book entry's snapshot when it is added; from then on it is priced from
+that snapshot alone, so a later catalog change does not move it.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from catalog import configuration as catalog_configuration
+from catalog.models import OptionGroup, PriceBook, Product
+from catalog.pricing import BillingPeriod, PriceModel, PriceSpec
+from catalog.selectors import (
+    bundle_components_of,
+    configuration_errors,
+    configuration_of,
+    entries_of,
+    standard_price_book,
+)
+from core.dates import business_date
+from core.numbering import next_number
+from customers.models import Contact
+from customers.selectors import accounts_visible_to
+from quotes.models import Quote, QuoteLine
+from quotes.services._common import locked_draft, require
+from quotes.services.repricing import store_prices
+
+DEFAULT_VALIDITY_DAYS = 30
+HUNDRED = Decimal(100)
+
+
+def _header_errors(*, account, contact, price_book, term_months) -> dict:
+    errors = {}
+    if contact is not None and contact.account_id != account.pk:
+        errors["contact"] = "The contact belongs to another account."
+    if price_book is None:
+        errors["price_book"] = f"There is no standard price book in {account.currency}."
+    elif not price_book.active:
+        errors["price_book"] = f"{price_book} is not active."
+    if term_months is None or term_months < 1:
+        errors["term_months"] = "The term is at least one month."
+    return errors
+
+
+@transaction.atomic
+def create_quote(*, by, account, contact: Contact | None = None, start_on: date | None = None,
+                 term_months: int = 12, expires_on: date | None = None,
+                 price_book: PriceBook | None = None, payment_terms=None,
+                 customer_notes: str = "", internal_notes: str = "",
+                 on: date | None = None) -> Quote:
+    """A new draft for an account the user may see, numbered Q-YYYY-NNNNN without gaps."""
+    actor = require(by, "quotes.add_quote", "You are not allowed to create quotes.")
+    if not accounts_visible_to(actor.user).filter(pk=account.pk).exists():
+        raise ValidationError({"account": "You cannot quote for this account."})
+    today = business_date(on)
+    start_on = start_on or today
+    price_book = price_book or standard_price_book(currency=account.currency, on=start_on)
+    errors = _header_errors(account=account, contact=contact, price_book=price_book,
+                            term_months=term_months)
+    if errors:
+        raise ValidationError(errors)
+    number = next_number(f"quote-{today.year}")
+    return Quote.objects.create(
+        number=f"Q-{today.year}-{number:05d}", account=account, contact=contact,
+        owner=actor.user, currency=price_book.currency, price_book=price_book,
+        payment_terms=payment_terms or account.payment_terms, start_on=start_on,
+        term_months=term_months,
+        expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
+        customer_notes=customer_notes, internal_notes=internal_notes)
+
+
+HEADER_FIELDS = ("contact", "start_on", "term_months", "expires_on", "price_book",
+                 "payment_terms", "customer_notes", "internal_notes")
+
+
+@transaction.atomic
+def update_quote(*, quote: Quote, by, **changes) -> Quote:
+    """Change a draft's header; a new price book re-snapshots every line from it."""
+    unknown = set(changes) - set(HEADER_FIELDS)
+    if unknown:
+        raise TypeError(f"update_quote() cannot change {sorted(unknown)}")
+    quote = locked_draft(quote, by)
+    values = {name: getattr(quote, name) for name in HEADER_FIELDS} | changes
+    errors = _header_errors(account=quote.account, contact=values["contact"],
+                            price_book=values["price_book"], term_months=values["term_months"])
+    new_book = values["price_book"] is not None and values["price_book"].pk != quote.price_book_id
+    if new_book and values["price_book"].currency != quote.currency:
+        errors["price_book"] = f"Choose a book in {quote.currency}, the quote's currency."
+    if errors:
+        raise ValidationError(errors)
+    for name, value in values.items():
+        setattr(quote, name, value)
+    quote.save()
+    if new_book:
+        _snapshot_again(quote)
+    store_prices(quote)
+    return quote
+
+
+def _snapshot_again(quote: Quote) -> None:
+    lines = list(quote.lines.select_related("product"))
+    entries = _entries_by_product(quote.price_book, {line.product_id for line in lines})
+    missing = []
+    for line in lines:
+        if line.price_snapshot.get("source", {}).get("configured"):
+            continue
+        entry = _pick_entry(entries.get(line.product_id, []), line.billing_period)
+        if entry is None:
+            missing.append(line.product.name)
+        else:
+            line.price_snapshot = entry.snapshot()
+    if missing:
+        raise ValidationError({"price_book": f"{quote.price_book} has no price for "
+                                             f"{', '.join(sorted(set(missing)))}."})
+    QuoteLine.objects.bulk_update(lines, ["price_snapshot"], batch_size=500)
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One product to add, with its options (SKU → quantity) when it is configurable."""
+
+    product: Product
+    quantity: Decimal = Decimal(1)
+    options: Mapping[str, Decimal] | None = None
+    discount_percent: Decimal = Decimal(0)
+    discount_per_period: Decimal = Decimal(0)
+    billing_period: str | None = None
+
+
+def line_errors(*, quantity, discount_percent, discount_per_period) -> dict:
+    errors = {}
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = "The quantity must be greater than zero."
+    if discount_percent is None or not 0 <= discount_percent <= HUNDRED:
+        errors["discount_percent"] = "A discount is between 0 and 100%."
+    if discount_per_period is None or discount_per_period < 0:
+        errors["discount_per_period"] = "A discount amount cannot be negative."
+    if discount_percent and discount_per_period:
+        errors["discount_per_period"] = "Give a discount percent or an amount, not both."
+    return errors
+
+
+def _entries_by_product(book: PriceBook, product_ids) -> dict[int, list]:
+    entries: dict[int, list] = {}
+    for entry in entries_of(book).filter(product_id__in=product_ids, active=True):
+        entries.setdefault(entry.product_id, []).append(entry)
+    return entries
+
+
+def _pick_entry(entries: list, billing_period: str | None):
+    if billing_period:
+        return next((e for e in entries if e.billing_period == billing_period), None)
+    return min(entries, key=lambda e: e.billing_period, default=None)
+
+
+def _configured_snapshot(quote: Quote) -> dict:
+    """A configured product without a price of its own: a zero monthly line its options
+    price under."""
+    spec = PriceSpec(model=PriceModel.FLAT, currency=quote.currency,
+                     billing_period=BillingPeriod.MONTHLY)
+    return {**spec.to_dict(), "source": {"configured": True}}
+
+
+class _Planner:
+    """Turns items into unsaved lines (parents first, each with its options or components)."""
+
+    def __init__(self, quote: Quote, items: Sequence[LineItem]):
+        self.quote = quote
+        self.items = items
+        product_ids = {item.product.pk for item in items}
+        self.configurable = set(OptionGroup.objects.filter(product_id__in=product_ids)
+                                .values_list("product_id", flat=True))
+        self.children: dict[int, list[tuple[Product, Decimal, bool]]] = {}
+        self.errors: dict[str, list[str]] = {}
+        for item in items:
+            self._children_of(item)
+        wanted = product_ids | {p.pk for kids in self.children.values() for p, _, _ in kids}
+        self.entries = _entries_by_product(quote.price_book, wanted)
+
+    def _children_of(self, item: LineItem) -> None:
+        product = item.product
+        if product.pk in self.configurable:
+            config = configuration_of(product)
+            selections = (dict(item.options) if item.options is not None else
+                          catalog_configuration.default_selections(config, item.quantity))
+            errors = configuration_errors(product=product, selections=selections,
+                                          quantity=item.quantity)
+            if errors:
+                self.errors.setdefault("options", []).extend(errors)
+                return
+            chosen = {sku: q for sku, q in selections.items() if q}
+            products = {p.sku: p for p in Product.objects.filter(sku__in=chosen)}
+            self.children[id(item)] = [(products[sku], Decimal(q), config.option(sku).included)
+                                       for sku, q in chosen.items()]
+        elif product.is_bundle:
+            self.children[id(item)] = [
+                (c.component, c.quantity * item.quantity, c.pricing == "included")
+                for c in bundle_components_of(product)]
+        elif not product.active:
+            self.errors.setdefault("product", []).append(f"{product.name} is no longer sold.")
+
+    def _snapshot(self, product: Product, billing_period: str | None, configured: bool):
+        entry = _pick_entry(self.entries.get(product.pk, []), billing_period)
+        if entry is not None:
+            return entry.snapshot()
+        if configured:
+            return _configured_snapshot(self.quote)
+        self.errors.setdefault("product", []).append(
+            f"{product.name} has no price in {self.quote.price_book}"
+            + (f" billed {billing_period.replace('_', ' ')}." if billing_period else "."))
+        return None
+
+    def plan(self, first_position: int) -> list[tuple[QuoteLine, list[QuoteLine]]]:
+        position = first_position
+        planned = []
+        for item in self.items:
+            snapshot = self._snapshot(item.product, item.billing_period,
+                                      item.product.pk in self.configurable)
+            if snapshot is None:
+                continue
+            parent = self._line(item.product, item.quantity, snapshot, position,
+                                discount_percent=item.discount_percent,
+                                discount_per_period=item.discount_per_period)
+            position += 1
+            kids = []
+            for product, quantity, included in self.children.get(id(item), []):
+                kid_snapshot = self._snapshot(product, None, False)
+                if kid_snapshot is None:
+                    continue
+                kids.append(self._line(product, quantity, kid_snapshot, position,
+                                       included=included))
+                position += 1
+            planned.append((parent, kids))
+        return planned
+
+    def _line(self, product, quantity, snapshot, position, **extra) -> QuoteLine:
+        return QuoteLine(quote=self.quote, product=product, description=product.name,
+                         quantity=quantity, billing_period=snapshot["billing_period"],
+                         price_snapshot=snapshot, position=position, **extra)
+
+
+@transaction.atomic
+def add_lines(*, quote: Quote, items: Sequence[LineItem], by) -> list[QuoteLine]:
+    """Add products to a draft in one go (options and bundle components as child lines), then
+    price the whole quote; returns the new top-level lines."""
+    quote = locked_draft(quote, by)
+    errors: dict[str, list[str]] = {}
+    for item in items:
+        for name, message in line_errors(quantity=item.quantity,
+                                         discount_percent=item.discount_percent,
+                                         discount_per_period=item.discount_per_period).items():
+            errors.setdefault(name, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    planner = _Planner(quote, items)
+    last = quote.lines.aggregate(last=Max("position"))["last"] or 0
+    planned = planner.plan(last + 1)
+    if planner.errors:
+        raise ValidationError(planner.errors)
+    parents = QuoteLine.objects.bulk_create([parent for parent, _ in planned], batch_size=500)
+    kids = []
+    for parent, children in planned:
+        for child in children:
+            child.parent = parent
+            kids.append(child)
+    QuoteLine.objects.bulk_create(kids, batch_size=500)
+    store_prices(quote)
+    return parents
+
+
+def add_line(*, quote: Quote, product: Product, by, quantity: Decimal = Decimal(1),
+             options: Mapping[str, Decimal] | None = None,
+             discount_percent: Decimal = Decimal(0), discount_per_period: Decimal = Decimal(0),
+             billing_period: str | None = None) -> QuoteLine:
+    """Add one product (configured with `options`, SKU → quantity) and reprice the quote."""
+    item = LineItem(product=product, quantity=Decimal(quantity), options=options,
+                    discount_percent=Decimal(discount_percent),
+                    discount_per_period=Decimal(discount_per_period),
+                    billing_period=billing_period)
+    return add_lines(quote=quote, items=[item], by=by)[0]
+
+
+def _line_of(line: QuoteLine, quote: Quote) -> QuoteLine:
+    return QuoteLine.objects.select_for_update().get(pk=line.pk, quote=quote)
+
+
+@transaction.atomic
+def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
+                discount_percent: Decimal | None = None,
+                discount_per_period: Decimal | None = None) -> QuoteLine:
+    """Change a draft line's quantity or discount and reprice the quote."""
+    quote = locked_draft(line.quote, by)
+    line = _line_of(line, quote)
+    values = {
+        "quantity": line.quantity if quantity is None else Decimal(quantity),
+        "discount_percent": (line.discount_percent if discount_percent is None
+                             else Decimal(discount_percent)),
+        "discount_per_period": (line.discount_per_period if discount_per_period is None
+                                else Decimal(discount_per_period)),
+    }
+    errors = line_errors(**values)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in values.items():
+        setattr(line, name, value)
+    line.save(update_fields=list(values))
+    lines = store_prices(quote)
+    return next(x for x in lines if x.pk == line.pk)
+
+
+@transaction.atomic
+def remove_line(*, line: QuoteLine, by) -> Quote:
+    """Remove a draft line (with its options) and reprice the quote."""
+    quote = locked_draft(line.quote, by)
+    _line_of(line, quote).delete()
+    store_prices(quote)
+    return quote

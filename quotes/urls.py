@@ -1,0 +1,24 @@
+from django.urls import path
+
+from quotes import views
+
+app_name = "quotes"
+
+urlpatterns = [
+    path("", views.quote_list, name="list"),
+    path("new/", views.quote_create, name="create"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("<int:pk>/", views.quote_detail, name="detail"),
+    path("<int:pk>/build/", views.quote_builder, name="builder"),
+    path("<int:pk>/edit/", views.quote_edit, name="edit"),
+    path("<int:pk>/products/", views.product_search, name="product_search"),
+    path("<int:pk>/configure/", views.configure, name="configure"),
+    path("<int:pk>/lines/add/", views.line_add, name="line_add"),
+    path("<int:pk>/lines/<int:line_pk>/", views.line_update, name="line_update"),
+    path("<int:pk>/lines/<int:line_pk>/remove/", views.line_remove, name="line_remove"),
+    path("<int:pk>/submit/", views.quote_submit, name="submit"),
+    path("<int:pk>/approve/", views.quote_approve, name="approve"),
+    path("<int:pk>/reject/", views.quote_reject, name="reject"),
+    path("<int:pk>/clone/", views.quote_clone, name="clone"),
+    path("<int:pk>/revise/", views.quote_revise, name="revise"),
+]

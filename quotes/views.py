@@ -1,0 +1,318 @@
+"""Quote list, create, the builder (a draft's page), the detail page, approvals.
+
+Every page reads through `quotes_visible_to` (404 for quotes one may not see); every write is
+one service call behind its permission (403 without it). htmx requests get template partials:
+changing a line returns the line's row and the quote's totals (out of band).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from catalog import configuration as catalog_configuration
+from catalog.models import OptionGroup
+from catalog.selectors import configuration_of, products_visible_to
+from quotes import selectors, services
+from quotes.filters import QuoteFilter
+from quotes.forms import (
+    AddLineForm,
+    DecisionForm,
+    LineForm,
+    QuoteForm,
+    RejectForm,
+    add_service_errors,
+)
+from quotes.models import QuoteLine, QuoteState
+
+PAGE_SIZE = 25
+LINES_PER_PAGE = 100
+SEARCH_RESULTS = 20
+
+
+def _messages_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@permission_required("quotes.view_quote", raise_exception=True)
+def quote_list(request):
+    visible = selectors.quotes_visible_to(request.user)
+    quote_filter = QuoteFilter(request.GET or None, visible=visible, user=request.user)
+    page = Paginator(quote_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "quotes/list.html", {
+        "filter": quote_filter, "page_obj": page, "quotes": page.object_list})
+
+
+@permission_required("quotes.add_quote", raise_exception=True)
+def quote_create(request):
+    form = QuoteForm(request.POST or None, user=request.user,
+                     initial={"account": request.GET.get("account")})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.service_fields().items() if v not in (None, "")}
+        try:
+            quote = services.create_quote(by=request.user, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Quote {quote} created: add its lines.")
+            return redirect("quotes:builder", pk=quote.pk)
+    return render(request, "quotes/form.html", {"form": form, "quote": None})
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def quote_edit(request, pk):
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = QuoteForm(request.POST or None, instance=selectors.quote_for_detail(
+        pk=pk, user=request.user), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quote = services.update_quote(quote=quote, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Quote {quote} saved.")
+            return redirect("quotes:builder", pk=quote.pk)
+    return render(request, "quotes/form.html", {"form": form, "quote": quote})
+
+
+def _can_edit(user, quote) -> bool:
+    return quote.state == QuoteState.DRAFT and user.has_perm("quotes.change_quote")
+
+
+def _lines_page(request, quote):
+    return Paginator(selectors.lines_of(quote), LINES_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _builder(request, quote, *, configure=None, status=200):
+    return render(request, "quotes/builder.html", {
+        "quote": quote, "page_obj": _lines_page(request, quote), "configure": configure,
+        "editable": True}, status=status)
+
+
+@permission_required("quotes.view_quote", raise_exception=True)
+def quote_detail(request, pk):
+    """A draft its owner may change opens in the builder; any other quote shows read-only."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    if _can_edit(request.user, quote):
+        return _builder(request, quote)
+    requests = list(selectors.approval_requests_of(quote))
+    decidable = (quote.state == QuoteState.PENDING_APPROVAL
+                 and selectors.approvals_queue(request.user).filter(quote=quote).exists())
+    return render(request, "quotes/detail.html", {
+        "quote": quote, "page_obj": _lines_page(request, quote), "requests": requests,
+        "diff": selectors.diff_against_previous(quote), "decidable": decidable,
+        "decision_form": DecisionForm(), "reject_form": RejectForm(),
+        "can_revise": (request.user.has_perm("quotes.revise_quote")
+                       and quote.state in (QuoteState.PENDING_APPROVAL, QuoteState.APPROVED,
+                                           QuoteState.SENT))})
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def quote_builder(request, pk):
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    if quote.state != QuoteState.DRAFT:
+        messages.info(request, f"Quote {quote} is {quote.get_state_display().lower()}: "
+                               f"only drafts can be changed.")
+        return redirect("quotes:detail", pk=quote.pk)
+    return _builder(request, quote)
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def product_search(request, pk):
+    """htmx: products matching the text, each to add (or configure) on this draft."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    text = request.GET.get("q", "").strip()
+    products = products_visible_to(request.user).filter(active=True).annotate(
+        configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))
+    if text:
+        products = products.filter(name__icontains=text) | products.filter(sku__icontains=text)
+    return render(request, "quotes/_product_results.html", {
+        "quote": quote, "products": products.order_by("family", "name")[:SEARCH_RESULTS],
+        "text": text})
+
+
+def _configure_context(product, data=None, errors=()):
+    config = configuration_of(product)
+    defaults = catalog_configuration.default_selections(config)
+    groups = []
+    for group in config.groups:
+        options = []
+        for option in group.options:
+            key = f"opt-{option.sku}"
+            value = data.get(key, "") if data is not None else defaults.get(option.sku, "")
+            options.append({"spec": option, "key": key, "value": value})
+        groups.append({"spec": group, "options": options})
+    return {"product": product, "groups": groups, "errors": list(errors),
+            "quantity": (data or {}).get("quantity", "1")}
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def configure(request, pk):
+    """htmx: the options of a configurable product, to choose before adding it."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    product = get_object_or_404(products_visible_to(request.user), pk=request.GET.get("product"))
+    return render(request, "quotes/_configure.html",
+                  {"quote": quote, "configure": _configure_context(product)})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_add(request, pk):
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = AddLineForm(request.POST, user=request.user)
+    errors = []
+    if form.is_valid():
+        options = form.options()
+        try:
+            services.add_line(quote=quote, product=form.cleaned_data["product"], by=request.user,
+                              options=options,
+                              billing_period=form.cleaned_data["billing_period"] or None,
+                              **form.service_fields())
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"{form.cleaned_data['product'].name} added.")
+            if request.htmx:
+                return HttpResponseClientRedirect(request.path.rsplit("lines/", 1)[0])
+            return redirect("quotes:builder", pk=quote.pk)
+    else:
+        errors = [f"{name.replace('_', ' ')}: {' '.join(e)}" if name != "__all__"
+                  else " ".join(e) for name, e in form.errors.items()]
+    product = form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
+    if product is None:
+        messages.error(request, " ".join(errors))
+        return redirect("quotes:builder", pk=quote.pk)
+    configure_ctx = _configure_context(product, request.POST, errors)
+    if request.htmx:
+        return render(request, "quotes/_configure.html",
+                      {"quote": quote, "configure": configure_ctx})
+    return _builder(request, quote, configure=configure_ctx, status=400)
+
+
+def _line_for(request, pk, line_pk) -> QuoteLine:
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    return get_object_or_404(QuoteLine.objects.select_related("product", "quote"),
+                             pk=line_pk, quote=quote)
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_update(request, pk, line_pk):
+    """Change a line's quantity or discount; htmx gets the line's row and the new totals."""
+    line = _line_for(request, pk, line_pk)
+    form = LineForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            line = services.update_line(line=line, by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            error = _messages_of(exc)
+    else:
+        error = " ".join(f"{name.replace('_', ' ')}: {' '.join(e)}"
+                         for name, e in form.errors.items())
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Line {line.position} saved.")
+        return redirect("quotes:builder", pk=pk)
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    line.refresh_from_db()
+    return render(request, "quotes/_line_changed.html",
+                  {"quote": quote, "line": line, "line_error": error, "editable": True})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_remove(request, pk, line_pk):
+    line = _line_for(request, pk, line_pk)
+    try:
+        services.remove_line(line=line, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(request, f"{line.product.name} removed.")
+    return redirect("quotes:builder", pk=pk)
+
+
+def _act(request, pk, action, success: str):
+    """Run one service on a visible quote; the message says what happened."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    try:
+        result = action(quote)
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+        return quote
+    except PermissionDenied as error:
+        messages.error(request, str(error) or "You are not allowed to do that.")
+        return quote
+    messages.success(request, success.format(quote=result))
+    return result
+
+
+@require_POST
+@permission_required("quotes.submit_quote", raise_exception=True)
+def quote_submit(request, pk):
+    quote = _act(request, pk, lambda q: services.submit_for_approval(quote=q, by=request.user),
+                 "Quote {quote} submitted.")
+    if quote.state == QuoteState.APPROVED:
+        messages.info(request, "No approval rule applies: it is approved and can be sent.")
+    elif quote.state == QuoteState.PENDING_APPROVAL:
+        messages.info(request, "It needs approval; the approvers have it in their queue.")
+    return redirect("quotes:detail", pk=pk)
+
+
+def _decision(request, pk, form_class, service, success):
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the quote is rejected.")
+    else:
+        _act(request, pk, lambda q: service(quote=q, by=request.user,
+                                            comment=form.cleaned_data["comment"]), success)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        return redirect(next_url)
+    return redirect("quotes:detail", pk=pk)
+
+
+@require_POST
+@permission_required("quotes.approve_quote", raise_exception=True)
+def quote_approve(request, pk):
+    return _decision(request, pk, DecisionForm, services.approve, "Quote {quote} approved.")
+
+
+@require_POST
+@permission_required("quotes.approve_quote", raise_exception=True)
+def quote_reject(request, pk):
+    return _decision(request, pk, RejectForm, services.reject,
+                     "Quote {quote} rejected and sent back to its owner.")
+
+
+@require_POST
+@permission_required("quotes.add_quote", raise_exception=True)
+def quote_clone(request, pk):
+    quote = _act(request, pk, lambda q: services.clone_quote(quote=q, by=request.user),
+                 "Cloned into {quote}.")
+    return redirect("quotes:detail", pk=quote.pk)
+
+
+@require_POST
+@permission_required("quotes.revise_quote", raise_exception=True)
+def quote_revise(request, pk):
+    quote = _act(request, pk, lambda q: services.revise_quote(quote=q, by=request.user),
+                 "Version {quote.version} of {quote.number} created as a draft.")
+    return redirect("quotes:detail", pk=quote.pk)
+
+
+@permission_required("quotes.approve_quote", raise_exception=True)
+def approvals(request):
+    queue = selectors.approvals_queue(request.user)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "quotes/approvals.html", {
+        "page_obj": page, "requests": page.object_list, "decision_form": DecisionForm(),
+        "reject_form": RejectForm()})
