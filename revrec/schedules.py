@@ -1,0 +1,196 @@
+"""Revenue schedules: when an obligation's allocated price is recognized, month by month.
+
+    ratable_schedule(amount, currency, start, end) -> tuple[ScheduleLine, ...]
+    point_in_time_schedule(amount, currency, on) -> tuple[ScheduleLine, ...]
+    amend_prospectively(lines, currency, *, effective, change, new_end=None)
+        -> tuple[ScheduleLine, ...]
+    terminate(lines, currency, *, effective, refund) -> Termination
+
+Pure, over Decimal and dates; no ORM. Schedule lines are bucketed by calendar month (the
+accounting period); `month` is the month's first day.
+
+Conventions:
+- Service periods are half-open: `start` is the first day of service, `end` the first day
+  without it (a year from 2026-01-01 ends on 2027-01-01). Effective dates of amendments and
+  terminations are the first day under the new terms (or without service).
+- Ratable recognition is daily: each calendar day of service earns the same share, so a month
+  earns days in the month / days of service (31, 30, 28 or 29 days; a leap year's 366). The
+  monthly amounts are `core.money.allocate(amount, days per month)`: they add up exactly to the
+  amount and each is within one minor unit of its exact daily share; never more is recognized
+  than was allocated.
+- Point in time: the whole amount in the month of the date control passes (the fulfilment
+  date); usage recognized as billed is a point in time on the invoice date.
+- Amendments, prospective (ASC 606-10-25-13a): what was recognized before the effective date
+  stays as it was (whole months before it, and the effective month's days before it, split by
+  days); the rest of the unrecognized amount plus the change is spread ratably from the effective
+  date to the (new) end. An amendment that adds distinct goods at their standalone price is a
+  separate contract: give it a schedule of its own instead.
+- Termination: recognition stops at the effective date; what was earned stays; the unearned rest
+  less the refund (credit) due to the customer is the true-up, recognized with the last month of
+  service (negative when the refund is more than was left to recognize).
+Lines for months already closed are the caller's to protect: amend or terminate from a date in
+an open period.
+
+Worked example (a year of support for $1,200.00 from 15 January 2024, a leap year):
+>>> from datetime import date
+>>> from decimal import Decimal as D
+>>> lines = ratable_schedule(D("1200.00"), "USD", date(2024, 1, 15), date(2025, 1, 15))
+>>> for line in lines[:3]:
+...     print(line.month, line.days, line.amount)
+2024-01-01 17 55.74
+2024-02-01 29 95.08
+2024-03-01 31 101.64
+>>> sum(line.amount for line in lines), sum(line.days for line in lines)
+(Decimal('1200.00'), 366)
+>>> # from 1 July the price rises by $300: 550.82 was earned in 168 days to 30 June, so the
+>>> # other 949.18 is spread over the 198 days left (July: 31 days of 198 = 148.61)
+>>> amended = amend_prospectively(lines, "USD", effective=date(2024, 7, 1), change=D("300.00"))
+>>> sum(line.amount for line in lines[:6]), amended[:6] == lines[:6], amended[6].amount
+(Decimal('550.82'), True, Decimal('148.61'))
+>>> sum(line.amount for line in amended)
+Decimal('1500.00')
+"""
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from core.money import allocate, round_money
+
+ZERO = Decimal(0)
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleLine:
+    month: date  # first day of the calendar month recognized in
+    start: date  # first day of service in the month (the date itself for a point in time)
+    end: date  # first day after it; equal to start for a point in time
+    amount: Decimal
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+@dataclass(frozen=True, slots=True)
+class Termination:
+    lines: tuple[ScheduleLine, ...]
+    true_up: Decimal  # recognized on top of the earned amount in the last month of service
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1]) + ONE_DAY
+
+
+def _check_rounded(amount: Decimal, currency: str) -> None:
+    if round_money(amount, currency) != amount:
+        raise ValueError(f"{amount} is not rounded to {currency.upper()}'s minor unit")
+
+
+def month_spans(start: date, end: date) -> list[tuple[date, date]]:
+    """The service [start, end) cut at month boundaries."""
+    spans = []
+    while start < end:
+        stop = min(_next_month(start), end)
+        spans.append((start, stop))
+        start = stop
+    return spans
+
+
+def ratable_schedule(amount: Decimal, currency: str, start: date,
+                     end: date) -> tuple[ScheduleLine, ...]:
+    """Daily recognition of `amount` over [start, end), in monthly lines adding up exactly."""
+    _check_rounded(amount, currency)
+    if end <= start:
+        raise ValueError(f"a ratable service needs at least one day ({start} to {end})")
+    spans = month_spans(start, end)
+    amounts = allocate(amount, [(b - a).days for a, b in spans], currency)
+    return tuple(ScheduleLine(_month_start(a), a, b, part)
+                 for (a, b), part in zip(spans, amounts, strict=True))
+
+
+def point_in_time_schedule(amount: Decimal, currency: str, on: date) -> tuple[ScheduleLine, ...]:
+    """The whole amount recognized in the month control passes."""
+    _check_rounded(amount, currency)
+    return (ScheduleLine(_month_start(on), on, on, amount),)
+
+
+def _check_ratable(lines: Sequence[ScheduleLine]) -> None:
+    if not lines:
+        raise ValueError("the schedule has no lines")
+    for before, after in zip(lines, lines[1:], strict=False):
+        if before.end != after.start:
+            raise ValueError("the schedule's lines must follow each other without gaps")
+    if any(line.days <= 0 for line in lines):
+        raise ValueError("only a ratable schedule can be amended or terminated")
+
+
+def _earned_before(lines: Sequence[ScheduleLine], currency: str,
+                   effective: date) -> list[ScheduleLine]:
+    """The lines (or the part of a line, split by days) recognized before `effective`."""
+    kept = []
+    for line in lines:
+        if line.end <= effective:
+            kept.append(line)
+        elif line.start < effective:
+            before, _ = allocate(line.amount, [(effective - line.start).days,
+                                               (line.end - effective).days], currency)
+            kept.append(ScheduleLine(line.month, line.start, effective, before))
+    return kept
+
+
+def _join(kept: list[ScheduleLine], rest: Sequence[ScheduleLine]) -> tuple[ScheduleLine, ...]:
+    if kept and rest and kept[-1].month == rest[0].month and kept[-1].end == rest[0].start:
+        first = ScheduleLine(kept[-1].month, kept[-1].start, rest[0].end,
+                             kept[-1].amount + rest[0].amount)
+        return (*kept[:-1], first, *rest[1:])
+    return (*kept, *rest)
+
+
+def amend_prospectively(lines: Sequence[ScheduleLine], currency: str, *, effective: date,
+                        change: Decimal, new_end: date | None = None,
+                        ) -> tuple[ScheduleLine, ...]:
+    """The schedule after a prospective change: the past kept, the rest plus the change spread."""
+    _check_ratable(lines)
+    _check_rounded(change, currency)
+    start, end = lines[0].start, new_end or lines[-1].end
+    effective = max(effective, start)
+    if not effective < end or effective > lines[-1].end:
+        raise ValueError(f"the amendment takes effect on {effective}, outside the service "
+                         f"({start} to {lines[-1].end}, ending {end} after it)")
+    kept = _earned_before(lines, currency, effective)
+    rest = sum((line.amount for line in lines), ZERO) + change - sum(
+        (line.amount for line in kept), ZERO)
+    if rest < 0:
+        raise ValueError(f"the change ({change}) takes back more than is left to recognize "
+                         f"({rest - change}); terminate with a refund instead")
+    return _join(kept, ratable_schedule(rest, currency, effective, end))
+
+
+def terminate(lines: Sequence[ScheduleLine], currency: str, *, effective: date,
+              refund: Decimal) -> Termination:
+    """Recognition stopped at `effective`; the unearned rest less the refund is trued up."""
+    _check_ratable(lines)
+    _check_rounded(refund, currency)
+    total = sum((line.amount for line in lines), ZERO)
+    start, end = lines[0].start, lines[-1].end
+    if not start <= effective <= end:
+        raise ValueError(f"the termination takes effect on {effective}, outside the service "
+                         f"({start} to {end})")
+    if not ZERO <= refund <= total:
+        raise ValueError(f"the refund must be between 0 and the schedule's total ({total})")
+    kept = _earned_before(lines, currency, effective)
+    true_up = total - refund - sum((line.amount for line in kept), ZERO)
+    if kept:
+        last = kept[-1]
+        kept[-1] = ScheduleLine(last.month, last.start, last.end, last.amount + true_up)
+    else:
+        kept = [ScheduleLine(_month_start(start), start, start, true_up)]
+    return Termination(tuple(kept), true_up)
