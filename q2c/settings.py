@@ -162,6 +162,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billing@q2c.example")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Letterhead of customer documents (quote PDFs) and the address links in emails point to.
+COMPANY_NAME = os.environ.get("COMPANY_NAME", "Q2C Software Ltd")
+COMPANY_ADDRESS = os.environ.get("COMPANY_ADDRESS", "1 Example Street, Springfield")
+COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "sales@q2c.example")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# Behind our TLS proxy the client's address is the last X-Forwarded-For entry the proxy added;
+# without a proxy that header is the client's own word and is ignored.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+from q2c.schedules import CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (every periodic task)
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

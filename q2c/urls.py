@@ -14,6 +14,8 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("quotes/", include("quotes.urls")),
     path("accounts/", include("q2c.account_urls")),
+    path("quotes/documents/", include("quotes.document_urls")),
+    path("portal/", include("q2c.portal_urls")),
 ]
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"

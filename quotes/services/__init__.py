@@ -15,9 +15,18 @@ from quotes.services.building import (
 )
 from quotes.services.repricing import price_lines, reprice
 from quotes.services.revisions import clone_quote, revise_quote
+from quotes.services.sending import (
+    accept_quote,
+    decline_quote,
+    expire_due_quotes,
+    quote_for_link,
+    quote_link_url,
+    send_quote,
+)
 
 __all__ = [
-    "LineItem", "add_line", "add_lines", "approve", "clone_quote", "create_quote",
-    "price_lines", "quote_facts", "reject", "remove_line", "reprice", "revise_quote",
-    "submit_for_approval", "update_line", "update_quote",
+    "LineItem", "accept_quote", "add_line", "add_lines", "approve", "clone_quote",
+    "create_quote", "decline_quote", "expire_due_quotes", "price_lines", "quote_facts",
+    "quote_for_link", "quote_link_url", "reject", "remove_line", "reprice", "revise_quote",
+    "send_quote", "submit_for_approval", "update_line", "update_quote",
 ]

@@ -1,0 +1,187 @@
+"""Sending a quote and the customer's answer to it.
+
+`send_quote` renders the PDF once and stores those bytes and their SHA-256 on the quote; the
+email and the portal serve exactly those bytes. The customer's link is a Django signature over
+the quote's pk, version, PDF hash and expiry date, so a tampered, superseded or expired link is
+refused without any stored token. `accept_quote` and `decline_quote` act for the customer
+(`core.actors.Actor.customer`), called from `q2c.flows`.
+"""
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from core.actors import ActorKind, as_actor
+from core.dates import business_date
+from core.transitions import run_bulk_transition, run_transition
+from quotes.models import Quote, QuoteState
+from quotes.pdf import render_quote_pdf
+
+__all__ = [
+    "LinkProblem", "accept_quote", "decline_quote", "email_sent_quote", "expire_due_quotes",
+    "quote_for_link", "quote_link_token", "quote_link_url", "send_quote",
+]
+
+LINK_SALT = "quotes.customer-link"
+SEND_PERMISSION = "quotes.send_quote"
+HASH_IN_LINK = 32  # hex characters of the PDF's SHA-256 the link is bound to (128 bits)
+
+
+class LinkProblem(Exception):
+    """Why a customer's link cannot be used, in words for the customer, with an HTTP status."""
+
+    def __init__(self, kind: str, message: str, *, status: int = 410, quote=None):
+        super().__init__(message)
+        self.kind, self.message, self.status, self.quote = kind, message, status, quote
+
+
+def quote_link_token(quote) -> str:
+    """A signature bound to this quote, version, sent PDF and expiry date."""
+    return signing.dumps({"q": quote.pk, "v": quote.version,
+                          "h": quote.sent_pdf_sha256[:HASH_IN_LINK],
+                          "e": quote.expires_on.isoformat()}, salt=LINK_SALT, compress=True)
+
+
+def quote_link_url(quote, base_url: str | None = None) -> str:
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    return base + reverse("portal:quote", args=[quote_link_token(quote)])
+
+
+def quote_for_link(token: str, *, on: date | None = None, for_update: bool = False) -> Quote:
+    """The sent quote a link names, or `LinkProblem` saying why the link cannot be used."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+        pk, version, digest, until = data["q"], data["v"], data["h"], date.fromisoformat(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkProblem("invalid", "This link is not valid. Please open the link exactly as it "
+                          "is in the email we sent you.", status=400) from None
+    quotes = Quote.objects.select_for_update() if for_update else Quote.objects.all()
+    quote = quotes.filter(pk=pk).first()
+    if quote is None:
+        raise LinkProblem("invalid", "This link is not valid.", status=400)
+    if (quote.state == QuoteState.SUPERSEDED or quote.version != version
+            or quote.sent_pdf_sha256[:HASH_IN_LINK] != digest):
+        raise LinkProblem("superseded", "This version of the quote has been replaced by a newer "
+                          "one. Please use the link in the most recent email.", quote=quote)
+    if quote.state in (QuoteState.ACCEPTED, QuoteState.DECLINED):
+        raise LinkProblem("used", f"This quote was already {quote.get_state_display().lower()} "
+                          f"on {timezone.localtime(quote.decided_at):%d %B %Y}. Thank you.",
+                          quote=quote)
+    expiry = min(until, quote.expires_on)
+    if quote.state == QuoteState.EXPIRED or business_date(on) > expiry:
+        raise LinkProblem("expired", f"This quote expired on {expiry:%d %B %Y}. Please ask us "
+                          "for a new one.", quote=quote)
+    if quote.state != QuoteState.SENT:
+        raise LinkProblem("invalid", "This link is not valid.", status=400)
+    return quote
+
+
+@transaction.atomic
+def send_quote(*, quote, by, on: date | None = None, base_url: str | None = None) -> Quote:
+    """Render the PDF once, store its bytes and hash, and email the contact after commit."""
+    actor = as_actor(by)
+    if not actor.has_perm(SEND_PERMISSION):
+        raise PermissionDenied("You are not allowed to send quotes.")
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    _check_sendable(quote, business_date(on))
+    pdf = render_quote_pdf(quote)
+    run_transition(quote, "send", by=actor, on=on, note=f"Sent to {quote.contact.email}",
+                   pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), at=timezone.now())
+    link = quote_link_url(quote, base_url)
+    from quotes.tasks import email_sent_quote_task
+
+    transaction.on_commit(lambda: email_sent_quote_task.delay(quote.pk, link))
+    return quote
+
+
+def _check_sendable(quote, today: date) -> None:
+    if quote.state != QuoteState.APPROVED:
+        raise ValidationError(f"Only an approved quote can be sent; this one is "
+                              f"{quote.get_state_display().lower()}.")
+    if quote.contact is None or not quote.contact.email:
+        raise ValidationError({"contact": "Choose a contact with an email address first."})
+    if today > quote.expires_on:
+        raise ValidationError({"expires_on": f"This quote expired on {quote.expires_on}; "
+                                             "revise it to send a new version."})
+
+
+def email_sent_quote(*, quote_id: int, link: str) -> None:
+    """Email the contact the stored PDF and their link (after the send has committed)."""
+    quote = Quote.objects.select_related("contact", "owner", "account").get(pk=quote_id)
+    context = {"quote": quote, "link": link, "company_name": settings.COMPANY_NAME}
+    message = EmailMessage(
+        subject=f"Quote {quote} from {settings.COMPANY_NAME}",
+        body=render_to_string("quotes/pdf/sent_email.txt", context),
+        to=[quote.contact.email],
+        reply_to=[quote.owner.email] if quote.owner.email else None,
+    )
+    message.attach(f"{quote.number}-v{quote.version}.pdf", bytes(quote.sent_pdf),
+                   "application/pdf")
+    message.send()
+
+
+def _customer(by):
+    actor = as_actor(by)
+    if actor.kind != ActorKind.CUSTOMER:
+        raise PermissionDenied("Only the customer answers a quote, through their link.")
+    return actor
+
+
+def _locked_open_quote(quote, today: date) -> Quote:
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.state != QuoteState.SENT:
+        raise ValidationError(f"This quote can no longer be answered; it is "
+                              f"{quote.get_state_display().lower()}.")
+    if today > quote.expires_on:
+        raise ValidationError(f"This quote expired on {quote.expires_on}.")
+    return quote
+
+
+@transaction.atomic
+def accept_quote(*, quote, by, title: str, consent: bool, user_agent: str = "",
+                 on: date | None = None) -> Quote:
+    """The customer signs: name, title, time, IP, user agent and the hash of the PDF they saw."""
+    actor = _customer(by)
+    errors = {}
+    if not actor.name.strip():
+        errors["name"] = "Type your full name to sign."
+    if not title.strip():
+        errors["title"] = "Type your job title."
+    if not consent:
+        errors["consent"] = "Tick the box to confirm you accept this quote."
+    if errors:
+        raise ValidationError(errors)
+    quote = _locked_open_quote(quote, business_date(on))
+    note = f"Signed by {actor.name.strip()}, {title.strip()}; PDF SHA-256 {quote.sent_pdf_sha256}"
+    return run_transition(quote, "accept", by=actor, on=on, note=note, name=actor.name.strip(),
+                          title=title.strip(), ip=actor.ip, user_agent=user_agent,
+                          at=timezone.now())
+
+
+@transaction.atomic
+def decline_quote(*, quote, by, reason: str, on: date | None = None) -> Quote:
+    """The customer declines, saying why."""
+    actor = _customer(by)
+    if not reason.strip():
+        raise ValidationError({"reason": "Tell us why, so we can follow up."})
+    quote = _locked_open_quote(quote, business_date(on))
+    return run_transition(quote, "decline", by=actor, on=on, note=reason.strip(),
+                          reason=reason.strip(), at=timezone.now())
+
+
+@transaction.atomic
+def expire_due_quotes(*, by, on: date | None = None) -> list[Quote]:
+    """Expire approved and sent quotes whose expiry date has passed; a second run finds none."""
+    today = business_date(on)
+    due = list(Quote.objects.select_for_update()
+               .filter(state__in=[QuoteState.APPROVED, QuoteState.SENT], expires_on__lt=today)
+               .order_by("pk"))  # lock in pk order, as every bulk path does
+    return run_bulk_transition(due, "expire", by=by, on=on, note="Past its expiry date")

@@ -1,0 +1,16 @@
+"""Quotes' Celery tasks: each one line of glue around a service, taking ids."""
+
+from celery import shared_task
+
+from core.actors import Actor
+from quotes.services.sending import email_sent_quote, expire_due_quotes
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def email_sent_quote_task(quote_id: int, link: str) -> None:
+    email_sent_quote(quote_id=quote_id, link=link)
+
+
+@shared_task
+def expire_due_quotes_task() -> int:
+    return len(expire_due_quotes(by=Actor.task("expire_due_quotes")))
