@@ -1,0 +1,169 @@
+"""Which dunning step is due for one invoice today: pure, like Kill Bill's overdue conditions.
+
+    dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy, today) -> DunningAction
+
+A selector builds the snapshot per open invoice, a service performs the action and stores the
+step's key as the invoice's last step. No ORM, no clock: `today` is the business date.
+
+The rules:
+- A policy is an ordered list of steps, each at an offset in days from the due date (negative
+  before it: a reminder 3 days before due is -3) with an action. Offsets rise strictly.
+- Days past due = today − the oldest unpaid due date (the due date itself is day 0).
+- A step is due when days past due ≥ its offset. Steps after the due date (offset > 0) also need
+  money overdue above the policy's minimum, and days past due beyond the grace period: with
+  `grace_days=5` nothing after the due date fires before day 6.
+- Only steps after the last step taken can fire, and only the latest due one: the same step never
+  fires twice, and after a pause (or a run that did not happen) the earlier steps it passed are
+  reported as skipped rather than sent all at once. Running again with the same snapshot and
+  date gives the same answer; once the service records the step, it gives nothing new.
+- A paused account, an invoice with nothing open, or one with no step due gets NONE, with the
+  reason in words for the dunning history.
+
+>>> from datetime import date
+>>> from decimal import Decimal as D
+>>> policy = DunningPolicy(steps=(
+...     DunningStep("before", -3, Action.REMIND), DunningStep("first", 1, Action.REMIND),
+...     DunningStep("final", 15, Action.FINAL_NOTICE), DunningStep("hold", 30, Action.SUSPEND),
+...     DunningStep("write-off", 90, Action.WRITE_OFF)), grace_days=2)
+>>> snap = DunningSnapshot(oldest_due_on=date(2026, 3, 1), amount_overdue=D("120.00"))
+>>> dunning_step(snap, policy, date(2026, 2, 26)).step.key
+'before'
+>>> reminded = DunningSnapshot(date(2026, 3, 1), D("120.00"), last_step="before")
+>>> dunning_step(reminded, policy, date(2026, 3, 2)).reason
+'1 day past due, within the 2-day grace period'
+>>> a = dunning_step(snap, policy, date(2026, 3, 20))
+>>> a.action, a.step.key, a.skipped
+(<Action.FINAL_NOTICE: 'final_notice'>, 'final', ('before', 'first'))
+>>> recorded = DunningSnapshot(date(2026, 3, 1), D("120.00"), last_step="final")
+>>> dunning_step(recorded, policy, date(2026, 3, 20)).action
+<Action.NONE: 'none'>
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal(0)
+
+
+class Action(StrEnum):
+    NONE = "none"
+    REMIND = "remind"  # email the customer the invoice and how to pay
+    RETRY_CHARGE = "retry_charge"  # charge the saved payment method again (autopay)
+    ESCALATE = "escalate"  # tell the account owner and finance
+    FINAL_NOTICE = "final_notice"  # the last warning before suspension
+    SUSPEND = "suspend"  # set the account's overdue flag (orders go on credit hold)
+    WRITE_OFF = "write_off"  # mark the invoice uncollectible and write off what is still due
+
+
+@dataclass(frozen=True, slots=True)
+class DunningStep:
+    key: str  # stable, stored as the invoice's last step
+    days: int  # offset from the due date; negative before it
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class DunningPolicy:
+    steps: tuple[DunningStep, ...]
+    grace_days: int = 0  # steps after the due date wait until the invoice is this late
+    minimum_overdue: Decimal = ZERO  # overdue amounts at or below this are not chased
+
+    def __post_init__(self):
+        object.__setattr__(self, "steps", tuple(self.steps))
+        errors = policy_errors(self)
+        if errors:
+            raise ValueError("; ".join(errors))
+
+    def index(self, key: str | None) -> int:
+        """Position of a step by key; -1 for none taken."""
+        if key is None:
+            return -1
+        for i, step in enumerate(self.steps):
+            if step.key == key:
+                return i
+        raise ValueError(f"the last step taken ({key}) is not in this policy")
+
+
+@dataclass(frozen=True, slots=True)
+class DunningSnapshot:
+    oldest_due_on: date | None  # the earliest due date with money unpaid; None: nothing open
+    amount_overdue: Decimal  # unpaid on due dates up to today (0 before the due date)
+    last_step: str | None = None  # key of the last step taken for this invoice
+    paused: bool = False  # the account is paused from dunning
+
+
+@dataclass(frozen=True, slots=True)
+class DunningAction:
+    action: Action
+    step: DunningStep | None
+    days_past_due: int | None
+    reason: str
+    skipped: tuple[str, ...] = ()  # keys of earlier due steps passed over, not fired
+
+
+def policy_errors(policy: DunningPolicy) -> list[str]:
+    """What is wrong with a policy, in words an admin can fix (empty when valid)."""
+    errors = []
+    keys = [step.key for step in policy.steps]
+    if len(set(keys)) != len(keys):
+        errors.append("Step keys must be unique.")
+    days = [step.days for step in policy.steps]
+    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+        errors.append("Steps must be in order of days, each later than the one before.")
+    if any(step.action is Action.NONE for step in policy.steps):
+        errors.append("Every step needs an action.")
+    if policy.grace_days < 0:
+        errors.append("The grace period cannot be negative.")
+    if policy.minimum_overdue < 0:
+        errors.append("The minimum overdue amount cannot be negative.")
+    return errors
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if abs(n) == 1 else f"{n} days"
+
+
+def _nothing(reason: str, days_past_due: int | None = None) -> DunningAction:
+    return DunningAction(Action.NONE, None, days_past_due, reason)
+
+
+def _lateness(days_past_due: int) -> str:
+    if days_past_due < 0:
+        return f"due in {_days(-days_past_due)}"
+    return "due today" if days_past_due == 0 else f"{_days(days_past_due)} past due"
+
+
+def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
+                 today: date) -> DunningAction:
+    """The one step to take today for this invoice, or NONE with the reason; never a step twice."""
+    if snapshot.paused:
+        return _nothing("dunning is paused for this account")
+    if snapshot.oldest_due_on is None:
+        return _nothing("nothing is open")
+    days_past_due = (today - snapshot.oldest_due_on).days
+    late = _lateness(days_past_due)
+    after = policy.index(snapshot.last_step) + 1
+    if after == len(policy.steps):
+        return _nothing(f"{late}, every step has been taken", days_past_due)
+    chased = (snapshot.amount_overdue > policy.minimum_overdue
+              and days_past_due > policy.grace_days)
+    due = [step for step in policy.steps[after:]
+           if step.days <= days_past_due and (step.days <= 0 or chased)]
+    if not due:
+        if 0 < days_past_due <= policy.grace_days:
+            reason = f"{late}, within the {policy.grace_days}-day grace period"
+        elif days_past_due > 0 and snapshot.amount_overdue <= policy.minimum_overdue:
+            reason = f"{late}, but nothing above the minimum is overdue"
+        else:
+            reason = f"{late}, no step is due yet"
+        return _nothing(reason, days_past_due)
+    step = due[-1]
+    skipped = tuple(s.key for s in due[:-1])
+    return DunningAction(step.action, step, days_past_due, f"{late}: step {step.key}", skipped)
+
+
+def after_step(snapshot: DunningSnapshot, action: DunningAction) -> DunningSnapshot:
+    """The snapshot once the service has recorded the action's step (for reruns and tests)."""
+    return snapshot if action.step is None else replace(snapshot, last_step=action.step.key)
