@@ -6,7 +6,7 @@ from core.actors import Actor
 from quotes.services.sending import email_sent_quote, expire_due_quotes
 
 
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
 def email_sent_quote_task(quote_id: int, link: str) -> None:
     email_sent_quote(quote_id=quote_id, link=link)
 

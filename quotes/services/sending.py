@@ -72,9 +72,10 @@ def quote_for_link(token: str, *, on: date | None = None, for_update: bool = Fal
         raise LinkProblem("superseded", "This version of the quote has been replaced by a newer "
                           "one. Please use the link in the most recent email.", quote=quote)
     if quote.state in (QuoteState.ACCEPTED, QuoteState.DECLINED):
-        raise LinkProblem("used", f"This quote was already {quote.get_state_display().lower()} "
-                          f"on {timezone.localtime(quote.decided_at):%d %B %Y}. Thank you.",
-                          quote=quote)
+        when = (f" on {timezone.localtime(quote.decided_at):%d %B %Y}"
+                if quote.decided_at else "")
+        raise LinkProblem("used", f"This quote was already {quote.get_state_display().lower()}"
+                          f"{when}. Thank you.", quote=quote)
     expiry = min(until, quote.expires_on)
     if quote.state == QuoteState.EXPIRED or business_date(on) > expiry:
         raise LinkProblem("expired", f"This quote expired on {expiry:%d %B %Y}. Please ask us "

@@ -199,3 +199,38 @@ def test_a_forwarded_header_is_ignored_without_a_proxy(client, quote, token):
 
     quote.refresh_from_db()
     assert quote.signer_ip == "203.0.113.9"
+
+
+def test_only_a_customer_answers_a_quote(quote, sales_rep):
+    from django.core.exceptions import PermissionDenied
+
+    from quotes.services.sending import accept_quote, decline_quote
+
+    with pytest.raises(PermissionDenied, match="Only the customer answers a quote"):
+        accept_quote(quote=quote, by=sales_rep, title="CFO", consent=True)
+    with pytest.raises(PermissionDenied):
+        decline_quote(quote=quote, by=sales_rep, reason="No")
+
+
+def test_the_accept_service_refuses_a_quote_past_its_expiry(quote):
+    from django.core.exceptions import ValidationError
+
+    from core.actors import Actor
+    from quotes.services.sending import accept_quote
+
+    with pytest.raises(ValidationError, match="expired on 2026-12-31"):
+        accept_quote(quote=quote, by=Actor.customer(name="Ada", ip=None), title="CFO",
+                     consent=True, on=date(2027, 1, 1))
+
+
+def test_the_accept_flow_refuses_a_tampered_token_without_changing_anything(quote, token):
+    from q2c.flows import accept_quote_flow
+    from quotes.services.sending import LinkProblem
+
+    with pytest.raises(LinkProblem) as problem:
+        accept_quote_flow(token=token + "x", signer_name="Ada", signer_title="CFO",
+                          consent=True, ip="203.0.113.9", user_agent=BROWSER)
+
+    assert problem.value.status == 400
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.SENT
