@@ -1,0 +1,145 @@
+"""Submitting and deciding approvals: routing across rules and levels, who may decide."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.transitions import history_for
+from customers.models import PaymentTerms
+from quotes import services
+from quotes.models import ApprovalState, QuoteState
+from tests.quotes.factories import draft_quote
+
+pytestmark = pytest.mark.django_db
+
+# 1,000 seats over 24 months at 25% off: a line discount above 20% (Finance, level 1) and a
+# TCV of 486,000 USD above 250,000 (Sales Manager, level 2), from the seeded default rules.
+BIG_DEAL = [("SEAT-USER", 1000, "25")]
+
+
+def submitted(owner, lines=BIG_DEAL, **fields):
+    quote = draft_quote(owner, lines=lines, term_months=24, **fields)
+    services.submit_for_approval(quote=quote, by=owner)
+    quote.refresh_from_db()
+    return quote
+
+
+def test_no_rule_hit_approves_at_once(catalog, sales_rep):
+    quote = submitted(sales_rep, lines=[("SEAT-USER", 10, "5")])
+    assert quote.state == QuoteState.APPROVED and not quote.approval_requests.exists()
+    assert [e.note for e in history_for(quote)] == ["No approval rule applies."]
+
+
+def test_a_draft_without_lines_cannot_be_submitted(catalog, sales_rep):
+    quote = draft_quote(sales_rep)
+    with pytest.raises(ValidationError, match="Add at least one line"):
+        services.submit_for_approval(quote=quote, by=sales_rep)
+
+
+def test_rules_route_to_one_request_per_level_with_reasons(catalog, sales_rep):
+    quote = submitted(sales_rep)
+    assert quote.state == QuoteState.PENDING_APPROVAL
+    requests = list(quote.approval_requests.order_by("level"))
+    assert [(r.level, r.group.name, r.state) for r in requests] == [
+        (1, "Finance", ApprovalState.PENDING), (2, "Sales Manager", ApprovalState.PENDING)]
+    assert "25.0% off" in requests[0].reasons[0]
+    assert "486,000.00 USD is above 250,000.00 USD" in requests[1].reasons[0]
+
+
+def test_long_payment_terms_join_the_finance_level(catalog, sales_rep):
+    long_terms = PaymentTerms.objects.get(code="net-60")
+    quote = submitted(sales_rep, payment_terms=long_terms)
+    finance_request = quote.approval_requests.get(level=1)
+    assert finance_request.rules == ["Line discount above 20%",
+                                     "Payment terms longer than 45 days"]
+
+
+def test_levels_are_decided_in_order_and_the_last_approves(catalog, sales_rep, sales_manager,
+                                                           finance):
+    quote = submitted(sales_rep)
+    # the manager's level 2 waits for Finance's level 1
+    with pytest.raises(PermissionDenied, match="waits for level 1 approval by Finance"):
+        services.approve(quote=quote, by=sales_manager)
+    services.approve(quote=quote, by=finance, comment="Strategic logo")
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.PENDING_APPROVAL
+    services.approve(quote=quote, by=sales_manager, comment="Go")
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.APPROVED and quote.approved_at is not None
+    assert [(e.transition, e.note) for e in history_for(quote)][1:] == [
+        ("approve level 1", "Level 1 approved by Finance: Strategic logo"),
+        ("approve", "Level 2 approved by Sales Manager: Go")]
+    decided = quote.approval_requests.get(level=1)
+    assert (decided.decided_by, decided.comment) == (finance, "Strategic logo")
+
+
+def test_each_decision_emails_the_owner(catalog, sales_rep, sales_manager, finance,
+                                        django_capture_on_commit_callbacks):
+    quote = submitted(sales_rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(quote=quote, by=finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(quote=quote, by=sales_manager)
+    assert [m.to for m in mail.outbox] == [[sales_rep.email]] * 2
+    assert mail.outbox[1].subject == f"{quote} is approved"
+
+
+def test_nobody_approves_their_own_quote(catalog, sales_manager, finance):
+    quote = submitted(sales_manager)
+    services.approve(quote=quote, by=finance)
+    with pytest.raises(PermissionDenied, match="Nobody approves their own quote"):
+        services.approve(quote=quote, by=sales_manager)
+
+
+def test_a_sales_rep_cannot_approve(catalog, sales_rep, teammate_rep):
+    quote = submitted(teammate_rep)
+    assert not sales_rep.has_perm("quotes.approve_quote")
+    with pytest.raises(PermissionDenied):
+        services.approve(quote=quote, by=sales_rep)
+
+
+def test_rejection_sends_the_quote_back_to_draft_with_the_reason(
+        catalog, sales_rep, finance, django_capture_on_commit_callbacks):
+    quote = submitted(sales_rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(quote=quote, by=finance, comment="25% is too much; try 15%.")
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.DRAFT and quote.submitted_at is None
+    states = dict(quote.approval_requests.values_list("level", "state"))
+    assert states == {1: ApprovalState.REJECTED, 2: ApprovalState.CANCELLED}
+    assert history_for(quote).last().note == (
+        "Rejected at level 1 by Finance: 25% is too much; try 15%.")
+    assert "try 15%" in mail.outbox[0].body
+    # and the rep can change it and submit again
+    services.update_line(line=quote.lines.get(), by=sales_rep, discount_percent=D(15))
+    services.submit_for_approval(quote=quote, by=sales_rep)
+    assert quote.approval_requests.filter(state=ApprovalState.PENDING).count() == 1
+
+
+def test_rejecting_needs_a_reason(catalog, sales_rep, finance):
+    quote = submitted(sales_rep)
+    with pytest.raises(ValidationError) as error:
+        services.reject(quote=quote, by=finance, comment="  ")
+    assert error.value.message_dict == {"comment": ["Say why the quote is rejected."]}
+
+
+def test_a_manager_outside_the_team_cannot_decide(catalog, sales_rep, finance, other_manager):
+    quote = submitted(sales_rep)
+    services.approve(quote=quote, by=finance)
+    with pytest.raises(PermissionDenied):
+        services.approve(quote=quote, by=other_manager)
+
+
+def test_revising_a_pending_quote_cancels_its_requests(catalog, sales_rep):
+    quote = submitted(sales_rep)
+    services.revise_quote(quote=quote, by=sales_rep)
+    assert set(quote.approval_requests.values_list("state", flat=True)) == {
+        ApprovalState.CANCELLED}
+
+
+def test_approving_a_draft_is_refused(catalog, sales_rep, finance):
+    quote = draft_quote(sales_rep, lines=BIG_DEAL)
+    with pytest.raises(ValidationError, match="not waiting for approval"):
+        services.approve(quote=quote, by=finance)
