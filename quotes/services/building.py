@@ -263,14 +263,15 @@ def add_lines(*, quote: Quote, items: Sequence[LineItem], by) -> list[QuoteLine]
     planned = planner.plan(last + 1)
     if planner.errors:
         raise ValidationError(planner.errors)
-    parents = QuoteLine.objects.bulk_create([parent for parent, _ in planned], batch_size=500)
+    parents = [parent for parent, _ in planned]
     kids = []
     for parent, children in planned:
         for child in children:
             child.parent = parent
             kids.append(child)
+    store_prices(quote, parents + kids)
+    QuoteLine.objects.bulk_create(parents, batch_size=500)
     QuoteLine.objects.bulk_create(kids, batch_size=500)
-    store_prices(quote)
     return parents
 
 

@@ -31,20 +31,28 @@ def _spec(line: QuoteLine, cache: dict) -> PriceSpec:
     return cache[key]
 
 
+def _key(line: QuoteLine) -> str:
+    # Lines not saved yet (being added) are keyed by their object; their parent may be too.
+    return str(line.pk) if line.pk else f"new-{id(line)}"
+
+
 def document_lines(quote: Quote, lines: list[QuoteLine]) -> list[DocumentLine]:
     cache: dict = {}
     out = []
     for line in lines:
+        parent = line.parent if line.parent_id is None and line.included else None
         spec = _spec(line, cache)
         out.append(DocumentLine(
-            key=str(line.pk),
+            key=_key(line),
             line=LineInput(spec=spec, quantity=line.quantity,
                            term_months=quote.term_months if spec.billing_period.recurring
                            else None,
                            discount_percent=line.discount_percent,
                            discount_amount=line.discount_per_period),
             tags=line.product.tags,
-            included_in=str(line.parent_id) if line.included and line.parent_id else None))
+            included_in=(_key(parent) if parent is not None
+                         else str(line.parent_id) if line.included and line.parent_id
+                         else None)))
     return out
 
 
@@ -97,14 +105,17 @@ def _set_totals(quote: Quote, document, tax: Decimal) -> None:
     quote.tax_estimate = tax
 
 
-def store_prices(quote: Quote) -> list[QuoteLine]:
-    """Reprice every line of a locked draft and write what changed; returns all the lines."""
+def store_prices(quote: Quote, new_lines: list[QuoteLine] = ()) -> list[QuoteLine]:
+    """Reprice every line of a locked draft with `new_lines` (unsaved, priced before they are
+    inserted so they need no update) and write what changed; returns all the lines."""
     lines = list(quote.lines.select_related("product").order_by("position", "pk"))
-    changed = price_lines(quote, lines)
+    new_lines = list(new_lines)
+    changed = price_lines(quote, lines + new_lines)
+    changed = [line for line in changed if line.pk]
     if changed:
         QuoteLine.objects.bulk_update(changed, PRICED_LINE_FIELDS, batch_size=500)
     quote.save(update_fields=[*TOTAL_FIELDS, "updated_at"])
-    return lines
+    return lines + new_lines
 
 
 @transaction.atomic
