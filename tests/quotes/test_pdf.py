@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.templatetags.money import money
 from quotes import pdf
 from quotes.pdf import INSTALL_HINT, PdfUnavailable, render_quote_pdf
 from tests.quotes.sent_quotes import approved_quote
@@ -26,12 +27,18 @@ def test_the_pdf_shows_letterhead_customer_lines_totals_terms_and_signature_bloc
 
     text = pdf_text(render_quote_pdf(quote))
 
+    def usd(amount):
+        return money(amount, "USD")
+
     for expected in [
         "Northwind Software GmbH", f"Quote {quote.number}", "Valid until 31 December 2026",
-        "Acme Widgets", "Ada Buyer", "buyer@acme.example", "Platform seat", "Onboarding",
+        "Acme Widgets", "Ada Buyer", "buyer@acme.example", "User seat", "Onboarding package",
         "Net 30", "Term 12 months", "Start 1 December 2026",
-        "One-time $500.00", "Recurring per month $850.00", "Annual contract value $10,200.00",
-        "Total contract value $10,700.00", "Discount -$1,800.00", "Estimated tax $0.00",
+        f"One-time {usd(quote.one_time_total)}",
+        f"Recurring per month {usd(quote.recurring_monthly)}",
+        f"Annual contract value {usd(quote.annual_contract_value)}",
+        f"Total contract value {usd(quote.total_contract_value)}",
+        f"Discount -{usd(quote.discount_total)}", f"Estimated tax {usd(quote.tax_estimate)}",
         "Prices include onboarding for two admins.", "Signature and date",
     ]:
         assert expected in text, expected

@@ -45,7 +45,7 @@ def test_sending_stores_the_pdf_and_its_hash_and_mails_the_contact_after_commit(
     assert attached == stored
     token = message.body.split("/portal/quotes/")[1].split("/")[0]
     assert quote_for_link(token, on=TODAY) == sent
-    assert [entry.transition for entry in history_for(sent)] == ["send"]
+    assert [entry.transition for entry in history_for(sent)] == ["submit", "send"]
 
 
 def test_no_mail_leaves_before_the_send_commits(quote, sales_rep,
