@@ -52,7 +52,9 @@ def quote_for_update(*, pk, user) -> Quote | None:
 
 
 def lines_of(quote: Quote) -> QuerySet[QuoteLine]:
-    return quote.lines.select_related("product").order_by("position", "pk")
+    """Lines for pages and rules; the price snapshot (JSON) is left out until it is needed."""
+    return (quote.lines.select_related("product").defer("price_snapshot")
+            .order_by("position", "pk"))
 
 
 def approval_requests_of(quote: Quote) -> QuerySet[ApprovalRequest]:

@@ -108,7 +108,7 @@ def _set_totals(quote: Quote, document, tax: Decimal) -> None:
 def store_prices(quote: Quote, new_lines: list[QuoteLine] = ()) -> list[QuoteLine]:
     """Reprice every line of a locked draft with `new_lines` (unsaved, priced before they are
     inserted so they need no update) and write what changed; returns all the lines."""
-    lines = list(quote.lines.select_related("product").order_by("position", "pk"))
+    lines = list(quote.lines.select_related("product__tax_category").order_by("position", "pk"))
     new_lines = list(new_lines)
     changed = price_lines(quote, lines + new_lines)
     changed = [line for line in changed if line.pk]
