@@ -9,3 +9,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 STATIC_ROOT = None  # tests serve static files through the finders; no collectstatic folder
 WHITENOISE_USE_FINDERS = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # the browser keeps its clock; the tests fake ours

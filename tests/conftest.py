@@ -1,6 +1,7 @@
 """Role users shared by every test: two reps in two teams, so a missing filter shows."""
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,6 +19,14 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PASSWORD = "demo-pass-123"
+# Tests speak of literal dates (quotes valid to 2026-12-31, periods of 2026), so the clock
+# starts on this business day in every test and ticks on from there.
+TEST_DAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def business_clock(time_machine):
+    time_machine.move_to(TEST_DAY, tick=True)
 
 
 def make_user(username, *roles, manager=None, first_name=""):
