@@ -36,6 +36,10 @@ _SELL_QUOTES = [
     "quotes.view_quote", "quotes.add_quote", "quotes.change_quote", "quotes.submit_quote",
     "quotes.revise_quote", "quotes.send_quote",
 ]
+_SELL_CONTRACTS = ["contracts.view_contract", "contracts.view_contractline",
+                   "contracts.send_contract"]
+_VIEW_ALL_CONTRACTS = ["contracts.view_contract", "contracts.view_contractline",
+                       "contracts.view_all_contracts"]
 _CATALOG_MODELS = [
     "product", "standalonesellingprice", "optiongroup", "productoption", "configurationrule",
     "bundlecomponent", "pricebook", "pricebookentry", "pricetier", "taxcategory", "taxrate",
@@ -47,10 +51,12 @@ _EDIT_CATALOG = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG, *_SELL_QUOTES],
+    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG, *_SELL_QUOTES,
+                     *_SELL_CONTRACTS],
     Role.SALES_MANAGER: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG,
                          "customers.view_team_accounts", *_SELL_QUOTES,
-                         "quotes.view_team_quotes", "quotes.approve_quote"],
+                         "quotes.view_team_quotes", "quotes.approve_quote",
+                         *_SELL_CONTRACTS, "contracts.view_team_contracts"],
     Role.FINANCE: [
         *_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
         "catalog.view_pricechange",
@@ -62,6 +68,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quotes.view_quote", "quotes.view_quoteline", "quotes.view_all_quotes",
         "quotes.approve_quote", "quotes.view_approvalrequest", "quotes.view_approvalrule",
         "quotes.add_approvalrule", "quotes.change_approvalrule",
+        *_VIEW_ALL_CONTRACTS, "contracts.add_contract", "contracts.countersign_contract",
+        "contracts.activate_contract", "contracts.terminate_contract",
+        "contracts.view_contracttemplate",
+        "contracts.add_contracttemplate", "contracts.change_contracttemplate",
     ],
     Role.ACCOUNTANT: [
         *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
@@ -72,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.post_entries", "ledger.start_close", "ledger.close_period",
         "ledger.reopen_period",
         "quotes.view_quote", "quotes.view_quoteline", "quotes.view_all_quotes",
+        *_VIEW_ALL_CONTRACTS,
     ],
     Role.CATALOG_ADMIN: [
         *_VIEW_CATALOG, *_EDIT_CATALOG, "catalog.view_pricechange", "catalog.import_prices",
@@ -80,6 +91,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG, "customers.view_all_accounts",
         "customers.set_overdue_flag", "ledger.post_entries",
         "quotes.view_quote", "quotes.view_all_quotes", "quotes.expire_quote",
+        *_VIEW_ALL_CONTRACTS, "contracts.add_contract", "contracts.activate_contract",
+        "contracts.expire_contract", "contracts.renew_contract",
     ],
 }
 

@@ -3,16 +3,22 @@
 Reading this file tells the whole journey: a flow calls the earlier stage's service, then the
 later one's, inside one transaction, so a customer's click either moves every stage or none.
 
-- The customer accepts a sent quote through their link: quotes accepts it (the contracts stage
-  will add its contract here).
+- The customer accepts a sent quote through their link: quotes accepts it, and contracts creates
+  the draft contract from it (one per quote).
 - The customer declines a sent quote through their link: quotes records the reason.
+- The customer signs a contract out for signature through their link: contracts records it.
+- A user countersigns a signed contract: contracts records it, and activates it at once when its
+  start date has come (else a user with the permission activates it from that date).
 """
 
 from datetime import date
 
 from django.db import transaction
 
+from contracts import services as contract_services
 from core.actors import Actor
+from core.dates import business_date
+from quotes.models import QuoteKind
 from quotes.services.sending import accept_quote, decline_quote, quote_for_link
 
 
@@ -22,8 +28,11 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
     """The customer signs the quote their link names; returns the accepted quote."""
     quote = quote_for_link(token, on=on, for_update=True)
     customer = Actor.customer(name=signer_name.strip(), ip=ip)
-    return accept_quote(quote=quote, by=customer, title=signer_title, consent=consent,
-                        user_agent=user_agent, on=on)
+    quote = accept_quote(quote=quote, by=customer, title=signer_title, consent=consent,
+                         user_agent=user_agent, on=on)
+    if quote.kind == QuoteKind.NEW:  # amendments and renewals will change their contract
+        contract_services.create_contract_from_quote(quote=quote, by=customer, on=on)
+    return quote
 
 
 @transaction.atomic
@@ -34,3 +43,22 @@ def decline_quote_flow(*, token: str, reason: str, signer_name: str = "",
     contact = quote.contact.name if quote.contact_id else ""
     customer = Actor.customer(name=signer_name.strip() or contact or "Customer", ip=ip)
     return decline_quote(quote=quote, by=customer, reason=reason, on=on)
+
+
+@transaction.atomic
+def sign_contract_flow(*, token: str, signer_name: str, signer_title: str, consent: bool,
+                       ip: str | None, user_agent: str, on: date | None = None):
+    """The customer signs the contract their link names; returns the signed contract."""
+    contract = contract_services.contract_for_link(token, for_update=True)
+    customer = Actor.customer(name=signer_name.strip(), ip=ip)
+    return contract_services.sign(contract=contract, by=customer, title=signer_title,
+                                  consent=consent, user_agent=user_agent, on=on)
+
+
+@transaction.atomic
+def countersign_contract_flow(*, contract, by, on: date | None = None):
+    """A user countersigns; the contract activates now if its start date has come."""
+    contract = contract_services.countersign(contract=contract, by=by, on=on)
+    if business_date(on) >= contract.start_on:
+        contract = contract_services.activate(contract=contract, by=by, on=on)
+    return contract

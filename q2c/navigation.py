@@ -20,6 +20,7 @@ NAV_ITEMS = [
     NavItem("Sales", "Quotes", "quotes:list", "quotes.view_quote"),
     NavItem("Sales", "New quote", "quotes:create", "quotes.add_quote"),
     NavItem("Sales", "Approvals", "quotes:approvals", "quotes.approve_quote"),
+    NavItem("Sales", "Contracts", "contracts:list", "contracts.view_contract"),
     NavItem("Accounting", "Trial balance", "ledger:trial_balance", "ledger.view_journalentry"),
     NavItem("Accounting", "Journal", "ledger:journal", "ledger.view_journalentry"),
     NavItem("Accounting", "Periods", "ledger:periods", "ledger.view_accountingperiod"),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ledger",
     "catalog",
     "quotes",
+    "contracts",
     "q2c",
 ]
 

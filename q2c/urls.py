@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("q2c.account_urls")),
     path("quotes/documents/", include("quotes.document_urls")),
     path("portal/", include("q2c.portal_urls")),
+    path("", include("q2c.contract_urls")),
 ]
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"

@@ -1,0 +1,49 @@
+"""Admin: contract templates are kept here; contracts and their lines are read-only (they change
+only through the contract services)."""
+
+from django.contrib import admin
+
+from contracts.models import Contract, ContractLine, ContractTemplate
+from contracts.terms import PLACEHOLDERS
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContractTemplate)
+class ContractTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "auto_renew", "renewal_term_months", "uplift_percent",
+                    "renewal_notice_days", "updated_at"]
+    search_fields = ["name"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        help_text = "Placeholders: " + ", ".join(
+            f"{{{{ {name} }}}} ({meaning})" for name, meaning in PLACEHOLDERS.items())
+        kwargs.setdefault("help_texts", {})["body"] = help_text
+        return super().get_form(request, obj, **kwargs)
+
+
+class ContractLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = ContractLine
+    fields = ["position", "product", "quantity", "billing_period", "amount_per_period",
+              "net_amount", "start_on", "end_on", "status"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["number", "account", "owner", "state", "currency", "start_on", "end_on",
+                    "total_contract_value"]
+    list_filter = ["state", "currency", "auto_renew"]
+    list_select_related = ["account", "owner"]
+    search_fields = ["number", "account__name", "quote__number"]
+    inlines = [ContractLineInline]

@@ -1,0 +1,251 @@
+"""Contracts and their lines (the subscriptions). The life of a contract:
+
+draft → out_for_signature → signed → active → expired | renewed | terminated
+
+The customer signs through their link (`sign`, draft's document hash recorded); a user with the
+permission then countersigns (`countersign`, recorded in history, state stays signed); `activate`
+needs the countersignature and runs on or after the start date. Once active, lines never change in
+place: an amendment ends a line and starts a new one.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from contracts.terms import unknown_placeholders
+
+AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
+PERCENT = {"max_digits": 7, "decimal_places": 4, "default": Decimal("0"),
+           "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+
+
+class ContractTemplate(models.Model):
+    """Terms and conditions with `{{ placeholders }}`, and the renewal defaults; kept in admin.
+    The default template is used for every new contract."""
+
+    name = models.CharField(max_length=100)
+    body = models.TextField(help_text="Clauses; placeholders such as {{ account }} and "
+                                      "{{ start_on }} are filled from the deal.")
+    is_default = models.BooleanField(default=False)
+    auto_renew = models.BooleanField(default=True)
+    renewal_term_months = models.PositiveSmallIntegerField(default=12,
+                                                           validators=[MinValueValidator(1)])
+    uplift_percent = models.DecimalField(**PERCENT)
+    renewal_notice_days = models.PositiveSmallIntegerField(default=60)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                    name="contracttemplate_one_default"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        unknown = unknown_placeholders(self.body)
+        if unknown:
+            raise ValidationError({"body": f"Unknown placeholders: {', '.join(unknown)}."})
+
+
+class ContractState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OUT_FOR_SIGNATURE = "out_for_signature", "Out for signature"
+    SIGNED = "signed", "Signed"
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    RENEWED = "renewed", "Renewed"
+    TERMINATED = "terminated", "Terminated"
+
+
+def countersigned(contract) -> bool:
+    return contract.countersigned_at is not None
+
+
+def not_countersigned(contract) -> bool:
+    return contract.countersigned_at is None
+
+
+class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    number = models.CharField(max_length=20, unique=True, help_text="C-YYYY-NNNNN")
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT,
+                                related_name="contracts")
+    quote = models.OneToOneField("quotes.Quote", on_delete=models.PROTECT,
+                                 related_name="contract",
+                                 help_text="The accepted quote it came from: one each.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="contracts")
+    currency = models.CharField(max_length=3)
+    start_on = models.DateField()
+    end_on = models.DateField(help_text="Last day of the term (inclusive).")
+    term_months = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    auto_renew = models.BooleanField(default=True)
+    renewal_term_months = models.PositiveSmallIntegerField(default=12,
+                                                           validators=[MinValueValidator(1)])
+    uplift_percent = models.DecimalField(**PERCENT)
+    renewal_notice_days = models.PositiveSmallIntegerField(default=60)
+    payment_terms = models.ForeignKey("customers.PaymentTerms", on_delete=models.PROTECT,
+                                      related_name="+")
+    template = models.ForeignKey(ContractTemplate, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="contracts")
+    terms = models.TextField(help_text="The template's clauses filled from the deal.")
+    total_contract_value = models.DecimalField(**AMOUNT)
+    recurring_monthly = models.DecimalField(**AMOUNT)
+    state = FSMField(default=ContractState.DRAFT, choices=ContractState.choices,
+                     protected=True)
+
+    sent_at = models.DateTimeField(null=True, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True,
+                                       help_text="SHA-256 of the document sent for signature.")
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_title = models.CharField(max_length=200, blank=True)
+    signer_ip = models.GenericIPAddressField(null=True, blank=True)
+    signer_user_agent = models.CharField(max_length=500, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_document_sha256 = models.CharField(max_length=64, blank=True)
+    countersigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    activated_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "state"]),
+                   models.Index(fields=["state", "end_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")),
+                                   name="contract_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(term_months__gte=1),
+                                   name="contract_term_positive"),
+            models.CheckConstraint(condition=models.Q(uplift_percent__gte=0,
+                                                      uplift_percent__lte=100),
+                                   name="contract_uplift_percent_range"),
+        ]
+        permissions = [
+            ("view_team_contracts", "Can view the contracts of the team one manages"),
+            ("view_all_contracts", "Can view every contract"),
+            ("send_contract", "Can send a contract for signature"),
+            ("countersign_contract", "Can countersign a contract the customer signed"),
+            ("activate_contract", "Can activate a countersigned contract"),
+            ("expire_contract", "Can expire contracts at their end date"),
+            ("renew_contract", "Can mark a contract renewed"),
+            ("terminate_contract", "Can terminate a contract"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_countersigned(self) -> bool:
+        return self.countersigned_at is not None
+
+    @transition(field=state, source=ContractState.DRAFT, target=ContractState.OUT_FOR_SIGNATURE,
+                permission="contracts.send_contract")
+    def send_for_signature(self, *, sha256: str, at=None):
+        self.document_sha256, self.sent_at = sha256, at
+
+    @transition(field=state, source=ContractState.OUT_FOR_SIGNATURE,
+                target=ContractState.SIGNED)
+    def sign(self, *, name: str, title: str, ip: str | None, user_agent: str, at=None):
+        """Only through the customer's signed link: the valid token is the permission."""
+        self.signer_name, self.signer_title, self.signer_ip = name, title, ip
+        self.signer_user_agent, self.signed_at = user_agent[:500], at
+        self.signed_document_sha256 = self.document_sha256
+
+    @transition(field=state, source=ContractState.SIGNED, target=ContractState.SIGNED,
+                conditions=[not_countersigned], permission="contracts.countersign_contract")
+    def countersign(self, *, user, at=None):
+        self.countersigned_by, self.countersigned_at = user, at
+
+    @transition(field=state, source=ContractState.SIGNED, target=ContractState.ACTIVE,
+                conditions=[countersigned], permission="contracts.activate_contract")
+    def activate(self, *, day):
+        self.activated_on = day
+
+    @transition(field=state, source=ContractState.ACTIVE, target=ContractState.EXPIRED,
+                permission="contracts.expire_contract")
+    def expire(self, *, day):
+        self.ended_on = day
+
+    @transition(field=state, source=ContractState.ACTIVE, target=ContractState.RENEWED,
+                permission="contracts.renew_contract")
+    def renew(self, *, day):
+        self.ended_on = day
+
+    @transition(field=state, source=ContractState.ACTIVE, target=ContractState.TERMINATED,
+                permission="contracts.terminate_contract")
+    def terminate(self, *, day):
+        self.ended_on = day
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class ContractLine(models.Model):
+    """One subscription or one-time item. `price_snapshot` is the quote line's frozen price model,
+    copied, so billing and renewals never read the live price book. An active line is never
+    changed in place: an amendment ends it and starts a new line from its effective date."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    quote_line = models.ForeignKey("quotes.QuoteLine", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(max_digits=19, decimal_places=4,
+                                   validators=[MinValueValidator(0)])
+    billing_period = models.CharField(max_length=16)
+    price_snapshot = models.JSONField()
+    discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    included = models.BooleanField(default=False)
+    list_unit_price = models.DecimalField(max_digits=19, decimal_places=6, default=Decimal("0"))
+    amount_per_period = models.DecimalField(**AMOUNT)
+    list_amount = models.DecimalField(**AMOUNT)
+    discount_amount = models.DecimalField(**AMOUNT)
+    net_amount = models.DecimalField(**AMOUNT, help_text="Net over the line's term.")
+    start_on = models.DateField()
+    end_on = models.DateField(help_text="Last day (inclusive).")
+    status = models.CharField(max_length=16, choices=LineStatus.choices,
+                              default=LineStatus.PENDING)
+
+    class Meta:
+        ordering = ["contract", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "position"],
+                                    name="contractline_unique_position"),
+            models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")),
+                                   name="contractline_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0),
+                                   name="contractline_quantity_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract} #{self.position} {self.product_id} × {self.quantity}"
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_loaded_status", None) in (LineStatus.ACTIVE, LineStatus.ENDED):
+            raise ValidationError("An active contract line never changes in place; amend the "
+                                  "contract instead.")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        line = super().from_db(db, field_names, values)
+        line._loaded_status = line.__dict__.get("status")
+        return line
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.billing_period != "one_time"

@@ -1,0 +1,15 @@
+"""The contracts pages, and the contract hand-offs q2c owns (countersign, the customer's link)."""
+
+from django.urls import include, path
+
+from q2c.views import contracts
+
+flow_patterns = ([
+    path("contracts/<int:pk>/countersign/", contracts.countersign, name="countersign"),
+    path("portal/contracts/<str:token>/", contracts.sign, name="sign"),
+], "contract_flows")
+
+urlpatterns = [
+    path("contracts/", include("contracts.urls")),
+    path("", include(flow_patterns)),
+]
