@@ -8,29 +8,20 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from contracts.models import Contract, ContractLine
-from core.actors import Actor
+from core.visibility import visible_to
 
 VIEW = "contracts.view_contract"
 VIEW_TEAM = "contracts.view_team_contracts"
 VIEW_ALL = "contracts.view_all_contracts"
 
 
-def _user_of(user):
-    return user.user if isinstance(user, Actor) else user
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
     """Rep: owned; manager: own and the team's; finance, accountants, system: all; else none."""
-    user = _user_of(user)
     contracts = Contract.objects.select_related("account", "owner", "quote", "payment_terms",
                                                 "countersigned_by")
-    if user is None or not user.is_authenticated or not user.has_perm(VIEW):
-        return contracts.none()
-    if user.has_perm(VIEW_ALL):
-        return contracts
-    if user.has_perm(VIEW_TEAM):
-        return contracts.filter(Q(owner=user) | Q(owner__reporting_line__manager=user))
-    return contracts.filter(owner=user)
+    return visible_to(contracts, user, view=VIEW, view_team=VIEW_TEAM, view_all=VIEW_ALL)
 
 
 def search_contracts(contracts: QuerySet[Contract], text: str) -> QuerySet[Contract]:

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from core.actors import Actor
 from core.roles import Role
+from core.visibility import user_of, visible_to
 from customers.models import Account, Contact, PaymentTerms
 
 VIEW_ALL = "customers.view_all_accounts"
@@ -17,9 +17,6 @@ VIEW_TEAM = "customers.view_team_accounts"
 VIEW = "customers.view_account"
 
 
-def _user_of(user):
-    """Services pass actors (`core.actors.Actor`); selectors want the user behind them."""
-    return user.user if isinstance(user, Actor) else user
 
 
 def team_members(manager) -> QuerySet:
@@ -29,15 +26,8 @@ def team_members(manager) -> QuerySet:
 
 def accounts_visible_to(user) -> QuerySet[Account]:
     """Rep: owned; manager: own and the team's; finance and accountants: all; others: none."""
-    user = _user_of(user)
     accounts = Account.objects.select_related("owner", "payment_terms")
-    if user is None or not user.is_authenticated or not user.has_perm(VIEW):
-        return accounts.none()
-    if user.has_perm(VIEW_ALL):
-        return accounts
-    if user.has_perm(VIEW_TEAM):
-        return accounts.filter(Q(owner=user) | Q(owner__reporting_line__manager=user))
-    return accounts.filter(owner=user)
+    return visible_to(accounts, user, view=VIEW, view_team=VIEW_TEAM, view_all=VIEW_ALL)
 
 
 def search_accounts(accounts: QuerySet[Account], text: str) -> QuerySet[Account]:
@@ -68,7 +58,7 @@ def account_for_update(*, pk, user) -> Account:
 def assignable_owners(user) -> QuerySet:
     """Who `user` may make an account's owner: any sales user for those who see all accounts,
     the team and themself for a manager, only themself for a rep."""
-    user = _user_of(user)
+    user = user_of(user)
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     if user.has_perm(VIEW_ALL):
         return users.filter(groups__name__in=[Role.SALES_REP, Role.SALES_MANAGER]).distinct()

@@ -7,7 +7,7 @@ the approvals queue and every service that changes a quote go through it.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from core.actors import Actor
+from core.visibility import user_of, visible_to
 from quotes import diff
 from quotes.models import ApprovalRequest, ApprovalState, Quote, QuoteLine
 
@@ -16,22 +16,13 @@ VIEW_TEAM = "quotes.view_team_quotes"
 VIEW_ALL = "quotes.view_all_quotes"
 
 
-def _user_of(user):
-    return user.user if isinstance(user, Actor) else user
 
 
 def quotes_visible_to(user) -> QuerySet[Quote]:
     """Rep: owned; manager: own and the team's; finance, accountants, system: all; else none."""
-    user = _user_of(user)
     quotes = Quote.objects.select_related("account", "owner", "contact", "price_book",
                                           "payment_terms")
-    if user is None or not user.is_authenticated or not user.has_perm(VIEW):
-        return quotes.none()
-    if user.has_perm(VIEW_ALL):
-        return quotes
-    if user.has_perm(VIEW_TEAM):
-        return quotes.filter(Q(owner=user) | Q(owner__reporting_line__manager=user))
-    return quotes.filter(owner=user)
+    return visible_to(quotes, user, view=VIEW, view_team=VIEW_TEAM, view_all=VIEW_ALL)
 
 
 def search_quotes(quotes: QuerySet[Quote], text: str) -> QuerySet[Quote]:
@@ -65,7 +56,7 @@ def approval_requests_of(quote: Quote) -> QuerySet[ApprovalRequest]:
 def approvals_queue(user) -> QuerySet[ApprovalRequest]:
     """Pending requests of the user's groups on quotes they may see, not on their own quotes,
     at each quote's current (lowest pending) level."""
-    user = _user_of(user)
+    user = user_of(user)
     if not user.is_authenticated or not user.has_perm("quotes.approve_quote"):
         return ApprovalRequest.objects.none()
     visible = quotes_visible_to(user).exclude(owner=user).values("pk")
