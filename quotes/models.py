@@ -13,6 +13,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from catalog.models import BillingPeriod
+
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
 
@@ -209,6 +211,10 @@ class QuoteLine(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.billing_period != "one_time"
+
+    @property
+    def billing_period_label(self) -> str:
+        return BillingPeriod(self.billing_period).label
 
 
 class ApprovalCondition(models.TextChoices):
