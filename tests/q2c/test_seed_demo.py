@@ -7,6 +7,7 @@ from django.core.management import call_command
 from customers.models import Account, Contact
 from ledger.models import ExchangeRate
 from q2c.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USERS
+from quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,19 @@ def test_seed_demo_creates_one_login_per_role_and_the_customers(seeded):
     assert ExchangeRate.objects.filter(currency="EUR").count() == 25
     sam = users.get(username="sam")
     assert sam.reporting_line.manager.username == "maria"
+    assert set(Quote.objects.filter(owner=sam).values_list("state", flat=True)) == {
+        QuoteState.DRAFT, QuoteState.PENDING_APPROVAL, QuoteState.APPROVED}
 
 
 def test_seed_demo_twice_adds_nothing(seeded, capsys):
-    counts = (get_user_model().objects.count(), Account.objects.count(),
-              Contact.objects.count(), ExchangeRate.objects.count())
+    def counts():
+        return (get_user_model().objects.count(), Account.objects.count(),
+                Contact.objects.count(), ExchangeRate.objects.count(), Quote.objects.count())
+    before = counts()
 
     call_command("seed_demo")
 
-    assert counts == (get_user_model().objects.count(), Account.objects.count(),
-                      Contact.objects.count(), ExchangeRate.objects.count())
+    assert counts() == before
     out = capsys.readouterr().out
     assert "0 accounts added" in out
     assert "fiona    Finance" in out

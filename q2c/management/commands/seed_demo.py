@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from catalog.demo import seed_catalog
+from catalog.models import Product
 from core.dates import add_months, business_date, month_start
 from core.roles import assign_role
 from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
@@ -28,6 +29,8 @@ from q2c.demo_data import (
     FIRST_NAMES,
     LAST_NAMES,
 )
+from quotes.models import Quote
+from quotes.services import LineItem, add_lines, create_quote, submit_for_approval
 
 HISTORY_MONTHS = 24
 RATE_PLACES = Decimal("0.000001")
@@ -44,6 +47,7 @@ class Command(BaseCommand):
             self.seed_rates(users["adam"])
             seed_catalog()
             created = self.seed_accounts(users)
+            self.seed_quotes(users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready ({created} accounts added, {Account.objects.count()} in all)."))
         self.print_logins()
@@ -111,6 +115,34 @@ class Command(BaseCommand):
                             phone=f"+1 555 {rng.randrange(1000, 9999)}", role=role)
             created += 1
         return created
+
+    # Per rep: (SKU, quantity, discount %) lines of a quote, and whether it is submitted. A 25%
+    # discount goes to finance for approval under the default rules; 5% is approved at once.
+    DEMO_QUOTES = [
+        ([("PLAT-PRO", 1, 0), ("SEAT-USER", 25, 5), ("ONBOARDING", 1, 0)], False),
+        ([("PLAT-ENT", 1, 0), ("SEAT-USER", 120, 25), ("SUPPORT-PREMIUM", 1, 0)], True),
+        ([("PLAT-STARTER", 1, 0), ("SEAT-USER", 10, 5), ("TRAINING-DAY", 2, 0)], True),
+    ]
+
+    def seed_quotes(self, users) -> None:
+        """A few quotes per rep (draft, waiting for finance, approved), built like a rep would.
+        Sending is left to the person trying the demo: it renders a PDF."""
+        if Quote.objects.exists():
+            return
+        products = {p.sku: p for p in Product.objects.filter(
+            sku__in={sku for lines, _ in self.DEMO_QUOTES for sku, _, _ in lines})}
+        start = month_start(add_months(business_date(), 1))
+        for rep in (users["sam"], users["rita"], users["wendy"]):
+            accounts = list(Account.objects.filter(owner=rep, currency="USD").order_by("name"))
+            for account, (lines, submit) in zip(accounts, self.DEMO_QUOTES, strict=False):
+                contact = account.contacts.filter(role=ContactRole.SIGNER).first()
+                quote = create_quote(by=rep, account=account, contact=contact, start_on=start,
+                                     term_months=12)
+                add_lines(quote=quote, by=rep, items=[
+                    LineItem(product=products[sku], quantity=Decimal(qty),
+                             discount_percent=Decimal(off)) for sku, qty, off in lines])
+                if submit:
+                    submit_for_approval(quote=quote, by=rep)
 
     @staticmethod
     def legal_suffix(country: str) -> str:
