@@ -1,9 +1,11 @@
 """Role users shared by every test: two reps in two teams, so a missing filter shows."""
 
+import importlib
 import os
 from datetime import UTC, datetime
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, settings
 
@@ -90,3 +92,17 @@ def role_users(sales_rep, sales_manager, finance, accountant, catalog_admin):
         "sales_rep": sales_rep, "sales_manager": sales_manager, "finance": finance,
         "accountant": accountant, "catalog_admin": catalog_admin,
     }
+
+
+SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
+    ("customers.migrations.0002_seed_payment_terms", "seed_terms"),
+    ("quotes.migrations.0003_default_approval_rules", "seed"),
+]
+
+
+def reseed_migration_data():
+    """A transactional test before this one flushed the standard payment terms and approval
+    rules that migrations seed (serialized_rollback clashes with the role groups that flush
+    recreates); put them back."""
+    for module, function in SEEDED_BY_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)

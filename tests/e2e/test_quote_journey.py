@@ -2,33 +2,17 @@
 the totals update live, submits it; finance approves; the rep sends it; the customer opens the
 link from the email and accepts; the quote's timeline shows every step and who took it."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.core import mail
 
 from catalog.demo import seed_catalog
 from quotes.models import Quote, QuoteState
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, reseed_migration_data
 from tests.customers.factories import AccountFactory, ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
-    ("customers.migrations.0002_seed_payment_terms", "seed_terms"),
-    ("quotes.migrations.0003_default_approval_rules", "seed"),
-]
-
-
-def reseed_migration_data():
-    """A transactional test before this one flushed the standard payment terms and approval
-    rules that migrations seed (serialized_rollback clashes with the role groups that flush
-    recreates); put them back."""
-    for module, function in SEEDED_BY_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(django_apps, None)
-
-
 @pytest.fixture
 def customer(sales_rep):
     reseed_migration_data()

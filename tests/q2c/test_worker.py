@@ -14,6 +14,7 @@ from django.db import connection
 
 from q2c.celery import app
 from quotes.models import QuoteState
+from tests.conftest import reseed_migration_data
 from tests.quotes.sent_quotes import approved_quote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ def test_a_worker_takes_a_task_from_the_broker_and_does_its_work(sales_rep):
                     "in-memory SQLite test database")
     if not BROKER:
         pytest.skip("the worker test needs CELERY_BROKER_URL (Redis), as .ci/run sets it")
+    reseed_migration_data()
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-worker-test-{os.getpid()}"
     quote = approved_quote(owner=sales_rep, expires_on=date(2020, 1, 31))
     env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": BROKER,
