@@ -2,17 +2,16 @@
 
 Later benchmarks divide their write rates by this figure."""
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import emit  # noqa: E402
 from bench.reference import copy_rate  # noqa: E402
 
 ROWS = 100_000
 
 if __name__ == "__main__":
     rate = max(copy_rate(ROWS) for _ in range(3))
-    print(json.dumps({"figure": "pg_copy_rate_invoice_lines", "rows": ROWS,
-                      "rows_per_second": round(rate)}))
+    emit("pg_copy_rate_invoice_lines", rows=ROWS, rows_per_second=round(rate))

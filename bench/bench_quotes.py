@@ -5,7 +5,6 @@ Goals: 150 ms, 50 ms and 300 ms. Runs against DATABASE_URL (PostgreSQL) in a thr
 it migrates and seeds itself; prints one JSON line per figure (the median of several runs).
 """
 
-import json
 import os
 import statistics
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import emit  # noqa: E402
 from bench.reference import ensure_database, postgres_dsn  # noqa: E402
 
 RUNS = 15
@@ -78,9 +78,8 @@ def timed(action) -> float:
 
 
 def figure(name: str, runs: list[float], goal_ms: int, **extra) -> None:
-    print(json.dumps({"figure": name, "median_ms": round(statistics.median(runs), 1),
-                      "max_ms": round(max(runs), 1), "goal_ms": goal_ms, "runs": len(runs),
-                      **extra}), flush=True)
+    emit(name, median_ms=round(statistics.median(runs), 1), max_ms=round(max(runs), 1),
+         goal_ms=goal_ms, runs=len(runs), **extra)
 
 
 def main() -> None:
