@@ -1,8 +1,12 @@
 """Roles as Django groups, and the one table that says what each role may do.
 
-The table names permissions as "app_label.codename" strings, so core imports no other app; it is
-applied after every migrate, idempotently (groups get exactly the listed permissions).
+Each app lists, in its `grants.py`, the "app_label.codename" permissions each role holds on its
+documents, so core imports no other app; the merged table is applied after every migrate,
+idempotently (groups get exactly the listed permissions).
 """
+
+import importlib
+import importlib.util
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
@@ -21,80 +25,23 @@ class Role(models.TextChoices):
 # Roles whose users work in Django admin (limited there by these same permissions).
 STAFF_ROLES = {Role.FINANCE, Role.ACCOUNTANT, Role.CATALOG_ADMIN}
 
-_VIEW_CUSTOMERS = [
-    "customers.view_account", "customers.view_contact", "customers.view_paymentterms",
-]
-_EDIT_CUSTOMERS = [
-    "customers.add_account", "customers.change_account",
-    "customers.add_contact", "customers.change_contact", "customers.delete_contact",
-]
-_VIEW_LEDGER = [
-    "ledger.view_glaccount", "ledger.view_accountingperiod", "ledger.view_journalentry",
-    "ledger.view_journalline", "ledger.view_exchangerate",
-]
-_SELL_QUOTES = [
-    "quotes.view_quote", "quotes.add_quote", "quotes.change_quote", "quotes.submit_quote",
-    "quotes.revise_quote", "quotes.send_quote",
-]
-_SELL_CONTRACTS = ["contracts.view_contract", "contracts.view_contractline",
-                   "contracts.send_contract"]
-_VIEW_ALL_CONTRACTS = ["contracts.view_contract", "contracts.view_contractline",
-                       "contracts.view_all_contracts"]
-_CATALOG_MODELS = [
-    "product", "standalonesellingprice", "optiongroup", "productoption", "configurationrule",
-    "bundlecomponent", "pricebook", "pricebookentry", "pricetier", "taxcategory", "taxrate",
-]
-_VIEW_CATALOG = [f"catalog.view_{model}" for model in _CATALOG_MODELS]
-_EDIT_CATALOG = [
-    f"catalog.{action}_{model}"
-    for model in _CATALOG_MODELS for action in ("add", "change", "delete")
-]
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG, *_SELL_QUOTES,
-                     *_SELL_CONTRACTS],
-    Role.SALES_MANAGER: [*_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_CATALOG,
-                         "customers.view_team_accounts", *_SELL_QUOTES,
-                         "quotes.view_team_quotes", "quotes.approve_quote",
-                         *_SELL_CONTRACTS, "contracts.view_team_contracts"],
-    Role.FINANCE: [
-        *_VIEW_CUSTOMERS, *_EDIT_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
-        "catalog.view_pricechange",
-        "customers.view_all_accounts", "customers.import_accounts",
-        "customers.add_paymentterms", "customers.change_paymentterms",
-        "customers.set_overdue_flag",
-        "ledger.add_exchangerate", "ledger.change_exchangerate", "ledger.import_rates",
-        "ledger.post_entries",
-        "quotes.view_quote", "quotes.view_quoteline", "quotes.view_all_quotes",
-        "quotes.approve_quote", "quotes.view_approvalrequest", "quotes.view_approvalrule",
-        "quotes.add_approvalrule", "quotes.change_approvalrule",
-        *_VIEW_ALL_CONTRACTS, "contracts.add_contract", "contracts.countersign_contract",
-        "contracts.activate_contract", "contracts.terminate_contract",
-        "contracts.view_contracttemplate",
-        "contracts.add_contracttemplate", "contracts.change_contracttemplate",
-    ],
-    Role.ACCOUNTANT: [
-        *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG,
-        "catalog.view_pricechange",
-        "customers.view_all_accounts",
-        "ledger.add_glaccount", "ledger.change_glaccount",
-        "ledger.add_exchangerate", "ledger.change_exchangerate", "ledger.import_rates",
-        "ledger.post_entries", "ledger.start_close", "ledger.close_period",
-        "ledger.reopen_period",
-        "quotes.view_quote", "quotes.view_quoteline", "quotes.view_all_quotes",
-        *_VIEW_ALL_CONTRACTS,
-    ],
-    Role.CATALOG_ADMIN: [
-        *_VIEW_CATALOG, *_EDIT_CATALOG, "catalog.view_pricechange", "catalog.import_prices",
-    ],
-    Role.SYSTEM: [
-        *_VIEW_CUSTOMERS, *_VIEW_LEDGER, *_VIEW_CATALOG, "customers.view_all_accounts",
-        "customers.set_overdue_flag", "ledger.post_entries",
-        "quotes.view_quote", "quotes.view_all_quotes", "quotes.expire_quote",
-        *_VIEW_ALL_CONTRACTS, "contracts.add_contract", "contracts.activate_contract",
-        "contracts.expire_contract", "contracts.renew_contract",
-    ],
-}
+def role_permissions() -> dict[str, list[str]]:
+    """Each role's permissions, gathered from every installed app's `grants.GRANTS`.
+
+    An app says what each role may do with its own documents in its `grants.py`, next to the
+    permissions its models declare; core only merges them (as admin autodiscovers `admin.py`).
+    """
+    from django.apps import apps
+
+    table: dict[str, list[str]] = {role: [] for role in Role}
+    for config in apps.get_app_configs():
+        if importlib.util.find_spec(f"{config.name}.grants") is None:
+            continue
+        grants = importlib.import_module(f"{config.name}.grants").GRANTS
+        for role, names in grants.items():
+            table[role].extend(name for name in names if name not in table[role])
+    return table
 
 
 def _resolve(names: list[str]) -> list[Permission]:
@@ -114,7 +61,7 @@ def _resolve(names: list[str]) -> list[Permission]:
 
 def apply_roles() -> None:
     """Make each role's group hold exactly the permissions of the table."""
-    for role, names in ROLE_PERMISSIONS.items():
+    for role, names in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set(_resolve(names))
 

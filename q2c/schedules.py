@@ -1,6 +1,7 @@
 """Every periodic task of the project, in one place (celery beat reads CELERY_BEAT_SCHEDULE).
 
-Each entry says in plain words when it runs and why; times are in settings.TIME_ZONE.
+Each entry says in plain words when it runs and why; times are in settings.TIME_ZONE. Every task
+is idempotent: it selects only the work not yet done, so a missed or doubled beat is harmless.
 """
 
 from celery.schedules import crontab
@@ -10,5 +11,31 @@ CELERY_BEAT_SCHEDULE = {
     "expire-due-quotes": {
         "task": "quotes.tasks.expire_due_quotes_task",
         "schedule": crontab(hour=0, minute=15),
+    },
+    # Every day at 00:30, activate countersigned contracts whose start date has come.
+    "activate-due-contracts": {
+        "task": "contracts.tasks.activate_due_contracts_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # Every day at 01:00, create renewal quotes and send renewal reminders (notice days, 30, 7),
+    # then renew auto-renew contracts at their end date and expire the others.
+    "process-renewals": {
+        "task": "contracts.tasks.process_renewals_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    # Every hour, give each activated or amended contract its revenue contract.
+    "create-revenue-contracts": {
+        "task": "revrec.tasks.create_revenue_contracts_task",
+        "schedule": crontab(minute=5),
+    },
+    # Every 10 minutes, charge the saved card of accounts with issued invoices not yet charged.
+    "run-autopay": {
+        "task": "payments.tasks.run_autopay_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Every day at 06:00, take the next dunning step for every overdue invoice.
+    "run-dunning": {
+        "task": "payments.tasks.run_dunning_task",
+        "schedule": crontab(hour=6, minute=0),
     },
 }

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "catalog",
     "quotes",
     "contracts",
+    "orders",
+    "billing",
+    "payments",
+    "revrec",
     "q2c",
 ]
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("quotes/documents/", include("quotes.document_urls")),
     path("portal/", include("q2c.portal_urls")),
     path("", include("q2c.contract_urls")),
+    path("orders/", include("orders.urls")),
+    path("billing/", include("billing.urls")),
+    path("payments/", include("payments.urls")),
+    path("revenue/", include("revrec.urls")),
+    path("pay/", include("q2c.pay_urls")),
 ]
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"

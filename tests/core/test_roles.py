@@ -1,13 +1,13 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from core.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role, apply_roles, assign_role, has_role
+from core.roles import STAFF_ROLES, Role, apply_roles, assign_role, has_role, role_permissions
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_role_has_a_group_with_exactly_its_permissions():
-    for role, names in ROLE_PERMISSIONS.items():
+    for role, names in role_permissions().items():
         group = Group.objects.get(name=role)
         held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
         assert held == set(names)

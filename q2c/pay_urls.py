@@ -1,0 +1,3 @@
+"""The customer's pay-by-card link pages (the payments issue fills these in)."""
+
+urlpatterns: list = []
