@@ -2,10 +2,16 @@
 
 draft → out_for_signature → signed → active → expired | renewed | terminated
 
-The customer signs through their link (`sign`, draft's document hash recorded); a user with the
-permission then countersigns (`countersign`, recorded in history, state stays signed); `activate`
-needs the countersignature and runs on or after the start date. Once active, lines never change in
-place: an amendment ends a line and starts a new one.
+The customer signs through their link (`sign`, the hash of the PDF they saw recorded); a user with
+the permission then countersigns (`countersign`, recorded in history, state stays signed);
+`activate` needs the countersignature and runs on or after the start date. Once active, lines never
+change in place: an amendment ends a line (its end date and status, nothing else) and starts a new
+one from its effective date. Contracts imported from the previous system and contracts that renew
+themselves are created active (a creation, recorded in history, not a state change).
+
+Around a contract: `Amendment` (a quote of kind amendment against it), `Termination` (effective
+date and the prorated credit), `Renewal` (its renewal quote) and `RenewalReminder` (each reminder
+sent once).
 """
 
 from decimal import Decimal
@@ -16,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from catalog.models import BillingPeriod
 from contracts.terms import unknown_placeholders
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
@@ -76,9 +83,16 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     number = models.CharField(max_length=20, unique=True, help_text="C-YYYY-NNNNN")
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT,
                                 related_name="contracts")
-    quote = models.OneToOneField("quotes.Quote", on_delete=models.PROTECT,
+    quote = models.OneToOneField("quotes.Quote", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="contract",
-                                 help_text="The accepted quote it came from: one each.")
+                                 help_text="The accepted quote it came from: one each (none for "
+                                           "imported and self-renewed contracts).")
+    renews = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="renewed_by",
+                                  help_text="The contract this one renews.")
+    external_reference = models.CharField(max_length=64, blank=True,
+                                          help_text="Its reference in the previous system "
+                                                    "(imported contracts).")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="contracts")
     currency = models.CharField(max_length=3)
@@ -101,8 +115,9 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                      protected=True)
 
     sent_at = models.DateTimeField(null=True, blank=True)
+    sent_pdf = models.BinaryField(null=True, blank=True, editable=False)
     document_sha256 = models.CharField(max_length=64, blank=True,
-                                       help_text="SHA-256 of the document sent for signature.")
+                                       help_text="SHA-256 of the PDF sent for signature.")
     signer_name = models.CharField(max_length=200, blank=True)
     signer_title = models.CharField(max_length=200, blank=True)
     signer_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -129,6 +144,9 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             models.CheckConstraint(condition=models.Q(uplift_percent__gte=0,
                                                       uplift_percent__lte=100),
                                    name="contract_uplift_percent_range"),
+            models.UniqueConstraint(fields=["external_reference"],
+                                    condition=~models.Q(external_reference=""),
+                                    name="contract_unique_external_reference"),
         ]
         permissions = [
             ("view_team_contracts", "Can view the contracts of the team one manages"),
@@ -139,6 +157,8 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             ("expire_contract", "Can expire contracts at their end date"),
             ("renew_contract", "Can mark a contract renewed"),
             ("terminate_contract", "Can terminate a contract"),
+            ("amend_contract", "Can start an amendment of an active contract"),
+            ("import_contracts", "Can import active contracts from the previous system"),
         ]
 
     def __str__(self):
@@ -150,8 +170,8 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=ContractState.DRAFT, target=ContractState.OUT_FOR_SIGNATURE,
                 permission="contracts.send_contract")
-    def send_for_signature(self, *, sha256: str, at=None):
-        self.document_sha256, self.sent_at = sha256, at
+    def send_for_signature(self, *, pdf: bytes, sha256: str, at=None):
+        self.sent_pdf, self.document_sha256, self.sent_at = pdf, sha256, at
 
     @transition(field=state, source=ContractState.OUT_FOR_SIGNATURE,
                 target=ContractState.SIGNED)
@@ -186,6 +206,14 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def terminate(self, *, day):
         self.ended_on = day
 
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+OPEN_STATES = (ContractState.DRAFT, ContractState.OUT_FOR_SIGNATURE, ContractState.SIGNED,
+               ContractState.ACTIVE)
+
 
 class LineStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -219,6 +247,12 @@ class ContractLine(models.Model):
     end_on = models.DateField(help_text="Last day (inclusive).")
     status = models.CharField(max_length=16, choices=LineStatus.choices,
                               default=LineStatus.PENDING)
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="replaced_by",
+                                 help_text="The line an amendment or renewal ended for this one.")
+    amendment = models.ForeignKey("Amendment", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="new_lines",
+                                  help_text="The amendment that started this line.")
 
     class Meta:
         ordering = ["contract", "position", "pk"]
@@ -249,3 +283,93 @@ class ContractLine(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.billing_period != "one_time"
+
+    @property
+    def billing_period_label(self) -> str:
+        return BillingPeriod(self.billing_period).label
+
+
+class Amendment(models.Model):
+    """A mid-term change: a quote of kind amendment (the contract from the effective date on,
+    co-terminated with it) against an active contract. When its quote is accepted the changed
+    lines end the day before `effective_on` and new ones start on it; `proration` keeps what
+    the rest of the term costs, each amount with its explanation."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="amendments")
+    quote = models.OneToOneField("quotes.Quote", on_delete=models.PROTECT,
+                                 related_name="amendment")
+    effective_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_on = models.DateField(null=True, blank=True)
+    prorated_total = models.DecimalField(**AMOUNT, help_text="Net charge (credit if negative) "
+                                                             "for the rest of the term.")
+    proration = models.JSONField(default=list, blank=True,
+                                 help_text="Per changed line: amount and explanation.")
+
+    class Meta:
+        ordering = ["contract", "-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Amendment of {self.contract} from {self.effective_on:%Y-%m-%d}"
+
+    @property
+    def is_applied(self) -> bool:
+        return self.applied_on is not None
+
+
+class Termination(models.Model):
+    """The end of a contract before its term: lines end the day before `effective_on`; the
+    credit for the part of each current billing period not used is kept for billing."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT,
+                                    related_name="termination")
+    effective_on = models.DateField(help_text="First day without service.")
+    reason = models.TextField()
+    currency = models.CharField(max_length=3)
+    credit_amount = models.DecimalField(**AMOUNT)
+    credit_lines = models.JSONField(default=list, help_text="Per line: credit and explanation.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(credit_amount__gte=0),
+                                              name="termination_credit_not_negative")]
+
+    def __str__(self):
+        return f"Termination of {self.contract} from {self.effective_on:%Y-%m-%d}"
+
+
+class Renewal(models.Model):
+    """The renewal quote made for a contract nearing its end (one per contract)."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="renewal")
+    quote = models.OneToOneField("quotes.Quote", on_delete=models.PROTECT,
+                                 related_name="renewal")
+    created_on = models.DateField()
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+
+    def __str__(self):
+        return f"Renewal of {self.contract}"
+
+
+class RenewalReminder(models.Model):
+    """One reminder emailed to the owner, `days_before` the end; sent once each."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE,
+                                 related_name="renewal_reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_on = models.DateField()
+
+    class Meta:
+        ordering = ["contract", "-days_before"]
+        constraints = [models.UniqueConstraint(fields=["contract", "days_before"],
+                                               name="renewalreminder_once")]
+
+    def __str__(self):
+        return f"{self.contract}: {self.days_before} days before the end"
