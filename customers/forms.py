@@ -13,7 +13,7 @@ from customers.selectors import assignable_owners
 
 ACCOUNT_FORM_FIELDS = [
     "name", "legal_name", "tax_id", "owner", "status",
-    "country", "region", "currency", "payment_terms", "credit_limit", "tax_exempt",
+    "country", "region", "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day",
     "billing_street", "billing_city", "billing_postal_code",
     "shipping_street", "shipping_city", "shipping_postal_code",
 ]

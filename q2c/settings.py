@@ -138,6 +138,11 @@ CURRENCIES = env_list("CURRENCIES", "USD,EUR,GBP,JPY,CAD,AUD,CHF,KWD")
 if FUNCTIONAL_CURRENCY not in CURRENCIES:
     CURRENCIES.append(FUNCTIONAL_CURRENCY)
 DEFAULT_CURRENCY = FUNCTIONAL_CURRENCY
+# How partial periods are prorated (catalog/proration.py): "actual" (actual days, start day
+# included, end day excluded; the default), "30/360", and "+last_day" to bill the last day too.
+PRORATION_CONVENTION = os.environ.get("PRORATION_CONVENTION", "actual")
+# Tax is rounded on each invoice line ("line") or once on the invoice's total per rate ("invoice").
+TAX_ROUNDING = os.environ.get("TAX_ROUNDING", "line")
 
 # Celery: without a broker, tasks run eagerly in the web process (the zero-setup default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -21,7 +21,7 @@ ACCOUNT_FIELDS = frozenset({
     "name", "legal_name", "tax_id", "country", "region",
     "billing_street", "billing_city", "billing_postal_code",
     "shipping_street", "shipping_city", "shipping_postal_code",
-    "currency", "payment_terms", "credit_limit", "tax_exempt", "owner", "status",
+    "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day", "owner", "status",
 })
 _UPPERCASE_FIELDS = {"country", "currency"}
 _COUNTRY = re.compile(r"[A-Z]{2}")

@@ -21,7 +21,7 @@ def _messages(response):
 def _account_post(**overrides):
     data = {"name": "Northwind", "legal_name": "", "tax_id": "", "status": "active",
             "country": "us", "region": "", "currency": "USD",
-            "payment_terms": terms("net-30").pk, "credit_limit": "1500.555",
+            "payment_terms": terms("net-30").pk, "credit_limit": "1500.555", "bill_day": "1",
             "billing_street": "", "billing_city": "", "billing_postal_code": "",
             "shipping_street": "", "shipping_city": "", "shipping_postal_code": ""}
     return {**data, **overrides}
