@@ -1,0 +1,153 @@
+"""What settles an issued invoice: payments applied and reversed, credits, write-off.
+
+These are the only writers of an invoice's `amount_due` after issue (payments call
+`apply_payment` and `reverse_payment`, credit notes `apply_credit`). Each locks the invoice row
+first, so two payments on one invoice at once are applied one after the other.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from billing.models import Invoice, InvoiceState
+from billing.selectors import invoice_for_update
+from core.actors import as_actor
+from core.dates import business_date
+from core.money import round_money
+from core.transitions import run_transition
+from ledger import chart
+from ledger.fx import convert
+from ledger.services import EntryDraft, LineDraft, post_entry
+
+ZERO = Decimal("0")
+
+
+def _require(by, permission: str, action: str):
+    actor = as_actor(by)
+    if not actor.has_perm(permission):
+        raise PermissionDenied(f"You are not allowed to {action}.")
+    return actor
+
+
+def _checked_amount(amount, invoice: Invoice) -> Decimal:
+    if isinstance(amount, float):
+        raise TypeError("amounts are Decimal, never float")
+    amount = Decimal(amount)
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": "The amount must be more than zero."})
+    if round_money(amount, invoice.currency) != amount:
+        raise ValidationError(
+            {"amount": f"{amount} is not rounded to {invoice.currency}'s minor unit."})
+    return amount
+
+
+def _at_most(amount: Decimal, limit: Decimal, invoice: Invoice, what: str) -> None:
+    if amount > limit:
+        limit = round_money(limit, invoice.currency)
+        raise ValidationError({"amount": f"{amount} is more than the {limit} {what} on {invoice}."})
+
+
+def _settle(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
+    """Move the invoice to the state its amounts now say (history records the step)."""
+    if invoice.amount_due == 0:
+        return run_transition(invoice, "pay", by=by, note=note, on=on)
+    if invoice.amount_paid > 0:
+        return run_transition(invoice, "pay_partially", by=by, note=note, on=on)
+    invoice.save(update_fields=["amount_due", "amount_paid", "amount_credited", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def apply_payment(*, invoice, amount: Decimal, by, on: date | None = None,
+                  note: str = "") -> Invoice:
+    """Reduce the amount due by a payment (never below zero): issued → partially paid → paid."""
+    _require(by, "billing.apply_payment", "apply payments to invoices")
+    invoice = invoice_for_update(invoice.pk)
+    amount = _checked_amount(amount, invoice)
+    if not invoice.is_open:
+        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: "
+                              "only an issued or partially paid invoice takes a payment.")
+    _at_most(amount, invoice.amount_due, invoice, "due")
+    invoice.amount_due -= amount
+    invoice.amount_paid += amount
+    note = note or f"Payment of {amount} {invoice.currency} applied."
+    if invoice.amount_due == 0:
+        return run_transition(invoice, "pay", by=by, note=note, on=on)
+    return run_transition(invoice, "pay_partially", by=by, note=note, on=on)
+
+
+@transaction.atomic
+def reverse_payment(*, invoice, amount: Decimal, by, on: date | None = None,
+                    note: str = "") -> Invoice:
+    """Put a refunded, disputed or reversed payment back on the amount due:
+    paid → partially paid → issued."""
+    _require(by, "billing.apply_payment", "reverse payments on invoices")
+    invoice = invoice_for_update(invoice.pk)
+    amount = _checked_amount(amount, invoice)
+    if invoice.state not in (InvoiceState.PAID, InvoiceState.PARTIALLY_PAID):
+        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: "
+                              "only a paid or partially paid invoice has a payment to reverse.")
+    _at_most(amount, invoice.amount_paid, invoice, "paid")
+    invoice.amount_due += amount
+    invoice.amount_paid -= amount
+    note = note or f"Payment of {amount} {invoice.currency} reversed."
+    if invoice.amount_paid == 0:
+        return run_transition(invoice, "reopen", by=by, note=note, on=on)
+    return run_transition(invoice, "reopen_partially", by=by, note=note, on=on)
+
+
+@transaction.atomic
+def apply_credit(*, invoice, amount: Decimal, by, on: date | None = None,
+                 note: str = "") -> Invoice:
+    """Reduce the amount due by an issued credit note (never below zero); an invoice credited
+    down to nothing due is settled (paid)."""
+    _require(by, "billing.issue_credit_note", "credit invoices")
+    invoice = invoice_for_update(invoice.pk)
+    amount = _checked_amount(amount, invoice)
+    if not invoice.is_open:
+        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
+                              "issued or partially paid invoice can be credited.")
+    _at_most(amount, invoice.amount_due, invoice, "due")
+    invoice.amount_due -= amount
+    invoice.amount_credited += amount
+    return _settle(invoice, by=by, on=on,
+                   note=note or f"Credit of {amount} {invoice.currency} applied.")
+
+
+def _write_off_entry(invoice: Invoice, amount: Decimal, day: date, note: str) -> EntryDraft:
+    """Bad debt expense against the receivable, at the rate the invoice was issued at (the
+    receivable was booked at that rate)."""
+    rate = invoice.fx_rate or Decimal(1)
+    functional = convert(amount, rate, invoice.functional_currency or invoice.currency)
+    return EntryDraft(
+        document_date=day, memo=f"Write-off of {invoice}: {note}"[:255], source=invoice,
+        source_label=str(invoice),
+        lines=[
+            LineDraft(chart.BAD_DEBT_EXPENSE, debit=functional, description=str(invoice)),
+            LineDraft(chart.ACCOUNTS_RECEIVABLE, credit=functional,
+                      customer_account_id=invoice.account_id,
+                      document_currency=invoice.currency, document_amount=-amount, rate=rate,
+                      description=str(invoice)),
+        ])
+
+
+@transaction.atomic
+def mark_uncollectible(*, invoice, by, on: date | None = None, note: str) -> Invoice:
+    """Write off what is still due as bad debt: issued | partially paid → uncollectible."""
+    _require(by, "billing.mark_invoice_uncollectible", "write off invoices")
+    if not (note or "").strip():
+        raise ValidationError({"note": "Say why the invoice cannot be collected."})
+    invoice = invoice_for_update(invoice.pk)
+    if not invoice.is_open:
+        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
+                              "issued or partially paid invoice can be written off.")
+    day = business_date(on)
+    amount = invoice.amount_due
+    if amount > 0:
+        invoice.write_off_entry = post_entry(_write_off_entry(invoice, amount, day, note.strip()),
+                                             by=by, on=day)
+    invoice.amount_written_off += amount
+    invoice.amount_due = ZERO
+    return run_transition(invoice, "write_off", by=by, note=note.strip(), on=day, day=day)
