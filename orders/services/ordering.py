@@ -1,0 +1,162 @@
+"""Creating an order from a contract, submitting it through the credit check, and finance's
+answer to a hold (release or cancel)."""
+
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.pricing import BillingPeriod
+from contracts.models import ContractState
+from contracts.selectors import contract_for_update
+from core.actors import as_actor
+from core.dates import business_date
+from core.models import TransitionLog
+from core.numbering import next_number
+from core.transitions import run_transition
+from customers.models import Account
+from ledger.selectors import receivable_balance
+from orders.credit import ZERO, CreditSnapshot, LineValue, credit_decision, first_year_value
+from orders.models import LineKind, Order, OrderKind, OrderLine, OrderState
+from orders.selectors import order_for_update, ordered_contract_line_ids
+
+CREATE_PERMISSION = "orders.add_order"
+ORDERABLE = {ContractState.SIGNED, ContractState.ACTIVE}
+
+
+def _line_value(contract_line, currency: str):
+    period = BillingPeriod(contract_line.billing_period)
+    return first_year_value([LineValue(period.months, contract_line.amount_per_period,
+                                       contract_line.net_amount)], currency)
+
+
+def _chosen_lines(contract, lines) -> list:
+    all_lines = list(contract.lines.select_related("product").order_by("position", "pk"))
+    if lines is None:
+        chosen = all_lines
+    else:
+        wanted = {line.pk for line in lines}
+        foreign = wanted - {line.pk for line in all_lines}
+        if foreign:
+            raise ValidationError({"lines": f"Only lines of contract {contract} can be "
+                                            f"ordered from it."})
+        chosen = [line for line in all_lines if line.pk in wanted]
+    if not chosen:
+        raise ValidationError({"lines": "Choose at least one contract line to order."})
+    ordered = ordered_contract_line_ids(line.pk for line in chosen)
+    if ordered:
+        positions = ", ".join(f"#{line.position}" for line in chosen if line.pk in ordered)
+        raise ValidationError({"lines": f"Contract {contract} lines {positions} are already "
+                                        f"on an order."})
+    return chosen
+
+
+def _order_lines(order: Order, contract_lines) -> list[OrderLine]:
+    return [OrderLine(
+        order=order, position=position, contract_line=line, product=line.product,
+        description=line.description or line.product.name,
+        kind=LineKind.SUBSCRIPTION if line.is_recurring else LineKind.DELIVERY,
+        quantity=line.quantity, first_year_value=_line_value(line, order.currency),
+    ) for position, line in enumerate(contract_lines, start=1)]
+
+
+@transaction.atomic
+def create_order_from_contract(*, contract, lines=None, by, on: date | None = None) -> Order:
+    """The order for a countersigned or active contract's lines (all when `lines` is None), one
+    line each, submitted at once so it leaves approved or on credit hold. The contract's first
+    order is of kind new, later ones (amendments) of kind amendment; a contract line already on
+    an order that is not cancelled is refused."""
+    actor = as_actor(by)
+    if not actor.has_perm(CREATE_PERMISSION):
+        raise PermissionDenied("You are not allowed to create orders.")
+    today = business_date(on)
+    contract = contract_for_update(pk=contract.pk)  # one order per line even under races
+    if contract.state not in ORDERABLE or not contract.is_countersigned:
+        raise ValidationError(f"Contract {contract} is {contract.get_state_display().lower()}"
+                              f"{'' if contract.is_countersigned else ', not countersigned'}: "
+                              f"only a countersigned contract is ordered.")
+    chosen = _chosen_lines(contract, lines)
+    order = Order(number=f"O-{today.year}-{next_number(f'order-{today.year}'):05d}",
+                  account_id=contract.account_id, contract=contract, currency=contract.currency,
+                  kind=OrderKind.AMENDMENT if contract.orders.exists() else OrderKind.NEW)
+    order_lines = _order_lines(order, chosen)
+    order.first_year_value = sum((line.first_year_value for line in order_lines), ZERO)
+    order.save()
+    OrderLine.objects.bulk_create(order_lines)
+    _record_creation(order, actor, today)
+    return submit_order(order=order, by=actor, on=today)
+
+
+def _record_creation(order: Order, actor, today: date) -> None:
+    TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(order), object_id=order.pk,
+        transition="create", source="", target=OrderState.DRAFT, actor_kind=actor.kind,
+        actor=actor.user, actor_name=actor.label, actor_ip=actor.ip,
+        note=f"From contract {order.contract}", business_date=today)
+
+
+def _credit_snapshot(order: Order) -> CreditSnapshot:
+    account = Account.objects.get(pk=order.account_id)
+    balance = receivable_balance(account.pk)
+    return CreditSnapshot(
+        account_currency=account.currency, order_currency=order.currency,
+        credit_limit=account.credit_limit.amount,
+        open_receivable=balance.by_currency.get(account.currency, ZERO),
+        order_value=order.first_year_value, is_overdue=account.is_overdue,
+        overdue_since=account.overdue_since)
+
+
+def _passed_note(snapshot: CreditSnapshot) -> str:
+    if snapshot.credit_limit <= 0:
+        return "Credit check passed: not overdue, no credit limit set."
+    exposure = snapshot.open_receivable + snapshot.order_value
+    return (f"Credit check passed: open receivable plus first-year value {exposure:,} "
+            f"{snapshot.account_currency} within the limit of {snapshot.credit_limit:,}.")
+
+
+@transaction.atomic
+def submit_order(*, order, by, on: date | None = None) -> Order:
+    """Submit a draft order and run the credit check on it: approved, or on credit hold with
+    the reasons (overdue account, exposure over the limit, currency the limit cannot weigh)."""
+    order = order_for_update(pk=order.pk)
+    order = run_transition(order, "submit", by=by, on=on)
+    snapshot = _credit_snapshot(order)
+    decision = credit_decision(snapshot)
+    order.credit_checked_at = timezone.now()
+    order.credit_open_receivable = snapshot.open_receivable
+    order.credit_limit = snapshot.credit_limit
+    if decision.approved:
+        return run_transition(order, "pass_credit_check", by=by, on=on,
+                              note=_passed_note(snapshot))
+    return run_transition(order, "hold", by=by, on=on, note=decision.reason,
+                          reason=decision.reason)
+
+
+def _required_note(note: str, why: str) -> str:
+    if not note.strip():
+        raise ValidationError({"note": why})
+    return note.strip()
+
+
+@transaction.atomic
+def release_order(*, order, by, note: str, on: date | None = None) -> Order:
+    """Finance releases an order from credit hold to approved, saying why."""
+    actor = as_actor(by)
+    if not actor.has_perm("orders.release_order"):
+        raise PermissionDenied("You are not allowed to release orders from credit hold.")
+    note = _required_note(note, "Say why the order is released despite the hold.")
+    order = order_for_update(pk=order.pk)
+    return run_transition(order, "release", by=actor, on=on, note=note)
+
+
+@transaction.atomic
+def cancel_order(*, order, by, note: str, on: date | None = None) -> Order:
+    """Cancel an order before anything is fulfilled, saying why."""
+    actor = as_actor(by)
+    if not actor.has_perm("orders.cancel_order"):
+        raise PermissionDenied("You are not allowed to cancel orders.")
+    note = _required_note(note, "Say why the order is cancelled.")
+    order = order_for_update(pk=order.pk)
+    return run_transition(order, "cancel", by=actor, on=on, note=note)
