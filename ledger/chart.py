@@ -9,6 +9,7 @@ UNBILLED_RECEIVABLE = "1150"  # contract asset: revenue recognized before it is 
 CUSTOMER_CREDITS = "2100"  # unapplied cash and open credit notes owed back to customers
 TAX_PAYABLE = "2200"
 DEFERRED_REVENUE = "2300"  # contract liability: billed before it is recognized
+OPENING_BALANCES = "3000"  # the other side of balances migrated from a previous system
 RETAINED_EARNINGS = "3900"
 REVENUE = "4000"
 SALES_DISCOUNTS = "4900"  # contra-revenue: carries a debit balance
@@ -31,6 +32,7 @@ DEFAULT_CHART = (
     ChartAccount(CUSTOMER_CREDITS, "Customer credits", "liability"),
     ChartAccount(TAX_PAYABLE, "Tax payable", "liability"),
     ChartAccount(DEFERRED_REVENUE, "Deferred revenue", "liability"),
+    ChartAccount(OPENING_BALANCES, "Opening balances", "equity"),
     ChartAccount(RETAINED_EARNINGS, "Retained earnings", "equity"),
     ChartAccount(REVENUE, "Revenue", "revenue"),
     ChartAccount(SALES_DISCOUNTS, "Sales discounts", "revenue"),

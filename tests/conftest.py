@@ -97,12 +97,14 @@ def role_users(sales_rep, sales_manager, finance, accountant, catalog_admin):
 SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
     ("customers.migrations.0002_seed_payment_terms", "seed_terms"),
     ("quotes.migrations.0003_default_approval_rules", "seed"),
+    ("ledger.migrations.0002_default_chart", "seed_chart"),
+    ("ledger.migrations.0003_opening_balances_account", "add_account"),
 ]
 
 
 def reseed_migration_data():
     """A transactional test before this one flushed the standard payment terms and approval
-    rules that migrations seed (serialized_rollback clashes with the role groups that flush
+    rules and the chart of accounts that migrations seed (serialized_rollback clashes with the role groups that flush
     recreates); put them back."""
     for module, function in SEEDED_BY_MIGRATIONS:
         getattr(importlib.import_module(module), function)(django_apps, None)
