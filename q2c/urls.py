@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("q2c.contract_urls")),
     path("orders/", include("orders.urls")),
     path("billing/", include("billing.urls")),
+    path("billing/", include("billing.document_urls")),
     path("payments/", include("payments.urls")),
     path("revenue/", include("revrec.urls")),
     path("pay/", include("q2c.pay_urls")),
