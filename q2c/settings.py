@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "billing",
     "payments",
     "revrec",
+    "analytics",
     "q2c",
 ]
 
@@ -180,6 +181,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Behind our TLS proxy the client's address is the last X-Forwarded-For entry the proxy added;
 # without a proxy that header is the client's own word and is ignored.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+# The payment gateway signs its webhooks with this secret (the sandbox gateway uses it too).
+PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", "")
+if not PAYMENT_WEBHOOK_SECRET:
+    if not DEBUG:
+        raise ImproperlyConfigured("PAYMENT_WEBHOOK_SECRET must be set when DEBUG=0.")
+    PAYMENT_WEBHOOK_SECRET = "dev-only-webhook-secret"
 
 from q2c.schedules import CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (every periodic task)
 

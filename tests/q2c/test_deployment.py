@@ -52,7 +52,8 @@ def production_env(**overrides):
 
 def test_check_deploy_reports_nothing_with_debug_off():
     secret = "x" * 30 + "-not-a-real-production-secret-" + "y" * 20
-    env = production_env(DEBUG="0", SECRET_KEY=secret, ALLOWED_HOSTS="q2c.example.com")
+    env = production_env(DEBUG="0", SECRET_KEY=secret, ALLOWED_HOSTS="q2c.example.com",
+                         PAYMENT_WEBHOOK_SECRET="webhook-" + "z" * 40)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
