@@ -15,6 +15,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("Work", "Home", "home"),
+    NavItem("Work", "Analytics", "analytics:dashboard", "analytics.view_analytics"),
     NavItem("Customers", "Accounts", "customers:list", "customers.view_account"),
     NavItem("Customers", "Import accounts", "customers:import", "customers.import_accounts"),
     NavItem("Sales", "Quotes", "quotes:list", "quotes.view_quote"),

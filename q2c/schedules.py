@@ -38,4 +38,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.run_dunning_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every day at 02:00, rebuild the monthly MRR snapshots the analytics page reads.
+    "refresh-mrr-snapshots": {
+        "task": "analytics.tasks.refresh_mrr_snapshots_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }

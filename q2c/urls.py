@@ -23,6 +23,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("revenue/", include("revrec.urls")),
     path("pay/", include("q2c.pay_urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"
