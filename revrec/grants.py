@@ -1,3 +1,13 @@
 """What each role may do with revrec (collected by `core.roles.role_permissions`)."""
 
-GRANTS: dict[str, list[str]] = {}
+from core.roles import Role
+
+_VIEW = ["revrec.view_revenuecontract", "revrec.view_performanceobligation",
+         "revrec.view_scheduleline", "revrec.view_recognitionrun", "revrec.view_recognitionitem"]
+_ACT = ["revrec.create_revenue_contracts", "revrec.run_recognition"]
+
+GRANTS = {
+    Role.FINANCE: _VIEW,
+    Role.ACCOUNTANT: [*_VIEW, *_ACT],
+    Role.SYSTEM: [*_VIEW, *_ACT],
+}

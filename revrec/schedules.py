@@ -5,6 +5,8 @@
     amend_prospectively(lines, currency, *, effective, change, new_end=None)
         -> tuple[ScheduleLine, ...]
     terminate(lines, currency, *, effective, refund) -> Termination
+    succeed(lines, currency, *, effective, change, end) -> Succession
+    catch_up(lines, currency, *, recognized, first_open) -> tuple[ScheduleLine, ...]
 
 Pure, over Decimal and dates; no ORM. Schedule lines are bucketed by calendar month (the
 accounting period); `month` is the month's first day.
@@ -28,8 +30,11 @@ Conventions:
 - Termination: recognition stops at the effective date; what was earned stays; the unearned rest
   less the refund (credit) due to the customer is the true-up, recognized with the last month of
   service (negative when the refund is more than was left to recognize).
-Lines for months already closed are the caller's to protect: amend or terminate from a date in
-an open period.
+- Succession: an amendment that ends a contract line and starts a new one from the effective
+  date is the prospective amendment above split in two schedules: the old line keeps what it
+  earned, the new line gets the rest plus the change from the effective date to its end.
+- Catch-up: a month already recognized never changes; when a later schedule (amended,
+  terminated) differs in such a month, the difference is recognized in the first open month.
 
 Worked example (a year of support for $1,200.00 from 15 January 2024, a leap year):
 >>> from datetime import date
@@ -132,7 +137,7 @@ def _check_ratable(lines: Sequence[ScheduleLine]) -> None:
         raise ValueError("only a ratable schedule can be amended or terminated")
 
 
-def _earned_before(lines: Sequence[ScheduleLine], currency: str,
+def earned_before(lines: Sequence[ScheduleLine], currency: str,
                    effective: date) -> list[ScheduleLine]:
     """The lines (or the part of a line, split by days) recognized before `effective`."""
     kept = []
@@ -165,7 +170,7 @@ def amend_prospectively(lines: Sequence[ScheduleLine], currency: str, *, effecti
     if not effective < end or effective > lines[-1].end:
         raise ValueError(f"the amendment takes effect on {effective}, outside the service "
                          f"({start} to {lines[-1].end}, ending {end} after it)")
-    kept = _earned_before(lines, currency, effective)
+    kept = earned_before(lines, currency, effective)
     rest = sum((line.amount for line in lines), ZERO) + change - sum(
         (line.amount for line in kept), ZERO)
     if rest < 0:
@@ -186,7 +191,7 @@ def terminate(lines: Sequence[ScheduleLine], currency: str, *, effective: date,
                          f"({start} to {end})")
     if not ZERO <= refund <= total:
         raise ValueError(f"the refund must be between 0 and the schedule's total ({total})")
-    kept = _earned_before(lines, currency, effective)
+    kept = earned_before(lines, currency, effective)
     true_up = total - refund - sum((line.amount for line in kept), ZERO)
     if kept:
         last = kept[-1]
@@ -194,3 +199,50 @@ def terminate(lines: Sequence[ScheduleLine], currency: str, *, effective: date,
     else:
         kept = [ScheduleLine(_month_start(start), start, start, true_up)]
     return Termination(tuple(kept), true_up)
+
+
+@dataclass(frozen=True, slots=True)
+class Succession:
+    kept: tuple[ScheduleLine, ...]  # the old schedule up to the effective date
+    new: tuple[ScheduleLine, ...]  # the successor's schedule from the effective date
+
+
+def succeed(lines: Sequence[ScheduleLine], currency: str, *, effective: date, change: Decimal,
+            end: date) -> Succession:
+    """`amend_prospectively` split at the effective date into the old and the new schedule."""
+    _check_ratable(lines)
+    _check_rounded(change, currency)
+    if not lines[0].start <= effective <= lines[-1].end or not effective < end:
+        raise ValueError(f"the successor starts on {effective}, outside the service "
+                         f"({lines[0].start} to {lines[-1].end}) or not before its end {end}")
+    kept = earned_before(lines, currency, effective)
+    rest = sum((line.amount for line in lines), ZERO) + change - sum(
+        (line.amount for line in kept), ZERO)
+    if rest < 0:
+        raise ValueError(f"the change ({change}) takes back more than is left to recognize "
+                         f"({rest - change})")
+    return Succession(tuple(kept), ratable_schedule(rest, currency, effective, end))
+
+
+def catch_up(lines: Sequence[ScheduleLine], currency: str, *, recognized: dict[date, Decimal],
+             first_open: date) -> tuple[ScheduleLine, ...]:
+    """The schedule with months before `first_open` as recognized, their differences moved
+    into `first_open`'s month (a line of its own when the schedule has none there)."""
+    difference = ZERO
+    kept = []
+    for line in lines:
+        if line.month < first_open:
+            difference += line.amount - recognized.get(line.month, ZERO)
+        else:
+            kept.append(line)
+    difference -= sum((amount for month, amount in recognized.items()
+                       if month < first_open and month not in {line.month for line in lines}),
+                      ZERO)
+    _check_rounded(difference, currency)
+    if not difference:
+        return tuple(kept)
+    if kept and kept[0].month == first_open:
+        head = kept[0]
+        return (ScheduleLine(head.month, head.start, head.end, head.amount + difference),
+                *kept[1:])
+    return (ScheduleLine(first_open, first_open, first_open, difference), *kept)

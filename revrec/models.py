@@ -1,0 +1,228 @@
+"""Revenue contracts (ASC 606 / IFRS 15), their performance obligations and monthly schedules, and
+the recognition runs that post them.
+
+- A revenue contract is made per activated contract (kind `original`), and one more per
+  amendment that adds distinct goods at their standalone price (kind `separate`). Other
+  amendments modify the original prospectively.
+- One performance obligation per distinct contract line (a bundle's components each get one;
+  the bundle's own line carries the price only). An amendment ends a line and starts a new one:
+  the old obligation keeps what it earned, the new one takes the rest plus the change
+  (`predecessor` links them, so the history stays readable).
+- Schedule lines are monthly; a line is recognized once, by one run (`run`), and never changes
+  after that: later changes are caught up in the first month not yet recognized.
+- A recognition run covers one month: pending → running → completed | failed (a failed run
+  resumes). Items are unique per revenue contract and month, so a rerun posts nothing twice.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
+
+
+class RevenueContractKind(models.TextChoices):
+    ORIGINAL = "original", "Original contract"
+    SEPARATE = "separate", "Amendment as a separate contract"
+
+
+class RevenueContract(models.Model):
+    number = models.CharField(max_length=32, unique=True, help_text="RC-<contract>-<n>")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT,
+                                 related_name="+")
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    kind = models.CharField(max_length=16, choices=RevenueContractKind.choices,
+                            default=RevenueContractKind.ORIGINAL)
+    transaction_price = models.DecimalField(
+        **AMOUNT, help_text="Fixed consideration: the lines' net amounts after discounts.")
+    created_on = models.DateField()
+    modified_on = models.DateField(null=True, blank=True,
+                                   help_text="Last prospective modification.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract"],
+                                    condition=models.Q(kind="original"),
+                                    name="revenuecontract_one_original_per_contract"),
+        ]
+        permissions = [
+            ("create_revenue_contracts", "Can create and update revenue contracts"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class Pattern(models.TextChoices):
+    RATABLE = "ratable", "Ratably over the service period"
+    POINT_IN_TIME = "point_in_time", "At a point in time"
+    AS_BILLED = "as_billed", "As billed (usage)"
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ENDED = "ended", "Ended"  # stopped by an amendment or a termination
+
+
+class PerformanceObligation(models.Model):
+    revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
+                                         related_name="obligations")
+    contract_line = models.OneToOneField("contracts.ContractLine", on_delete=models.PROTECT,
+                                         related_name="revenue_obligation")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    family = models.CharField(max_length=100, blank=True)
+    pattern = models.CharField(max_length=16, choices=Pattern.choices)
+    ssp = models.DecimalField(**AMOUNT, help_text="Standalone selling price over the term.")
+    allocated = models.DecimalField(**AMOUNT, help_text="Transaction price allocated to it "
+                                                        "(0 for usage, recognized as billed).")
+    service_start = models.DateField()
+    service_end = models.DateField(help_text="First day without service (exclusive).")
+    status = models.CharField(max_length=16, choices=ObligationStatus.choices,
+                              default=ObligationStatus.OPEN)
+    ended_on = models.DateField(null=True, blank=True)
+    predecessor = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="successor")
+
+    class Meta:
+        ordering = ["revenue_contract", "contract_line__position", "pk"]
+
+    def __str__(self):
+        return f"{self.revenue_contract} · {self.product_id} ({self.get_pattern_display()})"
+
+    @property
+    def discount(self) -> Decimal:
+        return self.ssp - self.allocated
+
+
+class ScheduleLine(models.Model):
+    obligation = models.ForeignKey(PerformanceObligation, on_delete=models.CASCADE,
+                                   related_name="schedule")
+    month = models.DateField(help_text="First day of the month recognized in.")
+    start_on = models.DateField()
+    end_on = models.DateField(help_text="First day after the service in the month.")
+    amount = models.DecimalField(**AMOUNT)
+    run = models.ForeignKey("RecognitionRun", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="schedule_lines", help_text="Set once recognized.")
+
+    class Meta:
+        ordering = ["obligation", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "month"],
+                                    name="scheduleline_one_per_month"),
+        ]
+        indexes = [models.Index(fields=["month", "run"])]
+
+    def __str__(self):
+        return f"{self.obligation_id} {self.month:%Y-%m} {self.amount}"
+
+
+class RunState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class RecognitionRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    month = models.DateField(unique=True, help_text="First day of the month recognized.")
+    state = FSMField(default=RunState.PENDING, choices=RunState.choices, protected=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    contracts_total = models.PositiveIntegerField(default=0)
+    contracts_done = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        permissions = [("run_recognition", "Can run revenue recognition")]
+
+    def __str__(self):
+        return f"Recognition {self.month:%B %Y}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.chunks_total:
+            return 100 if self.state == RunState.COMPLETED else 0
+        return int(100 * self.chunks_done / self.chunks_total)
+
+    @transition(field=state, source=[RunState.PENDING, RunState.FAILED],
+                target=RunState.RUNNING, permission="revrec.run_recognition")
+    def start(self):
+        self.error = ""
+
+    @transition(field=state, source=RunState.RUNNING, target=RunState.COMPLETED,
+                permission="revrec.run_recognition")
+    def complete(self, *, at=None):
+        self.finished_at = at
+
+    @transition(field=state, source=RunState.RUNNING, target=RunState.FAILED,
+                permission="revrec.run_recognition")
+    def fail(self, *, error: str, at=None):
+        self.error, self.finished_at = error, at
+
+
+class RecognitionItem(models.Model):
+    """What one run did for one revenue contract: the revenue it recognized and the contract's
+    position after it (billed against recognized, as liability or asset), in the functional
+    currency, with the journal entries posted."""
+
+    run = models.ForeignKey(RecognitionRun, on_delete=models.PROTECT, related_name="items")
+    revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
+                                         related_name="items")
+    month = models.DateField()
+    recognized = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
+    recognized_functional = models.DecimalField(**AMOUNT)
+    recognized_to_date = models.DecimalField(**AMOUNT)
+    recognized_to_date_functional = models.DecimalField(**AMOUNT)
+    billed_to_date = models.DecimalField(**AMOUNT)
+    billed_to_date_functional = models.DecimalField(**AMOUNT)
+    contract_asset = models.DecimalField(
+        **AMOUNT, help_text="Unbilled receivable after the run (functional); 0 when billed "
+                            "ahead of recognition.")
+    entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    reclass_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["run", "revenue_contract"]
+        constraints = [
+            models.UniqueConstraint(fields=["revenue_contract", "month"],
+                                    name="recognitionitem_once_per_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.revenue_contract} {self.month:%Y-%m}"
+
+    @property
+    def contract_liability(self) -> Decimal:
+        return max(self.billed_to_date_functional - self.recognized_to_date_functional,
+                   Decimal(0))
+
+
+class RecognizedRevenue(models.Model):
+    """One run's revenue for one revenue contract and product family (the revenue lines)."""
+
+    item = models.ForeignKey(RecognitionItem, on_delete=models.CASCADE, related_name="revenue")
+    family = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
+    amount_functional = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        ordering = ["item", "family"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "family"],
+                                    name="recognizedrevenue_one_per_family"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} {self.family or 'no family'} {self.amount}"

@@ -1,0 +1,65 @@
+"""What a recognition run posts for one revenue contract in one month, in the functional currency.
+
+    release(position_before, *, recognized, billed, billed_functional, rate, currency,
+            functional_currency) -> Release
+
+Pure, over Decimal; no ORM. Amounts are cumulative to date, so a month's posting is the change
+of the cumulative figures and rounding never drifts.
+
+The accounting rules:
+- Deferred revenue is released at the rate it was booked at. Revenue recognized up to what was
+  billed is converted at the billed amounts' average booked rate, as a cumulative share of the
+  billed functional amount (recognized to date / billed to date × billed functional), so when
+  everything billed is recognized exactly the billed functional amount has been released.
+- Revenue recognized beyond what was billed has no booked rate yet: it is converted at the
+  month's rate (`rate`), and shown as a contract asset (unbilled receivable).
+- The contract's position after the month is billed less recognized (functional): a credit
+  balance is a contract liability (deferred revenue), a debit balance a contract asset. One
+  reclass moves the change of the asset between deferred revenue and unbilled receivable.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import round_money
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    recognized: Decimal = ZERO  # to date, contract currency
+    recognized_functional: Decimal = ZERO  # to date
+    contract_asset: Decimal = ZERO  # functional, after the last run
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    revenue: Decimal  # this month, functional (credit revenue, debit deferred revenue)
+    reclass: Decimal  # change of the contract asset: > 0 debit unbilled receivable
+    after: Position
+
+
+def _functional_to_date(recognized: Decimal, billed: Decimal, billed_functional: Decimal,
+                        rate: Decimal, functional_currency: str) -> Decimal:
+    if billed <= 0:
+        return round_money(recognized * rate, functional_currency)
+    covered = min(recognized, billed)
+    booked = round_money(billed_functional * covered / billed, functional_currency)
+    beyond = round_money((recognized - covered) * rate, functional_currency)
+    return booked + beyond
+
+
+def release(before: Position, *, recognized: Decimal, billed: Decimal,
+            billed_functional: Decimal, rate: Decimal, currency: str,
+            functional_currency: str) -> Release:
+    """The month's revenue and reclass, from the cumulative recognized and billed amounts."""
+    to_date = before.recognized + recognized
+    if round_money(to_date, currency) != to_date:
+        raise ValueError(f"{to_date} is not rounded to {currency}")
+    functional = _functional_to_date(to_date, billed, billed_functional, rate,
+                                     functional_currency)
+    asset = max(functional - billed_functional, ZERO)
+    return Release(revenue=functional - before.recognized_functional,
+                   reclass=asset - before.contract_asset,
+                   after=Position(to_date, functional, asset))

@@ -1,0 +1,275 @@
+"""The accountant's reports, as plain tables (title, headers, rows) that pages show and CSV/XLSX
+exports write alike. Questions only; each report is a few aggregate queries whatever the volume.
+
+- Revenue waterfall: what the schedules will recognize in each of the next months.
+- Deferred revenue roll-forward: opening + billed - recognized = closing, per month, next to the
+  ledger's net contract balance (deferred revenue less unbilled receivable) to show it ties.
+- Recognized revenue by period, customer and product family.
+- Remaining performance obligations: allocated and not yet recognized, per revenue contract.
+- Journal: revrec's entries of a month, line by line, for an ERP.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Sum
+
+from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
+from core.dates import add_months, month_start
+from core.money import round_money
+from ledger import chart
+from ledger.models import JournalLine
+from ledger.period_rules import month_end
+from revrec.models import PerformanceObligation, RecognizedRevenue, RevenueContract, ScheduleLine
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    numeric_from: int = 1  # columns from this index on are amounts
+    note: str = ""
+
+
+def _fun(amount) -> Decimal:
+    return round_money(amount or ZERO, settings.FUNCTIONAL_CURRENCY)
+
+
+@dataclass(frozen=True)
+class Filters:
+    currency: str = ""
+    family: str = ""
+    account: str = ""  # matched against the customer's name
+
+    def schedule(self, lines):
+        if self.currency:
+            lines = lines.filter(obligation__revenue_contract__currency=self.currency.upper())
+        if self.family:
+            lines = lines.filter(obligation__family=self.family)
+        if self.account:
+            lines = lines.filter(
+                obligation__revenue_contract__account__name__icontains=self.account)
+        return lines
+
+
+# Waterfall ---------------------------------------------------------------------------------
+
+def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filters()) -> Table:
+    """Unrecognized schedule lines per currency and family, one column per month from `start`,
+    then what comes later and what waits for fulfilment (no date yet)."""
+    start = month_start(start)
+    columns = [add_months(start, n) for n in range(months)]
+    lines = filters.schedule(ScheduleLine.objects.filter(run__isnull=True, month__gte=start))
+    sums = (lines.values_list("obligation__revenue_contract__currency", "obligation__family",
+                              "month").annotate(total=Sum("amount")).order_by())
+    cells: dict[tuple[str, str], dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for currency, family, month, total in sums:
+        key = month if month in columns else "later"
+        cells[(currency, family)][key] += round_money(total, currency)
+    pending = _unscheduled(filters)
+    for (currency, family), amount in pending.items():
+        cells[(currency, family)]["waiting"] += amount
+    table = Table("Revenue waterfall", ["Currency", "Family",
+                                        *[f"{m:%Y-%m}" for m in columns], "Later",
+                                        "Awaiting fulfilment", "Total"], numeric_from=2)
+    for (currency, family), row in sorted(cells.items()):
+        amounts = [row[m] for m in columns] + [row["later"], row["waiting"]]
+        table.rows.append([currency, family or "No family", *amounts, sum(amounts, ZERO)])
+    return table
+
+
+def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
+    """Point-in-time obligations still waiting for fulfilment: allocated, not scheduled."""
+    obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
+    obligations = obligations.filter(~Exists(ScheduleLine.objects.filter(
+        obligation=OuterRef("pk"))))
+    if filters.currency:
+        obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
+    if filters.family:
+        obligations = obligations.filter(family=filters.family)
+    if filters.account:
+        obligations = obligations.filter(
+            revenue_contract__account__name__icontains=filters.account)
+    rows = (obligations.values_list("revenue_contract__currency", "family")
+            .annotate(total=Sum("allocated")).order_by())
+    return {(currency, family): round_money(total, currency) for currency, family, total in rows}
+
+
+# Roll-forward ------------------------------------------------------------------------------
+
+def _billed_by_month(first: date, last_end: date) -> dict[date, Decimal]:
+    """Functional amounts billed per month: invoices issued less those voided and credit notes
+    issued (opening-balance invoices are not deferred revenue)."""
+    invoices = Invoice.objects.exclude(kind=InvoiceKind.MIGRATED)
+    months: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    issued = (invoices.exclude(state=InvoiceState.DRAFT).filter(issue_on__lte=last_end)
+              .values_list("issue_on", "subtotal", "fx_rate"))
+    voided = (invoices.filter(state=InvoiceState.VOID, voided_on__lte=last_end)
+              .values_list("voided_on", "subtotal", "fx_rate"))
+    credited = (CreditNote.objects.filter(state=CreditNoteState.ISSUED, issue_on__lte=last_end)
+                .exclude(invoice__kind=InvoiceKind.MIGRATED)
+                .values_list("issue_on", "subtotal", "fx_rate"))
+    for sign, rows in ((1, issued), (-1, voided), (-1, credited)):
+        for day, subtotal, rate in rows:
+            key = month_start(day) if day >= first else None
+            months[key] += sign * _fun(subtotal * (rate or 1))
+    return months
+
+
+def _recognized_by_month(first: date, last_end: date) -> dict[date, Decimal]:
+    from revrec.models import RecognitionItem
+
+    months: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for month, total in (RecognitionItem.objects.filter(month__lte=last_end)
+                         .values_list("month").annotate(total=Sum("recognized_functional"))
+                         .order_by()):
+        months[month if month >= first else None] += _fun(total)
+    return months
+
+
+def ledger_contract_balance(as_of: date) -> Decimal:
+    """Deferred revenue less unbilled receivable in the ledger (credit positive)."""
+    totals = JournalLine.objects.filter(
+        entry__posted_on__lte=as_of,
+        gl_account__code__in=[chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE],
+    ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    return _fun(totals["credit"]) - _fun(totals["debit"])
+
+
+def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
+    """Per month from `first` to `last`: opening + billed - recognized = closing, in the
+    functional currency, with the ledger's balance at the month's end and the difference."""
+    first, last = month_start(first), month_start(last)
+    billed = _billed_by_month(first, month_end(last))
+    recognized = _recognized_by_month(first, month_end(last))
+    opening = billed.pop(None, ZERO) - recognized.pop(None, ZERO)
+    table = Table("Deferred revenue roll-forward",
+                  ["Month", "Opening", "Billed", "Recognized", "Closing", "Ledger",
+                   "Difference"],
+                  note=f"In {settings.FUNCTIONAL_CURRENCY}; net contract liability (deferred "
+                       "revenue less unbilled receivable). Billed: invoices issued less voids "
+                       "and credit notes.")
+    month = first
+    while month <= last:
+        closing = opening + billed[month] - recognized[month]
+        in_ledger = ledger_contract_balance(month_end(month))
+        table.rows.append([f"{month:%Y-%m}", opening, billed[month], recognized[month], closing,
+                           in_ledger, in_ledger - closing])
+        opening, month = closing, add_months(month, 1)
+    return table
+
+
+# Recognized revenue ------------------------------------------------------------------------
+
+def recognized_revenue(*, first: date, last: date, filters: Filters = Filters()) -> Table:
+    """Recognized revenue per month, customer, family and currency (and in the functional)."""
+    rows = RecognizedRevenue.objects.filter(item__month__range=(month_start(first),
+                                                                month_start(last)))
+    if filters.currency:
+        rows = rows.filter(item__revenue_contract__currency=filters.currency.upper())
+    if filters.family:
+        rows = rows.filter(family=filters.family)
+    if filters.account:
+        rows = rows.filter(item__revenue_contract__account__name__icontains=filters.account)
+    sums = (rows.values_list("item__month", "item__revenue_contract__account__name", "family",
+                             "item__revenue_contract__currency")
+            .annotate(amount=Sum("amount"), functional=Sum("amount_functional"))
+            .order_by("item__month", "item__revenue_contract__account__name", "family"))
+    table = Table("Recognized revenue", ["Month", "Customer", "Family", "Currency", "Amount",
+                                         f"Amount ({settings.FUNCTIONAL_CURRENCY})"],
+                  numeric_from=4)
+    for month, customer, family, currency, amount, functional in sums:
+        table.rows.append([f"{month:%Y-%m}", customer, family or "No family", currency,
+                           round_money(amount, currency), _fun(functional)])
+    return table
+
+
+# Remaining performance obligations ---------------------------------------------------------
+
+def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table:
+    """Per revenue contract: price allocated, recognized, and what remains, within 12 months
+    of `as_of`'s month and beyond (ASC 606-10-50-13); usage is variable and left out."""
+    horizon = add_months(month_start(as_of), 12)
+    lines = filters.schedule(ScheduleLine.objects.exclude(obligation__pattern="as_billed"))
+    recognized, within, beyond = (defaultdict(lambda: ZERO) for _ in range(3))
+    for rc_id, recognized_flag, month, total in _schedule_sums(lines):
+        if recognized_flag:
+            recognized[rc_id] += total
+        elif month < horizon:
+            within[rc_id] += total
+        else:
+            beyond[rc_id] += total
+    waiting = _unscheduled_by_contract(filters)
+    for rc_id, amount in waiting.items():
+        within[rc_id] += amount
+    contracts = (RevenueContract.objects.filter(pk__in=set(recognized) | set(within)
+                                                | set(beyond))
+                 .select_related("account", "contract").order_by("account__name", "number"))
+    table = Table("Remaining performance obligations",
+                  ["Revenue contract", "Customer", "Currency", "Transaction price",
+                   "Recognized", "Within 12 months", "Beyond 12 months", "Remaining"],
+                  numeric_from=3)
+    for rc in contracts:
+        remaining = within[rc.pk] + beyond[rc.pk]
+        if not remaining:
+            continue
+        table.rows.append([rc.number, rc.account.name, rc.currency, rc.transaction_price,
+                           round_money(recognized[rc.pk], rc.currency),
+                           round_money(within[rc.pk], rc.currency),
+                           round_money(beyond[rc.pk], rc.currency),
+                           round_money(remaining, rc.currency)])
+    return table
+
+
+def _schedule_sums(lines):
+    """(revenue contract, recognized?, month, amount) per schedule group, one query."""
+    rows = (lines.values_list("obligation__revenue_contract_id", "run_id", "month")
+            .annotate(total=Sum("amount")).order_by())
+    return [(rc_id, run_id is not None, month, total) for rc_id, run_id, month, total in rows]
+
+
+def _unscheduled_by_contract(filters: Filters) -> dict[int, Decimal]:
+    obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
+    obligations = obligations.filter(~Exists(ScheduleLine.objects.filter(
+        obligation=OuterRef("pk"))))
+    if filters.currency:
+        obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
+    if filters.family:
+        obligations = obligations.filter(family=filters.family)
+    if filters.account:
+        obligations = obligations.filter(
+            revenue_contract__account__name__icontains=filters.account)
+    return dict(obligations.values_list("revenue_contract_id").annotate(total=Sum("allocated"))
+                .order_by())
+
+
+# Journal for an ERP ------------------------------------------------------------------------
+
+def revrec_journal(*, month: date) -> Table:
+    """Every line of revrec's entries posted in the month, for import into an ERP."""
+    month = month_start(month)
+    kind = ContentType.objects.get_for_model(RevenueContract)
+    lines = (JournalLine.objects.filter(entry__source_type=kind,
+                                        entry__posted_on__range=(month, month_end(month)))
+             .select_related("entry", "gl_account", "customer_account")
+             .order_by("entry__number", "pk"))
+    table = Table("Revenue journal", ["Entry", "Posted on", "Document date", "Memo", "Account",
+                                      "Account name", "Debit", "Credit", "Customer",
+                                      "Document currency", "Document amount", "Rate",
+                                      "Description"], numeric_from=6)
+    for line in lines:
+        entry = line.entry
+        table.rows.append([entry.reference, entry.posted_on.isoformat(),
+                           entry.document_date.isoformat(), entry.memo, line.gl_account.code,
+                           line.gl_account.name, _fun(line.debit), _fun(line.credit),
+                           line.customer_account.name if line.customer_account else "",
+                           line.document_currency, line.document_amount, line.rate,
+                           line.description])
+    return table

@@ -1,0 +1,110 @@
+"""The questions revrec asks: which contracts need a revenue contract, the facts of their lines,
+what was billed per revenue contract, and the pages' querysets. No writes."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef
+
+from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
+from catalog.models import StandaloneSellingPrice
+from contracts.models import ContractLine, ContractState
+from core.money import round_money
+from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
+from revrec.models import (
+    PerformanceObligation,
+)
+from revrec.obligations import LineFacts, ssp_over_term
+
+ZERO = Decimal(0)
+LIVE_STATES = (ContractState.ACTIVE, ContractState.EXPIRED, ContractState.RENEWED,
+               ContractState.TERMINATED)
+BILLED_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
+                 InvoiceState.UNCOLLECTIBLE)
+
+
+# Contracts that need work ------------------------------------------------------------------
+
+def contract_ids_needing_revenue_contracts(contract_ids=None) -> list[int]:
+    """Live contracts with a line no obligation covers yet, or an obligation whose line ended
+    before the obligation's service did (an amendment or a termination), in pk order."""
+    lines = ContractLine.objects.filter(contract__state__in=LIVE_STATES)
+    if contract_ids is not None:
+        lines = lines.filter(contract_id__in=list(contract_ids))
+    covered = PerformanceObligation.objects.filter(contract_line=OuterRef("pk"))
+    ended = PerformanceObligation.objects.filter(
+        contract_line=OuterRef("pk"), status="open",
+        service_end__gt=F("contract_line__end_on") + timedelta(days=1))
+    return sorted(set(lines.filter(~Exists(covered) | Exists(ended))
+                      .values_list("contract_id", flat=True)))
+
+
+def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
+    """Each contract's lines (position order, product loaded) with `unit_ssp` (None without an
+    SSP in the contract's currency), `bundle_line_id`, `fulfilled_on` and `has_order_line`."""
+    lines = (ContractLine.objects.filter(contract_id__in=list(contract_ids))
+             .select_related("product", "contract", "quote_line")
+             .annotate(fulfilled_on=fulfilled_on_of_contract_line(),
+                       has_order_line=has_order_line_of_contract_line())
+             .order_by("contract_id", "position", "pk"))
+    lines = list(lines)
+    ssps = {(product_id, currency): amount for product_id, currency, amount in
+            StandaloneSellingPrice.objects.filter(
+                product_id__in={line.product_id for line in lines})
+            .values_list("product_id", "amount_currency", "amount")}
+    by_quote_line = {line.quote_line_id: line.pk for line in lines if line.quote_line_id}
+    grouped: dict[int, list[ContractLine]] = defaultdict(list)
+    for line in lines:
+        line.unit_ssp = ssps.get((line.product_id, line.contract.currency))
+        parent = line.quote_line.parent_id if line.quote_line_id else None
+        line.bundle_line_id = by_quote_line.get(parent) if line.included else None
+        grouped[line.contract_id].append(line)
+    return grouped
+
+
+def facts_of(line: ContractLine) -> LineFacts:
+    currency = line.contract.currency
+    if line.unit_ssp is None:
+        ssp = line.list_amount
+    else:
+        ssp = ssp_over_term(line.unit_ssp, line.quantity, line.billing_period, line.start_on,
+                            line.end_on, currency)
+    return LineFacts(key=str(line.pk), net=line.net_amount, ssp=ssp,
+                     rule=line.product.revenue_rule,
+                     bundle_key=str(line.bundle_line_id) if line.bundle_line_id else None,
+                     is_bundle=line.product.is_bundle)
+
+
+# Billed per revenue contract ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Billed:
+    amount: Decimal = ZERO  # contract currency
+    functional: Decimal = ZERO
+
+
+def billed_to_date(revenue_contract_ids, *, through: date) -> dict[int, Billed]:
+    """Per revenue contract: invoice lines of its obligations' contract lines on invoices issued
+    (not void) on or before `through`, less credit note lines issued by then; two queries."""
+    ids = list(revenue_contract_ids)
+    totals: dict[int, list] = defaultdict(lambda: [ZERO, ZERO])
+    invoiced = (InvoiceLine.objects
+                .filter(invoice__state__in=BILLED_STATES, invoice__issue_on__lte=through,
+                        contract_line__revenue_obligation__revenue_contract_id__in=ids)
+                .values_list("contract_line__revenue_obligation__revenue_contract_id",
+                             "invoice__currency", "invoice__fx_rate", "amount"))
+    credited = (CreditNoteLine.objects
+                .filter(credit_note__state=CreditNoteState.ISSUED,
+                        credit_note__issue_on__lte=through,
+                        invoice_line__contract_line__revenue_obligation__revenue_contract_id__in=ids)
+                .values_list("invoice_line__contract_line__revenue_obligation__revenue_contract_id",
+                             "credit_note__currency", "credit_note__fx_rate", "amount"))
+    functional = settings.FUNCTIONAL_CURRENCY
+    for sign, rows in ((1, invoiced), (-1, credited)):
+        for rc_id, _currency, rate, amount in rows:
+            totals[rc_id][0] += sign * amount
+            totals[rc_id][1] += sign * round_money(amount * (rate or 1), functional)
+    return {rc_id: Billed(doc, fun) for rc_id, (doc, fun) in totals.items()}

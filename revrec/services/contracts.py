@@ -1,0 +1,324 @@
+"""Revenue contracts for activated and amended contracts (ASC 606 steps 1-5 up to the schedule).
+
+`create_revenue_contracts` is set-based and idempotent: it selects the contracts with a line no
+obligation covers, or an obligation whose line ended early, and does only that work.
+
+The accounting rules (see revrec.obligations for steps 2-4 and revrec.schedules for step 5):
+- A new contract: one revenue contract, its price allocated to the obligations by relative SSP.
+- An amendment (`ContractLine.amendment`) that only adds lines, each priced at or above its
+  standalone price, is a separate revenue contract (ASC 606-10-25-12).
+- Any other amendment is prospective (ASC 606-10-25-13a): a line it replaces keeps what it
+  earned; its successor takes the rest of the unrecognized amount plus the change in
+  consideration (the new line's net less the replaced line's unused part, by days) from the
+  effective date to its end. A line it adds is allocated its own net price.
+- A line that ends without a successor (removed, or the contract terminated) stops its
+  schedule: what was earned stays, the unearned rest less the refund (the line's unused net,
+  by days) is trued up in the last month of service.
+- Months already recognized never change: differences are caught up in the first open month.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from contracts.models import ContractLine
+from core.actors import as_actor
+from core.dates import business_date
+from core.money import allocate
+from revrec import schedules
+from revrec.allocation import allocate_transaction_price
+from revrec.models import (
+    ObligationStatus,
+    Pattern,
+    PerformanceObligation,
+    RevenueContract,
+    RevenueContractKind,
+    ScheduleLine,
+)
+from revrec.obligations import plan_obligations
+from revrec.selectors import contract_ids_needing_revenue_contracts, facts_of, lines_with_ssp
+
+ZERO = Decimal(0)
+ONE_DAY = timedelta(days=1)
+CREATE_PERMISSION = "revrec.create_revenue_contracts"
+
+
+def _service_end(line: ContractLine) -> date:
+    """First day without service; a line an amendment ended keeps its full term here, so the
+    change is then treated as the amendment it was."""
+    end = line.end_on
+    if line.is_recurring and line.status == "ended" and line.end_on < line.contract.end_on:
+        end = line.contract.end_on
+    return end + ONE_DAY
+
+
+def _schedule_for(obligation: PerformanceObligation, line: ContractLine):
+    currency = line.contract.currency
+    if obligation.pattern == Pattern.RATABLE and obligation.service_end > obligation.service_start:
+        return schedules.ratable_schedule(obligation.allocated, currency,
+                                          obligation.service_start, obligation.service_end)
+    if obligation.pattern == Pattern.AS_BILLED:
+        return ()  # written by the recognition run from the invoices
+    control_on = line.fulfilled_on or (None if line.has_order_line else line.start_on)
+    if control_on is None:
+        return ()  # waits for the order's fulfilment
+    return schedules.point_in_time_schedule(obligation.allocated, currency, control_on)
+
+
+def _pattern(line: ContractLine) -> str:
+    rule = line.product.revenue_rule
+    if rule == Pattern.RATABLE and not line.is_recurring:
+        return Pattern.POINT_IN_TIME  # a one-time line has no service period to spread over
+    return rule
+
+
+class _Writer:
+    """Collects new obligations and schedules, then writes them in bulk."""
+
+    def __init__(self):
+        self.obligations: list[tuple[PerformanceObligation, tuple]] = []
+        self.replaced: dict[int, tuple] = {}  # obligation pk -> its new schedule
+        self.ended: list[PerformanceObligation] = []
+
+    def obligation(self, revenue_contract, line, *, ssp, allocated, predecessor=None,
+                   schedule=None):
+        obligation = PerformanceObligation(
+            revenue_contract=revenue_contract, contract_line=line, product=line.product,
+            family=line.product.family, pattern=_pattern(line), ssp=ssp, allocated=allocated,
+            service_start=line.start_on, service_end=_service_end(line), predecessor=predecessor)
+        if schedule is None:
+            schedule = _schedule_for(obligation, line)
+        self.obligations.append((obligation, schedule))
+        return obligation
+
+    def write(self):
+        if self.ended:
+            PerformanceObligation.objects.bulk_update(self.ended, ["status", "ended_on"])
+        new = [o for o, _ in self.obligations]
+        for obligation in new:  # the revenue contract may have been created in this call
+            obligation.revenue_contract_id = obligation.revenue_contract.pk
+            if obligation.predecessor is not None:
+                obligation.predecessor_id = obligation.predecessor.pk
+        PerformanceObligation.objects.bulk_create(new)
+        rows = [ScheduleLine(obligation=o, month=s.month, start_on=s.start, end_on=s.end,
+                             amount=s.amount)
+                for o, lines in self.obligations for s in lines]
+        rows += _rescheduled(self.replaced)
+        ScheduleLine.objects.bulk_create(rows)
+
+
+def _rescheduled(replaced: dict[int, tuple]) -> list[ScheduleLine]:
+    """New schedules for existing obligations: their unrecognized lines go, months recognized
+    stay and any difference in them is caught up in the first open month."""
+    if not replaced:
+        return []
+    recognized: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    currency_of = dict(PerformanceObligation.objects.filter(pk__in=replaced)
+                       .values_list("pk", "revenue_contract__currency"))
+    for pk, month, amount in ScheduleLine.objects.filter(
+            obligation_id__in=replaced, run__isnull=False).values_list(
+            "obligation_id", "month", "amount"):
+        recognized[pk][month] = amount
+    ScheduleLine.objects.filter(obligation_id__in=replaced, run__isnull=True).delete()
+    rows = []
+    for pk, lines in replaced.items():
+        done = recognized.get(pk, {})
+        if done:
+            last = max(done)
+            first_open = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+            lines = schedules.catch_up(lines, currency_of[pk], recognized=done,
+                                       first_open=first_open)
+        rows += [ScheduleLine(obligation_id=pk, month=s.month, start_on=s.start, end_on=s.end,
+                              amount=s.amount) for s in lines]
+    return rows
+
+
+def _existing_schedule(obligations) -> dict[int, tuple]:
+    lines = defaultdict(list)
+    for row in ScheduleLine.objects.filter(obligation__in=obligations).order_by("month"):
+        lines[row.obligation_id].append(
+            schedules.ScheduleLine(row.month, row.start_on, row.end_on, row.amount))
+    return {pk: tuple(rows) for pk, rows in lines.items()}
+
+
+def _allocate(revenue_contract, lines, writer: _Writer):
+    """Steps 2-4 for `lines`: obligations with their allocated price."""
+    currency = revenue_contract.currency
+    facts = {str(line.pk): facts_of(line) for line in lines}
+    plan = plan_obligations(list(facts.values()), currency)
+    revenue_contract.transaction_price = plan.transaction_price
+    allocated = {}
+    if plan.obligations:
+        allocated = {a.key: a.amount for a in allocate_transaction_price(
+            plan.transaction_price, currency, plan.obligations, discount_to=plan.discount_to)}
+    for line in lines:
+        key = str(line.pk)
+        if key in allocated:
+            writer.obligation(revenue_contract, line, ssp=facts[key].ssp,
+                              allocated=allocated[key])
+        elif key in plan.usage_keys:
+            writer.obligation(revenue_contract, line, ssp=facts[key].ssp, allocated=ZERO)
+
+
+def _unused(line: ContractLine, effective: date) -> Decimal:
+    """The replaced line's net for the days from `effective` to its full term's end."""
+    start, end = line.start_on, _service_end(line)
+    if effective <= start:
+        return line.net_amount
+    used, unused = allocate(line.net_amount, [(effective - start).days, (end - effective).days],
+                            line.contract.currency)
+    return unused
+
+
+class _Amendments:
+    """Prospective changes and terminations of one contract's obligations."""
+
+    def __init__(self, contract, lines, obligations, writer: _Writer, today: date):
+        self.contract, self.writer, self.today = contract, writer, today
+        self.lines = lines
+        self.by_line = {o.contract_line_id: o for o in obligations}
+        self.schedule = _existing_schedule(obligations)
+        self.original = RevenueContract.objects.get(contract=contract,
+                                                    kind=RevenueContractKind.ORIGINAL)
+
+    def run(self):
+        new = [line for line in self.lines if line.pk not in self.by_line]
+        groups: dict[int | None, list] = defaultdict(list)
+        for line in new:
+            groups[line.amendment_id].append(line)
+        for amendment_id, added in sorted(groups.items(), key=lambda g: g[1][0].start_on):
+            if amendment_id and self._is_separate(added):
+                self._separate(added)
+            else:
+                self._prospective(added)
+        self._terminate_the_rest()
+
+    def _is_separate(self, added) -> bool:
+        if any(line.replaces_id for line in added):
+            return False
+        ended_by_it = [line for line in self.lines if line.pk in self.by_line
+                       and self._ended(line) and line.end_on + ONE_DAY == added[0].start_on]
+        return not ended_by_it and all(
+            line.net_amount >= facts_of(line).ssp for line in added
+            if line.product.revenue_rule != Pattern.AS_BILLED)
+
+    def _ended(self, line) -> bool:
+        obligation = self.by_line[line.pk]
+        return (obligation.status == ObligationStatus.OPEN
+                and obligation.service_end > line.end_on + ONE_DAY)
+
+    def _separate(self, added):
+        count = RevenueContract.objects.filter(contract=self.contract).count()
+        revenue_contract = RevenueContract.objects.create(
+            number=f"RC-{self.contract.number}-{count + 1}", contract=self.contract,
+            account_id=self.contract.account_id, currency=self.contract.currency,
+            kind=RevenueContractKind.SEPARATE, created_on=self.today)
+        _allocate(revenue_contract, added, self.writer)
+        revenue_contract.save(update_fields=["transaction_price"])
+
+    def _prospective(self, added):
+        rc = self.original
+        for line in added:
+            fact = facts_of(line)
+            old = self.by_line.get(line.replaces_id)
+            if old is None or old.pattern != Pattern.RATABLE or _pattern(line) != Pattern.RATABLE:
+                allocated = ZERO if fact.rule == Pattern.AS_BILLED else line.net_amount
+                self.writer.obligation(rc, line, ssp=fact.ssp, allocated=allocated)
+                rc.transaction_price += allocated
+                continue
+            effective = line.start_on
+            change = line.net_amount - _unused(old.contract_line, effective)
+            split = schedules.succeed(self.schedule[old.pk], rc.currency, effective=effective,
+                                      change=change, end=_service_end(line))
+            self._end(old, effective, split.kept)
+            self.writer.obligation(rc, line, ssp=fact.ssp, predecessor=old, schedule=split.new,
+                                   allocated=sum((s.amount for s in split.new), ZERO))
+            rc.transaction_price += change
+        rc.modified_on = self.today
+        rc.save(update_fields=["transaction_price", "modified_on"])
+
+    def _end(self, obligation, effective: date, kept):
+        obligation.status, obligation.ended_on = ObligationStatus.ENDED, effective
+        self.writer.ended.append(obligation)
+        self.writer.replaced[obligation.pk] = tuple(kept)
+
+    def _terminate_the_rest(self):
+        for line in self.lines:
+            obligation = self.by_line.get(line.pk)
+            if obligation is None or not self._ended(line) or obligation.pk in \
+                    self.writer.replaced:
+                continue
+            effective = line.end_on + ONE_DAY
+            lines = self.schedule.get(obligation.pk, ())
+            if obligation.pattern == Pattern.RATABLE and lines:
+                refund = min(_unused(line, effective), sum((s.amount for s in lines), ZERO))
+                kept = schedules.terminate(lines, obligation.revenue_contract.currency,
+                                           effective=max(effective, lines[0].start),
+                                           refund=max(refund, ZERO)).lines
+            else:
+                kept = lines  # delivered (or billed) is earned; an undelivered item stops
+            self._end(obligation, effective, kept)
+
+
+def _originals(contracts, lines, today: date) -> list[RevenueContract]:
+    """The revenue contracts of new contracts, allocated, their schedules written in bulk."""
+    revenue_contracts = RevenueContract.objects.bulk_create([
+        RevenueContract(number=f"RC-{contract.number}", contract=contract,
+                        account_id=contract.account_id, currency=contract.currency,
+                        kind=RevenueContractKind.ORIGINAL, created_on=today)
+        for contract in contracts])
+    writer = _Writer()
+    for revenue_contract in revenue_contracts:
+        _allocate(revenue_contract, [line for line in lines[revenue_contract.contract_id]
+                                     if not line.amendment_id], writer)
+    RevenueContract.objects.bulk_update(revenue_contracts, ["transaction_price"])
+    writer.write()
+    return revenue_contracts
+
+
+def _obligations_of(contract_ids) -> dict[int, list[PerformanceObligation]]:
+    obligations = defaultdict(list)
+    for obligation in (PerformanceObligation.objects
+                       .filter(contract_line__contract_id__in=list(contract_ids))
+                       .select_related("revenue_contract", "contract_line__contract")):
+        obligations[obligation.contract_line.contract_id].append(obligation)
+    return obligations
+
+
+@transaction.atomic
+def create_revenue_contracts(*, contract_ids=None, by, on: date | None = None
+                             ) -> list[RevenueContract]:
+    """Give every live contract that needs it (all, or those of `contract_ids`) its revenue
+    contract, obligations, allocation and schedules, and apply amendments and terminations to
+    existing ones; a second call finds nothing to do. Returns the revenue contracts touched."""
+    actor = as_actor(by)
+    if not actor.has_perm(CREATE_PERMISSION):
+        raise PermissionDenied("You are not allowed to create revenue contracts.")
+    today = business_date(on)
+    ids = contract_ids_needing_revenue_contracts(contract_ids)
+    if not ids:
+        return []
+    # Lock order: the revenue contracts of these contracts, by pk.
+    list(RevenueContract.objects.select_for_update().filter(contract_id__in=ids).order_by("pk"))
+    lines = lines_with_ssp(ids)
+    known = set(RevenueContract.objects.filter(contract_id__in=ids, kind="original")
+                .values_list("contract_id", flat=True))
+    fresh = [lines[cid][0].contract for cid in ids if cid not in known]
+    touched = _originals(fresh, lines, today)
+    changed = [cid for cid in ids if cid in known or any(
+        line.amendment_id or line.status == "ended" for line in lines[cid])]
+    if not changed:
+        return touched
+    obligations = _obligations_of(changed)
+    writer = _Writer()
+    for contract_id in changed:
+        amendments = _Amendments(lines[contract_id][0].contract, lines[contract_id],
+                                 obligations[contract_id], writer, today)
+        amendments.run()
+        if amendments.original not in touched:
+            touched.append(amendments.original)
+    writer.write()
+    return touched

@@ -1,0 +1,284 @@
+"""Recognition runs: one month's revenue posted from the schedules, in chunks any worker takes.
+
+`start_recognition_run` creates (or resumes) the month's run, picks up new and amended contracts,
+and queues one chunk task per id range of revenue contracts. Each chunk is one transaction: it
+recognizes every schedule line of its revenue contracts up to the month not recognized yet,
+posts the revenue by product family and the contract asset reclass through
+`ledger.services.post_entries`, and records one item per revenue contract and month (unique), so
+a chunk that runs twice, or a run that died half-way and is started again, posts nothing twice.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Sum
+from django.utils import timezone
+
+from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
+from contracts.models import ContractLine
+from core.actors import as_actor
+from core.dates import business_date, month_start
+from core.money import round_money
+from core.transitions import run_transition
+from ledger import services as ledger
+from ledger.models import AccountingPeriod, PeriodState
+from ledger.period_rules import month_end
+from orders.selectors import fulfilled_on_of_contract_line
+from revrec import postings
+from revrec.models import (
+    Pattern,
+    PerformanceObligation,
+    RecognitionItem,
+    RecognitionRun,
+    RecognizedRevenue,
+    RevenueContract,
+    RunState,
+    ScheduleLine,
+)
+from revrec.release import Position, release
+from revrec.selectors import BILLED_STATES, billed_to_date
+from revrec.services.contracts import create_revenue_contracts
+
+ZERO = Decimal(0)
+RUN_PERMISSION = "revrec.run_recognition"
+# Revenue contracts per chunk task: each chunk costs about a dozen queries plus bulk inserts of
+# up to two journal entries, their lines and one item per contract (~3 s per 1,000 on PostgreSQL).
+CHUNK_SIZE = 500
+
+
+def _check(by):
+    actor = as_actor(by)
+    if not actor.has_perm(RUN_PERMISSION):
+        raise PermissionDenied("You are not allowed to run revenue recognition.")
+    return actor
+
+
+def _period_open(month: date) -> None:
+    state = AccountingPeriod.objects.filter(start_on=month).values_list("state", flat=True).first()
+    if state not in (None, PeriodState.OPEN):
+        raise ValidationError({"month": f"{month:%B %Y} is {state} in the ledger; reopen it "
+                                        "before recognizing revenue in it."})
+
+
+def _to_recognize(month: date):
+    """Revenue contracts with service started by the month's end and no item for the month."""
+    done = RecognitionItem.objects.filter(revenue_contract=OuterRef("pk"), month=month)
+    started = PerformanceObligation.objects.filter(revenue_contract=OuterRef("pk"),
+                                                   service_start__lte=month_end(month))
+    return RevenueContract.objects.filter(Exists(started), ~Exists(done))
+
+
+def _chunks(ids: list[int]) -> list[tuple[int, int]]:
+    return [(ids[i], ids[min(i + CHUNK_SIZE, len(ids)) - 1])
+            for i in range(0, len(ids), CHUNK_SIZE)]
+
+
+@transaction.atomic
+def start_recognition_run(*, month: date, by, on: date | None = None) -> RecognitionRun:
+    """Start (or resume a failed) run for `month` and queue its chunks; a completed run is
+    returned as it is. Refused for a month closed in the ledger or before a later run."""
+    actor = _check(by)
+    month = month_start(month)
+    today = business_date(on)
+    if month > month_start(today):
+        raise ValidationError({"month": "Revenue is recognized for a month once it has begun."})
+    _period_open(month)
+    if RecognitionRun.objects.filter(month__gt=month).exists():
+        raise ValidationError({"month": "A later month has a run already; runs go in order."})
+    run, _ = RecognitionRun.objects.get_or_create(month=month,
+                                                  defaults={"started_by": actor.user})
+    run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
+    if run.state in (RunState.COMPLETED, RunState.RUNNING):
+        return run
+    create_revenue_contracts(by=actor, on=today)
+    ids = list(_to_recognize(month).order_by("pk").values_list("pk", flat=True))
+    chunks = _chunks(ids)
+    run.contracts_total = run.contracts_done + len(ids)
+    run.chunks_total, run.chunks_done = len(chunks), 0
+    run = run_transition(run, "start", by=actor, on=today,
+                         note=f"{run.contracts_total} revenue contracts in {len(chunks)} chunks")
+    if not chunks:
+        run_transition(run, "complete", by=actor, on=today, note="Nothing to recognize",
+                       at=timezone.now())
+        return run
+
+    def enqueue():
+        from revrec.tasks import run_recognition_chunk_task
+
+        for first, last in chunks:
+            run_recognition_chunk_task.delay(run.pk, first, last)
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+# One chunk ---------------------------------------------------------------------------------
+
+def _pending_point_in_time(revenue_contract_ids, through: date) -> list[ScheduleLine]:
+    """Schedule lines for point-in-time obligations whose order was fulfilled since (the
+    fulfilment date from orders' selector)."""
+    waiting = dict(PerformanceObligation.objects
+                   .filter(revenue_contract_id__in=revenue_contract_ids,
+                           pattern=Pattern.POINT_IN_TIME, status="open")
+                   .filter(~Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"))))
+                   .values_list("contract_line_id", "pk"))
+    if not waiting:
+        return []
+    allocated = dict(PerformanceObligation.objects.filter(pk__in=waiting.values())
+                     .values_list("pk", "allocated"))
+    fulfilled = (ContractLine.objects.filter(pk__in=waiting)
+                 .annotate(fulfilled_on=fulfilled_on_of_contract_line())
+                 .filter(fulfilled_on__lte=through).values_list("pk", "fulfilled_on"))
+    return [ScheduleLine(obligation_id=waiting[line_id], month=month_start(day), start_on=day,
+                         end_on=day, amount=allocated[waiting[line_id]])
+            for line_id, day in fulfilled]
+
+
+def _usage_lines(revenue_contract_ids, month: date) -> list[ScheduleLine]:
+    """As-billed obligations: the month's usage invoiced less credited, as a schedule line."""
+    end = month_end(month)
+    usage = PerformanceObligation.objects.filter(revenue_contract_id__in=revenue_contract_ids,
+                                                 pattern=Pattern.AS_BILLED)
+    usage = usage.exclude(Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"),
+                                                             month=month)))
+    by_line = dict(usage.values_list("contract_line_id", "pk"))
+    if not by_line:
+        return []
+    amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line_id, amount in InvoiceLine.objects.filter(
+            contract_line_id__in=by_line, invoice__state__in=BILLED_STATES,
+            invoice__issue_on__range=(month, end)).values_list("contract_line_id", "amount"):
+        amounts[line_id] += amount
+    for line_id, amount in CreditNoteLine.objects.filter(
+            invoice_line__contract_line_id__in=by_line, credit_note__state=CreditNoteState.ISSUED,
+            credit_note__issue_on__range=(month, end)).values_list(
+            "invoice_line__contract_line_id", "amount"):
+        amounts[line_id] -= amount
+    return [ScheduleLine(obligation_id=by_line[line_id], month=month, start_on=month,
+                         end_on=month, amount=amount)
+            for line_id, amount in amounts.items() if amount]
+
+
+def _previous_positions(revenue_contract_ids, month: date) -> dict[int, Position]:
+    positions = {}
+    for item in (RecognitionItem.objects.filter(revenue_contract_id__in=revenue_contract_ids,
+                                                month__lt=month)
+                 .order_by("revenue_contract_id", "-month")
+                 .only("revenue_contract_id", "recognized_to_date",
+                       "recognized_to_date_functional", "contract_asset")):
+        positions.setdefault(item.revenue_contract_id, Position(
+            item.recognized_to_date, item.recognized_to_date_functional, item.contract_asset))
+    return positions
+
+
+class _Chunk:
+    def __init__(self, run: RecognitionRun, revenue_contracts: list[RevenueContract]):
+        self.run, self.month, self.end = run, run.month, month_end(run.month)
+        self.contracts = revenue_contracts
+        self.ids = [rc.pk for rc in revenue_contracts]
+
+    def schedule(self):
+        """Write the lines only now known (fulfilment, usage billed), then read what to
+        recognize: per revenue contract and family, and the lines' pks."""
+        ScheduleLine.objects.bulk_create(
+            _pending_point_in_time(self.ids, self.end) + _usage_lines(self.ids, self.month),
+            ignore_conflicts=True)
+        rows = (ScheduleLine.objects.filter(obligation__revenue_contract_id__in=self.ids,
+                                            run__isnull=True, month__lte=self.month)
+                .values_list("pk", "obligation__revenue_contract_id", "obligation__family",
+                             "amount"))
+        self.line_ids = []
+        self.amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(
+            lambda: ZERO))
+        for pk, rc_id, family, amount in rows:
+            self.line_ids.append(pk)
+            self.amounts[rc_id][family] += amount
+
+    def post(self, actor):
+        functional = settings.FUNCTIONAL_CURRENCY
+        billed = billed_to_date(self.ids, through=self.end)
+        before = _previous_positions(self.ids, self.month)
+        rates = ledger.rate_book({rc.currency for rc in self.contracts}, up_to=self.end)
+        drafts, items, revenue = [], [], []
+        for rc in self.contracts:
+            families = {f: a for f, a in self.amounts.get(rc.pk, {}).items()}
+            recognized = sum(families.values(), ZERO)
+            bill = billed.get(rc.pk)
+            rate = rates.rate_on(rc.currency, self.end)
+            result = release(before.get(rc.pk, Position()), recognized=recognized,
+                             billed=bill.amount if bill else ZERO,
+                             billed_functional=bill.functional if bill else ZERO, rate=rate,
+                             currency=rc.currency, functional_currency=functional)
+            split = (postings.split_by_family(result.revenue, families, functional, rate=rate)
+                     if families else [])
+            label = f"{rc} {self.month:%Y-%m}"
+            entry = postings.revenue_entry(families=split, month_end=self.end, label=label,
+                                           source=rc, customer_account_id=rc.account_id,
+                                           currency=rc.currency)
+            reclass = postings.reclass_entry(change=result.reclass, month_end=self.end,
+                                             label=label, source=rc,
+                                             customer_account_id=rc.account_id)
+            item = RecognitionItem(
+                run=self.run, revenue_contract=rc, month=self.month, recognized=recognized,
+                recognized_functional=result.revenue,
+                recognized_to_date=result.after.recognized,
+                recognized_to_date_functional=result.after.recognized_functional,
+                billed_to_date=bill.amount if bill else ZERO,
+                billed_to_date_functional=bill.functional if bill else ZERO,
+                contract_asset=result.after.contract_asset)
+            items.append((item, entry, reclass))
+            revenue.append((item, split))
+            drafts += [d for d in (entry, reclass) if d is not None]
+        posted = iter(ledger.post_entries(drafts, by=actor))
+        for item, entry, reclass in items:
+            item.entry = next(posted) if entry is not None else None
+            item.reclass_entry = next(posted) if reclass is not None else None
+        RecognitionItem.objects.bulk_create([item for item, _, _ in items])
+        RecognizedRevenue.objects.bulk_create([
+            RecognizedRevenue(item=item, family=f.family, amount=f.amount,
+                              amount_functional=f.functional)
+            for item, split in revenue for f in split])
+        ScheduleLine.objects.filter(pk__in=self.line_ids).update(run=self.run)
+
+
+@transaction.atomic
+def run_recognition_chunk(*, run_id: int, first_id: int, last_id: int, by) -> int:
+    """Recognize the month for the revenue contracts with pk in [first_id, last_id] that have
+    no item for it yet; returns how many were done. Completes the run after its last chunk."""
+    actor = _check(by)
+    run = RecognitionRun.objects.get(pk=run_id)
+    if run.state != RunState.RUNNING:
+        return 0
+    contracts = list(_to_recognize(run.month).select_for_update()
+                     .filter(pk__range=(first_id, last_id)).order_by("pk"))
+    if contracts:
+        chunk = _Chunk(run, contracts)
+        chunk.schedule()
+        chunk.post(actor)
+    RecognitionRun.objects.filter(pk=run.pk).update(
+        contracts_done=F("contracts_done") + len(contracts), chunks_done=F("chunks_done") + 1)
+    run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
+    if run.chunks_done >= run.chunks_total and run.state == RunState.RUNNING:
+        run_transition(run, "complete", by=actor, note=f"{run.contracts_done} revenue "
+                       "contracts recognized", at=timezone.now())
+    return len(contracts)
+
+
+@transaction.atomic
+def fail_recognition_run(*, run_id: int, error: str, by) -> RecognitionRun:
+    """Record why a chunk failed; the run can be started again and resumes."""
+    run = RecognitionRun.objects.select_for_update().get(pk=run_id)
+    if run.state != RunState.RUNNING:
+        return run
+    return run_transition(run, "fail", by=by, note=error[:500], error=error,
+                          at=timezone.now())
+
+
+def recognized_total(run: RecognitionRun) -> Decimal:
+    total = run.items.aggregate(total=Sum("recognized_functional"))["total"]
+    return round_money(total or ZERO, settings.FUNCTIONAL_CURRENCY)
+
