@@ -2,18 +2,22 @@
 
 from core.roles import Role
 
-_SELL = ["contracts.view_contract", "contracts.view_contractline", "contracts.send_contract"]
+_SELL = ["contracts.view_contract", "contracts.view_contractline", "contracts.send_contract",
+         "contracts.amend_contract", "contracts.view_amendment"]
 _VIEW_ALL = ["contracts.view_contract", "contracts.view_contractline",
-             "contracts.view_all_contracts"]
+             "contracts.view_all_contracts", "contracts.view_amendment",
+             "contracts.view_termination"]
 
 GRANTS = {
     Role.SALES_REP: _SELL,
     Role.SALES_MANAGER: [*_SELL, "contracts.view_team_contracts"],
     Role.FINANCE: [*_VIEW_ALL, "contracts.add_contract", "contracts.countersign_contract",
                    "contracts.activate_contract", "contracts.terminate_contract",
-                   "contracts.view_contracttemplate", "contracts.add_contracttemplate",
-                   "contracts.change_contracttemplate"],
+                   "contracts.import_contracts", "contracts.view_contracttemplate",
+                   "contracts.add_contracttemplate", "contracts.change_contracttemplate"],
     Role.ACCOUNTANT: _VIEW_ALL,
+    # The renewal run makes each renewal quote for the contract's owner, so the system user
+    # creates quotes too (quotes.services.prefilled checks quotes.add_quote).
     Role.SYSTEM: [*_VIEW_ALL, "contracts.add_contract", "contracts.activate_contract",
-                  "contracts.expire_contract", "contracts.renew_contract"],
+                  "contracts.expire_contract", "contracts.renew_contract", "quotes.add_quote"],
 }

@@ -4,11 +4,21 @@
 service that changes a contract for a user go through it.
 """
 
-from django.db.models import Q, QuerySet
+from datetime import date
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from contracts.models import Contract, ContractLine
+from contracts.models import (
+    Amendment,
+    Contract,
+    ContractLine,
+    LineStatus,
+    Renewal,
+    Termination,
+)
 from core.visibility import visible_to
+from customers.models import Contact, ContactRole
 
 VIEW = "contracts.view_contract"
 VIEW_TEAM = "contracts.view_team_contracts"
@@ -20,7 +30,7 @@ VIEW_ALL = "contracts.view_all_contracts"
 def contracts_visible_to(user) -> QuerySet[Contract]:
     """Rep: owned; manager: own and the team's; finance, accountants, system: all; else none."""
     contracts = Contract.objects.select_related("account", "owner", "quote", "payment_terms",
-                                                "countersigned_by")
+                                                "countersigned_by", "renews")
     return visible_to(contracts, user, view=VIEW, view_team=VIEW_TEAM, view_all=VIEW_ALL)
 
 
@@ -29,7 +39,8 @@ def search_contracts(contracts: QuerySet[Contract], text: str) -> QuerySet[Contr
     if not text:
         return contracts
     return contracts.filter(Q(number__icontains=text) | Q(account__name__icontains=text)
-                            | Q(quote__number__icontains=text))
+                            | Q(quote__number__icontains=text)
+                            | Q(external_reference__icontains=text))
 
 
 def contract_for_detail(*, pk, user) -> Contract:
@@ -43,8 +54,60 @@ def contract_for_update(*, pk) -> Contract:
 
 
 def lines_of(contract: Contract) -> QuerySet[ContractLine]:
-    return contract.lines.select_related("product").order_by("position", "pk")
+    """Every line, the ones in force first, then by position and start (history readable)."""
+    live = Case(When(status=LineStatus.ENDED, then=Value(1)), default=Value(0),
+                output_field=IntegerField())
+    return (contract.lines.select_related("product", "replaces")
+            .annotate(ended_last=live).order_by("ended_last", "position", "start_on", "pk"))
 
 
-def contract_of_quote(quote) -> Contract | None:
-    return Contract.objects.filter(quote=quote).first()
+def lines_in_force(contract: Contract, on: date) -> QuerySet[ContractLine]:
+    """Lines that are not ended and run on `on` (what an amendment or termination changes)."""
+    return (contract.lines.select_related("product")
+            .exclude(status=LineStatus.ENDED).filter(start_on__lte=on, end_on__gte=on)
+            .order_by("position", "pk"))
+
+
+def lines_for_update(contract: Contract) -> list[ContractLine]:
+    """Lock the contract's lines (pk order) for the caller's transaction."""
+    return list(contract.lines.select_for_update().select_related("product").order_by("pk"))
+
+
+def signer_contact(contract: Contract) -> Contact | None:
+    """Who signs: the quote's contact, else the account's signer, else any contact with an
+    email address."""
+    if contract.quote_id and contract.quote.contact_id and contract.quote.contact.email:
+        return contract.quote.contact
+    contacts = Contact.objects.filter(account_id=contract.account_id).exclude(email="")
+    signer = Case(When(role=ContactRole.SIGNER, then=Value(0)), default=Value(1),
+                  output_field=IntegerField())
+    return contacts.annotate(signer_first=signer).order_by("signer_first", "pk").first()
+
+
+def amendments_of(contract: Contract) -> QuerySet[Amendment]:
+    return contract.amendments.select_related("quote", "created_by").order_by("-created_at",
+                                                                             "-pk")
+
+
+def amendment_for_detail(*, pk, user) -> Amendment:
+    """The amendment if the user may see its contract, else 404."""
+    return get_object_or_404(
+        Amendment.objects.select_related("contract", "contract__account", "quote",
+                                         "created_by")
+        .filter(contract__in=contracts_visible_to(user)), pk=pk)
+
+
+def renewal_of(contract: Contract) -> Renewal | None:
+    """The renewal quote made for the contract, if any."""
+    return Renewal.objects.filter(contract=contract).select_related("quote").first()
+
+
+def renewal_contract_of(contract: Contract) -> Contract | None:
+    """The contract that renews this one, if any."""
+    return Contract.objects.filter(renews=contract).first()
+
+
+def termination_of(contract: Contract) -> Termination | None:
+    return Termination.objects.filter(contract=contract).select_related("created_by").first()
+
+

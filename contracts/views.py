@@ -1,4 +1,5 @@
-"""Contract list and detail, and the actions that stay inside contracts (send, activate).
+"""Contract pages, and the actions that stay inside contracts (send, activate, amend, terminate,
+import).
 
 Pages read through `contracts_visible_to` (404 for contracts one may not see); each action is one
 service call (403 without the permission). Countersigning is a q2c flow (`contract_flows:`).
@@ -8,12 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import selectors, services
+from contracts.actions import next_actions
 from contracts.filters import ContractFilter
+from contracts.forms import AmendmentForm, ImportForm, TerminationForm
 from contracts.models import ContractState
+from contracts.pdf import PdfUnavailable, render_contract_pdf
+from contracts.services.imports import COLUMNS
+from core.dates import business_date
 
 PAGE_SIZE = 25
 
@@ -24,24 +31,23 @@ def contract_list(request):
     contract_filter = ContractFilter(request.GET or None, visible=visible)
     page = Paginator(contract_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "contracts/list.html", {
-        "filter": contract_filter, "page_obj": page, "contracts": page.object_list})
+        "filter": contract_filter, "page_obj": page, "contracts": page.object_list,
+        "can_import": request.user.has_perm("contracts.import_contracts")})
 
 
 @permission_required("contracts.view_contract", raise_exception=True)
 def contract_detail(request, pk):
     contract = selectors.contract_for_detail(pk=pk, user=request.user)
-    user = request.user
-    link = (services.contract_link_url(contract)
-            if contract.state == ContractState.OUT_FOR_SIGNATURE else None)
     return render(request, "contracts/detail.html", {
-        "contract": contract, "lines": selectors.lines_of(contract), "signature_link": link,
-        "can_send": (contract.state == ContractState.DRAFT
-                     and user.has_perm("contracts.send_contract")),
-        "can_countersign": (contract.state == ContractState.SIGNED
-                            and not contract.is_countersigned
-                            and user.has_perm("contracts.countersign_contract")),
-        "can_activate": (contract.state == ContractState.SIGNED and contract.is_countersigned
-                         and user.has_perm("contracts.activate_contract")),
+        "contract": contract, "lines": selectors.lines_of(contract),
+        "amendments": selectors.amendments_of(contract),
+        "renewal": selectors.renewal_of(contract),
+        "renewed_by": selectors.renewal_contract_of(contract),
+        "termination": selectors.termination_of(contract),
+        "actions": next_actions(contract, request.user),
+        "signature_link": (services.contract_link_url(contract)
+                           if contract.state == ContractState.OUT_FOR_SIGNATURE else None),
+        "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),
     })
 
 
@@ -51,6 +57,8 @@ def _act(request, pk, service, done: str):
         contract = service(contract=contract, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except PdfUnavailable as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, done.format(contract=contract))
     return redirect("contracts:detail", pk=contract.pk)
@@ -60,10 +68,114 @@ def _act(request, pk, service, done: str):
 @permission_required("contracts.send_contract", raise_exception=True)
 def contract_send(request, pk):
     return _act(request, pk, services.send_for_signature,
-                "Contract {contract} is out for signature: send the customer its link.")
+                "Contract {contract} is out for signature: the customer has the PDF and the "
+                "link by email.")
 
 
 @require_POST
 @permission_required("contracts.activate_contract", raise_exception=True)
 def contract_activate(request, pk):
     return _act(request, pk, services.activate, "Contract {contract} is active.")
+
+
+def _pdf_response(request, pk, disposition: str):
+    contract = selectors.contract_for_detail(pk=pk, user=request.user)
+    try:
+        pdf = bytes(contract.sent_pdf) if contract.sent_pdf else render_contract_pdf(contract)
+    except PdfUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("contracts:detail", pk=contract.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{contract.number}.pdf"'
+    return response
+
+
+@permission_required("contracts.view_contract", raise_exception=True)
+def contract_pdf(request, pk):
+    """The sent bytes once sent (what the customer signs); before, a preview rendered now."""
+    return _pdf_response(request, pk, "inline")
+
+
+@permission_required("contracts.view_contract", raise_exception=True)
+def contract_pdf_download(request, pk):
+    return _pdf_response(request, pk, "attachment")
+
+
+def _form_errors(form, error: ValidationError):
+    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_POST
+@permission_required("contracts.amend_contract", raise_exception=True)
+def amendment_start(request, pk):
+    contract = selectors.contract_for_detail(pk=pk, user=request.user)
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        try:
+            amendment = services.start_amendment(
+                contract=contract, by=request.user,
+                effective_on=form.cleaned_data["effective_on"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Amendment quote {amendment.quote} drafted: change the "
+                                      f"lines, then submit and send it.")
+            return redirect("quotes:builder", pk=amendment.quote.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@permission_required("contracts.view_contract", raise_exception=True)
+def amendment_detail(request, pk):
+    amendment = selectors.amendment_for_detail(pk=pk, user=request.user)
+    changes = [] if amendment.is_applied else services.amendment_changes(amendment)
+    return render(request, "contracts/amendment.html", {
+        "amendment": amendment, "contract": amendment.contract, "changes": changes,
+        "total": (amendment.prorated_total if amendment.is_applied
+                  else services.changes_total(changes, amendment.contract.currency)),
+        "new_lines": amendment.new_lines.select_related("product", "replaces"),
+    })
+
+
+@require_POST
+@permission_required("contracts.terminate_contract", raise_exception=True)
+def contract_terminate(request, pk):
+    contract = selectors.contract_for_detail(pk=pk, user=request.user)
+    form = TerminationForm(request.POST)
+    if form.is_valid():
+        try:
+            termination = services.terminate_contract(
+                contract=contract, by=request.user, reason=form.cleaned_data["reason"],
+                effective_on=form.cleaned_data["effective_on"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Contract {contract} terminated from "
+                                      f"{termination.effective_on:%Y-%m-%d}; credit "
+                                      f"{termination.credit_amount} {termination.currency}.")
+            return redirect("contracts:detail", pk=contract.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.import_contracts", raise_exception=True)
+def contract_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    refused = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.import_contracts(data=form.cleaned_data["file"].read(),
+                                                by=request.user, on=business_date())
+        except services.ImportRefused as error:
+            refused = error.rows
+        else:
+            messages.success(request, f"Imported {len(created)} active contract"
+                                      f"{'s' if len(created) != 1 else ''}.")
+            return redirect("contracts:list")
+    return render(request, "contracts/import.html", {
+        "form": form, "refused": refused, "columns": COLUMNS},
+        status=400 if refused or form.errors else 200)

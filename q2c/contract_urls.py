@@ -7,6 +7,7 @@ from q2c.views import contracts
 flow_patterns = ([
     path("contracts/<int:pk>/countersign/", contracts.countersign, name="countersign"),
     path("portal/contracts/<str:token>/", contracts.sign, name="sign"),
+    path("portal/contracts/<str:token>/pdf/", contracts.sign_pdf, name="sign_pdf"),
 ], "contract_flows")
 
 urlpatterns = [

@@ -3,12 +3,14 @@
 Reading this file tells the whole journey: a flow calls the earlier stage's service, then the
 later one's, inside one transaction, so a customer's click either moves every stage or none.
 
-- The customer accepts a sent quote through their link: quotes accepts it, and contracts creates
-  the draft contract from it (one per quote).
+- The customer accepts a sent quote through their link: quotes accepts it; then, by the quote's
+  kind, contracts creates the draft contract from it (new business, one per quote), the renewal
+  contract (renewal), or amends the contract it was made for (amendment: changed lines end the day
+  before the effective date, new lines start on it) and orders takes the new lines.
 - The customer declines a sent quote through their link: quotes records the reason.
 - The customer signs a contract out for signature through their link: contracts records it.
 - A user countersigns a signed contract: contracts records it, and activates it at once when its
-  start date has come (else a user with the permission activates it from that date).
+  start date has come (else the daily task activates it from that date).
 """
 
 from datetime import date
@@ -30,7 +32,9 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
     customer = Actor.customer(name=signer_name.strip(), ip=ip)
     quote = accept_quote(quote=quote, by=customer, title=signer_title, consent=consent,
                          user_agent=user_agent, on=on)
-    if quote.kind == QuoteKind.NEW:  # amendments and renewals will change their contract
+    if quote.kind == QuoteKind.AMENDMENT:
+        contract_services.apply_amendment(quote=quote, by=customer, on=on)
+    else:
         contract_services.create_contract_from_quote(quote=quote, by=customer, on=on)
     return quote
 

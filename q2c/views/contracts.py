@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts.models import ContractState
 from contracts.selectors import contract_for_detail
-from contracts.services import LinkProblem, contract_document, contract_for_link
+from contracts.services import LinkProblem, contract_for_link
 from q2c import flows
 from q2c.portal import client_ip
 
@@ -56,8 +58,22 @@ def sign(request, token):
         else:
             return render(request, "contracts/portal/signed.html", {"contract": contract})
     return render(request, "contracts/portal/sign.html", {
-        "contract": contract, "token": token, "form": form,
-        "document": contract_document(contract)}, status=400 if form.errors else 200)
+        "contract": contract, "token": token, "form": form},
+        status=400 if form.errors else 200)
+
+
+@login_not_required
+@require_GET
+@xframe_options_sameorigin
+def sign_pdf(request, token):
+    """The exact bytes that were sent (their SHA-256 is what the signature records)."""
+    try:
+        contract = contract_for_link(token)
+    except LinkProblem as problem:
+        return _problem(request, problem)
+    response = HttpResponse(bytes(contract.sent_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{contract.number}.pdf"'
+    return response
 
 
 @require_POST

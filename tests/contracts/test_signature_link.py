@@ -7,7 +7,7 @@ from django.core import signing
 from django.urls import reverse
 
 from contracts.models import ContractState
-from contracts.services import LINK_SALT, contract_link_token
+from contracts.services.links import LINK_SALT, contract_link_token
 from core.actors import ActorKind
 from core.transitions import history_for
 from tests.contracts.factories import out_for_signature, signed_contract

@@ -1,0 +1,19 @@
+"""Forms of the contract pages: shape and field checks only; the services decide the rest."""
+
+from django import forms
+
+
+class AmendmentForm(forms.Form):
+    effective_on = forms.DateField(label="Effective from", widget=forms.DateInput(
+        attrs={"type": "date"}), help_text="Changed lines end the day before; new ones start "
+                                           "on it. The amendment runs to the contract's end.")
+
+
+class TerminationForm(forms.Form):
+    effective_on = forms.DateField(label="First day without service", widget=forms.DateInput(
+        attrs={"type": "date"}))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="One row per contract line.")

@@ -1,0 +1,47 @@
+"""What several contract services share: the permission check, the creation history row, the
+proration convention from the settings, and the lines' billing periods."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+
+from catalog.proration import Convention, convention_from_setting
+from contracts.models import Contract
+from core.actors import Actor, as_actor
+from core.models import TransitionLog
+
+DEFAULT_CONVENTION = "actual"  # calendar days, start day in, end day out (catalog.proration)
+
+
+def require(by, permission: str, message: str) -> Actor:
+    actor = as_actor(by)
+    if not actor.has_perm(permission):
+        raise PermissionDenied(message)
+    return actor
+
+
+def proration_convention() -> Convention:
+    """The day-count convention every prorated amount uses (setting PRORATION_CONVENTION:
+    "actual", "actual+last_day", "30/360" or "30/360+last_day")."""
+    return convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
+                                           DEFAULT_CONVENTION))
+
+
+def creation_log(contract: Contract, actor: Actor, today: date, *, transition: str = "create",
+                 note: str) -> TransitionLog:
+    """History for a contract that is created (not moved) into its first state."""
+    return TransitionLog(
+        content_type=ContentType.objects.get_for_model(Contract), object_id=contract.pk,
+        transition=transition, source="", target=contract.state, actor_kind=actor.kind,
+        actor=actor.user, actor_name=actor.label, actor_ip=actor.ip, note=note,
+        business_date=today)
+
+
+def note_on(contract: Contract, actor: Actor, today: date, *, transition: str,
+            note: str) -> None:
+    """A history row on the contract for an event that keeps its state (amended, credited)."""
+    log = creation_log(contract, actor, today, transition=transition, note=note)
+    log.source = contract.state
+    log.save()

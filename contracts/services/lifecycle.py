@@ -1,0 +1,237 @@
+"""The verbs of a contract's signature life: create it from an accepted quote, send it, the
+customer signs, a user countersigns, and it activates (one at a time, or every due one by the
+daily task). Each is one transaction that locks the contract row, then changes state through
+`core.transitions.run_transition` (permission, transition, save, history).
+"""
+
+import hashlib
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from contracts.models import Contract, ContractLine, ContractState, ContractTemplate, LineStatus
+from contracts.pdf import render_contract_pdf
+from contracts.selectors import contract_for_update, signer_contact
+from contracts.services._common import creation_log, require
+from contracts.services.links import contract_link_url
+from contracts.terms import fill_terms
+from core.actors import ActorKind, as_actor
+from core.dates import add_months, business_date
+from core.numbering import next_number
+from core.templatetags.money import money
+from core.transitions import run_transition
+from quotes.models import QuoteKind, QuoteState
+
+CREATE_PERMISSION = "contracts.add_contract"
+
+DEFAULT_TERMS = (
+    "This agreement between {{ company_name }} and {{ account }} runs from {{ start_on }} to "
+    "{{ end_on }} ({{ term_months }} months) for {{ total_contract_value }}, as quoted in "
+    "{{ quote_number }}. Invoices are payable {{ payment_terms }}. The agreement {{ auto_renew }} "
+    "renew for {{ renewal_term_months }} months with a {{ uplift_percent }}% uplift unless "
+    "either party gives {{ renewal_notice_days }} days' notice before the end date."
+)
+
+
+def default_template() -> ContractTemplate | None:
+    return ContractTemplate.objects.filter(is_default=True).first()
+
+
+def terms_values(contract: Contract) -> dict[str, str]:
+    return {
+        "account": contract.account.name, "contract_number": contract.number,
+        "quote_number": (contract.quote.number if contract.quote_id
+                         else contract.external_reference or contract.number),
+        "start_on": f"{contract.start_on:%d %B %Y}",
+        "end_on": f"{contract.end_on:%d %B %Y}", "term_months": contract.term_months,
+        "payment_terms": contract.payment_terms.name, "currency": contract.currency,
+        "total_contract_value": money(contract.total_contract_value, contract.currency),
+        "auto_renew": "will" if contract.auto_renew else "will not",
+        "renewal_term_months": contract.renewal_term_months,
+        "uplift_percent": contract.uplift_percent.normalize(),
+        "renewal_notice_days": contract.renewal_notice_days,
+        "company_name": settings.COMPANY_NAME,
+    }
+
+
+def apply_template(contract: Contract, template: ContractTemplate | None) -> None:
+    """Renewal defaults and the filled terms from the template (in memory)."""
+    if template is not None:
+        contract.auto_renew = template.auto_renew
+        contract.renewal_term_months = template.renewal_term_months
+        contract.uplift_percent = template.uplift_percent
+        contract.renewal_notice_days = template.renewal_notice_days
+    contract.template = template
+    fill_contract_terms(contract)
+
+
+def fill_contract_terms(contract: Contract) -> None:
+    """The contract's template clauses (or the default ones) filled from its own fields."""
+    body = contract.template.body if contract.template_id else DEFAULT_TERMS
+    contract.terms = fill_terms(body, terms_values(contract))
+
+
+def new_number(today: date) -> str:
+    return f"C-{today.year}-{next_number(f'contract-{today.year}'):05d}"
+
+
+def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
+    lines = []
+    for line in quote_lines:
+        recurring = line.billing_period != "one_time"
+        lines.append(ContractLine(
+            contract=contract, position=line.position, quote_line=line, product=line.product,
+            description=line.description, quantity=line.quantity,
+            billing_period=line.billing_period, price_snapshot=line.price_snapshot,
+            discount_percent=line.discount_percent, included=line.included,
+            list_unit_price=line.list_unit_price, amount_per_period=line.amount_per_period,
+            list_amount=line.list_amount, discount_amount=line.discount_amount,
+            net_amount=line.net_amount, start_on=contract.start_on,
+            end_on=contract.end_on if recurring else contract.start_on))
+    return lines
+
+
+@transaction.atomic
+def create_contract_from_quote(*, quote, by, on: date | None = None) -> Contract:
+    """The accepted quote's draft contract (new business or renewal), with lines copying its
+    frozen prices; a second call returns the same contract (the one-to-one on quote makes that
+    hold under races too). A renewal quote's contract renews the contract it was made for."""
+    actor = require(by, CREATE_PERMISSION, "You are not allowed to create contracts.")
+    existing = Contract.objects.filter(quote_id=quote.pk).first()
+    if existing is not None:
+        return existing
+    if quote.state != QuoteState.ACCEPTED:
+        raise ValidationError(f"Only an accepted quote becomes a contract; this one is "
+                              f"{quote.get_state_display().lower()}.")
+    if quote.kind == QuoteKind.AMENDMENT:
+        raise ValidationError("An amendment quote amends its contract; it is not a new one.")
+    today = business_date(on)
+    renews = quote.renewal.contract if quote.kind == QuoteKind.RENEWAL else None
+    if renews is not None and Contract.objects.filter(renews=renews).exists():
+        raise ValidationError(f"Contract {renews} is already renewed.")
+    contract = Contract(
+        number=new_number(today), account=quote.account, quote=quote, owner=quote.owner,
+        currency=quote.currency, start_on=quote.start_on, term_months=quote.term_months,
+        end_on=add_months(quote.start_on, quote.term_months) - timedelta(days=1),
+        payment_terms=quote.payment_terms, renews=renews,
+        total_contract_value=quote.total_contract_value,
+        recurring_monthly=quote.recurring_monthly)
+    apply_template(contract, default_template())
+    contract.save()
+    quote_lines = quote.lines.select_related("product").order_by("position", "pk")
+    ContractLine.objects.bulk_create(_lines_from(contract, quote_lines))
+    note = (f"Renews {renews} from accepted renewal quote {quote}" if renews
+            else f"From accepted quote {quote}")
+    creation_log(contract, actor, today, note=note).save()
+    return contract
+
+
+@transaction.atomic
+def send_for_signature(*, contract, by, on: date | None = None,
+                       base_url: str | None = None) -> Contract:
+    """Render the PDF once, store its bytes and SHA-256 (the link is bound to that hash), and
+    email the customer's signer the PDF and the link after commit."""
+    actor = as_actor(by)
+    contract = contract_for_update(pk=contract.pk)
+    if contract.state != ContractState.DRAFT:
+        raise ValidationError(f"Only a draft contract is sent for signature; this one is "
+                              f"{contract.get_state_display().lower()}.")
+    contact = signer_contact(contract)
+    if contact is None:
+        raise ValidationError({"contact": f"{contract.account} has no contact with an email "
+                                          f"address to send the contract to."})
+    pdf = render_contract_pdf(contract)
+    digest = hashlib.sha256(pdf).hexdigest()
+    run_transition(contract, "send_for_signature", by=actor, on=on,
+                   note=f"Sent to {contact.email}; PDF SHA-256 {digest}",
+                   pdf=pdf, sha256=digest, at=timezone.now())
+    link = contract_link_url(contract, base_url)
+    from contracts.tasks import email_sent_contract_task
+
+    transaction.on_commit(lambda: email_sent_contract_task.delay(contract.pk, link))
+    return contract
+
+
+def email_sent_contract(*, contract_id: int, link: str) -> None:
+    """Email the signer the stored PDF and their link (after the send has committed)."""
+    contract = Contract.objects.select_related("owner", "account").get(pk=contract_id)
+    contact = signer_contact(contract)
+    context = {"contract": contract, "contact": contact, "link": link,
+               "company_name": settings.COMPANY_NAME}
+    message = EmailMessage(
+        subject=f"Contract {contract} from {settings.COMPANY_NAME}: please sign",
+        body=render_to_string("contracts/email/sent.txt", context),
+        to=[contact.email],
+        reply_to=[contract.owner.email] if contract.owner.email else None,
+    )
+    message.attach(f"{contract.number}.pdf", bytes(contract.sent_pdf), "application/pdf")
+    message.send()
+
+
+@transaction.atomic
+def sign(*, contract, by, title: str, consent: bool, user_agent: str = "",
+         on: date | None = None) -> Contract:
+    """The customer signs: name, title, time, IP, user agent and the hash of the PDF they saw."""
+    actor = as_actor(by)
+    if actor.kind != ActorKind.CUSTOMER:
+        raise PermissionDenied("Only the customer signs a contract, through their link.")
+    errors = {}
+    if not actor.name.strip():
+        errors["name"] = "Type your full name to sign."
+    if not title.strip():
+        errors["title"] = "Type your job title."
+    if not consent:
+        errors["consent"] = "Tick the box to confirm you sign this contract."
+    if errors:
+        raise ValidationError(errors)
+    contract = contract_for_update(pk=contract.pk)
+    note = (f"Signed by {actor.name.strip()}, {title.strip()}; PDF SHA-256 "
+            f"{contract.document_sha256}")
+    return run_transition(contract, "sign", by=actor, on=on, note=note,
+                          name=actor.name.strip(), title=title.strip(), ip=actor.ip,
+                          user_agent=user_agent, at=timezone.now())
+
+
+@transaction.atomic
+def countersign(*, contract, by, on: date | None = None) -> Contract:
+    """A user with the permission countersigns what the customer signed."""
+    actor = as_actor(by)
+    contract = contract_for_update(pk=contract.pk)
+    return run_transition(contract, "countersign", by=actor, on=on, note="Countersigned",
+                          user=actor.user, at=timezone.now())
+
+
+@transaction.atomic
+def activate(*, contract, by, on: date | None = None) -> Contract:
+    """Countersigned and on or after its start date: the contract and its lines go live."""
+    today = business_date(on)
+    contract = contract_for_update(pk=contract.pk)
+    if contract.state == ContractState.SIGNED and today < contract.start_on:
+        raise ValidationError(f"This contract starts on {contract.start_on:%Y-%m-%d}; it can "
+                              f"be activated from then.")
+    contract = run_transition(contract, "activate", by=by, on=today, day=today)
+    ContractLine.objects.filter(contract=contract, status=LineStatus.PENDING).update(
+        status=LineStatus.ACTIVE)
+    return contract
+
+
+@transaction.atomic
+def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
+    """Activate every countersigned contract whose start date has come, with its lines; a
+    second run finds none (only signed, countersigned contracts are picked)."""
+    today = business_date(on)
+    due = list(Contract.objects.select_for_update()
+               .filter(state=ContractState.SIGNED, countersigned_at__isnull=False,
+                       start_on__lte=today)
+               .order_by("pk"))  # lock in pk order, as every bulk path does
+    for contract in due:
+        run_transition(contract, "activate", by=by, on=today, day=today,
+                       note="Start date reached")
+    ContractLine.objects.filter(contract__in=due, status=LineStatus.PENDING).update(
+        status=LineStatus.ACTIVE)
+    return due

@@ -1,0 +1,98 @@
+"""A draft quote prefilled with lines priced from given frozen snapshots (never the live book).
+
+Contracts build amendment and renewal quotes with it: the lines are the contract's, with the
+price snapshots the contract froze (a renewal's already uplifted). From then on the quote is an
+ordinary draft: the builder, approval, sending and the customer's link treat it like any other;
+only its `kind` tells what accepting it does.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from catalog.models import Product
+from catalog.selectors import standard_price_book
+from core.dates import business_date
+from core.numbering import next_number
+from quotes.models import Quote, QuoteKind, QuoteLine
+from quotes.services._common import require
+from quotes.services.building import DEFAULT_VALIDITY_DAYS
+from quotes.services.repricing import store_prices
+
+__all__ = ["PrefilledLine", "create_prefilled_quote"]
+
+
+@dataclass(frozen=True)
+class PrefilledLine:
+    """One line to copy: its product, quantity, frozen snapshot and discount. `key` names it
+    and `parent_key` the line it is included in (a configured product's option)."""
+
+    key: str
+    product: Product
+    quantity: Decimal
+    price_snapshot: dict
+    discount_percent: Decimal = Decimal(0)
+    included: bool = False
+    description: str = ""
+    parent_key: str | None = None
+
+
+def _errors(*, account, owner, currency, kind, term_months, lines) -> dict:
+    errors = {}
+    if kind not in (QuoteKind.AMENDMENT, QuoteKind.RENEWAL):
+        errors["kind"] = "A prefilled quote is an amendment or a renewal."
+    if term_months < 1:
+        errors["term_months"] = "The term is at least one month."
+    if not lines:
+        errors["lines"] = "There is nothing to quote."
+    wrong = sorted({line.product.name for line in lines
+                    if line.price_snapshot.get("currency", "").upper() != currency})
+    if wrong:
+        errors["lines"] = f"Prices are not in {currency}: {', '.join(wrong)}."
+    if not owner.has_perm("quotes.view_quote"):
+        errors["owner"] = f"{owner} cannot own quotes."
+    return errors
+
+
+@transaction.atomic
+def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, start_on: date,
+                           term_months: int, lines: Sequence[PrefilledLine], payment_terms,
+                           contact=None, expires_on: date | None = None,
+                           customer_notes: str = "", internal_notes: str = "",
+                           on: date | None = None) -> Quote:
+    """A draft of `kind` for `owner` whose lines keep the given snapshots, priced from them."""
+    actor = require(by, "quotes.add_quote", "You are not allowed to create quotes.")
+    today = business_date(on)
+    errors = _errors(account=account, owner=owner, currency=currency, kind=kind,
+                     term_months=term_months, lines=lines)
+    price_book = standard_price_book(currency=currency, on=start_on)
+    if price_book is None:
+        errors["price_book"] = f"There is no standard price book in {currency}."
+    if errors:
+        raise ValidationError(errors)
+    number = next_number(f"quote-{today.year}")
+    quote = Quote.objects.create(
+        number=f"Q-{today.year}-{number:05d}", kind=kind, account=account, contact=contact,
+        owner=owner, currency=currency, price_book=price_book, payment_terms=payment_terms,
+        start_on=start_on, term_months=term_months,
+        expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
+        customer_notes=customer_notes,
+        internal_notes=internal_notes or f"Prefilled by {actor.label}.")
+    made = {line.key: QuoteLine(
+        quote=quote, position=position, product=line.product,
+        description=line.description or line.product.name, quantity=line.quantity,
+        billing_period=line.price_snapshot["billing_period"],
+        price_snapshot=line.price_snapshot, discount_percent=line.discount_percent,
+        included=line.included) for position, line in enumerate(lines, start=1)}
+    for line in lines:
+        if line.parent_key in made:
+            made[line.key].parent = made[line.parent_key]
+    ordered = [made[line.key] for line in lines]
+    store_prices(quote, ordered)  # priced before insert, as add_lines does
+    QuoteLine.objects.bulk_create([x for x in ordered if x.parent is None], batch_size=500)
+    QuoteLine.objects.bulk_create([x for x in ordered if x.parent is not None], batch_size=500)
+    return quote
