@@ -4,6 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 from billing.models import Invoice, InvoiceState
+from catalog.models import Product
+from catalog.pricing import PriceSpec
+from contracts.models import Contract, ContractLine, ContractState, LineStatus
 from core.numbering import next_number
 from tests.customers.factories import AccountFactory
 
@@ -19,3 +22,47 @@ def issued_invoice_row(*, account=None, total=Decimal("100.00"), currency="USD")
         number=f"TST-{ON.year}-{number:06d}", account=account, currency=currency,
         state=InvoiceState.ISSUED, issue_on=ON, due_on=ON, subtotal=total, total=total,
         amount_due=total, functional_currency="USD", fx_rate=Decimal(1), functional_total=total)
+
+
+_counter = {"n": 0}
+
+
+def _next() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+def product(sku: str = "SEAT", *, kind: str = "subscription", name: str = "") -> Product:
+    found = Product.objects.filter(sku=sku).first()
+    return found or Product.objects.create(sku=sku, name=name or sku.title(), kind=kind)
+
+
+def snapshot(currency: str, period: str, unit: Decimal, *, model: str = "per_unit",
+             tiers=(), inclusive: bool = False) -> dict:
+    spec = PriceSpec(model=model, currency=currency, billing_period=period, unit_amount=unit,
+                     tiers=tuple(tiers))
+    return {**spec.to_dict(), "source": {"prices_include_tax": inclusive}}
+
+
+def active_contract(*, account, start_on: date, end_on: date, lines, currency: str = "USD",
+                    state: str = ContractState.ACTIVE) -> Contract:
+    """An active contract row with its lines, as an import or activation leaves it. `lines`
+    are dicts: product, billing_period, amount (per period), quantity, start_on, end_on."""
+    number = _next()
+    contract = Contract.objects.create(
+        number=f"C-T-{number:05d}", account=account, owner=account.owner, currency=currency,
+        start_on=start_on, end_on=end_on, term_months=12, payment_terms=account.payment_terms,
+        terms="Terms", state=state, external_reference=f"T-{number}")
+    for position, spec in enumerate(lines, start=1):
+        period = spec.get("billing_period", "monthly")
+        amount = Decimal(spec.get("amount", "100.00"))
+        quantity = Decimal(spec.get("quantity", 1))
+        ContractLine.objects.create(
+            contract=contract, position=position, product=spec.get("product") or product(),
+            quantity=quantity, billing_period=period,
+            price_snapshot=spec.get("snapshot") or snapshot(
+                currency, period, amount / quantity, inclusive=spec.get("inclusive", False)),
+            amount_per_period=amount, start_on=spec.get("start_on", start_on),
+            end_on=spec.get("end_on", end_on), status=spec.get("status", LineStatus.ACTIVE),
+            discount_percent=Decimal(spec.get("discount_percent", 0)))
+    return contract

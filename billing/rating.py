@@ -1,0 +1,62 @@
+"""Usage rating: the quantity used in a period priced by the contract line's frozen price
+model; pure, over Decimal and dates, no ORM.
+
+    usage_in_period(daily, start, end) -> Decimal
+    rate_usage(spec, quantity, *, discount_percent=0) -> RatedUsage
+
+The price model is the contract line's snapshot (`catalog.pricing.PriceSpec.from_dict` of
+`ContractLine.price_snapshot`), never the live price book, so a price change in the catalog
+never reprices usage already sold. The quantity of one period is priced as one billing period
+of that model (graduated tiers restart each period; a minimum applies per period), then the
+line's discount comes off. Rounding point: `catalog.pricing.price_line`'s, once per period.
+
+>>> from decimal import Decimal as D
+>>> from catalog.pricing import PriceModel, PriceSpec, Tier
+>>> spec = PriceSpec(model=PriceModel.GRADUATED, currency="USD", billing_period="monthly",
+...                  tiers=(Tier(D(1000), D("0.010")), Tier(None, D("0.005"))))
+>>> rate_usage(spec, D(1500), discount_percent=D(10)).amount     # (10 + 2.50) - 1.25
+Decimal('11.25')
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from catalog.pricing import LineInput, PriceSpec, price_line
+from catalog.proration import format_amount
+
+ZERO = Decimal(0)
+UNIT_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True, slots=True)
+class RatedUsage:
+    quantity: Decimal
+    list_amount: Decimal
+    discount: Decimal
+    amount: Decimal  # net, rounded to the currency
+    unit_price: Decimal  # the average net price per unit, for display (six places)
+    explanation: str
+
+
+def usage_in_period(daily: Iterable[tuple[date, Decimal]], start: date, end: date) -> Decimal:
+    """The quantity of the (day, quantity) rows from `start` to `end` (both included)."""
+    return sum((quantity for day, quantity in daily if start <= day <= end), ZERO)
+
+
+def rate_usage(spec: PriceSpec, quantity: Decimal, *,
+               discount_percent: Decimal = ZERO) -> RatedUsage:
+    """The charge for `quantity` used in one period under the frozen price model."""
+    if quantity < 0:
+        raise ValueError("a usage quantity cannot be negative")
+    price = price_line(LineInput(spec=spec, quantity=quantity,
+                                 discount_percent=discount_percent))
+    unit = (price.amount_per_period / quantity).quantize(UNIT_PLACES) if quantity else ZERO
+    explanation = f"{quantity.normalize():f} used × {spec.model} price"
+    if price.discount_per_period:
+        explanation += f" {format_amount(price.list_per_period, spec.currency)} less " \
+                       f"{discount_percent.normalize():f}%"
+    explanation += f" = {format_amount(price.amount_per_period, spec.currency)}"
+    return RatedUsage(quantity, price.list_per_period, price.discount_per_period,
+                      price.amount_per_period, unit, explanation)

@@ -1,0 +1,136 @@
+"""Writing planned charges as draft invoices, in bulk: invoices, lines, billing records and tax
+totals each in one `bulk_create` per batch, never a query per row. The billing records' unique
+constraint is the guard against billing twice: when a batch collides (another run billed the
+same period at the same moment), each draft is written alone in a savepoint and the colliding
+account is recorded as a failure.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from billing.models import (
+    BillingRecord,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceTax,
+    UsageRecord,
+)
+from billing.services.planning import PlannedInvoice
+from billing.services.taxing import Place, TaxableLine, TaxBook, TaxedDocument, tax_lines
+from customers.models import Account
+
+
+@dataclass
+class Written:
+    invoices: list[Invoice]
+    failures: dict[int, str]
+
+
+def places_of(account_ids) -> dict[int, Place]:
+    rows = Account.objects.filter(pk__in=list(account_ids)).values_list(
+        "pk", "country", "region", "tax_exempt")
+    return {pk: Place(country, region, exempt) for pk, country, region, exempt in rows}
+
+
+def taxed(draft: PlannedInvoice, place: Place, on: date, book: TaxBook) -> TaxedDocument:
+    return tax_lines([TaxableLine(line.amount, line.tax_category, line.tax_inclusive)
+                      for line in draft.lines],
+                     currency=draft.currency, place=place, on=on, book=book)
+
+
+def _invoice(draft, document, place, run, by) -> Invoice:
+    return Invoice(kind=InvoiceKind.RUN if run else InvoiceKind.MANUAL, run=run,
+                   account_id=draft.account_id, currency=draft.currency,
+                   subtotal=document.subtotal, tax_total=document.tax, total=document.total,
+                   amount_due=document.total, tax_exempt=place.exempt, created_by=by)
+
+
+def _rows(invoice, draft, document, place):
+    lines, records, taxes = [], [], []
+    for position, (planned, (tax_amount, detail), net) in enumerate(
+            zip(draft.lines, document.line_taxes, document.line_nets, strict=True), start=1):
+        line = InvoiceLine(invoice=invoice, position=position, source=planned.source,
+                           contract_line_id=planned.contract_line_id,
+                           product_id=planned.product_id, description=planned.description[:255],
+                           quantity=planned.quantity, unit_price=planned.unit_price,
+                           amount=net, tax_amount=tax_amount, tax_detail=detail,
+                           tax_category=planned.tax_category or "",
+                           period_start=planned.period_start, period_end=planned.period_end,
+                           proration=planned.proration)
+        lines.append(line)
+        records.append(BillingRecord(contract_line_id=planned.contract_line_id,
+                                     kind=planned.kind, period_start=planned.period_start,
+                                     period_end=planned.period_end, amount=planned.amount,
+                                     currency=draft.currency, invoice=invoice,
+                                     invoice_line=line))
+    for total in document.totals:
+        taxes.append(InvoiceTax(invoice=invoice, name=total.name, percent=total.percent,
+                                country=place.country, region=total.region,
+                                taxable_amount=total.taxable_amount,
+                                tax_amount=total.tax_amount))
+    return lines, records, taxes
+
+
+def _write_batch(items, *, run, by) -> list[Invoice]:
+    invoices = Invoice.objects.bulk_create([_invoice(d, doc, p, run, by) for d, doc, p in items])
+    lines, records, taxes = [], [], []
+    for invoice, (draft, document, place) in zip(invoices, items, strict=True):
+        more = _rows(invoice, draft, document, place)
+        lines += more[0]
+        records += more[1]
+        taxes += more[2]
+    InvoiceLine.objects.bulk_create(lines)
+    for record in records:
+        record.invoice_line_id = record.invoice_line.pk
+    BillingRecord.objects.bulk_create(records)
+    InvoiceTax.objects.bulk_create(taxes)
+    _mark_usage_billed(records, invoices)
+    return invoices
+
+
+def _mark_usage_billed(records: Sequence[BillingRecord], invoices: Sequence[Invoice]) -> None:
+    """Usage rated onto an invoice points at its billing record (one update per usage charge;
+    runs of subscriptions only have none)."""
+    account_of = {invoice.pk: invoice.account_id for invoice in invoices}
+    for record in records:
+        if record.kind != "usage":
+            continue
+        line = record.invoice_line
+        UsageRecord.objects.filter(
+            account_id=account_of[record.invoice_id], product_id=line.product_id,
+            billing_record__isnull=True, occurred_at__date__gte=record.period_start,
+            occurred_at__date__lte=record.period_end,
+        ).update(billing_record=record)
+
+
+def write_drafts(drafts: Sequence[PlannedInvoice], *, on: date, run=None, by) -> Written:
+    """Draft invoices for the planned charges, taxed as of `on`; the caller's transaction."""
+    places = places_of({d.account_id for d in drafts})
+    book = TaxBook.for_countries({p.country for p in places.values()})
+    items, failures = [], {}
+    for draft in drafts:
+        place = places[draft.account_id]
+        try:
+            items.append((draft, taxed(draft, place, on, book), place))
+        except (ValueError, ArithmeticError) as error:
+            failures[draft.account_id] = f"Tax: {error}"
+    if not items:
+        return Written([], failures)
+    try:
+        with transaction.atomic():
+            return Written(_write_batch(items, run=run, by=by), failures)
+    except IntegrityError:
+        pass  # someone billed some of these periods meanwhile: write each alone
+    written = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                written += _write_batch([item], run=run, by=by)
+        except IntegrityError:
+            failures[item[0].account_id] = ("Already billed: another run or draft holds one of "
+                                            "these periods (or this run's draft exists).")
+    return Written(written, failures)

@@ -1,0 +1,166 @@
+"""Issuing and voiding invoices.
+
+Issue (one or many at once, the same path): lock the drafts in pk order, take the next numbers of
+the year's gapless series (`core.numbering`, its row locked until commit, so two issues at once
+never share or skip a number), compute each due schedule from the account's payment terms, post
+every journal entry with one `ledger.services.post_entries`, then move all of them with the bulk
+transition. Issued invoices never change; void (no payment or credit applied) reverses the entry,
+keeps the number and releases the billing records so the charges bill again.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from billing import journal
+from billing.due_schedule import InstalmentTerm, TermsSpec, due_schedule
+from billing.models import (
+    BillingRecord,
+    DueInstalment,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+    InvoiceTax,
+)
+from billing.selectors import invoice_for_update
+from billing.services.taxing import tax_rounding
+from core.actors import as_actor
+from core.dates import business_date
+from core.numbering import next_numbers
+from core.transitions import run_bulk_transition, run_transition
+from customers.models import PaymentTerms
+from ledger.fx import MissingRate, missing_rate_message
+from ledger.services import post_entries, rate_book, reverse_entry
+
+# Invoices issued per batch inside one issue: each batch costs a fixed dozen queries (lock,
+# lines, taxes, terms, rates, entries and their lines, instalments, one bulk update, history);
+# bigger batches make longer IN lists and UPDATE statements, smaller ones more round trips.
+ISSUE_BATCH = 2000
+ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
+                 "functional_total", "journal_entry", "issued_by", "issued_at", "tax_rounding",
+                 "updated_at"]
+
+
+def number_for(year: int, value: int) -> str:
+    return f"INV-{year}-{value:06d}"
+
+
+def _terms_by_account(invoices) -> dict[int, TermsSpec]:
+    ids = {invoice.account.payment_terms_id for invoice in invoices}
+    specs = {}
+    for terms in PaymentTerms.objects.filter(pk__in=ids).prefetch_related("instalments"):
+        instalments = tuple(InstalmentTerm(i.percent, i.due_days)
+                            for i in terms.instalments.all())
+        specs[terms.pk] = TermsSpec(terms.kind, days=terms.days, instalments=instalments)
+    return {invoice.account_id: specs[invoice.account.payment_terms_id] for invoice in invoices}
+
+
+def _parts(invoice_ids) -> dict[int, tuple]:
+    lines, taxes = defaultdict(list), defaultdict(list)
+    for pk, amount, description in InvoiceLine.objects.filter(
+            invoice_id__in=invoice_ids).order_by("invoice_id", "position").values_list(
+            "invoice_id", "amount", "description"):
+        lines[pk].append((amount, description))
+    for pk, name, percent, amount in InvoiceTax.objects.filter(
+            invoice_id__in=invoice_ids).values_list("invoice_id", "name", "percent",
+                                                    "tax_amount"):
+        taxes[pk].append((name, percent, amount))
+    return {pk: journal.parts_of(lines[pk], taxes[pk]) for pk in invoice_ids}, lines
+
+
+def _check_drafts(invoices, lines) -> None:
+    errors = []
+    for invoice in invoices:
+        if not invoice.is_draft:
+            errors.append(f"{invoice} is already {invoice.get_state_display().lower()}.")
+        elif not lines[invoice.pk]:
+            errors.append(f"{invoice} has no lines.")
+        elif invoice.total < 0:
+            errors.append(f"{invoice} totals {invoice.total}: a negative invoice cannot be "
+                          "issued; issue a credit note instead.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[Invoice]:
+    ids = [invoice.pk for invoice in invoices]
+    parts, lines = _parts(ids)
+    _check_drafts(invoices, lines)
+    terms = _terms_by_account(invoices)
+    book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
+    functional = settings.FUNCTIONAL_CURRENCY
+    drafts, instalments, now = [], [], timezone.now()
+    for invoice, value in zip(invoices, numbers, strict=True):
+        try:
+            rate = book.rate_on(invoice.currency, day)
+        except MissingRate:
+            raise ValidationError(missing_rate_message(invoice.currency, day)) from None
+        invoice.number = number_for(day.year, value)
+        amounts = journal.InvoiceAmounts(invoice.number, invoice.account_id, invoice.currency,
+                                         day, rate, parts[invoice.pk])
+        entry, receivable = journal.invoice_entry(amounts, functional=functional,
+                                                  source=invoice)
+        schedule = due_schedule(invoice.total, invoice.currency, day, terms[invoice.account_id])
+        instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
+                                      amount=i.amount) for n, i in enumerate(schedule, 1)]
+        invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
+        invoice.fx_rate, invoice.functional_currency = rate, functional
+        invoice.functional_total, invoice.issued_by, invoice.issued_at = receivable, actor.user, now
+        invoice.tax_rounding = tax_rounding().value
+        drafts.append((invoice, entry))
+    posted = iter(post_entries([e for _, e in drafts if e is not None], by=actor, on=day))
+    for invoice, entry in drafts:
+        invoice.journal_entry = next(posted) if entry is not None else None
+    DueInstalment.objects.bulk_create(instalments)
+    return run_bulk_transition(invoices, "issue", by=actor, on=day, update_fields=ISSUED_FIELDS)
+
+
+@transaction.atomic
+def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[Invoice]:
+    """Issue drafts together (each numbered, scheduled, posted); any one that cannot be issued
+    refuses them all, each named."""
+    actor = as_actor(by)
+    if not actor.has_perm("billing.issue_invoice"):
+        raise PermissionDenied("You are not allowed to issue invoices.")
+    day = business_date(on)
+    pks = sorted({getattr(invoice, "pk", invoice) for invoice in invoices})
+    issued = []
+    for start in range(0, len(pks), ISSUE_BATCH):
+        batch = list(Invoice.objects.select_for_update(of=("self",)).select_related("account")
+                     .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
+        numbers = next_numbers(f"invoice-{day.year}", len(batch))
+        issued += _issue_batch(batch, numbers, actor=actor, day=day)
+    return issued
+
+
+def issue_invoice(*, invoice, by, on: date | None = None) -> Invoice:
+    """Issue one draft (see issue_invoices)."""
+    return issue_invoices(invoices=[invoice], by=by, on=on)[0]
+
+
+@transaction.atomic
+def void_invoice(*, invoice, by, reason: str, on: date | None = None) -> Invoice:
+    """Void an issued invoice with nothing applied: reverse its entry, keep its number, release
+    its billing records (the charges bill again)."""
+    if not as_actor(by).has_perm("billing.void_invoice"):
+        raise PermissionDenied("You are not allowed to void invoices.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the invoice is void."})
+    invoice = invoice_for_update(invoice.pk)
+    day = business_date(on)
+    if invoice.state != InvoiceState.ISSUED or invoice.amount_paid or invoice.amount_credited:
+        raise ValidationError(f"{invoice} cannot be voided: only an issued invoice with no "
+                              "payment or credit applied can.")
+    if invoice.journal_entry_id:
+        invoice.void_entry = reverse_entry(invoice.journal_entry, by=by, on=day,
+                                           memo=f"Void of {invoice}: {reason.strip()}"[:255])
+    BillingRecord.objects.filter(invoice=invoice).delete()
+    invoice.amount_due = 0
+    return run_transition(invoice, "void", by=by, note=reason.strip(), on=day, day=day,
+                          reason=reason.strip())
+

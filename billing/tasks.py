@@ -1,0 +1,28 @@
+"""Billing's Celery tasks: each one line of glue around a service, taking ids."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from billing.models import InvoiceRun, InvoiceRunChunk
+from billing.services.runs import fail_invoice_run, run_invoice_chunk, run_invoice_run
+from core.actors import Actor
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def run_invoice_run_task(run_id: int) -> None:
+    run_invoice_run(run=InvoiceRun.objects.get(pk=run_id), by=Actor.task("run_invoice_run"))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def run_invoice_chunk_task(chunk_id: int) -> None:
+    actor = Actor.task("run_invoice_chunk")
+    try:
+        run_invoice_chunk(chunk=chunk_id, by=actor)
+    except OperationalError:
+        raise  # the database blinked: retried
+    except Exception as error:
+        # A chunk that cannot finish stops its run with the reason; resume once fixed.
+        chunk = InvoiceRunChunk.objects.select_related("run").get(pk=chunk_id)
+        fail_invoice_run(run=chunk.run, by=actor,
+                         reason=f"Chunk {chunk.sequence}: {type(error).__name__}: {error}")
+        raise

@@ -1,0 +1,73 @@
+"""The usage file's shape and references, read without a database."""
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+from billing.usage_csv import parse_usage, resolve_usage
+
+HEADER = "account,sku,quantity,timestamp,idempotency_key\n"
+
+
+def test_good_rows_are_read_with_a_time_zone_for_naive_times():
+    rows, errors = parse_usage(HEADER + "7,API,12.5,2026-11-01T10:00:00,k1\n"
+                                        "7,API,3,2026-11-02T10:00:00+00:00,k2\n", zone=UTC)
+    assert errors == []
+    assert [(r.line, r.quantity, r.occurred_at) for r in rows] == [
+        (2, D("12.5"), datetime(2026, 11, 1, 10, tzinfo=UTC)),
+        (3, D("3"), datetime(2026, 11, 2, 10, tzinfo=UTC))]
+
+
+def test_every_bad_row_is_listed_with_its_line_and_reason():
+    content = (HEADER + "7,API,1,2026-11-01T10:00:00Z,k1\n"
+               ",API,-1,yesterday,k2\n"
+               "7,API,1.1234567,2026-11-01T10:00:00Z,\n"
+               "7,API,1,2026-11-01T10:00:00Z,k4,extra\n")
+    rows, errors = parse_usage(content, zone=UTC)
+    assert errors == [
+        "Line 3: the account is missing; the quantity -1 must be zero or more; the timestamp "
+        "'yesterday' is not like 2026-11-01T13:45:00Z.",
+        "Line 4: the idempotency key is missing; the quantity 1.1234567 has more than 6 "
+        "decimal places.",
+        "Line 5: the row has more columns than the header.",
+    ]
+
+
+def test_a_file_without_the_columns_is_refused_at_the_header():
+    assert parse_usage("account,qty\n1,2\n", zone=UTC)[1] == [
+        "Line 1: the header needs the columns account, sku, quantity, timestamp, "
+        "idempotency_key; missing sku, quantity, timestamp, idempotency_key."]
+
+
+def test_an_empty_file_and_a_binary_file_are_refused():
+    assert parse_usage(HEADER, zone=UTC)[1] == ["The file has no usage rows."]
+    assert parse_usage(b"\xff\xfe\x00", zone=UTC)[1] == ["The file is not UTF-8 text."]
+
+
+def test_references_duplicates_and_changed_keys_are_refused_by_line():
+    rows, _ = parse_usage(HEADER + "7,API,1,2026-11-01T10:00:00Z,k1\n"
+                                   "8,API,1,2026-11-01T10:00:00Z,k1\n"
+                                   "7,API,1,2026-11-01T10:00:00Z,k1\n"
+                                   "Acme,SEAT,1,2026-11-01T10:00:00Z,k3\n"
+                                   "7,NOPE,1,2026-11-01T10:00:00Z,k4\n"
+                                   "7,API,2,2026-11-01T10:00:00Z,k5\n", zone=UTC)
+    stored = {(7, "k5"): (100, D("1"), datetime(2026, 11, 1, 10, tzinfo=UTC))}
+    resolved, errors = resolve_usage(rows, accounts={"7": 7, "8": 8, "Acme": None},
+                                     products={"API": (100, True), "SEAT": (101, False)},
+                                     stored=stored)
+    assert [r.line for r in resolved] == [2, 3]
+    assert errors == [
+        "Line 4: the idempotency key 'k1' is already on line 2.",
+        "Line 5: account 'Acme' names more than one account; use its id; SEAT is not a "
+        "metered (usage) product.",
+        "Line 6: unknown SKU 'NOPE'.",
+        "Line 7: the idempotency key 'k5' was imported before with another product, quantity "
+        "or time.",
+    ]
+
+
+def test_a_resent_key_with_the_same_facts_is_accepted():
+    rows, _ = parse_usage(HEADER + "7,API,1.0,2026-11-01T10:00:00Z,k5\n", zone=UTC)
+    stored = {(7, "k5"): (100, D("1.000000"), datetime(2026, 11, 1, 10, tzinfo=UTC))}
+    resolved, errors = resolve_usage(rows, accounts={"7": 7}, products={"API": (100, True)},
+                                     stored=stored)
+    assert errors == [] and len(resolved) == 1
