@@ -1,0 +1,148 @@
+"""Each figure against a small dataset computed by hand."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from analytics import selectors
+from analytics.models import MrrSnapshot
+from analytics.services import refresh_mrr_snapshots
+from catalog.demo import seed_catalog
+from ledger.models import ExchangeRate
+from q2c import flows
+from quotes import services as quote_services
+from quotes.services.sending import quote_link_token
+from tests.contracts.factories import active_contract, sent_quote
+from tests.customers.factories import AccountFactory
+from tests.quotes.factories import account_for, draft_quote
+
+pytestmark = pytest.mark.django_db
+
+NOV, DEC = date(2026, 11, 1), date(2026, 12, 1)
+
+
+def snapshot(account, month, mrr, previous, currency="USD"):
+    return MrrSnapshot.objects.create(account=account, owner=account.owner, month=month,
+                                      currency=currency, mrr=Decimal(mrr),
+                                      previous_mrr=Decimal(previous))
+
+
+def report(user, start=NOV, end=DEC, **filters):
+    converter = selectors.Converter(["USD", "EUR"], end + timedelta(days=40))
+    f = selectors.Filters(start=start, end=end, **filters)
+    return f, converter
+
+
+@pytest.fixture
+def accounts(sales_rep, other_rep):
+    return [AccountFactory(owner=sales_rep) for _ in range(4)] + [AccountFactory(owner=other_rep)]
+
+
+def test_mrr_movements_of_a_month_match_the_hand_computed_sums(finance, accounts):
+    # given December: a new account, an expansion, a contraction and a churn
+    a, b, c, d, e = accounts
+    snapshot(a, DEC, "100", "0")       # new 100
+    snapshot(b, DEC, "250", "200")     # expansion 50
+    snapshot(c, DEC, "120", "150")     # contraction 30
+    snapshot(d, DEC, "0", "80")        # churn 80
+    snapshot(e, DEC, "300", "300")     # unchanged
+    filters, converter = report(finance)
+
+    # when
+    december = selectors.mrr_months(finance, filters, converter)[-1]
+
+    # then
+    move = december.movement
+    assert (move.opening, move.new, move.expansion, move.contraction, move.churn) == (
+        Decimal("730"), Decimal("100"), Decimal("50"), Decimal("30"), Decimal("80"))
+    assert december.mrr == Decimal("770") and december.arr == Decimal("9240")
+    assert (december.accounts, december.churned_accounts) == (4, 1)
+
+
+def test_foreign_currency_mrr_is_converted_at_the_month_end_rate(finance, accounts):
+    ExchangeRate.objects.create(currency="EUR", valid_on=date(2026, 12, 1), rate=Decimal("1.1"))
+    snapshot(accounts[0], DEC, "100", "0", currency="EUR")
+    filters, converter = report(finance)
+
+    assert selectors.mrr_months(finance, filters, converter)[-1].mrr == Decimal("110.00")
+
+
+def test_a_rep_filter_and_a_managers_team_limit_what_is_counted(sales_manager, accounts):
+    for account in accounts:
+        snapshot(account, DEC, "100", "100")
+    filters, converter = report(sales_manager)
+
+    # the manager sees their team's four accounts, not the other team's
+    assert selectors.mrr_months(sales_manager, filters, converter)[-1].mrr == Decimal("400")
+    only_rep = selectors.Filters(start=NOV, end=DEC, owner_id=accounts[0].owner_id)
+    assert selectors.mrr_months(sales_manager, only_rep, converter)[-1].mrr == Decimal("400")
+
+
+def test_retention_compares_the_accounts_of_a_year_before(finance, accounts):
+    a, b, c, _, _ = accounts
+    year_ago = date(2025, 12, 1)
+    snapshot(a, year_ago, "100", "100")
+    snapshot(b, year_ago, "100", "100")
+    snapshot(c, year_ago, "100", "100")
+    snapshot(a, DEC, "150", "150")  # expanded
+    snapshot(b, DEC, "50", "50")    # contracted; c churned
+    filters, converter = report(finance)
+
+    retention = selectors.retention(finance, filters, converter)
+
+    assert retention.starting == Decimal("300")
+    assert retention.net == Decimal("66.7")    # (150 + 50) / 300
+    assert retention.gross == Decimal("50.0")  # (100 + 50) / 300
+
+
+def test_refresh_builds_snapshots_from_active_contract_lines(sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)  # starts 2026-12-01
+    monthly = sum(line.amount_per_period for line in contract.lines.all()
+                  if line.billing_period == "monthly")
+
+    refresh_mrr_snapshots(on=date(2027, 1, 15), months=3)
+    refresh_mrr_snapshots(on=date(2027, 1, 15), months=3)  # idempotent
+
+    rows = {(s.month, s.mrr, s.previous_mrr) for s in MrrSnapshot.objects.all()}
+    assert rows == {(DEC, monthly, Decimal(0)), (date(2027, 1, 1), monthly, monthly)}
+
+
+def test_quote_turnaround_win_rate_and_deal_size(sales_rep, finance):
+    # given two quotes sent 30 and 50 hours after being created; one accepted
+    seed_catalog()
+    start = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
+    for hours in (30, 50):
+        with time_machine.travel(start, tick=False):
+            account = account_for(sales_rep)
+            quote = draft_quote(sales_rep, account=account, lines=[("SEAT-USER", 5, "10")],
+                                contact=account.contacts.get(), expires_on=date(2026, 12, 31))
+        with time_machine.travel(start + timedelta(hours=hours), tick=False):
+            quote_services.submit_for_approval(quote=quote, by=sales_rep)
+            quote.refresh_from_db()
+            quote_services.send_quote(quote=quote, by=sales_rep)
+    filters, converter = report(finance)
+
+    figures = selectors.quote_figures(finance, filters, converter)
+
+    assert figures.sent == 2
+    assert figures.hours_to_send == Decimal("40.0")
+    assert figures.win_rate is None  # no outcome yet
+    assert figures.accepted == 0
+
+
+def test_accepted_quote_counts_toward_win_rate_discount_and_acv(sales_rep, finance):
+    quote = sent_quote(sales_rep)
+    flows.accept_quote_flow(token=quote_link_token(quote), signer_name="Ada", signer_title="CFO",
+                            consent=True, ip="203.0.113.9", user_agent="pytest")
+    quote.refresh_from_db()
+    filters, converter = report(finance)
+
+    figures = selectors.quote_figures(finance, filters, converter)
+
+    assert (figures.sent, figures.accepted, figures.win_rate) == (1, 1, Decimal("100.0"))
+    assert figures.average_deal_size == quote.annual_contract_value.quantize(Decimal("0.01"))
+    expected = (quote.discount_total * 100 / quote.list_total).quantize(Decimal("0.1"))
+    assert figures.average_discount == expected
