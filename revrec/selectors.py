@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
 from catalog.models import StandaloneSellingPrice
@@ -16,6 +17,10 @@ from core.money import round_money
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 from revrec.models import (
     PerformanceObligation,
+    RecognitionItem,
+    RecognitionRun,
+    RecognizedRevenue,
+    RevenueContract,
 )
 from revrec.obligations import LineFacts, ssp_over_term
 
@@ -108,3 +113,73 @@ def billed_to_date(revenue_contract_ids, *, through: date) -> dict[int, Billed]:
             totals[rc_id][0] += sign * amount
             totals[rc_id][1] += sign * round_money(amount * (rate or 1), functional)
     return {rc_id: Billed(doc, fun) for rc_id, (doc, fun) in totals.items()}
+
+
+# Pages -------------------------------------------------------------------------------------
+
+def revenue_contracts() -> QuerySet[RevenueContract]:
+    """Every revenue contract (revrec's pages are for finance and accountants, who see all)."""
+    return RevenueContract.objects.select_related("account", "contract").order_by(
+        "-created_on", "-pk")
+
+
+def revenue_contract_for_detail(pk: int) -> RevenueContract:
+    return get_object_or_404(revenue_contracts(), pk=pk)
+
+
+def obligations_of(revenue_contract: RevenueContract) -> list[PerformanceObligation]:
+    """Its obligations with their product, line and schedule (three queries in all), each with
+    `recognized` and `remaining` set."""
+    obligations = list(
+        PerformanceObligation.objects.filter(revenue_contract=revenue_contract)
+        .select_related("product", "contract_line", "predecessor__contract_line")
+        .prefetch_related("schedule").order_by("contract_line__position", "pk"))
+    for obligation in obligations:
+        lines = list(obligation.schedule.all())
+        obligation.recognized = sum((s.amount for s in lines if s.run_id), ZERO)
+        obligation.scheduled = sum((s.amount for s in lines), ZERO)
+        obligation.remaining = obligation.scheduled - obligation.recognized
+    return obligations
+
+
+def schedule_grid(obligations) -> tuple[list[date], list[tuple]]:
+    """Months as columns, one row per obligation: (obligation, [amount or None per month])."""
+    months = sorted({s.month for o in obligations for s in o.schedule.all()})
+    rows = []
+    for obligation in obligations:
+        by_month = {s.month: s for s in obligation.schedule.all()}
+        rows.append((obligation, [by_month.get(month) for month in months]))
+    return months, rows
+
+
+def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:
+    return revenue_contract.items.select_related("run", "entry", "reclass_entry").order_by(
+        "month")
+
+
+def recognition_runs() -> QuerySet[RecognitionRun]:
+    return RecognitionRun.objects.select_related("started_by").order_by("-month")
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    recognized: Decimal
+    contract_asset: Decimal
+    entries: int
+
+
+def run_totals(run: RecognitionRun) -> RunTotals:
+    """The run's revenue and contract asset (functional) and entries posted, one query."""
+    totals = run.items.aggregate(recognized=Sum("recognized_functional"),
+                                 asset=Sum("contract_asset"),
+                                 entries=Count("entry") + Count("reclass_entry"))
+    functional = settings.FUNCTIONAL_CURRENCY
+    return RunTotals(round_money(totals["recognized"] or ZERO, functional),
+                     round_money(totals["asset"] or ZERO, functional), totals["entries"] or 0)
+
+
+def run_families(run: RecognitionRun) -> list[tuple[str, Decimal]]:
+    functional = settings.FUNCTIONAL_CURRENCY
+    rows = (RecognizedRevenue.objects.filter(item__run=run).values_list("family")
+            .annotate(total=Sum("amount_functional")).order_by("family"))
+    return [(family or "No family", round_money(total, functional)) for family, total in rows]

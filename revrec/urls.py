@@ -1,3 +1,18 @@
+from django.urls import path
+
+from revrec import views
+
 app_name = "revrec"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.contract_list, name="contracts"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/refresh/", views.contracts_refresh, name="contracts_refresh"),
+    path("runs/", views.run_list, name="runs"),
+    path("runs/start/", views.run_start, name="start_run"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("close/", views.close, name="close"),
+    path("close/month/", views.close_month, name="close_month"),
+    path("reports/", views.report_index, name="reports"),
+    path("reports/<slug:slug>/", views.report, name="report"),
+]

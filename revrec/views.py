@@ -1,0 +1,174 @@
+"""Revenue pages: revenue contracts, recognition runs (with live progress), the period close
+checklist and the accountant's reports with CSV/XLSX export. Views read from selectors and act
+through one service each; every view checks its permission on the server."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ledger.models import AccountingPeriod
+from revrec import reports, selectors
+from revrec.checklist import close_checklist
+from revrec.exports import csv_response, xlsx_response
+from revrec.filters import RevenueContractFilter
+from revrec.forms import REPORTS, MonthForm, ReportForm, this_month
+from revrec.models import RunState
+from revrec.services import create_revenue_contracts, start_recognition_run
+from revrec.services.closing import close_period
+
+PAGE_SIZE = 25
+VIEW_CONTRACTS = "revrec.view_revenuecontract"
+VIEW_RUNS = "revrec.view_recognitionrun"
+
+
+def _errors(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(m for ms in error.message_dict.values() for m in ms)
+    return " ".join(error.messages)
+
+
+# Revenue contracts -------------------------------------------------------------------------
+
+@permission_required(VIEW_CONTRACTS, raise_exception=True)
+def contract_list(request):
+    found = RevenueContractFilter(request.GET or None, queryset=selectors.revenue_contracts())
+    page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "revrec/contract_list.html", {
+        "filter": found, "page_obj": page, "contracts": page.object_list})
+
+
+@permission_required(VIEW_CONTRACTS, raise_exception=True)
+def contract_detail(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    obligations = selectors.obligations_of(revenue_contract)
+    months, grid = selectors.schedule_grid(obligations)
+    return render(request, "revrec/contract_detail.html", {
+        "rc": revenue_contract, "obligations": obligations, "months": months, "grid": grid,
+        "items": selectors.items_of(revenue_contract),
+        "functional": settings.FUNCTIONAL_CURRENCY})
+
+
+@require_POST
+@permission_required("revrec.create_revenue_contracts", raise_exception=True)
+def contracts_refresh(request):
+    touched = create_revenue_contracts(by=request.user)
+    messages.success(request, f"{len(touched)} revenue contract(s) created or updated."
+                     if touched else "Every live contract has its revenue contract.")
+    return redirect("revrec:contracts")
+
+
+# Recognition runs --------------------------------------------------------------------------
+
+@permission_required(VIEW_RUNS, raise_exception=True)
+def run_list(request):
+    form = MonthForm(initial={"month": f"{this_month():%Y-%m}"})
+    page = Paginator(selectors.recognition_runs(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "revrec/run_list.html", {"form": form, "page_obj": page,
+                                                    "runs": page.object_list})
+
+
+@require_POST
+@permission_required("revrec.run_recognition", raise_exception=True)
+def run_start(request):
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(ValidationError(form.errors)))
+        return redirect("revrec:runs")
+    try:
+        run = start_recognition_run(month=form.cleaned_data["month"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("revrec:runs")
+    messages.success(request, f"{run} is {run.get_state_display().lower()}.")
+    return redirect("revrec:run", pk=run.pk)
+
+
+@permission_required(VIEW_RUNS, raise_exception=True)
+def run_detail(request, pk: int):
+    run = get_object_or_404(selectors.recognition_runs(), pk=pk)
+    context = {"run": run, "totals": selectors.run_totals(run),
+               "families": selectors.run_families(run),
+               "functional": settings.FUNCTIONAL_CURRENCY,
+               "live": run.state in (RunState.PENDING, RunState.RUNNING)}
+    if request.headers.get("HX-Request"):
+        return render(request, "revrec/run_detail.html#progress", context)
+    return render(request, "revrec/run_detail.html", context)
+
+
+# Period close ------------------------------------------------------------------------------
+
+def _month_of(request):
+    form = MonthForm(request.GET or None)
+    return form.cleaned_data["month"] if form.is_valid() else this_month()
+
+
+@permission_required(VIEW_RUNS, raise_exception=True)
+def close(request):
+    month = _month_of(request)
+    checks = close_checklist(month)
+    period = AccountingPeriod.objects.filter(start_on=month).first()
+    return render(request, "revrec/close.html", {
+        "month": month, "checks": checks, "clear": all(c.done for c in checks),
+        "period": period, "form": MonthForm(initial={"month": f"{month:%Y-%m}"})})
+
+
+@require_POST
+@permission_required("ledger.close_period", raise_exception=True)
+def close_month(request):
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such month.")
+    month = form.cleaned_data["month"]
+    try:
+        period = close_period(month=month, by=request.user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, f"{month:%B %Y} cannot close yet: {_errors(error)}")
+    else:
+        messages.success(request, f"{period} is closed.")
+    return redirect(f"{reverse('revrec:close')}?month={month:%Y-%m}")
+
+
+# Reports -----------------------------------------------------------------------------------
+
+def _report(slug: str, values: dict) -> reports.Table:
+    filters = reports.Filters(currency=values["currency"], family=values["family"],
+                              account=values["account"])
+    if slug == "waterfall":
+        return reports.revenue_waterfall(start=this_month(), months=values["months"],
+                                         filters=filters)
+    if slug == "rollforward":
+        return reports.deferred_revenue_rollforward(first=values["first"], last=values["last"])
+    if slug == "recognized":
+        return reports.recognized_revenue(first=values["first"], last=values["last"],
+                                          filters=filters)
+    if slug == "rpo":
+        return reports.remaining_obligations(as_of=this_month(), filters=filters)
+    return reports.revrec_journal(month=values["last"])
+
+
+@permission_required(VIEW_RUNS, raise_exception=True)
+def report_index(request):
+    return render(request, "revrec/reports.html", {"reports": REPORTS})
+
+
+@permission_required(VIEW_RUNS, raise_exception=True)
+def report(request, slug: str):
+    if slug not in REPORTS:
+        raise Http404("No such report.")
+    form = ReportForm(request.GET or None)
+    table = _report(slug, form.values())
+    export = request.GET.get("export")
+    if export == "csv":
+        return csv_response(table, f"{REPORTS[slug]} {form.values()['last']:%Y-%m}")
+    if export == "xlsx":
+        return xlsx_response(table, f"{REPORTS[slug]} {form.values()['last']:%Y-%m}")
+    return render(request, "revrec/report.html", {
+        "slug": slug, "title": REPORTS[slug], "table": table, "form": form,
+        "query": request.GET.urlencode(), "reports": REPORTS})
+
