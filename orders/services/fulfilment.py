@@ -19,6 +19,13 @@ from orders.selectors import lines_for_update, order_for_update
 FULFILLABLE = {OrderState.APPROVED, OrderState.PARTIALLY_FULFILLED}
 
 
+def ensure_fulfillable(order) -> None:
+    """Only an approved (or partly fulfilled) order takes fulfilment."""
+    if order.state not in FULFILLABLE:
+        raise ValidationError(f"Only an approved order can be fulfilled; {order} is "
+                              f"{order.get_state_display().lower()}.")
+
+
 def line_field(line: OrderLine) -> str:
     """The form field (and error key) of one line's quantity."""
     return f"line_{line.pk}"
@@ -68,9 +75,7 @@ def fulfil_lines(*, order, by, quantities: Mapping[int, Decimal] | None = None,
     if day > timezone.localdate():
         raise ValidationError({"on": "A fulfilment date cannot be in the future."})
     order = order_for_update(pk=order.pk)
-    if order.state not in FULFILLABLE:
-        raise ValidationError(f"Only an approved order can be fulfilled; {order} is "
-                              f"{order.get_state_display().lower()}.")
+    ensure_fulfillable(order)
     lines = lines_for_update(order)
     planned = _planned(lines, quantities)
     fulfilments = []
