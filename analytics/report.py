@@ -45,6 +45,7 @@ def build_report(user, filters: selectors.Filters) -> Report:
     quotes = selectors.quote_figures(user, filters, converter)
     months = selectors.mrr_months(user, filters, converter)
     retention = selectors.retention(user, filters, converter)
+    receivables = selectors.receivable_figures(user, filters)
     last = months[-1] if months else None
     period_churn = sum((m.movement.churn for m in months), Decimal("0"))
     opening = months[0].movement.opening if months else Decimal("0")
@@ -79,6 +80,18 @@ def build_report(user, filters: selectors.Filters) -> Report:
                "(expansion included, new accounts not), over what they paid then."),
         Figure("Gross revenue retention", retention.gross, "percent",
                "The same, each account capped at what it paid a year ago: never above 100%."),
+        Figure("Billed in the period", receivables.billed, money,
+               "Invoices issued in the period (void ones left out), at their booked rate."),
+        Figure("Open receivables at the end", receivables.closing, money,
+               "The receivables ledger's balance on the period's last day."),
+        Figure("DSO", receivables.dso, "days",
+               "Days sales outstanding: open receivables at the period's end over what was "
+               "billed in the period, times the period's days."),
+        Figure("Collection effectiveness", receivables.collection_effectiveness, "percent",
+               "(Opening receivables + billed − closing receivables) over (opening receivables "
+               "+ billed − receivables not yet due at the end), as a percentage: 100% means all "
+               "that fell due was collected. Not yet due: open invoices due after the period, "
+               "at what is still owed on them today."),
     ]
     return Report(filters, selectors.functional_currency(), figures, months,
                   sorted(converter.missing))

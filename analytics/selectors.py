@@ -23,9 +23,13 @@ from django.db.models.functions import Coalesce, Least
 
 from analytics import metrics
 from analytics.models import MrrSnapshot
+from billing.models import Invoice, InvoiceState
 from core.dates import add_months, month_start
+from core.money import round_money
 from core.visibility import visible_to
+from customers.models import Account
 from ledger.fx import MissingRate
+from ledger.selectors import receivable_total
 from ledger.services import rate_book
 from quotes.models import Quote, QuoteKind, QuoteState
 
@@ -223,6 +227,49 @@ def retention(user, filters: Filters, converter: Converter) -> Retention:
     capped = converter.total({r["currency"]: r["capped"] for r in rows}, on)
     return Retention(starting, metrics.net_revenue_retention(starting, kept),
                      metrics.gross_revenue_retention(starting, capped))
+
+
+BILLED_STATES = [InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
+                 InvoiceState.UNCOLLECTIBLE]
+
+
+@dataclass(frozen=True)
+class ReceivableFigures:
+    opening: Decimal
+    closing: Decimal
+    billed: Decimal
+    closing_not_due: Decimal
+    dso: Decimal | None
+    collection_effectiveness: Decimal | None
+
+
+def receivable_figures(user, filters: Filters) -> ReceivableFigures:
+    """Receivables from the ledger's sub-ledger (as of the day before the period and its last
+    day) and what was billed in the period (issued invoices at their booked rate)."""
+    accounts = _owned(Account.objects.all(), user, Filters(filters.start, filters.end,
+                                                            owner_id=filters.owner_id))
+    opening = receivable_total(customer_accounts=accounts, currency=filters.currency,
+                               as_of=filters.start - timedelta(days=1))
+    closing = receivable_total(customer_accounts=accounts, currency=filters.currency,
+                               as_of=filters.last_day)
+    invoices = Invoice.objects.filter(account__in=accounts.values("pk"))
+    if filters.currency:
+        invoices = invoices.filter(currency=filters.currency)
+    billed = invoices.filter(state__in=BILLED_STATES, issue_on__gte=filters.start,
+                             issue_on__lte=filters.last_day).aggregate(
+        total=Sum("functional_total"))["total"] or ZERO
+    not_due = invoices.filter(state__in=[InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID],
+                              issue_on__lte=filters.last_day,
+                              due_on__gt=filters.last_day).aggregate(
+        total=Sum(F("amount_due") * F("fx_rate")))["total"] or ZERO
+    currency = settings.FUNCTIONAL_CURRENCY
+    billed, not_due = round_money(billed, currency), round_money(not_due, currency)
+    return ReceivableFigures(
+        opening=opening, closing=closing, billed=billed, closing_not_due=not_due,
+        dso=metrics.days_sales_outstanding(closing, billed, filters.days),
+        collection_effectiveness=metrics.collection_effectiveness(opening, billed, closing,
+                                                                  not_due),
+    )
 
 
 def default_filters(today: date) -> Filters:

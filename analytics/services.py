@@ -1,6 +1,5 @@
 """Keeping the analytics snapshots: set-based reads of the contract lines, bulk writes."""
 
-import calendar
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -12,13 +11,10 @@ from analytics.models import MrrSnapshot
 from contracts.models import ContractLine
 from core.dates import add_months, business_date, month_start
 from core.money import round_money
+from ledger.period_rules import month_end
 
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "annual": 12}
 SNAPSHOT_MONTHS = 25  # two years of movements need the month before them too
-
-
-def month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def recurring_revenue_on(day: date) -> dict[tuple[int, str], tuple[int, Decimal]]:
