@@ -1,0 +1,69 @@
+"""Billing forms: shape and field checks only; the services decide the rest."""
+
+from django import forms
+from django.conf import settings
+
+from core.dates import business_date
+from customers.models import Account
+
+
+def _currency_choices(blank: str):
+    return [("", blank)] + [(c, c) for c in settings.CURRENCIES]
+
+
+class RunForm(forms.Form):
+    as_of = forms.DateField(label="Bill through", widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="Everything due on or before this day.")
+    currency = forms.ChoiceField(choices=(), required=False)
+    bill_day = forms.IntegerField(min_value=1, max_value=28, required=False, label="Bill day")
+    accounts = forms.ModelMultipleChoiceField(queryset=Account.objects.order_by("name"),
+                                              required=False,
+                                              help_text="Empty: every account.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = _currency_choices("Any currency")
+        self.fields["as_of"].initial = business_date()
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"as_of": data["as_of"], "currency": data["currency"],
+                "bill_day": data["bill_day"], "accounts": list(data["accounts"])}
+
+
+class ChargeForm(forms.Form):
+    description = forms.CharField(max_length=255)
+    quantity = forms.DecimalField(max_digits=19, decimal_places=6, initial=1)
+    unit_price = forms.DecimalField(max_digits=19, decimal_places=6)
+    period_start = forms.DateField(required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LineForm(forms.Form):
+    description = forms.CharField(max_length=255)
+    quantity = forms.DecimalField(max_digits=19, decimal_places=6)
+    unit_price = forms.DecimalField(max_digits=19, decimal_places=6)
+
+
+class ManualInvoiceForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    currency = forms.ChoiceField(choices=(), required=False,
+                                 help_text="Empty: the account's currency.")
+    memo = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = _currency_choices("Account's currency")
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BulkIssueForm(forms.Form):
+    invoices = forms.ModelMultipleChoiceField(queryset=None)
+
+    def __init__(self, *args, drafts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoices"].queryset = drafts

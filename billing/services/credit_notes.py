@@ -1,0 +1,371 @@
+"""Credit notes: whole or partial corrections of an issued invoice, issued at once.
+
+What may be credited is what is left of each invoice line (net and each of its taxes) after the
+credit notes already issued on it. Three ways to say how much:
+- whole: everything left;
+- per line: a net amount for each line; its tax is the line's tax on the net credited so far,
+  rounded, less the tax already credited (so crediting a line in parts never credits more or
+  less tax than the line carried);
+- an amount: a gross amount split over the lines in proportion to what is left of them
+  (largest remainder), each part split into net and tax at the line's own ratio.
+
+Issuing takes the next number of the year's gapless series (CN-YYYY-NNNNNN, `core.numbering`,
+its row locked until commit), posts the mirror of the invoice's journal for the credited parts
+(deferred revenue and tax payable per rate against the receivable) at the invoice's booked rate,
+and reduces the amount due through `billing.services.settlement.apply_credit`. Whatever exceeds
+the amount due (a paid invoice, or a credit bigger than what is left to pay) is owed back to the
+customer: it is credited to customer credits (chart.CUSTOMER_CREDITS) instead of the receivable.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from billing import journal
+from billing.models import (
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteReason,
+    CreditNoteState,
+    CreditNoteTax,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+)
+from billing.selectors import invoice_for_update
+from billing.services.settlement import apply_credit
+from core.actors import as_actor
+from core.dates import business_date
+from core.money import allocate, round_money
+from core.numbering import next_number
+from core.transitions import run_transition
+from core.visibility import visible_to
+from ledger import chart
+from ledger.drafts import EntryDraft, LineDraft
+from ledger.services import post_entry
+
+ZERO = Decimal(0)
+CREDITABLE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID)
+TaxKey = tuple[str, Decimal]  # (tax name, percent)
+
+
+# --- the maths: pure, over plain values ------------------------------------------------------
+
+@dataclass(frozen=True)
+class LineLeft:
+    """One invoice line: what it billed and what earlier credit notes took back."""
+
+    line_id: int
+    amount: Decimal
+    taxes: Mapping[TaxKey, Decimal]
+    credited_amount: Decimal = ZERO
+    credited_taxes: Mapping[TaxKey, Decimal] = field(default_factory=dict)
+
+    @property
+    def amount_left(self) -> Decimal:
+        return max(self.amount - self.credited_amount, ZERO)
+
+    def tax_left(self, key: TaxKey) -> Decimal:
+        return self.taxes[key] - self.credited_taxes.get(key, ZERO)
+
+    @property
+    def gross_left(self) -> Decimal:
+        return self.amount_left + sum((self.tax_left(k) for k in self.taxes), ZERO)
+
+
+@dataclass(frozen=True)
+class CreditPart:
+    line_id: int
+    amount: Decimal
+    taxes: dict[TaxKey, Decimal]
+
+    @property
+    def tax(self) -> Decimal:
+        return sum(self.taxes.values(), ZERO)
+
+
+def _taxes_for_net(line: LineLeft, net: Decimal, currency: str) -> dict[TaxKey, Decimal]:
+    """The line's tax on everything credited so far, rounded once, less what was credited."""
+    if not line.amount:
+        return {}
+    so_far = line.credited_amount + net
+    return {key: round_money(tax * so_far / line.amount, currency)
+            - line.credited_taxes.get(key, ZERO) for key, tax in line.taxes.items()}
+
+
+def credit_by_lines(lines: Sequence[LineLeft], nets: Mapping[int, Decimal],
+                    currency: str) -> list[CreditPart]:
+    """Credit a net amount of each named line; refuses more than is left of a line."""
+    by_id = {line.line_id: line for line in lines}
+    parts, errors = [], {}
+    for line_id, net in nets.items():
+        line = by_id.get(line_id)
+        if line is None:
+            errors[f"line_{line_id}"] = "This line is not on the invoice."
+        elif net < 0 or round_money(net, currency) != net:
+            errors[f"line_{line_id}"] = f"{net} is not a positive amount in {currency}."
+        elif net > line.amount_left:
+            errors[f"line_{line_id}"] = (f"{net} is more than the {line.amount_left} left to "
+                                         "credit on this line.")
+        elif net:
+            parts.append(CreditPart(line_id, net, _taxes_for_net(line, net, currency)))
+    if errors:
+        raise ValidationError(errors)
+    return parts
+
+
+def credit_whole(lines: Sequence[LineLeft], currency: str) -> list[CreditPart]:
+    """Everything left on every line."""
+    return credit_by_lines([ln for ln in lines if ln.amount_left > 0],
+                           {ln.line_id: ln.amount_left for ln in lines if ln.amount_left > 0},
+                           currency)
+
+
+def credit_amount(lines: Sequence[LineLeft], gross: Decimal, currency: str) -> list[CreditPart]:
+    """A gross amount spread over what is left of the lines, each part split into net and tax
+    at the line's ratio of what is left."""
+    open_lines = [line for line in lines if line.gross_left > 0]
+    left = sum((line.gross_left for line in open_lines), ZERO)
+    if gross > left:
+        raise ValidationError({"amount": f"{gross} is more than the {left} left to credit on "
+                                         "this invoice."})
+    parts = []
+    for line, share in zip(open_lines, allocate(gross, [ln.gross_left for ln in open_lines],
+                                                currency), strict=True):
+        if not share:
+            continue
+        net = min(round_money(share * line.amount_left / line.gross_left, currency),
+                  line.amount_left)
+        keys = list(line.taxes)
+        tax_parts = allocate(share - net, [line.tax_left(k) for k in keys], currency) \
+            if keys else []
+        parts.append(CreditPart(line.line_id, net, dict(zip(keys, tax_parts, strict=True))))
+    return parts
+
+
+def split_settlement(total: Decimal, amount_due: Decimal, invoice_open: bool
+                     ) -> tuple[Decimal, Decimal]:
+    """(reduces the amount due, owed back to the customer) of a credit of `total`."""
+    applied = min(total, amount_due) if invoice_open else ZERO
+    return applied, total - applied
+
+
+def credit_entry(*, label: str, account_id: int, currency: str, day: date, rate: Decimal,
+                 parts: Sequence[journal.Part], applied: Decimal, excess: Decimal,
+                 functional: str, source=None, memo: str) -> tuple[EntryDraft | None, Decimal]:
+    """The mirror of the invoice's entry for the credited parts, its receivable credit split
+    between the receivable (what reduces the amount due) and customer credits (the rest)."""
+    amounts = journal.InvoiceAmounts(label, account_id, currency, day, rate, tuple(parts))
+    entry, receivable = journal.invoice_entry(amounts, functional=functional, source=source,
+                                              memo=memo)
+    if entry is None:
+        return None, receivable
+    lines = []
+    for line in entry.lines:
+        if line.gl_code != chart.ACCOUNTS_RECEIVABLE:
+            lines.append(line.mirrored())
+            continue
+        f_applied, f_excess = allocate(receivable, [applied, excess], functional)
+        for gl_code, f_amount, amount in ((chart.ACCOUNTS_RECEIVABLE, f_applied, applied),
+                                          (chart.CUSTOMER_CREDITS, f_excess, excess)):
+            if amount and f_amount:
+                lines.append(replace(line, gl_code=gl_code, debit=ZERO, credit=f_amount,
+                                     document_amount=-amount))
+    return replace(entry, lines=lines), receivable
+
+
+# --- reading what is left --------------------------------------------------------------------
+
+def _tax_key(detail: dict) -> TaxKey:
+    return detail["name"], Decimal(detail["percent"]).normalize()
+
+
+def lines_left(invoice: Invoice) -> list[LineLeft]:
+    """Each positive line of the invoice with what issued credit notes already took back
+    (two queries)."""
+    credited_amount, credited_taxes = defaultdict(lambda: ZERO), defaultdict(dict)
+    for line_id, amount, detail in CreditNoteLine.objects.filter(
+            credit_note__invoice=invoice, credit_note__state=CreditNoteState.ISSUED,
+            invoice_line__isnull=False).values_list("invoice_line_id", "amount", "tax_detail"):
+        credited_amount[line_id] += amount
+        for tax in detail:
+            key = _tax_key(tax)
+            credited_taxes[line_id][key] = credited_taxes[line_id].get(key, ZERO) \
+                + Decimal(tax["amount"])
+    lines = []
+    for line_id, amount, detail in invoice.lines.filter(amount__gt=0).order_by(
+            "position", "pk").values_list("pk", "amount", "tax_detail"):
+        taxes: dict[TaxKey, Decimal] = {}
+        for tax in detail or ():
+            key = _tax_key(tax)
+            taxes[key] = taxes.get(key, ZERO) + Decimal(tax["amount"])
+        lines.append(LineLeft(line_id, amount, taxes, credited_amount[line_id],
+                              credited_taxes[line_id]))
+    return lines
+
+
+# --- the verb --------------------------------------------------------------------------------
+
+def _require(by):
+    actor = as_actor(by)
+    if not actor.has_perm("billing.issue_credit_note"):
+        raise PermissionDenied("You are not allowed to issue credit notes.")
+    return actor
+
+
+def _checked_invoice(invoice: Invoice) -> None:
+    if invoice.state not in CREDITABLE_STATES:
+        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
+                              "issued, partially paid or paid invoice can be credited.")
+
+
+def _parts(invoice, lines, *, whole, line_amounts, amount) -> list[CreditPart]:
+    ways = [whole, line_amounts is not None, amount is not None]
+    if sum(ways) != 1:
+        raise ValidationError("Credit the whole invoice, some lines, or an amount: one of them.")
+    if whole:
+        parts = credit_whole(lines, invoice.currency)
+    elif line_amounts is not None:
+        parts = credit_by_lines(lines, {int(k): Decimal(v) for k, v in line_amounts.items()},
+                                invoice.currency)
+    else:
+        amount = Decimal(amount)
+        if not amount.is_finite() or amount <= 0 \
+                or round_money(amount, invoice.currency) != amount:
+            raise ValidationError({"amount": f"Give an amount more than zero in "
+                                             f"{invoice.currency}'s minor unit."})
+        parts = credit_amount(lines, amount, invoice.currency)
+    if not parts or not sum((p.amount + p.tax for p in parts), ZERO):
+        raise ValidationError("Nothing is left to credit on this invoice."
+                              if not any(ln.gross_left for ln in lines)
+                              else "Choose something to credit.")
+    return parts
+
+
+def _tax_totals(invoice: Invoice, parts: Sequence[CreditPart]) -> list[CreditNoteTax]:
+    """Per rate, as the invoice kept it (country and region of its tax totals)."""
+    where = {(t.name, t.percent.normalize()): (t.country, t.region) for t in invoice.taxes.all()}
+    base, tax = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for part in parts:
+        for key, amount in part.taxes.items():
+            base[key] += part.amount
+            tax[key] += amount
+    return [CreditNoteTax(name=key[0], percent=key[1],
+                          country=where.get(key, (invoice.account.country, ""))[0],
+                          region=where.get(key, ("", ""))[1], taxable_amount=base[key],
+                          tax_amount=tax[key]) for key in sorted(tax)]
+
+
+def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
+    rows = []
+    for position, part in enumerate(parts, start=1):
+        source = invoice_lines[part.line_id]
+        rows.append(CreditNoteLine(
+            credit_note=credit_note, position=position, invoice_line=source,
+            description=source.description, quantity=Decimal(1), unit_price=part.amount,
+            amount=part.amount, tax_amount=part.tax,
+            tax_detail=[{"name": k[0], "percent": f"{k[1]:f}", "amount": str(v)}
+                        for k, v in part.taxes.items()],
+            period_start=source.period_start, period_end=source.period_end))
+    return rows
+
+
+def _journal_parts(parts, invoice_lines, taxes: Sequence[CreditNoteTax]) -> list[journal.Part]:
+    return list(journal.parts_of(
+        [(p.amount, invoice_lines[p.line_id].description) for p in parts],
+        [(t.name, t.percent, t.tax_amount) for t in taxes]))
+
+
+@transaction.atomic
+def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole: bool = False,
+                      line_amounts: Mapping[int, Decimal] | None = None,
+                      amount: Decimal | None = None, on: date | None = None) -> CreditNote:
+    """Credit an issued, partially paid or paid invoice (whole, per line or an amount), post the
+    reversing entry and reduce its amount due; the rest is owed back to the customer."""
+    actor = _require(by)
+    invoice = invoice_for_update(invoice.pk)
+    _checked_invoice(invoice)
+    if reason not in CreditNoteReason.values:
+        raise ValidationError({"reason": "Choose a reason."})
+    if reason == CreditNoteReason.OTHER and not reason_note.strip():
+        raise ValidationError({"reason_note": "Say why the invoice is credited."})
+    day = business_date(on)
+    if invoice.issue_on and day < invoice.issue_on:
+        raise ValidationError(f"A credit note cannot be dated before its invoice "
+                              f"({invoice.issue_on}).")
+    parts = _parts(invoice, lines_left(invoice), whole=whole, line_amounts=line_amounts,
+                   amount=amount)
+    invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for p in parts])
+    subtotal = sum((p.amount for p in parts), ZERO)
+    tax_total = sum((p.tax for p in parts), ZERO)
+    total = subtotal + tax_total
+    applied, excess = split_settlement(total, invoice.amount_due, invoice.is_open)
+    number = next_number(f"credit-note-{day.year}")
+    note = CreditNote.objects.create(
+        number=f"CN-{day.year}-{number:06d}", invoice=invoice, account_id=invoice.account_id,
+        currency=invoice.currency, reason=reason, reason_note=reason_note.strip(), issue_on=day,
+        subtotal=subtotal, tax_total=tax_total, total=total, fx_rate=invoice.fx_rate,
+        created_by=actor.user, issued_by=actor.user, issued_at=timezone.now())
+    CreditNoteLine.objects.bulk_create(_note_lines(note, parts, invoice_lines))
+    taxes = _tax_totals(invoice, parts)
+    for tax in taxes:
+        tax.credit_note = note
+    CreditNoteTax.objects.bulk_create(taxes)
+    entry, functional_total = credit_entry(
+        label=note.number, account_id=invoice.account_id, currency=invoice.currency, day=day,
+        rate=invoice.fx_rate or Decimal(1), parts=_journal_parts(parts, invoice_lines, taxes),
+        applied=applied, excess=excess,
+        functional=invoice.functional_currency or settings.FUNCTIONAL_CURRENCY, source=note,
+        memo=f"Credit note {note.number} on {invoice}")
+    note.functional_total = functional_total
+    if entry is not None:
+        note.journal_entry = post_entry(entry, by=by, on=day)
+    if applied:
+        apply_credit(invoice=invoice, amount=applied, by=by, on=day,
+                     note=f"Credit note {note.number}: {applied} {invoice.currency}.")
+    summary = f"{note.get_reason_display()}: {total} {invoice.currency} credited"
+    if excess:
+        summary += f", {excess} owed back to the customer"
+    note = run_transition(note, "issue", by=by, on=day, note=f"{summary}. {note.reason_note}"
+                          .strip())
+    _queue_document(note)
+    return note
+
+
+def _queue_document(note: CreditNote) -> None:
+    from billing.document_tasks import deliver_credit_note_task
+
+    transaction.on_commit(lambda: deliver_credit_note_task.delay(note.pk))
+
+
+# --- the questions ---------------------------------------------------------------------------
+
+def credit_notes_visible_to(user) -> QuerySet[CreditNote]:
+    """As invoices: finance and accountants see every one, sales roles their accounts'."""
+    return visible_to(CreditNote.objects.select_related("account", "invoice"), user,
+                      view="billing.view_creditnote", view_team="billing.view_team_invoices",
+                      view_all="billing.view_all_invoices", owner="account__owner")
+
+
+def credit_note_for_detail(*, pk, user) -> CreditNote:
+    return get_object_or_404(credit_notes_visible_to(user).select_related(
+        "journal_entry", "created_by", "issued_by"), pk=pk)
+
+
+def search_credit_notes(credit_notes: QuerySet[CreditNote], text: str) -> QuerySet[CreditNote]:
+    from django.db.models import Q
+
+    text = (text or "").strip()
+    if not text:
+        return credit_notes
+    return credit_notes.filter(Q(number__icontains=text) | Q(invoice__number__icontains=text)
+                               | Q(account__name__icontains=text))

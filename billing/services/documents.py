@@ -1,0 +1,137 @@
+"""The PDFs of issued invoices and credit notes: rendered once, kept, emailed once.
+
+A document is rendered after it is issued (by a background task) or on its first download,
+whichever comes first, and stored with its SHA-256 and render time; from then on the stored
+bytes are what is served and mailed, so an issued document never changes. Two renders at once
+(a worker and a download) store only one: the row is updated only while it has no PDF, and the
+loser's file is deleted. The email to the account's billing contact is sent once (`emailed_at`
+is claimed by a conditional update before sending).
+"""
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
+from billing.pdf import render_credit_note_pdf, render_invoice_pdf
+from customers.models import Contact, ContactRole
+
+PENDING_BATCH = 50  # documents per task run: ~6 PDFs a second per core, so ~10 s of work
+ISSUED_INVOICE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
+                         InvoiceState.UNCOLLECTIBLE, InvoiceState.VOID)
+
+
+class DocumentNotIssued(Exception):
+    """A draft has no document to keep."""
+
+
+def _kind(document) -> tuple[type, str]:
+    if isinstance(document, CreditNote):
+        return CreditNote, "credit_note"
+    return Invoice, "invoice"
+
+
+def _render(document) -> bytes:
+    if isinstance(document, CreditNote):
+        return render_credit_note_pdf(document)
+    return render_invoice_pdf(document)
+
+
+def _is_issued(document) -> bool:
+    if isinstance(document, CreditNote):
+        return document.state == CreditNoteState.ISSUED
+    return document.state in ISSUED_INVOICE_STATES
+
+
+def stored_pdf(document) -> bytes:
+    """The document's kept PDF, rendered and stored now if it has none yet."""
+    if not _is_issued(document):
+        raise DocumentNotIssued(f"{document} is a draft: it has no document yet.")
+    if not document.pdf:
+        ensure_pdf(document)
+    with document.pdf.open("rb") as handle:
+        return handle.read()
+
+
+def ensure_pdf(document) -> bool:
+    """Render and store the PDF of an issued document that has none; True if this call stored
+    it. Writes with a conditional update, outside any long transaction."""
+    model, _ = _kind(document)
+    if document.pdf or not _is_issued(document):
+        return False
+    pdf = _render(document)
+    name = document.pdf.field.generate_filename(document, f"{document.number}.pdf")
+    stored = document.pdf.storage.save(name, ContentFile(pdf))
+    digest, now = hashlib.sha256(pdf).hexdigest(), timezone.now()
+    won = model.objects.filter(pk=document.pk, pdf="").update(
+        pdf=stored, pdf_sha256=digest, pdf_rendered_at=now)
+    if not won:
+        document.pdf.storage.delete(stored)
+    fresh = model.objects.only("pdf", "pdf_sha256", "pdf_rendered_at").get(pk=document.pk)
+    document.pdf, document.pdf_sha256 = fresh.pdf, fresh.pdf_sha256
+    document.pdf_rendered_at = fresh.pdf_rendered_at
+    return bool(won)
+
+
+def billing_contact(account_id: int) -> Contact | None:
+    """The account's billing contact (the first by name), else none: nobody is guessed."""
+    return Contact.objects.filter(account_id=account_id, role=ContactRole.BILLING).exclude(
+        email="").order_by("name", "pk").first()
+
+
+def email_document(document) -> bool:
+    """Email the kept PDF to the billing contact once; True if this call sent it."""
+    model, kind = _kind(document)
+    contact = billing_contact(document.account_id)
+    if contact is None or document.emailed_at or not _is_issued(document):
+        return False
+    pdf = stored_pdf(document)
+    if not model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()):
+        return False  # another worker sent it
+    label = "Credit note" if kind == "credit_note" else "Invoice"
+    message = EmailMessage(
+        subject=f"{label} {document.number} from {settings.COMPANY_NAME}",
+        body=render_to_string(f"billing/documents/email/{kind}.txt",
+                              {kind: document, "contact": contact,
+                               "company_name": settings.COMPANY_NAME}),
+        to=[contact.email])
+    message.attach(f"{document.number}.pdf", pdf, "application/pdf")
+    message.send()
+    return True
+
+
+def deliver_document(document) -> None:
+    """Render, keep and email an issued document (each step once)."""
+    ensure_pdf(document)
+    email_document(document)
+
+
+def deliver_invoice(invoice_id: int) -> None:
+    deliver_document(Invoice.objects.select_related("account__payment_terms").get(
+        pk=invoice_id))
+
+
+def deliver_credit_note(credit_note_id: int) -> None:
+    deliver_document(CreditNote.objects.select_related("account", "invoice").get(
+        pk=credit_note_id))
+
+
+def pending_documents(*, limit: int = PENDING_BATCH, since: date | None = None):
+    """Issued invoices and credit notes still without a PDF or an email to send (oldest first);
+    migrated invoices are the previous system's documents and are not re-sent."""
+    has_contact = Q(account__contacts__role=ContactRole.BILLING)
+    not_done = Q(pdf="") | (Q(emailed_at__isnull=True) & has_contact)
+    invoices = Invoice.objects.filter(not_done, state__in=ISSUED_INVOICE_STATES[:3]).exclude(
+        kind=InvoiceKind.MIGRATED)
+    notes = CreditNote.objects.filter(not_done, state=CreditNoteState.ISSUED)
+    if since:
+        invoices, notes = invoices.filter(issue_on__gte=since), notes.filter(issue_on__gte=since)
+    return (list(invoices.distinct().order_by("pk").values_list("pk", flat=True)[:limit]),
+            list(notes.distinct().order_by("pk").values_list("pk", flat=True)[:limit]))

@@ -1,0 +1,244 @@
+"""Billing pages: invoice runs (start, preview, live progress, summary, resume), the invoice
+list with the bulk issue form, the invoice page with its draft editing, issue and void.
+
+Pages read through `invoices_visible_to` (404 for invoices one may not see); each action is one
+service call (403 without the permission), followed by a message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from billing import selectors
+from billing.filters import InvoiceFilter
+from billing.forms import BulkIssueForm, ChargeForm, LineForm, ManualInvoiceForm, RunForm, VoidForm
+from billing.models import InvoiceLine, InvoiceState
+from billing.services import drafts as draft_services
+from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
+from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
+from ledger.selectors import entries_for_source
+
+PAGE_SIZE = 50
+
+
+def _errors(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@permission_required("billing.view_invoicerun", raise_exception=True)
+def run_list(request):
+    runs = selectors.runs_visible_to(request.user)
+    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    form = RunForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("billing.start_invoice_run"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                run = create_invoice_run(by=request.user, **form.filters())
+            except ValidationError as error:
+                _errors(request, error)
+            else:
+                messages.success(request, f"Invoice run {run.pk} started.")
+                return redirect("billing:run", pk=run.pk)
+    return render(request, "billing/runs.html", {"page_obj": page, "runs": page.object_list,
+                                                 "form": form})
+
+
+@permission_required("billing.start_invoice_run", raise_exception=True)
+def run_preview(request):
+    form = RunForm(request.GET or None)
+    preview = None
+    if form.is_valid():
+        try:
+            preview = preview_invoice_run(by=request.user, **form.filters())
+        except ValidationError as error:
+            _errors(request, error)
+    return render(request, "billing/run_preview.html", {"form": form, "preview": preview})
+
+
+@permission_required("billing.view_invoicerun", raise_exception=True)
+def run_detail(request, pk):
+    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
+    context = {"run": run, "summary": selectors.run_summary(run),
+               "failures": selectors.failures_of(run)[:200], "live": not run.is_finished}
+    if request.htmx:
+        return render(request, "billing/run_detail.html#progress", context)
+    return render(request, "billing/run_detail.html", context)
+
+
+@require_POST
+@permission_required("billing.start_invoice_run", raise_exception=True)
+def run_resume(request, pk):
+    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
+    try:
+        run_invoice_run(run=run, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Invoice run {run.pk} resumed: its unfinished chunks are "
+                                  "queued again.")
+    return redirect("billing:run", pk=run.pk)
+
+
+@permission_required("billing.view_invoice", raise_exception=True)
+def invoice_list(request):
+    visible = selectors.invoices_visible_to(request.user)
+    invoice_filter = InvoiceFilter(request.GET or None, visible=visible)
+    page = Paginator(invoice_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "billing/invoices.html", {
+        "filter": invoice_filter, "page_obj": page, "invoices": page.object_list,
+        "can_issue": request.user.has_perm("billing.issue_invoice"),
+        "can_edit": request.user.has_perm("billing.edit_draft_invoice")})
+
+
+@require_POST
+@permission_required("billing.issue_invoice", raise_exception=True)
+def invoice_issue_bulk(request):
+    drafts = selectors.invoices_visible_to(request.user).filter(state=InvoiceState.DRAFT)
+    form = BulkIssueForm(request.POST, drafts=drafts)
+    if not form.is_valid():
+        messages.error(request, "Choose the drafts to issue.")
+    else:
+        try:
+            issued = issue_invoices(invoices=form.cleaned_data["invoices"], by=request.user)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, f"{len(issued)} invoices issued: "
+                                      f"{issued[0]} to {issued[-1]}.")
+    return redirect(request.POST.get("next") or "billing:invoices")
+
+
+@permission_required("billing.edit_draft_invoice", raise_exception=True)
+def invoice_new(request):
+    form = ManualInvoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = draft_services.create_manual_invoice(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, "Draft invoice created: add its charges.")
+            return redirect("billing:invoice", pk=invoice.pk)
+    return render(request, "billing/invoice_new.html", {"form": form})
+
+
+@permission_required("billing.view_invoice", raise_exception=True)
+def invoice_detail(request, pk):
+    invoice = selectors.invoice_for_detail(pk=pk, user=request.user)
+    user = request.user
+    return render(request, "billing/invoice_detail.html", {
+        "invoice": invoice, "lines": selectors.lines_of(invoice),
+        "taxes": invoice.taxes.all(), "instalments": invoice.instalments.all(),
+        "entries": entries_for_source(invoice) if user.has_perm("ledger.view_journalentry")
+        else (),
+        "can_edit": invoice.is_draft and user.has_perm("billing.edit_draft_invoice"),
+        "can_issue": invoice.is_draft and user.has_perm("billing.issue_invoice"),
+        "can_void": (invoice.state == InvoiceState.ISSUED and not invoice.amount_paid
+                     and not invoice.amount_credited and user.has_perm("billing.void_invoice")),
+        "charge_form": ChargeForm(), "void_form": VoidForm()})
+
+
+def _draft(request, pk):
+    return selectors.invoice_for_detail(pk=pk, user=request.user)
+
+
+@require_POST
+@permission_required("billing.issue_invoice", raise_exception=True)
+def invoice_issue(request, pk):
+    invoice = _draft(request, pk)
+    try:
+        invoice = issue_invoice(invoice=invoice, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Invoice {invoice} issued, due {invoice.due_on:%Y-%m-%d}.")
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@permission_required("billing.void_invoice", raise_exception=True)
+def invoice_void(request, pk):
+    invoice = _draft(request, pk)
+    form = VoidForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Say why the invoice is void.")
+        invoice = void_invoice(invoice=invoice, by=request.user,
+                               reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Invoice {invoice} is void; its charges will bill again.")
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@permission_required("billing.edit_draft_invoice", raise_exception=True)
+def invoice_discard(request, pk):
+    invoice = _draft(request, pk)
+    try:
+        draft_services.discard_draft(invoice=invoice, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("billing:invoice", pk=pk)
+    messages.success(request, "Draft discarded; its charges will bill on the next run.")
+    return redirect("billing:invoices")
+
+
+@require_POST
+@permission_required("billing.edit_draft_invoice", raise_exception=True)
+def invoice_add_charge(request, pk):
+    invoice = _draft(request, pk)
+    form = ChargeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{name}: {' '.join(errors)}"
+                                   for name, errors in form.errors.items()])
+        draft_services.add_manual_charge(invoice=invoice, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, "Charge added.")
+    return redirect("billing:invoice", pk=pk)
+
+
+def _line(request, pk, line_pk) -> InvoiceLine:
+    invoice = _draft(request, pk)
+    return get_object_or_404(InvoiceLine.objects.select_related("invoice"), pk=line_pk,
+                             invoice=invoice)
+
+
+@require_POST
+@permission_required("billing.edit_draft_invoice", raise_exception=True)
+def invoice_line_edit(request, pk, line_pk):
+    line = _line(request, pk, line_pk)
+    form = LineForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{name}: {' '.join(errors)}"
+                                   for name, errors in form.errors.items()])
+        draft_services.update_line(line=line, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Line {line.position} updated.")
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@permission_required("billing.edit_draft_invoice", raise_exception=True)
+def invoice_line_remove(request, pk, line_pk):
+    line = _line(request, pk, line_pk)
+    try:
+        draft_services.remove_line(line=line, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Line {line.position} removed; a billed charge bills again "
+                                  "on the next run.")
+    return redirect("billing:invoice", pk=pk)

@@ -1,0 +1,183 @@
+"""Invoice runs: drafts per account and currency, failures that do not stop the run, reruns
+and resumed runs that bill nothing twice, preview that writes nothing."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from billing.models import BillingRecord, Invoice, InvoiceRunChunk, RunState
+from billing.services import runs
+from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
+from tests.billing.factories import active_contract, product
+from tests.customers.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+AS_OF = date(2026, 12, 1)
+
+
+@pytest.fixture
+def run_now(django_capture_on_commit_callbacks, finance):
+    def start(**filters):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = create_invoice_run(by=finance, as_of=filters.pop("as_of", AS_OF), **filters)
+        run.refresh_from_db()
+        return run
+    return start
+
+
+def customer(owner=None, **kwargs):
+    account = AccountFactory(bill_day=1, **({"owner": owner} if owner else {}), **kwargs)
+    active_contract(account=account, start_on=date(2026, 11, 13), end_on=date(2027, 11, 12),
+                    currency=account.currency, lines=[
+                        {"amount": "100.00"},
+                        {"product": product("SETUP", kind="service"), "billing_period": "one_time",
+                         "amount": "500.00"}])
+    return account
+
+
+def test_run_creates_one_draft_per_account_with_prorated_first_period(run_now):
+    account = customer()
+    run = run_now()
+    assert run.state == RunState.COMPLETED
+    invoice = Invoice.objects.get(account=account)
+    lines = [(line.source, line.amount, line.period_start, line.period_end)
+             for line in invoice.lines.order_by("position")]
+    assert lines == [
+        ("recurring", D("60.00"), date(2026, 11, 13), date(2026, 11, 30)),
+        ("recurring", D("100.00"), date(2026, 12, 1), date(2026, 12, 31)),
+        ("one_time", D("500.00"), date(2026, 11, 13), date(2026, 11, 13))]
+    assert (invoice.state, invoice.total, invoice.amount_due) == ("draft", D("660.00"),
+                                                                   D("660.00"))
+    assert BillingRecord.objects.filter(invoice=invoice).count() == 3
+
+
+def test_running_again_or_a_second_run_creates_nothing(run_now, finance):
+    customer()
+    run = run_now()
+    run_invoice_run(run=run, by=finance)  # the same run again
+    second = run_now()
+    assert Invoice.objects.count() == 1
+    assert second.state == RunState.COMPLETED and not second.invoices.exists()
+
+
+def test_a_run_that_died_half_way_resumes_without_duplicates(run_now, finance, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    # given three accounts in three chunks, and a run whose worker died after the first chunk
+    monkeypatch.setattr(runs, "ACCOUNTS_PER_CHUNK", 1)
+    accounts = [customer() for _ in range(3)]
+    run = create_invoice_run(by=finance, as_of=AS_OF)  # its task is never delivered
+    run_invoice_run(run=run, by=finance)  # starts: three chunks, tasks lost on rollback
+    first = InvoiceRunChunk.objects.filter(run=run).order_by("sequence").first()
+    runs.run_invoice_chunk(chunk=first, by=finance)
+    assert Invoice.objects.count() == 1
+    # when it is resumed
+    with django_capture_on_commit_callbacks(execute=True):
+        run_invoice_run(run=run, by=finance)
+    # then the other two are billed once and the run completes
+    run.refresh_from_db()
+    assert run.state == RunState.COMPLETED
+    assert sorted(Invoice.objects.values_list("account_id", flat=True)) == sorted(
+        a.pk for a in accounts)
+
+
+def test_a_failing_account_is_recorded_and_does_not_stop_the_run(run_now):
+    good = customer()
+    bad = AccountFactory(bill_day=1)
+    active_contract(account=bad, start_on=date(2026, 11, 1), end_on=date(2027, 10, 31), lines=[
+        {"product": product("METER", kind="usage"), "amount": "1.00",
+         "snapshot": {"model": "graduated", "currency": "USD", "billing_period": "monthly",
+                      "tiers": []}}])
+    run = run_now()
+    assert Invoice.objects.filter(account=good).exists()
+    assert not Invoice.objects.filter(account=bad).exists()
+    [failure] = run.failures.all()
+    assert failure.account == bad and "Tiered prices need at least one tier" in failure.reason
+    assert run.state == RunState.COMPLETED
+
+
+def test_one_draft_per_currency(run_now):
+    account = customer()
+    active_contract(account=account, start_on=date(2026, 12, 1), end_on=date(2027, 11, 30),
+                    currency="EUR", lines=[{"amount": "90.00"}])
+    run_now()
+    assert sorted(Invoice.objects.filter(account=account).values_list("currency", flat=True)) \
+        == ["EUR", "USD"]
+
+
+def test_filters_narrow_the_run(run_now):
+    usd, eur = customer(), customer(currency="EUR")
+    run_now(currency="EUR")
+    assert list(Invoice.objects.values_list("account_id", flat=True)) == [eur.pk]
+    assert not Invoice.objects.filter(account=usd).exists()
+
+
+def test_usage_is_rated_in_arrears_with_the_frozen_price(run_now):
+    from django.utils import timezone
+
+    from billing.models import UsageRecord
+    from tests.billing.factories import snapshot
+
+    account = AccountFactory(bill_day=1)
+    meter = product("API", kind="usage")
+    active_contract(account=account, start_on=date(2026, 10, 1), end_on=date(2027, 9, 30),
+                    lines=[{"product": meter, "amount": "0",
+                            "snapshot": snapshot("USD", "monthly", D("0.01"))}])
+    for day, quantity in ((5, 1000), (20, 500)):
+        UsageRecord.objects.create(account=account, product=meter, quantity=quantity,
+                                   idempotency_key=f"k{day}", occurred_at=timezone.make_aware(
+                                       timezone.datetime(2026, 10, day, 12)))
+    run_now(as_of=date(2026, 11, 1))
+    [line] = Invoice.objects.get(account=account).lines.all()
+    assert (line.source, line.quantity, line.amount) == ("usage", D(1500), D("15.00"))
+    assert UsageRecord.objects.filter(billing_record__isnull=False).count() == 2
+
+
+def test_one_time_line_waits_for_fulfilment(run_now, finance):
+    from orders.models import OrderLine
+
+    account = customer()
+    line = account.contracts.get().lines.get(billing_period="one_time")
+    order_line = _order_line(line, finance)
+    run_now()
+    assert not Invoice.objects.get(account=account).lines.filter(source="one_time").exists()
+    OrderLine.objects.filter(pk=order_line.pk).update(fulfilled_on=date(2026, 11, 20),
+                                                      fulfilled_quantity=order_line.quantity)
+    run_now(as_of=date(2026, 12, 2))
+    one_time = [i for i in Invoice.objects.filter(account=account)
+                if i.lines.filter(source="one_time").exists()]
+    assert len(one_time) == 1
+    assert one_time[0].lines.get(source="one_time").period_start == date(2026, 11, 20)
+
+
+def _order_line(contract_line, by):
+    from orders.models import Order, OrderLine
+
+    fields = {f.name for f in Order._meta.get_fields()}
+    order = Order.objects.create(**{k: v for k, v in {
+        "number": "O-T-1", "account": contract_line.contract.account,
+        "contract": contract_line.contract, "currency": contract_line.contract.currency,
+        "created_by": by, "owner": by}.items() if k in fields})
+    line_fields = {f.name for f in OrderLine._meta.get_fields()}
+    return OrderLine.objects.create(**{k: v for k, v in {
+        "order": order, "position": 1, "contract_line": contract_line,
+        "product": contract_line.product, "quantity": contract_line.quantity,
+        "description": "Setup"}.items() if k in line_fields})
+
+
+def test_preview_writes_nothing_and_matches_the_run(run_now, finance):
+    customer()
+    preview = preview_invoice_run(by=finance, as_of=AS_OF)
+    assert (preview.invoice_count, preview.totals) == (1, {"USD": D("660.00")})
+    assert not Invoice.objects.exists()
+    run_now()
+    assert Invoice.objects.get().total == preview.rows[0].total
+
+
+def test_sales_cannot_start_or_preview_runs(sales_rep):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        create_invoice_run(by=sales_rep, as_of=AS_OF)
+    with pytest.raises(PermissionDenied):
+        preview_invoice_run(by=sales_rep, as_of=AS_OF)
