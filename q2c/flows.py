@@ -9,8 +9,9 @@ later one's, inside one transaction, so a customer's click either moves every st
   before the effective date, new lines start on it) and orders takes the new lines.
 - The customer declines a sent quote through their link: quotes records the reason.
 - The customer signs a contract out for signature through their link: contracts records it.
-- A user countersigns a signed contract: contracts records it, and activates it at once when its
-  start date has come (else the daily task activates it from that date).
+- A user countersigns a signed contract: contracts records it, orders creates the order for every
+  line and submits it through the credit check, and contracts activates the contract at once
+  when its start date has come (else the daily task activates it from that date).
 """
 
 from datetime import date
@@ -20,6 +21,7 @@ from django.db import transaction
 from contracts import services as contract_services
 from core.actors import Actor
 from core.dates import business_date
+from orders import services as order_services
 from quotes.models import QuoteKind
 from quotes.services.sending import accept_quote, decline_quote, quote_for_link
 
@@ -33,7 +35,12 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
     quote = accept_quote(quote=quote, by=customer, title=signer_title, consent=consent,
                          user_agent=user_agent, on=on)
     if quote.kind == QuoteKind.AMENDMENT:
-        contract_services.apply_amendment(quote=quote, by=customer, on=on)
+        contract, new_lines = contract_services.apply_amendment(quote=quote, by=customer, on=on)
+        # An amendment that only removes lines has nothing to provision. Orders takes only
+        # countersigned contracts: imported and self-renewed ones were never countersigned here.
+        if new_lines and contract.is_countersigned:
+            order_services.create_order_from_contract(contract=contract, lines=new_lines,
+                                                      by=customer, on=on)
     else:
         contract_services.create_contract_from_quote(quote=quote, by=customer, on=on)
     return quote
@@ -61,8 +68,10 @@ def sign_contract_flow(*, token: str, signer_name: str, signer_title: str, conse
 
 @transaction.atomic
 def countersign_contract_flow(*, contract, by, on: date | None = None):
-    """A user countersigns; the contract activates now if its start date has come."""
+    """A user countersigns; the order is created and credit checked; the contract activates now
+    if its start date has come."""
     contract = contract_services.countersign(contract=contract, by=by, on=on)
+    order_services.create_order_from_contract(contract=contract, by=by, on=on)
     if business_date(on) >= contract.start_on:
         contract = contract_services.activate(contract=contract, by=by, on=on)
     return contract
