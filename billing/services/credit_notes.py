@@ -50,7 +50,7 @@ from core.numbering import next_number
 from core.transitions import run_transition
 from core.visibility import visible_to
 from ledger import chart
-from ledger.drafts import EntryDraft, LineDraft
+from ledger.drafts import EntryDraft
 from ledger.services import post_entry
 
 ZERO = Decimal(0)
@@ -114,7 +114,8 @@ def credit_by_lines(lines: Sequence[LineLeft], nets: Mapping[int, Decimal],
         elif net < 0 or round_money(net, currency) != net:
             errors[f"line_{line_id}"] = f"{net} is not a positive amount in {currency}."
         elif net > line.amount_left:
-            errors[f"line_{line_id}"] = (f"{net} is more than the {line.amount_left} left to "
+            left = round_money(line.amount_left, currency)
+            errors[f"line_{line_id}"] = (f"{net} is more than the {left} left to "
                                          "credit on this line.")
         elif net:
             parts.append(CreditPart(line_id, net, _taxes_for_net(line, net, currency)))
@@ -134,7 +135,7 @@ def credit_amount(lines: Sequence[LineLeft], gross: Decimal, currency: str) -> l
     """A gross amount spread over what is left of the lines, each part split into net and tax
     at the line's ratio of what is left."""
     open_lines = [line for line in lines if line.gross_left > 0]
-    left = sum((line.gross_left for line in open_lines), ZERO)
+    left = round_money(sum((line.gross_left for line in open_lines), ZERO), currency)
     if gross > left:
         raise ValidationError({"amount": f"{gross} is more than the {left} left to credit on "
                                          "this invoice."})
