@@ -4,38 +4,77 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
+from analytics import charts
+from analytics.selectors import Converter, report_currencies
 from catalog.models import PriceBook, PriceBookEntry, Product
+from contracts.models import ContractState
+from contracts.selectors import contracts_visible_to
 from core.dates import business_date, month_start
-from customers.models import AccountStatus
 from customers.selectors import accounts_visible_to, team_members
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.selectors import journal_entries, receivable_balances, trial_balance
+from quotes.models import OPEN_STATES, QuoteState
+from quotes.selectors import quotes_visible_to
 
 RECENT = 8
 
 
-def sales_home(user) -> dict:
-    accounts = accounts_visible_to(user)
-    by_status = accounts.order_by().aggregate(
-        total=Count("pk"),
-        **{status: Count("pk", filter=Q(status=status)) for status in AccountStatus.values},
-        overdue=Count("pk", filter=Q(is_overdue=True)),
-    )
+EXPIRING_DAYS = 14
+RENEWAL_WINDOW_DAYS = 90
+
+
+def pipeline(user, on=None) -> dict:
+    """Open quotes by state: how many and their annual contract value, converted to the
+    functional currency at today's rates (one grouped query)."""
+    today = business_date(on)
+    rows = (quotes_visible_to(user).filter(state__in=OPEN_STATES).values("state", "currency")
+            .annotate(count=Count("pk"), acv=Sum("annual_contract_value")).order_by())
+    converter = Converter(report_currencies(), today)
+    by_state = {state: {"count": 0, "acv": {}} for state in OPEN_STATES}
+    for row in rows:
+        by_state[row["state"]]["count"] += row["count"]
+        by_state[row["state"]]["acv"][row["currency"]] = row["acv"]
+    states = [(QuoteState(state).label, data["count"], converter.total(data["acv"], today))
+              for state, data in by_state.items()]
+    chart = charts.bar_chart("Open pipeline by state (ACV)", [label for label, _, _ in states],
+                             [charts.Series("ACV", tuple(acv for _, _, acv in states))])
+    return {"pipeline": states, "pipeline_chart": chart,
+            "pipeline_total": sum((acv for _, _, acv in states), Decimal("0")),
+            "functional_currency": settings.FUNCTIONAL_CURRENCY}
+
+
+def sales_home(user, on=None) -> dict:
+    """My pipeline, quotes about to expire, quotes waiting for approval, renewals coming."""
+    today = business_date(on)
+    quotes = quotes_visible_to(user).select_related("account")
+    expiring = quotes.filter(state__in=[QuoteState.APPROVED, QuoteState.SENT],
+                             expires_on__gte=today,
+                             expires_on__lte=today + timedelta(days=EXPIRING_DAYS))
+    waiting = quotes.filter(state=QuoteState.PENDING_APPROVAL)
+    renewals = contracts_visible_to(user).filter(
+        state=ContractState.ACTIVE, end_on__gte=today,
+        end_on__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS))
     return {
-        "account_counts": by_status,
-        "status_rows": [(label, by_status[value]) for value, label in AccountStatus.choices],
-        "recent_accounts": accounts.order_by("-updated_at")[:RECENT],
+        **pipeline(user, on),
+        "expiring_quotes": expiring.order_by("expires_on", "pk")[:RECENT],
+        "expiring_days": EXPIRING_DAYS,
+        "waiting_quotes": waiting.order_by("submitted_at", "pk")[:RECENT],
+        "renewals_due": renewals.order_by("end_on", "pk")[:RECENT],
+        "renewal_days": RENEWAL_WINDOW_DAYS,
+        "recent_accounts": accounts_visible_to(user).order_by("-updated_at")[:RECENT],
     }
 
 
-def team_home(manager) -> dict:
+def team_home(manager, on=None) -> dict:
     members = team_members(manager).annotate(
-        account_count=Count("owned_accounts"),
-        overdue_count=Count("owned_accounts", filter=Q(owned_accounts__is_overdue=True)),
+        account_count=Count("owned_accounts", distinct=True),
+        overdue_count=Count("owned_accounts", filter=Q(owned_accounts__is_overdue=True),
+                            distinct=True),
+        open_quotes=Count("quotes", filter=Q(quotes__state__in=OPEN_STATES), distinct=True),
     )
-    return {"team": members, **sales_home(manager)}
+    return {"team": members, **sales_home(manager, on)}
 
 
 def finance_home(user) -> dict:

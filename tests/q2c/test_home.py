@@ -4,23 +4,39 @@ from datetime import date, timedelta
 
 import pytest
 
+from catalog.demo import seed_catalog
 from catalog.models import PriceBook, Product
 from q2c import dashboards
+from quotes import services as quote_services
 from tests.customers.factories import AccountFactory
+from tests.quotes.factories import account_for, draft_quote
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sales_home_counts_only_the_reps_own_accounts(sales_rep, other_rep):
-    AccountFactory.create_batch(2, owner=sales_rep)
-    AccountFactory(owner=sales_rep, is_overdue=True)
-    AccountFactory.create_batch(3, owner=other_rep)
+def test_sales_home_shows_the_reps_own_pipeline_expiring_and_waiting_quotes(sales_rep,
+                                                                             other_rep):
+    # given: a discounted quote waiting for finance, a sent quote expiring in 8 days, and
+    # another rep's draft (noise)
+    seed_catalog()
+    waiting = draft_quote(sales_rep, lines=[("SEAT-USER", 40, "30")])
+    quote_services.submit_for_approval(quote=waiting, by=sales_rep)
+    account = account_for(sales_rep)
+    expiring = draft_quote(sales_rep, account=account, contact=account.contacts.get(),
+                           lines=[("SEAT-USER", 2, "0")], expires_on=date(2026, 12, 1))
+    quote_services.submit_for_approval(quote=expiring, by=sales_rep)
+    quote_services.send_quote(quote=expiring, by=sales_rep)
+    draft_quote(other_rep, lines=[("SEAT-USER", 1, "0")])
 
-    figures = dashboards.sales_home(sales_rep)
+    # when
+    figures = dashboards.sales_home(sales_rep, on=date(2026, 11, 23))
 
-    assert figures["account_counts"]["total"] == 3
-    assert figures["account_counts"]["overdue"] == 1
-    assert {a.owner for a in figures["recent_accounts"]} == {sales_rep}
+    # then
+    counts = {label: count for label, count, _ in figures["pipeline"]}
+    assert counts == {"Draft": 0, "Pending approval": 1, "Approved": 0, "Sent": 1}
+    assert list(figures["waiting_quotes"]) == [waiting]
+    assert list(figures["expiring_quotes"]) == [expiring]
+    assert figures["pipeline_total"] > 0 and "<svg" in figures["pipeline_chart"]
 
 
 def test_team_home_lists_the_managers_reports_with_their_counts(sales_manager, sales_rep,
