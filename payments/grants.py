@@ -1,3 +1,39 @@
-"""What each role may do with payments (collected by `core.roles.role_permissions`)."""
+"""What each role may do with payments (collected by `core.roles.role_permissions`).
 
-GRANTS: dict[str, list[str]] = {}
+Finance does everything; accountants read everything; sales roles see the payments of the
+accounts they can see (payments.selectors.payments_visible_to, by the account's owner, as
+billing does for invoices) and the aging of those accounts; the system user charges cards,
+settles pending charges, handles webhooks and runs dunning.
+
+Two steps the system user takes need billing permissions billing's own grants give only to
+finance, so they are granted here: dunning's last step writes off an invoice through billing's
+`mark_uncollectible`, and a card payment confirmed later (webhook, asking the gateway again)
+settles its early-payment discount through billing's `apply_credit`.
+"""
+
+from core.roles import Role
+
+_READ = ["payments.view_payment", "payments.view_allocation", "payments.view_refund",
+         "payments.view_dispute", "payments.view_paymentmethod"]
+_READ_ALL = [*_READ, "payments.view_all_payments", "payments.view_dunningrun",
+             "payments.view_dunningevent", "payments.view_dunningpolicy",
+             "payments.view_dunningpolicystep", "payments.view_dunningtemplate",
+             "payments.view_accountdunning", "payments.view_statementimport",
+             "payments.view_statementline", "payments.view_webhookevent"]
+_WORK = ["payments.record_payment", "payments.allocate_payment", "payments.refund_payment",
+         "payments.manage_dispute", "payments.charge_card", "payments.run_dunning"]
+
+GRANTS = {
+    Role.SALES_REP: _READ,
+    Role.SALES_MANAGER: [*_READ, "payments.view_team_payments"],
+    Role.FINANCE: [*_READ_ALL, *_WORK, "payments.import_statement",
+                   "payments.write_off_invoice",
+                   "payments.add_dunningpolicy", "payments.change_dunningpolicy",
+                   "payments.delete_dunningpolicy", "payments.add_dunningpolicystep",
+                   "payments.change_dunningpolicystep", "payments.delete_dunningpolicystep",
+                   "payments.add_dunningtemplate", "payments.change_dunningtemplate",
+                   "payments.add_accountdunning", "payments.change_accountdunning"],
+    Role.ACCOUNTANT: _READ_ALL,
+    Role.SYSTEM: [*_READ_ALL, *_WORK, "billing.mark_invoice_uncollectible",
+                  "billing.issue_credit_note"],
+}

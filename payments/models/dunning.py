@@ -1,0 +1,151 @@
+"""Dunning: policies of steps kept in admin, email texts, accounts paused or on another policy,
+the daily runs, and one event per step taken per invoice (the unique constraint is what makes a
+step run once, however often the task runs)."""
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from payments.dunning_rules import Action
+from payments.models.fields import AMOUNT_ZERO
+
+STEP_ACTIONS = [(a.value, a.value.replace("_", " ").capitalize()) for a in Action
+                if a is not Action.NONE]
+
+
+class DunningTemplate(models.Model):
+    """An email text; subject and body are Django templates given `invoice`, `account`,
+    `amount_due`, `days_past_due` and `pay_url`."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+
+class DunningPolicy(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    is_default = models.BooleanField(default=False, help_text="Used for accounts with no policy.")
+    grace_days = models.PositiveIntegerField(default=0)
+    minimum_overdue = models.DecimalField(**AMOUNT_ZERO)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "dunning policies"
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                    name="dunningpolicy_one_default"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DunningPolicyStep(models.Model):
+    policy = models.ForeignKey(DunningPolicy, on_delete=models.CASCADE, related_name="steps")
+    key = models.SlugField(max_length=40)
+    days = models.IntegerField(help_text="Days from the due date; negative before it.")
+    action = models.CharField(max_length=20, choices=STEP_ACTIONS)
+    template = models.ForeignKey(DunningTemplate, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 help_text="The email of reminder, escalation and final notice.")
+
+    class Meta:
+        ordering = ["policy", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "key"], name="dunningstep_unique_key"),
+            models.UniqueConstraint(fields=["policy", "days"], name="dunningstep_unique_days"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.days:+d} days: {self.get_action_display().lower()})"
+
+
+class AccountDunning(models.Model):
+    """An account's dunning settings: another policy than the default, or paused."""
+
+    account = models.OneToOneField("customers.Account", on_delete=models.CASCADE,
+                                   related_name="dunning")
+    policy = models.ForeignKey(DunningPolicy, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    paused = models.BooleanField(default=False)
+    pause_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["account"]
+        verbose_name = "account dunning setting"
+
+    def __str__(self):
+        return f"Dunning of {self.account}"
+
+
+class DunningRunState(models.TextChoices):
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class DunningRun(FSMModelMixin, models.Model):
+    run_on = models.DateField(unique=True, help_text="One run per business day.")
+    state = FSMField(default=DunningRunState.RUNNING, choices=DunningRunState.choices,
+                     protected=True)
+    invoices_seen = models.PositiveIntegerField(default=0)
+    steps_taken = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-run_on"]
+        permissions = [("run_dunning", "Can run dunning and pause accounts from it")]
+
+    def __str__(self):
+        return f"Dunning run {self.run_on:%Y-%m-%d}"
+
+    @transition(field=state, source=DunningRunState.RUNNING, target=DunningRunState.COMPLETED,
+                permission="payments.run_dunning")
+    def complete(self, *, at):
+        self.finished_at = at
+
+    @transition(field=state, source=DunningRunState.RUNNING, target=DunningRunState.FAILED,
+                permission="payments.run_dunning")
+    def fail(self, *, at, reason: str):
+        self.finished_at, self.failure = at, reason
+
+
+class DunningEvent(models.Model):
+    """One step taken for one invoice (with the steps it passed over), and how it went."""
+
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT,
+                                related_name="dunning_events")
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(DunningPolicy, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(DunningRun, null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="events")
+    step_key = models.SlugField(max_length=40)
+    action = models.CharField(max_length=20, choices=STEP_ACTIONS)
+    taken_on = models.DateField()
+    days_past_due = models.IntegerField()
+    reason = models.CharField(max_length=255)
+    skipped = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-pk"]
+        indexes = [models.Index(fields=["taken_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "policy", "step_key"],
+                                    name="dunningevent_step_once_per_invoice"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice}: {self.step_key} on {self.taken_on}"

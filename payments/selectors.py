@@ -1,0 +1,135 @@
+"""Payments' questions: which payments a user may see, the pieces of a payment's page, the
+account's credit balance, early-payment discounts, match suggestions and the lock helpers
+(ordered by pk)."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from billing.models import Invoice
+from billing.models.invoices import OPEN_STATES
+from billing.selectors import open_invoices_for
+from core.money import round_money
+from core.visibility import visible_to
+from payments.models import Allocation, Payment, PaymentMethod
+from payments.models.payments import HELD_STATES
+
+ZERO = Decimal("0")
+
+
+def payments_visible_to(user) -> QuerySet[Payment]:
+    """Finance and accountants see every payment; sales roles those of the accounts they own
+    (managers: their team's too), as core.visibility decides for accounts."""
+    return visible_to(Payment.objects.select_related("account"), user,
+                      view="payments.view_payment", view_team="payments.view_team_payments",
+                      view_all="payments.view_all_payments", owner="account__owner")
+
+
+def search_payments(queryset: QuerySet[Payment], text: str) -> QuerySet[Payment]:
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    found = (Q(reference__icontains=text) | Q(account__name__icontains=text)
+             | Q(gateway_reference__icontains=text)
+             | Q(allocations__invoice__number__icontains=text))
+    digits = text.upper().removeprefix("PAY-").lstrip("0")
+    if digits.isdigit():
+        found |= Q(pk=int(digits))
+    return queryset.filter(found).distinct()
+
+
+def payment_for_detail(*, pk: int, user) -> Payment:
+    payment = (payments_visible_to(user)
+               .select_related("account", "payment_method", "invoice", "created_by")
+               .prefetch_related(
+                   Prefetch("allocations", Allocation.objects.select_related("invoice")),
+                   "refunds", "disputes")
+               .filter(pk=pk).first())
+    if payment is None:
+        raise Http404("No such payment.")
+    return payment
+
+
+def payment_for_update(pk: int) -> Payment:
+    return Payment.objects.select_for_update().get(pk=pk)
+
+
+def credit_balance(account, currency: str) -> Decimal:
+    """The account's unapplied cash in one currency (one aggregate query)."""
+    totals = Payment.objects.filter(account=account, currency=currency,
+                                    state__in=HELD_STATES).aggregate(
+        amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"),
+        disputed=Sum("amount_disputed"))
+    left = sum((totals[k] or ZERO for k in ("applied", "refunded", "disputed")), ZERO)
+    return round_money((totals["amount"] or ZERO) - left, currency)
+
+
+def payments_with_credit(account, currency: str | None = None) -> QuerySet[Payment]:
+    """The account's payments with cash still unapplied, oldest first (applied in that order)."""
+    spent = F("amount_applied") + F("amount_refunded") + F("amount_disputed")
+    payments = Payment.objects.filter(account=account, state__in=HELD_STATES).exclude(
+        amount__lte=spent)
+    if currency:
+        payments = payments.filter(currency=currency)
+    return payments.order_by("received_on", "pk")
+
+
+@dataclass(frozen=True)
+class EarlyDiscount:
+    amount: Decimal
+    until: date
+    percent: Decimal
+
+
+def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
+    """The discount the account's terms grant if the rest of the invoice is paid on `on`: a
+    percentage of what is due, while inside the window counted from the issue date."""
+    terms = invoice.account.payment_terms
+    percent = terms.early_discount_percent
+    if not percent or invoice.issue_on is None or not invoice.is_open:
+        return None
+    until = invoice.issue_on + timedelta(days=terms.early_discount_days)
+    if on > until:
+        return None
+    amount = round_money(invoice.amount_due * percent / 100, invoice.currency)
+    return EarlyDiscount(amount, until, percent) if amount > 0 else None
+
+
+def saved_card_of(account) -> PaymentMethod | None:
+    return PaymentMethod.objects.filter(account=account, active=True, autopay=True).first()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    invoice: Invoice
+    reason: str
+
+
+INVOICE_NUMBER = re.compile(r"[A-Z]{2,5}-\d{4}-\d{3,}", re.IGNORECASE)
+
+
+def suggest_invoices(*, amount: Decimal, currency: str, reference: str,
+                     account=None) -> list[Suggestion]:
+    """Open invoices this cash is probably for: those whose number is in the reference; else
+    the one open invoice due exactly this amount (in the account, or anywhere if none given)."""
+    numbers = {n.upper() for n in INVOICE_NUMBER.findall(reference or "")}
+    invoices = Invoice.objects.filter(state__in=OPEN_STATES, amount_due__gt=0,
+                                      currency=currency).select_related("account")
+    if account is not None:
+        invoices = invoices.filter(account=account)
+    if numbers:
+        named = list(invoices.filter(number__in=numbers).order_by("due_on", "pk"))
+        if named:
+            return [Suggestion(i, f"{i.number} is in the reference") for i in named]
+    exact = list(invoices.filter(amount_due=amount)[:2])
+    if len(exact) == 1:
+        return [Suggestion(exact[0], f"the only open invoice due exactly {amount} {currency}")]
+    return []
+
+
+def open_invoices_of(account, currency: str) -> QuerySet[Invoice]:
+    return open_invoices_for(account, currency).select_related("account__payment_terms")

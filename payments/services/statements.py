@@ -1,0 +1,184 @@
+"""Bank statement import: read a CSV whole, propose a match for each money-in line, and let
+finance confirm the matches, which records each as a bank transfer applied to its invoice.
+
+Columns: date (YYYY-MM-DD), amount, currency, reference, and optionally payer. A file with any
+bad line is refused whole, each bad line named with its line number and reason. Money-out lines
+(negative amounts) are not receipts and are left out.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from billing.models import Invoice
+from billing.models.invoices import OPEN_STATES
+from core.actors import as_actor
+from core.money import round_money
+from customers.models import Account
+from payments.models import PaymentMethodKind, StatementImport, StatementLine
+from payments.selectors import INVOICE_NUMBER
+from payments.services.access import require
+from payments.services.cash import Application, record_payment
+
+COLUMNS = ("date", "amount", "currency", "reference", "payer")
+REQUIRED = ("date", "amount", "currency", "reference")
+MAX_LINES = 5000  # a month of a busy account; larger files are split by the bank export
+
+
+class StatementRefused(ValidationError):
+    """The file had bad lines; every one is listed, and nothing was saved."""
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    line: int
+    booked_on: date
+    amount: Decimal
+    currency: str
+    reference: str
+    payer: str
+
+
+def _parse(line: int, row: dict) -> tuple[ReadLine | None, list[str]]:
+    errors = []
+    try:
+        booked_on = date.fromisoformat(row["date"])
+    except ValueError:
+        booked_on = None
+        errors.append(f'the date "{row["date"]}" is not YYYY-MM-DD')
+    currency = row["currency"].upper()
+    if len(currency) != 3 or not currency.isalpha():
+        errors.append(f'the currency "{row["currency"]}" is not a three-letter code')
+    try:
+        amount = Decimal(row["amount"].replace(",", ""))
+        if not amount.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        amount = None
+        errors.append(f'the amount "{row["amount"]}" is not a number')
+    if amount is not None and not errors:
+        if amount == 0:
+            errors.append("the amount is zero")
+        elif round_money(amount, currency) != amount:
+            errors.append(f"the amount {amount} has more decimals than {currency} has")
+    if errors:
+        return None, errors
+    return ReadLine(line, booked_on, amount, currency, row["reference"][:140],
+                    row.get("payer", "")[:200]), []
+
+
+def read_statement(file) -> list[ReadLine]:
+    """Every line of the file, or StatementRefused listing every bad one."""
+    raw = file.read()
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise StatementRefused(
+            ["Line 1: the file is not UTF-8 text; save it as CSV UTF-8."]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise StatementRefused([f"Line 1: missing column(s) {', '.join(missing)}; the columns "
+                                f"are {', '.join(COLUMNS)}."])
+    lines, errors = [], []
+    for row in reader:
+        if row.pop(None, None):
+            errors.append(f"Line {reader.line_num}: more values than columns.")
+            continue
+        values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+        read, problems = _parse(reader.line_num, values)
+        if problems:
+            errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
+        else:
+            lines.append(read)
+    if not lines and not errors:
+        errors.append("Line 2: the file has a header but no lines.")
+    if len(lines) > MAX_LINES:
+        errors.append(f"The file has more than {MAX_LINES} lines; split it by date.")
+    if errors:
+        raise StatementRefused(errors)
+    return lines
+
+
+def _matches(lines: list[ReadLine], accounts: dict[str, Account]) -> dict[int, tuple]:
+    """(invoice, reason) per line number, as suggest_invoices decides, in two queries for the
+    whole file: open invoices named in references, and open invoices due each amount."""
+    open_invoices = Invoice.objects.filter(state__in=OPEN_STATES, amount_due__gt=0)
+    numbers = {n.upper() for line in lines for n in INVOICE_NUMBER.findall(line.reference)}
+    named = {i.number.upper(): i for i in open_invoices.filter(number__in=numbers)}
+    by_amount = defaultdict(list)
+    for invoice in open_invoices.filter(amount_due__in={line.amount for line in lines}):
+        by_amount[(invoice.currency, invoice.amount_due)].append(invoice)
+    matches = {}
+    for line in lines:
+        account = accounts.get(line.payer.lower())
+        fits = [i for i in (named.get(n.upper()) for n in INVOICE_NUMBER.findall(line.reference))
+                if i is not None and i.currency == line.currency
+                and (account is None or i.account_id == account.pk)]
+        if fits:
+            matches[line.line] = (fits[0], f"{fits[0].number} is in the reference")
+            continue
+        exact = [i for i in by_amount[(line.currency, line.amount)]
+                 if account is None or i.account_id == account.pk]
+        if len(exact) == 1:
+            matches[line.line] = (exact[0], f"the only open invoice due exactly {line.amount} "
+                                            f"{line.currency}")
+    return matches
+
+
+@transaction.atomic
+def import_statement(*, file, filename: str, by) -> StatementImport:
+    """Store the statement's money-in lines with a proposed match each (nothing is paid yet)."""
+    require(by, "payments.import_statement", "import bank statements")
+    lines = [line for line in read_statement(file) if line.amount > 0]
+    payers = {line.payer.lower() for line in lines if line.payer}
+    accounts = {}
+    for account in Account.objects.annotate(lower=Lower("name")).filter(lower__in=payers):
+        accounts.setdefault(account.lower, account)
+    statement = StatementImport.objects.create(filename=filename[:255],
+                                               uploaded_by=as_actor(by).user)
+    matches = _matches(lines, accounts)
+    rows = []
+    for line in lines:
+        invoice, reason = matches.get(line.line, (None, ""))
+        account = invoice.account_id if invoice else getattr(
+            accounts.get(line.payer.lower()), "pk", None)
+        rows.append(StatementLine(
+            statement=statement, line_number=line.line, booked_on=line.booked_on,
+            amount=line.amount, currency=line.currency, reference=line.reference,
+            payer=line.payer, account_id=account,
+            suggested_invoice=invoice, match_reason=reason))
+    StatementLine.objects.bulk_create(rows)
+    return statement
+
+
+@transaction.atomic
+def confirm_statement_lines(*, statement, line_ids, by) -> int:
+    """Record each chosen line as a bank transfer from its account, applied to its proposed
+    invoice as far as it is due (the rest is the account's credit balance)."""
+    require(by, "payments.import_statement", "confirm bank statement matches")
+    lines = list(statement.lines.select_for_update().filter(
+        pk__in=list(line_ids), payment__isnull=True, account__isnull=False).order_by("pk"))
+    due = dict(Invoice.objects.filter(pk__in={line.suggested_invoice_id for line in lines})
+               .values_list("pk", "amount_due"))
+    for line in lines:
+        applications = []
+        if line.suggested_invoice_id and due.get(line.suggested_invoice_id, 0) > 0:
+            amount = min(line.amount, due[line.suggested_invoice_id])
+            applications = [Application(line.suggested_invoice_id, amount)]
+            due[line.suggested_invoice_id] -= amount
+        line.payment = record_payment(
+            account=line.account, method=PaymentMethodKind.BANK_TRANSFER, amount=line.amount,
+            currency=line.currency, received_on=line.booked_on, by=by,
+            reference=line.reference, applications=applications)
+        line.save(update_fields=["payment"])
+    return len(lines)
