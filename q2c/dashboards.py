@@ -8,15 +8,18 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from analytics import charts
 from analytics.selectors import Converter, report_currencies
+from billing.models import InvoiceState
+from billing.selectors import invoices_visible_to
 from catalog.models import PriceBook, PriceBookEntry, Product
 from contracts.models import ContractState
 from contracts.selectors import contracts_visible_to
 from core.dates import business_date, month_start
 from customers.selectors import accounts_visible_to, team_members
 from ledger.models import AccountingPeriod, PeriodState
-from ledger.selectors import journal_entries, receivable_balances, trial_balance
+from ledger.selectors import journal_entries, receivable_total, trial_balance
+from orders.selectors import credit_hold_queue
 from quotes.models import OPEN_STATES, QuoteState
-from quotes.selectors import quotes_visible_to
+from quotes.selectors import approvals_queue, quotes_visible_to
 
 RECENT = 8
 
@@ -77,20 +80,26 @@ def team_home(manager, on=None) -> dict:
     return {"team": members, **sales_home(manager, on)}
 
 
-def finance_home(user) -> dict:
+def finance_home(user, on=None) -> dict:
+    """Finance's desk: approvals waiting, drafts to issue, orders on credit hold, and what is
+    owed and overdue."""
+    today = business_date(on)
     accounts = accounts_visible_to(user)
     overdue = accounts.filter(is_overdue=True).order_by("overdue_since", "name")
-    balances = receivable_balances()
-    by_currency: dict[str, Decimal] = {}
-    for balance in balances.values():
-        for currency, amount in balance.by_currency.items():
-            by_currency[currency] = by_currency.get(currency, Decimal("0")) + amount
-    functional = sum((b.functional for b in balances.values()), Decimal("0"))
+    drafts = invoices_visible_to(user).filter(state=InvoiceState.DRAFT)
+    draft_totals = {row["currency"]: row for row in drafts.values("currency").annotate(
+        count=Count("pk"), total=Sum("total")).order_by()}
+    converter = Converter(report_currencies(), today)
+    approvals = approvals_queue(user)
+    holds = credit_hold_queue(user).select_related("account")
     return {
+        "approvals": approvals[:RECENT], "approval_count": approvals.count(),
+        "draft_count": sum(row["count"] for row in draft_totals.values()),
+        "draft_total": converter.total({c: r["total"] for c, r in draft_totals.items()}, today),
+        "credit_holds": holds[:RECENT], "credit_hold_count": holds.count(),
         "overdue_accounts": overdue[:RECENT],
         "overdue_count": overdue.count(),
-        "receivable_by_currency": sorted(by_currency.items()),
-        "receivable_functional": functional,
+        "receivable_functional": receivable_total(customer_accounts=accounts),
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
     }
 

@@ -76,3 +76,17 @@ def test_home_page_query_count_does_not_grow_with_data(role, role_users, client,
         response = client.get("/")
 
     assert response.status_code == 200
+
+
+def test_finance_home_shows_the_approvals_waiting_and_overdue_accounts(sales_rep, finance):
+    seed_catalog()
+    waiting = draft_quote(sales_rep, lines=[("SEAT-USER", 40, "30")])
+    quote_services.submit_for_approval(quote=waiting, by=sales_rep)
+    late = AccountFactory(owner=sales_rep, is_overdue=True, overdue_since=date(2026, 10, 1))
+
+    figures = dashboards.finance_home(finance, on=date(2026, 11, 23))
+
+    assert figures["approval_count"] == 1
+    assert [r.quote for r in figures["approvals"]] == [waiting]
+    assert list(figures["overdue_accounts"]) == [late]
+    assert (figures["draft_count"], figures["credit_hold_count"]) == (0, 0)
