@@ -21,13 +21,15 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from catalog.proration import convention_from_setting
 from contracts.models import ContractLine
+from contracts.term_pricing import PERIOD_MONTHS, rest_of_term
 from core.actors import as_actor
 from core.dates import business_date
-from core.money import allocate
 from revrec import schedules
 from revrec.allocation import allocate_transaction_price
 from revrec.models import (
@@ -164,13 +166,19 @@ def _allocate(revenue_contract, lines, writer: _Writer):
 
 
 def _unused(line: ContractLine, effective: date) -> Decimal:
-    """The replaced line's net for the days from `effective` to its full term's end."""
-    start, end = line.start_on, _service_end(line)
-    if effective <= start:
+    """The line's price no longer due from `effective`: the whole net of a line not started
+    yet, nothing of a one-time item, else the rest of the term as contracts and billing
+    prorate it (contracts.term_pricing, with the PRORATION_CONVENTION setting)."""
+    if effective <= line.start_on:
         return line.net_amount
-    used, unused = allocate(line.net_amount, [(effective - start).days, (end - effective).days],
-                            line.contract.currency)
-    return unused
+    if not line.is_recurring:
+        return ZERO
+    contract = line.contract
+    convention = convention_from_setting(getattr(settings, "PRORATION_CONVENTION", ""))
+    return rest_of_term(line.amount_per_period, contract.currency,
+                        period_months=PERIOD_MONTHS[line.billing_period],
+                        anchor=contract.start_on, term_end=contract.end_on,
+                        effective_on=effective, convention=convention).amount
 
 
 class _Amendments:

@@ -1,0 +1,105 @@
+"""The accountant's reports on the worked example, tied to the ledger."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from ledger import chart
+from ledger.selectors import trial_balance
+from revrec import reports
+from revrec.models import RecognitionItem
+from revrec.services import start_recognition_run
+from tests.conftest import PASSWORD
+from tests.revrec.factories import active_contract, invoice_lines, revenue_contract_of
+
+pytestmark = pytest.mark.django_db
+
+DEC, JAN, FEB = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)
+
+
+def run(month, accountant, captured):
+    with captured(execute=True):
+        start_recognition_run(month=month, by=accountant, on=month.replace(day=28))
+
+
+@pytest.fixture
+def recognized(sales_rep, finance, accountant, django_capture_on_commit_callbacks):
+    """Seats billed monthly in advance, the onboarding billed in January; three runs."""
+    contract = active_contract(sales_rep, by=finance)
+    rc = revenue_contract_of(contract)
+    seats = contract.lines.get(product__sku="SEAT-USER")
+    onboarding = contract.lines.get(product__sku="ONBOARDING")
+    invoice_lines(contract.account, [(seats, D("127.50"))], issue_on=DEC)
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+    invoice_lines(contract.account, [(seats, D("127.50")), (onboarding, D("5000.00"))],
+                  issue_on=JAN)
+    run(JAN, accountant, django_capture_on_commit_callbacks)
+    invoice_lines(contract.account, [(seats, D("127.50"))], issue_on=FEB)
+    run(FEB, accountant, django_capture_on_commit_callbacks)
+    return rc
+
+
+def net_contract_balance(as_of):
+    rows = {row.code: row.balance for row in trial_balance(as_of).rows}
+    return -(rows.get(chart.DEFERRED_REVENUE, D(0)) + rows.get(chart.UNBILLED_RECEIVABLE, D(0)))
+
+
+def test_the_rollforward_ties_to_the_ledger_every_month(recognized):
+    table = reports.deferred_revenue_rollforward(first=DEC, last=FEB)
+
+    assert [row[0] for row in table.rows] == ["2026-12", "2027-01", "2027-02"]
+    for (_month, opening, billed, recognized_amount, closing, ledger, difference), end in zip(
+            table.rows, [date(2026, 12, 31), date(2027, 1, 31), date(2027, 2, 28)],
+            strict=True):
+        assert opening + billed - recognized_amount == closing
+        assert closing == net_contract_balance(end) == ledger
+        assert difference == 0
+    # December: 127.50 billed, 5,129.95 recognized: a contract asset of 5,002.45
+    assert table.rows[0][1:5] == [D(0), D("127.50"), D("5129.95"), D("-5002.45")]
+
+
+def test_the_rollforward_opening_carries_earlier_months(recognized):
+    table = reports.deferred_revenue_rollforward(first=FEB, last=FEB)
+
+    assert table.rows[0][1] == net_contract_balance(date(2027, 1, 31))
+    assert table.rows[0][6] == 0
+
+
+def test_recognized_revenue_by_family_ties_to_the_revenue_account(recognized):
+    table = reports.recognized_revenue(first=DEC, last=FEB)
+
+    total = sum(row[5] for row in table.rows)
+    revenue = next(r.balance for r in trial_balance().rows if r.code == chart.REVENUE)
+    assert total == -revenue
+    assert {row[2] for row in table.rows} == {"Seats", "Services"}
+    only_seats = reports.recognized_revenue(first=DEC, last=FEB,
+                                            filters=reports.Filters(family="Seats"))
+    assert {row[2] for row in only_seats.rows} == {"Seats"}
+
+
+def test_the_waterfall_and_the_rpo_hold_what_is_left(recognized):
+    rc = recognized
+    done = sum(RecognitionItem.objects.filter(revenue_contract=rc).values_list(
+        "recognized", flat=True))
+
+    waterfall = reports.revenue_waterfall(start=date(2027, 3, 1), months=12)
+    rpo = reports.remaining_obligations(as_of=date(2027, 3, 1))
+
+    assert sum(row[-1] for row in waterfall.rows) == rc.transaction_price - done
+    assert waterfall.headers[2] == "2027-03" and len(waterfall.headers) == 2 + 12 + 3
+    (row,) = rpo.rows
+    assert row[0] == rc.number and row[7] == rc.transaction_price - done
+    assert row[5] + row[6] == row[7]
+
+
+def test_the_journal_export_lists_revrec_entries_for_an_erp(recognized, client, accountant):
+    assert client.login(username=accountant.username, password=PASSWORD)
+
+    response = client.get(reverse("revrec:report", args=["journal"]),
+                          {"last": "2026-12", "export": "csv"})
+
+    body = response.content.decode()
+    assert body.splitlines()[0].startswith("Entry,Posted on,Document date,Memo,Account")
+    assert f",{chart.REVENUE}," in body and f",{chart.UNBILLED_RECEIVABLE}," in body
