@@ -226,3 +226,52 @@ def test_termination_recognizes_the_total_less_the_refund(service, data):
     assert sum(line.amount for line in ended.lines) == amount - refund
     assert all(line.end <= max(effective, start) for line in ended.lines)
     assert ended.lines[:-1] == lines[:len(ended.lines) - 1]
+
+
+# ---- succession and catch-up ---------------------------------------------------------------
+
+def test_a_successor_takes_the_rest_from_the_effective_date():
+    split = schedules.succeed(YEAR, "USD", effective=date(2026, 7, 1), change=D("300.00"),
+                              end=date(2027, 1, 1))
+    assert sum(line.amount for line in split.kept) == sum(
+        line.amount for line in YEAR[:6])
+    assert split.new[0].start == date(2026, 7, 1)
+    assert sum(line.amount for line in split.kept + split.new) == D("1500.00")
+
+
+def test_months_recognized_stay_and_the_difference_moves_to_the_first_open_month():
+    lines = ratable_schedule(D("310.00"), "USD", date(2026, 1, 1), date(2026, 4, 1))
+    recognized = {date(2026, 1, 1): D("100.00")}  # January was recognized at a different figure
+
+    caught = schedules.catch_up(lines, "USD", recognized=recognized, first_open=date(2026, 2, 1))
+
+    assert [line.month for line in caught] == [date(2026, 2, 1), date(2026, 3, 1)]
+    assert caught[0].amount == lines[1].amount + lines[0].amount - D("100.00")
+    assert sum(line.amount for line in caught) + D("100.00") == D("310.00")
+
+
+def test_a_catch_up_without_an_open_line_gets_a_line_of_its_own():
+    lines = ratable_schedule(D("90.00"), "USD", date(2026, 1, 1), date(2026, 2, 1))
+
+    caught = schedules.catch_up(lines, "USD", recognized={date(2026, 1, 1): D("100.00")},
+                                first_open=date(2026, 3, 1))
+
+    assert caught == (ScheduleLine(date(2026, 3, 1), date(2026, 3, 1), date(2026, 3, 1),
+                                   D("-10.00")),)
+
+
+@given(services(), st.data())
+def test_succession_is_the_prospective_amendment_split_in_two(service, data):
+    currency, amount, start, end = service
+    lines = ratable_schedule(amount, currency, start, end)
+    effective = start + timedelta(days=data.draw(st.integers(1, (end - start).days - 1))) \
+        if (end - start).days > 1 else start
+    change = (D(data.draw(st.integers(0, 10**6))) * quantum(currency)).quantize(quantum(currency))
+    split = schedules.succeed(lines, currency, effective=effective, change=change, end=end)
+    whole = amend_prospectively(lines, currency, effective=effective, change=change)
+    by_month = {}
+    for line in split.kept + split.new:
+        by_month[line.month] = by_month.get(line.month, D(0)) + line.amount
+    assert by_month == {line.month: line.amount for line in whole}
+    assert all(line.end <= effective for line in split.kept)
+    assert all(line.start >= effective for line in split.new)
