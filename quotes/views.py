@@ -131,7 +131,7 @@ def product_search(request, pk):
         configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))
     if text:
         products = products.filter(name__icontains=text) | products.filter(sku__icontains=text)
-    return render(request, "quotes/_product_results.html", {
+    return render(request, "quotes/builder.html#product_results", {
         "quote": quote, "products": products.order_by("family", "name")[:SEARCH_RESULTS],
         "text": text})
 
@@ -156,7 +156,7 @@ def configure(request, pk):
     """htmx: the options of a configurable product, to choose before adding it."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
     product = get_object_or_404(products_visible_to(request.user), pk=request.GET.get("product"))
-    return render(request, "quotes/_configure.html",
+    return render(request, "quotes/builder.html#configure",
                   {"quote": quote, "configure": _configure_context(product)})
 
 
@@ -189,21 +189,23 @@ def line_add(request, pk):
         return redirect("quotes:builder", pk=quote.pk)
     configure_ctx = _configure_context(product, request.POST, errors)
     if request.htmx:
-        return render(request, "quotes/_configure.html",
+        return render(request, "quotes/builder.html#configure",
                       {"quote": quote, "configure": configure_ctx})
     return _builder(request, quote, configure=configure_ctx, status=400)
 
 
 def _line_for(request, pk, line_pk) -> QuoteLine:
-    quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    return get_object_or_404(QuoteLine.objects.select_related("product", "quote"),
-                             pk=line_pk, quote=quote)
+    """The line of a quote the user may see (404 otherwise), with its quote, in one query."""
+    return get_object_or_404(
+        QuoteLine.objects.select_related("product", "quote__account", "quote__price_book"),
+        pk=line_pk, quote__in=selectors.quotes_visible_to(request.user).filter(pk=pk))
 
 
 @require_POST
 @permission_required("quotes.change_quote", raise_exception=True)
 def line_update(request, pk, line_pk):
-    """Change a line's quantity or discount; htmx gets the line's row and the new totals."""
+    """Change a line's quantity or discount; htmx gets the line's row and the new totals (the
+    service returns the line with its locked, repriced quote: nothing is read again)."""
     line = _line_for(request, pk, line_pk)
     form = LineForm(request.POST)
     error = ""
@@ -221,10 +223,10 @@ def line_update(request, pk, line_pk):
         else:
             messages.success(request, f"Line {line.position} saved.")
         return redirect("quotes:builder", pk=pk)
-    quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    line.refresh_from_db()
-    return render(request, "quotes/_line_changed.html",
-                  {"quote": quote, "line": line, "line_error": error, "editable": True})
+    if error:  # nothing changed: show the line as it is stored, with the message
+        line = _line_for(request, pk, line_pk)
+    return render(request, "quotes/builder.html#line_changed",
+                  {"quote": line.quote, "line": line, "line_error": error, "editable": True})
 
 
 @require_POST

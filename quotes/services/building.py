@@ -29,7 +29,13 @@ from customers.models import Contact
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
 from quotes.services._common import locked_draft, require
-from quotes.services.repricing import store_prices
+from quotes.services.repricing import (
+    PRICED_LINE_FIELDS,
+    depends_on_others,
+    price_alone,
+    store_prices,
+    store_totals,
+)
 
 DEFAULT_VALIDITY_DAYS = 30
 HUNDRED = Decimal(100)
@@ -182,6 +188,7 @@ class _Planner:
             self._children_of(item)
         wanted = product_ids | {p.pk for kids in self.children.values() for p, _, _ in kids}
         self.entries = _entries_by_product(quote.price_book, wanted)
+        self.snapshots: dict[int, dict] = {}  # entry pk → its snapshot, shared by its lines
 
     def _children_of(self, item: LineItem) -> None:
         product = item.product
@@ -208,7 +215,9 @@ class _Planner:
     def _snapshot(self, product: Product, billing_period: str | None, configured: bool):
         entry = _pick_entry(self.entries.get(product.pk, []), billing_period)
         if entry is not None:
-            return entry.snapshot()
+            if entry.pk not in self.snapshots:
+                self.snapshots[entry.pk] = entry.snapshot()
+            return self.snapshots[entry.pk]
         if configured:
             return _configured_snapshot(self.quote)
         self.errors.setdefault("product", []).append(
@@ -269,9 +278,15 @@ def add_lines(*, quote: Quote, items: Sequence[LineItem], by) -> list[QuoteLine]
         for child in children:
             child.parent = parent
             kids.append(child)
-    store_prices(quote, parents + kids)
+    priced_alone = not depends_on_others(quote, parents + kids)
+    if priced_alone:
+        price_alone(quote, parents + kids)
+    else:
+        store_prices(quote, parents + kids)
     QuoteLine.objects.bulk_create(parents, batch_size=500)
     QuoteLine.objects.bulk_create(kids, batch_size=500)
+    if priced_alone:
+        store_totals(quote)
     return parents
 
 
@@ -288,7 +303,10 @@ def add_line(*, quote: Quote, product: Product, by, quantity: Decimal = Decimal(
 
 
 def _line_of(line: QuoteLine, quote: Quote) -> QuoteLine:
-    return QuoteLine.objects.select_for_update().get(pk=line.pk, quote=quote)
+    line = (QuoteLine.objects.select_for_update(of=("self",))
+            .select_related("product__tax_category").get(pk=line.pk, quote=quote))
+    line.quote = quote
+    return line
 
 
 @transaction.atomic
@@ -310,9 +328,15 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
         raise ValidationError(errors)
     for name, value in values.items():
         setattr(line, name, value)
-    line.save(update_fields=list(values))
-    lines = store_prices(quote)
-    return next(x for x in lines if x.pk == line.pk)
+    if depends_on_others(quote, [line]):
+        line.save(update_fields=list(values))
+        line = next(x for x in store_prices(quote) if x.pk == line.pk)
+    else:
+        price_alone(quote, [line])
+        line.save(update_fields=[*values, *PRICED_LINE_FIELDS])
+        store_totals(quote)
+    line.quote = quote
+    return line
 
 
 @transaction.atomic
@@ -320,5 +344,8 @@ def remove_line(*, line: QuoteLine, by) -> Quote:
     """Remove a draft line (with its options) and reprice the quote."""
     quote = locked_draft(line.quote, by)
     _line_of(line, quote).delete()
-    store_prices(quote)
+    if depends_on_others(quote):
+        store_prices(quote)
+    else:
+        store_totals(quote)
     return quote

@@ -103,6 +103,27 @@ def test_builder_query_count_is_the_same_for_5_and_200_lines(client, catalog, sa
     assert f'data-total="tcv">${large.total_contract_value:,.2f}' in page
 
 
+def _recalc_queries(client, quote, quantity):
+    line = quote.lines.order_by("position")[len(quote.lines.all()) // 2]
+    url = reverse("quotes:line_update", args=[quote.pk, line.pk])
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(url, {"quantity": str(quantity), "discount_percent": "10"},
+                               HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'hx-swap-oob="true"' in response.content.decode()
+    return len(context)
+
+
+def test_recalculation_query_count_is_the_same_for_5_and_200_lines(client, catalog, sales_rep):
+    small = draft_quote(sales_rep, lines=seat_lines(5))
+    large = draft_quote(sales_rep, lines=seat_lines(200))
+    client.force_login(sales_rep)
+    _recalc_queries(client, small, 3)  # warm the session and content type caches
+    # session, user, permissions (2), the line with its visible quote, the savepoint pair,
+    # the locked quote and line, the percentage check, tax rates, the line's update, the
+    # totals' sums, the quote's update, the user's groups (navigation)
+    assert _recalc_queries(client, small, 4) == _recalc_queries(client, large, 4) == 15
+
+
 def test_htmx_line_change_returns_the_row_and_the_totals(client, quote, sales_rep):
     seats = quote.lines.get(product__sku="SEAT-USER")
     client.force_login(sales_rep)
