@@ -28,6 +28,9 @@ class InvoiceRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     accounts = models.ManyToManyField("customers.Account", blank=True, related_name="+",
                                       help_text="Only these accounts (empty: all).")
     state = FSMField(default=RunState.PENDING, choices=RunState.choices, protected=True)
+    chunk_size = models.PositiveIntegerField(
+        default=1000, validators=[MinValueValidator(1)],
+        help_text="Accounts per chunk task (billing.services.runs.ACCOUNTS_PER_CHUNK).")
     chunk_count = models.PositiveIntegerField(default=0)
     account_count = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True, help_text="Why the run itself failed.")

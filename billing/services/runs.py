@@ -77,12 +77,15 @@ def _checked_filters(currency: str, bill_day: int | None) -> str:
 
 @transaction.atomic
 def create_invoice_run(*, by, as_of: date, currency: str = "", bill_day: int | None = None,
-                       accounts: Iterable = ()) -> InvoiceRun:
+                       accounts: Iterable = (), chunk_size: int | None = None) -> InvoiceRun:
     """A pending run with its filters; the run task is queued once this commits."""
     actor = _require(by, "start invoice runs")
     currency = _checked_filters(currency, bill_day)
+    if chunk_size is not None and chunk_size < 1:
+        raise ValidationError({"chunk_size": "A chunk holds at least one account."})
     run = InvoiceRun.objects.create(as_of=as_of, currency=currency, bill_day=bill_day,
-                                    created_by=actor.user)
+                                    created_by=actor.user,
+                                    chunk_size=chunk_size or ACCOUNTS_PER_CHUNK)
     run.accounts.set(list(accounts))
     from billing.tasks import run_invoice_run_task
 
@@ -92,11 +95,11 @@ def create_invoice_run(*, by, as_of: date, currency: str = "", bill_day: int | N
 
 def _chunks(run: InvoiceRun) -> list[InvoiceRunChunk]:
     ids = list(_run_accounts(run).values_list("pk", flat=True))
+    size = run.chunk_size
     return [InvoiceRunChunk(run=run, sequence=number, first_account_id=part[0],
                             last_account_id=part[-1], account_count=len(part))
             for number, part in enumerate(
-                (ids[i:i + ACCOUNTS_PER_CHUNK] for i in range(0, len(ids), ACCOUNTS_PER_CHUNK)),
-                start=1)]
+                (ids[i:i + size] for i in range(0, len(ids), size)), start=1)]
 
 
 @transaction.atomic

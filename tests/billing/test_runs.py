@@ -61,12 +61,11 @@ def test_running_again_or_a_second_run_creates_nothing(run_now, finance):
     assert second.state == RunState.COMPLETED and not second.invoices.exists()
 
 
-def test_a_run_that_died_half_way_resumes_without_duplicates(run_now, finance, monkeypatch,
+def test_a_run_that_died_half_way_resumes_without_duplicates(run_now, finance,
                                                             django_capture_on_commit_callbacks):
     # given three accounts in three chunks, and a run whose worker died after the first chunk
-    monkeypatch.setattr(runs, "ACCOUNTS_PER_CHUNK", 1)
     accounts = [customer() for _ in range(3)]
-    run = create_invoice_run(by=finance, as_of=AS_OF)  # its task is never delivered
+    run = create_invoice_run(by=finance, as_of=AS_OF, chunk_size=1)  # task never delivered
     run_invoice_run(run=run, by=finance)  # starts: three chunks, tasks lost on rollback
     first = InvoiceRunChunk.objects.filter(run=run).order_by("sequence").first()
     runs.run_invoice_chunk(chunk=first, by=finance)
