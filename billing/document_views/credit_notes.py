@@ -1,0 +1,85 @@
+"""Credit note pages: the list (filters, search, pages), the detail with its timeline and PDF,
+and the form that credits an invoice (from the invoice page)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from billing.document_views.forms import CreditNoteFilter, CreditNoteForm
+from billing.document_views.pdfs import pdf_response
+from billing.models import InvoiceLine
+from billing.selectors import invoices_visible_to
+from billing.services.credit_notes import (
+    CREDITABLE_STATES,
+    credit_note_for_detail,
+    credit_notes_visible_to,
+    issue_credit_note,
+    lines_left,
+)
+
+PAGE_SIZE = 25
+
+
+@permission_required("billing.view_creditnote", raise_exception=True)
+def credit_note_list(request):
+    visible = credit_notes_visible_to(request.user)
+    note_filter = CreditNoteFilter(request.GET or None, queryset=visible)
+    page = Paginator(note_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "billing/documents/credit_notes.html", {
+        "filter": note_filter, "page_obj": page, "credit_notes": page.object_list})
+
+
+@permission_required("billing.view_creditnote", raise_exception=True)
+def credit_note_detail(request, pk):
+    note = credit_note_for_detail(pk=pk, user=request.user)
+    return render(request, "billing/documents/credit_note.html", {
+        "credit_note": note, "invoice": note.invoice,
+        "lines": note.lines.order_by("position", "pk"),
+        "taxes": note.taxes.order_by("name", "percent"),
+        "journal_lines": (note.journal_entry.lines.select_related("gl_account").order_by("pk")
+                          if note.journal_entry_id else [])})
+
+
+@permission_required("billing.view_creditnote", raise_exception=True)
+def credit_note_pdf(request, pk):
+    note = credit_note_for_detail(pk=pk, user=request.user)
+    return pdf_response(request, note, fallback=("billing_documents:credit_note", note.pk))
+
+
+def _form(invoice, data=None) -> CreditNoteForm:
+    left = {line.line_id: line for line in lines_left(invoice)}
+    lines = [(line, left[line.pk]) for line in InvoiceLine.objects.filter(
+        pk__in=list(left)).order_by("position", "pk") if left[line.pk].gross_left > 0]
+    return CreditNoteForm(data, lines=lines, currency=invoice.currency)
+
+
+def _put_back(form, error: ValidationError) -> None:
+    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("billing.issue_credit_note", raise_exception=True)
+def credit_note_create(request, pk):
+    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    if invoice.state not in CREDITABLE_STATES:
+        messages.error(request, f"{invoice} is {invoice.get_state_display().lower()}: only an "
+                                "issued, partially paid or paid invoice can be credited.")
+        return redirect("billing:invoice", pk=invoice.pk)
+    form = _form(invoice, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = issue_credit_note(invoice=invoice, by=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _put_back(form, error)
+        else:
+            messages.success(request, f"Credit note {note} issued: {note.total} "
+                                      f"{note.currency} credited on {invoice}.")
+            return redirect("billing_documents:credit_note", pk=note.pk)
+    return render(request, "billing/documents/credit_note_form.html", {
+        "invoice": invoice, "form": form,
+        "earlier": invoice.credit_notes.filter(state="issued").order_by("pk")},
+        status=400 if form.errors else 200)
