@@ -1,3 +1,26 @@
+from django.urls import path
+
+from payments.views import aging, dunning, gateway, payments, statements
+
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", payments.payment_list, name="list"),
+    path("record/", payments.payment_record, name="record"),
+    path("<int:pk>/", payments.payment_detail, name="detail"),
+    path("<int:pk>/allocate/", payments.payment_allocate, name="allocate"),
+    path("<int:pk>/refund/", payments.payment_refund, name="refund"),
+    path("<int:pk>/dispute/", payments.payment_dispute, name="dispute"),
+    path("disputes/<int:pk>/close/", payments.dispute_close, name="dispute_close"),
+    path("<int:pk>/settle/", payments.payment_settle, name="settle"),
+    path("invoices/<int:pk>/write-off/", payments.invoice_write_off, name="write_off"),
+    path("invoices/<int:pk>/pay-link/", payments.invoice_pay_link, name="pay_link"),
+    path("statements/", statements.statement_import, name="statement_import"),
+    path("statements/<int:pk>/", statements.statement_confirm, name="statement_confirm"),
+    path("dunning/", dunning.dunning, name="dunning"),
+    path("dunning/run/", dunning.dunning_run, name="dunning_run"),
+    path("aging/", aging.aging, name="aging"),
+    path("aging.csv", aging.aging_csv, name="aging_csv"),
+    path("webhooks/sandbox/", gateway.webhook, name="webhook"),
+    path("sandbox/tokenize/", gateway.sandbox_tokenize, name="sandbox_tokenize"),
+]

@@ -123,6 +123,11 @@ def _result(charge: SandboxCharge) -> ChargeResult:
                         message=DECLINE_MESSAGES.get(charge.decline_code, ""))
 
 
+def _saved(card: SandboxCard) -> SavedCard:
+    return SavedCard(token=card.token, brand=card.brand, last4=card.last4,
+                     exp_month=card.exp_month, exp_year=card.exp_year)
+
+
 def event_body(kind: str, reference: str, **data) -> bytes:
     """A webhook body as the sandbox sends it."""
     return json.dumps({"id": f"evt_{secrets.token_hex(10)}", "type": kind,
@@ -186,8 +191,11 @@ class SandboxGateway:
         if not card.reusable:
             card.reusable = True
             card.save(update_fields=["reusable"])
-        return SavedCard(token=card.token, brand=card.brand, last4=card.last4,
-                         exp_month=card.exp_month, exp_year=card.exp_year)
+        return _saved(card)
+
+    def describe_card(self, *, token: str) -> SavedCard | None:
+        card = SandboxCard.objects.filter(token=token).first()
+        return None if card is None else _saved(card)
 
     def parse_webhook(self, *, body: bytes, signature: str) -> GatewayEvent:
         verify(body, signature)

@@ -1,0 +1,98 @@
+"""Dunning policies, their steps and email texts, and accounts' dunning settings are kept here;
+payments and dunning history are shown read-only (they change only through the services)."""
+
+from django import forms
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.template import Template, TemplateSyntaxError
+
+from payments import dunning_rules as rules
+from payments.models import (
+    AccountDunning,
+    DunningEvent,
+    DunningPolicy,
+    DunningPolicyStep,
+    DunningTemplate,
+    Payment,
+)
+
+
+class StepFormSet(BaseInlineFormSet):
+    """The policy's steps must make a valid pure policy (payments.dunning_rules)."""
+
+    def clean(self):
+        super().clean()
+        steps = [form.cleaned_data for form in self.forms
+                 if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        try:
+            rules.DunningPolicy(steps=tuple(
+                rules.DunningStep(s["key"], s["days"], rules.Action(s["action"]))
+                for s in sorted(steps, key=lambda s: s["days"])))
+        except (ValueError, KeyError) as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class StepInline(admin.TabularInline):
+    model = DunningPolicyStep
+    formset = StepFormSet
+    extra = 1
+
+
+@admin.register(DunningPolicy)
+class DunningPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "grace_days", "minimum_overdue"]
+    inlines = [StepInline]
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = DunningTemplate
+        fields = ["key", "subject", "body"]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("subject", "body"):
+            try:
+                Template(data.get(field, ""))
+            except TemplateSyntaxError as error:
+                self.add_error(field, f"Not a valid template: {error}")
+        return data
+
+
+@admin.register(DunningTemplate)
+class DunningTemplateAdmin(admin.ModelAdmin):
+    form = TemplateForm
+    list_display = ["key", "subject"]
+
+
+@admin.register(AccountDunning)
+class AccountDunningAdmin(admin.ModelAdmin):
+    list_display = ["account", "policy", "paused", "pause_reason"]
+    list_filter = ["paused", "policy"]
+    autocomplete_fields = ["account"]
+    search_fields = ["account__name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "account", "method", "amount", "currency", "state",
+                    "received_on"]
+    list_filter = ["state", "method", "currency"]
+    search_fields = ["reference", "account__name", "gateway_reference"]
+
+
+@admin.register(DunningEvent)
+class DunningEventAdmin(ReadOnlyAdmin):
+    list_display = ["taken_on", "invoice", "account", "step_key", "action", "outcome"]
+    list_filter = ["action", "taken_on"]

@@ -1,0 +1,73 @@
+"""Shapes and field checks of the payments forms; the services make the money decisions."""
+
+from decimal import Decimal
+
+from django import forms
+
+from core.dates import business_date
+from customers.models import Account
+from payments.models import PaymentMethodKind
+
+
+class RecordPaymentForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    method = forms.ChoiceField(choices=[(k, v) for k, v in PaymentMethodKind.choices
+                                        if k != PaymentMethodKind.CARD]
+                               + [(PaymentMethodKind.CARD, "Card (taken outside the gateway)")])
+    amount = forms.DecimalField(max_digits=19, decimal_places=4, min_value=Decimal("0.0001"))
+    currency = forms.CharField(max_length=3, min_length=3)
+    received_on = forms.DateField(initial=business_date,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=140, required=False)
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].upper()
+
+
+class AllocationForm(forms.Form):
+    """One amount field per open invoice (`invoice_<pk>`), built from the invoices given."""
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invoices = list(invoices)
+        for invoice in self.invoices:
+            self.fields[f"invoice_{invoice.pk}"] = forms.DecimalField(
+                label=str(invoice), required=False, min_value=Decimal("0"), max_digits=19,
+                decimal_places=4)
+
+    def applications(self) -> list[tuple[int, Decimal]]:
+        return [(invoice.pk, self.cleaned_data[f"invoice_{invoice.pk}"])
+                for invoice in self.invoices if self.cleaned_data.get(f"invoice_{invoice.pk}")]
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(max_digits=19, decimal_places=4, min_value=Decimal("0.0001"))
+    reason = forms.CharField(max_length=255)
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(max_length=255)
+
+
+class WriteOffForm(forms.Form):
+    note = forms.CharField(max_length=255, label="Why it cannot be collected")
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label="Bank statement (CSV)")
+
+
+class AgingForm(forms.Form):
+    as_of = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.CharField(max_length=3, required=False)
+
+
+class DsoForm(forms.Form):
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The period must start before it ends.")
+        return data

@@ -1,0 +1,1 @@
+"""Payments' pages, one module per concept."""

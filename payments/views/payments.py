@@ -1,0 +1,196 @@
+"""The payment list, detail and the finance actions on a payment (apply, refund, dispute,
+settle) and on an invoice (write off, pay link).
+
+Pages read through `payments_visible_to` (404 for payments one may not see); each action is one
+service call behind its permission (403 without it), then a message and a redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from billing.selectors import invoices_visible_to
+from core.dates import business_date
+from customers.selectors import accounts_visible_to
+from payments import selectors, services
+from payments.filters import PaymentFilter
+from payments.forms import AllocationForm, DisputeForm, RecordPaymentForm, RefundForm, WriteOffForm
+from payments.models import Dispute, DisputeState, PaymentMethodKind, PaymentState
+from payments.models.payments import HELD_STATES
+
+PAGE_SIZE = 25
+
+
+def add_errors(form, error: ValidationError) -> None:
+    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@permission_required("payments.view_payment", raise_exception=True)
+def payment_list(request):
+    visible = selectors.payments_visible_to(request.user).order_by("-received_on", "-pk")
+    payment_filter = PaymentFilter(request.GET or None, queryset=visible)
+    page = Paginator(payment_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "payments/list.html", {
+        "filter": payment_filter, "page_obj": page, "payments": page.object_list})
+
+
+@permission_required("payments.view_payment", raise_exception=True)
+def payment_detail(request, pk):
+    payment = selectors.payment_for_detail(pk=pk, user=request.user)
+    user = request.user
+    held = payment.state in HELD_STATES
+    return render(request, "payments/detail.html", {
+        "payment": payment, "allocations": payment.allocations.all(),
+        "refunds": payment.refunds.all(), "disputes": payment.disputes.all(),
+        "refund_form": RefundForm(initial={"amount": payment.amount - payment.amount_refunded
+                                           - payment.amount_disputed}),
+        "dispute_form": DisputeForm(),
+        "can_allocate": held and payment.unapplied > 0 and user.has_perm(
+            "payments.allocate_payment"),
+        "can_refund": held and user.has_perm("payments.refund_payment"),
+        "can_dispute": (payment.state == PaymentState.SUCCEEDED
+                        and payment.method == PaymentMethodKind.CARD
+                        and user.has_perm("payments.manage_dispute")),
+        "can_close_dispute": user.has_perm("payments.manage_dispute"),
+        "can_settle": (payment.state == PaymentState.PENDING and payment.idempotency_key
+                       and user.has_perm("payments.charge_card")),
+        "open_state": DisputeState.OPEN,
+    })
+
+
+@permission_required("payments.record_payment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def payment_record(request):
+    form = RecordPaymentForm(request.POST or None,
+                             initial={"currency": request.GET.get("currency", "")})
+    form.fields["account"].queryset = accounts_visible_to(request.user).order_by("name")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.record_payment(
+                account=data["account"], method=data["method"], amount=data["amount"],
+                currency=data["currency"], received_on=data["received_on"],
+                reference=data["reference"], by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Payment {payment} of {payment.amount:.2f} "
+                                      f"{payment.currency} recorded: apply it to invoices.")
+            return redirect("payments:allocate", pk=payment.pk)
+    return render(request, "payments/record.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@permission_required("payments.allocate_payment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def payment_allocate(request, pk):
+    payment = selectors.payment_for_detail(pk=pk, user=request.user)
+    invoices = list(selectors.open_invoices_of(payment.account, payment.currency))
+    suggestions = {s.invoice.pk: s.reason for s in selectors.suggest_invoices(
+        amount=payment.unapplied, currency=payment.currency, reference=payment.reference,
+        account=payment.account)}
+    day = business_date()
+    initial = {f"invoice_{a.invoice_id}": a.amount
+               for a in services.split_across(payment.unapplied, invoices)}
+    form = AllocationForm(request.POST or None, invoices=invoices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.allocate_payment(
+                payment=payment, by=request.user,
+                applications=[services.Application(pk, amount)
+                              for pk, amount in form.applications()])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"{payment} applied; {payment.unapplied:.2f} "
+                                      f"{payment.currency} left as credit balance.")
+            return redirect("payments:detail", pk=payment.pk)
+    rows = [{"invoice": invoice, "field": form[f"invoice_{invoice.pk}"],
+             "suggested": suggestions.get(invoice.pk),
+             "discount": selectors.early_discount(invoice, day)} for invoice in invoices]
+    return render(request, "payments/allocate.html", {
+        "payment": payment, "form": form, "rows": rows}, status=400 if form.errors else 200)
+
+
+def _act(request, pk, call, done: str):
+    payment = selectors.payment_for_detail(pk=pk, user=request.user)
+    try:
+        result = call(payment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(payment=payment, result=result))
+    return redirect("payments:detail", pk=payment.pk)
+
+
+@require_POST
+@permission_required("payments.refund_payment", raise_exception=True)
+def payment_refund(request, pk):
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the amount and the reason of the refund.")
+        return redirect("payments:detail", pk=pk)
+    return _act(request, pk, lambda p: services.refund_payment(
+        payment=p, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"],
+        by=request.user), "{result} recorded.")
+
+
+@require_POST
+@permission_required("payments.manage_dispute", raise_exception=True)
+def payment_dispute(request, pk):
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason of the chargeback.")
+        return redirect("payments:detail", pk=pk)
+    return _act(request, pk, lambda p: services.open_dispute(
+        payment=p, reason=form.cleaned_data["reason"], by=request.user),
+        "Chargeback recorded: {payment} is off its invoices while disputed.")
+
+
+@require_POST
+@permission_required("payments.manage_dispute", raise_exception=True)
+def dispute_close(request, pk):
+    dispute = get_object_or_404(Dispute, pk=pk)
+    won = request.POST.get("outcome") == "won"
+    return _act(request, dispute.payment_id, lambda p: services.close_dispute(
+        dispute=dispute, won=won, by=request.user),
+        "Dispute " + ("won: the payment is applied again." if won else "lost."))
+
+
+@require_POST
+@permission_required("payments.charge_card", raise_exception=True)
+def payment_settle(request, pk):
+    return _act(request, pk, lambda p: services.settle_pending_payment(payment=p,
+                                                                       by=request.user),
+                "Asked the gateway: {result} is {result.state}.")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("payments.write_off_invoice", raise_exception=True)
+def invoice_write_off(request, pk):
+    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    form = WriteOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = services.write_off_invoice(invoice=invoice, note=form.cleaned_data["note"],
+                                                 by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"{invoice} written off: "
+                                      f"{invoice.amount_written_off:.2f} {invoice.currency}.")
+            return redirect("payments:aging")
+    return render(request, "payments/write_off.html", {"invoice": invoice, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@permission_required("payments.view_payment", raise_exception=True)
+def invoice_pay_link(request, pk):
+    """The customer's pay-by-card link of an open invoice, to copy into an email."""
+    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    return render(request, "payments/pay_link.html", {
+        "invoice": invoice, "link": services.pay_link_url(invoice) if invoice.is_open else None})

@@ -1,0 +1,233 @@
+"""The payments pages: who may open them, the finance actions with their messages, the
+statement import refused whole, and query counts that do not grow with the rows."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from billing.models import InvoiceState
+from payments.models import Payment, PaymentState, StatementImport
+from payments.services import Application, record_payment
+from tests.conftest import PASSWORD
+from tests.payments.factories import ON, account, issued_invoice
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+PAGES = {  # URL name: expected status for anonymous, catalog admin, rep, manager, finance, acct
+    "payments:list": (302, 403, 200, 200, 200, 200),
+    "payments:aging": (302, 403, 200, 200, 200, 200),
+    "payments:aging_csv": (302, 403, 200, 200, 200, 200),
+    "payments:record": (302, 403, 403, 403, 200, 403),
+    "payments:statement_import": (302, 403, 403, 403, 200, 403),
+    "payments:dunning": (302, 403, 403, 403, 200, 200),
+}
+ROLES = ("anonymous", "catalog_admin", "sales_rep", "sales_manager", "finance", "accountant")
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_by_role(client, role_users, name, role):
+    if role != "anonymous":
+        login(client, role_users[role])
+    assert client.get(reverse(name)).status_code == PAGES[name][ROLES.index(role)]
+
+
+def test_reps_see_only_their_accounts_payments(client, finance, sales_rep, other_rep):
+    mine = record_payment(account=account(owner=sales_rep), method="check", amount=D("10.00"),
+                          currency="USD", received_on=ON, by=finance, reference="mine-ref")
+    theirs = record_payment(account=account(owner=other_rep), method="check",
+                            amount=D("11.00"), currency="USD", received_on=ON, by=finance,
+                            reference="their-ref")
+    login(client, sales_rep)
+    body = client.get(reverse("payments:list")).content.decode()
+    assert "mine-ref" in body and "their-ref" not in body
+    assert client.get(reverse("payments:detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("payments:detail", args=[theirs.pk])).status_code == 404
+
+
+def test_the_list_filters_and_searches(client, finance):
+    customer = account()
+    record_payment(account=customer, method="check", amount=D("10.00"), currency="USD",
+                   received_on=ON, by=finance, reference="alpha")
+    record_payment(account=customer, method="wire", amount=D("12.00"), currency="USD",
+                   received_on=ON, by=finance, reference="beta")
+    login(client, finance)
+    body = client.get(reverse("payments:list"), {"method": "wire"}).content.decode()
+    assert "beta" in body and "alpha" not in body
+    body = client.get(reverse("payments:list"), {"q": "alp"}).content.decode()
+    assert "alpha" in body and "beta" not in body
+
+
+def test_finance_records_a_transfer_and_applies_it_across_two_invoices(client, finance):
+    # given
+    customer = account()
+    first, second = issued_invoice(account_=customer), issued_invoice(account_=customer,
+                                                                      net=D("40.00"))
+    login(client, finance)
+    # when: recorded
+    response = client.post(reverse("payments:record"), {
+        "account": customer.pk, "method": "bank_transfer", "amount": "140.00",
+        "currency": "usd", "received_on": ON.isoformat(), "reference": "March invoices"})
+    payment = Payment.objects.get()
+    assert response.url == reverse("payments:allocate", args=[payment.pk])
+    form = client.get(response.url).content.decode()
+    assert f'name="invoice_{first.pk}"' in form and 'value="100.00' in form
+    # when: applied
+    response = client.post(response.url, {f"invoice_{first.pk}": "100.00",
+                                          f"invoice_{second.pk}": "40.00"}, follow=True)
+    # then
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.state == InvoiceState.PAID and second.state == InvoiceState.PAID
+    assert "applied; 0.00 USD left as credit balance" in messages_of(response)[0]
+
+
+def test_an_over_application_comes_back_on_the_form(client, finance):
+    customer = account()
+    invoice = issued_invoice(account_=customer)
+    payment = record_payment(account=customer, method="check", amount=D("500.00"),
+                             currency="USD", received_on=ON, by=finance)
+    login(client, finance)
+    response = client.post(reverse("payments:allocate", args=[payment.pk]),
+                           {f"invoice_{invoice.pk}": "150.00"})
+    assert response.status_code == 400
+    assert "more than the 100.00 due" in response.content.decode()
+
+
+def test_finance_refunds_from_the_detail_page(client, finance):
+    customer = account()
+    invoice = issued_invoice(account_=customer)
+    payment = record_payment(account=customer, method="check", amount=D("100.00"),
+                             currency="USD", received_on=ON, by=finance,
+                             applications=[Application(invoice.pk, D("100.00"))])
+    login(client, finance)
+    detail = client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert reverse("payments:refund", args=[payment.pk]) in detail
+    response = client.post(reverse("payments:refund", args=[payment.pk]),
+                           {"amount": "25.00", "reason": "Goodwill"}, follow=True)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PARTIALLY_REFUNDED
+    assert "Refund of 25.00" in messages_of(response)[0]
+    assert "Partially refunded" in response.content.decode()  # the timeline
+
+
+def test_an_accountant_sees_no_actions_and_cannot_post_them(client, finance, accountant):
+    payment = record_payment(account=account(), method="check", amount=D("10.00"),
+                             currency="USD", received_on=ON, by=finance)
+    login(client, accountant)
+    detail = client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert reverse("payments:refund", args=[payment.pk]) not in detail
+    assert client.post(reverse("payments:refund", args=[payment.pk]),
+                       {"amount": "1.00", "reason": "x"}).status_code == 403
+
+
+STATEMENT = ("date,amount,currency,reference,payer\n"
+             "2026-11-20,100.00,USD,Payment {number},\n"
+             "2026-11-21,-12.00,USD,Bank fee,\n"
+             "2026-11-21,33.30,USD,no idea,\n")
+
+
+def test_a_statement_proposes_matches_that_finance_confirms(client, finance):
+    # given
+    invoice = issued_invoice()
+    login(client, finance)
+    upload = SimpleUploadedFile("nov.csv", STATEMENT.format(number=invoice.number).encode())
+    # when
+    response = client.post(reverse("payments:statement_import"), {"file": upload})
+    statement = StatementImport.objects.get()
+    lines = list(statement.lines.order_by("line_number"))
+    # then: the fee is left out; the number matches; the unknown line has no account
+    assert [line.line_number for line in lines] == [2, 4]
+    assert lines[0].suggested_invoice == invoice and lines[1].account is None
+    response = client.post(reverse("payments:statement_confirm", args=[statement.pk]),
+                           {"line": [lines[0].pk]}, follow=True)
+    invoice.refresh_from_db()
+    assert invoice.state == InvoiceState.PAID
+    assert messages_of(response)[-1] == "1 payment recorded and applied."
+
+
+def test_a_bad_statement_is_refused_whole_with_line_numbers(client, finance):
+    invoice = issued_invoice()
+    login(client, finance)
+    bad = ("date,amount,currency,reference\n"
+           f"2026-11-20,100.00,USD,{invoice.number}\n"
+           "20/11/2026,5.00,USD,x\n"
+           "2026-11-21,abc,USD,y\n"
+           "2026-11-21,1.005,USD,z\n"
+           "2026-11-21,0,US,w\n")
+    response = client.post(reverse("payments:statement_import"),
+                           {"file": SimpleUploadedFile("bad.csv", bad.encode())})
+    body = response.content.decode()
+    assert response.status_code == 400
+    for expected in ("Line 3: the date", "Line 4: the amount &quot;abc&quot;",
+                     "Line 5: the amount 1.005 has more decimals",
+                     "Line 6: the currency &quot;US&quot;"):
+        assert expected in body
+    assert not StatementImport.objects.exists() and not Payment.objects.exists()
+
+
+def test_a_statement_without_the_columns_is_refused(client, finance):
+    login(client, finance)
+    response = client.post(reverse("payments:statement_import"), {
+        "file": SimpleUploadedFile("x.csv", b"when,how much\n2026-01-01,5\n")})
+    assert "Line 1: missing column(s) date, amount, currency, reference" in \
+        response.content.decode()
+
+
+def _payments(finance, count):
+    customer = account()
+    for n in range(count):
+        invoice = issued_invoice(account_=customer, net=D("10.00"))
+        record_payment(account=customer, method="check", amount=D("10.00"), currency="USD",
+                       received_on=ON, by=finance, reference=f"r{n}",
+                       applications=[Application(invoice.pk, D("10.00"))])
+    return customer
+
+
+@pytest.mark.parametrize("name", ["payments:list", "payments:aging"])
+def test_list_and_aging_queries_do_not_grow_with_rows(client, finance, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, finance)
+    _payments(finance, 1)
+    issued_invoice()
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(name))
+    _payments(finance, 6)
+    for _ in range(5):
+        issued_invoice()
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(name))
+    assert len(many) == len(few)
+
+
+def test_the_detail_page_queries_do_not_grow_with_allocations(client, finance):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, finance)
+    counts = []
+    for size in (1, 5):
+        customer = account()
+        invoices = [issued_invoice(account_=customer, net=D("10.00")) for _ in range(size)]
+        payment = record_payment(
+            account=customer, method="check", amount=D("10.00") * size, currency="USD",
+            received_on=ON, by=finance,
+            applications=[Application(i.pk, D("10.00")) for i in invoices])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("payments:detail", args=[payment.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
