@@ -32,7 +32,7 @@ from core.actors import Actor
 from core.money import round_money
 
 D = Decimal
-BOOKS_FROM = date(2025, 1, 1)
+BOOKS_FROM = date(2020, 1, 1)  # before any demo history
 # Each currency's book is the USD price times a list rate, rounded as the currency rounds;
 # usage rates keep their extra places.
 BOOKS = {"USD": D("1"), "EUR": D("0.92"), "GBP": D("0.79"), "JPY": D("150")}
