@@ -82,6 +82,29 @@ class Hit:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """The quote's net over the term against the unit cost of its costed lines."""
+
+    net: Decimal
+    cost: Decimal
+    uncosted_lines: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return (self.net - self.cost) * HUNDRED / self.net if self.net else None
+
+
+def margin_of(quote: QuoteFacts) -> Margin | None:
+    """Margin over the lines with a unit cost in the quote's currency (None when none has)."""
+    costed = [line for line in quote.lines if line.cost is not None]
+    if not costed:
+        return None
+    return Margin(net=sum((line.net_amount for line in costed), ZERO),
+                  cost=sum((line.cost for line in costed), ZERO),
+                  uncosted_lines=len(quote.lines) - len(costed))
+
+
 def percent_text(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'))}%"
 

@@ -261,11 +261,17 @@ class ApprovalState(models.TextChoices):
 
 
 class ApprovalRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    """One level's approval of one submission of a quote, asked of one group."""
+    """One level's approval of one submission of a quote, asked of one group (or, when no other
+    member of the rule's group can decide, of the owner's manager by name)."""
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="approval_requests")
     level = models.PositiveSmallIntegerField()
     group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 help_text="Set when the request is routed to one person.")
+    routing = models.CharField(max_length=300, blank=True,
+                               help_text="Why it went elsewhere than the rule's group.")
     reasons = models.JSONField(default=list, help_text="Why the rules hit, in words.")
     rules = models.JSONField(default=list, help_text="Names of the rules that hit.")
     state = FSMField(default=ApprovalState.PENDING, choices=ApprovalState.choices,

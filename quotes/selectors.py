@@ -4,11 +4,13 @@
 the approvals queue and every service that changes a quote go through it.
 """
 
+from decimal import Decimal
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.visibility import user_of, visible_to
-from quotes import diff
+from quotes import approval_rules, diff
 from quotes.models import ApprovalRequest, ApprovalState, Quote, QuoteLine
 
 VIEW = "quotes.view_quote"
@@ -49,12 +51,32 @@ def lines_of(quote: Quote) -> QuerySet[QuoteLine]:
 
 
 def approval_requests_of(quote: Quote) -> QuerySet[ApprovalRequest]:
-    return quote.approval_requests.select_related("group", "decided_by").order_by(
+    return quote.approval_requests.select_related("group", "decided_by", "approver").order_by(
         "-created_at", "level", "pk")
 
 
+def may_decide(user, quote: Quote) -> bool:
+    """Whether `user` may approve or reject `quote` at all: an active user holding the approval
+    permission who sees the quote and does not own it (groups and levels aside)."""
+    user = user_of(user)
+    return (user.is_active and user.pk != quote.owner_id
+            and user.has_perm("quotes.approve_quote")
+            and quotes_visible_to(user).filter(pk=quote.pk).exists())
+
+
+def first_decider_in(group, quote: Quote):
+    """A member of `group` who may decide `quote` (see `may_decide`), or None."""
+    members = group.user_set.filter(is_active=True).exclude(pk=quote.owner_id).order_by("pk")
+    return next((user for user in members if may_decide(user, quote)), None)
+
+
+def addressed_to(user) -> Q:
+    """Requests `user` decides: those named for them, and their groups' unnamed ones."""
+    return Q(approver=user) | Q(approver__isnull=True, group__in=user.groups.all())
+
+
 def approvals_queue(user) -> QuerySet[ApprovalRequest]:
-    """Pending requests of the user's groups on quotes they may see, not on their own quotes,
+    """Pending requests addressed to the user on quotes they may see, not on their own quotes,
     at each quote's current (lowest pending) level."""
     user = user_of(user)
     if not user.is_authenticated or not user.has_perm("quotes.approve_quote"):
@@ -62,10 +84,44 @@ def approvals_queue(user) -> QuerySet[ApprovalRequest]:
     visible = quotes_visible_to(user).exclude(owner=user).values("pk")
     pending = ApprovalRequest.objects.filter(state=ApprovalState.PENDING)
     lower = pending.filter(quote=OuterRef("quote"), level__lt=OuterRef("level"))
-    return (pending.filter(group__in=user.groups.all(), quote__in=visible)
+    return (pending.filter(addressed_to(user), quote__in=visible)
             .exclude(Exists(lower))
-            .select_related("quote", "quote__account", "quote__owner", "group")
+            .select_related("quote", "quote__account", "quote__owner", "quote__payment_terms",
+                            "group", "approver")
             .order_by("quote__submitted_at", "pk"))
+
+
+FACT_COLUMNS = ("quote_id", "position", "product__sku", "product__name", "quantity",
+                "billing_period", "list_amount", "discount_amount", "net_amount",
+                "product__unit_cost", "product__unit_cost_currency")
+
+
+def quote_facts_for(quotes) -> dict[int, approval_rules.QuoteFacts]:
+    """The plain snapshots the approval rules read (each quote's priced lines, not those
+    included in a parent), for many quotes with one query of their lines' columns. A unit cost
+    counts only in the quote's currency; quotes come with their payment terms."""
+    quotes = list(quotes)
+    rows: dict[int, list] = {quote.pk: [] for quote in quotes}
+    for row in (QuoteLine.objects.filter(quote__in=quotes, included=False)
+                .order_by("quote", "position", "pk").values_list(*FACT_COLUMNS)):
+        rows[row[0]].append(row)
+    return {quote.pk: _facts(quote, rows[quote.pk]) for quote in quotes}
+
+
+def _facts(quote: Quote, rows) -> approval_rules.QuoteFacts:
+    lines = tuple(
+        approval_rules.LineFacts(
+            position=position, sku=sku, name=name, quantity=quantity,
+            cost_months=Decimal(1 if period == "one_time" else quote.term_months),
+            list_amount=list_amount, discount_amount=discount, net_amount=net,
+            unit_cost=cost if cost is not None and cost_currency == quote.currency else None)
+        for _, position, sku, name, quantity, period, list_amount, discount, net, cost,
+        cost_currency in rows)
+    return approval_rules.QuoteFacts(
+        currency=quote.currency, term_months=quote.term_months, list_total=quote.list_total,
+        discount_total=quote.discount_total, total_contract_value=quote.total_contract_value,
+        payment_terms_name=quote.payment_terms.name,
+        payment_terms_days=quote.payment_terms.longest_days, lines=lines)
 
 
 def line_snapshots(quote: Quote) -> list[diff.LineSnapshot]:

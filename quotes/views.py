@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from catalog import configuration as catalog_configuration
 from catalog.models import OptionGroup
 from catalog.selectors import configuration_of, products_visible_to
-from quotes import selectors, services
+from quotes import approval_rules, selectors, services
 from quotes.filters import QuoteFilter
 from quotes.forms import (
     AddLineForm,
@@ -311,10 +311,17 @@ def quote_revise(request, pk):
     return redirect("quotes:detail", pk=quote.pk)
 
 
+def approval_cards(requests) -> list[dict]:
+    """Each request with what the approver weighs: the quote's facts and its margin."""
+    requests = list(requests)
+    facts = selectors.quote_facts_for({r.quote_id: r.quote for r in requests}.values())
+    return [{"request": r, "quote": r.quote, "facts": facts[r.quote_id],
+             "margin": approval_rules.margin_of(facts[r.quote_id])} for r in requests]
+
+
 @permission_required("quotes.approve_quote", raise_exception=True)
 def approvals(request):
     queue = selectors.approvals_queue(request.user)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quotes/approvals.html", {
-        "page_obj": page, "requests": page.object_list, "decision_form": DecisionForm(),
-        "reject_form": RejectForm()})
+        "page_obj": page, "cards": approval_cards(page.object_list)})

@@ -1,14 +1,17 @@
 """Submitting a quote for approval and deciding it, level by level.
 
 Submitting evaluates the active rules (quotes.approval_rules): no hit approves at once, else one
-request per level and approver group. Only the lowest pending level may decide; a member of its
-group decides, never the quote's owner. The last approval approves the quote; one rejection
-sends it back to draft with the reason and cancels the other requests. Each decision is in the
-quote's timeline and emails the owner once the transaction commits.
+request per level and approver group. Nobody decides their own quote, so a rule's group may have
+no one left for it (a sales manager's own big deal, when the other managers do not see it): the
+request is then routed to the owner's manager by name (customers.ReportingLine), else escalated
+to Finance, and says so. Only the lowest pending level may decide; a member of its group (or the
+person it names) decides, never the quote's owner. The last approval approves the quote; one
+rejection sends it back to draft with the reason and cancels the other requests. Each decision
+is in the quote's timeline and emails the owner once the transaction commits.
 """
 
-from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -18,10 +21,12 @@ from django.utils import timezone
 from core.actors import as_actor
 from core.dates import business_date
 from core.models import TransitionLog
+from core.roles import Role
 from core.transitions import run_transition
+from customers.models import ReportingLine
 from quotes import approval_rules
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteState
-from quotes.selectors import lines_of
+from quotes.selectors import first_decider_in, may_decide, quote_facts_for
 from quotes.services._common import locked, require
 
 
@@ -32,28 +37,9 @@ def rule_facts() -> list[approval_rules.RuleFacts]:
             for r in ApprovalRule.objects.filter(active=True).select_related("group")]
 
 
-def _unit_cost(product, currency: str):
-    cost = product.unit_cost
-    if cost is None or str(cost.currency) != currency:
-        return None
-    return cost.amount
-
-
 def quote_facts(quote: Quote) -> approval_rules.QuoteFacts:
     """The plain snapshot the rules read (top-level and option lines that are priced)."""
-    lines = tuple(
-        approval_rules.LineFacts(
-            position=line.position, sku=line.product.sku, name=line.product.name,
-            quantity=line.quantity,
-            cost_months=Decimal(quote.term_months if line.is_recurring else 1),
-            list_amount=line.list_amount, discount_amount=line.discount_amount,
-            net_amount=line.net_amount, unit_cost=_unit_cost(line.product, quote.currency))
-        for line in lines_of(quote) if not line.included)
-    return approval_rules.QuoteFacts(
-        currency=quote.currency, term_months=quote.term_months, list_total=quote.list_total,
-        discount_total=quote.discount_total, total_contract_value=quote.total_contract_value,
-        payment_terms_name=quote.payment_terms.name,
-        payment_terms_days=quote.payment_terms.longest_days, lines=lines)
+    return quote_facts_for([quote])[quote.pk]
 
 
 def _email_owner(quote: Quote, subject: str, body: str) -> None:
@@ -72,10 +58,57 @@ def _note_on_quote(quote: Quote, by, transition: str, note: str, on) -> None:
         business_date=business_date(on))
 
 
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _route(quote: Quote, group: Group) -> tuple[Group, object, str]:
+    """Who decides a rule's level for this quote: (group, named approver or None, why)."""
+    if first_decider_in(group, quote) is not None:
+        return group, None, ""
+    owner = _name(quote.owner)
+    line = ReportingLine.objects.select_related("manager").filter(user=quote.owner_id).first()
+    if line is not None and may_decide(line.manager, quote):
+        return group, line.manager, (
+            f"No one else in {group.name} can decide a quote of {owner}: routed to their "
+            f"manager, {_name(line.manager)}.")
+    finance = Group.objects.filter(name=Role.FINANCE).first()
+    if finance is not None and finance != group and first_decider_in(finance, quote):
+        return finance, None, (
+            f"No one else in {group.name} can decide a quote of {owner} and they have no "
+            f"manager who can: escalated to {finance.name}.")
+    return group, None, (f"No one in {group.name} can decide a quote of {owner} yet: an "
+                         f"administrator must add an approver to the group.")
+
+
+def _requests(quote: Quote, hits) -> list[ApprovalRequest]:
+    """One request per level and decider; rules that route to the same one are merged."""
+    groups = {r.group.name: r.group for r in ApprovalRule.objects.select_related("group")
+              .filter(pk__in=[h.rule.key for h in hits])}
+    routes: dict[str, tuple] = {}
+    requests: dict[tuple, ApprovalRequest] = {}
+    for (level, group_name), level_hits in approval_rules.levels_of(hits).items():
+        if group_name not in routes:
+            routes[group_name] = _route(quote, groups[group_name])
+        group, approver, routing = routes[group_name]
+        key = (level, group.pk, approver.pk if approver else None)
+        request = requests.setdefault(key, ApprovalRequest(
+            quote=quote, level=level, group=group, approver=approver, reasons=[], rules=[]))
+        if routing and routing not in request.routing:
+            request.routing = f"{request.routing} {routing}".strip()
+        request.reasons += [reason for hit in level_hits for reason in hit.reasons]
+        request.rules += [hit.rule.name for hit in level_hits]
+    return list(requests.values())
+
+
+def decider_label(request: ApprovalRequest) -> str:
+    return _name(request.approver) if request.approver_id else request.group.name
+
+
 @transaction.atomic
 def submit_for_approval(*, quote: Quote, by, on=None) -> Quote:
     """Evaluate the rules: approved at once when none hits, else pending with one request per
-    level and approver group."""
+    level and decider (routed past the owner when the rule's group has no one else)."""
     require(by, "quotes.submit_quote", "You are not allowed to submit quotes.")
     quote = locked(quote, by)
     if quote.state != QuoteState.DRAFT:
@@ -87,16 +120,11 @@ def submit_for_approval(*, quote: Quote, by, on=None) -> Quote:
     if not hits:
         return run_transition(quote, "submit", by=by, on=on, needs_approval=False, at=now,
                               note="No approval rule applies.")
-    groups = {r.group.name: r.group for r in ApprovalRule.objects.select_related("group")
-              .filter(pk__in=[h.rule.key for h in hits])}
-    requests = [
-        ApprovalRequest(quote=quote, level=level, group=groups[group],
-                        reasons=[reason for hit in level_hits for reason in hit.reasons],
-                        rules=[hit.rule.name for hit in level_hits])
-        for (level, group), level_hits in approval_rules.levels_of(hits).items()]
+    requests = _requests(quote, hits)
     run_transition(quote, "submit", by=by, on=on, needs_approval=True, at=now,
                    note="Needs approval: " + "; ".join(
-                       f"level {r.level} by {r.group.name} ({', '.join(r.rules)})"
+                       f"level {r.level} by {decider_label(r)} ({', '.join(r.rules)})"
+                       + (f". {r.routing}" if r.routing else "")
                        for r in requests))
     ApprovalRequest.objects.bulk_create(requests)
     return quote
@@ -109,16 +137,19 @@ def _request_to_decide(quote: Quote, by) -> ApprovalRequest:
         raise ValidationError({"state": "This quote is not waiting for approval."})
     if quote.owner_id == actor.user.pk:
         raise PermissionDenied("Nobody approves their own quote: ask another approver.")
-    pending = list(quote.approval_requests.select_for_update().filter(
-        state=ApprovalState.PENDING).select_related("group").order_by("level", "pk"))
+    pending = list(quote.approval_requests.select_for_update(of=("self",)).filter(
+        state=ApprovalState.PENDING).select_related("group", "approver").order_by("level", "pk"))
     if not pending:
         raise ValidationError({"state": "No approval is pending on this quote."})
     level = pending[0].level
     mine = set(actor.user.groups.values_list("pk", flat=True))
     for request in pending:
-        if request.level == level and request.group_id in mine:
+        if request.level != level:
+            continue
+        if (request.approver_id == actor.user.pk
+                or request.approver_id is None and request.group_id in mine):
             return request
-    waiting = ", ".join(sorted({r.group.name for r in pending if r.level == level}))
+    waiting = ", ".join(sorted({decider_label(r) for r in pending if r.level == level}))
     raise PermissionDenied(f"This quote waits for level {level} approval by {waiting}.")
 
 
@@ -132,7 +163,7 @@ def approve(*, quote: Quote, by, comment: str = "", on=None) -> Quote:
     user = as_actor(by).user
     run_transition(request, "approve", by=by, on=on, note=comment, user=user, comment=comment,
                    at=now)
-    note = f"Level {request.level} approved by {request.group.name}" + (
+    note = f"Level {request.level} approved by {decider_label(request)}" + (
         f": {comment}" if comment else ".")
     if quote.approval_requests.filter(state=ApprovalState.PENDING).exists():
         _note_on_quote(quote, by, f"approve level {request.level}", note, on)
@@ -157,7 +188,7 @@ def reject(*, quote: Quote, by, comment: str, on=None) -> Quote:
                    at=timezone.now())
     for other in quote.approval_requests.select_for_update().filter(state=ApprovalState.PENDING):
         run_transition(other, "cancel", by=by, on=on, note="Another level rejected the quote.")
-    note = f"Rejected at level {request.level} by {request.group.name}: {comment}"
+    note = f"Rejected at level {request.level} by {decider_label(request)}: {comment}"
     run_transition(quote, "reject", by=by, on=on, note=note)
     _email_owner(quote, f"{quote} was rejected", note)
     return quote

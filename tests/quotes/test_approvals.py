@@ -3,13 +3,16 @@
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.roles import Role
 from core.transitions import history_for
-from customers.models import PaymentTerms
-from quotes import services
-from quotes.models import ApprovalState, QuoteState
+from customers.models import PaymentTerms, ReportingLine
+from quotes import selectors, services
+from quotes.models import ApprovalRule, ApprovalState, QuoteState
+from tests.conftest import make_user
 from tests.quotes.factories import draft_quote
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +146,117 @@ def test_approving_a_draft_is_refused(catalog, sales_rep, finance):
     quote = draft_quote(sales_rep, lines=BIG_DEAL)
     with pytest.raises(ValidationError, match="not waiting for approval"):
         services.approve(quote=quote, by=finance)
+
+
+# Routing past the owner: nobody decides their own quote, so a rule's group may have no one left.
+
+def _requests(quote):
+    return [(r.level, r.group.name, r.approver.username if r.approver else None)
+            for r in quote.approval_requests.select_related("group", "approver")
+            .order_by("level", "pk")]
+
+
+def _queue(user):
+    return [(r.quote_id, r.level) for r in selectors.approvals_queue(user)]
+
+
+def test_a_managers_own_big_deal_is_decided_by_their_manager_in_the_group(
+        catalog, sales_manager, other_manager, finance):
+    # given a sales manager who reports to a director (also a sales manager)
+    director = make_user("director", Role.SALES_MANAGER)
+    ReportingLine.objects.create(user=sales_manager, manager=director)
+    # when the manager submits their own big deal
+    quote = submitted(sales_manager)
+    # then level 2 stays with the Sales Manager group, where only the director can decide it
+    assert _requests(quote) == [(1, "Finance", None), (2, "Sales Manager", None)]
+    services.approve(quote=quote, by=finance)
+    assert _queue(director) == [(quote.pk, 2)] and _queue(other_manager) == []
+    with pytest.raises(PermissionDenied, match="Nobody approves their own quote"):
+        services.approve(quote=quote, by=sales_manager)
+    with pytest.raises(PermissionDenied):
+        services.approve(quote=quote, by=other_manager)
+    services.approve(quote=quote, by=director)
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.APPROVED
+
+
+def test_a_managers_own_big_deal_goes_to_their_manager_by_name(catalog, sales_manager,
+                                                               other_manager, finance):
+    # given a manager whose own manager approves through another group than the rule's
+    vice_presidents = Group.objects.create(name="Sales VP")
+    vice_presidents.permissions.set(Permission.objects.filter(
+        content_type__app_label="quotes",
+        codename__in=["view_quote", "view_team_quotes", "approve_quote"]))
+    vice_president = make_user("vp")
+    vice_president.groups.add(vice_presidents)
+    ReportingLine.objects.create(user=sales_manager, manager=vice_president)
+    # when
+    quote = submitted(sales_manager)
+    # then level 2 names the vice president, says why, and only they see it in their queue
+    assert _requests(quote) == [(1, "Finance", None), (2, "Sales Manager", "vp")]
+    routed = quote.approval_requests.get(level=2)
+    assert routed.routing == ("No one else in Sales Manager can decide a quote of Manager A: "
+                              "routed to their manager, Vp.")
+    assert "routed to their manager, Vp" in history_for(quote).last().note
+    services.approve(quote=quote, by=finance)
+    assert _queue(vice_president) == [(quote.pk, 2)]
+    assert _queue(finance) == [] and _queue(other_manager) == []
+    with pytest.raises(PermissionDenied, match="waits for level 2 approval by Vp"):
+        services.approve(quote=quote, by=finance)
+    services.approve(quote=quote, by=vice_president, comment="Fine")
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.APPROVED
+    assert history_for(quote).last().note == "Level 2 approved by Vp: Fine"
+
+
+def test_a_managers_own_big_deal_without_a_manager_escalates_to_finance(
+        catalog, sales_manager, other_manager, finance):
+    quote = submitted(sales_manager)
+    assert _requests(quote) == [(1, "Finance", None), (2, "Finance", None)]
+    assert quote.approval_requests.get(level=2).routing == (
+        "No one else in Sales Manager can decide a quote of Manager A and they have no manager "
+        "who can: escalated to Finance.")
+    assert _queue(other_manager) == []
+    services.approve(quote=quote, by=finance)
+    assert _queue(finance) == [(quote.pk, 2)]
+    with pytest.raises(PermissionDenied, match="Nobody approves their own quote"):
+        services.approve(quote=quote, by=sales_manager)
+    services.approve(quote=quote, by=finance)
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.APPROVED
+
+
+def test_rules_of_one_level_escalated_to_the_same_group_make_one_request(
+        catalog, sales_manager, finance):
+    # given a level-1 deal-size rule for managers next to Finance's discount rule
+    ApprovalRule.objects.create(name="TCV above 100,000 USD", condition="tcv_above",
+                                threshold=D(100000), currency="USD", level=1,
+                                group=Group.objects.get(name="Sales Manager"))
+    # when a manager without a manager submits a big discounted deal
+    quote = submitted(sales_manager)
+    # then level 1 is one Finance request carrying both rules and the escalation
+    level1 = quote.approval_requests.get(level=1)
+    assert (level1.group.name, level1.approver) == ("Finance", None)
+    assert level1.rules == ["Line discount above 20%", "TCV above 100,000 USD"]
+    assert "escalated to Finance" in level1.routing
+    assert _requests(quote) == [(1, "Finance", None), (2, "Finance", None)]
+
+
+def test_a_reps_big_deal_without_a_manager_escalates_to_finance(catalog, finance):
+    lone_rep = make_user("lone_rep", Role.SALES_REP)
+    quote = submitted(lone_rep)
+    assert _requests(quote) == [(1, "Finance", None), (2, "Finance", None)]
+    services.approve(quote=quote, by=finance)
+    services.approve(quote=quote, by=finance)
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.APPROVED
+
+
+def test_when_nobody_can_decide_the_request_says_an_approver_is_missing(catalog,
+                                                                         sales_manager):
+    # no Finance user exists and the manager has no manager
+    quote = submitted(sales_manager)
+    assert quote.state == QuoteState.PENDING_APPROVAL
+    assert quote.approval_requests.get(level=2).routing == (
+        "No one in Sales Manager can decide a quote of Manager A yet: an administrator must add "
+        "an approver to the group.")

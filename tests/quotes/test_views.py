@@ -198,6 +198,35 @@ def test_approvals_page_and_decisions(client, catalog, sales_rep, finance):
     assert quote.state == QuoteState.APPROVED
 
 
+def _queue_page(client):
+    with CaptureQueriesContext(connection) as context:
+        page = client.get(reverse("quotes:approvals")).content.decode()
+    return page, len(context)
+
+
+def test_the_approvals_queue_shows_what_the_approver_weighs(client, catalog, sales_rep,
+                                                              teammate_rep, finance):
+    # given 10 seats at 30% off (cost 2 a seat a month) and onboarding (cost 2,500)
+    quote = draft_quote(sales_rep, lines=[("SEAT-USER", 10, "30"), ("ONBOARDING", 1, "0")])
+    services.submit_for_approval(quote=quote, by=sales_rep)
+    client.force_login(finance)
+    # when finance opens the queue
+    page, one = _queue_page(client)
+    # then it shows the discount, what is given away over the term, the margin against unit
+    # cost, the payment terms and the rule
+    assert 'data-fact="discount">11.8% off a list of $8,240.00' in page
+    assert 'data-fact="given-away">$972.00 over the whole 12-month term' in page
+    assert ('data-fact="margin">62.3%: net $7,268.00 against a cost of $2,740.00' in page)
+    assert f'data-fact="terms">{quote.payment_terms.name} (last amount due after ' in page
+    assert 'data-fact="rules">Line discount above 20%' in page
+    # and its queries do not grow with the quotes waiting
+    for owner in (sales_rep, teammate_rep, teammate_rep):
+        other = draft_quote(owner, lines=[("SEAT-USER", 5, "40"), ("API-CALLS", 1000, "0")])
+        services.submit_for_approval(quote=other, by=owner)
+    page, many = _queue_page(client)
+    assert page.count('data-fact="margin"') == 4 and many == one
+
+
 def test_detail_page_of_a_revision_shows_diff_timeline_and_send_actions(client, quote,
                                                                         sales_rep):
     services.submit_for_approval(quote=quote, by=sales_rep)
