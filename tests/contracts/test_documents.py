@@ -1,0 +1,110 @@
+"""The contract PDF: rendered once at sending, its bytes and SHA-256 stored, emailed with the
+signed link; the portal serves exactly those bytes; staff preview and download it."""
+
+import hashlib
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from contracts import services
+from contracts.models import ContractState
+from contracts.pdf import render_contract_html
+from tests.conftest import PASSWORD
+from tests.contracts.factories import ON, draft_contract, out_for_signature
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_document_shows_terms_lines_and_both_signature_blocks(sales_rep):
+    contract = draft_contract(sales_rep)
+
+    html = render_contract_html(contract)
+
+    assert f"Contract {contract.number}" in html and contract.account.name in html
+    assert "User seat" in html and "Onboarding package" in html
+    assert contract.terms[:40] in html
+    assert html.count("Signature and date") == 2
+
+
+def test_sending_stores_the_pdf_and_its_hash_and_emails_pdf_and_link(
+        sales_rep, django_capture_on_commit_callbacks):
+    contract = draft_contract(sales_rep)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = services.send_for_signature(contract=contract, by=sales_rep, on=ON)
+
+    pdf = bytes(contract.sent_pdf)
+    assert pdf.startswith(b"%PDF")
+    assert contract.document_sha256 == hashlib.sha256(pdf).hexdigest()
+    [email] = mail.outbox
+    assert email.to == ["buyer@acme.example"] and email.reply_to == [sales_rep.email]
+    assert email.attachments == [(f"{contract.number}.pdf", pdf, "application/pdf")]
+    assert services.contract_link_url(contract) in email.body
+
+
+def test_sending_twice_is_refused_and_keeps_the_first_document(sales_rep):
+    contract = out_for_signature(sales_rep)
+    digest = contract.document_sha256
+
+    with pytest.raises(ValidationError, match="Only a draft contract is sent"):
+        services.send_for_signature(contract=contract, by=sales_rep)
+
+    contract.refresh_from_db()
+    assert contract.document_sha256 == digest
+
+
+def test_a_contract_without_a_contact_email_is_not_sent(sales_rep):
+    contract = draft_contract(sales_rep)
+    type(contract.quote).objects.filter(pk=contract.quote_id).update(contact=None)
+    contract.account.contacts.all().delete()
+    contract.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="no contact with an email"):
+        services.send_for_signature(contract=contract, by=sales_rep)
+    contract.refresh_from_db()
+    assert contract.state == ContractState.DRAFT
+
+
+def test_the_portal_serves_the_stored_bytes_and_signing_records_their_hash(client, sales_rep):
+    contract = out_for_signature(sales_rep)
+    token = services.contract_link_token(contract)
+
+    pdf = client.get(reverse("contract_flows:sign_pdf", args=[token]))
+    page = client.get(reverse("contract_flows:sign", args=[token])).content.decode()
+    client.post(reverse("contract_flows:sign", args=[token]),
+                {"name": "Ada Buyer", "title": "CFO", "consent": "on"})
+
+    assert pdf.content == bytes(contract.sent_pdf)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert reverse("contract_flows:sign_pdf", args=[token]) in page
+    contract.refresh_from_db()
+    assert contract.signed_document_sha256 == hashlib.sha256(pdf.content).hexdigest()
+
+
+def test_a_tampered_pdf_link_shows_why_not_the_document(client, sales_rep):
+    contract = out_for_signature(sales_rep)
+    token = services.contract_link_token(contract)
+
+    response = client.get(reverse("contract_flows:sign_pdf", args=[token[:-2] + "xy"]))
+
+    assert response.status_code == 400
+    assert b"%PDF" not in response.content
+
+
+def test_staff_preview_a_draft_and_download_the_sent_bytes(client, sales_rep, other_rep):
+    contract = draft_contract(sales_rep)
+    client.login(username=sales_rep.username, password=PASSWORD)
+
+    preview = client.get(reverse("contracts:pdf", args=[contract.pk]))
+    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
+    assert preview["Content-Disposition"].startswith("inline")
+
+    contract = services.send_for_signature(contract=contract, by=sales_rep)
+    download = client.get(reverse("contracts:pdf_download", args=[contract.pk]))
+    assert download.content == bytes(contract.sent_pdf)
+    assert download["Content-Disposition"] == f'attachment; filename="{contract.number}.pdf"'
+
+    client.login(username=other_rep.username, password=PASSWORD)
+    assert client.get(reverse("contracts:pdf", args=[contract.pk])).status_code == 404
