@@ -28,6 +28,7 @@ from billing.models import (
     InvoiceTax,
 )
 from billing.selectors import invoice_for_update
+from billing.services.bulk_rows import update_columns
 from billing.services.taxing import tax_rounding
 from core.actors import as_actor
 from core.dates import business_date
@@ -117,7 +118,8 @@ def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[
     for invoice, entry in drafts:
         invoice.journal_entry = next(posted) if entry is not None else None
     DueInstalment.objects.bulk_create(instalments)
-    return run_bulk_transition(invoices, "issue", by=actor, on=day, update_fields=ISSUED_FIELDS)
+    update_columns(Invoice, invoices, ISSUED_FIELDS)
+    return run_bulk_transition(invoices, "issue", by=actor, on=day)
 
 
 @transaction.atomic
