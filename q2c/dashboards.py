@@ -15,11 +15,13 @@ from contracts.models import ContractState
 from contracts.selectors import contracts_visible_to
 from core.dates import business_date, month_start
 from customers.selectors import accounts_visible_to, team_members
+from ledger import chart
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.selectors import journal_entries, receivable_total, trial_balance
 from orders.selectors import credit_hold_queue
 from quotes.models import OPEN_STATES, QuoteState
 from quotes.selectors import approvals_queue, quotes_visible_to
+from revrec.selectors import recognition_runs, run_totals
 
 RECENT = 8
 
@@ -104,15 +106,30 @@ def finance_home(user, on=None) -> dict:
     }
 
 
+CONTRACT_BALANCES = (chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE)
+
+
 def accountant_home(user, on=None) -> dict:
+    """The books: period status, the last recognition run, deferred revenue (contract
+    liability) and unbilled receivable (contract asset), balanced or not."""
     today = business_date(on)
     current = AccountingPeriod.objects.filter(start_on=month_start(today)).first()
+    balances = trial_balance()
+    by_code = {row.code: row for row in balances.rows}
+    last_run = recognition_runs().first()
     return {
+        "last_run": last_run,
+        "last_run_totals": run_totals(last_run) if last_run else None,
+        # Deferred revenue is a credit balance, unbilled receivable a debit one: shown positive.
+        "deferred_revenue": -by_code[chart.DEFERRED_REVENUE].balance
+        if chart.DEFERRED_REVENUE in by_code else Decimal("0"),
+        "unbilled_receivable": by_code[chart.UNBILLED_RECEIVABLE].balance
+        if chart.UNBILLED_RECEIVABLE in by_code else Decimal("0"),
         "today": today,
         "current_period": current,
         "periods_not_closed": AccountingPeriod.objects.exclude(state=PeriodState.CLOSED)
         .filter(start_on__lt=month_start(today)).order_by("start_on"),
-        "trial_balance": trial_balance(),
+        "trial_balance": balances,
         "recent_entries": journal_entries()[:RECENT],
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
     }

@@ -1,14 +1,18 @@
 """Each role's home page shows figures from its own stage, and only what the user may see."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from catalog.demo import seed_catalog
 from catalog.models import PriceBook, Product
+from ledger import chart
+from ledger.services import post_entry
 from q2c import dashboards
 from quotes import services as quote_services
 from tests.customers.factories import AccountFactory
+from tests.ledger.factories import balanced
 from tests.quotes.factories import account_for, draft_quote
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +94,18 @@ def test_finance_home_shows_the_approvals_waiting_and_overdue_accounts(sales_rep
     assert [r.quote for r in figures["approvals"]] == [waiting]
     assert list(figures["overdue_accounts"]) == [late]
     assert (figures["draft_count"], figures["credit_hold_count"]) == (0, 0)
+
+
+def test_accountant_home_shows_contract_balances_from_the_ledger(accountant, finance):
+    # given an invoice billed ahead of revenue (deferred) and revenue recognized ahead of
+    # billing (unbilled), posted through the ledger
+    post_entry(balanced("1200.00", debit=chart.ACCOUNTS_RECEIVABLE,
+                        credit=chart.DEFERRED_REVENUE), by=finance)
+    post_entry(balanced("300.00", debit=chart.UNBILLED_RECEIVABLE, credit=chart.REVENUE),
+               by=finance)
+
+    figures = dashboards.accountant_home(accountant, on=date(2026, 11, 23))
+
+    assert figures["deferred_revenue"] == Decimal("1200.00")
+    assert figures["unbilled_receivable"] == Decimal("300.00")
+    assert figures["last_run"] is None
