@@ -65,9 +65,9 @@ def _order_lines(order: Order, contract_lines) -> list[OrderLine]:
 @transaction.atomic
 def create_order_from_contract(*, contract, lines=None, by, on: date | None = None) -> Order:
     """The order for a countersigned or active contract's lines (all when `lines` is None), one
-    line each, submitted at once so it leaves approved or on credit hold. The contract's first
-    order is of kind new, later ones (amendments) of kind amendment; a contract line already on
-    an order that is not cancelled is refused."""
+    line each, submitted at once so it leaves approved or on credit hold. An order of lines an
+    amendment started is of kind amendment, else new; a contract line already on an order that
+    is not cancelled is refused."""
     actor = as_actor(by)
     if not actor.has_perm(CREATE_PERMISSION):
         raise PermissionDenied("You are not allowed to create orders.")
@@ -80,7 +80,8 @@ def create_order_from_contract(*, contract, lines=None, by, on: date | None = No
     chosen = _chosen_lines(contract, lines)
     order = Order(number=f"O-{today.year}-{next_number(f'order-{today.year}'):05d}",
                   account_id=contract.account_id, contract=contract, currency=contract.currency,
-                  kind=OrderKind.AMENDMENT if contract.orders.exists() else OrderKind.NEW)
+                  kind=(OrderKind.AMENDMENT if any(line.amendment_id for line in chosen)
+                        else OrderKind.NEW))
     order_lines = _order_lines(order, chosen)
     order.first_year_value = sum((line.first_year_value for line in order_lines), ZERO)
     order.save()

@@ -81,14 +81,15 @@ def test_contract_not_countersigned_is_not_ordered(sales_rep, finance):
     assert contract.state == ContractState.SIGNED and not Order.objects.exists()
 
 
-def test_chosen_lines_make_an_amendment_order_after_the_first(sales_rep, finance):
+def test_chosen_lines_make_an_order_each(sales_rep, finance):
     contract = contract_for(sales_rep, finance=finance)
     seats, onboarding = contract.lines.order_by("position")
     first = services.create_order_from_contract(contract=contract, lines=[seats], by=finance,
                                                 on=ON)
     second = services.create_order_from_contract(contract=contract, lines=[onboarding],
                                                  by=finance, on=ON)
-    assert first.kind == OrderKind.NEW and second.kind == OrderKind.AMENDMENT
+    assert first.kind == second.kind == OrderKind.NEW
+    assert [line.contract_line for line in first.lines.all()] == [seats]
     assert [line.contract_line for line in second.lines.all()] == [onboarding]
     assert second.first_year_value == onboarding.net_amount
 
@@ -109,7 +110,7 @@ def test_lines_of_a_cancelled_order_can_be_ordered_again(sales_rep, finance):
     services.cancel_order(order=held, by=finance, note="Wrong entity", on=ON)
     set_credit(contract.account, limit="0")
     again = services.create_order_from_contract(contract=contract, by=finance, on=ON)
-    assert again.state == OrderState.APPROVED and again.kind == OrderKind.AMENDMENT
+    assert again.state == OrderState.APPROVED and again.number == "O-2026-00002"
 
 
 def test_lines_of_another_contract_are_refused(sales_rep, teammate_rep, finance):
