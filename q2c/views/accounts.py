@@ -1,45 +1,46 @@
-"""The account page: one customer's facts, contacts and open receivable, with room for every
-later stage's panel (quotes, contracts, orders, invoices, payments, revenue)."""
-
-from decimal import Decimal
+"""The account page: one customer's facts and contacts, and every stage's documents for it
+(quotes, contracts, orders, invoices, payments), each through its own visibility selector."""
 
 from django.conf import settings
-from django.db.models import F, Sum
 from django.shortcuts import render
 
-from core.money import round_money
+from billing.selectors import invoices_visible_to
+from contracts.selectors import contracts_visible_to
 from customers.selectors import account_for_detail
-from ledger.models import JournalLine
+from ledger.selectors import receivable_balance
+from orders.selectors import orders_visible_to
+from payments.selectors import credit_balance, payments_visible_to
+from quotes.selectors import quotes_visible_to
 
-RECEIVABLE_CODE = "1100"  # accounts receivable in the default chart (ledger.chart)
+LATEST = 10  # documents of each kind on the page; the lists have the rest
 
 
-def open_receivable(account) -> tuple[Decimal, dict[str, Decimal]]:
-    """The account's open receivable from the ledger's sub-ledger: in the functional currency,
-    and per document currency."""
-    try:
-        from ledger.selectors import receivable_balance
-    except ImportError:  # until ledger.selectors is in: the same sum, functional currency only
-        total = JournalLine.objects.filter(
-            customer_account=account, gl_account__code=RECEIVABLE_CODE,
-        ).aggregate(balance=Sum(F("debit") - F("credit")))["balance"]
-        # SQLite sums decimals in floating point: round the aggregate before anyone uses it.
-        return round_money(total or Decimal("0"), settings.FUNCTIONAL_CURRENCY), {}
-    balance = receivable_balance(account.pk)
-    return balance.functional, balance.by_currency
+def stage_documents(account, user) -> dict:
+    """The latest documents of each stage the user may see for the account."""
+    mine = {"account": account}
+    return {
+        "quotes": quotes_visible_to(user).filter(**mine).order_by("-created_at", "-pk")[:LATEST],
+        "contracts": contracts_visible_to(user).filter(**mine)
+        .order_by("-start_on", "-pk")[:LATEST],
+        "orders": orders_visible_to(user).filter(**mine).order_by("-created_at", "-pk")[:LATEST],
+        "invoices": invoices_visible_to(user).filter(**mine).exclude(number=None)
+        .order_by("-issue_on", "-pk")[:LATEST],
+        "payments": payments_visible_to(user).filter(**mine)
+        .order_by("-received_on", "-pk")[:LATEST],
+    }
 
 
 def account_detail(request, pk):
     account = account_for_detail(pk=pk, user=request.user)
-    receivable, receivable_by_currency = open_receivable(account)
+    balance = receivable_balance(account.pk)
     return render(request, "q2c/account_detail.html", {
         "account": account,
         "contacts": account.contacts.all(),
-        "receivable": receivable,
-        "receivable_by_currency": {c: amount for c, amount in receivable_by_currency.items()
+        "receivable": balance.functional,
+        "receivable_by_currency": {c: amount for c, amount in balance.by_currency.items()
                                    if c != settings.FUNCTIONAL_CURRENCY and amount},
+        "credit_balance": credit_balance(account, account.currency),
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
         "can_edit": request.user.has_perm("customers.change_account"),
-        # Later stages append {"title": ..., "template": ..., "context": {...}} panels here.
-        "panels": [],
+        **stage_documents(account, request.user),
     })
