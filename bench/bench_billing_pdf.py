@@ -1,0 +1,107 @@
+"""Invoice PDFs per second per worker: WeasyPrint rendering of issued invoices (10 lines, two tax
+rates, a due schedule), alone and with storing the file and its SHA-256 as the delivery task
+does. Rendering is single-threaded, so one worker process is one core: a machine renders this
+figure times its worker count.
+
+DESIGN.md's expectation is about 6 invoice pages a second per core. Runs against DATABASE_URL
+(PostgreSQL); it migrates, then builds its invoices through the billing services (accounts named
+"Bench pdf ..."), and stores the files under a temporary media root it removes.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal as D
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.figures import emit  # noqa: E402
+from bench.reference import ensure_database, postgres_dsn  # noqa: E402
+
+INVOICES = int(os.environ.get("BENCH_PDF_INVOICES", "30"))
+LINES = 10
+PREFIX = "Bench pdf"
+
+
+def setup_django(media_root: str):
+    ensure_database(postgres_dsn())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ["MEDIA_ROOT"] = media_root
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def invoices():
+    """Issued invoices built through the services, on a GB account taxed at 20% and 5%."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from billing.services.drafts import add_manual_charge, create_manual_invoice
+    from billing.services.issuing import issue_invoices
+    from catalog.models import TaxCategory, TaxRate
+    from core.roles import Role, assign_role
+    from customers.models import Account, PaymentTerms
+
+    user, _ = get_user_model().objects.get_or_create(username="bench_pdf_finance")
+    assign_role(user, Role.FINANCE)
+    reduced, _ = TaxCategory.objects.get_or_create(code="bench-reduced",
+                                                   defaults={"name": "Bench reduced"})
+    for percent, category in ((D(20), None), (D(5), reduced)):
+        TaxRate.objects.get_or_create(name="VAT", country="GB", category=category,
+                                      defaults={"percent": percent,
+                                                "effective_from": date(2011, 1, 1)})
+    account, _ = Account.objects.get_or_create(
+        name=f"{PREFIX} customer", defaults={
+            "country": "GB", "currency": "USD", "owner": user,
+            "legal_name": "Bench PDF Customer Ltd", "billing_street": "1 Bench Road",
+            "billing_city": "London", "billing_postal_code": "EC1A 1AA",
+            "payment_terms": PaymentTerms.objects.order_by("pk").first()})
+    drafts = []
+    for _ in range(INVOICES):
+        invoice = create_manual_invoice(account=account, by=user)
+        for n in range(LINES):
+            add_manual_charge(invoice=invoice, by=user, description=f"Service line {n + 1}",
+                              quantity=D(n + 1), unit_price=D("19.99"),
+                              tax_category="bench-reduced" if n % 3 == 0 else "")
+        drafts.append(invoice)
+    return issue_invoices(invoices=drafts, by=user)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as media_root:
+        setup_django(media_root)
+        from billing.models import Invoice
+        from billing.pdf import render_invoice_pdf
+        from billing.services.documents import ensure_pdf
+
+        issued = [Invoice.objects.select_related("account__payment_terms").get(pk=i.pk)
+                  for i in invoices()]
+        render_invoice_pdf(issued[0])  # warm up: fonts and WeasyPrint's first import
+
+        started = time.perf_counter()
+        for invoice in issued:
+            render_invoice_pdf(invoice)
+        render_seconds = time.perf_counter() - started
+
+        started = time.perf_counter()
+        for invoice in issued:
+            ensure_pdf(invoice)
+        store_seconds = time.perf_counter() - started
+
+    emit("billing_pdf_render", invoices=len(issued), lines_per_invoice=LINES,
+         seconds=round(render_seconds, 3),
+         pdfs_per_second_per_worker=round(len(issued) / render_seconds, 2))
+    emit("billing_pdf_render_and_store", invoices=len(issued), seconds=round(store_seconds, 3),
+         pdfs_per_second_per_worker=round(len(issued) / store_seconds, 2))
+
+
+if __name__ == "__main__":
+    main()
