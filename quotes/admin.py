@@ -30,7 +30,8 @@ class QuoteLineInline(ReadOnlyMixin, admin.TabularInline):
 
 class ApprovalRequestInline(ReadOnlyMixin, admin.TabularInline):
     model = ApprovalRequest
-    fields = ["level", "group", "state", "decided_by", "decided_at", "comment"]
+    fields = ["level", "group", "approver", "routing", "state", "decided_by", "decided_at",
+              "comment"]
     readonly_fields = fields
     extra = 0
 
@@ -56,7 +57,8 @@ class ApprovalRuleAdmin(admin.ModelAdmin):
 
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["quote", "level", "group", "state", "decided_by", "decided_at", "created_at"]
+    list_display = ["quote", "level", "group", "approver", "state", "decided_by", "decided_at",
+                    "created_at"]
     list_filter = ["state", "level", "group"]
-    list_select_related = ["quote", "group", "decided_by"]
+    list_select_related = ["quote", "group", "approver", "decided_by"]
     search_fields = ["quote__number"]

@@ -239,6 +239,10 @@ def line_remove(request, pk, line_pk):
         messages.error(request, _messages_of(error))
     else:
         messages.success(request, f"{line.product.name} removed.")
+    # back to the page of the table the line was on (a 1,000-line quote has ten)
+    back = request.META.get("HTTP_REFERER", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return redirect(back)
     return redirect("quotes:builder", pk=pk)
 
 

@@ -184,6 +184,20 @@ def test_remove_and_submit_from_the_builder(client, quote, sales_rep):
     assert "No approval rule applies" in response.content.decode()
 
 
+def test_removing_a_line_returns_to_the_page_it_was_on(client, catalog, sales_rep):
+    quote = draft_quote(sales_rep, lines=seat_lines(130))
+    page_two = reverse("quotes:builder", args=[quote.pk]) + "?page=2"
+    line = quote.lines.order_by("position").last()
+    client.force_login(sales_rep)
+    response = client.post(reverse("quotes:line_remove", args=[quote.pk, line.pk]),
+                           HTTP_REFERER=f"http://testserver{page_two}")
+    assert response["Location"] == f"http://testserver{page_two}"
+    response = client.post(reverse("quotes:line_remove", args=[quote.pk, quote.lines.first().pk]),
+                           HTTP_REFERER="https://elsewhere.example/")
+    assert response["Location"] == reverse("quotes:builder", args=[quote.pk])
+    assert quote.lines.count() == 128
+
+
 def test_approvals_page_and_decisions(client, catalog, sales_rep, finance):
     quote = draft_quote(sales_rep, lines=[("SEAT-USER", 10, "30")])
     services.submit_for_approval(quote=quote, by=sales_rep)
