@@ -1,0 +1,165 @@
+"""The daily dunning run with a frozen clock: each step once per invoice, reruns add nothing,
+emails to the right people, the overdue flag through customers, charge retries and the
+write-off of an old invoice."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.core import mail
+
+from billing.models import InvoiceState
+from core.actors import Actor
+from payments.models import AccountDunning, DunningEvent, DunningRun, DunningRunState
+from payments.services import Application, record_payment, run_dunning, save_card
+from payments.services.dunning import run_dunning_chunk
+from payments.tasks import run_dunning_task
+from tests.payments.factories import DECLINED, SUCCESS, account, card_token, issued_invoice
+
+pytestmark = pytest.mark.django_db
+ISSUED = date(2026, 10, 1)  # net 30: due 2026-10-31
+
+
+def system():
+    return Actor.task("run_dunning")
+
+
+def dun(day: date):
+    """The run at 06:00 on that day, its emails sent once the run commits."""
+    from django.test import TestCase
+
+    with (time_machine.travel(datetime.combine(day, datetime.min.time()).replace(hour=6),
+                              tick=False),
+          TestCase.captureOnCommitCallbacks(execute=True)):
+        return run_dunning(by=system(), on=day)
+
+
+def steps(invoice) -> list[str]:
+    return list(DunningEvent.objects.filter(invoice=invoice).order_by("pk")
+                .values_list("step_key", flat=True))
+
+
+def test_a_reminder_before_due_then_after_each_once():
+    # given
+    invoice = issued_invoice(on=ISSUED)
+    # when / then: three days before due
+    dun(date(2026, 10, 28))
+    assert steps(invoice) == ["before-due"]
+    assert len(mail.outbox) == 1 and invoice.number in mail.outbox[0].subject
+    assert mail.outbox[0].to == [f"ap{invoice.account_id}@customer.example"]
+    assert "/pay/" in mail.outbox[0].body
+    # a rerun the same day does nothing new
+    dun(date(2026, 10, 28))
+    assert steps(invoice) == ["before-due"] and len(mail.outbox) == 1
+    # the day after due: the first reminder, once
+    dun(date(2026, 11, 1))
+    dun(date(2026, 11, 1))
+    assert steps(invoice) == ["before-due", "first-reminder"] and len(mail.outbox) == 2
+
+
+def test_a_run_that_missed_days_takes_only_the_latest_step_and_records_the_skipped():
+    invoice = issued_invoice(on=ISSUED)
+    dun(date(2026, 12, 5))  # 35 days late: final notice, the earlier ones passed over
+    event = DunningEvent.objects.get(invoice=invoice)
+    assert event.step_key == "final-notice"
+    assert event.skipped == ["before-due", "first-reminder", "retry-charge",
+                             "second-reminder", "escalate"]
+
+
+def test_the_run_is_recorded_once_per_day_and_completed():
+    issued_invoice(on=ISSUED)
+    first = dun(date(2026, 11, 1))
+    again = dun(date(2026, 11, 1))
+    assert first.pk == again.pk and again.state == DunningRunState.COMPLETED
+    assert (again.invoices_seen, again.steps_taken) == (1, 1)
+    assert DunningRun.objects.count() == 1
+
+
+def test_a_rerun_of_a_chunk_takes_nothing_new():
+    invoice = issued_invoice(on=ISSUED)
+    run = DunningRun.objects.create(run_on=date(2026, 11, 1))
+    assert run_dunning_chunk(run=run, invoice_ids=[invoice.pk], by=system(),
+                             on=date(2026, 11, 1)) == 1
+    assert run_dunning_chunk(run=run, invoice_ids=[invoice.pk], by=system(),
+                             on=date(2026, 11, 1)) == 0
+
+
+def test_paid_and_paused_invoices_are_not_chased(finance):
+    paid, paused = issued_invoice(on=ISSUED), issued_invoice(on=ISSUED)
+    record_payment(account=paid.account, method="check", amount=D("100.00"), currency="USD",
+                   received_on=date(2026, 10, 20), by=finance,
+                   applications=[Application(paid.pk, D("100.00"))])
+    AccountDunning.objects.create(account=paused.account, paused=True, pause_reason="Disputed")
+    dun(date(2026, 11, 1))
+    assert steps(paid) == [] and steps(paused) == []
+
+
+def test_escalation_goes_to_the_owner_and_finance():
+    invoice = issued_invoice(on=ISSUED)
+    dun(date(2026, 11, 21))  # 21 days late
+    assert steps(invoice) == ["escalate"]
+    assert invoice.account.owner.email in mail.outbox[0].to
+
+
+def test_suspension_sets_the_overdue_flag_through_customers():
+    invoice = issued_invoice(on=ISSUED)
+    dun(date(2026, 12, 15))  # 45 days late
+    invoice.account.refresh_from_db()
+    assert steps(invoice) == ["suspend"] and invoice.account.is_overdue
+    assert invoice.account.overdue_since == date(2026, 12, 15)
+
+
+def test_an_old_invoice_is_written_off_also_when_partly_paid(finance):
+    # given: issued in 2026-01, 30 paid
+    invoice = issued_invoice(on=date(2026, 1, 5))
+    record_payment(account=invoice.account, method="check", amount=D("30.00"),
+                   currency="USD", received_on=date(2026, 2, 1), by=finance,
+                   applications=[Application(invoice.pk, D("30.00"))])
+    # when: 120+ days after the due date
+    dun(date(2026, 6, 10))
+    # then
+    invoice.refresh_from_db()
+    assert invoice.state == InvoiceState.UNCOLLECTIBLE and invoice.amount_written_off == D("70")
+    event = DunningEvent.objects.get(invoice=invoice)
+    assert event.step_key == "write-off" and event.outcome == "wrote off 70.0000 USD"
+
+
+def test_the_charge_retry_step_charges_the_saved_card_again():
+    # given: an autopay account whose first charge was declined
+    customer = account()
+    save_card(account=customer, token=card_token(DECLINED), by=system())
+    invoice = issued_invoice(account_=customer, on=ISSUED)
+    from payments.services import run_autopay
+
+    run_autopay(by=system(), on=ISSUED)
+    save_card(account=customer, token=card_token(SUCCESS), by=system())  # the customer updates
+    # when: three days late
+    dun(date(2026, 11, 3))
+    # then
+    invoice.refresh_from_db()
+    assert steps(invoice) == ["retry-charge"] and invoice.state == InvoiceState.PAID
+    assert "succeeded" in DunningEvent.objects.get(invoice=invoice).outcome
+
+
+def test_the_task_runs_today_as_the_system_user():
+    invoice = issued_invoice(on=ISSUED)
+    result = run_dunning_task.delay().get()  # the test clock is 2026-11-23: 23 days late
+    assert result["steps"] == 1 and steps(invoice) == ["escalate"]
+    assert DunningEvent.objects.get().created_by.username == "system"
+
+
+def test_the_chunk_query_count_does_not_grow_with_invoices():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 8):
+        invoices = [issued_invoice(on=ISSUED) for _ in range(size)]
+        day = date(2026, 11, 1) + timedelta(days=len(counts))
+        run = DunningRun.objects.create(run_on=day)
+        run_dunning_chunk(run=run, invoice_ids=[], by=system(), on=day)  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            run_dunning_chunk(run=run, invoice_ids=[i.pk for i in invoices], by=system(), on=day)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
