@@ -6,15 +6,24 @@ from datetime import date
 from decimal import Decimal
 
 from billing.models import Invoice, InvoiceLine, InvoiceState, LineSource
+from catalog.demo import seed_catalog
+from contracts import services as contract_services
+from contracts.models import Contract
 from core.actors import Actor
 from core.money import round_money
 from core.numbering import next_number
 from ledger import chart
 from ledger.services import EntryDraft, LineDraft, post_entry
+from q2c import flows
+from quotes import services as quote_services
+from quotes.services.sending import quote_link_token
+from revrec.models import RevenueContract
 from revrec.services import create_revenue_contracts
-from tests.contracts.factories import ON, START, active_contract
+from tests.contracts.factories import CUSTOMER, ON, START, active_contract
+from tests.customers.factories import AccountFactory, ContactFactory
 
-__all__ = ["ON", "START", "active_contract", "invoice_lines", "revenue_contract_of"]
+__all__ = ["ON", "START", "active_contract", "active_contract_of", "invoice_lines",
+           "revenue_contract_of"]
 
 
 
@@ -24,8 +33,6 @@ def system() -> Actor:
 
 def revenue_contract_of(contract, *, on: date = START):
     create_revenue_contracts(contract_ids=[contract.pk], by=system(), on=on)
-    from revrec.models import RevenueContract
-
     return RevenueContract.objects.get(contract=contract, kind="original")
 
 
@@ -54,3 +61,27 @@ def invoice_lines(account, charges, *, issue_on: date, currency: str = "USD",
                               LineDraft(chart.DEFERRED_REVENUE, credit=functional)]),
                by=system())
     return invoice
+
+
+def active_contract_of(owner, *, by, items) -> Contract:
+    """An active USD contract from START for `items` (quotes.services.LineItem), through the
+    quote, acceptance, signature, countersignature and activation services."""
+    seed_catalog()
+    account = AccountFactory(owner=owner, name=f"Usage of {owner.username}", currency="USD")
+    contact = ContactFactory(account=account, name="Ada Buyer", email="buyer@usage.example")
+    quote = quote_services.create_quote(by=owner, account=account, contact=contact,
+                                        start_on=START, term_months=12,
+                                        expires_on=date(2026, 12, 31), on=ON)
+    quote_services.add_lines(quote=quote, by=owner, items=items)
+    quote_services.submit_for_approval(quote=quote, by=owner, on=ON)
+    quote_services.send_quote(quote=quote, by=owner, on=ON)
+    quote.refresh_from_db()
+    flows.accept_quote_flow(token=quote_link_token(quote), signer_name="Ada Buyer",
+                            signer_title="CFO", consent=True, ip="203.0.113.9",
+                            user_agent="pytest", on=ON)
+    contract = Contract.objects.get(quote=quote)
+    contract = contract_services.send_for_signature(contract=contract, by=owner, on=ON)
+    contract = contract_services.sign(contract=contract, by=CUSTOMER, title="CFO", consent=True,
+                                      user_agent="pytest", on=ON)
+    contract = contract_services.countersign(contract=contract, by=by, on=ON)
+    return contract_services.activate(contract=contract, by=by, on=START)

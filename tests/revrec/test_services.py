@@ -12,8 +12,13 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from catalog.demo import seed_catalog
+from catalog.models import Product
 from ledger import chart
+from ledger.models import ExchangeRate
 from ledger.selectors import trial_balance
+from ledger.services import close_period, ensure_period, start_close
+from quotes.services import LineItem
 from revrec.models import (
     PerformanceObligation,
     RecognitionItem,
@@ -26,6 +31,7 @@ from revrec.services import create_revenue_contracts, start_recognition_run
 from tests.revrec.factories import (
     START,
     active_contract,
+    active_contract_of,
     invoice_lines,
     revenue_contract_of,
     system,
@@ -147,8 +153,6 @@ def test_billing_ahead_of_recognition_is_a_contract_liability(sales_rep, finance
 def test_foreign_currency_is_released_at_the_booked_rate(sales_rep, finance, accountant,
                                                          django_capture_on_commit_callbacks):
     # given: billed in full at 1.10 although the rate at December's end is 1.30
-    from ledger.models import ExchangeRate
-
     contract = active_contract(sales_rep, by=finance)
     rc = revenue_contract_of(contract)
     RevenueContract.objects.filter(pk=rc.pk).update(currency="EUR")
@@ -168,8 +172,6 @@ def test_foreign_currency_is_released_at_the_booked_rate(sales_rep, finance, acc
 
 def test_a_run_is_refused_for_a_closed_month_and_before_it_begins(sales_rep, finance,
                                                                    accountant):
-    from ledger.services import close_period, ensure_period, start_close
-
     period = ensure_period(DEC)
     close_period(start_close(period, by=accountant), by=accountant)
 
@@ -179,3 +181,41 @@ def test_a_run_is_refused_for_a_closed_month_and_before_it_begins(sales_rep, fin
         start_recognition_run(month=date(2027, 3, 1), by=accountant, on=date(2027, 1, 5))
     with pytest.raises(PermissionDenied):
         start_recognition_run(month=DEC, by=finance, on=date(2027, 1, 5))
+
+
+def test_usage_is_recognized_as_billed(sales_rep, finance, accountant,
+                                       django_capture_on_commit_callbacks):
+    # given: seats and metered API calls; December's usage invoiced at 123.45
+    seed_catalog()
+    contract = active_contract_of(sales_rep, by=finance, items=[
+        LineItem(product=Product.objects.get(sku="SEAT-USER"), quantity=D(2),
+                 billing_period="monthly"),
+        LineItem(product=Product.objects.get(sku="API-CALLS"))])
+    rc = revenue_contract_of(contract)
+    usage = obligations(rc)["API-CALLS"]
+    assert (usage.pattern, usage.allocated) == ("as_billed", D(0))
+    assert rc.transaction_price == obligations(rc)["SEAT-USER"].allocated
+    api = contract.lines.get(product__sku="API-CALLS")
+    invoice_lines(contract.account, [(api, D("123.45"))], issue_on=date(2026, 12, 31))
+
+    # when
+    run_month(DEC, by=accountant, captured=django_capture_on_commit_callbacks)
+
+    # then
+    item = RecognitionItem.objects.get(revenue_contract=rc)
+    assert dict(item.revenue.values_list("family", "amount"))["Usage"] == D("123.45")
+    assert usage.schedule.get().amount == D("123.45")
+
+
+def test_a_bundles_components_are_obligations_of_their_own(sales_rep, finance):
+    seed_catalog()
+    contract = active_contract_of(sales_rep, by=finance, items=[
+        LineItem(product=Product.objects.get(sku="BUNDLE-GROWTH"))])
+    rc = revenue_contract_of(contract)
+
+    found = obligations(rc)
+    assert "BUNDLE-GROWTH" not in found
+    assert {"PLAT-PRO", "SEAT-USER", "ONBOARDING"} <= set(found)
+    assert sum(o.allocated for o in found.values()) == rc.transaction_price
+    assert rc.transaction_price == sum(
+        line.net_amount for line in contract.lines.all())
