@@ -38,7 +38,7 @@ def amended_to(contract, owner, quantity: Decimal, *, extra=()):
     amendment = services.start_amendment(contract=contract, by=owner, effective_on=EFFECTIVE,
                                          on=ON)
     quote = amendment.quote
-    line = quote.lines.get(product__sku="SEAT-USER")
+    line = quote.lines.filter(product__sku="SEAT-USER").order_by("position").first()
     quote_services.update_line(line=line, by=owner, quantity=quantity)
     if extra:
         quote_services.add_lines(quote=quote, by=owner, items=list(extra))
