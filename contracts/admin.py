@@ -3,7 +3,15 @@ only through the contract services)."""
 
 from django.contrib import admin
 
-from contracts.models import Contract, ContractLine, ContractTemplate
+from contracts.models import (
+    Amendment,
+    Contract,
+    ContractLine,
+    ContractTemplate,
+    Renewal,
+    RenewalReminder,
+    Termination,
+)
 from contracts.terms import PLACEHOLDERS
 
 
@@ -42,8 +50,36 @@ class ContractLineInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["number", "account", "owner", "state", "currency", "start_on", "end_on",
-                    "total_contract_value"]
+                    "total_contract_value", "external_reference"]
     list_filter = ["state", "currency", "auto_renew"]
     list_select_related = ["account", "owner"]
-    search_fields = ["number", "account__name", "quote__number"]
+    search_fields = ["number", "account__name", "quote__number", "external_reference"]
     inlines = [ContractLineInline]
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["contract", "quote", "effective_on", "applied_on", "prorated_total",
+                    "created_by"]
+    list_select_related = ["contract", "quote", "created_by"]
+    search_fields = ["contract__number", "quote__number"]
+
+
+@admin.register(Termination)
+class TerminationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["contract", "effective_on", "credit_amount", "currency", "created_by"]
+    list_select_related = ["contract", "created_by"]
+    search_fields = ["contract__number"]
+
+
+@admin.register(Renewal)
+class RenewalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["contract", "quote", "created_on"]
+    list_select_related = ["contract", "quote"]
+    search_fields = ["contract__number", "quote__number"]
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["contract", "days_before", "sent_on"]
+    list_select_related = ["contract"]

@@ -26,3 +26,9 @@ def test_contracts_are_read_only_in_admin(admin_client, sales_rep):
 
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert admin_client.get(reverse("admin:contracts_contract_add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", ["amendment", "termination", "renewal", "renewalreminder"])
+def test_amendment_termination_and_renewal_records_are_listed_read_only(admin_client, model):
+    assert admin_client.get(reverse(f"admin:contracts_{model}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:contracts_{model}_add")).status_code == 403
