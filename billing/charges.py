@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from itertools import takewhile
 
 from catalog.pricing import BillingPeriod
 from catalog.proration import DEFAULT, Convention, billing_periods, format_amount, prorate
@@ -98,8 +99,9 @@ class Charge:
 
 
 def periods(line: LineTerms, convention: Convention = DEFAULT, *,
-            through: date | None = None) -> list[Period]:
-    """The line's billing periods from its billable day to its end (or `through`)."""
+            through: date | None = None, starting_by: date | None = None) -> list[Period]:
+    """The line's billing periods from its billable day to its end (or `through`); with
+    `starting_by`, only those that start on or before that day."""
     period = BillingPeriod(line.billing_period)
     if not period.recurring or line.billable_from is None:
         return []
@@ -109,6 +111,8 @@ def periods(line: LineTerms, convention: Convention = DEFAULT, *,
         return []
     slices = billing_periods(first, convention.written_end(last + ONE_DAY), period.months,
                              line.bill_day, convention)
+    if starting_by is not None:
+        slices = takewhile(lambda s: s.start <= starting_by, slices)
     return [Period(s.start, convention.exclusive_end(s.end) - ONE_DAY, s.period_start,
                    convention.exclusive_end(s.period_end) - ONE_DAY) for s in slices]
 
@@ -167,8 +171,9 @@ def due_charges(line: LineTerms, *, as_of: date, billed: Collection[Billed] = ()
                                   line.billable_from, line.amount_per_period))
         return charges
     if not line.usage:
-        charges += [_recurring(line, period, convention) for period in periods(line, convention)
-                    if period.start <= as_of and (ChargeKind.RECURRING, period.start) not in done]
+        charges += [_recurring(line, period, convention)
+                    for period in periods(line, convention, starting_by=as_of)
+                    if (ChargeKind.RECURRING, period.start) not in done]
     credit = _credit(line, billed, convention)
     if credit is not None and (ChargeKind.CREDIT, credit.period_start) not in done:
         charges.append(credit)
@@ -181,4 +186,5 @@ def usage_periods(line: LineTerms, *, as_of: date, billed: Collection[Billed] = 
     if not line.usage:
         return []
     done = {b.period_start for b in billed if b.kind == ChargeKind.USAGE}
-    return [p for p in periods(line, convention) if p.end < as_of and p.start not in done]
+    return [p for p in periods(line, convention, starting_by=as_of)
+            if p.end < as_of and p.start not in done]

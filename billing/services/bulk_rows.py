@@ -7,9 +7,11 @@ batch instead, each value cast to its column's type; elsewhere (SQLite, tests) i
 `bulk_update`.
 """
 
+import json
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import FileField, JSONField
 
 # Rows per UPDATE statement: bounded by the parameter limit (65,535 on PostgreSQL) divided by
 # the columns sent; larger batches mean fewer round trips.
@@ -43,3 +45,50 @@ def update_columns(model, objects: Sequence, fields: Sequence[str]) -> None:
                            for field in columns]
             cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v({names}) "
                            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}", params)
+
+
+def _copy_value(field):
+    """How a field's Python value goes into COPY: psycopg adapts numbers, dates and text itself;
+    JSON goes as its text."""
+    if isinstance(field, JSONField):
+        return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
+    if isinstance(field, FileField):
+        return field.get_prep_value  # the file's name
+    return lambda value: value
+
+
+def insert_rows(model, objects: Sequence) -> list:
+    """Insert new objects and set their primary keys, like `bulk_create`. On PostgreSQL the ids
+    come from the table's sequence in one query and the rows go in by COPY (several times
+    faster than a multi-row INSERT built by the ORM); elsewhere this is `bulk_create`. Values
+    must be what the columns hold already (amounts rounded), as they are not prepared again."""
+    objects = list(objects)
+    if not objects:
+        return objects
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objects)
+    db = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the thread-local proxy
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    relations = [f for f in fields if f.is_relation]
+    converters = [_copy_value(field) for field in fields]
+    quote = db.ops.quote_name
+    with db.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                       "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column,
+                                                       len(objects)])
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                for field in relations:  # a related object saved after it was assigned
+                    if getattr(obj, field.attname) is None:
+                        related = field.get_cached_value(obj, None)
+                        if related is not None:
+                            setattr(obj, field.attname, related.pk)
+                copy.write_row([convert(field.pre_save(obj, True))
+                                for field, convert in zip(fields, converters, strict=True)])
+    for obj in objects:
+        obj._state.adding, obj._state.db = False, db.alias
+    return objects

@@ -1,8 +1,8 @@
 """Writing planned charges as draft invoices, in bulk: invoices, lines, billing records and tax
-totals each in one `bulk_create` per batch, never a query per row. The billing records' unique
-constraint is the guard against billing twice: when a batch collides (another run billed the
-same period at the same moment), each draft is written alone in a savepoint and the colliding
-account is recorded as a failure.
+totals each in one insert per batch (`bulk_rows.insert_rows`: COPY on PostgreSQL), never a query
+per row. The billing records' unique constraint is the guard against billing twice: when a batch
+collides (another run billed the same period at the same moment), each draft is written alone in
+a savepoint and the colliding account is recorded as a failure.
 """
 
 from collections.abc import Sequence
@@ -19,6 +19,7 @@ from billing.models import (
     InvoiceTax,
     UsageRecord,
 )
+from billing.services.bulk_rows import insert_rows
 from billing.services.planning import PlannedInvoice
 from billing.services.taxing import Place, TaxableLine, TaxBook, TaxedDocument, tax_lines
 from customers.models import Account
@@ -76,18 +77,18 @@ def _rows(invoice, draft, document, place):
 
 
 def _write_batch(items, *, run, by) -> list[Invoice]:
-    invoices = Invoice.objects.bulk_create([_invoice(d, doc, p, run, by) for d, doc, p in items])
+    invoices = insert_rows(Invoice, [_invoice(d, doc, p, run, by) for d, doc, p in items])
     lines, records, taxes = [], [], []
     for invoice, (draft, document, place) in zip(invoices, items, strict=True):
         more = _rows(invoice, draft, document, place)
         lines += more[0]
         records += more[1]
         taxes += more[2]
-    InvoiceLine.objects.bulk_create(lines)
+    insert_rows(InvoiceLine, lines)
     for record in records:
         record.invoice_line_id = record.invoice_line.pk
-    BillingRecord.objects.bulk_create(records)
-    InvoiceTax.objects.bulk_create(taxes)
+    insert_rows(BillingRecord, records)
+    insert_rows(InvoiceTax, taxes)
     _mark_usage_billed(records, invoices)
     return invoices
 

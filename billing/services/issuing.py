@@ -28,7 +28,7 @@ from billing.models import (
     InvoiceTax,
 )
 from billing.selectors import invoice_for_update
-from billing.services.bulk_rows import update_columns
+from billing.services.bulk_rows import insert_rows, update_columns
 from billing.services.taxing import tax_rounding
 from core.actors import as_actor
 from core.dates import business_date
@@ -117,7 +117,7 @@ def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[
     posted = iter(post_entries([e for _, e in drafts if e is not None], by=actor, on=day))
     for invoice, entry in drafts:
         invoice.journal_entry = next(posted) if entry is not None else None
-    DueInstalment.objects.bulk_create(instalments)
+    insert_rows(DueInstalment, instalments)
     update_columns(Invoice, invoices, ISSUED_FIELDS)
     return run_bulk_transition(invoices, "issue", by=actor, on=day)
 

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from billing.charges import Billed, ChargeKind, LineTerms, due_charges, usage_periods
@@ -73,8 +74,8 @@ def convention():
 _LINE_FIELDS = ("id", "contract__account_id", "contract__currency", "contract__number",
                 "billing_period", "amount_per_period", "start_on", "end_on", "product_id",
                 "product__name", "product__kind", "product__tax_category__code", "description",
-                "quantity", "price_snapshot", "discount_percent", "contract__account__bill_day",
-                "fulfilled_on", "ordered")
+                "quantity", "discount_percent", "contract__account__bill_day", "fulfilled_on",
+                "ordered", "tax_inclusive")
 
 
 def billable_lines(account_ids, *, currency: str = ""):
@@ -86,7 +87,8 @@ def billable_lines(account_ids, *, currency: str = ""):
     if currency:
         lines = lines.filter(contract__currency=currency.upper())
     return (lines.annotate(fulfilled_on=fulfilled_on_of_contract_line(),
-                           ordered=has_order_line_of_contract_line())
+                           ordered=has_order_line_of_contract_line(),
+                           tax_inclusive=KT("price_snapshot__source__prices_include_tax"))
             .order_by("contract__account_id", "contract_id", "position", "pk")
             .values(*_LINE_FIELDS))
 
@@ -132,7 +134,9 @@ def _describe(row) -> str:
 
 
 def _inclusive(row) -> bool:
-    return bool((row["price_snapshot"] or {}).get("source", {}).get("prices_include_tax"))
+    # The snapshot's "source" says whether its price book's prices include tax (JSON true is
+    # "true" on PostgreSQL and 1 on SQLite).
+    return str(row["tax_inclusive"]).lower() in ("true", "1")
 
 
 def _planned(row, charge) -> PlannedLine:
@@ -144,11 +148,11 @@ def _planned(row, charge) -> PlannedLine:
                        charge.explanation, row["product__tax_category__code"], _inclusive(row))
 
 
-def _usage_lines(row, terms, billed, usage, as_of, conv) -> list[PlannedLine]:
+def _usage_lines(row, terms, billed, usage, snapshots, as_of, conv) -> list[PlannedLine]:
     periods = usage_periods(terms, as_of=as_of, billed=billed, convention=conv)
     if not periods:
         return []
-    spec = PriceSpec.from_dict(row["price_snapshot"])
+    spec = PriceSpec.from_dict(snapshots[row["id"]])
     daily = usage.get((row["contract__account_id"], row["product_id"]), [])
     lines = []
     for period in periods:
@@ -166,9 +170,10 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "") -> Plan:
     currency; an account whose charges cannot be computed is a failure with the reason."""
     rows = list(billable_lines(account_ids, currency=currency))
     billed = _billed([row["id"] for row in rows])
-    usage_accounts = {r["contract__account_id"] for r in rows
-                      if r["product__kind"] == ProductKind.USAGE}
-    usage = _usage(usage_accounts, as_of) if usage_accounts else {}
+    usage_rows = [r for r in rows if r["product__kind"] == ProductKind.USAGE]
+    usage = _usage({r["contract__account_id"] for r in usage_rows}, as_of) if usage_rows else {}
+    snapshots = dict(ContractLine.objects.filter(pk__in=[r["id"] for r in usage_rows])
+                     .values_list("pk", "price_snapshot")) if usage_rows else {}
     conv = convention()
     plan = Plan()
     drafts: dict[tuple[int, str], PlannedInvoice] = {}
@@ -180,7 +185,7 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "") -> Plan:
             terms = _terms(row)
             lines = [_planned(row, charge) for charge in
                      due_charges(terms, as_of=as_of, billed=billed[row["id"]], convention=conv)]
-            lines += _usage_lines(row, terms, billed[row["id"]], usage, as_of, conv)
+            lines += _usage_lines(row, terms, billed[row["id"]], usage, snapshots, as_of, conv)
         except (ValueError, ArithmeticError, KeyError, TypeError) as error:
             plan.failures[account_id] = f"Contract line {row['id']}: {error}"
             continue
