@@ -117,7 +117,8 @@ def test_the_import_query_count_does_not_grow_with_the_rows(finance, metered,
                                                             django_assert_num_queries):
     account = AccountFactory()
     few = _file(account, *[("1", 1, f"f-{i}") for i in range(3)])
-    many = _file(account, *[("1", 1, f"m-{i}") for i in range(120)])  # one INSERT batch on SQLite too
+    # 120 rows: one INSERT batch on SQLite too (it caps the parameters of a statement)
+    many = _file(account, *[("1", 1, f"m-{i}") for i in range(120)])
     import_usage_csv(content=_file(account, ("1", 1, "warm")), file_name="w.csv",
                      by=finance)  # the user's permissions are cached from here on
     with CaptureQueriesContext(connection) as few_queries:
