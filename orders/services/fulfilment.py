@@ -89,7 +89,9 @@ def fulfil_lines(*, order, by, quantities: Mapping[int, Decimal] | None = None,
             line.fulfilled_on = day
     OrderLine.objects.bulk_update(lines, ["fulfilled_quantity", "fulfilled_on"])
     Fulfilment.objects.bulk_create(fulfilments)
-    summary = note or f"{len(fulfilments)} line(s) fulfilled on {day:%Y-%m-%d}"
+    done = ", ".join(f"#{f.line.position} × {f.quantity.normalize():f}" for f in fulfilments)
+    summary = f"Fulfilled on {day:%Y-%m-%d}: {done or 'no quantity to deliver'}." + (
+        f" {note}" if note else "")
     if all(line.fulfilled_on for line in lines):
         return run_transition(order, "fulfil", by=actor, on=day, note=summary, day=day)
     return run_transition(order, "fulfil_partially", by=actor, on=day, note=summary)

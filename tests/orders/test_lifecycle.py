@@ -106,8 +106,11 @@ def test_fulfilling_everything_dates_every_line_and_the_order(approved, finance)
 
 
 def test_fulfilment_defaults_to_today(approved, finance):
-    order = services.fulfil_lines(order=approved, by=finance)
+    order = services.fulfil_lines(order=approved, by=finance, note="Tenant provisioned")
     assert order.fulfilled_on == date(2026, 11, 23)
+    assert TransitionLog.objects.get(transition="fulfil").note == (
+        "Fulfilled on 2026-11-23: #1 × 5, #2 × 6, #3 × 1. Tenant provisioned")
+    assert set(Fulfilment.objects.values_list("note", flat=True)) == {"Tenant provisioned"}
 
 
 def test_partial_fulfilment_then_the_rest(approved, finance):
@@ -139,7 +142,10 @@ def test_partial_fulfilment_then_the_rest(approved, finance):
     assert order.state == OrderState.FULFILLED and order.fulfilled_on == date(2026, 11, 22)
     assert second.fulfilled_on == date(2026, 11, 22)
     assert list(TransitionLog.objects.filter(transition__startswith="fulfil").values_list(
-        "target", flat=True)) == ["partially_fulfilled", "partially_fulfilled", "fulfilled"]
+        "target", "note")) == [
+        ("partially_fulfilled", "Fulfilled on 2026-11-18: #1 × 2."),
+        ("partially_fulfilled", "Fulfilled on 2026-11-20: #1 × 3, #3 × 1."),
+        ("fulfilled", "Fulfilled on 2026-11-22: #2 × 6.")]
 
 
 def test_more_than_the_open_quantity_is_refused_by_line(approved, finance):
