@@ -16,19 +16,32 @@ class RunForm(forms.Form):
                             help_text="Everything due on or before this day.")
     currency = forms.ChoiceField(choices=(), required=False)
     bill_day = forms.IntegerField(min_value=1, max_value=28, required=False, label="Bill day")
-    accounts = forms.ModelMultipleChoiceField(queryset=Account.objects.order_by("name"),
-                                              required=False,
-                                              help_text="Empty: every account.")
+    accounts = forms.CharField(required=False, label="Accounts",
+                               help_text="Account numbers (ids) separated by commas; empty: "
+                                         "every account.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = _currency_choices("Any currency")
         self.fields["as_of"].initial = business_date()
 
+    def clean_accounts(self) -> list[int]:
+        text = self.cleaned_data["accounts"] or ""
+        parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        bad = [part for part in parts if not part.isdigit()]
+        if bad:
+            raise forms.ValidationError(f"Not account numbers: {', '.join(bad)}.")
+        ids = sorted({int(part) for part in parts})
+        found = set(Account.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [str(pk) for pk in ids if pk not in found]
+        if missing:
+            raise forms.ValidationError(f"No such accounts: {', '.join(missing)}.")
+        return ids
+
     def filters(self) -> dict:
         data = self.cleaned_data
         return {"as_of": data["as_of"], "currency": data["currency"],
-                "bill_day": data["bill_day"], "accounts": list(data["accounts"])}
+                "bill_day": data["bill_day"], "accounts": data["accounts"]}
 
 
 class ChargeForm(forms.Form):

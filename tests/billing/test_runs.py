@@ -180,3 +180,36 @@ def test_sales_cannot_start_or_preview_runs(sales_rep):
         create_invoice_run(by=sales_rep, as_of=AS_OF)
     with pytest.raises(PermissionDenied):
         preview_invoice_run(by=sales_rep, as_of=AS_OF)
+
+
+def test_an_amendment_credits_the_ended_line_and_charges_the_new_one_on_the_next_invoice(
+        run_now):
+    # given December billed in advance on a 100.00 monthly line
+    from contracts.models import ContractLine, LineStatus
+
+    account = AccountFactory(bill_day=1)
+    contract = active_contract(account=account, start_on=AS_OF, end_on=date(2027, 11, 30),
+                               lines=[{"amount": "100.00"}])
+    run_now()
+    old = contract.lines.get()
+    # when an amendment ends it on the 15th and starts a 200.00 line on the 16th
+    ContractLine.objects.filter(pk=old.pk).update(end_on=date(2026, 12, 15),
+                                                  status=LineStatus.ENDED)
+    ContractLine.objects.create(
+        contract=contract, position=2, product=old.product, quantity=1, billing_period="monthly",
+        price_snapshot=old.price_snapshot, amount_per_period=D("200.00"),
+        start_on=date(2026, 12, 16), end_on=date(2027, 11, 30), status=LineStatus.ACTIVE,
+        replaces=old)
+    run_now(as_of=date(2026, 12, 16))
+    # then the next invoice carries the credit for 16 of 31 days and the new line's 16 days
+    latest = Invoice.objects.filter(account=account).order_by("-pk").first()
+    assert sorted((line.source, line.amount) for line in latest.lines.all()) == [
+        ("amendment_credit", D("-51.61")), ("recurring", D("103.23"))]
+    assert latest.total == D("51.62")
+
+
+def test_a_run_for_chosen_accounts_bills_only_them(run_now):
+    chosen, other = customer(), customer()
+    run_now(accounts=[chosen.pk])
+    assert list(Invoice.objects.values_list("account_id", flat=True)) == [chosen.pk]
+    assert not Invoice.objects.filter(account=other).exists()

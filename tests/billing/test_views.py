@@ -157,3 +157,10 @@ def test_invoice_list_queries_do_not_grow_with_invoices(client, finance):
     for _ in range(30):
         draft(AccountFactory(), finance)
     assert _queries(client, reverse("billing:invoices")) == one
+
+
+def test_the_run_form_refuses_unknown_accounts(client, finance):
+    login(client, finance)
+    response = client.post(reverse("billing:runs"), {"as_of": "2026-11-23",
+                                                     "accounts": "999999, abc"})
+    assert response.status_code == 200 and "Not account numbers: abc." in response.content.decode()
