@@ -40,6 +40,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     InvoiceState,
+    LineSource,
 )
 from billing.selectors import invoice_for_update
 from billing.services.settlement import apply_credit
@@ -281,9 +282,14 @@ def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
 
 
 def _journal_parts(parts, invoice_lines, taxes: Sequence[CreditNoteTax]) -> list[journal.Part]:
-    return list(journal.parts_of(
-        [(p.amount, invoice_lines[p.line_id].description) for p in parts],
-        [(t.name, t.percent, t.tax_amount) for t in taxes]))
+    """What the invoice's entry credited, for the credited amounts: deferred revenue per line
+    (opening balances for a migrated invoice's line, as it was booked) and tax payable per rate."""
+    lines = [journal.Part(chart.OPENING_BALANCES if invoice_lines[p.line_id].source
+                          == LineSource.MIGRATED else chart.DEFERRED_REVENUE,
+                          p.amount, invoice_lines[p.line_id].description)
+             for p in parts if p.amount]
+    return lines + list(journal.parts_of([], [(t.name, t.percent, t.tax_amount)
+                                              for t in taxes]))
 
 
 @transaction.atomic

@@ -28,8 +28,10 @@ def vat(db):
 
 
 def gb_account(owner=None, **kwargs):
-    extra = {"owner": owner} if owner else {}
-    account = AccountFactory(country="GB", currency="USD", **extra, **kwargs)
+    kwargs.setdefault("currency", "USD")
+    if owner:
+        kwargs["owner"] = owner
+    account = AccountFactory(country="GB", **kwargs)
     ContactFactory(account=account, name="Ada Billing", email="ada@customer.example")
     return account
 

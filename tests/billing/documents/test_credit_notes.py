@@ -136,3 +136,41 @@ def test_sales_roles_and_accountants_cannot_issue_credit_notes(sales_rep, sales_
             issue_credit_note(invoice=issued, by=user, reason=CreditNoteReason.GOODWILL,
                               whole=True, on=ON)
     assert not CreditNote.objects.exists()
+
+
+def test_a_foreign_currency_invoice_is_credited_at_its_booked_rate(finance, vat):
+    from datetime import date
+
+    from ledger.models import ExchangeRate
+    from tests.billing.documents.conftest import gb_account, issue
+
+    ExchangeRate.objects.create(currency="EUR", valid_on=date(2026, 11, 1), rate=D("1.10"))
+    invoice = issue(finance, gb_account(currency="EUR"), charges=(("Seats", "100.00", ""),))
+    assert invoice.currency == "EUR"
+    ExchangeRate.objects.create(currency="EUR", valid_on=ON, rate=D("1.30"))  # moved since
+
+    note = issue_credit_note(invoice=invoice, by=finance, reason="goodwill", whole=True, on=ON)
+
+    rows = _lines(note.journal_entry_id)
+    assert ("1100", D("0"), D("132.00"), note.number) in rows  # 120.00 EUR at 1.10
+    assert note.fx_rate == D("1.10") and note.functional_total == D("132.00")
+
+
+def test_a_migrated_invoice_is_credited_against_opening_balances(finance):
+    from billing.services.opening_balances import import_opening_balances
+    from tests.customers.factories import AccountFactory
+
+    AccountFactory(name="Acme")
+    import_opening_balances(content=b"number,account,currency,issue_date,due_date,amount\n"
+                                    b"OLD-9,Acme,USD,2026-09-01,2026-10-01,80.00\n",
+                            by=finance, on=ON)
+    from billing.models import Invoice
+
+    invoice = Invoice.objects.get(number="OLD-9")
+    note = issue_credit_note(invoice=invoice, by=finance, reason="billing_error",
+                             amount=D("30.00"), on=ON)
+    rows = _lines(note.journal_entry_id)
+    assert {(code, debit, credit) for code, debit, credit, _ in rows} == {
+        ("3000", D("30.00"), D("0")), ("1100", D("0"), D("30.00"))}
+    invoice.refresh_from_db()
+    assert invoice.amount_due == D("50.00")
