@@ -15,5 +15,7 @@ GRANTS = {
                    "quotes.view_approvalrule", "quotes.add_approvalrule",
                    "quotes.change_approvalrule"],
     Role.ACCOUNTANT: _VIEW_ALL,
-    Role.SYSTEM: ["quotes.view_quote", "quotes.view_all_quotes", "quotes.expire_quote"],
+    # The system expires quotes past their date and drafts renewal quotes for their owners.
+    Role.SYSTEM: ["quotes.view_quote", "quotes.view_all_quotes", "quotes.expire_quote",
+                  "quotes.add_quote"],
 }
