@@ -17,6 +17,7 @@ from billing.filters import InvoiceFilter
 from billing.forms import BulkIssueForm, ChargeForm, LineForm, ManualInvoiceForm, RunForm, VoidForm
 from billing.models import InvoiceLine, InvoiceState
 from billing.services import drafts as draft_services
+from billing.services.credit_notes import CREDITABLE_STATES
 from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
 from ledger.selectors import entries_for_source
@@ -138,6 +139,9 @@ def invoice_detail(request, pk):
         else (),
         "can_edit": invoice.is_draft and user.has_perm("billing.edit_draft_invoice"),
         "can_issue": invoice.is_draft and user.has_perm("billing.issue_invoice"),
+        "credit_notes": invoice.credit_notes.order_by("pk"),
+        "can_credit": (invoice.state in CREDITABLE_STATES
+                       and user.has_perm("billing.issue_credit_note")),
         "can_void": (invoice.state == InvoiceState.ISSUED and not invoice.amount_paid
                      and not invoice.amount_credited and user.has_perm("billing.void_invoice")),
         "charge_form": ChargeForm(), "void_form": VoidForm()})
