@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 COLUMNS = ("account", "sku", "quantity", "timestamp", "idempotency_key")
@@ -131,15 +131,26 @@ def parse_usage(content: bytes | str, *, zone: tzinfo) -> tuple[list[UsageRow], 
     return rows, errors
 
 
+def _billed_period(periods, day: date) -> str:
+    for start, end, label in periods:
+        if start <= day <= end:
+            return f"{start}..{end} ({label})"
+    return ""
+
+
 def resolve_usage(rows: list[UsageRow], *, accounts: Mapping[str, int | None],
                   products: Mapping[str, tuple[int, bool]],
-                  stored: Mapping[tuple[int, str], tuple]) -> tuple[list[ResolvedUsage],
-                                                                     list[str]]:
+                  stored: Mapping[tuple[int, str], tuple],
+                  billed: Mapping[tuple[int, int], list[tuple[date, date, str]]] | None = None,
+                  zone: tzinfo | None = None) -> tuple[list[ResolvedUsage], list[str]]:
     """The rows with ids instead of names, and every problem as "Line N: reason".
 
     `accounts` maps what the file names an account by to its id (None when ambiguous);
     `products` maps a SKU to (id, is metered); `stored` maps (account id, key) to the stored
-    record's (product id, quantity, occurred at)."""
+    record's (product id, quantity, occurred at); `billed` maps (account id, product id) to the
+    usage periods already invoiced (first day, last day, invoice): new usage in one of them
+    would never be rated, so it is refused (a resent key already stored is not new)."""
+    billed = billed or {}
     resolved, errors, seen = [], [], {}
     for row in rows:
         problems = []
@@ -163,6 +174,12 @@ def resolve_usage(rows: list[UsageRow], *, accounts: Mapping[str, int | None],
             elif key in stored and stored[key] != usage.fact:
                 problems.append(f"the idempotency key {row.idempotency_key!r} was imported "
                                 "before with another product, quantity or time")
+            elif key not in stored and (period := _billed_period(
+                    billed.get((account_id, product_id), ()),
+                    row.occurred_at.astimezone(zone).date() if zone else
+                    row.occurred_at.date())):
+                problems.append(f"the usage falls in the period {period} already invoiced; "
+                                "bill it with a manual charge instead")
             else:
                 seen[key] = row.line
                 resolved.append(usage)

@@ -7,13 +7,14 @@ the invoice run's (billing.services.planning).
 """
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from billing.models import UsageImport, UsageRecord
+from billing.models import BillingRecord, RecordKind, UsageImport, UsageRecord
 from billing.usage_csv import UsageRow, parse_usage, resolve_usage
 from catalog.models import Product, ProductKind
 from core.actors import as_actor
@@ -69,6 +70,20 @@ def _stored(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple]:
     return stored
 
 
+def _billed_periods(resolved) -> dict[tuple[int, int], list]:
+    """Usage periods already on an invoice, per (account, product), for the file's accounts."""
+    periods = defaultdict(list)
+    for account_id, product_id, start, end, number, invoice_id in BillingRecord.objects.filter(
+            kind=RecordKind.USAGE,
+            contract_line__contract__account_id__in={r.account_id for r in resolved},
+            contract_line__product_id__in={r.product_id for r in resolved},
+    ).values_list("contract_line__contract__account_id", "contract_line__product_id",
+                  "period_start", "period_end", "invoice__number", "invoice_id"):
+        periods[(account_id, product_id)].append(
+            (start, end, number or f"draft invoice {invoice_id}"))
+    return periods
+
+
 def _checked_rows(content: bytes):
     rows, errors = parse_usage(content, zone=timezone.get_current_timezone())
     if errors:
@@ -79,7 +94,9 @@ def _checked_rows(content: bytes):
     if errors:
         raise ValidationError(errors, code="bad_rows")
     stored = _stored({(r.account_id, r.idempotency_key) for r in resolved})
-    resolved, errors = resolve_usage(rows, accounts=accounts, products=products, stored=stored)
+    zone = timezone.get_current_timezone()
+    resolved, errors = resolve_usage(rows, accounts=accounts, products=products, stored=stored,
+                                     billed=_billed_periods(resolved), zone=zone)
     if errors:
         raise ValidationError(errors, code="bad_rows")
     return resolved, stored

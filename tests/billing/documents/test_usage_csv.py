@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 from billing.usage_csv import parse_usage, resolve_usage
 
@@ -71,3 +72,20 @@ def test_a_resent_key_with_the_same_facts_is_accepted():
     resolved, errors = resolve_usage(rows, accounts={"7": 7}, products={"API": (100, True)},
                                      stored=stored)
     assert errors == [] and len(resolved) == 1
+
+
+def test_new_usage_in_a_period_already_invoiced_is_refused_but_a_resend_is_not():
+    from datetime import date
+
+    rows, _ = parse_usage(HEADER + "7,API,1,2026-10-31T22:30:00-04:00,late\n"
+                                   "7,API,1,2026-10-15T10:00:00Z,sent-before\n"
+                                   "7,API,1,2026-11-02T10:00:00Z,on-time\n", zone=UTC)
+    billed = {(7, 100): [(date(2026, 10, 1), date(2026, 10, 31), "INV-2026-000042")]}
+    stored = {(7, "sent-before"): (100, D("1"), datetime(2026, 10, 15, 10, tzinfo=UTC))}
+    resolved, errors = resolve_usage(rows, accounts={"7": 7}, products={"API": (100, True)},
+                                     stored=stored, billed=billed,
+                                     zone=ZoneInfo("America/New_York"))
+    assert [r.idempotency_key for r in resolved] == ["sent-before", "on-time"]
+    assert errors == ["Line 2: the usage falls in the period 2026-10-01..2026-10-31 "
+                      "(INV-2026-000042) already invoiced; bill it with a manual charge "
+                      "instead."]
