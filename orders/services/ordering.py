@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.pricing import BillingPeriod
-from contracts.models import ContractState
+from contracts.models import ContractState, LineStatus
 from contracts.selectors import contract_for_update
 from core.actors import as_actor
 from core.dates import business_date
@@ -34,8 +34,8 @@ def _line_value(contract_line, currency: str):
 
 def _chosen_lines(contract, lines) -> list:
     all_lines = list(contract.lines.select_related("product").order_by("position", "pk"))
-    if lines is None:
-        chosen = all_lines
+    if lines is None:  # every line still to run; ended lines were delivered or replaced
+        chosen = [line for line in all_lines if line.status != LineStatus.ENDED]
     else:
         wanted = {line.pk for line in lines}
         foreign = wanted - {line.pk for line in all_lines}
@@ -64,10 +64,10 @@ def _order_lines(order: Order, contract_lines) -> list[OrderLine]:
 
 @transaction.atomic
 def create_order_from_contract(*, contract, lines=None, by, on: date | None = None) -> Order:
-    """The order for a countersigned or active contract's lines (all when `lines` is None), one
-    line each, submitted at once so it leaves approved or on credit hold. An order of lines an
-    amendment started is of kind amendment, else new; a contract line already on an order that
-    is not cancelled is refused."""
+    """The order for a countersigned or active contract's lines (when `lines` is None, every
+    line not ended), one order line each, submitted at once so it leaves approved or on credit
+    hold. An order of lines an amendment started is of kind amendment, else new; a contract line
+    already on an order that is not cancelled is refused."""
     actor = as_actor(by)
     if not actor.has_perm(CREATE_PERMISSION):
         raise PermissionDenied("You are not allowed to create orders.")

@@ -98,3 +98,19 @@ def test_an_amendment_is_ordered_even_when_the_contract_had_no_order(sales_rep, 
     order = contract.orders.get()
     assert order.kind == OrderKind.AMENDMENT
     assert [line.contract_line.start_on for line in order.lines.all()] == [EFFECTIVE]
+
+
+def test_ordering_an_amended_contract_whole_leaves_out_its_ended_lines(sales_rep, finance):
+    # given: an active contract never ordered, whose seats line an amendment ended
+    contract = active_contract(sales_rep, by=finance)
+    amended_to(contract, sales_rep, Decimal(8))
+    order = contract.orders.get()  # the amendment's order, of the new seats line
+    services.cancel_order(order=order, by=finance, note="Order the whole contract", on=ON)
+
+    # when
+    whole = services.create_order_from_contract(contract=contract, by=finance, on=ON)
+
+    # then: onboarding and the new seats line, not the ended one
+    assert sorted(line.contract_line.status for line in whole.lines.all()) == [
+        "active", "pending"]
+    assert whole.kind == OrderKind.AMENDMENT
