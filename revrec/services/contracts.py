@@ -42,10 +42,12 @@ from revrec.models import (
 )
 from revrec.obligations import plan_obligations
 from revrec.selectors import contract_ids_needing_revenue_contracts, facts_of, lines_with_ssp
+from revrec.services.schedule_rows import insert_schedule_rows
 
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
 CREATE_PERMISSION = "revrec.create_revenue_contracts"
+BATCH_SIZE = 5000  # obligations and revenue contracts per INSERT
 
 
 def _service_end(line: ContractLine) -> date:
@@ -104,15 +106,13 @@ class _Writer:
             obligation.revenue_contract_id = obligation.revenue_contract.pk
             if obligation.predecessor is not None:
                 obligation.predecessor_id = obligation.predecessor.pk
-        PerformanceObligation.objects.bulk_create(new)
-        rows = [ScheduleLine(obligation=o, month=s.month, start_on=s.start, end_on=s.end,
-                             amount=s.amount)
+        PerformanceObligation.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        rows = [(o.pk, s.month, s.start, s.end, s.amount)
                 for o, lines in self.obligations for s in lines]
-        rows += _rescheduled(self.replaced)
-        ScheduleLine.objects.bulk_create(rows)
+        insert_schedule_rows(rows + _rescheduled(self.replaced))
 
 
-def _rescheduled(replaced: dict[int, tuple]) -> list[ScheduleLine]:
+def _rescheduled(replaced: dict[int, tuple]) -> list:
     """New schedules for existing obligations: their unrecognized lines go, months recognized
     stay and any difference in them is caught up in the first open month."""
     if not replaced:
@@ -133,8 +133,7 @@ def _rescheduled(replaced: dict[int, tuple]) -> list[ScheduleLine]:
             first_open = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
             lines = schedules.catch_up(lines, currency_of[pk], recognized=done,
                                        first_open=first_open)
-        rows += [ScheduleLine(obligation_id=pk, month=s.month, start_on=s.start, end_on=s.end,
-                              amount=s.amount) for s in lines]
+        rows += [(pk, s.month, s.start, s.end, s.amount) for s in lines]
     return rows
 
 
@@ -273,16 +272,16 @@ class _Amendments:
 
 def _originals(contracts, lines, today: date) -> list[RevenueContract]:
     """The revenue contracts of new contracts, allocated, their schedules written in bulk."""
-    revenue_contracts = RevenueContract.objects.bulk_create([
+    revenue_contracts = [
         RevenueContract(number=f"RC-{contract.number}", contract=contract,
                         account_id=contract.account_id, currency=contract.currency,
                         kind=RevenueContractKind.ORIGINAL, created_on=today)
-        for contract in contracts])
+        for contract in contracts]
     writer = _Writer()
-    for revenue_contract in revenue_contracts:
+    for revenue_contract in revenue_contracts:  # sets the transaction price before the insert
         _allocate(revenue_contract, [line for line in lines[revenue_contract.contract_id]
                                      if not line.amendment_id], writer)
-    RevenueContract.objects.bulk_update(revenue_contracts, ["transaction_price"])
+    RevenueContract.objects.bulk_create(revenue_contracts, batch_size=BATCH_SIZE)
     writer.write()
     return revenue_contracts
 

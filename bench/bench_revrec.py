@@ -1,0 +1,169 @@
+"""Revenue recognition at scale: 10,000 and 100,000 active contracts of one yearly subscription
+line each (one performance obligation, billed monthly, 12 monthly schedule lines), then:
+
+- schedules: `create_revenue_contracts` for all of them (revenue contracts, obligations,
+  allocation and 12 schedule lines each); goal under 60 s at 100,000;
+- a recognition run for the first month over them (chunks taken in turn in this process, one
+  revenue entry and one contract asset reclass each); goal under 30 s at 100,000;
+- the revenue waterfall over the result (12 months ahead); goal under 1 s.
+
+Each figure prints its seconds and rows written per second as a fraction of the raw PostgreSQL
+COPY rate measured in the same run (`bench.reference`). Runs against DATABASE_URL (PostgreSQL);
+it migrates, removes what an earlier run of this benchmark left (accounts named "Bench revrec
+..."), and seeds with bulk inserts.
+"""
+
+import os
+import sys
+import time
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.figures import emit  # noqa: E402
+from bench.reference import copy_rate, ensure_database, postgres_dsn  # noqa: E402
+
+# BENCH_REVREC_SCALES="1000,2000" for a quick try; the figures are the default two.
+SCALES = tuple(int(n) for n in os.environ.get("BENCH_REVREC_SCALES", "10000,100000").split(","))
+PREFIX = "Bench revrec"
+# Rows written per contract: schedules = revenue contract, obligation, 12 schedule lines;
+# run = 2 journal entries with 2 + 2 lines, an item, a revenue row, and one schedule line
+# marked recognized.
+SCHEDULE_ROWS, RUN_ROWS = 14, 9
+
+
+def setup_django():
+    ensure_database(postgres_dsn())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)  # one worker: the chunks run here, in turn
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def clean() -> None:
+    """Remove what an earlier run of this benchmark wrote (raw SQL: posted entries refuse the
+    ORM's delete)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM django_content_type WHERE app_label='revrec' "
+                       "AND model='revenuecontract'")
+        row = cursor.fetchone()
+        cursor.execute("TRUNCATE revrec_recognizedrevenue, revrec_recognitionitem, "
+                       "revrec_scheduleline, revrec_performanceobligation, "
+                       "revrec_revenuecontract, revrec_recognitionrun CASCADE")
+        if row:
+            cursor.execute("DELETE FROM ledger_journalline WHERE entry_id IN (SELECT id FROM "
+                           "ledger_journalentry WHERE source_type_id = %s)", [row[0]])
+            cursor.execute("DELETE FROM ledger_journalentry WHERE source_type_id = %s", [row[0]])
+        cursor.execute("DELETE FROM core_transitionlog WHERE content_type_id IN (SELECT id FROM "
+                       "django_content_type WHERE app_label='revrec')")
+        cursor.execute("DELETE FROM contracts_contractline WHERE contract_id IN (SELECT c.id "
+                       "FROM contracts_contract c JOIN customers_account a ON a.id = c.account_id"
+                       " WHERE a.name LIKE %s)", [f"{PREFIX}%"])
+        cursor.execute("DELETE FROM contracts_contract WHERE account_id IN (SELECT id FROM "
+                       "customers_account WHERE name LIKE %s)", [f"{PREFIX}%"])
+        cursor.execute("DELETE FROM customers_account WHERE name LIKE %s", [f"{PREFIX}%"])
+
+
+def seed(count: int, start: date, user, terms, product) -> None:
+    """`count` accounts, each with one active contract of one monthly line for a year."""
+    from djmoney.money import Money
+
+    from contracts.models import Contract, ContractLine, ContractState, LineStatus
+    from core.dates import add_months
+    from customers.models import Account
+
+    end = add_months(start, 12).replace(day=1)
+    last = date.fromordinal(end.toordinal() - 1)
+    accounts = Account.objects.bulk_create([
+        Account(name=f"{PREFIX} {start:%m}-{n:06d}", country="US", region="TX", currency="USD",
+                payment_terms=terms, owner=user, credit_limit=Money(D(0), "USD"))
+        for n in range(count)], batch_size=5000)
+    contracts = Contract.objects.bulk_create([
+        Contract(number=f"CR-{start:%m}-{n:06d}", account=account, owner=user, currency="USD",
+                 start_on=start, end_on=last, term_months=12, payment_terms=terms,
+                 terms="Bench", state=ContractState.ACTIVE,
+                 external_reference=f"bench-revrec-{start:%m}-{n}")
+        for n, account in enumerate(accounts)], batch_size=5000)
+    ContractLine.objects.bulk_create([
+        ContractLine(contract=contract, position=1, product=product, quantity=D(1),
+                     billing_period="monthly", price_snapshot={}, list_unit_price=D("49.90"),
+                     amount_per_period=D("49.90"), list_amount=D("598.80"),
+                     net_amount=D("598.80"), start_on=start, end_on=last,
+                     status=LineStatus.ACTIVE) for contract in contracts], batch_size=5000)
+
+
+def fixtures():
+    from djmoney.money import Money
+
+    from catalog.models import Product, StandaloneSellingPrice
+    from core.actors import system_user
+    from customers.models import PaymentTerms
+
+    user = system_user()
+    terms = PaymentTerms.objects.get(code="net-30")
+    product, _ = Product.objects.get_or_create(sku="BENCH-REVREC", defaults={
+        "name": "Bench revrec subscription", "kind": "subscription", "family": "Bench",
+        "revenue_rule": "ratable"})
+    StandaloneSellingPrice.objects.get_or_create(product=product, amount_currency="USD",
+                                                 defaults={"amount": Money(D("49.90"), "USD")})
+    return user, terms, product
+
+
+def report(figure: str, count: int, seconds: float, rows_per_contract: int, reference: float,
+           goal: int) -> None:
+    rows_per_second = count * rows_per_contract / seconds
+    emit(figure, contracts=count, seconds=round(seconds, 2),
+         contracts_per_second=round(count / seconds),
+         rows_per_second=round(rows_per_second),
+         ratio_to_copy=round(rows_per_second / reference, 4), goal_seconds_at_100k=goal,
+         load_average=round(os.getloadavg()[0], 1))
+
+
+def main() -> None:
+    setup_django()
+    from core.actors import Actor
+    from revrec.models import RecognitionItem, RunState, ScheduleLine
+    from revrec.reports import revenue_waterfall
+    from revrec.services import create_revenue_contracts, start_recognition_run
+
+    reference = copy_rate()
+    emit("copy_rate_reference", rows_per_second=round(reference))
+    clean()
+    user, terms, product = fixtures()
+    actor = Actor.task("bench_revrec")
+    for index, count in enumerate(SCALES):
+        start = date(2026, 1 + index, 1)  # each scale in a month of its own, runs in order
+        seed(count, start, user, terms, product)
+
+        began = time.perf_counter()
+        create_revenue_contracts(by=actor, on=start)
+        report("revrec_schedules", count, time.perf_counter() - began, SCHEDULE_ROWS,
+               reference, 60)
+        assert ScheduleLine.objects.filter(month=start).count() >= count
+
+        began = time.perf_counter()
+        run = start_recognition_run(month=start, by=actor, on=start)
+        seconds = time.perf_counter() - began
+        run.refresh_from_db()
+        assert run.state == RunState.COMPLETED, (run.state, run.error)
+        assert RecognitionItem.objects.filter(run=run).count() >= count
+        report("revrec_recognition_run", count, seconds, RUN_ROWS, reference, 30)
+
+        began = time.perf_counter()
+        table = revenue_waterfall(start=start, months=12)
+        seconds = time.perf_counter() - began
+        emit("revrec_waterfall", contracts=count, seconds=round(seconds, 3),
+             rows=len(table.rows), goal_seconds_at_100k=1,
+             load_average=round(os.getloadavg()[0], 1))
+
+
+if __name__ == "__main__":
+    main()
