@@ -80,8 +80,9 @@ def timed(action) -> float:
 def figure(name: str, runs: list[float], goal_ms: int, **extra) -> None:
     # Wall-clock server time, database included; the 1-minute load average says how busy the
     # machine was (on a shared 2-core box a load of 8 roughly triples every figure).
-    emit(name, median_ms=round(statistics.median(runs), 1), max_ms=round(max(runs), 1),
-         goal_ms=goal_ms, runs=len(runs), load_average=round(os.getloadavg()[0], 1), **extra)
+    emit(name, median_ms=round(statistics.median(runs), 1), min_ms=round(min(runs), 1),
+         max_ms=round(max(runs), 1), goal_ms=goal_ms, runs=len(runs),
+         load_average=round(os.getloadavg()[0], 1), **extra)
 
 
 def main() -> None:

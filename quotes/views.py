@@ -197,7 +197,7 @@ def line_add(request, pk):
 def _line_for(request, pk, line_pk) -> QuoteLine:
     """The line of a quote the user may see (404 otherwise), with its quote, in one query."""
     return get_object_or_404(
-        QuoteLine.objects.select_related("product", "quote__account", "quote__price_book"),
+        QuoteLine.objects.select_related("product", "quote"),
         pk=line_pk, quote__in=selectors.quotes_visible_to(request.user).filter(pk=pk))
 
 
