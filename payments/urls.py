@@ -21,6 +21,7 @@ urlpatterns = [
     path("dunning/run/", dunning.dunning_run, name="dunning_run"),
     path("aging/", aging.aging, name="aging"),
     path("aging.csv", aging.aging_csv, name="aging_csv"),
+    path("accounts/<int:pk>/statement.pdf", aging.customer_statement, name="customer_statement"),
     path("webhooks/sandbox/", gateway.webhook, name="webhook"),
     path("sandbox/tokenize/", gateway.sandbox_tokenize, name="sandbox_tokenize"),
 ]

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from core.dates import business_date
 from customers.selectors import accounts_visible_to
 from payments.aging import BUCKETS, LABELS, ar_aging, dso
 from payments.forms import AgingForm, DsoForm
+from payments.pdf import render_statement_pdf
 
 
 def _report(request):
@@ -36,6 +37,21 @@ def aging(request):
         "dso_form": dso_form, "dso": figure,
         "can_dso": request.user.has_perm("payments.view_all_payments"),
         "query": request.GET.urlencode()})
+
+
+@permission_required("payments.view_payment", raise_exception=True)
+def customer_statement(request, pk):
+    """The account's statement PDF: activity over the chosen period (90 days by default)."""
+    account = get_object_or_404(accounts_visible_to(request.user), pk=pk)
+    form = DsoForm(request.GET if "start" in request.GET else None)
+    end = business_date()
+    start = end - timedelta(days=89)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    response = HttpResponse(render_statement_pdf(account, start=start, end=end),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{account.pk}-{end}.pdf"'
+    return response
 
 
 @permission_required("payments.view_payment", raise_exception=True)

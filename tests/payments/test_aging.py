@@ -66,3 +66,27 @@ def test_dso_is_the_receivable_over_what_was_billed_times_the_days():
     figure = dso(start=date(2026, 9, 1), end=date(2026, 11, 29))  # 90 days
     assert (figure.receivable, figure.billed, figure.days) == (D("300.00"), D("300.00"),
                                                               D("90.0"))
+
+
+def test_the_customer_statement_is_a_pdf_for_visible_accounts_only(client, sales_rep,
+                                                                    other_rep):
+    mine = account(owner=sales_rep)
+    issued_invoice(account_=mine)
+    theirs = account(owner=other_rep)
+    assert client.login(username=sales_rep.username, password=PASSWORD)
+    response = client.get(reverse("payments:customer_statement", args=[mine.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert client.get(reverse("payments:customer_statement",
+                              args=[theirs.pk])).status_code == 404
+
+
+def test_the_statement_lists_open_invoices_payments_and_the_credit_balance(finance):
+    from payments.pdf import statement_context
+
+    customer = account()
+    invoice = issued_invoice(account_=customer)
+    payment = record_payment(account=customer, method="check", amount=D("120.00"),
+                             currency="USD", received_on=AS_OF, by=finance)
+    context = statement_context(customer, start=date(2026, 9, 1), end=AS_OF)
+    assert context["open_invoices"] == [invoice] and context["payments"] == [payment]
+    assert context["credits"] == [("USD", D("120.00"))]

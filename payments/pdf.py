@@ -1,0 +1,46 @@
+"""The customer statement: what an account owes today (open invoices and their aging), its
+credit balance, and the invoices and payments of a period; context, template, WeasyPrint bytes
+(billing.pdf renders). Nothing here writes."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q
+
+from billing.models import Invoice
+from billing.pdf import render_pdf
+from payments.aging import BUCKETS, LABELS, ar_aging, open_invoices
+from payments.models import Payment
+from payments.models.payments import HELD_STATES
+from payments.selectors import credit_balance
+
+STATEMENT_TEMPLATE = "payments/pdf/statement.html"
+
+
+def statement_context(account, *, start: date, end: date) -> dict:
+    """Open invoices, aging and credit balance as of `end`; activity between start and end."""
+    from customers.models import Account
+
+    accounts = Account.objects.filter(pk=account.pk)
+    aging = ar_aging(as_of=end, accounts=accounts)
+    payments = list(Payment.objects.filter(account=account, received_on__range=(start, end))
+                    .exclude(state__in=["pending", "failed"]).order_by("received_on", "pk"))
+    currencies = sorted({row.currency for row in aging.rows}
+                        | {p.currency for p in payments} | {account.currency})
+    return {
+        "account": account, "start": start, "end": end,
+        "company": {"name": settings.COMPANY_NAME, "address": settings.COMPANY_ADDRESS,
+                    "email": settings.COMPANY_EMAIL},
+        "open_invoices": list(open_invoices(accounts).order_by("currency", "due_on", "pk")),
+        "aging": aging, "labels": [LABELS[b] for b in BUCKETS],
+        "issued": list(Invoice.objects.filter(account=account, issue_on__range=(start, end))
+                       .filter(~Q(state__in=["draft"])).order_by("issue_on", "pk")),
+        "payments": payments,
+        "credits": [(c, credit_balance(account, c)) for c in currencies
+                    if Payment.objects.filter(account=account, currency=c,
+                                              state__in=HELD_STATES).exists()],
+    }
+
+
+def render_statement_pdf(account, *, start: date, end: date) -> bytes:
+    return render_pdf(STATEMENT_TEMPLATE, statement_context(account, start=start, end=end))
