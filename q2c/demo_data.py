@@ -61,3 +61,24 @@ LAST_NAMES = ["Novak", "Okafor", "Schmidt", "Tanaka", "Rossi", "Patel", "Dubois"
 # moves each a little month by month so documents in the past convert at their own rate.
 DEMO_RATES = {"EUR": "1.0850", "GBP": "1.2700", "JPY": "0.0067", "CAD": "0.7350",
               "AUD": "0.6600", "CHF": "1.1300", "KWD": "3.2500"}
+
+# More customers, made from these parts, so the history has hundreds of accounts to sell to:
+# (city, country, region, currency) places and name parts, combined in a fixed order.
+PLACES = [
+    ("Denver", "US", "CO", "USD"), ("Atlanta", "US", "GA", "USD"), ("Phoenix", "US", "AZ", "USD"),
+    ("Minneapolis", "US", "MN", "USD"), ("Raleigh", "US", "NC", "USD"),
+    ("Salt Lake City", "US", "UT", "USD"), ("Nashville", "US", "TN", "USD"),
+    ("Detroit", "US", "MI", "USD"), ("Lyon", "FR", "ARA", "EUR"), ("Cologne", "DE", "NW", "EUR"),
+    ("Rotterdam", "NL", "ZH", "EUR"), ("Valencia", "ES", "VC", "EUR"),
+    ("Manchester", "GB", "ENG", "GBP"), ("Bristol", "GB", "ENG", "GBP"),
+    ("Yokohama", "JP", "14", "JPY"), ("Nagoya", "JP", "23", "JPY"),
+]
+NAME_PARTS = (
+    ["Apex", "Blue Harbor", "Cedar", "Delta", "Evergreen", "Falcon", "Granite", "Horizon",
+     "Ironwood", "Juniper", "Keystone", "Lighthouse", "Meridian", "Northstar", "Orchard",
+     "Pinnacle", "Quarry", "Riverbend", "Summit", "Tidewater", "Union", "Vertex"],
+    ["Analytics", "Biologics", "Capital", "Devices", "Energy", "Foods", "Health", "Labs",
+     "Logistics", "Media"],
+)
+EXTRA_ACCOUNTS = 170
+TERMS_CYCLE = ["net-30", "net-30", "net-45", "net-15", "eom-30", "net-60", "2-10-net-30"]

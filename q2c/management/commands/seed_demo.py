@@ -1,7 +1,8 @@
-"""Load the demo: one login per role in two sales teams, and customers with contacts.
+"""Load the demo: one login per role in two sales teams, customers with contacts, and two
+years of history (q2c/demo_history.py) up to today.
 
 Acts through the services, like a person would, and only once: a second run finds the demo
-users and accounts already there and changes nothing.
+users, accounts and history already there and changes nothing.
 """
 
 import io
@@ -12,9 +13,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from catalog.demo import seed_catalog
 from catalog.models import Product
+from contracts.models import Contract
+from core.actors import system_user
 from core.dates import add_months, business_date, month_start
 from core.roles import assign_role
 from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
@@ -26,10 +30,14 @@ from q2c.demo_data import (
     DEMO_PASSWORD,
     DEMO_RATES,
     DEMO_USERS,
+    EXTRA_ACCOUNTS,
     FIRST_NAMES,
     LAST_NAMES,
+    NAME_PARTS,
+    PLACES,
+    TERMS_CYCLE,
 )
-from quotes.models import Quote
+from q2c.demo_history import Cast, DemoHistory
 from quotes.services import LineItem, add_lines, create_quote, submit_for_approval
 
 HISTORY_MONTHS = 24
@@ -41,13 +49,28 @@ User = get_user_model()
 class Command(BaseCommand):
     help = "Create the demo users (one per role) and demo customers; safe to run again."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--months", type=int, default=HISTORY_MONTHS,
+                            help=f"Months of history to make (default {HISTORY_MONTHS}).")
+
+    # Demo customers get no email: the seed's outbox is in memory.
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    def handle(self, *args, months=HISTORY_MONTHS, **options):
         with transaction.atomic():
             users = self.seed_users()
             self.seed_rates(users["adam"])
             seed_catalog()
             created = self.seed_accounts(users)
-            self.seed_quotes(users)
+        if not Contract.objects.exists():
+            # Not one transaction: each service commits, so the tasks it queues run (eagerly)
+            # before the next business day, as they would in production.
+            self.stdout.write(f"Making {months} months of history (a minute or two)...")
+            cast = Cast(reps=[users["sam"], users["rita"], users["wendy"]],
+                        managers=[users["maria"], users["walter"]], finance=users["fiona"],
+                        accountant=users["adam"], system=system_user())
+            DemoHistory(cast, today=business_date(), months=months, log=self.stdout.write).run()
+            with transaction.atomic():
+                self.seed_quotes(users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready ({created} accounts added, {Account.objects.count()} in all)."))
         self.print_logins()
@@ -114,6 +137,30 @@ class Command(BaseCommand):
                             email=f"{first}.{last}.{role}@{domain}".lower(),
                             phone=f"+1 555 {rng.randrange(1000, 9999)}", role=role)
             created += 1
+        return created + self.seed_more_accounts(reps, terms, existing, rng)
+
+    def seed_more_accounts(self, reps, terms, existing, rng) -> int:
+        """Hundreds of smaller customers for the history to sell to."""
+        created = 0
+        firsts, seconds = NAME_PARTS
+        for index in range(EXTRA_ACCOUNTS):
+            name = f"{firsts[index % len(firsts)]} {seconds[index // len(firsts) % len(seconds)]}"
+            if name in existing:
+                continue
+            city, country, region, currency = PLACES[index % len(PLACES)]
+            owner = reps[index % len(reps)]
+            limit = Decimal(rng.randrange(5, 60) * 10000) * (150 if currency == "JPY" else 1)
+            account = create_account(
+                by=owner, name=name, legal_name=f"{name} {self.legal_suffix(country)}",
+                country=country, region=region, billing_city=city, currency=currency,
+                payment_terms=terms[TERMS_CYCLE[index % len(TERMS_CYCLE)]],
+                credit_limit=limit, owner=owner, bill_day=1)
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            for role in (ContactRole.BILLING, ContactRole.SIGNER):
+                add_contact(account=account, by=owner, name=f"{first} {last}",
+                            email=f"{first}.{last}.{role}@account{index}.example".lower(),
+                            role=role)
+            created += 1
         return created
 
     # Per rep: (SKU, quantity, discount %) lines of a quote, and whether it is submitted. A 25%
@@ -125,10 +172,8 @@ class Command(BaseCommand):
     ]
 
     def seed_quotes(self, users) -> None:
-        """A few quotes per rep (draft, waiting for finance, approved), built like a rep would.
-        Sending is left to the person trying the demo: it renders a PDF."""
-        if Quote.objects.exists():
-            return
+        """A few open quotes per rep today (draft, waiting for finance, approved), built like a
+        rep would. Sending is left to the person trying the demo."""
         products = {p.sku: p for p in Product.objects.filter(
             sku__in={sku for lines, _ in self.DEMO_QUOTES for sku, _, _ in lines})}
         start = month_start(add_months(business_date(), 1))
