@@ -172,3 +172,25 @@ def test_the_tax_report_page_and_its_export(client, accountant, issued):
     response = client.get(reverse("billing_documents:tax_report"),
                           {"start": "2026-11-30", "end": "2026-11-01"})
     assert response.status_code == 400
+
+
+def test_the_credit_note_page_reads_in_the_same_queries_for_1_and_10_lines(client, finance,
+                                                                          vat, issued):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = issue_credit_note(invoice=issued, by=finance, reason="goodwill",
+                              line_amounts={issued.lines.get(position=1).pk: "1.00"}, on=ON)
+    big_invoice = issue(finance, gb_account(), charges=[(f"Line {n}", "10.00", "")
+                                                        for n in range(10)])
+    big = issue_credit_note(invoice=big_invoice, by=finance, reason="goodwill", whole=True,
+                            on=ON)
+    login(client, finance)
+    client.get(reverse("billing_documents:credit_note", args=[small.pk]))  # warm caches
+    counts = []
+    for note in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("billing_documents:credit_note", args=[note.pk]))
+        assert response.status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert big.lines.count() == 10 and counts[0] == counts[1]
