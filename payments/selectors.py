@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from billing.models import Invoice
@@ -15,7 +15,7 @@ from billing.models.invoices import OPEN_STATES
 from billing.selectors import open_invoices_for
 from core.money import round_money
 from core.visibility import visible_to
-from payments.models import Allocation, Payment, PaymentMethod
+from payments.models import Allocation, DunningEvent, Payment
 from payments.models.payments import HELD_STATES
 
 ZERO = Decimal("0")
@@ -68,16 +68,6 @@ def credit_balance(account, currency: str) -> Decimal:
     return round_money((totals["amount"] or ZERO) - left, currency)
 
 
-def payments_with_credit(account, currency: str | None = None) -> QuerySet[Payment]:
-    """The account's payments with cash still unapplied, oldest first (applied in that order)."""
-    spent = F("amount_applied") + F("amount_refunded") + F("amount_disputed")
-    payments = Payment.objects.filter(account=account, state__in=HELD_STATES).exclude(
-        amount__lte=spent)
-    if currency:
-        payments = payments.filter(currency=currency)
-    return payments.order_by("received_on", "pk")
-
-
 @dataclass(frozen=True)
 class EarlyDiscount:
     amount: Decimal
@@ -97,10 +87,6 @@ def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
         return None
     amount = round_money(invoice.amount_due * percent / 100, invoice.currency)
     return EarlyDiscount(amount, until, percent) if amount > 0 else None
-
-
-def saved_card_of(account) -> PaymentMethod | None:
-    return PaymentMethod.objects.filter(account=account, active=True, autopay=True).first()
 
 
 @dataclass(frozen=True)
@@ -133,3 +119,12 @@ def suggest_invoices(*, amount: Decimal, currency: str, reference: str,
 
 def open_invoices_of(account, currency: str) -> QuerySet[Invoice]:
     return open_invoices_for(account, currency).select_related("account__payment_terms")
+
+
+def dunning_events(*, invoice_id: int | None = None, action: str = ""):
+    """Dunning steps taken, latest first; of one invoice when given (its dunning history)."""
+    events = DunningEvent.objects.select_related("invoice", "account").order_by("-taken_on",
+                                                                                "-pk")
+    if invoice_id:
+        events = events.filter(invoice_id=invoice_id)
+    return events.filter(action=action) if action else events

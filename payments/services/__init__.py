@@ -9,7 +9,7 @@ from payments.services.cards import (
     settle_pending_payments,
 )
 from payments.services.cash import Application, allocate_payment, record_payment, split_across
-from payments.services.dunning import dunning_history, run_dunning, send_dunning_emails
+from payments.services.dunning import preview_dunning, run_dunning, send_dunning_emails
 from payments.services.links import (
     LinkProblem,
     invoice_for_pay_link,
@@ -27,9 +27,9 @@ from payments.services.write_offs import write_off_invoice
 
 __all__ = [
     "Application", "LinkProblem", "StatementRefused", "allocate_payment", "charge_invoice",
-    "close_dispute", "confirm_statement_lines", "dunning_history", "handle_gateway_event",
-    "import_statement", "invoice_for_pay_link", "open_dispute", "pay_link_token",
-    "pay_link_url", "record_charge_result", "record_payment", "refund_payment", "run_autopay",
+    "close_dispute", "confirm_statement_lines", "handle_gateway_event", "import_statement",
+    "invoice_for_pay_link", "open_dispute", "pay_link_token", "pay_link_url", "preview_dunning",
+    "record_charge_result", "record_payment", "refund_payment", "run_autopay",
     "run_dunning", "save_card", "send_dunning_emails", "settle_pending_payment",
     "settle_pending_payments", "split_across", "write_off_invoice",
 ]

@@ -41,6 +41,7 @@ from payments.models import (
     DunningRunState,
     PaymentMethod,
 )
+from payments.models.dunning import STEP_ACTIONS
 from payments.services.access import require
 from payments.services.cards import charge_invoice
 from payments.services.links import pay_link_url
@@ -270,7 +271,24 @@ def send_dunning_emails(*, event_ids) -> int:
     return len(sent)
 
 
-def dunning_history(invoice) -> list[DunningEvent]:
-    """The steps taken for an invoice, latest first (for the invoice's page)."""
-    return list(DunningEvent.objects.filter(invoice=invoice).order_by("-taken_on", "-pk"))
+@dataclass(frozen=True)
+class PlannedStep:
+    invoice: Invoice
+    step: str
+    action: str
+    reason: str
 
+
+PREVIEW_LIMIT = 200  # steps shown on the dunning page before today's run
+
+
+def preview_dunning(*, on: date | None = None) -> list[PlannedStep]:
+    """What today's run would do for the first open invoices (nothing is written)."""
+    day = business_date(on)
+    policies, default = load_policies()
+    ids = list(candidate_invoices(day).order_by("pk").values_list("pk", flat=True)[:CHUNK_SIZE])
+    planned = _plan(ids, day, policies, default)[:PREVIEW_LIMIT]
+    invoices = Invoice.objects.select_related("account").in_bulk([p.invoice_id for p in planned])
+    labels = dict(STEP_ACTIONS)
+    return [PlannedStep(invoices[p.invoice_id], p.action.step.key,
+                        labels[p.action.action.value], p.action.reason) for p in planned]

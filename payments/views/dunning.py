@@ -1,4 +1,6 @@
-"""The dunning page: today's steps, the history, the runs; finance can run today's dunning."""
+"""The dunning page: today's steps (or, before today's run, what it would do), the history
+(of one invoice when asked: billing's invoice page links here), the runs; finance can run
+today's dunning."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -7,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.dates import business_date
-from payments import services
-from payments.models import DunningEvent, DunningRun
+from payments import selectors, services
+from payments.models import DunningRun, DunningRunState
+from payments.models.dunning import STEP_ACTIONS
 
 PAGE_SIZE = 50
 
@@ -16,19 +19,20 @@ PAGE_SIZE = 50
 @permission_required("payments.view_dunningrun", raise_exception=True)
 def dunning(request):
     today = business_date()
-    events = DunningEvent.objects.select_related("invoice", "account").order_by("-taken_on",
-                                                                                "-pk")
+    invoice_id = request.GET.get("invoice", "")
     action = request.GET.get("action", "")
-    if action:
-        events = events.filter(action=action)
+    events = selectors.dunning_events(
+        invoice_id=int(invoice_id) if invoice_id.isdigit() else None, action=action)
     history = Paginator(events.exclude(taken_on=today), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    ran_today = DunningRun.objects.filter(run_on=today,
+                                          state=DunningRunState.COMPLETED).exists()
     return render(request, "payments/dunning.html", {
         "today": today, "today_events": events.filter(taken_on=today),
+        "preview": [] if ran_today or invoice_id else services.preview_dunning(on=today),
         "page_obj": history, "history": history.object_list,
-        "runs": DunningRun.objects.all()[:10], "action": action,
-        "actions": DunningEvent._meta.get_field("action").choices,
-        "can_run": request.user.has_perm("payments.run_dunning")})
+        "runs": DunningRun.objects.all()[:10], "action": action, "invoice_id": invoice_id,
+        "actions": STEP_ACTIONS, "can_run": request.user.has_perm("payments.run_dunning")})
 
 
 @require_POST
@@ -38,3 +42,5 @@ def dunning_run(request):
     messages.success(request, f"{run}: {run.steps_taken} steps taken over "
                               f"{run.invoices_seen} invoices.")
     return redirect("payments:dunning")
+
+

@@ -163,3 +163,20 @@ def test_the_chunk_query_count_does_not_grow_with_invoices():
             run_dunning_chunk(run=run, invoice_ids=[i.pk for i in invoices], by=system(), on=day)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_dunning_page_previews_today_then_shows_what_was_done(client, finance):
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    invoice = issued_invoice(on=ISSUED)  # 23 days late today: escalate
+    other = issued_invoice(on=ISSUED)
+    assert client.login(username=finance.username, password=PASSWORD)
+    body = client.get(reverse("payments:dunning")).content.decode()
+    assert "Due in today" in body and invoice.number in body
+    response = client.post(reverse("payments:dunning_run"), follow=True)
+    body = response.content.decode()
+    assert "2 steps taken over 2 invoices" in body and "Due in today" not in body
+    one = client.get(reverse("payments:dunning"), {"invoice": invoice.pk}).content.decode()
+    assert invoice.number in one and other.number not in one
