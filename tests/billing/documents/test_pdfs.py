@@ -97,3 +97,27 @@ def test_a_draft_has_no_document(finance, vat):
     draft = create_manual_invoice(account=gb_account(), by=finance)
     with pytest.raises(documents.DocumentNotIssued):
         documents.stored_pdf(draft)
+
+
+def test_issuing_a_credit_note_renders_and_mails_it_once_committed(
+        issued, finance, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        note = issue_credit_note(invoice=issued, by=finance, reason="goodwill", amount="5.00",
+                                 on=ON)
+    note.refresh_from_db()
+    assert note.pdf_sha256 and note.emailed_at
+    assert [m.subject for m in mail.outbox] == [
+        f"Credit note {note.number} from Q2C Software Ltd"]
+
+
+def test_a_machine_without_weasyprint_leaves_the_document_for_later(issued, monkeypatch):
+    from billing import document_tasks
+    from billing.pdf import PdfUnavailable
+
+    def unavailable(invoice):
+        raise PdfUnavailable("no pango")
+
+    monkeypatch.setattr(documents, "render_invoice_pdf", unavailable)
+    document_tasks.deliver_invoice_task(issued.pk)
+    issued.refresh_from_db()
+    assert not issued.pdf and issued.emailed_at is None and not mail.outbox
