@@ -20,14 +20,17 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from analytics.services import refresh_mrr_snapshots
 from billing.models import Invoice, InvoiceState
 from billing.services.issuing import issue_invoices
 from billing.services.runs import create_invoice_run
 from catalog.models import Product
 from contracts.models import Contract, ContractState
 from contracts.services import activate_due_contracts, send_for_signature
+from contracts.services.amendments import start_amendment
 from contracts.services.links import contract_link_token
 from contracts.services.renewals import process_renewals
+from contracts.services.termination import terminate_contract
 from core.dates import add_months, month_start
 from customers.models import Account, ContactRole
 from orders.models import Order, OrderState
@@ -36,8 +39,15 @@ from orders.services.ordering import release_order
 from payments.services.cash import Application, record_payment
 from payments.services.dunning import run_dunning
 from q2c import flows
-from quotes.models import Quote, QuoteState
-from quotes.services import LineItem, add_lines, approve, create_quote, submit_for_approval
+from quotes.models import Quote, QuoteKind, QuoteState
+from quotes.services import (
+    LineItem,
+    add_lines,
+    approve,
+    create_quote,
+    submit_for_approval,
+    update_line,
+)
 from quotes.services.sending import expire_due_quotes, quote_link_token, send_quote
 from revrec.services.closing import close_period
 from revrec.services.contracts import create_revenue_contracts
@@ -61,6 +71,8 @@ PERIODS = (("monthly", 3), ("annual", 1))
 BILLED_EITHER_WAY = {"PLAT-PRO", "PLAT-STARTER", "PLAT-ENT", "SEAT-USER"}
 # How customers answer a sent quote, in percent: accept, decline, the rest let it expire.
 ACCEPT, DECLINE = 65, 15
+# Each month, the chance in percent that a customer expands (adds seats) and that one leaves.
+EXPANSION, CHURN = 60, 35
 # How customers pay an invoice, in percent: on time, late; the rest never pay (overdue).
 ON_TIME, LATE = 82, 13
 
@@ -80,6 +92,7 @@ class DemoHistory:
     def __init__(self, cast: Cast, *, today: date, months: int, log: Callable[[str], None]):
         self.cast = cast
         self.today = today
+        self.months = months
         self.first = add_months(month_start(today), -months)
         self.log = log
         self.rng = random.Random(20241101)
@@ -102,6 +115,7 @@ class DemoHistory:
                 with self.clock(day):
                     action(day)
             day += timedelta(days=1)
+        refresh_mrr_snapshots(on=self.today, months=self.months + 1)
 
     @staticmethod
     def clock(day: date):
@@ -115,6 +129,8 @@ class DemoHistory:
         for day in (8, 18, 28):
             self.at(first.replace(day=day), self.collect)
         self.at(first.replace(day=15), self.mid_month)
+        self.at(first.replace(day=12), self.expand)
+        self.at(first.replace(day=20), self.churn)
         previous = add_months(first, -1)
         if previous >= self.first:
             self.at(first + timedelta(days=4), lambda day, month=previous: self.close(month, day))
@@ -175,6 +191,45 @@ class DemoHistory:
         except ValidationError as error:
             self.log(f"{month:%Y-%m} left open: {'; '.join(error.messages)}")
 
+    # --- expansion and churn --------------------------------------------------------------------
+
+    def live_contract(self, day: date) -> Contract | None:
+        """An active contract with more than three months left and no amendment under way."""
+        pks = list(Contract.objects.filter(state=ContractState.ACTIVE,
+                                           end_on__gt=add_months(day, 3))
+                   .exclude(amendments__quote__state__in=[QuoteState.DRAFT, QuoteState.SENT,
+                                                          QuoteState.PENDING_APPROVAL,
+                                                          QuoteState.APPROVED])
+                   .order_by("pk").values_list("pk", flat=True))
+        return Contract.objects.get(pk=self.rng.choice(pks)) if pks else None
+
+    def expand(self, day: date) -> None:
+        """A customer adds seats from next month: an amendment quote, accepted."""
+        contract = self.live_contract(day)
+        if contract is None or self.rng.randrange(100) >= EXPANSION:
+            return
+        amendment = start_amendment(contract=contract, by=contract.owner,
+                                    effective_on=add_months(month_start(day), 1), on=day)
+        quote = amendment.quote
+        seats = quote.lines.filter(product__sku="SEAT-USER").first()
+        if seats is None:
+            return
+        update_line(line=seats, by=contract.owner,
+                    quantity=seats.quantity + self.rng.randint(5, 25))
+        quote.refresh_from_db()
+        submit_for_approval(quote=quote, by=contract.owner, on=day)
+        self.approve_and_send(quote.pk, day, answer=0)
+
+    def churn(self, day: date) -> None:
+        """Now and then a customer leaves before the end of its term."""
+        contract = self.live_contract(day)
+        if contract is None or self.rng.randrange(100) >= CHURN:
+            return
+        terminate_contract(contract=contract, by=self.cast.finance, on=day,
+                           effective_on=add_months(month_start(day), 1),
+                           reason=self.rng.choice(["The customer went out of business.",
+                                                   "The customer moved to a competitor."]))
+
     # --- a deal, from quote to order ------------------------------------------------------------
 
     def new_deal(self, day: date) -> None:
@@ -211,7 +266,7 @@ class DemoHistory:
                          billing_period=period if sku in BILLED_EITHER_WAY else None)
                 for sku, quantities, discounts in lines]
 
-    def approve_and_send(self, quote_pk: int, day: date) -> None:
+    def approve_and_send(self, quote_pk: int, day: date, answer: int | None = None) -> None:
         quote = Quote.objects.get(pk=quote_pk)
         for approver in [*self.cast.managers, self.cast.finance]:
             if quote.state != QuoteState.PENDING_APPROVAL:
@@ -224,7 +279,7 @@ class DemoHistory:
         if quote.state != QuoteState.APPROVED:
             return
         send_quote(quote=quote, by=quote.owner, on=day)
-        answer = self.rng.randrange(100)
+        answer = self.rng.randrange(100) if answer is None else answer
         if answer < ACCEPT:
             self.at(day + timedelta(days=self.rng.randint(2, 9)),
                     lambda d, q=quote_pk: self.accept(q, d))
@@ -237,6 +292,10 @@ class DemoHistory:
         flows.accept_quote_flow(token=quote_link_token(quote), signer_name=quote.contact.name,
                                 signer_title="Head of Operations", consent=True,
                                 ip=CUSTOMER_IP, user_agent="Demo browser", on=day)
+        if quote.kind == QuoteKind.AMENDMENT:  # the contract is amended and its order placed
+            contract_pk = quote.amendment.contract_id
+            self.at(day + timedelta(days=3), lambda d, c=contract_pk: self.fulfil(c, d))
+            return
         contract = Contract.objects.get(quote=quote)
         send_for_signature(contract=contract, by=quote.owner, on=day)
         self.at(day + timedelta(days=2), lambda d, c=contract.pk: self.sign(c, d))
