@@ -1,9 +1,11 @@
 """Billing's Celery tasks: each one line of glue around a service, taking ids."""
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
 from billing.models import InvoiceRun, InvoiceRunChunk
+from billing.services.issuing import issue_drafts_of_run
 from billing.services.runs import fail_invoice_run, run_invoice_chunk, run_invoice_run
 from core.actors import Actor
 
@@ -26,3 +28,9 @@ def run_invoice_chunk_task(chunk_id: int) -> None:
         fail_invoice_run(run=chunk.run, by=actor,
                          reason=f"Chunk {chunk.sequence}: {type(error).__name__}: {error}")
         raise
+
+
+@shared_task
+def issue_drafts_of_run_task(run_id: int, user_id: int) -> None:
+    issue_drafts_of_run(run=InvoiceRun.objects.get(pk=run_id),
+                        by=get_user_model().objects.get(pk=user_id))

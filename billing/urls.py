@@ -9,6 +9,7 @@ urlpatterns = [
     path("runs/preview/", views.run_preview, name="run_preview"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/resume/", views.run_resume, name="run_resume"),
+    path("runs/<int:pk>/issue/", views.run_issue_drafts, name="run_issue"),
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/new/", views.invoice_new, name="invoice_new"),
     path("invoices/issue/", views.invoice_issue_bulk, name="issue_bulk"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -82,6 +83,18 @@ def run_resume(request, pk):
     else:
         messages.success(request, f"Invoice run {run.pk} resumed: its unfinished chunks are "
                                   "queued again.")
+    return redirect("billing:run", pk=run.pk)
+
+
+@require_POST
+@permission_required("billing.issue_invoice", raise_exception=True)
+def run_issue_drafts(request, pk):
+    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
+    from billing.tasks import issue_drafts_of_run_task
+
+    transaction.on_commit(lambda: issue_drafts_of_run_task.delay(run.pk, request.user.pk))
+    messages.success(request, f"Issuing the drafts of run {run.pk} in the background; the "
+                              "counts below show how far it got.")
     return redirect("billing:run", pk=run.pk)
 
 

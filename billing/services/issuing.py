@@ -143,6 +143,13 @@ def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[In
     return issued
 
 
+def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:
+    """Issue every draft a run left (the ones finance has not discarded), in one transaction."""
+    pks = list(Invoice.objects.filter(run=run, state=InvoiceState.DRAFT).values_list(
+        "pk", flat=True))
+    return issue_invoices(invoices=pks, by=by, on=on)
+
+
 def issue_invoice(*, invoice, by, on: date | None = None) -> Invoice:
     """Issue one draft (see issue_invoices)."""
     return issue_invoices(invoices=[invoice], by=by, on=on)[0]

@@ -164,3 +164,19 @@ def test_the_run_form_refuses_unknown_accounts(client, finance):
     response = client.post(reverse("billing:runs"), {"as_of": "2026-11-23",
                                                      "accounts": "999999, abc"})
     assert response.status_code == 200 and "Not account numbers: abc." in response.content.decode()
+
+
+def test_finance_issues_every_draft_of_a_run_from_its_page(client, finance,
+                                                           django_capture_on_commit_callbacks):
+    for _ in range(3):
+        account = AccountFactory(bill_day=1)
+        active_contract(account=account, start_on=date(2026, 11, 1), end_on=date(2027, 10, 31),
+                        lines=[{"amount": "100.00"}])
+    login(client, finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_url = client.post(reverse("billing:runs"), {"as_of": "2026-11-23"}).url
+    assert "Issue all 3 drafts" in client.get(run_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(run_url + "issue/")
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
+        "INV-2026-000001", "INV-2026-000002", "INV-2026-000003"]
