@@ -230,12 +230,23 @@ def _checked_invoice(invoice: Invoice) -> None:
                               "issued, partially paid or paid invoice can be credited.")
 
 
+def room_left(invoice: Invoice) -> Decimal:
+    """What the invoice's total leaves to credit after its issued credit notes (an invoice with
+    negative lines, such as amendment credits, is credited at most its net total)."""
+    credited = CreditNote.objects.filter(invoice=invoice, state=CreditNoteState.ISSUED
+                                         ).values_list("total", flat=True)
+    return max(invoice.total - sum(credited, ZERO), ZERO)
+
+
 def _parts(invoice, lines, *, whole, line_amounts, amount) -> list[CreditPart]:
     ways = [whole, line_amounts is not None, amount is not None]
     if sum(ways) != 1:
         raise ValidationError("Credit the whole invoice, some lines, or an amount: one of them.")
+    room = room_left(invoice)
     if whole:
-        parts = credit_whole(lines, invoice.currency)
+        gross_left = sum((ln.gross_left for ln in lines), ZERO)
+        parts = credit_whole(lines, invoice.currency) if gross_left <= room \
+            else credit_amount(lines, room, invoice.currency)
     elif line_amounts is not None:
         parts = credit_by_lines(lines, {int(k): Decimal(v) for k, v in line_amounts.items()},
                                 invoice.currency)
@@ -246,10 +257,15 @@ def _parts(invoice, lines, *, whole, line_amounts, amount) -> list[CreditPart]:
             raise ValidationError({"amount": f"Give an amount more than zero in "
                                              f"{invoice.currency}'s minor unit."})
         parts = credit_amount(lines, amount, invoice.currency)
-    if not parts or not sum((p.amount + p.tax for p in parts), ZERO):
+    total = sum((p.amount + p.tax for p in parts), ZERO)
+    if not parts or not total:
         raise ValidationError("Nothing is left to credit on this invoice."
-                              if not any(ln.gross_left for ln in lines)
+                              if not room or not any(ln.gross_left for ln in lines)
                               else "Choose something to credit.")
+    if total > room:
+        raise ValidationError(f"{total} is more than the {round_money(room, invoice.currency)} "
+                              f"left to credit on {invoice} (its total less earlier credit "
+                              "notes).")
     return parts
 
 

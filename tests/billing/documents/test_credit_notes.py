@@ -174,3 +174,20 @@ def test_a_migrated_invoice_is_credited_against_opening_balances(finance):
         ("3000", D("30.00"), D("0")), ("1100", D("0"), D("30.00"))}
     invoice.refresh_from_db()
     assert invoice.amount_due == D("50.00")
+
+
+def test_an_invoice_with_a_negative_line_is_credited_at_most_its_net_total(finance, vat):
+    from tests.billing.documents.conftest import gb_account, issue
+
+    invoice = issue(finance, gb_account(), charges=(("Seats", "100.00", ""),
+                                                    ("Amendment credit", "-30.00", "")))
+    assert invoice.total == D("84.00")
+
+    note = issue_credit_note(invoice=invoice, by=finance, reason="billing_error", whole=True,
+                             on=ON)
+
+    assert (note.subtotal, note.tax_total, note.total) == (D("70.00"), D("14.00"), D("84.00"))
+    invoice.refresh_from_db()
+    assert invoice.amount_due == D("0.00")
+    with pytest.raises(ValidationError, match="Nothing is left to credit"):
+        issue_credit_note(invoice=invoice, by=finance, reason="billing_error", whole=True, on=ON)
