@@ -213,3 +213,30 @@ def test_a_run_for_chosen_accounts_bills_only_them(run_now):
     run_now(accounts=[chosen.pk])
     assert list(Invoice.objects.values_list("account_id", flat=True)) == [chosen.pk]
     assert not Invoice.objects.filter(account=other).exists()
+
+
+def test_a_chunk_that_crashes_fails_the_run_and_a_resume_finishes_it(
+        finance, monkeypatch, django_capture_on_commit_callbacks):
+    # given a chunk that raises (the database went away, a bug) on its first try
+    from billing.services import runs as run_services
+
+    account = customer()
+    real = run_services.plan_charges
+    calls = []
+
+    def crash_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_services, "plan_charges", crash_once)
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        run = create_invoice_run(by=finance, as_of=AS_OF)
+    run = run_services.InvoiceRun.objects.get()
+    assert run.state == RunState.FAILED and "disk full" in run.failure_reason
+    # when finance resumes it
+    with django_capture_on_commit_callbacks(execute=True):
+        run_invoice_run(run=run, by=finance)
+    run.refresh_from_db()
+    assert run.state == RunState.COMPLETED and Invoice.objects.get().account == account
