@@ -4,9 +4,10 @@ Two ways, same figures. `store_prices` prices every line as one document (a perc
 follows the lines it is a percentage of; bundle and option lines are included in their parent):
 one read of the lines, one of the tax rates, one bulk update of the lines whose priced values
 changed, one update of the quote. When nothing on the quote is priced from other lines (no
-percentage lines), a line's price depends on that line alone: `store_line_prices` prices just
-the lines that changed and `store_totals` adds the stored lines up in the database, so a change
-to one line of a 1,000-line quote reads and writes a few rows, not the whole quote.
+percentage lines; see `depends_on_others`), a line's price depends on that line alone:
+`price_alone` prices just the lines that changed and `store_totals` adds the stored lines up in
+the database, so a change to one line of a 1,000-line quote reads and writes a few rows, not
+the whole quote. Both give the same figures (tests/quotes/test_repricing.py holds them to it).
 """
 
 from collections.abc import Sequence
@@ -152,14 +153,10 @@ def set_totals(quote: Quote, sums: Sums) -> None:
     quote.tax_estimate = sums.tax
 
 
-def _lines_for_pricing(quote: Quote):
-    return quote.lines.select_related("product__tax_category").order_by("position", "pk")
-
-
 def store_prices(quote: Quote, new_lines: Sequence[QuoteLine] = ()) -> list[QuoteLine]:
     """Reprice every line of a locked draft with `new_lines` (unsaved, priced before they are
     inserted so they need no update) and write what changed; returns all the lines."""
-    lines = list(_lines_for_pricing(quote))
+    lines = list(quote.lines.select_related("product__tax_category").order_by("position", "pk"))
     new_lines = list(new_lines)
     changed = price_lines(quote, lines + new_lines)
     changed = [line for line in changed if line.pk]
