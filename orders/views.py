@@ -77,22 +77,30 @@ def _back(request, order):
     return redirect("orders:detail", pk=order.pk)
 
 
+def _answer(request, order, level: str, text: str):
+    """From the hold queue (htmx) the order's card becomes the outcome, so finance works down
+    the queue without reloading; else a message and back to where the form was."""
+    if request.htmx:
+        return render(request, "orders/credit_holds.html#outcome",
+                      {"order": order, "level": level, "text": text})
+    getattr(messages, level)(request, text)
+    return _back(request, order)
+
+
 def _act(request, pk, service, done: str, **kwargs):
     order = selectors.order_for_detail(pk=pk, user=request.user)
     try:
         order = service(order=order, by=request.user, **kwargs)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done.format(order=order))
-    return _back(request, order)
+        return _answer(request, order, "error", " ".join(error.messages))
+    return _answer(request, order, "success", done.format(order=order))
 
 
 def _with_note(request, pk, service, done: str):
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a note saying why.")
-        return _back(request, selectors.order_for_detail(pk=pk, user=request.user))
+        order = selectors.order_for_detail(pk=pk, user=request.user)
+        return _answer(request, order, "error", "Write a note saying why.")
     return _act(request, pk, service, done, note=form.cleaned_data["note"])
 
 

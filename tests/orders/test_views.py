@@ -144,6 +144,31 @@ def test_the_queue_shows_the_reason_and_releases_back_to_the_queue(client, finan
     assert "No order is on credit hold." in response.content.decode()
 
 
+def test_the_queue_releases_and_cancels_in_place_with_htmx(client, finance, held,
+                                                         teammate_rep):
+    # given: two held orders in the queue
+    other = order_for(teammate_rep, finance=finance, limit="1.00")
+    login(client, finance)
+    body = client.get(reverse("orders:credit_holds")).content.decode()
+    assert f'hx-target="#hold-{held.pk}"' in body and f'id="hold-{other.pk}"' in body
+
+    # when: finance releases one and cancels the other from the queue
+    released = client.post(reverse("orders:release", args=[held.pk]), {"note": "Paid"},
+                           HTTP_HX_REQUEST="true")
+    cancelled = client.post(reverse("orders:cancel", args=[other.pk]), {"note": ""},
+                            HTTP_HX_REQUEST="true")
+
+    # then: each card becomes its outcome; nothing waits as a message for the next page
+    assert released.status_code == 200 and f'id="hold-{held.pk}"' in released.content.decode()
+    assert "released from credit hold" in released.content.decode()
+    assert "Write a note saying why." in cancelled.content.decode()
+    assert "<html" not in released.content.decode()
+    held.refresh_from_db()
+    other.refresh_from_db()
+    assert (held.state, other.state) == (OrderState.APPROVED, OrderState.ON_CREDIT_HOLD)
+    assert messages_of(client.get(reverse("orders:credit_holds"))) == []
+
+
 def test_release_without_a_note_says_why(client, finance, held):
     login(client, finance)
     response = client.post(reverse("orders:release", args=[held.pk]), follow=True)
