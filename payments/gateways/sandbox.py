@@ -19,6 +19,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -132,6 +133,25 @@ def event_body(kind: str, reference: str, **data) -> bytes:
     """A webhook body as the sandbox sends it."""
     return json.dumps({"id": f"evt_{secrets.token_hex(10)}", "type": kind,
                        "data": {"charge": reference, **data}}).encode()
+
+
+def deliver_events(send: Callable[[bytes, str], int]) -> int:
+    """What the sandbox's sender does: confirm the pending charges that are due, then send each
+    final charge's outcome not yet taken (`send(body, signature)` returns the HTTP status; a
+    2xx marks it taken, anything else is sent again next time). How many were taken."""
+    for charge in SandboxCharge.objects.filter(status=ChargeStatus.PENDING):
+        _confirm_if_due(charge)
+    taken = 0
+    for charge in SandboxCharge.objects.filter(
+            notified_at__isnull=True, status__in=[ChargeStatus.SUCCEEDED, ChargeStatus.FAILED]):
+        kind = f"charge.{charge.status}"
+        body = event_body(kind, charge.reference, idempotency_key=charge.idempotency_key,
+                          decline_code=charge.decline_code,
+                          message=DECLINE_MESSAGES.get(charge.decline_code, ""))
+        if 200 <= send(body, sign(body)) < 300:
+            SandboxCharge.objects.filter(pk=charge.pk).update(notified_at=timezone.now())
+            taken += 1
+    return taken
 
 
 class SandboxGateway:

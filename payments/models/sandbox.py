@@ -34,6 +34,8 @@ class SandboxCharge(models.Model):
     status = models.CharField(max_length=16)  # succeeded, pending, failed
     decline_code = models.CharField(max_length=40, blank=True)
     amount_refunded = models.DecimalField(**AMOUNT_ZERO)
+    notified_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the merchant's webhook took the outcome.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

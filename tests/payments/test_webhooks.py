@@ -88,3 +88,25 @@ def test_dispute_events_take_the_payment_off_the_invoice_and_back(client):
     assert post(client, closed, sandbox.sign(closed)).status_code == 200
     invoice.refresh_from_db(), payment.refresh_from_db()
     assert invoice.state == InvoiceState.PAID and payment.state == PaymentState.SUCCEEDED
+
+
+def test_the_sandbox_sends_the_outcome_of_an_asynchronous_charge_to_the_webhook(
+        client, time_machine):
+    from datetime import timedelta
+
+    # given: a card the gateway confirms later
+    invoice = issued_invoice()
+    payment = charge_invoice(invoice=invoice, token=card_token(ASYNC), by=CUSTOMER)
+
+    def send(body, signature):
+        return post(client, body, signature).status_code
+
+    # when: nothing is due yet, then the confirmation is
+    assert sandbox.deliver_events(send) == 0
+    time_machine.shift(sandbox.CONFIRM_AFTER + timedelta(seconds=1))
+    assert sandbox.deliver_events(send) == 1
+    # then: settled through the webhook, and sent once
+    payment.refresh_from_db(), invoice.refresh_from_db()
+    assert payment.state == PaymentState.SUCCEEDED and invoice.state == InvoiceState.PAID
+    assert sandbox.deliver_events(send) == 0
+    assert WebhookEvent.objects.get().outcome == f"{payment} is succeeded"
