@@ -130,6 +130,7 @@ def report(figure: str, count: int, seconds: float, rows_per_contract: int, refe
 def main() -> None:
     setup_django()
     from core.actors import Actor
+    from core.dates import add_months
     from revrec.models import RecognitionItem, RunState, ScheduleLine
     from revrec.reports import revenue_waterfall
     from revrec.services import create_revenue_contracts, start_recognition_run
@@ -150,7 +151,7 @@ def main() -> None:
         assert ScheduleLine.objects.filter(month=start).count() >= count
 
         began = time.perf_counter()
-        run = start_recognition_run(month=start, by=actor, on=start)
+        run = start_recognition_run(month=start, by=actor, on=add_months(start, 1))
         seconds = time.perf_counter() - began
         run.refresh_from_db()
         assert run.state == RunState.COMPLETED, (run.state, run.error)

@@ -84,8 +84,9 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
     actor = _check(by)
     month = month_start(month)
     today = business_date(on)
-    if month > month_start(today):
-        raise ValidationError({"month": "Revenue is recognized for a month once it has begun."})
+    if today < month_end(month):
+        raise ValidationError({"month": f"{month:%B %Y} can be recognized from its last day "
+                                        f"({month_end(month):%Y-%m-%d}) on."})
     _period_open(month)
     if RecognitionRun.objects.filter(month__gt=month).exists():
         raise ValidationError({"month": "A later month has a run already; runs go in order."})

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from core.dates import add_months
 from ledger import chart
 from ledger.selectors import trial_balance
 from revrec import reports
@@ -21,7 +22,7 @@ DEC, JAN, FEB = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)
 
 def run(month, accountant, captured):
     with captured(execute=True):
-        start_recognition_run(month=month, by=accountant, on=month.replace(day=28))
+        start_recognition_run(month=month, by=accountant, on=add_months(month, 1))
 
 
 @pytest.fixture

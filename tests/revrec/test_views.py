@@ -73,12 +73,12 @@ def test_the_accountant_starts_a_run_and_sees_its_progress(client, accountant,
     login(client, accountant)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("revrec:start_run"), {"month": "2026-11"})
+        response = client.post(reverse("revrec:start_run"), {"month": "2026-10"})
 
-    run = RecognitionRun.objects.get(month=date(2026, 11, 1))
+    run = RecognitionRun.objects.get(month=date(2026, 10, 1))
     assert response.url == reverse("revrec:run", args=[run.pk])
     page = client.get(response.url).content.decode()
-    assert "Completed" in page and "Recognition November 2026" in page
+    assert "Completed" in page and "Recognition October 2026" in page
     partial = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="run-progress"' in partial and "<html" not in partial
 
@@ -86,9 +86,9 @@ def test_the_accountant_starts_a_run_and_sees_its_progress(client, accountant,
 def test_a_bad_month_comes_back_as_a_message(client, accountant):
     login(client, accountant)
 
-    response = client.post(reverse("revrec:start_run"), {"month": "2027-05"}, follow=True)
+    response = client.post(reverse("revrec:start_run"), {"month": "2026-11"}, follow=True)
 
-    assert any("once it has begun" in m for m in messages_of(response))
+    assert any("from its last day (2026-11-30)" in m for m in messages_of(response))
 
 
 def test_the_contract_page_shows_the_allocation(client, sales_rep, finance, accountant):
