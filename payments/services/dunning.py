@@ -126,7 +126,7 @@ def _plan(invoice_ids, day: date, policies, default) -> list[Planned]:
             continue
         schedule = schedules[pk] or [(due_on, total)]
         where = position(total, amount_due, schedule, day)
-        keys = taken[(pk, policy.model.pk)]
+        keys = [k for k in taken[(pk, policy.model.pk)] if k in policy.steps]  # still in it
         last = max(keys, key=policy.rules.index) if keys else None
         snapshot = rules.DunningSnapshot(where.oldest_due_on, where.overdue, last, paused)
         action = rules.dunning_step(snapshot, policy.rules, day)

@@ -231,3 +231,25 @@ def test_the_detail_page_queries_do_not_grow_with_allocations(client, finance):
             assert client.get(reverse("payments:detail", args=[payment.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_finance_writes_off_an_invoice_from_its_page(client, finance, sales_rep):
+    invoice = issued_invoice()
+    login(client, sales_rep)
+    assert client.get(reverse("payments:write_off", args=[invoice.pk])).status_code == 403
+    login(client, finance)
+    response = client.post(reverse("payments:write_off", args=[invoice.pk]), {"note": ""})
+    assert response.status_code == 400 and "This field is required" in \
+        response.content.decode()
+    response = client.post(reverse("payments:write_off", args=[invoice.pk]),
+                           {"note": "Customer insolvent"}, follow=True)
+    invoice.refresh_from_db()
+    assert invoice.state == InvoiceState.UNCOLLECTIBLE
+    assert "written off: 100.00 USD" in messages_of(response)[0]
+
+
+def test_the_pay_link_page_gives_the_customer_link(client, finance):
+    invoice = issued_invoice()
+    login(client, finance)
+    body = client.get(reverse("payments:pay_link", args=[invoice.pk])).content.decode()
+    assert "/pay/" in body and invoice.number in body
