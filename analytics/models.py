@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+# ReceivableMonth's amount fields, one per bucket of analytics.metrics.AGING_BUCKETS.
+AGING_FIELDS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
 
@@ -34,3 +36,65 @@ class MrrSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.account_id} {self.mrr} {self.currency}"
+
+
+class OwnerMonth(models.Model):
+    """A month's totals of one owner's accounts in one document currency: the page sums a few
+    hundred of these rows (visible owners, chosen currency) instead of the documents."""
+
+    month = models.DateField(help_text="First day of the month.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+", help_text="The accounts' owner.")
+    currency = models.CharField(max_length=3, help_text="The documents' currency.")
+    as_of = models.DateField(help_text="The day the figures hold on: the month's last day, or "
+                                       "the refresh's business date in the current month.")
+
+    class Meta:
+        abstract = True
+        ordering = ["month", "owner", "currency"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} owner {self.owner_id} {self.currency}"
+
+
+class MrrMonth(OwnerMonth):
+    """MRR movements of the month (from the accounts' snapshots, in the document currency) and
+    the twelve-month retention of the accounts that had MRR at the end of the month a year
+    before (grouped by their owner then)."""
+
+    opening = models.DecimalField(**AMOUNT)
+    closing = models.DecimalField(**AMOUNT)
+    new = models.DecimalField(**AMOUNT)
+    expansion = models.DecimalField(**AMOUNT)
+    contraction = models.DecimalField(**AMOUNT)
+    churn = models.DecimalField(**AMOUNT)
+    accounts = models.PositiveIntegerField(default=0, help_text="Accounts with MRR at the end.")
+    churned_accounts = models.PositiveIntegerField(default=0)
+    year_ago = models.DecimalField(**AMOUNT, help_text="MRR a year before of the accounts "
+                                                       "that had some then.")
+    retained = models.DecimalField(**AMOUNT, help_text="Their MRR now.")
+    retained_capped = models.DecimalField(**AMOUNT, help_text="Their MRR now, each capped at "
+                                                              "what it was a year before.")
+
+    class Meta(OwnerMonth.Meta):
+        constraints = [models.UniqueConstraint(fields=["month", "owner", "currency"],
+                                               name="mrrmonth_one_per_owner_currency")]
+
+
+class ReceivableMonth(OwnerMonth):
+    """Billing and receivables of the month in the functional currency (booked rates): what was
+    billed, the receivables ledger's balance on `as_of`, and what was open on invoices then by
+    days past due (invoices' amounts still due at the refresh)."""
+
+    billed = models.DecimalField(**AMOUNT)
+    receivable = models.DecimalField(**AMOUNT)
+    not_due = models.DecimalField(**AMOUNT, help_text="Open, due after `as_of`.")
+    current = models.DecimalField(**AMOUNT, help_text="Open, due on or after `as_of`.")
+    days_1_30 = models.DecimalField(**AMOUNT)
+    days_31_60 = models.DecimalField(**AMOUNT)
+    days_61_90 = models.DecimalField(**AMOUNT)
+    over_90 = models.DecimalField(**AMOUNT)
+
+    class Meta(OwnerMonth.Meta):
+        constraints = [models.UniqueConstraint(fields=["month", "owner", "currency"],
+                                               name="receivablemonth_one_per_owner_currency")]

@@ -21,6 +21,7 @@ class Report:
     functional_currency: str
     figures: list[Figure]
     months: list[selectors.MrrMonth]
+    receivables: selectors.ReceivableFigures
     missing_rates: list[str]
 
     @property
@@ -38,6 +39,11 @@ class Report:
             charts.Series("Contraction", tuple(-m.movement.contraction for m in self.months)),
             charts.Series("Churn", tuple(-m.movement.churn for m in self.months)),
         ])
+
+    def aging_chart(self) -> str:
+        aging = self.receivables.aging
+        return charts.bar_chart("AR aging", [bucket.label for bucket in aging], [
+            charts.Series("Open", tuple(bucket.amount for bucket in aging))])
 
 
 def build_report(user, filters: selectors.Filters) -> Report:
@@ -83,16 +89,20 @@ def build_report(user, filters: selectors.Filters) -> Report:
         Figure("Billed in the period", receivables.billed, money,
                "Invoices issued in the period (void ones left out), at their booked rate."),
         Figure("Open receivables at the end", receivables.closing, money,
-               "The receivables ledger's balance on the period's last day."),
+               "The receivables ledger's balance on the period's last day (on the day of the "
+               "nightly snapshot when the period runs into the current month)."),
+        Figure("Overdue receivables", receivables.aging_total - receivables.aging[0].amount,
+               money, "Open invoices past their due date on that day, at their booked rate "
+               "(the AR aging below splits them by days past due)."),
         Figure("DSO", receivables.dso, "days",
                "Days sales outstanding: open receivables at the period's end over what was "
                "billed in the period, times the period's days."),
         Figure("Collection effectiveness", receivables.collection_effectiveness, "percent",
                "(Opening receivables + billed − closing receivables) over (opening receivables "
                "+ billed − receivables not yet due at the end), as a percentage: 100% means all "
-               "that fell due was collected. Not yet due: open invoices due after the period, "
-               "at what is still owed on them today."),
+               "that fell due was collected. Not yet due: open invoices due after that day, "
+               "at what was still owed on them at the nightly snapshot."),
     ]
-    return Report(filters, selectors.functional_currency(), figures, months,
+    return Report(filters, selectors.functional_currency(), figures, months, receivables,
                   sorted(converter.missing))
 

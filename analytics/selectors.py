@@ -7,29 +7,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 
 from analytics import metrics
-from analytics.models import MrrSnapshot
-from billing.models import Invoice, InvoiceState
+from analytics.models import AGING_FIELDS, ReceivableMonth
+from analytics.models import MrrMonth as MrrMonthRow
 from core.dates import add_months, month_start
 from core.money import round_money
 from core.visibility import visible_to
-from customers.models import Account
 from ledger.fx import MissingRate
-from ledger.selectors import receivable_total
 from ledger.services import rate_book
 from quotes.models import Quote, QuoteKind, QuoteState
 
@@ -162,44 +148,39 @@ class MrrMonth:
         return self.movement.closing * 12
 
 
-def _snapshots(user, filters: Filters) -> QuerySet:
-    return _owned(MrrSnapshot.objects.all(), user, filters)
+def _monthly(model, user, filters: Filters, first: date, last: date, sums: dict) -> dict:
+    """{month: [row per currency]} of a snapshot model's sums over the visible owners."""
+    rows = (_owned(model.objects.all(), user, filters)
+            .filter(month__gte=first, month__lte=last)
+            .values("month", "currency").annotate(as_of=Max("as_of"), **sums).order_by())
+    by_month: dict[date, list[dict]] = {}
+    for row in rows:
+        by_month.setdefault(row["month"], []).append(row)
+    return by_month
+
+
+def _summed(names) -> dict:
+    return {name: Sum(name) for name in names}
 
 
 def mrr_months(user, filters: Filters, converter: Converter) -> list[MrrMonth]:
-    """MRR at each month's end with its movements against the month before (in SQL: one
-    grouped query; each currency's sums converted at the month's last-day rate)."""
-    current, previous = F("mrr"), F("previous_mrr")
-    rows = (_snapshots(user, filters)
-            .filter(month__gte=filters.start, month__lte=filters.end)
-            .values("month", "currency")
-            .annotate(
-                opening=Sum(previous), closing=Sum(current),
-                new=Sum(current, filter=Q(previous_mrr=0, mrr__gt=0)),
-                churn=Sum(previous, filter=Q(mrr=0, previous_mrr__gt=0)),
-                expansion=Sum(current - previous, filter=Q(previous_mrr__gt=0,
-                                                           mrr__gt=previous)),
-                contraction=Sum(previous - current, filter=Q(mrr__gt=0, mrr__lt=previous)),
-                accounts=Count("account", filter=Q(mrr__gt=0), distinct=True),
-                churned=Count("account", filter=Q(mrr=0, previous_mrr__gt=0), distinct=True),
-            ).order_by("month"))
-    by_month: dict[date, list[dict]] = {month: [] for month in filters.months}
-    for row in rows:
-        by_month.setdefault(row["month"], []).append(row)
+    """MRR at each month's end with its movements against the month before, from the monthly
+    snapshots (one grouped query); each currency's sums converted at the month's last-day
+    rate, so exchange rates do not show as movements."""
+    by_month = _monthly(MrrMonthRow, user, filters, filters.start, filters.end, _summed(
+        ("opening", "closing", "new", "expansion", "contraction", "churn", "accounts",
+         "churned_accounts")))
     months = []
-    for month, groups in by_month.items():
-        on = add_months(month, 1) - timedelta(days=1)
+    for month in filters.months:
+        groups, on = by_month.get(month, []), add_months(month, 1) - timedelta(days=1)
 
         def total(name, groups=groups, on=on):
             return converter.total({g["currency"]: g[name] for g in groups}, on)
 
-        opening, new, expansion = total("opening"), total("new"), total("expansion")
-        contraction, churn = total("contraction"), total("churn")
-        # Converted parts may differ from the converted closing by rounding; closing is exact.
-        months.append(MrrMonth(month, metrics.MrrMovement(opening, new, expansion,
-                                                          contraction, churn),
-                               sum(g["accounts"] for g in groups),
-                               sum(g["churned"] for g in groups)))
+        months.append(MrrMonth(month, metrics.MrrMovement(
+            total("opening"), total("new"), total("expansion"), total("contraction"),
+            total("churn")), sum(g["accounts"] for g in groups),
+            sum(g["churned_accounts"] for g in groups)))
     return months
 
 
@@ -212,25 +193,24 @@ class Retention:
 
 def retention(user, filters: Filters, converter: Converter) -> Retention:
     """NRR and GRR over the twelve months to the period's end month: the accounts with MRR at
-    the end of the month a year before, against their MRR now (both at the end month's rate)."""
-    year_ago = add_months(filters.end, -12)
-    now = _snapshots(user, filters).filter(month=filters.end, account=OuterRef("account"),
-                                           currency=OuterRef("currency")).values("mrr")[:1]
-    rows = (_snapshots(user, filters).filter(month=year_ago, mrr__gt=0)
-            .annotate(now=Coalesce(Subquery(now), Value(ZERO)))
-            .values("currency")
-            .annotate(start=Sum("mrr"), kept=Sum("now"), capped=Sum(Least("now", "mrr")))
-            .order_by())
-    on = add_months(filters.end, 1) - timedelta(days=1)
-    starting = converter.total({r["currency"]: r["start"] for r in rows}, on)
-    kept = converter.total({r["currency"]: r["kept"] for r in rows}, on)
-    capped = converter.total({r["currency"]: r["capped"] for r in rows}, on)
-    return Retention(starting, metrics.net_revenue_retention(starting, kept),
-                     metrics.gross_revenue_retention(starting, capped))
+    the end of the month a year before, against their MRR now (both at the end month's rate),
+    from the end month's snapshot rows (one grouped query)."""
+    groups = _monthly(MrrMonthRow, user, filters, filters.end, filters.end, _summed(
+        ("year_ago", "retained", "retained_capped"))).get(filters.end, [])
+    on = filters.last_day
+
+    def total(name):
+        return converter.total({g["currency"]: g[name] for g in groups}, on)
+
+    starting = total("year_ago")
+    return Retention(starting, metrics.net_revenue_retention(starting, total("retained")),
+                     metrics.gross_revenue_retention(starting, total("retained_capped")))
 
 
-BILLED_STATES = [InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
-                 InvoiceState.UNCOLLECTIBLE]
+@dataclass(frozen=True)
+class AgingBucket:
+    label: str
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -241,34 +221,43 @@ class ReceivableFigures:
     closing_not_due: Decimal
     dso: Decimal | None
     collection_effectiveness: Decimal | None
+    aging: list[AgingBucket]
+    as_of: date | None  # the day the closing figures hold on (None: no snapshot yet)
+
+    @property
+    def aging_total(self) -> Decimal:
+        return sum((bucket.amount for bucket in self.aging), ZERO)
 
 
 def receivable_figures(user, filters: Filters) -> ReceivableFigures:
-    """Receivables from the ledger's sub-ledger (as of the day before the period and its last
-    day) and what was billed in the period (issued invoices at their booked rate)."""
-    accounts = _owned(Account.objects.all(), user, Filters(filters.start, filters.end,
-                                                            owner_id=filters.owner_id))
-    opening = receivable_total(customer_accounts=accounts, currency=filters.currency,
-                               as_of=filters.start - timedelta(days=1))
-    closing = receivable_total(customer_accounts=accounts, currency=filters.currency,
-                               as_of=filters.last_day)
-    invoices = Invoice.objects.filter(account__in=accounts.values("pk"))
-    if filters.currency:
-        invoices = invoices.filter(currency=filters.currency)
-    billed = invoices.filter(state__in=BILLED_STATES, issue_on__gte=filters.start,
-                             issue_on__lte=filters.last_day).aggregate(
-        total=Sum("functional_total"))["total"] or ZERO
-    not_due = invoices.filter(state__in=[InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID],
-                              issue_on__lte=filters.last_day,
-                              due_on__gt=filters.last_day).aggregate(
-        total=Sum(F("amount_due") * F("fx_rate")))["total"] or ZERO
+    """Billed in the period, the receivables ledger's balance on the day before it and on its
+    last day (or the snapshot's day in the current month), what was not yet due then and the
+    AR aging then, from the monthly snapshots (one grouped query; amounts already in the
+    functional currency at the booked rates)."""
+    before = add_months(filters.start, -1)
+    by_month = _monthly(ReceivableMonth, user, filters, before, filters.end,
+                        _summed(("billed", "receivable", *AGING_FIELDS, "not_due")))
     currency = settings.FUNCTIONAL_CURRENCY
-    billed, not_due = round_money(billed, currency), round_money(not_due, currency)
+
+    def total(month, name):
+        return round_money(sum((g[name] or ZERO for g in by_month.get(month, [])), ZERO),
+                           currency)
+
+    opening, closing = total(before, "receivable"), total(filters.end, "receivable")
+    billed = sum((total(month, "billed") for month in filters.months), ZERO)
+    not_due = total(filters.end, "not_due")
+    end_rows = by_month.get(filters.end, [])
+    as_of = max((g["as_of"] for g in end_rows), default=None)
+    days = ((as_of or filters.last_day) - filters.start).days + 1
     return ReceivableFigures(
         opening=opening, closing=closing, billed=billed, closing_not_due=not_due,
-        dso=metrics.days_sales_outstanding(closing, billed, filters.days),
+        dso=metrics.days_sales_outstanding(closing, billed, days),
         collection_effectiveness=metrics.collection_effectiveness(opening, billed, closing,
                                                                   not_due),
+        aging=[AgingBucket(label, total(filters.end, name))
+               for name, (label, _first, _last) in zip(AGING_FIELDS, metrics.AGING_BUCKETS,
+                                                       strict=True)],
+        as_of=as_of,
     )
 
 

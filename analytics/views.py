@@ -58,4 +58,10 @@ def export_csv(request):
         m = month.movement
         writer.writerow([f"{month.month:%Y-%m}", m.opening, m.new, m.expansion, m.contraction,
                          m.churn, m.closing, month.arr, month.accounts, month.churned_accounts])
+    writer.writerow([])
+    writer.writerow(["AR aging on", *[bucket.label for bucket in report.receivables.aging],
+                     "total"])
+    writer.writerow([report.receivables.as_of or "",
+                     *[bucket.amount for bucket in report.receivables.aging],
+                     report.receivables.aging_total])
     return response

@@ -8,8 +8,9 @@ import time_machine
 from django.utils import timezone
 
 from analytics import selectors
-from analytics.models import MrrSnapshot
+from analytics.models import MrrMonth, MrrSnapshot
 from analytics.services import refresh_mrr_snapshots
+from analytics.services.mrr import summarize_mrr_months
 from catalog.demo import seed_catalog
 from ledger.models import ExchangeRate
 from q2c import flows
@@ -28,6 +29,11 @@ def snapshot(account, month, mrr, previous, currency="USD"):
     return MrrSnapshot.objects.create(account=account, owner=account.owner, month=month,
                                       currency=currency, mrr=Decimal(mrr),
                                       previous_mrr=Decimal(previous))
+
+
+def summarize(*months):
+    """The beat task's second step: the month rows the page reads, from the account rows."""
+    summarize_mrr_months(list(months), as_of=date(2027, 1, 15))
 
 
 def report(user, start=NOV, end=DEC, **filters):
@@ -49,6 +55,7 @@ def test_mrr_movements_of_a_month_match_the_hand_computed_sums(finance, accounts
     snapshot(c, DEC, "120", "150")     # contraction 30
     snapshot(d, DEC, "0", "80")        # churn 80
     snapshot(e, DEC, "300", "300")     # unchanged
+    summarize(DEC)
     filters, converter = report(finance)
 
     # when
@@ -65,6 +72,7 @@ def test_mrr_movements_of_a_month_match_the_hand_computed_sums(finance, accounts
 def test_foreign_currency_mrr_is_converted_at_the_month_end_rate(finance, accounts):
     ExchangeRate.objects.create(currency="EUR", valid_on=date(2026, 12, 1), rate=Decimal("1.1"))
     snapshot(accounts[0], DEC, "100", "0", currency="EUR")
+    summarize(DEC)
     filters, converter = report(finance)
 
     assert selectors.mrr_months(finance, filters, converter)[-1].mrr == Decimal("110.00")
@@ -73,6 +81,7 @@ def test_foreign_currency_mrr_is_converted_at_the_month_end_rate(finance, accoun
 def test_a_rep_filter_and_a_managers_team_limit_what_is_counted(sales_manager, accounts):
     for account in accounts:
         snapshot(account, DEC, "100", "100")
+    summarize(DEC)
     filters, converter = report(sales_manager)
 
     # the manager sees their team's four accounts, not the other team's
@@ -89,6 +98,7 @@ def test_retention_compares_the_accounts_of_a_year_before(finance, accounts):
     snapshot(c, year_ago, "100", "100")
     snapshot(a, DEC, "150", "150")  # expanded
     snapshot(b, DEC, "50", "50")    # contracted; c churned
+    summarize(DEC)
     filters, converter = report(finance)
 
     retention = selectors.retention(finance, filters, converter)
@@ -108,6 +118,10 @@ def test_refresh_builds_snapshots_from_active_contract_lines(sales_rep, finance)
 
     rows = {(s.month, s.mrr, s.previous_mrr) for s in MrrSnapshot.objects.all()}
     assert rows == {(DEC, monthly, Decimal(0)), (date(2027, 1, 1), monthly, monthly)}
+    months = {(m.month, m.opening, m.new, m.closing, m.accounts, m.as_of)
+              for m in MrrMonth.objects.all()}
+    assert months == {(DEC, 0, monthly, monthly, 1, date(2026, 12, 31)),
+                      (date(2027, 1, 1), monthly, 0, monthly, 1, date(2027, 1, 15))}
 
 
 def test_quote_turnaround_win_rate_and_deal_size(sales_rep, finance):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analytics.models import MrrSnapshot
+from analytics.services.mrr import summarize_mrr_months
 from tests.customers.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ def _snapshots(count, owner):
             MrrSnapshot.objects.create(account=account, owner=owner, month=month,
                                        currency="USD", mrr=Decimal("100"),
                                        previous_mrr=Decimal("100"))
+    summarize_mrr_months([date(2026, 10, 1), date(2026, 11, 1)], as_of=date(2026, 11, 23))
 
 
 def test_page_queries_do_not_grow_with_the_accounts(client, finance, sales_rep):
@@ -64,7 +66,10 @@ def test_csv_export_lists_figures_with_definitions_and_the_months(client, financ
     assert (Decimal(mrr[1]), mrr[2]) == (Decimal("300.00"), "USD")
     months = rows[rows.index(["month", "opening MRR", "new", "expansion", "contraction", "churn",
                               "closing MRR", "ARR", "paying accounts", "churned accounts"]) + 1:]
-    assert [m[0] for m in months] == ["2026-10", "2026-11"]
+    assert [m[0] for m in months[:months.index([])]] == ["2026-10", "2026-11"]
+    aging = months[months.index([]) + 1:]
+    assert aging[0] == ["AR aging on", "Current", "1–30 days", "31–60 days", "61–90 days",
+                        "Over 90 days", "total"]
 
 
 def test_a_backwards_period_is_refused_at_the_field(client, finance):
