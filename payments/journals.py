@@ -104,10 +104,14 @@ def _part_lines(part: Part, paid_functional: Decimal, functional_currency: str):
 
 
 def cash_entry(*, payer: Payer, day: date, memo: str, parts: list[Part], functional_currency: str,
-               cash: Decimal = ZERO, source=None) -> tuple[EntryDraft, list[PartResult]]:
+               cash: Decimal = ZERO, credit_before: Decimal = ZERO,
+               source=None) -> tuple[EntryDraft, list[PartResult]]:
     """One entry moving cash (`cash` > 0 received, < 0 paid out) and credits on or off invoices.
 
-    Whatever of the cash is not on an invoice goes to (or comes from) customer credits.
+    Whatever of the cash is not on an invoice goes to (or comes from) customer credits. The
+    credits line is the change of the payment's converted unapplied balance (`credit_before`
+    before, converted, against after, converted), so however the balance is drawn down in
+    pieces, the pieces add up to what was credited and customer credits return to zero.
     """
     credits = cash - sum((part.amount for part in parts), ZERO)  # > 0 to credits, < 0 drawn
     lines: list[LineDraft] = []
@@ -115,9 +119,9 @@ def cash_entry(*, payer: Payer, day: date, memo: str, parts: list[Part], functio
         lines += _cash_line(payer, convert(abs(cash), payer.rate, functional_currency),
                             debit=cash > 0)
     if credits:
-        lines += _credits_line(payer, abs(credits),
-                               convert(abs(credits), payer.rate, functional_currency),
-                               debit=credits < 0)
+        moved = (convert(credit_before + credits, payer.rate, functional_currency)
+                 - convert(credit_before, payer.rate, functional_currency))
+        lines += _credits_line(payer, abs(credits), abs(moved), debit=credits < 0)
     results = []
     for part in parts:
         paid = convert(abs(part.amount), payer.rate, functional_currency)
@@ -128,6 +132,8 @@ def cash_entry(*, payer: Payer, day: date, memo: str, parts: list[Part], functio
     # Cash, credits and parts were each converted at the payment's rate and rounded once:
     # what is left (a unit of rounding at most) is realized FX too.
     lines += _fx_line(_imbalance(lines), memo)
+    # A part worth less than a functional minor unit converts to nothing: no line to post.
+    lines = [line for line in lines if line.debit or line.credit]
     return EntryDraft(document_date=day, memo=memo[:255], lines=lines, source=source,
                       source_label=payer.label), results
 

@@ -138,7 +138,7 @@ def apply_cash(payment: Payment, applications: Sequence[Application], *, by, day
     parts = _planned_parts(payment, applications, invoices, day, available)
     draft, results = cash_entry(payer=payer_of(payment), day=day, memo=memo, parts=parts,
                                 functional_currency=settings.FUNCTIONAL_CURRENCY, cash=cash,
-                                source=payment)
+                                credit_before=payment.unapplied, source=payment)
     entry = post_entry(draft, by=by, on=day)
     for part in parts:
         invoice = invoices[part.invoice_id]

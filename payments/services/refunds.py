@@ -42,7 +42,7 @@ ZERO = Decimal("0")
 def _post(payment: Payment, parts, *, cash: Decimal, day: date, memo: str, by):
     draft, results = cash_entry(payer=payer_of(payment), day=day, memo=memo, parts=parts,
                                 functional_currency=settings.FUNCTIONAL_CURRENCY, cash=cash,
-                                source=payment)
+                                credit_before=payment.unapplied, source=payment)
     entry = post_entry(draft, by=by, on=day)
     record_allocations(payment, parts, results, entry=entry, day=day, by=by, note=memo)
     return entry

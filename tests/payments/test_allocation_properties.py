@@ -59,6 +59,7 @@ def applications(draw):
 
 
 def _sums(entry):
+    assert all((line.debit > 0) != (line.credit > 0) for line in entry.lines)
     debit = sum((line.debit for line in entry.lines), Decimal(0))
     credit = sum((line.credit for line in entry.lines), Decimal(0))
     return debit, credit
@@ -71,10 +72,12 @@ def test_a_receipt_balances_and_clears_each_receivable_at_its_booked_rate(parts,
                                 parts=parts, functional_currency="USD", cash=cash)
     debit, credit = _sums(entry)
     assert debit == credit
-    receivable = [line for line in entry.lines if line.gl_code == chart.ACCOUNTS_RECEIVABLE]
-    for part, line, result in zip(parts, receivable, results, strict=True):
-        assert line.credit == convert(part.amount + part.discount, part.booked_rate, "USD")
-        assert result.functional_amount == line.credit
+    receivable = sum((line.credit for line in entry.lines
+                      if line.gl_code == chart.ACCOUNTS_RECEIVABLE), Decimal(0))
+    for part, result in zip(parts, results, strict=True):
+        booked = convert(part.amount + part.discount, part.booked_rate, "USD")
+        assert result.functional_amount == booked
+    assert receivable == sum((r.functional_amount for r in results), Decimal(0))
 
 
 @given(applications(), rates)
@@ -85,3 +88,22 @@ def test_taking_cash_back_off_invoices_balances_too(parts, rate):
                           functional_currency="USD", cash=refund)
     debit, credit = _sums(entry)
     assert debit == credit
+
+
+@given(st.lists(cents, min_size=1, max_size=6), rates)
+def test_a_credit_balance_drawn_in_pieces_returns_customer_credits_to_zero(pieces, rate):
+    payer = Payer(1, "EUR", rate, "PAY-1")
+    total = sum(pieces, Decimal(0))
+    receipt, _ = cash_entry(payer=payer, day=DAY, memo="r", parts=[],
+                            functional_currency="USD", cash=total)
+    balance = sum((line.credit - line.debit for line in receipt.lines
+                   if line.gl_code == chart.CUSTOMER_CREDITS), Decimal(0))
+    left = total
+    for n, piece in enumerate(pieces):
+        entry, _ = cash_entry(payer=payer, day=DAY, memo="a",
+                              parts=[Part(n, "INV", rate, piece)],
+                              functional_currency="USD", credit_before=left)
+        left -= piece
+        balance += sum((line.credit - line.debit for line in entry.lines
+                        if line.gl_code == chart.CUSTOMER_CREDITS), Decimal(0))
+    assert balance == 0
