@@ -181,6 +181,9 @@ class RecognitionItem(models.Model):
     month = models.DateField()
     recognized = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
     recognized_functional = models.DecimalField(**AMOUNT)
+    fx_difference = models.DecimalField(
+        **AMOUNT, help_text="Exchange difference on revenue recognized before (functional; a "
+                            "gain when positive), posted to realized FX.")
     recognized_to_date = models.DecimalField(**AMOUNT)
     recognized_to_date_functional = models.DecimalField(**AMOUNT)
     billed_to_date = models.DecimalField(**AMOUNT)

@@ -8,6 +8,8 @@ contract asset reclass. Pure: plain values in, `ledger.drafts.EntryDraft`s out.
 - The month's functional revenue is split over the families by their amounts in the contract's
   currency with largest remainder (core.money.allocate), so the lines add up exactly; families
   with opposite signs are split as two groups (each group's share by the same rule).
+- An exchange difference on revenue recognized before (revrec.release) goes to realized FX
+  against deferred revenue in the same entry.
 - Reclass: the change of the contract asset, debit unbilled receivable against deferred
   revenue (credit it back when the asset shrinks).
 """
@@ -62,20 +64,27 @@ def _side(account: str, amount: Decimal, **extra) -> LineDraft:
 
 
 def revenue_entry(*, families: list[FamilyAmount], month_end: date, label: str, source,
-                  customer_account_id: int, currency: str) -> EntryDraft | None:
-    """Debit deferred revenue, credit revenue per family (None when nothing moves)."""
-    total = sum((f.functional for f in families), ZERO)
+                  customer_account_id: int, currency: str, fx: Decimal = ZERO
+                  ) -> EntryDraft | None:
+    """Debit deferred revenue, credit revenue per family and the exchange difference on what
+    was recognized before (None when nothing moves)."""
+    revenue = sum((f.functional for f in families), ZERO)
     document = sum((f.amount for f in families), ZERO)
-    if not total and not document:
-        return None
-    rate = (abs(total) / abs(document)).quantize(RATE_PLACES) if document else None
-    deferred = _side(chart.DEFERRED_REVENUE, total, customer_account_id=customer_account_id,
-                     document_currency=currency if document else "",
-                     document_amount=document if document else None, rate=rate,
-                     description=f"Released {label}")
-    revenue = [_side(chart.REVENUE, -f.functional, description=f.family or "No family")
-               for f in families if f.functional]
-    lines = [deferred, *revenue] if total else []
+    lines = []
+    if revenue:
+        rate = (abs(revenue) / abs(document)).quantize(RATE_PLACES) \
+            if document and (revenue > 0) == (document > 0) else None
+        lines.append(_side(chart.DEFERRED_REVENUE, revenue,
+                           customer_account_id=customer_account_id,
+                           document_currency=currency if rate else "",
+                           document_amount=document if rate else None, rate=rate,
+                           description=f"Released {label}"))
+    lines += [_side(chart.REVENUE, -f.functional, description=f.family or "No family")
+              for f in families if f.functional]
+    if fx:
+        lines += [_side(chart.DEFERRED_REVENUE, fx, customer_account_id=customer_account_id,
+                        description=f"Exchange difference {label}"),
+                  _side(chart.REALIZED_FX, -fx, description=f"Exchange difference {label}")]
     if not lines:
         return None
     return EntryDraft(document_date=month_end, memo=f"Revenue recognized {label}",

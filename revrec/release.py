@@ -13,6 +13,10 @@ The accounting rules:
   everything billed is recognized exactly the billed functional amount has been released.
 - Revenue recognized beyond what was billed has no booked rate yet: it is converted at the
   month's rate (`rate`), and shown as a contract asset (unbilled receivable).
+- Revenue once recognized is never remeasured: when billing catches up with revenue recognized
+  ahead of it, or a new invoice at another rate moves the average booked rate, the change in
+  the functional value of what was recognized before is an exchange difference (`fx`: a gain
+  when positive), not revenue.
 - The contract's position after the month is billed less recognized (functional): a credit
   balance is a contract liability (deferred revenue), a debit balance a contract asset. One
   reclass moves the change of the asset between deferred revenue and unbilled receivable.
@@ -36,6 +40,7 @@ class Position:
 @dataclass(frozen=True, slots=True)
 class Release:
     revenue: Decimal  # this month, functional (credit revenue, debit deferred revenue)
+    fx: Decimal  # exchange difference on what was recognized before (credit when positive)
     reclass: Decimal  # change of the contract asset: > 0 debit unbilled receivable
     after: Position
 
@@ -59,7 +64,9 @@ def release(before: Position, *, recognized: Decimal, billed: Decimal,
         raise ValueError(f"{to_date} is not rounded to {currency}")
     functional = _functional_to_date(to_date, billed, billed_functional, rate,
                                      functional_currency)
+    earlier = _functional_to_date(before.recognized, billed, billed_functional, rate,
+                                  functional_currency) if before.recognized else ZERO
     asset = max(functional - billed_functional, ZERO)
-    return Release(revenue=functional - before.recognized_functional,
+    return Release(revenue=functional - earlier, fx=earlier - before.recognized_functional,
                    reclass=asset - before.contract_asset,
                    after=Position(to_date, functional, asset))

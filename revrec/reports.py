@@ -24,7 +24,13 @@ from core.money import round_money
 from ledger import chart
 from ledger.models import JournalLine
 from ledger.period_rules import month_end
-from revrec.models import PerformanceObligation, RecognizedRevenue, RevenueContract, ScheduleLine
+from revrec.models import (
+    PerformanceObligation,
+    RecognitionItem,
+    RecognizedRevenue,
+    RevenueContract,
+    ScheduleLine,
+)
 
 ZERO = Decimal(0)
 
@@ -123,15 +129,19 @@ def _billed_by_month(first: date, last_end: date) -> dict[date, Decimal]:
     return months
 
 
-def _recognized_by_month(first: date, last_end: date) -> dict[date, Decimal]:
-    from revrec.models import RecognitionItem
-
-    months: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for month, total in (RecognitionItem.objects.filter(month__lte=last_end)
-                         .values_list("month").annotate(total=Sum("recognized_functional"))
-                         .order_by()):
-        months[month if month >= first else None] += _fun(total)
-    return months
+def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict]:
+    """Functional revenue and exchange differences posted per month (earlier months as None)."""
+    revenue: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    fx: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    for month, total, difference in (RecognitionItem.objects.filter(month__lte=last_end)
+                                     .values_list("month")
+                                     .annotate(total=Sum("recognized_functional"),
+                                               difference=Sum("fx_difference"))
+                                     .order_by()):
+        key = month if month >= first else None
+        revenue[key] += _fun(total)
+        fx[key] += _fun(difference)
+    return revenue, fx
 
 
 def ledger_contract_balance(as_of: date) -> Decimal:
@@ -144,24 +154,26 @@ def ledger_contract_balance(as_of: date) -> Decimal:
 
 
 def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
-    """Per month from `first` to `last`: opening + billed - recognized = closing, in the
-    functional currency, with the ledger's balance at the month's end and the difference."""
+    """Per month from `first` to `last`: opening + billed - recognized - exchange differences =
+    closing, in the functional currency, with the ledger's balance at the month's end and the
+    difference."""
     first, last = month_start(first), month_start(last)
     billed = _billed_by_month(first, month_end(last))
-    recognized = _recognized_by_month(first, month_end(last))
-    opening = billed.pop(None, ZERO) - recognized.pop(None, ZERO)
+    recognized, fx = _recognized_by_month(first, month_end(last))
+    opening = billed.pop(None, ZERO) - recognized.pop(None, ZERO) - fx.pop(None, ZERO)
     table = Table("Deferred revenue roll-forward",
-                  ["Month", "Opening", "Billed", "Recognized", "Closing", "Ledger",
-                   "Difference"],
+                  ["Month", "Opening", "Billed", "Recognized", "Exchange differences",
+                   "Closing", "Ledger", "Difference"],
                   note=f"In {settings.FUNCTIONAL_CURRENCY}; net contract liability (deferred "
                        "revenue less unbilled receivable). Billed: invoices issued less voids "
-                       "and credit notes.")
+                       "and credit notes. Exchange differences: on revenue recognized in an "
+                       "earlier month at another rate than it was billed at.")
     month = first
     while month <= last:
-        closing = opening + billed[month] - recognized[month]
+        closing = opening + billed[month] - recognized[month] - fx[month]
         in_ledger = ledger_contract_balance(month_end(month))
-        table.rows.append([f"{month:%Y-%m}", opening, billed[month], recognized[month], closing,
-                           in_ledger, in_ledger - closing])
+        table.rows.append([f"{month:%Y-%m}", opening, billed[month], recognized[month],
+                           fx[month], closing, in_ledger, in_ledger - closing])
         opening, month = closing, add_months(month, 1)
     return table
 

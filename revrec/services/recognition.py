@@ -15,14 +15,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
 from contracts.models import ContractLine
 from core.actors import as_actor
 from core.dates import business_date, month_start
-from core.money import round_money
 from core.transitions import run_transition
 from ledger import services as ledger
 from ledger.models import AccountingPeriod, PeriodState
@@ -206,7 +205,7 @@ class _Chunk:
         rates = ledger.rate_book({rc.currency for rc in self.contracts}, up_to=self.end)
         drafts, items, revenue = [], [], []
         for rc in self.contracts:
-            families = {f: a for f, a in self.amounts.get(rc.pk, {}).items()}
+            families = dict(self.amounts.get(rc.pk, {}))
             recognized = sum(families.values(), ZERO)
             bill = billed.get(rc.pk)
             rate = rates.rate_on(rc.currency, self.end)
@@ -219,13 +218,13 @@ class _Chunk:
             label = f"{rc} {self.month:%Y-%m}"
             entry = postings.revenue_entry(families=split, month_end=self.end, label=label,
                                            source=rc, customer_account_id=rc.account_id,
-                                           currency=rc.currency)
+                                           currency=rc.currency, fx=result.fx)
             reclass = postings.reclass_entry(change=result.reclass, month_end=self.end,
                                              label=label, source=rc,
                                              customer_account_id=rc.account_id)
             item = RecognitionItem(
                 run=self.run, revenue_contract=rc, month=self.month, recognized=recognized,
-                recognized_functional=result.revenue,
+                recognized_functional=result.revenue, fx_difference=result.fx,
                 recognized_to_date=result.after.recognized,
                 recognized_to_date_functional=result.after.recognized_functional,
                 billed_to_date=bill.amount if bill else ZERO,
@@ -277,9 +276,3 @@ def fail_recognition_run(*, run_id: int, error: str, by) -> RecognitionRun:
         return run
     return run_transition(run, "fail", by=by, note=error[:500], error=error,
                           at=timezone.now())
-
-
-def recognized_total(run: RecognitionRun) -> Decimal:
-    total = run.items.aggregate(total=Sum("recognized_functional"))["total"]
-    return round_money(total or ZERO, settings.FUNCTIONAL_CURRENCY)
-

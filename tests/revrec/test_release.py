@@ -35,8 +35,9 @@ def test_when_the_bill_catches_up_the_asset_goes_back():
     result = release(before, recognized=D(0), billed=D("1200.00"),
                      billed_functional=D("1320.00"), rate=D("1.30"), currency="EUR",
                      functional_currency="USD")
-    # everything billed is recognized: exactly what was booked is released (1,320)
-    assert result.revenue == D("-40.00") and result.reclass == D("-260.00")
+    # everything billed is recognized: exactly what was booked is released (1,320); the 40
+    # recognized at 1.30 and billed at 1.10 is an exchange loss, not less revenue
+    assert (result.revenue, result.fx, result.reclass) == (D(0), D("-40.00"), D("-260.00"))
     assert result.after.contract_asset == D(0)
 
 
@@ -89,3 +90,12 @@ def test_cumulative_release_never_drifts(months):
         position = result.after
     assert position.recognized_functional == (total * D("1.1")).quantize(D("0.01"))
     assert position.contract_asset == 0
+
+
+def test_a_month_without_recognition_posts_no_revenue_only_the_exchange_difference():
+    before = Position(D("100.00"), D("130.00"), D("130.00"))  # recognized unbilled at 1.30
+    result = release(before, recognized=D(0), billed=D("100.00"),
+                     billed_functional=D("110.00"), rate=D("1.40"), currency="EUR",
+                     functional_currency="USD")
+    assert (result.revenue, result.fx) == (D(0), D("-20.00"))
+    assert result.after.contract_asset == D(0) and result.reclass == D("-130.00")

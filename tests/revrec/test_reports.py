@@ -51,21 +51,21 @@ def test_the_rollforward_ties_to_the_ledger_every_month(recognized):
     table = reports.deferred_revenue_rollforward(first=DEC, last=FEB)
 
     assert [row[0] for row in table.rows] == ["2026-12", "2027-01", "2027-02"]
-    for (_month, opening, billed, recognized_amount, closing, ledger, difference), end in zip(
+    for (_month, opening, billed, recognized_amount, fx, closing, ledger, difference), end in zip(
             table.rows, [date(2026, 12, 31), date(2027, 1, 31), date(2027, 2, 28)],
             strict=True):
-        assert opening + billed - recognized_amount == closing
+        assert opening + billed - recognized_amount - fx == closing
         assert closing == net_contract_balance(end) == ledger
         assert difference == 0
     # December: 127.50 billed, 5,129.95 recognized: a contract asset of 5,002.45
-    assert table.rows[0][1:5] == [D(0), D("127.50"), D("5129.95"), D("-5002.45")]
+    assert table.rows[0][1:6] == [D(0), D("127.50"), D("5129.95"), D(0), D("-5002.45")]
 
 
 def test_the_rollforward_opening_carries_earlier_months(recognized):
     table = reports.deferred_revenue_rollforward(first=FEB, last=FEB)
 
     assert table.rows[0][1] == net_contract_balance(date(2027, 1, 31))
-    assert table.rows[0][6] == 0
+    assert table.rows[0][7] == 0
 
 
 def test_recognized_revenue_by_family_ties_to_the_revenue_account(recognized):
@@ -104,3 +104,32 @@ def test_the_journal_export_lists_revrec_entries_for_an_erp(recognized, client, 
     body = response.content.decode()
     assert body.splitlines()[0].startswith("Entry,Posted on,Document date,Memo,Account")
     assert f",{chart.REVENUE}," in body and f",{chart.UNBILLED_RECEIVABLE}," in body
+
+
+def test_an_exchange_difference_is_not_revenue_and_the_rollforward_still_ties(
+        sales_rep, finance, accountant, django_capture_on_commit_callbacks):
+    # given: a EUR contract recognized in December before it is billed (at 1.30), then billed
+    # in full in January at 1.10
+    from ledger.models import ExchangeRate
+    from revrec.models import RevenueContract
+
+    contract = active_contract(sales_rep, by=finance)
+    rc = revenue_contract_of(contract)
+    RevenueContract.objects.filter(pk=rc.pk).update(currency="EUR")
+    ExchangeRate.objects.create(currency="EUR", valid_on=date(2026, 12, 31), rate=D("1.30"))
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+    lines = list(contract.lines.order_by("position"))
+    invoice_lines(contract.account, [(lines[0], D("1530.00")), (lines[1], D("5000.00"))],
+                  issue_on=JAN, currency="EUR", fx_rate=D("1.10"))
+
+    # when
+    run(JAN, accountant, django_capture_on_commit_callbacks)
+
+    # then: December's revenue stays; the change of its value is an exchange loss
+    january = RecognitionItem.objects.get(revenue_contract=rc, month=JAN)
+    assert january.fx_difference < 0
+    fx_account = next(r.balance for r in trial_balance().rows if r.code == chart.REALIZED_FX)
+    assert fx_account == -january.fx_difference
+    table = reports.deferred_revenue_rollforward(first=DEC, last=JAN)
+    assert [row[7] for row in table.rows] == [0, 0]
+    assert table.rows[1][4] == january.fx_difference
