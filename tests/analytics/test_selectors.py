@@ -11,13 +11,17 @@ from analytics import selectors
 from analytics.models import MrrMonth, MrrSnapshot
 from analytics.services import refresh_mrr_snapshots
 from analytics.services.mrr import summarize_mrr_months
+from analytics.services.receivables import refresh_receivable_months
 from catalog.demo import seed_catalog
 from ledger.models import ExchangeRate
+from payments.services import Application, record_payment
 from q2c import flows
 from quotes import services as quote_services
 from quotes.services.sending import quote_link_token
 from tests.contracts.factories import active_contract, sent_quote
 from tests.customers.factories import AccountFactory
+from tests.payments.factories import account as pay_account
+from tests.payments.factories import issued_invoice
 from tests.quotes.factories import account_for, draft_quote
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +164,50 @@ def test_accepted_quote_counts_toward_win_rate_discount_and_acv(sales_rep, finan
     assert figures.average_deal_size == quote.annual_contract_value.quantize(Decimal("0.01"))
     expected = (quote.discount_total * 100 / quote.list_total).quantize(Decimal("0.1"))
     assert figures.average_discount == expected
+
+
+def test_receivable_figures_and_aging_match_the_hand_computed_values(finance, sales_rep,
+                                                                     other_rep):
+    # given net-30 USD invoices (rate 1): A 100 issued 09-10 (due 10-10, open), B 200 issued
+    # 10-05 (due 11-04, paid 11-15), D 400 issued 10-20 (due 11-19, open, other rep's) and
+    # C 300 issued 11-10 (due 12-10, open); the snapshot taken on 2026-11-23
+    mine, theirs = pay_account(owner=sales_rep), pay_account(owner=other_rep)
+    issued_invoice(account_=mine, net=Decimal("100.00"), on=date(2026, 9, 10))
+    paid = issued_invoice(account_=mine, net=Decimal("200.00"), on=date(2026, 10, 5))
+    issued_invoice(account_=theirs, net=Decimal("400.00"), on=date(2026, 10, 20))
+    issued_invoice(account_=mine, net=Decimal("300.00"), on=date(2026, 11, 10))
+    record_payment(account=mine, method="check", amount=Decimal("200.00"), currency="USD",
+                   received_on=date(2026, 11, 15), by=finance,
+                   applications=[Application(paid.pk, Decimal("200.00"))])
+    refresh_receivable_months(on=date(2026, 11, 23), months=3)
+    refresh_receivable_months(on=date(2026, 11, 23), months=3)  # idempotent
+    oct_nov = selectors.Filters(start=date(2026, 10, 1), end=NOV)
+
+    # when
+    figures = selectors.receivable_figures(finance, oct_nov)
+
+    # then: Sep end 100; Nov 23: 100 + 400 + 300; billed 200 + 400 + 300
+    assert (figures.opening, figures.closing, figures.billed) == (100, 800, 900)
+    assert figures.closing_not_due == 300 and figures.as_of == date(2026, 11, 23)
+    assert [(b.label, b.amount) for b in figures.aging] == [
+        ("Current", 300), ("1–30 days", 400), ("31–60 days", 100), ("61–90 days", 0),
+        ("Over 90 days", 0)]
+    assert figures.dso == Decimal("48.0")  # 800 / 900 × 54 days (Oct 1 – Nov 23)
+    assert figures.collection_effectiveness == Decimal("28.6")  # (100+900−800)/(100+900−300)
+    only_mine = selectors.Filters(start=date(2026, 10, 1), end=NOV, owner_id=sales_rep.pk)
+    mine_only = selectors.receivable_figures(finance, only_mine)
+    assert (mine_only.opening, mine_only.closing, mine_only.billed) == (100, 400, 500)
+    assert selectors.receivable_figures(finance, selectors.Filters(
+        start=date(2026, 10, 1), end=NOV, currency="EUR")).closing == 0
+
+
+def test_a_managers_receivables_are_their_teams(sales_manager, sales_rep, other_rep):
+    issued_invoice(account_=pay_account(owner=sales_rep), net=Decimal("70.00"),
+                   on=date(2026, 11, 2))
+    issued_invoice(account_=pay_account(owner=other_rep), net=Decimal("30.00"),
+                   on=date(2026, 11, 2))
+    refresh_receivable_months(on=date(2026, 11, 23), months=1)
+
+    figures = selectors.receivable_figures(sales_manager, selectors.Filters(start=NOV, end=NOV))
+
+    assert (figures.billed, figures.closing, figures.aging[0].amount) == (70, 70, 70)
