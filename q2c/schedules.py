@@ -38,6 +38,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.run_dunning_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every 5 minutes, render and email the PDFs of issued invoices and credit notes that have
+    # none yet (50 a run; bulk issue does not queue 100,000 tasks).
+    "deliver-pending-documents": {
+        "task": "billing.document_tasks.deliver_pending_documents_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every day at 02:00, rebuild the monthly MRR snapshots the analytics page reads.
     "refresh-mrr-snapshots": {
         "task": "analytics.tasks.refresh_mrr_snapshots_task",

@@ -9,3 +9,9 @@ register = template.Library()
 def timeline(document):
     """The document's state history, oldest first, in one query."""
     return {"entries": history_for(document)}
+
+
+@register.filter
+def spoken(code: str) -> str:
+    """A state or transition code as words: "pending_approval" → "Pending approval"."""
+    return str(code).replace("_", " ").capitalize()
