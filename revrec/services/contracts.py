@@ -231,14 +231,18 @@ class _Amendments:
         for line in added:
             fact = facts_of(line)
             old = self.by_line.get(line.replaces_id)
-            if old is None or old.pattern != Pattern.RATABLE or _pattern(line) != Pattern.RATABLE:
+            if not self._continues(old, line):
                 allocated = ZERO if fact.rule == Pattern.AS_BILLED else line.net_amount
                 self.writer.obligation(rc, line, ssp=fact.ssp, allocated=allocated)
                 rc.transaction_price += allocated
                 continue
             effective = line.start_on
-            change = line.net_amount - _unused(old.contract_line, effective)
-            split = schedules.succeed(self.schedule[old.pk], rc.currency, effective=effective,
+            lines = self.schedule[old.pk]
+            left = sum((s.amount for s in lines), ZERO) - sum(
+                (s.amount for s in schedules.earned_before(lines, rc.currency, effective)), ZERO)
+            # a downsell never takes back more than is left to recognize on the line
+            change = max(line.net_amount - _unused(old.contract_line, effective), -left)
+            split = schedules.succeed(lines, rc.currency, effective=effective,
                                       change=change, end=_service_end(line))
             self._end(old, effective, split.kept)
             self.writer.obligation(rc, line, ssp=fact.ssp, predecessor=old, schedule=split.new,
@@ -246,6 +250,15 @@ class _Amendments:
             rc.transaction_price += change
         rc.modified_on = self.today
         rc.save(update_fields=["transaction_price", "modified_on"])
+
+    def _continues(self, old, line) -> bool:
+        """Whether `line` carries on `old`'s ratable schedule from inside its service; else it
+        is a new obligation at its own price (and `old`, if any, ends as a termination)."""
+        lines = self.schedule.get(old.pk) if old is not None else None
+        return (bool(lines) and old.pattern == Pattern.RATABLE
+                and _pattern(line) == Pattern.RATABLE
+                and lines[0].start <= line.start_on <= lines[-1].end
+                and line.start_on < _service_end(line))
 
     def _end(self, obligation, effective: date, kept):
         obligation.status, obligation.ended_on = ObligationStatus.ENDED, effective

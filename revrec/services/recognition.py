@@ -181,21 +181,21 @@ class _Chunk:
         self.contracts = revenue_contracts
         self.ids = [rc.pk for rc in revenue_contracts]
 
+    def _open_lines(self):
+        return ScheduleLine.objects.filter(obligation__revenue_contract_id__in=self.ids,
+                                           run__isnull=True, month__lte=self.month)
+
     def schedule(self):
         """Write the lines only now known (fulfilment, usage billed), then read what to
-        recognize: per revenue contract and family, and the lines' pks."""
+        recognize per revenue contract and family."""
         ScheduleLine.objects.bulk_create(
             _pending_point_in_time(self.ids, self.end) + _usage_lines(self.ids, self.month),
             ignore_conflicts=True)
-        rows = (ScheduleLine.objects.filter(obligation__revenue_contract_id__in=self.ids,
-                                            run__isnull=True, month__lte=self.month)
-                .values_list("pk", "obligation__revenue_contract_id", "obligation__family",
-                             "amount"))
-        self.line_ids = []
+        rows = self._open_lines().values_list("obligation__revenue_contract_id",
+                                              "obligation__family", "amount")
         self.amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(
             lambda: ZERO))
-        for pk, rc_id, family, amount in rows:
-            self.line_ids.append(pk)
+        for rc_id, family, amount in rows:
             self.amounts[rc_id][family] += amount
 
     def post(self, actor):
@@ -242,7 +242,7 @@ class _Chunk:
             RecognizedRevenue(item=item, family=f.family, amount=f.amount,
                               amount_functional=f.functional)
             for item, split in revenue for f in split])
-        ScheduleLine.objects.filter(pk__in=self.line_ids).update(run=self.run)
+        self._open_lines().update(run=self.run)  # the same lines: their contracts are locked
 
 
 @transaction.atomic

@@ -96,3 +96,17 @@ def test_a_termination_stops_the_schedule_and_trues_up(sales_rep, finance):
     used = D("1530.00") - D("1089.92")  # the rest of the term is no longer due
     assert sum(s.amount for s in kept) == used
     assert create_revenue_contracts(by=system(), on=START) == []
+
+
+def test_fewer_seats_from_march_spread_what_is_left_less_the_credit(sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    rc = revenue_contract_of(contract)
+
+    amendment = amended_to(contract, sales_rep, D(2))
+    create_revenue_contracts(by=system(), on=START)
+
+    old = seats_of(rc)
+    new = PerformanceObligation.objects.get(predecessor=old)
+    total = sum(s.amount for s in schedule_of(old) + schedule_of(new))
+    assert amendment.prorated_total < 0
+    assert total == D("1530.00") + amendment.prorated_total
