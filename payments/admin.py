@@ -3,10 +3,8 @@ payments and dunning history are shown read-only (they change only through the s
 
 from django import forms
 from django.contrib import admin
-from django.forms.models import BaseInlineFormSet
 from django.template import Template, TemplateSyntaxError
 
-from payments import dunning_rules as rules
 from payments.models import (
     AccountDunning,
     DunningEvent,
@@ -17,24 +15,11 @@ from payments.models import (
 )
 
 
-class StepFormSet(BaseInlineFormSet):
-    """The policy's steps must make a valid pure policy (payments.dunning_rules)."""
-
-    def clean(self):
-        super().clean()
-        steps = [form.cleaned_data for form in self.forms
-                 if form.cleaned_data and not form.cleaned_data.get("DELETE")]
-        try:
-            rules.DunningPolicy(steps=tuple(
-                rules.DunningStep(s["key"], s["days"], rules.Action(s["action"]))
-                for s in sorted(steps, key=lambda s: s["days"])))
-        except (ValueError, KeyError) as error:
-            raise forms.ValidationError(str(error)) from None
-
-
 class StepInline(admin.TabularInline):
+    """Keys and days are unique per policy (constraints), so steps always form a valid
+    payments.dunning_rules policy once ordered by days."""
+
     model = DunningPolicyStep
-    formset = StepFormSet
     extra = 1
 
 

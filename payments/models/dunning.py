@@ -3,6 +3,7 @@ the daily runs, and one event per step taken per invoice (the unique constraint 
 step run once, however often the task runs)."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -32,12 +33,16 @@ class DunningPolicy(models.Model):
     name = models.CharField(max_length=100, unique=True)
     is_default = models.BooleanField(default=False, help_text="Used for accounts with no policy.")
     grace_days = models.PositiveIntegerField(default=0)
-    minimum_overdue = models.DecimalField(**AMOUNT_ZERO)
+    minimum_overdue = models.DecimalField(
+        **AMOUNT_ZERO, validators=[MinValueValidator(0)],
+        help_text="Overdue amounts at or below this (in the invoice's currency) are not chased.")
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "dunning policies"
         constraints = [
+            models.CheckConstraint(condition=models.Q(minimum_overdue__gte=0),
+                                   name="dunningpolicy_minimum_not_negative"),
             models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
                                     name="dunningpolicy_one_default"),
         ]

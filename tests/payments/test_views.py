@@ -253,3 +253,42 @@ def test_the_pay_link_page_gives_the_customer_link(client, finance):
     login(client, finance)
     body = client.get(reverse("payments:pay_link", args=[invoice.pk])).content.decode()
     assert "/pay/" in body and invoice.number in body
+
+
+def test_the_list_narrows_to_one_account_for_the_account_page(client, finance):
+    customer, other = account(), account()
+    record_payment(account=customer, method="check", amount=D("10.00"), currency="USD",
+                   received_on=ON, by=finance, reference="keep-me")
+    record_payment(account=other, method="check", amount=D("10.00"), currency="USD",
+                   received_on=ON, by=finance, reference="hide-me")
+    login(client, finance)
+    body = client.get(reverse("payments:list"), {"account": customer.pk}).content.decode()
+    assert "keep-me" in body and "hide-me" not in body
+
+
+def test_the_admin_refuses_a_policy_with_two_steps_of_one_key(client, finance):
+    from payments.models import DunningPolicy
+
+    finance.is_superuser = True
+    finance.save()
+    login(client, finance)
+    response = client.post(reverse("admin:payments_dunningpolicy_add"), {
+        "name": "Broken", "grace_days": "0", "minimum_overdue": "0",
+        "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0",
+        "steps-0-key": "a", "steps-0-days": "5", "steps-0-action": "remind",
+        "steps-1-key": "a", "steps-1-days": "10", "steps-1-action": "suspend"})
+    assert "Please correct the duplicate data for key." in response.content.decode()
+    assert not DunningPolicy.objects.filter(name="Broken").exists()
+
+
+def test_the_autopay_task_reports_what_it_did():
+    from core.actors import Actor
+    from payments.services import save_card
+    from payments.tasks import run_autopay_task
+    from tests.payments.factories import card_token
+
+    customer = account()
+    save_card(account=customer, token=card_token(), by=Actor.task("tests"))
+    issued_invoice(account_=customer)
+    assert run_autopay_task.delay().get() == {"settled": 0, "charged": 1, "succeeded": 1,
+                                              "failed": 0, "pending": 0}
