@@ -266,6 +266,9 @@ class _Amendments:
         self.writer.replaced[obligation.pk] = tuple(kept)
 
     def _terminate_the_rest(self):
+        """Lines ended without a successor: the schedule stops, the price drops by the refund
+        (by the whole allocation for an item never delivered)."""
+        dropped: dict[int, tuple] = {}
         for line in self.lines:
             obligation = self.by_line.get(line.pk)
             if obligation is None or not self._ended(line) or obligation.pk in \
@@ -275,12 +278,20 @@ class _Amendments:
             lines = self.schedule.get(obligation.pk, ())
             if obligation.pattern == Pattern.RATABLE and lines:
                 refund = min(_unused(line, effective), sum((s.amount for s in lines), ZERO))
+                refund = max(refund, ZERO)
                 kept = schedules.terminate(lines, obligation.revenue_contract.currency,
                                            effective=max(effective, lines[0].start),
-                                           refund=max(refund, ZERO)).lines
-            else:
-                kept = lines  # delivered (or billed) is earned; an undelivered item stops
+                                           refund=refund).lines
+            else:  # delivered (or billed) is earned; an undelivered item stops
+                kept, refund = lines, ZERO if lines else obligation.allocated
             self._end(obligation, effective, kept)
+            rc = (self.original if obligation.revenue_contract_id == self.original.pk
+                  else obligation.revenue_contract)  # one instance, prospective changes kept
+            dropped[rc.pk] = (rc, dropped.get(rc.pk, (rc, ZERO))[1] + refund)
+        for rc, refund in dropped.values():
+            rc.transaction_price -= refund
+            rc.modified_on = self.today
+            rc.save(update_fields=["transaction_price", "modified_on"])
 
 
 def _originals(contracts, lines, today: date) -> list[RevenueContract]:

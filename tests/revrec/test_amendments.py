@@ -95,6 +95,8 @@ def test_a_termination_stops_the_schedule_and_trues_up(sales_rep, finance):
     assert kept[-1].month == date(2027, 3, 1) and kept[-1].end == EFFECTIVE
     used = D("1530.00") - D("1089.92")  # the rest of the term is no longer due
     assert sum(s.amount for s in kept) == used
+    rc.refresh_from_db()
+    assert rc.transaction_price == D("6530.00") - D("1089.92")
     assert create_revenue_contracts(by=system(), on=START) == []
 
 
