@@ -104,6 +104,10 @@ def seed(count: int, bill_day: int, user, terms, product) -> None:
                      billing_period="monthly", price_snapshot=price,
                      amount_per_period=D("49.90"), start_on=start, end_on=contract.end_on,
                      status=LineStatus.ACTIVE) for contract in contracts], batch_size=5000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the statistics a database in use would have
+        cursor.execute("ANALYZE customers_account, contracts_contract, contracts_contractline")
 
 
 def fixtures():

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from billing.models import InvoiceRun, InvoiceRunChunk, InvoiceRunFailure, RunState
@@ -21,6 +21,7 @@ from billing.selectors import run_for_update
 from billing.services.drafting import places_of, taxed, write_drafts
 from billing.services.planning import BILLABLE_CONTRACT_STATES, plan_charges
 from billing.services.taxing import TaxBook
+from contracts.models import Contract
 from core.actors import as_actor
 from core.dates import business_date
 from core.transitions import run_transition
@@ -50,15 +51,17 @@ def _enqueue(task, ids: Iterable[int]) -> None:
 def accounts_to_bill(*, currency: str = "", bill_day: int | None = None,
                      account_ids: Iterable[int] = ()) -> QuerySet[Account]:
     """Accounts with a contract that bills, narrowed by the run's filters."""
-    accounts = Account.objects.filter(contracts__state__in=BILLABLE_CONTRACT_STATES)
+    contracts = Contract.objects.filter(account=OuterRef("pk"),
+                                        state__in=BILLABLE_CONTRACT_STATES)
     if currency:
-        accounts = accounts.filter(contracts__currency=currency.upper())
+        contracts = contracts.filter(currency=currency.upper())
+    accounts = Account.objects.filter(Exists(contracts))
     if bill_day:
         accounts = accounts.filter(bill_day=bill_day)
     account_ids = list(account_ids)
     if account_ids:
         accounts = accounts.filter(pk__in=account_ids)
-    return accounts.distinct().order_by("pk")
+    return accounts.order_by("pk")
 
 
 def _run_accounts(run: InvoiceRun) -> QuerySet[Account]:
