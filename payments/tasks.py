@@ -3,7 +3,9 @@
 from celery import shared_task
 
 from core.actors import Actor
+from payments.models import DunningRunChunk
 from payments.services import run_autopay, run_dunning, send_dunning_emails
+from payments.services.dunning import fail_dunning_run, run_dunning_chunk
 
 
 @shared_task
@@ -14,9 +16,19 @@ def run_autopay_task() -> dict:
 
 
 @shared_task
-def run_dunning_task() -> dict:
-    run = run_dunning(by=Actor.task("run_dunning"))
-    return {"run": run.pk, "invoices": run.invoices_seen, "steps": run.steps_taken}
+def run_dunning_task() -> int:
+    return run_dunning(by=Actor.task("run_dunning")).pk
+
+
+@shared_task
+def run_dunning_chunk_task(chunk_id: int) -> int:
+    by = Actor.task("run_dunning")
+    chunk = DunningRunChunk.objects.get(pk=chunk_id)
+    try:
+        return run_dunning_chunk(chunk=chunk, by=by).steps_taken
+    except Exception as error:
+        fail_dunning_run(run_id=chunk.run_id, by=by, reason=f"{chunk}: {error}")
+        raise
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too

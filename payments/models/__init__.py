@@ -8,6 +8,7 @@ from payments.models.dunning import (
     DunningPolicy,
     DunningPolicyStep,
     DunningRun,
+    DunningRunChunk,
     DunningRunState,
     DunningTemplate,
 )
@@ -27,7 +28,7 @@ from payments.models.webhooks import WebhookEvent
 
 __all__ = [
     "AccountDunning", "Allocation", "Dispute", "DisputeState", "DunningEvent", "DunningPolicy",
-    "DunningPolicyStep", "DunningRun", "DunningRunState", "DunningTemplate", "Payment",
-    "PaymentMethod", "PaymentMethodKind", "PaymentState", "Refund", "SandboxCard",
+    "DunningPolicyStep", "DunningRun", "DunningRunChunk", "DunningRunState", "DunningTemplate",
+    "Payment", "PaymentMethod", "PaymentMethodKind", "PaymentState", "Refund", "SandboxCard",
     "SandboxCharge", "SandboxRefund", "StatementImport", "StatementLine", "WebhookEvent",
 ]

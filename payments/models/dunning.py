@@ -122,6 +122,32 @@ class DunningRun(FSMModelMixin, models.Model):
     def fail(self, *, at, reason: str):
         self.finished_at, self.failure = at, reason
 
+    @transition(field=state, source=DunningRunState.FAILED, target=DunningRunState.RUNNING,
+                permission="payments.run_dunning")
+    def resume(self):
+        """Run the chunks not done again (steps already taken are not taken twice)."""
+        self.finished_at, self.failure = None, ""
+
+
+class DunningRunChunk(models.Model):
+    """A pk range of candidate invoices that any worker can take; done once."""
+
+    run = models.ForeignKey(DunningRun, on_delete=models.CASCADE, related_name="chunks")
+    first_invoice_id = models.PositiveBigIntegerField()
+    last_invoice_id = models.PositiveBigIntegerField()
+    steps_taken = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "first_invoice_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first_invoice_id"],
+                                    name="dunningrunchunk_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.run}: invoices {self.first_invoice_id}–{self.last_invoice_id}"
+
 
 class DunningEvent(models.Model):
     """One step taken for one invoice (with the steps it passed over), and how it went."""

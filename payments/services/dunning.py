@@ -1,11 +1,12 @@
 """The daily dunning run: for every open invoice, the one step its policy says is due today
 (payments.dunning_rules.dunning_step), taken once.
 
-Set-based and chunked: invoices are read in chunks of pk-ordered ids, each chunk in one
-transaction with a fixed handful of queries (invoices, instalments, account settings, steps
-taken) and one bulk insert of the steps taken. The unique (invoice, policy, step) constraint is
-what makes a step run once, however often the task runs or however it died half-way: a rerun
-on the same day, or the next day, finds every step already taken and does nothing new.
+Set-based and chunked: the run is split into chunks of pk-ordered invoice ids that any worker
+can take, each in one transaction with a fixed handful of queries (invoices, instalments,
+account settings, steps taken) and one bulk insert of the steps taken; the last chunk done
+completes the run. The unique (invoice, policy, step) constraint is what makes a step run once,
+however often the task runs or however it died half-way: a rerun on the same day, or the next
+day, finds every step already taken and does nothing new.
 The actions: emails after commit; the overdue flag through customers' bulk service; charge
 retries and write-offs one invoice at a time (a gateway call and a journal each).
 """
@@ -38,6 +39,7 @@ from payments.models import (
     DunningPolicy,
     DunningPolicyStep,
     DunningRun,
+    DunningRunChunk,
     DunningRunState,
     PaymentMethod,
 )
@@ -159,13 +161,10 @@ def _act(plan: Planned, event: DunningEvent, *, by, day: date, cards) -> str:
     return ""
 
 
-@transaction.atomic
-def run_dunning_chunk(*, run: DunningRun, invoice_ids, by, on: date | None = None) -> int:
-    """Take today's step for each invoice of the chunk; how many steps were taken."""
-    require(by, "payments.run_dunning", "run dunning")
-    day = business_date(on)
+def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> int:
+    """Take today's step for each invoice given; how many steps were taken."""
     policies, default = load_policies()
-    planned = _plan(list(invoice_ids), day, policies, default)
+    planned = _plan(invoice_ids, day, policies, default)
     actor = as_actor(by)
     events = DunningEvent.objects.bulk_create([
         DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id, policy=p.policy.model,
@@ -199,28 +198,74 @@ def run_dunning_chunk(*, run: DunningRun, invoice_ids, by, on: date | None = Non
     return len(events)
 
 
+def _complete_if_done(run_id: int, *, by) -> DunningRun:
+    run = DunningRun.objects.select_for_update().get(pk=run_id)
+    if run.state == DunningRunState.RUNNING and not run.chunks.filter(
+            done_at__isnull=True).exists():
+        return run_transition(run, "complete", by=by, on=run.run_on, at=timezone.now(),
+                              note=f"{run.steps_taken} steps over {run.invoices_seen} invoices.")
+    return run
+
+
+@transaction.atomic
+def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
+    """Take today's steps for the chunk's invoices (once: a done chunk is left alone), and
+    complete the run when it was the last chunk. Lock order: the chunk, then the run."""
+    require(by, "payments.run_dunning", "run dunning")
+    chunk = DunningRunChunk.objects.select_for_update().select_related("run").get(pk=chunk.pk)
+    if chunk.done_at is None:
+        day = chunk.run.run_on
+        ids = list(candidate_invoices(day).filter(
+            pk__range=(chunk.first_invoice_id, chunk.last_invoice_id))
+            .order_by("pk").values_list("pk", flat=True))
+        chunk.steps_taken = _take_steps(chunk.run, ids, by=by, day=day)
+        chunk.done_at = timezone.now()
+        chunk.save(update_fields=["steps_taken", "done_at"])
+    _complete_if_done(chunk.run_id, by=by)
+    return chunk
+
+
+def _chunks(run: DunningRun) -> list[DunningRunChunk]:
+    """Split today's candidate invoices into pk ranges of CHUNK_SIZE (one id query)."""
+    ids = list(candidate_invoices(run.run_on).order_by("pk").values_list("pk", flat=True))
+    return DunningRunChunk.objects.bulk_create([
+        DunningRunChunk(run=run, first_invoice_id=ids[i],
+                        last_invoice_id=ids[min(i + CHUNK_SIZE, len(ids)) - 1])
+        for i in range(0, len(ids), CHUNK_SIZE)])
+
+
+@transaction.atomic
 def run_dunning(*, by, on: date | None = None) -> DunningRun:
-    """Today's run: every chunk of open invoices, then completed. A run that died half-way
-    is picked up again by running again the same day; a completed one is left alone."""
+    """Start (or resume) today's run: split it into chunks any worker can take, queued after
+    commit; the last chunk done completes the run. Running it again the same day queues only
+    the chunks not done; a completed run is left alone."""
     require(by, "payments.run_dunning", "run dunning")
     day = business_date(on)
-    run, _ = DunningRun.objects.get_or_create(run_on=day)
+    DunningRun.objects.get_or_create(run_on=day)
+    run = DunningRun.objects.select_for_update().get(run_on=day)
+    if run.state == DunningRunState.FAILED:
+        run = run_transition(run, "resume", by=by, on=day)
     if run.state != DunningRunState.RUNNING:
         return run
-    candidates = candidate_invoices(day)
-    last = 0
-    try:
-        while ids := list(candidates.filter(pk__gt=last).order_by("pk")
-                          .values_list("pk", flat=True)[:CHUNK_SIZE]):
-            run_dunning_chunk(run=run, invoice_ids=ids, by=by, on=day)
-            last = ids[-1]
-    except Exception as error:
-        run.refresh_from_db()
-        run_transition(run, "fail", by=by, on=day, at=timezone.now(), reason=str(error)[:1000])
-        raise
-    run.refresh_from_db()
-    return run_transition(run, "complete", by=by, on=day, at=timezone.now(),
-                          note=f"{run.steps_taken} steps over {run.invoices_seen} invoices.")
+    if not run.chunks.exists():
+        _chunks(run)
+    pending = list(run.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
+    if not pending:
+        return _complete_if_done(run.pk, by=by)
+    from payments.tasks import run_dunning_chunk_task
+
+    transaction.on_commit(lambda: [run_dunning_chunk_task.delay(pk) for pk in pending])
+    return run
+
+
+def fail_dunning_run(*, run_id: int, by, reason: str) -> DunningRun:
+    """A chunk could not be done: the run says so (the next run_dunning resumes it)."""
+    with transaction.atomic():
+        run = DunningRun.objects.select_for_update().get(pk=run_id)
+        if run.state != DunningRunState.RUNNING:
+            return run
+        return run_transition(run, "fail", by=by, on=run.run_on, at=timezone.now(),
+                              reason=reason[:1000])
 
 
 def _recipients(events: list[DunningEvent]) -> dict[int, list[str]]:

@@ -39,8 +39,12 @@ def dunning(request):
 @permission_required("payments.run_dunning", raise_exception=True)
 def dunning_run(request):
     run = services.run_dunning(by=request.user)
-    messages.success(request, f"{run}: {run.steps_taken} steps taken over "
-                              f"{run.invoices_seen} invoices.")
+    if run.state == DunningRunState.COMPLETED:
+        messages.success(request, f"{run} is complete: {run.steps_taken} steps taken over "
+                                  f"{run.invoices_seen} invoices.")
+    else:
+        messages.success(request, f"{run} started: its steps are being taken in the "
+                                  "background; reload to follow it.")
     return redirect("payments:dunning")
 
 

@@ -11,7 +11,13 @@ from django.core import mail
 
 from billing.models import InvoiceState
 from core.actors import Actor
-from payments.models import AccountDunning, DunningEvent, DunningRun, DunningRunState
+from payments.models import (
+    AccountDunning,
+    DunningEvent,
+    DunningRun,
+    DunningRunChunk,
+    DunningRunState,
+)
 from payments.services import Application, record_payment, run_dunning, save_card
 from payments.services.dunning import run_dunning_chunk
 from payments.tasks import run_dunning_task
@@ -76,13 +82,53 @@ def test_the_run_is_recorded_once_per_day_and_completed():
     assert DunningRun.objects.count() == 1
 
 
-def test_a_rerun_of_a_chunk_takes_nothing_new():
+def chunk_of(invoices, day):
+    run = DunningRun.objects.create(run_on=day)
+    return DunningRunChunk.objects.create(run=run, first_invoice_id=invoices[0].pk,
+                                          last_invoice_id=invoices[-1].pk)
+
+
+def test_a_chunk_is_done_once_and_the_last_chunk_completes_the_run():
     invoice = issued_invoice(on=ISSUED)
-    run = DunningRun.objects.create(run_on=date(2026, 11, 1))
-    assert run_dunning_chunk(run=run, invoice_ids=[invoice.pk], by=system(),
-                             on=date(2026, 11, 1)) == 1
-    assert run_dunning_chunk(run=run, invoice_ids=[invoice.pk], by=system(),
-                             on=date(2026, 11, 1)) == 0
+    chunk = chunk_of([invoice], date(2026, 11, 1))
+    assert run_dunning_chunk(chunk=chunk, by=system()).steps_taken == 1
+    assert run_dunning_chunk(chunk=chunk, by=system()).steps_taken == 1
+    assert DunningEvent.objects.count() == 1
+    chunk.run.refresh_from_db()
+    assert chunk.run.state == DunningRunState.COMPLETED
+
+
+def test_a_big_run_is_split_into_chunks(monkeypatch):
+    from payments.services import dunning as service
+
+    monkeypatch.setattr(service, "CHUNK_SIZE", 2)
+    invoices = [issued_invoice(on=ISSUED) for _ in range(5)]
+    run = dun(date(2026, 11, 1))
+    run.refresh_from_db()
+    assert list(run.chunks.values_list("first_invoice_id", "last_invoice_id")) == [
+        (invoices[0].pk, invoices[1].pk), (invoices[2].pk, invoices[3].pk),
+        (invoices[4].pk, invoices[4].pk)]
+    assert (run.state, run.steps_taken, run.invoices_seen) == (DunningRunState.COMPLETED, 5, 5)
+
+
+def test_a_failed_chunk_fails_the_run_and_the_next_run_resumes_it(monkeypatch):
+    from payments.services import dunning as service
+
+    invoice = issued_invoice(on=ISSUED)
+    real = service._take_steps
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(service, "_take_steps", broken)
+    with pytest.raises(RuntimeError):
+        dun(date(2026, 11, 1))
+    run = DunningRun.objects.get()
+    assert run.state == DunningRunState.FAILED and "database went away" in run.failure
+    monkeypatch.setattr(service, "_take_steps", real)
+    dun(date(2026, 11, 1))
+    run.refresh_from_db()
+    assert run.state == DunningRunState.COMPLETED and steps(invoice) == ["first-reminder"]
 
 
 def test_paid_and_paused_invoices_are_not_chased(finance):
@@ -143,9 +189,13 @@ def test_the_charge_retry_step_charges_the_saved_card_again():
 
 
 def test_the_task_runs_today_as_the_system_user():
+    from django.test import TestCase
+
     invoice = issued_invoice(on=ISSUED)
-    result = run_dunning_task.delay().get()  # the test clock is 2026-11-23: 23 days late
-    assert result["steps"] == 1 and steps(invoice) == ["escalate"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run_id = run_dunning_task.delay().get()  # the test clock is 2026-11-23: 23 days late
+    assert DunningRun.objects.get(pk=run_id).steps_taken == 1
+    assert steps(invoice) == ["escalate"]
     assert DunningEvent.objects.get().created_by.username == "system"
 
 
@@ -157,10 +207,11 @@ def test_the_chunk_query_count_does_not_grow_with_invoices():
     for size in (1, 8):
         invoices = [issued_invoice(on=ISSUED) for _ in range(size)]
         day = date(2026, 11, 1) + timedelta(days=len(counts))
-        run = DunningRun.objects.create(run_on=day)
-        run_dunning_chunk(run=run, invoice_ids=[], by=system(), on=day)  # warm caches
+        warm = chunk_of(invoices, day - timedelta(days=10))
+        run_dunning_chunk(chunk=warm, by=system())  # nothing due then: warms caches
+        chunk = chunk_of(invoices, day)
         with CaptureQueriesContext(connection) as queries:
-            run_dunning_chunk(run=run, invoice_ids=[i.pk for i in invoices], by=system(), on=day)
+            run_dunning_chunk(chunk=chunk, by=system())
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -175,8 +226,12 @@ def test_the_dunning_page_previews_today_then_shows_what_was_done(client, financ
     assert client.login(username=finance.username, password=PASSWORD)
     body = client.get(reverse("payments:dunning")).content.decode()
     assert "Due in today" in body and invoice.number in body
-    response = client.post(reverse("payments:dunning_run"), follow=True)
-    body = response.content.decode()
-    assert "2 steps taken over 2 invoices" in body and "Due in today" not in body
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("payments:dunning_run"), follow=True)
+    assert "started" in response.content.decode()
+    body = client.get(reverse("payments:dunning")).content.decode()
+    assert "2 steps over 2 invoices" in body and "Due in today" not in body
     one = client.get(reverse("payments:dunning"), {"invoice": invoice.pk}).content.decode()
     assert invoice.number in one and other.number not in one
