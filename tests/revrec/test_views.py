@@ -150,3 +150,18 @@ def test_a_user_without_a_role_is_refused(client):
     login(client, user)
 
     assert client.get(reverse("revrec:contracts")).status_code == 403
+
+
+def test_the_xlsx_export_holds_the_same_rows(client, accountant):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, accountant)
+    response = client.get(reverse("revrec:report", args=["rollforward"]),
+                          {"first": "2026-09", "last": "2026-11", "export": "xlsx"})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Month", "Opening", "Billed", "Recognized")
+    assert [row[0] for row in rows[1:]] == ["2026-09", "2026-10", "2026-11"]
