@@ -19,6 +19,7 @@ from ledger import chart
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.selectors import journal_entries, receivable_total, trial_balance
 from orders.selectors import credit_hold_queue
+from payments.services.dunning import preview_dunning
 from quotes.models import OPEN_STATES, QuoteState
 from quotes.selectors import approvals_queue, quotes_visible_to
 from revrec.selectors import recognition_runs, run_totals
@@ -83,8 +84,8 @@ def team_home(manager, on=None) -> dict:
 
 
 def finance_home(user, on=None) -> dict:
-    """Finance's desk: approvals waiting, drafts to issue, orders on credit hold, and what is
-    owed and overdue."""
+    """Finance's desk: approvals waiting, drafts to issue, orders on credit hold, what is owed
+    and overdue, and the dunning steps today's run will take."""
     today = business_date(on)
     accounts = accounts_visible_to(user)
     overdue = accounts.filter(is_overdue=True).order_by("overdue_since", "name")
@@ -94,7 +95,9 @@ def finance_home(user, on=None) -> dict:
     converter = Converter(report_currencies(), today)
     approvals = approvals_queue(user)
     holds = credit_hold_queue(user).select_related("account")
+    dunning = preview_dunning(on=today)
     return {
+        "dunning_today": dunning[:RECENT], "dunning_count": len(dunning),
         "approvals": approvals[:RECENT], "approval_count": approvals.count(),
         "draft_count": sum(row["count"] for row in draft_totals.values()),
         "draft_total": converter.total({c: r["total"] for c, r in draft_totals.items()}, today),

@@ -94,6 +94,7 @@ def test_finance_home_shows_the_approvals_waiting_and_overdue_accounts(sales_rep
     assert [r.quote for r in figures["approvals"]] == [waiting]
     assert list(figures["overdue_accounts"]) == [late]
     assert (figures["draft_count"], figures["credit_hold_count"]) == (0, 0)
+    assert figures["dunning_count"] == 0
 
 
 def test_accountant_home_shows_contract_balances_from_the_ledger(accountant, finance):
