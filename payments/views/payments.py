@@ -96,6 +96,8 @@ def payment_allocate(request, pk):
     day = business_date()
     initial = {f"invoice_{a.invoice_id}": a.amount
                for a in services.split_across(payment.unapplied, invoices)}
+    if request.htmx and "preview" in request.GET:
+        return _allocation_summary(request, payment, invoices)
     form = AllocationForm(request.POST or None, invoices=invoices, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,8 +114,19 @@ def payment_allocate(request, pk):
     rows = [{"invoice": invoice, "field": form[f"invoice_{invoice.pk}"],
              "suggested": suggestions.get(invoice.pk),
              "discount": selectors.early_discount(invoice, day)} for invoice in invoices]
+    entered = sum((a.amount for a in services.split_across(payment.unapplied, invoices)), 0)
     return render(request, "payments/allocate.html", {
-        "payment": payment, "form": form, "rows": rows}, status=400 if form.errors else 200)
+        "payment": payment, "form": form, "rows": rows, "entered": entered,
+        "left": payment.unapplied - entered}, status=400 if form.errors else 200)
+
+
+def _allocation_summary(request, payment, invoices):
+    """The live total under the apply form as amounts are typed (htmx; nothing is saved)."""
+    form = AllocationForm(request.GET, invoices=invoices)
+    entered = sum((amount for _, amount in form.applications()), 0) if form.is_valid() else None
+    return render(request, "payments/allocate.html#summary", {
+        "payment": payment, "entered": entered,
+        "left": None if entered is None else payment.unapplied - entered})
 
 
 def _act(request, pk, call, done: str):

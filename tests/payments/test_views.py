@@ -292,3 +292,19 @@ def test_the_autopay_task_reports_what_it_did():
     issued_invoice(account_=customer)
     assert run_autopay_task.delay().get() == {"settled": 0, "charged": 1, "succeeded": 1,
                                               "failed": 0, "pending": 0}
+
+
+def test_the_apply_form_shows_a_live_total_without_saving(client, finance):
+    customer = account()
+    invoice = issued_invoice(account_=customer)
+    payment = record_payment(account=customer, method="check", amount=D("150.00"),
+                             currency="USD", received_on=ON, by=finance)
+    login(client, finance)
+    url = reverse("payments:allocate", args=[payment.pk])
+    page = client.get(url).content.decode()
+    assert "Applying $100.00 · $50.00 left as credit balance" in page
+    partial = client.get(url, {"preview": "1", f"invoice_{invoice.pk}": "60.00"},
+                         HTTP_HX_REQUEST="true").content.decode()
+    assert partial.strip().startswith('<p id="allocation-summary"')
+    assert "Applying $60.00 · $90.00 left as credit balance" in partial
+    assert not payment.allocations.exists()
