@@ -1,65 +1,72 @@
-"""MRR snapshots: each account's MRR at each month's end (set-based reads of the contract
-lines, bulk writes), then their sums per month, owner and currency (aggregate queries)."""
+"""MRR snapshots: each account's MRR at each month's end (INSERT ... SELECT over the contract
+lines), then their sums per month, owner and currency (aggregate queries, one bulk write)."""
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 
 from analytics.models import MrrMonth, MrrSnapshot
 from contracts.models import ContractLine
 from core.dates import add_months, business_date, month_start
-from core.money import round_money
+from core.money import minor_units, round_money
 from ledger.period_rules import month_end
 
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "annual": 12}
 SNAPSHOT_MONTHS = 25  # two years of movements need the month before them too
 
 
-def recurring_revenue_on(day: date) -> dict[tuple[int, str], tuple[int, Decimal]]:
-    """{(account id, currency): (account owner id, MRR)} of the contract lines in force on `day`.
-
-    A recurring line counts from its start to its end date once its contract has been
-    activated; its MRR is its net amount per billing period over the period's months, rounded
-    to the currency once per account (after adding the lines)."""
-    rows = (ContractLine.objects
-            .filter(start_on__lte=day, end_on__gte=day, contract__activated_on__lte=day,
-                    billing_period__in=MONTHS_PER_PERIOD)
-            .values("contract__account", "contract__account__owner", "contract__currency",
-                    "billing_period")
-            .annotate(amount=Sum("amount_per_period")).order_by())
-    exact: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    owners: dict[tuple[int, str], int] = {}
-    for row in rows:
-        key = (row["contract__account"], row["contract__currency"])
-        exact[key] += Decimal(row["amount"]) / MONTHS_PER_PERIOD[row["billing_period"]]
-        owners[key] = row["contract__account__owner"]
-    return {key: (owners[key], round_money(amount, key[1])) for key, amount in exact.items()}
+def _snapshot_sql() -> str:
+    """One month's account snapshots in one INSERT ... SELECT: per account and currency, the
+    MRR of the contract lines in force on the month's day (`as_of`) and on the previous
+    month's (`before`). A recurring line counts from its start to its end date once its
+    contract has been activated; its MRR is its net amount per billing period over the
+    period's months, rounded to the currency once per account (after adding the lines)."""
+    snapshot, line = MrrSnapshot._meta.db_table, ContractLine._meta.db_table
+    contract = ContractLine._meta.get_field("contract").related_model
+    account = contract._meta.get_field("account").related_model
+    months = " ".join(f"WHEN '{period}' THEN {count}"
+                      for period, count in MONTHS_PER_PERIOD.items())
+    places = " ".join(f"WHEN '{code}' THEN {minor_units(code)}"
+                      for code in sorted(settings.CURRENCIES) if minor_units(code) != 2)
+    in_force = ("l.start_on <= {day} AND l.end_on >= {day} AND c.activated_on IS NOT NULL "
+                "AND c.activated_on <= {day}")
+    now, then = in_force.format(day="%(as_of)s"), in_force.format(day="%(before)s")
+    monthly = f"l.amount_per_period * 1.0 / CASE l.billing_period {months} END"
+    return f"""
+        INSERT INTO {snapshot} (month, account_id, owner_id, currency, mrr, previous_mrr)
+        SELECT %(month)s, c.account_id, a.owner_id, c.currency,
+               ROUND(SUM(CASE WHEN {now} THEN {monthly} ELSE 0 END),
+                     CASE c.currency {places} ELSE 2 END),
+               ROUND(SUM(CASE WHEN {then} THEN {monthly} ELSE 0 END),
+                     CASE c.currency {places} ELSE 2 END)
+        FROM {line} l
+        JOIN {contract._meta.db_table} c ON c.id = l.contract_id
+        JOIN {account._meta.db_table} a ON a.id = c.account_id
+        WHERE l.billing_period IN ({", ".join(f"'{p}'" for p in MONTHS_PER_PERIOD)})
+          AND (({now}) OR ({then}))
+        GROUP BY c.account_id, a.owner_id, c.currency"""
 
 
 @transaction.atomic
 def refresh_mrr_snapshots(*, on: date | None = None, months: int = SNAPSHOT_MONTHS) -> int:
     """Rebuild the MRR snapshots of the last `months` months up to `on`'s month (the current
-    month as of `on`); returns the rows written. Running it twice writes the same rows."""
-    last = month_start(business_date(on))
+    month as of `on`: MRR on that day), one INSERT ... SELECT per month, then their monthly
+    totals; returns the rows written. Running it twice writes the same rows."""
+    today = business_date(on)
+    last = month_start(today)
     firsts = [add_months(last, -offset) for offset in range(months - 1, -1, -1)]
-    previous = recurring_revenue_on(month_end(add_months(firsts[0], -1)))
-    rows = []
-    for first in firsts:
-        as_of = min(month_end(first), business_date(on)) if first == last else month_end(first)
-        current = recurring_revenue_on(as_of)
-        for key in current.keys() | previous.keys():
-            owner, mrr = current.get(key) or (previous[key][0], Decimal("0"))
-            rows.append(MrrSnapshot(month=first, account_id=key[0], currency=key[1],
-                                    owner_id=owner, mrr=mrr,
-                                    previous_mrr=previous.get(key, (owner, Decimal("0")))[1]))
-        previous = current
     MrrSnapshot.objects.filter(month__gte=firsts[0], month__lte=last).delete()
-    MrrSnapshot.objects.bulk_create(rows, batch_size=2000)
-    return len(rows) + summarize_mrr_months(firsts, as_of=business_date(on))
+    written, sql = 0, _snapshot_sql()
+    with connection.cursor() as cursor:
+        for first in firsts:
+            cursor.execute(sql, {"month": first, "as_of": min(month_end(first), today),
+                                 "before": month_end(add_months(first, -1))})
+            written += cursor.rowcount
+    return written + summarize_mrr_months(firsts, as_of=today)
 
 
 def _round(row: dict, names, currency: str) -> dict:
