@@ -131,7 +131,7 @@ def payer_of(payment: Payment) -> Payer:
 
 
 def apply_cash(payment: Payment, applications: Sequence[Application], *, by, day: date,
-           cash: Decimal, memo: str):
+               cash: Decimal, memo: str):
     """Post the entry, settle the invoices through billing, record the allocations."""
     invoices = {i.pk: i for i in invoices_for_update(a.invoice_id for a in applications)}
     available = cash or payment.unapplied
@@ -215,8 +215,9 @@ def record_payment(*, account, method: str, amount, currency: str, received_on: 
 
 def receive(*, payment: Payment, applications: Sequence[Application], by, day: date) -> Payment:
     """A pending payment's money has arrived: post it, apply it, mark it succeeded."""
-    payment.receipt_entry = apply_cash(payment, applications, by=by, day=day, cash=payment.amount,
-                                   memo=f"Payment {payment} from {payment.account}")
+    payment.receipt_entry = apply_cash(payment, applications, by=by, day=day,
+                                       cash=payment.amount,
+                                       memo=f"Payment {payment} from {payment.account}")
     applied = payment.amount_applied
     note = (f"{payment.amount} {payment.currency} received; {applied} applied, "
             f"{payment.amount - applied} to the credit balance.")

@@ -138,8 +138,9 @@ def close_dispute(*, dispute, won: bool, by, on: date | None = None) -> Dispute:
     applications = [Application(pk, min(amount, open_due[pk])) for pk, amount in taken
                     if open_due.get(pk, ZERO) > 0]
     payment.amount_disputed = ZERO
-    dispute.closing_entry = apply_cash(payment, applications, by=by, day=day, cash=dispute.amount,
-                                   memo=f"Chargeback on {payment} won: cash returned")
+    dispute.closing_entry = apply_cash(payment, applications, by=by, day=day,
+                                       cash=dispute.amount,
+                                       memo=f"Chargeback on {payment} won: cash returned")
     run_transition(dispute, "win", by=by, on=day, day=day, note="The dispute was won.")
     run_transition(payment, "win_dispute", by=by, on=day,
                    note=f"Chargeback won: {dispute.amount} {payment.currency} returned.")
