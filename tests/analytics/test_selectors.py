@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics import selectors
@@ -17,6 +19,7 @@ from ledger.models import ExchangeRate
 from payments.services import Application, record_payment
 from q2c import flows
 from quotes import services as quote_services
+from quotes.models import Quote
 from quotes.services.sending import quote_link_token
 from tests.contracts.factories import active_contract, sent_quote
 from tests.customers.factories import AccountFactory
@@ -128,19 +131,23 @@ def test_refresh_builds_snapshots_from_active_contract_lines(sales_rep, finance)
                       (date(2027, 1, 1), monthly, 0, monthly, 1, date(2027, 1, 15))}
 
 
-def test_quote_turnaround_win_rate_and_deal_size(sales_rep, finance):
-    # given two quotes sent 30 and 50 hours after being created; one accepted
+def _send_quotes(rep, *hours_after_creation):
     seed_catalog()
     start = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
-    for hours in (30, 50):
+    for hours in hours_after_creation:
         with time_machine.travel(start, tick=False):
-            account = account_for(sales_rep)
-            quote = draft_quote(sales_rep, account=account, lines=[("SEAT-USER", 5, "10")],
+            account = account_for(rep)
+            quote = draft_quote(rep, account=account, lines=[("SEAT-USER", 5, "10")],
                                 contact=account.contacts.get(), expires_on=date(2026, 12, 31))
         with time_machine.travel(start + timedelta(hours=hours), tick=False):
-            quote_services.submit_for_approval(quote=quote, by=sales_rep)
+            quote_services.submit_for_approval(quote=quote, by=rep)
             quote.refresh_from_db()
-            quote_services.send_quote(quote=quote, by=sales_rep)
+            quote_services.send_quote(quote=quote, by=rep)
+
+
+def test_quote_turnaround_win_rate_and_deal_size(sales_rep, finance):
+    # given two quotes sent 30 and 50 hours after being created; none decided yet
+    _send_quotes(sales_rep, 30, 50)
     filters, converter = report(finance)
 
     figures = selectors.quote_figures(finance, filters, converter)
@@ -211,3 +218,16 @@ def test_a_managers_receivables_are_their_teams(sales_manager, sales_rep, other_
     figures = selectors.receivable_figures(sales_manager, selectors.Filters(start=NOV, end=NOV))
 
     assert (figures.billed, figures.closing, figures.aging[0].amount) == (70, 70, 70)
+
+
+@pytest.mark.parametrize(("hours", "median"), [((10, 50, 30), "30.0"), ((10, 50, 30, 41), "35.5")])
+def test_the_median_aggregate_agrees_with_the_window_median(sales_rep, finance, hours, median):
+    if connection.vendor != "postgresql":
+        pytest.skip("the median aggregate is PostgreSQL's; SQLite uses the window median")
+    _send_quotes(sales_rep, *hours)
+    quotes, sent = Quote.objects.all(), Q(sent_at__isnull=False)
+
+    aggregate, _ = selectors._turnarounds(quotes, sent, Q(pk=None))
+    window = selectors._median_hours(quotes.filter(sent), "sent_at", "created_at")
+
+    assert aggregate == window == Decimal(median)
