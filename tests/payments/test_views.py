@@ -308,3 +308,24 @@ def test_the_apply_form_shows_a_live_total_without_saving(client, finance):
     assert partial.strip().startswith('<p id="allocation-summary"')
     assert "Applying $60.00 · $90.00 left as credit balance" in partial
     assert not payment.allocations.exists()
+
+
+OBJECT_PAGES = {  # URL name: status for catalog admin, owning rep, manager, finance, accountant
+    "payments:detail": (403, 200, 200, 200, 200),
+    "payments:allocate": (403, 403, 403, 200, 403),
+    "payments:pay_link": (403, 200, 200, 200, 200),  # a rep sends their customer the link
+    "payments:write_off": (403, 403, 403, 200, 403),
+}
+
+
+@pytest.mark.parametrize("name", OBJECT_PAGES)
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_object_pages_by_role(client, role_users, finance, name, role):
+    customer = account(owner=role_users["sales_rep"])
+    invoice = issued_invoice(account_=customer)
+    payment = record_payment(account=customer, method="check", amount=D("10.00"),
+                             currency="USD", received_on=ON, by=finance)
+    pk = invoice.pk if name in ("payments:pay_link", "payments:write_off") else payment.pk
+    login(client, role_users[role])
+    expected = OBJECT_PAGES[name][ROLES.index(role) - 1]
+    assert client.get(reverse(name, args=[pk])).status_code == expected
