@@ -161,7 +161,7 @@ class QuoteFigures:
 
 def quote_figures(user, filters: Filters, converter: Converter) -> QuoteFigures:
     """Outcomes of the quotes sent in the period and values of the new-business quotes won in
-    it (one grouped query), and the two median turnarounds (one query each)."""
+    it (one grouped query), and the two median turnarounds (see `_turnarounds`)."""
     quotes = _owned(Quote.objects.all(), user, filters)
     sent_in, won_in = _within("sent_at", filters), _within("decided_at", filters)
     won_new = won_in & Q(state=QuoteState.ACCEPTED, kind=QuoteKind.NEW)

@@ -1,6 +1,6 @@
 """The analytics page at scale: two years of history for 25,000 accounts (10 owners, USD and
 EUR): 50,000 quotes in every outcome, 25,000 contracts with 100,000 monthly lines (new
-business, expansions, contractions, churn), ~550,000 issued invoices with ~2.2 million lines,
+business, expansions, contractions, churn), ~590,000 issued invoices with ~2.2 million lines,
 and the receivables ledger they post to (a receivable debit at issue, a credit at payment; most
 paid, some open and overdue), with monthly EUR rates.
 
@@ -144,10 +144,10 @@ def build(cursor, owners, ids: dict) -> dict:
         (None, """
         CREATE TEMPORARY TABLE ba_account AS
         SELECT substring(name FROM length(%(prefix)s) + 1)::int AS n, id, currency, owner_id,
-            CASE WHEN substring(name FROM length(%(prefix)s) + 1)::int %% 5 = 0
+            CASE WHEN substring(name FROM length(%(prefix)s) + 1)::int %% 10 = 0
                  THEN 1 + substring(name FROM length(%(prefix)s) + 1)::int %% 12 ELSE 0 END
                 AS first_month,
-            CASE WHEN substring(name FROM length(%(prefix)s) + 1)::int %% 10 = 3
+            CASE WHEN substring(name FROM length(%(prefix)s) + 1)::int %% 20 = 3
                  THEN 12 + substring(name FROM length(%(prefix)s) + 1)::int %% 11 ELSE 35 END
                 AS last_month
         FROM customers_account WHERE name LIKE %(prefix)s || '%%'"""),
@@ -192,7 +192,7 @@ def build(cursor, owners, ids: dict) -> dict:
         (None, """
         CREATE TEMPORARY TABLE ba_line AS
         SELECT a.n, a.id AS account_id, a.currency, c.id AS contract_id, k,
-            CASE WHEN k = 3 THEN least(a.first_month + 3 + a.n %% 9, a.last_month)
+            CASE WHEN k = 3 THEN least(a.first_month + 1 + a.n %% 4, a.last_month)
                  ELSE a.first_month END AS first_month,
             CASE WHEN k = 4 AND a.n %% 7 = 0 THEN least(a.first_month + 6 + a.n %% 6,
                                                         a.last_month)
