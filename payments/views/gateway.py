@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from payments.gateways import GatewayDeclined, InvalidSignature, gateway, sandbox
@@ -38,6 +39,7 @@ def _back(request, values: dict) -> HttpResponseRedirect | HttpResponseBadReques
     return HttpResponseRedirect(f"{target}{'&' if '?' in target else '?'}{urlencode(values)}")
 
 
+@sensitive_post_parameters("number", "cvc")  # never in error reports
 @csrf_exempt  # a third party's endpoint: the merchant's CSRF token is not its business
 @login_not_required
 @require_POST
