@@ -216,6 +216,10 @@ OPEN_STATES = (ContractState.DRAFT, ContractState.OUT_FOR_SIGNATURE, ContractSta
 
 
 class LineStatus(models.TextChoices):
+    """Pending until its start date under an active contract; active; ended once its end date
+    is final (an amendment, termination, expiry or renewal set it: `end_on` is the last day
+    served, which may still be ahead)."""
+
     PENDING = "pending", "Pending"
     ACTIVE = "active", "Active"
     ENDED = "ended", "Ended"

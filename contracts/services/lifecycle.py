@@ -222,8 +222,9 @@ def activate(*, contract, by, on: date | None = None) -> Contract:
 
 @transaction.atomic
 def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
-    """Activate every countersigned contract whose start date has come, with its lines; a
-    second run finds none (only signed, countersigned contracts are picked)."""
+    """Activate every countersigned contract whose start date has come, with its lines, and
+    the lines an amendment started on a date that has now come; a second run finds none (only
+    signed, countersigned contracts and pending lines are picked)."""
     today = business_date(on)
     due = list(Contract.objects.select_for_update()
                .filter(state=ContractState.SIGNED, countersigned_at__isnull=False,
@@ -234,4 +235,6 @@ def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
                        note="Start date reached")
     ContractLine.objects.filter(contract__in=due, status=LineStatus.PENDING).update(
         status=LineStatus.ACTIVE)
+    ContractLine.objects.filter(contract__state=ContractState.ACTIVE, status=LineStatus.PENDING,
+                                start_on__lte=today).update(status=LineStatus.ACTIVE)
     return due

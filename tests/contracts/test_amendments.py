@@ -207,3 +207,16 @@ def test_another_teams_rep_cannot_amend_and_accountants_may_not(sales_rep, other
     with pytest.raises(PermissionDenied):
         services.start_amendment(contract=contract, by=accountant, effective_on=EFFECTIVE)
     assert not Amendment.objects.exists()
+
+
+def test_the_daily_task_activates_amendment_lines_on_their_start_date(sales_rep, finance):
+    from core.actors import Actor
+
+    contract = active_contract(sales_rep, by=finance)
+    amendment = amended_to(contract, sales_rep, Decimal(8))
+    system = Actor.task("activate_due_contracts")
+
+    services.activate_due_contracts(by=system, on=date(2027, 3, 14))
+    assert amendment.new_lines.get().status == LineStatus.PENDING
+    services.activate_due_contracts(by=system, on=EFFECTIVE)
+    assert amendment.new_lines.get().status == LineStatus.ACTIVE

@@ -160,3 +160,17 @@ def test_the_renewal_quote_is_made_once_per_contract(contract):
     again = services.create_renewal_quote(contract=contract, by=system, on=date(2027, 10, 2))
 
     assert first == again and Renewal.objects.count() == 1
+
+
+@pytest.mark.parametrize(("transition", "role"), [
+    ("expire", "finance"), ("renew", "finance"), ("expire", "sales_rep"),
+    ("renew", "sales_manager")])
+def test_only_the_system_ends_a_term(contract, role_users, transition, role):
+    from django.core.exceptions import PermissionDenied
+
+    from core.transitions import run_transition
+
+    with pytest.raises(PermissionDenied):
+        run_transition(contract, transition, by=role_users[role], day=END)
+    contract.refresh_from_db()
+    assert contract.state == ContractState.ACTIVE
