@@ -220,3 +220,17 @@ def test_the_daily_task_activates_amendment_lines_on_their_start_date(sales_rep,
     assert amendment.new_lines.get().status == LineStatus.PENDING
     services.activate_due_contracts(by=system, on=EFFECTIVE)
     assert amendment.new_lines.get().status == LineStatus.ACTIVE
+
+
+def test_the_proration_convention_is_a_setting(sales_rep, finance, settings):
+    settings.PRORATION_CONVENTION = "30/360"
+    contract = active_contract(sales_rep, by=finance)
+    amendment = services.start_amendment(contract=contract, by=sales_rep,
+                                         effective_on=EFFECTIVE, on=ON)
+    quote_services.update_line(line=amendment.quote.lines.get(), by=sales_rep,
+                               quantity=Decimal(8))
+
+    [change] = services.amendment_changes(amendment)
+
+    assert change.charge.explanation == (
+        "16 of 30 days (30/360) × $204.00 = $108.80 + 8 periods × $204.00 = $1,740.80")
