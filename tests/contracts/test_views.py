@@ -129,3 +129,22 @@ def test_the_detail_page_query_count_does_not_grow_with_lines(client, sales_rep)
     _detail_queries(client, small)  # warm the session and permission caches
 
     assert _detail_queries(client, small) == _detail_queries(client, big)
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("contracts:list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_list_query_count_does_not_grow_with_contracts(client, sales_rep):
+    draft_contract(sales_rep)
+    login(client, sales_rep)
+    _list_queries(client)  # warm the session and permission caches
+    one = _list_queries(client)
+
+    draft_contract(sales_rep)
+    draft_contract(sales_rep)
+
+    assert _list_queries(client) == one
