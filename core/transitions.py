@@ -71,6 +71,11 @@ def run_transition(document, transition_name: str, *, by, note: str = "", on: da
     return document
 
 
+# Primary keys per UPDATE ... WHERE pk IN (...): under SQLite's bound-parameter limit, and one
+# statement per 5,000 rows is nothing beside the rows themselves on PostgreSQL.
+UPDATE_BATCH = 5000
+
+
 def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: str = "",
                         on: date | None = None, update_fields: Sequence[str] = ()) -> list:
     """The same rule for many documents: permission once, transitions in memory, one bulk
@@ -92,7 +97,16 @@ def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: 
         logs.append(_log(document, transition_name, source, meta.field.get_state(document),
                          actor, note, on))
     model = type(documents[0])
-    model.objects.bulk_update(documents, [meta.field.name, *update_fields])
+    if update_fields:
+        model.objects.bulk_update(documents, [meta.field.name, *update_fields])
+    else:  # only the state moved: one UPDATE per target state, not a CASE per row
+        by_target: dict[str, list] = {}
+        for document in documents:
+            by_target.setdefault(meta.field.get_state(document), []).append(document.pk)
+        for target, pks in by_target.items():
+            for start in range(0, len(pks), UPDATE_BATCH):
+                model.objects.filter(pk__in=pks[start:start + UPDATE_BATCH]).update(
+                    **{meta.field.name: target})
     TransitionLog.objects.bulk_create(logs)
     return list(documents)
 

@@ -1,8 +1,8 @@
 """Writing planned charges as draft invoices, in bulk: invoices, lines, billing records and tax
-totals each in one insert per batch (`bulk_rows.insert_rows`: COPY on PostgreSQL), never a query
-per row. The billing records' unique constraint is the guard against billing twice: when a batch
-collides (another run billed the same period at the same moment), each draft is written alone in
-a savepoint and the colliding account is recorded as a failure.
+totals each in one insert per batch (`core.bulk_rows.insert_rows`: COPY on PostgreSQL), never
+a query per row. The billing records' unique constraint is the guard against billing twice:
+when a batch collides (another run billed the same period at the same moment), each draft is
+written alone in a savepoint and the colliding account is recorded as a failure.
 """
 
 from collections.abc import Sequence
@@ -19,9 +19,9 @@ from billing.models import (
     InvoiceTax,
     UsageRecord,
 )
-from billing.services.bulk_rows import insert_rows
 from billing.services.planning import PlannedInvoice
 from billing.services.taxing import Place, TaxableLine, TaxBook, TaxedDocument, tax_lines
+from core.bulk_rows import insert_rows
 from customers.models import Account
 
 

@@ -28,9 +28,9 @@ from billing.models import (
     InvoiceTax,
 )
 from billing.selectors import invoice_for_update
-from billing.services.bulk_rows import insert_rows, update_columns
 from billing.services.taxing import tax_rounding
 from core.actors import as_actor
+from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.numbering import next_numbers
 from core.transitions import run_bulk_transition, run_transition

@@ -2,7 +2,8 @@
 
 The query count does not grow with the number of entries: one lookup of the GL accounts, one of
 the customer accounts, one locked read of the periods (plus one insert and one read when months
-are new), the gapless numbers in one reservation, one bulk insert of entries and one of lines.
+are new), the gapless numbers in one reservation, one bulk insert of entries and one of lines
+(COPY on PostgreSQL: `core.bulk_rows`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.actors import as_actor, system_user
+from core.bulk_rows import insert_rows
 from core.dates import business_date, month_start
 from core.numbering import next_numbers
 from ledger.drafts import EntryDraft, LineDraft, SourceRef, entry_errors
@@ -101,12 +103,12 @@ def _write(drafts: Sequence[EntryDraft], actor, reverses: Sequence[JournalEntry 
         for draft, number, (type_id, source_id, label), reversed_entry
         in zip(drafts, numbers, _source_columns(drafts), reverses, strict=True)
     ]
-    JournalEntry.objects.bulk_create(entries)
+    insert_rows(JournalEntry, entries)
     if any(entry.pk is None for entry in entries):  # backends that cannot return ids
         ids = dict(JournalEntry.objects.filter(number__in=numbers).values_list("number", "pk"))
         for entry in entries:
             entry.pk = ids[entry.number]
-    JournalLine.objects.bulk_create([
+    insert_rows(JournalLine, [
         JournalLine(entry=entry, gl_account=accounts[line.gl_code], debit=line.debit,
                     credit=line.credit, customer_account_id=line.customer_account_id,
                     document_currency=line.document_currency,
