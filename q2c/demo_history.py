@@ -20,7 +20,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from analytics.services import refresh_mrr_snapshots
+from analytics.services import refresh_snapshots
 from billing.models import Invoice, InvoiceState
 from billing.services.issuing import issue_invoices
 from billing.services.runs import create_invoice_run
@@ -115,7 +115,7 @@ class DemoHistory:
                 with self.clock(day):
                     action(day)
             day += timedelta(days=1)
-        refresh_mrr_snapshots(on=self.today, months=self.months + 1)
+        refresh_snapshots(on=self.today, months=self.months + 1)
 
     @staticmethod
     def clock(day: date):
