@@ -52,6 +52,9 @@ from payments.services.links import pay_link_url
 # under SQLite's parameter limit and a chunk's transaction short (~0.2 s on PostgreSQL).
 CHUNK_SIZE = 2000
 EMAIL_ACTIONS = {rules.Action.REMIND, rules.Action.ESCALATE, rules.Action.FINAL_NOTICE}
+OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
+            rules.Action.SUSPEND: "account flagged overdue",
+            rules.Action.RETRY_CHARGE: "no saved card to charge"}
 DEFAULT_TEXTS = {
     rules.Action.REMIND: ("Invoice {{ invoice }} is due", "Dear customer,\n\nInvoice "
                           "{{ invoice }} for {{ amount_due }} {{ invoice.currency }} was due on "
@@ -137,28 +140,23 @@ def _plan(invoice_ids, day: date, policies, default) -> list[Planned]:
     return planned
 
 
-def _act(plan: Planned, event: DunningEvent, *, by, day: date, cards) -> str:
-    """Charge retries and write-offs, one invoice each; the outcome in words."""
+def _act(plan: Planned, *, by, day: date, cards) -> str:
+    """A charge retry or a write-off, one invoice each; the outcome in words."""
     invoice = Invoice(pk=plan.invoice_id)
     if plan.action.action is rules.Action.RETRY_CHARGE:
-        card = cards.get(plan.account_id)
-        if card is None:
-            return "no saved card to charge"
+        card = cards[plan.account_id]
         try:
             payment = charge_invoice(invoice=invoice, method=card, by=by, on=day)
         except ValidationError as error:
             return " ".join(error.messages)[:255]
         return f"charged {card}: {payment.get_state_display().lower()}"
-    if plan.action.action is rules.Action.WRITE_OFF:
-        try:
-            with transaction.atomic():
-                written = mark_uncollectible(
-                    invoice=invoice, by=by, on=day,
-                    note=f"Written off by dunning ({plan.action.reason}).")
-        except ValidationError as error:
-            return " ".join(error.messages)[:255]
-        return f"wrote off {written.amount_written_off} {written.currency}"
-    return ""
+    try:
+        with transaction.atomic():
+            written = mark_uncollectible(invoice=invoice, by=by, on=day,
+                                         note=f"Written off by dunning ({plan.action.reason}).")
+    except ValidationError as error:
+        return " ".join(error.messages)[:255]
+    return f"wrote off {written.amount_written_off} {written.currency}"
 
 
 def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> int:
@@ -166,26 +164,27 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
     policies, default = load_policies()
     planned = _plan(invoice_ids, day, policies, default)
     actor = as_actor(by)
+    cards = {m.account_id: m for m in PaymentMethod.objects.filter(
+        account_id__in={p.account_id for p in planned
+                        if p.action.action is rules.Action.RETRY_CHARGE},
+        autopay=True, active=True)}
+    acting = [p.action.action is rules.Action.WRITE_OFF
+              or (p.action.action is rules.Action.RETRY_CHARGE and p.account_id in cards)
+              for p in planned]
     events = DunningEvent.objects.bulk_create([
         DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id, policy=p.policy.model,
                      run=run, step_key=p.action.step.key, action=p.action.action.value,
                      taken_on=day, days_past_due=p.action.days_past_due,
                      reason=p.action.reason[:255], skipped=list(p.action.skipped),
-                     created_by=actor.user)
-        for p in planned])
+                     outcome="" if acts else OUTCOMES[p.action.action], created_by=actor.user)
+        for p, acts in zip(planned, acting, strict=True)])
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
         set_overdue_flags(account_ids=suspended, overdue=True, by=by, on=day)
-    cards = {m.account_id: m for m in PaymentMethod.objects.filter(
-        account_id__in={p.account_id for p in planned
-                        if p.action.action is rules.Action.RETRY_CHARGE},
-        autopay=True, active=True)}
-    for plan, event in zip(planned, events, strict=True):
-        event.outcome = (_act(plan, event, by=by, day=day, cards=cards)
-                         or ("account flagged overdue" if plan.action.action
-                             is rules.Action.SUSPEND else "email queued"))
-    DunningEvent.objects.bulk_update(
-        [e for e in events if e.outcome], ["outcome"], batch_size=CHUNK_SIZE)
+    for plan, event, acts in zip(planned, events, acting, strict=True):
+        if acts:  # a gateway call or a journal each
+            event.outcome = _act(plan, by=by, day=day, cards=cards)
+            DunningEvent.objects.filter(pk=event.pk).update(outcome=event.outcome)
     DunningRun.objects.filter(pk=run.pk).update(
         invoices_seen=F("invoices_seen") + len(invoice_ids),
         steps_taken=F("steps_taken") + len(events))
