@@ -91,7 +91,9 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["owner", "state"]),
-                   models.Index(fields=["state", "expires_on"])]
+                   models.Index(fields=["state", "expires_on"]),
+                   # analytics: quotes sent and decided in a period
+                   models.Index(fields=["sent_at"]), models.Index(fields=["decided_at"])]
         constraints = [
             models.UniqueConstraint(fields=["number", "version"],
                                     name="quote_unique_number_version"),
