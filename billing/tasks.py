@@ -34,3 +34,8 @@ def run_invoice_chunk_task(chunk_id: int) -> None:
 def issue_drafts_of_run_task(run_id: int, user_id: int) -> None:
     issue_drafts_of_run(run=InvoiceRun.objects.get(pk=run_id),
                         by=get_user_model().objects.get(pk=user_id))
+
+
+# The document tasks (PDFs and their email) live in their own module; importing it here
+# registers them on every worker, which autodiscovers only `tasks` modules.
+from billing import document_tasks  # noqa: E402, F401
