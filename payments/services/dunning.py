@@ -14,6 +14,7 @@ retries and write-offs one invoice at a time (a gateway call and a journal each)
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -291,8 +292,14 @@ def _message(event: DunningEvent, steps: dict, to: list[str]) -> EmailMessage | 
     context = Context({"invoice": invoice, "account": invoice.account,
                        "amount_due": invoice.amount_due, "days_past_due": event.days_past_due,
                        "pay_url": pay_link_url(invoice)})
-    return EmailMessage(Template(subject).render(context).strip()[:200],
-                        Template(body).render(context), to=to)
+    return EmailMessage(_compiled(subject).render(context).strip()[:200],
+                        _compiled(body).render(context), to=to)
+
+
+@lru_cache(maxsize=64)
+def _compiled(text: str) -> Template:
+    """Email templates compiled once per text (a run sends thousands with the same few)."""
+    return Template(text)
 
 
 def send_dunning_emails(*, event_ids) -> int:
