@@ -43,9 +43,14 @@ def payment_detail(request, pk):
     payment = selectors.payment_for_detail(pk=pk, user=request.user)
     user = request.user
     held = payment.state in HELD_STATES
+    allocations, refunds = payment.allocations.all(), payment.refunds.all()
+    disputes = payment.disputes.all()
+    entries = [payment.receipt_entry_id, *(a.journal_entry_id for a in allocations),
+               *(r.journal_entry_id for r in refunds),
+               *(e for d in disputes for e in (d.opening_entry_id, d.closing_entry_id))]
     return render(request, "payments/detail.html", {
-        "payment": payment, "allocations": payment.allocations.all(),
-        "refunds": payment.refunds.all(), "disputes": payment.disputes.all(),
+        "payment": payment, "allocations": allocations, "refunds": refunds,
+        "disputes": disputes, "entries": list(dict.fromkeys(e for e in entries if e)),
         "refund_form": RefundForm(initial={"amount": payment.amount - payment.amount_refunded
                                            - payment.amount_disputed}),
         "dispute_form": DisputeForm(),

@@ -329,3 +329,18 @@ def test_object_pages_by_role(client, role_users, finance, name, role):
     login(client, role_users[role])
     expected = OBJECT_PAGES[name][ROLES.index(role) - 1]
     assert client.get(reverse(name, args=[pk])).status_code == expected
+
+
+def test_the_detail_page_links_every_journal_entry_of_the_payment(client, finance):
+    customer = account()
+    invoice = issued_invoice(account_=customer)
+    payment = record_payment(account=customer, method="check", amount=D("120.00"),
+                             currency="USD", received_on=ON, by=finance,
+                             applications=[Application(invoice.pk, D("100.00"))])
+    from payments.services import refund_payment
+
+    refund = refund_payment(payment=payment, amount=D("20.00"), reason="Overpaid", by=finance)
+    login(client, finance)
+    body = client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    for entry_id in (payment.receipt_entry_id, refund.journal_entry_id):
+        assert reverse("ledger:entry", args=[entry_id]) in body
