@@ -12,6 +12,7 @@ from payments.models import (
     DunningPolicyStep,
     DunningTemplate,
     Payment,
+    PaymentMethod,
 )
 
 
@@ -56,6 +57,23 @@ class AccountDunningAdmin(admin.ModelAdmin):
     list_filter = ["paused", "policy"]
     autocomplete_fields = ["account"]
     search_fields = ["account__name"]
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(admin.ModelAdmin):
+    """Saved cards: finance can stop autopay or retire a card; the card itself (token, brand,
+    last four, expiry) is the gateway's and never edited here."""
+
+    list_display = ["__str__", "account", "autopay", "active", "created_at"]
+    list_filter = ["autopay", "active", "brand"]
+    search_fields = ["account__name", "last4"]
+    fields = ["account", "gateway", "token", "brand", "last4", "exp_month", "exp_year",
+              "autopay", "active"]
+    readonly_fields = ["account", "gateway", "token", "brand", "last4", "exp_month",
+                       "exp_year"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
