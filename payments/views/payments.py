@@ -70,8 +70,9 @@ def payment_detail(request, pk):
 @permission_required("payments.record_payment", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def payment_record(request):
-    form = RecordPaymentForm(request.POST or None, initial={
-        "currency": request.GET.get("currency", ""), "account": request.GET.get("account")})
+    prefill = ("account", "method", "amount", "currency", "received_on", "reference")
+    form = RecordPaymentForm(request.POST or None,  # prefilled from a statement line
+                             initial={k: request.GET[k] for k in prefill if k in request.GET})
     form.fields["account"].queryset = accounts_visible_to(request.user).order_by("name")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

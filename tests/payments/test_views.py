@@ -151,6 +151,12 @@ def test_a_statement_proposes_matches_that_finance_confirms(client, finance):
     # then: the fee is left out; the number matches; the unknown line has no account
     assert [line.line_number for line in lines] == [2, 4]
     assert lines[0].suggested_invoice == invoice and lines[1].account is None
+    page = client.get(reverse("payments:statement_confirm", args=[statement.pk])).content
+    by_hand = reverse("payments:record") + "?method=bank_transfer&amp;amount=33.3000"
+    assert by_hand in page.decode()
+    form = client.get(reverse("payments:record"), {"amount": "33.30", "currency": "USD",
+                                                   "reference": "no idea"}).content.decode()
+    assert 'value="33.30"' in form and 'value="no idea"' in form
     response = client.post(reverse("payments:statement_confirm", args=[statement.pk]),
                            {"line": [lines[0].pk]}, follow=True)
     invoice.refresh_from_db()
