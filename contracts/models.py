@@ -206,14 +206,6 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def terminate(self, *, day):
         self.ended_on = day
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-
-OPEN_STATES = (ContractState.DRAFT, ContractState.OUT_FOR_SIGNATURE, ContractState.SIGNED,
-               ContractState.ACTIVE)
-
 
 class LineStatus(models.TextChoices):
     """Pending until its start date under an active contract; active; ended once its end date

@@ -68,11 +68,6 @@ def lines_in_force(contract: Contract, on: date) -> QuerySet[ContractLine]:
             .order_by("position", "pk"))
 
 
-def lines_for_update(contract: Contract) -> list[ContractLine]:
-    """Lock the contract's lines (pk order) for the caller's transaction."""
-    return list(contract.lines.select_for_update().select_related("product").order_by("pk"))
-
-
 def signer_contact(contract: Contract) -> Contact | None:
     """Who signs: the quote's contact, else the account's signer, else any contact with an
     email address."""
