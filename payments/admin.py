@@ -13,6 +13,7 @@ from payments.models import (
     DunningTemplate,
     Payment,
     PaymentMethod,
+    WebhookEvent,
 )
 
 
@@ -93,6 +94,13 @@ class PaymentAdmin(ReadOnlyAdmin):
                     "received_on"]
     list_filter = ["state", "method", "currency"]
     search_fields = ["reference", "account__name", "gateway_reference"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "gateway", "kind", "event_id", "outcome"]
+    list_filter = ["gateway", "kind"]
+    search_fields = ["event_id", "outcome"]
 
 
 @admin.register(DunningEvent)

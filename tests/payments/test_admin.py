@@ -12,7 +12,7 @@ from tests.payments.factories import ON, account, card_token
 
 pytestmark = pytest.mark.django_db
 MODELS = ["dunningpolicy", "dunningtemplate", "accountdunning", "payment", "dunningevent",
-          "paymentmethod"]
+          "paymentmethod", "webhookevent"]
 
 
 @pytest.mark.parametrize("model", MODELS)
