@@ -110,3 +110,18 @@ def test_the_sandbox_sends_the_outcome_of_an_asynchronous_charge_to_the_webhook(
     assert payment.state == PaymentState.SUCCEEDED and invoice.state == InvoiceState.PAID
     assert sandbox.deliver_events(send) == 0
     assert WebhookEvent.objects.get().outcome == f"{payment} is succeeded"
+
+
+def test_the_sender_command_keeps_events_when_the_site_cannot_be_reached():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from payments.models import SandboxCharge
+
+    charge_invoice(invoice=issued_invoice(), token=card_token(SUCCESS), by=CUSTOMER)
+    out, err = StringIO(), StringIO()
+    call_command("sandbox_webhooks", url="http://127.0.0.1:9/unreachable/", stdout=out,
+                 stderr=err)
+    assert "0 events delivered" in out.getvalue() and "Could not reach" in err.getvalue()
+    assert SandboxCharge.objects.get().notified_at is None
