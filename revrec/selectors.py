@@ -99,12 +99,14 @@ def billed_to_date(revenue_contract_ids, *, through: date) -> dict[int, Billed]:
     invoiced = (InvoiceLine.objects
                 .filter(invoice__state__in=BILLED_STATES, invoice__issue_on__lte=through,
                         contract_line__revenue_obligation__revenue_contract_id__in=ids)
+                .order_by()
                 .values_list("contract_line__revenue_obligation__revenue_contract_id",
                              "invoice__currency", "invoice__fx_rate", "amount"))
     credited = (CreditNoteLine.objects
                 .filter(credit_note__state=CreditNoteState.ISSUED,
                         credit_note__issue_on__lte=through,
                         invoice_line__contract_line__revenue_obligation__revenue_contract_id__in=ids)
+                .order_by()
                 .values_list("invoice_line__contract_line__revenue_obligation__revenue_contract_id",
                              "credit_note__currency", "credit_note__fx_rate", "amount"))
     functional = settings.FUNCTIONAL_CURRENCY

@@ -125,14 +125,14 @@ def _pending_point_in_time(revenue_contract_ids, through: date) -> list[Schedule
                    .filter(revenue_contract_id__in=revenue_contract_ids,
                            pattern=Pattern.POINT_IN_TIME, status="open")
                    .filter(~Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"))))
-                   .values_list("contract_line_id", "pk"))
+                   .order_by().values_list("contract_line_id", "pk"))
     if not waiting:
         return []
     allocated = dict(PerformanceObligation.objects.filter(pk__in=waiting.values())
-                     .values_list("pk", "allocated"))
+                     .order_by().values_list("pk", "allocated"))
     fulfilled = (ContractLine.objects.filter(pk__in=waiting)
                  .annotate(fulfilled_on=fulfilled_on_of_contract_line())
-                 .filter(fulfilled_on__lte=through).values_list("pk", "fulfilled_on"))
+                 .filter(fulfilled_on__lte=through).order_by().values_list("pk", "fulfilled_on"))
     return [ScheduleLine(obligation_id=waiting[line_id], month=month_start(day), start_on=day,
                          end_on=day, amount=allocated[waiting[line_id]])
             for line_id, day in fulfilled]
@@ -145,17 +145,18 @@ def _usage_lines(revenue_contract_ids, month: date) -> list[ScheduleLine]:
                                                  pattern=Pattern.AS_BILLED)
     usage = usage.exclude(Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"),
                                                              month=month)))
-    by_line = dict(usage.values_list("contract_line_id", "pk"))
+    by_line = dict(usage.order_by().values_list("contract_line_id", "pk"))
     if not by_line:
         return []
     amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for line_id, amount in InvoiceLine.objects.filter(
             contract_line_id__in=by_line, invoice__state__in=BILLED_STATES,
-            invoice__issue_on__range=(month, end)).values_list("contract_line_id", "amount"):
+            invoice__issue_on__range=(month, end)).order_by().values_list(
+            "contract_line_id", "amount"):
         amounts[line_id] += amount
     for line_id, amount in CreditNoteLine.objects.filter(
             invoice_line__contract_line_id__in=by_line, credit_note__state=CreditNoteState.ISSUED,
-            credit_note__issue_on__range=(month, end)).values_list(
+            credit_note__issue_on__range=(month, end)).order_by().values_list(
             "invoice_line__contract_line_id", "amount"):
         amounts[line_id] -= amount
     return [ScheduleLine(obligation_id=by_line[line_id], month=month, start_on=month,
@@ -183,7 +184,7 @@ class _Chunk:
 
     def _open_lines(self):
         return ScheduleLine.objects.filter(obligation__revenue_contract_id__in=self.ids,
-                                           run__isnull=True, month__lte=self.month)
+                                           run__isnull=True, month__lte=self.month).order_by()
 
     def schedule(self):
         """Write the lines only now known (fulfilment, usage billed), then read what to
