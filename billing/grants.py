@@ -20,6 +20,9 @@ GRANTS = {
                    "billing.mark_invoice_uncollectible", "billing.issue_credit_note",
                    "billing.import_usage"],
     Role.ACCOUNTANT: _READ_ALL,
+    # Payments' tasks act as the system user: dunning's last step writes an invoice off, and
+    # a card payment confirmed later settles its early-payment discount by a credit.
     Role.SYSTEM: [*_READ_ALL, "billing.start_invoice_run", "billing.edit_draft_invoice",
-                  "billing.issue_invoice", "billing.apply_payment", "billing.import_usage"],
+                  "billing.issue_invoice", "billing.apply_payment", "billing.import_usage",
+                  "billing.mark_invoice_uncollectible", "billing.issue_credit_note"],
 }

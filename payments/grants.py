@@ -4,11 +4,6 @@ Finance does everything; accountants read everything; sales roles see the paymen
 accounts they can see (payments.selectors.payments_visible_to, by the account's owner, as
 billing does for invoices) and the aging of those accounts; the system user charges cards,
 settles pending charges, handles webhooks and runs dunning.
-
-Two steps the system user takes need billing permissions billing's own grants give only to
-finance, so they are granted here: dunning's last step writes off an invoice through billing's
-`mark_uncollectible`, and a card payment confirmed later (webhook, asking the gateway again)
-settles its early-payment discount through billing's `apply_credit`.
 """
 
 from core.roles import Role
@@ -35,6 +30,5 @@ GRANTS = {
                    "payments.add_accountdunning", "payments.change_accountdunning",
                    "payments.change_paymentmethod"],
     Role.ACCOUNTANT: _READ_ALL,
-    Role.SYSTEM: [*_READ_ALL, *_WORK, "billing.mark_invoice_uncollectible",
-                  "billing.issue_credit_note"],
+    Role.SYSTEM: [*_READ_ALL, *_WORK],
 }

@@ -193,6 +193,12 @@ if not PAYMENT_WEBHOOK_SECRET:
     if not DEBUG:
         raise ImproperlyConfigured("PAYMENT_WEBHOOK_SECRET must be set when DEBUG=0.")
     PAYMENT_WEBHOOK_SECRET = "dev-only-webhook-secret"
+# The card gateway (the sandbox, with test cards, until a real one is configured).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.gateways.sandbox.SandboxGateway")
+# An early-payment discount reduces the tax charged too (as most VAT rules say), or not.
+EARLY_DISCOUNT_REDUCES_TAX = env_bool("EARLY_DISCOUNT_REDUCES_TAX", True)
+# Where dunning escalations to finance go.
+FINANCE_EMAIL = os.environ.get("FINANCE_EMAIL", "finance@q2c.example")
 
 from q2c.schedules import CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (every periodic task)
 

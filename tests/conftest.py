@@ -99,12 +99,13 @@ SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
     ("quotes.migrations.0003_default_approval_rules", "seed"),
     ("ledger.migrations.0002_default_chart", "seed_chart"),
     ("ledger.migrations.0003_opening_balances_account", "add_account"),
+    ("payments.migrations.0002_default_dunning_policy", "seed"),
 ]
 
 
 def reseed_migration_data():
-    """A transactional test before this one flushed the standard payment terms and approval
-    rules and the chart of accounts that migrations seed (serialized_rollback clashes with the role groups that flush
-    recreates); put them back."""
+    """A transactional test before this one flushed what migrations seed (payment terms,
+    approval rules, the chart of accounts, the dunning policy; serialized_rollback clashes with
+    the role groups that flush recreates); put them back."""
     for module, function in SEEDED_BY_MIGRATIONS:
         getattr(importlib.import_module(module), function)(django_apps, None)
