@@ -155,3 +155,34 @@ def test_accepting_a_renewal_quote_drafts_the_renewal_and_the_old_one_is_renewed
     assert (contract.state, contract.ended_on) == (ContractState.RENEWED, date(2027, 11, 30))
     assert Contract.objects.filter(renews=contract).count() == 1
     assert not contract.lines.exclude(status=LineStatus.ENDED).exists()
+
+
+def test_an_imported_contract_is_amended_without_an_order(sales_rep, finance):
+    # given: a contract from the previous system (never countersigned here)
+    from catalog.demo import seed_catalog
+    from tests.customers.factories import AccountFactory, ContactFactory
+
+    seed_catalog()
+    account = AccountFactory(name="Initech", owner=sales_rep, currency="USD")
+    ContactFactory(account=account, name="Bill L", email="bill@initech.example")
+    [contract] = services.import_contracts(by=finance, data=(
+        b"reference,account,owner,currency,start_on,end_on,payment_terms,auto_renew,"
+        b"renewal_term_months,uplift_percent,renewal_notice_days,sku,quantity,billing_period,"
+        b"unit_price,discount_percent\n"
+        b"OLD-7,Initech,rep_a,USD,2026-01-01,2026-12-31,net-30,yes,12,0,30,SEAT-USER,10,"
+        b"monthly,30,0\n"))
+    amendment = services.start_amendment(contract=contract, by=sales_rep,
+                                         effective_on=date(2026, 12, 1), on=ON)
+    quote = amendment.quote
+    quote_services.update_line(line=quote.lines.get(), by=sales_rep, quantity=Decimal(12))
+    quote_services.submit_for_approval(quote=quote, by=sales_rep, on=ON)
+    quote_services.send_quote(quote=quote, by=sales_rep, on=ON)
+
+    # when
+    accept(quote)
+
+    # then: December runs at 12 seats; no order (orders takes countersigned contracts only)
+    amendment.refresh_from_db()
+    assert amendment.prorated_total == Decimal("60.00")  # 1 period × (360 − 300)
+    assert amendment.new_lines.get().quantity == Decimal(12)
+    assert not Order.objects.filter(contract=contract).exists()
