@@ -11,7 +11,6 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.contract_pdf, name="pdf"),
     path("<int:pk>/pdf/download/", views.contract_pdf_download, name="pdf_download"),
     path("<int:pk>/send/", views.contract_send, name="send"),
-    path("<int:pk>/activate/", views.contract_activate, name="activate"),
     path("<int:pk>/amend/", views.amendment_start, name="amend"),
     path("<int:pk>/terminate/", views.contract_terminate, name="terminate"),
     path("amendments/<int:pk>/", views.amendment_detail, name="amendment"),

@@ -1,5 +1,5 @@
-"""Contract pages, and the actions that stay inside contracts (send, activate, amend, terminate,
-import).
+"""Contract pages, and the actions that stay inside contracts (send, amend, terminate, import;
+activation is a q2c flow, since revenue recognition starts with it).
 
 Pages read through `contracts_visible_to` (404 for contracts one may not see); each action is one
 service call (403 without the permission). Countersigning is a q2c flow (`contract_flows:`).
@@ -70,12 +70,6 @@ def contract_send(request, pk):
     return _act(request, pk, services.send_for_signature,
                 "Contract {contract} is out for signature: the customer has the PDF and the "
                 "link by email.")
-
-
-@require_POST
-@permission_required("contracts.activate_contract", raise_exception=True)
-def contract_activate(request, pk):
-    return _act(request, pk, services.activate, "Contract {contract} is active.")
 
 
 def _pdf_response(request, pk, disposition: str):

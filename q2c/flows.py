@@ -12,6 +12,9 @@ later one's, inside one transaction, so a customer's click either moves every st
 - A user countersigns a signed contract: contracts records it, orders creates the order for every
   line and submits it through the credit check, and contracts activates the contract at once
   when its start date has come (else the daily task activates it from that date).
+- A user activates a countersigned contract from its start date.
+- Whenever a contract activates or is amended here, revrec gives it its revenue contract (or
+  applies the amendment) at once; revrec's hourly task would pick it up too, and finds it done.
 """
 
 from datetime import date
@@ -24,6 +27,7 @@ from core.dates import business_date
 from orders import services as order_services
 from quotes.models import QuoteKind
 from quotes.services.sending import accept_quote, decline_quote, quote_for_link
+from revrec.services.contracts import create_revenue_contracts
 
 
 @transaction.atomic
@@ -41,6 +45,7 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
         if new_lines and contract.is_countersigned:
             order_services.create_order_from_contract(contract=contract, lines=new_lines,
                                                       by=customer, on=on)
+        _account_for_revenue(contract, on)
     else:
         contract_services.create_contract_from_quote(quote=quote, by=customer, on=on)
     return quote
@@ -74,4 +79,19 @@ def countersign_contract_flow(*, contract, by, on: date | None = None):
     order_services.create_order_from_contract(contract=contract, by=by, on=on)
     if business_date(on) >= contract.start_on:
         contract = contract_services.activate(contract=contract, by=by, on=on)
+        _account_for_revenue(contract, on)
     return contract
+
+
+@transaction.atomic
+def activate_contract_flow(*, contract, by, on: date | None = None):
+    """A user activates a countersigned contract whose start date has come."""
+    contract = contract_services.activate(contract=contract, by=by, on=on)
+    _account_for_revenue(contract, on)
+    return contract
+
+
+def _account_for_revenue(contract, on: date | None) -> None:
+    # An accounting consequence, not the user's act: done by the revrec task's actor.
+    create_revenue_contracts(contract_ids=[contract.pk], on=on,
+                             by=Actor.task("create_revenue_contracts"))

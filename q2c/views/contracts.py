@@ -1,6 +1,6 @@
 """The contract hand-offs a person starts: the customer signs through their link (no login; the
-valid link is the permission, a link that cannot be used gets a page saying why) and a user
-countersigns. Both go through `q2c.flows`."""
+valid link is the permission, a link that cannot be used gets a page saying why), a user
+countersigns, and a user activates. All go through `q2c.flows`."""
 
 from django import forms
 from django.conf import settings
@@ -90,4 +90,17 @@ def countersign(request, pk):
         else:
             messages.success(request, f"Contract {contract} countersigned; it activates on its "
                                       f"start date, {contract.start_on:%Y-%m-%d}.")
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@require_POST
+@permission_required("contracts.activate_contract", raise_exception=True)
+def activate(request, pk):
+    contract = contract_for_detail(pk=pk, user=request.user)
+    try:
+        contract = flows.activate_contract_flow(contract=contract, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Contract {contract} is active.")
     return redirect("contracts:detail", pk=contract.pk)

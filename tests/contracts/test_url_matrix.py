@@ -32,7 +32,7 @@ MATRIX = [
     ("get", "contracts:amendment", "amendment", expect(VIEWERS)),
     ("post", "contracts:send", "contract", expect(SELLERS_ACT)),
     ("post", "contracts:amend", "contract", expect(SELLERS_ACT)),
-    ("post", "contracts:activate", "contract", expect({"finance": 302})),
+    ("post", "contract_flows:activate", "contract", expect({"finance": 302})),
     ("post", "contracts:terminate", "contract", expect({"finance": 302})),
     ("post", "contract_flows:countersign", "contract", expect({"finance": 302})),
 ]

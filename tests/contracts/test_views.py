@@ -101,7 +101,7 @@ def test_countersigned_before_its_start_the_contract_waits_then_activates(client
 
     with time_machine.travel("2026-11-23 10:00 +00:00", tick=False):
         client.post(reverse("contract_flows:countersign", args=[contract.pk]))
-        early = client.post(reverse("contracts:activate", args=[contract.pk]), follow=True)
+        early = client.post(reverse("contract_flows:activate", args=[contract.pk]), follow=True)
     contract.refresh_from_db()
     assert contract.state == ContractState.SIGNED
     assert messages_of(early) == [
@@ -109,7 +109,7 @@ def test_countersigned_before_its_start_the_contract_waits_then_activates(client
         "This contract starts on 2026-12-01; it can be activated from then."]
 
     with time_machine.travel("2026-12-01 10:00 +00:00", tick=False):
-        client.post(reverse("contracts:activate", args=[contract.pk]))
+        client.post(reverse("contract_flows:activate", args=[contract.pk]))
     contract.refresh_from_db()
     assert contract.state == ContractState.ACTIVE
 

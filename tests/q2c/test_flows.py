@@ -20,6 +20,7 @@ from q2c import flows
 from quotes import services as quote_services
 from quotes.models import QuoteKind
 from quotes.services.sending import quote_link_token
+from revrec.models import RevenueContract
 from tests.conftest import PASSWORD
 from tests.contracts.factories import ON, START, accepted_quote, active_contract
 
@@ -99,6 +100,20 @@ def test_countersigning_after_the_start_date_activates_and_orders_at_once(sales_
 
     assert contract.state == ContractState.ACTIVE
     assert Order.objects.filter(contract=contract).count() == 1
+    # revenue recognition starts with the contract: its revenue contract exists at once
+    revenue = RevenueContract.objects.get(contract=contract)
+    assert revenue.obligations.count() == contract.lines.count()
+
+
+def test_a_user_activating_from_the_start_date_starts_revenue_recognition(sales_rep, finance):
+    from tests.contracts.factories import countersigned_contract
+
+    contract = countersigned_contract(sales_rep, by=finance)  # starts after ON
+
+    contract = flows.activate_contract_flow(contract=contract, by=finance, on=START)
+
+    assert contract.state == ContractState.ACTIVE
+    assert RevenueContract.objects.filter(contract=contract).count() == 1
 
 
 def test_accepting_an_amendment_amends_the_contract_and_orders_the_new_lines(sales_rep,
