@@ -29,6 +29,7 @@ from catalog.proration import convention_from_setting
 from contracts.models import ContractLine
 from contracts.term_pricing import PERIOD_MONTHS, rest_of_term
 from core.actors import as_actor
+from core.bulk_rows import insert_rows
 from core.dates import business_date
 from revrec import schedules
 from revrec.allocation import allocate_transaction_price
@@ -47,7 +48,6 @@ from revrec.services.schedule_rows import insert_schedule_rows
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
 CREATE_PERMISSION = "revrec.create_revenue_contracts"
-BATCH_SIZE = 5000  # obligations and revenue contracts per INSERT
 # Contracts handled at a time (their lines, obligations and schedules held in memory: about
 # 15 MB per 1,000 yearly lines), so memory stays flat however many contracts wait.
 CONTRACTS_PER_BATCH = 2000
@@ -109,7 +109,7 @@ class _Writer:
             obligation.revenue_contract_id = obligation.revenue_contract.pk
             if obligation.predecessor is not None:
                 obligation.predecessor_id = obligation.predecessor.pk
-        PerformanceObligation.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        insert_rows(PerformanceObligation, new)
         rows = [(o.pk, s.month, s.start, s.end, s.amount)
                 for o, lines in self.obligations for s in lines]
         insert_schedule_rows(rows + _rescheduled(self.replaced))
@@ -308,7 +308,7 @@ def _originals(contracts, lines, today: date) -> list[RevenueContract]:
     for revenue_contract in revenue_contracts:  # sets the transaction price before the insert
         _allocate(revenue_contract, [line for line in lines[revenue_contract.contract_id]
                                      if not line.amendment_id], writer)
-    RevenueContract.objects.bulk_create(revenue_contracts, batch_size=BATCH_SIZE)
+    insert_rows(RevenueContract, revenue_contracts)
     writer.write()
     return revenue_contracts
 

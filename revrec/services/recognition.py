@@ -21,6 +21,7 @@ from django.utils import timezone
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
 from contracts.models import ContractLine
 from core.actors import as_actor
+from core.bulk_rows import insert_rows
 from core.dates import business_date, month_start
 from core.transitions import run_transition
 from ledger import services as ledger
@@ -238,8 +239,8 @@ class _Chunk:
         for item, entry, reclass in items:
             item.entry = next(posted) if entry is not None else None
             item.reclass_entry = next(posted) if reclass is not None else None
-        RecognitionItem.objects.bulk_create([item for item, _, _ in items])
-        RecognizedRevenue.objects.bulk_create([
+        insert_rows(RecognitionItem, [item for item, _, _ in items])
+        insert_rows(RecognizedRevenue, [
             RecognizedRevenue(item=item, family=f.family, amount=f.amount,
                               amount_functional=f.functional)
             for item, split in revenue for f in split])
