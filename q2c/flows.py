@@ -40,9 +40,8 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
                          user_agent=user_agent, on=on)
     if quote.kind == QuoteKind.AMENDMENT:
         contract, new_lines = contract_services.apply_amendment(quote=quote, by=customer, on=on)
-        # An amendment that only removes lines has nothing to provision. Orders takes only
-        # countersigned contracts: imported and self-renewed ones were never countersigned here.
-        if new_lines and contract.is_countersigned:
+        # An amendment that only removes lines has nothing to provision.
+        if new_lines:
             order_services.create_order_from_contract(contract=contract, lines=new_lines,
                                                       by=customer, on=on)
         _account_for_revenue(contract, on)

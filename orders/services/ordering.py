@@ -23,7 +23,6 @@ from orders.models import LineKind, Order, OrderKind, OrderLine, OrderState
 from orders.selectors import order_for_update, ordered_contract_line_ids
 
 CREATE_PERMISSION = "orders.add_order"
-ORDERABLE = {ContractState.SIGNED, ContractState.ACTIVE}
 
 
 def _line_value(contract_line, currency: str):
@@ -73,10 +72,14 @@ def create_order_from_contract(*, contract, lines=None, by, on: date | None = No
         raise PermissionDenied("You are not allowed to create orders.")
     today = business_date(on)
     contract = contract_for_update(pk=contract.pk)  # one order per line even under races
-    if contract.state not in ORDERABLE or not contract.is_countersigned:
+    # An active contract is in force however it got there (imported, renewed by itself); a
+    # signed one is ordered once countersigned.
+    orderable = contract.state == ContractState.ACTIVE or (
+        contract.state == ContractState.SIGNED and contract.is_countersigned)
+    if not orderable:
         raise ValidationError(f"Contract {contract} is {contract.get_state_display().lower()}"
                               f"{'' if contract.is_countersigned else ', not countersigned'}: "
-                              f"only a countersigned contract is ordered.")
+                              f"only a countersigned or active contract is ordered.")
     chosen = _chosen_lines(contract, lines)
     order = Order(number=f"O-{today.year}-{next_number(f'order-{today.year}'):05d}",
                   account_id=contract.account_id, contract=contract, currency=contract.currency,

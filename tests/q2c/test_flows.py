@@ -172,7 +172,7 @@ def test_accepting_a_renewal_quote_drafts_the_renewal_and_the_old_one_is_renewed
     assert not contract.lines.exclude(status=LineStatus.ENDED).exists()
 
 
-def test_an_imported_contract_is_amended_without_an_order(sales_rep, finance):
+def test_an_imported_contract_is_amended_and_its_new_line_ordered(sales_rep, finance):
     # given: a contract from the previous system (never countersigned here)
     from catalog.demo import seed_catalog
     from tests.customers.factories import AccountFactory, ContactFactory
@@ -196,8 +196,11 @@ def test_an_imported_contract_is_amended_without_an_order(sales_rep, finance):
     # when
     accept(quote)
 
-    # then: December runs at 12 seats; no order (orders takes countersigned contracts only)
+    # then: December runs at 12 seats, and the new line is ordered (the contract is active,
+    # though it was never countersigned here)
     amendment.refresh_from_db()
     assert amendment.prorated_total == Decimal("60.00")  # 1 period × (360 − 300)
-    assert amendment.new_lines.get().quantity == Decimal(12)
-    assert not Order.objects.filter(contract=contract).exists()
+    new_line = amendment.new_lines.get()
+    assert new_line.quantity == Decimal(12)
+    order = Order.objects.get(contract=contract)
+    assert [line.contract_line for line in order.lines.all()] == [new_line]
