@@ -16,8 +16,6 @@ GRANTS = {
                    "contracts.import_contracts", "contracts.view_contracttemplate",
                    "contracts.add_contracttemplate", "contracts.change_contracttemplate"],
     Role.ACCOUNTANT: _VIEW_ALL,
-    # The renewal run makes each renewal quote for the contract's owner, so the system user
-    # creates quotes too (quotes.services.prefilled checks quotes.add_quote).
     Role.SYSTEM: [*_VIEW_ALL, "contracts.add_contract", "contracts.activate_contract",
-                  "contracts.expire_contract", "contracts.renew_contract", "quotes.add_quote"],
+                  "contracts.expire_contract", "contracts.renew_contract"],
 }
