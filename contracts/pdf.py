@@ -1,13 +1,9 @@
-"""The contract document: context, template, WeasyPrint bytes. Nothing here writes.
+"""The contract document: its context and template, rendered by `core.pdf`. Nothing here
+writes."""
 
-WeasyPrint is imported inside `render_contract_pdf` only (as `quotes.pdf` does), so the app serves
-pages on a machine without pango; such a machine gets `PdfUnavailable` naming what to install.
-"""
-
-from django.conf import settings
 from django.template.loader import render_to_string
 
-from quotes.pdf import INSTALL_HINT, PdfUnavailable
+from core.pdf import PdfUnavailable, letterhead, render_pdf
 
 TEMPLATE = "contracts/pdf/contract.html"
 
@@ -21,8 +17,7 @@ def contract_pdf_context(contract) -> dict:
     return {
         "contract": contract,
         "lines": lines,
-        "company": {"name": settings.COMPANY_NAME, "address": settings.COMPANY_ADDRESS,
-                    "email": settings.COMPANY_EMAIL},
+        "company": letterhead(),
         "account": contract.account,
         "currency": contract.currency,
     }
@@ -34,12 +29,4 @@ def render_contract_html(contract) -> str:
 
 def render_contract_pdf(contract) -> bytes:
     """The contract's PDF bytes, rendered now from its stored lines and terms."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:  # OSError: pango or harfbuzz cannot be loaded
-        raise PdfUnavailable(
-            f"PDFs cannot be rendered on this machine: WeasyPrint could not load ({error}). "
-            f"Install its system libraries with: {INSTALL_HINT}"
-        ) from error
-    return HTML(string=render_contract_html(contract),
-                base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(TEMPLATE, contract_pdf_context(contract))

@@ -4,11 +4,10 @@ credit balance, and the invoices and payments of a period; context, template, We
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Q
 
 from billing.models import Invoice
-from billing.pdf import render_pdf
+from core.pdf import letterhead, render_pdf
 from payments.aging import BUCKETS, LABELS, ar_aging, open_invoices
 from payments.models import Payment
 from payments.models.payments import HELD_STATES
@@ -29,8 +28,7 @@ def statement_context(account, *, start: date, end: date) -> dict:
                         | {p.currency for p in payments} | {account.currency})
     return {
         "account": account, "start": start, "end": end,
-        "company": {"name": settings.COMPANY_NAME, "address": settings.COMPANY_ADDRESS,
-                    "email": settings.COMPANY_EMAIL},
+        "company": letterhead(),
         "open_invoices": list(open_invoices(accounts).order_by("currency", "due_on", "pk")),
         "aging": aging, "labels": [LABELS[b] for b in BUCKETS],
         "issued": list(Invoice.objects.filter(account=account, issue_on__range=(start, end))

@@ -1,19 +1,13 @@
-"""The quote document: context, template, WeasyPrint bytes. Nothing here writes.
+"""The quote document: its context and template, rendered by `core.pdf`. Nothing here writes."""
 
-WeasyPrint is imported inside `render_quote_pdf` only, so the app serves pages on a machine
-without pango; such a machine gets `PdfUnavailable` naming the packages to install.
-"""
-
-from django.conf import settings
 from django.template.loader import render_to_string
 
-INSTALL_HINT = ("apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
-                "fontconfig fonts-dejavu-core")
+from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
+
 TEMPLATE = "quotes/pdf/quote.html"
 
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or its system libraries are missing on this machine."""
+__all__ = ["INSTALL_HINT", "PdfUnavailable", "quote_pdf_context", "render_quote_html",
+           "render_quote_pdf"]
 
 
 def quote_pdf_context(quote) -> dict:
@@ -22,8 +16,7 @@ def quote_pdf_context(quote) -> dict:
     return {
         "quote": quote,
         "lines": lines,
-        "company": {"name": settings.COMPANY_NAME, "address": settings.COMPANY_ADDRESS,
-                    "email": settings.COMPANY_EMAIL},
+        "company": letterhead(),
         "account": quote.account,
         "contact": quote.contact,
         "currency": quote.currency,
@@ -36,11 +29,4 @@ def render_quote_html(quote) -> str:
 
 def render_quote_pdf(quote) -> bytes:
     """The quote's PDF bytes, rendered now from its stored lines and totals."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:  # OSError: pango or harfbuzz cannot be loaded
-        raise PdfUnavailable(
-            f"PDFs cannot be rendered on this machine: WeasyPrint could not load ({error}). "
-            f"Install its system libraries with: {INSTALL_HINT}"
-        ) from error
-    return HTML(string=render_quote_html(quote), base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(TEMPLATE, quote_pdf_context(quote))
