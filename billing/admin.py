@@ -15,17 +15,7 @@ from billing.models import (
     InvoiceTax,
     UsageRecord,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyMixin
 
 
 class InvoiceLineInline(ReadOnlyMixin, admin.TabularInline):

@@ -13,17 +13,7 @@ from contracts.models import (
     Termination,
 )
 from contracts.terms import PLACEHOLDERS
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyMixin
 
 
 @admin.register(ContractTemplate)

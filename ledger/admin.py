@@ -3,18 +3,8 @@ are shown read-only (periods change state on the Periods page, entries never cha
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyMixin
 from ledger.models import AccountingPeriod, ExchangeRate, GLAccount, JournalEntry, JournalLine
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GLAccount)
@@ -32,7 +22,7 @@ class GLAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountingPeriod)
-class AccountingPeriodAdmin(ReadOnlyAdmin):
+class AccountingPeriodAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "start_on", "end_on", "state", "closed_at", "closed_by"]
     list_filter = ["state"]
     list_select_related = ["closed_by"]
@@ -61,7 +51,7 @@ class JournalLineInline(admin.TabularInline):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnlyAdmin):
+class JournalEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["reference", "posted_on", "document_date", "memo", "source_label", "period",
                     "posted_by"]
     list_filter = ["period"]

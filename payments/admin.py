@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.template import Template, TemplateSyntaxError
 
+from core.admin import ReadOnlyMixin
 from payments.models import (
     AccountDunning,
     DunningEvent,
@@ -77,19 +78,8 @@ class PaymentMethodAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "account", "method", "amount", "currency", "state",
                     "received_on"]
     list_filter = ["state", "method", "currency"]
@@ -97,13 +87,13 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["received_at", "gateway", "kind", "event_id", "outcome"]
     list_filter = ["gateway", "kind"]
     search_fields = ["event_id", "outcome"]
 
 
 @admin.register(DunningEvent)
-class DunningEventAdmin(ReadOnlyAdmin):
+class DunningEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["taken_on", "invoice", "account", "step_key", "action", "outcome"]
     list_filter = ["action", "taken_on"]

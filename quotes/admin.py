@@ -3,18 +3,8 @@ read-only (they change only through the builder and the approval pages' services
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyMixin
 from quotes.models import ApprovalRequest, ApprovalRule, Quote, QuoteLine
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class QuoteLineInline(ReadOnlyMixin, admin.TabularInline):

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyMixin
 from revrec.models import (
     PerformanceObligation,
     RecognitionItem,
@@ -9,17 +10,6 @@ from revrec.models import (
     RevenueContract,
     ScheduleLine,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ObligationInline(ReadOnlyMixin, admin.TabularInline):
