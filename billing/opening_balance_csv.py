@@ -7,12 +7,12 @@ reported as "Line N: reason", so the caller refuses the whole file.
 """
 
 import csv
-import io
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from core.csv_files import open_csv
 from core.money import round_money
 
 COLUMNS = ("number", "account", "currency", "issue_date", "due_date", "amount")
@@ -41,12 +41,6 @@ class OpenInvoice:
     due_on: date
     amount: Decimal
     rate: Decimal
-
-
-def _text(content: bytes | str) -> str:
-    if isinstance(content, bytes):
-        return content.decode("utf-8-sig")
-    return content.removeprefix("\ufeff")
 
 
 def _date(text: str, label: str, errors: list[str]) -> date | None:
@@ -104,17 +98,9 @@ def _row(raw: dict, line: int, currencies: Collection[str],
 def parse_opening_balances(content: bytes | str, *, currencies: Collection[str],
                            today: date) -> tuple[list[BalanceRow], list[str]]:
     """The file's rows and every problem of shape, each as "Line N: reason"."""
-    try:
-        text = _text(content)
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text."]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        return [], [f"Line 1: the header needs the columns {', '.join(COLUMNS)}; "
-                    f"missing {', '.join(missing)}."]
-    reader.fieldnames = header
+    reader, problems = open_csv(content, COLUMNS)
+    if reader is None:
+        return [], problems
     rows, errors = [], []
     try:
         for raw in reader:

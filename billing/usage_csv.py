@@ -10,11 +10,12 @@ the file.
 """
 
 import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+
+from core.csv_files import open_csv
 
 COLUMNS = ("account", "sku", "quantity", "timestamp", "idempotency_key")
 QUANTITY_PLACES = 6  # UsageRecord.quantity is DecimalField(max_digits=19, decimal_places=6)
@@ -45,12 +46,6 @@ class ResolvedUsage:
     @property
     def fact(self) -> tuple:
         return (self.product_id, self.quantity, self.occurred_at)
-
-
-def _text(content: bytes | str) -> str:
-    if isinstance(content, bytes):
-        return content.decode("utf-8-sig")
-    return content.removeprefix("\ufeff")
 
 
 def _quantity(text: str, errors: list[str]) -> Decimal | None:
@@ -101,17 +96,9 @@ def _row(raw: dict, line: int, zone: tzinfo) -> tuple[UsageRow | None, list[str]
 def parse_usage(content: bytes | str, *, zone: tzinfo) -> tuple[list[UsageRow], list[str]]:
     """The file's rows and every problem of shape, each as "Line N: reason"; rows are only
     meaningful when there are no problems."""
-    try:
-        text = _text(content)
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text."]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        return [], [f"Line 1: the header needs the columns {', '.join(COLUMNS)}; "
-                    f"missing {', '.join(missing)}."]
-    reader.fieldnames = header
+    reader, problems = open_csv(content, COLUMNS)
+    if reader is None:
+        return [], problems
     rows, errors = [], []
     try:
         for raw in reader:

@@ -5,10 +5,11 @@ file at once.
 """
 
 import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from core.csv_files import open_csv
 
 COLUMNS = ("currency", "date", "rate")
 MAX_RATE_PLACES = 8  # ExchangeRate.rate is DecimalField(max_digits=19, decimal_places=8)
@@ -21,12 +22,6 @@ class RateRow:
     currency: str
     valid_on: date
     rate: Decimal
-
-
-def _text(content: bytes | str) -> str:
-    if isinstance(content, bytes):
-        return content.decode("utf-8-sig")
-    return content.removeprefix("\ufeff")
 
 
 def _row_errors(raw: dict, currencies: set[str], functional: str) -> tuple[list[str], tuple]:
@@ -66,17 +61,9 @@ def parse_rates(content: bytes | str, *, currencies: set[str],
                 functional: str) -> tuple[list[RateRow], list[str]]:
     """The file's rows and every problem found, each as "Line N: reason"; rows are only
     meaningful when there are no problems."""
-    try:
-        text = _text(content)
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text."]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        return [], [f"Line 1: the header needs the columns {', '.join(COLUMNS)}; "
-                    f"missing {', '.join(missing)}."]
-    reader.fieldnames = header
+    reader, problems = open_csv(content, COLUMNS)
+    if reader is None:
+        return [], problems
     rows, errors, seen = [], [], {}
     try:
         for raw in reader:

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 from billing.usage_csv import parse_usage, resolve_usage
+from core.csv_files import NOT_UTF8
 
 HEADER = "account,sku,quantity,timestamp,idempotency_key\n"
 
@@ -41,7 +42,7 @@ def test_a_file_without_the_columns_is_refused_at_the_header():
 
 def test_an_empty_file_and_a_binary_file_are_refused():
     assert parse_usage(HEADER, zone=UTC)[1] == ["The file has no usage rows."]
-    assert parse_usage(b"\xff\xfe\x00", zone=UTC)[1] == ["The file is not UTF-8 text."]
+    assert parse_usage(b"\xff\xfe\x00", zone=UTC)[1] == [NOT_UTF8]
 
 
 def test_references_duplicates_and_changed_keys_are_refused_by_line():
