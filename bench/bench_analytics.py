@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
-from bench.reference import ensure_database, postgres_dsn  # noqa: E402
 
 PREFIX = "Bench analytics "
 ACCOUNTS, OWNERS, MONTHS = 25_000, 10, 24
@@ -33,18 +33,6 @@ RUNS = 9
 GOAL_MS = 300
 
 
-def setup_django():
-    ensure_database(postgres_dsn())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
-    os.environ.pop("CELERY_BROKER_URL", None)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
 
 
 def people():

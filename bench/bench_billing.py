@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
-from bench.reference import copy_rate, ensure_database, postgres_dsn  # noqa: E402
+from bench.reference import copy_rate  # noqa: E402
 
 # BENCH_BILLING_SCALES="1000,2000" for a quick try; the figures are the default two.
 SCALES = tuple(int(n) for n in os.environ.get("BENCH_BILLING_SCALES", "10000,100000").split(","))
@@ -33,16 +34,6 @@ PREFIX = "Bench billing"
 DRAFT_ROWS, ISSUE_ROWS = 4, 7
 
 
-def setup_django():
-    ensure_database(postgres_dsn())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
-    os.environ.pop("CELERY_BROKER_URL", None)  # one worker: the chunks run here, in turn
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def clean() -> None:

@@ -17,25 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
-from bench.reference import ensure_database, postgres_dsn  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_PDF_INVOICES", "30"))
 LINES = 10
 PREFIX = "Bench pdf"
 
 
-def setup_django(media_root: str):
-    ensure_database(postgres_dsn())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ["MEDIA_ROOT"] = media_root
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def invoices():
@@ -84,7 +73,7 @@ def timed(work) -> tuple[float, float]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as media_root:
-        setup_django(media_root)
+        setup_django(MEDIA_ROOT=media_root)
         from billing.models import Invoice
         from billing.pdf import render_invoice_pdf
         from billing.services.documents import ensure_pdf

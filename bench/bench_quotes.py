@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
-from bench.reference import ensure_database, postgres_dsn  # noqa: E402
 
 RUNS = 15
 BUILDER_LINES = 200
@@ -24,17 +24,6 @@ SKUS = ["SEAT-USER", "SEAT-SSO", "API-CALLS", "STORAGE-GB", "SMS-PACK", "ONBOARD
         "TRAINING-DAY", "DEVICE-GW", "PLAT-PRO"]
 
 
-def setup_django():
-    ensure_database(postgres_dsn())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
 
 
 def actors():
