@@ -5,7 +5,7 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HOME_HEADINGS = {
-    "sales_rep": "My pipeline",
+    "sales_rep": "Open pipeline",
     "sales_manager": "My team",
     "finance": "Finance",
     "accountant": "Books",

@@ -118,7 +118,7 @@ def test_a_quote_goes_from_builder_to_customer_acceptance(new_page, live_server,
     history = rep.locator(".timeline li")
     steps = [re.split(r" \d{4}-\d{2}-\d{2}", text)[0] for text in history.all_inner_texts()]
     assert steps == [
-        f"Pending_approval Submit by {sales_rep.get_full_name()}",
+        f"Pending approval Submit by {sales_rep.get_full_name()}",
         f"Approved Approve by {finance.get_full_name()}",
         f"Sent Send by {sales_rep.get_full_name()}",
         "Accepted Accept by Ada Buyer (customer, 127.0.0.1)",
