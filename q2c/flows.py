@@ -40,9 +40,10 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
                          user_agent=user_agent, on=on)
     if quote.kind == QuoteKind.AMENDMENT:
         contract, new_lines = contract_services.apply_amendment(quote=quote, by=customer, on=on)
-        # An amendment that only removes lines has nothing to provision.
-        if new_lines:
-            order_services.create_order_from_contract(contract=contract, lines=new_lines,
+        # Orders provisions what the amendment adds; a reduction has nothing to deliver.
+        to_order = order_services.lines_to_provision(new_lines)
+        if to_order:
+            order_services.create_order_from_contract(contract=contract, lines=to_order,
                                                       by=customer, on=on)
         _account_for_revenue(contract, on)
     else:

@@ -6,9 +6,10 @@ from orders.services.fulfilment import close_order, fulfil_lines
 from orders.services.ordering import (
     cancel_order,
     create_order_from_contract,
+    lines_to_provision,
     release_order,
     submit_order,
 )
 
 __all__ = ["cancel_order", "close_order", "create_order_from_contract", "fulfil_lines",
-           "release_order", "submit_order"]
+           "lines_to_provision", "release_order", "submit_order"]

@@ -2,6 +2,7 @@
 answer to a hold (release or cancel)."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,14 +26,30 @@ from orders.selectors import order_for_update, ordered_contract_line_ids
 CREATE_PERMISSION = "orders.add_order"
 
 
-def _line_value(contract_line, currency: str):
+def to_provision(contract_line) -> Decimal:
+    """What an order must deliver for a contract line: all of it, or, for a line an amendment
+    started in place of one of the same product, only the increase (the rest is running)."""
+    replaced = contract_line.replaces
+    if replaced is not None and replaced.product_id == contract_line.product_id:
+        return contract_line.quantity - replaced.quantity
+    return contract_line.quantity
+
+
+def lines_to_provision(contract_lines) -> list:
+    """The lines with something to deliver; a reduction has nothing, and bills from its start."""
+    return [line for line in contract_lines if to_provision(line) > 0]
+
+
+def _line_value(contract_line, quantity: Decimal, currency: str):
     period = BillingPeriod(contract_line.billing_period)
-    return first_year_value([LineValue(period.months, contract_line.amount_per_period,
-                                       contract_line.net_amount)], currency)
+    share = quantity / contract_line.quantity if contract_line.quantity else Decimal(1)
+    return first_year_value([LineValue(period.months, contract_line.amount_per_period * share,
+                                       contract_line.net_amount * share)], currency)
 
 
 def _chosen_lines(contract, lines) -> list:
-    all_lines = list(contract.lines.select_related("product").order_by("position", "pk"))
+    all_lines = list(contract.lines.select_related("product", "replaces")
+                     .order_by("position", "pk"))
     if lines is None:  # every line still to run; ended lines were delivered or replaced
         chosen = [line for line in all_lines if line.status != LineStatus.ENDED]
     else:
@@ -42,6 +59,7 @@ def _chosen_lines(contract, lines) -> list:
             raise ValidationError({"lines": f"Only lines of contract {contract} can be "
                                             f"ordered from it."})
         chosen = [line for line in all_lines if line.pk in wanted]
+    chosen = lines_to_provision(chosen)
     if not chosen:
         raise ValidationError({"lines": "Choose at least one contract line to order."})
     ordered = ordered_contract_line_ids(line.pk for line in chosen)
@@ -57,7 +75,8 @@ def _order_lines(order: Order, contract_lines) -> list[OrderLine]:
         order=order, position=position, contract_line=line, product=line.product,
         description=line.description or line.product.name,
         kind=LineKind.SUBSCRIPTION if line.is_recurring else LineKind.DELIVERY,
-        quantity=line.quantity, first_year_value=_line_value(line, order.currency),
+        quantity=to_provision(line),
+        first_year_value=_line_value(line, to_provision(line), order.currency),
     ) for position, line in enumerate(contract_lines, start=1)]
 
 

@@ -81,7 +81,9 @@ def test_accepting_an_amendment_orders_the_lines_it_started(sales_rep, finance):
     # then
     amendment_order = contract.orders.get(kind=OrderKind.AMENDMENT)
     [line] = amendment_order.lines.all()
-    assert line.contract_line.start_on == EFFECTIVE and line.quantity == 8
+    # the new line runs eight seats; the order provisions the three added
+    assert line.contract_line.start_on == EFFECTIVE and line.contract_line.quantity == 8
+    assert line.quantity == 3
     assert line.kind == LineKind.SUBSCRIPTION and amendment_order.state == OrderState.APPROVED
     assert TransitionLog.objects.get(object_id=amendment_order.pk, content_type__model="order",
                                      transition="submit").actor_kind == "customer"
@@ -114,3 +116,14 @@ def test_ordering_an_amended_contract_whole_leaves_out_its_ended_lines(sales_rep
     assert sorted(line.contract_line.status for line in whole.lines.all()) == [
         "active", "pending"]
     assert whole.kind == OrderKind.AMENDMENT
+
+
+def test_an_amendment_that_only_reduces_orders_nothing(sales_rep, finance):
+    # given an active contract with five seats
+    contract = active_contract(sales_rep, by=finance)
+
+    # when the customer goes down to three seats
+    amended_to(contract, sales_rep, Decimal(3))
+
+    # then nothing is to be delivered: no order, and the new line bills from its start
+    assert not contract.orders.exists()
