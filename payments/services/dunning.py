@@ -182,10 +182,12 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
         set_overdue_flags(account_ids=suspended, overdue=True, by=by, on=day)
+    acted = []
     for plan, event, acts in zip(planned, events, acting, strict=True):
         if acts:  # a gateway call or a journal each
             event.outcome = _act(plan, by=by, day=day, cards=cards)
-            DunningEvent.objects.filter(pk=event.pk).update(outcome=event.outcome)
+            acted.append(event)
+    DunningEvent.objects.bulk_update(acted, ["outcome"])
     DunningRun.objects.filter(pk=run.pk).update(
         invoices_seen=F("invoices_seen") + len(invoice_ids),
         steps_taken=F("steps_taken") + len(events))
