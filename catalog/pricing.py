@@ -77,13 +77,17 @@ class PriceModel(StrEnum):
 
 class BillingPeriod(StrEnum):
     ONE_TIME = "one_time"
+    WEEKLY = "weekly"
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
+    SEMI_ANNUAL = "semi_annual"
     ANNUAL = "annual"
+    TERM = "term"  # the whole term, billed once (a multi-year deal paid up front)
 
     @property
-    def months(self) -> int:
-        """Months in one period; 0 for one-time charges."""
+    def months(self) -> Decimal:
+        """Months in one period (a week is 12/52 of a month); 0 for one-time charges and for a
+        term billed once, whose length is the term's."""
         return _PERIOD_MONTHS[self]
 
     @property
@@ -92,8 +96,10 @@ class BillingPeriod(StrEnum):
 
 
 _PERIOD_MONTHS = {
-    BillingPeriod.ONE_TIME: 0, BillingPeriod.MONTHLY: 1,
-    BillingPeriod.QUARTERLY: 3, BillingPeriod.ANNUAL: 12,
+    BillingPeriod.ONE_TIME: Decimal(0), BillingPeriod.WEEKLY: Decimal(12) / Decimal(52),
+    BillingPeriod.MONTHLY: Decimal(1), BillingPeriod.QUARTERLY: Decimal(3),
+    BillingPeriod.SEMI_ANNUAL: Decimal(6), BillingPeriod.ANNUAL: Decimal(12),
+    BillingPeriod.TERM: Decimal(0),
 }
 TIERED_MODELS = frozenset({PriceModel.GRADUATED, PriceModel.VOLUME})
 
@@ -313,13 +319,15 @@ class LinePrice:
 
 def periods_in_term(period: BillingPeriod, term_months: int | None) -> Decimal:
     """How many billing periods a term holds (1 for one-time charges or no term)."""
-    if not period.recurring or term_months is None:
+    if not period.recurring or term_months is None or period is BillingPeriod.TERM:
         return ONE
     if term_months <= 0:
         raise ValueError("a term must be at least one month")
-    months = period.months
-    return Decimal(term_months // months) if term_months % months == 0 else (
-        Decimal(term_months) / Decimal(months))
+    if period is BillingPeriod.WEEKLY:  # 52 weeks a year
+        periods = Decimal(term_months * 52) / Decimal(12)
+    else:
+        periods = Decimal(term_months) / period.months
+    return periods.to_integral_value() if periods == periods.to_integral_value() else periods
 
 
 def price_line(line: LineInput, *, basis: Decimal | None = None) -> LinePrice:

@@ -13,9 +13,11 @@ GRANTS = {
     Role.SALES_MANAGER: [*_SELL, "contracts.view_team_contracts"],
     Role.FINANCE: [*_VIEW_ALL, "contracts.add_contract", "contracts.countersign_contract",
                    "contracts.activate_contract", "contracts.terminate_contract",
+                   "contracts.end_contractline",
                    "contracts.import_contracts", "contracts.view_contracttemplate",
                    "contracts.add_contracttemplate", "contracts.change_contracttemplate"],
     Role.ACCOUNTANT: _VIEW_ALL,
     Role.SYSTEM: [*_VIEW_ALL, "contracts.add_contract", "contracts.activate_contract",
-                  "contracts.expire_contract", "contracts.renew_contract"],
+                  "contracts.expire_contract", "contracts.renew_contract",
+                  "contracts.end_contractline"],
 }

@@ -22,7 +22,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from catalog.charge_schedule import Alignment, ChargeKind
 from catalog.models import BillingPeriod
+from catalog.proration import DayCount
 from contracts.terms import unknown_placeholders
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
@@ -217,10 +219,12 @@ class LineStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
-class ContractLine(models.Model):
+class ContractLine(FSMModelMixin, models.Model):
     """One subscription or one-time item. `price_snapshot` is the quote line's frozen price model,
-    copied, so billing and renewals never read the live price book. An active line is never
-    changed in place: an amendment ends it and starts a new line from its effective date."""
+    copied, so billing and renewals never read the live price book. The policies that change its
+    money (billing alignment, bill day, day-count convention) are copied onto it when it is made
+    and read from here. An active line is never changed in place: an amendment ends it and
+    starts a new line from its effective date; its charges are its `schedule` rows."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
@@ -231,6 +235,15 @@ class ContractLine(models.Model):
     quantity = models.DecimalField(max_digits=19, decimal_places=4,
                                    validators=[MinValueValidator(0)])
     billing_period = models.CharField(max_length=16)
+    billing_alignment = models.CharField(max_length=16, choices=[(a.value, a.label)
+                                                                 for a in Alignment],
+                                         default=Alignment.BILL_DAY)
+    bill_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="The account's bill day when the line was made (1-31).")
+    proration_convention = models.CharField(
+        max_length=16, choices=[(d.value, d.value) for d in DayCount], default=DayCount.ACTUAL,
+        help_text="How part periods are counted: actual days, or 30/360.")
     price_snapshot = models.JSONField()
     discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     included = models.BooleanField(default=False)
@@ -238,11 +251,12 @@ class ContractLine(models.Model):
     amount_per_period = models.DecimalField(**AMOUNT)
     list_amount = models.DecimalField(**AMOUNT)
     discount_amount = models.DecimalField(**AMOUNT)
-    net_amount = models.DecimalField(**AMOUNT, help_text="Net over the line's term.")
+    net_amount = models.DecimalField(**AMOUNT, help_text="Net over the line's term as signed: "
+                                                         "the sum of its first schedule.")
     start_on = models.DateField()
     end_on = models.DateField(help_text="Last day (inclusive).")
-    status = models.CharField(max_length=16, choices=LineStatus.choices,
-                              default=LineStatus.PENDING)
+    status = FSMField(max_length=16, choices=LineStatus.choices, default=LineStatus.PENDING,
+                      protected=True)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="replaced_by",
                                  help_text="The line an amendment or renewal ended for this one.")
@@ -259,7 +273,11 @@ class ContractLine(models.Model):
                                    name="contractline_ends_after_start"),
             models.CheckConstraint(condition=models.Q(quantity__gte=0),
                                    name="contractline_quantity_not_negative"),
+            models.CheckConstraint(condition=models.Q(bill_day__gte=1, bill_day__lte=31),
+                                   name="contractline_bill_day_range"),
         ]
+        permissions = [("end_contractline", "Can end contract lines (amendment, termination, "
+                                            "end of term)")]
 
     def __str__(self):
         return f"{self.contract} #{self.position} {self.product_id} × {self.quantity}"
@@ -276,6 +294,19 @@ class ContractLine(models.Model):
         line._loaded_status = line.__dict__.get("status")
         return line
 
+    @transition(field=status, source=LineStatus.PENDING, target=LineStatus.ACTIVE,
+                permission="contracts.activate_contract")
+    def activate(self):
+        """Its start date has come under an active contract (run in bulk)."""
+
+    @transition(field=status, source=[LineStatus.PENDING, LineStatus.ACTIVE],
+                target=LineStatus.ENDED, permission="contracts.end_contractline")
+    def end(self, *, last_day=None):
+        """An amendment, termination, expiry or renewal ends it (run in bulk); `last_day` moves
+        its end earlier, never later."""
+        if last_day is not None:
+            self.end_on = min(self.end_on, last_day)
+
     @property
     def is_recurring(self) -> bool:
         return self.billing_period != "one_time"
@@ -283,6 +314,80 @@ class ContractLine(models.Model):
     @property
     def billing_period_label(self) -> str:
         return BillingPeriod(self.billing_period).label
+
+
+class ScheduleChangeKind(models.TextChoices):
+    START = "start", "Contract made"
+    IMPORT = "import", "Imported"
+    RENEWAL = "renewal", "Renewed"
+    AMENDMENT = "amendment", "Amendment"
+    TERMINATION = "termination", "Termination"
+
+
+class ScheduleChange(models.Model):
+    """One change of a contract's charge schedule: the rows it added and the rows it ended."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE,
+                                 related_name="schedule_changes")
+    kind = models.CharField(max_length=16, choices=ScheduleChangeKind.choices)
+    effective_on = models.DateField()
+    amendment = models.OneToOneField("Amendment", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="schedule_change")
+    termination = models.OneToOneField("Termination", null=True, blank=True,
+                                       on_delete=models.PROTECT,
+                                       related_name="schedule_change")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.contract_id} from {self.effective_on}"
+
+
+class ScheduledCharge(models.Model):
+    """One row of a line's charge schedule (`catalog.charge_schedule`): a billing period with
+    its amount and how it was computed. Never edited: a change ends rows (`ended_by`) and adds
+    rows; the invoice run bills the rows that are due (`billing.BillingRecord` points here), and
+    the documents and revenue recognition read the same rows."""
+
+    line = models.ForeignKey(ContractLine, on_delete=models.CASCADE, related_name="schedule")
+    change = models.ForeignKey(ScheduleChange, on_delete=models.CASCADE, related_name="rows")
+    ended_by = models.ForeignKey(ScheduleChange, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="ended_rows")
+    about = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+",
+                              help_text="The row a credit or a shortened row stands for.")
+    kind = models.CharField(max_length=16, choices=[(k.value, k.value.replace("_", " "))
+                                                    for k in ChargeKind])
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Last day (inclusive).")
+    due_on = models.DateField()
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3)
+    days = models.PositiveIntegerField(null=True, blank=True)
+    period_days = models.PositiveIntegerField(null=True, blank=True)
+    explanation = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["line", "period_start", "pk"]
+        indexes = [models.Index(fields=["due_on"], name="scheduledcharge_due",
+                                condition=models.Q(ended_by__isnull=True))]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
+                                   name="scheduledcharge_period_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(kind=ChargeKind.CREDIT, amount__lte=0)
+                | (~models.Q(kind=ChargeKind.CREDIT) & models.Q(amount__gte=0)),
+                name="scheduledcharge_sign_by_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.line_id} {self.kind} {self.period_start}..{self.period_end} {self.amount}"
+
+    @property
+    def is_prorated(self) -> bool:
+        return self.days is not None
 
 
 class Amendment(models.Model):
@@ -316,8 +421,9 @@ class Amendment(models.Model):
 
 
 class Termination(models.Model):
-    """The end of a contract before its term: lines end the day before `effective_on`; the
-    credit for the part of each current billing period not used is kept for billing."""
+    """The end of a contract before its term: lines end the day before `effective_on`; its
+    schedule change (`schedule_change.rows`) holds the credits billing issues, and
+    `credit_amount` is their sum."""
 
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT,
                                     related_name="termination")
@@ -325,7 +431,6 @@ class Termination(models.Model):
     reason = models.TextField()
     currency = models.CharField(max_length=3)
     credit_amount = models.DecimalField(**AMOUNT)
-    credit_lines = models.JSONField(default=list, help_text="Per line: credit and explanation.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,7 +6,7 @@ service that changes a contract for a user go through it.
 
 from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from contracts.models import (
@@ -15,6 +15,7 @@ from contracts.models import (
     ContractLine,
     LineStatus,
     Renewal,
+    ScheduledCharge,
     Termination,
 )
 from core.visibility import visible_to
@@ -104,5 +105,24 @@ def renewal_contract_of(contract: Contract) -> Contract | None:
 
 def termination_of(contract: Contract) -> Termination | None:
     return Termination.objects.filter(contract=contract).select_related("created_by").first()
+
+
+def _with_billed(rows: QuerySet[ScheduledCharge]) -> QuerySet[ScheduledCharge]:
+    """Rows with `billed`: an invoice holds them (billing's record points at the row)."""
+    billed = Case(When(billing_record__isnull=False, then=Value(True)), default=Value(False),
+                  output_field=BooleanField())
+    return rows.select_related("line__product").annotate(billed=billed)
+
+
+def charge_schedule_of(contract: Contract) -> QuerySet[ScheduledCharge]:
+    """The contract's charges in force (what it bills and is recognized from), by due date."""
+    return _with_billed(ScheduledCharge.objects.filter(line__contract=contract,
+                                                       ended_by__isnull=True)
+                        .order_by("due_on", "line__position", "period_start", "pk"))
+
+
+def rows_of_change(change) -> QuerySet[ScheduledCharge]:
+    """The rows one change (an amendment, a termination) added."""
+    return _with_billed(change.rows.order_by("line__position", "period_start", "pk"))
 
 

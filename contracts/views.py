@@ -38,12 +38,16 @@ def contract_list(request):
 @permission_required("contracts.view_contract", raise_exception=True)
 def contract_detail(request, pk):
     contract = selectors.contract_for_detail(pk=pk, user=request.user)
+    termination = selectors.termination_of(contract)
     return render(request, "contracts/detail.html", {
         "contract": contract, "lines": selectors.lines_of(contract),
         "amendments": selectors.amendments_of(contract),
         "renewal": selectors.renewal_of(contract),
         "renewed_by": selectors.renewal_contract_of(contract),
-        "termination": selectors.termination_of(contract),
+        "termination": termination,
+        "termination_rows": (selectors.rows_of_change(termination.schedule_change)
+                             if termination else ()),
+        "schedule": selectors.charge_schedule_of(contract),
         "actions": next_actions(contract, request.user),
         "signature_link": (services.contract_link_url(contract)
                            if contract.state == ContractState.OUT_FOR_SIGNATURE else None),

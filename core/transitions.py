@@ -77,9 +77,11 @@ UPDATE_BATCH = 5000
 
 
 def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: str = "",
-                        on: date | None = None, update_fields: Sequence[str] = ()) -> list:
-    """The same rule for many documents: permission once, transitions in memory, one bulk
-    update and one bulk insert of history rows. Any document that cannot move stops them all."""
+                        on: date | None = None, update_fields: Sequence[str] = (),
+                        **kwargs) -> list:
+    """The same rule for many documents: permission once, transitions in memory (each with
+    the same `kwargs`), one bulk update and one bulk insert of history rows. Any document that
+    cannot move stops them all."""
     if not documents:
         return []
     actor = as_actor(by)
@@ -93,7 +95,7 @@ def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: 
     logs = []
     for document in documents:
         source = meta.field.get_state(document)
-        getattr(document, transition_name)()
+        getattr(document, transition_name)(**kwargs)
         logs.append(_log(document, transition_name, source, meta.field.get_state(document),
                          actor, note, on))
     model = type(documents[0])

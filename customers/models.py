@@ -114,8 +114,9 @@ class Account(models.Model):
                               default=Decimal("0"))
     tax_exempt = models.BooleanField(default=False)
     bill_day = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text="Day of the month recurring charges are billed on (1-28, so every month has it).")
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="Day of the month recurring charges are billed on (1-31; a month without "
+                  "that day bills on its last day).")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="owned_accounts")
     status = models.CharField(max_length=16, choices=AccountStatus.choices,
@@ -131,7 +132,7 @@ class Account(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(credit_limit__gte=0),
                                    name="account_credit_limit_not_negative"),
-            models.CheckConstraint(condition=models.Q(bill_day__gte=1, bill_day__lte=28),
+            models.CheckConstraint(condition=models.Q(bill_day__gte=1, bill_day__lte=31),
                                    name="account_bill_day_range"),
         ]
         permissions = [

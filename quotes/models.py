@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from catalog.charge_schedule import Alignment
 from catalog.models import BillingPeriod
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
@@ -180,6 +181,11 @@ class QuoteLine(models.Model):
     quantity = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal("1"),
                                    validators=[MinValueValidator(0)])
     billing_period = models.CharField(max_length=16)
+    billing_alignment = models.CharField(
+        max_length=16, choices=[(a.value, a.label) for a in Alignment],
+        default=Alignment.BILL_DAY,
+        help_text="Where its billing periods start: the account's bill day, the line's own "
+                  "start day, or the calendar period. Kept on the contract line.")
     price_snapshot = models.JSONField()
     discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     discount_per_period = models.DecimalField(**AMOUNT,

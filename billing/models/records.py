@@ -1,6 +1,6 @@
-"""What has been billed: one row per contract line, period start and kind. The unique constraint
-is what makes a rerun or a resumed run bill nothing twice; discarding a draft or voiding an
-invoice deletes its rows, so the charges bill again."""
+"""What has been billed: one row per scheduled charge (`contracts.ScheduledCharge`) an invoice
+holds. The one-to-one is what makes a rerun or a resumed run bill nothing twice; discarding a
+draft or voiding an invoice deletes its rows, so the charges bill again."""
 
 from django.db import models
 
@@ -9,7 +9,7 @@ from billing.models.fields import AMOUNT
 
 class RecordKind(models.TextChoices):
     RECURRING = "recurring", "Recurring charge (in advance)"
-    CREDIT = "credit", "Amendment credit"
+    CREDIT = "credit", "Credit for days not served"
     ONE_TIME = "one_time", "One-time charge"
     USAGE = "usage", "Usage (in arrears)"
 
@@ -17,6 +17,9 @@ class RecordKind(models.TextChoices):
 class BillingRecord(models.Model):
     contract_line = models.ForeignKey("contracts.ContractLine", on_delete=models.PROTECT,
                                       related_name="billing_records")
+    scheduled_charge = models.OneToOneField("contracts.ScheduledCharge",
+                                            on_delete=models.PROTECT,
+                                            related_name="billing_record")
     kind = models.CharField(max_length=16, choices=RecordKind.choices)
     period_start = models.DateField()
     period_end = models.DateField(help_text="Last day (inclusive).")
@@ -31,8 +34,6 @@ class BillingRecord(models.Model):
     class Meta:
         ordering = ["contract_line", "period_start", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["contract_line", "period_start", "kind"],
-                                    name="billingrecord_once_per_line_period_kind"),
             models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
                                    name="billingrecord_period_ends_after_start"),
         ]

@@ -1,8 +1,9 @@
 """Writing planned charges as draft invoices, in bulk: invoices, lines, billing records and tax
 totals each in one insert per batch (`core.bulk_rows.insert_rows`: COPY on PostgreSQL), never
-a query per row. The billing records' unique constraint is the guard against billing twice:
-when a batch collides (another run billed the same period at the same moment), each draft is
-written alone in a savepoint and the colliding account is recorded as a failure.
+a query per row. A billing record is one-to-one with the scheduled charge it bills: that is the
+guard against billing twice. When a batch collides (another run billed the same charge at the
+same moment), each draft is written alone in a savepoint and the colliding account is recorded
+as a failure, to be billed by the next run.
 """
 
 from collections.abc import Sequence
@@ -64,6 +65,7 @@ def _rows(invoice, draft, document, place):
                            proration=planned.proration)
         lines.append(line)
         records.append(BillingRecord(contract_line_id=planned.contract_line_id,
+                                     scheduled_charge_id=planned.scheduled_charge_id,
                                      kind=planned.kind, period_start=planned.period_start,
                                      period_end=planned.period_end, amount=planned.amount,
                                      currency=draft.currency, invoice=invoice,
@@ -132,6 +134,6 @@ def write_drafts(drafts: Sequence[PlannedInvoice], *, on: date, run=None, by) ->
             with transaction.atomic():
                 written += _write_batch([item], run=run, by=by)
         except IntegrityError:
-            failures[item[0].account_id] = ("Already billed: another run or draft holds one of "
-                                            "these periods (or this run's draft exists).")
+            failures[item[0].account_id] = ("Another run billed some of these charges at the "
+                                            "same moment; the next run bills what is left.")
     return Written(written, failures)

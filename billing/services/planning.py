@@ -1,6 +1,13 @@
-"""What a set of accounts owes on a date, read set-based (a handful of queries for a whole chunk
-of accounts) and computed by the pure `billing.charges` and `billing.rating`. Writes nothing:
-invoice runs write the plan, previews show it.
+"""What a set of accounts owes on a date: the rows of their contract lines' charge schedules
+(`contracts.ScheduledCharge`) that are due and that no invoice holds, read set-based (a handful
+of queries for a whole chunk of accounts). Usage rows are rated here (`billing.rating`) from the
+usage recorded in their period. Writes nothing: invoice runs write the plan, previews show it,
+so a preview lists exactly what the run bills.
+
+A row is due when its `due_on` has come, its contract bills (active, or ended with charges
+left), the change that made it is still in force (`ended_by` empty), and, for a line an order
+delivers, once that order line is fulfilled (the charges then bill as scheduled). Credits are
+due on the day their change takes effect, with the changed lines' first charges.
 """
 
 from collections import defaultdict
@@ -8,17 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
+from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from billing.charges import Billed, ChargeKind, LineTerms, due_charges, usage_periods
-from billing.models import BillingRecord, LineSource, UsageRecord
+from billing.models import LineSource, UsageRecord
 from billing.rating import rate_usage, usage_in_period
-from catalog.models import ProductKind
+from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
-from catalog.proration import convention_from_setting
-from contracts.models import ContractLine, ContractState, LineStatus
+from contracts.models import ContractLine, ContractState, ScheduledCharge
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 
 BILLABLE_CONTRACT_STATES = (ContractState.ACTIVE, ContractState.EXPIRED, ContractState.RENEWED,
@@ -32,6 +37,7 @@ UNIT_PLACES = Decimal("0.000001")
 @dataclass
 class PlannedLine:
     kind: ChargeKind
+    scheduled_charge_id: int
     contract_line_id: int
     product_id: int
     description: str
@@ -67,53 +73,36 @@ class Plan:
     failures: dict[int, str] = field(default_factory=dict)
 
 
-def convention():
-    return convention_from_setting(getattr(settings, "PRORATION_CONVENTION", "actual"))
+_ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "period_days",
+               "explanation", "line_id", "line__contract__account_id", "line__contract__currency",
+               "line__contract__number", "line__product_id", "line__product__name",
+               "line__product__tax_category__code", "line__description", "line__quantity",
+               "line__discount_percent", "tax_inclusive")
 
 
-_LINE_FIELDS = ("id", "contract__account_id", "contract__currency", "contract__number",
-                "billing_period", "amount_per_period", "start_on", "end_on", "product_id",
-                "product__name", "product__kind", "product__tax_category__code", "description",
-                "quantity", "discount_percent", "contract__account__bill_day", "fulfilled_on",
-                "ordered", "tax_inclusive")
-
-
-def billable_lines(account_ids, *, currency: str = ""):
-    """Lines of contracts that bill (active, or ended with a last period or credit to bill),
-    as plain rows with their fulfilment day (`orders.selectors`)."""
-    lines = ContractLine.objects.filter(
-        contract__account_id__in=account_ids, contract__state__in=BILLABLE_CONTRACT_STATES,
-        status__in=(LineStatus.ACTIVE, LineStatus.ENDED), included=False)
+def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False):
+    """The accounts' schedule rows due on `as_of` that no invoice holds, as plain rows in
+    account, contract, line and period order; `lock` takes their row locks (pk order) so a
+    change to the contract waits for the run that bills them."""
+    lines = ContractLine.objects.filter(contract__account_id__in=account_ids)
+    waiting = lines.annotate(ordered=has_order_line_of_contract_line(),
+                             fulfilled_on=fulfilled_on_of_contract_line()).filter(
+        ordered=True, fulfilled_on__isnull=True).values("pk")
+    rows = ScheduledCharge.objects.filter(
+        line__contract__account_id__in=account_ids,
+        line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
+        billing_record__isnull=True, due_on__lte=as_of).exclude(
+        ~Q(kind=ChargeKind.CREDIT) & Q(line__in=waiting))
     if currency:
-        lines = lines.filter(contract__currency=currency.upper())
-    return (lines.annotate(fulfilled_on=fulfilled_on_of_contract_line(),
-                           ordered=has_order_line_of_contract_line(),
-                           tax_inclusive=KT("price_snapshot__source__prices_include_tax"))
-            .order_by("contract__account_id", "contract_id", "position", "pk")
-            .values(*_LINE_FIELDS))
-
-
-def _terms(row) -> LineTerms:
-    # A line on an order bills from max(start, fulfilment) once fulfilled; one never ordered
-    # (an imported contract) from its start.
-    if row["ordered"]:
-        billable = None if row["fulfilled_on"] is None else max(row["start_on"],
-                                                                 row["fulfilled_on"])
-    else:
-        billable = row["start_on"]
-    return LineTerms(row["id"], row["contract__currency"], row["billing_period"],
-                     row["amount_per_period"], row["start_on"], row["end_on"], billable,
-                     row["contract__account__bill_day"],
-                     usage=row["product__kind"] == ProductKind.USAGE)
-
-
-def _billed(line_ids) -> dict[int, list[Billed]]:
-    billed = defaultdict(list)
-    rows = BillingRecord.objects.filter(contract_line_id__in=line_ids).values_list(
-        "contract_line_id", "kind", "period_start", "period_end")
-    for line_id, kind, start, end in rows:
-        billed[line_id].append(Billed(kind, start, end))
-    return billed
+        rows = rows.filter(currency=currency.upper())
+    if lock:
+        locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk",
+                                                                                      flat=True))
+        rows = ScheduledCharge.objects.filter(pk__in=locked)
+    return (rows.annotate(tax_inclusive=KT("line__price_snapshot__source__prices_include_tax"))
+            .order_by("line__contract__account_id", "line__contract_id", "line__position",
+                      "period_start", "pk")
+            .values(*_ROW_FIELDS))
 
 
 def _usage(account_ids, as_of: date) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:
@@ -130,7 +119,8 @@ def _usage(account_ids, as_of: date) -> dict[tuple[int, int], list[tuple[date, D
 
 
 def _describe(row) -> str:
-    return f"{row['description'] or row['product__name']} ({row['contract__number']})"
+    return f"{row['line__description'] or row['line__product__name']} " \
+           f"({row['line__contract__number']})"
 
 
 def _inclusive(row) -> bool:
@@ -139,58 +129,51 @@ def _inclusive(row) -> bool:
     return str(row["tax_inclusive"]).lower() in ("true", "1")
 
 
-def _planned(row, charge) -> PlannedLine:
-    quantity = row["quantity"]
-    amount = charge.amount
-    unit = (amount / quantity).quantize(UNIT_PLACES) if quantity else amount
-    return PlannedLine(charge.kind, row["id"], row["product_id"], _describe(row), quantity, unit,
-                       amount, charge.period_start, charge.period_end, charge.proration,
-                       charge.explanation, row["product__tax_category__code"], _inclusive(row))
+def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=None):
+    quantity = row["line__quantity"] if quantity is None else quantity
+    amount = row["amount"] if amount is None else amount
+    if unit_price is None:
+        unit_price = (amount / quantity).quantize(UNIT_PLACES) if quantity else amount
+    proration = (Decimal(row["days"]) / Decimal(row["period_days"])
+                 if row["days"] is not None and row["period_days"] else None)
+    return PlannedLine(ChargeKind(row["kind"]), row["id"], row["line_id"],
+                       row["line__product_id"], _describe(row), quantity, unit_price, amount,
+                       row["period_start"], row["period_end"], proration,
+                       row["explanation"] if explanation is None else explanation,
+                       row["line__product__tax_category__code"], _inclusive(row))
 
 
-def _usage_lines(row, terms, billed, usage, snapshots, as_of, conv) -> list[PlannedLine]:
-    periods = usage_periods(terms, as_of=as_of, billed=billed, convention=conv)
-    if not periods:
-        return []
-    spec = PriceSpec.from_dict(snapshots[row["id"]])
-    daily = usage.get((row["contract__account_id"], row["product_id"]), [])
-    lines = []
-    for period in periods:
-        quantity = usage_in_period(daily, period.start, period.end)
-        rated = rate_usage(spec, quantity, discount_percent=row["discount_percent"])
-        lines.append(PlannedLine(ChargeKind.USAGE, row["id"], row["product_id"], _describe(row),
-                                 quantity, rated.unit_price, rated.amount, period.start,
-                                 period.end, None, rated.explanation,
-                                 row["product__tax_category__code"], _inclusive(row)))
-    return lines
+def _rated(row, usage, spec: PriceSpec) -> PlannedLine:
+    daily = usage.get((row["line__contract__account_id"], row["line__product_id"]), [])
+    quantity = usage_in_period(daily, row["period_start"], row["period_end"])
+    rated = rate_usage(spec, quantity, discount_percent=row["line__discount_percent"])
+    return _planned(row, quantity=quantity, unit_price=rated.unit_price, amount=rated.amount,
+                    explanation=rated.explanation)
 
 
-def plan_charges(account_ids, *, as_of: date, currency: str = "") -> Plan:
+def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = False) -> Plan:
     """Every charge due on `as_of` for the accounts, one planned draft per account and
     currency; an account whose charges cannot be computed is a failure with the reason."""
-    rows = list(billable_lines(account_ids, currency=currency))
-    billed = _billed([row["id"] for row in rows])
-    usage_rows = [r for r in rows if r["product__kind"] == ProductKind.USAGE]
-    usage = _usage({r["contract__account_id"] for r in usage_rows}, as_of) if usage_rows else {}
-    snapshots = dict(ContractLine.objects.filter(pk__in=[r["id"] for r in usage_rows])
-                     .values_list("pk", "price_snapshot")) if usage_rows else {}
-    conv = convention()
+    rows = list(due_rows(account_ids, as_of=as_of, currency=currency, lock=lock))
+    usage_rows = [r for r in rows if r["kind"] == ChargeKind.USAGE]
+    usage = (_usage({r["line__contract__account_id"] for r in usage_rows}, as_of)
+             if usage_rows else {})
+    specs = {pk: PriceSpec.from_dict(snapshot) for pk, snapshot in ContractLine.objects.filter(
+        pk__in={r["line_id"] for r in usage_rows}).values_list("pk", "price_snapshot")} \
+        if usage_rows else {}
     plan = Plan()
     drafts: dict[tuple[int, str], PlannedInvoice] = {}
     for row in rows:
-        account_id = row["contract__account_id"]
+        account_id = row["line__contract__account_id"]
         if account_id in plan.failures:
             continue
         try:
-            terms = _terms(row)
-            lines = [_planned(row, charge) for charge in
-                     due_charges(terms, as_of=as_of, billed=billed[row["id"]], convention=conv)]
-            lines += _usage_lines(row, terms, billed[row["id"]], usage, snapshots, as_of, conv)
+            line = (_rated(row, usage, specs[row["line_id"]])
+                    if row["kind"] == ChargeKind.USAGE else _planned(row))
         except (ValueError, ArithmeticError, KeyError, TypeError) as error:
-            plan.failures[account_id] = f"Contract line {row['id']}: {error}"
+            plan.failures[account_id] = f"Contract line {row['line_id']}: {error}"
             continue
-        if lines:
-            key = (account_id, row["contract__currency"])
-            drafts.setdefault(key, PlannedInvoice(*key)).lines.extend(lines)
+        key = (account_id, row["line__contract__currency"])
+        drafts.setdefault(key, PlannedInvoice(*key)).lines.append(line)
     plan.invoices = [draft for key, draft in drafts.items() if key[0] not in plan.failures]
     return plan

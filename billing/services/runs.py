@@ -149,7 +149,7 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
         return None
     account_ids = list(_run_accounts(run).filter(
         pk__range=(chunk.first_account_id, chunk.last_account_id)).values_list("pk", flat=True))
-    plan = plan_charges(account_ids, as_of=run.as_of, currency=run.currency)
+    plan = plan_charges(account_ids, as_of=run.as_of, currency=run.currency, lock=True)
     written = write_drafts(plan.invoices, on=run.as_of, run=run, by=as_actor(by).user)
     failures = {**plan.failures, **written.failures}
     _record_failures(run, account_ids, failures)

@@ -25,9 +25,12 @@ class PriceModel(models.TextChoices):
 
 class BillingPeriod(models.TextChoices):
     ONE_TIME = "one_time", "One-time"
+    WEEKLY = "weekly", "Weekly"
     MONTHLY = "monthly", "Monthly"
     QUARTERLY = "quarterly", "Quarterly"
+    SEMI_ANNUAL = "semi_annual", "Semi-annual"
     ANNUAL = "annual", "Annual"
+    TERM = "term", "Whole term, billed once"
 
 
 class PriceBook(models.Model):

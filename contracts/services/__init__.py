@@ -31,7 +31,7 @@ from contracts.services.renewals import (
     email_renewal_reminder,
     process_renewals,
 )
-from contracts.services.termination import terminate_contract, termination_credits
+from contracts.services.termination import terminate_contract, termination_preview
 
 __all__ = [
     "ImportRefused", "LinkProblem", "activate", "activate_due_contracts", "amendment_changes",
@@ -39,5 +39,5 @@ __all__ = [
     "contract_link_url", "countersign", "create_contract_from_quote", "create_renewal_quote",
     "email_renewal_reminder", "email_sent_contract", "import_contracts", "open_amendment",
     "process_renewals", "send_for_signature", "sign", "start_amendment", "terminate_contract",
-    "termination_credits",
+    "termination_preview",
 ]

@@ -1,5 +1,5 @@
-"""What several contract services share: the permission check, the creation history row, the
-proration convention from the settings, and the lines' billing periods."""
+"""What several contract services share: the permission check, the creation history row, and
+the default day-count convention new lines take."""
 
 from datetime import date
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 
-from catalog.proration import Convention, convention_from_setting
+from catalog.proration import convention_from_setting
 from contracts.models import Contract
 from core.actors import Actor, as_actor
 from core.models import TransitionLog
@@ -22,11 +22,11 @@ def require(by, permission: str, message: str) -> Actor:
     return actor
 
 
-def proration_convention() -> Convention:
-    """The day-count convention every prorated amount uses (setting PRORATION_CONVENTION:
-    "actual", "actual+last_day", "30/360" or "30/360+last_day")."""
+def default_day_count() -> str:
+    """The day count a new contract line records (setting PRORATION_CONVENTION: "actual" or
+    "30/360"); the line's own field is what its charges are computed with from then on."""
     return convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
-                                           DEFAULT_CONVENTION))
+                                           DEFAULT_CONVENTION)).day_count.value
 
 
 def creation_log(contract: Contract, actor: Actor, today: date, *, transition: str = "create",

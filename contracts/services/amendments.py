@@ -6,10 +6,13 @@ the contract's end (co-terminated). The rep then changes quantities, adds or rem
 the ordinary quote builder; the quote goes through approval, sending and the customer's link.
 
 `amendment_changes` compares the quote's lines with the contract's lines in force on the
-effective date and prices the rest of the term of each side (`contracts.term_pricing`), every
-amount with its explanation. `apply_amendment` (called by `q2c.flows.accept_quote_flow`) ends the
-changed and removed lines the day before the effective date, starts new lines on it, never
-touching a line otherwise, and updates the contract's totals and history.
+effective date and prices both sides from the charge schedule (`contracts.services.schedules`):
+what ending an old line the day before takes off its schedule (credits for days already billed,
+shorter charges for days not billed yet) and what the new line's schedule charges from the
+effective date. `apply_amendment` (called by `q2c.flows.accept_quote_flow`) stores exactly those
+rows: it ends the changed and removed lines, starts new lines on the effective date, never
+touching a line otherwise, and updates the contract's totals and history. The credits and the
+new lines' first charges are due on the effective date, so they land on the same invoice.
 """
 
 from collections import defaultdict
@@ -21,18 +24,34 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from contracts.models import Amendment, Contract, ContractLine, ContractState, LineStatus
+from catalog.pricing import BillingPeriod
+from contracts.models import (
+    Amendment,
+    Contract,
+    ContractLine,
+    ContractState,
+    LineStatus,
+    ScheduleChange,
+    ScheduleChangeKind,
+    ScheduledCharge,
+)
 from contracts.selectors import (
     contract_for_update,
     contracts_visible_to,
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import note_on, proration_convention, require
-from contracts.term_pricing import PERIOD_MONTHS, RestOfTerm, rest_of_term
+from contracts.services._common import default_day_count, note_on, require
+from contracts.services.schedules import (
+    end_lines,
+    price_from_schedule,
+    schedule_lines,
+    schedule_of,
+)
 from core.actors import as_actor
 from core.dates import business_date
 from core.money import round_money
+from core.transitions import run_bulk_transition
 from quotes.models import OPEN_STATES, QuoteKind
 from quotes.services.prefilled import PrefilledLine, create_prefilled_quote
 
@@ -120,17 +139,31 @@ def open_amendment(contract: Contract) -> Amendment | None:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One side of a change over the rest of the term: its amount and the schedule rows that
+    make it (unsaved; what applying the amendment stores)."""
+
+    amount: Decimal
+    rows: tuple[ScheduledCharge, ...]
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(f"{r.period_start:%d %b %Y}–{r.period_end:%d %b %Y}: {r.explanation}"
+                         for r in self.rows if r.amount)
+
+
+@dataclass(frozen=True)
 class Change:
-    """One product's change from the effective date: what ends, what starts, and the rest of
-    the term each side is worth (explained)."""
+    """One product's change from the effective date: what ends, what starts, and what the rest
+    of the term of each side charges, from the schedule."""
 
     product: object
     billing_period: str
     old_line: ContractLine | None
     new_line: object | None  # the quote line
-    credit: RestOfTerm | None  # the old line's rest of term, no longer charged
-    charge: RestOfTerm | None  # the new line's rest of term
-    one_time: Decimal | None = None  # a new one-time item, charged in full
+    new_contract_line: ContractLine | None  # unsaved, priced from its schedule
+    credit: Side | None  # what ending the old line takes off its schedule (positive)
+    charge: Side | None  # what the new line's schedule charges
 
     @property
     def kind(self) -> str:
@@ -150,20 +183,49 @@ class Change:
 
     @property
     def net(self) -> Decimal:
-        charge = self.charge.amount if self.charge else self.one_time or Decimal(0)
-        return charge - (self.credit.amount if self.credit else Decimal(0))
+        return ((self.charge.amount if self.charge else Decimal(0))
+                - (self.credit.amount if self.credit else Decimal(0)))
 
 
 def _same(old: ContractLine, new) -> bool:
     return (old.quantity == new.quantity and old.discount_percent == new.discount_percent
             and old.price_snapshot == new.price_snapshot
-            and old.amount_per_period == new.amount_per_period)
+            and old.amount_per_period == new.amount_per_period
+            and old.billing_alignment == new.billing_alignment)
 
 
-def _rest(contract: Contract, amount: Decimal, billing_period: str, effective_on: date):
-    return rest_of_term(amount, contract.currency, period_months=PERIOD_MONTHS[billing_period],
-                        anchor=contract.start_on, term_end=contract.end_on,
-                        effective_on=effective_on, convention=proration_convention())
+def _new_line(contract: Contract, quote_line, amendment: Amendment, *, replaces=None,
+              position: int = 0, today: date | None = None) -> ContractLine:
+    """The contract line the quote line becomes from the effective date (unsaved), priced
+    from its own schedule to the contract's end."""
+    effective = amendment.effective_on
+    recurring = quote_line.billing_period != BillingPeriod.ONE_TIME
+    line = ContractLine(
+        contract=contract, position=position, quote_line=quote_line,
+        product=quote_line.product, description=quote_line.description,
+        quantity=quote_line.quantity, billing_period=quote_line.billing_period,
+        billing_alignment=quote_line.billing_alignment,
+        bill_day=replaces.bill_day if replaces else contract.account.bill_day,
+        proration_convention=(replaces.proration_convention if replaces
+                              else default_day_count()),
+        price_snapshot=quote_line.price_snapshot,
+        discount_percent=quote_line.discount_percent, included=quote_line.included,
+        list_unit_price=quote_line.list_unit_price,
+        amount_per_period=quote_line.amount_per_period, start_on=effective,
+        end_on=contract.end_on if recurring else effective,
+        status=(LineStatus.ACTIVE if today is not None and effective <= today
+                else LineStatus.PENDING),
+        replaces=replaces, amendment=amendment)
+    price_from_schedule(line, quote_line.list_per_period)
+    return line
+
+
+def _credit_side(old: ContractLine, effective: date) -> Side:
+    """What ending `old` the day before `effective` takes off what it charges: the rows that
+    end (not billed yet) less the shorter rows and credits that replace them."""
+    ending = end_lines([old], last_day=effective - ONE_DAY, change=None)
+    amount = ending.removed - sum((r.amount for r in ending.added), Decimal(0))
+    return Side(round_money(amount, old.contract.currency), tuple(ending.added))
 
 
 def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
@@ -178,24 +240,19 @@ def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
             old_by_key[(line.product_id, line.billing_period)].append(line)
     changes = []
     for new in amendment.quote.lines.select_related("product").order_by("position", "pk"):
-        if not new.is_recurring:
-            changes.append(Change(new.product, new.billing_period, None, new, None, None,
-                                  one_time=new.net_amount))
-            continue
-        olds = old_by_key.get((new.product_id, new.billing_period))
+        olds = (old_by_key.get((new.product_id, new.billing_period))
+                if new.is_recurring else None)
         old = olds.pop(0) if olds else None
         if old is not None and _same(old, new):
             continue
-        changes.append(Change(
-            new.product, new.billing_period, old, new,
-            _rest(contract, old.amount_per_period, old.billing_period, effective) if old
-            else None,
-            _rest(contract, new.amount_per_period, new.billing_period, effective)))
+        line = _new_line(contract, new, amendment, replaces=old)
+        charge = Side(line.net_amount, tuple(schedule_of(line)))
+        changes.append(Change(new.product, new.billing_period, old, new, line,
+                              _credit_side(old, effective) if old else None, charge))
     for olds in old_by_key.values():
         for old in olds:
-            changes.append(Change(old.product, old.billing_period, old, None,
-                                  _rest(contract, old.amount_per_period, old.billing_period,
-                                        effective), None))
+            changes.append(Change(old.product, old.billing_period, old, None, None,
+                                  _credit_side(old, effective), None))
     return changes
 
 
@@ -211,47 +268,33 @@ def _stored(change: Change) -> dict:
         "quantity_after": str(change.quantity_after.normalize()),
         "credit": str(change.credit.amount) if change.credit else "",
         "credit_explanation": change.credit.explanation if change.credit else "",
-        "charge": str(change.charge.amount if change.charge else change.one_time or ""),
-        "charge_explanation": (change.charge.explanation if change.charge
-                               else "one-time, charged in full" if change.one_time is not None
-                               else ""),
+        "charge": str(change.charge.amount) if change.charge else "",
+        "charge_explanation": change.charge.explanation if change.charge else "",
         "net": str(change.net),
     }
 
 
-def _new_line(contract: Contract, change: Change, position: int, amendment: Amendment,
-              today: date) -> ContractLine:
-    quote_line, effective = change.new_line, amendment.effective_on
-    recurring = change.charge is not None
-    net = change.charge.amount if recurring else quote_line.net_amount
-    list_amount = (_rest(contract, quote_line.list_per_period, quote_line.billing_period,
-                         effective).amount if recurring else quote_line.list_amount)
-    return ContractLine(
-        contract=contract, position=position, quote_line=quote_line,
-        product=quote_line.product, description=quote_line.description,
-        quantity=quote_line.quantity, billing_period=quote_line.billing_period,
-        price_snapshot=quote_line.price_snapshot,
-        discount_percent=quote_line.discount_percent, included=quote_line.included,
-        list_unit_price=quote_line.list_unit_price,
-        amount_per_period=quote_line.amount_per_period, list_amount=list_amount,
-        discount_amount=list_amount - net, net_amount=net, start_on=effective,
-        end_on=contract.end_on if recurring else effective,
-        status=LineStatus.ACTIVE if effective <= today else LineStatus.PENDING,
-        replaces=change.old_line, amendment=amendment)
-
-
 def recurring_monthly(lines, currency: str) -> Decimal:
-    """The contract's monthly recurring figure: each running line's net per period per month."""
-    total = sum((line.amount_per_period / PERIOD_MONTHS[line.billing_period]
-                 for line in lines if line.is_recurring), Decimal(0))
+    """The contract's monthly recurring figure: each running line's net per period per month
+    (a line billed once for its term spreads over the term's months)."""
+    total = Decimal(0)
+    for line in lines:
+        period = BillingPeriod(line.billing_period)
+        if period is BillingPeriod.TERM:
+            total += line.amount_per_period / max(months_between(
+                line.start_on, line.end_on + ONE_DAY), 1)
+        elif period.recurring:
+            total += line.amount_per_period / period.months
     return round_money(total, currency)
 
 
 @transaction.atomic
 def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, list[ContractLine]]:
-    """The accepted amendment quote amends its contract: changed and removed lines end the day
-    before the effective date, new lines start on it; returns the contract and its new lines."""
+    """The accepted amendment quote amends its contract: changed and removed lines (and their
+    schedules) end the day before the effective date, new lines start on it with their own
+    schedules; returns the contract and its new lines."""
     today = business_date(on)
+    actor = as_actor(by)
     amendment = Amendment.objects.select_for_update().get(quote_id=quote.pk)
     contract = contract_for_update(pk=amendment.contract_id)
     amendment.contract = contract
@@ -259,20 +302,30 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
         return contract, list(amendment.new_lines.order_by("position"))
     _check_effective(contract, amendment.effective_on)
     effective = amendment.effective_on
-    changes = amendment_changes(amendment)
+    old_lines = list(lines_in_force(contract, effective).select_related("contract"))
+    for line in old_lines:
+        line.contract = contract
+    changes = amendment_changes(amendment, old_lines=old_lines)
     ending = [change.old_line for change in changes if change.old_line is not None]
     late = [line for line in ending if line.start_on >= effective]
     if late:
         raise ValidationError(f"A line of this contract starts on {late[0].start_on:%Y-%m-%d}; "
                               f"an amendment from {effective:%Y-%m-%d} cannot end it.")
-    # Ending a line is the one change a line takes: its end date and status, nothing else.
-    ContractLine.objects.filter(pk__in=[line.pk for line in ending]).update(
-        end_on=effective - ONE_DAY, status=LineStatus.ENDED)
+    change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
+                                           effective_on=effective, amendment=amendment)
+    end_lines(ending, last_day=effective - ONE_DAY, change=change)
+    run_bulk_transition(ending, "end", by=actor, on=today, update_fields=["end_on"],
+                        note=f"Amended from {effective:%Y-%m-%d} by quote {quote}",
+                        last_day=effective - ONE_DAY)
     last = contract.lines.aggregate(last=Max("position"))["last"] or 0
-    new_lines = [_new_line(contract, change, last + n, amendment, today)
-                 for n, change in enumerate(
-                     (c for c in changes if c.new_line is not None), start=1)]
+    new_lines = [change.new_contract_line for change in changes
+                 if change.new_contract_line is not None]
+    for n, line in enumerate(new_lines, start=last + 1):
+        line.position = n
+        if effective <= today:
+            line.status = LineStatus.ACTIVE
     ContractLine.objects.bulk_create(new_lines)
+    schedule_lines(new_lines, change)
     total = changes_total(changes, contract.currency)
     amendment.applied_on, amendment.prorated_total = today, total
     amendment.proration = [_stored(change) for change in changes]
@@ -281,9 +334,9 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     contract.recurring_monthly = recurring_monthly(lines_in_force(contract, effective),
                                                    contract.currency)
     contract.save(update_fields=["total_contract_value", "recurring_monthly", "updated_at"])
-    summary = "; ".join(f"{c.product.name} {c.kind} ({c.quantity_before.normalize()} → "
-                        f"{c.quantity_after.normalize()})" for c in changes) or "no line changed"
-    note_on(contract, as_actor(by), today, transition="amend",
+    summary = "; ".join(f"{c.product.name} {c.kind} ({c.quantity_before.normalize():f} → "
+                        f"{c.quantity_after.normalize():f})" for c in changes) or "no line changed"
+    note_on(contract, actor, today, transition="amend",
             note=f"Amended from {effective:%Y-%m-%d} by quote {quote}: {summary}; rest of term "
                  f"{total} {contract.currency}")
     return contract, new_lines

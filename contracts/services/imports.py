@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -21,13 +22,21 @@ from django.db import transaction
 
 from catalog.models import BillingPeriod, Product
 from catalog.pricing import DocumentLine, LineInput, PriceModel, PriceSpec, price_document
-from contracts.models import Contract, ContractLine, ContractState, LineStatus
-from contracts.services._common import creation_log, require
+from contracts.models import (
+    Contract,
+    ContractLine,
+    ContractState,
+    LineStatus,
+    ScheduleChange,
+    ScheduleChangeKind,
+    ScheduledCharge,
+)
+from contracts.services._common import creation_log, default_day_count, require
 from contracts.services.amendments import months_between, recurring_monthly
-from contracts.services.lifecycle import default_template, fill_contract_terms
+from contracts.services.lifecycle import contract_value, default_template, fill_contract_terms
+from contracts.services.schedules import price_from_schedule, schedule_rows
 from core.dates import business_date
 from core.models import TransitionLog
-from core.money import round_money
 from core.numbering import next_numbers
 from customers.models import Account, PaymentTerms
 
@@ -209,21 +218,23 @@ def _lines(contract: Contract, term_months: int, rows) -> list[ContractLine]:
             discount_percent=line["discount_percent"]), tags=line["product"].tags)
         for n, (spec, (_, _, line)) in enumerate(zip(specs, rows, strict=True))],
         contract.currency)
-    out = []
+    out, day_count = [], default_day_count()
     for n, (spec, (_, _, line), priced) in enumerate(zip(specs, rows, document.lines,
                                                           strict=True), start=1):
         price = priced.price
         recurring = spec.billing_period.recurring
-        out.append(ContractLine(
+        contract_line = ContractLine(
             contract=contract, position=n, product=line["product"],
             description=line["product"].name, quantity=line["quantity"],
-            billing_period=line["billing_period"],
+            billing_period=line["billing_period"], bill_day=contract.account.bill_day,
+            proration_convention=day_count,
             price_snapshot={**spec.to_dict(), "source": {"imported": True}},
             discount_percent=line["discount_percent"], list_unit_price=line["unit_price"],
-            amount_per_period=price.amount_per_period, list_amount=price.list_amount,
-            discount_amount=price.discount_amount, net_amount=price.net_amount,
-            start_on=contract.start_on, end_on=contract.end_on if recurring
-            else contract.start_on, status=LineStatus.ACTIVE))
+            amount_per_period=price.amount_per_period, start_on=contract.start_on,
+            end_on=contract.end_on if recurring else contract.start_on,
+            status=LineStatus.ACTIVE)
+        price_from_schedule(contract_line, price.list_per_period)
+        out.append(contract_line)
     return out
 
 
@@ -251,14 +262,20 @@ def import_contracts(*, data: bytes, by, on: date | None = None) -> list[Contrac
         contract.uplift_percent = header["uplift_percent"]
         contract.renewal_notice_days = header["renewal_notice_days"]
         contract_lines = _lines(contract, term, rows)
-        contract.total_contract_value = round_money(
-            sum((line.net_amount for line in contract_lines), Decimal(0)), contract.currency)
+        contract.total_contract_value = contract_value(contract_lines, contract.currency)
         contract.recurring_monthly = recurring_monthly(contract_lines, contract.currency)
         fill_contract_terms(contract)
         contracts.append(contract)
         lines.extend(contract_lines)
     Contract.objects.bulk_create(contracts)
     ContractLine.objects.bulk_create(lines, batch_size=500)
+    changes = ScheduleChange.objects.bulk_create([
+        ScheduleChange(contract=c, kind=ScheduleChangeKind.IMPORT, effective_on=c.start_on)
+        for c in contracts])
+    change_of = {change.contract_id: change for change in changes}
+    ScheduledCharge.objects.bulk_create(
+        [row for contract_id, contract_lines in groupby(lines, key=lambda line: line.contract.pk)
+         for row in schedule_rows(contract_lines, change_of[contract_id])], batch_size=1000)
     TransitionLog.objects.bulk_create([
         creation_log(c, actor, today, transition="import",
                      note=f"Imported from the previous system as {c.external_reference}")

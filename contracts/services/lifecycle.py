@@ -6,25 +6,37 @@ daily task). Each is one transaction that locks the contract row, then changes s
 
 import hashlib
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from contracts.models import Contract, ContractLine, ContractState, ContractTemplate, LineStatus
+from contracts.models import (
+    Contract,
+    ContractLine,
+    ContractState,
+    ContractTemplate,
+    LineStatus,
+    ScheduleChange,
+    ScheduleChangeKind,
+)
 from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
-from contracts.services._common import creation_log, require
+from contracts.services._common import creation_log, default_day_count, require
 from contracts.services.links import contract_link_url
+from contracts.services.schedules import price_from_schedule, schedule_lines
 from contracts.terms import fill_terms
 from core.actors import ActorKind, as_actor
 from core.dates import add_months, business_date
+from core.money import round_money
 from core.numbering import next_number
 from core.templatetags.money import money
-from core.transitions import run_transition
+from core.transitions import run_bulk_transition, run_transition
 from quotes.models import QuoteKind, QuoteState
 
 CREATE_PERMISSION = "contracts.add_contract"
@@ -81,19 +93,37 @@ def new_number(today: date) -> str:
 
 
 def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
-    lines = []
-    for line in quote_lines:
-        recurring = line.billing_period != "one_time"
-        lines.append(ContractLine(
-            contract=contract, position=line.position, quote_line=line, product=line.product,
-            description=line.description, quantity=line.quantity,
-            billing_period=line.billing_period, price_snapshot=line.price_snapshot,
-            discount_percent=line.discount_percent, included=line.included,
-            list_unit_price=line.list_unit_price, amount_per_period=line.amount_per_period,
-            list_amount=line.list_amount, discount_amount=line.discount_amount,
-            net_amount=line.net_amount, start_on=contract.start_on,
-            end_on=contract.end_on if recurring else contract.start_on))
+    """The quote's lines with their policies (alignment, the account's bill day, the day
+    count) and their term figures from their schedules."""
+    lines, day_count = [], default_day_count()
+    for quote_line in quote_lines:
+        recurring = quote_line.billing_period != "one_time"
+        line = ContractLine(
+            contract=contract, position=quote_line.position, quote_line=quote_line,
+            product=quote_line.product, description=quote_line.description,
+            quantity=quote_line.quantity, billing_period=quote_line.billing_period,
+            billing_alignment=quote_line.billing_alignment, bill_day=contract.account.bill_day,
+            proration_convention=day_count, price_snapshot=quote_line.price_snapshot,
+            discount_percent=quote_line.discount_percent, included=quote_line.included,
+            list_unit_price=quote_line.list_unit_price,
+            amount_per_period=quote_line.amount_per_period, start_on=contract.start_on,
+            end_on=contract.end_on if recurring else contract.start_on)
+        price_from_schedule(line, quote_line.list_per_period)
+        lines.append(line)
     return lines
+
+
+def save_with_schedule(contract: Contract, lines: list[ContractLine], kind: str) -> None:
+    """Insert the new contract's lines and store their schedules (one change, `kind`)."""
+    ContractLine.objects.bulk_create(lines)
+    change = ScheduleChange.objects.create(contract=contract, kind=kind,
+                                           effective_on=contract.start_on)
+    schedule_lines(lines, change)
+
+
+def contract_value(lines, currency: str):
+    """What the contract's lines charge over the term: the sum of their schedules."""
+    return round_money(sum((line.net_amount for line in lines), Decimal(0)), currency)
 
 
 @transaction.atomic
@@ -119,12 +149,14 @@ def create_contract_from_quote(*, quote, by, on: date | None = None) -> Contract
         currency=quote.currency, start_on=quote.start_on, term_months=quote.term_months,
         end_on=add_months(quote.start_on, quote.term_months) - timedelta(days=1),
         payment_terms=quote.payment_terms, renews=renews,
-        total_contract_value=quote.total_contract_value,
         recurring_monthly=quote.recurring_monthly)
+    quote_lines = quote.lines.select_related("product").order_by("position", "pk")
+    lines = _lines_from(contract, quote_lines)
+    contract.total_contract_value = contract_value(lines, contract.currency)
     apply_template(contract, default_template())
     contract.save()
-    quote_lines = quote.lines.select_related("product").order_by("position", "pk")
-    ContractLine.objects.bulk_create(_lines_from(contract, quote_lines))
+    save_with_schedule(contract, lines, ScheduleChangeKind.RENEWAL if renews
+                       else ScheduleChangeKind.START)
     note = (f"Renews {renews} from accepted renewal quote {quote}" if renews
             else f"From accepted quote {quote}")
     creation_log(contract, actor, today, note=note).save()
@@ -215,8 +247,9 @@ def activate(*, contract, by, on: date | None = None) -> Contract:
         raise ValidationError(f"This contract starts on {contract.start_on:%Y-%m-%d}; it can "
                               f"be activated from then.")
     contract = run_transition(contract, "activate", by=by, on=today, day=today)
-    ContractLine.objects.filter(contract=contract, status=LineStatus.PENDING).update(
-        status=LineStatus.ACTIVE)
+    run_bulk_transition(list(contract.lines.filter(status=LineStatus.PENDING)
+                             .select_for_update().order_by("pk")),
+                        "activate", by=by, on=today, note="Contract activated")
     return contract
 
 
@@ -233,8 +266,9 @@ def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
     for contract in due:
         run_transition(contract, "activate", by=by, on=today, day=today,
                        note="Start date reached")
-    ContractLine.objects.filter(contract__in=due, status=LineStatus.PENDING).update(
-        status=LineStatus.ACTIVE)
-    ContractLine.objects.filter(contract__state=ContractState.ACTIVE, status=LineStatus.PENDING,
-                                start_on__lte=today).update(status=LineStatus.ACTIVE)
+    starting = (ContractLine.objects.select_for_update()
+                .filter(status=LineStatus.PENDING)
+                .filter(Q(contract__in=due) | Q(contract__state=ContractState.ACTIVE,
+                                                 start_on__lte=today)).order_by("pk"))
+    run_bulk_transition(list(starting), "activate", by=by, on=today, note="Start date reached")
     return due

@@ -30,14 +30,21 @@ from contracts.models import (
     LineStatus,
     Renewal,
     RenewalReminder,
+    ScheduleChangeKind,
 )
 from contracts.selectors import signer_contact
 from contracts.services._common import creation_log, require
 from contracts.services.amendments import prefilled_lines, recurring_monthly
-from contracts.services.lifecycle import fill_contract_terms, new_number
+from contracts.services.lifecycle import (
+    contract_value,
+    fill_contract_terms,
+    new_number,
+    save_with_schedule,
+)
+from contracts.services.schedules import price_from_schedule
 from contracts.uplift import uplifted_snapshot
 from core.dates import add_months, business_date
-from core.transitions import run_transition
+from core.transitions import run_bulk_transition, run_transition
 from quotes.models import QuoteKind
 from quotes.services.prefilled import create_prefilled_quote
 
@@ -140,8 +147,8 @@ def _price(contract: Contract, lines: list[ContractLine], term_months: int) -> N
         price = next(priced).price
         line.list_unit_price = (price.list_per_period / line.quantity).quantize(
             Decimal("0.000001")) if line.quantity else Decimal(0)
-        line.amount_per_period, line.list_amount = price.amount_per_period, price.list_amount
-        line.discount_amount, line.net_amount = price.discount_amount, price.net_amount
+        line.amount_per_period = price.amount_per_period
+        price_from_schedule(line, price.list_per_period)
 
 
 def _self_renew(contract: Contract, actor, today: date) -> Contract:
@@ -160,17 +167,18 @@ def _self_renew(contract: Contract, actor, today: date) -> Contract:
     lines = [ContractLine(
         contract=new, position=n, quote_line=line.quote_line, product=line.product,
         description=line.description, quantity=line.quantity,
-        billing_period=line.billing_period,
+        billing_period=line.billing_period, billing_alignment=line.billing_alignment,
+        bill_day=contract.account.bill_day, proration_convention=line.proration_convention,
         price_snapshot=uplifted_snapshot(line.price_snapshot, contract.uplift_percent),
         discount_percent=line.discount_percent, included=line.included, start_on=start,
         end_on=new.end_on, status=LineStatus.ACTIVE, replaces=line)
         for n, line in enumerate(old_lines, start=1)]
     _price(new, lines, term)
-    new.total_contract_value = sum((line.net_amount for line in lines), Decimal(0))
+    new.total_contract_value = contract_value(lines, new.currency)
     new.recurring_monthly = recurring_monthly(lines, new.currency)
     fill_contract_terms(new)
     new.save()
-    ContractLine.objects.bulk_create(lines)
+    save_with_schedule(new, lines, ScheduleChangeKind.RENEWAL)
     creation_log(new, actor, today, transition="auto_renew",
                  note=f"Renews {contract} automatically with a "
                       f"{contract.uplift_percent.normalize()}% uplift").save()
@@ -192,8 +200,9 @@ def _end_term(contract: Contract, actor, today: date, run: RenewalRun) -> None:
         run_transition(contract, "expire", by=actor, on=today, day=day,
                        note="Term ended without renewal")
         run.expired.append(contract)
-    ContractLine.objects.filter(contract=contract).exclude(status=LineStatus.ENDED).update(
-        status=LineStatus.ENDED)
+    running = list(contract.lines.exclude(status=LineStatus.ENDED).select_for_update()
+                   .order_by("pk"))
+    run_bulk_transition(running, "end", by=actor, on=today, note="End of the term")
 
 
 @transaction.atomic

@@ -1,69 +1,56 @@
-"""Terminating an active contract from an effective date, and the credit that implies.
+"""Terminating an active contract from an effective date, and what that does to its charges.
 
 The effective date is the first day without service: every line still running ends the day
-before it (its end date and status are the truth billing reads). Billing is in advance, so the
-period that holds the effective date was billed whole; the part of it from the effective date on
-is credited (`contracts.term_pricing.split_period`, explained per line). Later periods were never
-billed and need no credit. The credit is stored on the `Termination` for billing to issue.
+before it (`ContractLine.end`), and its charge schedule ends there too
+(`contracts.services.schedules.end_lines`): a period no invoice holds yet is charged only up to
+the last day, and a period already billed in advance gets a credit row for the days after it,
+due on the effective date. The termination's credit is the sum of those rows, so the credit the
+contract page shows is the credit the next invoice run bills.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from catalog.proration import Proration, billing_periods
-from contracts.models import Contract, ContractLine, ContractState, LineStatus, Termination
+from catalog.charge_schedule import ChargeKind
+from contracts.models import (
+    Contract,
+    ContractState,
+    LineStatus,
+    ScheduleChange,
+    ScheduleChangeKind,
+    ScheduledCharge,
+    Termination,
+)
 from contracts.selectors import contract_for_update, contracts_visible_to
-from contracts.services._common import proration_convention, require
-from contracts.term_pricing import PERIOD_MONTHS, split_period
+from contracts.services._common import require
+from contracts.services.schedules import end_lines
 from core.money import round_money
-from core.transitions import run_transition
+from core.transitions import run_bulk_transition, run_transition
 
 ONE_DAY = timedelta(days=1)
 TERMINATE_PERMISSION = "contracts.terminate_contract"
 
 
-@dataclass(frozen=True)
-class LineCredit:
-    line: ContractLine
-    credit: Proration
-
-    @property
-    def amount(self) -> Decimal:
-        return self.credit.amount
+def _running(contract: Contract, effective_on: date | None, *, lock: bool):
+    lines = contract.lines.select_related("product", "contract").exclude(
+        status=LineStatus.ENDED).filter(end_on__gte=effective_on or contract.start_on)
+    return list((lines.select_for_update(of=("self",)) if lock else lines).order_by("pk"))
 
 
-def _period_holding(contract: Contract, line: ContractLine, day: date) -> tuple[date, date]:
-    """The billing period (inclusive ends) of the line that holds `day`."""
-    convention = proration_convention()
-    for piece in billing_periods(contract.start_on,
-                                 convention.written_end(contract.end_on + ONE_DAY),
-                                 PERIOD_MONTHS[line.billing_period],
-                                 bill_day=contract.start_on.day, convention=convention):
-        last = convention.exclusive_end(piece.end) - ONE_DAY
-        if piece.start <= day <= last:
-            return piece.start, last
-    raise ValueError(f"{day} is outside the term of {contract}")
+def credit_total(rows, currency: str) -> Decimal:
+    """What the rows credit, as a positive amount."""
+    return round_money(-sum((r.amount for r in rows if r.kind == ChargeKind.CREDIT), Decimal(0)),
+                       currency)
 
 
-def termination_credits(contract: Contract, effective_on: date, lines) -> list[LineCredit]:
-    """Per running recurring line: the unused part of the billed period from `effective_on`."""
-    credits = []
-    for line in lines:
-        if not line.is_recurring or line.end_on < effective_on or not line.amount_per_period:
-            continue
-        start, last = _period_holding(contract, line, effective_on)
-        start = max(start, line.start_on)
-        if effective_on == start:
-            continue  # the period holding the day starts on it: not billed yet
-        split = split_period(line.amount_per_period, contract.currency, period_start=start,
-                             period_end=last, at=effective_on,
-                             convention=proration_convention())
-        credits.append(LineCredit(line, split.after))
-    return credits
+def termination_preview(contract: Contract, effective_on: date) -> list[ScheduledCharge]:
+    """The rows terminating from `effective_on` would add (unsaved): credits for days already
+    billed, and shorter charges for the period that holds the day."""
+    return end_lines(_running(contract, effective_on, lock=False),
+                     last_day=effective_on - ONE_DAY, change=None).added
 
 
 def _check(contract: Contract, effective_on: date | None, reason: str, lines) -> None:
@@ -90,27 +77,27 @@ def _check(contract: Contract, effective_on: date | None, reason: str, lines) ->
 @transaction.atomic
 def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
                        on: date | None = None) -> Termination:
-    """End the contract from `effective_on`: its running lines end the day before, and the
-    unused part of each billed period is credited (stored, explained)."""
+    """End the contract from `effective_on`: its running lines and their schedules end the day
+    before; the days already billed after it are credited (rows billing issues)."""
     actor = require(by, TERMINATE_PERMISSION, "You are not allowed to terminate contracts.")
     if not contracts_visible_to(actor.user).filter(pk=contract.pk).exists():
         raise ValidationError("You cannot terminate this contract.")
     contract = contract_for_update(pk=contract.pk)
-    running = list(contract.lines.select_for_update().select_related("product")
-                   .exclude(status=LineStatus.ENDED)
-                   .filter(end_on__gte=effective_on or contract.start_on).order_by("pk"))
+    running = _running(contract, effective_on, lock=True)
     _check(contract, effective_on, reason, running)
-    credits = termination_credits(contract, effective_on, running)
-    total = round_money(sum((c.amount for c in credits), Decimal(0)), contract.currency)
     last_day = effective_on - ONE_DAY
-    ContractLine.objects.filter(pk__in=[line.pk for line in running]).update(
-        end_on=last_day, status=LineStatus.ENDED)
-    run_transition(contract, "terminate", by=actor, on=on, day=last_day,
-                   note=f"From {effective_on:%Y-%m-%d}: {reason.strip()}; credit {total} "
-                        f"{contract.currency}")
-    return Termination.objects.create(
+    termination = Termination.objects.create(
         contract=contract, effective_on=effective_on, reason=reason.strip(),
-        currency=contract.currency, credit_amount=total, created_by=actor.user,
-        credit_lines=[{"line": c.line.pk, "product": c.line.product.name,
-                       "amount": str(c.amount), "explanation": c.credit.explanation}
-                      for c in credits])
+        currency=contract.currency, credit_amount=Decimal(0), created_by=actor.user)
+    change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.TERMINATION,
+                                           effective_on=effective_on, termination=termination)
+    ending = end_lines(running, last_day=last_day, change=change)
+    termination.credit_amount = credit_total(ending.added, contract.currency)
+    termination.save(update_fields=["credit_amount"])
+    run_bulk_transition(running, "end", by=actor, on=on, update_fields=["end_on"],
+                        note=f"Contract terminated from {effective_on:%Y-%m-%d}",
+                        last_day=last_day)
+    run_transition(contract, "terminate", by=actor, on=on, day=last_day,
+                   note=f"From {effective_on:%Y-%m-%d}: {reason.strip()}; credit "
+                        f"{termination.credit_amount} {contract.currency}")
+    return termination

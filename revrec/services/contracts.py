@@ -21,16 +21,16 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Sum
 
-from catalog.proration import convention_from_setting
 from contracts.models import ContractLine
-from contracts.term_pricing import PERIOD_MONTHS, rest_of_term
+from contracts.services.schedules import charges_in_force
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date
+from core.money import round_money
 from revrec import schedules
 from revrec.allocation import allocate_transaction_price
 from revrec.models import (
@@ -168,19 +168,11 @@ def _allocate(revenue_contract, lines, writer: _Writer):
 
 
 def _unused(line: ContractLine, effective: date) -> Decimal:
-    """The line's price no longer due from `effective`: the whole net of a line not started
-    yet, nothing of a one-time item, else the rest of the term as contracts and billing
-    prorate it (contracts.term_pricing, with the PRORATION_CONVENTION setting)."""
-    if effective <= line.start_on:
-        return line.net_amount
-    if not line.is_recurring:
-        return ZERO
-    contract = line.contract
-    convention = convention_from_setting(getattr(settings, "PRORATION_CONVENTION", ""))
-    return rest_of_term(line.amount_per_period, contract.currency,
-                        period_months=PERIOD_MONTHS[line.billing_period],
-                        anchor=contract.start_on, term_end=contract.end_on,
-                        effective_on=effective, convention=convention).amount
+    """The line's price no longer due from `effective`: what it was signed for less what its
+    charge schedule still charges (contracts' stored rows, the ones billing bills)."""
+    del effective  # the schedule already ends where the change took effect
+    charged = charges_in_force([line]).aggregate(total=Sum("amount"))["total"] or ZERO
+    return round_money(line.net_amount - charged, line.contract.currency)
 
 
 class _Amendments:

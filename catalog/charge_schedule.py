@@ -1,0 +1,286 @@
+"""A line's charge schedule, and what ending it early does: pure, over Decimal and dates; no ORM.
+
+    periods(terms) -> list[Period]
+    charge_schedule(terms) -> list[Charge]
+    end_early(rows, *, last_day, currency, convention) -> Ending
+
+One module computes what a subscription charges, so that the quote's and the contract's
+documents, the amendment and termination figures, the invoice run and revenue recognition all
+read the same rows (`contracts.models.ScheduledCharge` stores them).
+
+Dates: every end date here is inclusive (the last day served or billed), as contract lines
+store them.
+
+Alignment (`Alignment`, chosen per line at the quote and kept on the contract line):
+  BILL_DAY     periods start on the account's bill day (1-31; a day a short month lacks is its
+               last day: 31 Jan, 28 Feb, 31 Mar, never drifting). A line that starts off the
+               bill day has a first, part period up to the next bill day. The default.
+  ANNIVERSARY  periods start on the line's own start day, every period from there.
+  CALENDAR     periods start with the calendar period: a month on the 1st, a quarter on
+               1 January, April, July and October, a half year on 1 January and July, a year
+               on 1 January; a week on Monday.
+A quarterly (or longer) line aligned to the bill day starts its whole periods on the first bill
+day after its start, then every three (six, twelve) months. A weekly line is aligned to its own
+start unless it follows the calendar. A line billed once for its term (`term`) has one period,
+its whole term, never prorated.
+
+Kinds: recurring charges bill in advance (due on the first day of their period); usage bills in
+arrears (due the day after its period ends, rated then, so its row holds no amount); a one-time
+charge is due on its day; a credit (negative) is due on the day the change that made it takes
+effect.
+
+Rounding point: a whole period charges the line's amount per period as priced; a part period
+charges `catalog.proration.prorate` of it over the whole aligned period it belongs to, rounded
+once and explained ("19 of 31 days × $100.00 = $61.29"). Ending a row early splits the row's
+own amount by days with `core.money.allocate`, so the part kept and the part credited always add
+up exactly to what the row charged.
+
+>>> from datetime import date
+>>> from decimal import Decimal as D
+>>> terms = LineTerms("USD", "monthly", D("100.00"), date(2026, 1, 13), date(2026, 3, 31))
+>>> [(c.period_start, c.period_end, c.amount) for c in charge_schedule(terms)]
+... # doctest: +NORMALIZE_WHITESPACE
+[(datetime.date(2026, 1, 13), datetime.date(2026, 1, 31), Decimal('61.29')),
+ (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28), Decimal('100.00')),
+ (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), Decimal('100.00'))]
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from catalog.pricing import BillingPeriod
+from catalog.proration import DEFAULT, Convention, bill_date, days_used, format_amount, prorate
+from core.dates import add_months
+from core.money import allocate, round_money
+
+ONE_DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+
+
+class Alignment(StrEnum):
+    BILL_DAY = "bill_day"
+    ANNIVERSARY = "anniversary"
+    CALENDAR = "calendar"
+
+    @property
+    def label(self) -> str:
+        return {"bill_day": "Account's bill day", "anniversary": "Line's start day",
+                "calendar": "Calendar period"}[self.value]
+
+
+class ChargeKind(StrEnum):
+    RECURRING = "recurring"
+    ONE_TIME = "one_time"
+    USAGE = "usage"
+    CREDIT = "credit"
+
+
+@dataclass(frozen=True, slots=True)
+class LineTerms:
+    currency: str
+    billing_period: str
+    amount_per_period: Decimal  # net for one whole period (the whole amount when one-time)
+    start_on: date
+    end_on: date  # last day served
+    alignment: str = Alignment.BILL_DAY
+    bill_day: int = 1
+    convention: Convention = DEFAULT
+    usage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date  # last day
+    aligned_start: date
+    aligned_end: date  # last day of the whole aligned period
+
+    @property
+    def partial(self) -> bool:
+        return (self.start, self.end) != (self.aligned_start, self.aligned_end)
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    kind: ChargeKind
+    period_start: date
+    period_end: date  # last day
+    due_on: date
+    amount: Decimal  # rounded to the currency; negative for a credit
+    days: int | None = None  # days charged, when prorated
+    period_days: int | None = None  # days of the whole period, when prorated
+    explanation: str = ""
+
+
+def _check(terms: LineTerms) -> BillingPeriod:
+    period = BillingPeriod(terms.billing_period)
+    if terms.end_on < terms.start_on:
+        raise ValueError(f"the line ends ({terms.end_on}) before it starts ({terms.start_on})")
+    if not 1 <= terms.bill_day <= 31:
+        raise ValueError("the bill day is between 1 and 31")
+    Alignment(terms.alignment)
+    return period
+
+
+def _first_boundary(terms: LineTerms, months: int) -> tuple[date, int]:
+    """The first period start on or after the line's start, and the day periods start on."""
+    start, alignment = terms.start_on, Alignment(terms.alignment)
+    if alignment is Alignment.ANNIVERSARY:
+        return start, start.day
+    if alignment is Alignment.CALENDAR:
+        month = (start.month - 1) // months * months + 1
+        first = date(start.year, month, 1)
+        return (first if first == start else add_months(first, months)), 1
+    first = bill_date(start.year, start.month, terms.bill_day)
+    if first < start:
+        moved = add_months(first.replace(day=1), 1)
+        first = bill_date(moved.year, moved.month, terms.bill_day)
+    return first, terms.bill_day
+
+
+def _boundaries(terms: LineTerms, period: BillingPeriod) -> tuple[date, callable]:
+    if period is BillingPeriod.WEEKLY:
+        first = terms.start_on
+        if terms.alignment == Alignment.CALENDAR:
+            first += timedelta(days=(7 - first.weekday()) % 7)
+        return first, lambda k: first + WEEK * k
+    months = int(period.months)
+    first, day = _first_boundary(terms, months)
+
+    def boundary(k: int) -> date:
+        moved = add_months(first.replace(day=1), k * months)
+        return bill_date(moved.year, moved.month, day)
+
+    return first, boundary
+
+
+def _slices(terms: LineTerms, period: BillingPeriod) -> Iterator[Period]:
+    first, boundary = _boundaries(terms, period)
+    end = terms.end_on
+    if first > terms.start_on:
+        yield Period(terms.start_on, min(first - ONE_DAY, end), boundary(-1), first - ONE_DAY)
+    k = 0
+    while (start := boundary(k)) <= end:
+        last = boundary(k + 1) - ONE_DAY
+        yield Period(start, min(last, end), start, last)
+        k += 1
+
+
+def periods(terms: LineTerms) -> list[Period]:
+    """The line's billing periods from its start to its end: no gap, no overlap."""
+    period = _check(terms)
+    if not period.recurring:
+        return []
+    if period is BillingPeriod.TERM:
+        return [Period(terms.start_on, terms.end_on, terms.start_on, terms.end_on)]
+    return list(_slices(terms, period))
+
+
+def _recurring(terms: LineTerms, period: Period) -> Charge:
+    amount = round_money(terms.amount_per_period, terms.currency)
+    if not period.partial:
+        return Charge(ChargeKind.RECURRING, period.start, period.end, period.start, amount,
+                      explanation=f"Whole period: {format_amount(amount, terms.currency)}")
+    part = prorate(amount, terms.currency, service_start=period.start,
+                   service_end=period.end + ONE_DAY, period_start=period.aligned_start,
+                   period_end=period.aligned_end + ONE_DAY, convention=terms.convention)
+    return Charge(ChargeKind.RECURRING, period.start, period.end, period.start, part.amount,
+                  part.days, part.period_days, part.explanation)
+
+
+def _usage(period: Period) -> Charge:
+    return Charge(ChargeKind.USAGE, period.start, period.end, period.end + ONE_DAY, Decimal(0),
+                  explanation="Usage, rated when the period is over")
+
+
+def charge_schedule(terms: LineTerms) -> list[Charge]:
+    """Every charge of the line over its term, in date order."""
+    period = _check(terms)
+    if not period.recurring:
+        amount = round_money(terms.amount_per_period, terms.currency)
+        return [Charge(ChargeKind.ONE_TIME, terms.start_on, terms.start_on, terms.start_on,
+                       amount, explanation="One-time charge")]
+    make = _usage if terms.usage else (lambda p: _recurring(terms, p))
+    return [make(p) for p in periods(terms)]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A stored charge as `end_early` needs it: its key, and whether an invoice holds it."""
+
+    key: int
+    kind: str
+    period_start: date
+    period_end: date
+    due_on: date
+    amount: Decimal
+    billed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    ended: tuple[int, ...]  # keys of rows no invoice holds, replaced by `added`
+    added: tuple[tuple[int, Charge], ...]  # (key of the row it is about, the new charge)
+
+    @property
+    def credit(self) -> Decimal:
+        return sum((c.amount for _, c in self.added if c.kind == ChargeKind.CREDIT), Decimal(0))
+
+
+def _split(row: Row, last_day: date, currency: str, convention: Convention):
+    """The row's amount in two: the days up to `last_day` and the days after it."""
+    end = row.period_end + ONE_DAY
+    kept = days_used(row.period_start, last_day + ONE_DAY, row.period_start, end, convention)
+    rest = days_used(last_day + ONE_DAY, end, row.period_start, end, convention)
+    before, after = allocate(row.amount, [kept, rest], currency)
+    return kept, rest, before, after
+
+
+def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
+              convention: Convention = DEFAULT) -> Ending:
+    """What a line that now ends on `last_day` changes in its schedule.
+
+    A row no invoice holds yet ends; the part of it up to `last_day` (if any) is charged by a
+    new, shorter row. A row an invoice already holds stays as billed; the part of it after
+    `last_day` is credited by a new row due the day after `last_day`.
+    """
+    effective = last_day + ONE_DAY
+    ended, added = [], []
+    for row in rows:
+        if row.kind == ChargeKind.CREDIT or row.period_end <= last_day:
+            continue
+        whole = row.period_start > last_day
+        if row.kind == ChargeKind.USAGE:
+            if row.billed:
+                continue
+            ended.append(row.key)
+            if not whole:
+                added.append((row.key, Charge(ChargeKind.USAGE, row.period_start, last_day,
+                                              effective, Decimal(0),
+                                              explanation="Usage up to the line's end")))
+            continue
+        if whole:
+            kept, rest, before, after = 0, None, Decimal(0), row.amount
+        else:
+            kept, rest, before, after = _split(row, last_day, currency, convention)
+        if row.billed:
+            if after:
+                note = (f"Credit for {rest} days not served" if rest is not None
+                        else "Credit for a period not served")
+                added.append((row.key, Charge(
+                    ChargeKind.CREDIT, effective, row.period_end, effective, -after, rest,
+                    None if rest is None else kept + rest,
+                    f"{note}: −{format_amount(after, currency)} of "
+                    f"{format_amount(row.amount, currency)}")))
+            continue
+        ended.append(row.key)
+        if not whole:
+            added.append((row.key, Charge(
+                ChargeKind(row.kind), row.period_start, last_day, row.due_on, before, kept,
+                kept + rest, f"{kept} of {kept + rest} days × "
+                             f"{format_amount(row.amount, currency)} = "
+                             f"{format_amount(before, currency)}")))
+    return Ending(tuple(ended), tuple(added))
