@@ -271,7 +271,8 @@ def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
                 note = (f"Credit for {rest} days not served" if rest is not None
                         else "Credit for a period not served")
                 added.append((row.key, Charge(
-                    ChargeKind.CREDIT, effective, row.period_end, effective, -after, rest,
+                    ChargeKind.CREDIT, max(row.period_start, effective), row.period_end,
+                    effective, -after, rest,
                     None if rest is None else kept + rest,
                     f"{note}: −{format_amount(after, currency)} of "
                     f"{format_amount(row.amount, currency)}")))
