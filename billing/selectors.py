@@ -95,3 +95,4 @@ def run_summary(run: InvoiceRun) -> RunSummary:
 
 def failures_of(run: InvoiceRun) -> QuerySet:
     return run.failures.select_related("account").order_by("account__name", "pk")
+

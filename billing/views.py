@@ -34,7 +34,7 @@ def _errors(request, error: ValidationError) -> None:
 def run_list(request):
     runs = selectors.runs_visible_to(request.user)
     page = Paginator(runs, 25).get_page(request.GET.get("page"))
-    form = RunForm(request.POST or None)
+    form = RunForm(request.POST or None, initial={"accounts": request.GET.get("accounts", "")})
     if request.method == "POST":
         if not request.user.has_perm("billing.start_invoice_run"):
             raise PermissionDenied

@@ -3,6 +3,7 @@
     periods(terms) -> list[Period]
     charge_schedule(terms) -> list[Charge]
     end_early(rows, *, last_day, currency, convention) -> Ending
+    explain(pieces, currency) -> str
 
 One module computes what a subscription charges, so that the quote's and the contract's
 documents, the amendment and termination figures, the invoice run and revenue recognition all
@@ -285,3 +286,41 @@ def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
                              f"{format_amount(row.amount, currency)} = "
                              f"{format_amount(before, currency)}")))
     return Ending(tuple(ended), tuple(added))
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Part of what a line charges: a whole period, or some days of one."""
+
+    amount: Decimal
+    of: Decimal  # the whole period's amount
+    days: int | None = None  # None: the whole period
+    period_days: int | None = None
+    note: str = ""  # the day count when not actual days, e.g. "30/360"
+
+
+def explain(pieces: Sequence[Piece], currency: str) -> str:
+    """What a person reads beside a sum of pieces: the part periods one by one, then the whole
+    periods counted ("17 of 31 days × $127.50 = $69.92 + 8 periods × $127.50 = $1,089.92")."""
+    def money(amount: Decimal) -> str:
+        return format_amount(round_money(amount, currency), currency)
+
+    parts, wholes = [], {}
+    for piece in pieces:
+        if not piece.amount:
+            continue
+        if piece.days is None:
+            of = round_money(piece.of, currency)
+            wholes[of] = wholes.get(of, 0) + 1
+            continue
+        note = f" ({piece.note})" if piece.note else ""
+        parts.append(f"{piece.days} of {piece.period_days} days{note} × {money(piece.of)} = "
+                     f"{money(piece.amount)}")
+    parts += [f"{count} period{'' if count == 1 else 's'} × {money(of)}"
+              for of, count in wholes.items()]
+    total = round_money(sum((p.amount for p in pieces), Decimal(0)), currency)
+    if not parts:
+        return f"nothing = {format_amount(total, currency)}"
+    if len(parts) == 1 and not wholes:
+        return parts[0]
+    return f"{' + '.join(parts)} = {format_amount(total, currency)}"

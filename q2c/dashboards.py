@@ -10,6 +10,7 @@ from analytics import charts
 from analytics.selectors import Converter, report_currencies
 from billing.models import InvoiceState
 from billing.selectors import invoices_visible_to
+from billing.services.planning import unbilled_accounts
 from catalog.models import PriceBook, PriceBookEntry, Product
 from contracts.models import ContractState
 from contracts.selectors import contracts_visible_to
@@ -96,7 +97,9 @@ def finance_home(user, on=None) -> dict:
     approvals = approvals_queue(user)
     holds = credit_hold_queue(user).select_related("account")
     dunning = preview_dunning(on=today)
+    unbilled_count, unbilled = unbilled_accounts(accounts, on=today, limit=RECENT)
     return {
+        "unbilled": unbilled, "unbilled_count": unbilled_count,
         "dunning_today": dunning[:RECENT], "dunning_count": len(dunning),
         "approvals": approvals[:RECENT], "approval_count": approvals.count(),
         "draft_count": sum(row["count"] for row in draft_totals.values()),

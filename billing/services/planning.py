@@ -12,18 +12,20 @@ due on the day their change takes effect, with the changed lines' first charges.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from billing.models import LineSource, UsageRecord
+from billing.models import InvoiceRunFailure, LineSource, UsageRecord
 from billing.rating import rate_usage, usage_in_period
 from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
 from contracts.models import ContractLine, ContractState, ScheduledCharge
+from core.money import round_money
+from customers.models import Account
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 
 BILLABLE_CONTRACT_STATES = (ContractState.ACTIVE, ContractState.EXPIRED, ContractState.RENEWED,
@@ -32,6 +34,16 @@ SOURCE_OF = {ChargeKind.RECURRING: LineSource.RECURRING,
              ChargeKind.CREDIT: LineSource.AMENDMENT_CREDIT,
              ChargeKind.ONE_TIME: LineSource.ONE_TIME, ChargeKind.USAGE: LineSource.USAGE}
 UNIT_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Credited:
+    """The invoice line that billed what a credit row takes back."""
+
+    invoice_id: int
+    invoice_state: str
+    invoice_line_id: int
+    net: Decimal  # the credit as a net amount of that line (its share of the line's net)
 
 
 @dataclass
@@ -50,6 +62,7 @@ class PlannedLine:
     explanation: str = ""
     tax_category: str | None = None
     tax_inclusive: bool = False
+    credited: Credited | None = None  # for a credit: what it takes back
 
     @property
     def source(self) -> str:
@@ -77,24 +90,31 @@ _ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "pe
                "explanation", "line_id", "line__contract__account_id", "line__contract__currency",
                "line__contract__number", "line__product_id", "line__product__name",
                "line__product__tax_category__code", "line__description", "line__quantity",
-               "line__discount_percent", "tax_inclusive")
+               "line__discount_percent", "tax_inclusive", "about__amount",
+               "about__billing_record__invoice_id", "about__billing_record__invoice__state",
+               "about__billing_record__invoice_line_id",
+               "about__billing_record__invoice_line__amount")
 
 
-def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False):
-    """The accounts' schedule rows due on `as_of` that no invoice holds, as plain rows in
-    account, contract, line and period order; `lock` takes their row locks (pk order) so a
-    change to the contract waits for the run that bills them."""
-    lines = ContractLine.objects.filter(contract__account_id__in=account_ids)
-    waiting = lines.annotate(ordered=has_order_line_of_contract_line(),
-                             fulfilled_on=fulfilled_on_of_contract_line()).filter(
+def due_charges(accounts, *, as_of: date, currency: str = ""):
+    """The accounts' schedule rows due on `as_of` that no invoice holds (`accounts`: ids or a
+    queryset of accounts)."""
+    waiting = ContractLine.objects.filter(contract__account__in=accounts).annotate(
+        ordered=has_order_line_of_contract_line(),
+        fulfilled_on=fulfilled_on_of_contract_line()).filter(
         ordered=True, fulfilled_on__isnull=True).values("pk")
     rows = ScheduledCharge.objects.filter(
-        line__contract__account_id__in=account_ids,
+        line__contract__account__in=accounts,
         line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
         billing_record__isnull=True, due_on__lte=as_of).exclude(
         ~Q(kind=ChargeKind.CREDIT) & Q(line__in=waiting))
-    if currency:
-        rows = rows.filter(currency=currency.upper())
+    return rows.filter(currency=currency.upper()) if currency else rows
+
+
+def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False):
+    """`due_charges` as plain rows in account, contract, line and period order; `lock` takes
+    their row locks (pk order) so a change to the contract waits for the run that bills them."""
+    rows = due_charges(account_ids, as_of=as_of, currency=currency)
     if lock:
         locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk",
                                                                                       flat=True))
@@ -129,6 +149,19 @@ def _inclusive(row) -> bool:
     return str(row["tax_inclusive"]).lower() in ("true", "1")
 
 
+def _credited(row) -> Credited | None:
+    """Where a credit row's original charge was billed; its net share of that invoice line
+    (the same amount unless the price included tax)."""
+    line_id = row["about__billing_record__invoice_line_id"]
+    if row["kind"] != ChargeKind.CREDIT or line_id is None:
+        return None
+    billed, line_net = row["about__amount"], row["about__billing_record__invoice_line__amount"]
+    net = -row["amount"] if billed == line_net else round_money(
+        line_net * -row["amount"] / billed, row["line__contract__currency"])
+    return Credited(row["about__billing_record__invoice_id"],
+                    row["about__billing_record__invoice__state"], line_id, net)
+
+
 def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=None):
     quantity = row["line__quantity"] if quantity is None else quantity
     amount = row["amount"] if amount is None else amount
@@ -140,10 +173,12 @@ def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=No
                        row["line__product_id"], _describe(row), quantity, unit_price, amount,
                        row["period_start"], row["period_end"], proration,
                        row["explanation"] if explanation is None else explanation,
-                       row["line__product__tax_category__code"], _inclusive(row))
+                       row["line__product__tax_category__code"], _inclusive(row),
+                       _credited(row))
 
 
-def _rated(row, usage, spec: PriceSpec) -> PlannedLine:
+def _rated(row, usage, snapshot: dict) -> PlannedLine:
+    spec = PriceSpec.from_dict(snapshot)
     daily = usage.get((row["line__contract__account_id"], row["line__product_id"]), [])
     quantity = usage_in_period(daily, row["period_start"], row["period_end"])
     rated = rate_usage(spec, quantity, discount_percent=row["line__discount_percent"])
@@ -158,9 +193,8 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = F
     usage_rows = [r for r in rows if r["kind"] == ChargeKind.USAGE]
     usage = (_usage({r["line__contract__account_id"] for r in usage_rows}, as_of)
              if usage_rows else {})
-    specs = {pk: PriceSpec.from_dict(snapshot) for pk, snapshot in ContractLine.objects.filter(
-        pk__in={r["line_id"] for r in usage_rows}).values_list("pk", "price_snapshot")} \
-        if usage_rows else {}
+    snapshots = dict(ContractLine.objects.filter(pk__in={r["line_id"] for r in usage_rows})
+                     .values_list("pk", "price_snapshot")) if usage_rows else {}
     plan = Plan()
     drafts: dict[tuple[int, str], PlannedInvoice] = {}
     for row in rows:
@@ -168,7 +202,7 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = F
         if account_id in plan.failures:
             continue
         try:
-            line = (_rated(row, usage, specs[row["line_id"]])
+            line = (_rated(row, usage, snapshots[row["line_id"]])
                     if row["kind"] == ChargeKind.USAGE else _planned(row))
         except (ValueError, ArithmeticError, KeyError, TypeError) as error:
             plan.failures[account_id] = f"Contract line {row['line_id']}: {error}"
@@ -177,3 +211,32 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = F
         drafts.setdefault(key, PlannedInvoice(*key)).lines.append(line)
     plan.invoices = [draft for key, draft in drafts.items() if key[0] not in plan.failures]
     return plan
+
+
+@dataclass
+class Unbilled:
+    account: Account
+    charges: int
+    first_due: date
+    reason: str  # why the latest run that tried could not bill it; empty if none tried
+
+
+def unbilled_accounts(accounts, *, on: date, limit: int) -> tuple[int, list[Unbilled]]:
+    """Accounts with charges due before `on` that no invoice holds (a run failed them, or no
+    run has billed them since they fell due), the oldest first, with the latest run's reason."""
+    rows = (due_charges(accounts, as_of=on - timedelta(days=1))
+            .values("line__contract__account_id")
+            .annotate(charges=Count("pk"), first_due=Min("due_on"))
+            .order_by("first_due", "line__contract__account_id"))
+    shown = list(rows[:limit])
+    ids = [row["line__contract__account_id"] for row in shown]
+    names = Account.objects.in_bulk(ids)
+    reasons = {}
+    for account_id, reason in (InvoiceRunFailure.objects.filter(account_id__in=ids)
+                               .order_by("account_id", "-run_id")
+                               .values_list("account_id", "reason")):
+        reasons.setdefault(account_id, reason)
+    return rows.count(), [Unbilled(names[row["line__contract__account_id"]], row["charges"],
+                                   row["first_due"],
+                                   reasons.get(row["line__contract__account_id"], ""))
+                          for row in shown]

@@ -19,7 +19,13 @@ from django.utils import timezone
 from billing.models import InvoiceRun, InvoiceRunChunk, InvoiceRunFailure, RunState
 from billing.selectors import run_for_update
 from billing.services.drafting import places_of, taxed, write_drafts
-from billing.services.planning import BILLABLE_CONTRACT_STATES, plan_charges
+from billing.services.planning import (
+    BILLABLE_CONTRACT_STATES,
+    ChargeKind,
+    PlannedInvoice,
+    plan_charges,
+)
+from billing.services.run_credits import credit_notes_for_negative_drafts
 from billing.services.taxing import TaxBook
 from contracts.models import Contract
 from core.actors import as_actor
@@ -150,8 +156,9 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
     account_ids = list(_run_accounts(run).filter(
         pk__range=(chunk.first_account_id, chunk.last_account_id)).values_list("pk", flat=True))
     plan = plan_charges(account_ids, as_of=run.as_of, currency=run.currency, lock=True)
-    written = write_drafts(plan.invoices, on=run.as_of, run=run, by=as_actor(by).user)
-    failures = {**plan.failures, **written.failures}
+    settled = credit_notes_for_negative_drafts(plan.invoices, on=run.as_of, by=by)
+    written = write_drafts(settled.drafts, on=run.as_of, run=run, by=as_actor(by).user)
+    failures = {**plan.failures, **settled.failures, **written.failures}
     _record_failures(run, account_ids, failures)
     chunk.invoice_count, chunk.failure_count = len(written.invoices), len(failures)
     chunk.finished_at = timezone.now()
@@ -204,6 +211,8 @@ class Preview:
     rows: list[PreviewRow] = field(default_factory=list)
     account_count: int = 0
     invoice_count: int = 0
+    credit_note_count: int = 0  # accounts whose credits exceed their charges (one note each
+    # invoice they credit; counted here per account)
     totals: dict[str, Decimal] = field(default_factory=dict)
     failures: dict[int, str] = field(default_factory=dict)
     shown_limit: int = 0
@@ -229,6 +238,12 @@ def preview_invoice_run(*, by, as_of: date | None = None, currency: str = "",
         shown = {a.pk: a for a in Account.objects.filter(
             pk__in=[d.account_id for d in plan.invoices[:max(limit - len(preview.rows), 0)]])}
         for draft in plan.invoices:
+            if draft.subtotal < 0:  # its credits become credit notes; its charges a draft
+                preview.credit_note_count += 1
+                draft = PlannedInvoice(draft.account_id, draft.currency,
+                                       [ln for ln in draft.lines if ln.kind != ChargeKind.CREDIT])
+                if not draft.lines:
+                    continue
             document = taxed(draft, places[draft.account_id], as_of, book)
             preview.invoice_count += 1
             preview.totals[draft.currency] = preview.totals.get(draft.currency, Decimal(0)) \

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from catalog.charge_schedule import ChargeKind, Piece, explain
 from catalog.pricing import BillingPeriod
 from contracts.models import (
     Amendment,
@@ -43,6 +44,7 @@ from contracts.selectors import (
 )
 from contracts.services._common import default_day_count, note_on, require
 from contracts.services.schedules import (
+    convention_of,
     end_lines,
     price_from_schedule,
     schedule_lines,
@@ -140,16 +142,17 @@ def open_amendment(contract: Contract) -> Amendment | None:
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a change over the rest of the term: its amount and the schedule rows that
-    make it (unsaved; what applying the amendment stores)."""
+    """One side of a change over the rest of the term: its amount, the schedule rows that make
+    it (unsaved; what applying the amendment stores) and the pieces that explain it."""
 
     amount: Decimal
     rows: tuple[ScheduledCharge, ...]
+    pieces: tuple[Piece, ...]
+    currency: str
 
     @property
     def explanation(self) -> str:
-        return "; ".join(f"{r.period_start:%d %b %Y}–{r.period_end:%d %b %Y}: {r.explanation}"
-                         for r in self.rows if r.amount)
+        return explain(self.pieces, self.currency)
 
 
 @dataclass(frozen=True)
@@ -220,12 +223,40 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *, replaces=
     return line
 
 
+def _note(line: ContractLine) -> str:
+    return convention_of(line).label
+
+
 def _credit_side(old: ContractLine, effective: date) -> Side:
     """What ending `old` the day before `effective` takes off what it charges: the rows that
-    end (not billed yet) less the shorter rows and credits that replace them."""
+    end (not billed yet) less the shorter rows that replace them, and the credits for days
+    already billed."""
+    currency = old.contract.currency
     ending = end_lines([old], last_day=effective - ONE_DAY, change=None)
+    shorter = {r.about_id: r for r in ending.added if r.kind != ChargeKind.CREDIT}
+    pieces = []
+    for row in ending.ended:
+        kept = shorter.get(row.pk)
+        if kept is None:
+            pieces.append(Piece(row.amount, row.amount))
+        else:
+            pieces.append(Piece(row.amount - kept.amount, row.amount,
+                                kept.period_days - kept.days, kept.period_days, _note(old)))
+    for credit in (r for r in ending.added if r.kind == ChargeKind.CREDIT):
+        pieces.append(Piece(-credit.amount, credit.about.amount, credit.days,
+                            credit.period_days, _note(old)))
     amount = ending.removed - sum((r.amount for r in ending.added), Decimal(0))
-    return Side(round_money(amount, old.contract.currency), tuple(ending.added))
+    return Side(round_money(amount, currency), tuple(ending.added), tuple(pieces), currency)
+
+
+def _charge_side(line: ContractLine) -> Side:
+    """What the new line's schedule charges from the effective date."""
+    charges = schedule_of(line)
+    currency = line.contract.currency
+    per_period = round_money(line.amount_per_period, currency)
+    pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line))
+                   for c in charges)
+    return Side(line.net_amount, tuple(charges), pieces, currency)
 
 
 def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
@@ -246,9 +277,9 @@ def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
         if old is not None and _same(old, new):
             continue
         line = _new_line(contract, new, amendment, replaces=old)
-        charge = Side(line.net_amount, tuple(schedule_of(line)))
         changes.append(Change(new.product, new.billing_period, old, new, line,
-                              _credit_side(old, effective) if old else None, charge))
+                              _credit_side(old, effective) if old else None,
+                              _charge_side(line)))
     for olds in old_by_key.values():
         for old in olds:
             changes.append(Change(old.product, old.billing_period, old, None, None,

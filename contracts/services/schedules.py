@@ -89,8 +89,8 @@ def billed_ids(rows: Sequence[ScheduledCharge]) -> set[int]:
 
 
 def _pure_rows(rows: Sequence[ScheduledCharge], billed: set[int]) -> list[Row]:
-    return [Row(r.pk, r.kind, r.period_start, r.period_end, r.due_on, r.amount, r.pk in billed)
-            for r in rows]
+    return [Row(r.pk, r.kind, r.period_start, r.period_end, r.due_on,
+                round_money(r.amount, r.currency), r.pk in billed) for r in rows]
 
 
 @dataclass(frozen=True)

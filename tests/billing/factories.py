@@ -6,7 +6,15 @@ from decimal import Decimal
 from billing.models import Invoice, InvoiceState
 from catalog.models import Product
 from catalog.pricing import PriceSpec
-from contracts.models import Contract, ContractLine, ContractState, LineStatus
+from contracts.models import (
+    Contract,
+    ContractLine,
+    ContractState,
+    LineStatus,
+    ScheduleChange,
+    ScheduleChangeKind,
+)
+from contracts.services.schedules import schedule_lines
 from core.numbering import next_number
 from tests.customers.factories import AccountFactory
 
@@ -53,16 +61,22 @@ def active_contract(*, account, start_on: date, end_on: date, lines, currency: s
         number=f"C-T-{number:05d}", account=account, owner=account.owner, currency=currency,
         start_on=start_on, end_on=end_on, term_months=12, payment_terms=account.payment_terms,
         terms="Terms", state=state, external_reference=f"T-{number}")
+    made = []
     for position, spec in enumerate(lines, start=1):
         period = spec.get("billing_period", "monthly")
         amount = Decimal(spec.get("amount", "100.00"))
         quantity = Decimal(spec.get("quantity", 1))
-        ContractLine.objects.create(
+        made.append(ContractLine.objects.create(
             contract=contract, position=position, product=spec.get("product") or product(),
             quantity=quantity, billing_period=period,
+            billing_alignment=spec.get("alignment", "bill_day"), bill_day=account.bill_day,
             price_snapshot=spec.get("snapshot") or snapshot(
                 currency, period, amount / quantity, inclusive=spec.get("inclusive", False)),
             amount_per_period=amount, start_on=spec.get("start_on", start_on),
             end_on=spec.get("end_on", end_on), status=spec.get("status", LineStatus.ACTIVE),
-            discount_percent=Decimal(spec.get("discount_percent", 0)))
+            discount_percent=Decimal(spec.get("discount_percent", 0))))
+    # as an import stores them: each line's charge schedule
+    change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.IMPORT,
+                                           effective_on=start_on)
+    schedule_lines(made, change)
     return contract

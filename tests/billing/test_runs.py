@@ -145,8 +145,9 @@ def test_one_time_line_waits_for_fulfilment(run_now, finance):
     run_now(as_of=date(2026, 12, 2))
     one_time = [i for i in Invoice.objects.filter(account=account)
                 if i.lines.filter(source="one_time").exists()]
+    # billed once, on the day its schedule says (the contract's start)
     assert len(one_time) == 1
-    assert one_time[0].lines.get(source="one_time").period_start == date(2026, 11, 20)
+    assert one_time[0].lines.get(source="one_time").period_start == date(2026, 11, 13)
 
 
 def _order_line(contract_line, by):
@@ -185,21 +186,25 @@ def test_sales_cannot_start_or_preview_runs(sales_rep):
 def test_an_amendment_credits_the_ended_line_and_charges_the_new_one_on_the_next_invoice(
         run_now):
     # given December billed in advance on a 100.00 monthly line
-    from contracts.models import ContractLine, LineStatus
+    from contracts.models import ContractLine, LineStatus, ScheduleChange
+    from contracts.services.schedules import end_lines, schedule_lines
 
     account = AccountFactory(bill_day=1)
     contract = active_contract(account=account, start_on=AS_OF, end_on=date(2027, 11, 30),
                                lines=[{"amount": "100.00"}])
     run_now()
-    old = contract.lines.get()
-    # when an amendment ends it on the 15th and starts a 200.00 line on the 16th
-    ContractLine.objects.filter(pk=old.pk).update(end_on=date(2026, 12, 15),
-                                                  status=LineStatus.ENDED)
-    ContractLine.objects.create(
+    old = contract.lines.select_related("contract", "product").get()
+    # when a change ends it on the 15th and starts a 200.00 line on the 16th (the schedule
+    # rows an amendment stores)
+    change = ScheduleChange.objects.create(contract=contract, kind="amendment",
+                                           effective_on=date(2026, 12, 16))
+    end_lines([old], last_day=date(2026, 12, 15), change=change)
+    new = ContractLine.objects.create(
         contract=contract, position=2, product=old.product, quantity=1, billing_period="monthly",
         price_snapshot=old.price_snapshot, amount_per_period=D("200.00"),
         start_on=date(2026, 12, 16), end_on=date(2027, 11, 30), status=LineStatus.ACTIVE,
         replaces=old)
+    schedule_lines([new], change)
     run_now(as_of=date(2026, 12, 16))
     # then the next invoice carries the credit for 16 of 31 days and the new line's 16 days
     latest = Invoice.objects.filter(account=account).order_by("-pk").first()

@@ -327,3 +327,15 @@ def test_ending_twice_on_the_same_day_changes_nothing_more(case):
     again = end_early(after, last_day=last_day, currency=terms.currency,
                       convention=terms.convention)
     assert again.ended == () and again.added == ()
+
+
+def test_explain_lists_part_periods_then_counts_whole_ones():
+    from catalog.charge_schedule import Piece, explain
+
+    pieces = [Piece(D("69.92"), D("127.50"), 17, 31), *[Piece(D("127.50"), D("127.50"))] * 8]
+    assert explain(pieces, "USD") == \
+        "17 of 31 days × $127.50 = $69.92 + 8 periods × $127.50 = $1,089.92"
+    assert explain([Piece(D("108.8000"), D("204"), 16, 30, "30/360")], "USD") == \
+        "16 of 30 days (30/360) × $204.00 = $108.80"
+    assert explain([Piece(D("1"), D("1"))], "JPY") == "1 period × ¥1 = ¥1"
+    assert explain([], "KWD") == "nothing = 0.000 KWD"

@@ -68,7 +68,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_line_numbers(accounts, finan
     data = csv_of(f"{ACME},SEAT-USER,10,monthly,30,10",
                   f"{ACME},NO-SUCH-SKU,1,one_time,2500,0",
                   "OLD-3,Nobody,rep_a,USD,2026-01-01,2026-12-31,net-30,maybe,12,3,60,"
-                  "SEAT-USER,-1,weekly,abc,0",
+                  "SEAT-USER,-1,fortnightly,abc,0",
                   f"{GLOBEX},SEAT-USER,4,annual,324,")
 
     with pytest.raises(services.ImportRefused) as refused:
