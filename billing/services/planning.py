@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Min, Q
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 
 from billing.models import InvoiceRunFailure, LineSource, UsageRecord
@@ -119,7 +119,9 @@ def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False
         locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk",
                                                                                       flat=True))
         rows = ScheduledCharge.objects.filter(pk__in=locked)
-    return (rows.annotate(tax_inclusive=KT("line__price_snapshot__source__prices_include_tax"))
+    inclusive = KeyTextTransform("prices_include_tax",
+                                 KeyTransform("source", "line__price_snapshot"))
+    return (rows.annotate(tax_inclusive=inclusive)
             .order_by("line__contract__account_id", "line__contract_id", "line__position",
                       "period_start", "pk")
             .values(*_ROW_FIELDS))

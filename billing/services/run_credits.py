@@ -46,14 +46,16 @@ def _issue(credits: Sequence[PlannedLine], *, currency: str, on: date, by) -> li
     for line in credits:
         by_invoice[line.credited.invoice_id].append(line)
     notes, records = [], []
+    issued_on = dict(Invoice.objects.filter(pk__in=by_invoice).values_list("pk", "issue_on"))
     for invoice_id, lines in sorted(by_invoice.items()):
         nets: dict[int, Decimal] = defaultdict(Decimal)
         for line in lines:
             nets[line.credited.invoice_line_id] += line.credited.net
+        # a change dated back before the invoice was issued is credited on its issue day
         note = issue_credit_note(
             invoice=Invoice(pk=invoice_id), by=by, reason=CreditNoteReason.ORDER_CHANGE,
             reason_note="Contract change: days billed in advance and not served.",
-            line_amounts=dict(nets), on=on)
+            line_amounts=dict(nets), on=max(on, issued_on[invoice_id]))
         note_lines = {n.invoice_line_id: n for n in note.lines.all()}
         records += [BillingRecord(
             contract_line_id=line.contract_line_id, scheduled_charge_id=line.scheduled_charge_id,

@@ -110,3 +110,22 @@ def test_accountant_home_shows_contract_balances_from_the_ledger(accountant, fin
     assert figures["deferred_revenue"] == Decimal("1200.00")
     assert figures["unbilled_receivable"] == Decimal("300.00")
     assert figures["last_run"] is None
+
+
+def test_finance_home_names_accounts_with_charges_due_and_not_billed(finance, client):
+    # given a contract whose December charge no run has billed
+    from tests.billing.factories import active_contract
+
+    account = AccountFactory(bill_day=1, name="Unbilled Ltd")
+    active_contract(account=account, start_on=date(2026, 11, 1), end_on=date(2027, 10, 31),
+                    lines=[{"amount": "100.00"}])
+
+    figures = dashboards.finance_home(finance, on=date(2026, 11, 23))
+    client.force_login(finance)
+    page = client.get("/").content.decode()
+
+    assert figures["unbilled_count"] == 1
+    [row] = figures["unbilled"]
+    assert (row.account, row.charges, row.first_due, row.reason) == (
+        account, 1, date(2026, 11, 1), "")
+    assert "Unbilled Ltd" in page and f"?accounts={account.pk}" in page
