@@ -54,11 +54,14 @@ def scheduled_totals(contract_ids) -> dict[int, tuple[Decimal, Decimal]]:
     charges_in_force`, the rows no change ended, charges and credits. Their difference is what
     the changes since took away (ended rows less the shorter rows and credits added for them)."""
     rows = (ScheduledCharge.objects.filter(line__contract_id__in=list(contract_ids))
-            .order_by().values("line_id")
+            .order_by().values("line_id", "currency")
             .annotate(signed=Sum("amount", filter=Q(about__isnull=True)),
                       in_force=Sum("amount", filter=Q(ended_by__isnull=True)))
-            .values_list("line_id", "signed", "in_force"))
-    return {line_id: (signed or ZERO, in_force or ZERO) for line_id, signed, in_force in rows}
+            .values_list("line_id", "currency", "signed", "in_force"))
+    # rounded: SQLite adds decimals in floating point (5703.31000000000 or ...0999)
+    return {line_id: (round_money(signed or ZERO, currency),
+                      round_money(in_force or ZERO, currency))
+            for line_id, currency, signed, in_force in rows}
 
 
 def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
