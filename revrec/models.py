@@ -37,7 +37,8 @@ class RevenueContract(models.Model):
     kind = models.CharField(max_length=16, choices=RevenueContractKind.choices,
                             default=RevenueContractKind.ORIGINAL)
     transaction_price = models.DecimalField(
-        **AMOUNT, help_text="Fixed consideration: the lines' net amounts after discounts.")
+        **AMOUNT, help_text="Fixed consideration: what the lines' charge schedules charge, the "
+                            "rows in force (credits included); usage aside.")
     created_on = models.DateField()
     modified_on = models.DateField(null=True, blank=True,
                                    help_text="Last prospective modification.")

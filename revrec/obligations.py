@@ -1,6 +1,7 @@
 """From contract lines to performance obligations and their allocation input (ASC 606 steps 2-4).
 
     plan_obligations(lines, currency) -> Plan
+    allocate_plan(plan, currency) -> tuple[AllocatedObligation, ...]
 
 Pure, over plain values; no ORM. A selector describes each contract line as a `LineFacts`.
 
@@ -13,9 +14,9 @@ The rules:
   holds.
 - Usage lines (recognized as billed) are variable consideration allocated wholly to their own
   obligation (ASC 606-10-32-40): they take no part in the fixed price's allocation.
-- The transaction price is the sum of the other lines' net amounts (after discounts).
-- The transaction price of a line is what its charge schedule charges, the rows in force
-  (credits included): what the customer signed is what is billed is what is recognized.
+- The transaction price is the sum of the other lines' prices, each line's `net` being what its
+  charge schedule charges (the selector reads the stored rows): what the customer signed is
+  what is billed is what is recognized. Later changes move it by the rows they end and add.
 - A line's standalone selling price over its term is the catalog SSP per unit, on its basis
   (per month, per year, one-time), × quantity × how many of that basis the line's term holds
   (`ssp_over_term`: 12 for a per-month SSP over a year, 1.5 for a per-year SSP over 18 months,
