@@ -181,3 +181,24 @@ def test_after_a_mid_month_termination_the_credit_leaves_nothing_deferred(
         print(reason)
         pytest.skip(reason)
     assert_settled(contract)
+
+
+def test_after_a_downsell_whose_credit_is_billed_with_the_new_charges_nothing_stays_deferred(
+        sales_rep, finance, accountant, django_capture_on_commit_callbacks, time_machine):
+    # given: 3 seats instead of 5 from 15 March 2027, after March was billed: the credit for
+    # 15 to 31 March lands on April's invoice with the new line's first charges
+    contract = active_with_order(sales_rep, finance, django_capture_on_commit_callbacks,
+                                 time_machine)
+
+    def downsell(month):
+        if month == date(2027, 4, 1):
+            amended_to(contract, sales_rep, D(3))
+
+    # when
+    serve_the_term(contract, finance=finance, accountant=accountant,
+                   captured=django_capture_on_commit_callbacks, time_machine=time_machine,
+                   change=downsell)
+
+    # then
+    assert charges_in_force(contract.lines.all()).filter(kind="credit").exists()
+    assert_settled(contract)
