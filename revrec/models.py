@@ -160,9 +160,11 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
     @property
     def ssp_periods_shown(self) -> str:
         """How many of the basis the term holds, without trailing zeros (12, 1.5, 10.4839)."""
-        if self.ssp_periods is None:
-            return ""
-        return f"{round(self.ssp_periods, 4).normalize():f}"
+        return _plain(self.ssp_periods, 4)
+
+    @property
+    def ssp_quantity_shown(self) -> str:
+        return _plain(self.ssp_quantity, 6)
 
     @property
     def given_up(self) -> Decimal:
@@ -173,6 +175,11 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
     def premium(self) -> Decimal:
         """What it was allocated above its SSP (0 when at or below it)."""
         return max(self.allocated - self.ssp, Decimal(0))
+
+
+def _plain(value: Decimal | None, places: int) -> str:
+    """60, not 6E+1 nor 60.000000."""
+    return "" if value is None else f"{round(value, places).normalize():f}"
 
 
 class ScheduleLine(models.Model):

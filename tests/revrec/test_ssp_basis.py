@@ -103,6 +103,7 @@ def test_the_revenue_contract_page_explains_each_allocation(client, accountant,
 
     # then: SSP, basis, share and result, and no negative discount
     assert "$4,000.00 per month × 1 × 12 months = $48,000.00" in page
+    assert "$30.00 per month × 60 × 12 months = $21,600.00" in page
     assert "$5,000.00 one-time × 1 = $5,000.00" in page
     assert "15.63% of the bundle's price, $24,000.00" in page
     assert all(o.given_up >= 0 and o.premium >= 0 for o in by_line(rc))
