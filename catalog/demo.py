@@ -24,6 +24,7 @@ from catalog.models import (
     Product,
     ProductOption,
     RuleKind,
+    SSPBasis,
     StandaloneSellingPrice,
     TaxCategory,
     TaxRate,
@@ -55,7 +56,8 @@ TAX_RATES = [  # name, country, region, category, percent, compound, sequence
     ("Sales tax", "US", "TX", None, "6.25", False, 0),
 ]
 
-# sku, name, family, kind, unit, revenue rule, tax category, unit cost (USD), SSP (USD)
+# sku, name, family, kind, unit, revenue rule, tax category, unit cost (USD), SSP (USD, on the
+# basis SSP_BASIS gives)
 PRODUCTS = [
     ("PLATFORM", "Q2C Cloud Platform", "Platform", "subscription", "subscription", "ratable",
      "digital", None, None),
@@ -88,6 +90,19 @@ PRODUCTS = [
     ("BUNDLE-GROWTH", "Growth bundle (Pro, 25 seats, onboarding)", "Bundles", "subscription",
      "bundle", "ratable", "digital", None, "24000"),
 ]
+
+# What each SSP is quoted for: the editions and seats sell on their own by the month (their
+# monthly list prices), premium support and the bundle by the year; services, goods and usage
+# rates per unit, whatever the term. Revenue allocation scales them to each line's term.
+SSP_BASIS = {
+    "PLAT-STARTER": SSPBasis.PER_MONTH, "PLAT-PRO": SSPBasis.PER_MONTH,
+    "PLAT-ENT": SSPBasis.PER_MONTH, "SEAT-USER": SSPBasis.PER_MONTH,
+    "SEAT-SSO": SSPBasis.PER_MONTH, "SEAT-ANALYTICS": SSPBasis.PER_MONTH,
+    "SUPPORT-PREMIUM": SSPBasis.PER_YEAR, "BUNDLE-GROWTH": SSPBasis.PER_YEAR,
+    "API-CALLS": SSPBasis.ONE_TIME, "STORAGE-GB": SSPBasis.ONE_TIME,
+    "SMS-PACK": SSPBasis.ONE_TIME, "ONBOARDING": SSPBasis.ONE_TIME,
+    "TRAINING-DAY": SSPBasis.ONE_TIME, "DEVICE-GW": SSPBasis.ONE_TIME,
+}
 
 # sku, period, model, unit amount (USD), extra fields, tiers as (from, up to, unit, flat)
 PRICES = [
@@ -160,7 +175,8 @@ def _seed_products(categories) -> dict[str, Product]:
                 rate = sku in ("API-CALLS", "STORAGE-GB", "SMS-PACK")
                 StandaloneSellingPrice.objects.update_or_create(
                     product=product, amount_currency=currency,
-                    defaults={"amount": Money(_converted(ssp, currency, rate=rate), currency)})
+                    defaults={"amount": Money(_converted(ssp, currency, rate=rate), currency),
+                              "basis": SSP_BASIS[sku]})
     return products
 
 

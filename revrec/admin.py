@@ -14,8 +14,8 @@ from revrec.models import (
 
 class ObligationInline(ReadOnlyMixin, admin.TabularInline):
     model = PerformanceObligation
-    fields = ["contract_line", "product", "family", "pattern", "ssp", "allocated",
-              "service_start", "service_end", "status", "ended_on"]
+    fields = ["contract_line", "product", "family", "pattern", "ssp", "ssp_basis", "allocated",
+              "allocation_rule", "service_start", "service_end", "status", "ended_on"]
     readonly_fields = fields
     extra = 0
 

@@ -49,6 +49,8 @@ class AllocatedObligation:
     key: str
     ssp: Decimal
     amount: Decimal  # rounded to the currency
+    pool: Decimal = ZERO  # the price it shared by relative SSP (its own SSP when kept at it)
+    pool_ssp: Decimal = ZERO  # the SSPs of the obligations sharing `pool`, added up
 
     @property
     def discount(self) -> Decimal:
@@ -89,7 +91,8 @@ def allocate_transaction_price(transaction_price: Decimal, currency: str,
     _check(transaction_price, currency, obligations, discount_to)
     if discount_to is None or set(discount_to) == {o.key for o in obligations}:
         amounts = allocate(transaction_price, [o.ssp for o in obligations], currency)
-        return tuple(AllocatedObligation(o.key, o.ssp, a)
+        pool_ssp = sum((o.ssp for o in obligations), ZERO)
+        return tuple(AllocatedObligation(o.key, o.ssp, a, transaction_price, pool_ssp)
                      for o, a in zip(obligations, amounts, strict=True))
 
     others = {o.key: round_money(o.ssp, currency) for o in obligations
@@ -101,5 +104,8 @@ def allocate_transaction_price(transaction_price: Decimal, currency: str,
     subset = [o for o in obligations if o.key in discount_to]
     shared = dict(zip((o.key for o in subset),
                       allocate(left, [o.ssp for o in subset], currency), strict=True))
-    return tuple(AllocatedObligation(o.key, o.ssp, others.get(o.key, shared.get(o.key)))
-                 for o in obligations)
+    subset_ssp = sum((o.ssp for o in subset), ZERO)
+    return tuple(
+        AllocatedObligation(o.key, o.ssp, others[o.key], others[o.key], others[o.key])
+        if o.key in others else AllocatedObligation(o.key, o.ssp, shared[o.key], left, subset_ssp)
+        for o in obligations)

@@ -14,7 +14,7 @@ the recognition runs that post them.
   resumes). Items are unique per revenue contract and month, so a rerun posts nothing twice.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -37,7 +37,8 @@ class RevenueContract(models.Model):
     kind = models.CharField(max_length=16, choices=RevenueContractKind.choices,
                             default=RevenueContractKind.ORIGINAL)
     transaction_price = models.DecimalField(
-        **AMOUNT, help_text="Fixed consideration: the lines' net amounts after discounts.")
+        **AMOUNT, help_text="Fixed consideration: what the lines' charge schedules charge, the "
+                            "rows in force (credits included); usage aside.")
     created_on = models.DateField()
     modified_on = models.DateField(null=True, blank=True,
                                    help_text="Last prospective modification.")
@@ -69,7 +70,27 @@ class ObligationStatus(models.TextChoices):
     ENDED = "ended", "Ended"  # stopped by an amendment or a termination
 
 
-class PerformanceObligation(models.Model):
+class SSPBasis(models.TextChoices):
+    """The catalog's bases (catalog.SSPBasis), and `list` when no SSP was found."""
+
+    PER_MONTH = "per_month", "per month"
+    PER_YEAR = "per_year", "per year"
+    ONE_TIME = "one_time", "one-time"
+    LIST = "list", "estimated at the list price"
+
+
+class AllocationRule(models.TextChoices):
+    """How an obligation's `allocated` was reached (the revenue contract page says it in words)."""
+
+    RELATIVE_SSP = "relative_ssp", "Relative SSP"  # its share of `pool` by SSP
+    BUNDLE = "bundle", "Share of its bundle's price"  # relative SSP within the bundle (32-37)
+    AT_SSP = "at_ssp", "At its SSP"  # the discount belongs to other obligations (32-37)
+    OWN_PRICE = "own_price", "Its own price"  # added by an amendment (25-12, 25-13a)
+    PROSPECTIVE = "prospective", "Rest of its predecessor plus the change"  # 25-13a
+    AS_BILLED = "as_billed", "Recognized as billed"  # usage (32-40)
+
+
+class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
                                          related_name="obligations")
     contract_line = models.OneToOneField("contracts.ContractLine", on_delete=models.PROTECT,
@@ -78,25 +99,87 @@ class PerformanceObligation(models.Model):
     family = models.CharField(max_length=100, blank=True)
     pattern = models.CharField(max_length=16, choices=Pattern.choices)
     ssp = models.DecimalField(**AMOUNT, help_text="Standalone selling price over the term.")
+    ssp_unit = models.DecimalField(max_digits=19, decimal_places=6, null=True, blank=True,
+                                   help_text="The catalog SSP per unit on its basis (the line's "
+                                             "list amount when estimated).")
+    ssp_basis = models.CharField(max_length=16, choices=SSPBasis.choices, blank=True)
+    ssp_quantity = models.DecimalField(max_digits=19, decimal_places=6, null=True, blank=True)
+    ssp_periods = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True,
+        help_text="How many of the basis the term holds (rounded for display; `ssp` is "
+                  "computed from the exact figure).")
     allocated = models.DecimalField(**AMOUNT, help_text="Transaction price allocated to it "
                                                         "(0 for usage, recognized as billed).")
+    allocation_rule = models.CharField(max_length=16, choices=AllocationRule.choices,
+                                       blank=True)
+    pool = models.DecimalField(**AMOUNT, help_text="The price shared by relative SSP among "
+                                                   "the obligations it was allocated with.")
+    pool_ssp = models.DecimalField(**AMOUNT, help_text="Their standalone selling prices, "
+                                                       "added up.")
     service_start = models.DateField()
     service_end = models.DateField(help_text="First day without service (exclusive).")
-    status = models.CharField(max_length=16, choices=ObligationStatus.choices,
-                              default=ObligationStatus.OPEN)
+    status = FSMField(max_length=16, choices=ObligationStatus.choices,
+                      default=ObligationStatus.OPEN, protected=True)
     ended_on = models.DateField(null=True, blank=True)
     predecessor = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="successor")
 
     class Meta:
         ordering = ["revenue_contract", "contract_line__position", "pk"]
+        permissions = [
+            ("end_performanceobligation", "Can end performance obligations (amendments and "
+                                          "terminations)"),
+        ]
 
     def __str__(self):
         return f"{self.revenue_contract} · {self.product_id} ({self.get_pattern_display()})"
 
+    @transition(field=status, source=ObligationStatus.OPEN, target=ObligationStatus.ENDED,
+                permission="revrec.end_performanceobligation")
+    def end(self, *, effective):
+        """An amendment replaced its line or a termination stopped it from `effective` (run in
+        bulk)."""
+        self.ended_on = effective
+
     @property
     def discount(self) -> Decimal:
+        """What it gave up against its SSP; negative for a premium (see `against_ssp`)."""
         return self.ssp - self.allocated
+
+    @property
+    def share(self) -> Decimal | None:
+        """Its SSP over the SSPs of the obligations it shared `pool` with."""
+        return self.ssp / self.pool_ssp if self.pool_ssp else None
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        share = self.share
+        return None if share is None else (share * 100).quantize(Decimal("0.01"),
+                                                                 rounding=ROUND_HALF_UP)
+
+    @property
+    def ssp_periods_shown(self) -> str:
+        """How many of the basis the term holds, without trailing zeros (12, 1.5, 10.4839)."""
+        return _plain(self.ssp_periods, 4)
+
+    @property
+    def ssp_quantity_shown(self) -> str:
+        return _plain(self.ssp_quantity, 6)
+
+    @property
+    def given_up(self) -> Decimal:
+        """The discount against its SSP (0 when allocated at or above it)."""
+        return max(self.ssp - self.allocated, Decimal(0))
+
+    @property
+    def premium(self) -> Decimal:
+        """What it was allocated above its SSP (0 when at or below it)."""
+        return max(self.allocated - self.ssp, Decimal(0))
+
+
+def _plain(value: Decimal | None, places: int) -> str:
+    """60, not 6E+1 nor 60.000000."""
+    return "" if value is None else f"{round(value, places).normalize():f}"
 
 
 class ScheduleLine(models.Model):

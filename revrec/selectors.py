@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
 from catalog.models import StandaloneSellingPrice
-from contracts.models import ContractLine, ContractState
+from contracts.models import ContractLine, ContractState, ScheduledCharge
 from core.money import round_money
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 from revrec.models import (
@@ -22,7 +22,7 @@ from revrec.models import (
     RecognizedRevenue,
     RevenueContract,
 )
-from revrec.obligations import LineFacts, ssp_over_term
+from revrec.obligations import LineFacts, estimated_ssp, ssp_over_term
 
 ZERO = Decimal(0)
 LIVE_STATES = (ContractState.ACTIVE, ContractState.EXPIRED, ContractState.RENEWED,
@@ -47,23 +47,44 @@ def contract_ids_needing_revenue_contracts(contract_ids=None) -> list[int]:
                       .values_list("contract_id", flat=True)))
 
 
+def scheduled_totals(contract_ids) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per contract line of these contracts, from its charge schedule in one aggregate query:
+    (signed, in force). Signed is the line's schedule as the change that started it made it
+    (rows that stand for no other row); in force is `contracts.services.schedules.
+    charges_in_force`, the rows no change ended, charges and credits. Their difference is what
+    the changes since took away (ended rows less the shorter rows and credits added for them)."""
+    rows = (ScheduledCharge.objects.filter(line__contract_id__in=list(contract_ids))
+            .order_by().values("line_id", "currency")
+            .annotate(signed=Sum("amount", filter=Q(about__isnull=True)),
+                      in_force=Sum("amount", filter=Q(ended_by__isnull=True)))
+            .values_list("line_id", "currency", "signed", "in_force"))
+    # rounded: SQLite adds decimals in floating point (5703.31000000000 or ...0999)
+    return {line_id: (round_money(signed or ZERO, currency),
+                      round_money(in_force or ZERO, currency))
+            for line_id, currency, signed, in_force in rows}
+
+
 def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
-    """Each contract's lines (position order, product loaded) with `unit_ssp` (None without an
-    SSP in the contract's currency), `bundle_line_id`, `fulfilled_on` and `has_order_line`."""
-    lines = (ContractLine.objects.filter(contract_id__in=list(contract_ids))
+    """Each contract's lines (position order, product loaded) with `ssp_row` (the catalog's
+    (amount, basis), None without an SSP in the contract's currency), `bundle_line_id`,
+    `fulfilled_on`, `has_order_line`, and `signed` and `in_force` (`scheduled_totals`)."""
+    contract_ids = list(contract_ids)
+    lines = (ContractLine.objects.filter(contract_id__in=contract_ids)
              .select_related("product", "contract", "quote_line")
              .annotate(fulfilled_on=fulfilled_on_of_contract_line(),
                        has_order_line=has_order_line_of_contract_line())
              .order_by("contract_id", "position", "pk"))
     lines = list(lines)
-    ssps = {(product_id, currency): amount for product_id, currency, amount in
+    ssps = {(product_id, currency): (amount, basis) for product_id, currency, amount, basis in
             StandaloneSellingPrice.objects.filter(
                 product_id__in={line.product_id for line in lines})
-            .values_list("product_id", "amount_currency", "amount")}
+            .values_list("product_id", "amount_currency", "amount", "basis")}
+    totals = scheduled_totals(contract_ids)
     by_quote_line = {line.quote_line_id: line.pk for line in lines if line.quote_line_id}
     grouped: dict[int, list[ContractLine]] = defaultdict(list)
     for line in lines:
-        line.unit_ssp = ssps.get((line.product_id, line.contract.currency))
+        line.ssp_row = ssps.get((line.product_id, line.contract.currency))
+        line.signed, line.in_force = totals.get(line.pk, (ZERO, ZERO))
         parent = line.quote_line.parent_id if line.quote_line_id else None
         line.bundle_line_id = by_quote_line.get(parent) if line.included else None
         grouped[line.contract_id].append(line)
@@ -71,16 +92,28 @@ def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
 
 
 def facts_of(line: ContractLine) -> LineFacts:
+    """A line of `lines_with_ssp` as allocation reads it: its price is its signed schedule; its
+    SSP the catalog's over the line's term as signed (an early end changes the price by the
+    schedule's rows, not the SSP)."""
     currency = line.contract.currency
-    if line.unit_ssp is None:
-        ssp = line.list_amount
+    if line.ssp_row is None:
+        term_ssp = estimated_ssp(line.list_amount, currency)
     else:
-        ssp = ssp_over_term(line.unit_ssp, line.quantity, line.billing_period, line.start_on,
-                            line.end_on, currency)
-    return LineFacts(key=str(line.pk), net=line.net_amount, ssp=ssp,
+        unit, basis = line.ssp_row
+        term_ssp = ssp_over_term(unit, basis, line.quantity, line.start_on, signed_end(line),
+                                 currency, recurring=line.is_recurring)
+    return LineFacts(key=str(line.pk), net=line.signed, ssp=term_ssp.amount,
                      rule=line.product.revenue_rule,
                      bundle_key=str(line.bundle_line_id) if line.bundle_line_id else None,
-                     is_bundle=line.product.is_bundle)
+                     is_bundle=line.product.is_bundle, term_ssp=term_ssp)
+
+
+def signed_end(line: ContractLine) -> date:
+    """The last day the line was signed for: an ended recurring line kept the contract's end
+    when it was signed (its own `end_on` moved earlier when it ended)."""
+    if line.is_recurring and line.status == "ended" and line.end_on < line.contract.end_on:
+        return line.contract.end_on
+    return line.end_on
 
 
 # Billed per revenue contract ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from catalog.models.products import (
     ProductOption,
     RevenueRule,
     RuleKind,
+    SSPBasis,
     StandaloneSellingPrice,
 )
 from catalog.models.tax_rates import TaxCategory, TaxRate
@@ -27,5 +28,5 @@ __all__ = [
     "BillingPeriod", "BundleComponent", "ComponentPricing", "ConfigurationRule", "OptionGroup",
     "PriceBook", "PriceBookEntry", "PriceChange", "PriceChangeAction", "PriceModel", "PriceTier",
     "Product", "ProductKind", "ProductOption", "RevenueRule", "RuleKind",
-    "StandaloneSellingPrice", "TaxCategory", "TaxRate",
+    "SSPBasis", "StandaloneSellingPrice", "TaxCategory", "TaxRate",
 ]

@@ -69,12 +69,25 @@ class Product(models.Model):
         return frozenset(tags)
 
 
+class SSPBasis(models.TextChoices):
+    """What period a standalone selling price is quoted for; revenue allocation scales it to each
+    obligation's term (revrec.obligations.ssp_over_term)."""
+
+    PER_MONTH = "per_month", "Per month"
+    PER_YEAR = "per_year", "Per year"
+    ONE_TIME = "one_time", "One-time"
+
+
 class StandaloneSellingPrice(models.Model):
     """What the product sells for on its own, per currency, for revenue allocation (SSP)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="ssps")
     amount = MoneyField(max_digits=19, decimal_places=4, default_currency=None,
-                        help_text="Per unit and billing period of the product's price.")
+                        help_text="Per unit, for the period its basis says.")
+    basis = models.CharField(
+        max_length=16, choices=SSPBasis.choices, default=SSPBasis.PER_MONTH,
+        help_text="Per month or per year (scaled to each line's term), or one-time (per unit, "
+                  "whatever the term).")
 
     class Meta:
         ordering = ["product", "amount_currency"]
@@ -86,7 +99,7 @@ class StandaloneSellingPrice(models.Model):
         ]
 
     def __str__(self):
-        return f"SSP {self.product.sku} {self.amount}"
+        return f"SSP {self.product.sku} {self.amount} {self.get_basis_display().lower()}"
 
 
 class ComponentPricing(models.TextChoices):

@@ -4,16 +4,23 @@
 obligation covers, or an obligation whose line ended early, and does only that work.
 
 The accounting rules (see revrec.obligations for steps 2-4 and revrec.schedules for step 5):
-- A new contract: one revenue contract, its price allocated to the obligations by relative SSP.
+- The price of a line is its charge schedule (contracts' stored rows, the ones billing bills):
+  allocation starts from the schedule as signed, and each later change moves the transaction
+  price by exactly the rows it ended and added (`_unused`), so it always equals the rows in
+  force. Both totals are read per batch in one aggregate query (`selectors.scheduled_totals`).
+- A new contract: one revenue contract, its price allocated to the obligations by relative SSP,
+  each SSP scaled from its basis to the line's term.
 - An amendment (`ContractLine.amendment`) that only adds lines, each priced at or above its
   standalone price, is a separate revenue contract (ASC 606-10-25-12).
 - Any other amendment is prospective (ASC 606-10-25-13a): a line it replaces keeps what it
   earned; its successor takes the rest of the unrecognized amount plus the change in
   consideration (the new line's net less the replaced line's unused part, by days) from the
-  effective date to its end. A line it adds is allocated its own net price.
+  effective date to its end. A line it adds is allocated its own price.
 - A line that ends without a successor (removed, or the contract terminated) stops its
-  schedule: what was earned stays, the unearned rest less the refund (the line's unused net,
-  by days) is trued up in the last month of service.
+  schedule: what was earned stays, the unearned rest less the refund (the schedule's credits
+  and the charges it no longer makes) is trued up in the last month of service.
+- An obligation ends only through its `end` transition (permission and history row), in bulk,
+  after its row is locked and found still open.
 - Months already recognized never change: differences are caught up in the first open month.
 """
 
@@ -21,19 +28,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 
 from contracts.models import ContractLine
-from contracts.services.schedules import charges_in_force
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.money import round_money
+from core.transitions import run_bulk_transition
 from revrec import schedules
-from revrec.allocation import allocate_transaction_price
 from revrec.models import (
+    AllocationRule,
     ObligationStatus,
     Pattern,
     PerformanceObligation,
@@ -41,8 +47,13 @@ from revrec.models import (
     RevenueContractKind,
     ScheduleLine,
 )
-from revrec.obligations import plan_obligations
-from revrec.selectors import contract_ids_needing_revenue_contracts, facts_of, lines_with_ssp
+from revrec.obligations import LineFacts, allocate_plan, plan_obligations
+from revrec.selectors import (
+    contract_ids_needing_revenue_contracts,
+    facts_of,
+    lines_with_ssp,
+    signed_end,
+)
 from revrec.services.schedule_rows import insert_schedule_rows
 
 ZERO = Decimal(0)
@@ -56,10 +67,7 @@ CONTRACTS_PER_BATCH = 2000
 def _service_end(line: ContractLine) -> date:
     """First day without service; a line an amendment ended keeps its full term here, so the
     change is then treated as the amendment it was."""
-    end = line.end_on
-    if line.is_recurring and line.status == "ended" and line.end_on < line.contract.end_on:
-        end = line.contract.end_on
-    return end + ONE_DAY
+    return signed_end(line) + ONE_DAY
 
 
 def _schedule_for(obligation: PerformanceObligation, line: ContractLine):
@@ -85,25 +93,51 @@ def _pattern(line: ContractLine) -> str:
 class _Writer:
     """Collects new obligations and schedules, then writes them in bulk."""
 
-    def __init__(self):
+    def __init__(self, actor, today: date):
+        self.actor, self.today = actor, today
         self.obligations: list[tuple[PerformanceObligation, tuple]] = []
         self.replaced: dict[int, tuple] = {}  # obligation pk -> its new schedule
-        self.ended: list[PerformanceObligation] = []
+        self.ended: list[tuple[PerformanceObligation, date]] = []
 
-    def obligation(self, revenue_contract, line, *, ssp, allocated, predecessor=None,
-                   schedule=None):
+    def obligation(self, revenue_contract, line, fact: LineFacts, *, allocated, rule,
+                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None):
+        term_ssp = fact.term_ssp
         obligation = PerformanceObligation(
             revenue_contract=revenue_contract, contract_line=line, product=line.product,
-            family=line.product.family, pattern=_pattern(line), ssp=ssp, allocated=allocated,
-            service_start=line.start_on, service_end=_service_end(line), predecessor=predecessor)
+            family=line.product.family, pattern=_pattern(line), ssp=fact.ssp,
+            ssp_unit=term_ssp.unit, ssp_basis=term_ssp.basis, ssp_quantity=term_ssp.quantity,
+            ssp_periods=round(term_ssp.periods, 6), allocated=allocated,
+            allocation_rule=rule, pool=pool, pool_ssp=pool_ssp, service_start=line.start_on,
+            service_end=_service_end(line), predecessor=predecessor)
         if schedule is None:
             schedule = _schedule_for(obligation, line)
         self.obligations.append((obligation, schedule))
         return obligation
 
+    def end(self, obligation: PerformanceObligation, effective: date, kept) -> None:
+        self.ended.append((obligation, effective))
+        self.replaced[obligation.pk] = tuple(kept)
+
+    def _end_obligations(self) -> None:
+        """The `end` transition for each obligation ended, in bulk per effective date, on rows
+        locked (pk order, after their revenue contracts) and still open."""
+        pks = [o.pk for o, _ in self.ended]
+        still_open = {o.pk: o for o in PerformanceObligation.objects.select_for_update()
+                      .filter(pk__in=pks, status=ObligationStatus.OPEN).order_by("pk")}
+        if len(still_open) != len(pks):
+            raise ValidationError("Another change ended some of these obligations meanwhile; "
+                                  "create the revenue contracts again.")
+        by_day: dict[date, list] = defaultdict(list)
+        for obligation, effective in self.ended:
+            by_day[effective].append(still_open[obligation.pk])
+        for effective, group in sorted(by_day.items()):
+            run_bulk_transition(group, "end", by=self.actor, on=self.today,
+                                update_fields=["ended_on"], effective=effective,
+                                note=f"Line changed or ended from {effective:%Y-%m-%d}")
+
     def write(self):
         if self.ended:
-            PerformanceObligation.objects.bulk_update(self.ended, ["status", "ended_on"])
+            self._end_obligations()
         new = [o for o, _ in self.obligations]
         for obligation in new:  # the revenue contract may have been created in this call
             obligation.revenue_contract_id = obligation.revenue_contract.pk
@@ -149,30 +183,39 @@ def _existing_schedule(obligations) -> dict[int, tuple]:
 
 
 def _allocate(revenue_contract, lines, writer: _Writer):
-    """Steps 2-4 for `lines`: obligations with their allocated price."""
+    """Steps 2-4 for `lines`: obligations with their allocated price and how it was reached."""
     currency = revenue_contract.currency
     facts = {str(line.pk): facts_of(line) for line in lines}
     plan = plan_obligations(list(facts.values()), currency)
     revenue_contract.transaction_price = plan.transaction_price
     allocated = {}
     if plan.obligations:
-        allocated = {a.key: a.amount for a in allocate_transaction_price(
-            plan.transaction_price, currency, plan.obligations, discount_to=plan.discount_to)}
+        allocated = {a.key: a for a in allocate_plan(plan, currency)}
+    in_bundles = {key for bundle in plan.bundles for key in bundle.components}
     for line in lines:
         key = str(line.pk)
         if key in allocated:
-            writer.obligation(revenue_contract, line, ssp=facts[key].ssp,
-                              allocated=allocated[key])
+            a = allocated[key]
+            writer.obligation(revenue_contract, line, facts[key], allocated=a.amount,
+                              rule=_rule(key, plan.discount_to, in_bundles),
+                              pool=a.pool, pool_ssp=a.pool_ssp)
         elif key in plan.usage_keys:
-            writer.obligation(revenue_contract, line, ssp=facts[key].ssp, allocated=ZERO)
+            writer.obligation(revenue_contract, line, facts[key], allocated=ZERO,
+                              rule=AllocationRule.AS_BILLED)
 
 
-def _unused(line: ContractLine, effective: date) -> Decimal:
-    """The line's price no longer due from `effective`: what it was signed for less what its
-    charge schedule still charges (contracts' stored rows, the ones billing bills)."""
-    del effective  # the schedule already ends where the change took effect
-    charged = charges_in_force([line]).aggregate(total=Sum("amount"))["total"] or ZERO
-    return round_money(line.net_amount - charged, line.contract.currency)
+def _rule(key: str, discount_to, in_bundles) -> str:
+    if key in in_bundles:
+        return AllocationRule.BUNDLE
+    if discount_to is not None and key not in discount_to:
+        return AllocationRule.AT_SSP
+    return AllocationRule.RELATIVE_SSP
+
+
+def _unused(line: ContractLine) -> Decimal:
+    """What the changes since signing took off the line's price: its signed schedule less the
+    rows in force (ended rows less the shorter rows and credits added for them)."""
+    return round_money(line.signed - line.in_force, line.contract.currency)
 
 
 class _Amendments:
@@ -181,6 +224,7 @@ class _Amendments:
     def __init__(self, contract, lines, obligations, writer: _Writer, today: date):
         self.contract, self.writer, self.today = contract, writer, today
         self.lines = lines
+        self.line = {line.pk: line for line in lines}  # with their schedule totals
         self.by_line = {o.contract_line_id: o for o in obligations}
         self.schedule = _existing_schedule(obligations)
         self.original = RevenueContract.objects.get(contract=contract,
@@ -204,8 +248,7 @@ class _Amendments:
         ended_by_it = [line for line in self.lines if line.pk in self.by_line
                        and self._ended(line) and line.end_on + ONE_DAY == added[0].start_on]
         return not ended_by_it and all(
-            line.net_amount >= facts_of(line).ssp for line in added
-            if line.product.revenue_rule != Pattern.AS_BILLED)
+            fact.net >= fact.ssp for fact in map(facts_of, added) if fact.rule != Pattern.AS_BILLED)
 
     def _ended(self, line) -> bool:
         obligation = self.by_line[line.pk]
@@ -227,8 +270,11 @@ class _Amendments:
             fact = facts_of(line)
             old = self.by_line.get(line.replaces_id)
             if not self._continues(old, line):
-                allocated = ZERO if fact.rule == Pattern.AS_BILLED else line.net_amount
-                self.writer.obligation(rc, line, ssp=fact.ssp, allocated=allocated)
+                usage = fact.rule == Pattern.AS_BILLED
+                allocated = ZERO if usage else fact.net
+                self.writer.obligation(rc, line, fact, allocated=allocated,
+                                       rule=AllocationRule.AS_BILLED if usage
+                                       else AllocationRule.OWN_PRICE)
                 rc.transaction_price += allocated
                 continue
             effective = line.start_on
@@ -236,12 +282,13 @@ class _Amendments:
             left = sum((s.amount for s in lines), ZERO) - sum(
                 (s.amount for s in schedules.earned_before(lines, rc.currency, effective)), ZERO)
             # a downsell never takes back more than is left to recognize on the line
-            change = max(line.net_amount - _unused(old.contract_line, effective), -left)
+            change = max(fact.net - _unused(self.line[old.contract_line_id]), -left)
             split = schedules.succeed(lines, rc.currency, effective=effective,
                                       change=change, end=_service_end(line))
-            self._end(old, effective, split.kept)
-            self.writer.obligation(rc, line, ssp=fact.ssp, predecessor=old, schedule=split.new,
-                                   allocated=sum((s.amount for s in split.new), ZERO))
+            self.writer.end(old, effective, split.kept)
+            self.writer.obligation(rc, line, fact, predecessor=old, schedule=split.new,
+                                   allocated=sum((s.amount for s in split.new), ZERO),
+                                   rule=AllocationRule.PROSPECTIVE)
             rc.transaction_price += change
         rc.modified_on = self.today
         rc.save(update_fields=["transaction_price", "modified_on"])
@@ -255,11 +302,6 @@ class _Amendments:
                 and lines[0].start <= line.start_on <= lines[-1].end
                 and line.start_on < _service_end(line))
 
-    def _end(self, obligation, effective: date, kept):
-        obligation.status, obligation.ended_on = ObligationStatus.ENDED, effective
-        self.writer.ended.append(obligation)
-        self.writer.replaced[obligation.pk] = tuple(kept)
-
     def _terminate_the_rest(self):
         """Lines ended without a successor: the schedule stops, the price drops by the refund
         (by the whole allocation for an item never delivered)."""
@@ -272,14 +314,14 @@ class _Amendments:
             effective = line.end_on + ONE_DAY
             lines = self.schedule.get(obligation.pk, ())
             if obligation.pattern == Pattern.RATABLE and lines:
-                refund = min(_unused(line, effective), sum((s.amount for s in lines), ZERO))
+                refund = min(_unused(line), sum((s.amount for s in lines), ZERO))
                 refund = max(refund, ZERO)
                 kept = schedules.terminate(lines, obligation.revenue_contract.currency,
                                            effective=max(effective, lines[0].start),
                                            refund=refund).lines
             else:  # delivered (or billed) is earned; an undelivered item stops
                 kept, refund = lines, ZERO if lines else obligation.allocated
-            self._end(obligation, effective, kept)
+            self.writer.end(obligation, effective, kept)
             rc = (self.original if obligation.revenue_contract_id == self.original.pk
                   else obligation.revenue_contract)  # one instance, prospective changes kept
             dropped[rc.pk] = (rc, dropped.get(rc.pk, (rc, ZERO))[1] + refund)
@@ -289,14 +331,13 @@ class _Amendments:
             rc.save(update_fields=["transaction_price", "modified_on"])
 
 
-def _originals(contracts, lines, today: date) -> list[RevenueContract]:
+def _originals(contracts, lines, writer: _Writer, today: date) -> list[RevenueContract]:
     """The revenue contracts of new contracts, allocated, their schedules written in bulk."""
     revenue_contracts = [
         RevenueContract(number=f"RC-{contract.number}", contract=contract,
                         account_id=contract.account_id, currency=contract.currency,
                         kind=RevenueContractKind.ORIGINAL, created_on=today)
         for contract in contracts]
-    writer = _Writer()
     for revenue_contract in revenue_contracts:  # sets the transaction price before the insert
         _allocate(revenue_contract, [line for line in lines[revenue_contract.contract_id]
                                      if not line.amendment_id], writer)
@@ -331,22 +372,22 @@ def create_revenue_contracts(*, contract_ids=None, by, on: date | None = None
     list(RevenueContract.objects.select_for_update().filter(contract_id__in=ids).order_by("pk"))
     touched = []
     for start in range(0, len(ids), CONTRACTS_PER_BATCH):
-        touched += _revenue_contracts_for(ids[start:start + CONTRACTS_PER_BATCH], today)
+        touched += _revenue_contracts_for(ids[start:start + CONTRACTS_PER_BATCH], actor, today)
     return touched
 
 
-def _revenue_contracts_for(ids: list[int], today: date) -> list[RevenueContract]:
+def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueContract]:
     lines = lines_with_ssp(ids)
     known = set(RevenueContract.objects.filter(contract_id__in=ids, kind="original")
                 .values_list("contract_id", flat=True))
     fresh = [lines[cid][0].contract for cid in ids if cid not in known]
-    touched = _originals(fresh, lines, today)
+    touched = _originals(fresh, lines, _Writer(actor, today), today)
     changed = [cid for cid in ids if cid in known or any(
         line.amendment_id or line.status == "ended" for line in lines[cid])]
     if not changed:
         return touched
     obligations = _obligations_of(changed)
-    writer = _Writer()
+    writer = _Writer(actor, today)
     for contract_id in changed:
         amendments = _Amendments(lines[contract_id][0].contract, lines[contract_id],
                                  obligations[contract_id], writer, today)

@@ -26,10 +26,11 @@ def test_module_docstring_examples_hold():
 def test_a_discounted_bundle_is_allocated_by_relative_ssp():
     # given three obligations worth 1,500 on their own, sold together for 1,200
     result = allocate_transaction_price(D("1200.00"), "usd", BUNDLE)
-    # then each takes 80% of its SSP
-    assert result == (AllocatedObligation("licence", D("1000"), D("800.00")),
-                      AllocatedObligation("support", D("400"), D("320.00")),
-                      AllocatedObligation("training", D("100"), D("80.00")))
+    # then each takes 80% of its SSP: its share of the SSPs (1,500) of the price shared
+    pool = (D("1200.00"), D(1500))
+    assert result == (AllocatedObligation("licence", D("1000"), D("800.00"), *pool),
+                      AllocatedObligation("support", D("400"), D("320.00"), *pool),
+                      AllocatedObligation("training", D("100"), D("80.00"), *pool))
     assert [a.discount for a in result] == [D("200.00"), D("80.00"), D("20.00")]
 
 
@@ -37,6 +38,8 @@ def test_a_discount_that_belongs_to_two_of_three_leaves_the_third_at_its_ssp():
     result = allocate_transaction_price(D("1200.00"), "USD", BUNDLE,
                                         discount_to=["licence", "support"])
     # 1,100 over 1,000 : 400 = 785.714… and 314.285…: the odd cent to the larger remainder
+    assert [(a.pool, a.pool_ssp) for a in result] == [
+        (D("1100.00"), D(1400)), (D("1100.00"), D(1400)), (D("100.00"), D("100.00"))]
     assert amounts(result) == {"licence": D("785.71"), "support": D("314.29"),
                                "training": D("100.00")}
 

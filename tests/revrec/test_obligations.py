@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from revrec.allocation import allocate_transaction_price
-from revrec.obligations import LineFacts, months_covered, plan_obligations, ssp_over_term
+from revrec.obligations import (
+    LineFacts,
+    allocate_plan,
+    months_covered,
+    plan_obligations,
+    ssp_over_term,
+)
 
 
 def test_a_bundle_with_a_discount_across_three_obligations():
@@ -48,6 +54,36 @@ def test_a_discount_that_belongs_to_two_of_three():
     assert [a.amount for a in allocated] == [D("785.71"), D("314.29"), D("100.00")]
 
 
+def test_a_bundles_components_share_the_bundles_price_and_no_more():
+    # given the contract of the December 2026 review (ux.md, finding 5), SSPs over the term:
+    # the Growth bundle (24,000.00 a year) includes Professional (1,500 a month: 18,000.00),
+    # 25 seats (30 a seat-month: 9,000.00) and onboarding (5,000.00 one-time); beside it the
+    # Enterprise edition at 30,240.00 (SSP 4,000 a month: 48,000.00) and 40 single sign-on
+    # seats at their SSP (4 a seat-month: 1,920.00)
+    lines = [
+        LineFacts("bundle", D("24000.00"), D("24000.00"), "ratable", is_bundle=True),
+        LineFacts("pro", D(0), D("18000.00"), "ratable", bundle_key="bundle"),
+        LineFacts("seats", D(0), D("9000.00"), "ratable", bundle_key="bundle"),
+        LineFacts("onboarding", D(0), D("5000.00"), "point_in_time", bundle_key="bundle"),
+        LineFacts("enterprise", D("30240.00"), D("48000.00"), "ratable"),
+        LineFacts("sso", D("1920.00"), D("1920.00"), "ratable"),
+    ]
+
+    # when
+    plan = plan_obligations(lines, "USD")
+    allocated = {a.key: a for a in allocate_plan(plan, "USD")}
+
+    # then: the bundle's 24,000.00 goes to its components by their SSPs (18 : 9 : 5), the
+    # onboarding takes 5/32 of it; the enterprise edition owns the rest's discount
+    assert {k: a.amount for k, a in allocated.items()} == {
+        "pro": D("13500.00"), "seats": D("6750.00"), "onboarding": D("3750.00"),
+        "enterprise": D("30240.00"), "sso": D("1920.00")}
+    assert (allocated["onboarding"].pool, allocated["onboarding"].pool_ssp) == (
+        D("24000.00"), D("32000.00"))
+    assert plan.discount_to == frozenset({"enterprise"})
+    assert sum(a.amount for a in allocated.values()) == plan.transaction_price
+
+
 def test_usage_is_left_out_of_the_fixed_price():
     lines = [LineFacts("seats", D("900.00"), D("1000.00"), "ratable"),
              LineFacts("api", D(0), D(0), "as_billed")]
@@ -58,12 +94,27 @@ def test_usage_is_left_out_of_the_fixed_price():
     assert [o.key for o in plan.obligations] == ["seats"]
 
 
-def test_ssp_over_a_term_counts_the_billing_periods():
+def term_ssp(unit, basis, quantity, start, end, **kwargs):
+    return ssp_over_term(D(unit), basis, D(quantity), start, end, "USD", **kwargs).amount
+
+
+def test_ssp_over_a_term_scales_its_basis_to_the_term_whatever_the_billing_period():
+    # The review of December 2026 (ux.md, finding 5): 60 seats billed annually took the
+    # monthly SSP of 30 as a yearly one (1,800.00). A per-month SSP over a year is 12 months.
     start, end = date(2026, 12, 1), date(2027, 11, 30)
-    assert ssp_over_term(D(30), D(5), "monthly", start, end, "USD") == D("1800.00")
-    assert ssp_over_term(D(3000), D(1), "annual", start, end, "USD") == D("3000.00")
-    assert ssp_over_term(D(500), D(2), "quarterly", start, end, "USD") == D("4000.00")
-    assert ssp_over_term(D(5000), D(1), "one_time", start, start, "USD") == D("5000.00")
+    assert term_ssp(30, "per_month", 60, start, end) == D("21600.00")
+    assert term_ssp(4000, "per_month", 1, start, end) == D("48000.00")
+    assert term_ssp(3000, "per_year", 1, start, end) == D("3000.00")
+    assert term_ssp(3000, "per_year", 1, start, date(2028, 5, 31)) == D("4500.00")  # 18 months
+    assert term_ssp(5000, "one_time", 1, start, end) == D("5000.00")
+    assert term_ssp(1500, "one_time", 3, start, start, recurring=False) == D("4500.00")
+    # thirteen months
+    assert term_ssp(30, "per_month", 1, start, date(2027, 12, 31)) == D("390.00")
+
+
+def test_ssp_basis_unknown_is_refused():
+    with pytest.raises(ValueError, match="unknown SSP basis 'per_week'"):
+        term_ssp(30, "per_week", 1, date(2026, 12, 1), date(2027, 11, 30))
 
 
 @pytest.mark.parametrize(("start", "end", "months"), [
