@@ -5,6 +5,8 @@ Pages read through `contracts_visible_to` (404 for contracts one may not see); e
 service call (403 without the permission). Countersigning is a q2c flow (`contract_flows:`).
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -202,6 +204,7 @@ def termination_preview(request, pk):
         else:
             rows = services.termination_preview(contract, effective_on)
             context.update(rows=rows, effective_on=effective_on,
+                           last_day=effective_on - timedelta(days=1),
                            credit=credit_total(rows, contract.currency))
     return render(request, "contracts/_termination_preview.html", context)
 

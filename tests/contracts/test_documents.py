@@ -159,4 +159,4 @@ def test_the_renewal_quote_shows_each_lines_uplift(sales_rep, finance):
     part = html[html.index(f"Renewal of contract {contract.number}"):
                 html.index("Billing schedule")]
     assert "5 → 5" in part and "$30.00 → $31.50" in part and "+5.00%" in part
-    assert "$127.50 → $133.88" in part and "1 December 2027" in part
+    assert "$127.50 → $133.87" in part and "1 December 2027" in part  # 15% off $157.50
