@@ -209,7 +209,10 @@ def _pending(amendment: Amendment) -> AmendmentDocument:
 
 def _applied(amendment: Amendment) -> AmendmentDocument:
     contract, effective = amendment.contract, amendment.effective_on
-    change = amendment.schedule_change
+    change = getattr(amendment, "schedule_change", None)  # None: applied before schedules
+    if change is None:
+        return AmendmentDocument(amendment, contract, contract.currency, effective, True, [],
+                                 ZERO, ZERO)
     added = list(change.rows.select_related("about", "line__product").order_by("pk"))
     ended = list(change.ended_rows.select_related("line__product").order_by("pk"))
     new_lines = list(amendment.new_lines.select_related("product", "replaces__product")

@@ -15,6 +15,7 @@ from contracts import services
 from contracts.documents import amendment_document
 from contracts.models import Amendment
 from contracts.pdf import render_amendment_html
+from q2c import flows
 from quotes import services as quote_services
 from quotes.pdf import render_quote_html
 from quotes.services.sending import quote_link_token
@@ -226,3 +227,60 @@ def test_the_customer_reads_the_amendment_on_the_portal_and_in_the_sent_pdf(clie
     assert f"Amendment to contract {contract.number}" in body
     assert "5 → 8" in body and "$653.95" in body and "$57.58" in body
     assert f"Amendment to contract {contract.number}" in render_quote_html(quote)
+
+
+def test_the_documents_next_invoice_is_what_the_run_bills(
+        sales_rep, finance, django_capture_on_commit_callbacks):
+    # given 5 seats billed through March (in advance), going to 8 on 15 March
+    from billing.models import Invoice
+    from billing.services.runs import create_invoice_run
+    from orders.models import Order
+    from orders.services.fulfilment import fulfil_lines
+
+    contract = active_contract(sales_rep, by=finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        create_invoice_run(by=finance, as_of=date(2027, 3, 1))
+    pending = amendment_document(seats_to_eight(contract, sales_rep))
+
+    # when the amendment is applied, its seats delivered, and March 15 is billed
+    amendment = Amendment.objects.get(contract=contract)
+    quote = amendment.quote
+    quote_services.submit_for_approval(quote=quote, by=sales_rep, on=ON)
+    quote_services.send_quote(quote=quote, by=sales_rep, on=ON)
+    quote.refresh_from_db()
+    flows.accept_quote_flow(token=quote_link_token(quote), signer_name="Ada Buyer",
+                            signer_title="CFO", consent=True, ip="203.0.113.9",
+                            user_agent="pytest", on=ON)
+    fulfil_lines(order=Order.objects.filter(contract=contract).order_by("-pk").first(),
+                 by=finance)
+    amendment.refresh_from_db()
+    after = amendment_document(amendment)
+    with django_capture_on_commit_callbacks(execute=True):
+        create_invoice_run(by=finance, as_of=date(2027, 3, 15))
+
+    # then March's billed seats are credited on the day the change takes effect, with the new
+    # seats' first charge: one invoice, the document's figure for the rest of the period
+    (change,) = pending.changes
+    assert (change.credit_period, change.charge_period) == (Decimal("69.92"), Decimal("111.87"))
+    first = pending.next_invoices[0]
+    assert (first.due_on, first.amount) == (date(2027, 3, 15), pending.net_period)
+    assert [(i.due_on, i.amount) for i in after.next_invoices] == [
+        (i.due_on, i.amount) for i in pending.next_invoices]
+    invoice = Invoice.objects.filter(account=contract.account).order_by("-pk").first()
+    assert sorted(line.amount for line in invoice.lines.all()) == sorted(
+        row.amount for row in first.rows)
+    assert invoice.lines.count() == len(first.rows)
+
+
+def test_the_amendment_quote_links_to_what_it_changes(client, sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    amendment = seats_to_eight(contract, sales_rep)
+    login(client, sales_rep)
+
+    builder = client.get(reverse("quotes:builder", args=[amendment.quote_id])).content.decode()
+    quote_services.submit_for_approval(quote=amendment.quote, by=sales_rep, on=ON)
+    detail = client.get(reverse("quotes:detail", args=[amendment.quote_id])).content.decode()
+
+    page = reverse("contracts:amendment", args=[amendment.pk])
+    assert f'href="{page}">What changes' in builder
+    assert f'href="{page}">what changes and what it costs' in detail
