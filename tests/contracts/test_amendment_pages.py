@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.models import Product
 from contracts import services
 from contracts.documents import amendment_document
 from contracts.models import Amendment
@@ -132,6 +133,19 @@ def seats_to_eight(contract, owner):
     return amendment
 
 
+def send_and_accept(amendment, owner):
+    """Submit (no approval needed), send, and accept through the customer's link."""
+    quote = amendment.quote
+    quote_services.submit_for_approval(quote=quote, by=owner, on=ON)
+    quote_services.send_quote(quote=quote, by=owner, on=ON)
+    quote.refresh_from_db()
+    flows.accept_quote_flow(token=quote_link_token(quote), signer_name="Ada Buyer",
+                            signer_title="CFO", consent=True, ip="203.0.113.9",
+                            user_agent="pytest", on=ON)
+    amendment.refresh_from_db()
+    return amendment
+
+
 def test_the_amendment_document_prices_the_change_from_the_rows_it_will_store(sales_rep,
                                                                                finance):
     # given a monthly line of 5 seats ($127.50 a month) going to 8 ($204.00) on 15 March
@@ -243,17 +257,9 @@ def test_the_documents_next_invoice_is_what_the_run_bills(
     pending = amendment_document(seats_to_eight(contract, sales_rep))
 
     # when the amendment is applied, its seats delivered, and March 15 is billed
-    amendment = Amendment.objects.get(contract=contract)
-    quote = amendment.quote
-    quote_services.submit_for_approval(quote=quote, by=sales_rep, on=ON)
-    quote_services.send_quote(quote=quote, by=sales_rep, on=ON)
-    quote.refresh_from_db()
-    flows.accept_quote_flow(token=quote_link_token(quote), signer_name="Ada Buyer",
-                            signer_title="CFO", consent=True, ip="203.0.113.9",
-                            user_agent="pytest", on=ON)
+    amendment = send_and_accept(Amendment.objects.get(contract=contract), sales_rep)
     fulfil_lines(order=Order.objects.filter(contract=contract).order_by("-pk").first(),
                  by=finance)
-    amendment.refresh_from_db()
     after = amendment_document(amendment)
     with django_capture_on_commit_callbacks(execute=True):
         create_invoice_run(by=finance, as_of=date(2027, 3, 15))
@@ -284,3 +290,35 @@ def test_the_amendment_quote_links_to_what_it_changes(client, sales_rep, finance
     page = reverse("contracts:amendment", args=[amendment.pk])
     assert f'href="{page}">What changes' in builder
     assert f'href="{page}">what changes and what it costs' in detail
+
+
+def _figures(document):
+    return [(c.product, c.kind, c.quantity_before, c.quantity_after, c.credit_period,
+             c.charge_period, c.credit_term, c.charge_term) for c in document.changes]
+
+
+def test_removed_and_added_lines_read_the_same_before_and_after_applying(sales_rep, finance):
+    # given two seat lines (5 and 6 seats); the amendment drops the second, adds 5 SSO seats
+    contract = active_contract(sales_rep, by=finance, seat_lines=2)
+    amendment = services.start_amendment(contract=contract, by=sales_rep,
+                                         effective_on=date(2027, 3, 15), on=ON)
+    second = amendment.quote.lines.filter(product__sku="SEAT-USER").order_by("position").last()
+    quote_services.remove_line(line=second, by=sales_rep)
+    quote_services.add_lines(quote=amendment.quote, by=sales_rep, items=[
+        quote_services.LineItem(product=Product.objects.get(sku="SEAT-SSO"),
+                                quantity=Decimal(5), billing_period="monthly")])
+
+    # when
+    pending = amendment_document(amendment)
+    applied = amendment_document(send_and_accept(amendment, sales_rep))
+
+    # then: 17 of 31 days of the dropped $153.00 credited, of the added $20.00 charged
+    assert _figures(pending) == _figures(applied) == [
+        ("Single sign-on (per seat)", "added", None, Decimal(5), Decimal(0), Decimal("10.97"),
+         Decimal(0), Decimal("170.97")),
+        ("User seat", "removed", Decimal(6), None, Decimal("83.90"), Decimal(0),
+         Decimal("1307.90"), Decimal(0))]
+    assert (pending.recurring_before, pending.recurring_after) == (
+        Decimal("280.50"), Decimal("147.50"))
+    assert (applied.recurring_before, applied.recurring_after) == (
+        pending.recurring_before, pending.recurring_after)
