@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -15,7 +16,9 @@ from contracts.models import Contract, ContractState
 from contracts.pdf import render_contract_html
 from core.actors import Actor
 from core.templatetags.money import money
+from quotes import services as quote_services
 from quotes.pdf import render_quote_html
+from quotes.services.sending import quote_link_token
 from tests.conftest import PASSWORD
 from tests.contracts.factories import ON, active_contract, draft_contract, out_for_signature
 from tests.contracts.test_amendment_pages import SHORTER_MARCH
@@ -160,3 +163,20 @@ def test_the_renewal_quote_shows_each_lines_uplift(sales_rep, finance):
                 html.index("Billing schedule")]
     assert "5 → 5" in part and "$30.00 → $31.50" in part and "+5.00%" in part
     assert "$127.50 → $133.87" in part and "1 December 2027" in part  # 15% off $157.50
+
+
+def test_the_customer_reads_the_uplift_on_the_renewal_link(client, sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    Contract.objects.filter(pk=contract.pk).update(uplift_percent=Decimal("5"))
+    renewal = services.create_renewal_quote(contract=contract, by=Actor.task("test"),
+                                            on=date(2027, 10, 1))
+    quote = renewal.quote
+    quote_services.submit_for_approval(quote=quote, by=sales_rep, on=date(2027, 10, 1))
+    quote = quote_services.send_quote(quote=quote, by=sales_rep, on=date(2027, 10, 1))
+
+    with time_machine.travel("2027-10-01 10:00 +00:00", tick=False):
+        body = client.get(reverse("portal:quote",
+                                  args=[quote_link_token(quote)])).content.decode()
+
+    part = body[body.index(f"Renewal of contract {contract.number}"):]
+    assert "$30.00 → $31.50" in part and "+5.00%" in part and "$127.50 → $133.87" in part
