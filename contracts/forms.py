@@ -11,8 +11,12 @@ class AmendmentForm(forms.Form):
 
 class TerminationForm(forms.Form):
     effective_on = forms.DateField(label="First day without service", widget=forms.DateInput(
-        attrs={"type": "date"}))
+        attrs={"type": "date"}), help_text="Lines end the day before it.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class TerminationPreviewForm(forms.Form):
+    effective_on = forms.DateField(label="First day without service")
 
 
 class ImportForm(forms.Form):

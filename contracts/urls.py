@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/send/", views.contract_send, name="send"),
     path("<int:pk>/amend/", views.amendment_start, name="amend"),
     path("<int:pk>/terminate/", views.contract_terminate, name="terminate"),
+    path("<int:pk>/terminate/preview/", views.termination_preview, name="termination_preview"),
     path("amendments/<int:pk>/", views.amendment_detail, name="amendment"),
+    path("amendments/<int:pk>/pdf/", views.amendment_pdf, name="amendment_pdf"),
 ]

@@ -5,6 +5,8 @@ Pages read through `contracts_visible_to` (404 for contracts one may not see); e
 service call (403 without the permission). Countersigning is a q2c flow (`contract_flows:`).
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -15,11 +17,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import selectors, services
 from contracts.actions import next_actions
+from contracts.documents import amendment_document
 from contracts.filters import ContractFilter
-from contracts.forms import AmendmentForm, ImportForm, TerminationForm
+from contracts.forms import (
+    AmendmentForm,
+    ImportForm,
+    TerminationForm,
+    TerminationPreviewForm,
+)
 from contracts.models import ContractState
-from contracts.pdf import PdfUnavailable, render_contract_pdf
+from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_pdf
 from contracts.services.imports import COLUMNS
+from contracts.services.termination import _check, _running, credit_total
 from core.dates import business_date
 
 PAGE_SIZE = 25
@@ -99,6 +108,13 @@ def contract_pdf_download(request, pk):
     return _pdf_response(request, pk, "attachment")
 
 
+def check_termination(contract, effective_on) -> None:
+    """The service's own date checks (`terminate_contract` runs the same ones), for a preview
+    that has no reason yet."""
+    _check(contract, effective_on, "preview",
+           _running(contract, effective_on, lock=False))
+
+
 def _form_errors(form, error: ValidationError):
     for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
         form.add_error(field if field in form.fields else None, errors)
@@ -128,13 +144,26 @@ def amendment_start(request, pk):
 @permission_required("contracts.view_contract", raise_exception=True)
 def amendment_detail(request, pk):
     amendment = selectors.amendment_for_detail(pk=pk, user=request.user)
-    changes = [] if amendment.is_applied else services.amendment_changes(amendment)
     return render(request, "contracts/amendment.html", {
-        "amendment": amendment, "contract": amendment.contract, "changes": changes,
-        "total": (amendment.prorated_total if amendment.is_applied
-                  else services.changes_total(changes, amendment.contract.currency)),
+        "amendment": amendment, "contract": amendment.contract,
+        "document": amendment_document(amendment), "currency": amendment.contract.currency,
         "new_lines": amendment.new_lines.select_related("product", "replaces"),
     })
+
+
+@permission_required("contracts.view_contract", raise_exception=True)
+def amendment_pdf(request, pk):
+    """The amendment as the customer reads it: what changes and what it costs, rendered now."""
+    amendment = selectors.amendment_for_detail(pk=pk, user=request.user)
+    try:
+        pdf = render_amendment_pdf(amendment)
+    except PdfUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("contracts:amendment", pk=amendment.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="{amendment.contract.number}-'
+                                       f'amendment-{amendment.quote.number}.pdf"')
+    return response
 
 
 @require_POST
@@ -157,6 +186,27 @@ def contract_terminate(request, pk):
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))
     return redirect("contracts:detail", pk=contract.pk)
+
+
+@permission_required("contracts.terminate_contract", raise_exception=True)
+def termination_preview(request, pk):
+    """The terminate form's live preview (htmx): the rows terminating from the chosen date
+    would add, and the credit they make; nothing is written."""
+    contract = selectors.contract_for_detail(pk=pk, user=request.user)
+    form = TerminationPreviewForm(request.GET)
+    context = {"contract": contract, "form": form, "rows": (), "credit": None}
+    if form.is_valid():
+        effective_on = form.cleaned_data["effective_on"]
+        try:
+            check_termination(contract, effective_on)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            rows = services.termination_preview(contract, effective_on)
+            context.update(rows=rows, effective_on=effective_on,
+                           last_day=effective_on - timedelta(days=1),
+                           credit=credit_total(rows, contract.currency))
+    return render(request, "contracts/_termination_preview.html", context)
 
 
 @require_http_methods(["GET", "POST"])

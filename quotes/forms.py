@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 
+from catalog.charge_schedule import Alignment
 from catalog.models import PriceBook
 from catalog.selectors import price_books_on, products_visible_to
 from customers.forms import add_service_errors
@@ -58,6 +59,9 @@ class QuoteForm(forms.ModelForm):
                 if name in self.fields}
 
 
+ALIGNMENTS = [(a.value, a.label) for a in Alignment]
+
+
 class LineForm(forms.Form):
     quantity = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15, decimal_places=4)
     discount_percent = forms.DecimalField(min_value=0, max_value=100, max_digits=7,
@@ -65,11 +69,17 @@ class LineForm(forms.Form):
     discount_per_period = forms.DecimalField(min_value=0, max_digits=15, decimal_places=4,
                                              required=False)
 
+    billing_alignment = forms.ChoiceField(choices=ALIGNMENTS, required=False,
+                                          label="Billing alignment")
+
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        return {"quantity": data["quantity"],
-                "discount_percent": data.get("discount_percent") or Decimal(0),
-                "discount_per_period": data.get("discount_per_period") or Decimal(0)}
+        fields = {"quantity": data["quantity"],
+                  "discount_percent": data.get("discount_percent") or Decimal(0),
+                  "discount_per_period": data.get("discount_per_period") or Decimal(0)}
+        if data.get("billing_alignment"):  # left out: the line keeps its alignment
+            fields["billing_alignment"] = data["billing_alignment"]
+        return fields
 
 
 class AddLineForm(LineForm):
@@ -77,6 +87,7 @@ class AddLineForm(LineForm):
 
     product = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     billing_period = forms.CharField(required=False, widget=forms.HiddenInput)
+    billing_alignment = None  # a new line follows the account's bill day; change it after
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,21 +1,76 @@
-"""The quote document: its context and template, rendered by `core.pdf`. Nothing here writes."""
+"""The quote document: its context and template, rendered by `core.pdf`. Nothing here writes.
 
+The billing schedule it shows is `catalog.charge_schedule` over the quote's lines (start date,
+term, the account's bill day, each line's alignment): the same module that computes the rows
+the contract stores when the quote is accepted, so the dates and amounts are the invoices'.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
 from django.template.loader import render_to_string
 
+from catalog.charge_schedule import Charge, ChargeKind, LineTerms, charge_schedule
+from catalog.models import ProductKind
+from catalog.proration import convention_from_setting
+from core.dates import add_months
+from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
 
 TEMPLATE = "quotes/pdf/quote.html"
+DEFAULT_CONVENTION = "actual"
 
-__all__ = ["INSTALL_HINT", "PdfUnavailable", "quote_pdf_context", "render_quote_html",
-           "render_quote_pdf"]
+__all__ = ["INSTALL_HINT", "PdfUnavailable", "billing_schedule", "quote_pdf_context",
+           "render_quote_html", "render_quote_pdf"]
+
+
+@dataclass(frozen=True)
+class ScheduledInvoice:
+    """The charges of the quote's lines due on one day (one invoice, before tax)."""
+
+    due_on: date
+    charges: tuple[tuple[object, Charge], ...]  # (quote line, its charge)
+    amount: Decimal
+    usage: bool  # some charge is usage, billed as used
+
+
+def _terms(quote, line, end_on: date) -> LineTerms:
+    return LineTerms(
+        currency=quote.currency, billing_period=line.billing_period,
+        amount_per_period=line.amount_per_period,
+        start_on=quote.start_on, end_on=end_on if line.is_recurring else quote.start_on,
+        alignment=line.billing_alignment, bill_day=quote.account.bill_day,
+        convention=convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
+                                                   DEFAULT_CONVENTION)),
+        usage=line.product.kind == ProductKind.USAGE)
+
+
+def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
+    """What the quote's lines charge, by due date, as the contract's schedule will (included
+    lines charge nothing)."""
+    end_on = add_months(quote.start_on, quote.term_months) - timedelta(days=1)
+    by_day = defaultdict(list)
+    for line in lines:
+        if line.included:
+            continue
+        for charge in charge_schedule(_terms(quote, line, end_on)):
+            by_day[charge.due_on].append((line, charge))
+    return [ScheduledInvoice(day, tuple(by_day[day]), round_money(
+        sum((c.amount for _, c in by_day[day]), Decimal(0)), quote.currency),
+        any(c.kind == ChargeKind.USAGE for _, c in by_day[day])) for day in sorted(by_day)]
 
 
 def quote_pdf_context(quote) -> dict:
-    """Everything the document shows: letterhead, customer, lines, totals, terms, signature."""
+    """Everything the document shows: letterhead, customer, lines, totals, the billing
+    schedule, terms, signature."""
     lines = list(quote.lines.select_related("product").order_by("position", "pk"))
     return {
         "quote": quote,
         "lines": lines,
+        "schedule": billing_schedule(quote, lines),
         "company": letterhead(),
         "account": quote.account,
         "contact": quote.contact,

@@ -21,6 +21,7 @@ from catalog.selectors import configuration_of, products_visible_to
 from quotes import approval_rules, selectors, services
 from quotes.filters import QuoteFilter
 from quotes.forms import (
+    ALIGNMENTS,
     AddLineForm,
     DecisionForm,
     LineForm,
@@ -91,7 +92,7 @@ def _lines_page(request, quote):
 def _builder(request, quote, *, configure=None, status=200):
     return render(request, "quotes/builder.html", {
         "quote": quote, "page_obj": _lines_page(request, quote), "configure": configure,
-        "editable": True}, status=status)
+        "editable": True, "alignments": ALIGNMENTS}, status=status)
 
 
 @permission_required("quotes.view_quote", raise_exception=True)
@@ -226,7 +227,8 @@ def line_update(request, pk, line_pk):
     if error:  # nothing changed: show the line as it is stored, with the message
         line = _line_for(request, pk, line_pk)
     return render(request, "quotes/builder.html#line_changed",
-                  {"quote": line.quote, "line": line, "line_error": error, "editable": True})
+                  {"quote": line.quote, "line": line, "line_error": error, "editable": True,
+                   "alignments": ALIGNMENTS})
 
 
 @require_POST

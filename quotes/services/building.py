@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from catalog import configuration as catalog_configuration
+from catalog.charge_schedule import Alignment
 from catalog.models import OptionGroup, PriceBook, Product
 from catalog.pricing import BillingPeriod, PriceModel, PriceSpec
 from catalog.selectors import (
@@ -150,6 +151,16 @@ def line_errors(*, quantity, discount_percent, discount_per_period) -> dict:
     if discount_percent and discount_per_period:
         errors["discount_per_period"] = "Give a discount percent or an amount, not both."
     return errors
+
+
+def alignment_errors(line: QuoteLine, alignment: str) -> dict:
+    """Where a recurring line's billing periods start (`catalog.charge_schedule.Alignment`);
+    a one-time line has none."""
+    if alignment not in Alignment.__members__.values():
+        return {"billing_alignment": f"{alignment} is not a billing alignment."}
+    if line.billing_period == BillingPeriod.ONE_TIME:
+        return {"billing_alignment": "A one-time line has no billing periods to align."}
+    return {}
 
 
 def _entries_by_product(book: PriceBook, product_ids) -> dict[int, list]:
@@ -312,8 +323,9 @@ def _line_of(line: QuoteLine, quote: Quote) -> QuoteLine:
 @transaction.atomic
 def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                 discount_percent: Decimal | None = None,
-                discount_per_period: Decimal | None = None) -> QuoteLine:
-    """Change a draft line's quantity or discount and reprice the quote."""
+                discount_per_period: Decimal | None = None,
+                billing_alignment: str | None = None) -> QuoteLine:
+    """Change a draft line's quantity, discount or billing alignment and reprice the quote."""
     quote = locked_draft(line.quote, by)
     line = _line_of(line, quote)
     values = {
@@ -324,8 +336,12 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                                 else Decimal(discount_per_period)),
     }
     errors = line_errors(**values)
+    if billing_alignment is not None and billing_alignment != line.billing_alignment:
+        errors.update(alignment_errors(line, billing_alignment))
     if errors:
         raise ValidationError(errors)
+    if billing_alignment is not None:
+        values["billing_alignment"] = billing_alignment
     for name, value in values.items():
         setattr(line, name, value)
     if depends_on_others(quote, [line]):

@@ -2,17 +2,27 @@
 signed link; the portal serves exactly those bytes; staff preview and download it."""
 
 import hashlib
+from datetime import date
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contracts import services
-from contracts.models import ContractState
+from contracts.models import Contract, ContractState
 from contracts.pdf import render_contract_html
+from core.actors import Actor
+from core.templatetags.money import money
+from quotes import services as quote_services
+from quotes.pdf import render_quote_html
+from quotes.services.sending import quote_link_token
 from tests.conftest import PASSWORD
-from tests.contracts.factories import ON, draft_contract, out_for_signature
+from tests.contracts.factories import ON, active_contract, draft_contract, out_for_signature
+from tests.contracts.test_amendment_pages import SHORTER_MARCH
+from tests.contracts.test_amendments import amended_to
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +118,65 @@ def test_staff_preview_a_draft_and_download_the_sent_bytes(client, sales_rep, ot
 
     client.login(username=other_rep.username, password=PASSWORD)
     assert client.get(reverse("contracts:pdf", args=[contract.pk])).status_code == 404
+
+
+def _schedule_part(html: str) -> str:
+    return html[html.index("Billing schedule"):html.index("Before tax")]
+
+
+def test_the_document_shows_the_billing_schedule_from_the_stored_rows(sales_rep):
+    contract = draft_contract(sales_rep)
+    onboarding = contract.lines.get(product__sku="ONBOARDING")
+
+    schedule = _schedule_part(render_contract_html(contract))
+
+    assert "1 December 2026" in schedule and "1 November 2027" in schedule
+    assert "1 December 2027" not in schedule
+    assert money(Decimal("127.50") + onboarding.net_amount, "USD") in schedule
+    assert schedule.count('<td class="num">$127.50</td>') == 11  # January to November
+
+
+def test_after_an_amendment_the_schedule_shows_the_rows_it_stored(sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    amended_to(contract, sales_rep, Decimal(8))
+
+    schedule = _schedule_part(render_contract_html(contract))
+
+    assert SHORTER_MARCH.search(schedule)  # March, cut at the 14th
+    assert "15 March 2027" in schedule and "$111.87" in schedule  # the new line's first
+    assert schedule.count('<td class="num">$204.00</td>') == 8  # April to November
+
+
+def test_the_renewal_quote_shows_each_lines_uplift(sales_rep, finance):
+    # given 5 seats at $30.00 list ($127.50 a month after 15% off) and a 5% uplift
+    contract = active_contract(sales_rep, by=finance)
+    Contract.objects.filter(pk=contract.pk).update(uplift_percent=Decimal("5"))
+    contract.refresh_from_db()
+
+    # when the renewal quote is made
+    renewal = services.create_renewal_quote(contract=contract, by=Actor.task("test"),
+                                            on=date(2027, 10, 1))
+    html = render_quote_html(renewal.quote)
+
+    # then its document shows old and new prices and the percent, line by line
+    part = html[html.index(f"Renewal of contract {contract.number}"):
+                html.index("Billing schedule")]
+    assert "5 → 5" in part and "$30.00 → $31.50" in part and "+5.00%" in part
+    assert "$127.50 → $133.87" in part and "1 December 2027" in part  # 15% off $157.50
+
+
+def test_the_customer_reads_the_uplift_on_the_renewal_link(client, sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    Contract.objects.filter(pk=contract.pk).update(uplift_percent=Decimal("5"))
+    renewal = services.create_renewal_quote(contract=contract, by=Actor.task("test"),
+                                            on=date(2027, 10, 1))
+    quote = renewal.quote
+    quote_services.submit_for_approval(quote=quote, by=sales_rep, on=date(2027, 10, 1))
+    quote = quote_services.send_quote(quote=quote, by=sales_rep, on=date(2027, 10, 1))
+
+    with time_machine.travel("2027-10-01 10:00 +00:00", tick=False):
+        body = client.get(reverse("portal:quote",
+                                  args=[quote_link_token(quote)])).content.decode()
+
+    part = body[body.index(f"Renewal of contract {contract.number}"):]
+    assert "$30.00 → $31.50" in part and "+5.00%" in part and "$127.50 → $133.87" in part

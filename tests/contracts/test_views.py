@@ -1,6 +1,8 @@
 """The contract pages: who may open them, the next actions as POST buttons with messages, and
 a detail page whose query count does not grow with its lines."""
 
+from datetime import date
+
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
@@ -10,7 +12,8 @@ from django.urls import reverse
 
 from contracts.models import ContractState
 from tests.conftest import PASSWORD
-from tests.contracts.factories import draft_contract, signed_contract
+from tests.contracts.factories import active_contract, draft_contract, signed_contract
+from tests.contracts.test_amendment_pages import SHORTER_MARCH
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +151,62 @@ def test_the_list_query_count_does_not_grow_with_contracts(client, sales_rep):
     draft_contract(sales_rep)
 
     assert _list_queries(client) == one
+
+
+def billed_through(contract, day, by, capture):
+    """Run the invoice run on `day`: every row due by then is billed (an invoice holds it)."""
+    from billing.services.runs import create_invoice_run
+
+    with capture(execute=True):
+        create_invoice_run(by=by, as_of=day)
+
+
+def test_the_terminate_form_previews_the_credit_before_it_is_confirmed(
+        client, sales_rep, finance, django_capture_on_commit_callbacks):
+    # given 5 seats at $127.50 a month, billed through March
+    contract = active_contract(sales_rep, by=finance)
+    billed_through(contract, date(2027, 3, 1), finance, django_capture_on_commit_callbacks)
+    login(client, finance)
+    page = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    preview_url = reverse("contracts:termination_preview", args=[contract.pk])
+
+    # when finance picks 15 March as the first day without service
+    preview = client.get(preview_url, {"effective_on": "2027-03-15"}, HTTP_HX_REQUEST="true")
+
+    # then the form asks for the preview, which shows the credit rows and where they go
+    assert f'hx-get="{preview_url}"' in page
+    body = preview.content.decode()
+    assert "17 days not served" in body and "−$69.92" in body.replace("-$", "−$")
+    assert "Credit: $69.92" in body and "credited on the next invoice" in body
+    contract.refresh_from_db()
+    assert contract.state == ContractState.ACTIVE  # nothing written
+
+
+def test_a_preview_of_an_unbilled_period_shows_the_shorter_charge(client, sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    login(client, finance)
+
+    body = client.get(reverse("contracts:termination_preview", args=[contract.pk]),
+                      {"effective_on": "2027-03-15"}).content.decode()
+
+    assert SHORTER_MARCH.search(body) and "Credit: $0.00" in body
+
+
+def test_a_bad_preview_date_says_why(client, sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    login(client, finance)
+
+    body = client.get(reverse("contracts:termination_preview", args=[contract.pk]),
+                      {"effective_on": "2030-01-01"}).content.decode()
+
+    assert "on or before the end" in body
+
+
+def test_only_who_may_terminate_sees_the_preview(client, sales_rep, finance):
+    contract = active_contract(sales_rep, by=finance)
+    login(client, sales_rep)
+
+    response = client.get(reverse("contracts:termination_preview", args=[contract.pk]),
+                          {"effective_on": "2027-03-15"})
+
+    assert response.status_code == 403

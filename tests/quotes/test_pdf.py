@@ -1,5 +1,6 @@
 import builtins
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -119,3 +120,36 @@ def test_finance_sees_every_quotes_pdf(client, finance, quote):
     response = client.get(reverse("quote_documents:download", args=[quote.pk]))
 
     assert response.status_code == 200
+
+
+def test_the_pdf_shows_the_billing_schedule_aligned_to_the_accounts_bill_day(sales_rep):
+    # given 10 seats at $255.00 a month from 1 December, for an account billed on the 15th
+    quote = approved_quote(owner=sales_rep)
+    quote.account.bill_day = 15
+    quote.account.save(update_fields=["bill_day"])
+    onboarding = quote.lines.get(product__sku="ONBOARDING")
+
+    # when
+    html = pdf.render_quote_html(quote)
+
+    # then: a first part period to the 14th, whole months from the 15th, a last part period
+    schedule = html[html.index("Billing schedule"):html.index("Before tax")]
+    assert "1 December 2026" in schedule and "14 of 30 days × $255.00 = $119.00" in schedule
+    assert money(Decimal("119.00") + onboarding.net_amount, "USD") in schedule
+    assert "15 December 2026" in schedule and "15 October 2027" in schedule
+    assert "15 November 2027" in schedule and "$136.00" in schedule  # 16 of 30 days
+    assert "15 December 2027" not in schedule
+
+
+def test_a_line_aligned_to_its_start_day_bills_whole_months_from_it(sales_rep):
+    quote = approved_quote(owner=sales_rep)
+    quote.account.bill_day = 15
+    quote.account.save(update_fields=["bill_day"])
+    quote.lines.filter(product__sku="SEAT-USER").update(billing_alignment="anniversary")
+
+    html = pdf.render_quote_html(quote)
+    schedule = html[html.index("Billing schedule"):html.index("Before tax")]
+
+    assert "1 November 2027" in schedule and "15 December 2026" not in schedule
+    assert " days × " not in schedule  # no part period
+    assert schedule.count('<td class="num">$255.00</td>') == 11  # January to November

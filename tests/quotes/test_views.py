@@ -251,3 +251,58 @@ def test_detail_page_of_a_revision_shows_diff_timeline_and_send_actions(client, 
     page = client.get(reverse("quotes:detail", args=[revision.pk])).content.decode()
     assert "Changes against the previous version" in page and "Edge gateway device" in page
     assert "History" in page and 'id="quote-actions"' in page
+
+
+def _post_line(client, quote, line, **fields):
+    data = {"quantity": "10", "discount_percent": "0", "discount_per_period": "0", **fields}
+    return client.post(reverse("quotes:line_update", args=[quote.pk, line.pk]), data,
+                       HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_the_rep_aligns_a_recurring_line_to_its_start_day(client, quote, sales_rep):
+    seats = quote.lines.get(product__sku="SEAT-USER")
+    client.force_login(sales_rep)
+    builder = client.get(reverse("quotes:builder", args=[quote.pk])).content.decode()
+
+    body = _post_line(client, quote, seats, billing_alignment="anniversary")
+
+    assert f'aria-label="Billing alignment of line {seats.position}"' in builder
+    assert '<option value="bill_day" selected>Account&#x27;s bill day</option>' in builder
+    assert '<option value="anniversary" selected>' in body
+    seats.refresh_from_db()
+    assert seats.billing_alignment == "anniversary"
+
+
+def test_a_line_change_without_an_alignment_keeps_it(client, quote, sales_rep):
+    seats = quote.lines.get(product__sku="SEAT-USER")
+    client.force_login(sales_rep)
+    _post_line(client, quote, seats, billing_alignment="calendar")
+
+    _post_line(client, quote, seats, quantity="12")
+
+    seats.refresh_from_db()
+    assert (seats.quantity, seats.billing_alignment) == (D(12), "calendar")
+
+
+def test_an_unknown_alignment_is_refused_in_the_row(client, quote, sales_rep):
+    seats = quote.lines.get(product__sku="SEAT-USER")
+    client.force_login(sales_rep)
+
+    body = _post_line(client, quote, seats, billing_alignment="fortnightly")
+
+    assert 'role="alert"' in body and "fortnightly is not one of the available" in body
+    seats.refresh_from_db()
+    assert seats.billing_alignment == "bill_day"
+
+
+def test_a_one_time_line_has_no_alignment_to_choose(client, quote, sales_rep):
+    onboarding = quote.lines.get(product__sku="ONBOARDING")
+    client.force_login(sales_rep)
+    builder = client.get(reverse("quotes:builder", args=[quote.pk])).content.decode()
+
+    body = _post_line(client, quote, onboarding, quantity="1", billing_alignment="calendar")
+
+    assert f'aria-label="Billing alignment of line {onboarding.position}"' not in builder
+    assert "A one-time line has no billing periods to align." in body
+    onboarding.refresh_from_db()
+    assert onboarding.billing_alignment == "bill_day"
