@@ -28,7 +28,7 @@ from contracts.forms import (
 from contracts.models import ContractState
 from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_pdf
 from contracts.services.imports import COLUMNS
-from contracts.services.termination import _check, _running, credit_total
+from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
 
 PAGE_SIZE = 25
@@ -106,13 +106,6 @@ def contract_pdf(request, pk):
 @permission_required("contracts.view_contract", raise_exception=True)
 def contract_pdf_download(request, pk):
     return _pdf_response(request, pk, "attachment")
-
-
-def check_termination(contract, effective_on) -> None:
-    """The service's own date checks (`terminate_contract` runs the same ones), for a preview
-    that has no reason yet."""
-    _check(contract, effective_on, "preview",
-           _running(contract, effective_on, lock=False))
 
 
 def _form_errors(form, error: ValidationError):
@@ -198,7 +191,7 @@ def termination_preview(request, pk):
     if form.is_valid():
         effective_on = form.cleaned_data["effective_on"]
         try:
-            check_termination(contract, effective_on)
+            check_termination_date(contract, effective_on)
         except ValidationError as error:
             _form_errors(form, error)
         else:

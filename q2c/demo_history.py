@@ -48,7 +48,7 @@ from quotes.services import (
     submit_for_approval,
     update_line,
 )
-from quotes.services.sending import expire_due_quotes, quote_link_token, send_quote
+from quotes.services.sending import expire_due_quotes, quote_link_token
 from revrec.services.closing import close_period
 from revrec.services.contracts import create_revenue_contracts
 from revrec.services.recognition import start_recognition_run
@@ -278,7 +278,7 @@ class DemoHistory:
                 continue
         if quote.state != QuoteState.APPROVED:
             return
-        send_quote(quote=quote, by=quote.owner, on=day)
+        flows.send_quote_flow(quote=quote, by=quote.owner, on=day)
         answer = self.rng.randrange(100) if answer is None else answer
         if answer < ACCEPT:
             self.at(day + timedelta(days=self.rng.randint(2, 9)),

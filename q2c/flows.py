@@ -3,6 +3,8 @@
 Reading this file tells the whole journey: a flow calls the earlier stage's service, then the
 later one's, inside one transaction, so a customer's click either moves every stage or none.
 
+- A user sends a quote: quotes sends it; an amendment quote's document is contracts' amendment
+  document (what changes, what it costs, the next invoices, from the schedule).
 - The customer accepts a sent quote through their link: quotes accepts it; then, by the quote's
   kind, contracts creates the draft contract from it (new business, one per quote), the renewal
   contract (renewal), or amends the contract it was made for (amendment: changed lines end the day
@@ -22,12 +24,32 @@ from datetime import date
 from django.db import transaction
 
 from contracts import services as contract_services
+from contracts.documents import renewal_document
+from contracts.models import Renewal
+from contracts.pdf import render_amendment_pdf
 from core.actors import Actor
 from core.dates import business_date
 from orders import services as order_services
 from quotes.models import QuoteKind
-from quotes.services.sending import accept_quote, decline_quote, quote_for_link
+from quotes.pdf import render_quote_pdf
+from quotes.services.sending import accept_quote, decline_quote, quote_for_link, send_quote
 from revrec.services.contracts import create_revenue_contracts
+
+
+@transaction.atomic
+def send_quote_flow(*, quote, by, on: date | None = None, base_url: str | None = None):
+    """Send a quote; an amendment quote is sent as the amendment document (what changes, what
+    it costs, the next invoices, from the contract's schedule), a renewal quote with its prices
+    against the contract it renews."""
+    if quote.kind == QuoteKind.AMENDMENT:
+        amendment = contract_services.amendment_for_quote(quote)
+        render = lambda _quote: render_amendment_pdf(amendment)  # noqa: E731
+    elif quote.kind == QuoteKind.RENEWAL:
+        renewal = renewal_document(Renewal.objects.select_related("contract").get(quote=quote))
+        render = lambda quote: render_quote_pdf(quote, renewal=renewal)  # noqa: E731
+    else:
+        render = render_quote_pdf
+    return send_quote(quote=quote, by=by, on=on, base_url=base_url, render=render)
 
 
 @transaction.atomic

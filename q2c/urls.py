@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from q2c.views import health, home
+from q2c.views import quotes as quote_views
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("quotes/", include("quotes.urls")),
     path("accounts/", include("q2c.account_urls")),
     path("quotes/documents/", include("quotes.document_urls")),
+    path("quotes/", include(([path("<int:pk>/send/", quote_views.send, name="send")],
+                             "quote_flows"))),
     path("portal/", include("q2c.portal_urls")),
     path("", include("q2c.contract_urls")),
     path("orders/", include("orders.urls")),

@@ -7,5 +7,4 @@ app_name = "quote_documents"
 urlpatterns = [
     path("<int:pk>/pdf/", document_views.preview, name="preview"),
     path("<int:pk>/pdf/download/", document_views.download, name="download"),
-    path("<int:pk>/send/", document_views.send, name="send"),
 ]

@@ -1,19 +1,16 @@
-"""Staff pages of the quote document: preview and download the PDF, send it to the customer.
+"""Staff pages of the quote document: preview and download the PDF (sending it is a q2c flow:
+`q2c.views.quotes.send`).
 
 A quote that has been sent shows its stored bytes (what the customer got); an unsent one is
 rendered now. Each page first finds the quote through the one visibility rule.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from quotes.pdf import PdfUnavailable, render_quote_pdf
 from quotes.selectors import quote_for_detail
-from quotes.services.sending import send_quote
 
 
 def _pdf_response(request, pk, disposition: str):
@@ -37,21 +34,3 @@ def preview(request, pk):
 @permission_required("quotes.view_quote", raise_exception=True)
 def download(request, pk):
     return _pdf_response(request, pk, "attachment")
-
-
-@require_POST
-@permission_required("quotes.send_quote", raise_exception=True)
-def send(request, pk):
-    quote = quote_for_detail(pk=pk, user=request.user)
-    try:
-        quote = send_quote(quote=quote, by=request.user,
-                           base_url=request.build_absolute_uri("/"))
-    except PdfUnavailable as error:
-        return render(request, "quotes/pdf/unavailable.html",
-                      {"quote": quote, "message": str(error)}, status=503)
-    except (ValidationError, PermissionDenied) as error:
-        for message in getattr(error, "messages", [str(error)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Quote {quote} sent to {quote.contact.email}.")
-    return redirect("quotes:detail", pk=quote.pk)

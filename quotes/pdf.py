@@ -10,18 +10,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from catalog.charge_schedule import Charge, ChargeKind, LineTerms, charge_schedule
 from catalog.models import ProductKind
-from catalog.proration import convention_from_setting
+from catalog.policies import default_convention
 from core.dates import add_months
 from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
 
 TEMPLATE = "quotes/pdf/quote.html"
-DEFAULT_CONVENTION = "actual"
 
 __all__ = ["INSTALL_HINT", "PdfUnavailable", "billing_schedule", "quote_pdf_context",
            "render_quote_html", "render_quote_pdf"]
@@ -43,8 +41,7 @@ def _terms(quote, line, end_on: date) -> LineTerms:
         amount_per_period=line.amount_per_period,
         start_on=quote.start_on, end_on=end_on if line.is_recurring else quote.start_on,
         alignment=line.billing_alignment, bill_day=quote.account.bill_day,
-        convention=convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
-                                                   DEFAULT_CONVENTION)),
+        convention=default_convention(),
         usage=line.product.kind == ProductKind.USAGE)
 
 
@@ -78,10 +75,11 @@ def quote_pdf_context(quote) -> dict:
     }
 
 
-def render_quote_html(quote) -> str:
-    return render_to_string(TEMPLATE, quote_pdf_context(quote))
+def render_quote_html(quote, *, renewal=None) -> str:
+    return render_to_string(TEMPLATE, {**quote_pdf_context(quote), "renewal": renewal})
 
 
-def render_quote_pdf(quote) -> bytes:
-    """The quote's PDF bytes, rendered now from its stored lines and totals."""
-    return render_pdf(TEMPLATE, quote_pdf_context(quote))
+def render_quote_pdf(quote, *, renewal=None) -> bytes:
+    """The quote's PDF bytes, rendered now from its stored lines and totals; a renewal quote
+    may carry its prices against the contract it renews (`renewal`, given by q2c's flow)."""
+    return render_pdf(TEMPLATE, {**quote_pdf_context(quote), "renewal": renewal})

@@ -7,7 +7,8 @@ so a preview lists exactly what the run bills.
 A row is due when its `due_on` has come, its contract bills (active, or ended with charges
 left), the change that made it is still in force (`ended_by` empty), and, for a line an order
 delivers, once that order line is fulfilled (the charges then bill as scheduled). Credits are
-due on the day their change takes effect, with the changed lines' first charges.
+due on the day their change takes effect, and wait with the lines the same change starts until
+those are fulfilled, so a change's credits and charges land on the same invoice.
 """
 
 from collections import defaultdict
@@ -103,11 +104,13 @@ def due_charges(accounts, *, as_of: date, currency: str = ""):
         ordered=has_order_line_of_contract_line(),
         fulfilled_on=fulfilled_on_of_contract_line()).filter(
         ordered=True, fulfilled_on__isnull=True).values("pk")
+    # a change's credits wait with the lines it starts, so they land on the same invoice
+    waiting_changes = ScheduledCharge.objects.filter(line__in=waiting).values("change_id")
     rows = ScheduledCharge.objects.filter(
         line__contract__account__in=accounts,
         line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
         billing_record__isnull=True, due_on__lte=as_of).exclude(
-        ~Q(kind=ChargeKind.CREDIT) & Q(line__in=waiting))
+        Q(line__in=waiting) | Q(kind=ChargeKind.CREDIT, change_id__in=waiting_changes))
     return rows.filter(currency=currency.upper()) if currency else rows
 
 

@@ -5,6 +5,7 @@ Split by concept; import from here (`contracts.services.activate`).
 
 from contracts.services.amendments import (
     amendment_changes,
+    amendment_for_quote,
     apply_amendment,
     changes_total,
     open_amendment,
@@ -35,6 +36,7 @@ from contracts.services.termination import terminate_contract, termination_previ
 
 __all__ = [
     "ImportRefused", "LinkProblem", "activate", "activate_due_contracts", "amendment_changes",
+    "amendment_for_quote",
     "apply_amendment", "changes_total", "contract_for_link", "contract_link_token",
     "contract_link_url", "countersign", "create_contract_from_quote", "create_renewal_quote",
     "email_renewal_reminder", "email_sent_contract", "import_contracts", "open_amendment",

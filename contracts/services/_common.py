@@ -3,16 +3,13 @@ the default day-count convention new lines take."""
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 
-from catalog.proration import convention_from_setting
+from catalog.policies import default_convention
 from contracts.models import Contract
 from core.actors import Actor, as_actor
 from core.models import TransitionLog
-
-DEFAULT_CONVENTION = "actual"  # calendar days, start day in, end day out (catalog.proration)
 
 
 def require(by, permission: str, message: str) -> Actor:
@@ -25,8 +22,7 @@ def require(by, permission: str, message: str) -> Actor:
 def default_day_count() -> str:
     """The day count a new contract line records (setting PRORATION_CONVENTION: "actual" or
     "30/360"); the line's own field is what its charges are computed with from then on."""
-    return convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
-                                           DEFAULT_CONVENTION)).day_count.value
+    return default_convention().day_count.value
 
 
 def creation_log(contract: Contract, actor: Actor, today: date, *, transition: str = "create",

@@ -134,6 +134,12 @@ def start_amendment(*, contract, by, effective_on: date | None,
     return amendment
 
 
+def amendment_for_quote(quote) -> Amendment:
+    """The amendment an amendment quote was made for, with what its document reads."""
+    return (Amendment.objects.select_related("contract__account", "contract__payment_terms",
+                                             "quote__contact").get(quote_id=quote.pk))
+
+
 def open_amendment(contract: Contract) -> Amendment | None:
     """The amendment still being negotiated (its quote open), if any."""
     return (contract.amendments.filter(applied_on__isnull=True, quote__state__in=OPEN_STATES)
@@ -295,8 +301,8 @@ def _stored(change: Change) -> dict:
     return {
         "product": change.product.name, "kind": change.kind,
         "billing_period": change.billing_period,
-        "quantity_before": str(change.quantity_before.normalize()),
-        "quantity_after": str(change.quantity_after.normalize()),
+        "quantity_before": f"{change.quantity_before.normalize():f}",
+        "quantity_after": f"{change.quantity_after.normalize():f}",
         "credit": str(change.credit.amount) if change.credit else "",
         "credit_explanation": change.credit.explanation if change.credit else "",
         "charge": str(change.charge.amount) if change.charge else "",

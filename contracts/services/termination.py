@@ -53,21 +53,32 @@ def termination_preview(contract: Contract, effective_on: date) -> list[Schedule
                      last_day=effective_on - ONE_DAY, change=None).added
 
 
-def _check(contract: Contract, effective_on: date | None, reason: str, lines) -> None:
+def _date_errors(contract: Contract, effective_on: date | None, lines) -> dict:
     if contract.state != ContractState.ACTIVE:
         raise ValidationError(f"Only an active contract can be terminated; this one is "
                               f"{contract.get_state_display().lower()}.")
-    errors = {}
     if effective_on is None:
-        errors["effective_on"] = "Choose the first day without service."
-    elif not contract.start_on < effective_on <= contract.end_on:
-        errors["effective_on"] = (f"The effective date is after the start "
-                                  f"({contract.start_on:%Y-%m-%d}) and on or before the end "
-                                  f"({contract.end_on:%Y-%m-%d}).")
-    elif any(line.start_on >= effective_on for line in lines):
+        return {"effective_on": "Choose the first day without service."}
+    if not contract.start_on < effective_on <= contract.end_on:
+        return {"effective_on": (f"The effective date is after the start "
+                                 f"({contract.start_on:%Y-%m-%d}) and on or before the end "
+                                 f"({contract.end_on:%Y-%m-%d}).")}
+    if any(line.start_on >= effective_on for line in lines):
         first = min(line.start_on for line in lines if line.start_on >= effective_on)
-        errors["effective_on"] = (f"A line starts on {first:%Y-%m-%d}; terminate from a later "
-                                  f"date.")
+        return {"effective_on": f"A line starts on {first:%Y-%m-%d}; terminate from a later "
+                                f"date."}
+    return {}
+
+
+def check_termination_date(contract: Contract, effective_on: date | None) -> None:
+    """The date checks `terminate_contract` runs, for a preview made before any reason."""
+    errors = _date_errors(contract, effective_on, _running(contract, effective_on, lock=False))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check(contract: Contract, effective_on: date | None, reason: str, lines) -> None:
+    errors = _date_errors(contract, effective_on, lines)
     if not reason.strip():
         errors["reason"] = "Say why the contract ends early."
     if errors:

@@ -1,14 +1,12 @@
-"""The contract documents a quote of kind amendment or renewal stands for, for the pages and
-documents that show such a quote (the customer's portal page, the quote's PDF).
+"""The contract documents a quote of kind amendment or renewal stands for, for the customer's
+portal page (q2c) that shows such a quote.
 
     {% load contract_documents %}
     {% amendment_document_for quote as document %}   (None unless an amendment quote)
-    {% amendment_document_html quote %}              (the whole amendment PDF's HTML)
     {% renewal_document_for quote as renewal %}      (None unless a renewal quote)
 """
 
 from django import template
-from django.utils.safestring import mark_safe
 
 from contracts.documents import amendment_document, renewal_document
 from contracts.models import Amendment, Renewal
@@ -26,14 +24,6 @@ def _amendment_of(quote) -> Amendment | None:
 def amendment_document_for(quote):
     amendment = _amendment_of(quote)
     return amendment_document(amendment) if amendment is not None else None
-
-
-@register.simple_tag
-def amendment_document_html(quote):
-    from contracts.pdf import render_amendment_html
-
-    amendment = _amendment_of(quote)
-    return mark_safe(render_amendment_html(amendment)) if amendment is not None else ""
 
 
 @register.simple_tag

@@ -86,14 +86,16 @@ def quote_for_link(token: str, *, on: date | None = None, for_update: bool = Fal
 
 
 @transaction.atomic
-def send_quote(*, quote, by, on: date | None = None, base_url: str | None = None) -> Quote:
-    """Render the PDF once, store its bytes and hash, and email the contact after commit."""
+def send_quote(*, quote, by, on: date | None = None, base_url: str | None = None,
+               render=render_quote_pdf) -> Quote:
+    """Render the PDF once (`render(quote)`; a later stage passes its own document, such as
+    an amendment's), store its bytes and hash, and email the contact after commit."""
     actor = as_actor(by)
     if not actor.has_perm(SEND_PERMISSION):
         raise PermissionDenied("You are not allowed to send quotes.")
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     _check_sendable(quote, business_date(on))
-    pdf = render_quote_pdf(quote)
+    pdf = render(quote)
     run_transition(quote, "send", by=actor, on=on, note=f"Sent to {quote.contact.email}",
                    pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), at=timezone.now())
     link = quote_link_url(quote, base_url)

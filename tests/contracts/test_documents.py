@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contracts import services
+from contracts.documents import renewal_document
 from contracts.models import Contract, ContractState
 from contracts.pdf import render_contract_html
 from core.actors import Actor
 from core.templatetags.money import money
+from q2c import flows
 from quotes import services as quote_services
 from quotes.pdf import render_quote_html
 from quotes.services.sending import quote_link_token
@@ -153,10 +155,10 @@ def test_the_renewal_quote_shows_each_lines_uplift(sales_rep, finance):
     Contract.objects.filter(pk=contract.pk).update(uplift_percent=Decimal("5"))
     contract.refresh_from_db()
 
-    # when the renewal quote is made
+    # when the renewal quote is made and its document read as q2c's send flow renders it
     renewal = services.create_renewal_quote(contract=contract, by=Actor.task("test"),
                                             on=date(2027, 10, 1))
-    html = render_quote_html(renewal.quote)
+    html = render_quote_html(renewal.quote, renewal=renewal_document(renewal))
 
     # then its document shows old and new prices and the percent, line by line
     part = html[html.index(f"Renewal of contract {contract.number}"):
@@ -172,7 +174,7 @@ def test_the_customer_reads_the_uplift_on_the_renewal_link(client, sales_rep, fi
                                             on=date(2027, 10, 1))
     quote = renewal.quote
     quote_services.submit_for_approval(quote=quote, by=sales_rep, on=date(2027, 10, 1))
-    quote = quote_services.send_quote(quote=quote, by=sales_rep, on=date(2027, 10, 1))
+    quote = flows.send_quote_flow(quote=quote, by=sales_rep, on=date(2027, 10, 1))
 
     with time_machine.travel("2027-10-01 10:00 +00:00", tick=False):
         body = client.get(reverse("portal:quote",

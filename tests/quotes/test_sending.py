@@ -95,7 +95,7 @@ def test_the_send_button_posts_and_returns_to_the_quote(client, quote, sales_rep
     client.force_login(sales_rep)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("quote_documents:send", args=[quote.pk]))
+        response = client.post(reverse("quote_flows:send", args=[quote.pk]))
 
     assert response.status_code == 302
     quote.refresh_from_db()
@@ -106,7 +106,7 @@ def test_the_send_button_posts_and_returns_to_the_quote(client, quote, sales_rep
 def test_another_teams_rep_cannot_send_the_quote(client, quote, other_rep):
     client.force_login(other_rep)
 
-    response = client.post(reverse("quote_documents:send", args=[quote.pk]))
+    response = client.post(reverse("quote_flows:send", args=[quote.pk]))
 
     assert response.status_code == 404
     quote.refresh_from_db()
@@ -117,7 +117,7 @@ def test_sending_twice_is_refused_on_the_page(client, quote, sales_rep):
     client.force_login(sales_rep)
     send_quote(quote=quote, by=sales_rep)
 
-    response = client.post(reverse("quote_documents:send", args=[quote.pk]))
+    response = client.post(reverse("quote_flows:send", args=[quote.pk]))
 
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [

@@ -1,0 +1,16 @@
+"""The defaults of the policies that change money, read from the settings here and nowhere
+else. A document copies them when it is made (a contract line records its day count) and reads
+its own copy from then on, so a setting changed later never moves money already agreed."""
+
+from django.conf import settings
+
+from catalog.proration import Convention, convention_from_setting
+
+DEFAULT_CONVENTION = "actual"  # calendar days, start day in, end day out (catalog.proration)
+
+
+def default_convention() -> Convention:
+    """The day-count convention new lines take (setting PRORATION_CONVENTION: "actual" or
+    "30/360")."""
+    return convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
+                                           DEFAULT_CONVENTION))
