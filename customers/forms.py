@@ -16,6 +16,8 @@ ACCOUNT_FORM_FIELDS = [
     "country", "region", "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day",
     "billing_street", "billing_city", "billing_postal_code",
     "shipping_street", "shipping_city", "shipping_postal_code",
+    "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
+    "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
 ]
 
 

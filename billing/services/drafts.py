@@ -14,8 +14,7 @@ from django.db.models import Max
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceTax, LineSource
 from billing.selectors import invoice_for_update
-from billing.services.drafting import places_of
-from billing.services.taxing import TaxableLine, TaxBook, tax_lines
+from billing.services.taxing import TaxableLine, TaxBook, places_of, tax_lines
 from core.actors import as_actor
 from core.dates import business_date
 from core.money import round_money
@@ -48,7 +47,7 @@ def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
     InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail"])
     invoice.taxes.all().delete()
     InvoiceTax.objects.bulk_create([
-        InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=place.country,
+        InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
                    region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
         for t in document.totals])
     invoice.subtotal, invoice.tax_total = document.subtotal, document.tax
