@@ -37,6 +37,9 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     # Copies made on issue, as on invoices.
     seller = models.JSONField(default=dict, blank=True)
     buyer = models.JSONField(default=dict, blank=True)
+    einvoice_findings = models.JSONField(
+        default=list, blank=True,
+        help_text="The EN 16931 rules its e-invoice broke when last sent (then it was not sent).")
     state = FSMField(default=CreditNoteState.DRAFT, choices=CreditNoteState.choices,
                      protected=True)
     issue_on = models.DateField(null=True, blank=True)

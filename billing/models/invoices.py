@@ -78,6 +78,9 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     seller = models.JSONField(default=dict, blank=True)
     buyer = models.JSONField(default=dict, blank=True)
     payment_means = models.JSONField(default=dict, blank=True)
+    einvoice_findings = models.JSONField(
+        default=list, blank=True,
+        help_text="The EN 16931 rules its e-invoice broke when last sent (then it was not sent).")
 
     subtotal = models.DecimalField(**AMOUNT)
     tax_total = models.DecimalField(**AMOUNT)
