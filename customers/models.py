@@ -103,6 +103,20 @@ class EInvoiceFormat(models.TextChoices):
     UBL = "ubl", "UBL 2.1 (Peppol BIS Billing 3.0)"
 
 
+def compact_vat_id(vat_id: str, country: str) -> str:
+    """A VAT ID without spaces, dots or dashes, as python-stdnum writes it (BE0477472701)."""
+    from stdnum import get_cc_module
+    from stdnum.eu import vat as eu_vat
+
+    vat_id = "".join((vat_id or "").split()).upper()
+    if not vat_id:
+        return ""
+    if country.lower() in eu_vat.MEMBER_STATES or vat_id[:2].lower() in eu_vat.MEMBER_STATES:
+        return eu_vat.compact(vat_id)
+    module = get_cc_module(country.lower(), "vat") if country else None
+    return module.compact(vat_id) if module is not None else vat_id
+
+
 def vat_id_errors(vat_id: str, country: str) -> list[str]:
     """Why a VAT ID is not a valid one of `country` (python-stdnum's format and check digits)."""
     from stdnum import get_cc_module
@@ -205,7 +219,7 @@ class Account(models.Model):
         errors = {}
         if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
             errors["credit_limit"] = "The credit limit must be in the account's currency."
-        self.vat_id = "".join((self.vat_id or "").split()).upper()
+        self.vat_id = compact_vat_id(self.vat_id, self.country or "")
         if vat_errors := vat_id_errors(self.vat_id, self.country):
             errors["vat_id"] = vat_errors
         if self.payment_means == PaymentMeans.DIRECT_DEBIT and not self.mandate_reference:

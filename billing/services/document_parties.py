@@ -10,7 +10,7 @@ from decimal import Decimal
 from billing.services.taxing import Place, TaxBook
 from catalog import tax
 from core.company import seller
-from customers.models import PaymentMeans
+from customers.models import PaymentMeans, compact_vat_id
 
 SELLER_FIELDS = ("name", "legal_name", "street", "city", "postal_code", "country", "vat_id",
                  "company_id", "email")
@@ -25,7 +25,8 @@ def buyer_copy(account) -> dict:
     return {"name": account.name, "legal_name": account.legal_name or account.name,
             "street": account.billing_street, "city": account.billing_city,
             "postal_code": account.billing_postal_code, "country": account.country,
-            "region": account.region, "vat_id": account.vat_id, "company_id": account.tax_id}
+            "region": account.region,
+            "vat_id": compact_vat_id(account.vat_id, account.country), "company_id": account.tax_id}
 
 
 def payment_means_copy(account) -> dict:
