@@ -25,4 +25,5 @@ urlpatterns = [
     path("opening-balances/", imports.opening_balances, name="opening_balances"),
     path("tax-report/", tax.tax_report_page, name="tax_report"),
     path("tax-report/export/", tax.tax_report_export, name="tax_report_export"),
+    path("oss-report/", tax.oss_report_page, name="oss_report"),
 ]
