@@ -8,6 +8,8 @@ on a machine without pango; such a machine gets `PdfUnavailable` naming the pack
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from core.company import seller
+
 INSTALL_HINT = ("apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
                 "fontconfig fonts-dejavu-core")
 
@@ -18,8 +20,6 @@ class PdfUnavailable(RuntimeError):
 
 def letterhead() -> dict:
     """The company every customer document comes from (settings COMPANY_*)."""
-    from core.company import seller
-
     company = seller()
     return {"name": settings.COMPANY_NAME, "address": settings.COMPANY_ADDRESS,
             "email": settings.COMPANY_EMAIL, "legal_name": company.legal_name,

@@ -175,8 +175,9 @@ class Account(models.Model):
                   "buyers), copied onto each invoice.")
     purchase_order = models.CharField("PO number", max_length=100, blank=True,
                                       help_text="Quoted on every invoice until changed.")
-    payment_means = models.CharField(max_length=20, choices=PaymentMeans.choices,
-                                     default=PaymentMeans.CREDIT_TRANSFER)
+    payment_means = models.CharField(max_length=20, choices=PaymentMeans.choices, blank=True,
+                                     default=PaymentMeans.CREDIT_TRANSFER,
+                                     help_text="Empty: credit transfer.")
     mandate_reference = models.CharField(max_length=35, blank=True,
                                          help_text="SEPA direct debit mandate reference.")
     debtor_iban = models.CharField("debtor IBAN", max_length=34, blank=True,

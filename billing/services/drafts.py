@@ -134,3 +134,16 @@ def discard_draft(*, invoice, by) -> None:
     _require(by)
     invoice = _locked_draft(invoice)
     invoice.delete()
+
+
+@transaction.atomic
+def update_references(*, invoice, by, purchase_order: str = "", buyer_reference: str = "",
+                      on: date | None = None) -> Invoice:
+    """Set a draft's PO number and buyer reference (empty: the account's, copied on issue) and
+    re-tax it with the account's VAT treatment as it stands now (say, its VAT ID arrived)."""
+    _require(by)
+    invoice = _locked_draft(invoice)
+    invoice.purchase_order = (purchase_order or "").strip()[:100]
+    invoice.buyer_reference = (buyer_reference or "").strip()[:200]
+    invoice.save(update_fields=["purchase_order", "buyer_reference", "updated_at"])
+    return retax(invoice, on=on)

@@ -7,8 +7,6 @@ A void invoice has no e-invoice: once voided it is never sent again (a credit no
 itself is what the customer's books need).
 """
 
-from django.utils.translation import gettext as _
-
 from billing.einvoice import cii, ubl, validation
 from billing.einvoice.documents import credit_note_document, invoice_document
 from billing.einvoice.validation import EInvoiceInvalid
@@ -31,12 +29,12 @@ class EInvoiceUnavailable(Exception):
 def _plain(document):
     if isinstance(document, CreditNote):
         if document.state != CreditNoteState.ISSUED:
-            raise EInvoiceUnavailable(_("%s is a draft: it has no e-invoice yet.") % document)
+            raise EInvoiceUnavailable(f"{document} is a draft: it has no e-invoice yet.")
         return credit_note_document(document)
     if document.state == InvoiceState.VOID:
-        raise EInvoiceUnavailable(_("%s is void: its e-invoice is never sent again.") % document)
+        raise EInvoiceUnavailable(f"{document} is void: its e-invoice is never sent again.")
     if document.state not in SENDABLE_INVOICE_STATES:
-        raise EInvoiceUnavailable(_("%s is a draft: it has no e-invoice yet.") % document)
+        raise EInvoiceUnavailable(f"{document} is a draft: it has no e-invoice yet.")
     return invoice_document(document)
 
 

@@ -146,3 +146,18 @@ def test_a_void_invoice_offers_no_e_invoice(client, finance, german_invoice):
 
     assert "never sent again" in response.content.decode()
     assert "Factur-X PDF" not in response.content.decode()
+
+
+def test_the_reverse_charge_pdf_says_so_with_both_vat_ids_and_the_bank_account(finance,
+                                                                               eu_vat):
+    """Art. 226(3), (4) and (11a) of the VAT directive: both VAT IDs and "Reverse charge"."""
+    customer = account("BE", "Brussels Analytics NV", vat_id="BE0477472701",
+                       purchase_order="PO-88")
+    invoice = issue(finance, customer, [("Analytics subscription", "25", "39.00", "saas")])
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        facturx_pdf(invoice))).pages)
+
+    for words in ("Reverse charge", "VAT ID DE123456788", "VAT ID BE0477472701",
+                  "Your PO number: PO-88", "IBAN DE89370400440532013000"):
+        assert words in text, words

@@ -186,3 +186,29 @@ def test_a_void_invoice_has_no_e_invoice(finance, eu_vat):
 
     with pytest.raises(EInvoiceUnavailable, match="never sent again"):
         einvoice_xml(invoice, "ubl")
+
+
+def test_finance_sets_the_po_on_a_draft_and_the_re_tax_applies_the_new_vat_id(finance, eu_vat,
+                                                                              client):
+    from django.urls import reverse
+
+    from billing.services.drafts import add_manual_charge, create_manual_invoice
+    from billing.services.issuing import issue_invoice
+    from tests.conftest import PASSWORD
+
+    # given a draft taxed at 21 % before the Belgian customer's VAT ID was known
+    customer = account("BE", "Brussels Analytics NV", purchase_order="PO-OLD")
+    draft = create_manual_invoice(account=customer, by=finance)
+    add_manual_charge(invoice=draft, by=finance, description="Consulting", quantity=D(1),
+                      unit_price=D("100.00"), tax_category="consulting", on=ON)
+    update_account(account=customer, by=finance, vat_id="BE0477472701")
+    # when finance gives this invoice its own PO number from the draft page
+    client.login(username=finance.username, password=PASSWORD)
+    client.post(reverse("billing:references", args=[draft.pk]),
+                {"purchase_order": "PO-2026-77", "buyer_reference": ""})
+    # then the draft is re-taxed under the reverse charge and issues with that PO
+    invoice = issue_invoice(invoice=draft, by=finance, on=ON)
+    assert (invoice.tax_total, invoice.purchase_order) == (D("0.00"), "PO-2026-77")
+    assert vat_of(invoice) == [("AE", D(0), "Reverse charge")]
+    _, ubl_tree = both_pass(invoice)
+    assert ubl_tree.findtext("cac:OrderReference/cbc:ID", namespaces=UBL_NS) == "PO-2026-77"
