@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from billing import journal
 from billing.due_schedule import InstalmentTerm, TermsSpec, due_schedule
+from billing.einvoice import readiness
 from billing.models import (
     BillingRecord,
     DueInstalment,
@@ -96,8 +97,9 @@ def _check_drafts(invoices, lines) -> None:
 
 def _copy_parties(invoices: list[Invoice]) -> None:
     """Copy the seller, buyer and payment means onto each invoice and label each line's VAT
-    (two queries for a batch, one bulk update); a draft taxed against its VAT treatment (say,
-    VAT charged to a reverse-charge customer) refuses the batch, named."""
+    (two queries for a batch, one bulk update). A draft taxed against its VAT treatment (say,
+    VAT charged to a reverse-charge customer), or whose e-invoice would lack what EN 16931
+    requires (the company's VAT ID), refuses the batch, each named."""
     accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
     lines = defaultdict(list)
     for line in InvoiceLine.objects.filter(invoice__in=invoices).only(
@@ -116,6 +118,11 @@ def _copy_parties(invoices: list[Invoice]) -> None:
             errors.append(f"{invoice} charges VAT on {', '.join(wrong)} that its VAT treatment "
                           "does not (reverse charge, intra-Community supply, export or "
                           "exempt): re-tax the draft.")
+        if account.einvoice_format:
+            errors += [f"{invoice} cannot be sent as {account.get_einvoice_format_display()}: "
+                       f"{gap}" for gap in readiness.gaps(
+                           seller=seller, buyer=invoice.buyer,
+                           categories={line.vat_category for line in lines[invoice.pk]})]
     if errors:
         raise ValidationError(errors)
     update_columns(InvoiceLine, [line for group in lines.values() for line in group],

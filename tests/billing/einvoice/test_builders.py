@@ -156,3 +156,17 @@ def test_xrechnung_guideline_is_an_option():
                                         customization=ubl.XRECHNUNG))
 
     assert tree.findtext("cbc:CustomizationID", namespaces=UBL_NS) == ubl.XRECHNUNG
+
+
+def test_readiness_names_the_settings_an_e_invoice_would_miss():
+    from billing.einvoice.readiness import gaps
+
+    found = gaps(seller={"name": "Q2C", "country": "", "vat_id": ""},
+                 buyer={"country": "BE", "vat_id": ""}, categories={"S", "AE"})
+
+    assert found == [
+        "BR-09: the seller's country (BT-40) is not set (COMPANY_COUNTRY).",
+        "BR-AE-02, BR-S-02: the seller's VAT ID (BT-31) is not set (COMPANY_VAT_ID).",
+        "BR-AE-02: the buyer's VAT ID (BT-48) is not set on the account."]
+    assert gaps(seller={"name": "Q2C", "country": "DE", "vat_id": "DE123456788"},
+                buyer={"country": "DE"}, categories={"S"}) == []

@@ -212,3 +212,26 @@ def test_finance_sets_the_po_on_a_draft_and_the_re_tax_applies_the_new_vat_id(fi
     assert vat_of(invoice) == [("AE", D(0), "Reverse charge")]
     _, ubl_tree = both_pass(invoice)
     assert ubl_tree.findtext("cac:OrderReference/cbc:ID", namespaces=UBL_NS) == "PO-2026-77"
+
+
+def test_an_e_invoice_customers_draft_is_not_issued_while_the_company_has_no_vat_id(
+        finance, eu_vat, settings):
+    from billing.services.drafts import add_manual_charge, create_manual_invoice
+    from billing.services.issuing import issue_invoice
+
+    settings.COMPANY_VAT_ID = ""
+    customer = account("DE", "Muster Maschinenbau AG", vat_id="DE811128135",
+                       einvoice_format="facturx")
+    draft = create_manual_invoice(account=customer, by=finance)
+    add_manual_charge(invoice=draft, by=finance, description="Seats", quantity=D(1),
+                      unit_price=D("10.00"), tax_category="consulting", on=ON)
+
+    with pytest.raises(ValidationError, match=r"BR-S-02: the seller's VAT ID \(BT-31\) is not "
+                                              r"set \(COMPANY_VAT_ID\)"):
+        issue_invoice(invoice=draft, by=finance, on=ON)
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.number is None
+    # a customer without an e-invoice still gets its PDF invoice
+    customer.einvoice_format = ""
+    customer.save(update_fields=["einvoice_format"])
+    assert issue_invoice(invoice=draft, by=finance, on=ON).number
