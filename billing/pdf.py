@@ -1,6 +1,8 @@
 """Invoice and credit note documents: their contexts and templates, rendered by `core.pdf`.
 Nothing here writes (billing.services.documents stores, serves and emails them)."""
 
+from django.utils import translation
+
 from core.pdf import PdfUnavailable, letterhead, render_pdf
 
 INVOICE_TEMPLATE = "billing/documents/pdf/invoice.html"
@@ -61,11 +63,20 @@ def credit_note_pdf_context(credit_note) -> dict:
     }
 
 
+def language_of(document) -> str:
+    """The language the customer reads its documents in, as the document copied it."""
+    return ((document.buyer or {}).get("language") or document.account.document_language
+            or "en")
+
+
 def render_invoice_pdf(invoice, *, variant: str | None = None) -> bytes:
-    """The invoice's PDF bytes, rendered now from its stored lines and totals."""
-    return render_pdf(INVOICE_TEMPLATE, invoice_pdf_context(invoice), variant=variant)
+    """The invoice's PDF bytes, rendered now from its stored lines and totals, in the
+    customer's language."""
+    with translation.override(language_of(invoice)):
+        return render_pdf(INVOICE_TEMPLATE, invoice_pdf_context(invoice), variant=variant)
 
 
 def render_credit_note_pdf(credit_note, *, variant: str | None = None) -> bytes:
-    return render_pdf(CREDIT_NOTE_TEMPLATE, credit_note_pdf_context(credit_note),
-                      variant=variant)
+    with translation.override(language_of(credit_note)):
+        return render_pdf(CREDIT_NOTE_TEMPLATE, credit_note_pdf_context(credit_note),
+                          variant=variant)

@@ -23,7 +23,8 @@ class AccountAdminForm(forms.ModelForm):
                   "billing_street", "billing_city", "billing_postal_code",
                   "shipping_street", "shipping_city", "shipping_postal_code",
                   "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
-                  "payment_means", "mandate_reference", "debtor_iban", "einvoice_format"]
+                  "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
+                  "document_language"]
 
     def _post_clean(self):
         super()._post_clean()
@@ -61,7 +62,8 @@ class AccountAdmin(admin.ModelAdmin):
                               "tax_exempt"]}),
         ("E-invoicing and payment", {"fields": [
             "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
-            "payment_means", "mandate_reference", "debtor_iban", "einvoice_format"]}),
+            "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
+            "document_language"]}),
         ("Billing address", {"fields": ["billing_street", "billing_city",
                                         "billing_postal_code"]}),
         ("Shipping address", {"fields": ["shipping_street", "shipping_city",

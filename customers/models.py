@@ -182,6 +182,9 @@ class Account(models.Model):
                                          help_text="SEPA direct debit mandate reference.")
     debtor_iban = models.CharField("debtor IBAN", max_length=34, blank=True,
                                    help_text="The account debited by direct debit.")
+    document_language = models.CharField(
+        max_length=8, choices=[("en", "English"), ("de", "Deutsch")], default="en", blank=True,
+        help_text="The language of its invoices and credit notes (empty: English).")
     einvoice_format = models.CharField("e-invoice", max_length=10, blank=True,
                                        choices=EInvoiceFormat.choices,
                                        help_text="The structured invoice sent with the PDF.")

@@ -26,7 +26,8 @@ def buyer_copy(account) -> dict:
             "street": account.billing_street, "city": account.billing_city,
             "postal_code": account.billing_postal_code, "country": account.country,
             "region": account.region,
-            "vat_id": compact_vat_id(account.vat_id, account.country), "company_id": account.tax_id}
+            "vat_id": compact_vat_id(account.vat_id, account.country),
+            "language": account.document_language, "company_id": account.tax_id}
 
 
 def payment_means_copy(account) -> dict:

@@ -163,3 +163,29 @@ def test_the_reverse_charge_pdf_says_so_with_both_vat_ids_and_the_bank_account(f
     for words in ("Reverse charge", "VAT ID DE123456788", "VAT ID BE0477472701",
                   "Your PO number: PO-88", "IBAN DE89370400440532013000"):
         assert words in text, words
+
+
+def test_a_german_customer_gets_its_factur_x_in_german(finance, eu_vat):
+    customer = account("DE", "Muster Maschinenbau AG", vat_id="DE811128135",
+                       document_language="de", einvoice_format="facturx")
+    invoice = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        facturx_pdf(invoice))).pages)
+
+    for words in ("Rechnung INV-", "RECHNUNGSEMPFÄNGER", "USt-IdNr. DE811128135",
+                  "Zwischensumme", "Überweisung an Q2C Software GmbH", "Dezember",
+                  "Seite 1 von 1"):
+        assert words in text, words
+    assert invoice.buyer["language"] == "de"
+
+
+def test_a_belgian_business_in_german_reads_the_reverse_charge_in_german_too(finance, eu_vat):
+    customer = account("BE", "Brüssel Analytik", vat_id="BE0477472701",
+                       document_language="de")
+    invoice = issue(finance, customer, [("Analytics subscription", "25", "39.00", "saas")])
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        facturx_pdf(invoice))).pages)
+
+    assert "Steuerschuldnerschaft des Leistungsempfängers" in text
