@@ -70,6 +70,13 @@ class ManualInvoiceForm(forms.Form):
         self.fields["currency"].choices = _currency_choices("Account's currency")
 
 
+class ReferencesForm(forms.Form):
+    purchase_order = forms.CharField(label="PO number", max_length=100, required=False,
+                                     help_text="Empty: the account's.")
+    buyer_reference = forms.CharField(max_length=200, required=False,
+                                      help_text="Empty: the account's.")
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -1,6 +1,8 @@
 """Invoice and credit note documents: their contexts and templates, rendered by `core.pdf`.
 Nothing here writes (billing.services.documents stores, serves and emails them)."""
 
+from django.utils import translation
+
 from core.pdf import PdfUnavailable, letterhead, render_pdf
 
 INVOICE_TEMPLATE = "billing/documents/pdf/invoice.html"
@@ -10,35 +12,71 @@ __all__ = ["PdfUnavailable", "credit_note_pdf_context", "invoice_pdf_context",
            "render_credit_note_pdf", "render_invoice_pdf"]
 
 
+def _company(copy: dict) -> dict:
+    """The letterhead, with the seller the document copied on issue where it has one."""
+    company = letterhead()
+    for name in ("vat_id", "company_id", "legal_name"):
+        if copy.get(name):
+            company[name] = copy[name]
+    return company
+
+
+def vat_notes(lines) -> list[str]:
+    """The wording the law requires for lines without VAT (Art. 226(11) and (11a) of the VAT
+    directive: "Reverse charge", the exemption's reason), each once."""
+    notes = []
+    for line in lines:
+        if line.vat_exemption_reason and line.vat_exemption_reason not in notes:
+            notes.append(line.vat_exemption_reason)
+    return notes
+
+
 def invoice_pdf_context(invoice) -> dict:
     """Letterhead, customer, lines with their periods, taxes per rate, totals, due schedule."""
+    lines = list(invoice.lines.order_by("position", "pk"))
     return {
         "invoice": invoice,
-        "company": letterhead(),
+        "company": _company(invoice.seller),
         "account": invoice.account,
+        "buyer_vat_id": invoice.buyer.get("vat_id", ""),
         "currency": invoice.currency,
-        "lines": list(invoice.lines.order_by("position", "pk")),
+        "lines": lines,
+        "vat_notes": vat_notes(lines),
+        "payment_means": invoice.payment_means,
         "taxes": list(invoice.taxes.order_by("name", "percent")),
         "instalments": list(invoice.instalments.order_by("sequence")),
     }
 
 
 def credit_note_pdf_context(credit_note) -> dict:
+    lines = list(credit_note.lines.order_by("position", "pk"))
     return {
         "credit_note": credit_note,
         "invoice": credit_note.invoice,
-        "company": letterhead(),
+        "company": _company(credit_note.seller),
         "account": credit_note.account,
+        "buyer_vat_id": credit_note.buyer.get("vat_id", ""),
         "currency": credit_note.currency,
-        "lines": list(credit_note.lines.order_by("position", "pk")),
+        "lines": lines,
+        "vat_notes": vat_notes(lines),
         "taxes": list(credit_note.taxes.order_by("name", "percent")),
     }
 
 
-def render_invoice_pdf(invoice) -> bytes:
-    """The invoice's PDF bytes, rendered now from its stored lines and totals."""
-    return render_pdf(INVOICE_TEMPLATE, invoice_pdf_context(invoice))
+def language_of(document) -> str:
+    """The language the customer reads its documents in, as the document copied it."""
+    return ((document.buyer or {}).get("language") or document.account.document_language
+            or "en")
 
 
-def render_credit_note_pdf(credit_note) -> bytes:
-    return render_pdf(CREDIT_NOTE_TEMPLATE, credit_note_pdf_context(credit_note))
+def render_invoice_pdf(invoice, *, variant: str | None = None) -> bytes:
+    """The invoice's PDF bytes, rendered now from its stored lines and totals, in the
+    customer's language."""
+    with translation.override(language_of(invoice)):
+        return render_pdf(INVOICE_TEMPLATE, invoice_pdf_context(invoice), variant=variant)
+
+
+def render_credit_note_pdf(credit_note, *, variant: str | None = None) -> bytes:
+    with translation.override(language_of(credit_note)):
+        return render_pdf(CREDIT_NOTE_TEMPLATE, credit_note_pdf_context(credit_note),
+                          variant=variant)

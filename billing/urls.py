@@ -18,6 +18,7 @@ urlpatterns = [
     path("invoices/<int:pk>/void/", views.invoice_void, name="void"),
     path("invoices/<int:pk>/discard/", views.invoice_discard, name="discard"),
     path("invoices/<int:pk>/charges/", views.invoice_add_charge, name="add_charge"),
+    path("invoices/<int:pk>/references/", views.invoice_references, name="references"),
     path("invoices/<int:pk>/lines/<int:line_pk>/", views.invoice_line_edit, name="line_edit"),
     path("invoices/<int:pk>/lines/<int:line_pk>/remove/", views.invoice_line_remove,
          name="line_remove"),

@@ -15,7 +15,15 @@ from django.views.decorators.http import require_POST
 
 from billing import selectors
 from billing.filters import InvoiceFilter
-from billing.forms import BulkIssueForm, ChargeForm, LineForm, ManualInvoiceForm, RunForm, VoidForm
+from billing.forms import (
+    BulkIssueForm,
+    ChargeForm,
+    LineForm,
+    ManualInvoiceForm,
+    ReferencesForm,
+    RunForm,
+    VoidForm,
+)
 from billing.models import InvoiceLine, InvoiceState
 from billing.services import drafts as draft_services
 from billing.services.credit_notes import CREDITABLE_STATES
@@ -157,7 +165,10 @@ def invoice_detail(request, pk):
                        and user.has_perm("billing.issue_credit_note")),
         "can_void": (invoice.state == InvoiceState.ISSUED and not invoice.amount_paid
                      and not invoice.amount_credited and user.has_perm("billing.void_invoice")),
-        "charge_form": ChargeForm(), "void_form": VoidForm()})
+        "charge_form": ChargeForm(), "void_form": VoidForm(),
+        "references_form": ReferencesForm(initial={
+            "purchase_order": invoice.purchase_order,
+            "buyer_reference": invoice.buyer_reference})})
 
 
 def _draft(request, pk):
@@ -221,6 +232,24 @@ def invoice_add_charge(request, pk):
         _errors(request, error)
     else:
         messages.success(request, "Charge added.")
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@permission_required("billing.edit_draft_invoice", raise_exception=True)
+def invoice_references(request, pk):
+    invoice = _draft(request, pk)
+    form = ReferencesForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{name}: {' '.join(errors)}"
+                                   for name, errors in form.errors.items()])
+        draft_services.update_references(invoice=invoice, by=request.user,
+                                         **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, "References saved; the draft is re-taxed.")
     return redirect("billing:invoice", pk=pk)
 
 

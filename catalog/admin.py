@@ -358,7 +358,8 @@ class TaxRateInline(admin.TabularInline):
 
 @admin.register(TaxCategory)
 class TaxCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "product_count"]
+    list_display = ["name", "code", "supply", "exemption_reason", "product_count"]
+    list_filter = ["supply"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [TaxRateInline]

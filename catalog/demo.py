@@ -39,15 +39,16 @@ BOOKS_FROM = date(2020, 1, 1)  # before any demo history
 BOOKS = {"USD": D("1"), "EUR": D("0.92"), "GBP": D("0.79"), "JPY": D("150")}
 INCLUSIVE_BOOKS = {"JPY"}  # Japanese list prices include consumption tax
 
-TAX_CATEGORIES = [
-    ("standard", "Standard rated"), ("digital", "Digital services"),
-    ("goods", "Physical goods"), ("training", "Training and education"),
+TAX_CATEGORIES = [  # code, name, kind of supply for the EU place-of-supply rules
+    ("standard", "Standard rated", "services"), ("digital", "Digital services", "digital"),
+    ("goods", "Physical goods", "goods"), ("training", "Training and education", "services"),
 ]
 TAX_RATES = [  # name, country, region, category, percent, compound, sequence
     ("VAT", "GB", "", None, "20", False, 0),
     ("MwSt", "DE", "", None, "19", False, 0),
     ("MwSt", "DE", "", "training", "0", False, 0),
     ("TVA", "FR", "", None, "20", False, 0),
+    ("BTW", "BE", "", None, "21", False, 0),
     ("Consumption tax", "JP", "", None, "10", False, 0),
     ("GST", "CA", "", None, "5", False, 1),
     ("PST", "CA", "BC", None, "7", False, 2),
@@ -140,8 +141,9 @@ def _converted(amount: str, currency: str, *, rate: bool = False) -> Decimal:
 @transaction.atomic
 def seed_catalog() -> dict[str, int]:
     """Create or refresh the demo catalog; returns how many of each thing it holds."""
-    categories = {code: TaxCategory.objects.update_or_create(code=code, defaults={"name": name})[0]
-                  for code, name in TAX_CATEGORIES}
+    categories = {code: TaxCategory.objects.update_or_create(
+        code=code, defaults={"name": name, "supply": supply})[0]
+        for code, name, supply in TAX_CATEGORIES}
     _seed_tax_rates(categories)
     products = _seed_products(categories)
     _seed_configuration(products)

@@ -15,6 +15,7 @@ from catalog.models import (
     PriceTier,
     Product,
     ProductOption,
+    TaxCategory,
     TaxRate,
 )
 from core.dates import business_date
@@ -86,6 +87,11 @@ def price_history_for(*, entry: PriceBookEntry | None = None,
 def tax_rate_records(*, country: str) -> list[tax.TaxRateRecord]:
     rates = TaxRate.objects.filter(country=country.upper()).select_related("category")
     return [rate.to_record() for rate in rates]
+
+
+def tax_category_rules() -> dict[str, tuple[tax.Supply, tax.Exemption | None]]:
+    """Each tax category's kind of supply and exemption, by code (one query)."""
+    return {c.code: (tax.Supply(c.supply), c.exemption) for c in TaxCategory.objects.all()}
 
 
 def tax_rates_for(*, country: str, region: str = "", category: str | None = None,

@@ -223,3 +223,123 @@ def _document(results: list[LineTax], currency: str) -> DocumentTax:
         taxes=tuple(TaxAmount(name, percent, amount)
                     for (name, percent), amount in totals.items()),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# EU VAT treatment: which VAT applies to a supply, decided from the seller and the buyer.
+#
+# Articles are those of Council Directive 2006/112/EC (the VAT directive). Categories are the
+# UNCL 5305 codes EN 16931 uses (BT-151), exemption codes the CEF VATEX list (BT-121).
+# ---------------------------------------------------------------------------------------------
+
+EU_MEMBER_STATES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
+
+
+class VatCategory(StrEnum):
+    STANDARD = "S"
+    ZERO = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_COMMUNITY = "K"
+    EXPORT = "G"
+    OUTSIDE_SCOPE = "O"
+
+
+class Supply(StrEnum):
+    """What is sold, as the place-of-supply rules see it."""
+
+    GOODS = "goods"
+    SERVICES = "services"
+    # Telecommunications, broadcasting and electronically supplied services (Art. 58), which
+    # include software as a service: taxed where the consumer is, through the One-Stop Shop.
+    DIGITAL = "digital"
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """Why no VAT is charged: the words printed on the document and the VATEX code."""
+
+    reason: str
+    code: str = ""
+
+
+REVERSE_CHARGE = Exemption("Reverse charge", "VATEX-EU-AE")
+INTRA_COMMUNITY = Exemption("Intra-Community supply", "VATEX-EU-IC")
+EXPORT = Exemption("Export outside the EU", "VATEX-EU-G")
+
+
+@dataclass(frozen=True, slots=True)
+class VatTreatment:
+    """How a line is taxed. `rates_country` is whose rates apply (None: no VAT is charged)."""
+
+    category: VatCategory
+    rates_country: str | None
+    exemption: Exemption | None = None
+    oss: bool = False  # declared through the One-Stop Shop in the buyer's member state
+    article: str = ""
+
+    @property
+    def charged(self) -> bool:
+        return self.rates_country is not None
+
+
+def vat_id_country(vat_id: str) -> str:
+    """The member state (ISO 3166, so Greece's EL is GR) of a valid EU VAT ID, or ""."""
+    from stdnum.eu import vat  # pure Python, no I/O
+
+    if not vat_id or not vat.is_valid(vat_id):
+        return ""
+    prefix = vat.compact(vat_id)[:2].upper()
+    return "GR" if prefix == "EL" else prefix
+
+
+def vat_treatment(*, seller_country: str, buyer_country: str, supply: Supply,
+                  buyer_vat_id: str = "", buyer_exempt: Exemption | None = None,
+                  category_exemption: Exemption | None = None) -> VatTreatment:
+    """The VAT treatment of one supply by rule, from where seller and buyer belong and whether the
+    buyer is a taxable person (a valid EU VAT ID of another member state than the seller's).
+
+    A seller outside the EU keeps the destination's rates (the tax book's plain behaviour).
+    """
+    seller, buyer = seller_country.upper(), buyer_country.upper()
+    if buyer_exempt is not None:
+        return VatTreatment(VatCategory.EXEMPT, None, buyer_exempt)
+    if seller not in EU_MEMBER_STATES:
+        return VatTreatment(VatCategory.STANDARD, buyer)
+    if buyer not in EU_MEMBER_STATES:
+        # Goods leaving the EU are exempt (Art. 146); services to a customer outside the EU are
+        # supplied where the customer is (Art. 44 B2B, Art. 59 and 58 B2C): no EU VAT either.
+        article = "Art. 146" if supply is Supply.GOODS else "Art. 44, 59"
+        return VatTreatment(VatCategory.EXPORT, None, EXPORT, article=article)
+    if category_exemption is not None and buyer == seller:
+        return VatTreatment(VatCategory.EXEMPT, None, category_exemption, article="Art. 132-135")
+    if buyer == seller:
+        return VatTreatment(VatCategory.STANDARD, seller)
+    business = vat_id_country(buyer_vat_id) == buyer
+    if business and supply is Supply.GOODS:
+        # Exempt intra-Community supply; the buyer accounts for the acquisition (Art. 138).
+        return VatTreatment(VatCategory.INTRA_COMMUNITY, None, INTRA_COMMUNITY,
+                            article="Art. 138")
+    if business:
+        # B2B services are supplied where the customer is established (Art. 44); the customer
+        # pays the VAT (Art. 196), and the invoice says "Reverse charge" (Art. 226(11a)).
+        return VatTreatment(VatCategory.REVERSE_CHARGE, None, REVERSE_CHARGE,
+                            article="Art. 44, 196")
+    if supply is Supply.SERVICES:
+        # B2C services in general are supplied where the supplier is (Art. 45).
+        return VatTreatment(VatCategory.STANDARD, seller, article="Art. 45")
+    # B2C digital services (Art. 58) and distance sales of goods (Art. 33) are taxed at the
+    # consumer's rate and declared through the One-Stop Shop (Art. 369a-369k). The EUR 10,000
+    # threshold of Art. 59c is taken as passed.
+    article = "Art. 33" if supply is Supply.GOODS else "Art. 58"
+    return VatTreatment(VatCategory.STANDARD, buyer, oss=True, article=article)
+
+
+def with_rates(treatment: VatTreatment, rates: Sequence[TaxRate]) -> VatTreatment:
+    """A standard treatment whose rates are all zero (or absent) is zero-rated (category Z)."""
+    if treatment.category is VatCategory.STANDARD and not any(r.percent for r in rates):
+        return VatTreatment(VatCategory.ZERO, treatment.rates_country, oss=treatment.oss,
+                            article=treatment.article)
+    return treatment

@@ -21,7 +21,10 @@ class AccountAdminForm(forms.ModelForm):
         fields = ["name", "legal_name", "tax_id", "owner", "status", "country", "region",
                   "currency", "payment_terms", "credit_limit", "tax_exempt",
                   "billing_street", "billing_city", "billing_postal_code",
-                  "shipping_street", "shipping_city", "shipping_postal_code"]
+                  "shipping_street", "shipping_city", "shipping_postal_code",
+                  "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
+                  "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
+                  "document_language"]
 
     def _post_clean(self):
         super()._post_clean()
@@ -47,7 +50,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "currency", "payment_terms", "credit_limit", "owner",
                     "status", "is_overdue"]
     list_filter = ["status", "is_overdue", "currency", "country", "payment_terms", "tax_exempt"]
-    search_fields = ["name", "legal_name", "tax_id", "contacts__email"]
+    search_fields = ["name", "legal_name", "tax_id", "vat_id", "contacts__email"]
     list_select_related = ["payment_terms", "owner"]
     autocomplete_fields = ["owner"]
     readonly_fields = ["is_overdue", "overdue_since", "created_at", "updated_at"]
@@ -57,6 +60,10 @@ class AccountAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "legal_name", "tax_id", "owner", "status"]}),
         ("Terms", {"fields": ["country", "region", "currency", "payment_terms", "credit_limit",
                               "tax_exempt"]}),
+        ("E-invoicing and payment", {"fields": [
+            "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
+            "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
+            "document_language"]}),
         ("Billing address", {"fields": ["billing_street", "billing_city",
                                         "billing_postal_code"]}),
         ("Shipping address", {"fields": ["shipping_street", "shipping_city",

@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from djmoney.money import Money
 
-from customers.models import Account, Contact, PaymentTerms
+from customers.models import Account, Contact, PaymentMeans, PaymentTerms
 from customers.selectors import assignable_owners
 
 ACCOUNT_FORM_FIELDS = [
@@ -16,6 +16,9 @@ ACCOUNT_FORM_FIELDS = [
     "country", "region", "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day",
     "billing_street", "billing_city", "billing_postal_code",
     "shipping_street", "shipping_city", "shipping_postal_code",
+    "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
+    "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
+    "document_language",
 ]
 
 
@@ -56,7 +59,11 @@ class AccountForm(forms.ModelForm):
             self.initial.setdefault("owner", user.pk)
             self.initial.setdefault("currency", settings.DEFAULT_CURRENCY)
             self.initial.setdefault("credit_limit", 0)
+        self.fields["payment_means"].required = False  # credit transfer unless told
         self.order_fields(ACCOUNT_FORM_FIELDS)
+
+    def clean_payment_means(self):
+        return self.cleaned_data.get("payment_means") or PaymentMeans.CREDIT_TRANSFER
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()

@@ -89,6 +89,55 @@ class ReportingLine(models.Model):
         return f"{self.user} reports to {self.manager}"
 
 
+class PaymentMeans(models.TextChoices):
+    """How the customer pays (UNCL 4461 codes in e-invoices: 58, 48, 59)."""
+
+    CREDIT_TRANSFER = "credit_transfer", "Credit transfer (SEPA)"
+    CARD = "card", "Card"
+    DIRECT_DEBIT = "direct_debit", "Direct debit (SEPA mandate)"
+
+
+class EInvoiceFormat(models.TextChoices):
+    PDF = "", "PDF only"
+    FACTURX = "facturx", "Factur-X / ZUGFeRD (PDF with CII XML)"
+    UBL = "ubl", "UBL 2.1 (Peppol BIS Billing 3.0)"
+
+
+def compact_vat_id(vat_id: str, country: str) -> str:
+    """A VAT ID without spaces, dots or dashes, as python-stdnum writes it (BE0477472701)."""
+    from stdnum import get_cc_module
+    from stdnum.eu import vat as eu_vat
+
+    vat_id = "".join((vat_id or "").split()).upper()
+    if not vat_id:
+        return ""
+    if country.lower() in eu_vat.MEMBER_STATES or vat_id[:2].lower() in eu_vat.MEMBER_STATES:
+        return eu_vat.compact(vat_id)
+    module = get_cc_module(country.lower(), "vat") if country else None
+    return module.compact(vat_id) if module is not None else vat_id
+
+
+def vat_id_errors(vat_id: str, country: str) -> list[str]:
+    """Why a VAT ID is not a valid one of `country` (python-stdnum's format and check digits)."""
+    from stdnum import get_cc_module
+    from stdnum.eu import vat as eu_vat
+
+    if not vat_id:
+        return []
+    country = (country or "").upper()
+    if country in eu_vat.MEMBER_STATES or country.lower() in eu_vat.MEMBER_STATES:
+        expected = "EL" if country == "GR" else country
+        if not eu_vat.is_valid(vat_id):
+            return [f"“{vat_id}” is not a valid EU VAT ID (e.g. {expected}123456789)."]
+        if eu_vat.compact(vat_id)[:2].upper() != expected:
+            return [f"An account in {country} has a VAT ID starting with {expected}."]
+        return []
+    module = get_cc_module(country.lower(), "vat") if country else None
+    if module is not None and not module.is_valid(vat_id):
+        return [f"“{vat_id}” is not a valid VAT ID of {country}."]
+    return []
+
+
 class AccountStatus(models.TextChoices):
     PROSPECT = "prospect", "Prospect"
     ACTIVE = "active", "Active"
@@ -113,6 +162,32 @@ class Account(models.Model):
     credit_limit = MoneyField(max_digits=19, decimal_places=4, default_currency="USD",
                               default=Decimal("0"))
     tax_exempt = models.BooleanField(default=False)
+    tax_exemption_reason = models.CharField(
+        max_length=200, blank=True,
+        help_text="Why the customer pays no VAT, printed on its invoices (with tax exempt).")
+    vat_id = models.CharField("VAT ID", max_length=20, blank=True,
+                              help_text="With its country prefix, e.g. DE123456789. A valid EU "
+                                        "VAT ID of another member state makes the customer a "
+                                        "business for VAT (reverse charge).")
+    buyer_reference = models.CharField(
+        max_length=200, blank=True,
+        help_text="The customer's reference for routing invoices (Leitweg-ID for German public "
+                  "buyers), copied onto each invoice.")
+    purchase_order = models.CharField("PO number", max_length=100, blank=True,
+                                      help_text="Quoted on every invoice until changed.")
+    payment_means = models.CharField(max_length=20, choices=PaymentMeans.choices, blank=True,
+                                     default=PaymentMeans.CREDIT_TRANSFER,
+                                     help_text="Empty: credit transfer.")
+    mandate_reference = models.CharField(max_length=35, blank=True,
+                                         help_text="SEPA direct debit mandate reference.")
+    debtor_iban = models.CharField("debtor IBAN", max_length=34, blank=True,
+                                   help_text="The account debited by direct debit.")
+    document_language = models.CharField(
+        max_length=8, choices=[("en", "English"), ("de", "Deutsch")], default="en", blank=True,
+        help_text="The language of its invoices and credit notes (empty: English).")
+    einvoice_format = models.CharField("e-invoice", max_length=10, blank=True,
+                                       choices=EInvoiceFormat.choices,
+                                       help_text="The structured invoice sent with the PDF.")
     bill_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text="Day of the month recurring charges are billed on (1-31; a month without "
@@ -146,9 +221,22 @@ class Account(models.Model):
         return self.name
 
     def clean(self):
+        errors = {}
         if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
-            raise ValidationError(
-                {"credit_limit": "The credit limit must be in the account's currency."})
+            errors["credit_limit"] = "The credit limit must be in the account's currency."
+        self.vat_id = compact_vat_id(self.vat_id, self.country or "")
+        if vat_errors := vat_id_errors(self.vat_id, self.country):
+            errors["vat_id"] = vat_errors
+        if self.payment_means == PaymentMeans.DIRECT_DEBIT and not self.mandate_reference:
+            errors["mandate_reference"] = "Direct debit needs the mandate reference."
+        if self.debtor_iban:
+            from stdnum import iban
+
+            self.debtor_iban = iban.compact(self.debtor_iban)
+            if not iban.is_valid(self.debtor_iban):
+                errors["debtor_iban"] = f"“{self.debtor_iban}” is not a valid IBAN."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ContactRole(models.TextChoices):

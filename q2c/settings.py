@@ -182,6 +182,17 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 COMPANY_NAME = os.environ.get("COMPANY_NAME", "Q2C Software Ltd")
 COMPANY_ADDRESS = os.environ.get("COMPANY_ADDRESS", "1 Example Street, Springfield")
 COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "sales@q2c.example")
+# The seller's identity on invoices and e-invoices (EN 16931), read only by core/company.py.
+# COMPANY_COUNTRY in the EU turns on the EU VAT rules (reverse charge, OSS, exports).
+COMPANY_LEGAL_NAME = os.environ.get("COMPANY_LEGAL_NAME", "")
+COMPANY_STREET = os.environ.get("COMPANY_STREET", "")
+COMPANY_CITY = os.environ.get("COMPANY_CITY", "")
+COMPANY_POSTAL_CODE = os.environ.get("COMPANY_POSTAL_CODE", "")
+COMPANY_COUNTRY = os.environ.get("COMPANY_COUNTRY", "")
+COMPANY_VAT_ID = os.environ.get("COMPANY_VAT_ID", "")
+COMPANY_REGISTRATION_ID = os.environ.get("COMPANY_REGISTRATION_ID", "")
+COMPANY_IBAN = os.environ.get("COMPANY_IBAN", "")
+COMPANY_BIC = os.environ.get("COMPANY_BIC", "")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Behind our TLS proxy the client's address is the last X-Forwarded-For entry the proxy added;
 # without a proxy that header is the client's own word and is ignored.

@@ -97,6 +97,11 @@ class CreditNoteFilter(django_filters.FilterSet):
         return search_credit_notes(queryset, value)
 
 
+class OssReportForm(forms.Form):
+    year = forms.IntegerField(min_value=2021, max_value=2100)
+    quarter = forms.TypedChoiceField(choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)], coerce=int)
+
+
 class TaxReportForm(forms.Form):
     start = forms.DateField(widget=DateInput, label="From")
     end = forms.DateField(widget=DateInput, label="To")

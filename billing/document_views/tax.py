@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from billing.document_views.forms import TaxReportForm
+from billing.document_views.forms import OssReportForm, TaxReportForm
+from billing.oss_report import oss_report
 from billing.tax_report import tax_report, tax_report_csv
 from core.dates import business_date
 
@@ -37,3 +38,14 @@ def tax_report_export(request):
     response["Content-Disposition"] = (f'attachment; filename="tax-report-{report.start}-'
                                        f'{report.end}.csv"')
     return response
+
+
+@permission_required("billing.view_invoicetax", raise_exception=True)
+def oss_report_page(request):
+    day = business_date()
+    form = OssReportForm(request.GET if "year" in request.GET else
+                         {"year": day.year, "quarter": (day.month - 1) // 3 + 1})
+    report = oss_report(**form.cleaned_data) if form.is_valid() else None
+    return render(request, "billing/documents/oss_report.html", {
+        "form": form, "report": report, "totals": report.totals() if report else {}},
+        status=200 if report else 400)

@@ -34,6 +34,12 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=20, choices=CreditNoteReason.choices)
     reason_note = models.TextField(blank=True)
+    # Copies made on issue, as on invoices.
+    seller = models.JSONField(default=dict, blank=True)
+    buyer = models.JSONField(default=dict, blank=True)
+    einvoice_findings = models.JSONField(
+        default=list, blank=True,
+        help_text="The EN 16931 rules its e-invoice broke when last sent (then it was not sent).")
     state = FSMField(default=CreditNoteState.DRAFT, choices=CreditNoteState.choices,
                      protected=True)
     issue_on = models.DateField(null=True, blank=True)
@@ -88,6 +94,10 @@ class CreditNoteLine(models.Model):
     amount = models.DecimalField(**AMOUNT, help_text="Net credited, positive.")
     tax_amount = models.DecimalField(**AMOUNT)
     tax_detail = models.JSONField(default=list, blank=True)
+    vat_category = models.CharField(max_length=2, blank=True)
+    vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    vat_exemption_reason = models.CharField(max_length=200, blank=True)
+    vat_exemption_code = models.CharField(max_length=30, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
 

@@ -69,7 +69,18 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     issue_on = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True,
                               help_text="When the last instalment is due.")
-    memo = models.TextField(blank=True, help_text="Printed on the invoice.")
+    memo = models.TextField(blank=True, help_text="Printed on the invoice (its note, BT-22).")
+    buyer_reference = models.CharField(max_length=200, blank=True,
+                                       help_text="The account's, unless set on the draft.")
+    purchase_order = models.CharField("PO number", max_length=100, blank=True,
+                                      help_text="The account's, unless set on the draft.")
+    # Copies made on issue (billing.einvoice.parties), so the document keeps its own.
+    seller = models.JSONField(default=dict, blank=True)
+    buyer = models.JSONField(default=dict, blank=True)
+    payment_means = models.JSONField(default=dict, blank=True)
+    einvoice_findings = models.JSONField(
+        default=list, blank=True,
+        help_text="The EN 16931 rules its e-invoice broke when last sent (then it was not sent).")
 
     subtotal = models.DecimalField(**AMOUNT)
     tax_total = models.DecimalField(**AMOUNT)
@@ -217,6 +228,11 @@ class InvoiceLine(models.Model):
     tax_detail = models.JSONField(default=list, blank=True,
                                   help_text='[{"name": "VAT", "percent": "20", "amount": "2.00"}]')
     tax_category = models.CharField(max_length=32, blank=True)
+    vat_category = models.CharField(max_length=2, blank=True,
+                                    help_text="UNCL 5305 (S, Z, E, AE, K, G, O), set on issue.")
+    vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    vat_exemption_reason = models.CharField(max_length=200, blank=True)
+    vat_exemption_code = models.CharField(max_length=30, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True, help_text="Last day (inclusive).")
     proration = models.DecimalField(max_digits=12, decimal_places=10, null=True, blank=True,

@@ -43,6 +43,7 @@ from billing.models import (
     LineSource,
 )
 from billing.selectors import invoice_for_update
+from billing.services import document_parties
 from billing.services.settlement import apply_credit
 from core.actors import as_actor
 from core.dates import business_date
@@ -293,6 +294,9 @@ def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
             amount=part.amount, tax_amount=part.tax,
             tax_detail=[{"name": k[0], "percent": f"{k[1]:f}", "amount": str(v)}
                         for k, v in part.taxes.items()],
+            vat_category=source.vat_category, vat_percent=source.vat_percent,
+            vat_exemption_reason=source.vat_exemption_reason,
+            vat_exemption_code=source.vat_exemption_code,
             period_start=source.period_start, period_end=source.period_end))
     return rows
 
@@ -337,6 +341,9 @@ def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole:
         number=f"CN-{day.year}-{number:06d}", invoice=invoice, account_id=invoice.account_id,
         currency=invoice.currency, reason=reason, reason_note=reason_note.strip(), issue_on=day,
         subtotal=subtotal, tax_total=tax_total, total=total, fx_rate=invoice.fx_rate,
+        # The parties of the invoice it corrects (as that invoice copied them on issue).
+        seller=invoice.seller or document_parties.seller_copy(),
+        buyer=invoice.buyer or document_parties.buyer_copy(invoice.account),
         created_by=actor.user, issued_by=actor.user, issued_at=timezone.now())
     CreditNoteLine.objects.bulk_create(_note_lines(note, parts, invoice_lines))
     taxes = _tax_totals(invoice, parts)

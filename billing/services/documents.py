@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
 from billing.pdf import render_credit_note_pdf, render_invoice_pdf
+from billing.services import einvoicing
 from customers.models import Contact, ContactRole
 
 PENDING_BATCH = 50  # documents per task run: ~6 PDFs a second per core, so ~10 s of work
@@ -92,6 +93,12 @@ def email_document(document) -> bool:
     if contact is None or document.emailed_at or not _is_issued(document):
         return False
     pdf = stored_pdf(document)
+    try:
+        files = einvoicing.attachments_for(document, pdf)
+    except einvoicing.EInvoiceInvalid as invalid:
+        einvoicing.record_findings(document, invalid.findings)  # not sent: finance fixes it
+        return False
+    einvoicing.record_findings(document, [])
     if not model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()):
         return False  # another worker sent it
@@ -102,7 +109,8 @@ def email_document(document) -> bool:
                               {kind: document, "contact": contact,
                                "company_name": settings.COMPANY_NAME}),
         to=[contact.email])
-    message.attach(f"{document.number}.pdf", pdf, "application/pdf")
+    for name, content, mimetype in files:
+        message.attach(name, content, mimetype)
     message.send()
     return True
 

@@ -14,8 +14,7 @@ from django.db.models import Max
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceTax, LineSource
 from billing.selectors import invoice_for_update
-from billing.services.drafting import places_of
-from billing.services.taxing import TaxableLine, TaxBook, tax_lines
+from billing.services.taxing import TaxableLine, TaxBook, places_of, tax_lines
 from core.actors import as_actor
 from core.dates import business_date
 from core.money import round_money
@@ -48,7 +47,7 @@ def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
     InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail"])
     invoice.taxes.all().delete()
     InvoiceTax.objects.bulk_create([
-        InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=place.country,
+        InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
                    region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
         for t in document.totals])
     invoice.subtotal, invoice.tax_total = document.subtotal, document.tax
@@ -135,3 +134,16 @@ def discard_draft(*, invoice, by) -> None:
     _require(by)
     invoice = _locked_draft(invoice)
     invoice.delete()
+
+
+@transaction.atomic
+def update_references(*, invoice, by, purchase_order: str = "", buyer_reference: str = "",
+                      on: date | None = None) -> Invoice:
+    """Set a draft's PO number and buyer reference (empty: the account's, copied on issue) and
+    re-tax it with the account's VAT treatment as it stands now (say, its VAT ID arrived)."""
+    _require(by)
+    invoice = _locked_draft(invoice)
+    invoice.purchase_order = (purchase_order or "").strip()[:100]
+    invoice.buyer_reference = (buyer_reference or "").strip()[:200]
+    invoice.save(update_fields=["purchase_order", "buyer_reference", "updated_at"])
+    return retax(invoice, on=on)

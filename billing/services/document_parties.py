@@ -1,0 +1,78 @@
+"""What an invoice or credit note copies when it is issued, so it keeps its own: the seller (the
+company settings), the buyer (the account's names, address and VAT ID), how it is paid, and each
+line's VAT category and exemption reason (decided again by rule and checked against the tax the
+draft charged). Plain dicts; the e-invoice builders read them back (billing.einvoice.documents).
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from billing.services.taxing import Place, TaxBook
+from catalog import tax
+from core.company import seller
+from customers.models import PaymentMeans, compact_vat_id
+
+SELLER_FIELDS = ("name", "legal_name", "street", "city", "postal_code", "country", "vat_id",
+                 "company_id", "email")
+
+
+def seller_copy() -> dict:
+    company = seller()
+    return {name: getattr(company, name) for name in SELLER_FIELDS}
+
+
+def buyer_copy(account) -> dict:
+    return {"name": account.name, "legal_name": account.legal_name or account.name,
+            "street": account.billing_street, "city": account.billing_city,
+            "postal_code": account.billing_postal_code, "country": account.country,
+            "region": account.region,
+            "vat_id": compact_vat_id(account.vat_id, account.country),
+            "language": account.document_language, "company_id": account.tax_id}
+
+
+def payment_means_copy(account) -> dict:
+    """The way this invoice is paid: to our bank account, by card, or by the customer's mandate."""
+    company = seller()
+    means = {"kind": account.payment_means or PaymentMeans.CREDIT_TRANSFER}
+    if means["kind"] == PaymentMeans.CREDIT_TRANSFER:
+        means.update(iban=company.iban, bic=company.bic, account_name=company.legal_name)
+    elif means["kind"] == PaymentMeans.DIRECT_DEBIT:
+        means.update(mandate_reference=account.mandate_reference,
+                     debtor_iban=account.debtor_iban)
+    return means
+
+
+def place_of(account) -> Place:
+    return Place(account.country, account.region, account.tax_exempt, account.vat_id,
+                 account.tax_exemption_reason)
+
+
+def line_vat(treatment: tax.VatTreatment, tax_detail: Sequence[dict]) -> dict:
+    """A line's VAT fields from its treatment and the taxes it was charged."""
+    percent = sum((Decimal(t["percent"]) for t in tax_detail), Decimal(0))
+    category = treatment.category
+    if category is tax.VatCategory.STANDARD and not percent:
+        category = tax.VatCategory.ZERO
+    exemption = treatment.exemption
+    return {"vat_category": category.value,
+            "vat_percent": percent if treatment.charged else Decimal(0),
+            "vat_exemption_reason": exemption.reason if exemption else "",
+            "vat_exemption_code": exemption.code if exemption else ""}
+
+
+def mistaxed(treatment: tax.VatTreatment, tax_amount: Decimal) -> bool:
+    """True when the draft charged tax that the treatment says is not due (it was taxed before
+    the account's VAT ID or the EU rules applied)."""
+    return not treatment.charged and tax_amount != 0
+
+
+def label_lines(lines, place: Place, book: TaxBook) -> list[str]:
+    """Set each line's VAT fields in memory; returns the descriptions of lines mistaxed."""
+    wrong = []
+    for line in lines:
+        treatment = book.treatment(place, line.tax_category or None)
+        if mistaxed(treatment, line.tax_amount):
+            wrong.append(line.description)
+        for name, value in line_vat(treatment, line.tax_detail or []).items():
+            setattr(line, name, value)
+    return wrong
