@@ -21,21 +21,21 @@ from billing.models import (
     UsageRecord,
 )
 from billing.services.planning import PlannedInvoice
-from billing.services.taxing import Place, TaxableLine, TaxBook, TaxedDocument, tax_lines
+from billing.services.taxing import (
+    Place,
+    TaxableLine,
+    TaxBook,
+    TaxedDocument,
+    places_of,
+    tax_lines,
+)
 from core.bulk_rows import insert_rows
-from customers.models import Account
 
 
 @dataclass
 class Written:
     invoices: list[Invoice]
     failures: dict[int, str]
-
-
-def places_of(account_ids) -> dict[int, Place]:
-    rows = Account.objects.filter(pk__in=list(account_ids)).values_list(
-        "pk", "country", "region", "tax_exempt")
-    return {pk: Place(country, region, exempt) for pk, country, region, exempt in rows}
 
 
 def taxed(draft: PlannedInvoice, place: Place, on: date, book: TaxBook) -> TaxedDocument:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from billing.models import InvoiceRun, InvoiceRunChunk, InvoiceRunFailure, RunState
 from billing.selectors import run_for_update
-from billing.services.drafting import places_of, taxed, write_drafts
+from billing.services.drafting import taxed, write_drafts
 from billing.services.planning import (
     BILLABLE_CONTRACT_STATES,
     ChargeKind,
@@ -26,7 +26,7 @@ from billing.services.planning import (
     plan_charges,
 )
 from billing.services.run_credits import credit_notes_for_negative_drafts
-from billing.services.taxing import TaxBook
+from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
 from core.actors import as_actor
 from core.dates import business_date

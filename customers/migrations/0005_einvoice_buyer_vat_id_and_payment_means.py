@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_account_bill_day'),
+        ('customers', '0004_charge_schedule'),
     ]
 
     operations = [

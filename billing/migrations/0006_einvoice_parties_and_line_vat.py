@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0002_invoicerun_chunk_size'),
+        ('billing', '0005_credits_on_credit_notes'),
     ]
 
     operations = [
