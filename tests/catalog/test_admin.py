@@ -38,13 +38,14 @@ def test_a_catalog_admin_adds_a_product_with_its_ssp_and_options(client, catalog
     data = form_data(client, url, sku="PLAT-PRO", name="Platform Pro", kind="subscription",
                      unit_of_measure="seat", revenue_rule="ratable", active="on",
                      unit_cost_0="", unit_cost_1="USD")
-    with_rows(data, "ssps", [{"amount_0": "40.00", "amount_1": "USD"}])
+    with_rows(data, "ssps", [{"amount_0": "40.00", "amount_1": "USD", "basis": "per_month"}])
     with_rows(data, "option_groups", [{"name": "Add-ons", "min_selections": "0",
                                        "sort_order": "0"}])
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     product = Product.objects.get(sku="PLAT-PRO")
-    assert product.ssps.get().amount.amount == D("40.00")
+    assert (product.ssps.get().amount.amount, product.ssps.get().basis) == (D("40.00"),
+                                                                             "per_month")
     assert product.option_groups.get().name == "Add-ons"
 
 

@@ -81,7 +81,7 @@ def test_a_bad_file_is_refused_whole_with_every_bad_line(products, catalog_admin
         "API,monthly,graduated,,,,,,,,1,1000,0.010,\n"         # 4
         "API,monthly,graduated,,,,,,,,900,,0.0045,\n"          # 5: overlaps line 4
         "SMS,monthly,package,8,0,,,,,,,,,\n"                   # 6: package size 0
-        "SUPPORT,weekly,per_unit,1,,,,,,,,,,\n"                # 7: no such period
+        "SUPPORT,fortnightly,per_unit,1,,,,,,,,,,\n"           # 7: no such period
         "DEVICE,one_time,flat,12.3.4,,,,,,,,,,\n"              # 8: not a number
         "\n"
         "DEVICE,monthly,flat,1,,,,,,,,,,\n"                    # 10: a device is one-time
@@ -95,7 +95,8 @@ def test_a_bad_file_is_refused_whole_with_every_bad_line(products, catalog_admin
         'Line 3: unknown SKU "NOPE".',
         "Line 5: tier_from: This tier overlaps the previous one, which ends at 1000.",
         "Line 6: package_size: A package price needs a package size above zero.",
-        'Line 7: billing_period "weekly" is not one of one_time, monthly, quarterly, annual.',
+        'Line 7: billing_period "fortnightly" is not one of one_time, weekly, monthly, '
+        'quarterly, semi_annual, annual, term.',
         'Line 8: unit_amount "12.3.4" is not a number.',
         "Line 10: billing_period: A physical good is one-time.",
     ]
