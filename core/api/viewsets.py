@@ -1,0 +1,46 @@
+"""The base of every API view: authentication (key or session), problem-details errors,
+cursor pagination and idempotency keys on POST."""
+
+from rest_framework import viewsets
+
+from core.api import idempotency
+
+
+class ApiViewMixin:
+    """`Idempotency-Key` on POST (core.api.idempotency); the login-required middleware lets
+    API requests through, because the API answers 401 and 403 itself."""
+
+    _idempotency_record = None
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        view = super().as_view(*args, **kwargs)
+        view.login_required = False
+        return view
+
+    def initial(self, request, *args, **kwargs):
+        self._idempotency_record = None
+        super().initial(request, *args, **kwargs)
+        self._idempotency_record = idempotency.claim(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            if self._idempotency_record is not None:
+                idempotency.release(self._idempotency_record)
+                self._idempotency_record = None
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency_record is not None:
+            idempotency.keep(self._idempotency_record, response)
+            self._idempotency_record = None
+        return response
+
+
+class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """Read and act on one kind of document; subclasses add the mixins and actions they need."""
