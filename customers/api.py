@@ -84,6 +84,7 @@ class ContactWriteSerializer(serializers.Serializer):
 class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """The accounts the user may see (a rep their own, a manager the team's, finance all)."""
 
+    queryset = Account.objects.none()
     serializer_class = AccountSerializer
 
     def get_queryset(self):
@@ -140,6 +141,7 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """The contacts of the accounts the user may see."""
 
+    queryset = Contact.objects.none()
     serializer_class = ContactSerializer
 
     def get_queryset(self):

@@ -6,11 +6,16 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from catalog.api import PriceBookViewSet, ProductViewSet
 from customers.api import AccountViewSet, ContactViewSet
+from quotes.api import QuoteViewSet
 
 router = SimpleRouter()
 router.register("accounts", AccountViewSet, basename="account")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("products", ProductViewSet, basename="product")
+router.register("price-books", PriceBookViewSet, basename="price-book")
+router.register("quotes", QuoteViewSet, basename="quote")
 
 app_name = "api"
 urlpatterns = [

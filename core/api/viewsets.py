@@ -43,4 +43,7 @@ class ApiViewMixin:
 
 
 class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
-    """Read and act on one kind of document; subclasses add the mixins and actions they need."""
+    """Read and act on one kind of document; subclasses add the mixins and actions they need
+    and set `queryset` to their model's (for the schema; `get_queryset` applies visibility)."""
+
+    lookup_value_regex = r"[0-9]+"

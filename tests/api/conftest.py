@@ -33,3 +33,11 @@ def errors_of(response) -> dict:
     body = response.json()
     assert body["status"] == response.status_code, body
     return body.get("errors", {})
+
+
+@pytest.fixture
+def catalog(db):
+    """The demo catalog: products, options and rules, books in four currencies, tax rates."""
+    from catalog.demo import seed_catalog
+
+    return seed_catalog()
