@@ -6,9 +6,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from billing.api import CreditNoteViewSet, InvoiceViewSet, UsageEventViewSet
 from catalog.api import PriceBookViewSet, ProductViewSet
+from contracts.api import ContractViewSet
 from customers.api import AccountViewSet, ContactViewSet
+from ledger.api import JournalEntryViewSet
+from orders.api import OrderViewSet
+from payments.api import PaymentViewSet
 from quotes.api import QuoteViewSet
+from revrec.api import RevenueContractViewSet
 
 router = SimpleRouter()
 router.register("accounts", AccountViewSet, basename="account")
@@ -16,6 +22,14 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("products", ProductViewSet, basename="product")
 router.register("price-books", PriceBookViewSet, basename="price-book")
 router.register("quotes", QuoteViewSet, basename="quote")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("orders", OrderViewSet, basename="order")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("usage-events", UsageEventViewSet, basename="usage-event")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("revenue-contracts", RevenueContractViewSet, basename="revenue-contract")
+router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
 
 app_name = "api"
 urlpatterns = [

@@ -232,7 +232,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"ProductKindEnum": "catalog.models.ProductKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "catalog.models.ProductKind",
+        "AccountStatusEnum": "customers.models.AccountStatus",
+        "ContractLineStatusEnum": "contracts.models.LineStatus",
+        "ObligationStatusEnum": "revrec.models.ObligationStatus",
+    },
 }
 
 from q2c.schedules import CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (every periodic task)

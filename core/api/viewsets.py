@@ -1,7 +1,9 @@
 """The base of every API view: authentication (key or session), problem-details errors,
 cursor pagination and idempotency keys on POST."""
 
-from rest_framework import viewsets
+import json
+
+from rest_framework import renderers, viewsets
 
 from core.api import idempotency
 
@@ -47,3 +49,20 @@ class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
     and set `queryset` to their model's (for the schema; `get_queryset` applies visibility)."""
 
     lookup_value_regex = r"[0-9]+"
+
+
+class PdfRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `application/pdf`; a problem on the way is still sent as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | bytearray):
+            return bytes(data)
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/problem+json"
+        return json.dumps(data, default=str).encode()
