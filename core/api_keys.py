@@ -60,6 +60,31 @@ def _new_key(*, user, name: str, kind: str, scopes: list[str],
     return IssuedKey(key=key, token=token)
 
 
+def key_errors(*, user, name: str, kind: str, scopes: list[str] | None,
+               expires_at: datetime | None) -> tuple[dict[str, list[str]], set[str]]:
+    """Field errors of a key to issue, and the scopes it would carry (no writes)."""
+    errors = {}
+    if user.is_superuser:
+        errors["user"] = ["A superuser cannot hold an API key: give the integration a user "
+                          "with a role."]
+    elif not user.is_active:
+        errors["user"] = ["This user is inactive."]
+    if not (name or "").strip():
+        errors["name"] = ["Name the key (what uses it)."]
+    if kind not in ApiKeyKind.values:
+        errors["kind"] = [f"Choose one of {', '.join(ApiKeyKind.values)}."]
+    grantable = grantable_scopes(user)
+    wanted = set(scopes or grantable)
+    if not wanted:
+        errors["scopes"] = ["The key would carry no permission: give the user a role first."]
+    elif wanted - grantable:
+        errors["scopes"] = [f"Not granted to {user.get_username()}'s roles: "
+                            f"{', '.join(sorted(wanted - grantable))}."]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = ["The expiry is in the past."]
+    return errors, wanted
+
+
 @transaction.atomic
 def issue_api_key(*, user, name: str, by, scopes: list[str] | None = None,
                   kind: str = ApiKeyKind.PERSONAL,
@@ -68,25 +93,8 @@ def issue_api_key(*, user, name: str, by, scopes: list[str] | None = None,
     carries every grant of the user's roles."""
     if not _may_manage(by, user):
         raise PermissionDenied("You may issue keys only for yourself.")
-    errors = {}
-    if user.is_superuser:
-        errors["user"] = ["A superuser cannot hold an API key: give the integration a user "
-                          "with a role."]
-    if not user.is_active:
-        errors["user"] = ["This user is inactive."]
-    if not (name or "").strip():
-        errors["name"] = ["Name the key (what uses it)."]
-    if kind not in ApiKeyKind.values:
-        errors["kind"] = [f"Choose one of {', '.join(ApiKeyKind.values)}."]
-    grantable = grantable_scopes(user)
-    wanted = set(grantable if scopes is None else scopes)
-    if not wanted:
-        errors["scopes"] = ["The key would carry no permission: give the user a role first."]
-    elif wanted - grantable:
-        errors["scopes"] = [f"Not granted to {user.get_username()}'s roles: "
-                            f"{', '.join(sorted(wanted - grantable))}."]
-    if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = ["The expiry is in the past."]
+    errors, wanted = key_errors(user=user, name=name, kind=kind, scopes=scopes,
+                                expires_at=expires_at)
     if errors:
         raise ValidationError(errors)
     return _new_key(user=user, name=name.strip(), kind=kind, scopes=sorted(wanted),
