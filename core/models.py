@@ -138,3 +138,26 @@ class ExternalId(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} {self.object_id} = {self.value}"
+
+
+class Event(models.Model):
+    """A domain event (`invoice.issued`, `quote.accepted`, ...) recorded by the service that
+    made it happen, in that service's transaction: the outbox that webhooks (and, later,
+    notifications) are delivered from, so a broker that is down loses nothing."""
+
+    type = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    document = GenericForeignKey("content_type", "object_id")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder,
+                            help_text="Facts of the moment the document does not keep.")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="When its deliveries were queued.")
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["published_at", "id"])]
+
+    def __str__(self):
+        return f"{self.type} {self.content_type.model} {self.object_id}"

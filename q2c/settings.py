@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "payments",
     "revrec",
     "analytics",
+    "webhooks",
     "q2c",
 ]
 
