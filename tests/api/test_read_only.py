@@ -148,3 +148,11 @@ def test_contract_and_revenue_lists_cost_the_same_queries_for_one_or_two(
         assert len(client.get("/api/v1/contracts/").json()["results"]) == 2
     with django_assert_num_queries(6):
         assert len(client.get("/api/v1/revenue-contracts/").json()["results"]) == 2
+
+
+def test_the_schema_validates_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/usage-events/" in target.read_text()
