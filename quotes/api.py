@@ -18,7 +18,7 @@ from core.api.viewsets import ApiViewSet
 from core.external_ids import set_external_id, with_external_ids
 from customers.models import Account, Contact, PaymentTerms
 from quotes import services
-from quotes.models import Quote, QuoteLine
+from quotes.models import Quote, QuoteKind, QuoteLine
 from quotes.selectors import quotes_visible_to
 
 
@@ -186,5 +186,12 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @extend_schema(request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        """Send an approved quote: its PDF is kept and emailed to the contact with their link."""
-        return self._answer(services.send_quote(quote=self.get_object(), by=request.user))
+        """Send an approved new-business quote: its PDF is kept and emailed to the contact with
+        their link. Amendment and renewal quotes go out from their pages, as the contract's
+        documents."""
+        quote = self.get_object()
+        if quote.kind != QuoteKind.NEW:
+            raise ValidationError({"kind": [f"A {quote.get_kind_display().lower()} quote is "
+                                            "sent from its page, with the contract's "
+                                            "document."]})
+        return self._answer(services.send_quote(quote=quote, by=request.user))

@@ -110,6 +110,17 @@ def test_a_discount_above_the_rule_goes_to_approval_and_cannot_be_sent(client_fo
     assert "Only an approved quote can be sent" in refused.json()["detail"]
 
 
+def test_a_renewal_quote_is_not_sent_through_the_api(client_for, catalog, sales_rep):
+    client = client_for(sales_rep)
+    quote_id = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()[
+        "id"]
+    client.post_json(f"/api/v1/quotes/{quote_id}/submit/")
+    Quote.objects.filter(pk=quote_id).update(kind="renewal")
+    refused = client.post_json(f"/api/v1/quotes/{quote_id}/send/")
+    assert refused.status_code == 400 and list(errors_of(refused)) == ["kind"]
+    assert Quote.objects.get(pk=quote_id).state == QuoteState.APPROVED
+
+
 def test_lines_are_added_to_a_draft_and_refused_once_submitted(client_for, catalog, sales_rep):
     client = client_for(sales_rep)
     quote_id = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()[
