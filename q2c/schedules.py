@@ -44,6 +44,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.document_tasks.deliver_pending_documents_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every minute, queue webhook deliveries of new outbox events and send those due (first
+    # tries and retries after their backoff).
+    "publish-webhook-events": {
+        "task": "webhooks.tasks.publish_events_task",
+        "schedule": crontab(minute="*"),
+    },
     # Every day at 02:00, rebuild the monthly MRR snapshots the analytics page reads.
     "refresh-mrr-snapshots": {
         "task": "analytics.tasks.refresh_mrr_snapshots_task",

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "customers",
     "ledger",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "payments",
     "revrec",
     "analytics",
+    "webhooks",
     "q2c",
 ]
 
@@ -210,6 +214,43 @@ PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.gateways.sandbox.S
 EARLY_DISCOUNT_REDUCES_TAX = env_bool("EARLY_DISCOUNT_REDUCES_TAX", True)
 # Where dunning escalations to finance go.
 FINANCE_EMAIL = os.environ.get("FINANCE_EMAIL", "finance@q2c.example")
+
+# The API (/api/v1/): keys or the browser's session, problem-details errors, cursor pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.IdCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.KeyRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.problems.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per key (or per signed-in user) and minute.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "1200/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Q2C API",
+    "DESCRIPTION": "Quote-to-cash: accounts, quotes, invoices, payments, usage and the ledger. "
+                   "Every write goes through the same services and permissions as the pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "catalog.models.ProductKind",
+        "AccountStatusEnum": "customers.models.AccountStatus",
+        "ContractLineStatusEnum": "contracts.models.LineStatus",
+        "ObligationStatusEnum": "revrec.models.ObligationStatus",
+    },
+}
 
 from q2c.schedules import CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (every periodic task)
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("revenue/", include("revrec.urls")),
     path("pay/", include("q2c.pay_urls")),
     path("analytics/", include("analytics.urls")),
+    path("api/v1/", include("q2c.api_urls")),
 ]
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"

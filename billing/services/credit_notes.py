@@ -47,6 +47,7 @@ from billing.services import document_parties
 from billing.services.settlement import apply_credit
 from core.actors import as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.money import allocate, round_money
 from core.numbering import next_number
 from core.transitions import run_transition
@@ -367,6 +368,7 @@ def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole:
         summary += f", {excess} owed back to the customer"
     note = run_transition(note, "issue", by=by, on=day, note=f"{summary}. {note.reason_note}"
                           .strip())
+    record_event("credit_note.issued", note)
     _queue_document(note)
     return note
 

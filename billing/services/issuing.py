@@ -34,6 +34,7 @@ from billing.services.taxing import TaxBook, tax_rounding
 from core.actors import as_actor
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
+from core.events import record_event, record_events
 from core.numbering import next_numbers
 from core.transitions import run_bulk_transition, run_transition
 from customers.models import Account, PaymentTerms
@@ -161,7 +162,9 @@ def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[
         invoice.journal_entry = next(posted) if entry is not None else None
     insert_rows(DueInstalment, instalments)
     update_columns(Invoice, invoices, ISSUED_FIELDS)
-    return run_bulk_transition(invoices, "issue", by=actor, on=day)
+    issued = run_bulk_transition(invoices, "issue", by=actor, on=day)
+    record_events("invoice.issued", issued)
+    return issued
 
 
 @transaction.atomic
@@ -212,6 +215,8 @@ def void_invoice(*, invoice, by, reason: str, on: date | None = None) -> Invoice
                                            memo=f"Void of {invoice}: {reason.strip()}"[:255])
     BillingRecord.objects.filter(invoice=invoice).delete()
     invoice.amount_due = 0
-    return run_transition(invoice, "void", by=by, note=reason.strip(), on=day, day=day,
-                          reason=reason.strip())
+    invoice = run_transition(invoice, "void", by=by, note=reason.strip(), on=day, day=day,
+                             reason=reason.strip())
+    record_event("invoice.voided", invoice)
+    return invoice
 

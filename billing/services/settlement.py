@@ -15,6 +15,7 @@ from billing.models import Invoice, InvoiceState
 from billing.selectors import invoice_for_update
 from core.actors import as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.money import round_money
 from core.transitions import run_transition
 from ledger import chart
@@ -49,10 +50,17 @@ def _at_most(amount: Decimal, limit: Decimal, invoice: Invoice, what: str) -> No
         raise ValidationError({"amount": f"{amount} is more than the {limit} {what} on {invoice}."})
 
 
+def _pay(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
+    """Nothing is due any more: paid, and the outbox hears of it."""
+    invoice = run_transition(invoice, "pay", by=by, note=note, on=on)
+    record_event("invoice.paid", invoice)
+    return invoice
+
+
 def _settle(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
     """Move the invoice to the state its amounts now say (history records the step)."""
     if invoice.amount_due == 0:
-        return run_transition(invoice, "pay", by=by, note=note, on=on)
+        return _pay(invoice, by=by, note=note, on=on)
     if invoice.amount_paid > 0:
         return run_transition(invoice, "pay_partially", by=by, note=note, on=on)
     invoice.save(update_fields=["amount_due", "amount_paid", "amount_credited", "updated_at"])
@@ -74,7 +82,7 @@ def apply_payment(*, invoice, amount: Decimal, by, on: date | None = None,
     invoice.amount_paid += amount
     note = note or f"Payment of {amount} {invoice.currency} applied."
     if invoice.amount_due == 0:
-        return run_transition(invoice, "pay", by=by, note=note, on=on)
+        return _pay(invoice, by=by, note=note, on=on)
     return run_transition(invoice, "pay_partially", by=by, note=note, on=on)
 
 

@@ -8,6 +8,7 @@ the invoice run's (billing.services.planning).
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -84,10 +85,7 @@ def _billed_periods(resolved) -> dict[tuple[int, int], list]:
     return periods
 
 
-def _checked_rows(content: bytes):
-    rows, errors = parse_usage(content, zone=timezone.get_current_timezone())
-    if errors:
-        raise ValidationError(errors, code="bad_rows")
+def _checked_rows(rows: list[UsageRow]):
     accounts, products = accounts_named({r.account for r in rows}), _products(rows)
     # First resolve without stored facts, to learn which (account, key) pairs to look up.
     resolved, errors = resolve_usage(rows, accounts=accounts, products=products, stored={})
@@ -102,20 +100,45 @@ def _checked_rows(content: bytes):
     return resolved, stored
 
 
-@transaction.atomic
-def import_usage_csv(*, content: bytes, file_name: str, by) -> UsageImportResult:
-    """Import every usage row of the file or none; keys already stored count once."""
+def _require(by):
     actor = as_actor(by)
     if not actor.has_perm("billing.import_usage"):
         raise PermissionDenied("You are not allowed to import usage.")
-    sha256 = hashlib.sha256(content).hexdigest()
-    resolved, stored = _checked_rows(content)
+    return actor
+
+
+@transaction.atomic
+def import_usage_csv(*, content: bytes, file_name: str, by) -> UsageImportResult:
+    """Import every usage row of the file or none; keys already stored count once."""
+    actor = _require(by)
+    rows, errors = parse_usage(content, zone=timezone.get_current_timezone())
+    if errors:
+        raise ValidationError(errors, code="bad_rows")
+    return _import(rows, name=file_name, sha256=hashlib.sha256(content).hexdigest(),
+                   actor=actor)
+
+
+@transaction.atomic
+def import_usage_rows(*, rows: Sequence[UsageRow], name: str, by) -> UsageImportResult:
+    """Usage sent as rows already shaped (the API's events), checked and stored as a file's
+    are: every row or none, each key counted once; errors name a row by its `line`."""
+    actor = _require(by)
+    rows = list(rows)
+    if not rows:
+        raise ValidationError("There is no usage to import.", code="bad_rows")
+    digest = hashlib.sha256(repr([(r.account, r.sku, str(r.quantity), r.occurred_at.isoformat(),
+                                   r.idempotency_key) for r in rows]).encode()).hexdigest()
+    return _import(rows, name=name, sha256=digest, actor=actor)
+
+
+def _import(rows: list[UsageRow], *, name: str, sha256: str, actor) -> UsageImportResult:
+    resolved, stored = _checked_rows(rows)
     earlier = UsageImport.objects.filter(sha256=sha256).order_by("pk").first()
     if earlier is not None and all((r.account_id, r.idempotency_key) in stored
                                    for r in resolved):
         return UsageImportResult(earlier, repeated_file=True)
     usage_import = UsageImport.objects.create(
-        file_name=file_name[:255], sha256=sha256, row_count=len(resolved),
+        file_name=name[:255], sha256=sha256, row_count=len(resolved),
         imported_by=actor.user)
     new = [UsageRecord(account_id=r.account_id, product_id=r.product_id, quantity=r.quantity,
                        occurred_at=r.occurred_at, idempotency_key=r.idempotency_key,

@@ -21,6 +21,7 @@ from billing.models import Invoice
 from billing.selectors import invoice_for_update
 from core.actors import as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.transitions import run_transition
 from ledger.fx import convert
 from ledger.services import rate_on
@@ -98,9 +99,11 @@ def record_charge_result(*, payment, result: ChargeResult, by, on: date | None =
     if result.reference and not payment.gateway_reference:
         payment.gateway_reference = result.reference
     if result.status == ChargeStatus.FAILED:
-        return run_transition(payment, "fail", by=by, on=day, code=result.decline_code,
-                              message=result.message or "The card was declined.",
-                              note=f"Declined: {result.message or result.decline_code}")
+        payment = run_transition(payment, "fail", by=by, on=day, code=result.decline_code,
+                                 message=result.message or "The card was declined.",
+                                 note=f"Declined: {result.message or result.decline_code}")
+        record_event("payment.failed", payment)
+        return payment
     if result.status == ChargeStatus.PENDING:
         payment.save(update_fields=["gateway_reference", "updated_at"])
         return payment

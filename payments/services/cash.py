@@ -20,6 +20,7 @@ from billing.selectors import invoices_for_update
 from billing.services import apply_credit, apply_payment, reverse_payment
 from core.actors import as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.money import allocate, round_money
 from core.transitions import run_transition
 from ledger.fx import convert
@@ -221,7 +222,9 @@ def receive(*, payment: Payment, applications: Sequence[Application], by, day: d
     applied = payment.amount_applied
     note = (f"{payment.amount} {payment.currency} received; {applied} applied, "
             f"{payment.amount - applied} to the credit balance.")
-    return run_transition(payment, "succeed", by=by, note=note, on=day)
+    payment = run_transition(payment, "succeed", by=by, note=note, on=day)
+    record_event("payment.succeeded", payment)
+    return payment
 
 
 @transaction.atomic

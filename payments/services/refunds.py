@@ -18,6 +18,7 @@ from django.db import transaction
 from billing.selectors import invoices_for_update
 from core.actors import as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.money import round_money
 from core.transitions import run_transition
 from ledger.services import post_entry
@@ -90,6 +91,7 @@ def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) 
     refund.save(update_fields=["gateway_reference"])
     transition = "refund" if payment.amount_refunded == payment.amount else "refund_partially"
     run_transition(payment, transition, by=by, on=day, note=memo)
+    record_event("payment.refunded", payment, refund=refund.pk, amount=amount)
     return refund
 
 

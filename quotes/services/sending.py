@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.actors import ActorKind, as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.transitions import run_bulk_transition, run_transition
 from quotes.models import Quote, QuoteState
 from quotes.pdf import render_quote_pdf
@@ -164,9 +165,11 @@ def accept_quote(*, quote, by, title: str, consent: bool, user_agent: str = "",
         raise ValidationError(errors)
     quote = _locked_open_quote(quote, business_date(on))
     note = f"Signed by {actor.name.strip()}, {title.strip()}; PDF SHA-256 {quote.sent_pdf_sha256}"
-    return run_transition(quote, "accept", by=actor, on=on, note=note, name=actor.name.strip(),
-                          title=title.strip(), ip=actor.ip, user_agent=user_agent,
-                          at=timezone.now())
+    quote = run_transition(quote, "accept", by=actor, on=on, note=note,
+                           name=actor.name.strip(), title=title.strip(), ip=actor.ip,
+                           user_agent=user_agent, at=timezone.now())
+    record_event("quote.accepted", quote)
+    return quote
 
 
 @transaction.atomic

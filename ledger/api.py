@@ -1,0 +1,76 @@
+"""Journal entries over the API, read only, with their lines: what a general-ledger export
+reads (entries are posted by the documents' services, never through the API)."""
+
+from django.db.models import Prefetch
+from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.exceptions import ValidationError
+
+from core.api.permissions import HasPerms
+from core.api.viewsets import ApiViewSet
+from ledger.models import JournalEntry, JournalLine
+
+
+class JournalLineSerializer(serializers.ModelSerializer):
+    gl_account = serializers.CharField(source="gl_account.code", read_only=True)
+
+    class Meta:
+        model = JournalLine
+        fields = ["id", "gl_account", "debit", "credit", "customer_account",
+                  "document_currency", "document_amount", "rate", "description"]
+        read_only_fields = fields
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    period = serializers.DateField(source="period.start_on", read_only=True)
+    source_type = serializers.SerializerMethodField()
+    lines = JournalLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = ["id", "number", "document_date", "posted_on", "period", "memo",
+                  "source_type", "source_id", "source_label", "created_at", "lines"]
+        read_only_fields = fields
+
+    def get_source_type(self, entry) -> str | None:
+        kind = entry.source_type
+        return f"{kind.app_label}.{kind.model}" if kind else None
+
+
+def _date(request, name: str):
+    text = request.query_params.get(name, "").strip()
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise ValidationError({name: ["Give a date like 2026-11-30."]})
+    return day
+
+
+class JournalEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Posted entries, balanced, each with its lines (two queries a page), newest first."""
+
+    queryset = JournalEntry.objects.none()
+    serializer_class = JournalEntrySerializer
+    permission_classes = [HasPerms]
+    required_perms = ["ledger.view_journalentry", "ledger.view_journalline"]
+
+    def get_queryset(self):
+        lines = JournalLine.objects.select_related("gl_account").order_by("pk")
+        entries = JournalEntry.objects.select_related("period", "source_type").prefetch_related(
+            Prefetch("lines", queryset=lines))
+        posted_from, posted_to = _date(self.request, "posted_from"), _date(self.request,
+                                                                          "posted_to")
+        if posted_from:
+            entries = entries.filter(posted_on__gte=posted_from)
+        if posted_to:
+            entries = entries.filter(posted_on__lte=posted_to)
+        return entries
+
+    @extend_schema(parameters=[
+        OpenApiParameter("posted_from", OpenApiTypes.DATE, description="First posting day."),
+        OpenApiParameter("posted_to", OpenApiTypes.DATE, description="Last posting day.")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,190 @@
+"""Quotes over the API: built, priced, submitted and sent through the quote services."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from catalog.models import PriceBook
+from core.models import TransitionLog
+from quotes.models import Quote, QuoteState
+from tests.api.conftest import errors_of
+from tests.catalog.factories import PriceBookFactory, tiered_entry
+from tests.quotes.factories import START, account_for, draft_quote
+
+pytestmark = pytest.mark.django_db
+
+
+def _new_quote(account, **extra):
+    return {"account": account.pk, "contact": account.contacts.first().pk,
+            "start_on": str(START), "term_months": 12, "expires_on": "2026-12-31",
+            "lines": [{"product": "SEAT-USER", "quantity": "10"},
+                      {"product": "ONBOARDING", "quantity": "1"}], **extra}
+
+
+def test_a_rep_creates_a_quote_with_lines_priced_from_the_book(client_for, catalog, sales_rep):
+    # given
+    account = account_for(sales_rep)
+    # when
+    response = client_for(sales_rep).post_json("/api/v1/quotes/",
+                                               _new_quote(account, external_id="opp-9"))
+    # then
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    quote = Quote.objects.get(pk=body["id"])
+    assert (quote.owner, quote.state, quote.lines.count()) == (sales_rep, QuoteState.DRAFT, 2)
+    assert body["external_id"] == "opp-9"
+    assert [line["sku"] for line in body["lines"]] == ["SEAT-USER", "ONBOARDING"]
+    assert Decimal(body["total_contract_value"]) == quote.total_contract_value == sum(
+        Decimal(line["net_amount"]) for line in body["lines"])
+    assert Decimal(body["total_contract_value"]) == Decimal("8240")  # 10 × 324 + 5000
+
+
+def test_a_bad_line_refuses_the_whole_quote_and_names_the_field(client_for, catalog, sales_rep):
+    account = account_for(sales_rep)
+    response = client_for(sales_rep).post_json("/api/v1/quotes/", _new_quote(
+        account, lines=[{"product": "SEAT-USER", "quantity": "0"}]))
+    assert response.status_code == 400
+    assert errors_of(response) == {"lines.quantity": ["The quantity must be greater than "
+                                                      "zero."]}
+    assert not Quote.objects.exists()
+
+
+def test_an_unknown_sku_is_a_field_error_of_its_line(client_for, catalog, sales_rep):
+    account = account_for(sales_rep)
+    response = client_for(sales_rep).post_json("/api/v1/quotes/", _new_quote(
+        account, lines=[{"product": "NO-SUCH-SKU"}]))
+    assert response.status_code == 400
+    assert errors_of(response)["lines"]["0"]["product"] == [
+        "Object with sku=NO-SUCH-SKU does not exist."]
+
+
+def test_a_quote_for_another_reps_account_is_refused_by_the_service(client_for, catalog,
+                                                                    sales_rep, other_rep):
+    foreign = account_for(other_rep)
+    response = client_for(sales_rep).post_json("/api/v1/quotes/", _new_quote(foreign))
+    assert response.status_code == 400
+    assert errors_of(response) == {"account": ["You cannot quote for this account."]}
+
+
+@pytest.mark.parametrize("role", ["finance", "accountant", "catalog_admin"])
+def test_roles_that_do_not_sell_cannot_create_quotes(client_for, catalog, sales_rep,
+                                                     role_users, role):
+    account = account_for(sales_rep)
+    response = client_for(role_users[role]).post_json("/api/v1/quotes/", _new_quote(account))
+    assert response.status_code == 403
+    assert not Quote.objects.exists()
+
+
+def test_submit_without_a_rule_hit_approves_and_send_keeps_the_pdf_and_mails_it(
+        client_for, catalog, sales_rep, django_capture_on_commit_callbacks):
+    # given a draft without discount (no approval rule applies)
+    client = client_for(sales_rep)
+    quote_id = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()[
+        "id"]
+    # when
+    submitted = client.post_json(f"/api/v1/quotes/{quote_id}/submit/")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post_json(f"/api/v1/quotes/{quote_id}/send/")
+    # then
+    assert submitted.json()["state"] == "approved"
+    assert sent.status_code == 200, sent.json()
+    assert sent.json()["state"] == "sent"
+    quote = Quote.objects.get(pk=quote_id)
+    assert bytes(quote.sent_pdf).startswith(b"%PDF")
+    assert len(mail.outbox) == 1
+    assert [log.transition for log in TransitionLog.objects.filter(object_id=quote_id)
+            .order_by("pk")] == ["submit", "send"]
+
+
+def test_a_discount_above_the_rule_goes_to_approval_and_cannot_be_sent(client_for, catalog,
+                                                                       sales_rep):
+    client = client_for(sales_rep)
+    body = _new_quote(account_for(sales_rep), lines=[
+        {"product": "SEAT-USER", "quantity": "10", "discount_percent": "40"}])
+    quote_id = client.post_json("/api/v1/quotes/", body).json()["id"]
+    assert client.post_json(f"/api/v1/quotes/{quote_id}/submit/").json()["state"] == (
+        "pending_approval")
+    refused = client.post_json(f"/api/v1/quotes/{quote_id}/send/")
+    assert refused.status_code == 400
+    assert "Only an approved quote can be sent" in refused.json()["detail"]
+
+
+def test_a_renewal_quote_is_not_sent_through_the_api(client_for, catalog, sales_rep):
+    client = client_for(sales_rep)
+    quote_id = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()[
+        "id"]
+    client.post_json(f"/api/v1/quotes/{quote_id}/submit/")
+    Quote.objects.filter(pk=quote_id).update(kind="renewal")
+    refused = client.post_json(f"/api/v1/quotes/{quote_id}/send/")
+    assert refused.status_code == 400 and list(errors_of(refused)) == ["kind"]
+    assert Quote.objects.get(pk=quote_id).state == QuoteState.APPROVED
+
+
+def test_lines_are_added_to_a_draft_and_refused_once_submitted(client_for, catalog, sales_rep):
+    client = client_for(sales_rep)
+    quote_id = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()[
+        "id"]
+    added = client.post_json(f"/api/v1/quotes/{quote_id}/lines/",
+                             {"lines": [{"product": "SEAT-USER", "quantity": "2"}]})
+    assert added.status_code == 200 and len(added.json()["lines"]) == 3
+    client.post_json(f"/api/v1/quotes/{quote_id}/submit/")
+    refused = client.post_json(f"/api/v1/quotes/{quote_id}/lines/",
+                               {"lines": [{"product": "SEAT-USER"}]})
+    assert refused.status_code == 400
+    assert list(errors_of(refused)) == ["state"]
+
+
+def test_price_reprices_from_the_frozen_snapshot_not_the_live_book(client_for, catalog,
+                                                                   sales_rep):
+    client = client_for(sales_rep)
+    body = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()
+    book = PriceBook.objects.get(pk=body["price_book"])
+    book.entries.filter(product__sku="SEAT-USER").update(unit_amount=Decimal("999"))
+    repriced = client.post_json(f"/api/v1/quotes/{body['id']}/price/")
+    assert repriced.json()["total_contract_value"] == body["total_contract_value"]
+
+
+def test_a_manager_cannot_send_a_quote_of_another_team(client_for, catalog, sales_rep,
+                                                      other_manager):
+    quote = draft_quote(sales_rep, lines=[("SEAT-USER", 1, "0")])
+    response = client_for(other_manager).post_json(f"/api/v1/quotes/{quote.pk}/send/")
+    assert response.status_code == 404
+
+
+def test_the_quote_list_costs_the_same_queries_for_one_or_many_lines(
+        client_for, catalog, sales_rep, django_assert_num_queries):
+    client = client_for(sales_rep)
+    draft_quote(sales_rep, lines=[("SEAT-USER", 1, "0")])
+    client.get("/api/v1/quotes/")
+    with django_assert_num_queries(5):  # key, its user's permissions (2), quotes, lines
+        client.get("/api/v1/quotes/")
+    for _ in range(5):
+        draft_quote(sales_rep, lines=[("SEAT-USER", 1, "0")] * 10)
+    with django_assert_num_queries(5):
+        quotes = client.get("/api/v1/quotes/").json()["results"]
+    assert len(quotes) == 6 and sum(len(q["lines"]) for q in quotes) == 51
+
+
+def test_products_and_price_books_are_read_by_who_may_see_them(client_for, catalog, sales_rep,
+                                                               role_users):
+    products = client_for(sales_rep).get("/api/v1/products/?limit=200").json()["results"]
+    assert "SEAT-USER" in {p["sku"] for p in products}
+    books = client_for(sales_rep).get("/api/v1/price-books/").json()["results"]
+    seat = next(e for b in books if b["currency"] == "USD" for e in b["entries"]
+                if e["sku"] == "SEAT-USER")
+    assert Decimal(seat["unit_amount"]) > 0
+
+
+def test_price_books_cost_the_same_queries_whatever_their_entries(
+        client_for, catalog, finance, django_assert_num_queries):
+    client = client_for(finance)
+    client.get("/api/v1/price-books/")
+    with django_assert_num_queries(6):  # key, permissions (2), books, entries, tiers
+        before = client.get("/api/v1/price-books/").json()["results"]
+    tiered_entry(price_book=PriceBookFactory(currency="EUR"))
+    with django_assert_num_queries(6):
+        after = client.get("/api/v1/price-books/").json()["results"]
+    assert len(after) == len(before) + 1
+    assert sum(len(e["tiers"]) for b in after for e in b["entries"]) == 2 + sum(
+        len(e["tiers"]) for b in before for e in b["entries"])
