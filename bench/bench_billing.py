@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.contract_rows import delete_schedules, store_schedules
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 from bench.reference import copy_rate  # noqa: E402
@@ -62,6 +63,7 @@ def clean() -> None:
                        " billing_invoicerunchunk, billing_invoicerunfailure,"
                        " billing_invoicerun_accounts, billing_invoicerun CASCADE")
         cursor.execute("DELETE FROM core_numbersequence WHERE key LIKE 'invoice-%%'")
+        delete_schedules(cursor, f"{PREFIX}%")
         cursor.execute("DELETE FROM contracts_contractline WHERE contract_id IN (SELECT c.id "
                        "FROM contracts_contract c JOIN customers_account a ON a.id = c.account_id"
                        " WHERE a.name LIKE %s)", [f"{PREFIX}%"])
@@ -90,15 +92,18 @@ def seed(count: int, bill_day: int, user, terms, product) -> None:
                  external_reference=f"bench-{bill_day}-{n}")
         for n, account in enumerate(accounts)], batch_size=5000)
     price = snapshot("USD", "monthly", D("49.90"))
-    ContractLine.objects.bulk_create([
+    lines = ContractLine.objects.bulk_create([
         ContractLine(contract=contract, position=1, product=product, quantity=D(1),
-                     billing_period="monthly", price_snapshot=price,
-                     amount_per_period=D("49.90"), start_on=start, end_on=contract.end_on,
-                     status=LineStatus.ACTIVE) for contract in contracts], batch_size=5000)
+                     billing_period="monthly", bill_day=bill_day, price_snapshot=price,
+                     amount_per_period=D("49.90"), net_amount=D("598.80"), start_on=start,
+                     end_on=contract.end_on, status=LineStatus.ACTIVE)
+        for contract in contracts], batch_size=5000)
+    store_schedules(contracts, lines)
     from django.db import connection
 
     with connection.cursor() as cursor:  # the statistics a database in use would have
-        cursor.execute("ANALYZE customers_account, contracts_contract, contracts_contractline")
+        cursor.execute("ANALYZE customers_account, contracts_contract, contracts_contractline, "
+                       "contracts_scheduledcharge, contracts_schedulechange")
 
 
 def fixtures():

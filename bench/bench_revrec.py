@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.contract_rows import delete_schedules, store_schedules
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 from bench.reference import copy_rate  # noqa: E402
@@ -55,6 +56,7 @@ def clean() -> None:
             cursor.execute("DELETE FROM ledger_journalentry WHERE source_type_id = %s", [row[0]])
         cursor.execute("DELETE FROM core_transitionlog WHERE content_type_id IN (SELECT id FROM "
                        "django_content_type WHERE app_label='revrec')")
+        delete_schedules(cursor, f"{PREFIX}%")
         cursor.execute("DELETE FROM contracts_contractline WHERE contract_id IN (SELECT c.id "
                        "FROM contracts_contract c JOIN customers_account a ON a.id = c.account_id"
                        " WHERE a.name LIKE %s)", [f"{PREFIX}%"])
@@ -83,12 +85,13 @@ def seed(count: int, start: date, user, terms, product) -> None:
                  terms="Bench", state=ContractState.ACTIVE,
                  external_reference=f"bench-revrec-{start:%m}-{n}")
         for n, account in enumerate(accounts)], batch_size=5000)
-    ContractLine.objects.bulk_create([
+    lines = ContractLine.objects.bulk_create([
         ContractLine(contract=contract, position=1, product=product, quantity=D(1),
                      billing_period="monthly", price_snapshot={}, list_unit_price=D("49.90"),
                      amount_per_period=D("49.90"), list_amount=D("598.80"),
                      net_amount=D("598.80"), start_on=start, end_on=last,
                      status=LineStatus.ACTIVE) for contract in contracts], batch_size=5000)
+    store_schedules(contracts, lines)
 
 
 def fixtures():

@@ -4,7 +4,9 @@
 service that changes a contract for a user go through it.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
@@ -18,6 +20,7 @@ from contracts.models import (
     ScheduledCharge,
     Termination,
 )
+from core.money import round_money
 from core.visibility import visible_to
 from customers.models import Contact, ContactRole
 
@@ -126,3 +129,28 @@ def rows_of_change(change) -> QuerySet[ScheduledCharge]:
     return _with_billed(change.rows.order_by("line__position", "period_start", "pk"))
 
 
+
+
+@dataclass(frozen=True)
+class UpcomingInvoice:
+    due_on: date
+    currency: str
+    charges: list  # the rows due that day
+    total: Decimal  # usage rows add what is used
+
+
+def upcoming_charges(account, *, contracts: QuerySet[Contract], on: date,
+                     dates: int = 4) -> list[UpcomingInvoice]:
+    """The account's next charges from its contracts' schedules (those `contracts` the user may
+    see), grouped by the day they fall due: what its next invoices will carry (two queries)."""
+    rows = _with_billed(ScheduledCharge.objects.filter(
+        line__contract__in=contracts.filter(account=account), ended_by__isnull=True,
+        billing_record__isnull=True, due_on__gte=on))
+    days = list(rows.order_by("due_on").values_list("due_on", flat=True).distinct()[:dates])
+    grouped: dict[tuple[date, str], list] = {}
+    for row in rows.filter(due_on__in=days).order_by("due_on", "line__contract_id",
+                                                      "line__position", "pk"):
+        grouped.setdefault((row.due_on, row.currency), []).append(row)
+    return [UpcomingInvoice(day, currency, charges,
+                            round_money(sum((r.amount for r in charges), Decimal(0)), currency))
+            for (day, currency), charges in grouped.items()]

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.shortcuts import render
 
 from billing.selectors import invoices_visible_to
-from contracts.selectors import contracts_visible_to
+from contracts.selectors import contracts_visible_to, upcoming_charges
+from core.dates import business_date
 from customers.selectors import account_for_detail
 from ledger.selectors import receivable_balance
 from orders.selectors import orders_visible_to
@@ -42,5 +43,7 @@ def account_detail(request, pk):
         "credit_balance": credit_balance(account, account.currency),
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
         "can_edit": request.user.has_perm("customers.change_account"),
+        "upcoming": upcoming_charges(account, contracts=contracts_visible_to(request.user),
+                                     on=business_date()),
         **stage_documents(account, request.user),
     })

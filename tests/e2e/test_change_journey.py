@@ -2,10 +2,8 @@
 an active contract (5 monthly seats at $127.50 from 1 December 2026, billed on the 1st) is
 amended to 8 seats from 15 March 2027; the customer reads the change on their link and accepts;
 the amendment page and the contract's schedule show the same rows; the invoice run bills them;
-a termination previews its credit and the contract shows the same stored credit.
-
-Billing that credit is not walked yet: a credit larger than what is still due makes a negative
-draft, which the run refuses (the credit-note path of issue 13 is billing's, in progress)."""
+a termination previews its credit and the contract shows the same stored credit; the next run
+issues it as a credit note on May's invoice (nothing else is due), with the same amount."""
 
 import re
 from datetime import date
@@ -155,4 +153,16 @@ def test_an_amendment_and_a_termination_show_the_same_figures_everywhere(
     termination = text(money_desk.locator("[aria-label=Termination]"))
     assert "credit, on the next invoice $78.97" in termination.lower()
     assert Termination.objects.get(contract=contract).credit_amount == Decimal("78.97")
+
+    # and once May's invoice is issued, the next run credits those days on it: a credit note
+    # of the same amount, never a negative invoice
+    money_desk.on("dialog", lambda dialog: dialog.accept())
+    money_desk.goto(f"{live_server.url}/billing/invoices/{invoice.pk}/")
+    money_desk.click("button:has-text('Issue')")
+    money_desk.wait_for_load_state("domcontentloaded")
+    invoice_run(money_desk, live_server, "2027-05-20")
+    money_desk.goto(f"{live_server.url}/billing/invoices/{invoice.pk}/")
+    notes = text(money_desk.locator("[aria-label='Credit notes']"))
+    assert "$78.97" in notes
+    assert not Invoice.objects.filter(account=contract.account, total__lt=0).exists()
 
