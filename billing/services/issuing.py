@@ -169,7 +169,7 @@ def void_invoice(*, invoice, by, reason: str, on: date | None = None) -> Invoice
         raise ValidationError(f"{invoice} cannot be voided: only an issued invoice with no "
                               "payment or credit applied can.")
     if invoice.journal_entry_id:
-        invoice.void_entry = reverse_entry(invoice.journal_entry, by=by, on=day,
+        invoice.void_entry = reverse_entry(invoice.journal_entry, by=by, on=day, document=invoice,
                                            memo=f"Void of {invoice}: {reason.strip()}"[:255])
     BillingRecord.objects.filter(invoice=invoice).delete()
     invoice.amount_due = 0
