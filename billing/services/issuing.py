@@ -51,6 +51,19 @@ def number_for(year: int, value: int) -> str:
     return f"INV-{year}-{value:06d}"
 
 
+def _free_numbers(year: int, count: int) -> list[int]:
+    """`count` numbers of the year's gapless series. A number some other invoice already holds
+    (an opening balance imported with our shape before the import refused it) is passed over:
+    it is in use, so the series stays without gaps, and issuing never collides on it."""
+    values: list[int] = []
+    while len(values) < count:
+        wanted = next_numbers(f"invoice-{year}", count - len(values))
+        held = set(Invoice.objects.filter(number__in=[number_for(year, v) for v in wanted])
+                   .values_list("number", flat=True))
+        values += [v for v in wanted if number_for(year, v) not in held]
+    return values
+
+
 def _terms_by_account(invoices) -> dict[int, TermsSpec]:
     """Each account's payment terms as the pure module's spec (three queries for a batch)."""
     terms_of = dict(Account.objects.filter(pk__in={i.account_id for i in invoices})
@@ -138,8 +151,7 @@ def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[In
     for start in range(0, len(pks), ISSUE_BATCH):
         batch = list(Invoice.objects.select_for_update()
                      .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
-        numbers = next_numbers(f"invoice-{day.year}", len(batch))
-        issued += _issue_batch(batch, numbers, actor=actor, day=day)
+        issued += _issue_batch(batch, _free_numbers(day.year, len(batch)), actor=actor, day=day)
     return issued
 
 
