@@ -11,6 +11,7 @@ from djmoney.money import Money
 from customers.models import Account, Contact, PaymentTerms
 from customers.selectors import assignable_owners, terms_due_within
 from customers.services.accounts import COMMERCIAL_TERMS, SALES_TERMS_DAYS, TERM_LABELS
+from customers.services.importing import MAX_IMPORT_BYTES
 
 ACCOUNT_FORM_FIELDS = [
     "name", "legal_name", "tax_id", "owner", "status",
@@ -108,4 +109,7 @@ class ImportForm(forms.Form):
             upload = cleaned.get(name)
             if upload and not upload.name.lower().endswith((".csv", ".txt")):
                 self.add_error(name, "Upload a .csv file.")
+            elif upload and upload.size > MAX_IMPORT_BYTES:
+                self.add_error(name, f"The file is larger than "
+                                     f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")
         return cleaned

@@ -34,6 +34,8 @@ TERM_LABELS = {"credit_limit": "credit limit", "payment_terms": "payment terms",
                "tax_exempt": "tax exemption", "currency": "currency"}
 # Terms a rep may choose for a new account: the quote approval rule's default threshold.
 SALES_TERMS_DAYS = 45
+# The money column holds 15 integer digits; a limit anywhere near is a typo.
+MAX_CREDIT_LIMIT = 10 ** 12
 # Each `pk__in` of the bulk overdue update stays well under SQLite's bound-parameter limit.
 OVERDUE_BATCH = 1000
 
@@ -75,6 +77,10 @@ def _credit_limit_amount(value, currency: str, errors: dict) -> Decimal | None:
         return None
     if amount < 0:
         errors["credit_limit"] = ["The credit limit cannot be negative."]
+        return None
+    if amount >= MAX_CREDIT_LIMIT:
+        errors["credit_limit"] = [f"The credit limit is too large: it must be below "
+                                  f"{MAX_CREDIT_LIMIT:,}."]
         return None
     return amount
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -26,6 +27,8 @@ from django.db.models.functions import Lower
 from billing.models import Invoice
 from billing.models.invoices import OPEN_STATES
 from core.actors import as_actor
+from core.csv_files import date_range_problem, text_problem_lines
+from core.dates import business_date
 from core.money import round_money
 from customers.models import Account
 from payments.models import PaymentMethodKind, StatementImport, StatementLine
@@ -34,6 +37,7 @@ from payments.services.access import require
 from payments.services.cash import Application, record_payment
 
 COLUMNS = ("date", "amount", "currency", "reference", "payer")
+MAX_AMOUNT = Decimal(10) ** 13  # below the money columns' 15 integer digits, far above any receipt
 REQUIRED = ("date", "amount", "currency", "reference")
 MAX_LINES = 5000  # a month of a busy account; larger files are split by the bank export
 
@@ -52,16 +56,25 @@ class ReadLine:
     payer: str
 
 
-def _parse(line: int, row: dict) -> tuple[ReadLine | None, list[str]]:
+def _parse(line: int, row: dict, today: date) -> tuple[ReadLine | None, list[str]]:
     errors = []
     try:
         booked_on = date.fromisoformat(row["date"])
     except ValueError:
         booked_on = None
         errors.append(f'the date "{row["date"]}" is not YYYY-MM-DD')
+    else:
+        if booked_on > today:
+            errors.append(f"the date {booked_on} is after today ({today}): a statement "
+                          "records what the bank has booked")
+        elif problem := date_range_problem(booked_on, "date"):
+            errors.append(problem)
     currency = row["currency"].upper()
     if len(currency) != 3 or not currency.isalpha():
         errors.append(f'the currency "{row["currency"]}" is not a three-letter code')
+    elif currency not in settings.CURRENCIES:
+        errors.append(f'the currency "{row["currency"]}" is not one we invoice in '
+                      f'({", ".join(settings.CURRENCIES)})')
     try:
         amount = Decimal(row["amount"].replace(",", ""))
         if not amount.is_finite():
@@ -69,7 +82,9 @@ def _parse(line: int, row: dict) -> tuple[ReadLine | None, list[str]]:
     except InvalidOperation:
         amount = None
         errors.append(f'the amount "{row["amount"]}" is not a number')
-    if amount is not None and not errors:
+    if amount is not None and abs(amount) >= MAX_AMOUNT:
+        errors.append(f"the amount {amount} is too large")
+    elif amount is not None and not errors:
         if amount == 0:
             errors.append("the amount is zero")
         elif round_money(amount, currency) != amount:
@@ -110,12 +125,16 @@ def read_statement(file) -> list[ReadLine]:
     return _read(raw)
 
 
-def _read(raw: bytes | str) -> list[ReadLine]:
+def _read(raw: bytes | str, today: date | None = None) -> list[ReadLine]:
+    today = business_date(today)
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise StatementRefused(
             ["Line 1: the file is not UTF-8 text; save it as CSV UTF-8."]) from None
+    problems = text_problem_lines(text)
+    if problems:
+        raise StatementRefused(problems)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -124,16 +143,19 @@ def _read(raw: bytes | str) -> list[ReadLine]:
         raise StatementRefused([f"Line 1: missing column(s) {', '.join(missing)}; the columns "
                                 f"are {', '.join(COLUMNS)}."])
     lines, errors = [], []
-    for row in reader:
-        if row.pop(None, None):
-            errors.append(f"Line {reader.line_num}: more values than columns.")
-            continue
-        values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
-        read, problems = _parse(reader.line_num, values)
-        if problems:
-            errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
-        else:
-            lines.append(read)
+    try:
+        for row in reader:
+            if row.pop(None, None):
+                errors.append(f"Line {reader.line_num}: more values than columns.")
+                continue
+            values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+            read, problems = _parse(reader.line_num, values, today)
+            if problems:
+                errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
+            else:
+                lines.append(read)
+    except csv.Error as error:
+        errors.append(f"Line {reader.line_num}: {error}.")
     if not lines and not errors:
         errors.append("Line 2: the file has a header but no lines.")
     if len(lines) > MAX_LINES:
