@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -155,7 +156,10 @@ def _configure_context(product, data=None, errors=()):
 def configure(request, pk):
     """htmx: the options of a configurable product, to choose before adding it."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    product = get_object_or_404(products_visible_to(request.user), pk=request.GET.get("product"))
+    product_id = request.GET.get("product", "")
+    if not product_id.isdigit() or len(product_id) > 18:
+        return HttpResponseBadRequest("Choose a product from the search.")
+    product = get_object_or_404(products_visible_to(request.user), pk=int(product_id))
     return render(request, "quotes/builder.html#configure",
                   {"quote": quote, "configure": _configure_context(product)})
 

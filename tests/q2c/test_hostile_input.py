@@ -124,3 +124,65 @@ def test_the_accounts_import_refuses_a_file_over_its_size_before_reading_it(clie
     assert response.status_code in (200, 400)
     assert f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB" in response.content.decode()
     assert not Account.objects.exists()
+
+
+# Pages and forms --------------------------------------------------------------------------
+
+@pytest.fixture
+def demo_catalog(db):
+    from catalog.demo import seed_catalog
+
+    return seed_catalog()
+
+
+@pytest.mark.parametrize("value", ["abc", "1e400", "-1", "%00", "1 OR 1=1", ""])
+def test_a_product_that_is_not_an_id_is_refused_with_a_400(client, demo_catalog, sales_rep,
+                                                            value):
+    from tests.quotes.factories import draft_quote
+
+    quote = draft_quote(sales_rep)
+    client.force_login(sales_rep)
+
+    response = client.get(reverse("quotes:configure", args=[quote.pk]), {"product": value})
+
+    assert response.status_code == 400
+    assert "Choose a product from the search" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name, param", [
+    ("customers:list", "q"), ("payments:dunning", "action"), ("payments:list", "q"),
+    ("billing:invoices", "q"), ("quotes:list", "q"), ("ledger:journal", "source"),
+])
+def test_a_nul_character_in_a_query_is_refused_with_a_400(client, finance, url_name, param):
+    client.force_login(finance)
+    response = client.get(reverse(url_name), {param: "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+
+
+def test_a_nul_character_in_the_quote_product_search_is_refused(client, demo_catalog,
+                                                                sales_rep):
+    from tests.quotes.factories import draft_quote
+
+    quote = draft_quote(sales_rep)
+    client.force_login(sales_rep)
+    response = client.get(reverse("quotes:product_search", args=[quote.pk]), {"q": "\x00"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("quantity, unit_price, words", [
+    ("1", "-99999", "cannot total less than zero"),
+    ("99999999999", "99999999999", "is too large"),
+])
+def test_an_impossible_manual_charge_is_refused_with_its_reason(client, finance, quantity,
+                                                                unit_price, words):
+    from billing.services import drafts
+
+    invoice = drafts.create_manual_invoice(account=AccountFactory(), by=finance)
+    client.force_login(finance)
+
+    response = client.post(reverse("billing:add_charge", args=[invoice.pk]), {
+        "description": "Odd", "quantity": quantity, "unit_price": unit_price}, follow=True)
+
+    assert response.status_code == 200 and words in response.content.decode()
+    assert not invoice.lines.exists()
