@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
 # No cell of any import comes near this; Python's csv refuses fields over 128 kB with an error
@@ -76,3 +77,34 @@ def open_csv(content: bytes | str, required: Sequence[str], *,
                       f"missing {', '.join(missing)}."]
     reader.fieldnames = header
     return reader, []
+
+
+# Exports --------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, unless it is a plain number such as -12.50."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        Decimal(value)
+    except InvalidOperation:
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """`csv.writer` for every export: the same rows, each cell through `safe_cell`."""
+
+    def __init__(self, file, **options):
+        self._writer = csv.writer(file, **options)
+
+    def writerow(self, row):
+        return self._writer.writerow([safe_cell(value) for value in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)

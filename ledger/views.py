@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.dates import business_date
+from core.redirects import safe_next
 from ledger import selectors, services
 from ledger.forms import (
     JournalFilterForm,
@@ -33,11 +33,7 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 
 def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 @permission_required("ledger.view_journalentry", raise_exception=True)
