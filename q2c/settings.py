@@ -1,6 +1,7 @@
 """Settings, all from the environment.
 
-The defaults give the zero-setup `make run`: SQLite, eager Celery tasks, console email.
+The defaults (with the DEBUG=1 the Makefile exports) give the zero-setup `make run`: SQLite,
+eager Celery tasks, console email.
 """
 
 import os
@@ -23,7 +24,9 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless told: a forgotten variable must never serve tracebacks. The Makefile (`make run`,
+# `make test`, ...) exports DEBUG=1, so the zero-setup commands still need no setting.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

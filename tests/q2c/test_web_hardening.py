@@ -75,3 +75,20 @@ def test_the_gateway_sends_back_a_code_that_the_pay_page_words(client):
 
     page = client.get(back.url).content.decode()
     assert "The card number is not valid." in page
+
+
+def test_an_unknown_page_shows_our_own_not_found_page(client, finance):
+    client.force_login(finance)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "There is no such page" in body and reverse("home") in body
+
+
+def test_a_server_error_shows_our_own_page_without_details(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in body and "Traceback" not in body
