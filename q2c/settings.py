@@ -155,6 +155,13 @@ PRORATION_CONVENTION = os.environ.get("PRORATION_CONVENTION", "actual")
 TAX_ROUNDING = os.environ.get("TAX_ROUNDING", "line")
 
 # Celery: without a broker, tasks run eagerly in the web process (the zero-setup default).
+# The cache holds sign-in failure counts (q2c/login.py): shared Redis in production so every
+# web worker sees them; the per-process memory cache for the zero-setup run.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True

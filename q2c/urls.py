@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from q2c.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 from q2c.views import health, home
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("health/", health.health, name="health"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth_views.LoginView.as_view(
+        redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
+        name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
@@ -25,5 +28,6 @@ urlpatterns = [
     path("pay/", include("q2c.pay_urls")),
     path("analytics/", include("analytics.urls")),
 ]
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"
