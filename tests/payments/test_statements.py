@@ -88,3 +88,25 @@ def test_the_confirm_page_shows_a_repeat_without_a_box_to_tick(client, finance, 
 
     assert "Already recorded from dec.csv line 2" in page
     assert f'value="{second.lines.get().pk}"' not in page
+
+
+def test_a_payment_dated_in_a_closed_period_is_refused_at_the_field_with_the_reason(
+        client, finance, accountant):
+    from datetime import date
+
+    from tests.ledger.factories import close_month
+
+    close_month(date(2026, 10, 1), by=accountant)
+    customer = account(name="Stark Aerospace")
+    client.force_login(finance)
+
+    response = client.post(reverse("payments:record"), {
+        "account": customer.pk, "method": "bank_transfer", "amount": "10.00",
+        "currency": "USD", "received_on": "2026-10-15", "reference": "late"})
+
+    assert response.status_code in (200, 400)
+    errors = response.context["form"].errors["received_on"]
+    assert errors == ["October 2026 is closed: a payment dated 2026-10-15 would post in "
+                      "November 2026. Date it in an open period, or ask an accountant to "
+                      "reopen October 2026."]
+    assert not Payment.objects.exists()
