@@ -72,7 +72,7 @@ def _amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
         raise ValidationError({"quantity": "The quantity must be more than zero."})
     if unit_price is None:
         raise ValidationError({"unit_price": "Give a unit price."})
-    if abs(quantity * unit_price) >= MAX_LINE_AMOUNT:
+    if abs(Decimal(str(quantity)) * Decimal(str(unit_price))) >= MAX_LINE_AMOUNT:
         raise ValidationError({"unit_price": f"The charge of {quantity} × {unit_price} is too "
                                              f"large (a line stays below {MAX_LINE_AMOUNT:,})."})
     return round_money(quantity * unit_price, currency)
