@@ -144,3 +144,24 @@ def test_the_close_page_opens_while_usage_is_unrated_and_links_the_usage_import(
 def test_every_check_links_a_page_that_exists(db):
     for check in close_checklist(OCT):
         assert reverse(check.url_name).startswith("/"), check.key
+
+
+def test_the_close_page_opens_on_last_month_while_it_is_still_open(client, accountant):
+    # given today is 2026-11-23: October has ended and is open, November has not ended
+    client.force_login(accountant)
+
+    page = client.get(reverse("revrec:close"))
+
+    assert page.context["month"] == OCT
+    close_period_month = AccountingPeriod.objects.filter(start_on=OCT)
+    assert not close_period_month.filter(state=PeriodState.CLOSED).exists()
+
+
+def test_once_last_month_is_closed_the_close_page_opens_on_this_month(
+        client, accountant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        start_recognition_run(month=OCT, by=accountant)
+    close_period(month=OCT, by=accountant)
+    client.force_login(accountant)
+
+    assert client.get(reverse("revrec:close")).context["month"] == date(2026, 11, 1)
