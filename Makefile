@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Settings default to DEBUG off (production); the developer's commands turn it on.
+export DEBUG ?= 1
 
 .PHONY: run serve install install-dev test lint worker beat bench migrate seed clean
 

@@ -1,6 +1,5 @@
 """The analytics page and its CSV export (figures with their definitions, and the months)."""
 
-import csv
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
@@ -9,6 +8,7 @@ from django.shortcuts import render
 from analytics import selectors
 from analytics.forms import AnalyticsFilterForm
 from analytics.report import build_report
+from core.csv_files import SafeCsvWriter
 from core.dates import business_date
 from customers.selectors import assignable_owners
 
@@ -45,7 +45,7 @@ def export_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="analytics-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv"')
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["figure", "value", "unit", "definition"])
     for figure in report.figures:
         value = "" if figure.value is None else figure.value

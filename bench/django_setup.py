@@ -11,6 +11,7 @@ def setup_django(**environ: str) -> None:
     """`environ` sets further settings variables first (e.g. MEDIA_ROOT)."""
     ensure_database(postgres_dsn())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "q2c.settings")
+    os.environ.setdefault("DEBUG", "1")  # a developer's run: settings default to DEBUG off
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.update(environ)
     import django

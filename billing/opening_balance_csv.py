@@ -7,6 +7,7 @@ reported as "Line N: reason", so the caller refuses the whole file.
 """
 
 import csv
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,9 @@ from core.money import round_money
 COLUMNS = ("number", "account", "currency", "issue_date", "due_date", "amount")
 MAX_NUMBER_LENGTH = 32  # Invoice.number
 MAX_AMOUNT = Decimal(10) ** 14
+# The shapes of this system's own gapless series (invoices INV-YYYY-NNNNNN, credit notes
+# CN-YYYY-NNNNNN): a migrated number of that shape would take a number the series will give.
+OWN_SERIES = re.compile(r"^\s*(INV|CN)\s*-\s*\d{4}\s*-\s*\d+\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,11 @@ def _row(raw: dict, line: int, currencies: Collection[str],
             errors.append(f"the {column.replace('_', ' ')} is missing")
     if len(v["number"]) > MAX_NUMBER_LENGTH:
         errors.append(f"the number is longer than {MAX_NUMBER_LENGTH} characters")
+    elif OWN_SERIES.match(v["number"]):
+        errors.append(f"the number {v['number']} has the shape of this system's own invoice and "
+                      "credit note numbers (INV-YYYY-NNNNNN, CN-YYYY-NNNNNN); keep the previous "
+                      "system's numbers apart with a prefix of their own, such as "
+                      f"OLD-{v['number']}")
     currency = v["currency"].upper()
     if currency and currency not in currencies:
         errors.append(f"unknown currency {currency!r} (in use: {', '.join(sorted(currencies))})")

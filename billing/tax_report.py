@@ -7,7 +7,6 @@ is what the period's entries moved on tax payable (the test ties the two). Sums 
 group from the database and rounded to the currency (SQLite sums decimals in floating point).
 """
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from decimal import Decimal
 from django.db.models import F, Sum
 
 from billing.models import CreditNoteState, CreditNoteTax, InvoiceState, InvoiceTax
+from core.csv_files import SafeCsvWriter
 from core.money import round_money
 
 ZERO = Decimal(0)
@@ -107,7 +107,7 @@ CSV_HEADER = ["currency", "country", "region", "tax", "percent", "invoiced_base"
 
 def tax_report_csv(report: TaxReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_HEADER)
     for r in report.rows:
         amounts = (r.invoiced_base, r.invoiced_tax, r.voided_base, r.voided_tax,

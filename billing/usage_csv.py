@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
-from core.csv_files import open_csv
+from core.csv_files import date_range_problem, open_csv
 
 COLUMNS = ("account", "sku", "quantity", "timestamp", "idempotency_key")
 QUANTITY_PLACES = 6  # UsageRecord.quantity is DecimalField(max_digits=19, decimal_places=6)
@@ -70,6 +70,9 @@ def _timestamp(text: str, zone: tzinfo, errors: list[str]) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         errors.append(f"the timestamp {text!r} is not like 2026-11-01T13:45:00Z")
+        return None
+    if problem := date_range_problem(moment.date(), "timestamp"):
+        errors.append(problem.replace(moment.date().isoformat(), text, 1))
         return None
     # A time without an offset is read in the business's time zone.
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)

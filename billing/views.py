@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from billing import selectors
@@ -29,6 +30,7 @@ from billing.services import drafts as draft_services
 from billing.services.credit_notes import CREDITABLE_STATES
 from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
+from core.redirects import safe_next
 from ledger.selectors import entries_for_source
 
 PAGE_SIZE = 50
@@ -132,7 +134,7 @@ def invoice_issue_bulk(request):
         else:
             messages.success(request, f"{len(issued)} invoices issued: "
                                       f"{issued[0]} to {issued[-1]}.")
-    return redirect(request.POST.get("next") or "billing:invoices")
+    return redirect(safe_next(request, reverse("billing:invoices")))
 
 
 @permission_required("billing.edit_draft_invoice", raise_exception=True)

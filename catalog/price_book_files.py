@@ -9,6 +9,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from core.csv_files import text_problem_lines
+
 COLUMNS = [
     "sku", "billing_period", "price_model", "unit_amount", "package_size", "minimum_amount",
     "percent", "percent_of_kind", "percent_of_family", "active",
@@ -70,6 +72,9 @@ def _read_csv(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FileFormatError("The CSV file must be UTF-8 text.") from error
+    problems = text_problem_lines(text)
+    if problems:
+        raise FileFormatError(" ".join(problems))
     return list(csv.reader(io.StringIO(text)))
 
 

@@ -5,8 +5,17 @@ as "Line N: reason"; the callers read the rows and refuse a file with any bad on
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
+# No cell of any import comes near this; Python's csv refuses fields over 128 kB with an error
+# nobody can act on, and a database refuses NUL characters in text, so both are caught first.
+MAX_LINE_CHARS = 10_000
+MAX_TEXT_PROBLEMS = 20  # a binary file would otherwise list every line
+# Dates any import accepts: a year 9999 overflows time-zone arithmetic and means a typo.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 
 def file_text(content: bytes | str) -> str:
@@ -16,14 +25,50 @@ def file_text(content: bytes | str) -> str:
     return content.removeprefix("\ufeff")
 
 
+def text_problems(text: str) -> list[tuple[int, str]]:
+    """(line, reason) for what makes a file's text unfit to read as CSV: NUL characters and
+    lines longer than any cell may be. Checked before parsing, so nothing reaches a database."""
+    if "\x00" not in text and len(text) <= MAX_LINE_CHARS:
+        return []
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if "\x00" in line:
+            problems.append((number, "a cell holds a NUL character (\\x00), which is not text; "
+                                     "save the file again as CSV UTF-8"))
+        elif len(line) > MAX_LINE_CHARS:
+            problems.append((number, f"the line is longer than {MAX_LINE_CHARS:,} characters; "
+                                     "no cell may be that long"))
+        if len(problems) >= MAX_TEXT_PROBLEMS:
+            break
+    return problems
+
+
+def text_problem_lines(text: str) -> list[str]:
+    """text_problems as "Line N: reason." sentences."""
+    return [f"Line {number}: {reason}." for number, reason in text_problems(text)]
+
+
+def date_range_problem(day: date, label: str) -> str:
+    """Why a date is outside what any import accepts ("" when it is inside)."""
+    if day > LATEST_DATE:
+        return f"the {label} {day.isoformat()} is after {LATEST_DATE.isoformat()}"
+    if day < EARLIEST_DATE:
+        return f"the {label} {day.isoformat()} is before {EARLIEST_DATE.isoformat()}"
+    return ""
+
+
 def open_csv(content: bytes | str, required: Sequence[str], *,
              columns: Sequence[str] | None = None) -> tuple[csv.DictReader | None, list[str]]:
     """A reader of the rows as dicts keyed by the lower-cased header, or None and why the file
-    cannot be read at all (not UTF-8, required columns missing)."""
+    cannot be read at all (not UTF-8, NUL characters or overlong lines, required columns
+    missing)."""
     try:
         text = file_text(content)
     except UnicodeDecodeError:
         return None, [NOT_UTF8]
+    problems = text_problem_lines(text)
+    if problems:
+        return None, problems
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in required if column not in header]
@@ -32,3 +77,34 @@ def open_csv(content: bytes | str, required: Sequence[str], *,
                       f"missing {', '.join(missing)}."]
     reader.fieldnames = header
     return reader, []
+
+
+# Exports --------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, unless it is a plain number such as -12.50."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        Decimal(value)
+    except InvalidOperation:
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """`csv.writer` for every export: the same rows, each cell through `safe_cell`."""
+
+    def __init__(self, file, **options):
+        self._writer = csv.writer(file, **options)
+
+    def writerow(self, row):
+        return self._writer.writerow([safe_cell(value) for value in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)

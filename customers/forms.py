@@ -9,7 +9,9 @@ from django.db.models import Q
 from djmoney.money import Money
 
 from customers.models import Account, Contact, PaymentMeans, PaymentTerms
-from customers.selectors import assignable_owners
+from customers.selectors import assignable_owners, terms_due_within
+from customers.services.accounts import COMMERCIAL_TERMS, SALES_TERMS_DAYS, TERM_LABELS
+from customers.services.importing import MAX_IMPORT_BYTES
 
 ACCOUNT_FORM_FIELDS = [
     "name", "legal_name", "tax_id", "owner", "status",
@@ -60,10 +62,26 @@ class AccountForm(forms.ModelForm):
             self.initial.setdefault("currency", settings.DEFAULT_CURRENCY)
             self.initial.setdefault("credit_limit", 0)
         self.fields["payment_means"].required = False  # credit transfer unless told
+        if not user.has_perm(COMMERCIAL_TERMS):
+            self._leave_terms_to_finance()
         self.order_fields(ACCOUNT_FORM_FIELDS)
 
     def clean_payment_means(self):
         return self.cleaned_data.get("payment_means") or PaymentMeans.CREDIT_TRANSFER
+
+    def _leave_terms_to_finance(self):
+        """Sales see the commercial terms but cannot post them (a disabled field keeps its
+        stored value whatever is sent). A new account starts with no limit, no exemption and
+        terms within the quote approval threshold; its currency is the rep's to choose."""
+        finance_only = (["credit_limit", "tax_exempt", "payment_terms", "currency"]
+                        if self.instance.pk else ["credit_limit", "tax_exempt"])
+        for name in finance_only:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = f"Finance sets the {TERM_LABELS.get(name, name)}."
+        if not self.instance.pk:
+            self.fields["payment_terms"].queryset = terms_due_within(SALES_TERMS_DAYS)
+            self.fields["payment_terms"].help_text = (
+                f"Up to {SALES_TERMS_DAYS} days; finance sets longer terms.")
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
@@ -98,4 +116,7 @@ class ImportForm(forms.Form):
             upload = cleaned.get(name)
             if upload and not upload.name.lower().endswith((".csv", ".txt")):
                 self.add_error(name, "Upload a .csv file.")
+            elif upload and upload.size > MAX_IMPORT_BYTES:
+                self.add_error(name, f"The file is larger than "
+                                     f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")
         return cleaned

@@ -215,6 +215,8 @@ class Account(models.Model):
             ("view_all_accounts", "Can view and edit every account"),
             ("import_accounts", "Can import accounts and contacts from CSV"),
             ("set_overdue_flag", "Can set or clear an account's overdue flag"),
+            ("change_commercial_terms",
+             "Can change an account's credit limit, tax exemption, payment terms and currency"),
         ]
 
     def __str__(self):

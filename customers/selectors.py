@@ -69,3 +69,16 @@ def assignable_owners(user) -> QuerySet:
 
 def active_payment_terms() -> QuerySet[PaymentTerms]:
     return PaymentTerms.objects.filter(active=True)
+
+
+def terms_due_within(days: int) -> QuerySet[PaymentTerms]:
+    """Active terms whose last amount falls due within `days` of the invoice (as
+    `PaymentTerms.longest_days` counts: end of month as 30 days)."""
+    from customers.models import Instalment, PaymentTermsKind
+
+    late = Instalment.objects.filter(due_days__gt=days).values("terms")
+    return (PaymentTerms.objects.filter(active=True)
+            .filter(Q(kind=PaymentTermsKind.NET, days__lte=days)
+                    | Q(kind=PaymentTermsKind.END_OF_MONTH, days__lte=days - 30)
+                    | Q(kind=PaymentTermsKind.INSTALMENTS))
+            .exclude(pk__in=late))

@@ -5,7 +5,6 @@ itself is q2c's (`accounts:detail`), since it gathers every stage.
 """
 
 import copy
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -15,6 +14,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.csv_files import SafeCsvWriter
 from customers import services
 from customers.filters import AccountFilter
 from customers.forms import AccountForm, ContactForm, ImportForm, add_service_errors
@@ -167,7 +167,7 @@ def _export_rows(accounts):
 def account_export(request):
     """The visible, filtered list as CSV, in the import's column layout (plus the overdue flag)."""
     accounts = _filtered(request).qs
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
     response = StreamingHttpResponse((writer.writerow(row) for row in _export_rows(accounts)),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="accounts.csv"'

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from core.csv_files import open_csv
+from core.csv_files import date_range_problem, open_csv
 
 COLUMNS = ("currency", "date", "rate")
 MAX_RATE_PLACES = 8  # ExchangeRate.rate is DecimalField(max_digits=19, decimal_places=8)
@@ -39,6 +39,9 @@ def _row_errors(raw: dict, currencies: set[str], functional: str) -> tuple[list[
     except ValueError:
         valid_on = None
         errors.append(f"the date {text_date!r} is not a date like 2026-01-31")
+    else:
+        if problem := date_range_problem(valid_on, "date"):
+            errors.append(problem)
     text_rate = (raw.get("rate") or "").strip()
     try:
         rate = Decimal(text_rate)

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from core.dates import business_date
+from core.redirects import safe_next
 from ledger import selectors, services
 from ledger.forms import (
     JournalFilterForm,
@@ -33,11 +33,7 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 
 def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 @permission_required("ledger.view_journalentry", raise_exception=True)
@@ -57,6 +53,26 @@ def journal(request):
                    "currency": settings.FUNCTIONAL_CURRENCY})
 
 
+# The page of each kind of source document, by URL name (later stages' pages are linked by
+# name, never imported): where an entry that belongs to a document is corrected.
+DOCUMENT_PAGES = {
+    ("billing", "invoice"): "billing:invoice",
+    ("billing", "creditnote"): "billing_documents:credit_note",
+    ("payments", "payment"): "payments:detail",
+    ("revrec", "revenuecontract"): "revrec:contract",
+}
+
+
+def _document_url(entry: JournalEntry) -> str:
+    if not entry.source_type_id:
+        return ""
+    name = DOCUMENT_PAGES.get((entry.source_type.app_label, entry.source_type.model))
+    try:
+        return reverse(name, args=[entry.source_id]) if name else ""
+    except NoReverseMatch:
+        return ""
+
+
 @permission_required("ledger.view_journalentry", raise_exception=True)
 def entry_detail(request, pk: int):
     try:
@@ -64,10 +80,11 @@ def entry_detail(request, pk: int):
     except JournalEntry.DoesNotExist:
         raise Http404("No such journal entry.") from None
     can_reverse = (request.user.has_perm("ledger.post_entries")
-                   and not hasattr(entry, "reversed_by"))
+                   and not hasattr(entry, "reversed_by") and not entry.source_type_id)
     return render(request, "ledger/entry_detail.html", {
         "entry": entry, "lines": list(entry.lines.all()), "currency": settings.FUNCTIONAL_CURRENCY,
         "reverse_form": ReverseEntryForm() if can_reverse else None,
+        "document_url": _document_url(entry),
     })
 
 

@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.redirects import safe_next
 from orders import selectors, services
 from orders.filters import OrderFilter
 from orders.forms import FulfilmentForm, NoteForm
@@ -70,11 +71,7 @@ def credit_holds(request):
 
 
 def _back(request, order):
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                                    require_https=request.is_secure()):
-        return redirect(next_url)
-    return redirect("orders:detail", pk=order.pk)
+    return redirect(safe_next(request, reverse("orders:detail", args=[order.pk])))
 
 
 def _answer(request, order, level: str, text: str):

@@ -3,9 +3,9 @@ payments and dunning history are shown read-only (they change only through the s
 
 from django import forms
 from django.contrib import admin
-from django.template import Template, TemplateSyntaxError
 
 from core.admin import ReadOnlyMixin
+from payments.dunning_texts import text_problems
 from payments.models import (
     AccountDunning,
     DunningEvent,
@@ -40,10 +40,8 @@ class TemplateForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         for field in ("subject", "body"):
-            try:
-                Template(data.get(field, ""))
-            except TemplateSyntaxError as error:
-                self.add_error(field, f"Not a valid template: {error}")
+            for problem in text_problems(data.get(field) or ""):
+                self.add_error(field, problem[0].upper() + problem[1:] + ".")
         return data
 
 

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
-from core.dates import business_date
+from core.dates import business_date, month_start
 from customers.models import Account
+from ledger.selectors import open_period_for
 from payments.models import PaymentMethodKind
 
 
@@ -22,6 +23,18 @@ class RecordPaymentForm(forms.Form):
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
+
+    def clean_received_on(self):
+        """Refused at the field when its month is closed (the ledger would post it later)."""
+        day = self.cleaned_data["received_on"]
+        landing = open_period_for(day)
+        if landing.start_on > month_start(day):
+            month = f"{day:%B %Y}"
+            raise forms.ValidationError(
+                f"{month} is closed: a payment dated {day.isoformat()} would post in "
+                f"{landing.start_on:%B %Y}. Date it in an open period, or ask an accountant to "
+                f"reopen {month}.")
+        return day
 
 
 class AllocationForm(forms.Form):

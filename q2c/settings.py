@@ -1,6 +1,7 @@
 """Settings, all from the environment.
 
-The defaults give the zero-setup `make run`: SQLite, eager Celery tasks, console email.
+The defaults (with the DEBUG=1 the Makefile exports) give the zero-setup `make run`: SQLite,
+eager Celery tasks, console email.
 """
 
 import os
@@ -23,7 +24,9 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless told: a forgotten variable must never serve tracebacks. The Makefile (`make run`,
+# `make test`, ...) exports DEBUG=1, so the zero-setup commands still need no setting.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RefuseNulCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -155,6 +159,13 @@ PRORATION_CONVENTION = os.environ.get("PRORATION_CONVENTION", "actual")
 TAX_ROUNDING = os.environ.get("TAX_ROUNDING", "line")
 
 # Celery: without a broker, tasks run eagerly in the web process (the zero-setup default).
+# The cache holds sign-in failure counts (q2c/login.py): shared Redis in production so every
+# web worker sees them; the per-process memory cache for the zero-setup run.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True

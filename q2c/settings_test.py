@@ -1,6 +1,10 @@
 """Test settings: the environment's database (SQLite by default), eager tasks, fast hashing."""
 
-from .settings import *  # noqa: F403
+import os
+
+os.environ.setdefault("DEBUG", "1")  # a developer's settings: DEBUG is off unless told
+
+from .settings import *  # noqa: E402, F403
 
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from q2c.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 from q2c.views import health, home
 from q2c.views import quotes as quote_views
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("health/", health.health, name="health"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth_views.LoginView.as_view(
+        redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
+        name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
@@ -29,5 +32,6 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("api/v1/", include("q2c.api_urls")),
 ]
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = "Q2C administration"
 admin.site.site_title = "Q2C admin"

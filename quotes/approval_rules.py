@@ -6,11 +6,14 @@ A line's discount percent is what it gives away against its list amount over the
 amount off each period counts too). Margin is the net over the term against the unit cost over
 the same time: a unit cost is per unit per month for a recurring line (so quantity × unit cost ×
 the term's months) and per unit for a one-time line; shown only when the product has a unit
-cost in the quote's currency. An amount rule (TCV) applies only to quotes in its own currency.
+cost in the quote's currency. An amount rule (TCV) compares a quote in another currency through
+the functional currency at the rates of the quote's start (`QuoteFacts.rates`); without a rate
+it asks for approval rather than letting the quote pass.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from core.money import round_money
@@ -59,6 +62,9 @@ class QuoteFacts:
     payment_terms_name: str
     payment_terms_days: int
     lines: tuple[LineFacts, ...] = ()
+    # Functional-currency units per unit of each currency known on `rates_on` (the start).
+    rates: tuple[tuple[str, Decimal], ...] = ()
+    rates_on: date | None = None
 
     @property
     def discount_percent(self) -> Decimal:
@@ -145,10 +151,23 @@ def _total_discount(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
 
 
 def _tcv_above(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
-    if rule.currency.upper() != quote.currency or quote.total_contract_value <= rule.threshold:
+    currency = rule.currency.upper() or quote.currency
+    tcv = amount_text(quote.total_contract_value, quote.currency)
+    if currency == quote.currency:
+        if quote.total_contract_value <= rule.threshold:
+            return []
+        return [f"Total contract value {tcv} is above {amount_text(rule.threshold, currency)}."]
+    rates = dict(quote.rates)
+    day = quote.rates_on.isoformat() if quote.rates_on else "the quote's start"
+    if quote.currency not in rates or currency not in rates:
+        return [f"Total contract value {tcv} cannot be compared with "
+                f"{amount_text(rule.threshold, currency)}: no exchange rate of {quote.currency} "
+                f"or {currency} on {day} (add one on the Exchange rates page)."]
+    converted = quote.total_contract_value * rates[quote.currency] / rates[currency]
+    if converted <= rule.threshold:
         return []
-    return [f"Total contract value {amount_text(quote.total_contract_value, quote.currency)} "
-            f"is above {amount_text(rule.threshold, quote.currency)}."]
+    return [f"Total contract value {tcv} ({amount_text(converted, currency)} at the rates of "
+            f"{day}) is above {amount_text(rule.threshold, currency)}."]
 
 
 def _payment_terms(quote: QuoteFacts, rule: RuleFacts) -> list[str]:

@@ -10,8 +10,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.visibility import user_of, visible_to
+from ledger.fx import MissingRate
+from ledger.services import rate_book
 from quotes import approval_rules, diff
-from quotes.models import ApprovalRequest, ApprovalState, Quote, QuoteLine
+from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteLine
 
 VIEW = "quotes.view_quote"
 VIEW_TEAM = "quotes.view_team_quotes"
@@ -105,10 +107,31 @@ def quote_facts_for(quotes) -> dict[int, approval_rules.QuoteFacts]:
     for row in (QuoteLine.objects.filter(quote__in=quotes, included=False)
                 .order_by("quote", "position", "pk").values_list(*FACT_COLUMNS)):
         rows[row[0]].append(row)
-    return {quote.pk: _facts(quote, rows[quote.pk]) for quote in quotes}
+    rates = _rates_for(quotes)
+    return {quote.pk: _facts(quote, rows[quote.pk], rates) for quote in quotes}
 
 
-def _facts(quote: Quote, rows) -> approval_rules.QuoteFacts:
+def _rates_for(quotes) -> dict[int, tuple]:
+    """Each quote's rates on its start day, of its own currency and every amount rule's (one
+    query for all the quotes)."""
+    if not quotes:
+        return {}
+    wanted = ({q.currency for q in quotes} | {c.upper() for c in ApprovalRule.objects.filter(
+        active=True).exclude(currency="").values_list("currency", flat=True)})
+    book = rate_book(wanted, up_to=max(q.start_on for q in quotes))
+    rates = {}
+    for quote in quotes:
+        known = []
+        for currency in sorted(wanted):
+            try:
+                known.append((currency, book.rate_on(currency, quote.start_on)))
+            except MissingRate:
+                continue
+        rates[quote.pk] = tuple(known)
+    return rates
+
+
+def _facts(quote: Quote, rows, rates: dict[int, tuple]) -> approval_rules.QuoteFacts:
     lines = tuple(
         approval_rules.LineFacts(
             position=position, sku=sku, name=name, quantity=quantity,
@@ -121,7 +144,8 @@ def _facts(quote: Quote, rows) -> approval_rules.QuoteFacts:
         currency=quote.currency, term_months=quote.term_months, list_total=quote.list_total,
         discount_total=quote.discount_total, total_contract_value=quote.total_contract_value,
         payment_terms_name=quote.payment_terms.name,
-        payment_terms_days=quote.payment_terms.longest_days, lines=lines)
+        payment_terms_days=quote.payment_terms.longest_days, lines=lines,
+        rates=rates.get(quote.pk, ()), rates_on=quote.start_on)
 
 
 def line_snapshots(quote: Quote) -> list[diff.LineSnapshot]:

@@ -10,14 +10,16 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog import configuration as catalog_configuration
 from catalog.models import OptionGroup
 from catalog.selectors import configuration_of, products_visible_to
+from core.redirects import safe_next
 from quotes import approval_rules, selectors, services
 from quotes.filters import QuoteFilter
 from quotes.forms import (
@@ -156,7 +158,10 @@ def _configure_context(product, data=None, errors=()):
 def configure(request, pk):
     """htmx: the options of a configurable product, to choose before adding it."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    product = get_object_or_404(products_visible_to(request.user), pk=request.GET.get("product"))
+    product_id = request.GET.get("product", "")
+    if not product_id.isdigit() or len(product_id) > 18:
+        return HttpResponseBadRequest("Choose a product from the search.")
+    product = get_object_or_404(products_visible_to(request.user), pk=int(product_id))
     return render(request, "quotes/builder.html#configure",
                   {"quote": quote, "configure": _configure_context(product)})
 
@@ -242,10 +247,8 @@ def line_remove(request, pk, line_pk):
     else:
         messages.success(request, f"{line.product.name} removed.")
     # back to the page of the table the line was on (a 1,000-line quote has ten)
-    back = request.META.get("HTTP_REFERER", "")
-    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        return redirect(back)
-    return redirect("quotes:builder", pk=pk)
+    return redirect(safe_next(request, reverse("quotes:builder", args=[pk]),
+                              url=request.META.get("HTTP_REFERER", "")))
 
 
 def _act(request, pk, action, success: str):
@@ -282,10 +285,7 @@ def _decision(request, pk, form_class, service, success):
     else:
         _act(request, pk, lambda q: service(quote=q, by=request.user,
                                             comment=form.cleaned_data["comment"]), success)
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        return redirect(next_url)
-    return redirect("quotes:detail", pk=pk)
+    return redirect(safe_next(request, reverse("quotes:detail", args=[pk])))
 
 
 @require_POST

@@ -2,15 +2,23 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from billing.models import Invoice, InvoiceLine, InvoiceState, UsageRecord
+from billing.models.invoices import OPEN_STATES
 from core.dates import month_start
+from core.money import round_money
+from customers.models import Account
 from ledger import chart
+from ledger.models import JournalEntry
 from ledger.period_rules import month_end
-from ledger.selectors import trial_balance
+from ledger.selectors import receivable_balances, trial_balance
 from revrec.models import RecognitionRun, RunState
+
+NAMED_DIFFERENCES = 5  # accounts named in the detail; the rest are counted
+NAMED_DOCUMENTS = 5  # documents named per account
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ def _usage(end: date) -> CloseCheck:
     return CloseCheck("usage", "Usage rated", not unrated,
                       f"{unrated} usage record(s) of the period not rated on an invoice"
                       if unrated else "Every usage record of the period is rated",
-                      "billing:usage_import")
+                      "billing_documents:usage_import")
 
 
 def _recognition(month: date) -> CloseCheck:
@@ -60,8 +68,73 @@ def _balanced(end: date) -> tuple[CloseCheck, CloseCheck]:
     )
 
 
+def _invoice_balances() -> dict[tuple[int, str], Decimal]:
+    """What the issued invoices say is still due, per customer account and currency."""
+    rows = (Invoice.objects.exclude(state=InvoiceState.DRAFT).order_by()
+            .values("account_id", "currency").annotate(due=Sum("amount_due")))
+    return {(row["account_id"], row["currency"]): round_money(row["due"] or 0, row["currency"])
+            for row in rows}
+
+
+def _ledger_balances() -> dict[tuple[int, str], Decimal]:
+    """What the receivable account of the general ledger says, per customer and currency."""
+    return {(account, currency): amount
+            for account, balance in receivable_balances().items()
+            for currency, amount in balance.by_currency.items()}
+
+
+def _causes(account_id: int, currency: str) -> list[str]:
+    """The documents behind one difference: the account's open invoices in the currency, and
+    entries on its receivable that no document made (by hand, or reversals outside a void)."""
+    invoices = list(Invoice.objects.filter(account_id=account_id, currency=currency,
+                                           state__in=OPEN_STATES)
+                    .order_by("due_on", "pk").values_list("number", flat=True)[:NAMED_DOCUMENTS])
+    voids = Invoice.objects.filter(void_entry__isnull=False).values("void_entry")
+    entries = (JournalEntry.objects
+               .filter(lines__gl_account__code=chart.ACCOUNTS_RECEIVABLE,
+                       lines__customer_account_id=account_id)
+               .filter(Q(source_type__isnull=True) | Q(reverses__isnull=False))
+               .exclude(pk__in=voids).distinct().order_by("number")[:NAMED_DOCUMENTS])
+    named = []
+    if invoices:
+        named.append("open invoices " + ", ".join(invoices))
+    if entries:
+        named.append("entries outside a document " + ", ".join(e.reference for e in entries))
+    return named
+
+
+def _receivables() -> CloseCheck:
+    """The receivables sub-ledger (what issued invoices say is due) ties to the general
+    ledger's receivable per customer account and document currency. Both sides are read as
+    of today: a difference anywhere in the books blocks every close until it is explained."""
+    documents, ledger = _invoice_balances(), _ledger_balances()
+    zero = Decimal(0)
+    differences = sorted(
+        (key for key in documents.keys() | ledger.keys()
+         if documents.get(key, zero) != ledger.get(key, zero)), key=lambda k: (k[0], k[1]))
+    label = "Receivables agree with the ledger"
+    if not differences:
+        return CloseCheck("receivables", label, True,
+                          "Open invoice balances equal the ledger's receivable for every "
+                          "account and currency", "ledger:journal")
+    names = dict(Account.objects.filter(pk__in={k[0] for k in differences[:NAMED_DIFFERENCES]})
+                 .values_list("pk", "name"))
+    parts = []
+    for account_id, currency in differences[:NAMED_DIFFERENCES]:
+        causes = _causes(account_id, currency)
+        in_ledger = round_money(ledger.get((account_id, currency), zero), currency)
+        on_invoices = round_money(documents.get((account_id, currency), zero), currency)
+        parts.append(f"{names.get(account_id, account_id)} {currency}: ledger {in_ledger}, "
+                     f"open invoices {on_invoices}"
+                     + (f" ({'; '.join(causes)})" if causes else ""))
+    if len(differences) > NAMED_DIFFERENCES:
+        parts.append(f"and {len(differences) - NAMED_DIFFERENCES} more")
+    return CloseCheck("receivables", label, False, "; ".join(parts), "ledger:journal")
+
+
 def close_checklist(month: date) -> list[CloseCheck]:
-    """The five checks for the month (a handful of queries whatever the volume)."""
+    """The six checks for the month (a handful of queries whatever the volume; a few more per
+    receivable difference named)."""
     month = month_start(month)
     end = month_end(month)
-    return [_invoices(end), _usage(end), _recognition(month), *_balanced(end)]
+    return [_invoices(end), _usage(end), _recognition(month), *_balanced(end), _receivables()]

@@ -1,11 +1,11 @@
 """A report table as a CSV or XLSX download (the same rows the page shows)."""
 
-import csv
 import io
 
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from core.csv_files import SafeCsvWriter
 from revrec.reports import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,7 +18,7 @@ def _cell(value):
 def csv_response(table: Table, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(table.headers)
     writer.writerows([[_cell(value) for value in row] for row in table.rows])
     return response

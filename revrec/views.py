@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ledger.models import AccountingPeriod
+from core.dates import add_months
+from ledger.models import AccountingPeriod, PeriodState
 from revrec import reports, selectors
 from revrec.checklist import close_checklist
 from revrec.exports import csv_response, xlsx_response
@@ -105,7 +106,15 @@ def run_detail(request, pk: int):
 
 def _month_of(request):
     form = MonthForm(request.GET or None)
-    return form.cleaned_data["month"] if form.is_valid() else this_month()
+    return form.cleaned_data["month"] if form.is_valid() else _month_to_close()
+
+
+def _month_to_close():
+    """Last month while it is not closed (the month-end work is on it), else this month: the
+    current month cannot be recognized or closed before it ends."""
+    last = add_months(this_month(), -1)
+    closed = AccountingPeriod.objects.filter(start_on=last, state=PeriodState.CLOSED).exists()
+    return this_month() if closed else last
 
 
 @permission_required(VIEW_RUNS, raise_exception=True)

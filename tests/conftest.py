@@ -31,6 +31,15 @@ def business_clock(time_machine):
     time_machine.move_to(TEST_DAY, tick=True)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts at the same business moment, so cached counts (sign-in failures)
+    would never expire between tests: each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username, *roles, manager=None, first_name=""):
     from customers.models import ReportingLine
 

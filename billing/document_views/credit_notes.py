@@ -1,10 +1,13 @@
 """Credit note pages: the list (filters, search, pages), the detail with its timeline and PDF,
 and the form that credits an invoice (from the invoice page)."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -70,16 +73,51 @@ def credit_note_create(request, pk):
                                 "issued, partially paid or paid invoice can be credited.")
         return redirect("billing:invoice", pk=invoice.pk)
     form = _form(invoice, request.POST or None)
+    preview, confirmation = None, ""
     if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        confirmation = _digest(invoice, kwargs)
         try:
-            note = issue_credit_note(invoice=invoice, by=request.user, **form.service_kwargs())
+            if request.POST.get("confirmed") == confirmation:
+                note = issue_credit_note(invoice=invoice, by=request.user, **kwargs)
+            else:
+                preview = _dry_run(invoice, request.user, kwargs)
         except ValidationError as error:
             _put_back(form, error)
         else:
-            messages.success(request, f"Credit note {note} issued: {note.total} "
-                                      f"{note.currency} credited on {invoice}.")
-            return redirect("billing_documents:credit_note", pk=note.pk)
+            if preview is None:
+                messages.success(request, f"Credit note {note} issued: {note.total} "
+                                          f"{note.currency} credited on {invoice}.")
+                return redirect("billing_documents:credit_note", pk=note.pk)
     return render(request, "billing/documents/credit_note_form.html", {
-        "invoice": invoice, "form": form,
+        "invoice": invoice, "form": form, "preview": preview,
+        "confirmation": confirmation if preview else "",
         "earlier": invoice.credit_notes.filter(state="issued").order_by("pk")},
         status=400 if form.errors else 200)
+
+
+class _DryRun(Exception):
+    """Raised inside the preview's transaction so that nothing it wrote stays."""
+
+
+def _dry_run(invoice, user, kwargs) -> dict:
+    """What issuing would credit (total, tax, lines), by issuing inside a transaction that is
+    then rolled back: the same maths and checks as the real issue, nothing kept (the number
+    returns to its series, the entry and its on-commit emails are dropped)."""
+    preview = {}
+    try:
+        with transaction.atomic():
+            note = issue_credit_note(invoice=invoice, by=user, **kwargs)
+            preview = {"total": note.total, "tax": note.tax_total, "currency": note.currency,
+                       "lines": [(line.description, line.amount)
+                                 for line in note.lines.order_by("position", "pk")]}
+            raise _DryRun
+    except _DryRun:
+        pass
+    return preview
+
+
+def _digest(invoice, kwargs) -> str:
+    """Ties a confirmation to what was previewed: other amounts are previewed again."""
+    text = f"{invoice.pk}|{invoice.updated_at.isoformat()}|{sorted(kwargs.items())!r}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

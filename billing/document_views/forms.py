@@ -36,7 +36,8 @@ class CreditNoteForm(forms.Form):
     how = forms.ChoiceField(choices=[(WHOLE, "Everything left on the invoice"),
                                      (LINES, "Net amounts of some lines (their tax follows)"),
                                      (AMOUNT, "An amount including tax")],
-                            initial=WHOLE, widget=forms.RadioSelect, label="Credit")
+                            widget=forms.RadioSelect, label="Credit",
+                            error_messages={"required": "Choose what to credit."})
     amount = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=19,
                                 decimal_places=4, label="Amount including tax")
 
@@ -61,6 +62,10 @@ class CreditNoteForm(forms.Form):
             self.add_error("amount", "Give the amount to credit.")
         if how == self.LINES and not any(cleaned.get(name) for _, _, name in self.line_rows):
             self.add_error(None, "Give a net amount for at least one line.")
+        typed = cleaned.get("amount") or any(cleaned.get(n) for _, _, n in self.line_rows)
+        if how == self.WHOLE and typed:
+            self.add_error(None, "You typed amounts but chose everything left on the invoice: "
+                                 "choose “Net amounts of some lines” or clear them.")
         for name in [n for _, _, n in self.line_rows] + ["amount"]:
             value = cleaned.get(name)
             if value and round_money(value, self.currency) != value:

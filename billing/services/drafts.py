@@ -19,6 +19,9 @@ from core.actors import as_actor
 from core.dates import business_date
 from core.money import round_money
 
+# A line's amount stays below the money columns' 15 integer digits (a larger one overflows).
+MAX_LINE_AMOUNT = 10 ** 13
+
 
 def _require(by):
     actor = as_actor(by)
@@ -50,6 +53,11 @@ def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
         InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
                    region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
         for t in document.totals])
+    if document.total < 0:
+        raise ValidationError({"unit_price": f"{invoice} cannot total less than zero (this "
+                                             f"would make it {document.total} "
+                                             f"{invoice.currency}); give the customer a credit "
+                                             "note instead."})
     invoice.subtotal, invoice.tax_total = document.subtotal, document.tax
     invoice.total = invoice.amount_due = document.total
     invoice.tax_exempt = place.exempt
@@ -63,6 +71,9 @@ def _amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
         raise ValidationError({"quantity": "The quantity must be more than zero."})
     if unit_price is None:
         raise ValidationError({"unit_price": "Give a unit price."})
+    if abs(Decimal(str(quantity)) * Decimal(str(unit_price))) >= MAX_LINE_AMOUNT:
+        raise ValidationError({"unit_price": f"The charge of {quantity} × {unit_price} is too "
+                                             f"large (a line stays below {MAX_LINE_AMOUNT:,})."})
     return round_money(quantity * unit_price, currency)
 
 

@@ -56,17 +56,48 @@ def number_for(year: int, value: int) -> str:
     return f"INV-{year}-{value:06d}"
 
 
-def _terms_by_account(invoices) -> dict[int, TermsSpec]:
-    """Each account's payment terms as the pure module's spec (three queries for a batch)."""
+def _free_numbers(year: int, count: int) -> list[int]:
+    """`count` numbers of the year's gapless series. A number some other invoice already holds
+    (an opening balance imported with our shape before the import refused it) is passed over:
+    it is in use, so the series stays without gaps, and issuing never collides on it."""
+    values: list[int] = []
+    while len(values) < count:
+        wanted = next_numbers(f"invoice-{year}", count - len(values))
+        held = set(Invoice.objects.filter(number__in=[number_for(year, v) for v in wanted])
+                   .values_list("number", flat=True))
+        values += [v for v in wanted if number_for(year, v) not in held]
+    return values
+
+
+def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
+    """Each invoice's payment terms as the pure module's spec (four queries for a batch).
+
+    An invoice that bills a contract falls due on the terms the customer signed (copied from
+    the approved quote), so an account edited later cannot lengthen them; lines of several
+    contracts take the shortest of their terms. Other invoices take the account's terms."""
     terms_of = dict(Account.objects.filter(pk__in={i.account_id for i in invoices})
                     .values_list("pk", "payment_terms_id"))
-    specs = {}
-    for terms in PaymentTerms.objects.filter(pk__in=set(terms_of.values())).prefetch_related(
-            "instalments"):
+    signed = defaultdict(set)
+    for invoice_id, terms_id in (InvoiceLine.objects
+                                 .filter(invoice__in=invoices, contract_line__isnull=False)
+                                 .values_list("invoice_id",
+                                              "contract_line__contract__payment_terms_id")
+                                 .distinct()):
+        signed[invoice_id].add(terms_id)
+    wanted = set(terms_of.values()) | {t for ids in signed.values() for t in ids}
+    specs, days = {}, {}
+    for terms in PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments"):
         instalments = tuple(InstalmentTerm(i.percent, i.due_days)
                             for i in terms.instalments.all())
         specs[terms.pk] = TermsSpec(terms.kind, days=terms.days, instalments=instalments)
-    return {account_id: specs[terms_id] for account_id, terms_id in terms_of.items()}
+        days[terms.pk] = terms.longest_days
+    chosen = {}
+    for invoice in invoices:
+        contract_terms = signed.get(invoice.pk)
+        terms_id = (min(contract_terms, key=lambda pk: (days[pk], pk)) if contract_terms
+                    else terms_of[invoice.account_id])
+        chosen[invoice.pk] = specs[terms_id]
+    return chosen
 
 
 def _parts(invoice_ids) -> dict[int, tuple]:
@@ -135,7 +166,7 @@ def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[
     parts, lines = _parts(ids)
     _check_drafts(invoices, lines)
     _copy_parties(invoices)
-    terms = _terms_by_account(invoices)
+    terms = _terms_by_invoice(invoices)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
     functional = settings.FUNCTIONAL_CURRENCY
     drafts, instalments, now = [], [], timezone.now()
@@ -149,7 +180,7 @@ def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[
                                          day, rate, parts[invoice.pk])
         entry, receivable = journal.invoice_entry(amounts, functional=functional,
                                                   source=invoice)
-        schedule = due_schedule(invoice.total, invoice.currency, day, terms[invoice.account_id])
+        schedule = due_schedule(invoice.total, invoice.currency, day, terms[invoice.pk])
         instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
                                       amount=i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
@@ -180,8 +211,7 @@ def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[In
     for start in range(0, len(pks), ISSUE_BATCH):
         batch = list(Invoice.objects.select_for_update()
                      .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
-        numbers = next_numbers(f"invoice-{day.year}", len(batch))
-        issued += _issue_batch(batch, numbers, actor=actor, day=day)
+        issued += _issue_batch(batch, _free_numbers(day.year, len(batch)), actor=actor, day=day)
     return issued
 
 
@@ -211,7 +241,7 @@ def void_invoice(*, invoice, by, reason: str, on: date | None = None) -> Invoice
         raise ValidationError(f"{invoice} cannot be voided: only an issued invoice with no "
                               "payment or credit applied can.")
     if invoice.journal_entry_id:
-        invoice.void_entry = reverse_entry(invoice.journal_entry, by=by, on=day,
+        invoice.void_entry = reverse_entry(invoice.journal_entry, by=by, on=day, document=invoice,
                                            memo=f"Void of {invoice}: {reason.strip()}"[:255])
     BillingRecord.objects.filter(invoice=invoice).delete()
     invoice.amount_due = 0

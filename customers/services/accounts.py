@@ -13,6 +13,7 @@ from djmoney.money import Money
 
 from core.actors import as_actor
 from core.dates import business_date
+from core.models import TransitionLog
 from core.money import round_money
 from customers.models import Account, AccountStatus
 from customers.selectors import account_for_update, assignable_owners
@@ -27,6 +28,16 @@ ACCOUNT_FIELDS = frozenset({
 })
 _UPPERCASE_FIELDS = {"country", "currency"}
 _COUNTRY = re.compile(r"[A-Z]{2}")
+# The commercial terms are finance's (separation of duties): sales may see them, never change
+# them, so a rep cannot raise their own customer's limit, exempt it from tax, lengthen its terms
+# past the quote approval rule or switch its currency.
+COMMERCIAL_TERMS = "customers.change_commercial_terms"
+TERM_LABELS = {"credit_limit": "credit limit", "payment_terms": "payment terms",
+               "tax_exempt": "tax exemption", "currency": "currency"}
+# Terms a rep may choose for a new account: the quote approval rule's default threshold.
+SALES_TERMS_DAYS = 45
+# The money column holds 15 integer digits; a limit anywhere near is a typo.
+MAX_CREDIT_LIMIT = 10 ** 12
 # Each `pk__in` of the bulk overdue update stays well under SQLite's bound-parameter limit.
 OVERDUE_BATCH = 1000
 
@@ -68,6 +79,10 @@ def _credit_limit_amount(value, currency: str, errors: dict) -> Decimal | None:
         return None
     if amount < 0:
         errors["credit_limit"] = ["The credit limit cannot be negative."]
+        return None
+    if amount >= MAX_CREDIT_LIMIT:
+        errors["credit_limit"] = [f"The credit limit is too large: it must be below "
+                                  f"{MAX_CREDIT_LIMIT:,}."]
         return None
     return amount
 
@@ -129,9 +144,74 @@ def create_account(*, by, **fields) -> Account:
     return account
 
 
+def _terms_of(account: Account) -> dict:
+    return {"credit_limit": account.credit_limit.amount, "payment_terms": account.payment_terms_id,
+            "tax_exempt": account.tax_exempt, "currency": account.currency}
+
+
+def _documents_in(account: Account, currency: str) -> list[str]:
+    """The kinds of document (of any app) that name the account in `currency`. Read through
+    the account's reverse relations, so customers imports no later stage."""
+    kinds = []
+    for relation in Account._meta.related_objects:
+        model = relation.related_model
+        if (not relation.one_to_many and not relation.one_to_one) \
+                or model._meta.app_label == Account._meta.app_label:
+            continue
+        if "currency" not in {f.name for f in model._meta.concrete_fields}:
+            continue
+        name = str(model._meta.verbose_name_plural)
+        if name not in kinds and model._base_manager.filter(
+                **{relation.field.name: account, "currency": currency}).exists():
+            kinds.append(name)
+    return kinds
+
+
+def _commercial_errors(actor, locked: Account, before: dict) -> dict[str, list[str]]:
+    after = _terms_of(locked)
+    changed = [name for name in TERM_LABELS if after[name] != before[name]]
+    if changed and not actor.has_perm(COMMERCIAL_TERMS):
+        return {name: [f"Only finance changes the {TERM_LABELS[name]}."] for name in changed}
+    if "currency" in changed:
+        kinds = _documents_in(locked, before["currency"])
+        if kinds:
+            listed = ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1]
+            return {"currency": [
+                f"{locked.name} has {listed} in {before['currency']}: the currency cannot "
+                "change under them. Open a new account for the other currency."]}
+    return {}
+
+
+def _record_terms_change(actor, locked: Account, before: dict, terms_before) -> None:
+    """One history row saying what finance changed, from what to what."""
+    after = _terms_of(locked)
+    parts = []
+    if after["credit_limit"] != before["credit_limit"] or after["currency"] != before["currency"]:
+        old = round_money(before["credit_limit"], before["currency"])
+        new = round_money(after["credit_limit"], after["currency"])
+        parts.append(f"credit limit {old} {before['currency']} → {new} {after['currency']}"
+                     if after["currency"] != before["currency"]
+                     else f"credit limit {old} → {new} {after['currency']}")
+    if after["payment_terms"] != before["payment_terms"]:
+        parts.append(f"payment terms {terms_before} → {locked.payment_terms}")
+    if after["tax_exempt"] != before["tax_exempt"]:
+        parts.append(f"tax exempt {'yes' if before['tax_exempt'] else 'no'} → "
+                     f"{'yes' if after['tax_exempt'] else 'no'}")
+    if not parts:
+        return
+    note = "; ".join(parts) + "."
+    TransitionLog.objects.create(
+        document=locked, transition="change_commercial_terms", source=locked.status,
+        target=locked.status, actor_kind=actor.kind, actor=actor.user, actor_name=actor.label,
+        actor_ip=actor.ip, note=note[0].upper() + note[1:], business_date=business_date())
+
+
 @transaction.atomic
 def update_account(*, account: Account, by, **fields) -> Account:
-    """Change an account the user may see; returns the account as saved (a fresh instance)."""
+    """Change an account the user may see; returns the account as saved (a fresh instance).
+    The credit limit, tax exemption, payment terms and currency change only by finance
+    (`customers.change_commercial_terms`), are recorded in the account's history, and the
+    currency never changes while documents are in the old one."""
     actor = as_actor(by)
     require_perm(actor, "customers.change_account", "You are not allowed to edit accounts.")
     fields = _known_fields(fields)
@@ -140,6 +220,7 @@ def update_account(*, account: Account, by, **fields) -> Account:
     if locked is None:
         raise PermissionDenied("You may not edit this account.")
     terms_before, owner_before = locked.payment_terms_id, locked.owner_id
+    before, terms_named = _terms_of(locked), locked.payment_terms
     credit_limit = fields.pop("credit_limit", locked.credit_limit.amount)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -148,9 +229,12 @@ def update_account(*, account: Account, by, **fields) -> Account:
     owner_ids.add(owner_before)
     errors = account_errors(locked, credit_limit=credit_limit, owner_ids=owner_ids,
                             terms_changed=locked.payment_terms_id != terms_before)
+    if not errors:
+        errors = _commercial_errors(actor, locked, before)
     if errors:
         raise ValidationError(errors)
     locked.save()
+    _record_terms_change(actor, locked, before, terms_named)
     return locked
 
 

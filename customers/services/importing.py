@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from core.actors import as_actor
+from core.csv_files import text_problems
 from customers.models import Account, AccountStatus, Contact, ContactRole, PaymentTerms
 from customers.selectors import assignable_owners
 from customers.services.accounts import account_errors, require_perm
@@ -29,6 +30,7 @@ ACCOUNT_COLUMNS = (
     "currency", "payment_terms", "credit_limit", "tax_exempt", "owner", "status",
 )
 ACCOUNT_REQUIRED = ("ref", "name", "country", "currency", "payment_terms")
+MAX_IMPORT_BYTES = 10 * 1024 * 1024  # ~50,000 accounts; checked before anything is parsed
 CONTACT_COLUMNS = ("account_ref", "name", "email", "phone", "role")
 CONTACT_REQUIRED = ("account_ref", "name", "email")
 TRUE_WORDS, FALSE_WORDS = {"yes", "true", "1", "y"}, {"no", "false", "0", "n", ""}
@@ -62,11 +64,18 @@ class ImportResult:
 
 def _read(file, label: str, columns: tuple, required: tuple) -> tuple[list, list[RowError]]:
     """(line number, row dict) pairs, or the reason the file cannot be read at all."""
-    raw = file.read()
+    raw = file.read(MAX_IMPORT_BYTES + 1)  # never more than the cap into memory
+    if len(raw) > MAX_IMPORT_BYTES:
+        return [], [RowError(label, 1, f"The file is larger than "
+                                       f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")]
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         return [], [RowError(label, 1, "The file is not UTF-8 text; save it as CSV UTF-8.")]
+    problems = text_problems(text)
+    if problems:
+        return [], [RowError(label, line, reason[0].upper() + reason[1:] + ".")
+                    for line, reason in problems]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -80,10 +89,13 @@ def _read(file, label: str, columns: tuple, required: tuple) -> tuple[list, list
     if problems:
         return [], [RowError(label, 1, "; ".join(problems) + f". Columns: {', '.join(columns)}.")]
     rows = []
-    for row in reader:
-        extra = row.pop(None, None)
-        values = {k: (v or "").strip() for k, v in row.items()}
-        rows.append((reader.line_num, values, bool(extra)))
+    try:
+        for row in reader:
+            extra = row.pop(None, None)
+            values = {k: (v or "").strip() for k, v in row.items()}
+            rows.append((reader.line_num, values, bool(extra)))
+    except csv.Error as error:
+        return [], [RowError(label, reader.line_num, f"{error}.")]
     if not rows:
         return [], [RowError(label, 2, "The file has a header but no rows.")]
     return rows, []

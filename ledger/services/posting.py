@@ -147,12 +147,34 @@ def post_entry(entry: EntryDraft, *, by, on: date | None = None) -> JournalEntry
     return post_entries([entry], by=by, on=on)[0]
 
 
+def _owned_by(entry: JournalEntry, document) -> bool:
+    if document is None or document.pk is None:
+        return False
+    content_type = ContentType.objects.get_for_model(type(document))
+    return (entry.source_type_id, entry.source_id) == (content_type.pk, document.pk)
+
+
+def document_entry_refusal(entry: JournalEntry) -> str:
+    """Why an entry posted by a document cannot be reversed from the ledger ("" if it can)."""
+    if not entry.source_type_id:
+        return ""
+    return (f"{entry.reference} belongs to {entry.source_label or 'its source document'}: "
+            "correct it through the document (void, credit note or refund), not the ledger.")
+
+
 @transaction.atomic
-def reverse_entry(entry: JournalEntry, *, by, memo: str, on: date | None = None) -> JournalEntry:
+def reverse_entry(entry: JournalEntry, *, by, memo: str, on: date | None = None,
+                  document=None) -> JournalEntry:
     """Post the mirror of a posted entry (debits and credits swapped, same accounts, customer,
-    document amounts negated at the same rate), dated `on`; an entry is reversed at most once."""
+    document amounts negated at the same rate), dated `on`; an entry is reversed at most once.
+
+    An entry with a source document is the document's: only that document's own verb (void,
+    credit note, refund), passing itself as `document`, may reverse it, so the document and
+    the receivable it booked never part ways."""
     actor = _check_actor(by)
     original = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if original.source_type_id and not _owned_by(original, document):
+        raise ValidationError(document_entry_refusal(original), code="document_entry")
     day = business_date(on)
     if JournalEntry.objects.filter(reverses=original).exists():
         raise ValidationError(f"{original.reference} is already reversed.")

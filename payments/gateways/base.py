@@ -55,7 +55,12 @@ class GatewayTimeout(Exception):
 
 
 class GatewayDeclined(Exception):
-    """The gateway refused a request that is not a charge (a refund, a token)."""
+    """The gateway refused a request that is not a charge (a refund, a token). `code` names
+    the reason in a word a page can map to its own sentence (never shown as sent)."""
+
+    def __init__(self, message: str = "", *, code: str = "declined"):
+        super().__init__(message)
+        self.code = code
 
 
 class InvalidSignature(Exception):

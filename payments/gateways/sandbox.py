@@ -96,14 +96,15 @@ def tokenize(*, number: str, exp_month: int, exp_year: int, cvc: str) -> Sandbox
     """What the hosted field does with the number: check it and keep only what the card does."""
     number = "".join(ch for ch in number if ch.isdigit())
     if not (12 <= len(number) <= 19) or not luhn_valid(number):
-        raise GatewayDeclined("The card number is not valid.")
+        raise GatewayDeclined("The card number is not valid.", code="invalid_number")
     if not (cvc.isdigit() and len(cvc) in (3, 4)):
-        raise GatewayDeclined("The security code is not valid.")
+        raise GatewayDeclined("The security code is not valid.", code="invalid_cvc")
     today = timezone.localdate()
     if not 1 <= exp_month <= 12 or (exp_year, exp_month) < (today.year, today.month):
-        raise GatewayDeclined("The expiry date is in the past.")
+        raise GatewayDeclined("The expiry date is in the past.", code="expired")
     if number not in TEST_CARDS:
-        raise GatewayDeclined("The sandbox takes only its test card numbers.")
+        raise GatewayDeclined("The sandbox takes only its test card numbers.",
+                              code="unsupported_card")
     brand, behaviour = TEST_CARDS[number]
     return SandboxCard.objects.create(
         token=f"tok_{secrets.token_hex(12)}", brand=brand, last4=number[-4:],

@@ -15,8 +15,8 @@ STEP_ACTIONS = [(a.value, a.value.replace("_", " ").capitalize()) for a in Actio
 
 
 class DunningTemplate(models.Model):
-    """An email text; subject and body are Django templates given `invoice`, `account`,
-    `amount_due`, `days_past_due` and `pay_url`."""
+    """An email text; subject and body hold plain `{{ placeholder }}`s (payments.dunning_texts),
+    never template code."""
 
     key = models.SlugField(max_length=40, unique=True)
     subject = models.CharField(max_length=200)

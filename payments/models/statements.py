@@ -9,12 +9,17 @@ from payments.models.fields import AMOUNT
 
 class StatementImport(models.Model):
     filename = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64, null=True, blank=True, editable=False,
+                                   help_text="The file's SHA-256: a file is imported once.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["file_sha256"], name="statementimport_file_once"),
+        ]
 
     def __str__(self):
         return f"Statement {self.filename} ({self.created_at:%Y-%m-%d})"
@@ -35,6 +40,12 @@ class StatementLine(models.Model):
     match_reason = models.CharField(max_length=200, blank=True)
     payment = models.OneToOneField("payments.Payment", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="statement_line")
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True, editable=False,
+                                   help_text="The line's identity: date, amount, currency, "
+                                             "reference and payer.")
+    repeat_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+",
+                                  help_text="The same line on an earlier statement.")
 
     class Meta:
         ordering = ["statement", "line_number"]

@@ -14,14 +14,12 @@ retries and write-offs one invoice at a time (a gateway call and a journal each)
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Min
-from django.template import Context, Template
 from django.utils import timezone
 
 from billing.models import DueInstalment, Invoice
@@ -29,11 +27,13 @@ from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
 from core.actors import as_actor
 from core.dates import business_date
+from core.money import round_money
 from core.transitions import run_transition
 from customers.models import Contact, ContactRole
 from customers.services.accounts import set_overdue_flags
 from payments import dunning_rules as rules
 from payments.due_position import position
+from payments.dunning_texts import fill_text
 from payments.models import (
     AccountDunning,
     DunningEvent,
@@ -291,17 +291,24 @@ def _message(event: DunningEvent, steps: dict, to: list[str]) -> EmailMessage | 
     to = [address for address in to if address]
     if not to:
         return None
-    context = Context({"invoice": invoice, "account": invoice.account,
-                       "amount_due": invoice.amount_due, "days_past_due": event.days_past_due,
-                       "pay_url": pay_link_url(invoice)})
-    return EmailMessage(_compiled(subject).render(context).strip()[:200],
-                        _compiled(body).render(context), to=to)
+    values = _values(invoice, event.days_past_due)
+    return EmailMessage(fill_text(subject, values).strip()[:200], fill_text(body, values),
+                        to=to)
 
 
-@lru_cache(maxsize=64)
-def _compiled(text: str) -> Template:
-    """Email templates compiled once per text (a run sends thousands with the same few)."""
-    return Template(text)
+def _values(invoice: Invoice, days_past_due: int) -> dict[str, str]:
+    """The placeholders' values: plain strings, never a model (dunning_texts)."""
+    currency = invoice.currency
+    return {
+        "invoice": invoice.number, "invoice.number": invoice.number,
+        "invoice.currency": currency, "currency": currency,
+        "invoice.due_on": invoice.due_on.isoformat() if invoice.due_on else "",
+        "invoice.issue_on": invoice.issue_on.isoformat() if invoice.issue_on else "",
+        "invoice.total": str(round_money(invoice.total, currency)),
+        "account": invoice.account.name, "account.name": invoice.account.name,
+        "amount_due": str(round_money(invoice.amount_due, currency)),
+        "days_past_due": str(days_past_due), "pay_url": pay_link_url(invoice),
+    }
 
 
 def send_dunning_emails(*, event_ids) -> int:

@@ -4,22 +4,31 @@ finance confirm the matches, which records each as a bank transfer applied to it
 Columns: date (YYYY-MM-DD), amount, currency, reference, and optionally payer. A file with any
 bad line is refused whole, each bad line named with its line number and reason. Money-out lines
 (negative amounts) are not receipts and are left out.
+
+A statement is read once: the same file (by its SHA-256) is refused before anything is stored,
+and a line whose identity (date, amount, currency, reference, payer) is already on an earlier
+statement is flagged as its repeat; a repeat of a recorded line can never be recorded again.
 """
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from billing.models import Invoice
 from billing.models.invoices import OPEN_STATES
 from core.actors import as_actor
+from core.csv_files import date_range_problem, text_problem_lines
+from core.dates import business_date
 from core.money import round_money
 from customers.models import Account
 from payments.models import PaymentMethodKind, StatementImport, StatementLine
@@ -28,6 +37,7 @@ from payments.services.access import require
 from payments.services.cash import Application, record_payment
 
 COLUMNS = ("date", "amount", "currency", "reference", "payer")
+MAX_AMOUNT = Decimal(10) ** 13  # below the money columns' 15 integer digits, far above any receipt
 REQUIRED = ("date", "amount", "currency", "reference")
 MAX_LINES = 5000  # a month of a busy account; larger files are split by the bank export
 
@@ -46,16 +56,25 @@ class ReadLine:
     payer: str
 
 
-def _parse(line: int, row: dict) -> tuple[ReadLine | None, list[str]]:
+def _parse(line: int, row: dict, today: date) -> tuple[ReadLine | None, list[str]]:
     errors = []
     try:
         booked_on = date.fromisoformat(row["date"])
     except ValueError:
         booked_on = None
         errors.append(f'the date "{row["date"]}" is not YYYY-MM-DD')
+    else:
+        if booked_on > today:
+            errors.append(f"the date {booked_on} is after today ({today}): a statement "
+                          "records what the bank has booked")
+        elif problem := date_range_problem(booked_on, "date"):
+            errors.append(problem)
     currency = row["currency"].upper()
     if len(currency) != 3 or not currency.isalpha():
         errors.append(f'the currency "{row["currency"]}" is not a three-letter code')
+    elif currency not in settings.CURRENCIES:
+        errors.append(f'the currency "{row["currency"]}" is not one we invoice in '
+                      f'({", ".join(settings.CURRENCIES)})')
     try:
         amount = Decimal(row["amount"].replace(",", ""))
         if not amount.is_finite():
@@ -63,7 +82,9 @@ def _parse(line: int, row: dict) -> tuple[ReadLine | None, list[str]]:
     except InvalidOperation:
         amount = None
         errors.append(f'the amount "{row["amount"]}" is not a number')
-    if amount is not None and not errors:
+    if amount is not None and abs(amount) >= MAX_AMOUNT:
+        errors.append(f"the amount {amount} is too large")
+    elif amount is not None and not errors:
         if amount == 0:
             errors.append("the amount is zero")
         elif round_money(amount, currency) != amount:
@@ -74,14 +95,46 @@ def _parse(line: int, row: dict) -> tuple[ReadLine | None, list[str]]:
                     row.get("payer", "")[:200]), []
 
 
+def line_fingerprint(booked_on: date, amount: Decimal, currency: str, reference: str,
+                     payer: str) -> str:
+    """A line's identity, blind to case and spacing in its texts (banks re-export both)."""
+    def text(value):
+        return " ".join(value.split()).casefold()
+    key = "|".join([booked_on.isoformat(), f"{amount.normalize():f}", currency.upper(),
+                    text(reference), text(payer)])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _fingerprint(line: ReadLine) -> str:
+    return line_fingerprint(line.booked_on, line.amount, line.currency, line.reference,
+                            line.payer)
+
+
+def _refuse_a_file_seen_before(digest: str) -> None:
+    seen = StatementImport.objects.filter(file_sha256=digest).first()
+    if seen is not None:
+        raise StatementRefused(
+            f"This statement was already imported on {seen.created_at:%Y-%m-%d} as "
+            f"{seen.filename}; nothing was read again. Its lines are on that statement's page.",
+            code="repeat_file")
+
+
 def read_statement(file) -> list[ReadLine]:
     """Every line of the file, or StatementRefused listing every bad one."""
     raw = file.read()
+    return _read(raw)
+
+
+def _read(raw: bytes | str, today: date | None = None) -> list[ReadLine]:
+    today = business_date(today)
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise StatementRefused(
             ["Line 1: the file is not UTF-8 text; save it as CSV UTF-8."]) from None
+    problems = text_problem_lines(text)
+    if problems:
+        raise StatementRefused(problems)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -90,16 +143,19 @@ def read_statement(file) -> list[ReadLine]:
         raise StatementRefused([f"Line 1: missing column(s) {', '.join(missing)}; the columns "
                                 f"are {', '.join(COLUMNS)}."])
     lines, errors = [], []
-    for row in reader:
-        if row.pop(None, None):
-            errors.append(f"Line {reader.line_num}: more values than columns.")
-            continue
-        values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
-        read, problems = _parse(reader.line_num, values)
-        if problems:
-            errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
-        else:
-            lines.append(read)
+    try:
+        for row in reader:
+            if row.pop(None, None):
+                errors.append(f"Line {reader.line_num}: more values than columns.")
+                continue
+            values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+            read, problems = _parse(reader.line_num, values, today)
+            if problems:
+                errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
+            else:
+                lines.append(read)
+    except csv.Error as error:
+        errors.append(f"Line {reader.line_num}: {error}.")
     if not lines and not errors:
         errors.append("Line 2: the file has a header but no lines.")
     if len(lines) > MAX_LINES:
@@ -135,18 +191,40 @@ def _matches(lines: list[ReadLine], accounts: dict[str, Account]) -> dict[int, t
     return matches
 
 
+def _earlier_lines(fingerprints: set[str]) -> dict[str, StatementLine]:
+    """The earliest line of earlier statements per identity, a recorded one first."""
+    earlier: dict[str, StatementLine] = {}
+    for line in (StatementLine.objects.filter(fingerprint__in=fingerprints)
+                 .order_by(F("payment").asc(nulls_last=True), "pk")):
+        earlier.setdefault(line.fingerprint, line)
+    return earlier
+
+
 @transaction.atomic
 def import_statement(*, file, filename: str, by) -> StatementImport:
-    """Store the statement's money-in lines with a proposed match each (nothing is paid yet)."""
+    """Store the statement's money-in lines with a proposed match each (nothing is paid yet);
+    a file imported before is refused whole, a line seen before is flagged as a repeat."""
     require(by, "payments.import_statement", "import bank statements")
-    lines = [line for line in read_statement(file) if line.amount > 0]
+    raw = file.read()
+    raw_bytes = raw.encode() if isinstance(raw, str) else raw
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    _refuse_a_file_seen_before(digest)
+    lines = [line for line in _read(raw) if line.amount > 0]
     payers = {line.payer.lower() for line in lines if line.payer}
     accounts = {}
     for account in Account.objects.annotate(lower=Lower("name")).filter(lower__in=payers):
         accounts.setdefault(account.lower, account)
-    statement = StatementImport.objects.create(filename=filename[:255],
-                                               uploaded_by=as_actor(by).user)
+    try:
+        with transaction.atomic():  # two uploads of one file at once: the second is refused
+            statement = StatementImport.objects.create(filename=filename[:255],
+                                                       file_sha256=digest,
+                                                       uploaded_by=as_actor(by).user)
+    except IntegrityError:
+        _refuse_a_file_seen_before(digest)
+        raise
     matches = _matches(lines, accounts)
+    fingerprints = {line.line: _fingerprint(line) for line in lines}
+    earlier = _earlier_lines(set(fingerprints.values()))
     rows = []
     for line in lines:
         invoice, reason = matches.get(line.line, (None, ""))
@@ -156,9 +234,24 @@ def import_statement(*, file, filename: str, by) -> StatementImport:
             statement=statement, line_number=line.line, booked_on=line.booked_on,
             amount=line.amount, currency=line.currency, reference=line.reference,
             payer=line.payer, account_id=account,
-            suggested_invoice=invoice, match_reason=reason))
+            suggested_invoice=invoice, match_reason=reason,
+            fingerprint=fingerprints[line.line], repeat_of=earlier.get(fingerprints[line.line])))
     StatementLine.objects.bulk_create(rows)
     return statement
+
+
+def _refuse_repeats(lines: list[StatementLine]) -> None:
+    """A line whose identity was already recorded from another statement is not paid again."""
+    recorded = {line.fingerprint: line for line in StatementLine.objects.filter(
+        fingerprint__in={line.fingerprint for line in lines if line.fingerprint},
+        payment__isnull=False).select_related("statement", "payment").order_by("pk")}
+    errors = [f"Line {line.line_number} repeats line {seen.line_number} of "
+              f"{seen.statement.filename}, already recorded as {seen.payment}; untick it."
+              for line in lines
+              if (seen := recorded.get(line.fingerprint)) is not None
+              and seen.statement_id != line.statement_id]
+    if errors:
+        raise ValidationError(errors, code="repeat_line")
 
 
 @transaction.atomic
@@ -168,6 +261,7 @@ def confirm_statement_lines(*, statement, line_ids, by) -> int:
     require(by, "payments.import_statement", "confirm bank statement matches")
     lines = list(statement.lines.select_for_update().filter(
         pk__in=list(line_ids), payment__isnull=True, account__isnull=False).order_by("pk"))
+    _refuse_repeats(lines)
     due = dict(Invoice.objects.filter(pk__in={line.suggested_invoice_id for line in lines})
                .values_list("pk", "amount_due"))
     for line in lines:

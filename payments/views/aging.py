@@ -1,13 +1,13 @@
 """The AR aging report (and its CSV) and DSO over a chosen period; sales roles see the aging of
 the accounts they can see."""
 
-import csv
 from datetime import timedelta
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from core.csv_files import SafeCsvWriter
 from core.dates import business_date
 from customers.selectors import accounts_visible_to
 from payments.aging import BUCKETS, LABELS, ar_aging, dso
@@ -59,7 +59,7 @@ def aging_csv(request):
     _, report = _report(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ar-aging-{report.as_of}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["account", "currency", *[LABELS[b] for b in BUCKETS], "total"])
     for row in [*report.rows, *report.totals()]:
         writer.writerow([row.account_name, row.currency, *row.cells(), row.total])

@@ -52,7 +52,8 @@ def sandbox_tokenize(request):
             exp_month=int(request.POST.get("exp_month") or 0),
             exp_year=int(request.POST.get("exp_year") or 0))
     except (GatewayDeclined, ValueError) as error:
-        message = str(error) if isinstance(error, GatewayDeclined) else "Check the expiry date."
-        return _back(request, {"card_error": message})
+        # A code, never text: the merchant's page words it (attacker text in a link is not ours).
+        code = error.code if isinstance(error, GatewayDeclined) else "invalid_expiry"
+        return _back(request, {"card_error": code})
     return _back(request, {"card_token": card.token})
 

@@ -49,6 +49,7 @@ def statement_confirm(request, pk):
             messages.success(request, f"{count} payment{'s' if count != 1 else ''} recorded "
                                       "and applied.")
         return redirect("payments:statement_confirm", pk=statement.pk)
-    lines = statement.lines.select_related("account", "suggested_invoice", "payment")
+    lines = statement.lines.select_related("account", "suggested_invoice", "payment",
+                                           "repeat_of__statement", "repeat_of__payment")
     return render(request, "payments/statement_confirm.html", {
         "statement": statement, "lines": lines})

@@ -24,6 +24,16 @@ from payments.selectors import early_discount
 from payments.services import LinkProblem, charge_invoice, invoice_for_pay_link, save_card
 from q2c.portal import client_ip
 
+# What the gateway's refusal codes mean, in our words; anything else gets the general one.
+CARD_ERRORS = {
+    "invalid_number": "The card number is not valid.",
+    "invalid_cvc": "The security code is not valid.",
+    "expired": "The expiry date is in the past.",
+    "invalid_expiry": "Check the expiry date.",
+    "unsupported_card": "This card cannot be used here; try another card.",
+}
+CARD_REFUSED = "The card was refused. Check the details and try again."
+
 
 class PayForm(forms.Form):
     card_token = forms.CharField(widget=forms.HiddenInput)
@@ -66,7 +76,8 @@ def card(request, token):
     except LinkProblem as problem:
         return _problem(request, problem)
     if request.GET.get("card_error"):
-        return _page(request, found, token, card_error=request.GET["card_error"], status=400)
+        return _page(request, found, token, status=400,
+                     card_error=CARD_ERRORS.get(request.GET["card_error"], CARD_REFUSED))
     form = PayForm(request.POST or None, initial={"card_token": request.GET.get("card_token")})
     card_token = form.data.get("card_token") or request.GET.get("card_token", "")
     details = gateway().describe_card(token=card_token) if card_token else None

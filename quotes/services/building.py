@@ -70,6 +70,7 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
     price_book = price_book or standard_price_book(currency=account.currency, on=start_on)
     errors = _header_errors(account=account, contact=contact, price_book=price_book,
                             term_months=term_months)
+    errors |= _expiry_errors(expires_on, today)
     if errors:
         raise ValidationError(errors)
     number = next_number(f"quote-{today.year}")
@@ -80,6 +81,14 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
         term_months=term_months,
         expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
         customer_notes=customer_notes, internal_notes=internal_notes)
+
+
+def _expiry_errors(expires_on: date | None, today: date) -> dict[str, str]:
+    """A quote is never born expired: its expiry is today or later."""
+    if expires_on is not None and expires_on < today:
+        return {"expires_on": f"The quote would be born expired: its expiry "
+                              f"{expires_on.isoformat()} is before today ({today.isoformat()})."}
+    return {}
 
 
 HEADER_FIELDS = ("contact", "start_on", "term_months", "expires_on", "price_book",
@@ -96,6 +105,8 @@ def update_quote(*, quote: Quote, by, **changes) -> Quote:
     values = {name: getattr(quote, name) for name in HEADER_FIELDS} | changes
     errors = _header_errors(account=quote.account, contact=values["contact"],
                             price_book=values["price_book"], term_months=values["term_months"])
+    if "expires_on" in changes and changes["expires_on"] != quote.expires_on:
+        errors |= _expiry_errors(changes["expires_on"], business_date())
     new_book = values["price_book"] is not None and values["price_book"].pk != quote.price_book_id
     if new_book and values["price_book"].currency != quote.currency:
         errors["price_book"] = f"Choose a book in {quote.currency}, the quote's currency."

@@ -202,3 +202,33 @@ def test_twenty_threads_issuing_at_once_get_unique_gapless_numbers():
     assert errors == []
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-2026-{n:06d}" for n in range(1, 21)]
+
+
+def test_an_invoice_of_a_contract_takes_the_terms_the_customer_signed(finance):
+    # given a contract signed on net-30 whose account now says net-60
+    from billing.models import InvoiceLine, LineSource
+
+    account = AccountFactory(payment_terms=terms("net-30"))
+    contract = active_contract(account=account, start_on=date(2026, 1, 1),
+                               end_on=date(2026, 12, 31), lines=[{"amount": "100.00"}])
+    account.payment_terms = terms("net-60")
+    account.save(update_fields=["payment_terms"])
+    invoice = draft_for(account, finance, ("Extra", "1", "10.00"))
+    InvoiceLine.objects.create(invoice=invoice, position=9, source=LineSource.RECURRING,
+                               contract_line=contract.lines.get(), description="Seats",
+                               quantity=D(1), unit_price=D("100.00"), amount=D("100.00"))
+    Invoice.objects.filter(pk=invoice.pk).update(subtotal=D("110.00"), total=D("110.00"),
+                                                 amount_due=D("110.00"))
+
+    # when it is issued
+    invoice = issue_invoice(invoice=invoice, by=finance, on=ON)
+
+    # then it falls due on the contract's terms, not the account's
+    assert invoice.due_on == date(2026, 12, 31)
+
+
+def test_a_manual_invoice_takes_the_accounts_terms(finance):
+    account = AccountFactory(payment_terms=terms("net-60"))
+    invoice = issue_invoice(invoice=draft_for(account, finance, ("Extra", "1", "10.00")),
+                            by=finance, on=ON)
+    assert invoice.due_on == date(2027, 1, 30)

@@ -68,3 +68,23 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+
+
+def test_debug_is_off_unless_the_environment_says_so():
+    env = production_env(SECRET_KEY="x" * 50, PAYMENT_WEBHOOK_SECRET="w" * 40)
+    env.pop("DEBUG", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings; print('DEBUG', settings.DEBUG)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout
+
+
+def test_make_run_turns_debug_on_by_itself():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "export DEBUG ?= 1" in makefile  # `make run` needs no setting at all
+    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env={k: v for k, v in os.environ.items()
+                                             if k != "DEBUG"})
+    assert "runserver" in result.stdout

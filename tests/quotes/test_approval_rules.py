@@ -60,11 +60,32 @@ def test_several_rules_route_to_levels_and_groups():
     assert any("last amount due after 60 days" in r for h in hits for r in h.reasons)
 
 
-def test_an_amount_rule_applies_only_in_its_currency():
-    big = seat_line(quantity=1000)
-    assert approval_hits(facts(big, currency="EUR"), [TCV_250K]) == []
+def test_an_amount_rule_compares_other_currencies_at_the_dated_rate():
+    from dataclasses import replace
+    from datetime import date
+
+    big, small = seat_line(quantity=1000), seat_line(quantity=500)  # 360,000 and 180,000
+    rates = (("EUR", D("1.10")), ("USD", D("1")))
+    eur = replace(facts(big, currency="EUR"), rates=rates, rates_on=date(2026, 1, 1))
+
+    assert approval_hits(eur, [TCV_250K])[0].reasons == (
+        "Total contract value 360,000.00 EUR (396,000.00 USD at the rates of 2026-01-01) is "
+        "above 250,000.00 USD. Rule: TCV above 250,000 USD.",)
+    assert approval_hits(replace(facts(small, currency="EUR"), rates=rates,
+                                 rates_on=date(2026, 1, 1)), [TCV_250K]) == []
     assert approval_hits(facts(big), [TCV_250K])[0].reasons == (
         "Total contract value 360,000.00 USD is above 250,000.00 USD. "
+        "Rule: TCV above 250,000 USD.",)
+
+
+def test_an_amount_rule_without_a_rate_asks_for_approval_rather_than_passing():
+    from dataclasses import replace
+    from datetime import date
+
+    eur = replace(facts(seat_line(quantity=10), currency="EUR"), rates_on=date(2026, 1, 1))
+    assert approval_hits(eur, [TCV_250K])[0].reasons == (
+        "Total contract value 3,600.00 EUR cannot be compared with 250,000.00 USD: no "
+        "exchange rate of EUR or USD on 2026-01-01 (add one on the Exchange rates page). "
         "Rule: TCV above 250,000 USD.",)
 
 

@@ -93,3 +93,39 @@ def test_only_finance_imports_opening_balances(sales_rep, sales_manager, account
         with pytest.raises(PermissionDenied):
             import_opening_balances(content=content, by=user, on=ON)
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["INV-2026-000001", "inv-2027-000545", "CN-2026-000003"])
+def test_an_opening_balance_numbered_like_our_own_series_is_refused_at_its_line(finance, number):
+    AccountFactory(name="Acme")
+    content = (HEADER + "OLD-1,Acme,USD,2026-09-01,2026-10-01,10.00\n"
+                        f"{number},Acme,USD,2026-09-01,2026-10-01,10.00\n").encode()
+
+    with pytest.raises(ValidationError) as caught:
+        import_opening_balances(content=content, by=finance, on=ON)
+
+    assert caught.value.messages == [
+        f"Line 3: the number {number} has the shape of this system's own invoice and credit "
+        "note numbers (INV-YYYY-NNNNNN, CN-YYYY-NNNNNN); keep the previous system's numbers "
+        f"apart with a prefix of their own, such as OLD-{number}."]
+    assert not Invoice.objects.exists()
+
+
+def test_issuing_passes_over_a_number_an_earlier_opening_balance_already_holds(finance):
+    # given an opening balance imported (before the rule above) as the next invoice number
+    from billing.services import drafts
+    from billing.services.issuing import issue_invoice
+    from tests.billing.factories import issued_invoice_row
+
+    migrated = issued_invoice_row()
+    Invoice.objects.filter(pk=migrated.pk).update(number="INV-2026-000001",
+                                                  kind=InvoiceKind.MIGRATED)
+    draft = drafts.create_manual_invoice(account=AccountFactory(), by=finance)
+    drafts.add_manual_charge(invoice=draft, by=finance, description="Setup", quantity=D(1),
+                             unit_price=D("5.00"), on=ON)
+
+    # when a draft is issued
+    issued = issue_invoice(invoice=draft, by=finance, on=ON)
+
+    # then it takes the next free number instead of colliding
+    assert issued.number == "INV-2026-000002" and issued.state == InvoiceState.ISSUED

@@ -1,6 +1,8 @@
 """Billing's document pages: who may open them, uploads refused whole, the credit note form,
 lists whose query count does not grow."""
 
+from decimal import Decimal as D
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -70,8 +72,10 @@ def test_finance_credits_some_lines_from_the_form(client, finance, issued):
     seats = issued.lines.get(position=1)
     assert "Seats" in client.get(url).content.decode()
 
-    response = client.post(url, {"reason": "service_issue", "how": "lines",
-                                 f"line_{seats.pk}": "50.00"})
+    data = {"reason": "service_issue", "how": "lines", f"line_{seats.pk}": "50.00"}
+    preview = client.post(url, data)  # the total first, nothing issued
+    assert not CreditNote.objects.exists()
+    response = client.post(url, {**data, "confirmed": preview.context["confirmation"]})
 
     note = CreditNote.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -89,6 +93,49 @@ def test_the_form_puts_a_refused_credit_back_on_its_field(client, finance, issue
     assert "more than the 172.50 left" in response.content.decode()
     response = client.post(url, {"reason": "", "how": "whole"})
     assert response.status_code == 400 and not CreditNote.objects.exists()
+
+
+def test_the_credit_form_starts_with_nothing_chosen(client, finance, issued):
+    login(client, finance)
+    url = reverse("billing_documents:credit_note_create", args=[issued.pk])
+    page = client.get(url)
+    assert page.context["form"]["how"].value() is None
+    assert "checked" not in str(page.context["form"]["how"])
+
+    response = client.post(url, {"reason": "goodwill"})
+    assert response.status_code == 400 and not CreditNote.objects.exists()
+    assert "Choose what to credit." in response.context["form"].errors["how"]
+
+
+def test_amounts_typed_with_everything_chosen_are_refused_not_ignored(client, finance, issued):
+    login(client, finance)
+    url = reverse("billing_documents:credit_note_create", args=[issued.pk])
+    seats = issued.lines.get(position=1)
+
+    response = client.post(url, {"reason": "goodwill", "how": "whole",
+                                 f"line_{seats.pk}": "100.00"})
+
+    assert response.status_code == 400 and not CreditNote.objects.exists()
+    assert ("You typed amounts but chose everything left on the invoice: choose “Net amounts "
+            "of some lines” or clear them.") in response.context["form"].non_field_errors()
+
+
+def test_the_credit_shows_its_total_and_is_issued_only_once_confirmed(client, finance, issued):
+    login(client, finance)
+    url = reverse("billing_documents:credit_note_create", args=[issued.pk])
+    data = {"reason": "duplicate", "how": "whole"}
+
+    preview = client.post(url, data)
+
+    assert preview.status_code == 200 and not CreditNote.objects.exists()
+    body = preview.content.decode()
+    assert preview.context["preview"]["total"] == D("172.50")
+    assert "This issues a credit note of" in body and f"172.50 on {issued.number}" in body
+    changed = client.post(url, {**data, "how": "amount", "amount": "10.00",
+                                "confirmed": preview.context["confirmation"]})
+    assert changed.status_code == 200 and not CreditNote.objects.exists()  # previewed again
+    client.post(url, {**data, "confirmed": preview.context["confirmation"]})
+    assert CreditNote.objects.get().total == D("172.50")
 
 
 def test_the_credit_note_list_filters_and_searches(client, finance, vat, issued):
