@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
 from djmoney.models.fields import MoneyField
 
 
@@ -145,7 +146,7 @@ class AccountStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class Account(models.Model):
+class Account(FSMModelMixin, models.Model):
     name = models.CharField(max_length=200)
     legal_name = models.CharField(max_length=200, blank=True)
     tax_id = models.CharField("tax ID", max_length=50, blank=True)
@@ -194,8 +195,11 @@ class Account(models.Model):
                   "that day bills on its last day).")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="owned_accounts")
-    status = models.CharField(max_length=16, choices=AccountStatus.choices,
-                              default=AccountStatus.ACTIVE)
+    # Moves only through the transitions below (`customers.services.set_account_status`, which
+    # the edit form, admin and API call with the status they want). Not `protected`: model forms
+    # copy every field onto their instance, and the service acts on its own locked copy.
+    status = FSMField(max_length=16, choices=AccountStatus.choices,
+                      default=AccountStatus.ACTIVE)
     is_overdue = models.BooleanField(default=False, help_text="Set by billing and dunning.")
     overdue_since = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -221,6 +225,29 @@ class Account(models.Model):
 
     def __str__(self):
         return self.name
+
+    # The account's life: a prospect becomes active; finance puts an account on hold (no new
+    # business) and takes it off, closes it, and reopens a closed one.
+    @transition(field=status, source=[AccountStatus.PROSPECT, AccountStatus.ON_HOLD],
+                target=AccountStatus.ACTIVE, permission="customers.change_account")
+    def activate(self):
+        """A prospect that buys, or an account taken off hold."""
+
+    @transition(field=status, source=[AccountStatus.PROSPECT, AccountStatus.ACTIVE],
+                target=AccountStatus.ON_HOLD, permission="customers.change_commercial_terms")
+    def hold(self):
+        """No new business until finance takes it off hold."""
+
+    @transition(field=status, source=[AccountStatus.PROSPECT, AccountStatus.ACTIVE,
+                                      AccountStatus.ON_HOLD],
+                target=AccountStatus.CLOSED, permission="customers.change_commercial_terms")
+    def close(self):
+        """The customer relationship has ended."""
+
+    @transition(field=status, source=AccountStatus.CLOSED, target=AccountStatus.ACTIVE,
+                permission="customers.change_commercial_terms")
+    def reopen(self):
+        """A closed account buys again."""
 
     def clean(self):
         errors = {}

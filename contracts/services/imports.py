@@ -35,6 +35,7 @@ from contracts.services._common import creation_log, default_day_count, require
 from contracts.services.amendments import months_between, recurring_monthly
 from contracts.services.lifecycle import contract_value, default_template, fill_contract_terms
 from contracts.services.schedules import price_from_schedule, schedule_rows
+from core.csv_files import text_problems
 from core.dates import business_date
 from core.models import TransitionLog
 from core.numbering import next_numbers
@@ -72,22 +73,32 @@ def read_rows(data: bytes) -> list[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused([(0, "The file is not UTF-8 text (save it as CSV UTF-8).")]) from None
+    problems = text_problems(text)
+    if problems:
+        raise ImportRefused(problems)
     reader = csv.reader(io.StringIO(text))
-    header = [name.strip().lower() for name in next(reader, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise ImportRefused([(1, f"Missing columns: {', '.join(missing)}.")])
-    rows = [Row(n, {name: (cells[i].strip() if i < len(cells) else "")
-                    for i, name in enumerate(header)})
-            for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            raise ImportRefused([(1, f"Missing columns: {', '.join(missing)}.")])
+        rows = [Row(n, {name: (cells[i].strip() if i < len(cells) else "")
+                        for i, name in enumerate(header)})
+                for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+    except csv.Error as error:
+        raise ImportRefused([(reader.line_num, f"The file is not readable CSV: {error}.")]) \
+            from None
     if not rows:
         raise ImportRefused([(2, "The file has no contract lines.")])
     return rows
 
 
+MAX_AMOUNT = Decimal("1e13")  # below what an amount column holds (19 digits, 4 places)
+
+
 def _decimal(text: str) -> Decimal:
     value = Decimal(text)
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
         raise InvalidOperation
     return value
 

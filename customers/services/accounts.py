@@ -15,6 +15,7 @@ from core.actors import as_actor
 from core.dates import business_date
 from core.models import TransitionLog
 from core.money import round_money
+from core.transitions import run_transition
 from customers.models import Account, AccountStatus
 from customers.selectors import account_for_update, assignable_owners
 
@@ -222,6 +223,7 @@ def update_account(*, account: Account, by, **fields) -> Account:
     terms_before, owner_before = locked.payment_terms_id, locked.owner_id
     before, terms_named = _terms_of(locked), locked.payment_terms
     credit_limit = fields.pop("credit_limit", locked.credit_limit.amount)
+    wanted_status = fields.pop("status", None) or locked.status
     for name, value in fields.items():
         setattr(locked, name, value)
     owner_ids = set(assignable_owners(actor.user).values_list("pk", flat=True))
@@ -235,7 +237,32 @@ def update_account(*, account: Account, by, **fields) -> Account:
         raise ValidationError(errors)
     locked.save()
     _record_terms_change(actor, locked, before, terms_named)
+    if wanted_status != locked.status:
+        _move_status(locked, wanted_status, actor)
     return locked
+
+
+def _move_status(account: Account, target: str, actor) -> None:
+    """The transition that takes the account to `target`, with its permission and history;
+    a move no transition makes is refused at the field."""
+    name = STATUS_TRANSITIONS.get((account.status, target))
+    if name is None:
+        raise ValidationError({"status": f"An account that is "
+                                         f"{account.get_status_display().lower()} cannot become "
+                                         f"{AccountStatus(target).label.lower()}."})
+    run_transition(account, name, by=actor, note=f"Status: {AccountStatus(target).label}")
+
+
+STATUS_TRANSITIONS = {
+    (AccountStatus.PROSPECT, AccountStatus.ACTIVE): "activate",
+    (AccountStatus.ON_HOLD, AccountStatus.ACTIVE): "activate",
+    (AccountStatus.PROSPECT, AccountStatus.ON_HOLD): "hold",
+    (AccountStatus.ACTIVE, AccountStatus.ON_HOLD): "hold",
+    (AccountStatus.PROSPECT, AccountStatus.CLOSED): "close",
+    (AccountStatus.ACTIVE, AccountStatus.CLOSED): "close",
+    (AccountStatus.ON_HOLD, AccountStatus.CLOSED): "close",
+    (AccountStatus.CLOSED, AccountStatus.ACTIVE): "reopen",
+}
 
 
 @transaction.atomic

@@ -132,3 +132,19 @@ def test_the_import_page_lists_every_bad_row_and_imports_nothing(client, account
     response = client.post(reverse("contracts:import"), {
         "file": SimpleUploadedFile("old.csv", GOOD, content_type="text/csv")}, follow=True)
     assert response.status_code == 200 and Contract.objects.count() == 2
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    (f"{ACME},SEAT-USER,10,monthly,30\x00,10", "Line 2: a cell holds a NUL character"),
+    (f"{ACME},SEAT-USER,10,monthly,{'9' * 200_000},10", "Line 2: the line is longer than"),
+    (f"{ACME},SEAT-USER,10,monthly,1e400,10", "unit_price is not a number"),
+    (f"{ACME},SEAT-USER,1e20,monthly,30,10", "quantity is not a number"),
+])
+def test_a_hostile_contract_file_is_refused_by_line_and_imports_nothing(accounts, finance,
+                                                                        row, reason):
+    # review 2026-12 (red team 8): these answered 500
+    with pytest.raises(services.ImportRefused) as refused:
+        services.import_contracts(data=csv_of(row), by=finance)
+
+    assert any(reason in message for message in refused.value.messages)
+    assert not Contract.objects.exists()

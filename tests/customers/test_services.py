@@ -118,12 +118,16 @@ def test_rep_cannot_edit_another_reps_account(book, sales_rep):
 
 
 def test_manager_edits_the_teams_accounts_but_not_the_other_teams(book, sales_manager):
-    services.update_account(account=book["teammate"], by=sales_manager, status="on_hold")
+    services.update_account(account=book["teammate"], by=sales_manager, legal_name="Team Ltd")
 
     with pytest.raises(PermissionDenied):
-        services.update_account(account=book["other_rep"], by=sales_manager, status="on_hold")
+        services.update_account(account=book["other_rep"], by=sales_manager,
+                                legal_name="Not mine")
     book["other_rep"].refresh_from_db()
-    assert book["other_rep"].status == "active"
+    assert book["other_rep"].legal_name != "Not mine"
+    # putting an account on hold is finance's (the account's state machine)
+    with pytest.raises(PermissionDenied):
+        services.update_account(account=book["teammate"], by=sales_manager, status="on_hold")
 
 
 def test_finance_edits_every_account_and_accountant_none(book, finance, accountant):
