@@ -104,6 +104,9 @@ def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
                                            effective_on=effective_on, termination=termination)
     ending = end_lines(running, last_day=last_day, change=change)
     termination.credit_amount = credit_total(ending.added, contract.currency)
+    # the contract's value is what its schedule still charges (saved with the transition)
+    contract.total_contract_value -= round_money(
+        ending.removed - sum((r.amount for r in ending.added), Decimal(0)), contract.currency)
     termination.save(update_fields=["credit_amount"])
     run_bulk_transition(running, "end", by=actor, on=on, update_fields=["end_on"],
                         note=f"Contract terminated from {effective_on:%Y-%m-%d}",

@@ -50,6 +50,9 @@ def test_terminating_ends_the_lines_and_stores_the_explained_credit(
     # the months after it were never billed: they end, and nothing is charged for them
     assert not charges_in_force([seat]).filter(period_start__gt=date(2027, 3, 14)).exclude(
         kind="credit").exists()
+    # and the contract's value is what its schedule still charges
+    assert contract.total_contract_value == sum(
+        (row.amount for row in charges_in_force(contract.lines.all())), Decimal(0))
     [terminate] = [h for h in history_for(contract) if h.transition == "terminate"]
     assert "Customer went out of business" in terminate.note
 
