@@ -203,14 +203,14 @@ def _same(old: ContractLine, new) -> bool:
             and old.billing_alignment == new.billing_alignment)
 
 
-def _new_line(contract: Contract, quote_line, amendment: Amendment, *, replaces=None,
-              position: int = 0, today: date | None = None) -> ContractLine:
+def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
+              replaces=None) -> ContractLine:
     """The contract line the quote line becomes from the effective date (unsaved), priced
     from its own schedule to the contract's end."""
     effective = amendment.effective_on
     recurring = quote_line.billing_period != BillingPeriod.ONE_TIME
     line = ContractLine(
-        contract=contract, position=position, quote_line=quote_line,
+        contract=contract, position=0, quote_line=quote_line,  # placed when applied
         product=quote_line.product, description=quote_line.description,
         quantity=quote_line.quantity, billing_period=quote_line.billing_period,
         billing_alignment=quote_line.billing_alignment,
@@ -222,8 +222,7 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *, replaces=
         list_unit_price=quote_line.list_unit_price,
         amount_per_period=quote_line.amount_per_period, start_on=effective,
         end_on=contract.end_on if recurring else effective,
-        status=(LineStatus.ACTIVE if today is not None and effective <= today
-                else LineStatus.PENDING),
+        status=LineStatus.PENDING,  # applying the amendment makes it active if it has started
         replaces=replaces, amendment=amendment)
     price_from_schedule(line, quote_line.list_per_period)
     return line

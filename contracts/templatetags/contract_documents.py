@@ -9,21 +9,17 @@ portal page (q2c) that shows such a quote.
 from django import template
 
 from contracts.documents import amendment_document, renewal_document
-from contracts.models import Amendment, Renewal
+from contracts.models import Renewal
+from contracts.services import amendment_for_quote
 
 register = template.Library()
 
 
-def _amendment_of(quote) -> Amendment | None:
-    return (Amendment.objects.select_related("contract__account", "contract__payment_terms",
-                                             "quote__contact")
-            .filter(quote_id=quote.pk).first()) if quote.kind == "amendment" else None
-
-
 @register.simple_tag
 def amendment_document_for(quote):
-    amendment = _amendment_of(quote)
-    return amendment_document(amendment) if amendment is not None else None
+    if quote.kind != "amendment":
+        return None
+    return amendment_document(amendment_for_quote(quote))
 
 
 @register.simple_tag
