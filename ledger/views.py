@@ -27,11 +27,6 @@ JOURNAL_PAGE_SIZE = 50
 RATES_PAGE_SIZE = 100
 
 
-def _messages_of(error: ValidationError) -> list[str]:
-    return [message for messages_ in error.message_dict.values() for message in messages_] \
-        if hasattr(error, "error_dict") else list(error.messages)
-
-
 def _back(request, default: str):
     return redirect(safe_next(request, default))
 
@@ -100,7 +95,7 @@ def reverse_entry(request, pk: int):
         reversal = services.reverse_entry(entry, by=request.user, memo=form.cleaned_data["memo"],
                                           on=form.cleaned_data["on"])
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in error.messages:
             messages.error(request, message)
         return redirect("ledger:entry", pk=pk)
     messages.success(request, f"Posted {reversal.reference}, reversing {entry.reference}.")
@@ -127,7 +122,7 @@ def _period_action(request, pk: int, run, done: str, **kwargs):
     try:
         run(period, by=request.user, **kwargs)
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in error.messages:
             messages.error(request, f"{period}: {message}")
     else:
         messages.success(request, done.format(period=period))
@@ -190,7 +185,7 @@ def import_rates(request):
     try:
         result = services.import_rates_csv(form.cleaned_data["file"], by=request.user)
     except ValidationError as error:
-        return _rates_page(request, form, import_errors=_messages_of(error), status=400)
+        return _rates_page(request, form, import_errors=error.messages, status=400)
     messages.success(request, f"Imported {result.total} rates "
                               f"({result.created} new, {result.updated} updated).")
     return redirect("ledger:rates")
