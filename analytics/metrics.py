@@ -34,10 +34,6 @@ class MrrMovement:
     def closing(self) -> Decimal:
         return self.opening + self.new + self.expansion - self.contraction - self.churn
 
-    @property
-    def net_new(self) -> Decimal:
-        return self.closing - self.opening
-
 
 def movement_of(previous: Decimal, current: Decimal) -> MrrMovement:
     """One account's movement (the selectors compute the same sums in SQL over every account)."""

@@ -67,10 +67,6 @@ def assignable_owners(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
-def active_payment_terms() -> QuerySet[PaymentTerms]:
-    return PaymentTerms.objects.filter(active=True)
-
-
 def terms_due_within(days: int) -> QuerySet[PaymentTerms]:
     """Active terms whose last amount falls due within `days` of the invoice (as
     `PaymentTerms.longest_days` counts: end of month as 30 days)."""

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from core.dates import month_start
 from core.money import round_money
 from ledger import chart
-from ledger.models import AccountingPeriod, ExchangeRate, GLAccount, JournalEntry, JournalLine
+from ledger.models import AccountingPeriod, ExchangeRate, JournalEntry, JournalLine
 from ledger.period_rules import landing_month, month_end
 
 ZERO = Decimal("0")
@@ -221,11 +221,6 @@ def open_period_for(day: date) -> AccountingPeriod:
 
 
 # Reference data ----------------------------------------------------------------------------
-
-def gl_accounts(*, active_only: bool = False) -> QuerySet:
-    accounts = GLAccount.objects.order_by("code")
-    return accounts.filter(active=True) if active_only else accounts
-
 
 def exchange_rates(currency: str = "") -> QuerySet:
     rates = ExchangeRate.objects.order_by("-valid_on", "currency")

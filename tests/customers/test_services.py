@@ -261,7 +261,9 @@ def test_standard_terms_are_seeded():
 
 
 def test_seeded_instalment_plan_adds_up():
-    services.validate_instalments(terms("50-50-30"))
+    plan = terms("50-50-30")
+    assert sum(row.percent for row in plan.instalments.all()) == 100
+    assert services.validate_instalments(plan) is None  # raises when the plan does not add up
 
 
 def test_instalments_must_add_up_to_exactly_100():
