@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -242,10 +241,9 @@ def test_a_managers_receivables_are_their_teams(sales_manager, sales_rep, other_
     assert (figures.billed, figures.closing, figures.aging[0].amount) == (70, 70, 70)
 
 
+@pytest.mark.postgres("the median aggregate is PostgreSQL's; SQLite uses the window median")
 @pytest.mark.parametrize(("hours", "median"), [((10, 50, 30), "30.0"), ((10, 50, 30, 41), "35.5")])
 def test_the_median_aggregate_agrees_with_the_window_median(sales_rep, finance, hours, median):
-    if connection.vendor != "postgresql":
-        pytest.skip("the median aggregate is PostgreSQL's; SQLite uses the window median")
     _send_quotes(sales_rep, *hours)
     quotes, sent = Quote.objects.all(), Q(sent_at__isnull=False)
 
