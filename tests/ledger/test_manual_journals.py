@@ -82,7 +82,8 @@ def test_a_rejection_needs_a_reason_and_posts_nothing(accountant, finance):
 
 @pytest.mark.parametrize(("lines", "message"), [
     ([services.LineDraft(gl_code=chart.BAD_DEBT_EXPENSE, debit=D("10.00")),
-      services.LineDraft(gl_code=chart.SUSPENSE, credit=D("9.99"))], "is unbalanced: debits 10.00, credits 9.99"),
+      services.LineDraft(gl_code=chart.SUSPENSE, credit=D("9.99"))],
+     "is unbalanced: debits 10.00, credits 9.99"),
     ([services.LineDraft(gl_code=chart.ACCOUNTS_RECEIVABLE, debit=D("10.00")),
       services.LineDraft(gl_code=chart.REVENUE, credit=D("10.00"))],
      "1100 is kept by invoices, credit notes and payments"),
