@@ -14,10 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def form_data(client, url, **fields):
-    """What the admin's form posts: empty inline formsets, plus the given fields."""
+    """What the admin's form posts: the form's initial values (as a browser sends the fields it
+    shows), empty inline formsets, plus the given fields."""
     response = client.get(url)
     assert response.status_code == 200
-    data = {}
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields
+            if form[name].value() is not None and form[name].value() is not False}
     for inline in response.context["inline_admin_formsets"]:
         prefix = inline.formset.prefix
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
@@ -122,7 +125,7 @@ def test_changing_a_price_in_its_book_records_before_and_after(client, catalog_a
     url = reverse("admin:catalog_pricebook_change", args=[book.pk])
     response = client.get(url)
     data = {"name": book.name, "currency": book.currency, "effective_from": "2026-01-01",
-            "is_standard": "on", "active": "on"}
+            "is_standard": "on", "active": "on", "rounding_mode": "half_up"}
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         data.update({f"{formset.prefix}-TOTAL_FORMS": "1",
