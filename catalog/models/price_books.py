@@ -7,8 +7,8 @@ from django.db import models
 
 from catalog import pricing, rounding, transaction_fees
 from catalog import tiers as tiers_module
-from catalog.tax import TaxRounding
 from catalog.models.products import Product, ProductKind
+from catalog.tax import TaxRounding
 
 
 def currency_choices():
@@ -205,7 +205,8 @@ class PriceBookEntry(models.Model):
         if model in percent_models and self.percent is None:
             errors["percent"] = "A percentage price needs its percent."
         elif model not in percent_models and self.percent is not None:
-            errors["percent"] = "Only percentage prices (of other lines or of transactions) have a percent."
+            errors["percent"] = ("Only percentage prices (of other lines or of transactions) "
+                                 "have a percent.")
         if model != PriceModel.PACKAGE and self.minimum_packages:
             errors["minimum_packages"] = "Only package prices have a minimum of packages."
         if model != PriceModel.TRANSACTION and self.transaction_terms() != \
