@@ -49,10 +49,11 @@ Rounding point (the only one): the list amount per billing period is rounded to 
 minor unit (core.money) by the spec's `rounding` (half-up: ties away from zero, symmetric for
 negatives; or half-even, the price book's choice, see catalog.rounding), then the discount per
 period is rounded; net per period = list − discount. A shortfall up to the minimum is the rounded
-whole less the rounded usage, so the usage and its top-up lines add up to the period. The term amounts are those rounded per-period amounts times the number of periods, so
-twelve months of a monthly price is exactly twelve invoices. Only a term that is not a whole
-number of periods (18 months billed annually = 1.5 periods) rounds its totals again. Unit rates
-may carry more places than the currency. Documents add the rounded lines.
+whole less the rounded usage, so the usage and its top-up lines add up to the period. The term
+amounts are those rounded per-period amounts times the number of periods, so twelve months of a
+monthly price is exactly twelve invoices. Only a term that is not a whole number of periods
+(18 months billed annually = 1.5 periods) rounds its totals again. Unit rates may carry more
+places than the currency. Documents add the rounded lines.
 
 Worked example (API calls, graduated, monthly, for a 12-month term with 10% off):
 >>> from decimal import Decimal as D
