@@ -21,6 +21,7 @@ from catalog import price_book_files, pricing, selectors, services
 from catalog.models import (
     BundleComponent,
     ConfigurationRule,
+    Coupon,
     OptionGroup,
     PriceBook,
     PriceBookEntry,
@@ -394,3 +395,23 @@ class TaxRateAdmin(admin.ModelAdmin):
     search_fields = ["name", "country", "region"]
     list_select_related = ["category"]
     date_hierarchy = "effective_from"
+
+
+# ---- coupons ----------------------------------------------------------------------------------
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "percent_off", "amount_off", "currency", "duration",
+                    "periods", "max_redemptions", "valid_from", "valid_until", "stackable",
+                    "active"]
+    list_filter = ["active", "duration", "stackable", "currency"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["products"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "active"]}),
+        ("Discount", {"fields": ["percent_off", "amount_off", "currency", "duration",
+                                 "periods"]}),
+        ("Limits", {"fields": ["max_redemptions", "valid_from", "valid_until", "products",
+                               "currencies", "stackable"]}),
+    ]
