@@ -2,7 +2,7 @@
 graduated tiers, storage in volume tiers, SMS in packages, webhook events with an allowance,
 blocks, a monthly commitment and a cap, card payments at a percentage plus a fee each),
 services, premium support at a percentage, a hardware device and a bundle, priced in USD, EUR,
-GBP, JPY and CHF (rounded to 5 centimes in cash), with tax rates.
+GBP, JPY and CHF (rounded to 5 centimes in cash), with tax rates and two coupons.
 
 `seed_catalog()` is idempotent: running it again changes nothing. `manage.py seed_catalog` runs
 it on its own; the project's `seed_demo` is meant to call it.
@@ -19,6 +19,7 @@ from catalog.models import (
     BundleComponent,
     ComponentPricing,
     ConfigurationRule,
+    Coupon,
     OptionGroup,
     PriceBook,
     PriceBookEntry,
@@ -152,6 +153,13 @@ PRICES = [
     ("BUNDLE-GROWTH", "annual", "flat", "24000", {}, []),
 ]
 
+# code, name, percent off, amount off (USD), duration, periods, products (empty: all), stackable
+COUPONS = [
+    ("WELCOME10", "10% off your first invoice", D(10), None, "once", None, [], True),
+    ("PLATFORM-300", "300 USD off the platform for three months", None, D(300), "repeating", 3,
+     ["PLAT-STARTER", "PLAT-PRO", "PLAT-ENT"], False),
+]
+
 
 def _converted(amount: str, currency: str, *, rate: bool = False) -> Decimal:
     value = D(amount) * BOOKS[currency]
@@ -170,8 +178,18 @@ def seed_catalog() -> dict[str, int]:
     actor = Actor.task("seed_catalog")
     for currency in BOOKS:
         _seed_book(currency, products, actor)
+    _seed_coupons(products)
     return {"products": len(products), "price_books": len(BOOKS),
             "tax_rates": TaxRate.objects.count()}
+
+
+def _seed_coupons(products) -> None:
+    for code, name, percent, amount, duration, periods, skus, stackable in COUPONS:
+        coupon, _ = Coupon.objects.update_or_create(code=code, defaults={
+            "name": name, "percent_off": percent, "amount_off": amount,
+            "currency": "USD" if amount else "", "duration": duration, "periods": periods,
+            "valid_from": BOOKS_FROM, "stackable": stackable})
+        coupon.products.set([products[sku] for sku in skus])
 
 
 def _seed_tax_rates(categories) -> None:

@@ -1,13 +1,15 @@
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 
-from catalog import pricing, selectors
+from catalog import coupons, pricing, selectors
 from catalog.configuration import default_selections
 from catalog.demo import seed_catalog
 from catalog.models import (
     BundleComponent,
     ComponentPricing,
+    Coupon,
     PriceBook,
     PriceBookEntry,
     PriceChange,
@@ -27,7 +29,7 @@ def test_the_demo_catalog_is_valid_and_seeding_twice_changes_nothing():
                       PriceChange.objects.count(), TaxRate.objects.count())
     assert set(PriceBook.objects.values_list("currency", flat=True)) == {"USD", "EUR", "GBP",
                                                                          "JPY", "CHF"}
-    for model in (Product, PriceBook, PriceBookEntry, TaxRate, BundleComponent):
+    for model in (Product, PriceBook, PriceBookEntry, TaxRate, BundleComponent, Coupon):
         for obj in model.objects.all():
             obj.full_clean()
     for book in PriceBook.objects.all():
@@ -102,3 +104,19 @@ def test_the_demo_books_keep_their_rounding_and_usage_prices_use_the_new_models(
     line = pricing.price_line(pricing.LineInput(cards, D(2100)),
                               transactions=[D(100), D(2000)])
     assert line.amount_per_period == D("3.20") + D("25.00")
+
+
+def test_the_demo_coupons_price_a_first_invoice():
+    # given the demo catalog's coupons
+    seed_catalog()
+    welcome = Coupon.objects.get(code="WELCOME10").terms()
+    platform = Coupon.objects.prefetch_related("products").get(code="PLATFORM-300")
+    pro = Product.objects.get(sku="PLAT-PRO")
+    # then the platform coupon takes 300 off the edition only, for three periods, alone
+    lines = [coupons.CouponLine("pro", pro.pk, D("1500.00")),
+             coupons.CouponLine("seats", Product.objects.get(sku="SEAT-USER").pk, D("300.00"))]
+    (discount,) = coupons.coupon_discounts([platform.terms()], lines, "USD", period=2)
+    assert discount.by_line == {"pro": D("300.00")}
+    assert coupons.coupon_problems(platform.terms(), on=date(2026, 12, 1), currency="USD",
+                                   product_ids={pro.pk}, redemptions=0, others=[welcome]) == [
+        "PLATFORM-300 cannot be combined with other coupons."]
