@@ -280,7 +280,18 @@ def test_the_shortfall_line_and_the_usage_add_up_to_the_rounded_period(price, qu
         assert line.list_per_period == line.list_per_period.quantize(D("0.01"))
 
 
-@given(specs())
+fees = st.one_of(st.none(), st.decimals(min_value=0, max_value=50, places=2))
+transaction_specs = st.builds(
+    lambda percent, fixed, free, low, high, included: spec(
+        PriceModel.TRANSACTION, percent=percent, included_units=included,
+        transaction=TransactionTerms(fixed, free, low, None if high is None or low is None
+                                     else low + high)),
+    st.decimals(min_value=0, max_value=10, places=3), st.decimals(min_value=0, max_value=1,
+                                                                  places=2),
+    st.integers(min_value=0, max_value=100), fees, fees, st.sampled_from([D(0), D(500)]))
+
+
+@given(st.one_of(specs(), transaction_specs))
 def test_a_snapshot_reads_back_to_the_same_price(price):
     assert PriceSpec.from_dict(price.to_dict()) == price
 
