@@ -31,8 +31,9 @@ Allowances, blocks, minimum and cap (one billing period; see `price_breakdown`):
   unit_amount (the unit_amount is then the price of one block); a partial block costs a whole
   one. A package price charges at least `minimum_packages` packages.
 - A tier's flat fee is charged when the tier is reached. At zero usage nothing is charged,
-  unless `charge_at_zero`: then the first tier's flat fee, the minimum packages and the minimum
-  charge apply to a period with no usage too.
+  unless `charge_at_zero`: then a flat price's fee, the first tier's flat fee, the minimum
+  packages and the minimum charge apply to a period with no usage too (Stripe bills a tier's
+  flat amount as a base fee; Lago charges nothing without usage: the price chooses).
 - `minimum_amount` is a commitment per period: when the priced usage is below it (and something
   was used, or `charge_at_zero`), the difference is charged as a shortfall ("true-up"), reported
   on its own. `maximum_amount` caps the period's charge (never below the minimum).

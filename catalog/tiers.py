@@ -6,7 +6,8 @@
 The first range starts at 0 or 1; each next one starts where the previous ended (continuous
 quantities: "0–100, 100–1000") or one above it (whole units: "1–100, 101–1000"); only the last
 is open-ended. The engine keeps each range's end: a tier covers quantities above the previous
-end up to its own (see catalog.pricing).
+end up to its own (see catalog.pricing). A row may give a block size: its unit amount is then
+the price of a block, and a started block costs a whole one.
 """
 
 from collections.abc import Sequence
