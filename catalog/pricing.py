@@ -32,8 +32,8 @@ Allowances, blocks, minimum and cap (one billing period; see `price_breakdown`):
   one. A package price charges at least `minimum_packages` packages.
 - A tier's flat fee is charged when the tier is reached. At zero usage nothing is charged,
   unless `charge_at_zero`: then a flat price's fee, the first tier's flat fee, the minimum
-  packages and the minimum charge apply to a period with no usage too (Stripe bills a tier's
-  flat amount as a base fee; Lago charges nothing without usage: the price chooses).
+  packages and the minimum charge apply to a period with no usage too (a first tier's flat fee
+  is a base fee to some sellers and a usage charge to others: the price chooses).
 - `minimum_amount` is a commitment per period: when the priced usage is below it (and something
   was used, or `charge_at_zero`), the difference is charged as a shortfall ("true-up"), reported
   on its own. `maximum_amount` caps the period's charge (never below the minimum).
