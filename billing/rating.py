@@ -11,7 +11,7 @@ of that model (graduated tiers restart each period; included units, a minimum an
 per period), then the line's discount comes off. Rounding point: `catalog.pricing.price_line`'s,
 once per period, by the rounding mode frozen in the snapshot. When the usage is priced below the
 period's minimum, the difference (the "true-up", Lago's spending minimum) is reported apart as
-`shortfall` and named in the explanation; `amount` includes it. A transaction price (a
+`shortfall` and named in the explanation; `amount` includes it. A cap is named there too. A transaction price (a
 percentage of each amount plus a fee per transaction) is rated from the period's transactions.
 
 >>> from decimal import Decimal as D
@@ -64,6 +64,9 @@ def rate_usage(spec: PriceSpec, quantity: Decimal, *, discount_percent: Decimal 
     if price.shortfall_per_period:
         explanation += (f" + minimum top-up "
                         f"{format_amount(price.shortfall_per_period, spec.currency)}")
+    if price.capped_per_period:
+        explanation += (f" capped at {format_amount(price.list_per_period, spec.currency)} "
+                        f"(−{format_amount(price.capped_per_period, spec.currency)})")
     if price.discount_per_period:
         explanation += f" {format_amount(price.list_per_period, spec.currency)} less " \
                        f"{discount_percent.normalize():f}%"

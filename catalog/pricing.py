@@ -443,6 +443,7 @@ class LinePrice:
     discount_amount: Decimal
     net_amount: Decimal
     shortfall_per_period: Decimal = ZERO  # the part of list_per_period that tops up a minimum
+    capped_per_period: Decimal = ZERO  # what the cap took off the usage priced this period
 
     @property
     def total_contract_value(self) -> Decimal:
@@ -476,9 +477,12 @@ def price_line(line: LineInput, *, basis: Decimal | None = None,
     periods = periods_in_term(spec.billing_period, line.term_months)
     parts = price_breakdown(spec, line.quantity, basis=basis, transactions=transactions)
     list_pp = round_money(parts.amount, currency, mode)
-    # the shortfall line is the rounded whole less the rounded usage, so the two add up
-    shortfall_pp = (list_pp - round_money(parts.usage_amount, currency, mode)
-                    if parts.shortfall else round_money(ZERO, currency))
+    # the shortfall line (and what a cap took off) is the difference of the rounded whole and
+    # the rounded usage, so usage, top-up and cap add up to the period's amount
+    usage_pp = round_money(parts.usage_amount, currency, mode)
+    zero = round_money(ZERO, currency)
+    shortfall_pp = list_pp - usage_pp if parts.shortfall else zero
+    capped_pp = usage_pp - list_pp if parts.capped else zero
     if line.discount_percent:
         discount_pp = round_money(list_pp * line.discount_percent / HUNDRED, currency, mode)
     else:
@@ -490,7 +494,7 @@ def price_line(line: LineInput, *, basis: Decimal | None = None,
         list_total = round_money(list_pp * periods, currency, mode)
         net_total = round_money(net_pp * periods, currency, mode)
     return LinePrice(currency, spec.billing_period, periods, list_pp, discount_pp, net_pp,
-                     list_total, list_total - net_total, net_total, shortfall_pp)
+                     list_total, list_total - net_total, net_total, shortfall_pp, capped_pp)
 
 
 def _zero_price(spec: PriceSpec, term_months: int | None) -> LinePrice:

@@ -65,6 +65,14 @@ def test_a_period_below_its_minimum_is_topped_up_and_the_top_up_is_named():
     assert rate_usage(mtu, D(20000)).shortfall == D("0.00")
 
 
+def test_a_capped_period_says_what_the_cap_took_off():
+    calls = PriceSpec(model=PriceModel.PER_UNIT, currency="USD", billing_period="monthly",
+                      unit_amount=D("0.01"), maximum_amount=D(500))
+    rated = rate_usage(calls, D(80000))
+    assert rated.amount == D("500.00")
+    assert rated.explanation.endswith("capped at $500.00 (−$300.00) = $500.00")
+
+
 def test_transaction_usage_is_rated_from_the_periods_transactions():
     cards = PriceSpec(model=PriceModel.TRANSACTION, currency="USD", billing_period="monthly",
                       percent=D("2.9"), transaction=TransactionTerms(fixed_fee=D("0.30")))

@@ -23,6 +23,7 @@ from catalog.pricing import (
 )
 from catalog.rounding import RoundingMode
 from catalog.transaction_fees import TransactionTerms
+from core.money import round_money
 
 MONTHLY = BillingPeriod.MONTHLY
 
@@ -276,6 +277,11 @@ def test_blocks_cost_at_least_the_units_and_less_than_one_more_block_per_tier(ti
 def test_the_shortfall_line_and_the_usage_add_up_to_the_rounded_period(price, quantity):
     line = price_line(LineInput(price, quantity))
     assert D(0) <= line.shortfall_per_period <= line.list_per_period
+    assert line.capped_per_period >= 0 and not (line.capped_per_period
+                                                 and line.shortfall_per_period)
+    usage = round_money(price_breakdown(price, quantity).usage_amount, "USD",
+                        price.rounding.decimal)
+    assert usage + line.shortfall_per_period - line.capped_per_period == line.list_per_period
     if line.shortfall_per_period:
         assert line.list_per_period == line.list_per_period.quantize(D("0.01"))
 
