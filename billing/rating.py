@@ -11,8 +11,9 @@ of that model (graduated tiers restart each period; included units, a minimum an
 per period), then the line's discount comes off. Rounding point: `catalog.pricing.price_line`'s,
 once per period, by the rounding mode frozen in the snapshot. When the usage is priced below the
 period's minimum, the difference (the "true-up", Lago's spending minimum) is reported apart as
-`shortfall` and named in the explanation; `amount` includes it. A cap is named there too. A transaction price (a
-percentage of each amount plus a fee per transaction) is rated from the period's transactions.
+`shortfall` and named in the explanation; `amount` includes it. A cap is named there too. A
+transaction price (a percentage of each amount plus a fee per transaction) is rated from the
+period's transactions.
 
 >>> from decimal import Decimal as D
 >>> from catalog.pricing import PriceModel, PriceSpec, Tier
