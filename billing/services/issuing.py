@@ -88,7 +88,7 @@ def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
     wanted = set(terms_of.values()) | {t for ids in signed.values() for t in ids}
     specs, days = {}, {}
     for terms in PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments"):
-        instalments = tuple(InstalmentTerm(i.percent, i.due_days)
+        instalments = tuple(InstalmentTerm(i.percent, i.due_days, i.basis)
                             for i in terms.instalments.all())
         specs[terms.pk] = TermsSpec(terms.kind, days=terms.days, instalments=instalments,
                                     business_days=policies.due_dates_on_business_days())
