@@ -189,7 +189,7 @@ def quote_figures(user, filters: Filters, converter: Converter) -> QuoteFigures:
         declined=outcomes[QuoteState.DECLINED], expired=outcomes[QuoteState.EXPIRED],
         win_rate=metrics.percent(outcomes[QuoteState.ACCEPTED], decided),
         average_discount=metrics.percent(discount, list_total),
-        average_deal_size=(acv / deals).quantize(Decimal("0.01")) if deals else None,
+        average_deal_size=round_money(acv / deals, settings.FUNCTIONAL_CURRENCY) if deals else None,
         booked_acv=acv,
     )
 

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.csv_files import SafeCsvWriter
+from core.csv_files import streaming_csv
 from core.forms import add_service_errors
 from customers import services
+from customers.exports import account_rows
 from customers.filters import AccountFilter
 from customers.forms import AccountForm, ContactForm, ImportForm
 from customers.models import Contact
@@ -146,30 +147,7 @@ def account_import(request):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _export_rows(accounts):
-    yield [*ACCOUNT_COLUMNS, "is_overdue"]
-    for a in accounts.iterator(chunk_size=2000):
-        yield [
-            a.pk, a.name, a.legal_name, a.tax_id, a.country, a.region,
-            a.billing_street, a.billing_city, a.billing_postal_code,
-            a.shipping_street, a.shipping_city, a.shipping_postal_code,
-            a.currency, a.payment_terms.code, a.credit_limit.amount,
-            "yes" if a.tax_exempt else "no", a.owner.username, a.status,
-            "yes" if a.is_overdue else "no",
-        ]
-
-
 @permission_required("customers.view_account", raise_exception=True)
 def account_export(request):
     """The visible, filtered list as CSV, in the import's column layout (plus the overdue flag)."""
-    accounts = _filtered(request).qs
-    writer = SafeCsvWriter(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in _export_rows(accounts)),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="accounts.csv"'
-    return response
+    return streaming_csv(account_rows(_filtered(request).qs), "accounts.csv")
