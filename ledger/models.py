@@ -199,6 +199,21 @@ class JournalLine(PostedRowMixin, models.Model):
         return f"{self.gl_account.code} Dr {self.debit} Cr {self.credit}"
 
 
+class Books(models.Model):
+    """The one row that says in which functional currency the books were opened (at the first
+    posting). Every amount of every entry is in it, so it never changes afterwards."""
+
+    functional_currency = models.CharField(max_length=3)
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "books"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="books_one_row")]
+
+    def __str__(self):
+        return f"Books in {self.functional_currency}"
+
+
 class ExchangeRate(models.Model):
     """Units of the functional currency for one unit of `currency`, from `valid_on`."""
 
