@@ -1,10 +1,12 @@
-"""Month pickers and the report filters."""
+"""Month pickers, the report filters and a revenue contract's recognition policy."""
 
 from datetime import date
 
 from django import forms
 
 from core.dates import add_months, business_date, month_start
+from revrec.models import MidMonthEnd, RecognitionBasis, RemainderTo
+from revrec.schedules import Basis
 
 REPORTS = {
     "waterfall": "Revenue waterfall",
@@ -57,3 +59,14 @@ class ReportForm(forms.Form):
             "months": data.get("months") or 12, "currency": data.get("currency") or "",
             "family": data.get("family") or "", "account": data.get("account") or "",
         }
+
+
+class PolicyForm(forms.Form):
+    recognition_basis = forms.ChoiceField(label="Basis", choices=RecognitionBasis.choices)
+    remainder_to = forms.ChoiceField(label="Rounding remainder to", choices=RemainderTo.choices)
+    mid_month_end = forms.ChoiceField(label="A service ending mid-month is recognized",
+                                      choices=MidMonthEnd.choices)
+
+    def basis(self) -> Basis:
+        data = self.cleaned_data
+        return Basis(data["recognition_basis"], data["remainder_to"], data["mid_month_end"])

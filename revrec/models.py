@@ -1,6 +1,9 @@
 """Revenue contracts (ASC 606 / IFRS 15), their performance obligations and monthly schedules, and
 the recognition runs that post them.
 
+- A revenue contract records the recognition policy it was made under (basis, rounding
+  remainder, a mid-month end: `revrec.schedules.Basis`), copied from the settings' defaults
+  (`revrec.policies`); its schedules are built under it.
 - A revenue contract is made per activated contract (kind `original`), and one more per
   amendment that adds distinct goods at their standalone price (kind `separate`). Other
   amendments modify the original prospectively.
@@ -20,12 +23,29 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from revrec.schedules import Basis
+
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
 
 class RevenueContractKind(models.TextChoices):
     ORIGINAL = "original", "Original contract"
     SEPARATE = "separate", "Amendment as a separate contract"
+
+
+class RecognitionBasis(models.TextChoices):
+    BY_DAY = "by_day", "By day (each day of service earns the same)"
+    BY_MONTH = "by_month", "By month (whole months equal, partial months by days)"
+
+
+class RemainderTo(models.TextChoices):
+    LARGEST_REMAINDER = "largest_remainder", "Largest remainder"
+    LAST_PERIOD = "last_period", "Last period"
+
+
+class MidMonthEnd(models.TextChoices):
+    SERVICE_END = "service_end", "Up to the service end date"
+    MONTH_END = "month_end", "As if it ran to the month end"
 
 
 class RevenueContract(models.Model):
@@ -39,6 +59,14 @@ class RevenueContract(models.Model):
     transaction_price = models.DecimalField(
         **AMOUNT, help_text="Fixed consideration: what the lines' charge schedules charge, the "
                             "rows in force (credits included); usage aside.")
+    recognition_basis = models.CharField(max_length=16, choices=RecognitionBasis.choices,
+                                         default=RecognitionBasis.BY_DAY)
+    remainder_to = models.CharField(
+        max_length=20, choices=RemainderTo.choices, default=RemainderTo.LARGEST_REMAINDER,
+        help_text="Which month takes the rounding remainder of a ratable schedule.")
+    mid_month_end = models.CharField(
+        max_length=16, choices=MidMonthEnd.choices, default=MidMonthEnd.SERVICE_END,
+        help_text="How the last month of a service ending mid-month is weighed.")
     created_on = models.DateField()
     modified_on = models.DateField(null=True, blank=True,
                                    help_text="Last prospective modification.")
@@ -57,6 +85,11 @@ class RevenueContract(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def basis(self) -> Basis:
+        """The recognition policy in force, as `revrec.schedules` reads it."""
+        return Basis(self.recognition_basis, self.remainder_to, self.mid_month_end)
 
 
 class Pattern(models.TextChoices):

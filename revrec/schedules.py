@@ -1,6 +1,6 @@
 """Revenue schedules: when an obligation's allocated price is recognized, month by month.
 
-    ratable_schedule(amount, currency, start, end) -> tuple[ScheduleLine, ...]
+    ratable_schedule(amount, currency, start, end, basis=Basis()) -> tuple[ScheduleLine, ...]
     point_in_time_schedule(amount, currency, on) -> tuple[ScheduleLine, ...]
     amend_prospectively(lines, currency, *, effective, change, new_end=None)
         -> tuple[ScheduleLine, ...]
@@ -15,11 +15,19 @@ Conventions:
 - Service periods are half-open: `start` is the first day of service, `end` the first day
   without it (a year from 2026-01-01 ends on 2027-01-01). Effective dates of amendments and
   terminations are the first day under the new terms (or without service).
-- Ratable recognition is daily: each calendar day of service earns the same share, so a month
-  earns days in the month / days of service (31, 30, 28 or 29 days; a leap year's 366). The
-  monthly amounts are `core.money.allocate(amount, days per month)`: they add up exactly to the
-  amount and each is within one minor unit of its exact daily share; never more is recognized
-  than was allocated.
+- Ratable recognition follows the revenue contract's policy (`Basis`):
+  - by day (the default): each calendar day of service earns the same share, so a month earns
+    days in the month / days of service (31, 30, 28 or 29 days; a leap year's 366);
+  - by month: each whole calendar month of service earns the same share, a partial first or
+    last month its days over the month's days (16 days of a 31-day month weigh 16/31);
+  - a service that ends mid-month is recognized up to its end date (`service_end`, the
+    default: the last month weighs its days of service) or as if it ran to the month's end
+    (`month_end`: the last month weighs the days from its start to the month's end);
+  - the rounding remainder goes by largest remainder (`core.money.allocate`, the default: each
+    month within one minor unit of its exact share) or to the last period (every month but
+    the last rounded down to the minor unit, the last takes the rest, so it is never below its
+    exact share). Either way the months add up exactly to the amount, none is negative, and
+    never more is recognized than was allocated.
 - Point in time: the whole amount in the month of the date control passes (the fulfilment
   date); usage recognized as billed is a point in time on the invoice date.
 - Amendments, prospective (ASC 606-10-25-13a): what was recognized before the effective date
@@ -54,6 +62,16 @@ Worked example (a year of support for $1,200.00 from 15 January 2024, a leap yea
 (Decimal('550.82'), True, Decimal('148.61'))
 >>> sum(line.amount for line in amended)
 Decimal('1500.00')
+
+The same year by month, remainder to the last period. IFRS 15 IE Example 18 (IE92-IE94: a year
+of health club access at CU100 a month, progress measured on a straight-line basis) earns the
+same in every month; here January's 17 of 31 days weigh 17/31 of a month, so each whole month
+earns 1,200.00 / 12 = 100.00, January 54.83 (rounded down) and the 14 days of January 2025 the
+rest
+>>> by_month = Basis(BY_MONTH, LAST_PERIOD)
+>>> lines = ratable_schedule(D("1200.00"), "USD", date(2024, 1, 15), date(2025, 1, 15), by_month)
+>>> [str(line.amount) for line in lines[:2]], lines[-1].amount, sum(line.amount for line in lines)
+(['54.83', '100.00'], Decimal('45.17'), Decimal('1200.00'))
 """
 
 import calendar
@@ -62,10 +80,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core.money import allocate, round_money
+from core.money import allocate, from_minor, round_money, to_minor
 
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
+
+BY_DAY, BY_MONTH = "by_day", "by_month"
+LARGEST_REMAINDER, LAST_PERIOD = "largest_remainder", "last_period"
+SERVICE_END, MONTH_END = "service_end", "month_end"
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """The recognition policy of a revenue contract (see the module's conventions)."""
+
+    basis: str = BY_DAY  # or BY_MONTH
+    remainder: str = LARGEST_REMAINDER  # or LAST_PERIOD
+    mid_month_end: str = SERVICE_END  # or MONTH_END
+
+    def __post_init__(self):
+        if (self.basis not in (BY_DAY, BY_MONTH)
+                or self.remainder not in (LARGEST_REMAINDER, LAST_PERIOD)
+                or self.mid_month_end not in (SERVICE_END, MONTH_END)):
+            raise ValueError(f"unknown recognition policy {self}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +146,48 @@ def month_spans(start: date, end: date) -> list[tuple[date, date]]:
     return spans
 
 
-def ratable_schedule(amount: Decimal, currency: str, start: date,
-                     end: date) -> tuple[ScheduleLine, ...]:
-    """Daily recognition of `amount` over [start, end), in monthly lines adding up exactly."""
+def month_weights(spans: Sequence[tuple[date, date]], basis: Basis) -> list[Decimal]:
+    """What each month of service weighs under the policy (days, or months with partial ones
+    as days over the month's days); the last month up to the month's end under `month_end`."""
+    weights = []
+    for n, (a, b) in enumerate(spans):
+        if basis.mid_month_end == MONTH_END and n == len(spans) - 1:
+            b = _next_month(a)
+        days = Decimal((b - a).days)
+        if basis.basis == BY_MONTH:
+            days /= Decimal((_next_month(a) - _month_start(a)).days)
+        weights.append(days)
+    return weights
+
+
+def remainder_to_last(amount: Decimal, weights: Sequence[Decimal], currency: str
+                      ) -> list[Decimal]:
+    """`amount` by `weights`, each part but the last rounded down to the minor unit and the
+    last taking the rest (a negative amount is split as the mirror of its positive)."""
+    units = to_minor(amount, currency)
+    if units < 0:
+        return [-part for part in remainder_to_last(-amount, weights, currency)]
+    total = sum(weights, ZERO)
+    if total <= 0:
+        raise ValueError("the weights must add up to more than zero")
+    parts = [units * w // total for w in weights[:-1]]
+    parts.append(units - sum(parts))
+    return [from_minor(int(part), currency) for part in parts]
+
+
+def ratable_schedule(amount: Decimal, currency: str, start: date, end: date,
+                     basis: Basis = Basis()) -> tuple[ScheduleLine, ...]:
+    """Ratable recognition of `amount` over [start, end) under `basis`, in monthly lines adding
+    up exactly."""
     _check_rounded(amount, currency)
     if end <= start:
         raise ValueError(f"a ratable service needs at least one day ({start} to {end})")
     spans = month_spans(start, end)
-    amounts = allocate(amount, [(b - a).days for a, b in spans], currency)
+    weights = month_weights(spans, basis)
+    if basis.remainder == LAST_PERIOD:
+        amounts = remainder_to_last(amount, weights, currency)
+    else:
+        amounts = allocate(amount, weights, currency)
     return tuple(ScheduleLine(_month_start(a), a, b, part)
                  for (a, b), part in zip(spans, amounts, strict=True))
 
@@ -161,7 +232,7 @@ def _join(kept: list[ScheduleLine], rest: Sequence[ScheduleLine]) -> tuple[Sched
 
 def amend_prospectively(lines: Sequence[ScheduleLine], currency: str, *, effective: date,
                         change: Decimal, new_end: date | None = None,
-                        ) -> tuple[ScheduleLine, ...]:
+                        basis: Basis = Basis()) -> tuple[ScheduleLine, ...]:
     """The schedule after a prospective change: the past kept, the rest plus the change spread."""
     _check_ratable(lines)
     _check_rounded(change, currency)
@@ -176,7 +247,7 @@ def amend_prospectively(lines: Sequence[ScheduleLine], currency: str, *, effecti
     if rest < 0:
         raise ValueError(f"the change ({change}) takes back more than is left to recognize "
                          f"({rest - change}); terminate with a refund instead")
-    return _join(kept, ratable_schedule(rest, currency, effective, end))
+    return _join(kept, ratable_schedule(rest, currency, effective, end, basis))
 
 
 def terminate(lines: Sequence[ScheduleLine], currency: str, *, effective: date,
@@ -208,7 +279,7 @@ class Succession:
 
 
 def succeed(lines: Sequence[ScheduleLine], currency: str, *, effective: date, change: Decimal,
-            end: date) -> Succession:
+            end: date, basis: Basis = Basis()) -> Succession:
     """`amend_prospectively` split at the effective date into the old and the new schedule."""
     _check_ratable(lines)
     _check_rounded(change, currency)
@@ -221,7 +292,7 @@ def succeed(lines: Sequence[ScheduleLine], currency: str, *, effective: date, ch
     if rest < 0:
         raise ValueError(f"the change ({change}) takes back more than is left to recognize "
                          f"({rest - change})")
-    return Succession(tuple(kept), ratable_schedule(rest, currency, effective, end))
+    return Succession(tuple(kept), ratable_schedule(rest, currency, effective, end, basis))
 
 
 def catch_up(lines: Sequence[ScheduleLine], currency: str, *, recognized: dict[date, Decimal],

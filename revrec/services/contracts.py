@@ -48,6 +48,7 @@ from revrec.models import (
     ScheduleLine,
 )
 from revrec.obligations import LineFacts, allocate_plan, plan_obligations
+from revrec.policies import policy_fields
 from revrec.selectors import (
     contract_ids_needing_revenue_contracts,
     facts_of,
@@ -74,7 +75,8 @@ def _schedule_for(obligation: PerformanceObligation, line: ContractLine):
     currency = line.contract.currency
     if obligation.pattern == Pattern.RATABLE and obligation.service_end > obligation.service_start:
         return schedules.ratable_schedule(obligation.allocated, currency,
-                                          obligation.service_start, obligation.service_end)
+                                          obligation.service_start, obligation.service_end,
+                                          obligation.revenue_contract.basis)
     if obligation.pattern == Pattern.AS_BILLED:
         return ()  # written by the recognition run from the invoices
     control_on = line.fulfilled_on or (None if line.has_order_line else line.start_on)
@@ -260,7 +262,7 @@ class _Amendments:
         revenue_contract = RevenueContract.objects.create(
             number=f"RC-{self.contract.number}-{count + 1}", contract=self.contract,
             account_id=self.contract.account_id, currency=self.contract.currency,
-            kind=RevenueContractKind.SEPARATE, created_on=self.today)
+            kind=RevenueContractKind.SEPARATE, created_on=self.today, **policy_fields())
         _allocate(revenue_contract, added, self.writer)
         revenue_contract.save(update_fields=["transaction_price"])
 
@@ -284,7 +286,7 @@ class _Amendments:
             # a downsell never takes back more than is left to recognize on the line
             change = max(fact.net - _unused(self.line[old.contract_line_id]), -left)
             split = schedules.succeed(lines, rc.currency, effective=effective,
-                                      change=change, end=_service_end(line))
+                                      change=change, end=_service_end(line), basis=rc.basis)
             self.writer.end(old, effective, split.kept)
             self.writer.obligation(rc, line, fact, predecessor=old, schedule=split.new,
                                    allocated=sum((s.amount for s in split.new), ZERO),
@@ -336,7 +338,7 @@ def _originals(contracts, lines, writer: _Writer, today: date) -> list[RevenueCo
     revenue_contracts = [
         RevenueContract(number=f"RC-{contract.number}", contract=contract,
                         account_id=contract.account_id, currency=contract.currency,
-                        kind=RevenueContractKind.ORIGINAL, created_on=today)
+                        kind=RevenueContractKind.ORIGINAL, created_on=today, **policy_fields())
         for contract in contracts]
     for revenue_contract in revenue_contracts:  # sets the transaction price before the insert
         _allocate(revenue_contract, [line for line in lines[revenue_contract.contract_id]
@@ -396,3 +398,35 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
             touched.append(amendments.original)
     writer.write()
     return touched
+
+
+@transaction.atomic
+def set_recognition_policy(*, revenue_contract: RevenueContract, basis: schedules.Basis, by,
+                           on: date | None = None) -> RevenueContract:
+    """Put the revenue contract under another recognition policy and rebuild its ratable
+    schedules from it; refused once any of its revenue is recognized or a modification has
+    rebuilt a schedule (the policy a recognized month was made under stays on record)."""
+    actor = as_actor(by)
+    if not actor.has_perm(CREATE_PERMISSION):
+        raise PermissionDenied("You are not allowed to change recognition policies.")
+    rc = RevenueContract.objects.select_for_update().get(pk=revenue_contract.pk)
+    obligations = list(PerformanceObligation.objects.select_for_update()
+                       .filter(revenue_contract=rc).order_by("pk"))
+    if ScheduleLine.objects.filter(obligation__in=obligations, run__isnull=False).exists():
+        raise ValidationError({"recognition_basis": "Revenue of this contract is recognized "
+                                                    "already; its policy stays as it was."})
+    if any(o.predecessor_id or o.status != ObligationStatus.OPEN for o in obligations):
+        raise ValidationError({"recognition_basis": "A modification rebuilt this contract's "
+                                                    "schedules; its policy stays as it was."})
+    rc.recognition_basis, rc.remainder_to, rc.mid_month_end = (
+        basis.basis, basis.remainder, basis.mid_month_end)
+    rc.modified_on = business_date(on)
+    rc.save(update_fields=["recognition_basis", "remainder_to", "mid_month_end", "modified_on"])
+    ratable = [o for o in obligations
+               if o.pattern == Pattern.RATABLE and o.service_end > o.service_start]
+    ScheduleLine.objects.filter(obligation__in=ratable).delete()
+    insert_schedule_rows([
+        (o.pk, s.month, s.start, s.end, s.amount) for o in ratable
+        for s in schedules.ratable_schedule(o.allocated, rc.currency, o.service_start,
+                                            o.service_end, basis)])
+    return rc
