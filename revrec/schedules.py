@@ -2,6 +2,7 @@
 
     ratable_schedule(amount, currency, start, end, basis=Basis()) -> tuple[ScheduleLine, ...]
     point_in_time_schedule(amount, currency, on) -> tuple[ScheduleLine, ...]
+    earned_by_delivery(amount, currency, *, ordered, delivered) -> Decimal
     amend_prospectively(lines, currency, *, effective, change, new_end=None)
         -> tuple[ScheduleLine, ...]
     terminate(lines, currency, *, effective, refund) -> Termination
@@ -29,7 +30,11 @@ Conventions:
     exact share). Either way the months add up exactly to the amount, none is negative, and
     never more is recognized than was allocated.
 - Point in time: the whole amount in the month of the date control passes (the fulfilment
-  date); usage recognized as billed is a point in time on the invoice date.
+  date); usage recognized as billed is a point in time on the invoice date. An item delivered
+  in parts (units) passes control unit by unit (IFRS 15 IE Example 5, IE19-IE20: 120 products
+  transferred over six months, each at a point in time): what the units delivered to date have
+  earned is the amount × delivered / ordered, rounded to the currency (the whole amount once
+  all are delivered), and a month recognizes what its deliveries added to that.
 - Amendments, prospective (ASC 606-10-25-13a): what was recognized before the effective date
   stays as it was (whole months before it, and the effective month's days before it, split by
   days); the rest of the unrecognized amount plus the change is spread ratably from the effective
@@ -196,6 +201,23 @@ def point_in_time_schedule(amount: Decimal, currency: str, on: date) -> tuple[Sc
     """The whole amount recognized in the month control passes."""
     _check_rounded(amount, currency)
     return (ScheduleLine(_month_start(on), on, on, amount),)
+
+
+def earned_by_delivery(amount: Decimal, currency: str, *, ordered: Decimal,
+                       delivered: Decimal) -> Decimal:
+    """What the units delivered to date have earned of `amount` (by units, rounded half up;
+    never more than the amount, and the whole amount once every unit is delivered).
+
+    >>> earned_by_delivery(Decimal("12000.00"), "USD", ordered=Decimal(120),
+    ...                    delivered=Decimal(60))
+    Decimal('6000.00')
+    """
+    _check_rounded(amount, currency)
+    if ordered <= 0 or delivered < 0:
+        raise ValueError(f"cannot earn by {delivered} delivered of {ordered} ordered")
+    if delivered >= ordered:
+        return amount
+    return round_money(amount * delivered / ordered, currency)
 
 
 def _check_ratable(lines: Sequence[ScheduleLine]) -> None:

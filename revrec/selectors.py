@@ -14,7 +14,8 @@ from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, Invoice
 from catalog.models import StandaloneSellingPrice
 from contracts.models import ContractLine, ContractState, ScheduledCharge
 from core.money import round_money
-from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
+from orders.models import Fulfilment, OrderLine, OrderState
+from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
     PerformanceObligation,
     RecognitionItem,
@@ -67,12 +68,11 @@ def scheduled_totals(contract_ids) -> dict[int, tuple[Decimal, Decimal]]:
 def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
     """Each contract's lines (position order, product loaded) with `ssp_row` (the catalog's
     (amount, basis), None without an SSP in the contract's currency), `bundle_line_id`,
-    `fulfilled_on`, `has_order_line`, and `signed` and `in_force` (`scheduled_totals`)."""
+    `has_order_line`, and `signed` and `in_force` (`scheduled_totals`)."""
     contract_ids = list(contract_ids)
     lines = (ContractLine.objects.filter(contract_id__in=contract_ids)
              .select_related("product", "contract", "quote_line")
-             .annotate(fulfilled_on=fulfilled_on_of_contract_line(),
-                       has_order_line=has_order_line_of_contract_line())
+             .annotate(has_order_line=has_order_line_of_contract_line())
              .order_by("contract_id", "position", "pk"))
     lines = list(lines)
     ssps = {(product_id, currency): (amount, basis) for product_id, currency, amount, basis in
@@ -114,6 +114,35 @@ def signed_end(line: ContractLine) -> date:
     if line.is_recurring and line.status == "ended" and line.end_on < line.contract.end_on:
         return line.contract.end_on
     return line.end_on
+
+
+@dataclass(frozen=True)
+class Delivered:
+    ordered: Decimal
+    delivered: Decimal = ZERO
+    last_on: date | None = None  # the last delivery up to the day asked
+
+
+def deliveries(contract_line_ids, *, through: date | None = None) -> dict[int, Delivered]:
+    """Per contract line on an order (not cancelled): the quantity ordered, delivered up to
+    `through` (all when None), and the last day delivered; two queries."""
+    ids = list(contract_line_ids)
+    ordered: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line_id, quantity in (OrderLine.objects.filter(contract_line_id__in=ids)
+                              .exclude(order__state=OrderState.CANCELLED).order_by()
+                              .values_list("contract_line_id", "quantity")):
+        ordered[line_id] += quantity
+    fulfilments = Fulfilment.objects.filter(line__contract_line_id__in=ids).exclude(
+        line__order__state=OrderState.CANCELLED)
+    if through is not None:
+        fulfilments = fulfilments.filter(fulfilled_on__lte=through)
+    delivered: dict[int, tuple[Decimal, date]] = {}
+    for line_id, quantity, day in fulfilments.order_by().values_list(
+            "line__contract_line_id", "quantity", "fulfilled_on"):
+        total, last = delivered.get(line_id, (ZERO, day))
+        delivered[line_id] = (total + quantity, max(last, day))
+    return {line_id: Delivered(quantity, *delivered.get(line_id, (ZERO, None)))
+            for line_id, quantity in ordered.items()}
 
 
 # Billed per revenue contract ---------------------------------------------------------------
@@ -163,13 +192,17 @@ def revenue_contract_for_detail(pk: int) -> RevenueContract:
 
 
 def obligations_of(revenue_contract: RevenueContract) -> list[PerformanceObligation]:
-    """Its obligations with their product, line and schedule (three queries in all), each with
-    `recognized` and `remaining` set."""
+    """Its obligations with their product, line and schedule (five queries in all), each with
+    `recognized` and `remaining` set, and `delivery` (`Delivered`, or None) for one delivered
+    by units on an order."""
     obligations = list(
         PerformanceObligation.objects.filter(revenue_contract=revenue_contract)
         .select_related("product", "contract_line", "predecessor__contract_line")
         .prefetch_related("schedule").order_by("contract_line__position", "pk"))
+    delivered = deliveries([o.contract_line_id for o in obligations
+                            if o.pattern == "point_in_time"])
     for obligation in obligations:
+        obligation.delivery = delivered.get(obligation.contract_line_id)
         lines = list(obligation.schedule.all())
         obligation.recognized = sum((s.amount for s in lines if s.run_id), ZERO)
         obligation.scheduled = sum((s.amount for s in lines), ZERO)

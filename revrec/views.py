@@ -21,8 +21,8 @@ from revrec.filters import RevenueContractFilter
 from revrec.forms import REPORTS, MonthForm, PolicyForm, ReportForm, this_month
 from revrec.models import RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
-from revrec.services.contracts import set_recognition_policy
 from revrec.services.closing import close_period
+from revrec.services.contracts import set_recognition_policy
 
 PAGE_SIZE = 25
 VIEW_CONTRACTS = "revrec.view_revenuecontract"

@@ -79,10 +79,9 @@ def _schedule_for(obligation: PerformanceObligation, line: ContractLine):
                                           obligation.revenue_contract.basis)
     if obligation.pattern == Pattern.AS_BILLED:
         return ()  # written by the recognition run from the invoices
-    control_on = line.fulfilled_on or (None if line.has_order_line else line.start_on)
-    if control_on is None:
-        return ()  # waits for the order's fulfilment
-    return schedules.point_in_time_schedule(obligation.allocated, currency, control_on)
+    if line.has_order_line:
+        return ()  # the run schedules it as units are delivered (schedule_rows.delivery_lines)
+    return schedules.point_in_time_schedule(obligation.allocated, currency, line.start_on)
 
 
 def _pattern(line: ContractLine) -> str:
