@@ -112,6 +112,60 @@ class SSPBasis(models.TextChoices):
     LIST = "list", "estimated at the list price"
 
 
+class SSPMethod(models.TextChoices):
+    """How a standalone selling price was estimated (IFRS 15.77-79, ASC 606-10-32-33/34)."""
+
+    OBSERVABLE = "observable", "Observable price"  # 15.77: sold separately
+    ADJUSTED_MARKET = "adjusted_market", "Adjusted market assessment"  # 15.79(a)
+    COST_PLUS_MARGIN = "cost_plus_margin", "Expected cost plus a margin"  # 15.79(b)
+    RESIDUAL = "residual", "Residual"  # 15.79(c): highly variable or uncertain price
+
+
+class StandalonePrice(models.Model):
+    """The SSP table: per product, currency and term basis, the point estimate, its range (low
+    to high) and the method behind it. Allocation reads it before the catalog's single SSP; a
+    residual entry has no point: the price left after the other obligations' SSPs is its SSP,
+    and its range (when given) is what the residual must fall in (IFRS 15 IE Example 34)."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE,
+                                related_name="+")
+    currency = models.CharField(max_length=3)
+    basis = models.CharField(max_length=16, choices=SSPBasis.choices[:3],
+                             help_text="Per month or per year (scaled to the line's term), or "
+                                       "one-time (per unit).")
+    amount = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True,
+                                 help_text="Per unit on the basis; empty for a residual.")
+    low = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
+    high = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
+    method = models.CharField(max_length=20, choices=SSPMethod.choices)
+    evidence = models.CharField(max_length=255, blank=True,
+                                help_text="What the estimate rests on (sales analysed, costs).")
+
+    class Meta:
+        ordering = ["product", "currency", "basis"]
+        verbose_name = "standalone selling price"
+        constraints = [
+            models.UniqueConstraint(fields=["product", "currency", "basis"],
+                                    name="standaloneprice_one_per_basis"),
+            models.CheckConstraint(
+                condition=models.Q(method="residual") | models.Q(amount__isnull=False),
+                name="standaloneprice_amount_unless_residual"),
+            models.CheckConstraint(
+                condition=(models.Q(low__isnull=True) | models.Q(high__isnull=True)
+                           | models.Q(low__lte=models.F("high"))),
+                name="standaloneprice_low_not_above_high"),
+            models.CheckConstraint(
+                condition=(models.Q(amount__isnull=True) | models.Q(low__isnull=True)
+                           | models.Q(high__isnull=True)
+                           | models.Q(low__lte=models.F("amount"),
+                                      high__gte=models.F("amount"))),
+                name="standaloneprice_amount_within_range"),
+        ]
+
+    def __str__(self):
+        return f"SSP {self.product_id} {self.currency} {self.basis} ({self.method})"
+
+
 class AllocationRule(models.TextChoices):
     """How an obligation's `allocated` was reached (the revenue contract page says it in words)."""
 
@@ -141,6 +195,11 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
         max_digits=12, decimal_places=6, null=True, blank=True,
         help_text="How many of the basis the term holds (rounded for display; `ssp` is "
                   "computed from the exact figure).")
+    ssp_method = models.CharField(max_length=20, choices=SSPMethod.choices, blank=True,
+                                  help_text="Empty: the catalog's SSP or the list price.")
+    ssp_low = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True,
+                                  help_text="The SSP range's low end over the term.")
+    ssp_high = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
     allocated = models.DecimalField(**AMOUNT, help_text="Transaction price allocated to it "
                                                         "(0 for usage, recognized as billed).")
     allocation_rule = models.CharField(max_length=16, choices=AllocationRule.choices,
@@ -173,6 +232,12 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
         """An amendment replaced its line or a termination stopped it from `effective` (run in
         bulk)."""
         self.ended_on = effective
+
+    @property
+    def outside_range(self) -> bool:
+        """Allocated below the low end or above the high end of its SSP range."""
+        return ((self.ssp_low is not None and self.allocated < self.ssp_low)
+                or (self.ssp_high is not None and self.allocated > self.ssp_high))
 
     @property
     def discount(self) -> Decimal:

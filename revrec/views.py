@@ -58,6 +58,7 @@ def contract_detail(request, pk: int, policy_form=None):
     return render(request, "revrec/contract_detail.html", {
         "rc": revenue_contract, "obligations": obligations, "months": months, "grid": grid,
         "items": selectors.items_of(revenue_contract), "policy_form": policy_form,
+        "outside_range": sum(o.outside_range for o in obligations),
         "functional": settings.FUNCTIONAL_CURRENCY})
 
 

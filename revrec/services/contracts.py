@@ -101,11 +101,14 @@ class _Writer:
         self.ended: list[tuple[PerformanceObligation, date]] = []
 
     def obligation(self, revenue_contract, line, fact: LineFacts, *, allocated, rule,
-                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None):
+                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None, ssp=None):
+        """`ssp` when allocation resolved it (a residual), else the line's own."""
         term_ssp = fact.term_ssp
         obligation = PerformanceObligation(
             revenue_contract=revenue_contract, contract_line=line, product=line.product,
-            family=line.product.family, pattern=_pattern(line), ssp=fact.ssp,
+            family=line.product.family, pattern=_pattern(line),
+            ssp=fact.ssp if ssp is None else ssp, ssp_method=fact.ssp_method,
+            ssp_low=fact.ssp_low, ssp_high=fact.ssp_high,
             ssp_unit=term_ssp.unit, ssp_basis=term_ssp.basis, ssp_quantity=term_ssp.quantity,
             ssp_periods=round(term_ssp.periods, 6), allocated=allocated,
             allocation_rule=rule, pool=pool, pool_ssp=pool_ssp, service_start=line.start_on,
@@ -199,7 +202,7 @@ def _allocate(revenue_contract, lines, writer: _Writer):
             a = allocated[key]
             writer.obligation(revenue_contract, line, facts[key], allocated=a.amount,
                               rule=_rule(key, plan.discount_to, in_bundles),
-                              pool=a.pool, pool_ssp=a.pool_ssp)
+                              pool=a.pool, pool_ssp=a.pool_ssp, ssp=a.ssp)
         elif key in plan.usage_keys:
             writer.obligation(revenue_contract, line, facts[key], allocated=ZERO,
                               rule=AllocationRule.AS_BILLED)
