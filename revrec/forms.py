@@ -1,11 +1,12 @@
-"""Month pickers, the report filters and a revenue contract's recognition policy."""
+"""Month pickers, the report filters, a revenue contract's recognition policy and the
+override of a modification's treatment."""
 
 from datetime import date
 
 from django import forms
 
 from core.dates import add_months, business_date, month_start
-from revrec.models import MidMonthEnd, RecognitionBasis, RemainderTo
+from revrec.models import MidMonthEnd, RecognitionBasis, RemainderTo, Treatment
 from revrec.schedules import Basis
 
 REPORTS = {
@@ -70,3 +71,9 @@ class PolicyForm(forms.Form):
     def basis(self) -> Basis:
         data = self.cleaned_data
         return Basis(data["recognition_basis"], data["remainder_to"], data["mid_month_end"])
+
+
+class OverrideForm(forms.Form):
+    treatment = forms.ChoiceField(choices=[(t.value, t.label) for t in Treatment
+                                           if t != Treatment.SEPARATE])
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

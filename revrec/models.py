@@ -92,6 +92,44 @@ class RevenueContract(models.Model):
         return Basis(self.recognition_basis, self.remainder_to, self.mid_month_end)
 
 
+class Treatment(models.TextChoices):
+    SEPARATE = "separate", "Separate contract (IFRS 15.20)"
+    PROSPECTIVE = "prospective", "Prospective (IFRS 15.21(a))"
+    CATCH_UP = "catch_up", "Cumulative catch-up (IFRS 15.21(b))"
+
+
+class Modification(models.Model):
+    """How an amendment was accounted for, with the tests that chose it (IFRS 15.20-21):
+    distinct goods added at their standalone prices make a separate contract; otherwise the
+    rest of the service, distinct from what was delivered (a series of distinct periods,
+    IFRS 15.22(b)), is modified prospectively; an accountant may choose a cumulative catch-up
+    instead, with a reason (or back), while it can still be applied."""
+
+    revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
+                                         related_name="modifications")
+    amendment = models.OneToOneField("contracts.Amendment", on_delete=models.PROTECT,
+                                     related_name="+")
+    effective_on = models.DateField()
+    treatment = models.CharField(max_length=16, choices=Treatment.choices)
+    adds_distinct = models.BooleanField(help_text="Only adds goods distinct from the "
+                                                  "contract's (15.20(a)).")
+    priced_at_ssp = models.BooleanField(help_text="Each added good priced at or above its "
+                                                  "standalone selling price (15.20(b)).")
+    remaining_distinct = models.BooleanField(help_text="What is left to deliver is distinct "
+                                                       "from what was delivered (15.21(a)).")
+    evidence = models.TextField()
+    decided_on = models.DateField()
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["revenue_contract", "effective_on", "pk"]
+
+    def __str__(self):
+        return f"{self.revenue_contract} {self.effective_on} {self.treatment}"
+
+
 class Pattern(models.TextChoices):
     RATABLE = "ratable", "Ratably over the service period"
     POINT_IN_TIME = "point_in_time", "At a point in time"

@@ -8,6 +8,8 @@
     terminate(lines, currency, *, effective, refund) -> Termination
     succeed(lines, currency, *, effective, change, end) -> Succession
     catch_up(lines, currency, *, recognized, first_open) -> tuple[ScheduleLine, ...]
+    cumulative_successor(earned, currency, *, start, effective, end, price, basis)
+        -> tuple[ScheduleLine, ...]
 
 Pure, over Decimal and dates; no ORM. Schedule lines are bucketed by calendar month (the
 accounting period); `month` is the month's first day.
@@ -46,6 +48,12 @@ Conventions:
 - Succession: an amendment that ends a contract line and starts a new one from the effective
   date is the prospective amendment above split in two schedules: the old line keeps what it
   earned, the new line gets the rest plus the change from the effective date to its end.
+- Cumulative catch-up (IFRS 15.21(b), ASC 606-10-25-13b; IE Example 8): a modification of
+  an obligation whose rest is not distinct from what was delivered is treated as part of the
+  original contract: the schedule is redone from the original start over the whole price
+  (earned before + the successor's price), and the difference between what that schedule
+  earns before the effective date and what was earned is recognized at the modification, in
+  the successor's first month (`cumulative_successor`).
 - Catch-up: a month already recognized never changes; when a later schedule (amended,
   terminated) differs in such a month, the difference is recognized in the first open month.
 
@@ -339,3 +347,34 @@ def catch_up(lines: Sequence[ScheduleLine], currency: str, *, recognized: dict[d
         return (ScheduleLine(head.month, head.start, head.end, head.amount + difference),
                 *kept[1:])
     return (ScheduleLine(first_open, first_open, first_open, difference), *kept)
+
+
+def cumulative_successor(earned: Decimal, currency: str, *, start: date, effective: date,
+                         end: date, price: Decimal, basis: Basis = Basis()
+                         ) -> tuple[ScheduleLine, ...]:
+    """The successor's schedule under a cumulative catch-up: `earned` is what its predecessor
+    earned from `start` to `effective`, `price` what the successor is to recognize (the rest
+    plus the change). Adds up to `price`; its first line carries the catch-up.
+
+    >>> # a year of 1,200.00 from January; from 1 July (600.00 earned by month) the price of
+    >>> # the year becomes 1,500.00: by month 750.00 was due by then, so July takes 125.00 + 150.00
+    >>> lines = cumulative_successor(Decimal("600.00"), "USD", start=date(2027, 1, 1),
+    ...                              effective=date(2027, 7, 1), end=date(2028, 1, 1),
+    ...                              price=Decimal("900.00"), basis=Basis(BY_MONTH))
+    >>> [str(line.amount) for line in lines]
+    ['275.00', '125.00', '125.00', '125.00', '125.00', '125.00']
+    """
+    _check_rounded(earned, currency)
+    _check_rounded(price, currency)
+    if not start <= effective < end:
+        raise ValueError(f"the modification takes effect on {effective}, outside the service "
+                         f"({start} to {end})")
+    full = ratable_schedule(earned + price, currency, start, end, basis)
+    due_before = sum((line.amount for line in earned_before(full, currency, effective)), ZERO)
+    after = [line for line in full if line.end > effective]
+    first = after[0]
+    head_amount = first.amount - (due_before - sum(
+        (line.amount for line in full if line.end <= effective), ZERO))
+    head = ScheduleLine(first.month, max(first.start, effective), first.end,
+                        head_amount + due_before - earned)
+    return (head, *after[1:])

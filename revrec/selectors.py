@@ -17,6 +17,7 @@ from core.money import round_money
 from orders.models import Fulfilment, OrderLine, OrderState
 from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
+    Modification,
     PerformanceObligation,
     RecognitionItem,
     RecognitionRun,
@@ -250,6 +251,14 @@ def schedule_grid(obligations) -> tuple[list[date], list[tuple]]:
         by_month = {s.month: s for s in obligation.schedule.all()}
         rows.append((obligation, [by_month.get(month) for month in months]))
     return months, rows
+
+
+def modifications() -> QuerySet[Modification]:
+    return Modification.objects.select_related("overridden_by").order_by("effective_on", "pk")
+
+
+def modifications_of(revenue_contract: RevenueContract) -> QuerySet[Modification]:
+    return modifications().filter(revenue_contract=revenue_contract)
 
 
 def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:

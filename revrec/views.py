@@ -18,11 +18,11 @@ from revrec import reports, selectors
 from revrec.checklist import close_checklist
 from revrec.exports import csv_response, xlsx_response
 from revrec.filters import RevenueContractFilter
-from revrec.forms import REPORTS, MonthForm, PolicyForm, ReportForm, this_month
+from revrec.forms import REPORTS, MonthForm, OverrideForm, PolicyForm, ReportForm, this_month
 from revrec.models import RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
-from revrec.services.contracts import set_recognition_policy
+from revrec.services.contracts import override_modification, set_recognition_policy
 
 PAGE_SIZE = 25
 VIEW_CONTRACTS = "revrec.view_revenuecontract"
@@ -46,7 +46,7 @@ def contract_list(request):
 
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
-def contract_detail(request, pk: int, policy_form=None):
+def contract_detail(request, pk: int, policy_form=None, override_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -59,6 +59,8 @@ def contract_detail(request, pk: int, policy_form=None):
         "rc": revenue_contract, "obligations": obligations, "months": months, "grid": grid,
         "items": selectors.items_of(revenue_contract), "policy_form": policy_form,
         "outside_range": sum(o.outside_range for o in obligations),
+        "modifications": selectors.modifications_of(revenue_contract),
+        "override_form": override_form or OverrideForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
 
 
@@ -77,6 +79,24 @@ def contract_policy(request, pk: int):
             messages.success(request, "Recognition policy changed; the schedules follow it.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, policy_form=form)
+
+
+@require_POST
+@permission_required("revrec.create_revenue_contracts", raise_exception=True)
+def modification_override(request, pk: int):
+    modification = get_object_or_404(selectors.modifications(), pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            override_modification(modification=modification, by=request.user,
+                                  treatment=form.cleaned_data["treatment"],
+                                  reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "Treatment changed; the schedules follow it.")
+            return redirect("revrec:contract", pk=modification.revenue_contract_id)
+    return contract_detail(request, modification.revenue_contract_id, override_form=form)
 
 
 @require_POST
