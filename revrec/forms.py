@@ -13,6 +13,7 @@ REPORTS = {
     "waterfall": "Revenue waterfall",
     "rollforward": "Deferred revenue roll-forward",
     "recognized": "Recognized revenue",
+    "disaggregation": "Disaggregation of revenue",
     "rpo": "Remaining performance obligations",
     "journal": "Revenue journal (ERP export)",
 }

@@ -200,6 +200,9 @@ def _report(slug: str, values: dict) -> reports.Table:
     if slug == "recognized":
         return reports.recognized_revenue(first=values["first"], last=values["last"],
                                           filters=filters)
+    if slug == "disaggregation":
+        return reports.revenue_disaggregation(first=values["first"], last=values["last"],
+                                              filters=filters)
     if slug == "rpo":
         return reports.remaining_obligations(as_of=this_month(), filters=filters)
     return reports.revrec_journal(month=values["last"])
