@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 
 from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
 from core.dates import add_months, month_start
@@ -93,11 +93,10 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
     return table
 
 
-def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
-    """Point-in-time obligations still waiting for fulfilment: allocated, not scheduled."""
+def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
+    """Open point-in-time obligations' allocated price not yet scheduled (units not
+    delivered): (revenue contract, currency, family, amount), two queries."""
     obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
-    obligations = obligations.filter(~Exists(ScheduleLine.objects.filter(
-        obligation=OuterRef("pk"))))
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
     if filters.family:
@@ -105,9 +104,24 @@ def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
     if filters.account:
         obligations = obligations.filter(
             revenue_contract__account__name__icontains=filters.account)
-    rows = (obligations.values_list("revenue_contract__currency", "family")
-            .annotate(total=Sum("allocated")).order_by())
-    return {(currency, family): round_money(total, currency) for currency, family, total in rows}
+    rows = list(obligations.order_by().values_list("pk", "revenue_contract_id",
+                                                   "revenue_contract__currency", "family",
+                                                   "allocated"))
+    scheduled: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for pk, amount in ScheduleLine.objects.filter(
+            obligation_id__in=[row[0] for row in rows]).order_by().values_list(
+            "obligation_id", "amount"):
+        scheduled[pk] += amount
+    return [(rc_id, currency, family, allocated - scheduled[pk])
+            for pk, rc_id, currency, family, allocated in rows if allocated > scheduled[pk]]
+
+
+def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
+    """Point-in-time obligations still waiting for delivery, per currency and family."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for _, currency, family, amount in _awaiting_delivery(filters):
+        totals[currency, family] += amount
+    return dict(totals)
 
 
 # Roll-forward ------------------------------------------------------------------------------
@@ -319,18 +333,10 @@ def _schedule_sums(lines):
 
 
 def _unscheduled_by_contract(filters: Filters) -> dict[int, Decimal]:
-    obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
-    obligations = obligations.filter(~Exists(ScheduleLine.objects.filter(
-        obligation=OuterRef("pk"))))
-    if filters.currency:
-        obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
-    if filters.family:
-        obligations = obligations.filter(family=filters.family)
-    if filters.account:
-        obligations = obligations.filter(
-            revenue_contract__account__name__icontains=filters.account)
-    return dict(obligations.values_list("revenue_contract_id").annotate(total=Sum("allocated"))
-                .order_by())
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for rc_id, _, _, amount in _awaiting_delivery(filters):
+        totals[rc_id] += amount
+    return dict(totals)
 
 
 # Journal for an ERP ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from orders.models import Order
 from orders.services.fulfilment import fulfil_lines
 from quotes.services import LineItem
 from revrec.models import PerformanceObligation, RecognitionItem
-from revrec.reports import Filters, recognized_revenue
+from revrec.reports import Filters, recognized_revenue, remaining_obligations
 from revrec.schedules import earned_by_delivery
 from revrec.services import start_recognition_run
 from tests.conftest import PASSWORD
@@ -75,6 +75,8 @@ def test_units_delivered_over_two_months_are_recognized_as_delivered(
 
     # when: December is recognized, the other 20 are delivered on 20 January, January too
     run_month(DEC, accountant, captured, time_machine)
+    (rpo,) = remaining_obligations(as_of=JAN).rows  # the 20 not delivered remain
+    assert rpo[4:8] == [D("2490.00"), D("4980.00"), D(0), D("4980.00")]
     at(date(2027, 1, 20), time_machine)
     fulfil_lines(order=order, by=finance, quantities={line.pk: D(20)}, on=date(2027, 1, 20))
     run_month(JAN, accountant, captured, time_machine)
