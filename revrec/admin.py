@@ -1,4 +1,5 @@
-"""Admin: revrec's records are read-only here (they change only through the revrec services)."""
+"""Admin: revrec's records are read-only here (they change only through the revrec services);
+the SSP table is edited here."""
 
 from django.contrib import admin
 
@@ -9,12 +10,25 @@ from revrec.models import (
     RecognitionRun,
     RevenueContract,
     ScheduleLine,
+    StandalonePrice,
 )
+
+
+@admin.register(StandalonePrice)
+class StandalonePriceAdmin(admin.ModelAdmin):
+    """The SSP table is reference data an accountant keeps here (like the catalog)."""
+
+    list_display = ["product", "currency", "basis", "amount", "low", "high", "method"]
+    list_filter = ["method", "currency", "basis"]
+    list_select_related = ["product"]
+    search_fields = ["product__sku", "product__name"]
+    autocomplete_fields = ["product"]
 
 
 class ObligationInline(ReadOnlyMixin, admin.TabularInline):
     model = PerformanceObligation
-    fields = ["contract_line", "product", "family", "pattern", "ssp", "ssp_basis", "allocated",
+    fields = ["contract_line", "product", "family", "pattern", "ssp", "ssp_basis", "ssp_method",
+              "ssp_low", "ssp_high", "allocated",
               "allocation_rule", "service_start", "service_end", "status", "ended_on"]
     readonly_fields = fields
     extra = 0

@@ -20,7 +20,8 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PerformanceObligation
-        fields = ["id", "contract_line", "product", "family", "pattern", "ssp", "allocated",
+        fields = ["id", "contract_line", "product", "family", "pattern", "ssp", "ssp_method",
+                  "ssp_low", "ssp_high", "allocated",
                   "service_start", "service_end", "status", "ended_on", "predecessor",
                   "scheduled", "recognized"]
         read_only_fields = fields
@@ -46,7 +47,8 @@ class RevenueContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = RevenueContract
         fields = ["id", "number", "contract", "account", "currency", "kind",
-                  "transaction_price", "created_on", "modified_on", "created_at",
+                  "transaction_price", "recognition_basis", "remainder_to", "mid_month_end",
+                  "created_on", "modified_on", "created_at",
                   "obligations"]
         read_only_fields = fields
 

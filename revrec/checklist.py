@@ -16,6 +16,7 @@ from ledger.models import JournalEntry
 from ledger.period_rules import month_end
 from ledger.selectors import receivable_balances, trial_balance
 from revrec.models import RecognitionRun, RunState
+from revrec.reports import disclosures_tie_out
 
 NAMED_DIFFERENCES = 5  # accounts named in the detail; the rest are counted
 NAMED_DOCUMENTS = 5  # documents named per account
@@ -132,9 +133,16 @@ def _receivables() -> CloseCheck:
     return CloseCheck("receivables", label, False, "; ".join(parts), "ledger:journal")
 
 
+def _disclosures(month: date) -> CloseCheck:
+    tie = disclosures_tie_out(month)
+    return CloseCheck("disclosures", "Revenue disclosures tie to the ledger", tie.done,
+                      tie.detail, "revrec:reports")
+
+
 def close_checklist(month: date) -> list[CloseCheck]:
-    """The six checks for the month (a handful of queries whatever the volume; a few more per
+    """The seven checks for the month (a handful of queries whatever the volume; a few more per
     receivable difference named)."""
     month = month_start(month)
     end = month_end(month)
-    return [_invoices(end), _usage(end), _recognition(month), *_balanced(end), _receivables()]
+    return [_invoices(end), _usage(end), _recognition(month), *_balanced(end), _receivables(),
+            _disclosures(month)]

@@ -1,15 +1,19 @@
-"""Month pickers and the report filters."""
+"""Month pickers, the report filters, a revenue contract's recognition policy and the
+override of a modification's treatment."""
 
 from datetime import date
 
 from django import forms
 
 from core.dates import add_months, business_date, month_start
+from revrec.models import MidMonthEnd, RecognitionBasis, RemainderTo, Treatment
+from revrec.schedules import Basis
 
 REPORTS = {
     "waterfall": "Revenue waterfall",
     "rollforward": "Deferred revenue roll-forward",
     "recognized": "Recognized revenue",
+    "disaggregation": "Disaggregation of revenue",
     "rpo": "Remaining performance obligations",
     "journal": "Revenue journal (ERP export)",
 }
@@ -57,3 +61,20 @@ class ReportForm(forms.Form):
             "months": data.get("months") or 12, "currency": data.get("currency") or "",
             "family": data.get("family") or "", "account": data.get("account") or "",
         }
+
+
+class PolicyForm(forms.Form):
+    recognition_basis = forms.ChoiceField(label="Basis", choices=RecognitionBasis.choices)
+    remainder_to = forms.ChoiceField(label="Rounding remainder to", choices=RemainderTo.choices)
+    mid_month_end = forms.ChoiceField(label="A service ending mid-month is recognized",
+                                      choices=MidMonthEnd.choices)
+
+    def basis(self) -> Basis:
+        data = self.cleaned_data
+        return Basis(data["recognition_basis"], data["remainder_to"], data["mid_month_end"])
+
+
+class OverrideForm(forms.Form):
+    treatment = forms.ChoiceField(choices=[(t.value, t.label) for t in Treatment
+                                           if t != Treatment.SEPARATE])
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

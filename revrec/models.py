@@ -1,6 +1,9 @@
 """Revenue contracts (ASC 606 / IFRS 15), their performance obligations and monthly schedules, and
 the recognition runs that post them.
 
+- A revenue contract records the recognition policy it was made under (basis, rounding
+  remainder, a mid-month end: `revrec.schedules.Basis`), copied from the settings' defaults
+  (`revrec.policies`); its schedules are built under it.
 - A revenue contract is made per activated contract (kind `original`), and one more per
   amendment that adds distinct goods at their standalone price (kind `separate`). Other
   amendments modify the original prospectively.
@@ -20,12 +23,29 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from revrec.schedules import Basis
+
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
 
 class RevenueContractKind(models.TextChoices):
     ORIGINAL = "original", "Original contract"
     SEPARATE = "separate", "Amendment as a separate contract"
+
+
+class RecognitionBasis(models.TextChoices):
+    BY_DAY = "by_day", "By day (each day of service earns the same)"
+    BY_MONTH = "by_month", "By month (whole months equal, partial months by days)"
+
+
+class RemainderTo(models.TextChoices):
+    LARGEST_REMAINDER = "largest_remainder", "Largest remainder"
+    LAST_PERIOD = "last_period", "Last period"
+
+
+class MidMonthEnd(models.TextChoices):
+    SERVICE_END = "service_end", "Up to the service end date"
+    MONTH_END = "month_end", "As if it ran to the month end"
 
 
 class RevenueContract(models.Model):
@@ -39,6 +59,14 @@ class RevenueContract(models.Model):
     transaction_price = models.DecimalField(
         **AMOUNT, help_text="Fixed consideration: what the lines' charge schedules charge, the "
                             "rows in force (credits included); usage aside.")
+    recognition_basis = models.CharField(max_length=16, choices=RecognitionBasis.choices,
+                                         default=RecognitionBasis.BY_DAY)
+    remainder_to = models.CharField(
+        max_length=20, choices=RemainderTo.choices, default=RemainderTo.LARGEST_REMAINDER,
+        help_text="Which month takes the rounding remainder of a ratable schedule.")
+    mid_month_end = models.CharField(
+        max_length=16, choices=MidMonthEnd.choices, default=MidMonthEnd.SERVICE_END,
+        help_text="How the last month of a service ending mid-month is weighed.")
     created_on = models.DateField()
     modified_on = models.DateField(null=True, blank=True,
                                    help_text="Last prospective modification.")
@@ -57,6 +85,49 @@ class RevenueContract(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def basis(self) -> Basis:
+        """The recognition policy in force, as `revrec.schedules` reads it."""
+        return Basis(self.recognition_basis, self.remainder_to, self.mid_month_end)
+
+
+class Treatment(models.TextChoices):
+    SEPARATE = "separate", "Separate contract (IFRS 15.20)"
+    PROSPECTIVE = "prospective", "Prospective (IFRS 15.21(a))"
+    CATCH_UP = "catch_up", "Cumulative catch-up (IFRS 15.21(b))"
+
+
+class Modification(models.Model):
+    """How an amendment was accounted for, with the tests that chose it (IFRS 15.20-21):
+    distinct goods added at their standalone prices make a separate contract; otherwise the
+    rest of the service, distinct from what was delivered (a series of distinct periods,
+    IFRS 15.22(b)), is modified prospectively; an accountant may choose a cumulative catch-up
+    instead, with a reason (or back), while it can still be applied."""
+
+    revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
+                                         related_name="modifications")
+    amendment = models.OneToOneField("contracts.Amendment", on_delete=models.PROTECT,
+                                     related_name="+")
+    effective_on = models.DateField()
+    treatment = models.CharField(max_length=16, choices=Treatment.choices)
+    adds_distinct = models.BooleanField(help_text="Only adds goods distinct from the "
+                                                  "contract's (15.20(a)).")
+    priced_at_ssp = models.BooleanField(help_text="Each added good priced at or above its "
+                                                  "standalone selling price (15.20(b)).")
+    remaining_distinct = models.BooleanField(help_text="What is left to deliver is distinct "
+                                                       "from what was delivered (15.21(a)).")
+    evidence = models.TextField()
+    decided_on = models.DateField()
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["revenue_contract", "effective_on", "pk"]
+
+    def __str__(self):
+        return f"{self.revenue_contract} {self.effective_on} {self.treatment}"
 
 
 class Pattern(models.TextChoices):
@@ -77,6 +148,60 @@ class SSPBasis(models.TextChoices):
     PER_YEAR = "per_year", "per year"
     ONE_TIME = "one_time", "one-time"
     LIST = "list", "estimated at the list price"
+
+
+class SSPMethod(models.TextChoices):
+    """How a standalone selling price was estimated (IFRS 15.77-79, ASC 606-10-32-33/34)."""
+
+    OBSERVABLE = "observable", "Observable price"  # 15.77: sold separately
+    ADJUSTED_MARKET = "adjusted_market", "Adjusted market assessment"  # 15.79(a)
+    COST_PLUS_MARGIN = "cost_plus_margin", "Expected cost plus a margin"  # 15.79(b)
+    RESIDUAL = "residual", "Residual"  # 15.79(c): highly variable or uncertain price
+
+
+class StandalonePrice(models.Model):
+    """The SSP table: per product, currency and term basis, the point estimate, its range (low
+    to high) and the method behind it. Allocation reads it before the catalog's single SSP; a
+    residual entry has no point: the price left after the other obligations' SSPs is its SSP,
+    and its range (when given) is what the residual must fall in (IFRS 15 IE Example 34)."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE,
+                                related_name="+")
+    currency = models.CharField(max_length=3)
+    basis = models.CharField(max_length=16, choices=SSPBasis.choices[:3],
+                             help_text="Per month or per year (scaled to the line's term), or "
+                                       "one-time (per unit).")
+    amount = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True,
+                                 help_text="Per unit on the basis; empty for a residual.")
+    low = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
+    high = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
+    method = models.CharField(max_length=20, choices=SSPMethod.choices)
+    evidence = models.CharField(max_length=255, blank=True,
+                                help_text="What the estimate rests on (sales analysed, costs).")
+
+    class Meta:
+        ordering = ["product", "currency", "basis"]
+        verbose_name = "standalone selling price"
+        constraints = [
+            models.UniqueConstraint(fields=["product", "currency", "basis"],
+                                    name="standaloneprice_one_per_basis"),
+            models.CheckConstraint(
+                condition=models.Q(method="residual") | models.Q(amount__isnull=False),
+                name="standaloneprice_amount_unless_residual"),
+            models.CheckConstraint(
+                condition=(models.Q(low__isnull=True) | models.Q(high__isnull=True)
+                           | models.Q(low__lte=models.F("high"))),
+                name="standaloneprice_low_not_above_high"),
+            models.CheckConstraint(
+                condition=(models.Q(amount__isnull=True) | models.Q(low__isnull=True)
+                           | models.Q(high__isnull=True)
+                           | models.Q(low__lte=models.F("amount"),
+                                      high__gte=models.F("amount"))),
+                name="standaloneprice_amount_within_range"),
+        ]
+
+    def __str__(self):
+        return f"SSP {self.product_id} {self.currency} {self.basis} ({self.method})"
 
 
 class AllocationRule(models.TextChoices):
@@ -108,6 +233,11 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
         max_digits=12, decimal_places=6, null=True, blank=True,
         help_text="How many of the basis the term holds (rounded for display; `ssp` is "
                   "computed from the exact figure).")
+    ssp_method = models.CharField(max_length=20, choices=SSPMethod.choices, blank=True,
+                                  help_text="Empty: the catalog's SSP or the list price.")
+    ssp_low = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True,
+                                  help_text="The SSP range's low end over the term.")
+    ssp_high = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
     allocated = models.DecimalField(**AMOUNT, help_text="Transaction price allocated to it "
                                                         "(0 for usage, recognized as billed).")
     allocation_rule = models.CharField(max_length=16, choices=AllocationRule.choices,
@@ -140,6 +270,12 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
         """An amendment replaced its line or a termination stopped it from `effective` (run in
         bulk)."""
         self.ended_on = effective
+
+    @property
+    def outside_range(self) -> bool:
+        """Allocated below the low end or above the high end of its SSP range."""
+        return ((self.ssp_low is not None and self.allocated < self.ssp_low)
+                or (self.ssp_high is not None and self.allocated > self.ssp_high))
 
     @property
     def discount(self) -> Decimal:

@@ -22,6 +22,11 @@ The rules:
   (`ssp_over_term`: 12 for a per-month SSP over a year, 1.5 for a per-year SSP over 18 months,
   1 for one-time); a product without an SSP in the contract's currency is estimated at the
   line's list amount.
+- A line whose SSP the SSP table estimates by the residual approach (IFRS 15.79(c): a price
+  highly variable or uncertain) has as SSP the price of the lines outside bundles less the
+  other lines' SSPs (`with_residual_ssps`); its range, when given, is what that residual must
+  fall in (IFRS 15 IE Example 34, Case C: a residual below the observed prices is not a
+  reasonable estimate, so the revenue contract flags it).
 - The rest of the price (the lines outside bundles) is allocated over their obligations by
   relative SSP. Its discount belongs to a subset (ASC 606-10-32-37) when some groups (a line, or
   a line with the lines priced with it) sell at or above their standalone price and the others
@@ -29,16 +34,17 @@ The rules:
   within their standalone prices; otherwise it is spread over them all by relative SSP.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from core.dates import add_months
-from core.money import round_money
+from core.money import allocate, round_money
 from revrec.allocation import AllocatedObligation, Obligation, allocate_transaction_price
 
 ZERO = Decimal(0)
 AS_BILLED = "as_billed"
+RESIDUAL = "residual"
 
 
 PER_MONTH, PER_YEAR, ONE_TIME, LIST = "per_month", "per_year", "one_time", "list"
@@ -65,6 +71,9 @@ class LineFacts:
     bundle_key: str | None = None  # the bundle line it is a component of
     is_bundle: bool = False
     term_ssp: TermSSP | None = None  # how `ssp` was found
+    ssp_method: str = ""  # the SSP table's method; RESIDUAL: `ssp` is what the others leave
+    ssp_low: Decimal | None = None  # the SSP range over the term
+    ssp_high: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +155,27 @@ def _discount_owners(lines: list[LineFacts], obligation_keys: set[str]) -> froze
     return frozenset(discounted)
 
 
+def with_residual_ssps(lines: list[LineFacts], currency: str) -> list[LineFacts]:
+    """Lines whose SSP is estimated by the residual approach (IFRS 15.79(c)) get the price of
+    the lines outside bundles less the other lines' SSPs (never below 0), shared by their own
+    prices when there are several; the other lines are returned as they are."""
+    residual = [line for line in lines if line.ssp_method == RESIDUAL and not line.bundle_key
+                and not line.is_bundle]
+    if not residual:
+        return lines
+    rest = [line for line in lines if not line.bundle_key and not line.is_bundle]
+    left = sum((line.net for line in rest), ZERO) - sum(
+        (line.ssp for line in rest if line not in residual), ZERO)
+    parts = allocate(round_money(max(left, ZERO), currency),
+                     [line.net for line in residual], currency)
+    ssp = {line.key: part for line, part in zip(residual, parts, strict=True)}
+    return [replace(line, ssp=ssp[line.key]) if line.key in ssp else line for line in lines]
+
+
 def plan_obligations(lines, currency: str) -> Plan:
-    """The obligations, their SSPs, the transaction price, the bundles whose price their
-    components share, and who owns the rest's discount."""
-    fixed = [line for line in lines if line.rule != AS_BILLED]
+    """The obligations, their SSPs (residual ones resolved), the transaction price, the
+    bundles whose price their components share, and who owns the rest's discount."""
+    fixed = with_residual_ssps([line for line in lines if line.rule != AS_BILLED], currency)
     usage = tuple(line.key for line in lines if line.rule == AS_BILLED)
     with_components = {line.bundle_key for line in fixed if line.bundle_key}
     bundle_keys = {line.key for line in fixed if line.is_bundle and line.key in with_components}

@@ -5,6 +5,8 @@ exports write alike. Questions only; each report is a few aggregate queries what
 - Deferred revenue roll-forward: opening + billed - recognized = closing, per month, next to the
   ledger's net contract balance (deferred revenue less unbilled receivable) to show it ties.
 - Recognized revenue by period, customer and product family.
+- Disaggregation of revenue (IFRS 15.114, B87-B89): by product family, pattern of transfer and
+  currency, its functional total next to the revenue revrec posted in the ledger.
 - Remaining performance obligations: allocated and not yet recognized, per revenue contract.
 - Journal: revrec's entries of a month, line by line, for an ERP.
 """
@@ -16,7 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 
 from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
 from core.dates import add_months, month_start
@@ -91,11 +93,10 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
     return table
 
 
-def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
-    """Point-in-time obligations still waiting for fulfilment: allocated, not scheduled."""
+def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
+    """Open point-in-time obligations' allocated price not yet scheduled (units not
+    delivered): (revenue contract, currency, family, amount), two queries."""
     obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
-    obligations = obligations.filter(~Exists(ScheduleLine.objects.filter(
-        obligation=OuterRef("pk"))))
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
     if filters.family:
@@ -103,9 +104,24 @@ def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
     if filters.account:
         obligations = obligations.filter(
             revenue_contract__account__name__icontains=filters.account)
-    rows = (obligations.values_list("revenue_contract__currency", "family")
-            .annotate(total=Sum("allocated")).order_by())
-    return {(currency, family): round_money(total, currency) for currency, family, total in rows}
+    rows = list(obligations.order_by().values_list("pk", "revenue_contract_id",
+                                                   "revenue_contract__currency", "family",
+                                                   "allocated"))
+    scheduled: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for pk, amount in ScheduleLine.objects.filter(
+            obligation_id__in=[row[0] for row in rows]).order_by().values_list(
+            "obligation_id", "amount"):
+        scheduled[pk] += amount
+    return [(rc_id, currency, family, allocated - scheduled[pk])
+            for pk, rc_id, currency, family, allocated in rows if allocated > scheduled[pk]]
+
+
+def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
+    """Point-in-time obligations still waiting for delivery, per currency and family."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for _, currency, family, amount in _awaiting_delivery(filters):
+        totals[currency, family] += amount
+    return dict(totals)
 
 
 # Roll-forward ------------------------------------------------------------------------------
@@ -203,6 +219,75 @@ def recognized_revenue(*, first: date, last: date, filters: Filters = Filters())
     return table
 
 
+# Disaggregation ----------------------------------------------------------------------------
+
+def ledger_revenue(first: date, last_end: date) -> Decimal:
+    """Revenue (credit positive) of revrec's entries posted from `first` to `last_end`."""
+    kind = ContentType.objects.get_for_model(RevenueContract)
+    totals = JournalLine.objects.filter(
+        entry__source_type=kind, entry__posted_on__range=(first, last_end),
+        gl_account__code=chart.REVENUE).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    return _fun(totals["credit"]) - _fun(totals["debit"])
+
+
+def recognized_functional(first: date, last: date) -> Decimal:
+    """Revenue the runs of these months recorded, in the functional currency."""
+    total = RecognizedRevenue.objects.filter(
+        item__month__range=(month_start(first), month_start(last))).aggregate(
+        total=Sum("amount_functional"))["total"]
+    return _fun(total)
+
+
+def revenue_disaggregation(*, first: date, last: date, filters: Filters = Filters()) -> Table:
+    """Revenue recognized in the months from `first` to `last` by product family, pattern of
+    transfer (over time, at a point in time, as billed) and currency, in each contract's
+    currency; the note ties its functional total to the ledger."""
+    first, last = month_start(first), month_start(last)
+    lines = filters.schedule(ScheduleLine.objects.filter(run__month__range=(first, last)))
+    sums = (lines.values_list("obligation__family", "obligation__pattern",
+                              "obligation__revenue_contract__currency")
+            .annotate(total=Sum("amount")).order_by("obligation__family", "obligation__pattern",
+                                                    "obligation__revenue_contract__currency"))
+    patterns = dict(PerformanceObligation._meta.get_field("pattern").choices)
+    posted = ledger_revenue(first, month_end(last))
+    recorded = recognized_functional(first, last)
+    table = Table("Disaggregation of revenue", ["Family", "Pattern", "Currency", "Revenue"],
+                  numeric_from=3,
+                  note=f"Recognized {first:%Y-%m} to {last:%Y-%m} in each contract's currency. "
+                       f"In {settings.FUNCTIONAL_CURRENCY}: {recorded} recognized by the runs, "
+                       f"{posted} posted to revenue ({chart.REVENUE}) by revrec's entries.")
+    for family, pattern, currency, total in sums:
+        table.rows.append([family or "No family", patterns.get(pattern, pattern), currency,
+                           round_money(total, currency)])
+    return table
+
+
+@dataclass(frozen=True)
+class TieOut:
+    done: bool
+    detail: str
+
+
+def disclosures_tie_out(month: date) -> TieOut:
+    """The month's disclosures against the ledger: the revenue disaggregated (what the runs
+    recorded) equals the revenue revrec posted, and the contract balances roll-forward's
+    closing equals the ledger's deferred revenue less unbilled receivable."""
+    month = month_start(month)
+    recorded = recognized_functional(month, month)
+    posted = ledger_revenue(month, month_end(month))
+    (row,) = deferred_revenue_rollforward(first=month, last=month).rows
+    closing, in_ledger = row[5], row[6]
+    problems = []
+    if recorded != posted:
+        problems.append(f"revenue disaggregated {recorded}, posted {posted}")
+    if closing != in_ledger:
+        problems.append(f"contract balances closing {closing}, ledger {in_ledger}")
+    if problems:
+        return TieOut(False, "; ".join(problems))
+    return TieOut(True, f"Revenue {posted} and contract balances {closing} agree with the "
+                        "ledger")
+
+
 # Remaining performance obligations ---------------------------------------------------------
 
 def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table:
@@ -248,18 +333,10 @@ def _schedule_sums(lines):
 
 
 def _unscheduled_by_contract(filters: Filters) -> dict[int, Decimal]:
-    obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
-    obligations = obligations.filter(~Exists(ScheduleLine.objects.filter(
-        obligation=OuterRef("pk"))))
-    if filters.currency:
-        obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
-    if filters.family:
-        obligations = obligations.filter(family=filters.family)
-    if filters.account:
-        obligations = obligations.filter(
-            revenue_contract__account__name__icontains=filters.account)
-    return dict(obligations.values_list("revenue_contract_id").annotate(total=Sum("allocated"))
-                .order_by())
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for rc_id, _, _, amount in _awaiting_delivery(filters):
+        totals[rc_id] += amount
+    return dict(totals)
 
 
 # Journal for an ERP ------------------------------------------------------------------------

@@ -14,13 +14,16 @@ from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, Invoice
 from catalog.models import StandaloneSellingPrice
 from contracts.models import ContractLine, ContractState, ScheduledCharge
 from core.money import round_money
-from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
+from orders.models import Fulfilment, OrderLine, OrderState
+from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
+    Modification,
     PerformanceObligation,
     RecognitionItem,
     RecognitionRun,
     RecognizedRevenue,
     RevenueContract,
+    StandalonePrice,
 )
 from revrec.obligations import LineFacts, estimated_ssp, ssp_over_term
 
@@ -65,24 +68,29 @@ def scheduled_totals(contract_ids) -> dict[int, tuple[Decimal, Decimal]]:
 
 
 def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
-    """Each contract's lines (position order, product loaded) with `ssp_row` (the catalog's
-    (amount, basis), None without an SSP in the contract's currency), `bundle_line_id`,
-    `fulfilled_on`, `has_order_line`, and `signed` and `in_force` (`scheduled_totals`)."""
+    """Each contract's lines (position order, product loaded) with `ssp_entry` (the SSP
+    table's `StandalonePrice`, or None), `ssp_row` (the catalog's (amount, basis), None without
+    an SSP in the contract's currency; used when the table has no entry), `bundle_line_id`,
+    `has_order_line`, and `signed` and `in_force` (`scheduled_totals`)."""
     contract_ids = list(contract_ids)
     lines = (ContractLine.objects.filter(contract_id__in=contract_ids)
              .select_related("product", "contract", "quote_line")
-             .annotate(fulfilled_on=fulfilled_on_of_contract_line(),
-                       has_order_line=has_order_line_of_contract_line())
+             .annotate(has_order_line=has_order_line_of_contract_line())
              .order_by("contract_id", "position", "pk"))
     lines = list(lines)
+    products = {line.product_id for line in lines}
     ssps = {(product_id, currency): (amount, basis) for product_id, currency, amount, basis in
-            StandaloneSellingPrice.objects.filter(
-                product_id__in={line.product_id for line in lines})
+            StandaloneSellingPrice.objects.filter(product_id__in=products)
             .values_list("product_id", "amount_currency", "amount", "basis")}
+    table: dict[tuple[int, str], dict[str, StandalonePrice]] = defaultdict(dict)
+    for entry in StandalonePrice.objects.filter(product_id__in=products):
+        table[entry.product_id, entry.currency][entry.basis] = entry
     totals = scheduled_totals(contract_ids)
     by_quote_line = {line.quote_line_id: line.pk for line in lines if line.quote_line_id}
     grouped: dict[int, list[ContractLine]] = defaultdict(list)
     for line in lines:
+        line.ssp_entry = _table_entry(table.get((line.product_id, line.contract.currency)),
+                                      line.billing_period)
         line.ssp_row = ssps.get((line.product_id, line.contract.currency))
         line.signed, line.in_force = totals.get(line.pk, (ZERO, ZERO))
         parent = line.quote_line.parent_id if line.quote_line_id else None
@@ -91,21 +99,46 @@ def lines_with_ssp(contract_ids) -> dict[int, list[ContractLine]]:
     return grouped
 
 
+BASIS_OF_PERIOD = {"monthly": "per_month", "annual": "per_year", "one_time": "one_time"}
+
+
+def _table_entry(entries: dict | None, billing_period: str) -> StandalonePrice | None:
+    """The SSP table's entry for a line: the one on the basis of its billing period, else the
+    first of per month, per year, one-time."""
+    if not entries:
+        return None
+    preferred = BASIS_OF_PERIOD.get(billing_period)
+    return entries.get(preferred) or next(
+        (entries[b] for b in ("per_month", "per_year", "one_time") if b in entries), None)
+
+
 def facts_of(line: ContractLine) -> LineFacts:
     """A line of `lines_with_ssp` as allocation reads it: its price is its signed schedule; its
     SSP the catalog's over the line's term as signed (an early end changes the price by the
     schedule's rows, not the SSP)."""
     currency = line.contract.currency
-    if line.ssp_row is None:
+    entry = getattr(line, "ssp_entry", None)
+
+    def over_term(unit, basis):
+        return ssp_over_term(unit, basis, line.quantity, line.start_on, signed_end(line),
+                             currency, recurring=line.is_recurring)
+
+    if entry is not None and entry.amount is not None:
+        term_ssp = over_term(entry.amount, entry.basis)
+    elif entry is None and line.ssp_row is not None:
+        term_ssp = over_term(*line.ssp_row)
+    else:  # no SSP, or a residual one (its SSP comes from the others'): the list amount
         term_ssp = estimated_ssp(line.list_amount, currency)
-    else:
-        unit, basis = line.ssp_row
-        term_ssp = ssp_over_term(unit, basis, line.quantity, line.start_on, signed_end(line),
-                                 currency, recurring=line.is_recurring)
+    low = high = None
+    if entry is not None:
+        low = None if entry.low is None else over_term(entry.low, entry.basis).amount
+        high = None if entry.high is None else over_term(entry.high, entry.basis).amount
     return LineFacts(key=str(line.pk), net=line.signed, ssp=term_ssp.amount,
                      rule=line.product.revenue_rule,
                      bundle_key=str(line.bundle_line_id) if line.bundle_line_id else None,
-                     is_bundle=line.product.is_bundle, term_ssp=term_ssp)
+                     is_bundle=line.product.is_bundle, term_ssp=term_ssp,
+                     ssp_method=entry.method if entry is not None else "",
+                     ssp_low=low, ssp_high=high)
 
 
 def signed_end(line: ContractLine) -> date:
@@ -114,6 +147,35 @@ def signed_end(line: ContractLine) -> date:
     if line.is_recurring and line.status == "ended" and line.end_on < line.contract.end_on:
         return line.contract.end_on
     return line.end_on
+
+
+@dataclass(frozen=True)
+class Delivered:
+    ordered: Decimal
+    delivered: Decimal = ZERO
+    last_on: date | None = None  # the last delivery up to the day asked
+
+
+def deliveries(contract_line_ids, *, through: date | None = None) -> dict[int, Delivered]:
+    """Per contract line on an order (not cancelled): the quantity ordered, delivered up to
+    `through` (all when None), and the last day delivered; two queries."""
+    ids = list(contract_line_ids)
+    ordered: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line_id, quantity in (OrderLine.objects.filter(contract_line_id__in=ids)
+                              .exclude(order__state=OrderState.CANCELLED).order_by()
+                              .values_list("contract_line_id", "quantity")):
+        ordered[line_id] += quantity
+    fulfilments = Fulfilment.objects.filter(line__contract_line_id__in=ids).exclude(
+        line__order__state=OrderState.CANCELLED)
+    if through is not None:
+        fulfilments = fulfilments.filter(fulfilled_on__lte=through)
+    delivered: dict[int, tuple[Decimal, date]] = {}
+    for line_id, quantity, day in fulfilments.order_by().values_list(
+            "line__contract_line_id", "quantity", "fulfilled_on"):
+        total, last = delivered.get(line_id, (ZERO, day))
+        delivered[line_id] = (total + quantity, max(last, day))
+    return {line_id: Delivered(quantity, *delivered.get(line_id, (ZERO, None)))
+            for line_id, quantity in ordered.items()}
 
 
 # Billed per revenue contract ---------------------------------------------------------------
@@ -163,13 +225,17 @@ def revenue_contract_for_detail(pk: int) -> RevenueContract:
 
 
 def obligations_of(revenue_contract: RevenueContract) -> list[PerformanceObligation]:
-    """Its obligations with their product, line and schedule (three queries in all), each with
-    `recognized` and `remaining` set."""
+    """Its obligations with their product, line and schedule (five queries in all), each with
+    `recognized` and `remaining` set, and `delivery` (`Delivered`, or None) for one delivered
+    by units on an order."""
     obligations = list(
         PerformanceObligation.objects.filter(revenue_contract=revenue_contract)
         .select_related("product", "contract_line", "predecessor__contract_line")
         .prefetch_related("schedule").order_by("contract_line__position", "pk"))
+    delivered = deliveries([o.contract_line_id for o in obligations
+                            if o.pattern == "point_in_time"])
     for obligation in obligations:
+        obligation.delivery = delivered.get(obligation.contract_line_id)
         lines = list(obligation.schedule.all())
         obligation.recognized = sum((s.amount for s in lines if s.run_id), ZERO)
         obligation.scheduled = sum((s.amount for s in lines), ZERO)
@@ -185,6 +251,14 @@ def schedule_grid(obligations) -> tuple[list[date], list[tuple]]:
         by_month = {s.month: s for s in obligation.schedule.all()}
         rows.append((obligation, [by_month.get(month) for month in months]))
     return months, rows
+
+
+def modifications() -> QuerySet[Modification]:
+    return Modification.objects.select_related("overridden_by").order_by("effective_on", "pk")
+
+
+def modifications_of(revenue_contract: RevenueContract) -> QuerySet[Modification]:
+    return modifications().filter(revenue_contract=revenue_contract)
 
 
 def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:

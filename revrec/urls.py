@@ -7,6 +7,9 @@ app_name = "revrec"
 urlpatterns = [
     path("", views.contract_list, name="contracts"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/policy/", views.contract_policy, name="contract_policy"),
+    path("modifications/<int:pk>/override/", views.modification_override,
+         name="modification_override"),
     path("contracts/refresh/", views.contracts_refresh, name="contracts_refresh"),
     path("runs/", views.run_list, name="runs"),
     path("runs/start/", views.run_start, name="start_run"),

@@ -18,10 +18,11 @@ from revrec import reports, selectors
 from revrec.checklist import close_checklist
 from revrec.exports import csv_response, xlsx_response
 from revrec.filters import RevenueContractFilter
-from revrec.forms import REPORTS, MonthForm, ReportForm, this_month
+from revrec.forms import REPORTS, MonthForm, OverrideForm, PolicyForm, ReportForm, this_month
 from revrec.models import RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
+from revrec.services.contracts import override_modification, set_recognition_policy
 
 PAGE_SIZE = 25
 VIEW_CONTRACTS = "revrec.view_revenuecontract"
@@ -45,14 +46,57 @@ def contract_list(request):
 
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
-def contract_detail(request, pk: int):
+def contract_detail(request, pk: int, policy_form=None, override_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
+    if policy_form is None:
+        policy_form = PolicyForm(initial={
+            "recognition_basis": revenue_contract.recognition_basis,
+            "remainder_to": revenue_contract.remainder_to,
+            "mid_month_end": revenue_contract.mid_month_end})
     return render(request, "revrec/contract_detail.html", {
         "rc": revenue_contract, "obligations": obligations, "months": months, "grid": grid,
-        "items": selectors.items_of(revenue_contract),
+        "items": selectors.items_of(revenue_contract), "policy_form": policy_form,
+        "outside_range": sum(o.outside_range for o in obligations),
+        "modifications": selectors.modifications_of(revenue_contract),
+        "override_form": override_form or OverrideForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
+
+
+@require_POST
+@permission_required("revrec.create_revenue_contracts", raise_exception=True)
+def contract_policy(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            set_recognition_policy(revenue_contract=revenue_contract, basis=form.basis(),
+                                   by=request.user)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "Recognition policy changed; the schedules follow it.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, policy_form=form)
+
+
+@require_POST
+@permission_required("revrec.create_revenue_contracts", raise_exception=True)
+def modification_override(request, pk: int):
+    modification = get_object_or_404(selectors.modifications(), pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            override_modification(modification=modification, by=request.user,
+                                  treatment=form.cleaned_data["treatment"],
+                                  reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "Treatment changed; the schedules follow it.")
+            return redirect("revrec:contract", pk=modification.revenue_contract_id)
+    return contract_detail(request, modification.revenue_contract_id, override_form=form)
 
 
 @require_POST
@@ -156,6 +200,9 @@ def _report(slug: str, values: dict) -> reports.Table:
     if slug == "recognized":
         return reports.recognized_revenue(first=values["first"], last=values["last"],
                                           filters=filters)
+    if slug == "disaggregation":
+        return reports.revenue_disaggregation(first=values["first"], last=values["last"],
+                                              filters=filters)
     if slug == "rpo":
         return reports.remaining_obligations(as_of=this_month(), filters=filters)
     return reports.revrec_journal(month=values["last"])

@@ -40,14 +40,17 @@ from core.transitions import run_bulk_transition
 from revrec import schedules
 from revrec.models import (
     AllocationRule,
+    Modification,
     ObligationStatus,
     Pattern,
     PerformanceObligation,
     RevenueContract,
     RevenueContractKind,
     ScheduleLine,
+    Treatment,
 )
 from revrec.obligations import LineFacts, allocate_plan, plan_obligations
+from revrec.policies import policy_fields
 from revrec.selectors import (
     contract_ids_needing_revenue_contracts,
     facts_of,
@@ -74,13 +77,13 @@ def _schedule_for(obligation: PerformanceObligation, line: ContractLine):
     currency = line.contract.currency
     if obligation.pattern == Pattern.RATABLE and obligation.service_end > obligation.service_start:
         return schedules.ratable_schedule(obligation.allocated, currency,
-                                          obligation.service_start, obligation.service_end)
+                                          obligation.service_start, obligation.service_end,
+                                          obligation.revenue_contract.basis)
     if obligation.pattern == Pattern.AS_BILLED:
         return ()  # written by the recognition run from the invoices
-    control_on = line.fulfilled_on or (None if line.has_order_line else line.start_on)
-    if control_on is None:
-        return ()  # waits for the order's fulfilment
-    return schedules.point_in_time_schedule(obligation.allocated, currency, control_on)
+    if line.has_order_line:
+        return ()  # the run schedules it as units are delivered (schedule_rows.delivery_lines)
+    return schedules.point_in_time_schedule(obligation.allocated, currency, line.start_on)
 
 
 def _pattern(line: ContractLine) -> str:
@@ -100,11 +103,14 @@ class _Writer:
         self.ended: list[tuple[PerformanceObligation, date]] = []
 
     def obligation(self, revenue_contract, line, fact: LineFacts, *, allocated, rule,
-                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None):
+                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None, ssp=None):
+        """`ssp` when allocation resolved it (a residual), else the line's own."""
         term_ssp = fact.term_ssp
         obligation = PerformanceObligation(
             revenue_contract=revenue_contract, contract_line=line, product=line.product,
-            family=line.product.family, pattern=_pattern(line), ssp=fact.ssp,
+            family=line.product.family, pattern=_pattern(line),
+            ssp=fact.ssp if ssp is None else ssp, ssp_method=fact.ssp_method,
+            ssp_low=fact.ssp_low, ssp_high=fact.ssp_high,
             ssp_unit=term_ssp.unit, ssp_basis=term_ssp.basis, ssp_quantity=term_ssp.quantity,
             ssp_periods=round(term_ssp.periods, 6), allocated=allocated,
             allocation_rule=rule, pool=pool, pool_ssp=pool_ssp, service_start=line.start_on,
@@ -198,7 +204,7 @@ def _allocate(revenue_contract, lines, writer: _Writer):
             a = allocated[key]
             writer.obligation(revenue_contract, line, facts[key], allocated=a.amount,
                               rule=_rule(key, plan.discount_to, in_bundles),
-                              pool=a.pool, pool_ssp=a.pool_ssp)
+                              pool=a.pool, pool_ssp=a.pool_ssp, ssp=a.ssp)
         elif key in plan.usage_keys:
             writer.obligation(revenue_contract, line, facts[key], allocated=ZERO,
                               rule=AllocationRule.AS_BILLED)
@@ -236,33 +242,60 @@ class _Amendments:
         for line in new:
             groups[line.amendment_id].append(line)
         for amendment_id, added in sorted(groups.items(), key=lambda g: g[1][0].start_on):
-            if amendment_id and self._is_separate(added):
-                self._separate(added)
+            if not amendment_id:
+                self._prospective(added)
+                continue
+            adds_distinct, priced_at_ssp, evidence = self._tests(added)
+            if adds_distinct and priced_at_ssp:
+                rc, treatment = self._separate(added), Treatment.SEPARATE
             else:
                 self._prospective(added)
+                rc, treatment = self.original, Treatment.PROSPECTIVE
+            Modification.objects.create(
+                revenue_contract=rc, amendment_id=amendment_id, effective_on=added[0].start_on,
+                treatment=treatment, adds_distinct=adds_distinct, priced_at_ssp=priced_at_ssp,
+                remaining_distinct=True, evidence=evidence, decided_on=self.today)
         self._terminate_the_rest()
 
-    def _is_separate(self, added) -> bool:
-        if any(line.replaces_id for line in added):
-            return False
+    def _tests(self, added) -> tuple[bool, bool, str]:
+        """IFRS 15.20's two tests for the lines an amendment added, and the evidence in words:
+        (a) only goods added, none replacing or ending a line; (b) each priced at or above its
+        standalone selling price. The rest of a subscription is a series of distinct periods
+        (15.22(b)), distinct from those delivered, hence 15.21(a) when it is no separate
+        contract."""
         ended_by_it = [line for line in self.lines if line.pk in self.by_line
                        and self._ended(line) and line.end_on + ONE_DAY == added[0].start_on]
-        return not ended_by_it and all(
-            fact.net >= fact.ssp for fact in map(facts_of, added) if fact.rule != Pattern.AS_BILLED)
+        changed = ({line.replaces_id for line in added if line.replaces_id}
+                   | {line.pk for line in ended_by_it})
+        adds_distinct = not changed
+        prices = [(line, facts_of(line)) for line in added]
+        priced = [(line, fact) for line, fact in prices if fact.rule != Pattern.AS_BILLED]
+        priced_at_ssp = all(fact.net >= fact.ssp for _, fact in priced)
+        currency = self.contract.currency
+        words = [
+            "Adds distinct goods only." if adds_distinct else
+            f"Changes {len(changed)} existing line(s), not only adds goods.",
+            *(f"{line.product.sku}: price {fact.net} {currency} against SSP {fact.ssp} "
+              f"({'at or above' if fact.net >= fact.ssp else 'below'} it)."
+              for line, fact in priced),
+            "The rest of the service is a series of distinct periods (15.22(b)).",
+        ]
+        return adds_distinct, priced_at_ssp, " ".join(words)
 
     def _ended(self, line) -> bool:
         obligation = self.by_line[line.pk]
         return (obligation.status == ObligationStatus.OPEN
                 and obligation.service_end > line.end_on + ONE_DAY)
 
-    def _separate(self, added):
+    def _separate(self, added) -> RevenueContract:
         count = RevenueContract.objects.filter(contract=self.contract).count()
         revenue_contract = RevenueContract.objects.create(
             number=f"RC-{self.contract.number}-{count + 1}", contract=self.contract,
             account_id=self.contract.account_id, currency=self.contract.currency,
-            kind=RevenueContractKind.SEPARATE, created_on=self.today)
+            kind=RevenueContractKind.SEPARATE, created_on=self.today, **policy_fields())
         _allocate(revenue_contract, added, self.writer)
         revenue_contract.save(update_fields=["transaction_price"])
+        return revenue_contract
 
     def _prospective(self, added):
         rc = self.original
@@ -284,7 +317,7 @@ class _Amendments:
             # a downsell never takes back more than is left to recognize on the line
             change = max(fact.net - _unused(self.line[old.contract_line_id]), -left)
             split = schedules.succeed(lines, rc.currency, effective=effective,
-                                      change=change, end=_service_end(line))
+                                      change=change, end=_service_end(line), basis=rc.basis)
             self.writer.end(old, effective, split.kept)
             self.writer.obligation(rc, line, fact, predecessor=old, schedule=split.new,
                                    allocated=sum((s.amount for s in split.new), ZERO),
@@ -336,7 +369,7 @@ def _originals(contracts, lines, writer: _Writer, today: date) -> list[RevenueCo
     revenue_contracts = [
         RevenueContract(number=f"RC-{contract.number}", contract=contract,
                         account_id=contract.account_id, currency=contract.currency,
-                        kind=RevenueContractKind.ORIGINAL, created_on=today)
+                        kind=RevenueContractKind.ORIGINAL, created_on=today, **policy_fields())
         for contract in contracts]
     for revenue_contract in revenue_contracts:  # sets the transaction price before the insert
         _allocate(revenue_contract, [line for line in lines[revenue_contract.contract_id]
@@ -396,3 +429,88 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
             touched.append(amendments.original)
     writer.write()
     return touched
+
+
+@transaction.atomic
+def set_recognition_policy(*, revenue_contract: RevenueContract, basis: schedules.Basis, by,
+                           on: date | None = None) -> RevenueContract:
+    """Put the revenue contract under another recognition policy and rebuild its ratable
+    schedules from it; refused once any of its revenue is recognized or a modification has
+    rebuilt a schedule (the policy a recognized month was made under stays on record)."""
+    actor = as_actor(by)
+    if not actor.has_perm(CREATE_PERMISSION):
+        raise PermissionDenied("You are not allowed to change recognition policies.")
+    rc = RevenueContract.objects.select_for_update().get(pk=revenue_contract.pk)
+    obligations = list(PerformanceObligation.objects.select_for_update()
+                       .filter(revenue_contract=rc).order_by("pk"))
+    if ScheduleLine.objects.filter(obligation__in=obligations, run__isnull=False).exists():
+        raise ValidationError({"recognition_basis": "Revenue of this contract is recognized "
+                                                    "already; its policy stays as it was."})
+    if any(o.predecessor_id or o.status != ObligationStatus.OPEN for o in obligations):
+        raise ValidationError({"recognition_basis": "A modification rebuilt this contract's "
+                                                    "schedules; its policy stays as it was."})
+    rc.recognition_basis, rc.remainder_to, rc.mid_month_end = (
+        basis.basis, basis.remainder, basis.mid_month_end)
+    rc.modified_on = business_date(on)
+    rc.save(update_fields=["recognition_basis", "remainder_to", "mid_month_end", "modified_on"])
+    ratable = [o for o in obligations
+               if o.pattern == Pattern.RATABLE and o.service_end > o.service_start]
+    ScheduleLine.objects.filter(obligation__in=ratable).delete()
+    insert_schedule_rows([
+        (o.pk, s.month, s.start, s.end, s.amount) for o in ratable
+        for s in schedules.ratable_schedule(o.allocated, rc.currency, o.service_start,
+                                            o.service_end, basis)])
+    return rc
+
+
+def _successor_schedule(successor: PerformanceObligation, treatment: str, basis) -> tuple:
+    """A successor's schedule under `treatment`: its price spread from its start
+    (prospective), or the whole service redone from its predecessor's start with the
+    difference caught up in its first month (cumulative catch-up)."""
+    currency = successor.revenue_contract.currency
+    if treatment == Treatment.PROSPECTIVE:
+        return schedules.ratable_schedule(successor.allocated, currency,
+                                          successor.service_start, successor.service_end, basis)
+    predecessor = successor.predecessor
+    earned = sum((s.amount for s in predecessor.schedule.all()), ZERO)
+    return schedules.cumulative_successor(
+        earned, currency, start=predecessor.service_start, effective=successor.service_start,
+        end=successor.service_end, price=successor.allocated, basis=basis)
+
+
+@transaction.atomic
+def override_modification(*, modification: Modification, treatment: str, reason: str, by,
+                          on: date | None = None) -> Modification:
+    """The accountant's judgement over the tests: a prospective modification treated as a
+    cumulative catch-up (the rest is not distinct from what was delivered, IFRS 15.21(b)), or
+    back. The successors' schedules are rebuilt; months recognized stay and differences move
+    to the first open month. A separate contract stays one."""
+    actor = as_actor(by)
+    if not actor.has_perm(CREATE_PERMISSION):
+        raise PermissionDenied("You are not allowed to decide how modifications are treated.")
+    modification = Modification.objects.select_for_update().select_related(
+        "revenue_contract").get(pk=modification.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the tests' treatment does not fit."})
+    if Treatment.SEPARATE in (treatment, modification.treatment):
+        raise ValidationError({"treatment": "A separate contract stays one and no "
+                                            "modification becomes one afterwards; amend the "
+                                            "contract instead."})
+    if treatment not in Treatment.values:
+        raise ValidationError({"treatment": f"Unknown treatment {treatment!r}."})
+    rc = modification.revenue_contract
+    successors = list(PerformanceObligation.objects.select_for_update()
+                      .filter(revenue_contract=rc, predecessor__isnull=False,
+                              contract_line__amendment_id=modification.amendment_id,
+                              pattern=Pattern.RATABLE)
+                      .select_related("predecessor", "revenue_contract")
+                      .prefetch_related("predecessor__schedule").order_by("pk"))
+    replaced = {o.pk: _successor_schedule(o, treatment, rc.basis) for o in successors}
+    insert_schedule_rows(_rescheduled(replaced))
+    modification.treatment = treatment
+    modification.overridden_by = actor.user
+    modification.override_reason = reason.strip()
+    modification.decided_on = business_date(on)
+    modification.save(update_fields=["treatment", "overridden_by", "override_reason",
+                                     "decided_on"])
+    return modification

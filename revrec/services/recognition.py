@@ -19,7 +19,6 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
-from contracts.models import ContractLine
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date, month_start
@@ -27,7 +26,6 @@ from core.transitions import run_transition
 from ledger import services as ledger
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.period_rules import month_end
-from orders.selectors import fulfilled_on_of_contract_line
 from revrec import postings
 from revrec.models import (
     Pattern,
@@ -42,6 +40,7 @@ from revrec.models import (
 from revrec.release import Position, release
 from revrec.selectors import BILLED_STATES, billed_to_date
 from revrec.services.contracts import create_revenue_contracts
+from revrec.services.schedule_rows import delivery_lines
 
 ZERO = Decimal(0)
 RUN_PERMISSION = "revrec.run_recognition"
@@ -121,26 +120,6 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
 
 # One chunk ---------------------------------------------------------------------------------
 
-def _pending_point_in_time(revenue_contract_ids, through: date) -> list[ScheduleLine]:
-    """Schedule lines for point-in-time obligations whose order was fulfilled since (the
-    fulfilment date from orders' selector)."""
-    waiting = dict(PerformanceObligation.objects
-                   .filter(revenue_contract_id__in=revenue_contract_ids,
-                           pattern=Pattern.POINT_IN_TIME, status="open")
-                   .filter(~Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"))))
-                   .order_by().values_list("contract_line_id", "pk"))
-    if not waiting:
-        return []
-    allocated = dict(PerformanceObligation.objects.filter(pk__in=waiting.values())
-                     .order_by().values_list("pk", "allocated"))
-    fulfilled = (ContractLine.objects.filter(pk__in=waiting)
-                 .annotate(fulfilled_on=fulfilled_on_of_contract_line())
-                 .filter(fulfilled_on__lte=through).order_by().values_list("pk", "fulfilled_on"))
-    return [ScheduleLine(obligation_id=waiting[line_id], month=month_start(day), start_on=day,
-                         end_on=day, amount=allocated[waiting[line_id]])
-            for line_id, day in fulfilled]
-
-
 def _usage_lines(revenue_contract_ids, month: date) -> list[ScheduleLine]:
     """As-billed obligations: the month's usage invoiced less credited, as a schedule line."""
     end = month_end(month)
@@ -193,7 +172,7 @@ class _Chunk:
         """Write the lines only now known (fulfilment, usage billed), then read what to
         recognize per revenue contract and family."""
         ScheduleLine.objects.bulk_create(
-            _pending_point_in_time(self.ids, self.end) + _usage_lines(self.ids, self.month),
+            delivery_lines(self.ids, through=self.end) + _usage_lines(self.ids, self.month),
             ignore_conflicts=True)
         rows = self._open_lines().values_list("obligation__revenue_contract_id",
                                               "obligation__family", "amount")

@@ -23,7 +23,7 @@ from tests.contracts.factories import CUSTOMER, ON, START, active_contract
 from tests.customers.factories import AccountFactory, ContactFactory
 
 __all__ = ["ON", "START", "active_contract", "active_contract_of", "invoice_lines",
-           "revenue_contract_of"]
+           "ordered_contract_of", "revenue_contract_of"]
 
 
 
@@ -66,6 +66,20 @@ def invoice_lines(account, charges, *, issue_on: date, currency: str = "USD",
 def active_contract_of(owner, *, by, items) -> Contract:
     """An active USD contract from START for `items` (quotes.services.LineItem), through the
     quote, acceptance, signature, countersignature and activation services."""
+    contract = contract_services.countersign(contract=signed_contract_of(owner, items=items),
+                                             by=by, on=ON)
+    return contract_services.activate(contract=contract, by=by, on=START)
+
+
+def ordered_contract_of(owner, *, by, items) -> Contract:
+    """As `active_contract_of`, but countersigned through the flow on START, which makes the
+    order (to be fulfilled) and activates the contract; the caller's clock is on START."""
+    return flows.countersign_contract_flow(contract=signed_contract_of(owner, items=items),
+                                           by=by, on=START)
+
+
+def signed_contract_of(owner, *, items) -> Contract:
+    """A USD contract from START for `items`, signed by the customer."""
     seed_catalog()
     account = AccountFactory(owner=owner, name=f"Usage of {owner.username}", currency="USD")
     contact = ContactFactory(account=account, name="Ada Buyer", email="buyer@usage.example")
@@ -81,7 +95,5 @@ def active_contract_of(owner, *, by, items) -> Contract:
                             user_agent="pytest", on=ON)
     contract = Contract.objects.get(quote=quote)
     contract = contract_services.send_for_signature(contract=contract, by=owner, on=ON)
-    contract = contract_services.sign(contract=contract, by=CUSTOMER, title="CFO", consent=True,
-                                      user_agent="pytest", on=ON)
-    contract = contract_services.countersign(contract=contract, by=by, on=ON)
-    return contract_services.activate(contract=contract, by=by, on=START)
+    return contract_services.sign(contract=contract, by=CUSTOMER, title="CFO", consent=True,
+                                  user_agent="pytest", on=ON)
