@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "revrec",
     "analytics",
     "webhooks",
+    "operations",
     "q2c",
 ]
 

@@ -25,7 +25,7 @@ def keys_open(month):
 
 
 def test_closing_waits_for_the_recognition_run(accountant, django_capture_on_commit_callbacks):
-    with pytest.raises(ValidationError, match="Every revenue contract recognized through the month"):
+    with pytest.raises(ValidationError, match="Every revenue contract recognized"):
         close_period(month=OCT, by=accountant)
     assert keys_open(OCT) == ["recognition"]
 
