@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from celery import current_app
 from django.conf import settings
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,17 +30,26 @@ class StalledRun:
     url: str
 
 
+def _stalled(model, kind: str, day: str):
+    return (model.objects.filter(model.stalled_filter()).order_by()
+            .annotate(kind=Value(kind), day=F(day))
+            .values_list("kind", "pk", "state", "heartbeat_at", "day"))
+
+
 def stalled_runs() -> list[StalledRun]:
-    """Every live run with no progress for settings.RUN_STALLED_AFTER_MINUTES (three queries)."""
-    found = [StalledRun(f"Invoice run {run.pk}", run.get_state_display(), run.heartbeat_at,
-                        reverse("billing:run", args=[run.pk]))
-             for run in InvoiceRun.objects.filter(InvoiceRun.stalled_filter())]
-    found += [StalledRun(str(run), run.get_state_display(), run.heartbeat_at,
-                         reverse("revrec:run", args=[run.pk]))
-              for run in RecognitionRun.objects.filter(RecognitionRun.stalled_filter())]
-    found += [StalledRun(str(run), run.get_state_display(), run.heartbeat_at,
-                         reverse("payments:dunning"))
-              for run in DunningRun.objects.filter(DunningRun.stalled_filter())]
+    """Every live run with no progress for settings.RUN_STALLED_AFTER_MINUTES (one query)."""
+    rows = _stalled(InvoiceRun, "invoice", "as_of").union(
+        _stalled(RecognitionRun, "recognition", "month"),
+        _stalled(DunningRun, "dunning", "run_on"), all=True)
+    found = []
+    for kind, pk, state, since, day in rows:
+        if kind == "invoice":
+            label, url = f"Invoice run {pk}", reverse("billing:run", args=[pk])
+        elif kind == "recognition":
+            label, url = f"Recognition {day:%B %Y}", reverse("revrec:run", args=[pk])
+        else:
+            label, url = f"Dunning run {day:%Y-%m-%d}", reverse("payments:dunning")
+        found.append(StalledRun(label, state.capitalize(), since, url))
     return sorted(found, key=lambda r: r.since)
 
 

@@ -60,3 +60,26 @@ def test_health_reports_database_broker_and_beat(client):
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["broker"] == "eager"
     assert body["beat"] == {"last_tick": None, "late": True}
+
+
+def test_stalled_runs_of_every_kind_in_one_query(finance, stalled_run,
+                                                 django_assert_num_queries):
+    from datetime import date
+
+    from operations.selectors import stalled_runs
+    from payments.models import DunningRun
+    from revrec.models import RecognitionRun
+
+    hour_ago = timezone.now() - timedelta(hours=1)
+    RecognitionRun.objects.create(month=date(2026, 11, 1), started_by=finance)
+    DunningRun.objects.create(run_on=date(2026, 12, 5))
+    RecognitionRun.objects.update(heartbeat_at=hour_ago, state="running")
+    DunningRun.objects.update(heartbeat_at=hour_ago - timedelta(minutes=1))
+    DunningRun.objects.create(run_on=date(2026, 12, 6))  # moving: not stalled
+
+    with django_assert_num_queries(1):
+        found = stalled_runs()
+
+    assert [(r.label, r.state) for r in found] == [
+        ("Dunning run 2026-12-05", "Running"), (f"Invoice run {stalled_run.pk}", "Pending"),
+        ("Recognition November 2026", "Running")]
