@@ -86,6 +86,7 @@ def test_a_stalled_run_says_so_and_resume_finishes_it(
 
     page = client.get(reverse("billing:run", args=[run.pk])).content.decode()
     assert "Stalled" in page and "Resume the run" in page
+    assert "Stalled" in client.get(reverse("billing:runs")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("billing:run_resume", args=[run.pk]))
 
