@@ -70,7 +70,11 @@ def broker(*, with_workers: bool = False) -> Broker:
     try:
         with current_app.connection_for_read() as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-            depth = conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            try:
+                depth = conn.default_channel.queue_declare(queue=queue,
+                                                           passive=True).message_count
+            except conn.channel_errors:  # it answered: no such queue (Redis drops empty ones)
+                depth = 0
     except Exception as error:  # noqa: BLE001 - any failure to reach it is the answer
         return Broker("unreachable", f"{type(error).__name__}: {error}"[:200])
     workers = ()

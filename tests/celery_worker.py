@@ -61,3 +61,13 @@ def run_in_worker(task: str, *, args=(), done: Callable[[], bool], seconds: int 
         worker.kill() if kill else worker.terminate()
         output = worker.communicate(timeout=30)[0]
     return output
+
+
+def point_broker_at(monkeypatch, url: str) -> None:
+    """Send this process's tasks to `url` (not eagerly) for the test. Celery reads the
+    CELERY_BROKER_URL variable before its settings, so both change; pools are made anew."""
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)

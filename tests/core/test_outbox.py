@@ -14,6 +14,7 @@ from payments.models import DunningRunState
 from payments.services import run_dunning
 from q2c.celery import app
 from tests.billing.test_runs import AS_OF, customer
+from tests.celery_worker import point_broker_at
 from tests.conftest import PASSWORD
 from tests.payments.factories import issued_invoice
 
@@ -25,10 +26,7 @@ CLOSED_PORT = "redis://127.0.0.1:9/0"  # discard port: nothing listens
 @pytest.fixture
 def broker_down(monkeypatch):
     """Tasks go to a broker that refuses connections; `back()` brings the eager default back."""
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "broker_url", CLOSED_PORT)
-    monkeypatch.setattr(app, "_pool", None)  # connections are made anew, to that URL
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    point_broker_at(monkeypatch, CLOSED_PORT)
 
     def back():
         app.conf.task_always_eager = True
