@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -30,6 +29,7 @@ from billing.services import drafts as draft_services
 from billing.services.credit_notes import CREDITABLE_STATES
 from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
+from core.outbox import enqueue
 from core.redirects import safe_next
 from ledger.selectors import entries_for_source
 
@@ -54,7 +54,8 @@ def run_list(request):
             except ValidationError as error:
                 _errors(request, error)
             else:
-                messages.success(request, f"Invoice run {run.pk} started.")
+                messages.success(request, f"Invoice run {run.pk} queued; it starts when a "
+                                          "worker is available.")
                 return redirect("billing:run", pk=run.pk)
     return render(request, "billing/runs.html", {"page_obj": page, "runs": page.object_list,
                                                  "form": form})
@@ -102,9 +103,9 @@ def run_issue_drafts(request, pk):
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
     from billing.tasks import issue_drafts_of_run_task
 
-    transaction.on_commit(lambda: issue_drafts_of_run_task.delay(run.pk, request.user.pk))
-    messages.success(request, f"Issuing the drafts of run {run.pk} in the background; the "
-                              "counts below show how far it got.")
+    enqueue(issue_drafts_of_run_task, run.pk, request.user.pk)
+    messages.success(request, f"Issuing the drafts of run {run.pk} is queued; it starts when a "
+                              "worker is available, and the counts below show how far it got.")
     return redirect("billing:run", pk=run.pk)
 
 

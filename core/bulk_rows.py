@@ -80,7 +80,10 @@ def insert_rows(model, objects: Sequence) -> list:
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(quote(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+        # The raw psycopg cursor's errors are psycopg's; the wrapper turns them into Django's
+        # (IntegrityError, DataError, ...) as every ORM query's are, so callers catch one kind.
+        statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        with db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
             for obj in objects:
                 for field in relations:  # a related object saved after it was assigned
                     if getattr(obj, field.attname) is None:

@@ -161,3 +161,37 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.content_type.model} {self.object_id}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the transaction of the work that needs it, so a
+    broker that is down loses nothing: `core.outbox` tries to send it once that transaction
+    commits, and the relay (beat, every minute) sends whatever is still here."""
+
+    task = models.CharField(max_length=200, help_text="The task's registered name.")
+    args = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["sent_at", "id"])]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
+
+
+class ServiceBeat(models.Model):
+    """The last time a background part of the system was seen alive (`beat`: the relay task
+    that beat starts every minute ran), for /health/ and the operations page."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

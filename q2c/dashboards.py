@@ -19,6 +19,7 @@ from customers.selectors import accounts_visible_to, team_members
 from ledger import chart
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.selectors import journal_entries, receivable_total, trial_balance
+from operations.selectors import stalled_runs
 from orders.selectors import credit_hold_queue
 from payments.services.dunning import preview_dunning
 from quotes.models import OPEN_STATES, QuoteState
@@ -109,6 +110,7 @@ def finance_home(user, on=None) -> dict:
         "overdue_count": overdue.count(),
         "receivable_functional": receivable_total(customer_accounts=accounts),
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
+        "stalled": stalled_runs(),
     }
 
 
@@ -138,6 +140,7 @@ def accountant_home(user, on=None) -> dict:
         "trial_balance": balances,
         "recent_entries": journal_entries()[:RECENT],
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
+        "stalled": stalled_runs(),
     }
 
 

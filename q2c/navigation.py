@@ -45,6 +45,9 @@ NAV_ITEMS = [
             "ledger.view_manualjournal"),
     NavItem("Accounting", "Periods", "ledger:periods", "ledger.view_accountingperiod"),
     NavItem("Accounting", "Exchange rates", "ledger:rates", "ledger.view_exchangerate"),
+    NavItem("System", "Operations", "operations:dashboard", "operations.view_operations"),
+    NavItem("System", "Scheduled runs", "operations:schedule",
+            "operations.view_schedulesettings"),
 ]
 
 

@@ -50,6 +50,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.publish_events_task",
         "schedule": crontab(minute="*"),
     },
+    # Every day at 03:00, start the invoice run of the accounts whose bill day is today (1-28),
+    # as drafts or drafted and issued per finance's schedule page (operations).
+    "bill-day-invoice-run": {
+        "task": "operations.tasks.bill_day_invoice_run_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # Every 10 minutes, issue the drafts of finished bill-day runs set to draft and issue.
+    "issue-scheduled-drafts": {
+        "task": "operations.tasks.issue_scheduled_drafts_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Every day at 04:00, start last month's recognition run if it has none yet (on the 1st,
+    # or the next day after a refusal such as an unclosed earlier month).
+    "recognize-last-month": {
+        "task": "operations.tasks.last_months_recognition_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    # Every minute, send the outbox's messages a broker refused (and note that beat is alive).
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox_task",
+        "schedule": crontab(minute="*"),
+    },
     # Every day at 02:00, rebuild the monthly MRR snapshots the analytics page reads.
     "refresh-mrr-snapshots": {
         "task": "analytics.tasks.refresh_mrr_snapshots_task",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "revrec",
     "analytics",
     "webhooks",
+    "operations",
     "q2c",
 ]
 
@@ -176,6 +177,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A publish to a broker that is down gives up after about a second (the outbox keeps the
+# message and the relay sends it later), instead of holding the user's request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A running invoice, recognition or dunning run with no progress for this long shows as
+# stalled, with Resume (core/runs.py).
+RUN_STALLED_AFTER_MINUTES = int(os.environ.get("RUN_STALLED_AFTER_MINUTES", "15"))
 
 # Email: console by default; SMTP when EMAIL_HOST is set.
 EMAIL_BACKEND = os.environ.get(

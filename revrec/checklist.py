@@ -15,8 +15,9 @@ from ledger import chart
 from ledger.models import JournalEntry
 from ledger.period_rules import month_end
 from ledger.selectors import receivable_balances, trial_balance
-from revrec.models import RecognitionRun, RunState
+from revrec.models import RecognitionRun
 from revrec.reports import disclosures_tie_out
+from revrec.services.recognition import unrecognized
 
 NAMED_DIFFERENCES = 5  # accounts named in the detail; the rest are counted
 NAMED_DOCUMENTS = 5  # documents named per account
@@ -49,11 +50,15 @@ def _usage(end: date) -> CloseCheck:
 
 
 def _recognition(month: date) -> CloseCheck:
+    """Asks the books, not the run: a run can say completed with contracts left over."""
     run = RecognitionRun.objects.filter(month=month).first()
-    done = run is not None and run.state == RunState.COMPLETED
+    missing = unrecognized(month).count() if run is not None else 0
     detail = ("No recognition run for the month" if run is None
-              else f"The recognition run is {run.get_state_display().lower()}")
-    return CloseCheck("recognition", "Revenue recognition run done", done, detail, "revrec:runs")
+              else f"{missing} revenue contract(s) not recognized through the month "
+                   f"(the run is {run.get_state_display().lower()})" if missing
+              else "Every revenue contract is recognized through the month")
+    return CloseCheck("recognition", "Every revenue contract recognized through the month",
+                      run is not None and not missing, detail, "revrec:runs")
 
 
 def _balanced(end: date) -> tuple[CloseCheck, CloseCheck]:

@@ -21,8 +21,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.runs import Heartbeat
 from revrec.schedules import Basis
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
@@ -347,7 +349,9 @@ class RunState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class RecognitionRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    LIVE_STATES = (RunState.PENDING, RunState.RUNNING)
+
     month = models.DateField(unique=True, help_text="First day of the month recognized.")
     state = FSMField(default=RunState.PENDING, choices=RunState.choices, protected=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -376,7 +380,14 @@ class RecognitionRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=state, source=[RunState.PENDING, RunState.FAILED],
                 target=RunState.RUNNING, permission="revrec.run_recognition")
     def start(self):
-        self.error = ""
+        self.error, self.heartbeat_at = "", timezone.now()
+
+    @transition(field=state, source=[RunState.RUNNING, RunState.COMPLETED],
+                target=RunState.RUNNING, permission="revrec.run_recognition")
+    def resume(self):
+        """Queue the unfinished chunks again (a stalled run), or new ones for contracts
+        still to recognize (a run completed before they were recognizable)."""
+        self.finished_at, self.heartbeat_at = None, timezone.now()
 
     @transition(field=state, source=RunState.RUNNING, target=RunState.COMPLETED,
                 permission="revrec.run_recognition")
@@ -387,6 +398,32 @@ class RecognitionRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 permission="revrec.run_recognition")
     def fail(self, *, error: str, at=None):
         self.error, self.finished_at = error, at
+
+
+class RecognitionChunk(models.Model):
+    """Revenue contracts with ids in [first_id, last_id] of one run. `finished_at` is set in the
+    chunk's own transaction, so a chunk delivered twice finds itself done and does nothing; the
+    run completes when no chunk is unfinished and nothing is left to recognize."""
+
+    run = models.ForeignKey(RecognitionRun, on_delete=models.CASCADE, related_name="chunks")
+    sequence = models.PositiveIntegerField()
+    first_id = models.PositiveBigIntegerField()
+    last_id = models.PositiveBigIntegerField()
+    contracts_done = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="Empty while the chunk is still to do.")
+
+    class Meta:
+        ordering = ["run", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "sequence"],
+                                    name="recognitionchunk_unique_sequence"),
+            models.CheckConstraint(condition=models.Q(last_id__gte=models.F("first_id")),
+                                   name="recognitionchunk_range_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.run} chunk {self.sequence}"
 
 
 class RecognitionItem(models.Model):

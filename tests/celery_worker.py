@@ -35,9 +35,11 @@ def _database_url() -> str:
 
 
 def run_in_worker(task: str, *, args=(), done: Callable[[], bool], seconds: int = 60,
-                  name: str = "worker") -> str:
+                  name: str = "worker", kill: bool = False) -> str:
     """Start a worker on a queue of its own (the tasks it queues go there too), send it `task`,
-    wait until `done()` or the time is up; return the worker's output for assertions."""
+    wait until `done()` or the time is up; return the worker's output for assertions. With
+    `kill` the worker gets SIGKILL the moment `done()` holds: a worker dying mid-run, its
+    message unacknowledged and its other messages left in the queue (same `name`, same queue)."""
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{name}-test-{os.getpid()}"
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": BROKER,
            "CELERY_QUEUE": queue, "DJANGO_SETTINGS_MODULE": "q2c.settings",
@@ -54,8 +56,18 @@ def run_in_worker(task: str, *, args=(), done: Callable[[], bool], seconds: int 
             app.send_task(task, args=list(args), queue=queue, connection=conn)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and worker.poll() is None and not done():
-            time.sleep(0.5)
+            time.sleep(0.05 if kill else 0.5)
     finally:
-        worker.terminate()
+        worker.kill() if kill else worker.terminate()
         output = worker.communicate(timeout=30)[0]
     return output
+
+
+def point_broker_at(monkeypatch, url: str) -> None:
+    """Send this process's tasks to `url` (not eagerly) for the test. Celery reads the
+    CELERY_BROKER_URL variable before its settings, so both change; pools are made anew."""
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)

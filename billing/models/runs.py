@@ -9,7 +9,10 @@ and does not stop the chunk or the run.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from core.runs import Heartbeat
 
 
 class RunState(models.TextChoices):
@@ -19,7 +22,9 @@ class RunState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class InvoiceRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class InvoiceRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    LIVE_STATES = (RunState.PENDING, RunState.RUNNING)
+
     as_of = models.DateField(help_text="Bill everything due on or before this date.")
     currency = models.CharField(max_length=3, blank=True, help_text="Only this currency.")
     bill_day = models.PositiveSmallIntegerField(
@@ -57,11 +62,12 @@ class InvoiceRun(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 permission="billing.start_invoice_run")
     def start(self, *, at, chunk_count: int, account_count: int):
         self.started_at, self.chunk_count, self.account_count = at, chunk_count, account_count
+        self.heartbeat_at = at
 
     @transition(field=state, source=[RunState.RUNNING, RunState.FAILED], target=RunState.RUNNING,
                 permission="billing.start_invoice_run")
     def resume(self):
-        self.finished_at, self.failure_reason = None, ""
+        self.finished_at, self.failure_reason, self.heartbeat_at = None, "", timezone.now()
 
     @transition(field=state, source=RunState.RUNNING, target=RunState.COMPLETED,
                 permission="billing.start_invoice_run")

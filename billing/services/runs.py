@@ -30,6 +30,8 @@ from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
 from core.actors import as_actor
 from core.dates import business_date
+from core.locks import lock_scope
+from core.outbox import enqueue_many
 from core.transitions import run_transition
 from customers.models import Account
 
@@ -50,8 +52,7 @@ def _require(by, action: str):
 
 
 def _enqueue(task, ids: Iterable[int]) -> None:
-    ids = list(ids)
-    transaction.on_commit(lambda: [task.delay(pk) for pk in ids])
+    enqueue_many(task, [[pk] for pk in ids])
 
 
 def accounts_to_bill(*, currency: str = "", bill_day: int | None = None,
@@ -84,18 +85,43 @@ def _checked_filters(currency: str, bill_day: int | None) -> str:
     return currency
 
 
+def _overlapping_run(currency: str, bill_day: int | None, account_ids: set[int]):
+    """An unfinished run whose accounts may be some of these: same or any currency, same or any
+    bill day, and a common account (or either run for all accounts)."""
+    for run in (InvoiceRun.objects.filter(state__in=InvoiceRun.LIVE_STATES)
+                .prefetch_related("accounts").order_by("pk")):
+        if run.currency and currency and run.currency != currency:
+            continue
+        if run.bill_day and bill_day and run.bill_day != bill_day:
+            continue
+        theirs = {a.pk for a in run.accounts.all()}
+        if theirs and account_ids and not theirs & account_ids:
+            continue
+        return run
+    return None
+
+
 @transaction.atomic
 def create_invoice_run(*, by, as_of: date, currency: str = "", bill_day: int | None = None,
                        accounts: Iterable = (), chunk_size: int | None = None) -> InvoiceRun:
-    """A pending run with its filters; the run task is queued once this commits."""
+    """A pending run with its filters; the run task is queued once this commits. Refused while
+    an unfinished run may bill the same accounts (creations are serialized by a lock, so two
+    at once cannot both pass)."""
     actor = _require(by, "start invoice runs")
     currency = _checked_filters(currency, bill_day)
     if chunk_size is not None and chunk_size < 1:
         raise ValidationError({"chunk_size": "A chunk holds at least one account."})
+    accounts = list(accounts)
+    lock_scope("billing.invoice_run")
+    other = _overlapping_run(currency, bill_day, {getattr(a, "pk", a) for a in accounts})
+    if other is not None:
+        raise ValidationError(
+            f"Invoice run {other.pk} is still {other.get_state_display().lower()} for some of "
+            "the same accounts; wait for it to finish (or resume it) before starting another.")
     run = InvoiceRun.objects.create(as_of=as_of, currency=currency, bill_day=bill_day,
                                     created_by=actor.user,
                                     chunk_size=chunk_size or ACCOUNTS_PER_CHUNK)
-    run.accounts.set(list(accounts))
+    run.accounts.set(accounts)
     from billing.tasks import run_invoice_run_task
 
     _enqueue(run_invoice_run_task, [run.pk])
@@ -163,6 +189,7 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
     chunk.invoice_count, chunk.failure_count = len(written.invoices), len(failures)
     chunk.finished_at = timezone.now()
     chunk.save(update_fields=["invoice_count", "failure_count", "finished_at"])
+    InvoiceRun.beat(run.pk)
     return chunk
 
 

@@ -5,8 +5,10 @@ step run once, however often the task runs)."""
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.runs import Heartbeat
 from payments.dunning_rules import Action
 from payments.models.fields import AMOUNT_ZERO
 
@@ -95,7 +97,9 @@ class DunningRunState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class DunningRun(FSMModelMixin, models.Model):
+class DunningRun(Heartbeat, FSMModelMixin, models.Model):
+    LIVE_STATES = (DunningRunState.RUNNING,)
+
     run_on = models.DateField(unique=True, help_text="One run per business day.")
     state = FSMField(default=DunningRunState.RUNNING, choices=DunningRunState.choices,
                      protected=True)
@@ -122,11 +126,11 @@ class DunningRun(FSMModelMixin, models.Model):
     def fail(self, *, at, reason: str):
         self.finished_at, self.failure = at, reason
 
-    @transition(field=state, source=DunningRunState.FAILED, target=DunningRunState.RUNNING,
-                permission="payments.run_dunning")
+    @transition(field=state, source=[DunningRunState.RUNNING, DunningRunState.FAILED],
+                target=DunningRunState.RUNNING, permission="payments.run_dunning")
     def resume(self):
         """Run the chunks not done again (steps already taken are not taken twice)."""
-        self.finished_at, self.failure = None, ""
+        self.finished_at, self.failure, self.heartbeat_at = None, "", timezone.now()
 
 
 class DunningRunChunk(models.Model):

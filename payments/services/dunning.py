@@ -28,6 +28,7 @@ from billing.services import mark_uncollectible
 from core.actors import as_actor
 from core.dates import business_date
 from core.money import round_money
+from core.outbox import enqueue, enqueue_many
 from core.transitions import run_transition
 from customers.models import Contact, ContactRole
 from customers.services.accounts import set_overdue_flags
@@ -196,7 +197,7 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
     if mails:
         from payments.tasks import send_dunning_emails_task
 
-        transaction.on_commit(lambda: send_dunning_emails_task.delay(mails))
+        enqueue(send_dunning_emails_task, mails)
     return len(events)
 
 
@@ -223,6 +224,7 @@ def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
         chunk.steps_taken = _take_steps(chunk.run, ids, by=by, day=day)
         chunk.done_at = timezone.now()
         chunk.save(update_fields=["steps_taken", "done_at"])
+        DunningRun.beat(chunk.run_id)
     _complete_if_done(chunk.run_id, by=by)
     return chunk
 
@@ -256,7 +258,10 @@ def run_dunning(*, by, on: date | None = None) -> DunningRun:
         return _complete_if_done(run.pk, by=by)
     from payments.tasks import run_dunning_chunk_task
 
-    transaction.on_commit(lambda: [run_dunning_chunk_task.delay(pk) for pk in pending])
+    if run.is_stalled:
+        run = run_transition(run, "resume", by=by, on=day,
+                             note="Resumed: unfinished chunks queued again.")
+    enqueue_many(run_dunning_chunk_task, [[pk] for pk in pending])
     return run
 
 

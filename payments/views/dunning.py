@@ -43,8 +43,8 @@ def dunning_run(request):
         messages.success(request, f"{run} is complete: {run.steps_taken} steps taken over "
                                   f"{run.invoices_seen} invoices.")
     else:
-        messages.success(request, f"{run} started: its steps are being taken in the "
-                                  "background; reload to follow it.")
+        messages.success(request, f"{run} queued: its steps are taken in the background "
+                                  "when a worker is available; reload to follow it.")
     return redirect("payments:dunning")
 
 

@@ -15,13 +15,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date, month_start
+from core.outbox import enqueue_many
 from core.transitions import run_transition
 from ledger import services as ledger
 from ledger.models import AccountingPeriod, PeriodState
@@ -30,6 +31,7 @@ from revrec import postings
 from revrec.models import (
     Pattern,
     PerformanceObligation,
+    RecognitionChunk,
     RecognitionItem,
     RecognitionRun,
     RecognizedRevenue,
@@ -65,23 +67,60 @@ def _period_open(month: date) -> None:
                                         "before recognizing revenue in it."})
 
 
-def _to_recognize(month: date):
-    """Revenue contracts with service started by the month's end and no item for the month."""
+def unrecognized(month: date):
+    """Revenue contracts with service started by the month's end and no item for the month:
+    what a run still has to do, and what the close checklist asks about."""
     done = RecognitionItem.objects.filter(revenue_contract=OuterRef("pk"), month=month)
     started = PerformanceObligation.objects.filter(revenue_contract=OuterRef("pk"),
                                                    service_start__lte=month_end(month))
     return RevenueContract.objects.filter(Exists(started), ~Exists(done))
 
 
-def _chunks(ids: list[int]) -> list[tuple[int, int]]:
-    return [(ids[i], ids[min(i + CHUNK_SIZE, len(ids)) - 1])
-            for i in range(0, len(ids), CHUNK_SIZE)]
+def _new_chunks(run: RecognitionRun) -> list[RecognitionChunk]:
+    """Chunks over the revenue contracts still to recognize for the run's month, numbered after
+    the run's earlier chunks (one id query, one insert)."""
+    ids = list(unrecognized(run.month).order_by("pk").values_list("pk", flat=True))
+    after = run.chunks.aggregate(last=Max("sequence"))["last"] or 0
+    return RecognitionChunk.objects.bulk_create([
+        RecognitionChunk(run=run, sequence=after + n, first_id=ids[i],
+                         last_id=ids[min(i + CHUNK_SIZE, len(ids)) - 1])
+        for n, i in enumerate(range(0, len(ids), CHUNK_SIZE), start=1)])
+
+
+def _count(run: RecognitionRun) -> RecognitionRun:
+    """Progress from the chunk rows, never from a counter a redelivery could move twice."""
+    totals = run.chunks.aggregate(total=Count("pk"), done=Count("pk", filter=Q(
+        finished_at__isnull=False)), contracts=Sum("contracts_done"))
+    run.chunks_total, run.chunks_done = totals["total"], totals["done"]
+    run.contracts_done = totals["contracts"] or 0
+    return run
+
+
+def _queue_unfinished(run: RecognitionRun, *, by, on: date | None = None) -> RecognitionRun:
+    """Queue every unfinished chunk, or, with none, chunks for what is left to recognize;
+    complete the run when there is nothing to queue. The run is locked by the caller."""
+    todo = list(run.chunks.filter(finished_at__isnull=True).values_list("pk", flat=True))
+    if not todo:
+        todo = [chunk.pk for chunk in _new_chunks(run)]
+    run = _count(run)
+    run.contracts_total = run.contracts_done + unrecognized(run.month).count()
+    run.save(update_fields=["chunks_total", "chunks_done", "contracts_done", "contracts_total"])
+    if not todo:
+        return run_transition(run, "complete", by=by, on=on, at=timezone.now(),
+                              note=f"{run.contracts_done} revenue contracts recognized"
+                              if run.contracts_done else "Nothing to recognize")
+    from revrec.tasks import run_recognition_chunk_task
+
+    enqueue_many(run_recognition_chunk_task, [[pk] for pk in todo])
+    return run
 
 
 @transaction.atomic
 def start_recognition_run(*, month: date, by, on: date | None = None) -> RecognitionRun:
-    """Start (or resume a failed) run for `month` and queue its chunks; a completed run is
-    returned as it is. Refused for a month closed in the ledger or before a later run."""
+    """Start the run for `month` and queue its chunks, or resume it: a failed or stalled run
+    queues its unfinished chunks again, a completed one only if revenue contracts are still to
+    recognize (else it is returned as it is). Safe while earlier messages are still in flight:
+    a chunk finishes once. Refused for a month closed in the ledger or before a later run."""
     actor = _check(by)
     month = month_start(month)
     today = business_date(on)
@@ -94,28 +133,16 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
     run, _ = RecognitionRun.objects.get_or_create(month=month,
                                                   defaults={"started_by": actor.user})
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
-    if run.state in (RunState.COMPLETED, RunState.RUNNING):
+    if run.state in (RunState.PENDING, RunState.FAILED):
+        create_revenue_contracts(by=actor, on=today)
+        run = run_transition(run, "start", by=actor, on=today)
+    elif run.state == RunState.RUNNING or unrecognized(month).exists():
+        note = ("Resumed: unfinished chunks queued again." if run.state == RunState.RUNNING
+                else "Resumed: revenue contracts left to recognize.")
+        run = run_transition(run, "resume", by=actor, on=today, note=note)
+    else:
         return run
-    create_revenue_contracts(by=actor, on=today)
-    ids = list(_to_recognize(month).order_by("pk").values_list("pk", flat=True))
-    chunks = _chunks(ids)
-    run.contracts_total = run.contracts_done + len(ids)
-    run.chunks_total, run.chunks_done = len(chunks), 0
-    run = run_transition(run, "start", by=actor, on=today,
-                         note=f"{run.contracts_total} revenue contracts in {len(chunks)} chunks")
-    if not chunks:
-        run_transition(run, "complete", by=actor, on=today, note="Nothing to recognize",
-                       at=timezone.now())
-        return run
-
-    def enqueue():
-        from revrec.tasks import run_recognition_chunk_task
-
-        for first, last in chunks:
-            run_recognition_chunk_task.delay(run.pk, first, last)
-
-    transaction.on_commit(enqueue)
-    return run
+    return _queue_unfinished(run, by=actor, on=today)
 
 
 # One chunk ---------------------------------------------------------------------------------
@@ -229,25 +256,32 @@ class _Chunk:
 
 
 @transaction.atomic
-def run_recognition_chunk(*, run_id: int, first_id: int, last_id: int, by) -> int:
-    """Recognize the month for the revenue contracts with pk in [first_id, last_id] that have
-    no item for it yet; returns how many were done. Completes the run after its last chunk."""
+def run_recognition_chunk(*, chunk_id: int, by) -> int:
+    """Recognize the month for the chunk's revenue contracts that have no item for it yet, once:
+    a finished chunk, or one of a run no longer running, does nothing (returns 0). The last
+    chunk completes the run, or queues chunks for what is still left. Lock order: the chunk,
+    its contracts, the run."""
     actor = _check(by)
-    run = RecognitionRun.objects.get(pk=run_id)
-    if run.state != RunState.RUNNING:
+    chunk = RecognitionChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+    run = chunk.run
+    if chunk.finished_at is not None or run.state != RunState.RUNNING:
         return 0
-    contracts = list(_to_recognize(run.month).select_for_update()
-                     .filter(pk__range=(first_id, last_id)).order_by("pk"))
+    contracts = list(unrecognized(run.month).select_for_update()
+                     .filter(pk__range=(chunk.first_id, chunk.last_id)).order_by("pk"))
     if contracts:
-        chunk = _Chunk(run, contracts)
-        chunk.schedule()
-        chunk.post(actor)
-    RecognitionRun.objects.filter(pk=run.pk).update(
-        contracts_done=F("contracts_done") + len(contracts), chunks_done=F("chunks_done") + 1)
+        work = _Chunk(run, contracts)
+        work.schedule()
+        work.post(actor)
+    chunk.contracts_done, chunk.finished_at = len(contracts), timezone.now()
+    chunk.save(update_fields=["contracts_done", "finished_at"])
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
-    if run.chunks_done >= run.chunks_total and run.state == RunState.RUNNING:
-        run_transition(run, "complete", by=actor, note=f"{run.contracts_done} revenue "
-                       "contracts recognized", at=timezone.now())
+    run.heartbeat_at = chunk.finished_at
+    if run.chunks.filter(finished_at__isnull=True).exists():
+        _count(run).save(update_fields=["chunks_total", "chunks_done", "contracts_done",
+                                        "heartbeat_at"])
+    else:
+        run.save(update_fields=["heartbeat_at"])
+        _queue_unfinished(run, by=actor)
     return len(contracts)
 
 

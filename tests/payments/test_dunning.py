@@ -230,7 +230,7 @@ def test_the_dunning_page_previews_today_then_shows_what_was_done(client, financ
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(reverse("payments:dunning_run"), follow=True)
-    assert "started" in response.content.decode()
+    assert "queued" in response.content.decode()
     body = client.get(reverse("payments:dunning")).content.decode()
     assert "2 steps over 2 invoices" in body and "Due in today" not in body
     one = client.get(reverse("payments:dunning"), {"invoice": invoice.pk}).content.decode()

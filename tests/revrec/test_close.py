@@ -25,7 +25,7 @@ def keys_open(month):
 
 
 def test_closing_waits_for_the_recognition_run(accountant, django_capture_on_commit_callbacks):
-    with pytest.raises(ValidationError, match="Revenue recognition run done"):
+    with pytest.raises(ValidationError, match="Every revenue contract recognized"):
         close_period(month=OCT, by=accountant)
     assert keys_open(OCT) == ["recognition"]
 
@@ -63,7 +63,7 @@ def test_the_close_page_shows_the_checklist_and_closes(client, accountant,
                                                        django_capture_on_commit_callbacks):
     assert client.login(username=accountant.username, password=PASSWORD)
     page = client.get(reverse("revrec:close"), {"month": "2026-10"}).content.decode()
-    assert "✗ Revenue recognition run done" in page and "disabled" in page
+    assert "✗ Every revenue contract recognized through the month" in page and "disabled" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         start_recognition_run(month=OCT, by=accountant)
