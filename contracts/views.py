@@ -58,16 +58,16 @@ def contract_detail(request, pk):
                              if termination else ()),
         "schedule": selectors.charge_schedule_of(contract),
         "actions": next_actions(contract, request.user),
-        "signature_link": (services.contract_link_url(contract)
+        "signature_link": (services.contract_link_url(contract, request.build_absolute_uri("/"))
                            if contract.state == ContractState.OUT_FOR_SIGNATURE else None),
         "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),
     })
 
 
-def _act(request, pk, service, done: str):
+def _act(request, pk, service, done: str, **options):
     contract = selectors.contract_for_detail(pk=pk, user=request.user)
     try:
-        contract = service(contract=contract, by=request.user)
+        contract = service(contract=contract, by=request.user, **options)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PdfUnavailable as error:
@@ -82,7 +82,7 @@ def _act(request, pk, service, done: str):
 def contract_send(request, pk):
     return _act(request, pk, services.send_for_signature,
                 "Contract {contract} is out for signature: the customer has the PDF and the "
-                "link by email.")
+                "link by email.", base_url=request.build_absolute_uri("/"))
 
 
 def _pdf_response(request, pk, disposition: str):

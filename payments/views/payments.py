@@ -212,4 +212,5 @@ def invoice_pay_link(request, pk):
     """The customer's pay-by-card link of an open invoice, to copy into an email."""
     invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
     return render(request, "payments/pay_link.html", {
-        "invoice": invoice, "link": services.pay_link_url(invoice) if invoice.is_open else None})
+        "invoice": invoice, "link": (services.pay_link_url(invoice, request.build_absolute_uri("/"))
+                 if invoice.is_open else None)})
