@@ -30,6 +30,7 @@ from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_
 from contracts.services.imports import COLUMNS
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
+from core.formatting import format_money
 
 PAGE_SIZE = 25
 
@@ -172,9 +173,9 @@ def contract_terminate(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            credit = format_money(termination.credit_amount, termination.currency)
             messages.success(request, f"Contract {contract} terminated from "
-                                      f"{termination.effective_on:%Y-%m-%d}; credit "
-                                      f"{termination.credit_amount} {termination.currency}.")
+                                      f"{termination.effective_on:%Y-%m-%d}; credit {credit}.")
             return redirect("contracts:detail", pk=contract.pk)
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import invoices_visible_to
 from core.dates import business_date
+from core.formatting import format_money
 from customers.selectors import accounts_visible_to
 from payments import selectors, services
 from payments.filters import PaymentFilter
@@ -200,8 +201,8 @@ def invoice_write_off(request, pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"{invoice} written off: "
-                                      f"{invoice.amount_written_off:.2f} {invoice.currency}.")
+            written = format_money(invoice.amount_written_off, invoice.currency)
+            messages.success(request, f"{invoice} written off: {written}.")
             return redirect("payments:aging")
     return render(request, "payments/write_off.html", {"invoice": invoice, "form": form},
                   status=400 if form.errors else 200)
