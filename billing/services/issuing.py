@@ -212,7 +212,16 @@ def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[In
         batch = list(Invoice.objects.select_for_update()
                      .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
         issued += _issue_batch(batch, _free_numbers(day.year, len(batch)), actor=actor, day=day)
+    if day >= business_date():  # back-dated issues (imports, demo history) are not mailed
+        _deliver_after_commit([invoice.pk for invoice in issued])
     return issued
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    """Render, keep and email each issued invoice to its billing contacts, by a task."""
+    from billing.document_tasks import deliver_invoice_task
+
+    transaction.on_commit(lambda: [deliver_invoice_task.delay(pk) for pk in ids])
 
 
 def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:
