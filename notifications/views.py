@@ -3,7 +3,6 @@ Send again on a delivery."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -50,10 +49,7 @@ def outbox(request):
 @permission_required("notifications.send_delivery", raise_exception=True)
 def send_again(request, pk):
     delivery = get_object_or_404(Delivery, pk=pk)
-    try:
-        again = services.send_again(delivery=delivery, by=request.user)
-    except PermissionDenied:
-        raise
+    again = services.send_again(delivery=delivery, by=request.user)
     again.refresh_from_db()
     messages.success(request, f"Sent again to {', '.join(again.to)}: {again.get_state_display()}"
                               f"{': ' + again.failure_reason if again.failure_reason else ''}.")

@@ -52,7 +52,7 @@ def test_issuing_emails_the_invoice_to_every_billing_contact_with_pdf_and_pay_li
 
     # then: one email to both billing contacts (not the signer), PDF attached, pay link
     [message] = mail.outbox
-    assert sorted(message.to) == ["ap%d@customer.example" % invoice.account_id,
+    assert sorted(message.to) == [f"ap{invoice.account_id}@customer.example",
                                   "controller@customer.example"]
     assert message.attachments[0][0] == f"{invoice.number}.pdf"
     assert f"http://{HOST}/pay/" in message.body
@@ -140,3 +140,21 @@ def test_the_countersigned_contract_goes_to_the_signer(sales_rep, finance,
     message = mail.outbox[-1]
     assert message.subject == f"Contract {contract} is countersigned: your copy"
     assert message.attachments[0][0] == f"{contract.number}.pdf"
+
+
+def test_send_again_from_the_outbox_resends_the_same_email(client, finance,
+                                                           django_capture_on_commit_callbacks):
+    invoice = draft_invoice()
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_invoice(invoice=invoice, by=finance)
+    first = Delivery.objects.get()
+    client.force_login(finance)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("notifications:send_again", args=[first.pk]))
+
+    assert response.status_code == 302
+    again = Delivery.objects.exclude(pk=first.pk).get()
+    assert (again.state, again.subject, again.to) == (DeliveryState.SENT, first.subject, first.to)
+    assert [a.filename for a in again.attachments.all()] == [f"{invoice.number}.pdf"]
+    assert mail.outbox[-1].body == mail.outbox[0].body

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
 from notifications.services import mark_read
+from quotes import services as quote_services
 from tests.contracts.factories import accepted_quote, signed_contract
 from tests.quotes.factories import draft_quote
-from quotes import services as quote_services
 
 pytestmark = pytest.mark.django_db
 
