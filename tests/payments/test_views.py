@@ -251,7 +251,7 @@ def test_finance_writes_off_an_invoice_from_its_page(client, finance, sales_rep)
                            {"note": "Customer insolvent"}, follow=True)
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.UNCOLLECTIBLE
-    assert "written off: 100.00 USD" in messages_of(response)[0]
+    assert "written off: $100.00" in messages_of(response)[0]
 
 
 def test_the_pay_link_page_gives_the_customer_link(client, finance):
