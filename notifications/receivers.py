@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.actors import SYSTEM_USERNAME
 from core.models import TransitionLog
+from core.visibility import visible_to
 from notifications.services import notify
 
 
@@ -45,7 +46,8 @@ def user_at(path: str) -> Callable:
 
 def next_approvers(quote) -> list:
     """The deciders of the lowest level still pending: the person it was routed to, else the
-    members of the level's group."""
+    members of the level's group who may see the quote (a manager decides for their team only),
+    never its owner."""
     pending = list(quote.approval_requests.filter(state="pending")
                    .select_related("approver", "group"))
     if not pending:
@@ -56,7 +58,10 @@ def next_approvers(quote) -> list:
         if request.level == level:
             users += ([request.approver] if request.approver_id
                       else list(request.group.user_set.filter(is_active=True)))
-    return users
+    this_quote = type(quote).objects.filter(pk=quote.pk)
+    return [user for user in users if user.pk != quote.owner_id and visible_to(
+        this_quote, user, view="quotes.view_quote", view_team="quotes.view_team_quotes",
+        view_all="quotes.view_all_quotes").exists()]
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Turn:
     who: Callable  # document → the users who act next
     about: str = ""  # attribute path from the changed document to the one to tell about
     after_commit: bool = False
+    email: bool = True  # False where the stage already emails that person itself
 
 
 TURNS = {
@@ -78,10 +84,10 @@ TURNS = {
         next_approvers, about="quote", after_commit=True),
     ("quotes.quote", "approve", "approved"): Turn(
         "approval.approved", "Quote {document} is approved: send it to the customer",
-        "quotes:detail", user_at("owner")),
+        "quotes:detail", user_at("owner"), email=False),
     ("quotes.quote", "reject", "draft"): Turn(
         "approval.rejected", "Quote {document} was sent back by the approver", "quotes:detail",
-        user_at("owner")),
+        user_at("owner"), email=False),
     ("quotes.quote", "accept", "accepted"): Turn(
         "quote.accepted", "The customer accepted quote {document}", "quotes:detail",
         user_at("owner")),
@@ -109,7 +115,7 @@ def _tell(turn: Turn, document, actor_id) -> None:
     except NoReverseMatch:
         url = ""
     notify(users, kind=turn.kind, text=turn.text.format(document=document), url=url,
-           document=document)
+           document=document, email=turn.email)
 
 
 @receiver(post_save, sender=TransitionLog, dispatch_uid="notifications.turns")

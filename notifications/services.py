@@ -33,7 +33,8 @@ BACKOFF_MINUTES = (1, 5, 30, 120)
 # Notifications --------------------------------------------------------------------------------
 
 @transaction.atomic
-def notify(users: Iterable, *, kind: str, text: str, url: str, document) -> list[Notification]:
+def notify(users: Iterable, *, kind: str, text: str, url: str, document,
+           email: bool = True) -> list[Notification]:
     """One inbox entry per user (each once), emailed after commit to those who want email."""
     kind_of = ContentType.objects.get_for_model(document)
     made = Notification.objects.bulk_create([
@@ -41,7 +42,7 @@ def notify(users: Iterable, *, kind: str, text: str, url: str, document) -> list
                      object_id=document.pk)
         for user in {u.pk: u for u in users if u.is_active}.values()])
     ids = [n.pk for n in made]
-    if ids:
+    if ids and email:
         from notifications.tasks import email_notifications_task
 
         transaction.on_commit(lambda: email_notifications_task.delay(ids))

@@ -36,6 +36,20 @@ def test_a_quote_sent_to_approval_tells_the_approvers_and_the_decision_tells_the
     assert [m.to for m in mail.outbox if "needs your approval" in m.subject] == [[finance.email]]
 
 
+def test_after_finance_approves_the_reps_own_manager_is_next(
+        catalog, sales_rep, sales_manager, other_manager, finance,
+        django_capture_on_commit_callbacks):
+    quote = draft_quote(sales_rep, lines=BIG_DEAL, term_months=24)
+    quote_services.submit_for_approval(quote=quote, by=sales_rep)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        quote_services.approve(quote=quote, by=finance)
+
+    assert texts(sales_manager) == [f"Quote {quote} needs your approval"]
+    assert texts(other_manager) == []  # another team's manager cannot decide it
+    assert texts(sales_rep) == []  # the level's decision is emailed by quotes itself
+
+
 def test_the_customer_accepting_tells_the_rep(catalog, sales_rep, other_rep):
     quote = accepted_quote(sales_rep)
     assert f"The customer accepted quote {quote}" in texts(sales_rep)
