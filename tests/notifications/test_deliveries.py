@@ -144,9 +144,8 @@ def test_the_countersigned_contract_goes_to_the_signer(sales_rep, finance,
 
 def test_send_again_from_the_outbox_resends_the_same_email(client, finance,
                                                            django_capture_on_commit_callbacks):
-    invoice = draft_invoice()
     with django_capture_on_commit_callbacks(execute=True):
-        issue_invoice(invoice=invoice, by=finance)
+        invoice = issue_invoice(invoice=draft_invoice(), by=finance)
     first = Delivery.objects.get()
     client.force_login(finance)
 
