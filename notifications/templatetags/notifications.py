@@ -8,8 +8,8 @@ register = template.Library()
 @register.inclusion_tag("notifications/_inbox_link.html", takes_context=True)
 def inbox_link(context):
     """The header's inbox link with the user's unread count (one query)."""
-    user = context["request"].user
-    return {"unread": unread_count(user) if user.is_authenticated else 0}
+    user = context.get("user")
+    return {"unread": unread_count(user) if user is not None and user.is_authenticated else 0}
 
 
 @register.inclusion_tag("notifications/_deliveries.html", takes_context=True)
