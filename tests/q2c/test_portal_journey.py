@@ -22,10 +22,14 @@ def accept(client, quote):
                        {"name": "Ada Buyer", "title": "CFO", "consent": "on"})
 
 
-def test_after_accepting_the_customer_sees_the_contract_comes_next(client, sales_rep):
+def test_after_accepting_the_customer_sees_the_contract_comes_next(client, sales_rep,
+                                                                    settings):
+    settings.COMPANY_NAME = "Northwind Software GmbH"
     ContractTemplate.objects.create(name="Signed apart", is_default=True, body="Terms.")
     response = accept(client, sent_quote(sales_rep))
 
+    assert 'data-testid="brand"><strong>Northwind Software GmbH</strong>' in (
+        response.content.decode())  # the seller's letterhead on the customer's pages
     assert steps(response.content.decode()) == [
         ("done", "Quote accepted"), ("waiting", "Contract to sign"),
         ("later", "Countersigned by us"), ("later", "Invoice to pay")]
