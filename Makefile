@@ -26,12 +26,16 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# Customer links sent by tasks (and by the demo seed) point here; pages build theirs from the
+# request. `make run` serves on 127.0.0.1:$(PORT), so its links follow PORT unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 ## run: install, migrate, load the demo data and serve on 127.0.0.1:$(PORT) (SQLite, eager tasks)
 run: seed
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite; on PostgreSQL when DATABASE_URL points there, else SQLite; in
 ## TEST_WORKERS processes (each with a test database of its own)

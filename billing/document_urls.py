@@ -3,7 +3,7 @@ the opening-balance import, and the PDFs of invoices and credit notes."""
 
 from django.urls import path
 
-from billing.document_views import credit_notes, einvoices, imports, pdfs, tax
+from billing.document_views import credit_notes, einvoices, imports, pdfs, sending, tax
 
 app_name = "billing_documents"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("invoices/<int:pk>/credit-note/", credit_notes.credit_note_create,
          name="credit_note_create"),
     path("invoices/<int:pk>/pdf/", pdfs.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/send/", sending.send_invoice, name="invoice_send"),
+    path("credit-notes/<int:pk>/send/", sending.send_credit_note, name="credit_note_send"),
     path("invoices/<int:pk>/e-invoice/<str:syntax>/", einvoices.invoice_xml,
          name="invoice_xml"),
     path("invoices/<int:pk>/factur-x/", einvoices.invoice_facturx, name="invoice_facturx"),

@@ -3,6 +3,8 @@ Nothing here writes (billing.services.documents stores, serves and emails them).
 
 from django.utils import translation
 
+from billing.models import LineSource
+from billing.services.pay_links import pay_link_url
 from core.pdf import PdfUnavailable, letterhead, render_pdf
 
 INVOICE_TEMPLATE = "billing/documents/pdf/invoice.html"
@@ -31,10 +33,28 @@ def vat_notes(lines) -> list[str]:
     return notes
 
 
+def shown_lines(lines) -> list:
+    """The lines a reader needs: usage lines with nothing used and nothing charged are left
+    out (they stay on the invoice and its e-invoice; the PDF says how many were left out)."""
+    return [line for line in lines
+            if not (line.source == LineSource.USAGE and not line.quantity and not line.amount)]
+
+
+def pay_url_of(invoice) -> str:
+    """The customer's pay-by-card link while something is due (the kept PDF carries it)."""
+    if invoice.is_open and invoice.amount_due > 0:
+        return pay_link_url(invoice)
+    return ""
+
+
 def invoice_pdf_context(invoice) -> dict:
-    """Letterhead, customer, lines with their periods, taxes per rate, totals, due schedule."""
-    lines = list(invoice.lines.order_by("position", "pk"))
+    """Letterhead, customer, lines with their periods, taxes per rate, totals, due schedule,
+    remittance details and the pay link."""
+    all_lines = list(invoice.lines.order_by("position", "pk"))
+    lines = shown_lines(all_lines)
     return {
+        "hidden_lines": len(all_lines) - len(lines),
+        "pay_url": pay_url_of(invoice),
         "invoice": invoice,
         "company": _company(invoice.seller),
         "account": invoice.account,

@@ -18,8 +18,8 @@ from core.admin import ReadOnlyMixin
 
 @admin.register(ContractTemplate)
 class ContractTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_default", "auto_renew", "renewal_term_months", "uplift_percent",
-                    "renewal_notice_days", "updated_at"]
+    list_display = ["name", "is_default", "acceptance_signs", "auto_renew",
+                    "renewal_term_months", "uplift_percent", "renewal_notice_days", "updated_at"]
     search_fields = ["name"]
 
     def get_form(self, request, obj=None, **kwargs):

@@ -45,6 +45,10 @@ class ContractTemplate(models.Model):
                                                            validators=[MinValueValidator(1)])
     uplift_percent = models.DecimalField(**PERCENT)
     renewal_notice_days = models.PositiveSmallIntegerField(default=60)
+    acceptance_signs = models.BooleanField(
+        default=False, help_text="Accepting the quote signs the contract made from it: the "
+                                 "customer signs once, and the contract waits for "
+                                 "countersignature.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -30,6 +30,7 @@ from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_
 from contracts.services.imports import COLUMNS
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
+from core.formatting import format_money
 
 PAGE_SIZE = 25
 
@@ -58,16 +59,16 @@ def contract_detail(request, pk):
                              if termination else ()),
         "schedule": selectors.charge_schedule_of(contract),
         "actions": next_actions(contract, request.user),
-        "signature_link": (services.contract_link_url(contract)
+        "signature_link": (services.contract_link_url(contract, request.build_absolute_uri("/"))
                            if contract.state == ContractState.OUT_FOR_SIGNATURE else None),
         "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),
     })
 
 
-def _act(request, pk, service, done: str):
+def _act(request, pk, service, done: str, **options):
     contract = selectors.contract_for_detail(pk=pk, user=request.user)
     try:
-        contract = service(contract=contract, by=request.user)
+        contract = service(contract=contract, by=request.user, **options)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PdfUnavailable as error:
@@ -82,7 +83,7 @@ def _act(request, pk, service, done: str):
 def contract_send(request, pk):
     return _act(request, pk, services.send_for_signature,
                 "Contract {contract} is out for signature: the customer has the PDF and the "
-                "link by email.")
+                "link by email.", base_url=request.build_absolute_uri("/"))
 
 
 def _pdf_response(request, pk, disposition: str):
@@ -172,9 +173,9 @@ def contract_terminate(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            credit = format_money(termination.credit_amount, termination.currency)
             messages.success(request, f"Contract {contract} terminated from "
-                                      f"{termination.effective_on:%Y-%m-%d}; credit "
-                                      f"{termination.credit_amount} {termination.currency}.")
+                                      f"{termination.effective_on:%Y-%m-%d}; credit {credit}.")
             return redirect("contracts:detail", pk=contract.pk)
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))

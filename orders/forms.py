@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.formatting import plain_quantity
 from orders.services.fulfilment import line_field
 
 
@@ -28,7 +29,7 @@ class FulfilmentForm(forms.Form):
             self.fields[line_field(line)] = forms.DecimalField(
                 label=f"#{line.position} {line.product.name}", required=False, min_value=0,
                 max_value=line.open_quantity, max_digits=19, decimal_places=4,
-                initial=line.open_quantity.normalize(),
+                initial=plain_quantity(line.open_quantity),
                 widget=forms.NumberInput(attrs={"step": "any", "class": "qty"}))
 
     def rows(self, lines):

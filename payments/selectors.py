@@ -13,6 +13,7 @@ from django.http import Http404
 from billing.models import Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.selectors import open_invoices_for
+from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
 from payments.models import Allocation, DunningEvent, Payment
@@ -113,7 +114,8 @@ def suggest_invoices(*, amount: Decimal, currency: str, reference: str,
             return [Suggestion(i, f"{i.number} is in the reference") for i in named]
     exact = list(invoices.filter(amount_due=amount)[:2])
     if len(exact) == 1:
-        return [Suggestion(exact[0], f"the only open invoice due exactly {amount} {currency}")]
+        return [Suggestion(exact[0], "the only open invoice due exactly "
+                                         f"{format_money(amount, currency)}")]
     return []
 
 

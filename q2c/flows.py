@@ -8,7 +8,9 @@ later one's, inside one transaction, so a customer's click either moves every st
 - The customer accepts a sent quote through their link: quotes accepts it; then, by the quote's
   kind, contracts creates the draft contract from it (new business, one per quote), the renewal
   contract (renewal), or amends the contract it was made for (amendment: changed lines end the day
-  before the effective date, new lines start on it) and orders takes the new lines.
+  before the effective date, new lines start on it) and orders takes the new lines. When the
+  contract's template says acceptance signs, contracts signs the new contract with the same
+  acceptance (the customer signs once; the contract waits for countersignature).
 - The customer declines a sent quote through their link: quotes records the reason.
 - The customer signs a contract out for signature through their link: contracts records it.
 - A user countersigns a signed contract: contracts records it, orders creates the order for every
@@ -69,7 +71,10 @@ def accept_quote_flow(*, token: str, signer_name: str, signer_title: str, consen
                                                       by=customer, on=on)
         _account_for_revenue(contract, on)
     else:
-        contract_services.create_contract_from_quote(quote=quote, by=customer, on=on)
+        contract = contract_services.create_contract_from_quote(quote=quote, by=customer, on=on)
+        if contract.template is not None and contract.template.acceptance_signs:
+            contract_services.sign_by_acceptance(contract=contract, quote=quote, by=customer,
+                                                 user_agent=user_agent, on=on)
     return quote
 
 

@@ -15,6 +15,8 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("Work", "Home", "home"),
+    NavItem("Work", "Inbox", "notifications:inbox"),
+    NavItem("Work", "Outbox", "notifications:outbox", "notifications.view_outbox"),
     NavItem("Work", "Analytics", "analytics:dashboard", "analytics.view_analytics"),
     NavItem("Customers", "Accounts", "customers:list", "customers.view_account"),
     NavItem("Customers", "Import accounts", "customers:import", "customers.import_accounts"),

@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from q2c import flows
+from q2c.journey import journey
 from quotes.selectors import lines_of
 from quotes.services.sending import LinkProblem, quote_for_link
 
@@ -93,7 +94,8 @@ def quote_accept(request, token):
                 token=token, signer_name=form.cleaned_data["name"],
                 signer_title=form.cleaned_data["title"], consent=form.cleaned_data["consent"],
                 ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
-            return render(request, "portal/answered.html", {"quote": quote})
+            return render(request, "portal/answered.html", {"quote": quote,
+                                                            "steps": journey(quote=quote)})
     except LinkProblem as problem:
         return _problem(request, problem)
     except ValidationError as error:

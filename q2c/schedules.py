@@ -44,6 +44,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.document_tasks.deliver_pending_documents_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 5 minutes, send again the document emails that failed, once their backoff has passed.
+    "retry-document-deliveries": {
+        "task": "notifications.tasks.retry_due_deliveries_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every minute, queue webhook deliveries of new outbox events and send those due (first
     # tries and retries after their backoff).
     "publish-webhook-events": {

@@ -31,6 +31,7 @@ urlpatterns = [
     path("pay/", include("q2c.pay_urls")),
     path("analytics/", include("analytics.urls")),
     path("operations/", include("operations.urls")),
+    path("inbox/", include("notifications.urls")),
     path("api/v1/", include("q2c.api_urls")),
 ]
 admin.site.login_form = ThrottledAdminAuthenticationForm

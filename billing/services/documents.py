@@ -4,24 +4,20 @@ A document is rendered after it is issued (by a background task) or on its first
 whichever comes first, and stored with its SHA-256 and render time; from then on the stored
 bytes are what is served and mailed, so an issued document never changes. Two renders at once
 (a worker and a download) store only one: the row is updated only while it has no PDF, and the
-loser's file is deleted. The email to the account's billing contact is sent once (`emailed_at`
-is claimed by a conditional update before sending).
+loser's file is deleted. The email to the account's billing contacts is sent once
+(billing/services/delivery.py).
 """
 
 import hashlib
 from datetime import date
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
 from billing.pdf import render_credit_note_pdf, render_invoice_pdf
-from billing.services import einvoicing
-from customers.models import Contact, ContactRole
+from customers.models import ContactRole
 
 PENDING_BATCH = 50  # documents per task run: ~6 PDFs a second per core, so ~10 s of work
 ISSUED_INVOICE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
@@ -44,7 +40,7 @@ def _render(document) -> bytes:
     return render_invoice_pdf(document)
 
 
-def _is_issued(document) -> bool:
+def is_issued(document) -> bool:
     if isinstance(document, CreditNote):
         return document.state == CreditNoteState.ISSUED
     return document.state in ISSUED_INVOICE_STATES
@@ -52,7 +48,7 @@ def _is_issued(document) -> bool:
 
 def stored_pdf(document) -> bytes:
     """The document's kept PDF, rendered and stored now if it has none yet."""
-    if not _is_issued(document):
+    if not is_issued(document):
         raise DocumentNotIssued(f"{document} is a draft: it has no document yet.")
     if not document.pdf:
         ensure_pdf(document)
@@ -64,7 +60,7 @@ def ensure_pdf(document) -> bool:
     """Render and store the PDF of an issued document that has none; True if this call stored
     it. Writes with a conditional update, outside any long transaction."""
     model, _ = _kind(document)
-    if document.pdf or not _is_issued(document):
+    if document.pdf or not is_issued(document):
         return False
     pdf = _render(document)
     name = document.pdf.field.generate_filename(document, f"{document.number}.pdf")
@@ -80,43 +76,10 @@ def ensure_pdf(document) -> bool:
     return bool(won)
 
 
-def billing_contact(account_id: int) -> Contact | None:
-    """The account's billing contact (the first by name), else none: nobody is guessed."""
-    return Contact.objects.filter(account_id=account_id, role=ContactRole.BILLING).exclude(
-        email="").order_by("name", "pk").first()
-
-
-def email_document(document) -> bool:
-    """Email the kept PDF to the billing contact once; True if this call sent it."""
-    model, kind = _kind(document)
-    contact = billing_contact(document.account_id)
-    if contact is None or document.emailed_at or not _is_issued(document):
-        return False
-    pdf = stored_pdf(document)
-    try:
-        files = einvoicing.attachments_for(document, pdf)
-    except einvoicing.EInvoiceInvalid as invalid:
-        einvoicing.record_findings(document, invalid.findings)  # not sent: finance fixes it
-        return False
-    einvoicing.record_findings(document, [])
-    if not model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()):
-        return False  # another worker sent it
-    label = "Credit note" if kind == "credit_note" else "Invoice"
-    message = EmailMessage(
-        subject=f"{label} {document.number} from {settings.COMPANY_NAME}",
-        body=render_to_string(f"billing/documents/email/{kind}.txt",
-                              {kind: document, "contact": contact,
-                               "company_name": settings.COMPANY_NAME}),
-        to=[contact.email])
-    for name, content, mimetype in files:
-        message.attach(name, content, mimetype)
-    message.send()
-    return True
-
-
 def deliver_document(document) -> None:
     """Render, keep and email an issued document (each step once)."""
+    from billing.services.delivery import email_document  # delivery reads the kept PDF here
+
     ensure_pdf(document)
     email_document(document)
 

@@ -46,6 +46,10 @@ from ledger.services import post_entries, rate_book, reverse_entry
 # lines, taxes, terms, rates, entries and their lines, instalments, one bulk update, history);
 # bigger batches make longer IN lists and UPDATE statements, smaller ones more round trips.
 ISSUE_BATCH = 2000
+# Invoices issued together that are emailed at once, a task each; a bigger batch is left to the
+# pending-documents task (50 a run) rather than queueing a task per invoice. Back-dated issues
+# (imports, the demo's history) are not mailed at once either.
+DELIVER_AT_ONCE = 50
 ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
                  "functional_total", "journal_entry", "issued_by", "issued_at", "tax_rounding",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
@@ -214,7 +218,16 @@ def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[In
         batch = list(Invoice.objects.select_for_update()
                      .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
         issued += _issue_batch(batch, _free_numbers(day.year, len(batch)), actor=actor, day=day)
+    if day >= business_date() and len(issued) <= DELIVER_AT_ONCE:
+        _deliver_after_commit([invoice.pk for invoice in issued])
     return issued
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    """Render, keep and email each issued invoice to its billing contacts, by a task."""
+    from billing.document_tasks import deliver_invoice_task
+
+    transaction.on_commit(lambda: [deliver_invoice_task.delay(pk) for pk in ids])
 
 
 def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:

@@ -16,6 +16,7 @@ from billing.selectors import invoice_for_update
 from core.actors import as_actor
 from core.dates import business_date
 from core.events import record_event
+from core.formatting import format_money
 from core.money import round_money
 from core.transitions import run_transition
 from ledger import chart
@@ -80,7 +81,7 @@ def apply_payment(*, invoice, amount: Decimal, by, on: date | None = None,
     _at_most(amount, invoice.amount_due, invoice, "due")
     invoice.amount_due -= amount
     invoice.amount_paid += amount
-    note = note or f"Payment of {amount} {invoice.currency} applied."
+    note = note or f"Payment of {format_money(amount, invoice.currency)} applied."
     if invoice.amount_due == 0:
         return _pay(invoice, by=by, note=note, on=on)
     return run_transition(invoice, "pay_partially", by=by, note=note, on=on)
@@ -100,7 +101,7 @@ def reverse_payment(*, invoice, amount: Decimal, by, on: date | None = None,
     _at_most(amount, invoice.amount_paid, invoice, "paid")
     invoice.amount_due += amount
     invoice.amount_paid -= amount
-    note = note or f"Payment of {amount} {invoice.currency} reversed."
+    note = note or f"Payment of {format_money(amount, invoice.currency)} reversed."
     if invoice.amount_paid == 0:
         return run_transition(invoice, "reopen", by=by, note=note, on=on)
     return run_transition(invoice, "reopen_partially", by=by, note=note, on=on)
@@ -121,7 +122,7 @@ def apply_credit(*, invoice, amount: Decimal, by, on: date | None = None,
     invoice.amount_due -= amount
     invoice.amount_credited += amount
     return _settle(invoice, by=by, on=on,
-                   note=note or f"Credit of {amount} {invoice.currency} applied.")
+                   note=note or f"Credit of {format_money(amount, invoice.currency)} applied.")
 
 
 def _write_off_entry(invoice: Invoice, amount: Decimal, day: date, note: str) -> EntryDraft:

@@ -20,6 +20,7 @@ from contracts.services.lifecycle import (
     email_sent_contract,
     send_for_signature,
     sign,
+    sign_by_acceptance,
 )
 from contracts.services.links import (
     LinkProblem,
@@ -40,6 +41,6 @@ __all__ = [
     "apply_amendment", "changes_total", "contract_for_link", "contract_link_token",
     "contract_link_url", "countersign", "create_contract_from_quote", "create_renewal_quote",
     "email_renewal_reminder", "email_sent_contract", "import_contracts", "open_amendment",
-    "process_renewals", "send_for_signature", "sign", "start_amendment", "terminate_contract",
-    "termination_preview",
+    "process_renewals", "send_for_signature", "sign", "sign_by_acceptance", "start_amendment",
+    "terminate_contract", "termination_preview",
 ]

@@ -52,6 +52,7 @@ from contracts.services.schedules import (
 )
 from core.actors import as_actor
 from core.dates import business_date
+from core.formatting import format_money, format_quantity
 from core.money import round_money
 from core.transitions import run_bulk_transition
 from quotes.models import OPEN_STATES, QuoteKind
@@ -370,9 +371,10 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     contract.recurring_monthly = recurring_monthly(lines_in_force(contract, effective),
                                                    contract.currency)
     contract.save(update_fields=["total_contract_value", "recurring_monthly", "updated_at"])
-    summary = "; ".join(f"{c.product.name} {c.kind} ({c.quantity_before.normalize():f} → "
-                        f"{c.quantity_after.normalize():f})" for c in changes) or "no line changed"
+    summary = "; ".join(f"{c.product.name} {c.kind} ({format_quantity(c.quantity_before)} → "
+                        f"{format_quantity(c.quantity_after)})"
+                        for c in changes) or "no line changed"
     note_on(contract, actor, today, transition="amend",
             note=f"Amended from {effective:%Y-%m-%d} by quote {quote}: {summary}; rest of term "
-                 f"{total} {contract.currency}")
+                 f"{format_money(total, contract.currency)}")
     return contract, new_lines

@@ -31,12 +31,13 @@ from contracts.services._common import creation_log, default_day_count, require
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines
 from contracts.terms import fill_terms
-from core.actors import ActorKind, as_actor
+from core.actors import Actor, ActorKind, as_actor
 from core.dates import add_months, business_date
 from core.money import round_money
 from core.numbering import next_number
 from core.templatetags.money import money
 from core.transitions import run_bulk_transition, run_transition
+from notifications.services import queue_delivery
 from quotes.models import QuoteKind, QuoteState
 
 CREATE_PERMISSION = "contracts.add_contract"
@@ -230,12 +231,53 @@ def sign(*, contract, by, title: str, consent: bool, user_agent: str = "",
 
 
 @transaction.atomic
+def sign_by_acceptance(*, contract, quote, by, user_agent: str = "",
+                       on: date | None = None) -> Contract:
+    """Under a template that says so, the customer's acceptance of the quote is their signature
+    of the contract drafted from it: the contract PDF is rendered and bound by its hash as a
+    sent one would be, and signed with the acceptance's name, title and IP (one signature)."""
+    actor = as_actor(by)
+    if actor.kind != ActorKind.CUSTOMER:
+        raise PermissionDenied("Only the customer signs a contract.")
+    contract = contract_for_update(pk=contract.pk)
+    if contract.template is None or not contract.template.acceptance_signs:
+        raise ValidationError("This contract's template asks for a signature of its own.")
+    pdf = render_contract_pdf(contract)
+    digest, now = hashlib.sha256(pdf).hexdigest(), timezone.now()
+    run_transition(contract, "send_for_signature", by=actor, on=on, pdf=pdf, sha256=digest,
+                   at=now, note=f"Signed by accepting quote {quote} (its template says "
+                                f"acceptance signs); PDF SHA-256 {digest}")
+    note = (f"Signed by {actor.name}, {quote.signer_title} when accepting quote {quote} "
+            f"(quote PDF SHA-256 {quote.signed_pdf_sha256}); contract PDF SHA-256 {digest}")
+    return run_transition(contract, "sign", by=actor, on=on, note=note, name=actor.name,
+                          title=quote.signer_title, ip=actor.ip, user_agent=user_agent, at=now)
+
+
+@transaction.atomic
 def countersign(*, contract, by, on: date | None = None) -> Contract:
     """A user with the permission countersigns what the customer signed."""
     actor = as_actor(by)
     contract = contract_for_update(pk=contract.pk)
-    return run_transition(contract, "countersign", by=actor, on=on, note="Countersigned",
-                          user=actor.user, at=timezone.now())
+    contract = run_transition(contract, "countersign", by=actor, on=on, note="Countersigned",
+                              user=actor.user, at=timezone.now())
+    if business_date(on) >= timezone.localdate():  # back-dated (demo history): not mailed
+        send_countersigned_copy(contract)
+    return contract
+
+
+def send_countersigned_copy(contract: Contract):
+    """Queue the signer's copy of the countersigned contract (the PDF they signed), as a
+    delivery with its status on the contract page; None when nobody has an email address."""
+    contact = signer_contact(contract)
+    if contact is None or not contract.sent_pdf:
+        return None
+    body = render_to_string("contracts/email/countersigned.txt", {
+        "contract": contract, "contact": contact, "company_name": settings.COMPANY_NAME})
+    return queue_delivery(
+        document=contract, to=[contact.email], by=Actor.task("countersigned_copy"),
+        subject=f"Contract {contract} is countersigned: your copy",
+        body=body, attachments=[(f"{contract.number}.pdf", bytes(contract.sent_pdf),
+                                 "application/pdf")])
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from contracts.models import (
 from contracts.selectors import contract_for_update, contracts_visible_to
 from contracts.services._common import require
 from contracts.services.schedules import end_lines
+from core.formatting import format_money
 from core.money import round_money
 from core.transitions import run_bulk_transition, run_transition
 
@@ -113,5 +114,5 @@ def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
                         last_day=last_day)
     run_transition(contract, "terminate", by=actor, on=on, day=last_day,
                    note=f"From {effective_on:%Y-%m-%d}: {reason.strip()}; credit "
-                        f"{termination.credit_amount} {contract.currency}")
+                        f"{format_money(termination.credit_amount, contract.currency)}")
     return termination

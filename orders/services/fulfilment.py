@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.actors import as_actor
 from core.dates import business_date
+from core.formatting import format_quantity
 from core.transitions import run_transition
 from orders.models import Fulfilment, OrderLine, OrderState
 from orders.selectors import lines_for_update, order_for_update
@@ -40,7 +41,7 @@ def _quantity(value, line: OrderLine, errors: dict) -> Decimal:
     if quantity < 0 or not quantity.is_finite():
         errors[line_field(line)] = "A quantity cannot be negative."
     elif quantity > line.open_quantity:
-        errors[line_field(line)] = (f"Only {line.open_quantity.normalize()} of line "
+        errors[line_field(line)] = (f"Only {format_quantity(line.open_quantity)} of line "
                                     f"#{line.position} are left to fulfil.")
     return quantity
 
@@ -89,7 +90,7 @@ def fulfil_lines(*, order, by, quantities: Mapping[int, Decimal] | None = None,
             line.fulfilled_on = day
     OrderLine.objects.bulk_update(lines, ["fulfilled_quantity", "fulfilled_on"])
     Fulfilment.objects.bulk_create(fulfilments)
-    done = ", ".join(f"#{f.line.position} × {f.quantity.normalize():f}" for f in fulfilments)
+    done = ", ".join(f"#{f.line.position} × {format_quantity(f.quantity)}" for f in fulfilments)
     summary = f"Fulfilled on {day:%Y-%m-%d}: {done or 'no quantity to deliver'}." + (
         f" {note}" if note else "")
     if all(line.fulfilled_on for line in lines):

@@ -14,6 +14,7 @@ from contracts.models import ContractState, LineStatus
 from contracts.selectors import contract_for_update
 from core.actors import as_actor
 from core.dates import business_date
+from core.formatting import format_money
 from core.models import TransitionLog
 from core.numbering import next_number
 from core.transitions import run_transition
@@ -135,8 +136,10 @@ def _passed_note(snapshot: CreditSnapshot) -> str:
     if snapshot.credit_limit <= 0:
         return "Credit check passed: not overdue, no credit limit set."
     exposure = snapshot.open_receivable + snapshot.order_value
-    return (f"Credit check passed: open receivable plus first-year value {exposure:,} "
-            f"{snapshot.account_currency} within the limit of {snapshot.credit_limit:,}.")
+    currency = snapshot.account_currency
+    return (f"Credit check passed: open receivable plus first-year value "
+            f"{format_money(exposure, currency)} within the limit of "
+            f"{format_money(snapshot.credit_limit, currency)}.")
 
 
 @transaction.atomic

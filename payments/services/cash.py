@@ -21,6 +21,7 @@ from billing.services import apply_credit, apply_payment, reverse_payment
 from core.actors import as_actor
 from core.dates import business_date
 from core.events import record_event
+from core.formatting import format_money
 from core.money import allocate, round_money
 from core.transitions import run_transition
 from ledger.fx import convert
@@ -144,7 +145,7 @@ def apply_cash(payment: Payment, applications: Sequence[Application], *, by, day
     for part in parts:
         invoice = invoices[part.invoice_id]
         apply_payment(invoice=invoice, amount=part.amount, by=by, on=day,
-                      note=f"{payment}: {part.amount} {payment.currency} applied.")
+                      note=f"{payment}: {format_money(part.amount, payment.currency)} applied.")
         if part.discount:
             apply_credit(invoice=invoice, amount=part.discount, by=by, on=day,
                          note=f"Early-payment discount with {payment}.")
@@ -220,8 +221,10 @@ def receive(*, payment: Payment, applications: Sequence[Application], by, day: d
                                        cash=payment.amount,
                                        memo=f"Payment {payment} from {payment.account}")
     applied = payment.amount_applied
-    note = (f"{payment.amount} {payment.currency} received; {applied} applied, "
-            f"{payment.amount - applied} to the credit balance.")
+    currency = payment.currency
+    note = (f"{format_money(payment.amount, currency)} received; "
+            f"{format_money(applied, currency)} applied, "
+            f"{format_money(payment.amount - applied, currency)} to the credit balance.")
     payment = run_transition(payment, "succeed", by=by, note=note, on=day)
     record_event("payment.succeeded", payment)
     return payment

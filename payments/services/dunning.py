@@ -27,6 +27,7 @@ from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
 from core.actors import as_actor
 from core.dates import business_date
+from core.formatting import format_money
 from core.money import round_money
 from core.outbox import enqueue, enqueue_many
 from core.transitions import run_transition
@@ -158,7 +159,7 @@ def _act(plan: Planned, *, by, day: date, cards) -> str:
                                          note=f"Written off by dunning ({plan.action.reason}).")
     except ValidationError as error:
         return " ".join(error.messages)[:255]
-    return f"wrote off {written.amount_written_off} {written.currency}"
+    return f"wrote off {format_money(written.amount_written_off, written.currency)}"
 
 
 def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> int:

@@ -3,26 +3,15 @@ tampered link is refused without a stored token; it works while the invoice is o
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 
 from billing.models import Invoice
+from billing.services.pay_links import LINK_SALT, pay_link_token, pay_link_url
 from quotes.services.sending import LinkProblem
 
-LINK_SALT = "payments.pay-link"
 LINK_DAYS = 120  # a pay link works this long (dunning emails send a fresh one each time)
 
 __all__ = ["LinkProblem", "invoice_for_pay_link", "pay_link_token", "pay_link_url"]
-
-
-def pay_link_token(invoice: Invoice) -> str:
-    return signing.dumps({"i": invoice.pk, "n": invoice.number}, salt=LINK_SALT, compress=True)
-
-
-def pay_link_url(invoice: Invoice, base_url: str | None = None) -> str:
-    base = (base_url or settings.SITE_URL).rstrip("/")
-    return base + reverse("pay:invoice", args=[pay_link_token(invoice)])
 
 
 def invoice_for_pay_link(token: str) -> Invoice:

@@ -19,6 +19,7 @@ from billing.selectors import invoices_for_update
 from core.actors import as_actor
 from core.dates import business_date
 from core.events import record_event
+from core.formatting import format_money
 from core.money import round_money
 from core.transitions import run_transition
 from ledger.services import post_entry
@@ -79,7 +80,7 @@ def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) 
         raise ValidationError({"amount": f"{amount} is more than the {refundable} of "
                                          f"{payment} that can be refunded."})
     day = business_date(on)
-    memo = f"Refund of {amount} {payment.currency} on {payment}: {reason.strip()}"
+    memo = f"Refund of {format_money(amount, payment.currency)} on {payment}: {reason.strip()}"
     parts = take_back(payment, amount - payment.unapplied, by=by, day=day, note=memo)
     entry = _post(payment, parts, cash=-amount, day=day, memo=memo, by=by)
     key = f"payment-{payment.pk}-refund-{payment.refunds.count() + 1}"
@@ -131,7 +132,8 @@ def close_dispute(*, dispute, won: bool, by, on: date | None = None) -> Dispute:
         run_transition(dispute, "lose", by=by, on=day, day=day,
                        note="The cardholder's bank kept the money.")
         run_transition(payment, "lose_dispute", by=by, on=day,
-                       note=f"Chargeback lost: {dispute.amount} {payment.currency} stays with "
+                       note=f"Chargeback lost: "
+                            f"{format_money(dispute.amount, payment.currency)} stays with "
                             "the cardholder; the invoices stay open.")
         return dispute
     taken = [(int(pk), Decimal(amount)) for pk, amount in dispute.reversed_allocations]
@@ -145,5 +147,6 @@ def close_dispute(*, dispute, won: bool, by, on: date | None = None) -> Dispute:
                                        memo=f"Chargeback on {payment} won: cash returned")
     run_transition(dispute, "win", by=by, on=day, day=day, note="The dispute was won.")
     run_transition(payment, "win_dispute", by=by, on=day,
-                   note=f"Chargeback won: {dispute.amount} {payment.currency} returned.")
+                   note=f"Chargeback won: "
+                            f"{format_money(dispute.amount, payment.currency)} returned.")
     return dispute

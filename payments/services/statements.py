@@ -29,6 +29,7 @@ from billing.models.invoices import OPEN_STATES
 from core.actors import as_actor
 from core.csv_files import date_range_problem, text_problem_lines
 from core.dates import business_date
+from core.formatting import format_money
 from core.money import round_money
 from customers.models import Account
 from payments.models import PaymentMethodKind, StatementImport, StatementLine
@@ -186,8 +187,8 @@ def _matches(lines: list[ReadLine], accounts: dict[str, Account]) -> dict[int, t
         exact = [i for i in by_amount[(line.currency, line.amount)]
                  if account is None or i.account_id == account.pk]
         if len(exact) == 1:
-            matches[line.line] = (exact[0], f"the only open invoice due exactly {line.amount} "
-                                            f"{line.currency}")
+            matches[line.line] = (exact[0], f"the only open invoice due exactly "
+                                            f"{format_money(line.amount, line.currency)}")
     return matches
 
 

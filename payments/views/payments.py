@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import invoices_visible_to
 from core.dates import business_date
+from core.formatting import format_money
 from core.forms import add_service_errors
 from customers.selectors import accounts_visible_to
 from payments import selectors, services
@@ -80,8 +81,9 @@ def payment_record(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Payment {payment} of {payment.amount:.2f} "
-                                      f"{payment.currency} recorded: apply it to invoices.")
+            amount = format_money(payment.amount, payment.currency)
+            messages.success(request, f"Payment {payment} of {amount} recorded: apply it to "
+                                      "invoices.")
             return redirect("payments:allocate", pk=payment.pk)
     return render(request, "payments/record.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -110,8 +112,8 @@ def payment_allocate(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{payment} applied; {payment.unapplied:.2f} "
-                                      f"{payment.currency} left as credit balance.")
+            left = format_money(payment.unapplied, payment.currency)
+            messages.success(request, f"{payment} applied; {left} left as credit balance.")
             return redirect("payments:detail", pk=payment.pk)
     rows = [{"invoice": invoice, "field": form[f"invoice_{invoice.pk}"],
              "suggested": suggestions.get(invoice.pk),
@@ -196,8 +198,8 @@ def invoice_write_off(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{invoice} written off: "
-                                      f"{invoice.amount_written_off:.2f} {invoice.currency}.")
+            written = format_money(invoice.amount_written_off, invoice.currency)
+            messages.success(request, f"{invoice} written off: {written}.")
             return redirect("payments:aging")
     return render(request, "payments/write_off.html", {"invoice": invoice, "form": form},
                   status=400 if form.errors else 200)
@@ -208,4 +210,5 @@ def invoice_pay_link(request, pk):
     """The customer's pay-by-card link of an open invoice, to copy into an email."""
     invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
     return render(request, "payments/pay_link.html", {
-        "invoice": invoice, "link": services.pay_link_url(invoice) if invoice.is_open else None})
+        "invoice": invoice, "link": (services.pay_link_url(invoice, request.build_absolute_uri("/"))
+                 if invoice.is_open else None)})

@@ -16,6 +16,7 @@ from contracts.models import ContractState
 from contracts.selectors import contract_for_detail
 from contracts.services import LinkProblem, contract_for_link
 from q2c import flows
+from q2c.journey import journey
 from q2c.portal import client_ip
 
 
@@ -56,7 +57,8 @@ def sign(request, token):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            return render(request, "contracts/portal/signed.html", {"contract": contract})
+            return render(request, "contracts/portal/signed.html", {
+                "contract": contract, "steps": journey(contract=contract)})
     return render(request, "contracts/portal/sign.html", {
         "contract": contract, "token": token, "form": form},
         status=400 if form.errors else 200)

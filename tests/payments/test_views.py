@@ -91,7 +91,7 @@ def test_finance_records_a_transfer_and_applies_it_across_two_invoices(client, f
     # then
     first.refresh_from_db(), second.refresh_from_db()
     assert first.state == InvoiceState.PAID and second.state == InvoiceState.PAID
-    assert "applied; 0.00 USD left as credit balance" in messages_of(response)[0]
+    assert "applied; $0.00 left as credit balance" in messages_of(response)[0]
 
 
 def test_an_over_application_comes_back_on_the_form(client, finance):
@@ -251,7 +251,7 @@ def test_finance_writes_off_an_invoice_from_its_page(client, finance, sales_rep)
                            {"note": "Customer insolvent"}, follow=True)
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.UNCOLLECTIBLE
-    assert "written off: 100.00 USD" in messages_of(response)[0]
+    assert "written off: $100.00" in messages_of(response)[0]
 
 
 def test_the_pay_link_page_gives_the_customer_link(client, finance):

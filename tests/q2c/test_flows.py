@@ -49,7 +49,7 @@ def test_accepted_quote_to_active_contract_and_approved_order(client, sales_rep,
     [(name, pdf, kind)] = email.attachments
     assert (name, kind) == (f"{contract.number}.pdf", "application/pdf")
     assert hashlib.sha256(pdf).hexdigest() == contract.document_sha256
-    link = services.contract_link_url(contract)
+    link = services.contract_link_url(contract, "http://testserver/")  # the sending host
     assert link in email.body and email.to == ["buyer@acme.example"]
     client.logout()
 

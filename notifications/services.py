@@ -1,0 +1,157 @@
+"""The verbs: tell users it is their turn (`notify`, `mark_read`), and email customer documents
+(`queue_delivery`, `send_delivery`, `retry_due_deliveries`, `send_again`)."""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage, send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import Actor, as_actor
+from core.transitions import run_transition
+from notifications.models import (
+    Delivery,
+    DeliveryAttachment,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+)
+
+log = logging.getLogger(__name__)
+
+SEND_PERMISSION = "notifications.send_delivery"
+# Minutes to wait after the 1st, 2nd, ... failed attempt; after the last the delivery stays
+# failed until someone presses Send again (a bad address does not heal by waiting).
+BACKOFF_MINUTES = (1, 5, 30, 120)
+
+
+# Notifications --------------------------------------------------------------------------------
+
+@transaction.atomic
+def notify(users: Iterable, *, kind: str, text: str, url: str, document,
+           email: bool = True) -> list[Notification]:
+    """One inbox entry per user (each once), emailed after commit to those who want email."""
+    kind_of = ContentType.objects.get_for_model(document)
+    made = Notification.objects.bulk_create([
+        Notification(user=user, kind=kind, text=text[:300], url=url, content_type=kind_of,
+                     object_id=document.pk)
+        for user in {u.pk: u for u in users if u.is_active}.values()])
+    ids = [n.pk for n in made]
+    if ids and email:
+        from notifications.tasks import email_notifications_task
+
+        transaction.on_commit(lambda: email_notifications_task.delay(ids))
+    return made
+
+
+def email_notifications(ids: Sequence[int]) -> int:
+    """Email the notifications not yet emailed to users who keep email on; the count sent."""
+    off = NotificationPreference.objects.filter(by_email=False).values("user")
+    pending = (Notification.objects.filter(pk__in=list(ids), emailed_at__isnull=True)
+               .exclude(user__in=off).exclude(user__email="").select_related("user"))
+    sent = 0
+    for note in pending:
+        if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()):
+            continue  # another worker sent it
+        link = settings.SITE_URL + note.url if note.url else ""
+        send_mail(subject=note.text, message=f"{note.text}\n\n{link}\n",
+                  from_email=None, recipient_list=[note.user.email])
+        sent += 1
+    return sent
+
+
+def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notifications read (all when no ids are given)."""
+    mine = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        mine = mine.filter(pk__in=list(ids))
+    return mine.update(read_at=timezone.now())
+
+
+# Deliveries -----------------------------------------------------------------------------------
+
+def _require(by) -> Actor:
+    actor = as_actor(by)
+    if not actor.has_perm(SEND_PERMISSION):
+        raise PermissionDenied("You are not allowed to send documents by email.")
+    return actor
+
+
+@transaction.atomic
+def queue_delivery(*, document, to: Sequence[str], subject: str, body: str,
+                   attachments: Sequence[tuple[str, bytes, str]] = (), by,
+                   send_after_commit: bool = True) -> Delivery:
+    """Record the email of a document and send it after commit (by a task), unless the caller
+    is that task already and sends it itself."""
+    _require(by)
+    delivery = Delivery.objects.create(document=document, to=list(to), subject=subject,
+                                       body=body)
+    DeliveryAttachment.objects.bulk_create([
+        DeliveryAttachment(delivery=delivery, filename=name, content=content, mimetype=mime)
+        for name, content, mime in attachments])
+    if send_after_commit:
+        _send_after_commit(delivery.pk)
+    return delivery
+
+
+def _send_after_commit(pk: int) -> None:
+    from notifications.tasks import send_delivery_task
+
+    transaction.on_commit(lambda: send_delivery_task.delay(pk))
+
+
+def _retry_at(attempts: int):
+    if attempts > len(BACKOFF_MINUTES):
+        return None
+    return timezone.now() + timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
+
+
+@transaction.atomic
+def send_delivery(*, delivery_id: int) -> Delivery:
+    """Send a queued delivery once: sent, or failed with the reason and when it is retried."""
+    actor = Actor.task("send_delivery")
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    if delivery.state != DeliveryState.QUEUED:
+        return delivery  # sent already, or failed and waiting for its retry
+    message = EmailMessage(subject=delivery.subject, body=delivery.body, to=delivery.to)
+    for attachment in delivery.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    try:
+        message.send()
+    except Exception as error:  # any transport failure is the delivery's reason, not a 500
+        log.warning("Delivery %s failed: %s", delivery.pk, error)
+        reason = f"{type(error).__name__}: {error}"
+        return run_transition(delivery, "mark_failed", by=actor, note=reason, reason=reason,
+                              retry_at=_retry_at(delivery.attempts + 1))
+    return run_transition(delivery, "mark_sent", by=actor, note=f"Sent to {', '.join(delivery.to)}",
+                          at=timezone.now())
+
+
+def retry_due_deliveries() -> list[int]:
+    """Queue again the failed deliveries whose backoff has passed, and send them."""
+    actor = Actor.task("retry_deliveries")
+    due = list(Delivery.objects.filter(state=DeliveryState.FAILED,
+                                       next_attempt_at__lte=timezone.now())
+               .order_by("pk").values_list("pk", flat=True))
+    for pk in due:
+        with transaction.atomic():
+            delivery = Delivery.objects.select_for_update().get(pk=pk)
+            if delivery.state == DeliveryState.FAILED:
+                run_transition(delivery, "retry", by=actor, note="Retried after backoff")
+                _send_after_commit(pk)
+    return due
+
+
+@transaction.atomic
+def send_again(*, delivery, by, to: Sequence[str] | None = None) -> Delivery:
+    """A new delivery of the same email and attachments (to the same or other addresses)."""
+    _require(by)
+    files = [(a.filename, bytes(a.content), a.mimetype) for a in delivery.attachments.all()]
+    return queue_delivery(document=delivery.document, to=list(to or delivery.to),
+                          subject=delivery.subject, body=delivery.body, attachments=files, by=by)
