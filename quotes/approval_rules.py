@@ -201,3 +201,16 @@ def levels_of(hits: Sequence[Hit]) -> dict[tuple[int, str], list[Hit]]:
     for hit in hits:
         grouped.setdefault((hit.rule.level, hit.rule.group), []).append(hit)
     return dict(sorted(grouped.items()))
+
+
+def line_rules(quote: QuoteFacts, rules: Sequence[RuleFacts]) -> dict[int, list[RuleFacts]]:
+    """The line-discount rules each line (by position) hits, for badges on the line itself;
+    the same test as `approval_hits`, so a badge shows exactly when Submit would ask."""
+    hits: dict[int, list[RuleFacts]] = {}
+    for rule in sorted(rules, key=lambda r: (r.level, r.name, r.key)):
+        if rule.condition != LINE_DISCOUNT:
+            continue
+        for line in quote.lines:
+            if line.discount_percent > rule.threshold:
+                hits.setdefault(line.position, []).append(rule)
+    return hits

@@ -12,8 +12,10 @@ from customers.forms import add_service_errors
 from customers.models import Contact, PaymentTerms
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote
+from quotes.services import LineItem
 
-__all__ = ["DecisionForm", "LineForm", "QuoteForm", "RejectForm", "add_service_errors"]
+__all__ = ["AddLineForm", "AddManyForm", "DecisionForm", "LineForm", "QuoteForm", "RejectForm",
+           "add_service_errors"]
 
 HEADER_FIELDS = ["contact", "start_on", "term_months", "expires_on", "price_book",
                  "payment_terms", "customer_notes", "internal_notes"]
@@ -62,12 +64,39 @@ class QuoteForm(forms.ModelForm):
 ALIGNMENTS = [(a.value, a.label) for a in Alignment]
 
 
-class LineForm(forms.Form):
-    quantity = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15, decimal_places=4)
-    discount_percent = forms.DecimalField(min_value=0, max_value=100, max_digits=7,
-                                          decimal_places=4, required=False)
-    discount_per_period = forms.DecimalField(min_value=0, max_digits=15, decimal_places=4,
-                                             required=False)
+NUMBER = "Enter a number, such as 12 or 2.5."
+QUANTITY_ERRORS = {"required": "Enter a quantity.", "invalid": NUMBER,
+                   "min_value": "The quantity must be greater than zero.",
+                   "max_digits": "That quantity is too large.",
+                   "max_decimal_places": "A quantity has at most 4 decimal places.",
+                   "max_whole_digits": "That quantity is too large."}
+
+
+class PlainErrorsMixin:
+    def plain_errors(self) -> list[str]:
+        """Every error as a sentence (the messages already name what is wrong)."""
+        return [message for errors in self.errors.values() for message in errors]
+
+
+class LineForm(PlainErrorsMixin, forms.Form):
+    """A line's quantity and discount, with errors in plain words at each field."""
+
+    quantity = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15, decimal_places=4,
+                                  error_messages=QUANTITY_ERRORS)
+    discount_percent = forms.DecimalField(
+        min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False,
+        error_messages={"invalid": NUMBER, "min_value": "A discount is between 0 and 100%%.",
+                        "max_value": "A discount is between 0 and 100%%.",
+                        "max_decimal_places": "A discount has at most 4 decimal places.",
+                        "max_digits": "A discount is between 0 and 100%%.",
+                        "max_whole_digits": "A discount is between 0 and 100%%."})
+    discount_per_period = forms.DecimalField(
+        min_value=0, max_digits=15, decimal_places=4, required=False,
+        error_messages={"invalid": NUMBER,
+                        "min_value": "An amount off cannot be negative.",
+                        "max_decimal_places": "An amount has at most 4 decimal places.",
+                        "max_digits": "That amount is too large.",
+                        "max_whole_digits": "That amount is too large."})
 
     billing_alignment = forms.ChoiceField(choices=ALIGNMENTS, required=False,
                                           label="Billing alignment")
@@ -104,6 +133,51 @@ class AddLineForm(LineForm):
                 except ArithmeticError:
                     self.add_error(None, f"{key[4:]}: enter a number.")
         return chosen
+
+
+class AddManyForm(PlainErrorsMixin, forms.Form):
+    """Products ticked in the catalog panel (`pick`, their pks) with quantities as
+    `qty-<pk>` and, for a product sold by more than one period, `period-<pk>`; `only` (the
+    row's own Add button) adds that product alone. The services check the rest."""
+
+    MAX_PICKS = 200
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        only = self.data.get("only", "")
+        picks = [only] if only else self.data.getlist("pick")
+        if not picks:
+            raise forms.ValidationError("Tick the products to add, or press a row's Add.")
+        if len(picks) > self.MAX_PICKS or not all(p.isdigit() and len(p) < 19 for p in picks):
+            raise forms.ValidationError("Choose products from the catalog list.")
+        products = products_visible_to(self.user).filter(active=True).in_bulk(
+            [int(p) for p in picks])
+        items, errors = [], []
+        for pick in picks:
+            product = products.get(int(pick))
+            if product is None:
+                errors.append("One of the products chosen is no longer sold.")
+                continue
+            field = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15,
+                                       decimal_places=4, error_messages=QUANTITY_ERRORS)
+            try:
+                quantity = field.clean(self.data.get(f"qty-{pick}", "1"))
+            except forms.ValidationError as error:
+                errors.append(f"{product.name}: {' '.join(error.messages)}")
+                continue
+            period = self.data.get(f"period-{pick}", "")[:16]
+            items.append(LineItem(product=product, quantity=quantity,
+                                  billing_period=period or None))
+        if errors:
+            raise forms.ValidationError(errors)
+        self.cleaned_data["items"] = items
+        return self.cleaned_data
+
+    def items(self) -> list[LineItem]:
+        return self.cleaned_data["items"]
 
 
 class DecisionForm(forms.Form):

@@ -221,6 +221,11 @@ class QuoteLine(models.Model):
         return self.billing_period != "one_time"
 
     @property
+    def off_per_period(self) -> Decimal:
+        """What the discount takes off each period, whether given as a percent or an amount."""
+        return self.list_per_period - self.amount_per_period
+
+    @property
     def billing_period_label(self) -> str:
         return BillingPeriod(self.billing_period).label
 

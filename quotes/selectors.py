@@ -4,11 +4,14 @@
 the approvals queue and every service that changes a quote go through it.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from catalog.models import OptionGroup, PriceBookEntry, PriceTier, Product
+from catalog.selectors import products_visible_to
 from core.visibility import user_of, visible_to
 from ledger.fx import MissingRate
 from ledger.services import rate_book
@@ -18,8 +21,6 @@ from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, Q
 VIEW = "quotes.view_quote"
 VIEW_TEAM = "quotes.view_team_quotes"
 VIEW_ALL = "quotes.view_all_quotes"
-
-
 
 
 def quotes_visible_to(user) -> QuerySet[Quote]:
@@ -164,3 +165,90 @@ def diff_against_previous(quote: Quote) -> diff.QuoteDiff | None:
     if quote.revises_id is None:
         return None
     return diff.quote_diff(line_snapshots(quote.revises), line_snapshots(quote))
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """A product of the builder's catalog panel with its prices in the quote's book (one entry
+    per billing period; none when the book does not sell it)."""
+
+    product: Product
+    configurable: bool
+    entries: tuple
+
+
+CATALOG_ROWS = 40
+
+
+def catalog_families(user) -> list[str]:
+    """The product families the user may quote from, for the panel's filter."""
+    return list(products_visible_to(user).filter(active=True).exclude(family="")
+                .order_by("family").values_list("family", flat=True).distinct())
+
+
+def catalog_rows(*, quote: Quote, user, text: str = "", family: str = "",
+                 priced_only: bool = False) -> list[CatalogRow]:
+    """Active products matching the text (name or SKU) and family, each with its active
+    entries in the quote's price book; two queries whatever the number of products."""
+    products = products_visible_to(user).filter(active=True).annotate(
+        configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))
+    text = text.strip()
+    if text:
+        products = products.filter(Q(name__icontains=text) | Q(sku__icontains=text))
+    if family:
+        products = products.filter(family=family)
+    entries = (PriceBookEntry.objects.filter(price_book=quote.price_book_id, active=True)
+               .prefetch_related(Prefetch("tiers", queryset=PriceTier.objects.order_by(
+                   "from_quantity"))).order_by("billing_period"))
+    if priced_only:
+        products = products.filter(Exists(entries.filter(product=OuterRef("pk"))))
+    products = list(products.order_by("family", "name", "pk")[:CATALOG_ROWS])
+    by_product: dict[int, list] = {}
+    for entry in entries.filter(product__in=[p.pk for p in products]):
+        by_product.setdefault(entry.product_id, []).append(entry)
+    return [CatalogRow(product=p, configurable=p.configurable,
+                       entries=tuple(by_product.get(p.pk, ()))) for p in products]
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """A pasted row as the preview shows it: the product found and what stops it, in words."""
+
+    number: int
+    sku: str
+    quantity: Decimal | None
+    product: Product | None
+    entry: PriceBookEntry | None
+    error: str
+
+
+def pasted_preview(*, quote: Quote, user, rows) -> list[PreviewRow]:
+    """Resolve pasted rows (quotes.paste.PastedRow) against the products the user may quote
+    and the quote's book: two queries for the whole list."""
+    skus = {row.sku for row in rows if row.sku}
+    products = {p.sku: p for p in products_visible_to(user).filter(sku__in=skus).annotate(
+        configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))}
+    entries: dict[int, PriceBookEntry] = {}
+    for entry in (PriceBookEntry.objects.filter(
+            price_book=quote.price_book_id, active=True,
+            product__in=[p.pk for p in products.values()]).prefetch_related(Prefetch(
+                "tiers", queryset=PriceTier.objects.order_by("from_quantity")))
+            .order_by("billing_period")):
+        entries.setdefault(entry.product_id, entry)
+    return [_preview_row(row, products.get(row.sku), entries, quote) for row in rows]
+
+
+def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
+    entry = entries.get(product.pk) if product is not None else None
+    error = row.error
+    if not error:
+        if product is None:
+            error = f"No product has the SKU {row.sku}."
+        elif not product.active:
+            error = f"{product.name} is no longer sold."
+        elif product.configurable:
+            error = f"{product.name} has options: add it with Configure in the catalog."
+        elif entry is None:
+            error = f"{product.name} has no price in {quote.price_book.name}."
+    return PreviewRow(number=row.number, sku=row.sku, quantity=row.quantity, product=product,
+                      entry=entry, error=error)

@@ -9,15 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from catalog import configuration as catalog_configuration
-from catalog.models import OptionGroup
 from catalog.selectors import configuration_of, products_visible_to
 from core.redirects import safe_next
 from quotes import approval_rules, selectors, services
@@ -25,6 +22,7 @@ from quotes.filters import QuoteFilter
 from quotes.forms import (
     ALIGNMENTS,
     AddLineForm,
+    AddManyForm,
     DecisionForm,
     LineForm,
     QuoteForm,
@@ -32,10 +30,11 @@ from quotes.forms import (
     add_service_errors,
 )
 from quotes.models import QuoteLine, QuoteState
+from quotes.paste import parse_pasted
+from quotes.services.approvals import rule_facts
 
 PAGE_SIZE = 25
 LINES_PER_PAGE = 100
-SEARCH_RESULTS = 20
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -87,14 +86,50 @@ def _can_edit(user, quote) -> bool:
     return quote.state == QuoteState.DRAFT and user.has_perm("quotes.change_quote")
 
 
-def _lines_page(request, quote):
-    return Paginator(selectors.lines_of(quote), LINES_PER_PAGE).get_page(request.GET.get("page"))
+def _lines_page(request, quote, *, page=None):
+    """A page of the lines; "last" is where lines just added are (new lines go at the end)."""
+    paginator = Paginator(selectors.lines_of(quote), LINES_PER_PAGE)
+    page = page or request.GET.get("page")
+    return paginator.get_page(paginator.num_pages if page == "last" else page)
+
+
+def _approval_preview(quote) -> dict:
+    """The rules Submit would apply to the quote as it stands, for the header, and the
+    line-discount rules by line position, for the rows' badges."""
+    facts = selectors.quote_facts_for([quote])[quote.pk]
+    rules = rule_facts()
+    return {"hits": approval_rules.approval_hits(facts, rules),
+            "by_line": approval_rules.line_rules(facts, rules)}
+
+
+def _with_badges(lines, approval: dict) -> list:
+    lines = list(lines)
+    for line in lines:
+        line.approval_rules = [] if line.included else approval["by_line"].get(line.position, [])
+    return lines
+
+
+def _editing_context(request, quote, *, page=None) -> dict:
+    """What the builder's lines, totals and approval preview need (the page and its partials)."""
+    page_obj = _lines_page(request, quote, page=page)
+    approval = _approval_preview(quote)
+    page_obj.object_list = _with_badges(page_obj.object_list, approval)
+    return {"quote": quote, "page_obj": page_obj, "approval": approval, "editable": True,
+            "alignments": ALIGNMENTS}
 
 
 def _builder(request, quote, *, configure=None, status=200):
     return render(request, "quotes/builder.html", {
-        "quote": quote, "page_obj": _lines_page(request, quote), "configure": configure,
-        "editable": True, "alignments": ALIGNMENTS}, status=status)
+        **_editing_context(request, quote), "configure": configure,
+        "families": selectors.catalog_families(request.user)}, status=status)
+
+
+def _after_add(request, quote, message: str):
+    """htmx: the status line where the user added, and the lines (at the last page, where new
+    lines are), totals and approval preview swapped out of band; no page load."""
+    quote.refresh_from_db()
+    return render(request, "quotes/builder.html#after_add", {
+        **_editing_context(request, quote, page="last"), "added_message": message})
 
 
 @permission_required("quotes.view_quote", raise_exception=True)
@@ -127,16 +162,68 @@ def quote_builder(request, pk):
 
 @permission_required("quotes.change_quote", raise_exception=True)
 def product_search(request, pk):
-    """htmx: products matching the text, each to add (or configure) on this draft."""
+    """htmx: the catalog panel's rows matching the text and family, with their prices in the
+    quote's book and currency, each to tick (with a quantity) or configure."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    text = request.GET.get("q", "").strip()
-    products = products_visible_to(request.user).filter(active=True).annotate(
-        configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))
-    if text:
-        products = products.filter(name__icontains=text) | products.filter(sku__icontains=text)
+    text = request.GET.get("q", "")[:100]
+    family = request.GET.get("family", "")[:100]
     return render(request, "quotes/builder.html#product_results", {
-        "quote": quote, "products": products.order_by("family", "name")[:SEARCH_RESULTS],
-        "text": text})
+        "quote": quote, "text": text.strip(), "rows": selectors.catalog_rows(
+            quote=quote, user=request.user, text=text, family=family,
+            priced_only=request.GET.get("priced") == "1")})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_add_many(request, pk):
+    """Add the ticked products (or the one whose Add was pressed) with their quantities."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = AddManyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _add_refused(request, quote, form.plain_errors())
+    try:
+        added = services.add_lines(quote=quote, items=form.items(), by=request.user)
+    except ValidationError as error:
+        return _add_refused(request, quote, error.messages)
+    message = (f"{added[0].product.name} added." if len(added) == 1
+               else f"{len(added)} products added.")
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+    return _after_add(request, quote, message)
+
+
+def _add_refused(request, quote, errors):
+    if not request.htmx:
+        messages.error(request, " ".join(errors))
+        return redirect("quotes:builder", pk=quote.pk)
+    return render(request, "quotes/builder.html#add_errors", {"errors": errors}, status=422)
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_paste(request, pk):
+    """A pasted SKU and quantity list: without `confirm`, the preview (every row with its
+    product, price and error); with it and no error, the lines are added in one go."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    text = request.POST.get("text", "")
+    rows = selectors.pasted_preview(quote=quote, user=request.user, rows=parse_pasted(text))
+    errors = [row for row in rows if row.error]
+    if request.POST.get("confirm") and rows and not errors:
+        items = [services.LineItem(product=row.product, quantity=row.quantity) for row in rows]
+        try:
+            services.add_lines(quote=quote, items=items, by=request.user)
+        except ValidationError as error:
+            return render(request, "quotes/builder.html#paste_preview", {
+                "quote": quote, "rows": rows, "text": text, "errors": error.messages})
+        message = f"{len(items)} pasted lines added."
+        if not request.htmx:
+            messages.success(request, message)
+            return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+        return _after_add(request, quote, message)
+    return render(request, "quotes/builder.html#paste_preview", {
+        "quote": quote, "rows": rows, "text": text, "bad_rows": len(errors),
+        "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
 
 
 def _configure_context(product, data=None, errors=()):
@@ -182,13 +269,13 @@ def line_add(request, pk):
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.success(request, f"{form.cleaned_data['product'].name} added.")
+            message = f"{form.cleaned_data['product'].name} added."
             if request.htmx:
-                return HttpResponseClientRedirect(request.path.rsplit("lines/", 1)[0])
-            return redirect("quotes:builder", pk=quote.pk)
+                return _after_add(request, quote, message)
+            messages.success(request, message)
+            return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
     else:
-        errors = [f"{name.replace('_', ' ')}: {' '.join(e)}" if name != "__all__"
-                  else " ".join(e) for name, e in form.errors.items()]
+        errors = form.plain_errors()
     product = form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
     if product is None:
         messages.error(request, " ".join(errors))
@@ -214,26 +301,43 @@ def line_update(request, pk, line_pk):
     service returns the line with its locked, repriced quote: nothing is read again)."""
     line = _line_for(request, pk, line_pk)
     form = LineForm(request.POST)
-    error = ""
+    errors: dict[str, str] = {}
     if form.is_valid():
         try:
             line = services.update_line(line=line, by=request.user, **form.service_fields())
         except ValidationError as exc:
-            error = _messages_of(exc)
+            errors = _errors_by_field(exc)
     else:
-        error = " ".join(f"{name.replace('_', ' ')}: {' '.join(e)}"
-                         for name, e in form.errors.items())
+        errors = {name if name in LineForm.base_fields else "line": " ".join(e)
+                  for name, e in form.errors.items()}
     if not request.htmx:
-        if error:
-            messages.error(request, error)
+        if errors:
+            messages.error(request, " ".join(errors.values()))
         else:
             messages.success(request, f"Line {line.position} saved.")
         return redirect("quotes:builder", pk=pk)
-    if error:  # nothing changed: show the line as it is stored, with the message
-        line = _line_for(request, pk, line_pk)
+    if errors:  # nothing changed: the row keeps what was typed, each error at its field
+        return render(request, "quotes/builder.html#line_row", {
+            "quote": line.quote, "line": line, "editable": True, "alignments": ALIGNMENTS,
+            "quote_url": reverse("quotes:detail", args=[pk]),
+            "typed": {name: request.POST.get(name, "")[:30] for name in LineForm.base_fields},
+            "line_errors": errors})
+    approval = _approval_preview(line.quote)
+    _with_badges([line], approval)
     return render(request, "quotes/builder.html#line_changed",
-                  {"quote": line.quote, "line": line, "line_error": error, "editable": True,
+                  {"quote": line.quote, "line": line, "editable": True, "approval": approval,
                    "alignments": ALIGNMENTS})
+
+
+def _errors_by_field(error: ValidationError) -> dict[str, str]:
+    """Errors by the row's field; those of no field (or of one the row lacks) under "line"."""
+    if not hasattr(error, "error_dict"):
+        return {"line": " ".join(error.messages)}
+    errors: dict[str, str] = {}
+    for name, messages_ in error.message_dict.items():
+        key = name if name in LineForm.base_fields else "line"
+        errors[key] = " ".join(filter(None, [errors.get(key), *messages_]))
+    return errors
 
 
 @require_POST
