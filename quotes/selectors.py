@@ -10,12 +10,23 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from catalog.models import OptionGroup, PriceBookEntry, PriceTier, Product
+from billing.due_schedule import InstalmentTerm, TermsSpec
+from catalog.charge_schedule import LineTerms
+from catalog.models import (
+    OptionGroup,
+    PriceBookEntry,
+    PriceTier,
+    Product,
+    ProductKind,
+    StandaloneSellingPrice,
+)
+from catalog.policies import default_convention
+from catalog.pricing import BillingPeriod
 from catalog.selectors import products_visible_to
 from core.visibility import user_of, visible_to
 from ledger.fx import MissingRate
 from ledger.services import rate_book
-from quotes import approval_rules, diff
+from quotes import approval_rules, deal_desk, diff
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteLine
 
 VIEW = "quotes.view_quote"
@@ -252,3 +263,46 @@ def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
             error = f"{product.name} has no price in {quote.price_book.name}."
     return PreviewRow(number=row.number, sku=row.sku, quantity=row.quantity, product=product,
                       entry=entry, error=error)
+
+
+DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
+                "amount_per_period", "list_per_period", "product_id", "product__kind",
+                "product__revenue_rule", "product__is_bundle")
+
+
+def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
+    """The quote's lines as its contract lines will be (the schedule's terms, the catalog SSP
+    in the quote's currency): two queries of plain columns, whatever the number of lines."""
+    rows = list(quote.lines.order_by("position", "pk").values_list(*DESK_COLUMNS))
+    ssps = dict(((product_id, (amount, basis)) for product_id, amount, basis in
+                 StandaloneSellingPrice.objects.filter(
+                     product_id__in={row[8] for row in rows}, amount_currency=quote.currency)
+                 .values_list("product_id", "amount", "basis")))
+    end_on = deal_desk.term_end(quote.start_on, quote.term_months)
+    convention = default_convention()
+    lines = []
+    for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
+         product_id, kind, rule, is_bundle) in rows:
+        recurring = period != BillingPeriod.ONE_TIME
+        terms = LineTerms(
+            currency=quote.currency, billing_period=period, amount_per_period=per_period,
+            start_on=quote.start_on, end_on=end_on if recurring else quote.start_on,
+            alignment=alignment, bill_day=quote.account.bill_day, convention=convention,
+            usage=kind == ProductKind.USAGE)
+        lines.append(deal_desk.DeskLine(
+            key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
+            revenue_rule=rule, is_bundle=is_bundle, included=included,
+            parent_key=str(parent_id) if parent_id else None, ssp=ssps.get(product_id)))
+    return lines
+
+
+def terms_spec_of(terms) -> TermsSpec:
+    """Payment terms as the pure due-date module reads them (as billing issues invoices)."""
+    return TermsSpec(terms.kind, days=terms.days, instalments=tuple(
+        InstalmentTerm(i.percent, i.due_days) for i in terms.instalments.all()))
+
+
+def deal_desk_preview(quote: Quote) -> deal_desk.Preview:
+    """Billing, revenue by month and cash of the quote as it stands (quotes.deal_desk)."""
+    return deal_desk.preview(deal_desk_lines(quote), currency=quote.currency,
+                             terms=terms_spec_of(quote.payment_terms))
