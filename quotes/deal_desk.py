@@ -81,6 +81,16 @@ class Preview:
     def first_year_cash(self, start_on: date) -> Decimal:
         return self._within(self.cash, 365, start_on)
 
+    def months(self) -> list[tuple[date, Decimal, Decimal, Decimal]]:
+        """(month, billed, recognized, collected) for every month any of them happens in."""
+        rows: dict[date, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+        for day, amount, _ in self.billing:
+            rows[day.replace(day=1)][0] += amount
+        for column, series in ((1, self.revenue), (2, self.cash)):
+            for month, amount in series:
+                rows[month][column] += amount
+        return [(month, *rows[month]) for month in sorted(rows)]
+
     def revenue_after_first_year(self, start_on: date) -> Decimal:
         """Revenue recognized in months starting 12 months after the start or later."""
         first_month_after = add_months(start_on.replace(day=1), 12)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.quote_detail, name="detail"),
     path("<int:pk>/build/", views.quote_builder, name="builder"),
     path("<int:pk>/edit/", views.quote_edit, name="edit"),
+    path("<int:pk>/deal-desk/", views.deal_desk, name="deal_desk"),
     path("<int:pk>/products/", views.product_search, name="product_search"),
     path("<int:pk>/configure/", views.configure, name="configure"),
     path("<int:pk>/lines/add/", views.line_add, name="line_add"),

@@ -128,8 +128,14 @@ def _after_add(request, quote, message: str):
     """htmx: the status line where the user added, and the lines (at the last page, where new
     lines are), totals and approval preview swapped out of band; no page load."""
     quote.refresh_from_db()
-    return render(request, "quotes/builder.html#after_add", {
-        **_editing_context(request, quote, page="last"), "added_message": message})
+    return _changed(render(request, "quotes/builder.html#after_add", {
+        **_editing_context(request, quote, page="last"), "added_message": message}))
+
+
+def _changed(response):
+    """Tell the page the quote's lines changed (the deal desk reloads on it)."""
+    response["HX-Trigger"] = "quote-changed"
+    return response
 
 
 @permission_required("quotes.view_quote", raise_exception=True)
@@ -324,9 +330,9 @@ def line_update(request, pk, line_pk):
             "line_errors": errors})
     approval = _approval_preview(line.quote)
     _with_badges([line], approval)
-    return render(request, "quotes/builder.html#line_changed",
-                  {"quote": line.quote, "line": line, "editable": True, "approval": approval,
-                   "alignments": ALIGNMENTS})
+    return _changed(render(request, "quotes/builder.html#line_changed",
+                           {"quote": line.quote, "line": line, "editable": True,
+                            "approval": approval, "alignments": ALIGNMENTS}))
 
 
 def _errors_by_field(error: ValidationError) -> dict[str, str]:
@@ -419,6 +425,21 @@ def quote_revise(request, pk):
     quote = _act(request, pk, lambda q: services.revise_quote(quote=q, by=request.user),
                  "Version {quote.version} of {quote.number} created as a draft.")
     return redirect("quotes:detail", pk=quote.pk)
+
+
+@permission_required("quotes.view_quote", raise_exception=True)
+def deal_desk(request, pk):
+    """htmx: the deal desk preview of a quote as it stands (billing, revenue by month, cash,
+    margin), loaded after the page and again whenever a line changes."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    desk = selectors.deal_desk_preview(quote)
+    facts = selectors.quote_facts_for([quote])[quote.pk]
+    return render(request, "quotes/builder.html#deal_desk", {
+        "quote": quote, "desk": desk, "months": desk.months(),
+        "first_year_billing": desk.first_year_billing(quote.start_on),
+        "first_year_cash": desk.first_year_cash(quote.start_on),
+        "deferred": desk.revenue_after_first_year(quote.start_on),
+        "margin": approval_rules.margin_of(facts)})
 
 
 def approval_cards(requests) -> list[dict]:

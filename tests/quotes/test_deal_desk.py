@@ -114,3 +114,49 @@ def test_the_previews_revenue_and_billing_are_what_the_closed_deal_stores(sales_
             "due_on", "amount"):
         billed[due_on] += amount
     assert {day: amount for day, amount, _ in desk.billing} == dict(billed)
+
+
+def test_the_month_table_puts_billing_revenue_and_cash_side_by_side():
+    # a one-time 1,000 on 15 January, net 30: billed and recognized in January, paid in February
+    line = _line("1", "one_time", D("1000.00"), "point_in_time", start=date(2026, 1, 15))
+    desk = preview([line], currency="USD", terms=TermsSpec(TermsKind.NET, days=30))
+    assert desk.months() == [(date(2026, 1, 1), D("1000.00"), D("1000.00"), D(0)),
+                             (date(2026, 2, 1), D(0), D(0), D("1000.00"))]
+
+
+@pytest.mark.django_db
+def test_the_deal_desk_shows_on_the_builder_the_approval_card_and_reloads_on_change(
+        client, catalog, sales_rep, finance, other_rep):
+    from django.urls import reverse
+
+    from quotes import services
+    from tests.quotes.factories import draft_quote
+
+    # given 10 single sign-on seats at $4 a month, 30% off, from 1 January 2026, net 30
+    quote = draft_quote(sales_rep, lines=[("SEAT-SSO", 10, "30")])
+    url = reverse("quotes:deal_desk", args=[quote.pk])
+    client.force_login(sales_rep)
+    builder = client.get(reverse("quotes:builder", args=[quote.pk])).content.decode()
+    assert f'hx-get="{url}" hx-trigger="load, quote-changed from:body"' in builder
+
+    # when the desk is loaded
+    desk = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+    # then it shows twelve months of $28.00 billed and the revenue by day
+    assert 'data-desk="price">$336.00' in desk
+    assert 'data-desk="first-year-billing">$336.00' in desk
+    assert '<tr data-month="2026-01"><td>Jan 2026</td><td class="num">$28.00</td>' in desk
+    assert 'data-desk="margin">' in desk
+    # a line change tells the page to reload it
+    line = quote.lines.get()
+    changed = client.post(reverse("quotes:line_update", args=[quote.pk, line.pk]),
+                          {"quantity": "20", "discount_percent": "30"}, HTTP_HX_REQUEST="true")
+    assert changed.headers["HX-Trigger"] == "quote-changed"
+    # the approver's card carries it too; a rep who cannot see the quote gets nothing
+    services.submit_for_approval(quote=quote, by=sales_rep)
+    client.force_login(finance)
+    queue = client.get(reverse("quotes:approvals")).content.decode()
+    assert f'hx-get="{url}" hx-trigger="revealed, quote-changed from:body"' in queue
+    assert client.get(url).status_code == 200
+    client.force_login(other_rep)
+    assert client.get(url).status_code == 404
