@@ -103,6 +103,17 @@ def term_end(start_on: date, term_months: int) -> date:
     return add_months(start_on, term_months) - timedelta(days=1)
 
 
+def line_terms(*, currency: str, billing_period: str, amount_per_period: Decimal,
+               start_on: date, end_on: date, alignment: str, bill_day: int, convention,
+               usage: bool) -> LineTerms:
+    """A quote line as its contract line will be scheduled: from the quote's start to the term's
+    last day when recurring, on the start day when one-time (`contracts.services.lifecycle`)."""
+    return LineTerms(currency=currency, billing_period=billing_period,
+                     amount_per_period=amount_per_period, start_on=start_on,
+                     end_on=end_on if billing_period != "one_time" else start_on,
+                     alignment=alignment, bill_day=bill_day, convention=convention, usage=usage)
+
+
 def _charges(line: DeskLine):
     return [] if line.included else charge_schedule(line.terms)
 

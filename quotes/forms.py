@@ -100,6 +100,10 @@ class LineForm(PlainErrorsMixin, forms.Form):
 
     billing_alignment = forms.ChoiceField(choices=ALIGNMENTS, required=False,
                                           label="Billing alignment")
+    section = forms.CharField(required=False, max_length=100, error_messages={
+        "max_length": "A section name has at most 100 characters."})
+    note = forms.CharField(required=False, max_length=2000, error_messages={
+        "max_length": "A line note has at most 2,000 characters."})
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -108,6 +112,9 @@ class LineForm(PlainErrorsMixin, forms.Form):
                   "discount_per_period": data.get("discount_per_period") or Decimal(0)}
         if data.get("billing_alignment"):  # left out: the line keeps its alignment
             fields["billing_alignment"] = data["billing_alignment"]
+        for name in ("section", "note"):  # left out of the post: kept as they are
+            if name in self.fields and name in self.data:
+                fields[name] = data[name]
         return fields
 
 
@@ -117,6 +124,7 @@ class AddLineForm(LineForm):
     product = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     billing_period = forms.CharField(required=False, widget=forms.HiddenInput)
     billing_alignment = None  # a new line follows the account's bill day; change it after
+    section = note = None  # set on the line once it is added
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -192,6 +192,10 @@ class QuoteLine(models.Model):
                                               help_text="Amount off each billing period.")
     included = models.BooleanField(default=False,
                                    help_text="Priced inside its parent or bundle.")
+    section = models.CharField(max_length=100, blank=True,
+                               help_text="The heading the line is grouped under (top-level "
+                                         "lines; options follow their parent).")
+    note = models.TextField(blank=True, help_text="Shown under the line, on the PDF too.")
     # The priced result (catalog.pricing.LinePrice), rounded to the quote's currency.
     list_unit_price = models.DecimalField(max_digits=19, decimal_places=6, default=Decimal("0"))
     list_per_period = models.DecimalField(**AMOUNT)

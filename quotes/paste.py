@@ -4,7 +4,8 @@
 
 One product a line: the SKU, then optionally a quantity (1 when left out), separated by a tab
 (a spreadsheet's copy), a comma, a semicolon or spaces. A header line ("SKU, Quantity") and
-blank lines are skipped. A quantity is a positive number and may group thousands ("1,200",
+blank lines are skipped. A line starting with "#" names the section the rows after it go
+under ("# Hardware"). A quantity is a positive number and may group thousands ("1,200",
 "1 200"). Each row keeps its line number and an error in plain words, so the preview can show
 every problem at once.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 MAX_ROWS = 1_000
+SECTION_LENGTH = 100  # QuoteLine.section
 _SEPARATOR = re.compile(r"\t|,|;|\s+")
 _HEADER = re.compile(r"^\s*(sku|product|item)\b", re.IGNORECASE)
 
@@ -24,6 +26,7 @@ class PastedRow:
     sku: str
     quantity: Decimal | None
     error: str = ""
+    section: str = ""
 
 
 def _quantity(text: str) -> Decimal | None:
@@ -34,7 +37,7 @@ def _quantity(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _row(number: int, line: str) -> PastedRow:
+def _row(number: int, line: str, section: str) -> PastedRow:
     if "\t" in line:
         sku, _, rest = line.partition("\t")
     else:
@@ -44,23 +47,28 @@ def _row(number: int, line: str) -> PastedRow:
     quantity = _quantity(rest)
     if quantity is None:
         return PastedRow(number, sku, None, f"“{rest}” is not a quantity: write a number such "
-                                            f"as 12 or 2.5.")
+                                            f"as 12 or 2.5.", section)
     if quantity <= 0:
-        return PastedRow(number, sku, quantity, "The quantity must be greater than zero.")
-    return PastedRow(number, sku, quantity)
+        return PastedRow(number, sku, quantity, "The quantity must be greater than zero.",
+                         section)
+    return PastedRow(number, sku, quantity, section=section)
 
 
 def parse_pasted(text: str) -> list[PastedRow]:
     """Every non-blank, non-header line as a row (SKU upper-cased), with its error if any."""
     rows = []
+    section = ""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            section = line.strip().strip("#").strip()[:SECTION_LENGTH]
             continue
         if len(rows) == MAX_ROWS:
             rows.append(PastedRow(number, "", None, f"Paste at most {MAX_ROWS:,} lines at a "
                                                     f"time."))
             break
-        row = _row(number, line)
+        row = _row(number, line, section)
         if not rows and row.quantity is None and _HEADER.match(line):
             continue  # a header line: "SKU, Quantity"
         rows.append(row)

@@ -7,11 +7,10 @@ the approvals queue and every service that changes a quote go through it.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
 from billing.due_schedule import InstalmentTerm, TermsSpec
-from catalog.charge_schedule import LineTerms
 from catalog.models import (
     OptionGroup,
     PriceBookEntry,
@@ -21,14 +20,15 @@ from catalog.models import (
     StandaloneSellingPrice,
 )
 from catalog.policies import default_convention
-from catalog.pricing import BillingPeriod
 from catalog.selectors import products_visible_to
+from core.money import round_money
 from core.visibility import user_of, visible_to
 from ledger.fx import MissingRate
 from ledger.services import rate_book
 from quotes import approval_rules, deal_desk, diff
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteLine
 
+ZERO = Decimal(0)
 VIEW = "quotes.view_quote"
 VIEW_TEAM = "quotes.view_team_quotes"
 VIEW_ALL = "quotes.view_all_quotes"
@@ -231,6 +231,7 @@ class PreviewRow:
     product: Product | None
     entry: PriceBookEntry | None
     error: str
+    section: str = ""
 
 
 def pasted_preview(*, quote: Quote, user, rows) -> list[PreviewRow]:
@@ -262,7 +263,7 @@ def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
         elif entry is None:
             error = f"{product.name} has no price in {quote.price_book.name}."
     return PreviewRow(number=row.number, sku=row.sku, quantity=row.quantity, product=product,
-                      entry=entry, error=error)
+                      entry=entry, error=error, section=row.section)
 
 
 DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
@@ -283,11 +284,10 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
     lines = []
     for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
          product_id, kind, rule, is_bundle) in rows:
-        recurring = period != BillingPeriod.ONE_TIME
-        terms = LineTerms(
+        terms = deal_desk.line_terms(
             currency=quote.currency, billing_period=period, amount_per_period=per_period,
-            start_on=quote.start_on, end_on=end_on if recurring else quote.start_on,
-            alignment=alignment, bill_day=quote.account.bill_day, convention=convention,
+            start_on=quote.start_on, end_on=end_on, alignment=alignment,
+            bill_day=quote.account.bill_day, convention=convention,
             usage=kind == ProductKind.USAGE)
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
@@ -306,3 +306,26 @@ def deal_desk_preview(quote: Quote) -> deal_desk.Preview:
     """Billing, revenue by month and cash of the quote as it stands (quotes.deal_desk)."""
     return deal_desk.preview(deal_desk_lines(quote), currency=quote.currency,
                              terms=terms_spec_of(quote.payment_terms))
+
+
+def section_subtotals(quote: Quote) -> dict[str, Decimal]:
+    """Net over the term of each section (a line's options count in their product's), by
+    section name, in one query; lines in no section are under ""."""
+    heading = Case(When(parent__isnull=False, then=F("parent__section")), default=F("section"))
+    return {row["heading"]: round_money(row["net"] or ZERO, quote.currency)
+            for row in quote.lines.annotate(heading=heading).order_by().values("heading")
+            .annotate(net=Sum("net_amount"))}
+
+
+def with_section_starts(lines, subtotals: dict) -> list:
+    """Mark each top-level line that starts a section on the page (its name differs from the
+    top-level line before it) with the section's subtotal over the whole quote."""
+    previous = None
+    for line in lines:
+        line.section_start = None
+        if line.parent_id:
+            continue
+        if line.section != previous and (line.section or previous is not None):
+            line.section_start = {"name": line.section, "subtotal": subtotals.get(line.section)}
+        previous = line.section
+    return lines

@@ -109,13 +109,20 @@ def _with_badges(lines, approval: dict) -> list:
     return lines
 
 
+def _lines_context(request, quote, *, page=None, approval=None) -> dict:
+    """The lines table's page with its approval badges and section headings."""
+    page_obj = _lines_page(request, quote, page=page)
+    approval = approval or _approval_preview(quote)
+    subtotals = selectors.section_subtotals(quote)
+    page_obj.object_list = selectors.with_section_starts(
+        _with_badges(page_obj.object_list, approval), subtotals)
+    return {"quote": quote, "page_obj": page_obj, "approval": approval, "editable": True,
+            "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals))}
+
+
 def _editing_context(request, quote, *, page=None) -> dict:
     """What the builder's lines, totals and approval preview need (the page and its partials)."""
-    page_obj = _lines_page(request, quote, page=page)
-    approval = _approval_preview(quote)
-    page_obj.object_list = _with_badges(page_obj.object_list, approval)
-    return {"quote": quote, "page_obj": page_obj, "approval": approval, "editable": True,
-            "alignments": ALIGNMENTS}
+    return _lines_context(request, quote, page=page)
 
 
 def _builder(request, quote, *, configure=None, status=200):
@@ -132,10 +139,36 @@ def _after_add(request, quote, message: str):
         **_editing_context(request, quote, page="last"), "added_message": message}))
 
 
-def _changed(response):
-    """Tell the page the quote's lines changed (the deal desk reloads on it)."""
-    response["HX-Trigger"] = "quote-changed"
+def _changed(response, *, arranged: bool = False):
+    """Tell the page the quote's lines changed (the deal desk reloads on it) and, when their
+    sections changed, that the lines table is to be read again (its headings and subtotals)."""
+    response["HX-Trigger"] = "quote-changed, lines-changed" if arranged else "quote-changed"
     return response
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_table(request, pk):
+    """htmx: the lines table at a page (read again after sections change)."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    return render(request, "quotes/builder.html#lines", _lines_context(request, quote))
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_move(request, pk, line_pk):
+    """Move a line (with its options) one place up or down; htmx gets the table back."""
+    line = _line_for(request, pk, line_pk)
+    try:
+        quote = services.move_line(line=line, by=request.user,
+                                   up=request.POST.get("direction") == "up")
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+        quote = line.quote
+    page = request.POST.get("page", "")[:6]
+    if not request.htmx:
+        return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
+    return render(request, "quotes/builder.html#lines", _lines_context(request, quote,
+                                                                        page=page or None))
 
 
 @permission_required("quotes.view_quote", raise_exception=True)
@@ -147,8 +180,11 @@ def quote_detail(request, pk):
     requests = list(selectors.approval_requests_of(quote))
     decidable = (quote.state == QuoteState.PENDING_APPROVAL
                  and selectors.approvals_queue(request.user).filter(quote=quote).exists())
+    page_obj = _lines_page(request, quote)
+    page_obj.object_list = selectors.with_section_starts(
+        list(page_obj.object_list), selectors.section_subtotals(quote))
     return render(request, "quotes/detail.html", {
-        "quote": quote, "page_obj": _lines_page(request, quote), "requests": requests,
+        "quote": quote, "page_obj": page_obj, "requests": requests,
         "diff": selectors.diff_against_previous(quote), "decidable": decidable,
         "decision_form": DecisionForm(), "reject_form": RejectForm(),
         "can_revise": (request.user.has_perm("quotes.revise_quote")
@@ -216,7 +252,8 @@ def lines_paste(request, pk):
     rows = selectors.pasted_preview(quote=quote, user=request.user, rows=parse_pasted(text))
     errors = [row for row in rows if row.error]
     if request.POST.get("confirm") and rows and not errors:
-        items = [services.LineItem(product=row.product, quantity=row.quantity) for row in rows]
+        items = [services.LineItem(product=row.product, quantity=row.quantity,
+                                   section=row.section) for row in rows]
         try:
             services.add_lines(quote=quote, items=items, by=request.user)
         except ValidationError as error:
@@ -306,6 +343,7 @@ def line_update(request, pk, line_pk):
     """Change a line's quantity or discount; htmx gets the line's row and the new totals (the
     service returns the line with its locked, repriced quote: nothing is read again)."""
     line = _line_for(request, pk, line_pk)
+    section_before = line.section
     form = LineForm(request.POST)
     errors: dict[str, str] = {}
     if form.is_valid():
@@ -326,13 +364,14 @@ def line_update(request, pk, line_pk):
         return render(request, "quotes/builder.html#line_row", {
             "quote": line.quote, "line": line, "editable": True, "alignments": ALIGNMENTS,
             "quote_url": reverse("quotes:detail", args=[pk]),
-            "typed": {name: request.POST.get(name, "")[:30] for name in LineForm.base_fields},
+            "typed": {name: request.POST.get(name, "")[:2000] for name in LineForm.base_fields},
             "line_errors": errors})
     approval = _approval_preview(line.quote)
     _with_badges([line], approval)
     return _changed(render(request, "quotes/builder.html#line_changed",
                            {"quote": line.quote, "line": line, "editable": True,
-                            "approval": approval, "alignments": ALIGNMENTS}))
+                            "approval": approval, "alignments": ALIGNMENTS}),
+                    arranged=line.section != section_before)
 
 
 def _errors_by_field(error: ValidationError) -> dict[str, str]:

@@ -9,6 +9,7 @@ from quotes.services.building import (
     add_line,
     add_lines,
     create_quote,
+    move_line,
     remove_line,
     update_line,
     update_quote,
@@ -26,7 +27,7 @@ from quotes.services.sending import (
 
 __all__ = [
     "LineItem", "accept_quote", "add_line", "add_lines", "approve", "clone_quote",
-    "create_quote", "decline_quote", "expire_due_quotes", "price_lines", "quote_facts",
+    "create_quote", "decline_quote", "expire_due_quotes", "move_line", "price_lines", "quote_facts",
     "quote_for_link", "quote_link_url", "reject", "remove_line", "reprice", "revise_quote",
     "send_quote", "submit_for_approval", "update_line", "update_quote",
 ]

@@ -149,6 +149,21 @@ class LineItem:
     discount_percent: Decimal = Decimal(0)
     discount_per_period: Decimal = Decimal(0)
     billing_period: str | None = None
+    section: str = ""
+    note: str = ""
+
+
+SECTION_LENGTH = 100
+NOTE_LENGTH = 2000
+
+
+def text_errors(*, section: str | None = None, note: str | None = None) -> dict:
+    errors = {}
+    if section is not None and len(section.strip()) > SECTION_LENGTH:
+        errors["section"] = f"A section name has at most {SECTION_LENGTH} characters."
+    if note is not None and len(note.strip()) > NOTE_LENGTH:
+        errors["note"] = f"A line note has at most {NOTE_LENGTH:,} characters."
+    return errors
 
 
 def line_errors(*, quantity, discount_percent, discount_per_period) -> dict:
@@ -257,7 +272,8 @@ class _Planner:
                 continue
             parent = self._line(item.product, item.quantity, snapshot, position,
                                 discount_percent=item.discount_percent,
-                                discount_per_period=item.discount_per_period)
+                                discount_per_period=item.discount_per_period,
+                                section=item.section.strip(), note=item.note.strip())
             position += 1
             kids = []
             for product, quantity, included in self.children.get(id(item), []):
@@ -283,9 +299,10 @@ def add_lines(*, quote: Quote, items: Sequence[LineItem], by) -> list[QuoteLine]
     quote = locked_draft(quote, by)
     errors: dict[str, list[str]] = {}
     for item in items:
-        for name, message in line_errors(quantity=item.quantity,
-                                         discount_percent=item.discount_percent,
-                                         discount_per_period=item.discount_per_period).items():
+        item_errors = line_errors(quantity=item.quantity, discount_percent=item.discount_percent,
+                                  discount_per_period=item.discount_per_period)
+        for name, message in (item_errors | text_errors(section=item.section,
+                                                         note=item.note)).items():
             errors.setdefault(name, []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -335,8 +352,10 @@ def _line_of(line: QuoteLine, quote: Quote) -> QuoteLine:
 def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                 discount_percent: Decimal | None = None,
                 discount_per_period: Decimal | None = None,
-                billing_alignment: str | None = None) -> QuoteLine:
-    """Change a draft line's quantity, discount or billing alignment and reprice the quote."""
+                billing_alignment: str | None = None, section: str | None = None,
+                note: str | None = None) -> QuoteLine:
+    """Change a draft line's quantity, discount, billing alignment, section or note and
+    reprice the quote (left out: kept as it is)."""
     quote = locked_draft(line.quote, by)
     line = _line_of(line, quote)
     values = {
@@ -349,10 +368,16 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
     errors = line_errors(**values)
     if billing_alignment is not None and billing_alignment != line.billing_alignment:
         errors.update(alignment_errors(line, billing_alignment))
+    errors.update(text_errors(section=section, note=note))
+    if section is not None and section.strip() and line.parent_id:
+        errors["section"] = "An option follows its product's section."
     if errors:
         raise ValidationError(errors)
     if billing_alignment is not None:
         values["billing_alignment"] = billing_alignment
+    for name, text in (("section", section), ("note", note)):
+        if text is not None:
+            values[name] = text.strip()
     for name, value in values.items():
         setattr(line, name, value)
     if depends_on_others(quote, [line]):
@@ -375,4 +400,43 @@ def remove_line(*, line: QuoteLine, by) -> Quote:
         store_prices(quote)
     else:
         store_totals(quote)
+    return quote
+
+
+def _blocks(lines: Sequence[QuoteLine]) -> list[list[QuoteLine]]:
+    """Top-level lines, each with the options and components that follow it."""
+    blocks: list[list[QuoteLine]] = []
+    for line in lines:
+        if line.parent_id is None or not blocks:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    return blocks
+
+
+@transaction.atomic
+def move_line(*, line: QuoteLine, by, up: bool) -> Quote:
+    """Move a top-level line (with its options) one place up or down; positions stay 1..n in
+    the new order. Positions are unique, so the lines that move go out of the way first."""
+    quote = locked_draft(line.quote, by)
+    line = _line_of(line, quote)
+    if line.parent_id:
+        raise ValidationError({"position": "An option moves with its product."})
+    lines = list(quote.lines.select_for_update(of=("self",)).order_by("position", "pk")
+                 .only("pk", "position", "parent_id"))
+    blocks = _blocks(lines)
+    at = next(n for n, block in enumerate(blocks) if block[0].pk == line.pk)
+    other = at - 1 if up else at + 1
+    if not 0 <= other < len(blocks):
+        return quote  # already first (or last): nothing to move
+    blocks[at], blocks[other] = blocks[other], blocks[at]
+    ordered = [x for block in blocks for x in block]
+    moved = {x: n for n, x in enumerate(ordered, start=1) if x.position != n}
+    offset = len(ordered) + max(x.position for x in ordered)
+    for x in moved:
+        x.position += offset
+    QuoteLine.objects.bulk_update(list(moved), ["position"], batch_size=500)
+    for x, position in moved.items():
+        x.position = position
+    QuoteLine.objects.bulk_update(list(moved), ["position"], batch_size=500)
     return quote

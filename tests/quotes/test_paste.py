@@ -50,3 +50,9 @@ def test_rows_written_with_any_separator_read_back_exactly(rows):
 def test_a_sku_that_starts_like_a_header_word_is_still_a_row():
     assert parse_pasted("SKU-1 3\nPRODUCT-X\t2") == [PastedRow(1, "SKU-1", D(3)),
                                                     PastedRow(2, "PRODUCT-X", D(2))]
+
+
+def test_a_hash_line_names_the_section_of_the_rows_after_it():
+    rows = parse_pasted("SEAT-USER 5\n# Hardware\nDEVICE-GW 2\n## Services ##\nONBOARDING")
+    assert [(row.sku, row.section) for row in rows] == [
+        ("SEAT-USER", ""), ("DEVICE-GW", "Hardware"), ("ONBOARDING", "Services")]
