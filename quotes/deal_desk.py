@@ -114,31 +114,45 @@ def line_terms(*, currency: str, billing_period: str, amount_per_period: Decimal
                      alignment=alignment, bill_day=bill_day, convention=convention, usage=usage)
 
 
-def _charges(line: DeskLine):
-    return [] if line.included else charge_schedule(line.terms)
+class _Schedules:
+    """Charge schedules by their terms: lines with the same terms (many seats lines at one
+    price) share one computation."""
+
+    def __init__(self):
+        self.known: dict[LineTerms, list] = {}
+
+    def of(self, terms: LineTerms) -> list:
+        if terms not in self.known:
+            self.known[terms] = charge_schedule(terms)
+        return self.known[terms]
+
+    def charges(self, line: DeskLine) -> list:
+        return [] if line.included else self.of(line.terms)
 
 
-def billing_of(lines, currency: str) -> tuple[tuple[date, Decimal, bool], ...]:
+def billing_of(lines, currency: str, schedules_: _Schedules | None = None
+               ) -> tuple[tuple[date, Decimal, bool], ...]:
     """What the lines charge, by due date (one invoice a day), as the contract will store."""
+    schedules_ = schedules_ or _Schedules()
     by_day: dict[date, list] = defaultdict(list)
     for line in lines:
-        for charge in _charges(line):
+        for charge in schedules_.charges(line):
             by_day[charge.due_on].append(charge)
     return tuple((day, round_money(sum((c.amount for c in by_day[day]), ZERO), currency),
                   any(c.kind == ChargeKind.USAGE for c in by_day[day]))
                  for day in sorted(by_day))
 
 
-def _facts(line: DeskLine, currency: str) -> LineFacts:
+def _facts(line: DeskLine, currency: str, schedules_: _Schedules) -> LineFacts:
     """As `revrec.selectors.facts_of` reads a contract line: its price is its schedule; its
     SSP the catalog's over the term, else its list over the schedule."""
-    net = round_money(sum((c.amount for c in _charges(line)), ZERO), currency)
+    net = round_money(sum((c.amount for c in schedules_.charges(line)), ZERO), currency)
     if line.ssp is None:
         listed = ZERO
         if not line.included and not line.terms.usage:
             list_terms = LineTerms(**{**_fields(line.terms),
                                       "amount_per_period": line.list_per_period})
-            listed = sum((c.amount for c in charge_schedule(list_terms)), ZERO)
+            listed = sum((c.amount for c in schedules_.of(list_terms)), ZERO)
         term_ssp = estimated_ssp(round_money(listed, currency), currency)
     else:
         unit, basis = line.ssp
@@ -162,10 +176,12 @@ def _recognized(line: DeskLine, amount: Decimal, currency: str):
     return schedules.point_in_time_schedule(amount, currency, line.terms.start_on)
 
 
-def revenue_of(lines, currency: str) -> tuple[Decimal, tuple[tuple[date, Decimal], ...]]:
+def revenue_of(lines, currency: str, schedules_: _Schedules | None = None
+               ) -> tuple[Decimal, tuple[tuple[date, Decimal], ...]]:
     """The transaction price and the revenue by month, as revrec will schedule it."""
+    schedules_ = schedules_ or _Schedules()
     by_key = {line.key: line for line in lines}
-    plan = plan_obligations([_facts(line, currency) for line in lines], currency)
+    plan = plan_obligations([_facts(line, currency, schedules_) for line in lines], currency)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     if plan.obligations:
         for obligation in allocate_plan(plan, currency):
@@ -186,9 +202,9 @@ def cash_of(billing, currency: str, terms: TermsSpec) -> tuple[tuple[date, Decim
 
 def preview(lines, *, currency: str, terms: TermsSpec) -> Preview:
     """Billing, revenue and cash of the lines, each by the later stage's own function."""
-    lines = list(lines)
-    billing = billing_of(lines, currency)
-    price, revenue = revenue_of(lines, currency)
+    lines, schedules_ = list(lines), _Schedules()
+    billing = billing_of(lines, currency, schedules_)
+    price, revenue = revenue_of(lines, currency, schedules_)
     return Preview(currency=currency, billing=billing, revenue=revenue,
                    cash=cash_of(billing, currency, terms), transaction_price=price,
                    usage_lines=sum(1 for line in lines if line.revenue_rule == AS_BILLED))

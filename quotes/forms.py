@@ -119,7 +119,9 @@ class LineForm(PlainErrorsMixin, forms.Form):
 
 
 class AddLineForm(LineForm):
-    """A product to add; options come as `opt-<SKU>` quantities (empty or 0: not selected)."""
+    """A product to add. A configured one names its options as the configurator's controls
+    post them: `one-<group>` (a radio button's SKU) and `option` (ticked SKUs), each with its
+    quantity as `qty-<SKU>` (1 when left out)."""
 
     product = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     billing_period = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -130,16 +132,25 @@ class AddLineForm(LineForm):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products_visible_to(user)
 
-    def options(self) -> dict[str, Decimal] | None:
+    @staticmethod
+    def chosen_skus(data) -> list[str]:
+        radios = [value for key, value in data.items() if key.startswith("one-") and value]
+        return [sku[:64] for sku in radios + data.getlist("option")]
+
+    def options(self, follows=frozenset()) -> dict[str, Decimal] | None:
+        """SKU → quantity of the options chosen; those in `follows` (their quantity follows
+        the product's) take the product's quantity when none is given."""
         if not self.data.get("configured"):
             return None
         chosen = {}
-        for key, value in self.data.items():
-            if key.startswith("opt-") and value.strip():
-                try:
-                    chosen[key[4:]] = Decimal(value)
-                except ArithmeticError:
-                    self.add_error(None, f"{key[4:]}: enter a number.")
+        for sku in self.chosen_skus(self.data):
+            text = self.data.get(f"qty-{sku}", "").strip()
+            if not text:
+                text = str(self.cleaned_data["quantity"]) if sku in follows else "1"
+            try:
+                chosen[sku] = Decimal(text)
+            except ArithmeticError:
+                self.add_error(None, f"Enter the quantity of {sku} as a number.")
         return chosen
 
 

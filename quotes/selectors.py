@@ -329,3 +329,15 @@ def with_section_starts(lines, subtotals: dict) -> list:
             line.section_start = {"name": line.section, "subtotal": subtotals.get(line.section)}
         previous = line.section
     return lines
+
+
+def entries_by_sku(*, quote: Quote, skus) -> dict[str, PriceBookEntry]:
+    """Each product's first active entry in the quote's book, by SKU (one query)."""
+    entries: dict[str, PriceBookEntry] = {}
+    for entry in (PriceBookEntry.objects.filter(price_book=quote.price_book_id, active=True,
+                                                product__sku__in=list(skus))
+                  .select_related("product").prefetch_related(Prefetch(
+                      "tiers", queryset=PriceTier.objects.order_by("from_quantity")))
+                  .order_by("billing_period")):
+        entries.setdefault(entry.product.sku, entry)
+    return entries

@@ -269,17 +269,32 @@ def lines_paste(request, pk):
         "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
 
 
-def _configure_context(product, data=None, errors=()):
+def _followers(config) -> set[str]:
+    """Options whose quantity is the product's (a quantity-follows-parent rule)."""
+    return {rule.subject_sku for rule in config.rules
+            if rule.kind is catalog_configuration.RuleKind.QUANTITY_FOLLOWS_PARENT}
+
+
+def _configure_context(quote, product, data=None, errors=()):
+    """Each option group as the control its limits imply: one choice (radio buttons, with
+    "None" when the group may be left empty) or several (checkboxes), a quantity box only where
+    the quantity may change, and each option's price in the quote's book."""
     config = configuration_of(product)
     defaults = catalog_configuration.default_selections(config)
+    chosen = set(defaults) if data is None else set(AddLineForm.chosen_skus(data))
+    prices = selectors.entries_by_sku(quote=quote, skus=[
+        o.sku for g in config.groups for o in g.options])
+    follows = _followers(config)
     groups = []
-    for group in config.groups:
-        options = []
-        for option in group.options:
-            key = f"opt-{option.sku}"
-            value = data.get(key, "") if data is not None else defaults.get(option.sku, "")
-            options.append({"spec": option, "key": key, "value": value})
-        groups.append({"spec": group, "options": options})
+    for number, group in enumerate(config.groups, start=1):
+        options = [{"spec": option, "chosen": option.sku in chosen, "price": prices.get(option.sku),
+                    "follows": option.sku in follows,
+                    "quantity": (data.get(f"qty-{option.sku}", "") if data is not None
+                                 else defaults.get(option.sku, option.quantity))}
+                   for option in group.options]
+        groups.append({"spec": group, "options": options, "name": f"one-{number}",
+                       "single": group.max_selections == 1,
+                       "any_chosen": any(o["chosen"] for o in options)})
     return {"product": product, "groups": groups, "errors": list(errors),
             "quantity": (data or {}).get("quantity", "1")}
 
@@ -293,7 +308,7 @@ def configure(request, pk):
         return HttpResponseBadRequest("Choose a product from the search.")
     product = get_object_or_404(products_visible_to(request.user), pk=int(product_id))
     return render(request, "quotes/builder.html#configure",
-                  {"quote": quote, "configure": _configure_context(product)})
+                  {"quote": quote, "configure": _configure_context(quote, product)})
 
 
 @require_POST
@@ -303,7 +318,7 @@ def line_add(request, pk):
     form = AddLineForm(request.POST, user=request.user)
     errors = []
     if form.is_valid():
-        options = form.options()
+        options = form.options(follows=_followers(configuration_of(form.cleaned_data["product"])))
         try:
             services.add_line(quote=quote, product=form.cleaned_data["product"], by=request.user,
                               options=options,
@@ -323,7 +338,7 @@ def line_add(request, pk):
     if product is None:
         messages.error(request, " ".join(errors))
         return redirect("quotes:builder", pk=quote.pk)
-    configure_ctx = _configure_context(product, request.POST, errors)
+    configure_ctx = _configure_context(quote, product, request.POST, errors)
     if request.htmx:
         return render(request, "quotes/builder.html#configure",
                       {"quote": quote, "configure": configure_ctx})

@@ -181,3 +181,32 @@ def test_a_bad_quantity_keeps_what_was_typed_with_the_error_at_the_field(client,
     assert 'data-error="discount_percent"><li>A discount is between 0 and 100%.</li>' in body
     assert "Ensure this value" not in body and "quantity:" not in body
     assert QuoteLine.objects.get(pk=seats.pk).quantity == D(10)
+
+
+def test_the_configurator_offers_one_edition_by_radio_and_add_ons_by_checkbox(client, quote,
+                                                                            sales_rep):
+    client.force_login(sales_rep)
+
+    form = client.get(reverse("quotes:configure", args=[quote.pk]),
+                      {"product": product("PLATFORM").pk}, **HTMX).content.decode()
+
+    # the edition group allows exactly one: radio buttons, the default one chosen, with prices
+    assert '<fieldset data-control="radio">' in form and "choose one</span>" in form
+    assert 'type="radio" name="one-1" value="PLAT-PRO"' in form
+    assert 'Platform Professional edition <span class="muted"><span data-price>$' in form
+    # the add-ons allow many: checkboxes with a quantity box each
+    assert '<fieldset data-control="checkbox">' in form
+    assert 'type="checkbox" name="option" value="SEAT-SSO"' in form
+    assert 'name="qty-SEAT-SSO" type="number"' in form
+    assert 'name="opt-' not in form
+
+    # when the rep picks the Enterprise edition and 12 analytics seats
+    response = client.post(reverse("quotes:line_add", args=[quote.pk]), {
+        "product": product("PLATFORM").pk, "quantity": "1", "configured": "1",
+        "one-1": "PLAT-ENT", "option": ["SEAT-ANALYTICS"], "qty-SEAT-ANALYTICS": "12",
+        "qty-PLAT-ENT": "1"}, **HTMX)
+
+    # then the platform is added with exactly those options
+    assert "Q2C Cloud Platform added." in response.content.decode()
+    assert set(quote.lines.filter(parent__isnull=False).values_list(
+        "product__sku", "quantity")) == {("PLAT-ENT", D(1)), ("SEAT-ANALYTICS", D(12))}
