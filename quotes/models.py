@@ -239,6 +239,10 @@ class ApprovalCondition(models.TextChoices):
     TOTAL_DISCOUNT = "total_discount", "The quote's total discount above N%"
     TCV_ABOVE = "tcv_above", "Total contract value above an amount"
     PAYMENT_TERMS = "payment_terms", "Payment terms longer than N days"
+    FIRST_YEAR_CASH = "first_year_cash", ("Cash due in the first 12 months below N% of the "
+                                          "total contract value")
+    DEFERRED_REVENUE = "deferred_revenue", ("Revenue recognized after the first 12 months "
+                                            "above N% of the total contract value")
 
 
 class ApprovalRule(models.Model):

@@ -4,7 +4,7 @@
 the approvals queue and every service that changes a quote go through it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
@@ -119,17 +119,26 @@ def quote_facts_for(quotes) -> dict[int, approval_rules.QuoteFacts]:
     for row in (QuoteLine.objects.filter(quote__in=quotes, included=False)
                 .order_by("quote", "position", "pk").values_list(*FACT_COLUMNS)):
         rows[row[0]].append(row)
-    rates = _rates_for(quotes)
-    return {quote.pk: _facts(quote, rows[quote.pk], rates) for quote in quotes}
+    rules = list(ApprovalRule.objects.filter(active=True).values_list("currency", "condition"))
+    rates = _rates_for(quotes, {currency.upper() for currency, _ in rules if currency})
+    desk = {c for _, c in rules} & approval_rules.DESK_CONDITIONS
+    facts = {}
+    for quote in quotes:
+        facts[quote.pk] = _facts(quote, rows[quote.pk], rates)
+        if desk:  # only when a rule reads them: the preview prices the whole schedule
+            preview = deal_desk_preview(quote)
+            facts[quote.pk] = replace(
+                facts[quote.pk], first_year_cash=preview.first_year_cash(quote.start_on),
+                revenue_after_first_year=preview.revenue_after_first_year(quote.start_on))
+    return facts
 
 
-def _rates_for(quotes) -> dict[int, tuple]:
+def _rates_for(quotes, rule_currencies: set[str]) -> dict[int, tuple]:
     """Each quote's rates on its start day, of its own currency and every amount rule's (one
     query for all the quotes)."""
     if not quotes:
         return {}
-    wanted = ({q.currency for q in quotes} | {c.upper() for c in ApprovalRule.objects.filter(
-        active=True).exclude(currency="").values_list("currency", flat=True)})
+    wanted = {q.currency for q in quotes} | rule_currencies
     book = rate_book(wanted, up_to=max(q.start_on for q in quotes))
     rates = {}
     for quote in quotes:
