@@ -4,12 +4,12 @@ Split by concept; import from here (`quotes.services.add_line`).
 """
 
 from quotes.services.approvals import approve, quote_facts, reject, submit_for_approval
+from quotes.services.arranging import move_line
 from quotes.services.building import (
     LineItem,
     add_line,
     add_lines,
     create_quote,
-    move_line,
     remove_line,
     update_line,
     update_quote,

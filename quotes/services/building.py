@@ -29,7 +29,7 @@ from core.numbering import next_number
 from customers.models import Contact
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
-from quotes.services._common import locked_draft, require
+from quotes.services._common import locked_draft, locked_line, require
 from quotes.services.repricing import (
     PRICED_LINE_FIELDS,
     depends_on_others,
@@ -341,13 +341,6 @@ def add_line(*, quote: Quote, product: Product, by, quantity: Decimal = Decimal(
     return add_lines(quote=quote, items=[item], by=by)[0]
 
 
-def _line_of(line: QuoteLine, quote: Quote) -> QuoteLine:
-    line = (QuoteLine.objects.select_for_update(of=("self",))
-            .select_related("product__tax_category").get(pk=line.pk, quote=quote))
-    line.quote = quote
-    return line
-
-
 @transaction.atomic
 def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                 discount_percent: Decimal | None = None,
@@ -357,7 +350,7 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
     """Change a draft line's quantity, discount, billing alignment, section or note and
     reprice the quote (left out: kept as it is)."""
     quote = locked_draft(line.quote, by)
-    line = _line_of(line, quote)
+    line = locked_line(line, quote)
     values = {
         "quantity": line.quantity if quantity is None else Decimal(quantity),
         "discount_percent": (line.discount_percent if discount_percent is None
@@ -395,48 +388,9 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
 def remove_line(*, line: QuoteLine, by) -> Quote:
     """Remove a draft line (with its options) and reprice the quote."""
     quote = locked_draft(line.quote, by)
-    _line_of(line, quote).delete()
+    locked_line(line, quote).delete()
     if depends_on_others(quote):
         store_prices(quote)
     else:
         store_totals(quote)
-    return quote
-
-
-def _blocks(lines: Sequence[QuoteLine]) -> list[list[QuoteLine]]:
-    """Top-level lines, each with the options and components that follow it."""
-    blocks: list[list[QuoteLine]] = []
-    for line in lines:
-        if line.parent_id is None or not blocks:
-            blocks.append([line])
-        else:
-            blocks[-1].append(line)
-    return blocks
-
-
-@transaction.atomic
-def move_line(*, line: QuoteLine, by, up: bool) -> Quote:
-    """Move a top-level line (with its options) one place up or down; positions stay 1..n in
-    the new order. Positions are unique, so the lines that move go out of the way first."""
-    quote = locked_draft(line.quote, by)
-    line = _line_of(line, quote)
-    if line.parent_id:
-        raise ValidationError({"position": "An option moves with its product."})
-    lines = list(quote.lines.select_for_update(of=("self",)).order_by("position", "pk")
-                 .only("pk", "position", "parent_id"))
-    blocks = _blocks(lines)
-    at = next(n for n, block in enumerate(blocks) if block[0].pk == line.pk)
-    other = at - 1 if up else at + 1
-    if not 0 <= other < len(blocks):
-        return quote  # already first (or last): nothing to move
-    blocks[at], blocks[other] = blocks[other], blocks[at]
-    ordered = [x for block in blocks for x in block]
-    moved = {x: n for n, x in enumerate(ordered, start=1) if x.position != n}
-    offset = len(ordered) + max(x.position for x in ordered)
-    for x in moved:
-        x.position += offset
-    QuoteLine.objects.bulk_update(list(moved), ["position"], batch_size=500)
-    for x, position in moved.items():
-        x.position = position
-    QuoteLine.objects.bulk_update(list(moved), ["position"], batch_size=500)
     return quote
