@@ -350,3 +350,9 @@ def entries_by_sku(*, quote: Quote, skus) -> dict[str, PriceBookEntry]:
                   .order_by("billing_period")):
         entries.setdefault(entry.product.sku, entry)
     return entries
+
+
+def quote_numbered(*, number: str, user) -> Quote | None:
+    """The latest version of the quote with this number that the user may see, or None."""
+    return (quotes_visible_to(user).filter(number__iexact=number.strip())
+            .order_by("-version").first())

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/lines/add/", views.line_add, name="line_add"),
     path("<int:pk>/lines/add-many/", views.lines_add_many, name="lines_add_many"),
     path("<int:pk>/lines/paste/", views.lines_paste, name="lines_paste"),
+    path("<int:pk>/lines/copy/", views.lines_copy, name="lines_copy"),
     path("<int:pk>/lines/<int:line_pk>/", views.line_update, name="line_update"),
     path("<int:pk>/lines/<int:line_pk>/remove/", views.line_remove, name="line_remove"),
     path("<int:pk>/lines/<int:line_pk>/move/", views.line_move, name="line_move"),

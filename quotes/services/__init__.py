@@ -9,6 +9,7 @@ from quotes.services.building import (
     LineItem,
     add_line,
     add_lines,
+    add_lines_from,
     create_quote,
     remove_line,
     update_line,
@@ -26,7 +27,7 @@ from quotes.services.sending import (
 )
 
 __all__ = [
-    "LineItem", "accept_quote", "add_line", "add_lines", "approve", "clone_quote",
+    "LineItem", "accept_quote", "add_line", "add_lines", "add_lines_from", "approve", "clone_quote",
     "create_quote", "decline_quote", "expire_due_quotes", "move_line", "price_lines", "quote_facts",
     "quote_for_link", "quote_link_url", "reject", "remove_line", "reprice", "revise_quote",
     "send_quote", "submit_for_approval", "update_line", "update_quote",

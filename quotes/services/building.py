@@ -29,6 +29,7 @@ from core.numbering import next_number
 from customers.models import Contact
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
+from quotes.selectors import quotes_visible_to
 from quotes.services._common import locked_draft, locked_line, require
 from quotes.services.repricing import (
     PRICED_LINE_FIELDS,
@@ -394,3 +395,37 @@ def remove_line(*, line: QuoteLine, by) -> Quote:
     else:
         store_totals(quote)
     return quote
+
+
+def items_of(source: Quote) -> list[LineItem]:
+    """A quote's top-level lines as items to add elsewhere: same products, quantities,
+    discounts, billing, sections and notes; a configured product with the options it has
+    (bundle components come again from the bundle)."""
+    lines = list(source.lines.select_related("product").order_by("position", "pk"))
+    configurable = set(OptionGroup.objects.filter(
+        product_id__in={line.product_id for line in lines}).values_list("product_id", flat=True))
+    options: dict[int, dict[str, Decimal]] = {}
+    for line in lines:
+        if line.parent_id:
+            options.setdefault(line.parent_id, {})[line.product.sku] = line.quantity
+    return [LineItem(product=line.product, quantity=line.quantity,
+                     options=(options.get(line.pk, {}) if line.product_id in configurable
+                              else None),
+                     discount_percent=line.discount_percent,
+                     discount_per_period=line.discount_per_period,
+                     billing_period=line.billing_period, section=line.section, note=line.note)
+            for line in lines if not line.parent_id]
+
+
+def add_lines_from(*, quote: Quote, source: Quote, by) -> list[QuoteLine]:
+    """Add another quote's lines to a draft (a previous deal as a template), priced from the
+    draft's own book; refused when the user may not see the source."""
+    actor = require(by, "quotes.change_quote", "You are not allowed to change quotes.")
+    if not quotes_visible_to(actor.user).filter(pk=source.pk).exists():
+        raise ValidationError({"source": "You cannot copy lines from that quote."})
+    if source.pk == quote.pk:
+        raise ValidationError({"source": "Choose another quote to copy lines from."})
+    items = items_of(source)
+    if not items:
+        raise ValidationError({"source": f"Quote {source} has no lines to copy."})
+    return add_lines(quote=quote, items=items, by=by)

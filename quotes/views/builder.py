@@ -194,6 +194,27 @@ def lines_paste(request, pk):
         "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
 
 
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_copy(request, pk):
+    """Add the lines of another quote the user may see (by its number), as a template."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    number = request.POST.get("number", "")[:20]
+    source = selectors.quote_numbered(number=number, user=request.user) if number else None
+    if source is None:
+        return _add_refused(request, quote, [f"No quote numbered “{number}” that you can see."
+                                             if number else "Enter a quote number."])
+    try:
+        added = services.add_lines_from(quote=quote, source=source, by=request.user)
+    except ValidationError as error:
+        return _add_refused(request, quote, error.messages)
+    message = f"{len(added)} lines copied from {source}."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+    return _after_add(request, quote, message)
+
+
 def _followers(config) -> set[str]:
     """Options whose quantity is the product's (a quantity-follows-parent rule)."""
     return {rule.subject_sku for rule in config.rules

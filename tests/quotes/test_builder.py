@@ -210,3 +210,34 @@ def test_the_configurator_offers_one_edition_by_radio_and_add_ons_by_checkbox(cl
     assert "Q2C Cloud Platform added." in response.content.decode()
     assert set(quote.lines.filter(parent__isnull=False).values_list(
         "product__sku", "quantity")) == {("PLAT-ENT", D(1)), ("SEAT-ANALYTICS", D(12))}
+
+
+def test_another_quotes_lines_are_copied_as_a_template(client, catalog, sales_rep, other_rep):
+    # given an earlier quote with a discounted seat line in a section and a configured platform
+    from quotes import services
+
+    earlier = draft_quote(sales_rep, lines=[("SEAT-SSO", 12, "10")])
+    services.update_line(line=earlier.lines.get(), by=sales_rep, section="Seats", note="Yearly")
+    services.add_line(quote=earlier, product=product("PLATFORM"), by=sales_rep,
+                      options={"PLAT-ENT": D(1), "SEAT-USER": D(20)})
+    hidden = draft_quote(other_rep, lines=[("ONBOARDING", 1, "0")])
+    quote = draft_quote(sales_rep, lines=[("ONBOARDING", 1, "0")])
+    client.force_login(sales_rep)
+
+    # when the rep copies the earlier quote's lines by its number
+    body = _post(client, quote, "quotes:lines_copy", {"number": earlier.number.lower()}
+                 ).content.decode()
+
+    # then the same lines follow the draft's own, options under their platform
+    assert f"2 lines copied from {earlier}." in body
+    copied = list(quote.lines.order_by("position").values_list(
+        "product__sku", "quantity", "discount_percent", "section", "note", "parent__product__sku"))
+    assert copied == [("ONBOARDING", D(1), D(0), "", "", None),
+                      ("SEAT-SSO", D(12), D(10), "Seats", "Yearly", None),
+                      ("PLATFORM", D(1), D(0), "", "", None),
+                      ("PLAT-ENT", D(1), D(0), "", "", "PLATFORM"),
+                      ("SEAT-USER", D(20), D(0), "", "", "PLATFORM")]
+    # and another rep's quote cannot be copied, nor can a number nobody has
+    refused = _post(client, quote, "quotes:lines_copy", {"number": hidden.number})
+    assert refused.status_code == 422 and "that you can see" in refused.content.decode()
+    assert quote.lines.count() == 5
