@@ -28,3 +28,16 @@ document.addEventListener("input", (event) => {
   const box = quantity.closest("tr").querySelector("input[name=pick]");
   if (box) box.checked = Number(quantity.value) > 0;
 });
+// A section's heading folds its lines away (on this page) and back.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-collapse]");
+  if (!toggle) return;
+  const open = toggle.getAttribute("aria-expanded") !== "false";
+  toggle.setAttribute("aria-expanded", String(!open));
+  toggle.textContent = open ? "▸" : "▾";
+  let row = toggle.closest("tr").nextElementSibling;
+  while (row && !row.classList.contains("section-head")) {
+    row.hidden = open;
+    row = row.nextElementSibling;
+  }
+});

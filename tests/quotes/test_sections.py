@@ -69,9 +69,11 @@ def test_sections_show_their_subtotal_on_the_builder_and_the_pdf_with_notes(clie
         product__sku="ONBOARDING"))
     table = client.get(reverse("quotes:lines", args=[quote.pk]), **HTMX).content.decode()
     assert table.count('class="section-head"') == 2
-    assert ('data-section="Subscriptions"><th colspan="7">Subscriptions</th>'
-            f'<td class="num" data-section-subtotal>${subscriptions:,.2f}</td>') in table
-    assert 'data-section="Services"><th colspan="7">Services</th>' in table
+    assert ('data-section="Subscriptions"><th colspan="7"><button type="button" class="link" '
+            'data-collapse aria-expanded="true" aria-label="Fold or unfold Subscriptions">▾'
+            f'</button> Subscriptions</th><td class="num" data-section-subtotal>'
+            f'${subscriptions:,.2f}</td>') in table
+    assert "</button> Services</th>" in table
     assert "Named users only.</textarea>" in table
     # and a note alone does not ask for the table again
     again = client.post(reverse("quotes:line_update", args=[quote.pk, seats.pk]),
