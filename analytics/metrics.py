@@ -34,10 +34,6 @@ class MrrMovement:
     def closing(self) -> Decimal:
         return self.opening + self.new + self.expansion - self.contraction - self.churn
 
-    @property
-    def net_new(self) -> Decimal:
-        return self.closing - self.opening
-
 
 def movement_of(previous: Decimal, current: Decimal) -> MrrMovement:
     """One account's movement (the selectors compute the same sums in SQL over every account)."""
@@ -62,26 +58,9 @@ def gross_revenue_retention(starting: Decimal, retained_capped: Decimal) -> Deci
     return percent(retained_capped, starting)
 
 
-def days_sales_outstanding(receivable: Decimal, billed: Decimal, days: int) -> Decimal | None:
-    """DSO: receivables at the period's end divided by what was billed in the period, times the
-    period's days (the average days a sale takes to be collected)."""
-    if not billed:
-        return None
-    return (Decimal(receivable) / Decimal(billed) * days).quantize(RATIO_PLACES)
-
-
 def collection_effectiveness(opening: Decimal, billed: Decimal, closing: Decimal,
                              closing_current: Decimal) -> Decimal | None:
     """CEI: (opening receivables + billed − closing receivables) divided by (opening receivables +
     billed − closing receivables not yet due), as a percentage: 100% means everything that fell
     due in the period was collected."""
     return percent(opening + billed - closing, opening + billed - closing_current)
-
-
-AGING_BUCKETS = (  # (label, first day past due, last day past due or None)
-    ("Current", None, 0),
-    ("1–30 days", 1, 30),
-    ("31–60 days", 31, 60),
-    ("61–90 days", 61, 90),
-    ("Over 90 days", 91, None),
-)

@@ -6,8 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-# ReceivableMonth's amount fields, one per bucket of analytics.metrics.AGING_BUCKETS.
-AGING_FIELDS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
+from billing.aging import BUCKET_NAMES
+
+# ReceivableMonth's amount fields, one per aging bucket (billing.aging.BUCKETS).
+AGING_FIELDS = BUCKET_NAMES
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from analytics import metrics
 from analytics.models import AGING_FIELDS, ReceivableMonth
 from analytics.models import MrrMonth as MrrMonthRow
+from billing.aging import BUCKETS, days_sales_outstanding
 from core.dates import add_months, month_start
 from core.money import round_money
 from core.visibility import visible_to
@@ -312,12 +313,10 @@ def receivable_figures(user, filters: Filters) -> ReceivableFigures:
     days = ((as_of or filters.last_day) - filters.start).days + 1
     return ReceivableFigures(
         opening=opening, closing=closing, billed=billed, closing_not_due=not_due,
-        dso=metrics.days_sales_outstanding(closing, billed, days),
+        dso=days_sales_outstanding(closing, billed, days),
         collection_effectiveness=metrics.collection_effectiveness(opening, billed, closing,
                                                                   not_due),
-        aging=[AgingBucket(label, total(filters.end, name))
-               for name, (label, _first, _last) in zip(AGING_FIELDS, metrics.AGING_BUCKETS,
-                                                       strict=True)],
+        aging=[AgingBucket(bucket.label, total(filters.end, bucket.name)) for bucket in BUCKETS],
         as_of=as_of,
     )
 

@@ -7,8 +7,13 @@ model; pure, over Decimal and dates, no ORM.
 The price model is the contract line's snapshot (`catalog.pricing.PriceSpec.from_dict` of
 `ContractLine.price_snapshot`), never the live price book, so a price change in the catalog
 never reprices usage already sold. The quantity of one period is priced as one billing period
-of that model (graduated tiers restart each period; a minimum applies per period), then the
-line's discount comes off. Rounding point: `catalog.pricing.price_line`'s, once per period.
+of that model (graduated tiers restart each period; included units, a minimum and a cap apply
+per period), then the line's discount comes off. Rounding point: `catalog.pricing.price_line`'s,
+once per period, by the rounding mode frozen in the snapshot. When the usage is priced below the
+period's minimum, the difference (the "true-up", Lago's spending minimum) is reported apart as
+`shortfall` and named in the explanation; `amount` includes it. A cap is named there too. A
+transaction price (a percentage of each amount plus a fee per transaction) is rated from the
+period's transactions.
 
 >>> from decimal import Decimal as D
 >>> from catalog.pricing import PriceModel, PriceSpec, Tier
@@ -18,7 +23,7 @@ line's discount comes off. Rounding point: `catalog.pricing.price_line`'s, once 
 Decimal('11.25')
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +43,7 @@ class RatedUsage:
     amount: Decimal  # net, rounded to the currency
     unit_price: Decimal  # the average net price per unit, for display (six places)
     explanation: str
+    shortfall: Decimal = ZERO  # the part of list_amount that tops up the period's minimum
 
 
 def usage_in_period(daily: Iterable[tuple[date, Decimal]], start: date, end: date) -> Decimal:
@@ -45,18 +51,26 @@ def usage_in_period(daily: Iterable[tuple[date, Decimal]], start: date, end: dat
     return sum((quantity for day, quantity in daily if start <= day <= end), ZERO)
 
 
-def rate_usage(spec: PriceSpec, quantity: Decimal, *,
-               discount_percent: Decimal = ZERO) -> RatedUsage:
+def rate_usage(spec: PriceSpec, quantity: Decimal, *, discount_percent: Decimal = ZERO,
+               transactions: Sequence[Decimal] | None = None) -> RatedUsage:
     """The charge for `quantity` used in one period under the frozen price model."""
     if quantity < 0:
         raise ValueError("a usage quantity cannot be negative")
     price = price_line(LineInput(spec=spec, quantity=quantity,
-                                 discount_percent=discount_percent))
+                                 discount_percent=discount_percent), transactions=transactions)
     unit = (price.amount_per_period / quantity).quantize(UNIT_PLACES) if quantity else ZERO
     explanation = f"{quantity.normalize():f} used × {spec.model} price"
+    if spec.included_units:
+        explanation += f" ({spec.included_units.normalize():f} included)"
+    if price.shortfall_per_period:
+        explanation += (f" + minimum top-up "
+                        f"{format_amount(price.shortfall_per_period, spec.currency)}")
+    if price.capped_per_period:
+        explanation += (f" capped at {format_amount(price.list_per_period, spec.currency)} "
+                        f"(−{format_amount(price.capped_per_period, spec.currency)})")
     if price.discount_per_period:
         explanation += f" {format_amount(price.list_per_period, spec.currency)} less " \
                        f"{discount_percent.normalize():f}%"
     explanation += f" = {format_amount(price.amount_per_period, spec.currency)}"
     return RatedUsage(quantity, price.list_per_period, price.discount_per_period,
-                      price.amount_per_period, unit, explanation)
+                      price.amount_per_period, unit, explanation, price.shortfall_per_period)

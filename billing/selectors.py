@@ -1,11 +1,15 @@
-"""Billing's questions: which invoices a user may see, which are open for an account, and the
-lock helpers (ordered by pk)."""
+"""Billing's questions: which invoices a user may see, which are open for an account, how old
+their unpaid money is, and the lock helpers (ordered by pk)."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
-from billing.models import Invoice, InvoiceRun, InvoiceState
+from billing.aging import BUCKETS
+from billing.models import DueInstalment, Invoice, InvoiceRun, InvoiceState
 from billing.models.invoices import OPEN_STATES
 from core.money import round_money
 from core.visibility import visible_to
@@ -27,6 +31,69 @@ def open_invoices_for(account, currency: str | None = None) -> QuerySet[Invoice]
     if currency:
         invoices = invoices.filter(currency=currency.upper())
     return invoices.order_by("due_on", "issue_on", "pk")
+
+
+def open_invoices(accounts=None) -> QuerySet[Invoice]:
+    """Issued invoices with money still due (of the given accounts' queryset, if any)."""
+    invoices = Invoice.objects.filter(state__in=OPEN_STATES, amount_due__gt=0)
+    return invoices if accounts is None else invoices.filter(account__in=accounts)
+
+
+MONEY = DecimalField(max_digits=19, decimal_places=4)
+ZERO = Decimal("0")
+
+
+def _age_sums(due_on: str, amount, as_of: date) -> dict:
+    """Sum(amount) per aging bucket of days past `due_on` on `as_of`, and of what falls due
+    after `as_of` ("not_due")."""
+    sums = {"not_due": Sum(amount, filter=Q(**{f"{due_on}__gt": as_of}))}
+    for bucket in BUCKETS:
+        edge = Q()
+        if bucket.first is not None:
+            edge &= Q(**{f"{due_on}__lte": as_of - timedelta(days=bucket.first)})
+        if bucket.last is not None:
+            edge &= Q(**{f"{due_on}__gte": as_of - timedelta(days=bucket.last)})
+        sums[bucket.name] = Sum(amount, filter=edge)
+    return sums
+
+
+def open_amounts_by_age(invoices: QuerySet[Invoice], *, as_of: date, by: tuple[str, ...],
+                        functional: bool = False) -> dict[tuple, dict[str, Decimal]]:
+    """The unpaid money of `invoices` per group of the invoice fields `by` (e.g.
+    ("account_id", "currency")), in the aging buckets of billing.aging plus "not_due".
+
+    An invoice with a due schedule ages instalment by instalment: what was settled (total less
+    amount due) pays the instalments in due-date order (payments.due_position), so an
+    instalment's unpaid part is min(amount, max(0, cumulative amount up to it - settled)). An
+    invoice without one ages by its due date. Sums are raw (in the document currency, or the
+    functional one at the booked rate when `functional`): round them per currency. Two queries.
+    """
+    cumulative = Subquery(
+        DueInstalment.objects.filter(invoice=OuterRef("invoice"),
+                                     sequence__lte=OuterRef("sequence"))
+        .order_by().values("invoice").annotate(s=Sum("amount")).values("s"),
+        output_field=MONEY)
+    settled = F("invoice__total") - F("invoice__amount_due")
+    unpaid = Least(F("amount"), Greatest(Coalesce(cumulative, Value(ZERO)) - settled,
+                                         Value(ZERO), output_field=MONEY), output_field=MONEY)
+    open_amount = F("amount_due")
+    if functional:
+        unpaid = unpaid * Coalesce("invoice__fx_rate", Value(Decimal("1")))
+        open_amount = open_amount * Coalesce("fx_rate", Value(Decimal("1")))
+    scheduled = (DueInstalment.objects.filter(invoice__in=invoices).order_by()
+                 .values(*(f"invoice__{name}" for name in by))
+                 .annotate(**_age_sums("due_on", unpaid, as_of)))
+    unscheduled = (invoices.filter(instalments__isnull=True).order_by().values(*by)
+                   .annotate(**_age_sums("due_on", open_amount, as_of)))
+    names = ("not_due", *(bucket.name for bucket in BUCKETS))
+    groups: dict[tuple, dict[str, Decimal]] = {}
+    for rows, prefix in ((scheduled, "invoice__"), (unscheduled, "")):
+        for row in rows:
+            sums = groups.setdefault(tuple(row[f"{prefix}{name}"] for name in by),
+                                     dict.fromkeys(names, ZERO))
+            for name in names:
+                sums[name] += row[name] or ZERO
+    return groups
 
 
 def invoice_for_update(pk: int) -> Invoice:

@@ -21,6 +21,7 @@ from catalog import price_book_files, pricing, selectors, services
 from catalog.models import (
     BundleComponent,
     ConfigurationRule,
+    Coupon,
     OptionGroup,
     PriceBook,
     PriceBookEntry,
@@ -140,7 +141,8 @@ class PriceTierFormSet(BaseInlineFormSet):
         written = [WrittenTier(
             f.cleaned_data["from_quantity"], f.cleaned_data.get("up_to"),
             f.cleaned_data.get("unit_amount") or Decimal(0),
-            f.cleaned_data.get("flat_amount") or Decimal(0)) for f in forms_]
+            f.cleaned_data.get("flat_amount") or Decimal(0),
+            f.cleaned_data.get("block_size")) for f in forms_]
         for index, field, message in written_tier_errors(written):
             forms_[index].add_error(field or None, message)
         if any(self.errors):
@@ -209,9 +211,14 @@ class PriceBookEntryAdmin(PriceHistoryMixin, admin.ModelAdmin):
     autocomplete_fields = ["product", "price_book"]
     fieldsets = [
         (None, {"fields": ["price_book", "product", "billing_period", "price_model", "active"]}),
-        ("Amounts", {"fields": ["unit_amount", "minimum_amount", "package_size"]}),
-        ("Percentage of other lines", {"fields": ["percent", "percent_of_kind",
-                                                  "percent_of_family"]}),
+        ("Amounts", {"fields": ["unit_amount", "package_size", "minimum_packages"]}),
+        ("Allowance, minimum and cap per period", {
+            "fields": ["included_units", "minimum_amount", "maximum_amount", "charge_at_zero"],
+            "description": "Included units are free before tiers or packages apply; a period "
+                           "priced below the minimum is topped up by its own shortfall line."}),
+        ("Percentage of other lines or of transactions", {
+            "fields": ["percent", "percent_of_kind", "percent_of_family", "fixed_fee",
+                       "free_transactions", "transaction_minimum", "transaction_maximum"]}),
         ("Snapshot", {"fields": ["snapshot_preview"]}),
     ]
     readonly_fields = ["snapshot_preview"]
@@ -256,8 +263,16 @@ class PriceBookEntryInline(admin.TabularInline):
 @admin.register(PriceBook)
 class PriceBookAdmin(PriceHistoryMixin, admin.ModelAdmin):
     list_display = ["name", "currency", "effective_from", "effective_to", "prices_include_tax",
-                    "is_standard", "active", "entry_total"]
-    list_filter = ["currency", "active", "is_standard", "prices_include_tax"]
+                    "rounding_mode", "tax_rounding", "cash_rounding_step", "is_standard",
+                    "active", "entry_total"]
+    list_filter = ["currency", "active", "is_standard", "prices_include_tax", "rounding_mode"]
+    fieldsets = [
+        (None, {"fields": ["name", "currency", "effective_from", "effective_to", "is_standard",
+                           "active", "description"]}),
+        ("Tax and rounding (recorded on every price quoted from this book)", {
+            "fields": ["prices_include_tax", "rounding_mode", "tax_rounding",
+                       "cash_rounding_step"]}),
+    ]
     search_fields = ["name", "description"]
     date_hierarchy = "effective_from"
     inlines = [PriceBookEntryInline]
@@ -380,3 +395,23 @@ class TaxRateAdmin(admin.ModelAdmin):
     search_fields = ["name", "country", "region"]
     list_select_related = ["category"]
     date_hierarchy = "effective_from"
+
+
+# ---- coupons ----------------------------------------------------------------------------------
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "percent_off", "amount_off", "currency", "duration",
+                    "periods", "max_redemptions", "valid_from", "valid_until", "stackable",
+                    "active"]
+    list_filter = ["active", "duration", "stackable", "currency"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["products"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "active"]}),
+        ("Discount", {"fields": ["percent_off", "amount_off", "currency", "duration",
+                                 "periods"]}),
+        ("Limits", {"fields": ["max_redemptions", "valid_from", "valid_until", "products",
+                               "currencies", "stackable"]}),
+    ]

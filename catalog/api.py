@@ -24,7 +24,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class PriceTierSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceTier
-        fields = ["from_quantity", "up_to", "unit_amount", "flat_amount"]
+        fields = ["from_quantity", "up_to", "unit_amount", "flat_amount", "block_size"]
         read_only_fields = fields
 
 
@@ -35,8 +35,10 @@ class PriceBookEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceBookEntry
         fields = ["id", "product", "sku", "billing_period", "price_model", "unit_amount",
-                  "package_size", "minimum_amount", "percent", "percent_of_kind",
-                  "percent_of_family", "active", "tiers"]
+                  "package_size", "minimum_packages", "included_units", "minimum_amount",
+                  "maximum_amount", "charge_at_zero", "percent", "percent_of_kind",
+                  "percent_of_family", "fixed_fee", "free_transactions", "transaction_minimum",
+                  "transaction_maximum", "active", "tiers"]
         read_only_fields = fields
 
 
@@ -46,7 +48,8 @@ class PriceBookSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceBook
         fields = ["id", "name", "currency", "effective_from", "effective_to",
-                  "prices_include_tax", "is_standard", "active", "description", "entries"]
+                  "prices_include_tax", "rounding_mode", "tax_rounding", "cash_rounding_step",
+                  "is_standard", "active", "description", "entries"]
         read_only_fields = fields
 
 

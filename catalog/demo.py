@@ -1,6 +1,8 @@
 """The demo catalog: a SaaS platform in three editions, per-seat add-ons, usage (API calls in
-graduated tiers, storage in volume tiers, SMS in packages), services, premium support at a
-percentage, a hardware device and a bundle, priced in USD, EUR, GBP and JPY, with tax rates.
+graduated tiers, storage in volume tiers, SMS in packages, webhook events with an allowance,
+blocks, a monthly commitment and a cap, card payments at a percentage plus a fee each),
+services, premium support at a percentage, a hardware device and a bundle, priced in USD, EUR,
+GBP, JPY and CHF (rounded to 5 centimes in cash), with tax rates and two coupons.
 
 `seed_catalog()` is idempotent: running it again changes nothing. `manage.py seed_catalog` runs
 it on its own; the project's `seed_demo` is meant to call it.
@@ -17,6 +19,7 @@ from catalog.models import (
     BundleComponent,
     ComponentPricing,
     ConfigurationRule,
+    Coupon,
     OptionGroup,
     PriceBook,
     PriceBookEntry,
@@ -36,8 +39,12 @@ D = Decimal
 BOOKS_FROM = date(2020, 1, 1)  # before any demo history
 # Each currency's book is the USD price times a list rate, rounded as the currency rounds;
 # usage rates keep their extra places.
-BOOKS = {"USD": D("1"), "EUR": D("0.92"), "GBP": D("0.79"), "JPY": D("150")}
+BOOKS = {"USD": D("1"), "EUR": D("0.92"), "GBP": D("0.79"), "JPY": D("150"), "CHF": D("0.88")}
 INCLUSIVE_BOOKS = {"JPY"}  # Japanese list prices include consumption tax
+# Swiss invoices are paid to the 5 centimes; the euro book rounds its ties to the even cent,
+# and taxes once per document.
+BOOK_POLICIES = {"CHF": {"cash_rounding_step": D("0.05")},
+                 "EUR": {"rounding_mode": "half_even", "tax_rounding": "per_document"}}
 
 TAX_CATEGORIES = [  # code, name, kind of supply for the EU place-of-supply rules
     ("standard", "Standard rated", "services"), ("digital", "Digital services", "digital"),
@@ -80,6 +87,10 @@ PRODUCTS = [
      "0.20"),
     ("SMS-PACK", "SMS messages", "Usage", "usage", "message", "as_billed", "digital", "0.004",
      "0.008"),
+    ("WEBHOOK-EVENTS", "Webhook events", "Usage", "usage", "event", "as_billed", "digital",
+     "0.0001", "0.0005"),
+    ("CARD-PAYMENTS", "Card payments processed", "Usage", "usage", "USD processed",
+     "as_billed", "digital", None, None),
     ("ONBOARDING", "Onboarding package", "Services", "service", "project", "point_in_time",
      "standard", "2500", "5000"),
     ("TRAINING-DAY", "Training day (on site)", "Services", "service", "day", "point_in_time",
@@ -101,7 +112,8 @@ SSP_BASIS = {
     "SEAT-SSO": SSPBasis.PER_MONTH, "SEAT-ANALYTICS": SSPBasis.PER_MONTH,
     "SUPPORT-PREMIUM": SSPBasis.PER_YEAR, "BUNDLE-GROWTH": SSPBasis.PER_YEAR,
     "API-CALLS": SSPBasis.ONE_TIME, "STORAGE-GB": SSPBasis.ONE_TIME,
-    "SMS-PACK": SSPBasis.ONE_TIME, "ONBOARDING": SSPBasis.ONE_TIME,
+    "SMS-PACK": SSPBasis.ONE_TIME, "WEBHOOK-EVENTS": SSPBasis.ONE_TIME,
+    "ONBOARDING": SSPBasis.ONE_TIME,
     "TRAINING-DAY": SSPBasis.ONE_TIME, "DEVICE-GW": SSPBasis.ONE_TIME,
 }
 
@@ -124,12 +136,28 @@ PRICES = [
         ("0", "100", "0.25", "0"), ("100", "1000", "0.20", "0"), ("1000", None, "0.15", "0")]),
     ("SMS-PACK", "monthly", "package", "8", {"package_size": D(1000), "minimum_amount": "20"},
      []),
+    # 50,000 events a month included; then 10 per 100,000 started (blocks) up to a million,
+    # then a 25 step-up fee and 0.05 per thousand started; at least 20 a month once used
+    # (the shortfall is its own line), never more than 2,000
+    ("WEBHOOK-EVENTS", "monthly", "graduated", "0",
+     {"included_units": D(50000), "minimum_amount": "20", "maximum_amount": "2000"}, [
+         ("1", "1000000", "10", "0", D(100000)), ("1000001", None, "0.05", "25", D(1000))]),
+    # card processing as Stripe lists it: 2.9% of each payment plus 0.30, at most 25 a payment
+    ("CARD-PAYMENTS", "monthly", "transaction", "0",
+     {"percent": D("2.9"), "fixed_fee": "0.30", "transaction_maximum": "25"}, []),
     ("ONBOARDING", "one_time", "flat", "5000", {}, []),
     ("TRAINING-DAY", "one_time", "per_unit", "1500", {}, []),
     ("SUPPORT-PREMIUM", "annual", "percent", "0",
      {"percent": D(20), "percent_of_kind": "subscription", "minimum_amount": "1000"}, []),
     ("DEVICE-GW", "one_time", "per_unit", "249", {}, []),
     ("BUNDLE-GROWTH", "annual", "flat", "24000", {}, []),
+]
+
+# code, name, percent off, amount off (USD), duration, periods, products (empty: all), stackable
+COUPONS = [
+    ("WELCOME10", "10% off your first invoice", D(10), None, "once", None, [], True),
+    ("PLATFORM-300", "300 USD off the platform for three months", None, D(300), "repeating", 3,
+     ["PLAT-STARTER", "PLAT-PRO", "PLAT-ENT"], False),
 ]
 
 
@@ -150,8 +178,18 @@ def seed_catalog() -> dict[str, int]:
     actor = Actor.task("seed_catalog")
     for currency in BOOKS:
         _seed_book(currency, products, actor)
+    _seed_coupons(products)
     return {"products": len(products), "price_books": len(BOOKS),
             "tax_rates": TaxRate.objects.count()}
+
+
+def _seed_coupons(products) -> None:
+    for code, name, percent, amount, duration, periods, skus, stackable in COUPONS:
+        coupon, _ = Coupon.objects.update_or_create(code=code, defaults={
+            "name": name, "percent_off": percent, "amount_off": amount,
+            "currency": "USD" if amount else "", "duration": duration, "periods": periods,
+            "valid_from": BOOKS_FROM, "stackable": stackable})
+        coupon.products.set([products[sku] for sku in skus])
 
 
 def _seed_tax_rates(categories) -> None:
@@ -174,7 +212,7 @@ def _seed_products(categories) -> dict[str, Product]:
         products[sku] = product
         if ssp:
             for currency in BOOKS:
-                rate = sku in ("API-CALLS", "STORAGE-GB", "SMS-PACK")
+                rate = sku in ("API-CALLS", "STORAGE-GB", "SMS-PACK", "WEBHOOK-EVENTS")
                 StandaloneSellingPrice.objects.update_or_create(
                     product=product, amount_currency=currency,
                     defaults={"amount": Money(_converted(ssp, currency, rate=rate), currency),
@@ -224,24 +262,33 @@ def _seed_book(currency: str, products, actor) -> None:
     book, _ = PriceBook.objects.update_or_create(
         name=f"Standard {currency}", defaults={
             "currency": currency, "effective_from": BOOKS_FROM, "is_standard": True,
-            "active": True, "prices_include_tax": currency in INCLUSIVE_BOOKS})
+            "active": True, "prices_include_tax": currency in INCLUSIVE_BOOKS,
+            "rounding_mode": "half_up", "tax_rounding": "", "cash_rounding_step": None,
+            **BOOK_POLICIES.get(currency, {})})
     before = selectors.price_snapshots_of_book(book)
     for sku, period, model, amount, extra, tiers in PRICES:
+        maximum, fee = extra.get("maximum_amount"), extra.get("transaction_maximum")
         defaults = {"price_model": model, "unit_amount": _converted(amount, currency),
                     "package_size": extra.get("package_size"),
                     "minimum_amount": _converted(extra.get("minimum_amount", "0"), currency),
+                    "maximum_amount": maximum and _converted(maximum, currency),
+                    "included_units": extra.get("included_units", D(0)),
+                    "fixed_fee": _converted(extra.get("fixed_fee", "0"), currency),
+                    "transaction_maximum": fee and _converted(fee, currency),
                     "percent": extra.get("percent"),
                     "percent_of_kind": extra.get("percent_of_kind", "")}
         entry, _ = PriceBookEntry.objects.update_or_create(
             price_book=book, product=products[sku], billing_period=period, defaults=defaults)
         wanted = [(D(start), D(end) if end else None, _converted(unit, currency, rate=True),
-                   _converted(flat, currency)) for start, end, unit, flat in tiers]
-        have = [(t.from_quantity, t.up_to, t.unit_amount, t.flat_amount)
+                   _converted(flat, currency), block[0] if block else None)
+                  for start, end, unit, flat, *block in tiers]
+        have = [(t.from_quantity, t.up_to, t.unit_amount, t.flat_amount, t.block_size)
                 for t in entry.tiers.all()]
         if have != wanted:
             entry.tiers.all().delete()
             PriceTier.objects.bulk_create([
-                PriceTier(entry=entry, from_quantity=s, up_to=e, unit_amount=u, flat_amount=f)
-                for s, e, u, f in wanted])
+                PriceTier(entry=entry, from_quantity=s, up_to=e, unit_amount=u, flat_amount=f,
+                          block_size=b)
+                for s, e, u, f, b in wanted])
     services.record_price_changes(before=before, after=selectors.price_snapshots_of_book(book),
                                   by=actor, source="seed_catalog")

@@ -14,3 +14,9 @@ def default_convention() -> Convention:
     "30/360")."""
     return convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
                                            DEFAULT_CONVENTION))
+
+
+def due_dates_on_business_days() -> bool:
+    """Whether a due date on a weekend moves to the next business day (setting
+    DUE_DATES_ON_BUSINESS_DAYS, off by default; billing.due_schedule does the moving)."""
+    return bool(getattr(settings, "DUE_DATES_ON_BUSINESS_DAYS", False))

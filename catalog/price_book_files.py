@@ -14,8 +14,12 @@ from core.csv_files import text_problem_lines
 COLUMNS = [
     "sku", "billing_period", "price_model", "unit_amount", "package_size", "minimum_amount",
     "percent", "percent_of_kind", "percent_of_family", "active",
-    "tier_from", "tier_up_to", "tier_unit_amount", "tier_flat_amount",
+    "included_units", "maximum_amount", "minimum_packages", "charge_at_zero", "fixed_fee",
+    "free_transactions", "transaction_minimum", "transaction_maximum",
+    "tier_from", "tier_up_to", "tier_unit_amount", "tier_flat_amount", "tier_block_size",
 ]
+# The columns from included_units to transaction_maximum came in December 2026: a file without
+# one leaves that option of an existing entry as it is (catalog.services.import_price_book).
 REQUIRED_COLUMNS = ["sku", "billing_period", "price_model"]
 FORMATS = {"csv": "text/csv",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -32,6 +36,9 @@ class Row:
 
     def __getitem__(self, column: str) -> str:
         return self.values.get(column, "")
+
+    def has(self, column: str) -> bool:
+        return column in self.values
 
 
 def file_format(filename: str) -> str:

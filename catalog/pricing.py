@@ -20,7 +20,23 @@ Price models (`PriceModel`), for a quantity q > 0 (any model prices q = 0 at zer
     volume      the tier q reaches prices every unit: q × its unit_amount + its flat_amount
     package     ceil(q / package_size) × unit_amount (a partial block costs a whole block)
     percent     percent / 100 of the basis: the net per period of the other lines it follows
-Every model then charges at least `minimum_amount` when q > 0 (0 means no minimum).
+    transaction percent / 100 of each transaction's amount plus `fixed_fee` per transaction,
+                each fee held between `transaction_minimum` and `transaction_maximum`; the
+                first `free_transactions` carry no fixed fee (catalog.transaction_fees)
+
+Allowances, blocks, minimum and cap (one billing period; see `price_breakdown`):
+- `included_units` are free: the model prices the quantity above them (for `transaction`, the
+  first amount of volume in the period is free of the percentage).
+- A tier with a `block_size` charges whole blocks: ceil(units in the tier / block) × its
+  unit_amount (the unit_amount is then the price of one block); a partial block costs a whole
+  one. A package price charges at least `minimum_packages` packages.
+- A tier's flat fee is charged when the tier is reached. At zero usage nothing is charged,
+  unless `charge_at_zero`: then a flat price's fee, the first tier's flat fee, the minimum
+  packages and the minimum charge apply to a period with no usage too (a first tier's flat fee
+  is a base fee to some sellers and a usage charge to others: the price chooses).
+- `minimum_amount` is a commitment per period: when the priced usage is below it (and something
+  was used, or `charge_at_zero`), the difference is charged as a shortfall ("true-up"), reported
+  on its own. `maximum_amount` caps the period's charge (never below the minimum).
 
 How tiers are written: in a spec, each `Tier` gives the last quantity it covers (`up_to`,
 inclusive) and the open-ended last tier has `up_to=None`; a tier covers the quantities above the
@@ -31,11 +47,14 @@ each next starts at the previous end or one above it, only the last is open) and
 100.5 falls in the tier "from 101".
 
 Rounding point (the only one): the list amount per billing period is rounded to the currency's
-minor unit (core.money), then the discount per period is rounded; net per period = list −
-discount. The term amounts are those rounded per-period amounts times the number of periods, so
-twelve months of a monthly price is exactly twelve invoices. Only a term that is not a whole
-number of periods (18 months billed annually = 1.5 periods) rounds its totals again. Unit rates
-may carry more places than the currency. Documents add the rounded lines.
+minor unit (core.money) by the spec's `rounding` (half-up: ties away from zero, symmetric for
+negatives; or half-even, the price book's choice, see catalog.rounding), then the discount per
+period is rounded; net per period = list − discount. A shortfall up to the minimum is the rounded
+whole less the rounded usage, so the usage and its top-up lines add up to the period. The term
+amounts are those rounded per-period amounts times the number of periods, so twelve months of a
+monthly price is exactly twelve invoices. Only a term that is not a whole number of periods
+(18 months billed annually = 1.5 periods) rounds its totals again. Unit rates may carry more
+places than the currency. Documents add the rounded lines.
 
 Worked example (API calls, graduated, monthly, for a 12-month term with 10% off):
 >>> from decimal import Decimal as D
@@ -58,6 +77,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
+from catalog import transaction_fees
+from catalog.rounding import RoundingMode
 from core.money import round_money
 
 ZERO = Decimal(0)
@@ -73,6 +94,7 @@ class PriceModel(StrEnum):
     VOLUME = "volume"
     PACKAGE = "package"
     PERCENT = "percent"
+    TRANSACTION = "transaction"
 
 
 class BillingPeriod(StrEnum):
@@ -109,6 +131,14 @@ class Tier:
     up_to: Decimal | None
     unit_amount: Decimal
     flat_amount: Decimal = ZERO
+    block_size: Decimal | None = None  # units per block; unit_amount is then per block
+
+    def units_amount(self, units: Decimal) -> Decimal:
+        """The unit part of this tier's charge for `units` (whole blocks when it has blocks)."""
+        if self.block_size is None:
+            return units * self.unit_amount
+        return (units / self.block_size).to_integral_value(rounding=ROUND_CEILING) \
+            * self.unit_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +154,18 @@ class PriceSpec:
     minimum_amount: Decimal = ZERO
     percent: Decimal = ZERO
     percent_basis: frozenset[str] = frozenset()
+    included_units: Decimal = ZERO
+    maximum_amount: Decimal | None = None
+    minimum_packages: Decimal = ZERO
+    charge_at_zero: bool = False
+    transaction: transaction_fees.TransactionTerms = transaction_fees.NO_TERMS
+    rounding: RoundingMode = RoundingMode.HALF_UP
 
     def __post_init__(self):
         object.__setattr__(self, "model", PriceModel(self.model))
         object.__setattr__(self, "billing_period", BillingPeriod(self.billing_period))
         object.__setattr__(self, "currency", self.currency.upper())
+        object.__setattr__(self, "rounding", RoundingMode(self.rounding))
         errors = spec_errors(self)
         if errors:
             raise ValueError("; ".join(errors))
@@ -139,7 +176,10 @@ class PriceSpec:
             model=self.model, currency=self.currency, billing_period=self.billing_period,
             unit_amount=self.unit_amount, tiers=self.tiers, package_size=self.package_size,
             minimum_amount=self.minimum_amount, percent=self.percent,
-            percent_basis=self.percent_basis)
+            percent_basis=self.percent_basis, included_units=self.included_units,
+            maximum_amount=self.maximum_amount, minimum_packages=self.minimum_packages,
+            charge_at_zero=self.charge_at_zero, transaction=self.transaction,
+            rounding=self.rounding)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "PriceSpec":
@@ -153,16 +193,26 @@ class PriceSpec:
             billing_period=BillingPeriod(data.get("billing_period", BillingPeriod.ONE_TIME)),
             unit_amount=Decimal(data.get("unit_amount", "0")),
             tiers=tuple(
-                Tier(up_to=None if t.get("up_to") is None else Decimal(t["up_to"]),
-                     unit_amount=Decimal(t["unit_amount"]),
-                     flat_amount=Decimal(t.get("flat_amount", "0")))
+                Tier(up_to=_optional(t.get("up_to")), unit_amount=Decimal(t["unit_amount"]),
+                     flat_amount=Decimal(t.get("flat_amount", "0")),
+                     block_size=_optional(t.get("block_size")))
                 for t in data.get("tiers", ())
             ),
-            package_size=None if package_size is None else Decimal(package_size),
+            package_size=_optional(package_size),
             minimum_amount=Decimal(data.get("minimum_amount", "0")),
             percent=Decimal(data.get("percent", "0")),
             percent_basis=frozenset(data.get("percent_basis", ())),
+            included_units=Decimal(data.get("included_units", "0")),
+            maximum_amount=_optional(data.get("maximum_amount")),
+            minimum_packages=Decimal(data.get("minimum_packages", "0")),
+            charge_at_zero=bool(data.get("charge_at_zero", False)),
+            transaction=transaction_fees.TransactionTerms.from_dict(data.get("transaction", {})),
+            rounding=RoundingMode(data.get("rounding", RoundingMode.HALF_UP)),
         )
+
+
+def _optional(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -171,34 +221,70 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 
 def snapshot_data(*, model, currency, billing_period, unit_amount, tiers, package_size,
-                  minimum_amount, percent, percent_basis) -> dict:
-    """The snapshot format: every amount as plain decimal text, tiers by their `up_to`."""
-    return {
+                  minimum_amount, percent, percent_basis, included_units=ZERO,
+                  maximum_amount=None, minimum_packages=ZERO, charge_at_zero=False,
+                  transaction=transaction_fees.NO_TERMS,
+                  rounding=RoundingMode.HALF_UP) -> dict:
+    """The snapshot format: every amount as plain decimal text, tiers by their `up_to`.
+
+    The options added in December 2026 (allowances, cap, blocks, transaction fees, rounding)
+    are written only when they differ from their defaults, so a snapshot of a price that uses
+    none of them reads exactly as before and needs no new version."""
+    data = {
         "version": SNAPSHOT_VERSION,
         "model": str(model),
         "currency": currency,
         "billing_period": str(billing_period),
         "unit_amount": decimal_text(unit_amount),
-        "tiers": [{"up_to": decimal_text(t.up_to), "unit_amount": decimal_text(t.unit_amount),
-                   "flat_amount": decimal_text(t.flat_amount)} for t in tiers],
+        "tiers": [_tier_data(t) for t in tiers],
         "package_size": decimal_text(package_size),
         "minimum_amount": decimal_text(minimum_amount),
         "percent": decimal_text(percent),
         "percent_basis": sorted(percent_basis),
     }
+    if included_units:
+        data["included_units"] = decimal_text(included_units)
+    if maximum_amount is not None:
+        data["maximum_amount"] = decimal_text(maximum_amount)
+    if minimum_packages:
+        data["minimum_packages"] = decimal_text(minimum_packages)
+    if charge_at_zero:
+        data["charge_at_zero"] = True
+    if transaction != transaction_fees.NO_TERMS:
+        data["transaction"] = transaction.to_dict()
+    if RoundingMode(rounding) is not RoundingMode.HALF_UP:
+        data["rounding"] = str(rounding)
+    return data
+
+
+def _tier_data(tier: Tier) -> dict:
+    data = {"up_to": decimal_text(tier.up_to), "unit_amount": decimal_text(tier.unit_amount),
+            "flat_amount": decimal_text(tier.flat_amount)}
+    if tier.block_size is not None:
+        data["block_size"] = decimal_text(tier.block_size)
+    return data
 
 
 def spec_errors(spec: PriceSpec) -> list[str]:
     """Every reason the spec cannot price, as readable messages (empty when it can)."""
     errors = []
-    if spec.unit_amount < 0 or spec.minimum_amount < 0 or spec.percent < 0:
-        errors.append("Amounts and percentages cannot be negative.")
+    if min(spec.unit_amount, spec.minimum_amount, spec.percent, spec.included_units,
+           spec.minimum_packages) < 0:
+        errors.append("Amounts, units and percentages cannot be negative.")
+    if spec.maximum_amount is not None and spec.maximum_amount < spec.minimum_amount:
+        errors.append("The maximum per period cannot be below the minimum.")
     if spec.model in TIERED_MODELS:
         errors.extend(tier_errors(spec.tiers))
     elif spec.tiers:
         errors.append(f"A {spec.model} price has no tiers.")
     if spec.model is PriceModel.PACKAGE and (spec.package_size is None or spec.package_size <= 0):
         errors.append("The package size must be greater than zero.")
+    if spec.model is not PriceModel.PACKAGE and spec.minimum_packages:
+        errors.append("Only package prices have a minimum number of packages.")
+    if spec.model is PriceModel.TRANSACTION:
+        errors.extend(spec.transaction.errors())
+    elif spec.transaction != transaction_fees.NO_TERMS:
+        errors.append("Only transaction prices have transaction fees.")
     return errors
 
 
@@ -211,6 +297,8 @@ def tier_errors(tiers: Sequence[Tier]) -> list[str]:
     for number, tier in enumerate(tiers, start=1):
         if tier.unit_amount < 0 or tier.flat_amount < 0:
             errors.append(f"Tier {number}: amounts cannot be negative.")
+        if tier.block_size is not None and tier.block_size <= 0:
+            errors.append(f"Tier {number}: the block size must be greater than zero.")
         if tier.up_to is None:
             if number != len(tiers):
                 errors.append(f"Tier {number}: only the last tier can be open-ended.")
@@ -231,10 +319,14 @@ class TierCharge:
 
 
 def tier_charges(spec: PriceSpec, quantity: Decimal) -> tuple[TierCharge, ...]:
-    """What each graduated tier charges for `quantity` (only tiers that some unit reaches)."""
+    """What each graduated tier charges for `quantity` (only tiers that some unit reaches; at
+    zero, the first tier's flat fee when the price charges at zero)."""
     if spec.model is not PriceModel.GRADUATED:
         raise ValueError("tier charges exist for graduated prices only")
     _check_quantity(quantity)
+    if quantity == 0:
+        first = spec.tiers[0]
+        return (TierCharge(1, ZERO, first.flat_amount),) if spec.charge_at_zero else ()
     charges = []
     below = ZERO
     for number, tier in enumerate(spec.tiers, start=1):
@@ -242,7 +334,7 @@ def tier_charges(spec: PriceSpec, quantity: Decimal) -> tuple[TierCharge, ...]:
             break
         top = quantity if tier.up_to is None else min(quantity, tier.up_to)
         units = top - below
-        charges.append(TierCharge(number, units, units * tier.unit_amount + tier.flat_amount))
+        charges.append(TierCharge(number, units, tier.units_amount(units) + tier.flat_amount))
         below = top if tier.up_to is None else tier.up_to
     return tuple(charges)
 
@@ -260,29 +352,68 @@ def _check_quantity(quantity: Decimal) -> None:
         raise ValueError("quantity cannot be negative")
 
 
-def price_quantity(spec: PriceSpec, quantity: Decimal, *, basis: Decimal | None = None) -> Decimal:
-    """The exact, unrounded price of `quantity` under `spec` for one billing period."""
+@dataclass(frozen=True, slots=True)
+class QuantityPrice:
+    """One period's exact charge in its parts: the usage priced by the model, the shortfall up
+    to the minimum (billed as its own line) and what the cap took off."""
+
+    billable_quantity: Decimal  # the quantity above the included units
+    usage_amount: Decimal
+    shortfall: Decimal = ZERO
+    capped: Decimal = ZERO
+
+    @property
+    def amount(self) -> Decimal:
+        return self.usage_amount + self.shortfall - self.capped
+
+
+def price_breakdown(spec: PriceSpec, quantity: Decimal, *, basis: Decimal | None = None,
+                    transactions: Sequence[Decimal] | None = None) -> QuantityPrice:
+    """The exact, unrounded charge of `quantity` under `spec` for one billing period, in parts.
+
+    `transactions` are the amounts of a transaction price's events in the period (their sum is
+    the quantity); without them a transaction price can only charge its percentage."""
     _check_quantity(quantity)
-    if quantity == 0:
-        return ZERO
+    if spec.model is PriceModel.TRANSACTION:
+        usage = transaction_fees.period_fee(
+            spec.percent, spec.transaction, quantity if transactions is None else None,
+            transactions, free_amount=spec.included_units)
+        billable = max(quantity - spec.included_units, ZERO)
+    else:
+        billable = max(quantity - spec.included_units, ZERO)
+        usage = _model_amount(spec, billable, basis) if quantity or spec.charge_at_zero else ZERO
+    charged = quantity > 0 or spec.charge_at_zero
+    shortfall = max(spec.minimum_amount - usage, ZERO) if charged else ZERO
+    total = usage + shortfall
+    capped = ZERO if spec.maximum_amount is None else max(total - spec.maximum_amount, ZERO)
+    return QuantityPrice(billable, usage, shortfall, capped)
+
+
+def _model_amount(spec: PriceSpec, billable: Decimal, basis: Decimal | None) -> Decimal:
+    """What the model charges for the billable quantity (zero only when the model says so)."""
     model = spec.model
     if model is PriceModel.PER_UNIT:
-        amount = quantity * spec.unit_amount
-    elif model is PriceModel.FLAT:
-        amount = spec.unit_amount
-    elif model is PriceModel.GRADUATED:
-        amount = sum((c.amount for c in tier_charges(spec, quantity)), ZERO)
-    elif model is PriceModel.VOLUME:
-        tier = volume_tier(spec.tiers, quantity)
-        amount = quantity * tier.unit_amount + tier.flat_amount
-    elif model is PriceModel.PACKAGE:
-        blocks = (quantity / spec.package_size).to_integral_value(rounding=ROUND_CEILING)
-        amount = blocks * spec.unit_amount
-    else:
-        if basis is None:
-            raise ValueError("a percentage price needs the basis it follows (see price_document)")
-        amount = basis * spec.percent / HUNDRED
-    return max(amount, spec.minimum_amount)
+        return billable * spec.unit_amount
+    if model is PriceModel.FLAT:
+        return spec.unit_amount
+    if model is PriceModel.GRADUATED:
+        return sum((c.amount for c in tier_charges(spec, billable)), ZERO)
+    if model is PriceModel.VOLUME:
+        if billable == 0:
+            return spec.tiers[0].flat_amount if spec.charge_at_zero else ZERO
+        tier = volume_tier(spec.tiers, billable)
+        return tier.units_amount(billable) + tier.flat_amount
+    if model is PriceModel.PACKAGE:
+        blocks = (billable / spec.package_size).to_integral_value(rounding=ROUND_CEILING)
+        return max(blocks, spec.minimum_packages) * spec.unit_amount
+    if basis is None:
+        raise ValueError("a percentage price needs the basis it follows (see price_document)")
+    return basis * spec.percent / HUNDRED
+
+
+def price_quantity(spec: PriceSpec, quantity: Decimal, *, basis: Decimal | None = None) -> Decimal:
+    """The exact, unrounded price of `quantity` under `spec` for one billing period."""
+    return price_breakdown(spec, quantity, basis=basis).amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +442,8 @@ class LinePrice:
     list_amount: Decimal
     discount_amount: Decimal
     net_amount: Decimal
+    shortfall_per_period: Decimal = ZERO  # the part of list_per_period that tops up a minimum
+    capped_per_period: Decimal = ZERO  # what the cap took off the usage priced this period
 
     @property
     def total_contract_value(self) -> Decimal:
@@ -330,7 +463,8 @@ def periods_in_term(period: BillingPeriod, term_months: int | None) -> Decimal:
     return periods.to_integral_value() if periods == periods.to_integral_value() else periods
 
 
-def price_line(line: LineInput, *, basis: Decimal | None = None) -> LinePrice:
+def price_line(line: LineInput, *, basis: Decimal | None = None,
+               transactions: Sequence[Decimal] | None = None) -> LinePrice:
     """List, discount and net per period and over the term, rounded once per period amount."""
     spec = line.spec
     if line.discount_percent and line.discount_amount:
@@ -339,21 +473,28 @@ def price_line(line: LineInput, *, basis: Decimal | None = None) -> LinePrice:
         raise ValueError("a discount percent is between 0 and 100")
     if line.discount_amount < 0:
         raise ValueError("a discount amount cannot be negative")
-    currency = spec.currency
+    currency, mode = spec.currency, spec.rounding.decimal
     periods = periods_in_term(spec.billing_period, line.term_months)
-    list_pp = round_money(price_quantity(spec, line.quantity, basis=basis), currency)
+    parts = price_breakdown(spec, line.quantity, basis=basis, transactions=transactions)
+    list_pp = round_money(parts.amount, currency, mode)
+    # the shortfall line (and what a cap took off) is the difference of the rounded whole and
+    # the rounded usage, so usage, top-up and cap add up to the period's amount
+    usage_pp = round_money(parts.usage_amount, currency, mode)
+    zero = round_money(ZERO, currency)
+    shortfall_pp = list_pp - usage_pp if parts.shortfall else zero
+    capped_pp = usage_pp - list_pp if parts.capped else zero
     if line.discount_percent:
-        discount_pp = round_money(list_pp * line.discount_percent / HUNDRED, currency)
+        discount_pp = round_money(list_pp * line.discount_percent / HUNDRED, currency, mode)
     else:
-        discount_pp = min(round_money(line.discount_amount, currency), list_pp)
+        discount_pp = min(round_money(line.discount_amount, currency, mode), list_pp)
     net_pp = list_pp - discount_pp
     if periods == periods.to_integral_value():
         list_total, net_total = list_pp * periods, net_pp * periods
     else:  # a part period: the term totals are rounded once more
-        list_total = round_money(list_pp * periods, currency)
-        net_total = round_money(net_pp * periods, currency)
+        list_total = round_money(list_pp * periods, currency, mode)
+        net_total = round_money(net_pp * periods, currency, mode)
     return LinePrice(currency, spec.billing_period, periods, list_pp, discount_pp, net_pp,
-                     list_total, list_total - net_total, net_total)
+                     list_total, list_total - net_total, net_total, shortfall_pp, capped_pp)
 
 
 def _zero_price(spec: PriceSpec, term_months: int | None) -> LinePrice:

@@ -83,6 +83,13 @@ def export_price_book(*, price_book: PriceBook, fmt: str, by) -> bytes:
             "percent_of_kind": entry.percent_of_kind,
             "percent_of_family": entry.percent_of_family,
             "active": "yes" if entry.active else "no",
+            "included_units": _plain(entry.included_units),
+            "maximum_amount": _plain(entry.maximum_amount),
+            "minimum_packages": _plain(entry.minimum_packages),
+            "charge_at_zero": "yes" if entry.charge_at_zero else "no",
+            "fixed_fee": _plain(entry.fixed_fee), "free_transactions": entry.free_transactions,
+            "transaction_minimum": _plain(entry.transaction_minimum),
+            "transaction_maximum": _plain(entry.transaction_maximum),
         }
         tiers = list(entry.tiers.all()) if entry.price_model in pricing.TIERED_MODELS else []
         for tier in tiers or [None]:
@@ -90,7 +97,8 @@ def export_price_book(*, price_book: PriceBook, fmt: str, by) -> bytes:
             if tier is not None:
                 row.update(tier_from=_plain(tier.from_quantity), tier_up_to=_plain(tier.up_to),
                            tier_unit_amount=_plain(tier.unit_amount),
-                           tier_flat_amount=_plain(tier.flat_amount))
+                           tier_flat_amount=_plain(tier.flat_amount),
+                           tier_block_size=_plain(tier.block_size))
             rows.append(row)
     return price_book_files.write_rows(rows, fmt)
 
@@ -144,10 +152,17 @@ def import_price_book(*, price_book: PriceBook, data: bytes, filename: str, by) 
 
 
 _ENTRY_DECIMALS = ["unit_amount", "package_size", "minimum_amount", "percent"]
+_OPTIONAL_DECIMALS = {"included_units": Decimal(0), "maximum_amount": None,
+                      "minimum_packages": Decimal(0), "fixed_fee": Decimal(0),
+                      "transaction_minimum": None, "transaction_maximum": None}
 _TIER_DECIMALS = {"tier_from": "from_quantity", "tier_up_to": "up_to",
-                  "tier_unit_amount": "unit_amount", "tier_flat_amount": "flat_amount"}
+                  "tier_unit_amount": "unit_amount", "tier_flat_amount": "flat_amount",
+                  "tier_block_size": "block_size"}
 _FIELD_COLUMNS = {"product": "sku", "from_quantity": "tier_from", "up_to": "tier_up_to",
-                  "unit_amount": "unit_amount", "flat_amount": "tier_flat_amount"}
+                  "unit_amount": "unit_amount", "flat_amount": "tier_flat_amount",
+                  "block_size": "tier_block_size"}
+_YES_NO = {"": None, "yes": True, "true": True, "1": True, "no": False, "false": False,
+           "0": False}
 
 
 class _ParsedFile:
@@ -234,10 +249,29 @@ class _ParsedFile:
         values["percent_of_kind"] = row["percent_of_kind"]
         values["percent_of_family"] = row["percent_of_family"]
         active = row["active"].lower()
-        if active not in ("", "yes", "no", "true", "false", "1", "0"):
+        if active not in _YES_NO:
             self.error(row.line, f'active "{row["active"]}" must be yes or no.')
         values["active"] = active not in ("no", "false", "0")
+        self._optional_values(row, values)
         return values
+
+    def _optional_values(self, row, values):
+        """The options of the December 2026 columns, for the columns the file has."""
+        for column, default in _OPTIONAL_DECIMALS.items():
+            if row.has(column):
+                values[column] = self._decimal(row, column, blank=default)
+        if row.has("free_transactions"):
+            count = self._decimal(row, "free_transactions", blank=Decimal(0))
+            if count is not None and (count < 0 or count != count.to_integral_value()):
+                self.error(row.line, "free_transactions must be a whole number, 0 or more.")
+            else:
+                values["free_transactions"] = int(count or 0)
+        if row.has("charge_at_zero"):
+            flag = row["charge_at_zero"].lower()
+            if flag not in _YES_NO:
+                self.error(row.line, f'charge_at_zero "{row["charge_at_zero"]}" must be yes '
+                                     f'or no.')
+            values["charge_at_zero"] = bool(_YES_NO.get(flag))
 
     def _tiers(self, group):
         tiers = []

@@ -6,7 +6,8 @@
 The first range starts at 0 or 1; each next one starts where the previous ended (continuous
 quantities: "0–100, 100–1000") or one above it (whole units: "1–100, 101–1000"); only the last
 is open-ended. The engine keeps each range's end: a tier covers quantities above the previous
-end up to its own (see catalog.pricing).
+end up to its own (see catalog.pricing). A row may give a block size: its unit amount is then
+the price of a block, and a started block costs a whole one.
 """
 
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ class WrittenTier:
     up_to: Decimal | None
     unit_amount: Decimal = ZERO
     flat_amount: Decimal = ZERO
+    block_size: Decimal | None = None
 
 
 def written_tier_errors(rows: Sequence[WrittenTier]) -> list[tuple[int, str, str]]:
@@ -52,6 +54,8 @@ def written_tier_errors(rows: Sequence[WrittenTier]) -> list[tuple[int, str, str
             errors.append((i, "unit_amount", "Amounts cannot be negative."))
         if row.flat_amount < 0:
             errors.append((i, "flat_amount", "Amounts cannot be negative."))
+        if row.block_size is not None and row.block_size <= 0:
+            errors.append((i, "block_size", "A block holds more than zero units."))
         previous_end = row.up_to
     if rows[-1].up_to is not None:
         errors.append((len(rows) - 1, "up_to",
@@ -61,5 +65,5 @@ def written_tier_errors(rows: Sequence[WrittenTier]) -> list[tuple[int, str, str
 
 def tiers_from_written(rows: Sequence[WrittenTier]) -> tuple[Tier, ...]:
     """Keep each written range's end: a tier covers quantities above the previous end."""
-    return tuple(Tier(up_to=r.up_to, unit_amount=r.unit_amount, flat_amount=r.flat_amount)
-                 for r in rows)
+    return tuple(Tier(up_to=r.up_to, unit_amount=r.unit_amount, flat_amount=r.flat_amount,
+                      block_size=r.block_size) for r in rows)

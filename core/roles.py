@@ -90,6 +90,3 @@ def roles_of(user) -> set[str]:
         user._q2c_roles = set(user.groups.values_list("name", flat=True))
     return user._q2c_roles
 
-
-def has_role(user, *roles: str) -> bool:
-    return bool(roles_of(user) & set(roles))

@@ -109,7 +109,7 @@ class InstalmentInline(admin.TabularInline):
     model = Instalment
     formset = InstalmentFormSet
     extra = 0
-    fields = ["sequence", "percent", "due_days"]
+    fields = ["sequence", "percent", "basis", "due_days"]
 
 
 @admin.register(PaymentTerms)

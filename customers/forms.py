@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from djmoney.money import Money
 
@@ -22,18 +22,6 @@ ACCOUNT_FORM_FIELDS = [
     "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
     "document_language",
 ]
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError back on the form, each message on its field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        if field not in form.fields and field != NON_FIELD_ERRORS:
-            messages = [f"{field.replace('_', ' ')}: {m}" for m in messages]
-        form.add_error(target, messages)
 
 
 class AccountForm(forms.ModelForm):

@@ -9,9 +9,25 @@ from djmoney.models.fields import MoneyField
 
 
 class PaymentTermsKind(models.TextChoices):
+    """The kinds billing.due_schedule knows (the same values)."""
+
     NET = "net", "Net N days"
     END_OF_MONTH = "eom", "End of month plus N days"
+    NEXT_MONTH_DAY = "next_month_day", "Day N of the following month"
     INSTALMENTS = "instalments", "Instalments"
+
+
+class InstalmentBasis(models.TextChoices):
+    """What an instalment's days count from (30% net 0 and 70% on the 10th of next month)."""
+
+    NET = "net", "Days after the invoice date"
+    END_OF_MONTH = "eom", "Days after the end of the invoice's month"
+    NEXT_MONTH_DAY = "next_month_day", "Day N of the following month"
+
+
+# Days a basis adds at most before its N counts: the rest of the invoice's month, taken as 30
+# (approval rules on long terms compare these figures).
+_MONTH_DAYS = {"net": 0, "eom": 30, "next_month_day": 30}
 
 
 class PaymentTerms(models.Model):
@@ -21,7 +37,8 @@ class PaymentTerms(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=PaymentTermsKind.choices,
                             default=PaymentTermsKind.NET)
-    days = models.PositiveIntegerField(default=30, help_text="N in 'net N' or 'end of month + N'.")
+    days = models.PositiveIntegerField(
+        default=30, help_text="N in 'net N', 'end of month + N' or 'day N of the following month'.")
     early_discount_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
@@ -42,12 +59,18 @@ class PaymentTerms(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.kind == PaymentTermsKind.NEXT_MONTH_DAY and not 1 <= self.days <= 31:
+            raise ValidationError({"days": "The day of the following month is between 1 and 31 "
+                                           "(a shorter month takes its last day)."})
+
     @property
     def longest_days(self) -> int:
-        """Days until the last amount is due, for approval rules on long terms."""
+        """Days until the last amount is due at most, for approval rules on long terms (the
+        rest of the invoice's month counted as 30 days)."""
         if self.kind == PaymentTermsKind.INSTALMENTS:
-            return max((i.due_days for i in self.instalments.all()), default=0)
-        return self.days + (30 if self.kind == PaymentTermsKind.END_OF_MONTH else 0)
+            return max((i.longest_days for i in self.instalments.all()), default=0)
+        return self.days + _MONTH_DAYS[self.kind]
 
 
 class Instalment(models.Model):
@@ -55,7 +78,10 @@ class Instalment(models.Model):
     sequence = models.PositiveSmallIntegerField()
     percent = models.DecimalField(max_digits=6, decimal_places=3,
                                   validators=[MinValueValidator(Decimal("0.001"))])
-    due_days = models.PositiveIntegerField(help_text="Days after the invoice date.")
+    due_days = models.PositiveIntegerField(help_text="N of its basis: days after the invoice "
+                                                     "date unless the basis says otherwise.")
+    basis = models.CharField(max_length=16, choices=InstalmentBasis.choices,
+                             default=InstalmentBasis.NET)
 
     class Meta:
         ordering = ["terms", "sequence"]
@@ -67,7 +93,15 @@ class Instalment(models.Model):
         ]
 
     def __str__(self):
+        if self.basis == InstalmentBasis.NEXT_MONTH_DAY:
+            return f"{self.percent}% on day {self.due_days} of the following month"
+        if self.basis == InstalmentBasis.END_OF_MONTH:
+            return f"{self.percent}% {self.due_days} days after the end of the month"
         return f"{self.percent}% after {self.due_days} days"
+
+    @property
+    def longest_days(self) -> int:
+        return self.due_days + _MONTH_DAYS[self.basis]
 
 
 class ReportingLine(models.Model):

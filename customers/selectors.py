@@ -67,18 +67,17 @@ def assignable_owners(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
-def active_payment_terms() -> QuerySet[PaymentTerms]:
-    return PaymentTerms.objects.filter(active=True)
-
-
 def terms_due_within(days: int) -> QuerySet[PaymentTerms]:
     """Active terms whose last amount falls due within `days` of the invoice (as
-    `PaymentTerms.longest_days` counts: end of month as 30 days)."""
-    from customers.models import Instalment, PaymentTermsKind
+    `PaymentTerms.longest_days` counts: the rest of the invoice's month as 30 days)."""
+    from customers.models import Instalment, InstalmentBasis, PaymentTermsKind
 
-    late = Instalment.objects.filter(due_days__gt=days).values("terms")
+    month_based = [PaymentTermsKind.END_OF_MONTH, PaymentTermsKind.NEXT_MONTH_DAY]
+    late = Instalment.objects.filter(
+        Q(basis=InstalmentBasis.NET, due_days__gt=days)
+        | Q(basis__in=month_based, due_days__gt=days - 30)).values("terms")
     return (PaymentTerms.objects.filter(active=True)
             .filter(Q(kind=PaymentTermsKind.NET, days__lte=days)
-                    | Q(kind=PaymentTermsKind.END_OF_MONTH, days__lte=days - 30)
+                    | Q(kind__in=month_based, days__lte=days - 30)
                     | Q(kind=PaymentTermsKind.INSTALMENTS))
             .exclude(pk__in=late))

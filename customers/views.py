@@ -15,9 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.csv_files import SafeCsvWriter
+from core.forms import add_service_errors
 from customers import services
 from customers.filters import AccountFilter
-from customers.forms import AccountForm, ContactForm, ImportForm, add_service_errors
+from customers.forms import AccountForm, ContactForm, ImportForm
 from customers.models import Contact
 from customers.selectors import account_for_detail, accounts_visible_to
 from customers.services.importing import ACCOUNT_COLUMNS, CONTACT_COLUMNS

@@ -64,3 +64,32 @@ class RateImportForm(forms.Form):
 
 class RateFilterForm(forms.Form):
     currency = forms.CharField(required=False, max_length=3)
+
+
+class ManualJournalForm(forms.Form):
+    document_date = forms.DateField(label="Date", widget=DateInput)
+    memo = forms.CharField(max_length=255, help_text="What the journal records and why.")
+
+
+class ManualJournalLineForm(forms.Form):
+    gl_account = forms.ModelChoiceField(
+        queryset=GLAccount.objects.filter(active=True).order_by("code"), to_field_name="code",
+        required=False, label="Account", empty_label="—")
+    debit = forms.DecimalField(required=False, min_value=0, max_digits=19, decimal_places=4)
+    credit = forms.DecimalField(required=False, min_value=0, max_digits=19, decimal_places=4)
+    description = forms.CharField(required=False, max_length=255)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("debit") or cleaned.get("credit")) and not cleaned.get("gl_account"):
+            self.add_error("gl_account", "Choose the account for this amount.")
+        return cleaned
+
+
+ManualJournalLineFormSet = forms.formset_factory(ManualJournalLineForm, extra=4, max_num=50,
+                                                 validate_max=True)
+
+
+class RejectJournalForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="The preparer reads this.")

@@ -4,14 +4,15 @@ from core.roles import Role
 
 _VIEW = [
     "ledger.view_glaccount", "ledger.view_accountingperiod", "ledger.view_journalentry",
-    "ledger.view_journalline", "ledger.view_exchangerate",
+    "ledger.view_journalline", "ledger.view_exchangerate", "ledger.view_manualjournal",
 ]
 _RATES = ["ledger.add_exchangerate", "ledger.change_exchangerate", "ledger.import_rates"]
 
 GRANTS = {
-    Role.FINANCE: [*_VIEW, *_RATES, "ledger.post_entries"],
+    Role.FINANCE: [*_VIEW, *_RATES, "ledger.post_entries", "ledger.approve_manualjournal"],
     Role.ACCOUNTANT: [*_VIEW, *_RATES, "ledger.add_glaccount", "ledger.change_glaccount",
-                      "ledger.post_entries", "ledger.start_close", "ledger.close_period",
+                      "ledger.post_entries", "ledger.add_manualjournal",
+                      "ledger.approve_manualjournal", "ledger.start_close", "ledger.close_period",
                       "ledger.reopen_period"],
     Role.SYSTEM: [*_VIEW, "ledger.post_entries"],
 }

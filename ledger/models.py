@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 
 class GLAccountType(models.TextChoices):
@@ -217,3 +217,81 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"1 {self.currency} = {self.rate} on {self.valid_on}"
+
+
+class ManualJournalState(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    POSTED = "posted", "Posted"
+    REJECTED = "rejected", "Rejected"
+
+
+def within_limit(journal: "ManualJournal") -> bool:
+    return not journal.needs_approval
+
+
+class ManualJournal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """An accountant's own journal (accruals, reclassifications, corrections). Up to the approval
+    threshold the preparer posts it; above it a second person approves it (maker-checker).
+    Posted, it owns its journal entry like any document."""
+
+    document_date = models.DateField()
+    memo = models.CharField(max_length=255)
+    total = models.DecimalField(max_digits=19, decimal_places=4,
+                                help_text="Total debits (= total credits), functional currency.")
+    needs_approval = models.BooleanField(
+        help_text="Above the approval threshold when prepared: a second person posts it.")
+    state = FSMField(default=ManualJournalState.PENDING_APPROVAL,
+                     choices=ManualJournalState.choices, protected=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="manual_journal")
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("approve_manualjournal",
+                        "Can approve or reject manual journals prepared by someone else")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"MJ-{self.pk:05d}"
+
+    @transition(field=state, source=ManualJournalState.PENDING_APPROVAL,
+                target=ManualJournalState.POSTED, permission="ledger.add_manualjournal",
+                conditions=[within_limit])
+    def post(self):
+        """The preparer posts a journal within the threshold."""
+
+    @transition(field=state, source=ManualJournalState.PENDING_APPROVAL,
+                target=ManualJournalState.POSTED, permission="ledger.approve_manualjournal")
+    def approve(self):
+        """A second person posts a journal above the threshold."""
+
+    @transition(field=state, source=ManualJournalState.PENDING_APPROVAL,
+                target=ManualJournalState.REJECTED, permission="ledger.approve_manualjournal")
+    def reject(self, *, reason: str):
+        self.rejection_reason = reason
+
+
+class ManualJournalLine(models.Model):
+    journal = models.ForeignKey(ManualJournal, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+")
+    debit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    credit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["journal", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["journal", "position"],
+                                    name="manualjournalline_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.gl_account.code} Dr {self.debit} Cr {self.credit}"

@@ -1,17 +1,38 @@
-"""The ledger's questions: trial balance, journal, receivables, periods and rates. No writes."""
+"""The ledger's questions: trial balance, journal, manual journals, receivables, periods and
+rates. No writes."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from core.dates import month_start
 from core.money import round_money
 from ledger import chart
-from ledger.models import AccountingPeriod, ExchangeRate, GLAccount, JournalEntry, JournalLine
+from ledger.models import (
+    AccountingPeriod,
+    ExchangeRate,
+    JournalEntry,
+    JournalLine,
+    ManualJournal,
+    ManualJournalState,
+)
 from ledger.period_rules import landing_month, month_end
 
 ZERO = Decimal("0")
@@ -202,6 +223,14 @@ def receivable_total(*, customer_accounts: QuerySet | None = None, currency: str
 
 # Periods -----------------------------------------------------------------------------------
 
+def manual_journals() -> QuerySet:
+    """Manual journals, those waiting for approval first, then the newest."""
+    waiting = Case(When(state=ManualJournalState.PENDING_APPROVAL, then=Value(0)),
+                   default=Value(1), output_field=IntegerField())
+    return (ManualJournal.objects.select_related("prepared_by", "entry")
+            .annotate(waiting=waiting).order_by("waiting", "-created_at", "-pk"))
+
+
 def periods_with_counts() -> QuerySet:
     return AccountingPeriod.objects.annotate(entry_count=Count("entries")).order_by("-start_on")
 
@@ -221,11 +250,6 @@ def open_period_for(day: date) -> AccountingPeriod:
 
 
 # Reference data ----------------------------------------------------------------------------
-
-def gl_accounts(*, active_only: bool = False) -> QuerySet:
-    accounts = GLAccount.objects.order_by("code")
-    return accounts.filter(active=True) if active_only else accounts
-
 
 def exchange_rates(currency: str = "") -> QuerySet:
     rates = ExchangeRate.objects.order_by("-valid_on", "currency")

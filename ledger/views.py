@@ -3,33 +3,33 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.dates import business_date
+from core.forms import add_service_errors
 from core.redirects import safe_next
 from ledger import selectors, services
 from ledger.forms import (
     JournalFilterForm,
+    ManualJournalForm,
+    ManualJournalLineFormSet,
     RateFilterForm,
     RateImportForm,
+    RejectJournalForm,
     ReopenForm,
     ReverseEntryForm,
     TrialBalanceForm,
 )
-from ledger.models import AccountingPeriod, JournalEntry
+from ledger.models import AccountingPeriod, JournalEntry, ManualJournalState
+from ledger.services.manual_journals import approval_threshold
 
 JOURNAL_PAGE_SIZE = 50
 RATES_PAGE_SIZE = 100
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [message for messages_ in error.message_dict.values() for message in messages_] \
-        if hasattr(error, "error_dict") else list(error.messages)
 
 
 def _back(request, default: str):
@@ -60,6 +60,7 @@ DOCUMENT_PAGES = {
     ("billing", "creditnote"): "billing_documents:credit_note",
     ("payments", "payment"): "payments:detail",
     ("revrec", "revenuecontract"): "revrec:contract",
+    ("ledger", "manualjournal"): "ledger:manual_journal",
 }
 
 
@@ -100,7 +101,7 @@ def reverse_entry(request, pk: int):
         reversal = services.reverse_entry(entry, by=request.user, memo=form.cleaned_data["memo"],
                                           on=form.cleaned_data["on"])
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in error.messages:
             messages.error(request, message)
         return redirect("ledger:entry", pk=pk)
     messages.success(request, f"Posted {reversal.reference}, reversing {entry.reference}.")
@@ -127,7 +128,7 @@ def _period_action(request, pk: int, run, done: str, **kwargs):
     try:
         run(period, by=request.user, **kwargs)
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in error.messages:
             messages.error(request, f"{period}: {message}")
     else:
         messages.success(request, done.format(period=period))
@@ -190,7 +191,90 @@ def import_rates(request):
     try:
         result = services.import_rates_csv(form.cleaned_data["file"], by=request.user)
     except ValidationError as error:
-        return _rates_page(request, form, import_errors=_messages_of(error), status=400)
+        return _rates_page(request, form, import_errors=error.messages, status=400)
     messages.success(request, f"Imported {result.total} rates "
                               f"({result.created} new, {result.updated} updated).")
     return redirect("ledger:rates")
+
+
+# Manual journals ---------------------------------------------------------------------------
+
+@permission_required("ledger.view_manualjournal", raise_exception=True)
+def manual_journals(request):
+    page = Paginator(selectors.manual_journals(), JOURNAL_PAGE_SIZE)
+    return render(request, "ledger/manual_journals.html", {
+        "page_obj": page.get_page(request.GET.get("page")),
+        "currency": settings.FUNCTIONAL_CURRENCY,
+        "threshold": approval_threshold()})
+
+
+def _drafted_lines(formset) -> list[services.LineDraft]:
+    return [services.LineDraft(gl_code=form.cleaned_data["gl_account"].code,
+                               debit=form.cleaned_data.get("debit") or 0,
+                               credit=form.cleaned_data.get("credit") or 0,
+                               description=form.cleaned_data.get("description") or "")
+            for form in formset if form.cleaned_data.get("gl_account")]
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.add_manualjournal", raise_exception=True)
+def manual_journal_new(request):
+    form = ManualJournalForm(request.POST or None, initial={"document_date": business_date()})
+    lines = ManualJournalLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            journal = services.prepare_manual_journal(
+                document_date=form.cleaned_data["document_date"],
+                memo=form.cleaned_data["memo"], lines=_drafted_lines(lines), by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if journal.needs_approval:
+                messages.success(request, f"{journal} is waiting for a second person to "
+                                          "approve it (above the approval threshold).")
+            else:
+                messages.success(request, f"{journal} posted as {journal.entry.reference}.")
+            return redirect("ledger:manual_journal", pk=journal.pk)
+    return render(request, "ledger/manual_journal_new.html", {
+        "form": form, "lines": lines, "currency": settings.FUNCTIONAL_CURRENCY,
+        "threshold": approval_threshold()},
+        status=400 if request.method == "POST" else 200)
+
+
+@permission_required("ledger.view_manualjournal", raise_exception=True)
+def manual_journal_detail(request, pk: int):
+    journal = get_object_or_404(selectors.manual_journals(), pk=pk)
+    pending = journal.state == ManualJournalState.PENDING_APPROVAL
+    can_decide = (pending and request.user.has_perm("ledger.approve_manualjournal")
+                  and journal.prepared_by_id != request.user.pk)
+    return render(request, "ledger/manual_journal_detail.html", {
+        "journal": journal, "lines": list(journal.lines.select_related("gl_account")),
+        "currency": settings.FUNCTIONAL_CURRENCY, "can_decide": can_decide,
+        "reject_form": RejectJournalForm() if can_decide else None})
+
+
+def _decide(request, pk: int, decide, done: str, **kwargs):
+    journal = get_object_or_404(selectors.manual_journals(), pk=pk)
+    try:
+        decide(journal=journal, by=request.user, **kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, done.format(journal=journal))
+    return redirect("ledger:manual_journal", pk=pk)
+
+
+@require_POST
+@permission_required("ledger.approve_manualjournal", raise_exception=True)
+def manual_journal_approve(request, pk: int):
+    return _decide(request, pk, services.approve_manual_journal, "{journal} approved and posted.")
+
+
+@require_POST
+@permission_required("ledger.approve_manualjournal", raise_exception=True)
+def manual_journal_reject(request, pk: int):
+    form = RejectJournalForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _decide(request, pk, services.reject_manual_journal, "{journal} rejected.",
+                   reason=reason)

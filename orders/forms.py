@@ -40,7 +40,3 @@ class FulfilmentForm(forms.Form):
         return {line.pk: self.cleaned_data[line_field(line)] or Decimal(0)
                 for line in self.open_lines}
 
-    def add_service_errors(self, error) -> None:
-        """Put a service's ValidationError back on the fields it names."""
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

@@ -31,11 +31,6 @@ def search_orders(orders: QuerySet[Order], text: str) -> QuerySet[Order]:
                          | Q(contract__number__icontains=text))
 
 
-def orders_of_account(account, user) -> QuerySet[Order]:
-    """The account's orders the user may see, newest first (for the account page)."""
-    return orders_visible_to(user).filter(account=account)
-
-
 def credit_hold_queue(user) -> QuerySet[Order]:
     """Orders waiting for finance on credit hold, oldest first."""
     return orders_visible_to(user).filter(state=OrderState.ON_CREDIT_HOLD).order_by(

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from core.redirects import safe_next
 from orders import selectors, services
 from orders.filters import OrderFilter
@@ -137,7 +138,7 @@ def order_fulfil(request, pk):
                                           on=form.cleaned_data["on"],
                                           note=form.cleaned_data["note"])
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Order {order} is {order.get_state_display().lower()}.")
             return redirect("orders:detail", pk=order.pk)

@@ -39,7 +39,7 @@ The rules:
 <Action.NONE: 'none'>
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -162,8 +162,3 @@ def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
     step = due[-1]
     skipped = tuple(s.key for s in due[:-1])
     return DunningAction(step.action, step, days_past_due, f"{late}: step {step.key}", skipped)
-
-
-def after_step(snapshot: DunningSnapshot, action: DunningAction) -> DunningSnapshot:
-    """The snapshot once the service has recorded the action's step (for reruns and tests)."""
-    return snapshot if action.step is None else replace(snapshot, last_step=action.step.key)

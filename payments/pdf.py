@@ -6,9 +6,11 @@ from datetime import date
 
 from django.db.models import Q
 
+from billing.aging import BUCKET_LABELS
 from billing.models import Invoice
+from billing.selectors import open_invoices
 from core.pdf import letterhead, render_pdf
-from payments.aging import BUCKETS, LABELS, ar_aging, open_invoices
+from payments.aging import ar_aging
 from payments.models import Payment
 from payments.models.payments import HELD_STATES
 from payments.selectors import credit_balance
@@ -30,7 +32,7 @@ def statement_context(account, *, start: date, end: date) -> dict:
         "account": account, "start": start, "end": end,
         "company": letterhead(),
         "open_invoices": list(open_invoices(accounts).order_by("currency", "due_on", "pk")),
-        "aging": aging, "labels": [LABELS[b] for b in BUCKETS],
+        "aging": aging, "labels": BUCKET_LABELS,
         "issued": list(Invoice.objects.filter(account=account, issue_on__range=(start, end))
                        .filter(~Q(state__in=["draft"])).order_by("issue_on", "pk")),
         "payments": payments,

@@ -41,6 +41,8 @@ NAV_ITEMS = [
     NavItem("Revenue", "Reports", "revrec:reports", "revrec.view_recognitionrun"),
     NavItem("Accounting", "Trial balance", "ledger:trial_balance", "ledger.view_journalentry"),
     NavItem("Accounting", "Journal", "ledger:journal", "ledger.view_journalentry"),
+    NavItem("Accounting", "Manual journals", "ledger:manual_journals",
+            "ledger.view_manualjournal"),
     NavItem("Accounting", "Periods", "ledger:periods", "ledger.view_accountingperiod"),
     NavItem("Accounting", "Exchange rates", "ledger:rates", "ledger.view_exchangerate"),
 ]

@@ -223,6 +223,8 @@ if not PAYMENT_WEBHOOK_SECRET:
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.gateways.sandbox.SandboxGateway")
 # An early-payment discount reduces the tax charged too (as most VAT rules say), or not.
 EARLY_DISCOUNT_REDUCES_TAX = env_bool("EARLY_DISCOUNT_REDUCES_TAX", True)
+# Manual journals above this total (functional currency) are posted by a second person.
+MANUAL_JOURNAL_APPROVAL_THRESHOLD = os.environ.get("MANUAL_JOURNAL_APPROVAL_THRESHOLD", "10000")
 # Where dunning escalations to finance go.
 FINANCE_EMAIL = os.environ.get("FINANCE_EMAIL", "finance@q2c.example")
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from catalog.charge_schedule import Alignment
 from catalog.models import PriceBook
 from catalog.selectors import price_books_on, products_visible_to
-from customers.forms import add_service_errors
+from core.forms import add_service_errors
 from customers.models import Contact, PaymentTerms
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote

@@ -26,6 +26,17 @@ PASSWORD = "demo-pass-123"
 TEST_DAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
+def pytest_runtest_setup(item):
+    """`@pytest.mark.postgres("why")`: the test runs on PostgreSQL (CI) and says why it skips
+    elsewhere (printed by -ra)."""
+    marker = item.get_closest_marker("postgres")
+    if marker is not None:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip(f"needs PostgreSQL: {marker.args[0] if marker.args else 'row locks'}")
+
+
 @pytest.fixture(autouse=True)
 def business_clock(time_machine):
     time_machine.move_to(TEST_DAY, tick=True)

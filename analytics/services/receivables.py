@@ -1,20 +1,20 @@
 """Receivable snapshots: per month, owner and currency, what was billed, the receivables
-ledger's balance at the month's end, and the open invoices by days past due then. Aggregate
-queries (one for the ledger, one for billing, one per month for the aging), one bulk write."""
+ledger's balance at the month's end, and the open invoices by days past due then (each
+instalment by its own due date, as the aging report counts them). Aggregate
+queries (one for the ledger, one for billing, two per month for the aging), one bulk write."""
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Sum, Value
+from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
-from analytics.metrics import AGING_BUCKETS
 from analytics.models import AGING_FIELDS, ReceivableMonth
 from billing.models import Invoice, InvoiceState
-from billing.models.invoices import OPEN_STATES
+from billing.selectors import open_amounts_by_age, open_invoices
 from core.dates import add_months, business_date, month_start
 from core.money import round_money
 from ledger import chart
@@ -24,21 +24,6 @@ from ledger.period_rules import month_end
 BILLED_STATES = [InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
                  InvoiceState.UNCOLLECTIBLE]
 AMOUNTS = ("billed", "receivable", "not_due", *AGING_FIELDS)
-
-
-def _aging_sums(as_of: date) -> dict:
-    """Sum of the open amounts (functional, at the booked rate) per bucket of days past due on
-    `as_of` (metrics.AGING_BUCKETS), and of those due after `as_of` (not yet due)."""
-    open_amount = F("amount_due") * Coalesce("fx_rate", Value(Decimal("1")))
-    sums = {"not_due": Sum(open_amount, filter=Q(due_on__gt=as_of))}
-    for name, (_label, first, last) in zip(AGING_FIELDS, AGING_BUCKETS, strict=True):
-        edge = Q()
-        if first is not None:
-            edge &= Q(due_on__lte=as_of - timedelta(days=first))
-        if last is not None:
-            edge &= Q(due_on__gte=as_of - timedelta(days=last))
-        sums[name] = Sum(open_amount, filter=edge)
-    return sums
 
 
 def _receivable_movements(up_to: date):
@@ -84,14 +69,13 @@ def refresh_receivable_months(*, on: date | None = None, months: int = 25) -> in
         key = (row["issued"], row["account__owner"], row["currency"])
         sums[key]["billed"] = round_money(row["total"] or 0, functional)
     for first in firsts:
-        aging = (Invoice.objects.filter(state__in=OPEN_STATES, amount_due__gt=0,
-                                        issue_on__lte=as_of[first])
-                 .values("account__owner", "currency")
-                 .annotate(**_aging_sums(as_of[first])).order_by())
-        for row in aging:
-            amounts = sums[(first, row["account__owner"], row["currency"])]
+        aging = open_amounts_by_age(open_invoices().filter(issue_on__lte=as_of[first]),
+                                    as_of=as_of[first], by=("account__owner", "currency"),
+                                    functional=True)
+        for (owner, currency), aged in aging.items():
+            amounts = sums[(first, owner, currency)]
             for name in ("not_due", *AGING_FIELDS):
-                amounts[name] = round_money(row[name] or 0, functional)
+                amounts[name] = round_money(aged[name], functional)
     rows = [ReceivableMonth(month=month, owner_id=owner, currency=currency, as_of=as_of[month],
                             **amounts)
             for (month, owner, currency), amounts in sums.items()]

@@ -31,6 +31,7 @@ from billing.models import (
 from billing.selectors import invoice_for_update
 from billing.services import document_parties
 from billing.services.taxing import TaxBook, tax_rounding
+from catalog import policies
 from core.actors import as_actor
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
@@ -87,9 +88,10 @@ def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
     wanted = set(terms_of.values()) | {t for ids in signed.values() for t in ids}
     specs, days = {}, {}
     for terms in PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments"):
-        instalments = tuple(InstalmentTerm(i.percent, i.due_days)
+        instalments = tuple(InstalmentTerm(i.percent, i.due_days, i.basis)
                             for i in terms.instalments.all())
-        specs[terms.pk] = TermsSpec(terms.kind, days=terms.days, instalments=instalments)
+        specs[terms.pk] = TermsSpec(terms.kind, days=terms.days, instalments=instalments,
+                                    business_days=policies.due_dates_on_business_days())
         days[terms.pk] = terms.longest_days
     chosen = {}
     for invoice in invoices:

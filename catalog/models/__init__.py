@@ -1,5 +1,6 @@
 """Catalog models: products and their configuration, price books and prices, tax rates."""
 
+from catalog.models.coupons import Coupon, CouponDuration
 from catalog.models.price_books import (
     BillingPeriod,
     PriceBook,
@@ -25,7 +26,8 @@ from catalog.models.products import (
 from catalog.models.tax_rates import TaxCategory, TaxRate
 
 __all__ = [
-    "BillingPeriod", "BundleComponent", "ComponentPricing", "ConfigurationRule", "OptionGroup",
+    "BillingPeriod", "BundleComponent", "ComponentPricing", "ConfigurationRule", "Coupon",
+    "CouponDuration", "OptionGroup",
     "PriceBook", "PriceBookEntry", "PriceChange", "PriceChangeAction", "PriceModel", "PriceTier",
     "Product", "ProductKind", "ProductOption", "RevenueRule", "RuleKind",
     "SSPBasis", "StandaloneSellingPrice", "TaxCategory", "TaxRate",

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from catalog import pricing
+from catalog import pricing, rounding, transaction_fees
 from catalog import tiers as tiers_module
 from catalog.models.products import Product, ProductKind
+from catalog.tax import TaxRounding
 
 
 def currency_choices():
@@ -21,6 +22,7 @@ class PriceModel(models.TextChoices):
     VOLUME = "volume", "Volume tiers"
     PACKAGE = "package", "Package"
     PERCENT = "percent", "Percentage of other lines"
+    TRANSACTION = "transaction", "Percentage of each transaction, plus a fee per transaction"
 
 
 class BillingPeriod(models.TextChoices):
@@ -31,6 +33,10 @@ class BillingPeriod(models.TextChoices):
     SEMI_ANNUAL = "semi_annual", "Semi-annual"
     ANNUAL = "annual", "Annual"
     TERM = "term", "Whole term, billed once"
+
+
+ROUNDING_MODE_CHOICES = [(rounding.RoundingMode.HALF_UP.value, "Half up (away from zero)"),
+                         (rounding.RoundingMode.HALF_EVEN.value, "Half even (to the even digit)")]
 
 
 class PriceBook(models.Model):
@@ -45,6 +51,20 @@ class PriceBook(models.Model):
                                       help_text="The book new quotes in this currency use.")
     active = models.BooleanField(default=True)
     description = models.TextField(blank=True)
+    rounding_mode = models.CharField(
+        max_length=16, choices=ROUNDING_MODE_CHOICES,
+        default=rounding.RoundingMode.HALF_UP,
+        help_text="How a line amount on the half cent is rounded: half up (away from zero, "
+                  "the same for credits) or half even (to the even cent).")
+    tax_rounding = models.CharField(
+        max_length=16, blank=True, choices=[(TaxRounding.PER_LINE.value, "Per line"),
+                                            (TaxRounding.PER_DOCUMENT.value, "Per document")],
+        help_text="Where tax is rounded on documents priced from this book; empty: the "
+                  "company default.")
+    cash_rounding_step = models.DecimalField(
+        max_digits=9, decimal_places=4, null=True, blank=True,
+        help_text="Round document totals to this step, the difference on its own line "
+                  "(0.05 for Swiss francs); empty: no cash rounding.")
 
     class Meta:
         ordering = ["currency", "-effective_from", "name"]
@@ -54,14 +74,26 @@ class PriceBook(models.Model):
                 condition=models.Q(effective_to__isnull=True)
                 | models.Q(effective_to__gte=models.F("effective_from")),
                 name="pricebook_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(cash_rounding_step__isnull=True)
+                                   | models.Q(cash_rounding_step__gt=0),
+                                   name="pricebook_cash_step_positive"),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.currency})"
 
+    def rounding_policy(self) -> rounding.RoundingPolicy:
+        """The book's rounding choices, as the pure modules take them (and documents keep)."""
+        return rounding.RoundingPolicy(self.rounding_mode, self.tax_rounding or None,
+                                       self.cash_rounding_step)
+
     def clean(self):
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
             raise ValidationError({"effective_to": "The last day must not be before the first."})
+        if self.cash_rounding_step is not None and self.currency:
+            error = rounding.cash_step_error(self.cash_rounding_step, self.currency)
+            if error:
+                raise ValidationError({"cash_rounding_step": error})
         if self.is_standard and self.active and self.effective_from and self.currency:
             clash = PriceBook.objects.filter(currency=self.currency, is_standard=True, active=True)
             clash = clash.exclude(pk=self.pk).filter(
@@ -103,6 +135,37 @@ class PriceBookEntry(models.Model):
                                        help_text="Percentage prices follow lines of this kind.")
     percent_of_family = models.CharField(max_length=100, blank=True,
                                          help_text="...and of this family (empty: any).")
+    included_units = models.DecimalField(
+        max_digits=19, decimal_places=4, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Free units per period, before tiers or packages apply (for transaction "
+                  "prices: the free amount of volume per period).")
+    maximum_amount = models.DecimalField(
+        max_digits=19, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Most charged per period (a cap); empty: no cap.")
+    minimum_packages = models.DecimalField(
+        max_digits=12, decimal_places=0, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Package prices: the fewest packages charged in a period with usage.")
+    charge_at_zero = models.BooleanField(
+        default=False,
+        help_text="Charge the first tier's flat fee, the minimum packages and the minimum even "
+                  "in a period with no usage.")
+    fixed_fee = models.DecimalField(
+        max_digits=19, decimal_places=6, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Transaction prices: the fee added to each transaction.")
+    free_transactions = models.PositiveIntegerField(
+        default=0, help_text="Transaction prices: transactions per period without the fee.")
+    transaction_minimum = models.DecimalField(
+        max_digits=19, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Transaction prices: the least charged on a transaction that pays a fee.")
+    transaction_maximum = models.DecimalField(
+        max_digits=19, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Transaction prices: the most charged on one transaction.")
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,8 +178,13 @@ class PriceBookEntry(models.Model):
             models.CheckConstraint(condition=models.Q(package_size__isnull=True)
                                    | models.Q(package_size__gt=0),
                                    name="entry_package_size_positive"),
-            models.CheckConstraint(condition=models.Q(unit_amount__gte=0, minimum_amount__gte=0),
+            models.CheckConstraint(condition=models.Q(unit_amount__gte=0, minimum_amount__gte=0,
+                                                      included_units__gte=0, fixed_fee__gte=0,
+                                                      minimum_packages__gte=0),
                                    name="entry_amounts_not_negative"),
+            models.CheckConstraint(condition=models.Q(maximum_amount__isnull=True)
+                                   | models.Q(maximum_amount__gte=models.F("minimum_amount")),
+                                   name="entry_cap_not_below_minimum"),
         ]
 
     def __str__(self):
@@ -133,10 +201,22 @@ class PriceBookEntry(models.Model):
             errors["package_size"] = "A package price needs a package size above zero."
         elif model != PriceModel.PACKAGE and self.package_size is not None:
             errors["package_size"] = "Only package prices have a package size."
-        if model == PriceModel.PERCENT and self.percent is None:
+        percent_models = (PriceModel.PERCENT, PriceModel.TRANSACTION)
+        if model in percent_models and self.percent is None:
             errors["percent"] = "A percentage price needs its percent."
-        elif model != PriceModel.PERCENT and self.percent is not None:
-            errors["percent"] = "Only percentage prices have a percent."
+        elif model not in percent_models and self.percent is not None:
+            errors["percent"] = ("Only percentage prices (of other lines or of transactions) "
+                                 "have a percent.")
+        if model != PriceModel.PACKAGE and self.minimum_packages:
+            errors["minimum_packages"] = "Only package prices have a minimum of packages."
+        if model != PriceModel.TRANSACTION and self.transaction_terms() != \
+                transaction_fees.NO_TERMS:
+            errors["fixed_fee"] = "Only transaction prices have fees per transaction."
+        elif model == PriceModel.TRANSACTION and self.transaction_terms().errors():
+            errors["transaction_maximum"] = " ".join(self.transaction_terms().errors())
+        if self.maximum_amount is not None and self.minimum_amount is not None \
+                and self.maximum_amount < self.minimum_amount:
+            errors["maximum_amount"] = "The maximum per period cannot be below the minimum."
         if model != PriceModel.PERCENT and (self.percent_of_kind or self.percent_of_family):
             errors["percent_of_kind"] = "Only percentage prices follow other lines."
         if self.product_id and self.product.kind in (ProductKind.PHYSICAL, ProductKind.SERVICE) \
@@ -144,6 +224,11 @@ class PriceBookEntry(models.Model):
             errors["billing_period"] = f"A {self.product.get_kind_display().lower()} is one-time."
         if errors:
             raise ValidationError(errors)
+
+    def transaction_terms(self) -> transaction_fees.TransactionTerms:
+        return transaction_fees.TransactionTerms(
+            self.fixed_fee or Decimal(0), self.free_transactions or 0, self.transaction_minimum,
+            self.transaction_maximum)
 
     def percent_basis(self) -> frozenset[str]:
         basis = set()
@@ -163,12 +248,18 @@ class PriceBookEntry(models.Model):
             model=self.price_model, currency=self.price_book.currency,
             billing_period=self.billing_period, unit_amount=self.unit_amount, tiers=tiers,
             package_size=self.package_size, minimum_amount=self.minimum_amount,
-            percent=self.percent or Decimal(0), percent_basis=self.percent_basis())
+            percent=self.percent or Decimal(0), percent_basis=self.percent_basis(),
+            included_units=self.included_units, maximum_amount=self.maximum_amount,
+            minimum_packages=self.minimum_packages, charge_at_zero=self.charge_at_zero,
+            transaction=self.transaction_terms(), rounding=self.price_book.rounding_mode)
         data["source"] = {
             "price_book_id": self.price_book_id, "price_book": self.price_book.name,
             "entry_id": self.pk, "product_id": self.product_id, "sku": self.product.sku,
             "prices_include_tax": self.price_book.prices_include_tax,
         }
+        policy = self.price_book.rounding_policy()
+        if policy != rounding.RoundingPolicy():  # the default policy is the absent one
+            data["source"]["rounding_policy"] = policy.to_dict()
         return data
 
     def price_spec(self) -> pricing.PriceSpec:
@@ -177,7 +268,8 @@ class PriceBookEntry(models.Model):
 
     def snapshot(self) -> dict:
         """The frozen plain-data price a quote or contract stores: `PriceSpec.to_dict()` plus
-        a `source` (book, entry, SKU, whether prices include tax). Prefetch `tiers`."""
+        a `source` (book, entry, SKU, whether prices include tax, and the book's rounding
+        policy when it is not the default). Prefetch `tiers`."""
         data = self.price_data()
         return {**pricing.PriceSpec.from_dict(data).to_dict(), "source": data["source"]}
 
@@ -194,6 +286,10 @@ class PriceTier(models.Model):
     flat_amount = models.DecimalField(max_digits=19, decimal_places=6, default=Decimal(0),
                                       validators=[MinValueValidator(Decimal(0))],
                                       help_text="Added once when the tier is reached.")
+    block_size = models.DecimalField(
+        max_digits=19, decimal_places=4, null=True, blank=True,
+        help_text="Charge whole blocks of this many units (the unit amount is then per block; "
+                  "a partial block costs a whole one); empty: per unit.")
 
     class Meta:
         ordering = ["entry", "from_quantity"]
@@ -204,6 +300,9 @@ class PriceTier(models.Model):
                                    name="tier_ends_after_start"),
             models.CheckConstraint(condition=models.Q(unit_amount__gte=0, flat_amount__gte=0),
                                    name="tier_amounts_not_negative"),
+            models.CheckConstraint(condition=models.Q(block_size__isnull=True)
+                                   | models.Q(block_size__gt=0),
+                                   name="tier_block_size_positive"),
         ]
 
     def __str__(self):
@@ -212,7 +311,7 @@ class PriceTier(models.Model):
 
     def written(self) -> tiers_module.WrittenTier:
         return tiers_module.WrittenTier(self.from_quantity, self.up_to, self.unit_amount,
-                                   self.flat_amount)
+                                        self.flat_amount, self.block_size)
 
 
 class PriceChangeAction(models.TextChoices):

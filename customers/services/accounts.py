@@ -139,10 +139,28 @@ def create_account(*, by, **fields) -> Account:
     owner_ids = set(assignable_owners(actor.user).values_list("pk", flat=True))
     errors = account_errors(account, credit_limit=credit_limit, owner_ids=owner_ids,
                             terms_changed=True)
+    if not errors and not actor.has_perm(COMMERCIAL_TERMS):
+        errors = _terms_sales_may_not_choose(account)
     if errors:
         raise ValidationError(errors)
     account.save()
     return account
+
+
+def _terms_sales_may_not_choose(account: Account) -> dict[str, list[str]]:
+    """A new account made by someone who may not change commercial terms starts with no credit
+    limit, no tax exemption and terms of at most SALES_TERMS_DAYS; finance sets the rest after
+    review (the form offers no more; this holds for the API and admin too)."""
+    errors = {}
+    if account.credit_limit.amount:
+        errors["credit_limit"] = ["Only finance sets a credit limit; leave it at 0 and ask "
+                                  "finance to review the account."]
+    if account.tax_exempt:
+        errors["tax_exempt"] = ["Only finance marks an account tax exempt."]
+    if account.payment_terms.longest_days > SALES_TERMS_DAYS:
+        errors["payment_terms"] = [f"Choose terms of up to {SALES_TERMS_DAYS} days; finance "
+                                   "sets longer terms."]
+    return errors
 
 
 def _terms_of(account: Account) -> dict:

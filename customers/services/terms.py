@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from customers.models import Instalment, PaymentTerms, PaymentTermsKind
+from customers.models import Instalment, InstalmentBasis, PaymentTerms, PaymentTermsKind
 
 HUNDRED = Decimal("100")
 
@@ -25,6 +25,10 @@ def validate_instalments(terms: PaymentTerms, instalments: Iterable[Instalment] 
     if total != HUNDRED:
         raise ValidationError(
             f"The instalment percents add up to {total.normalize():f}%, not exactly 100%.")
-    offsets = [row.due_days for row in rows]
+    offsets = [(row.basis, row.due_days) for row in rows]
     if len(set(offsets)) != len(offsets):
         raise ValidationError("Two instalments fall due on the same day; merge them.")
+    for row in rows:
+        if row.basis == InstalmentBasis.NEXT_MONTH_DAY and not 1 <= row.due_days <= 31:
+            raise ValidationError(f"Instalment {row.sequence}: the day of the following month "
+                                  "is between 1 and 31.")

@@ -1,7 +1,13 @@
 """The ledger's verbs. Later stages call these (never the models): `post_entries` / `post_entry`
-with `EntryDraft`s, `reverse_entry`, the period transitions, and the exchange-rate helpers."""
+with `EntryDraft`s, `reverse_entry`, manual journals with maker-checker, the period transitions,
+and the exchange-rate helpers."""
 
 from ledger.drafts import EntryDraft, LineDraft, SourceRef
+from ledger.services.manual_journals import (
+    approve_manual_journal,
+    prepare_manual_journal,
+    reject_manual_journal,
+)
 from ledger.services.periods import (
     cancel_close,
     close_period,
@@ -14,7 +20,8 @@ from ledger.services.rates import RateImport, import_rates_csv, rate_book, rate_
 
 __all__ = [
     "EntryDraft", "LineDraft", "RateImport", "SourceRef",
-    "cancel_close", "close_period", "ensure_period", "import_rates_csv", "post_entries",
-    "post_entry", "rate_book", "rate_on", "reopen_period", "reverse_entry", "start_close",
+    "approve_manual_journal", "cancel_close", "close_period", "ensure_period",
+    "import_rates_csv", "post_entries", "post_entry", "prepare_manual_journal", "rate_book",
+    "rate_on", "reject_manual_journal", "reopen_period", "reverse_entry", "start_close",
     "to_functional",
 ]

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from billing.aging import BUCKET_LABELS
 from core.csv_files import SafeCsvWriter
 from core.dates import business_date
 from customers.selectors import accounts_visible_to
-from payments.aging import BUCKETS, LABELS, ar_aging, dso
+from payments.aging import ar_aging, dso
 from payments.forms import AgingForm, DsoForm
 from payments.pdf import render_statement_pdf
 
@@ -33,7 +34,7 @@ def aging(request):
               if dso_form.is_bound and dso_form.is_valid()
               and request.user.has_perm("payments.view_all_payments") else None)
     return render(request, "payments/aging.html", {
-        "form": form, "report": report, "labels": [LABELS[b] for b in BUCKETS],
+        "form": form, "report": report, "labels": BUCKET_LABELS,
         "dso_form": dso_form, "dso": figure,
         "can_dso": request.user.has_perm("payments.view_all_payments"),
         "query": request.GET.urlencode()})
@@ -60,7 +61,7 @@ def aging_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ar-aging-{report.as_of}.csv"'
     writer = SafeCsvWriter(response)
-    writer.writerow(["account", "currency", *[LABELS[b] for b in BUCKETS], "total"])
+    writer.writerow(["account", "currency", *BUCKET_LABELS, "total"])
     for row in [*report.rows, *report.totals()]:
         writer.writerow([row.account_name, row.currency, *row.cells(), row.total])
     return response

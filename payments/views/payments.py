@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import invoices_visible_to
 from core.dates import business_date
+from core.forms import add_service_errors
 from customers.selectors import accounts_visible_to
 from payments import selectors, services
 from payments.filters import PaymentFilter
@@ -22,11 +23,6 @@ from payments.models import Dispute, DisputeState, PaymentMethodKind, PaymentSta
 from payments.models.payments import HELD_STATES
 
 PAGE_SIZE = 25
-
-
-def add_errors(form, error: ValidationError) -> None:
-    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @permission_required("payments.view_payment", raise_exception=True)
@@ -82,7 +78,7 @@ def payment_record(request):
                 currency=data["currency"], received_on=data["received_on"],
                 reference=data["reference"], by=request.user)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Payment {payment} of {payment.amount:.2f} "
                                       f"{payment.currency} recorded: apply it to invoices.")
@@ -112,7 +108,7 @@ def payment_allocate(request, pk):
                 applications=[services.Application(pk, amount)
                               for pk, amount in form.applications()])
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{payment} applied; {payment.unapplied:.2f} "
                                       f"{payment.currency} left as credit balance.")
@@ -198,7 +194,7 @@ def invoice_write_off(request, pk):
             invoice = services.write_off_invoice(invoice=invoice, note=form.cleaned_data["note"],
                                                  by=request.user)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{invoice} written off: "
                                       f"{invoice.amount_written_off:.2f} {invoice.currency}.")

@@ -31,11 +31,6 @@ def test_percent_has_one_place_and_no_answer_without_a_whole():
     assert metrics.percent(Decimal(1), Decimal(0)) is None
 
 
-def test_dso_is_receivable_over_billed_times_days():
-    assert metrics.days_sales_outstanding(Decimal(50000), Decimal(150000), 90) == Decimal("30.0")
-    assert metrics.days_sales_outstanding(Decimal(1), Decimal(0), 90) is None
-
-
 def test_collection_effectiveness_worked_example():
     # opening 100k, billed 200k, closing 120k of which 80k not yet due:
     # collected 180k of the 220k that could have been.

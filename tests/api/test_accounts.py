@@ -12,7 +12,7 @@ from tests.customers.factories import AccountFactory, ContactFactory
 pytestmark = pytest.mark.django_db
 
 NEW_ACCOUNT = {"name": "Globex", "country": "de", "currency": "EUR", "payment_terms": "net-30",
-               "credit_limit": "5000.00"}
+               "credit_limit": "0"}
 
 
 def test_a_rep_lists_only_the_accounts_they_own(client_for, sales_rep, other_rep):
@@ -50,9 +50,17 @@ def test_a_rep_creates_an_account_they_own_with_its_external_id(client_for, sale
     body = response.json()
     account = Account.objects.get(pk=body["id"])
     assert (account.owner, account.country, account.currency) == (sales_rep, "DE", "EUR")
-    assert account.credit_limit.amount == Decimal("5000.00")
+    assert account.credit_limit.amount == Decimal("0")
     assert body["external_id"] == "crm-001"
     assert body["owner"] == sales_rep.username
+
+
+def test_a_rep_cannot_set_a_credit_limit_through_the_api(client_for, sales_rep):
+    response = client_for(sales_rep).post_json("/api/v1/accounts/",
+                                               {**NEW_ACCOUNT, "credit_limit": "5000.00"})
+    assert response.status_code == 400
+    assert "Only finance sets a credit limit" in str(errors_of(response))
+    assert not Account.objects.exists()
 
 
 def test_a_bad_country_and_currency_are_named_in_the_problem(client_for, sales_rep):

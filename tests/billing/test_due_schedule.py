@@ -18,8 +18,10 @@ from billing.due_schedule import (
     InstalmentTerm,
     TermsKind,
     TermsSpec,
+    due_date,
     due_schedule,
     early_discount,
+    next_business_day,
 )
 from core.money import quantum
 
@@ -127,6 +129,80 @@ def test_a_discount_outside_0_to_100_or_a_negative_window_is_refused():
         early_discount(D("10.00"), "USD", date(2026, 1, 1), D(2), -1)
 
 
+# Lago's payment-term page compares its term types on one invoice dated 10 April 2026
+# (https://getlago.com/docs/guide/invoicing/invoicing-settings/payment-term): net 30 is due
+# 10 May, end of month + 30 is due 30 May.
+def test_lagos_worked_examples_for_an_invoice_of_10_april_2026():
+    issued = date(2026, 4, 10)
+    assert due_date(issued, TermsKind.NET, 30) == date(2026, 5, 10)
+    assert due_date(issued, TermsKind.END_OF_MONTH, 30) == date(2026, 5, 30)
+    assert due_date(issued, TermsKind.END_OF_MONTH, 0) == date(2026, 4, 30)
+
+
+# Zuora's "prox" examples (https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/
+# billing-settings-configuration/subscription-and-order-settings/define-payment-terms/
+# prox-payment-term-examples): one month on, the payment day of that month, clamped to a
+# short month (1 January, "the 30th" → 28 February).
+@pytest.mark.parametrize(("issued", "day", "due"), [
+    (date(2026, 8, 10), 20, date(2026, 9, 20)),
+    (date(2026, 8, 10), 12, date(2026, 9, 12)),
+    (date(2027, 1, 1), 30, date(2027, 2, 28)),
+    (date(2028, 1, 31), 31, date(2028, 2, 29)),   # leap year
+    (date(2026, 12, 5), 10, date(2027, 1, 10)),   # across the year end
+    (date(2026, 3, 31), 31, date(2026, 4, 30)),
+])
+def test_day_n_of_the_next_month_is_clamped_to_a_short_month(issued, day, due):
+    terms = TermsSpec(TermsKind.NEXT_MONTH_DAY, days=day)
+    assert due_schedule(D("90.00"), "USD", issued, terms) == [Instalment(due, D("90.00"))]
+
+
+def test_instalments_each_take_their_own_basis():
+    # given ERPNext's and Odoo's way of writing terms: 30% on receipt, 70% on the 10th of next
+    # month (each payment-term line has its own "due date based on")
+    terms = TermsSpec(TermsKind.INSTALMENTS, instalments=(
+        InstalmentTerm(D(30), 0), InstalmentTerm(D(70), 10, TermsKind.NEXT_MONTH_DAY)))
+    # when an invoice of 1,000.01 is issued on 20 January
+    schedule = due_schedule(D("1000.01"), "EUR", date(2026, 1, 20), terms)
+    # then the parts add up and each falls on its own basis
+    assert schedule == [Instalment(date(2026, 1, 20), D("300.00")),
+                        Instalment(date(2026, 2, 10), D("700.01"))]
+
+
+@pytest.mark.parametrize(("day", "holidays", "moved"), [
+    (date(2027, 1, 30), (), date(2027, 2, 1)),              # Saturday → Monday
+    (date(2027, 1, 31), (), date(2027, 2, 1)),              # Sunday → Monday
+    (date(2027, 2, 1), (), date(2027, 2, 1)),               # a Monday stays
+    (date(2026, 12, 25), (date(2026, 12, 25),), date(2026, 12, 28)),  # Friday holiday
+    (date(2026, 12, 31), (date(2027, 1, 1),), date(2026, 12, 31)),
+])
+def test_next_business_day_skips_weekends_and_holidays(day, holidays, moved):
+    assert next_business_day(day, holidays) == moved
+
+
+def test_business_day_terms_move_every_due_date_and_calendar_terms_do_not():
+    plan = (InstalmentTerm(D(50), 0), InstalmentTerm(D(50), 60))
+    calendar = TermsSpec(TermsKind.INSTALMENTS, instalments=plan)
+    business = TermsSpec(TermsKind.INSTALMENTS, instalments=plan, business_days=True)
+    issued = date(2026, 12, 26)  # a Saturday; 60 days on is Wednesday 24 February
+    assert [i.due_on for i in due_schedule(D("10.00"), "USD", issued, calendar)] == [
+        date(2026, 12, 26), date(2027, 2, 24)]
+    assert [i.due_on for i in due_schedule(D("10.00"), "USD", issued, business)] == [
+        date(2026, 12, 28), date(2027, 2, 24)]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "next_month_day", "days": 0}, "between 1 and 31"),
+    ({"kind": "next_month_day", "days": 32}, "between 1 and 31"),
+    ({"kind": "instalments", "instalments": (InstalmentTerm(D(100), 40, "next_month_day"),)},
+     "Instalment 1: the day of the next month is between 1 and 31"),
+    ({"kind": "instalments", "instalments": (InstalmentTerm(D(100), 1, "instalments"),)},
+     "Instalment 1: an instalment cannot be due by instalments"),
+])
+def test_bad_day_of_month_terms_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TermsSpec(**kwargs)
+
+
 # ---- properties ------------------------------------------------------------------------------
 
 currencies = st.sampled_from(["USD", "JPY", "KWD"])
@@ -186,3 +262,29 @@ def test_the_discounted_total_and_discount_add_up_to_the_total(data, currency, i
     assert 0 <= offer.discount <= total
     assert abs(offer.discount - total * percent / 100) <= quantum(currency) / 2
     assert (offer.deadline - issued).days == days
+
+
+@given(issue_dates, st.integers(min_value=1, max_value=31))
+def test_day_n_of_next_month_falls_in_the_next_month_on_day_n_or_its_last(issued, day):
+    due = due_date(issued, TermsKind.NEXT_MONTH_DAY, day)
+    assert (due.year * 12 + due.month) - (issued.year * 12 + issued.month) == 1
+    assert due.day == day or (due.day < day and (due + timedelta(days=1)).day == 1)
+
+
+@given(st.data(), currencies, issue_dates, plans(),
+       st.sets(st.dates(min_value=date(2000, 1, 1), max_value=date(2092, 1, 1)), max_size=20))
+def test_business_days_never_shorten_terms_and_never_land_on_a_day_off(data, currency, issued,
+                                                                      plan, holidays):
+    total = data.draw(totals(currency))
+    calendar = due_schedule(total, currency, issued, plan)
+    business = due_schedule(total, currency, issued,
+                            TermsSpec(plan.kind, instalments=plan.instalments,
+                                      business_days=True), holidays=holidays)
+    assert sum(i.amount for i in business) == total
+    assert sorted(i.amount for i in business) == sorted(i.amount for i in calendar)
+    for moved, original in zip(business, calendar, strict=True):
+        assert moved.due_on >= original.due_on
+        assert moved.due_on.weekday() < 5 and moved.due_on not in holidays
+        days_off = [original.due_on + timedelta(days=n)
+                    for n in range((moved.due_on - original.due_on).days)]
+        assert all(d.weekday() >= 5 or d in holidays for d in days_off)

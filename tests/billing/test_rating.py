@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from billing import rating
 from billing.rating import rate_usage, usage_in_period
 from catalog.pricing import PriceModel, PriceSpec, Tier
+from catalog.transaction_fees import TransactionTerms
 from core.money import round_money
 
 GRADUATED = PriceSpec(model=PriceModel.GRADUATED, currency="USD", billing_period="monthly",
@@ -50,3 +51,30 @@ def test_rated_amount_is_rounded_and_the_discount_never_exceeds_the_list(q, disc
     assert rated.amount == round_money(rated.amount, "USD")
     assert D(0) <= rated.amount <= rated.list_amount
     assert rated.list_amount - rated.discount == rated.amount
+
+
+# Lago, spending minimum (https://getlago.com/docs/guide/plans/charges/spending-minimum): usage
+# priced below the commitment is topped up by a true-up fee shown as its own line.
+def test_a_period_below_its_minimum_is_topped_up_and_the_top_up_is_named():
+    mtu = PriceSpec(model=PriceModel.PER_UNIT, currency="USD", billing_period="monthly",
+                    unit_amount=D("0.010"), minimum_amount=D(100), included_units=D(1000))
+    rated = rate_usage(mtu, D(6000))
+    assert (rated.amount, rated.shortfall) == (D("100.00"), D("50.00"))
+    assert "1000 included" in rated.explanation
+    assert "minimum top-up $50.00" in rated.explanation
+    assert rate_usage(mtu, D(20000)).shortfall == D("0.00")
+
+
+def test_a_capped_period_says_what_the_cap_took_off():
+    calls = PriceSpec(model=PriceModel.PER_UNIT, currency="USD", billing_period="monthly",
+                      unit_amount=D("0.01"), maximum_amount=D(500))
+    rated = rate_usage(calls, D(80000))
+    assert rated.amount == D("500.00")
+    assert rated.explanation.endswith("capped at $500.00 (−$300.00) = $500.00")
+
+
+def test_transaction_usage_is_rated_from_the_periods_transactions():
+    cards = PriceSpec(model=PriceModel.TRANSACTION, currency="USD", billing_period="monthly",
+                      percent=D("2.9"), transaction=TransactionTerms(fixed_fee=D("0.30")))
+    rated = rate_usage(cards, D(150), transactions=[D(100), D(50)])
+    assert rated.amount == D("4.95")  # 3.20 + 1.75 (Stripe's 2.9% + 0.30 per card payment)

@@ -7,17 +7,21 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from catalog.models import PriceBookEntry, PriceChange, Product
+from catalog import pricing
+from catalog.models import PriceBook, PriceBookEntry, PriceChange, Product
 from tests.catalog.factories import PriceBookFactory, ProductFactory, tiered_entry
 
 pytestmark = pytest.mark.django_db
 
 
 def form_data(client, url, **fields):
-    """What the admin's form posts: empty inline formsets, plus the given fields."""
+    """What the admin's form posts: the form's initial values (as a browser sends the fields it
+    shows), empty inline formsets, plus the given fields."""
     response = client.get(url)
     assert response.status_code == 200
-    data = {}
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields
+            if form[name].value() is not None and form[name].value() is not False}
     for inline in response.context["inline_admin_formsets"]:
         prefix = inline.formset.prefix
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
@@ -76,6 +80,55 @@ def test_a_catalog_admin_prices_a_product_with_tiers_and_history_records_it(clie
     assert change.label in listing.content.decode()
 
 
+def test_a_catalog_admin_sets_allowance_blocks_minimum_and_cap_without_code(client,
+                                                                            catalog_admin):
+    # given a usage product and a book
+    client.force_login(catalog_admin)
+    book, api = PriceBookFactory(currency="USD"), ProductFactory(sku="EVENTS", kind="usage",
+                                                                 revenue_rule="as_billed")
+    url = reverse("admin:catalog_pricebookentry_add")
+    # when the admin writes 50,000 free events, blocks of 100,000 at 10 after the first
+    # million at 0.00002, at least 20 and at most 2,000 a month, charged even when unused
+    data = form_data(client, url, price_book=book.pk, product=api.pk, billing_period="monthly",
+                     price_model="graduated", active="on", unit_amount="0",
+                     included_units="50000", minimum_amount="20", maximum_amount="2000",
+                     charge_at_zero="on")
+    with_rows(data, "tiers", [
+        {"from_quantity": "1", "up_to": "1000000", "unit_amount": "0.00002",
+         "flat_amount": "0"},
+        {"from_quantity": "1000001", "up_to": "", "unit_amount": "10", "flat_amount": "0",
+         "block_size": "100000"},
+    ])
+    assert client.post(url, data).status_code == 302
+    # then the snapshot quotes store carries every option, and it prices as written
+    snapshot = PriceBookEntry.objects.get(product=api).snapshot()
+    assert (snapshot["included_units"], snapshot["minimum_amount"], snapshot["maximum_amount"],
+            snapshot["charge_at_zero"]) == ("50000", "20", "2000", True)
+    assert snapshot["tiers"][1]["block_size"] == "100000"
+    spec = pricing.PriceSpec.from_dict(snapshot)
+    # 1,200,001 billable: the first million at 0.00002, then 200,001 start 3 blocks
+    assert pricing.price_quantity(spec, D(1_250_001)) == D(20) + D(30)
+    assert pricing.price_breakdown(spec, D(0)).shortfall == D(20)
+
+
+def test_a_books_rounding_policy_is_kept_and_a_cash_step_must_fit_the_currency(client,
+                                                                               catalog_admin):
+    client.force_login(catalog_admin)
+    url = reverse("admin:catalog_pricebook_add")
+    fields = {"name": "Swiss", "currency": "CHF", "effective_from": "2026-01-01",
+              "active": "on", "rounding_mode": "half_even", "tax_rounding": "per_document"}
+    refused = client.post(url, form_data(client, url, **fields, cash_rounding_step="0.001"))
+    assert refused.context["adminform"].form.errors["cash_rounding_step"] == [
+        "The cash-rounding step must be a whole number of CHF's minor unit."]
+    assert client.post(url, form_data(client, url, **fields,
+                                      cash_rounding_step="0.05")).status_code == 302
+    book = PriceBook.objects.get(name="Swiss")
+    assert book.rounding_policy().to_dict() == {"mode": "half_even", "tax": "per_document",
+                                                "cash_step": "0.05"}
+    listing = client.get(reverse("admin:catalog_pricebook_changelist")).content.decode()
+    assert "Half even (to the even digit)" in listing and "Per document" in listing
+
+
 def test_overlapping_tiers_are_refused_at_the_tier_field(client, catalog_admin):
     client.force_login(catalog_admin)
     book, api = PriceBookFactory(), ProductFactory(kind="usage", revenue_rule="as_billed")
@@ -122,7 +175,7 @@ def test_changing_a_price_in_its_book_records_before_and_after(client, catalog_a
     url = reverse("admin:catalog_pricebook_change", args=[book.pk])
     response = client.get(url)
     data = {"name": book.name, "currency": book.currency, "effective_from": "2026-01-01",
-            "is_standard": "on", "active": "on"}
+            "is_standard": "on", "active": "on", "rounding_mode": "half_up"}
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         data.update({f"{formset.prefix}-TOTAL_FORMS": "1",

@@ -163,6 +163,55 @@ def test_an_export_imports_back_to_the_same_prices(fmt, products, catalog_admin)
     assert len(prices(copy)) == 5
 
 
+NEW_COLUMNS = ("sku,billing_period,price_model,unit_amount,package_size,minimum_amount,percent,"
+               "included_units,maximum_amount,minimum_packages,charge_at_zero,fixed_fee,"
+               "free_transactions,transaction_minimum,transaction_maximum,tier_from,tier_up_to,"
+               "tier_unit_amount,tier_block_size\n")
+
+
+def test_the_new_price_options_import_and_an_older_file_leaves_them_alone(products,
+                                                                          catalog_admin):
+    # given a file with allowances, blocks, a cap, minimum packages and transaction fees
+    book = PriceBookFactory(currency="USD")
+    services.import_price_book(price_book=book, by=catalog_admin, filename="new.csv", data=(
+        NEW_COLUMNS
+        + "API,monthly,graduated,,,20,,1000,500,,yes,,,,,1,1000,0.01,\n"
+        + "API,monthly,graduated,,,20,,1000,500,,yes,,,,,1001,,5,100\n"
+        + "SMS,monthly,package,8,1000,,,,,2,,,,,,,,,\n"
+        + "SEAT,monthly,transaction,,,,2.9,,,,,0.30,3,0.50,25,,,,\n").encode())
+    api = PriceBookEntry.objects.get(price_book=book, product=products["API"])
+    snapshot = api.snapshot()
+    # then the entry keeps every option and the tier its block
+    assert (snapshot["included_units"], snapshot["maximum_amount"],
+            snapshot["charge_at_zero"]) == ("1000", "500", True)
+    assert snapshot["tiers"][1]["block_size"] == "100"
+    assert PriceBookEntry.objects.get(price_book=book, product=products["SMS"]
+                                      ).minimum_packages == 2
+    seat = PriceBookEntry.objects.get(price_book=book, product=products["SEAT"])
+    assert seat.snapshot()["transaction"] == {"fixed_fee": "0.3", "free_transactions": 3,
+                                              "minimum_fee": "0.5", "maximum_fee": "25"}
+    # when a file in the old columns changes the unit amount of the SMS packages
+    services.import_price_book(price_book=book, by=catalog_admin, filename="old.csv",
+                               data=(HEADER + "SMS,monthly,package,9,1000,,,,,,,,,\n").encode())
+    # then the minimum packages it does not mention stay
+    sms = PriceBookEntry.objects.get(price_book=book, product=products["SMS"])
+    assert (sms.unit_amount, sms.minimum_packages) == (D(9), 2)
+
+
+def test_bad_new_option_values_are_named_by_line(products, catalog_admin):
+    book = PriceBookFactory(currency="USD")
+    with pytest.raises(services.PriceImportRejected) as rejected:
+        services.import_price_book(price_book=book, by=catalog_admin, filename="bad.csv", data=(
+            NEW_COLUMNS
+            + "SEAT,monthly,per_unit,1,,,,,,2,maybe,,,,,,,,\n"
+            + "SMS,monthly,package,8,1000,,,,,,,,1.5,,,,,,\n").encode())
+    assert rejected.value.errors == [
+        'Line 2: charge_at_zero "maybe" must be yes or no.',
+        "Line 2: minimum_packages: Only package prices have a minimum of packages.",
+        "Line 3: free_transactions must be a whole number, 0 or more.",
+    ]
+
+
 def test_an_edit_records_who_changed_which_price(catalog_admin):
     entry = tiered_entry(model=PriceModel.VOLUME)
     before = selectors.price_snapshots([entry.pk])

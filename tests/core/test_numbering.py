@@ -23,10 +23,9 @@ def test_a_rolled_back_transaction_gives_its_number_back():
     assert next_number("invoice-2026") == 2
 
 
+@pytest.mark.postgres("row locks; SQLite serialises writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_get_no_duplicate_and_no_gap():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; SQLite serialises writers (reason printed by -ra)")
     taken, errors = [], []
 
     def worker():

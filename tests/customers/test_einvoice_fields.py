@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _fields(**overrides):
     fields = {"name": "Brussels Analytics", "country": "BE", "currency": "EUR",
-              "payment_terms": terms("net-30"), "credit_limit": Decimal("5000")}
+              "payment_terms": terms("net-30"), "credit_limit": Decimal("0")}
     return {**fields, **overrides}
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _fields(**overrides):
     fields = {"name": "Northwind", "country": "US", "currency": "USD",
-              "payment_terms": terms("net-30"), "credit_limit": Decimal("5000")}
+              "payment_terms": terms("net-30"), "credit_limit": Decimal("0")}
     return {**fields, **overrides}
 
 
@@ -30,7 +30,28 @@ def test_rep_creates_an_account_they_own(sales_rep):
 
     assert account.owner == sales_rep
     assert (account.country, account.currency) == ("DE", "EUR")
-    assert account.credit_limit == Money(Decimal("5000"), "EUR")
+    assert account.credit_limit == Money(Decimal("0"), "EUR")
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"credit_limit": Decimal("5000")}, "credit_limit", "Only finance sets a credit limit"),
+    ({"tax_exempt": True}, "tax_exempt", "Only finance marks an account tax exempt"),
+    ({"payment_terms": "net-60"}, "payment_terms", "terms of up to 45 days"),
+])
+def test_a_rep_cannot_give_a_new_account_terms_that_only_finance_sets(sales_rep, finance,
+                                                                        overrides, field,
+                                                                        message):
+    # red team 2026-12 finding 9: the form hid these fields, the service (API, admin) did not
+    if overrides.get("payment_terms"):
+        PaymentTerms.objects.get_or_create(code="net-60", defaults={"name": "Net 60", "days": 60})
+        overrides = {"payment_terms": PaymentTerms.objects.get(code="net-60")}
+    with pytest.raises(ValidationError) as exc_info:
+        services.create_account(by=sales_rep, **_fields(**overrides))
+    assert message in _messages(exc_info, field)
+    assert not Account.objects.exists()
+
+    account = services.create_account(by=finance, **_fields(owner=sales_rep, **overrides))
+    assert account.owner == sales_rep
 
 
 @pytest.mark.parametrize(("currency", "given", "stored"), [
@@ -38,9 +59,10 @@ def test_rep_creates_an_account_they_own(sales_rep):
     ("JPY", "1000.5", "1001"),
     ("KWD", "1.23456", "1.235"),
 ])
-def test_credit_limit_is_stored_rounded_to_the_currency(sales_rep, currency, given, stored):
-    account = services.create_account(by=sales_rep, **_fields(currency=currency,
-                                                                credit_limit=Decimal(given)))
+def test_credit_limit_is_stored_rounded_to_the_currency(finance, sales_rep, currency, given,
+                                                        stored):
+    account = services.create_account(by=finance, **_fields(currency=currency, owner=sales_rep,
+                                                              credit_limit=Decimal(given)))
 
     account.refresh_from_db()
     assert account.credit_limit.amount == Decimal(stored)
@@ -261,7 +283,9 @@ def test_standard_terms_are_seeded():
 
 
 def test_seeded_instalment_plan_adds_up():
-    services.validate_instalments(terms("50-50-30"))
+    plan = terms("50-50-30")
+    assert sum(row.percent for row in plan.instalments.all()) == 100
+    assert services.validate_instalments(plan) is None  # raises when the plan does not add up
 
 
 def test_instalments_must_add_up_to_exactly_100():

@@ -13,10 +13,9 @@ from tests.conftest import reseed_migration_data
 from tests.orders.factories import ON, contract_for
 
 
+@pytest.mark.postgres("row locks; SQLite serialises writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_orders_of_one_contract_make_one_order(sales_rep, finance):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; SQLite serialises writers (reason printed by -ra)")
     # given
     reseed_migration_data()
     contract = contract_for(sales_rep, finance=finance)

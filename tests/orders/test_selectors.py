@@ -11,7 +11,6 @@ from orders.selectors import (
     credit_hold_queue,
     fulfilled_on_of_contract_line,
     has_order_line_of_contract_line,
-    orders_of_account,
     orders_visible_to,
 )
 from tests.orders.factories import ON, contract_for, order_for
@@ -84,8 +83,3 @@ def test_credit_hold_queue_lists_only_held_orders_oldest_first(sales_rep, teamma
     assert not credit_hold_queue(finance).filter(~Q(pk__in=[first.pk, second.pk])).exists()
 
 
-def test_orders_of_an_account_follow_visibility(sales_rep, other_rep, finance):
-    order = order_for(sales_rep, finance=finance)
-    order_for(sales_rep, finance=finance)  # another account of the same rep
-    assert list(orders_of_account(order.account, finance)) == [order]
-    assert list(orders_of_account(order.account, other_rep)) == []

@@ -19,14 +19,13 @@ from payments.services import Application, allocate_payment, charge_invoice, rec
 from tests.conftest import reseed_migration_data
 from tests.payments.factories import ON, SUCCESS, account, card_token, issued_invoice
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.postgres("row locks and concurrent requests; SQLite serialises "
+                                   "writers")]
 
 
 @pytest.fixture(autouse=True)
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent requests need PostgreSQL; SQLite serialises "
-                    "writers (reason printed by -ra)")
+def migration_data():
     reseed_migration_data()
     importlib.import_module("payments.migrations.0002_default_dunning_policy").seed(
         django_apps, None)

@@ -112,8 +112,11 @@ class Command(BaseCommand):
         import_rates_csv(io.StringIO("\n".join(rows)), by=accountant)
 
     def seed_accounts(self, users) -> int:
+        """Finance opens the accounts for the reps who own them: only finance sets credit
+        limits, tax exemptions and long terms."""
         rng = random.Random(20261123)  # the same demo on every machine
         reps = [users["sam"], users["rita"], users["wendy"], users["maria"], users["walter"]]
+        finance = users["fiona"]
         terms = {t.code: t for t in PaymentTerms.objects.all()}
         existing = set(Account.objects.values_list("name", flat=True))
         created = 0
@@ -123,7 +126,7 @@ class Command(BaseCommand):
                 continue
             owner = reps[index % len(reps)]
             account = create_account(
-                by=owner, name=name, legal_name=f"{name} {self.legal_suffix(country)}",
+                by=finance, name=name, legal_name=f"{name} {self.legal_suffix(country)}",
                 tax_id=f"{country}{rng.randrange(10**8, 10**9)}", country=country, region=region,
                 billing_street=f"{rng.randrange(1, 999)} Market Street", billing_city=city,
                 billing_postal_code=str(rng.randrange(10000, 99999)),
@@ -137,9 +140,9 @@ class Command(BaseCommand):
                             email=f"{first}.{last}.{role}@{domain}".lower(),
                             phone=f"+1 555 {rng.randrange(1000, 9999)}", role=role)
             created += 1
-        return created + self.seed_more_accounts(reps, terms, existing, rng)
+        return created + self.seed_more_accounts(reps, finance, terms, existing, rng)
 
-    def seed_more_accounts(self, reps, terms, existing, rng) -> int:
+    def seed_more_accounts(self, reps, finance, terms, existing, rng) -> int:
         """Hundreds of smaller customers for the history to sell to."""
         created = 0
         firsts, seconds = NAME_PARTS
@@ -151,7 +154,7 @@ class Command(BaseCommand):
             owner = reps[index % len(reps)]
             limit = Decimal(rng.randrange(5, 60) * 10000) * (150 if currency == "JPY" else 1)
             account = create_account(
-                by=owner, name=name, legal_name=f"{name} {self.legal_suffix(country)}",
+                by=finance, name=name, legal_name=f"{name} {self.legal_suffix(country)}",
                 country=country, region=region, billing_city=city, currency=currency,
                 payment_terms=terms[TERMS_CYCLE[index % len(TERMS_CYCLE)]],
                 credit_limit=limit, owner=owner, bill_day=1)

@@ -1,0 +1,106 @@
+"""Rounding policies and cash rounding: worked examples, then hypothesis properties. No DB."""
+
+import doctest
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog import rounding
+from catalog.rounding import CashRounding, RoundingMode, RoundingPolicy, cash_round
+from catalog.tax import TaxRounding
+from core.money import allocate, round_money
+
+
+def test_module_docstring_examples_hold():
+    assert doctest.testmod(rounding).failed == 0
+
+
+@pytest.mark.parametrize(("amount", "half_up", "half_even"), [
+    ("2.345", "2.35", "2.34"), ("2.355", "2.36", "2.36"), ("-2.345", "-2.35", "-2.34"),
+    ("0.005", "0.01", "0.00"), ("-0.005", "-0.01", "-0.00"), ("1.004", "1.00", "1.00"),
+])
+def test_half_up_goes_away_from_zero_and_half_even_to_the_even_cent(amount, half_up, half_even):
+    assert round_money(D(amount), "EUR", RoundingMode.HALF_UP.decimal) == D(half_up)
+    assert round_money(D(amount), "EUR", RoundingMode.HALF_EVEN.decimal) == D(half_even)
+
+
+# Odoo, cash rounding (https://www.odoo.com/documentation/saas-16.2/applications/finance/
+# accounting/customer_invoices/cash_rounding.html): "round ... the total amount of an invoice to
+# the nearest five cents", with "a rounding line" on its own account. Swiss francs: to 0.05.
+@pytest.mark.parametrize(("total", "rounded", "adjustment"), [
+    ("10.02", "10.00", "-0.02"), ("10.03", "10.05", "0.02"), ("10.025", None, None),
+    ("10.00", "10.00", "0.00"), ("10.07", "10.05", "-0.02"), ("10.08", "10.10", "0.02"),
+    ("-10.03", "-10.05", "-0.02"),  # a credit note rounds as the mirror of its invoice
+])
+def test_swiss_francs_round_to_five_centimes_on_their_own_line(total, rounded, adjustment):
+    if rounded is None:
+        with pytest.raises(ValueError, match="not rounded to CHF"):
+            cash_round(D(total), "CHF", D("0.05"))
+        return
+    assert cash_round(D(total), "CHF", D("0.05")) == CashRounding(D(total), D(rounded),
+                                                                   D(adjustment))
+
+
+def test_a_tie_is_broken_by_the_books_mode():
+    assert cash_round(D("0.10"), "SEK", D("0.20")).rounded == D("0.20")
+    assert cash_round(D("0.10"), "SEK", D("0.20"), RoundingMode.HALF_EVEN).rounded == D("0.00")
+    assert cash_round(D("0.30"), "SEK", D("0.20"), RoundingMode.HALF_EVEN).rounded == D("0.40")
+
+
+def test_a_step_finer_than_the_currency_or_not_positive_is_refused():
+    with pytest.raises(ValueError, match="whole number of JPY's minor unit"):
+        cash_round(D(100), "JPY", D("0.5"))
+    with pytest.raises(ValueError, match="greater than zero"):
+        cash_round(D(100), "USD", D(0))
+
+
+# The remainder rule every split uses (core.money.allocate): floors, then one minor unit each to
+# the largest remainders, ties to the earlier part; a negative whole splits as its mirror.
+def test_the_odd_cent_goes_to_the_largest_remainder_then_the_earlier_line():
+    assert allocate(D("0.10"), [1, 1, 1], "USD") == [D("0.04"), D("0.03"), D("0.03")]
+    assert allocate(D("-0.10"), [1, 1, 1], "USD") == [D("-0.04"), D("-0.03"), D("-0.03")]
+    assert allocate(D("1.00"), [1, 2], "USD") == [D("0.33"), D("0.67")]
+
+
+def test_a_policy_reads_back_from_what_a_document_stores():
+    policy = RoundingPolicy(RoundingMode.HALF_EVEN, TaxRounding.PER_DOCUMENT, D("0.05"))
+    assert policy.to_dict() == {"mode": "half_even", "tax": "per_document", "cash_step": "0.05"}
+    assert RoundingPolicy.from_dict(policy.to_dict()) == policy
+    assert RoundingPolicy.from_dict({}) == RoundingPolicy()
+    assert RoundingPolicy().tax is None  # the company default
+
+
+# ---- properties -------------------------------------------------------------------------------
+
+steps = st.sampled_from([D("0.05"), D("0.10"), D("0.20"), D("1.00"), D("0.01")])
+totals = st.integers(min_value=-10**9, max_value=10**9).map(lambda c: D(c).scaleb(-2))
+
+
+@given(totals, steps, st.sampled_from(list(RoundingMode)))
+def test_cash_rounding_lands_on_a_step_within_half_a_step_and_is_stable(total, step, mode):
+    result = cash_round(total, "CHF", step, mode)
+    assert result.rounded % step == 0
+    assert abs(result.adjustment) <= step / 2
+    assert result.total + result.adjustment == result.rounded
+    assert cash_round(result.rounded, "CHF", step, mode).adjustment == 0
+
+
+@given(totals, steps, st.sampled_from(list(RoundingMode)))
+def test_cash_rounding_is_symmetric_for_negatives(total, step, mode):
+    assert cash_round(-total, "CHF", step, mode).rounded == -cash_round(total, "CHF", step,
+                                                                        mode).rounded
+
+
+@given(st.decimals(min_value=-10**6, max_value=10**6, places=4),
+       st.sampled_from(list(RoundingMode)))
+def test_both_modes_are_symmetric_and_within_half_a_cent(amount, mode):
+    rounded = round_money(amount, "USD", mode.decimal)
+    assert round_money(-amount, "USD", mode.decimal) == -rounded
+    assert abs(rounded - amount) <= D("0.005")
+
+
+@given(totals, st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=10))
+def test_a_negative_whole_splits_as_the_mirror_of_its_positive(total, weights):
+    assert allocate(-total, weights, "USD") == [-part for part in allocate(total, weights, "USD")]
