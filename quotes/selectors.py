@@ -19,7 +19,7 @@ from catalog.models import (
     ProductKind,
     StandaloneSellingPrice,
 )
-from catalog.policies import default_convention
+from catalog.policies import default_convention, due_dates_on_business_days
 from catalog.selectors import products_visible_to
 from core.money import round_money
 from core.visibility import user_of, visible_to
@@ -306,9 +306,12 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
 
 
 def terms_spec_of(terms) -> TermsSpec:
-    """Payment terms as the pure due-date module reads them (as billing issues invoices)."""
+    """Payment terms as the pure due-date module reads them, built as billing builds them when
+    it issues an invoice (`billing.services.issuing`): each instalment on its own basis, due
+    dates moved off weekends when the setting says so."""
     return TermsSpec(terms.kind, days=terms.days, instalments=tuple(
-        InstalmentTerm(i.percent, i.due_days) for i in terms.instalments.all()))
+        InstalmentTerm(i.percent, i.due_days, i.basis) for i in terms.instalments.all()),
+        business_days=due_dates_on_business_days())
 
 
 def deal_desk_preview(quote: Quote) -> deal_desk.Preview:

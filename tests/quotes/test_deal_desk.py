@@ -160,3 +160,12 @@ def test_the_deal_desk_shows_on_the_builder_the_approval_card_and_reloads_on_cha
     assert client.get(url).status_code == 200
     client.force_login(other_rep)
     assert client.get(url).status_code == 404
+
+
+def test_cash_follows_each_instalments_own_basis():
+    # Odoo's "30% now, 70% on the 10th of next month" on a one-time 1,000.00 invoiced 15 Jan
+    terms = TermsSpec(TermsKind.INSTALMENTS, instalments=(
+        InstalmentTerm(D(30), 0), InstalmentTerm(D(70), 10, TermsKind.NEXT_MONTH_DAY)))
+    line = _line("1", "one_time", D("1000.00"), "point_in_time", start=date(2026, 1, 15))
+    desk = preview([line], currency="USD", terms=terms)
+    assert desk.cash == ((date(2026, 1, 1), D("300.00")), (date(2026, 2, 1), D("700.00")))
