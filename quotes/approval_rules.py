@@ -8,7 +8,9 @@ the same time: a unit cost is per unit per month for a recurring line (so quanti
 the term's months) and per unit for a one-time line; shown only when the product has a unit
 cost in the quote's currency. An amount rule (TCV) compares a quote in another currency through
 the functional currency at the rates of the quote's start (`QuoteFacts.rates`); without a rate
-it asks for approval rather than letting the quote pass.
+it asks for approval rather than letting the quote pass. The deal desk rules (first-year cash,
+revenue deferred beyond 12 months) read the deal desk preview's figures (quotes.deal_desk) as
+shares of the total contract value.
 """
 
 from collections.abc import Sequence
@@ -25,6 +27,9 @@ LINE_DISCOUNT = "line_discount"
 TOTAL_DISCOUNT = "total_discount"
 TCV_ABOVE = "tcv_above"
 PAYMENT_TERMS = "payment_terms"
+FIRST_YEAR_CASH = "first_year_cash"
+DEFERRED_REVENUE = "deferred_revenue"
+DESK_CONDITIONS = frozenset({FIRST_YEAR_CASH, DEFERRED_REVENUE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,9 @@ class QuoteFacts:
     # Functional-currency units per unit of each currency known on `rates_on` (the start).
     rates: tuple[tuple[str, Decimal], ...] = ()
     rates_on: date | None = None
+    # From the deal desk preview, when a rule needs them (None: not worked out).
+    first_year_cash: Decimal | None = None
+    revenue_after_first_year: Decimal | None = None
 
     @property
     def discount_percent(self) -> Decimal:
@@ -177,11 +185,40 @@ def _payment_terms(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
             f"{quote.payment_terms_days} days (more than {rule.threshold.normalize():f})."]
 
 
+def _share(amount: Decimal, quote: QuoteFacts) -> Decimal:
+    return amount * HUNDRED / quote.total_contract_value if quote.total_contract_value else ZERO
+
+
+def _first_year_cash(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
+    if quote.first_year_cash is None or not quote.total_contract_value:
+        return []
+    share = _share(quote.first_year_cash, quote)
+    if share >= rule.threshold:
+        return []
+    return [f"Cash due in the first 12 months {amount_text(quote.first_year_cash, quote.currency)}"
+            f" is {percent_text(share)} of the total contract value (below "
+            f"{percent_text(rule.threshold)})."]
+
+
+def _deferred_revenue(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
+    if quote.revenue_after_first_year is None:
+        return []
+    share = _share(quote.revenue_after_first_year, quote)
+    if share <= rule.threshold:
+        return []
+    return [f"Revenue recognized after the first 12 months "
+            f"{amount_text(quote.revenue_after_first_year, quote.currency)} is "
+            f"{percent_text(share)} of the total contract value (above "
+            f"{percent_text(rule.threshold)})."]
+
+
 _CHECKS = {
     LINE_DISCOUNT: _line_discount,
     TOTAL_DISCOUNT: _total_discount,
     TCV_ABOVE: _tcv_above,
     PAYMENT_TERMS: _payment_terms,
+    FIRST_YEAR_CASH: _first_year_cash,
+    DEFERRED_REVENUE: _deferred_revenue,
 }
 
 
@@ -201,3 +238,16 @@ def levels_of(hits: Sequence[Hit]) -> dict[tuple[int, str], list[Hit]]:
     for hit in hits:
         grouped.setdefault((hit.rule.level, hit.rule.group), []).append(hit)
     return dict(sorted(grouped.items()))
+
+
+def line_rules(quote: QuoteFacts, rules: Sequence[RuleFacts]) -> dict[int, list[RuleFacts]]:
+    """The line-discount rules each line (by position) hits, for badges on the line itself;
+    the same test as `approval_hits`, so a badge shows exactly when Submit would ask."""
+    hits: dict[int, list[RuleFacts]] = {}
+    for rule in sorted(rules, key=lambda r: (r.level, r.name, r.key)):
+        if rule.condition != LINE_DISCOUNT:
+            continue
+        for line in quote.lines:
+            if line.discount_percent > rule.threshold:
+                hits.setdefault(line.position, []).append(rule)
+    return hits

@@ -12,8 +12,10 @@ from core.forms import add_service_errors
 from customers.models import Contact, PaymentTerms
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote
+from quotes.services import LineItem
 
-__all__ = ["DecisionForm", "LineForm", "QuoteForm", "RejectForm", "add_service_errors"]
+__all__ = ["AddLineForm", "AddManyForm", "DecisionForm", "LineForm", "QuoteForm", "RejectForm",
+           "add_service_errors"]
 
 HEADER_FIELDS = ["contact", "start_on", "term_months", "expires_on", "price_book",
                  "payment_terms", "customer_notes", "internal_notes"]
@@ -62,15 +64,46 @@ class QuoteForm(forms.ModelForm):
 ALIGNMENTS = [(a.value, a.label) for a in Alignment]
 
 
-class LineForm(forms.Form):
-    quantity = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15, decimal_places=4)
-    discount_percent = forms.DecimalField(min_value=0, max_value=100, max_digits=7,
-                                          decimal_places=4, required=False)
-    discount_per_period = forms.DecimalField(min_value=0, max_digits=15, decimal_places=4,
-                                             required=False)
+NUMBER = "Enter a number, such as 12 or 2.5."
+QUANTITY_ERRORS = {"required": "Enter a quantity.", "invalid": NUMBER,
+                   "min_value": "The quantity must be greater than zero.",
+                   "max_digits": "That quantity is too large.",
+                   "max_decimal_places": "A quantity has at most 4 decimal places.",
+                   "max_whole_digits": "That quantity is too large."}
+
+
+class PlainErrorsMixin:
+    def plain_errors(self) -> list[str]:
+        """Every error as a sentence (the messages already name what is wrong)."""
+        return [message for errors in self.errors.values() for message in errors]
+
+
+class LineForm(PlainErrorsMixin, forms.Form):
+    """A line's quantity and discount, with errors in plain words at each field."""
+
+    quantity = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15, decimal_places=4,
+                                  error_messages=QUANTITY_ERRORS)
+    discount_percent = forms.DecimalField(
+        min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False,
+        error_messages={"invalid": NUMBER, "min_value": "A discount is between 0 and 100%%.",
+                        "max_value": "A discount is between 0 and 100%%.",
+                        "max_decimal_places": "A discount has at most 4 decimal places.",
+                        "max_digits": "A discount is between 0 and 100%%.",
+                        "max_whole_digits": "A discount is between 0 and 100%%."})
+    discount_per_period = forms.DecimalField(
+        min_value=0, max_digits=15, decimal_places=4, required=False,
+        error_messages={"invalid": NUMBER,
+                        "min_value": "An amount off cannot be negative.",
+                        "max_decimal_places": "An amount has at most 4 decimal places.",
+                        "max_digits": "That amount is too large.",
+                        "max_whole_digits": "That amount is too large."})
 
     billing_alignment = forms.ChoiceField(choices=ALIGNMENTS, required=False,
                                           label="Billing alignment")
+    section = forms.CharField(required=False, max_length=100, error_messages={
+        "max_length": "A section name has at most 100 characters."})
+    note = forms.CharField(required=False, max_length=2000, error_messages={
+        "max_length": "A line note has at most 2,000 characters."})
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -79,31 +112,91 @@ class LineForm(forms.Form):
                   "discount_per_period": data.get("discount_per_period") or Decimal(0)}
         if data.get("billing_alignment"):  # left out: the line keeps its alignment
             fields["billing_alignment"] = data["billing_alignment"]
+        for name in ("section", "note"):  # left out of the post: kept as they are
+            if name in self.fields and name in self.data:
+                fields[name] = data[name]
         return fields
 
 
 class AddLineForm(LineForm):
-    """A product to add; options come as `opt-<SKU>` quantities (empty or 0: not selected)."""
+    """A product to add. A configured one names its options as the configurator's controls
+    post them: `one-<group>` (a radio button's SKU) and `option` (ticked SKUs), each with its
+    quantity as `qty-<SKU>` (1 when left out)."""
 
     product = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     billing_period = forms.CharField(required=False, widget=forms.HiddenInput)
     billing_alignment = None  # a new line follows the account's bill day; change it after
+    section = note = None  # set on the line once it is added
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products_visible_to(user)
 
-    def options(self) -> dict[str, Decimal] | None:
+    @staticmethod
+    def chosen_skus(data) -> list[str]:
+        radios = [value for key, value in data.items() if key.startswith("one-") and value]
+        return [sku[:64] for sku in radios + data.getlist("option")]
+
+    def options(self, follows=frozenset()) -> dict[str, Decimal] | None:
+        """SKU → quantity of the options chosen; those in `follows` (their quantity follows
+        the product's) take the product's quantity when none is given."""
         if not self.data.get("configured"):
             return None
         chosen = {}
-        for key, value in self.data.items():
-            if key.startswith("opt-") and value.strip():
-                try:
-                    chosen[key[4:]] = Decimal(value)
-                except ArithmeticError:
-                    self.add_error(None, f"{key[4:]}: enter a number.")
+        for sku in self.chosen_skus(self.data):
+            text = self.data.get(f"qty-{sku}", "").strip()
+            if not text:
+                text = str(self.cleaned_data["quantity"]) if sku in follows else "1"
+            try:
+                chosen[sku] = Decimal(text)
+            except ArithmeticError:
+                self.add_error(None, f"Enter the quantity of {sku} as a number.")
         return chosen
+
+
+class AddManyForm(PlainErrorsMixin, forms.Form):
+    """Products ticked in the catalog panel (`pick`, their pks) with quantities as
+    `qty-<pk>` and, for a product sold by more than one period, `period-<pk>`; `only` (the
+    row's own Add button) adds that product alone. The services check the rest."""
+
+    MAX_PICKS = 200
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        only = self.data.get("only", "")
+        picks = [only] if only else self.data.getlist("pick")
+        if not picks:
+            raise forms.ValidationError("Tick the products to add, or press a row's Add.")
+        if len(picks) > self.MAX_PICKS or not all(p.isdigit() and len(p) < 19 for p in picks):
+            raise forms.ValidationError("Choose products from the catalog list.")
+        products = products_visible_to(self.user).filter(active=True).in_bulk(
+            [int(p) for p in picks])
+        items, errors = [], []
+        for pick in picks:
+            product = products.get(int(pick))
+            if product is None:
+                errors.append("One of the products chosen is no longer sold.")
+                continue
+            field = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=15,
+                                       decimal_places=4, error_messages=QUANTITY_ERRORS)
+            try:
+                quantity = field.clean(self.data.get(f"qty-{pick}", "1"))
+            except forms.ValidationError as error:
+                errors.append(f"{product.name}: {' '.join(error.messages)}")
+                continue
+            period = self.data.get(f"period-{pick}", "")[:16]
+            items.append(LineItem(product=product, quantity=quantity,
+                                  billing_period=period or None))
+        if errors:
+            raise forms.ValidationError(errors)
+        self.cleaned_data["items"] = items
+        return self.cleaned_data
+
+    def items(self) -> list[LineItem]:
+        return self.cleaned_data["items"]
 
 
 class DecisionForm(forms.Form):

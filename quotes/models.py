@@ -192,6 +192,10 @@ class QuoteLine(models.Model):
                                               help_text="Amount off each billing period.")
     included = models.BooleanField(default=False,
                                    help_text="Priced inside its parent or bundle.")
+    section = models.CharField(max_length=100, blank=True,
+                               help_text="The heading the line is grouped under (top-level "
+                                         "lines; options follow their parent).")
+    note = models.TextField(blank=True, help_text="Shown under the line, on the PDF too.")
     # The priced result (catalog.pricing.LinePrice), rounded to the quote's currency.
     list_unit_price = models.DecimalField(max_digits=19, decimal_places=6, default=Decimal("0"))
     list_per_period = models.DecimalField(**AMOUNT)
@@ -221,6 +225,11 @@ class QuoteLine(models.Model):
         return self.billing_period != "one_time"
 
     @property
+    def off_per_period(self) -> Decimal:
+        """What the discount takes off each period, whether given as a percent or an amount."""
+        return self.list_per_period - self.amount_per_period
+
+    @property
     def billing_period_label(self) -> str:
         return BillingPeriod(self.billing_period).label
 
@@ -230,6 +239,10 @@ class ApprovalCondition(models.TextChoices):
     TOTAL_DISCOUNT = "total_discount", "The quote's total discount above N%"
     TCV_ABOVE = "tcv_above", "Total contract value above an amount"
     PAYMENT_TERMS = "payment_terms", "Payment terms longer than N days"
+    FIRST_YEAR_CASH = "first_year_cash", ("Cash due in the first 12 months below N% of the "
+                                          "total contract value")
+    DEFERRED_REVENUE = "deferred_revenue", ("Revenue recognized after the first 12 months "
+                                            "above N% of the total contract value")
 
 
 class ApprovalRule(models.Model):

@@ -7,7 +7,7 @@ the contract stores when the quote is accepted, so the dates and amounts are the
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.template.loader import render_to_string
@@ -15,9 +15,10 @@ from django.template.loader import render_to_string
 from catalog.charge_schedule import Charge, ChargeKind, LineTerms, charge_schedule
 from catalog.models import ProductKind
 from catalog.policies import default_convention
-from core.dates import add_months
 from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
+from quotes.deal_desk import line_terms, term_end
+from quotes.selectors import section_subtotals, with_section_starts
 
 TEMPLATE = "quotes/pdf/quote.html"
 
@@ -36,19 +37,17 @@ class ScheduledInvoice:
 
 
 def _terms(quote, line, end_on: date) -> LineTerms:
-    return LineTerms(
+    return line_terms(
         currency=quote.currency, billing_period=line.billing_period,
-        amount_per_period=line.amount_per_period,
-        start_on=quote.start_on, end_on=end_on if line.is_recurring else quote.start_on,
+        amount_per_period=line.amount_per_period, start_on=quote.start_on, end_on=end_on,
         alignment=line.billing_alignment, bill_day=quote.account.bill_day,
-        convention=default_convention(),
-        usage=line.product.kind == ProductKind.USAGE)
+        convention=default_convention(), usage=line.product.kind == ProductKind.USAGE)
 
 
 def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
     """What the quote's lines charge, by due date, as the contract's schedule will (included
     lines charge nothing)."""
-    end_on = add_months(quote.start_on, quote.term_months) - timedelta(days=1)
+    end_on = term_end(quote.start_on, quote.term_months)
     by_day = defaultdict(list)
     for line in lines:
         if line.included:
@@ -63,7 +62,9 @@ def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
 def quote_pdf_context(quote) -> dict:
     """Everything the document shows: letterhead, customer, lines, totals, the billing
     schedule, terms, signature."""
-    lines = list(quote.lines.select_related("product").order_by("position", "pk"))
+    lines = with_section_starts(
+        list(quote.lines.select_related("product").order_by("position", "pk")),
+        section_subtotals(quote))
     return {
         "quote": quote,
         "lines": lines,

@@ -4,22 +4,34 @@
 the approvals queue and every service that changes a quote go through it.
 """
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
+from billing.due_schedule import InstalmentTerm, TermsSpec
+from catalog.models import (
+    OptionGroup,
+    PriceBookEntry,
+    PriceTier,
+    Product,
+    ProductKind,
+    StandaloneSellingPrice,
+)
+from catalog.policies import default_convention, due_dates_on_business_days
+from catalog.selectors import products_visible_to
+from core.money import round_money
 from core.visibility import user_of, visible_to
 from ledger.fx import MissingRate
 from ledger.services import rate_book
-from quotes import approval_rules, diff
+from quotes import approval_rules, deal_desk, diff
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteLine
 
+ZERO = Decimal(0)
 VIEW = "quotes.view_quote"
 VIEW_TEAM = "quotes.view_team_quotes"
 VIEW_ALL = "quotes.view_all_quotes"
-
-
 
 
 def quotes_visible_to(user) -> QuerySet[Quote]:
@@ -107,17 +119,26 @@ def quote_facts_for(quotes) -> dict[int, approval_rules.QuoteFacts]:
     for row in (QuoteLine.objects.filter(quote__in=quotes, included=False)
                 .order_by("quote", "position", "pk").values_list(*FACT_COLUMNS)):
         rows[row[0]].append(row)
-    rates = _rates_for(quotes)
-    return {quote.pk: _facts(quote, rows[quote.pk], rates) for quote in quotes}
+    rules = list(ApprovalRule.objects.filter(active=True).values_list("currency", "condition"))
+    rates = _rates_for(quotes, {currency.upper() for currency, _ in rules if currency})
+    desk = {c for _, c in rules} & approval_rules.DESK_CONDITIONS
+    facts = {}
+    for quote in quotes:
+        facts[quote.pk] = _facts(quote, rows[quote.pk], rates)
+        if desk:  # only when a rule reads them: the preview prices the whole schedule
+            preview = deal_desk_preview(quote)
+            facts[quote.pk] = replace(
+                facts[quote.pk], first_year_cash=preview.first_year_cash(quote.start_on),
+                revenue_after_first_year=preview.revenue_after_first_year(quote.start_on))
+    return facts
 
 
-def _rates_for(quotes) -> dict[int, tuple]:
+def _rates_for(quotes, rule_currencies: set[str]) -> dict[int, tuple]:
     """Each quote's rates on its start day, of its own currency and every amount rule's (one
     query for all the quotes)."""
     if not quotes:
         return {}
-    wanted = ({q.currency for q in quotes} | {c.upper() for c in ApprovalRule.objects.filter(
-        active=True).exclude(currency="").values_list("currency", flat=True)})
+    wanted = {q.currency for q in quotes} | rule_currencies
     book = rate_book(wanted, up_to=max(q.start_on for q in quotes))
     rates = {}
     for quote in quotes:
@@ -164,3 +185,177 @@ def diff_against_previous(quote: Quote) -> diff.QuoteDiff | None:
     if quote.revises_id is None:
         return None
     return diff.quote_diff(line_snapshots(quote.revises), line_snapshots(quote))
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """A product of the builder's catalog panel with its prices in the quote's book (one entry
+    per billing period; none when the book does not sell it)."""
+
+    product: Product
+    configurable: bool
+    entries: tuple
+
+
+CATALOG_ROWS = 40
+
+
+def catalog_families(user) -> list[str]:
+    """The product families the user may quote from, for the panel's filter."""
+    return list(products_visible_to(user).filter(active=True).exclude(family="")
+                .order_by("family").values_list("family", flat=True).distinct())
+
+
+def catalog_rows(*, quote: Quote, user, text: str = "", family: str = "",
+                 priced_only: bool = False) -> list[CatalogRow]:
+    """Active products matching the text (name or SKU) and family, each with its active
+    entries in the quote's price book; two queries whatever the number of products."""
+    products = products_visible_to(user).filter(active=True).annotate(
+        configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))
+    text = text.strip()
+    if text:
+        products = products.filter(Q(name__icontains=text) | Q(sku__icontains=text))
+    if family:
+        products = products.filter(family=family)
+    entries = (PriceBookEntry.objects.filter(price_book=quote.price_book_id, active=True)
+               .prefetch_related(Prefetch("tiers", queryset=PriceTier.objects.order_by(
+                   "from_quantity"))).order_by("billing_period"))
+    if priced_only:
+        products = products.filter(Exists(entries.filter(product=OuterRef("pk"))))
+    products = list(products.order_by("family", "name", "pk")[:CATALOG_ROWS])
+    by_product: dict[int, list] = {}
+    for entry in entries.filter(product__in=[p.pk for p in products]):
+        by_product.setdefault(entry.product_id, []).append(entry)
+    return [CatalogRow(product=p, configurable=p.configurable,
+                       entries=tuple(by_product.get(p.pk, ()))) for p in products]
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """A pasted row as the preview shows it: the product found and what stops it, in words."""
+
+    number: int
+    sku: str
+    quantity: Decimal | None
+    product: Product | None
+    entry: PriceBookEntry | None
+    error: str
+    section: str = ""
+
+
+def pasted_preview(*, quote: Quote, user, rows) -> list[PreviewRow]:
+    """Resolve pasted rows (quotes.paste.PastedRow) against the products the user may quote
+    and the quote's book: two queries for the whole list."""
+    skus = {row.sku for row in rows if row.sku}
+    products = {p.sku: p for p in products_visible_to(user).filter(sku__in=skus).annotate(
+        configurable=Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))}
+    entries: dict[int, PriceBookEntry] = {}
+    for entry in (PriceBookEntry.objects.filter(
+            price_book=quote.price_book_id, active=True,
+            product__in=[p.pk for p in products.values()]).prefetch_related(Prefetch(
+                "tiers", queryset=PriceTier.objects.order_by("from_quantity")))
+            .order_by("billing_period")):
+        entries.setdefault(entry.product_id, entry)
+    return [_preview_row(row, products.get(row.sku), entries, quote) for row in rows]
+
+
+def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
+    entry = entries.get(product.pk) if product is not None else None
+    error = row.error
+    if not error:
+        if product is None:
+            error = f"No product has the SKU {row.sku}."
+        elif not product.active:
+            error = f"{product.name} is no longer sold."
+        elif product.configurable:
+            error = f"{product.name} has options: add it with Configure in the catalog."
+        elif entry is None:
+            error = f"{product.name} has no price in {quote.price_book.name}."
+    return PreviewRow(number=row.number, sku=row.sku, quantity=row.quantity, product=product,
+                      entry=entry, error=error, section=row.section)
+
+
+DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
+                "amount_per_period", "list_per_period", "product_id", "product__kind",
+                "product__revenue_rule", "product__is_bundle")
+
+
+def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
+    """The quote's lines as its contract lines will be (the schedule's terms, the catalog SSP
+    in the quote's currency): two queries of plain columns, whatever the number of lines."""
+    rows = list(quote.lines.order_by("position", "pk").values_list(*DESK_COLUMNS))
+    ssps = dict(((product_id, (amount, basis)) for product_id, amount, basis in
+                 StandaloneSellingPrice.objects.filter(
+                     product_id__in={row[8] for row in rows}, amount_currency=quote.currency)
+                 .values_list("product_id", "amount", "basis")))
+    end_on = deal_desk.term_end(quote.start_on, quote.term_months)
+    convention = default_convention()
+    lines = []
+    for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
+         product_id, kind, rule, is_bundle) in rows:
+        terms = deal_desk.line_terms(
+            currency=quote.currency, billing_period=period, amount_per_period=per_period,
+            start_on=quote.start_on, end_on=end_on, alignment=alignment,
+            bill_day=quote.account.bill_day, convention=convention,
+            usage=kind == ProductKind.USAGE)
+        lines.append(deal_desk.DeskLine(
+            key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
+            revenue_rule=rule, is_bundle=is_bundle, included=included,
+            parent_key=str(parent_id) if parent_id else None, ssp=ssps.get(product_id)))
+    return lines
+
+
+def terms_spec_of(terms) -> TermsSpec:
+    """Payment terms as the pure due-date module reads them, built as billing builds them when
+    it issues an invoice (`billing.services.issuing`): each instalment on its own basis, due
+    dates moved off weekends when the setting says so."""
+    return TermsSpec(terms.kind, days=terms.days, instalments=tuple(
+        InstalmentTerm(i.percent, i.due_days, i.basis) for i in terms.instalments.all()),
+        business_days=due_dates_on_business_days())
+
+
+def deal_desk_preview(quote: Quote) -> deal_desk.Preview:
+    """Billing, revenue by month and cash of the quote as it stands (quotes.deal_desk)."""
+    return deal_desk.preview(deal_desk_lines(quote), currency=quote.currency,
+                             terms=terms_spec_of(quote.payment_terms))
+
+
+def section_subtotals(quote: Quote) -> dict[str, Decimal]:
+    """Net over the term of each section (a line's options count in their product's), by
+    section name, in one query; lines in no section are under ""."""
+    heading = Case(When(parent__isnull=False, then=F("parent__section")), default=F("section"))
+    return {row["heading"]: round_money(row["net"] or ZERO, quote.currency)
+            for row in quote.lines.annotate(heading=heading).order_by().values("heading")
+            .annotate(net=Sum("net_amount"))}
+
+
+def with_section_starts(lines, subtotals: dict) -> list:
+    """Mark each top-level line that starts a section on the page (its name differs from the
+    top-level line before it) with the section's subtotal over the whole quote."""
+    previous = None
+    for line in lines:
+        line.section_start = None
+        if line.parent_id:
+            continue
+        if line.section != previous and (line.section or previous is not None):
+            line.section_start = {"name": line.section, "subtotal": subtotals.get(line.section)}
+        previous = line.section
+    return lines
+
+
+def entries_by_sku(*, quote: Quote, skus) -> dict[str, PriceBookEntry]:
+    """Each product's first active entry in the quote's book, by SKU (one query)."""
+    entries: dict[str, PriceBookEntry] = {}
+    for entry in (PriceBookEntry.objects.filter(price_book=quote.price_book_id, active=True,
+                                                product__sku__in=list(skus))
+                  .select_related("product").prefetch_related(Prefetch(
+                      "tiers", queryset=PriceTier.objects.order_by("from_quantity")))
+                  .order_by("billing_period")):
+        entries.setdefault(entry.product.sku, entry)
+    return entries
+
+
+def quote_numbered(*, number: str, user) -> Quote | None:
+    """The latest version of the quote with this number that the user may see, or None."""
+    return (quotes_visible_to(user).filter(number__iexact=number.strip())
+            .order_by("-version").first())

@@ -4,10 +4,12 @@ Split by concept; import from here (`quotes.services.add_line`).
 """
 
 from quotes.services.approvals import approve, quote_facts, reject, submit_for_approval
+from quotes.services.arranging import move_line
 from quotes.services.building import (
     LineItem,
     add_line,
     add_lines,
+    add_lines_from,
     create_quote,
     remove_line,
     update_line,
@@ -25,8 +27,8 @@ from quotes.services.sending import (
 )
 
 __all__ = [
-    "LineItem", "accept_quote", "add_line", "add_lines", "approve", "clone_quote",
-    "create_quote", "decline_quote", "expire_due_quotes", "price_lines", "quote_facts",
+    "LineItem", "accept_quote", "add_line", "add_lines", "add_lines_from", "approve", "clone_quote",
+    "create_quote", "decline_quote", "expire_due_quotes", "move_line", "price_lines", "quote_facts",
     "quote_for_link", "quote_link_url", "reject", "remove_line", "reprice", "revise_quote",
     "send_quote", "submit_for_approval", "update_line", "update_quote",
 ]

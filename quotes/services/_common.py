@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.actors import as_actor
-from quotes.models import Quote, QuoteState
+from quotes.models import Quote, QuoteLine, QuoteState
 from quotes.selectors import quote_for_update
 
 
@@ -30,3 +30,11 @@ def locked_draft(quote: Quote, by) -> Quote:
         raise ValidationError({"state": f"Only draft quotes can be changed; this one is "
                                         f"{fresh.get_state_display().lower()}."})
     return fresh
+
+
+def locked_line(line: QuoteLine, quote: Quote) -> QuoteLine:
+    """The draft's line, locked, with its product's tax category, on the locked quote."""
+    line = (QuoteLine.objects.select_for_update(of=("self",))
+            .select_related("product__tax_category").get(pk=line.pk, quote=quote))
+    line.quote = quote
+    return line

@@ -29,7 +29,8 @@ from core.numbering import next_number
 from customers.models import Contact
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
-from quotes.services._common import locked_draft, require
+from quotes.selectors import quotes_visible_to
+from quotes.services._common import locked_draft, locked_line, require
 from quotes.services.repricing import (
     PRICED_LINE_FIELDS,
     depends_on_others,
@@ -149,6 +150,21 @@ class LineItem:
     discount_percent: Decimal = Decimal(0)
     discount_per_period: Decimal = Decimal(0)
     billing_period: str | None = None
+    section: str = ""
+    note: str = ""
+
+
+SECTION_LENGTH = 100
+NOTE_LENGTH = 2000
+
+
+def text_errors(*, section: str | None = None, note: str | None = None) -> dict:
+    errors = {}
+    if section is not None and len(section.strip()) > SECTION_LENGTH:
+        errors["section"] = f"A section name has at most {SECTION_LENGTH} characters."
+    if note is not None and len(note.strip()) > NOTE_LENGTH:
+        errors["note"] = f"A line note has at most {NOTE_LENGTH:,} characters."
+    return errors
 
 
 def line_errors(*, quantity, discount_percent, discount_per_period) -> dict:
@@ -257,7 +273,8 @@ class _Planner:
                 continue
             parent = self._line(item.product, item.quantity, snapshot, position,
                                 discount_percent=item.discount_percent,
-                                discount_per_period=item.discount_per_period)
+                                discount_per_period=item.discount_per_period,
+                                section=item.section.strip(), note=item.note.strip())
             position += 1
             kids = []
             for product, quantity, included in self.children.get(id(item), []):
@@ -283,9 +300,10 @@ def add_lines(*, quote: Quote, items: Sequence[LineItem], by) -> list[QuoteLine]
     quote = locked_draft(quote, by)
     errors: dict[str, list[str]] = {}
     for item in items:
-        for name, message in line_errors(quantity=item.quantity,
-                                         discount_percent=item.discount_percent,
-                                         discount_per_period=item.discount_per_period).items():
+        item_errors = line_errors(quantity=item.quantity, discount_percent=item.discount_percent,
+                                  discount_per_period=item.discount_per_period)
+        for name, message in (item_errors | text_errors(section=item.section,
+                                                         note=item.note)).items():
             errors.setdefault(name, []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -324,21 +342,16 @@ def add_line(*, quote: Quote, product: Product, by, quantity: Decimal = Decimal(
     return add_lines(quote=quote, items=[item], by=by)[0]
 
 
-def _line_of(line: QuoteLine, quote: Quote) -> QuoteLine:
-    line = (QuoteLine.objects.select_for_update(of=("self",))
-            .select_related("product__tax_category").get(pk=line.pk, quote=quote))
-    line.quote = quote
-    return line
-
-
 @transaction.atomic
 def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                 discount_percent: Decimal | None = None,
                 discount_per_period: Decimal | None = None,
-                billing_alignment: str | None = None) -> QuoteLine:
-    """Change a draft line's quantity, discount or billing alignment and reprice the quote."""
+                billing_alignment: str | None = None, section: str | None = None,
+                note: str | None = None) -> QuoteLine:
+    """Change a draft line's quantity, discount, billing alignment, section or note and
+    reprice the quote (left out: kept as it is)."""
     quote = locked_draft(line.quote, by)
-    line = _line_of(line, quote)
+    line = locked_line(line, quote)
     values = {
         "quantity": line.quantity if quantity is None else Decimal(quantity),
         "discount_percent": (line.discount_percent if discount_percent is None
@@ -349,10 +362,16 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
     errors = line_errors(**values)
     if billing_alignment is not None and billing_alignment != line.billing_alignment:
         errors.update(alignment_errors(line, billing_alignment))
+    errors.update(text_errors(section=section, note=note))
+    if section is not None and section.strip() and line.parent_id:
+        errors["section"] = "An option follows its product's section."
     if errors:
         raise ValidationError(errors)
     if billing_alignment is not None:
         values["billing_alignment"] = billing_alignment
+    for name, text in (("section", section), ("note", note)):
+        if text is not None:
+            values[name] = text.strip()
     for name, value in values.items():
         setattr(line, name, value)
     if depends_on_others(quote, [line]):
@@ -370,9 +389,43 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
 def remove_line(*, line: QuoteLine, by) -> Quote:
     """Remove a draft line (with its options) and reprice the quote."""
     quote = locked_draft(line.quote, by)
-    _line_of(line, quote).delete()
+    locked_line(line, quote).delete()
     if depends_on_others(quote):
         store_prices(quote)
     else:
         store_totals(quote)
     return quote
+
+
+def items_of(source: Quote) -> list[LineItem]:
+    """A quote's top-level lines as items to add elsewhere: same products, quantities,
+    discounts, billing, sections and notes; a configured product with the options it has
+    (bundle components come again from the bundle)."""
+    lines = list(source.lines.select_related("product").order_by("position", "pk"))
+    configurable = set(OptionGroup.objects.filter(
+        product_id__in={line.product_id for line in lines}).values_list("product_id", flat=True))
+    options: dict[int, dict[str, Decimal]] = {}
+    for line in lines:
+        if line.parent_id:
+            options.setdefault(line.parent_id, {})[line.product.sku] = line.quantity
+    return [LineItem(product=line.product, quantity=line.quantity,
+                     options=(options.get(line.pk, {}) if line.product_id in configurable
+                              else None),
+                     discount_percent=line.discount_percent,
+                     discount_per_period=line.discount_per_period,
+                     billing_period=line.billing_period, section=line.section, note=line.note)
+            for line in lines if not line.parent_id]
+
+
+def add_lines_from(*, quote: Quote, source: Quote, by) -> list[QuoteLine]:
+    """Add another quote's lines to a draft (a previous deal as a template), priced from the
+    draft's own book; refused when the user may not see the source."""
+    actor = require(by, "quotes.change_quote", "You are not allowed to change quotes.")
+    if not quotes_visible_to(actor.user).filter(pk=source.pk).exists():
+        raise ValidationError({"source": "You cannot copy lines from that quote."})
+    if source.pk == quote.pk:
+        raise ValidationError({"source": "Choose another quote to copy lines from."})
+    items = items_of(source)
+    if not items:
+        raise ValidationError({"source": f"Quote {source} has no lines to copy."})
+    return add_lines(quote=quote, items=items, by=by)

@@ -55,7 +55,7 @@ def build_and_submit(page, live_server) -> int:
     pk = int(re.search(r"/quotes/(\d+)/", page.url).group(1))
 
     page.get_by_placeholder("Search the catalog by name or SKU").fill("User seat")
-    result = page.locator(".product-results li", has_text="User seat")
+    result = page.locator("#catalog-rows tr", has_text="User seat")
     result.get_by_label("Quantity of User seat").fill("10")
     result.get_by_role("button", name="Add").click()
     totals = page.locator("#quote-totals")

@@ -120,8 +120,9 @@ def test_recalculation_query_count_is_the_same_for_5_and_200_lines(client, catal
     _recalc_queries(client, small, 3)  # warm the session and content type caches
     # session, user, permissions (2), the line with its visible quote, the savepoint pair,
     # the locked quote and line, the percentage check, tax rates, the line's update, the
-    # totals' sums, the quote's update, the user's groups (navigation)
-    assert _recalc_queries(client, small, 4) == _recalc_queries(client, large, 4) == 15
+    # totals' sums, the quote's update, the approval preview (the lines' facts, the exchange
+    # rates, the active rules), the user's groups (navigation)
+    assert _recalc_queries(client, small, 4) == _recalc_queries(client, large, 4) == 18
 
 
 def test_htmx_line_change_returns_the_row_and_the_totals(client, quote, sales_rep):
@@ -154,15 +155,18 @@ def test_adding_a_configured_product_shows_rule_errors_inline(client, quote, sal
     client.force_login(sales_rep)
     platform = product("PLATFORM")
     response = client.post(reverse("quotes:line_add", args=[quote.pk]), {
-        "product": platform.pk, "quantity": "1", "configured": "1",
-        "opt-PLAT-STARTER": "1", "opt-SEAT-USER": "5", "opt-SEAT-SSO": "5"},
+        "product": platform.pk, "quantity": "1", "configured": "1", "one-1": "PLAT-STARTER",
+        "option": ["SEAT-USER", "SEAT-SSO"], "qty-SEAT-USER": "5", "qty-SEAT-SSO": "5"},
         HTTP_HX_REQUEST="true")
     assert "Single sign-on needs the Professional or Enterprise edition." in (
         response.content.decode())
     ok = client.post(reverse("quotes:line_add", args=[quote.pk]), {
-        "product": platform.pk, "quantity": "1", "configured": "1",
-        "opt-PLAT-PRO": "1", "opt-SEAT-USER": "5"}, HTTP_HX_REQUEST="true")
-    assert ok.headers["HX-Redirect"] and quote.lines.filter(parent__isnull=False).count() == 2
+        "product": platform.pk, "quantity": "1", "configured": "1", "one-1": "PLAT-PRO",
+        "option": ["SEAT-USER"], "qty-SEAT-USER": "5"}, HTTP_HX_REQUEST="true")
+    body = ok.content.decode()
+    assert "HX-Redirect" not in ok.headers and "Q2C Cloud Platform added." in body
+    assert '<section id="quote-lines-section" hx-swap-oob="true"' in body
+    assert quote.lines.filter(parent__isnull=False).count() == 2
 
 
 def test_product_search_and_configure_endpoints(client, quote, sales_rep):
@@ -171,7 +175,7 @@ def test_product_search_and_configure_endpoints(client, quote, sales_rep):
     assert "Configure" in found.content.decode()
     form = client.get(reverse("quotes:configure", args=[quote.pk]),
                       {"product": product("PLATFORM").pk}).content.decode()
-    assert 'name="opt-PLAT-PRO"' in form
+    assert 'type="radio" name="one-1" value="PLAT-PRO"' in form
 
 
 def test_remove_and_submit_from_the_builder(client, quote, sales_rep):

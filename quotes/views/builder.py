@@ -1,0 +1,363 @@
+"""The builder of a draft: its page, the catalog panel, adding (ticked, pasted, configured),
+changing, moving and removing lines. htmx requests get template partials: a changed line's row
+with the totals and approval preview out of band; after adding, the lines at the last page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from catalog import configuration as catalog_configuration
+from catalog.selectors import configuration_of, products_visible_to
+from core.redirects import safe_next
+from quotes import approval_rules, selectors, services
+from quotes.forms import (
+    ALIGNMENTS,
+    AddLineForm,
+    AddManyForm,
+    LineForm,
+)
+from quotes.models import QuoteLine, QuoteState
+from quotes.paste import parse_pasted
+from quotes.services.approvals import rule_facts
+
+LINES_PER_PAGE = 100
+
+
+def messages_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def can_edit(user, quote) -> bool:
+    return quote.state == QuoteState.DRAFT and user.has_perm("quotes.change_quote")
+
+
+def lines_page(request, quote, *, page=None):
+    """A page of the lines; "last" is where lines just added are (new lines go at the end)."""
+    paginator = Paginator(selectors.lines_of(quote), LINES_PER_PAGE)
+    page = page or request.GET.get("page")
+    return paginator.get_page(paginator.num_pages if page == "last" else page)
+
+
+def _approval_preview(quote) -> dict:
+    """The rules Submit would apply to the quote as it stands, for the header, and the
+    line-discount rules by line position, for the rows' badges."""
+    facts = selectors.quote_facts_for([quote])[quote.pk]
+    rules = rule_facts()
+    return {"hits": approval_rules.approval_hits(facts, rules),
+            "by_line": approval_rules.line_rules(facts, rules)}
+
+
+def _with_badges(lines, approval: dict) -> list:
+    lines = list(lines)
+    for line in lines:
+        line.approval_rules = [] if line.included else approval["by_line"].get(line.position, [])
+    return lines
+
+
+def _lines_context(request, quote, *, page=None) -> dict:
+    """What the builder's lines, totals and approval preview need: the lines table's page with
+    its approval badges and section headings."""
+    page_obj = lines_page(request, quote, page=page)
+    approval = _approval_preview(quote)
+    subtotals = selectors.section_subtotals(quote)
+    page_obj.object_list = selectors.with_section_starts(
+        _with_badges(page_obj.object_list, approval), subtotals)
+    return {"quote": quote, "page_obj": page_obj, "approval": approval, "editable": True,
+            "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals))}
+
+
+def render_builder(request, quote, *, configure=None, status=200):
+    return render(request, "quotes/builder.html", {
+        **_lines_context(request, quote), "configure": configure,
+        "families": selectors.catalog_families(request.user)}, status=status)
+
+
+def _after_add(request, quote, message: str):
+    """htmx: the status line where the user added, and the lines (at the last page, where new
+    lines are), totals and approval preview swapped out of band; no page load."""
+    quote.refresh_from_db()
+    return _changed(render(request, "quotes/builder.html#after_add", {
+        **_lines_context(request, quote, page="last"), "added_message": message}))
+
+
+def _changed(response, *, arranged: bool = False):
+    """Tell the page the quote's lines changed (the deal desk reloads on it) and, when their
+    sections changed, that the lines table is to be read again (its headings and subtotals)."""
+    response["HX-Trigger"] = "quote-changed, lines-changed" if arranged else "quote-changed"
+    return response
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_table(request, pk):
+    """htmx: the lines table at a page (read again after sections change)."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    return render(request, "quotes/builder.html#lines", _lines_context(request, quote))
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_move(request, pk, line_pk):
+    """Move a line (with its options) one place up or down; htmx gets the table back."""
+    line = _line_for(request, pk, line_pk)
+    try:
+        quote = services.move_line(line=line, by=request.user,
+                                   up=request.POST.get("direction") == "up")
+    except ValidationError as error:
+        messages.error(request, messages_of(error))
+        quote = line.quote
+    page = request.POST.get("page", "")[:6]
+    if not request.htmx:
+        return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
+    return render(request, "quotes/builder.html#lines", _lines_context(request, quote,
+                                                                        page=page or None))
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def quote_builder(request, pk):
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    if quote.state != QuoteState.DRAFT:
+        messages.info(request, f"Quote {quote} is {quote.get_state_display().lower()}: "
+                               f"only drafts can be changed.")
+        return redirect("quotes:detail", pk=quote.pk)
+    return render_builder(request, quote)
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def product_search(request, pk):
+    """htmx: the catalog panel's rows matching the text and family, with their prices in the
+    quote's book and currency, each to tick (with a quantity) or configure."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    text = request.GET.get("q", "")[:100]
+    family = request.GET.get("family", "")[:100]
+    return render(request, "quotes/builder.html#product_results", {
+        "quote": quote, "text": text.strip(), "rows": selectors.catalog_rows(
+            quote=quote, user=request.user, text=text, family=family,
+            priced_only=request.GET.get("priced") == "1")})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_add_many(request, pk):
+    """Add the ticked products (or the one whose Add was pressed) with their quantities."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = AddManyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _add_refused(request, quote, form.plain_errors())
+    try:
+        added = services.add_lines(quote=quote, items=form.items(), by=request.user)
+    except ValidationError as error:
+        return _add_refused(request, quote, error.messages)
+    message = (f"{added[0].product.name} added." if len(added) == 1
+               else f"{len(added)} products added.")
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+    return _after_add(request, quote, message)
+
+
+def _add_refused(request, quote, errors):
+    if not request.htmx:
+        messages.error(request, " ".join(errors))
+        return redirect("quotes:builder", pk=quote.pk)
+    return render(request, "quotes/builder.html#add_errors", {"errors": errors}, status=422)
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_paste(request, pk):
+    """A pasted SKU and quantity list: without `confirm`, the preview (every row with its
+    product, price and error); with it and no error, the lines are added in one go."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    text = request.POST.get("text", "")
+    rows = selectors.pasted_preview(quote=quote, user=request.user, rows=parse_pasted(text))
+    errors = [row for row in rows if row.error]
+    if request.POST.get("confirm") and rows and not errors:
+        items = [services.LineItem(product=row.product, quantity=row.quantity,
+                                   section=row.section) for row in rows]
+        try:
+            services.add_lines(quote=quote, items=items, by=request.user)
+        except ValidationError as error:
+            return render(request, "quotes/builder.html#paste_preview", {
+                "quote": quote, "rows": rows, "text": text, "errors": error.messages})
+        message = f"{len(items)} pasted lines added."
+        if not request.htmx:
+            messages.success(request, message)
+            return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+        return _after_add(request, quote, message)
+    return render(request, "quotes/builder.html#paste_preview", {
+        "quote": quote, "rows": rows, "text": text, "bad_rows": len(errors),
+        "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_copy(request, pk):
+    """Add the lines of another quote the user may see (by its number), as a template."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    number = request.POST.get("number", "")[:20]
+    source = selectors.quote_numbered(number=number, user=request.user) if number else None
+    if source is None:
+        return _add_refused(request, quote, [f"No quote numbered “{number}” that you can see."
+                                             if number else "Enter a quote number."])
+    try:
+        added = services.add_lines_from(quote=quote, source=source, by=request.user)
+    except ValidationError as error:
+        return _add_refused(request, quote, error.messages)
+    message = f"{len(added)} lines copied from {source}."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+    return _after_add(request, quote, message)
+
+
+def _followers(config) -> set[str]:
+    """Options whose quantity is the product's (a quantity-follows-parent rule)."""
+    return {rule.subject_sku for rule in config.rules
+            if rule.kind is catalog_configuration.RuleKind.QUANTITY_FOLLOWS_PARENT}
+
+
+def _configure_context(quote, product, data=None, errors=()):
+    """Each option group as the control its limits imply: one choice (radio buttons, with
+    "None" when the group may be left empty) or several (checkboxes), a quantity box only where
+    the quantity may change, and each option's price in the quote's book."""
+    config = configuration_of(product)
+    defaults = catalog_configuration.default_selections(config)
+    chosen = set(defaults) if data is None else set(AddLineForm.chosen_skus(data))
+    prices = selectors.entries_by_sku(quote=quote, skus=[
+        o.sku for g in config.groups for o in g.options])
+    follows = _followers(config)
+    groups = []
+    for number, group in enumerate(config.groups, start=1):
+        options = [{"spec": option, "chosen": option.sku in chosen, "price": prices.get(option.sku),
+                    "follows": option.sku in follows,
+                    "quantity": (data.get(f"qty-{option.sku}", "") if data is not None
+                                 else defaults.get(option.sku, option.quantity))}
+                   for option in group.options]
+        groups.append({"spec": group, "options": options, "name": f"one-{number}",
+                       "single": group.max_selections == 1,
+                       "any_chosen": any(o["chosen"] for o in options)})
+    return {"product": product, "groups": groups, "errors": list(errors),
+            "quantity": (data or {}).get("quantity", "1")}
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def configure(request, pk):
+    """htmx: the options of a configurable product, to choose before adding it."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    product_id = request.GET.get("product", "")
+    if not product_id.isdigit() or len(product_id) > 18:
+        return HttpResponseBadRequest("Choose a product from the search.")
+    product = get_object_or_404(products_visible_to(request.user), pk=int(product_id))
+    return render(request, "quotes/builder.html#configure",
+                  {"quote": quote, "configure": _configure_context(quote, product)})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_add(request, pk):
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = AddLineForm(request.POST, user=request.user)
+    errors = []
+    if form.is_valid():
+        options = form.options(follows=_followers(configuration_of(form.cleaned_data["product"])))
+        try:
+            services.add_line(quote=quote, product=form.cleaned_data["product"], by=request.user,
+                              options=options,
+                              billing_period=form.cleaned_data["billing_period"] or None,
+                              **form.service_fields())
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            message = f"{form.cleaned_data['product'].name} added."
+            if request.htmx:
+                return _after_add(request, quote, message)
+            messages.success(request, message)
+            return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+    else:
+        errors = form.plain_errors()
+    product = form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
+    if product is None:
+        messages.error(request, " ".join(errors))
+        return redirect("quotes:builder", pk=quote.pk)
+    configure_ctx = _configure_context(quote, product, request.POST, errors)
+    if request.htmx:
+        return render(request, "quotes/builder.html#configure",
+                      {"quote": quote, "configure": configure_ctx})
+    return render_builder(request, quote, configure=configure_ctx, status=400)
+
+
+def _line_for(request, pk, line_pk) -> QuoteLine:
+    """The line of a quote the user may see (404 otherwise), with its quote, in one query."""
+    return get_object_or_404(
+        QuoteLine.objects.select_related("product", "quote"),
+        pk=line_pk, quote__in=selectors.quotes_visible_to(request.user).filter(pk=pk))
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_update(request, pk, line_pk):
+    """Change a line's quantity or discount; htmx gets the line's row and the new totals (the
+    service returns the line with its locked, repriced quote: nothing is read again)."""
+    line = _line_for(request, pk, line_pk)
+    section_before = line.section
+    form = LineForm(request.POST)
+    errors: dict[str, str] = {}
+    if form.is_valid():
+        try:
+            line = services.update_line(line=line, by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            errors = _errors_by_field(exc)
+    else:
+        errors = {name if name in LineForm.base_fields else "line": " ".join(e)
+                  for name, e in form.errors.items()}
+    if not request.htmx:
+        if errors:
+            messages.error(request, " ".join(errors.values()))
+        else:
+            messages.success(request, f"Line {line.position} saved.")
+        return redirect("quotes:builder", pk=pk)
+    if errors:  # nothing changed: the row keeps what was typed, each error at its field
+        return render(request, "quotes/builder.html#line_row", {
+            "quote": line.quote, "line": line, "editable": True, "alignments": ALIGNMENTS,
+            "quote_url": reverse("quotes:detail", args=[pk]),
+            "typed": {name: request.POST.get(name, "")[:2000] for name in LineForm.base_fields},
+            "line_errors": errors})
+    approval = _approval_preview(line.quote)
+    _with_badges([line], approval)
+    return _changed(render(request, "quotes/builder.html#line_changed",
+                           {"quote": line.quote, "line": line, "editable": True,
+                            "approval": approval, "alignments": ALIGNMENTS}),
+                    arranged=line.section != section_before)
+
+
+def _errors_by_field(error: ValidationError) -> dict[str, str]:
+    """Errors by the row's field; those of no field (or of one the row lacks) under "line"."""
+    if not hasattr(error, "error_dict"):
+        return {"line": " ".join(error.messages)}
+    errors: dict[str, str] = {}
+    for name, messages_ in error.message_dict.items():
+        key = name if name in LineForm.base_fields else "line"
+        errors[key] = " ".join(filter(None, [errors.get(key), *messages_]))
+    return errors
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def line_remove(request, pk, line_pk):
+    line = _line_for(request, pk, line_pk)
+    try:
+        services.remove_line(line=line, by=request.user)
+    except ValidationError as error:
+        messages.error(request, messages_of(error))
+    else:
+        messages.success(request, f"{line.product.name} removed.")
+    # back to the page of the table the line was on (a 1,000-line quote has ten)
+    return redirect(safe_next(request, reverse("quotes:builder", args=[pk]),
+                              url=request.META.get("HTTP_REFERER", "")))
+
+

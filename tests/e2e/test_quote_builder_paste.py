@@ -1,0 +1,99 @@
+"""Building a 200-line quote the fast way, in Debian's Chromium: the rep pastes a list of SKUs
+and quantities in four sections, previews it and adds it, configures three platforms with the
+radio buttons, and sees the approval badge the moment a discount passes the threshold; the
+page never reloads and it all takes well under a minute."""
+
+import re
+import time
+
+import pytest
+
+from catalog.demo import seed_catalog
+from quotes import services
+from quotes.models import Quote
+from tests.conftest import PASSWORD, reseed_migration_data
+from tests.quotes.factories import account_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SECTIONS = {"Subscriptions": ["SEAT-USER", "SEAT-SSO", "SEAT-ANALYTICS"],
+            "Usage": ["API-CALLS", "STORAGE-GB"],
+            "Services": ["ONBOARDING", "TRAINING-DAY"],
+            "Hardware": ["DEVICE-GW"]}
+LINES_PER_SECTION = 50
+
+
+def pasted_list() -> str:
+    rows = []
+    for section, skus in SECTIONS.items():
+        rows.append(f"# {section}")
+        rows += [f"{skus[n % len(skus)]}\t{1 + n % 9}" for n in range(LINES_PER_SECTION)]
+    return "\n".join(rows)
+
+
+@pytest.fixture
+def draft(sales_rep):
+    reseed_migration_data()
+    seed_catalog()
+    return services.create_quote(by=sales_rep, account=account_for(sales_rep), term_months=12)
+
+
+def test_a_200_line_quote_with_sections_is_built_by_pasting_without_a_reload(
+        page, live_server, sales_rep, draft):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", sales_rep.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
+    page.evaluate("window.__not_reloaded = true")
+    started = time.monotonic()
+
+    # when the rep pastes the list and confirms the preview
+    page.get_by_text("Paste a list of SKUs and quantities").click()
+    page.fill("#paste-text", pasted_list())
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Add these 200 lines").click()
+    page.get_by_text("200 pasted lines added.").wait_for()
+
+    # then the table shows the last page, headed by its section with its subtotal
+    lines = page.locator("#quote-lines-section")
+    lines.get_by_text("Page 2 of 2").wait_for()
+    assert lines.locator('tr.section-head[data-section="Hardware"]').count() == 1
+
+    # when a discount on a seat line passes Finance's 20% threshold
+    assert page.locator("[data-line-rule]").count() == 0
+    assert page.locator('#approval-preview [data-rule="Line discount above 20%"]').count() == 0
+    discount = page.get_by_label("Discount % of line 101")
+    discount.fill("30")
+    discount.press("Tab")
+
+    # then the line and the header say approval will be needed before anyone submits
+    page.locator("#line-" + str(draft.lines.get(position=101).pk)
+                 + " [data-line-rule]").wait_for()
+    page.locator('#approval-preview [data-rule="Line discount above 20%"]').wait_for()
+
+    # when the rep configures three platforms, choosing the edition by its radio button
+    for edition in ("Platform Starter edition", "Platform Professional edition",
+                    "Platform Enterprise edition"):
+        page.fill("input[name=q]", "cloud platform")
+        page.locator("#catalog-rows tr", has_text="Q2C Cloud Platform").get_by_role(
+            "button", name="Configure").click()
+        configure = page.locator("#configure")
+        configure.get_by_label(edition).check()
+        configure.get_by_role("button", name="Add configured product").click()
+        configure.get_by_text("Q2C Cloud Platform added.").wait_for()
+        configure.get_by_text("Q2C Cloud Platform added.").evaluate("e => e.remove()")
+
+    # then the quote holds 200 lines and three configured platforms, built without a reload
+    elapsed = time.monotonic() - started
+    quote = Quote.objects.get(pk=draft.pk)
+    assert quote.lines.filter(parent__isnull=True).count() == 203
+    assert sorted(quote.lines.filter(parent__isnull=False, product__sku__startswith="PLAT-")
+                  .values_list("product__sku", flat=True)) == ["PLAT-ENT", "PLAT-PRO",
+                                                               "PLAT-STARTER"]
+    assert set(quote.lines.exclude(section="").values_list("section", flat=True)) == set(
+        SECTIONS)
+    assert page.evaluate("window.__not_reloaded") is True
+    assert re.search(r"\d", page.locator("[data-total=tcv]").inner_text())
+    assert elapsed < 60, f"building took {elapsed:.1f} s of browser time"
