@@ -107,13 +107,15 @@ def _element(parent: ET.Element, tag: str, text=None) -> ET.Element:
 def _header_xml(header: ExportHeader) -> str:
     root = ET.Element("Header")
     _element(root, "AuditFileVersion", "2.00")
-    _element(root, "AuditFileCountry", header.country or "XX")
+    if header.country:  # COMPANY_COUNTRY; left out rather than guessed when not set
+        _element(root, "AuditFileCountry", header.country)
     _element(root, "AuditFileDateCreated", header.created_at.date().isoformat())
     _element(root, "SoftwareCompanyName", "Q2C")
     _element(root, "SoftwareID", "q2c-back-office")
     _element(root, "SoftwareVersion", "1")
     company = _element(root, "Company")
-    _element(company, "RegistrationNumber", header.company_id or header.company_name)
+    if header.company_id:
+        _element(company, "RegistrationNumber", header.company_id)
     _element(company, "Name", header.company_name)
     _element(root, "DefaultCurrencyCode", header.currency)
     criteria = _element(root, "SelectionCriteria")
@@ -155,7 +157,8 @@ def _transaction_xml(header: ExportHeader, lines: list[dict]) -> str:
         element = _element(transaction, "Line")
         _element(element, "RecordID", line["pk"])
         _element(element, "AccountID", mapped(header, line)[0])
-        _element(element, "SourceDocumentID", _source(line) or None)
+        if _source(line):
+            _element(element, "SourceDocumentID", _source(line))
         if line["customer_account_id"] is not None:
             _element(element, "CustomerID", line["customer_account_id"])
         _element(element, "SystemEntryDate", first["entry__created_at"].date().isoformat())

@@ -155,6 +155,7 @@ def test_saft_xml_is_well_formed_with_one_transaction_per_entry_and_one_line_per
     assert len(entries.findall("s:Journal/s:Transaction/s:Line", NS)) == 8
     assert len(entries.findall(".//s:Line/s:DebitAmount", NS)) == 4
     assert len(entries.findall(".//s:Line/s:CreditAmount", NS)) == 4
+    assert not entries.findall(".//s:SourceDocumentID", NS)  # no source: left out, not empty
     euro = entries.find(".//s:DebitAmount[s:CurrencyCode='EUR']", NS)
     assert (euro.find("s:Amount", NS).text, euro.find("s:ExchangeRate", NS).text) == (
         "110.00", "1.10000000")
