@@ -4,7 +4,14 @@ are shown read-only (periods change state on the Periods page, entries never cha
 from django.contrib import admin
 
 from core.admin import ReadOnlyMixin
-from ledger.models import AccountingPeriod, ExchangeRate, GLAccount, JournalEntry, JournalLine
+from ledger.models import (
+    AccountingPeriod,
+    ExchangeRate,
+    GLAccount,
+    GLAccountMapping,
+    JournalEntry,
+    JournalLine,
+)
 
 
 @admin.register(GLAccount)
@@ -73,3 +80,14 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a wrong rate is corrected by a new value; entries keep the rate they used
+
+
+@admin.register(GLAccountMapping)
+class GLAccountMappingAdmin(admin.ModelAdmin):
+    """The accountant's map to the chart of the system the ledger is exported to; an account
+    left out is exported under its own code and name. Past exports keep the map they used."""
+
+    list_display = ["gl_account", "target_code", "target_name"]
+    list_select_related = ["gl_account"]
+    search_fields = ["gl_account__code", "gl_account__name", "target_code", "target_name"]
+    autocomplete_fields = ["gl_account"]

@@ -1,16 +1,19 @@
-"""Journal entries over the API, read only, with their lines: what a general-ledger export
-reads (entries are posted by the documents' services, never through the API)."""
+"""Journal entries over the API, read only, with their lines (entries are posted by the
+documents' services, never through the API); and the general ledger exports, listed and
+downloaded (made on the ledger's exports page)."""
 
 from django.db.models import Prefetch
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from core.api.permissions import HasPerms
 from core.api.viewsets import ApiViewSet
-from ledger.models import JournalEntry, JournalLine
+from ledger.models import JournalEntry, JournalLine, LedgerExport
+from ledger.views import export_download_response
 
 
 class JournalLineSerializer(serializers.ModelSerializer):
@@ -74,3 +77,36 @@ class JournalEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
         OpenApiParameter("posted_to", OpenApiTypes.DATE, description="Last posting day.")])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+
+class LedgerExportSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    period = serializers.DateField(source="period.start_on", read_only=True, allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    filename = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = LedgerExport
+        fields = ["id", "reference", "period", "format", "created_by", "created_at",
+                  "entry_count", "line_count", "total_debit", "total_credit",
+                  "first_posted_on", "last_posted_on", "filename"]
+        read_only_fields = fields
+
+
+class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """General ledger exports, newest first; `download` streams the file (the same bytes each
+    time: CSV or SAF-T XML, as the export was made)."""
+
+    queryset = LedgerExport.objects.none()
+    serializer_class = LedgerExportSerializer
+    permission_classes = [HasPerms]
+    required_perms = ["ledger.view_ledgerexport"]
+
+    def get_queryset(self):
+        return LedgerExport.objects.select_related("period", "created_by")
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                              (200, "application/xml"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        return export_download_response(self.get_object())

@@ -1,6 +1,6 @@
 from django import forms
 
-from ledger.models import GLAccount
+from ledger.models import AccountingPeriod, ExportFormat, GLAccount
 from ledger.selectors import JournalFilters
 
 MAX_RATE_FILE_BYTES = 2 * 1024 * 1024
@@ -93,3 +93,11 @@ ManualJournalLineFormSet = forms.formset_factory(ManualJournalLineForm, extra=4,
 class RejectJournalForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="The preparer reads this.")
+
+
+class LedgerExportForm(forms.Form):
+    """A new export: of one period's entries not yet exported, or of all since the last."""
+
+    format = forms.ChoiceField(choices=ExportFormat.choices, initial=ExportFormat.CSV)
+    period = forms.ModelChoiceField(queryset=AccountingPeriod.objects.order_by("-start_on"),
+                                    required=False, empty_label="Since the last export")

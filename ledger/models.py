@@ -310,3 +310,81 @@ class ManualJournalLine(models.Model):
 
     def __str__(self):
         return f"{self.gl_account.code} Dr {self.debit} Cr {self.credit}"
+
+
+class GLAccountMapping(models.Model):
+    """Where one of our GL accounts goes in the chart of the accounting system the ledger is
+    exported to; an account without a mapping is exported under its own code and name."""
+
+    gl_account = models.OneToOneField(GLAccount, on_delete=models.CASCADE,
+                                      related_name="export_mapping")
+    target_code = models.CharField(max_length=40)
+    target_name = models.CharField(max_length=120, blank=True,
+                                   help_text="Blank: our account's name.")
+
+    class Meta:
+        ordering = ["gl_account__code"]
+        verbose_name = "GL account mapping"
+
+    def __str__(self):
+        return f"{self.gl_account.code} → {self.target_code}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    SAFT = "saft", "SAF-T XML"
+
+
+class LedgerExport(models.Model):
+    """One export of journal entries to the general ledger: each entry belongs to one export
+    (LedgerExportEntry), and the file is rebuilt on demand from those rows and the account map
+    kept here, so downloading it again gives the same bytes."""
+
+    number = models.PositiveIntegerField(unique=True)
+    period = models.ForeignKey(AccountingPeriod, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="exports",
+                               help_text="Blank: every entry not exported before.")
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    entry_count = models.PositiveIntegerField()
+    line_count = models.PositiveIntegerField()
+    total_debit = models.DecimalField(max_digits=19, decimal_places=4)
+    total_credit = models.DecimalField(max_digits=19, decimal_places=4)
+    first_posted_on = models.DateField()
+    last_posted_on = models.DateField()
+    account_map = models.JSONField(
+        help_text="Our GL code → [target code, target name] as mapped when exported.")
+
+    class Meta:
+        ordering = ["-number"]
+        permissions = [("export_entries", "Can export journal entries to the general ledger")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"GLX-{self.number:05d}"
+
+    @property
+    def scope(self) -> str:
+        return str(self.period) if self.period_id else "Since the last export"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.reference}.{'csv' if self.format == ExportFormat.CSV else 'xml'}"
+
+
+class LedgerExportEntry(models.Model):
+    """An entry's one export: the unique entry makes a second export of it impossible."""
+
+    export = models.ForeignKey(LedgerExport, on_delete=models.PROTECT, related_name="links")
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="export_link")
+
+    class Meta:
+        ordering = ["export", "entry"]
+
+    def __str__(self):
+        return f"{self.export_id} ← entry {self.entry_id}"

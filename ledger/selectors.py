@@ -30,6 +30,7 @@ from ledger.models import (
     ExchangeRate,
     JournalEntry,
     JournalLine,
+    LedgerExport,
     ManualJournal,
     ManualJournalState,
 )
@@ -82,10 +83,13 @@ class TrialBalance:
         return self.total_debit == self.total_credit
 
 
-def trial_balance(as_of: date | None = None) -> TrialBalance:
+def trial_balance(as_of: date | None = None, *, since: date | None = None) -> TrialBalance:
     """Debits and credits per GL account of every entry posted on or before `as_of` (all when
-    None), in one aggregate query; each account's sums rounded to the functional currency."""
+    None), in one aggregate query; each account's sums rounded to the functional currency.
+    With `since`, only entries posted from that day: the movement of a period."""
     lines = JournalLine.objects.all()
+    if since is not None:
+        lines = lines.filter(entry__posted_on__gte=since)
     if as_of is not None:
         lines = lines.filter(entry__posted_on__lte=as_of)
     totals = (
@@ -247,6 +251,40 @@ def open_period_for(day: date) -> AccountingPeriod:
     periods = {p.start_on: p for p in later}
     month = landing_month(day, {start: p.state for start, p in periods.items()})
     return periods.get(month) or AccountingPeriod(start_on=month, end_on=month_end(month))
+
+
+# General ledger exports ----------------------------------------------------------------------
+
+def ledger_exports(period: AccountingPeriod | None = None) -> QuerySet:
+    """Exports newest first, with who made them; those of one period when given."""
+    exports = LedgerExport.objects.select_related("period", "created_by").order_by("-number")
+    return exports.filter(period=period) if period is not None else exports
+
+
+def unexported_entries(period: AccountingPeriod | None = None) -> QuerySet:
+    """Entries no export holds yet (of one period when given), oldest first."""
+    entries = JournalEntry.objects.filter(export_link__isnull=True)
+    if period is not None:
+        entries = entries.filter(period=period)
+    return entries.order_by("number")
+
+
+EXPORT_LINE_FIELDS = (
+    "entry__number", "entry__document_date", "entry__posted_on", "entry__created_at",
+    "entry__memo", "entry__source_label", "entry__source_type__app_label",
+    "entry__source_type__model", "entry__source_id", "entry__posted_by__username",
+    "gl_account__code", "gl_account__name", "debit", "credit", "description",
+    "customer_account_id", "customer_account__name", "document_currency", "document_amount",
+    "rate", "pk",
+)
+
+
+def export_lines(export: LedgerExport):
+    """The lines of an export's entries as dicts, in entry number then line order: one query,
+    read in chunks, whatever the size."""
+    return (JournalLine.objects.filter(entry__export_link__export=export)
+            .order_by("entry__number", "pk").values(*EXPORT_LINE_FIELDS)
+            .iterator(chunk_size=2000))
 
 
 # Reference data ----------------------------------------------------------------------------

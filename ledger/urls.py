@@ -23,6 +23,9 @@ urlpatterns = [
     path("periods/<int:pk>/cancel-close/", views.cancel_close, name="cancel_close"),
     path("periods/<int:pk>/close/", views.close_period, name="close_period"),
     path("periods/<int:pk>/reopen/", views.reopen_period, name="reopen_period"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/new/", views.export_new, name="export_new"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("rates/", views.rates, name="rates"),
     path("rates/import/", views.import_rates, name="import_rates"),
 ]

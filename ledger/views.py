@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +16,7 @@ from core.redirects import safe_next
 from ledger import selectors, services
 from ledger.forms import (
     JournalFilterForm,
+    LedgerExportForm,
     ManualJournalForm,
     ManualJournalLineFormSet,
     RateFilterForm,
@@ -25,7 +26,7 @@ from ledger.forms import (
     ReverseEntryForm,
     TrialBalanceForm,
 )
-from ledger.models import AccountingPeriod, JournalEntry, ManualJournalState
+from ledger.models import AccountingPeriod, JournalEntry, LedgerExport, ManualJournalState
 from ledger.services.manual_journals import approval_threshold
 
 JOURNAL_PAGE_SIZE = 50
@@ -119,8 +120,12 @@ def periods(request):
 @permission_required("ledger.view_accountingperiod", raise_exception=True)
 def period_detail(request, pk: int):
     period = get_object_or_404(selectors.periods_with_counts(), pk=pk)
-    return render(request, "ledger/period_detail.html",
-                  {"period": period, "reopen_form": ReopenForm()})
+    export_form = (LedgerExportForm(initial={"period": period})
+                   if request.user.has_perm("ledger.export_entries") else None)
+    return render(request, "ledger/period_detail.html", {
+        "period": period, "reopen_form": ReopenForm(),
+        "exports": selectors.ledger_exports(period), "export_form": export_form,
+        "currency": settings.FUNCTIONAL_CURRENCY})
 
 
 def _period_action(request, pk: int, run, done: str, **kwargs):
@@ -278,3 +283,53 @@ def manual_journal_reject(request, pk: int):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _decide(request, pk, services.reject_manual_journal, "{journal} rejected.",
                    reason=reason)
+
+
+# General ledger exports ----------------------------------------------------------------------
+
+EXPORTS_PAGE_SIZE = 50
+
+
+def _exports_page(request, form, status=200):
+    page = Paginator(selectors.ledger_exports(), EXPORTS_PAGE_SIZE)
+    can_export = request.user.has_perm("ledger.export_entries")
+    return render(request, "ledger/exports.html", {
+        "page_obj": page.get_page(request.GET.get("page")), "form": form if can_export else None,
+        "currency": settings.FUNCTIONAL_CURRENCY}, status=status)
+
+
+@permission_required("ledger.view_ledgerexport", raise_exception=True)
+def exports(request):
+    return _exports_page(request, LedgerExportForm())
+
+
+@require_POST
+@permission_required("ledger.export_entries", raise_exception=True)
+def export_new(request):
+    form = LedgerExportForm(request.POST)
+    if form.is_valid():
+        try:
+            export = services.export_journal_entries(by=request.user,
+                                                     format=form.cleaned_data["format"],
+                                                     period=form.cleaned_data["period"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{export} holds {export.entry_count} entries: "
+                                      "download it below.")
+            return _back(request, reverse("ledger:exports"))
+    return _exports_page(request, form, status=400)
+
+
+def export_download_response(export: LedgerExport) -> StreamingHttpResponse:
+    """The export's file, streamed as it is written (used by the page and the API)."""
+    chunks, content_type = services.export_file(export)
+    response = StreamingHttpResponse((chunk.encode() for chunk in chunks),
+                                     content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@permission_required("ledger.view_ledgerexport", raise_exception=True)
+def export_download(request, pk: int):
+    return export_download_response(get_object_or_404(LedgerExport, pk=pk))

@@ -10,7 +10,7 @@ from billing.api import CreditNoteViewSet, InvoiceViewSet, UsageEventViewSet
 from catalog.api import PriceBookViewSet, ProductViewSet
 from contracts.api import ContractViewSet
 from customers.api import AccountViewSet, ContactViewSet
-from ledger.api import JournalEntryViewSet
+from ledger.api import JournalEntryViewSet, LedgerExportViewSet
 from orders.api import OrderViewSet
 from payments.api import PaymentViewSet
 from quotes.api import QuoteViewSet
@@ -30,6 +30,7 @@ router.register("usage-events", UsageEventViewSet, basename="usage-event")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("revenue-contracts", RevenueContractViewSet, basename="revenue-contract")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
+router.register("ledger/exports", LedgerExportViewSet, basename="ledger-export")
 
 app_name = "api"
 urlpatterns = [

@@ -46,6 +46,7 @@ NAV_ITEMS = [
     NavItem("Accounting", "Manual journals", "ledger:manual_journals",
             "ledger.view_manualjournal"),
     NavItem("Accounting", "Periods", "ledger:periods", "ledger.view_accountingperiod"),
+    NavItem("Accounting", "GL exports", "ledger:exports", "ledger.view_ledgerexport"),
     NavItem("Accounting", "Exchange rates", "ledger:rates", "ledger.view_exchangerate"),
     NavItem("System", "Operations", "operations:dashboard", "operations.view_operations"),
     NavItem("System", "Scheduled runs", "operations:schedule",

@@ -3,6 +3,7 @@ with `EntryDraft`s, `reverse_entry`, manual journals with maker-checker, the per
 and the exchange-rate helpers."""
 
 from ledger.drafts import EntryDraft, LineDraft, SourceRef
+from ledger.services.exports import export_file, export_journal_entries
 from ledger.services.manual_journals import (
     approve_manual_journal,
     prepare_manual_journal,
@@ -20,7 +21,8 @@ from ledger.services.rates import RateImport, import_rates_csv, rate_book, rate_
 
 __all__ = [
     "EntryDraft", "LineDraft", "RateImport", "SourceRef",
-    "approve_manual_journal", "cancel_close", "close_period", "ensure_period",
+    "approve_manual_journal", "cancel_close", "close_period", "ensure_period", "export_file",
+    "export_journal_entries",
     "import_rates_csv", "post_entries", "post_entry", "prepare_manual_journal", "rate_book",
     "rate_on", "reject_manual_journal", "reopen_period", "reverse_entry", "start_close",
     "to_functional",

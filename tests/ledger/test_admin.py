@@ -51,3 +51,18 @@ def test_finance_keeps_exchange_rates_in_admin(client, finance):
     response = client.post(reverse("admin:ledger_exchangerate_add"),
                            {"currency": "EUR", "valid_on": "2026-01-01", "rate": "1.1"})
     assert response.status_code == 302
+
+
+def test_accountant_maps_an_account_to_the_target_chart_and_finance_only_reads_the_map(
+        client, accountant, finance):
+    revenue = GLAccount.objects.get(code="4000")
+    client.force_login(accountant)
+    response = client.post(reverse("admin:ledger_glaccountmapping_add"),
+                           {"gl_account": revenue.pk, "target_code": "8400",
+                            "target_name": "Erlöse"})
+    assert response.status_code == 302
+    assert (revenue.export_mapping.target_code, revenue.export_mapping.target_name) == (
+        "8400", "Erlöse")
+    client.force_login(finance)
+    assert client.get(reverse("admin:ledger_glaccountmapping_changelist")).status_code == 200
+    assert client.get(reverse("admin:ledger_glaccountmapping_add")).status_code == 403
