@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0004_manual_journals'),
+        ('ledger', '0005_gl_exports'),
     ]
 
     operations = [
