@@ -19,6 +19,9 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from core.dates import add_months
 from ledger import chart
@@ -27,6 +30,7 @@ from revrec import reports, schedules
 from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
 from revrec.services import start_recognition_run
 from revrec.services.variable import estimate_variable_consideration
+from tests.conftest import PASSWORD
 from tests.revrec.factories import START, active_contract, revenue_contract_of
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +202,37 @@ def test_an_estimate_is_refused_to_finance_and_sales_and_checked(
         estimate_variable_consideration(scenarios=[("100", "1")], constrained=D("100"),
                                         allocated_to=seats(rc), by=accountant, **kwargs)
     assert not rc.variable_estimates.exists() and seats(rc).variable == 0
+
+
+def test_the_page_shows_the_estimates_and_only_accountants_record_them(
+        client, rc, accountant, finance, sales_rep):
+    url = reverse("revrec:contract_variable", args=[rc.pk])
+    page_url = reverse("revrec:contract", args=[rc.pk])
+    post = {"kind": "price_concession", "method": "expected_value",
+            "scenarios": "0 0.5\n-200.00 0.3\n-500.00 0.2", "constrained": "-200.00",
+            "constraint_reason": "Concessions of 200 are routine here",
+            "reason": "Uptime complaint", "allocated_to": "", "allocation_reason": ""}
+    for user in (finance, sales_rep):
+        client.login(username=user.username, password=PASSWORD)
+        assert client.post(url, post).status_code == 403
+    assert not rc.variable_estimates.exists()
+
+    client.login(username=accountant.username, password=PASSWORD)
+    wrong = client.post(url, {**post, "scenarios": "-200.00 0.3\n-500.00 0.2"})
+    assert wrong.status_code == 200 and "add up to 0.5, not 1" in wrong.content.decode()
+    assert client.post(url, post).status_code == 302
+    client.get(page_url)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(page_url).content.decode()
+    assert "v1" in page and "Expected value (IFRS 15.53(a))" in page
+    assert "-200.00 × 0.3" in page and "Concessions of 200 are routine here" in page
+    assert "By relative SSP" in page and "-$160.00" in page
+    assert "<strong>$6,330.00</strong> = fixed $6,530.00 + variable -$200.00" in page
+
+    again = {**post, "constrained": "-500.00", "reason": "Worse"}
+    assert client.post(url, again).status_code == 302
+    client.get(page_url)  # shows (and drops) the success message, as before
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(page_url).content.decode()
+    assert "v2" in page and "Worse" in page and "Uptime complaint" in page
+    assert len(two) == len(one)
