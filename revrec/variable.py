@@ -21,8 +21,8 @@ The rules:
   by the accountant with the reason on record (IE Example 23, Case B: none of it while the
   concessions are uncertain).
 
-Worked example (IFRS 15 IE Example 23, IE116-IE123, Case B: the entity expects to grant a price
-concession; the expected value of what it is entitled to):
+Worked example (a fee with three possible outcomes, as in IFRS 15.53(a): 100,000 at 50%, 80,000
+at 30%, 60,000 at 20%; its expected value, and the most likely amount for comparison):
 >>> from decimal import Decimal as D
 >>> scenarios = (Scenario(D("100000"), D("0.5")), Scenario(D("80000"), D("0.3")),
 ...              Scenario(D("60000"), D("0.2")))
