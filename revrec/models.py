@@ -7,6 +7,10 @@ the recognition runs that post them.
 - A revenue contract is made per activated contract (kind `original`), and one more per
   amendment that adds distinct goods at their standalone price (kind `separate`). Other
   amendments modify the original prospectively.
+- Its transaction price is the fixed consideration (`transaction_price`, the charge schedules'
+  rows) plus the constrained estimate of variable consideration in force
+  (`variable_consideration`, the latest `VariableConsideration`), allocated to the obligations
+  (each one's `variable` part of `allocated`); see `revrec.services.variable`.
 - One performance obligation per distinct contract line (a bundle's components each get one;
   the bundle's own line carries the price only). An amendment ends a line and starts a new one:
   the old obligation keeps what it earned, the new one takes the rest plus the change
