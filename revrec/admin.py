@@ -11,6 +11,7 @@ from revrec.models import (
     RevenueContract,
     ScheduleLine,
     StandalonePrice,
+    VariableConsideration,
 )
 
 
@@ -28,8 +29,17 @@ class StandalonePriceAdmin(admin.ModelAdmin):
 class ObligationInline(ReadOnlyMixin, admin.TabularInline):
     model = PerformanceObligation
     fields = ["contract_line", "product", "family", "pattern", "ssp", "ssp_basis", "ssp_method",
-              "ssp_low", "ssp_high", "allocated",
+              "ssp_low", "ssp_high", "allocated", "variable",
               "allocation_rule", "service_start", "service_end", "status", "ended_on"]
+    readonly_fields = fields
+    extra = 0
+
+
+class VariableInline(ReadOnlyMixin, admin.TabularInline):
+    model = VariableConsideration
+    fields = ["version", "kind", "method", "scenarios", "estimate", "constrained",
+              "constraint_reason", "allocated_to", "allocation_reason", "reason", "recorded_by",
+              "recorded_on"]
     readonly_fields = fields
     extra = 0
 
@@ -37,11 +47,11 @@ class ObligationInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(RevenueContract)
 class RevenueContractAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["number", "contract", "account", "kind", "currency", "transaction_price",
-                    "created_on", "modified_on"]
+                    "variable_consideration", "created_on", "modified_on"]
     list_filter = ["kind", "currency"]
     list_select_related = ["contract", "account"]
     search_fields = ["number", "contract__number", "account__name"]
-    inlines = [ObligationInline]
+    inlines = [ObligationInline, VariableInline]
 
 
 @admin.register(ScheduleLine)

@@ -1,12 +1,19 @@
-"""Month pickers, the report filters, a revenue contract's recognition policy and the
-override of a modification's treatment."""
+"""Month pickers, the report filters, a revenue contract's recognition policy, the
+override of a modification's treatment and an estimate of variable consideration."""
 
 from datetime import date
 
 from django import forms
 
 from core.dates import add_months, business_date, month_start
-from revrec.models import MidMonthEnd, RecognitionBasis, RemainderTo, Treatment
+from revrec.models import (
+    EstimateMethod,
+    MidMonthEnd,
+    RecognitionBasis,
+    RemainderTo,
+    Treatment,
+    VariableKind,
+)
 from revrec.schedules import Basis
 
 REPORTS = {
@@ -78,3 +85,38 @@ class OverrideForm(forms.Form):
     treatment = forms.ChoiceField(choices=[(t.value, t.label) for t in Treatment
                                            if t != Treatment.SEPARATE])
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VariableConsiderationForm(forms.Form):
+    """Scenarios one a line as `amount probability` (a single line for a most likely amount
+    known for certain: `500.00 1`); the obligation empty to allocate by relative SSP."""
+
+    kind = forms.ChoiceField(choices=VariableKind.choices)
+    method = forms.ChoiceField(choices=EstimateMethod.choices)
+    scenarios = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="One a line: amount probability (-200.00 0.3)")
+    constrained = forms.DecimalField(label="Amount included (constrained)", max_digits=19,
+                                     decimal_places=4)
+    constraint_reason = forms.CharField(label="Why a reversal is highly probable not to occur",
+                                        max_length=1000)
+    allocated_to = forms.TypedChoiceField(label="Allocate to", required=False, coerce=int,
+                                          empty_value=None)
+    allocation_reason = forms.CharField(label="Why to that obligation alone (IFRS 15.85)",
+                                        max_length=1000, required=False)
+    reason = forms.CharField(label="Reason for the estimate", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allocated_to"].choices = [("", "All open obligations by relative SSP")] + [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+    def clean_scenarios(self):
+        rows = []
+        for n, text in enumerate(self.cleaned_data["scenarios"].splitlines(), 1):
+            if not text.strip():
+                continue
+            parts = text.replace(",", " ").split()
+            if len(parts) != 2:
+                raise forms.ValidationError(f"Line {n}: give an amount and a probability.")
+            rows.append(tuple(parts))
+        return rows

@@ -7,6 +7,10 @@ the recognition runs that post them.
 - A revenue contract is made per activated contract (kind `original`), and one more per
   amendment that adds distinct goods at their standalone price (kind `separate`). Other
   amendments modify the original prospectively.
+- Its transaction price is the fixed consideration (`transaction_price`, the charge schedules'
+  rows) plus the constrained estimate of variable consideration in force
+  (`variable_consideration`, the latest `VariableConsideration`), allocated to the obligations
+  (each one's `variable` part of `allocated`); see `revrec.services.variable`.
 - One performance obligation per distinct contract line (a bundle's components each get one;
   the bundle's own line carries the price only). An amendment ends a line and starts a new one:
   the old obligation keeps what it earned, the new one takes the rest plus the change
@@ -61,6 +65,9 @@ class RevenueContract(models.Model):
     transaction_price = models.DecimalField(
         **AMOUNT, help_text="Fixed consideration: what the lines' charge schedules charge, the "
                             "rows in force (credits included); usage aside.")
+    variable_consideration = models.DecimalField(
+        **AMOUNT, help_text="The constrained amount of the estimate in force "
+                            "(VariableConsideration, latest version).")
     recognition_basis = models.CharField(max_length=16, choices=RecognitionBasis.choices,
                                          default=RecognitionBasis.BY_DAY)
     remainder_to = models.CharField(
@@ -87,6 +94,11 @@ class RevenueContract(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def total_price(self) -> Decimal:
+        """The transaction price: fixed plus variable consideration in force."""
+        return self.transaction_price + self.variable_consideration
 
     @property
     def basis(self) -> Basis:
@@ -130,6 +142,60 @@ class Modification(models.Model):
 
     def __str__(self):
         return f"{self.revenue_contract} {self.effective_on} {self.treatment}"
+
+
+class VariableKind(models.TextChoices):
+    VOLUME_REBATE = "volume_rebate", "Volume rebate"
+    PRICE_CONCESSION = "price_concession", "Price concession"
+    PERFORMANCE_BONUS = "performance_bonus", "Performance bonus or penalty"
+    USAGE_TRUE_UP = "usage_true_up", "Usage true-up"
+
+
+class EstimateMethod(models.TextChoices):
+    EXPECTED_VALUE = "expected_value", "Expected value (IFRS 15.53(a))"
+    MOST_LIKELY = "most_likely", "Most likely amount (IFRS 15.53(b))"
+
+
+class VariableConsideration(models.Model):
+    """One estimate of a revenue contract's variable consideration (`revrec.variable`); each
+    re-estimate is a new version and the latest is in force. `constrained` is what the
+    transaction price includes (15.56); it is allocated by relative SSP to the open obligations,
+    or wholly to `allocated_to` when 15.85 allows (`allocation_reason`)."""
+
+    revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
+                                         related_name="variable_estimates")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=VariableKind.choices)
+    method = models.CharField(max_length=16, choices=EstimateMethod.choices)
+    scenarios = models.JSONField(help_text='[{"amount": "100.00", "probability": "0.5"}, ...]')
+    estimate = models.DecimalField(max_digits=19, decimal_places=4)
+    constrained = models.DecimalField(
+        max_digits=19, decimal_places=4,
+        help_text="Included in the transaction price: a significant reversal is highly "
+                  "probable not to occur up to it.")
+    constraint_reason = models.TextField()
+    allocated_to = models.ForeignKey("PerformanceObligation", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    allocation_reason = models.TextField(blank=True)
+    reason = models.TextField(help_text="Why estimated (or re-estimated) so.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revenue_contract", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["revenue_contract", "version"],
+                                    name="variableconsideration_one_per_version"),
+            models.CheckConstraint(condition=models.Q(constrained__lte=models.F("estimate")),
+                                   name="variableconsideration_constrained_within_estimate"),
+        ]
+        permissions = [("estimate_variable_consideration",
+                        "Can estimate variable consideration")]
+
+    def __str__(self):
+        return f"{self.revenue_contract} variable v{self.version}"
 
 
 class Pattern(models.TextChoices):
@@ -244,6 +310,8 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
                                                         "(0 for usage, recognized as billed).")
     allocation_rule = models.CharField(max_length=16, choices=AllocationRule.choices,
                                        blank=True)
+    variable = models.DecimalField(**AMOUNT, help_text="The part of `allocated` that is "
+                                                       "variable consideration in force.")
     pool = models.DecimalField(**AMOUNT, help_text="The price shared by relative SSP among "
                                                    "the obligations it was allocated with.")
     pool_ssp = models.DecimalField(**AMOUNT, help_text="Their standalone selling prices, "

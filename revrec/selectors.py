@@ -261,6 +261,13 @@ def modifications_of(revenue_contract: RevenueContract) -> QuerySet[Modification
     return modifications().filter(revenue_contract=revenue_contract)
 
 
+def variable_estimates_of(revenue_contract: RevenueContract):
+    """Its estimates of variable consideration, the one in force (latest) first."""
+    return revenue_contract.variable_estimates.select_related(
+        "recorded_by", "allocated_to__product", "allocated_to__contract_line").order_by(
+        "-version")
+
+
 def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:
     return revenue_contract.items.select_related("run", "entry", "reclass_entry").order_by(
         "month")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.contract_list, name="contracts"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:pk>/policy/", views.contract_policy, name="contract_policy"),
+    path("contracts/<int:pk>/variable/", views.contract_variable, name="contract_variable"),
     path("modifications/<int:pk>/override/", views.modification_override,
          name="modification_override"),
     path("contracts/refresh/", views.contracts_refresh, name="contracts_refresh"),

@@ -18,11 +18,20 @@ from revrec import reports, selectors
 from revrec.checklist import close_checklist
 from revrec.exports import csv_response, xlsx_response
 from revrec.filters import RevenueContractFilter
-from revrec.forms import REPORTS, MonthForm, OverrideForm, PolicyForm, ReportForm, this_month
-from revrec.models import RunState
+from revrec.forms import (
+    REPORTS,
+    MonthForm,
+    OverrideForm,
+    PolicyForm,
+    ReportForm,
+    VariableConsiderationForm,
+    this_month,
+)
+from revrec.models import ObligationStatus, Pattern, RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
+from revrec.services.variable import estimate_variable_consideration
 
 PAGE_SIZE = 25
 VIEW_CONTRACTS = "revrec.view_revenuecontract"
@@ -46,7 +55,8 @@ def contract_list(request):
 
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
-def contract_detail(request, pk: int, policy_form=None, override_form=None):
+def contract_detail(request, pk: int, policy_form=None, override_form=None,
+                    variable_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -61,7 +71,16 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None):
         "outside_range": sum(o.outside_range for o in obligations),
         "modifications": selectors.modifications_of(revenue_contract),
         "override_form": override_form or OverrideForm(),
+        "estimates": selectors.variable_estimates_of(revenue_contract),
+        "variable_form": variable_form or VariableConsiderationForm(
+            obligations=_estimable(obligations)),
         "functional": settings.FUNCTIONAL_CURRENCY})
+
+
+def _estimable(obligations):
+    """The obligations variable consideration may be allocated to (open, not usage)."""
+    return [o for o in obligations
+            if o.status == ObligationStatus.OPEN and o.pattern != Pattern.AS_BILLED]
 
 
 @require_POST
@@ -79,6 +98,32 @@ def contract_policy(request, pk: int):
             messages.success(request, "Recognition policy changed; the schedules follow it.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, policy_form=form)
+
+
+@require_POST
+@permission_required("revrec.estimate_variable_consideration", raise_exception=True)
+def contract_variable(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    obligations = _estimable(selectors.obligations_of(revenue_contract))
+    form = VariableConsiderationForm(request.POST, obligations=obligations)
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = next((o for o in obligations if o.pk == data["allocated_to"]), None)
+        try:
+            estimate_variable_consideration(
+                revenue_contract=revenue_contract, kind=data["kind"], method=data["method"],
+                scenarios=data["scenarios"], constrained=data["constrained"],
+                constraint_reason=data["constraint_reason"], reason=data["reason"],
+                allocated_to=chosen, allocation_reason=data["allocation_reason"],
+                by=request.user)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, "Estimate recorded; the transaction price, allocation "
+                                      "and schedules follow it.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, variable_form=form)
 
 
 @require_POST

@@ -155,9 +155,10 @@ class _Writer:
         insert_schedule_rows(rows + _rescheduled(self.replaced))
 
 
-def _rescheduled(replaced: dict[int, tuple]) -> list:
+def _rescheduled(replaced: dict[int, tuple], first_open: date | None = None) -> list:
     """New schedules for existing obligations: their unrecognized lines go, months recognized
-    stay and any difference in them is caught up in the first open month."""
+    stay and any difference in them is caught up in the first open month (each obligation's,
+    or `first_open`: the first month its revenue contract has not recognized)."""
     if not replaced:
         return []
     recognized: dict[int, dict[date, Decimal]] = defaultdict(dict)
@@ -173,9 +174,9 @@ def _rescheduled(replaced: dict[int, tuple]) -> list:
         done = recognized.get(pk, {})
         if done:
             last = max(done)
-            first_open = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
-            lines = schedules.catch_up(lines, currency_of[pk], recognized=done,
-                                       first_open=first_open)
+            lines = schedules.catch_up(
+                lines, currency_of[pk], recognized=done,
+                first_open=first_open or (last.replace(day=28) + timedelta(days=4)).replace(day=1))
         rows += [(pk, s.month, s.start, s.end, s.amount) for s in lines]
     return rows
 

@@ -1,0 +1,86 @@
+"""Variable consideration (IFRS 15.50-59, ASC 606-10-32-5..14): the estimate and its constraint.
+
+    Scenario(amount, probability)
+    expected_value(scenarios, currency) -> Decimal
+    most_likely_amount(scenarios) -> Decimal
+    estimate(method, scenarios, currency) -> Decimal
+    check_constrained(constrained, estimate) -> None
+
+Pure, over Decimal; no ORM. A service stores the estimate (`revrec.models.VariableConsideration`)
+and allocates its constrained amount to the obligations through `revrec.allocation`.
+
+The rules:
+- Expected value (15.53(a)): the sum of each possible amount × its probability, rounded to the
+  currency; the probabilities of the scenarios add up to exactly 1.
+- Most likely amount (15.53(b)): the single most likely amount of the range (the first one on a
+  tie of probabilities, so the choice is repeatable); suited to two outcomes (a bonus is won or
+  not), IFRS 15 IE Example 20 (IE102-IE104).
+- The constraint (15.56-58): only the part of the estimate for which a significant reversal is
+  highly probable not to occur is included in the transaction price: at most the estimate
+  (from 0 for an estimate that adds to the price; a rebate may be included larger), chosen
+  by the accountant with the reason on record (IE Example 23, Case B: none of it while the
+  concessions are uncertain).
+
+Worked example (a fee with three possible outcomes, as in IFRS 15.53(a): 100,000 at 50%, 80,000
+at 30%, 60,000 at 20%; its expected value, and the most likely amount for comparison):
+>>> from decimal import Decimal as D
+>>> scenarios = (Scenario(D("100000"), D("0.5")), Scenario(D("80000"), D("0.3")),
+...              Scenario(D("60000"), D("0.2")))
+>>> expected_value(scenarios, "USD"), most_likely_amount(scenarios)
+(Decimal('86000.00'), Decimal('100000'))
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import round_money
+
+ZERO, ONE = Decimal(0), Decimal(1)
+EXPECTED_VALUE, MOST_LIKELY = "expected_value", "most_likely"
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    amount: Decimal  # the variable amount if this outcome occurs (negative for a rebate)
+    probability: Decimal  # 0 < p <= 1
+
+
+def check_scenarios(scenarios: Sequence[Scenario]) -> None:
+    if not scenarios:
+        raise ValueError("give at least one scenario")
+    if any(not ZERO < s.probability <= ONE for s in scenarios):
+        raise ValueError("each probability is more than 0 and at most 1")
+    total = sum((s.probability for s in scenarios), ZERO)
+    if total != ONE:
+        raise ValueError(f"the probabilities add up to {total}, not 1")
+
+
+def expected_value(scenarios: Sequence[Scenario], currency: str) -> Decimal:
+    """Σ amount × probability, rounded to the currency (15.53(a))."""
+    check_scenarios(scenarios)
+    return round_money(sum((s.amount * s.probability for s in scenarios), ZERO), currency)
+
+
+def most_likely_amount(scenarios: Sequence[Scenario]) -> Decimal:
+    """The amount of the most probable scenario, the first on a tie (15.53(b))."""
+    check_scenarios(scenarios)
+    return max(scenarios, key=lambda s: s.probability).amount
+
+
+def estimate(method: str, scenarios: Sequence[Scenario], currency: str) -> Decimal:
+    if method == EXPECTED_VALUE:
+        return expected_value(scenarios, currency)
+    if method == MOST_LIKELY:
+        return round_money(most_likely_amount(scenarios), currency)
+    raise ValueError(f"unknown estimation method {method!r}")
+
+
+def check_constrained(constrained: Decimal, estimate: Decimal) -> None:
+    """The constrained amount is never above the estimate (15.56: revenue is what is held back),
+    nor below 0 when the estimate adds to the price; a reduction (a rebate's negative estimate)
+    may be included beyond the estimate when a larger one is possible."""
+    if constrained > estimate:
+        raise ValueError(f"the amount included cannot be more than the estimate ({estimate})")
+    if estimate >= 0 > constrained:
+        raise ValueError("the amount included cannot be below 0 when the estimate is not")

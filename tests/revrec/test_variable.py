@@ -1,0 +1,238 @@
+"""Variable consideration (IFRS 15.50-59, 15.84-90) through the database path: revenue contract
+→ estimate → schedules → run → journal → report.
+
+The contract (tests.contracts.factories): 5 seats for a year from 1 December 2026 (1,530.00,
+ratable) and onboarding (5,000.00, at a point in time in December). Each example is the
+standard's, scaled to this contract:
+
+- IFRS 15 IE Example 20 (IE102-IE104): a penalty makes part of the price variable; two
+  outcomes, so the most likely amount (15.53(b)).
+- IFRS 15 IE Example 23 (IE116-IE123): a price concession the entity expects to grant; the
+  expected value (15.53(a)) and the constraint (15.56-57): less than the estimate included.
+- IFRS 15 IE Example 24 (IE124-IE128): a volume discount applied retrospectively once a
+  threshold is passed; first estimated not to apply, then re-estimated when it will: the
+  change is a cumulative catch-up in the period of the change (15.87-88).
+"""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.dates import add_months
+from ledger import chart
+from ledger.selectors import trial_balance
+from revrec import reports, schedules
+from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
+from revrec.services import start_recognition_run
+from revrec.services.variable import estimate_variable_consideration
+from tests.conftest import PASSWORD
+from tests.revrec.factories import START, active_contract, revenue_contract_of
+
+pytestmark = pytest.mark.django_db
+
+DEC, JAN, FEB, MAR = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)
+SEATS_END = date(2027, 12, 1)
+
+
+@pytest.fixture
+def rc(sales_rep, finance):
+    return revenue_contract_of(active_contract(sales_rep, by=finance))
+
+
+def run(month, accountant, capture):
+    with capture(execute=True):
+        start_recognition_run(month=month, by=accountant, on=add_months(month, 1))
+
+
+def seats(rc):
+    return PerformanceObligation.objects.get(revenue_contract=rc, product__sku="SEAT-USER")
+
+
+def onboarding(rc):
+    return PerformanceObligation.objects.exclude(product__sku="SEAT-USER").get(
+        revenue_contract=rc)
+
+
+def months(obligation):
+    return dict(ScheduleLine.objects.filter(obligation=obligation).order_by("month")
+                .values_list("month", "amount"))
+
+
+def posted_revenue(last_day):
+    row = next(r for r in trial_balance(last_day).rows if r.code == chart.REVENUE)
+    return -row.balance
+
+
+def test_ie20_a_penalty_avoided_is_included_at_the_most_likely_amount(
+        rc, accountant, django_capture_on_commit_callbacks):
+    # IFRS 15 IE Example 20 (IE102-IE104): CU1,000,000 with a CU100,000 penalty if late is
+    # CU900,000 fixed and CU100,000 variable; on time is the most likely of the two outcomes.
+    # Here the onboarding earns a 500.00 bonus if finished on time (80%), none if late; the
+    # bonus relates to the onboarding alone, so it is allocated to it (15.85).
+    fixed = rc.transaction_price
+    estimate = estimate_variable_consideration(
+        revenue_contract=rc, kind="performance_bonus", method="most_likely",
+        scenarios=[("500.00", "0.8"), ("0", "0.2")], constrained=D("500.00"),
+        constraint_reason="On-time delivery in 19 of the last 20 onboardings",
+        reason="Bonus for finishing the onboarding in December",
+        allocated_to=onboarding(rc), allocation_reason="The bonus depends on the onboarding "
+                                                         "alone (IFRS 15.85(a))",
+        by=accountant, on=date(2026, 11, 30))
+
+    rc.refresh_from_db()
+    assert (estimate.version, estimate.estimate, estimate.constrained) == (1, D("500"), D("500"))
+    assert rc.variable_consideration == D("500.00") and rc.total_price == fixed + D("500.00")
+    assert onboarding(rc).allocated == D("5500.00") and onboarding(rc).variable == D("500.00")
+    assert seats(rc).allocated == D("1530.00") and seats(rc).variable == 0
+
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+
+    item = RecognitionItem.objects.get(revenue_contract=rc, month=DEC)
+    assert item.recognized == D("5500.00") + months(seats(rc))[DEC]
+    assert posted_revenue(date(2026, 12, 31)) == item.recognized_functional
+    table = reports.revenue_disaggregation(first=DEC, last=DEC)
+    assert ["Services", "At a point in time", "USD", D("5500.00")] in table.rows
+
+
+def test_ie23_a_price_concession_at_its_expected_value_constrained(
+        rc, accountant, django_capture_on_commit_callbacks):
+    # IFRS 15 IE Example 23 (IE116-IE123): the entity expects to grant a price concession, so
+    # the consideration is variable (15.52(a)); estimated at the expected value (15.53(a)) and
+    # constrained (15.56-57): here the customer is likely to get 0, 200.00 or 500.00 off
+    # (50% / 30% / 20%): expected value -160.00; the accountant includes -200.00, the
+    # concession highly probable to be at least granted.
+    estimate = estimate_variable_consideration(
+        revenue_contract=rc, kind="price_concession", method="expected_value",
+        scenarios=[{"amount": "0", "probability": "0.5"},
+                   {"amount": "-200.00", "probability": "0.3"},
+                   {"amount": "-500.00", "probability": "0.2"}],
+        constrained=D("-200.00"), constraint_reason="Concessions of 200 are routine here",
+        reason="Customer complained about the seats' uptime", by=accountant,
+        on=date(2026, 11, 30))
+
+    assert (estimate.estimate, estimate.constrained) == (D("-160.00"), D("-200.00"))
+    # relative SSP over both obligations, through revrec.allocation: adds up exactly
+    assert seats(rc).variable + onboarding(rc).variable == D("-200.00")
+    assert seats(rc).variable < 0 and onboarding(rc).variable < 0
+    assert sum(months(seats(rc)).values()) == seats(rc).allocated
+    assert months(seats(rc)) == {
+        line.month: line.amount for line in schedules.ratable_schedule(
+            seats(rc).allocated, "USD", START, SEATS_END)}
+
+    for month in (DEC, JAN):
+        run(month, accountant, django_capture_on_commit_callbacks)
+    assert posted_revenue(date(2027, 1, 31)) == (
+        onboarding(rc).allocated + months(seats(rc))[DEC] + months(seats(rc))[JAN])
+
+
+def test_ie24_a_volume_rebate_re_estimated_is_caught_up_in_the_month_of_the_change(
+        rc, accountant, django_capture_on_commit_callbacks):
+    # IFRS 15 IE Example 24 (IE124-IE128): CU100 a unit, CU90 retrospectively past 1,000 units
+    # a year. First quarter: the threshold is not expected to be met (no rebate); in the second
+    # the customer's acquisition makes it likely: the price falls retrospectively and the
+    # difference on what was delivered is recognized at once (IE128: 44,250 = 500 × 90 less
+    # 75 × 10). Here: no rebate estimated at first; in March a 10% rebate on the seats
+    # (153.00 off) is the most likely amount.
+    first = estimate_variable_consideration(
+        revenue_contract=rc, kind="volume_rebate", method="most_likely",
+        scenarios=[("0", "0.9"), ("-153.00", "0.1")], constrained=D("0"),
+        constraint_reason="Nothing to constrain: no rebate expected",
+        reason="Threshold of 50 seats not expected", allocated_to=seats(rc),
+        allocation_reason="The rebate is on the seats alone (IFRS 15.85)", by=accountant,
+        on=date(2026, 11, 30))
+    assert first.constrained == 0 and seats(rc).allocated == D("1530.00")
+    for month in (DEC, JAN, FEB):
+        run(month, accountant, django_capture_on_commit_callbacks)
+    before = ScheduleLine.objects.filter(obligation=seats(rc), run__isnull=False)
+    recognized = sum(line.amount for line in before)
+
+    second = estimate_variable_consideration(
+        revenue_contract=rc, kind="volume_rebate", method="most_likely",
+        scenarios=[("0", "0.2"), ("-153.00", "0.8")], constrained=D("-153.00"),
+        constraint_reason="The rebate is most likely; including it in full lowers revenue",
+        reason="The customer's acquisition takes it past 50 seats", allocated_to=seats(rc),
+        allocation_reason="The rebate is on the seats alone (IFRS 15.85)", by=accountant,
+        on=date(2027, 3, 3))
+    run(MAR, accountant, django_capture_on_commit_callbacks)
+
+    assert (second.version, seats(rc).allocated) == (2, D("1377.00"))
+    new = schedules.ratable_schedule(D("1377.00"), "USD", START, SEATS_END)
+    by_month = months(seats(rc))
+    # months recognized stay; March takes its new share plus the catch-up on Dec-Feb
+    assert {m: by_month[m] for m in (DEC, JAN, FEB)} == {
+        line.month: line.amount for line in before}
+    due_through_feb = sum(line.amount for line in new if line.month <= FEB)
+    catch_up = due_through_feb - recognized
+    assert catch_up < 0
+    assert by_month[MAR] == next(line.amount for line in new if line.month == MAR) + catch_up
+    # cumulative to March = the new price × the share of the service delivered (by day)
+    assert sum(a for m, a in by_month.items() if m <= MAR) == sum(
+        line.amount for line in new if line.month <= MAR)
+    # later months follow the new schedule, adding up to the new price
+    assert {m: a for m, a in by_month.items() if m > MAR} == {
+        line.month: line.amount for line in new if line.month > MAR}
+    assert sum(by_month.values()) == D("1377.00")
+    item = RecognitionItem.objects.get(revenue_contract=rc, month=MAR)
+    assert item.recognized == by_month[MAR]
+    assert posted_revenue(date(2027, 3, 31)) == reports.ledger_revenue(
+        DEC, date(2027, 3, 31)) == D("5000.00") + sum(
+        a for m, a in by_month.items() if m <= MAR)
+
+
+def test_an_estimate_is_refused_to_finance_and_sales_and_checked(
+        rc, accountant, finance, sales_rep):
+    kwargs = {"revenue_contract": rc, "kind": "price_concession", "method": "expected_value",
+              "constraint_reason": "Routine", "reason": "Complaint"}
+    for user in (finance, sales_rep):
+        with pytest.raises(PermissionDenied):
+            estimate_variable_consideration(scenarios=[("-100", "1")], constrained=D("-100"),
+                                            by=user, **kwargs)
+    with pytest.raises(ValidationError, match="add up to 0.9"):
+        estimate_variable_consideration(scenarios=[("-100", "0.5"), ("0", "0.4")],
+                                        constrained=D("-100"), by=accountant, **kwargs)
+    with pytest.raises(ValidationError, match="more than the estimate"):
+        estimate_variable_consideration(scenarios=[("100", "1")], constrained=D("150"),
+                                        by=accountant, **kwargs)
+    with pytest.raises(ValidationError, match="IFRS 15.85"):
+        estimate_variable_consideration(scenarios=[("100", "1")], constrained=D("100"),
+                                        allocated_to=seats(rc), by=accountant, **kwargs)
+    assert not rc.variable_estimates.exists() and seats(rc).variable == 0
+
+
+def test_the_page_shows_the_estimates_and_only_accountants_record_them(
+        client, rc, accountant, finance, sales_rep):
+    url = reverse("revrec:contract_variable", args=[rc.pk])
+    page_url = reverse("revrec:contract", args=[rc.pk])
+    post = {"kind": "price_concession", "method": "expected_value",
+            "scenarios": "0 0.5\n-200.00 0.3\n-500.00 0.2", "constrained": "-200.00",
+            "constraint_reason": "Concessions of 200 are routine here",
+            "reason": "Uptime complaint", "allocated_to": "", "allocation_reason": ""}
+    for user in (finance, sales_rep):
+        client.login(username=user.username, password=PASSWORD)
+        assert client.post(url, post).status_code == 403
+    assert not rc.variable_estimates.exists()
+
+    client.login(username=accountant.username, password=PASSWORD)
+    wrong = client.post(url, {**post, "scenarios": "-200.00 0.3\n-500.00 0.2"})
+    assert wrong.status_code == 200 and "add up to 0.5, not 1" in wrong.content.decode()
+    assert client.post(url, post).status_code == 302
+    client.get(page_url)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(page_url).content.decode()
+    assert "v1" in page and "Expected value (IFRS 15.53(a))" in page
+    assert "-200.00 × 0.3" in page and "Concessions of 200 are routine here" in page
+    assert "By relative SSP" in page and "-$160.00" in page
+    assert "<strong>$6,330.00</strong> = fixed $6,530.00 + variable -$200.00" in page
+
+    again = {**post, "constrained": "-500.00", "reason": "Worse"}
+    assert client.post(url, again).status_code == 302
+    client.get(page_url)  # shows (and drops) the success message, as before
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(page_url).content.decode()
+    assert "v2" in page and "Worse" in page and "Uptime complaint" in page
+    assert len(two) == len(one)
