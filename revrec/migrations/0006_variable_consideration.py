@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('revrec', '0004_recognition_policy_ssp_table_modifications'),
+        ('revrec', '0005_recognitionrun_heartbeat_at_recognitionchunk'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
