@@ -11,6 +11,7 @@ each message is taken, then its task runs here, as `delay()` would.
 import logging
 
 from celery import current_app
+from celery.utils.imports import symbol_by_name
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -43,9 +44,21 @@ def enqueue_many(task, arg_lists) -> list[OutboxMessage]:
     return messages
 
 
+def _task(name: str):
+    """The task by its name; a task named by its dotted path is imported on first use (so a
+    service may queue a task without importing its module). None: known only to the workers."""
+    task = current_app.tasks.get(name)
+    if task is None:
+        try:
+            task = symbol_by_name(name)
+        except (ImportError, AttributeError, ValueError):
+            return None
+    return task
+
+
 def _publish(message: OutboxMessage) -> None:
-    task = current_app.tasks.get(message.task)
-    if task is None:  # registered only on the workers
+    task = _task(message.task)
+    if task is None:
         current_app.send_task(message.task, args=message.args)
     else:
         task.apply_async(args=message.args)

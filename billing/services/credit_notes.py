@@ -50,6 +50,7 @@ from core.dates import business_date
 from core.events import record_event
 from core.money import allocate, round_money
 from core.numbering import next_number
+from core.outbox import enqueue
 from core.transitions import run_transition
 from core.visibility import visible_to
 from ledger import chart
@@ -374,9 +375,7 @@ def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole:
 
 
 def _queue_document(note: CreditNote) -> None:
-    from billing.document_tasks import deliver_credit_note_task
-
-    transaction.on_commit(lambda: deliver_credit_note_task.delay(note.pk))
+    enqueue("billing.document_tasks.deliver_credit_note_task", note.pk)
 
 
 # --- the questions ---------------------------------------------------------------------------

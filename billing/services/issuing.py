@@ -37,6 +37,7 @@ from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_event, record_events
 from core.numbering import next_numbers
+from core.outbox import enqueue_many
 from core.transitions import run_bulk_transition, run_transition
 from customers.models import Account, PaymentTerms
 from ledger.fx import MissingRate, missing_rate_message
@@ -224,10 +225,9 @@ def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[In
 
 
 def _deliver_after_commit(ids: list[int]) -> None:
-    """Render, keep and email each issued invoice to its billing contacts, by a task."""
-    from billing.document_tasks import deliver_invoice_task
-
-    transaction.on_commit(lambda: [deliver_invoice_task.delay(pk) for pk in ids])
+    """Render, keep and email each issued invoice to its billing contacts, by a task queued
+    through the outbox (a broker that is down delays the email, it never fails the issue)."""
+    enqueue_many("billing.document_tasks.deliver_invoice_task", [[pk] for pk in ids])
 
 
 def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:
