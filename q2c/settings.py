@@ -233,6 +233,13 @@ if not PAYMENT_WEBHOOK_SECRET:
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.gateways.sandbox.SandboxGateway")
 # An early-payment discount reduces the tax charged too (as most VAT rules say), or not.
 EARLY_DISCOUNT_REDUCES_TAX = env_bool("EARLY_DISCOUNT_REDUCES_TAX", True)
+# A due date on a Saturday or Sunday moves to the next business day.
+DUE_DATES_ON_BUSINESS_DAYS = env_bool("DUE_DATES_ON_BUSINESS_DAYS", False)
+# The recognition policy each new revenue contract starts with (revrec.policies); an accountant
+# may change a contract's own before anything of it is recognized.
+REVREC_RECOGNITION_BASIS = os.environ.get("REVREC_RECOGNITION_BASIS", "by_day")
+REVREC_REMAINDER_TO = os.environ.get("REVREC_REMAINDER_TO", "largest_remainder")
+REVREC_MID_MONTH_END = os.environ.get("REVREC_MID_MONTH_END", "service_end")
 # Manual journals above this total (functional currency) are posted by a second person.
 MANUAL_JOURNAL_APPROVAL_THRESHOLD = os.environ.get("MANUAL_JOURNAL_APPROVAL_THRESHOLD", "10000")
 # Where dunning escalations to finance go.

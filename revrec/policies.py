@@ -8,14 +8,13 @@ Settings: REVREC_RECOGNITION_BASIS ("by_day" or "by_month"), REVREC_REMAINDER_TO
 
 from django.conf import settings
 
-from revrec.schedules import BY_DAY, LARGEST_REMAINDER, SERVICE_END, Basis
+from revrec.schedules import Basis
 
 
 def default_basis() -> Basis:
     """The recognition policy new revenue contracts take (an unknown value fails loudly)."""
-    return Basis(getattr(settings, "REVREC_RECOGNITION_BASIS", BY_DAY),
-                 getattr(settings, "REVREC_REMAINDER_TO", LARGEST_REMAINDER),
-                 getattr(settings, "REVREC_MID_MONTH_END", SERVICE_END))
+    return Basis(settings.REVREC_RECOGNITION_BASIS, settings.REVREC_REMAINDER_TO,
+                 settings.REVREC_MID_MONTH_END)
 
 
 def policy_fields() -> dict[str, str]:
