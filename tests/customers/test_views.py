@@ -332,6 +332,7 @@ def _terms_post(kind, percents):
     for i, percent in enumerate(percents):
         data.update({f"instalments-{i}-sequence": str(i + 1),
                      f"instalments-{i}-percent": percent,
+                     f"instalments-{i}-basis": "net",  # the select's default, as a browser posts
                      f"instalments-{i}-due_days": str(30 * i)})
     return data
 
