@@ -19,8 +19,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
-from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
+from billing.models import CreditNote, Invoice
 from core.dates import add_months, month_start
 from core.money import round_money
 from ledger import chart
@@ -127,21 +128,21 @@ def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
 # Roll-forward ------------------------------------------------------------------------------
 
 def _billed_by_month(first: date, last_end: date) -> dict[date, Decimal]:
-    """Functional amounts billed per month: invoices issued less those voided and credit notes
-    issued (opening-balance invoices are not deferred revenue)."""
-    invoices = Invoice.objects.exclude(kind=InvoiceKind.MIGRATED)
-    months: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    issued = (invoices.exclude(state=InvoiceState.DRAFT).filter(issue_on__lte=last_end)
-              .values_list("issue_on", "subtotal", "fx_rate"))
-    voided = (invoices.filter(state=InvoiceState.VOID, voided_on__lte=last_end)
-              .values_list("voided_on", "subtotal", "fx_rate"))
-    credited = (CreditNote.objects.filter(state=CreditNoteState.ISSUED, issue_on__lte=last_end)
-                .exclude(invoice__kind=InvoiceKind.MIGRATED)
-                .values_list("issue_on", "subtotal", "fx_rate"))
-    for sign, rows in ((1, issued), (-1, voided), (-1, credited)):
-        for day, subtotal, rate in rows:
-            key = month_start(day) if day >= first else None
-            months[key] += sign * _fun(subtotal * (rate or 1))
+    """What invoices, their voids and credit notes moved on the contract balance accounts, per
+    month posted, as booked (functional, each line rounded as billing posted it: a document's
+    functional total is split over its lines by largest remainder, so converting the subtotal
+    again would be off by a cent). Opening-balance invoices never touch these accounts."""
+    sources = ContentType.objects.get_for_models(Invoice, CreditNote).values()
+    movements = (JournalLine.objects
+                 .filter(entry__source_type__in=[kind.pk for kind in sources],
+                         entry__posted_on__lte=last_end,
+                         gl_account__code__in=[chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE])
+                 .annotate(month=TruncMonth("entry__posted_on")).values("month").order_by()
+                 .annotate(credit=Sum("credit"), debit=Sum("debit")))
+    months: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    for row in movements:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        months[month if month >= first else None] += _fun(row["credit"]) - _fun(row["debit"])
     return months
 
 
