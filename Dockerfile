@@ -11,7 +11,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
-RUN DEBUG=0 SECRET_KEY=collectstatic-only PAYMENT_WEBHOOK_SECRET=collectstatic-only python manage.py collectstatic --noinput
+RUN DEBUG=0 SECRET_KEY=collectstatic-only PAYMENT_WEBHOOK_SECRET=collectstatic-only \
+    CELERY_BROKER_URL=memory:// python manage.py collectstatic --noinput
 
 RUN useradd --create-home q2c && chown -R q2c /app
 USER q2c

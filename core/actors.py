@@ -7,6 +7,7 @@ keeps the signer's name and IP instead.
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 SYSTEM_USERNAME = "system"
@@ -52,6 +53,15 @@ def as_actor(by) -> Actor:
     if by.get_username() == SYSTEM_USERNAME:
         return Actor(kind=ActorKind.SYSTEM, user=by, name=SYSTEM_USERNAME)
     return Actor(kind=ActorKind.USER, user=by, name=by.get_username())
+
+
+def require(by, permission: str, refusal: str) -> Actor:
+    """The actor behind `by` if it holds `permission`; otherwise PermissionDenied(refusal),
+    worded for the person refused ("You are not allowed to ...")."""
+    actor = as_actor(by)
+    if not actor.has_perm(permission):
+        raise PermissionDenied(refusal)
+    return actor
 
 
 def system_user():

@@ -7,12 +7,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from core.actors import Actor, as_actor
+from core.actors import Actor, require
 from core.transitions import run_transition
 from notifications.models import (
     Delivery,
@@ -25,6 +24,7 @@ from notifications.models import (
 log = logging.getLogger(__name__)
 
 SEND_PERMISSION = "notifications.send_delivery"
+SEND_REFUSAL = "You are not allowed to send documents by email."
 # Minutes to wait after the 1st, 2nd, ... failed attempt; after the last the delivery stays
 # failed until someone presses Send again (a bad address does not heal by waiting).
 BACKOFF_MINUTES = (1, 5, 30, 120)
@@ -76,20 +76,13 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
 
 # Deliveries -----------------------------------------------------------------------------------
 
-def _require(by) -> Actor:
-    actor = as_actor(by)
-    if not actor.has_perm(SEND_PERMISSION):
-        raise PermissionDenied("You are not allowed to send documents by email.")
-    return actor
-
-
 @transaction.atomic
 def queue_delivery(*, document, to: Sequence[str], subject: str, body: str,
                    attachments: Sequence[tuple[str, bytes, str]] = (), by,
                    send_after_commit: bool = True) -> Delivery:
     """Record the email of a document and send it after commit (by a task), unless the caller
     is that task already and sends it itself."""
-    _require(by)
+    require(by, SEND_PERMISSION, SEND_REFUSAL)
     delivery = Delivery.objects.create(document=document, to=list(to), subject=subject,
                                        body=body)
     DeliveryAttachment.objects.bulk_create([
@@ -151,7 +144,7 @@ def retry_due_deliveries() -> list[int]:
 @transaction.atomic
 def send_again(*, delivery, by, to: Sequence[str] | None = None) -> Delivery:
     """A new delivery of the same email and attachments (to the same or other addresses)."""
-    _require(by)
+    require(by, SEND_PERMISSION, SEND_REFUSAL)
     files = [(a.filename, bytes(a.content), a.mimetype) for a in delivery.attachments.all()]
     return queue_delivery(document=delivery.document, to=list(to or delivery.to),
                           subject=delivery.subject, body=delivery.body, attachments=files, by=by)

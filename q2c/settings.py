@@ -169,6 +169,10 @@ CACHES = {"default": (
     if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if not CELERY_BROKER_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set when DEBUG=0: without a broker every invoice run, "
+        "dunning run and email would run inside the web request that started it.")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "q2c")

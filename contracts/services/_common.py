@@ -1,22 +1,14 @@
-"""What several contract services share: the permission check, the creation history row, and
-the default day-count convention new lines take."""
+"""What several contract services share: the creation history row and the default day-count
+convention new lines take."""
 
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 
 from catalog.policies import default_convention
 from contracts.models import Contract
-from core.actors import Actor, as_actor
+from core.actors import Actor
 from core.models import TransitionLog
-
-
-def require(by, permission: str, message: str) -> Actor:
-    actor = as_actor(by)
-    if not actor.has_perm(permission):
-        raise PermissionDenied(message)
-    return actor
 
 
 def default_day_count() -> str:

@@ -42,7 +42,7 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count, note_on, require
+from contracts.services._common import default_day_count, note_on
 from contracts.services.schedules import (
     convention_of,
     end_lines,
@@ -50,7 +50,7 @@ from contracts.services.schedules import (
     schedule_lines,
     schedule_of,
 )
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
 from core.formatting import format_money, format_quantity
 from core.money import round_money

@@ -31,10 +31,11 @@ from contracts.models import (
     ScheduleChangeKind,
     ScheduledCharge,
 )
-from contracts.services._common import creation_log, default_day_count, require
+from contracts.services._common import creation_log, default_day_count
 from contracts.services.amendments import months_between, recurring_monthly
 from contracts.services.lifecycle import contract_value, default_template, fill_contract_terms
 from contracts.services.schedules import price_from_schedule, schedule_rows
+from core.actors import require
 from core.csv_files import text_problems
 from core.dates import business_date
 from core.models import TransitionLog

@@ -27,11 +27,11 @@ from contracts.models import (
 )
 from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
-from contracts.services._common import creation_log, default_day_count, require
+from contracts.services._common import creation_log, default_day_count
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines
 from contracts.terms import fill_terms
-from core.actors import Actor, ActorKind, as_actor
+from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import add_months, business_date
 from core.money import round_money
 from core.numbering import next_number

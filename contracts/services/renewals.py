@@ -33,7 +33,7 @@ from contracts.models import (
     ScheduleChangeKind,
 )
 from contracts.selectors import signer_contact
-from contracts.services._common import creation_log, require
+from contracts.services._common import creation_log
 from contracts.services.amendments import prefilled_lines, recurring_monthly
 from contracts.services.lifecycle import (
     contract_value,
@@ -43,6 +43,7 @@ from contracts.services.lifecycle import (
 )
 from contracts.services.schedules import price_from_schedule
 from contracts.uplift import uplifted_snapshot
+from core.actors import require
 from core.dates import add_months, business_date
 from core.transitions import run_bulk_transition, run_transition
 from quotes.models import QuoteKind

@@ -25,8 +25,8 @@ from contracts.models import (
     Termination,
 )
 from contracts.selectors import contract_for_update, contracts_visible_to
-from contracts.services._common import require
 from contracts.services.schedules import end_lines
+from core.actors import require
 from core.formatting import format_money
 from core.money import round_money
 from core.transitions import run_bulk_transition, run_transition

@@ -47,7 +47,8 @@ def test_worker_and_beat_run_celery_against_redis_and_postgres():
 
 def production_env(**overrides):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**env, "DJANGO_SETTINGS_MODULE": "q2c.settings", **overrides}
+    return {**env, "DJANGO_SETTINGS_MODULE": "q2c.settings",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", **overrides}
 
 
 def test_check_deploy_reports_nothing_with_debug_off():
@@ -68,6 +69,15 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+
+
+def test_debug_off_without_a_broker_refuses_to_start():
+    env = production_env(DEBUG="0", SECRET_KEY="x" * 50, PAYMENT_WEBHOOK_SECRET="w" * 40,
+                         CELERY_BROKER_URL="")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must be set when DEBUG=0" in result.stderr
 
 
 def test_debug_is_off_unless_the_environment_says_so():
