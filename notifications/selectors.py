@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 
-from notifications.models import Delivery, Notification
+from notifications.models import Delivery, DeliveryState, Notification
 
 
 def inbox_of(user):
@@ -19,5 +19,7 @@ def deliveries_of(document):
                                    object_id=document.pk).prefetch_related("attachments")
 
 
-def outbox():
-    return Delivery.objects.select_related("content_type").prefetch_related("attachments")
+def outbox(state: str = ""):
+    """Every delivery, or those in `state` (a DeliveryState value; anything else: all)."""
+    deliveries = Delivery.objects.select_related("content_type").prefetch_related("attachments")
+    return deliveries.filter(state=state) if state in DeliveryState.values else deliveries

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
-from notifications.models import Delivery
+from notifications.models import Delivery, DeliveryState
 
 PAGE_SIZE = 50
 
@@ -40,9 +40,11 @@ def open_notification(request, pk):
 
 @permission_required("notifications.view_outbox", raise_exception=True)
 def outbox(request):
-    page = Paginator(selectors.outbox(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/outbox.html", {"page_obj": page,
-                                                         "deliveries": page.object_list})
+    state = request.GET.get("state", "")
+    page = Paginator(selectors.outbox(state), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/outbox.html", {
+        "page_obj": page, "deliveries": page.object_list, "state": state,
+        "states": DeliveryState.choices})
 
 
 @require_POST

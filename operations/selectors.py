@@ -1,19 +1,25 @@
 """The questions of the operations page, the role homes and /health/: stalled runs, the broker
-(queue depth, workers seen), the outbox backlog and beat's last tick. No writes."""
+(queue depth, workers seen), the outbox backlog, beat's last tick, and the customer emails and
+webhooks that could not be delivered. No writes."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import Count, F, Min, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import InvoiceRun
 from core.models import OutboxMessage, ServiceBeat
+from notifications.models import Delivery as EmailDelivery
+from notifications.models import DeliveryState as EmailState
 from payments.models import DunningRun
 from revrec.models import RecognitionRun
+from webhooks.models import Delivery as WebhookDelivery
+from webhooks.models import DeliveryState as WebhookState
+from webhooks.models import Endpoint
 
 # Beat's relay ticks every minute; more than this without a tick means beat (or every worker)
 # is down.
@@ -99,3 +105,22 @@ def outbox_backlog() -> dict:
     waiting = OutboxMessage.objects.filter(sent_at__isnull=True)
     oldest = waiting.order_by("pk").first()
     return {"count": waiting.count(), "oldest": oldest}
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    emails_failed: int
+    oldest_email: datetime | None
+    webhooks_failed: int
+    endpoints_disabled: int
+
+
+def undelivered() -> Undelivered:
+    """Customer emails that gave up, webhook deliveries that gave up and endpoints disabled for
+    failing (three aggregate queries)."""
+    emails = EmailDelivery.objects.filter(state=EmailState.FAILED).aggregate(
+        count=Count("pk"), oldest=Min("created_at"))
+    return Undelivered(
+        emails_failed=emails["count"], oldest_email=emails["oldest"],
+        webhooks_failed=WebhookDelivery.objects.filter(state=WebhookState.FAILED).count(),
+        endpoints_disabled=Endpoint.objects.filter(disabled_at__isnull=False).count())

@@ -14,7 +14,8 @@ from operations.forms import ScheduleForm
 def dashboard(request):
     return render(request, "operations/dashboard.html", {
         "broker": selectors.broker(with_workers=True), "beat": selectors.beat(),
-        "stalled": selectors.stalled_runs(), "outbox": selectors.outbox_backlog()})
+        "stalled": selectors.stalled_runs(), "outbox": selectors.outbox_backlog(),
+        "undelivered": selectors.undelivered()})
 
 
 @permission_required("operations.view_schedulesettings", raise_exception=True)

@@ -35,6 +35,7 @@ from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import add_months, business_date
 from core.money import round_money
 from core.numbering import next_number
+from core.outbox import enqueue
 from core.templatetags.money import money
 from core.transitions import run_bulk_transition, run_transition
 from notifications.services import queue_delivery
@@ -183,10 +184,9 @@ def send_for_signature(*, contract, by, on: date | None = None,
     run_transition(contract, "send_for_signature", by=actor, on=on,
                    note=f"Sent to {contact.email}; PDF SHA-256 {digest}",
                    pdf=pdf, sha256=digest, at=timezone.now())
-    link = contract_link_url(contract, base_url)
-    from contracts.tasks import email_sent_contract_task
-
-    transaction.on_commit(lambda: email_sent_contract_task.delay(contract.pk, link))
+    # Through the outbox: a broker that is down delays the email, never fails the sending.
+    enqueue("contracts.tasks.email_sent_contract_task", contract.pk,
+            contract_link_url(contract, base_url))
     return contract
 
 

@@ -45,6 +45,7 @@ from contracts.services.schedules import price_from_schedule
 from contracts.uplift import uplifted_snapshot
 from core.actors import require
 from core.dates import add_months, business_date
+from core.outbox import enqueue_many
 from core.transitions import run_bulk_transition, run_transition
 from quotes.models import QuoteKind
 from quotes.services.prefilled import create_prefilled_quote
@@ -247,8 +248,4 @@ def _queue_reminder_emails(reminders: list[RenewalReminder]) -> None:
         days = nearest.get(reminder.contract_id)
         nearest[reminder.contract_id] = min(days, reminder.days_before) if days else \
             reminder.days_before
-    from contracts.tasks import email_renewal_reminder_task
-
-    for contract_id, days in nearest.items():
-        transaction.on_commit(lambda c=contract_id, d=days:
-                              email_renewal_reminder_task.delay(c, d))
+    enqueue_many("contracts.tasks.email_renewal_reminder_task", sorted(nearest.items()))

@@ -5,9 +5,12 @@ once the broker is back."""
 from datetime import date
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from billing.models import Invoice, InvoiceRun, RunState
+from contracts.models import ContractState
+from contracts.services import send_for_signature
 from core import outbox
 from core.models import OutboxMessage, ServiceBeat
 from payments.models import DunningRunState
@@ -16,6 +19,7 @@ from q2c.celery import app
 from tests.billing.test_runs import AS_OF, customer
 from tests.celery_worker import point_broker_at
 from tests.conftest import PASSWORD
+from tests.contracts.factories import ON, draft_contract
 from tests.payments.factories import issued_invoice
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +77,20 @@ def test_dunning_with_the_broker_down_keeps_its_chunks_for_the_relay(
 
     run.refresh_from_db()
     assert run.state == DunningRunState.COMPLETED and run.steps_taken == 1
+
+
+def test_a_contract_sent_for_signature_with_the_broker_down_is_emailed_by_the_relay(
+        monkeypatch, sales_rep, django_capture_on_commit_callbacks):
+    draft = draft_contract(sales_rep)
+    point_broker_at(monkeypatch, CLOSED_PORT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = send_for_signature(contract=draft, by=sales_rep, on=ON)
+
+    assert contract.state == ContractState.OUT_FOR_SIGNATURE and outbox.backlog() == 1
+    app.conf.task_always_eager = True  # the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.relay() == 1
+
+    [email] = [m for m in mail.outbox if contract.number in m.subject]
+    assert "/portal/contracts/" in email.body

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import InvoiceRun
 from core.models import OutboxMessage
+from notifications.models import Delivery, DeliveryState
 from tests.conftest import PASSWORD
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +86,23 @@ def test_stalled_runs_of_every_kind_in_one_query(finance, stalled_run,
     assert [(r.label, r.state) for r in found] == [
         ("Dunning run 2026-12-05", "Running"), (f"Invoice run {stalled_run.pk}", "Pending"),
         ("Recognition November 2026", "Running")]
+
+
+def test_failed_customer_emails_and_disabled_webhooks_show_with_a_link_to_them(
+        client, finance):
+    kind = ContentType.objects.get_for_model(finance)
+    for state in (DeliveryState.FAILED, DeliveryState.SENT):
+        Delivery.objects.create(content_type=kind, object_id=finance.pk, to=["ap@x.example"],
+                                subject=f"Invoice ({state})", body="", state=state,
+                                failure_reason="550 No such user" if state == "failed" else "")
+    Endpoint.objects.create(url="https://erp.example/hook", owner=finance, active=False,
+                            disabled_at=timezone.now(), disabled_reason="20 failures")
+    client.login(username=finance.username, password=PASSWORD)
+
+    page = client.get(reverse("operations:dashboard")).content.decode()
+    outbox = client.get(reverse("notifications:outbox"), {"state": "failed"}).content.decode()
+
+    assert "1 failed" in page and "?state=failed" in page
+    assert "1 endpoint disabled" in page
+    assert "Invoice (failed)" in outbox and "Invoice (sent)" not in outbox
+    assert "Invoice (sent)" in client.get(reverse("notifications:outbox")).content.decode()
