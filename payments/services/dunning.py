@@ -29,6 +29,7 @@ from core.actors import as_actor
 from core.dates import business_date
 from core.formatting import format_money
 from core.money import round_money
+from core.bulk_rows import insert_rows
 from core.outbox import enqueue, enqueue_many
 from core.transitions import run_transition
 from customers.models import Contact, ContactRole
@@ -49,7 +50,7 @@ from payments.models import (
 from payments.models.dunning import STEP_ACTIONS
 from payments.services.access import require
 from payments.services.cards import charge_invoice
-from payments.services.links import pay_link_url
+from payments.services.links import pay_link_token, pay_link_url
 
 # Invoices per chunk: 5 reads and 1 bulk insert each; 2,000 keeps each IN (...) list well
 # under SQLite's parameter limit and a chunk's transaction short (~0.2 s on PostgreSQL).
@@ -174,7 +175,7 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
     acting = [p.action.action is rules.Action.WRITE_OFF
               or (p.action.action is rules.Action.RETRY_CHARGE and p.account_id in cards)
               for p in planned]
-    events = DunningEvent.objects.bulk_create([
+    events = insert_rows(DunningEvent, [
         DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id, policy=p.policy.model,
                      run=run, step_key=p.action.step.key, action=p.action.action.value,
                      taken_on=day, days_past_due=p.action.days_past_due,
@@ -276,62 +277,107 @@ def fail_dunning_run(*, run_id: int, by, reason: str) -> DunningRun:
                               reason=reason[:1000])
 
 
-def _recipients(events: list[DunningEvent]) -> dict[int, list[str]]:
+def _recipients(account_ids) -> dict[int, list[str]]:
     by_account = defaultdict(lambda: {"billing": [], "other": []})
     for account_id, email, role in Contact.objects.filter(
-            account_id__in={e.account_id for e in events}).values_list(
-            "account_id", "email", "role"):
+            account_id__in=account_ids).values_list("account_id", "email", "role"):
         by_account[account_id]["billing" if role == ContactRole.BILLING else "other"].append(email)
     return {a: lists["billing"] or lists["other"] for a, lists in by_account.items()}
 
 
-def _message(event: DunningEvent, steps: dict, to: list[str]) -> EmailMessage | None:
-    action = rules.Action(event.action)
-    step = steps.get((event.policy_id, event.step_key))
+@dataclass(frozen=True)
+class _Mail:
+    """What one step's email says, read as plain values (no model per event)."""
+
+    pk: int
+    account_id: int
+    policy_id: int
+    step_key: str
+    action: str
+    days_past_due: int
+    invoice_id: int
+    number: str
+    currency: str
+    due_on: date | None
+    issue_on: date | None
+    total: object
+    amount_due: object
+    account_name: str
+    owner_email: str | None
+
+
+MAIL_COLUMNS = ("pk", "account_id", "policy_id", "step_key", "action", "days_past_due",
+                "invoice_id", "invoice__number", "invoice__currency", "invoice__due_on",
+                "invoice__issue_on", "invoice__total", "invoice__amount_due",
+                "invoice__account__name", "invoice__account__owner__email")
+
+
+@dataclass(frozen=True)
+class _LinkedInvoice:
+    """What `pay_link_token` signs: the invoice's pk and number."""
+
+    pk: int
+    number: str
+
+
+def _pay_url_maker():
+    """`pay_link_url` for many invoices: made once (its reverse costs as much as signing the
+    token), then each invoice's own token put in place of the first one's (a pay link ends in
+    "/<token>/"; the token carries the time it was signed, so it is cut out, not searched)."""
+    url = pay_link_url(_LinkedInvoice(0, ""))
+    start = url.rindex("/", 0, len(url) - 1) + 1
+    before, after = url[:start], url[url.rindex("/"):]
+    return lambda pk, number: before + pay_link_token(_LinkedInvoice(pk, number)) + after
+
+
+def _message(mail: _Mail, steps: dict, to: list[str], pay_url) -> EmailMessage | None:
+    action = rules.Action(mail.action)
+    step = steps.get((mail.policy_id, mail.step_key))
     subject, body = ((step.template.subject, step.template.body) if step and step.template
                      else DEFAULT_TEXTS[action])
-    invoice = event.invoice
     if action is rules.Action.ESCALATE:
-        to = [invoice.account.owner.email,
-              getattr(settings, "FINANCE_EMAIL", settings.DEFAULT_FROM_EMAIL)]
+        to = [mail.owner_email, getattr(settings, "FINANCE_EMAIL", settings.DEFAULT_FROM_EMAIL)]
     to = [address for address in to if address]
     if not to:
         return None
-    values = _values(invoice, event.days_past_due)
+    values = _values(mail, pay_url if "pay_url" in subject + body else None)
     return EmailMessage(fill_text(subject, values).strip()[:200], fill_text(body, values),
                         to=to)
 
 
-def _values(invoice: Invoice, days_past_due: int) -> dict[str, str]:
-    """The placeholders' values: plain strings, never a model (dunning_texts)."""
-    currency = invoice.currency
+def _values(mail: _Mail, pay_url) -> dict[str, str]:
+    """The placeholders' values: plain strings, never a model (dunning_texts); the pay link is
+    signed only for texts that show it."""
+    currency = mail.currency
     return {
-        "invoice": invoice.number, "invoice.number": invoice.number,
+        "invoice": mail.number, "invoice.number": mail.number,
         "invoice.currency": currency, "currency": currency,
-        "invoice.due_on": invoice.due_on.isoformat() if invoice.due_on else "",
-        "invoice.issue_on": invoice.issue_on.isoformat() if invoice.issue_on else "",
-        "invoice.total": str(round_money(invoice.total, currency)),
-        "account": invoice.account.name, "account.name": invoice.account.name,
-        "amount_due": str(round_money(invoice.amount_due, currency)),
-        "days_past_due": str(days_past_due), "pay_url": pay_link_url(invoice),
+        "invoice.due_on": mail.due_on.isoformat() if mail.due_on else "",
+        "invoice.issue_on": mail.issue_on.isoformat() if mail.issue_on else "",
+        "invoice.total": str(round_money(mail.total, currency)),
+        "account": mail.account_name, "account.name": mail.account_name,
+        "amount_due": str(round_money(mail.amount_due, currency)),
+        "days_past_due": str(mail.days_past_due),
+        "pay_url": pay_url(mail.invoice_id, mail.number) if pay_url else "",
     }
 
 
 def send_dunning_emails(*, event_ids) -> int:
     """Email the steps taken (reminders and final notices to the account's billing contacts,
     escalations to the owner and finance); each event is emailed once."""
-    events = list(DunningEvent.objects.filter(pk__in=list(event_ids), emailed_at__isnull=True)
-                  .select_related("invoice__account__owner"))
+    mails = [_Mail(*row) for row in DunningEvent.objects.filter(
+        pk__in=list(event_ids), emailed_at__isnull=True).values_list(*MAIL_COLUMNS)]
     steps = {(s.policy_id, s.key): s for s in DunningPolicyStep.objects.filter(
-        policy_id__in={e.policy_id for e in events}).select_related("template")}
-    recipients = _recipients(events)
+        policy_id__in={m.policy_id for m in mails}).select_related("template")}
+    recipients = _recipients({m.account_id for m in mails})
+    pay_url = _pay_url_maker()
     sent = []
     messages = []
-    for event in events:
-        message = _message(event, steps, recipients.get(event.account_id, []))
+    for mail in mails:
+        message = _message(mail, steps, recipients.get(mail.account_id, []), pay_url)
         if message is not None:
             messages.append(message)
-            sent.append(event.pk)
+            sent.append(mail.pk)
     get_connection().send_messages(messages)
     DunningEvent.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
     return len(sent)
