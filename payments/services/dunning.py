@@ -26,10 +26,10 @@ from billing.models import DueInstalment, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
 from core.actors import as_actor
+from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.formatting import format_money
 from core.money import round_money
-from core.bulk_rows import insert_rows
 from core.outbox import enqueue, enqueue_many
 from core.transitions import run_transition
 from customers.models import Contact, ContactRole

@@ -84,7 +84,8 @@ def test_the_size_asked_for_is_one_of_the_offered_sizes(invoices):
     "%%%", "bm90IGpzb24", _cursor({"a": 1}), _cursor(["2026-11-23 12:00:00+00:00"]),
     _cursor(["not a time", "1"]), _cursor(["2026-11-23 12:00:00+00:00", "one"]),
     _cursor([None, None]), _cursor([["nested"], 1]), "\x00\ud800" * 3])
-def test_a_cursor_that_is_not_ours_gives_the_first_page(invoices, cursor, django_assert_max_num_queries):
+def test_a_cursor_that_is_not_ours_gives_the_first_page(invoices, cursor,
+                                                        django_assert_max_num_queries):
     for direction in (AFTER, BEFORE):
         with django_assert_max_num_queries(1):
             page = keyset_page(Invoice.objects.all(), {direction: cursor}, default_size=2)
