@@ -130,6 +130,11 @@ def _cursor(row, keys: list[_Key]) -> str:
     return _encode([getattr(row, key.name) for key in keys])
 
 
+def cursor_for(queryset: QuerySet, row, ordering: Sequence[str] | None = None) -> str:
+    """The `after` cursor of the page that follows `row` (a benchmark's deep page, a test)."""
+    return _cursor(row, _keys(queryset, ordering))
+
+
 def page_size(params: Mapping, default: int) -> int:
     """The size asked for, if it is one of PAGE_SIZES; else the list's default."""
     asked = params.get(SIZE, "")

@@ -112,20 +112,23 @@ class Planned:
     action: rules.DunningAction
 
 
-def _plan(invoice_ids, day: date, policies, default) -> list[Planned]:
-    invoices = list(Invoice.objects.filter(pk__in=invoice_ids, state__in=OPEN_STATES,
-                                           amount_due__gt=0)
-                    .values_list("pk", "account_id", "total", "amount_due", "due_on"))
+def _plan(bounds: tuple[int, int], day: date, policies, default) -> tuple[list[Planned], int]:
+    """Today's step for each candidate invoice with a pk in `bounds` (first, last), and how
+    many candidates there were. Four reads, each a range or a join (no id lists to send)."""
+    candidates = candidate_invoices(day).filter(pk__range=bounds)
+    invoices = list(candidates.order_by("pk").values_list(
+        "pk", "account_id", "total", "amount_due", "due_on"))
+    in_bounds = {"invoice_id__gte": bounds[0], "invoice_id__lte": bounds[1]}
     schedules = defaultdict(list)
-    for invoice_id, due_on, amount in DueInstalment.objects.filter(
-            invoice_id__in=invoice_ids).values_list("invoice_id", "due_on", "amount"):
+    for invoice_id, due_on, amount in DueInstalment.objects.filter(**in_bounds).values_list(
+            "invoice_id", "due_on", "amount"):
         schedules[invoice_id].append((due_on, amount))
-    accounts = {row[1] for row in invoices}
     own = {a: (p, paused) for a, p, paused in AccountDunning.objects.filter(
-        account_id__in=accounts).values_list("account_id", "policy_id", "paused")}
+        account_id__in=candidates.values("account_id")).values_list(
+        "account_id", "policy_id", "paused")}
     taken = defaultdict(list)
-    for invoice_id, policy_id, key in DunningEvent.objects.filter(
-            invoice_id__in=invoice_ids).values_list("invoice_id", "policy_id", "step_key"):
+    for invoice_id, policy_id, key in DunningEvent.objects.filter(**in_bounds).values_list(
+            "invoice_id", "policy_id", "step_key"):
         taken[(invoice_id, policy_id)].append(key)
     planned = []
     for pk, account_id, total, amount_due, due_on in invoices:
@@ -141,7 +144,7 @@ def _plan(invoice_ids, day: date, policies, default) -> list[Planned]:
         action = rules.dunning_step(snapshot, policy.rules, day)
         if action.action is not rules.Action.NONE:
             planned.append(Planned(pk, account_id, policy, action))
-    return planned
+    return planned, len(invoices)
 
 
 def _act(plan: Planned, *, by, day: date, cards) -> str:
@@ -163,11 +166,13 @@ def _act(plan: Planned, *, by, day: date, cards) -> str:
     return f"wrote off {format_money(written.amount_written_off, written.currency)}"
 
 
-def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> int:
-    """Take today's step for each invoice given; how many steps were taken."""
+def _take_steps(run: DunningRun, bounds: tuple[int, int], *, by, day: date) -> int:
+    """Take today's step for each candidate invoice with a pk in `bounds`; how many steps were
+    taken."""
     policies, default = load_policies()
-    planned = _plan(invoice_ids, day, policies, default)
+    planned, seen = _plan(bounds, day, policies, default)
     actor = as_actor(by)
+    user_id = actor.user.pk if actor.user else None
     cards = {m.account_id: m for m in PaymentMethod.objects.filter(
         account_id__in={p.account_id for p in planned
                         if p.action.action is rules.Action.RETRY_CHARGE},
@@ -176,11 +181,12 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
               or (p.action.action is rules.Action.RETRY_CHARGE and p.account_id in cards)
               for p in planned]
     events = insert_rows(DunningEvent, [
-        DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id, policy=p.policy.model,
-                     run=run, step_key=p.action.step.key, action=p.action.action.value,
+        DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id,
+                     policy_id=p.policy.model.pk, run_id=run.pk, step_key=p.action.step.key,
+                     action=p.action.action.value,
                      taken_on=day, days_past_due=p.action.days_past_due,
                      reason=p.action.reason[:255], skipped=list(p.action.skipped),
-                     outcome="" if acts else OUTCOMES[p.action.action], created_by=actor.user)
+                     outcome="" if acts else OUTCOMES[p.action.action], created_by_id=user_id)
         for p, acts in zip(planned, acting, strict=True)])
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
@@ -192,7 +198,7 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
             acted.append(event)
     DunningEvent.objects.bulk_update(acted, ["outcome"])
     DunningRun.objects.filter(pk=run.pk).update(
-        invoices_seen=F("invoices_seen") + len(invoice_ids),
+        invoices_seen=F("invoices_seen") + seen,
         steps_taken=F("steps_taken") + len(events))
     mails = [e.pk for e, p in zip(events, planned, strict=True)
              if p.action.action in EMAIL_ACTIONS]
@@ -219,11 +225,9 @@ def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
     require(by, "payments.run_dunning", "run dunning")
     chunk = DunningRunChunk.objects.select_for_update().select_related("run").get(pk=chunk.pk)
     if chunk.done_at is None:
-        day = chunk.run.run_on
-        ids = list(candidate_invoices(day).filter(
-            pk__range=(chunk.first_invoice_id, chunk.last_invoice_id))
-            .order_by("pk").values_list("pk", flat=True))
-        chunk.steps_taken = _take_steps(chunk.run, ids, by=by, day=day)
+        chunk.steps_taken = _take_steps(
+            chunk.run, (chunk.first_invoice_id, chunk.last_invoice_id), by=by,
+            day=chunk.run.run_on)
         chunk.done_at = timezone.now()
         chunk.save(update_fields=["steps_taken", "done_at"])
         DunningRun.beat(chunk.run_id)
@@ -399,7 +403,7 @@ def preview_dunning(*, on: date | None = None) -> list[PlannedStep]:
     day = business_date(on)
     policies, default = load_policies()
     ids = list(candidate_invoices(day).order_by("pk").values_list("pk", flat=True)[:CHUNK_SIZE])
-    planned = _plan(ids, day, policies, default)[:PREVIEW_LIMIT]
+    planned = _plan((ids[0], ids[-1]), day, policies, default)[0][:PREVIEW_LIMIT] if ids else []
     invoices = Invoice.objects.select_related("account").in_bulk([p.invoice_id for p in planned])
     labels = dict(STEP_ACTIONS)
     return [PlannedStep(invoices[p.invoice_id], p.action.step.key,
