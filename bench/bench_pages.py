@@ -1,19 +1,19 @@
 """The list pages and the account page on 1,000,000 invoices, on PostgreSQL: each page's server
 time (the test client's request, from URL to rendered HTML) as the median of several requests,
-with the CPU time of this process per request (Python and
-templates: what the load average steals from the wall time), the query count and the load
-average. Goal: every page under 150 ms with a constant number
-of queries, at the first page, the next one and a page deep in the list (keyset pages,
+with this process's CPU time per request (Python and templates: what the load average cannot
+steal), the query count and the load average. Goal: every page under 150 ms with a constant
+number of queries, at the first page, the next one and a page deep in the list (keyset pages,
 core.pagination: a deep page costs what the first does).
 
 Data (kept between runs; BENCH_PAGES_REBUILD=1 removes it and builds it again;
-BENCH_PAGES_INVOICES=100000 for a quick try; BENCH_PAGES_ONLY=invoice_list,journal_list
-times only the pages named): 10,000 accounts of 10 owners, 1,000,000 invoices
-over two years (four per bill run timestamp, so the order has ties; paid, open, void and
-drafts), 250,000 payments, 20,000 contracts, 20,000 credit notes and 1,000,000 journal entries
-with 2,000,000 lines. Rows go in by COPY from tuples (no model instances), the ids numbered
-here so that children can point at their parents, then ANALYZE.
-Runs against DATABASE_URL (e.g. postgres://127.0.0.1/q2c_bench_pages), a database of its own.
+BENCH_PAGES_INVOICES=100000 for a quick try; BENCH_PAGES_ONLY=invoice_list,payment_list times
+only the pages named): 10,000 accounts of 10 owners, 1,000,000 invoices over two years (four
+per bill run timestamp, so the order has ties; paid, open, void and drafts), 250,000 payments,
+20,000 contracts, 20,000 credit notes and 1,000,000 journal entries with 2,000,000 lines. Rows
+go in by COPY from tuples (no model instances), the ids numbered here so that children can point
+at their parents, then ANALYZE. Runs against DATABASE_URL (e.g.
+postgres://127.0.0.1/q2c_bench_pages), a database of its own: the dunning benchmark would take
+these open invoices for its own.
 """
 
 import json

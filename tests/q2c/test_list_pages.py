@@ -91,7 +91,7 @@ def _ordering(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", LISTS)
-@pytest.mark.parametrize("cursor", ["garbage", "WyJ4Il0", "W10", "%00%ff", "eyJhIjoxfQ" * 50])
+@pytest.mark.parametrize("cursor", ["garbage", "WyJ4Il0", "W10", "%ff%fe", "eyJhIjoxfQ" * 50])
 def test_a_cursor_that_is_not_ours_shows_the_first_page(client, finance, accountant, name,
                                                         cursor):
     client.force_login(accountant if name == "ledger:journal" else finance)
@@ -103,10 +103,23 @@ def test_a_cursor_that_is_not_ours_shows_the_first_page(client, finance, account
 
 
 @pytest.mark.parametrize("name", LISTS)
+def test_a_cursor_with_a_nul_byte_is_a_bad_request(client, finance, accountant, name):
+    client.force_login(accountant if name == "ledger:journal" else finance)
+    assert client.get(f"{reverse(name)}?after=%00").status_code == 400
+
+
+TABLES = {"billing:invoices": "billing_invoice", "billing_documents:credit_notes":
+          "billing_creditnote", "payments:list": "payments_payment",
+          "contracts:list": "contracts_contract", "ledger:journal": "ledger_journalentry"}
+
+
+@pytest.mark.parametrize("name", LISTS)
 def test_no_list_counts_its_rows(client, finance, accountant, name):
     _rows(finance)
     client.force_login(accountant if name == "ledger:journal" else finance)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse(name))
     assert len(response.context["page_obj"]) >= 2
-    assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    counted = [q["sql"] for q in queries.captured_queries
+               if "COUNT(" in q["sql"].upper() and f'FROM "{TABLES[name]}"' in q["sql"]]
+    assert not counted
