@@ -1,6 +1,8 @@
 """The daily dunning run over 100,000 open invoices on PostgreSQL: from run start to every step
 taken (events recorded, reminder emails built and handed to the mail backend, overdue flags
-set), with the standard policy. Goal: under 30 s on this 2-core machine with one worker.
+set), with the standard policy. Goal: under 10 s on this 2-core machine with one worker.
+Printed beside the wall time: this process's CPU time (what the machine's other work cannot
+steal) and the load average.
 
 The invoices are inserted in bulk as issued and unpaid, due on dates spread over the 60 days
 before the run, so the run meets every step from the reminder before the due date to the
@@ -24,7 +26,7 @@ INVOICES = int(os.environ.get("BENCH_DUNNING_INVOICES", "100000"))  # fewer for 
 PER_ACCOUNT = 4
 RUN_ON = date(2026, 11, 23)
 PREFIX = "Bench dunning"
-GOAL_SECONDS = 30
+GOAL_SECONDS = 10
 
 
 def clean() -> None:
@@ -84,15 +86,16 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     run = run_dunning(by=Actor.task("run_dunning"), on=RUN_ON)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
 
     run = DunningRun.objects.get(pk=run.pk)
     emit("dunning_run", invoices=INVOICES, seconds=round(seconds, 2),
          invoices_per_second=round(INVOICES / seconds),
          steps_taken=DunningEvent.objects.filter(run=run).count(), state=run.state,
-         goal_seconds=GOAL_SECONDS)
+         cpu_seconds=round(cpu, 2), goal_seconds=GOAL_SECONDS,
+         load_average=round(os.getloadavg()[0], 1))
 
 
 if __name__ == "__main__":

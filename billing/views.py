@@ -30,6 +30,7 @@ from billing.services.credit_notes import CREDITABLE_STATES
 from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
 from core.outbox import enqueue
+from core.pagination import keyset_page
 from core.redirects import safe_next
 from ledger.selectors import entries_for_source
 
@@ -113,7 +114,7 @@ def run_issue_drafts(request, pk):
 def invoice_list(request):
     visible = selectors.invoices_visible_to(request.user)
     invoice_filter = InvoiceFilter(request.GET or None, visible=visible)
-    page = Paginator(invoice_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(invoice_filter.qs, request.GET, default_size=PAGE_SIZE)
     return render(request, "billing/invoices.html", {
         "filter": invoice_filter, "page_obj": page, "invoices": page.object_list,
         "can_issue": request.user.has_perm("billing.issue_invoice"),

@@ -141,7 +141,9 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["owner", "state"]),
-                   models.Index(fields=["state", "end_on"])]
+                   models.Index(fields=["state", "end_on"]),
+                   # the contract list's keyset pages (core.pagination)
+                   models.Index(fields=["-created_at", "-id"], name="contract_list_order")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")),
                                    name="contract_ends_after_start"),

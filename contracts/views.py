@@ -10,7 +10,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +30,7 @@ from contracts.services.imports import COLUMNS
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
 from core.formatting import format_money
+from core.pagination import keyset_page
 
 PAGE_SIZE = 25
 
@@ -39,7 +39,7 @@ PAGE_SIZE = 25
 def contract_list(request):
     visible = selectors.contracts_visible_to(request.user)
     contract_filter = ContractFilter(request.GET or None, visible=visible)
-    page = Paginator(contract_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(contract_filter.qs, request.GET, default_size=PAGE_SIZE)
     return render(request, "contracts/list.html", {
         "filter": contract_filter, "page_obj": page, "contracts": page.object_list,
         "can_import": request.user.has_perm("contracts.import_contracts")})

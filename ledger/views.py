@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.dates import business_date
 from core.forms import add_service_errors
+from core.pagination import keyset_page
 from core.redirects import safe_next
 from ledger import selectors, services
 from ledger.forms import (
@@ -48,9 +49,10 @@ def trial_balance(request):
 @permission_required("ledger.view_journalentry", raise_exception=True)
 def journal(request):
     form = JournalFilterForm(request.GET or None)
-    page = Paginator(selectors.journal_entries(form.filters()), JOURNAL_PAGE_SIZE)
+    page = keyset_page(selectors.journal_entries(form.filters()), request.GET,
+                       default_size=JOURNAL_PAGE_SIZE)
     return render(request, "ledger/journal.html",
-                  {"form": form, "page_obj": page.get_page(request.GET.get("page")),
+                  {"form": form, "page_obj": page,
                    "currency": settings.FUNCTIONAL_CURRENCY})
 
 

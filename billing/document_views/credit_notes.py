@@ -6,7 +6,6 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -22,6 +21,7 @@ from billing.services.credit_notes import (
     issue_credit_note,
     lines_left,
 )
+from core.pagination import keyset_page
 
 PAGE_SIZE = 25
 
@@ -30,7 +30,7 @@ PAGE_SIZE = 25
 def credit_note_list(request):
     visible = credit_notes_visible_to(request.user)
     note_filter = CreditNoteFilter(request.GET or None, queryset=visible)
-    page = Paginator(note_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(note_filter.qs, request.GET, default_size=PAGE_SIZE)
     return render(request, "billing/documents/credit_notes.html", {
         "filter": note_filter, "page_obj": page, "credit_notes": page.object_list})
 

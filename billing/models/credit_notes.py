@@ -64,7 +64,9 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["account", "state"]),
-                   models.Index(fields=["state", "issue_on"])]
+                   models.Index(fields=["state", "issue_on"]),
+                   # the credit note list's keyset pages (core.pagination)
+                   models.Index(fields=["-created_at", "-id"], name="creditnote_list_order")]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0),
                                    name="creditnote_total_not_negative"),

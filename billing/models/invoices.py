@@ -124,7 +124,14 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["account", "state"]),
                    models.Index(fields=["state", "issue_on"]),
-                   models.Index(fields=["state", "due_on"])]
+                   models.Index(fields=["state", "due_on"]),
+                   # the invoice list's keyset pages (core.pagination), all and by state, and
+                   # the account page's latest invoices
+                   models.Index(fields=["-created_at", "-id"], name="invoice_list_order"),
+                   models.Index(fields=["state", "-created_at", "-id"],
+                                name="invoice_list_by_state"),
+                   models.Index(fields=["account", "-issue_on", "-id"],
+                                name="invoice_latest_of_account")]
         constraints = [
             models.UniqueConstraint(fields=["run", "account", "currency"],
                                     condition=models.Q(run__isnull=False),

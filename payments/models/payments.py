@@ -89,7 +89,12 @@ class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class Meta:
         ordering = ["-received_on", "-pk"]
         indexes = [models.Index(fields=["account", "state"]),
-                   models.Index(fields=["state", "received_on"])]
+                   models.Index(fields=["state", "received_on"]),
+                   # the payment list's keyset pages (core.pagination), all and by account
+                   # (the account page's latest payments too)
+                   models.Index(fields=["-received_on", "-id"], name="payment_list_order"),
+                   models.Index(fields=["account", "-received_on", "-id"],
+                                name="payment_latest_of_account")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(

@@ -3,7 +3,8 @@
 
 Set-based and chunked: the run is split into chunks of pk-ordered invoice ids that any worker
 can take, each in one transaction with a fixed handful of queries (invoices, instalments,
-account settings, steps taken) and one bulk insert of the steps taken; the last chunk done
+account settings, steps taken: each read by the chunk's pk range or a join, never a list of
+ids) and one COPY of the steps taken; the last chunk done
 completes the run. The unique (invoice, policy, step) constraint is what makes a step run once,
 however often the task runs or however it died half-way: a rerun on the same day, or the next
 day, finds every step already taken and does nothing new.
@@ -26,6 +27,7 @@ from billing.models import DueInstalment, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
 from core.actors import as_actor
+from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.formatting import format_money
 from core.money import round_money
@@ -49,10 +51,11 @@ from payments.models import (
 from payments.models.dunning import STEP_ACTIONS
 from payments.services.access import require
 from payments.services.cards import charge_invoice
-from payments.services.links import pay_link_url
+from payments.services.links import pay_link_token, pay_link_url
 
-# Invoices per chunk: 5 reads and 1 bulk insert each; 2,000 keeps each IN (...) list well
-# under SQLite's parameter limit and a chunk's transaction short (~0.2 s on PostgreSQL).
+# Invoices per chunk: 5 reads and 1 COPY each; 2,000 keeps the email task's IN (...) list of
+# event ids under SQLite's parameter limit and a chunk's transaction short (~0.2 s on
+# PostgreSQL).
 CHUNK_SIZE = 2000
 EMAIL_ACTIONS = {rules.Action.REMIND, rules.Action.ESCALATE, rules.Action.FINAL_NOTICE}
 OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
@@ -111,20 +114,23 @@ class Planned:
     action: rules.DunningAction
 
 
-def _plan(invoice_ids, day: date, policies, default) -> list[Planned]:
-    invoices = list(Invoice.objects.filter(pk__in=invoice_ids, state__in=OPEN_STATES,
-                                           amount_due__gt=0)
-                    .values_list("pk", "account_id", "total", "amount_due", "due_on"))
+def _plan(bounds: tuple[int, int], day: date, policies, default) -> tuple[list[Planned], int]:
+    """Today's step for each candidate invoice with a pk in `bounds` (first, last), and how
+    many candidates there were. Four reads, each a range or a join (no id lists to send)."""
+    candidates = candidate_invoices(day).filter(pk__range=bounds)
+    invoices = list(candidates.order_by("pk").values_list(
+        "pk", "account_id", "total", "amount_due", "due_on"))
+    in_bounds = {"invoice_id__gte": bounds[0], "invoice_id__lte": bounds[1]}
     schedules = defaultdict(list)
-    for invoice_id, due_on, amount in DueInstalment.objects.filter(
-            invoice_id__in=invoice_ids).values_list("invoice_id", "due_on", "amount"):
+    for invoice_id, due_on, amount in DueInstalment.objects.filter(**in_bounds).values_list(
+            "invoice_id", "due_on", "amount"):
         schedules[invoice_id].append((due_on, amount))
-    accounts = {row[1] for row in invoices}
     own = {a: (p, paused) for a, p, paused in AccountDunning.objects.filter(
-        account_id__in=accounts).values_list("account_id", "policy_id", "paused")}
+        account_id__in=candidates.values("account_id")).values_list(
+        "account_id", "policy_id", "paused")}
     taken = defaultdict(list)
-    for invoice_id, policy_id, key in DunningEvent.objects.filter(
-            invoice_id__in=invoice_ids).values_list("invoice_id", "policy_id", "step_key"):
+    for invoice_id, policy_id, key in DunningEvent.objects.filter(**in_bounds).values_list(
+            "invoice_id", "policy_id", "step_key"):
         taken[(invoice_id, policy_id)].append(key)
     planned = []
     for pk, account_id, total, amount_due, due_on in invoices:
@@ -140,7 +146,7 @@ def _plan(invoice_ids, day: date, policies, default) -> list[Planned]:
         action = rules.dunning_step(snapshot, policy.rules, day)
         if action.action is not rules.Action.NONE:
             planned.append(Planned(pk, account_id, policy, action))
-    return planned
+    return planned, len(invoices)
 
 
 def _act(plan: Planned, *, by, day: date, cards) -> str:
@@ -162,11 +168,13 @@ def _act(plan: Planned, *, by, day: date, cards) -> str:
     return f"wrote off {format_money(written.amount_written_off, written.currency)}"
 
 
-def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> int:
-    """Take today's step for each invoice given; how many steps were taken."""
+def _take_steps(run: DunningRun, bounds: tuple[int, int], *, by, day: date) -> int:
+    """Take today's step for each candidate invoice with a pk in `bounds`; how many steps were
+    taken."""
     policies, default = load_policies()
-    planned = _plan(invoice_ids, day, policies, default)
+    planned, seen = _plan(bounds, day, policies, default)
     actor = as_actor(by)
+    user_id = actor.user.pk if actor.user else None
     cards = {m.account_id: m for m in PaymentMethod.objects.filter(
         account_id__in={p.account_id for p in planned
                         if p.action.action is rules.Action.RETRY_CHARGE},
@@ -174,12 +182,13 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
     acting = [p.action.action is rules.Action.WRITE_OFF
               or (p.action.action is rules.Action.RETRY_CHARGE and p.account_id in cards)
               for p in planned]
-    events = DunningEvent.objects.bulk_create([
-        DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id, policy=p.policy.model,
-                     run=run, step_key=p.action.step.key, action=p.action.action.value,
+    events = insert_rows(DunningEvent, [
+        DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id,
+                     policy_id=p.policy.model.pk, run_id=run.pk, step_key=p.action.step.key,
+                     action=p.action.action.value,
                      taken_on=day, days_past_due=p.action.days_past_due,
                      reason=p.action.reason[:255], skipped=list(p.action.skipped),
-                     outcome="" if acts else OUTCOMES[p.action.action], created_by=actor.user)
+                     outcome="" if acts else OUTCOMES[p.action.action], created_by_id=user_id)
         for p, acts in zip(planned, acting, strict=True)])
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
@@ -191,7 +200,7 @@ def _take_steps(run: DunningRun, invoice_ids: list[int], *, by, day: date) -> in
             acted.append(event)
     DunningEvent.objects.bulk_update(acted, ["outcome"])
     DunningRun.objects.filter(pk=run.pk).update(
-        invoices_seen=F("invoices_seen") + len(invoice_ids),
+        invoices_seen=F("invoices_seen") + seen,
         steps_taken=F("steps_taken") + len(events))
     mails = [e.pk for e, p in zip(events, planned, strict=True)
              if p.action.action in EMAIL_ACTIONS]
@@ -218,11 +227,9 @@ def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
     require(by, "payments.run_dunning", "run dunning")
     chunk = DunningRunChunk.objects.select_for_update().select_related("run").get(pk=chunk.pk)
     if chunk.done_at is None:
-        day = chunk.run.run_on
-        ids = list(candidate_invoices(day).filter(
-            pk__range=(chunk.first_invoice_id, chunk.last_invoice_id))
-            .order_by("pk").values_list("pk", flat=True))
-        chunk.steps_taken = _take_steps(chunk.run, ids, by=by, day=day)
+        chunk.steps_taken = _take_steps(
+            chunk.run, (chunk.first_invoice_id, chunk.last_invoice_id), by=by,
+            day=chunk.run.run_on)
         chunk.done_at = timezone.now()
         chunk.save(update_fields=["steps_taken", "done_at"])
         DunningRun.beat(chunk.run_id)
@@ -276,62 +283,107 @@ def fail_dunning_run(*, run_id: int, by, reason: str) -> DunningRun:
                               reason=reason[:1000])
 
 
-def _recipients(events: list[DunningEvent]) -> dict[int, list[str]]:
+def _recipients(account_ids) -> dict[int, list[str]]:
     by_account = defaultdict(lambda: {"billing": [], "other": []})
     for account_id, email, role in Contact.objects.filter(
-            account_id__in={e.account_id for e in events}).values_list(
-            "account_id", "email", "role"):
+            account_id__in=account_ids).values_list("account_id", "email", "role"):
         by_account[account_id]["billing" if role == ContactRole.BILLING else "other"].append(email)
     return {a: lists["billing"] or lists["other"] for a, lists in by_account.items()}
 
 
-def _message(event: DunningEvent, steps: dict, to: list[str]) -> EmailMessage | None:
-    action = rules.Action(event.action)
-    step = steps.get((event.policy_id, event.step_key))
+@dataclass(frozen=True)
+class _Mail:
+    """What one step's email says, read as plain values (no model per event)."""
+
+    pk: int
+    account_id: int
+    policy_id: int
+    step_key: str
+    action: str
+    days_past_due: int
+    invoice_id: int
+    number: str
+    currency: str
+    due_on: date | None
+    issue_on: date | None
+    total: object
+    amount_due: object
+    account_name: str
+    owner_email: str | None
+
+
+MAIL_COLUMNS = ("pk", "account_id", "policy_id", "step_key", "action", "days_past_due",
+                "invoice_id", "invoice__number", "invoice__currency", "invoice__due_on",
+                "invoice__issue_on", "invoice__total", "invoice__amount_due",
+                "invoice__account__name", "invoice__account__owner__email")
+
+
+@dataclass(frozen=True)
+class _LinkedInvoice:
+    """What `pay_link_token` signs: the invoice's pk and number."""
+
+    pk: int
+    number: str
+
+
+def _pay_url_maker():
+    """`pay_link_url` for many invoices: made once (its reverse costs as much as signing the
+    token), then each invoice's own token put in place of the first one's (a pay link ends in
+    "/<token>/"; the token carries the time it was signed, so it is cut out, not searched)."""
+    url = pay_link_url(_LinkedInvoice(0, ""))
+    start = url.rindex("/", 0, len(url) - 1) + 1
+    before, after = url[:start], url[url.rindex("/"):]
+    return lambda pk, number: before + pay_link_token(_LinkedInvoice(pk, number)) + after
+
+
+def _message(mail: _Mail, steps: dict, to: list[str], pay_url) -> EmailMessage | None:
+    action = rules.Action(mail.action)
+    step = steps.get((mail.policy_id, mail.step_key))
     subject, body = ((step.template.subject, step.template.body) if step and step.template
                      else DEFAULT_TEXTS[action])
-    invoice = event.invoice
     if action is rules.Action.ESCALATE:
-        to = [invoice.account.owner.email,
-              getattr(settings, "FINANCE_EMAIL", settings.DEFAULT_FROM_EMAIL)]
+        to = [mail.owner_email, getattr(settings, "FINANCE_EMAIL", settings.DEFAULT_FROM_EMAIL)]
     to = [address for address in to if address]
     if not to:
         return None
-    values = _values(invoice, event.days_past_due)
+    values = _values(mail, pay_url if "pay_url" in subject + body else None)
     return EmailMessage(fill_text(subject, values).strip()[:200], fill_text(body, values),
                         to=to)
 
 
-def _values(invoice: Invoice, days_past_due: int) -> dict[str, str]:
-    """The placeholders' values: plain strings, never a model (dunning_texts)."""
-    currency = invoice.currency
+def _values(mail: _Mail, pay_url) -> dict[str, str]:
+    """The placeholders' values: plain strings, never a model (dunning_texts); the pay link is
+    signed only for texts that show it."""
+    currency = mail.currency
     return {
-        "invoice": invoice.number, "invoice.number": invoice.number,
+        "invoice": mail.number, "invoice.number": mail.number,
         "invoice.currency": currency, "currency": currency,
-        "invoice.due_on": invoice.due_on.isoformat() if invoice.due_on else "",
-        "invoice.issue_on": invoice.issue_on.isoformat() if invoice.issue_on else "",
-        "invoice.total": str(round_money(invoice.total, currency)),
-        "account": invoice.account.name, "account.name": invoice.account.name,
-        "amount_due": str(round_money(invoice.amount_due, currency)),
-        "days_past_due": str(days_past_due), "pay_url": pay_link_url(invoice),
+        "invoice.due_on": mail.due_on.isoformat() if mail.due_on else "",
+        "invoice.issue_on": mail.issue_on.isoformat() if mail.issue_on else "",
+        "invoice.total": str(round_money(mail.total, currency)),
+        "account": mail.account_name, "account.name": mail.account_name,
+        "amount_due": str(round_money(mail.amount_due, currency)),
+        "days_past_due": str(mail.days_past_due),
+        "pay_url": pay_url(mail.invoice_id, mail.number) if pay_url else "",
     }
 
 
 def send_dunning_emails(*, event_ids) -> int:
     """Email the steps taken (reminders and final notices to the account's billing contacts,
     escalations to the owner and finance); each event is emailed once."""
-    events = list(DunningEvent.objects.filter(pk__in=list(event_ids), emailed_at__isnull=True)
-                  .select_related("invoice__account__owner"))
+    mails = [_Mail(*row) for row in DunningEvent.objects.filter(
+        pk__in=list(event_ids), emailed_at__isnull=True).values_list(*MAIL_COLUMNS)]
     steps = {(s.policy_id, s.key): s for s in DunningPolicyStep.objects.filter(
-        policy_id__in={e.policy_id for e in events}).select_related("template")}
-    recipients = _recipients(events)
+        policy_id__in={m.policy_id for m in mails}).select_related("template")}
+    recipients = _recipients({m.account_id for m in mails})
+    pay_url = _pay_url_maker()
     sent = []
     messages = []
-    for event in events:
-        message = _message(event, steps, recipients.get(event.account_id, []))
+    for mail in mails:
+        message = _message(mail, steps, recipients.get(mail.account_id, []), pay_url)
         if message is not None:
             messages.append(message)
-            sent.append(event.pk)
+            sent.append(mail.pk)
     get_connection().send_messages(messages)
     DunningEvent.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
     return len(sent)
@@ -353,7 +405,7 @@ def preview_dunning(*, on: date | None = None) -> list[PlannedStep]:
     day = business_date(on)
     policies, default = load_policies()
     ids = list(candidate_invoices(day).order_by("pk").values_list("pk", flat=True)[:CHUNK_SIZE])
-    planned = _plan(ids, day, policies, default)[:PREVIEW_LIMIT]
+    planned = _plan((ids[0], ids[-1]), day, policies, default)[0][:PREVIEW_LIMIT] if ids else []
     invoices = Invoice.objects.select_related("account").in_bulk([p.invoice_id for p in planned])
     labels = dict(STEP_ACTIONS)
     return [PlannedStep(invoices[p.invoice_id], p.action.step.key,

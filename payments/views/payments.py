@@ -8,7 +8,6 @@ service call behind its permission (403 without it), then a message and a redire
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +15,7 @@ from billing.selectors import invoices_visible_to
 from core.dates import business_date
 from core.formatting import format_money
 from core.forms import add_service_errors
+from core.pagination import keyset_page
 from customers.selectors import accounts_visible_to
 from payments import selectors, services
 from payments.filters import PaymentFilter
@@ -30,7 +30,7 @@ PAGE_SIZE = 25
 def payment_list(request):
     visible = selectors.payments_visible_to(request.user).order_by("-received_on", "-pk")
     payment_filter = PaymentFilter(request.GET or None, queryset=visible)
-    page = Paginator(payment_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(payment_filter.qs, request.GET, default_size=PAGE_SIZE)
     return render(request, "payments/list.html", {
         "filter": payment_filter, "page_obj": page, "payments": page.object_list})
 
