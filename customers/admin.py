@@ -24,7 +24,7 @@ class AccountAdminForm(forms.ModelForm):
                   "shipping_street", "shipping_city", "shipping_postal_code",
                   "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
                   "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-                  "document_language"]
+                  "document_language", "peppol_id"]
 
     def _post_clean(self):
         super()._post_clean()
