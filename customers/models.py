@@ -298,6 +298,12 @@ class Account(FSMModelMixin, models.Model):
     def reopen(self):
         """A closed account buys again."""
 
+    @property
+    def vat_check_current(self) -> bool:
+        """The last VIES check was of the VAT ID the account has now."""
+        return (self.vat_checked_at is not None
+                and self.vat_check.get("vat_id") == compact_vat_id(self.vat_id, self.country))
+
     def clean(self):
         errors = {}
         if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
