@@ -138,10 +138,6 @@ class OssReport:
             totals[row.currency] = (base + row.net_base, tax + row.net_tax)
         return totals
 
-    @property
-    def currencies_to_convert(self) -> list[str]:
-        return sorted({row.currency for row in self.rows} - {EURO})
-
     def euro_by_state(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Per member state of consumption, the euro the return declares: (base, VAT)."""
         states: dict[str, tuple[Decimal, Decimal]] = {}

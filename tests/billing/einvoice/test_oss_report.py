@@ -56,7 +56,8 @@ def test_the_oss_report_lists_consumers_vat_per_member_state_net_of_credits_and_
         ("FR", D(20), D("59.99"), D("12.00")), ("IT", D(22), D("200.00"), D("44.00"))]
     assert report.totals() == {"EUR": (D("259.99"), D("56.00"))}
     assert [(r.country, r.net_tax) for r in report.domestic] == [("DE", D("171.00"))]
-    assert report.currencies_to_convert == []
+    assert report.euro_by_state() == {"FR": (D("59.99"), D("12.00")),
+                                      "IT": (D("200.00"), D("44.00"))}
 
 
 def test_the_oss_and_domestic_vat_tie_to_the_ledgers_tax_payable(quarter):
