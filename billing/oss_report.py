@@ -4,20 +4,35 @@ net of credit notes and voids. It is the tax report's rows for EU states other t
 own, so its figures and the domestic ones add up to the tax report, which ties to the ledger's
 tax payable.
 
-Amounts stay in each document's currency: a return is filed in euro, converting other
-currencies at the ECB rate of the quarter's last day (Art. 369h(2)); the report says which
-currencies need it.
+The return is in euro. Amounts in other currencies convert at the ECB rate of the quarter's last
+day, or, when none was published that day, of the next day of publication (Art. 369h(2)-(3); the
+Commission's Guide to the VAT One Stop Shop says the same of the Union scheme). The rates are the
+ledger's (its rate import is the ECB reference rates): one dated the last day, else the first
+dated after it within a week; a ledger without either has only the rate in force on the last
+day, which the report uses and dates, so finance sees what it filed.
+
+It also shows where the seller stands against the EUR 10,000 of Art. 59c (catalog.tax): the
+quarter's year to date and the whole previous year of such supplies, in euro.
 """
 
-from dataclasses import dataclass
-from datetime import date
+import bisect
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from billing.tax_report import TaxReportRow, tax_report
-from catalog.tax import EU_MEMBER_STATES
+from catalog.tax import EU_MEMBER_STATES, DistanceSales
 from core.company import seller
+from core.money import round_money
+from ledger.fx import MissingRate, RateBook, missing_rate_message
+from ledger.services import rate_book
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
+EURO = "EUR"
+# The next ECB publication after a quarter's last day comes within a week (New Year and Easter
+# closures are the longest gaps).
+NEXT_PUBLICATION_DAYS = 7
 
 
 def quarter_dates(year: int, quarter: int) -> tuple[date, date]:
@@ -26,6 +41,80 @@ def quarter_dates(year: int, quarter: int) -> tuple[date, date]:
     first_month = 3 * quarter - 2
     end = date(year, first_month + 3, 1) if quarter < 4 else date(year + 1, 1, 1)
     return date(year, first_month, 1), date.fromordinal(end.toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class EuroRate:
+    """Euro for one unit of `currency`, and the day of the rate used."""
+
+    currency: str
+    rate: Decimal
+    dated: date
+
+
+def _filing_rate(history: list[tuple[date, Decimal]], day: date) -> tuple[date, Decimal]:
+    """The rate dated `day`, else the next one within a week, else the one in force on `day`."""
+    index = bisect.bisect_left(history, day, key=lambda row: row[0])
+    if index < len(history) and history[index][0] <= day + timedelta(NEXT_PUBLICATION_DAYS):
+        return history[index]
+    if index == 0:
+        raise MissingRate("none")
+    return history[index - 1]
+
+
+def euro_rate(book: RateBook, currency: str, day: date) -> EuroRate:
+    """The OSS filing rate of `currency` for a period ending on `day`, from the ledger's rates
+    (functional units per unit), crossed through the functional currency when that is not the
+    euro.
+
+    >>> book = RateBook.from_rows("USD", [("EUR", date(2026, 12, 1), Decimal("1.10")),
+    ...                                   ("EUR", date(2027, 1, 1), Decimal("1.20")),
+    ...                                   ("GBP", date(2026, 12, 31), Decimal("1.32"))])
+    >>> euro_rate(book, "GBP", date(2026, 12, 31))      # 1.32 / 1.20, EUR dated Jan 1
+    EuroRate(currency='GBP', rate=Decimal('1.1'), dated=datetime.date(2027, 1, 1))
+    """
+    def functional_per_unit(code: str) -> tuple[date, Decimal]:
+        if code == book.functional_currency:
+            return day, ONE
+        try:
+            return _filing_rate(book.rates.get(code, []), day)
+        except MissingRate:
+            raise MissingRate(missing_rate_message(code, day)) from None
+
+    if currency == EURO:
+        return EuroRate(EURO, ONE, day)
+    currency_dated, currency_rate = functional_per_unit(currency)
+    euro_dated, euro_in_functional = functional_per_unit(EURO)
+    return EuroRate(currency, (currency_rate / euro_in_functional).normalize(),
+                    max(currency_dated, euro_dated))
+
+
+@dataclass(frozen=True)
+class EuroRow:
+    """An OSS row in euro: base and VAT each converted and rounded to the cent."""
+
+    row: TaxReportRow
+    rate: EuroRate
+    base: Decimal
+    tax: Decimal
+
+
+def in_euro(rows: list[TaxReportRow], book: RateBook, day: date) -> tuple[list[EuroRow],
+                                                                        list[str]]:
+    """The rows in euro at the filing rate of `day`; and, for currencies without a rate, what
+    to import."""
+    rates, missing, converted = {}, [], []
+    for row in rows:
+        if row.currency not in rates:
+            try:
+                rates[row.currency] = euro_rate(book, row.currency, day)
+            except MissingRate as exc:
+                rates[row.currency] = None
+                missing.append(str(exc))
+        if rate := rates[row.currency]:
+            converted.append(EuroRow(row, rate, round_money(row.net_base * rate.rate, EURO),
+                                     round_money(row.net_tax * rate.rate, EURO)))
+    return converted, missing
 
 
 @dataclass
@@ -37,6 +126,9 @@ class OssReport:
     seller_country: str
     rows: list[TaxReportRow]
     domestic: list[TaxReportRow]
+    euro_rows: list[EuroRow] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)
+    distance_sales: DistanceSales | None = None
 
     def totals(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Per currency: (net taxable base, net VAT) declared through the OSS."""
@@ -46,16 +138,45 @@ class OssReport:
             totals[row.currency] = (base + row.net_base, tax + row.net_tax)
         return totals
 
+    def euro_by_state(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """Per member state of consumption, the euro the return declares: (base, VAT)."""
+        states: dict[str, tuple[Decimal, Decimal]] = {}
+        for item in self.euro_rows:
+            base, tax = states.get(item.row.country, (ZERO, ZERO))
+            states[item.row.country] = (base + item.base, tax + item.tax)
+        return dict(sorted(states.items()))
+
     @property
-    def currencies_to_convert(self) -> list[str]:
-        return sorted({row.currency for row in self.rows} - {"EUR"})
+    def euro_total(self) -> tuple[Decimal, Decimal]:
+        return (sum((item.base for item in self.euro_rows), ZERO),
+                sum((item.tax for item in self.euro_rows), ZERO))
+
+
+def _oss_rows(rows: list[TaxReportRow], home: str) -> list[TaxReportRow]:
+    return [row for row in rows if row.country in EU_MEMBER_STATES and row.country != home]
+
+
+def _euro_base(rows: list[TaxReportRow], book: RateBook, day: date) -> Decimal:
+    euro_rows, _ = in_euro(rows, book, day)
+    return sum((item.base for item in euro_rows), ZERO)
 
 
 def oss_report(*, year: int, quarter: int) -> OssReport:
-    """The quarter's OSS figures for the company's own member state (three grouped queries)."""
+    """The quarter's OSS figures for the company's own member state, in their currencies and in
+    euro, with the year's standing against the Art. 59c threshold: B2C supplies taxed in other
+    member states this year to the quarter's end and all last year, each at its period end's
+    rate (nine grouped queries and one for the rates)."""
     start, end = quarter_dates(year, quarter)
     home = seller().country
     report = tax_report(start=start, end=end)
-    oss = [row for row in report.rows if row.country in EU_MEMBER_STATES and row.country != home]
+    oss = _oss_rows(report.rows, home)
     domestic = [row for row in report.rows if row not in oss]
-    return OssReport(year, quarter, start, end, home, oss, domestic)
+    last_year_end = date(year - 1, 12, 31)
+    this_year = _oss_rows(tax_report(start=date(year, 1, 1), end=end).rows, home)
+    last_year = _oss_rows(tax_report(start=date(year - 1, 1, 1), end=last_year_end).rows, home)
+    book = rate_book({row.currency for row in report.rows + this_year + last_year} | {EURO},
+                     up_to=end + timedelta(NEXT_PUBLICATION_DAYS))
+    euro_rows, missing = in_euro(oss, book, end)
+    sales = DistanceSales(this_year=_euro_base(this_year, book, end),
+                          last_year=_euro_base(last_year, book, last_year_end))
+    return OssReport(year, quarter, start, end, home, oss, domestic, euro_rows, missing, sales)

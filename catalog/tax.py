@@ -279,6 +279,7 @@ class VatTreatment:
     exemption: Exemption | None = None
     oss: bool = False  # declared through the One-Stop Shop in the buyer's member state
     article: str = ""
+    reason: str = ""  # why the rule chose these rates, in words, where it is not obvious
 
     @property
     def charged(self) -> bool:
@@ -295,13 +296,45 @@ def vat_id_country(vat_id: str) -> str:
     return "GR" if prefix == "EL" else prefix
 
 
+# Art. 59c(1)(c): below this, in the current and the preceding calendar year, a seller
+# established in one member state taxes its B2C TBE services and intra-Community distance sales
+# of goods in its own member state (it may opt for the destination, Art. 59c(3)).
+DISTANCE_SALES_THRESHOLD_EUR = Decimal(10_000)
+
+
+@dataclass(frozen=True, slots=True)
+class DistanceSales:
+    """The seller's EU-wide B2C cross-border supplies (Art. 59c(1)(b)), in euro, excluding VAT:
+    this calendar year up to and including the supply being taxed, and the whole previous one."""
+
+    this_year: Decimal
+    last_year: Decimal
+    opted_for_destination: bool = False  # Art. 59c(3): two calendar years at least
+
+    @property
+    def below_threshold(self) -> bool:
+        return (not self.opted_for_destination
+                and self.this_year <= DISTANCE_SALES_THRESHOLD_EUR
+                and self.last_year <= DISTANCE_SALES_THRESHOLD_EUR)
+
+    @property
+    def reason(self) -> str:
+        return (f"Art. 59c: EU distance sales EUR {self.this_year:,.2f} this year and EUR "
+                f"{self.last_year:,.2f} last year, within EUR "
+                f"{DISTANCE_SALES_THRESHOLD_EUR:,.0f}: taxed where the seller is")
+
+
 def vat_treatment(*, seller_country: str, buyer_country: str, supply: Supply,
                   buyer_vat_id: str = "", buyer_exempt: Exemption | None = None,
-                  category_exemption: Exemption | None = None) -> VatTreatment:
+                  category_exemption: Exemption | None = None,
+                  distance_sales: DistanceSales | None = None) -> VatTreatment:
     """The VAT treatment of one supply by rule, from where seller and buyer belong and whether the
     buyer is a taxable person (a valid EU VAT ID of another member state than the seller's).
 
     A seller outside the EU keeps the destination's rates (the tax book's plain behaviour).
+    B2C digital services and distance sales of goods go to the consumer's member state (OSS)
+    unless `distance_sales` says the seller is within the EUR 10,000 of Art. 59c; without it the
+    threshold is taken as passed.
     """
     seller, buyer = seller_country.upper(), buyer_country.upper()
     if buyer_exempt is not None:
@@ -331,15 +364,20 @@ def vat_treatment(*, seller_country: str, buyer_country: str, supply: Supply,
         # B2C services in general are supplied where the supplier is (Art. 45).
         return VatTreatment(VatCategory.STANDARD, seller, article="Art. 45")
     # B2C digital services (Art. 58) and distance sales of goods (Art. 33) are taxed at the
-    # consumer's rate and declared through the One-Stop Shop (Art. 369a-369k). The EUR 10,000
-    # threshold of Art. 59c is taken as passed.
+    # consumer's rate and declared through the One-Stop Shop (Art. 369a-369k), once the seller's
+    # EU-wide such sales pass EUR 10,000 (Art. 59c).
+    if distance_sales is not None and distance_sales.below_threshold:
+        return VatTreatment(VatCategory.STANDARD, seller, article="Art. 59c",
+                            reason=distance_sales.reason)
     article = "Art. 33" if supply is Supply.GOODS else "Art. 58"
-    return VatTreatment(VatCategory.STANDARD, buyer, oss=True, article=article)
+    return VatTreatment(VatCategory.STANDARD, buyer, oss=True, article=article,
+                        reason=f"{article}: B2C supply taxed in {buyer}, declared through the "
+                               "One-Stop Shop")
 
 
 def with_rates(treatment: VatTreatment, rates: Sequence[TaxRate]) -> VatTreatment:
     """A standard treatment whose rates are all zero (or absent) is zero-rated (category Z)."""
     if treatment.category is VatCategory.STANDARD and not any(r.percent for r in rates):
         return VatTreatment(VatCategory.ZERO, treatment.rates_country, oss=treatment.oss,
-                            article=treatment.article)
+                            article=treatment.article, reason=treatment.reason)
     return treatment

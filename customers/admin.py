@@ -24,7 +24,7 @@ class AccountAdminForm(forms.ModelForm):
                   "shipping_street", "shipping_city", "shipping_postal_code",
                   "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
                   "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-                  "document_language"]
+                  "document_language", "peppol_id"]
 
     def _post_clean(self):
         super()._post_clean()
@@ -53,7 +53,8 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ["name", "legal_name", "tax_id", "vat_id", "contacts__email"]
     list_select_related = ["payment_terms", "owner"]
     autocomplete_fields = ["owner"]
-    readonly_fields = ["is_overdue", "overdue_since", "created_at", "updated_at"]
+    readonly_fields = ["is_overdue", "overdue_since", "created_at", "updated_at", "vat_checked_at",
+                       "vat_check_valid"]
     inlines = [ContactInline]
     form = AccountAdminForm
     fieldsets = [
@@ -63,7 +64,7 @@ class AccountAdmin(admin.ModelAdmin):
         ("E-invoicing and payment", {"fields": [
             "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
             "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-            "document_language"]}),
+            "document_language", "peppol_id", "vat_checked_at", "vat_check_valid"]}),
         ("Billing address", {"fields": ["billing_street", "billing_city",
                                         "billing_postal_code"]}),
         ("Shipping address", {"fields": ["shipping_street", "shipping_city",

@@ -20,7 +20,7 @@ ACCOUNT_FORM_FIELDS = [
     "shipping_street", "shipping_city", "shipping_postal_code",
     "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
     "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-    "document_language",
+    "document_language", "peppol_id",
 ]
 
 

@@ -136,6 +136,9 @@ class EInvoiceFormat(models.TextChoices):
     PDF = "", "PDF only"
     FACTURX = "facturx", "Factur-X / ZUGFeRD (PDF with CII XML)"
     UBL = "ubl", "UBL 2.1 (Peppol BIS Billing 3.0)"
+    # The German CIUS of EN 16931 for public buyers (E-Rechnungsverordnung), in UBL syntax; the
+    # buyer reference carries their Leitweg-ID.
+    XRECHNUNG = "xrechnung", "XRechnung 3.0 (UBL, German public buyers)"
 
 
 def compact_vat_id(vat_id: str, country: str) -> str:
@@ -223,6 +226,18 @@ class Account(FSMModelMixin, models.Model):
     einvoice_format = models.CharField("e-invoice", max_length=10, blank=True,
                                        choices=EInvoiceFormat.choices,
                                        help_text="The structured invoice sent with the PDF.")
+    peppol_id = models.CharField(
+        "Peppol ID", max_length=60, blank=True,
+        help_text="The customer's Peppol participant ID as scheme:identifier, e.g. "
+                  "0208:0477472701 or 9930:DE811128135 (empty: taken from the VAT ID).")
+    # The last check of the VAT ID with the EU's VIES service (customers.services.vat_checks).
+    vat_checked_at = models.DateTimeField("VAT ID checked at", null=True, blank=True,
+                                          editable=False)
+    vat_check_valid = models.BooleanField("VAT ID valid in VIES", null=True, blank=True,
+                                          editable=False)
+    vat_check = models.JSONField(
+        default=dict, blank=True, editable=False,
+        help_text="What VIES answered: the VAT ID checked, name, address, request ID.")
     bill_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text="Day of the month recurring charges are billed on (1-31; a month without "
@@ -283,6 +298,12 @@ class Account(FSMModelMixin, models.Model):
     def reopen(self):
         """A closed account buys again."""
 
+    @property
+    def vat_check_current(self) -> bool:
+        """The last VIES check was of the VAT ID the account has now."""
+        return (self.vat_checked_at is not None
+                and self.vat_check.get("vat_id") == compact_vat_id(self.vat_id, self.country))
+
     def clean(self):
         errors = {}
         if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
@@ -292,6 +313,21 @@ class Account(FSMModelMixin, models.Model):
             errors["vat_id"] = vat_errors
         if self.payment_means == PaymentMeans.DIRECT_DEBIT and not self.mandate_reference:
             errors["mandate_reference"] = "Direct debit needs the mandate reference."
+        if self.peppol_id:
+            from customers.einvoice_ids import compact_peppol_id, peppol_id_errors
+
+            self.peppol_id = compact_peppol_id(self.peppol_id)
+            if peppol_errors := peppol_id_errors(self.peppol_id):
+                errors["peppol_id"] = peppol_errors
+        if self.einvoice_format == EInvoiceFormat.XRECHNUNG:
+            from customers.einvoice_ids import leitweg_id_errors
+
+            self.buyer_reference = self.buyer_reference.strip().upper()
+            if not self.buyer_reference:
+                errors["buyer_reference"] = ("XRechnung needs the buyer's Leitweg-ID as the "
+                                             "buyer reference (BR-DE-15).")
+            elif leitweg_errors := leitweg_id_errors(self.buyer_reference):
+                errors["buyer_reference"] = leitweg_errors
         if self.debtor_iban:
             from stdnum import iban
 

@@ -72,6 +72,21 @@ def account_edit(request, pk):
     return render(request, "customers/account_form.html", {"form": form, "account": account})
 
 
+@require_POST
+def account_vat_check(request, pk):
+    """Check the account's VAT ID in VIES; the answer and its date stay on the account."""
+    account = account_for_detail(pk=pk, user=request.user)
+    try:
+        account = services.check_vat_id(account=account, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        verdict = "valid" if account.vat_check_valid else "not valid"
+        messages.success(request, f"VIES says {account.vat_id} is {verdict}.")
+    return redirect("customers:edit", pk=account.pk)
+
+
 @permission_required("customers.add_contact", raise_exception=True)
 def contact_add(request, account_pk):
     account = account_for_detail(pk=account_pk, user=request.user)

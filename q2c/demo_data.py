@@ -1,4 +1,7 @@
-"""What the demo holds: the people (one login per role, in two sales teams) and the customers."""
+"""What the demo holds: the people (one login per role, in two sales teams), the customers, and
+the seller on their documents."""
+
+import os
 
 from core.roles import Role
 
@@ -40,6 +43,7 @@ DEMO_ACCOUNTS = [
     ("Azul Energia", "ES", "MD", "Madrid", "EUR", "net-30", "180000"),
     ("Van Dijk Logistics", "NL", "NH", "Amsterdam", "EUR", "eom-30", "220000"),
     ("Nordlicht Versicherung", "DE", "HH", "Hamburg", "EUR", "net-30", "350000"),
+    ("Brabant Analytics", "BE", "BRU", "Brussels", "EUR", "net-30", "150000"),
     ("Milano Design Group", "IT", "MI", "Milan", "EUR", "net-60", "90000"),
     ("Thames Fintech", "GB", "ENG", "London", "GBP", "net-30", "400000"),
     ("Highland Distillers", "GB", "SCT", "Edinburgh", "GBP", "net-45", "70000"),
@@ -51,6 +55,31 @@ DEMO_ACCOUNTS = [
     ("Gulf Ventures", "KW", "KU", "Kuwait City", "KWD", "net-30", "60000"),
     ("Pied Piper", "US", "CA", "Palo Alto", "USD", "net-15", "30000"),
 ]
+
+# E-invoicing customers: a German business receives Factur-X invoices in German (the CII inside
+# its PDF/A-3), a Belgian one the PDF and a UBL (Peppol BIS Billing 3.0) document by email.
+DEMO_EINVOICING = {
+    "Rheinmetall Digital": {"vat_id": "DE811128135", "einvoice_format": "facturx",
+                            "document_language": "de", "purchase_order": "4500012345"},
+    "Brabant Analytics": {"vat_id": "BE0477472701", "einvoice_format": "ubl",
+                          "peppol_id": "0208:0477472701", "buyer_reference": "BRABANT-AP"},
+}
+
+# The seller on the demo's documents, where the environment sets none (README: COMPANY_*): an
+# e-invoice needs the seller's address, VAT ID and bank account (EN 16931 BR-08, BR-S-02). The
+# demo company is American (USD books) and registered for VAT in Germany for its EU sales.
+DEMO_COMPANY = {
+    "COMPANY_LEGAL_NAME": "Q2C Software Ltd", "COMPANY_STREET": "1 Example Street",
+    "COMPANY_CITY": "Springfield", "COMPANY_POSTAL_CODE": "62701", "COMPANY_COUNTRY": "US",
+    "COMPANY_VAT_ID": "DE123456788", "COMPANY_IBAN": "DE89370400440532013000",
+    "COMPANY_BIC": "COBADEFFXXX",
+}
+
+
+def demo_company_settings(environ=os.environ) -> dict[str, str]:
+    """The DEMO_COMPANY settings the environment leaves empty."""
+    return {name: value for name, value in DEMO_COMPANY.items() if not environ.get(name)}
+
 
 FIRST_NAMES = ["Alex", "Jordan", "Priya", "Chen", "Lena", "Marco", "Aisha", "Tom", "Yuki", "Sofia",
                "Noah", "Ines", "Ravi", "Emma", "Kofi", "Hana"]

@@ -108,6 +108,16 @@ def _party(w: _Writer, parent, tag: str, party: Party) -> None:
             w.el(legal, "ram:ID", party.company_id)
         if party.trading_name:
             w.el(legal, "ram:TradingBusinessName", party.trading_name)
+    if contact := party.contact:
+        trade_contact = w.el(node, "ram:DefinedTradeContact")
+        if contact.name:
+            w.el(trade_contact, "ram:PersonName", contact.name)
+        if contact.phone:
+            w.el(w.el(trade_contact, "ram:TelephoneUniversalCommunication"),
+                 "ram:CompleteNumber", contact.phone)
+        if contact.email:
+            w.el(w.el(trade_contact, "ram:EmailURIUniversalCommunication"), "ram:URIID",
+                 contact.email)
     address = w.el(node, "ram:PostalTradeAddress")
     if party.address.postal_code:
         w.el(address, "ram:PostcodeCode", party.address.postal_code)
@@ -118,9 +128,9 @@ def _party(w: _Writer, parent, tag: str, party: Party) -> None:
     w.el(address, "ram:CountryID", party.address.country)
     if party.address.region:
         w.el(address, "ram:CountrySubDivisionName", party.address.region)
-    if party.email:
-        w.el(w.el(node, "ram:URIUniversalCommunication"), "ram:URIID", party.email,
-             schemeID="EM")
+    if endpoint := party.endpoint:
+        w.el(w.el(node, "ram:URIUniversalCommunication"), "ram:URIID", endpoint[1],
+             schemeID=endpoint[0])
     if party.vat_id:
         w.el(w.el(node, "ram:SpecifiedTaxRegistration"), "ram:ID", party.vat_id, schemeID="VA")
 

@@ -58,13 +58,32 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """The seller's contact (BG-6), which XRechnung requires whole (BR-DE-2, BR-DE-5 to 7)."""
+
+    name: str  # BT-41
+    phone: str  # BT-42
+    email: str  # BT-43
+
+
+@dataclass(frozen=True)
 class Party:
     name: str  # BT-27 / BT-44 (legal name)
     address: Address
     vat_id: str = ""  # BT-31 / BT-48
     company_id: str = ""  # BT-30 / BT-47
     trading_name: str = ""  # BT-28 / BT-45
-    email: str = ""  # BT-34 / BT-49 electronic address (scheme EM)
+    email: str = ""  # the electronic address (scheme EM) when there is no Peppol ID
+    peppol_id: str = ""  # BT-34 / BT-49 as scheme:identifier (0208:0477472701)
+    contact: Contact | None = None
+
+    @property
+    def endpoint(self) -> tuple[str, str] | None:
+        """The electronic address (BT-34 / BT-49) as (scheme, identifier)."""
+        if self.peppol_id:
+            scheme, _, identifier = self.peppol_id.partition(":")
+            return scheme, identifier
+        return ("EM", self.email) if self.email else None
 
 
 @dataclass(frozen=True)

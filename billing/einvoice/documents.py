@@ -5,6 +5,9 @@ only (three queries); the XML says what the stored document says.
 Invoices issued before the e-invoicing data existed have no copies: their lines' VAT category is
 derived from the tax they were charged (S at its rate, else Z, or E for an exempt customer) and
 the seller is today's company settings.
+
+Electronic addresses (BT-34, BT-49) are Peppol IDs: the buyer's as its account gives it, else
+each party's from its VAT ID (customers.einvoice_ids); a party with neither is addressed by email.
 """
 
 from decimal import Decimal
@@ -12,6 +15,7 @@ from decimal import Decimal
 from billing.einvoice.document import (
     Address,
     Category,
+    Contact,
     Document,
     DocumentKind,
     Line,
@@ -22,20 +26,27 @@ from billing.einvoice.document import (
 )
 from billing.services.document_parties import buyer_copy, seller_copy
 from core.money import round_money
+from customers.einvoice_ids import peppol_id_for_vat_id
 
 PAYMENT_KINDS = {"credit_transfer": PaymentKind.CREDIT_TRANSFER, "card": PaymentKind.CARD,
                  "direct_debit": PaymentKind.DIRECT_DEBIT}
 
 
-def _party(data: dict, *, trading_name: bool = False) -> Party:
+def _party(data: dict, *, seller: bool = False) -> Party:
+    """A party from its copy; the seller's carries its contact (BG-6) for whoever asks: the
+    company's name, phone and email."""
     legal = data.get("legal_name") or data.get("name", "")
+    email = data.get("email", "")
     return Party(legal, Address(data.get("street", ""), data.get("city", ""),
                                 data.get("postal_code", ""), data.get("country", ""),
                                 data.get("region", "")),
                  vat_id=data.get("vat_id", ""), company_id=data.get("company_id", ""),
-                 trading_name=data.get("name", "") if trading_name and data.get("name") != legal
+                 trading_name=data.get("name", "") if seller and data.get("name") != legal
                  else "",
-                 email=data.get("email", ""))
+                 email=email,
+                 peppol_id=data.get("peppol_id") or peppol_id_for_vat_id(data.get("vat_id", "")),
+                 contact=Contact(data.get("name") or legal, data.get("phone", ""), email)
+                 if seller and email else None)
 
 
 def _payment_means(data: dict) -> PaymentMeans | None:
@@ -93,7 +104,7 @@ def invoice_document(invoice) -> Document:
     buyer = _party(invoice.buyer or buyer_copy(invoice.account))
     return Document(
         DocumentKind.INVOICE, invoice.number, invoice.issue_on, invoice.currency,
-        _party(invoice.seller or seller_copy(), trading_name=True), buyer, tuple(lines),
+        _party(invoice.seller or seller_copy(), seller=True), buyer, tuple(lines),
         due_on=invoice.due_on,
         payment_terms=_terms(list(invoice.instalments.order_by("sequence")), invoice.currency),
         notes=tuple(n for n in [invoice.memo.strip()] if n),
@@ -111,7 +122,7 @@ def credit_note_document(credit_note) -> Document:
     note = f"{credit_note.get_reason_display()}. {credit_note.reason_note}".strip().rstrip(".")
     return Document(
         DocumentKind.CREDIT_NOTE, credit_note.number, credit_note.issue_on, credit_note.currency,
-        _party(credit_note.seller or invoice.seller or seller_copy(), trading_name=True), buyer,
+        _party(credit_note.seller or invoice.seller or seller_copy(), seller=True), buyer,
         tuple(lines), notes=(note + ".",),
         buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
         preceding=(PrecedingInvoice(invoice.number, invoice.issue_on),),

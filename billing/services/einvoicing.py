@@ -11,7 +11,7 @@ from billing.einvoice import cii, ubl, validation
 from billing.einvoice.documents import credit_note_document, invoice_document
 from billing.einvoice.validation import EInvoiceInvalid
 from billing.models import CreditNote, CreditNoteState, InvoiceState
-from billing.pdf import render_credit_note_pdf, render_invoice_pdf
+from billing.pdf import language_of, render_credit_note_pdf, render_invoice_pdf
 from customers.models import EInvoiceFormat
 
 SENDABLE_INVOICE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
@@ -39,11 +39,14 @@ def _plain(document):
 
 
 def einvoice_xml(document, syntax: str) -> bytes:
-    """The document's CII ("cii") or UBL ("ubl") XML, checked: EInvoiceInvalid names each
-    fatal rule it breaks."""
+    """The document's CII ("cii"), UBL ("ubl": Peppol BIS Billing 3.0 when both parties are on
+    Peppol) or UBL as XRechnung ("xrechnung") XML, checked: EInvoiceInvalid names each fatal
+    rule it breaks."""
     plain = _plain(document)
-    xml = cii.cii_xml(plain) if syntax == "cii" else ubl.ubl_xml(plain)
-    return validation.check(xml, syntax)
+    if syntax == "cii":
+        return validation.check(cii.cii_xml(plain), "cii")
+    customization = ubl.XRECHNUNG if syntax == "xrechnung" else ""
+    return validation.check(ubl.ubl_xml(plain, customization=customization), "ubl")
 
 
 def facturx_pdf(document) -> bytes:
@@ -61,18 +64,20 @@ def facturx_pdf(document) -> bytes:
                 "subject": f"{label} {document.number} dated {document.issue_on} issued by "
                            f"{seller}"}
     return facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931",
-                                        check_xsd=False, pdf_metadata=metadata, lang="en")
+                                        check_xsd=False, pdf_metadata=metadata,
+                                        lang=language_of(document))
 
 
 def attachments_for(document, pdf: bytes) -> list[tuple[str, bytes, str]]:
     """What the email carries by the account's choice: the PDF, the Factur-X PDF in its place,
-    or the PDF and the UBL XML. Raises EInvoiceInvalid when the e-invoice breaks a rule."""
+    or the PDF and the UBL XML (Peppol BIS or XRechnung). Raises EInvoiceInvalid when the
+    e-invoice breaks a rule."""
     chosen = document.account.einvoice_format
     if chosen == EInvoiceFormat.FACTURX:
         return [(f"{document.number}.pdf", facturx_pdf(document), "application/pdf")]
     files = [(f"{document.number}.pdf", pdf, "application/pdf")]
-    if chosen == EInvoiceFormat.UBL:
-        files.append((f"{document.number}.xml", einvoice_xml(document, "ubl"),
+    if chosen in (EInvoiceFormat.UBL, EInvoiceFormat.XRECHNUNG):
+        files.append((f"{document.number}.xml", einvoice_xml(document, chosen),
                       "application/xml"))
     return files
 

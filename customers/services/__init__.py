@@ -12,9 +12,10 @@ from customers.services.accounts import (
 from customers.services.contacts import add_contact, remove_contact, update_contact
 from customers.services.importing import ImportRefused, ImportResult, RowError, import_accounts_csv
 from customers.services.terms import validate_instalments
+from customers.services.vat_checks import check_vat_id
 
 __all__ = [
-    "ImportRefused", "ImportResult", "RowError", "add_contact", "create_account",
+    "ImportRefused", "ImportResult", "RowError", "add_contact", "check_vat_id", "create_account",
     "import_accounts_csv", "remove_contact", "set_overdue_flag", "set_overdue_flags",
     "update_account", "update_contact", "validate_instalments",
 ]

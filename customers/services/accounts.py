@@ -25,7 +25,7 @@ ACCOUNT_FIELDS = frozenset({
     "shipping_street", "shipping_city", "shipping_postal_code",
     "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day", "owner", "status",
     "tax_exemption_reason", "vat_id", "buyer_reference", "purchase_order", "payment_means",
-    "mandate_reference", "debtor_iban", "einvoice_format", "document_language",
+    "mandate_reference", "debtor_iban", "einvoice_format", "document_language", "peppol_id",
 })
 _UPPERCASE_FIELDS = {"country", "currency"}
 _COUNTRY = re.compile(r"[A-Z]{2}")

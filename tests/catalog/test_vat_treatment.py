@@ -4,12 +4,15 @@ Council Directive 2006/112/EC they apply, and properties. No database.
 The VAT IDs are the public test numbers python-stdnum and the Commission's VIES examples use
 (their check digits are valid; validity in VIES is not asked here)."""
 
+from decimal import Decimal as D
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.tax import (
     EU_MEMBER_STATES,
+    DistanceSales,
     Exemption,
     Supply,
     TaxRate,
@@ -78,6 +81,51 @@ def test_b2c_distance_sales_of_goods_take_the_consumers_rate_through_the_oss():
     treatment = treat("FR", "goods")
 
     assert (treatment.rates_country, treatment.oss, treatment.article) == ("FR", True, "Art. 33")
+
+
+@pytest.mark.parametrize("supply", ["digital", "goods"])
+def test_within_the_eur_10000_threshold_b2c_supplies_stay_at_the_sellers_rate(supply):
+    """Art. 59c(1): a seller established in one member state whose B2C TBE services and
+    distance sales to other member states stay within EUR 10,000 this year and last taxes them
+    at home; the line says so (the Commission's Explanatory Notes on the VAT e-commerce rules,
+    2020, on the EUR 10 000 threshold)."""
+    sales = DistanceSales(this_year=D("9999.99"), last_year=D("4200.00"))
+
+    treatment = treat("FR", supply, distance_sales=sales)
+
+    assert (treatment.category, treatment.rates_country, treatment.oss, treatment.article) == (
+        VatCategory.STANDARD, "DE", False, "Art. 59c")
+    assert treatment.reason == ("Art. 59c: EU distance sales EUR 9,999.99 this year and EUR "
+                                "4,200.00 last year, within EUR 10,000: taxed where the seller "
+                                "is")
+
+
+@pytest.mark.parametrize(("this_year", "last_year", "opted"), [
+    ("10000.01", "0", False),   # passed during this year: from the supply that passes it
+    ("0", "10000.01", False),   # passed last year: destination all this year
+    ("10.00", "0", True),       # opted for the destination (Art. 59c(3))
+])
+def test_past_the_threshold_or_opted_in_b2c_supplies_go_through_the_oss(this_year, last_year,
+                                                                         opted):
+    sales = DistanceSales(D(this_year), D(last_year), opted_for_destination=opted)
+
+    treatment = treat("FR", "digital", distance_sales=sales)
+
+    assert (treatment.rates_country, treatment.oss) == ("FR", True)
+    assert treatment.reason.startswith("Art. 58: B2C supply taxed in FR")
+
+
+def test_exactly_eur_10000_is_still_within_the_threshold():
+    """"does not exceed EUR 10 000" (Art. 59c(1)(c))."""
+    assert DistanceSales(D(10_000), D(10_000)).below_threshold
+
+
+def test_the_threshold_leaves_b2b_and_general_services_alone():
+    sales = DistanceSales(D(0), D(0))
+
+    assert treat("BE", "digital", BELGIAN_VAT_ID, distance_sales=sales).category is (
+        VatCategory.REVERSE_CHARGE)
+    assert treat("FR", "services", distance_sales=sales).article == "Art. 45"
 
 
 def test_general_b2c_services_stay_at_the_sellers_rate():

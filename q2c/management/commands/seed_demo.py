@@ -27,6 +27,7 @@ from ledger.models import ExchangeRate
 from ledger.services import import_rates_csv
 from q2c.demo_data import (
     DEMO_ACCOUNTS,
+    DEMO_EINVOICING,
     DEMO_PASSWORD,
     DEMO_RATES,
     DEMO_USERS,
@@ -36,6 +37,7 @@ from q2c.demo_data import (
     NAME_PARTS,
     PLACES,
     TERMS_CYCLE,
+    demo_company_settings,
 )
 from q2c.demo_history import Cast, DemoHistory
 from quotes.services import LineItem, add_lines, create_quote, submit_for_approval
@@ -54,7 +56,8 @@ class Command(BaseCommand):
                             help=f"Months of history to make (default {HISTORY_MONTHS}).")
 
     # Demo customers get no email: the seed's outbox is in memory.
-    @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                       **demo_company_settings())
     def handle(self, *args, months=HISTORY_MONTHS, **options):
         with transaction.atomic():
             users = self.seed_users()
@@ -132,6 +135,7 @@ class Command(BaseCommand):
                 billing_postal_code=str(rng.randrange(10000, 99999)),
                 currency=currency, payment_terms=terms[terms_code],
                 credit_limit=Decimal(limit), owner=owner, tax_exempt=(index % 11 == 10),
+                **DEMO_EINVOICING.get(name, {}),
             )
             domain = name.lower().replace(" ", "") + ".example"
             for role in (ContactRole.BILLING, ContactRole.SIGNER):

@@ -54,6 +54,9 @@ def eu_vat(db):
 
 
 def account(country, name, *, currency="EUR", **kwargs):
+    """A customer with an address and a billing contact; its accounts payable's reference is
+    what a Peppol invoice quotes when there is no PO (PEPPOL-EN16931-R003)."""
+    kwargs.setdefault("buyer_reference", "AP-2026")
     kwargs.setdefault("billing_street", "Hauptstraße 1")
     kwargs.setdefault("billing_city", "Stadt")
     kwargs.setdefault("billing_postal_code", "12345")

@@ -1,0 +1,153 @@
+"""Peppol BIS Billing 3.0 and XRechnung 3.0 on top of EN 16931: documents with both parties on
+Peppol claim BIS 3.0 and pass its rules (endpoint IDs with their scheme); a German public buyer
+receives XRechnung with its Leitweg-ID as the buyer reference; documents that break either are
+caught with the rule's ID. The rules are our checks of OpenPEPPOL's PEPPOL-EN16931-UBL.sch
+(2025-Q2) and KoSIT's XRechnung-UBL-validation.sch, since neither repository ships the compiled
+XSLT; the EN 16931 rules still run from the official XSLT."""
+
+from dataclasses import replace
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from lxml import etree
+
+from billing.einvoice import ubl, validation
+from billing.einvoice.document import Contact
+from billing.services import documents
+from customers.einvoice_ids import leitweg_id_errors, peppol_id_errors, peppol_id_for_vat_id
+from customers.services.accounts import update_account
+from tests.billing.einvoice import examples
+from tests.billing.einvoice.conftest import account, issue
+
+UBL_NS = {"cac": ubl.CAC, "cbc": ubl.CBC}
+SELLER = replace(examples.SELLER, peppol_id="9930:DE123456788",
+                 contact=Contact("Accounts receivable", "+49 30 1234567", "billing@q2c.example"))
+BELGIAN_BUYER = replace(examples.BELGIAN_BUYER, peppol_id="0208:0477472701")
+LEITWEG_ID = "04011000-1234512345-06"  # KoSIT's example, valid check digits
+PUBLIC_BUYER = replace(examples.GERMAN_BUYER, name="Bundesamt für Beispiele",
+                       peppol_id=f"0204:{LEITWEG_ID}")
+
+
+def peppol_invoice(**changes):
+    document = replace(examples.reverse_charge(), seller=SELLER, buyer=BELGIAN_BUYER,
+                       buyer_reference="AP-2026")
+    return replace(document, **changes)
+
+
+def xrechnung_invoice(**changes):
+    document = replace(examples.standard_multi_rate(), seller=SELLER, buyer=PUBLIC_BUYER,
+                       buyer_reference=LEITWEG_ID)
+    return replace(document, **changes)
+
+
+def fatal_rules(xml: bytes) -> set[str]:
+    return {f.rule for f in validation.fatal(validation.findings(xml, "ubl"))}
+
+
+def test_an_invoice_between_two_peppol_participants_claims_bis_3_and_passes_its_rules():
+    xml = ubl.ubl_xml(peppol_invoice())
+    tree = etree.fromstring(xml)
+
+    assert tree.findtext("cbc:CustomizationID", namespaces=UBL_NS) == ubl.PEPPOL
+    assert validation.findings(xml, "ubl") == []
+    endpoints = [(e.get("schemeID"), e.text) for e in tree.iterfind(".//cbc:EndpointID",
+                                                                     UBL_NS)]
+    assert endpoints == [("9930", "DE123456788"), ("0208", "0477472701")]
+
+
+def test_a_buyer_off_peppol_gets_plain_en_16931():
+    xml = ubl.ubl_xml(peppol_invoice(buyer=examples.BELGIAN_BUYER))
+
+    assert etree.fromstring(xml).findtext("cbc:CustomizationID",
+                                          namespaces=UBL_NS) == ubl.EN16931
+    assert validation.fatal(validation.findings(xml, "ubl")) == []
+
+
+def test_peppol_wants_a_buyer_reference_or_a_po():
+    assert fatal_rules(ubl.ubl_xml(peppol_invoice(buyer_reference=""))) == {
+        "PEPPOL-EN16931-R003"}
+
+
+@pytest.mark.parametrize(("peppol_id", "rule"), [
+    ("EM:ap@brussels.example", "PEPPOL-EN16931-CL008"),
+    ("0208:0477472702", "PEPPOL-COMMON-R043"),   # check digits off by one
+    ("0088:4000001000006", "PEPPOL-COMMON-R040"),  # GLN with a wrong check digit
+])
+def test_an_endpoint_outside_the_schemes_rules_is_caught(peppol_id, rule):
+    document = peppol_invoice(buyer=replace(BELGIAN_BUYER, peppol_id=peppol_id))
+
+    assert fatal_rules(ubl.ubl_xml(document)) == {rule}
+
+
+def test_more_than_one_note_is_only_for_two_german_parties():
+    notes = ("Thank you.", "Second note.")
+
+    assert fatal_rules(ubl.ubl_xml(peppol_invoice(notes=notes))) == {"PEPPOL-EN16931-R002"}
+
+
+def test_a_german_public_buyer_receives_xrechnung_with_its_leitweg_id():
+    xml = ubl.ubl_xml(xrechnung_invoice(), customization=ubl.XRECHNUNG)
+    tree = etree.fromstring(xml)
+
+    assert validation.findings(xml, "ubl") == []
+    assert (tree.findtext("cbc:CustomizationID", namespaces=UBL_NS),
+            tree.findtext("cbc:BuyerReference", namespaces=UBL_NS)) == (ubl.XRECHNUNG,
+                                                                        LEITWEG_ID)
+    assert tree.findtext("cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:Telephone",
+                         namespaces=UBL_NS) == "+49 30 1234567"
+
+
+def test_xrechnung_without_leitweg_id_seller_phone_or_payment_means_is_refused():
+    document = xrechnung_invoice(buyer_reference="", payment_means=None,
+                                 seller=replace(SELLER, contact=replace(SELLER.contact,
+                                                                        phone="")))
+
+    assert fatal_rules(ubl.ubl_xml(document, customization=ubl.XRECHNUNG)) == {
+        "BR-DE-1", "BR-DE-6", "BR-DE-15"}
+
+
+def test_xrechnung_direct_debit_needs_the_creditor_id():
+    document = replace(examples.direct_debit(), seller=SELLER, buyer=PUBLIC_BUYER,
+                       buyer_reference=LEITWEG_ID)
+
+    assert fatal_rules(ubl.ubl_xml(document, customization=ubl.XRECHNUNG)) == {"BR-DE-30"}
+
+
+def test_identifiers_are_checked_as_entered():
+    assert peppol_id_for_vat_id("FR40303265045") == "9957:FR40303265045"
+    assert peppol_id_for_vat_id("CHE-116.281.710") == ""
+    assert peppol_id_errors("9930:FR40303265045") == [
+        "9930:FR40303265045: scheme 9930 takes a DE VAT ID (e.g. DE123456789)."]
+    assert leitweg_id_errors("04011000-12345-34") == [
+        "“04011000-12345-34” has wrong check digits for a Leitweg-ID."]
+
+
+@pytest.mark.django_db
+def test_an_xrechnung_customer_needs_a_valid_leitweg_id_and_peppol_id(finance):
+    customer = account("DE", "Bundesamt für Beispiele", buyer_reference="")
+
+    with pytest.raises(ValidationError) as caught:
+        update_account(account=customer, by=finance, einvoice_format="xrechnung",
+                       peppol_id="0208:123")
+
+    assert caught.value.message_dict == {
+        "buyer_reference": ["XRechnung needs the buyer's Leitweg-ID as the buyer reference "
+                            "(BR-DE-15)."],
+        "peppol_id": ["0208:123 is not a valid Belgian enterprise number "
+                      "(PEPPOL-COMMON-R043)."]}
+
+
+@pytest.mark.django_db
+def test_an_issued_xrechnung_invoice_waits_for_the_sellers_phone(finance, eu_vat):
+    """The company settings have no phone yet (core.company): XRechnung's BR-DE-6 holds the
+    email back and finance sees the rule, as with any broken e-invoice."""
+    customer = account("DE", "Bundesamt für Beispiele", buyer_reference=LEITWEG_ID,
+                       einvoice_format="xrechnung")
+    invoice = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+
+    documents.deliver_invoice(invoice.pk)
+
+    invoice.refresh_from_db()
+    assert mail.outbox == []
+    assert {f["rule"] for f in invoice.einvoice_findings} == {"BR-DE-6"}
