@@ -35,7 +35,7 @@ seed: migrate
 
 ## run: install, migrate, load the demo data and serve on 127.0.0.1:$(PORT) (SQLite, eager tasks)
 run: seed
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEMO_COMPANY=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite; on PostgreSQL when DATABASE_URL points there, else SQLite; in
 ## TEST_WORKERS processes (each with a test database of its own)

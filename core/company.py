@@ -18,6 +18,7 @@ class Seller:
     vat_id: str
     company_id: str  # trade register number (BT-30), e.g. HRB 12345 or a SIREN
     email: str
+    phone: str  # BT-42; XRechnung requires it (BR-DE-6)
     iban: str
     bic: str
 
@@ -40,5 +41,6 @@ def seller() -> Seller:
         postal_code=read("COMPANY_POSTAL_CODE"), country=read("COMPANY_COUNTRY").upper(),
         vat_id="".join(read("COMPANY_VAT_ID").split()).upper(),
         company_id=read("COMPANY_REGISTRATION_ID"), email=read("COMPANY_EMAIL"),
+        phone=read("COMPANY_PHONE"),
         iban="".join(read("COMPANY_IBAN").split()).upper(), bic=read("COMPANY_BIC").upper(),
     )

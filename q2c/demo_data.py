@@ -4,6 +4,7 @@ the seller on their documents."""
 import os
 
 from core.roles import Role
+from q2c.demo_company import DEMO_COMPANY
 
 DEMO_PASSWORD = "q2c-demo"
 
@@ -65,19 +66,8 @@ DEMO_EINVOICING = {
                           "peppol_id": "0208:0477472701", "buyer_reference": "BRABANT-AP"},
 }
 
-# The seller on the demo's documents, where the environment sets none (README: COMPANY_*): an
-# e-invoice needs the seller's address, VAT ID and bank account (EN 16931 BR-08, BR-S-02). The
-# demo company is American (USD books) and registered for VAT in Germany for its EU sales.
-DEMO_COMPANY = {
-    "COMPANY_LEGAL_NAME": "Q2C Software Ltd", "COMPANY_STREET": "1 Example Street",
-    "COMPANY_CITY": "Springfield", "COMPANY_POSTAL_CODE": "62701", "COMPANY_COUNTRY": "US",
-    "COMPANY_VAT_ID": "DE123456788", "COMPANY_IBAN": "DE89370400440532013000",
-    "COMPANY_BIC": "COBADEFFXXX",
-}
-
-
 def demo_company_settings(environ=os.environ) -> dict[str, str]:
-    """The DEMO_COMPANY settings the environment leaves empty."""
+    """The demo seller's settings (q2c/demo_company.py) the environment leaves empty."""
     return {name: value for name, value in DEMO_COMPANY.items() if not environ.get(name)}
 
 

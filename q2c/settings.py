@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from q2c.demo_company import DEMO_COMPANY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -213,15 +215,24 @@ COMPANY_ADDRESS = os.environ.get("COMPANY_ADDRESS", "1 Example Street, Springfie
 COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "sales@q2c.example")
 # The seller's identity on invoices and e-invoices (EN 16931), read only by core/company.py.
 # COMPANY_COUNTRY in the EU turns on the EU VAT rules (reverse charge, OSS, exports).
-COMPANY_LEGAL_NAME = os.environ.get("COMPANY_LEGAL_NAME", "")
-COMPANY_STREET = os.environ.get("COMPANY_STREET", "")
-COMPANY_CITY = os.environ.get("COMPANY_CITY", "")
-COMPANY_POSTAL_CODE = os.environ.get("COMPANY_POSTAL_CODE", "")
-COMPANY_COUNTRY = os.environ.get("COMPANY_COUNTRY", "")
-COMPANY_VAT_ID = os.environ.get("COMPANY_VAT_ID", "")
-COMPANY_REGISTRATION_ID = os.environ.get("COMPANY_REGISTRATION_ID", "")
-COMPANY_IBAN = os.environ.get("COMPANY_IBAN", "")
-COMPANY_BIC = os.environ.get("COMPANY_BIC", "")
+# DEMO_COMPANY=1 (`make run`) fills the ones the environment leaves empty with the demo's seller.
+USE_DEMO_COMPANY = env_bool("DEMO_COMPANY", False)
+
+
+def company_setting(name: str) -> str:
+    return os.environ.get(name) or (DEMO_COMPANY.get(name, "") if USE_DEMO_COMPANY else "")
+
+
+COMPANY_LEGAL_NAME = company_setting("COMPANY_LEGAL_NAME")
+COMPANY_STREET = company_setting("COMPANY_STREET")
+COMPANY_CITY = company_setting("COMPANY_CITY")
+COMPANY_POSTAL_CODE = company_setting("COMPANY_POSTAL_CODE")
+COMPANY_COUNTRY = company_setting("COMPANY_COUNTRY")
+COMPANY_VAT_ID = company_setting("COMPANY_VAT_ID")
+COMPANY_REGISTRATION_ID = company_setting("COMPANY_REGISTRATION_ID")
+COMPANY_IBAN = company_setting("COMPANY_IBAN")
+COMPANY_BIC = company_setting("COMPANY_BIC")
+COMPANY_PHONE = company_setting("COMPANY_PHONE")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Behind our TLS proxy the client's address is the last X-Forwarded-For entry the proxy added;
 # without a proxy that header is the client's own word and is ignored.

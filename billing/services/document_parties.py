@@ -13,7 +13,7 @@ from core.company import seller
 from customers.models import PaymentMeans, compact_vat_id
 
 SELLER_FIELDS = ("name", "legal_name", "street", "city", "postal_code", "country", "vat_id",
-                 "company_id", "email")
+                 "company_id", "email", "phone")
 
 
 def seller_copy() -> dict:

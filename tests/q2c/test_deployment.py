@@ -98,3 +98,18 @@ def test_make_run_turns_debug_on_by_itself():
                             timeout=60, env={k: v for k, v in os.environ.items()
                                              if k != "DEBUG"})
     assert "runserver" in result.stdout
+
+
+def test_the_served_demo_issues_with_the_seeded_seller_unless_the_environment_names_one():
+    """`make run` serves with DEMO_COMPANY=1: invoices issued in the demo carry the seller the
+    seed used (q2c/demo_company.py); a COMPANY_* the environment sets still wins."""
+    assert "DEMO_COMPANY=1" in subprocess.run(["make", "-n", "run"], cwd=ROOT, text=True,
+                                              capture_output=True, timeout=60).stdout
+    env = {**os.environ, "DEBUG": "1", "DEMO_COMPANY": "1", "COMPANY_CITY": "Leipzig"}
+    env.pop("COMPANY_VAT_ID", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from core.company import seller; s = seller(); print(s.vat_id, s.city, s.phone)"],
+        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "q2c.settings"}, capture_output=True,
+        text=True, timeout=120)
+    assert result.stdout.splitlines()[-1].split()[:2] == ["DE123456788", "Leipzig"], result.stderr
