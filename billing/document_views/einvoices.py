@@ -12,7 +12,7 @@ from billing.selectors import invoices_visible_to
 from billing.services import einvoicing
 from billing.services.credit_notes import credit_note_for_detail
 
-SYNTAXES = {"cii": "factur-x", "ubl": "ubl"}
+SYNTAXES = {"cii": "factur-x", "ubl": "ubl", "xrechnung": "xrechnung"}
 
 
 def _refused(request, document, error, page):

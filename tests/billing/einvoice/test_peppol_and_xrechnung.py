@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from lxml import etree
 
 from billing.einvoice import ubl, validation
@@ -139,15 +140,31 @@ def test_an_xrechnung_customer_needs_a_valid_leitweg_id_and_peppol_id(finance):
 
 
 @pytest.mark.django_db
-def test_an_issued_xrechnung_invoice_waits_for_the_sellers_phone(finance, eu_vat):
-    """The company settings have no phone yet (core.company): XRechnung's BR-DE-6 holds the
-    email back and finance sees the rule, as with any broken e-invoice."""
+def test_an_issued_xrechnung_invoice_waits_for_the_sellers_phone(client, finance, eu_vat,
+                                                                 settings):
+    """Without COMPANY_PHONE (core.company) XRechnung's BR-DE-6 holds the email back and finance
+    sees the rule, as with any broken e-invoice; with it, the XRechnung XML goes out."""
+    settings.COMPANY_PHONE = ""
     customer = account("DE", "Bundesamt für Beispiele", buyer_reference=LEITWEG_ID,
                        einvoice_format="xrechnung")
-    invoice = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+    held = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
 
-    documents.deliver_invoice(invoice.pk)
+    documents.deliver_invoice(held.pk)
 
-    invoice.refresh_from_db()
+    held.refresh_from_db()
     assert mail.outbox == []
-    assert {f["rule"] for f in invoice.einvoice_findings} == {"BR-DE-6"}
+    assert {f["rule"] for f in held.einvoice_findings} == {"BR-DE-6"}
+
+    # when the company's phone is set, the next invoice goes out as XRechnung
+    settings.COMPANY_PHONE = "+49 30 1234567"
+    sent = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+    documents.deliver_invoice(sent.pk)
+
+    [message] = mail.outbox
+    [xml] = [body for name, body, _ in message.attachments if name.endswith(".xml")]
+    assert fatal_rules(xml) == set()
+    assert ubl.XRECHNUNG.encode() in xml and LEITWEG_ID.encode() in xml
+    client.force_login(finance)
+    page = client.get(reverse("billing:invoice", args=[sent.pk])).content.decode()
+    download = reverse("billing_documents:invoice_xml", args=[sent.pk, "xrechnung"])
+    assert download in page and client.get(download).content == xml
