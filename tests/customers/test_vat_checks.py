@@ -96,8 +96,10 @@ def test_the_check_and_its_date_are_kept_on_the_account_and_shown(vies, belgian,
                                  "request_id": "WAPIAAAAZ5yP2qdB"}
     client.login(username=finance.username, password=PASSWORD)
     page = client.get(reverse("customers:edit", args=[account.pk])).content.decode()
-    assert "BE0477472701: <span class=\"badge good\">valid</span> on 2026-12-04" in page
+    assert "BE0477472701: <span class=\"badge ok\">valid</span> on 2026-12-04" in page
     assert "consultation WAPIAAAAZ5yP2qdB" in page
+    detail = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert "valid in VIES</span>" in detail and "on 2026-12-04" in detail
 
     # and a new VAT ID is not covered by the old check
     account = update_account(account=account, by=finance, vat_id="BE0403170701")
