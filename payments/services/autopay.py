@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
 from billing.models import Invoice, InvoiceState
+from core.actors import require
 from core.dates import business_date
 from payments.models import Payment, PaymentMethod, PaymentState
-from payments.services.access import require
 from payments.services.cards import charge_invoice, settle_pending_payments
 
 # Invoices charged per run: each is a gateway call (~0.3 s on a real gateway), so a run of
@@ -43,7 +43,7 @@ def invoices_to_autopay(on: date):
 
 def run_autopay(*, by, on: date | None = None) -> AutopayRun:
     """Settle pending charges, then charge each invoice due for autopay once."""
-    require(by, "payments.charge_card", "run autopay")
+    require(by, "payments.charge_card", "You are not allowed to run autopay.")
     day = business_date(on)
     settled = settle_pending_payments(by=by, on=day)
     invoices = list(invoices_to_autopay(day)[:AUTOPAY_BATCH])

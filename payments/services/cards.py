@@ -19,7 +19,7 @@ from django.db import transaction
 
 from billing.models import Invoice
 from billing.selectors import invoice_for_update
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
 from core.events import record_event
 from core.transitions import run_transition
@@ -34,7 +34,6 @@ from payments.gateways import (
 )
 from payments.models import Payment, PaymentMethod, PaymentMethodKind, PaymentState
 from payments.selectors import early_discount, payment_for_update
-from payments.services.access import require
 from payments.services.cash import Application, receive
 
 
@@ -70,7 +69,7 @@ def charge_invoice(*, invoice, by, token: str = "", method: PaymentMethod | None
                    on: date | None = None, autopay: bool = False) -> Payment:
     """Charge what is due on an invoice to a card (a one-time token or a saved method); the
     invoice is charged at most once per attempt whatever happens to the request."""
-    require(by, "payments.charge_card", "charge cards")
+    require(by, "payments.charge_card", "You are not allowed to charge cards.")
     if not token and method is None:
         raise ValidationError({"token": "A card is needed."})
     day = business_date(on)
@@ -125,7 +124,7 @@ def _card_applications(payment: Payment) -> list[Application]:
 
 def settle_pending_payment(*, payment, by, on: date | None = None) -> Payment:
     """Ask the gateway how a pending charge ended and record it."""
-    require(by, "payments.charge_card", "settle card payments")
+    require(by, "payments.charge_card", "You are not allowed to settle card payments.")
     if payment.state != PaymentState.PENDING or not payment.idempotency_key:
         return payment
     try:
@@ -153,7 +152,7 @@ def settle_pending_payments(*, by, on: date | None = None) -> int:
 def save_card(*, account, token: str, by, autopay: bool = True) -> PaymentMethod:
     """Keep a card for later charges: only the gateway's token, brand, last four and expiry.
     A new autopay card replaces the previous one."""
-    require(by, "payments.charge_card", "save cards")
+    require(by, "payments.charge_card", "You are not allowed to save cards.")
     try:
         card = gateway().save_method(token=token)
     except GatewayDeclined as error:

@@ -18,7 +18,7 @@ from django.db import transaction
 from billing.models import Invoice
 from billing.selectors import invoices_for_update
 from billing.services import apply_credit, apply_payment, reverse_payment
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money
@@ -30,7 +30,6 @@ from payments.journals import Part, Payer, cash_entry
 from payments.models import Allocation, Payment, PaymentMethodKind
 from payments.models.payments import HELD_STATES
 from payments.selectors import early_discount, payment_for_update
-from payments.services.access import require
 
 ZERO = Decimal("0")
 # Whether an early-payment discount also reduces the tax charged (VAT-style cash discounts):
@@ -193,9 +192,10 @@ def record_payment(*, account, method: str, amount, currency: str, received_on: 
                    by, reference: str = "", applications: Sequence[Application] = ()) -> Payment:
     """Record cash received (bank transfer, check, wire, or a card taken outside the gateway)
     and apply it to invoices at once; what is not applied is the account's credit balance."""
-    require(by, "payments.record_payment", "record payments")
+    require(by, "payments.record_payment", "You are not allowed to record payments.")
     if applications:
-        require(by, "payments.allocate_payment", "apply payments to invoices")
+        require(by, "payments.allocate_payment",
+                "You are not allowed to apply payments to invoices.")
     currency = (currency or "").upper()
     errors = {}
     if method not in PaymentMethodKind.values:
@@ -234,7 +234,7 @@ def receive(*, payment: Payment, applications: Sequence[Application], by, day: d
 def allocate_payment(*, payment, applications: Sequence[Application], by,
                      on: date | None = None) -> Payment:
     """Apply a succeeded payment's unapplied cash (the credit balance) to open invoices."""
-    require(by, "payments.allocate_payment", "apply payments to invoices")
+    require(by, "payments.allocate_payment", "You are not allowed to apply payments to invoices.")
     payment = payment_for_update(payment.pk)
     if payment.state not in HELD_STATES:
         raise ValidationError(f"{payment} is {payment.get_state_display().lower()}: only "

@@ -26,7 +26,7 @@ from django.utils import timezone
 from billing.models import DueInstalment, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.formatting import format_money
@@ -49,7 +49,6 @@ from payments.models import (
     PaymentMethod,
 )
 from payments.models.dunning import STEP_ACTIONS
-from payments.services.access import require
 from payments.services.cards import charge_invoice
 from payments.services.links import pay_link_token, pay_link_url
 
@@ -224,7 +223,7 @@ def _complete_if_done(run_id: int, *, by) -> DunningRun:
 def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
     """Take today's steps for the chunk's invoices (once: a done chunk is left alone), and
     complete the run when it was the last chunk. Lock order: the chunk, then the run."""
-    require(by, "payments.run_dunning", "run dunning")
+    require(by, "payments.run_dunning", "You are not allowed to run dunning.")
     chunk = DunningRunChunk.objects.select_for_update().select_related("run").get(pk=chunk.pk)
     if chunk.done_at is None:
         chunk.steps_taken = _take_steps(
@@ -251,7 +250,7 @@ def run_dunning(*, by, on: date | None = None) -> DunningRun:
     """Start (or resume) today's run: split it into chunks any worker can take, queued after
     commit; the last chunk done completes the run. Running it again the same day queues only
     the chunks not done; a completed run is left alone."""
-    require(by, "payments.run_dunning", "run dunning")
+    require(by, "payments.run_dunning", "You are not allowed to run dunning.")
     day = business_date(on)
     DunningRun.objects.get_or_create(run_on=day)
     run = DunningRun.objects.select_for_update().get(run_on=day)

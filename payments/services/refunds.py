@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from billing.selectors import invoices_for_update
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money
@@ -28,7 +28,6 @@ from payments.journals import cash_entry
 from payments.models import Dispute, Payment, PaymentMethodKind, PaymentState, Refund
 from payments.models.payments import HELD_STATES
 from payments.selectors import payment_for_update
-from payments.services.access import require
 from payments.services.cash import (
     Application,
     apply_cash,
@@ -66,7 +65,7 @@ def _refund_at_gateway(payment: Payment, amount: Decimal, key: str) -> str:
 @transaction.atomic
 def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) -> Refund:
     """Refund part or all of a payment: succeeded → partially refunded → refunded."""
-    require(by, "payments.refund_payment", "refund payments")
+    require(by, "payments.refund_payment", "You are not allowed to refund payments.")
     payment = payment_for_update(payment.pk)
     if payment.state not in HELD_STATES:
         raise ValidationError(f"{payment} is {payment.get_state_display().lower()}: only "
@@ -100,7 +99,7 @@ def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) 
 def open_dispute(*, payment, reason: str, by, on: date | None = None,
                  gateway_reference: str = "") -> Dispute:
     """A chargeback: the payment comes off its invoices and its cash is withdrawn."""
-    require(by, "payments.manage_dispute", "record disputes")
+    require(by, "payments.manage_dispute", "You are not allowed to record disputes.")
     payment = payment_for_update(payment.pk)
     if payment.method != PaymentMethodKind.CARD:
         raise ValidationError("Only a card payment can be disputed.")
@@ -124,7 +123,7 @@ def open_dispute(*, payment, reason: str, by, on: date | None = None,
 @transaction.atomic
 def close_dispute(*, dispute, won: bool, by, on: date | None = None) -> Dispute:
     """End a dispute: won → the cash is back and applied again; lost → the money is gone."""
-    require(by, "payments.manage_dispute", "close disputes")
+    require(by, "payments.manage_dispute", "You are not allowed to close disputes.")
     payment = payment_for_update(dispute.payment_id)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     day = business_date(on)

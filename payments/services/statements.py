@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 
 from billing.models import Invoice
 from billing.models.invoices import OPEN_STATES
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.csv_files import date_range_problem, text_problem_lines
 from core.dates import business_date
 from core.formatting import format_money
@@ -34,7 +34,6 @@ from core.money import round_money
 from customers.models import Account
 from payments.models import PaymentMethodKind, StatementImport, StatementLine
 from payments.selectors import INVOICE_NUMBER
-from payments.services.access import require
 from payments.services.cash import Application, record_payment
 
 COLUMNS = ("date", "amount", "currency", "reference", "payer")
@@ -205,7 +204,7 @@ def _earlier_lines(fingerprints: set[str]) -> dict[str, StatementLine]:
 def import_statement(*, file, filename: str, by) -> StatementImport:
     """Store the statement's money-in lines with a proposed match each (nothing is paid yet);
     a file imported before is refused whole, a line seen before is flagged as a repeat."""
-    require(by, "payments.import_statement", "import bank statements")
+    require(by, "payments.import_statement", "You are not allowed to import bank statements.")
     raw = file.read()
     raw_bytes = raw.encode() if isinstance(raw, str) else raw
     digest = hashlib.sha256(raw_bytes).hexdigest()
@@ -259,7 +258,8 @@ def _refuse_repeats(lines: list[StatementLine]) -> None:
 def confirm_statement_lines(*, statement, line_ids, by) -> int:
     """Record each chosen line as a bank transfer from its account, applied to its proposed
     invoice as far as it is due (the rest is the account's credit balance)."""
-    require(by, "payments.import_statement", "confirm bank statement matches")
+    require(by, "payments.import_statement",
+            "You are not allowed to confirm bank statement matches.")
     lines = list(statement.lines.select_for_update().filter(
         pk__in=list(line_ids), payment__isnull=True, account__isnull=False).order_by("pk"))
     _refuse_repeats(lines)

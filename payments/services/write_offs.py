@@ -5,10 +5,10 @@ from datetime import date
 
 from billing.models import Invoice
 from billing.services import mark_uncollectible
-from payments.services.access import require
+from core.actors import require
 
 
 def write_off_invoice(*, invoice: Invoice, by, note: str, on: date | None = None) -> Invoice:
     """Write off what is still due on an issued or partially paid invoice."""
-    require(by, "payments.write_off_invoice", "write off invoices")
+    require(by, "payments.write_off_invoice", "You are not allowed to write off invoices.")
     return mark_uncollectible(invoice=invoice, by=by, on=on, note=note)
