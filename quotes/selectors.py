@@ -26,7 +26,14 @@ from core.visibility import user_of, visible_to
 from ledger.fx import MissingRate
 from ledger.services import rate_book
 from quotes import approval_rules, deal_desk, diff
-from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteLine
+from quotes.models import (
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalState,
+    Quote,
+    QuoteLine,
+    QuoteTemplate,
+)
 from quotes.term_amounts import QuoteTerm
 
 ZERO = Decimal(0)
@@ -63,6 +70,14 @@ def lines_of(quote: Quote) -> QuerySet[QuoteLine]:
     """Lines for pages and rules; the price snapshot (JSON) is left out until it is needed."""
     return (quote.lines.select_related("product").defer("price_snapshot")
             .order_by("position", "pk"))
+
+
+def quote_templates_for(user) -> QuerySet[QuoteTemplate]:
+    """The named templates a user who makes quotes may start from (shared by the sales team)."""
+    user = user_of(user)
+    if not user.is_authenticated or not user.has_perm("quotes.add_quote"):
+        return QuoteTemplate.objects.none()
+    return QuoteTemplate.objects.order_by("name", "pk")
 
 
 def approval_requests_of(quote: Quote) -> QuerySet[ApprovalRequest]:
