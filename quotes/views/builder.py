@@ -316,6 +316,29 @@ def configure(request, pk):
 
 @require_POST
 @permission_required("quotes.change_quote", raise_exception=True)
+def configure_check(request, pk):
+    """htmx: the configure form again as the rep changes it, each rule's reason at its option
+    and group; nothing is added."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = AddLineForm(request.POST, user=request.user)
+    valid = form.is_valid()
+    product = form.cleaned_data.get("product")
+    if product is None:
+        return HttpResponseBadRequest("Choose a product from the search.")
+    placed = None
+    if valid:
+        config = configuration_of(product)
+        options = form.options(follows=_followers(config))
+        if options is not None and not form.errors:
+            placed = configuring.placed_errors(config, options, form.cleaned_data["quantity"])
+    context = _configure_context(quote, product, request.POST, form.plain_errors(), placed)
+    context["checked"] = not form.errors and not placed
+    return render(request, "quotes/builder.html#configure", {"quote": quote,
+                                                             "configure": context})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
 def line_add(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
     form = AddLineForm(request.POST, user=request.user)

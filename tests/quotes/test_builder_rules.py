@@ -64,6 +64,27 @@ def test_an_option_quantity_outside_its_limits_is_refused_at_the_option(client, 
     assert quote.lines.count() == 1
 
 
+def test_the_rules_are_checked_as_the_rep_changes_the_options(client, quote, sales_rep):
+    client.force_login(sales_rep)
+    check = reverse("quotes:configure_check", args=[quote.pk])
+    assert f'hx-post="{check}" hx-trigger="change"' in client.get(
+        reverse("quotes:configure", args=[quote.pk]), {"product": product("PLATFORM").pk},
+        **HTMX).content.decode()
+    data = {"product": product("PLATFORM").pk, "quantity": "1", "configured": "1",
+            "one-1": "PLAT-PRO", "option": ["SEAT-ANALYTICS"], "qty-SEAT-ANALYTICS": "5"}
+
+    # when analytics is ticked with the Professional edition
+    body = client.post(check, data, **HTMX).content.decode()
+
+    # then the reason shows at analytics at once, and nothing is added
+    assert ('data-option-error="SEAT-ANALYTICS"><li>Advanced analytics (per seat) requires '
+            'Platform Enterprise edition.</li>') in body
+    # and once the Enterprise edition is picked the configuration is said to be valid
+    body = client.post(check, {**data, "one-1": "PLAT-ENT"}, **HTMX).content.decode()
+    assert 'data-configuration="valid"' in body and "data-option-error" not in body
+    assert quote.lines.count() == 1
+
+
 def _bundle(quote, sales_rep, quantity=2):
     services.add_line(quote=quote, product=product("BUNDLE-GROWTH"), by=sales_rep,
                       quantity=D(quantity))

@@ -13,20 +13,24 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db.models import Sum
 
 from catalog.demo import seed_catalog
 from contracts.models import Contract, ScheduledCharge
 from core.money import round_money
+from core.templatetags.money import money
 from ledger.models import ExchangeRate
 from q2c import flows
 from quotes import services
-from quotes.pdf import billing_schedule
-from quotes.selectors import lines_of
-from quotes.services.approvals import quote_facts
+from quotes.approval_rules import TCV_ABOVE, approval_hits
+from quotes.models import ApprovalRule
+from quotes.pdf import billing_schedule, render_quote_html
+from quotes.selectors import deal_desk_preview, lines_of
+from quotes.services.approvals import quote_facts, rule_facts
 from quotes.services.sending import quote_link_token
 from tests.customers.factories import AccountFactory, ContactFactory
-from tests.quotes.factories import product
+from tests.quotes.factories import account_for, draft_quote, product
 
 pytestmark = pytest.mark.django_db
 
@@ -92,5 +96,27 @@ def test_a_mid_period_start_quotes_exactly_what_the_contract_stores(
     assert first.amount == round_money(
         ScheduledCharge.objects.filter(line__contract=contract, due_on=START)
         .aggregate(total=Sum("amount"))["total"], currency)
-    # and the approval rules read the same TCV
+    # and the approval rules, the deal desk and the document read the same TCV
     assert quote_facts(quote).total_contract_value == contract.total_contract_value
+    assert deal_desk_preview(quote).transaction_price == contract.total_contract_value
+    assert (f'<td>Total contract value</td><td class="num">'
+            f'{money(contract.total_contract_value, currency)}</td>') in render_quote_html(quote)
+
+
+def test_the_tcv_rule_reads_what_the_schedule_charges(catalog, sales_rep):
+    # given a rule just under twelve whole months of 255.00 (3,060.00) and above the schedule's
+    # 3,054.98 for a start on the 17th
+    ApprovalRule.objects.create(name="TCV above 3,057", condition=TCV_ABOVE,
+                                threshold=D("3057"), currency="USD",
+                                group=Group.objects.get_or_create(name="Sales Manager")[0])
+    account = account_for(sales_rep, bill_day=1)
+    quote = draft_quote(sales_rep, account=account, lines=[("SEAT-USER", 10, "15")])
+    assert quote.total_contract_value == D("3060.00")  # a start on the bill day: whole months
+
+    # when the quote starts on the 17th instead
+    quote = services.update_quote(quote=quote, by=sales_rep, start_on=START)
+
+    # then its TCV is the schedule's and the rule does not fire
+    assert quote.total_contract_value == D("3054.98")
+    hits = approval_hits(quote_facts(quote), rule_facts())
+    assert [hit.rule.name for hit in hits if hit.rule.condition == TCV_ABOVE] == []
