@@ -109,8 +109,10 @@ def test_the_tcv_rule_reads_what_the_schedule_charges(catalog, sales_rep):
     ApprovalRule.objects.create(name="TCV above 3,057", condition=TCV_ABOVE,
                                 threshold=D("3057"), currency="USD",
                                 group=Group.objects.get_or_create(name="Sales Manager")[0])
-    account = account_for(sales_rep, bill_day=1)
-    quote = draft_quote(sales_rep, account=account, lines=[("SEAT-USER", 10, "15")])
+    quote = draft_quote(sales_rep, account=account_for(sales_rep, bill_day=1))
+    services.add_line(quote=quote, product=product("SEAT-USER"), by=sales_rep,
+                      quantity=D(10), discount_percent=D(15), billing_period="monthly")
+    quote.refresh_from_db()
     assert quote.total_contract_value == D("3060.00")  # a start on the bill day: whole months
 
     # when the quote starts on the 17th instead
