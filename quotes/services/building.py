@@ -350,7 +350,9 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                 billing_alignment: str | None = None, section: str | None = None,
                 note: str | None = None) -> QuoteLine:
     """Change a draft line's quantity, discount, billing alignment, section or note and
-    reprice the quote (left out: kept as it is)."""
+    reprice the quote (left out: kept as it is). A component included in its bundle keeps the
+    bundle's quantity and no discount of its own; a bundle's new quantity carries its included
+    components along."""
     quote = locked_draft(line.quote, by)
     line = locked_line(line, quote)
     values = {
@@ -418,7 +420,8 @@ def _follow_bundle(line: QuoteLine, quantity: Decimal) -> None:
 
 @transaction.atomic
 def remove_line(*, line: QuoteLine, by) -> Quote:
-    """Remove a draft line (with its options) and reprice the quote."""
+    """Remove a draft line (with its options) and reprice the quote; a component included in
+    its bundle goes only with the bundle."""
     quote = locked_draft(line.quote, by)
     line = locked_line(line, quote)
     if line.included and line.parent_id:
