@@ -64,7 +64,7 @@ class Schedules:
 
     def __init__(self):
         self.known: dict[LineTerms, list] = {}
-        self.spans: dict[LineTerms, tuple[int, list[Period]]] = {}  # whole periods, parts
+        self.spans: dict[tuple, tuple[int, list[Period]]] = {}  # whole periods, parts
 
     def of(self, terms: LineTerms) -> list:
         if terms not in self.known:
@@ -80,9 +80,10 @@ class Schedules:
             return whole * 0
         if terms.billing_period == ONE_TIME:
             return whole
-        shape = replace(terms, amount_per_period=ZERO)
+        shape = (terms.billing_period, terms.start_on, terms.end_on, terms.alignment,
+                 terms.bill_day, terms.convention)  # what the periods depend on
         if shape not in self.spans:
-            spans = periods(shape)
+            spans = periods(terms)
             self.spans[shape] = (sum(1 for span in spans if not span.partial),
                                  [span for span in spans if span.partial])
         wholes, parts = self.spans[shape]
