@@ -5,8 +5,9 @@ recognized, when the cash should come in. Pure, over plain values; no ORM.
 
 It computes nothing of its own; it runs the quote's lines through the very functions the later
 stages use, so the preview is what they will make:
-- billing: `catalog.charge_schedule.charge_schedule`, as `contracts.services.schedules` stores
-  each contract line's schedule (usage bills in arrears and holds no amount yet);
+- billing: `catalog.charge_schedule.charge_schedule` over each line's terms
+  (`quotes.term_amounts.QuoteTerm`), as `contracts.services.schedules` stores each contract
+  line's schedule (usage bills in arrears and holds no amount yet);
 - revenue: each line's price is what its schedule charges and its standalone price the
   catalog's over its term (`revrec.obligations`), allocated by `allocate_plan`, then recognized
   by `revrec.schedules` (ratably by day, or in the month control passes), as
@@ -26,9 +27,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from billing.due_schedule import TermsSpec, due_schedule
-from catalog.charge_schedule import ChargeKind, LineTerms, charge_schedule
+from catalog.charge_schedule import ChargeKind, LineTerms
 from core.dates import add_months
 from core.money import round_money
+from quotes.term_amounts import Schedules
 from revrec import schedules
 from revrec.obligations import (
     LineFacts,
@@ -98,55 +100,27 @@ class Preview:
                    ZERO)
 
 
-def term_end(start_on: date, term_months: int) -> date:
-    """The last day of a term (contracts end the day before the same day `term_months` on)."""
-    return add_months(start_on, term_months) - timedelta(days=1)
+def _charges(line: DeskLine, schedules_: Schedules) -> list:
+    return [] if line.included else schedules_.of(line.terms)
 
 
-def line_terms(*, currency: str, billing_period: str, amount_per_period: Decimal,
-               start_on: date, end_on: date, alignment: str, bill_day: int, convention,
-               usage: bool) -> LineTerms:
-    """A quote line as its contract line will be scheduled: from the quote's start to the term's
-    last day when recurring, on the start day when one-time (`contracts.services.lifecycle`)."""
-    return LineTerms(currency=currency, billing_period=billing_period,
-                     amount_per_period=amount_per_period, start_on=start_on,
-                     end_on=end_on if billing_period != "one_time" else start_on,
-                     alignment=alignment, bill_day=bill_day, convention=convention, usage=usage)
-
-
-class _Schedules:
-    """Charge schedules by their terms: lines with the same terms (many seats lines at one
-    price) share one computation."""
-
-    def __init__(self):
-        self.known: dict[LineTerms, list] = {}
-
-    def of(self, terms: LineTerms) -> list:
-        if terms not in self.known:
-            self.known[terms] = charge_schedule(terms)
-        return self.known[terms]
-
-    def charges(self, line: DeskLine) -> list:
-        return [] if line.included else self.of(line.terms)
-
-
-def billing_of(lines, currency: str, schedules_: _Schedules | None = None
+def billing_of(lines, currency: str, schedules_: Schedules | None = None
                ) -> tuple[tuple[date, Decimal, bool], ...]:
     """What the lines charge, by due date (one invoice a day), as the contract will store."""
-    schedules_ = schedules_ or _Schedules()
+    schedules_ = schedules_ or Schedules()
     by_day: dict[date, list] = defaultdict(list)
     for line in lines:
-        for charge in schedules_.charges(line):
+        for charge in _charges(line, schedules_):
             by_day[charge.due_on].append(charge)
     return tuple((day, round_money(sum((c.amount for c in by_day[day]), ZERO), currency),
                   any(c.kind == ChargeKind.USAGE for c in by_day[day]))
                  for day in sorted(by_day))
 
 
-def _facts(line: DeskLine, currency: str, schedules_: _Schedules) -> LineFacts:
+def _facts(line: DeskLine, currency: str, schedules_: Schedules) -> LineFacts:
     """As `revrec.selectors.facts_of` reads a contract line: its price is its schedule; its
     SSP the catalog's over the term, else its list over the schedule."""
-    net = round_money(sum((c.amount for c in schedules_.charges(line)), ZERO), currency)
+    net = round_money(sum((c.amount for c in _charges(line, schedules_)), ZERO), currency)
     if line.ssp is None:
         listed = ZERO
         if not line.included and not line.terms.usage:
@@ -176,10 +150,10 @@ def _recognized(line: DeskLine, amount: Decimal, currency: str):
     return schedules.point_in_time_schedule(amount, currency, line.terms.start_on)
 
 
-def revenue_of(lines, currency: str, schedules_: _Schedules | None = None
+def revenue_of(lines, currency: str, schedules_: Schedules | None = None
                ) -> tuple[Decimal, tuple[tuple[date, Decimal], ...]]:
     """The transaction price and the revenue by month, as revrec will schedule it."""
-    schedules_ = schedules_ or _Schedules()
+    schedules_ = schedules_ or Schedules()
     by_key = {line.key: line for line in lines}
     plan = plan_obligations([_facts(line, currency, schedules_) for line in lines], currency)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
@@ -202,7 +176,7 @@ def cash_of(billing, currency: str, terms: TermsSpec) -> tuple[tuple[date, Decim
 
 def preview(lines, *, currency: str, terms: TermsSpec) -> Preview:
     """Billing, revenue and cash of the lines, each by the later stage's own function."""
-    lines, schedules_ = list(lines), _Schedules()
+    lines, schedules_ = list(lines), Schedules()
     billing = billing_of(lines, currency, schedules_)
     price, revenue = revenue_of(lines, currency, schedules_)
     return Preview(currency=currency, billing=billing, revenue=revenue,

@@ -12,6 +12,7 @@ from core.forms import add_service_errors
 from customers.models import Contact, PaymentTerms
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote
+from quotes.selectors import quote_templates_for
 from quotes.services import LineItem
 
 __all__ = ["AddLineForm", "AddManyForm", "DecisionForm", "LineForm", "QuoteForm", "RejectForm",
@@ -46,6 +47,10 @@ class QuoteForm(forms.ModelForm):
                 Q(pk=self.instance.price_book_id) | Q(pk__in=price_books_on(
                     currency=self.instance.currency).values("pk")))
         else:
+            self.fields["template"] = forms.ModelChoiceField(
+                queryset=quote_templates_for(user), required=False,
+                help_text="Empty: start with no lines.",
+                error_messages={"invalid_choice": "Choose a template from the list."})
             self.fields["account"].queryset = accounts_visible_to(user).order_by("name")
             self.fields["contact"].queryset = Contact.objects.filter(
                 account__in=accounts_visible_to(user).values("pk")).select_related("account")

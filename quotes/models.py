@@ -327,3 +327,45 @@ class ApprovalRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=state, source=ApprovalState.PENDING, target=ApprovalState.CANCELLED)
     def cancel(self):
         pass
+
+
+class QuoteTemplate(models.Model):
+    """A named set of lines a rep starts quotes from: products with their quantities, options,
+    discounts, billing period, sections and notes; priced from each new quote's own book."""
+
+    name = models.CharField(max_length=100, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class QuoteTemplateLine(models.Model):
+    template = models.ForeignKey(QuoteTemplate, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=19, decimal_places=4)
+    options = models.JSONField(null=True, blank=True,
+                               help_text="A configured product's options: SKU → quantity.")
+    discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    discount_per_period = models.DecimalField(**AMOUNT)
+    billing_period = models.CharField(max_length=16, blank=True)
+    section = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["template", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"],
+                                    name="quotetemplateline_unique_position"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0),
+                                   name="quotetemplateline_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} #{self.position}"

@@ -2,7 +2,8 @@
 
 The billing schedule it shows is `catalog.charge_schedule` over the quote's lines (start date,
 term, the account's bill day, each line's alignment): the same module that computes the rows
-the contract stores when the quote is accepted, so the dates and amounts are the invoices'.
+the contract stores when the quote is accepted, so the dates and amounts are the invoices', and
+the lines' nets and the totals it shows are those schedules' sums (`quotes.term_amounts`).
 """
 
 from collections import defaultdict
@@ -12,13 +13,12 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from catalog.charge_schedule import Charge, ChargeKind, LineTerms, charge_schedule
+from catalog.charge_schedule import Charge, ChargeKind
 from catalog.models import ProductKind
-from catalog.policies import default_convention
 from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
-from quotes.deal_desk import line_terms, term_end
-from quotes.selectors import section_subtotals, with_section_starts
+from quotes.selectors import section_subtotals, term_of, with_section_starts
+from quotes.term_amounts import Schedules
 
 TEMPLATE = "quotes/pdf/quote.html"
 
@@ -36,23 +36,19 @@ class ScheduledInvoice:
     usage: bool  # some charge is usage, billed as used
 
 
-def _terms(quote, line, end_on: date) -> LineTerms:
-    return line_terms(
-        currency=quote.currency, billing_period=line.billing_period,
-        amount_per_period=line.amount_per_period, start_on=quote.start_on, end_on=end_on,
-        alignment=line.billing_alignment, bill_day=quote.account.bill_day,
-        convention=default_convention(), usage=line.product.kind == ProductKind.USAGE)
-
-
 def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
     """What the quote's lines charge, by due date, as the contract's schedule will (included
     lines charge nothing)."""
-    end_on = term_end(quote.start_on, quote.term_months)
+    term, schedules = term_of(quote), Schedules()
     by_day = defaultdict(list)
     for line in lines:
         if line.included:
             continue
-        for charge in charge_schedule(_terms(quote, line, end_on)):
+        terms = term.line(billing_period=line.billing_period,
+                          amount_per_period=line.amount_per_period,
+                          alignment=line.billing_alignment,
+                          usage=line.product.kind == ProductKind.USAGE)
+        for charge in schedules.of(terms):
             by_day[charge.due_on].append((line, charge))
     return [ScheduledInvoice(day, tuple(by_day[day]), round_money(
         sum((c.amount for _, c in by_day[day]), Decimal(0)), quote.currency),

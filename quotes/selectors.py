@@ -26,7 +26,15 @@ from core.visibility import user_of, visible_to
 from ledger.fx import MissingRate
 from ledger.services import rate_book
 from quotes import approval_rules, deal_desk, diff
-from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteLine
+from quotes.models import (
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalState,
+    Quote,
+    QuoteLine,
+    QuoteTemplate,
+)
+from quotes.term_amounts import QuoteTerm
 
 ZERO = Decimal(0)
 VIEW = "quotes.view_quote"
@@ -62,6 +70,14 @@ def lines_of(quote: Quote) -> QuerySet[QuoteLine]:
     """Lines for pages and rules; the price snapshot (JSON) is left out until it is needed."""
     return (quote.lines.select_related("product").defer("price_snapshot")
             .order_by("position", "pk"))
+
+
+def quote_templates_for(user) -> QuerySet[QuoteTemplate]:
+    """The named templates a user who makes quotes may start from (shared by the sales team)."""
+    user = user_of(user)
+    if not user.is_authenticated or not user.has_perm("quotes.add_quote"):
+        return QuoteTemplate.objects.none()
+    return QuoteTemplate.objects.order_by("name", "pk")
 
 
 def approval_requests_of(quote: Quote) -> QuerySet[ApprovalRequest]:
@@ -280,6 +296,14 @@ DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "bi
                 "product__revenue_rule", "product__is_bundle")
 
 
+def term_of(quote: Quote) -> QuoteTerm:
+    """What the quote's lines are scheduled under: its start and term, its account's bill day,
+    and the day count its contract lines will record (`catalog.policies`)."""
+    return QuoteTerm(currency=quote.currency, start_on=quote.start_on,
+                     term_months=quote.term_months, bill_day=quote.account.bill_day,
+                     convention=default_convention())
+
+
 def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
     """The quote's lines as its contract lines will be (the schedule's terms, the catalog SSP
     in the quote's currency): two queries of plain columns, whatever the number of lines."""
@@ -288,16 +312,12 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
                  StandaloneSellingPrice.objects.filter(
                      product_id__in={row[8] for row in rows}, amount_currency=quote.currency)
                  .values_list("product_id", "amount", "basis")))
-    end_on = deal_desk.term_end(quote.start_on, quote.term_months)
-    convention = default_convention()
+    term = term_of(quote)
     lines = []
     for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
          product_id, kind, rule, is_bundle) in rows:
-        terms = deal_desk.line_terms(
-            currency=quote.currency, billing_period=period, amount_per_period=per_period,
-            start_on=quote.start_on, end_on=end_on, alignment=alignment,
-            bill_day=quote.account.bill_day, convention=convention,
-            usage=kind == ProductKind.USAGE)
+        terms = term.line(billing_period=period, amount_per_period=per_period,
+                          alignment=alignment, usage=kind == ProductKind.USAGE)
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
             revenue_rule=rule, is_bundle=is_bundle, included=included,

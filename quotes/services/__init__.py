@@ -25,10 +25,17 @@ from quotes.services.sending import (
     quote_link_url,
     send_quote,
 )
+from quotes.services.templates import (
+    add_lines_from_template,
+    create_quote_from_template,
+    save_as_template,
+)
 
 __all__ = [
-    "LineItem", "accept_quote", "add_line", "add_lines", "add_lines_from", "approve", "clone_quote",
-    "create_quote", "decline_quote", "expire_due_quotes", "move_line", "price_lines", "quote_facts",
+    "LineItem", "accept_quote", "add_line", "add_lines", "add_lines_from",
+    "add_lines_from_template", "approve", "clone_quote", "create_quote",
+    "create_quote_from_template", "decline_quote", "expire_due_quotes", "move_line",
+    "price_lines", "quote_facts",
     "quote_for_link", "quote_link_url", "reject", "remove_line", "reprice", "revise_quote",
-    "send_quote", "submit_for_approval", "update_line", "update_quote",
+    "save_as_template", "send_quote", "submit_for_approval", "update_line", "update_quote",
 ]

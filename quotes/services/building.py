@@ -41,6 +41,7 @@ from quotes.services.repricing import (
 
 DEFAULT_VALIDITY_DAYS = 30
 HUNDRED = Decimal(100)
+QUANTITY_PLACES = Decimal("0.0001")  # QuoteLine.quantity's places
 
 
 def _header_errors(*, account, contact, price_book, term_months) -> dict:
@@ -349,7 +350,9 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
                 billing_alignment: str | None = None, section: str | None = None,
                 note: str | None = None) -> QuoteLine:
     """Change a draft line's quantity, discount, billing alignment, section or note and
-    reprice the quote (left out: kept as it is)."""
+    reprice the quote (left out: kept as it is). A component included in its bundle keeps the
+    bundle's quantity and no discount of its own; a bundle's new quantity carries its included
+    components along."""
     quote = locked_draft(line.quote, by)
     line = locked_line(line, quote)
     values = {
@@ -359,7 +362,7 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
         "discount_per_period": (line.discount_per_period if discount_per_period is None
                                 else Decimal(discount_per_period)),
     }
-    errors = line_errors(**values)
+    errors = line_errors(**values) | _locked_errors(line, values)
     if billing_alignment is not None and billing_alignment != line.billing_alignment:
         errors.update(alignment_errors(line, billing_alignment))
     errors.update(text_errors(section=section, note=note))
@@ -372,6 +375,7 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
     for name, text in (("section", section), ("note", note)):
         if text is not None:
             values[name] = text.strip()
+    _follow_bundle(line, values["quantity"])
     for name, value in values.items():
         setattr(line, name, value)
     if depends_on_others(quote, [line]):
@@ -385,11 +389,46 @@ def update_line(*, line: QuoteLine, by, quantity: Decimal | None = None,
     return line
 
 
+def _locked_errors(line: QuoteLine, values: dict) -> dict:
+    """A component included in its bundle (or an option included in its product) is priced
+    there: its quantity follows its parent's and it takes no discount of its own."""
+    if not (line.included and line.parent_id):
+        return {}
+    parent = line.parent.product.name
+    errors = {}
+    if values["quantity"] != line.quantity:
+        errors["quantity"] = (f"{line.product.name} is included in {parent}: change "
+                              f"{parent}'s quantity instead.")
+    if (values["discount_percent"], values["discount_per_period"]) != (
+            line.discount_percent, line.discount_per_period):
+        errors["discount_percent"] = (f"{line.product.name} is priced in {parent}: discount "
+                                      f"{parent} instead.")
+    return errors
+
+
+def _follow_bundle(line: QuoteLine, quantity: Decimal) -> None:
+    """A bundle's included components keep their quantity per bundle when its quantity
+    changes (the catalog's component quantity × the bundle's)."""
+    if quantity == line.quantity or not line.product.is_bundle:
+        return
+    components = list(line.options.filter(included=True).select_for_update().order_by("pk"))
+    for component in components:
+        component.quantity = (component.quantity * quantity / line.quantity).quantize(
+            QUANTITY_PLACES)
+    QuoteLine.objects.bulk_update(components, ["quantity"])
+
+
 @transaction.atomic
 def remove_line(*, line: QuoteLine, by) -> Quote:
-    """Remove a draft line (with its options) and reprice the quote."""
+    """Remove a draft line (with its options) and reprice the quote; a component included in
+    its bundle goes only with the bundle."""
     quote = locked_draft(line.quote, by)
-    locked_line(line, quote).delete()
+    line = locked_line(line, quote)
+    if line.included and line.parent_id:
+        parent = line.parent.product.name
+        raise ValidationError({"line": f"{line.product.name} is included in {parent}: remove "
+                                       f"{parent} to remove it."})
+    line.delete()
     if depends_on_others(quote):
         store_prices(quote)
     else:

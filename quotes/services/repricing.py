@@ -1,5 +1,10 @@
 """Pricing a quote from its lines' frozen snapshots, and storing the result.
 
+`catalog.pricing` prices each line for one billing period; its figures over the term (list,
+discount, net, so the quote's TCV) are what its charge schedule charges (`quotes.term_amounts`),
+the rows its contract will store: a start off the account's bill day charges a prorated first
+period, on the quote as on the contract and the first invoice.
+
 Two ways, same figures. `store_prices` prices every line as one document (a percentage line
 follows the lines it is a percentage of; bundle and option lines are included in their parent):
 one read of the lines, one of the tax rates, one bulk update of the lines whose priced values
@@ -18,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum, prefetch_related_objects
 
-from catalog.models import Product
+from catalog.models import Product, ProductKind
 from catalog.pricing import (
     BillingPeriod,
     DocumentLine,
@@ -31,7 +36,9 @@ from catalog.selectors import tax_rates_for_account
 from catalog.tax import TaxLine, tax_document
 from core.money import round_money
 from quotes.models import Quote, QuoteLine
+from quotes.selectors import term_of
 from quotes.services._common import locked_draft
+from quotes.term_amounts import Schedules, TermAmounts
 
 PRICED_LINE_FIELDS = ["list_unit_price", "list_per_period", "amount_per_period", "list_amount",
                       "discount_amount", "net_amount", "tax_amount"]
@@ -101,30 +108,54 @@ def _price(quote: Quote, lines: Sequence[QuoteLine]):
         document = price_document(document_lines(quote, lines), currency)
     except ValueError as error:
         raise ValidationError({"lines": str(error)}) from error
+    term = _over_term(quote, lines, document)
     products = list({line.product_id: line.product for line in lines}.values())
     # Products handed in by callers may not carry their tax category yet: one query for all.
     prefetch_related_objects([p for p in products if p.tax_category_id
                               and not Product.tax_category.is_cached(p)], "tax_category")
     rates = tax_rates_for_account(account=quote.account, products=products, on=quote.start_on)
     taxes = tax_document(
-        [TaxLine(p.key, p.price.net_amount, rates.get(line.product_id, ()))
-         for p, line in zip(document.lines, lines, strict=True)],
+        [TaxLine(p.key, amounts.net_amount, rates.get(line.product_id, ()))
+         for p, amounts, line in zip(document.lines, term, lines, strict=True)],
         currency, inclusive=quote.price_book.prices_include_tax,
         exempt=quote.account.tax_exempt)
     changed = []
-    for line, priced, tax in zip(lines, document.lines, taxes.lines, strict=True):
+    for line, priced, amounts, tax in zip(lines, document.lines, term, taxes.lines,
+                                          strict=True):
         price = priced.price
         unit = (price.list_per_period / line.quantity).quantize(UNIT_PLACES) if line.quantity \
             else ZERO
-        values = [unit, price.list_per_period, price.amount_per_period, price.list_amount,
-                  price.discount_amount, price.net_amount, tax.tax]
+        values = [unit, price.list_per_period, price.amount_per_period, amounts.list_amount,
+                  amounts.discount_amount, amounts.net_amount, tax.tax]
         if [getattr(line, name) for name in PRICED_LINE_FIELDS] != values:
             for name, value in zip(PRICED_LINE_FIELDS, values, strict=True):
                 setattr(line, name, value)
             changed.append(line)
-    sums = Sums(document.list_amount, document.discount_amount, document.net_amount,
-                document.one_time_amount, taxes.tax, document.recurring_per_period)
+    zero = round_money(ZERO, currency)
+    sums = Sums(sum((a.list_amount for a in term), zero),
+                sum((a.discount_amount for a in term), zero),
+                sum((a.net_amount for a in term), zero),
+                sum((a.net_amount for a, p in zip(term, document.lines, strict=True)
+                     if not p.price.billing_period.recurring), zero),
+                taxes.tax, document.recurring_per_period)
     return changed, sums
+
+
+def _over_term(quote: Quote, lines: Sequence[QuoteLine], document) -> list[TermAmounts]:
+    """Each line's term figures from its charge schedule, as its contract line will take them
+    (`contracts.services.schedules.price_from_schedule`)."""
+    quote_term, schedules = term_of(quote), Schedules()
+    out = []
+    for line, priced in zip(lines, document.lines, strict=True):
+        price = priced.price
+        terms = quote_term.line(billing_period=price.billing_period.value,
+                                amount_per_period=price.amount_per_period,
+                                alignment=line.billing_alignment,
+                                usage=line.product.kind == ProductKind.USAGE)
+        out.append(TermAmounts.of(terms, list_per_period=price.list_per_period,
+                                  included=line.included or priced.included,
+                                  schedules=schedules))
+    return out
 
 
 def price_lines(quote: Quote, lines: list[QuoteLine]) -> list[QuoteLine]:

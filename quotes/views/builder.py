@@ -2,6 +2,8 @@
 changing, moving and removing lines. htmx requests get template partials: a changed line's row
 with the totals and approval preview out of band; after adding, the lines at the last page."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 from catalog import configuration as catalog_configuration
 from catalog.selectors import configuration_of, products_visible_to
 from core.redirects import safe_next
-from quotes import approval_rules, selectors, services
+from quotes import approval_rules, configuring, selectors, services
 from quotes.forms import (
     ALIGNMENTS,
     AddLineForm,
@@ -74,7 +76,8 @@ def _lines_context(request, quote, *, page=None) -> dict:
 def render_builder(request, quote, *, configure=None, status=200):
     return render(request, "quotes/builder.html", {
         **_lines_context(request, quote), "configure": configure,
-        "families": selectors.catalog_families(request.user)}, status=status)
+        "families": selectors.catalog_families(request.user),
+        "templates": selectors.quote_templates_for(request.user)}, status=status)
 
 
 def _after_add(request, quote, message: str):
@@ -215,34 +218,88 @@ def lines_copy(request, pk):
     return _after_add(request, quote, message)
 
 
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_template(request, pk):
+    """Add the lines of a named template."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    picked = request.POST.get("template", "")
+    template = (selectors.quote_templates_for(request.user).filter(pk=int(picked)).first()
+                if picked.isdigit() and len(picked) < 19 else None)
+    if template is None:
+        return _add_refused(request, quote, ["Choose a template from the list."])
+    try:
+        added = services.add_lines_from_template(quote=quote, template=template,
+                                                 by=request.user)
+    except ValidationError as error:
+        return _add_refused(request, quote, error.messages)
+    message = f"Template {template}: {len(added)} line{'' if len(added) == 1 else 's'} added."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+    return _after_add(request, quote, message)
+
+
+@require_POST
+@permission_required("quotes.add_quote", raise_exception=True)
+def template_save(request, pk):
+    """Save the quote's lines as a named template; the name's error is shown at the name."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    name = request.POST.get("name", "")[:200]
+    try:
+        template = services.save_as_template(quote=quote, name=name, by=request.user)
+    except ValidationError as error:
+        errors = error.message_dict
+        if not request.htmx:
+            messages.error(request, " ".join(m for ms in errors.values() for m in ms))
+            return redirect("quotes:builder", pk=pk)
+        return render(request, "quotes/builder.html#template_form", {
+            "quote": quote, "template_name": name, "template_errors": errors}, status=422)
+    message = f"Template “{template}” saved with {template.lines.count()} lines."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("quotes:builder", pk=pk)
+    return render(request, "quotes/builder.html#template_form", {
+        "quote": quote, "template_saved": message})
+
+
 def _followers(config) -> set[str]:
     """Options whose quantity is the product's (a quantity-follows-parent rule)."""
     return {rule.subject_sku for rule in config.rules
             if rule.kind is catalog_configuration.RuleKind.QUANTITY_FOLLOWS_PARENT}
 
 
-def _configure_context(quote, product, data=None, errors=()):
+def _configure_context(quote, product, data=None, errors=(), placed=None):
     """Each option group as the control its limits imply: one choice (radio buttons, with
     "None" when the group may be left empty) or several (checkboxes), a quantity box only where
-    the quantity may change, and each option's price in the quote's book."""
+    the quantity may change (with its min and max), and each option's price in the quote's
+    book; errors at the option, the group or the quantity they are about (`placed`)."""
     config = configuration_of(product)
     defaults = catalog_configuration.default_selections(config)
     chosen = set(defaults) if data is None else set(AddLineForm.chosen_skus(data))
     prices = selectors.entries_by_sku(quote=quote, skus=[
         o.sku for g in config.groups for o in g.options])
     follows = _followers(config)
+    placed = placed or configuring.PlacedErrors()
+    quantity = (data or {}).get("quantity", "1")
+    try:
+        limits = configuring.option_limits(config, Decimal(quantity))
+    except ArithmeticError:
+        limits = configuring.option_limits(config, Decimal(1))
     groups = []
     for number, group in enumerate(config.groups, start=1):
         options = [{"spec": option, "chosen": option.sku in chosen, "price": prices.get(option.sku),
-                    "follows": option.sku in follows,
+                    "follows": option.sku in follows, "limits": limits[option.sku],
+                    "errors": placed.options.get(option.sku, []),
                     "quantity": (data.get(f"qty-{option.sku}", "") if data is not None
                                  else defaults.get(option.sku, option.quantity))}
                    for option in group.options]
         groups.append({"spec": group, "options": options, "name": f"one-{number}",
                        "single": group.max_selections == 1,
+                       "errors": placed.groups.get(group.name, []),
                        "any_chosen": any(o["chosen"] for o in options)})
-    return {"product": product, "groups": groups, "errors": list(errors),
-            "quantity": (data or {}).get("quantity", "1")}
+    return {"product": product, "groups": groups, "errors": [*errors, *placed.form],
+            "quantity_errors": placed.product, "quantity": quantity}
 
 
 @permission_required("quotes.change_quote", raise_exception=True)
@@ -259,36 +316,71 @@ def configure(request, pk):
 
 @require_POST
 @permission_required("quotes.change_quote", raise_exception=True)
+def configure_check(request, pk):
+    """htmx: the configure form again as the rep changes it, each rule's reason at its option
+    and group; nothing is added."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    form = AddLineForm(request.POST, user=request.user)
+    valid = form.is_valid()
+    product = form.cleaned_data.get("product")
+    if product is None:
+        return HttpResponseBadRequest("Choose a product from the search.")
+    placed = None
+    if valid:
+        config = configuration_of(product)
+        options = form.options(follows=_followers(config))
+        if options is not None and not form.errors:
+            placed = configuring.placed_errors(config, options, form.cleaned_data["quantity"])
+    context = _configure_context(quote, product, request.POST, form.plain_errors(), placed)
+    context["checked"] = not form.errors and not placed
+    return render(request, "quotes/builder.html#configure", {"quote": quote,
+                                                             "configure": context})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
 def line_add(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
     form = AddLineForm(request.POST, user=request.user)
-    errors = []
-    if form.is_valid():
-        options = form.options(follows=_followers(configuration_of(form.cleaned_data["product"])))
-        try:
-            services.add_line(quote=quote, product=form.cleaned_data["product"], by=request.user,
-                              options=options,
-                              billing_period=form.cleaned_data["billing_period"] or None,
-                              **form.service_fields())
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            message = f"{form.cleaned_data['product'].name} added."
-            if request.htmx:
-                return _after_add(request, quote, message)
-            messages.success(request, message)
-            return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
-    else:
-        errors = form.plain_errors()
+    errors, placed = _add_errors(quote, form, request.user)
+    if not errors and not placed:
+        message = f"{form.cleaned_data['product'].name} added."
+        if request.htmx:
+            return _after_add(request, quote, message)
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
     product = form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
     if product is None:
         messages.error(request, " ".join(errors))
         return redirect("quotes:builder", pk=quote.pk)
-    configure_ctx = _configure_context(quote, product, request.POST, errors)
+    configure_ctx = _configure_context(quote, product, request.POST, errors, placed)
     if request.htmx:
         return render(request, "quotes/builder.html#configure",
                       {"quote": quote, "configure": configure_ctx})
     return render_builder(request, quote, configure=configure_ctx, status=400)
+
+
+def _add_errors(quote, form, user) -> tuple[list[str], configuring.PlacedErrors | None]:
+    """Add the form's product (with its options) unless something is wrong: the form's own
+    errors, then the configuration's at their places, then the service's."""
+    if not form.is_valid():
+        return form.plain_errors(), None
+    product = form.cleaned_data["product"]
+    config = configuration_of(product)
+    options = form.options(follows=_followers(config))
+    if form.errors:
+        return form.plain_errors(), None
+    if options is not None:
+        placed = configuring.placed_errors(config, options, form.cleaned_data["quantity"])
+        if placed:
+            return [], placed
+    try:
+        services.add_line(quote=quote, product=product, by=user, options=options,
+                          billing_period=form.cleaned_data["billing_period"] or None,
+                          **form.service_fields())
+    except ValidationError as error:
+        return error.messages, None
+    return [], None
 
 
 def _line_for(request, pk, line_pk) -> QuoteLine:

@@ -39,8 +39,11 @@ def quote_create(request):
                      initial={"account": request.GET.get("account")})
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.service_fields().items() if v not in (None, "")}
+        template = form.cleaned_data.get("template")
         try:
-            quote = services.create_quote(by=request.user, **fields)
+            quote = (services.create_quote_from_template(template=template, by=request.user,
+                                                         **fields) if template
+                     else services.create_quote(by=request.user, **fields))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

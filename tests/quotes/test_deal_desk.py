@@ -15,8 +15,9 @@ from billing.due_schedule import InstalmentTerm, TermsKind, TermsSpec
 from catalog.charge_schedule import LineTerms
 from contracts.models import ScheduledCharge
 from quotes import selectors
-from quotes.deal_desk import DeskLine, preview, term_end
+from quotes.deal_desk import DeskLine, preview
 from quotes.services import LineItem
+from quotes.term_amounts import term_end
 from revrec.models import ScheduleLine
 from tests.quotes.factories import product
 from tests.revrec.factories import START, active_contract_of, revenue_contract_of

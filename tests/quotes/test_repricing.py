@@ -67,12 +67,13 @@ def test_a_percentage_line_moves_with_the_lines_it_follows(catalog, sales_rep):
     assert_whole_quote_agrees(quote, sales_rep)
 
 
-def test_changing_an_included_line_keeps_it_inside_its_bundle(catalog, sales_rep):
+def test_changing_a_bundle_keeps_its_included_lines_inside_it(catalog, sales_rep):
     quote = draft_quote(sales_rep, lines=[("BUNDLE-GROWTH", 1, "0")])
     included = quote.lines.filter(included=True).first()
-    services.update_line(line=included, by=sales_rep, quantity=included.quantity + 5)
+    per_bundle = included.quantity
+    services.update_line(line=included.parent, by=sales_rep, quantity=D(6))
     included.refresh_from_db()
-    assert included.net_amount == 0
+    assert included.net_amount == 0 and included.quantity == 6 * per_bundle
     assert_whole_quote_agrees(quote, sales_rep)
 
 
