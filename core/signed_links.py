@@ -17,9 +17,9 @@ INVALID = ("This link is not valid. Please open the link exactly as it is in the
 class LinkProblem(Exception):
     """Why a customer's link cannot be used, in words for the customer, with an HTTP status."""
 
-    def __init__(self, kind: str, message: str, *, status: int = 410, document=None):
+    def __init__(self, kind: str, message: str, *, status: int = 410):
         super().__init__(message)
-        self.kind, self.message, self.status, self.document = kind, message, status, document
+        self.kind, self.message, self.status = kind, message, status
 
 
 def link_token(fields: dict, *, salt: str) -> str:

@@ -1,17 +1,11 @@
-"""What every quote service starts with: the permission, the row lock, the draft check."""
+"""What every quote service starts with: the row lock and the draft check (the permission is
+core.actors.require)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.actors import as_actor
+from core.actors import as_actor, require
 from quotes.models import Quote, QuoteLine, QuoteState
 from quotes.selectors import quote_for_update
-
-
-def require(by, permission: str, message: str):
-    actor = as_actor(by)
-    if not actor.has_perm(permission):
-        raise PermissionDenied(message)
-    return actor
 
 
 def locked(quote: Quote, by) -> Quote:

@@ -18,7 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
 from core.models import TransitionLog
 from core.roles import Role
@@ -27,7 +27,7 @@ from customers.models import ReportingLine
 from quotes import approval_rules
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteState
 from quotes.selectors import first_decider_in, may_decide, quote_facts_for
-from quotes.services._common import locked, require
+from quotes.services._common import locked
 
 
 def rule_facts() -> list[approval_rules.RuleFacts]:

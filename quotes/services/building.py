@@ -24,13 +24,14 @@ from catalog.selectors import (
     entries_of,
     standard_price_book,
 )
+from core.actors import require
 from core.dates import business_date
 from core.numbering import next_number
 from customers.models import Contact
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
 from quotes.selectors import quotes_visible_to
-from quotes.services._common import locked_draft, locked_line, require
+from quotes.services._common import locked_draft, locked_line
 from quotes.services.repricing import (
     PRICED_LINE_FIELDS,
     depends_on_others,

@@ -16,10 +16,10 @@ from django.db import transaction
 
 from catalog.models import Product
 from catalog.selectors import standard_price_book
+from core.actors import require
 from core.dates import business_date
 from core.numbering import next_number
 from quotes.models import Quote, QuoteKind, QuoteLine
-from quotes.services._common import require
 from quotes.services.building import DEFAULT_VALIDITY_DAYS
 from quotes.services.repricing import store_prices
 

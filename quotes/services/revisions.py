@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core.actors import require
 from core.dates import business_date
 from core.numbering import next_number
 from core.transitions import run_transition
 from quotes.models import OPEN_STATES, ApprovalState, Quote, QuoteLine
-from quotes.services._common import locked, require
+from quotes.services._common import locked
 
 COPIED_FIELDS = ("kind", "account", "contact", "currency", "price_book", "payment_terms",
                  "start_on", "term_months", "expires_on", "customer_notes", "internal_notes")

@@ -11,17 +11,17 @@ import hashlib
 from datetime import date
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from core.actors import ActorKind, as_actor
+from core.actors import ActorKind, as_actor, require
 from core.dates import business_date
 from core.events import record_event
+from core.outbox import enqueue
+from core.signed_links import LinkProblem, link_token, link_url, read_link, unknown_link
 from core.transitions import run_bulk_transition, run_transition
 from quotes.models import Quote, QuoteState
 from quotes.pdf import render_quote_pdf
@@ -36,53 +36,43 @@ SEND_PERMISSION = "quotes.send_quote"
 HASH_IN_LINK = 32  # hex characters of the PDF's SHA-256 the link is bound to (128 bits)
 
 
-class LinkProblem(Exception):
-    """Why a customer's link cannot be used, in words for the customer, with an HTTP status."""
-
-    def __init__(self, kind: str, message: str, *, status: int = 410, quote=None):
-        super().__init__(message)
-        self.kind, self.message, self.status, self.quote = kind, message, status, quote
-
-
 def quote_link_token(quote) -> str:
     """A signature bound to this quote, version, sent PDF and expiry date."""
-    return signing.dumps({"q": quote.pk, "v": quote.version,
-                          "h": quote.sent_pdf_sha256[:HASH_IN_LINK],
-                          "e": quote.expires_on.isoformat()}, salt=LINK_SALT, compress=True)
+    return link_token({"q": quote.pk, "v": quote.version,
+                       "h": quote.sent_pdf_sha256[:HASH_IN_LINK],
+                       "e": quote.expires_on.isoformat()}, salt=LINK_SALT)
 
 
 def quote_link_url(quote, base_url: str | None = None) -> str:
-    base = (base_url or settings.SITE_URL).rstrip("/")
-    return base + reverse("portal:quote", args=[quote_link_token(quote)])
+    return link_url("portal:quote", quote_link_token(quote), base_url)
 
 
 def quote_for_link(token: str, *, on: date | None = None, for_update: bool = False) -> Quote:
     """The sent quote a link names, or `LinkProblem` saying why the link cannot be used."""
+    pk, version, digest, until = read_link(token, salt=LINK_SALT, keys=("q", "v", "h", "e"))
     try:
-        data = signing.loads(token, salt=LINK_SALT)
-        pk, version, digest, until = data["q"], data["v"], data["h"], date.fromisoformat(data["e"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise LinkProblem("invalid", "This link is not valid. Please open the link exactly as it "
-                          "is in the email we sent you.", status=400) from None
+        until = date.fromisoformat(until)
+    except (TypeError, ValueError):
+        raise unknown_link() from None
     quotes = Quote.objects.select_for_update() if for_update else Quote.objects.all()
     quote = quotes.filter(pk=pk).first()
     if quote is None:
-        raise LinkProblem("invalid", "This link is not valid.", status=400)
+        raise unknown_link()
     if (quote.state == QuoteState.SUPERSEDED or quote.version != version
             or quote.sent_pdf_sha256[:HASH_IN_LINK] != digest):
         raise LinkProblem("superseded", "This version of the quote has been replaced by a newer "
-                          "one. Please use the link in the most recent email.", quote=quote)
+                          "one. Please use the link in the most recent email.")
     if quote.state in (QuoteState.ACCEPTED, QuoteState.DECLINED):
         when = (f" on {timezone.localtime(quote.decided_at):%d %B %Y}"
                 if quote.decided_at else "")
         raise LinkProblem("used", f"This quote was already {quote.get_state_display().lower()}"
-                          f"{when}. Thank you.", quote=quote)
+                          f"{when}. Thank you.")
     expiry = min(until, quote.expires_on)
     if quote.state == QuoteState.EXPIRED or business_date(on) > expiry:
         raise LinkProblem("expired", f"This quote expired on {expiry:%d %B %Y}. Please ask us "
-                          "for a new one.", quote=quote)
+                          "for a new one.")
     if quote.state != QuoteState.SENT:
-        raise LinkProblem("invalid", "This link is not valid.", status=400)
+        raise unknown_link()
     return quote
 
 
@@ -91,18 +81,14 @@ def send_quote(*, quote, by, on: date | None = None, base_url: str | None = None
                render=render_quote_pdf) -> Quote:
     """Render the PDF once (`render(quote)`; a later stage passes its own document, such as
     an amendment's), store its bytes and hash, and email the contact after commit."""
-    actor = as_actor(by)
-    if not actor.has_perm(SEND_PERMISSION):
-        raise PermissionDenied("You are not allowed to send quotes.")
+    actor = require(by, SEND_PERMISSION, "You are not allowed to send quotes.")
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     _check_sendable(quote, business_date(on))
     pdf = render(quote)
     run_transition(quote, "send", by=actor, on=on, note=f"Sent to {quote.contact.email}",
                    pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), at=timezone.now())
-    link = quote_link_url(quote, base_url)
-    from quotes.tasks import email_sent_quote_task
-
-    transaction.on_commit(lambda: email_sent_quote_task.delay(quote.pk, link))
+    # Through the outbox: a broker that is down delays the email, never fails the sending.
+    enqueue("quotes.tasks.email_sent_quote_task", quote.pk, quote_link_url(quote, base_url))
     return quote
 
 

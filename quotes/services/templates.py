@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import require
 from quotes.models import Quote, QuoteLine, QuoteTemplate, QuoteTemplateLine
 from quotes.selectors import quotes_visible_to
-from quotes.services._common import require
 from quotes.services.building import LineItem, add_lines, create_quote, items_of
 
 NAME_LENGTH = 100
