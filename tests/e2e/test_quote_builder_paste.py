@@ -64,13 +64,13 @@ def test_a_200_line_quote_with_sections_is_built_by_pasting_without_a_reload(
     # when a discount on a seat line passes Finance's 20% threshold
     assert page.locator("[data-line-rule]").count() == 0
     assert page.locator('#approval-preview [data-rule="Line discount above 20%"]').count() == 0
+    line_101 = draft.lines.get(position=101).pk  # read before the server writes again
     discount = page.get_by_label("Discount % of line 101")
     discount.fill("30")
     discount.press("Tab")
 
     # then the line and the header say approval will be needed before anyone submits
-    page.locator("#line-" + str(draft.lines.get(position=101).pk)
-                 + " [data-line-rule]").wait_for()
+    page.locator(f"#line-{line_101} [data-line-rule]").wait_for()
     page.locator('#approval-preview [data-rule="Line discount above 20%"]').wait_for()
 
     # when the rep configures three platforms, choosing the edition by its radio button
