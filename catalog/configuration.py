@@ -25,6 +25,8 @@ class OptionSpec:
     name: str
     quantity: Decimal = Decimal(1)
     quantity_editable: bool = False
+    min_quantity: Decimal | None = None  # when editable: the least a rep may choose
+    max_quantity: Decimal | None = None  # when editable: the most
     default_selected: bool = False
     included: bool = False
     active: bool = True
@@ -103,10 +105,21 @@ def _group_errors(group: GroupSpec, selections, chosen, follows) -> list[str]:
             errors.append(f"{option.name} is no longer sold.")
         if wanted < 0:
             errors.append(f"The quantity of {option.name} cannot be negative.")
-        elif (not option.quantity_editable and option.sku not in follows
-              and wanted != option.quantity):
+        elif option.sku in follows:
+            continue
+        elif not option.quantity_editable and wanted != option.quantity:
             errors.append(f"The quantity of {option.name} is fixed at {option.quantity}.")
+        elif option.quantity_editable:
+            errors.extend(_quantity_range_errors(option, wanted))
     return errors
+
+
+def _quantity_range_errors(option: OptionSpec, wanted: Decimal) -> list[str]:
+    if option.min_quantity is not None and wanted < option.min_quantity:
+        return [f"The quantity of {option.name} must be at least {option.min_quantity}."]
+    if option.max_quantity is not None and wanted > option.max_quantity:
+        return [f"The quantity of {option.name} must be at most {option.max_quantity}."]
+    return []
 
 
 def _rule_error(rule: RuleSpec, selections, chosen, quantity) -> str:

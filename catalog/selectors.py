@@ -132,6 +132,7 @@ def configuration_of(product: Product) -> configuration.ProductConfiguration:
                     configuration.OptionSpec(
                         sku=o.product.sku, name=o.product.name, quantity=o.quantity,
                         quantity_editable=o.quantity_editable,
+                        min_quantity=o.min_quantity, max_quantity=o.max_quantity,
                         default_selected=o.default_selected,
                         included=o.pricing == ComponentPricing.INCLUDED,
                         active=o.product.active)

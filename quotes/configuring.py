@@ -41,7 +41,8 @@ def _followers(config: ProductConfiguration) -> set[str]:
 
 def option_limits(config: ProductConfiguration, quantity: Decimal) -> dict[str, Limits]:
     """Each option's quantity limits: a fixed quantity, the product's when it follows it, or
-    any quantity above zero when the rep may change it."""
+    the catalog's least and most (any quantity above zero without them) when the rep may
+    change it."""
     follows = _followers(config)
     limits = {}
     for group in config.groups:
@@ -49,7 +50,8 @@ def option_limits(config: ProductConfiguration, quantity: Decimal) -> dict[str, 
             if option.sku in follows:
                 limits[option.sku] = Limits(quantity, quantity)
             elif option.quantity_editable:
-                limits[option.sku] = Limits(SMALLEST)
+                limits[option.sku] = Limits(option.min_quantity or SMALLEST,
+                                            option.max_quantity)
             else:
                 limits[option.sku] = Limits(option.quantity, option.quantity)
     return limits

@@ -146,6 +146,15 @@ class ProductOption(models.Model):
     quantity = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(1),
                                    validators=[MinValueValidator(Decimal("0.01"))])
     quantity_editable = models.BooleanField(default=False)
+    min_quantity = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="The least a rep may choose when the quantity is editable (empty: any above "
+                  "zero).")
+    max_quantity = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="The most a rep may choose when the quantity is editable (empty: no limit).")
     pricing = models.CharField(max_length=16, choices=ComponentPricing.choices,
                                default=ComponentPricing.SEPARATE)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -156,12 +165,19 @@ class ProductOption(models.Model):
             models.UniqueConstraint(fields=["group", "product"], name="option_once_per_group"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0),
                                    name="option_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(min_quantity__isnull=True) | models.Q(max_quantity__isnull=True)
+                | models.Q(max_quantity__gte=models.F("min_quantity")),
+                name="option_max_quantity_at_least_min"),
         ]
 
     def __str__(self):
         return f"{self.group}: {self.product.sku}"
 
     def clean(self):
+        if (self.min_quantity is not None and self.max_quantity is not None
+                and self.max_quantity < self.min_quantity):
+            raise ValidationError({"max_quantity": "The most cannot be less than the least."})
         if not self.group_id or not self.product_id:
             return
         if self.product_id == self.group.product_id:

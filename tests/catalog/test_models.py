@@ -146,6 +146,26 @@ def test_a_product_cannot_be_its_own_option_or_twice_an_option():
         ProductOptionFactory.build(group=second_group, product=addon).full_clean()
 
 
+def test_an_options_most_is_not_below_its_least_and_the_checker_reads_both():
+    from catalog.selectors import configuration_of
+
+    group = OptionGroupFactory()
+    backwards = ProductOptionFactory.build(group=group, product=ProductFactory(),
+                                           quantity_editable=True, min_quantity=D(10),
+                                           max_quantity=D(5))
+    with pytest.raises(ValidationError) as caught:
+        backwards.full_clean()
+    assert caught.value.message_dict == {"max_quantity": ["The most cannot be less than the "
+                                                          "least."]}
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        backwards.save()
+
+    ProductOptionFactory(group=group, product=ProductFactory(), quantity_editable=True,
+                         min_quantity=D(5), max_quantity=D(50))
+    [option] = configuration_of(group.product).groups[0].options
+    assert (option.min_quantity, option.max_quantity) == (D(5), D(50))
+
+
 def test_requires_and_excludes_rules_need_a_target():
     product, option = ProductFactory(), ProductFactory()
     with pytest.raises(ValidationError) as caught:

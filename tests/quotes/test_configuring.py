@@ -16,7 +16,8 @@ from quotes.configuring import Limits, option_limits, placed_errors
 STARTER = OptionSpec("PLAT-STARTER", "Starter edition")
 PRO = OptionSpec("PLAT-PRO", "Professional edition", default_selected=True)
 SEATS = OptionSpec("SEAT-USER", "User seat", quantity=D(10), quantity_editable=True)
-SSO = OptionSpec("SEAT-SSO", "Single sign-on", quantity=D(10), quantity_editable=True)
+SSO = OptionSpec("SEAT-SSO", "Single sign-on", quantity=D(10), quantity_editable=True,
+                 min_quantity=D(5), max_quantity=D(500))
 ADMIN = OptionSpec("ADMIN-PACK", "Admin pack", quantity=D(2))
 SUPPORT = OptionSpec("SUPPORT", "Support per seat")
 PLATFORM = ProductConfiguration(
@@ -81,5 +82,21 @@ def test_the_quantity_box_allows_what_the_option_allows():
     limits = option_limits(PLATFORM, D(7))
 
     assert limits["SEAT-USER"] == Limits(D("0.0001"))
+    assert limits["SEAT-SSO"] == Limits(D(5), D(500))
     assert limits["ADMIN-PACK"] == Limits(D(2), D(2))
     assert limits["SUPPORT"] == Limits(D(7), D(7))
+
+
+def test_an_editable_quantity_outside_the_catalogs_range_is_wrong_at_its_option():
+    """The catalog admin sets the least and the most a rep may choose (Salesforce CPQ's
+    Product Option "Min Quantity" / "Max Quantity")."""
+    base = {"PLAT-PRO": D(1), "SEAT-USER": D(10)}
+
+    too_few = placed_errors(PLATFORM, {**base, "SEAT-SSO": D(4)}, D(1))
+    too_many = placed_errors(PLATFORM, {**base, "SEAT-SSO": D(501)}, D(1))
+
+    assert too_few.options == {"SEAT-SSO": ["The quantity of Single sign-on must be at least "
+                                            "5."]}
+    assert too_many.options == {"SEAT-SSO": ["The quantity of Single sign-on must be at most "
+                                             "500."]}
+    assert not placed_errors(PLATFORM, {**base, "SEAT-SSO": D(500)}, D(1))
