@@ -59,6 +59,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     start_on = models.DateField()
     term_months = models.PositiveSmallIntegerField(default=12,
                                                    validators=[MinValueValidator(1)])
+    bill_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False,
+        help_text="The account's bill day when the quote was made: the quote is priced and its "
+                  "contract scheduled with it, whatever the account says later (empty: the "
+                  "account's).")
     expires_on = models.DateField()
     customer_notes = models.TextField(blank=True)
     internal_notes = models.TextField(blank=True)
@@ -113,6 +118,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"{self.number} v{self.version}" if self.version > 1 else self.number
+
+    @property
+    def billed_on_day(self) -> int:
+        """The bill day the quote's lines are priced and scheduled with."""
+        return self.bill_day or self.account.bill_day
 
     @property
     def is_editable(self) -> bool:

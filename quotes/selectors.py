@@ -297,10 +297,11 @@ DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "bi
 
 
 def term_of(quote: Quote) -> QuoteTerm:
-    """What the quote's lines are scheduled under: its start and term, its account's bill day,
-    and the day count its contract lines will record (`catalog.policies`)."""
+    """What the quote's lines are scheduled under: its start and term, its bill day (the
+    account's when the quote was made), and the day count its contract lines will record
+    (`catalog.policies`)."""
     return QuoteTerm(currency=quote.currency, start_on=quote.start_on,
-                     term_months=quote.term_months, bill_day=quote.account.bill_day,
+                     term_months=quote.term_months, bill_day=quote.billed_on_day,
                      convention=default_convention())
 
 

@@ -81,7 +81,7 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
         number=f"Q-{today.year}-{number:05d}", account=account, contact=contact,
         owner=actor.user, currency=price_book.currency, price_book=price_book,
         payment_terms=payment_terms or account.payment_terms, start_on=start_on,
-        term_months=term_months,
+        term_months=term_months, bill_day=account.bill_day,
         expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
         customer_notes=customer_notes, internal_notes=internal_notes)
 

@@ -78,7 +78,7 @@ def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, star
     quote = Quote.objects.create(
         number=f"Q-{today.year}-{number:05d}", kind=kind, account=account, contact=contact,
         owner=owner, currency=currency, price_book=price_book, payment_terms=payment_terms,
-        start_on=start_on, term_months=term_months,
+        start_on=start_on, term_months=term_months, bill_day=account.bill_day,
         expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
         customer_notes=customer_notes,
         internal_notes=internal_notes or f"Prefilled by {actor.label}.")

@@ -13,7 +13,8 @@ from quotes.models import OPEN_STATES, ApprovalState, Quote, QuoteLine
 from quotes.services._common import locked
 
 COPIED_FIELDS = ("kind", "account", "contact", "currency", "price_book", "payment_terms",
-                 "start_on", "term_months", "expires_on", "customer_notes", "internal_notes")
+                 "start_on", "term_months", "bill_day", "expires_on", "customer_notes",
+                 "internal_notes")
 COPIED_LINE_FIELDS = ("product_id", "description", "quantity", "billing_period",
                       "price_snapshot", "discount_percent", "discount_per_period", "included",
                       "list_unit_price", "list_per_period", "amount_per_period", "list_amount",

@@ -125,8 +125,9 @@ def test_finance_sees_every_quotes_pdf(client, finance, quote):
 def test_the_pdf_shows_the_billing_schedule_aligned_to_the_accounts_bill_day(sales_rep):
     # given 10 seats at $255.00 a month from 1 December, for an account billed on the 15th
     quote = approved_quote(owner=sales_rep)
-    quote.account.bill_day = 15
+    quote.account.bill_day = quote.bill_day = 15  # a quote made for an account billed on the 15th
     quote.account.save(update_fields=["bill_day"])
+    quote.save(update_fields=["bill_day"])
     onboarding = quote.lines.get(product__sku="ONBOARDING")
 
     # when
@@ -143,8 +144,9 @@ def test_the_pdf_shows_the_billing_schedule_aligned_to_the_accounts_bill_day(sal
 
 def test_a_line_aligned_to_its_start_day_bills_whole_months_from_it(sales_rep):
     quote = approved_quote(owner=sales_rep)
-    quote.account.bill_day = 15
+    quote.account.bill_day = quote.bill_day = 15  # a quote made for an account billed on the 15th
     quote.account.save(update_fields=["bill_day"])
+    quote.save(update_fields=["bill_day"])
     quote.lines.filter(product__sku="SEAT-USER").update(billing_alignment="anniversary")
 
     html = pdf.render_quote_html(quote)

@@ -122,3 +122,23 @@ def test_the_tcv_rule_reads_what_the_schedule_charges(catalog, sales_rep):
     assert quote.total_contract_value == D("3054.98")
     hits = approval_hits(quote_facts(quote), rule_facts())
     assert [hit.rule.name for hit in hits if hit.rule.condition == TCV_ABOVE] == []
+
+
+def test_the_contract_keeps_the_bill_day_the_quote_was_priced_with(sales_rep, monkeypatch):
+    """The account's bill day moves to the 15th after the quote was made: the signed quote's
+    figures still hold, because the quote keeps the bill day it was made with and its
+    contract is scheduled with it."""
+    real_send = services.send_quote
+
+    def send_then_move_the_bill_day(*, quote, **kwargs):
+        sent = real_send(quote=quote, **kwargs)
+        type(quote.account).objects.filter(pk=quote.account_id).update(bill_day=15)
+        return sent
+
+    monkeypatch.setattr(services, "send_quote", send_then_move_the_bill_day)
+    quote, contract = _accepted(sales_rep, currency="USD",
+                                lines=[("SEAT-USER", 10, 15, "monthly")])
+
+    assert quote.bill_day == 1 and contract.account.bill_day == 15
+    assert set(contract.lines.values_list("bill_day", flat=True)) == {1}
+    assert quote.total_contract_value == contract.total_contract_value == _rows(contract)
