@@ -526,6 +526,10 @@ class RecognitionItem(models.Model):
             models.UniqueConstraint(fields=["revenue_contract", "month"],
                                     name="recognitionitem_once_per_month"),
         ]
+        # the roll-forward and the disclosures sum a month's items: read from the index alone
+        indexes = [models.Index(fields=["month"],
+                                include=["recognized_functional", "fx_difference"],
+                                name="recognitionitem_month_totals")]
 
     def __str__(self):
         return f"{self.revenue_contract} {self.month:%Y-%m}"

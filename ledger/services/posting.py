@@ -3,12 +3,14 @@
 The query count does not grow with the number of entries: one lookup of the GL accounts, one of
 the customer accounts, one locked read of the periods (plus one insert and one read when months
 are new), the gapless numbers in one reservation, one bulk insert of entries and one of lines
-(COPY on PostgreSQL, from tuples: `ledger.services.rows`).
+(COPY on PostgreSQL, from tuples: `ledger.services.rows`), and one of the movements they
+make per posting day, GL account and kind of source (`AccountMovement`, what balances sum).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,11 +22,18 @@ from core.actors import as_actor, system_user
 from core.dates import business_date, month_start
 from core.numbering import next_numbers
 from ledger.drafts import EntryDraft, LineDraft, SourceRef, entry_errors
-from ledger.models import AccountingPeriod, GLAccount, JournalEntry, JournalLine
+from ledger.models import (
+    AccountingPeriod,
+    AccountMovement,
+    GLAccount,
+    JournalEntry,
+    JournalLine,
+)
 from ledger.period_rules import month_end, posting_date
 from ledger.services.rows import insert_tuples
 
 ENTRY_NUMBER_SERIES = "journal-entry"
+ZERO = Decimal(0)
 
 
 def _customer_ids(drafts: Sequence[EntryDraft]) -> set[int]:
@@ -98,6 +107,7 @@ def _source_columns(drafts: Sequence[EntryDraft]) -> list[tuple[int | None, int 
 # Columns written per entry and per line, in the order `_write` builds their tuples.
 ENTRY_FIELDS = ("number", "document_date", "posted_on", "period_id", "memo", "source_type_id",
                 "source_id", "source_label", "reverses_id", "posted_by_id", "created_at")
+MOVEMENT_FIELDS = ("posted_on", "gl_account_id", "source_type_id", "debit", "credit")
 LINE_FIELDS = ("entry_id", "gl_account_id", "debit", "credit", "customer_account_id",
                "document_currency", "document_amount", "rate", "description")
 
@@ -125,7 +135,23 @@ def _write(drafts: Sequence[EntryDraft], actor,
          line.document_currency, line.document_amount, line.rate, line.description[:255])
         for entry_id, draft in zip(ids, drafts, strict=True) for line in draft.lines
     ])
+    insert_tuples(AccountMovement, MOVEMENT_FIELDS, _movements(drafts, rows, accounts))
     return ids, rows
+
+
+def _movements(drafts: Sequence[EntryDraft], rows: Sequence[tuple],
+               accounts: dict[str, int]) -> list[tuple]:
+    """The lines' sums per posting day, GL account and kind of source (`MOVEMENT_FIELDS`)."""
+    sums: dict[tuple, list] = {}
+    for draft, row in zip(drafts, rows, strict=True):
+        posted_on, source_type = row[2], row[5]
+        for line in draft.lines:
+            key = (posted_on, accounts[line.gl_code], source_type)
+            total = sums.setdefault(key, [ZERO, ZERO])
+            total[0] += line.debit
+            total[1] += line.credit
+    return [(*key, debit, credit) for key, (debit, credit) in sorted(
+        sums.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or 0))]
 
 
 def _entries(ids: Sequence[int], rows: Sequence[tuple]) -> list[JournalEntry]:

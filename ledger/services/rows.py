@@ -27,9 +27,10 @@ def insert_tuples(model, fields: Sequence[str], rows: Sequence[tuple]) -> list[i
     columns = ", ".join(quote(column) for column in
                         [meta.pk.column, *(meta.get_field(name).column for name in fields)])
     with db.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+        # one array, not a result row per id
+        cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) "
                        "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column, len(rows)])
-        ids = [pk for (pk,) in cursor.fetchall()]
+        ids = cursor.fetchone()[0]
         # errors come out as Django's (IntegrityError, ...), as the ORM's do
         with db.wrap_database_errors, cursor.cursor.copy(
                 f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
