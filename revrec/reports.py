@@ -29,7 +29,7 @@ from ledger.period_rules import month_end
 from ledger.selectors import credit_balance, monthly_movements
 from revrec.models import (
     PerformanceObligation,
-    RecognitionItem,
+    RecognitionRun,
     RecognizedRevenue,
     RevenueContract,
     ScheduleLine,
@@ -96,7 +96,7 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
 
 def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
     """Open point-in-time obligations' allocated price not yet scheduled (units not
-    delivered): (revenue contract, currency, family, amount), two queries."""
+    delivered): (revenue contract, currency, family, amount), two aggregate queries."""
     obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
@@ -109,10 +109,11 @@ def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
                                                    "revenue_contract__currency", "family",
                                                    "allocated"))
     scheduled: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for pk, amount in ScheduleLine.objects.filter(
-            obligation_id__in=[row[0] for row in rows]).order_by().values_list(
-            "obligation_id", "amount"):
-        scheduled[pk] += amount
+    for pk, currency, total in (ScheduleLine.objects.filter(obligation__in=obligations)
+                                .values_list("obligation_id",
+                                             "obligation__revenue_contract__currency")
+                                .annotate(total=Sum("amount")).order_by()):
+        scheduled[pk] = round_money(total, currency)  # SQLite sums in floating point
     return [(rc_id, currency, family, allocated - scheduled[pk])
             for pk, rc_id, currency, family, allocated in rows if allocated > scheduled[pk]]
 
@@ -151,14 +152,13 @@ def _from(first: date, months: dict[date, Decimal]) -> dict[date | None, Decimal
 
 
 def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict]:
-    """Functional revenue and exchange differences posted per month (earlier months as None)."""
+    """Functional revenue and exchange differences recognized per month (earlier months as
+    None): the runs' totals, one row per month."""
     revenue: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
     fx: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
-    for month, total, difference in (RecognitionItem.objects.filter(month__lte=last_end)
-                                     .values_list("month")
-                                     .annotate(total=Sum("recognized_functional"),
-                                               difference=Sum("fx_difference"))
-                                     .order_by()):
+    for month, total, difference in (RecognitionRun.objects.filter(month__lte=last_end)
+                                     .values_list("month", "recognized_functional",
+                                                  "fx_difference").order_by()):
         key = month if month >= first else None
         revenue[key] += _fun(total)
         fx[key] += _fun(difference)
@@ -228,10 +228,11 @@ def ledger_revenue(first: date, last_end: date) -> Decimal:
 
 
 def recognized_functional(first: date, last: date) -> Decimal:
-    """Revenue the runs of these months recorded, in the functional currency."""
-    total = RecognizedRevenue.objects.filter(
-        item__month__range=(month_start(first), month_start(last))).aggregate(
-        total=Sum("amount_functional"))["total"]
+    """Revenue the runs of these months recorded, in the functional currency (their totals of
+    revenue rows)."""
+    total = RecognitionRun.objects.filter(
+        month__range=(month_start(first), month_start(last))).aggregate(
+        total=Sum("revenue_functional"))["total"]
     return _fun(total)
 
 

@@ -211,6 +211,7 @@ ITEM_FIELDS = ("run_id", "revenue_contract_id", "month", "recognized", "recogniz
                "billed_to_date", "billed_to_date_functional", "contract_asset", "entry_id",
                "reclass_entry_id")
 REVENUE_FIELDS = ("item_id", "family", "amount", "amount_functional")
+TOTALS = ("recognized_functional", "fx_difference", "revenue_functional")  # the run's
 
 
 class _Chunk:
@@ -241,26 +242,31 @@ class _Chunk:
         for rc_id, family, currency, amount in rows:  # SQLite sums in floating point
             self.amounts[rc_id][family] = round_money(amount, currency)
 
-    def post(self, actor):
+    def post(self, actor) -> tuple[Decimal, Decimal, Decimal]:
         """Release each contract's month (revrec.release), post its entries, and record one
-        item per contract and one revenue row per family, written from tuples."""
+        item per contract and one revenue row per family, written from tuples; their totals
+        (`TOTALS`, functional)."""
         functional = settings.FUNCTIONAL_CURRENCY
         billed = billed_to_date(self.ids, through=self.end)
         before = _previous_positions(self.ids, self.month)
-        rates = ledger.rate_book({rc.currency for rc in self.contracts}, up_to=self.end)
+        currencies = {rc.currency for rc in self.contracts}
+        rates = ledger.rate_book(currencies, up_to=self.end)
+        rate_of = {currency: rates.rate_on(currency, self.end)
+                   for currency in currencies}
         source_type = ContentType.objects.get_for_model(RevenueContract).pk
+        month = f"{self.month:%Y-%m}"
         drafts, items, revenue = [], [], []
         for rc in self.contracts:
             families = self.amounts.get(rc.pk, {})
             recognized = sum(families.values(), ZERO)
             bill = billed.get(rc.pk, NOTHING_BILLED)
-            rate = rates.rate_on(rc.currency, self.end)
+            rate = rate_of[rc.currency]
             result = release(before.get(rc.pk, Position()), recognized=recognized,
                              billed=bill.amount, billed_functional=bill.functional, rate=rate,
                              currency=rc.currency, functional_currency=functional)
             split = (postings.split_by_family(result.revenue, families, functional, rate=rate)
                      if families else [])
-            label = f"{rc.number} {self.month:%Y-%m}"
+            label = f"{rc.number} {month}"
             source = SourceRef(source_type, rc.pk)
             entry = postings.revenue_entry(families=split, month_end=self.end, label=label,
                                            source=source, customer_account_id=rc.account_id,
@@ -275,6 +281,8 @@ class _Chunk:
             revenue.append(split)
             drafts += [d for d in (entry, reclass) if d is not None]
         posted = iter(ledger.post_entry_ids(drafts, by=actor))
+        totals = (sum((item[4] for item in items), ZERO), sum((item[5] for item in items), ZERO),
+                  sum((f.functional for split in revenue for f in split), ZERO))
         for item in items:  # the last two columns: whether each entry exists, then its id
             item[-2] = next(posted) if item[-2] else None
             item[-1] = next(posted) if item[-1] else None
@@ -290,6 +298,7 @@ class _Chunk:
         ).filter(Exists(RecognitionItem.objects.filter(
             run=self.run, month=self.month,
             revenue_contract_id=OuterRef("obligation__revenue_contract_id")))).update(run=self.run)
+        return totals
 
 
 @transaction.atomic
@@ -305,19 +314,24 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
         return 0
     contracts = [Contract(*row) for row in _in_chunk(chunk).select_for_update().order_by("pk")
                  .values_list("pk", "currency", "account_id", "number")]
+    totals = (ZERO, ZERO, ZERO)
     if contracts:
         work = _Chunk(run, chunk, contracts)
         work.schedule()
-        work.post(actor)
+        totals = work.post(actor)
     chunk.contracts_done, chunk.finished_at = len(contracts), timezone.now()
     chunk.save(update_fields=["contracts_done", "finished_at"])
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
     run.heartbeat_at = chunk.finished_at
+    run.recognized_functional += totals[0]
+    run.fx_difference += totals[1]
+    run.revenue_functional += totals[2]
+    fields = ["heartbeat_at", *TOTALS]
     if run.chunks.filter(finished_at__isnull=True).exists():
         _count(run).save(update_fields=["chunks_total", "chunks_done", "contracts_done",
-                                        "heartbeat_at"])
+                                        *fields])
     else:
-        run.save(update_fields=["heartbeat_at"])
+        run.save(update_fields=fields)
         _queue_unfinished(run, by=actor)
     return len(contracts)
 
