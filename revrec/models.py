@@ -500,6 +500,28 @@ class RecognitionChunk(models.Model):
         return f"{self.run} chunk {self.sequence}"
 
 
+class RecognizedTotal(models.Model):
+    """What one run recognized per product family, pattern of transfer and currency (in the
+    contracts' currency): the schedule lines it marked, summed by the chunk that marked them.
+    The disaggregation of revenue reads these, a few rows per month, not every line."""
+
+    run = models.ForeignKey("RecognitionRun", on_delete=models.CASCADE, related_name="totals")
+    family = models.CharField(max_length=100, blank=True)
+    pattern = models.CharField(max_length=16, choices=Pattern.choices)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        ordering = ["run", "family", "pattern", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "family", "pattern", "currency"],
+                                    name="recognizedtotal_one_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.run} {self.family or 'no family'} {self.pattern} {self.currency}"
+
+
 class RecognitionItem(models.Model):
     """What one run did for one revenue contract: the revenue it recognized and the contract's
     position after it (billed against recognized, as liability or asset), in the functional

@@ -39,6 +39,7 @@ from revrec.models import (
     RecognitionItem,
     RecognitionRun,
     RecognizedRevenue,
+    RecognizedTotal,
     RevenueContract,
     RunState,
     ScheduleLine,
@@ -236,11 +237,15 @@ class _Chunk:
             delivery_lines(self.ids, through=self.end) + _usage_lines(self.ids, self.month),
             ignore_conflicts=True)
         rows = self._open_lines().values_list(
-            "obligation__revenue_contract_id", "obligation__family",
+            "obligation__revenue_contract_id", "obligation__family", "obligation__pattern",
             "obligation__revenue_contract__currency").annotate(total=Sum("amount"))
-        self.amounts: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        for rc_id, family, currency, amount in rows:  # SQLite sums in floating point
-            self.amounts[rc_id][family] = round_money(amount, currency)
+        self.amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(
+            lambda: ZERO))
+        self.kinds: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+        for rc_id, family, pattern, currency, amount in rows:
+            amount = round_money(amount, currency)  # SQLite sums in floating point
+            self.amounts[rc_id][family] += amount
+            self.kinds[family, pattern, currency] += amount
 
     def post(self, actor) -> tuple[Decimal, Decimal, Decimal]:
         """Release each contract's month (revrec.release), post its entries, and record one
@@ -257,7 +262,7 @@ class _Chunk:
         month = f"{self.month:%Y-%m}"
         drafts, items, revenue = [], [], []
         for rc in self.contracts:
-            families = self.amounts.get(rc.pk, {})
+            families = dict(self.amounts.get(rc.pk, {}))
             recognized = sum(families.values(), ZERO)
             bill = billed.get(rc.pk, NOTHING_BILLED)
             rate = rate_of[rc.currency]
@@ -301,6 +306,24 @@ class _Chunk:
         return totals
 
 
+def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) -> None:
+    """Add a chunk's recognized amounts per family, pattern and currency to its run's totals
+    (the run is locked: chunks add in turn)."""
+    if not kinds:
+        return
+    existing = {(t.family, t.pattern, t.currency): t for t in run.totals.all()}
+    for kind, amount in kinds.items():
+        if kind in existing:
+            existing[kind].amount += amount
+    RecognizedTotal.objects.bulk_update([existing[k] for k in kinds if k in existing],
+                                        ["amount"])
+    RecognizedTotal.objects.bulk_create([
+        RecognizedTotal(run=run, family=family, pattern=pattern, currency=currency,
+                        amount=amount)
+        for (family, pattern, currency), amount in kinds.items()
+        if (family, pattern, currency) not in existing])
+
+
 @transaction.atomic
 def run_recognition_chunk(*, chunk_id: int, by) -> int:
     """Recognize the month for the chunk's revenue contracts that have no item for it yet, once:
@@ -314,11 +337,11 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
         return 0
     contracts = [Contract(*row) for row in _in_chunk(chunk).select_for_update().order_by("pk")
                  .values_list("pk", "currency", "account_id", "number")]
-    totals = (ZERO, ZERO, ZERO)
+    totals, kinds = (ZERO, ZERO, ZERO), {}
     if contracts:
         work = _Chunk(run, chunk, contracts)
         work.schedule()
-        totals = work.post(actor)
+        totals, kinds = work.post(actor), work.kinds
     chunk.contracts_done, chunk.finished_at = len(contracts), timezone.now()
     chunk.save(update_fields=["contracts_done", "finished_at"])
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
@@ -326,6 +349,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
     run.recognized_functional += totals[0]
     run.fx_difference += totals[1]
     run.revenue_functional += totals[2]
+    _add_kinds(run, kinds)
     fields = ["heartbeat_at", *TOTALS]
     if run.chunks.filter(finished_at__isnull=True).exists():
         _count(run).save(update_fields=["chunks_total", "chunks_done", "contracts_done",

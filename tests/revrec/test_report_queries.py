@@ -76,3 +76,15 @@ def test_each_run_carries_the_totals_of_its_items_and_revenue_rows(recognized): 
                 month_run.revenue_functional) == (usd(items["revenue"]), usd(items["fx"]),
                                                   usd(rows["total"]))
     assert RecognitionRun.objects.filter(revenue_functional__gt=0).count() == 3
+
+
+def test_the_runs_totals_disaggregate_as_the_schedule_lines_they_marked(
+        recognized):  # noqa: F811
+    # the customer's filter reads the schedule lines the runs marked; without it, the totals
+    customer = recognized.account.name
+    from_lines = reports.revenue_disaggregation(first=DEC, last=FEB,
+                                                filters=reports.Filters(account=customer))
+    from_totals = reports.revenue_disaggregation(first=DEC, last=FEB)
+
+    assert from_totals.rows == from_lines.rows
+    assert {row[0] for row in from_totals.rows} == {"Seats", "Services"}
