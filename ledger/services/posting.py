@@ -113,8 +113,9 @@ LINE_FIELDS = ("entry_id", "gl_account_id", "debit", "credit", "customer_account
 
 
 def _write(drafts: Sequence[EntryDraft], actor,
-           reverses: Sequence[JournalEntry | None]) -> tuple[list[int], list[tuple]]:
-    """Validate and write the drafts; their new ids and entry rows (`ENTRY_FIELDS`). Rows go in
+           reverses: Sequence[JournalEntry | None]) -> tuple[list[int], list[tuple], dict]:
+    """Validate and write the drafts; their new ids, entry rows (`ENTRY_FIELDS`) and the
+    periods they landed in, by id. Rows go in
     as tuples (no model instance per entry or line: at 20,000 entries those cost as much as
     writing them)."""
     accounts = {code: account.pk for code, account in _validated_accounts(drafts).items()}
@@ -136,7 +137,7 @@ def _write(drafts: Sequence[EntryDraft], actor,
         for entry_id, draft in zip(ids, drafts, strict=True) for line in draft.lines
     ])
     insert_tuples(AccountMovement, MOVEMENT_FIELDS, _movements(drafts, rows, accounts))
-    return ids, rows
+    return ids, rows, {period.pk: period for period, _ in landing.values()}
 
 
 def _movements(drafts: Sequence[EntryDraft], rows: Sequence[tuple],
@@ -154,10 +155,12 @@ def _movements(drafts: Sequence[EntryDraft], rows: Sequence[tuple],
         sums.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or 0))]
 
 
-def _entries(ids: Sequence[int], rows: Sequence[tuple]) -> list[JournalEntry]:
+def _entries(ids: Sequence[int], rows: Sequence[tuple], periods: dict) -> list[JournalEntry]:
+    """The posted entries as instances (their period loaded), for callers that keep them."""
     entries = []
     for pk, row in zip(ids, rows, strict=True):
         entry = JournalEntry(pk=pk, **dict(zip(ENTRY_FIELDS, row, strict=True)))
+        entry.period = periods[entry.period_id]
         entry._state.adding, entry._state.db = False, "default"
         entries.append(entry)
     return entries
