@@ -225,9 +225,13 @@ class _Chunk:
         self.run, self.month, self.end = run, run.month, month_end(run.month)
         self.contracts = revenue_contracts
         self.ids = _in_chunk(chunk).values("pk")
+        self.range = (chunk.first_id, chunk.last_id)
 
     def _open_lines(self):
+        # the range too, so the planner starts from the chunk's obligations (by index) rather
+        # than from every open line of the month (0.3 s a chunk at 100,000 contracts)
         return ScheduleLine.objects.filter(obligation__revenue_contract_id__in=self.ids,
+                                           obligation__revenue_contract__pk__range=self.range,
                                            run__isnull=True, month__lte=self.month).order_by()
 
     def schedule(self):
