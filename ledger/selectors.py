@@ -2,7 +2,7 @@
 rates. No writes."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,13 +20,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from core.dates import month_start
 from core.money import round_money
 from ledger import chart
 from ledger.models import (
     AccountingPeriod,
+    AccountMovement,
     ExchangeRate,
     JournalEntry,
     JournalLine,
@@ -85,15 +86,11 @@ class TrialBalance:
 
 def trial_balance(as_of: date | None = None, *, since: date | None = None) -> TrialBalance:
     """Debits and credits per GL account of every entry posted on or before `as_of` (all when
-    None), in one aggregate query; each account's sums rounded to the functional currency.
-    With `since`, only entries posted from that day: the movement of a period."""
-    lines = JournalLine.objects.all()
-    if since is not None:
-        lines = lines.filter(entry__posted_on__gte=since)
-    if as_of is not None:
-        lines = lines.filter(entry__posted_on__lte=as_of)
+    None), in one aggregate query over the accounts' movements (a few rows per posting, not
+    every line); each account's sums rounded to the functional currency. With `since`, only
+    entries posted from that day: the movement of a period."""
     totals = (
-        lines.order_by()
+        _movements(through=as_of, since=since)
         .values("gl_account__code", "gl_account__name", "gl_account__type")
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
         .order_by("gl_account__code")
@@ -105,6 +102,46 @@ def trial_balance(as_of: date | None = None, *, since: date | None = None) -> Tr
         for t in totals
     ]
     return TrialBalance(as_of=as_of, currency=settings.FUNCTIONAL_CURRENCY, rows=rows)
+
+
+def _movements(*, gl_codes=None, through: date | None = None, since: date | None = None,
+               source_type_ids=None) -> QuerySet:
+    movements = AccountMovement.objects.order_by()
+    if gl_codes is not None:
+        movements = movements.filter(gl_account__code__in=list(gl_codes))
+    if through is not None:
+        movements = movements.filter(posted_on__lte=through)
+    if since is not None:
+        movements = movements.filter(posted_on__gte=since)
+    if source_type_ids is not None:
+        movements = movements.filter(source_type_id__in=list(source_type_ids))
+    return movements
+
+
+def monthly_movements(gl_codes, *, through: date, since: date | None = None,
+                      source_type_ids=None) -> dict[date, Decimal]:
+    """Per month posted (its first day), credits less debits on these GL accounts (of entries
+    from these kinds of source document when given), in one query over the movements; each
+    month's sum rounded to the functional currency."""
+    rows = (_movements(gl_codes=gl_codes, through=through, since=since,
+                       source_type_ids=source_type_ids)
+            .annotate(month=TruncMonth("posted_on")).values_list("month")
+            .annotate(credit=Sum("credit"), debit=Sum("debit")))
+    months: dict[date, Decimal] = {}
+    for month, credit, debit in rows:
+        month = month.date() if isinstance(month, datetime) else month
+        months[month] = months.get(month, ZERO) + _functional(credit) - _functional(debit)
+    return months
+
+
+def credit_balance(gl_codes, *, through: date | None = None, since: date | None = None,
+                   source_type_ids=None) -> Decimal:
+    """Credits less debits on these GL accounts posted in the days given (of entries from
+    these kinds of source document when given), one query over the movements."""
+    totals = _movements(gl_codes=gl_codes, through=through, since=since,
+                        source_type_ids=source_type_ids).aggregate(
+        debit=Sum("debit"), credit=Sum("credit"))
+    return _functional(totals["credit"]) - _functional(totals["debit"])
 
 
 # Journal -----------------------------------------------------------------------------------

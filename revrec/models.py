@@ -428,6 +428,12 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
     contracts_done = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # The month's totals (functional) of its items and revenue rows, added by each chunk in the
+    # transaction that writes them (a chunk delivered twice adds nothing): what the roll-forward
+    # and the disclosures read instead of summing every item of every month.
+    recognized_functional = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    fx_difference = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    revenue_functional = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -492,6 +498,28 @@ class RecognitionChunk(models.Model):
 
     def __str__(self):
         return f"{self.run} chunk {self.sequence}"
+
+
+class RecognizedTotal(models.Model):
+    """What one run recognized per product family, pattern of transfer and currency (in the
+    contracts' currency): the schedule lines it marked, summed by the chunk that marked them.
+    The disaggregation of revenue reads these, a few rows per month, not every line."""
+
+    run = models.ForeignKey("RecognitionRun", on_delete=models.CASCADE, related_name="totals")
+    family = models.CharField(max_length=100, blank=True)
+    pattern = models.CharField(max_length=16, choices=Pattern.choices)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        ordering = ["run", "family", "pattern", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "family", "pattern", "currency"],
+                                    name="recognizedtotal_one_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.run} {self.family or 'no family'} {self.pattern} {self.currency}"
 
 
 class RecognitionItem(models.Model):

@@ -38,6 +38,9 @@ def split_by_family(functional: Decimal, amounts: dict[str, Decimal], functional
     """The month's functional revenue over the families, adding up exactly. With families of
     both signs, the positive group gets its amount at the month's effective rate (functional /
     document; `rate` when the document amounts cancel out), the negative group the rest."""
+    if len(amounts) == 1:  # the usual case: all of it to the one family
+        ((family, amount),) = amounts.items()
+        return [FamilyAmount(family, amount, functional)]
     families = sorted(amounts)
     positive = [f for f in families if amounts[f] > 0]
     negative = [f for f in families if amounts[f] < 0]

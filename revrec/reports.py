@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 
 from billing.models import CreditNote, Invoice
 from core.dates import add_months, month_start
@@ -27,10 +26,12 @@ from core.money import round_money
 from ledger import chart
 from ledger.models import JournalLine
 from ledger.period_rules import month_end
+from ledger.selectors import credit_balance, monthly_movements
 from revrec.models import (
     PerformanceObligation,
-    RecognitionItem,
+    RecognitionRun,
     RecognizedRevenue,
+    RecognizedTotal,
     RevenueContract,
     ScheduleLine,
 )
@@ -96,7 +97,7 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
 
 def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
     """Open point-in-time obligations' allocated price not yet scheduled (units not
-    delivered): (revenue contract, currency, family, amount), two queries."""
+    delivered): (revenue contract, currency, family, amount), two aggregate queries."""
     obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
@@ -109,10 +110,11 @@ def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
                                                    "revenue_contract__currency", "family",
                                                    "allocated"))
     scheduled: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for pk, amount in ScheduleLine.objects.filter(
-            obligation_id__in=[row[0] for row in rows]).order_by().values_list(
-            "obligation_id", "amount"):
-        scheduled[pk] += amount
+    for pk, currency, total in (ScheduleLine.objects.filter(obligation__in=obligations)
+                                .values_list("obligation_id",
+                                             "obligation__revenue_contract__currency")
+                                .annotate(total=Sum("amount")).order_by()):
+        scheduled[pk] = round_money(total, currency)  # SQLite sums in floating point
     return [(rc_id, currency, family, allocated - scheduled[pk])
             for pk, rc_id, currency, family, allocated in rows if allocated > scheduled[pk]]
 
@@ -127,57 +129,54 @@ def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
 
 # Roll-forward ------------------------------------------------------------------------------
 
-def _billed_by_month(first: date, last_end: date) -> dict[date, Decimal]:
+CONTRACT_BALANCE_ACCOUNTS = (chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE)
+
+
+def _billed_by_month(first: date, last_end: date) -> dict[date | None, Decimal]:
     """What invoices, their voids and credit notes moved on the contract balance accounts, per
     month posted, as booked (functional, each line rounded as billing posted it: a document's
     functional total is split over its lines by largest remainder, so converting the subtotal
-    again would be off by a cent). Opening-balance invoices never touch these accounts."""
-    sources = ContentType.objects.get_for_models(Invoice, CreditNote).values()
-    movements = (JournalLine.objects
-                 .filter(entry__source_type__in=[kind.pk for kind in sources],
-                         entry__posted_on__lte=last_end,
-                         gl_account__code__in=[chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE])
-                 .annotate(month=TruncMonth("entry__posted_on")).values("month").order_by()
-                 .annotate(credit=Sum("credit"), debit=Sum("debit")))
-    months: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
-    for row in movements:
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        months[month if month >= first else None] += _fun(row["credit"]) - _fun(row["debit"])
-    return months
+    again would be off by a cent). Opening-balance invoices never touch these accounts. Earlier
+    months add up under None."""
+    sources = [kind.pk for kind in ContentType.objects.get_for_models(Invoice,
+                                                                       CreditNote).values()]
+    return _from(first, monthly_movements(CONTRACT_BALANCE_ACCOUNTS, through=last_end,
+                                          source_type_ids=sources))
+
+
+def _from(first: date, months: dict[date, Decimal]) -> dict[date | None, Decimal]:
+    """The months from `first` on, and the earlier ones together under None."""
+    result: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    for month, amount in months.items():
+        result[month if month >= first else None] += amount
+    return result
 
 
 def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict]:
-    """Functional revenue and exchange differences posted per month (earlier months as None)."""
+    """Functional revenue and exchange differences recognized per month (earlier months as
+    None): the runs' totals, one row per month."""
     revenue: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
     fx: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
-    for month, total, difference in (RecognitionItem.objects.filter(month__lte=last_end)
-                                     .values_list("month")
-                                     .annotate(total=Sum("recognized_functional"),
-                                               difference=Sum("fx_difference"))
-                                     .order_by()):
+    for month, total, difference in (RecognitionRun.objects.filter(month__lte=last_end)
+                                     .values_list("month", "recognized_functional",
+                                                  "fx_difference").order_by()):
         key = month if month >= first else None
         revenue[key] += _fun(total)
         fx[key] += _fun(difference)
     return revenue, fx
 
 
-def ledger_contract_balance(as_of: date) -> Decimal:
-    """Deferred revenue less unbilled receivable in the ledger (credit positive)."""
-    totals = JournalLine.objects.filter(
-        entry__posted_on__lte=as_of,
-        gl_account__code__in=[chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE],
-    ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    return _fun(totals["credit"]) - _fun(totals["debit"])
-
-
 def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
     """Per month from `first` to `last`: opening + billed - recognized - exchange differences =
     closing, in the functional currency, with the ledger's balance at the month's end and the
-    difference."""
+    difference. Four aggregate queries whatever the months and the volume."""
     first, last = month_start(first), month_start(last)
     billed = _billed_by_month(first, month_end(last))
     recognized, fx = _recognized_by_month(first, month_end(last))
+    in_ledger = _from(first, monthly_movements(CONTRACT_BALANCE_ACCOUNTS,
+                                               through=month_end(last)))
     opening = billed.pop(None, ZERO) - recognized.pop(None, ZERO) - fx.pop(None, ZERO)
+    ledger_balance = in_ledger.pop(None, ZERO)
     table = Table("Deferred revenue roll-forward",
                   ["Month", "Opening", "Billed", "Recognized", "Exchange differences",
                    "Closing", "Ledger", "Difference"],
@@ -188,9 +187,9 @@ def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
     month = first
     while month <= last:
         closing = opening + billed[month] - recognized[month] - fx[month]
-        in_ledger = ledger_contract_balance(month_end(month))
+        ledger_balance += in_ledger[month]
         table.rows.append([f"{month:%Y-%m}", opening, billed[month], recognized[month],
-                           fx[month], closing, in_ledger, in_ledger - closing])
+                           fx[month], closing, ledger_balance, ledger_balance - closing])
         opening, month = closing, add_months(month, 1)
     return table
 
@@ -225,17 +224,16 @@ def recognized_revenue(*, first: date, last: date, filters: Filters = Filters())
 def ledger_revenue(first: date, last_end: date) -> Decimal:
     """Revenue (credit positive) of revrec's entries posted from `first` to `last_end`."""
     kind = ContentType.objects.get_for_model(RevenueContract)
-    totals = JournalLine.objects.filter(
-        entry__source_type=kind, entry__posted_on__range=(first, last_end),
-        gl_account__code=chart.REVENUE).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    return _fun(totals["credit"]) - _fun(totals["debit"])
+    return credit_balance([chart.REVENUE], since=first, through=last_end,
+                          source_type_ids=[kind.pk])
 
 
 def recognized_functional(first: date, last: date) -> Decimal:
-    """Revenue the runs of these months recorded, in the functional currency."""
-    total = RecognizedRevenue.objects.filter(
-        item__month__range=(month_start(first), month_start(last))).aggregate(
-        total=Sum("amount_functional"))["total"]
+    """Revenue the runs of these months recorded, in the functional currency (their totals of
+    revenue rows)."""
+    total = RecognitionRun.objects.filter(
+        month__range=(month_start(first), month_start(last))).aggregate(
+        total=Sum("revenue_functional"))["total"]
     return _fun(total)
 
 
@@ -244,11 +242,7 @@ def revenue_disaggregation(*, first: date, last: date, filters: Filters = Filter
     transfer (over time, at a point in time, as billed) and currency, in each contract's
     currency; the note ties its functional total to the ledger."""
     first, last = month_start(first), month_start(last)
-    lines = filters.schedule(ScheduleLine.objects.filter(run__month__range=(first, last)))
-    sums = (lines.values_list("obligation__family", "obligation__pattern",
-                              "obligation__revenue_contract__currency")
-            .annotate(total=Sum("amount")).order_by("obligation__family", "obligation__pattern",
-                                                    "obligation__revenue_contract__currency"))
+    sums = _recognized_kinds(first, last, filters)
     patterns = dict(PerformanceObligation._meta.get_field("pattern").choices)
     posted = ledger_revenue(first, month_end(last))
     recorded = recognized_functional(first, last)
@@ -261,6 +255,25 @@ def revenue_disaggregation(*, first: date, last: date, filters: Filters = Filter
         table.rows.append([family or "No family", patterns.get(pattern, pattern), currency,
                            round_money(total, currency)])
     return table
+
+
+def _recognized_kinds(first: date, last: date, filters: Filters):
+    """(family, pattern, currency, amount) recognized by the runs of these months, one query:
+    from the runs' totals, or, for one customer, from the schedule lines the runs marked."""
+    if filters.account:
+        lines = filters.schedule(ScheduleLine.objects.filter(run__month__range=(first, last)))
+        return (lines.values_list("obligation__family", "obligation__pattern",
+                                  "obligation__revenue_contract__currency")
+                .annotate(total=Sum("amount"))
+                .order_by("obligation__family", "obligation__pattern",
+                          "obligation__revenue_contract__currency"))
+    totals = RecognizedTotal.objects.filter(run__month__range=(first, last))
+    if filters.currency:
+        totals = totals.filter(currency=filters.currency.upper())
+    if filters.family:
+        totals = totals.filter(family=filters.family)
+    return (totals.values_list("family", "pattern", "currency").annotate(total=Sum("amount"))
+            .order_by("family", "pattern", "currency"))
 
 
 @dataclass(frozen=True)

@@ -188,8 +188,9 @@ class Billed:
 
 def billed_to_date(revenue_contract_ids, *, through: date) -> dict[int, Billed]:
     """Per revenue contract: invoice lines of its obligations' contract lines on invoices issued
-    (not void) on or before `through`, less credit note lines issued by then; two queries."""
-    ids = list(revenue_contract_ids)
+    (not void) on or before `through`, less credit note lines issued by then; two queries.
+    The ids are a list or a queryset of ids (a subquery: no parameter per id)."""
+    ids = revenue_contract_ids
     totals: dict[int, list] = defaultdict(lambda: [ZERO, ZERO])
     invoiced = (InvoiceLine.objects
                 .filter(invoice__state__in=BILLED_STATES, invoice__issue_on__lte=through,

@@ -11,8 +11,10 @@ a chunk that runs twice, or a run that died half-way and is started again, posts
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
@@ -20,13 +22,15 @@ from django.utils import timezone
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
 from core.actors import as_actor
-from core.bulk_rows import insert_rows
 from core.dates import business_date, month_start
+from core.money import round_money
 from core.outbox import enqueue_many
 from core.transitions import run_transition
 from ledger import services as ledger
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.period_rules import month_end
+from ledger.services import SourceRef
+from ledger.services.rows import insert_tuples
 from revrec import postings
 from revrec.models import (
     Pattern,
@@ -35,16 +39,18 @@ from revrec.models import (
     RecognitionItem,
     RecognitionRun,
     RecognizedRevenue,
+    RecognizedTotal,
     RevenueContract,
     RunState,
     ScheduleLine,
 )
 from revrec.release import Position, release
-from revrec.selectors import BILLED_STATES, billed_to_date
+from revrec.selectors import BILLED_STATES, Billed, billed_to_date
 from revrec.services.contracts import create_revenue_contracts
 from revrec.services.schedule_rows import delivery_lines
 
 ZERO = Decimal(0)
+NOTHING_BILLED = Billed()
 RUN_PERMISSION = "revrec.run_recognition"
 # Revenue contracts per chunk task: a chunk costs about 30 queries whatever its size plus COPY
 # inserts of up to two journal entries, their lines and one item per contract (about 0.5 s per
@@ -174,25 +180,59 @@ def _usage_lines(revenue_contract_ids, month: date) -> list[ScheduleLine]:
 
 
 def _previous_positions(revenue_contract_ids, month: date) -> dict[int, Position]:
+    """Each revenue contract's position after its latest month before `month` (one query)."""
     positions = {}
-    for item in (RecognitionItem.objects.filter(revenue_contract_id__in=revenue_contract_ids,
-                                                month__lt=month)
-                 .order_by("revenue_contract_id", "-month")
-                 .only("revenue_contract_id", "recognized_to_date",
-                       "recognized_to_date_functional", "contract_asset")):
-        positions.setdefault(item.revenue_contract_id, Position(
-            item.recognized_to_date, item.recognized_to_date_functional, item.contract_asset))
+    for rc_id, recognized, functional, asset in (
+            RecognitionItem.objects.filter(revenue_contract_id__in=revenue_contract_ids,
+                                           month__lt=month)
+            .order_by("revenue_contract_id", "-month")
+            .values_list("revenue_contract_id", "recognized_to_date",
+                         "recognized_to_date_functional", "contract_asset")):
+        if rc_id not in positions:
+            positions[rc_id] = Position(recognized, functional, asset)
     return positions
 
 
+def _in_chunk(chunk: RecognitionChunk):
+    """The chunk's revenue contracts still to recognize for its run's month."""
+    return unrecognized(chunk.run.month).filter(pk__range=(chunk.first_id, chunk.last_id))
+
+
+class Contract(NamedTuple):
+    """What a chunk reads of a revenue contract (no model instance: a chunk holds thousands)."""
+
+    pk: int
+    currency: str
+    account_id: int
+    number: str
+
+
+ITEM_FIELDS = ("run_id", "revenue_contract_id", "month", "recognized", "recognized_functional",
+               "fx_difference", "recognized_to_date", "recognized_to_date_functional",
+               "billed_to_date", "billed_to_date_functional", "contract_asset", "entry_id",
+               "reclass_entry_id")
+REVENUE_FIELDS = ("item_id", "family", "amount", "amount_functional")
+TOTALS = ("recognized_functional", "fx_difference", "revenue_functional")  # the run's
+
+
 class _Chunk:
-    def __init__(self, run: RecognitionRun, revenue_contracts: list[RevenueContract]):
+    """One chunk's work over its locked revenue contracts. The schedule reads name them by a
+    subquery (`ids`: the chunk's range, not recognized yet) rather than a list of 2,000 ids
+    (2,000 query parameters, which Django and the driver prepare one by one); the reads of
+    earlier items and invoices by the list, which keeps their plans on the indexes."""
+
+    def __init__(self, run: RecognitionRun, chunk: RecognitionChunk,
+                 revenue_contracts: list[Contract]):
         self.run, self.month, self.end = run, run.month, month_end(run.month)
         self.contracts = revenue_contracts
-        self.ids = [rc.pk for rc in revenue_contracts]
+        self.ids = _in_chunk(chunk).values("pk")
+        self.range = (chunk.first_id, chunk.last_id)
 
     def _open_lines(self):
+        # the range too, so the planner starts from the chunk's obligations (by index) rather
+        # than from every open line of the month (0.3 s a chunk at 100,000 contracts)
         return ScheduleLine.objects.filter(obligation__revenue_contract_id__in=self.ids,
+                                           obligation__revenue_contract__pk__range=self.range,
                                            run__isnull=True, month__lte=self.month).order_by()
 
     def schedule(self):
@@ -201,58 +241,95 @@ class _Chunk:
         ScheduleLine.objects.bulk_create(
             delivery_lines(self.ids, through=self.end) + _usage_lines(self.ids, self.month),
             ignore_conflicts=True)
-        rows = self._open_lines().values_list("obligation__revenue_contract_id",
-                                              "obligation__family", "amount")
+        rows = self._open_lines().values_list(
+            "obligation__revenue_contract_id", "obligation__family", "obligation__pattern",
+            "obligation__revenue_contract__currency").annotate(total=Sum("amount"))
         self.amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(
             lambda: ZERO))
-        for rc_id, family, amount in rows:
+        self.kinds: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+        for rc_id, family, pattern, currency, amount in rows:
+            amount = round_money(amount, currency)  # SQLite sums in floating point
             self.amounts[rc_id][family] += amount
+            self.kinds[family, pattern, currency] += amount
 
-    def post(self, actor):
+    def post(self, actor) -> tuple[Decimal, Decimal, Decimal]:
+        """Release each contract's month (revrec.release), post its entries, and record one
+        item per contract and one revenue row per family, written from tuples; their totals
+        (`TOTALS`, functional)."""
         functional = settings.FUNCTIONAL_CURRENCY
-        billed = billed_to_date(self.ids, through=self.end)
-        before = _previous_positions(self.ids, self.month)
-        rates = ledger.rate_book({rc.currency for rc in self.contracts}, up_to=self.end)
+        # by the list of ids: through the chunk's subquery the planner may scan every earlier
+        # item per chunk (40 s a chunk at 100,000 contracts and ten months)
+        ids = [rc.pk for rc in self.contracts]
+        billed = billed_to_date(ids, through=self.end)
+        before = _previous_positions(ids, self.month)
+        currencies = {rc.currency for rc in self.contracts}
+        rates = ledger.rate_book(currencies, up_to=self.end)
+        rate_of = {currency: rates.rate_on(currency, self.end)
+                   for currency in currencies}
+        source_type = ContentType.objects.get_for_model(RevenueContract).pk
+        month = f"{self.month:%Y-%m}"
         drafts, items, revenue = [], [], []
         for rc in self.contracts:
             families = dict(self.amounts.get(rc.pk, {}))
             recognized = sum(families.values(), ZERO)
-            bill = billed.get(rc.pk)
-            rate = rates.rate_on(rc.currency, self.end)
+            bill = billed.get(rc.pk, NOTHING_BILLED)
+            rate = rate_of[rc.currency]
             result = release(before.get(rc.pk, Position()), recognized=recognized,
-                             billed=bill.amount if bill else ZERO,
-                             billed_functional=bill.functional if bill else ZERO, rate=rate,
+                             billed=bill.amount, billed_functional=bill.functional, rate=rate,
                              currency=rc.currency, functional_currency=functional)
             split = (postings.split_by_family(result.revenue, families, functional, rate=rate)
                      if families else [])
-            label = f"{rc} {self.month:%Y-%m}"
+            label = f"{rc.number} {month}"
+            source = SourceRef(source_type, rc.pk)
             entry = postings.revenue_entry(families=split, month_end=self.end, label=label,
-                                           source=rc, customer_account_id=rc.account_id,
+                                           source=source, customer_account_id=rc.account_id,
                                            currency=rc.currency, fx=result.fx)
             reclass = postings.reclass_entry(change=result.reclass, month_end=self.end,
-                                             label=label, source=rc,
+                                             label=label, source=source,
                                              customer_account_id=rc.account_id)
-            item = RecognitionItem(
-                run=self.run, revenue_contract=rc, month=self.month, recognized=recognized,
-                recognized_functional=result.revenue, fx_difference=result.fx,
-                recognized_to_date=result.after.recognized,
-                recognized_to_date_functional=result.after.recognized_functional,
-                billed_to_date=bill.amount if bill else ZERO,
-                billed_to_date_functional=bill.functional if bill else ZERO,
-                contract_asset=result.after.contract_asset)
-            items.append((item, entry, reclass))
-            revenue.append((item, split))
+            items.append([self.run.pk, rc.pk, self.month, recognized, result.revenue, result.fx,
+                          result.after.recognized, result.after.recognized_functional,
+                          bill.amount, bill.functional, result.after.contract_asset,
+                          entry is not None, reclass is not None])
+            revenue.append(split)
             drafts += [d for d in (entry, reclass) if d is not None]
-        posted = iter(ledger.post_entries(drafts, by=actor))
-        for item, entry, reclass in items:
-            item.entry = next(posted) if entry is not None else None
-            item.reclass_entry = next(posted) if reclass is not None else None
-        insert_rows(RecognitionItem, [item for item, _, _ in items])
-        insert_rows(RecognizedRevenue, [
-            RecognizedRevenue(item=item, family=f.family, amount=f.amount,
-                              amount_functional=f.functional)
-            for item, split in revenue for f in split])
-        self._open_lines().update(run=self.run)  # the same lines: their contracts are locked
+        posted = iter(ledger.post_entry_ids(drafts, by=actor))
+        totals = (sum((item[4] for item in items), ZERO), sum((item[5] for item in items), ZERO),
+                  sum((f.functional for split in revenue for f in split), ZERO))
+        for item in items:  # the last two columns: whether each entry exists, then its id
+            item[-2] = next(posted) if item[-2] else None
+            item[-1] = next(posted) if item[-1] else None
+        item_ids = insert_tuples(RecognitionItem, ITEM_FIELDS, [tuple(i) for i in items])
+        insert_tuples(RecognizedRevenue, REVENUE_FIELDS, [
+            (item_id, f.family, f.amount, f.functional)
+            for item_id, split in zip(item_ids, revenue, strict=True) for f in split])
+        # the lines read above: their contracts are locked, and now recognized by this run
+        ScheduleLine.objects.filter(
+            run__isnull=True, month__lte=self.month,
+            obligation__revenue_contract__pk__range=(self.contracts[0].pk,
+                                                    self.contracts[-1].pk)
+        ).filter(Exists(RecognitionItem.objects.filter(
+            run=self.run, month=self.month,
+            revenue_contract_id=OuterRef("obligation__revenue_contract_id")))).update(run=self.run)
+        return totals
+
+
+def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) -> None:
+    """Add a chunk's recognized amounts per family, pattern and currency to its run's totals
+    (the run is locked: chunks add in turn)."""
+    if not kinds:
+        return
+    existing = {(t.family, t.pattern, t.currency): t for t in run.totals.all()}
+    for kind, amount in kinds.items():
+        if kind in existing:
+            existing[kind].amount += amount
+    RecognizedTotal.objects.bulk_update([existing[k] for k in kinds if k in existing],
+                                        ["amount"])
+    RecognizedTotal.objects.bulk_create([
+        RecognizedTotal(run=run, family=family, pattern=pattern, currency=currency,
+                        amount=amount)
+        for (family, pattern, currency), amount in kinds.items()
+        if (family, pattern, currency) not in existing])
 
 
 @transaction.atomic
@@ -266,21 +343,27 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
     run = chunk.run
     if chunk.finished_at is not None or run.state != RunState.RUNNING:
         return 0
-    contracts = list(unrecognized(run.month).select_for_update()
-                     .filter(pk__range=(chunk.first_id, chunk.last_id)).order_by("pk"))
+    contracts = [Contract(*row) for row in _in_chunk(chunk).select_for_update().order_by("pk")
+                 .values_list("pk", "currency", "account_id", "number")]
+    totals, kinds = (ZERO, ZERO, ZERO), {}
     if contracts:
-        work = _Chunk(run, contracts)
+        work = _Chunk(run, chunk, contracts)
         work.schedule()
-        work.post(actor)
+        totals, kinds = work.post(actor), work.kinds
     chunk.contracts_done, chunk.finished_at = len(contracts), timezone.now()
     chunk.save(update_fields=["contracts_done", "finished_at"])
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
     run.heartbeat_at = chunk.finished_at
+    run.recognized_functional += totals[0]
+    run.fx_difference += totals[1]
+    run.revenue_functional += totals[2]
+    _add_kinds(run, kinds)
+    fields = ["heartbeat_at", *TOTALS]
     if run.chunks.filter(finished_at__isnull=True).exists():
         _count(run).save(update_fields=["chunks_total", "chunks_done", "contracts_done",
-                                        "heartbeat_at"])
+                                        *fields])
     else:
-        run.save(update_fields=["heartbeat_at"])
+        run.save(update_fields=fields)
         _queue_unfinished(run, by=actor)
     return len(contracts)
 

@@ -48,9 +48,10 @@ def insert_schedule_rows(rows: Sequence[Row]) -> None:
 def delivery_lines(revenue_contract_ids, *, through: date) -> list[ScheduleLine]:
     """For the open point-in-time obligations of these revenue contracts whose line is on an
     order: a line in `through`'s month for what the units delivered up to `through` earned
-    beyond what is scheduled (none when the month has its line already); three queries."""
+    beyond what is scheduled (none when the month has its line already); three queries. The
+    ids are a list or a queryset of ids."""
     obligations = list(PerformanceObligation.objects.filter(
-        revenue_contract_id__in=list(revenue_contract_ids), pattern=Pattern.POINT_IN_TIME,
+        revenue_contract_id__in=revenue_contract_ids, pattern=Pattern.POINT_IN_TIME,
         status=ObligationStatus.OPEN).order_by().values_list(
         "pk", "contract_line_id", "allocated", "revenue_contract__currency"))
     if not obligations:

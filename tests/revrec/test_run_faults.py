@@ -107,3 +107,20 @@ def test_a_stalled_run_shows_as_stalled_and_resume_finishes_it_once(
     assert run.state == RunState.COMPLETED and not run.is_stalled
     assert RecognitionItem.objects.filter(month=DEC).count() == 3
     assert [h.transition for h in history_for(run)] == ["start", "resume", "complete"]
+
+
+def test_the_runs_totals_add_up_chunk_by_chunk_and_a_redelivery_adds_nothing(three_chunks):
+    from django.db.models import Sum
+
+    from revrec.models import RecognizedTotal, ScheduleLine
+
+    run, chunks = three_chunks
+    for chunk in [*chunks, chunks[0]]:  # the first one delivered again at the end
+        tasks.run_recognition_chunk_task(chunk.pk)
+
+    marked = ScheduleLine.objects.filter(run=run).values_list(
+        "obligation__family", "obligation__pattern").annotate(total=Sum("amount")).order_by()
+    totals = RecognizedTotal.objects.filter(run=run).values_list("family", "pattern", "amount")
+    assert sorted((f, p, round(a, 2)) for f, p, a in totals) == sorted(
+        (f, p, round(a, 2)) for f, p, a in marked)
+    assert len(totals) == len(marked) > 0  # one row per kind, however many chunks added to it

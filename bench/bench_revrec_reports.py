@@ -1,0 +1,103 @@
+"""The close checklist and the revrec reports on two years of recognized revenue (issue 23):
+N active contracts (BENCH_REVREC_REPORTS_SCALE, default 100,000) of one monthly line over three
+years, their revenue contracts (36 schedule lines each) and the recognition runs of the first 24
+months, taken as finance takes them; then each figure, goal under 1 s each:
+
+- the close checklist of the 24th month (seven checks);
+- the deferred revenue roll-forward over the 24 months;
+- the disaggregation of revenue of the 24th month, and of the two years;
+- the revenue waterfall of the 12 months left.
+
+Each prints the median of three calls, its query count and the load average. Billing is not
+seeded: the billed column and the receivables check read empty invoice tables, so these are the
+figures of revrec's and the ledger's side. Runs against DATABASE_URL (PostgreSQL); it removes
+what an earlier run of this benchmark or of bench_revrec left, as bench_revrec does.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.bench_revrec import analyze, clean, fixtures, seed  # noqa: E402
+from bench.django_setup import setup_django  # noqa: E402
+from bench.figures import emit  # noqa: E402
+
+SCALE = int(os.environ.get("BENCH_REVREC_REPORTS_SCALE", "100000"))
+FIRST = date(2024, 1, 1)
+MONTHS, TERM = 24, 36
+CALLS = 3
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def measure(figure: str, call) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seconds = []
+    for _ in range(CALLS):
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            call()
+            seconds.append(time.perf_counter() - began)
+    emit(figure, contracts=SCALE, months=MONTHS, seconds=round(statistics.median(seconds), 3),
+         queries=len(queries), goal_seconds=1, load_average=load())
+
+
+def main() -> None:
+    setup_django()
+    from core.actors import Actor
+    from core.dates import add_months
+    from revrec.checklist import close_checklist
+    from revrec.models import RunState
+    from revrec.reports import (
+        deferred_revenue_rollforward,
+        revenue_disaggregation,
+        revenue_waterfall,
+    )
+    from revrec.services import create_revenue_contracts, start_recognition_run
+
+    clean()
+    user, terms, product = fixtures()
+    actor = Actor.task("bench_revrec_reports")
+    began = time.perf_counter()
+    seed(SCALE, FIRST, user, terms, product, months=TERM)
+    create_revenue_contracts(by=actor, on=FIRST)
+    analyze()
+    runs = []
+    for n in range(MONTHS):
+        month = add_months(FIRST, n)
+        started = time.perf_counter()
+        run = start_recognition_run(month=month, by=actor, on=add_months(month, 1))
+        runs.append(time.perf_counter() - started)
+        run.refresh_from_db()
+        assert run.state == RunState.COMPLETED and run.contracts_done == SCALE, run.error
+    analyze()
+    emit("revrec_two_years_seeded", contracts=SCALE, months=MONTHS,
+         seconds=round(time.perf_counter() - began, 1),
+         recognition_run_median_seconds=round(statistics.median(runs), 2),
+         recognition_run_last_seconds=round(runs[-1], 2), load_average=load())
+
+    last = add_months(FIRST, MONTHS - 1)
+    checks = close_checklist(last)
+    recognition = next(check for check in checks if check.key == "recognition")
+    assert recognition.done, recognition.detail
+    measure("revrec_close_checklist", lambda: close_checklist(last))
+    measure("revrec_rollforward_24_months",
+            lambda: deferred_revenue_rollforward(first=FIRST, last=last))
+    measure("revrec_disaggregation_month", lambda: revenue_disaggregation(first=last, last=last))
+    measure("revrec_disaggregation_24_months",
+            lambda: revenue_disaggregation(first=FIRST, last=last))
+    measure("revrec_waterfall_12_months",
+            lambda: revenue_waterfall(start=add_months(last, 1), months=12))
+
+
+if __name__ == "__main__":
+    main()
