@@ -143,7 +143,10 @@ class JournalEntry(PostedRowMixin, models.Model):
         ordering = ["-posted_on", "-number"]
         verbose_name_plural = "journal entries"
         indexes = [models.Index(fields=["source_type", "source_id"]),
-                   models.Index(fields=["posted_on"])]
+                   models.Index(fields=["posted_on"]),
+                   # the journal list's keyset pages (core.pagination), newest first: a page
+                   # after a bill run's day does not sort that whole day
+                   models.Index(fields=["-posted_on", "-number"], name="journal_list_order")]
         permissions = [("post_entries", "Can post journal entries")]
 
     def __str__(self):
