@@ -6,6 +6,7 @@ minor unit in one place and every split adds up exactly to its whole.
 
 from collections.abc import Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import cache
 
 # ISO 4217 minor units that differ from the usual two places.
 _MINOR_UNIT_EXCEPTIONS = {
@@ -22,6 +23,7 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNIT_EXCEPTIONS.get(currency.upper(), 2)
 
 
+@cache  # bulk paths round millions of amounts in a handful of currencies
 def quantum(currency: str) -> Decimal:
     """The currency's smallest unit as a Decimal exponent: Decimal('0.01') for USD."""
     return Decimal(1).scaleb(-minor_units(currency))
