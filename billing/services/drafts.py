@@ -24,6 +24,8 @@ from django.db.models import Max
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceTax, LineSource
 from billing.selectors import invoice_for_update
+from billing.services.document_parties import LINE_VAT_FIELDS, line_vat
+from billing.services.issuing import issue_invoices
 from billing.services.taxing import (
     Place,
     TaxableLine,
@@ -95,8 +97,11 @@ def _set_totals(invoice: Invoice, lines: Sequence[InvoiceLine], document: TaxedD
                                              f"would make it {document.total} "
                                              f"{invoice.currency}); give the customer a credit "
                                              "note instead."})
-    for line, (tax_amount, detail) in zip(lines, document.line_taxes, strict=True):
+    for line, (tax_amount, detail), treatment in zip(lines, document.line_taxes,
+                                                     document.line_vat, strict=True):
         line.tax_amount, line.tax_detail = tax_amount, detail
+        for name, value in line_vat(treatment, detail).items():  # as issue labels it
+            setattr(line, name, value)
     invoice.subtotal, invoice.tax_total = document.subtotal, document.tax
     invoice.total = invoice.amount_due = document.total
     invoice.tax_exempt = place.exempt
@@ -114,7 +119,7 @@ def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
     place = places_of([invoice.account_id])[invoice.account_id]
     document = _taxed(invoice, lines, place, business_date(on), TaxBook())
     _set_totals(invoice, lines, document, place)
-    InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail"])
+    InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail", *LINE_VAT_FIELDS])
     invoice.taxes.all().delete()
     InvoiceTax.objects.bulk_create(_tax_rows(invoice, document))
     invoice.save(update_fields=["subtotal", "tax_total", "total", "amount_due", "tax_exempt",
@@ -226,8 +231,6 @@ def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = Non
     insert_rows(InvoiceLine, [line for _, lines in built for line in lines])
     insert_rows(InvoiceTax, taxes)
     if issue:
-        from billing.services.issuing import issue_invoices  # issuing reads drafts' rows
-
         return issue_invoices(invoices=created, by=actor, on=day)
     return created
 

@@ -11,6 +11,7 @@ keeps the number and releases the billing records so the charges bill again.
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,10 +31,12 @@ from billing.models import (
 )
 from billing.selectors import invoice_for_update
 from billing.services import document_parties
+from billing.services.bulk_columns import write_columns
+from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook, tax_rounding
 from catalog import policies
 from core.actors import as_actor
-from core.bulk_rows import insert_rows, update_columns
+from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.events import record_event, record_events
 from core.numbering import next_numbers
@@ -55,7 +58,6 @@ ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency
                  "functional_total", "journal_entry", "issued_by", "issued_at", "tax_rounding",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
                  "updated_at"]
-LINE_VAT_FIELDS = ["vat_category", "vat_percent", "vat_exemption_reason", "vat_exemption_code"]
 
 
 def number_for(year: int, value: int) -> str:
@@ -136,14 +138,17 @@ def _check_drafts(invoices, lines) -> None:
 
 def _copy_parties(invoices: list[Invoice]) -> None:
     """Copy the seller, buyer and payment means onto each invoice and label each line's VAT
-    (two queries for a batch, one bulk update). A draft taxed against its VAT treatment (say,
-    VAT charged to a reverse-charge customer), or whose e-invoice would lack what EN 16931
-    requires (the company's VAT ID), refuses the batch, each named."""
+    (two queries for a batch, one UPDATE for the lines whose labels change). A draft taxed
+    against its VAT treatment (say, VAT charged to a reverse-charge customer), or whose
+    e-invoice would lack what EN 16931 requires (the company's VAT ID), refuses the batch, each
+    named."""
     accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
-    lines = defaultdict(list)
+    lines, stored = defaultdict(list), {}
     for line in InvoiceLine.objects.filter(invoice__in=invoices).only(
-            "pk", "invoice_id", "description", "tax_category", "tax_amount", "tax_detail"):
+            "pk", "invoice_id", "description", "tax_category", "tax_amount", "tax_detail",
+            *LINE_VAT_FIELDS):
         lines[line.invoice_id].append(line)
+        stored[line.pk] = _line_labels(line)
     seller, book, errors = document_parties.seller_copy(), TaxBook(), []
     for invoice in invoices:
         account = accounts[invoice.account_id]
@@ -164,64 +169,104 @@ def _copy_parties(invoices: list[Invoice]) -> None:
                            categories={line.vat_category for line in lines[invoice.pk]})]
     if errors:
         raise ValidationError(errors)
-    update_columns(InvoiceLine, [line for group in lines.values() for line in group],
-                   LINE_VAT_FIELDS)
+    # drafts written by a run or create_invoices carry their labels already: only changes go
+    write_columns(InvoiceLine, [line for group in lines.values() for line in group
+                                if _line_labels(line) != stored[line.pk]], LINE_VAT_FIELDS)
 
 
-def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[Invoice]:
+def _line_labels(line: InvoiceLine) -> tuple:
+    vat_percent = line.vat_percent
+    return (line.vat_category, None if vat_percent is None else Decimal(vat_percent),
+            line.vat_exemption_reason, line.vat_exemption_code)
+
+
+def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
+    """Issue a batch of locked drafts. Everything that needs no number is done first; the
+    year's series is locked only from `_free_numbers` to the commit, so two workers issuing
+    batches at once overlap everything but the numbered writes."""
     ids = [invoice.pk for invoice in invoices]
     parts, lines = _parts(ids)
     _check_drafts(invoices, lines)
     _copy_parties(invoices)
     terms = _terms_by_invoice(invoices)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
-    functional = settings.FUNCTIONAL_CURRENCY
-    drafts, instalments, now = [], [], timezone.now()
-    for invoice, value in zip(invoices, numbers, strict=True):
+    functional, rounding = settings.FUNCTIONAL_CURRENCY, tax_rounding().value
+    instalments, rates, now = [], [], timezone.now()
+    for invoice in invoices:
         try:
             rate = book.rate_on(invoice.currency, day)
         except MissingRate:
             raise ValidationError(missing_rate_message(invoice.currency, day)) from None
-        invoice.number = number_for(day.year, value)
-        amounts = journal.InvoiceAmounts(invoice.number, invoice.account_id, invoice.currency,
-                                         day, rate, parts[invoice.pk])
-        entry, receivable = journal.invoice_entry(amounts, functional=functional,
-                                                  source=invoice)
         schedule = due_schedule(invoice.total, invoice.currency, day, terms[invoice.pk])
         instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
                                       amount=i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
         invoice.fx_rate, invoice.functional_currency = rate, functional
-        invoice.functional_total, invoice.issued_by, invoice.issued_at = receivable, actor.user, now
-        invoice.tax_rounding = tax_rounding().value
+        invoice.issued_by, invoice.issued_at, invoice.tax_rounding = actor.user, now, rounding
+        rates.append(rate)
+    insert_rows(DueInstalment, instalments)
+    drafts = []
+    for invoice, value, rate in zip(invoices, _free_numbers(day.year, len(invoices)), rates,
+                                    strict=True):
+        invoice.number = number_for(day.year, value)
+        amounts = journal.InvoiceAmounts(invoice.number, invoice.account_id, invoice.currency,
+                                         day, rate, parts[invoice.pk])
+        entry, invoice.functional_total = journal.invoice_entry(amounts, functional=functional,
+                                                                source=invoice)
         drafts.append((invoice, entry))
     posted = iter(post_entries([e for _, e in drafts if e is not None], by=actor, on=day))
     for invoice, entry in drafts:
         invoice.journal_entry = next(posted) if entry is not None else None
-    insert_rows(DueInstalment, instalments)
-    update_columns(Invoice, invoices, ISSUED_FIELDS)
+        invoice.updated_at = now
+    write_columns(Invoice, invoices, ISSUED_FIELDS)
     issued = run_bulk_transition(invoices, "issue", by=actor, on=day)
     record_events("invoice.issued", issued)
     return issued
+
+
+def _locked_drafts(pks) -> list[Invoice]:
+    return list(Invoice.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
+
+def _require_issue(by):
+    actor = as_actor(by)
+    if not actor.has_perm("billing.issue_invoice"):
+        raise PermissionDenied("You are not allowed to issue invoices.")
+    return actor
 
 
 @transaction.atomic
 def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[Invoice]:
     """Issue drafts together (each numbered, scheduled, posted); any one that cannot be issued
     refuses them all, each named."""
-    actor = as_actor(by)
-    if not actor.has_perm("billing.issue_invoice"):
-        raise PermissionDenied("You are not allowed to issue invoices.")
+    actor = _require_issue(by)
     day = business_date(on)
     pks = sorted({getattr(invoice, "pk", invoice) for invoice in invoices})
     issued = []
     for start in range(0, len(pks), ISSUE_BATCH):
-        batch = list(Invoice.objects.select_for_update()
-                     .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
-        issued += _issue_batch(batch, _free_numbers(day.year, len(batch)), actor=actor, day=day)
+        issued += _issue_batch(_locked_drafts(pks[start:start + ISSUE_BATCH]), actor=actor,
+                               day=day)
     if day >= business_date() and len(issued) <= DELIVER_AT_ONCE:
         _deliver_after_commit([invoice.pk for invoice in issued])
     return issued
+
+
+@transaction.atomic
+def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
+    """Issue the drafts a run left for one chunk's accounts, in a transaction of their own, so
+    workers issue a big run's chunks in parallel (idempotent: issued drafts are not drafts any
+    more). Returns how many were issued."""
+    actor = _require_issue(by)
+    day = business_date(on)
+    pks = list(Invoice.objects.filter(
+        run_id=chunk.run_id, state=InvoiceState.DRAFT,
+        account_id__range=(chunk.first_account_id, chunk.last_account_id))
+        .order_by("pk").values_list("pk", flat=True))
+    count = 0
+    for start in range(0, len(pks), ISSUE_BATCH):
+        count += len(_issue_batch(_locked_drafts(pks[start:start + ISSUE_BATCH]), actor=actor,
+                                  day=day))
+    return count
 
 
 def _deliver_after_commit(ids: list[int]) -> None:
