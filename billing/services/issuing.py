@@ -260,7 +260,7 @@ def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
     day = business_date(on)
     pks = list(Invoice.objects.filter(
         run_id=chunk.run_id, state=InvoiceState.DRAFT,
-        account_id__range=(chunk.first_account_id, chunk.last_account_id))
+        account_id__gte=chunk.first_account_id, account_id__lte=chunk.last_account_id)
         .order_by("pk").values_list("pk", flat=True))
     count = 0
     for start in range(0, len(pks), ISSUE_BATCH):
