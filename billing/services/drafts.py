@@ -24,7 +24,7 @@ from django.db.models import Max
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceTax, LineSource
 from billing.selectors import invoice_for_update
-from billing.services.document_parties import LINE_VAT_FIELDS, line_vat
+from billing.services.document_parties import LINE_VAT_FIELDS, line_vat, place_of
 from billing.services.issuing import issue_invoices
 from billing.services.taxing import (
     Place,
@@ -196,7 +196,7 @@ def _built(items: Sequence[NewInvoice], user) -> tuple[list, list[str]]:
 
 def _taxed_all(built, on: date) -> tuple[list[InvoiceTax], list[str]]:
     """Tax every invoice in memory (rates read once per country): its tax totals' rows."""
-    places = places_of({invoice.account_id for invoice, _ in built})
+    places = {invoice.account_id: place_of(invoice.account) for invoice, _ in built}
     book = TaxBook.for_countries({place.country for place in places.values()})
     taxes, errors = [], []
     for n, (invoice, lines) in enumerate(built, start=1):
