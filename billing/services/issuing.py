@@ -35,6 +35,7 @@ from billing.services.bulk_columns import write_columns
 from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook, tax_rounding
 from catalog import policies
+from contracts.models import ContractLine
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date
@@ -77,22 +78,20 @@ def _free_numbers(year: int, count: int) -> list[int]:
     return values
 
 
-def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
-    """Each invoice's payment terms as the pure module's spec (four queries for a batch).
+def _terms_by_invoice(invoices, lines, accounts) -> dict[int, TermsSpec]:
+    """Each invoice's payment terms as the pure module's spec (two or three queries for a
+    batch).
 
     An invoice that bills a contract falls due on the terms the customer signed (copied from
     the approved quote), so an account edited later cannot lengthen them; lines of several
     contracts take the shortest of their terms. Other invoices take the account's terms."""
-    terms_of = dict(Account.objects.filter(pk__in={i.account_id for i in invoices})
-                    .values_list("pk", "payment_terms_id"))
-    signed = defaultdict(set)
-    for invoice_id, terms_id in (InvoiceLine.objects
-                                 .filter(invoice__in=invoices, contract_line__isnull=False)
-                                 .values_list("invoice_id",
-                                              "contract_line__contract__payment_terms_id")
-                                 .distinct()):
-        signed[invoice_id].add(terms_id)
-    wanted = set(terms_of.values()) | {t for ids in signed.values() for t in ids}
+    billed = {line.contract_line_id for group in lines.values() for line in group
+              if line.contract_line_id}
+    terms_of_line = dict(ContractLine.objects.filter(pk__in=billed).values_list(
+        "pk", "contract__payment_terms_id")) if billed else {}
+    signed = {pk: {terms_of_line[line.contract_line_id] for line in group
+                   if line.contract_line_id} for pk, group in lines.items()}
+    wanted = {a.payment_terms_id for a in accounts.values()} | set(terms_of_line.values())
     specs, days = {}, {}
     for terms in PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments"):
         instalments = tuple(InstalmentTerm(i.percent, i.due_days, i.basis)
@@ -104,22 +103,30 @@ def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
     for invoice in invoices:
         contract_terms = signed.get(invoice.pk)
         terms_id = (min(contract_terms, key=lambda pk: (days[pk], pk)) if contract_terms
-                    else terms_of[invoice.account_id])
+                    else accounts[invoice.account_id].payment_terms_id)
         chosen[invoice.pk] = specs[terms_id]
     return chosen
 
 
-def _parts(invoice_ids) -> dict[int, tuple]:
-    lines, taxes = defaultdict(list), defaultdict(list)
-    for pk, amount, description in InvoiceLine.objects.filter(
-            invoice_id__in=invoice_ids).order_by("invoice_id", "position").values_list(
-            "invoice_id", "amount", "description"):
-        lines[pk].append((amount, description))
+def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
+    """The drafts' lines with what issuing reads of them (one query)."""
+    lines = {pk: [] for pk in invoice_ids}
+    for line in InvoiceLine.objects.filter(invoice_id__in=invoice_ids).order_by(
+            "invoice_id", "position").only(
+            "pk", "invoice_id", "amount", "description", "contract_line_id", "tax_category",
+            "tax_amount", "tax_detail", *LINE_VAT_FIELDS):
+        lines[line.invoice_id].append(line)
+    return lines
+
+
+def _parts(invoice_ids, lines) -> dict[int, tuple]:
+    taxes = defaultdict(list)
     for pk, name, percent, amount in InvoiceTax.objects.filter(
             invoice_id__in=invoice_ids).values_list("invoice_id", "name", "percent",
                                                     "tax_amount"):
         taxes[pk].append((name, percent, amount))
-    return {pk: journal.parts_of(lines[pk], taxes[pk]) for pk in invoice_ids}, lines
+    return {pk: journal.parts_of([(line.amount, line.description) for line in lines[pk]],
+                                 taxes[pk]) for pk in invoice_ids}
 
 
 def _check_drafts(invoices, lines) -> None:
@@ -136,19 +143,13 @@ def _check_drafts(invoices, lines) -> None:
         raise ValidationError(errors)
 
 
-def _copy_parties(invoices: list[Invoice]) -> None:
+def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
     """Copy the seller, buyer and payment means onto each invoice and label each line's VAT
-    (two queries for a batch, one UPDATE for the lines whose labels change). A draft taxed
+    (one UPDATE for the lines whose labels change). A draft taxed
     against its VAT treatment (say, VAT charged to a reverse-charge customer), or whose
     e-invoice would lack what EN 16931 requires (the company's VAT ID), refuses the batch, each
     named."""
-    accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
-    lines, stored = defaultdict(list), {}
-    for line in InvoiceLine.objects.filter(invoice__in=invoices).only(
-            "pk", "invoice_id", "description", "tax_category", "tax_amount", "tax_detail",
-            *LINE_VAT_FIELDS):
-        lines[line.invoice_id].append(line)
-        stored[line.pk] = _line_labels(line)
+    stored = {line.pk: _line_labels(line) for group in lines.values() for line in group}
     seller, book, errors = document_parties.seller_copy(), TaxBook(), []
     for invoice in invoices:
         account = accounts[invoice.account_id]
@@ -185,10 +186,12 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     year's series is locked only from `_free_numbers` to the commit, so two workers issuing
     batches at once overlap everything but the numbered writes."""
     ids = [invoice.pk for invoice in invoices]
-    parts, lines = _parts(ids)
+    lines = _lines_of(ids)
     _check_drafts(invoices, lines)
-    _copy_parties(invoices)
-    terms = _terms_by_invoice(invoices)
+    parts = _parts(ids, lines)
+    accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
+    _copy_parties(invoices, lines, accounts)
+    terms = _terms_by_invoice(invoices, lines, accounts)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
     functional, rounding = settings.FUNCTIONAL_CURRENCY, tax_rounding().value
     instalments, rates, now = [], [], timezone.now()
