@@ -45,6 +45,7 @@ from billing.models import (
 )
 from billing.services import document_parties
 from billing.services.bulk_columns import write_columns
+from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
@@ -470,7 +471,9 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
     for plan, note in zip(plans, created, strict=True):
         issued.append(_settle_and_issue(plan, note, by))
     record_events("credit_note.issued", issued)
-    enqueue_many("billing.document_tasks.deliver_credit_note_task", [[n.pk] for n in issued])
+    if len(issued) <= DELIVER_AT_ONCE:  # a bigger batch is left to the pending-documents task
+        enqueue_many("billing.document_tasks.deliver_credit_note_task",
+                     [[n.pk] for n in issued])
     return issued
 
 
