@@ -52,16 +52,15 @@ def clean() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM django_content_type WHERE app_label='billing' "
-                       "AND model='invoice'")
-        invoice_type = cursor.fetchone()[0]
         cursor.execute("""
             CREATE TEMPORARY TABLE bench_entries AS
-            SELECT id FROM ledger_journalentry WHERE source_type_id = %s""", [invoice_type])
+            SELECT id FROM ledger_journalentry WHERE source_type_id IN (
+                SELECT id FROM django_content_type WHERE app_label = 'billing')""")
         cursor.execute("DELETE FROM ledger_journalline WHERE entry_id IN "
                        "(SELECT id FROM bench_entries)")
         cursor.execute("UPDATE billing_invoice SET journal_entry_id = NULL, void_entry_id = NULL,"
                        " write_off_entry_id = NULL")
+        cursor.execute("UPDATE billing_creditnote SET journal_entry_id = NULL")
         cursor.execute("DELETE FROM ledger_journalentry WHERE id IN (SELECT id FROM bench_entries)")
         cursor.execute("DROP TABLE bench_entries")
         cursor.execute("DELETE FROM core_transitionlog WHERE content_type_id IN (SELECT id FROM "
