@@ -1,17 +1,22 @@
 """Invoice runs at scale: 10,000 and 100,000 active monthly subscriptions (one account, one
 contract, one line each, taxed at one rate) billed by one run, from run start to every draft
-created, then all of them issued (numbers, due schedules, journal entries, history).
+created, then all of them issued (numbers, due schedules, journal entries, history), by one and
+then by two `celery worker` processes taking the run's chunks from the broker in parallel.
 
-Goals (2-core machine, one worker, the chunks taken in turn in this process): 100,000 drafts
-in under 60 s and 100,000 issued in under 60 s, the time per invoice the same at both scales
-(no query per row). Each figure prints invoices per second and the rows written per second as a
-fraction of the raw PostgreSQL COPY rate measured in the same run (`bench.reference`).
+Goals (2-core machine): drafts and issue of 100,000 together under 60 s with one worker and under
+30 s with two, the time per invoice the same at both scales (no query per row), and each
+worker's resident memory the same at both scales (chunks bound what a worker holds). Each
+figure prints invoices per second, the rows written per second as a fraction of the raw
+PostgreSQL COPY rate measured in the same run (`bench.reference`), the workers' peak resident
+memory and the load average.
 
-Runs against DATABASE_URL (PostgreSQL); it migrates, removes what an earlier run of this
-benchmark left (its accounts are named "Bench billing ..."), and seeds with bulk inserts.
+Runs against DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis; default the local one) on a
+queue of its own; it migrates, removes what an earlier run of this benchmark left (its accounts
+are named "Bench billing ..."), and seeds with bulk inserts.
 """
 
 import os
+import subprocess
 import sys
 import time
 from datetime import date
@@ -20,21 +25,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contract_rows import delete_schedules, store_schedules
+from bench.contract_rows import delete_schedules, store_schedules  # noqa: E402
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
-from bench.reference import copy_rate  # noqa: E402
+from bench.reference import copy_rate, postgres_dsn  # noqa: E402
 
-# BENCH_BILLING_SCALES="1000,2000" for a quick try; the figures are the default two.
+ROOT = Path(__file__).resolve().parent.parent
+# BENCH_BILLING_SCALES="10000" while developing; the figures are the default two.
 SCALES = tuple(int(n) for n in os.environ.get("BENCH_BILLING_SCALES", "10000,100000").split(","))
+# BENCH_BILLING_WORKERS="2" to skip the one-worker run.
+WORKERS = tuple(int(n) for n in os.environ.get("BENCH_BILLING_WORKERS", "1,2").split(","))
+BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+QUEUE = f"bench-billing-{os.getpid()}"
 AS_OF = date(2026, 12, 15)
 PREFIX = "Bench billing"
 # Rows each invoice writes: draft = invoice, line, billing record, tax total; issue = journal
 # entry, 2 + 1 journal lines (receivable, deferred revenue, tax payable), instalment, history
-# row, and the invoice row updated.
-DRAFT_ROWS, ISSUE_ROWS = 4, 7
-
-
+# row, event, and the invoice row updated.
+DRAFT_ROWS, ISSUE_ROWS = 4, 8
+POLL = 0.1  # seconds between looks at the run's progress
 
 
 def clean() -> None:
@@ -43,16 +52,15 @@ def clean() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM django_content_type WHERE app_label='billing' "
-                       "AND model='invoice'")
-        invoice_type = cursor.fetchone()[0]
         cursor.execute("""
             CREATE TEMPORARY TABLE bench_entries AS
-            SELECT id FROM ledger_journalentry WHERE source_type_id = %s""", [invoice_type])
+            SELECT id FROM ledger_journalentry WHERE source_type_id IN (
+                SELECT id FROM django_content_type WHERE app_label = 'billing')""")
         cursor.execute("DELETE FROM ledger_journalline WHERE entry_id IN "
                        "(SELECT id FROM bench_entries)")
         cursor.execute("UPDATE billing_invoice SET journal_entry_id = NULL, void_entry_id = NULL,"
                        " write_off_entry_id = NULL")
+        cursor.execute("UPDATE billing_creditnote SET journal_entry_id = NULL")
         cursor.execute("DELETE FROM ledger_journalentry WHERE id IN (SELECT id FROM bench_entries)")
         cursor.execute("DROP TABLE bench_entries")
         cursor.execute("DELETE FROM core_transitionlog WHERE content_type_id IN (SELECT id FROM "
@@ -63,6 +71,7 @@ def clean() -> None:
                        " billing_invoicerunchunk, billing_invoicerunfailure,"
                        " billing_invoicerun_accounts, billing_invoicerun CASCADE")
         cursor.execute("DELETE FROM core_numbersequence WHERE key LIKE 'invoice-%%'")
+        cursor.execute("DELETE FROM core_outboxmessage WHERE task LIKE 'billing.%%'")
         delete_schedules(cursor, f"{PREFIX}%")
         cursor.execute("DELETE FROM contracts_contractline WHERE contract_id IN (SELECT c.id "
                        "FROM contracts_contract c JOIN customers_account a ON a.id = c.account_id"
@@ -121,44 +130,117 @@ def fixtures():
     return user, terms, product
 
 
-def main() -> None:
-    setup_django()
-    from billing.models import Invoice, InvoiceState, RunState
-    from billing.services.issuing import issue_invoices
-    from billing.services.runs import create_invoice_run
-    from core.actors import Actor
+class Workers:
+    """`count` worker processes (solo pool: one task at a time each) on this benchmark's queue;
+    their peak resident memory is read from /proc before they stop."""
 
-    reference = copy_rate()
-    emit("copy_rate_reference", rows_per_second=round(reference))
-    clean()
-    user, terms, product = fixtures()
-    for bill_day, count in zip((10, 11), SCALES, strict=True):
-        seed(count, bill_day, user, terms, product)
-        actor = Actor.task("bench_billing")
+    def __init__(self, count: int):
+        env = {**os.environ, "DATABASE_URL": postgres_dsn(), "CELERY_BROKER_URL": BROKER,
+               "CELERY_QUEUE": QUEUE, "DJANGO_SETTINGS_MODULE": "q2c.settings", "DEBUG": "0",
+               "SECRET_KEY": "bench-billing-worker-only",
+               "PAYMENT_WEBHOOK_SECRET": "bench-billing-worker-only",
+               "DB_CONN_MAX_AGE": "60"}
+        self.names = [f"{QUEUE}-{n}@bench" for n in range(count)]
+        self.processes = [subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "q2c", "worker", "--pool=solo",
+             f"--queues={QUEUE}", f"--hostname={name}", "--loglevel=warning",
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env) for name in self.names]
+
+    def wait_ready(self) -> None:
+        from q2c.celery import app
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len(app.control.ping(destination=self.names, timeout=1.0)) == len(self.names):
+                return
+        raise SystemExit("the workers did not answer within two minutes")
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident set (VmHWM) of the workers, in MiB."""
+        peaks = []
+        for process in self.processes:
+            with open(f"/proc/{process.pid}/status") as status:
+                peaks += [int(line.split()[1]) for line in status if line.startswith("VmHWM")]
+        return round(max(peaks) / 1024, 1)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=60)
+
+
+def wait_for(done, what: str, limit: float = 1800) -> float:
+    started, deadline = time.perf_counter(), time.monotonic() + limit
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not finish in {limit:.0f} s")
+        time.sleep(POLL)
+    return time.perf_counter() - started
+
+
+def bill(count: int, workers: int, bill_day: int, reference: float) -> None:
+    """One run of `count` subscriptions by `workers` processes: drafts, then issue by chunk."""
+    from billing.models import Invoice, InvoiceRun, InvoiceState, RunState
+    from billing.services.runs import create_invoice_run
+    from billing.tasks import issue_run_chunk_task
+    from core.actors import Actor, system_user
+    from core.outbox import enqueue_many
+
+    pool = Workers(workers)
+    try:
+        pool.wait_ready()
         started = time.perf_counter()
-        run = create_invoice_run(by=actor, as_of=AS_OF, bill_day=bill_day)
+        run = create_invoice_run(by=Actor.task("bench_billing"), as_of=AS_OF, bill_day=bill_day)
+        wait_for(lambda: InvoiceRun.objects.filter(
+            pk=run.pk, state__in=[RunState.COMPLETED, RunState.FAILED]).exists(), "the run")
         drafted = time.perf_counter() - started
         run.refresh_from_db()
-        drafts = list(run.invoices.values_list("pk", flat=True))
-        assert run.state == RunState.COMPLETED and len(drafts) == count, (run.state, len(drafts))
-        report("invoice_run_drafts", count, drafted, DRAFT_ROWS, reference)
+        drafts = run.invoices.filter(state=InvoiceState.DRAFT).count()
+        assert run.state == RunState.COMPLETED and drafts == count, (run.state, drafts)
+        report("invoice_run_drafts", count, workers, drafted, DRAFT_ROWS, reference, pool)
 
         started = time.perf_counter()
-        issue_invoices(invoices=drafts, by=actor, on=AS_OF)
+        enqueue_many(issue_run_chunk_task, [[pk, system_user().pk] for pk in
+                                            run.chunks.order_by("sequence").values_list(
+                                                "pk", flat=True)])
+        wait_for(lambda: not Invoice.objects.filter(run=run, state=InvoiceState.DRAFT).exists(),
+                 "issuing")
         issued = time.perf_counter() - started
         assert Invoice.objects.filter(run=run, state=InvoiceState.ISSUED).count() == count
-        report("invoice_issue_all", count, issued, ISSUE_ROWS, reference)
+        report("invoice_issue_all", count, workers, issued, ISSUE_ROWS, reference, pool)
+        report("invoice_run_drafts_and_issue", count, workers, drafted + issued,
+               DRAFT_ROWS + ISSUE_ROWS, reference, pool,
+               goal_seconds_at_100k=60 if workers == 1 else 30)
+    finally:
+        pool.stop()
 
 
-def report(figure: str, count: int, seconds: float, rows_per_invoice: int,
-           reference: float) -> None:
+def main() -> None:
+    setup_django(CELERY_BROKER_URL=BROKER, CELERY_QUEUE=QUEUE)
+    reference = copy_rate()
+    emit("copy_rate_reference", rows_per_second=round(reference),
+         load_average=round(os.getloadavg()[0], 1))
+    clean()
+    user, terms, product = fixtures()
+    bill_day = 10
+    for count in SCALES:
+        for workers in WORKERS:
+            seed(count, bill_day, user, terms, product)
+            bill(count, workers, bill_day, reference)
+            bill_day += 1
+
+
+def report(figure: str, count: int, workers: int, seconds: float, rows_per_invoice: int,
+           reference: float, pool: Workers, **goal) -> None:
     rows_per_second = count * rows_per_invoice / seconds
-    emit(figure, invoices=count, seconds=round(seconds, 2),
+    emit(figure, invoices=count, workers=workers, seconds=round(seconds, 2),
          invoices_per_second=round(count / seconds),
          ms_per_1000_invoices=round(seconds * 1_000_000 / count, 1),
          rows_per_second=round(rows_per_second),
-         ratio_to_copy=round(rows_per_second / reference, 4), goal_seconds_at_100k=60,
-         load_average=round(os.getloadavg()[0], 1))
+         ratio_to_copy=round(rows_per_second / reference, 4),
+         **goal, worker_peak_rss_mb=pool.peak_rss_mb(), load_average=round(os.getloadavg()[0], 1))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
 from billing.models import InvoiceRun, InvoiceRunChunk
-from billing.services.issuing import issue_drafts_of_run
+from billing.services.issuing import issue_drafts_of_run, issue_run_chunk
 from billing.services.runs import fail_invoice_run, run_invoice_chunk, run_invoice_run
 from core.actors import Actor
 
@@ -34,6 +34,12 @@ def run_invoice_chunk_task(chunk_id: int) -> None:
 def issue_drafts_of_run_task(run_id: int, user_id: int) -> None:
     issue_drafts_of_run(run=InvoiceRun.objects.get(pk=run_id),
                         by=get_user_model().objects.get(pk=user_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def issue_run_chunk_task(chunk_id: int, user_id: int) -> None:
+    issue_run_chunk(chunk=InvoiceRunChunk.objects.get(pk=chunk_id),
+                    by=get_user_model().objects.get(pk=user_id))
 
 
 # The document tasks (PDFs and their email) live in their own module; importing it here

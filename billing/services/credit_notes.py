@@ -40,22 +40,25 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     InvoiceState,
+    InvoiceTax,
     LineSource,
 )
-from billing.selectors import invoice_for_update
 from billing.services import document_parties
+from billing.services.bulk_columns import write_columns
+from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
 from core.actors import as_actor
+from core.bulk_rows import insert_rows
 from core.dates import business_date
-from core.events import record_event
+from core.events import record_events
 from core.money import allocate, round_money
-from core.numbering import next_number
-from core.outbox import enqueue
+from core.numbering import next_numbers
+from core.outbox import enqueue_many
 from core.transitions import run_transition
 from core.visibility import visible_to
 from ledger import chart
 from ledger.drafts import EntryDraft
-from ledger.services import post_entry
+from ledger.services import post_entries
 
 ZERO = Decimal(0)
 CREDITABLE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID)
@@ -194,28 +197,34 @@ def _tax_key(detail: dict) -> TaxKey:
     return detail["name"], Decimal(detail["percent"]).normalize()
 
 
-def lines_left(invoice: Invoice) -> list[LineLeft]:
-    """Each positive line of the invoice with what issued credit notes already took back
-    (two queries)."""
+def lines_left_of(invoice_ids) -> dict[int, list[LineLeft]]:
+    """Each positive line of each invoice with what issued credit notes already took back
+    (two queries for any number of invoices)."""
     credited_amount, credited_taxes = defaultdict(lambda: ZERO), defaultdict(dict)
     for line_id, amount, detail in CreditNoteLine.objects.filter(
-            credit_note__invoice=invoice, credit_note__state=CreditNoteState.ISSUED,
+            credit_note__invoice_id__in=invoice_ids, credit_note__state=CreditNoteState.ISSUED,
             invoice_line__isnull=False).values_list("invoice_line_id", "amount", "tax_detail"):
         credited_amount[line_id] += amount
         for tax in detail:
             key = _tax_key(tax)
             credited_taxes[line_id][key] = credited_taxes[line_id].get(key, ZERO) \
                 + Decimal(tax["amount"])
-    lines = []
-    for line_id, amount, detail in invoice.lines.filter(amount__gt=0).order_by(
-            "position", "pk").values_list("pk", "amount", "tax_detail"):
+    lines = {pk: [] for pk in invoice_ids}
+    for invoice_id, line_id, amount, detail in InvoiceLine.objects.filter(
+            invoice_id__in=invoice_ids, amount__gt=0).order_by(
+            "invoice_id", "position", "pk").values_list("invoice_id", "pk", "amount",
+                                                        "tax_detail"):
         taxes: dict[TaxKey, Decimal] = {}
         for tax in detail or ():
             key = _tax_key(tax)
             taxes[key] = taxes.get(key, ZERO) + Decimal(tax["amount"])
-        lines.append(LineLeft(line_id, amount, taxes, credited_amount[line_id],
-                              credited_taxes[line_id]))
+        lines[invoice_id].append(LineLeft(line_id, amount, taxes, credited_amount[line_id],
+                                          credited_taxes[line_id]))
     return lines
+
+
+def lines_left(invoice: Invoice) -> list[LineLeft]:
+    return lines_left_of([invoice.pk])[invoice.pk]
 
 
 # --- the verb --------------------------------------------------------------------------------
@@ -233,19 +242,26 @@ def _checked_invoice(invoice: Invoice) -> None:
                               "issued, partially paid or paid invoice can be credited.")
 
 
+def rooms_left(invoices) -> dict[int, Decimal]:
+    """What each invoice's total leaves to credit after its issued credit notes (an invoice
+    with negative lines, such as amendment credits, is credited at most its net total); one
+    query."""
+    credited = defaultdict(lambda: ZERO)
+    for invoice_id, total in CreditNote.objects.filter(
+            invoice__in=[i.pk for i in invoices], state=CreditNoteState.ISSUED
+            ).values_list("invoice_id", "total"):
+        credited[invoice_id] += total
+    return {i.pk: max(i.total - credited[i.pk], ZERO) for i in invoices}
+
+
 def room_left(invoice: Invoice) -> Decimal:
-    """What the invoice's total leaves to credit after its issued credit notes (an invoice with
-    negative lines, such as amendment credits, is credited at most its net total)."""
-    credited = CreditNote.objects.filter(invoice=invoice, state=CreditNoteState.ISSUED
-                                         ).values_list("total", flat=True)
-    return max(invoice.total - sum(credited, ZERO), ZERO)
+    return rooms_left([invoice])[invoice.pk]
 
 
-def _parts(invoice, lines, *, whole, line_amounts, amount) -> list[CreditPart]:
+def _parts(invoice, lines, room, *, whole, line_amounts, amount) -> list[CreditPart]:
     ways = [whole, line_amounts is not None, amount is not None]
     if sum(ways) != 1:
         raise ValidationError("Credit the whole invoice, some lines, or an amount: one of them.")
-    room = room_left(invoice)
     if whole:
         gross_left = sum((ln.gross_left for ln in lines), ZERO)
         parts = credit_whole(lines, invoice.currency) if gross_left <= room \
@@ -272,9 +288,9 @@ def _parts(invoice, lines, *, whole, line_amounts, amount) -> list[CreditPart]:
     return parts
 
 
-def _tax_totals(invoice: Invoice, parts: Sequence[CreditPart]) -> list[CreditNoteTax]:
-    """Per rate, as the invoice kept it (country and region of its tax totals)."""
-    where = {(t.name, t.percent.normalize()): (t.country, t.region) for t in invoice.taxes.all()}
+def _tax_totals(invoice: Invoice, parts: Sequence[CreditPart], where: Mapping
+                ) -> list[CreditNoteTax]:
+    """Per rate, as the invoice kept it (`where`: the country and region of its tax totals)."""
     base, tax = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
     for part in parts:
         for key, amount in part.taxes.items():
@@ -314,68 +330,171 @@ def _journal_parts(parts, invoice_lines, taxes: Sequence[CreditNoteTax]) -> list
                                               for t in taxes]))
 
 
-@transaction.atomic
-def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole: bool = False,
-                      line_amounts: Mapping[int, Decimal] | None = None,
-                      amount: Decimal | None = None, on: date | None = None) -> CreditNote:
-    """Credit an issued, partially paid or paid invoice (whole, per line or an amount), post the
-    reversing entry and reduce its amount due; the rest is owed back to the customer."""
-    actor = _require(by)
-    invoice = invoice_for_update(invoice.pk)
+@dataclass(frozen=True)
+class NewCreditNote:
+    """A credit of an issued invoice (or its id): whole, per line (net per invoice line id) or
+    an amount; `on` its date when it differs from the batch's."""
+
+    invoice: object
+    reason: str
+    reason_note: str = ""
+    whole: bool = False
+    line_amounts: Mapping[int, Decimal] | None = None
+    amount: Decimal | None = None
+    on: date | None = None
+
+
+@dataclass
+class _Planned:
+    request: NewCreditNote
+    invoice: Invoice
+    day: date
+    parts: list[CreditPart]
+    applied: Decimal = ZERO  # reduces the invoice's amount due
+    excess: Decimal = ZERO  # owed back to the customer
+
+
+def _planned(request: NewCreditNote, invoice: Invoice | None, lines, room, day) -> _Planned:
+    """The request checked and its parts worked out (ValidationError names the field)."""
+    if invoice is None:
+        raise ValidationError(f"There is no invoice {request.invoice}.")
     _checked_invoice(invoice)
-    if reason not in CreditNoteReason.values:
+    if request.reason not in CreditNoteReason.values:
         raise ValidationError({"reason": "Choose a reason."})
-    if reason == CreditNoteReason.OTHER and not reason_note.strip():
+    if request.reason == CreditNoteReason.OTHER and not request.reason_note.strip():
         raise ValidationError({"reason_note": "Say why the invoice is credited."})
-    day = business_date(on)
     if invoice.issue_on and day < invoice.issue_on:
         raise ValidationError(f"A credit note cannot be dated before its invoice "
                               f"({invoice.issue_on}).")
-    parts = _parts(invoice, lines_left(invoice), whole=whole, line_amounts=line_amounts,
-                   amount=amount)
-    invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for p in parts])
+    return _Planned(request, invoice, day, _parts(
+        invoice, lines, room, whole=request.whole, line_amounts=request.line_amounts,
+        amount=request.amount))
+
+
+def _plans(requests: Sequence[NewCreditNote], on: date | None) -> list[_Planned]:
+    """Lock the invoices (pk order), read what is left of them, check every request; one bad
+    request alone keeps its field errors, in a batch each is named by its place."""
+    ids = [getattr(r.invoice, "pk", r.invoice) for r in requests]
+    invoices = {i.pk: i for i in Invoice.objects.select_for_update(of=("self",))
+                .select_related("account").filter(pk__in=ids).order_by("pk")}
+    lines, rooms = lines_left_of(list(invoices)), rooms_left(list(invoices.values()))
+    plans, errors, seen = [], [], set()
+    for n, (request, pk) in enumerate(zip(requests, ids, strict=True), start=1):
+        invoice = invoices.get(pk)
+        try:
+            if pk in seen:
+                raise ValidationError(f"{invoice} is credited twice in this batch: credit it "
+                                      "once, with both amounts.")
+            seen.add(pk)
+            plans.append(_planned(request, invoice, lines.get(pk, []), rooms.get(pk, ZERO),
+                                  business_date(request.on or on)))
+        except ValidationError as error:
+            if len(requests) == 1:
+                raise
+            errors.append(f"Credit note {n} ({invoice or request.invoice}): "
+                          + " ".join(error.messages))
+    if errors:
+        raise ValidationError(errors)
+    return plans
+
+
+def _note(plan: _Planned, number: int, actor) -> CreditNote:
+    invoice, parts, request = plan.invoice, plan.parts, plan.request
     subtotal = sum((p.amount for p in parts), ZERO)
     tax_total = sum((p.tax for p in parts), ZERO)
-    total = subtotal + tax_total
-    applied, excess = split_settlement(total, invoice.amount_due, invoice.is_open)
-    number = next_number(f"credit-note-{day.year}")
-    note = CreditNote.objects.create(
-        number=f"CN-{day.year}-{number:06d}", invoice=invoice, account_id=invoice.account_id,
-        currency=invoice.currency, reason=reason, reason_note=reason_note.strip(), issue_on=day,
-        subtotal=subtotal, tax_total=tax_total, total=total, fx_rate=invoice.fx_rate,
+    return CreditNote(
+        number=f"CN-{plan.day.year}-{number:06d}", invoice=invoice,
+        account_id=invoice.account_id, currency=invoice.currency, reason=request.reason,
+        reason_note=request.reason_note.strip(), issue_on=plan.day, subtotal=subtotal,
+        tax_total=tax_total, total=subtotal + tax_total, fx_rate=invoice.fx_rate,
         # The parties of the invoice it corrects (as that invoice copied them on issue).
         seller=invoice.seller or document_parties.seller_copy(),
         buyer=invoice.buyer or document_parties.buyer_copy(invoice.account),
         created_by=actor.user, issued_by=actor.user, issued_at=timezone.now())
-    CreditNoteLine.objects.bulk_create(_note_lines(note, parts, invoice_lines))
-    taxes = _tax_totals(invoice, parts)
-    for tax in taxes:
-        tax.credit_note = note
-    CreditNoteTax.objects.bulk_create(taxes)
-    entry, functional_total = credit_entry(
-        label=note.number, account_id=invoice.account_id, currency=invoice.currency, day=day,
-        rate=invoice.fx_rate or Decimal(1), parts=_journal_parts(parts, invoice_lines, taxes),
-        applied=applied, excess=excess,
-        functional=invoice.functional_currency or settings.FUNCTIONAL_CURRENCY, source=note,
-        memo=f"Credit note {note.number} on {invoice}")
-    note.functional_total = functional_total
-    if entry is not None:
-        note.journal_entry = post_entry(entry, by=by, on=day)
-    if applied:
-        apply_credit(invoice=invoice, amount=applied, by=by, on=day,
-                     note=f"Credit note {note.number}: {applied} {invoice.currency}.")
-    summary = f"{note.get_reason_display()}: {total} {invoice.currency} credited"
-    if excess:
-        summary += f", {excess} owed back to the customer"
-    note = run_transition(note, "issue", by=by, on=day, note=f"{summary}. {note.reason_note}"
-                          .strip())
-    record_event("credit_note.issued", note)
-    _queue_document(note)
-    return note
 
 
-def _queue_document(note: CreditNote) -> None:
-    enqueue("billing.document_tasks.deliver_credit_note_task", note.pk)
+def _numbers(plans: Sequence[_Planned]) -> list[int]:
+    """The next numbers of each year's gapless series, in the order of the plans."""
+    wanted = defaultdict(int)
+    for plan in plans:
+        wanted[plan.day.year] += 1
+    series = {year: iter(next_numbers(f"credit-note-{year}", count))
+              for year, count in sorted(wanted.items())}
+    return [next(series[plan.day.year]) for plan in plans]
+
+
+@transaction.atomic
+def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = None
+                       ) -> list[CreditNote]:
+    """Credit issued, partially paid or paid invoices (whole, per line or an amount) together:
+    each posts its reversing entry and reduces its invoice's amount due, the rest owed back to
+    the customer. Any bad request refuses them all, each named."""
+    actor = _require(by)
+    plans = _plans(list(notes), on)
+    invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for plan in plans
+                                                 for p in plan.parts])
+    where = defaultdict(dict)
+    for tax in InvoiceTax.objects.filter(invoice__in=[plan.invoice for plan in plans]):
+        where[tax.invoice_id][(tax.name, tax.percent.normalize())] = (tax.country, tax.region)
+    created = insert_rows(CreditNote, [_note(plan, number, actor) for plan, number
+                                       in zip(plans, _numbers(plans), strict=True)])
+    rows, taxes, entries = [], [], []
+    for plan, note in zip(plans, created, strict=True):
+        invoice = plan.invoice
+        rows += _note_lines(note, plan.parts, invoice_lines)
+        note_taxes = _tax_totals(invoice, plan.parts, where[invoice.pk])
+        for tax in note_taxes:
+            tax.credit_note = note
+        taxes += note_taxes
+        plan.applied, plan.excess = split_settlement(note.total, invoice.amount_due,
+                                                     invoice.is_open)
+        entry, note.functional_total = credit_entry(
+            label=note.number, account_id=invoice.account_id, currency=invoice.currency,
+            day=plan.day, rate=invoice.fx_rate or Decimal(1),
+            parts=_journal_parts(plan.parts, invoice_lines, note_taxes), applied=plan.applied,
+            excess=plan.excess,
+            functional=invoice.functional_currency or settings.FUNCTIONAL_CURRENCY,
+            source=note, memo=f"Credit note {note.number} on {invoice}")
+        entries.append((note, entry, plan.day))
+    insert_rows(CreditNoteLine, rows)
+    insert_rows(CreditNoteTax, taxes)
+    by_day = defaultdict(list)  # an entry posts on its own note's date
+    for note, entry, day in entries:
+        if entry is not None:
+            by_day[day].append((note, entry))
+    for day, posting in sorted(by_day.items()):
+        for (note, _), posted in zip(posting, post_entries([e for _, e in posting], by=by,
+                                                           on=day), strict=True):
+            note.journal_entry = posted
+    write_columns(CreditNote, created, ["journal_entry", "functional_total"])
+    issued = []
+    for plan, note in zip(plans, created, strict=True):
+        issued.append(_settle_and_issue(plan, note, by))
+    record_events("credit_note.issued", issued)
+    if len(issued) <= DELIVER_AT_ONCE:  # a bigger batch is left to the pending-documents task
+        enqueue_many("billing.document_tasks.deliver_credit_note_task",
+                     [[n.pk] for n in issued])
+    return issued
+
+
+def _settle_and_issue(plan: _Planned, note: CreditNote, by) -> CreditNote:
+    invoice, currency = plan.invoice, plan.invoice.currency
+    if plan.applied:
+        apply_credit(invoice=invoice, amount=plan.applied, by=by, on=plan.day,
+                     note=f"Credit note {note.number}: {plan.applied} {currency}.")
+    summary = f"{note.get_reason_display()}: {note.total} {currency} credited"
+    if plan.excess:
+        summary += f", {plan.excess} owed back to the customer"
+    return run_transition(note, "issue", by=by, on=plan.day,
+                          note=f"{summary}. {note.reason_note}".strip())
+
+
+def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole: bool = False,
+                      line_amounts: Mapping[int, Decimal] | None = None,
+                      amount: Decimal | None = None, on: date | None = None) -> CreditNote:
+    """Credit one invoice (see issue_credit_notes); a bad request keeps its field errors."""
+    return issue_credit_notes(by=by, on=on, notes=[NewCreditNote(
+        invoice, reason, reason_note, whole, line_amounts, amount)])[0]
 
 
 # --- the questions ---------------------------------------------------------------------------

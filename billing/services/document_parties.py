@@ -12,6 +12,8 @@ from catalog import tax
 from core.company import seller
 from customers.models import PaymentMeans, compact_vat_id
 
+# A line's VAT labels: set when it is taxed (line_vat), checked and set again on issue.
+LINE_VAT_FIELDS = ["vat_category", "vat_percent", "vat_exemption_reason", "vat_exemption_code"]
 SELLER_FIELDS = ("name", "legal_name", "street", "city", "postal_code", "country", "vat_id",
                  "company_id", "email", "phone")
 

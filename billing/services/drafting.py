@@ -20,6 +20,7 @@ from billing.models import (
     InvoiceTax,
     UsageRecord,
 )
+from billing.services.document_parties import line_vat
 from billing.services.planning import PlannedInvoice
 from billing.services.taxing import (
     Place,
@@ -53,8 +54,9 @@ def _invoice(draft, document, place, run, by) -> Invoice:
 
 def _rows(invoice, draft, document, place):
     lines, records, taxes = [], [], []
-    for position, (planned, (tax_amount, detail), net) in enumerate(
-            zip(draft.lines, document.line_taxes, document.line_nets, strict=True), start=1):
+    for position, (planned, (tax_amount, detail), net, treatment) in enumerate(
+            zip(draft.lines, document.line_taxes, document.line_nets, document.line_vat,
+                strict=True), start=1):
         line = InvoiceLine(invoice=invoice, position=position, source=planned.source,
                            contract_line_id=planned.contract_line_id,
                            product_id=planned.product_id, description=planned.description[:255],
@@ -62,7 +64,7 @@ def _rows(invoice, draft, document, place):
                            amount=net, tax_amount=tax_amount, tax_detail=detail,
                            tax_category=planned.tax_category or "",
                            period_start=planned.period_start, period_end=planned.period_end,
-                           proration=planned.proration)
+                           proration=planned.proration, **line_vat(treatment, detail))
         lines.append(line)
         records.append(BillingRecord(contract_line_id=planned.contract_line_id,
                                      scheduled_charge_id=planned.scheduled_charge_id,

@@ -3,21 +3,42 @@
 Every change re-taxes the whole draft (the rounding setting may round per invoice), so a draft's
 totals always add up to its lines. Discarding deletes the draft: its billing records go with it
 and the charges bill again on the next run.
+
+Invoices made whole (an account and its charges; the API and imports) go through
+`create_invoices`, one or thousands at once: every charge checked (each bad one named by its
+invoice and line, nothing written if any is bad), taxed with the rates read once per country,
+written in one insert per table, and issued in the same transaction when asked (numbers,
+due schedules and journals by `issue_invoices`). A manual draft made empty in the browser is the
+same verb with one invoice and no charges.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceTax, LineSource
 from billing.selectors import invoice_for_update
-from billing.services.taxing import TaxableLine, TaxBook, places_of, tax_lines
+from billing.services.document_parties import LINE_VAT_FIELDS, line_vat, place_of
+from billing.services.issuing import issue_invoices
+from billing.services.taxing import (
+    Place,
+    TaxableLine,
+    TaxBook,
+    TaxedDocument,
+    places_of,
+    tax_lines,
+)
 from core.actors import as_actor
+from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.money import round_money
+from customers.models import Account
 
 # A line's amount stays below the money columns' 15 integer digits (a larger one overflows).
 MAX_LINE_AMOUNT = 10 ** 13
@@ -38,29 +59,69 @@ def _locked_draft(invoice) -> Invoice:
     return invoice
 
 
-def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
-    """Recompute every line's tax and the draft's totals (inside the caller's transaction)."""
-    lines = list(invoice.lines.order_by("position"))
-    place = places_of([invoice.account_id])[invoice.account_id]
-    document = tax_lines([TaxableLine(line.amount, line.tax_category or None) for line in lines],
-                         currency=invoice.currency, place=place, on=business_date(on),
-                         book=TaxBook())
-    for line, (tax_amount, detail) in zip(lines, document.line_taxes, strict=True):
-        line.tax_amount, line.tax_detail = tax_amount, detail
-    InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail"])
-    invoice.taxes.all().delete()
-    InvoiceTax.objects.bulk_create([
-        InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
-                   region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
-        for t in document.totals])
+@dataclass(frozen=True)
+class Charge:
+    """A charge typed by a person or sent by the API (negative unit price: a discount)."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_category: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass(frozen=True)
+class NewInvoice:
+    """An invoice to create: the account (or its id), its charges, and its currency (empty: the
+    account's)."""
+
+    account: object
+    charges: Sequence[Charge] = ()
+    currency: str = ""
+    memo: str = ""
+
+
+def _tax_rows(invoice: Invoice, document: TaxedDocument) -> list[InvoiceTax]:
+    return [InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
+                       region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
+            for t in document.totals]
+
+
+def _set_totals(invoice: Invoice, lines: Sequence[InvoiceLine], document: TaxedDocument,
+                place: Place) -> None:
+    """The taxes of each line and the invoice's totals, in memory; a draft never totals below
+    zero (the credit is a credit note)."""
     if document.total < 0:
         raise ValidationError({"unit_price": f"{invoice} cannot total less than zero (this "
                                              f"would make it {document.total} "
                                              f"{invoice.currency}); give the customer a credit "
                                              "note instead."})
+    for line, (tax_amount, detail), treatment in zip(lines, document.line_taxes,
+                                                     document.line_vat, strict=True):
+        line.tax_amount, line.tax_detail = tax_amount, detail
+        for name, value in line_vat(treatment, detail).items():  # as issue labels it
+            setattr(line, name, value)
     invoice.subtotal, invoice.tax_total = document.subtotal, document.tax
     invoice.total = invoice.amount_due = document.total
     invoice.tax_exempt = place.exempt
+
+
+def _taxed(invoice: Invoice, lines: Sequence[InvoiceLine], place: Place, on: date,
+           book: TaxBook) -> TaxedDocument:
+    return tax_lines([TaxableLine(line.amount, line.tax_category or None) for line in lines],
+                     currency=invoice.currency, place=place, on=on, book=book)
+
+
+def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
+    """Recompute every line's tax and the draft's totals (inside the caller's transaction)."""
+    lines = list(invoice.lines.order_by("position"))
+    place = places_of([invoice.account_id])[invoice.account_id]
+    document = _taxed(invoice, lines, place, business_date(on), TaxBook())
+    _set_totals(invoice, lines, document, place)
+    InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail", *LINE_VAT_FIELDS])
+    invoice.taxes.all().delete()
+    InvoiceTax.objects.bulk_create(_tax_rows(invoice, document))
     invoice.save(update_fields=["subtotal", "tax_total", "total", "amount_due", "tax_exempt",
                                 "updated_at"])
     return invoice
@@ -77,13 +138,106 @@ def _amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
     return round_money(quantity * unit_price, currency)
 
 
+def _charge_line(invoice: Invoice, position: int, charge: Charge) -> InvoiceLine:
+    """The draft line of a charge, checked (ValidationError names the field)."""
+    if not (charge.description or "").strip():
+        raise ValidationError({"description": "Describe the charge."})
+    if charge.period_start and charge.period_end and charge.period_end < charge.period_start:
+        raise ValidationError({"period_end": "The period ends before it starts."})
+    try:
+        quantity = None if charge.quantity is None else Decimal(charge.quantity)
+        unit_price = None if charge.unit_price is None else Decimal(charge.unit_price)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"unit_price": "The quantity and unit price are numbers."}) \
+            from None
+    if not all(v is None or v.is_finite() for v in (quantity, unit_price)):
+        raise ValidationError({"unit_price": "The quantity and unit price are numbers."})
+    amount = _amount(quantity, unit_price, invoice.currency)
+    return InvoiceLine(invoice=invoice, position=position, source=LineSource.MANUAL,
+                       description=charge.description.strip()[:255], quantity=quantity,
+                       unit_price=unit_price, amount=amount,
+                       tax_category=charge.tax_category or "",
+                       period_start=charge.period_start, period_end=charge.period_end)
+
+
+def _worded(error: ValidationError) -> str:
+    return " ".join(message for messages in error.message_dict.values()
+                    for message in messages) if hasattr(error, "error_dict") \
+        else " ".join(error.messages)
+
+
+def _built(items: Sequence[NewInvoice], user) -> tuple[list, list[str]]:
+    """Each invoice with its checked lines, in memory; every bad row worded with its place."""
+    accounts = Account.objects.in_bulk({getattr(item.account, "pk", item.account)
+                                        for item in items})
+    built, errors = [], []
+    for n, item in enumerate(items, start=1):
+        account = accounts.get(getattr(item.account, "pk", item.account))
+        if account is None:
+            errors.append(f"Invoice {n}: there is no account {item.account}.")
+            continue
+        currency = (item.currency or account.currency).upper()
+        if currency not in settings.CURRENCIES:
+            errors.append(f"Invoice {n} ({account}): {currency} is not one of the currencies "
+                          "in use.")
+            continue
+        invoice = Invoice(kind=InvoiceKind.MANUAL, account=account, currency=currency,
+                          memo=(item.memo or "").strip(), created_by=user,
+                          tax_exempt=account.tax_exempt)
+        lines = []
+        for position, charge in enumerate(item.charges, start=1):
+            try:
+                lines.append(_charge_line(invoice, position, charge))
+            except ValidationError as error:
+                errors.append(f"Invoice {n} ({account}), line {position}: {_worded(error)}")
+        built.append((invoice, lines))
+    return built, errors
+
+
+def _taxed_all(built, on: date) -> tuple[list[InvoiceTax], list[str]]:
+    """Tax every invoice in memory (rates read once per country): its tax totals' rows."""
+    places = {invoice.account_id: place_of(invoice.account) for invoice, _ in built}
+    book = TaxBook.for_countries({place.country for place in places.values()})
+    taxes, errors = [], []
+    for n, (invoice, lines) in enumerate(built, start=1):
+        place = places[invoice.account_id]
+        try:
+            document = _taxed(invoice, lines, place, on, book)
+            _set_totals(invoice, lines, document, place)
+        except ValidationError as error:
+            errors.append(f"Invoice {n} ({invoice.account}): {_worded(error)}")
+        except (ValueError, ArithmeticError) as error:
+            errors.append(f"Invoice {n} ({invoice.account}): cannot be taxed ({error}).")
+        else:
+            taxes += _tax_rows(invoice, document)
+    return taxes, errors
+
+
 @transaction.atomic
+def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = None,
+                    issue: bool = False) -> list[Invoice]:
+    """Draft invoices with their charges, taxed as of `on` (issued too when `issue`), in the
+    order given; any bad invoice or charge refuses them all, each named."""
+    actor = _require(by)
+    if issue and not actor.has_perm("billing.issue_invoice"):
+        raise PermissionDenied("You are not allowed to issue invoices.")
+    day = business_date(on)
+    built, errors = _built(list(invoices), actor.user)
+    if not errors:
+        taxes, errors = _taxed_all(built, day)
+    if errors:
+        raise ValidationError(errors)
+    created = insert_rows(Invoice, [invoice for invoice, _ in built])
+    insert_rows(InvoiceLine, [line for _, lines in built for line in lines])
+    insert_rows(InvoiceTax, taxes)
+    if issue:
+        return issue_invoices(invoices=created, by=actor, on=day)
+    return created
+
+
 def create_manual_invoice(*, account, by, currency: str = "", memo: str = "") -> Invoice:
     """An empty draft for an account, in its currency unless told otherwise."""
-    actor = _require(by)
-    currency = (currency or account.currency).upper()
-    return Invoice.objects.create(kind=InvoiceKind.MANUAL, account=account, currency=currency,
-                                  memo=memo, created_by=actor.user, tax_exempt=account.tax_exempt)
+    return create_invoices(by=by, invoices=[NewInvoice(account, (), currency, memo)])[0]
 
 
 @transaction.atomic
@@ -93,17 +247,10 @@ def add_manual_charge(*, invoice, by, description: str, quantity: Decimal, unit_
     """A charge typed by finance on a draft (negative unit price: a manual discount)."""
     _require(by)
     invoice = _locked_draft(invoice)
-    if not (description or "").strip():
-        raise ValidationError({"description": "Describe the charge."})
-    if period_start and period_end and period_end < period_start:
-        raise ValidationError({"period_end": "The period ends before it starts."})
-    amount = _amount(quantity, unit_price, invoice.currency)
     position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
-    line = InvoiceLine.objects.create(
-        invoice=invoice, position=position, source=LineSource.MANUAL,
-        description=description.strip()[:255], quantity=quantity, unit_price=unit_price,
-        amount=amount, tax_category=tax_category, period_start=period_start,
-        period_end=period_end)
+    line = _charge_line(invoice, position, Charge(description, quantity, unit_price,
+                                                  tax_category, period_start, period_end))
+    line.save()
     retax(invoice, on=on)
     return line
 

@@ -11,6 +11,7 @@ keeps the number and releases the billing records so the charges bill again.
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,10 +31,13 @@ from billing.models import (
 )
 from billing.selectors import invoice_for_update
 from billing.services import document_parties
+from billing.services.bulk_columns import write_columns
+from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook, tax_rounding
 from catalog import policies
+from contracts.models import ContractLine
 from core.actors import as_actor
-from core.bulk_rows import insert_rows, update_columns
+from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.events import record_event, record_events
 from core.numbering import next_numbers
@@ -55,7 +59,6 @@ ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency
                  "functional_total", "journal_entry", "issued_by", "issued_at", "tax_rounding",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
                  "updated_at"]
-LINE_VAT_FIELDS = ["vat_category", "vat_percent", "vat_exemption_reason", "vat_exemption_code"]
 
 
 def number_for(year: int, value: int) -> str:
@@ -75,22 +78,20 @@ def _free_numbers(year: int, count: int) -> list[int]:
     return values
 
 
-def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
-    """Each invoice's payment terms as the pure module's spec (four queries for a batch).
+def _terms_by_invoice(invoices, lines, accounts) -> dict[int, TermsSpec]:
+    """Each invoice's payment terms as the pure module's spec (two or three queries for a
+    batch).
 
     An invoice that bills a contract falls due on the terms the customer signed (copied from
     the approved quote), so an account edited later cannot lengthen them; lines of several
     contracts take the shortest of their terms. Other invoices take the account's terms."""
-    terms_of = dict(Account.objects.filter(pk__in={i.account_id for i in invoices})
-                    .values_list("pk", "payment_terms_id"))
-    signed = defaultdict(set)
-    for invoice_id, terms_id in (InvoiceLine.objects
-                                 .filter(invoice__in=invoices, contract_line__isnull=False)
-                                 .values_list("invoice_id",
-                                              "contract_line__contract__payment_terms_id")
-                                 .distinct()):
-        signed[invoice_id].add(terms_id)
-    wanted = set(terms_of.values()) | {t for ids in signed.values() for t in ids}
+    billed = {line.contract_line_id for group in lines.values() for line in group
+              if line.contract_line_id}
+    terms_of_line = dict(ContractLine.objects.filter(pk__in=billed).values_list(
+        "pk", "contract__payment_terms_id")) if billed else {}
+    signed = {pk: {terms_of_line[line.contract_line_id] for line in group
+                   if line.contract_line_id} for pk, group in lines.items()}
+    wanted = {a.payment_terms_id for a in accounts.values()} | set(terms_of_line.values())
     specs, days = {}, {}
     for terms in PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments"):
         instalments = tuple(InstalmentTerm(i.percent, i.due_days, i.basis)
@@ -102,22 +103,30 @@ def _terms_by_invoice(invoices) -> dict[int, TermsSpec]:
     for invoice in invoices:
         contract_terms = signed.get(invoice.pk)
         terms_id = (min(contract_terms, key=lambda pk: (days[pk], pk)) if contract_terms
-                    else terms_of[invoice.account_id])
+                    else accounts[invoice.account_id].payment_terms_id)
         chosen[invoice.pk] = specs[terms_id]
     return chosen
 
 
-def _parts(invoice_ids) -> dict[int, tuple]:
-    lines, taxes = defaultdict(list), defaultdict(list)
-    for pk, amount, description in InvoiceLine.objects.filter(
-            invoice_id__in=invoice_ids).order_by("invoice_id", "position").values_list(
-            "invoice_id", "amount", "description"):
-        lines[pk].append((amount, description))
+def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
+    """The drafts' lines with what issuing reads of them (one query)."""
+    lines = {pk: [] for pk in invoice_ids}
+    for line in InvoiceLine.objects.filter(invoice_id__in=invoice_ids).order_by(
+            "invoice_id", "position").only(
+            "pk", "invoice_id", "amount", "description", "contract_line_id", "tax_category",
+            "tax_amount", "tax_detail", *LINE_VAT_FIELDS):
+        lines[line.invoice_id].append(line)
+    return lines
+
+
+def _parts(invoice_ids, lines) -> dict[int, tuple]:
+    taxes = defaultdict(list)
     for pk, name, percent, amount in InvoiceTax.objects.filter(
             invoice_id__in=invoice_ids).values_list("invoice_id", "name", "percent",
                                                     "tax_amount"):
         taxes[pk].append((name, percent, amount))
-    return {pk: journal.parts_of(lines[pk], taxes[pk]) for pk in invoice_ids}, lines
+    return {pk: journal.parts_of([(line.amount, line.description) for line in lines[pk]],
+                                 taxes[pk]) for pk in invoice_ids}
 
 
 def _check_drafts(invoices, lines) -> None:
@@ -134,16 +143,13 @@ def _check_drafts(invoices, lines) -> None:
         raise ValidationError(errors)
 
 
-def _copy_parties(invoices: list[Invoice]) -> None:
+def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
     """Copy the seller, buyer and payment means onto each invoice and label each line's VAT
-    (two queries for a batch, one bulk update). A draft taxed against its VAT treatment (say,
-    VAT charged to a reverse-charge customer), or whose e-invoice would lack what EN 16931
-    requires (the company's VAT ID), refuses the batch, each named."""
-    accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
-    lines = defaultdict(list)
-    for line in InvoiceLine.objects.filter(invoice__in=invoices).only(
-            "pk", "invoice_id", "description", "tax_category", "tax_amount", "tax_detail"):
-        lines[line.invoice_id].append(line)
+    (one UPDATE for the lines whose labels change). A draft taxed
+    against its VAT treatment (say, VAT charged to a reverse-charge customer), or whose
+    e-invoice would lack what EN 16931 requires (the company's VAT ID), refuses the batch, each
+    named."""
+    stored = {line.pk: _line_labels(line) for group in lines.values() for line in group}
     seller, book, errors = document_parties.seller_copy(), TaxBook(), []
     for invoice in invoices:
         account = accounts[invoice.account_id]
@@ -164,64 +170,106 @@ def _copy_parties(invoices: list[Invoice]) -> None:
                            categories={line.vat_category for line in lines[invoice.pk]})]
     if errors:
         raise ValidationError(errors)
-    update_columns(InvoiceLine, [line for group in lines.values() for line in group],
-                   LINE_VAT_FIELDS)
+    # drafts written by a run or create_invoices carry their labels already: only changes go
+    write_columns(InvoiceLine, [line for group in lines.values() for line in group
+                                if _line_labels(line) != stored[line.pk]], LINE_VAT_FIELDS)
 
 
-def _issue_batch(invoices: list[Invoice], numbers, *, actor, day: date) -> list[Invoice]:
+def _line_labels(line: InvoiceLine) -> tuple:
+    vat_percent = line.vat_percent
+    return (line.vat_category, None if vat_percent is None else Decimal(vat_percent),
+            line.vat_exemption_reason, line.vat_exemption_code)
+
+
+def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
+    """Issue a batch of locked drafts. Everything that needs no number is done first; the
+    year's series is locked only from `_free_numbers` to the commit, so two workers issuing
+    batches at once overlap everything but the numbered writes."""
     ids = [invoice.pk for invoice in invoices]
-    parts, lines = _parts(ids)
+    lines = _lines_of(ids)
     _check_drafts(invoices, lines)
-    _copy_parties(invoices)
-    terms = _terms_by_invoice(invoices)
+    parts = _parts(ids, lines)
+    accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
+    _copy_parties(invoices, lines, accounts)
+    terms = _terms_by_invoice(invoices, lines, accounts)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
-    functional = settings.FUNCTIONAL_CURRENCY
-    drafts, instalments, now = [], [], timezone.now()
-    for invoice, value in zip(invoices, numbers, strict=True):
+    functional, rounding = settings.FUNCTIONAL_CURRENCY, tax_rounding().value
+    instalments, rates, now = [], [], timezone.now()
+    for invoice in invoices:
         try:
             rate = book.rate_on(invoice.currency, day)
         except MissingRate:
             raise ValidationError(missing_rate_message(invoice.currency, day)) from None
-        invoice.number = number_for(day.year, value)
-        amounts = journal.InvoiceAmounts(invoice.number, invoice.account_id, invoice.currency,
-                                         day, rate, parts[invoice.pk])
-        entry, receivable = journal.invoice_entry(amounts, functional=functional,
-                                                  source=invoice)
         schedule = due_schedule(invoice.total, invoice.currency, day, terms[invoice.pk])
         instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
                                       amount=i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
         invoice.fx_rate, invoice.functional_currency = rate, functional
-        invoice.functional_total, invoice.issued_by, invoice.issued_at = receivable, actor.user, now
-        invoice.tax_rounding = tax_rounding().value
+        invoice.issued_by, invoice.issued_at, invoice.tax_rounding = actor.user, now, rounding
+        rates.append(rate)
+    insert_rows(DueInstalment, instalments)
+    drafts = []
+    for invoice, value, rate in zip(invoices, _free_numbers(day.year, len(invoices)), rates,
+                                    strict=True):
+        invoice.number = number_for(day.year, value)
+        amounts = journal.InvoiceAmounts(invoice.number, invoice.account_id, invoice.currency,
+                                         day, rate, parts[invoice.pk])
+        entry, invoice.functional_total = journal.invoice_entry(amounts, functional=functional,
+                                                                source=invoice)
         drafts.append((invoice, entry))
     posted = iter(post_entries([e for _, e in drafts if e is not None], by=actor, on=day))
     for invoice, entry in drafts:
         invoice.journal_entry = next(posted) if entry is not None else None
-    insert_rows(DueInstalment, instalments)
-    update_columns(Invoice, invoices, ISSUED_FIELDS)
+        invoice.updated_at = now
+    write_columns(Invoice, invoices, ISSUED_FIELDS)
     issued = run_bulk_transition(invoices, "issue", by=actor, on=day)
     record_events("invoice.issued", issued)
     return issued
+
+
+def _locked_drafts(pks) -> list[Invoice]:
+    return list(Invoice.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
+
+def _require_issue(by):
+    actor = as_actor(by)
+    if not actor.has_perm("billing.issue_invoice"):
+        raise PermissionDenied("You are not allowed to issue invoices.")
+    return actor
 
 
 @transaction.atomic
 def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[Invoice]:
     """Issue drafts together (each numbered, scheduled, posted); any one that cannot be issued
     refuses them all, each named."""
-    actor = as_actor(by)
-    if not actor.has_perm("billing.issue_invoice"):
-        raise PermissionDenied("You are not allowed to issue invoices.")
+    actor = _require_issue(by)
     day = business_date(on)
     pks = sorted({getattr(invoice, "pk", invoice) for invoice in invoices})
     issued = []
     for start in range(0, len(pks), ISSUE_BATCH):
-        batch = list(Invoice.objects.select_for_update()
-                     .filter(pk__in=pks[start:start + ISSUE_BATCH]).order_by("pk"))
-        issued += _issue_batch(batch, _free_numbers(day.year, len(batch)), actor=actor, day=day)
+        issued += _issue_batch(_locked_drafts(pks[start:start + ISSUE_BATCH]), actor=actor,
+                               day=day)
     if day >= business_date() and len(issued) <= DELIVER_AT_ONCE:
         _deliver_after_commit([invoice.pk for invoice in issued])
     return issued
+
+
+@transaction.atomic
+def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
+    """Issue the drafts a run left for one chunk's accounts, in a transaction of their own, so
+    workers issue a big run's chunks in parallel (idempotent: issued drafts are not drafts any
+    more). Returns how many were issued."""
+    actor = _require_issue(by)
+    day = business_date(on)
+    pks = list(Invoice.objects.filter(
+        run_id=chunk.run_id, state=InvoiceState.DRAFT,
+        account_id__gte=chunk.first_account_id, account_id__lte=chunk.last_account_id)
+        .order_by("pk").values_list("pk", flat=True))
+    count = 0
+    for start in range(0, len(pks), ISSUE_BATCH):
+        count += len(_issue_batch(_locked_drafts(pks[start:start + ISSUE_BATCH]), actor=actor,
+                                  day=day))
+    return count
 
 
 def _deliver_after_commit(ids: list[int]) -> None:

@@ -58,16 +58,24 @@ class TaxBook:
 
     records: dict[str, list[tax.TaxRateRecord]] = field(default_factory=dict)
     categories: dict[str, tuple[tax.Supply, tax.Exemption | None]] | None = None
+    # Answers already worked out for this book (a batch asks the same few questions thousands
+    # of times: one place and category per customer kind, one date per run).
+    _rates: dict = field(default_factory=dict, repr=False)
+    _treatments: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_countries(cls, countries: Iterable[str]) -> "TaxBook":
         return cls({c.upper(): tax_rate_records(country=c) for c in set(countries)})
 
     def rates(self, place: Place, category: str | None, on: date) -> tuple[tax.TaxRate, ...]:
-        if place.country.upper() not in self.records:
-            self.records[place.country.upper()] = tax_rate_records(country=place.country)
-        return tax.applicable_rates(self.records[place.country.upper()], country=place.country,
-                                    region=place.region, category=category, on=on)
+        key = (place.country, place.region, category, on)
+        if key not in self._rates:
+            if place.country.upper() not in self.records:
+                self.records[place.country.upper()] = tax_rate_records(country=place.country)
+            self._rates[key] = tax.applicable_rates(
+                self.records[place.country.upper()], country=place.country, region=place.region,
+                category=category, on=on)
+        return self._rates[key]
 
     def region_of(self, place: Place, name: str, percent: Decimal) -> str:
         """The region a tax of that name and rate belongs to ("" when country-wide)."""
@@ -84,6 +92,11 @@ class TaxBook:
 
     def treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
         """The line's VAT treatment by rule (catalog.tax.vat_treatment)."""
+        if (place, category) not in self._treatments:
+            self._treatments[place, category] = self._treatment(place, category)
+        return self._treatments[place, category]
+
+    def _treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
         supply, exemption = self.category(category)
         buyer_exempt = None
         if place.exempt:

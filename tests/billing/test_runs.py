@@ -8,6 +8,7 @@ import pytest
 
 from billing.models import BillingRecord, Invoice, InvoiceRunChunk, RunState
 from billing.services import runs
+from billing.services.issuing import issue_run_chunk
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
 from tests.billing.factories import active_contract, product
 from tests.customers.factories import AccountFactory
@@ -245,3 +246,19 @@ def test_a_chunk_that_crashes_fails_the_run_and_a_resume_finishes_it(
         run_invoice_run(run=run, by=finance)
     run.refresh_from_db()
     assert run.state == RunState.COMPLETED and Invoice.objects.get().account == account
+
+
+def test_a_run_is_issued_chunk_by_chunk_once_with_gapless_numbers(run_now, finance):
+    # given a run of three accounts in chunks of two, and a draft of another run's account
+    accounts = [customer() for _ in range(3)]
+    run = run_now(chunk_size=2)
+    first, second = run.chunks.order_by("sequence")
+    # when each chunk is issued (the second one twice, as a redelivered task would)
+    issued = [issue_run_chunk(chunk=chunk, by=finance, on=AS_OF)
+              for chunk in (second, first, second)]
+    # then every draft is issued once, numbered without gaps in the order the chunks went
+    assert issued == [1, 2, 0]
+    invoices = Invoice.objects.filter(run=run).order_by("number")
+    assert [i.number for i in invoices] == [f"INV-2026-00000{n}" for n in (1, 2, 3)]
+    assert invoices.get(number="INV-2026-000001").account_id == accounts[2].pk
+    assert all(i.state == "issued" and i.journal_entry_id for i in invoices)
