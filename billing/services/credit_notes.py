@@ -44,11 +44,10 @@ from billing.models import (
     LineSource,
 )
 from billing.services import document_parties
-from billing.services.bulk_columns import write_columns
 from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
 from core.actors import as_actor
-from core.bulk_rows import insert_rows
+from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_events
 from core.money import allocate, round_money
@@ -466,7 +465,7 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
         for (note, _), posted in zip(posting, post_entries([e for _, e in posting], by=by,
                                                            on=day), strict=True):
             note.journal_entry = posted
-    write_columns(CreditNote, created, ["journal_entry", "functional_total"])
+    update_columns(CreditNote, created, ["journal_entry", "functional_total"])
     issued = []
     for plan, note in zip(plans, created, strict=True):
         issued.append(_settle_and_issue(plan, note, by))

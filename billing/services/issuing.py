@@ -31,13 +31,12 @@ from billing.models import (
 )
 from billing.selectors import invoice_for_update
 from billing.services import document_parties
-from billing.services.bulk_columns import write_columns
 from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook, tax_rounding
 from catalog import policies
 from contracts.models import ContractLine
 from core.actors import as_actor
-from core.bulk_rows import insert_rows
+from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_event, record_events
 from core.numbering import next_numbers
@@ -171,7 +170,7 @@ def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
     if errors:
         raise ValidationError(errors)
     # drafts written by a run or create_invoices carry their labels already: only changes go
-    write_columns(InvoiceLine, [line for group in lines.values() for line in group
+    update_columns(InvoiceLine, [line for group in lines.values() for line in group
                                 if _line_labels(line) != stored[line.pk]], LINE_VAT_FIELDS)
 
 
@@ -221,7 +220,7 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     for invoice, entry in drafts:
         invoice.journal_entry = next(posted) if entry is not None else None
         invoice.updated_at = now
-    write_columns(Invoice, invoices, ISSUED_FIELDS)
+    update_columns(Invoice, invoices, ISSUED_FIELDS)
     issued = run_bulk_transition(invoices, "issue", by=actor, on=day)
     record_events("invoice.issued", issued)
     return issued
