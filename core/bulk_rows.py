@@ -56,6 +56,26 @@ def _copy_value(field):
     return lambda value: value
 
 
+def _new_ids(db, meta, count: int) -> list[int]:
+    """`count` ids from the table's sequence, in one query returning one array."""
+    with db.cursor() as cursor:
+        cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) "
+                       "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column, count])
+        return cursor.fetchone()[0]
+
+
+def _copy_in(db, meta, columns: Sequence[str], rows) -> None:
+    """COPY `rows` (sequences of column values) into the model's table. The raw psycopg
+    cursor's errors are psycopg's; the wrapper turns them into Django's (IntegrityError,
+    DataError, ...) as every ORM query's are, so callers catch one kind."""
+    quote = db.ops.quote_name
+    statement = (f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+                 "FROM STDIN")
+    with db.cursor() as cursor, db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def insert_rows(model, objects: Sequence) -> list:
     """Insert new objects and set their primary keys, like `bulk_create`. On PostgreSQL the ids
     come from the table's sequence in one query and the rows go in by COPY (several times
@@ -71,26 +91,41 @@ def insert_rows(model, objects: Sequence) -> list:
     fields = [f for f in meta.concrete_fields if not f.generated]
     relations = [f for f in fields if f.is_relation]
     converters = [_copy_value(field) for field in fields]
-    quote = db.ops.quote_name
-    with db.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                       "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column,
-                                                       len(objects)])
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        columns = ", ".join(quote(f.column) for f in fields)
-        # The raw psycopg cursor's errors are psycopg's; the wrapper turns them into Django's
-        # (IntegrityError, DataError, ...) as every ORM query's are, so callers catch one kind.
-        statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-        with db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-            for obj in objects:
-                for field in relations:  # a related object saved after it was assigned
-                    if getattr(obj, field.attname) is None:
-                        related = field.get_cached_value(obj, None)
-                        if related is not None:
-                            setattr(obj, field.attname, related.pk)
-                copy.write_row([convert(field.pre_save(obj, True))
-                                for field, convert in zip(fields, converters, strict=True)])
+    for obj, pk in zip(objects, _new_ids(db, meta, len(objects)), strict=True):
+        obj.pk = pk
+
+    def rows():
+        for obj in objects:
+            for field in relations:  # a related object saved after it was assigned
+                if getattr(obj, field.attname) is None:
+                    related = field.get_cached_value(obj, None)
+                    if related is not None:
+                        setattr(obj, field.attname, related.pk)
+            yield [convert(field.pre_save(obj, True))
+                   for field, convert in zip(fields, converters, strict=True)]
+
+    _copy_in(db, meta, [f.column for f in fields], rows())
     for obj in objects:
         obj._state.adding, obj._state.db = False, db.alias
     return objects
+
+
+def insert_tuples(model, fields: Sequence[str], rows: Sequence[tuple]) -> list[int]:
+    """Insert `rows` (values of `fields` by attribute name, e.g. `entry_id`, ready for their
+    columns: amounts rounded, no defaults filled in) and return their new ids, in order.
+
+    Like `insert_rows` without a model instance per row: building the instances costs about as
+    much as the COPY that writes them (a recognition run of 10,000 contracts built 60,000
+    journal entries and lines only to write them)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        made = model.objects.bulk_create([model(**dict(zip(fields, row, strict=True)))
+                                          for row in rows])
+        return [obj.pk for obj in made]
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    ids = _new_ids(db, meta, len(rows))
+    _copy_in(db, meta, [meta.pk.column, *(meta.get_field(name).column for name in fields)],
+             ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+    return ids

@@ -3,7 +3,7 @@
 The query count does not grow with the number of entries: one lookup of the GL accounts, one of
 the customer accounts, one locked read of the periods (plus one insert and one read when months
 are new), the gapless numbers in one reservation, one bulk insert of entries and one of lines
-(COPY on PostgreSQL, from tuples: `ledger.services.rows`), and one of the movements they
+(COPY on PostgreSQL, from tuples: `core.bulk_rows.insert_tuples`), and one of the movements they
 make per posting day, GL account and kind of source (`AccountMovement`, what balances sum).
 """
 
@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.actors import as_actor, system_user
+from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
 from core.numbering import next_numbers
 from ledger.drafts import EntryDraft, LineDraft, SourceRef, entry_errors
@@ -30,7 +31,6 @@ from ledger.models import (
     JournalLine,
 )
 from ledger.period_rules import month_end, posting_date
-from ledger.services.rows import insert_tuples
 
 ENTRY_NUMBER_SERIES = "journal-entry"
 ZERO = Decimal(0)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
 from core.actors import as_actor
+from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
 from core.money import round_money
 from core.outbox import enqueue_many
@@ -30,7 +31,6 @@ from ledger import services as ledger
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.period_rules import month_end
 from ledger.services import SourceRef
-from ledger.services.rows import insert_tuples
 from revrec import postings
 from revrec.models import (
     Pattern,
