@@ -4,6 +4,7 @@ The token carries a few fields of the document it names and is refused when tamp
 no token is stored; each document's service checks the fields against the document itself.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,6 +30,14 @@ def link_token(fields: dict, *, salt: str) -> str:
 def link_url(view_name: str, token: str, base_url: str | None = None) -> str:
     """From the request's host when a page sends the link, else SITE_URL (tasks)."""
     return (base_url or settings.SITE_URL).rstrip("/") + reverse(view_name, args=[token])
+
+
+def link_maker(view_name: str, base_url: str | None = None) -> Callable[[str], str]:
+    """`link_url` for many tokens: the URL is reversed once (a reverse costs about as much as
+    signing a token), then each token is put in its place."""
+    marker = "~token~"
+    before, after = link_url(view_name, marker, base_url).split(marker)
+    return lambda token: before + token + after
 
 
 def read_link(token: str, *, salt: str, keys: tuple[str, ...], max_age_days: int | None = None,

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -46,7 +46,7 @@ from billing.models import (
 from billing.services import document_parties
 from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
-from core.actors import as_actor
+from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_events
@@ -229,10 +229,7 @@ def lines_left(invoice: Invoice) -> list[LineLeft]:
 # --- the verb --------------------------------------------------------------------------------
 
 def _require(by):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.issue_credit_note"):
-        raise PermissionDenied("You are not allowed to issue credit notes.")
-    return actor
+    return require(by, "billing.issue_credit_note", "You are not allowed to issue credit notes.")
 
 
 def _checked_invoice(invoice: Invoice) -> None:

@@ -34,7 +34,7 @@ from billing.services.taxing import (
     places_of,
     tax_lines,
 )
-from core.actors import as_actor
+from core.actors import require
 from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.money import round_money
@@ -45,10 +45,8 @@ MAX_LINE_AMOUNT = 10 ** 13
 
 
 def _require(by):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.edit_draft_invoice"):
-        raise PermissionDenied("You are not allowed to edit draft invoices.")
-    return actor
+    return require(by, "billing.edit_draft_invoice",
+                   "You are not allowed to edit draft invoices.")
 
 
 def _locked_draft(invoice) -> Invoice:

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from billing.opening_balance_csv import (
     resolve_opening_balances,
 )
 from billing.services.usage_import import accounts_named
-from core.actors import as_actor
+from core.actors import require
 from core.dates import business_date
 from core.transitions import run_bulk_transition
 from ledger import chart
@@ -37,10 +37,7 @@ class OpeningBalanceImport:
 
 
 def _require(by):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.issue_invoice"):
-        raise PermissionDenied("You are not allowed to import opening balances.")
-    return actor
+    return require(by, "billing.issue_invoice", "You are not allowed to import opening balances.")
 
 
 def _checked(content: bytes, today: date) -> list[OpenInvoice]:

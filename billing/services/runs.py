@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -28,7 +28,7 @@ from billing.services.planning import (
 from billing.services.run_credits import credit_notes_for_negative_drafts
 from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
 from core.locks import lock_scope
 from core.outbox import enqueue_many
@@ -45,10 +45,7 @@ PREVIEW_BATCH = 2000
 
 
 def _require(by, action: str):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.start_invoice_run"):
-        raise PermissionDenied(f"You are not allowed to {action}.")
-    return actor
+    return require(by, "billing.start_invoice_run", f"You are not allowed to {action}.")
 
 
 def _enqueue(task, ids: Iterable[int]) -> None:

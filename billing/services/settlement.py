@@ -8,12 +8,12 @@ first, so two payments on one invoice at once are applied one after the other.
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from billing.models import Invoice, InvoiceState
 from billing.selectors import invoice_for_update
-from core.actors import as_actor
+from core.actors import require
 from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money
@@ -27,10 +27,7 @@ ZERO = Decimal("0")
 
 
 def _require(by, permission: str, action: str):
-    actor = as_actor(by)
-    if not actor.has_perm(permission):
-        raise PermissionDenied(f"You are not allowed to {action}.")
-    return actor
+    return require(by, permission, f"You are not allowed to {action}.")
 
 
 def _checked_amount(amount, invoice: Invoice) -> Decimal:

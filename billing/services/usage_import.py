@@ -11,14 +11,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from billing.models import BillingRecord, RecordKind, UsageImport, UsageRecord
 from billing.usage_csv import UsageRow, parse_usage, resolve_usage
 from catalog.models import Product, ProductKind
-from core.actors import as_actor
+from core.actors import require
 from customers.models import Account
 
 INSERT_BATCH = 5_000  # rows per INSERT: ~37k rows/s with bulk_create, far below a query per row
@@ -101,10 +101,7 @@ def _checked_rows(rows: list[UsageRow]):
 
 
 def _require(by):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.import_usage"):
-        raise PermissionDenied("You are not allowed to import usage.")
-    return actor
+    return require(by, "billing.import_usage", "You are not allowed to import usage.")
 
 
 @transaction.atomic

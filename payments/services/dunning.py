@@ -26,6 +26,7 @@ from django.utils import timezone
 from billing.models import DueInstalment, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
+from billing.services.pay_links import pay_link_urls
 from core.actors import as_actor, require
 from core.bulk_rows import insert_rows
 from core.dates import business_date
@@ -50,7 +51,6 @@ from payments.models import (
 )
 from payments.models.dunning import STEP_ACTIONS
 from payments.services.cards import charge_invoice
-from payments.services.links import pay_link_token, pay_link_url
 
 # Invoices per chunk: 5 reads and 1 COPY each; 2,000 keeps the email task's IN (...) list of
 # event ids under SQLite's parameter limit and a chunk's transaction short (~0.2 s on
@@ -317,24 +317,6 @@ MAIL_COLUMNS = ("pk", "account_id", "policy_id", "step_key", "action", "days_pas
                 "invoice__account__name", "invoice__account__owner__email")
 
 
-@dataclass(frozen=True)
-class _LinkedInvoice:
-    """What `pay_link_token` signs: the invoice's pk and number."""
-
-    pk: int
-    number: str
-
-
-def _pay_url_maker():
-    """`pay_link_url` for many invoices: made once (its reverse costs as much as signing the
-    token), then each invoice's own token put in place of the first one's (a pay link ends in
-    "/<token>/"; the token carries the time it was signed, so it is cut out, not searched)."""
-    url = pay_link_url(_LinkedInvoice(0, ""))
-    start = url.rindex("/", 0, len(url) - 1) + 1
-    before, after = url[:start], url[url.rindex("/"):]
-    return lambda pk, number: before + pay_link_token(_LinkedInvoice(pk, number)) + after
-
-
 def _message(mail: _Mail, steps: dict, to: list[str], pay_url) -> EmailMessage | None:
     action = rules.Action(mail.action)
     step = steps.get((mail.policy_id, mail.step_key))
@@ -375,7 +357,7 @@ def send_dunning_emails(*, event_ids) -> int:
     steps = {(s.policy_id, s.key): s for s in DunningPolicyStep.objects.filter(
         policy_id__in={m.policy_id for m in mails}).select_related("template")}
     recipients = _recipients({m.account_id for m in mails})
-    pay_url = _pay_url_maker()
+    pay_url = pay_link_urls()
     sent = []
     messages = []
     for mail in mails:
