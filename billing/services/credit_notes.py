@@ -254,7 +254,9 @@ def room_left(invoice: Invoice) -> Decimal:
     return rooms_left([invoice])[invoice.pk]
 
 
-def _parts(invoice, lines, room, *, whole, line_amounts, amount) -> list[CreditPart]:
+def _parts(invoice, lines, room: Decimal | None, *, whole, line_amounts, amount
+           ) -> list[CreditPart]:
+    """The credit's parts; `room` caps its total (None: each line's own limit only)."""
     ways = [whole, line_amounts is not None, amount is not None]
     if sum(ways) != 1:
         raise ValidationError("Credit the whole invoice, some lines, or an amount: one of them.")
@@ -277,7 +279,7 @@ def _parts(invoice, lines, room, *, whole, line_amounts, amount) -> list[CreditP
         raise ValidationError("Nothing is left to credit on this invoice."
                               if not room or not any(ln.gross_left for ln in lines)
                               else "Choose something to credit.")
-    if total > room:
+    if room is not None and total > room:
         raise ValidationError(f"{total} is more than the {round_money(room, invoice.currency)} "
                               f"left to credit on {invoice} (its total less earlier credit "
                               "notes).")
@@ -338,6 +340,11 @@ class NewCreditNote:
     line_amounts: Mapping[int, Decimal] | None = None
     amount: Decimal | None = None
     on: date | None = None
+    # A contract change credits each line's days not served (billing.services.run_credits):
+    # bounded by what each line has left, not by the invoice's total, which an amendment's
+    # credit of an earlier invoice's line may have lowered; what exceeds the amount due is owed
+    # back to the customer.
+    days_not_served: bool = False
 
 
 @dataclass
@@ -362,6 +369,10 @@ def _planned(request: NewCreditNote, invoice: Invoice | None, lines, room, day) 
     if invoice.issue_on and day < invoice.issue_on:
         raise ValidationError(f"A credit note cannot be dated before its invoice "
                               f"({invoice.issue_on}).")
+    if request.days_not_served:
+        if request.line_amounts is None:
+            raise ValueError("days not served are credited per line")
+        room = None
     return _Planned(request, invoice, day, _parts(
         invoice, lines, room, whole=request.whole, line_amounts=request.line_amounts,
         amount=request.amount))

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from billing.models import BillingRecord, CreditNoteReason, Invoice, InvoiceState
-from billing.services.credit_notes import issue_credit_note
+from billing.services.credit_notes import NewCreditNote, issue_credit_notes
 from billing.services.planning import ChargeKind, PlannedInvoice, PlannedLine
 
 
@@ -42,27 +42,30 @@ def _waiting(credits: Sequence[PlannedLine]) -> str | None:
 
 
 def _issue(credits: Sequence[PlannedLine], *, currency: str, on: date, by) -> list:
+    """One credit note per invoice that billed the days taken back, all in one batch."""
     by_invoice: dict[int, list[PlannedLine]] = defaultdict(list)
     for line in credits:
         by_invoice[line.credited.invoice_id].append(line)
-    notes, records = [], []
     issued_on = dict(Invoice.objects.filter(pk__in=by_invoice).values_list("pk", "issue_on"))
+    requests = []
     for invoice_id, lines in sorted(by_invoice.items()):
         nets: dict[int, Decimal] = defaultdict(Decimal)
         for line in lines:
             nets[line.credited.invoice_line_id] += line.credited.net
         # a change dated back before the invoice was issued is credited on its issue day
-        note = issue_credit_note(
-            invoice=Invoice(pk=invoice_id), by=by, reason=CreditNoteReason.ORDER_CHANGE,
-            reason_note="Contract change: days billed in advance and not served.",
-            line_amounts=dict(nets), on=max(on, issued_on[invoice_id]))
+        requests.append(NewCreditNote(
+            invoice_id, CreditNoteReason.ORDER_CHANGE,
+            "Contract change: days billed in advance and not served.",
+            line_amounts=dict(nets), on=max(on, issued_on[invoice_id]), days_not_served=True))
+    notes = issue_credit_notes(notes=requests, by=by, on=on)
+    records = []
+    for note, (_, lines) in zip(notes, sorted(by_invoice.items()), strict=True):
         note_lines = {n.invoice_line_id: n for n in note.lines.all()}
         records += [BillingRecord(
             contract_line_id=line.contract_line_id, scheduled_charge_id=line.scheduled_charge_id,
             kind=line.kind, period_start=line.period_start, period_end=line.period_end,
             amount=line.amount, currency=currency,
             credit_note_line=note_lines[line.credited.invoice_line_id]) for line in lines]
-        notes.append(note)
     BillingRecord.objects.bulk_create(records)
     return notes
 

@@ -112,3 +112,43 @@ def test_credits_net_against_charges_due_with_them_on_one_invoice(billed_decembe
     latest = Invoice.objects.filter(account=account).latest("pk")
     assert sorted(latest.lines.values_list("amount", flat=True)) == [D("-67.74"), D("203.23")]
     assert latest.total == D("135.49") and not CreditNote.objects.exists()
+
+
+def test_a_termination_after_an_upsell_credits_the_new_lines_days_beyond_the_invoices_total(
+        run_now, finance):
+    """Seed of 2026-12-06 (24 months on PostgreSQL): an annual line billed in advance, upsold
+    (the upsell's invoice credits the old line's days and charges the new line's, so its total
+    is the difference), then terminated: the new line's days not served are more than that
+    invoice's total. Each line is credited what it has left, the excess owed back (as Zuora's
+    cancellation credit of a prepaid subscription: the unused amount of each charge)."""
+    from tests.billing.test_schedule_properties import ChargeScheduleProperties
+
+    account = AccountFactory(bill_day=1)
+    contract = active_contract(account=account, start_on=DECEMBER, end_on=date(2027, 11, 30),
+                               lines=[{"amount": "1200.00", "billing_period": "annual"}])
+    run_now(DECEMBER)
+    issue_invoices(invoices=list(Invoice.objects.filter(account=account)), by=finance,
+                   on=DECEMBER)
+    upsell_on = date(2027, 3, 1)
+    new_line = ChargeScheduleProperties.amend(contract, contract.lines.get(), upsell_on,
+                                              D("1.5"), finance)
+    run_now(upsell_on)
+    upsell = Invoice.objects.get(account=account, state=InvoiceState.DRAFT)
+    issue_invoices(invoices=[upsell], by=finance, on=upsell_on)
+    upsell.refresh_from_db()
+    assert upsell.total < D("1350.00")  # 9 months of the new price less 9 of the old
+
+    # when the contract ends on 1 April and the next run comes
+    terminate_contract(contract=contract, by=finance, effective_on=date(2027, 4, 1),
+                       reason="Closed down")
+    run = run_now(date(2027, 4, 1))
+
+    # then the new line's 8 months not served are credited on the upsell's invoice
+    assert list(run.failures.values_list("reason", flat=True)) == []
+    note = CreditNote.objects.get(invoice=upsell)
+    assert note.total > upsell.total
+    credited = -sum(r.amount for r in BillingRecord.objects.filter(
+        contract_line=new_line, credit_note_line__isnull=False))
+    assert note.subtotal == credited
+    upsell.refresh_from_db()
+    assert upsell.amount_due == D("0.00")
