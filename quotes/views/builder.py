@@ -82,7 +82,11 @@ def render_builder(request, quote, *, configure=None, status=200):
 
 def _after_add(request, quote, message: str):
     """htmx: the status line where the user added, and the lines (at the last page, where new
-    lines are), totals and approval preview swapped out of band; no page load."""
+    lines are), totals and approval preview swapped out of band; no page load. Without htmx:
+    the message, and the builder at its last page."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(reverse("quotes:builder", args=[quote.pk]) + "?page=last")
     quote.refresh_from_db()
     return _changed(render(request, "quotes/builder.html#after_add", {
         **_lines_context(request, quote, page="last"), "added_message": message}))
@@ -157,9 +161,6 @@ def lines_add_many(request, pk):
         return _add_refused(request, quote, error.messages)
     message = (f"{added[0].product.name} added." if len(added) == 1
                else f"{len(added)} products added.")
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
     return _after_add(request, quote, message)
 
 
@@ -188,9 +189,6 @@ def lines_paste(request, pk):
             return render(request, "quotes/builder.html#paste_preview", {
                 "quote": quote, "rows": rows, "text": text, "errors": error.messages})
         message = f"{len(items)} pasted lines added."
-        if not request.htmx:
-            messages.success(request, message)
-            return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
         return _after_add(request, quote, message)
     return render(request, "quotes/builder.html#paste_preview", {
         "quote": quote, "rows": rows, "text": text, "bad_rows": len(errors),
@@ -212,9 +210,6 @@ def lines_copy(request, pk):
     except ValidationError as error:
         return _add_refused(request, quote, error.messages)
     message = f"{len(added)} lines copied from {source}."
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
     return _after_add(request, quote, message)
 
 
@@ -234,9 +229,6 @@ def lines_template(request, pk):
     except ValidationError as error:
         return _add_refused(request, quote, error.messages)
     message = f"Template {template}: {len(added)} line{'' if len(added) == 1 else 's'} added."
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
     return _after_add(request, quote, message)
 
 
@@ -345,10 +337,7 @@ def line_add(request, pk):
     errors, placed = _add_errors(quote, form, request.user)
     if not errors and not placed:
         message = f"{form.cleaned_data['product'].name} added."
-        if request.htmx:
-            return _after_add(request, quote, message)
-        messages.success(request, message)
-        return redirect(reverse("quotes:builder", args=[pk]) + "?page=last")
+        return _after_add(request, quote, message)
     product = form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
     if product is None:
         messages.error(request, " ".join(errors))
