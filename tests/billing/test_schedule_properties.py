@@ -1,6 +1,7 @@
 """One deal, one set of numbers (issue 13), as properties over generated deals on the database:
 any start day, bill day 1-31, every billing period and alignment, USD, JPY and KWD, billed by
-runs at any days, amended up or down (or terminated, or neither) on any day. For each: no run
+runs at any days, amended up or down, terminated, both (the end after the amendment) or
+neither, on any day. For each: no run
 fails, what the documents charge for each line is exactly what its schedule rows in force
 charge, and the termination credit the contract shows is exactly what was credited."""
 
@@ -84,9 +85,14 @@ class ChargeScheduleProperties(TestCase):
             event("amended")
             bill(effective)
         termination = None
-        if deal["terminate_after"] is not None and deal["amend_after"] is None:
-            effective = deal["start"] + timedelta(days=deal["terminate_after"])
-            event("terminated")
+        # an amended contract may end too, on a day after its amendment
+        after = deal["terminate_after"]
+        if after is not None and deal["amend_after"] is not None:
+            after = max(after, deal["amend_after"] + 1)
+        if after is not None and after <= (deal["end"] - deal["start"]).days:
+            effective = deal["start"] + timedelta(days=after)
+            event("amended, then terminated" if deal["amend_after"] is not None
+                  else "terminated")
             termination = terminate_contract(contract=contract, by=finance,
                                              effective_on=effective, reason="Property")
             bill(effective)
