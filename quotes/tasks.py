@@ -1,6 +1,7 @@
 """Quotes' Celery tasks: each one line of glue around a service, taking ids."""
 
 from celery import shared_task
+from django.core.mail import send_mail
 
 from core.actors import Actor
 from quotes.services.sending import email_sent_quote, expire_due_quotes
@@ -9,6 +10,12 @@ from quotes.services.sending import email_sent_quote, expire_due_quotes
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
 def email_sent_quote_task(quote_id: int, link: str) -> None:
     email_sent_quote(quote_id=quote_id, link=link)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_quote_owner_task(to: str, subject: str, body: str) -> None:
+    """An approval decision told to the quote's owner."""
+    send_mail(subject, body, None, [to])
 
 
 @shared_task

@@ -14,13 +14,13 @@ is in the quote's timeline and emails the owner once the transaction commits.
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from core.actors import as_actor, require
 from core.dates import business_date
 from core.models import TransitionLog
+from core.outbox import enqueue
 from core.roles import Role
 from core.transitions import run_transition
 from customers.models import ReportingLine
@@ -43,9 +43,10 @@ def quote_facts(quote: Quote) -> approval_rules.QuoteFacts:
 
 
 def _email_owner(quote: Quote, subject: str, body: str) -> None:
-    email = quote.owner.email
-    if email:
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    """Through the outbox: a mail server or broker that is down delays the email, never fails
+    the decision."""
+    if quote.owner.email:
+        enqueue("quotes.tasks.email_quote_owner_task", quote.owner.email, subject, body)
 
 
 def _note_on_quote(quote: Quote, by, transition: str, note: str, on) -> None:
