@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor, require
+from core.outbox import enqueue
 from core.transitions import run_transition
 from notifications.models import (
     Delivery,
@@ -42,10 +43,8 @@ def notify(users: Iterable, *, kind: str, text: str, url: str, document,
                      object_id=document.pk)
         for user in {u.pk: u for u in users if u.is_active}.values()])
     ids = [n.pk for n in made]
-    if ids and email:
-        from notifications.tasks import email_notifications_task
-
-        transaction.on_commit(lambda: email_notifications_task.delay(ids))
+    if ids and email:  # through the outbox: a broker that is down delays the email only
+        enqueue("notifications.tasks.email_notifications_task", ids)
     return made
 
 
@@ -94,9 +93,7 @@ def queue_delivery(*, document, to: Sequence[str], subject: str, body: str,
 
 
 def _send_after_commit(pk: int) -> None:
-    from notifications.tasks import send_delivery_task
-
-    transaction.on_commit(lambda: send_delivery_task.delay(pk))
+    enqueue("notifications.tasks.send_delivery_task", pk)
 
 
 def _retry_at(attempts: int):
