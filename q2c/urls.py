@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from q2c.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
-from q2c.views import health, home
+from q2c.views import audit_pack, health, home
 from q2c.views import quotes as quote_views
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
+    re_path(r"^ledger/periods/(?P<pk>[0-9]+)/audit-pack\.(?P<kind>xlsx|zip)$",
+            audit_pack.audit_pack, name="audit_pack"),
     path("ledger/", include("ledger.urls")),
     path("quotes/", include("quotes.urls")),
     path("accounts/", include("q2c.account_urls")),
