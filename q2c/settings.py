@@ -71,8 +71,19 @@ INSTALLED_APPS = [
     "q2c",
 ]
 
+# Scripts, styles, images and fonts from this site only; style attributes are allowed (charts
+# and a few layout tweaks use them), `<style>` elements and inline scripts are not. Pages may be
+# framed by this site only (the portal shows its PDFs in a frame).
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'",
+    "style-src-attr 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
+    "connect-src 'self'", "frame-src 'self'", "frame-ancestors 'self'", "object-src 'none'",
+    "base-uri 'self'", "form-action 'self'",
+]))
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
