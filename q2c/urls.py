@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from q2c import two_factor
 from q2c.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 from q2c.views import audit_pack, health, home
 from q2c.views import quotes as quote_views
@@ -12,7 +13,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(
         redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
         name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", two_factor.second_factor_exempt(auth_views.LogoutView.as_view()),
+         name="logout"),
+    path("login/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("account/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("account/two-factor/off/", two_factor.disable, name="two_factor_disable"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     re_path(r"^ledger/periods/(?P<pk>[0-9]+)/audit-pack\.(?P<kind>xlsx|zip)$",
