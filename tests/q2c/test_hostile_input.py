@@ -186,3 +186,13 @@ def test_an_impossible_manual_charge_is_refused_with_its_reason(client, finance,
 
     assert response.status_code == 200 and words in response.content.decode()
     assert not invoice.lines.exists()
+
+
+def test_a_webhook_posted_as_a_form_is_refused_not_a_server_error(client):
+    """The NUL guard parsed every POST as a form, which consumed the stream a webhook reads
+    raw to check its signature: a multipart POST to the gateway's webhook answered 500."""
+    client.raise_request_exception = False
+
+    response = client.post(reverse("payments:webhook"), {"a": "b"})
+
+    assert 400 <= response.status_code < 500
