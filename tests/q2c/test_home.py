@@ -76,7 +76,7 @@ def test_home_page_query_count_does_not_grow_with_data(role, role_users, client,
     AccountFactory.create_batch(15, owner=role_users["sales_rep"],
                                 overdue_since=date.today() - timedelta(days=5), is_overdue=True)
 
-    with django_assert_max_num_queries(22):  # the home's 20, the stalled runs, the unread count
+    with django_assert_max_num_queries(24):  # the home's 22, the stalled runs, the unread count
         response = client.get("/")
 
     assert response.status_code == 200
@@ -129,3 +129,24 @@ def test_finance_home_names_accounts_with_charges_due_and_not_billed(finance, cl
     assert (row.account, row.charges, row.first_due, row.reason) == (
         account, 1, date(2026, 11, 1), "")
     assert "Unbilled Ltd" in page and f"?accounts={account.pk}" in page
+
+
+def test_finance_home_counts_open_receivables_as_the_aging_does(finance, client):
+    """One definition of open receivables (issue 16): the home's figure is the aging's unpaid
+    amounts at their booked rates, not a figure of its own."""
+    from payments.aging import ar_aging
+    from tests.payments.factories import account, issued_invoice, rate
+
+    rate("EUR", "1.10")
+    euro = issued_invoice(account_=account(currency="EUR"), net=Decimal("200.00"))
+    dollars = issued_invoice(net=Decimal("55.55"))
+    today = date(2026, 11, 23)
+
+    figures = dashboards.finance_home(finance, on=today)
+
+    aging = {row.currency: row.total for row in ar_aging(as_of=today).totals()}
+    assert aging == {"EUR": Decimal("200.00"), "USD": Decimal("55.55")}
+    assert figures["receivable_functional"] == (
+        aging["EUR"] * euro.fx_rate + aging["USD"] * (dollars.fx_rate or 1)).quantize(
+        Decimal("0.01"))
+    assert figures["receivable_functional"] == Decimal("275.55")
