@@ -84,3 +84,7 @@ class DsoForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The period must start before it ends.")
         return data
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why it is waived")

@@ -9,12 +9,15 @@ settles pending charges, handles webhooks and runs dunning.
 from core.roles import Role
 
 _READ = ["payments.view_payment", "payments.view_allocation", "payments.view_refund",
-         "payments.view_dispute", "payments.view_paymentmethod"]
+         "payments.view_dispute", "payments.view_paymentmethod", "payments.view_latecharge",
+         "payments.view_latechargepayment"]
 _READ_ALL = [*_READ, "payments.view_all_payments", "payments.view_dunningrun",
              "payments.view_dunningevent", "payments.view_dunningpolicy",
              "payments.view_dunningpolicystep", "payments.view_dunningtemplate",
              "payments.view_accountdunning", "payments.view_statementimport",
-             "payments.view_statementline", "payments.view_webhookevent"]
+             "payments.view_statementline", "payments.view_webhookevent",
+             "payments.view_referencerate", "payments.view_clearingrule",
+             "payments.view_dunningthreshold", "payments.view_paymentsprofile"]
 _WORK = ["payments.record_payment", "payments.allocate_payment", "payments.refund_payment",
          "payments.manage_dispute", "payments.charge_card", "payments.run_dunning"]
 
@@ -28,7 +31,12 @@ GRANTS = {
                    "payments.change_dunningpolicystep", "payments.delete_dunningpolicystep",
                    "payments.add_dunningtemplate", "payments.change_dunningtemplate",
                    "payments.add_accountdunning", "payments.change_accountdunning",
-                   "payments.change_paymentmethod"],
+                   "payments.change_paymentmethod", "payments.waive_late_charge",
+                   "payments.add_dunningthreshold", "payments.change_dunningthreshold",
+                   "payments.delete_dunningthreshold", "payments.add_referencerate",
+                   "payments.change_referencerate", "payments.add_clearingrule",
+                   "payments.change_clearingrule", "payments.add_paymentsprofile",
+                   "payments.change_paymentsprofile"],
     Role.ACCOUNTANT: _READ_ALL,
     Role.SYSTEM: [*_READ_ALL, *_WORK],
 }

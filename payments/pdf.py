@@ -14,6 +14,7 @@ from payments.aging import ar_aging
 from payments.models import Payment
 from payments.models.payments import HELD_STATES
 from payments.selectors import credit_balance
+from payments.services.late_charges import late_charge_summary
 
 STATEMENT_TEMPLATE = "payments/pdf/statement.html"
 
@@ -44,3 +45,13 @@ def statement_context(account, *, start: date, end: date) -> dict:
 
 def render_statement_pdf(account, *, start: date, end: date) -> bytes:
     return render_pdf(STATEMENT_TEMPLATE, statement_context(account, start=start, end=end))
+
+
+LATE_CHARGE_TEMPLATE = "payments/pdf/late_charge.html"
+
+
+def render_late_charge_pdf(charge) -> bytes:
+    """The late charge as the customer receives it: what it is for and how it was computed."""
+    return render_pdf(LATE_CHARGE_TEMPLATE, {"charge": charge, "company": letterhead(),
+                                             "account": charge.account,
+                                             "slices": late_charge_summary(charge)})

@@ -16,7 +16,7 @@ from billing.selectors import open_invoices_for
 from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
-from payments.models import Allocation, DunningEvent, Payment
+from payments.models import Allocation, DunningEvent, LateCharge, Payment
 from payments.models.payments import HELD_STATES
 
 ZERO = Decimal("0")
@@ -130,3 +130,17 @@ def dunning_events(*, invoice_id: int | None = None, action: str = ""):
     if invoice_id:
         events = events.filter(invoice_id=invoice_id)
     return events.filter(action=action) if action else events
+
+
+def late_charges_visible_to(user) -> QuerySet[LateCharge]:
+    """Late charges of the accounts the user may see payments of (as payments_visible_to)."""
+    return visible_to(LateCharge.objects.select_related("account", "invoice"), user,
+                      view="payments.view_latecharge", view_team="payments.view_team_payments",
+                      view_all="payments.view_all_payments", owner="account__owner")
+
+
+def late_charge_for_detail(*, pk: int, user) -> LateCharge:
+    charge = late_charges_visible_to(user).filter(pk=pk).first()
+    if charge is None:
+        raise Http404("No such late charge.")
+    return charge
