@@ -10,7 +10,8 @@ from core.roles import Role
 
 _READ = ["payments.view_payment", "payments.view_allocation", "payments.view_refund",
          "payments.view_dispute", "payments.view_paymentmethod", "payments.view_latecharge",
-         "payments.view_latechargepayment"]
+         "payments.view_latechargepayment", "payments.view_customercredit",
+         "payments.view_credituse"]
 _READ_ALL = [*_READ, "payments.view_all_payments", "payments.view_dunningrun",
              "payments.view_dunningevent", "payments.view_dunningpolicy",
              "payments.view_dunningpolicystep", "payments.view_dunningtemplate",
@@ -19,7 +20,8 @@ _READ_ALL = [*_READ, "payments.view_all_payments", "payments.view_dunningrun",
              "payments.view_referencerate", "payments.view_clearingrule",
              "payments.view_dunningthreshold", "payments.view_paymentsprofile"]
 _WORK = ["payments.record_payment", "payments.allocate_payment", "payments.refund_payment",
-         "payments.manage_dispute", "payments.charge_card", "payments.run_dunning"]
+         "payments.manage_dispute", "payments.charge_card", "payments.run_dunning",
+         "payments.apply_customer_credit"]
 
 GRANTS = {
     Role.SALES_REP: _READ,

@@ -1,5 +1,6 @@
 """The customer statement: what an account owes today (open invoices and their aging), its
-credit balance, and the invoices and payments of a period; context, template, WeasyPrint bytes
+credit balance, its unpaid late charges, and the invoices, credit notes and payments of a period;
+context, template, WeasyPrint bytes
 (billing.pdf renders). Nothing here writes."""
 
 from datetime import date
@@ -7,12 +8,11 @@ from datetime import date
 from django.db.models import Q
 
 from billing.aging import BUCKET_LABELS
-from billing.models import Invoice
+from billing.models import CreditNote, CreditNoteState, Invoice
 from billing.selectors import open_invoices
 from core.pdf import letterhead, render_pdf
 from payments.aging import ar_aging
-from payments.models import Payment
-from payments.models.payments import HELD_STATES
+from payments.models import CustomerCredit, LateCharge, LateChargeState, Payment
 from payments.selectors import credit_balance
 from payments.services.late_charges import late_charge_summary
 
@@ -27,7 +27,9 @@ def statement_context(account, *, start: date, end: date) -> dict:
     aging = ar_aging(as_of=end, accounts=accounts)
     payments = list(Payment.objects.filter(account=account, received_on__range=(start, end))
                     .exclude(state__in=["pending", "failed"]).order_by("received_on", "pk"))
-    currencies = sorted({row.currency for row in aging.rows}
+    credit_currencies = set(CustomerCredit.objects.filter(account=account).values_list(
+        "currency", flat=True))
+    currencies = sorted({row.currency for row in aging.rows} | credit_currencies
                         | {p.currency for p in payments} | {account.currency})
     return {
         "account": account, "start": start, "end": end,
@@ -37,9 +39,14 @@ def statement_context(account, *, start: date, end: date) -> dict:
         "issued": list(Invoice.objects.filter(account=account, issue_on__range=(start, end))
                        .filter(~Q(state__in=["draft"])).order_by("issue_on", "pk")),
         "payments": payments,
-        "credits": [(c, credit_balance(account, c)) for c in currencies
-                    if Payment.objects.filter(account=account, currency=c,
-                                              state__in=HELD_STATES).exists()],
+        "credit_notes": list(CreditNote.objects.filter(
+            account=account, state=CreditNoteState.ISSUED, issue_on__range=(start, end))
+            .select_related("invoice")
+            .order_by("issue_on", "pk")),
+        "late_charges": list(LateCharge.objects.filter(
+            account=account, state=LateChargeState.ISSUED).order_by("issue_on", "pk")),
+        "credits": [(c, credit) for c in currencies
+                    if (credit := credit_balance(account, c)) > 0],
     }
 
 

@@ -16,7 +16,7 @@ from billing.selectors import open_invoices_for
 from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
-from payments.models import Allocation, DunningEvent, LateCharge, Payment
+from payments.models import Allocation, CustomerCredit, DunningEvent, LateCharge, Payment
 from payments.models.payments import HELD_STATES
 
 ZERO = Decimal("0")
@@ -60,13 +60,32 @@ def payment_for_update(pk: int) -> Payment:
 
 
 def credit_balance(account, currency: str) -> Decimal:
-    """The account's unapplied cash in one currency (one aggregate query)."""
+    """The account's credit in one currency: unapplied cash and what credit notes left owed
+    back (two aggregate queries)."""
     totals = Payment.objects.filter(account=account, currency=currency,
                                     state__in=HELD_STATES).aggregate(
         amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"),
         disputed=Sum("amount_disputed"))
     left = sum((totals[k] or ZERO for k in ("applied", "refunded", "disputed")), ZERO)
-    return round_money((totals["amount"] or ZERO) - left, currency)
+    notes = CustomerCredit.objects.filter(account=account, currency=currency).aggregate(
+        amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"))
+    owed = (notes["amount"] or ZERO) - (notes["applied"] or ZERO) - (notes["refunded"] or ZERO)
+    return round_money((totals["amount"] or ZERO) - left + owed, currency)
+
+
+def credits_visible_to(user) -> QuerySet[CustomerCredit]:
+    """Credit-note credits of the accounts the user may see payments of."""
+    return visible_to(CustomerCredit.objects.select_related("account", "credit_note"), user,
+                      view="payments.view_customercredit",
+                      view_team="payments.view_team_payments",
+                      view_all="payments.view_all_payments", owner="account__owner")
+
+
+def credit_for_detail(*, pk: int, user) -> CustomerCredit:
+    credit = credits_visible_to(user).filter(pk=pk).first()
+    if credit is None:
+        raise Http404("No such credit.")
+    return credit
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments.views import aging, dunning, gateway, late_charges, payments, statements
+from payments.views import aging, credits, dunning, gateway, late_charges, payments, statements
 
 app_name = "payments"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("disputes/<int:pk>/close/", payments.dispute_close, name="dispute_close"),
     path("<int:pk>/apply-in-order/", late_charges.payment_apply_in_order,
          name="apply_in_order"),
+    path("credits/", credits.credit_list, name="credits"),
+    path("credits/<int:pk>/", credits.credit_detail, name="credit"),
+    path("credits/<int:pk>/apply/", credits.credit_apply, name="credit_apply"),
+    path("credits/<int:pk>/refund/", credits.credit_refund, name="credit_refund"),
     path("late-charges/", late_charges.late_charge_list, name="late_charges"),
     path("late-charges/<int:pk>/", late_charges.late_charge_detail, name="late_charge"),
     path("late-charges/<int:pk>/pdf/", late_charges.late_charge_pdf, name="late_charge_pdf"),

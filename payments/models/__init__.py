@@ -2,6 +2,7 @@
 saved cards (`methods`), the sandbox gateway's own books (`sandbox`), webhook deliveries
 (`webhooks`), bank statement imports (`statements`) and dunning (`dunning`)."""
 
+from payments.models.credits import CreditUse, CustomerCredit
 from payments.models.dunning import (
     AccountDunning,
     DunningEvent,
@@ -38,7 +39,8 @@ from payments.models.statements import StatementImport, StatementLine
 from payments.models.webhooks import WebhookEvent
 
 __all__ = [
-    "AccountDunning", "Allocation", "ClearingRule", "DunningThreshold", "InterestBasis",
+    "AccountDunning", "Allocation", "ClearingRule", "CreditUse", "CustomerCredit",
+    "DunningThreshold", "InterestBasis",
     "LateCharge", "LateChargeKind", "LateChargePayment", "LateChargeState", "PaymentsProfile",
     "ReferenceRate", "Dispute", "DisputeState", "DunningEvent", "DunningPolicy",
     "DunningPolicyStep", "DunningRun", "DunningRunChunk", "DunningRunState", "DunningTemplate",
