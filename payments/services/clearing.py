@@ -30,6 +30,7 @@ from payments.models import (
     LateChargeKind,
     LateChargePayment,
     LateChargeState,
+    PaymentMethodKind,
 )
 from payments.models.payments import HELD_STATES
 from payments.selectors import open_invoices_of, payment_for_update
@@ -87,6 +88,10 @@ def apply_in_order(*, payment, by, on: date | None = None):
     payment = payment_for_update(payment.pk)
     if payment.state not in HELD_STATES or payment.unapplied <= 0:
         raise ValidationError(f"{payment} has no unapplied cash to apply.")
+    if payment.method == PaymentMethodKind.CARD:
+        # A chargeback takes a card payment back off its invoices only (refunds.open_dispute).
+        raise ValidationError(f"{payment} is a card payment, which the cardholder can dispute: "
+                              "apply it to invoices with Apply to invoices.")
     day = business_date(on)
     charges, invoices, items = _open_items(payment)
     cleared = lp.clearing(payment.unapplied, items, clearing_order(payment.account.country))

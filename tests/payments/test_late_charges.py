@@ -21,6 +21,7 @@ from payments.models import (
     LateChargeState,
     ReferenceRate,
 )
+from payments.pdf import statement_context
 from payments.services import record_payment
 from payments.services.clearing import apply_in_order
 from payments.services.late_charges import waive_late_charge
@@ -190,3 +191,92 @@ def test_apply_in_order_refuses_a_rep_and_a_payment_with_nothing_left(charging_p
     with pytest.raises(ValidationError, match="has no unapplied cash"):
         apply_in_order(payment=payment, by=finance)
     assert Actor.task("x")  # the system actor exists for dunning's own postings
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def test_late_charge_pages_for_finance_and_refusals_for_the_others(
+        client, charging_policy, finance, sales_rep, accountant):
+    from django.urls import reverse
+
+    eur_invoice()
+    dun(date(2026, 11, 1))
+    fee = LateCharge.objects.get()
+    client.force_login(finance)
+    assert client.get(reverse("payments:late_charges")).status_code == 200
+    page = client.get(reverse("payments:late_charge", args=[fee.pk]))
+    assert page.status_code == 200 and "LC-2026-000001" in page.content.decode()
+    assert "Waive" in page.content.decode()
+    pdf = client.get(reverse("payments:late_charge_pdf", args=[fee.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    statement = statement_context(fee.account, start=date(2026, 10, 1), end=date(2026, 11, 1))
+    assert statement["late_charges"] == [fee]
+    blank = client.post(reverse("payments:late_charge_waive", args=[fee.pk]), {"reason": ""})
+    assert blank.status_code == 400
+    for user in (sales_rep, accountant):
+        client.force_login(user)
+        refused = client.post(reverse("payments:late_charge_waive", args=[fee.pk]),
+                              {"reason": "Because"})
+        assert refused.status_code == 403
+    client.force_login(accountant)
+    seen = client.get(reverse("payments:late_charge", args=[fee.pk]))
+    assert seen.status_code == 200 and "Waive</button>" not in seen.content.decode()
+    client.force_login(sales_rep)  # not the owner of the account
+    assert client.get(reverse("payments:late_charge", args=[fee.pk])).status_code == 404
+    client.force_login(finance)
+    waived = client.post(reverse("payments:late_charge_waive", args=[fee.pk]),
+                         {"reason": "Goodwill"})
+    assert waived.status_code == 302
+    assert LateCharge.objects.get().state == LateChargeState.WAIVED
+
+
+def test_apply_in_order_from_the_payment_page(client, charging_policy, finance, sales_rep):
+    from django.urls import reverse
+
+    invoice = _owing_fee_interest_and_principal("DE")
+    payment = record_payment(account=invoice.account, method="bank_transfer", amount="50.00",
+                             currency="EUR", received_on=date(2026, 11, 20), by=finance)
+    client.force_login(sales_rep)
+    url = reverse("payments:apply_in_order", args=[payment.pk])
+    assert client.post(url).status_code == 403
+    client.force_login(finance)
+    assert client.post(url).status_code == 302
+    assert LateCharge.objects.get(kind=LateChargeKind.FEE).state == LateChargeState.PAID
+    again = client.post(url, follow=True)  # nothing left: a message, never a 500
+    assert "has no unapplied cash" in again.content.decode()
+
+
+def test_late_charge_list_queries_do_not_grow_with_rows(client, charging_policy, finance,
+                                                        django_assert_max_num_queries):
+    from django.urls import reverse
+
+    eur_invoice()
+    dun(date(2026, 11, 1))
+    client.force_login(finance)
+    with django_assert_max_num_queries(12) as one:
+        client.get(reverse("payments:late_charges"))
+    for _ in range(3):
+        eur_invoice()
+    dun(date(2026, 11, 14))  # the second reminder: interest on all four
+    assert LateCharge.objects.count() > 4
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("payments:late_charges"))
+
+
+def test_what_paid_late_charges_is_not_refunded_and_card_payments_are_not_cleared_in_order(
+        charging_policy, finance):
+    from payments.services import refund_payment
+
+    invoice = _owing_fee_interest_and_principal("DE")
+    payment = record_payment(account=invoice.account, method="bank_transfer", amount="100.00",
+                             currency="EUR", received_on=date(2026, 11, 20), by=finance)
+    apply_in_order(payment=payment, by=finance, on=date(2026, 11, 20))
+    with pytest.raises(ValidationError, match=r"78.93 of it paid late fees and interest"):
+        refund_payment(payment=payment, amount="100.00", reason="Overpaid", by=finance)
+    refund_payment(payment=payment, amount="21.07", reason="Overpaid", by=finance)
+    invoice.refresh_from_db()
+    assert invoice.amount_due == D("10000.00")
+    card = record_payment(account=invoice.account, method="card", amount="10.00",
+                          currency="EUR", received_on=date(2026, 11, 20), by=finance)
+    with pytest.raises(ValidationError, match="is a card payment"):
+        apply_in_order(payment=card, by=finance)
