@@ -173,8 +173,8 @@ def test_credit_pages_for_finance_and_refusals_for_the_others(client, owed_back,
         post = client.post(reverse("payments:credit_refund", args=[credit.pk]),
                            {"amount": "1.00", "reason": "x"})
         assert post.status_code == 403
-    client.force_login(sales_rep)  # not the owner of the account: not found
-    assert client.get(reverse("payments:credit", args=[credit.pk])).status_code == 404
+    client.force_login(sales_rep)  # finance's pages
+    assert client.get(reverse("payments:credit", args=[credit.pk])).status_code == 403
 
 
 def test_credit_list_queries_do_not_grow_with_rows(client, finance,

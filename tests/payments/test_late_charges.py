@@ -221,8 +221,8 @@ def test_late_charge_pages_for_finance_and_refusals_for_the_others(
     client.force_login(accountant)
     seen = client.get(reverse("payments:late_charge", args=[fee.pk]))
     assert seen.status_code == 200 and "Waive</button>" not in seen.content.decode()
-    client.force_login(sales_rep)  # not the owner of the account
-    assert client.get(reverse("payments:late_charge", args=[fee.pk])).status_code == 404
+    client.force_login(sales_rep)  # finance's pages
+    assert client.get(reverse("payments:late_charge", args=[fee.pk])).status_code == 403
     client.force_login(finance)
     waived = client.post(reverse("payments:late_charge_waive", args=[fee.pk]),
                          {"reason": "Goodwill"})
