@@ -29,6 +29,7 @@ from core.formatting import format_money
 from core.money import round_money
 from ledger import chart
 from ledger.services import post_entry
+from payments.credit_rules import spread
 from payments.journals import Part, Payer, cash_entry
 from payments.models import CreditUse, CustomerCredit, Payment, PaymentsProfile
 from payments.models.payments import HELD_STATES
@@ -79,17 +80,9 @@ class Use:
 
 
 def _spread(credits: list[CustomerCredit], wanted: list[tuple[Invoice, Decimal]]) -> list[Use]:
-    """Oldest credit first onto the invoices in the order given, each part as large as both
-    allow, so the parts add up to each invoice's amount exactly."""
-    uses, left = [], {c.pk: c.unapplied for c in credits}
-    for invoice, amount in wanted:
-        for credit in credits:
-            part = min(amount, left[credit.pk])
-            if part > 0:
-                uses.append(Use(credit, invoice, part))
-                left[credit.pk] -= part
-                amount -= part
-    return uses
+    by_pk, invoices = {c.pk: c for c in credits}, {i.pk: i for i, _ in wanted}
+    return [Use(by_pk[credit], invoices[invoice], amount) for credit, invoice, amount in spread(
+        [(c.pk, c.unapplied) for c in credits], [(i.pk, amount) for i, amount in wanted])]
 
 
 def _checked(account, currency, applications, invoices) -> list[tuple[Invoice, Decimal]]:
