@@ -2,8 +2,9 @@
 interest before principal, and the late charges dunning issues (customer documents with their
 own gapless series LC-YYYY-NNNNNN and their own journal).
 
-The life of a late charge: issued → paid (cleared by payments, in the order the account's
-country requires) | waived (finance forgoes it; the entry is reversed).
+The life of a late charge: draft (only inside the transaction that issues it) → issued → paid
+(cleared by payments, in the order the account's country requires) | waived (finance forgoes
+it; the entry is reversed).
 """
 
 from django.conf import settings
@@ -79,6 +80,7 @@ class LateChargeKind(models.TextChoices):
 
 
 class LateChargeState(models.TextChoices):
+    DRAFT = "draft", "Draft"
     ISSUED = "issued", "Issued"
     PAID = "paid", "Paid"
     WAIVED = "waived", "Waived"
@@ -98,7 +100,7 @@ class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     dunning_event = models.ForeignKey("payments.DunningEvent", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="late_charges")
     currency = models.CharField(max_length=3)
-    state = FSMField(default=LateChargeState.ISSUED, choices=LateChargeState.choices,
+    state = FSMField(default=LateChargeState.DRAFT, choices=LateChargeState.choices,
                      protected=True)
     issue_on = models.DateField()
     description = models.CharField(max_length=255)
@@ -141,6 +143,12 @@ class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def __str__(self):
         return self.number
+
+    @transition(field=state, source=LateChargeState.DRAFT, target=LateChargeState.ISSUED,
+                permission="payments.run_dunning")
+    def issue(self):
+        """Dunning issues it in the transaction that numbers, saves and posts it (the service
+        has set the number and journal entry beforehand)."""
 
     @transition(field=state, source=LateChargeState.ISSUED, target=LateChargeState.PAID,
                 conditions=[nothing_due], permission="payments.allocate_payment")

@@ -23,7 +23,7 @@ from core.actors import require
 from core.dates import business_date
 from core.formatting import format_money
 from core.numbering import next_numbers
-from core.transitions import run_transition
+from core.transitions import run_bulk_transition, run_transition
 from ledger import chart
 from ledger.drafts import EntryDraft, LineDraft
 from ledger.fx import convert
@@ -168,8 +168,8 @@ def issue_late_charges(charges: list[LateCharge], *, by, day: date) -> list[Late
     entries = post_entries([_entry(c) for c in charges], by=by, on=day)
     for charge, entry in zip(charges, entries, strict=True):
         charge.journal_entry = entry
-    LateCharge.objects.bulk_update(charges, ["journal_entry"])
-    return charges
+    return run_bulk_transition(charges, "issue", by=by, on=day, update_fields=["journal_entry"],
+                               note="Issued by dunning with its journal entry.")
 
 
 def outcome_of(charges: list[LateCharge]) -> str:

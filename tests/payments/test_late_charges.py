@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
 from core.actors import Actor
+from core.models import TransitionLog
 from ledger import chart
 from ledger.models import JournalLine
 from payments.models import (
@@ -79,6 +81,10 @@ def test_a_fee_step_issues_a_numbered_late_fee_with_its_own_journal(charging_pol
         (chart.ACCOUNTS_RECEIVABLE, invoice.account_id): (D("44.0000"), D("0")),
         (chart.LATE_FEE_INCOME, None): (D("0"), D("44.0000"))}
     assert "late fee LC-2026-000001 €40.00" in fee.dunning_event.outcome
+    history = list(TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(LateCharge), object_id=fee.pk)
+        .values_list("source", "target", "actor_name"))
+    assert history == [("draft", "issued", "run_dunning")]
 
 
 def test_interest_runs_from_the_day_after_due_and_never_charges_a_day_twice(charging_policy):
