@@ -16,7 +16,14 @@ from billing.selectors import open_invoices_for
 from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
-from payments.models import Allocation, CustomerCredit, DunningEvent, LateCharge, Payment
+from payments.models import (
+    Allocation,
+    CustomerCredit,
+    DunningEvent,
+    LateCharge,
+    LateChargePayment,
+    Payment,
+)
 from payments.models.payments import HELD_STATES
 
 ZERO = Decimal("0")
@@ -48,6 +55,8 @@ def payment_for_detail(*, pk: int, user) -> Payment:
                .select_related("account", "payment_method", "invoice", "created_by")
                .prefetch_related(
                    Prefetch("allocations", Allocation.objects.select_related("invoice")),
+                   Prefetch("late_charge_payments",
+                            LateChargePayment.objects.select_related("late_charge")),
                    "refunds", "disputes")
                .filter(pk=pk).first())
     if payment is None:
