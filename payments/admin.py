@@ -8,12 +8,18 @@ from core.admin import ReadOnlyMixin
 from payments.dunning_texts import text_problems
 from payments.models import (
     AccountDunning,
+    ClearingRule,
+    CustomerCredit,
     DunningEvent,
     DunningPolicy,
     DunningPolicyStep,
     DunningTemplate,
+    DunningThreshold,
+    LateCharge,
     Payment,
     PaymentMethod,
+    PaymentsProfile,
+    ReferenceRate,
     WebhookEvent,
 )
 
@@ -26,10 +32,52 @@ class StepInline(admin.TabularInline):
     extra = 1
 
 
+class ThresholdInline(admin.TabularInline):
+    """The account's whole overdue balance per currency that steps after the due date wait
+    for (payments.dunning_rules)."""
+
+    model = DunningThreshold
+    extra = 0
+
+
 @admin.register(DunningPolicy)
 class DunningPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_default", "grace_days", "minimum_overdue"]
-    inlines = [StepInline]
+    list_display = ["name", "is_default", "grace_days", "minimum_overdue",
+                    "minimum_days_between", "maximum_attempts", "interest"]
+    inlines = [StepInline, ThresholdInline]
+
+
+@admin.register(ReferenceRate)
+class ReferenceRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "starts_on", "rate", "source"]
+    list_filter = ["currency"]
+
+
+@admin.register(ClearingRule)
+class ClearingRuleAdmin(admin.ModelAdmin):
+    list_display = ["country", "order", "law"]
+
+
+@admin.register(PaymentsProfile)
+class PaymentsProfileAdmin(admin.ModelAdmin):
+    list_display = ["account", "auto_apply_credit"]
+    list_filter = ["auto_apply_credit"]
+    autocomplete_fields = ["account"]
+    search_fields = ["account__name"]
+
+
+@admin.register(LateCharge)
+class LateChargeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["number", "kind", "account", "invoice", "amount", "amount_due", "state"]
+    list_filter = ["kind", "state", "currency"]
+    search_fields = ["number", "account__name"]
+
+
+@admin.register(CustomerCredit)
+class CustomerCreditAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "account", "amount", "amount_applied", "amount_refunded",
+                    "currency"]
+    search_fields = ["account__name", "credit_note__number"]
 
 
 class TemplateForm(forms.ModelForm):

@@ -18,6 +18,10 @@ The rules:
   date gives the same answer; once the service records the step, it gives nothing new.
 - A paused account, an invoice with nothing open, or one with no step due gets NONE, with the
   reason in words for the dunning history.
+- Account-wide limits (as SAP Business One's dunning terms and Odoo's follow-up levels): a
+  threshold per currency on the account's whole overdue balance replaces the per-invoice
+  minimum; no step within `minimum_days_between` days of the account's last step in that
+  currency; at most `maximum_attempts` steps per invoice.
 
 >>> from datetime import date
 >>> from decimal import Decimal as D
@@ -69,6 +73,13 @@ class DunningPolicy:
     steps: tuple[DunningStep, ...]
     grace_days: int = 0  # steps after the due date wait until the invoice is this late
     minimum_overdue: Decimal = ZERO  # overdue amounts at or below this are not chased
+    # (currency, minimum): the account's whole overdue balance in the currency decides instead
+    thresholds: tuple[tuple[str, Decimal], ...] = ()
+    minimum_days_between: int = 0  # after any step for the account in the currency
+    maximum_attempts: int | None = None  # steps per invoice at most
+
+    def threshold(self, currency: str) -> Decimal | None:
+        return dict(self.thresholds).get(currency)
 
     def __post_init__(self):
         object.__setattr__(self, "steps", tuple(self.steps))
@@ -92,6 +103,10 @@ class DunningSnapshot:
     amount_overdue: Decimal  # unpaid on due dates up to today (0 before the due date)
     last_step: str | None = None  # key of the last step taken for this invoice
     paused: bool = False  # the account is paused from dunning
+    currency: str = ""
+    account_overdue: Decimal = ZERO  # the account's whole overdue balance in the currency
+    last_taken_on: date | None = None  # the latest step for the account in the currency
+    attempts: int = 0  # steps already taken for this invoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +133,12 @@ def policy_errors(policy: DunningPolicy) -> list[str]:
         errors.append("The grace period cannot be negative.")
     if policy.minimum_overdue < 0:
         errors.append("The minimum overdue amount cannot be negative.")
+    if any(minimum < 0 for _, minimum in policy.thresholds):
+        errors.append("An account threshold cannot be negative.")
+    if policy.minimum_days_between < 0:
+        errors.append("The days between steps cannot be negative.")
+    if policy.maximum_attempts is not None and policy.maximum_attempts < 1:
+        errors.append("The maximum number of attempts must be at least 1.")
     return errors
 
 
@@ -135,6 +156,15 @@ def _lateness(days_past_due: int) -> str:
     return "due today" if days_past_due == 0 else f"{_days(days_past_due)} past due"
 
 
+def _above_minimum(snapshot: DunningSnapshot, policy: DunningPolicy) -> bool:
+    """With a threshold for the currency, the account's whole overdue balance must be above it
+    (and the invoice overdue at all); without, the invoice's own overdue above the minimum."""
+    threshold = policy.threshold(snapshot.currency)
+    if threshold is None:
+        return snapshot.amount_overdue > policy.minimum_overdue
+    return snapshot.amount_overdue > 0 and snapshot.account_overdue > threshold
+
+
 def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
                  today: date) -> DunningAction:
     """The one step to take today for this invoice, or NONE with the reason; never a step twice."""
@@ -147,15 +177,26 @@ def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
     after = policy.index(snapshot.last_step) + 1
     if after == len(policy.steps):
         return _nothing(f"{late}, every step has been taken", days_past_due)
-    chased = (snapshot.amount_overdue > policy.minimum_overdue
-              and days_past_due > policy.grace_days)
+    if policy.maximum_attempts is not None and snapshot.attempts >= policy.maximum_attempts:
+        return _nothing(f"{late}, the policy's {policy.maximum_attempts} attempts are taken",
+                        days_past_due)
+    if snapshot.last_taken_on is not None:
+        since = (today - snapshot.last_taken_on).days
+        if since < policy.minimum_days_between:
+            return _nothing(f"{late}, the account's last step was {_days(since)} ago and the "
+                            f"policy waits {_days(policy.minimum_days_between)}", days_past_due)
+    above = _above_minimum(snapshot, policy)
+    chased = above and days_past_due > policy.grace_days
     due = [step for step in policy.steps[after:]
            if step.days <= days_past_due and (step.days <= 0 or chased)]
     if not due:
         if 0 < days_past_due <= policy.grace_days:
             reason = f"{late}, within the {policy.grace_days}-day grace period"
-        elif days_past_due > 0 and snapshot.amount_overdue <= policy.minimum_overdue:
+        elif days_past_due > 0 and not above:
             reason = f"{late}, but nothing above the minimum is overdue"
+            if policy.threshold(snapshot.currency) is not None:
+                reason = (f"{late}, but the account's overdue {snapshot.currency} balance is "
+                          "not above the threshold")
         else:
             reason = f"{late}, no step is due yet"
         return _nothing(reason, days_past_due)

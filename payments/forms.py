@@ -84,3 +84,21 @@ class DsoForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The period must start before it ends.")
         return data
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why it is waived")
+
+
+class ApplyCreditForm(forms.Form):
+    invoice = forms.ModelChoiceField(queryset=None, label="Open invoice")
+    amount = forms.DecimalField(max_digits=19, decimal_places=4, min_value=Decimal("0.0001"))
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = invoices
+
+
+class RefundCreditForm(forms.Form):
+    amount = forms.DecimalField(max_digits=19, decimal_places=4, min_value=Decimal("0.0001"))
+    reason = forms.CharField(max_length=255)

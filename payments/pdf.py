@@ -1,5 +1,6 @@
 """The customer statement: what an account owes today (open invoices and their aging), its
-credit balance, and the invoices and payments of a period; context, template, WeasyPrint bytes
+credit balance, its unpaid late charges, and the invoices, credit notes and payments of a period;
+context, template, WeasyPrint bytes
 (billing.pdf renders). Nothing here writes."""
 
 from datetime import date
@@ -7,13 +8,13 @@ from datetime import date
 from django.db.models import Q
 
 from billing.aging import BUCKET_LABELS
-from billing.models import Invoice
+from billing.models import CreditNote, CreditNoteState, Invoice
 from billing.selectors import open_invoices
 from core.pdf import letterhead, render_pdf
 from payments.aging import ar_aging
-from payments.models import Payment
-from payments.models.payments import HELD_STATES
+from payments.models import CustomerCredit, LateCharge, LateChargeState, Payment
 from payments.selectors import credit_balance
+from payments.services.late_charges import late_charge_summary
 
 STATEMENT_TEMPLATE = "payments/pdf/statement.html"
 
@@ -26,7 +27,9 @@ def statement_context(account, *, start: date, end: date) -> dict:
     aging = ar_aging(as_of=end, accounts=accounts)
     payments = list(Payment.objects.filter(account=account, received_on__range=(start, end))
                     .exclude(state__in=["pending", "failed"]).order_by("received_on", "pk"))
-    currencies = sorted({row.currency for row in aging.rows}
+    credit_currencies = set(CustomerCredit.objects.filter(account=account).values_list(
+        "currency", flat=True))
+    currencies = sorted({row.currency for row in aging.rows} | credit_currencies
                         | {p.currency for p in payments} | {account.currency})
     return {
         "account": account, "start": start, "end": end,
@@ -36,11 +39,26 @@ def statement_context(account, *, start: date, end: date) -> dict:
         "issued": list(Invoice.objects.filter(account=account, issue_on__range=(start, end))
                        .filter(~Q(state__in=["draft"])).order_by("issue_on", "pk")),
         "payments": payments,
-        "credits": [(c, credit_balance(account, c)) for c in currencies
-                    if Payment.objects.filter(account=account, currency=c,
-                                              state__in=HELD_STATES).exists()],
+        "credit_notes": list(CreditNote.objects.filter(
+            account=account, state=CreditNoteState.ISSUED, issue_on__range=(start, end))
+            .select_related("invoice")
+            .order_by("issue_on", "pk")),
+        "late_charges": list(LateCharge.objects.filter(
+            account=account, state=LateChargeState.ISSUED).order_by("issue_on", "pk")),
+        "credits": [(c, credit) for c in currencies
+                    if (credit := credit_balance(account, c)) > 0],
     }
 
 
 def render_statement_pdf(account, *, start: date, end: date) -> bytes:
     return render_pdf(STATEMENT_TEMPLATE, statement_context(account, start=start, end=end))
+
+
+LATE_CHARGE_TEMPLATE = "payments/pdf/late_charge.html"
+
+
+def render_late_charge_pdf(charge) -> bytes:
+    """The late charge as the customer receives it: what it is for and how it was computed."""
+    return render_pdf(LATE_CHARGE_TEMPLATE, {"charge": charge, "company": letterhead(),
+                                             "account": charge.account,
+                                             "slices": late_charge_summary(charge)})

@@ -16,7 +16,14 @@ from billing.selectors import open_invoices_for
 from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
-from payments.models import Allocation, DunningEvent, Payment
+from payments.models import (
+    Allocation,
+    CustomerCredit,
+    DunningEvent,
+    LateCharge,
+    LateChargePayment,
+    Payment,
+)
 from payments.models.payments import HELD_STATES
 
 ZERO = Decimal("0")
@@ -48,6 +55,8 @@ def payment_for_detail(*, pk: int, user) -> Payment:
                .select_related("account", "payment_method", "invoice", "created_by")
                .prefetch_related(
                    Prefetch("allocations", Allocation.objects.select_related("invoice")),
+                   Prefetch("late_charge_payments",
+                            LateChargePayment.objects.select_related("late_charge")),
                    "refunds", "disputes")
                .filter(pk=pk).first())
     if payment is None:
@@ -60,13 +69,32 @@ def payment_for_update(pk: int) -> Payment:
 
 
 def credit_balance(account, currency: str) -> Decimal:
-    """The account's unapplied cash in one currency (one aggregate query)."""
+    """The account's credit in one currency: unapplied cash and what credit notes left owed
+    back (two aggregate queries)."""
     totals = Payment.objects.filter(account=account, currency=currency,
                                     state__in=HELD_STATES).aggregate(
         amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"),
         disputed=Sum("amount_disputed"))
     left = sum((totals[k] or ZERO for k in ("applied", "refunded", "disputed")), ZERO)
-    return round_money((totals["amount"] or ZERO) - left, currency)
+    notes = CustomerCredit.objects.filter(account=account, currency=currency).aggregate(
+        amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"))
+    owed = (notes["amount"] or ZERO) - (notes["applied"] or ZERO) - (notes["refunded"] or ZERO)
+    return round_money((totals["amount"] or ZERO) - left + owed, currency)
+
+
+def credits_visible_to(user) -> QuerySet[CustomerCredit]:
+    """Credit-note credits of the accounts the user may see payments of."""
+    return visible_to(CustomerCredit.objects.select_related("account", "credit_note"), user,
+                      view="payments.view_customercredit",
+                      view_team="payments.view_team_payments",
+                      view_all="payments.view_all_payments", owner="account__owner")
+
+
+def credit_for_detail(*, pk: int, user) -> CustomerCredit:
+    credit = credits_visible_to(user).filter(pk=pk).first()
+    if credit is None:
+        raise Http404("No such credit.")
+    return credit
 
 
 @dataclass(frozen=True)
@@ -130,3 +158,17 @@ def dunning_events(*, invoice_id: int | None = None, action: str = ""):
     if invoice_id:
         events = events.filter(invoice_id=invoice_id)
     return events.filter(action=action) if action else events
+
+
+def late_charges_visible_to(user) -> QuerySet[LateCharge]:
+    """Late charges of the accounts the user may see payments of (as payments_visible_to)."""
+    return visible_to(LateCharge.objects.select_related("account", "invoice"), user,
+                      view="payments.view_latecharge", view_team="payments.view_team_payments",
+                      view_all="payments.view_all_payments", owner="account__owner")
+
+
+def late_charge_for_detail(*, pk: int, user) -> LateCharge:
+    charge = late_charges_visible_to(user).filter(pk=pk).first()
+    if charge is None:
+        raise Http404("No such late charge.")
+    return charge

@@ -5,6 +5,7 @@ from celery import shared_task
 from core.actors import Actor
 from payments.models import DunningRunChunk
 from payments.services import run_autopay, run_dunning, send_dunning_emails
+from payments.services.credits import auto_apply_credits
 from payments.services.dunning import fail_dunning_run, run_dunning_chunk
 
 
@@ -34,3 +35,8 @@ def run_dunning_chunk_task(chunk_id: int) -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
 def send_dunning_emails_task(event_ids: list[int]) -> int:
     return send_dunning_emails(event_ids=event_ids)
+
+
+@shared_task
+def apply_customer_credits_task() -> int:
+    return auto_apply_credits(by=Actor.task("apply_customer_credits"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments.views import aging, dunning, gateway, payments, statements
+from payments.views import aging, credits, dunning, gateway, late_charges, payments, statements
 
 app_name = "payments"
 
@@ -12,6 +12,17 @@ urlpatterns = [
     path("<int:pk>/refund/", payments.payment_refund, name="refund"),
     path("<int:pk>/dispute/", payments.payment_dispute, name="dispute"),
     path("disputes/<int:pk>/close/", payments.dispute_close, name="dispute_close"),
+    path("<int:pk>/apply-in-order/", late_charges.payment_apply_in_order,
+         name="apply_in_order"),
+    path("credits/", credits.credit_list, name="credits"),
+    path("credits/<int:pk>/", credits.credit_detail, name="credit"),
+    path("credits/<int:pk>/apply/", credits.credit_apply, name="credit_apply"),
+    path("credits/<int:pk>/refund/", credits.credit_refund, name="credit_refund"),
+    path("late-charges/", late_charges.late_charge_list, name="late_charges"),
+    path("late-charges/<int:pk>/", late_charges.late_charge_detail, name="late_charge"),
+    path("late-charges/<int:pk>/pdf/", late_charges.late_charge_pdf, name="late_charge_pdf"),
+    path("late-charges/<int:pk>/waive/", late_charges.late_charge_waive,
+         name="late_charge_waive"),
     path("<int:pk>/settle/", payments.payment_settle, name="settle"),
     path("invoices/<int:pk>/write-off/", payments.invoice_write_off, name="write_off"),
     path("invoices/<int:pk>/pay-link/", payments.invoice_pay_link, name="pay_link"),

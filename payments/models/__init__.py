@@ -2,6 +2,7 @@
 saved cards (`methods`), the sandbox gateway's own books (`sandbox`), webhook deliveries
 (`webhooks`), bank statement imports (`statements`) and dunning (`dunning`)."""
 
+from payments.models.credits import CreditUse, CustomerCredit
 from payments.models.dunning import (
     AccountDunning,
     DunningEvent,
@@ -11,6 +12,17 @@ from payments.models.dunning import (
     DunningRunChunk,
     DunningRunState,
     DunningTemplate,
+    DunningThreshold,
+    InterestBasis,
+)
+from payments.models.late_charges import (
+    ClearingRule,
+    LateCharge,
+    LateChargeKind,
+    LateChargePayment,
+    LateChargeState,
+    PaymentsProfile,
+    ReferenceRate,
 )
 from payments.models.methods import PaymentMethod
 from payments.models.payments import (
@@ -27,7 +39,10 @@ from payments.models.statements import StatementImport, StatementLine
 from payments.models.webhooks import WebhookEvent
 
 __all__ = [
-    "AccountDunning", "Allocation", "Dispute", "DisputeState", "DunningEvent", "DunningPolicy",
+    "AccountDunning", "Allocation", "ClearingRule", "CreditUse", "CustomerCredit",
+    "DunningThreshold", "InterestBasis",
+    "LateCharge", "LateChargeKind", "LateChargePayment", "LateChargeState", "PaymentsProfile",
+    "ReferenceRate", "Dispute", "DisputeState", "DunningEvent", "DunningPolicy",
     "DunningPolicyStep", "DunningRun", "DunningRunChunk", "DunningRunState", "DunningTemplate",
     "Payment", "PaymentMethod", "PaymentMethodKind", "PaymentState", "Refund", "SandboxCard",
     "SandboxCharge", "SandboxRefund", "StatementImport", "StatementLine", "WebhookEvent",

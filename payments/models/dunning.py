@@ -2,6 +2,8 @@
 the daily runs, and one event per step taken per invoice (the unique constraint is what makes a
 step run once, however often the task runs)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -10,10 +12,20 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.runs import Heartbeat
 from payments.dunning_rules import Action
+from payments.late_payment import DayCount
 from payments.models.fields import AMOUNT_ZERO
 
 STEP_ACTIONS = [(a.value, a.value.replace("_", " ").capitalize()) for a in Action
                 if a is not Action.NONE]
+
+
+class InterestBasis(models.TextChoices):
+    NONE = "none", "No interest"
+    STATUTORY = "statutory", "Reference rate + margin"
+    CONTRACTUAL = "contractual", "Contractual rate"
+
+
+DAY_COUNTS = [(d.value, d.value) for d in DayCount]
 
 
 class DunningTemplate(models.Model):
@@ -38,6 +50,20 @@ class DunningPolicy(models.Model):
     minimum_overdue = models.DecimalField(
         **AMOUNT_ZERO, validators=[MinValueValidator(0)],
         help_text="Overdue amounts at or below this (in the invoice's currency) are not chased.")
+    minimum_days_between = models.PositiveIntegerField(
+        default=0, help_text="Days to wait after any step taken for the account (in the same "
+                             "currency) before the next one.")
+    maximum_attempts = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Steps taken per invoice at most; empty: no limit.")
+    interest = models.CharField(max_length=12, choices=InterestBasis.choices,
+                                default=InterestBasis.NONE)
+    interest_margin = models.DecimalField(
+        max_digits=7, decimal_places=4, default=Decimal("8"),
+        help_text="Percentage points a year: over the reference rate (statutory; 8 under the "
+                  "EU Late Payment Directive, 9 under BGB §288(2)), or the whole contractual "
+                  "rate.")
+    interest_day_count = models.CharField(max_length=8, choices=DAY_COUNTS,
+                                          default=DayCount.ACT_365)
 
     class Meta:
         ordering = ["name"]
@@ -45,6 +71,8 @@ class DunningPolicy(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(minimum_overdue__gte=0),
                                    name="dunningpolicy_minimum_not_negative"),
+            models.CheckConstraint(condition=models.Q(interest_margin__gte=0),
+                                   name="dunningpolicy_margin_not_negative"),
             models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
                                     name="dunningpolicy_one_default"),
         ]
@@ -61,16 +89,49 @@ class DunningPolicyStep(models.Model):
     template = models.ForeignKey(DunningTemplate, null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
                                  help_text="The email of reminder, escalation and final notice.")
+    fee_fixed = models.DecimalField(
+        **AMOUNT_ZERO, validators=[MinValueValidator(0)],
+        help_text="Late fee charged at this step, in the invoice's currency (e.g. 40 EUR, "
+                  "Directive 2011/7/EU art. 6).")
+    fee_percent = models.DecimalField(
+        max_digits=7, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(0)],
+        help_text="Late fee as a percentage of what is overdue, added to the fixed fee.")
+    charge_interest = models.BooleanField(
+        default=False, help_text="Charge the policy's interest up to this step's date.")
 
     class Meta:
         ordering = ["policy", "days"]
         constraints = [
+            models.CheckConstraint(condition=models.Q(fee_fixed__gte=0, fee_percent__gte=0),
+                                   name="dunningstep_fee_not_negative"),
             models.UniqueConstraint(fields=["policy", "key"], name="dunningstep_unique_key"),
             models.UniqueConstraint(fields=["policy", "days"], name="dunningstep_unique_days"),
         ]
 
     def __str__(self):
         return f"{self.key} ({self.days:+d} days: {self.get_action_display().lower()})"
+
+
+class DunningThreshold(models.Model):
+    """Steps after the due date wait until the account's whole overdue balance in the currency
+    is above this (instead of each invoice's own amount above the policy's minimum)."""
+
+    policy = models.ForeignKey(DunningPolicy, on_delete=models.CASCADE,
+                               related_name="thresholds")
+    currency = models.CharField(max_length=3)
+    minimum = models.DecimalField(**AMOUNT_ZERO, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["policy", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "currency"],
+                                    name="dunningthreshold_unique_currency"),
+            models.CheckConstraint(condition=models.Q(minimum__gte=0),
+                                   name="dunningthreshold_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.policy}: over {self.minimum} {self.currency}"
 
 
 class AccountDunning(models.Model):

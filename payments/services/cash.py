@@ -89,7 +89,7 @@ def _discount_parts(invoice: Invoice, discount: Decimal) -> tuple[Decimal, Decim
     return net, tax
 
 
-def _planned_parts(payment: Payment, applications: Sequence[Application],
+def planned_parts(payment: Payment, applications: Sequence[Application],
                    invoices: dict[int, Invoice], day: date, available: Decimal) -> list[Part]:
     """Validate the applications against the locked invoices and the cash available."""
     errors, parts = [], []
@@ -136,7 +136,7 @@ def apply_cash(payment: Payment, applications: Sequence[Application], *, by, day
     """Post the entry, settle the invoices through billing, record the allocations."""
     invoices = {i.pk: i for i in invoices_for_update(a.invoice_id for a in applications)}
     available = cash or payment.unapplied
-    parts = _planned_parts(payment, applications, invoices, day, available)
+    parts = planned_parts(payment, applications, invoices, day, available)
     draft, results = cash_entry(payer=payer_of(payment), day=day, memo=memo, parts=parts,
                                 functional_currency=settings.FUNCTIONAL_CURRENCY, cash=cash,
                                 credit_before=payment.unapplied, source=payment)

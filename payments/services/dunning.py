@@ -15,12 +15,13 @@ retries and write-offs one invoice at a time (a gateway call and a journal each)
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 
 from billing.models import DueInstalment, Invoice
@@ -34,7 +35,7 @@ from core.formatting import format_money
 from core.money import round_money
 from core.outbox import enqueue, enqueue_many
 from core.transitions import run_transition
-from customers.models import Contact, ContactRole
+from customers.models import Account, Contact, ContactRole
 from customers.services.accounts import set_overdue_flags
 from payments import dunning_rules as rules
 from payments.due_position import position
@@ -51,6 +52,15 @@ from payments.models import (
 )
 from payments.models.dunning import STEP_ACTIONS
 from payments.services.cards import charge_invoice
+from payments.services.late_charges import (
+    Overdue,
+    charges_step,
+    issue_late_charges,
+    outcome_of,
+    plan_late_charges,
+)
+
+ZERO = Decimal("0")
 
 # Invoices per chunk: 5 reads and 1 COPY each; 2,000 keeps the email task's IN (...) list of
 # event ids under SQLite's parameter limit and a chunk's transaction short (~0.2 s on
@@ -83,13 +93,17 @@ class LoadedPolicy:
 
 
 def load_policies() -> tuple[dict[int, LoadedPolicy], int | None]:
-    """Every policy with its steps (two queries), and the default policy's id."""
+    """Every policy with its steps and thresholds (three queries), and the default policy's
+    id."""
     loaded, default = {}, None
-    for policy in DunningPolicy.objects.prefetch_related("steps"):
+    for policy in DunningPolicy.objects.prefetch_related("steps", "thresholds"):
         steps = list(policy.steps.all())
         loaded[policy.pk] = LoadedPolicy(policy, rules.DunningPolicy(
             steps=tuple(rules.DunningStep(s.key, s.days, rules.Action(s.action)) for s in steps),
-            grace_days=policy.grace_days, minimum_overdue=policy.minimum_overdue),
+            grace_days=policy.grace_days, minimum_overdue=policy.minimum_overdue,
+            thresholds=tuple((t.currency, t.minimum) for t in policy.thresholds.all()),
+            minimum_days_between=policy.minimum_days_between,
+            maximum_attempts=policy.maximum_attempts),
             {s.key: s for s in steps})
         if policy.is_default:
             default = policy.pk
@@ -111,28 +125,58 @@ class Planned:
     account_id: int
     policy: LoadedPolicy
     action: rules.DunningAction
+    number: str = ""
+    currency: str = ""
+    total: Decimal = ZERO
+    amount_due: Decimal = ZERO
+    schedule: tuple = ()
+
+
+def _schedules(invoices: QuerySet) -> dict[int, list]:
+    schedules = defaultdict(list)
+    for invoice_id, due_on, amount in DueInstalment.objects.filter(
+            invoice__in=invoices).values_list("invoice_id", "due_on", "amount"):
+        schedules[invoice_id].append((due_on, amount))
+    return schedules
+
+
+def account_overdue(accounts: QuerySet, day: date) -> dict[tuple[int, str], Decimal]:
+    """Each (account, currency)'s whole overdue balance on `day`, over every open invoice of
+    the accounts (two reads)."""
+    invoices = Invoice.objects.filter(account__in=accounts, state__in=OPEN_STATES,
+                                      amount_due__gt=0, due_on__isnull=False, due_on__lte=day)
+    schedules = _schedules(invoices)
+    totals = defaultdict(lambda: ZERO)
+    for pk, account_id, currency, total, amount_due, due_on in invoices.values_list(
+            "pk", "account_id", "currency", "total", "amount_due", "due_on"):
+        schedule = schedules[pk] or [(due_on, total)]
+        totals[(account_id, currency)] += position(total, amount_due, schedule, day).overdue
+    return totals
 
 
 def _plan(bounds: tuple[int, int], day: date, policies, default) -> tuple[list[Planned], int]:
     """Today's step for each candidate invoice with a pk in `bounds` (first, last), and how
-    many candidates there were. Four reads, each a range or a join (no id lists to send)."""
+    many candidates there were. Five reads (seven when a policy has thresholds), each a range
+    or a join (no id lists to send)."""
     candidates = candidate_invoices(day).filter(pk__range=bounds)
     invoices = list(candidates.order_by("pk").values_list(
-        "pk", "account_id", "total", "amount_due", "due_on"))
+        "pk", "account_id", "total", "amount_due", "due_on", "currency", "number"))
     in_bounds = {"invoice_id__gte": bounds[0], "invoice_id__lte": bounds[1]}
-    schedules = defaultdict(list)
-    for invoice_id, due_on, amount in DueInstalment.objects.filter(**in_bounds).values_list(
-            "invoice_id", "due_on", "amount"):
-        schedules[invoice_id].append((due_on, amount))
+    schedules = _schedules(candidates)
+    accounts = candidates.values("account_id")
     own = {a: (p, paused) for a, p, paused in AccountDunning.objects.filter(
-        account_id__in=candidates.values("account_id")).values_list(
-        "account_id", "policy_id", "paused")}
+        account_id__in=accounts).values_list("account_id", "policy_id", "paused")}
     taken = defaultdict(list)
     for invoice_id, policy_id, key in DunningEvent.objects.filter(**in_bounds).values_list(
             "invoice_id", "policy_id", "step_key"):
         taken[(invoice_id, policy_id)].append(key)
+    last_taken = {(a, c): on for a, c, on in DunningEvent.objects.filter(
+        account_id__in=accounts, taken_on__lt=day).values("account_id", "invoice__currency")
+        .annotate(on=Max("taken_on")).values_list("account_id", "invoice__currency", "on")}
+    balances = account_overdue(Account.objects.filter(pk__in=accounts), day) if any(
+        p.rules.thresholds for p in policies.values()) else {}
     planned = []
-    for pk, account_id, total, amount_due, due_on in invoices:
+    for pk, account_id, total, amount_due, due_on, currency, number in invoices:
         policy_id, paused = own.get(account_id, (None, False))
         policy = policies.get(policy_id or default)
         if policy is None:
@@ -141,10 +185,14 @@ def _plan(bounds: tuple[int, int], day: date, policies, default) -> tuple[list[P
         where = position(total, amount_due, schedule, day)
         keys = [k for k in taken[(pk, policy.model.pk)] if k in policy.steps]  # still in it
         last = max(keys, key=policy.rules.index) if keys else None
-        snapshot = rules.DunningSnapshot(where.oldest_due_on, where.overdue, last, paused)
+        snapshot = rules.DunningSnapshot(
+            where.oldest_due_on, where.overdue, last, paused, currency=currency,
+            account_overdue=balances.get((account_id, currency), ZERO),
+            last_taken_on=last_taken.get((account_id, currency)), attempts=len(keys))
         action = rules.dunning_step(snapshot, policy.rules, day)
         if action.action is not rules.Action.NONE:
-            planned.append(Planned(pk, account_id, policy, action))
+            planned.append(Planned(pk, account_id, policy, action, number, currency, total,
+                                   amount_due, tuple(schedule)))
     return planned, len(invoices)
 
 
@@ -189,6 +237,7 @@ def _take_steps(run: DunningRun, bounds: tuple[int, int], *, by, day: date) -> i
                      reason=p.action.reason[:255], skipped=list(p.action.skipped),
                      outcome="" if acts else OUTCOMES[p.action.action], created_by_id=user_id)
         for p, acts in zip(planned, acting, strict=True)])
+    _charge_late_payment(planned, events, by=by, day=day)
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
         set_overdue_flags(account_ids=suspended, overdue=True, by=by, on=day)
@@ -208,6 +257,33 @@ def _take_steps(run: DunningRun, bounds: tuple[int, int], *, by, day: date) -> i
 
         enqueue(send_dunning_emails_task, mails)
     return len(events)
+
+
+def _charge_late_payment(planned: list[Planned], events: list[DunningEvent], *, by,
+                         day: date) -> None:
+    """Issue the fees and interest of the steps that charge them (one post_entries for all),
+    and say so in each event's outcome."""
+    items = []
+    for plan, event in zip(planned, events, strict=True):
+        step = plan.policy.steps.get(plan.action.step.key)
+        if charges_step(step, plan.policy.model):
+            items.append(Overdue(event.pk, plan.invoice_id, plan.number, plan.account_id,
+                                 plan.currency, plan.total, plan.amount_due, plan.schedule,
+                                 plan.policy.model, step))
+    if not items:
+        return
+    charges, problems = plan_late_charges(items, day)
+    issue_late_charges(charges, by=by, day=day)
+    by_event = defaultdict(list)
+    for charge in charges:
+        by_event[charge.dunning_event_id].append(charge)
+    changed = []
+    for event in events:
+        said = [outcome_of(by_event.get(event.pk, [])), problems.get(event.pk, "")]
+        if any(said):
+            event.outcome = "; ".join(filter(None, [event.outcome, *said]))[:255]
+            changed.append(event)
+    DunningEvent.objects.bulk_update(changed, ["outcome"])
 
 
 def _complete_if_done(run_id: int, *, by) -> DunningRun:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 
 from billing.selectors import invoices_for_update
 from core.actors import as_actor, require
@@ -73,11 +74,14 @@ def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) 
     amount = checked_amount(amount, payment.currency)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the money is refunded."})
-    refundable = round_money(payment.amount - payment.amount_refunded - payment.amount_disputed,
-                             payment.currency)
+    on_charges = payment.late_charge_payments.aggregate(paid=Sum("amount"))["paid"] or ZERO
+    refundable = round_money(payment.amount - payment.amount_refunded - payment.amount_disputed
+                             - on_charges, payment.currency)
     if amount > refundable:
+        paid_charges = (f" ({round_money(on_charges, payment.currency)} of it paid late fees "
+                        "and interest)") if on_charges else ""
         raise ValidationError({"amount": f"{amount} is more than the {refundable} of "
-                                         f"{payment} that can be refunded."})
+                                         f"{payment} that can be refunded{paid_charges}."})
     day = business_date(on)
     memo = f"Refund of {format_money(amount, payment.currency)} on {payment}: {reason.strip()}"
     parts = take_back(payment, amount - payment.unapplied, by=by, day=day, note=memo)

@@ -41,13 +41,15 @@ def payment_detail(request, pk):
     user = request.user
     held = payment.state in HELD_STATES
     allocations, refunds = payment.allocations.all(), payment.refunds.all()
-    disputes = payment.disputes.all()
+    disputes, charges = payment.disputes.all(), payment.late_charge_payments.all()
     entries = [payment.receipt_entry_id, *(a.journal_entry_id for a in allocations),
+               *(c.journal_entry_id for c in charges),
                *(r.journal_entry_id for r in refunds),
                *(e for d in disputes for e in (d.opening_entry_id, d.closing_entry_id))]
     return render(request, "payments/detail.html", {
         "payment": payment, "allocations": allocations, "refunds": refunds,
-        "disputes": disputes, "entries": list(dict.fromkeys(e for e in entries if e)),
+        "disputes": disputes, "late_charges": charges,
+        "entries": list(dict.fromkeys(e for e in entries if e)),
         "refund_form": RefundForm(initial={"amount": payment.amount - payment.amount_refunded
                                            - payment.amount_disputed}),
         "dispute_form": DisputeForm(),

@@ -173,3 +173,72 @@ def test_a_daily_task_fires_each_step_at_most_once_in_order(policy, gaps, overdu
 def test_paused_accounts_are_never_chased(policy, days):
     result = dunning_step(snapshot(paused=True), policy, DUE + timedelta(days=days))
     assert result.action is Action.NONE
+
+
+# --- account-wide limits: a threshold per currency, spacing, a maximum of attempts -----------
+
+LIMITED = replace(POLICY, thresholds=(("EUR", D("100.00")),), minimum_days_between=7,
+                  maximum_attempts=3, minimum_overdue=D("50.00"))
+
+
+def test_the_accounts_whole_overdue_balance_decides_where_the_currency_has_a_threshold():
+    """SAP Business One's dunning terms (ODUT "All Min. Balance" with its currency): the
+    customer's balance, not each invoice's, must pass the minimum. A 30.00 invoice (below the
+    per-invoice minimum of 50) is chased when the account owes 130.00 EUR overdue in all, and
+    not when it owes 100.00; in USD (no threshold) the per-invoice minimum still rules."""
+    small = replace(snapshot(last_step="due", overdue=D("30.00")), currency="EUR")
+    day = DUE + timedelta(days=4)
+    assert dunning_step(replace(small, account_overdue=D("130.00")), LIMITED,
+                        day).step.key == "retry"
+    held = dunning_step(replace(small, account_overdue=D("100.00")), LIMITED, day)
+    assert held.action is Action.NONE
+    assert held.reason == "4 days past due, but the account's overdue EUR balance is not above " \
+                          "the threshold"
+    in_usd = replace(small, currency="USD", account_overdue=D("1000.00"))
+    assert dunning_step(in_usd, LIMITED, day).action is Action.NONE
+
+
+def test_no_step_within_the_spacing_after_the_accounts_last_step():
+    snap = replace(snapshot(last_step="due"), currency="EUR", account_overdue=D("250.00"))
+    day = DUE + timedelta(days=4)
+    waiting = dunning_step(replace(snap, last_taken_on=day - timedelta(days=6)), LIMITED, day)
+    assert waiting.action is Action.NONE
+    assert waiting.reason == ("4 days past due, the account's last step was 6 days ago and the "
+                              "policy waits 7 days")
+    assert dunning_step(replace(snap, last_taken_on=day - timedelta(days=7)), LIMITED,
+                        day).step.key == "retry"
+
+
+def test_no_step_after_the_maximum_of_attempts():
+    snap = replace(snapshot(last_step="retry"), currency="EUR", account_overdue=D("250.00"),
+                   attempts=3)
+    stopped = dunning_step(snap, LIMITED, DUE + timedelta(days=40))
+    assert stopped.action is Action.NONE
+    assert stopped.reason == "40 days past due, the policy's 3 attempts are taken"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"thresholds": (("EUR", D("-1")),)}, "An account threshold cannot be negative."),
+    ({"minimum_days_between": -1}, "The days between steps cannot be negative."),
+    ({"maximum_attempts": 0}, "The maximum number of attempts must be at least 1."),
+])
+def test_bad_limits_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        replace(POLICY, **kwargs)
+
+
+@given(policies(), run_gaps, st.integers(min_value=0, max_value=15),
+       st.integers(min_value=1, max_value=5))
+def test_a_daily_task_keeps_the_spacing_and_the_maximum(policy, gaps, spacing, attempts):
+    policy = replace(policy, minimum_days_between=spacing, maximum_attempts=attempts)
+    day, last, taken = DUE - timedelta(days=5), None, []
+    for gap in gaps:
+        day += timedelta(days=gap)
+        snap = DunningSnapshot(DUE, D("250.00"), last, currency="EUR",
+                               last_taken_on=taken[-1] if taken else None, attempts=len(taken))
+        action = dunning_step(snap, policy, day)
+        if action.action is not Action.NONE:
+            last = action.step.key
+            taken.append(day)
+    assert len(taken) <= attempts
+    assert all((b - a).days >= spacing for a, b in zip(taken, taken[1:], strict=False))

@@ -280,9 +280,14 @@ def test_the_admin_refuses_a_policy_with_two_steps_of_one_key(client, finance):
     login(client, finance)
     response = client.post(reverse("admin:payments_dunningpolicy_add"), {
         "name": "Broken", "grace_days": "0", "minimum_overdue": "0",
+        "minimum_days_between": "0", "interest": "none", "interest_margin": "8",
+        "interest_day_count": "act/365",
+        "thresholds-TOTAL_FORMS": "0", "thresholds-INITIAL_FORMS": "0",
         "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0",
         "steps-0-key": "a", "steps-0-days": "5", "steps-0-action": "remind",
-        "steps-1-key": "a", "steps-1-days": "10", "steps-1-action": "suspend"})
+        "steps-0-fee_fixed": "0", "steps-0-fee_percent": "0",
+        "steps-1-key": "a", "steps-1-days": "10", "steps-1-action": "suspend",
+        "steps-1-fee_fixed": "0", "steps-1-fee_percent": "0"})
     assert "Please correct the duplicate data for key." in response.content.decode()
     assert not DunningPolicy.objects.filter(name="Broken").exists()
 
