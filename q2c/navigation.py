@@ -37,6 +37,8 @@ NAV_ITEMS = [
     NavItem("Cash", "Bank statement", "payments:statement_import", "payments.import_statement"),
     NavItem("Cash", "Dunning", "payments:dunning", "payments.view_dunningrun"),
     NavItem("Cash", "AR aging", "payments:aging", "payments.view_payment"),
+    NavItem("Cash", "Customer credit", "payments:credits", "payments.view_customercredit"),
+    NavItem("Cash", "Late charges", "payments:late_charges", "payments.view_latecharge"),
     NavItem("Revenue", "Revenue contracts", "revrec:contracts", "revrec.view_revenuecontract"),
     NavItem("Revenue", "Recognition runs", "revrec:runs", "revrec.view_recognitionrun"),
     NavItem("Revenue", "Period close", "revrec:close", "revrec.view_recognitionrun"),

@@ -33,6 +33,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.run_autopay_task",
         "schedule": crontab(minute="*/10"),
     },
+    # Every 15 minutes, apply customer credit and unapplied cash to the open invoices of accounts
+    # that asked for it (payments' profile: auto-apply credit).
+    "apply-customer-credits": {
+        "task": "payments.tasks.apply_customer_credits_task",
+        "schedule": crontab(minute="*/15"),
+    },
     # Every day at 06:00, take the next dunning step for every overdue invoice.
     "run-dunning": {
         "task": "payments.tasks.run_dunning_task",

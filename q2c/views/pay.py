@@ -20,7 +20,7 @@ from core.actors import Actor
 from core.dates import business_date
 from payments.gateways import gateway
 from payments.models import PaymentState
-from payments.selectors import early_discount
+from payments.selectors import credit_balance, early_discount
 from payments.services import LinkProblem, charge_invoice, invoice_for_pay_link, save_card
 from q2c.portal import client_ip
 
@@ -54,6 +54,7 @@ def _page(request, invoice, token, *, card_error: str = "", status: int = 200):
         "offer": offer, "to_pay": invoice.amount_due - (offer.amount if offer else 0),
         "card_error": card_error, "tokenize_url": reverse("payments:sandbox_tokenize"),
         "return_url": reverse("pay:card", args=[token]),
+        "credit": credit_balance(invoice.account, invoice.currency),
     }, status=status)
 
 
