@@ -248,25 +248,6 @@ def receivable_balance(customer_account_id: int, *, gl_codes=(chart.ACCOUNTS_REC
     return balances.get(customer_account_id, ReceivableBalance())
 
 
-def receivable_total(*, customer_accounts: QuerySet | None = None, currency: str = "",
-                     as_of: date | None = None) -> Decimal:
-    """The open receivable of many customer accounts (a queryset, or all) in the functional
-    currency, optionally of one document currency: one aggregate, rounded once."""
-    lines = JournalLine.objects.filter(gl_account__code=chart.ACCOUNTS_RECEIVABLE,
-                                       customer_account__isnull=False)
-    if as_of is not None:
-        lines = lines.filter(entry__posted_on__lte=as_of)
-    if customer_accounts is not None:
-        lines = lines.filter(customer_account__in=customer_accounts.values("pk"))
-    if currency:
-        functional = currency == settings.FUNCTIONAL_CURRENCY
-        lines = lines.filter(Q(document_currency=currency)
-                             | Q(document_currency="") if functional
-                             else Q(document_currency=currency))
-    total = lines.aggregate(total=Sum(F("debit") - F("credit")))["total"]
-    return _functional(total or ZERO)
-
-
 # Periods -----------------------------------------------------------------------------------
 
 def manual_journals() -> QuerySet:

@@ -68,18 +68,29 @@ def payment_for_update(pk: int) -> Payment:
     return Payment.objects.select_for_update().get(pk=pk)
 
 
+def credit_balances(account_ids=None) -> dict[tuple[int, str], Decimal]:
+    """Customer credit per (account, currency): unapplied cash and what credit notes left owed
+    back, in two grouped queries (all accounts, or those of `account_ids`)."""
+    payments = Payment.objects.filter(state__in=HELD_STATES)
+    notes = CustomerCredit.objects.all()
+    if account_ids is not None:
+        payments = payments.filter(account_id__in=account_ids)
+        notes = notes.filter(account_id__in=account_ids)
+    balances: dict[tuple[int, str], Decimal] = {}
+    for rows in (payments.order_by().values("account_id", "currency").annotate(
+                     left=Sum("amount") - Sum("amount_applied") - Sum("amount_refunded")
+                     - Sum("amount_disputed")),
+                 notes.order_by().values("account_id", "currency").annotate(
+                     left=Sum("amount") - Sum("amount_applied") - Sum("amount_refunded"))):
+        for row in rows:
+            key = (row["account_id"], row["currency"])
+            balances[key] = balances.get(key, ZERO) + (row["left"] or ZERO)
+    return {key: round_money(amount, key[1]) for key, amount in balances.items()}
+
+
 def credit_balance(account, currency: str) -> Decimal:
-    """The account's credit in one currency: unapplied cash and what credit notes left owed
-    back (two aggregate queries)."""
-    totals = Payment.objects.filter(account=account, currency=currency,
-                                    state__in=HELD_STATES).aggregate(
-        amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"),
-        disputed=Sum("amount_disputed"))
-    left = sum((totals[k] or ZERO for k in ("applied", "refunded", "disputed")), ZERO)
-    notes = CustomerCredit.objects.filter(account=account, currency=currency).aggregate(
-        amount=Sum("amount"), applied=Sum("amount_applied"), refunded=Sum("amount_refunded"))
-    owed = (notes["amount"] or ZERO) - (notes["applied"] or ZERO) - (notes["refunded"] or ZERO)
-    return round_money((totals["amount"] or ZERO) - left + owed, currency)
+    """The account's credit in one currency (see credit_balances)."""
+    return credit_balances([account.pk]).get((account.pk, currency), ZERO)
 
 
 def credits_visible_to(user) -> QuerySet[CustomerCredit]:

@@ -15,6 +15,7 @@ from ledger import chart
 from ledger.models import JournalEntry
 from ledger.period_rules import month_end
 from ledger.selectors import receivable_balances, trial_balance
+from payments.selectors import credit_balances
 from revrec.models import RecognitionRun
 from revrec.reports import disclosures_tie_out
 from revrec.services.recognition import unrecognized
@@ -109,33 +110,59 @@ def _causes(account_id: int, currency: str) -> list[str]:
     return named
 
 
-def _receivables() -> CloseCheck:
-    """The receivables sub-ledger (what issued invoices say is due) ties to the general
-    ledger's receivable per customer account and document currency. Both sides are read as
-    of today: a difference anywhere in the books blocks every close until it is explained."""
-    documents, ledger = _invoice_balances(), _ledger_balances()
+def _differences(documents: dict, ledger: dict) -> list[tuple[int, str]]:
     zero = Decimal(0)
-    differences = sorted(
-        (key for key in documents.keys() | ledger.keys()
-         if documents.get(key, zero) != ledger.get(key, zero)), key=lambda k: (k[0], k[1]))
-    label = "Receivables agree with the ledger"
+    return sorted((key for key in documents.keys() | ledger.keys()
+                   if documents.get(key, zero) != ledger.get(key, zero)),
+                  key=lambda k: (k[0], k[1]))
+
+
+def _tie(key: str, label: str, documents: dict, ledger: dict, *, held: str, named: str,
+         causes=lambda account_id, currency: []) -> CloseCheck:
+    """A sub-ledger (what the documents say, per customer account and currency) against the
+    general ledger's account for it; each difference named with both figures and its causes.
+    Both sides are read as of today: a difference anywhere blocks every close until it is
+    explained."""
+    differences = _differences(documents, ledger)
     if not differences:
-        return CloseCheck("receivables", label, True,
-                          "Open invoice balances equal the ledger's receivable for every "
-                          "account and currency", "ledger:journal")
+        return CloseCheck(key, label, True, held, "ledger:journal")
+    zero = Decimal(0)
     names = dict(Account.objects.filter(pk__in={k[0] for k in differences[:NAMED_DIFFERENCES]})
                  .values_list("pk", "name"))
     parts = []
     for account_id, currency in differences[:NAMED_DIFFERENCES]:
-        causes = _causes(account_id, currency)
+        found = causes(account_id, currency)
         in_ledger = round_money(ledger.get((account_id, currency), zero), currency)
-        on_invoices = round_money(documents.get((account_id, currency), zero), currency)
+        on_documents = round_money(documents.get((account_id, currency), zero), currency)
         parts.append(f"{names.get(account_id, account_id)} {currency}: ledger {in_ledger}, "
-                     f"open invoices {on_invoices}"
-                     + (f" ({'; '.join(causes)})" if causes else ""))
+                     f"{named} {on_documents}" + (f" ({'; '.join(found)})" if found else ""))
     if len(differences) > NAMED_DIFFERENCES:
         parts.append(f"and {len(differences) - NAMED_DIFFERENCES} more")
-    return CloseCheck("receivables", label, False, "; ".join(parts), "ledger:journal")
+    return CloseCheck(key, label, False, "; ".join(parts), "ledger:journal")
+
+
+def _receivables() -> CloseCheck:
+    """The receivables sub-ledger (what issued invoices say is due) ties to the general
+    ledger's receivable per customer account and document currency."""
+    return _tie("receivables", "Receivables agree with the ledger", _invoice_balances(),
+                _ledger_balances(), named="open invoices", causes=_causes,
+                held="Open invoice balances equal the ledger's receivable for every account "
+                     "and currency")
+
+
+def _customer_credits() -> CloseCheck:
+    """Unapplied cash and credit owed back (payments' sub-ledger) tie to customer credits in
+    the general ledger, a credit balance, per customer account and currency."""
+    ledger = {(account, currency): -amount
+              for account, balance in receivable_balances(
+                  gl_codes=(chart.CUSTOMER_CREDITS,)).items()
+              for currency, amount in balance.by_currency.items()}
+    return _tie("customer_credits", "Customer credits agree with the ledger",
+                {key: amount for key, amount in credit_balances().items() if amount},
+                {key: amount for key, amount in ledger.items() if amount},
+                named="unapplied cash and credit owed back",
+                held="Unapplied cash and credit owed back equal the ledger's customer credits "
+                     "for every account and currency")
 
 
 def _disclosures(month: date) -> CloseCheck:
@@ -145,9 +172,9 @@ def _disclosures(month: date) -> CloseCheck:
 
 
 def close_checklist(month: date) -> list[CloseCheck]:
-    """The seven checks for the month (a handful of queries whatever the volume; a few more per
+    """The eight checks for the month (a handful of queries whatever the volume; a few more per
     receivable difference named)."""
     month = month_start(month)
     end = month_end(month)
     return [_invoices(end), _usage(end), _recognition(month), *_balanced(end), _receivables(),
-            _disclosures(month)]
+            _customer_credits(), _disclosures(month)]
