@@ -146,3 +146,15 @@ class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         return export_download_response(self.get_object())
+
+
+class AccountingPeriodSerializer(serializers.ModelSerializer):
+    """An accounting period and its state (what `period.closed` webhooks carry)."""
+
+    closed_by = serializers.CharField(source="closed_by.username", read_only=True,
+                                      allow_null=True)
+
+    class Meta:
+        model = AccountingPeriod
+        fields = ["id", "start_on", "end_on", "state", "closed_at", "closed_by"]
+        read_only_fields = fields
