@@ -174,7 +174,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
                    responses=AmendmentSerializer(many=True))
     @extend_schema(methods=["POST"], request=EffectiveDateSerializer,
                    responses={201: AmendmentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a few per contract
     def amendments(self, request, pk=None):
         """GET: the contract's amendments, newest first. POST: start one, a draft amendment
         quote prefilled from the lines in force on the effective date (change it through
