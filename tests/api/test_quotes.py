@@ -275,3 +275,16 @@ def test_price_books_cost_the_same_queries_whatever_their_entries(
     assert len(after) == len(before) + 1
     assert sum(len(e["tiers"]) for b in after for e in b["entries"]) == 2 + sum(
         len(e["tiers"]) for b in before for e in b["entries"])
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    ("finance", 403), ("accountant", 403), ("catalog_admin", 404), ("other_rep", 404)])
+def test_only_the_quotes_seller_changes_its_lines(client_for, catalog, sales_rep, role_users,
+                                                  other_rep, role, expected):
+    quote = client_for(sales_rep).post_json("/api/v1/quotes/",
+                                            _new_quote(account_for(sales_rep))).json()
+    url = f"/api/v1/quotes/{quote['id']}/lines/{quote['lines'][0]['id']}/"
+    client = client_for(other_rep if role == "other_rep" else role_users[role])
+    assert client.patch(url, {"quantity": "3"}, format="json").status_code == expected
+    assert client.delete(url).status_code == expected
+    assert Quote.objects.get(pk=quote["id"]).lines.count() == 2
