@@ -1,24 +1,40 @@
-"""Contracts over the API, read only: the contract and its lines with the fields they have
-today (amendment, termination and the stored charge schedule are to come through the same
-services as the pages)."""
+"""Contracts over the API: the contract and its lines, the stored charge schedule in force (the
+rows billing bills and revenue recognition reads), its amendments; starting an amendment and
+terminating, through the same services and permissions as the contract page."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from contracts.models import Contract, ContractLine
-from contracts.selectors import contracts_visible_to
-from core.api.filters import UPDATED_SINCE, updated_since
+from catalog.charge_schedule import ChargeKind
+from contracts import services
+from contracts.models import Amendment, Contract, ContractLine, ScheduledCharge, Termination
+from contracts.selectors import (
+    amendments_of,
+    charge_schedule_of,
+    contracts_visible_to,
+    rows_of_change,
+)
+from contracts.services.termination import check_termination_date, credit_total
+from core.api.filters import UPDATED_SINCE, parsed, updated_since
+from core.api.pagination import IdCursorPagination
 from core.api.viewsets import ApiViewSet
+
+AMOUNT = {"max_digits": 19, "decimal_places": 4}
 
 
 class ContractLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractLine
         fields = ["id", "position", "product", "description", "quantity", "billing_period",
-                  "discount_percent", "included", "list_unit_price", "amount_per_period",
-                  "list_amount", "discount_amount", "net_amount", "start_on", "end_on",
-                  "status", "replaces"]
+                  "billing_alignment", "bill_day", "proration_convention", "discount_percent",
+                  "included", "list_unit_price", "amount_per_period", "list_amount",
+                  "discount_amount", "net_amount", "start_on", "end_on", "status", "replaces",
+                  "amendment"]
         read_only_fields = fields
 
 
@@ -37,19 +53,162 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChargeRowSerializer(serializers.ModelSerializer):
+    """A row of a line's charge schedule: a billing period, its amount and how it was
+    computed (credits are negative)."""
+
+    # Plain text, not an enum: the schema already has other `kind` choices of that name.
+    kind = serializers.CharField(read_only=True, help_text=", ".join(ChargeKind))
+
+    class Meta:
+        model = ScheduledCharge
+        fields = ["line", "about", "kind", "period_start", "period_end", "due_on", "amount",
+                  "currency", "days", "period_days", "explanation"]
+        read_only_fields = fields
+
+
+class ScheduledChargeSerializer(ChargeRowSerializer):
+    """A stored row, with the change that added it; `billed` once an invoice holds it."""
+
+    change_kind = serializers.CharField(source="change.kind", read_only=True)
+    billed = serializers.BooleanField(read_only=True)
+
+    class Meta(ChargeRowSerializer.Meta):
+        fields = ["id", *ChargeRowSerializer.Meta.fields, "change", "change_kind", "billed"]
+        read_only_fields = fields
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    quote_number = serializers.CharField(source="quote.number", read_only=True)
+    quote_state = serializers.CharField(source="quote.state", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "contract", "quote", "quote_number", "quote_state", "effective_on",
+                  "created_by", "created_at", "applied_on", "prorated_total", "proration"]
+        read_only_fields = fields
+
+
+class TerminationSerializer(serializers.ModelSerializer):
+    """The termination with the rows it added to the schedule (credits and shortened charges:
+    what the next invoice run bills)."""
+
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    rows = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Termination
+        fields = ["id", "contract", "effective_on", "reason", "currency", "credit_amount",
+                  "created_by", "created_at", "rows"]
+        read_only_fields = fields
+
+    @extend_schema_field(ScheduledChargeSerializer(many=True))
+    def get_rows(self, termination):
+        return ScheduledChargeSerializer(rows_of_change(termination.schedule_change),
+                                         many=True).data
+
+
+class TerminationPreviewSerializer(serializers.Serializer):
+    effective_on = serializers.DateField()
+    credit_amount = serializers.DecimalField(**AMOUNT)
+    rows = ChargeRowSerializer(many=True, help_text="Rows terminating would add (not stored).")
+
+
+class EffectiveDateSerializer(serializers.Serializer):
+    effective_on = serializers.DateField(help_text="The first day the change is in force "
+                                                   "(for a termination: without service).")
+
+
+class TerminationInputSerializer(serializers.Serializer):
+    effective_on = serializers.DateField(help_text="The first day without service.")
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ScheduleCursorPagination(IdCursorPagination):
+    """The schedule by due date, as the contract page shows it."""
+
+    ordering = ("due_on", "pk")
+
+
+LINE = OpenApiParameter("line", OpenApiTypes.INT, description="Only this line's rows.")
+EFFECTIVE_ON = OpenApiParameter("effective_on", OpenApiTypes.DATE, required=True,
+                                description="The first day without service.")
+
+
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    """The contracts the user may see (a rep their own, a manager the team's, finance all)."""
+    """The contracts the user may see (a rep their own, a manager the team's, finance all);
+    amendments and terminations go through the contract services, which check the role."""
 
     queryset = Contract.objects.none()
     serializer_class = ContractSerializer
 
     def get_queryset(self):
+        contracts = contracts_visible_to(self.request.user).defer("sent_pdf", "terms")
+        if self.action not in ("list", "retrieve"):  # an action reads its own rows
+            return contracts
         lines = ContractLine.objects.defer("price_snapshot").order_by("position", "start_on",
                                                                       "pk")
-        contracts = contracts_visible_to(self.request.user).defer(
-            "sent_pdf", "terms").prefetch_related(Prefetch("lines", queryset=lines))
-        return updated_since(contracts, self.request)
+        return updated_since(contracts.prefetch_related(Prefetch("lines", queryset=lines)),
+                             self.request)
 
     @extend_schema(parameters=[UPDATED_SINCE])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[LINE], responses=ScheduledChargeSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=ScheduleCursorPagination)
+    def charges(self, request, pk=None):
+        """The stored charge schedule in force, by due date: one row per line and period
+        (credits negative), as billed and recognized."""
+        rows = charge_schedule_of(self.get_object()).select_related("change")
+        line = request.query_params.get("line", "").strip()
+        if line:
+            if not line.isdigit():
+                raise ValidationError({"line": ["Name the line by its id."]})
+            rows = rows.filter(line_id=int(line))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(ScheduledChargeSerializer(page, many=True).data)
+
+    @extend_schema(methods=["GET"], request=None,
+                   responses=AmendmentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=EffectiveDateSerializer,
+                   responses={201: AmendmentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a few per contract
+    def amendments(self, request, pk=None):
+        """GET: the contract's amendments, newest first. POST: start one, a draft amendment
+        quote prefilled from the lines in force on the effective date (change it through
+        /quotes/, then submit and send it; the customer's acceptance applies it)."""
+        contract = self.get_object()
+        if request.method == "GET":
+            return Response(AmendmentSerializer(amendments_of(contract), many=True).data)
+        data = parsed(EffectiveDateSerializer, request.data)
+        amendment = services.start_amendment(contract=contract, by=request.user,
+                                             effective_on=data["effective_on"])
+        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[EFFECTIVE_ON], responses=TerminationPreviewSerializer)
+    @action(detail=True, methods=["get"], url_path="termination-preview")
+    def termination_preview(self, request, pk=None):
+        """What terminating from the date would add to the schedule and credit; writes
+        nothing."""
+        contract = self.get_object()
+        data = parsed(EffectiveDateSerializer, request.query_params)
+        check_termination_date(contract, data["effective_on"])
+        rows = services.termination_preview(contract, data["effective_on"])
+        return Response(TerminationPreviewSerializer({
+            "effective_on": data["effective_on"], "rows": rows,
+            "credit_amount": credit_total(rows, contract.currency)}).data)
+
+    @extend_schema(request=TerminationInputSerializer, responses={201: TerminationSerializer})
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        """End the contract from the effective date: running lines end the day before, days
+        already billed after it are credited on the next invoice."""
+        contract = self.get_object()
+        data = parsed(TerminationInputSerializer, request.data)
+        termination = services.terminate_contract(
+            contract=contract, by=request.user, effective_on=data["effective_on"],
+            reason=data["reason"])
+        return Response(TerminationSerializer(termination).data,
+                        status=status.HTTP_201_CREATED)

@@ -1,18 +1,28 @@
 """Journal entries over the API, read only, with their lines (entries are posted by the
-documents' services, never through the API); and the general ledger exports, listed and
-downloaded (made on the ledger's exports page)."""
+documents' services, never through the API); and the general ledger exports: made (by the
+accountant, through the ledger's export service, as on the exports page), listed and
+downloaded."""
 
 from django.db.models import Prefetch
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from core.api.filters import parsed
 from core.api.permissions import HasPerms
 from core.api.viewsets import ApiViewSet
-from ledger.models import JournalEntry, JournalLine, LedgerExport
+from ledger.models import (
+    AccountingPeriod,
+    ExportFormat,
+    JournalEntry,
+    JournalLine,
+    LedgerExport,
+)
+from ledger.services.exports import export_journal_entries
 from ledger.views import export_download_response
 
 
@@ -93,9 +103,25 @@ class LedgerExportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LedgerExportInputSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ExportFormat.choices)
+    period = serializers.DateField(required=False, allow_null=True, help_text=(
+        "A day of the accounting period to export (its entries not exported before); left "
+        "out: every entry not exported before."))
+
+    def validate_period(self, day):
+        if day is None:
+            return None
+        period = AccountingPeriod.objects.filter(start_on__lte=day, end_on__gte=day).first()
+        if period is None:
+            raise serializers.ValidationError(f"No accounting period holds {day:%Y-%m-%d}.")
+        return period
+
+
 class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """General ledger exports, newest first; `download` streams the file (the same bytes each
-    time: CSV or SAF-T XML, as the export was made)."""
+    time: CSV or SAF-T XML, as the export was made). Each journal entry is exported once; a
+    re-export is a download of the export that holds it."""
 
     queryset = LedgerExport.objects.none()
     serializer_class = LedgerExportSerializer
@@ -105,8 +131,30 @@ class LedgerExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     def get_queryset(self):
         return LedgerExport.objects.select_related("period", "created_by")
 
+    @extend_schema(request=LedgerExportInputSerializer, responses={201: LedgerExportSerializer})
+    def create(self, request):
+        """Export the journal entries not exported before (of one period, or all), with the
+        account map to the target chart as it stands now."""
+        data = parsed(LedgerExportInputSerializer, request.data)
+        export = export_journal_entries(by=request.user, format=data["format"],
+                                        period=data.get("period"))
+        return Response(LedgerExportSerializer(self.get_queryset().get(pk=export.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY,
                               (200, "application/xml"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         return export_download_response(self.get_object())
+
+
+class AccountingPeriodSerializer(serializers.ModelSerializer):
+    """An accounting period and its state (what `period.closed` webhooks carry)."""
+
+    closed_by = serializers.CharField(source="closed_by.username", read_only=True,
+                                      allow_null=True)
+
+    class Meta:
+        model = AccountingPeriod
+        fields = ["id", "start_on", "end_on", "state", "closed_at", "closed_by"]
+        read_only_fields = fields

@@ -12,7 +12,7 @@ from core.api.filters import UPDATED_SINCE, parsed, updated_since
 from core.api.viewsets import ApiViewSet
 from customers.models import Account
 from customers.selectors import accounts_visible_to
-from payments.models import Allocation, Payment, PaymentMethodKind, Refund
+from payments.models import Allocation, DunningEvent, Payment, PaymentMethodKind, Refund
 from payments.selectors import payments_visible_to
 from payments.services import Application, allocate_payment, record_payment, refund_payment
 
@@ -133,3 +133,13 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         refund = refund_payment(payment=payment, amount=data["amount"], reason=data["reason"],
                                 by=request.user)
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+
+class DunningEventSerializer(serializers.ModelSerializer):
+    """A dunning step taken for an invoice (what `dunning.escalated` webhooks carry)."""
+
+    class Meta:
+        model = DunningEvent
+        fields = ["id", "invoice", "account", "step_key", "action", "taken_on",
+                  "days_past_due", "reason", "skipped", "outcome", "created_at"]
+        read_only_fields = fields

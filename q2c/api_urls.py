@@ -13,7 +13,7 @@ from customers.api import AccountViewSet, ContactViewSet
 from ledger.api import JournalEntryViewSet, LedgerExportViewSet
 from orders.api import OrderViewSet
 from payments.api import PaymentViewSet
-from quotes.api import QuoteViewSet
+from q2c.api import QuoteViewSet
 from revrec.api import RevenueContractViewSet
 
 router = SimpleRouter()

@@ -1,6 +1,7 @@
-"""Quotes over the API: read with lines and totals; create with lines, add lines, price, submit
-and send, each through the quote services with the same permissions and transitions as the
-quote builder's pages."""
+"""Quotes over the API: read with lines and totals; create with lines, add lines, price and
+submit, each through the quote services with the same permissions and transitions as the
+quote builder's pages. Sending is a q2c flow (an amendment quote goes out as the contract's
+amendment document), so its action is q2c's (`q2c.api.QuoteViewSet`)."""
 
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from catalog.models import BillingPeriod, PriceBook, Product
@@ -18,7 +20,7 @@ from core.api.viewsets import ApiViewSet
 from core.external_ids import set_external_id, with_external_ids
 from customers.models import Account, Contact, PaymentTerms
 from quotes import services
-from quotes.models import Quote, QuoteKind, QuoteLine
+from quotes.models import Quote, QuoteLine
 from quotes.selectors import quotes_visible_to
 
 
@@ -80,6 +82,15 @@ class LineInputSerializer(serializers.Serializer):
     options = serializers.DictField(child=serializers.DecimalField(max_digits=12,
                                                                    decimal_places=2),
                                     required=False, help_text="Option SKU → quantity.")
+
+
+class LineChangeSerializer(serializers.Serializer):
+    """What changes on a draft line (fields left out stay as they are)."""
+
+    quantity = serializers.DecimalField(max_digits=19, decimal_places=4, required=False)
+    discount_percent = serializers.DecimalField(max_digits=7, decimal_places=4, required=False)
+    discount_per_period = serializers.DecimalField(max_digits=19, decimal_places=4,
+                                                   required=False)
 
 
 class LinesInputSerializer(serializers.Serializer):
@@ -183,15 +194,19 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         return self._answer(services.submit_for_approval(quote=self.get_object(),
                                                          by=request.user))
 
-    @extend_schema(request=None, responses=QuoteSerializer)
-    @action(detail=True, methods=["post"])
-    def send(self, request, pk=None):
-        """Send an approved new-business quote: its PDF is kept and emailed to the contact with
-        their link. Amendment and renewal quotes go out from their pages, as the contract's
-        documents."""
+    @extend_schema(methods=["PATCH"], request=LineChangeSerializer, responses=QuoteSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses=QuoteSerializer)
+    @action(detail=True, methods=["patch", "delete"], url_path=r"lines/(?P<line_id>[0-9]+)")
+    def line(self, request, pk=None, line_id=None):
+        """PATCH: change a draft line's quantity or discount; DELETE: remove it (with its
+        options). The quote is priced again, as in the builder (an amendment quote too)."""
         quote = self.get_object()
-        if quote.kind != QuoteKind.NEW:
-            raise ValidationError({"kind": [f"A {quote.get_kind_display().lower()} quote is "
-                                            "sent from its page, with the contract's "
-                                            "document."]})
-        return self._answer(services.send_quote(quote=quote, by=request.user))
+        line = quote.lines.filter(pk=line_id).first()
+        if line is None:
+            raise NotFound("The quote has no such line.")
+        if request.method == "DELETE":
+            services.remove_line(line=line, by=request.user)
+        else:
+            services.update_line(line=line, by=request.user,
+                                 **parsed(LineChangeSerializer, request.data))
+        return self._answer(quote)

@@ -42,9 +42,6 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Replay the selected deliveries")
     def replay(self, request, queryset):
-        from webhooks.tasks import deliver_task
-
         for delivery in queryset.order_by("pk"):
             services.replay(delivery=delivery, by=request.user)
-            deliver_task.delay(delivery.pk)
         messages.success(request, "Replayed.")

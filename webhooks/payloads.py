@@ -5,10 +5,16 @@ from django.db.models import Prefetch
 
 from billing.api import CreditNoteSerializer, InvoiceSerializer
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from contracts.api import ContractSerializer
+from contracts.models import Contract, ContractLine
 from core.external_ids import with_external_ids
 from core.models import Event
-from payments.api import PaymentSerializer
-from payments.models import Allocation, Payment, Refund
+from ledger.api import AccountingPeriodSerializer
+from ledger.models import AccountingPeriod
+from orders.api import OrderSerializer
+from orders.models import Order, OrderLine
+from payments.api import DunningEventSerializer, PaymentSerializer
+from payments.models import Allocation, DunningEvent, Payment, Refund
 from quotes.api import QuoteSerializer
 from quotes.models import Quote, QuoteLine
 
@@ -36,12 +42,35 @@ def _payments():
         Prefetch("refunds", Refund.objects.order_by("pk")))
 
 
+def _contracts():
+    lines = ContractLine.objects.defer("price_snapshot").order_by("position", "start_on", "pk")
+    return Contract.objects.select_related("owner").defer("sent_pdf", "terms").prefetch_related(
+        Prefetch("lines", lines))
+
+
+def _orders():
+    return Order.objects.prefetch_related(
+        Prefetch("lines", OrderLine.objects.order_by("position", "pk")))
+
+
+def _periods():
+    return AccountingPeriod.objects.select_related("closed_by")
+
+
+def _dunning_steps():
+    return DunningEvent.objects.all()
+
+
 # "app_label.model" of the event's document → (its queryset, the API's serializer)
 OBJECTS = {
     "billing.invoice": (_invoices, InvoiceSerializer),
     "billing.creditnote": (_credit_notes, CreditNoteSerializer),
     "quotes.quote": (_quotes, QuoteSerializer),
     "payments.payment": (_payments, PaymentSerializer),
+    "contracts.contract": (_contracts, ContractSerializer),
+    "orders.order": (_orders, OrderSerializer),
+    "ledger.accountingperiod": (_periods, AccountingPeriodSerializer),
+    "payments.dunningevent": (_dunning_steps, DunningEventSerializer),
 }
 
 

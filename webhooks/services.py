@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Event
+from core.outbox import enqueue
 from webhooks import payloads, signatures
 from webhooks.models import Attempt, Delivery, DeliveryState, Endpoint
 
@@ -137,14 +138,16 @@ def due_deliveries(*, now: datetime | None = None, limit: int = PUBLISH_BATCH) -
 
 @transaction.atomic
 def replay(*, delivery: Delivery, by) -> Delivery:
-    """Send a delivery again (after a fix on the receiver's side): pending now, attempts kept
-    in the log."""
+    """Send a delivery again (after a fix on the receiver's side): pending now and queued,
+    attempts kept in the log."""
     if not by.has_perm("webhooks.change_delivery"):
         raise PermissionDenied("You are not allowed to replay webhook deliveries.")
     locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
     locked.state, locked.next_attempt_at = DeliveryState.PENDING, timezone.now()
     locked.attempts = 0
     locked.save(update_fields=["state", "next_attempt_at", "attempts"])
+    # Through the outbox: a broker that is down delays the replay, never fails it.
+    enqueue("webhooks.tasks.deliver_task", locked.pk)
     return locked
 
 

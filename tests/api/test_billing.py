@@ -4,13 +4,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from billing.models import CreditNote, InvoiceState, UsageRecord
+from billing.models import CreditNote, InvoiceState
 from billing.services.drafts import add_manual_charge, create_manual_invoice
-from catalog.models import ProductKind, RevenueRule
-from core.external_ids import set_external_id
 from tests.api.conftest import errors_of
 from tests.billing.documents.conftest import ON, gb_account, issue
-from tests.catalog.factories import ProductFactory, TaxCategoryFactory, TaxRateFactory
+from tests.catalog.factories import TaxCategoryFactory, TaxRateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,82 +147,3 @@ def test_the_invoice_list_costs_the_same_queries_for_one_or_many(
         issue(finance, gb_account(owner=sales_rep))
     with django_assert_num_queries(6):
         assert len(client.get("/api/v1/invoices/").json()["results"]) == 5
-
-
-# --- usage ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def metered(db):
-    return ProductFactory(sku="API-CALLS", kind=ProductKind.USAGE,
-                          revenue_rule=RevenueRule.AS_BILLED)
-
-
-def _event(account, key, quantity="10", day=2):
-    return {"account": account.pk, "sku": "API-CALLS", "quantity": quantity,
-            "timestamp": f"2026-11-{day:02d}T10:00:00Z", "idempotency_key": key}
-
-
-def test_usage_events_are_ingested_once_per_key(client_for, finance, metered):
-    account = gb_account()
-    client = client_for(finance)
-    first = client.post_json("/api/v1/usage-events/", {"events": [
-        _event(account, "e-1"), _event(account, "e-2", "2.5")]})
-    again = client.post_json("/api/v1/usage-events/", {"events": [
-        _event(account, "e-2", "2.5"), _event(account, "e-3", "1")]})
-    assert first.status_code == 201, first.json()
-    assert (first.json()["created"], first.json()["duplicates"]) == (2, 0)
-    assert (again.json()["created"], again.json()["duplicates"]) == (1, 1)
-    assert sorted(UsageRecord.objects.values_list("quantity", flat=True)) == [
-        D("1"), D("2.5"), D("10")]
-
-
-def test_usage_names_an_account_by_its_external_id(client_for, finance, metered):
-    account = gb_account()
-    set_external_id(account, "crm-77")
-    event = {**_event(account, "x-1"), "account_external_id": "crm-77"}
-    del event["account"]
-    response = client_for(finance).post_json("/api/v1/usage-events/", {"events": [event]})
-    assert response.status_code == 201, response.json()
-    assert UsageRecord.objects.get().account_id == account.pk
-
-
-def test_a_changed_fact_under_a_stored_key_refuses_the_whole_batch(client_for, finance,
-                                                                   metered):
-    account = gb_account()
-    client = client_for(finance)
-    client.post_json("/api/v1/usage-events/", {"events": [_event(account, "k-1", "10")]})
-    response = client.post_json("/api/v1/usage-events/", {"events": [
-        _event(account, "k-2", "1"), _event(account, "k-1", "11")]})
-    assert response.status_code == 400
-    messages = errors_of(response)["non_field_errors"]
-    assert len(messages) == 1 and messages[0].startswith("Line 2:")
-    assert UsageRecord.objects.count() == 1
-
-
-def test_a_malformed_event_is_named_by_its_place_and_field(client_for, finance, metered):
-    account = gb_account()
-    response = client_for(finance).post_json("/api/v1/usage-events/", {"events": [
-        _event(account, "ok"), {**_event(account, "bad"), "quantity": "-1"}]})
-    assert response.status_code == 400
-    assert list(errors_of(response)["events"]["1"]) == ["quantity"]
-    assert not UsageRecord.objects.exists()
-
-
-@pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "accountant", "catalog_admin"])
-def test_only_finance_ingests_usage(client_for, metered, role_users, role):
-    account = gb_account()
-    response = client_for(role_users[role]).post_json("/api/v1/usage-events/", {"events": [
-        _event(account, "e-1")]})
-    assert response.status_code == 403
-    assert not UsageRecord.objects.exists()
-
-
-def test_a_batch_over_the_limit_is_refused_before_any_work(client_for, finance, metered):
-    from billing import api
-
-    account = gb_account()
-    events = [_event(account, f"e-{n}") for n in range(api.MAX_EVENTS + 1)]
-    response = client_for(finance).post_json("/api/v1/usage-events/", {"events": events})
-    assert response.status_code == 400
-    assert "events" in errors_of(response)
-    assert not UsageRecord.objects.exists()

@@ -1,13 +1,19 @@
 """General ledger exports over the API: listed and downloaded by finance and accountants within
 their key's scopes, refused to sales roles, the download the same file as the page's."""
 
+import csv
 import datetime as dt
+import io
+from decimal import Decimal as D
 
 import pytest
 import yaml
+from django.db.models import Sum
 from django.urls import reverse
 
 from ledger import services
+from ledger.models import JournalLine, LedgerExport
+from tests.api.conftest import errors_of
 from tests.ledger.factories import balanced
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +76,75 @@ def test_the_schema_describes_the_exports(client):
     schema = yaml.safe_load(client.get("/api/v1/schema/").content)
     assert "/api/v1/ledger/exports/" in schema["paths"]
     assert "/api/v1/ledger/exports/{id}/download/" in schema["paths"]
+
+
+def _csv_totals(content: bytes) -> tuple[D, D, int]:
+    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    return (sum(D(row["debit"] or 0) for row in rows), sum(D(row["credit"] or 0) for row in rows),
+            len(rows))
+
+
+def test_the_accountant_exports_a_period_and_the_file_round_trips(client_for, accountant,
+                                                                  finance):
+    # given March's entries and one of April
+    services.post_entries([balanced("10.00", on=MARCH), balanced("2.50", on=MARCH),
+                           balanced("7.00", on=dt.date(2026, 4, 2))], by=finance)
+    api = client_for(accountant)
+
+    # when March is exported through the API
+    response = api.post_json("/api/v1/ledger/exports/", {"format": "csv",
+                                                         "period": "2026-03-31"})
+
+    # then the file's lines add up to the period's movement, and the export says so
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["period"], body["entry_count"], body["total_debit"]) == (
+        "2026-03-01", 2, "12.5000")
+    file = api.get(f"/api/v1/ledger/exports/{body['id']}/download/")
+    debit, credit, lines = _csv_totals(b"".join(file.streaming_content))
+    movement = JournalLine.objects.filter(entry__posted_on__month=3).aggregate(
+        debit=Sum("debit"), credit=Sum("credit"))
+    assert debit == credit == movement["debit"] == movement["credit"] == D("12.50")
+    assert lines == 4
+
+
+def test_an_export_with_nothing_new_is_refused_naming_the_period(client_for, accountant,
+                                                                 export):
+    response = client_for(accountant).post_json("/api/v1/ledger/exports/", {"format": "saft"})
+    assert response.status_code == 400
+    assert list(errors_of(response)) == ["period"]
+    assert "already exported" in errors_of(response)["period"][0]
+
+
+def test_a_day_outside_every_period_and_a_bad_format_are_named(client_for, accountant):
+    response = client_for(accountant).post_json("/api/v1/ledger/exports/", {
+        "format": "pdf", "period": "1990-01-01"})
+    assert response.status_code == 400
+    assert sorted(errors_of(response)) == ["format", "period"]
+
+
+@pytest.mark.parametrize("role", ["finance", "sales_rep", "catalog_admin"])
+def test_only_the_accountant_makes_exports(client_for, role_users, finance, role):
+    services.post_entry(balanced("1.00", on=MARCH), by=finance)
+    response = client_for(role_users[role]).post_json("/api/v1/ledger/exports/",
+                                                      {"format": "csv"})
+    assert response.status_code == 403
+    assert not LedgerExport.objects.exists()
+
+
+def test_an_accountant_key_without_the_export_scope_cannot_export(client_for, accountant,
+                                                                  finance):
+    services.post_entry(balanced("1.00", on=MARCH), by=finance)
+    api = client_for(accountant, scopes=["ledger.view_ledgerexport"])
+    assert api.post_json("/api/v1/ledger/exports/", {"format": "csv"}).status_code == 403
+    assert not LedgerExport.objects.exists()
+
+
+def test_an_export_is_replayed_under_its_key_not_made_twice(client_for, accountant, finance):
+    services.post_entry(balanced("1.00", on=MARCH), by=finance)
+    api = client_for(accountant)
+    first = api.post_json("/api/v1/ledger/exports/", {"format": "csv"}, key="glx-1")
+    again = api.post_json("/api/v1/ledger/exports/", {"format": "csv"}, key="glx-1")
+    other = api.post_json("/api/v1/ledger/exports/", {"format": "saft"}, key="glx-1")
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 422)
+    assert again.json() == first.json() and LedgerExport.objects.count() == 1

@@ -8,6 +8,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.api.test_billing import gb_account
+from tests.contracts.factories import active_contract
 from tests.payments.factories import issued_invoice
 from tests.quotes.factories import account_for, draft_quote
 
@@ -47,8 +48,9 @@ def test_no_write_endpoint_answers_a_server_error(client_for, sales_rep, finance
     quote = draft_quote(sales_rep, account=account_for(sales_rep),
                         lines=[("SEAT-USER", 2, "0")])
     invoice = issued_invoice(account_=gb_account(owner=sales_rep), net=D("100.00"))
+    contract = active_contract(sales_rep, by=finance)
     ids = {"accounts": quote.account_id, "contacts": quote.account.contacts.first().pk,
-           "quotes": quote.pk, "invoices": invoice.pk}
+           "quotes": quote.pk, "invoices": invoice.pk, "contracts": contract.pk}
     clients = [client_for(sales_rep), client_for(finance)]
     payment = clients[1].post_json("/api/v1/payments/", {
         "account": invoice.account_id, "method": "wire", "amount": "10.00",
@@ -58,7 +60,7 @@ def test_no_write_endpoint_answers_a_server_error(client_for, sales_rep, finance
     for path, method, fields in _write_operations():
         resource = path.split("/")[3]
         url = path.replace("{id}", str(ids.get(resource, 999999))).replace(
-            "{external_id}", "ext-1")
+            "{external_id}", "ext-1").replace("{line_id}", str(quote.lines.first().pk))
         for body in _bodies(fields):
             for client in clients:
                 client.raise_request_exception = False

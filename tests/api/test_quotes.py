@@ -4,13 +4,17 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from catalog.models import PriceBook
-from core.models import TransitionLog
+from core.models import OutboxMessage, TransitionLog
 from quotes.models import Quote, QuoteState
 from tests.api.conftest import errors_of
 from tests.catalog.factories import PriceBookFactory, tiered_entry
+from tests.contracts.factories import active_contract
+from tests.contracts.test_amendments import accept as accept_by_link
 from tests.quotes.factories import START, account_for, draft_quote
+from tests.quotes.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -110,15 +114,98 @@ def test_a_discount_above_the_rule_goes_to_approval_and_cannot_be_sent(client_fo
     assert "Only an approved quote can be sent" in refused.json()["detail"]
 
 
-def test_a_renewal_quote_is_not_sent_through_the_api(client_for, catalog, sales_rep):
+def _amendment_to_eight_seats(client, contract):
+    """Through the API: start an amendment from 15 March 2027 and take the seats to 8."""
+    amendment = client.post_json(f"/api/v1/contracts/{contract.pk}/amendments/",
+                                 {"effective_on": "2027-03-15"}).json()
+    quote = client.get(f"/api/v1/quotes/{amendment['quote']}/").json()
+    [seats] = [line for line in quote["lines"] if line["sku"] == "SEAT-USER"]
+    changed = client.patch(f"/api/v1/quotes/{quote['id']}/lines/{seats['id']}/",
+                           {"quantity": "8"}, format="json")
+    assert changed.status_code == 200, changed.json()
+    return quote["id"]
+
+
+def _sent_facts(quote_id):
+    """What sending left: the state, the kept document's text, the history, the outbox."""
+    quote = Quote.objects.get(pk=quote_id)
+    text = pdf_text(bytes(quote.sent_pdf)) if quote.sent_pdf else ""
+    history = [(log.transition, log.source, log.target) for log in
+               TransitionLog.objects.filter(object_id=quote_id, content_type__model="quote")
+               .order_by("pk")]
+    queued = [args for args in OutboxMessage.objects.filter(
+        task="quotes.tasks.email_sent_quote_task").values_list("args", flat=True)
+        if args[0] == quote_id]
+    return quote.state, text, history, queued
+
+
+@pytest.mark.parametrize("channel", ["api", "page"])
+def test_an_amendment_quote_is_sent_by_the_same_flow_as_the_page(
+        client_for, client, sales_rep, finance, channel, django_capture_on_commit_callbacks):
+    # given an amendment quote made, changed and approved through the API
+    api = client_for(sales_rep)
+    contract = active_contract(sales_rep, by=finance)
+    quote_id = _amendment_to_eight_seats(api, contract)
+    assert api.post_json(f"/api/v1/quotes/{quote_id}/submit/").json()["state"] == "approved"
+
+    # when it is sent through the API or from its page
+    with django_capture_on_commit_callbacks(execute=True):
+        if channel == "api":
+            answer = api.post_json(f"/api/v1/quotes/{quote_id}/send/")
+            assert answer.status_code == 200, answer.json()
+        else:
+            client.force_login(sales_rep)
+            client.post(reverse("quote_flows:send", args=[quote_id]))
+
+    # then the same document, history and queued email, whichever way it went
+    state, text, history, queued = _sent_facts(quote_id)
+    assert state == QuoteState.SENT
+    # the amendment document (what changes, what it costs), not a restated quote
+    assert f"Amendment to contract {contract.number}" in text
+    assert "Total contract value" not in text
+    assert history[-1] == ("send", "approved", "sent")
+    [(_, link)] = queued
+    assert link.startswith("http://testserver/")
+    [email] = [m for m in mail.outbox if Quote.objects.get(pk=quote_id).number in m.subject]
+    assert email.to == ["buyer@acme.example"]
+
+
+def test_an_amendment_made_through_the_api_changes_the_stored_schedule(
+        client_for, sales_rep, finance):
+    # given an amendment taking 5 seats to 8 from 15 March, sent through the API
+    api = client_for(sales_rep)
+    contract = active_contract(sales_rep, by=finance)
+    quote_id = _amendment_to_eight_seats(api, contract)
+    api.post_json(f"/api/v1/quotes/{quote_id}/submit/")
+    api.post_json(f"/api/v1/quotes/{quote_id}/send/")
+
+    # when the customer accepts it through their link
+    accept_by_link(Quote.objects.get(pk=quote_id))
+
+    # then the schedule in force holds the amendment's rows
+    rows = api.get(f"/api/v1/contracts/{contract.pk}/charges/?limit=200").json()["results"]
+    added = [row for row in rows if row["change_kind"] == "amendment"]
+    assert added and {row["due_on"] for row in added if row["kind"] != "credit"} >= {
+        "2027-03-15"}
+    amendments = api.get(f"/api/v1/contracts/{contract.pk}/amendments/").json()
+    assert amendments[0]["applied_on"] is not None
+
+
+def test_a_line_of_a_submitted_quote_is_neither_changed_nor_removed(client_for, catalog,
+                                                                    sales_rep):
     client = client_for(sales_rep)
-    quote_id = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()[
-        "id"]
-    client.post_json(f"/api/v1/quotes/{quote_id}/submit/")
-    Quote.objects.filter(pk=quote_id).update(kind="renewal")
-    refused = client.post_json(f"/api/v1/quotes/{quote_id}/send/")
-    assert refused.status_code == 400 and list(errors_of(refused)) == ["kind"]
-    assert Quote.objects.get(pk=quote_id).state == QuoteState.APPROVED
+    quote = client.post_json("/api/v1/quotes/", _new_quote(account_for(sales_rep))).json()
+    line = quote["lines"][0]["id"]
+    url = f"/api/v1/quotes/{quote['id']}/lines/{line}/"
+    assert client.patch(url, {"quantity": "0"}, format="json").status_code == 400
+    assert client.delete(f"/api/v1/quotes/{quote['id']}/lines/999999/").status_code == 404
+    removed = client.delete(url)
+    assert removed.status_code == 200 and len(removed.json()["lines"]) == 1
+    client.post_json(f"/api/v1/quotes/{quote['id']}/submit/")
+    refused = client.patch(f"/api/v1/quotes/{quote['id']}/lines/"
+                           f"{removed.json()['lines'][0]['id']}/", {"quantity": "3"},
+                           format="json")
+    assert refused.status_code == 400
 
 
 def test_lines_are_added_to_a_draft_and_refused_once_submitted(client_for, catalog, sales_rep):
@@ -188,3 +275,16 @@ def test_price_books_cost_the_same_queries_whatever_their_entries(
     assert len(after) == len(before) + 1
     assert sum(len(e["tiers"]) for b in after for e in b["entries"]) == 2 + sum(
         len(e["tiers"]) for b in before for e in b["entries"])
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    ("finance", 403), ("accountant", 403), ("catalog_admin", 404), ("other_rep", 404)])
+def test_only_the_quotes_seller_changes_its_lines(client_for, catalog, sales_rep, role_users,
+                                                  other_rep, role, expected):
+    quote = client_for(sales_rep).post_json("/api/v1/quotes/",
+                                            _new_quote(account_for(sales_rep))).json()
+    url = f"/api/v1/quotes/{quote['id']}/lines/{quote['lines'][0]['id']}/"
+    client = client_for(other_rep if role == "other_rep" else role_users[role])
+    assert client.patch(url, {"quantity": "3"}, format="json").status_code == expected
+    assert client.delete(url).status_code == expected
+    assert Quote.objects.get(pk=quote["id"]).lines.count() == 2

@@ -167,3 +167,22 @@ def test_the_backoff_doubles_and_is_capped():
     assert [services.backoff(n) for n in (1, 2, 3)] == [
         timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
     assert services.backoff(30) == services.LONGEST_WAIT
+
+
+def test_a_replay_is_queued_through_the_outbox_and_sent_once_it_commits(
+        finance, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    from core.models import OutboxMessage
+
+    admin = get_user_model().objects.create_superuser("root", "root@x.example", "pw-123-root")
+    with Receiver() as receiver:
+        Endpoint.objects.create(url=receiver.url, owner=finance)
+        issued_invoice(net=D("10.00"))
+        [delivery_id] = services.publish_events()
+        delivered = services.deliver(delivery_id)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.replay(delivery=delivered, by=admin)
+    message = OutboxMessage.objects.get(task="webhooks.tasks.deliver_task")
+    assert message.args == [delivery_id] and message.sent_at is not None
+    assert len(receiver.received) == 2
