@@ -266,6 +266,9 @@ class Exemption:
 
 
 REVERSE_CHARGE = Exemption("Reverse charge", "VATEX-EU-AE")
+# Supplies to consumers in other member states: Art. 33 (goods) and 58 (TBE services) once past
+# the threshold, Art. 59c while within it.
+DISTANCE_SALE_ARTICLES = frozenset({"Art. 33", "Art. 58", "Art. 59c"})
 INTRA_COMMUNITY = Exemption("Intra-Community supply", "VATEX-EU-IC")
 EXPORT = Exemption("Export outside the EU", "VATEX-EU-G")
 
@@ -284,6 +287,24 @@ class VatTreatment:
     @property
     def charged(self) -> bool:
         return self.rates_country is not None
+
+    @property
+    def distance_sale(self) -> bool:
+        """A B2C supply to another member state that counts toward the EUR 10,000 of Art. 59c
+        (whichever side of it the seller is on)."""
+        return self.article in DISTANCE_SALE_ARTICLES
+
+    @property
+    def note(self) -> str:
+        """Why the line is taxed so, in words for the document: the rule's reason, else an
+        exemption with the provision of the directive it rests on (Art. 226(11))."""
+        if self.reason:
+            return self.reason
+        if self.exemption is None:
+            return ""
+        if not self.article:
+            return self.exemption.reason
+        return f"{self.exemption.reason} ({self.article} Directive 2006/112/EC)"
 
 
 def vat_id_country(vat_id: str) -> str:

@@ -88,7 +88,10 @@ def ubl_xml(document: Document, *, customization: str = "") -> bytes:
         w.el(reference, "cbc:ID", preceding.number)
         if preceding.issued_on:
             w.el(reference, "cbc:IssueDate", preceding.issued_on.isoformat())
-    _party(w, w.el(root, "cac:AccountingSupplierParty"), document.seller)
+    means = document.payment_means
+    _party(w, w.el(root, "cac:AccountingSupplierParty"), document.seller,
+           creditor_id=means.creditor_id
+           if means and means.kind is PaymentKind.DIRECT_DEBIT else "")
     _party(w, w.el(root, "cac:AccountingCustomerParty"), document.buyer)
     _delivery(w, root, document)
     _payment(w, root, document, credit)
@@ -101,10 +104,14 @@ def ubl_xml(document: Document, *, customization: str = "") -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _party(w: _Writer, parent, party: Party) -> None:
+def _party(w: _Writer, parent, party: Party, *, creditor_id: str = "") -> None:
+    """A party; the seller's SEPA creditor ID (BT-90) is its identification with scheme SEPA
+    (Peppol BIS Billing 3.0, where the payee is the seller)."""
     node = w.el(parent, "cac:Party")
     if endpoint := party.endpoint:
         w.el(node, "cbc:EndpointID", endpoint[1], schemeID=endpoint[0])
+    if creditor_id:
+        w.el(w.el(node, "cac:PartyIdentification"), "cbc:ID", creditor_id, schemeID="SEPA")
     if party.trading_name:
         w.el(w.el(node, "cac:PartyName"), "cbc:Name", party.trading_name)
     address = w.el(node, "cac:PostalAddress")

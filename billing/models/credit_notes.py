@@ -46,6 +46,8 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     subtotal = models.DecimalField(**AMOUNT)
     tax_total = models.DecimalField(**AMOUNT)
     total = models.DecimalField(**AMOUNT)
+    cash_rounding = models.DecimalField(**AMOUNT, help_text="The share of the invoice's cash "
+                                                            "rounding this note takes back.")
     fx_rate = models.DecimalField(**RATE, null=True, blank=True)
     functional_total = models.DecimalField(**AMOUNT)
     journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
@@ -100,6 +102,8 @@ class CreditNoteLine(models.Model):
     vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     vat_exemption_code = models.CharField(max_length=30, blank=True)
+    vat_reason = models.CharField(max_length=300, blank=True)
+    vat_article = models.CharField(max_length=40, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
 

@@ -91,7 +91,18 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     amount_written_off = models.DecimalField(**AMOUNT)
     tax_exempt = models.BooleanField(default=False, help_text="The account's exemption when "
                                                               "taxed.")
-    tax_rounding = models.CharField(max_length=16, blank=True)
+    # The rounding policy of the prices it bills (catalog.rounding), copied when the draft is
+    # made and read from here by retaxing, issuing and its credit notes.
+    rounding_mode = models.CharField(max_length=16, blank=True,
+                                     help_text="half_up or half_even; empty: half_up.")
+    tax_rounding = models.CharField(max_length=16, blank=True,
+                                    help_text="per_line or per_document; empty: the company "
+                                              "default when it was taxed.")
+    cash_rounding_step = models.DecimalField(max_digits=9, decimal_places=4, null=True,
+                                             blank=True,
+                                             help_text="The total is rounded to this step.")
+    cash_rounding = models.DecimalField(**AMOUNT, help_text="Rounded total − (subtotal + tax): "
+                                                            "its own line (BT-114).")
 
     functional_currency = models.CharField(max_length=3, blank=True)
     fx_rate = models.DecimalField(**RATE, null=True, blank=True,
@@ -240,6 +251,11 @@ class InvoiceLine(models.Model):
     vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     vat_exemption_code = models.CharField(max_length=30, blank=True)
+    vat_reason = models.CharField(max_length=300, blank=True,
+                                  help_text="Why the line is taxed so (the VAT treatment's "
+                                            "reason), printed under it.")
+    vat_article = models.CharField(max_length=40, blank=True,
+                                   help_text="The article of Directive 2006/112/EC applied.")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True, help_text="Last day (inclusive).")
     proration = models.DecimalField(max_digits=12, decimal_places=10, null=True, blank=True,

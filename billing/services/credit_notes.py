@@ -312,8 +312,9 @@ def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
                         for k, v in part.taxes.items()],
             vat_category=source.vat_category, vat_percent=source.vat_percent,
             vat_exemption_reason=source.vat_exemption_reason,
-            vat_exemption_code=source.vat_exemption_code,
-            period_start=source.period_start, period_end=source.period_end))
+            vat_exemption_code=source.vat_exemption_code, vat_reason=source.vat_reason,
+            vat_article=source.vat_article, period_start=source.period_start,
+            period_end=source.period_end))
     return rows
 
 

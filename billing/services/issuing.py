@@ -21,6 +21,7 @@ from django.utils import timezone
 from billing import journal
 from billing.due_schedule import InstalmentTerm, TermsSpec, due_schedule
 from billing.einvoice import readiness
+from billing.einvoice.documents import peppol_id_of
 from billing.models import (
     BillingRecord,
     DueInstalment,
@@ -42,7 +43,7 @@ from core.events import record_event, record_events
 from core.numbering import next_numbers
 from core.outbox import enqueue_many
 from core.transitions import run_bulk_transition, run_transition
-from customers.models import Account, PaymentTerms
+from customers.models import Account, EInvoiceFormat, PaymentTerms
 from ledger.fx import MissingRate, missing_rate_message
 from ledger.services import post_entries, rate_book, reverse_entry
 
@@ -163,10 +164,14 @@ def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
                           "does not (reverse charge, intra-Community supply, export or "
                           "exempt): re-tax the draft.")
         if account.einvoice_format:
+            peppol = (account.einvoice_format == EInvoiceFormat.UBL
+                      and bool(peppol_id_of(seller) and peppol_id_of(invoice.buyer)))
             errors += [f"{invoice} cannot be sent as {account.get_einvoice_format_display()}: "
                        f"{gap}" for gap in readiness.gaps(
                            seller=seller, buyer=invoice.buyer,
-                           categories={line.vat_category for line in lines[invoice.pk]})]
+                           categories={line.vat_category for line in lines[invoice.pk]},
+                           peppol=peppol, buyer_reference=invoice.buyer_reference,
+                           purchase_order=invoice.purchase_order)]
     if errors:
         raise ValidationError(errors)
     # drafts written by a run or create_invoices carry their labels already: only changes go

@@ -16,11 +16,14 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from billing import oss_report
 from catalog import tax
 from catalog.selectors import tax_category_rules, tax_rate_records
 from core.company import seller
 from core.money import round_money
 from customers.models import Account
+from ledger.fx import MissingRate
+from ledger.services import rate_book
 
 ROUNDING = {"line": tax.TaxRounding.PER_LINE, "per_line": tax.TaxRounding.PER_LINE,
             "invoice": tax.TaxRounding.PER_DOCUMENT, "per_document": tax.TaxRounding.PER_DOCUMENT}
@@ -62,6 +65,8 @@ class TaxBook:
     # of times: one place and category per customer kind, one date per run).
     _rates: dict = field(default_factory=dict, repr=False)
     _treatments: dict = field(default_factory=dict, repr=False)
+    # per year: [stored DistanceSales, euro counted by this book, the rates to convert with]
+    _distance: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_countries(cls, countries: Iterable[str]) -> "TaxBook":
@@ -90,13 +95,45 @@ class TaxBook:
             self.categories = tax_category_rules()
         return self.categories.get(code or "", (tax.Supply.SERVICES, None))
 
-    def treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
-        """The line's VAT treatment by rule (catalog.tax.vat_treatment)."""
-        if (place, category) not in self._treatments:
-            self._treatments[place, category] = self._treatment(place, category)
-        return self._treatments[place, category]
+    def treatment(self, place: Place, category: str | None,
+                  sale: tuple[Decimal, str, date] | None = None) -> tax.VatTreatment:
+        """The line's VAT treatment by rule (catalog.tax.vat_treatment). A distance sale (B2C
+        to another member state) is decided against the EUR 10,000 of Art. 59c when `sale`
+        (net amount, currency, day) is given, and then counted: this year's sales so far,
+        stored and taxed by this book, include it. Without `sale` the threshold is taken as
+        passed."""
+        if (place, category, None) not in self._treatments:
+            self._treatments[place, category, None] = self._treatment(place, category)
+        passed = self._treatments[place, category, None]
+        if sale is None or not passed.distance_sale:
+            return passed
+        sales = self.tally(*sale)
+        key = (place, category, sales.below_threshold)
+        if key not in self._treatments:
+            self._treatments[key] = self._treatment(place, category, sales)
+        return self._treatments[key]
 
-    def _treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
+    def tally(self, amount: Decimal, currency: str, on: date) -> tax.DistanceSales:
+        """The year's distance sales in euro with `amount` added (from the documents issued to
+        `on`, read once per year, plus every sale this book has counted)."""
+        if on.year not in self._distance:
+            self._distance[on.year] = [oss_report.distance_sales(up_to=on), Decimal(0), None]
+        stored, counted, rates = self._distance[on.year]
+        if currency != oss_report.EURO:
+            if rates is None:
+                rates = self._distance[on.year][2] = rate_book(
+                    {currency, oss_report.EURO}, up_to=on)
+            try:
+                amount = amount * oss_report.euro_rate(rates, currency, on).rate
+            except MissingRate as exc:
+                raise ValueError(f"EU distance sales (Art. 59c) are counted in euro: {exc}") \
+                    from None
+        counted += round_money(amount, oss_report.EURO)
+        self._distance[on.year][1] = counted
+        return tax.DistanceSales(stored.this_year + counted, stored.last_year)
+
+    def _treatment(self, place: Place, category: str | None,
+                   sales: tax.DistanceSales | None = None) -> tax.VatTreatment:
         supply, exemption = self.category(category)
         buyer_exempt = None
         if place.exempt:
@@ -104,7 +141,7 @@ class TaxBook:
         return tax.vat_treatment(seller_country=seller().country,
                                  buyer_country=place.country, supply=supply,
                                  buyer_vat_id=place.vat_id, buyer_exempt=buyer_exempt,
-                                 category_exemption=exemption)
+                                 category_exemption=exemption, distance_sales=sales)
 
 
 @dataclass(frozen=True)
@@ -150,7 +187,9 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         raise ValueError("the lines mix tax-inclusive and tax-exclusive prices")
     treatments, places, inputs = [], [], []
     for i, line in enumerate(lines):
-        treatment = book.treatment(place, line.category)
+        # a tax-inclusive amount is counted gross: within a few euro of the threshold it errs
+        # toward the destination's VAT, which the buyer's state never refuses
+        treatment = book.treatment(place, line.category, (line.amount, currency, on))
         taxed_at = _taxed_place(place, treatment)
         # An exempt customer's rates are still read: tax_document extracts them from inclusive
         # prices and charges none (the account's exemption, as before the EU rules).

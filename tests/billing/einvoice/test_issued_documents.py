@@ -68,6 +68,10 @@ def test_saas_to_a_belgian_business_is_reverse_charged(finance, eu_vat):
     assert vat_of(invoice) == [("AE", D(0), "Reverse charge")]
     assert invoice_pdf_context(invoice)["vat_notes"] == ["Reverse charge"]
     _, ubl_tree = both_pass(invoice)
+    # BT-120 names the provision of the directive (Art. 226(11)), as the line keeps it
+    assert ubl_tree.findtext("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/"
+                             "cbc:TaxExemptionReason", namespaces=UBL_NS) == (
+        "Reverse charge (Art. 44, 196 Directive 2006/112/EC)")
     assert ubl_tree.findtext("cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/"
                              "cbc:CompanyID", namespaces=UBL_NS) == "BE0477472701"
 
@@ -84,14 +88,44 @@ def test_hardware_to_a_belgian_business_is_an_intra_community_supply(finance, eu
                              namespaces=RAM) == "BE"
 
 
-def test_saas_to_a_french_consumer_is_taxed_at_the_french_rate_for_the_oss(finance, eu_vat):
-    """Art. 58: B2C digital services are taxed where the consumer lives: 9.99 at FR 20 %."""
+def test_saas_to_a_french_consumer_within_the_eur_10000_stays_at_the_german_rate(finance,
+                                                                                 eu_vat):
+    """Art. 59c(1): while the seller's EU distance sales stay within EUR 10,000 this year and
+    last, B2C digital services are taxed where the seller is: 9.99 at DE 19 % = 1.90. The line
+    keeps the reason, the PDF prints it, and the e-invoice is plain S (BR-S-10: no exemption
+    reason on a standard-rated line)."""
     consumer = account("FR", "Camille Martin")
 
     invoice = issue(finance, consumer, [("Personal plan", "1", "9.99", "saas")])
 
+    assert (invoice.tax_total, invoice.total) == (D("1.90"), D("11.89"))
+    [line] = invoice.lines.all()
+    assert (line.vat_category, line.vat_article, line.vat_reason) == (
+        "S", "Art. 59c", "Art. 59c: EU distance sales EUR 9.99 this year and EUR 0.00 last "
+                         "year, within EUR 10,000: taxed where the seller is")
+    assert invoice_pdf_context(invoice)["vat_notes"] == [line.vat_reason]
+    _, ubl_tree = both_pass(invoice)
+    assert ubl_tree.find(".//cbc:TaxExemptionReason", UBL_NS) is None
+
+
+def test_the_sale_that_passes_eur_10000_and_later_ones_go_to_the_consumers_rate(finance,
+                                                                              eu_vat):
+    """Art. 59c(1) and the Commission's Explanatory Notes on the e-commerce rules (2020), on
+    the threshold: once the EU-wide total of the calendar year exceeds EUR 10,000, the supply
+    that exceeds it and every later one are taxed in the consumer's member state (Art. 58),
+    through the OSS. 10,000.00 to one French consumer is still within (≤ 10,000); the next
+    9.99 makes 10,009.99: FR 20 % = 2.00."""
+    first = issue(finance, account("FR", "Camille Martin"),
+                  [("Annual family plan", "1", "10000.00", "saas")])
+    assert first.taxes.get().country == "DE"
+
+    invoice = issue(finance, account("FR", "Léa Dubois"),
+                    [("Personal plan", "1", "9.99", "saas")])
+
     assert (invoice.tax_total, invoice.total) == (D("2.00"), D("11.99"))
     assert vat_of(invoice) == [("S", D(20), "")]
+    assert invoice.lines.get().vat_reason == ("Art. 58: B2C supply taxed in FR, declared "
+                                              "through the One-Stop Shop")
     assert list(InvoiceTax.objects.filter(invoice=invoice).values_list("country", "percent")) \
         == [("FR", D(20))]
     both_pass(invoice)
