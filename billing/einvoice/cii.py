@@ -201,6 +201,8 @@ def _settlement(w: _Writer, parent, document: Document) -> None:
         w.amount(summation, "ram:AllowanceTotalAmount", sums.allowances)
     w.amount(summation, "ram:TaxBasisTotalAmount", sums.without_vat)
     w.amount(summation, "ram:TaxTotalAmount", sums.vat, currencyID=document.currency)
+    if sums.rounding:
+        w.amount(summation, "ram:RoundingAmount", sums.rounding)
     w.amount(summation, "ram:GrandTotalAmount", sums.with_vat)
     if sums.prepaid:
         w.amount(summation, "ram:TotalPrepaidAmount", sums.prepaid)

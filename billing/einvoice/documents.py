@@ -119,7 +119,7 @@ def invoice_document(invoice) -> Document:
         payment_terms=_terms(list(invoice.instalments.order_by("sequence")), invoice.currency),
         notes=tuple(n for n in [invoice.memo.strip()] if n),
         buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
-        payment_means=_payment_means(invoice.payment_means),
+        payment_means=_payment_means(invoice.payment_means), rounding=invoice.cash_rounding,
         **_delivery(lines, buyer, invoice.issue_on))
 
 
@@ -139,4 +139,4 @@ def credit_note_document(credit_note) -> Document:
         # the invoice's payment instructions say how the credit is settled (BR-DE-1 wants
         # BG-16 on every XRechnung document, credit notes included)
         payment_means=_payment_means(invoice.payment_means),
-        **_delivery(lines, buyer, credit_note.issue_on))
+        rounding=credit_note.cash_rounding, **_delivery(lines, buyer, credit_note.issue_on))

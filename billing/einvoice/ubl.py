@@ -222,6 +222,8 @@ def _monetary_total(w: _Writer, parent, document: Document) -> None:
         w.amount(node, "cbc:ChargeTotalAmount", sums.charges)
     if sums.prepaid:
         w.amount(node, "cbc:PrepaidAmount", sums.prepaid)
+    if sums.rounding:
+        w.amount(node, "cbc:PayableRoundingAmount", sums.rounding)
     w.amount(node, "cbc:PayableAmount", sums.due)
 
 

@@ -28,6 +28,7 @@ from billing.services.taxing import (
     TaxBook,
     TaxedDocument,
     places_of,
+    policy_columns,
     tax_lines,
 )
 from core.bulk_rows import insert_rows
@@ -42,14 +43,16 @@ class Written:
 def taxed(draft: PlannedInvoice, place: Place, on: date, book: TaxBook) -> TaxedDocument:
     return tax_lines([TaxableLine(line.amount, line.tax_category, line.tax_inclusive)
                       for line in draft.lines],
-                     currency=draft.currency, place=place, on=on, book=book)
+                     currency=draft.currency, place=place, on=on, book=book,
+                     policy=draft.policy)
 
 
 def _invoice(draft, document, place, run, by) -> Invoice:
     return Invoice(kind=InvoiceKind.RUN if run else InvoiceKind.MANUAL, run=run,
                    account_id=draft.account_id, currency=draft.currency,
                    subtotal=document.subtotal, tax_total=document.tax, total=document.total,
-                   amount_due=document.total, tax_exempt=place.exempt, created_by=by)
+                   cash_rounding=document.cash_rounding, amount_due=document.total,
+                   tax_exempt=place.exempt, created_by=by, **policy_columns(draft.policy))
 
 
 def _rows(invoice, draft, document, place):

@@ -1,7 +1,10 @@
 """Tax on invoice lines with the catalog's rates (`catalog.tax`), the account's exemption and the
-rounding of the TAX_ROUNDING setting ("line": each line rounded; "invoice": each tax rounded once
-over the invoice). The rates of a batch are read once per country, so a run taxes thousands of
-invoices without a query per invoice.
+invoice's rounding policy (`catalog.rounding.RoundingPolicy`: the tie rule, tax per line or per
+document, the cash-rounding step), which the invoice copies from its prices' snapshots when it
+is drafted (a manual invoice from its currency's standard price book) and keeps: retaxing,
+issuing and its credit notes read the invoice's copy. The TAX_ROUNDING setting is only the
+default of a book that names no tax rounding. The rates of a batch are read once per country,
+so a run taxes thousands of invoices without a query per invoice.
 
 Each line's VAT treatment is decided first (`catalog.tax.vat_treatment`: the seller's country,
 the buyer's country and VAT ID, the product's kind of supply): it says whose rates apply (the
@@ -10,14 +13,17 @@ exempt), and which VAT category and exemption reason the line carries.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 
 from billing import oss_report
 from catalog import tax
+from catalog.models import PriceBook
+from catalog.rounding import RoundingMode, RoundingPolicy, cash_round
 from catalog.selectors import tax_category_rules, tax_rate_records
 from core.company import seller
 from core.money import round_money
@@ -31,10 +37,45 @@ DEFAULT_EXEMPTION = "Exempt from VAT"
 
 
 def tax_rounding() -> tax.TaxRounding:
+    """The company default where a price book names no tax rounding (setting TAX_ROUNDING)."""
     value = str(getattr(settings, "TAX_ROUNDING", "line")).strip().lower()
     if value not in ROUNDING:
         raise ValueError(f"TAX_ROUNDING is {value!r}; use 'line' or 'invoice'")
     return ROUNDING[value]
+
+
+def settled(policy: RoundingPolicy | None) -> RoundingPolicy:
+    """The policy with its tax rounding decided (the company default where it names none)."""
+    policy = policy or RoundingPolicy()
+    return policy if policy.tax is not None else replace(policy, tax=tax_rounding())
+
+
+def policy_columns(policy: RoundingPolicy) -> dict:
+    """The invoice columns that keep a (settled) policy."""
+    policy = settled(policy)
+    return {"rounding_mode": policy.mode.value, "tax_rounding": policy.tax.value,
+            "cash_rounding_step": policy.cash_step}
+
+
+def invoice_policy(invoice) -> RoundingPolicy:
+    """The policy an invoice keeps (drafts made before it kept one: the defaults)."""
+    return settled(RoundingPolicy(
+        invoice.rounding_mode or RoundingMode.HALF_UP,
+        ROUNDING[invoice.tax_rounding] if invoice.tax_rounding else None,
+        invoice.cash_rounding_step))
+
+
+def standard_policies(currencies: Iterable[str], on: date) -> dict[str, RoundingPolicy]:
+    """The policy of each currency's standard price book in force on `on` (a manual invoice's;
+    the defaults where there is none), one query."""
+    books = PriceBook.objects.filter(
+        currency__in=set(currencies), is_standard=True, active=True,
+        effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("effective_from")
+    policies = {currency: settled(None) for currency in currencies}
+    for book in books:
+        policies[book.currency] = settled(book.rounding_policy())
+    return policies
 
 
 @dataclass(frozen=True)
@@ -170,6 +211,7 @@ class TaxedDocument:
     total: Decimal
     totals: list[TaxTotalRow]
     line_vat: list[tax.VatTreatment] = field(default_factory=list)
+    cash_rounding: Decimal = Decimal(0)  # already in `total`: subtotal + tax + cash_rounding
 
 
 def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
@@ -179,9 +221,10 @@ def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
 
 
 def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: date,
-              book: TaxBook, rounding: tax.TaxRounding | None = None) -> TaxedDocument:
-    """Each line's tax and the document's totals per tax, adding up exactly."""
-    rounding = rounding or tax_rounding()
+              book: TaxBook, policy: RoundingPolicy | None = None) -> TaxedDocument:
+    """Each line's tax and the document's totals per tax, adding up exactly; with a cash step,
+    the total is brought to it and the difference kept apart (catalog.rounding.cash_round)."""
+    policy = settled(policy)
     inclusive = {line.inclusive for line in lines}
     if len(inclusive) > 1:
         raise ValueError("the lines mix tax-inclusive and tax-exclusive prices")
@@ -198,8 +241,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         treatments.append(tax.with_rates(treatment, rates))
         places.append(taxed_at)
         inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates))
-    document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=rounding,
-                                inclusive=inclusive == {True})
+    document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=policy.tax,
+                                inclusive=inclusive == {True}, mode=policy.mode.decimal)
     line_taxes = [(result.tax, [{"name": t.name, "percent": str(t.percent.normalize()),
                                  "amount": str(t.amount)} for t in result.taxes])
                   for result in document.lines]
@@ -213,5 +256,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
             base_tax[1] += t.amount
     totals = [TaxTotalRow(name, percent, region, base, amount, country)
               for (country, region, name, percent), (base, amount) in sums.items()]
+    rounded = (cash_round(document.gross, currency, policy.cash_step, policy.mode)
+               if policy.cash_step else None)
     return TaxedDocument(line_taxes, [result.net for result in document.lines], document.net,
-                         document.tax, document.gross, totals, treatments)
+                         document.tax, rounded.rounded if rounded else document.gross, totals,
+                         treatments, rounded.adjustment if rounded else Decimal(0))

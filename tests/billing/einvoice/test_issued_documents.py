@@ -7,14 +7,16 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from lxml import etree
 
 from billing.einvoice import cii, ubl
 from billing.models import InvoiceTax
-from billing.pdf import invoice_pdf_context
+from billing.pdf import INVOICE_TEMPLATE, invoice_pdf_context
 from billing.services.credit_notes import issue_credit_note
 from billing.services.einvoicing import EInvoiceUnavailable, einvoice_xml
 from billing.services.issuing import void_invoice
+from catalog.models import PriceBook
 from customers.services.accounts import update_account
 from tests.billing.einvoice.conftest import ON, account, issue
 
@@ -269,3 +271,29 @@ def test_an_e_invoice_customers_draft_is_not_issued_while_the_company_has_no_vat
     customer.einvoice_format = ""
     customer.save(update_fields=["einvoice_format"])
     assert issue_invoice(invoice=draft, by=finance, on=ON).number
+
+
+def test_a_cash_rounded_invoice_and_its_credit_note_carry_the_rounding_amount(finance, eu_vat):
+    """EN 16931 BT-114 "Rounding amount": added to the invoice total to round the amount due
+    (BR-CO-16: BT-115 = BT-112 − BT-113 + BT-114). CHF 10.03 exported to Switzerland, the
+    franc book rounding totals to 0.05 (Odoo's "Add a rounding line"): 10.05, rounding 0.02."""
+    PriceBook.objects.create(name="Francs", currency="CHF", effective_from=ON,
+                             cash_rounding_step=D("0.05"))
+    swiss = account("CH", "Alpen Daten AG", currency="CHF")
+
+    invoice = issue(finance, swiss, [("Support hours", "1", "10.03", "consulting")])
+    note = issue_credit_note(invoice=invoice, by=finance, reason="billing_error", whole=True,
+                             on=ON)
+
+    assert (invoice.cash_rounding, invoice.total) == (D("0.02"), D("10.05"))
+    cii_tree, ubl_tree = both_pass(invoice)
+    assert cii_tree.findtext(".//ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+                             "ram:RoundingAmount", namespaces=RAM) == "0.02"
+    assert [ubl_tree.findtext(f"cac:LegalMonetaryTotal/cbc:{tag}", namespaces=UBL_NS)
+            for tag in ("TaxInclusiveAmount", "PayableRoundingAmount", "PayableAmount")] == [
+        "10.03", "0.02", "10.05"]
+    _, note_tree = both_pass(note)
+    assert note_tree.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
+                              namespaces=UBL_NS) == "10.05"
+    html = render_to_string(INVOICE_TEMPLATE, invoice_pdf_context(invoice))
+    assert "Cash rounding" in html and "0.02" in html
