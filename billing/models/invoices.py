@@ -224,6 +224,7 @@ class LineSource(models.TextChoices):
     AMENDMENT_CREDIT = "amendment_credit", "Amendment credit"
     ONE_TIME = "one_time", "One-time"
     USAGE = "usage", "Usage"
+    SHORTFALL = "shortfall", "Minimum commitment shortfall"
     MANUAL = "manual", "Manual charge"
     MIGRATED = "migrated", "Opening balance"
 

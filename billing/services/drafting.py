@@ -57,6 +57,7 @@ def _invoice(draft, document, place, run, by) -> Invoice:
 
 def _rows(invoice, draft, document, place):
     lines, records, taxes = [], [], []
+    record_of: dict[int, BillingRecord] = {}  # by scheduled charge
     for position, (planned, (tax_amount, detail), net, treatment) in enumerate(
             zip(draft.lines, document.line_taxes, document.line_nets, document.line_vat,
                 strict=True), start=1):
@@ -69,12 +70,16 @@ def _rows(invoice, draft, document, place):
                            period_start=planned.period_start, period_end=planned.period_end,
                            proration=planned.proration, **line_vat(treatment, detail))
         lines.append(line)
-        records.append(BillingRecord(contract_line_id=planned.contract_line_id,
-                                     scheduled_charge_id=planned.scheduled_charge_id,
-                                     kind=planned.kind, period_start=planned.period_start,
-                                     period_end=planned.period_end, amount=planned.amount,
-                                     currency=draft.currency, invoice=invoice,
-                                     invoice_line=line))
+        if planned.shortfall:  # billed with the usage it tops up: one charge, one record
+            record_of[planned.scheduled_charge_id].amount += planned.amount
+            continue
+        record = BillingRecord(contract_line_id=planned.contract_line_id,
+                               scheduled_charge_id=planned.scheduled_charge_id,
+                               kind=planned.kind, period_start=planned.period_start,
+                               period_end=planned.period_end, amount=planned.amount,
+                               currency=draft.currency, invoice=invoice, invoice_line=line)
+        record_of[planned.scheduled_charge_id] = record
+        records.append(record)
     for total in document.totals:
         taxes.append(InvoiceTax(invoice=invoice, name=total.name, percent=total.percent,
                                 country=place.country, region=total.region,

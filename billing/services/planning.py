@@ -13,7 +13,7 @@ those are fulfilled, so a change's credits and charges land on the same invoice.
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,7 +27,7 @@ from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
 from catalog.rounding import RoundingPolicy
 from contracts.models import ContractLine, ContractState, ScheduledCharge
-from core.money import round_money
+from core.money import allocate, round_money
 from customers.models import Account
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 
@@ -67,10 +67,13 @@ class PlannedLine:
     tax_inclusive: bool = False
     credited: Credited | None = None  # for a credit: what it takes back
     rounding_policy: RoundingPolicy = RoundingPolicy()  # its price book's (snapshot's)
+    # the top-up of a usage period's minimum, billed on its own line beside the usage it tops
+    # up (one charge, one billing record: the usage line's)
+    shortfall: bool = False
 
     @property
     def source(self) -> str:
-        return SOURCE_OF[self.kind]
+        return LineSource.SHORTFALL if self.shortfall else SOURCE_OF[self.kind]
 
 
 @dataclass
@@ -200,13 +203,26 @@ def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=No
                        _credited(row), _policy(row))
 
 
-def _rated(row, usage, snapshot: dict) -> PlannedLine:
+def _rated(row, usage, snapshot: dict) -> list[PlannedLine]:
+    """The usage line of a period, and its minimum's shortfall on a line of its own (Lago's
+    "true-up fee", Stripe's minimum "shortfall" invoice item) when the usage falls below it."""
     spec = PriceSpec.from_dict(snapshot)
     daily = usage.get((row["line__contract__account_id"], row["line__product_id"]), [])
     quantity = usage_in_period(daily, row["period_start"], row["period_end"])
     rated = rate_usage(spec, quantity, discount_percent=row["line__discount_percent"])
-    return _planned(row, quantity=quantity, unit_price=rated.unit_price, amount=rated.amount,
-                    explanation=rated.explanation)
+    if not rated.shortfall:
+        return [_planned(row, quantity=quantity, unit_price=rated.unit_price,
+                         amount=rated.amount, explanation=rated.explanation)]
+    # the net (after the line's discount) split as the list amount splits, largest remainder
+    used, topped_up = allocate(rated.amount, [rated.list_amount - rated.shortfall,
+                                              rated.shortfall], spec.currency)
+    usage_line = _planned(row, quantity=quantity, amount=used, explanation=rated.explanation,
+                          unit_price=(used / quantity).quantize(UNIT_PLACES) if quantity
+                          else Decimal(0))
+    top_up = replace(usage_line, quantity=Decimal(1), unit_price=topped_up, amount=topped_up,
+                     description=f"Minimum commitment shortfall: {usage_line.description}",
+                     shortfall=True)
+    return [usage_line, top_up]
 
 
 def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = False) -> Plan:
@@ -225,13 +241,13 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = F
         if account_id in plan.failures:
             continue
         try:
-            line = (_rated(row, usage, snapshots[row["line_id"]])
-                    if row["kind"] == ChargeKind.USAGE else _planned(row))
+            lines = (_rated(row, usage, snapshots[row["line_id"]])
+                     if row["kind"] == ChargeKind.USAGE else [_planned(row)])
         except (ValueError, ArithmeticError, KeyError, TypeError) as error:
             plan.failures[account_id] = f"Contract line {row['line_id']}: {error}"
             continue
         key = (account_id, row["line__contract__currency"])
-        drafts.setdefault(key, PlannedInvoice(*key)).lines.append(line)
+        drafts.setdefault(key, PlannedInvoice(*key)).lines.extend(lines)
     for (account_id, currency), draft in drafts.items():
         policies = {line.rounding_policy for line in draft.lines}
         if len(policies) > 1 and account_id not in plan.failures:
