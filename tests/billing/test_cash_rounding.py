@@ -150,3 +150,26 @@ def test_without_a_cash_step_nothing_is_rounded(finance):
     assert (invoice.cash_rounding, invoice.total, invoice.cash_rounding_step) == (
         D(0), D("10.03"), None)
     assert invoice.tax_rounding == "per_line"  # the company default, copied
+
+
+def test_charges_from_books_that_round_differently_are_not_billed_together(
+        django_capture_on_commit_callbacks, finance):
+    """One invoice keeps one policy: an account whose franc charges come from two books with
+    different rounding is a run failure that says why (the other accounts bill)."""
+    mixed = AccountFactory(bill_day=1, currency="CHF", country="CH")
+    for snapshot in (swiss_snapshot("33.33", "monthly"), None):
+        active_contract(account=mixed, start_on=AS_OF, end_on=date(2027, 11, 30),
+                        currency="CHF", lines=[{"amount": "20.00", "snapshot": snapshot}])
+    fine = AccountFactory(bill_day=1, currency="CHF", country="CH")
+    active_contract(account=fine, start_on=AS_OF, end_on=date(2027, 11, 30), currency="CHF",
+                    lines=[{"amount": "20.00"}])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = create_invoice_run(by=finance, as_of=AS_OF)
+
+    assert not Invoice.objects.filter(account=mixed).exists()
+    assert Invoice.objects.filter(account=fine).count() == 1
+    assert run.failures.get(account=mixed).reason == (
+        "Its CHF charges come from price books that round differently (half even, tax per "
+        "document, cash step 0.05; half up): one invoice keeps one rounding policy, so make "
+        "the books' rounding the same.")
