@@ -9,6 +9,8 @@ only by billing.services.settlement (payments, reversals, credit notes, write-of
 payment or credit applied) reverses the journal and keeps the number.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
@@ -93,7 +95,8 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                                                               "taxed.")
     # The rounding policy of the prices it bills (catalog.rounding), copied when the draft is
     # made and read from here by retaxing, issuing and its credit notes.
-    rounding_mode = models.CharField(max_length=16, blank=True,
+    # (database defaults too, so raw bulk inserts that predate these columns still work)
+    rounding_mode = models.CharField(max_length=16, blank=True, db_default="",
                                      help_text="half_up or half_even; empty: half_up.")
     tax_rounding = models.CharField(max_length=16, blank=True,
                                     help_text="per_line or per_document; empty: the company "
@@ -101,7 +104,8 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     cash_rounding_step = models.DecimalField(max_digits=9, decimal_places=4, null=True,
                                              blank=True,
                                              help_text="The total is rounded to this step.")
-    cash_rounding = models.DecimalField(**AMOUNT, help_text="Rounded total − (subtotal + tax): "
+    cash_rounding = models.DecimalField(**AMOUNT, db_default=Decimal(0),
+                                        help_text="Rounded total − (subtotal + tax): "
                                                             "its own line (BT-114).")
 
     functional_currency = models.CharField(max_length=3, blank=True)
@@ -252,10 +256,10 @@ class InvoiceLine(models.Model):
     vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     vat_exemption_code = models.CharField(max_length=30, blank=True)
-    vat_reason = models.CharField(max_length=300, blank=True,
+    vat_reason = models.CharField(max_length=300, blank=True, db_default="",
                                   help_text="Why the line is taxed so (the VAT treatment's "
                                             "reason), printed under it.")
-    vat_article = models.CharField(max_length=40, blank=True,
+    vat_article = models.CharField(max_length=40, blank=True, db_default="",
                                    help_text="The article of Directive 2006/112/EC applied.")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True, help_text="Last day (inclusive).")
