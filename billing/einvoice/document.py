@@ -95,6 +95,9 @@ class PaymentMeans:
     mandate_reference: str = ""  # BT-89
     debtor_iban: str = ""  # BT-91
     creditor_id: str = ""  # BT-90, the seller's SEPA creditor identifier
+    card_number: str = ""  # BT-87, the card's last four to six digits only (BR-51)
+    card_network: str = ""  # the card's network (UBL's NetworkID: VISA, MC, ...)
+    card_holder: str = ""  # BT-88
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,12 @@ def _payment(w: _Writer, parent, document: Document, credit: bool) -> None:
             w.el(node, "cbc:PaymentDueDate", document.due_on.isoformat())
         if not credit:
             w.el(node, "cbc:PaymentID", document.number)
+        if means.kind is PaymentKind.CARD and means.card_number:
+            card = w.el(node, "cac:CardAccount")
+            w.el(card, "cbc:PrimaryAccountNumberID", means.card_number)
+            w.el(card, "cbc:NetworkID", means.card_network or "NA")
+            if means.card_holder:
+                w.el(card, "cbc:HolderName", means.card_holder)
         if means.kind is PaymentKind.CREDIT_TRANSFER and means.iban:
             account = w.el(node, "cac:PayeeFinancialAccount")
             w.el(account, "cbc:ID", means.iban)

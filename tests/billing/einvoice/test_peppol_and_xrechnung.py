@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from lxml import etree
 
-from billing.einvoice import ubl, validation
-from billing.einvoice.document import Contact
+from billing.einvoice import cii, ubl, validation
+from billing.einvoice.document import Contact, PaymentKind, PaymentMeans
 from billing.services import documents
 from billing.services.credit_notes import issue_credit_note
 from billing.services.drafts import add_manual_charge, create_manual_invoice, update_references
@@ -244,3 +244,22 @@ def test_an_issued_direct_debit_xrechnung_invoice_and_its_credit_note_pass(finan
         tree = etree.fromstring(xml)
         assert tree.findtext("cac:PaymentMeans/cac:PaymentMandate/cbc:ID",
                              namespaces=UBL_NS) == "MANDATE-0042"
+
+
+def test_xrechnung_card_payment_carries_the_cards_last_digits_and_holder():
+    """BG-18 (BT-87 the card's last four to six digits only, BR-51; BT-88 the holder), which
+    XRechnung wants with a card payment (BR-DE-24-a); EN 16931's own rules pass too."""
+    card = PaymentMeans(PaymentKind.CARD, card_number="4242", card_network="VISA",
+                        card_holder="Bundesamt für Beispiele")
+    document = xrechnung_invoice(payment_means=card)
+
+    xml = ubl.ubl_xml(document, customization=ubl.XRECHNUNG)
+
+    assert fatal_rules(xml) == set()
+    account = etree.fromstring(xml).find("cac:PaymentMeans/cac:CardAccount", UBL_NS)
+    assert [account.findtext(f"cbc:{tag}", namespaces=UBL_NS)
+            for tag in ("PrimaryAccountNumberID", "NetworkID", "HolderName")] == [
+        "4242", "VISA", "Bundesamt für Beispiele"]
+    assert validation.fatal(validation.findings(cii.cii_xml(document), "cii")) == []
+    without = xrechnung_invoice(payment_means=PaymentMeans(PaymentKind.CARD))
+    assert fatal_rules(ubl.ubl_xml(without, customization=ubl.XRECHNUNG)) == {"BR-DE-24-a"}
