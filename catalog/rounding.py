@@ -6,6 +6,8 @@
                         None: the company default) and the cash-rounding step, as a price
                         book keeps them and a priced line's snapshot records them
     cash_round(total, currency, step, mode) -> CashRounding
+    credited_cash_rounding(...) -> Decimal   the share of an invoice's rounding a credit note
+                        takes back
 
 Where the money is rounded does not change: once per line per period (catalog.pricing), then
 the rounded lines are added; tax per line or per document (catalog.tax). The policy only says

@@ -15,6 +15,11 @@ its row locked until commit), posts the mirror of the invoice's journal for the 
 and reduces the amount due through `billing.services.settlement.apply_credit`. Whatever exceeds
 the amount due (a paid invoice, or a credit bigger than what is left to pay) is owed back to the
 customer: it is credited to customer credits (chart.CUSTOMER_CREDITS) instead of the receivable.
+
+A credit note follows its invoice's rounding policy (billing.services.taxing.invoice_policy): its
+ties are broken by the invoice's mode, and a cash-rounded invoice's notes each take back their
+share of its rounding (catalog.rounding.credited_cash_rounding), so every note's total is on the
+cash step and the notes that credit it whole add up to its rounded total.
 """
 
 from collections import defaultdict

@@ -9,7 +9,11 @@ so a run taxes thousands of invoices without a query per invoice.
 Each line's VAT treatment is decided first (`catalog.tax.vat_treatment`: the seller's country,
 the buyer's country and VAT ID, the product's kind of supply): it says whose rates apply (the
 seller's, the buyer's for OSS) or that none do (reverse charge, intra-Community supply, export,
-exempt), and which VAT category and exemption reason the line carries.
+exempt), and which VAT category and exemption reason the line carries. B2C supplies of digital
+services and goods to other member states are decided against the EUR 10,000 of Art. 59c: the
+book reads the year's distance sales once (billing.oss_report.distance_sales) and counts each
+such line it taxes, so the sale that passes the threshold and every later one go to the
+consumer's rates.
 """
 
 from collections.abc import Iterable, Sequence
