@@ -8,17 +8,22 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.urls import reverse
 
 from billing.oss_report import EuroRate, euro_rate, oss_report, quarter_dates
 from billing.services.credit_notes import issue_credit_note
+from billing.services.drafts import Charge, NewInvoice, create_invoices
 from billing.services.issuing import void_invoice
+from billing.services.runs import preview_invoice_run
+from catalog.models import Product, TaxCategory
 from catalog.tax import DistanceSales
 from ledger import chart
 from ledger.fx import MissingRate, RateBook
 from ledger.models import ExchangeRate, JournalLine
 from tests.billing.einvoice.conftest import ON, account, issue
+from tests.billing.factories import active_contract
 from tests.catalog.factories import TaxRateFactory
 from tests.conftest import PASSWORD
 
@@ -165,3 +170,25 @@ def test_the_oss_page_shows_the_return_in_euro_and_the_threshold(client, account
 
     assert "The return in euro" in page and "€56.00" in page
     assert "€10,259.99 in 2026" in page and "past the EUR 10,000 threshold" in page
+
+
+def test_a_distance_sale_without_a_euro_rate_is_refused_with_the_rate_to_import(finance,
+                                                                                eu_vat):
+    """Art. 59c counts in euro: a B2C sale in a currency the ledger has no rate for cannot be
+    placed against the EUR 10,000, so it is refused by name, in a manual invoice and in a
+    run's preview alike (never a 500)."""
+    consumer = account("FR", "Camille Martin", currency="GBP")
+
+    with pytest.raises(ValidationError) as caught:
+        create_invoices(by=finance, on=ON, invoices=[NewInvoice(consumer, [
+            Charge("Personal plan", D(1), D("9.99"), "saas")])])
+    assert "cannot be taxed (EU distance sales (Art. 59c) are counted in euro: No exchange " \
+           "rate for GBP" in caught.value.messages[0]
+
+    active_contract(account=consumer, start_on=date(2026, 11, 1), end_on=date(2027, 10, 31),
+                    currency="GBP", lines=[{"product": Product.objects.create(
+                        sku="PLAN", name="Plan", kind="subscription",
+                        tax_category=TaxCategory.objects.get(code="saas"))}])
+    preview = preview_invoice_run(by=finance, as_of=date(2026, 11, 1))
+    assert preview.failures[consumer.pk].startswith(
+        "Tax: EU distance sales (Art. 59c) are counted in euro: No exchange rate for GBP")
