@@ -110,8 +110,10 @@ class TaxBook:
     # of times: one place and category per customer kind, one date per run).
     _rates: dict = field(default_factory=dict, repr=False)
     _treatments: dict = field(default_factory=dict, repr=False)
-    # per year: [stored DistanceSales, euro counted by this book, the rates to convert with]
+    # per year: [the stored DistanceSales, the euro this book has counted since]; per
+    # currency, the rates that convert its sales to euro
     _distance: dict = field(default_factory=dict, repr=False)
+    _euro_rates: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_countries(cls, countries: Iterable[str]) -> "TaxBook":
@@ -152,29 +154,25 @@ class TaxBook:
         passed = self._treatments[place, category, None]
         if sale is None or not passed.distance_sale:
             return passed
-        sales = self.tally(*sale)
-        key = (place, category, sales.below_threshold)
-        if key not in self._treatments:
-            self._treatments[key] = self._treatment(place, category, sales)
-        return self._treatments[key]
+        # not kept: its reason states the year's sales so far, which each sale moves
+        return self._treatment(place, category, self.tally(*sale))
 
     def tally(self, amount: Decimal, currency: str, on: date) -> tax.DistanceSales:
         """The year's distance sales in euro with `amount` added (from the documents issued to
         `on`, read once per year, plus every sale this book has counted)."""
         if on.year not in self._distance:
-            self._distance[on.year] = [oss_report.distance_sales(up_to=on), Decimal(0), None]
-        stored, counted, rates = self._distance[on.year]
+            self._distance[on.year] = [oss_report.distance_sales(up_to=on), Decimal(0)]
         if currency != oss_report.EURO:
-            if rates is None:
-                rates = self._distance[on.year][2] = rate_book(
-                    {currency, oss_report.EURO}, up_to=on)
+            if currency not in self._euro_rates:
+                self._euro_rates[currency] = rate_book({currency, oss_report.EURO}, up_to=on)
             try:
-                amount = amount * oss_report.euro_rate(rates, currency, on).rate
+                amount = amount * oss_report.euro_rate(self._euro_rates[currency], currency,
+                                                       on).rate
             except MissingRate as exc:
                 raise ValueError(f"EU distance sales (Art. 59c) are counted in euro: {exc}") \
                     from None
-        counted += round_money(amount, oss_report.EURO)
-        self._distance[on.year][1] = counted
+        self._distance[on.year][1] += round_money(amount, oss_report.EURO)
+        stored, counted = self._distance[on.year]
         return tax.DistanceSales(stored.this_year + counted, stored.last_year)
 
     def _treatment(self, place: Place, category: str | None,

@@ -14,6 +14,7 @@ from billing.einvoice import cii, ubl
 from billing.models import InvoiceTax
 from billing.pdf import INVOICE_TEMPLATE, invoice_pdf_context
 from billing.services.credit_notes import issue_credit_note
+from billing.services.drafts import Charge, NewInvoice, create_invoices
 from billing.services.einvoicing import EInvoiceUnavailable, einvoice_xml
 from billing.services.issuing import void_invoice
 from catalog.models import PriceBook
@@ -297,3 +298,22 @@ def test_a_cash_rounded_invoice_and_its_credit_note_carry_the_rounding_amount(fi
                               namespaces=UBL_NS) == "10.05"
     html = render_to_string(INVOICE_TEMPLATE, invoice_pdf_context(invoice))
     assert "Cash rounding" in html and "0.02" in html
+
+
+def test_sales_taxed_together_are_counted_one_after_another_against_the_threshold(finance,
+                                                                                 eu_vat):
+    """Art. 59c(1)(b) counts the year's supplies as they are made: in one batch of three B2C
+    sales to France (5,000.00, 4,000.00, 2,000.00), the first two stay within EUR 10,000 and
+    say how far the year has come; the third makes 11,000.00 and takes the French rate."""
+    consumers = [account("FR", name) for name in ("Camille Martin", "Léa Dubois", "Jean Petit")]
+
+    invoices = create_invoices(by=finance, on=ON, invoices=[
+        NewInvoice(consumer, [Charge("Family plan", D(1), D(amount), "saas")])
+        for consumer, amount in zip(consumers, ("5000.00", "4000.00", "2000.00"), strict=True)])
+
+    lines = [invoice.lines.get() for invoice in invoices]
+    assert [line.vat_article for line in lines] == ["Art. 59c", "Art. 59c", "Art. 58"]
+    assert [line.vat_reason.split(" this year")[0] for line in lines[:2]] == [
+        "Art. 59c: EU distance sales EUR 5,000.00", "Art. 59c: EU distance sales EUR 9,000.00"]
+    assert [invoice.tax_total for invoice in invoices] == [D("950.00"), D("760.00"),
+                                                           D("400.00")]
