@@ -205,7 +205,7 @@ def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=No
 
 def _rated(row, usage, snapshot: dict) -> list[PlannedLine]:
     """The usage line of a period, and its minimum's shortfall on a line of its own (Lago's
-    "true-up fee", Stripe's minimum "shortfall" invoice item) when the usage falls below it."""
+    "true-up fee" of a spending minimum) when the usage falls below it."""
     spec = PriceSpec.from_dict(snapshot)
     daily = usage.get((row["line__contract__account_id"], row["line__product_id"]), [])
     quantity = usage_in_period(daily, row["period_start"], row["period_end"])
