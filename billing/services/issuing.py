@@ -171,7 +171,9 @@ def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
                        f"{gap}" for gap in readiness.gaps(
                            seller=seller, buyer=invoice.buyer,
                            categories={line.vat_category for line in lines[invoice.pk]},
-                           peppol=peppol, buyer_reference=invoice.buyer_reference,
+                           peppol=peppol, payment_means=invoice.payment_means,
+                           xrechnung=account.einvoice_format == EInvoiceFormat.XRECHNUNG,
+                           buyer_reference=invoice.buyer_reference,
                            purchase_order=invoice.purchase_order)]
     if errors:
         raise ValidationError(errors)

@@ -225,13 +225,18 @@ def test_a_customer_off_peppol_is_not_held_for_a_reference(finance, eu_vat):
 def test_an_issued_direct_debit_xrechnung_invoice_and_its_credit_note_pass(finance, eu_vat,
                                                                            settings):
     """The company's SEPA creditor ID (setting COMPANY_CREDITOR_ID) is copied with the mandate
-    (BT-90, BR-DE-30); the credit note repeats the invoice's payment instructions (BG-16,
-    BR-DE-1), referencing the invoice it corrects (BG-3)."""
+    (BT-90, BR-DE-30), and without it the draft is refused before it is numbered; the credit
+    note repeats the invoice's payment instructions (BG-16, BR-DE-1), referencing the invoice
+    it corrects (BG-3)."""
     settings.COMPANY_PHONE = "+49 30 1234567"
-    settings.COMPANY_CREDITOR_ID = "DE98ZZZ09999999999"
     customer = account("DE", "Bundesamt für Beispiele", buyer_reference=LEITWEG_ID,
                        einvoice_format="xrechnung", payment_means="direct_debit",
                        mandate_reference="MANDATE-0042", debtor_iban="DE02120300000000202051")
+    settings.COMPANY_CREDITOR_ID = ""
+    with pytest.raises(ValidationError, match=r"BR-DE-30: a direct debit needs the company's "
+                                              r"SEPA creditor ID \(BT-90\)"):
+        issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+    settings.COMPANY_CREDITOR_ID = "DE98ZZZ09999999999"
     invoice = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
     assert invoice.payment_means["creditor_id"] == "DE98ZZZ09999999999"
 
