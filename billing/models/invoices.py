@@ -16,6 +16,8 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
+from catalog.models.price_books import ROUNDING_MODE_CHOICES
+from catalog.tax import TaxRounding
 
 
 class InvoiceState(models.TextChoices):
@@ -28,6 +30,10 @@ class InvoiceState(models.TextChoices):
 
 
 OPEN_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID)
+TAX_ROUNDING_CHOICES = [(TaxRounding.PER_LINE.value, "Per line"),
+                        (TaxRounding.PER_DOCUMENT.value, "Per document"),
+                        # as invoices issued before December 2026 recorded the setting
+                        ("line", "Per line"), ("invoice", "Per document")]
 
 
 class InvoiceKind(models.TextChoices):
@@ -97,10 +103,11 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     # made and read from here by retaxing, issuing and its credit notes.
     # (database defaults too, so raw bulk inserts that predate these columns still work)
     rounding_mode = models.CharField(max_length=16, blank=True, db_default="",
-                                     help_text="half_up or half_even; empty: half_up.")
-    tax_rounding = models.CharField(max_length=16, blank=True,
-                                    help_text="per_line or per_document; empty: the company "
-                                              "default when it was taxed.")
+                                     choices=ROUNDING_MODE_CHOICES,
+                                     help_text="Empty (invoices drafted before it was kept): "
+                                               "half up.")
+    tax_rounding = models.CharField(max_length=16, blank=True, choices=TAX_ROUNDING_CHOICES,
+                                    help_text="Empty: the company default when it was taxed.")
     cash_rounding_step = models.DecimalField(max_digits=9, decimal_places=4, null=True,
                                              blank=True,
                                              help_text="The total is rounded to this step.")

@@ -18,6 +18,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db.models import Sum
+from django.urls import reverse
 
 from billing.models import Invoice
 from billing.services.credit_notes import issue_credit_note
@@ -71,7 +72,7 @@ def manual_invoice(finance, charges, *, currency="CHF", country="CH"):
 
 
 def test_a_run_keeps_its_price_books_policy_and_rounds_the_total_to_five_centimes(
-        django_capture_on_commit_callbacks, finance, settings):
+        django_capture_on_commit_callbacks, client, finance, settings):
     # given a Swiss contract priced from a book that rounds half-even, taxes per document and
     # brings totals to CHF 0.05
     account = AccountFactory(bill_day=1, currency="CHF", country="CH")
@@ -94,6 +95,11 @@ def test_a_run_keeps_its_price_books_policy_and_rounds_the_total_to_five_centime
     retax(invoice, on=AS_OF)
     invoice.refresh_from_db()
     assert (invoice.tax_rounding, invoice.total) == ("per_document", D("46.85"))
+    # and its page says how it was rounded
+    client.force_login(finance)
+    page = client.get(reverse("billing:invoice", args=[invoice.pk])).content.decode()
+    assert "Half even (to the even digit) · tax per document · totals to 0.05" in page
+    assert "Cash rounding" in page
 
 
 def test_the_cash_rounding_is_posted_on_its_own_account_and_a_whole_credit_takes_it_back(
