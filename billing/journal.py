@@ -42,12 +42,16 @@ class InvoiceAmounts:
 
 
 def parts_of(lines: Sequence[tuple[Decimal, str]],
-             taxes: Sequence[tuple[str, Decimal, Decimal]]) -> tuple[Part, ...]:
-    """Deferred revenue per line (amount, description); tax payable per (name, percent, amount)."""
+             taxes: Sequence[tuple[str, Decimal, Decimal]],
+             cash_rounding: Decimal = ZERO) -> tuple[Part, ...]:
+    """Deferred revenue per line (amount, description); tax payable per (name, percent, amount);
+    the cash rounding on its own account (rounded up: a credit, a gain; down: a debit, a
+    loss), so the receivable is the rounded total the customer pays."""
     revenue = [Part(chart.DEFERRED_REVENUE, amount, description) for amount, description in lines]
     tax = [Part(chart.TAX_PAYABLE, amount, f"{name} {percent.normalize():f}%")
            for name, percent, amount in taxes]
-    return tuple(p for p in revenue + tax if p.amount)
+    rounding = [Part(chart.CASH_ROUNDING, cash_rounding, "Cash rounding")]
+    return tuple(p for p in revenue + tax + rounding if p.amount)
 
 
 def _functional(parts: Sequence[Part], rate: Decimal, functional: str) -> list[Decimal]:

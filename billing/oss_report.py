@@ -12,7 +12,10 @@ dated after it within a week; a ledger without either has only the rate in force
 day, which the report uses and dates, so finance sees what it filed.
 
 It also shows where the seller stands against the EUR 10,000 of Art. 59c (catalog.tax): the
-quarter's year to date and the whole previous year of such supplies, in euro.
+quarter's year to date and the whole previous year of such supplies, in euro. Those are the
+lines whose VAT treatment was a distance sale (`vat_article`, on whichever side of the threshold
+they were taxed, so sales taxed at home while within it count too), net of credit notes and
+voids; the tax book reads the same figure before it taxes the next one.
 """
 
 import bisect
@@ -20,8 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Sum
+
+from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
 from billing.tax_report import TaxReportRow, tax_report
-from catalog.tax import EU_MEMBER_STATES, DistanceSales
+from catalog.tax import DISTANCE_SALE_ARTICLES, EU_MEMBER_STATES, DistanceSales
 from core.company import seller
 from core.money import round_money
 from ledger.fx import MissingRate, RateBook, missing_rate_message
@@ -156,9 +162,40 @@ def _oss_rows(rows: list[TaxReportRow], home: str) -> list[TaxReportRow]:
     return [row for row in rows if row.country in EU_MEMBER_STATES and row.country != home]
 
 
-def _euro_base(rows: list[TaxReportRow], book: RateBook, day: date) -> Decimal:
-    euro_rows, _ = in_euro(rows, book, day)
-    return sum((item.base for item in euro_rows), ZERO)
+def distance_sales_by_currency(start: date, end: date) -> dict[str, Decimal]:
+    """Net B2C distance sales (Art. 59c(1)(b)) of documents dated in [start, end], per currency
+    (two grouped queries; each sum rounded to its currency)."""
+    sums: dict[str, Decimal] = {}
+    invoiced = (InvoiceLine.objects.filter(
+        vat_article__in=DISTANCE_SALE_ARTICLES, invoice__issue_on__range=(start, end))
+        .exclude(invoice__state__in=(InvoiceState.DRAFT, InvoiceState.VOID))
+        .values_list("invoice__currency").annotate(Sum("amount")))
+    credited = (CreditNoteLine.objects.filter(
+        vat_article__in=DISTANCE_SALE_ARTICLES, credit_note__state=CreditNoteState.ISSUED,
+        credit_note__issue_on__range=(start, end))
+        .values_list("credit_note__currency").annotate(Sum("amount")))
+    for rows, sign in ((invoiced, 1), (credited, -1)):
+        for currency, amount in rows:
+            sums[currency] = sums.get(currency, ZERO) + sign * round_money(amount, currency)
+    return sums
+
+
+def in_euro_total(sums: dict[str, Decimal], book: RateBook, day: date) -> Decimal:
+    """Amounts per currency in euro at the filing rate of `day`, each rounded to the cent."""
+    return sum((round_money(amount * euro_rate(book, currency, day).rate, EURO)
+                for currency, amount in sums.items()), ZERO)
+
+
+def distance_sales(*, up_to: date) -> DistanceSales:
+    """The seller's distance sales in euro: this calendar year to `up_to` and all last year
+    (MissingRate names a rate to import)."""
+    last_year_end = date(up_to.year - 1, 12, 31)
+    this_year = distance_sales_by_currency(date(up_to.year, 1, 1), up_to)
+    last_year = distance_sales_by_currency(date(up_to.year - 1, 1, 1), last_year_end)
+    book = rate_book(set(this_year) | set(last_year) | {EURO},
+                     up_to=up_to + timedelta(NEXT_PUBLICATION_DAYS))
+    return DistanceSales(in_euro_total(this_year, book, up_to),
+                         in_euro_total(last_year, book, last_year_end))
 
 
 def oss_report(*, year: int, quarter: int) -> OssReport:
@@ -171,12 +208,12 @@ def oss_report(*, year: int, quarter: int) -> OssReport:
     report = tax_report(start=start, end=end)
     oss = _oss_rows(report.rows, home)
     domestic = [row for row in report.rows if row not in oss]
-    last_year_end = date(year - 1, 12, 31)
-    this_year = _oss_rows(tax_report(start=date(year, 1, 1), end=end).rows, home)
-    last_year = _oss_rows(tax_report(start=date(year - 1, 1, 1), end=last_year_end).rows, home)
-    book = rate_book({row.currency for row in report.rows + this_year + last_year} | {EURO},
+    book = rate_book({row.currency for row in report.rows} | {EURO},
                      up_to=end + timedelta(NEXT_PUBLICATION_DAYS))
     euro_rows, missing = in_euro(oss, book, end)
-    sales = DistanceSales(this_year=_euro_base(this_year, book, end),
-                          last_year=_euro_base(last_year, book, last_year_end))
+    try:
+        sales = distance_sales(up_to=end)
+    except MissingRate as exc:
+        sales = None
+        missing += [str(exc)] if str(exc) not in missing else []
     return OssReport(year, quarter, start, end, home, oss, domestic, euro_rows, missing, sales)

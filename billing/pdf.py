@@ -25,11 +25,13 @@ def _company(copy: dict) -> dict:
 
 def vat_notes(lines) -> list[str]:
     """The wording the law requires for lines without VAT (Art. 226(11) and (11a) of the VAT
-    directive: "Reverse charge", the exemption's reason), each once."""
+    directive: "Reverse charge", the exemption's reason), and why a taxed line is taxed where
+    it is when a rule chose (the EUR 10,000 of Art. 59c, the One-Stop Shop), each once."""
     notes = []
     for line in lines:
-        if line.vat_exemption_reason and line.vat_exemption_reason not in notes:
-            notes.append(line.vat_exemption_reason)
+        note = line.vat_exemption_reason or line.vat_reason
+        if note and note not in notes:
+            notes.append(note)
     return notes
 
 

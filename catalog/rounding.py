@@ -6,6 +6,8 @@
                         None: the company default) and the cash-rounding step, as a price
                         book keeps them and a priced line's snapshot records them
     cash_round(total, currency, step, mode) -> CashRounding
+    credited_cash_rounding(...) -> Decimal   the share of an invoice's rounding a credit note
+                        takes back
 
 Where the money is rounded does not change: once per line per period (catalog.pricing), then
 the rounded lines are added; tax per line or per document (catalog.tax). The policy only says
@@ -105,3 +107,22 @@ def cash_round(total: Decimal, currency: str, step: Decimal,
     steps = (total / step).quantize(Decimal(1), rounding=RoundingMode(mode).decimal)
     rounded = (steps * step).quantize(quantum(currency))
     return CashRounding(total, rounded, rounded - total)
+
+
+def credited_cash_rounding(*, credited_before: Decimal, rounding_before: Decimal,
+                           credited_now: Decimal, currency: str, step: Decimal,
+                           mode: RoundingMode = RoundingMode.HALF_UP) -> Decimal:
+    """The share of an invoice's cash rounding a credit note takes back: the rounding of
+    everything credited so far (gross, this note included), less what earlier notes took back.
+    So every note's total (gross + its rounding) is on a step, and notes that credit the whole
+    invoice take back exactly its rounding, whatever the parts.
+
+    >>> from decimal import Decimal as D
+    >>> first = credited_cash_rounding(credited_before=D(0), rounding_before=D(0),
+    ...                                credited_now=D("5.01"), currency="CHF", step=D("0.05"))
+    >>> first, credited_cash_rounding(credited_before=D("5.01"), rounding_before=first,
+    ...                               credited_now=D("5.02"), currency="CHF", step=D("0.05"))
+    (Decimal('-0.01'), Decimal('0.03'))
+    """
+    so_far = cash_round(credited_before + credited_now, currency, step, mode)
+    return so_far.adjustment - rounding_before

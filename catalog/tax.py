@@ -3,7 +3,7 @@
     applicable_rates(records, *, country, region="", category=None, on) -> tuple[TaxRate, ...]
     tax_line(line: TaxLine, currency, *, inclusive=False, exempt=False) -> LineTax
     tax_document(lines, currency, *, inclusive=False, exempt=False,
-                 rounding=TaxRounding.PER_LINE) -> DocumentTax
+                 rounding=TaxRounding.PER_LINE, mode=ROUND_HALF_UP) -> DocumentTax
 
 Several taxes on one line apply in their given order: a side-by-side tax is charged on the net
 amount; a compound tax on the net plus the taxes before it (Quebec's QST on top of GST used to
@@ -19,6 +19,9 @@ Rounding, to the currency's minor unit through core.money:
 - PER_DOCUMENT: each tax (name and rate) is summed exactly over the document and rounded once,
   then split between the lines by largest remainder: the lines' taxes add up to the document's
   tax, and no odd minor unit is lost between lines.
+A tie (exactly half a minor unit) is broken by `mode`, the `decimal` constant of the price book's
+rounding mode (catalog.rounding): ROUND_HALF_UP, away from zero for credits too, or
+ROUND_HALF_EVEN; only the rounding of a whole changes, never the split.
 
 >>> from decimal import Decimal as D
 >>> vat = (TaxRate("VAT", D(20)),)
@@ -33,7 +36,7 @@ Decimal('2.00')
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from core.money import allocate, round_money
@@ -175,24 +178,26 @@ def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
 
 
 def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
-             exempt: bool = False) -> LineTax:
+             exempt: bool = False, mode: str = ROUND_HALF_UP) -> LineTax:
     """One line's taxes, its total tax rounded once and split between its taxes."""
     exact = _exact_taxes(line, currency, inclusive)
-    parts = _split(round_money(sum(exact, ZERO), currency), exact, currency)
+    parts = _split(round_money(sum(exact, ZERO), currency, rounding=mode), exact, currency)
     return _line_result(line, parts, currency, inclusive, exempt)
 
 
 def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = False,
-                 exempt: bool = False, rounding: TaxRounding = TaxRounding.PER_LINE) -> DocumentTax:
+                 exempt: bool = False, rounding: TaxRounding = TaxRounding.PER_LINE,
+                 mode: str = ROUND_HALF_UP) -> DocumentTax:
     """Every line's taxes and the document's totals; lines always add up to the document."""
     if TaxRounding(rounding) is TaxRounding.PER_LINE:
-        results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt) for line in lines]
+        results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt, mode=mode)
+                   for line in lines]
     else:
-        results = _per_document(lines, currency, inclusive, exempt)
+        results = _per_document(lines, currency, inclusive, exempt, mode)
     return _document(results, currency)
 
 
-def _per_document(lines, currency, inclusive, exempt) -> list[LineTax]:
+def _per_document(lines, currency, inclusive, exempt, mode) -> list[LineTax]:
     exact = [_exact_taxes(line, currency, inclusive) for line in lines]
     # Each (tax, sign) group is rounded once and split between its lines.
     groups: dict[tuple, list[tuple[int, int]]] = {}
@@ -202,7 +207,7 @@ def _per_document(lines, currency, inclusive, exempt) -> list[LineTax]:
     parts = [[ZERO] * len(line.rates) for line in lines]
     for members in groups.values():
         amounts = [exact[i][j] for i, j in members]
-        total = round_money(sum(amounts, ZERO), currency)
+        total = round_money(sum(amounts, ZERO), currency, rounding=mode)
         for (i, j), share in zip(members, _split(total, amounts, currency), strict=True):
             parts[i][j] = share
     return [_line_result(line, parts[i], currency, inclusive, exempt)
@@ -266,6 +271,9 @@ class Exemption:
 
 
 REVERSE_CHARGE = Exemption("Reverse charge", "VATEX-EU-AE")
+# Supplies to consumers in other member states: Art. 33 (goods) and 58 (TBE services) once past
+# the threshold, Art. 59c while within it.
+DISTANCE_SALE_ARTICLES = frozenset({"Art. 33", "Art. 58", "Art. 59c"})
 INTRA_COMMUNITY = Exemption("Intra-Community supply", "VATEX-EU-IC")
 EXPORT = Exemption("Export outside the EU", "VATEX-EU-G")
 
@@ -284,6 +292,24 @@ class VatTreatment:
     @property
     def charged(self) -> bool:
         return self.rates_country is not None
+
+    @property
+    def distance_sale(self) -> bool:
+        """A B2C supply to another member state that counts toward the EUR 10,000 of Art. 59c
+        (whichever side of it the seller is on)."""
+        return self.article in DISTANCE_SALE_ARTICLES
+
+    @property
+    def note(self) -> str:
+        """Why the line is taxed so, in words for the document: the rule's reason, else an
+        exemption with the provision of the directive it rests on (Art. 226(11))."""
+        if self.reason:
+            return self.reason
+        if self.exemption is None:
+            return ""
+        if not self.article:
+            return self.exemption.reason
+        return f"{self.exemption.reason} ({self.article} Directive 2006/112/EC)"
 
 
 def vat_id_country(vat_id: str) -> str:

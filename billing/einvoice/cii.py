@@ -201,6 +201,8 @@ def _settlement(w: _Writer, parent, document: Document) -> None:
         w.amount(summation, "ram:AllowanceTotalAmount", sums.allowances)
     w.amount(summation, "ram:TaxBasisTotalAmount", sums.without_vat)
     w.amount(summation, "ram:TaxTotalAmount", sums.vat, currencyID=document.currency)
+    if sums.rounding:
+        w.amount(summation, "ram:RoundingAmount", sums.rounding)
     w.amount(summation, "ram:GrandTotalAmount", sums.with_vat)
     if sums.prepaid:
         w.amount(summation, "ram:TotalPrepaidAmount", sums.prepaid)
@@ -215,6 +217,11 @@ def _settlement(w: _Writer, parent, document: Document) -> None:
 def _payment_means(w: _Writer, parent, means) -> None:
     node = w.el(parent, "ram:SpecifiedTradeSettlementPaymentMeans")
     w.el(node, "ram:TypeCode", means.kind.value)
+    if means.kind is PaymentKind.CARD and means.card_number:
+        card = w.el(node, "ram:ApplicableTradeSettlementFinancialCard")
+        w.el(card, "ram:ID", means.card_number)
+        if means.card_holder:
+            w.el(card, "ram:CardholderName", means.card_holder)
     if means.kind is PaymentKind.DIRECT_DEBIT and means.debtor_iban:
         w.el(w.el(node, "ram:PayerPartyDebtorFinancialAccount"), "ram:IBANID", means.debtor_iban)
     if means.kind is PaymentKind.CREDIT_TRANSFER and means.iban:

@@ -95,6 +95,9 @@ class PaymentMeans:
     mandate_reference: str = ""  # BT-89
     debtor_iban: str = ""  # BT-91
     creditor_id: str = ""  # BT-90, the seller's SEPA creditor identifier
+    card_number: str = ""  # BT-87, the card's last four to six digits only (BR-51)
+    card_network: str = ""  # the card's network (UBL's NetworkID: VISA, MC, ...)
+    card_holder: str = ""  # BT-88
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class Document:
     delivered_on: date | None = None  # BT-72
     deliver_to_country: str = ""  # BT-80
     prepaid: Decimal = ZERO  # BT-113
+    rounding: Decimal = ZERO  # BT-114, the cash rounding added to the total to pay
     language: str = "en"
 
     @property
@@ -185,6 +189,7 @@ class Totals:
     with_vat: Decimal  # BT-112
     prepaid: Decimal  # BT-113
     due: Decimal  # BT-115
+    rounding: Decimal = ZERO  # BT-114
     breakdown: tuple[VatBreakdown, ...] = field(default=())
 
 
@@ -217,7 +222,8 @@ def vat_breakdown(document: Document) -> tuple[VatBreakdown, ...]:
 
 
 def totals(document: Document) -> Totals:
-    """BG-22, adding up as BR-CO-10, BR-CO-13, BR-CO-14, BR-CO-15 and BR-CO-16 require."""
+    """BG-22, adding up as BR-CO-10, BR-CO-13, BR-CO-14, BR-CO-15 and BR-CO-16 require (the
+    amount due is the total with VAT, less what was paid, plus the rounding amount)."""
     breakdown = vat_breakdown(document)
     lines = sum((line.net_amount for line in document.lines), ZERO)
     allowances = sum((a.amount for a in document.allowances_charges if not a.charge), ZERO)
@@ -226,7 +232,7 @@ def totals(document: Document) -> Totals:
     vat = sum((b.tax for b in breakdown), ZERO)
     with_vat = without_vat + vat
     return Totals(lines, allowances, charges, without_vat, vat, with_vat, document.prepaid,
-                  with_vat - document.prepaid, breakdown)
+                  with_vat - document.prepaid + document.rounding, document.rounding, breakdown)
 
 
 def categories(document: Document) -> set[Category]:

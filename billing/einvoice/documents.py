@@ -13,6 +13,7 @@ each party's from its VAT ID (customers.einvoice_ids); a party with neither is a
 from decimal import Decimal
 
 from billing.einvoice.document import (
+    NEEDS_REASON,
     Address,
     Category,
     Contact,
@@ -32,6 +33,11 @@ PAYMENT_KINDS = {"credit_transfer": PaymentKind.CREDIT_TRANSFER, "card": Payment
                  "direct_debit": PaymentKind.DIRECT_DEBIT}
 
 
+def peppol_id_of(data: dict) -> str:
+    """A party copy's Peppol ID: the one it gives, else the one its VAT ID makes."""
+    return data.get("peppol_id") or peppol_id_for_vat_id(data.get("vat_id", ""))
+
+
 def _party(data: dict, *, seller: bool = False) -> Party:
     """A party from its copy; the seller's carries its contact (BG-6) for whoever asks: the
     company's name, phone and email."""
@@ -44,7 +50,7 @@ def _party(data: dict, *, seller: bool = False) -> Party:
                  trading_name=data.get("name", "") if seller and data.get("name") != legal
                  else "",
                  email=email,
-                 peppol_id=data.get("peppol_id") or peppol_id_for_vat_id(data.get("vat_id", "")),
+                 peppol_id=peppol_id_of(data),
                  contact=Contact(data.get("name") or legal, data.get("phone", ""), email)
                  if seller and email else None)
 
@@ -58,7 +64,8 @@ def _payment_means(data: dict) -> PaymentMeans | None:
     return PaymentMeans(kind, iban=data.get("iban", ""), bic=data.get("bic", ""),
                         account_name=data.get("account_name", ""),
                         mandate_reference=data.get("mandate_reference", ""),
-                        debtor_iban=data.get("debtor_iban", ""))
+                        debtor_iban=data.get("debtor_iban", ""),
+                        creditor_id=data.get("creditor_id", ""))
 
 
 def _category(line, exempt: bool) -> tuple[Category, Decimal]:
@@ -72,8 +79,11 @@ def _category(line, exempt: bool) -> tuple[Category, Decimal]:
 
 def _line(position: int, line, currency: str, exempt: bool) -> Line:
     category, percent = _category(line, exempt)
-    reason = line.vat_exemption_reason or ("Exempt from VAT" if category is Category.EXEMPT
-                                           else "")
+    # BT-120 names the provision where the line's treatment gave one (Art. 226(11)): the
+    # reason the line keeps, else its exemption's words
+    reason = ((line.vat_reason if category in NEEDS_REASON else "")
+              or line.vat_exemption_reason
+              or ("Exempt from VAT" if category is Category.EXEMPT else ""))
     return Line(str(position), line.description, line.quantity.normalize(),
                 line.unit_price.normalize(), round_money(line.amount, currency),
                 round_money(line.tax_amount, currency), category, percent, reason,
@@ -109,7 +119,7 @@ def invoice_document(invoice) -> Document:
         payment_terms=_terms(list(invoice.instalments.order_by("sequence")), invoice.currency),
         notes=tuple(n for n in [invoice.memo.strip()] if n),
         buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
-        payment_means=_payment_means(invoice.payment_means),
+        payment_means=_payment_means(invoice.payment_means), rounding=invoice.cash_rounding,
         **_delivery(lines, buyer, invoice.issue_on))
 
 
@@ -126,4 +136,7 @@ def credit_note_document(credit_note) -> Document:
         tuple(lines), notes=(note + ".",),
         buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
         preceding=(PrecedingInvoice(invoice.number, invoice.issue_on),),
-        **_delivery(lines, buyer, credit_note.issue_on))
+        # the invoice's payment instructions say how the credit is settled (BR-DE-1 wants
+        # BG-16 on every XRechnung document, credit notes included)
+        payment_means=_payment_means(invoice.payment_means),
+        rounding=credit_note.cash_rounding, **_delivery(lines, buyer, credit_note.issue_on))

@@ -15,9 +15,21 @@ SELLER_VAT_RULES = {  # category: the rule that wants the seller's VAT ID with i
 }
 
 
-def gaps(*, seller: dict, buyer: dict, categories: set[str]) -> list[str]:
-    """Each EN 16931 rule the copies would break, with the field to fill and where."""
+def gaps(*, seller: dict, buyer: dict, categories: set[str], peppol: bool = False,
+         xrechnung: bool = False, payment_means: dict | None = None,
+         buyer_reference: str = "", purchase_order: str = "") -> list[str]:
+    """Each EN 16931 rule the copies would break, with the field to fill and where; `peppol`:
+    the document will claim Peppol BIS Billing 3.0, which wants a reference (R003);
+    `xrechnung`: XRechnung, which wants the creditor ID with a direct debit (BR-DE-30)."""
     found = []
+    means = payment_means or {}
+    if xrechnung and means.get("kind") == "direct_debit" and not means.get("creditor_id"):
+        found.append("BR-DE-30: a direct debit needs the company's SEPA creditor ID (BT-90), "
+                     "which is not set (COMPANY_CREDITOR_ID).")
+    if peppol and not (buyer_reference.strip() or purchase_order.strip()):
+        found.append("PEPPOL-EN16931-R003: a Peppol invoice needs the buyer reference (BT-10) "
+                     "or the PO number (BT-13): set the buyer reference or the PO number on "
+                     "the account or on the draft.")
     if not (seller.get("legal_name") or seller.get("name")):
         found.append("BR-06: the seller's name (BT-27) is not set (COMPANY_LEGAL_NAME).")
     if not seller.get("country"):

@@ -88,7 +88,10 @@ def ubl_xml(document: Document, *, customization: str = "") -> bytes:
         w.el(reference, "cbc:ID", preceding.number)
         if preceding.issued_on:
             w.el(reference, "cbc:IssueDate", preceding.issued_on.isoformat())
-    _party(w, w.el(root, "cac:AccountingSupplierParty"), document.seller)
+    means = document.payment_means
+    _party(w, w.el(root, "cac:AccountingSupplierParty"), document.seller,
+           creditor_id=means.creditor_id
+           if means and means.kind is PaymentKind.DIRECT_DEBIT else "")
     _party(w, w.el(root, "cac:AccountingCustomerParty"), document.buyer)
     _delivery(w, root, document)
     _payment(w, root, document, credit)
@@ -101,10 +104,14 @@ def ubl_xml(document: Document, *, customization: str = "") -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _party(w: _Writer, parent, party: Party) -> None:
+def _party(w: _Writer, parent, party: Party, *, creditor_id: str = "") -> None:
+    """A party; the seller's SEPA creditor ID (BT-90) is its identification with scheme SEPA
+    (Peppol BIS Billing 3.0, where the payee is the seller)."""
     node = w.el(parent, "cac:Party")
     if endpoint := party.endpoint:
         w.el(node, "cbc:EndpointID", endpoint[1], schemeID=endpoint[0])
+    if creditor_id:
+        w.el(w.el(node, "cac:PartyIdentification"), "cbc:ID", creditor_id, schemeID="SEPA")
     if party.trading_name:
         w.el(w.el(node, "cac:PartyName"), "cbc:Name", party.trading_name)
     address = w.el(node, "cac:PostalAddress")
@@ -153,6 +160,12 @@ def _payment(w: _Writer, parent, document: Document, credit: bool) -> None:
             w.el(node, "cbc:PaymentDueDate", document.due_on.isoformat())
         if not credit:
             w.el(node, "cbc:PaymentID", document.number)
+        if means.kind is PaymentKind.CARD and means.card_number:
+            card = w.el(node, "cac:CardAccount")
+            w.el(card, "cbc:PrimaryAccountNumberID", means.card_number)
+            w.el(card, "cbc:NetworkID", means.card_network or "NA")
+            if means.card_holder:
+                w.el(card, "cbc:HolderName", means.card_holder)
         if means.kind is PaymentKind.CREDIT_TRANSFER and means.iban:
             account = w.el(node, "cac:PayeeFinancialAccount")
             w.el(account, "cbc:ID", means.iban)
@@ -215,6 +228,8 @@ def _monetary_total(w: _Writer, parent, document: Document) -> None:
         w.amount(node, "cbc:ChargeTotalAmount", sums.charges)
     if sums.prepaid:
         w.amount(node, "cbc:PrepaidAmount", sums.prepaid)
+    if sums.rounding:
+        w.amount(node, "cbc:PayableRoundingAmount", sums.rounding)
     w.amount(node, "cbc:PayableAmount", sums.due)
 
 

@@ -2,6 +2,8 @@
 series (CN-YYYY-NNNNNN). The life of a credit note: draft → issued. Issuing posts the reversing
 entry and reduces the invoice's amount due (billing.services.settlement.apply_credit)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
@@ -46,6 +48,9 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     subtotal = models.DecimalField(**AMOUNT)
     tax_total = models.DecimalField(**AMOUNT)
     total = models.DecimalField(**AMOUNT)
+    cash_rounding = models.DecimalField(**AMOUNT, db_default=Decimal(0),
+                                        help_text="The share of the invoice's cash rounding "
+                                                  "this note takes back.")
     fx_rate = models.DecimalField(**RATE, null=True, blank=True)
     functional_total = models.DecimalField(**AMOUNT)
     journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
@@ -100,6 +105,8 @@ class CreditNoteLine(models.Model):
     vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     vat_exemption_code = models.CharField(max_length=30, blank=True)
+    vat_reason = models.CharField(max_length=300, blank=True, db_default="")
+    vat_article = models.CharField(max_length=40, blank=True, db_default="")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
 

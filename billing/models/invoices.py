@@ -9,11 +9,15 @@ only by billing.services.settlement (payments, reversals, credit notes, write-of
 payment or credit applied) reverses the journal and keeps the number.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
+from catalog.models.price_books import ROUNDING_MODE_CHOICES
+from catalog.tax import TaxRounding
 
 
 class InvoiceState(models.TextChoices):
@@ -26,6 +30,10 @@ class InvoiceState(models.TextChoices):
 
 
 OPEN_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID)
+TAX_ROUNDING_CHOICES = [(TaxRounding.PER_LINE.value, "Per line"),
+                        (TaxRounding.PER_DOCUMENT.value, "Per document"),
+                        # as invoices issued before December 2026 recorded the setting
+                        ("line", "Per line"), ("invoice", "Per document")]
 
 
 class InvoiceKind(models.TextChoices):
@@ -91,7 +99,21 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     amount_written_off = models.DecimalField(**AMOUNT)
     tax_exempt = models.BooleanField(default=False, help_text="The account's exemption when "
                                                               "taxed.")
-    tax_rounding = models.CharField(max_length=16, blank=True)
+    # The rounding policy of the prices it bills (catalog.rounding), copied when the draft is
+    # made and read from here by retaxing, issuing and its credit notes.
+    # (database defaults too, so raw bulk inserts that predate these columns still work)
+    rounding_mode = models.CharField(max_length=16, blank=True, db_default="",
+                                     choices=ROUNDING_MODE_CHOICES,
+                                     help_text="Empty (invoices drafted before it was kept): "
+                                               "half up.")
+    tax_rounding = models.CharField(max_length=16, blank=True, choices=TAX_ROUNDING_CHOICES,
+                                    help_text="Empty: the company default when it was taxed.")
+    cash_rounding_step = models.DecimalField(max_digits=9, decimal_places=4, null=True,
+                                             blank=True,
+                                             help_text="The total is rounded to this step.")
+    cash_rounding = models.DecimalField(**AMOUNT, db_default=Decimal(0),
+                                        help_text="Rounded total − (subtotal + tax): "
+                                                            "its own line (BT-114).")
 
     functional_currency = models.CharField(max_length=3, blank=True)
     fx_rate = models.DecimalField(**RATE, null=True, blank=True,
@@ -213,6 +235,7 @@ class LineSource(models.TextChoices):
     AMENDMENT_CREDIT = "amendment_credit", "Amendment credit"
     ONE_TIME = "one_time", "One-time"
     USAGE = "usage", "Usage"
+    SHORTFALL = "shortfall", "Minimum commitment shortfall"
     MANUAL = "manual", "Manual charge"
     MIGRATED = "migrated", "Opening balance"
 
@@ -240,6 +263,11 @@ class InvoiceLine(models.Model):
     vat_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     vat_exemption_code = models.CharField(max_length=30, blank=True)
+    vat_reason = models.CharField(max_length=300, blank=True, db_default="",
+                                  help_text="Why the line is taxed so (the VAT treatment's "
+                                            "reason), printed under it.")
+    vat_article = models.CharField(max_length=40, blank=True, db_default="",
+                                   help_text="The article of Directive 2006/112/EC applied.")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True, help_text="Last day (inclusive).")
     proration = models.DecimalField(max_digits=12, decimal_places=10, null=True, blank=True,

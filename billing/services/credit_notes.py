@@ -15,13 +15,18 @@ its row locked until commit), posts the mirror of the invoice's journal for the 
 and reduces the amount due through `billing.services.settlement.apply_credit`. Whatever exceeds
 the amount due (a paid invoice, or a credit bigger than what is left to pay) is owed back to the
 customer: it is credited to customer credits (chart.CUSTOMER_CREDITS) instead of the receivable.
+
+A credit note follows its invoice's rounding policy (billing.services.taxing.invoice_policy): its
+ties are broken by the invoice's mode, and a cash-rounded invoice's notes each take back their
+share of its rounding (catalog.rounding.credited_cash_rounding), so every note's total is on the
+cash step and the notes that credit it whole add up to its rounded total.
 """
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,6 +51,8 @@ from billing.models import (
 from billing.services import document_parties
 from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
+from billing.services.taxing import invoice_policy
+from catalog.rounding import credited_cash_rounding
 from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
@@ -99,17 +106,19 @@ class CreditPart:
         return sum(self.taxes.values(), ZERO)
 
 
-def _taxes_for_net(line: LineLeft, net: Decimal, currency: str) -> dict[TaxKey, Decimal]:
-    """The line's tax on everything credited so far, rounded once, less what was credited."""
+def _taxes_for_net(line: LineLeft, net: Decimal, currency: str,
+                   mode: str = ROUND_HALF_UP) -> dict[TaxKey, Decimal]:
+    """The line's tax on everything credited so far, rounded once (ties by the invoice's
+    rounding mode), less what was credited."""
     if not line.amount:
         return {}
     so_far = line.credited_amount + net
-    return {key: round_money(tax * so_far / line.amount, currency)
+    return {key: round_money(tax * so_far / line.amount, currency, rounding=mode)
             - line.credited_taxes.get(key, ZERO) for key, tax in line.taxes.items()}
 
 
 def credit_by_lines(lines: Sequence[LineLeft], nets: Mapping[int, Decimal],
-                    currency: str) -> list[CreditPart]:
+                    currency: str, mode: str = ROUND_HALF_UP) -> list[CreditPart]:
     """Credit a net amount of each named line; refuses more than is left of a line."""
     by_id = {line.line_id: line for line in lines}
     parts, errors = [], {}
@@ -124,20 +133,22 @@ def credit_by_lines(lines: Sequence[LineLeft], nets: Mapping[int, Decimal],
             errors[f"line_{line_id}"] = (f"{net} is more than the {left} left to "
                                          "credit on this line.")
         elif net:
-            parts.append(CreditPart(line_id, net, _taxes_for_net(line, net, currency)))
+            parts.append(CreditPart(line_id, net, _taxes_for_net(line, net, currency, mode)))
     if errors:
         raise ValidationError(errors)
     return parts
 
 
-def credit_whole(lines: Sequence[LineLeft], currency: str) -> list[CreditPart]:
+def credit_whole(lines: Sequence[LineLeft], currency: str,
+                 mode: str = ROUND_HALF_UP) -> list[CreditPart]:
     """Everything left on every line."""
     return credit_by_lines([ln for ln in lines if ln.amount_left > 0],
                            {ln.line_id: ln.amount_left for ln in lines if ln.amount_left > 0},
-                           currency)
+                           currency, mode)
 
 
-def credit_amount(lines: Sequence[LineLeft], gross: Decimal, currency: str) -> list[CreditPart]:
+def credit_amount(lines: Sequence[LineLeft], gross: Decimal, currency: str,
+                  mode: str = ROUND_HALF_UP) -> list[CreditPart]:
     """A gross amount spread over what is left of the lines, each part split into net and tax
     at the line's ratio of what is left."""
     open_lines = [line for line in lines if line.gross_left > 0]
@@ -150,8 +161,8 @@ def credit_amount(lines: Sequence[LineLeft], gross: Decimal, currency: str) -> l
                                                 currency), strict=True):
         if not share:
             continue
-        net = min(round_money(share * line.amount_left / line.gross_left, currency),
-                  line.amount_left)
+        net = min(round_money(share * line.amount_left / line.gross_left, currency,
+                              rounding=mode), line.amount_left)
         keys = list(line.taxes)
         tax_parts = allocate(share - net, [line.tax_left(k) for k in keys], currency) \
             if keys else []
@@ -254,27 +265,61 @@ def room_left(invoice: Invoice) -> Decimal:
     return rooms_left([invoice])[invoice.pk]
 
 
-def _parts(invoice, lines, room: Decimal | None, *, whole, line_amounts, amount
-           ) -> list[CreditPart]:
+@dataclass(frozen=True)
+class Credited:
+    """What an invoice's issued credit notes took back: gross (net + tax) and cash rounding."""
+
+    gross: Decimal = ZERO
+    cash_rounding: Decimal = ZERO
+
+
+def credited_of(invoices) -> dict[int, Credited]:
+    """Per invoice, what its issued credit notes took back (one query)."""
+    sums = defaultdict(lambda: [ZERO, ZERO])
+    for invoice_id, subtotal, tax, rounding in CreditNote.objects.filter(
+            invoice__in=[i.pk for i in invoices], state=CreditNoteState.ISSUED).values_list(
+            "invoice_id", "subtotal", "tax_total", "cash_rounding"):
+        sums[invoice_id][0] += subtotal + tax
+        sums[invoice_id][1] += rounding
+    return {i.pk: Credited(*sums[i.pk]) for i in invoices}
+
+
+def cash_rounding_of(invoice: Invoice, credited: Credited, parts: Sequence[CreditPart]
+                     ) -> Decimal:
+    """The share of the invoice's cash rounding this credit takes back (none without a step)."""
+    if not invoice.cash_rounding_step:
+        return ZERO
+    return credited_cash_rounding(
+        credited_before=credited.gross, rounding_before=credited.cash_rounding,
+        credited_now=sum((p.amount + p.tax for p in parts), ZERO), currency=invoice.currency,
+        step=invoice.cash_rounding_step, mode=invoice_policy(invoice).mode)
+
+
+def _parts(invoice, lines, room: Decimal | None, *, whole, line_amounts, amount,
+           credited: Credited = Credited()) -> list[CreditPart]:
     """The credit's parts; `room` caps its total (None: each line's own limit only)."""
     ways = [whole, line_amounts is not None, amount is not None]
     if sum(ways) != 1:
         raise ValidationError("Credit the whole invoice, some lines, or an amount: one of them.")
+    mode = invoice_policy(invoice).mode.decimal
     if whole:
-        gross_left = sum((ln.gross_left for ln in lines), ZERO)
-        parts = credit_whole(lines, invoice.currency) if gross_left <= room \
-            else credit_amount(lines, room, invoice.currency)
+        # what is left to pay of it includes the rounding its earlier credits left
+        left = sum((ln.gross_left for ln in lines), ZERO) + invoice.cash_rounding \
+            - credited.cash_rounding
+        parts = credit_whole(lines, invoice.currency, mode) if left <= room \
+            else credit_amount(lines, room, invoice.currency, mode)
     elif line_amounts is not None:
         parts = credit_by_lines(lines, {int(k): Decimal(v) for k, v in line_amounts.items()},
-                                invoice.currency)
+                                invoice.currency, mode)
     else:
         amount = Decimal(amount)
         if not amount.is_finite() or amount <= 0 \
                 or round_money(amount, invoice.currency) != amount:
             raise ValidationError({"amount": f"Give an amount more than zero in "
                                              f"{invoice.currency}'s minor unit."})
-        parts = credit_amount(lines, amount, invoice.currency)
-    total = sum((p.amount + p.tax for p in parts), ZERO)
+        parts = credit_amount(lines, amount, invoice.currency, mode)
+    total = sum((p.amount + p.tax for p in parts), ZERO) + cash_rounding_of(
+        invoice, credited, parts)
     if not parts or not total:
         raise ValidationError("Nothing is left to credit on this invoice."
                               if not room or not any(ln.gross_left for ln in lines)
@@ -312,20 +357,23 @@ def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
                         for k, v in part.taxes.items()],
             vat_category=source.vat_category, vat_percent=source.vat_percent,
             vat_exemption_reason=source.vat_exemption_reason,
-            vat_exemption_code=source.vat_exemption_code,
-            period_start=source.period_start, period_end=source.period_end))
+            vat_exemption_code=source.vat_exemption_code, vat_reason=source.vat_reason,
+            vat_article=source.vat_article, period_start=source.period_start,
+            period_end=source.period_end))
     return rows
 
 
-def _journal_parts(parts, invoice_lines, taxes: Sequence[CreditNoteTax]) -> list[journal.Part]:
+def _journal_parts(parts, invoice_lines, taxes: Sequence[CreditNoteTax],
+                   cash_rounding: Decimal = ZERO) -> list[journal.Part]:
     """What the invoice's entry credited, for the credited amounts: deferred revenue per line
-    (opening balances for a migrated invoice's line, as it was booked) and tax payable per rate."""
+    (opening balances for a migrated invoice's line, as it was booked), tax payable per rate
+    and the share of its cash rounding."""
     lines = [journal.Part(chart.OPENING_BALANCES if invoice_lines[p.line_id].source
                           == LineSource.MIGRATED else chart.DEFERRED_REVENUE,
                           p.amount, invoice_lines[p.line_id].description)
              for p in parts if p.amount]
     return lines + list(journal.parts_of([], [(t.name, t.percent, t.tax_amount)
-                                              for t in taxes]))
+                                              for t in taxes], cash_rounding=cash_rounding))
 
 
 @dataclass(frozen=True)
@@ -353,11 +401,13 @@ class _Planned:
     invoice: Invoice
     day: date
     parts: list[CreditPart]
+    cash_rounding: Decimal = ZERO  # the share of the invoice's cash rounding it takes back
     applied: Decimal = ZERO  # reduces the invoice's amount due
     excess: Decimal = ZERO  # owed back to the customer
 
 
-def _planned(request: NewCreditNote, invoice: Invoice | None, lines, room, day) -> _Planned:
+def _planned(request: NewCreditNote, invoice: Invoice | None, lines, room, day,
+             credited: Credited) -> _Planned:
     """The request checked and its parts worked out (ValidationError names the field)."""
     if invoice is None:
         raise ValidationError(f"There is no invoice {request.invoice}.")
@@ -373,9 +423,9 @@ def _planned(request: NewCreditNote, invoice: Invoice | None, lines, room, day) 
         if request.line_amounts is None:
             raise ValueError("days not served are credited per line")
         room = None
-    return _Planned(request, invoice, day, _parts(
-        invoice, lines, room, whole=request.whole, line_amounts=request.line_amounts,
-        amount=request.amount))
+    parts = _parts(invoice, lines, room, whole=request.whole,
+                   line_amounts=request.line_amounts, amount=request.amount, credited=credited)
+    return _Planned(request, invoice, day, parts, cash_rounding_of(invoice, credited, parts))
 
 
 def _plans(requests: Sequence[NewCreditNote], on: date | None) -> list[_Planned]:
@@ -385,6 +435,7 @@ def _plans(requests: Sequence[NewCreditNote], on: date | None) -> list[_Planned]
     invoices = {i.pk: i for i in Invoice.objects.select_for_update(of=("self",))
                 .select_related("account").filter(pk__in=ids).order_by("pk")}
     lines, rooms = lines_left_of(list(invoices)), rooms_left(list(invoices.values()))
+    credited = credited_of(list(invoices.values()))
     plans, errors, seen = [], [], set()
     for n, (request, pk) in enumerate(zip(requests, ids, strict=True), start=1):
         invoice = invoices.get(pk)
@@ -394,7 +445,8 @@ def _plans(requests: Sequence[NewCreditNote], on: date | None) -> list[_Planned]
                                       "once, with both amounts.")
             seen.add(pk)
             plans.append(_planned(request, invoice, lines.get(pk, []), rooms.get(pk, ZERO),
-                                  business_date(request.on or on)))
+                                  business_date(request.on or on),
+                                  credited.get(pk, Credited())))
         except ValidationError as error:
             if len(requests) == 1:
                 raise
@@ -413,7 +465,8 @@ def _note(plan: _Planned, number: int, actor) -> CreditNote:
         number=f"CN-{plan.day.year}-{number:06d}", invoice=invoice,
         account_id=invoice.account_id, currency=invoice.currency, reason=request.reason,
         reason_note=request.reason_note.strip(), issue_on=plan.day, subtotal=subtotal,
-        tax_total=tax_total, total=subtotal + tax_total, fx_rate=invoice.fx_rate,
+        tax_total=tax_total, cash_rounding=plan.cash_rounding,
+        total=subtotal + tax_total + plan.cash_rounding, fx_rate=invoice.fx_rate,
         # The parties of the invoice it corrects (as that invoice copied them on issue).
         seller=invoice.seller or document_parties.seller_copy(),
         buyer=invoice.buyer or document_parties.buyer_copy(invoice.account),
@@ -458,7 +511,8 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
         entry, note.functional_total = credit_entry(
             label=note.number, account_id=invoice.account_id, currency=invoice.currency,
             day=plan.day, rate=invoice.fx_rate or Decimal(1),
-            parts=_journal_parts(plan.parts, invoice_lines, note_taxes), applied=plan.applied,
+            parts=_journal_parts(plan.parts, invoice_lines, note_taxes, plan.cash_rounding),
+            applied=plan.applied,
             excess=plan.excess,
             functional=invoice.functional_currency or settings.FUNCTIONAL_CURRENCY,
             source=note, memo=f"Credit note {note.number} on {invoice}")

@@ -7,13 +7,16 @@ draft charged). Plain dicts; the e-invoice builders read them back (billing.einv
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.conf import settings
+
 from billing.services.taxing import Place, TaxBook
 from catalog import tax
 from core.company import seller
 from customers.models import PaymentMeans, compact_vat_id
 
 # A line's VAT labels: set when it is taxed (line_vat), checked and set again on issue.
-LINE_VAT_FIELDS = ["vat_category", "vat_percent", "vat_exemption_reason", "vat_exemption_code"]
+LINE_VAT_FIELDS = ["vat_category", "vat_percent", "vat_exemption_reason", "vat_exemption_code",
+                   "vat_reason", "vat_article"]
 SELLER_FIELDS = ("name", "legal_name", "street", "city", "postal_code", "country", "vat_id",
                  "company_id", "email", "phone")
 
@@ -40,8 +43,11 @@ def payment_means_copy(account) -> dict:
     if means["kind"] == PaymentMeans.CREDIT_TRANSFER:
         means.update(iban=company.iban, bic=company.bic, account_name=company.legal_name)
     elif means["kind"] == PaymentMeans.DIRECT_DEBIT:
+        # the SEPA creditor identifier (BT-90) is the company's; until core.company carries it,
+        # its setting is read here (an empty one leaves XRechnung's BR-DE-30 to say so)
         means.update(mandate_reference=account.mandate_reference,
-                     debtor_iban=account.debtor_iban)
+                     debtor_iban=account.debtor_iban,
+                     creditor_id=str(getattr(settings, "COMPANY_CREDITOR_ID", "") or "").strip())
     return means
 
 
@@ -60,7 +66,8 @@ def line_vat(treatment: tax.VatTreatment, tax_detail: Sequence[dict]) -> dict:
     return {"vat_category": category.value,
             "vat_percent": percent if treatment.charged else Decimal(0),
             "vat_exemption_reason": exemption.reason if exemption else "",
-            "vat_exemption_code": exemption.code if exemption else ""}
+            "vat_exemption_code": exemption.code if exemption else "",
+            "vat_reason": treatment.note[:300], "vat_article": treatment.article}
 
 
 def mistaxed(treatment: tax.VatTreatment, tax_amount: Decimal) -> bool:
@@ -70,12 +77,18 @@ def mistaxed(treatment: tax.VatTreatment, tax_amount: Decimal) -> bool:
 
 
 def label_lines(lines, place: Place, book: TaxBook) -> list[str]:
-    """Set each line's VAT fields in memory; returns the descriptions of lines mistaxed."""
+    """Set each line's VAT fields in memory; returns the descriptions of lines mistaxed.
+
+    A distance sale keeps the side of the EUR 10,000 threshold it was taxed on (Art. 59c): that
+    depends on the year's sales when it was taxed, which issuing does not decide again."""
     wrong = []
     for line in lines:
         treatment = book.treatment(place, line.tax_category or None)
         if mistaxed(treatment, line.tax_amount):
             wrong.append(line.description)
-        for name, value in line_vat(treatment, line.tax_detail or []).items():
+        labels = line_vat(treatment, line.tax_detail or [])
+        if treatment.distance_sale and line.vat_article in tax.DISTANCE_SALE_ARTICLES:
+            del labels["vat_reason"], labels["vat_article"]
+        for name, value in labels.items():
             setattr(line, name, value)
     return wrong

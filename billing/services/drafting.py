@@ -28,6 +28,7 @@ from billing.services.taxing import (
     TaxBook,
     TaxedDocument,
     places_of,
+    policy_columns,
     tax_lines,
 )
 from core.bulk_rows import insert_rows
@@ -42,18 +43,21 @@ class Written:
 def taxed(draft: PlannedInvoice, place: Place, on: date, book: TaxBook) -> TaxedDocument:
     return tax_lines([TaxableLine(line.amount, line.tax_category, line.tax_inclusive)
                       for line in draft.lines],
-                     currency=draft.currency, place=place, on=on, book=book)
+                     currency=draft.currency, place=place, on=on, book=book,
+                     policy=draft.policy)
 
 
 def _invoice(draft, document, place, run, by) -> Invoice:
     return Invoice(kind=InvoiceKind.RUN if run else InvoiceKind.MANUAL, run=run,
                    account_id=draft.account_id, currency=draft.currency,
                    subtotal=document.subtotal, tax_total=document.tax, total=document.total,
-                   amount_due=document.total, tax_exempt=place.exempt, created_by=by)
+                   cash_rounding=document.cash_rounding, amount_due=document.total,
+                   tax_exempt=place.exempt, created_by=by, **policy_columns(draft.policy))
 
 
 def _rows(invoice, draft, document, place):
     lines, records, taxes = [], [], []
+    record_of: dict[int, BillingRecord] = {}  # by scheduled charge
     for position, (planned, (tax_amount, detail), net, treatment) in enumerate(
             zip(draft.lines, document.line_taxes, document.line_nets, document.line_vat,
                 strict=True), start=1):
@@ -66,12 +70,16 @@ def _rows(invoice, draft, document, place):
                            period_start=planned.period_start, period_end=planned.period_end,
                            proration=planned.proration, **line_vat(treatment, detail))
         lines.append(line)
-        records.append(BillingRecord(contract_line_id=planned.contract_line_id,
-                                     scheduled_charge_id=planned.scheduled_charge_id,
-                                     kind=planned.kind, period_start=planned.period_start,
-                                     period_end=planned.period_end, amount=planned.amount,
-                                     currency=draft.currency, invoice=invoice,
-                                     invoice_line=line))
+        if planned.shortfall:  # billed with the usage it tops up: one charge, one record
+            record_of[planned.scheduled_charge_id].amount += planned.amount
+            continue
+        record = BillingRecord(contract_line_id=planned.contract_line_id,
+                               scheduled_charge_id=planned.scheduled_charge_id,
+                               kind=planned.kind, period_start=planned.period_start,
+                               period_end=planned.period_end, amount=planned.amount,
+                               currency=draft.currency, invoice=invoice, invoice_line=line)
+        record_of[planned.scheduled_charge_id] = record
+        records.append(record)
     for total in document.totals:
         taxes.append(InvoiceTax(invoice=invoice, name=total.name, percent=total.percent,
                                 country=place.country, region=total.region,

@@ -1,6 +1,7 @@
 """Finance's work on drafts before issue: manual invoices and charges, line edits, discarding.
 
-Every change re-taxes the whole draft (the rounding setting may round per invoice), so a draft's
+Every change re-taxes the whole draft (its rounding policy may round tax per document and the
+total to a cash step), so a draft's
 totals always add up to its lines. Discarding deletes the draft: its billing records go with it
 and the charges bill again on the next run.
 
@@ -31,7 +32,10 @@ from billing.services.taxing import (
     TaxableLine,
     TaxBook,
     TaxedDocument,
+    invoice_policy,
     places_of,
+    policy_columns,
+    standard_policies,
     tax_lines,
 )
 from core.actors import require
@@ -102,13 +106,15 @@ def _set_totals(invoice: Invoice, lines: Sequence[InvoiceLine], document: TaxedD
             setattr(line, name, value)
     invoice.subtotal, invoice.tax_total = document.subtotal, document.tax
     invoice.total = invoice.amount_due = document.total
+    invoice.cash_rounding = document.cash_rounding
     invoice.tax_exempt = place.exempt
 
 
 def _taxed(invoice: Invoice, lines: Sequence[InvoiceLine], place: Place, on: date,
            book: TaxBook) -> TaxedDocument:
     return tax_lines([TaxableLine(line.amount, line.tax_category or None) for line in lines],
-                     currency=invoice.currency, place=place, on=on, book=book)
+                     currency=invoice.currency, place=place, on=on, book=book,
+                     policy=invoice_policy(invoice))
 
 
 def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
@@ -120,12 +126,12 @@ def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
     InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail", *LINE_VAT_FIELDS])
     invoice.taxes.all().delete()
     InvoiceTax.objects.bulk_create(_tax_rows(invoice, document))
-    invoice.save(update_fields=["subtotal", "tax_total", "total", "amount_due", "tax_exempt",
-                                "updated_at"])
+    invoice.save(update_fields=["subtotal", "tax_total", "total", "cash_rounding",
+                                "amount_due", "tax_exempt", "updated_at"])
     return invoice
 
 
-def _amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
+def _amount(quantity: Decimal, unit_price: Decimal, invoice: Invoice) -> Decimal:
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": "The quantity must be more than zero."})
     if unit_price is None:
@@ -133,7 +139,9 @@ def _amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
     if abs(Decimal(str(quantity)) * Decimal(str(unit_price))) >= MAX_LINE_AMOUNT:
         raise ValidationError({"unit_price": f"The charge of {quantity} × {unit_price} is too "
                                              f"large (a line stays below {MAX_LINE_AMOUNT:,})."})
-    return round_money(quantity * unit_price, currency)
+    # the tie as the invoice's price book breaks it (catalog.rounding)
+    return round_money(quantity * unit_price, invoice.currency,
+                       rounding=invoice_policy(invoice).mode.decimal)
 
 
 def _charge_line(invoice: Invoice, position: int, charge: Charge) -> InvoiceLine:
@@ -150,7 +158,7 @@ def _charge_line(invoice: Invoice, position: int, charge: Charge) -> InvoiceLine
             from None
     if not all(v is None or v.is_finite() for v in (quantity, unit_price)):
         raise ValidationError({"unit_price": "The quantity and unit price are numbers."})
-    amount = _amount(quantity, unit_price, invoice.currency)
+    amount = _amount(quantity, unit_price, invoice)
     return InvoiceLine(invoice=invoice, position=position, source=LineSource.MANUAL,
                        description=charge.description.strip()[:255], quantity=quantity,
                        unit_price=unit_price, amount=amount,
@@ -164,10 +172,12 @@ def _worded(error: ValidationError) -> str:
         else " ".join(error.messages)
 
 
-def _built(items: Sequence[NewInvoice], user) -> tuple[list, list[str]]:
-    """Each invoice with its checked lines, in memory; every bad row worded with its place."""
+def _built(items: Sequence[NewInvoice], user, day: date) -> tuple[list, list[str]]:
+    """Each invoice with its checked lines, in memory, keeping its currency's standard price
+    book's rounding policy; every bad row worded with its place."""
     accounts = Account.objects.in_bulk({getattr(item.account, "pk", item.account)
                                         for item in items})
+    policies = standard_policies(set(settings.CURRENCIES), day)
     built, errors = [], []
     for n, item in enumerate(items, start=1):
         account = accounts.get(getattr(item.account, "pk", item.account))
@@ -181,7 +191,7 @@ def _built(items: Sequence[NewInvoice], user) -> tuple[list, list[str]]:
             continue
         invoice = Invoice(kind=InvoiceKind.MANUAL, account=account, currency=currency,
                           memo=(item.memo or "").strip(), created_by=user,
-                          tax_exempt=account.tax_exempt)
+                          tax_exempt=account.tax_exempt, **policy_columns(policies[currency]))
         lines = []
         for position, charge in enumerate(item.charges, start=1):
             try:
@@ -220,7 +230,7 @@ def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = Non
     if issue and not actor.has_perm("billing.issue_invoice"):
         raise PermissionDenied("You are not allowed to issue invoices.")
     day = business_date(on)
-    built, errors = _built(list(invoices), actor.user)
+    built, errors = _built(list(invoices), actor.user, day)
     if not errors:
         taxes, errors = _taxed_all(built, day)
     if errors:
@@ -265,7 +275,7 @@ def update_line(*, line, by, description: str, quantity: Decimal, unit_price: De
         raise ValidationError({"description": "Describe the charge."})
     line.description, line.quantity, line.unit_price = description.strip()[:255], quantity, \
         unit_price
-    line.amount = _amount(quantity, unit_price, invoice.currency)
+    line.amount = _amount(quantity, unit_price, invoice)
     line.save(update_fields=["description", "quantity", "unit_price", "amount"])
     if hasattr(line, "billing_record"):
         line.billing_record.amount = line.amount

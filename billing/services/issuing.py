@@ -21,6 +21,7 @@ from django.utils import timezone
 from billing import journal
 from billing.due_schedule import InstalmentTerm, TermsSpec, due_schedule
 from billing.einvoice import readiness
+from billing.einvoice.documents import peppol_id_of
 from billing.models import (
     BillingRecord,
     DueInstalment,
@@ -32,7 +33,7 @@ from billing.models import (
 from billing.selectors import invoice_for_update
 from billing.services import document_parties
 from billing.services.document_parties import LINE_VAT_FIELDS
-from billing.services.taxing import TaxBook, tax_rounding
+from billing.services.taxing import TaxBook
 from catalog import policies
 from contracts.models import ContractLine
 from core.actors import as_actor
@@ -42,7 +43,7 @@ from core.events import record_event, record_events
 from core.numbering import next_numbers
 from core.outbox import enqueue_many
 from core.transitions import run_bulk_transition, run_transition
-from customers.models import Account, PaymentTerms
+from customers.models import Account, EInvoiceFormat, PaymentTerms
 from ledger.fx import MissingRate, missing_rate_message
 from ledger.services import post_entries, rate_book, reverse_entry
 
@@ -55,7 +56,7 @@ ISSUE_BATCH = 2000
 # (imports, the demo's history) are not mailed at once either.
 DELIVER_AT_ONCE = 50
 ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
-                 "functional_total", "journal_entry", "issued_by", "issued_at", "tax_rounding",
+                 "functional_total", "journal_entry", "issued_by", "issued_at",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
                  "updated_at"]
 
@@ -118,14 +119,15 @@ def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
     return lines
 
 
-def _parts(invoice_ids, lines) -> dict[int, tuple]:
+def _parts(invoices, lines) -> dict[int, tuple]:
     taxes = defaultdict(list)
     for pk, name, percent, amount in InvoiceTax.objects.filter(
-            invoice_id__in=invoice_ids).values_list("invoice_id", "name", "percent",
-                                                    "tax_amount"):
+            invoice_id__in=[invoice.pk for invoice in invoices]).values_list(
+            "invoice_id", "name", "percent", "tax_amount"):
         taxes[pk].append((name, percent, amount))
-    return {pk: journal.parts_of([(line.amount, line.description) for line in lines[pk]],
-                                 taxes[pk]) for pk in invoice_ids}
+    return {invoice.pk: journal.parts_of(
+        [(line.amount, line.description) for line in lines[invoice.pk]], taxes[invoice.pk],
+        cash_rounding=invoice.cash_rounding) for invoice in invoices}
 
 
 def _check_drafts(invoices, lines) -> None:
@@ -163,10 +165,16 @@ def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
                           "does not (reverse charge, intra-Community supply, export or "
                           "exempt): re-tax the draft.")
         if account.einvoice_format:
+            peppol = (account.einvoice_format == EInvoiceFormat.UBL
+                      and bool(peppol_id_of(seller) and peppol_id_of(invoice.buyer)))
             errors += [f"{invoice} cannot be sent as {account.get_einvoice_format_display()}: "
                        f"{gap}" for gap in readiness.gaps(
                            seller=seller, buyer=invoice.buyer,
-                           categories={line.vat_category for line in lines[invoice.pk]})]
+                           categories={line.vat_category for line in lines[invoice.pk]},
+                           peppol=peppol, payment_means=invoice.payment_means,
+                           xrechnung=account.einvoice_format == EInvoiceFormat.XRECHNUNG,
+                           buyer_reference=invoice.buyer_reference,
+                           purchase_order=invoice.purchase_order)]
     if errors:
         raise ValidationError(errors)
     # drafts written by a run or create_invoices carry their labels already: only changes go
@@ -187,12 +195,12 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     ids = [invoice.pk for invoice in invoices]
     lines = _lines_of(ids)
     _check_drafts(invoices, lines)
-    parts = _parts(ids, lines)
+    parts = _parts(invoices, lines)
     accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
     _copy_parties(invoices, lines, accounts)
     terms = _terms_by_invoice(invoices, lines, accounts)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
-    functional, rounding = settings.FUNCTIONAL_CURRENCY, tax_rounding().value
+    functional = settings.FUNCTIONAL_CURRENCY
     instalments, rates, now = [], [], timezone.now()
     for invoice in invoices:
         try:
@@ -204,7 +212,7 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
                                       amount=i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
         invoice.fx_rate, invoice.functional_currency = rate, functional
-        invoice.issued_by, invoice.issued_at, invoice.tax_rounding = actor.user, now, rounding
+        invoice.issued_by, invoice.issued_at = actor.user, now
         rates.append(rate)
     insert_rows(DueInstalment, instalments)
     drafts = []

@@ -11,8 +11,9 @@ due on the day their change takes effect, and wait with the lines the same chang
 those are fulfilled, so a change's credits and charges land on the same invoice.
 """
 
+import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,8 +25,9 @@ from billing.models import InvoiceRunFailure, LineSource, UsageRecord
 from billing.rating import rate_usage, usage_in_period
 from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
+from catalog.rounding import RoundingPolicy
 from contracts.models import ContractLine, ContractState, ScheduledCharge
-from core.money import round_money
+from core.money import allocate, round_money
 from customers.models import Account
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 
@@ -64,10 +66,14 @@ class PlannedLine:
     tax_category: str | None = None
     tax_inclusive: bool = False
     credited: Credited | None = None  # for a credit: what it takes back
+    rounding_policy: RoundingPolicy = RoundingPolicy()  # its price book's (snapshot's)
+    # the top-up of a usage period's minimum, billed on its own line beside the usage it tops
+    # up (one charge, one billing record: the usage line's)
+    shortfall: bool = False
 
     @property
     def source(self) -> str:
-        return SOURCE_OF[self.kind]
+        return LineSource.SHORTFALL if self.shortfall else SOURCE_OF[self.kind]
 
 
 @dataclass
@@ -79,6 +85,11 @@ class PlannedInvoice:
     @property
     def subtotal(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def policy(self) -> RoundingPolicy:
+        """The rounding policy of its lines' price books (plan_charges keeps one per draft)."""
+        return self.lines[0].rounding_policy if self.lines else RoundingPolicy()
 
 
 @dataclass
@@ -94,7 +105,7 @@ _ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "pe
                "line__discount_percent", "tax_inclusive", "about__amount",
                "about__billing_record__invoice_id", "about__billing_record__invoice__state",
                "about__billing_record__invoice_line_id",
-               "about__billing_record__invoice_line__amount")
+               "about__billing_record__invoice_line__amount", "rounding_policy")
 
 
 def due_charges(accounts, *, as_of: date, currency: str = ""):
@@ -124,7 +135,8 @@ def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False
         rows = ScheduledCharge.objects.filter(pk__in=locked)
     inclusive = KeyTextTransform("prices_include_tax",
                                  KeyTransform("source", "line__price_snapshot"))
-    return (rows.annotate(tax_inclusive=inclusive)
+    policy = KeyTransform("rounding_policy", KeyTransform("source", "line__price_snapshot"))
+    return (rows.annotate(tax_inclusive=inclusive, rounding_policy=policy)
             .order_by("line__contract__account_id", "line__contract_id", "line__position",
                       "period_start", "pk")
             .values(*_ROW_FIELDS))
@@ -154,6 +166,15 @@ def _inclusive(row) -> bool:
     return str(row["tax_inclusive"]).lower() in ("true", "1")
 
 
+def _policy(row) -> RoundingPolicy:
+    """The price book's rounding policy its snapshot keeps (absent: the default one; a JSON
+    object as text on some databases)."""
+    data = row["rounding_policy"]
+    if isinstance(data, str):
+        data = json.loads(data)
+    return RoundingPolicy.from_dict(data) if data else RoundingPolicy()
+
+
 def _credited(row) -> Credited | None:
     """Where a credit row's original charge was billed; its net share of that invoice line
     (the same amount unless the price included tax)."""
@@ -179,16 +200,29 @@ def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=No
                        row["period_start"], row["period_end"], proration,
                        row["explanation"] if explanation is None else explanation,
                        row["line__product__tax_category__code"], _inclusive(row),
-                       _credited(row))
+                       _credited(row), _policy(row))
 
 
-def _rated(row, usage, snapshot: dict) -> PlannedLine:
+def _rated(row, usage, snapshot: dict) -> list[PlannedLine]:
+    """The usage line of a period, and its minimum's shortfall on a line of its own (Lago's
+    "true-up fee" of a spending minimum) when the usage falls below it."""
     spec = PriceSpec.from_dict(snapshot)
     daily = usage.get((row["line__contract__account_id"], row["line__product_id"]), [])
     quantity = usage_in_period(daily, row["period_start"], row["period_end"])
     rated = rate_usage(spec, quantity, discount_percent=row["line__discount_percent"])
-    return _planned(row, quantity=quantity, unit_price=rated.unit_price, amount=rated.amount,
-                    explanation=rated.explanation)
+    if not rated.shortfall:
+        return [_planned(row, quantity=quantity, unit_price=rated.unit_price,
+                         amount=rated.amount, explanation=rated.explanation)]
+    # the net (after the line's discount) split as the list amount splits, largest remainder
+    used, topped_up = allocate(rated.amount, [rated.list_amount - rated.shortfall,
+                                              rated.shortfall], spec.currency)
+    usage_line = _planned(row, quantity=quantity, amount=used, explanation=rated.explanation,
+                          unit_price=(used / quantity).quantize(UNIT_PLACES) if quantity
+                          else Decimal(0))
+    top_up = replace(usage_line, quantity=Decimal(1), unit_price=topped_up, amount=topped_up,
+                     description=f"Minimum commitment shortfall: {usage_line.description}",
+                     shortfall=True)
+    return [usage_line, top_up]
 
 
 def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = False) -> Plan:
@@ -207,15 +241,28 @@ def plan_charges(account_ids, *, as_of: date, currency: str = "", lock: bool = F
         if account_id in plan.failures:
             continue
         try:
-            line = (_rated(row, usage, snapshots[row["line_id"]])
-                    if row["kind"] == ChargeKind.USAGE else _planned(row))
+            lines = (_rated(row, usage, snapshots[row["line_id"]])
+                     if row["kind"] == ChargeKind.USAGE else [_planned(row)])
         except (ValueError, ArithmeticError, KeyError, TypeError) as error:
             plan.failures[account_id] = f"Contract line {row['line_id']}: {error}"
             continue
         key = (account_id, row["line__contract__currency"])
-        drafts.setdefault(key, PlannedInvoice(*key)).lines.append(line)
+        drafts.setdefault(key, PlannedInvoice(*key)).lines.extend(lines)
+    for (account_id, currency), draft in drafts.items():
+        policies = {line.rounding_policy for line in draft.lines}
+        if len(policies) > 1 and account_id not in plan.failures:
+            plan.failures[account_id] = (
+                f"Its {currency} charges come from price books that round differently "
+                f"({'; '.join(sorted(_worded(p) for p in policies))}): one invoice keeps one "
+                "rounding policy, so make the books' rounding the same.")
     plan.invoices = [draft for key, draft in drafts.items() if key[0] not in plan.failures]
     return plan
+
+
+def _worded(policy: RoundingPolicy) -> str:
+    step = f", cash step {policy.cash_step.normalize():f}" if policy.cash_step else ""
+    tax = f", tax {policy.tax.value.replace('_', ' ')}" if policy.tax else ""
+    return f"{policy.mode.value.replace('_', ' ')}{tax}{step}"
 
 
 @dataclass

@@ -268,7 +268,11 @@ def preview_invoice_run(*, by, as_of: date | None = None, currency: str = "",
                                        [ln for ln in draft.lines if ln.kind != ChargeKind.CREDIT])
                 if not draft.lines:
                     continue
-            document = taxed(draft, places[draft.account_id], as_of, book)
+            try:
+                document = taxed(draft, places[draft.account_id], as_of, book)
+            except (ValueError, ArithmeticError) as error:  # as the run records it
+                preview.failures[draft.account_id] = f"Tax: {error}"
+                continue
             preview.invoice_count += 1
             preview.totals[draft.currency] = preview.totals.get(draft.currency, Decimal(0)) \
                 + document.total

@@ -1,26 +1,39 @@
 """Tax on invoice lines with the catalog's rates (`catalog.tax`), the account's exemption and the
-rounding of the TAX_ROUNDING setting ("line": each line rounded; "invoice": each tax rounded once
-over the invoice). The rates of a batch are read once per country, so a run taxes thousands of
-invoices without a query per invoice.
+invoice's rounding policy (`catalog.rounding.RoundingPolicy`: the tie rule, tax per line or per
+document, the cash-rounding step), which the invoice copies from its prices' snapshots when it
+is drafted (a manual invoice from its currency's standard price book) and keeps: retaxing,
+issuing and its credit notes read the invoice's copy. The TAX_ROUNDING setting is only the
+default of a book that names no tax rounding. The rates of a batch are read once per country,
+so a run taxes thousands of invoices without a query per invoice.
 
 Each line's VAT treatment is decided first (`catalog.tax.vat_treatment`: the seller's country,
 the buyer's country and VAT ID, the product's kind of supply): it says whose rates apply (the
 seller's, the buyer's for OSS) or that none do (reverse charge, intra-Community supply, export,
-exempt), and which VAT category and exemption reason the line carries.
+exempt), and which VAT category and exemption reason the line carries. B2C supplies of digital
+services and goods to other member states are decided against the EUR 10,000 of Art. 59c: the
+book reads the year's distance sales once (billing.oss_report.distance_sales) and counts each
+such line it taxes, so the sale that passes the threshold and every later one go to the
+consumer's rates.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 
+from billing import oss_report
 from catalog import tax
+from catalog.models import PriceBook
+from catalog.rounding import RoundingMode, RoundingPolicy, cash_round
 from catalog.selectors import tax_category_rules, tax_rate_records
 from core.company import seller
 from core.money import round_money
 from customers.models import Account
+from ledger.fx import MissingRate
+from ledger.services import rate_book
 
 ROUNDING = {"line": tax.TaxRounding.PER_LINE, "per_line": tax.TaxRounding.PER_LINE,
             "invoice": tax.TaxRounding.PER_DOCUMENT, "per_document": tax.TaxRounding.PER_DOCUMENT}
@@ -28,10 +41,45 @@ DEFAULT_EXEMPTION = "Exempt from VAT"
 
 
 def tax_rounding() -> tax.TaxRounding:
+    """The company default where a price book names no tax rounding (setting TAX_ROUNDING)."""
     value = str(getattr(settings, "TAX_ROUNDING", "line")).strip().lower()
     if value not in ROUNDING:
         raise ValueError(f"TAX_ROUNDING is {value!r}; use 'line' or 'invoice'")
     return ROUNDING[value]
+
+
+def settled(policy: RoundingPolicy | None) -> RoundingPolicy:
+    """The policy with its tax rounding decided (the company default where it names none)."""
+    policy = policy or RoundingPolicy()
+    return policy if policy.tax is not None else replace(policy, tax=tax_rounding())
+
+
+def policy_columns(policy: RoundingPolicy) -> dict:
+    """The invoice columns that keep a (settled) policy."""
+    policy = settled(policy)
+    return {"rounding_mode": policy.mode.value, "tax_rounding": policy.tax.value,
+            "cash_rounding_step": policy.cash_step}
+
+
+def invoice_policy(invoice) -> RoundingPolicy:
+    """The policy an invoice keeps (drafts made before it kept one: the defaults)."""
+    return settled(RoundingPolicy(
+        invoice.rounding_mode or RoundingMode.HALF_UP,
+        ROUNDING[invoice.tax_rounding] if invoice.tax_rounding else None,
+        invoice.cash_rounding_step))
+
+
+def standard_policies(currencies: Iterable[str], on: date) -> dict[str, RoundingPolicy]:
+    """The policy of each currency's standard price book in force on `on` (a manual invoice's;
+    the defaults where there is none), one query."""
+    books = PriceBook.objects.filter(
+        currency__in=set(currencies), is_standard=True, active=True,
+        effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("effective_from")
+    policies = {currency: settled(None) for currency in currencies}
+    for book in books:
+        policies[book.currency] = settled(book.rounding_policy())
+    return policies
 
 
 @dataclass(frozen=True)
@@ -62,6 +110,10 @@ class TaxBook:
     # of times: one place and category per customer kind, one date per run).
     _rates: dict = field(default_factory=dict, repr=False)
     _treatments: dict = field(default_factory=dict, repr=False)
+    # per year: [the stored DistanceSales, the euro this book has counted since]; per
+    # currency, the rates that convert its sales to euro
+    _distance: dict = field(default_factory=dict, repr=False)
+    _euro_rates: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_countries(cls, countries: Iterable[str]) -> "TaxBook":
@@ -90,13 +142,41 @@ class TaxBook:
             self.categories = tax_category_rules()
         return self.categories.get(code or "", (tax.Supply.SERVICES, None))
 
-    def treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
-        """The line's VAT treatment by rule (catalog.tax.vat_treatment)."""
-        if (place, category) not in self._treatments:
-            self._treatments[place, category] = self._treatment(place, category)
-        return self._treatments[place, category]
+    def treatment(self, place: Place, category: str | None,
+                  sale: tuple[Decimal, str, date] | None = None) -> tax.VatTreatment:
+        """The line's VAT treatment by rule (catalog.tax.vat_treatment). A distance sale (B2C
+        to another member state) is decided against the EUR 10,000 of Art. 59c when `sale`
+        (net amount, currency, day) is given, and then counted: this year's sales so far,
+        stored and taxed by this book, include it. Without `sale` the threshold is taken as
+        passed."""
+        if (place, category, None) not in self._treatments:
+            self._treatments[place, category, None] = self._treatment(place, category)
+        passed = self._treatments[place, category, None]
+        if sale is None or not passed.distance_sale:
+            return passed
+        # not kept: its reason states the year's sales so far, which each sale moves
+        return self._treatment(place, category, self.tally(*sale))
 
-    def _treatment(self, place: Place, category: str | None) -> tax.VatTreatment:
+    def tally(self, amount: Decimal, currency: str, on: date) -> tax.DistanceSales:
+        """The year's distance sales in euro with `amount` added (from the documents issued to
+        `on`, read once per year, plus every sale this book has counted)."""
+        if on.year not in self._distance:
+            self._distance[on.year] = [oss_report.distance_sales(up_to=on), Decimal(0)]
+        if currency != oss_report.EURO:
+            if currency not in self._euro_rates:
+                self._euro_rates[currency] = rate_book({currency, oss_report.EURO}, up_to=on)
+            try:
+                amount = amount * oss_report.euro_rate(self._euro_rates[currency], currency,
+                                                       on).rate
+            except MissingRate as exc:
+                raise ValueError(f"EU distance sales (Art. 59c) are counted in euro: {exc}") \
+                    from None
+        self._distance[on.year][1] += round_money(amount, oss_report.EURO)
+        stored, counted = self._distance[on.year]
+        return tax.DistanceSales(stored.this_year + counted, stored.last_year)
+
+    def _treatment(self, place: Place, category: str | None,
+                   sales: tax.DistanceSales | None = None) -> tax.VatTreatment:
         supply, exemption = self.category(category)
         buyer_exempt = None
         if place.exempt:
@@ -104,7 +184,7 @@ class TaxBook:
         return tax.vat_treatment(seller_country=seller().country,
                                  buyer_country=place.country, supply=supply,
                                  buyer_vat_id=place.vat_id, buyer_exempt=buyer_exempt,
-                                 category_exemption=exemption)
+                                 category_exemption=exemption, distance_sales=sales)
 
 
 @dataclass(frozen=True)
@@ -133,6 +213,7 @@ class TaxedDocument:
     total: Decimal
     totals: list[TaxTotalRow]
     line_vat: list[tax.VatTreatment] = field(default_factory=list)
+    cash_rounding: Decimal = Decimal(0)  # already in `total`: subtotal + tax + cash_rounding
 
 
 def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
@@ -142,15 +223,18 @@ def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
 
 
 def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: date,
-              book: TaxBook, rounding: tax.TaxRounding | None = None) -> TaxedDocument:
-    """Each line's tax and the document's totals per tax, adding up exactly."""
-    rounding = rounding or tax_rounding()
+              book: TaxBook, policy: RoundingPolicy | None = None) -> TaxedDocument:
+    """Each line's tax and the document's totals per tax, adding up exactly; with a cash step,
+    the total is brought to it and the difference kept apart (catalog.rounding.cash_round)."""
+    policy = settled(policy)
     inclusive = {line.inclusive for line in lines}
     if len(inclusive) > 1:
         raise ValueError("the lines mix tax-inclusive and tax-exclusive prices")
     treatments, places, inputs = [], [], []
     for i, line in enumerate(lines):
-        treatment = book.treatment(place, line.category)
+        # a tax-inclusive amount is counted gross: within a few euro of the threshold it errs
+        # toward the destination's VAT, which the buyer's state never refuses
+        treatment = book.treatment(place, line.category, (line.amount, currency, on))
         taxed_at = _taxed_place(place, treatment)
         # An exempt customer's rates are still read: tax_document extracts them from inclusive
         # prices and charges none (the account's exemption, as before the EU rules).
@@ -159,8 +243,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         treatments.append(tax.with_rates(treatment, rates))
         places.append(taxed_at)
         inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates))
-    document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=rounding,
-                                inclusive=inclusive == {True})
+    document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=policy.tax,
+                                inclusive=inclusive == {True}, mode=policy.mode.decimal)
     line_taxes = [(result.tax, [{"name": t.name, "percent": str(t.percent.normalize()),
                                  "amount": str(t.amount)} for t in result.taxes])
                   for result in document.lines]
@@ -174,5 +258,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
             base_tax[1] += t.amount
     totals = [TaxTotalRow(name, percent, region, base, amount, country)
               for (country, region, name, percent), (base, amount) in sums.items()]
+    rounded = (cash_round(document.gross, currency, policy.cash_step, policy.mode)
+               if policy.cash_step else None)
     return TaxedDocument(line_taxes, [result.net for result in document.lines], document.net,
-                         document.tax, document.gross, totals, treatments)
+                         document.tax, rounded.rounded if rounded else document.gross, totals,
+                         treatments, rounded.adjustment if rounded else Decimal(0))

@@ -8,8 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog import rounding
-from catalog.rounding import CashRounding, RoundingMode, RoundingPolicy, cash_round
-from catalog.tax import TaxRounding
+from catalog.rounding import (
+    CashRounding,
+    RoundingMode,
+    RoundingPolicy,
+    cash_round,
+    credited_cash_rounding,
+)
+from catalog.tax import TaxLine, TaxRate, TaxRounding, tax_document
 from core.money import allocate, round_money
 
 
@@ -20,6 +26,7 @@ def test_module_docstring_examples_hold():
 @pytest.mark.parametrize(("amount", "half_up", "half_even"), [
     ("2.345", "2.35", "2.34"), ("2.355", "2.36", "2.36"), ("-2.345", "-2.35", "-2.34"),
     ("0.005", "0.01", "0.00"), ("-0.005", "-0.01", "-0.00"), ("1.004", "1.00", "1.00"),
+    ("123.425", "123.43", "123.42"),  # Oracle Documaker's BankRound / Round example
 ])
 def test_half_up_goes_away_from_zero_and_half_even_to_the_even_cent(amount, half_up, half_even):
     assert round_money(D(amount), "EUR", RoundingMode.HALF_UP.decimal) == D(half_up)
@@ -104,3 +111,54 @@ def test_both_modes_are_symmetric_and_within_half_a_cent(amount, mode):
 @given(totals, st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=10))
 def test_a_negative_whole_splits_as_the_mirror_of_its_positive(total, weights):
     assert allocate(-total, weights, "USD") == [-part for part in allocate(total, weights, "USD")]
+
+
+# The tie rule is a setting in the systems compared: Frappe/ERPNext's configurable rounding
+# methods, "Banker's Rounding" or "Commercial Rounding" (frappe/frappe#20330, System Settings);
+# Odoo rounds tax "HALF-UP" by default (OCA account_tax_rounding_method, "Use Cases"). Oracle's
+# BankRound example: 123.425 → 123.42 half even, 123.43 half up. Here 5 % of 2.50 is 0.125:
+# half up 0.13, half even 0.12 (2 is even); per document, 3 × 0.125 = 0.375: 0.38 either way
+# (8 is the even neighbour).
+@pytest.mark.parametrize(("mode", "per_line", "per_document"), [
+    (RoundingMode.HALF_UP, [D("0.13")] * 3, D("0.38")),
+    (RoundingMode.HALF_EVEN, [D("0.12")] * 3, D("0.38")),
+])
+def test_the_books_mode_breaks_a_tax_tie(mode, per_line, per_document):
+    vat = (TaxRate("VAT", D(5)),)
+    lines = [TaxLine(k, D("2.50"), vat) for k in "abc"]
+
+    line_taxes = tax_document(lines, "EUR", mode=mode.decimal)
+    document = tax_document(lines, "EUR", rounding=TaxRounding.PER_DOCUMENT, mode=mode.decimal)
+
+    assert [line.tax for line in line_taxes.lines] == per_line
+    assert document.tax == per_document
+
+
+def test_credit_notes_take_back_the_invoices_cash_rounding_in_parts():
+    """CHF 46.87 invoiced rounds to 46.85 (−0.02); credited 20.01 then 26.86: the first note
+    rounds 20.01 → 20.00 (−0.01), the second takes what is left (−0.01): 26.85."""
+    first = credited_cash_rounding(credited_before=D(0), rounding_before=D(0),
+                                   credited_now=D("20.01"), currency="CHF", step=D("0.05"))
+    second = credited_cash_rounding(credited_before=D("20.01"), rounding_before=first,
+                                    credited_now=D("26.86"), currency="CHF", step=D("0.05"))
+    assert (first, second) == (D("-0.01"), D("-0.01"))
+    assert first + second == cash_round(D("46.87"), "CHF", D("0.05")).adjustment
+
+
+@given(st.integers(min_value=1, max_value=10**7).map(lambda c: D(c).scaleb(-2)),
+       st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=6),
+       steps, st.sampled_from(list(RoundingMode)))
+def test_credit_notes_that_credit_the_whole_invoice_take_back_exactly_its_rounding(
+        gross, weights, step, mode):
+    invoiced = cash_round(gross, "CHF", step, mode)
+    credited, rounding_back, totals_back = D(0), D(0), []
+    for part in allocate(gross, weights, "CHF"):
+        rounding = credited_cash_rounding(credited_before=credited, rounding_before=rounding_back,
+                                          credited_now=part, currency="CHF", step=step,
+                                          mode=mode)
+        credited, rounding_back = credited + part, rounding_back + rounding
+        totals_back.append(part + rounding)
+        assert (part + rounding) % step == 0 or part == 0
+        assert abs(rounding) <= step
+    assert rounding_back == invoiced.adjustment
+    assert sum(totals_back) == invoiced.rounded

@@ -199,3 +199,33 @@ def test_only_a_standard_treatment_charges_and_every_untaxed_one_says_why(seller
     # a charged supply is taxed at home or, through the OSS, where the consumer is
     assert treatment.rates_country in (None, seller, buyer)
     assert treatment.oss == (treatment.charged and treatment.rates_country != seller)
+
+
+def test_the_note_names_the_exemption_and_its_article_of_the_directive():
+    """Art. 226(11): an exempt invoice refers to the provision of the directive (or national
+    law) it rests on; the rule's own reason is kept where it chose the rates (Art. 59c)."""
+    assert treat("BE", "digital", BELGIAN_VAT_ID).note == (
+        "Reverse charge (Art. 44, 196 Directive 2006/112/EC)")
+    assert treat("BE", "goods", BELGIAN_VAT_ID).note == (
+        "Intra-Community supply (Art. 138 Directive 2006/112/EC)")
+    assert treat("DE", "services").note == ""
+    within = treat("FR", "digital", distance_sales=DistanceSales(D(10), D(0)))
+    assert within.note == within.reason and within.note.startswith("Art. 59c")
+
+
+@given(st.sampled_from(sorted(EU_MEMBER_STATES - {"DE"})), st.sampled_from(list(Supply)),
+       st.booleans())
+def test_only_b2c_digital_and_goods_to_another_member_state_are_distance_sales(buyer, supply,
+                                                                             within):
+    """Art. 59c(1)(b) counts intra-Community distance sales of goods and TBE services to
+    consumers, whichever side of the threshold they fall on; B2B and general services never."""
+    sales = DistanceSales(D(0) if within else D(20_000), D(0))
+
+    consumer = treat(buyer, supply, distance_sales=sales)
+    business = treat(buyer, supply, BELGIAN_VAT_ID if buyer == "BE" else GREEK_VAT_ID,
+                     distance_sales=sales)
+
+    assert consumer.distance_sale is (supply is not Supply.SERVICES)
+    assert consumer.oss is (supply is not Supply.SERVICES and not within)
+    if buyer in ("BE", "GR"):
+        assert not business.distance_sale

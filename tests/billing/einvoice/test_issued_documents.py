@@ -7,14 +7,17 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from lxml import etree
 
 from billing.einvoice import cii, ubl
 from billing.models import InvoiceTax
-from billing.pdf import invoice_pdf_context
+from billing.pdf import INVOICE_TEMPLATE, invoice_pdf_context
 from billing.services.credit_notes import issue_credit_note
+from billing.services.drafts import Charge, NewInvoice, create_invoices
 from billing.services.einvoicing import EInvoiceUnavailable, einvoice_xml
 from billing.services.issuing import void_invoice
+from catalog.models import PriceBook
 from customers.services.accounts import update_account
 from tests.billing.einvoice.conftest import ON, account, issue
 
@@ -68,6 +71,10 @@ def test_saas_to_a_belgian_business_is_reverse_charged(finance, eu_vat):
     assert vat_of(invoice) == [("AE", D(0), "Reverse charge")]
     assert invoice_pdf_context(invoice)["vat_notes"] == ["Reverse charge"]
     _, ubl_tree = both_pass(invoice)
+    # BT-120 names the provision of the directive (Art. 226(11)), as the line keeps it
+    assert ubl_tree.findtext("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/"
+                             "cbc:TaxExemptionReason", namespaces=UBL_NS) == (
+        "Reverse charge (Art. 44, 196 Directive 2006/112/EC)")
     assert ubl_tree.findtext("cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/"
                              "cbc:CompanyID", namespaces=UBL_NS) == "BE0477472701"
 
@@ -84,14 +91,44 @@ def test_hardware_to_a_belgian_business_is_an_intra_community_supply(finance, eu
                              namespaces=RAM) == "BE"
 
 
-def test_saas_to_a_french_consumer_is_taxed_at_the_french_rate_for_the_oss(finance, eu_vat):
-    """Art. 58: B2C digital services are taxed where the consumer lives: 9.99 at FR 20 %."""
+def test_saas_to_a_french_consumer_within_the_eur_10000_stays_at_the_german_rate(finance,
+                                                                                 eu_vat):
+    """Art. 59c(1): while the seller's EU distance sales stay within EUR 10,000 this year and
+    last, B2C digital services are taxed where the seller is: 9.99 at DE 19 % = 1.90. The line
+    keeps the reason, the PDF prints it, and the e-invoice is plain S (BR-S-10: no exemption
+    reason on a standard-rated line)."""
     consumer = account("FR", "Camille Martin")
 
     invoice = issue(finance, consumer, [("Personal plan", "1", "9.99", "saas")])
 
+    assert (invoice.tax_total, invoice.total) == (D("1.90"), D("11.89"))
+    [line] = invoice.lines.all()
+    assert (line.vat_category, line.vat_article, line.vat_reason) == (
+        "S", "Art. 59c", "Art. 59c: EU distance sales EUR 9.99 this year and EUR 0.00 last "
+                         "year, within EUR 10,000: taxed where the seller is")
+    assert invoice_pdf_context(invoice)["vat_notes"] == [line.vat_reason]
+    _, ubl_tree = both_pass(invoice)
+    assert ubl_tree.find(".//cbc:TaxExemptionReason", UBL_NS) is None
+
+
+def test_the_sale_that_passes_eur_10000_and_later_ones_go_to_the_consumers_rate(finance,
+                                                                              eu_vat):
+    """Art. 59c(1) and the Commission's Explanatory Notes on the e-commerce rules (2020), on
+    the threshold: once the EU-wide total of the calendar year exceeds EUR 10,000, the supply
+    that exceeds it and every later one are taxed in the consumer's member state (Art. 58),
+    through the OSS. 10,000.00 to one French consumer is still within (≤ 10,000); the next
+    9.99 makes 10,009.99: FR 20 % = 2.00."""
+    first = issue(finance, account("FR", "Camille Martin"),
+                  [("Annual family plan", "1", "10000.00", "saas")])
+    assert first.taxes.get().country == "DE"
+
+    invoice = issue(finance, account("FR", "Léa Dubois"),
+                    [("Personal plan", "1", "9.99", "saas")])
+
     assert (invoice.tax_total, invoice.total) == (D("2.00"), D("11.99"))
     assert vat_of(invoice) == [("S", D(20), "")]
+    assert invoice.lines.get().vat_reason == ("Art. 58: B2C supply taxed in FR, declared "
+                                              "through the One-Stop Shop")
     assert list(InvoiceTax.objects.filter(invoice=invoice).values_list("country", "percent")) \
         == [("FR", D(20))]
     both_pass(invoice)
@@ -235,3 +272,48 @@ def test_an_e_invoice_customers_draft_is_not_issued_while_the_company_has_no_vat
     customer.einvoice_format = ""
     customer.save(update_fields=["einvoice_format"])
     assert issue_invoice(invoice=draft, by=finance, on=ON).number
+
+
+def test_a_cash_rounded_invoice_and_its_credit_note_carry_the_rounding_amount(finance, eu_vat):
+    """EN 16931 BT-114 "Rounding amount": added to the invoice total to round the amount due
+    (BR-CO-16: BT-115 = BT-112 − BT-113 + BT-114). CHF 10.03 exported to Switzerland, the
+    franc book rounding totals to 0.05 (Odoo's "Add a rounding line"): 10.05, rounding 0.02."""
+    PriceBook.objects.create(name="Francs", currency="CHF", effective_from=ON,
+                             cash_rounding_step=D("0.05"))
+    swiss = account("CH", "Alpen Daten AG", currency="CHF")
+
+    invoice = issue(finance, swiss, [("Support hours", "1", "10.03", "consulting")])
+    note = issue_credit_note(invoice=invoice, by=finance, reason="billing_error", whole=True,
+                             on=ON)
+
+    assert (invoice.cash_rounding, invoice.total) == (D("0.02"), D("10.05"))
+    cii_tree, ubl_tree = both_pass(invoice)
+    assert cii_tree.findtext(".//ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+                             "ram:RoundingAmount", namespaces=RAM) == "0.02"
+    assert [ubl_tree.findtext(f"cac:LegalMonetaryTotal/cbc:{tag}", namespaces=UBL_NS)
+            for tag in ("TaxInclusiveAmount", "PayableRoundingAmount", "PayableAmount")] == [
+        "10.03", "0.02", "10.05"]
+    _, note_tree = both_pass(note)
+    assert note_tree.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
+                              namespaces=UBL_NS) == "10.05"
+    html = render_to_string(INVOICE_TEMPLATE, invoice_pdf_context(invoice))
+    assert "Cash rounding" in html and "0.02" in html
+
+
+def test_sales_taxed_together_are_counted_one_after_another_against_the_threshold(finance,
+                                                                                 eu_vat):
+    """Art. 59c(1)(b) counts the year's supplies as they are made: in one batch of three B2C
+    sales to France (5,000.00, 4,000.00, 2,000.00), the first two stay within EUR 10,000 and
+    say how far the year has come; the third makes 11,000.00 and takes the French rate."""
+    consumers = [account("FR", name) for name in ("Camille Martin", "Léa Dubois", "Jean Petit")]
+
+    invoices = create_invoices(by=finance, on=ON, invoices=[
+        NewInvoice(consumer, [Charge("Family plan", D(1), D(amount), "saas")])
+        for consumer, amount in zip(consumers, ("5000.00", "4000.00", "2000.00"), strict=True)])
+
+    lines = [invoice.lines.get() for invoice in invoices]
+    assert [line.vat_article for line in lines] == ["Art. 59c", "Art. 59c", "Art. 58"]
+    assert [line.vat_reason.split(" this year")[0] for line in lines[:2]] == [
+        "Art. 59c: EU distance sales EUR 5,000.00", "Art. 59c: EU distance sales EUR 9,000.00"]
+    assert [invoice.tax_total for invoice in invoices] == [D("950.00"), D("760.00"),
+                                                           D("400.00")]

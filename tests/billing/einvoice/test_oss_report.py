@@ -8,17 +8,22 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.urls import reverse
 
 from billing.oss_report import EuroRate, euro_rate, oss_report, quarter_dates
 from billing.services.credit_notes import issue_credit_note
+from billing.services.drafts import Charge, NewInvoice, create_invoices
 from billing.services.issuing import void_invoice
+from billing.services.runs import preview_invoice_run
+from catalog.models import Product, TaxCategory
 from catalog.tax import DistanceSales
 from ledger import chart
 from ledger.fx import MissingRate, RateBook
 from ledger.models import ExchangeRate, JournalLine
 from tests.billing.einvoice.conftest import ON, account, issue
+from tests.billing.factories import active_contract
 from tests.catalog.factories import TaxRateFactory
 from tests.conftest import PASSWORD
 
@@ -31,10 +36,20 @@ def test_quarters_run_from_their_first_to_their_last_day():
     assert (date(2026, 10, 1), date(2026, 12, 31)) == Q4
 
 
+def past_the_threshold(finance):
+    """EUR 10,000.00 of B2C digital services to an Italian consumer in March: still within the
+    EUR 10,000 of Art. 59c (taxed in Germany), so the next such sale passes it and goes
+    through the OSS (catalog.tax.vat_treatment)."""
+    first = issue(finance, account("IT", "Marco Bianchi"),
+                  [("Annual family plan", "1", "10000.00", "saas")], on=date(2026, 3, 2))
+    assert first.lines.get().vat_article == "Art. 59c"
+
+
 @pytest.fixture
 def quarter(finance, eu_vat, settings):
     settings.FUNCTIONAL_CURRENCY = "EUR"  # the ledger in euro, so the tie is exact
     TaxRateFactory(name="VAT", country="IT", percent=D(22))
+    past_the_threshold(finance)
     camille, giulia = account("FR", "Camille Martin"), account("IT", "Giulia Rossi")
     issue(finance, camille, [("Personal plan", "1", "9.99", "saas")])           # FR 2.00
     credited = issue(finance, camille, [("Team plan", "1", "100.00", "saas")])  # FR 20.00
@@ -126,6 +141,7 @@ def test_francs_to_a_french_consumer_are_declared_in_euro_at_the_quarters_rate(f
     settings.FUNCTIONAL_CURRENCY = "EUR"
     ExchangeRate.objects.create(currency="CHF", valid_on=date(2026, 12, 31), rate=D("1.05"))
     TaxRateFactory(name="VAT", country="IT", percent=D(22))
+    past_the_threshold(finance)
     camille = account("FR", "Camille Martin", currency="CHF")
     issue(finance, camille, [("Personal plan", "1", "100.00", "saas")], currency="CHF")
     issue(finance, account("IT", "Giulia Rossi"), [("Team plan", "1", "50.00", "saas")])
@@ -140,9 +156,10 @@ def test_francs_to_a_french_consumer_are_declared_in_euro_at_the_quarters_rate(f
                                       "IT": (D("50.00"), D("11.00"))}
     assert report.euro_total == (D("155.00"), D("32.00"))
     assert report.missing_rates == []
-    # and the year's B2C distance sales stand at EUR 155.00, within the Art. 59c threshold
-    assert report.distance_sales == DistanceSales(D("155.00"), D(0))
-    assert report.distance_sales.below_threshold
+    # and the year's B2C distance sales stand at EUR 10,155.00 (March's 10,000.00 taxed at
+    # home while within the threshold count too), past the Art. 59c threshold
+    assert report.distance_sales == DistanceSales(D("10155.00"), D(0))
+    assert not report.distance_sales.below_threshold
 
 
 def test_the_oss_page_shows_the_return_in_euro_and_the_threshold(client, accountant, quarter):
@@ -152,4 +169,26 @@ def test_the_oss_page_shows_the_return_in_euro_and_the_threshold(client, account
                       {"year": 2026, "quarter": 4}).content.decode()
 
     assert "The return in euro" in page and "€56.00" in page
-    assert "€259.99 in 2026" in page and "within the EUR 10,000 threshold" in page
+    assert "€10,259.99 in 2026" in page and "past the EUR 10,000 threshold" in page
+
+
+def test_a_distance_sale_without_a_euro_rate_is_refused_with_the_rate_to_import(finance,
+                                                                                eu_vat):
+    """Art. 59c counts in euro: a B2C sale in a currency the ledger has no rate for cannot be
+    placed against the EUR 10,000, so it is refused by name, in a manual invoice and in a
+    run's preview alike (never a 500)."""
+    consumer = account("FR", "Camille Martin", currency="GBP")
+
+    with pytest.raises(ValidationError) as caught:
+        create_invoices(by=finance, on=ON, invoices=[NewInvoice(consumer, [
+            Charge("Personal plan", D(1), D("9.99"), "saas")])])
+    assert "cannot be taxed (EU distance sales (Art. 59c) are counted in euro: No exchange " \
+           "rate for GBP" in caught.value.messages[0]
+
+    active_contract(account=consumer, start_on=date(2026, 11, 1), end_on=date(2027, 10, 31),
+                    currency="GBP", lines=[{"product": Product.objects.create(
+                        sku="PLAN", name="Plan", kind="subscription",
+                        tax_category=TaxCategory.objects.get(code="saas"))}])
+    preview = preview_invoice_run(by=finance, as_of=date(2026, 11, 1))
+    assert preview.failures[consumer.pk].startswith(
+        "Tax: EU distance sales (Art. 59c) are counted in euro: No exchange rate for GBP")
