@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 from billing.api import CreditNoteViewSet, InvoiceViewSet, UsageEventViewSet
 from catalog.api import PriceBookViewSet, ProductViewSet
 from contracts.api import ContractViewSet
+from core.middleware import with_content_security_policy
 from customers.api import AccountViewSet, ContactViewSet
 from ledger.api import JournalEntryViewSet, LedgerExportViewSet
 from orders.api import OrderViewSet
@@ -35,9 +36,9 @@ router.register("ledger/exports", LedgerExportViewSet, basename="ledger-export")
 app_name = "api"
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
-         name="docs"),
-    path("redoc/", login_not_required(SpectacularRedocView.as_view(url_name="api:schema")),
-         name="redoc"),
+    path("docs/", login_not_required(with_content_security_policy(
+        SpectacularSwaggerView.as_view(url_name="api:schema"))), name="docs"),
+    path("redoc/", login_not_required(with_content_security_policy(
+        SpectacularRedocView.as_view(url_name="api:schema"))), name="redoc"),
     *router.urls,
 ]

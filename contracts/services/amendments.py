@@ -52,6 +52,7 @@ from contracts.services.schedules import (
 )
 from core.actors import as_actor, require
 from core.dates import business_date
+from core.events import record_event
 from core.formatting import format_money, format_quantity
 from core.money import round_money
 from core.transitions import run_bulk_transition
@@ -377,4 +378,6 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     note_on(contract, actor, today, transition="amend",
             note=f"Amended from {effective:%Y-%m-%d} by quote {quote}: {summary}; rest of term "
                  f"{format_money(total, contract.currency)}")
+    record_event("contract.amended", contract, effective_on=effective.isoformat(),
+                 rest_of_term=str(total))
     return contract, new_lines

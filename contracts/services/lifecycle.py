@@ -33,6 +33,7 @@ from contracts.services.schedules import price_from_schedule, schedule_lines
 from contracts.terms import fill_terms
 from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import add_months, business_date
+from core.events import record_event, record_events
 from core.money import round_money
 from core.numbering import next_number
 from core.outbox import enqueue
@@ -293,6 +294,7 @@ def activate(*, contract, by, on: date | None = None) -> Contract:
     run_bulk_transition(list(contract.lines.filter(status=LineStatus.PENDING)
                              .select_for_update().order_by("pk")),
                         "activate", by=by, on=today, note="Contract activated")
+    record_event("contract.activated", contract)
     return contract
 
 
@@ -314,4 +316,5 @@ def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
                 .filter(Q(contract__in=due) | Q(contract__state=ContractState.ACTIVE,
                                                  start_on__lte=today)).order_by("pk"))
     run_bulk_transition(list(starting), "activate", by=by, on=today, note="Start date reached")
+    record_events("contract.activated", due)
     return due

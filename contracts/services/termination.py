@@ -27,6 +27,7 @@ from contracts.models import (
 from contracts.selectors import contract_for_update, contracts_visible_to
 from contracts.services.schedules import end_lines
 from core.actors import require
+from core.events import record_event
 from core.formatting import format_money
 from core.money import round_money
 from core.transitions import run_bulk_transition, run_transition
@@ -115,4 +116,6 @@ def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
     run_transition(contract, "terminate", by=actor, on=on, day=last_day,
                    note=f"From {effective_on:%Y-%m-%d}: {reason.strip()}; credit "
                         f"{format_money(termination.credit_amount, contract.currency)}")
+    record_event("contract.terminated", contract, termination=termination.pk,
+                 effective_on=effective_on.isoformat())
     return termination

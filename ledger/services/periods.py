@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.actors import as_actor
 from core.dates import month_start
+from core.events import record_event
 from core.transitions import run_transition
 from ledger.models import AccountingPeriod
 from ledger.period_rules import month_end
@@ -42,8 +43,10 @@ def cancel_close(period: AccountingPeriod, *, by, note: str = "", on: date | Non
 def close_period(period: AccountingPeriod, *, by, note: str = "", on: date | None = None):
     """Close a period under review; documents dated in it post in the next open period."""
     actor = as_actor(by)
-    return run_transition(period_for_update(period.pk), "close", by=actor, note=note, on=on,
-                          closed_by=actor.user, at=timezone.now())
+    period = run_transition(period_for_update(period.pk), "close", by=actor, note=note, on=on,
+                            closed_by=actor.user, at=timezone.now())
+    record_event("period.closed", period)
+    return period
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from contracts.models import ContractState, LineStatus
 from contracts.selectors import contract_for_update
 from core.actors import as_actor
 from core.dates import business_date
+from core.events import record_event
 from core.formatting import format_money
 from core.models import TransitionLog
 from core.numbering import next_number
@@ -156,8 +157,10 @@ def submit_order(*, order, by, on: date | None = None) -> Order:
     if decision.approved:
         return run_transition(order, "pass_credit_check", by=by, on=on,
                               note=_passed_note(snapshot))
-    return run_transition(order, "hold", by=by, on=on, note=decision.reason,
-                          reason=decision.reason)
+    order = run_transition(order, "hold", by=by, on=on, note=decision.reason,
+                           reason=decision.reason)
+    record_event("order.held", order, reason=decision.reason)
+    return order
 
 
 def _required_note(note: str, why: str) -> str:

@@ -92,3 +92,13 @@ def test_a_server_error_shows_our_own_page_without_details(rf):
     body = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong on our side" in body and "Traceback" not in body
+
+
+def test_pages_send_a_strict_content_security_policy_and_the_api_docs_their_own(client):
+    login = client.get(reverse("login"))["Content-Security-Policy"]
+    docs = client.get(reverse("api:docs"))["Content-Security-Policy"]
+
+    assert "script-src 'self';" in login and "'unsafe-inline'" not in login.split(
+        "style-src-attr")[0]
+    assert "form-action 'self'" in login and "object-src 'none'" in login
+    assert "script-src 'self' 'unsafe-inline'" in docs  # Swagger UI's own inline start-up
