@@ -48,7 +48,7 @@ class ResolvedUsage:
         return (self.product_id, self.quantity, self.occurred_at)
 
 
-def _quantity(text: str, errors: list[str]) -> Decimal | None:
+def parse_quantity(text: str, errors: list[str]) -> Decimal | None:
     try:
         quantity = Decimal(text)
     except InvalidOperation:
@@ -65,7 +65,7 @@ def _quantity(text: str, errors: list[str]) -> Decimal | None:
     return None
 
 
-def _timestamp(text: str, zone: tzinfo, errors: list[str]) -> datetime | None:
+def parse_timestamp(text: str, zone: tzinfo, errors: list[str]) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -86,8 +86,8 @@ def _row(raw: dict, line: int, zone: tzinfo) -> tuple[UsageRow | None, list[str]
             errors.append(f"the {column.replace('_', ' ')} is missing")
     if len(values["idempotency_key"]) > MAX_KEY_LENGTH:
         errors.append(f"the idempotency key is longer than {MAX_KEY_LENGTH} characters")
-    quantity = _quantity(values["quantity"], errors) if values["quantity"] else None
-    moment = _timestamp(values["timestamp"], zone, errors) if values["timestamp"] else None
+    quantity = parse_quantity(values["quantity"], errors) if values["quantity"] else None
+    moment = parse_timestamp(values["timestamp"], zone, errors) if values["timestamp"] else None
     if None in raw:
         errors.append("the row has more columns than the header")
     if errors:
@@ -121,7 +121,7 @@ def parse_usage(content: bytes | str, *, zone: tzinfo) -> tuple[list[UsageRow], 
     return rows, errors
 
 
-def _billed_period(periods, day: date) -> str:
+def billed_period(periods, day: date) -> str:
     for start, end, label in periods:
         if start <= day <= end:
             return f"{start}..{end} ({label})"
@@ -164,7 +164,7 @@ def resolve_usage(rows: list[UsageRow], *, accounts: Mapping[str, int | None],
             elif key in stored and stored[key] != usage.fact:
                 problems.append(f"the idempotency key {row.idempotency_key!r} was imported "
                                 "before with another product, quantity or time")
-            elif key not in stored and (period := _billed_period(
+            elif key not in stored and (period := billed_period(
                     billed.get((account_id, product_id), ()),
                     row.occurred_at.astimezone(zone).date() if zone else
                     row.occurred_at.date())):

@@ -8,7 +8,6 @@ the invoice run's (billing.services.planning).
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -71,7 +70,7 @@ def _stored(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple]:
     return stored
 
 
-def _billed_periods(resolved) -> dict[tuple[int, int], list]:
+def billed_periods(resolved) -> dict[tuple[int, int], list]:
     """Usage periods already on an invoice, per (account, product), for the file's accounts."""
     periods = defaultdict(list)
     for account_id, product_id, start, end, number, invoice_id in BillingRecord.objects.filter(
@@ -94,7 +93,7 @@ def _checked_rows(rows: list[UsageRow]):
     stored = _stored({(r.account_id, r.idempotency_key) for r in resolved})
     zone = timezone.get_current_timezone()
     resolved, errors = resolve_usage(rows, accounts=accounts, products=products, stored=stored,
-                                     billed=_billed_periods(resolved), zone=zone)
+                                     billed=billed_periods(resolved), zone=zone)
     if errors:
         raise ValidationError(errors, code="bad_rows")
     return resolved, stored
@@ -113,19 +112,6 @@ def import_usage_csv(*, content: bytes, file_name: str, by) -> UsageImportResult
         raise ValidationError(errors, code="bad_rows")
     return _import(rows, name=file_name, sha256=hashlib.sha256(content).hexdigest(),
                    actor=actor)
-
-
-@transaction.atomic
-def import_usage_rows(*, rows: Sequence[UsageRow], name: str, by) -> UsageImportResult:
-    """Usage sent as rows already shaped (the API's events), checked and stored as a file's
-    are: every row or none, each key counted once; errors name a row by its `line`."""
-    actor = _require(by)
-    rows = list(rows)
-    if not rows:
-        raise ValidationError("There is no usage to import.", code="bad_rows")
-    digest = hashlib.sha256(repr([(r.account, r.sku, str(r.quantity), r.occurred_at.isoformat(),
-                                   r.idempotency_key) for r in rows]).encode()).hexdigest()
-    return _import(rows, name=name, sha256=digest, actor=actor)
 
 
 def _import(rows: list[UsageRow], *, name: str, sha256: str, actor) -> UsageImportResult:

@@ -25,8 +25,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.models import UsageImport, UsageRecord
-from billing.services.usage_import import _billed_periods
-from billing.usage_csv import MAX_KEY_LENGTH, _billed_period, _quantity, _timestamp
+from billing.services.usage_import import billed_periods
+from billing.usage_csv import MAX_KEY_LENGTH, billed_period, parse_quantity, parse_timestamp
 from catalog.models import Product, ProductKind
 from core.actors import require
 from core.models import ExternalId
@@ -140,7 +140,7 @@ def _quantity_of(value, problems: _Problems, index: int) -> Decimal | None:
         problems.add(index, "quantity", "the quantity must be a number (or its text)")
         return None
     found: list[str] = []
-    quantity = _quantity(str(value).strip(), found)
+    quantity = parse_quantity(str(value).strip(), found)
     _checked(found, problems, index, "quantity")
     return quantity
 
@@ -151,7 +151,7 @@ def _moment(value, zone: tzinfo, problems: _Problems, index: int) -> datetime | 
                                          "2026-11-01T13:45:00Z)")
         return None
     found: list[str] = []
-    moment = _timestamp(value.strip(), zone, found)
+    moment = parse_timestamp(value.strip(), zone, found)
     _checked(found, problems, index, "timestamp")
     return moment
 
@@ -232,10 +232,10 @@ def _billed_problems(events: list[ResolvedEvent], problems: _Problems, zone: tzi
     """New usage in a period already invoiced would never be rated: refused."""
     if not events:
         return
-    billed = _billed_periods(events)
+    billed = billed_periods(events)
     for event in events:
         periods = billed.get((event.account_id, event.product_id))
-        if periods and (period := _billed_period(periods,
+        if periods and (period := billed_period(periods,
                                                  event.occurred_at.astimezone(zone).date())):
             problems.add(event.index, "timestamp", f"the usage falls in the period {period} "
                                                    "already invoiced")
