@@ -21,6 +21,7 @@ class Seller:
     phone: str  # BT-42; XRechnung requires it (BR-DE-6)
     iban: str
     bic: str
+    creditor_id: str = ""  # SEPA creditor identifier (BT-90) for direct debits
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -43,4 +44,5 @@ def seller() -> Seller:
         company_id=read("COMPANY_REGISTRATION_ID"), email=read("COMPANY_EMAIL"),
         phone=read("COMPANY_PHONE"),
         iban="".join(read("COMPANY_IBAN").split()).upper(), bic=read("COMPANY_BIC").upper(),
+        creditor_id="".join(read("COMPANY_CREDITOR_ID").split()).upper(),
     )

@@ -252,6 +252,7 @@ COMPANY_REGISTRATION_ID = company_setting("COMPANY_REGISTRATION_ID")
 COMPANY_IBAN = company_setting("COMPANY_IBAN")
 COMPANY_BIC = company_setting("COMPANY_BIC")
 COMPANY_PHONE = company_setting("COMPANY_PHONE")
+COMPANY_CREDITOR_ID = company_setting("COMPANY_CREDITOR_ID")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Behind our TLS proxy the client's address is the last X-Forwarded-For entry the proxy added;
 # without a proxy that header is the client's own word and is ignored.

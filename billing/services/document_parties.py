@@ -7,8 +7,6 @@ draft charged). Plain dicts; the e-invoice builders read them back (billing.einv
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.conf import settings
-
 from billing.services.taxing import Place, TaxBook
 from catalog import tax
 from core.company import seller
@@ -43,11 +41,10 @@ def payment_means_copy(account) -> dict:
     if means["kind"] == PaymentMeans.CREDIT_TRANSFER:
         means.update(iban=company.iban, bic=company.bic, account_name=company.legal_name)
     elif means["kind"] == PaymentMeans.DIRECT_DEBIT:
-        # the SEPA creditor identifier (BT-90) is the company's; until core.company carries it,
-        # its setting is read here (an empty one leaves XRechnung's BR-DE-30 to say so)
+        # the SEPA creditor identifier (BT-90) is the company's (an empty one leaves
+        # XRechnung's BR-DE-30 to say so)
         means.update(mandate_reference=account.mandate_reference,
-                     debtor_iban=account.debtor_iban,
-                     creditor_id=str(getattr(settings, "COMPANY_CREDITOR_ID", "") or "").strip())
+                     debtor_iban=account.debtor_iban, creditor_id=company.creditor_id)
     return means
 
 
