@@ -1,7 +1,8 @@
 """Recognition runs: one month's revenue posted from the schedules, in chunks any worker takes.
 
 `start_recognition_run` creates (or resumes) the month's run, picks up new and amended contracts,
-and queues one chunk task per id range of revenue contracts. Each chunk is one transaction: it
+expires the material rights lapsed by the month's end (`revrec.services.rights`), and queues
+one chunk task per id range of revenue contracts. Each chunk is one transaction: it
 recognizes every schedule line of its revenue contracts up to the month not recognized yet,
 posts the revenue by product family and the contract asset reclass through
 `ledger.services.post_entries`, and records one item per revenue contract and month (unique), so
@@ -47,6 +48,7 @@ from revrec.models import (
 from revrec.release import Position, release
 from revrec.selectors import BILLED_STATES, Billed, billed_to_date
 from revrec.services.contracts import create_revenue_contracts
+from revrec.services.rights import expire_material_rights
 from revrec.services.schedule_rows import delivery_lines
 
 ZERO = Decimal(0)
@@ -148,6 +150,8 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
         run = run_transition(run, "resume", by=actor, on=today, note=note)
     else:
         return run
+    # rights lapsed by the month's end earn what is left of them in it (B46-B47)
+    expire_material_rights(through=month_end(month), by=actor, on=today)
     return _queue_unfinished(run, by=actor, on=today)
 
 

@@ -41,6 +41,9 @@ from revrec.services.schedule_rows import insert_schedule_rows
 
 ZERO = Decimal(0)
 ESTIMATE_PERMISSION = "revrec.estimate_variable_consideration"
+# Usage is recognized as billed; a material right keeps the share carved out for it when granted
+# (revrec.services.rights): variable consideration is allocated to the goods.
+NOT_ALLOCATED = (Pattern.AS_BILLED, Pattern.ON_REDEMPTION)
 
 
 def parse_scenarios(rows) -> tuple[variable.Scenario, ...]:
@@ -64,7 +67,8 @@ def _shares(amount: Decimal, currency: str, obligations, allocated_to) -> dict[i
     return {int(part.key): sign * part.amount for part in parts}
 
 
-def _first_open(revenue_contract: RevenueContract) -> date | None:
+def first_open(revenue_contract: RevenueContract) -> date | None:
+    """The first month the revenue contract has not recognized (None before its first run)."""
     last = (RecognitionItem.objects.filter(revenue_contract=revenue_contract)
             .order_by("-month").values_list("month", flat=True).first())
     return add_months(last, 1) if last else None
@@ -110,7 +114,7 @@ def estimate_variable_consideration(
     obligations = list(
         PerformanceObligation.objects.select_for_update()
         .filter(revenue_contract=rc, status=ObligationStatus.OPEN)
-        .exclude(pattern=Pattern.AS_BILLED).select_related("revenue_contract").order_by("pk"))
+        .exclude(pattern__in=NOT_ALLOCATED).select_related("revenue_contract").order_by("pk"))
     if not obligations:
         errors["allocated_to"] = "The revenue contract has no open obligation to allocate to."
     if allocated_to is not None:
@@ -146,6 +150,13 @@ def estimate_variable_consideration(
     rc.modified_on = today
     rc.save(update_fields=["variable_consideration", "modified_on"])
 
+    reschedule(rc, obligations)
+    return estimate_row
+
+
+def reschedule(rc: RevenueContract, obligations) -> None:
+    """New schedules for goods whose allocation changed: months recognized stay, the difference
+    is caught up in the first month the revenue contract has not recognized (15.88)."""
     lines = {line.pk: line for line in ContractLine.objects.filter(
         pk__in=[o.contract_line_id for o in obligations]).select_related("contract")
         .annotate(has_order_line=has_order_line_of_contract_line())}
@@ -154,5 +165,4 @@ def estimate_variable_consideration(
         schedule = _schedule_for(obligation, lines[obligation.contract_line_id])
         if schedule:  # () for units on an order: the run earns the new allocation by delivery
             replaced[obligation.pk] = schedule
-    insert_schedule_rows(_rescheduled(replaced, first_open=_first_open(rc)))
-    return estimate_row
+    insert_schedule_rows(_rescheduled(replaced, first_open=first_open(rc)))
