@@ -1,5 +1,6 @@
 """Month pickers, the report filters, a revenue contract's recognition policy, the
-override of a modification's treatment and an estimate of variable consideration."""
+override of a modification's treatment, an estimate of variable consideration, and material
+rights with their exercise."""
 
 from datetime import date
 
@@ -11,6 +12,7 @@ from revrec.models import (
     MidMonthEnd,
     RecognitionBasis,
     RemainderTo,
+    RightKind,
     Treatment,
     VariableKind,
 )
@@ -120,3 +122,33 @@ class VariableConsiderationForm(forms.Form):
                 raise forms.ValidationError(f"Line {n}: give an amount and a probability.")
             rows.append(tuple(parts))
         return rows
+
+
+class MaterialRightForm(forms.Form):
+    """A material right the contract grants (IFRS 15.B40-B42); rates as fractions (0.3)."""
+
+    kind = forms.ChoiceField(choices=RightKind.choices)
+    description = forms.CharField(max_length=200)
+    units = forms.DecimalField(label="Rights granted", max_digits=19, decimal_places=4)
+    value = forms.DecimalField(label="Purchases they apply to (full price)", max_digits=19,
+                               decimal_places=4)
+    discount_rate = forms.DecimalField(label="Incremental discount (0.3 for 30%)",
+                                       max_digits=7, decimal_places=6)
+    likelihood = forms.DecimalField(label="Likelihood of exercise (0.8)", max_digits=7,
+                                    decimal_places=6)
+    units_expected = forms.DecimalField(label="Rights expected to be exercised", required=False,
+                                        max_digits=19, decimal_places=4,
+                                        help_text="Empty: rights granted × likelihood")
+    expires_on = forms.DateField(label="Last day they can be exercised",
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label="Why material, and what the estimates rest on",
+                               max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RightEventForm(forms.Form):
+    """Rights exercised (`units`), or a new estimate of those that will be (`units_expected`)."""
+
+    action = forms.ChoiceField(choices=[("redeem", "Rights exercised"),
+                                        ("reestimate", "Re-estimate the rights expected")])
+    units = forms.DecimalField(label="Rights", max_digits=19, decimal_places=4)
+    reason = forms.CharField(max_length=1000, required=False)

@@ -657,6 +657,14 @@ class MaterialRight(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """Rights expected never to be exercised (B46)."""
         return self.units - self.units_expected
 
+    @property
+    def discount_shown(self) -> str:
+        return f"{_plain(self.discount_rate * 100, 4)}%"
+
+    @property
+    def likelihood_shown(self) -> str:
+        return f"{_plain(self.likelihood * 100, 4)}%"
+
     @transition(field=state, source=RightState.OPEN, target=RightState.EXPIRED,
                 permission="revrec.account_material_rights")
     def expire(self, *, effective):

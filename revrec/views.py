@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.dates import add_months
+from core.forms import add_service_errors
 from ledger.models import AccountingPeriod, PeriodState
 from revrec import reports, selectors
 from revrec.checklist import close_checklist
@@ -20,10 +21,12 @@ from revrec.exports import csv_response, xlsx_response
 from revrec.filters import RevenueContractFilter
 from revrec.forms import (
     REPORTS,
+    MaterialRightForm,
     MonthForm,
     OverrideForm,
     PolicyForm,
     ReportForm,
+    RightEventForm,
     VariableConsiderationForm,
     this_month,
 )
@@ -31,6 +34,7 @@ from revrec.models import ObligationStatus, Pattern, RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
+from revrec.services.rights import grant_material_right, record_redemption, reestimate_redemptions
 from revrec.services.variable import estimate_variable_consideration
 
 PAGE_SIZE = 25
@@ -56,7 +60,7 @@ def contract_list(request):
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
 def contract_detail(request, pk: int, policy_form=None, override_form=None,
-                    variable_form=None):
+                    variable_form=None, right_form=None, event_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -74,13 +78,16 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
         "estimates": selectors.variable_estimates_of(revenue_contract),
         "variable_form": variable_form or VariableConsiderationForm(
             obligations=_estimable(obligations)),
+        "rights": selectors.material_rights_of(obligations),
+        "right_form": right_form or MaterialRightForm(),
+        "event_form": event_form or RightEventForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
 
 
 def _estimable(obligations):
-    """The obligations variable consideration may be allocated to (open, not usage)."""
-    return [o for o in obligations
-            if o.status == ObligationStatus.OPEN and o.pattern != Pattern.AS_BILLED]
+    """The obligations variable consideration may be allocated to (open goods)."""
+    return [o for o in obligations if o.status == ObligationStatus.OPEN
+            and o.pattern in (Pattern.RATABLE, Pattern.POINT_IN_TIME)]
 
 
 @require_POST
@@ -124,6 +131,46 @@ def contract_variable(request, pk: int):
                                       "and schedules follow it.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, variable_form=form)
+
+
+@require_POST
+@permission_required("revrec.account_material_rights", raise_exception=True)
+def contract_right(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    form = MaterialRightForm(request.POST)
+    if form.is_valid():
+        try:
+            grant_material_right(revenue_contract=revenue_contract, by=request.user,
+                                 **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Material right recorded; its share of the price is "
+                                      "carved out of the goods.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, right_form=form)
+
+
+@require_POST
+@permission_required("revrec.account_material_rights", raise_exception=True)
+def right_event(request, pk: int):
+    right = get_object_or_404(selectors.material_rights(), pk=pk)
+    form = RightEventForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "redeem":
+                record_redemption(right=right, units=data["units"], reason=data["reason"],
+                                  by=request.user)
+            else:
+                reestimate_redemptions(right=right, units_expected=data["units"],
+                                       reason=data["reason"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded; what the right earned is scheduled.")
+            return redirect("revrec:contract", pk=right.obligation.revenue_contract_id)
+    return contract_detail(request, right.obligation.revenue_contract_id, event_form=form)
 
 
 @require_POST

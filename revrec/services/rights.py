@@ -62,6 +62,11 @@ def _decimal(errors: dict, field: str, value, label: str) -> Decimal | None:
         return None
 
 
+def _shown(units: Decimal) -> str:
+    """600, not 600.0000 nor 6E+2."""
+    return f"{units.normalize():f}"
+
+
 def _first_message(error: ValueError) -> str:
     text = str(error)
     return f"{text[0].upper()}{text[1:]}."
@@ -169,8 +174,8 @@ def record_redemption(*, right: MaterialRight, units, by, on: date | None = None
     elif units is not None and units <= 0:
         errors["units"] = "Exercise at least part of one right."
     elif units is not None and right.units_redeemed + units > right.units:
-        errors["units"] = (f"Only {right.units - right.units_redeemed:f} of the "
-                           f"{right.units:f} rights granted are left.")
+        errors["units"] = (f"Only {_shown(right.units - right.units_redeemed)} of the "
+                           f"{_shown(right.units)} rights granted are left.")
     if errors:
         raise ValidationError(errors)
     right.units_redeemed += units
@@ -195,8 +200,8 @@ def reestimate_redemptions(*, right: MaterialRight, units_expected, reason: str,
     if right.state != RightState.OPEN:
         errors["units_expected"] = f"The rights lapsed after {right.expired_on:%Y-%m-%d}."
     elif expected is not None and not right.units_redeemed <= expected <= right.units:
-        errors["units_expected"] = (f"Expect between the {right.units_redeemed:f} exercised and "
-                                    f"the {right.units:f} granted.")
+        errors["units_expected"] = (f"Expect between the {_shown(right.units_redeemed)} "
+                                    f"exercised and the {_shown(right.units)} granted.")
     if errors:
         raise ValidationError(errors)
     right.units_expected = expected
