@@ -68,6 +68,9 @@ class RevenueContract(models.Model):
     variable_consideration = models.DecimalField(
         **AMOUNT, help_text="The constrained amount of the estimate in force "
                             "(VariableConsideration, latest version).")
+    expected_refunds = models.DecimalField(
+        **AMOUNT, help_text="Consideration expected to be refunded for products expected back "
+                            "(the latest ReturnEstimate of each obligation): not revenue.")
     recognition_basis = models.CharField(max_length=16, choices=RecognitionBasis.choices,
                                          default=RecognitionBasis.BY_DAY)
     remainder_to = models.CharField(
@@ -97,8 +100,9 @@ class RevenueContract(models.Model):
 
     @property
     def total_price(self) -> Decimal:
-        """The transaction price: fixed plus variable consideration in force."""
-        return self.transaction_price + self.variable_consideration
+        """The transaction price: fixed plus variable consideration in force, less the refunds
+        expected for products expected back (IFRS 15.B21)."""
+        return self.transaction_price + self.variable_consideration - self.expected_refunds
 
     @property
     def basis(self) -> Basis:
@@ -438,6 +442,9 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
     recognized_functional = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     fx_difference = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     revenue_functional = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    refund_functional = models.DecimalField(
+        max_digits=19, decimal_places=4, default=0,
+        help_text="Moved from deferred revenue to the refund liability (ReturnEstimate).")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -703,3 +710,54 @@ class RightEvent(models.Model):
 
     def __str__(self):
         return f"{self.right} {self.kind} {self.on}"
+
+
+class ReturnEstimate(models.Model):
+    """One estimate of the products a customer is expected to return (IFRS 15.B20-B27,
+    `revrec.returns`), per point-in-time obligation; each re-estimate is a new version and the
+    latest is in force. The obligation is allocated the price of the units kept (`gross` less
+    `refund`). The first recognition run of a month at or after the estimate and the goods'
+    transfer posts the change since the version posted before: deferred revenue to the refund
+    liability, and the asset for the products to be recovered against cost of sales."""
+
+    obligation = models.ForeignKey(PerformanceObligation, on_delete=models.PROTECT,
+                                   related_name="return_estimates")
+    version = models.PositiveIntegerField()
+    method = models.CharField(max_length=16, choices=EstimateMethod.choices)
+    scenarios = models.JSONField(help_text='[{"amount": "3", "probability": "0.6"}, ...] '
+                                           "(units returned)")
+    units_sold = models.DecimalField(max_digits=19, decimal_places=4)
+    units_returned = models.DecimalField(max_digits=19, decimal_places=4,
+                                         help_text="Expected back (the estimate).")
+    unit_cost = models.DecimalField(max_digits=19, decimal_places=4,
+                                    help_text="Carrying amount of one unit (contract currency).")
+    gross = models.DecimalField(**AMOUNT, help_text="The obligation's price before returns.")
+    refund = models.DecimalField(**AMOUNT, help_text="Refund liability (B21(b)).")
+    asset = models.DecimalField(**AMOUNT, help_text="Right to recover the products (B21(c)).")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_on = models.DateField()
+    posted_in = models.ForeignKey(RecognitionRun, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="return_estimates",
+                                  help_text="The run that posted it (or found it superseded).")
+    refund_functional = models.DecimalField(**AMOUNT, help_text="Change of the refund "
+                                                                "liability it posted.")
+    asset_functional = models.DecimalField(**AMOUNT, help_text="Change of the asset it posted.")
+    entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["obligation", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "version"],
+                                    name="returnestimate_one_per_version"),
+            models.CheckConstraint(condition=models.Q(units_returned__gte=0,
+                                                      units_returned__lte=models.F("units_sold")),
+                                   name="returnestimate_returned_within_sold"),
+        ]
+        indexes = [models.Index(fields=["posted_in", "recorded_on"])]
+
+    def __str__(self):
+        return f"{self.obligation} returns v{self.version}"

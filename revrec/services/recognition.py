@@ -4,8 +4,9 @@
 expires the material rights lapsed by the month's end (`revrec.services.rights`), and queues
 one chunk task per id range of revenue contracts. Each chunk is one transaction: it
 recognizes every schedule line of its revenue contracts up to the month not recognized yet,
-posts the revenue by product family and the contract asset reclass through
-`ledger.services.post_entries`, and records one item per revenue contract and month (unique), so
+posts the revenue by product family, the contract asset reclass and the changes of return
+estimates not posted yet (`revrec.services.returns`) through `ledger.services.post_entries`, and
+records one item per revenue contract and month (unique), so
 a chunk that runs twice, or a run that died half-way and is started again, posts nothing twice.
 """
 
@@ -41,6 +42,7 @@ from revrec.models import (
     RecognitionRun,
     RecognizedRevenue,
     RecognizedTotal,
+    ReturnEstimate,
     RevenueContract,
     RunState,
     ScheduleLine,
@@ -48,6 +50,7 @@ from revrec.models import (
 from revrec.release import Position, release
 from revrec.selectors import BILLED_STATES, Billed, billed_to_date
 from revrec.services.contracts import create_revenue_contracts
+from revrec.services.returns import return_drafts
 from revrec.services.rights import expire_material_rights
 from revrec.services.schedule_rows import delivery_lines
 
@@ -216,7 +219,8 @@ ITEM_FIELDS = ("run_id", "revenue_contract_id", "month", "recognized", "recogniz
                "billed_to_date", "billed_to_date_functional", "contract_asset", "entry_id",
                "reclass_entry_id")
 REVENUE_FIELDS = ("item_id", "family", "amount", "amount_functional")
-TOTALS = ("recognized_functional", "fx_difference", "revenue_functional")  # the run's
+TOTALS = ("recognized_functional", "fx_difference", "revenue_functional",
+          "refund_functional")  # the run's
 
 
 class _Chunk:
@@ -256,7 +260,7 @@ class _Chunk:
             self.amounts[rc_id][family] += amount
             self.kinds[family, pattern, currency] += amount
 
-    def post(self, actor) -> tuple[Decimal, Decimal, Decimal]:
+    def post(self, actor) -> tuple[Decimal, Decimal, Decimal, Decimal]:
         """Release each contract's month (revrec.release), post its entries, and record one
         item per contract and one revenue row per family, written from tuples; their totals
         (`TOTALS`, functional)."""
@@ -297,12 +301,19 @@ class _Chunk:
                           entry is not None, reclass is not None])
             revenue.append(split)
             drafts += [d for d in (entry, reclass) if d is not None]
-        posted = iter(ledger.post_entry_ids(drafts, by=actor))
+        settled = return_drafts(self.contracts, self.run, rate_of=rate_of,
+                                functional=functional, month_end=self.end,
+                                source_of=lambda rc: SourceRef(source_type, rc.pk),
+                                label_of=lambda rc: f"{rc.number} {month}")
+        posted = iter(ledger.post_entry_ids(
+            drafts + [s.draft for s in settled if s.draft is not None], by=actor))
         totals = (sum((item[4] for item in items), ZERO), sum((item[5] for item in items), ZERO),
-                  sum((f.functional for split in revenue for f in split), ZERO))
+                  sum((f.functional for split in revenue for f in split), ZERO),
+                  sum((s.refund for s in settled), ZERO))
         for item in items:  # the last two columns: whether each entry exists, then its id
             item[-2] = next(posted) if item[-2] else None
             item[-1] = next(posted) if item[-1] else None
+        self._settle(settled, posted)
         item_ids = insert_tuples(RecognitionItem, ITEM_FIELDS, [tuple(i) for i in items])
         insert_tuples(RecognizedRevenue, REVENUE_FIELDS, [
             (item_id, f.family, f.amount, f.functional)
@@ -316,6 +327,18 @@ class _Chunk:
             run=self.run, month=self.month,
             revenue_contract_id=OuterRef("obligation__revenue_contract_id")))).update(run=self.run)
         return totals
+
+
+    def _settle(self, settled, posted) -> None:
+        """Mark the return estimates posted (their entries follow the items' in `posted`)."""
+        estimates = []
+        for posting in settled:
+            entry_id = next(posted) if posting.draft is not None else None
+            for estimate in posting.estimates:
+                estimate.posted_in, estimate.entry_id = self.run, entry_id
+                estimates.append(estimate)
+        ReturnEstimate.objects.bulk_update(estimates, ["posted_in", "entry", "refund_functional",
+                                                       "asset_functional"])
 
 
 def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) -> None:
@@ -349,7 +372,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
         return 0
     contracts = [Contract(*row) for row in _in_chunk(chunk).select_for_update().order_by("pk")
                  .values_list("pk", "currency", "account_id", "number")]
-    totals, kinds = (ZERO, ZERO, ZERO), {}
+    totals, kinds = (ZERO, ZERO, ZERO, ZERO), {}
     if contracts:
         work = _Chunk(run, chunk, contracts)
         work.schedule()
@@ -361,6 +384,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
     run.recognized_functional += totals[0]
     run.fx_difference += totals[1]
     run.revenue_functional += totals[2]
+    run.refund_functional += totals[3]
     _add_kinds(run, kinds)
     fields = ["heartbeat_at", *TOTALS]
     if run.chunks.filter(finished_at__isnull=True).exists():
