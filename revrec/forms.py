@@ -1,6 +1,6 @@
 """Month pickers, the report filters, a revenue contract's recognition policy, the
-override of a modification's treatment, an estimate of variable consideration, and material
-rights with their exercise."""
+override of a modification's treatment, estimates of variable consideration and of returns,
+and material rights with their exercise."""
 
 from datetime import date
 
@@ -113,15 +113,20 @@ class VariableConsiderationForm(forms.Form):
             (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
 
     def clean_scenarios(self):
-        rows = []
-        for n, text in enumerate(self.cleaned_data["scenarios"].splitlines(), 1):
-            if not text.strip():
-                continue
-            parts = text.replace(",", " ").split()
-            if len(parts) != 2:
-                raise forms.ValidationError(f"Line {n}: give an amount and a probability.")
-            rows.append(tuple(parts))
-        return rows
+        return scenario_rows(self.cleaned_data["scenarios"], "an amount")
+
+
+def scenario_rows(text: str, what: str) -> list[tuple[str, str]]:
+    """`value probability` pairs, one a line (blank lines skipped)."""
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.replace(",", " ").split()
+        if len(parts) != 2:
+            raise forms.ValidationError(f"Line {n}: give {what} and a probability.")
+        rows.append((parts[0], parts[1]))
+    return rows
 
 
 class MaterialRightForm(forms.Form):
@@ -152,3 +157,24 @@ class RightEventForm(forms.Form):
                                         ("reestimate", "Re-estimate the rights expected")])
     units = forms.DecimalField(label="Rights", max_digits=19, decimal_places=4)
     reason = forms.CharField(max_length=1000, required=False)
+
+
+class ReturnEstimateForm(forms.Form):
+    """Products expected back for one point-in-time obligation (IFRS 15.B23): scenarios one a
+    line as `units probability`."""
+
+    obligation = forms.TypedChoiceField(label="Goods", coerce=int)
+    method = forms.ChoiceField(choices=EstimateMethod.choices)
+    scenarios = forms.CharField(label="Units returned", widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="One a line: units probability (2 0.3)")
+    units_sold = forms.DecimalField(max_digits=19, decimal_places=4)
+    unit_cost = forms.DecimalField(label="Cost of one unit", max_digits=19, decimal_places=4)
+    reason = forms.CharField(label="What the estimate rests on", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+    def clean_scenarios(self):
+        return scenario_rows(self.cleaned_data["scenarios"], "the units")

@@ -761,3 +761,8 @@ class ReturnEstimate(models.Model):
 
     def __str__(self):
         return f"{self.obligation} returns v{self.version}"
+
+    @property
+    def revenue(self) -> Decimal:
+        """The price of the units expected to be kept (B21(a))."""
+        return self.gross - self.refund

@@ -24,6 +24,7 @@ from revrec.models import (
     RecognitionItem,
     RecognitionRun,
     RecognizedRevenue,
+    ReturnEstimate,
     RevenueContract,
     RightEvent,
     StandalonePrice,
@@ -270,6 +271,13 @@ def variable_estimates_of(revenue_contract: RevenueContract):
     return revenue_contract.variable_estimates.select_related(
         "recorded_by", "allocated_to__product", "allocated_to__contract_line").order_by(
         "-version")
+
+
+def return_estimates_of(revenue_contract: RevenueContract) -> QuerySet[ReturnEstimate]:
+    """Its return estimates, latest version first per obligation (one query)."""
+    return ReturnEstimate.objects.filter(obligation__revenue_contract=revenue_contract) \
+        .select_related("obligation__product", "obligation__contract_line", "recorded_by",
+                        "posted_in").order_by("obligation_id", "-version")
 
 
 def material_rights() -> QuerySet[MaterialRight]:

@@ -26,6 +26,7 @@ from revrec.forms import (
     OverrideForm,
     PolicyForm,
     ReportForm,
+    ReturnEstimateForm,
     RightEventForm,
     VariableConsiderationForm,
     this_month,
@@ -34,6 +35,7 @@ from revrec.models import ObligationStatus, Pattern, RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
+from revrec.services.returns import estimate_returns
 from revrec.services.rights import grant_material_right, record_redemption, reestimate_redemptions
 from revrec.services.variable import estimate_variable_consideration
 
@@ -60,7 +62,7 @@ def contract_list(request):
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
 def contract_detail(request, pk: int, policy_form=None, override_form=None,
-                    variable_form=None, right_form=None, event_form=None):
+                    variable_form=None, right_form=None, event_form=None, return_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -79,6 +81,8 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
         "variable_form": variable_form or VariableConsiderationForm(
             obligations=_estimable(obligations)),
         "rights": selectors.material_rights_of(obligations),
+        "returns": selectors.return_estimates_of(revenue_contract),
+        "return_form": return_form or ReturnEstimateForm(obligations=_returnable(obligations)),
         "right_form": right_form or MaterialRightForm(),
         "event_form": event_form or RightEventForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
@@ -131,6 +135,34 @@ def contract_variable(request, pk: int):
                                       "and schedules follow it.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, variable_form=form)
+
+
+def _returnable(obligations):
+    """Goods a right of return may be estimated for (open, at a point in time)."""
+    return [o for o in obligations
+            if o.status == ObligationStatus.OPEN and o.pattern == Pattern.POINT_IN_TIME]
+
+
+@require_POST
+@permission_required("revrec.estimate_variable_consideration", raise_exception=True)
+def contract_returns(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    obligations = _returnable(selectors.obligations_of(revenue_contract))
+    form = ReturnEstimateForm(request.POST, obligations=obligations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            estimate_returns(obligation=next(o for o in obligations if o.pk == data["obligation"]),
+                             method=data["method"], scenarios=data["scenarios"],
+                             units_sold=data["units_sold"], unit_cost=data["unit_cost"],
+                             reason=data["reason"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Returns estimated; revenue, the refund liability and the "
+                                      "asset follow it at the next run.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, return_form=form)
 
 
 @require_POST

@@ -15,6 +15,9 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from ledger import chart
 from ledger.selectors import trial_balance
@@ -23,6 +26,7 @@ from revrec.checklist import close_checklist
 from revrec.models import PerformanceObligation, RecognitionItem, RecognitionRun
 from revrec.reports import deferred_revenue_rollforward, disclosures_tie_out
 from revrec.services.returns import estimate_returns
+from tests.conftest import PASSWORD
 from tests.revrec.factories import invoice_lines
 from tests.revrec.test_partial_delivery import DEC, JAN, at, gateways_ordered, run_month
 
@@ -115,3 +119,31 @@ def test_return_estimates_are_refused_to_finance_and_sales_and_checked(
     assert not gateways.return_estimates.exists()
     gateways.refresh_from_db()
     assert gateways.allocated == D("7470.00")
+
+
+def test_the_page_shows_the_estimates_and_only_accountants_record_them(
+        client, delivered, accountant, finance, sales_rep):
+    rc, gateways = delivered
+    url = reverse("revrec:contract_returns", args=[rc.pk])
+    page_url = reverse("revrec:contract", args=[rc.pk])
+    post = {"obligation": str(gateways.pk), "method": "expected_value",
+            "scenarios": "0 0.2\n1 0.5\n2 0.3", "units_sold": "30", "unit_cost": "150.00",
+            "reason": "Returns of gateways over the last two years"}
+    for user in (finance, sales_rep):
+        client.login(username=user.username, password=PASSWORD)
+        assert client.post(url, post).status_code == 403
+    assert not gateways.return_estimates.exists()
+
+    client.login(username=accountant.username, password=PASSWORD)
+    wrong = client.post(url, {**post, "scenarios": "31 1"}).content.decode()
+    assert "Expect between 0 and the 30 units sold back." in wrong
+    client.get(page_url)  # warm the session
+    with CaptureQueriesContext(connection) as none:
+        client.get(page_url)
+    assert client.post(url, post).status_code == 302
+    client.get(page_url)  # shows (and drops) the success message
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(page_url).content.decode()
+    assert "1.1 of 30" in page and "$273.90" in page and "$7,196.10" in page
+    assert "− expected refunds $273.90" in page and "At the next run" in page
+    assert len(one) == len(none)  # the estimates are read whether there are any or not
