@@ -71,6 +71,9 @@ class RevenueContract(models.Model):
     expected_refunds = models.DecimalField(
         **AMOUNT, help_text="Consideration expected to be refunded for products expected back "
                             "(the latest ReturnEstimate of each obligation): not revenue.")
+    financing = models.DecimalField(
+        **AMOUNT, help_text="What significant financing components add to the price (interest "
+                            "on advances) or take off it (interest in arrears).")
     recognition_basis = models.CharField(max_length=16, choices=RecognitionBasis.choices,
                                          default=RecognitionBasis.BY_DAY)
     remainder_to = models.CharField(
@@ -102,7 +105,8 @@ class RevenueContract(models.Model):
     def total_price(self) -> Decimal:
         """The transaction price: fixed plus variable consideration in force, less the refunds
         expected for products expected back (IFRS 15.B21)."""
-        return self.transaction_price + self.variable_consideration - self.expected_refunds
+        return (self.transaction_price + self.variable_consideration - self.expected_refunds
+                + self.financing)
 
     @property
     def basis(self) -> Basis:
@@ -445,6 +449,10 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
     refund_functional = models.DecimalField(
         max_digits=19, decimal_places=4, default=0,
         help_text="Moved from deferred revenue to the refund liability (ReturnEstimate).")
+    financing_functional = models.DecimalField(
+        max_digits=19, decimal_places=4, default=0,
+        help_text="Interest added to contract balances: expense on advances (a liability "
+                  "grows) less income in arrears (an asset grows).")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -766,3 +774,66 @@ class ReturnEstimate(models.Model):
     def revenue(self) -> Decimal:
         """The price of the units expected to be kept (B21(a))."""
         return self.gross - self.refund
+
+
+class FinancingKind(models.TextChoices):
+    EXPEDIENT = "expedient", "None: paid within a year of the transfer (IFRS 15.63)"
+    ADVANCE = "advance", "Paid in advance: interest expense (IE Example 29)"
+    ARREARS = "arrears", "Paid in arrears: interest income (IE Example 26)"
+
+
+class FinancingComponent(models.Model):
+    """The accountant's judgement on the timing of payment for one obligation (IFRS 15.60-65,
+    `revrec.financing`): none within a year (the practical expedient, on record), else the
+    rate of a separate financing transaction, the revenue with the financing taken out and the
+    interest accrued month by month (`InterestLine`), posted by the recognition run."""
+
+    obligation = models.OneToOneField(PerformanceObligation, on_delete=models.PROTECT,
+                                      related_name="financing")
+    kind = models.CharField(max_length=16, choices=FinancingKind.choices)
+    amount = models.DecimalField(**AMOUNT, help_text="The payment (advance) or the amount "
+                                                     "payable (arrears).")
+    paid_on = models.DateField()
+    transferred_on = models.DateField()
+    rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True,
+                               help_text="Annual rate of a separate financing transaction "
+                                         "(15.64); none under the expedient.")
+    revenue = models.DecimalField(**AMOUNT, help_text="The obligation's price after it.")
+    interest = models.DecimalField(**AMOUNT)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_on = models.DateField()
+
+    class Meta:
+        ordering = ["obligation"]
+        permissions = [("assess_financing", "Can assess significant financing components")]
+
+    def __str__(self):
+        return f"{self.obligation} {self.kind}"
+
+    @property
+    def rate_shown(self) -> str:
+        return "" if self.rate is None else f"{_plain(self.rate * 100, 4)}%"
+
+
+class InterestLine(models.Model):
+    """One month's interest of a financing component; recognized once, by one run."""
+
+    component = models.ForeignKey(FinancingComponent, on_delete=models.CASCADE,
+                                  related_name="interest_lines")
+    month = models.DateField()
+    amount = models.DecimalField(**AMOUNT)
+    run = models.ForeignKey(RecognitionRun, null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="interest_lines")
+    entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["component", "month"]
+        constraints = [models.UniqueConstraint(fields=["component", "month"],
+                                               name="interestline_one_per_month")]
+        indexes = [models.Index(fields=["run", "month"])]
+
+    def __str__(self):
+        return f"{self.component} {self.month:%Y-%m} {self.amount}"

@@ -2,9 +2,9 @@
 exports write alike. Questions only; each report is a few aggregate queries whatever the volume.
 
 - Revenue waterfall: what the schedules will recognize in each of the next months.
-- Deferred revenue roll-forward: opening + billed - recognized - refunds expected = closing, per
-  month, next to the ledger's net contract balance (deferred revenue less unbilled receivable)
-  to show it ties.
+- Deferred revenue roll-forward: opening + billed - recognized - refunds expected + financing
+  interest = closing, per month, next to the ledger's net contract balance (deferred revenue
+  less unbilled receivable) to show it ties.
 - Recognized revenue by period, customer and product family.
 - Disaggregation of revenue (IFRS 15.114, B87-B89): by product family, pattern of transfer and
   currency, its functional total next to the revenue revrec posted in the ledger.
@@ -153,50 +153,56 @@ def _from(first: date, months: dict[date, Decimal]) -> dict[date | None, Decimal
     return result
 
 
-def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict, dict]:
-    """Functional revenue, exchange differences and refunds expected recognized per month
-    (earlier months as None): the runs' totals, one row per month."""
+def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict, dict, dict]:
+    """Functional revenue, exchange differences, refunds expected and financing interest
+    recognized per month (earlier months as None): the runs' totals, one row per month."""
     revenue: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
     fx: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
     refunds: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
-    for month, total, difference, refund in (
+    interest: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    for month, total, difference, refund, financing in (
             RecognitionRun.objects.filter(month__lte=last_end)
-            .values_list("month", "recognized_functional", "fx_difference", "refund_functional")
-            .order_by()):
+            .values_list("month", "recognized_functional", "fx_difference", "refund_functional",
+                         "financing_functional").order_by()):
         key = month if month >= first else None
         revenue[key] += _fun(total)
         fx[key] += _fun(difference)
         refunds[key] += _fun(refund)
-    return revenue, fx, refunds
+        interest[key] += _fun(financing)
+    return revenue, fx, refunds, interest
 
 
 def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
     """Per month from `first` to `last`: opening + billed - recognized - exchange differences -
-    refunds expected (moved to the refund liability) = closing, in the functional currency, with
-    the ledger's balance at the month's end and the difference. Four aggregate queries whatever
-    the months and the volume."""
+    refunds expected (moved to the refund liability) + financing interest = closing, in the
+    functional currency, with the ledger's balance at the month's end and the difference. Four
+    aggregate queries whatever the months and the volume."""
     first, last = month_start(first), month_start(last)
     billed = _billed_by_month(first, month_end(last))
-    recognized, fx, refunds = _recognized_by_month(first, month_end(last))
+    recognized, fx, refunds, interest = _recognized_by_month(first, month_end(last))
     in_ledger = _from(first, monthly_movements(CONTRACT_BALANCE_ACCOUNTS,
                                                through=month_end(last)))
     opening = (billed.pop(None, ZERO) - recognized.pop(None, ZERO) - fx.pop(None, ZERO)
-               - refunds.pop(None, ZERO))
+               - refunds.pop(None, ZERO) + interest.pop(None, ZERO))
     ledger_balance = in_ledger.pop(None, ZERO)
     table = Table("Deferred revenue roll-forward",
                   ["Month", "Opening", "Billed", "Recognized", "Exchange differences",
-                   "To refund liability", "Closing", "Ledger", "Difference"],
+                   "To refund liability", "Financing interest", "Closing", "Ledger",
+                   "Difference"],
                   note=f"In {settings.FUNCTIONAL_CURRENCY}; net contract liability (deferred "
                        "revenue less unbilled receivable). Billed: invoices issued less voids "
                        "and credit notes. Exchange differences: on revenue recognized in an "
                        "earlier month at another rate than it was billed at. To refund "
-                       "liability: consideration for products expected back (IFRS 15.B21).")
+                       "liability: consideration for products expected back (IFRS 15.B21). "
+                       "Financing interest: accrued on advances (adds to the liability) less "
+                       "on amounts due in arrears (IFRS 15.60-65).")
     month = first
     while month <= last:
-        closing = opening + billed[month] - recognized[month] - fx[month] - refunds[month]
+        closing = (opening + billed[month] - recognized[month] - fx[month] - refunds[month]
+                   + interest[month])
         ledger_balance += in_ledger[month]
         table.rows.append([f"{month:%Y-%m}", opening, billed[month], recognized[month],
-                           fx[month], refunds[month], closing, ledger_balance,
+                           fx[month], refunds[month], interest[month], closing, ledger_balance,
                            ledger_balance - closing])
         opening, month = closing, add_months(month, 1)
     return table
@@ -298,7 +304,7 @@ def disclosures_tie_out(month: date) -> TieOut:
     recorded = recognized_functional(month, month)
     posted = ledger_revenue(month, month_end(month))
     (row,) = deferred_revenue_rollforward(first=month, last=month).rows
-    closing, in_ledger = row[6], row[7]
+    closing, in_ledger = row[7], row[8]
     problems = []
     if recorded != posted:
         problems.append(f"revenue disaggregated {recorded}, posted {posted}")

@@ -4,8 +4,9 @@
 expires the material rights lapsed by the month's end (`revrec.services.rights`), and queues
 one chunk task per id range of revenue contracts. Each chunk is one transaction: it
 recognizes every schedule line of its revenue contracts up to the month not recognized yet,
-posts the revenue by product family, the contract asset reclass and the changes of return
-estimates not posted yet (`revrec.services.returns`) through `ledger.services.post_entries`, and
+posts the revenue by product family, the contract asset reclass, the changes of return
+estimates not posted yet (`revrec.services.returns`) and the interest of financing components
+due (`revrec.services.financing`) through `ledger.services.post_entries`, and
 records one item per revenue contract and month (unique), so
 a chunk that runs twice, or a run that died half-way and is started again, posts nothing twice.
 """
@@ -35,6 +36,7 @@ from ledger.period_rules import month_end
 from ledger.services import SourceRef
 from revrec import postings
 from revrec.models import (
+    InterestLine,
     Pattern,
     PerformanceObligation,
     RecognitionChunk,
@@ -50,6 +52,7 @@ from revrec.models import (
 from revrec.release import Position, release
 from revrec.selectors import BILLED_STATES, Billed, billed_to_date
 from revrec.services.contracts import create_revenue_contracts
+from revrec.services.financing import interest_drafts
 from revrec.services.returns import return_drafts
 from revrec.services.rights import expire_material_rights
 from revrec.services.schedule_rows import delivery_lines
@@ -220,7 +223,7 @@ ITEM_FIELDS = ("run_id", "revenue_contract_id", "month", "recognized", "recogniz
                "reclass_entry_id")
 REVENUE_FIELDS = ("item_id", "family", "amount", "amount_functional")
 TOTALS = ("recognized_functional", "fx_difference", "revenue_functional",
-          "refund_functional")  # the run's
+          "refund_functional", "financing_functional")  # the run's
 
 
 class _Chunk:
@@ -260,7 +263,7 @@ class _Chunk:
             self.amounts[rc_id][family] += amount
             self.kinds[family, pattern, currency] += amount
 
-    def post(self, actor) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    def post(self, actor) -> tuple[Decimal, ...]:
         """Release each contract's month (revrec.release), post its entries, and record one
         item per contract and one revenue row per family, written from tuples; their totals
         (`TOTALS`, functional)."""
@@ -301,19 +304,22 @@ class _Chunk:
                           entry is not None, reclass is not None])
             revenue.append(split)
             drafts += [d for d in (entry, reclass) if d is not None]
-        settled = return_drafts(self.contracts, self.run, rate_of=rate_of,
-                                functional=functional, month_end=self.end,
-                                source_of=lambda rc: SourceRef(source_type, rc.pk),
-                                label_of=lambda rc: f"{rc.number} {month}")
+        books = {"rate_of": rate_of, "functional": functional, "month_end": self.end,
+                 "source_of": lambda rc: SourceRef(source_type, rc.pk),
+                 "label_of": lambda rc: f"{rc.number} {month}"}
+        settled = return_drafts(self.contracts, self.run, **books)
+        accrued = interest_drafts(self.contracts, self.run, **books)
         posted = iter(ledger.post_entry_ids(
-            drafts + [s.draft for s in settled if s.draft is not None], by=actor))
+            drafts + [p.draft for p in (*settled, *accrued) if p.draft is not None], by=actor))
         totals = (sum((item[4] for item in items), ZERO), sum((item[5] for item in items), ZERO),
                   sum((f.functional for split in revenue for f in split), ZERO),
-                  sum((s.refund for s in settled), ZERO))
+                  sum((p.refund for p in settled), ZERO),
+                  sum((p.financing for p in accrued), ZERO))
         for item in items:  # the last two columns: whether each entry exists, then its id
             item[-2] = next(posted) if item[-2] else None
             item[-1] = next(posted) if item[-1] else None
         self._settle(settled, posted)
+        self._accrue(accrued, posted)
         item_ids = insert_tuples(RecognitionItem, ITEM_FIELDS, [tuple(i) for i in items])
         insert_tuples(RecognizedRevenue, REVENUE_FIELDS, [
             (item_id, f.family, f.amount, f.functional)
@@ -339,6 +345,17 @@ class _Chunk:
                 estimates.append(estimate)
         ReturnEstimate.objects.bulk_update(estimates, ["posted_in", "entry", "refund_functional",
                                                        "asset_functional"])
+
+
+    def _accrue(self, accrued, posted) -> None:
+        """Mark the interest lines posted (their entries follow the returns' in `posted`)."""
+        lines = []
+        for posting in accrued:
+            entry_id = next(posted) if posting.draft is not None else None
+            for line in posting.lines:
+                line.run, line.entry_id = self.run, entry_id
+                lines.append(line)
+        InterestLine.objects.bulk_update(lines, ["run", "entry"])
 
 
 def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) -> None:
@@ -372,7 +389,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
         return 0
     contracts = [Contract(*row) for row in _in_chunk(chunk).select_for_update().order_by("pk")
                  .values_list("pk", "currency", "account_id", "number")]
-    totals, kinds = (ZERO, ZERO, ZERO, ZERO), {}
+    totals, kinds = (ZERO,) * len(TOTALS), {}
     if contracts:
         work = _Chunk(run, chunk, contracts)
         work.schedule()
@@ -385,6 +402,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
     run.fx_difference += totals[1]
     run.revenue_functional += totals[2]
     run.refund_functional += totals[3]
+    run.financing_functional += totals[4]
     _add_kinds(run, kinds)
     fields = ["heartbeat_at", *TOTALS]
     if run.chunks.filter(finished_at__isnull=True).exists():

@@ -78,7 +78,8 @@ def test_ie22_revenue_only_for_products_kept_with_a_refund_liability_and_an_asse
     assert books[chart.COST_OF_SALES] == D("-165.00")
     assert books.get(chart.DEFERRED_REVENUE, D(0)) == 0
     (row,) = deferred_revenue_rollforward(first=DEC, last=DEC).rows
-    assert row[1:] == [D(0), D("7470.00"), D("7196.10"), D(0), D("273.90"), D(0), D(0), D(0)]
+    assert row[1:] == [D(0), D("7470.00"), D("7196.10"), D(0), D("273.90"), D(0), D(0), D(0),
+                       D(0)]
     assert disclosures_tie_out(DEC).done
     first.refresh_from_db()
     assert first.posted_in == RecognitionRun.objects.get(month=DEC) and first.entry_id
