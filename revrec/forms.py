@@ -1,6 +1,6 @@
 """Month pickers, the report filters, a revenue contract's recognition policy, the
 override of a modification's treatment, estimates of variable consideration and of returns,
-and material rights with their exercise."""
+financing components, and material rights with their exercise."""
 
 from datetime import date
 
@@ -178,3 +178,19 @@ class ReturnEstimateForm(forms.Form):
 
     def clean_scenarios(self):
         return scenario_rows(self.cleaned_data["scenarios"], "the units")
+
+
+class FinancingForm(forms.Form):
+    """When the customer pays for goods transferred at a point in time (IFRS 15.60-65)."""
+
+    obligation = forms.TypedChoiceField(label="Goods", coerce=int)
+    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    rate = forms.DecimalField(label="Annual rate of a separate financing (0.06)", required=False,
+                              max_digits=9, decimal_places=6,
+                              help_text="Not needed within a year of the transfer (15.63)")
+    reason = forms.CharField(label="What the terms and the rate rest on", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]

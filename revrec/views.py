@@ -21,6 +21,7 @@ from revrec.exports import csv_response, xlsx_response
 from revrec.filters import RevenueContractFilter
 from revrec.forms import (
     REPORTS,
+    FinancingForm,
     MaterialRightForm,
     MonthForm,
     OverrideForm,
@@ -35,6 +36,7 @@ from revrec.models import ObligationStatus, Pattern, RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
+from revrec.services.financing import assess_financing
 from revrec.services.returns import estimate_returns
 from revrec.services.rights import grant_material_right, record_redemption, reestimate_redemptions
 from revrec.services.variable import estimate_variable_consideration
@@ -62,7 +64,8 @@ def contract_list(request):
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
 def contract_detail(request, pk: int, policy_form=None, override_form=None,
-                    variable_form=None, right_form=None, event_form=None, return_form=None):
+                    variable_form=None, right_form=None, event_form=None, return_form=None,
+                    financing_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -83,6 +86,9 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
         "rights": selectors.material_rights_of(obligations),
         "returns": selectors.return_estimates_of(revenue_contract),
         "return_form": return_form or ReturnEstimateForm(obligations=_returnable(obligations)),
+        "financing": [o.financing_component for o in obligations if o.financing_component],
+        "financing_form": financing_form or FinancingForm(obligations=[
+            o for o in _returnable(obligations) if not o.financing_component]),
         "right_form": right_form or MaterialRightForm(),
         "event_form": event_form or RightEventForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
@@ -163,6 +169,26 @@ def contract_returns(request, pk: int):
                                       "asset follow it at the next run.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, return_form=form)
+
+
+@require_POST
+@permission_required("revrec.assess_financing", raise_exception=True)
+def contract_financing(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    obligations = _returnable(selectors.obligations_of(revenue_contract))
+    form = FinancingForm(request.POST, obligations=obligations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            assess_financing(obligation=next(o for o in obligations if o.pk == data["obligation"]),
+                             paid_on=data["paid_on"], rate=data["rate"], reason=data["reason"],
+                             by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Financing assessed; revenue and interest follow it.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, financing_form=form)
 
 
 @require_POST
