@@ -194,3 +194,16 @@ class FinancingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["obligation"].choices = [
             (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+
+class MinimumForm(forms.Form):
+    """A usage obligation's guaranteed minimum (IFRS 15.B63)."""
+
+    obligation = forms.TypedChoiceField(label="Usage", coerce=int)
+    amount = forms.DecimalField(label="Guaranteed minimum", max_digits=19, decimal_places=4)
+    reason = forms.CharField(label="Where the contract guarantees it", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]

@@ -98,8 +98,10 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
 
 def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
     """Open point-in-time obligations' allocated price not yet scheduled (units not
-    delivered): (revenue contract, currency, family, amount), two aggregate queries."""
-    obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
+    delivered), and material rights' not yet earned (rights not exercised nor lapsed):
+    (revenue contract, currency, family, amount), two aggregate queries."""
+    obligations = PerformanceObligation.objects.filter(
+        pattern__in=("point_in_time", "on_redemption"), status="open")
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
     if filters.family:
@@ -322,7 +324,9 @@ def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table
     """Per revenue contract: price allocated, recognized, and what remains, within 12 months
     of `as_of`'s month and beyond (ASC 606-10-50-13); usage is variable and left out."""
     horizon = add_months(month_start(as_of), 12)
-    lines = filters.schedule(ScheduleLine.objects.exclude(obligation__pattern="as_billed"))
+    # usage is variable and left out, but not a guaranteed minimum (fixed, IFRS 15.B63)
+    lines = filters.schedule(ScheduleLine.objects.exclude(
+        obligation__pattern="as_billed", obligation__guaranteed_minimum__isnull=True))
     recognized, within, beyond = (defaultdict(lambda: ZERO) for _ in range(3))
     for rc_id, recognized_flag, month, total in _schedule_sums(lines):
         if recognized_flag:

@@ -232,17 +232,18 @@ def revenue_contract_for_detail(pk: int) -> RevenueContract:
 def obligations_of(revenue_contract: RevenueContract) -> list[PerformanceObligation]:
     """Its obligations with their product, line and schedule (five queries in all), each with
     `recognized` and `remaining` set, `delivery` (`Delivered`, or None) for one delivered by
-    units on an order, and `financing_component` (or None)."""
+    units on an order, `financing_component` and `minimum` (a guaranteed minimum; or None)."""
     obligations = list(
         PerformanceObligation.objects.filter(revenue_contract=revenue_contract)
         .select_related("product", "contract_line", "predecessor__contract_line",
-                        "financing__recorded_by")
+                        "financing__recorded_by", "guaranteed_minimum")
         .prefetch_related("schedule").order_by("contract_line__position", "pk"))
     delivered = deliveries([o.contract_line_id for o in obligations
                             if o.pattern == "point_in_time" and o.contract_line_id])
     for obligation in obligations:
         obligation.delivery = delivered.get(obligation.contract_line_id)
         obligation.financing_component = getattr(obligation, "financing", None)
+        obligation.minimum = getattr(obligation, "guaranteed_minimum", None)
         lines = list(obligation.schedule.all())
         obligation.recognized = sum((s.amount for s in lines if s.run_id), ZERO)
         obligation.scheduled = sum((s.amount for s in lines), ZERO)

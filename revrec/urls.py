@@ -9,6 +9,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:pk>/policy/", views.contract_policy, name="contract_policy"),
     path("contracts/<int:pk>/variable/", views.contract_variable, name="contract_variable"),
+    path("contracts/<int:pk>/minimum/", views.contract_minimum, name="contract_minimum"),
     path("contracts/<int:pk>/financing/", views.contract_financing, name="contract_financing"),
     path("contracts/<int:pk>/returns/", views.contract_returns, name="contract_returns"),
     path("contracts/<int:pk>/rights/", views.contract_right, name="contract_right"),

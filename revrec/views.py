@@ -23,6 +23,7 @@ from revrec.forms import (
     REPORTS,
     FinancingForm,
     MaterialRightForm,
+    MinimumForm,
     MonthForm,
     OverrideForm,
     PolicyForm,
@@ -39,6 +40,7 @@ from revrec.services.contracts import override_modification, set_recognition_pol
 from revrec.services.financing import assess_financing
 from revrec.services.returns import estimate_returns
 from revrec.services.rights import grant_material_right, record_redemption, reestimate_redemptions
+from revrec.services.royalties import set_guaranteed_minimum
 from revrec.services.variable import estimate_variable_consideration
 
 PAGE_SIZE = 25
@@ -65,7 +67,7 @@ def contract_list(request):
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
 def contract_detail(request, pk: int, policy_form=None, override_form=None,
                     variable_form=None, right_form=None, event_form=None, return_form=None,
-                    financing_form=None):
+                    financing_form=None, minimum_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -86,6 +88,7 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
         "rights": selectors.material_rights_of(obligations),
         "returns": selectors.return_estimates_of(revenue_contract),
         "return_form": return_form or ReturnEstimateForm(obligations=_returnable(obligations)),
+        "minimum_form": minimum_form or MinimumForm(obligations=_usage(obligations)),
         "financing": [o.financing_component for o in obligations if o.financing_component],
         "financing_form": financing_form or FinancingForm(obligations=[
             o for o in _returnable(obligations) if not o.financing_component]),
@@ -169,6 +172,32 @@ def contract_returns(request, pk: int):
                                       "asset follow it at the next run.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, return_form=form)
+
+
+def _usage(obligations):
+    """Usage obligations a guaranteed minimum may still be set on."""
+    return [o for o in obligations if o.status == ObligationStatus.OPEN
+            and o.pattern == Pattern.AS_BILLED and not o.minimum and not o.scheduled]
+
+
+@require_POST
+@permission_required("revrec.estimate_variable_consideration", raise_exception=True)
+def contract_minimum(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    obligations = _usage(selectors.obligations_of(revenue_contract))
+    form = MinimumForm(request.POST, obligations=obligations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            set_guaranteed_minimum(
+                obligation=next(o for o in obligations if o.pk == data["obligation"]),
+                amount=data["amount"], reason=data["reason"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Guaranteed minimum set; it is recognized ratably.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, minimum_form=form)
 
 
 @require_POST

@@ -55,6 +55,7 @@ from revrec.services.contracts import create_revenue_contracts
 from revrec.services.financing import interest_drafts
 from revrec.services.returns import return_drafts
 from revrec.services.rights import expire_material_rights
+from revrec.services.royalties import minimum_lines
 from revrec.services.schedule_rows import delivery_lines
 
 ZERO = Decimal(0)
@@ -164,10 +165,12 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
 # One chunk ---------------------------------------------------------------------------------
 
 def _usage_lines(revenue_contract_ids, month: date) -> list[ScheduleLine]:
-    """As-billed obligations: the month's usage invoiced less credited, as a schedule line."""
+    """As-billed obligations: the month's usage invoiced less credited, as a schedule line
+    (those with a guaranteed minimum: `royalties.minimum_lines`)."""
     end = month_end(month)
     usage = PerformanceObligation.objects.filter(revenue_contract_id__in=revenue_contract_ids,
-                                                 pattern=Pattern.AS_BILLED)
+                                                 pattern=Pattern.AS_BILLED,
+                                                 guaranteed_minimum__isnull=True)
     usage = usage.exclude(Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"),
                                                              month=month)))
     by_line = dict(usage.order_by().values_list("contract_line_id", "pk"))
@@ -252,6 +255,7 @@ class _Chunk:
         ScheduleLine.objects.bulk_create(
             delivery_lines(self.ids, through=self.end) + _usage_lines(self.ids, self.month),
             ignore_conflicts=True)
+        minimum_lines(self.ids, self.month)
         rows = self._open_lines().values_list(
             "obligation__revenue_contract_id", "obligation__family", "obligation__pattern",
             "obligation__revenue_contract__currency").annotate(total=Sum("amount"))

@@ -128,7 +128,12 @@ def estimate_variable_consideration(
     if rc.transaction_price + constrained_amount < 0:
         raise ValidationError({"constrained": "The transaction price cannot fall below 0."})
 
-    shares = _shares(constrained_amount, rc.currency, obligations, allocated_to)
+    # ended obligations keep the variable consideration they earned (a modification moved the
+    # rest to their successors, IFRS 15.90): the open ones share the remainder
+    earned = sum(PerformanceObligation.objects.filter(
+        revenue_contract=rc, status=ObligationStatus.ENDED).values_list("variable", flat=True),
+        ZERO)
+    shares = _shares(constrained_amount - earned, rc.currency, obligations, allocated_to)
     for obligation in obligations:
         obligation.allocated += shares[obligation.pk] - obligation.variable
         obligation.variable = shares[obligation.pk]

@@ -120,6 +120,12 @@ def test_ie52_loyalty_points_are_carved_out_and_earned_as_redeemed_and_re_estima
     table = reports.revenue_disaggregation(first=JAN, last=FEB)
     assert ["Services", ON_REDEMPTION, "USD", D("390.49")] in table.rows
 
+    # what the points have not earned yet remains to be performed (RPO, IFRS 15.120)
+    (rpo,) = reports.remaining_obligations(as_of=MAR).rows
+    seats_left = sum(ScheduleLine.objects.filter(obligation=seats, run__isnull=True)
+                     .values_list("amount", flat=True))
+    assert rpo[7] == seats_left + D("505.03") - D("390.49")
+
     # the March run expires the points after their last day: the rest is earned (B46)
     run(MAR, accountant, django_capture_on_commit_callbacks)
     right.refresh_from_db()
