@@ -132,5 +132,5 @@ def test_an_exchange_difference_is_not_revenue_and_the_rollforward_still_ties(
     fx_account = next(r.balance for r in trial_balance().rows if r.code == chart.REALIZED_FX)
     assert fx_account == -january.fx_difference
     table = reports.deferred_revenue_rollforward(first=DEC, last=JAN)
-    assert [row[7] for row in table.rows] == [0, 0]
+    assert [row[9] for row in table.rows] == [0, 0]
     assert table.rows[1][4] == january.fx_difference
