@@ -606,6 +606,7 @@ class RightKind(models.TextChoices):
     OPTION = "option", "Option for additional goods at a discount"  # IE Example 49
     VOUCHER = "voucher", "Voucher"
     LOYALTY_POINTS = "loyalty_points", "Loyalty points"  # IE Example 52
+    PREPAID = "prepaid", "Prepaid credits or gift card"  # B44-B47: the goods themselves
 
 
 class RightState(models.TextChoices):

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.dates import add_months
-from core.forms import add_service_errors
 from ledger.models import AccountingPeriod, PeriodState
 from revrec import reports, selectors
 from revrec.checklist import close_checklist
@@ -37,10 +36,6 @@ from revrec.models import ObligationStatus, Pattern, RunState
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
-from revrec.services.financing import assess_financing
-from revrec.services.returns import estimate_returns
-from revrec.services.rights import grant_material_right, record_redemption, reestimate_redemptions
-from revrec.services.royalties import set_guaranteed_minimum
 from revrec.services.variable import estimate_variable_consideration
 
 PAGE_SIZE = 25
@@ -87,11 +82,12 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
             obligations=_estimable(obligations)),
         "rights": selectors.material_rights_of(obligations),
         "returns": selectors.return_estimates_of(revenue_contract),
-        "return_form": return_form or ReturnEstimateForm(obligations=_returnable(obligations)),
-        "minimum_form": minimum_form or MinimumForm(obligations=_usage(obligations)),
+        "return_form": return_form or ReturnEstimateForm(
+            obligations=goods_at_a_point_in_time(obligations)),
+        "minimum_form": minimum_form or MinimumForm(obligations=usage_without_minimum(obligations)),
         "financing": [o.financing_component for o in obligations if o.financing_component],
         "financing_form": financing_form or FinancingForm(obligations=[
-            o for o in _returnable(obligations) if not o.financing_component]),
+            o for o in goods_at_a_point_in_time(obligations) if not o.financing_component]),
         "right_form": right_form or MaterialRightForm(),
         "event_form": event_form or RightEventForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
@@ -101,6 +97,18 @@ def _estimable(obligations):
     """The obligations variable consideration may be allocated to (open goods)."""
     return [o for o in obligations if o.status == ObligationStatus.OPEN
             and o.pattern in (Pattern.RATABLE, Pattern.POINT_IN_TIME)]
+
+
+def goods_at_a_point_in_time(obligations):
+    """Goods a right of return may be estimated for (open, at a point in time)."""
+    return [o for o in obligations
+            if o.status == ObligationStatus.OPEN and o.pattern == Pattern.POINT_IN_TIME]
+
+
+def usage_without_minimum(obligations):
+    """Usage obligations a guaranteed minimum may still be set on."""
+    return [o for o in obligations if o.status == ObligationStatus.OPEN
+            and o.pattern == Pattern.AS_BILLED and not o.minimum and not o.scheduled]
 
 
 @require_POST
@@ -144,120 +152,6 @@ def contract_variable(request, pk: int):
                                       "and schedules follow it.")
             return redirect("revrec:contract", pk=pk)
     return contract_detail(request, pk, variable_form=form)
-
-
-def _returnable(obligations):
-    """Goods a right of return may be estimated for (open, at a point in time)."""
-    return [o for o in obligations
-            if o.status == ObligationStatus.OPEN and o.pattern == Pattern.POINT_IN_TIME]
-
-
-@require_POST
-@permission_required("revrec.estimate_variable_consideration", raise_exception=True)
-def contract_returns(request, pk: int):
-    revenue_contract = selectors.revenue_contract_for_detail(pk)
-    obligations = _returnable(selectors.obligations_of(revenue_contract))
-    form = ReturnEstimateForm(request.POST, obligations=obligations)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            estimate_returns(obligation=next(o for o in obligations if o.pk == data["obligation"]),
-                             method=data["method"], scenarios=data["scenarios"],
-                             units_sold=data["units_sold"], unit_cost=data["unit_cost"],
-                             reason=data["reason"], by=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Returns estimated; revenue, the refund liability and the "
-                                      "asset follow it at the next run.")
-            return redirect("revrec:contract", pk=pk)
-    return contract_detail(request, pk, return_form=form)
-
-
-def _usage(obligations):
-    """Usage obligations a guaranteed minimum may still be set on."""
-    return [o for o in obligations if o.status == ObligationStatus.OPEN
-            and o.pattern == Pattern.AS_BILLED and not o.minimum and not o.scheduled]
-
-
-@require_POST
-@permission_required("revrec.estimate_variable_consideration", raise_exception=True)
-def contract_minimum(request, pk: int):
-    revenue_contract = selectors.revenue_contract_for_detail(pk)
-    obligations = _usage(selectors.obligations_of(revenue_contract))
-    form = MinimumForm(request.POST, obligations=obligations)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            set_guaranteed_minimum(
-                obligation=next(o for o in obligations if o.pk == data["obligation"]),
-                amount=data["amount"], reason=data["reason"], by=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Guaranteed minimum set; it is recognized ratably.")
-            return redirect("revrec:contract", pk=pk)
-    return contract_detail(request, pk, minimum_form=form)
-
-
-@require_POST
-@permission_required("revrec.assess_financing", raise_exception=True)
-def contract_financing(request, pk: int):
-    revenue_contract = selectors.revenue_contract_for_detail(pk)
-    obligations = _returnable(selectors.obligations_of(revenue_contract))
-    form = FinancingForm(request.POST, obligations=obligations)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            assess_financing(obligation=next(o for o in obligations if o.pk == data["obligation"]),
-                             paid_on=data["paid_on"], rate=data["rate"], reason=data["reason"],
-                             by=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Financing assessed; revenue and interest follow it.")
-            return redirect("revrec:contract", pk=pk)
-    return contract_detail(request, pk, financing_form=form)
-
-
-@require_POST
-@permission_required("revrec.account_material_rights", raise_exception=True)
-def contract_right(request, pk: int):
-    revenue_contract = selectors.revenue_contract_for_detail(pk)
-    form = MaterialRightForm(request.POST)
-    if form.is_valid():
-        try:
-            grant_material_right(revenue_contract=revenue_contract, by=request.user,
-                                 **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Material right recorded; its share of the price is "
-                                      "carved out of the goods.")
-            return redirect("revrec:contract", pk=pk)
-    return contract_detail(request, pk, right_form=form)
-
-
-@require_POST
-@permission_required("revrec.account_material_rights", raise_exception=True)
-def right_event(request, pk: int):
-    right = get_object_or_404(selectors.material_rights(), pk=pk)
-    form = RightEventForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["action"] == "redeem":
-                record_redemption(right=right, units=data["units"], reason=data["reason"],
-                                  by=request.user)
-            else:
-                reestimate_redemptions(right=right, units_expected=data["units"],
-                                       reason=data["reason"], by=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Recorded; what the right earned is scheduled.")
-            return redirect("revrec:contract", pk=right.obligation.revenue_contract_id)
-    return contract_detail(request, right.obligation.revenue_contract_id, event_form=form)
 
 
 @require_POST

@@ -148,6 +148,10 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
     run, _ = RecognitionRun.objects.get_or_create(month=month,
                                                   defaults={"started_by": actor.user})
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != RunState.RUNNING:
+        # rights lapsed by the month's end earn what is left of them in it (B46-B47); not
+        # while chunks may be in flight: they lock revenue contracts before the run
+        expire_material_rights(through=month_end(month), by=actor, on=today)
     if run.state in (RunState.PENDING, RunState.FAILED):
         create_revenue_contracts(by=actor, on=today)
         run = run_transition(run, "start", by=actor, on=today)
@@ -157,8 +161,6 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
         run = run_transition(run, "resume", by=actor, on=today, note=note)
     else:
         return run
-    # rights lapsed by the month's end earn what is left of them in it (B46-B47)
-    expire_material_rights(through=month_end(month), by=actor, on=today)
     return _queue_unfinished(run, by=actor, on=today)
 
 

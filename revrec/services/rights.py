@@ -11,6 +11,8 @@ accountant's judgement, recorded with its evidence, and the schedule lines its e
   revenue contract has not recognized when that month is closed to it.
 - `expire_material_rights`: rights past their last day expire (transition with history) and
   earn what is left of them (B46-B47); the recognition run calls it for its month first.
+- `recognize_on_redemption`: prepaid credits or a gift card sold as goods (B44-B47) earn by
+  the same events: as used over the use expected, re-estimated, and at expiry.
 
 The recognition run then posts these lines like any other (revenue by product family, the
 right's family being its goods'); the liability for the rights outstanding is the deferred
@@ -140,6 +142,53 @@ def grant_material_right(*, revenue_contract: RevenueContract, kind: str, descri
     right = MaterialRight.objects.create(
         obligation=obligation, kind=kind, description=description.strip(), units=units,
         value=value, discount_rate=rate, likelihood=likelihood, units_expected=expected,
+        expires_on=expires_on, evidence=evidence.strip(), granted_by=actor.user,
+        granted_on=today)
+    RightEvent.objects.create(right=right, kind=RightEventKind.GRANTED, units_redeemed=ZERO,
+                              units_expected=expected, earned_to_date=ZERO, change=ZERO,
+                              month=month_start(today), on=today, reason=evidence.strip(),
+                              by=actor.user)
+    rc.modified_on = today
+    rc.save(update_fields=["modified_on"])
+    return right
+
+
+@transaction.atomic
+def recognize_on_redemption(*, obligation: PerformanceObligation, units, units_expected,
+                            expires_on: date, evidence: str, by,
+                            on: date | None = None) -> MaterialRight:
+    """Prepaid credits or a gift card (B44-B47): the obligation, paid for now, is earned as the
+    credits are used over those expected to be (breakage in proportion, B46), the rest when
+    they lapse; the same events as a material right move it (`record_redemption`,
+    `reestimate_redemptions`, `expire_material_rights`). Only before any of it is recognized."""
+    actor = require(by, PERMISSION, REFUSED)
+    today = business_date(on)
+    rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
+    obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
+    errors: dict[str, str] = {}
+    if obligation.pattern != Pattern.POINT_IN_TIME or obligation.status != ObligationStatus.OPEN:
+        errors["obligation"] = "Credits are open goods sold for a point in time."
+    elif obligation.schedule.filter(run__isnull=False).exists():
+        errors["obligation"] = "Some of it is recognized already."
+    if not evidence.strip():
+        errors["evidence"] = "Say what the credits are and what the expected use rests on."
+    if expires_on is None or expires_on < today:
+        errors["expires_on"] = "Give the last day the credits can be used, not in the past."
+    units = _decimal(errors, "units", units, "the credits sold")
+    expected = _decimal(errors, "units_expected", units_expected, "the credits expected")
+    if units is not None and units <= 0:
+        errors["units"] = "Sell at least one credit."
+    elif None not in (units, expected) and not ZERO <= expected <= units:
+        errors["units_expected"] = "Expect between 0 and the credits sold to be used."
+    if errors:
+        raise ValidationError(errors)
+    obligation.pattern = Pattern.ON_REDEMPTION
+    obligation.save(update_fields=["pattern"])
+    ScheduleLine.objects.filter(obligation=obligation, run__isnull=True).delete()
+    right = MaterialRight.objects.create(
+        obligation=obligation, kind=RightKind.PREPAID, description=obligation.product.name,
+        units=units, value=obligation.allocated, discount_rate=Decimal(1),
+        likelihood=(expected / units).quantize(Decimal("0.000001")), units_expected=expected,
         expires_on=expires_on, evidence=evidence.strip(), granted_by=actor.user,
         granted_on=today)
     RightEvent.objects.create(right=right, kind=RightEventKind.GRANTED, units_redeemed=ZERO,

@@ -13,6 +13,7 @@ December): 6,530.00 of goods. Each example is the standard's, scaled to this con
 - IFRS 15 IE Example 49 (IE250-IE253), an option for a discount: a 40% voucher where every
   customer gets 10%, on an expected 1,000.00 of purchases, 80% likely to be used: SSP
   1,000 × 30% × 80% = 240.00; never used, it is earned when it lapses (breakage, B46-B47).
+- IFRS 15.B44-B47, prepaid credits: earned as used over a re-estimated total.
 """
 
 from datetime import date
@@ -39,6 +40,7 @@ from revrec.models import (
 from revrec.services import start_recognition_run
 from revrec.services.rights import (
     grant_material_right,
+    recognize_on_redemption,
     record_redemption,
     reestimate_redemptions,
 )
@@ -241,3 +243,32 @@ def test_the_page_shows_the_right_and_only_accountants_record_one(
     assert "IFRS 15.74, B40" in page and ON_REDEMPTION in page
     # the rights' section costs two queries (rights, their events), whatever their number
     assert len(one) == len(none) + 2
+
+
+def test_prepaid_credits_are_earned_as_used_over_a_re_estimated_total(
+        rc, accountant, finance, django_capture_on_commit_callbacks):
+    # IFRS 15.B44-B47 (unexercised rights): a prepayment for credits is a contract liability,
+    # earned as the credits are used; the breakage expected is earned in proportion to the use
+    # (B46), re-measured when the expected use changes, the rest at expiry. Here the onboarding
+    # (5,000.00) is sold as 5,000 credits, 4,500 expected to be used (10% breakage).
+    onboarding = obligation(rc, "ONBOARDING")
+    with pytest.raises(PermissionDenied):
+        recognize_on_redemption(obligation=onboarding, units=D(5000), units_expected=D(4500),
+                                expires_on=date(2027, 11, 30), evidence="Credits", by=finance)
+    credits = recognize_on_redemption(
+        obligation=onboarding, units=D(5000), units_expected=D(4500),
+        expires_on=date(2027, 11, 30), evidence="Credits used on demand; 10% lapse unused",
+        by=accountant, on=date(2026, 12, 1))
+    record_redemption(right=credits, units=D(900), by=accountant, on=date(2026, 12, 20))
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+    # January: 700 more used, and the total expected falls to 4,000
+    record_redemption(right=credits, units=D(700), by=accountant, on=date(2027, 1, 10))
+    reestimate_redemptions(right=credits, units_expected=D(4000), reason="Use slows down",
+                           by=accountant, on=date(2027, 1, 31))
+    run(JAN, accountant, django_capture_on_commit_callbacks)
+
+    # 5,000.00 × 900 / 4,500 = 1,000.00; to January 5,000.00 × 1,600 / 4,000 = 2,000.00
+    assert right_lines(credits) == {DEC: D("1000.00"), JAN: D("1000.00")}
+    table = reports.revenue_disaggregation(first=DEC, last=JAN)
+    assert ["Services", ON_REDEMPTION, "USD", D("2000.00")] in table.rows
+    assert "At a point in time" not in [row[1] for row in table.rows if row[0] == "Services"]
