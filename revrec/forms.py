@@ -23,6 +23,7 @@ REPORTS = {
     "rollforward": "Deferred revenue roll-forward",
     "recognized": "Recognized revenue",
     "disaggregation": "Disaggregation of revenue",
+    "geography": "Revenue by geography",
     "rpo": "Remaining performance obligations",
     "journal": "Revenue journal (ERP export)",
 }

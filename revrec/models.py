@@ -60,6 +60,9 @@ class RevenueContract(models.Model):
                                  related_name="+")
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2, blank=True,
+                               help_text="The customer's country when it was made (ISO 3166): "
+                                         "its market in the disaggregation of revenue.")
     kind = models.CharField(max_length=16, choices=RevenueContractKind.choices,
                             default=RevenueContractKind.ORIGINAL)
     transaction_price = models.DecimalField(
@@ -520,21 +523,23 @@ class RecognitionChunk(models.Model):
 
 
 class RecognizedTotal(models.Model):
-    """What one run recognized per product family, pattern of transfer and currency (in the
-    contracts' currency): the schedule lines it marked, summed by the chunk that marked them.
+    """What one run recognized per product family, pattern of transfer, currency (in the
+    contracts' currency) and customer country: the schedule lines it marked, summed by the
+    chunk that marked them.
     The disaggregation of revenue reads these, a few rows per month, not every line."""
 
     run = models.ForeignKey("RecognitionRun", on_delete=models.CASCADE, related_name="totals")
     family = models.CharField(max_length=100, blank=True)
     pattern = models.CharField(max_length=16, choices=Pattern.choices)
     currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2, blank=True)
     amount = models.DecimalField(**AMOUNT)
 
     class Meta:
-        ordering = ["run", "family", "pattern", "currency"]
+        ordering = ["run", "family", "pattern", "currency", "country"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "family", "pattern", "currency"],
-                                    name="recognizedtotal_one_per_kind"),
+            models.UniqueConstraint(fields=["run", "family", "pattern", "currency", "country"],
+                                    name="recognizedtotal_one_per_kind_and_country"),
         ]
 
     def __str__(self):

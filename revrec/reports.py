@@ -7,7 +7,8 @@ exports write alike. Questions only; each report is a few aggregate queries what
   less unbilled receivable) to show it ties.
 - Recognized revenue by period, customer and product family.
 - Disaggregation of revenue (IFRS 15.114, B87-B89): by product family, pattern of transfer and
-  currency, its functional total next to the revenue revrec posted in the ledger.
+  currency, its functional total next to the revenue revrec posted in the ledger; and by the
+  customers' country.
 - Remaining performance obligations: allocated and not yet recognized, per revenue contract.
 - Journal: revrec's entries of a month, line by line, for an ERP.
 """
@@ -290,6 +291,25 @@ def _recognized_kinds(first: date, last: date, filters: Filters):
         totals = totals.filter(family=filters.family)
     return (totals.values_list("family", "pattern", "currency").annotate(total=Sum("amount"))
             .order_by("family", "pattern", "currency"))
+
+
+def revenue_by_geography(*, first: date, last: date, filters: Filters = Filters()) -> Table:
+    """Revenue recognized in the months from `first` to `last` by the customers' country and
+    currency (IFRS 15.B89(b), geographical region), from the runs' totals: one query."""
+    first, last = month_start(first), month_start(last)
+    totals = RecognizedTotal.objects.filter(run__month__range=(first, last))
+    if filters.currency:
+        totals = totals.filter(currency=filters.currency.upper())
+    if filters.family:
+        totals = totals.filter(family=filters.family)
+    table = Table("Revenue by geography", ["Country", "Currency", "Revenue"], numeric_from=2,
+                  note=f"Recognized {first:%Y-%m} to {last:%Y-%m} in each contract's currency, "
+                       "by the customer's country when the revenue contract was made.")
+    for country, currency, total in (totals.values_list("country", "currency")
+                                     .annotate(total=Sum("amount"))
+                                     .order_by("country", "currency")):
+        table.rows.append([country or "Unknown", currency, round_money(total, currency)])
+    return table
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,9 @@ def _report(slug: str, values: dict) -> reports.Table:
     if slug == "disaggregation":
         return reports.revenue_disaggregation(first=values["first"], last=values["last"],
                                               filters=filters)
+    if slug == "geography":
+        return reports.revenue_by_geography(first=values["first"], last=values["last"],
+                                            filters=filters)
     if slug == "rpo":
         return reports.remaining_obligations(as_of=this_month(), filters=filters)
     return reports.revrec_journal(month=values["last"])

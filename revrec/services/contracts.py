@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from contracts.models import ContractLine
 from core.actors import as_actor
@@ -37,6 +38,7 @@ from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.money import round_money
 from core.transitions import run_bulk_transition
+from customers.models import Account
 from revrec import schedules
 from revrec.models import (
     AllocationRule,
@@ -438,6 +440,7 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
     changed = [cid for cid in ids if cid in known or any(
         line.amendment_id or line.status == "ended" for line in lines[cid])]
     if not changed:
+        _copy_countries(ids)
         return touched
     obligations = _obligations_of(changed)
     writer = _Writer(actor, today)
@@ -448,7 +451,14 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
         if amendments.original not in touched:
             touched.append(amendments.original)
     writer.write()
+    _copy_countries(ids)
     return touched
+
+
+def _copy_countries(ids: list[int]) -> None:
+    """The customer's country onto the contracts' new revenue contracts (one UPDATE)."""
+    RevenueContract.objects.filter(contract_id__in=ids, country="").update(country=Subquery(
+        Account.objects.filter(pk=OuterRef("account_id")).values("country")[:1]))
 
 
 @transaction.atomic

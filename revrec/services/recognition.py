@@ -260,14 +260,15 @@ class _Chunk:
         minimum_lines(self.ids, self.month)
         rows = self._open_lines().values_list(
             "obligation__revenue_contract_id", "obligation__family", "obligation__pattern",
-            "obligation__revenue_contract__currency").annotate(total=Sum("amount"))
+            "obligation__revenue_contract__currency", "obligation__revenue_contract__country"
+        ).annotate(total=Sum("amount"))
         self.amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(
             lambda: ZERO))
-        self.kinds: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
-        for rc_id, family, pattern, currency, amount in rows:
+        self.kinds: dict[tuple[str, str, str, str], Decimal] = defaultdict(lambda: ZERO)
+        for rc_id, family, pattern, currency, country, amount in rows:
             amount = round_money(amount, currency)  # SQLite sums in floating point
             self.amounts[rc_id][family] += amount
-            self.kinds[family, pattern, currency] += amount
+            self.kinds[family, pattern, currency, country] += amount
 
     def post(self, actor) -> tuple[Decimal, ...]:
         """Release each contract's month (revrec.release), post its entries, and record one
@@ -364,12 +365,12 @@ class _Chunk:
         InterestLine.objects.bulk_update(lines, ["run", "entry"])
 
 
-def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) -> None:
-    """Add a chunk's recognized amounts per family, pattern and currency to its run's totals
-    (the run is locked: chunks add in turn)."""
+def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str, str], Decimal]) -> None:
+    """Add a chunk's recognized amounts per family, pattern, currency and country to its run's
+    totals (the run is locked: chunks add in turn)."""
     if not kinds:
         return
-    existing = {(t.family, t.pattern, t.currency): t for t in run.totals.all()}
+    existing = {(t.family, t.pattern, t.currency, t.country): t for t in run.totals.all()}
     for kind, amount in kinds.items():
         if kind in existing:
             existing[kind].amount += amount
@@ -377,9 +378,9 @@ def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) 
                                         ["amount"])
     RecognizedTotal.objects.bulk_create([
         RecognizedTotal(run=run, family=family, pattern=pattern, currency=currency,
-                        amount=amount)
-        for (family, pattern, currency), amount in kinds.items()
-        if (family, pattern, currency) not in existing])
+                        country=country, amount=amount)
+        for (family, pattern, currency, country), amount in kinds.items()
+        if (family, pattern, currency, country) not in existing])
 
 
 @transaction.atomic
