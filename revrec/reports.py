@@ -34,6 +34,7 @@ from revrec.models import (
     RecognitionRun,
     RecognizedRevenue,
     RecognizedTotal,
+    ReturnEstimate,
     RevenueContract,
     ScheduleLine,
 )
@@ -318,10 +319,35 @@ class TieOut:
     detail: str
 
 
+def _returns_and_financing_tie(month: date) -> list[str]:
+    """The refund liability and the return asset revrec posted up to the month's end against
+    the return estimates the runs posted, and its financing interest against the runs' totals
+    (five queries)."""
+    end, kind = month_end(month), ContentType.objects.get_for_model(RevenueContract)
+    estimates = ReturnEstimate.objects.filter(posted_in__month__lte=month).aggregate(
+        refund=Sum("refund_functional"), asset=Sum("asset_functional"))
+    interest = _fun(RecognitionRun.objects.filter(month__lte=month).aggregate(
+        total=Sum("financing_functional"))["total"] or ZERO)
+    books = {
+        "refund liability": (credit_balance([chart.REFUND_LIABILITY], through=end,
+                                            source_type_ids=[kind.pk]),
+                             _fun(estimates["refund"] or ZERO)),
+        "return asset": (-credit_balance([chart.RETURN_ASSET], through=end,
+                                         source_type_ids=[kind.pk]),
+                         _fun(estimates["asset"] or ZERO)),
+        "financing interest": (-credit_balance([chart.INTEREST_INCOME, chart.INTEREST_EXPENSE],
+                                               through=end, source_type_ids=[kind.pk]),
+                               interest),
+    }
+    return [f"{name} posted {ledger}, recorded {recorded}"
+            for name, (ledger, recorded) in books.items() if ledger != recorded]
+
+
 def disclosures_tie_out(month: date) -> TieOut:
     """The month's disclosures against the ledger: the revenue disaggregated (what the runs
-    recorded) equals the revenue revrec posted, and the contract balances roll-forward's
-    closing equals the ledger's deferred revenue less unbilled receivable."""
+    recorded) equals the revenue revrec posted, the contract balances roll-forward's closing
+    equals the ledger's deferred revenue less unbilled receivable, and the refund liability,
+    return asset and financing interest revrec posted equal what its runs recorded."""
     month = month_start(month)
     recorded = recognized_functional(month, month)
     posted = ledger_revenue(month, month_end(month))
@@ -332,6 +358,7 @@ def disclosures_tie_out(month: date) -> TieOut:
         problems.append(f"revenue disaggregated {recorded}, posted {posted}")
     if closing != in_ledger:
         problems.append(f"contract balances closing {closing}, ledger {in_ledger}")
+    problems += _returns_and_financing_tie(month)
     if problems:
         return TieOut(False, "; ".join(problems))
     return TieOut(True, f"Revenue {posted} and contract balances {closing} agree with the "

@@ -265,12 +265,12 @@ def expire_material_rights(*, through: date, by, on: date | None = None) -> list
     """Expire every open right whose last day is `through` or earlier, each earning what is left
     of it, scheduled in its month of expiry (or its contract's first open month); a second call
     finds nothing to do."""
-    actor = require(by, PERMISSION, REFUSED)
-    today = business_date(on)
     due = MaterialRight.objects.filter(state=RightState.OPEN, expires_on__lte=through)
     rc_ids = sorted(set(due.values_list("obligation__revenue_contract_id", flat=True)))
-    if not rc_ids:
+    if not rc_ids:  # a run with no right to expire needs no permission over rights
         return []
+    actor = require(by, PERMISSION, REFUSED)
+    today = business_date(on)
     list(RevenueContract.objects.select_for_update().filter(pk__in=rc_ids).order_by("pk"))
     expiring = list(due.select_for_update().select_related("obligation__revenue_contract")
                     .order_by("pk"))
