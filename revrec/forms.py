@@ -208,3 +208,20 @@ class MinimumForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["obligation"].choices = [
             (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+
+class PrepaidForm(forms.Form):
+    """Goods sold as prepaid credits or a gift card, earned on redemption (IFRS 15.B44-B47)."""
+
+    obligation = forms.TypedChoiceField(label="Goods", coerce=int)
+    units = forms.DecimalField(label="Credits sold", max_digits=19, decimal_places=4)
+    units_expected = forms.DecimalField(label="Credits expected to be used", max_digits=19,
+                                        decimal_places=4)
+    expires_on = forms.DateField(label="Last day they can be used",
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label="What the expected use rests on", max_length=2000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]

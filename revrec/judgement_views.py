@@ -1,5 +1,5 @@
 """The accountant's judgements on a revenue contract, posted from its page: returns,
-guaranteed minimums, financing components and material rights. Each view checks its
+guaranteed minimums, financing components, material rights and prepaid credits. Each view checks its
 permission, calls one service, and on a refusal shows the contract page again with the
 service's errors on the form (`views.contract_detail`)."""
 
@@ -15,12 +15,18 @@ from revrec.forms import (
     FinancingForm,
     MaterialRightForm,
     MinimumForm,
+    PrepaidForm,
     ReturnEstimateForm,
     RightEventForm,
 )
 from revrec.services.financing import assess_financing
 from revrec.services.returns import estimate_returns
-from revrec.services.rights import grant_material_right, record_redemption, reestimate_redemptions
+from revrec.services.rights import (
+    grant_material_right,
+    recognize_on_redemption,
+    record_redemption,
+    reestimate_redemptions,
+)
 from revrec.services.royalties import set_guaranteed_minimum
 from revrec.views import contract_detail, goods_at_a_point_in_time, usage_without_minimum
 
@@ -125,3 +131,24 @@ def right_event(request, pk: int):
             messages.success(request, "Recorded; what the right earned is scheduled.")
             return redirect("revrec:contract", pk=right.obligation.revenue_contract_id)
     return contract_detail(request, right.obligation.revenue_contract_id, event_form=form)
+
+
+@require_POST
+@permission_required("revrec.account_material_rights", raise_exception=True)
+def contract_prepaid(request, pk: int):
+    revenue_contract = selectors.revenue_contract_for_detail(pk)
+    obligations = goods_at_a_point_in_time(selectors.obligations_of(revenue_contract))
+    form = PrepaidForm(request.POST, obligations=obligations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            recognize_on_redemption(
+                obligation=next(o for o in obligations if o.pk == data["obligation"]),
+                units=data["units"], units_expected=data["units_expected"],
+                expires_on=data["expires_on"], evidence=data["evidence"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The goods are earned as the credits are used.")
+            return redirect("revrec:contract", pk=pk)
+    return contract_detail(request, pk, prepaid_form=form)

@@ -14,6 +14,8 @@ urlpatterns = [
          name="contract_financing"),
     path("contracts/<int:pk>/returns/", judgement_views.contract_returns, name="contract_returns"),
     path("contracts/<int:pk>/rights/", judgement_views.contract_right, name="contract_right"),
+    path("contracts/<int:pk>/prepaid/", judgement_views.contract_prepaid,
+         name="contract_prepaid"),
     path("rights/<int:pk>/events/", judgement_views.right_event, name="right_event"),
     path("modifications/<int:pk>/override/", views.modification_override,
          name="modification_override"),

@@ -26,6 +26,7 @@ from revrec.forms import (
     MonthForm,
     OverrideForm,
     PolicyForm,
+    PrepaidForm,
     ReportForm,
     ReturnEstimateForm,
     RightEventForm,
@@ -62,7 +63,7 @@ def contract_list(request):
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
 def contract_detail(request, pk: int, policy_form=None, override_form=None,
                     variable_form=None, right_form=None, event_form=None, return_form=None,
-                    financing_form=None, minimum_form=None):
+                    financing_form=None, minimum_form=None, prepaid_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -83,6 +84,8 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
         "rights": selectors.material_rights_of(obligations),
         "returns": selectors.return_estimates_of(revenue_contract),
         "return_form": return_form or ReturnEstimateForm(
+            obligations=goods_at_a_point_in_time(obligations)),
+        "prepaid_form": prepaid_form or PrepaidForm(
             obligations=goods_at_a_point_in_time(obligations)),
         "minimum_form": minimum_form or MinimumForm(obligations=usage_without_minimum(obligations)),
         "financing": [o.financing_component for o in obligations if o.financing_component],

@@ -272,3 +272,22 @@ def test_prepaid_credits_are_earned_as_used_over_a_re_estimated_total(
     table = reports.revenue_disaggregation(first=DEC, last=JAN)
     assert ["Services", ON_REDEMPTION, "USD", D("2000.00")] in table.rows
     assert "At a point in time" not in [row[1] for row in table.rows if row[0] == "Services"]
+
+
+
+def test_only_accountants_sell_goods_as_prepaid_credits_from_the_page(
+        client, rc, accountant, finance, sales_rep):
+    url = reverse("revrec:contract_prepaid", args=[rc.pk])
+    post = {"obligation": str(obligation(rc, "ONBOARDING").pk), "units": "5000",
+            "units_expected": "4500", "expires_on": "2027-11-30",
+            "evidence": "10% of credits lapse unused"}
+    for user in (finance, sales_rep):
+        client.login(username=user.username, password=PASSWORD)
+        assert client.post(url, post).status_code == 403
+    client.login(username=accountant.username, password=PASSWORD)
+    wrong = client.post(url, {**post, "units_expected": "6000"}).content.decode()
+    assert "Expect between 0 and the credits sold to be used." in wrong
+    assert client.post(url, post).status_code == 302
+    page = client.get(reverse("revrec:contract", args=[rc.pk])).content.decode()
+    assert "Prepaid credits or gift card: Onboarding package" in page
+    assert "0 of 5000 rights exercised, 4500 expected (breakage 500)" in page
