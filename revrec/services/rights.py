@@ -21,7 +21,7 @@ revenue the goods' invoices left unrecognized.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -138,7 +138,7 @@ def grant_material_right(*, revenue_contract: RevenueContract, kind: str, descri
         pattern=Pattern.ON_REDEMPTION, ssp=ssp, allocated=share,
         allocation_rule=AllocationRule.CARVED_OUT, pool=price,
         pool_ssp=sum((o.ssp for o in goods), ZERO) + ssp, service_start=today,
-        service_end=expires_on)
+        service_end=expires_on + timedelta(days=1))
     right = MaterialRight.objects.create(
         obligation=obligation, kind=kind, description=description.strip(), units=units,
         value=value, discount_rate=rate, likelihood=likelihood, units_expected=expected,
