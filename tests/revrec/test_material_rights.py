@@ -290,4 +290,4 @@ def test_only_accountants_sell_goods_as_prepaid_credits_from_the_page(
     assert client.post(url, post).status_code == 302
     page = client.get(reverse("revrec:contract", args=[rc.pk])).content.decode()
     assert "Prepaid credits or gift card: Onboarding package" in page
-    assert "0 of 5000 rights exercised, 4500 expected (breakage 500)" in page
+    assert "0 of 5,000 rights exercised, 4,500 expected (breakage 500)" in page
