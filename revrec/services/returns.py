@@ -128,7 +128,9 @@ def return_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, func
         .select_related("obligation").order_by("obligation_id", "version"))
     if not due:
         return []
-    posted = {pk: (refund, asset) for pk, refund, asset in ReturnEstimate.objects.filter(
+    # rounded: SQLite sums decimals in floating point
+    posted = {pk: (round_money(refund, functional), round_money(asset, functional))
+              for pk, refund, asset in ReturnEstimate.objects.filter(
         obligation_id__in={e.obligation_id for e in due}, posted_in__isnull=False)
         .values_list("obligation_id").annotate(refund=Sum("refund_functional"),
                                                asset=Sum("asset_functional")).order_by()}
