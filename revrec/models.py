@@ -19,6 +19,11 @@ the recognition runs that post them.
   after that: later changes are caught up in the first month not yet recognized.
 - A recognition run covers one month: pending → running → completed | failed (a failed run
   resumes). Items are unique per revenue contract and month, so a rerun posts nothing twice.
+- The accountant's judgements beyond the price: material rights and prepaid credits
+  (`MaterialRight`, its `RightEvent`s; an obligation earned on redemption), rights of return
+  (`ReturnEstimate`), financing components (`FinancingComponent`, its `InterestLine`s) and
+  guaranteed minimums of usage (`GuaranteedMinimum`); each names the IFRS 15 paragraphs it
+  applies, and the recognition run posts what they change.
 """
 
 from decimal import ROUND_HALF_UP, Decimal

@@ -10,7 +10,9 @@ between what the new schedule earns up to them and what they recognized goes to 
 month the revenue contract has not recognized yet (`contracts._rescheduled`), so the next run
 posts it and later months follow the new schedule. Obligations delivered by units on an order
 need no new lines: the run earns their new allocation × units delivered less what is
-scheduled (`schedule_rows.delivery_lines`). Usage (as billed) takes no part.
+scheduled (`schedule_rows.delivery_lines`). Usage (as billed) and material rights (which keep
+the share carved out for them) take no part; obligations ended by a modification keep the
+variable consideration they earned, their successors carry the rest (15.90).
 """
 
 from datetime import date
