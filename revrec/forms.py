@@ -1,5 +1,6 @@
 """Month pickers, the report filters, a revenue contract's recognition policy, the
-override of a modification's treatment and an estimate of variable consideration."""
+override of a modification's treatment, estimates of variable consideration and of returns,
+financing components, and material rights with their exercise."""
 
 from datetime import date
 
@@ -11,6 +12,7 @@ from revrec.models import (
     MidMonthEnd,
     RecognitionBasis,
     RemainderTo,
+    RightKind,
     Treatment,
     VariableKind,
 )
@@ -21,6 +23,7 @@ REPORTS = {
     "rollforward": "Deferred revenue roll-forward",
     "recognized": "Recognized revenue",
     "disaggregation": "Disaggregation of revenue",
+    "geography": "Revenue by geography",
     "rpo": "Remaining performance obligations",
     "journal": "Revenue journal (ERP export)",
 }
@@ -111,12 +114,114 @@ class VariableConsiderationForm(forms.Form):
             (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
 
     def clean_scenarios(self):
-        rows = []
-        for n, text in enumerate(self.cleaned_data["scenarios"].splitlines(), 1):
-            if not text.strip():
-                continue
-            parts = text.replace(",", " ").split()
-            if len(parts) != 2:
-                raise forms.ValidationError(f"Line {n}: give an amount and a probability.")
-            rows.append(tuple(parts))
-        return rows
+        return scenario_rows(self.cleaned_data["scenarios"], "an amount")
+
+
+def scenario_rows(text: str, what: str) -> list[tuple[str, str]]:
+    """`value probability` pairs, one a line (blank lines skipped)."""
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.replace(",", " ").split()
+        if len(parts) != 2:
+            raise forms.ValidationError(f"Line {n}: give {what} and a probability.")
+        rows.append((parts[0], parts[1]))
+    return rows
+
+
+class MaterialRightForm(forms.Form):
+    """A material right the contract grants (IFRS 15.B40-B42); rates as fractions (0.3)."""
+
+    kind = forms.ChoiceField(choices=RightKind.choices)
+    description = forms.CharField(max_length=200)
+    units = forms.DecimalField(label="Rights granted", max_digits=19, decimal_places=4)
+    value = forms.DecimalField(label="Purchases they apply to (full price)", max_digits=19,
+                               decimal_places=4)
+    discount_rate = forms.DecimalField(label="Incremental discount (0.3 for 30%)",
+                                       max_digits=7, decimal_places=6)
+    likelihood = forms.DecimalField(label="Likelihood of exercise (0.8)", max_digits=7,
+                                    decimal_places=6)
+    units_expected = forms.DecimalField(label="Rights expected to be exercised", required=False,
+                                        max_digits=19, decimal_places=4,
+                                        help_text="Empty: rights granted × likelihood")
+    expires_on = forms.DateField(label="Last day they can be exercised",
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label="Why material, and what the estimates rest on",
+                               max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RightEventForm(forms.Form):
+    """Rights exercised (`units`), or a new estimate of those that will be (`units_expected`)."""
+
+    action = forms.ChoiceField(choices=[("redeem", "Rights exercised"),
+                                        ("reestimate", "Re-estimate the rights expected")])
+    units = forms.DecimalField(label="Rights", max_digits=19, decimal_places=4)
+    reason = forms.CharField(max_length=1000, required=False)
+
+
+class ReturnEstimateForm(forms.Form):
+    """Products expected back for one point-in-time obligation (IFRS 15.B23): scenarios one a
+    line as `units probability`."""
+
+    obligation = forms.TypedChoiceField(label="Goods", coerce=int)
+    method = forms.ChoiceField(choices=EstimateMethod.choices)
+    scenarios = forms.CharField(label="Units returned", widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="One a line: units probability (2 0.3)")
+    units_sold = forms.DecimalField(max_digits=19, decimal_places=4)
+    unit_cost = forms.DecimalField(label="Cost of one unit", max_digits=19, decimal_places=4)
+    reason = forms.CharField(label="What the estimate rests on", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+    def clean_scenarios(self):
+        return scenario_rows(self.cleaned_data["scenarios"], "the units")
+
+
+class FinancingForm(forms.Form):
+    """When the customer pays for goods transferred at a point in time (IFRS 15.60-65)."""
+
+    obligation = forms.TypedChoiceField(label="Goods", coerce=int)
+    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    rate = forms.DecimalField(label="Annual rate of a separate financing (0.06)", required=False,
+                              max_digits=9, decimal_places=6,
+                              help_text="Not needed within a year of the transfer (15.63)")
+    reason = forms.CharField(label="What the terms and the rate rest on", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+
+class MinimumForm(forms.Form):
+    """A usage obligation's guaranteed minimum (IFRS 15.B63)."""
+
+    obligation = forms.TypedChoiceField(label="Usage", coerce=int)
+    amount = forms.DecimalField(label="Guaranteed minimum", max_digits=19, decimal_places=4)
+    reason = forms.CharField(label="Where the contract guarantees it", max_length=1000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+
+
+class PrepaidForm(forms.Form):
+    """Goods sold as prepaid credits or a gift card, earned on redemption (IFRS 15.B44-B47)."""
+
+    obligation = forms.TypedChoiceField(label="Goods", coerce=int)
+    units = forms.DecimalField(label="Credits sold", max_digits=19, decimal_places=4)
+    units_expected = forms.DecimalField(label="Credits expected to be used", max_digits=19,
+                                        decimal_places=4)
+    expires_on = forms.DateField(label="Last day they can be used",
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label="What the expected use rests on", max_length=2000)
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]

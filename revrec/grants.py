@@ -5,7 +5,8 @@ from core.roles import Role
 _VIEW = ["revrec.view_revenuecontract", "revrec.view_performanceobligation",
          "revrec.view_scheduleline", "revrec.view_recognitionrun", "revrec.view_recognitionitem"]
 _ACT = ["revrec.create_revenue_contracts", "revrec.run_recognition",
-        "revrec.end_performanceobligation", "revrec.estimate_variable_consideration"]
+        "revrec.end_performanceobligation", "revrec.estimate_variable_consideration",
+        "revrec.account_material_rights", "revrec.assess_financing"]
 
 GRANTS = {
     Role.FINANCE: _VIEW,

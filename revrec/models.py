@@ -19,6 +19,11 @@ the recognition runs that post them.
   after that: later changes are caught up in the first month not yet recognized.
 - A recognition run covers one month: pending → running → completed | failed (a failed run
   resumes). Items are unique per revenue contract and month, so a rerun posts nothing twice.
+- The accountant's judgements beyond the price: material rights and prepaid credits
+  (`MaterialRight`, its `RightEvent`s; an obligation earned on redemption), rights of return
+  (`ReturnEstimate`), financing components (`FinancingComponent`, its `InterestLine`s) and
+  guaranteed minimums of usage (`GuaranteedMinimum`); each names the IFRS 15 paragraphs it
+  applies, and the recognition run posts what they change.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -60,6 +65,9 @@ class RevenueContract(models.Model):
                                  related_name="+")
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2, blank=True,
+                               help_text="The customer's country when it was made (ISO 3166): "
+                                         "its market in the disaggregation of revenue.")
     kind = models.CharField(max_length=16, choices=RevenueContractKind.choices,
                             default=RevenueContractKind.ORIGINAL)
     transaction_price = models.DecimalField(
@@ -68,6 +76,12 @@ class RevenueContract(models.Model):
     variable_consideration = models.DecimalField(
         **AMOUNT, help_text="The constrained amount of the estimate in force "
                             "(VariableConsideration, latest version).")
+    expected_refunds = models.DecimalField(
+        **AMOUNT, help_text="Consideration expected to be refunded for products expected back "
+                            "(the latest ReturnEstimate of each obligation): not revenue.")
+    financing = models.DecimalField(
+        **AMOUNT, help_text="What significant financing components add to the price (interest "
+                            "on advances) or take off it (interest in arrears).")
     recognition_basis = models.CharField(max_length=16, choices=RecognitionBasis.choices,
                                          default=RecognitionBasis.BY_DAY)
     remainder_to = models.CharField(
@@ -97,8 +111,10 @@ class RevenueContract(models.Model):
 
     @property
     def total_price(self) -> Decimal:
-        """The transaction price: fixed plus variable consideration in force."""
-        return self.transaction_price + self.variable_consideration
+        """The transaction price: fixed plus variable consideration in force, less the refunds
+        expected for products expected back (IFRS 15.B21)."""
+        return (self.transaction_price + self.variable_consideration - self.expected_refunds
+                + self.financing)
 
     @property
     def basis(self) -> Basis:
@@ -202,6 +218,7 @@ class Pattern(models.TextChoices):
     RATABLE = "ratable", "Ratably over the service period"
     POINT_IN_TIME = "point_in_time", "At a point in time"
     AS_BILLED = "as_billed", "As billed (usage)"
+    ON_REDEMPTION = "on_redemption", "As rights are exercised (material rights)"
 
 
 class ObligationStatus(models.TextChoices):
@@ -281,13 +298,16 @@ class AllocationRule(models.TextChoices):
     OWN_PRICE = "own_price", "Its own price"  # added by an amendment (25-12, 25-13a)
     PROSPECTIVE = "prospective", "Rest of its predecessor plus the change"  # 25-13a
     AS_BILLED = "as_billed", "Recognized as billed"  # usage (32-40)
+    CARVED_OUT = "carved_out", "Share of its goods' price"  # a material right (15.74, B40)
 
 
 class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
                                          related_name="obligations")
-    contract_line = models.OneToOneField("contracts.ContractLine", on_delete=models.PROTECT,
-                                         related_name="revenue_obligation")
+    contract_line = models.OneToOneField(
+        "contracts.ContractLine", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="revenue_obligation",
+        help_text="Empty for a material right (its `MaterialRight` says what was granted).")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     family = models.CharField(max_length=100, blank=True)
     pattern = models.CharField(max_length=16, choices=Pattern.choices)
@@ -434,6 +454,13 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
     recognized_functional = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     fx_difference = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     revenue_functional = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    refund_functional = models.DecimalField(
+        max_digits=19, decimal_places=4, default=0,
+        help_text="Moved from deferred revenue to the refund liability (ReturnEstimate).")
+    financing_functional = models.DecimalField(
+        max_digits=19, decimal_places=4, default=0,
+        help_text="Interest added to contract balances: expense on advances (a liability "
+                  "grows) less income in arrears (an asset grows).")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -501,21 +528,23 @@ class RecognitionChunk(models.Model):
 
 
 class RecognizedTotal(models.Model):
-    """What one run recognized per product family, pattern of transfer and currency (in the
-    contracts' currency): the schedule lines it marked, summed by the chunk that marked them.
+    """What one run recognized per product family, pattern of transfer, currency (in the
+    contracts' currency) and customer country: the schedule lines it marked, summed by the
+    chunk that marked them.
     The disaggregation of revenue reads these, a few rows per month, not every line."""
 
     run = models.ForeignKey("RecognitionRun", on_delete=models.CASCADE, related_name="totals")
     family = models.CharField(max_length=100, blank=True)
     pattern = models.CharField(max_length=16, choices=Pattern.choices)
     currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2, blank=True)
     amount = models.DecimalField(**AMOUNT)
 
     class Meta:
-        ordering = ["run", "family", "pattern", "currency"]
+        ordering = ["run", "family", "pattern", "currency", "country"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "family", "pattern", "currency"],
-                                    name="recognizedtotal_one_per_kind"),
+            models.UniqueConstraint(fields=["run", "family", "pattern", "currency", "country"],
+                                    name="recognizedtotal_one_per_kind_and_country"),
         ]
 
     def __str__(self):
@@ -581,3 +610,263 @@ class RecognizedRevenue(models.Model):
 
     def __str__(self):
         return f"{self.item} {self.family or 'no family'} {self.amount}"
+
+
+class RightKind(models.TextChoices):
+    OPTION = "option", "Option for additional goods at a discount"  # IE Example 49
+    VOUCHER = "voucher", "Voucher"
+    LOYALTY_POINTS = "loyalty_points", "Loyalty points"  # IE Example 52
+    PREPAID = "prepaid", "Prepaid credits or gift card"  # B44-B47: the goods themselves
+
+
+class RightState(models.TextChoices):
+    OPEN = "open", "Open"
+    EXPIRED = "expired", "Expired"
+
+
+class MaterialRight(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """An option the contract grants that the customer would not get without it (IFRS 15.B40):
+    a performance obligation (`obligation`, pattern on redemption) whose SSP is the incremental
+    discount on `value` of purchases × the likelihood of exercise (B42, `revrec.rights`). Its
+    allocation is carved out of the goods it came with; it earns as the rights are exercised
+    over the rights expected to be (breakage in proportion, B46), all of it when it expires.
+    `units_redeemed` and `units_expected` move only with a `RightEvent`."""
+
+    obligation = models.OneToOneField(PerformanceObligation, on_delete=models.PROTECT,
+                                      related_name="material_right")
+    kind = models.CharField(max_length=20, choices=RightKind.choices)
+    description = models.CharField(max_length=200)
+    units = models.DecimalField(max_digits=19, decimal_places=4,
+                                help_text="Rights granted (1 voucher, 10,000 points).")
+    value = models.DecimalField(max_digits=19, decimal_places=4,
+                                help_text="Purchases the rights apply to, at full price.")
+    discount_rate = models.DecimalField(
+        max_digits=7, decimal_places=6,
+        help_text="The discount beyond the one any customer gets (B42(a)), 0.3 for 30%.")
+    likelihood = models.DecimalField(max_digits=7, decimal_places=6,
+                                     help_text="Likelihood the option is exercised (B42(b)).")
+    units_expected = models.DecimalField(
+        max_digits=19, decimal_places=4,
+        help_text="Rights expected to be exercised; the rest is the expected breakage (B46).")
+    units_redeemed = models.DecimalField(max_digits=19, decimal_places=4, default=0)
+    expires_on = models.DateField(help_text="Last day the rights can be exercised.")
+    evidence = models.TextField(help_text="Why it is a material right and what the "
+                                          "estimates rest on.")
+    state = FSMField(max_length=16, choices=RightState.choices, default=RightState.OPEN,
+                     protected=True)
+    expired_on = models.DateField(null=True, blank=True, help_text="The last day it could be "
+                                                                    "exercised, once expired.")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    granted_on = models.DateField()
+
+    class Meta:
+        ordering = ["obligation"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gt=0),
+                                   name="materialright_units_positive"),
+            models.CheckConstraint(condition=models.Q(units_redeemed__gte=0,
+                                                      units_redeemed__lte=models.F("units")),
+                                   name="materialright_redeemed_within_units"),
+            models.CheckConstraint(condition=models.Q(units_expected__gte=0,
+                                                      units_expected__lte=models.F("units")),
+                                   name="materialright_expected_within_units"),
+        ]
+        permissions = [("account_material_rights",
+                        "Can identify material rights and account for their exercise")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description}"
+
+    @property
+    def breakage(self) -> Decimal:
+        """Rights expected never to be exercised (B46)."""
+        return self.units - self.units_expected
+
+    @property
+    def discount_shown(self) -> str:
+        return f"{_plain(self.discount_rate * 100, 4)}%"
+
+    @property
+    def likelihood_shown(self) -> str:
+        return f"{_plain(self.likelihood * 100, 4)}%"
+
+    @transition(field=state, source=RightState.OPEN, target=RightState.EXPIRED,
+                permission="revrec.account_material_rights")
+    def expire(self, *, effective):
+        """The rights left can no longer be exercised after `effective` (their last day): what
+        is left of the right is earned (run in bulk)."""
+        self.expired_on = effective
+
+
+class RightEventKind(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    REDEEMED = "redeemed", "Exercised"
+    RE_ESTIMATED = "re_estimated", "Re-estimated"
+    EXPIRED = "expired", "Expired"
+
+
+class RightEvent(models.Model):
+    """One thing that happened to a material right, with what it had earned to date after it
+    and the month of the schedule line that carries the difference."""
+
+    right = models.ForeignKey(MaterialRight, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=RightEventKind.choices)
+    units = models.DecimalField(max_digits=19, decimal_places=4, default=0,
+                                help_text="Rights exercised by this event (0 for the others).")
+    units_redeemed = models.DecimalField(max_digits=19, decimal_places=4)
+    units_expected = models.DecimalField(max_digits=19, decimal_places=4)
+    earned_to_date = models.DecimalField(**AMOUNT)
+    change = models.DecimalField(**AMOUNT, help_text="Scheduled by this event.")
+    month = models.DateField(help_text="The month the change is recognized in.")
+    on = models.DateField()
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["right", "on", "pk"]
+
+    def __str__(self):
+        return f"{self.right} {self.kind} {self.on}"
+
+
+class ReturnEstimate(models.Model):
+    """One estimate of the products a customer is expected to return (IFRS 15.B20-B27,
+    `revrec.returns`), per point-in-time obligation; each re-estimate is a new version and the
+    latest is in force. The obligation is allocated the price of the units kept (`gross` less
+    `refund`). The first recognition run of a month at or after the estimate and the goods'
+    transfer posts the change since the version posted before: deferred revenue to the refund
+    liability, and the asset for the products to be recovered against cost of sales."""
+
+    obligation = models.ForeignKey(PerformanceObligation, on_delete=models.PROTECT,
+                                   related_name="return_estimates")
+    version = models.PositiveIntegerField()
+    method = models.CharField(max_length=16, choices=EstimateMethod.choices)
+    scenarios = models.JSONField(help_text='[{"amount": "3", "probability": "0.6"}, ...] '
+                                           "(units returned)")
+    units_sold = models.DecimalField(max_digits=19, decimal_places=4)
+    units_returned = models.DecimalField(max_digits=19, decimal_places=4,
+                                         help_text="Expected back (the estimate).")
+    unit_cost = models.DecimalField(max_digits=19, decimal_places=4,
+                                    help_text="Carrying amount of one unit (contract currency).")
+    gross = models.DecimalField(**AMOUNT, help_text="The obligation's price before returns.")
+    refund = models.DecimalField(**AMOUNT, help_text="Refund liability (B21(b)).")
+    asset = models.DecimalField(**AMOUNT, help_text="Right to recover the products (B21(c)).")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_on = models.DateField()
+    posted_in = models.ForeignKey(RecognitionRun, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="return_estimates",
+                                  help_text="The run that posted it (or found it superseded).")
+    refund_functional = models.DecimalField(**AMOUNT, help_text="Change of the refund "
+                                                                "liability it posted.")
+    asset_functional = models.DecimalField(**AMOUNT, help_text="Change of the asset it posted.")
+    entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["obligation", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "version"],
+                                    name="returnestimate_one_per_version"),
+            models.CheckConstraint(condition=models.Q(units_returned__gte=0,
+                                                      units_returned__lte=models.F("units_sold")),
+                                   name="returnestimate_returned_within_sold"),
+        ]
+        indexes = [models.Index(fields=["posted_in", "recorded_on"])]
+
+    def __str__(self):
+        return f"{self.obligation} returns v{self.version}"
+
+    @property
+    def revenue(self) -> Decimal:
+        """The price of the units expected to be kept (B21(a))."""
+        return self.gross - self.refund
+
+
+class FinancingKind(models.TextChoices):
+    EXPEDIENT = "expedient", "None: paid within a year of the transfer (IFRS 15.63)"
+    ADVANCE = "advance", "Paid in advance: interest expense (IE Example 29)"
+    ARREARS = "arrears", "Paid in arrears: interest income (IE Example 26)"
+
+
+class FinancingComponent(models.Model):
+    """The accountant's judgement on the timing of payment for one obligation (IFRS 15.60-65,
+    `revrec.financing`): none within a year (the practical expedient, on record), else the
+    rate of a separate financing transaction, the revenue with the financing taken out and the
+    interest accrued month by month (`InterestLine`), posted by the recognition run."""
+
+    obligation = models.OneToOneField(PerformanceObligation, on_delete=models.PROTECT,
+                                      related_name="financing")
+    kind = models.CharField(max_length=16, choices=FinancingKind.choices)
+    amount = models.DecimalField(**AMOUNT, help_text="The payment (advance) or the amount "
+                                                     "payable (arrears).")
+    paid_on = models.DateField()
+    transferred_on = models.DateField()
+    rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True,
+                               help_text="Annual rate of a separate financing transaction "
+                                         "(15.64); none under the expedient.")
+    revenue = models.DecimalField(**AMOUNT, help_text="The obligation's price after it.")
+    interest = models.DecimalField(**AMOUNT)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_on = models.DateField()
+
+    class Meta:
+        ordering = ["obligation"]
+        permissions = [("assess_financing", "Can assess significant financing components")]
+
+    def __str__(self):
+        return f"{self.obligation} {self.kind}"
+
+    @property
+    def rate_shown(self) -> str:
+        return "" if self.rate is None else f"{_plain(self.rate * 100, 4)}%"
+
+
+class InterestLine(models.Model):
+    """One month's interest of a financing component; recognized once, by one run."""
+
+    component = models.ForeignKey(FinancingComponent, on_delete=models.CASCADE,
+                                  related_name="interest_lines")
+    month = models.DateField()
+    amount = models.DecimalField(**AMOUNT)
+    run = models.ForeignKey(RecognitionRun, null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="interest_lines")
+    entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["component", "month"]
+        constraints = [models.UniqueConstraint(fields=["component", "month"],
+                                               name="interestline_one_per_month")]
+        indexes = [models.Index(fields=["run", "month"])]
+
+    def __str__(self):
+        return f"{self.component} {self.month:%Y-%m} {self.amount}"
+
+
+class GuaranteedMinimum(models.Model):
+    """A usage- or sales-based royalty with a fixed floor (IFRS 15.B63, `revrec.royalties`): the
+    minimum is fixed consideration allocated to the usage obligation and recognized ratably
+    over its service; usage is revenue only beyond it, month by month in the recognition run."""
+
+    obligation = models.OneToOneField(PerformanceObligation, on_delete=models.PROTECT,
+                                      related_name="guaranteed_minimum")
+    amount = models.DecimalField(**AMOUNT)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_on = models.DateField()
+
+    class Meta:
+        ordering = ["obligation"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                              name="guaranteedminimum_positive")]
+
+    def __str__(self):
+        return f"{self.obligation} minimum {self.amount}"

@@ -60,7 +60,7 @@ def split_by_family(functional: Decimal, amounts: dict[str, Decimal], functional
     return [FamilyAmount(f, amounts[f], parts[f]) for f in families]
 
 
-def _side(account: str, amount: Decimal, **extra) -> LineDraft:
+def side(account: str, amount: Decimal, **extra) -> LineDraft:
     if amount >= 0:
         return LineDraft(account, debit=amount, **extra)
     return LineDraft(account, credit=-amount, **extra)
@@ -77,17 +77,17 @@ def revenue_entry(*, families: list[FamilyAmount], month_end: date, label: str, 
     if revenue:
         rate = (abs(revenue) / abs(document)).quantize(RATE_PLACES) \
             if document and (revenue > 0) == (document > 0) else None
-        lines.append(_side(chart.DEFERRED_REVENUE, revenue,
+        lines.append(side(chart.DEFERRED_REVENUE, revenue,
                            customer_account_id=customer_account_id,
                            document_currency=currency if rate else "",
                            document_amount=document if rate else None, rate=rate,
                            description=f"Released {label}"))
-    lines += [_side(chart.REVENUE, -f.functional, description=f.family or "No family")
+    lines += [side(chart.REVENUE, -f.functional, description=f.family or "No family")
               for f in families if f.functional]
     if fx:
-        lines += [_side(chart.DEFERRED_REVENUE, fx, customer_account_id=customer_account_id,
+        lines += [side(chart.DEFERRED_REVENUE, fx, customer_account_id=customer_account_id,
                         description=f"Exchange difference {label}"),
-                  _side(chart.REALIZED_FX, -fx, description=f"Exchange difference {label}")]
+                  side(chart.REALIZED_FX, -fx, description=f"Exchange difference {label}")]
     if not lines:
         return None
     return EntryDraft(document_date=month_end, memo=f"Revenue recognized {label}",
@@ -102,5 +102,5 @@ def reclass_entry(*, change: Decimal, month_end: date, label: str, source,
     return EntryDraft(
         document_date=month_end, memo=f"Contract asset reclass {label}", source=source,
         source_label=label,
-        lines=[_side(chart.UNBILLED_RECEIVABLE, change, customer_account_id=customer_account_id),
-               _side(chart.DEFERRED_REVENUE, -change, customer_account_id=customer_account_id)])
+        lines=[side(chart.UNBILLED_RECEIVABLE, change, customer_account_id=customer_account_id),
+               side(chart.DEFERRED_REVENUE, -change, customer_account_id=customer_account_id)])

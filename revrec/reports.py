@@ -2,11 +2,13 @@
 exports write alike. Questions only; each report is a few aggregate queries whatever the volume.
 
 - Revenue waterfall: what the schedules will recognize in each of the next months.
-- Deferred revenue roll-forward: opening + billed - recognized = closing, per month, next to the
-  ledger's net contract balance (deferred revenue less unbilled receivable) to show it ties.
+- Deferred revenue roll-forward: opening + billed - recognized - refunds expected + financing
+  interest = closing, per month, next to the ledger's net contract balance (deferred revenue
+  less unbilled receivable) to show it ties.
 - Recognized revenue by period, customer and product family.
 - Disaggregation of revenue (IFRS 15.114, B87-B89): by product family, pattern of transfer and
-  currency, its functional total next to the revenue revrec posted in the ledger.
+  currency, its functional total next to the revenue revrec posted in the ledger; and by the
+  customers' country.
 - Remaining performance obligations: allocated and not yet recognized, per revenue contract.
 - Journal: revrec's entries of a month, line by line, for an ERP.
 """
@@ -32,6 +34,7 @@ from revrec.models import (
     RecognitionRun,
     RecognizedRevenue,
     RecognizedTotal,
+    ReturnEstimate,
     RevenueContract,
     ScheduleLine,
 )
@@ -97,8 +100,10 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
 
 def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
     """Open point-in-time obligations' allocated price not yet scheduled (units not
-    delivered): (revenue contract, currency, family, amount), two aggregate queries."""
-    obligations = PerformanceObligation.objects.filter(pattern="point_in_time", status="open")
+    delivered), and material rights' not yet earned (rights not exercised nor lapsed):
+    (revenue contract, currency, family, amount), two aggregate queries."""
+    obligations = PerformanceObligation.objects.filter(
+        pattern__in=("point_in_time", "on_redemption"), status="open")
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
     if filters.family:
@@ -152,44 +157,57 @@ def _from(first: date, months: dict[date, Decimal]) -> dict[date | None, Decimal
     return result
 
 
-def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict]:
-    """Functional revenue and exchange differences recognized per month (earlier months as
-    None): the runs' totals, one row per month."""
+def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict, dict, dict]:
+    """Functional revenue, exchange differences, refunds expected and financing interest
+    recognized per month (earlier months as None): the runs' totals, one row per month."""
     revenue: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
     fx: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
-    for month, total, difference in (RecognitionRun.objects.filter(month__lte=last_end)
-                                     .values_list("month", "recognized_functional",
-                                                  "fx_difference").order_by()):
+    refunds: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    interest: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    for month, total, difference, refund, financing in (
+            RecognitionRun.objects.filter(month__lte=last_end)
+            .values_list("month", "recognized_functional", "fx_difference", "refund_functional",
+                         "financing_functional").order_by()):
         key = month if month >= first else None
         revenue[key] += _fun(total)
         fx[key] += _fun(difference)
-    return revenue, fx
+        refunds[key] += _fun(refund)
+        interest[key] += _fun(financing)
+    return revenue, fx, refunds, interest
 
 
 def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
-    """Per month from `first` to `last`: opening + billed - recognized - exchange differences =
-    closing, in the functional currency, with the ledger's balance at the month's end and the
-    difference. Four aggregate queries whatever the months and the volume."""
+    """Per month from `first` to `last`: opening + billed - recognized - exchange differences -
+    refunds expected (moved to the refund liability) + financing interest = closing, in the
+    functional currency, with the ledger's balance at the month's end and the difference. Four
+    aggregate queries whatever the months and the volume."""
     first, last = month_start(first), month_start(last)
     billed = _billed_by_month(first, month_end(last))
-    recognized, fx = _recognized_by_month(first, month_end(last))
+    recognized, fx, refunds, interest = _recognized_by_month(first, month_end(last))
     in_ledger = _from(first, monthly_movements(CONTRACT_BALANCE_ACCOUNTS,
                                                through=month_end(last)))
-    opening = billed.pop(None, ZERO) - recognized.pop(None, ZERO) - fx.pop(None, ZERO)
+    opening = (billed.pop(None, ZERO) - recognized.pop(None, ZERO) - fx.pop(None, ZERO)
+               - refunds.pop(None, ZERO) + interest.pop(None, ZERO))
     ledger_balance = in_ledger.pop(None, ZERO)
     table = Table("Deferred revenue roll-forward",
                   ["Month", "Opening", "Billed", "Recognized", "Exchange differences",
-                   "Closing", "Ledger", "Difference"],
+                   "To refund liability", "Financing interest", "Closing", "Ledger",
+                   "Difference"],
                   note=f"In {settings.FUNCTIONAL_CURRENCY}; net contract liability (deferred "
                        "revenue less unbilled receivable). Billed: invoices issued less voids "
                        "and credit notes. Exchange differences: on revenue recognized in an "
-                       "earlier month at another rate than it was billed at.")
+                       "earlier month at another rate than it was billed at. To refund "
+                       "liability: consideration for products expected back (IFRS 15.B21). "
+                       "Financing interest: accrued on advances (adds to the liability) less "
+                       "on amounts due in arrears (IFRS 15.60-65).")
     month = first
     while month <= last:
-        closing = opening + billed[month] - recognized[month] - fx[month]
+        closing = (opening + billed[month] - recognized[month] - fx[month] - refunds[month]
+                   + interest[month])
         ledger_balance += in_ledger[month]
         table.rows.append([f"{month:%Y-%m}", opening, billed[month], recognized[month],
-                           fx[month], closing, ledger_balance, ledger_balance - closing])
+                           fx[month], refunds[month], interest[month], closing, ledger_balance,
+                           ledger_balance - closing])
         opening, month = closing, add_months(month, 1)
     return table
 
@@ -276,26 +294,71 @@ def _recognized_kinds(first: date, last: date, filters: Filters):
             .order_by("family", "pattern", "currency"))
 
 
+def revenue_by_geography(*, first: date, last: date, filters: Filters = Filters()) -> Table:
+    """Revenue recognized in the months from `first` to `last` by the customers' country and
+    currency (IFRS 15.B89(b), geographical region), from the runs' totals: one query."""
+    first, last = month_start(first), month_start(last)
+    totals = RecognizedTotal.objects.filter(run__month__range=(first, last))
+    if filters.currency:
+        totals = totals.filter(currency=filters.currency.upper())
+    if filters.family:
+        totals = totals.filter(family=filters.family)
+    table = Table("Revenue by geography", ["Country", "Currency", "Revenue"], numeric_from=2,
+                  note=f"Recognized {first:%Y-%m} to {last:%Y-%m} in each contract's currency, "
+                       "by the customer's country when the revenue contract was made.")
+    for country, currency, total in (totals.values_list("country", "currency")
+                                     .annotate(total=Sum("amount"))
+                                     .order_by("country", "currency")):
+        table.rows.append([country or "Unknown", currency, round_money(total, currency)])
+    return table
+
+
 @dataclass(frozen=True)
 class TieOut:
     done: bool
     detail: str
 
 
+def _returns_and_financing_tie(month: date) -> list[str]:
+    """The refund liability and the return asset revrec posted up to the month's end against
+    the return estimates the runs posted, and its financing interest against the runs' totals
+    (five queries)."""
+    end, kind = month_end(month), ContentType.objects.get_for_model(RevenueContract)
+    estimates = ReturnEstimate.objects.filter(posted_in__month__lte=month).aggregate(
+        refund=Sum("refund_functional"), asset=Sum("asset_functional"))
+    interest = _fun(RecognitionRun.objects.filter(month__lte=month).aggregate(
+        total=Sum("financing_functional"))["total"] or ZERO)
+    books = {
+        "refund liability": (credit_balance([chart.REFUND_LIABILITY], through=end,
+                                            source_type_ids=[kind.pk]),
+                             _fun(estimates["refund"] or ZERO)),
+        "return asset": (-credit_balance([chart.RETURN_ASSET], through=end,
+                                         source_type_ids=[kind.pk]),
+                         _fun(estimates["asset"] or ZERO)),
+        "financing interest": (-credit_balance([chart.INTEREST_INCOME, chart.INTEREST_EXPENSE],
+                                               through=end, source_type_ids=[kind.pk]),
+                               interest),
+    }
+    return [f"{name} posted {ledger}, recorded {recorded}"
+            for name, (ledger, recorded) in books.items() if ledger != recorded]
+
+
 def disclosures_tie_out(month: date) -> TieOut:
     """The month's disclosures against the ledger: the revenue disaggregated (what the runs
-    recorded) equals the revenue revrec posted, and the contract balances roll-forward's
-    closing equals the ledger's deferred revenue less unbilled receivable."""
+    recorded) equals the revenue revrec posted, the contract balances roll-forward's closing
+    equals the ledger's deferred revenue less unbilled receivable, and the refund liability,
+    return asset and financing interest revrec posted equal what its runs recorded."""
     month = month_start(month)
     recorded = recognized_functional(month, month)
     posted = ledger_revenue(month, month_end(month))
     (row,) = deferred_revenue_rollforward(first=month, last=month).rows
-    closing, in_ledger = row[5], row[6]
+    closing, in_ledger = row[7], row[8]
     problems = []
     if recorded != posted:
         problems.append(f"revenue disaggregated {recorded}, posted {posted}")
     if closing != in_ledger:
         problems.append(f"contract balances closing {closing}, ledger {in_ledger}")
+    problems += _returns_and_financing_tie(month)
     if problems:
         return TieOut(False, "; ".join(problems))
     return TieOut(True, f"Revenue {posted} and contract balances {closing} agree with the "
@@ -308,7 +371,9 @@ def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table
     """Per revenue contract: price allocated, recognized, and what remains, within 12 months
     of `as_of`'s month and beyond (ASC 606-10-50-13); usage is variable and left out."""
     horizon = add_months(month_start(as_of), 12)
-    lines = filters.schedule(ScheduleLine.objects.exclude(obligation__pattern="as_billed"))
+    # usage is variable and left out, but not a guaranteed minimum (fixed, IFRS 15.B63)
+    lines = filters.schedule(ScheduleLine.objects.exclude(
+        obligation__pattern="as_billed", obligation__guaranteed_minimum__isnull=True))
     recognized, within, beyond = (defaultdict(lambda: ZERO) for _ in range(3))
     for rc_id, recognized_flag, month, total in _schedule_sums(lines):
         if recognized_flag:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
@@ -17,12 +17,16 @@ from core.money import round_money
 from orders.models import Fulfilment, OrderLine, OrderState
 from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
+    MaterialRight,
     Modification,
+    Pattern,
     PerformanceObligation,
     RecognitionItem,
     RecognitionRun,
     RecognizedRevenue,
+    ReturnEstimate,
     RevenueContract,
+    RightEvent,
     StandalonePrice,
 )
 from revrec.obligations import LineFacts, estimated_ssp, ssp_over_term
@@ -227,16 +231,19 @@ def revenue_contract_for_detail(pk: int) -> RevenueContract:
 
 def obligations_of(revenue_contract: RevenueContract) -> list[PerformanceObligation]:
     """Its obligations with their product, line and schedule (five queries in all), each with
-    `recognized` and `remaining` set, and `delivery` (`Delivered`, or None) for one delivered
-    by units on an order."""
+    `recognized` and `remaining` set, `delivery` (`Delivered`, or None) for one delivered by
+    units on an order, `financing_component` and `minimum` (a guaranteed minimum; or None)."""
     obligations = list(
         PerformanceObligation.objects.filter(revenue_contract=revenue_contract)
-        .select_related("product", "contract_line", "predecessor__contract_line")
+        .select_related("product", "contract_line", "predecessor__contract_line",
+                        "financing__recorded_by", "guaranteed_minimum")
         .prefetch_related("schedule").order_by("contract_line__position", "pk"))
     delivered = deliveries([o.contract_line_id for o in obligations
-                            if o.pattern == "point_in_time"])
+                            if o.pattern == "point_in_time" and o.contract_line_id])
     for obligation in obligations:
         obligation.delivery = delivered.get(obligation.contract_line_id)
+        obligation.financing_component = getattr(obligation, "financing", None)
+        obligation.minimum = getattr(obligation, "guaranteed_minimum", None)
         lines = list(obligation.schedule.all())
         obligation.recognized = sum((s.amount for s in lines if s.run_id), ZERO)
         obligation.scheduled = sum((s.amount for s in lines), ZERO)
@@ -267,6 +274,33 @@ def variable_estimates_of(revenue_contract: RevenueContract):
     return revenue_contract.variable_estimates.select_related(
         "recorded_by", "allocated_to__product", "allocated_to__contract_line").order_by(
         "-version")
+
+
+def return_estimates_of(revenue_contract: RevenueContract) -> QuerySet[ReturnEstimate]:
+    """Its return estimates, latest version first per obligation (one query)."""
+    return ReturnEstimate.objects.filter(obligation__revenue_contract=revenue_contract) \
+        .select_related("obligation__product", "obligation__contract_line", "recorded_by",
+                        "posted_in").order_by("obligation_id", "-version")
+
+
+def material_rights() -> QuerySet[MaterialRight]:
+    return MaterialRight.objects.select_related("obligation", "granted_by")
+
+
+def material_rights_of(obligations) -> list[MaterialRight]:
+    """The material rights among a revenue contract's obligations (from `obligations_of`), each
+    with its events and `earned` (scheduled to date) and `recognized`; two queries."""
+    by_obligation = {o.pk: o for o in obligations if o.pattern == Pattern.ON_REDEMPTION}
+    if not by_obligation:
+        return []
+    found = list(material_rights().filter(obligation_id__in=by_obligation)
+                 .prefetch_related(Prefetch("events", RightEvent.objects.select_related("by")
+                                            .order_by("on", "pk"))).order_by("pk"))
+    for right in found:
+        obligation = by_obligation[right.obligation_id]
+        right.obligation = obligation  # with its schedule totals
+        right.earned, right.recognized = obligation.scheduled, obligation.recognized
+    return found
 
 
 def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:

@@ -20,10 +20,16 @@ from revrec.exports import csv_response, xlsx_response
 from revrec.filters import RevenueContractFilter
 from revrec.forms import (
     REPORTS,
+    FinancingForm,
+    MaterialRightForm,
+    MinimumForm,
     MonthForm,
     OverrideForm,
     PolicyForm,
+    PrepaidForm,
     ReportForm,
+    ReturnEstimateForm,
+    RightEventForm,
     VariableConsiderationForm,
     this_month,
 )
@@ -56,7 +62,8 @@ def contract_list(request):
 
 @permission_required(VIEW_CONTRACTS, raise_exception=True)
 def contract_detail(request, pk: int, policy_form=None, override_form=None,
-                    variable_form=None):
+                    variable_form=None, right_form=None, event_form=None, return_form=None,
+                    financing_form=None, minimum_form=None, prepaid_form=None):
     revenue_contract = selectors.revenue_contract_for_detail(pk)
     obligations = selectors.obligations_of(revenue_contract)
     months, grid = selectors.schedule_grid(obligations)
@@ -74,13 +81,37 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
         "estimates": selectors.variable_estimates_of(revenue_contract),
         "variable_form": variable_form or VariableConsiderationForm(
             obligations=_estimable(obligations)),
+        "rights": selectors.material_rights_of(obligations),
+        "returns": selectors.return_estimates_of(revenue_contract),
+        "return_form": return_form or ReturnEstimateForm(
+            obligations=goods_at_a_point_in_time(obligations)),
+        "prepaid_form": prepaid_form or PrepaidForm(
+            obligations=goods_at_a_point_in_time(obligations)),
+        "minimum_form": minimum_form or MinimumForm(obligations=usage_without_minimum(obligations)),
+        "financing": [o.financing_component for o in obligations if o.financing_component],
+        "financing_form": financing_form or FinancingForm(obligations=[
+            o for o in goods_at_a_point_in_time(obligations) if not o.financing_component]),
+        "right_form": right_form or MaterialRightForm(),
+        "event_form": event_form or RightEventForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
 
 
 def _estimable(obligations):
-    """The obligations variable consideration may be allocated to (open, not usage)."""
+    """The obligations variable consideration may be allocated to (open goods)."""
+    return [o for o in obligations if o.status == ObligationStatus.OPEN
+            and o.pattern in (Pattern.RATABLE, Pattern.POINT_IN_TIME)]
+
+
+def goods_at_a_point_in_time(obligations):
+    """Goods a right of return may be estimated for (open, at a point in time)."""
     return [o for o in obligations
-            if o.status == ObligationStatus.OPEN and o.pattern != Pattern.AS_BILLED]
+            if o.status == ObligationStatus.OPEN and o.pattern == Pattern.POINT_IN_TIME]
+
+
+def usage_without_minimum(obligations):
+    """Usage obligations a guaranteed minimum may still be set on."""
+    return [o for o in obligations if o.status == ObligationStatus.OPEN
+            and o.pattern == Pattern.AS_BILLED and not o.minimum and not o.scheduled]
 
 
 @require_POST
@@ -248,6 +279,9 @@ def _report(slug: str, values: dict) -> reports.Table:
     if slug == "disaggregation":
         return reports.revenue_disaggregation(first=values["first"], last=values["last"],
                                               filters=filters)
+    if slug == "geography":
+        return reports.revenue_by_geography(first=values["first"], last=values["last"],
+                                            filters=filters)
     if slug == "rpo":
         return reports.remaining_obligations(as_of=this_month(), filters=filters)
     return reports.revrec_journal(month=values["last"])

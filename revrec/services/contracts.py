@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from contracts.models import ContractLine
 from core.actors import as_actor
@@ -37,6 +38,7 @@ from core.bulk_rows import insert_rows
 from core.dates import business_date
 from core.money import round_money
 from core.transitions import run_bulk_transition
+from customers.models import Account
 from revrec import schedules
 from revrec.models import (
     AllocationRule,
@@ -101,10 +103,13 @@ class _Writer:
         self.obligations: list[tuple[PerformanceObligation, tuple]] = []
         self.replaced: dict[int, tuple] = {}  # obligation pk -> its new schedule
         self.ended: list[tuple[PerformanceObligation, date]] = []
+        self.variables: list[PerformanceObligation] = []  # predecessors whose variable moved
 
     def obligation(self, revenue_contract, line, fact: LineFacts, *, allocated, rule,
-                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None, ssp=None):
-        """`ssp` when allocation resolved it (a residual), else the line's own."""
+                   pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None, ssp=None,
+                   variable=ZERO):
+        """`ssp` when allocation resolved it (a residual), else the line's own; `variable` the
+        part of `allocated` that is variable consideration carried from a predecessor."""
         term_ssp = fact.term_ssp
         obligation = PerformanceObligation(
             revenue_contract=revenue_contract, contract_line=line, product=line.product,
@@ -114,7 +119,7 @@ class _Writer:
             ssp_unit=term_ssp.unit, ssp_basis=term_ssp.basis, ssp_quantity=term_ssp.quantity,
             ssp_periods=round(term_ssp.periods, 6), allocated=allocated,
             allocation_rule=rule, pool=pool, pool_ssp=pool_ssp, service_start=line.start_on,
-            service_end=_service_end(line), predecessor=predecessor)
+            service_end=_service_end(line), predecessor=predecessor, variable=variable)
         if schedule is None:
             schedule = _schedule_for(obligation, line)
         self.obligations.append((obligation, schedule))
@@ -123,6 +128,19 @@ class _Writer:
     def end(self, obligation: PerformanceObligation, effective: date, kept) -> None:
         self.ended.append((obligation, effective))
         self.replaced[obligation.pk] = tuple(kept)
+
+    def carry_variable(self, old: PerformanceObligation, kept, currency: str) -> Decimal:
+        """The part of `old`'s variable consideration its successor takes: in proportion to
+        what `old` had scheduled and no longer keeps (the rest, earned, stays with `old`)."""
+        if not old.variable:
+            return ZERO
+        scheduled = old.allocated
+        keeps = sum((s.amount for s in kept), ZERO)
+        carried = (round_money(old.variable * (scheduled - keeps) / scheduled, currency)
+                   if scheduled else old.variable)
+        old.variable -= carried
+        self.variables.append(old)
+        return carried
 
     def _end_obligations(self) -> None:
         """The `end` transition for each obligation ended, in bulk per effective date, on rows
@@ -144,6 +162,7 @@ class _Writer:
     def write(self):
         if self.ended:
             self._end_obligations()
+        PerformanceObligation.objects.bulk_update(self.variables, ["variable"])
         new = [o for o, _ in self.obligations]
         for obligation in new:  # the revenue contract may have been created in this call
             obligation.revenue_contract_id = obligation.revenue_contract.pk
@@ -322,7 +341,9 @@ class _Amendments:
             self.writer.end(old, effective, split.kept)
             self.writer.obligation(rc, line, fact, predecessor=old, schedule=split.new,
                                    allocated=sum((s.amount for s in split.new), ZERO),
-                                   rule=AllocationRule.PROSPECTIVE)
+                                   rule=AllocationRule.PROSPECTIVE,
+                                   variable=self.writer.carry_variable(old, split.kept,
+                                                                      rc.currency))
             rc.transaction_price += change
         rc.modified_on = self.today
         rc.save(update_fields=["transaction_price", "modified_on"])
@@ -419,6 +440,7 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
     changed = [cid for cid in ids if cid in known or any(
         line.amendment_id or line.status == "ended" for line in lines[cid])]
     if not changed:
+        _copy_countries(ids)
         return touched
     obligations = _obligations_of(changed)
     writer = _Writer(actor, today)
@@ -429,7 +451,14 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
         if amendments.original not in touched:
             touched.append(amendments.original)
     writer.write()
+    _copy_countries(ids)
     return touched
+
+
+def _copy_countries(ids: list[int]) -> None:
+    """The customer's country onto the contracts' new revenue contracts (one UPDATE)."""
+    RevenueContract.objects.filter(contract_id__in=ids, country="").update(country=Subquery(
+        Account.objects.filter(pk=OuterRef("account_id")).values("country")[:1]))
 
 
 @transaction.atomic

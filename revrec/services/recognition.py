@@ -1,10 +1,13 @@
 """Recognition runs: one month's revenue posted from the schedules, in chunks any worker takes.
 
 `start_recognition_run` creates (or resumes) the month's run, picks up new and amended contracts,
-and queues one chunk task per id range of revenue contracts. Each chunk is one transaction: it
+expires the material rights lapsed by the month's end (`revrec.services.rights`), and queues
+one chunk task per id range of revenue contracts. Each chunk is one transaction: it
 recognizes every schedule line of its revenue contracts up to the month not recognized yet,
-posts the revenue by product family and the contract asset reclass through
-`ledger.services.post_entries`, and records one item per revenue contract and month (unique), so
+posts the revenue by product family, the contract asset reclass, the changes of return
+estimates not posted yet (`revrec.services.returns`) and the interest of financing components
+due (`revrec.services.financing`) through `ledger.services.post_entries`, and
+records one item per revenue contract and month (unique), so
 a chunk that runs twice, or a run that died half-way and is started again, posts nothing twice.
 """
 
@@ -33,6 +36,7 @@ from ledger.period_rules import month_end
 from ledger.services import SourceRef
 from revrec import postings
 from revrec.models import (
+    InterestLine,
     Pattern,
     PerformanceObligation,
     RecognitionChunk,
@@ -40,6 +44,7 @@ from revrec.models import (
     RecognitionRun,
     RecognizedRevenue,
     RecognizedTotal,
+    ReturnEstimate,
     RevenueContract,
     RunState,
     ScheduleLine,
@@ -47,6 +52,10 @@ from revrec.models import (
 from revrec.release import Position, release
 from revrec.selectors import BILLED_STATES, Billed, billed_to_date
 from revrec.services.contracts import create_revenue_contracts
+from revrec.services.financing import interest_drafts
+from revrec.services.returns import return_drafts
+from revrec.services.rights import expire_material_rights
+from revrec.services.royalties import minimum_lines
 from revrec.services.schedule_rows import delivery_lines
 
 ZERO = Decimal(0)
@@ -139,6 +148,10 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
     run, _ = RecognitionRun.objects.get_or_create(month=month,
                                                   defaults={"started_by": actor.user})
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != RunState.RUNNING:
+        # rights lapsed by the month's end earn what is left of them in it (B46-B47); not
+        # while chunks may be in flight: they lock revenue contracts before the run
+        expire_material_rights(through=month_end(month), by=actor, on=today)
     if run.state in (RunState.PENDING, RunState.FAILED):
         create_revenue_contracts(by=actor, on=today)
         run = run_transition(run, "start", by=actor, on=today)
@@ -154,10 +167,12 @@ def start_recognition_run(*, month: date, by, on: date | None = None) -> Recogni
 # One chunk ---------------------------------------------------------------------------------
 
 def _usage_lines(revenue_contract_ids, month: date) -> list[ScheduleLine]:
-    """As-billed obligations: the month's usage invoiced less credited, as a schedule line."""
+    """As-billed obligations: the month's usage invoiced less credited, as a schedule line
+    (those with a guaranteed minimum: `royalties.minimum_lines`)."""
     end = month_end(month)
     usage = PerformanceObligation.objects.filter(revenue_contract_id__in=revenue_contract_ids,
-                                                 pattern=Pattern.AS_BILLED)
+                                                 pattern=Pattern.AS_BILLED,
+                                                 guaranteed_minimum__isnull=True)
     usage = usage.exclude(Exists(ScheduleLine.objects.filter(obligation=OuterRef("pk"),
                                                              month=month)))
     by_line = dict(usage.order_by().values_list("contract_line_id", "pk"))
@@ -212,7 +227,8 @@ ITEM_FIELDS = ("run_id", "revenue_contract_id", "month", "recognized", "recogniz
                "billed_to_date", "billed_to_date_functional", "contract_asset", "entry_id",
                "reclass_entry_id")
 REVENUE_FIELDS = ("item_id", "family", "amount", "amount_functional")
-TOTALS = ("recognized_functional", "fx_difference", "revenue_functional")  # the run's
+TOTALS = ("recognized_functional", "fx_difference", "revenue_functional",
+          "refund_functional", "financing_functional")  # the run's
 
 
 class _Chunk:
@@ -241,18 +257,20 @@ class _Chunk:
         ScheduleLine.objects.bulk_create(
             delivery_lines(self.ids, through=self.end) + _usage_lines(self.ids, self.month),
             ignore_conflicts=True)
+        minimum_lines(self.ids, self.month)
         rows = self._open_lines().values_list(
             "obligation__revenue_contract_id", "obligation__family", "obligation__pattern",
-            "obligation__revenue_contract__currency").annotate(total=Sum("amount"))
+            "obligation__revenue_contract__currency", "obligation__revenue_contract__country"
+        ).annotate(total=Sum("amount"))
         self.amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(
             lambda: ZERO))
-        self.kinds: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
-        for rc_id, family, pattern, currency, amount in rows:
+        self.kinds: dict[tuple[str, str, str, str], Decimal] = defaultdict(lambda: ZERO)
+        for rc_id, family, pattern, currency, country, amount in rows:
             amount = round_money(amount, currency)  # SQLite sums in floating point
             self.amounts[rc_id][family] += amount
-            self.kinds[family, pattern, currency] += amount
+            self.kinds[family, pattern, currency, country] += amount
 
-    def post(self, actor) -> tuple[Decimal, Decimal, Decimal]:
+    def post(self, actor) -> tuple[Decimal, ...]:
         """Release each contract's month (revrec.release), post its entries, and record one
         item per contract and one revenue row per family, written from tuples; their totals
         (`TOTALS`, functional)."""
@@ -293,12 +311,22 @@ class _Chunk:
                           entry is not None, reclass is not None])
             revenue.append(split)
             drafts += [d for d in (entry, reclass) if d is not None]
-        posted = iter(ledger.post_entry_ids(drafts, by=actor))
+        books = {"rate_of": rate_of, "functional": functional, "month_end": self.end,
+                 "source_of": lambda rc: SourceRef(source_type, rc.pk),
+                 "label_of": lambda rc: f"{rc.number} {month}"}
+        settled = return_drafts(self.contracts, self.run, **books)
+        accrued = interest_drafts(self.contracts, self.run, **books)
+        posted = iter(ledger.post_entry_ids(
+            drafts + [p.draft for p in (*settled, *accrued) if p.draft is not None], by=actor))
         totals = (sum((item[4] for item in items), ZERO), sum((item[5] for item in items), ZERO),
-                  sum((f.functional for split in revenue for f in split), ZERO))
+                  sum((f.functional for split in revenue for f in split), ZERO),
+                  sum((p.refund for p in settled), ZERO),
+                  sum((p.financing for p in accrued), ZERO))
         for item in items:  # the last two columns: whether each entry exists, then its id
             item[-2] = next(posted) if item[-2] else None
             item[-1] = next(posted) if item[-1] else None
+        self._settle(settled, posted)
+        self._accrue(accrued, posted)
         item_ids = insert_tuples(RecognitionItem, ITEM_FIELDS, [tuple(i) for i in items])
         insert_tuples(RecognizedRevenue, REVENUE_FIELDS, [
             (item_id, f.family, f.amount, f.functional)
@@ -314,12 +342,35 @@ class _Chunk:
         return totals
 
 
-def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) -> None:
-    """Add a chunk's recognized amounts per family, pattern and currency to its run's totals
-    (the run is locked: chunks add in turn)."""
+    def _settle(self, settled, posted) -> None:
+        """Mark the return estimates posted (their entries follow the items' in `posted`)."""
+        estimates = []
+        for posting in settled:
+            entry_id = next(posted) if posting.draft is not None else None
+            for estimate in posting.estimates:
+                estimate.posted_in, estimate.entry_id = self.run, entry_id
+                estimates.append(estimate)
+        ReturnEstimate.objects.bulk_update(estimates, ["posted_in", "entry", "refund_functional",
+                                                       "asset_functional"])
+
+
+    def _accrue(self, accrued, posted) -> None:
+        """Mark the interest lines posted (their entries follow the returns' in `posted`)."""
+        lines = []
+        for posting in accrued:
+            entry_id = next(posted) if posting.draft is not None else None
+            for line in posting.lines:
+                line.run, line.entry_id = self.run, entry_id
+                lines.append(line)
+        InterestLine.objects.bulk_update(lines, ["run", "entry"])
+
+
+def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str, str], Decimal]) -> None:
+    """Add a chunk's recognized amounts per family, pattern, currency and country to its run's
+    totals (the run is locked: chunks add in turn)."""
     if not kinds:
         return
-    existing = {(t.family, t.pattern, t.currency): t for t in run.totals.all()}
+    existing = {(t.family, t.pattern, t.currency, t.country): t for t in run.totals.all()}
     for kind, amount in kinds.items():
         if kind in existing:
             existing[kind].amount += amount
@@ -327,9 +378,9 @@ def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str], Decimal]) 
                                         ["amount"])
     RecognizedTotal.objects.bulk_create([
         RecognizedTotal(run=run, family=family, pattern=pattern, currency=currency,
-                        amount=amount)
-        for (family, pattern, currency), amount in kinds.items()
-        if (family, pattern, currency) not in existing])
+                        country=country, amount=amount)
+        for (family, pattern, currency, country), amount in kinds.items()
+        if (family, pattern, currency, country) not in existing])
 
 
 @transaction.atomic
@@ -345,7 +396,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
         return 0
     contracts = [Contract(*row) for row in _in_chunk(chunk).select_for_update().order_by("pk")
                  .values_list("pk", "currency", "account_id", "number")]
-    totals, kinds = (ZERO, ZERO, ZERO), {}
+    totals, kinds = (ZERO,) * len(TOTALS), {}
     if contracts:
         work = _Chunk(run, chunk, contracts)
         work.schedule()
@@ -357,6 +408,8 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
     run.recognized_functional += totals[0]
     run.fx_difference += totals[1]
     run.revenue_functional += totals[2]
+    run.refund_functional += totals[3]
+    run.financing_functional += totals[4]
     _add_kinds(run, kinds)
     fields = ["heartbeat_at", *TOTALS]
     if run.chunks.filter(finished_at__isnull=True).exists():

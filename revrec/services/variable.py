@@ -10,7 +10,9 @@ between what the new schedule earns up to them and what they recognized goes to 
 month the revenue contract has not recognized yet (`contracts._rescheduled`), so the next run
 posts it and later months follow the new schedule. Obligations delivered by units on an order
 need no new lines: the run earns their new allocation × units delivered less what is
-scheduled (`schedule_rows.delivery_lines`). Usage (as billed) takes no part.
+scheduled (`schedule_rows.delivery_lines`). Usage (as billed) and material rights (which keep
+the share carved out for them) take no part; obligations ended by a modification keep the
+variable consideration they earned, their successors carry the rest (15.90).
 """
 
 from datetime import date
@@ -41,6 +43,9 @@ from revrec.services.schedule_rows import insert_schedule_rows
 
 ZERO = Decimal(0)
 ESTIMATE_PERMISSION = "revrec.estimate_variable_consideration"
+# Usage is recognized as billed; a material right keeps the share carved out for it when granted
+# (revrec.services.rights): variable consideration is allocated to the goods.
+NOT_ALLOCATED = (Pattern.AS_BILLED, Pattern.ON_REDEMPTION)
 
 
 def parse_scenarios(rows) -> tuple[variable.Scenario, ...]:
@@ -64,7 +69,8 @@ def _shares(amount: Decimal, currency: str, obligations, allocated_to) -> dict[i
     return {int(part.key): sign * part.amount for part in parts}
 
 
-def _first_open(revenue_contract: RevenueContract) -> date | None:
+def first_open(revenue_contract: RevenueContract) -> date | None:
+    """The first month the revenue contract has not recognized (None before its first run)."""
     last = (RecognitionItem.objects.filter(revenue_contract=revenue_contract)
             .order_by("-month").values_list("month", flat=True).first())
     return add_months(last, 1) if last else None
@@ -110,7 +116,7 @@ def estimate_variable_consideration(
     obligations = list(
         PerformanceObligation.objects.select_for_update()
         .filter(revenue_contract=rc, status=ObligationStatus.OPEN)
-        .exclude(pattern=Pattern.AS_BILLED).select_related("revenue_contract").order_by("pk"))
+        .exclude(pattern__in=NOT_ALLOCATED).select_related("revenue_contract").order_by("pk"))
     if not obligations:
         errors["allocated_to"] = "The revenue contract has no open obligation to allocate to."
     if allocated_to is not None:
@@ -124,7 +130,12 @@ def estimate_variable_consideration(
     if rc.transaction_price + constrained_amount < 0:
         raise ValidationError({"constrained": "The transaction price cannot fall below 0."})
 
-    shares = _shares(constrained_amount, rc.currency, obligations, allocated_to)
+    # ended obligations keep the variable consideration they earned (a modification moved the
+    # rest to their successors, IFRS 15.90): the open ones share the remainder
+    earned = sum(PerformanceObligation.objects.filter(
+        revenue_contract=rc, status=ObligationStatus.ENDED).values_list("variable", flat=True),
+        ZERO)
+    shares = _shares(constrained_amount - earned, rc.currency, obligations, allocated_to)
     for obligation in obligations:
         obligation.allocated += shares[obligation.pk] - obligation.variable
         obligation.variable = shares[obligation.pk]
@@ -146,6 +157,13 @@ def estimate_variable_consideration(
     rc.modified_on = today
     rc.save(update_fields=["variable_consideration", "modified_on"])
 
+    reschedule(rc, obligations)
+    return estimate_row
+
+
+def reschedule(rc: RevenueContract, obligations) -> None:
+    """New schedules for goods whose allocation changed: months recognized stay, the difference
+    is caught up in the first month the revenue contract has not recognized (15.88)."""
     lines = {line.pk: line for line in ContractLine.objects.filter(
         pk__in=[o.contract_line_id for o in obligations]).select_related("contract")
         .annotate(has_order_line=has_order_line_of_contract_line())}
@@ -154,5 +172,4 @@ def estimate_variable_consideration(
         schedule = _schedule_for(obligation, lines[obligation.contract_line_id])
         if schedule:  # () for units on an order: the run earns the new allocation by delivery
             replaced[obligation.pk] = schedule
-    insert_schedule_rows(_rescheduled(replaced, first_open=_first_open(rc)))
-    return estimate_row
+    insert_schedule_rows(_rescheduled(replaced, first_open=first_open(rc)))

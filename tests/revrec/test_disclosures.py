@@ -32,6 +32,19 @@ def disclosures(month):
     return next(check for check in close_checklist(month) if check.key == "disclosures")
 
 
+def test_revenue_by_geography_is_the_customers_country_and_adds_up(recognized, client,  # noqa: F811
+                                                                  finance):
+    # IFRS 15.B89(b): geographical region; the test customer is in the US
+    assert recognized.country == "US"
+    table = reports.revenue_by_geography(first=DEC, last=FEB)
+    total = sum(row[3] for row in reports.revenue_disaggregation(first=DEC, last=FEB).rows)
+    assert table.rows == [["US", "USD", total]]
+    client.login(username=finance.username, password=PASSWORD)
+    page = client.get(reverse("revrec:report", args=["geography"]),
+                      {"first": "2026-12", "last": "2027-02"})
+    assert page.status_code == 200 and "Revenue by geography" in page.content.decode()
+
+
 def test_revenue_is_disaggregated_by_family_pattern_and_currency_and_ties(recognized):  # noqa: F811
     table = reports.revenue_disaggregation(first=DEC, last=FEB)
 

@@ -77,5 +77,5 @@ def test_from_accepted_quote_to_recognized_revenue_and_a_closed_period(
                                                                   D(0))) == billed - D("5129.95")
     assert books.get(chart.ACCOUNTS_RECEIVABLE, D(0)) == 0  # paid
     (row,) = deferred_revenue_rollforward(first=DEC, last=DEC).rows
-    assert row[2] == billed and row[3] == D("5129.95") and row[7] == 0
+    assert row[2] == billed and row[3] == D("5129.95") and row[9] == 0
     assert AccountingPeriod.objects.get(start_on=DEC).state == PeriodState.CLOSED

@@ -51,21 +51,22 @@ def test_the_rollforward_ties_to_the_ledger_every_month(recognized):
     table = reports.deferred_revenue_rollforward(first=DEC, last=FEB)
 
     assert [row[0] for row in table.rows] == ["2026-12", "2027-01", "2027-02"]
-    for (_month, opening, billed, recognized_amount, fx, closing, ledger, difference), end in zip(
-            table.rows, [date(2026, 12, 31), date(2027, 1, 31), date(2027, 2, 28)],
-            strict=True):
-        assert opening + billed - recognized_amount - fx == closing
+    for (_month, opening, billed, recognized_amount, fx, refunds, interest, closing, ledger,
+         difference), end in zip(table.rows, [date(2026, 12, 31), date(2027, 1, 31),
+                                              date(2027, 2, 28)], strict=True):
+        assert opening + billed - recognized_amount - fx - refunds + interest == closing
         assert closing == net_contract_balance(end) == ledger
         assert difference == 0
     # December: 127.50 billed, 5,129.95 recognized: a contract asset of 5,002.45
-    assert table.rows[0][1:6] == [D(0), D("127.50"), D("5129.95"), D(0), D("-5002.45")]
+    assert table.rows[0][1:8] == [D(0), D("127.50"), D("5129.95"), D(0), D(0), D(0),
+                                  D("-5002.45")]
 
 
 def test_the_rollforward_opening_carries_earlier_months(recognized):
     table = reports.deferred_revenue_rollforward(first=FEB, last=FEB)
 
     assert table.rows[0][1] == net_contract_balance(date(2027, 1, 31))
-    assert table.rows[0][7] == 0
+    assert table.rows[0][9] == 0
 
 
 def test_recognized_revenue_by_family_ties_to_the_revenue_account(recognized):
@@ -131,5 +132,5 @@ def test_an_exchange_difference_is_not_revenue_and_the_rollforward_still_ties(
     fx_account = next(r.balance for r in trial_balance().rows if r.code == chart.REALIZED_FX)
     assert fx_account == -january.fx_difference
     table = reports.deferred_revenue_rollforward(first=DEC, last=JAN)
-    assert [row[7] for row in table.rows] == [0, 0]
+    assert [row[9] for row in table.rows] == [0, 0]
     assert table.rows[1][4] == january.fx_difference

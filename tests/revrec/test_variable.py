@@ -12,6 +12,8 @@ standard's, scaled to this contract:
 - IFRS 15 IE Example 24 (IE124-IE128): a volume discount applied retrospectively once a
   threshold is passed; first estimated not to apply, then re-estimated when it will: the
   change is a cumulative catch-up in the period of the change (15.87-88).
+- IFRS 15.90: an amendment after an estimate; the successor carries the variable share its
+  predecessor had not earned.
 """
 
 from datetime import date
@@ -24,14 +26,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.dates import add_months
+from core.money import round_money
 from ledger import chart
 from ledger.selectors import trial_balance
 from revrec import reports, schedules
 from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
-from revrec.services import start_recognition_run
+from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.variable import estimate_variable_consideration
 from tests.conftest import PASSWORD
-from tests.revrec.factories import START, active_contract, revenue_contract_of
+from tests.contracts.test_amendments import amended_to
+from tests.revrec.factories import START, active_contract, revenue_contract_of, system
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +240,41 @@ def test_the_page_shows_the_estimates_and_only_accountants_record_them(
         page = client.get(page_url).content.decode()
     assert "v2" in page and "Worse" in page and "Uptime complaint" in page
     assert len(two) == len(one)
+
+
+def test_an_amendment_after_an_estimate_carries_the_variable_share_to_the_successor(
+        rc, accountant, sales_rep):
+    # IFRS 15.90: after a modification, a change of the variable consideration promised before
+    # it is allocated as before; the successor of a line modified prospectively (15.21(a))
+    # takes the share of the variable consideration its predecessor had not earned, so a
+    # re-estimate moves the price by the change only (IE Example 24's rebate, then 8 seats
+    # from 15 March 2027, then the rebate re-estimated).
+    estimate_variable_consideration(
+        revenue_contract=rc, kind="volume_rebate", method="most_likely",
+        scenarios=[("-153.00", "1")], constrained=D("-153.00"),
+        constraint_reason="Certain", reason="Rebate on the seats", allocated_to=seats(rc),
+        allocation_reason="The rebate is on the seats alone (IFRS 15.85)", by=accountant,
+        on=date(2026, 11, 30))
+    amended_to(rc.contract, sales_rep, D(8))
+    create_revenue_contracts(by=system(), on=START)
+
+    old = PerformanceObligation.objects.get(revenue_contract=rc, product__sku="SEAT-USER",
+                                            predecessor__isnull=True)
+    new = PerformanceObligation.objects.get(predecessor=old)
+    kept = sum(ScheduleLine.objects.filter(obligation=old).values_list("amount", flat=True))
+    assert old.variable + new.variable == D("-153.00")
+    assert new.variable == round_money(D("-153.00") * (D("1377.00") - kept) / D("1377.00"),
+                                       "USD")
+    before = new.allocated
+
+    estimate_variable_consideration(
+        revenue_contract=rc, kind="volume_rebate", method="most_likely",
+        scenarios=[("-200.00", "1")], constrained=D("-200.00"), constraint_reason="Certain",
+        reason="A larger rebate", allocated_to=new,
+        allocation_reason="The rebate is on the seats alone (IFRS 15.85)", by=accountant,
+        on=date(2026, 12, 1))
+
+    new.refresh_from_db()
+    assert new.allocated - before == D("-47.00")  # the change only, not the carried share
+    assert sum(PerformanceObligation.objects.filter(revenue_contract=rc).values_list(
+        "variable", flat=True)) == D("-200.00")

@@ -1,0 +1,127 @@
+"""A significant financing component (IFRS 15.60-65; ASC 606-10-32-15..20): the time value of
+money when payment and transfer are more than a year apart.
+
+    months_between(start, end) -> Decimal
+    within_a_year(paid_on, transferred_on) -> bool
+    advance(payment, rate, paid_on, transferred_on, currency) -> Financing
+    arrears(nominal, rate, transferred_on, paid_on, currency) -> Financing
+
+Pure, over Decimal and dates; no ORM. `revrec.services.financing` stores the component and its
+monthly interest, and the recognition run posts it.
+
+The rules:
+- Practical expedient (15.63): no adjustment when the customer pays within one year of the
+  transfer (either way round).
+- The rate (15.64) is the one a separate financing transaction between the entity and the
+  customer would carry at contract inception, an annual effective rate compounded over the
+  elapsed time: whole calendar months, the part of a month by its days (so a year is exactly a
+  year whatever its length).
+- Paid in advance (IE Example 29): the entity is financed. Revenue is the payment accreted to
+  the transfer, `payment × (1 + rate) ^ years`; the difference is interest expense, accrued
+  against the contract liability month by month.
+- Paid in arrears (IE Example 26): the entity finances the customer. Revenue is the cash selling
+  price, the present value `nominal / (1 + rate) ^ years`; the difference is interest income,
+  accrued against the receivable month by month until payment.
+- Each month's interest is the change of the rounded cumulative interest at its end, so the
+  months add up exactly to the total, which is to the minor unit.
+
+Worked examples (in whole currency units, as the IE's CU):
+>>> from decimal import Decimal as D
+>>> from datetime import date
+>>> # IE Example 29 (IE148-IE151): CU4,000 paid two years before the transfer, at 6%
+>>> paid = advance(D(4000), D("0.06"), date(2027, 1, 1), date(2029, 1, 1), "JPY")
+>>> paid.revenue, paid.interest, [sum(a for m, a in paid.months if m.year == y)
+...                               for y in (2027, 2028)]
+(Decimal('4494'), Decimal('494'), [Decimal('240'), Decimal('254')])
+>>> # IE Example 26 (IE135-IE140): CU121 payable 24 months after the transfer; cash price 100
+>>> owed = arrears(D(121), D("0.10"), date(2027, 1, 1), date(2029, 1, 1), "JPY")
+>>> owed.revenue, owed.interest, sum(a for m, a in owed.months if m.year == 2027)
+(Decimal('100'), Decimal('21'), Decimal('10'))
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from core.dates import add_months
+from core.money import round_money
+
+ZERO, ONE, TWELVE = Decimal(0), Decimal(1), Decimal(12)
+
+
+@dataclass(frozen=True, slots=True)
+class Financing:
+    revenue: Decimal  # the transaction price of the goods with the financing taken out
+    interest: Decimal  # expense (advance) or income (arrears), over the months
+    months: tuple[tuple[date, Decimal], ...]  # (first day of the month, interest accrued in it)
+
+
+def months_between(start: date, end: date) -> Decimal:
+    """Whole calendar months from `start` to `end`, plus the part of the next by its days."""
+    if end < start:
+        raise ValueError("the end comes before the start")
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, whole) > end:
+        whole -= 1
+    anchor, following = add_months(start, whole), add_months(start, whole + 1)
+    return whole + Decimal((end - anchor).days) / Decimal((following - anchor).days)
+
+
+def within_a_year(paid_on: date, transferred_on: date) -> bool:
+    """The practical expedient of 15.63: payment and transfer at most one year apart."""
+    first, last = sorted((paid_on, transferred_on))
+    return last <= add_months(first, 12)
+
+
+def _growth(rate: Decimal, start: date, end: date) -> Decimal:
+    return (ONE + rate) ** (months_between(start, end) / TWELVE)
+
+
+def _check(amount: Decimal, rate: Decimal, start: date, end: date) -> None:
+    if amount <= 0:
+        raise ValueError("the amount is more than 0")
+    if not ZERO < rate < ONE:
+        raise ValueError("the annual rate is more than 0 and less than 1 (100%)")
+    if within_a_year(start, end):
+        raise ValueError("payment and transfer are at most a year apart: no financing "
+                         "component (IFRS 15.63)")
+
+
+def _months(principal: Decimal, final: Decimal, rate: Decimal, start: date, end: date,
+            currency: str) -> tuple[tuple[date, Decimal], ...]:
+    """Interest per calendar month from `start` to `end`: the change of the rounded cumulative
+    interest at each month's end (at `end`, exactly `final - principal`)."""
+    months, before = [], ZERO
+    month = start.replace(day=1)
+    while month < end:
+        following = add_months(month, 1)
+        if following >= end:
+            cumulative = final - principal
+        else:
+            cumulative = round_money(principal * _growth(rate, start, following), currency) \
+                - principal
+        months.append((month, cumulative - before))
+        before, month = cumulative, following
+    return tuple(months)
+
+
+def advance(payment: Decimal, rate: Decimal, paid_on: date, transferred_on: date,
+            currency: str) -> Financing:
+    """Paid `payment` on `paid_on` for goods transferred on `transferred_on` (later)."""
+    if transferred_on <= paid_on:
+        raise ValueError("paid in advance: the transfer comes after the payment")
+    _check(payment, rate, paid_on, transferred_on)
+    revenue = round_money(payment * _growth(rate, paid_on, transferred_on), currency)
+    return Financing(revenue, revenue - payment,
+                     _months(payment, revenue, rate, paid_on, transferred_on, currency))
+
+
+def arrears(nominal: Decimal, rate: Decimal, transferred_on: date, paid_on: date,
+            currency: str) -> Financing:
+    """`nominal` payable on `paid_on` for goods transferred on `transferred_on` (earlier)."""
+    if paid_on <= transferred_on:
+        raise ValueError("paid in arrears: the payment comes after the transfer")
+    _check(nominal, rate, transferred_on, paid_on)
+    revenue = round_money(nominal / _growth(rate, transferred_on, paid_on), currency)
+    return Financing(revenue, nominal - revenue,
+                     _months(revenue, nominal, rate, transferred_on, paid_on, currency))

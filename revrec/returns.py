@@ -1,0 +1,78 @@
+"""Sales with a right of return (IFRS 15.B20-B27; ASC 606-10-55-22..29): revenue only for the
+products not expected to be returned, a refund liability for the rest, and an asset for the
+goods to be recovered.
+
+    expected_returns(method, scenarios) -> Decimal
+    return_position(gross, currency, *, units_sold, units_returned, unit_cost) -> ReturnPosition
+
+Pure, over Decimal; no ORM. `revrec.services.returns` stores an estimate, lowers the
+obligation's allocation to the revenue, and the recognition run posts the changes of the refund
+liability and of the asset.
+
+The rules:
+- The products expected to be returned are estimated like variable consideration (B23, 15.53):
+  the expected value of the scenarios (returned units × probability, not rounded: units), or the
+  most likely number; the probabilities add up to 1 (`revrec.variable.check_scenarios`).
+- The refund liability (B21(b), 15.55) is the consideration of the units expected back: the
+  obligation's price before returns × returned / sold, rounded to the currency; revenue (B21(a))
+  is the price less it, so the two add up exactly.
+- The asset for the right to recover products (B21(c), B25) is their former carrying amount,
+  the unit cost × units expected back, rounded to the currency, against cost of sales.
+- Each period end the estimate is updated (B24): the liability and the asset move by the
+  difference, and so does revenue (as an adjustment of the price, 15.87-88).
+
+Worked example (IFRS 15 IE Example 22, IE110-IE115: 100 products at CU100, cost CU60 each, 97
+expected not to be returned):
+>>> from decimal import Decimal as D
+>>> from revrec.variable import Scenario
+>>> returned = expected_returns("most_likely", [Scenario(D(3), D("0.6")),
+...                                             Scenario(D(5), D("0.4"))])
+>>> position = return_position(D(10000), "JPY", units_sold=D(100), units_returned=returned,
+...                            unit_cost=D(60))
+>>> returned, position.revenue, position.refund, position.asset
+(Decimal('3'), Decimal('9700'), Decimal('300'), Decimal('180'))
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import round_money
+from revrec.variable import EXPECTED_VALUE, MOST_LIKELY, Scenario, check_scenarios
+
+ZERO = Decimal(0)
+UNITS = Decimal("0.0001")  # units are stored to four places
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnPosition:
+    revenue: Decimal  # the obligation's allocation: the price of the units kept
+    refund: Decimal  # refund liability
+    asset: Decimal  # right to recover the products, at their cost
+
+
+def expected_returns(method: str, scenarios: Sequence[Scenario]) -> Decimal:
+    """Units expected back: the expected value or the most likely amount of the scenarios."""
+    check_scenarios(scenarios)
+    if any(s.amount < 0 for s in scenarios):
+        raise ValueError("returned units cannot be below 0")
+    if method == EXPECTED_VALUE:
+        return sum((s.amount * s.probability for s in scenarios), ZERO).quantize(UNITS)
+    if method == MOST_LIKELY:
+        return max(scenarios, key=lambda s: s.probability).amount
+    raise ValueError(f"unknown estimation method {method!r}")
+
+
+def return_position(gross: Decimal, currency: str, *, units_sold: Decimal,
+                    units_returned: Decimal, unit_cost: Decimal) -> ReturnPosition:
+    """Revenue, refund liability and return asset for `units_returned` of `units_sold` expected
+    back, of a price of `gross` (revenue + refund = gross exactly)."""
+    if units_sold <= 0:
+        raise ValueError("sell at least one unit")
+    if not ZERO <= units_returned <= units_sold:
+        raise ValueError(f"expect between 0 and the {units_sold.normalize():f} units sold back")
+    if unit_cost < 0:
+        raise ValueError("the unit cost cannot be below 0")
+    refund = round_money(gross * units_returned / units_sold, currency)
+    return ReturnPosition(gross - refund, refund, round_money(unit_cost * units_returned,
+                                                               currency))

@@ -1,0 +1,157 @@
+"""Significant financing components (IFRS 15.60-65; ASC 606-10-32-15..20).
+
+`assess_financing` records the accountant's judgement for one point-in-time obligation: within
+a year between payment and transfer, the practical expedient (15.63) is put on record and
+nothing changes; beyond, at the rate of a separate financing transaction (15.64), the
+obligation's price becomes the revenue with the financing taken out (`revrec.financing`), its
+schedule is rebuilt, and the interest is stored month by month. `interest_drafts` gives the
+recognition run the entries of the months due and not posted: interest expense against the
+contract liability (paid in advance), or the receivable against interest income (in arrears).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.actors import require
+from core.dates import business_date
+from core.money import round_money
+from ledger import chart
+from ledger.drafts import EntryDraft
+from revrec import financing
+from revrec.models import (
+    FinancingComponent,
+    FinancingKind,
+    InterestLine,
+    ObligationStatus,
+    Pattern,
+    PerformanceObligation,
+    RecognitionRun,
+    RevenueContract,
+)
+from revrec.postings import side
+from revrec.services.variable import reschedule
+
+ZERO = Decimal(0)
+PERMISSION = "revrec.assess_financing"
+
+
+def _sentence(error: ValueError) -> str:
+    return f"{str(error)[0].upper()}{str(error)[1:]}."
+
+
+@transaction.atomic
+def assess_financing(*, obligation: PerformanceObligation, paid_on: date, reason: str, by,
+                     transferred_on: date | None = None, rate=None,
+                     on: date | None = None) -> FinancingComponent:
+    """Record whether the obligation's payment terms hold a significant financing component,
+    and apply it; see the module docstring (IE Examples 26, 28, 29)."""
+    actor = require(by, PERMISSION, "You are not allowed to assess financing components.")
+    rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
+    obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
+    transferred_on = transferred_on or obligation.service_start
+    errors: dict[str, str] = {}
+    if obligation.pattern != Pattern.POINT_IN_TIME or obligation.status != ObligationStatus.OPEN:
+        errors["obligation"] = "Financing is assessed for open goods transferred at a point " \
+                               "in time."
+    elif FinancingComponent.objects.filter(obligation=obligation).exists():
+        errors["obligation"] = "Its financing is assessed already (at contract inception, " \
+                               "15.64: the rate is not updated afterwards)."
+    if not reason.strip():
+        errors["reason"] = "Say what the payment terms and the rate rest on (15.61, 15.64)."
+    if paid_on is None:
+        errors["paid_on"] = "Give the day the customer pays."
+    if errors:
+        raise ValidationError(errors)
+    if financing.within_a_year(paid_on, transferred_on):
+        kind, result = FinancingKind.EXPEDIENT, None
+    else:
+        kind, result = _component(obligation, rc.currency, paid_on, transferred_on, rate)
+    component = FinancingComponent.objects.create(
+        obligation=obligation, kind=kind, amount=obligation.allocated, paid_on=paid_on,
+        transferred_on=transferred_on, rate=None if result is None else Decimal(str(rate)),
+        revenue=obligation.allocated if result is None else result.revenue,
+        interest=ZERO if result is None else result.interest, reason=reason.strip(),
+        recorded_by=actor.user, recorded_on=business_date(on))
+    if result is None:
+        return component
+    InterestLine.objects.bulk_create([
+        InterestLine(component=component, month=month, amount=amount)
+        for month, amount in result.months if amount])
+    obligation.allocated = result.revenue
+    obligation.save(update_fields=["allocated"])
+    reschedule(rc, [obligation])
+    rc.financing += result.interest if kind == FinancingKind.ADVANCE else -result.interest
+    rc.modified_on = business_date(on)
+    rc.save(update_fields=["financing", "modified_on"])
+    return component
+
+
+def _component(obligation, currency: str, paid_on: date, transferred_on: date, rate):
+    try:
+        rate = Decimal(str(rate)) if rate not in (None, "") else None
+    except InvalidOperation:
+        rate = None
+    if rate is None:
+        raise ValidationError({"rate": "More than a year between payment and transfer: give "
+                                       "the rate of a separate financing transaction (15.64)."})
+    try:
+        if paid_on < transferred_on:
+            return FinancingKind.ADVANCE, financing.advance(
+                obligation.allocated, rate, paid_on, transferred_on, currency)
+        return FinancingKind.ARREARS, financing.arrears(
+            obligation.allocated, rate, transferred_on, paid_on, currency)
+    except ValueError as error:
+        raise ValidationError({"rate" if "rate" in str(error) else "paid_on":
+                               _sentence(error)}) from None
+
+
+@dataclass
+class InterestPosting:
+    draft: EntryDraft
+    lines: list[InterestLine]
+    financing: Decimal  # functional: + expense (liability grows), - income (asset grows)
+
+
+def interest_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, functional: str,
+                    month_end: date, source_of, label_of) -> list[InterestPosting]:
+    """The entries of the interest due by the run's month and not posted, per revenue contract
+    (`Contract` tuples); one query when there is none."""
+    by_rc = {rc.pk: rc for rc in revenue_contracts}
+    due = list(InterestLine.objects.filter(
+        component__obligation__revenue_contract_id__in=list(by_rc), run__isnull=True,
+        month__lte=run.month).select_related("component__obligation").order_by("pk"))
+    per_rc: dict[int, list[InterestLine]] = defaultdict(list)
+    for line in due:
+        per_rc[line.component.obligation.revenue_contract_id].append(line)
+    postings = []
+    for rc_pk, lines in per_rc.items():
+        rc, label = by_rc[rc_pk], label_of(by_rc[rc_pk])
+        expense = round_money(sum((x.amount for x in lines if x.component.kind
+                                   == FinancingKind.ADVANCE), ZERO) * rate_of[rc.currency],
+                              functional)
+        income = round_money(sum((x.amount for x in lines if x.component.kind
+                                  == FinancingKind.ARREARS), ZERO) * rate_of[rc.currency],
+                             functional)
+        entry_lines = []
+        if expense:
+            entry_lines += [side(chart.INTEREST_EXPENSE, expense,
+                                 description=f"Financing component {label}"),
+                            side(chart.DEFERRED_REVENUE, -expense,
+                                 customer_account_id=rc.account_id,
+                                 description=f"Interest on the advance {label}")]
+        if income:
+            entry_lines += [side(chart.UNBILLED_RECEIVABLE, income,
+                                 customer_account_id=rc.account_id,
+                                 description=f"Interest on the amount due {label}"),
+                            side(chart.INTEREST_INCOME, -income,
+                                 description=f"Financing component {label}")]
+        draft = EntryDraft(document_date=month_end, memo=f"Financing component {label}",
+                           lines=entry_lines, source=source_of(rc), source_label=label) \
+            if entry_lines else None
+        postings.append(InterestPosting(draft, lines, expense - income))
+    return postings

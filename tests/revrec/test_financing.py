@@ -1,0 +1,91 @@
+"""Financing components, pure (no database): the practical expedient of IFRS 15.63 (one year or
+less between payment and transfer); beyond it, revenue is the payment accreted (paid in advance)
+or the amount due discounted (in arrears) at the annual rate (15.64), and the monthly interest
+adds up exactly to the difference, the balance a year on being the principal × (1 + rate). Worked
+examples: IFRS 15 IE Example 29 (IE148-IE151) and IE Example 26 (IE135-IE140) in the module's
+doctest; IE Example 28 (IE143-IE147, the rate) here.
+"""
+
+import doctest
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.dates import add_months
+from core.money import quantum, round_money
+from revrec import financing
+
+
+def test_the_module_examples_hold():
+    assert doctest.testmod(financing).failed == 0
+
+
+def test_ie28_the_rate_is_that_of_a_separate_financing_transaction_not_the_contract():
+    # IFRS 15 IE Example 28 (IE143-IE147): equipment for CU1 million plus a 5% contractual
+    # rate, paid over 60 months. Case A: 5% is the rate of a separate financing transaction, so
+    # the cash selling price, and revenue, is CU1 million. Case B: that rate would be 12%, so
+    # revenue is the consideration discounted at 12%, less than CU1 million (15.64). Here the
+    # same terms as one payment at the end of the five years.
+    nominal = round_money(D(1000000) * D("1.05") ** 5, "JPY")
+    case_a = financing.arrears(nominal, D("0.05"), date(2027, 1, 1), date(2032, 1, 1), "JPY")
+    case_b = financing.arrears(nominal, D("0.12"), date(2027, 1, 1), date(2032, 1, 1), "JPY")
+
+    assert (nominal, case_a.revenue) == (D(1276282), D(1000000))
+    assert case_b.revenue == round_money(nominal / D("1.12") ** 5, "JPY") < D(1000000)
+    assert case_b.interest == nominal - case_b.revenue and len(case_b.months) == 60
+
+
+@pytest.mark.parametrize(("paid_on", "transferred_on", "expected"), [
+    (date(2027, 1, 1), date(2028, 1, 1), True),  # exactly a year: the expedient applies
+    (date(2027, 1, 1), date(2028, 1, 2), False),
+    (date(2028, 1, 31), date(2027, 1, 31), True),  # paid after the transfer, a year later
+    (date(2028, 2, 1), date(2027, 1, 31), False),
+])
+def test_the_practical_expedient_is_one_year_or_less_either_way(paid_on, transferred_on,
+                                                                expected):
+    assert financing.within_a_year(paid_on, transferred_on) is expected
+
+
+def test_within_a_year_or_a_bad_rate_is_refused():
+    with pytest.raises(ValueError, match="IFRS 15.63"):
+        financing.advance(D(100), D("0.05"), date(2027, 1, 1), date(2027, 12, 1), "USD")
+    with pytest.raises(ValueError, match="annual rate"):
+        financing.arrears(D(100), D(0), date(2027, 1, 1), date(2029, 1, 1), "USD")
+    with pytest.raises(ValueError, match="after the transfer"):
+        financing.arrears(D(100), D("0.05"), date(2029, 1, 1), date(2027, 1, 1), "USD")
+
+
+def test_months_between_counts_calendar_months_and_days():
+    assert financing.months_between(date(2027, 1, 1), date(2029, 1, 1)) == 24
+    assert financing.months_between(date(2027, 1, 31), date(2027, 2, 28)) == 1
+    assert financing.months_between(date(2027, 1, 1), date(2027, 1, 16)) == D(15) / D(31)
+
+
+@given(st.sampled_from(["USD", "JPY", "KWD"]), st.integers(1, 10**8),
+       st.integers(1, 2000).map(lambda bp: D(bp) / 10000), st.dates(date(2020, 1, 1),
+                                                                    date(2040, 1, 1)),
+       st.integers(13, 120), st.booleans())
+def test_the_monthly_interest_adds_up_to_the_difference_and_compounds(
+        currency, minors, rate, start, months, paid_first):
+    amount = minors * quantum(currency)
+    end = add_months(start, months)
+    if paid_first:
+        result = financing.advance(amount, rate, start, end, currency)
+        assert result.revenue - amount == result.interest >= 0
+    else:
+        result = financing.arrears(amount, rate, start, end, currency)
+        assert amount - result.revenue == result.interest >= 0
+        assert result.revenue <= amount
+    parts = [a for _, a in result.months]
+    assert sum(parts, D(0)) == result.interest
+    assert [m for m, _ in result.months] == sorted({m for m, _ in result.months})
+    assert result.months[0][0] == start.replace(day=1)
+    # the rounded balance only grows (the last month may give back a rounding unit)
+    assert all(part >= -quantum(currency) for part in parts)
+    assert all(part >= 0 for part in parts[:-1])
+    if start.day == 1:  # a year from the start, the balance is the principal × (1 + rate)
+        principal = amount if paid_first else result.revenue
+        assert sum(parts[:12], D(0)) == round_money(principal * (1 + rate), currency) - principal

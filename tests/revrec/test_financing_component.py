@@ -1,0 +1,126 @@
+"""Significant financing components (IFRS 15.60-65) through the database path: revenue contract
+→ assessment → schedules and interest → run → journal → roll-forward and close checklist.
+
+The contract (tests.contracts.factories): onboarding delivered on 1 December 2026 (5,000.00, at
+a point in time) and seats over a year. Each example is the standard's, scaled to it:
+
+- IFRS 15 IE Example 26: CU121 payable 24 months after the transfer of a product whose cash
+  selling price is CU100 (10%): revenue is the present value, the rest interest income over
+  the two years. Here the onboarding's 5,000.00 is payable on 1 December 2028: revenue
+  5,000 / 1.1² = 4,132.23 and 867.77 of interest income, accrued monthly.
+- IFRS 15 IE Example 29: CU4,000 paid two years before the transfer, at 6%: revenue is the
+  payment accreted, 4,494, with interest expense against the contract liability. Here the
+  5,000.00 was paid on 1 December 2024: revenue 5,618.00; the interest of the two years
+  before the transfer is posted by the first run.
+- IFRS 15.63, the practical expedient: paid within a year, nothing is adjusted (on record).
+"""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from ledger import chart
+from ledger.selectors import trial_balance
+from revrec import financing
+from revrec.checklist import close_checklist
+from revrec.models import InterestLine, PerformanceObligation, RecognitionItem
+from revrec.reports import deferred_revenue_rollforward
+from revrec.services.financing import assess_financing
+from tests.conftest import PASSWORD
+from tests.revrec.test_material_rights import DEC, JAN, rc, run  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def onboarding(rc):  # noqa: F811
+    return PerformanceObligation.objects.get(revenue_contract=rc, product__sku="ONBOARDING")
+
+
+def books(as_of):
+    return {row.code: row.balance for row in trial_balance(as_of).rows}
+
+
+def test_ie26_paid_in_arrears_revenue_is_the_present_value_and_interest_income_accrues(
+        rc, accountant, django_capture_on_commit_callbacks):  # noqa: F811
+    component = assess_financing(
+        obligation=onboarding(rc), paid_on=date(2028, 12, 1), rate=D("0.10"),
+        reason="Two years' credit; 10% is the customer's borrowing rate", by=accountant,
+        on=date(2026, 11, 30))
+
+    expected = financing.arrears(D("5000.00"), D("0.10"), date(2026, 12, 1), date(2028, 12, 1),
+                                 "USD")
+    assert (component.kind, component.revenue, component.interest) == (
+        "arrears", D("4132.23"), D("867.77"))
+    assert onboarding(rc).allocated == D("4132.23")
+    rc.refresh_from_db()
+    assert rc.financing == D("-867.77") and rc.total_price == D("5662.23")
+    assert list(InterestLine.objects.filter(component=component).values_list(
+        "month", "amount")) == [m for m in expected.months if m[1]]
+
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+    run(JAN, accountant, django_capture_on_commit_callbacks)
+
+    december, january = expected.months[0][1], expected.months[1][1]
+    assert RecognitionItem.objects.get(revenue_contract=rc, month=DEC).recognized > D("4132.23")
+    ledger = books(date(2027, 1, 31))
+    assert ledger[chart.INTEREST_INCOME] == -(december + january)
+    assert InterestLine.objects.filter(run__isnull=False).count() == 2
+    (dec_row, jan_row) = deferred_revenue_rollforward(first=DEC, last=JAN).rows
+    assert (dec_row[6], jan_row[6]) == (-december, -january)
+    assert dec_row[9] == jan_row[9] == 0
+    checks = {check.key: check for check in close_checklist(JAN)}
+    assert checks["disclosures"].done, checks["disclosures"].detail
+
+
+def test_ie29_paid_in_advance_revenue_is_the_payment_accreted_with_interest_expense(
+        rc, accountant, django_capture_on_commit_callbacks):  # noqa: F811
+    component = assess_financing(
+        obligation=onboarding(rc), paid_on=date(2024, 12, 1), rate=D("0.06"),
+        reason="Paid two years ahead; 6% is our incremental borrowing rate", by=accountant,
+        on=date(2026, 11, 30))
+    assert (component.kind, component.revenue, component.interest) == (
+        "advance", D("5618.00"), D("618.00"))
+
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+
+    item = RecognitionItem.objects.get(revenue_contract=rc, month=DEC)
+    seats_dec = item.recognized - D("5618.00")
+    assert seats_dec > 0  # the onboarding's revenue is 5,618.00 with the seats' December
+    ledger = books(date(2026, 12, 31))
+    assert ledger[chart.INTEREST_EXPENSE] == D("618.00")  # the 24 months up to the transfer
+    (row,) = deferred_revenue_rollforward(first=DEC, last=DEC).rows
+    assert row[6] == D("618.00") and row[9] == 0
+
+
+def test_within_a_year_the_expedient_is_on_record_and_nothing_changes(rc, accountant):  # noqa: F811
+    component = assess_financing(obligation=onboarding(rc), paid_on=date(2027, 11, 30),
+                                 reason="Paid within a year (15.63)", by=accountant,
+                                 on=date(2026, 11, 30))
+    assert (component.kind, component.interest, component.rate) == ("expedient", 0, None)
+    assert onboarding(rc).allocated == D("5000.00")
+    assert not InterestLine.objects.exists()
+
+
+def test_financing_is_refused_to_finance_and_sales_and_checked(
+        client, rc, accountant, finance, sales_rep):  # noqa: F811
+    for user in (finance, sales_rep):
+        with pytest.raises(PermissionDenied):
+            assess_financing(obligation=onboarding(rc), paid_on=date(2028, 12, 1),
+                             rate=D("0.1"), reason="Credit", by=user)
+    with pytest.raises(ValidationError, match="give the rate of a separate financing"):
+        assess_financing(obligation=onboarding(rc), paid_on=date(2028, 12, 1), reason="Credit",
+                         by=accountant)
+    url = reverse("revrec:contract_financing", args=[rc.pk])
+    post = {"obligation": str(onboarding(rc).pk), "paid_on": "2028-12-01", "rate": "0.1",
+            "reason": "Two years' credit"}
+    for user in (finance, sales_rep):
+        client.login(username=user.username, password=PASSWORD)
+        assert client.post(url, post).status_code == 403
+    client.login(username=accountant.username, password=PASSWORD)
+    assert client.post(url, post).status_code == 302
+    page = client.get(reverse("revrec:contract", args=[rc.pk])).content.decode()
+    assert "Paid in arrears: interest income (IE Example 26)" in page
+    assert "10% a year" in page and "$4,132.23" in page and "$867.77" in page
