@@ -81,7 +81,7 @@ EXPECTED = {
     "api:journal-entry-list": get(BOOKKEEPERS),
     "api:ledger-export-detail": get(BOOKKEEPERS),
     "api:ledger-export-download": get(BOOKKEEPERS),
-    "api:ledger-export-list": get(BOOKKEEPERS),
+    "api:ledger-export-list": both(BOOKKEEPERS),
     "api:order-detail": get(SIGNED_IN),
     "api:order-list": get(SIGNED_IN),
     "api:payment-apply": post(SIGNED_IN),
