@@ -11,7 +11,7 @@ requests: default period, one owner, one currency). Goal: the page under 300 ms.
 Runs against DATABASE_URL (PostgreSQL, e.g. postgres://127.0.0.1/q2c_bench_analytics). The
 dataset is written set-based by SQL (INSERT ... SELECT over generate_series) and kept between
 runs: its accounts are named "Bench analytics ..."; BENCH_ANALYTICS_REBUILD=1 removes it and
-builds it again.
+builds it again. BENCH_ANALYTICS_ACCOUNTS sets the number of accounts (25,000 by default).
 """
 
 import os
@@ -27,7 +27,8 @@ from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 
 PREFIX = "Bench analytics "
-ACCOUNTS, OWNERS, MONTHS = 25_000, 10, 24
+ACCOUNTS = int(os.environ.get("BENCH_ANALYTICS_ACCOUNTS", "25000"))  # e.g. 500 for a quick try
+OWNERS, MONTHS = 10, 24
 FIRST_MONTH = date(2024, 12, 1)  # month index 0; index 23 is November 2026
 RUNS = 9
 GOAL_MS = 300
@@ -221,20 +222,21 @@ def build(cursor, owners, ids: dict) -> dict:
             subtotal, tax_total, total, amount_due, amount_paid, amount_credited,
             amount_written_off, tax_exempt, tax_rounding, functional_currency, fx_rate,
             functional_total, pdf, pdf_sha256, void_reason, created_at, updated_at, account_id,
-            issued_by_id)
+            issued_by_id, seller, buyer, buyer_reference, purchase_order, payment_means,
+            einvoice_findings)
         SELECT id, 'BA-' || id, 'run', currency, CASE WHEN open THEN 'issued' ELSE 'paid' END,
             {month("m")}, {month("m")} + 30, '', total, 0, total,
             CASE WHEN open THEN total ELSE 0 END, CASE WHEN open THEN 0 ELSE total END, 0, 0,
             false, '', 'USD', rate, round(total * rate, 2), '', '', '', now(), now(),
-            account_id, %(finance)s
+            account_id, %(finance)s, '{{}}', '{{}}', '', '', '{{}}', '[]'
         FROM ba_invoice"""),
         ("invoice_lines", f"""
         INSERT INTO billing_invoiceline (position, source, description, quantity, unit_price,
             amount, tax_amount, tax_detail, tax_category, period_start, period_end, invoice_id,
-            product_id)
+            product_id, vat_category, vat_exemption_code, vat_exemption_reason)
         SELECT l.k, 'recurring', 'Bench analytics line ' || l.k, 1, l.amount, l.amount, 0,
             '[]', '', {month("m")}, {month("m + 1")} - 1, b.invoice + l.n * {MONTHS} + m,
-            %(product)s
+            %(product)s, '', '', ''
         FROM ba_line l CROSS JOIN ba_base b
         JOIN generate_series(0, {MONTHS - 1}) m ON m BETWEEN l.first_month AND l.last_month"""),
         # Entries: 2 × (invoice id − base) at issue, + 1 at payment.

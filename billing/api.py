@@ -61,7 +61,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         model = InvoiceLine
         fields = ["id", "position", "source", "product", "contract_line", "description",
                   "quantity", "unit_price", "amount", "tax_amount", "tax_category",
-                  "period_start", "period_end"]
+                  "vat_category", "vat_reason", "vat_article", "period_start", "period_end"]
         read_only_fields = fields
 
 
@@ -72,8 +72,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = ["id", "number", "kind", "account", "currency", "state", "issue_on", "due_on",
-                  "memo", "subtotal", "tax_total", "total", "amount_due", "amount_paid",
-                  "amount_credited", "amount_written_off", "functional_currency", "fx_rate",
+                  "memo", "subtotal", "tax_total", "cash_rounding", "total", "amount_due",
+                  "amount_paid", "amount_credited", "rounding_mode", "tax_rounding",
+                  "cash_rounding_step", "amount_written_off", "functional_currency", "fx_rate",
                   "functional_total", "journal_entry", "void_entry", "voided_on", "void_reason",
                   "issued_at", "created_at", "updated_at", "lines", "taxes"]
         read_only_fields = fields
@@ -83,7 +84,8 @@ class CreditNoteLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditNoteLine
         fields = ["id", "position", "invoice_line", "description", "quantity", "unit_price",
-                  "amount", "tax_amount", "period_start", "period_end"]
+                  "amount", "tax_amount", "vat_category", "vat_reason", "vat_article",
+                  "period_start", "period_end"]
         read_only_fields = fields
 
 
@@ -94,7 +96,8 @@ class CreditNoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditNote
         fields = ["id", "number", "invoice", "account", "currency", "reason", "reason_note",
-                  "state", "issue_on", "subtotal", "tax_total", "total", "functional_total",
+                  "state", "issue_on", "subtotal", "tax_total", "cash_rounding", "total",
+                  "functional_total",
                   "journal_entry", "issued_at", "created_at", "lines", "taxes"]
         read_only_fields = fields
 

@@ -100,6 +100,11 @@ def test_a_run_keeps_its_price_books_policy_and_rounds_the_total_to_five_centime
     page = client.get(reverse("billing:invoice", args=[invoice.pk])).content.decode()
     assert "Half even (to the even digit) · tax per document · totals to 0.05" in page
     assert "Cash rounding" in page
+    # and the API gives the same figures and policy
+    body = client.get(reverse("api:invoice-detail", args=[invoice.pk])).json()
+    assert (D(body["cash_rounding"]), D(body["total"]), body["rounding_mode"],
+            body["tax_rounding"], D(body["cash_rounding_step"])) == (
+        D("-0.02"), D("46.85"), "half_even", "per_document", D("0.05"))
 
 
 def test_the_cash_rounding_is_posted_on_its_own_account_and_a_whole_credit_takes_it_back(
