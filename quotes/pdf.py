@@ -47,7 +47,8 @@ def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
         terms = term.line(billing_period=line.billing_period,
                           amount_per_period=line.amount_per_period,
                           alignment=line.billing_alignment,
-                          usage=line.product.kind == ProductKind.USAGE)
+                          usage=line.product.kind == ProductKind.USAGE,
+                          day_count=line.proration_convention)
         for charge in schedules.of(terms):
             by_day[charge.due_on].append((line, charge))
     return [ScheduledInvoice(day, tuple(by_day[day]), round_money(

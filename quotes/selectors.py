@@ -293,7 +293,7 @@ def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
 
 DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
                 "amount_per_period", "list_per_period", "product_id", "product__kind",
-                "product__revenue_rule", "product__is_bundle")
+                "product__revenue_rule", "product__is_bundle", "proration_convention")
 
 
 def term_of(quote: Quote) -> QuoteTerm:
@@ -316,9 +316,10 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
     term = term_of(quote)
     lines = []
     for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
-         product_id, kind, rule, is_bundle) in rows:
+         product_id, kind, rule, is_bundle, day_count) in rows:
         terms = term.line(billing_period=period, amount_per_period=per_period,
-                          alignment=alignment, usage=kind == ProductKind.USAGE)
+                          alignment=alignment, usage=kind == ProductKind.USAGE,
+                          day_count=day_count)
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
             revenue_rule=rule, is_bundle=is_bundle, included=included,

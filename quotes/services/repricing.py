@@ -151,7 +151,8 @@ def _over_term(quote: Quote, lines: Sequence[QuoteLine], document) -> list[TermA
         terms = quote_term.line(billing_period=price.billing_period.value,
                                 amount_per_period=price.amount_per_period,
                                 alignment=line.billing_alignment,
-                                usage=line.product.kind == ProductKind.USAGE)
+                                usage=line.product.kind == ProductKind.USAGE,
+                                day_count=line.proration_convention)
         out.append(TermAmounts.of(terms, list_per_period=price.list_per_period,
                                   included=line.included or priced.included,
                                   schedules=schedules))
