@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import configuration as catalog_configuration
 from catalog.selectors import configuration_of, products_visible_to
+from core.formatting import plain_quantity
 from core.redirects import safe_next
 from quotes import approval_rules, configuring, selectors, services
 from quotes.forms import (
@@ -284,7 +285,7 @@ def _configure_context(quote, product, data=None, errors=(), placed=None):
                     "follows": option.sku in follows, "limits": limits[option.sku],
                     "errors": placed.options.get(option.sku, []),
                     "quantity": (data.get(f"qty-{option.sku}", "") if data is not None
-                                 else defaults.get(option.sku, option.quantity))}
+                                 else plain_quantity(defaults.get(option.sku, option.quantity)))}
                    for option in group.options]
         groups.append({"spec": group, "options": options, "name": f"one-{number}",
                        "single": group.max_selections == 1,
