@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/lines/paste/", views.lines_paste, name="lines_paste"),
     path("<int:pk>/lines/copy/", views.lines_copy, name="lines_copy"),
     path("<int:pk>/lines/template/", views.lines_template, name="lines_template"),
+    path("<int:pk>/lines/reorder/", views.lines_reorder, name="lines_reorder"),
     path("<int:pk>/template/", views.template_save, name="template_save"),
     path("<int:pk>/lines/<int:line_pk>/", views.line_update, name="line_update"),
     path("<int:pk>/lines/<int:line_pk>/remove/", views.line_remove, name="line_remove"),

@@ -11,6 +11,7 @@ from quotes.views.builder import (
     lines_add_many,
     lines_copy,
     lines_paste,
+    lines_reorder,
     lines_table,
     lines_template,
     product_search,
@@ -35,7 +36,8 @@ from quotes.views.pages import (
 __all__ = [
     "approval_cards", "approvals", "configure", "configure_check", "deal_desk", "line_add",
     "line_move",
-    "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_table",
+    "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_reorder",
+    "lines_table",
     "lines_template", "product_search", "quote_approve", "quote_builder", "quote_clone",
     "quote_create", "quote_detail", "quote_edit", "quote_list", "quote_reject", "quote_revise",
     "quote_submit", "template_save",

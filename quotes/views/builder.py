@@ -125,6 +125,31 @@ def line_move(request, pk, line_pk):
                                                                         page=page or None))
 
 
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_reorder(request, pk):
+    """A drop after a drag: the page's products in their new order (their options follow);
+    htmx gets the table back, with the reason when the order is refused."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    errors = []
+    try:
+        order = [int(value) for value in request.POST.getlist("order")]
+    except ValueError:
+        errors = ["The new order names lines by number."]
+    else:
+        try:
+            quote = services.reorder_lines(quote=quote, by=request.user, order=order)
+        except ValidationError as error:
+            errors = error.messages
+    page = request.POST.get("page", "")[:6]
+    if not request.htmx:
+        for error in errors:
+            messages.error(request, error)
+        return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
+    return render(request, "quotes/builder.html#lines", {
+        **_lines_context(request, quote, page=page or None), "order_errors": errors})
+
+
 @permission_required("quotes.change_quote", raise_exception=True)
 def quote_builder(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
