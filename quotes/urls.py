@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/lines/add/", views.line_add, name="line_add"),
     path("<int:pk>/lines/add-many/", views.lines_add_many, name="lines_add_many"),
     path("<int:pk>/lines/paste/", views.lines_paste, name="lines_paste"),
+    path("<int:pk>/lines/upload/", views.lines_upload, name="lines_upload"),
     path("<int:pk>/lines/copy/", views.lines_copy, name="lines_copy"),
     path("<int:pk>/lines/template/", views.lines_template, name="lines_template"),
     path("<int:pk>/lines/reorder/", views.lines_reorder, name="lines_reorder"),

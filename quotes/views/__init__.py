@@ -14,6 +14,7 @@ from quotes.views.builder import (
     lines_reorder,
     lines_table,
     lines_template,
+    lines_upload,
     product_search,
     quote_builder,
     template_save,
@@ -38,7 +39,7 @@ __all__ = [
     "line_move",
     "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_reorder",
     "lines_table",
-    "lines_template", "product_search", "quote_approve", "quote_builder", "quote_clone",
+    "lines_template", "lines_upload", "product_search", "quote_approve", "quote_builder", "quote_clone",
     "quote_create", "quote_detail", "quote_edit", "quote_list", "quote_reject", "quote_revise",
     "quote_submit", "template_save",
 ]

@@ -26,6 +26,7 @@ from quotes.forms import (
 )
 from quotes.models import QuoteLine, QuoteState
 from quotes.paste import parse_pasted
+from quotes.sku_files import MAX_BYTES, FileProblem, as_pasted_text, read_sku_file
 from quotes.services.approvals import rule_facts
 
 LINES_PER_PAGE = 100
@@ -219,6 +220,30 @@ def lines_paste(request, pk):
     return render(request, "quotes/builder.html#paste_preview", {
         "quote": quote, "rows": rows, "text": text, "bad_rows": len(errors),
         "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_upload(request, pk):
+    """An uploaded CSV or XLSX list: the same preview as a pasted one (every row with its
+    product, price and error); its confirmation posts the rows as pasted text, so nothing is
+    added here and nothing at all unless every row is good."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise FileProblem("Choose a .csv or .xlsx file to upload.")
+        if upload.size > MAX_BYTES:  # refused before a byte is parsed
+            raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        rows = read_sku_file(upload.read(MAX_BYTES + 1), upload.name)
+    except FileProblem as problem:
+        return render(request, "quotes/builder.html#paste_preview", {
+            "quote": quote, "rows": [], "errors": [str(problem)]})
+    rows = selectors.pasted_preview(quote=quote, user=request.user, rows=rows)
+    bad_rows = sum(1 for row in rows if row.error)
+    return render(request, "quotes/builder.html#paste_preview", {
+        "quote": quote, "rows": rows, "text": "" if bad_rows else as_pasted_text(rows),
+        "from_file": upload.name, "bad_rows": bad_rows})
 
 
 @require_POST
