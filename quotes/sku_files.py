@@ -9,9 +9,9 @@ first cell says "SKU" (or "Product", "Item") is a header. Row numbers are the fi
 spreadsheet shows them, so the preview points at the row to correct. The size is checked
 before anything is parsed; a CSV with NUL characters or overlong lines is refused whole (as
 every CSV import is, `core.csv_files`; an XLSX cannot hold them); a cell that is too long or
-holds a tab or a line break makes its row's error. The preview's confirmation re-posts the rows as pasted text
-(`as_pasted_text`), so adding them is the paste's path and nothing is added unless every row
-is good.
+holds a tab or a line break makes its row's error. The preview's confirmation re-posts the
+rows as pasted text (`as_pasted_text`), so adding them is the paste's path and nothing is
+added unless every row is good.
 """
 
 import csv

@@ -38,8 +38,8 @@ __all__ = [
     "approval_cards", "approvals", "configure", "configure_check", "deal_desk", "line_add",
     "line_move",
     "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_reorder",
-    "lines_table",
-    "lines_template", "lines_upload", "product_search", "quote_approve", "quote_builder", "quote_clone",
+    "lines_table", "lines_template", "lines_upload", "product_search", "quote_approve",
+    "quote_builder", "quote_clone",
     "quote_create", "quote_detail", "quote_edit", "quote_list", "quote_reject", "quote_revise",
     "quote_submit", "template_save",
 ]

@@ -26,8 +26,8 @@ from quotes.forms import (
 )
 from quotes.models import QuoteLine, QuoteState
 from quotes.paste import parse_pasted
-from quotes.sku_files import MAX_BYTES, FileProblem, as_pasted_text, read_sku_file
 from quotes.services.approvals import rule_facts
+from quotes.sku_files import MAX_BYTES, FileProblem, as_pasted_text, read_sku_file
 
 LINES_PER_PAGE = 100
 
