@@ -12,6 +12,9 @@ from django.shortcuts import get_object_or_404
 
 from billing.due_schedule import InstalmentTerm, TermsSpec
 from catalog.models import (
+    GuidedAnswer,
+    GuidedProposal,
+    GuidedQuestion,
     OptionGroup,
     PriceBookEntry,
     PriceTier,
@@ -34,6 +37,7 @@ from quotes.models import (
     QuoteLine,
     QuoteTemplate,
 )
+from quotes.paste import PastedRow
 from quotes.term_amounts import QuoteTerm
 
 ZERO = Decimal(0)
@@ -273,6 +277,28 @@ def pasted_preview(*, quote: Quote, user, rows) -> list[PreviewRow]:
             .order_by("billing_period")):
         entries.setdefault(entry.product_id, entry)
     return [_preview_row(row, products.get(row.sku), entries, quote) for row in rows]
+
+
+def guided_questions(*, family: str) -> list[GuidedQuestion]:
+    """A family's active questions in order, each with its answers: two queries."""
+    return list(GuidedQuestion.objects.filter(family=family, active=True)
+                .prefetch_related(Prefetch("answers", queryset=GuidedAnswer.objects.order_by(
+                    "position", "pk"))).order_by("position", "pk"))
+
+
+def guided_proposals(*, quote: Quote, user, answers) -> list[PreviewRow]:
+    """What the chosen answers propose, one row per product (the quantities of a product that
+    several answers propose added up), each with its price in the quote's book or why it
+    cannot be added, as a pasted list is previewed: three queries."""
+    quantities: dict[str, Decimal] = {}
+    for proposal in (GuidedProposal.objects.filter(answer__in=answers)
+                     .select_related("product").order_by(
+                         "answer__question__position", "answer__position", "pk")):
+        sku = proposal.product.sku
+        quantities[sku] = quantities.get(sku, Decimal(0)) + proposal.quantity
+    rows = [PastedRow(number, sku, quantity)
+            for number, (sku, quantity) in enumerate(quantities.items(), start=1)]
+    return pasted_preview(quote=quote, user=user, rows=rows)
 
 
 def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:

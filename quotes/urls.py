@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/products/", views.product_search, name="product_search"),
     path("<int:pk>/configure/", views.configure, name="configure"),
     path("<int:pk>/configure/check/", views.configure_check, name="configure_check"),
+    path("<int:pk>/guided/", views.guided, name="guided"),
     path("<int:pk>/lines/add/", views.line_add, name="line_add"),
     path("<int:pk>/lines/add-many/", views.lines_add_many, name="lines_add_many"),
     path("<int:pk>/lines/paste/", views.lines_paste, name="lines_paste"),

@@ -222,6 +222,29 @@ def lines_paste(request, pk):
         "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
 
 
+@permission_required("quotes.change_quote", raise_exception=True)
+def guided(request, pk):
+    """htmx: a family's questionnaire with the answers chosen so far (`q-<question>` = answer)
+    and the lines those answers propose, ticked, to review and add with the catalog's
+    add-many (nothing is added here)."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    family = request.GET.get("family", "")[:100]
+    questions = selectors.guided_questions(family=family) if family else []
+    known = {answer.pk: answer for question in questions for answer in question.answers.all()}
+    chosen = {}
+    for question in questions:
+        picked = request.GET.get(f"q-{question.pk}", "")
+        answer = known.get(int(picked)) if picked.isdigit() and len(picked) < 19 else None
+        if answer is not None and answer.question_id == question.pk:
+            chosen[question.pk] = answer
+        question.chosen_answer = chosen.get(question.pk)
+    rows = (selectors.guided_proposals(quote=quote, user=request.user,
+                                       answers=list(chosen.values())) if chosen else [])
+    return render(request, "quotes/builder.html#guided", {
+        "quote": quote, "family": family, "questions": questions, "proposals": rows,
+        "families": selectors.catalog_families(request.user)})
+
+
 @require_POST
 @permission_required("quotes.change_quote", raise_exception=True)
 def lines_upload(request, pk):
