@@ -22,6 +22,9 @@ from catalog.models import (
     BundleComponent,
     ConfigurationRule,
     Coupon,
+    GuidedAnswer,
+    GuidedProposal,
+    GuidedQuestion,
     OptionGroup,
     PriceBook,
     PriceBookEntry,
@@ -415,3 +418,34 @@ class CouponAdmin(admin.ModelAdmin):
         ("Limits", {"fields": ["max_redemptions", "valid_from", "valid_until", "products",
                                "currencies", "stackable"]}),
     ]
+
+
+# ---- guided selling ---------------------------------------------------------------------------
+
+
+class GuidedAnswerInline(admin.TabularInline):
+    model = GuidedAnswer
+    extra = 2
+    show_change_link = True  # the lines an answer proposes are kept on the answer's page
+
+
+@admin.register(GuidedQuestion)
+class GuidedQuestionAdmin(admin.ModelAdmin):
+    list_display = ("family", "position", "text", "active")
+    list_filter = ("family", "active")
+    search_fields = ("text", "family")
+    inlines = [GuidedAnswerInline]
+
+
+class GuidedProposalInline(admin.TabularInline):
+    model = GuidedProposal
+    extra = 2
+    autocomplete_fields = ["product"]
+
+
+@admin.register(GuidedAnswer)
+class GuidedAnswerAdmin(admin.ModelAdmin):
+    list_display = ("question", "position", "text")
+    list_filter = ("question__family",)
+    list_select_related = ("question",)
+    inlines = [GuidedProposalInline]

@@ -5,7 +5,7 @@ from core.roles import Role
 _MODELS = [
     "product", "standalonesellingprice", "optiongroup", "productoption", "configurationrule",
     "bundlecomponent", "pricebook", "pricebookentry", "pricetier", "taxcategory", "taxrate",
-    "coupon",
+    "coupon", "guidedquestion", "guidedanswer", "guidedproposal",
 ]
 _VIEW = [f"catalog.view_{model}" for model in _MODELS]
 _EDIT = [f"catalog.{action}_{model}" for model in _MODELS for action in ("add", "change", "delete")]

@@ -15,6 +15,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMMod
 
 from catalog.charge_schedule import Alignment
 from catalog.models import BillingPeriod
+from catalog.proration import DayCount
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
@@ -196,6 +197,10 @@ class QuoteLine(models.Model):
         default=Alignment.BILL_DAY,
         help_text="Where its billing periods start: the account's bill day, the line's own "
                   "start day, or the calendar period. Kept on the contract line.")
+    proration_convention = models.CharField(
+        max_length=16, blank=True, choices=[(d.value, d.value) for d in DayCount],
+        help_text="The day count its part periods are prorated by; empty: the policy's "
+                  "(an amendment or renewal line keeps its contract line's).")
     price_snapshot = models.JSONField()
     discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     discount_per_period = models.DecimalField(**AMOUNT,

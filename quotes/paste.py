@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 MAX_ROWS = 1_000
 SECTION_LENGTH = 100  # QuoteLine.section
 _SEPARATOR = re.compile(r"\t|,|;|\s+")
-_HEADER = re.compile(r"^\s*(sku|product|item)\b", re.IGNORECASE)
+HEADER = re.compile(r"^\s*(sku|product|item)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,20 @@ def _row(number: int, line: str, section: str) -> PastedRow:
     else:
         parts = _SEPARATOR.split(line.strip(), maxsplit=1)
         sku, rest = parts[0], parts[1] if len(parts) > 1 else ""
-    sku, rest = sku.strip().upper(), rest.strip().strip("\t,;").strip()
-    quantity = _quantity(rest)
-    if quantity is None:
+    return pasted_row(number, sku, rest.strip().strip("\t,;").strip(), section)
+
+
+def pasted_row(number: int, sku: str, quantity: str, section: str) -> PastedRow:
+    """One row from its SKU and quantity as written (empty: 1), with its error if any."""
+    sku, rest = sku.strip().upper(), quantity.strip()
+    value = _quantity(rest)
+    if value is None:
         return PastedRow(number, sku, None, f"“{rest}” is not a quantity: write a number such "
                                             f"as 12 or 2.5.", section)
-    if quantity <= 0:
-        return PastedRow(number, sku, quantity, "The quantity must be greater than zero.",
+    if value <= 0:
+        return PastedRow(number, sku, value, "The quantity must be greater than zero.",
                          section)
-    return PastedRow(number, sku, quantity, section=section)
+    return PastedRow(number, sku, value, section=section)
 
 
 def parse_pasted(text: str) -> list[PastedRow]:
@@ -69,7 +74,7 @@ def parse_pasted(text: str) -> list[PastedRow]:
                                                     f"time."))
             break
         row = _row(number, line, section)
-        if not rows and row.quantity is None and _HEADER.match(line):
+        if not rows and row.quantity is None and HEADER.match(line):
             continue  # a header line: "SKU, Quantity"
         rows.append(row)
     return rows

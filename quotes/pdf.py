@@ -15,8 +15,10 @@ from django.template.loader import render_to_string
 
 from catalog.charge_schedule import Charge, ChargeKind
 from catalog.models import ProductKind
+from catalog.pricing import PriceSpec
 from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
+from quotes.applied_tiers import applied_tiers, unit_rate
 from quotes.selectors import section_subtotals, term_of, with_section_starts
 from quotes.term_amounts import Schedules
 
@@ -47,7 +49,8 @@ def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
         terms = term.line(billing_period=line.billing_period,
                           amount_per_period=line.amount_per_period,
                           alignment=line.billing_alignment,
-                          usage=line.product.kind == ProductKind.USAGE)
+                          usage=line.product.kind == ProductKind.USAGE,
+                          day_count=line.proration_convention)
         for charge in schedules.of(terms):
             by_day[charge.due_on].append((line, charge))
     return [ScheduledInvoice(day, tuple(by_day[day]), round_money(
@@ -55,12 +58,26 @@ def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
         any(c.kind == ChargeKind.USAGE for _, c in by_day[day])) for day in sorted(by_day)]
 
 
+def with_prices_shown(lines, currency: str):
+    """Each line with its unit price as a rate (every place it has: $0.0008, not $0.00) and,
+    for a tiered price, its tiers with what each charges at the line's quantity (`tiers`, as
+    (tier, rate) pairs) in place of a unit price."""
+    specs = {}
+    for line in lines:
+        key = repr(sorted(line.price_snapshot.items()))
+        spec = specs.get(key) or specs.setdefault(key, PriceSpec.from_dict(line.price_snapshot))
+        line.tiers = [(tier, unit_rate(tier.unit_amount, currency))
+                      for tier in applied_tiers(spec, line.quantity)]
+        line.unit_rate = unit_rate(line.list_unit_price, currency)
+    return lines
+
+
 def quote_pdf_context(quote) -> dict:
-    """Everything the document shows: letterhead, customer, lines, totals, the billing
-    schedule, terms, signature."""
-    lines = with_section_starts(
+    """Everything the document shows: letterhead, customer, lines (tiers applied), totals, the
+    billing schedule, payment terms, signature."""
+    lines = with_prices_shown(with_section_starts(
         list(quote.lines.select_related("product").order_by("position", "pk")),
-        section_subtotals(quote))
+        section_subtotals(quote)), quote.currency)
     return {
         "quote": quote,
         "lines": lines,

@@ -12,6 +12,9 @@ from django.shortcuts import get_object_or_404
 
 from billing.due_schedule import InstalmentTerm, TermsSpec
 from catalog.models import (
+    GuidedAnswer,
+    GuidedProposal,
+    GuidedQuestion,
     OptionGroup,
     PriceBookEntry,
     PriceTier,
@@ -34,6 +37,7 @@ from quotes.models import (
     QuoteLine,
     QuoteTemplate,
 )
+from quotes.paste import PastedRow
 from quotes.term_amounts import QuoteTerm
 
 ZERO = Decimal(0)
@@ -275,6 +279,28 @@ def pasted_preview(*, quote: Quote, user, rows) -> list[PreviewRow]:
     return [_preview_row(row, products.get(row.sku), entries, quote) for row in rows]
 
 
+def guided_questions(*, family: str) -> list[GuidedQuestion]:
+    """A family's active questions in order, each with its answers: two queries."""
+    return list(GuidedQuestion.objects.filter(family=family, active=True)
+                .prefetch_related(Prefetch("answers", queryset=GuidedAnswer.objects.order_by(
+                    "position", "pk"))).order_by("position", "pk"))
+
+
+def guided_proposals(*, quote: Quote, user, answers) -> list[PreviewRow]:
+    """What the chosen answers propose, one row per product (the quantities of a product that
+    several answers propose added up), each with its price in the quote's book or why it
+    cannot be added, as a pasted list is previewed: three queries."""
+    quantities: dict[str, Decimal] = {}
+    for proposal in (GuidedProposal.objects.filter(answer__in=answers)
+                     .select_related("product").order_by(
+                         "answer__question__position", "answer__position", "pk")):
+        sku = proposal.product.sku
+        quantities[sku] = quantities.get(sku, Decimal(0)) + proposal.quantity
+    rows = [PastedRow(number, sku, quantity)
+            for number, (sku, quantity) in enumerate(quantities.items(), start=1)]
+    return pasted_preview(quote=quote, user=user, rows=rows)
+
+
 def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
     entry = entries.get(product.pk) if product is not None else None
     error = row.error
@@ -293,7 +319,7 @@ def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
 
 DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
                 "amount_per_period", "list_per_period", "product_id", "product__kind",
-                "product__revenue_rule", "product__is_bundle")
+                "product__revenue_rule", "product__is_bundle", "proration_convention")
 
 
 def term_of(quote: Quote) -> QuoteTerm:
@@ -316,9 +342,10 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
     term = term_of(quote)
     lines = []
     for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
-         product_id, kind, rule, is_bundle) in rows:
+         product_id, kind, rule, is_bundle, day_count) in rows:
         terms = term.line(billing_period=period, amount_per_period=per_period,
-                          alignment=alignment, usage=kind == ProductKind.USAGE)
+                          alignment=alignment, usage=kind == ProductKind.USAGE,
+                          day_count=day_count)
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
             revenue_rule=rule, is_bundle=is_bundle, included=included,

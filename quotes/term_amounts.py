@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from catalog.charge_schedule import LineTerms, Period, charge_schedule, periods
-from catalog.proration import Convention, prorate
+from catalog.proration import Convention, DayCount, prorate
 from core.dates import add_months
 from core.money import round_money
 
@@ -44,15 +44,17 @@ class QuoteTerm:
     convention: Convention
 
     def line(self, *, billing_period: str, amount_per_period: Decimal, alignment: str,
-             usage: bool) -> LineTerms:
+             usage: bool, day_count: str = "") -> LineTerms:
         """A quote line as its contract line will be scheduled: from the quote's start to the
-        term's last day when recurring, on the start day when one-time."""
+        term's last day when recurring, on the start day when one-time; under the line's own
+        day count when it has one (copied from a contract line), else the quote's."""
         return LineTerms(
             currency=self.currency, billing_period=billing_period,
             amount_per_period=amount_per_period, start_on=self.start_on,
             end_on=(self.start_on if billing_period == ONE_TIME
                     else term_end(self.start_on, self.term_months)),
-            alignment=alignment, bill_day=self.bill_day, convention=self.convention,
+            alignment=alignment, bill_day=self.bill_day,
+            convention=Convention(DayCount(day_count)) if day_count else self.convention,
             usage=usage)
 
 

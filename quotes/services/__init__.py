@@ -4,7 +4,7 @@ Split by concept; import from here (`quotes.services.add_line`).
 """
 
 from quotes.services.approvals import approve, quote_facts, reject, submit_for_approval
-from quotes.services.arranging import move_line
+from quotes.services.arranging import move_line, reorder_lines
 from quotes.services.building import (
     LineItem,
     add_line,
@@ -36,6 +36,7 @@ __all__ = [
     "add_lines_from_template", "approve", "clone_quote", "create_quote",
     "create_quote_from_template", "decline_quote", "expire_due_quotes", "move_line",
     "price_lines", "quote_facts",
-    "quote_for_link", "quote_link_url", "reject", "remove_line", "reprice", "revise_quote",
+    "quote_for_link", "quote_link_url", "reject", "remove_line", "reorder_lines", "reprice",
+    "revise_quote",
     "save_as_template", "send_quote", "submit_for_approval", "update_line", "update_quote",
 ]

@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog.charge_schedule import Alignment
 from catalog.models import Product
+from catalog.proration import DayCount
 from catalog.selectors import standard_price_book
 from core.actors import require
 from core.dates import business_date
@@ -25,11 +27,16 @@ from quotes.services.repricing import store_prices
 
 __all__ = ["PrefilledLine", "create_prefilled_quote"]
 
+ALIGNMENTS = {a.value for a in Alignment}
+DAY_COUNTS = {d.value for d in DayCount}
+
 
 @dataclass(frozen=True)
 class PrefilledLine:
     """One line to copy: its product, quantity, frozen snapshot and discount. `key` names it
-    and `parent_key` the line it is included in (a configured product's option)."""
+    and `parent_key` the line it is included in (a configured product's option). The billing
+    alignment and day count are the contract line's, so the quote schedules (and prices) the
+    line as the contract does; an empty day count is the policy's."""
 
     key: str
     product: Product
@@ -39,6 +46,8 @@ class PrefilledLine:
     included: bool = False
     description: str = ""
     parent_key: str | None = None
+    billing_alignment: str = Alignment.BILL_DAY
+    proration_convention: str = ""
 
 
 def _errors(*, account, owner, currency, kind, term_months, lines) -> dict:
@@ -47,12 +56,20 @@ def _errors(*, account, owner, currency, kind, term_months, lines) -> dict:
         errors["kind"] = "A prefilled quote is an amendment or a renewal."
     if term_months < 1:
         errors["term_months"] = "The term is at least one month."
-    if not lines:
-        errors["lines"] = "There is nothing to quote."
+    line_errors = [] if lines else ["There is nothing to quote."]
     wrong = sorted({line.product.name for line in lines
                     if line.price_snapshot.get("currency", "").upper() != currency})
     if wrong:
-        errors["lines"] = f"Prices are not in {currency}: {', '.join(wrong)}."
+        line_errors.append(f"Prices are not in {currency}: {', '.join(wrong)}.")
+    for line in lines:
+        if line.billing_alignment not in ALIGNMENTS:
+            line_errors.append(f"Billing alignment {line.billing_alignment} is not known "
+                               f"(line {line.key}).")
+        if line.proration_convention and line.proration_convention not in DAY_COUNTS:
+            line_errors.append(f"Day count {line.proration_convention} is not known "
+                               f"(line {line.key}).")
+    if line_errors:
+        errors["lines"] = line_errors
     if not owner.has_perm("quotes.view_quote"):
         errors["owner"] = f"{owner} cannot own quotes."
     return errors
@@ -86,6 +103,8 @@ def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, star
         quote=quote, position=position, product=line.product,
         description=line.description or line.product.name, quantity=line.quantity,
         billing_period=line.price_snapshot["billing_period"],
+        billing_alignment=line.billing_alignment,
+        proration_convention=line.proration_convention,
         price_snapshot=line.price_snapshot, discount_percent=line.discount_percent,
         included=line.included) for position, line in enumerate(lines, start=1)}
     for line in lines:

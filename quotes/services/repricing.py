@@ -16,7 +16,7 @@ the whole quote. Both give the same figures (tests/quotes/test_repricing.py hold
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -28,9 +28,12 @@ from catalog.pricing import (
     BillingPeriod,
     DocumentLine,
     LineInput,
+    PricedLine,
     PriceModel,
     PriceSpec,
+    percent_basis,
     price_document,
+    price_line,
 )
 from catalog.selectors import tax_rates_for_account
 from catalog.tax import TaxLine, tax_document
@@ -104,11 +107,16 @@ def _price(quote: Quote, lines: Sequence[QuoteLine]):
     """The priced document and its taxes for `lines`; sets each line's priced fields and returns
     those whose values changed."""
     currency = quote.currency
+    inputs = document_lines(quote, lines)
     try:
-        document = price_document(document_lines(quote, lines), currency)
+        document = price_document(inputs, currency)
     except ValueError as error:
         raise ValidationError({"lines": str(error)}) from error
-    term = _over_term(quote, lines, document)
+    term = _over_term(quote, lines, document.lines)
+    priced_lines = _one_time_percentages(inputs, document.lines, term)
+    if priced_lines is not document.lines:
+        document = replace(document, lines=priced_lines)
+        term = _over_term(quote, lines, priced_lines)
     products = list({line.product_id: line.product for line in lines}.values())
     # Products handed in by callers may not carry their tax category yet: one query for all.
     prefetch_related_objects([p for p in products if p.tax_category_id
@@ -141,21 +149,44 @@ def _price(quote: Quote, lines: Sequence[QuoteLine]):
     return changed, sums
 
 
-def _over_term(quote: Quote, lines: Sequence[QuoteLine], document) -> list[TermAmounts]:
+def _over_term(quote: Quote, lines: Sequence[QuoteLine],
+               priced_lines: Sequence[PricedLine]) -> list[TermAmounts]:
     """Each line's term figures from its charge schedule, as its contract line will take them
     (`contracts.services.schedules.price_from_schedule`)."""
     quote_term, schedules = term_of(quote), Schedules()
     out = []
-    for line, priced in zip(lines, document.lines, strict=True):
+    for line, priced in zip(lines, priced_lines, strict=True):
         price = priced.price
         terms = quote_term.line(billing_period=price.billing_period.value,
                                 amount_per_period=price.amount_per_period,
                                 alignment=line.billing_alignment,
-                                usage=line.product.kind == ProductKind.USAGE)
+                                usage=line.product.kind == ProductKind.USAGE,
+                                day_count=line.proration_convention)
         out.append(TermAmounts.of(terms, list_per_period=price.list_per_period,
                                   included=line.included or priced.included,
                                   schedules=schedules))
     return out
+
+
+def _one_time_percentages(inputs, priced_lines, term):
+    """The priced lines with each one-time percentage line priced again on what the lines it
+    follows charge over the term by their schedules (a prorated first period included), not on
+    whole periods: the amount its contract line copies is then the quote's, and the billed one.
+    The same lines when there is none."""
+    wanted = [n for n, (doc_line, priced) in enumerate(zip(inputs, priced_lines, strict=True))
+              if doc_line.line.spec.model is PriceModel.PERCENT and not priced.included
+              and not doc_line.line.spec.billing_period.recurring]
+    if not wanted:
+        return priced_lines
+    followed = [(doc_line, replace(priced.price, net_amount=amounts.net_amount))
+                for doc_line, priced, amounts in zip(inputs, priced_lines, term, strict=True)
+                if doc_line.line.spec.model is not PriceModel.PERCENT]
+    out = list(priced_lines)
+    for n in wanted:
+        basis = percent_basis(inputs[n].line.spec, followed)
+        out[n] = replace(out[n], price=price_line(inputs[n].line, basis=basis),
+                         basis_per_period=basis)
+    return tuple(out)
 
 
 def price_lines(quote: Quote, lines: list[QuoteLine]) -> list[QuoteLine]:

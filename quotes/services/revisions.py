@@ -19,7 +19,7 @@ COPIED_LINE_FIELDS = ("product_id", "description", "quantity", "billing_period",
                       "price_snapshot", "discount_percent", "discount_per_period", "included",
                       "list_unit_price", "list_per_period", "amount_per_period", "list_amount",
                       "discount_amount", "net_amount", "tax_amount", "billing_alignment",
-                      "section", "note")
+                      "proration_convention", "section", "note")
 TOTALS = ("list_total", "discount_total", "one_time_total", "recurring_monthly",
           "annual_contract_value", "total_contract_value", "tax_estimate")
 

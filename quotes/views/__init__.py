@@ -4,6 +4,7 @@ not see); every write is one service call behind its permission (403 without it)
 from quotes.views.builder import (
     configure,
     configure_check,
+    guided,
     line_add,
     line_move,
     line_remove,
@@ -11,8 +12,10 @@ from quotes.views.builder import (
     lines_add_many,
     lines_copy,
     lines_paste,
+    lines_reorder,
     lines_table,
     lines_template,
+    lines_upload,
     product_search,
     quote_builder,
     template_save,
@@ -33,10 +36,12 @@ from quotes.views.pages import (
 )
 
 __all__ = [
-    "approval_cards", "approvals", "configure", "configure_check", "deal_desk", "line_add",
+    "approval_cards", "approvals", "configure", "configure_check", "deal_desk", "guided",
+    "line_add",
     "line_move",
-    "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_table",
-    "lines_template", "product_search", "quote_approve", "quote_builder", "quote_clone",
+    "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_reorder",
+    "lines_table", "lines_template", "lines_upload", "product_search", "quote_approve",
+    "quote_builder", "quote_clone",
     "quote_create", "quote_detail", "quote_edit", "quote_list", "quote_reject", "quote_revise",
     "quote_submit", "template_save",
 ]

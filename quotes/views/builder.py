@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import configuration as catalog_configuration
 from catalog.selectors import configuration_of, products_visible_to
+from core.formatting import plain_quantity
 from core.redirects import safe_next
 from quotes import approval_rules, configuring, selectors, services
 from quotes.forms import (
@@ -26,6 +27,7 @@ from quotes.forms import (
 from quotes.models import QuoteLine, QuoteState
 from quotes.paste import parse_pasted
 from quotes.services.approvals import rule_facts
+from quotes.sku_files import MAX_BYTES, FileProblem, as_pasted_text, read_sku_file
 
 LINES_PER_PAGE = 100
 
@@ -124,6 +126,31 @@ def line_move(request, pk, line_pk):
                                                                         page=page or None))
 
 
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_reorder(request, pk):
+    """A drop after a drag: the page's products in their new order (their options follow);
+    htmx gets the table back, with the reason when the order is refused."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    errors = []
+    try:
+        order = [int(value) for value in request.POST.getlist("order")]
+    except ValueError:
+        errors = ["The new order names lines by number."]
+    else:
+        try:
+            quote = services.reorder_lines(quote=quote, by=request.user, order=order)
+        except ValidationError as error:
+            errors = error.messages
+    page = request.POST.get("page", "")[:6]
+    if not request.htmx:
+        for error in errors:
+            messages.error(request, error)
+        return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
+    return render(request, "quotes/builder.html#lines", {
+        **_lines_context(request, quote, page=page or None), "order_errors": errors})
+
+
 @permission_required("quotes.change_quote", raise_exception=True)
 def quote_builder(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
@@ -193,6 +220,53 @@ def lines_paste(request, pk):
     return render(request, "quotes/builder.html#paste_preview", {
         "quote": quote, "rows": rows, "text": text, "bad_rows": len(errors),
         "errors": [] if rows else ["Paste one SKU a line, with its quantity after it."]})
+
+
+@permission_required("quotes.change_quote", raise_exception=True)
+def guided(request, pk):
+    """htmx: a family's questionnaire with the answers chosen so far (`q-<question>` = answer)
+    and the lines those answers propose, ticked, to review and add with the catalog's
+    add-many (nothing is added here)."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    family = request.GET.get("family", "")[:100]
+    questions = selectors.guided_questions(family=family) if family else []
+    known = {answer.pk: answer for question in questions for answer in question.answers.all()}
+    chosen = {}
+    for question in questions:
+        picked = request.GET.get(f"q-{question.pk}", "")
+        answer = known.get(int(picked)) if picked.isdigit() and len(picked) < 19 else None
+        if answer is not None and answer.question_id == question.pk:
+            chosen[question.pk] = answer
+        question.chosen_answer = chosen.get(question.pk)
+    rows = (selectors.guided_proposals(quote=quote, user=request.user,
+                                       answers=list(chosen.values())) if chosen else [])
+    return render(request, "quotes/builder.html#guided", {
+        "quote": quote, "family": family, "questions": questions, "proposals": rows,
+        "families": selectors.catalog_families(request.user)})
+
+
+@require_POST
+@permission_required("quotes.change_quote", raise_exception=True)
+def lines_upload(request, pk):
+    """An uploaded CSV or XLSX list: the same preview as a pasted one (every row with its
+    product, price and error); its confirmation posts the rows as pasted text, so nothing is
+    added here and nothing at all unless every row is good."""
+    quote = selectors.quote_for_detail(pk=pk, user=request.user)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise FileProblem("Choose a .csv or .xlsx file to upload.")
+        if upload.size > MAX_BYTES:  # refused before a byte is parsed
+            raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        rows = read_sku_file(upload.read(MAX_BYTES + 1), upload.name)
+    except FileProblem as problem:
+        return render(request, "quotes/builder.html#paste_preview", {
+            "quote": quote, "rows": [], "errors": [str(problem)]})
+    rows = selectors.pasted_preview(quote=quote, user=request.user, rows=rows)
+    bad_rows = sum(1 for row in rows if row.error)
+    return render(request, "quotes/builder.html#paste_preview", {
+        "quote": quote, "rows": rows, "text": "" if bad_rows else as_pasted_text(rows),
+        "from_file": upload.name, "bad_rows": bad_rows})
 
 
 @require_POST
@@ -284,7 +358,7 @@ def _configure_context(quote, product, data=None, errors=(), placed=None):
                     "follows": option.sku in follows, "limits": limits[option.sku],
                     "errors": placed.options.get(option.sku, []),
                     "quantity": (data.get(f"qty-{option.sku}", "") if data is not None
-                                 else defaults.get(option.sku, option.quantity))}
+                                 else plain_quantity(defaults.get(option.sku, option.quantity)))}
                    for option in group.options]
         groups.append({"spec": group, "options": options, "name": f"one-{number}",
                        "single": group.max_selections == 1,

@@ -1,10 +1,11 @@
 """Building a 200-line quote the fast way, in Debian's Chromium: the rep pastes a list of SKUs
 and quantities in four sections, previews it and adds it, configures three platforms with the
 radio buttons, and sees the approval badge the moment a discount passes the threshold; the
-page never reloads and it all takes well under a minute."""
+page never reloads and it all takes well under a minute. Lines are dragged into a new order."""
 
 import re
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -12,7 +13,7 @@ from catalog.demo import seed_catalog
 from quotes import services
 from quotes.models import Quote
 from tests.conftest import PASSWORD, reseed_migration_data
-from tests.quotes.factories import account_for
+from tests.quotes.factories import account_for, product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -97,3 +98,33 @@ def test_a_200_line_quote_with_sections_is_built_by_pasting_without_a_reload(
     assert page.evaluate("window.__not_reloaded") is True
     assert re.search(r"\d", page.locator("[data-total=tcv]").inner_text())
     assert elapsed < 60, f"building took {elapsed:.1f} s of browser time"
+
+
+def test_a_product_is_dragged_to_a_new_place_with_its_options(page, live_server, sales_rep,
+                                                               draft):
+    # given seats, a configured platform (edition and seats options) and onboarding
+    services.add_line(quote=draft, product=product("SEAT-USER"), by=sales_rep,
+                      quantity=Decimal(10))
+    services.add_line(quote=draft, product=product("PLATFORM"), by=sales_rep,
+                      options={"PLAT-PRO": Decimal(1), "SEAT-USER": Decimal(5)})
+    services.add_line(quote=draft, product=product("ONBOARDING"), by=sales_rep)
+    onboarding_pk = draft.lines.get(product__sku="ONBOARDING").pk
+    seats_pk = draft.lines.get(product__sku="SEAT-USER", parent__isnull=True).pk
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", sales_rep.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
+    page.evaluate("window.__not_reloaded = true")
+
+    # when the rep drags onboarding by its handle onto the top half of the first line
+    page.locator(f"#line-{onboarding_pk} [data-drag-handle]").drag_to(
+        page.locator(f"#line-{seats_pk}"), target_position={"x": 40, "y": 3})
+
+    # then the server stores the new order (the platform keeps its options) and sends the
+    # table back in it, without a reload
+    page.locator(f"#line-{onboarding_pk} td.num").first.filter(has_text="1").wait_for()
+    assert list(draft.lines.order_by("position").values_list("product__sku", flat=True)) == [
+        "ONBOARDING", "SEAT-USER", "PLATFORM", "PLAT-PRO", "SEAT-USER"]
+    assert page.evaluate("window.__not_reloaded") is True

@@ -2,6 +2,7 @@
 or many without a page load, pasting a list, the discount a line gives, approval badges before
 Submit, errors at the field keeping what was typed."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -199,6 +200,9 @@ def test_the_configurator_offers_one_edition_by_radio_and_add_ons_by_checkbox(cl
     assert 'type="checkbox" name="option" value="SEAT-SSO"' in form
     assert 'name="qty-SEAT-SSO" type="number"' in form
     assert 'name="opt-' not in form
+    # quantities as plain digits (core.formatting), never "1.00" or "6E+1"
+    assert re.search(r'name="qty-SEAT-SSO"[^>]* value="10"', form)
+    assert not re.search(r'value="[0-9.]*(\.0+|E\+[0-9]+)"', form)
 
     # when the rep picks the Enterprise edition and 12 analytics seats
     response = client.post(reverse("quotes:line_add", args=[quote.pk]), {

@@ -155,3 +155,39 @@ def test_a_line_aligned_to_its_start_day_bills_whole_months_from_it(sales_rep):
     assert "1 November 2027" in schedule and "15 December 2026" not in schedule
     assert " days × " not in schedule  # no part period
     assert schedule.count('<td class="num">$255.00</td>') == 11  # January to November
+
+
+def test_a_tiered_price_shows_its_tiers_applied_and_no_number_in_exponent_form(sales_rep):
+    """API calls (demo book): up to 100,000 at $0.0010, over 100,000 up to 1,000,000 at
+    $0.0008, over 1,000,000 at $0.0005 plus a $50 step-up fee. 1,500,000 calls a month charge
+    100,000 × 0.0010 + 900,000 × 0.0008 + (500,000 × 0.0005 + 50) = 100 + 720 + 300 = $1,120."""
+    from quotes import services
+    from quotes.models import QuoteState
+    from tests.quotes.factories import product
+
+    # given a draft with 1.5 million API calls a month and 60 seats (60.0000 stored: "6E+1")
+    quote = approved_quote(owner=sales_rep, state=QuoteState.DRAFT)
+    services.add_line(quote=quote, product=product("API-CALLS"), by=sales_rep,
+                      quantity=Decimal(1500000))
+    services.update_line(line=quote.lines.get(product__sku="SEAT-USER"), by=sales_rep,
+                         quantity=Decimal("60.0000"))
+    quote.payment_terms.early_discount_percent = Decimal("2.00")
+    quote.payment_terms.early_discount_days = 10
+    quote.payment_terms.save()
+    quote.refresh_from_db()
+
+    # when
+    html = pdf.render_quote_html(quote)
+
+    # then each tier says its range, rate and what it charges at this quantity
+    lines = html[html.index("<h2>Lines</h2>"):html.index('<table class="totals">')]
+    assert "Up to 100,000: $0.001 each · for 100,000: $100.00 a period" in lines
+    assert ("Over 100,000 up to 1,000,000: $0.0008 each · for 900,000: $720.00 a period"
+            in lines)
+    assert "Over 1,000,000: $0.0005 each + $50.00 · for 500,000: $300.00 a period" in lines
+    api = quote.lines.get(product__sku="API-CALLS")
+    assert api.amount_per_period == Decimal("1120.00")
+    assert '<td class="num">Tiered</td>' in lines and "$0.00</td>" not in lines
+    assert '<td class="num">60</td>' in lines and '<td class="num">$30.00</td>' in lines
+    assert "Net 30, 2% off if paid within 10 days" in html
+    assert "E+" not in html and "E-" not in html

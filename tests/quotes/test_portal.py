@@ -236,3 +236,27 @@ def test_the_accept_flow_refuses_a_tampered_token_without_changing_anything(quot
     assert problem.value.status == 400
     quote.refresh_from_db()
     assert quote.state == QuoteState.SENT
+
+
+def test_the_accepted_quote_links_to_the_contract_it_became(client, quote, token, sales_rep):
+    # given the customer accepted the quote (the flow made its contract)
+    accept(client, token)
+    from contracts.models import Contract
+
+    contract = Contract.objects.get(quote=quote)
+
+    # when its owner opens the quote
+    client.force_login(sales_rep)
+    page = client.get(reverse("quotes:detail", args=[quote.pk])).content.decode()
+
+    # then the page names the contract and links to it
+    link = reverse("contracts:detail", args=[contract.pk])
+    assert f'<a href="{link}" data-testid="contract-link">{contract.number}</a>' in page
+
+
+def test_a_quote_not_yet_accepted_names_no_contract(client, quote, sales_rep):
+    client.force_login(sales_rep)
+
+    page = client.get(reverse("quotes:detail", args=[quote.pk])).content.decode()
+
+    assert 'data-testid="contract-link"' not in page

@@ -29,7 +29,8 @@ def account(sales_rep):
 def make(by, owner, account, lines, **extra):
     return create_prefilled_quote(
         by=by, kind=extra.pop("kind", QuoteKind.AMENDMENT), account=account, owner=owner,
-        currency="USD", start_on=date(2027, 3, 15), term_months=9, lines=lines,
+        currency="USD", start_on=extra.pop("start_on", date(2027, 3, 15)), term_months=9,
+        lines=lines,
         payment_terms=account.payment_terms, on=ON, **extra)
 
 
@@ -89,3 +90,56 @@ def test_bad_input_is_refused_by_field(account, sales_rep):
 def test_an_accountant_cannot_create_quotes(account, sales_rep, accountant):
     with pytest.raises(PermissionDenied):
         make(accountant, sales_rep, account, [])
+
+
+def _schedule_total(*, alignment, convention, amount=Decimal("90.00")):
+    from catalog.charge_schedule import LineTerms, charge_schedule
+    from catalog.proration import Convention, DayCount
+
+    terms = LineTerms(currency="USD", billing_period="monthly", amount_per_period=amount,
+                      start_on=date(2027, 2, 10), end_on=date(2027, 11, 9),
+                      alignment=alignment, bill_day=1, convention=Convention(DayCount(convention)))
+    return sum((charge.amount for charge in charge_schedule(terms)), Decimal(0))
+
+
+def test_each_line_keeps_the_contract_lines_alignment_and_day_count(account, sales_rep):
+    """An amendment or renewal line is scheduled as the contract line it copies: its own
+    alignment and day count, not the account's bill day and today's setting. 10 February to
+    9 November 2027 on an account billed on the 1st: anniversary periods are 9 whole months
+    (9 × 90.00); bill-day periods prorate 10-28 February, 19 of 28 days actual (61.07) but 21
+    of 30 under 30/360 (63.00), then 8 whole months and 1-9 November (9 of 30 days, 27.00)."""
+    account.bill_day = 1
+    account.save(update_fields=["bill_day"])
+    seat = Product.objects.get(sku="SEAT-USER")
+
+    quote = make(sales_rep, sales_rep, account, [
+        PrefilledLine(key="a", product=seat, quantity=Decimal(5), price_snapshot=SNAPSHOT,
+                      discount_percent=Decimal(10), billing_alignment="anniversary",
+                      proration_convention="actual"),
+        PrefilledLine(key="b", product=seat, quantity=Decimal(5), price_snapshot=SNAPSHOT,
+                      discount_percent=Decimal(10), billing_alignment="bill_day",
+                      proration_convention="30/360")], start_on=date(2027, 2, 10))
+
+    anniversary, thirty = quote.lines.order_by("position")
+    assert (anniversary.billing_alignment, anniversary.proration_convention) == (
+        "anniversary", "actual")
+    assert (thirty.billing_alignment, thirty.proration_convention) == ("bill_day", "30/360")
+    assert anniversary.net_amount == Decimal("810.00") == _schedule_total(
+        alignment="anniversary", convention="actual")
+    assert thirty.net_amount == Decimal("810.00") == _schedule_total(
+        alignment="bill_day", convention="30/360")
+    assert _schedule_total(alignment="bill_day", convention="actual") == Decimal("808.07")
+    assert quote.total_contract_value == anniversary.net_amount + thirty.net_amount
+
+
+def test_an_unknown_alignment_or_day_count_is_refused_by_field(account, sales_rep):
+    seat = Product.objects.get(sku="SEAT-USER")
+
+    with pytest.raises(ValidationError) as error:
+        make(sales_rep, sales_rep, account, [
+            PrefilledLine(key="a", product=seat, quantity=Decimal(1), price_snapshot=SNAPSHOT,
+                          billing_alignment="lunar", proration_convention="actual/365")])
+
+    assert error.value.message_dict["lines"] == [
+        "Billing alignment lunar is not known (line a).",
+        "Day count actual/365 is not known (line a)."]

@@ -142,3 +142,34 @@ def test_the_contract_keeps_the_bill_day_the_quote_was_priced_with(sales_rep, mo
     assert quote.bill_day == 1 and contract.account.bill_day == 15
     assert set(contract.lines.values_list("bill_day", flat=True)) == {1}
     assert quote.total_contract_value == contract.total_contract_value == _rows(contract)
+
+
+def test_a_one_time_percentage_follows_what_the_schedule_charges(sales_rep):
+    """A one-time fee of 10% of the subscriptions takes its base from the lines' schedules
+    (3,054.98 for 10 seats at 255.00 a month from the 17th, see above), not from twelve whole
+    periods (3,060.00): 305.50, not 306.00, on the quote, the contract line and its one row."""
+    from catalog.models import PriceBookEntry, PriceModel, ProductKind, RevenueRule
+    from catalog.selectors import standard_price_book
+    from tests.catalog.factories import ProductFactory
+
+    # given a one-time implementation fee priced as 10% of the subscriptions
+    seed_catalog()
+    fee = ProductFactory(sku="IMPL-PCT", kind=ProductKind.SERVICE, family="Services",
+                         revenue_rule=RevenueRule.POINT_IN_TIME, unit_of_measure="project")
+    PriceBookEntry.objects.create(
+        price_book=standard_price_book(currency="USD", on=START), product=fee,
+        billing_period="one_time", price_model=PriceModel.PERCENT, percent=D(10),
+        percent_of_kind=ProductKind.SUBSCRIPTION)
+
+    # when a quote starting on the 17th (billed on the 1st) is accepted
+    quote, contract = _accepted(sales_rep, currency="USD", lines=[
+        ("SEAT-USER", 10, 15, "monthly"), ("IMPL-PCT", 1, 0, None)])
+
+    # then the fee is 10% of what the seats' schedule charges, everywhere
+    seat, impl = (line for line in lines_of(quote))
+    assert seat.net_amount == D("3054.98")
+    assert impl.amount_per_period == impl.net_amount == D("305.50")
+    contract_fee = contract.lines.get(quote_line=impl)
+    assert contract_fee.amount_per_period == contract_fee.net_amount == D("305.50")
+    assert ScheduledCharge.objects.get(line=contract_fee).amount == D("305.50")
+    assert quote.total_contract_value == contract.total_contract_value == _rows(contract)
