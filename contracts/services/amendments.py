@@ -84,6 +84,8 @@ def prefilled_lines(lines) -> list[PrefilledLine]:
             key=str(line.pk), product=line.product, quantity=line.quantity,
             price_snapshot=line.price_snapshot, discount_percent=line.discount_percent,
             included=line.included, description=line.description,
+            billing_alignment=line.billing_alignment,
+            proration_convention=line.proration_convention,
             parent_key=str(parent.pk) if parent is not None else None))
     return out
 

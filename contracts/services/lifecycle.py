@@ -96,8 +96,8 @@ def new_number(today: date) -> str:
 
 
 def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
-    """The quote's lines with their policies (alignment, the quote's bill day, the day count)
-    and their term figures from their schedules."""
+    """The quote's lines with their policies (alignment, the quote's bill day, the day count
+    each line was priced with) and their term figures from their schedules."""
     lines, day_count = [], default_day_count()
     bill_day = contract.quote.billed_on_day if contract.quote_id else contract.account.bill_day
     for quote_line in quote_lines:
@@ -107,7 +107,8 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
             product=quote_line.product, description=quote_line.description,
             quantity=quote_line.quantity, billing_period=quote_line.billing_period,
             billing_alignment=quote_line.billing_alignment, bill_day=bill_day,
-            proration_convention=day_count, price_snapshot=quote_line.price_snapshot,
+            proration_convention=quote_line.proration_convention or day_count,
+            price_snapshot=quote_line.price_snapshot,
             discount_percent=quote_line.discount_percent, included=quote_line.included,
             list_unit_price=quote_line.list_unit_price,
             amount_per_period=quote_line.amount_per_period, start_on=contract.start_on,

@@ -234,3 +234,21 @@ def test_the_proration_convention_is_a_setting(sales_rep, finance, settings):
 
     assert change.charge.explanation == (
         "16 of 30 days (30/360) × $204.00 = $108.80 + 8 periods × $204.00 = $1,740.80")
+
+
+def test_the_amendment_keeps_each_lines_day_count_whatever_the_setting_says_now(
+        sales_rep, finance, settings):
+    """Issue 13: "the convention in force is recorded on the contract line, not read from
+    settings": a contract priced under 30/360 is amended under 30/360 after the setting moved
+    to actual days, from the prefilled quote to the new contract lines."""
+    settings.PRORATION_CONVENTION = "30/360"
+    contract = active_contract(sales_rep, by=finance)
+    assert seat_line(contract).proration_convention == "30/360"
+    settings.PRORATION_CONVENTION = "actual"
+
+    amendment = amended_to(contract, sales_rep, Decimal(12))
+
+    quote_line = amendment.quote.lines.get(product__sku="SEAT-USER")
+    assert quote_line.proration_convention == "30/360"
+    new_line = contract.lines.filter(product__sku="SEAT-USER").order_by("-pk").first()
+    assert (new_line.quantity, new_line.proration_convention) == (Decimal(12), "30/360")
