@@ -18,9 +18,10 @@ INVALID = ("This link is not valid. Please open the link exactly as it is in the
 class LinkProblem(Exception):
     """Why a customer's link cannot be used, in words for the customer, with an HTTP status."""
 
-    def __init__(self, kind: str, message: str, *, status: int = 410):
+    def __init__(self, kind: str, message: str, *, status: int = 410, document=None):
         super().__init__(message)
         self.kind, self.message, self.status = kind, message, status
+        self.document = document  # the document, when the link was good but is used up
 
 
 def link_token(fields: dict, *, salt: str) -> str:

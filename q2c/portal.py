@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from q2c import flows
 from q2c.journey import journey
+from quotes.models import QuoteState
 from quotes.selectors import lines_of
 from quotes.services.sending import LinkProblem, quote_for_link
 
@@ -59,6 +60,8 @@ def quote_view(request, token):
     try:
         quote = quote_for_link(token)
     except LinkProblem as problem:
+        if problem.kind == "used":  # answered: where the deal stands now, not an error
+            return _answered(request, problem.document)
         return _problem(request, problem)
     return _quote_page(request, token, quote)
 
@@ -75,6 +78,12 @@ def quote_pdf(request, token):
     response = HttpResponse(bytes(quote.sent_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quote.number}-v{quote.version}.pdf"'
     return response
+
+
+def _answered(request, quote):
+    """Thanks for the answer and, for an accepted quote, the steps of the deal since."""
+    steps = journey(quote=quote) if quote.state == QuoteState.ACCEPTED else None
+    return render(request, "portal/answered.html", {"quote": quote, "steps": steps})
 
 
 def _form_with_errors(form, error: ValidationError):
@@ -94,8 +103,7 @@ def quote_accept(request, token):
                 token=token, signer_name=form.cleaned_data["name"],
                 signer_title=form.cleaned_data["title"], consent=form.cleaned_data["consent"],
                 ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
-            return render(request, "portal/answered.html", {"quote": quote,
-                                                            "steps": journey(quote=quote)})
+            return _answered(request, quote)
     except LinkProblem as problem:
         return _problem(request, problem)
     except ValidationError as error:
@@ -112,7 +120,7 @@ def quote_decline(request, token):
         if form.is_valid():
             quote = flows.decline_quote_flow(token=token, reason=form.cleaned_data["reason"],
                                              ip=client_ip(request))
-            return render(request, "portal/answered.html", {"quote": quote})
+            return _answered(request, quote)
     except LinkProblem as problem:
         return _problem(request, problem)
     except ValidationError as error:

@@ -66,7 +66,7 @@ def quote_for_link(token: str, *, on: date | None = None, for_update: bool = Fal
         when = (f" on {timezone.localtime(quote.decided_at):%d %B %Y}"
                 if quote.decided_at else "")
         raise LinkProblem("used", f"This quote was already {quote.get_state_display().lower()}"
-                          f"{when}. Thank you.")
+                          f"{when}. Thank you.", document=quote)
     expiry = min(until, quote.expires_on)
     if quote.state == QuoteState.EXPIRED or business_date(on) > expiry:
         raise LinkProblem("expired", f"This quote expired on {expiry:%d %B %Y}. Please ask us "

@@ -172,15 +172,20 @@ def test_a_link_bound_to_another_pdf_is_superseded(client, quote):
     assert client.get(url("quote", stale)).status_code == 410
 
 
-def test_a_used_link_cannot_be_used_again(client, quote, token):
+def test_a_used_link_cannot_be_used_again_and_shows_where_the_deal_stands(client, quote,
+                                                                          token):
     accept(client, token)
 
     again = accept(client, token, name="Mallory")
     page = client.get(url("quote", token))
     pdf = client.get(url("quote_pdf", token))
 
-    assert again.status_code == page.status_code == pdf.status_code == 410
-    assert "This quote was already accepted on 23 November 2026" in page.content.decode()
+    assert again.status_code == pdf.status_code == 410
+    assert "This quote was already accepted on 23 November 2026" in again.content.decode()
+    # opening the link again is not an error: the customer sees the deal's steps since
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Thank you, Ada Buyer" in html and 'data-status="done"><strong>Quote accepted' in html
     quote.refresh_from_db()
     assert quote.signer_name == "Ada Buyer"
 
