@@ -4,12 +4,14 @@
 Set-based and chunked: the run is split into chunks of pk-ordered invoice ids that any worker
 can take, each in one transaction with a fixed handful of queries (invoices, instalments,
 account settings, steps taken: each read by the chunk's pk range or a join, never a list of
-ids) and one COPY of the steps taken; the last chunk done
-completes the run. The unique (invoice, policy, step) constraint is what makes a step run once,
-however often the task runs or however it died half-way: a rerun on the same day, or the next
-day, finds every step already taken and does nothing new.
-The actions: emails after commit; the overdue flag through customers' bulk service; charge
-retries and write-offs one invoice at a time (a gateway call and a journal each).
+ids) and one COPY of the steps taken; the last chunk done completes the run. The unique
+(invoice, policy, step) constraint is what makes a step run once, however often the task runs
+or however it died half-way: a rerun on the same day, or the next day, finds every step
+already taken and does nothing new.
+The actions: late fees and interest issued together (payments.services.late_charges); emails
+after commit, one task per chunk reading its steps by the chunk's range; the overdue flag
+through customers' bulk service; charge retries and write-offs one invoice at a time (a
+gateway call and a journal each).
 """
 
 import json
