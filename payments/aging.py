@@ -1,6 +1,8 @@
 """AR aging: what is unpaid, by account and currency, in the buckets of billing.aging by each
-instalment's due date (billing.selectors.open_amounts_by_age), and DSO over a period. Amounts
-are in each invoice's currency, rounded to it (SQLite sums decimals as floats).
+instalment's due date (billing.selectors.open_amounts_by_age) and each unpaid late charge's
+issue date (a late charge is due when issued; it is in the ledger's receivable as the invoices
+are), and DSO over a period. Amounts are in each document's currency, rounded to it (SQLite
+sums decimals as floats).
 """
 
 from dataclasses import dataclass, field
@@ -10,12 +12,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from billing.aging import BUCKET_NAMES, days_sales_outstanding
+from billing.aging import BUCKET_NAMES, bucket_of, days_sales_outstanding
 from billing.models import Invoice, InvoiceState
 from billing.selectors import open_amounts_by_age, open_invoices
 from core.money import round_money
 from customers.models import Account
 from ledger.selectors import receivable_balances
+from payments.models import LateCharge, LateChargeState
 
 ZERO = Decimal("0")
 
@@ -51,14 +54,33 @@ class Aging:
         return [by_currency[c] for c in sorted(by_currency)]
 
 
+def _late_charges_by_age(as_of: date, accounts: QuerySet[Account] | None, currency: str,
+                         sums: dict[tuple, dict[str, Decimal]]) -> None:
+    """Add the unpaid late charges to `sums`, each aged from its issue date (one query, a row
+    per account, currency and issue date)."""
+    charges = LateCharge.objects.filter(state=LateChargeState.ISSUED, amount_due__gt=0)
+    if accounts is not None:
+        charges = charges.filter(account__in=accounts)
+    if currency:
+        charges = charges.filter(currency=currency.upper())
+    for account_id, code, issue_on, amount in (
+            charges.order_by().values("account_id", "currency", "issue_on")
+            .annotate(due=Sum("amount_due")).values_list("account_id", "currency", "issue_on",
+                                                         "due")):
+        buckets = sums.setdefault((account_id, code), dict.fromkeys(BUCKET_NAMES, ZERO))
+        buckets[bucket_of((as_of - issue_on).days).name] += amount
+
+
 def ar_aging(*, as_of: date, accounts: QuerySet[Account] | None = None,
              currency: str = "") -> Aging:
-    """Unpaid amounts by account and currency in aging buckets, as of a date (three queries)."""
+    """Unpaid invoices and late charges by account and currency in aging buckets, as of a date
+    (four queries)."""
     invoices = open_invoices(accounts)
     if currency:
         invoices = invoices.filter(currency=currency.upper())
     rows: dict[tuple[int, str], AgingRow] = {}
     sums = open_amounts_by_age(invoices, as_of=as_of, by=("account_id", "currency"))
+    _late_charges_by_age(as_of, accounts, currency, sums)
     names = dict(Account.objects.filter(pk__in={k[0] for k in sums}).values_list("pk", "name"))
     for (account_id, code), buckets in sums.items():
         row = AgingRow(account_id, names[account_id], code)

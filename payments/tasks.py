@@ -33,8 +33,8 @@ def run_dunning_chunk_task(chunk_id: int) -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
-def send_dunning_emails_task(event_ids: list[int]) -> int:
-    return send_dunning_emails(event_ids=event_ids)
+def send_dunning_emails_task(chunk_id: int) -> int:
+    return send_dunning_emails(chunk_id=chunk_id)
 
 
 @shared_task

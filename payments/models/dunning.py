@@ -217,13 +217,16 @@ class DunningRunChunk(models.Model):
 class DunningEvent(models.Model):
     """One step taken for one invoice (with the steps it passed over), and how it went."""
 
+    # Indexes cost each step taken (a daily run writes one row per open invoice): the invoice
+    # is found through the unique constraint's first column, the step key and the user that
+    # ran the step are never searched on alone.
     invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT,
-                                related_name="dunning_events")
+                                related_name="dunning_events", db_index=False)
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
     policy = models.ForeignKey(DunningPolicy, on_delete=models.PROTECT, related_name="+")
     run = models.ForeignKey(DunningRun, null=True, blank=True, on_delete=models.PROTECT,
                             related_name="events")
-    step_key = models.SlugField(max_length=40)
+    step_key = models.SlugField(max_length=40, db_index=False)
     action = models.CharField(max_length=20, choices=STEP_ACTIONS)
     taken_on = models.DateField()
     days_past_due = models.IntegerField()
@@ -232,7 +235,7 @@ class DunningEvent(models.Model):
     outcome = models.CharField(max_length=255, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

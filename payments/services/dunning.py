@@ -4,14 +4,17 @@
 Set-based and chunked: the run is split into chunks of pk-ordered invoice ids that any worker
 can take, each in one transaction with a fixed handful of queries (invoices, instalments,
 account settings, steps taken: each read by the chunk's pk range or a join, never a list of
-ids) and one COPY of the steps taken; the last chunk done
-completes the run. The unique (invoice, policy, step) constraint is what makes a step run once,
-however often the task runs or however it died half-way: a rerun on the same day, or the next
-day, finds every step already taken and does nothing new.
-The actions: emails after commit; the overdue flag through customers' bulk service; charge
-retries and write-offs one invoice at a time (a gateway call and a journal each).
+ids) and one COPY of the steps taken; the last chunk done completes the run. The unique
+(invoice, policy, step) constraint is what makes a step run once, however often the task runs
+or however it died half-way: a rerun on the same day, or the next day, finds every step
+already taken and does nothing new.
+The actions: late fees and interest issued together (payments.services.late_charges); emails
+after commit, one task per chunk reading its steps by the chunk's range; the overdue flag
+through customers' bulk service; charge retries and write-offs one invoice at a time (a
+gateway call and a journal each).
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 
@@ -29,7 +32,7 @@ from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
 from billing.services.pay_links import pay_link_urls
 from core.actors import as_actor, require
-from core.bulk_rows import insert_rows
+from core.bulk_rows import insert_tuples, update_columns
 from core.dates import business_date
 from core.formatting import format_money
 from core.money import round_money
@@ -62,10 +65,10 @@ from payments.services.late_charges import (
 
 ZERO = Decimal("0")
 
-# Invoices per chunk: 5 reads and 1 COPY each; 2,000 keeps the email task's IN (...) list of
-# event ids under SQLite's parameter limit and a chunk's transaction short (~0.2 s on
-# PostgreSQL).
-CHUNK_SIZE = 2000
+# Invoices per chunk: each costs a fixed ~30 queries and two commits (steps, emails) whatever
+# its size, and no query sends a list of its ids; 5,000 ran 10,000 invoices 10 % faster than
+# 2,000 here, in transactions of about half a second on PostgreSQL.
+CHUNK_SIZE = 5000
 EMAIL_ACTIONS = {rules.Action.REMIND, rules.Action.ESCALATE, rules.Action.FINAL_NOTICE}
 OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
             rules.Action.SUSPEND: "account flagged overdue",
@@ -181,9 +184,9 @@ def _plan(bounds: tuple[int, int], day: date, policies, default) -> tuple[list[P
         policy = policies.get(policy_id or default)
         if policy is None:
             continue
-        schedule = schedules[pk] or [(due_on, total)]
+        schedule = schedules.get(pk) or [(due_on, total)]
         where = position(total, amount_due, schedule, day)
-        keys = [k for k in taken[(pk, policy.model.pk)] if k in policy.steps]  # still in it
+        keys = [k for k in taken.get((pk, policy.model.pk), ()) if k in policy.steps]  # in it
         last = max(keys, key=policy.rules.index) if keys else None
         snapshot = rules.DunningSnapshot(
             where.oldest_due_on, where.overdue, last, paused, currency=currency,
@@ -215,75 +218,92 @@ def _act(plan: Planned, *, by, day: date, cards) -> str:
     return f"wrote off {format_money(written.amount_written_off, written.currency)}"
 
 
-def _take_steps(run: DunningRun, bounds: tuple[int, int], *, by, day: date) -> int:
-    """Take today's step for each candidate invoice with a pk in `bounds`; how many steps were
-    taken."""
+EVENT_FIELDS = ("invoice_id", "account_id", "policy_id", "run_id", "step_key", "action",
+                "taken_on", "days_past_due", "reason", "skipped", "outcome", "emailed_at",
+                "created_by_id", "created_at")
+
+
+def _json(value):
+    """A JSON column's value for insert_tuples: its text for COPY on PostgreSQL, the value
+    itself for bulk_create elsewhere."""
+    return json.dumps(value) if connection.vendor == "postgresql" else value
+
+
+def _insert_events(run: DunningRun, planned: list[Planned], outcomes: list[str], *, user_id,
+                   day: date) -> list[int]:
+    """One COPY of the steps taken (tuples, no model per event); their ids in order."""
+    now = timezone.now()
+    return insert_tuples(DunningEvent, EVENT_FIELDS, [
+        (p.invoice_id, p.account_id, p.policy.model.pk, run.pk, p.action.step.key,
+         p.action.action.value, day, p.action.days_past_due, p.action.reason[:255],
+         _json(list(p.action.skipped)), outcome, None, user_id, now)
+        for p, outcome in zip(planned, outcomes, strict=True)])
+
+
+def _take_steps(chunk: DunningRunChunk, *, by) -> int:
+    """Take today's step for each candidate invoice of the chunk; how many steps were taken.
+    Queries do not grow with the chunk: the plan's reads, one COPY of the events, one update
+    of the overdue flags, one of the outcomes that changed, one outbox row for the chunk's
+    emails; only charge retries and write-offs go one invoice at a time (a gateway call or a
+    journal each)."""
+    run, day = chunk.run, chunk.run.run_on
     policies, default = load_policies()
+    bounds = (chunk.first_invoice_id, chunk.last_invoice_id)
     planned, seen = _plan(bounds, day, policies, default)
     actor = as_actor(by)
-    user_id = actor.user.pk if actor.user else None
     cards = {m.account_id: m for m in PaymentMethod.objects.filter(
-        account_id__in={p.account_id for p in planned
-                        if p.action.action is rules.Action.RETRY_CHARGE},
-        autopay=True, active=True)}
+        account_id__in=candidate_invoices(day).filter(pk__range=bounds).values("account_id"),
+        autopay=True, active=True)} if any(
+        p.action.action is rules.Action.RETRY_CHARGE for p in planned) else {}
     acting = [p.action.action is rules.Action.WRITE_OFF
               or (p.action.action is rules.Action.RETRY_CHARGE and p.account_id in cards)
               for p in planned]
-    events = insert_rows(DunningEvent, [
-        DunningEvent(invoice_id=p.invoice_id, account_id=p.account_id,
-                     policy_id=p.policy.model.pk, run_id=run.pk, step_key=p.action.step.key,
-                     action=p.action.action.value,
-                     taken_on=day, days_past_due=p.action.days_past_due,
-                     reason=p.action.reason[:255], skipped=list(p.action.skipped),
-                     outcome="" if acts else OUTCOMES[p.action.action], created_by_id=user_id)
-        for p, acts in zip(planned, acting, strict=True)])
-    _charge_late_payment(planned, events, by=by, day=day)
+    first = ["" if acts else OUTCOMES[p.action.action] for p, acts in zip(
+        planned, acting, strict=True)]
+    ids = _insert_events(run, planned, first, user_id=actor.user.pk if actor.user else None,
+                         day=day)
+    outcomes = _charge_late_payment(planned, ids, first, by=by, day=day)
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
         set_overdue_flags(account_ids=suspended, overdue=True, by=by, on=day)
-    acted = []
-    for plan, event, acts in zip(planned, events, acting, strict=True):
+    for i, (plan, acts) in enumerate(zip(planned, acting, strict=True)):
         if acts:  # a gateway call or a journal each
-            event.outcome = _act(plan, by=by, day=day, cards=cards)
-            acted.append(event)
-    DunningEvent.objects.bulk_update(acted, ["outcome"])
+            outcomes[i] = _act(plan, by=by, day=day, cards=cards)
+    update_columns(DunningEvent, [
+        DunningEvent(pk=pk, outcome=outcome)
+        for pk, outcome, was in zip(ids, outcomes, first, strict=True) if outcome != was],
+        ["outcome"])
     DunningRun.objects.filter(pk=run.pk).update(
         invoices_seen=F("invoices_seen") + seen,
-        steps_taken=F("steps_taken") + len(events))
-    mails = [e.pk for e, p in zip(events, planned, strict=True)
-             if p.action.action in EMAIL_ACTIONS]
-    if mails:
+        steps_taken=F("steps_taken") + len(ids))
+    if any(p.action.action in EMAIL_ACTIONS for p in planned):
         from payments.tasks import send_dunning_emails_task
 
-        enqueue(send_dunning_emails_task, mails)
-    return len(events)
+        enqueue(send_dunning_emails_task, chunk.pk)
+    return len(ids)
 
 
-def _charge_late_payment(planned: list[Planned], events: list[DunningEvent], *, by,
-                         day: date) -> None:
-    """Issue the fees and interest of the steps that charge them (one post_entries for all),
-    and say so in each event's outcome."""
+def _charge_late_payment(planned: list[Planned], ids: list[int], outcomes: list[str], *, by,
+                         day: date) -> list[str]:
+    """Issue the fees and interest of the steps that charge them (one post_entries for all);
+    the events' outcomes, saying so."""
     items = []
-    for plan, event in zip(planned, events, strict=True):
+    for plan, pk in zip(planned, ids, strict=True):
         step = plan.policy.steps.get(plan.action.step.key)
         if charges_step(step, plan.policy.model):
-            items.append(Overdue(event.pk, plan.invoice_id, plan.number, plan.account_id,
+            items.append(Overdue(pk, plan.invoice_id, plan.number, plan.account_id,
                                  plan.currency, plan.total, plan.amount_due, plan.schedule,
                                  plan.policy.model, step))
     if not items:
-        return
+        return list(outcomes)
     charges, problems = plan_late_charges(items, day)
     issue_late_charges(charges, by=by, day=day)
     by_event = defaultdict(list)
     for charge in charges:
         by_event[charge.dunning_event_id].append(charge)
-    changed = []
-    for event in events:
-        said = [outcome_of(by_event.get(event.pk, [])), problems.get(event.pk, "")]
-        if any(said):
-            event.outcome = "; ".join(filter(None, [event.outcome, *said]))[:255]
-            changed.append(event)
-    DunningEvent.objects.bulk_update(changed, ["outcome"])
+    return ["; ".join(filter(None, [outcome, outcome_of(by_event.get(pk, [])),
+                                    problems.get(pk, "")]))[:255]
+            for pk, outcome in zip(ids, outcomes, strict=True)]
 
 
 def _complete_if_done(run_id: int, *, by) -> DunningRun:
@@ -302,9 +322,7 @@ def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
     require(by, "payments.run_dunning", "You are not allowed to run dunning.")
     chunk = DunningRunChunk.objects.select_for_update().select_related("run").get(pk=chunk.pk)
     if chunk.done_at is None:
-        chunk.steps_taken = _take_steps(
-            chunk.run, (chunk.first_invoice_id, chunk.last_invoice_id), by=by,
-            day=chunk.run.run_on)
+        chunk.steps_taken = _take_steps(chunk, by=by)
         chunk.done_at = timezone.now()
         chunk.save(update_fields=["steps_taken", "done_at"])
         DunningRun.beat(chunk.run_id)
@@ -358,10 +376,11 @@ def fail_dunning_run(*, run_id: int, by, reason: str) -> DunningRun:
                               reason=reason[:1000])
 
 
-def _recipients(account_ids) -> dict[int, list[str]]:
+def _recipients(accounts: QuerySet) -> dict[int, list[str]]:
+    """Each account's billing contacts' addresses, or its other contacts' (one join)."""
     by_account = defaultdict(lambda: {"billing": [], "other": []})
     for account_id, email, role in Contact.objects.filter(
-            account_id__in=account_ids).values_list("account_id", "email", "role"):
+            account_id__in=accounts).values_list("account_id", "email", "role"):
         by_account[account_id]["billing" if role == ContactRole.BILLING else "other"].append(email)
     return {a: lists["billing"] or lists["other"] for a, lists in by_account.items()}
 
@@ -425,25 +444,32 @@ def _values(mail: _Mail, pay_url) -> dict[str, str]:
     }
 
 
-def send_dunning_emails(*, event_ids) -> int:
-    """Email the steps taken (reminders and final notices to the account's billing contacts,
-    escalations to the owner and finance); each event is emailed once."""
-    mails = [_Mail(*row) for row in DunningEvent.objects.filter(
-        pk__in=list(event_ids), emailed_at__isnull=True).values_list(*MAIL_COLUMNS)]
+def send_dunning_emails(*, chunk_id: int) -> int:
+    """Email the steps a run's chunk took (reminders and final notices to the account's billing
+    contacts, escalations to the owner and finance); each event is emailed once. Reads by the
+    chunk's invoice range (no list of ids) and marks what was sent in one update."""
+    chunk = DunningRunChunk.objects.get(pk=chunk_id)
+    unsent = DunningEvent.objects.filter(
+        run_id=chunk.run_id, invoice_id__gte=chunk.first_invoice_id,
+        invoice_id__lte=chunk.last_invoice_id, action__in=[a.value for a in EMAIL_ACTIONS],
+        emailed_at__isnull=True)
+    mails = [_Mail(*row) for row in unsent.order_by("pk").values_list(*MAIL_COLUMNS)]
     steps = {(s.policy_id, s.key): s for s in DunningPolicyStep.objects.filter(
         policy_id__in={m.policy_id for m in mails}).select_related("template")}
-    recipients = _recipients({m.account_id for m in mails})
+    recipients = _recipients(unsent.values("account_id"))
     pay_url = pay_link_urls()
-    sent = []
-    messages = []
+    messages, nobody = [], []
     for mail in mails:
         message = _message(mail, steps, recipients.get(mail.account_id, []), pay_url)
-        if message is not None:
+        if message is None:
+            nobody.append(mail.pk)  # no address to send to: left unsent
+        else:
             messages.append(message)
-            sent.append(mail.pk)
     get_connection().send_messages(messages)
-    DunningEvent.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
-    return len(sent)
+    if mails:  # what was read, less the few with no address: one update
+        unsent.filter(pk__lte=mails[-1].pk).exclude(pk__in=nobody).update(
+            emailed_at=timezone.now())
+    return len(messages)
 
 
 @dataclass(frozen=True)
@@ -455,13 +481,15 @@ class PlannedStep:
 
 
 PREVIEW_LIMIT = 200  # steps shown on the dunning page before today's run
+PREVIEW_INVOICES = 2000  # open invoices the page plans to find them (about 0.1 s)
 
 
 def preview_dunning(*, on: date | None = None) -> list[PlannedStep]:
     """What today's run would do for the first open invoices (nothing is written)."""
     day = business_date(on)
     policies, default = load_policies()
-    ids = list(candidate_invoices(day).order_by("pk").values_list("pk", flat=True)[:CHUNK_SIZE])
+    ids = list(candidate_invoices(day).order_by("pk").values_list(
+        "pk", flat=True)[:PREVIEW_INVOICES])
     planned = _plan((ids[0], ids[-1]), day, policies, default)[0][:PREVIEW_LIMIT] if ids else []
     invoices = Invoice.objects.select_related("account").in_bulk([p.invoice_id for p in planned])
     labels = dict(STEP_ACTIONS)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.actors import require
+from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.formatting import format_money
 from core.numbering import next_numbers
@@ -157,18 +158,21 @@ def _entry(charge: LateCharge) -> EntryDraft:
 
 def issue_late_charges(charges: list[LateCharge], *, by, day: date) -> list[LateCharge]:
     """Number, save and post the charges (numbers gapless in the caller's transaction; one
-    insert, one post_entries, one update)."""
+    COPY, one post_entries, one update of their entries, one of their state)."""
     if not charges:
         return []
     numbers = next_numbers(f"late-charge-{day.year}", len(charges))
     rates = {c: rate_on(c, day) for c in {charge.currency for charge in charges}}
     for charge, number in zip(charges, numbers, strict=True):
         charge.number, charge.fx_rate = f"LC-{day.year}-{number:06d}", rates[charge.currency]
-    LateCharge.objects.bulk_create(charges)
+    insert_rows(LateCharge, charges)
     entries = post_entries([_entry(c) for c in charges], by=by, on=day)
     for charge, entry in zip(charges, entries, strict=True):
         charge.journal_entry = entry
-    return run_bulk_transition(charges, "issue", by=by, on=day, update_fields=["journal_entry"],
+    # the entries in one statement (bulk_update's CASE per row took ~1 ms a charge), then the
+    # state alone, which the bulk transition writes with one UPDATE
+    update_columns(LateCharge, charges, ["journal_entry"])
+    return run_bulk_transition(charges, "issue", by=by, on=day,
                                note="Issued by dunning with its journal entry.")
 
 

@@ -9,9 +9,13 @@ from django.urls import reverse
 
 from ledger.selectors import receivable_balances
 from payments.aging import ar_aging, dso
+from payments.models import LateCharge, LateChargeKind
 from payments.services import Application, record_payment
+from payments.services.late_charges import waive_late_charge
 from tests.conftest import PASSWORD
 from tests.payments.factories import account, issued_invoice, rate
+from tests.payments.test_dunning import dun
+from tests.payments.test_late_charges import charging_policy, eur_invoice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 23)
@@ -90,3 +94,27 @@ def test_the_statement_lists_open_invoices_payments_and_the_credit_balance(finan
     context = statement_context(customer, start=date(2026, 9, 1), end=AS_OF)
     assert context["open_invoices"] == [invoice] and context["payments"] == [payment]
     assert context["credits"] == [("USD", D("120.00"))]
+
+
+@pytest.mark.usefixtures("charging_policy")
+def test_unpaid_late_charges_age_from_their_issue_date_and_the_aging_equals_the_receivable(
+        finance):
+    # given: EUR 10,000 due 31 October; the first reminder charges a EUR 40 fee on 1 November,
+    # the second reminder 38.93 of interest on 14 November (test_late_charges)
+    invoice = eur_invoice()
+    dun(date(2026, 11, 1))
+    dun(date(2026, 11, 14))
+    fee = LateCharge.objects.get(kind=LateChargeKind.FEE)
+    # when
+    report = ar_aging(as_of=date(2026, 11, 14))
+    # then: the interest is current, the fee and the invoice 13 and 14 days late
+    (row,) = [r for r in report.rows if r.account_id == invoice.account_id]
+    assert row.buckets == {"current": D("38.93"), "days_1_30": D("10040.00"), "days_31_60": 0,
+                           "days_61_90": 0, "over_90": 0}
+    ledger = receivable_balances([invoice.account_id])[invoice.account_id]
+    assert row.total == ledger.by_currency["EUR"] == D("10078.93")
+    # a waived charge leaves both
+    waive_late_charge(charge=fee, reason="First time late.", by=finance, on=date(2026, 11, 14))
+    (row,) = ar_aging(as_of=date(2026, 11, 14), currency="EUR").rows
+    ledger = receivable_balances([invoice.account_id])[invoice.account_id]
+    assert row.total == ledger.by_currency["EUR"] == D("10038.93")

@@ -216,6 +216,33 @@ def test_the_chunk_query_count_does_not_grow_with_invoices():
     assert counts[0] == counts[1]
 
 
+def test_a_chunks_emails_take_the_same_queries_for_one_step_or_many_and_go_once():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.models import Contact
+    from payments.services.dunning import send_dunning_emails
+
+    counts = []
+    for day, size in ((date(2026, 11, 1), 1), (date(2026, 11, 2), 8)):
+        # given: a chunk whose steps are reminders, one account without any contact
+        invoices = [issued_invoice(on=ISSUED) for _ in range(size)]
+        Contact.objects.filter(account_id=invoices[0].account_id).delete()
+        chunk = run_dunning_chunk(chunk=chunk_of(invoices, day), by=system())
+        mail.outbox.clear()
+        # when
+        with CaptureQueriesContext(connection) as queries:
+            sent = send_dunning_emails(chunk_id=chunk.pk)
+        counts.append(len(queries))
+        # then: everyone with an address got one email; the other step stays unemailed
+        assert sent == len(mail.outbox) == size - 1
+        events = DunningEvent.objects.filter(run=chunk.run)
+        assert sorted(events.filter(emailed_at__isnull=True).values_list("invoice", flat=True)
+                      ) == [invoices[0].pk]
+        assert send_dunning_emails(chunk_id=chunk.pk) == 0 and len(mail.outbox) == size - 1
+    assert counts[0] == counts[1]
+
+
 def test_the_dunning_page_previews_today_then_shows_what_was_done(client, finance):
     from django.urls import reverse
 

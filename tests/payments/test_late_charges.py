@@ -3,7 +3,7 @@ gapless LC series, the journal (receivable against late fee or interest income),
 never charges a day twice, finance's waiver, and payments applied in the country's clearing
 order (BGB §367 in DE, principal first elsewhere)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -104,6 +104,34 @@ def test_interest_runs_from_the_day_after_due_and_never_charges_a_day_twice(char
     assert (second.amount, second.interest_from) == (D("19.47"), date(2026, 11, 15))
     assert list(LateCharge.objects.order_by("number").values_list("number", flat=True)) == [
         "LC-2026-000001", "LC-2026-000002", "LC-2026-000003"]
+
+
+def test_a_chunk_charging_interest_takes_the_same_queries_for_one_invoice_or_many(
+        charging_policy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payments.services.dunning import run_dunning_chunk
+    from tests.payments.test_dunning import chunk_of, system
+
+    counts = []
+    for day, size in ((date(2026, 11, 14), 1), (date(2026, 11, 15), 6)):
+        # given: invoices due on 31 October, charged their fee at the first reminder (which
+        # warms the caches), at their second reminder (interest) on `day`
+        invoices = [eur_invoice() for _ in range(size)]
+        run_dunning_chunk(chunk=chunk_of(invoices, day - timedelta(days=13)), by=system())
+        chunk = chunk_of(invoices, day)
+        # when
+        with CaptureQueriesContext(connection) as queries:
+            run_dunning_chunk(chunk=chunk, by=system())
+        counts.append(len(queries))
+        # then: each invoice has its interest charge, each with a balanced entry
+        charges = LateCharge.objects.filter(invoice__in=invoices, dunning_event__run=chunk.run)
+        assert charges.count() == size and {c.kind for c in charges} == {
+            LateChargeKind.INTEREST}
+        for charge in charges:
+            assert_balanced(charge.journal_entry_id)
+    assert counts[0] == counts[1]
 
 
 def test_without_a_reference_rate_the_step_says_interest_was_not_charged(charging_policy):
