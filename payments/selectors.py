@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from billing.models import Invoice
+from billing.models import CreditNote, CreditNoteState, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.selectors import open_invoices_for
 from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
+from ledger import chart
 from payments.models import (
     Allocation,
     CustomerCredit,
@@ -68,15 +69,34 @@ def payment_for_update(pk: int) -> Payment:
     return Payment.objects.select_for_update().get(pk=pk)
 
 
+def uncollected_credit_notes(account_ids=None) -> list[dict]:
+    """Issued credit notes that left money owed back (their entry credited customer credits)
+    and are not a CustomerCredit yet: pk, account_id, currency, issue_on, owed (negative: the
+    credit's document amount) and rate, in one grouped query."""
+    notes = CreditNote.objects.filter(
+        state=CreditNoteState.ISSUED, customer_credit__isnull=True,
+        journal_entry__lines__gl_account__code=chart.CUSTOMER_CREDITS)
+    if account_ids is not None:
+        notes = notes.filter(account_id__in=list(account_ids))
+    rows = notes.values("pk", "account_id", "currency", "issue_on").annotate(
+        owed=Sum("journal_entry__lines__document_amount"),
+        rate=Max("journal_entry__lines__rate"))
+    return [row for row in rows if row["owed"] and row["owed"] < 0]
+
+
 def credit_balances(account_ids=None) -> dict[tuple[int, str], Decimal]:
     """Customer credit per (account, currency): unapplied cash and what credit notes left owed
-    back, in two grouped queries (all accounts, or those of `account_ids`)."""
+    back, collected into CustomerCredit rows or not yet, in three grouped queries (all accounts,
+    or those of `account_ids`)."""
     payments = Payment.objects.filter(state__in=HELD_STATES)
     notes = CustomerCredit.objects.all()
     if account_ids is not None:
         payments = payments.filter(account_id__in=account_ids)
         notes = notes.filter(account_id__in=account_ids)
     balances: dict[tuple[int, str], Decimal] = {}
+    for row in uncollected_credit_notes(account_ids):
+        key = (row["account_id"], row["currency"])
+        balances[key] = balances.get(key, ZERO) - row["owed"]
     for rows in (payments.order_by().values("account_id", "currency").annotate(
                      left=Sum("amount") - Sum("amount_applied") - Sum("amount_refunded")
                      - Sum("amount_disputed")),

@@ -17,9 +17,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef
 
-from billing.models import CreditNote, CreditNoteState, Invoice
+from billing.models import Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.selectors import invoices_for_update
 from billing.services import apply_credit
@@ -27,12 +27,12 @@ from core.actors import as_actor, require
 from core.dates import business_date
 from core.formatting import format_money
 from core.money import round_money
-from ledger import chart
 from ledger.services import post_entry
 from payments.credit_rules import spread
 from payments.journals import Part, Payer, cash_entry
 from payments.models import CreditUse, CustomerCredit, Payment, PaymentsProfile
 from payments.models.payments import HELD_STATES
+from payments.selectors import uncollected_credit_notes
 from payments.services.cash import Application, allocate_payment, checked_amount, split_across
 
 ZERO = Decimal("0")
@@ -42,18 +42,10 @@ def collect_credit_note_credits(*, account_ids: Sequence[int] | None = None) -> 
     """A CustomerCredit for each issued credit note whose entry credited customer credits and
     that has none yet (one read, one insert); how many were made. Running it again makes
     none."""
-    notes = CreditNote.objects.filter(
-        state=CreditNoteState.ISSUED, customer_credit__isnull=True,
-        journal_entry__lines__gl_account__code=chart.CUSTOMER_CREDITS)
-    if account_ids is not None:
-        notes = notes.filter(account_id__in=list(account_ids))
-    rows = notes.values("pk", "account_id", "currency", "issue_on").annotate(
-        owed=Sum("journal_entry__lines__document_amount"),
-        rate=Max("journal_entry__lines__rate"))
     credits = [CustomerCredit(credit_note_id=r["pk"], account_id=r["account_id"],
                               currency=r["currency"], amount=-r["owed"],
                               fx_rate=r["rate"] or Decimal(1), created_on=r["issue_on"])
-               for r in rows if r["owed"] and r["owed"] < 0]
+               for r in uncollected_credit_notes(account_ids)]
     try:
         with transaction.atomic():
             CustomerCredit.objects.bulk_create(credits)

@@ -55,3 +55,29 @@ def test_customer_credits_moved_by_hand_block_the_close_and_name_the_account(fin
                             "owed back 70.00")
     with pytest.raises(ValidationError, match="Customer credits agree with the ledger"):
         close_period(month=OCT, by=accountant)
+
+
+def test_a_credit_note_that_leaves_money_owed_back_agrees_before_and_after_collection(finance):
+    """Found by the two-year seed: a credit note's excess (owed back, booked to customer
+    credits by billing) counted only once payments had collected it into a CustomerCredit."""
+    from decimal import Decimal
+
+    from billing.services.credit_notes import issue_credit_note
+    from payments.selectors import credit_balance
+    from payments.services import Application
+    from payments.services.credits import collect_credit_note_credits
+    from tests.payments.factories import issued_invoice
+
+    customer = account()
+    invoice = issued_invoice(account_=customer, net=Decimal("100.00"), on=date(2026, 10, 1))
+    record_payment(account=customer, method="bank_transfer", amount="70.00", currency="USD",
+                   received_on=date(2026, 10, 15), by=finance,
+                   applications=[Application(invoice.pk, Decimal("70.00"))])
+    issue_credit_note(invoice=invoice, by=finance, reason="billing_error", whole=True,
+                      on=date(2026, 10, 20))
+
+    assert credit_balance(customer, "USD") == Decimal("70.00")
+    assert credits_check().done
+    collect_credit_note_credits()
+    assert credit_balance(customer, "USD") == Decimal("70.00")
+    assert credits_check().done
