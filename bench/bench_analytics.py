@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
+from bench.ledger_rows import add_movements, delete_entries, last_entry_number  # noqa: E402
 
 PREFIX = "Bench analytics "
 ACCOUNTS = int(os.environ.get("BENCH_ANALYTICS_ACCOUNTS", "25000"))  # e.g. 500 for a quick try
@@ -71,11 +72,9 @@ def clean(cursor) -> None:
     """Remove an earlier (possibly partial) dataset: raw SQL, as posted entries refuse the ORM's
     delete and cascades row by row would take minutes."""
     like = [PREFIX + "%"]
+    delete_entries(cursor, "e.memo LIKE %s", like)
     accounts = "SELECT id FROM customers_account WHERE name LIKE %s"
     for statement in (
-        "DELETE FROM ledger_journalline WHERE entry_id IN (SELECT id FROM ledger_journalentry "
-        "WHERE memo LIKE 'Bench analytics%%')",
-        "DELETE FROM ledger_journalentry WHERE memo LIKE 'Bench analytics%%'",
         f"DELETE FROM billing_invoiceline WHERE invoice_id IN (SELECT id FROM billing_invoice "
         f"WHERE account_id IN ({accounts}))",
         f"DELETE FROM billing_invoice WHERE account_id IN ({accounts})",
@@ -118,17 +117,22 @@ def fixtures(cursor, finance) -> dict:
 
 def build(cursor, owners, ids: dict) -> dict:
     """Every table set-based; returns the rows written per table."""
-    params = {**ids, "owners": [o.pk for o in owners], "prefix": PREFIX}
+    params = {**ids, "owners": [o.pk for o in owners], "prefix": PREFIX,
+              "entry_number": last_entry_number(cursor)}
     today = date.today()
     steps = [
         ("accounts", f"""
         INSERT INTO customers_account (name, legal_name, tax_id, country, region,
             billing_street, billing_city, billing_postal_code, shipping_street, shipping_city,
             shipping_postal_code, currency, credit_limit_currency, credit_limit, tax_exempt,
-            status, is_overdue, created_at, updated_at, owner_id, payment_terms_id, bill_day)
+            status, is_overdue, created_at, updated_at, owner_id, payment_terms_id, bill_day,
+            tax_exemption_reason, vat_id, buyer_reference, purchase_order, payment_means,
+            mandate_reference, debtor_iban, document_language, einvoice_format, peppol_id,
+            vat_check)
         SELECT %(prefix)s || lpad(n::text, 6, '0'), '', '', 'US', 'TX', '', '', '', '', '', '',
             CASE WHEN n %% 10 < 3 THEN 'EUR' ELSE 'USD' END, 'USD', 0, false, 'active', false,
-            now(), now(), (%(owners)s::int[])[1 + n %% {OWNERS}], %(terms)s, 1
+            now(), now(), (%(owners)s::int[])[1 + n %% {OWNERS}], %(terms)s, 1,
+            '', '', '', '', 'credit_transfer', '', '', 'en', '', '', '{{}}'
         FROM generate_series(1, {ACCOUNTS}) n"""),
         (None, """
         CREATE TEMPORARY TABLE ba_account AS
@@ -194,15 +198,15 @@ def build(cursor, owners, ids: dict) -> dict:
         INSERT INTO contracts_contractline (position, description, quantity, billing_period,
             price_snapshot, discount_percent, included, list_unit_price, amount_per_period,
             list_amount, discount_amount, net_amount, start_on, end_on, status, contract_id,
-            product_id)
+            product_id, billing_alignment, bill_day, proration_convention)
         SELECT k, 'Bench analytics line ' || k, 1, 'monthly', '{{}}', 0, false, amount, amount,
             amount, 0, amount, {month("first_month")}, {month("last_month + 1")} - 1,
             CASE WHEN last_month < {MONTHS - 1} THEN 'ended' ELSE 'active' END, contract_id,
-            %(product)s
+            %(product)s, 'bill_day', 1, 'actual'
         FROM ba_line"""),
         (None, "CREATE TEMPORARY TABLE ba_base AS SELECT coalesce(max(id), 0) AS invoice, "
                "(SELECT coalesce(max(id), 0) FROM ledger_journalentry) AS entry, "
-               "(SELECT coalesce(max(number), 0) FROM ledger_journalentry) AS number "
+               "%(entry_number)s::bigint AS number "
                "FROM billing_invoice"),
         # One invoice per account and month with lines in force; the latest months are
         # mostly open (not yet due), a few older ones never paid (overdue).
@@ -274,6 +278,7 @@ def build(cursor, owners, ids: dict) -> dict:
         cursor.execute(sql, params)
         if name:
             counts[name] = cursor.rowcount
+    counts["account_movements"] = add_movements(cursor, "e.memo LIKE %s", [PREFIX + "%"])
     for table in ("billing_invoice", "ledger_journalentry"):
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                        f"(SELECT max(id) FROM {table}))")

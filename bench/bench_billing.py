@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.contract_rows import delete_schedules, store_schedules  # noqa: E402
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
+from bench.ledger_rows import delete_entries  # noqa: E402
 from bench.reference import copy_rate, postgres_dsn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,17 +53,11 @@ def clean() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("""
-            CREATE TEMPORARY TABLE bench_entries AS
-            SELECT id FROM ledger_journalentry WHERE source_type_id IN (
-                SELECT id FROM django_content_type WHERE app_label = 'billing')""")
-        cursor.execute("DELETE FROM ledger_journalline WHERE entry_id IN "
-                       "(SELECT id FROM bench_entries)")
         cursor.execute("UPDATE billing_invoice SET journal_entry_id = NULL, void_entry_id = NULL,"
                        " write_off_entry_id = NULL")
         cursor.execute("UPDATE billing_creditnote SET journal_entry_id = NULL")
-        cursor.execute("DELETE FROM ledger_journalentry WHERE id IN (SELECT id FROM bench_entries)")
-        cursor.execute("DROP TABLE bench_entries")
+        delete_entries(cursor, "e.source_type_id IN (SELECT id FROM django_content_type "
+                               "WHERE app_label = 'billing')")
         cursor.execute("DELETE FROM core_transitionlog WHERE content_type_id IN (SELECT id FROM "
                        "django_content_type WHERE app_label='billing')")
         cursor.execute("TRUNCATE billing_billingrecord, billing_invoicetax, billing_dueinstalment,"

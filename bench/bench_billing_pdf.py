@@ -83,7 +83,15 @@ def main() -> None:
         render_invoice_pdf(issued[0])  # warm up: fonts and WeasyPrint's first import
 
         render = timed(lambda: [render_invoice_pdf(invoice) for invoice in issued])
-        store = timed(lambda: [ensure_pdf(invoice) for invoice in issued])
+        # Issuing already delivered them (tasks run in this process): forget those files, so
+        # that the store figure renders and keeps each one as the delivery task does.
+        Invoice.objects.filter(pk__in=[i.pk for i in issued]).update(
+            pdf="", pdf_sha256="", pdf_rendered_at=None)
+        for invoice in issued:
+            invoice.pdf, invoice.pdf_sha256, invoice.pdf_rendered_at = "", "", None
+        stored = []
+        store = timed(lambda: stored.extend(ensure_pdf(invoice) for invoice in issued))
+        assert all(stored) and len(stored) == len(issued), stored
 
     for figure, (wall, cpu) in (("billing_pdf_render", render),
                                 ("billing_pdf_render_and_store", store)):

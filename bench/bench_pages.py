@@ -29,12 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
+from bench.ledger_rows import add_movements, delete_entries, last_entry_number  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_PAGES_INVOICES", "1000000"))
 ACCOUNTS = max(INVOICES // 100, 10)
 OWNERS = 10
 PAYMENTS, CONTRACTS, CREDIT_NOTES = INVOICES // 4, INVOICES // 50, INVOICES // 50
 PREFIX = "Bench pages "
+MEMO = "Bench pages"  # of its journal entries
 FIRST_DAY = date(2024, 12, 1)
 START = datetime(2024, 12, 1, 8, tzinfo=UTC)
 RUNS = 9
@@ -57,8 +59,12 @@ def _default(field):
 
 def copy_rows(cursor, model, rows) -> int:
     """COPY plain rows (dicts by attname, the pk included) into the model's table; every other
-    column gets its default. Returns the rows written."""
-    fields = [f for f in model._meta.concrete_fields if not f.generated]
+    column gets its default (a column with a database default only is left to the database).
+    Returns the rows written."""
+    from django.db.models.expressions import DatabaseDefault
+
+    fields = [f for f in model._meta.concrete_fields
+              if not f.generated and not isinstance(f.get_default(), DatabaseDefault)]
     defaults = [(f.attname, _default(f)) for f in fields]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     written = 0
@@ -101,10 +107,8 @@ def clean(cursor) -> None:
     """Remove an earlier (possibly partial) dataset with raw SQL (posted entries refuse the
     ORM's delete)."""
     accounts = f"SELECT id FROM customers_account WHERE name LIKE '{PREFIX}%%'"
+    delete_entries(cursor, "e.memo = %s", [MEMO])
     for statement in (
-        "DELETE FROM ledger_journalline WHERE entry_id IN (SELECT id FROM ledger_journalentry "
-        "WHERE memo = 'Bench pages')",
-        "DELETE FROM ledger_journalentry WHERE memo = 'Bench pages'",
         f"DELETE FROM billing_creditnote WHERE account_id IN ({accounts})",
         f"DELETE FROM payments_payment WHERE account_id IN ({accounts})",
         f"DELETE FROM billing_invoice WHERE account_id IN ({accounts})",
@@ -183,8 +187,7 @@ def build(cursor, owners, finance) -> dict:
     periods = {(p.start_on.year, p.start_on.month): p.pk for p in AccountingPeriod.objects.all()}
     gl = dict(GLAccount.objects.values_list("code", "pk"))
     first = _next_id(cursor, "ledger_journalentry")
-    cursor.execute("SELECT coalesce(max(number), 0) + 1 FROM ledger_journalentry")
-    number = cursor.fetchone()[0]
+    number = last_entry_number(cursor) + 1
 
     def entry_days():
         for n in range(INVOICES):
@@ -192,7 +195,7 @@ def build(cursor, owners, finance) -> dict:
 
     counts["journal_entries"] = copy_rows(cursor, JournalEntry, ({
         "id": first + n, "number": number + n, "document_date": day, "posted_on": day,
-        "period_id": periods[(day.year, day.month)], "memo": "Bench pages",
+        "period_id": periods[(day.year, day.month)], "memo": MEMO,
         "source_label": f"BP-{n:07d}", "posted_by_id": finance.pk, "created_at": START}
         for n, day in entry_days()))
     first_line = _next_id(cursor, "ledger_journalline")
@@ -203,6 +206,7 @@ def build(cursor, owners, finance) -> dict:
          "document_currency": "USD", "rate": D(1),
          "customer_account_id": accounts[(n // 2) % ACCOUNTS] if n % 2 == 0 else None}
         for n in range(2 * INVOICES)))
+    counts["account_movements"] = add_movements(cursor, "e.memo = %s", [MEMO])
     for table in ("customers_account", "billing_invoice", "payments_payment",
                   "contracts_contract", "billing_creditnote", "ledger_journalentry",
                   "ledger_journalline"):

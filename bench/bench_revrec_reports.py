@@ -71,16 +71,20 @@ def main() -> None:
     seed(SCALE, FIRST, user, terms, product, months=TERM)
     create_revenue_contracts(by=actor, on=FIRST)
     analyze()
-    runs = []
+    runs, recognized = [], 0
     for n in range(MONTHS):
         month = add_months(FIRST, n)
         started = time.perf_counter()
         run = start_recognition_run(month=month, by=actor, on=add_months(month, 1))
         runs.append(time.perf_counter() - started)
         run.refresh_from_db()
-        assert run.state == RunState.COMPLETED and run.contracts_done == SCALE, run.error
+        # each run covers every live contract of the database (it makes the revenue contracts
+        # still missing first): another benchmark's in the same database join in
+        assert run.state == RunState.COMPLETED and run.contracts_done >= SCALE, run.error
+        recognized = max(recognized, run.contracts_done)
     analyze()
-    emit("revrec_two_years_seeded", contracts=SCALE, months=MONTHS,
+    emit("revrec_two_years_seeded", contracts=SCALE, most_contracts_in_a_run=recognized,
+         months=MONTHS,
          seconds=round(time.perf_counter() - began, 1),
          recognition_run_median_seconds=round(statistics.median(runs), 2),
          recognition_run_last_seconds=round(runs[-1], 2), load_average=load())
