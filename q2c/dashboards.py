@@ -8,21 +8,20 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from analytics import charts
 from analytics.selectors import Converter, report_currencies
-from billing.aging import BUCKET_NAMES
 from billing.models import InvoiceState
-from billing.selectors import invoices_visible_to, open_amounts_by_age, open_invoices
+from billing.selectors import invoices_visible_to
 from billing.services.planning import unbilled_accounts
 from catalog.models import PriceBook, PriceBookEntry, Product
 from contracts.models import ContractState
 from contracts.selectors import contracts_visible_to
 from core.dates import business_date, month_start
-from core.money import round_money
 from customers.selectors import accounts_visible_to, team_members
 from ledger import chart
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.selectors import journal_entries, trial_balance
 from operations.selectors import stalled_runs
 from orders.selectors import credit_hold_queue
+from payments.aging import open_receivables
 from payments.services.dunning import preview_dunning
 from quotes.models import OPEN_STATES, QuoteState
 from quotes.selectors import approvals_queue, quotes_visible_to
@@ -110,21 +109,10 @@ def finance_home(user, on=None) -> dict:
         "credit_holds": holds[:RECENT], "credit_hold_count": holds.count(),
         "overdue_accounts": overdue[:RECENT],
         "overdue_count": overdue.count(),
-        "receivable_functional": open_receivables(accounts, on=today),
+        "receivable_functional": open_receivables(as_of=today, accounts=accounts),
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
         "stalled": stalled_runs(),
     }
-
-
-def open_receivables(accounts, *, on) -> Decimal:
-    """Open receivables as the aging page and analytics count them (every open invoice's unpaid
-    amount, each at the rate it was booked at) in the functional currency: one definition on
-    every page, which the close checklist ties to the ledger's receivable."""
-    groups = open_amounts_by_age(open_invoices(accounts), as_of=on, by=("currency",),
-                                 functional=True)
-    total = sum((buckets[name] for buckets in groups.values() for name in BUCKET_NAMES),
-                Decimal(0))
-    return round_money(total, settings.FUNCTIONAL_CURRENCY)
 
 
 CONTRACT_BALANCES = (chart.DEFERRED_REVENUE, chart.UNBILLED_RECEIVABLE)
