@@ -16,8 +16,9 @@ from billing.models import Invoice
 from catalog.demo import seed_catalog
 from contracts.models import Termination
 from orders.models import Order
-from tests.conftest import PASSWORD, reseed_migration_data
+from tests.conftest import reseed_migration_data
 from tests.contracts.factories import active_contract
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,32 +28,6 @@ def contract(sales_rep, finance):
     reseed_migration_data()
     seed_catalog()
     return active_contract(sales_rep, by=finance)
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("dialog", lambda dialog: dialog.accept())
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def text(locator) -> str:

@@ -18,8 +18,9 @@ from catalog.models import Product
 from contracts.models import Contract, ContractState, ContractTemplate
 from orders.models import Order
 from quotes import services as quote_services
-from tests.conftest import PASSWORD, reseed_migration_data
+from tests.conftest import reseed_migration_data
 from tests.customers.factories import AccountFactory, ContactFactory
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 TODAY = date(2026, 11, 23)  # the tests' business date: the deal starts today
@@ -42,32 +43,6 @@ def approved_quote(sales_rep):
         billing_period="monthly")])
     quote_services.submit_for_approval(quote=quote, by=sales_rep, on=TODAY)
     return quote
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("dialog", lambda dialog: dialog.accept())  # the confirmations say yes
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def emailed_link(to: str, path: str) -> str:

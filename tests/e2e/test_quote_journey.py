@@ -9,8 +9,9 @@ from django.core import mail
 
 from catalog.demo import seed_catalog
 from quotes.models import Quote, QuoteState
-from tests.conftest import PASSWORD, reseed_migration_data
+from tests.conftest import reseed_migration_data
 from tests.customers.factories import AccountFactory, ContactFactory
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
@@ -19,31 +20,6 @@ def customer(sales_rep):
     seed_catalog()
     account = AccountFactory(owner=sales_rep, name="Acme Widgets", currency="USD")
     return ContactFactory(account=account, name="Ada Buyer", email="ada@acme.example")
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def build_and_submit(page, live_server) -> int:
