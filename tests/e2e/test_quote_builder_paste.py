@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.demo import seed_catalog
 from quotes import services
@@ -118,13 +119,17 @@ def test_a_product_is_dragged_to_a_new_place_with_its_options(page, live_server,
     page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
     page.evaluate("window.__not_reloaded = true")
 
-    # when the rep drags onboarding by its handle onto the top half of the first line
-    page.locator(f"#line-{onboarding_pk} [data-drag-handle]").drag_to(
-        page.locator(f"#line-{seats_pk}"), target_position={"x": 40, "y": 3})
+    # when the rep drags onboarding by its handle onto the top half of the first line, on a
+    # screen tall enough to show both (a page scrolling in the middle of a drag loses it)
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    handle = page.locator(f"#line-{onboarding_pk} [data-drag-handle]")
+    with page.expect_response(lambda response: "/lines/reorder/" in response.url) as reordered:
+        handle.drag_to(page.locator(f"#line-{seats_pk}"), target_position={"x": 40, "y": 3})
 
     # then the server stores the new order (the platform keeps its options) and sends the
     # table back in it, without a reload
-    page.locator(f"#line-{onboarding_pk} td.num").first.filter(has_text="1").wait_for()
+    assert reordered.value.status == 200
+    expect(page.locator(f"#line-{onboarding_pk} td.num").first).to_have_text(re.compile(r"\b1$"))
     assert list(draft.lines.order_by("position").values_list("product__sku", flat=True)) == [
         "ONBOARDING", "SEAT-USER", "PLATFORM", "PLAT-PRO", "SEAT-USER"]
     assert page.evaluate("window.__not_reloaded") is True
