@@ -326,11 +326,7 @@ class PriceBookAdmin(PriceHistoryMixin, admin.ModelAdmin):
         book = get_object_or_404(PriceBook, pk=object_id)
         if fmt not in price_book_files.FORMATS or not self.has_view_permission(request, book):
             raise PermissionDenied
-        try:
-            data = services.export_price_book(price_book=book, fmt=fmt, by=request.user)
-        except price_book_files.FileFormatError as error:
-            messages.error(request, str(error))
-            return redirect(reverse("admin:catalog_pricebook_change", args=[book.pk]))
+        data = services.export_price_book(price_book=book, fmt=fmt, by=request.user)
         response = HttpResponse(data, content_type=price_book_files.FORMATS[fmt])
         filename = f"price-book-{book.pk}-{book.currency}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

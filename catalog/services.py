@@ -20,6 +20,7 @@ from catalog.models import (
 from catalog.selectors import entries_of, price_snapshots
 from catalog.tiers import WrittenTier, written_tier_errors
 from core.actors import as_actor
+from core.imports import TableRefused, TableRow
 
 
 class PriceImportRejected(Exception):
@@ -119,8 +120,8 @@ def import_price_book(*, price_book: PriceBook, data: bytes, filename: str, by) 
         raise PermissionDenied("You are not allowed to import prices.")
     try:
         rows = price_book_files.read_rows(data, filename)
-    except price_book_files.FileFormatError as error:
-        raise PriceImportRejected([str(error)]) from error
+    except TableRefused as refused:
+        raise PriceImportRejected(refused.problems) from refused
     if not rows:
         raise PriceImportRejected(["The file has no price rows."])
     parsed, errors = _ParsedFile(price_book, rows).parse()
@@ -168,7 +169,7 @@ _YES_NO = {"": None, "yes": True, "true": True, "1": True, "no": False, "false":
 class _ParsedFile:
     """Checks every row of a price book file, collecting errors rather than stopping."""
 
-    def __init__(self, price_book: PriceBook, rows: list[price_book_files.Row]):
+    def __init__(self, price_book: PriceBook, rows: list[TableRow]):
         self.price_book = price_book
         self.rows = rows
         self.errors: list[tuple[int, str]] = []
@@ -179,7 +180,7 @@ class _ParsedFile:
         self.errors.append((line, message))
 
     def parse(self):
-        groups: dict[tuple[str, str], list[price_book_files.Row]] = {}
+        groups: dict[tuple[str, str], list[TableRow]] = {}
         for row in self.rows:
             groups.setdefault((row["sku"], row["billing_period"]), []).append(row)
         parsed = []

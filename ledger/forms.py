@@ -3,8 +3,6 @@ from django import forms
 from ledger.models import AccountingPeriod, ExportFormat, GLAccount
 from ledger.selectors import JournalFilters
 
-MAX_RATE_FILE_BYTES = 2 * 1024 * 1024
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -52,14 +50,8 @@ class ReverseEntryForm(forms.Form):
 
 
 class RateImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV with the columns currency, date, rate "
-                                     "(functional-currency units per unit).")
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > MAX_RATE_FILE_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB.")
-        return file
+    file = forms.FileField(help_text="CSV or XLSX with the columns currency, date, rate "
+                                     "(functional-currency units per unit), at most 2 MB.")
 
 
 class RateFilterForm(forms.Form):

@@ -196,7 +196,7 @@ def import_rates(request):
     if not form.is_valid():
         return _rates_page(request, form, status=400)
     try:
-        result = services.import_rates_csv(form.cleaned_data["file"], by=request.user)
+        result = services.import_rate_file(form.cleaned_data["file"], by=request.user)
     except ValidationError as error:
         return _rates_page(request, form, import_errors=error.messages, status=400)
     messages.success(request, f"Imported {result.total} rates "

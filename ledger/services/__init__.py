@@ -17,13 +17,13 @@ from ledger.services.periods import (
     start_close,
 )
 from ledger.services.posting import post_entries, post_entry, post_entry_ids, reverse_entry
-from ledger.services.rates import RateImport, import_rates_csv, rate_book, rate_on, to_functional
+from ledger.services.rates import RateImport, import_rate_file, rate_book, rate_on, to_functional
 
 __all__ = [
     "EntryDraft", "LineDraft", "RateImport", "SourceRef",
     "approve_manual_journal", "cancel_close", "close_period", "ensure_period", "export_file",
     "export_journal_entries",
-    "import_rates_csv", "post_entries", "post_entry", "post_entry_ids", "prepare_manual_journal",
+    "import_rate_file", "post_entries", "post_entry", "post_entry_ids", "prepare_manual_journal",
     "rate_book",
     "rate_on", "reject_manual_journal", "reopen_period", "reverse_entry", "start_close",
     "to_functional",

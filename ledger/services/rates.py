@@ -54,14 +54,15 @@ class RateImport:
 
 
 @transaction.atomic
-def import_rates_csv(file, *, by) -> RateImport:
-    """Upsert every rate of a CSV (currency,date,rate); a file with any bad row is refused
-    whole, the ValidationError listing each bad row's line number and reason."""
+def import_rate_file(file, *, by) -> RateImport:
+    """Upsert every rate of a CSV or XLSX file (currency, date, rate); a file with any bad row
+    is refused whole, the ValidationError listing each bad row's line number and reason."""
     if not as_actor(by).has_perm("ledger.import_rates"):
         raise PermissionDenied("You are not allowed to import exchange rates.")
     content = file.read() if hasattr(file, "read") else file
     rows, errors = parse_rates(content, currencies=set(settings.CURRENCIES),
-                               functional=settings.FUNCTIONAL_CURRENCY)
+                               functional=settings.FUNCTIONAL_CURRENCY,
+                               filename=getattr(file, "name", None) or "rates.csv")
     if errors:
         raise ValidationError(errors, code="bad_rows")
     existing = set(ExchangeRate.objects.filter(

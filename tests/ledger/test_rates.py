@@ -60,7 +60,7 @@ def test_rate_book_answers_in_memory_like_rate_on(eur_rates, django_assert_num_q
 def test_good_file_imports_and_upserts(finance, eur_rates):
     csv = "currency,date,rate\nEUR,2026-01-01,1.12\nGBP,2026-04-01,1.2612345\n"
 
-    result = services.import_rates_csv(io.BytesIO(csv.encode()), by=finance)
+    result = services.import_rate_file(io.BytesIO(csv.encode()), by=finance)
 
     assert (result.created, result.updated) == (1, 1)
     assert services.rate_on("EUR", dt.date(2026, 1, 5)) == Decimal("1.12")
@@ -69,7 +69,7 @@ def test_good_file_imports_and_upserts(finance, eur_rates):
 
 def test_header_order_case_and_bom_do_not_matter(finance):
     csv = "\ufeffRate, Date ,CURRENCY\n0.0067,2026-01-01,jpy\n"
-    services.import_rates_csv(io.BytesIO(csv.encode()), by=finance)
+    services.import_rate_file(io.BytesIO(csv.encode()), by=finance)
     assert ExchangeRate.objects.get().currency == "JPY"
 
 
@@ -84,7 +84,7 @@ def test_bad_file_is_refused_whole_with_each_line_and_reason(finance, eur_rates)
            "EUR,2026-01-01,1.51\n")       # line 7 repeats line 2
 
     with pytest.raises(ValidationError) as caught:
-        services.import_rates_csv(io.BytesIO(csv.encode()), by=finance)
+        services.import_rate_file(io.BytesIO(csv.encode()), by=finance)
 
     messages = caught.value.messages
     assert [m.split(":")[0] for m in messages] == ["Line 3", "Line 4", "Line 5", "Line 6", "Line 7"]
@@ -107,11 +107,28 @@ def test_bad_file_is_refused_whole_with_each_line_and_reason(finance, eur_rates)
 ])
 def test_malformed_files_are_refused(finance, content, message):
     with pytest.raises(ValidationError, match=message):
-        services.import_rates_csv(io.BytesIO(content), by=finance)
+        services.import_rate_file(io.BytesIO(content), by=finance)
     assert not ExchangeRate.objects.exists()
+
+
+def test_a_workbook_of_rates_is_read_like_a_csv(finance):
+    from tests.core.test_imports import xlsx
+
+    workbook = io.BytesIO(xlsx([["Currency", "Date", "Rate"], ["eur", dt.date(2026, 1, 1), 1.25],
+                                ["GBP", "2026-01-01", "1.2612345"]]))
+    workbook.name = "rates.xlsx"
+    assert services.import_rate_file(workbook, by=finance).created == 2
+    assert services.rate_on("EUR", dt.date(2026, 1, 2)) == Decimal("1.25")
+    assert services.rate_on("GBP", dt.date(2026, 1, 2)) == Decimal("1.2612345")
+
+
+def test_a_file_over_two_megabytes_is_refused_before_it_is_read(finance):
+    big = b"currency,date,rate\n" + b"EUR,2026-01-01,1.1\n" * 120_000
+    with pytest.raises(ValidationError, match="The file is 2.2 MB; files up to 2 MB are read."):
+        services.import_rate_file(io.BytesIO(big), by=finance)
 
 
 def test_import_needs_the_permission(sales_rep):
     with pytest.raises(PermissionDenied):
-        services.import_rates_csv(io.BytesIO(b"currency,date,rate\nEUR,2026-01-01,1\n"),
+        services.import_rate_file(io.BytesIO(b"currency,date,rate\nEUR,2026-01-01,1\n"),
                                   by=sales_rep)

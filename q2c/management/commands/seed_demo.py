@@ -24,7 +24,7 @@ from core.roles import assign_role
 from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
 from customers.services import add_contact, create_account
 from ledger.models import ExchangeRate
-from ledger.services import import_rates_csv
+from ledger.services import import_rate_file
 from q2c.demo_data import (
     DEMO_ACCOUNTS,
     DEMO_EINVOICING,
@@ -112,7 +112,7 @@ class Command(BaseCommand):
                 rows.append(f"{currency},{add_months(first, month)},{rate}")
                 drift = Decimal(rng.randint(-15, 15)) / Decimal(1000)
                 rate = (rate * (1 + drift)).quantize(RATE_PLACES)
-        import_rates_csv(io.StringIO("\n".join(rows)), by=accountant)
+        import_rate_file(io.StringIO("\n".join(rows)), by=accountant)
 
     def seed_accounts(self, users) -> int:
         """Finance opens the accounts for the reps who own them: only finance sets credit
