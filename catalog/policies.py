@@ -6,14 +6,11 @@ from django.conf import settings
 
 from catalog.proration import Convention, convention_from_setting
 
-DEFAULT_CONVENTION = "actual"  # calendar days, start day in, end day out (catalog.proration)
-
 
 def default_convention() -> Convention:
     """The day-count convention new lines take (setting PRORATION_CONVENTION: "actual" or
     "30/360")."""
-    return convention_from_setting(getattr(settings, "PRORATION_CONVENTION",
-                                           DEFAULT_CONVENTION))
+    return convention_from_setting(settings.PRORATION_CONVENTION)
 
 
 def due_dates_on_business_days() -> bool:

@@ -34,7 +34,7 @@ class Seller:
 
 def seller() -> Seller:
     """The company as the settings describe it now."""
-    read = lambda name, default="": str(getattr(settings, name, default) or "").strip()  # noqa: E731
+    read = lambda name: str(getattr(settings, name) or "").strip()  # noqa: E731
     name = read("COMPANY_NAME")
     return Seller(
         name=name, legal_name=read("COMPANY_LEGAL_NAME") or name,
