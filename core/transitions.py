@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django_fsm import can_proceed
+from django_fsm import FSMFieldMixin, can_proceed, get_available_user_FIELD_transitions
 
 from core.actors import as_actor
 from core.dates import business_date
@@ -41,6 +41,16 @@ def _check(document, transition_name: str, actor) -> tuple:
     if permission and not actor.has_perm(permission):
         raise PermissionDenied(f"You are not allowed to {transition_name.replace('_', ' ')}.")
     return method, meta, source
+
+
+def allowed_transitions(document, user) -> frozenset[str]:
+    """The transitions `user` may take on `document` now: its state, each transition's
+    conditions and permission. A page's buttons ask this, so they follow the state machine
+    rather than a copied list of states."""
+    return frozenset(
+        transition.name
+        for field in document._meta.fields if isinstance(field, FSMFieldMixin)
+        for transition in get_available_user_FIELD_transitions(document, user, field))
 
 
 def _log(document, transition_name, source, target, actor, note, on) -> TransitionLog:

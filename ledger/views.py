@@ -14,6 +14,7 @@ from core.dates import business_date
 from core.forms import add_service_errors
 from core.pagination import keyset_page
 from core.redirects import safe_next
+from core.transitions import allowed_transitions
 from ledger import selectors, services
 from ledger.forms import (
     JournalFilterForm,
@@ -27,7 +28,7 @@ from ledger.forms import (
     ReverseEntryForm,
     TrialBalanceForm,
 )
-from ledger.models import AccountingPeriod, JournalEntry, LedgerExport, ManualJournalState
+from ledger.models import AccountingPeriod, JournalEntry, LedgerExport
 from ledger.services.manual_journals import approval_threshold
 
 JOURNAL_PAGE_SIZE = 50
@@ -251,8 +252,7 @@ def manual_journal_new(request):
 @permission_required("ledger.view_manualjournal", raise_exception=True)
 def manual_journal_detail(request, pk: int):
     journal = get_object_or_404(selectors.manual_journals(), pk=pk)
-    pending = journal.state == ManualJournalState.PENDING_APPROVAL
-    can_decide = (pending and request.user.has_perm("ledger.approve_manualjournal")
+    can_decide = ("approve" in allowed_transitions(journal, request.user)
                   and journal.prepared_by_id != request.user.pk)
     return render(request, "ledger/manual_journal_detail.html", {
         "journal": journal, "lines": list(journal.lines.select_related("gl_account")),

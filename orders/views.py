@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.redirects import safe_next
+from core.transitions import allowed_transitions
 from orders import selectors, services
 from orders.filters import OrderFilter
 from orders.forms import FulfilmentForm, NoteForm
-from orders.models import OrderState
-from orders.services.fulfilment import FULFILLABLE, ensure_fulfillable
+from orders.services.fulfilment import ensure_fulfillable
 
 PAGE_SIZE = 25
 
@@ -33,16 +33,10 @@ def order_list(request):
 
 
 def _actions(order, user) -> dict[str, bool]:
-    state = order.state
-    return {
-        "can_release": (state == OrderState.ON_CREDIT_HOLD
-                        and user.has_perm("orders.release_order")),
-        "can_cancel": (state in {OrderState.DRAFT, OrderState.SUBMITTED,
-                                 OrderState.ON_CREDIT_HOLD, OrderState.APPROVED}
-                       and user.has_perm("orders.cancel_order")),
-        "can_fulfil": state in FULFILLABLE and user.has_perm("orders.fulfil_order"),
-        "can_close": state == OrderState.FULFILLED and user.has_perm("orders.close_order"),
-    }
+    allowed = allowed_transitions(order, user)
+    return {"can_release": "release" in allowed, "can_cancel": "cancel" in allowed,
+            "can_fulfil": not allowed.isdisjoint({"fulfil", "fulfil_partially"}),
+            "can_close": "close" in allowed}
 
 
 def _detail(request, order, *, fulfilment_form=None, status=200):

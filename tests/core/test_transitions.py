@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.actors import Actor, ActorKind, system_user
 from core.models import TransitionLog
-from core.transitions import history_for, run_bulk_transition, run_transition
+from core.transitions import (
+    allowed_transitions, history_for, run_bulk_transition, run_transition,
+)
 from ledger.models import AccountingPeriod, PeriodState
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,15 @@ def test_bulk_transition_refuses_all_when_one_cannot_move(accountant):
 def test_bulk_transition_checks_the_permission(sales_rep):
     with pytest.raises(PermissionDenied):
         run_bulk_transition([make_period(1)], "start_close", by=sales_rep)
+
+
+def test_the_transitions_a_user_may_take_follow_the_state_and_the_permissions(
+        accountant, finance, sales_rep):
+    period = make_period(1)
+    assert allowed_transitions(period, accountant) == {"start_close"}
+    assert allowed_transitions(period, sales_rep) == frozenset()
+    run_transition(period, "start_close", by=accountant)
+    assert allowed_transitions(period, accountant) == {"cancel_close", "close"}
+    run_transition(period, "close", by=accountant)
+    assert allowed_transitions(period, accountant) == {"reopen"}
+    assert allowed_transitions(period, finance) == frozenset()  # finance cannot reopen a month
