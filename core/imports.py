@@ -16,9 +16,10 @@ callers refuse the whole file when any row has a problem: nothing is half-import
 (None, 'Line 4: the qty 2.5 has more than 0 decimal places.')
 """
 
+import contextlib
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -61,31 +62,43 @@ class Table:
 def file_format(filename: str, formats: Sequence[str] = FORMATS) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in formats:
-        raise TableRefused([f"Upload a {' or '.join('.' + name for name in formats)} file."])
+        *others, last = ["." + name for name in formats]
+        raise TableRefused([f"Upload a {', '.join(others)} or {last} file." if others
+                            else f"Upload a {last} file."])
     return extension
+
+
+def table_cells(data: bytes | str, filename: str = "upload.csv", *,
+                max_bytes: int = MAX_BYTES, formats: Sequence[str] = FORMATS,
+                max_rows: int | None = None, sniff: bool = False) -> Iterator[tuple[int, list]]:
+    """(line, cells) for each row of the file, once the file as a whole passed its checks
+    (size, format, UTF-8, NUL characters, overlong lines); TableRefused when it did not.
+    `sniff` guesses a CSV's delimiter (comma, semicolon or tab) for lists typed by hand;
+    `max_rows` stops reading a workbook that claims a million rows."""
+    if len(data.encode() if isinstance(data, str) else data) > max_bytes:
+        raise TableRefused([f"The file is larger than {_size(max_bytes)}, the most this "
+                            "import reads."])
+    if file_format(filename, formats) == "xlsx":
+        return enumerate(_xlsx_cells(data, max_rows), start=1)
+    return _csv_cells(data, sniff)
 
 
 def read_table(data: bytes | str, filename: str = "upload.csv", *, required: Sequence[str],
                max_bytes: int = MAX_BYTES, formats: Sequence[str] = FORMATS) -> Table:
     """The file's header (lower case) and its non-blank rows, values stripped; TableRefused
     when the file as a whole cannot be read."""
-    size = len(data.encode() if isinstance(data, str) else data)
-    if size > max_bytes:
-        raise TableRefused([f"The file is {_size(size)}; files up to {_size(max_bytes)} are "
-                            "read."])
-    fmt = file_format(filename, formats)
-    cells = _csv_cells(data) if fmt == "csv" else _xlsx_cells(data)
-    header_cells = next(cells, None)
+    cells = table_cells(data, filename, max_bytes=max_bytes, formats=formats)
+    _, header_cells = next(cells, (1, None))
     if not header_cells or not any(header_cells):
         raise TableRefused(["The file is empty: it needs a header row."])
-    header = tuple(str(cell).strip().lower() for cell in header_cells)
+    header = tuple(cell_text(cell).lower() for cell in header_cells)
     missing = [column for column in required if column not in header]
     if missing:
         raise TableRefused([f"Line 1: the header needs the columns {', '.join(required)}; "
                             f"missing {', '.join(missing)}."])
     rows, problems = [], []
-    for line, row_cells in enumerate(cells, start=2):
-        texts = [_text(cell) for cell in row_cells]
+    for line, row_cells in cells:
+        texts = [cell_text(cell) for cell in row_cells]
         problems += [f"Line {line}: {why}." for why in _cell_problems(texts)]
         if any(texts):
             values = {name: texts[i] if i < len(texts) else ""
@@ -111,7 +124,8 @@ def _cell_problems(texts: list[str]) -> Iterable[str]:
             yield f"a cell is longer than {MAX_CELL_CHARS:,} characters"
 
 
-def _text(cell) -> str:
+def cell_text(cell) -> str:
+    """A cell as text: stripped, a whole number without ".0", a date as 2026-01-31."""
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -121,29 +135,36 @@ def _text(cell) -> str:
     return str(cell).strip()
 
 
-def _csv_cells(data: bytes | str):
+def _csv_cells(data: bytes | str, sniff: bool) -> Iterator[tuple[int, list]]:
     try:
         text = file_text(data)
     except UnicodeDecodeError:
         raise TableRefused([NOT_UTF8]) from None
     if problems := text_problem_lines(text):
         raise TableRefused(problems)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    dialect = csv.excel
+    if sniff:  # one column, or nothing to tell by: commas
+        with contextlib.suppress(csv.Error):
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        yield from reader
+        for cells in reader:
+            yield reader.line_num, cells
     except csv.Error as error:
-        raise TableRefused([f"Line {reader.line_num}: {error}."]) from None
+        raise TableRefused([f"Line {reader.line_num + 1}: this is not readable CSV "
+                            f"({error})."]) from None
 
 
-def _xlsx_cells(data: bytes):
+def _xlsx_cells(data: bytes, max_rows: int | None):
     from openpyxl import load_workbook  # imported when a workbook comes, not at start-up
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception:  # openpyxl raises several kinds for a file that is not XLSX
         raise TableRefused(["This is not a readable XLSX file."]) from None
     try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        yield from (list(row) for row in sheet.iter_rows(max_row=max_rows, values_only=True))
     finally:
         workbook.close()
 

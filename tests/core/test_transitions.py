@@ -7,7 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.actors import Actor, ActorKind, system_user
 from core.models import TransitionLog
 from core.transitions import (
-    allowed_transitions, history_for, run_bulk_transition, run_transition,
+    allowed_transitions,
+    history_for,
+    run_bulk_transition,
+    run_transition,
 )
 from ledger.models import AccountingPeriod, PeriodState
 

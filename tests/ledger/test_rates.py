@@ -124,7 +124,8 @@ def test_a_workbook_of_rates_is_read_like_a_csv(finance):
 
 def test_a_file_over_two_megabytes_is_refused_before_it_is_read(finance):
     big = b"currency,date,rate\n" + b"EUR,2026-01-01,1.1\n" * 120_000
-    with pytest.raises(ValidationError, match="The file is 2.2 MB; files up to 2 MB are read."):
+    with pytest.raises(ValidationError, match="The file is larger than 2 MB, the most this "
+                                              "import reads."):
         services.import_rate_file(io.BytesIO(big), by=finance)
 
 

@@ -57,7 +57,7 @@ def test_a_bad_cell_is_its_rows_error(cell, problem):
     (b"SEAT-USER,1\nONBOARD\x00ING,2\n", "nul.csv", "Line 2: a cell holds a NUL character"),
     ("SEAT-USER,1\n".encode("utf-16"), "wide.csv", "The file is not UTF-8 text"),
     (b"PK\x03\x04 not really", "fake.xlsx", "This is not a readable XLSX file."),
-    (b"SEAT-USER,1", "list.pdf", "Upload a .csv or .xlsx file"),
+    (b"SEAT-USER,1", "list.pdf", "Upload a .csv, .txt or .xlsx file."),
     (b"SKU,Quantity\n\n", "empty.csv", "The file has no rows"),
 ])
 def test_a_file_that_cannot_be_read_is_refused_whole(data, name, message):
