@@ -5,7 +5,12 @@ WeasyPrint is imported when a PDF is rendered, not when the app starts, so the a
 on a machine without pango; such a machine gets `PdfUnavailable` naming the packages to install.
 """
 
+import base64
+from decimal import Decimal
+from pathlib import Path
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
 from core.company import seller
@@ -18,13 +23,48 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint or its system libraries are missing on this machine."""
 
 
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+              ".svg": "image/svg+xml"}
+
+
 def letterhead() -> dict:
-    """The company every customer document comes from (settings COMPANY_*)."""
+    """The company every customer document comes from (settings COMPANY_*), with its logo and
+    colour."""
     company = seller()
     return {"name": settings.COMPANY_NAME, "address": settings.COMPANY_ADDRESS,
             "email": settings.COMPANY_EMAIL, "legal_name": company.legal_name,
             "vat_id": company.vat_id, "company_id": company.company_id,
-            "iban": company.iban, "bic": company.bic}
+            "iban": company.iban, "bic": company.bic, "logo": logo_data_uri(),
+            "colour": settings.COMPANY_COLOUR}
+
+
+def logo_data_uri() -> str:
+    """COMPANY_LOGO as a data URI the PDF carries ("" when none is set); a logo that is
+    missing or not a PNG, JPEG or SVG file is a configuration error, said in words."""
+    if not settings.COMPANY_LOGO:
+        return ""
+    path = Path(settings.COMPANY_LOGO)
+    path = path if path.is_absolute() else Path(settings.BASE_DIR) / path
+    kind = LOGO_TYPES.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        raise ImproperlyConfigured(f"COMPANY_LOGO {settings.COMPANY_LOGO!r} is not a PNG, JPEG "
+                                   "or SVG file.")
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def sepa_transfer_qr(*, amount: Decimal, currency: str, reference: str) -> str:
+    """An EPC QR code (the European Payments Council's "GiroCode", EPC069-12) that a banking
+    app scans to fill in a SEPA credit transfer of `amount` to the company with `reference`,
+    as an SVG data URI; "" when it cannot apply (not euros, nothing due, no IBAN)."""
+    company = seller()
+    if currency != "EUR" or amount <= 0 or not company.iban:
+        return ""
+    import segno.helpers
+
+    code = segno.helpers.make_epc_qr(name=(company.legal_name or company.name)[:70],
+                                     iban=company.iban, bic=company.bic or None,
+                                     amount=amount, text=reference[:140])
+    return code.svg_data_uri(scale=3, border=2)
 
 
 def render_pdf(template: str, context: dict, *, variant: str | None = None) -> bytes:

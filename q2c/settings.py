@@ -5,6 +5,7 @@ eager Celery tasks, console email.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -253,6 +254,13 @@ COMPANY_IBAN = company_setting("COMPANY_IBAN")
 COMPANY_BIC = company_setting("COMPANY_BIC")
 COMPANY_PHONE = company_setting("COMPANY_PHONE")
 COMPANY_CREDITOR_ID = company_setting("COMPANY_CREDITOR_ID")
+# The look of customer documents: a logo file (PNG, JPEG or SVG; a path, relative to the project
+# when not absolute) at the top left, and the colour of headings and rules (#rrggbb).
+COMPANY_LOGO = os.environ.get("COMPANY_LOGO", "")
+COMPANY_COLOUR = os.environ.get("COMPANY_COLOUR", "#1d2330")
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", COMPANY_COLOUR):
+    raise ImproperlyConfigured(f"COMPANY_COLOUR must be a colour like #1d2330, not "
+                               f"{COMPANY_COLOUR!r}.")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Behind our TLS proxy the client's address is the last X-Forwarded-For entry the proxy added;
 # without a proxy that header is the client's own word and is ignored.

@@ -80,6 +80,14 @@ def test_debug_off_without_a_broker_refuses_to_start():
     assert "CELERY_BROKER_URL must be set when DEBUG=0" in result.stderr
 
 
+def test_a_document_colour_that_is_not_a_colour_refuses_to_start():
+    env = production_env(DEBUG="1", COMPANY_COLOUR="red; background: url(x)")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "COMPANY_COLOUR must be a colour like #1d2330" in result.stderr
+
+
 def test_debug_is_off_unless_the_environment_says_so():
     env = production_env(SECRET_KEY="x" * 50, PAYMENT_WEBHOOK_SECRET="w" * 40)
     env.pop("DEBUG", None)
