@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from catalog.pricing import LineInput, PriceSpec, price_line
-from catalog.proration import format_amount
+from core.formatting import format_rate
 
 ZERO = Decimal(0)
 UNIT_PLACES = Decimal("0.000001")
@@ -64,13 +64,13 @@ def rate_usage(spec: PriceSpec, quantity: Decimal, *, discount_percent: Decimal 
         explanation += f" ({spec.included_units.normalize():f} included)"
     if price.shortfall_per_period:
         explanation += (f" + minimum top-up "
-                        f"{format_amount(price.shortfall_per_period, spec.currency)}")
+                        f"{format_rate(price.shortfall_per_period, spec.currency)}")
     if price.capped_per_period:
-        explanation += (f" capped at {format_amount(price.list_per_period, spec.currency)} "
-                        f"(−{format_amount(price.capped_per_period, spec.currency)})")
+        explanation += (f" capped at {format_rate(price.list_per_period, spec.currency)} "
+                        f"(−{format_rate(price.capped_per_period, spec.currency)})")
     if price.discount_per_period:
-        explanation += f" {format_amount(price.list_per_period, spec.currency)} less " \
+        explanation += f" {format_rate(price.list_per_period, spec.currency)} less " \
                        f"{discount_percent.normalize():f}%"
-    explanation += f" = {format_amount(price.amount_per_period, spec.currency)}"
+    explanation += f" = {format_rate(price.amount_per_period, spec.currency)}"
     return RatedUsage(quantity, price.list_per_period, price.discount_per_period,
                       price.amount_per_period, unit, explanation, price.shortfall_per_period)

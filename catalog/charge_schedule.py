@@ -53,8 +53,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from catalog.pricing import BillingPeriod
-from catalog.proration import DEFAULT, Convention, bill_date, days_used, format_amount, prorate
+from catalog.proration import DEFAULT, Convention, bill_date, days_used, prorate
 from core.dates import add_months
+from core.formatting import format_rate
 from core.money import allocate, round_money
 
 ONE_DAY = timedelta(days=1)
@@ -184,7 +185,7 @@ def _recurring(terms: LineTerms, period: Period) -> Charge:
     amount = round_money(terms.amount_per_period, terms.currency)
     if not period.partial:
         return Charge(ChargeKind.RECURRING, period.start, period.end, period.start, amount,
-                      explanation=f"Whole period: {format_amount(amount, terms.currency)}")
+                      explanation=f"Whole period: {format_rate(amount, terms.currency)}")
     part = prorate(amount, terms.currency, service_start=period.start,
                    service_end=period.end + ONE_DAY, period_start=period.aligned_start,
                    period_end=period.aligned_end + ONE_DAY, convention=terms.convention)
@@ -275,16 +276,16 @@ def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
                     ChargeKind.CREDIT, max(row.period_start, effective), row.period_end,
                     effective, -after, rest,
                     None if rest is None else kept + rest,
-                    f"{note}: −{format_amount(after, currency)} of "
-                    f"{format_amount(row.amount, currency)}")))
+                    f"{note}: −{format_rate(after, currency)} of "
+                    f"{format_rate(row.amount, currency)}")))
             continue
         ended.append(row.key)
         if not whole:
             added.append((row.key, Charge(
                 ChargeKind(row.kind), row.period_start, last_day, row.due_on, before, kept,
                 kept + rest, f"{kept} of {kept + rest} days × "
-                             f"{format_amount(row.amount, currency)} = "
-                             f"{format_amount(before, currency)}")))
+                             f"{format_rate(row.amount, currency)} = "
+                             f"{format_rate(before, currency)}")))
     return Ending(tuple(ended), tuple(added))
 
 
@@ -303,7 +304,7 @@ def explain(pieces: Sequence[Piece], currency: str) -> str:
     """What a person reads beside a sum of pieces: the part periods one by one, then the whole
     periods counted ("17 of 31 days × $127.50 = $69.92 + 8 periods × $127.50 = $1,089.92")."""
     def money(amount: Decimal) -> str:
-        return format_amount(round_money(amount, currency), currency)
+        return format_rate(round_money(amount, currency), currency)
 
     parts, wholes = [], {}
     for piece in pieces:
@@ -320,7 +321,7 @@ def explain(pieces: Sequence[Piece], currency: str) -> str:
               for of, count in wholes.items()]
     total = round_money(sum((p.amount for p in pieces), Decimal(0)), currency)
     if not parts:
-        return f"nothing = {format_amount(total, currency)}"
+        return f"nothing = {format_rate(total, currency)}"
     if len(parts) == 1 and not wholes:
         return parts[0]
-    return f"{' + '.join(parts)} = {format_amount(total, currency)}"
+    return f"{' + '.join(parts)} = {format_rate(total, currency)}"

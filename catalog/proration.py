@@ -48,11 +48,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from core.money import minor_units, round_money
-
-# The symbols the `money` template filter shows (core/templatetags/money.py); a test keeps the
-# two in step. This module may not import Django's formatting, so it writes the text itself.
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+from core.formatting import format_rate
+from core.money import round_money
 
 
 class DayCount(StrEnum):
@@ -137,16 +134,6 @@ def period_fraction(start: date, end: date, period_start: date, period_end: date
     return Decimal(days_used(start, end, period_start, period_end, convention)) / Decimal(total)
 
 
-def format_amount(amount: Decimal, currency: str) -> str:
-    """$1,234.50 / ¥1,235 / 1,234.500 KWD: the currency's places, or more if the rate has more."""
-    currency = currency.upper()
-    places = max(minor_units(currency), -Decimal(amount).as_tuple().exponent)
-    text = f"{abs(Decimal(amount)):,.{places}f}"
-    sign = "-" if amount < 0 else ""
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
-
-
 @dataclass(frozen=True, slots=True)
 class Proration:
     currency: str
@@ -165,8 +152,8 @@ class Proration:
         """What a person reads next to the amount: '19 of 30 days × $100.00 = $63.33'."""
         note = f" ({self.convention.label})" if self.convention.label else ""
         return (f"{self.days} of {self.period_days} days{note} × "
-                f"{format_amount(self.full_amount, self.currency)} = "
-                f"{format_amount(self.amount, self.currency)}")
+                f"{format_rate(self.full_amount, self.currency)} = "
+                f"{format_rate(self.amount, self.currency)}")
 
 
 def prorate(amount: Decimal, currency: str, *, service_start: date, service_end: date,

@@ -7,9 +7,7 @@ places normalized is "6E+1").
 
 from decimal import Decimal
 
-from core.money import minor_units, round_money
-
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+from core.money import currency_symbol, minor_units, round_money
 
 
 def format_money(amount, currency: str = "") -> str:
@@ -19,9 +17,22 @@ def format_money(amount, currency: str = "") -> str:
     currency = (currency or "").upper()
     value = round_money(Decimal(amount), currency) if currency else Decimal(amount)
     places = minor_units(currency) if currency else max(0, -value.as_tuple().exponent)
+    return _with_symbol(value, places, currency)
+
+
+def format_rate(amount, currency: str) -> str:
+    """"$0.0008", "$0.25", "¥3": a price per unit with the places it has, at least the
+    currency's; never rounded to the currency, as a rate is not an amount owed."""
+    currency = currency.upper()
+    value = Decimal(amount)
+    places = max(minor_units(currency), -value.normalize().as_tuple().exponent)
+    return _with_symbol(value, places, currency)
+
+
+def _with_symbol(value: Decimal, places: int, currency: str) -> str:
     text = f"{abs(value):,.{places}f}"
     sign = "-" if value < 0 else ""
-    symbol = SYMBOLS.get(currency)
+    symbol = currency_symbol(currency) if currency else ""
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}".strip()
 
 

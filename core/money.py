@@ -8,19 +8,33 @@ from collections.abc import Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import cache
 
-# ISO 4217 minor units that differ from the usual two places.
-_MINOR_UNIT_EXCEPTIONS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
-    "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    "CLF": 4, "UYW": 4,
-}
+from babel.numbers import get_currency_symbol
+from moneyed import CurrencyDoesNotExist, get_currency
 
 
+class UnknownCurrency(ValueError):
+    """A code that is not an ISO 4217 currency: refused, never assumed to have two places."""
+
+
+@cache
 def minor_units(currency: str) -> int:
-    """Number of decimal places of the currency's smallest unit (USD 2, JPY 0, KWD 3)."""
-    return _MINOR_UNIT_EXCEPTIONS.get(currency.upper(), 2)
+    """Number of decimal places of the currency's smallest unit (USD 2, JPY 0, KWD 3), from ISO
+    4217 as py-moneyed carries it."""
+    try:
+        sub_unit = get_currency(code=currency.upper()).sub_unit
+    except CurrencyDoesNotExist:
+        raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code.") from None
+    return len(str(sub_unit)) - 1
+
+
+@cache
+def currency_symbol(currency: str) -> str:
+    """The symbol English readers know the currency by ("$", "€", "CA$", as CLDR writes them);
+    "" for a currency known only by its code (CHF, KWD)."""
+    code = currency.upper()
+    minor_units(code)  # refuses an unknown code
+    symbol = get_currency_symbol(code, locale="en_US")
+    return "" if symbol in (code, "¤") else symbol
 
 
 @cache  # bulk paths round millions of amounts in a handful of currencies

@@ -1,7 +1,6 @@
 """What a tiered price charges, tier by tier, for a document to show: pure, no ORM.
 
     applied_tiers(spec, quantity) -> tuple[AppliedTier, ...]
-    unit_rate(amount, currency) -> "$0.0008"
 
 A graduated price charges each tier for the units inside it (plus its flat fee once reached);
 a volume price charges every unit at the tier the quantity reaches. `catalog.pricing` computes
@@ -14,8 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from catalog.pricing import PriceModel, PriceSpec, tier_charges, volume_tier
-from core.formatting import SYMBOLS, format_money
-from core.money import minor_units
 
 TIERED = (PriceModel.GRADUATED, PriceModel.VOLUME)
 ZERO = Decimal(0)
@@ -64,10 +61,3 @@ def applied_tiers(spec: PriceSpec, quantity: Decimal) -> tuple[AppliedTier, ...]
     return tuple(out)
 
 
-def unit_rate(amount: Decimal, currency: str) -> str:
-    """A rate per unit with as many places as it has, at least the currency's ("$0.0008",
-    "$0.25", "¥3"); money totals go through `core.formatting.format_money` instead."""
-    places = max(minor_units(currency), -Decimal(amount).normalize().as_tuple().exponent)
-    digits = format_money(Decimal(amount).quantize(Decimal(1).scaleb(-places)))
-    symbol = SYMBOLS.get(currency.upper())
-    return f"{symbol}{digits}" if symbol else f"{digits} {currency.upper()}"

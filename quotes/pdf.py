@@ -16,9 +16,10 @@ from django.template.loader import render_to_string
 from catalog.charge_schedule import Charge, ChargeKind
 from catalog.models import ProductKind
 from catalog.pricing import PriceSpec
+from core.formatting import format_rate
 from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
-from quotes.applied_tiers import applied_tiers, unit_rate
+from quotes.applied_tiers import applied_tiers
 from quotes.selectors import section_subtotals, term_of, with_section_starts
 from quotes.term_amounts import Schedules
 
@@ -66,9 +67,9 @@ def with_prices_shown(lines, currency: str):
     for line in lines:
         key = repr(sorted(line.price_snapshot.items()))
         spec = specs.get(key) or specs.setdefault(key, PriceSpec.from_dict(line.price_snapshot))
-        line.tiers = [(tier, unit_rate(tier.unit_amount, currency))
+        line.tiers = [(tier, format_rate(tier.unit_amount, currency))
                       for tier in applied_tiers(spec, line.quantity)]
-        line.unit_rate = unit_rate(line.list_unit_price, currency)
+        line.unit_rate = format_rate(line.list_unit_price, currency)
     return lines
 
 

@@ -3,9 +3,9 @@ one way to show money (by currency) and quantities (no exponent, no trailing zer
 
 from django import template
 
-from core.formatting import SYMBOLS, format_money, format_quantity, plain_quantity
+from core.formatting import format_money, format_quantity, plain_quantity
 
-__all__ = ["SYMBOLS", "money", "plain_number", "quantity"]
+__all__ = ["money", "plain_number", "quantity"]
 
 register = template.Library()
 

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.money import allocate, minor_units, quantum, round_money, to_minor
+from core.money import (
+    UnknownCurrency,
+    allocate,
+    currency_symbol,
+    minor_units,
+    quantum,
+    round_money,
+    to_minor,
+)
 
 CURRENCIES = ["USD", "JPY", "KWD", "EUR"]
 
@@ -13,6 +21,30 @@ CURRENCIES = ["USD", "JPY", "KWD", "EUR"]
 def test_minor_units_follow_iso_4217(currency, places):
     assert minor_units(currency) == places
     assert quantum(currency) == Decimal(1).scaleb(-places)
+
+
+@pytest.mark.parametrize("code", ["ZZZ", "US", "", "EURO"])
+def test_an_unknown_currency_is_refused_not_given_two_places(code):
+    # issue 22: "unknown currency codes refused instead of assumed to have 2 decimals"
+    with pytest.raises(UnknownCurrency, match="is not an ISO 4217 currency code"):
+        minor_units(code)
+    with pytest.raises(UnknownCurrency):
+        round_money(Decimal("1.005"), code)
+
+
+@pytest.mark.parametrize(("currency", "places"), [("BHD", 3), ("CLF", 4), ("ISK", 0),
+                                                  ("CLP", 0), ("INR", 2)])
+def test_the_minor_units_come_from_iso_4217_through_py_moneyed(currency, places):
+    assert minor_units(currency) == places
+
+
+@pytest.mark.parametrize(("currency", "symbol"), [
+    ("USD", "$"), ("EUR", "€"), ("GBP", "£"), ("JPY", "¥"), ("CAD", "CA$"), ("AUD", "A$"),
+    ("INR", "₹"), ("CHF", ""), ("KWD", ""),
+])
+def test_symbols_are_cldrs_for_english_readers_and_none_where_only_the_code_is_used(currency,
+                                                                                     symbol):
+    assert currency_symbol(currency) == symbol
 
 
 @pytest.mark.parametrize(

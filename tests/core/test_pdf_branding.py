@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from core.pdf import letterhead, logo_data_uri, sepa_transfer_qr
 
 # The smallest valid PNG: one transparent pixel.
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYAAAAAYAAjCB0C8A"
-                       "AAAASUVORK5CYII=")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+                       "YAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 
 
 def test_without_a_logo_the_letterhead_has_none_and_the_house_colour(settings):

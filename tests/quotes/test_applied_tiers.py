@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.pricing import PriceModel, PriceSpec, Tier, price_quantity
-from quotes.applied_tiers import applied_tiers, unit_rate
+from core.formatting import format_rate
+from quotes.applied_tiers import applied_tiers
 
 ZUPLO = (Tier(D(1000), D("0.10")), Tier(D(10000), D("0.05")), Tier(None, D("0.01")))
 
@@ -54,9 +55,9 @@ def test_other_prices_have_no_tiers():
 
 
 def test_a_rate_keeps_the_places_it_has_and_never_fewer_than_the_currency():
-    assert [unit_rate(D("0.0008"), "USD"), unit_rate(D("0.25"), "USD"), unit_rate(D(3), "JPY"),
-            unit_rate(D("0.1"), "USD"), unit_rate(D("1234.5"), "KWD"),
-            unit_rate(D("60.0000"), "EUR")] == [
+    assert [format_rate(D("0.0008"), "USD"), format_rate(D("0.25"), "USD"),
+            format_rate(D(3), "JPY"), format_rate(D("0.1"), "USD"),
+            format_rate(D("1234.5"), "KWD"), format_rate(D("60.0000"), "EUR")] == [
         "$0.0008", "$0.25", "¥3", "$0.10", "1,234.500 KWD", "€60.00"]
 
 
