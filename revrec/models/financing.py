@@ -56,6 +56,9 @@ class InterestLine(models.Model):
                                   related_name="interest_lines")
     month = models.DateField()
     amount = models.DecimalField(**AMOUNT)
+    amount_functional = models.DecimalField(
+        **AMOUNT, help_text="What its run posted (functional): its share, by largest remainder, "
+                            "of the revenue contract's interest of the run at the run's rate.")
     run = models.ForeignKey(RecognitionRun, null=True, blank=True, on_delete=models.PROTECT,
                             related_name="interest_lines")
     entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
