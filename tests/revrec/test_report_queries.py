@@ -90,3 +90,21 @@ def test_the_runs_totals_disaggregate_as_the_schedule_lines_they_marked(
 
     assert from_totals.rows == from_lines.rows
     assert {row[0] for row in from_totals.rows} == {"Seats", "Services"}
+
+
+# the last month recognized, the RPO's schedule sums and its two for what awaits delivery, what
+# was billed (invoices, credit notes), the revenue contracts, and the month's roll-forward (three)
+RPO_RECONCILIATION_QUERIES = 10
+
+
+def test_the_rpo_reconciliation_costs_the_same_queries_with_more_contracts(
+        recognized, sales_rep, finance, accountant,  # noqa: F811
+        django_capture_on_commit_callbacks):
+    before = queries(lambda: reports.rpo_reconciliation(as_of=FEB))
+    for _ in range(2):
+        revenue_contract_of(active_contract(sales_rep, by=finance))
+    run(date(2027, 3, 1), accountant, django_capture_on_commit_callbacks)
+
+    after = queries(lambda: reports.rpo_reconciliation(as_of=date(2027, 3, 1)))
+
+    assert before == after == RPO_RECONCILIATION_QUERIES
