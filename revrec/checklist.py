@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, Sum
 
 from billing.models import Invoice, InvoiceLine, InvoiceState, UsageRecord
@@ -16,8 +17,9 @@ from ledger.models import JournalEntry
 from ledger.period_rules import month_end
 from ledger.selectors import receivable_balances, trial_balance
 from payments.selectors import credit_balances
-from revrec.models import RecognitionRun
+from revrec.models import RecognitionRun, RevenueContract
 from revrec.reports import disclosures_tie_out
+from revrec.selectors import contract_assets, contract_assets_of
 from revrec.services.recognition import unrecognized
 
 NAMED_DIFFERENCES = 5  # accounts named in the detail; the rest are counted
@@ -165,6 +167,40 @@ def _customer_credits() -> CloseCheck:
                      "for every account and currency")
 
 
+def _unbilled_causes(account_id: int, currency: str) -> list[str]:
+    """The revenue contracts behind one difference (their contract assets), and entries on the
+    customer's unbilled receivable that revenue recognition did not make."""
+    kind = ContentType.objects.get_for_model(RevenueContract)
+    contracts = contract_assets_of(account_id)[:NAMED_DOCUMENTS]
+    entries = (JournalEntry.objects
+               .filter(lines__gl_account__code=chart.UNBILLED_RECEIVABLE,
+                       lines__customer_account_id=account_id)
+               .exclude(source_type=kind).distinct().order_by("number")[:NAMED_DOCUMENTS])
+    named = []
+    if contracts:
+        named.append("revenue contracts " + ", ".join(f"{number} {amount}"
+                                                       for number, amount in contracts))
+    if entries:
+        named.append("entries outside revenue recognition "
+                     + ", ".join(e.reference for e in entries))
+    return named
+
+
+def _unbilled() -> CloseCheck:
+    """Revenue recognized and not yet invoiced (revrec's contract assets, in the functional
+    currency) ties to the general ledger's unbilled receivable per customer account and
+    currency (IFRS 15.105-107: a contract asset until the right to consideration is
+    unconditional)."""
+    ledger = {(account, currency): amount
+              for account, balance in receivable_balances(
+                  gl_codes=(chart.UNBILLED_RECEIVABLE,)).items()
+              for currency, amount in balance.by_currency.items() if amount}
+    return _tie("unbilled", "Unbilled receivable agrees with the ledger", contract_assets(),
+                ledger, named="recognized not yet billed", causes=_unbilled_causes,
+                held="Revenue recognized and not yet billed equals the ledger's unbilled "
+                     "receivable for every account and currency")
+
+
 def _disclosures(month: date) -> CloseCheck:
     tie = disclosures_tie_out(month)
     return CloseCheck("disclosures", "Revenue disclosures tie to the ledger", tie.done,
@@ -172,9 +208,9 @@ def _disclosures(month: date) -> CloseCheck:
 
 
 def close_checklist(month: date) -> list[CloseCheck]:
-    """The eight checks for the month (a handful of queries whatever the volume; a few more per
-    receivable difference named)."""
+    """The nine checks for the month (a handful of queries whatever the volume; a few more per
+    receivable or unbilled difference named)."""
     month = month_start(month)
     end = month_end(month)
     return [_invoices(end), _usage(end), _recognition(month), *_balanced(end), _receivables(),
-            _customer_credits(), _disclosures(month)]
+            _customer_credits(), _unbilled(), _disclosures(month)]

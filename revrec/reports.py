@@ -9,7 +9,9 @@ exports write alike. Questions only; each report is a few aggregate queries what
 - Disaggregation of revenue (IFRS 15.114, B87-B89): by product family, pattern of transfer and
   currency, its functional total next to the revenue revrec posted in the ledger; and by the
   customers' country.
-- Remaining performance obligations: allocated and not yet recognized, per revenue contract.
+- Remaining performance obligations: allocated and not yet recognized, per revenue contract;
+  reconciled per currency to what was billed and not recognized plus the price not yet
+  billed, the contract balances tied to the ledger.
 - Journal: revrec's entries of a month, line by line, for an ERP.
 """
 
@@ -22,7 +24,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
 
-from billing.models import CreditNote, Invoice
+from billing.models import CreditNote, CreditNoteLine, CreditNoteState, Invoice, InvoiceLine
 from core.dates import add_months, month_start
 from core.money import round_money
 from ledger import chart
@@ -38,8 +40,10 @@ from revrec.models import (
     RevenueContract,
     ScheduleLine,
 )
+from revrec.selectors import BILLED_STATES
 
 ZERO = Decimal(0)
+NAMED = 5  # revenue contracts named in a reconciliation's note; the rest are counted
 
 
 @dataclass
@@ -367,13 +371,17 @@ def disclosures_tie_out(month: date) -> TieOut:
 
 # Remaining performance obligations ---------------------------------------------------------
 
-def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table:
-    """Per revenue contract: price allocated, recognized, and what remains, within 12 months
-    of `as_of`'s month and beyond (ASC 606-10-50-13); usage is variable and left out."""
+def _in_rpo(lines):
+    """Usage is variable and left out, but not a guaranteed minimum (fixed, IFRS 15.B63)."""
+    return lines.exclude(obligation__pattern="as_billed",
+                         obligation__guaranteed_minimum__isnull=True)
+
+
+def _remaining_by_contract(as_of: date, filters: Filters) -> tuple[dict, dict, dict]:
+    """Per revenue contract: recognized, and what remains within 12 months of `as_of`'s month
+    and beyond (three aggregate queries)."""
     horizon = add_months(month_start(as_of), 12)
-    # usage is variable and left out, but not a guaranteed minimum (fixed, IFRS 15.B63)
-    lines = filters.schedule(ScheduleLine.objects.exclude(
-        obligation__pattern="as_billed", obligation__guaranteed_minimum__isnull=True))
+    lines = filters.schedule(_in_rpo(ScheduleLine.objects.all()))
     recognized, within, beyond = (defaultdict(lambda: ZERO) for _ in range(3))
     for rc_id, recognized_flag, month, total in _schedule_sums(lines):
         if recognized_flag:
@@ -382,9 +390,15 @@ def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table
             within[rc_id] += total
         else:
             beyond[rc_id] += total
-    waiting = _unscheduled_by_contract(filters)
-    for rc_id, amount in waiting.items():
+    for rc_id, amount in _unscheduled_by_contract(filters).items():
         within[rc_id] += amount
+    return recognized, within, beyond
+
+
+def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table:
+    """Per revenue contract: price allocated, recognized, and what remains, within 12 months
+    of `as_of`'s month and beyond (ASC 606-10-50-13); usage is variable and left out."""
+    recognized, within, beyond = _remaining_by_contract(as_of, filters)
     contracts = (RevenueContract.objects.filter(pk__in=set(recognized) | set(within)
                                                 | set(beyond))
                  .select_related("account", "contract").order_by("account__name", "number"))
@@ -401,6 +415,76 @@ def remaining_obligations(*, as_of: date, filters: Filters = Filters()) -> Table
                            round_money(within[rc.pk], rc.currency),
                            round_money(beyond[rc.pk], rc.currency),
                            round_money(remaining, rc.currency)])
+    return table
+
+
+def _billed_in_rpo(through: date, filters: Filters) -> dict[int, Decimal]:
+    """Per revenue contract, in its currency: its obligations' lines on invoices issued by
+    `through` less credit note lines, usage aside as in the RPO (two aggregate queries)."""
+    billed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for prefix, sign, rows in (
+            ("contract_line__revenue_obligation__", 1, InvoiceLine.objects.filter(
+                invoice__state__in=BILLED_STATES, invoice__issue_on__lte=through)),
+            ("invoice_line__contract_line__revenue_obligation__", -1,
+             CreditNoteLine.objects.filter(credit_note__state=CreditNoteState.ISSUED,
+                                           credit_note__issue_on__lte=through))):
+        rc = f"{prefix}revenue_contract"
+        rows = rows.filter(**{f"{rc}__isnull": False}).exclude(
+            **{f"{prefix}pattern": "as_billed", f"{prefix}guaranteed_minimum__isnull": True})
+        if filters.currency:
+            rows = rows.filter(**{f"{rc}__currency": filters.currency.upper()})
+        if filters.family:
+            rows = rows.filter(**{f"{prefix}family": filters.family})
+        if filters.account:
+            rows = rows.filter(**{f"{rc}__account__name__icontains": filters.account})
+        for rc_id, total in (rows.order_by().values_list(f"{rc}_id")
+                             .annotate(total=Sum("amount"))):
+            billed[rc_id] += sign * total
+    return billed
+
+
+def rpo_reconciliation(*, as_of: date, filters: Filters = Filters()) -> Table:
+    """The remaining performance obligations against the contract balances (IFRS 15.116,
+    15.120; ASC 606-10-50-8, 50-13), per currency: what remains equals what was billed and not
+    recognized (contract liabilities less contract assets) plus the price not yet billed;
+    each revenue contract that does not is named. The note ties the contract balances to the
+    ledger's deferred revenue less unbilled receivable through the roll-forward, all at the
+    end of the last month recognized (what the RPO's recognized amounts are), else `as_of`'s."""
+    month = (RecognitionRun.objects.order_by("-month").values_list("month", flat=True).first()
+             or month_start(as_of))
+    recognized, within, beyond = _remaining_by_contract(as_of, filters)
+    billed = _billed_in_rpo(month_end(month), filters)
+    ids = set(recognized) | set(within) | set(beyond) | set(billed)
+    totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    differing = []
+    for rc in RevenueContract.objects.filter(pk__in=ids).order_by("number"):
+        cur = rc.currency
+        remaining = round_money(within[rc.pk] + beyond[rc.pk], cur)
+        balance = round_money(billed[rc.pk], cur) - round_money(recognized[rc.pk], cur)
+        unbilled = round_money(rc.total_price, cur) - round_money(billed[rc.pk], cur)
+        for n, amount in enumerate((remaining, balance, unbilled)):
+            totals[cur][n] += amount
+        if remaining != balance + unbilled:
+            differing.append(f"{rc.number} {cur} {remaining - balance - unbilled}")
+    table = Table("Remaining performance obligations against the contract balances",
+                  ["Currency", "Remaining performance obligations",
+                   "Billed not recognized (contract liabilities less assets)",
+                   "Price not yet billed", "Difference"])
+    for cur, (remaining, balance, unbilled) in sorted(totals.items()):
+        table.rows.append([cur, remaining, balance, unbilled, remaining - balance - unbilled])
+    (row,) = deferred_revenue_rollforward(first=month, last=month).rows
+    closing, in_ledger = row[7], row[8]
+    notes = [f"At {month_end(month):%Y-%m-%d}, the end of the last month recognized; usage "
+             "is variable and left out."
+             f" In {settings.FUNCTIONAL_CURRENCY}, the contract balances are {closing} by the "
+             f"documents and {in_ledger} in the ledger (deferred revenue less unbilled "
+             "receivable)" + ("." if closing == in_ledger
+                              else f": a difference of {in_ledger - closing}.")]
+    if differing:
+        notes.append("Revenue contracts that differ: " + ", ".join(differing[:NAMED])
+                     + (f" and {len(differing) - NAMED} more" if len(differing) > NAMED
+                        else "") + ".")
+    table.note = " ".join(notes)
     return table
 
 

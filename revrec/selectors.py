@@ -17,6 +17,8 @@ from core.money import round_money
 from orders.models import Fulfilment, OrderLine, OrderState
 from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
+    FinancingKind,
+    InterestLine,
     MaterialRight,
     Modification,
     Pattern,
@@ -215,6 +217,57 @@ def billed_to_date(revenue_contract_ids, *, through: date) -> dict[int, Billed]:
             totals[rc_id][0] += sign * amount
             totals[rc_id][1] += sign * round_money(amount * (rate or 1), functional)
     return {rc_id: Billed(doc, fun) for rc_id, (doc, fun) in totals.items()}
+
+
+# Contract assets (unbilled receivable) --------------------------------------------------------
+
+def _latest_assets(account_id: int | None = None):
+    """Each revenue contract's latest item when it left a contract asset: what its last run
+    found recognized ahead of billing (functional)."""
+    later = RecognitionItem.objects.filter(revenue_contract=OuterRef("revenue_contract"),
+                                           month__gt=OuterRef("month"))
+    items = RecognitionItem.objects.filter(contract_asset__gt=0).exclude(Exists(later))
+    if account_id is not None:
+        items = items.filter(revenue_contract__account_id=account_id)
+    return items.order_by()
+
+
+def _arrears_interest(account_id: int | None = None):
+    """Interest the runs accrued on amounts due in arrears (IFRS 15.65): on the unbilled
+    receivable until billed."""
+    lines = InterestLine.objects.filter(run__isnull=False,
+                                        component__kind=FinancingKind.ARREARS)
+    if account_id is not None:
+        lines = lines.filter(component__obligation__revenue_contract__account_id=account_id)
+    return lines.order_by()
+
+
+def _asset_totals(field: str, account_id: int | None = None) -> dict:
+    """The contract assets the runs left plus the interest they accrued in arrears, functional,
+    per `field` of the revenue contract (those not zero); two aggregate queries."""
+    functional = settings.FUNCTIONAL_CURRENCY
+    totals: dict = defaultdict(lambda: ZERO)
+    for rows in (_latest_assets(account_id).values_list(f"revenue_contract__{field}")
+                 .annotate(total=Sum("contract_asset")),
+                 _arrears_interest(account_id).values_list(
+                     f"component__obligation__revenue_contract__{field}")
+                 .annotate(total=Sum("amount_functional"))):
+        for key, total in rows:
+            totals[key] += round_money(total, functional)  # SQLite sums in floating point
+    return {key: amount for key, amount in totals.items() if amount}
+
+
+def contract_assets() -> dict[tuple[int, str], Decimal]:
+    """What revenue recognition says is recognized and not yet invoiced, per customer account,
+    in the functional currency (the contract asset is measured in it, `revrec.release`)."""
+    functional = settings.FUNCTIONAL_CURRENCY
+    return {(account_id, functional): amount
+            for account_id, amount in _asset_totals("account_id").items()}
+
+
+def contract_assets_of(account_id: int) -> list[tuple[str, Decimal]]:
+    """One customer's revenue contracts with a contract asset: (number, functional amount)."""
+    return sorted(_asset_totals("number", account_id).items())
 
 
 # Pages -------------------------------------------------------------------------------------

@@ -265,9 +265,13 @@ def close_month(request):
 
 # Reports -----------------------------------------------------------------------------------
 
+def _filters(values: dict) -> reports.Filters:
+    return reports.Filters(currency=values["currency"], family=values["family"],
+                           account=values["account"])
+
+
 def _report(slug: str, values: dict) -> reports.Table:
-    filters = reports.Filters(currency=values["currency"], family=values["family"],
-                              account=values["account"])
+    filters = _filters(values)
     if slug == "waterfall":
         return reports.revenue_waterfall(start=this_month(), months=values["months"],
                                          filters=filters)
@@ -303,7 +307,10 @@ def report(request, slug: str):
         return csv_response(table, f"{REPORTS[slug]} {form.values()['last']:%Y-%m}")
     if export == "xlsx":
         return xlsx_response(table, f"{REPORTS[slug]} {form.values()['last']:%Y-%m}")
+    reconciliation = (reports.rpo_reconciliation(as_of=this_month(), filters=_filters(
+        form.values())) if slug == "rpo" else None)
     return render(request, "revrec/report.html", {
         "slug": slug, "title": REPORTS[slug], "table": table, "form": form,
-        "query": request.GET.urlencode(), "reports": REPORTS})
+        "reconciliation": reconciliation, "query": request.GET.urlencode(),
+        "reports": REPORTS})
 

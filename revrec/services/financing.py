@@ -19,7 +19,7 @@ from django.db import transaction
 
 from core.actors import require
 from core.dates import business_date
-from core.money import round_money
+from core.money import allocate, round_money
 from ledger import chart
 from ledger.drafts import EntryDraft
 from revrec import financing
@@ -110,6 +110,18 @@ def _component(obligation, currency: str, paid_on: date, transferred_on: date, r
                                _sentence(error)}) from None
 
 
+def _converted(lines: list[InterestLine], rate: Decimal, functional: str) -> Decimal:
+    """The lines' interest at the run's rate, rounded once; each line keeps its share (largest
+    remainder), so the unbilled receivable's sub-ledger adds up to what was posted."""
+    if not lines:
+        return ZERO
+    total = round_money(sum((x.amount for x in lines), ZERO) * rate, functional)
+    for line, part in zip(lines, allocate(total, [x.amount for x in lines], functional),
+                          strict=True):
+        line.amount_functional = part
+    return total
+
+
 @dataclass
 class InterestPosting:
     draft: EntryDraft
@@ -131,12 +143,10 @@ def interest_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, fu
     postings = []
     for rc_pk, lines in per_rc.items():
         rc, label = by_rc[rc_pk], label_of(by_rc[rc_pk])
-        expense = round_money(sum((x.amount for x in lines if x.component.kind
-                                   == FinancingKind.ADVANCE), ZERO) * rate_of[rc.currency],
-                              functional)
-        income = round_money(sum((x.amount for x in lines if x.component.kind
-                                  == FinancingKind.ARREARS), ZERO) * rate_of[rc.currency],
-                             functional)
+        expense = _converted([x for x in lines if x.component.kind == FinancingKind.ADVANCE],
+                             rate_of[rc.currency], functional)
+        income = _converted([x for x in lines if x.component.kind == FinancingKind.ARREARS],
+                            rate_of[rc.currency], functional)
         entry_lines = []
         if expense:
             entry_lines += [side(chart.INTEREST_EXPENSE, expense,

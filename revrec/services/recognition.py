@@ -362,7 +362,7 @@ class _Chunk:
             for line in posting.lines:
                 line.run, line.entry_id = self.run, entry_id
                 lines.append(line)
-        InterestLine.objects.bulk_update(lines, ["run", "entry"])
+        InterestLine.objects.bulk_update(lines, ["run", "entry", "amount_functional"])
 
 
 def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str, str], Decimal]) -> None:

@@ -7,7 +7,7 @@ rebuilt (a month already recognized caught up in the first open one, 15.88) and 
 contract's expected refunds follow. `return_drafts` gives the recognition run the entries of the
 changes not posted yet: deferred revenue to the refund liability, and the asset for the products
 to be recovered against cost of sales, in the first run of a month at or after both the estimate
-and the goods' transfer.
+and the goods' delivery (their first schedule line).
 """
 
 from collections import defaultdict
@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 
 from core.actors import require
 from core.dates import business_date
@@ -33,6 +33,7 @@ from revrec.models import (
     RecognitionRun,
     ReturnEstimate,
     RevenueContract,
+    ScheduleLine,
 )
 from revrec.postings import side
 from revrec.services.variable import ESTIMATE_PERMISSION, parse_scenarios, reschedule
@@ -120,11 +121,15 @@ class ReturnPosting:
 def return_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, functional: str,
                   month_end: date, source_of, label_of) -> list[ReturnPosting]:
     """The entries of the estimates not yet posted for these revenue contracts (`Contract`
-    tuples), due in the run's month: one query when there are none."""
+    tuples), due in the run's month: recorded by its end, for goods delivered by then (a
+    schedule line up to the month: the liability arises with the transfer, B21); one query
+    when there are none."""
     by_rc = {rc.pk: rc for rc in revenue_contracts}
+    delivered = ScheduleLine.objects.filter(obligation=OuterRef("obligation"),
+                                            month__lte=run.month)
     due = list(ReturnEstimate.objects.filter(
-        obligation__revenue_contract_id__in=list(by_rc), posted_in__isnull=True,
-        recorded_on__lte=month_end, obligation__service_start__lte=month_end)
+        Exists(delivered), obligation__revenue_contract_id__in=list(by_rc),
+        posted_in__isnull=True, recorded_on__lte=month_end)
         .select_related("obligation").order_by("obligation_id", "version"))
     if not due:
         return []

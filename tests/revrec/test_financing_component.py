@@ -73,6 +73,9 @@ def test_ie26_paid_in_arrears_revenue_is_the_present_value_and_interest_income_a
     assert dec_row[9] == jan_row[9] == 0
     checks = {check.key: check for check in close_checklist(JAN)}
     assert checks["disclosures"].done, checks["disclosures"].detail
+    # the interest in arrears sits on the unbilled receivable, and the sub-ledger knows it
+    assert ledger[chart.UNBILLED_RECEIVABLE] > december + january
+    assert checks["unbilled"].done, checks["unbilled"].detail
 
 
 def test_ie29_paid_in_advance_revenue_is_the_payment_accreted_with_interest_expense(

@@ -18,11 +18,12 @@ from tests.revrec.test_reports import DEC, FEB, recognized, run  # noqa: F401 (t
 
 pytestmark = pytest.mark.django_db
 
-# the eight checks: draft invoices, usage, the month's run and what is left to recognize, the
+# the nine checks: draft invoices, usage, the month's run and what is left to recognize, the
 # trial balance, both sides of receivables, both sides of customer credits (payments' three, the
-# ledger's one), and the disclosures (the runs' revenue, the ledger's, the roll-forward's three
-# sums, and the returns' and financing's five)
-CHECKLIST_QUERIES = 21
+# ledger's one), both sides of the unbilled receivable (the contract assets the runs left and
+# the interest in arrears, the ledger's one), and the disclosures (the runs' revenue, the
+# ledger's, the roll-forward's three sums, and the returns' and financing's five)
+CHECKLIST_QUERIES = 24
 
 
 def queries(call) -> int:
@@ -89,3 +90,21 @@ def test_the_runs_totals_disaggregate_as_the_schedule_lines_they_marked(
 
     assert from_totals.rows == from_lines.rows
     assert {row[0] for row in from_totals.rows} == {"Seats", "Services"}
+
+
+# the last month recognized, the RPO's schedule sums and its two for what awaits delivery, what
+# was billed (invoices, credit notes), the revenue contracts, and the month's roll-forward (three)
+RPO_RECONCILIATION_QUERIES = 10
+
+
+def test_the_rpo_reconciliation_costs_the_same_queries_with_more_contracts(
+        recognized, sales_rep, finance, accountant,  # noqa: F811
+        django_capture_on_commit_callbacks):
+    before = queries(lambda: reports.rpo_reconciliation(as_of=FEB))
+    for _ in range(2):
+        revenue_contract_of(active_contract(sales_rep, by=finance))
+    run(date(2027, 3, 1), accountant, django_capture_on_commit_callbacks)
+
+    after = queries(lambda: reports.rpo_reconciliation(as_of=date(2027, 3, 1)))
+
+    assert before == after == RPO_RECONCILIATION_QUERIES

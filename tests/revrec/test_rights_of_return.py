@@ -148,3 +148,48 @@ def test_the_page_shows_the_estimates_and_only_accountants_record_them(
     assert "1.1 of 30" in page and "$273.90" in page and "$7,196.10" in page
     assert "− expected refunds $273.90" in page and "At the next run" in page
     assert len(one) == len(none)  # the estimates are read whether there are any or not
+
+
+def test_the_refund_liability_is_posted_in_the_month_the_goods_are_delivered(
+        sales_rep, finance, accountant, time_machine, django_capture_on_commit_callbacks):
+    """IFRS 15.B21: revenue, the refund liability and the asset arise when control of the
+    products transfers; an estimate recorded before the delivery waits for it (IE Example 22's
+    figures as above: 1.1 of 30 gateways expected back, refund 273.90, asset 165.00)."""
+    captured = django_capture_on_commit_callbacks
+    # given: ordered and billed in December, estimated at December's end, delivered in January
+    rc, order, line = gateways_ordered(sales_rep, finance, captured, time_machine)
+    gateways = PerformanceObligation.objects.get(revenue_contract=rc)
+    at(date(2026, 12, 10), time_machine)
+    invoice_lines(rc.account, [(gateways.contract_line, D("7470.00"))],
+                  issue_on=date(2026, 12, 10))
+    estimate = estimate_returns(
+        obligation=gateways, method="expected_value",
+        scenarios=[("0", "0.2"), ("1", "0.5"), ("2", "0.3")], units_sold=D(30),
+        unit_cost=D("150.00"), reason="Returns of gateways over the last two years",
+        by=accountant, on=date(2026, 12, 31))
+
+    # when: December is recognized, nothing delivered yet
+    run_month(DEC, accountant, captured, time_machine)
+
+    # then: the whole invoice is still deferred revenue; no refund liability, no asset
+    books = balances(date(2026, 12, 31))
+    assert books.get(chart.REFUND_LIABILITY, D(0)) == 0
+    assert books.get(chart.RETURN_ASSET, D(0)) == 0
+    assert books[chart.DEFERRED_REVENUE] == D("-7470.00")
+    estimate.refresh_from_db()
+    assert estimate.posted_in is None
+
+    # when: the gateways are delivered on 12 January and January is recognized
+    at(date(2027, 1, 12), time_machine)
+    fulfil_lines(order=order, by=finance, quantities={line.pk: D(30)}, on=date(2027, 1, 12))
+    run_month(JAN, accountant, captured, time_machine)
+
+    # then: revenue, liability and asset in the delivery month
+    books = balances(date(2027, 1, 31))
+    assert books[chart.REVENUE] == D("-7196.10")
+    assert books[chart.REFUND_LIABILITY] == D("-273.90")
+    assert books[chart.RETURN_ASSET] == D("165.00")
+    assert books.get(chart.DEFERRED_REVENUE, D(0)) == 0
+    estimate.refresh_from_db()
+    assert estimate.posted_in == RecognitionRun.objects.get(month=JAN)
+    assert disclosures_tie_out(JAN).done
