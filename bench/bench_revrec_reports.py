@@ -3,7 +3,7 @@ N active contracts (BENCH_REVREC_REPORTS_SCALE, default 100,000) of one monthly 
 years, their revenue contracts (36 schedule lines each) and the recognition runs of the first 24
 months, taken as finance takes them; then each figure, goal under 1 s each:
 
-- the close checklist of the 24th month (seven checks);
+- the close checklist of the 24th month (nine checks);
 - the deferred revenue roll-forward over the 24 months;
 - the disaggregation of revenue of the 24th month, and of the two years;
 - the revenue waterfall of the 12 months left.
