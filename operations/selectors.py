@@ -1,6 +1,6 @@
-"""The questions of the operations page, the role homes and /health/: stalled runs, the broker
-(queue depth, workers seen), the outbox backlog, beat's last tick, and the customer emails and
-webhooks that could not be delivered. No writes."""
+"""The questions of the operations page, the role homes and /health/: stalled runs, refused
+scheduled runs, the broker (queue depth, workers seen), the outbox backlog, beat's last tick,
+and the customer emails and webhooks that could not be delivered. No writes."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +15,7 @@ from billing.models import InvoiceRun
 from core.models import OutboxMessage, ServiceBeat
 from notifications.models import Delivery as EmailDelivery
 from notifications.models import DeliveryState as EmailState
+from operations.models import RefusalState, RunRefusal
 from payments.models import DunningRun
 from revrec.models import RecognitionRun
 from webhooks.models import Delivery as WebhookDelivery
@@ -57,6 +58,27 @@ def stalled_runs() -> list[StalledRun]:
             label, url = f"Dunning run {day:%Y-%m-%d}", reverse("payments:dunning")
         found.append(StalledRun(label, state.capitalize(), since, url))
     return sorted(found, key=lambda r: r.since)
+
+
+# The refused runs the operations page lists below the open alerts, newest first.
+REFUSALS_SHOWN = 20
+
+
+def _refusals():
+    return RunRefusal.objects.select_related(
+        "blocking_invoice_run", "blocking_recognition_run", "started_invoice_run",
+        "started_recognition_run", "closed_by")
+
+
+def refused_run_alerts() -> list[RunRefusal]:
+    """The scheduled runs refused and not yet started since nor dismissed: the alerts of the
+    operations page and finance's home (one query)."""
+    return list(_refusals().filter(state=RefusalState.OPEN))
+
+
+def closed_refusals() -> list[RunRefusal]:
+    """The latest refused runs that a later run settled or someone dismissed (one query)."""
+    return list(_refusals().exclude(state=RefusalState.OPEN)[:REFUSALS_SHOWN])
 
 
 @dataclass(frozen=True)

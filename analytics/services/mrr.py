@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, F, Q, Sum
 
 from analytics.models import MrrMonth, MrrSnapshot
 from contracts.models import ContractLine
@@ -78,6 +77,23 @@ MOVEMENTS = ("opening", "closing", "new", "expansion", "contraction", "churn")
 RETENTION = ("year_ago", "retained", "retained_capped")
 
 
+def _retention_sql() -> str:
+    """A month's retention per owner and currency: the accounts with MRR a year before
+    (`year_ago`), their MRR then, now (`now`; none: churned) and now capped at then. The
+    snapshots of the two months joined on the unique (month, account, currency): a lookup per
+    account, not a subquery per row scanning the month's snapshots."""
+    snapshot = MrrSnapshot._meta.db_table
+    now = "COALESCE(b.mrr, 0)"
+    return f"""
+        SELECT a.owner_id, a.currency, SUM(a.mrr), SUM({now}),
+               SUM(CASE WHEN {now} < a.mrr THEN {now} ELSE a.mrr END)
+        FROM {snapshot} a
+        LEFT JOIN {snapshot} b ON b.month = %(now)s AND b.account_id = a.account_id
+                              AND b.currency = a.currency
+        WHERE a.month = %(year_ago)s AND a.mrr > 0
+        GROUP BY a.owner_id, a.currency"""
+
+
 def summarize_mrr_months(firsts: list[date], *, as_of: date) -> int:
     """Rebuild the `MrrMonth` rows of the months `firsts` from the account snapshots: one
     grouped query for the movements, one per month for the retention against a year before."""
@@ -108,19 +124,17 @@ def summarize_mrr_months(firsts: list[date], *, as_of: date) -> int:
         for name, amount in _round(values, MOVEMENTS, values["currency"]).items():
             setattr(one, name, amount)
         one.accounts, one.churned_accounts = values["accounts"], values["churned_accounts"]
-    for first in firsts:
-        now = (MrrSnapshot.objects.filter(month=first, account=OuterRef("account"),
-                                          currency=OuterRef("currency")).values("mrr")[:1])
-        retention = (MrrSnapshot.objects.filter(month=add_months(first, -12), mrr__gt=0)
-                     .annotate(now=Coalesce(Subquery(now), Value(Decimal("0"))))
-                     .values("owner", "currency")
-                     .annotate(year_ago=Sum("mrr"), retained=Sum("now"),
-                               retained_capped=Sum(Least("now", "mrr")))
-                     .order_by())
-        for values in retention:
-            one = row(first, values["owner"], values["currency"])
-            for name, amount in _round(values, RETENTION, values["currency"]).items():
-                setattr(one, name, amount)
+    retention_sql = _retention_sql()
+    with connection.cursor() as cursor:
+        for first in firsts:
+            cursor.execute(retention_sql, {"year_ago": add_months(first, -12), "now": first})
+            for owner, currency, *amounts in cursor.fetchall():
+                one = row(first, owner, currency)
+                # a raw cursor on SQLite answers floats: through str, not their binary value
+                sums = {name: Decimal(str(amount)) for name, amount in zip(
+                    RETENTION, amounts, strict=True)}
+                for name, amount in _round(sums, RETENTION, currency).items():
+                    setattr(one, name, amount)
     MrrMonth.objects.filter(month__in=firsts).delete()
     MrrMonth.objects.bulk_create(rows.values(), batch_size=2000)
     return len(rows)

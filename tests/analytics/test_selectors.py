@@ -15,7 +15,7 @@ from analytics.services.mrr import summarize_mrr_months
 from analytics.services.receivables import refresh_receivable_months
 from catalog.demo import seed_catalog
 from ledger.models import ExchangeRate
-from payments.aging import ar_aging
+from payments.aging import ar_aging, open_receivables
 from payments.services import Application, record_payment
 from q2c import flows
 from quotes import services as quote_services
@@ -25,6 +25,8 @@ from tests.contracts.factories import active_contract, sent_quote
 from tests.customers.factories import AccountFactory
 from tests.payments.factories import account as pay_account
 from tests.payments.factories import issued_invoice
+from tests.payments.test_dunning import dun
+from tests.payments.test_late_charges import charging_policy, eur_invoice  # noqa: F401
 from tests.quotes.factories import account_for, draft_quote
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +229,30 @@ def test_an_instalment_invoice_ages_alike_on_the_aging_page_and_in_analytics(fin
     # then both pages put 70 in 61–90 days and 100 in 31–60 days
     assert [b.amount for b in figures.aging] == row.cells() == [0, 0, 100, 70, 0]
     assert figures.closing_not_due == 0
+
+
+@pytest.mark.usefixtures("charging_policy")
+def test_unpaid_late_charges_age_alike_on_the_aging_page_and_in_analytics(finance):
+    # given EUR 10,000 due 31 October, a EUR 40 fee charged on 1 November and 38.93 of
+    # interest on 14 November (tests/payments/test_late_charges), booked at 1.10 USD/EUR
+    # (issue 16: analytics left late charges out of its aging while the aging page and the
+    # ledger count them)
+    invoice = eur_invoice()
+    dun(date(2026, 11, 1))
+    dun(date(2026, 11, 14))
+    refresh_receivable_months(on=date(2026, 11, 14), months=1)
+
+    # when
+    figures = selectors.receivable_figures(finance, selectors.Filters(start=NOV, end=NOV))
+    (row,) = [r for r in ar_aging(as_of=date(2026, 11, 14)).rows
+              if r.account_id == invoice.account_id]
+
+    # then the same buckets, in USD at the booked rate: the interest current, the fee and the
+    # invoice 13 and 14 days late; the aging adds up to the ledger's receivable
+    assert row.cells() == [Decimal("38.93"), Decimal("10040.00"), 0, 0, 0]
+    assert [b.amount for b in figures.aging] == [Decimal("42.82"), Decimal("11044.00"), 0, 0, 0]
+    assert figures.aging_total == figures.closing == open_receivables(
+        as_of=date(2026, 11, 14)) == Decimal("11086.82")
 
 
 def test_a_managers_receivables_are_their_teams(sales_manager, sales_rep, other_rep):
