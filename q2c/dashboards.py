@@ -19,7 +19,7 @@ from customers.selectors import accounts_visible_to, team_members
 from ledger import chart
 from ledger.models import AccountingPeriod, PeriodState
 from ledger.selectors import journal_entries, trial_balance
-from operations.selectors import stalled_runs
+from operations.selectors import refused_run_alerts, stalled_runs
 from orders.selectors import credit_hold_queue
 from payments.aging import open_receivables
 from payments.services.dunning import preview_dunning
@@ -88,7 +88,8 @@ def team_home(manager, on=None) -> dict:
 
 def finance_home(user, on=None) -> dict:
     """Finance's desk: approvals waiting, drafts to issue, orders on credit hold, what is owed
-    and overdue, and the dunning steps today's run will take."""
+    and overdue, the dunning steps today's run will take, and the scheduled runs that were
+    refused."""
     today = business_date(on)
     accounts = accounts_visible_to(user)
     overdue = accounts.filter(is_overdue=True).order_by("overdue_since", "name")
@@ -112,6 +113,7 @@ def finance_home(user, on=None) -> dict:
         "receivable_functional": open_receivables(as_of=today, accounts=accounts),
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
         "stalled": stalled_runs(),
+        "refused_runs": refused_run_alerts(),
     }
 
 
@@ -142,6 +144,7 @@ def accountant_home(user, on=None) -> dict:
         "recent_entries": journal_entries()[:RECENT],
         "functional_currency": settings.FUNCTIONAL_CURRENCY,
         "stalled": stalled_runs(),
+        "refused_runs": refused_run_alerts(),
     }
 
 

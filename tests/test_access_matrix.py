@@ -192,6 +192,8 @@ EXPECTED = {
     "notifications:outbox": both(FINANCE_ONLY),
     "notifications:send_again": post(FINANCE_ONLY),
     "operations:dashboard": both(OPERATORS),
+    "operations:dismiss_refusal": post(BOOKKEEPERS),
+    "operations:retry_refusal": post(BOOKKEEPERS),
     "operations:schedule": (BOOKKEEPERS, FINANCE_ONLY),
     "orders:cancel": post(FINANCE_ONLY),
     "orders:close": post(FINANCE_ONLY),

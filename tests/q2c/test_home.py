@@ -76,7 +76,7 @@ def test_home_page_query_count_does_not_grow_with_data(role, role_users, client,
     AccountFactory.create_batch(15, owner=role_users["sales_rep"],
                                 overdue_since=date.today() - timedelta(days=5), is_overdue=True)
 
-    with django_assert_max_num_queries(26):  # the home's 24, the stalled runs, the unread count
+    with django_assert_max_num_queries(27):  # the home's 24, stalled and refused runs, unread
         response = client.get("/")
 
     assert response.status_code == 200
@@ -150,3 +150,17 @@ def test_finance_home_counts_open_receivables_as_the_aging_does(finance, client)
         aging["EUR"] * euro.fx_rate + aging["USD"] * (dollars.fx_rate or 1)).quantize(
         Decimal("0.01"))
     assert figures["receivable_functional"] == Decimal("275.55")
+
+
+def test_a_refused_bill_day_run_waits_on_finances_home(client, finance):
+    # given an unfinished run for every account, the next day's scheduled run is refused
+    from billing.models import InvoiceRun
+    from operations import services as operations_services
+
+    InvoiceRun.objects.create(as_of=date(2026, 12, 6), created_by=finance)
+    assert operations_services.start_bill_day_run(on=date(2026, 12, 7)) is None
+
+    client.force_login(finance)
+    page = client.get("/").content.decode()
+
+    assert "Refused runs" in page and "2026-12-07" in page and "Retry now" in page
