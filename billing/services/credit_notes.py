@@ -239,10 +239,6 @@ def lines_left(invoice: Invoice) -> list[LineLeft]:
 
 # --- the verb --------------------------------------------------------------------------------
 
-def _require(by):
-    return require(by, "billing.issue_credit_note", "You are not allowed to issue credit notes.")
-
-
 def _checked_invoice(invoice: Invoice) -> None:
     if invoice.state not in CREDITABLE_STATES:
         raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
@@ -489,7 +485,8 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
     """Credit issued, partially paid or paid invoices (whole, per line or an amount) together:
     each posts its reversing entry and reduces its invoice's amount due, the rest owed back to
     the customer. Any bad request refuses them all, each named."""
-    actor = _require(by)
+    actor = require(by, "billing.issue_credit_note",
+                    "You are not allowed to issue credit notes.")
     plans = _plans(list(notes), on)
     invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for plan in plans
                                                  for p in plan.parts])

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook
 from catalog import policies
 from contracts.models import ContractLine
-from core.actors import as_actor
+from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_event, record_events
@@ -238,18 +238,11 @@ def _locked_drafts(pks) -> list[Invoice]:
     return list(Invoice.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
-def _require_issue(by):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.issue_invoice"):
-        raise PermissionDenied("You are not allowed to issue invoices.")
-    return actor
-
-
 @transaction.atomic
 def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[Invoice]:
     """Issue drafts together (each numbered, scheduled, posted); any one that cannot be issued
     refuses them all, each named."""
-    actor = _require_issue(by)
+    actor = require(by, "billing.issue_invoice", "You are not allowed to issue invoices.")
     day = business_date(on)
     pks = sorted({getattr(invoice, "pk", invoice) for invoice in invoices})
     issued = []
@@ -266,7 +259,7 @@ def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
     """Issue the drafts a run left for one chunk's accounts, in a transaction of their own, so
     workers issue a big run's chunks in parallel (idempotent: issued drafts are not drafts any
     more). Returns how many were issued."""
-    actor = _require_issue(by)
+    actor = require(by, "billing.issue_invoice", "You are not allowed to issue invoices.")
     day = business_date(on)
     pks = list(Invoice.objects.filter(
         run_id=chunk.run_id, state=InvoiceState.DRAFT,
@@ -301,8 +294,7 @@ def issue_invoice(*, invoice, by, on: date | None = None) -> Invoice:
 def void_invoice(*, invoice, by, reason: str, on: date | None = None) -> Invoice:
     """Void an issued invoice with nothing applied: reverse its entry, keep its number, release
     its billing records (the charges bill again)."""
-    if not as_actor(by).has_perm("billing.void_invoice"):
-        raise PermissionDenied("You are not allowed to void invoices.")
+    require(by, "billing.void_invoice", "You are not allowed to void invoices.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the invoice is void."})
     invoice = invoice_for_update(invoice.pk)
