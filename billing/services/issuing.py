@@ -275,7 +275,7 @@ def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
 def _deliver_after_commit(ids: list[int]) -> None:
     """Render, keep and email each issued invoice to its billing contacts, by a task queued
     through the outbox (a broker that is down delays the email, it never fails the issue)."""
-    enqueue_many("billing.document_tasks.deliver_invoice_task", [[pk] for pk in ids])
+    enqueue_many("billing.tasks.deliver_invoice_task", [[pk] for pk in ids])
 
 
 def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:
