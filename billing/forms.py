@@ -192,3 +192,13 @@ class TaxReportForm(forms.Form):
 
         last = calendar.monthrange(day.year, day.month)[1]
         return {"start": day.replace(day=1), "end": day.replace(day=last)}
+
+
+class MarkPostedForm(forms.Form):
+    copies = forms.ModelMultipleChoiceField(
+        queryset=None, error_messages={"required": "Choose the documents you posted."})
+    posted_on = forms.DateField(widget=DateInput, label="Posted on")
+
+    def __init__(self, *args, to_post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["copies"].queryset = to_post

@@ -22,6 +22,8 @@ from billing.models import (
     InvoiceLine,
     InvoiceRun,
     InvoiceState,
+    PostalCopy,
+    PostalState,
 )
 from billing.models.invoices import OPEN_STATES
 from core.money import round_money
@@ -258,3 +260,11 @@ def search_credit_notes(credit_notes: QuerySet[CreditNote], text: str) -> QueryS
         return credit_notes
     return credit_notes.filter(Q(number__icontains=text) | Q(invoice__number__icontains=text)
                                | Q(account__name__icontains=text))
+
+
+# --- documents sent by post -------------------------------------------------------------------
+
+def postal_copies_to_post() -> QuerySet[PostalCopy]:
+    """Finance's list to print and post, oldest first, with each document and its account."""
+    return PostalCopy.objects.filter(state=PostalState.TO_POST).select_related(
+        "invoice", "credit_note", "account").order_by("pk")

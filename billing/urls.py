@@ -2,12 +2,22 @@
 
 Two namespaces, kept so that no page or link elsewhere changes: `billing` (`urlpatterns`: runs,
 invoices, draft editing) and `billing_documents` (`document_urlpatterns`: credit notes, PDFs,
-e-invoices, sending, imports, tax reports), both under /billing/.
+e-invoices, sending, the documents to post, imports, tax reports), both under /billing/.
 """
 
 from django.urls import path
 
-from billing.views import credit_notes, einvoices, imports, invoices, pdfs, runs, sending, tax
+from billing.views import (
+    credit_notes,
+    einvoices,
+    imports,
+    invoices,
+    pdfs,
+    postal,
+    runs,
+    sending,
+    tax,
+)
 
 app_name = "billing"
 
@@ -53,4 +63,6 @@ document_urlpatterns = [
     path("tax-report/", tax.tax_report_page, name="tax_report"),
     path("tax-report/export/", tax.tax_report_export, name="tax_report_export"),
     path("oss-report/", tax.oss_report_page, name="oss_report"),
+    path("to-post/", postal.postal_copies, name="postal_copies"),
+    path("to-post/posted/", postal.postal_mark_posted, name="postal_mark_posted"),
 ]

@@ -262,6 +262,7 @@ def _note(plan: _Planned, number: int, actor) -> CreditNote:
         # The parties of the invoice it corrects (as that invoice copied them on issue).
         seller=invoice.seller or document_parties.seller_copy(),
         buyer=invoice.buyer or document_parties.buyer_copy(invoice.account),
+        delivery=invoice.account.document_delivery,
         created_by=actor.user, issued_by=actor.user, issued_at=timezone.now())
 
 

@@ -58,7 +58,7 @@ DELIVER_AT_ONCE = 50
 ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
                  "functional_total", "journal_entry", "issued_by", "issued_at",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
-                 "updated_at"]
+                 "delivery", "updated_at"]
 
 
 def number_for(year: int, value: int) -> str:
@@ -145,9 +145,9 @@ def _check_drafts(invoices, lines) -> None:
 
 
 def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
-    """Copy the seller, buyer and payment means onto each invoice and label each line's VAT
-    (one UPDATE for the lines whose labels change). A draft taxed
-    against its VAT treatment (say, VAT charged to a reverse-charge customer), or whose
+    """Copy the seller, buyer, payment means and delivery onto each invoice and label each
+    line's VAT (one UPDATE for the lines whose labels change). A draft taxed against its VAT
+    treatment (say, VAT charged to a reverse-charge customer), or whose
     e-invoice would lack what EN 16931 requires (the company's VAT ID), refuses the batch, each
     named."""
     stored = {line.pk: _line_labels(line) for group in lines.values() for line in group}
@@ -156,6 +156,7 @@ def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
         account = accounts[invoice.account_id]
         invoice.seller, invoice.buyer = seller, document_parties.buyer_copy(account)
         invoice.payment_means = document_parties.payment_means_copy(account)
+        invoice.delivery = account.document_delivery
         invoice.buyer_reference = invoice.buyer_reference or account.buyer_reference
         invoice.purchase_order = invoice.purchase_order or account.purchase_order
         wrong = document_parties.label_lines(lines[invoice.pk],
