@@ -130,7 +130,8 @@ def invoice_for_detail(*, pk, user) -> Invoice:
     from django.shortcuts import get_object_or_404
 
     invoices = invoices_visible_to(user).select_related(
-        "account", "run", "journal_entry", "void_entry", "write_off_entry", "issued_by")
+        "account", "run", "journal_entry", "void_entry", "write_off_entry", "issued_by",
+        "postal_copy")
     return get_object_or_404(invoices, pk=pk)
 
 
@@ -251,7 +252,7 @@ def credit_notes_visible_to(user) -> QuerySet[CreditNote]:
 
 def credit_note_for_detail(*, pk, user) -> CreditNote:
     return get_object_or_404(credit_notes_visible_to(user).select_related(
-        "journal_entry", "created_by", "issued_by"), pk=pk)
+        "journal_entry", "created_by", "issued_by", "postal_copy"), pk=pk)
 
 
 def search_credit_notes(credit_notes: QuerySet[CreditNote], text: str) -> QuerySet[CreditNote]:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from billing.forms import MarkPostedForm
 from billing.selectors import postal_copies_to_post
@@ -17,6 +17,7 @@ from core.pagination import keyset_page
 PAGE_SIZE = 50
 
 
+@require_GET
 @permission_required("billing.mark_posted", raise_exception=True)
 def postal_copies(request):
     page = keyset_page(postal_copies_to_post(), request.GET, default_size=PAGE_SIZE)

@@ -152,3 +152,17 @@ def test_the_list_reads_a_constant_number_of_queries(client, finance, vat):
     one = _queries_for_list(client)
     _queued(finance, 4)
     assert _queries_for_list(client) == one
+
+
+def test_the_document_pages_say_how_it_is_delivered(client, finance, vat):
+    [invoice] = _queued(finance)
+    note = issue_credit_note(invoice=invoice, by=finance, reason="goodwill", amount="10.00",
+                             on=ON)
+    client.force_login(finance)
+    invoice_page = reverse("billing:invoice", args=[invoice.pk])
+    note_page = reverse("billing_documents:credit_note", args=[note.pk])
+
+    assert "on the list to post" in client.get(invoice_page).content.decode()
+    assert "not on the list to post yet" in client.get(note_page).content.decode()
+    mark_posted(copies=[invoice.postal_copy], by=finance, on=ON)
+    assert "posted on 2026-11-23" in client.get(invoice_page).content.decode()
