@@ -20,8 +20,8 @@ from billing.models import (
     InvoiceTax,
 )
 from billing.pdf import PdfUnavailable
-from billing.selectors import invoices_visible_to
-from billing.services.credit_notes import credit_notes_visible_to, issue_credit_note
+from billing.selectors import credit_notes_visible_to, invoices_visible_to
+from billing.services.credit_notes import issue_credit_note
 from billing.services.documents import DocumentNotIssued, stored_pdf
 from billing.services.issuing import issue_invoice, void_invoice
 from billing.services.usage_ingest import MAX_EVENTS, ingest_usage_events

@@ -2,7 +2,8 @@
 
 Sales roles see the invoices of the accounts they can see (billing.selectors.invoices_visible_to,
 by the account's owner); finance runs, issues, voids and settles; accountants read everything;
-the system user runs invoice runs, issues and applies payments for tasks."""
+the system user runs invoice runs, issues and applies payments for tasks. Only finance prints
+and posts the documents of accounts that take them by post."""
 
 from core.roles import Role
 
@@ -18,7 +19,7 @@ GRANTS = {
     Role.FINANCE: [*_READ_ALL, "billing.start_invoice_run", "billing.edit_draft_invoice",
                    "billing.issue_invoice", "billing.void_invoice", "billing.apply_payment",
                    "billing.mark_invoice_uncollectible", "billing.issue_credit_note",
-                   "billing.import_usage"],
+                   "billing.import_usage", "billing.mark_posted", "billing.view_postalcopy"],
     Role.ACCOUNTANT: _READ_ALL,
     # Payments' tasks act as the system user: dunning's last step writes an invoice off, and
     # a card payment confirmed later settles its early-payment discount by a credit.

@@ -1,15 +1,30 @@
-"""Billing's questions: which invoices a user may see, which are open for an account, how old
-their unpaid money is, and the lock helpers (ordered by pk)."""
+"""Billing's questions: which invoices and credit notes a user may see, which are open for an
+account, how old their unpaid money is, what is left to credit, and the lock helpers (ordered by
+pk)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.shortcuts import get_object_or_404
 
 from billing.aging import BUCKETS
-from billing.models import DueInstalment, Invoice, InvoiceRun, InvoiceState
+from billing.crediting import Credited, LineLeft, TaxKey
+from billing.models import (
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteState,
+    DueInstalment,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    InvoiceState,
+    PostalCopy,
+    PostalState,
+)
 from billing.models.invoices import OPEN_STATES
 from core.money import round_money
 from core.visibility import visible_to
@@ -115,7 +130,8 @@ def invoice_for_detail(*, pk, user) -> Invoice:
     from django.shortcuts import get_object_or_404
 
     invoices = invoices_visible_to(user).select_related(
-        "account", "run", "journal_entry", "void_entry", "write_off_entry", "issued_by")
+        "account", "run", "journal_entry", "void_entry", "write_off_entry", "issued_by",
+        "postal_copy")
     return get_object_or_404(invoices, pk=pk)
 
 
@@ -163,3 +179,93 @@ def run_summary(run: InvoiceRun) -> RunSummary:
 def failures_of(run: InvoiceRun) -> QuerySet:
     return run.failures.select_related("account").order_by("account__name", "pk")
 
+
+# --- credit notes: what is left to credit, what was credited, who sees them -------------------
+
+def _tax_key(detail: dict) -> TaxKey:
+    return detail["name"], Decimal(detail["percent"]).normalize()
+
+
+def lines_left_of(invoice_ids) -> dict[int, list[LineLeft]]:
+    """Each positive line of each invoice with what issued credit notes already took back
+    (two queries for any number of invoices)."""
+    credited_amount, credited_taxes = defaultdict(lambda: ZERO), defaultdict(dict)
+    for line_id, amount, detail in CreditNoteLine.objects.filter(
+            credit_note__invoice_id__in=invoice_ids, credit_note__state=CreditNoteState.ISSUED,
+            invoice_line__isnull=False).values_list("invoice_line_id", "amount", "tax_detail"):
+        credited_amount[line_id] += amount
+        for tax in detail:
+            key = _tax_key(tax)
+            credited_taxes[line_id][key] = credited_taxes[line_id].get(key, ZERO) \
+                + Decimal(tax["amount"])
+    lines = {pk: [] for pk in invoice_ids}
+    for invoice_id, line_id, amount, detail in InvoiceLine.objects.filter(
+            invoice_id__in=invoice_ids, amount__gt=0).order_by(
+            "invoice_id", "position", "pk").values_list("invoice_id", "pk", "amount",
+                                                        "tax_detail"):
+        taxes: dict[TaxKey, Decimal] = {}
+        for tax in detail or ():
+            key = _tax_key(tax)
+            taxes[key] = taxes.get(key, ZERO) + Decimal(tax["amount"])
+        lines[invoice_id].append(LineLeft(line_id, amount, taxes, credited_amount[line_id],
+                                          credited_taxes[line_id]))
+    return lines
+
+
+def lines_left(invoice: Invoice) -> list[LineLeft]:
+    return lines_left_of([invoice.pk])[invoice.pk]
+
+
+def rooms_left(invoices) -> dict[int, Decimal]:
+    """What each invoice's total leaves to credit after its issued credit notes (an invoice
+    with negative lines, such as amendment credits, is credited at most its net total); one
+    query."""
+    credited = defaultdict(lambda: ZERO)
+    for invoice_id, total in CreditNote.objects.filter(
+            invoice__in=[i.pk for i in invoices], state=CreditNoteState.ISSUED
+            ).values_list("invoice_id", "total"):
+        credited[invoice_id] += total
+    return {i.pk: max(i.total - credited[i.pk], ZERO) for i in invoices}
+
+
+def room_left(invoice: Invoice) -> Decimal:
+    return rooms_left([invoice])[invoice.pk]
+
+
+def credited_of(invoices) -> dict[int, Credited]:
+    """Per invoice, what its issued credit notes took back (one query)."""
+    sums = defaultdict(lambda: [ZERO, ZERO])
+    for invoice_id, subtotal, tax, rounding in CreditNote.objects.filter(
+            invoice__in=[i.pk for i in invoices], state=CreditNoteState.ISSUED).values_list(
+            "invoice_id", "subtotal", "tax_total", "cash_rounding"):
+        sums[invoice_id][0] += subtotal + tax
+        sums[invoice_id][1] += rounding
+    return {i.pk: Credited(*sums[i.pk]) for i in invoices}
+
+
+def credit_notes_visible_to(user) -> QuerySet[CreditNote]:
+    """As invoices: finance and accountants see every one, sales roles their accounts'."""
+    return visible_to(CreditNote.objects.select_related("account", "invoice"), user,
+                      view="billing.view_creditnote", view_team="billing.view_team_invoices",
+                      view_all="billing.view_all_invoices", owner="account__owner")
+
+
+def credit_note_for_detail(*, pk, user) -> CreditNote:
+    return get_object_or_404(credit_notes_visible_to(user).select_related(
+        "journal_entry", "created_by", "issued_by", "postal_copy"), pk=pk)
+
+
+def search_credit_notes(credit_notes: QuerySet[CreditNote], text: str) -> QuerySet[CreditNote]:
+    text = (text or "").strip()
+    if not text:
+        return credit_notes
+    return credit_notes.filter(Q(number__icontains=text) | Q(invoice__number__icontains=text)
+                               | Q(account__name__icontains=text))
+
+
+# --- documents sent by post -------------------------------------------------------------------
+
+def postal_copies_to_post() -> QuerySet[PostalCopy]:
+    """Finance's list to print and post, oldest first, with each document and its account."""
+    return PostalCopy.objects.filter(state=PostalState.TO_POST).select_related(
+        "invoice", "credit_note", "account").order_by("pk")

@@ -24,7 +24,7 @@ class AccountAdminForm(forms.ModelForm):
                   "shipping_street", "shipping_city", "shipping_postal_code",
                   "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
                   "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-                  "document_language", "peppol_id"]
+                  "document_language", "peppol_id", "document_delivery"]
 
     def _post_clean(self):
         super()._post_clean()
@@ -64,7 +64,8 @@ class AccountAdmin(admin.ModelAdmin):
         ("E-invoicing and payment", {"fields": [
             "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
             "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-            "document_language", "peppol_id", "vat_checked_at", "vat_check_valid"]}),
+            "document_language", "peppol_id", "document_delivery", "vat_checked_at",
+            "vat_check_valid"]}),
         ("Billing address", {"fields": ["billing_street", "billing_city",
                                         "billing_postal_code"]}),
         ("Shipping address", {"fields": ["shipping_street", "shipping_city",

@@ -12,7 +12,14 @@ from core.api.filters import UPDATED_SINCE, parsed, updated_since
 from core.api.viewsets import ApiViewSet
 from core.external_ids import document_id_for, set_external_id, with_external_ids
 from customers import services
-from customers.models import Account, AccountStatus, Contact, ContactRole, PaymentTerms
+from customers.models import (
+    Account,
+    AccountStatus,
+    Contact,
+    ContactRole,
+    DocumentDelivery,
+    PaymentTerms,
+)
 from customers.selectors import accounts_visible_to
 
 EXTERNAL_ID = r"external/(?P<external_id>[^/]+)"
@@ -31,7 +38,7 @@ class AccountSerializer(serializers.ModelSerializer):
                   "billing_street", "billing_city", "billing_postal_code", "shipping_street",
                   "shipping_city", "shipping_postal_code", "currency", "payment_terms",
                   "credit_limit", "tax_exempt", "bill_day", "owner", "status", "is_overdue",
-                  "overdue_since", "created_at", "updated_at"]
+                  "overdue_since", "document_delivery", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -61,6 +68,8 @@ class AccountWriteSerializer(serializers.Serializer):
                                          queryset=get_user_model().objects.all(),
                                          help_text="The owner's username.")
     status = serializers.ChoiceField(choices=AccountStatus.choices, required=False)
+    document_delivery = serializers.ChoiceField(choices=DocumentDelivery.choices,
+                                                required=False)
 
 
 class ContactSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from djmoney.money import Money
 
-from customers.models import Account, Contact, PaymentMeans, PaymentTerms
+from customers.models import Account, Contact, DocumentDelivery, PaymentMeans, PaymentTerms
 from customers.selectors import assignable_owners, terms_due_within
 from customers.services.accounts import COMMERCIAL_TERMS, SALES_TERMS_DAYS, TERM_LABELS
 from customers.services.importing import MAX_IMPORT_BYTES
@@ -20,7 +20,7 @@ ACCOUNT_FORM_FIELDS = [
     "shipping_street", "shipping_city", "shipping_postal_code",
     "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
     "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",
-    "document_language", "peppol_id",
+    "document_language", "peppol_id", "document_delivery",
 ]
 
 
@@ -50,12 +50,16 @@ class AccountForm(forms.ModelForm):
             self.initial.setdefault("currency", settings.DEFAULT_CURRENCY)
             self.initial.setdefault("credit_limit", 0)
         self.fields["payment_means"].required = False  # credit transfer unless told
+        self.fields["document_delivery"].required = False  # email unless told
         if not user.has_perm(COMMERCIAL_TERMS):
             self._leave_terms_to_finance()
         self.order_fields(ACCOUNT_FORM_FIELDS)
 
     def clean_payment_means(self):
         return self.cleaned_data.get("payment_means") or PaymentMeans.CREDIT_TRANSFER
+
+    def clean_document_delivery(self):
+        return self.cleaned_data.get("document_delivery") or DocumentDelivery.EMAIL
 
     def _leave_terms_to_finance(self):
         """Sales see the commercial terms but cannot post them (a disabled field keeps its

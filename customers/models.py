@@ -176,6 +176,15 @@ def vat_id_errors(vat_id: str, country: str) -> list[str]:
     return []
 
 
+class DocumentDelivery(models.TextChoices):
+    """How the account's invoices and credit notes reach it once issued
+    (billing.services.delivery)."""
+
+    EMAIL = "email", "Email to the billing contacts"
+    PORTAL = "portal", "Customer portal only (no email)"
+    POST = "post", "Post (finance prints and posts it)"
+
+
 class AccountStatus(models.TextChoices):
     PROSPECT = "prospect", "Prospect"
     ACTIVE = "active", "Active"
@@ -223,6 +232,9 @@ class Account(FSMModelMixin, models.Model):
     document_language = models.CharField(
         max_length=8, choices=[("en", "English"), ("de", "Deutsch")], default="en", blank=True,
         help_text="The language of its invoices and credit notes (empty: English).")
+    document_delivery = models.CharField(
+        max_length=10, choices=DocumentDelivery.choices, default=DocumentDelivery.EMAIL,
+        help_text="How its issued invoices and credit notes are delivered.")
     einvoice_format = models.CharField("e-invoice", max_length=10, blank=True,
                                        choices=EInvoiceFormat.choices,
                                        help_text="The structured invoice sent with the PDF.")
@@ -328,6 +340,10 @@ class Account(FSMModelMixin, models.Model):
                                              "buyer reference (BR-DE-15).")
             elif leitweg_errors := leitweg_id_errors(self.buyer_reference):
                 errors["buyer_reference"] = leitweg_errors
+        if self.document_delivery == DocumentDelivery.POST and not all(
+                (self.billing_street, self.billing_city, self.billing_postal_code)):
+            errors["document_delivery"] = ("Documents sent by post need the billing address "
+                                           "(street, city and postal code).")
         if self.debtor_iban:
             from stdnum import iban
 

@@ -10,6 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
 from billing.models.invoices import TaxTotal
+from customers.models import DocumentDelivery
 
 
 class CreditNoteState(models.TextChoices):
@@ -39,6 +40,9 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     # Copies made on issue, as on invoices.
     seller = models.JSONField(default=dict, blank=True)
     buyer = models.JSONField(default=dict, blank=True)
+    delivery = models.CharField(max_length=10, choices=DocumentDelivery.choices,
+                                default=DocumentDelivery.EMAIL,
+                                help_text="How it is delivered: the account's choice on issue.")
     einvoice_findings = models.JSONField(
         default=list, blank=True,
         help_text="The EN 16931 rules its e-invoice broke when last sent (then it was not sent).")

@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
 from catalog.models.price_books import ROUNDING_MODE_CHOICES
 from catalog.tax import TaxRounding
+from customers.models import DocumentDelivery
 
 
 class InvoiceState(models.TextChoices):
@@ -86,6 +87,9 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     seller = models.JSONField(default=dict, blank=True)
     buyer = models.JSONField(default=dict, blank=True)
     payment_means = models.JSONField(default=dict, blank=True)
+    delivery = models.CharField(max_length=10, choices=DocumentDelivery.choices,
+                                default=DocumentDelivery.EMAIL,
+                                help_text="How it is delivered: the account's choice on issue.")
     einvoice_findings = models.JSONField(
         default=list, blank=True,
         help_text="The EN 16931 rules its e-invoice broke when last sent (then it was not sent).")

@@ -1,13 +1,7 @@
 """Credit notes: whole or partial corrections of an issued invoice, issued at once.
 
-What may be credited is what is left of each invoice line (net and each of its taxes) after the
-credit notes already issued on it. Three ways to say how much:
-- whole: everything left;
-- per line: a net amount for each line; its tax is the line's tax on the net credited so far,
-  rounded, less the tax already credited (so crediting a line in parts never credits more or
-  less tax than the line carried);
-- an amount: a gross amount split over the lines in proportion to what is left of them
-  (largest remainder), each part split into net and tax at the line's own ratio.
+How much each way of crediting (whole, per line, an amount) takes back of each line and tax is
+the pure maths of `billing.crediting`; what is left of an invoice is read by `billing.selectors`.
 
 Issuing takes the next number of the year's gapless series (CN-YYYY-NNNNNN, `core.numbering`,
 its row locked until commit), posts the mirror of the invoice's journal for the credited parts
@@ -24,23 +18,31 @@ cash step and the notes that credit it whole add up to its rounded total.
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from billing import journal
+from billing.crediting import (
+    NOTHING_CREDITED,
+    ZERO,
+    Credited,
+    CreditPart,
+    credit_amount,
+    credit_by_lines,
+    credit_entry,
+    credit_whole,
+    split_settlement,
+)
 from billing.models import (
     CreditNote,
     CreditNoteLine,
     CreditNoteReason,
-    CreditNoteState,
     CreditNoteTax,
     Invoice,
     InvoiceLine,
@@ -48,6 +50,7 @@ from billing.models import (
     InvoiceTax,
     LineSource,
 )
+from billing.selectors import credited_of, lines_left_of, rooms_left
 from billing.services import document_parties
 from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
@@ -57,231 +60,20 @@ from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_events
-from core.money import allocate, round_money
+from core.money import round_money
 from core.numbering import next_numbers
 from core.outbox import enqueue_many
 from core.transitions import run_transition
-from core.visibility import visible_to
 from ledger import chart
-from ledger.drafts import EntryDraft
 from ledger.services import post_entries
 
-ZERO = Decimal(0)
 CREDITABLE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID)
-TaxKey = tuple[str, Decimal]  # (tax name, percent)
-
-
-# --- the maths: pure, over plain values ------------------------------------------------------
-
-@dataclass(frozen=True)
-class LineLeft:
-    """One invoice line: what it billed and what earlier credit notes took back."""
-
-    line_id: int
-    amount: Decimal
-    taxes: Mapping[TaxKey, Decimal]
-    credited_amount: Decimal = ZERO
-    credited_taxes: Mapping[TaxKey, Decimal] = field(default_factory=dict)
-
-    @property
-    def amount_left(self) -> Decimal:
-        return max(self.amount - self.credited_amount, ZERO)
-
-    def tax_left(self, key: TaxKey) -> Decimal:
-        return self.taxes[key] - self.credited_taxes.get(key, ZERO)
-
-    @property
-    def gross_left(self) -> Decimal:
-        return self.amount_left + sum((self.tax_left(k) for k in self.taxes), ZERO)
-
-
-@dataclass(frozen=True)
-class CreditPart:
-    line_id: int
-    amount: Decimal
-    taxes: dict[TaxKey, Decimal]
-
-    @property
-    def tax(self) -> Decimal:
-        return sum(self.taxes.values(), ZERO)
-
-
-def _taxes_for_net(line: LineLeft, net: Decimal, currency: str,
-                   mode: str = ROUND_HALF_UP) -> dict[TaxKey, Decimal]:
-    """The line's tax on everything credited so far, rounded once (ties by the invoice's
-    rounding mode), less what was credited."""
-    if not line.amount:
-        return {}
-    so_far = line.credited_amount + net
-    return {key: round_money(tax * so_far / line.amount, currency, rounding=mode)
-            - line.credited_taxes.get(key, ZERO) for key, tax in line.taxes.items()}
-
-
-def credit_by_lines(lines: Sequence[LineLeft], nets: Mapping[int, Decimal],
-                    currency: str, mode: str = ROUND_HALF_UP) -> list[CreditPart]:
-    """Credit a net amount of each named line; refuses more than is left of a line."""
-    by_id = {line.line_id: line for line in lines}
-    parts, errors = [], {}
-    for line_id, net in nets.items():
-        line = by_id.get(line_id)
-        if line is None:
-            errors[f"line_{line_id}"] = "This line is not on the invoice."
-        elif net < 0 or round_money(net, currency) != net:
-            errors[f"line_{line_id}"] = f"{net} is not a positive amount in {currency}."
-        elif net > line.amount_left:
-            left = round_money(line.amount_left, currency)
-            errors[f"line_{line_id}"] = (f"{net} is more than the {left} left to "
-                                         "credit on this line.")
-        elif net:
-            parts.append(CreditPart(line_id, net, _taxes_for_net(line, net, currency, mode)))
-    if errors:
-        raise ValidationError(errors)
-    return parts
-
-
-def credit_whole(lines: Sequence[LineLeft], currency: str,
-                 mode: str = ROUND_HALF_UP) -> list[CreditPart]:
-    """Everything left on every line."""
-    return credit_by_lines([ln for ln in lines if ln.amount_left > 0],
-                           {ln.line_id: ln.amount_left for ln in lines if ln.amount_left > 0},
-                           currency, mode)
-
-
-def credit_amount(lines: Sequence[LineLeft], gross: Decimal, currency: str,
-                  mode: str = ROUND_HALF_UP) -> list[CreditPart]:
-    """A gross amount spread over what is left of the lines, each part split into net and tax
-    at the line's ratio of what is left."""
-    open_lines = [line for line in lines if line.gross_left > 0]
-    left = round_money(sum((line.gross_left for line in open_lines), ZERO), currency)
-    if gross > left:
-        raise ValidationError({"amount": f"{gross} is more than the {left} left to credit on "
-                                         "this invoice."})
-    parts = []
-    for line, share in zip(open_lines, allocate(gross, [ln.gross_left for ln in open_lines],
-                                                currency), strict=True):
-        if not share:
-            continue
-        net = min(round_money(share * line.amount_left / line.gross_left, currency,
-                              rounding=mode), line.amount_left)
-        keys = list(line.taxes)
-        tax_parts = allocate(share - net, [line.tax_left(k) for k in keys], currency) \
-            if keys else []
-        parts.append(CreditPart(line.line_id, net, dict(zip(keys, tax_parts, strict=True))))
-    return parts
-
-
-def split_settlement(total: Decimal, amount_due: Decimal, invoice_open: bool
-                     ) -> tuple[Decimal, Decimal]:
-    """(reduces the amount due, owed back to the customer) of a credit of `total`."""
-    applied = min(total, amount_due) if invoice_open else ZERO
-    return applied, total - applied
-
-
-def credit_entry(*, label: str, account_id: int, currency: str, day: date, rate: Decimal,
-                 parts: Sequence[journal.Part], applied: Decimal, excess: Decimal,
-                 functional: str, source=None, memo: str) -> tuple[EntryDraft | None, Decimal]:
-    """The mirror of the invoice's entry for the credited parts, its receivable credit split
-    between the receivable (what reduces the amount due) and customer credits (the rest)."""
-    amounts = journal.InvoiceAmounts(label, account_id, currency, day, rate, tuple(parts))
-    entry, receivable = journal.invoice_entry(amounts, functional=functional, source=source,
-                                              memo=memo)
-    if entry is None:
-        return None, receivable
-    lines = []
-    for line in entry.lines:
-        if line.gl_code != chart.ACCOUNTS_RECEIVABLE:
-            lines.append(line.mirrored())
-            continue
-        f_applied, f_excess = allocate(receivable, [applied, excess], functional)
-        for gl_code, f_amount, amount in ((chart.ACCOUNTS_RECEIVABLE, f_applied, applied),
-                                          (chart.CUSTOMER_CREDITS, f_excess, excess)):
-            if amount and f_amount:
-                lines.append(replace(line, gl_code=gl_code, debit=ZERO, credit=f_amount,
-                                     document_amount=-amount))
-    return replace(entry, lines=lines), receivable
-
-
-# --- reading what is left --------------------------------------------------------------------
-
-def _tax_key(detail: dict) -> TaxKey:
-    return detail["name"], Decimal(detail["percent"]).normalize()
-
-
-def lines_left_of(invoice_ids) -> dict[int, list[LineLeft]]:
-    """Each positive line of each invoice with what issued credit notes already took back
-    (two queries for any number of invoices)."""
-    credited_amount, credited_taxes = defaultdict(lambda: ZERO), defaultdict(dict)
-    for line_id, amount, detail in CreditNoteLine.objects.filter(
-            credit_note__invoice_id__in=invoice_ids, credit_note__state=CreditNoteState.ISSUED,
-            invoice_line__isnull=False).values_list("invoice_line_id", "amount", "tax_detail"):
-        credited_amount[line_id] += amount
-        for tax in detail:
-            key = _tax_key(tax)
-            credited_taxes[line_id][key] = credited_taxes[line_id].get(key, ZERO) \
-                + Decimal(tax["amount"])
-    lines = {pk: [] for pk in invoice_ids}
-    for invoice_id, line_id, amount, detail in InvoiceLine.objects.filter(
-            invoice_id__in=invoice_ids, amount__gt=0).order_by(
-            "invoice_id", "position", "pk").values_list("invoice_id", "pk", "amount",
-                                                        "tax_detail"):
-        taxes: dict[TaxKey, Decimal] = {}
-        for tax in detail or ():
-            key = _tax_key(tax)
-            taxes[key] = taxes.get(key, ZERO) + Decimal(tax["amount"])
-        lines[invoice_id].append(LineLeft(line_id, amount, taxes, credited_amount[line_id],
-                                          credited_taxes[line_id]))
-    return lines
-
-
-def lines_left(invoice: Invoice) -> list[LineLeft]:
-    return lines_left_of([invoice.pk])[invoice.pk]
-
-
-# --- the verb --------------------------------------------------------------------------------
-
-def _require(by):
-    return require(by, "billing.issue_credit_note", "You are not allowed to issue credit notes.")
 
 
 def _checked_invoice(invoice: Invoice) -> None:
     if invoice.state not in CREDITABLE_STATES:
         raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
                               "issued, partially paid or paid invoice can be credited.")
-
-
-def rooms_left(invoices) -> dict[int, Decimal]:
-    """What each invoice's total leaves to credit after its issued credit notes (an invoice
-    with negative lines, such as amendment credits, is credited at most its net total); one
-    query."""
-    credited = defaultdict(lambda: ZERO)
-    for invoice_id, total in CreditNote.objects.filter(
-            invoice__in=[i.pk for i in invoices], state=CreditNoteState.ISSUED
-            ).values_list("invoice_id", "total"):
-        credited[invoice_id] += total
-    return {i.pk: max(i.total - credited[i.pk], ZERO) for i in invoices}
-
-
-def room_left(invoice: Invoice) -> Decimal:
-    return rooms_left([invoice])[invoice.pk]
-
-
-@dataclass(frozen=True)
-class Credited:
-    """What an invoice's issued credit notes took back: gross (net + tax) and cash rounding."""
-
-    gross: Decimal = ZERO
-    cash_rounding: Decimal = ZERO
-
-
-def credited_of(invoices) -> dict[int, Credited]:
-    """Per invoice, what its issued credit notes took back (one query)."""
-    sums = defaultdict(lambda: [ZERO, ZERO])
-    for invoice_id, subtotal, tax, rounding in CreditNote.objects.filter(
-            invoice__in=[i.pk for i in invoices], state=CreditNoteState.ISSUED).values_list(
-            "invoice_id", "subtotal", "tax_total", "cash_rounding"):
-        sums[invoice_id][0] += subtotal + tax
-        sums[invoice_id][1] += rounding
-    return {i.pk: Credited(*sums[i.pk]) for i in invoices}
 
 
 def cash_rounding_of(invoice: Invoice, credited: Credited, parts: Sequence[CreditPart]
@@ -296,7 +88,7 @@ def cash_rounding_of(invoice: Invoice, credited: Credited, parts: Sequence[Credi
 
 
 def _parts(invoice, lines, room: Decimal | None, *, whole, line_amounts, amount,
-           credited: Credited = Credited()) -> list[CreditPart]:
+           credited: Credited = NOTHING_CREDITED) -> list[CreditPart]:
     """The credit's parts; `room` caps its total (None: each line's own limit only)."""
     ways = [whole, line_amounts is not None, amount is not None]
     if sum(ways) != 1:
@@ -446,7 +238,7 @@ def _plans(requests: Sequence[NewCreditNote], on: date | None) -> list[_Planned]
             seen.add(pk)
             plans.append(_planned(request, invoice, lines.get(pk, []), rooms.get(pk, ZERO),
                                   business_date(request.on or on),
-                                  credited.get(pk, Credited())))
+                                  credited.get(pk, NOTHING_CREDITED)))
         except ValidationError as error:
             if len(requests) == 1:
                 raise
@@ -470,6 +262,7 @@ def _note(plan: _Planned, number: int, actor) -> CreditNote:
         # The parties of the invoice it corrects (as that invoice copied them on issue).
         seller=invoice.seller or document_parties.seller_copy(),
         buyer=invoice.buyer or document_parties.buyer_copy(invoice.account),
+        delivery=invoice.account.document_delivery,
         created_by=actor.user, issued_by=actor.user, issued_at=timezone.now())
 
 
@@ -489,7 +282,8 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
     """Credit issued, partially paid or paid invoices (whole, per line or an amount) together:
     each posts its reversing entry and reduces its invoice's amount due, the rest owed back to
     the customer. Any bad request refuses them all, each named."""
-    actor = _require(by)
+    actor = require(by, "billing.issue_credit_note",
+                    "You are not allowed to issue credit notes.")
     plans = _plans(list(notes), on)
     invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for plan in plans
                                                  for p in plan.parts])
@@ -533,7 +327,7 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
         issued.append(_settle_and_issue(plan, note, by))
     record_events("credit_note.issued", issued)
     if len(issued) <= DELIVER_AT_ONCE:  # a bigger batch is left to the pending-documents task
-        enqueue_many("billing.document_tasks.deliver_credit_note_task",
+        enqueue_many("billing.tasks.deliver_credit_note_task",
                      [[n.pk] for n in issued])
     return issued
 
@@ -558,25 +352,3 @@ def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole:
         invoice, reason, reason_note, whole, line_amounts, amount)])[0]
 
 
-# --- the questions ---------------------------------------------------------------------------
-
-def credit_notes_visible_to(user) -> QuerySet[CreditNote]:
-    """As invoices: finance and accountants see every one, sales roles their accounts'."""
-    return visible_to(CreditNote.objects.select_related("account", "invoice"), user,
-                      view="billing.view_creditnote", view_team="billing.view_team_invoices",
-                      view_all="billing.view_all_invoices", owner="account__owner")
-
-
-def credit_note_for_detail(*, pk, user) -> CreditNote:
-    return get_object_or_404(credit_notes_visible_to(user).select_related(
-        "journal_entry", "created_by", "issued_by"), pk=pk)
-
-
-def search_credit_notes(credit_notes: QuerySet[CreditNote], text: str) -> QuerySet[CreditNote]:
-    from django.db.models import Q
-
-    text = (text or "").strip()
-    if not text:
-        return credit_notes
-    return credit_notes.filter(Q(number__icontains=text) | Q(invoice__number__icontains=text)
-                               | Q(account__name__icontains=text))

@@ -1,4 +1,9 @@
-"""Emailing issued invoices and credit notes to every billing contact of the account.
+"""Delivering issued invoices and credit notes the way the account takes them
+(customers.Account.document_delivery):
+- email: to every billing contact of the account;
+- portal only: nothing is sent; the customer reads the document in the portal;
+- post: a postal copy waits on finance's "to print and post" list with its PDF until finance
+  marks it posted (a transition with permission and history).
 
 Each email is a `notifications.Delivery` (queued, sent, or failed with the reason and retried
 with backoff; Send again), carrying the kept PDF, the e-invoice the account takes, and for an
@@ -6,17 +11,23 @@ invoice its pay link. The first email after issue is claimed once (`emailed_at`)
 document's page emails it again on purpose.
 """
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from billing.models import CreditNote, Invoice
+from billing.models import CreditNote, Invoice, PostalCopy, PostalState
 from billing.services import einvoicing
 from billing.services.documents import is_issued, stored_pdf
 from billing.services.pay_links import pay_link_url
-from core.actors import Actor
-from customers.models import Contact, ContactRole
+from core.actors import Actor, require
+from core.dates import business_date
+from core.transitions import run_bulk_transition
+from customers.models import Contact, ContactRole, DocumentDelivery
 from notifications.models import Delivery
 from notifications.services import queue_delivery, send_delivery
 
@@ -85,3 +96,42 @@ def send_document(document: Invoice | CreditNote, *, by, base_url: str | None = 
     type(document).objects.filter(pk=document.pk, emailed_at__isnull=True).update(
         emailed_at=timezone.now())
     return delivery
+
+
+def deliver_issued(document) -> None:
+    """Deliver an issued document once, the way its account took documents when it was issued
+    (copied onto it): email it, put it on the list to post, or leave it to the portal."""
+    if document.delivery == DocumentDelivery.EMAIL:
+        email_document(document)
+    elif document.delivery == DocumentDelivery.POST:
+        queue_for_post(document)
+
+
+def queue_for_post(document) -> PostalCopy | None:
+    """Put an issued document on finance's list to print and post, once (its postal copy is
+    unique per document); None for a draft."""
+    if not is_issued(document):
+        return None
+    kind = "credit_note" if isinstance(document, CreditNote) else "invoice"
+    copy, _ = PostalCopy.objects.get_or_create(**{kind: document},
+                                               defaults={"account_id": document.account_id})
+    return copy
+
+
+@transaction.atomic
+def mark_posted(*, copies: Iterable, by, on: date | None = None) -> list[PostalCopy]:
+    """Mark postal copies posted on `on` (locked in pk order); any one already posted refuses
+    them all, each named."""
+    actor = require(by, "billing.mark_posted", "You are not allowed to mark documents posted.")
+    day = business_date(on)
+    pks = sorted({getattr(copy, "pk", copy) for copy in copies})
+    locked = list(PostalCopy.objects.select_for_update(of=("self",)).select_related(
+        "invoice", "credit_note").filter(pk__in=pks).order_by("pk"))
+    done = [str(copy.document) for copy in locked if copy.state != PostalState.TO_POST]
+    if done:
+        raise ValidationError(f"Already marked posted: {', '.join(done)}.")
+    if len(locked) != len(pks):
+        raise ValidationError("Some of these documents are not on the list to post.")
+    return run_bulk_transition(locked, "mark_posted", by=actor, on=day,
+                               update_fields=["posted_on", "posted_by"], day=day,
+                               user=actor.user)

@@ -4,8 +4,8 @@ A document is rendered after it is issued (by a background task) or on its first
 whichever comes first, and stored with its SHA-256 and render time; from then on the stored
 bytes are what is served and mailed, so an issued document never changes. Two renders at once
 (a worker and a download) store only one: the row is updated only while it has no PDF, and the
-loser's file is deleted. The email to the account's billing contacts is sent once
-(billing/services/delivery.py).
+loser's file is deleted. The document is then delivered once, the way its account takes
+documents (billing/services/delivery.py: email, portal only, or post).
 """
 
 import hashlib
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
 from billing.pdf import render_credit_note_pdf, render_invoice_pdf
-from customers.models import ContactRole
+from customers.models import ContactRole, DocumentDelivery
 
 PENDING_BATCH = 50  # documents per task run: ~6 PDFs a second per core, so ~10 s of work
 ISSUED_INVOICE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
@@ -77,11 +77,11 @@ def ensure_pdf(document) -> bool:
 
 
 def deliver_document(document) -> None:
-    """Render, keep and email an issued document (each step once)."""
-    from billing.services.delivery import email_document  # delivery reads the kept PDF here
+    """Render, keep and deliver an issued document (each step once)."""
+    from billing.services.delivery import deliver_issued  # delivery reads the kept PDF here
 
     ensure_pdf(document)
-    email_document(document)
+    deliver_issued(document)
 
 
 def deliver_invoice(invoice_id: int) -> None:
@@ -95,10 +95,13 @@ def deliver_credit_note(credit_note_id: int) -> None:
 
 
 def pending_documents(*, limit: int = PENDING_BATCH, since: date | None = None):
-    """Issued invoices and credit notes still without a PDF or an email to send (oldest first);
-    migrated invoices are the previous system's documents and are not re-sent."""
-    has_contact = Q(account__contacts__role=ContactRole.BILLING)
-    not_done = Q(pdf="") | (Q(emailed_at__isnull=True) & has_contact)
+    """Issued invoices and credit notes still without a PDF, an email to send (delivered by
+    email) or a postal copy (delivered by post), oldest first; migrated invoices are
+    the previous system's documents and are not re-sent."""
+    email_due = Q(emailed_at__isnull=True, delivery=DocumentDelivery.EMAIL,
+                  account__contacts__role=ContactRole.BILLING)
+    post_due = Q(delivery=DocumentDelivery.POST, postal_copy__isnull=True)
+    not_done = Q(pdf="") | email_due | post_due
     invoices = Invoice.objects.filter(not_done, state__in=ISSUED_INVOICE_STATES[:3]).exclude(
         kind=InvoiceKind.MIGRATED)
     notes = CreditNote.objects.filter(not_done, state=CreditNoteState.ISSUED)

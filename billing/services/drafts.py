@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -48,9 +48,8 @@ from customers.models import Account
 MAX_LINE_AMOUNT = 10 ** 13
 
 
-def _require(by):
-    return require(by, "billing.edit_draft_invoice",
-                   "You are not allowed to edit draft invoices.")
+EDIT_DRAFTS = "billing.edit_draft_invoice"
+EDIT_REFUSAL = "You are not allowed to edit draft invoices."
 
 
 def _locked_draft(invoice) -> Invoice:
@@ -226,9 +225,9 @@ def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = Non
                     issue: bool = False) -> list[Invoice]:
     """Draft invoices with their charges, taxed as of `on` (issued too when `issue`), in the
     order given; any bad invoice or charge refuses them all, each named."""
-    actor = _require(by)
-    if issue and not actor.has_perm("billing.issue_invoice"):
-        raise PermissionDenied("You are not allowed to issue invoices.")
+    actor = require(by, EDIT_DRAFTS, EDIT_REFUSAL)
+    if issue:
+        require(actor, "billing.issue_invoice", "You are not allowed to issue invoices.")
     day = business_date(on)
     built, errors = _built(list(invoices), actor.user, day)
     if not errors:
@@ -253,7 +252,7 @@ def add_manual_charge(*, invoice, by, description: str, quantity: Decimal, unit_
                       tax_category: str = "", period_start: date | None = None,
                       period_end: date | None = None, on: date | None = None) -> InvoiceLine:
     """A charge typed by finance on a draft (negative unit price: a manual discount)."""
-    _require(by)
+    require(by, EDIT_DRAFTS, EDIT_REFUSAL)
     invoice = _locked_draft(invoice)
     position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
     line = _charge_line(invoice, position, Charge(description, quantity, unit_price,
@@ -268,7 +267,7 @@ def update_line(*, line, by, description: str, quantity: Decimal, unit_price: De
                 on: date | None = None) -> InvoiceLine:
     """Change a draft line's text, quantity or price; a billed charge keeps its period, and its
     billing record follows the new amount."""
-    _require(by)
+    require(by, EDIT_DRAFTS, EDIT_REFUSAL)
     invoice = _locked_draft(line.invoice)
     line = InvoiceLine.objects.get(pk=line.pk, invoice=invoice)
     if not (description or "").strip():
@@ -287,7 +286,7 @@ def update_line(*, line, by, description: str, quantity: Decimal, unit_price: De
 @transaction.atomic
 def remove_line(*, line, by, on: date | None = None) -> Invoice:
     """Take a line off a draft; a billed charge is released and bills again next run."""
-    _require(by)
+    require(by, EDIT_DRAFTS, EDIT_REFUSAL)
     invoice = _locked_draft(line.invoice)
     InvoiceLine.objects.filter(pk=line.pk, invoice=invoice).delete()
     return retax(invoice, on=on)
@@ -297,7 +296,7 @@ def remove_line(*, line, by, on: date | None = None) -> Invoice:
 def discard_draft(*, invoice, by) -> None:
     """Delete a draft with its lines; its billing records are released (the charges bill
     again)."""
-    _require(by)
+    require(by, EDIT_DRAFTS, EDIT_REFUSAL)
     invoice = _locked_draft(invoice)
     invoice.delete()
 
@@ -307,7 +306,7 @@ def update_references(*, invoice, by, purchase_order: str = "", buyer_reference:
                       on: date | None = None) -> Invoice:
     """Set a draft's PO number and buyer reference (empty: the account's, copied on issue) and
     re-tax it with the account's VAT treatment as it stands now (say, its VAT ID arrived)."""
-    _require(by)
+    require(by, EDIT_DRAFTS, EDIT_REFUSAL)
     invoice = _locked_draft(invoice)
     invoice.purchase_order = (purchase_order or "").strip()[:100]
     invoice.buyer_reference = (buyer_reference or "").strip()[:200]

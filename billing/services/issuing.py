@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook
 from catalog import policies
 from contracts.models import ContractLine
-from core.actors import as_actor
+from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_event, record_events
@@ -58,7 +58,7 @@ DELIVER_AT_ONCE = 50
 ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
                  "functional_total", "journal_entry", "issued_by", "issued_at",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
-                 "updated_at"]
+                 "delivery", "updated_at"]
 
 
 def number_for(year: int, value: int) -> str:
@@ -145,9 +145,9 @@ def _check_drafts(invoices, lines) -> None:
 
 
 def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
-    """Copy the seller, buyer and payment means onto each invoice and label each line's VAT
-    (one UPDATE for the lines whose labels change). A draft taxed
-    against its VAT treatment (say, VAT charged to a reverse-charge customer), or whose
+    """Copy the seller, buyer, payment means and delivery onto each invoice and label each
+    line's VAT (one UPDATE for the lines whose labels change). A draft taxed against its VAT
+    treatment (say, VAT charged to a reverse-charge customer), or whose
     e-invoice would lack what EN 16931 requires (the company's VAT ID), refuses the batch, each
     named."""
     stored = {line.pk: _line_labels(line) for group in lines.values() for line in group}
@@ -156,6 +156,7 @@ def _copy_parties(invoices: list[Invoice], lines, accounts) -> None:
         account = accounts[invoice.account_id]
         invoice.seller, invoice.buyer = seller, document_parties.buyer_copy(account)
         invoice.payment_means = document_parties.payment_means_copy(account)
+        invoice.delivery = account.document_delivery
         invoice.buyer_reference = invoice.buyer_reference or account.buyer_reference
         invoice.purchase_order = invoice.purchase_order or account.purchase_order
         wrong = document_parties.label_lines(lines[invoice.pk],
@@ -238,18 +239,11 @@ def _locked_drafts(pks) -> list[Invoice]:
     return list(Invoice.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
-def _require_issue(by):
-    actor = as_actor(by)
-    if not actor.has_perm("billing.issue_invoice"):
-        raise PermissionDenied("You are not allowed to issue invoices.")
-    return actor
-
-
 @transaction.atomic
 def issue_invoices(*, invoices: Iterable, by, on: date | None = None) -> list[Invoice]:
     """Issue drafts together (each numbered, scheduled, posted); any one that cannot be issued
     refuses them all, each named."""
-    actor = _require_issue(by)
+    actor = require(by, "billing.issue_invoice", "You are not allowed to issue invoices.")
     day = business_date(on)
     pks = sorted({getattr(invoice, "pk", invoice) for invoice in invoices})
     issued = []
@@ -266,7 +260,7 @@ def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
     """Issue the drafts a run left for one chunk's accounts, in a transaction of their own, so
     workers issue a big run's chunks in parallel (idempotent: issued drafts are not drafts any
     more). Returns how many were issued."""
-    actor = _require_issue(by)
+    actor = require(by, "billing.issue_invoice", "You are not allowed to issue invoices.")
     day = business_date(on)
     pks = list(Invoice.objects.filter(
         run_id=chunk.run_id, state=InvoiceState.DRAFT,
@@ -282,7 +276,7 @@ def issue_run_chunk(*, chunk, by, on: date | None = None) -> int:
 def _deliver_after_commit(ids: list[int]) -> None:
     """Render, keep and email each issued invoice to its billing contacts, by a task queued
     through the outbox (a broker that is down delays the email, it never fails the issue)."""
-    enqueue_many("billing.document_tasks.deliver_invoice_task", [[pk] for pk in ids])
+    enqueue_many("billing.tasks.deliver_invoice_task", [[pk] for pk in ids])
 
 
 def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:
@@ -301,8 +295,7 @@ def issue_invoice(*, invoice, by, on: date | None = None) -> Invoice:
 def void_invoice(*, invoice, by, reason: str, on: date | None = None) -> Invoice:
     """Void an issued invoice with nothing applied: reverse its entry, keep its number, release
     its billing records (the charges bill again)."""
-    if not as_actor(by).has_perm("billing.void_invoice"):
-        raise PermissionDenied("You are not allowed to void invoices.")
+    require(by, "billing.void_invoice", "You are not allowed to void invoices.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the invoice is void."})
     invoice = invoice_for_update(invoice.pk)

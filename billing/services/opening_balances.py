@@ -36,10 +36,6 @@ class OpeningBalanceImport:
     totals: dict[str, Decimal]
 
 
-def _require(by):
-    return require(by, "billing.issue_invoice", "You are not allowed to import opening balances.")
-
-
 def _checked(content: bytes, today: date) -> list[OpenInvoice]:
     rows, errors = parse_opening_balances(content, currencies=set(settings.CURRENCIES),
                                           today=today)
@@ -72,7 +68,8 @@ def import_opening_balances(*, content: bytes, by, on: date | None = None
                             ) -> OpeningBalanceImport:
     """Issued, migrated invoices for every row of the file, or a ValidationError listing every
     bad row by line (nothing written)."""
-    actor = _require(by)
+    actor = require(by, "billing.issue_invoice",
+                    "You are not allowed to import opening balances.")
     today = business_date(on)
     rows = _checked(content, today)
     now = timezone.now()

@@ -44,10 +44,6 @@ ACCOUNTS_PER_CHUNK = 1000
 PREVIEW_BATCH = 2000
 
 
-def _require(by, action: str):
-    return require(by, "billing.start_invoice_run", f"You are not allowed to {action}.")
-
-
 def _enqueue(task, ids: Iterable[int]) -> None:
     enqueue_many(task, [[pk] for pk in ids])
 
@@ -104,7 +100,7 @@ def create_invoice_run(*, by, as_of: date, currency: str = "", bill_day: int | N
     """A pending run with its filters; the run task is queued once this commits. Refused while
     an unfinished run may bill the same accounts (creations are serialized by a lock, so two
     at once cannot both pass)."""
-    actor = _require(by, "start invoice runs")
+    actor = require(by, "billing.start_invoice_run", "You are not allowed to start invoice runs.")
     currency = _checked_filters(currency, bill_day)
     if chunk_size is not None and chunk_size < 1:
         raise ValidationError({"chunk_size": "A chunk holds at least one account."})
@@ -138,7 +134,7 @@ def _chunks(run: InvoiceRun) -> list[InvoiceRunChunk]:
 def run_invoice_run(*, run, by) -> InvoiceRun:
     """Start a pending run (split it in chunks), or resume a running or failed one: queue every
     chunk not done yet. A completed run is left as it is."""
-    _require(by, "run invoice runs")
+    require(by, "billing.start_invoice_run", "You are not allowed to run invoice runs.")
     run = run_for_update(run.pk)
     now = timezone.now()
     if run.state == RunState.COMPLETED:
@@ -193,7 +189,7 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
 def run_invoice_chunk(*, chunk, by) -> InvoiceRunChunk:
     """Bill the chunk's accounts (once: a finished chunk, or one of a run no longer running, is
     skipped), then complete the run if it was the last chunk."""
-    _require(by, "run invoice runs")
+    require(by, "billing.start_invoice_run", "You are not allowed to run invoice runs.")
     chunk_id = chunk if isinstance(chunk, int) else chunk.pk
     _bill_chunk(chunk_id, by)
     chunk = InvoiceRunChunk.objects.get(pk=chunk_id)
@@ -212,7 +208,7 @@ def complete_run_if_done(*, run, by) -> InvoiceRun:
 @transaction.atomic
 def fail_invoice_run(*, run, by, reason: str) -> InvoiceRun:
     """Stop a run that cannot go on (a chunk raised); it can be resumed once fixed."""
-    _require(by, "fail invoice runs")
+    require(by, "billing.start_invoice_run", "You are not allowed to fail invoice runs.")
     run = run_for_update(run.pk)
     if run.state not in (RunState.PENDING, RunState.RUNNING):
         return run
@@ -246,7 +242,7 @@ def preview_invoice_run(*, by, as_of: date | None = None, currency: str = "",
                         bill_day: int | None = None, accounts: Iterable = (),
                         limit: int = 200) -> Preview:
     """What a run with these filters would bill, per account and currency, writing nothing."""
-    _require(by, "preview invoice runs")
+    require(by, "billing.start_invoice_run", "You are not allowed to preview invoice runs.")
     currency = _checked_filters(currency, bill_day)
     as_of = business_date(as_of)
     ids = list(accounts_to_bill(currency=currency, bill_day=bill_day,

@@ -26,10 +26,6 @@ from ledger.services import EntryDraft, LineDraft, post_entry
 ZERO = Decimal("0")
 
 
-def _require(by, permission: str, action: str):
-    return require(by, permission, f"You are not allowed to {action}.")
-
-
 def _checked_amount(amount, invoice: Invoice) -> Decimal:
     if isinstance(amount, float):
         raise TypeError("amounts are Decimal, never float")
@@ -69,7 +65,7 @@ def _settle(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
 def apply_payment(*, invoice, amount: Decimal, by, on: date | None = None,
                   note: str = "") -> Invoice:
     """Reduce the amount due by a payment (never below zero): issued → partially paid → paid."""
-    _require(by, "billing.apply_payment", "apply payments to invoices")
+    require(by, "billing.apply_payment", "You are not allowed to apply payments to invoices.")
     invoice = invoice_for_update(invoice.pk)
     amount = _checked_amount(amount, invoice)
     if not invoice.is_open:
@@ -89,7 +85,7 @@ def reverse_payment(*, invoice, amount: Decimal, by, on: date | None = None,
                     note: str = "") -> Invoice:
     """Put a refunded, disputed or reversed payment back on the amount due:
     paid → partially paid → issued."""
-    _require(by, "billing.apply_payment", "reverse payments on invoices")
+    require(by, "billing.apply_payment", "You are not allowed to reverse payments on invoices.")
     invoice = invoice_for_update(invoice.pk)
     amount = _checked_amount(amount, invoice)
     if invoice.state not in (InvoiceState.PAID, InvoiceState.PARTIALLY_PAID):
@@ -109,7 +105,7 @@ def apply_credit(*, invoice, amount: Decimal, by, on: date | None = None,
                  note: str = "") -> Invoice:
     """Reduce the amount due by an issued credit note (never below zero); an invoice credited
     down to nothing due is settled (paid)."""
-    _require(by, "billing.issue_credit_note", "credit invoices")
+    require(by, "billing.issue_credit_note", "You are not allowed to credit invoices.")
     invoice = invoice_for_update(invoice.pk)
     amount = _checked_amount(amount, invoice)
     if not invoice.is_open:
@@ -142,7 +138,7 @@ def _write_off_entry(invoice: Invoice, amount: Decimal, day: date, note: str) ->
 @transaction.atomic
 def mark_uncollectible(*, invoice, by, on: date | None = None, note: str) -> Invoice:
     """Write off what is still due as bad debt: issued | partially paid → uncollectible."""
-    _require(by, "billing.mark_invoice_uncollectible", "write off invoices")
+    require(by, "billing.mark_invoice_uncollectible", "You are not allowed to write off invoices.")
     if not (note or "").strip():
         raise ValidationError({"note": "Say why the invoice cannot be collected."})
     invoice = invoice_for_update(invoice.pk)

@@ -99,14 +99,10 @@ def _checked_rows(rows: list[UsageRow]):
     return resolved, stored
 
 
-def _require(by):
-    return require(by, "billing.import_usage", "You are not allowed to import usage.")
-
-
 @transaction.atomic
 def import_usage_csv(*, content: bytes, file_name: str, by) -> UsageImportResult:
     """Import every usage row of the file or none; keys already stored count once."""
-    actor = _require(by)
+    actor = require(by, "billing.import_usage", "You are not allowed to import usage.")
     rows, errors = parse_usage(content, zone=timezone.get_current_timezone())
     if errors:
         raise ValidationError(errors, code="bad_rows")

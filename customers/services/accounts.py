@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from djmoney.money import Money
 
-from core.actors import as_actor
+from core.actors import require
 from core.dates import business_date
 from core.models import TransitionLog
 from core.money import round_money
@@ -26,6 +26,7 @@ ACCOUNT_FIELDS = frozenset({
     "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day", "owner", "status",
     "tax_exemption_reason", "vat_id", "buyer_reference", "purchase_order", "payment_means",
     "mandate_reference", "debtor_iban", "einvoice_format", "document_language", "peppol_id",
+    "document_delivery",
 })
 _UPPERCASE_FIELDS = {"country", "currency"}
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -41,12 +42,6 @@ SALES_TERMS_DAYS = 45
 MAX_CREDIT_LIMIT = 10 ** 12
 # Each `pk__in` of the bulk overdue update stays well under SQLite's bound-parameter limit.
 OVERDUE_BATCH = 1000
-
-
-def require_perm(actor, perm: str, message: str) -> None:
-    """Only users and system tasks edit customers; a customer link never does."""
-    if actor.user is None or not actor.user.has_perm(perm):
-        raise PermissionDenied(message)
 
 
 def _known_fields(fields: dict) -> dict:
@@ -129,8 +124,7 @@ def account_errors(account: Account, *, credit_limit, owner_ids: set, terms_chan
 @transaction.atomic
 def create_account(*, by, **fields) -> Account:
     """Create an account the user may own or assign, validated field by field."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.add_account", "You are not allowed to create accounts.")
+    actor = require(by, "customers.add_account", "You are not allowed to create accounts.")
     fields = _known_fields(fields)
     fields.setdefault("owner", actor.user)
     fields.setdefault("status", AccountStatus.ACTIVE)
@@ -231,8 +225,7 @@ def update_account(*, account: Account, by, **fields) -> Account:
     The credit limit, tax exemption, payment terms and currency change only by finance
     (`customers.change_commercial_terms`), are recorded in the account's history, and the
     currency never changes while documents are in the old one."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.change_account", "You are not allowed to edit accounts.")
+    actor = require(by, "customers.change_account", "You are not allowed to edit accounts.")
     fields = _known_fields(fields)
     # Decide on the locked row as stored, not on the caller's (possibly form-mutated) instance.
     locked = account_for_update(pk=account.pk, user=actor.user)
@@ -286,9 +279,7 @@ STATUS_TRANSITIONS = {
 @transaction.atomic
 def set_overdue_flag(*, account: Account, overdue: bool, by, on: date | None = None) -> Account:
     """Raise or clear the overdue flag; `overdue_since` keeps the first day it was raised."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.set_overdue_flag",
-                 "You are not allowed to change the overdue flag.")
+    require(by, "customers.set_overdue_flag", "You are not allowed to change the overdue flag.")
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if overdue and not locked.is_overdue:
         locked.is_overdue, locked.overdue_since = True, business_date(on)
@@ -305,9 +296,7 @@ def set_overdue_flags(*, account_ids: Iterable[int], overdue: bool, by,
                       on: date | None = None) -> int:
     """The bulk form for dunning runs: one update per batch, only rows that change; returns
     how many changed."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.set_overdue_flag",
-                 "You are not allowed to change the overdue flag.")
+    require(by, "customers.set_overdue_flag", "You are not allowed to change the overdue flag.")
     ids = sorted(set(account_ids))
     changes = ({"is_overdue": True, "overdue_since": business_date(on)} if overdue
                else {"is_overdue": False, "overdue_since": None})

@@ -4,10 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from core.actors import as_actor
+from core.actors import require
 from customers.models import Account, Contact, ContactRole
 from customers.selectors import account_for_update
-from customers.services.accounts import require_perm
 
 CONTACT_FIELDS = frozenset({"name", "email", "phone", "role"})
 DUPLICATE_EMAIL = "This account already has a contact with this email."
@@ -53,8 +52,7 @@ def _cleaned(fields: dict) -> dict:
 def add_contact(*, account: Account, by, name: str, email: str, phone: str = "",
                 role: str = ContactRole.OTHER) -> Contact:
     """Add a contact to an account the user may edit; one email once per account."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.add_contact", "You are not allowed to add contacts.")
+    actor = require(by, "customers.add_contact", "You are not allowed to add contacts.")
     locked = _editable_account(actor, account.pk)
     fields = _cleaned({"name": name, "email": email, "phone": phone, "role": role})
     return _save_checked(Contact(account=locked, **fields))
@@ -63,8 +61,7 @@ def add_contact(*, account: Account, by, name: str, email: str, phone: str = "",
 @transaction.atomic
 def update_contact(*, contact: Contact, by, **fields) -> Contact:
     """Change a contact's name, email, phone or role."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.change_contact", "You are not allowed to edit contacts.")
+    actor = require(by, "customers.change_contact", "You are not allowed to edit contacts.")
     fields = _cleaned(fields)
     stored = Contact.objects.get(pk=contact.pk)
     _editable_account(actor, stored.account_id)
@@ -76,8 +73,7 @@ def update_contact(*, contact: Contact, by, **fields) -> Contact:
 @transaction.atomic
 def remove_contact(*, contact: Contact, by) -> None:
     """Delete a contact of an account the user may edit."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.delete_contact", "You are not allowed to remove contacts.")
+    actor = require(by, "customers.delete_contact", "You are not allowed to remove contacts.")
     stored = Contact.objects.get(pk=contact.pk)
     _editable_account(actor, stored.account_id)
     try:

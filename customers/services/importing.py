@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from core.actors import as_actor
+from core.actors import require
 from core.csv_files import text_problems
 from customers.models import Account, AccountStatus, Contact, ContactRole, PaymentTerms
 from customers.selectors import assignable_owners
-from customers.services.accounts import account_errors, require_perm
+from customers.services.accounts import account_errors
 from customers.services.contacts import DUPLICATE_EMAIL, contact_errors
 
 ACCOUNT_COLUMNS = (
@@ -204,9 +204,8 @@ def _check_contacts(rows, accounts: dict, label):
 def import_accounts_csv(*, file, by, contacts_file=None) -> ImportResult:
     """Import every account (and contact) of the files, or none: raises ImportRefused listing
     each bad row's line and reason."""
-    actor = as_actor(by)
-    require_perm(actor, "customers.import_accounts", "You are not allowed to import accounts.")
-    require_perm(actor, "customers.add_account", "You are not allowed to create accounts.")
+    actor = require(by, "customers.import_accounts", "You are not allowed to import accounts.")
+    require(actor, "customers.add_account", "You are not allowed to create accounts.")
     account_label = getattr(file, "name", None) or "accounts file"
     rows, problems = _read(file, account_label, ACCOUNT_COLUMNS, ACCOUNT_REQUIRED)
     accounts, row_problems = _check_accounts(rows, actor.user, account_label)

@@ -5,7 +5,7 @@ consultation number) is the seller's evidence that it was valid then."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from core.actors import as_actor
+from core.actors import require
 from core.company import seller
 from customers.models import Account, compact_vat_id
 from customers.selectors import account_for_update
@@ -16,9 +16,8 @@ def check_vat_id(*, account: Account, by, checker: VatNumberChecker | None = Non
     """Ask VIES about the account's VAT ID and record the answer. The question is asked outside
     the transaction, so a slow member state holds no lock; a VAT ID changed meanwhile is not
     given an answer about the old one."""
-    actor = as_actor(by)
-    if actor.user is None or not actor.user.has_perm("customers.change_account"):
-        raise PermissionDenied("You are not allowed to check this account's VAT ID.")
+    actor = require(by, "customers.change_account",
+                    "You are not allowed to check this account's VAT ID.")
     vat_id = compact_vat_id(account.vat_id, account.country)
     if not vat_id:
         raise ValidationError({"vat_id": "Enter the VAT ID before checking it in VIES."})

@@ -359,7 +359,8 @@ def test_finance_edits_an_account_in_admin_through_the_service(client, book, fin
             "payment_terms": account.payment_terms_id, "credit_limit_0": "10",
             "credit_limit_1": "USD", "billing_street": "", "billing_city": "",
             "billing_postal_code": "", "shipping_street": "", "shipping_city": "",
-            "shipping_postal_code": "", "contacts-TOTAL_FORMS": "0",
+            "shipping_postal_code": "", "document_delivery": "email",
+            "contacts-TOTAL_FORMS": "0",
             "contacts-INITIAL_FORMS": "0", "contacts-MIN_NUM_FORMS": "0",
             "contacts-MAX_NUM_FORMS": "1000"}
 

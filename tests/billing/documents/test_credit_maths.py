@@ -5,7 +5,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing.services.credit_notes import (
+from billing.crediting import (
     LineLeft,
     credit_amount,
     credit_by_lines,

@@ -78,7 +78,7 @@ def test_the_document_is_emailed_once_to_the_billing_contact(issued, finance):
 
 
 def test_the_pending_task_delivers_what_is_not_done_yet(issued, finance):
-    from billing.document_tasks import deliver_pending_documents_task
+    from billing.tasks import deliver_pending_documents_task
 
     note = issue_credit_note(invoice=issued, by=finance, reason="goodwill", amount="1.00",
                              on=ON)
@@ -111,13 +111,13 @@ def test_issuing_a_credit_note_renders_and_mails_it_once_committed(
 
 
 def test_a_machine_without_weasyprint_leaves_the_document_for_later(issued, monkeypatch):
-    from billing import document_tasks
+    from billing import tasks
     from billing.pdf import PdfUnavailable
 
     def unavailable(invoice):
         raise PdfUnavailable("no pango")
 
     monkeypatch.setattr(documents, "render_invoice_pdf", unavailable)
-    document_tasks.deliver_invoice_task(issued.pk)
+    tasks.deliver_invoice_task(issued.pk)
     issued.refresh_from_db()
     assert not issued.pdf and issued.emailed_at is None and not mail.outbox

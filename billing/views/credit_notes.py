@@ -10,17 +10,17 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from billing.document_views.forms import CreditNoteFilter, CreditNoteForm
-from billing.document_views.pdfs import pdf_response
+from billing.filters import CreditNoteFilter
+from billing.forms import CreditNoteForm
 from billing.models import InvoiceLine
-from billing.selectors import invoices_visible_to
-from billing.services.credit_notes import (
-    CREDITABLE_STATES,
+from billing.selectors import (
     credit_note_for_detail,
     credit_notes_visible_to,
-    issue_credit_note,
+    invoices_visible_to,
     lines_left,
 )
+from billing.services.credit_notes import CREDITABLE_STATES, issue_credit_note
+from billing.views.pdfs import pdf_response
 from core.pagination import keyset_page
 
 PAGE_SIZE = 25

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from billing.document_views.forms import CsvUploadForm
+from billing.forms import CsvUploadForm
 from billing.models import Invoice, InvoiceKind
 from billing.opening_balance_csv import COLUMNS as BALANCE_COLUMNS
 from billing.services.opening_balances import import_opening_balances

@@ -8,9 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from billing.pdf import PdfUnavailable
-from billing.selectors import invoices_visible_to
+from billing.selectors import credit_note_for_detail, invoices_visible_to
 from billing.services import einvoicing
-from billing.services.credit_notes import credit_note_for_detail
 
 SYNTAXES = {"cii": "factur-x", "ubl": "ubl", "xrechnung": "xrechnung"}
 

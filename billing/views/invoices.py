@@ -1,5 +1,5 @@
-"""Billing pages: invoice runs (start, preview, live progress, summary, resume), the invoice
-list with the bulk issue form, the invoice page with its draft editing, issue and void.
+"""Invoice pages: the list with the bulk issue form, the new manual draft, and the invoice page
+with its draft editing, issue and void.
 
 Pages read through `invoices_visible_to` (404 for invoices one may not see); each action is one
 service call (403 without the permission), followed by a message.
@@ -7,8 +7,7 @@ service call (403 without the permission), followed by a message.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,93 +20,18 @@ from billing.forms import (
     LineForm,
     ManualInvoiceForm,
     ReferencesForm,
-    RunForm,
     VoidForm,
 )
 from billing.models import InvoiceLine, InvoiceState
 from billing.services import drafts as draft_services
 from billing.services.credit_notes import CREDITABLE_STATES
 from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
-from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
-from core.outbox import enqueue
+from billing.views import service_error
 from core.pagination import keyset_page
 from core.redirects import safe_next
 from ledger.selectors import entries_for_source
 
 PAGE_SIZE = 50
-
-
-def _errors(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
-@permission_required("billing.view_invoicerun", raise_exception=True)
-def run_list(request):
-    runs = selectors.runs_visible_to(request.user)
-    page = Paginator(runs, 25).get_page(request.GET.get("page"))
-    form = RunForm(request.POST or None, initial={"accounts": request.GET.get("accounts", "")})
-    if request.method == "POST":
-        if not request.user.has_perm("billing.start_invoice_run"):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                run = create_invoice_run(by=request.user, **form.filters())
-            except ValidationError as error:
-                _errors(request, error)
-            else:
-                messages.success(request, f"Invoice run {run.pk} queued; it starts when a "
-                                          "worker is available.")
-                return redirect("billing:run", pk=run.pk)
-    return render(request, "billing/runs.html", {"page_obj": page, "runs": page.object_list,
-                                                 "form": form})
-
-
-@permission_required("billing.start_invoice_run", raise_exception=True)
-def run_preview(request):
-    form = RunForm(request.GET or None)
-    preview = None
-    if form.is_valid():
-        try:
-            preview = preview_invoice_run(by=request.user, **form.filters())
-        except ValidationError as error:
-            _errors(request, error)
-    return render(request, "billing/run_preview.html", {"form": form, "preview": preview})
-
-
-@permission_required("billing.view_invoicerun", raise_exception=True)
-def run_detail(request, pk):
-    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
-    context = {"run": run, "summary": selectors.run_summary(run),
-               "failures": selectors.failures_of(run)[:200], "live": not run.is_finished}
-    if request.htmx:
-        return render(request, "billing/run_detail.html#progress", context)
-    return render(request, "billing/run_detail.html", context)
-
-
-@require_POST
-@permission_required("billing.start_invoice_run", raise_exception=True)
-def run_resume(request, pk):
-    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
-    try:
-        run_invoice_run(run=run, by=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, f"Invoice run {run.pk} resumed: its unfinished chunks are "
-                                  "queued again.")
-    return redirect("billing:run", pk=run.pk)
-
-
-@require_POST
-@permission_required("billing.issue_invoice", raise_exception=True)
-def run_issue_drafts(request, pk):
-    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
-    from billing.tasks import issue_drafts_of_run_task
-
-    enqueue(issue_drafts_of_run_task, run.pk, request.user.pk)
-    messages.success(request, f"Issuing the drafts of run {run.pk} is queued; it starts when a "
-                              "worker is available, and the counts below show how far it got.")
-    return redirect("billing:run", pk=run.pk)
 
 
 @permission_required("billing.view_invoice", raise_exception=True)
@@ -132,7 +56,7 @@ def invoice_issue_bulk(request):
         try:
             issued = issue_invoices(invoices=form.cleaned_data["invoices"], by=request.user)
         except ValidationError as error:
-            _errors(request, error)
+            service_error(request, error)
         else:
             messages.success(request, f"{len(issued)} invoices issued: "
                                       f"{issued[0]} to {issued[-1]}.")
@@ -146,7 +70,7 @@ def invoice_new(request):
         try:
             invoice = draft_services.create_manual_invoice(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors(request, error)
+            service_error(request, error)
         else:
             messages.success(request, "Draft invoice created: add its charges.")
             return redirect("billing:invoice", pk=invoice.pk)
@@ -186,7 +110,7 @@ def invoice_issue(request, pk):
     try:
         invoice = issue_invoice(invoice=invoice, by=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
     else:
         messages.success(request, f"Invoice {invoice} issued, due {invoice.due_on:%Y-%m-%d}.")
     return redirect("billing:invoice", pk=pk)
@@ -203,7 +127,7 @@ def invoice_void(request, pk):
         invoice = void_invoice(invoice=invoice, by=request.user,
                                reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
     else:
         messages.success(request, f"Invoice {invoice} is void; its charges will bill again.")
     return redirect("billing:invoice", pk=pk)
@@ -216,7 +140,7 @@ def invoice_discard(request, pk):
     try:
         draft_services.discard_draft(invoice=invoice, by=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
         return redirect("billing:invoice", pk=pk)
     messages.success(request, "Draft discarded; its charges will bill on the next run.")
     return redirect("billing:invoices")
@@ -233,7 +157,7 @@ def invoice_add_charge(request, pk):
                                    for name, errors in form.errors.items()])
         draft_services.add_manual_charge(invoice=invoice, by=request.user, **form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
     else:
         messages.success(request, "Charge added.")
     return redirect("billing:invoice", pk=pk)
@@ -251,7 +175,7 @@ def invoice_references(request, pk):
         draft_services.update_references(invoice=invoice, by=request.user,
                                          **form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
     else:
         messages.success(request, "References saved; the draft is re-taxed.")
     return redirect("billing:invoice", pk=pk)
@@ -274,7 +198,7 @@ def invoice_line_edit(request, pk, line_pk):
                                    for name, errors in form.errors.items()])
         draft_services.update_line(line=line, by=request.user, **form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
     else:
         messages.success(request, f"Line {line.position} updated.")
     return redirect("billing:invoice", pk=pk)
@@ -287,7 +211,7 @@ def invoice_line_remove(request, pk, line_pk):
     try:
         draft_services.remove_line(line=line, by=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        service_error(request, error)
     else:
         messages.success(request, f"Line {line.position} removed; a billed charge bills again "
                                   "on the next run.")

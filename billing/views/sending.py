@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from billing.pdf import PdfUnavailable
-from billing.selectors import invoices_visible_to
-from billing.services.credit_notes import credit_note_for_detail
+from billing.selectors import credit_note_for_detail, invoices_visible_to
 from billing.services.delivery import send_document
 
 

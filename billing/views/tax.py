@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from billing.document_views.forms import OssReportForm, TaxReportForm
+from billing.forms import OssReportForm, TaxReportForm
 from billing.oss_report import oss_report
 from billing.tax_report import tax_report, tax_report_csv
 from core.dates import business_date
