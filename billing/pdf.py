@@ -5,7 +5,7 @@ from django.utils import translation
 
 from billing.models import LineSource
 from billing.services.pay_links import pay_link_url
-from core.pdf import PdfUnavailable, letterhead, render_pdf
+from core.pdf import PdfUnavailable, letterhead, render_pdf, sepa_transfer_qr
 
 INVOICE_TEMPLATE = "billing/documents/pdf/invoice.html"
 CREDIT_NOTE_TEMPLATE = "billing/documents/pdf/credit_note.html"
@@ -54,11 +54,12 @@ def invoice_pdf_context(invoice) -> dict:
     remittance details and the pay link."""
     all_lines = list(invoice.lines.order_by("position", "pk"))
     lines = shown_lines(all_lines)
+    company = _company(invoice.seller)
     return {
         "hidden_lines": len(all_lines) - len(lines),
         "pay_url": pay_url_of(invoice),
         "invoice": invoice,
-        "company": _company(invoice.seller),
+        "company": company,
         "account": invoice.account,
         "buyer_vat_id": invoice.buyer.get("vat_id", ""),
         "currency": invoice.currency,
@@ -67,7 +68,22 @@ def invoice_pdf_context(invoice) -> dict:
         "payment_means": invoice.payment_means,
         "taxes": list(invoice.taxes.order_by("name", "percent")),
         "instalments": list(invoice.instalments.order_by("sequence")),
+        "transfer_qr": _transfer_qr(invoice, company),
     }
+
+
+def _transfer_qr(invoice, company: dict) -> str:
+    """The EPC QR code of a bank transfer of what is due, to the account the invoice names
+    (its own credit-transfer details, else the seller's); none for debits and cards."""
+    means = invoice.payment_means or {}
+    if means.get("kind") in ("direct_debit", "card"):
+        return ""
+    if means.get("kind") == "credit_transfer" and means.get("iban"):
+        name, iban, bic = means.get("account_name", ""), means["iban"], means.get("bic", "")
+    else:
+        name, iban, bic = company["legal_name"] or company["name"], company["iban"], company["bic"]
+    return sepa_transfer_qr(name=name, iban=iban, bic=bic, amount=invoice.amount_due,
+                            currency=invoice.currency, reference=invoice.number)
 
 
 def credit_note_pdf_context(credit_note) -> dict:

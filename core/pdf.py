@@ -52,19 +52,19 @@ def logo_data_uri() -> str:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def sepa_transfer_qr(*, amount: Decimal, currency: str, reference: str) -> str:
+def sepa_transfer_qr(*, name: str, iban: str, bic: str = "", amount: Decimal, currency: str,
+                     reference: str) -> str:
     """An EPC QR code (the European Payments Council's "GiroCode", EPC069-12) that a banking
-    app scans to fill in a SEPA credit transfer of `amount` to the company with `reference`,
-    as an SVG data URI; "" when it cannot apply (not euros, nothing due, no IBAN)."""
-    company = seller()
-    if currency != "EUR" or amount <= 0 or not company.iban:
+    app scans to fill in a SEPA credit transfer of `amount` to `name`'s `iban` with
+    `reference`, as a PNG data URI; "" when it cannot apply (not euros, nothing due, no
+    IBAN)."""
+    if currency != "EUR" or amount <= 0 or not iban:
         return ""
     import segno.helpers
 
-    code = segno.helpers.make_epc_qr(name=(company.legal_name or company.name)[:70],
-                                     iban=company.iban, bic=company.bic or None,
-                                     amount=amount, text=reference[:140])
-    return code.svg_data_uri(scale=3, border=2)
+    code = segno.helpers.make_epc_qr(name=name[:70], iban=iban, bic=bic or None, amount=amount,
+                                     text=reference[:140])
+    return code.png_data_uri(scale=4, border=2)
 
 
 def render_pdf(template: str, context: dict, *, variant: str | None = None) -> bytes:

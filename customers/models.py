@@ -230,7 +230,8 @@ class Account(FSMModelMixin, models.Model):
     debtor_iban = models.CharField("debtor IBAN", max_length=34, blank=True,
                                    help_text="The account debited by direct debit.")
     document_language = models.CharField(
-        max_length=8, choices=[("en", "English"), ("de", "Deutsch")], default="en", blank=True,
+        max_length=8, choices=[("en", "English"), ("de", "Deutsch"), ("fr", "Français")],
+        default="en", blank=True,
         help_text="The language of its invoices and credit notes (empty: English).")
     document_delivery = models.CharField(
         max_length=10, choices=DocumentDelivery.choices, default=DocumentDelivery.EMAIL,

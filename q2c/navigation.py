@@ -33,6 +33,8 @@ NAV_ITEMS = [
     NavItem("Billing", "Opening balances", "billing_documents:opening_balances",
             "billing.issue_invoice"),
     NavItem("Billing", "Tax report", "billing_documents:tax_report", "billing.view_invoicetax"),
+    NavItem("Billing", "To print and post", "billing_documents:postal_copies",
+            "billing.mark_posted"),
     NavItem("Cash", "Payments", "payments:list", "payments.view_payment"),
     NavItem("Cash", "Bank statement", "payments:statement_import", "payments.import_statement"),
     NavItem("Cash", "Dunning", "payments:dunning", "payments.view_dunningrun"),

@@ -47,7 +47,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes, render and email the PDFs of issued invoices and credit notes that have
     # none yet (50 a run; bulk issue does not queue 100,000 tasks).
     "deliver-pending-documents": {
-        "task": "billing.document_tasks.deliver_pending_documents_task",
+        "task": "billing.tasks.deliver_pending_documents_task",
         "schedule": crontab(minute="*/5"),
     },
     # Every 5 minutes, send again the document emails that failed, once their backoff has passed.

@@ -181,6 +181,9 @@ DEFAULT_CURRENCY = FUNCTIONAL_CURRENCY
 PRORATION_CONVENTION = os.environ.get("PRORATION_CONVENTION", "actual")
 # Tax is rounded on each invoice line ("line") or once on the invoice's total per rate ("invoice").
 TAX_ROUNDING = os.environ.get("TAX_ROUNDING", "line")
+# Where the official EN 16931 validation XSLT lives (empty: the release shipped in
+# billing/einvoice/rules).
+EINVOICE_RULES_DIR = os.environ.get("EINVOICE_RULES_DIR", "")
 
 # Celery: without a broker, tasks run eagerly in the web process (the zero-setup default).
 # The cache holds sign-in failure counts (q2c/login.py): shared Redis in production so every

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from billing import urls as billing_urls
 from q2c import two_factor
 from q2c.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 from q2c.views import audit_pack, health, home
@@ -32,7 +33,7 @@ urlpatterns = [
     path("", include("q2c.contract_urls")),
     path("orders/", include("orders.urls")),
     path("billing/", include("billing.urls")),
-    path("billing/", include("billing.document_urls")),
+    path("billing/", include((billing_urls.document_urlpatterns, "billing_documents"))),
     path("payments/", include("payments.urls")),
     path("revenue/", include("revrec.urls")),
     path("pay/", include("q2c.pay_urls")),

@@ -134,6 +134,8 @@ EXPECTED = {
     "billing_documents:invoice_xml": both(DOCUMENT_READERS),
     "billing_documents:opening_balances": both(FINANCE_ONLY),
     "billing_documents:oss_report": both(BOOKKEEPERS),
+    "billing_documents:postal_copies": get(FINANCE_ONLY),
+    "billing_documents:postal_mark_posted": post(FINANCE_ONLY),
     "billing_documents:tax_report": both(BOOKKEEPERS),
     "billing_documents:tax_report_export": both(BOOKKEEPERS),
     "billing_documents:usage_import": both(FINANCE_ONLY),

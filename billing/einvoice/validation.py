@@ -45,7 +45,7 @@ RULES_SHIPPED = Path(__file__).resolve().parent / "rules"  # see rules/README.md
 
 
 def rules_dir() -> Path:
-    configured = getattr(settings, "EINVOICE_RULES_DIR", "")
+    configured = settings.EINVOICE_RULES_DIR
     return Path(configured) if configured else RULES_SHIPPED
 
 

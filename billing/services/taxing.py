@@ -42,7 +42,7 @@ DEFAULT_EXEMPTION = "Exempt from VAT"
 
 def tax_rounding() -> tax.TaxRounding:
     """The company default where a price book names no tax rounding (setting TAX_ROUNDING)."""
-    value = str(getattr(settings, "TAX_ROUNDING", "line")).strip().lower()
+    value = settings.TAX_ROUNDING.strip().lower()
     if value not in ROUNDING:
         raise ValueError(f"TAX_ROUNDING is {value!r}; use 'line' or 'invoice'")
     return ROUNDING[value]

@@ -42,16 +42,16 @@ def test_a_logo_that_is_not_an_image_file_is_a_configuration_error(settings, tmp
         logo_data_uri()
 
 
-def test_a_euro_amount_gets_the_epc_qr_code_of_the_sepa_transfer(settings):
+def test_a_euro_amount_gets_the_epc_qr_code_of_the_sepa_transfer():
     # The payload is EPC069-12's: BCD, version 002, SCT, the BIC, the name, the IBAN,
     # "EUR" and the amount, then the remittance text (the Bundesbank's example account).
-    settings.COMPANY_IBAN, settings.COMPANY_BIC = "DE89370400440532013000", "COBADEFFXXX"
-    settings.COMPANY_LEGAL_NAME = "Q2C Software GmbH"
-    qr = sepa_transfer_qr(amount=Decimal("1234.50"), currency="EUR", reference="INV-2026-000042")
+    qr = sepa_transfer_qr(name="Q2C Software GmbH", iban="DE89370400440532013000",
+                          bic="COBADEFFXXX", amount=Decimal("1234.50"), currency="EUR",
+                          reference="INV-2026-000042")
     expected = segno.helpers.make_epc_qr(
         name="Q2C Software GmbH", iban="DE89370400440532013000", bic="COBADEFFXXX",
-        amount=Decimal("1234.50"), text="INV-2026-000042").svg_data_uri(scale=3, border=2)
-    assert qr == expected and qr.startswith("data:image/svg+xml")
+        amount=Decimal("1234.50"), text="INV-2026-000042").png_data_uri(scale=4, border=2)
+    assert qr == expected and qr.startswith("data:image/png")
 
 
 @pytest.mark.parametrize("amount, currency, iban", [
@@ -59,6 +59,6 @@ def test_a_euro_amount_gets_the_epc_qr_code_of_the_sepa_transfer(settings):
     (Decimal("0.00"), "EUR", "DE89370400440532013000"),  # nothing to pay
     (Decimal("10.00"), "EUR", ""),  # nowhere to pay it
 ])
-def test_no_qr_code_where_it_cannot_apply(settings, amount, currency, iban):
-    settings.COMPANY_IBAN = iban
-    assert sepa_transfer_qr(amount=amount, currency=currency, reference="INV-1") == ""
+def test_no_qr_code_where_it_cannot_apply(amount, currency, iban):
+    assert sepa_transfer_qr(name="Q2C", iban=iban, amount=amount, currency=currency,
+                            reference="INV-1") == ""

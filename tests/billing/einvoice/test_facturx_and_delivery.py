@@ -180,6 +180,36 @@ def test_a_german_customer_gets_its_factur_x_in_german(finance, eu_vat):
     assert invoice.buyer["language"] == "de"
 
 
+def test_a_french_customer_gets_its_invoice_in_french(finance, eu_vat):
+    # issue 16: "French documents"; the words of a French invoice (facture, total HT, TVA)
+    customer = account("FR", "Dupont Logiciels SARL", vat_id="FR40303265045",
+                       document_language="fr")
+    invoice = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        facturx_pdf(invoice))).pages)
+
+    for words in ("Facture INV-", "FACTURÉ À", "N° de TVA FR40303265045", "Total HT",
+                  "Autoliquidation", "Virement bancaire à Q2C Software GmbH", "décembre",
+                  "Page 1 sur 1"):
+        assert words in text, words
+
+
+def test_a_euro_invoice_carries_the_epc_qr_code_of_its_bank_transfer(finance, eu_vat):
+    # EPC069-12: name, IBAN, BIC, "EUR" and the amount due, and the invoice number as the text
+    from billing.pdf import invoice_pdf_context
+    from core.pdf import sepa_transfer_qr
+
+    customer = account("DE", "Muster Maschinenbau AG", vat_id="DE811128135")
+    invoice = issue(finance, customer, [("Platform seats", "10", "49.90", "consulting")])
+
+    assert invoice_pdf_context(invoice)["transfer_qr"] == sepa_transfer_qr(
+        name="Q2C Software GmbH", iban="DE89370400440532013000", bic="COBADEFFXXX",
+        amount=invoice.amount_due, currency="EUR", reference=invoice.number)
+    [page] = PdfReader(io.BytesIO(documents.stored_pdf(invoice))).pages
+    assert page.images, "the QR code is drawn on the invoice"
+
+
 def test_a_belgian_business_in_german_reads_the_reverse_charge_in_german_too(finance, eu_vat):
     customer = account("BE", "Brüssel Analytik", vat_id="BE0477472701",
                        document_language="de")
