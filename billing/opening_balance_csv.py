@@ -1,20 +1,19 @@
-"""Reading an opening-balance CSV of open invoices from the previous system (columns number,
-account, currency, issue_date, due_date, amount); pure, no ORM.
+"""Reading an opening-balance file (CSV or XLSX) of open invoices from the previous system
+(columns number, account, currency, issue_date, due_date, amount); pure, no ORM.
 
 `parse_opening_balances` checks each row's shape; `resolve_opening_balances` checks the rows
 against what the database knows (plain mappings handed in by the service). Every bad row is
 reported as "Line N: reason", so the caller refuses the whole file.
 """
 
-import csv
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from core.csv_files import open_csv
-from core.money import round_money
+from core.imports import RowReader, TableRefused, read_table
+from core.money import minor_units
 
 COLUMNS = ("number", "account", "currency", "issue_date", "due_date", "amount")
 MAX_NUMBER_LENGTH = 32  # Invoice.number
@@ -47,79 +46,42 @@ class OpenInvoice:
     rate: Decimal
 
 
-def _date(text: str, label: str, errors: list[str]) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(f"the {label} {text!r} is not a date like 2026-01-31")
-        return None
-
-
-def _amount(text: str, currency: str, errors: list[str]) -> Decimal | None:
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        errors.append(f"the amount {text!r} is not a number")
-        return None
-    if not amount.is_finite() or amount <= 0:
-        errors.append(f"the amount {text} must be more than zero (only open invoices)")
-    elif amount >= MAX_AMOUNT:
-        errors.append(f"the amount {text} is too large")
-    elif currency and round_money(amount, currency) != amount:
-        errors.append(f"the amount {text} is not rounded to {currency}'s minor unit")
-    else:
-        return amount
-    return None
-
-
-def _row(raw: dict, line: int, currencies: Collection[str],
-         today: date) -> tuple[BalanceRow | None, list[str]]:
-    errors = []
-    v = {column: (raw.get(column) or "").strip() for column in COLUMNS}
-    for column in COLUMNS:
-        if not v[column]:
-            errors.append(f"the {column.replace('_', ' ')} is missing")
-    if len(v["number"]) > MAX_NUMBER_LENGTH:
-        errors.append(f"the number is longer than {MAX_NUMBER_LENGTH} characters")
-    elif OWN_SERIES.match(v["number"]):
-        errors.append(f"the number {v['number']} has the shape of this system's own invoice and "
-                      "credit note numbers (INV-YYYY-NNNNNN, CN-YYYY-NNNNNN); keep the previous "
-                      "system's numbers apart with a prefix of their own, such as "
-                      f"OLD-{v['number']}")
-    currency = v["currency"].upper()
-    if currency and currency not in currencies:
-        errors.append(f"unknown currency {currency!r} (in use: {', '.join(sorted(currencies))})")
-        currency = ""
-    issue_on = _date(v["issue_date"], "issue date", errors) if v["issue_date"] else None
-    due_on = _date(v["due_date"], "due date", errors) if v["due_date"] else None
-    amount = _amount(v["amount"], currency, errors) if v["amount"] else None
+def _row(cells: RowReader, currencies: Collection[str], today: date) -> BalanceRow:
+    number = cells.text("number", max_length=MAX_NUMBER_LENGTH)
+    if OWN_SERIES.match(number):
+        cells.refuse(f"the number {number} has the shape of this system's own invoice and "
+                     "credit note numbers (INV-YYYY-NNNNNN, CN-YYYY-NNNNNN); keep the previous "
+                     "system's numbers apart with a prefix of their own, such as "
+                     f"OLD-{number}")
+    account = cells.text("account")
+    currency = cells.choice("currency", currencies)
+    issue_on = cells.date("issue_date")
+    due_on = cells.date("due_date")
+    amount = cells.decimal("amount", positive=True, maximum=MAX_AMOUNT,
+                           places=minor_units(currency) if currency else None)
     if issue_on and issue_on > today:
-        errors.append(f"the issue date {issue_on} is after today ({today})")
+        cells.refuse(f"the issue date {issue_on} is after today ({today})")
     if issue_on and due_on and due_on < issue_on:
-        errors.append(f"the due date {due_on} is before the issue date {issue_on}")
-    if None in raw:
-        errors.append("the row has more columns than the header")
-    if errors:
-        return None, errors
-    return BalanceRow(line, v["number"], v["account"], currency, issue_on, due_on, amount), []
+        cells.refuse(f"the due date {due_on} is before the issue date {issue_on}")
+    return BalanceRow(cells.row.line, number, account, currency, issue_on, due_on, amount)
 
 
-def parse_opening_balances(content: bytes | str, *, currencies: Collection[str],
-                           today: date) -> tuple[list[BalanceRow], list[str]]:
-    """The file's rows and every problem of shape, each as "Line N: reason"."""
-    reader, problems = open_csv(content, COLUMNS)
-    if reader is None:
-        return [], problems
-    rows, errors = [], []
+def parse_opening_balances(content: bytes | str, *, currencies: Collection[str], today: date,
+                           filename: str = "opening-balances.csv"
+                           ) -> tuple[list[BalanceRow], list[str]]:
+    """The file's rows (CSV or XLSX) and every problem of shape, each as "Line N: reason"."""
     try:
-        for raw in reader:
-            row, problems = _row(raw, reader.line_num, currencies, today)
-            if problems:
-                errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
-            else:
-                rows.append(row)
-    except csv.Error as error:
-        errors.append(f"Line {reader.line_num}: {error}.")
+        table = read_table(content, filename, required=COLUMNS)
+    except TableRefused as refused:
+        return [], refused.problems
+    rows, errors = [], []
+    for table_row in table.rows:
+        cells = RowReader(table_row)
+        row = _row(cells, currencies, today)
+        if cells.problems:
+            errors.append(cells.problem())
+        else:
+            rows.append(row)
     if not rows and not errors:
         errors.append("The file has no invoices.")
     return rows, errors

@@ -54,10 +54,10 @@ def test_a_file_with_any_bad_row_is_refused_whole_with_line_numbers(finance):
         import_opening_balances(content=content, by=finance, on=ON)
 
     assert caught.value.messages == [
-        "Line 4: unknown currency 'XXX' (in use: AUD, CAD, CHF, EUR, GBP, JPY, KWD, USD); "
-        "the amount -4 must be more than zero (only open invoices); the due date 2026-08-01 is "
-        "before the issue date 2026-09-01.",
-        "Line 5: the amount 10.001 is not rounded to USD's minor unit.",
+        "Line 4: unknown currency 'XXX' (known: AUD, CAD, CHF, EUR, GBP, JPY, KWD, USD); "
+        "the amount -4 must be positive; the due date 2026-08-01 is before the issue date "
+        "2026-09-01.",
+        "Line 5: the amount 10.001 has more than 2 decimal places.",
     ]
     assert not Invoice.objects.exists() and not JournalEntry.objects.exists()
 
