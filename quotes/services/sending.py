@@ -25,6 +25,7 @@ from core.signed_links import LinkProblem, link_token, link_url, read_link, unkn
 from core.transitions import run_bulk_transition, run_transition
 from quotes.models import Quote, QuoteState
 from quotes.pdf import render_quote_pdf
+from quotes.periods import closed_period_error
 
 __all__ = [
     "LinkProblem", "accept_quote", "decline_quote", "email_sent_quote", "expire_due_quotes",
@@ -101,6 +102,14 @@ def _check_sendable(quote, today: date) -> None:
     if today > quote.expires_on:
         raise ValidationError({"expires_on": f"This quote expired on {quote.expires_on}; "
                                              "revise it to send a new version."})
+    _check_start(quote)
+
+
+def _check_start(quote) -> None:
+    """Refused while the quote's start month is closed in the books (sent or accepted)."""
+    error = closed_period_error(quote.start_on, what="a quote starting on")
+    if error:
+        raise ValidationError({"start_on": error})
 
 
 def email_sent_quote(*, quote_id: int, link: str) -> None:
@@ -132,6 +141,7 @@ def _locked_open_quote(quote, today: date) -> Quote:
                               f"{quote.get_state_display().lower()}.")
     if today > quote.expires_on:
         raise ValidationError(f"This quote expired on {quote.expires_on}.")
+    _check_start(quote)
     return quote
 
 
