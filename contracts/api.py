@@ -1,6 +1,7 @@
 """Contracts over the API: the contract and its lines, the stored charge schedule in force (the
-rows billing bills and revenue recognition reads), its amendments; starting an amendment and
-terminating, through the same services and permissions as the contract page."""
+rows billing bills and revenue recognition reads), its amendments and what each charges and
+credits (the amendment page's preview); starting an amendment and terminating, through the same
+services and permissions as the contract pages."""
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from catalog.charge_schedule import ChargeKind
 from contracts import services
+from contracts.documents import amendment_document
 from contracts.models import Amendment, Contract, ContractLine, ScheduledCharge, Termination
 from contracts.selectors import (
     amendments_of,
@@ -125,6 +127,71 @@ class TerminationInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
+class ScheduleLineSerializer(serializers.Serializer):
+    """A row as the amendment document shows it: stored, or to be stored when it is accepted."""
+
+    product = serializers.CharField()
+    kind = serializers.CharField(help_text=", ".join(ChargeKind))
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    due_on = serializers.DateField()
+    amount = serializers.DecimalField(**AMOUNT)
+    explanation = serializers.CharField()
+
+
+class ChangedLineSerializer(serializers.Serializer):
+    """One line's change from the effective date, with what it credits and charges for the rest
+    of the current billing period and of the term (credits positive here, as on the page)."""
+
+    product = serializers.CharField()
+    kind = serializers.CharField(help_text="added, changed or removed")
+    billing_period = serializers.CharField()
+    quantity_before = serializers.DecimalField(**AMOUNT, allow_null=True)
+    quantity_after = serializers.DecimalField(**AMOUNT, allow_null=True)
+    price_before = serializers.DecimalField(**AMOUNT, allow_null=True,
+                                            help_text="Net per billing period.")
+    price_after = serializers.DecimalField(**AMOUNT, allow_null=True)
+    credit_period = serializers.DecimalField(**AMOUNT)
+    charge_period = serializers.DecimalField(**AMOUNT)
+    net_period = serializers.DecimalField(**AMOUNT)
+    credit_term = serializers.DecimalField(**AMOUNT)
+    charge_term = serializers.DecimalField(**AMOUNT)
+    net_term = serializers.DecimalField(**AMOUNT)
+    credit_rows = ScheduleLineSerializer(many=True)
+    charge_rows = ScheduleLineSerializer(many=True)
+
+
+class ProjectedInvoiceSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    rows = ScheduleLineSerializer(many=True)
+    amount = serializers.DecimalField(**AMOUNT)
+
+
+class AmendmentPreviewSerializer(serializers.Serializer):
+    """What the amendment charges and credits, from the schedule rows it will store (or, once
+    applied, stored): the same figures as its page and the customer's document."""
+
+    amendment = serializers.IntegerField(source="amendment.pk")
+    effective_on = serializers.DateField()
+    applied = serializers.BooleanField()
+    currency = serializers.CharField()
+    changes = ChangedLineSerializer(many=True)
+    credit_period = serializers.DecimalField(**AMOUNT)
+    charge_period = serializers.DecimalField(**AMOUNT)
+    net_period = serializers.DecimalField(**AMOUNT)
+    credit_term = serializers.DecimalField(**AMOUNT)
+    charge_term = serializers.DecimalField(**AMOUNT)
+    net_term = serializers.DecimalField(**AMOUNT)
+    recurring_before = serializers.DecimalField(**AMOUNT, help_text="A month.")
+    recurring_after = serializers.DecimalField(**AMOUNT, help_text="A month.")
+    next_invoices = ProjectedInvoiceSerializer(many=True)
+
+
+class AmendmentChoiceSerializer(serializers.Serializer):
+    amendment = serializers.IntegerField(min_value=1, help_text="The amendment's id (from "
+                                                                "`amendments`).")
+
+
 class ScheduleCursorPagination(IdCursorPagination):
     """The schedule by due date, as the contract page shows it."""
 
@@ -132,6 +199,8 @@ class ScheduleCursorPagination(IdCursorPagination):
 
 
 LINE = OpenApiParameter("line", OpenApiTypes.INT, description="Only this line's rows.")
+AMENDMENT = OpenApiParameter("amendment", OpenApiTypes.INT, required=True,
+                             description="The amendment's id (from `amendments`).")
 EFFECTIVE_ON = OpenApiParameter("effective_on", OpenApiTypes.DATE, required=True,
                                 description="The first day without service.")
 
@@ -186,6 +255,21 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         amendment = services.start_amendment(contract=contract, by=request.user,
                                              effective_on=data["effective_on"])
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[AMENDMENT], responses=AmendmentPreviewSerializer)
+    @action(detail=True, methods=["get"], url_path="amendment-preview")
+    def amendment_preview(self, request, pk=None):
+        """What one of the contract's amendments charges and credits (each changed line, the
+        rest of the current period and of the term, recurring before and after, the next
+        invoices), as its page shows it before the customer accepts it; writes nothing."""
+        contract = self.get_object()
+        data = parsed(AmendmentChoiceSerializer, request.query_params)
+        amendment = amendments_of(contract).filter(pk=data["amendment"]).first()
+        if amendment is None:
+            raise ValidationError({"amendment": [f"Contract {contract.number} has no amendment "
+                                                 f"{data['amendment']}."]})
+        amendment.contract = contract
+        return Response(AmendmentPreviewSerializer(amendment_document(amendment)).data)
 
     @extend_schema(parameters=[EFFECTIVE_ON], responses=TerminationPreviewSerializer)
     @action(detail=True, methods=["get"], url_path="termination-preview")

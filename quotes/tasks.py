@@ -4,12 +4,7 @@ from celery import shared_task
 from django.core.mail import send_mail
 
 from core.actors import Actor
-from quotes.services.sending import email_sent_quote, expire_due_quotes
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
-def email_sent_quote_task(quote_id: int, link: str) -> None:
-    email_sent_quote(quote_id=quote_id, link=link)
+from quotes.services.sending import expire_due_quotes
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -33,4 +33,5 @@ urlpatterns = [
     path("<int:pk>/reject/", views.quote_reject, name="reject"),
     path("<int:pk>/clone/", views.quote_clone, name="clone"),
     path("<int:pk>/revise/", views.quote_revise, name="revise"),
+    path("<int:pk>/send-again/", views.quote_send_again, name="send_again"),
 ]

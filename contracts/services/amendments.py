@@ -57,6 +57,7 @@ from core.formatting import format_money, format_quantity
 from core.money import round_money
 from core.transitions import run_bulk_transition
 from quotes.models import OPEN_STATES, QuoteKind
+from quotes.periods import closed_period_error
 from quotes.services.prefilled import PrefilledLine, create_prefilled_quote
 
 ONE_DAY = timedelta(days=1)
@@ -100,6 +101,9 @@ def _check_effective(contract: Contract, effective_on: date | None) -> None:
         raise ValidationError({"effective_on": (
             f"The effective date is after the contract's start ({contract.start_on:%Y-%m-%d}) "
             f"and on or before its end ({contract.end_on:%Y-%m-%d}).")})
+    error = closed_period_error(effective_on, what="an amendment taking effect on")
+    if error:
+        raise ValidationError({"effective_on": error})
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines
 from contracts.terms import fill_terms
 from core.actors import Actor, ActorKind, as_actor, require
-from core.dates import add_months, business_date
+from core.dates import add_months, business_date, month_start
 from core.events import record_event, record_events
 from core.money import round_money
 from core.numbering import next_number
@@ -41,6 +41,7 @@ from core.templatetags.money import money
 from core.transitions import run_bulk_transition, run_transition
 from notifications.services import queue_delivery
 from quotes.models import QuoteKind, QuoteState
+from quotes.periods import closed_period_error, shut_months
 
 CREATE_PERMISSION = "contracts.add_contract"
 
@@ -291,6 +292,9 @@ def activate(*, contract, by, on: date | None = None) -> Contract:
     if contract.state == ContractState.SIGNED and today < contract.start_on:
         raise ValidationError(f"This contract starts on {contract.start_on:%Y-%m-%d}; it can "
                               f"be activated from then.")
+    error = closed_period_error(contract.start_on, what="a contract going live on")
+    if error:
+        raise ValidationError({"start_on": error})
     contract = run_transition(contract, "activate", by=by, on=today, day=today)
     run_bulk_transition(list(contract.lines.filter(status=LineStatus.PENDING)
                              .select_for_update().order_by("pk")),
@@ -303,12 +307,15 @@ def activate(*, contract, by, on: date | None = None) -> Contract:
 def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
     """Activate every countersigned contract whose start date has come, with its lines, and
     the lines an amendment started on a date that has now come; a second run finds none (only
-    signed, countersigned contracts and pending lines are picked)."""
+    signed, countersigned contracts and pending lines are picked). A contract starting in a
+    month the books have closed stays signed; its page's Activate says why."""
     today = business_date(on)
     due = list(Contract.objects.select_for_update()
                .filter(state=ContractState.SIGNED, countersigned_at__isnull=False,
                        start_on__lte=today)
                .order_by("pk"))  # lock in pk order, as every bulk path does
+    shut = shut_months(contract.start_on for contract in due)
+    due = [contract for contract in due if month_start(contract.start_on) not in shut]
     for contract in due:
         run_transition(contract, "activate", by=by, on=today, day=today,
                        note="Start date reached")

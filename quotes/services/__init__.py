@@ -24,6 +24,7 @@ from quotes.services.sending import (
     quote_for_link,
     quote_link_url,
     send_quote,
+    send_quote_again,
 )
 from quotes.services.templates import (
     add_lines_from_template,
@@ -37,6 +38,6 @@ __all__ = [
     "create_quote_from_template", "decline_quote", "expire_due_quotes", "move_line",
     "price_lines", "quote_facts",
     "quote_for_link", "quote_link_url", "reject", "remove_line", "reorder_lines", "reprice",
-    "revise_quote",
+    "revise_quote", "send_quote_again",
     "save_as_template", "send_quote", "submit_for_approval", "update_line", "update_quote",
 ]

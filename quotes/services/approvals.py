@@ -12,14 +12,11 @@ is in the quote's timeline and emails the owner once the transaction commits.
 
 
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.actors import as_actor, require
-from core.dates import business_date
-from core.models import TransitionLog
 from core.outbox import enqueue
 from core.roles import Role
 from core.transitions import run_transition
@@ -27,7 +24,7 @@ from customers.models import ReportingLine
 from quotes import approval_rules
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteState
 from quotes.selectors import first_decider_in, may_decide, quote_facts_for
-from quotes.services._common import locked
+from quotes.services._common import locked, note_on_quote
 
 
 def rule_facts() -> list[approval_rules.RuleFacts]:
@@ -47,16 +44,6 @@ def _email_owner(quote: Quote, subject: str, body: str) -> None:
     the decision."""
     if quote.owner.email:
         enqueue("quotes.tasks.email_quote_owner_task", quote.owner.email, subject, body)
-
-
-def _note_on_quote(quote: Quote, by, transition: str, note: str, on) -> None:
-    """A timeline row for a decision that does not move the quote (a lower level approving)."""
-    actor = as_actor(by)
-    TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(quote), object_id=quote.pk,
-        transition=transition, source=quote.state, target=quote.state, actor_kind=actor.kind,
-        actor=actor.user, actor_name=actor.label, actor_ip=actor.ip, note=note,
-        business_date=business_date(on))
 
 
 def _name(user) -> str:
@@ -167,7 +154,7 @@ def approve(*, quote: Quote, by, comment: str = "", on=None) -> Quote:
     note = f"Level {request.level} approved by {decider_label(request)}" + (
         f": {comment}" if comment else ".")
     if quote.approval_requests.filter(state=ApprovalState.PENDING).exists():
-        _note_on_quote(quote, by, f"approve level {request.level}", note, on)
+        note_on_quote(quote, by, f"approve level {request.level}", note, on)
         _email_owner(quote, f"{quote}: level {request.level} approved", note)
     else:
         run_transition(quote, "approve", by=by, on=on, note=note, at=now)

@@ -30,6 +30,7 @@ from core.numbering import next_number
 from customers.models import Contact
 from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
+from quotes.periods import closed_period_error
 from quotes.selectors import quotes_visible_to
 from quotes.services._common import locked_draft, locked_line
 from quotes.services.repricing import (
@@ -74,6 +75,7 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
     errors = _header_errors(account=account, contact=contact, price_book=price_book,
                             term_months=term_months)
     errors |= _expiry_errors(expires_on, today)
+    errors |= start_errors(start_on)
     if errors:
         raise ValidationError(errors)
     number = next_number(f"quote-{today.year}")
@@ -94,6 +96,12 @@ def _expiry_errors(expires_on: date | None, today: date) -> dict[str, str]:
     return {}
 
 
+def start_errors(start_on: date | None) -> dict[str, str]:
+    """A quote never starts in a month the books have closed."""
+    error = closed_period_error(start_on, what="a quote starting on")
+    return {"start_on": error} if error else {}
+
+
 HEADER_FIELDS = ("contact", "start_on", "term_months", "expires_on", "price_book",
                  "payment_terms", "customer_notes", "internal_notes")
 
@@ -110,6 +118,8 @@ def update_quote(*, quote: Quote, by, **changes) -> Quote:
                             price_book=values["price_book"], term_months=values["term_months"])
     if "expires_on" in changes and changes["expires_on"] != quote.expires_on:
         errors |= _expiry_errors(changes["expires_on"], business_date())
+    if "start_on" in changes and changes["start_on"] != quote.start_on:
+        errors |= start_errors(changes["start_on"])
     new_book = values["price_book"] is not None and values["price_book"].pk != quote.price_book_id
     if new_book and values["price_book"].currency != quote.currency:
         errors["price_book"] = f"Choose a book in {quote.currency}, the quote's currency."

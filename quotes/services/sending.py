@@ -1,10 +1,11 @@
 """Sending a quote and the customer's answer to it.
 
 `send_quote` renders the PDF once and stores those bytes and their SHA-256 on the quote; the
-email and the portal serve exactly those bytes. The customer's link is a Django signature over
-the quote's pk, version, PDF hash and expiry date, so a tampered, superseded or expired link is
-refused without any stored token. `accept_quote` and `decline_quote` act for the customer
-(`core.actors.Actor.customer`), called from `q2c.flows`.
+email (a `notifications.Delivery`, shown on the quote's page as queued, sent or failed, which
+the rep may send again) and the portal serve exactly those bytes. The customer's link is a
+Django signature over the quote's pk, version, PDF hash and expiry date, so a tampered,
+superseded or expired link is refused without any stored token. `accept_quote` and
+`decline_quote` act for the customer (`core.actors.Actor.customer`), called from `q2c.flows`.
 """
 
 import hashlib
@@ -12,23 +13,26 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.actors import ActorKind, as_actor, require
+from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import business_date
 from core.events import record_event
-from core.outbox import enqueue
 from core.signed_links import LinkProblem, link_token, link_url, read_link, unknown_link
 from core.transitions import run_bulk_transition, run_transition
+from notifications.models import DeliveryState
+from notifications.selectors import deliveries_of
+from notifications.services import queue_delivery, send_again
 from quotes.models import Quote, QuoteState
 from quotes.pdf import render_quote_pdf
+from quotes.periods import closed_period_error
+from quotes.services._common import locked, note_on_quote
 
 __all__ = [
-    "LinkProblem", "accept_quote", "decline_quote", "email_sent_quote", "expire_due_quotes",
-    "quote_for_link", "quote_link_token", "quote_link_url", "send_quote",
+    "LinkProblem", "accept_quote", "decline_quote", "expire_due_quotes", "quote_for_link",
+    "quote_link_token", "quote_link_url", "send_quote", "send_quote_again",
 ]
 
 LINK_SALT = "quotes.customer-link"
@@ -87,9 +91,41 @@ def send_quote(*, quote, by, on: date | None = None, base_url: str | None = None
     pdf = render(quote)
     run_transition(quote, "send", by=actor, on=on, note=f"Sent to {quote.contact.email}",
                    pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), at=timezone.now())
-    # Through the outbox: a broker that is down delays the email, never fails the sending.
-    enqueue("quotes.tasks.email_sent_quote_task", quote.pk, quote_link_url(quote, base_url))
+    _queue_email(quote, quote_link_url(quote, base_url))
     return quote
+
+
+def _queue_email(quote: Quote, link: str):
+    """The quote's email as a delivery (queued, sent, or failed with the reason; retried with
+    backoff), with the stored PDF and the customer's link; sent after commit through the
+    outbox, so a broker or mail server that is down delays it, never fails the sending. The
+    system queues it: the rep's `quotes.send_quote` was checked by the caller."""
+    context = {"quote": quote, "link": link, "company_name": settings.COMPANY_NAME}
+    return queue_delivery(
+        document=quote, to=[quote.contact.email], by=Actor.task("send_quote"),
+        subject=f"Quote {quote} from {settings.COMPANY_NAME}",
+        body=render_to_string("quotes/pdf/sent_email.txt", context),
+        attachments=[(f"{quote.number}-v{quote.version}.pdf", bytes(quote.sent_pdf),
+                      "application/pdf")])
+
+
+@transaction.atomic
+def send_quote_again(*, quote, by, on: date | None = None):
+    """The rep sends the quote's failed email again (a new delivery of the same message and
+    PDF), while the customer can still answer it; recorded on the quote's timeline."""
+    actor = require(by, SEND_PERMISSION, "You are not allowed to send quotes.")
+    quote = locked(quote, actor)
+    if quote.state != QuoteState.SENT or business_date(on) > quote.expires_on:
+        raise ValidationError("Only a sent quote the customer can still answer is emailed "
+                              "again; revise it to send a new version.")
+    last = deliveries_of(quote).first()
+    if last is None or last.state != DeliveryState.FAILED:
+        raise ValidationError("Only a failed email is sent again; the last one is "
+                              f"{last.get_state_display().lower() if last else 'missing'}.")
+    again = send_again(delivery=last, by=Actor.task("send_quote"))
+    note_on_quote(quote, actor, "send_again", f"Email sent again to {', '.join(again.to)} "
+                                              f"(the last one failed: {last.failure_reason})", on)
+    return again
 
 
 def _check_sendable(quote, today: date) -> None:
@@ -101,21 +137,14 @@ def _check_sendable(quote, today: date) -> None:
     if today > quote.expires_on:
         raise ValidationError({"expires_on": f"This quote expired on {quote.expires_on}; "
                                              "revise it to send a new version."})
+    _check_start(quote)
 
 
-def email_sent_quote(*, quote_id: int, link: str) -> None:
-    """Email the contact the stored PDF and their link (after the send has committed)."""
-    quote = Quote.objects.select_related("contact", "owner", "account").get(pk=quote_id)
-    context = {"quote": quote, "link": link, "company_name": settings.COMPANY_NAME}
-    message = EmailMessage(
-        subject=f"Quote {quote} from {settings.COMPANY_NAME}",
-        body=render_to_string("quotes/pdf/sent_email.txt", context),
-        to=[quote.contact.email],
-        reply_to=[quote.owner.email] if quote.owner.email else None,
-    )
-    message.attach(f"{quote.number}-v{quote.version}.pdf", bytes(quote.sent_pdf),
-                   "application/pdf")
-    message.send()
+def _check_start(quote) -> None:
+    """Refused while the quote's start month is closed in the books (sent or accepted)."""
+    error = closed_period_error(quote.start_on, what="a quote starting on")
+    if error:
+        raise ValidationError({"start_on": error})
 
 
 def _customer(by):
@@ -132,6 +161,7 @@ def _locked_open_quote(quote, today: date) -> Quote:
                               f"{quote.get_state_display().lower()}.")
     if today > quote.expires_on:
         raise ValidationError(f"This quote expired on {quote.expires_on}.")
+    _check_start(quote)
     return quote
 
 

@@ -32,6 +32,7 @@ from quotes.views.pages import (
     quote_list,
     quote_reject,
     quote_revise,
+    quote_send_again,
     quote_submit,
 )
 
@@ -43,5 +44,5 @@ __all__ = [
     "lines_table", "lines_template", "lines_upload", "product_search", "quote_approve",
     "quote_builder", "quote_clone",
     "quote_create", "quote_detail", "quote_edit", "quote_list", "quote_reject", "quote_revise",
-    "quote_submit", "template_save",
+    "quote_send_again", "quote_submit", "template_save",
 ]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.redirects import safe_next
+from notifications.selectors import deliveries_of
 from quotes import approval_rules, selectors, services
 from quotes.filters import QuoteFilter
 from quotes.forms import (
@@ -82,6 +83,7 @@ def quote_detail(request, pk):
         list(page_obj.object_list), selectors.section_subtotals(quote))
     return render(request, "quotes/detail.html", {
         "quote": quote, "page_obj": page_obj, "requests": requests,
+        "deliveries": list(deliveries_of(quote).prefetch_related(None)),
         "diff": selectors.diff_against_previous(quote), "decidable": decidable,
         "decision_form": DecisionForm(), "reject_form": RejectForm(),
         "can_revise": (request.user.has_perm("quotes.revise_quote")
@@ -113,6 +115,15 @@ def quote_submit(request, pk):
         messages.info(request, "No approval rule applies: it is approved and can be sent.")
     elif quote.state == QuoteState.PENDING_APPROVAL:
         messages.info(request, "It needs approval; the approvers have it in their queue.")
+    return redirect("quotes:detail", pk=pk)
+
+
+@require_POST
+@permission_required("quotes.send_quote", raise_exception=True)
+def quote_send_again(request, pk):
+    """The rep sends a sent quote's failed email again; the page shows the new delivery."""
+    _act(request, pk, lambda q: services.send_quote_again(quote=q, by=request.user),
+         "The quote's email is queued again to {quote.to[0]}.")
     return redirect("quotes:detail", pk=pk)
 
 

@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 
 from catalog.models import PriceBook
-from core.models import OutboxMessage, TransitionLog
+from core.models import TransitionLog
+from notifications.selectors import deliveries_of
 from quotes.models import Quote, QuoteState
 from tests.api.conftest import errors_of
 from tests.catalog.factories import PriceBookFactory, tiered_entry
@@ -97,8 +98,8 @@ def test_submit_without_a_rule_hit_approves_and_send_keeps_the_pdf_and_mails_it(
     quote = Quote.objects.get(pk=quote_id)
     assert bytes(quote.sent_pdf).startswith(b"%PDF")
     assert len(mail.outbox) == 1
-    assert [log.transition for log in TransitionLog.objects.filter(object_id=quote_id)
-            .order_by("pk")] == ["submit", "send"]
+    assert [log.transition for log in TransitionLog.objects.filter(
+        object_id=quote_id, content_type__model="quote").order_by("pk")] == ["submit", "send"]
 
 
 def test_a_discount_above_the_rule_goes_to_approval_and_cannot_be_sent(client_for, catalog,
@@ -127,15 +128,13 @@ def _amendment_to_eight_seats(client, contract):
 
 
 def _sent_facts(quote_id):
-    """What sending left: the state, the kept document's text, the history, the outbox."""
+    """What sending left: the state, the kept document's text, the history, the emails."""
     quote = Quote.objects.get(pk=quote_id)
     text = pdf_text(bytes(quote.sent_pdf)) if quote.sent_pdf else ""
     history = [(log.transition, log.source, log.target) for log in
                TransitionLog.objects.filter(object_id=quote_id, content_type__model="quote")
                .order_by("pk")]
-    queued = [args for args in OutboxMessage.objects.filter(
-        task="quotes.tasks.email_sent_quote_task").values_list("args", flat=True)
-        if args[0] == quote_id]
+    queued = [delivery.body for delivery in deliveries_of(quote)]
     return quote.state, text, history, queued
 
 
@@ -164,8 +163,8 @@ def test_an_amendment_quote_is_sent_by_the_same_flow_as_the_page(
     assert f"Amendment to contract {contract.number}" in text
     assert "Total contract value" not in text
     assert history[-1] == ("send", "approved", "sent")
-    [(_, link)] = queued
-    assert link.startswith("http://testserver/")
+    [body] = queued
+    assert "http://testserver/portal/quotes/" in body
     [email] = [m for m in mail.outbox if Quote.objects.get(pk=quote_id).number in m.subject]
     assert email.to == ["buyer@acme.example"]
 
