@@ -268,6 +268,7 @@ EXPECTED = {
     "quotes:product_search": both(SALES),
     "quotes:reject": post(APPROVERS),
     "quotes:revise": post(SALES),
+    "quotes:send_again": post(SALES),
     "quotes:submit": post(SALES),
     "quotes:template_save": post(SALES),
     "revrec:close": both(BOOKKEEPERS),
