@@ -59,6 +59,8 @@ class Delivery(FSMModelMixin, models.Model):
     object_id = models.PositiveBigIntegerField()
     document = GenericForeignKey("content_type", "object_id")
     to = models.JSONField(default=list, help_text="Recipient addresses.")
+    reply_to = models.JSONField(default=list, blank=True,
+                                help_text="Where the customer's answer goes (e.g. the rep).")
     subject = models.CharField(max_length=300)
     body = models.TextField()
     state = FSMField(default=DeliveryState.QUEUED, choices=DeliveryState.choices,

@@ -78,12 +78,12 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
 @transaction.atomic
 def queue_delivery(*, document, to: Sequence[str], subject: str, body: str,
                    attachments: Sequence[tuple[str, bytes, str]] = (), by,
-                   send_after_commit: bool = True) -> Delivery:
+                   reply_to: Sequence[str] = (), send_after_commit: bool = True) -> Delivery:
     """Record the email of a document and send it after commit (by a task), unless the caller
     is that task already and sends it itself."""
     require(by, SEND_PERMISSION, SEND_REFUSAL)
     delivery = Delivery.objects.create(document=document, to=list(to), subject=subject,
-                                       body=body)
+                                       body=body, reply_to=[a for a in reply_to if a])
     DeliveryAttachment.objects.bulk_create([
         DeliveryAttachment(delivery=delivery, filename=name, content=content, mimetype=mime)
         for name, content, mime in attachments])
@@ -109,7 +109,8 @@ def send_delivery(*, delivery_id: int) -> Delivery:
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     if delivery.state != DeliveryState.QUEUED:
         return delivery  # sent already, or failed and waiting for its retry
-    message = EmailMessage(subject=delivery.subject, body=delivery.body, to=delivery.to)
+    message = EmailMessage(subject=delivery.subject, body=delivery.body, to=delivery.to,
+                           reply_to=delivery.reply_to or None)
     for attachment in delivery.attachments.all():
         message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
     try:
@@ -144,4 +145,5 @@ def send_again(*, delivery, by, to: Sequence[str] | None = None) -> Delivery:
     require(by, SEND_PERMISSION, SEND_REFUSAL)
     files = [(a.filename, bytes(a.content), a.mimetype) for a in delivery.attachments.all()]
     return queue_delivery(document=delivery.document, to=list(to or delivery.to),
-                          subject=delivery.subject, body=delivery.body, attachments=files, by=by)
+                          subject=delivery.subject, body=delivery.body, attachments=files, by=by,
+                          reply_to=delivery.reply_to)

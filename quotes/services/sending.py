@@ -103,6 +103,7 @@ def _queue_email(quote: Quote, link: str):
     context = {"quote": quote, "link": link, "company_name": settings.COMPANY_NAME}
     return queue_delivery(
         document=quote, to=[quote.contact.email], by=Actor.task("send_quote"),
+        reply_to=[quote.owner.email],
         subject=f"Quote {quote} from {settings.COMPANY_NAME}",
         body=render_to_string("quotes/pdf/sent_email.txt", context),
         attachments=[(f"{quote.number}-v{quote.version}.pdf", bytes(quote.sent_pdf),

@@ -98,6 +98,7 @@ def test_a_failed_email_shows_its_reason_and_the_rep_sends_it_again(
     latest, first = deliveries_of(failed)
     assert (latest.state, first.state) == (DeliveryState.SENT, DeliveryState.FAILED)
     assert latest.body == first.body and len(mail.outbox) == 1
+    assert mail.outbox[0].reply_to == latest.reply_to == [sales_rep.email]  # kept on resend
     failed.refresh_from_db()
     assert failed.state == QuoteState.SENT
     note = list(history_for(failed))[-1]

@@ -39,7 +39,7 @@ def test_sending_stores_the_pdf_and_its_hash_and_mails_the_contact_after_commit(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["buyer@acme.example"]
-    # The rep's address signs the body: a delivery has no Reply-To yet (notifications' to add).
+    assert message.reply_to == [sales_rep.email]  # the customer's answer goes to the rep
     assert sales_rep.email and f"({sales_rep.email})" in message.body
     [(filename, attached, mimetype)] = message.attachments
     assert (filename, mimetype) == (f"{quote.number}-v1.pdf", "application/pdf")
