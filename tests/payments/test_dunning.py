@@ -73,6 +73,33 @@ def test_a_run_that_missed_days_takes_only_the_latest_step_and_records_the_skipp
                              "second-reminder", "escalate"]
 
 
+def step_events():
+    from core.models import Event
+
+    return list(Event.objects.filter(type="dunning.escalated", content_type__model="dunningevent")
+                .order_by("object_id").values_list("object_id", flat=True))
+
+
+def test_each_step_taken_records_one_webhook_event_and_a_rerun_records_none(finance):
+    # given: two late invoices, one paid, one whose run passes over earlier steps
+    late, paid = issued_invoice(on=ISSUED), issued_invoice(on=ISSUED)
+    record_payment(account=paid.account, method="check", amount=D("100.00"), currency="USD",
+                   received_on=date(2026, 10, 20), by=finance,
+                   applications=[Application(paid.pk, D("100.00"))])
+    skipping = issued_invoice(on=date(2026, 9, 1))
+    # when
+    dun(date(2026, 11, 1))
+    dun(date(2026, 11, 1))
+    # then: one event per step taken (none for the paid invoice, none for passed-over steps)
+    taken = list(DunningEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(taken) == 2 and DunningEvent.objects.get(invoice=skipping).skipped
+    assert step_events() == taken
+    # the next day's step adds its own event only
+    dun(date(2026, 11, 5))
+    assert step_events() == list(DunningEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(step_events()) == 3 and steps(late) == ["first-reminder", "retry-charge"]
+
+
 def test_the_run_is_recorded_once_per_day_and_completed():
     issued_invoice(on=ISSUED)
     first = dun(date(2026, 11, 1))
