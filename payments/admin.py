@@ -83,7 +83,7 @@ class CustomerCreditAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = DunningTemplate
-        fields = ["key", "subject", "body"]
+        fields = ["key", "language", "subject", "body"]
 
     def clean(self):
         data = super().clean()
@@ -96,7 +96,7 @@ class TemplateForm(forms.ModelForm):
 @admin.register(DunningTemplate)
 class DunningTemplateAdmin(admin.ModelAdmin):
     form = TemplateForm
-    list_display = ["key", "subject"]
+    list_display = ["key", "language", "subject"]
 
 
 @admin.register(AccountDunning)
