@@ -60,8 +60,9 @@ class ClearingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(PaymentsProfile)
 class PaymentsProfileAdmin(admin.ModelAdmin):
-    list_display = ["account", "auto_apply_credit"]
-    list_filter = ["auto_apply_credit"]
+    list_display = ["account", "auto_apply_credit", "monthly_statement",
+                    "statements_sent_through"]
+    list_filter = ["auto_apply_credit", "monthly_statement"]
     autocomplete_fields = ["account"]
     search_fields = ["account__name"]
 
