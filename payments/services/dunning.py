@@ -223,7 +223,8 @@ def _insert_events(run: DunningRun, planned: list[Planned], outcomes: list[str],
 def _record_step_events(ids: list[int]) -> None:
     """The outbox event of each step taken (what webhooks deliver), in the chunk's transaction:
     one COPY by the steps' ids. core.events.record_events is the same rule with a model per
-    event and bulk_create: 0.86 s for a chunk of 5,000 here, against 0.10 s for this."""
+    event and bulk_create: 0.86 s for a chunk of 5,000 here, against 0.10 s for this (both at
+    load 5)."""
     kind = ContentType.objects.get_for_model(DunningEvent).pk
     now, data = timezone.now(), json_value({})
     insert_tuples(Event, ("type", "content_type_id", "object_id", "data", "occurred_at"),
@@ -233,10 +234,10 @@ def _record_step_events(ids: list[int]) -> None:
 def _take_steps(chunk: DunningRunChunk, *, by) -> int:
     """Take today's step for each candidate invoice of the chunk; how many steps were taken.
     Queries do not grow with the chunk: the plan's reads, one COPY of the events, one of
-    their `dunning.escalated` outbox events, one update
-    of the overdue flags, one of the outcomes that changed, one outbox row for the chunk's
-    emails; only charge retries and write-offs go one invoice at a time (a gateway call or a
-    journal each)."""
+    their `dunning.escalated` outbox events, one update of the overdue flags, one of the
+    outcomes that changed, the emails' reads and one COPY of their deliveries, one outbox row
+    for the chunk's sending; only charge retries and write-offs go one invoice at a time (a
+    gateway call or a journal each)."""
     run, day = chunk.run, chunk.run.run_on
     policies, default = load_policies()
     bounds = (chunk.first_invoice_id, chunk.last_invoice_id)
