@@ -34,8 +34,8 @@ def run_dunning_chunk_task(chunk_id: int) -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
-def send_dunning_emails_task(chunk_id: int) -> int:
-    return send_dunning_emails(chunk_id=chunk_id)
+def send_dunning_emails_task(first_step_id: int, last_step_id: int) -> int:
+    return send_dunning_emails(first_step_id=first_step_id, last_step_id=last_step_id)
 
 
 @shared_task

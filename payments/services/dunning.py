@@ -269,10 +269,12 @@ def _take_steps(chunk: DunningRunChunk, *, by) -> int:
     DunningRun.objects.filter(pk=run.pk).update(
         invoices_seen=F("invoices_seen") + seen,
         steps_taken=F("steps_taken") + len(ids))
-    if any(p.action.action in EMAIL_ACTIONS for p in planned) and queue_dunning_emails(chunk):
+    step_ids = (min(ids), max(ids)) if ids else None
+    if any(p.action.action in EMAIL_ACTIONS for p in planned) and queue_dunning_emails(
+            chunk, step_ids):
         from payments.tasks import send_dunning_emails_task
 
-        enqueue(send_dunning_emails_task, chunk.pk)
+        enqueue(send_dunning_emails_task, *step_ids)
     return len(ids)
 
 
