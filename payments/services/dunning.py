@@ -53,7 +53,7 @@ from payments.models import (
 )
 from payments.models.dunning import STEP_ACTIONS
 from payments.services.cards import charge_invoice
-from payments.services.dunning_mail import EMAIL_ACTIONS, json_value, queue_dunning_emails
+from payments.services.dunning_mail import EMAIL_ACTIONS, json_column, queue_dunning_emails
 from payments.services.late_charges import (
     Overdue,
     charges_step,
@@ -212,11 +212,11 @@ EVENT_FIELDS = ("invoice_id", "account_id", "policy_id", "run_id", "step_key", "
 def _insert_events(run: DunningRun, planned: list[Planned], outcomes: list[str], *, user_id,
                    day: date) -> list[int]:
     """One COPY of the steps taken (tuples, no model per event); their ids in order."""
-    now = timezone.now()
+    now, as_json = timezone.now(), json_column()
     return insert_tuples(DunningEvent, EVENT_FIELDS, [
         (p.invoice_id, p.account_id, p.policy.model.pk, run.pk, p.action.step.key,
          p.action.action.value, day, p.action.days_past_due, p.action.reason[:255],
-         json_value(list(p.action.skipped)), outcome, user_id, now)
+         as_json(list(p.action.skipped)), outcome, user_id, now)
         for p, outcome in zip(planned, outcomes, strict=True)])
 
 
@@ -226,7 +226,7 @@ def _record_step_events(ids: list[int]) -> None:
     event and bulk_create: 0.86 s for a chunk of 5,000 here, against 0.10 s for this (both at
     load 5)."""
     kind = ContentType.objects.get_for_model(DunningEvent).pk
-    now, data = timezone.now(), json_value({})
+    now, data = timezone.now(), json_column()({})
     insert_tuples(Event, ("type", "content_type_id", "object_id", "data", "occurred_at"),
                   [(STEP_EVENT, kind, pk, data, now) for pk in ids])
 
