@@ -60,8 +60,9 @@ class ClearingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(PaymentsProfile)
 class PaymentsProfileAdmin(admin.ModelAdmin):
-    list_display = ["account", "auto_apply_credit"]
-    list_filter = ["auto_apply_credit"]
+    list_display = ["account", "auto_apply_credit", "monthly_statement",
+                    "statements_sent_through"]
+    list_filter = ["auto_apply_credit", "monthly_statement"]
     autocomplete_fields = ["account"]
     search_fields = ["account__name"]
 
@@ -83,7 +84,7 @@ class CustomerCreditAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = DunningTemplate
-        fields = ["key", "subject", "body"]
+        fields = ["key", "language", "subject", "body"]
 
     def clean(self):
         data = super().clean()
@@ -96,7 +97,7 @@ class TemplateForm(forms.ModelForm):
 @admin.register(DunningTemplate)
 class DunningTemplateAdmin(admin.ModelAdmin):
     form = TemplateForm
-    list_display = ["key", "subject"]
+    list_display = ["key", "language", "subject"]
 
 
 @admin.register(AccountDunning)

@@ -24,7 +24,68 @@ PLACEHOLDERS = {
     "currency": "The invoice's currency code",
     "days_past_due": "Days since the due date (negative before it)",
     "pay_url": "The customer's link to pay the invoice by card",
+    "fees": "The late fees charged with this step, rounded to the invoice's currency",
+    "interest": "The interest charged with this step, rounded to the invoice's currency",
+    "new_total_due": "What is due on the invoice and its unpaid late fees and interest, with "
+                     "this step's",
 }
+
+REMIND, ESCALATE, FINAL_NOTICE = "remind", "escalate", "final_notice"  # dunning_rules.Action
+# The texts of steps that have no template of their own, per account document language
+# (English when there is none in it). Escalations go to the account's owner and finance, so
+# they are in English.
+DEFAULT_TEXTS = {
+    "en": {
+        REMIND: ("Invoice {{ invoice }} is due", "Dear customer,\n\nInvoice {{ invoice }} "
+                 "for {{ amount_due }} {{ invoice.currency }} was due on {{ invoice.due_on }}. "
+                 "You can pay it by card here: {{ pay_url }}\n"),
+        ESCALATE: ("{{ account }}: invoice {{ invoice }} is {{ days_past_due }} days late",
+                   "Invoice {{ invoice }} of {{ account }} has {{ amount_due }} "
+                   "{{ invoice.currency }} unpaid, {{ days_past_due }} days past due.\n"),
+        FINAL_NOTICE: ("Final notice: invoice {{ invoice }}", "Dear customer,\n\nInvoice "
+                       "{{ invoice }} is {{ days_past_due }} days past due. Unless "
+                       "{{ amount_due }} {{ invoice.currency }} is paid, we will suspend your "
+                       "account. Pay here: {{ pay_url }}\n"),
+    },
+    "de": {
+        REMIND: ("Rechnung {{ invoice }} ist fällig", "Sehr geehrte Damen und Herren,\n\n"
+                 "die Rechnung {{ invoice }} über {{ amount_due }} {{ invoice.currency }} war "
+                 "am {{ invoice.due_on }} fällig. Sie können sie hier mit Karte bezahlen: "
+                 "{{ pay_url }}\n"),
+        FINAL_NOTICE: ("Letzte Mahnung: Rechnung {{ invoice }}", "Sehr geehrte Damen und "
+                       "Herren,\n\ndie Rechnung {{ invoice }} ist seit {{ days_past_due }} "
+                       "Tagen überfällig. Wenn {{ amount_due }} {{ invoice.currency }} nicht "
+                       "bezahlt werden, müssen wir Ihr Konto sperren. Hier bezahlen: "
+                       "{{ pay_url }}\n"),
+    },
+}
+# Added to a text (a template's or the default) that does not name the charges itself, when
+# its step charged late fees or interest: the customer is always told what was charged.
+CHARGES_TEXTS = {
+    "en": "\nWith this notice we charge {{ fees }} {{ currency }} in late fees and "
+          "{{ interest }} {{ currency }} in interest: the new total due is "
+          "{{ new_total_due }} {{ currency }}.\n",
+    "de": "\nMit diesem Schreiben berechnen wir {{ fees }} {{ currency }} Mahngebühren und "
+          "{{ interest }} {{ currency }} Verzugszinsen: der neue fällige Gesamtbetrag ist "
+          "{{ new_total_due }} {{ currency }}.\n",
+}
+CHARGE_PLACEHOLDERS = ("fees", "interest", "new_total_due")
+
+
+def default_text(action: str, language: str) -> tuple[str, str, str]:
+    """The language, subject and body of a step with no template: in `language` when there is
+    a text in it, else English."""
+    if action not in DEFAULT_TEXTS.get(language, {}):
+        language = "en"
+    return (language, *DEFAULT_TEXTS[language][action])
+
+
+def with_charges(body: str, language: str) -> str:
+    """The body, naming the step's charges and the new total due (in the body's language)
+    unless it does so itself."""
+    if any(name in PLACEHOLDER.findall(body) for name in CHARGE_PLACEHOLDERS):
+        return body
+    return body + CHARGES_TEXTS.get(language, CHARGES_TEXTS["en"])
 
 
 def text_problems(text: str) -> list[str]:

@@ -183,9 +183,10 @@ def open_invoices_of(account, currency: str) -> QuerySet[Invoice]:
 
 
 def dunning_events(*, invoice_id: int | None = None, action: str = ""):
-    """Dunning steps taken, latest first; of one invoice when given (its dunning history)."""
-    events = DunningEvent.objects.select_related("invoice", "account").order_by("-taken_on",
-                                                                                "-pk")
+    """Dunning steps taken, latest first, with their emails (deliveries); of one invoice when
+    given (its dunning history)."""
+    events = DunningEvent.objects.select_related("invoice", "account").prefetch_related(
+        "deliveries").order_by("-taken_on", "-pk")
     if invoice_id:
         events = events.filter(invoice_id=invoice_id)
     return events.filter(action=action) if action else events

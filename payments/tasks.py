@@ -7,6 +7,7 @@ from payments.models import DunningRunChunk
 from payments.services import run_autopay, run_dunning, send_dunning_emails
 from payments.services.credits import auto_apply_credits
 from payments.services.dunning import fail_dunning_run, run_dunning_chunk
+from payments.services.statement_mail import send_monthly_statements
 
 
 @shared_task
@@ -33,10 +34,15 @@ def run_dunning_chunk_task(chunk_id: int) -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)  # SMTP errors too
-def send_dunning_emails_task(chunk_id: int) -> int:
-    return send_dunning_emails(chunk_id=chunk_id)
+def send_dunning_emails_task(first_step_id: int, last_step_id: int) -> int:
+    return send_dunning_emails(first_step_id=first_step_id, last_step_id=last_step_id)
 
 
 @shared_task
 def apply_customer_credits_task() -> int:
     return auto_apply_credits(by=Actor.task("apply_customer_credits"))
+
+
+@shared_task
+def send_monthly_statements_task() -> int:
+    return send_monthly_statements()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from payments.views import aging, credits, dunning, gateway, late_charges, payments, statements
+from payments.views import (
+    account_statements,
+    aging,
+    credits,
+    dunning,
+    gateway,
+    late_charges,
+    payments,
+    statements,
+)
 
 app_name = "payments"
 
@@ -33,6 +42,9 @@ urlpatterns = [
     path("aging/", aging.aging, name="aging"),
     path("aging.csv", aging.aging_csv, name="aging_csv"),
     path("accounts/<int:pk>/statement.pdf", aging.customer_statement, name="customer_statement"),
+    path("accounts/<int:pk>/statement/", account_statements.statement, name="statement"),
+    path("accounts/<int:pk>/statement/send/", account_statements.statement_send,
+         name="statement_send"),
     path("webhooks/sandbox/", gateway.webhook, name="webhook"),
     path("sandbox/tokenize/", gateway.sandbox_tokenize, name="sandbox_tokenize"),
 ]

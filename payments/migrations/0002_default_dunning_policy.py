@@ -38,9 +38,9 @@ def seed(apps, schema_editor):
     Policy = apps.get_model("payments", "DunningPolicy")
     Step = apps.get_model("payments", "DunningPolicyStep")
     templates = {}
-    for key, subject, body in TEMPLATES:
-        templates[key], _ = Template.objects.get_or_create(
-            key=key, defaults={"subject": subject, "body": body})
+    for key, subject, body in TEMPLATES:  # the first of the key: later ones are translations
+        templates[key] = (Template.objects.filter(key=key).order_by("pk").first()
+                          or Template.objects.create(key=key, subject=subject, body=body))
     policy, created = Policy.objects.get_or_create(
         name="Standard", defaults={"is_default": True, "grace_days": 0,
                                    "minimum_overdue": Decimal("0")})

@@ -5,12 +5,14 @@ step run once, however often the task runs)."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.runs import Heartbeat
+from customers.models import Account
 from payments.dunning_rules import Action
 from payments.late_payment import DayCount
 from payments.models.fields import AMOUNT_ZERO
@@ -26,21 +28,28 @@ class InterestBasis(models.TextChoices):
 
 
 DAY_COUNTS = [(d.value, d.value) for d in DayCount]
+DOCUMENT_LANGUAGES = Account._meta.get_field("document_language").choices
 
 
 class DunningTemplate(models.Model):
     """An email text; subject and body hold plain `{{ placeholder }}`s (payments.dunning_texts),
     never template code."""
 
-    key = models.SlugField(max_length=40, unique=True)
+    key = models.SlugField(max_length=40)
+    language = models.CharField(
+        max_length=8, blank=True, choices=DOCUMENT_LANGUAGES,
+        help_text="Empty for the text steps point to; a text with the same key in an "
+                  "account's document language is sent to that account instead.")
     subject = models.CharField(max_length=200)
     body = models.TextField()
 
     class Meta:
-        ordering = ["key"]
+        ordering = ["key", "language"]
+        constraints = [models.UniqueConstraint(fields=["key", "language"],
+                                               name="dunningtemplate_one_text_per_language")]
 
     def __str__(self):
-        return self.key
+        return f"{self.key} ({self.language})" if self.language else self.key
 
 
 class DunningPolicy(models.Model):
@@ -88,6 +97,7 @@ class DunningPolicyStep(models.Model):
     action = models.CharField(max_length=20, choices=STEP_ACTIONS)
     template = models.ForeignKey(DunningTemplate, null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
+                                 limit_choices_to={"language": ""},
                                  help_text="The email of reminder, escalation and final notice.")
     fee_fixed = models.DecimalField(
         **AMOUNT_ZERO, validators=[MinValueValidator(0)],
@@ -233,7 +243,8 @@ class DunningEvent(models.Model):
     reason = models.CharField(max_length=255)
     skipped = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=255, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    # Its email (reminder, escalation, final notice), and any sent again: queued, sent, failed.
+    deliveries = GenericRelation("notifications.Delivery")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)

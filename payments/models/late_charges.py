@@ -66,6 +66,12 @@ class PaymentsProfile(models.Model):
     auto_apply_credit = models.BooleanField(
         default=False, help_text="Apply the account's customer credit to newly issued invoices "
                                  "automatically.")
+    monthly_statement = models.BooleanField(
+        default=False, help_text="Email last month's statement of account to the billing "
+                                 "contacts early each month.")
+    statements_sent_through = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="The last month end whose monthly statement was emailed.")
 
     class Meta:
         ordering = ["account"]

@@ -9,7 +9,8 @@ from payments.services.cards import (
     settle_pending_payments,
 )
 from payments.services.cash import Application, allocate_payment, record_payment, split_across
-from payments.services.dunning import preview_dunning, run_dunning, send_dunning_emails
+from payments.services.dunning import preview_dunning, run_dunning
+from payments.services.dunning_mail import send_dunning_emails
 from payments.services.links import (
     LinkProblem,
     invoice_for_pay_link,

@@ -7,42 +7,40 @@ account settings, steps taken: each read by the chunk's pk range or a join, neve
 ids) and one COPY of the steps taken; the last chunk done completes the run. The unique
 (invoice, policy, step) constraint is what makes a step run once, however often the task runs
 or however it died half-way: a rerun on the same day, or the next day, finds every step
-already taken and does nothing new.
+already taken and does nothing new. Each step taken records its `dunning.escalated` outbox
+event (webhooks) in the same transaction, by one COPY.
 The actions: late fees and interest issued together (payments.services.late_charges); emails
-after commit, one task per chunk reading its steps by the chunk's range; the overdue flag
+as one delivery per step written with the steps and sent after commit by one task per chunk
+(payments.services.dunning_mail); the overdue flag
 through customers' bulk service; charge retries and write-offs one invoice at a time (a
 gateway call and a journal each).
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 
 from billing.models import DueInstalment, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
-from billing.services.pay_links import pay_link_urls
 from core.actors import as_actor, require
 from core.bulk_rows import insert_tuples, update_columns
 from core.dates import business_date
 from core.formatting import format_money
-from core.money import round_money
+from core.models import Event
 from core.outbox import enqueue, enqueue_many
 from core.transitions import run_transition
-from customers.models import Account, Contact, ContactRole
+from customers.models import Account
 from customers.services.accounts import set_overdue_flags
 from payments import dunning_rules as rules
 from payments.due_position import position
-from payments.dunning_texts import fill_text
 from payments.models import (
     AccountDunning,
     DunningEvent,
@@ -55,6 +53,7 @@ from payments.models import (
 )
 from payments.models.dunning import STEP_ACTIONS
 from payments.services.cards import charge_invoice
+from payments.services.dunning_mail import EMAIL_ACTIONS, json_column, queue_dunning_emails
 from payments.services.late_charges import (
     Overdue,
     charges_step,
@@ -69,23 +68,10 @@ ZERO = Decimal("0")
 # its size, and no query sends a list of its ids; 5,000 ran 10,000 invoices 10 % faster than
 # 2,000 here, in transactions of about half a second on PostgreSQL.
 CHUNK_SIZE = 5000
-EMAIL_ACTIONS = {rules.Action.REMIND, rules.Action.ESCALATE, rules.Action.FINAL_NOTICE}
+STEP_EVENT = "dunning.escalated"  # the webhook event of each step taken (issue 19)
 OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
             rules.Action.SUSPEND: "account flagged overdue",
             rules.Action.RETRY_CHARGE: "no saved card to charge"}
-DEFAULT_TEXTS = {
-    rules.Action.REMIND: ("Invoice {{ invoice }} is due", "Dear customer,\n\nInvoice "
-                          "{{ invoice }} for {{ amount_due }} {{ invoice.currency }} was due on "
-                          "{{ invoice.due_on }}. You can pay it by card here: {{ pay_url }}\n"),
-    rules.Action.ESCALATE: ("{{ account }}: invoice {{ invoice }} is {{ days_past_due }} days "
-                            "late", "Invoice {{ invoice }} of {{ account }} has "
-                            "{{ amount_due }} {{ invoice.currency }} unpaid, "
-                            "{{ days_past_due }} days past due.\n"),
-    rules.Action.FINAL_NOTICE: ("Final notice: invoice {{ invoice }}", "Dear customer,\n\n"
-                                "Invoice {{ invoice }} is {{ days_past_due }} days past due. "
-                                "Unless {{ amount_due }} {{ invoice.currency }} is paid, we "
-                                "will suspend your account. Pay here: {{ pay_url }}\n"),
-}
 
 
 @dataclass(frozen=True)
@@ -219,33 +205,39 @@ def _act(plan: Planned, *, by, day: date, cards) -> str:
 
 
 EVENT_FIELDS = ("invoice_id", "account_id", "policy_id", "run_id", "step_key", "action",
-                "taken_on", "days_past_due", "reason", "skipped", "outcome", "emailed_at",
-                "created_by_id", "created_at")
-
-
-def _json(value):
-    """A JSON column's value for insert_tuples: its text for COPY on PostgreSQL, the value
-    itself for bulk_create elsewhere."""
-    return json.dumps(value) if connection.vendor == "postgresql" else value
+                "taken_on", "days_past_due", "reason", "skipped", "outcome", "created_by_id",
+                "created_at")
 
 
 def _insert_events(run: DunningRun, planned: list[Planned], outcomes: list[str], *, user_id,
                    day: date) -> list[int]:
     """One COPY of the steps taken (tuples, no model per event); their ids in order."""
-    now = timezone.now()
+    now, as_json = timezone.now(), json_column()
     return insert_tuples(DunningEvent, EVENT_FIELDS, [
         (p.invoice_id, p.account_id, p.policy.model.pk, run.pk, p.action.step.key,
          p.action.action.value, day, p.action.days_past_due, p.action.reason[:255],
-         _json(list(p.action.skipped)), outcome, None, user_id, now)
+         as_json(list(p.action.skipped)), outcome, user_id, now)
         for p, outcome in zip(planned, outcomes, strict=True)])
+
+
+def _record_step_events(ids: list[int]) -> None:
+    """The outbox event of each step taken (what webhooks deliver), in the chunk's transaction:
+    one COPY by the steps' ids. core.events.record_events is the same rule with a model per
+    event and bulk_create: 0.86 s for a chunk of 5,000 here, against 0.10 s for this (both at
+    load 5)."""
+    kind = ContentType.objects.get_for_model(DunningEvent).pk
+    now, data = timezone.now(), json_column()({})
+    insert_tuples(Event, ("type", "content_type_id", "object_id", "data", "occurred_at"),
+                  [(STEP_EVENT, kind, pk, data, now) for pk in ids])
 
 
 def _take_steps(chunk: DunningRunChunk, *, by) -> int:
     """Take today's step for each candidate invoice of the chunk; how many steps were taken.
-    Queries do not grow with the chunk: the plan's reads, one COPY of the events, one update
-    of the overdue flags, one of the outcomes that changed, one outbox row for the chunk's
-    emails; only charge retries and write-offs go one invoice at a time (a gateway call or a
-    journal each)."""
+    Queries do not grow with the chunk: the plan's reads, one COPY of the events, one of
+    their `dunning.escalated` outbox events, one update of the overdue flags, one of the
+    outcomes that changed, the emails' reads and one COPY of their deliveries, one outbox row
+    for the chunk's sending; only charge retries and write-offs go one invoice at a time (a
+    gateway call or a journal each)."""
     run, day = chunk.run, chunk.run.run_on
     policies, default = load_policies()
     bounds = (chunk.first_invoice_id, chunk.last_invoice_id)
@@ -262,6 +254,7 @@ def _take_steps(chunk: DunningRunChunk, *, by) -> int:
         planned, acting, strict=True)]
     ids = _insert_events(run, planned, first, user_id=actor.user.pk if actor.user else None,
                          day=day)
+    _record_step_events(ids)
     outcomes = _charge_late_payment(planned, ids, first, by=by, day=day)
     suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
     if suspended:
@@ -276,10 +269,12 @@ def _take_steps(chunk: DunningRunChunk, *, by) -> int:
     DunningRun.objects.filter(pk=run.pk).update(
         invoices_seen=F("invoices_seen") + seen,
         steps_taken=F("steps_taken") + len(ids))
-    if any(p.action.action in EMAIL_ACTIONS for p in planned):
+    step_ids = (min(ids), max(ids)) if ids else None
+    if any(p.action.action in EMAIL_ACTIONS for p in planned) and queue_dunning_emails(
+            chunk, step_ids):
         from payments.tasks import send_dunning_emails_task
 
-        enqueue(send_dunning_emails_task, chunk.pk)
+        enqueue(send_dunning_emails_task, *step_ids)
     return len(ids)
 
 
@@ -374,102 +369,6 @@ def fail_dunning_run(*, run_id: int, by, reason: str) -> DunningRun:
             return run
         return run_transition(run, "fail", by=by, on=run.run_on, at=timezone.now(),
                               reason=reason[:1000])
-
-
-def _recipients(accounts: QuerySet) -> dict[int, list[str]]:
-    """Each account's billing contacts' addresses, or its other contacts' (one join)."""
-    by_account = defaultdict(lambda: {"billing": [], "other": []})
-    for account_id, email, role in Contact.objects.filter(
-            account_id__in=accounts).values_list("account_id", "email", "role"):
-        by_account[account_id]["billing" if role == ContactRole.BILLING else "other"].append(email)
-    return {a: lists["billing"] or lists["other"] for a, lists in by_account.items()}
-
-
-@dataclass(frozen=True)
-class _Mail:
-    """What one step's email says, read as plain values (no model per event)."""
-
-    pk: int
-    account_id: int
-    policy_id: int
-    step_key: str
-    action: str
-    days_past_due: int
-    invoice_id: int
-    number: str
-    currency: str
-    due_on: date | None
-    issue_on: date | None
-    total: object
-    amount_due: object
-    account_name: str
-    owner_email: str | None
-
-
-MAIL_COLUMNS = ("pk", "account_id", "policy_id", "step_key", "action", "days_past_due",
-                "invoice_id", "invoice__number", "invoice__currency", "invoice__due_on",
-                "invoice__issue_on", "invoice__total", "invoice__amount_due",
-                "invoice__account__name", "invoice__account__owner__email")
-
-
-def _message(mail: _Mail, steps: dict, to: list[str], pay_url) -> EmailMessage | None:
-    action = rules.Action(mail.action)
-    step = steps.get((mail.policy_id, mail.step_key))
-    subject, body = ((step.template.subject, step.template.body) if step and step.template
-                     else DEFAULT_TEXTS[action])
-    if action is rules.Action.ESCALATE:
-        to = [mail.owner_email, getattr(settings, "FINANCE_EMAIL", settings.DEFAULT_FROM_EMAIL)]
-    to = [address for address in to if address]
-    if not to:
-        return None
-    values = _values(mail, pay_url if "pay_url" in subject + body else None)
-    return EmailMessage(fill_text(subject, values).strip()[:200], fill_text(body, values),
-                        to=to)
-
-
-def _values(mail: _Mail, pay_url) -> dict[str, str]:
-    """The placeholders' values: plain strings, never a model (dunning_texts); the pay link is
-    signed only for texts that show it."""
-    currency = mail.currency
-    return {
-        "invoice": mail.number, "invoice.number": mail.number,
-        "invoice.currency": currency, "currency": currency,
-        "invoice.due_on": mail.due_on.isoformat() if mail.due_on else "",
-        "invoice.issue_on": mail.issue_on.isoformat() if mail.issue_on else "",
-        "invoice.total": str(round_money(mail.total, currency)),
-        "account": mail.account_name, "account.name": mail.account_name,
-        "amount_due": str(round_money(mail.amount_due, currency)),
-        "days_past_due": str(mail.days_past_due),
-        "pay_url": pay_url(mail.invoice_id, mail.number) if pay_url else "",
-    }
-
-
-def send_dunning_emails(*, chunk_id: int) -> int:
-    """Email the steps a run's chunk took (reminders and final notices to the account's billing
-    contacts, escalations to the owner and finance); each event is emailed once. Reads by the
-    chunk's invoice range (no list of ids) and marks what was sent in one update."""
-    chunk = DunningRunChunk.objects.get(pk=chunk_id)
-    unsent = DunningEvent.objects.filter(
-        run_id=chunk.run_id, invoice_id__gte=chunk.first_invoice_id,
-        invoice_id__lte=chunk.last_invoice_id, action__in=[a.value for a in EMAIL_ACTIONS],
-        emailed_at__isnull=True)
-    mails = [_Mail(*row) for row in unsent.order_by("pk").values_list(*MAIL_COLUMNS)]
-    steps = {(s.policy_id, s.key): s for s in DunningPolicyStep.objects.filter(
-        policy_id__in={m.policy_id for m in mails}).select_related("template")}
-    recipients = _recipients(unsent.values("account_id"))
-    pay_url = pay_link_urls()
-    messages, nobody = [], []
-    for mail in mails:
-        message = _message(mail, steps, recipients.get(mail.account_id, []), pay_url)
-        if message is None:
-            nobody.append(mail.pk)  # no address to send to: left unsent
-        else:
-            messages.append(message)
-    get_connection().send_messages(messages)
-    if mails:  # what was read, less the few with no address: one update
-        unsent.filter(pk__lte=mails[-1].pk).exclude(pk__in=nobody).update(
-            emailed_at=timezone.now())
-    return len(messages)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ def dunning(request):
         "preview": [] if ran_today or invoice_id else services.preview_dunning(on=today),
         "page_obj": history, "history": history.object_list,
         "runs": DunningRun.objects.all()[:10], "action": action, "invoice_id": invoice_id,
-        "actions": STEP_ACTIONS, "can_run": request.user.has_perm("payments.run_dunning")})
+        "actions": STEP_ACTIONS, "can_run": request.user.has_perm("payments.run_dunning"),
+        "can_send": request.user.has_perm("notifications.send_delivery")})
 
 
 @require_POST

@@ -73,6 +73,33 @@ def test_a_run_that_missed_days_takes_only_the_latest_step_and_records_the_skipp
                              "second-reminder", "escalate"]
 
 
+def step_events():
+    from core.models import Event
+
+    return list(Event.objects.filter(type="dunning.escalated", content_type__model="dunningevent")
+                .order_by("object_id").values_list("object_id", flat=True))
+
+
+def test_each_step_taken_records_one_webhook_event_and_a_rerun_records_none(finance):
+    # given: two late invoices, one paid, one whose run passes over earlier steps
+    late, paid = issued_invoice(on=ISSUED), issued_invoice(on=ISSUED)
+    record_payment(account=paid.account, method="check", amount=D("100.00"), currency="USD",
+                   received_on=date(2026, 10, 20), by=finance,
+                   applications=[Application(paid.pk, D("100.00"))])
+    skipping = issued_invoice(on=date(2026, 9, 1))
+    # when
+    dun(date(2026, 11, 1))
+    dun(date(2026, 11, 1))
+    # then: one event per step taken (none for the paid invoice, none for passed-over steps)
+    taken = list(DunningEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(taken) == 2 and DunningEvent.objects.get(invoice=skipping).skipped
+    assert step_events() == taken
+    # the next day's step adds its own event only
+    dun(date(2026, 11, 5))
+    assert step_events() == list(DunningEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(step_events()) == 3 and steps(late) == ["first-reminder", "retry-charge"]
+
+
 def test_the_run_is_recorded_once_per_day_and_completed():
     issued_invoice(on=ISSUED)
     first = dun(date(2026, 11, 1))
@@ -221,7 +248,8 @@ def test_a_chunks_emails_take_the_same_queries_for_one_step_or_many_and_go_once(
     from django.test.utils import CaptureQueriesContext
 
     from customers.models import Contact
-    from payments.services.dunning import send_dunning_emails
+    from notifications.models import Delivery
+    from payments.services.dunning_mail import send_dunning_emails
 
     counts = []
     for day, size in ((date(2026, 11, 1), 1), (date(2026, 11, 2), 8)):
@@ -231,15 +259,19 @@ def test_a_chunks_emails_take_the_same_queries_for_one_step_or_many_and_go_once(
         chunk = run_dunning_chunk(chunk=chunk_of(invoices, day), by=system())
         mail.outbox.clear()
         # when
+        steps = DunningEvent.objects.filter(run=chunk.run).order_by("pk")
+        first, last = steps.first().pk, steps.last().pk
         with CaptureQueriesContext(connection) as queries:
-            sent = send_dunning_emails(chunk_id=chunk.pk)
+            sent = send_dunning_emails(first_step_id=first, last_step_id=last)
         counts.append(len(queries))
-        # then: everyone with an address got one email; the other step stays unemailed
+        # then: everyone with an address got one email; the other step's email failed
         assert sent == len(mail.outbox) == size - 1
-        events = DunningEvent.objects.filter(run=chunk.run)
-        assert sorted(events.filter(emailed_at__isnull=True).values_list("invoice", flat=True)
-                      ) == [invoices[0].pk]
-        assert send_dunning_emails(chunk_id=chunk.pk) == 0 and len(mail.outbox) == size - 1
+        emails = Delivery.objects.filter(object_id__in=DunningEvent.objects.filter(
+            run=chunk.run).values("pk"), content_type__model="dunningevent")
+        assert sorted(emails.filter(state="failed").values_list("to", "failure_reason")) == [
+            ([], "The account has no contact with an email address.")]
+        assert send_dunning_emails(first_step_id=first, last_step_id=last) == 0
+        assert len(mail.outbox) == size - 1
     assert counts[0] == counts[1]
 
 

@@ -47,3 +47,24 @@ def test_closing_a_period_is_an_event(accountant):
     ledger_services.close_period(period, by=accountant)
 
     assert types_for(period) == ["period.closed"]
+
+
+def test_the_dunning_run_publishes_one_dunning_event_per_step_to_its_subscribers(finance):
+    from payments.models import DunningEvent
+    from tests.payments.factories import issued_invoice
+    from tests.payments.test_dunning import ISSUED, dun
+    from webhooks import services as webhook_services
+    from webhooks.models import Delivery, Endpoint
+
+    # given: an endpoint for dunning steps only, and two late invoices
+    endpoint = Endpoint.objects.create(url="http://127.0.0.1:9/dunning", owner=finance,
+                                       event_types=["dunning.escalated"])
+    issued_invoice(on=ISSUED), issued_invoice(on=ISSUED)
+    # when
+    dun(date(2026, 11, 21))
+    webhook_services.publish_events()
+    # then: one delivery per step, carrying the step
+    steps = set(DunningEvent.objects.values_list("pk", flat=True))
+    deliveries = Delivery.objects.filter(endpoint=endpoint).select_related("event")
+    assert len(steps) == 2 and {d.event.object_id for d in deliveries} == steps
+    assert {d.event.type for d in deliveries} == {"dunning.escalated"}

@@ -1,13 +1,15 @@
 """What a webhook carries for the events of issue 19's list whose documents had no payload yet
 (contract.activated / amended / terminated, order.held, period.closed, dunning.escalated): the
 API's own object for the document, as the API answers for it. The events are recorded here as
-the stages' services are to record them (the hook points are in the branch's report)."""
+the stages' services are to record them (the hook points are in the branch's report); the
+dunning run records its own."""
 
 from datetime import date
 
 import pytest
 
-from core.events import record_event, record_events
+from core.events import record_event
+from core.models import Event
 from payments.models import DunningEvent
 from tests.api.conftest import KeyClient
 from tests.contracts.factories import active_contract
@@ -56,7 +58,8 @@ def test_a_dunning_event_carries_the_step_taken_for_the_invoice():
     invoice = issued_invoice(on=ISSUED)
     dun(date(2026, 11, 21))  # 21 days late: the escalation step
     step = DunningEvent.objects.get(invoice=invoice)
-    [event] = record_events("dunning.escalated", [step])
+    [event] = Event.objects.filter(type="dunning.escalated")  # recorded by the run
+    assert event.document == step
 
     body = body_of(event)
 
