@@ -96,7 +96,8 @@ def _send_after_commit(pk: int) -> None:
     enqueue("notifications.tasks.send_delivery_task", pk)
 
 
-def _retry_at(attempts: int):
+def retry_at_after(attempts: int):
+    """When a delivery that failed `attempts` times is tried again (None: it is not)."""
     if attempts > len(BACKOFF_MINUTES):
         return None
     return timezone.now() + timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
@@ -119,7 +120,7 @@ def send_delivery(*, delivery_id: int) -> Delivery:
         log.warning("Delivery %s failed: %s", delivery.pk, error)
         reason = f"{type(error).__name__}: {error}"
         return run_transition(delivery, "mark_failed", by=actor, note=reason, reason=reason,
-                              retry_at=_retry_at(delivery.attempts + 1))
+                              retry_at=retry_at_after(delivery.attempts + 1))
     return run_transition(delivery, "mark_sent", by=actor, note=f"Sent to {', '.join(delivery.to)}",
                           at=timezone.now())
 

@@ -54,33 +54,55 @@ class Aging:
         return [by_currency[c] for c in sorted(by_currency)]
 
 
-def _late_charges_by_age(as_of: date, accounts: QuerySet[Account] | None, currency: str,
-                         sums: dict[tuple, dict[str, Decimal]]) -> None:
-    """Add the unpaid late charges to `sums`, each aged from its issue date (one query, a row
-    per account, currency and issue date)."""
-    charges = LateCharge.objects.filter(state=LateChargeState.ISSUED, amount_due__gt=0)
+def late_charges_by_age(*, as_of: date, by: tuple[str, ...], functional: bool = False,
+                        accounts: QuerySet[Account] | None = None, currency: str = ""
+                        ) -> dict[tuple, dict[str, Decimal]]:
+    """The unpaid late charges issued by `as_of` per group of the late-charge fields `by`, in
+    the shape of billing.selectors.open_amounts_by_age: the aging buckets plus "not_due"
+    (nothing: a late charge is due the day it is issued). Raw sums, in the document currency
+    or the functional one at the booked rate. One query, a row per group and issue date."""
+    charges = LateCharge.objects.filter(state=LateChargeState.ISSUED, amount_due__gt=0,
+                                        issue_on__lte=as_of)
     if accounts is not None:
         charges = charges.filter(account__in=accounts)
     if currency:
         charges = charges.filter(currency=currency.upper())
-    for account_id, code, issue_on, amount in (
-            charges.order_by().values("account_id", "currency", "issue_on")
-            .annotate(due=Sum("amount_due")).values_list("account_id", "currency", "issue_on",
-                                                         "due")):
-        buckets = sums.setdefault((account_id, code), dict.fromkeys(BUCKET_NAMES, ZERO))
-        buckets[bucket_of((as_of - issue_on).days).name] += amount
+    amount = F("amount_due") * F("fx_rate") if functional else F("amount_due")
+    groups: dict[tuple, dict[str, Decimal]] = {}
+    for row in charges.order_by().values(*by, "issue_on").annotate(due=Sum(amount)):
+        sums = groups.setdefault(tuple(row[name] for name in by),
+                                 dict.fromkeys(("not_due", *BUCKET_NAMES), ZERO))
+        sums[bucket_of((as_of - row["issue_on"]).days).name] += row["due"]
+    return groups
+
+
+def receivables_by_age(*, as_of: date, by: tuple[str, ...], functional: bool = False,
+                       accounts: QuerySet[Account] | None = None, currency: str = ""
+                       ) -> dict[tuple, dict[str, Decimal]]:
+    """What was owed on `as_of` per group of `by` (fields invoices and late charges share,
+    e.g. ("account_id", "currency")) in the aging buckets plus "not_due": the invoices issued
+    by then at their instalments' ages, and the unpaid late charges. Raw sums (three
+    queries): the one definition the aging page, the home's open receivables and analytics'
+    snapshots add up."""
+    invoices = open_invoices(accounts).filter(issue_on__lte=as_of)
+    if currency:
+        invoices = invoices.filter(currency=currency.upper())
+    groups = open_amounts_by_age(invoices, as_of=as_of, by=by, functional=functional)
+    for key, late in late_charges_by_age(as_of=as_of, by=by, functional=functional,
+                                         accounts=accounts, currency=currency).items():
+        sums = groups.setdefault(key, dict.fromkeys(late, ZERO))
+        for name, amount in late.items():
+            sums[name] = sums.get(name, ZERO) + amount
+    return groups
 
 
 def ar_aging(*, as_of: date, accounts: QuerySet[Account] | None = None,
              currency: str = "") -> Aging:
     """Unpaid invoices and late charges by account and currency in aging buckets, as of a date
     (four queries)."""
-    invoices = open_invoices(accounts)
-    if currency:
-        invoices = invoices.filter(currency=currency.upper())
     rows: dict[tuple[int, str], AgingRow] = {}
-    sums = open_amounts_by_age(invoices, as_of=as_of, by=("account_id", "currency"))
-    _late_charges_by_age(as_of, accounts, currency, sums)
+    sums = receivables_by_age(as_of=as_of, by=("account_id", "currency"), accounts=accounts,
+                              currency=currency)
     names = dict(Account.objects.filter(pk__in={k[0] for k in sums}).values_list("pk", "name"))
     for (account_id, code), buckets in sums.items():
         row = AgingRow(account_id, names[account_id], code)
@@ -96,14 +118,10 @@ def open_receivables(*, as_of: date, accounts: QuerySet[Account] | None = None) 
     """What ar_aging adds up, in the functional currency at the rates the documents were
     booked at: every open invoice's unpaid amount and every unpaid late charge (three
     queries). The one figure of open receivables a page shows."""
-    groups = open_amounts_by_age(open_invoices(accounts), as_of=as_of, by=("currency",),
-                                 functional=True)
-    invoices = sum((buckets[name] for buckets in groups.values() for name in BUCKET_NAMES), ZERO)
-    charges = LateCharge.objects.filter(state=LateChargeState.ISSUED, amount_due__gt=0)
-    if accounts is not None:
-        charges = charges.filter(account__in=accounts)
-    late = charges.aggregate(s=Sum(F("amount_due") * F("fx_rate")))["s"] or ZERO
-    return round_money(invoices + late, settings.FUNCTIONAL_CURRENCY)
+    groups = receivables_by_age(as_of=as_of, by=("currency",), functional=True,
+                                accounts=accounts)
+    owed = sum((buckets[name] for buckets in groups.values() for name in BUCKET_NAMES), ZERO)
+    return round_money(owed, settings.FUNCTIONAL_CURRENCY)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.apply_customer_credits_task",
         "schedule": crontab(minute="*/15"),
     },
+    # On the 1st of each month at 07:00, email last month's statement of account to every
+    # account whose payments profile asks for it (once a month per account, however often run).
+    "send-monthly-statements": {
+        "task": "payments.tasks.send_monthly_statements_task",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+    },
     # Every day at 06:00, take the next dunning step for every overdue invoice.
     "run-dunning": {
         "task": "payments.tasks.run_dunning_task",

@@ -120,6 +120,7 @@ SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
     ("ledger.migrations.0002_default_chart", "seed_chart"),
     ("ledger.migrations.0003_opening_balances_account", "add_account"),
     ("payments.migrations.0002_default_dunning_policy", "seed"),
+    ("payments.migrations.0015_german_dunning_texts", "seed"),
 ]
 
 

@@ -14,19 +14,18 @@ from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
 from analytics.models import AGING_FIELDS, ReceivableMonth
-from billing.aging import bucket_of
 from billing.models import Invoice, InvoiceState
-from billing.selectors import open_amounts_by_age, open_invoices
 from core.dates import add_months, business_date, month_start
 from core.money import round_money
 from ledger import chart
 from ledger.models import JournalLine
 from ledger.period_rules import month_end
-from payments.models import LateCharge, LateChargeState
+from payments.aging import receivables_by_age
 
 BILLED_STATES = [InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID,
                  InvoiceState.UNCOLLECTIBLE]
 AMOUNTS = ("billed", "receivable", "not_due", *AGING_FIELDS)
+OWNER_CURRENCY = ("account__owner", "currency")  # what a snapshot row is per month
 
 
 def _receivable_movements(up_to: date):
@@ -39,37 +38,6 @@ def _receivable_movements(up_to: date):
             .annotate(doc_currency=currency, posted=TruncMonth("entry__posted_on"))
             .values("customer_account__owner", "doc_currency", "posted")
             .annotate(amount=Sum(F("debit") - F("credit"))).order_by())
-
-
-def late_charges_by_age(*, as_of: date, by: tuple[str, ...], functional: bool = False
-                        ) -> dict[tuple, dict[str, Decimal]]:
-    """The unpaid late charges issued by `as_of` per group of the late-charge fields `by`, in
-    the shape of billing.selectors.open_amounts_by_age: the aging buckets plus "not_due"
-    (nothing: a late charge is due the day it is issued, payments.aging). Raw sums, in the
-    document currency or the functional one at the booked rate. One query, a row per group and
-    issue date."""
-    charges = LateCharge.objects.filter(state=LateChargeState.ISSUED, amount_due__gt=0,
-                                        issue_on__lte=as_of)
-    amount = F("amount_due") * F("fx_rate") if functional else F("amount_due")
-    groups: dict[tuple, dict[str, Decimal]] = {}
-    for row in charges.order_by().values(*by, "issue_on").annotate(due=Sum(amount)):
-        sums = groups.setdefault(tuple(row[name] for name in by),
-                                 dict.fromkeys(("not_due", *AGING_FIELDS), Decimal("0")))
-        sums[bucket_of((as_of - row["issue_on"]).days).name] += row["due"]
-    return groups
-
-
-def _open_by_age(as_of: date) -> dict[tuple, dict[str, Decimal]]:
-    """What was open on `as_of` per owner and currency, in the functional currency at the
-    booked rates: the invoices issued by then and the late charges (three queries)."""
-    by = ("account__owner", "currency")
-    groups = open_amounts_by_age(open_invoices().filter(issue_on__lte=as_of), as_of=as_of,
-                                 by=by, functional=True)
-    for key, late in late_charges_by_age(as_of=as_of, by=by, functional=True).items():
-        sums = groups.setdefault(key, dict.fromkeys(late, Decimal("0")))
-        for name, amount in late.items():
-            sums[name] += amount
-    return groups
 
 
 @transaction.atomic
@@ -103,7 +71,8 @@ def refresh_receivable_months(*, on: date | None = None, months: int = 25) -> in
         key = (row["issued"], row["account__owner"], row["currency"])
         sums[key]["billed"] = round_money(row["total"] or 0, functional)
     for first in firsts:
-        for (owner, currency), aged in _open_by_age(as_of[first]).items():
+        aging = receivables_by_age(as_of=as_of[first], by=OWNER_CURRENCY, functional=True)
+        for (owner, currency), aged in aging.items():
             amounts = sums[(first, owner, currency)]
             for name in ("not_due", *AGING_FIELDS):
                 amounts[name] = round_money(aged[name], functional)

@@ -16,8 +16,6 @@ from payments.gateways.base import (
     SavedCard,
 )
 
-DEFAULT_GATEWAY = "payments.gateways.sandbox.SandboxGateway"
-
 __all__ = [
     "ChargeResult", "ChargeStatus", "Gateway", "GatewayDeclined", "GatewayEvent",
     "GatewayTimeout", "InvalidSignature", "RefundResult", "SavedCard", "gateway",
@@ -26,4 +24,4 @@ __all__ = [
 
 def gateway() -> Gateway:
     """The gateway of settings.PAYMENT_GATEWAY (a dotted class path; the sandbox by default)."""
-    return import_string(getattr(settings, "PAYMENT_GATEWAY", DEFAULT_GATEWAY))()
+    return import_string(settings.PAYMENT_GATEWAY)()

@@ -60,7 +60,7 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 
 
 def webhook_secret() -> bytes:
-    return getattr(settings, "PAYMENT_WEBHOOK_SECRET", "").encode()
+    return settings.PAYMENT_WEBHOOK_SECRET.encode()
 
 
 def sign(body: bytes, *, at: int | None = None) -> str:

@@ -32,10 +32,6 @@ from payments.models.payments import HELD_STATES
 from payments.selectors import early_discount, payment_for_update
 
 ZERO = Decimal("0")
-# Whether an early-payment discount also reduces the tax charged (VAT-style cash discounts):
-# the discount is then split between net and tax in the invoice's proportions.
-DISCOUNT_REDUCES_TAX_DEFAULT = True
-
 
 @dataclass(frozen=True)
 class Application:
@@ -82,7 +78,9 @@ def split_across(amount: Decimal, invoices: Sequence[Invoice]) -> list[Applicati
 
 
 def _discount_parts(invoice: Invoice, discount: Decimal) -> tuple[Decimal, Decimal]:
-    reduces_tax = getattr(settings, "EARLY_DISCOUNT_REDUCES_TAX", DISCOUNT_REDUCES_TAX_DEFAULT)
+    # Whether an early-payment discount also reduces the tax charged (VAT-style cash
+    # discounts): the discount is then split between net and tax in the invoice's proportions.
+    reduces_tax = settings.EARLY_DISCOUNT_REDUCES_TAX
     if not discount or not reduces_tax or invoice.tax_total <= 0 or invoice.total <= 0:
         return discount, ZERO
     net, tax = allocate(discount, [invoice.subtotal, invoice.tax_total], invoice.currency)

@@ -32,7 +32,7 @@ from core.models import TransitionLog
 from core.money import round_money
 from customers.models import Contact, ContactRole
 from notifications.models import Delivery, DeliveryState
-from notifications.services import SEND_PERMISSION, SEND_REFUSAL, _retry_at
+from notifications.services import SEND_PERMISSION, SEND_REFUSAL, retry_at_after
 from payments import dunning_rules as rules
 from payments.dunning_texts import default_text, fill_text, with_charges
 from payments.models import (
@@ -175,8 +175,7 @@ def _values(mail: _Mail, charged: _Charged, pay_url) -> dict[str, str]:
 
 def _addressed(mail: _Mail, contacts: list[str]) -> list[str]:
     if mail.action == rules.Action.ESCALATE:
-        return [a for a in (mail.owner_email, getattr(settings, "FINANCE_EMAIL",
-                                                      settings.DEFAULT_FROM_EMAIL)) if a]
+        return [a for a in (mail.owner_email, settings.FINANCE_EMAIL) if a]
     return contacts
 
 
@@ -248,7 +247,7 @@ def _settle(queued: QuerySet, rows: list[tuple], failed: dict[int, str], actor) 
     update_columns(Delivery, [
         Delivery(pk=pk, state=DeliveryState.FAILED, attempts=attempts + 1,
                  failure_reason=failed[pk][:500],
-                 next_attempt_at=None if failed[pk] == NO_ADDRESS else _retry_at(attempts + 1))
+                 next_attempt_at=None if failed[pk] == NO_ADDRESS else retry_at_after(attempts + 1))
         for pk, *_, attempts in rows if pk in failed],
         ["state", "attempts", "failure_reason", "next_attempt_at"])
     kind = ContentType.objects.get_for_model(Delivery).pk
