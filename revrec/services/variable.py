@@ -34,6 +34,7 @@ from core.money import allocate, round_money
 from orders.selectors import has_order_line_of_contract_line
 from revrec import variable
 from revrec.models import (
+    AllocationRule,
     EstimateMethod,
     ObligationStatus,
     Pattern,
@@ -68,8 +69,8 @@ def parse_scenarios(rows) -> tuple[variable.Scenario, ...]:
 def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decimal]:
     """`change` on the basis of contract inception (15.88, 15.90(a); `variable.attribute_change`):
     the obligations the revenue contract started with, by their SSPs then, each share passed
-    down to the successor of an obligation a modification ended. Obligations ended without a
-    successor (terminated) take no part: the contract no longer promises their goods."""
+    down to the successor of an obligation a modification ended. Goods an amendment added
+    (their own price) and obligations ended without a successor (terminated) take no part."""
     if not change:
         return {}
     successor_of = {o.predecessor_id: o for o in obligations if o.predecessor_id}
@@ -80,7 +81,12 @@ def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decima
         return obligation
 
     basis = [(str(o.pk), o.ssp) for o in obligations
-             if o.predecessor_id is None and last(o).status == ObligationStatus.OPEN]
+             if o.predecessor_id is None and o.allocation_rule != AllocationRule.OWN_PRICE
+             and last(o).status == ObligationStatus.OPEN]
+    if not basis:
+        raise ValidationError({"constrained": "None of the goods the contract started with is "
+                                              "still promised: allocate the change to one "
+                                              "obligation (IFRS 15.85)."})
     ended = [o for o in obligations if o.pk in successor_of]
     kept = dict(ScheduleLine.objects.filter(obligation__in=ended).order_by()
                 .values("obligation").annotate(total=Sum("amount"))

@@ -28,10 +28,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.models import Product
 from core.dates import add_months
 from core.money import allocate, round_money
 from ledger import chart
 from ledger.selectors import trial_balance
+from quotes import services as quote_services
 from revrec import reports, schedules
 from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
 from revrec.services import create_revenue_contracts, start_recognition_run
@@ -291,8 +293,10 @@ def test_ie6_a_change_after_an_amendment_is_allocated_as_at_inception(
     # inception (15.88: not for later SSPs); X's share is recognized in the period of the
     # change, the share of the goods not yet transferred goes on to the new contract (15.90(a)).
     # Here: onboarding (X) delivered in December, the seats (Y) amended to 8 from 15 March
-    # 2027, the estimate raised from 200.00 to 240.00 on 3 February.
-    basis = sorted([seats(rc), onboarding(rc)], key=lambda o: o.pk)
+    # 2027 with a training day added (Z, no share of the change), the estimate raised from
+    # 200.00 to 240.00 on 3 February.
+    x = onboarding(rc)
+    basis = sorted([seats(rc), x], key=lambda o: o.pk)
     estimate_variable_consideration(
         revenue_contract=rc, kind="performance_bonus", method="most_likely",
         scenarios=[("200.00", "0.8"), ("0", "0.2")], constrained=D("200.00"),
@@ -300,11 +304,14 @@ def test_ie6_a_change_after_an_amendment_is_allocated_as_at_inception(
         on=date(2026, 11, 30))
     for month in (DEC, JAN):
         run(month, accountant, django_capture_on_commit_callbacks)
-    amended_to(rc.contract, sales_rep, D(8))
+    amended_to(rc.contract, sales_rep, D(8), extra=[
+        quote_services.LineItem(product=Product.objects.get(sku="TRAINING-DAY"))])
     create_revenue_contracts(by=system(), on=START)
     old = PerformanceObligation.objects.get(revenue_contract=rc, product__sku="SEAT-USER",
                                             predecessor__isnull=True)
     new = PerformanceObligation.objects.get(predecessor=old)
+    added = PerformanceObligation.objects.get(revenue_contract=rc, product__sku="TRAINING-DAY")
+    assert added.allocation_rule == "own_price"  # Z: added by the modification, at its price
     before = {o.pk: (o.allocated, o.variable, months(o))
               for o in PerformanceObligation.objects.filter(revenue_contract=rc)}
     assert new.ssp != old.ssp  # a later SSP, which the change must not follow
@@ -322,13 +329,13 @@ def test_ie6_a_change_after_an_amendment_is_allocated_as_at_inception(
     after = {o.pk: (o.allocated, o.variable, months(o))
              for o in PerformanceObligation.objects.filter(revenue_contract=rc)}
     moved = {pk: after[pk][1] - before[pk][1] for pk in after}
-    assert moved == {onboarding(rc).pk: share[onboarding(rc).pk],
-                     old.pk: share[old.pk] - passed, new.pk: passed}
+    assert moved == {x.pk: share[x.pk],
+                     old.pk: share[old.pk] - passed, new.pk: passed, added.pk: D(0)}
     assert sum(moved.values()) == D("40.00") == sum(
         after[pk][0] - before[pk][0] for pk in after)
     # onboarding, satisfied in December, takes its share in February, the first open month
-    assert after[onboarding(rc).pk][2] == {DEC: before[onboarding(rc).pk][2][DEC],
-                                           FEB: share[onboarding(rc).pk]}
+    assert after[x.pk][2] == {DEC: before[x.pk][2][DEC],
+                                           FEB: share[x.pk]}
     # the ended seats keep December and January as recognized and catch up in February
     assert {m: after[old.pk][2][m] for m in (DEC, JAN)} == {
         m: before[old.pk][2][m] for m in (DEC, JAN)}
