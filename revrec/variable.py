@@ -5,6 +5,7 @@
     most_likely_amount(scenarios) -> Decimal
     estimate(method, scenarios, currency) -> Decimal
     check_constrained(constrained, estimate) -> None
+    attribute_change(change, currency, basis, carried) -> dict[str, Decimal]
 
 Pure, over Decimal; no ORM. A service stores the estimate (`revrec.models.VariableConsideration`)
 and allocates its constrained amount to the obligations through `revrec.allocation`.
@@ -20,6 +21,12 @@ The rules:
   (from 0 for an estimate that adds to the price; a rebate may be included larger), chosen
   by the accountant with the reason on record (IE Example 23, Case B: none of it while the
   concessions are uncertain).
+- A later change of the price (15.87-90) is allocated on the basis of contract inception: by
+  the obligations' SSPs at inception, not re-allocated for later changes of SSP (15.88). An
+  obligation a modification ended (15.21(a)) passes on the part of its share its successor
+  carries (what it no longer keeps of its price, as when the modification moved the variable
+  consideration across), and keeps the rest: satisfied, it is recognized in the period of the
+  change (15.88, 15.90(a), IE Example 6).
 
 Worked example (a fee with three possible outcomes, as in IFRS 15.53(a): 100,000 at 50%, 80,000
 at 30%, 60,000 at 20%; its expected value, and the most likely amount for comparison):
@@ -28,13 +35,23 @@ at 30%, 60,000 at 20%; its expected value, and the most likely amount for compar
 ...              Scenario(D("60000"), D("0.2")))
 >>> expected_value(scenarios, "USD"), most_likely_amount(scenarios)
 (Decimal('86000.00'), Decimal('100000'))
+
+A change after a modification (IFRS 15 IE Example 6, change in the transaction price after a
+contract modification): X and Y share CU1,200 equally
+at inception; X transfers. The contract is modified as a new contract for Y and an added Z
+(15.21(a)); Y's remaining price goes to Y' and Z (CU450 each: Y' carries all of Y). The
+variable consideration is re-estimated up by CU40: CU20 each to X and Y, as at inception;
+X's is recognized at once, Y's goes on to Y' (which the example splits further with Z):
+>>> attribute_change(D(40), "USD", (("X", D(1)), ("Y", D(1))),
+...                  {"Y": ("Y'", D(0), D(600))})
+{'X': Decimal('20.00'), "Y'": Decimal('20.00')}
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import round_money
+from core.money import allocate, round_money
 
 ZERO, ONE = Decimal(0), Decimal(1)
 EXPECTED_VALUE, MOST_LIKELY = "expected_value", "most_likely"
@@ -84,3 +101,28 @@ def check_constrained(constrained: Decimal, estimate: Decimal) -> None:
         raise ValueError(f"the amount included cannot be more than the estimate ({estimate})")
     if estimate >= 0 > constrained:
         raise ValueError("the amount included cannot be below 0 when the estimate is not")
+
+
+def attribute_change(change: Decimal, currency: str, basis: Sequence[tuple[str, Decimal]],
+                     carried: Mapping[str, tuple[str, Decimal, Decimal]]) -> dict[str, Decimal]:
+    """`change` over the obligations of `basis` ((key, SSP at inception), 15.88) by relative
+    SSP, each share then followed through `carried` ({ended key: (successor key, what the ended
+    one keeps of its price, its price)}): the successor takes the part not kept. The shares
+    add up exactly to `change`; keys with no share are left out."""
+    if not basis:
+        raise ValueError("no obligation to allocate the change to")
+    sign = -1 if change < 0 else 1
+    shares: dict[str, Decimal] = {}
+    pending = list(zip((key for key, _ in basis),
+                       (sign * part for part in allocate(abs(change), [ssp for _, ssp in basis],
+                                                         currency)), strict=True))
+    while pending:
+        key, share = pending.pop(0)
+        if key in carried and share:
+            successor, kept, price = carried[key]
+            passed = round_money(share * (price - kept) / price, currency) if price else share
+            pending.append((successor, passed))
+            share -= passed
+        if share:
+            shares[key] = shares.get(key, ZERO) + share
+    return shares

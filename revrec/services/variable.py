@@ -1,9 +1,11 @@
 """Variable consideration on a revenue contract (IFRS 15.50-59, 15.84-90; ASC 606-10-32-5..14).
 
 `estimate_variable_consideration` records a new version of the estimate (the latest is in
-force), moves the transaction price to fixed + the constrained amount, allocates that amount to
-the open obligations by relative SSP (`revrec.allocation`), or wholly to one obligation when
-IFRS 15.85 allows, and rebuilds their schedules from the new allocation.
+force), moves the transaction price to fixed + the constrained amount and allocates the change
+from the amount in force on the basis of contract inception (15.88): by the SSPs of the
+obligations the revenue contract started with, not re-allocated for later SSPs, or wholly to one
+open obligation when IFRS 15.85 holds for it (15.89); then rebuilds the schedules of the
+obligations whose allocation changed.
 
 A change of estimate is a cumulative catch-up (15.88): months recognized stay; the difference
 between what the new schedule earns up to them and what they recognized goes to the first
@@ -11,34 +13,39 @@ month the revenue contract has not recognized yet (`contracts._rescheduled`), so
 posts it and later months follow the new schedule. Obligations delivered by units on an order
 need no new lines: the run earns their new allocation × units delivered less what is
 scheduled (`schedule_rows.delivery_lines`). Usage (as billed) and material rights (which keep
-the share carved out for them) take no part; obligations ended by a modification keep the
-variable consideration they earned, their successors carry the rest (15.90).
+the share carved out for them) take no part. An obligation a modification ended (15.21(a))
+keeps the part of its share it earned before the modification, recognized in the first open
+month as it is satisfied, and passes the rest to its successor (15.90(a), IE Example 6:
+`variable.attribute_change`).
 """
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 
 from contracts.models import ContractLine
 from core.actors import as_actor
 from core.dates import add_months, business_date
-from core.money import round_money
+from core.money import allocate, round_money
 from orders.selectors import has_order_line_of_contract_line
 from revrec import variable
-from revrec.allocation import Obligation, allocate_transaction_price
 from revrec.models import (
+    AllocationRule,
     EstimateMethod,
     ObligationStatus,
     Pattern,
     PerformanceObligation,
     RecognitionItem,
     RevenueContract,
+    ScheduleLine,
     VariableConsideration,
     VariableKind,
 )
-from revrec.services.contracts import _rescheduled, _schedule_for
+from revrec.services.contracts import _existing_schedule, _rescheduled, _schedule_for
 from revrec.services.schedule_rows import insert_schedule_rows
 
 ZERO = Decimal(0)
@@ -59,14 +66,46 @@ def parse_scenarios(rows) -> tuple[variable.Scenario, ...]:
                                             "probability."}) from None
 
 
-def _shares(amount: Decimal, currency: str, obligations, allocated_to) -> dict[int, Decimal]:
-    """`amount` over the obligations by relative SSP, or all of it to `allocated_to`."""
-    if allocated_to is not None:
-        return {o.pk: amount if o.pk == allocated_to.pk else ZERO for o in obligations}
-    sign = -1 if amount < 0 else 1
-    parts = allocate_transaction_price(abs(amount), currency,
-                                       [Obligation(str(o.pk), o.ssp) for o in obligations])
-    return {int(part.key): sign * part.amount for part in parts}
+def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decimal]:
+    """`change` on the basis of contract inception (15.88, 15.90(a); `variable.attribute_change`):
+    the obligations the revenue contract started with, by their SSPs then, each share passed
+    down to the successor of an obligation a modification ended. Goods an amendment added
+    (their own price) and obligations ended without a successor (terminated) take no part."""
+    if not change:
+        return {}
+    successor_of = {o.predecessor_id: o for o in obligations if o.predecessor_id}
+
+    def last(obligation):
+        while obligation.pk in successor_of:
+            obligation = successor_of[obligation.pk]
+        return obligation
+
+    basis = [(str(o.pk), o.ssp) for o in obligations
+             if o.predecessor_id is None and o.allocation_rule != AllocationRule.OWN_PRICE
+             and last(o).status == ObligationStatus.OPEN]
+    if not basis:
+        raise ValidationError({"constrained": "None of the goods the contract started with is "
+                                              "still promised: allocate the change to one "
+                                              "obligation (IFRS 15.85)."})
+    ended = [o for o in obligations if o.pk in successor_of]
+    kept = dict(ScheduleLine.objects.filter(obligation__in=ended).order_by()
+                .values("obligation").annotate(total=Sum("amount"))
+                .values_list("obligation", "total")) if ended else {}
+    carried = {str(o.pk): (str(successor_of[o.pk].pk), kept.get(o.pk, ZERO), o.allocated)
+               for o in ended}
+    return {int(key): share for key, share in
+            variable.attribute_change(change, currency, basis, carried).items()}
+
+
+def _caught_up(ended, shares: dict[int, Decimal], currency: str) -> dict[int, tuple]:
+    """The schedules of ended obligations with their share of a change spread over the months
+    they kept in proportion: `_rescheduled` catches up the months recognized in the first open
+    one (15.88)."""
+    rows = _existing_schedule(ended) if ended else {}
+    return {pk: tuple(replace(line, amount=amount) for line, amount in zip(
+        lines, allocate(sum((x.amount for x in lines), ZERO) + shares[pk],
+                        [x.amount for x in lines], currency), strict=True))
+        for pk, lines in rows.items()}
 
 
 def first_open(revenue_contract: RevenueContract) -> date | None:
@@ -114,13 +153,13 @@ def estimate_variable_consideration(
         except ValueError as error:
             errors["constrained"] = f"{str(error)[0].upper()}{str(error)[1:]}."
     obligations = list(
-        PerformanceObligation.objects.select_for_update()
-        .filter(revenue_contract=rc, status=ObligationStatus.OPEN)
+        PerformanceObligation.objects.select_for_update().filter(revenue_contract=rc)
         .exclude(pattern__in=NOT_ALLOCATED).select_related("revenue_contract").order_by("pk"))
-    if not obligations:
+    open_pks = {o.pk for o in obligations if o.status == ObligationStatus.OPEN}
+    if not open_pks:
         errors["allocated_to"] = "The revenue contract has no open obligation to allocate to."
     if allocated_to is not None:
-        if allocated_to.pk not in {o.pk for o in obligations}:
+        if allocated_to.pk not in open_pks:
             errors["allocated_to"] = "Allocate to one of this contract's open obligations."
         elif not allocation_reason.strip():
             errors["allocation_reason"] = ("Say why it relates to this obligation alone "
@@ -130,19 +169,19 @@ def estimate_variable_consideration(
     if rc.transaction_price + constrained_amount < 0:
         raise ValidationError({"constrained": "The transaction price cannot fall below 0."})
 
-    # ended obligations keep the variable consideration they earned (a modification moved the
-    # rest to their successors, IFRS 15.90): the open ones share the remainder
-    earned = sum(PerformanceObligation.objects.filter(
-        revenue_contract=rc, status=ObligationStatus.ENDED).values_list("variable", flat=True),
-        ZERO)
-    shares = _shares(constrained_amount - earned, rc.currency, obligations, allocated_to)
-    for obligation in obligations:
-        obligation.allocated += shares[obligation.pk] - obligation.variable
-        obligation.variable = shares[obligation.pk]
+    change = constrained_amount - rc.variable_consideration
+    if allocated_to is not None:  # 15.85 holds for the change (15.89)
+        shares = {allocated_to.pk: change} if change else {}
+    else:
+        shares = _attributed(change, rc.currency, obligations)
+    changed = [o for o in obligations if o.pk in shares]
+    for obligation in changed:
+        obligation.allocated += shares[obligation.pk]
+        obligation.variable += shares[obligation.pk]
         if obligation.allocated < 0:
             raise ValidationError({"constrained": f"{obligation.product_id} would be "
                                                   "allocated less than 0."})
-    PerformanceObligation.objects.bulk_update(obligations, ["allocated", "variable"])
+    PerformanceObligation.objects.bulk_update(changed, ["allocated", "variable"])
     last = rc.variable_estimates.order_by("-version").values_list("version", flat=True).first()
     today = business_date(on)
     estimate_row = VariableConsideration.objects.create(
@@ -157,19 +196,29 @@ def estimate_variable_consideration(
     rc.modified_on = today
     rc.save(update_fields=["variable_consideration", "modified_on"])
 
-    reschedule(rc, obligations)
+    replaced = replacements([o for o in changed if o.pk in open_pks]) | _caught_up(
+        [o for o in changed if o.pk not in open_pks], shares, rc.currency)
+    insert_schedule_rows(_rescheduled(replaced, first_open=first_open(rc)))
     return estimate_row
 
 
 def reschedule(rc: RevenueContract, obligations) -> None:
     """New schedules for goods whose allocation changed: months recognized stay, the difference
     is caught up in the first month the revenue contract has not recognized (15.88)."""
+    insert_schedule_rows(_rescheduled(replacements(obligations), first_open=first_open(rc)))
+
+
+def replacements(obligations) -> dict[int, tuple]:
+    """The new schedules of open obligations from their allocation (none for units on an
+    order: the run earns the new allocation by delivery)."""
+    if not obligations:
+        return {}
     lines = {line.pk: line for line in ContractLine.objects.filter(
         pk__in=[o.contract_line_id for o in obligations]).select_related("contract")
         .annotate(has_order_line=has_order_line_of_contract_line())}
     replaced = {}
     for obligation in obligations:
         schedule = _schedule_for(obligation, lines[obligation.contract_line_id])
-        if schedule:  # () for units on an order: the run earns the new allocation by delivery
+        if schedule:
             replaced[obligation.pk] = schedule
-    insert_schedule_rows(_rescheduled(replaced, first_open=first_open(rc)))
+    return replaced

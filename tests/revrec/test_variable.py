@@ -14,6 +14,9 @@ standard's, scaled to this contract:
   change is a cumulative catch-up in the period of the change (15.87-88).
 - IFRS 15.90: an amendment after an estimate; the successor carries the variable share its
   predecessor had not earned.
+- IFRS 15 IE Example 6 (15.88, 15.90(a)): a change of the estimate after an amendment is
+  allocated by the SSPs at inception; the share of goods satisfied is recognized in the period
+  of the change, the share of the ended obligation's remaining goods goes to its successor.
 """
 
 from datetime import date
@@ -25,10 +28,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.models import Product
 from core.dates import add_months
-from core.money import round_money
+from core.money import allocate, round_money
 from ledger import chart
 from ledger.selectors import trial_balance
+from quotes import services as quote_services
 from revrec import reports, schedules
 from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
 from revrec.services import create_revenue_contracts, start_recognition_run
@@ -278,3 +283,66 @@ def test_an_amendment_after_an_estimate_carries_the_variable_share_to_the_succes
     assert new.allocated - before == D("-47.00")  # the change only, not the carried share
     assert sum(PerformanceObligation.objects.filter(revenue_contract=rc).values_list(
         "variable", flat=True)) == D("-200.00")
+
+
+def test_ie6_a_change_after_an_amendment_is_allocated_as_at_inception(
+        rc, accountant, sales_rep, django_capture_on_commit_callbacks):
+    # IFRS 15 IE Example 6 (change in the transaction price after a contract modification):
+    # CU200 variable at inception shared by relative SSP; product X transfers at once; the
+    # contract is modified for the rest (15.21(a)); the estimate rises by CU40, allocated as at
+    # inception (15.88: not for later SSPs); X's share is recognized in the period of the
+    # change, the share of the goods not yet transferred goes on to the new contract (15.90(a)).
+    # Here: onboarding (X) delivered in December, the seats (Y) amended to 8 from 15 March
+    # 2027 with a training day added (Z, no share of the change), the estimate raised from
+    # 200.00 to 240.00 on 3 February.
+    x = onboarding(rc)
+    basis = sorted([seats(rc), x], key=lambda o: o.pk)
+    estimate_variable_consideration(
+        revenue_contract=rc, kind="performance_bonus", method="most_likely",
+        scenarios=[("200.00", "0.8"), ("0", "0.2")], constrained=D("200.00"),
+        constraint_reason="Highly probable", reason="Go-live bonus", by=accountant,
+        on=date(2026, 11, 30))
+    for month in (DEC, JAN):
+        run(month, accountant, django_capture_on_commit_callbacks)
+    amended_to(rc.contract, sales_rep, D(8), extra=[
+        quote_services.LineItem(product=Product.objects.get(sku="TRAINING-DAY"))])
+    create_revenue_contracts(by=system(), on=START)
+    old = PerformanceObligation.objects.get(revenue_contract=rc, product__sku="SEAT-USER",
+                                            predecessor__isnull=True)
+    new = PerformanceObligation.objects.get(predecessor=old)
+    added = PerformanceObligation.objects.get(revenue_contract=rc, product__sku="TRAINING-DAY")
+    assert added.allocation_rule == "own_price"  # Z: added by the modification, at its price
+    before = {o.pk: (o.allocated, o.variable, months(o))
+              for o in PerformanceObligation.objects.filter(revenue_contract=rc)}
+    assert new.ssp != old.ssp  # a later SSP, which the change must not follow
+
+    estimate_variable_consideration(
+        revenue_contract=rc, kind="performance_bonus", method="most_likely",
+        scenarios=[("240.00", "0.8"), ("0", "0.2")], constrained=D("240.00"),
+        constraint_reason="Highly probable", reason="Go-live bonus raised", by=accountant,
+        on=date(2027, 2, 3))
+
+    share = dict(zip((o.pk for o in basis), allocate(D("40.00"), [o.ssp for o in basis], "USD"),
+                     strict=True))
+    kept = sum(before[old.pk][2].values())
+    passed = round_money(share[old.pk] * (before[old.pk][0] - kept) / before[old.pk][0], "USD")
+    after = {o.pk: (o.allocated, o.variable, months(o))
+             for o in PerformanceObligation.objects.filter(revenue_contract=rc)}
+    moved = {pk: after[pk][1] - before[pk][1] for pk in after}
+    assert moved == {x.pk: share[x.pk],
+                     old.pk: share[old.pk] - passed, new.pk: passed, added.pk: D(0)}
+    assert sum(moved.values()) == D("40.00") == sum(
+        after[pk][0] - before[pk][0] for pk in after)
+    # onboarding, satisfied in December, takes its share in February, the first open month
+    assert after[x.pk][2] == {DEC: before[x.pk][2][DEC],
+                                           FEB: share[x.pk]}
+    # the ended seats keep December and January as recognized and catch up in February
+    assert {m: after[old.pk][2][m] for m in (DEC, JAN)} == {
+        m: before[old.pk][2][m] for m in (DEC, JAN)}
+    assert sum(after[old.pk][2].values()) == kept + share[old.pk] - passed
+    assert sum(after[new.pk][2].values()) == after[new.pk][0]
+
+    run(FEB, accountant, django_capture_on_commit_callbacks)
+    through_feb = sum(a for pk in after for m, a in months(
+        PerformanceObligation.objects.get(pk=pk)).items() if m <= FEB)
+    assert posted_revenue(date(2027, 2, 28)) == through_feb

@@ -5,6 +5,10 @@ first open month (15.88) leaves the revenue recognized to date equal to what the
 earns for the service delivered to date, months recognized unchanged, the whole schedule adding
 up to the new price. The worked example is IFRS 15 IE Example 24 (IE124-IE128): a retrospective
 volume discount re-estimated in the second quarter, the difference recognized at once.
+
+A later change of the price (15.87-90) is allocated on the basis of inception and passed down
+chains of obligations a modification ended: the shares add up exactly to the change, and a
+change with no modification is the relative-SSP split of it (IE Example 6, in the doctest).
 """
 
 import doctest
@@ -16,7 +20,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from core.dates import add_months
-from core.money import quantum, round_money
+from core.money import allocate, quantum, round_money
 from revrec import schedules, variable
 from revrec.variable import Scenario
 
@@ -115,3 +119,39 @@ def test_ie24_the_second_quarter_takes_the_discount_on_the_first():
     lines = schedules.catch_up(new, "USD", recognized=recognized, first_open=date(2027, 4, 1))
     assert [(line.month, line.amount) for line in lines] == [(date(2027, 4, 1),
                                                               D("44250.00"))]
+
+
+@st.composite
+def chains(draw, currency):
+    """Obligations at inception (SSP), some ended by a modification with a successor, which
+    may be ended in turn; each ended one keeps part of its price."""
+    minor = quantum(currency)
+    count = draw(st.integers(1, 5))
+    basis = [(f"o{i}", D(draw(st.integers(0, 10**6)))) for i in range(count)]
+    carried, ends = {}, [key for key, _ in basis]
+    for step in range(draw(st.integers(0, 6))):
+        ended = ends.pop(draw(st.integers(0, len(ends) - 1)))
+        price = draw(st.integers(0, 10**7)) * minor
+        kept = draw(st.integers(0, int(price / minor))) * minor
+        carried[ended] = (f"s{step}", kept, price)
+        ends.append(f"s{step}")
+        if not ends:
+            break
+    return basis, carried
+
+
+@given(st.sampled_from(CURRENCIES).flatmap(
+    lambda c: st.tuples(st.just(c), st.integers(-10**7, 10**7), chains(c))))
+def test_a_change_is_attributed_exactly(case):
+    # IFRS 15.88: the change is allocated on the inception basis, in whole; 15.90(a): what an
+    # ended obligation passes on, its successor takes
+    currency, units, (basis, carried) = case
+    change = units * quantum(currency)
+    shares = variable.attribute_change(change, currency, basis, carried)
+    assert sum(shares.values(), D(0)) == change
+    assert all(round_money(share, currency) == share for share in shares.values())
+    if not carried:
+        assert [shares.get(key, D(0)) for key, _ in basis] == [
+            a if change >= 0 else -a for a in allocate(abs(change), [ssp for _, ssp in basis],
+                                                      currency)]
+    assert all(change * share >= 0 for share in shares.values())  # never the other way
