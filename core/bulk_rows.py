@@ -12,7 +12,8 @@ import json
 from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import FileField, JSONField
+from django.db.models import FileField, JSONField, Value
+from django.db.models.expressions import DatabaseDefault
 
 
 def _array(field, objects) -> tuple[str, list]:
@@ -76,6 +77,20 @@ def _copy_in(db, meta, columns: Sequence[str], rows) -> None:
             copy.write_row(row)
 
 
+def _value(field, obj):
+    """The field's value for COPY; a field left to its `db_default` takes that constant, as
+    COPY writes no DEFAULT (an expression default has no place here and fails loudly)."""
+    value = field.pre_save(obj, True)
+    if isinstance(value, DatabaseDefault):
+        default = field.db_default
+        if isinstance(default, Value):
+            return default.value
+        if hasattr(default, "resolve_expression"):
+            raise ValueError(f"{field} has an expression as db_default: insert it by the ORM")
+        return default
+    return value
+
+
 def insert_rows(model, objects: Sequence) -> list:
     """Insert new objects and set their primary keys, like `bulk_create`. On PostgreSQL the ids
     come from the table's sequence in one query and the rows go in by COPY (several times
@@ -101,7 +116,7 @@ def insert_rows(model, objects: Sequence) -> list:
                     related = field.get_cached_value(obj, None)
                     if related is not None:
                         setattr(obj, field.attname, related.pk)
-            yield [convert(field.pre_save(obj, True))
+            yield [convert(_value(field, obj))
                    for field, convert in zip(fields, converters, strict=True)]
 
     _copy_in(db, meta, [f.column for f in fields], rows())

@@ -17,3 +17,17 @@ def test_a_row_that_breaks_a_unique_constraint_raises_integrity_error():
         insert_rows(NumberSequence, [NumberSequence(key="invoice-2026")])
 
     assert NumberSequence.objects.filter(key="invoice-2026").count() == 1
+
+
+def test_a_field_left_to_its_database_default_is_written_with_it():
+    # (bench_dunning's seed stopped here: COPY cannot take Django's DatabaseDefault marker)
+    from billing.models import InvoiceLine, LineSource
+    from tests.billing.factories import issued_invoice_row
+
+    invoice = issued_invoice_row()
+    [line] = insert_rows(InvoiceLine, [InvoiceLine(
+        invoice=invoice, position=9, source=LineSource.MANUAL, description="Setup",
+        quantity=1, unit_price=100, amount=100, tax_amount=0)])
+
+    stored = InvoiceLine.objects.get(pk=line.pk)
+    assert (stored.vat_reason, stored.vat_article, stored.description) == ("", "", "Setup")
