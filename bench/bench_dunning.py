@@ -34,7 +34,19 @@ def clean() -> None:
     from django.db import connection
 
     accounts = "SELECT id FROM customers_account WHERE name LIKE %s"
+    step = ("SELECT id FROM django_content_type WHERE app_label = 'payments' "
+            "AND model = 'dunningevent'")
+    delivery = ("SELECT id FROM django_content_type WHERE app_label = 'notifications' "
+                "AND model = 'delivery'")
     with connection.cursor() as cursor:
+        # the steps' emails, their history and webhook events point at them without a key
+        cursor.execute(f"DELETE FROM core_transitionlog WHERE content_type_id = ({delivery}) "
+                       f"AND object_id IN (SELECT id FROM notifications_delivery "
+                       f"WHERE content_type_id = ({step}))")
+        cursor.execute(f"DELETE FROM notifications_deliveryattachment WHERE delivery_id IN "
+                       f"(SELECT id FROM notifications_delivery WHERE content_type_id = ({step}))")
+        cursor.execute(f"DELETE FROM notifications_delivery WHERE content_type_id = ({step})")
+        cursor.execute("DELETE FROM core_event WHERE type = 'dunning.escalated'")
         cursor.execute("TRUNCATE payments_dunningevent, payments_dunningrunchunk, "
                        "payments_dunningrun CASCADE")
         cursor.execute(f"DELETE FROM billing_dueinstalment WHERE invoice_id IN (SELECT id FROM "

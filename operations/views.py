@@ -2,7 +2,7 @@
 page where finance sets what beat's runs do, and the refused runs' Dismiss and Retry."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,7 +65,7 @@ def dismiss_refusal(request, pk):
     return _back(request)
 
 
-@login_required
+@permission_required("operations.resolve_runrefusal", raise_exception=True)
 @require_POST
 def retry_refusal(request, pk):
     refusal = get_object_or_404(RunRefusal, pk=pk)

@@ -179,8 +179,8 @@ def _addressed(mail: _Mail, contacts: list[str]) -> list[str]:
     return contacts
 
 
-DELIVERY_FIELDS = ("content_type_id", "object_id", "to", "subject", "body", "state", "attempts",
-                   "failure_reason", "created_at")
+DELIVERY_FIELDS = ("content_type_id", "object_id", "to", "reply_to", "subject", "body", "state",
+                   "attempts", "failure_reason", "created_at")
 
 
 def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> int:
@@ -203,7 +203,7 @@ def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> i
         body = with_charges(body, language) if charges.any else body
         values = _values(mail, charges, pay_url if "pay_url" in subject + body else None)
         rows.append((kind, mail.pk, as_json(_addressed(mail, recipients.get(
-            mail.account_id, []))), fill_text(subject, values).strip()[:200],
+            mail.account_id, []))), as_json([]), fill_text(subject, values).strip()[:200],
             fill_text(body, values), DeliveryState.QUEUED, 0, "", now))
     insert_tuples(Delivery, DELIVERY_FIELDS, rows)
     return len(rows)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from billing.services.delivery import billing_contacts
 from core.dates import business_date
@@ -31,6 +31,7 @@ def _page(request, account, form, status=200):
 
 
 @permission_required("payments.view_payment", raise_exception=True)
+@require_GET
 def statement(request, pk):
     account = get_object_or_404(accounts_visible_to(request.user), pk=pk)
     return _page(request, account, DsoForm(request.GET if "start" in request.GET else None))
