@@ -83,7 +83,7 @@ def quote_detail(request, pk):
         list(page_obj.object_list), selectors.section_subtotals(quote))
     return render(request, "quotes/detail.html", {
         "quote": quote, "page_obj": page_obj, "requests": requests,
-        "deliveries": list(deliveries_of(quote).prefetch_related(None)),
+        "deliveries": list(deliveries_of(quote)),
         "diff": selectors.diff_against_previous(quote), "decidable": decidable,
         "decision_form": DecisionForm(), "reject_form": RejectForm(),
         "can_revise": (request.user.has_perm("quotes.revise_quote")
