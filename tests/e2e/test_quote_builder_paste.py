@@ -119,12 +119,20 @@ def test_a_product_is_dragged_to_a_new_place_with_its_options(page, live_server,
     page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
     page.evaluate("window.__not_reloaded = true")
 
-    # when the rep drags onboarding by its handle onto the top half of the first line, on a
-    # screen tall enough to show both (a page scrolling in the middle of a drag loses it)
-    page.set_viewport_size({"width": 1280, "height": 1800})
+    # when the rep drags onboarding by its handle onto the top half of the first line: the
+    # drag's events go to the page as Chromium sends them (dragstart on the handle, dragover on
+    # the target's top half, drop, dragend), dispatched rather than drawn with the mouse, as
+    # headless Chromium now and then drops a synthetic mouse drag before it starts
     handle = page.locator(f"#line-{onboarding_pk} [data-drag-handle]")
+    target = page.locator(f"#line-{seats_pk}")
+    box = target.bounding_box()
     with page.expect_response(lambda response: "/lines/reorder/" in response.url) as reordered:
-        handle.drag_to(page.locator(f"#line-{seats_pk}"), target_position={"x": 40, "y": 3})
+        data = page.evaluate_handle("new DataTransfer()")
+        handle.dispatch_event("dragstart", {"dataTransfer": data})
+        target.dispatch_event("dragover", {"dataTransfer": data, "clientX": box["x"] + 40,
+                                           "clientY": box["y"] + 3})
+        target.dispatch_event("drop", {"dataTransfer": data})
+        handle.dispatch_event("dragend", {"dataTransfer": data})
 
     # then the server stores the new order (the platform keeps its options) and sends the
     # table back in it, without a reload
