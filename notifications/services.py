@@ -1,17 +1,23 @@
 """The verbs: tell users it is their turn (`notify`, `mark_read`), and email customer documents
-(`queue_delivery`, `send_delivery`, `retry_due_deliveries`, `send_again`)."""
+(`queue_delivery`, `send_delivery`, `retry_due_deliveries`, `send_again`; a run's many emails
+with `queue_deliveries` and `send_queued_deliveries`)."""
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.actors import Actor, require
+from core.bulk_rows import insert_tuples, json_column, update_columns
+from core.dates import business_date
+from core.models import TransitionLog
 from core.outbox import enqueue
 from core.transitions import run_transition
 from notifications.models import (
@@ -29,6 +35,7 @@ SEND_REFUSAL = "You are not allowed to send documents by email."
 # Minutes to wait after the 1st, 2nd, ... failed attempt; after the last the delivery stays
 # failed until someone presses Send again (a bad address does not heal by waiting).
 BACKOFF_MINUTES = (1, 5, 30, 120)
+NO_ADDRESS = "The account has no contact with an email address."
 
 
 # Notifications --------------------------------------------------------------------------------
@@ -148,3 +155,99 @@ def send_again(*, delivery, by, to: Sequence[str] | None = None) -> Delivery:
     return queue_delivery(document=delivery.document, to=list(to or delivery.to),
                           subject=delivery.subject, body=delivery.body, attachments=files, by=by,
                           reply_to=delivery.reply_to)
+
+
+# Deliveries in bulk (a run's emails) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mail:
+    """One email of a bulk path, to a document of the model given to `queue_deliveries`."""
+
+    object_id: int
+    to: Sequence[str]
+    subject: str
+    body: str
+
+
+DELIVERY_FIELDS = ("content_type_id", "object_id", "to", "reply_to", "subject", "body", "state",
+                   "attempts", "failure_reason", "created_at")
+HISTORY_FIELDS = ("content_type_id", "object_id", "transition", "source", "target",
+                  "actor_kind", "actor_id", "actor_name", "actor_ip", "note", "business_date",
+                  "created_at")
+
+
+def queue_deliveries(model, mails: Sequence[Mail], *, by) -> int:
+    """`queue_delivery` for many emails without attachments, in the caller's transaction: one
+    COPY, no instance per row. The caller sends them after commit with `send_queued_deliveries`
+    (a task of its own, by the documents' id range). How many were queued."""
+    require(by, SEND_PERMISSION, SEND_REFUSAL)
+    kind, now, as_json = ContentType.objects.get_for_model(model).pk, timezone.now(), \
+        json_column()
+    return len(insert_tuples(Delivery, DELIVERY_FIELDS, [
+        (kind, mail.object_id, as_json(list(mail.to)), as_json([]), mail.subject[:300],
+         mail.body, DeliveryState.QUEUED, 0, "", now) for mail in mails]))
+
+
+def send_queued_deliveries(model, id_range: tuple[int, int], *, by) -> int:
+    """Send the queued deliveries of the documents of `model` with ids in `id_range` (first,
+    last) once, over one mail connection, and settle them in bulk; how many were sent. The rows
+    stay locked while they go, so a second delivery of the caller's task waits and finds none
+    queued. By the (document type, id) index: a join to the documents let PostgreSQL, whose
+    statistics still saw an empty table, take 3 to 4 s a statement."""
+    actor = require(by, SEND_PERMISSION, SEND_REFUSAL)
+    with transaction.atomic():
+        queued = Delivery.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__range=id_range,
+            state=DeliveryState.QUEUED)
+        rows = list(queued.select_for_update().order_by("pk").values_list(
+            "pk", "to", "subject", "body", "attempts"))
+        if not rows:
+            return 0
+        failed = _send_all(rows)
+        _settle(queued, rows, failed, actor)
+    return len(rows) - len(failed)
+
+
+def _send_all(rows: list[tuple]) -> dict[int, str]:
+    """Send each (pk, to, subject, body, attempts) over one connection; the failures' reasons
+    by pk (an address-less email fails without trying)."""
+    failed, mailer = {}, get_connection()
+    try:
+        mailer.open()
+    except Exception as error:  # the server is unreachable: every email waits for its retry
+        return {pk: f"{type(error).__name__}: {error}" for pk, *_ in rows}
+    try:
+        for pk, to, subject, body, _ in rows:
+            if not to:
+                failed[pk] = NO_ADDRESS
+                continue
+            try:
+                mailer.send_messages([EmailMessage(subject, body, to=to)])
+            except Exception as error:  # this email's reason, retried with backoff
+                failed[pk] = f"{type(error).__name__}: {error}"
+    finally:
+        mailer.close()
+    return failed
+
+
+def _settle(queued, rows: list[tuple], failed: dict[int, str], actor) -> None:
+    """The transitions `mark_sent` and `mark_failed`, in bulk: the sent ones in one update, the
+    failed ones (few, each with its reason and next try) in one more, and one COPY of their
+    history rows."""
+    now, today = timezone.now(), business_date()
+    queued.filter(pk__lte=rows[-1][0]).exclude(pk__in=list(failed)).update(
+        state=DeliveryState.SENT, attempts=F("attempts") + 1, sent_at=now, failure_reason="",
+        next_attempt_at=None)
+    update_columns(Delivery, [
+        Delivery(pk=pk, state=DeliveryState.FAILED, attempts=attempts + 1,
+                 failure_reason=failed[pk][:500],
+                 next_attempt_at=None if failed[pk] == NO_ADDRESS else retry_at_after(attempts + 1))
+        for pk, *_, attempts in rows if pk in failed],
+        ["state", "attempts", "failure_reason", "next_attempt_at"])
+    kind = ContentType.objects.get_for_model(Delivery).pk
+    insert_tuples(TransitionLog, HISTORY_FIELDS, [
+        (kind, pk, "mark_failed", DeliveryState.QUEUED, DeliveryState.FAILED, actor.kind,
+         actor.user.pk, actor.label, None, failed[pk], today, now) if pk in failed else
+        (kind, pk, "mark_sent", DeliveryState.QUEUED, DeliveryState.SENT, actor.kind,
+         actor.user.pk, actor.label, None, f"Sent to {', '.join(to)}", today, now)
+        for pk, to, *_ in rows])
