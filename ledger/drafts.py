@@ -89,10 +89,16 @@ class EntryDraft:
 
 def _line_errors(line: LineDraft, where: str, currency: str, accounts: Mapping[str, bool],
                  customer_ids: Container[int]) -> list[str]:
-    errors = []
     amounts = {"debit": line.debit, "credit": line.credit}
     if not all(amount.is_finite() for amount in amounts.values()):
         return [f"{where}: amounts must be finite numbers."]
+    return [*_amount_errors(amounts, where, currency), *_side_errors(line, where),
+            *_account_errors(line, where, accounts, customer_ids),
+            *_document_amount_errors(line, where, currency)]
+
+
+def _amount_errors(amounts: Mapping[str, Decimal], where: str, currency: str) -> list[str]:
+    errors = []
     for side, amount in amounts.items():
         if amount < 0:
             errors.append(f"{where}: the {side} {amount} is negative.")
@@ -100,17 +106,27 @@ def _line_errors(line: LineDraft, where: str, currency: str, accounts: Mapping[s
             errors.append(f"{where}: the {side} {amount} is not rounded to {currency}.")
         elif amount >= MAX_AMOUNT:
             errors.append(f"{where}: the {side} {amount} is too large.")
+    return errors
+
+
+def _side_errors(line: LineDraft, where: str) -> list[str]:
     if line.debit and line.credit:
-        errors.append(f"{where} has both a debit and a credit.")
-    elif not line.debit and not line.credit:
-        errors.append(f"{where} has neither a debit nor a credit.")
+        return [f"{where} has both a debit and a credit."]
+    if not line.debit and not line.credit:
+        return [f"{where} has neither a debit nor a credit."]
+    return []
+
+
+def _account_errors(line: LineDraft, where: str, accounts: Mapping[str, bool],
+                    customer_ids: Container[int]) -> list[str]:
+    errors = []
     if line.gl_code not in accounts:
         errors.append(f'{where}: unknown GL account "{line.gl_code}".')
     elif not accounts[line.gl_code]:
         errors.append(f"{where}: GL account {line.gl_code} is inactive.")
     if line.customer_account_id is not None and line.customer_account_id not in customer_ids:
         errors.append(f"{where}: unknown customer account {line.customer_account_id}.")
-    return errors + _document_amount_errors(line, where, currency)
+    return errors
 
 
 def _document_amount_errors(line: LineDraft, where: str, currency: str) -> list[str]:
