@@ -31,7 +31,8 @@ migrate: install
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
 seed: migrate
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	DEMO_COMPANY=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+	  SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 ## run: install, migrate, load the demo data and serve on 127.0.0.1:$(PORT) (SQLite, eager tasks)
 run: seed

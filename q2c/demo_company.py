@@ -2,9 +2,9 @@
 
 An e-invoice needs the seller's address, VAT ID, bank account and phone (EN 16931 BR-08,
 BR-S-02; XRechnung BR-DE-6). The demo company is American (USD books) and registered for VAT in
-Germany for its EU sales. The seed uses it where the environment sets none, and so does the app
-served by `make run` (which sets DEMO_COMPANY=1), so invoices issued in the demo carry the same
-seller as the seeded ones.
+Germany for its EU sales. DEMO_COMPANY=1 fills the settings the environment leaves empty with it;
+`make seed` and `make run` set it, so invoices issued in the demo carry the same seller as the
+seeded ones.
 """
 
 DEMO_COMPANY = {

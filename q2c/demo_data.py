@@ -1,10 +1,7 @@
-"""What the demo holds: the people (one login per role, in two sales teams), the customers, and
-the seller on their documents."""
-
-import os
+"""What the demo holds: the people (one login per role, in two sales teams) and the customers
+(the seller on their documents is q2c/demo_company.py)."""
 
 from core.roles import Role
-from q2c.demo_company import DEMO_COMPANY
 
 DEMO_PASSWORD = "q2c-demo"
 
@@ -65,11 +62,6 @@ DEMO_EINVOICING = {
     "Brabant Analytics": {"vat_id": "BE0477472701", "einvoice_format": "ubl",
                           "peppol_id": "0208:0477472701", "buyer_reference": "BRABANT-AP"},
 }
-
-def demo_company_settings(environ=os.environ) -> dict[str, str]:
-    """The demo seller's settings (q2c/demo_company.py) the environment leaves empty."""
-    return {name: value for name, value in DEMO_COMPANY.items() if not environ.get(name)}
-
 
 FIRST_NAMES = ["Alex", "Jordan", "Priya", "Chen", "Lena", "Marco", "Aisha", "Tom", "Yuki", "Sofia",
                "Noah", "Ines", "Ravi", "Emma", "Kofi", "Hana"]

@@ -13,7 +13,6 @@ from decimal import Decimal
 import facturx
 import pytest
 from django.core import mail
-from django.test import override_settings
 from pypdf import PdfReader
 
 from billing.einvoice import peppol, validation
@@ -23,21 +22,19 @@ from billing.services.issuing import issue_invoice
 from catalog.demo import seed_catalog
 from core.dates import business_date
 from customers.models import Account
-from q2c.demo_data import demo_company_settings
 from q2c.management.commands.seed_demo import Command
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded():
-    with override_settings(**demo_company_settings({})):
-        command = Command(stdout=io.StringIO())
-        users = command.seed_users()
-        command.seed_rates(users["adam"])
-        seed_catalog()
-        command.seed_accounts(users)
-        yield users["fiona"]
+def seeded(demo_company):
+    command = Command(stdout=io.StringIO())
+    users = command.seed_users()
+    command.seed_rates(users["adam"])
+    seed_catalog()
+    command.seed_accounts(users)
+    return users["fiona"]
 
 
 def bill_a_month(customer, finance):

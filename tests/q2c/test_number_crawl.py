@@ -64,7 +64,8 @@ def page_text(response) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-def test_no_page_or_pdf_of_the_demo_shows_a_raw_number_or_code_the_policy_blocks(client):
+def test_no_page_or_pdf_of_the_demo_shows_a_raw_number_or_code_the_policy_blocks(client,
+                                                                                   demo_company):
     # given: a small demo (two months of history through every stage)
     reseed_migration_data()
     call_command("seed_demo", months=2, stdout=io.StringIO())

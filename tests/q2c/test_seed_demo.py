@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from billing.models import Invoice, InvoiceRunFailure, InvoiceState
 from contracts.models import Contract, ContractState
@@ -28,7 +28,7 @@ def counts():
             Invoice.objects.count(), Payment.objects.count())
 
 
-def test_seed_demo_makes_people_customers_and_a_history_once(client, capsys):
+def test_seed_demo_makes_people_customers_and_a_history_once(client, capsys, demo_company):
     # when
     reseed_migration_data()
     call_command("seed_demo", months=2, stdout=io.StringIO())
@@ -73,3 +73,16 @@ def test_seed_demo_makes_people_customers_and_a_history_once(client, capsys):
     response = client.get("/customers/?q=")
     wendy = users.get(username="wendy")
     assert all(a.owner == wendy for a in response.context["accounts"])
+
+
+@pytest.mark.parametrize("setting, value, refusal", [
+    ("COMPANY_IBAN", "", "need the seller's COMPANY_IBAN: run it with DEMO_COMPANY=1"),
+    ("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend",
+     "made-up addresses"),
+])
+def test_seed_demo_refuses_a_real_mail_server_or_a_seller_without_details(
+        demo_company, settings, setting, value, refusal):
+    setattr(settings, setting, value)
+    with pytest.raises(CommandError, match=refusal):
+        call_command("seed_demo", months=1, stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username="sam").exists()  # nothing made
