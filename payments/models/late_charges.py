@@ -96,6 +96,11 @@ def nothing_due(charge) -> bool:
     return charge.amount_due == 0
 
 
+def nothing_paid(charge) -> bool:
+    """A charge paid in part is settled by payment, not forgone."""
+    return not charge.amount_paid
+
+
 class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     number = models.CharField(max_length=32, unique=True)
     kind = models.CharField(max_length=10, choices=LateChargeKind.choices)
@@ -162,7 +167,7 @@ class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=LateChargeState.ISSUED, target=LateChargeState.WAIVED,
-                permission="payments.waive_late_charge")
+                conditions=[nothing_paid], permission="payments.waive_late_charge")
     def waive(self, *, reason: str, entry):
         self.waive_reason, self.waive_entry = reason[:255], entry
 
