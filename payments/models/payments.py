@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from payments.cash_discount import DiscountTaxMode
 from payments.models.fields import AMOUNT, AMOUNT_ZERO, RATE
 
 
@@ -175,6 +176,14 @@ class Allocation(models.Model):
                                 related_name="allocations")
     amount = models.DecimalField(**AMOUNT, help_text="In the invoice's (= payment's) currency.")
     discount = models.DecimalField(**AMOUNT_ZERO, help_text="Early-payment discount granted.")
+    discount_tax = models.DecimalField(
+        **AMOUNT_ZERO, help_text="The part of the discount that corrected the invoice's tax.")
+    discount_tax_mode = models.CharField(
+        max_length=20, blank=True, choices=[
+            (DiscountTaxMode.ALWAYS.value, "Tax always reduced (on the invoice)"),
+            (DiscountTaxMode.ON_EARLY_PAYMENT.value, "Tax reduced on early payment"),
+            (DiscountTaxMode.NEVER.value, "Tax never reduced")],
+        help_text="The company's cash discount tax mode the discount was granted under.")
     functional_amount = models.DecimalField(
         **AMOUNT_ZERO, help_text="Receivable cleared, at the invoice's booked rate.")
     fx_difference = models.DecimalField(**AMOUNT_ZERO,
