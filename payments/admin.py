@@ -49,13 +49,13 @@ class DunningPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(ReferenceRate)
 class ReferenceRateAdmin(admin.ModelAdmin):
-    list_display = ["currency", "starts_on", "rate", "source"]
-    list_filter = ["currency"]
+    list_display = ["currency", "country", "starts_on", "rate", "source"]
+    list_filter = ["currency", "country"]
 
 
 @admin.register(ClearingRule)
 class ClearingRuleAdmin(admin.ModelAdmin):
-    list_display = ["country", "order", "law"]
+    list_display = ["country", "order", "interest_margin", "law"]
 
 
 @admin.register(PaymentsProfile)

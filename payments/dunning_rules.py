@@ -165,6 +165,34 @@ def _above_minimum(snapshot: DunningSnapshot, policy: DunningPolicy) -> bool:
     return snapshot.amount_overdue > 0 and snapshot.account_overdue > threshold
 
 
+def _held_back(snapshot: DunningSnapshot, policy: DunningPolicy, today: date, late: str) -> str:
+    """Why the policy's limits hold the invoice back today ("" when they do not): every step
+    taken, the attempts used up, or the account's last step too recent."""
+    if policy.index(snapshot.last_step) + 1 == len(policy.steps):
+        return f"{late}, every step has been taken"
+    if policy.maximum_attempts is not None and snapshot.attempts >= policy.maximum_attempts:
+        return f"{late}, the policy's {policy.maximum_attempts} attempts are taken"
+    if snapshot.last_taken_on is not None:
+        since = (today - snapshot.last_taken_on).days
+        if since < policy.minimum_days_between:
+            return (f"{late}, the account's last step was {_days(since)} ago and the policy "
+                    f"waits {_days(policy.minimum_days_between)}")
+    return ""
+
+
+def _not_due(snapshot: DunningSnapshot, policy: DunningPolicy, days_past_due: int,
+             above: bool, late: str) -> str:
+    """Why no step is due although the policy's limits allow one."""
+    if 0 < days_past_due <= policy.grace_days:
+        return f"{late}, within the {policy.grace_days}-day grace period"
+    if days_past_due > 0 and not above:
+        if policy.threshold(snapshot.currency) is not None:
+            return (f"{late}, but the account's overdue {snapshot.currency} balance is not "
+                    "above the threshold")
+        return f"{late}, but nothing above the minimum is overdue"
+    return f"{late}, no step is due yet"
+
+
 def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
                  today: date) -> DunningAction:
     """The one step to take today for this invoice, or NONE with the reason; never a step twice."""
@@ -174,32 +202,14 @@ def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
         return _nothing("nothing is open")
     days_past_due = (today - snapshot.oldest_due_on).days
     late = _lateness(days_past_due)
-    after = policy.index(snapshot.last_step) + 1
-    if after == len(policy.steps):
-        return _nothing(f"{late}, every step has been taken", days_past_due)
-    if policy.maximum_attempts is not None and snapshot.attempts >= policy.maximum_attempts:
-        return _nothing(f"{late}, the policy's {policy.maximum_attempts} attempts are taken",
-                        days_past_due)
-    if snapshot.last_taken_on is not None:
-        since = (today - snapshot.last_taken_on).days
-        if since < policy.minimum_days_between:
-            return _nothing(f"{late}, the account's last step was {_days(since)} ago and the "
-                            f"policy waits {_days(policy.minimum_days_between)}", days_past_due)
+    if held := _held_back(snapshot, policy, today, late):
+        return _nothing(held, days_past_due)
     above = _above_minimum(snapshot, policy)
     chased = above and days_past_due > policy.grace_days
-    due = [step for step in policy.steps[after:]
+    due = [step for step in policy.steps[policy.index(snapshot.last_step) + 1:]
            if step.days <= days_past_due and (step.days <= 0 or chased)]
     if not due:
-        if 0 < days_past_due <= policy.grace_days:
-            reason = f"{late}, within the {policy.grace_days}-day grace period"
-        elif days_past_due > 0 and not above:
-            reason = f"{late}, but nothing above the minimum is overdue"
-            if policy.threshold(snapshot.currency) is not None:
-                reason = (f"{late}, but the account's overdue {snapshot.currency} balance is "
-                          "not above the threshold")
-        else:
-            reason = f"{late}, no step is due yet"
-        return _nothing(reason, days_past_due)
+        return _nothing(_not_due(snapshot, policy, days_past_due, above, late), days_past_due)
     step = due[-1]
     skipped = tuple(s.key for s in due[:-1])
     return DunningAction(step.action, step, days_past_due, f"{late}: step {step.key}", skipped)

@@ -17,15 +17,17 @@ PLACEHOLDERS = {
     "invoice.currency": "The invoice's currency code",
     "invoice.due_on": "The due date (YYYY-MM-DD)",
     "invoice.issue_on": "The issue date (YYYY-MM-DD)",
-    "invoice.total": "The invoice total, rounded to its currency",
+    "invoice.total": "The invoice total, with its currency, as the customer's language writes "
+                     "money (1.234,56 € in German)",
     "account": "The customer's account name",
     "account.name": "The customer's account name",
-    "amount_due": "What is still due, rounded to the invoice's currency",
+    "amount_due": "What is still due, with its currency, as the customer's language writes "
+                  "money",
     "currency": "The invoice's currency code",
     "days_past_due": "Days since the due date (negative before it)",
     "pay_url": "The customer's link to pay the invoice by card",
-    "fees": "The late fees charged with this step, rounded to the invoice's currency",
-    "interest": "The interest charged with this step, rounded to the invoice's currency",
+    "fees": "The late fees charged with this step, with the currency",
+    "interest": "The interest charged with this step, with the currency",
     "new_total_due": "What is due on the invoice and its unpaid late fees and interest, with "
                      "this step's",
 }
@@ -37,38 +39,50 @@ REMIND, ESCALATE, FINAL_NOTICE = "remind", "escalate", "final_notice"  # dunning
 DEFAULT_TEXTS = {
     "en": {
         REMIND: ("Invoice {{ invoice }} is due", "Dear customer,\n\nInvoice {{ invoice }} "
-                 "for {{ amount_due }} {{ invoice.currency }} was due on {{ invoice.due_on }}. "
+                 "for {{ amount_due }} was due on {{ invoice.due_on }}. "
                  "You can pay it by card here: {{ pay_url }}\n"),
         ESCALATE: ("{{ account }}: invoice {{ invoice }} is {{ days_past_due }} days late",
-                   "Invoice {{ invoice }} of {{ account }} has {{ amount_due }} "
-                   "{{ invoice.currency }} unpaid, {{ days_past_due }} days past due.\n"),
+                   "Invoice {{ invoice }} of {{ account }} has {{ amount_due }} unpaid, "
+                   "{{ days_past_due }} days past due.\n"),
         FINAL_NOTICE: ("Final notice: invoice {{ invoice }}", "Dear customer,\n\nInvoice "
                        "{{ invoice }} is {{ days_past_due }} days past due. Unless "
-                       "{{ amount_due }} {{ invoice.currency }} is paid, we will suspend your "
-                       "account. Pay here: {{ pay_url }}\n"),
+                       "{{ amount_due }} is paid, we will suspend your account. Pay here: "
+                       "{{ pay_url }}\n"),
     },
     "de": {
         REMIND: ("Rechnung {{ invoice }} ist fällig", "Sehr geehrte Damen und Herren,\n\n"
-                 "die Rechnung {{ invoice }} über {{ amount_due }} {{ invoice.currency }} war "
-                 "am {{ invoice.due_on }} fällig. Sie können sie hier mit Karte bezahlen: "
-                 "{{ pay_url }}\n"),
+                 "die Rechnung {{ invoice }} über {{ amount_due }} war am {{ invoice.due_on }} "
+                 "fällig. Sie können sie hier mit Karte bezahlen: {{ pay_url }}\n"),
         FINAL_NOTICE: ("Letzte Mahnung: Rechnung {{ invoice }}", "Sehr geehrte Damen und "
                        "Herren,\n\ndie Rechnung {{ invoice }} ist seit {{ days_past_due }} "
-                       "Tagen überfällig. Wenn {{ amount_due }} {{ invoice.currency }} nicht "
-                       "bezahlt werden, müssen wir Ihr Konto sperren. Hier bezahlen: "
-                       "{{ pay_url }}\n"),
+                       "Tagen überfällig. Wenn {{ amount_due }} nicht bezahlt werden, müssen "
+                       "wir Ihr Konto sperren. Hier bezahlen: {{ pay_url }}\n"),
+    },
+    "fr": {
+        REMIND: ("La facture {{ invoice }} est échue", "Madame, Monsieur,\n\nla facture "
+                 "{{ invoice }} de {{ amount_due }} était payable le {{ invoice.due_on }}. "
+                 "Vous pouvez la régler par carte ici : {{ pay_url }}\n"),
+        FINAL_NOTICE: ("Dernier rappel : facture {{ invoice }}", "Madame, Monsieur,\n\nla "
+                       "facture {{ invoice }} est en retard de {{ days_past_due }} jours. Faute "
+                       "du paiement de {{ amount_due }}, nous suspendrons votre compte. Payer "
+                       "ici : {{ pay_url }}\n"),
     },
 }
 # Added to a text (a template's or the default) that does not name the charges itself, when
 # its step charged late fees or interest: the customer is always told what was charged.
 CHARGES_TEXTS = {
-    "en": "\nWith this notice we charge {{ fees }} {{ currency }} in late fees and "
-          "{{ interest }} {{ currency }} in interest: the new total due is "
-          "{{ new_total_due }} {{ currency }}.\n",
-    "de": "\nMit diesem Schreiben berechnen wir {{ fees }} {{ currency }} Mahngebühren und "
-          "{{ interest }} {{ currency }} Verzugszinsen: der neue fällige Gesamtbetrag ist "
-          "{{ new_total_due }} {{ currency }}.\n",
+    "en": "\nWith this notice we charge {{ fees }} in late fees and {{ interest }} in "
+          "interest: the new total due is {{ new_total_due }}.\n",
+    "de": "\nMit diesem Schreiben berechnen wir {{ fees }} Mahngebühren und {{ interest }} "
+          "Verzugszinsen: der neue fällige Gesamtbetrag ist {{ new_total_due }}.\n",
+    "fr": "\nAvec cet avis, nous facturons {{ fees }} de frais de retard et {{ interest }} "
+          "d'intérêts de retard : le nouveau total dû est de {{ new_total_due }}.\n",
 }
+# Amounts carry their currency ("1.234,56 €"); a text written when they did not
+# ("{{ amount_due }} {{ currency }}", as the seeded German texts are) reads without the code.
+AMOUNT_THEN_CODE = re.compile(
+    r"(\{\{\s*(?:invoice\.total|amount_due|fees|interest|new_total_due)\s*\}\})"
+    r"\s*\{\{\s*(?:invoice\.currency|currency)\s*\}\}")
 CHARGE_PLACEHOLDERS = ("fees", "interest", "new_total_due")
 
 
@@ -101,7 +115,13 @@ def text_problems(text: str) -> list[str]:
 
 
 def fill_text(text: str, values: dict[str, str]) -> str:
-    """Every known placeholder replaced by its value; anything else is left as typed."""
+    """Every known placeholder replaced by its value; anything else is left as typed.
+
+    >>> fill_text("Pay {{ amount_due }} {{ invoice.currency }} by {{ x }}",
+    ...           {"amount_due": "1.234,56 €", "invoice.currency": "EUR"})
+    'Pay 1.234,56 € by {{ x }}'
+    """
+    text = AMOUNT_THEN_CODE.sub(r"\1", text)
     return PLACEHOLDER.sub(
         lambda match: str(values[match.group(1)]) if match.group(1) in values
         else match.group(0), text)

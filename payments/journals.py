@@ -37,6 +37,7 @@ class Part:
     amount: Decimal  # positive: applied; negative: taken back off
     discount_net: Decimal = ZERO
     discount_tax: Decimal = ZERO
+    discount_mode: str = ""  # payments.cash_discount.DiscountTaxMode of a discount granted
 
     @property
     def discount(self) -> Decimal:

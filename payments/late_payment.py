@@ -26,7 +26,7 @@ Decimal('40.00')
 Decimal('8.49')
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -111,6 +111,21 @@ def _slices(reference: Sequence[RatePeriod], margin: Decimal, first: date,
             slices.append(InterestSlice(start, stop, (stop - start).days + 1,
                                         period.rate + margin))
     return slices
+
+
+def statutory_terms(country: str, currency: str,
+                    rates: Mapping[tuple[str, str], Sequence[RatePeriod]],
+                    margins: Mapping[str, Decimal], default_margin: Decimal
+                    ) -> tuple[tuple[RatePeriod, ...], Decimal]:
+    """The reference rates and margin of statutory interest owed by a debtor in `country` on a
+    debt in `currency`: the country's own series of the currency where its law names one
+    (Germany's Basiszinssatz, BGB §247), else the currency's (the ECB rate, as France's
+    Code de commerce L441-10 takes it); the country's margin (BGB §288(2): 9 points between
+    businesses; L441-10: 10 points), else the policy's (Directive 2011/7/EU art. 2(6): at
+    least 8 points)."""
+    country = (country or "").upper()
+    reference = rates.get((currency, country)) or rates.get((currency, ""), ())
+    return tuple(reference), margins.get(country, default_margin)
 
 
 def late_interest(principal: Decimal, *, due_on: date, end: date,

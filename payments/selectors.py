@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -17,6 +18,7 @@ from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
 from ledger import chart
+from payments.cash_discount import DiscountTaxMode, early_payment_discount
 from payments.models import (
     Allocation,
     CustomerCredit,
@@ -133,11 +135,24 @@ class EarlyDiscount:
     amount: Decimal
     until: date
     percent: Decimal
+    tax: Decimal = Decimal("0")  # the part of the amount that corrects the invoice's tax
+    mode: DiscountTaxMode = DiscountTaxMode.ON_EARLY_PAYMENT
+
+
+def discount_tax_mode() -> DiscountTaxMode:
+    """The company's cash discount tax mode: settings.EARLY_DISCOUNT_TAX_MODE, or while that
+    is not set, settings.EARLY_DISCOUNT_REDUCES_TAX (on early payment, or never)."""
+    if mode := getattr(settings, "EARLY_DISCOUNT_TAX_MODE", ""):
+        return DiscountTaxMode(mode)
+    if settings.EARLY_DISCOUNT_REDUCES_TAX:
+        return DiscountTaxMode.ON_EARLY_PAYMENT
+    return DiscountTaxMode.NEVER
 
 
 def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
-    """The discount the account's terms grant if the rest of the invoice is paid on `on`: a
-    percentage of what is due, while inside the window counted from the issue date."""
+    """The discount the account's terms grant if the rest of the invoice is paid on `on`,
+    while inside the window counted from the issue date: a percentage of what is due, or of
+    its net, as the company's tax mode says (payments.cash_discount)."""
     terms = invoice.account.payment_terms
     percent = terms.early_discount_percent
     if not percent or invoice.issue_on is None or not invoice.is_open:
@@ -145,8 +160,12 @@ def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
     until = invoice.issue_on + timedelta(days=terms.early_discount_days)
     if on > until:
         return None
-    amount = round_money(invoice.amount_due * percent / 100, invoice.currency)
-    return EarlyDiscount(amount, until, percent) if amount > 0 else None
+    mode = discount_tax_mode()
+    booking = early_payment_discount(invoice.amount_due, invoice.subtotal, invoice.tax_total,
+                                     percent, invoice.currency, mode)
+    if booking.discount <= 0:
+        return None
+    return EarlyDiscount(booking.discount, until, percent, booking.tax, mode)
 
 
 @dataclass(frozen=True)

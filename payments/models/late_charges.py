@@ -18,23 +18,28 @@ from payments.models.fields import AMOUNT, AMOUNT_ZERO, RATE
 
 
 class ReferenceRate(models.Model):
-    """A central bank's reference rate for a currency, in force from a date (EUR: the ECB's
-    main refinancing rate on 1 January and 1 July, Directive 2011/7/EU art. 2(7); Germany's
-    Basiszinssatz, BGB §247)."""
+    """A reference rate for a currency, in force from a date: the currency's own (EUR: the
+    ECB's main refinancing rate on 1 January and 1 July, Directive 2011/7/EU art. 2(7), which
+    France's Code de commerce L441-10 uses), or a country's series of it where its law names
+    one (Germany's Basiszinssatz, BGB §247), used for debtors in that country."""
 
     currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2, blank=True,
+                               help_text="ISO 3166 alpha-2 of the country whose law names this "
+                                         "series (DE: Basiszinssatz); empty: the currency's.")
     starts_on = models.DateField()
     rate = models.DecimalField(max_digits=7, decimal_places=4,
                                help_text="Percent a year; may be negative.")
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["currency", "-starts_on"]
-        constraints = [models.UniqueConstraint(fields=["currency", "starts_on"],
+        ordering = ["currency", "country", "-starts_on"]
+        constraints = [models.UniqueConstraint(fields=["currency", "country", "starts_on"],
                                                name="referencerate_unique_day")]
 
     def __str__(self):
-        return f"{self.currency} {self.rate}% from {self.starts_on:%Y-%m-%d}"
+        series = f"{self.currency} ({self.country})" if self.country else self.currency
+        return f"{series} {self.rate}% from {self.starts_on:%Y-%m-%d}"
 
 
 CLEARING_ORDERS = [(ClearingOrder.COSTS_INTEREST_PRINCIPAL.value,
@@ -43,11 +48,18 @@ CLEARING_ORDERS = [(ClearingOrder.COSTS_INTEREST_PRINCIPAL.value,
 
 
 class ClearingRule(models.Model):
-    """The order a payment clears an account's open items, by the account's country (BGB §367
-    in DE; accounts of a country not listed clear principal first)."""
+    """What a country's law says of late payment, by the account's country: the order a
+    payment clears the account's open items (BGB §367 in DE; accounts of a country not listed
+    clear principal first) and the margin of statutory interest over the reference rate
+    (BGB §288(2): 9 points; Code de commerce L441-10: 10 points; else the policy's)."""
 
     country = models.CharField(max_length=2, unique=True, help_text="ISO 3166 alpha-2, e.g. DE.")
     order = models.CharField(max_length=32, choices=CLEARING_ORDERS)
+    interest_margin = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Points over the reference rate of statutory interest between businesses "
+                  "(DE 9, FR 10); empty: the dunning policy's margin.")
     law = models.CharField(max_length=200, blank=True, help_text="The rule's source, e.g. "
                                                                  "BGB §367(1).")
 
@@ -94,6 +106,11 @@ class LateChargeState(models.TextChoices):
 
 def nothing_due(charge) -> bool:
     return charge.amount_due == 0
+
+
+def nothing_paid(charge) -> bool:
+    """A charge paid in part is settled by payment, not forgone."""
+    return not charge.amount_paid
 
 
 class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -162,7 +179,7 @@ class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=LateChargeState.ISSUED, target=LateChargeState.WAIVED,
-                permission="payments.waive_late_charge")
+                conditions=[nothing_paid], permission="payments.waive_late_charge")
     def waive(self, *, reason: str, entry):
         self.waive_reason, self.waive_entry = reason[:255], entry
 

@@ -13,8 +13,9 @@ payments.services, and the database refuses any split that adds up to more than 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from payments.cash_discount import DiscountTaxMode
 from payments.models.fields import AMOUNT, AMOUNT_ZERO, RATE
 
 
@@ -39,12 +40,14 @@ class PaymentState(models.TextChoices):
 HELD_STATES = (PaymentState.SUCCEEDED, PaymentState.PARTIALLY_REFUNDED)
 
 
-def fully_refunded(payment) -> bool:
-    return payment.amount_refunded == payment.amount
+def refundable(payment) -> bool:
+    """Some of the payment is neither refunded nor disputed yet."""
+    return payment.amount_refunded + payment.amount_disputed < payment.amount
 
 
-def partly_refunded(payment) -> bool:
-    return 0 < payment.amount_refunded < payment.amount
+def by_card(payment) -> bool:
+    """Only a card network charges money back."""
+    return payment.method == PaymentMethodKind.CARD
 
 
 class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -138,20 +141,18 @@ class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def fail(self, *, code: str, message: str):
         self.failure_code, self.failure_message = code[:40], message[:255]
 
-    @transition(field=state, source=[PaymentState.SUCCEEDED, PaymentState.PARTIALLY_REFUNDED],
-                target=PaymentState.PARTIALLY_REFUNDED, conditions=[partly_refunded],
-                permission="payments.refund_payment")
-    def refund_partially(self):
-        pass
-
-    @transition(field=state, source=[PaymentState.SUCCEEDED, PaymentState.PARTIALLY_REFUNDED],
-                target=PaymentState.REFUNDED, conditions=[fully_refunded],
-                permission="payments.refund_payment")
-    def refund(self):
-        pass
+    @transition(field=state, source=HELD_STATES,
+                target=RETURN_VALUE(PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED),
+                conditions=[refundable], permission="payments.refund_payment")
+    def refund(self, *, amount):
+        """Part of what is left (partially refunded) or the rest of it (refunded)."""
+        self.amount_refunded += amount
+        if self.amount_refunded == self.amount:
+            return PaymentState.REFUNDED
+        return PaymentState.PARTIALLY_REFUNDED
 
     @transition(field=state, source=PaymentState.SUCCEEDED, target=PaymentState.DISPUTED,
-                permission="payments.manage_dispute")
+                conditions=[by_card], permission="payments.manage_dispute")
     def dispute(self):
         pass
 
@@ -175,6 +176,14 @@ class Allocation(models.Model):
                                 related_name="allocations")
     amount = models.DecimalField(**AMOUNT, help_text="In the invoice's (= payment's) currency.")
     discount = models.DecimalField(**AMOUNT_ZERO, help_text="Early-payment discount granted.")
+    discount_tax = models.DecimalField(
+        **AMOUNT_ZERO, help_text="The part of the discount that corrected the invoice's tax.")
+    discount_tax_mode = models.CharField(
+        max_length=20, blank=True, choices=[
+            (DiscountTaxMode.ALWAYS.value, "Tax always reduced (on the invoice)"),
+            (DiscountTaxMode.ON_EARLY_PAYMENT.value, "Tax reduced on early payment"),
+            (DiscountTaxMode.NEVER.value, "Tax never reduced")],
+        help_text="The company's cash discount tax mode the discount was granted under.")
     functional_amount = models.DecimalField(
         **AMOUNT_ZERO, help_text="Receivable cleared, at the invoice's booked rate.")
     fx_difference = models.DecimalField(**AMOUNT_ZERO,

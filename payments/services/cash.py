@@ -77,16 +77,6 @@ def split_across(amount: Decimal, invoices: Sequence[Invoice]) -> list[Applicati
     return applications
 
 
-def _discount_parts(invoice: Invoice, discount: Decimal) -> tuple[Decimal, Decimal]:
-    # Whether an early-payment discount also reduces the tax charged (VAT-style cash
-    # discounts): the discount is then split between net and tax in the invoice's proportions.
-    reduces_tax = settings.EARLY_DISCOUNT_REDUCES_TAX
-    if not discount or not reduces_tax or invoice.tax_total <= 0 or invoice.total <= 0:
-        return discount, ZERO
-    net, tax = allocate(discount, [invoice.subtotal, invoice.tax_total], invoice.currency)
-    return net, tax
-
-
 def planned_parts(payment: Payment, applications: Sequence[Application],
                    invoices: dict[int, Invoice], day: date, available: Decimal) -> list[Part]:
     """Validate the applications against the locked invoices and the cash available."""
@@ -105,14 +95,16 @@ def planned_parts(payment: Payment, applications: Sequence[Application],
             continue
         amount = checked_amount(application.amount, payment.currency)
         offer = early_discount(invoice, day)
-        discount = offer.amount if offer and amount + offer.amount == invoice.amount_due else ZERO
+        if not (offer and amount + offer.amount == invoice.amount_due):
+            offer = None  # the discount is granted only when it settles the rest
+        discount = offer.amount if offer else ZERO
         if amount + discount > invoice.amount_due:
             due = round_money(invoice.amount_due, invoice.currency)
             errors.append(f"{amount} is more than the {due} due on {invoice}.")
             continue
-        net, tax = _discount_parts(invoice, discount)
+        tax = offer.tax if offer else ZERO
         parts.append(Part(invoice.pk, str(invoice), invoice.fx_rate or Decimal(1), amount,
-                          net, tax))
+                          discount - tax, tax, offer.mode if offer else ""))
     applied = sum((p.amount for p in parts), ZERO)
     if applied > available:
         left = round_money(available, payment.currency)
@@ -157,7 +149,9 @@ def record_allocations(payment: Payment, parts, results, *, entry, day: date, by
     actor = as_actor(by)
     Allocation.objects.bulk_create([
         Allocation(payment=payment, invoice_id=part.invoice_id, amount=part.amount,
-                   discount=part.discount, functional_amount=result.functional_amount,
+                   discount=part.discount, discount_tax=part.discount_tax,
+                   discount_tax_mode=part.discount_mode,
+                   functional_amount=result.functional_amount,
                    fx_difference=result.fx_difference, allocated_on=day, journal_entry=entry,
                    note=note[:255], created_by=actor.user)
         for part, result in zip(parts, results, strict=True)])

@@ -29,11 +29,11 @@ from core.actors import Actor, require
 from core.bulk_rows import insert_tuples, update_columns
 from core.dates import business_date
 from core.models import TransitionLog
-from core.money import round_money
 from customers.models import Contact, ContactRole
 from notifications.models import Delivery, DeliveryState
 from notifications.services import SEND_PERMISSION, SEND_REFUSAL, retry_at_after
 from payments import dunning_rules as rules
+from payments.customer_money import customer_money
 from payments.dunning_texts import default_text, fill_text, with_charges
 from payments.models import (
     DunningEvent,
@@ -153,11 +153,11 @@ def _texts(mails: list[_Mail]):
     return texts
 
 
-def _values(mail: _Mail, charged: _Charged, pay_url) -> dict[str, str]:
-    """The placeholders' values: plain strings, never a model (dunning_texts); the pay link is
-    signed only for texts that show it."""
+def _values(mail: _Mail, charged: _Charged, pay_url, language: str) -> dict[str, str]:
+    """The placeholders' values: plain strings, never a model (dunning_texts), amounts as the
+    text's language writes money; the pay link is signed only for texts that show it."""
     currency = mail.currency
-    money = lambda amount: str(round_money(amount, currency))  # noqa: E731
+    money = lambda amount: customer_money(amount, currency, language)  # noqa: E731
     return {
         "invoice": mail.number, "invoice.number": mail.number,
         "invoice.currency": currency, "currency": currency,
@@ -201,7 +201,8 @@ def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> i
                            charged["unpaid"][mail.invoice_id])
         language, subject, body = texts(mail)
         body = with_charges(body, language) if charges.any else body
-        values = _values(mail, charges, pay_url if "pay_url" in subject + body else None)
+        values = _values(mail, charges, pay_url if "pay_url" in subject + body else None,
+                         language)
         rows.append((kind, mail.pk, as_json(_addressed(mail, recipients.get(
             mail.account_id, []))), as_json([]), fill_text(subject, values).strip()[:200],
             fill_text(body, values), DeliveryState.QUEUED, 0, "", now))

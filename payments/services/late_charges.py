@@ -25,6 +25,7 @@ from core.dates import business_date
 from core.formatting import format_money
 from core.numbering import next_numbers
 from core.transitions import run_bulk_transition, run_transition
+from customers.models import Account
 from ledger import chart
 from ledger.drafts import EntryDraft, LineDraft
 from ledger.fx import convert
@@ -32,6 +33,7 @@ from ledger.services import post_entries, rate_on, reverse_entry
 from payments import late_payment as lp
 from payments.due_position import unpaid_instalments
 from payments.models import (
+    ClearingRule,
     DunningPolicy,
     DunningPolicyStep,
     InterestBasis,
@@ -68,19 +70,35 @@ def charges_step(step: DunningPolicyStep | None, policy: DunningPolicy) -> bool:
         or (step.charge_interest and policy.interest != InterestBasis.NONE))
 
 
-def reference_rates(currencies) -> dict[str, tuple[lp.RatePeriod, ...]]:
-    """Each currency's reference rates (one query)."""
+@dataclass(frozen=True)
+class InterestLaw:
+    """What statutory interest reads, for the items of one plan (three queries): reference
+    rates by (currency, country or ""), margins by country, and each account's country."""
+
+    rates: dict[tuple[str, str], tuple[lp.RatePeriod, ...]]
+    margins: dict[str, Decimal]
+    countries: dict[int, str]
+
+
+def interest_law(items: list[Overdue]) -> InterestLaw:
     rates = defaultdict(list)
-    for currency, starts_on, rate in ReferenceRate.objects.filter(
-            currency__in=set(currencies)).values_list("currency", "starts_on", "rate"):
-        rates[currency].append(lp.RatePeriod(starts_on, rate))
-    return {c: tuple(r) for c, r in rates.items()}
+    for currency, country, starts_on, rate in ReferenceRate.objects.filter(
+            currency__in={i.currency for i in items}).values_list(
+            "currency", "country", "starts_on", "rate"):
+        rates[currency, country.upper()].append(lp.RatePeriod(starts_on, rate))
+    margins = {country.upper(): margin for country, margin in ClearingRule.objects.filter(
+        interest_margin__isnull=False).values_list("country", "interest_margin")}
+    countries = dict(Account.objects.filter(pk__in={i.account_id for i in items}).values_list(
+        "pk", "country"))
+    return InterestLaw({k: tuple(r) for k, r in rates.items()}, margins, countries)
 
 
-def _interest_terms(policy: DunningPolicy, rates: tuple[lp.RatePeriod, ...]):
+def _interest_terms(item: Overdue, law: InterestLaw):
+    policy = item.policy
     if policy.interest == InterestBasis.CONTRACTUAL:
         return (lp.RatePeriod(date.min, ZERO),), policy.interest_margin
-    return rates, policy.interest_margin
+    return lp.statutory_terms(law.countries.get(item.account_id, ""), item.currency, law.rates,
+                              law.margins, policy.interest_margin)
 
 
 def _fee(item: Overdue, overdue: Decimal, day: date) -> LateCharge | None:
@@ -95,8 +113,8 @@ def _fee(item: Overdue, overdue: Decimal, day: date) -> LateCharge | None:
 
 
 def _interest(item: Overdue, unpaid, day: date, since: date | None,
-              rates: tuple[lp.RatePeriod, ...]) -> LateCharge | None:
-    reference, margin = _interest_terms(item.policy, rates)
+              law: InterestLaw) -> LateCharge | None:
+    reference, margin = _interest_terms(item, law)
     basis = lp.DayCount(item.policy.interest_day_count)
     parts = [lp.late_interest(amount, due_on=due_on, end=day, reference=reference,
                               margin=margin, basis=basis, currency=item.currency, since=since)
@@ -118,7 +136,7 @@ def plan_late_charges(items: list[Overdue], day: date
                       ) -> tuple[list[LateCharge], dict[int, str]]:
     """The unsaved charges of today's steps (fees and interest), and by event why any could not
     be computed (a statutory rate with no reference rate in force), in words."""
-    rates = reference_rates(i.currency for i in items)
+    law = interest_law(items)
     since = dict(LateCharge.objects.filter(
         invoice_id__in={i.invoice_id for i in items}, kind=LateChargeKind.INTEREST).exclude(
         state=LateChargeState.WAIVED).values("invoice_id").annotate(
@@ -130,8 +148,7 @@ def plan_late_charges(items: list[Overdue], day: date
         made = [_fee(item, overdue, day)]
         if item.step.charge_interest and item.policy.interest != InterestBasis.NONE:
             try:
-                made.append(_interest(item, unpaid, day, since.get(item.invoice_id),
-                                      rates.get(item.currency, ())))
+                made.append(_interest(item, unpaid, day, since.get(item.invoice_id), law))
             except ValueError as error:
                 problems[item.event_id] = f"interest not charged: {error}"
         charges += [_placed(c, item, day) for c in made if c is not None]

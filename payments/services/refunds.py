@@ -90,11 +90,9 @@ def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) 
     refund = Refund.objects.create(
         payment=payment, amount=amount, refunded_on=day, reason=reason.strip()[:255],
         idempotency_key=key, journal_entry=entry, created_by=as_actor(by).user)
-    payment.amount_refunded += amount
     refund.gateway_reference = _refund_at_gateway(payment, amount, key)
     refund.save(update_fields=["gateway_reference"])
-    transition = "refund" if payment.amount_refunded == payment.amount else "refund_partially"
-    run_transition(payment, transition, by=by, on=day, note=memo)
+    run_transition(payment, "refund", by=by, on=day, note=memo, amount=amount)
     record_event("payment.refunded", payment, refund=refund.pk, amount=amount)
     return refund
 

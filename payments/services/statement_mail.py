@@ -1,7 +1,8 @@
-"""Statements of account by email: the statement PDF (payments.pdf: open items, late charges,
-aging, credit balance, the period's invoices, payments and credit notes) sent to the account's
-billing contacts as a `notifications.Delivery` of the account (queued, sent or failed, retried,
-Send again), on demand from the statement page or monthly to the accounts that ask for it
+"""Statements of account by email, in the account's document language (payments/locale):
+the statement PDF (payments.pdf: open items, late charges, aging, credit balance, the period's
+invoices, payments and credit notes) sent to the account's billing contacts as a
+`notifications.Delivery` of the account (queued, sent or failed, retried, Send again), on demand
+from the statement page or monthly to the accounts that ask for it
 (`PaymentsProfile.monthly_statement`)."""
 
 import logging
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from billing.services.delivery import billing_contacts
 from core.actors import Actor, require
@@ -36,15 +39,16 @@ def send_statement(*, account: Account, start: date, end: date, by) -> Delivery:
     if not contacts:
         raise ValidationError(f"{account} has no billing contact with an email address.")
     pdf = render_statement_pdf(account, start=start, end=end)
-    body = render_to_string("payments/email/statement.txt", {
-        "account": account, "contact": contacts[0], "start": start, "end": end,
-        "company_name": settings.COMPANY_NAME})
+    with translation.override(account.document_language or "en"):
+        body = render_to_string("payments/email/statement.txt", {
+            "account": account, "contact": contacts[0], "start": start, "end": end,
+            "company_name": settings.COMPANY_NAME})
+        subject = pgettext("statement email", "Statement of account %(account)s, %(date)s, "
+                                              "from %(company)s") % {
+            "account": account.name, "date": end.isoformat(), "company": settings.COMPANY_NAME}
     return queue_delivery(
-        document=account, to=[c.email for c in contacts],
-        subject=f"Statement of account {account.name}, {end:%Y-%m-%d}, from "
-                f"{settings.COMPANY_NAME}",
-        body=body, attachments=[(f"statement-{account.pk}-{end}.pdf", pdf, "application/pdf")],
-        by=by)
+        document=account, to=[c.email for c in contacts], subject=subject, body=body,
+        attachments=[(f"statement-{account.pk}-{end}.pdf", pdf, "application/pdf")], by=by)
 
 
 def last_month(day: date) -> tuple[date, date]:

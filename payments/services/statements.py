@@ -1,22 +1,15 @@
-"""Bank statement import: read a CSV whole, propose a match for each money-in line, and let
-finance confirm the matches, which records each as a bank transfer applied to its invoice.
-
-Columns: date (YYYY-MM-DD), amount, currency, reference, and optionally payer. A file with any
-bad line is refused whole, each bad line named with its line number and reason. Money-out lines
-(negative amounts) are not receipts and are left out.
+"""Bank statement import: read a file whole (`payments.statement_file`), propose a match for
+each money-in line, and let finance confirm the matches, which records each as a bank transfer
+applied to its invoice. A file with any bad line is refused whole, each bad line named with its
+line number and reason. Money-out lines (negative amounts) are not receipts and are left out.
 
 A statement is read once: the same file (by its SHA-256) is refused before anything is stored,
 and a line whose identity (date, amount, currency, reference, payer) is already on an earlier
 statement is flagged as its repeat; a repeat of a recorded line can never be recorded again.
 """
 
-import csv
 import hashlib
-import io
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,87 +20,17 @@ from django.db.models.functions import Lower
 from billing.models import Invoice
 from billing.models.invoices import OPEN_STATES
 from core.actors import as_actor, require
-from core.csv_files import date_range_problem, text_problem_lines
 from core.dates import business_date
 from core.formatting import format_money
-from core.money import round_money
 from customers.models import Account
 from payments.models import PaymentMethodKind, StatementImport, StatementLine
 from payments.selectors import INVOICE_NUMBER
 from payments.services.cash import Application, record_payment
-
-COLUMNS = ("date", "amount", "currency", "reference", "payer")
-MAX_AMOUNT = Decimal(10) ** 13  # below the money columns' 15 integer digits, far above any receipt
-REQUIRED = ("date", "amount", "currency", "reference")
-MAX_LINES = 5000  # a month of a busy account; larger files are split by the bank export
+from payments.statement_file import MAX_BYTES, ReadLine, fingerprint, read_statement
 
 
 class StatementRefused(ValidationError):
     """The file had bad lines; every one is listed, and nothing was saved."""
-
-
-@dataclass(frozen=True)
-class ReadLine:
-    line: int
-    booked_on: date
-    amount: Decimal
-    currency: str
-    reference: str
-    payer: str
-
-
-def _parse(line: int, row: dict, today: date) -> tuple[ReadLine | None, list[str]]:
-    errors = []
-    try:
-        booked_on = date.fromisoformat(row["date"])
-    except ValueError:
-        booked_on = None
-        errors.append(f'the date "{row["date"]}" is not YYYY-MM-DD')
-    else:
-        if booked_on > today:
-            errors.append(f"the date {booked_on} is after today ({today}): a statement "
-                          "records what the bank has booked")
-        elif problem := date_range_problem(booked_on, "date"):
-            errors.append(problem)
-    currency = row["currency"].upper()
-    if len(currency) != 3 or not currency.isalpha():
-        errors.append(f'the currency "{row["currency"]}" is not a three-letter code')
-    elif currency not in settings.CURRENCIES:
-        errors.append(f'the currency "{row["currency"]}" is not one we invoice in '
-                      f'({", ".join(settings.CURRENCIES)})')
-    try:
-        amount = Decimal(row["amount"].replace(",", ""))
-        if not amount.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        amount = None
-        errors.append(f'the amount "{row["amount"]}" is not a number')
-    if amount is not None and abs(amount) >= MAX_AMOUNT:
-        errors.append(f"the amount {amount} is too large")
-    elif amount is not None and not errors:
-        if amount == 0:
-            errors.append("the amount is zero")
-        elif round_money(amount, currency) != amount:
-            errors.append(f"the amount {amount} has more decimals than {currency} has")
-    if errors:
-        return None, errors
-    return ReadLine(line, booked_on, amount, currency, row["reference"][:140],
-                    row.get("payer", "")[:200]), []
-
-
-def line_fingerprint(booked_on: date, amount: Decimal, currency: str, reference: str,
-                     payer: str) -> str:
-    """A line's identity, blind to case and spacing in its texts (banks re-export both)."""
-    def text(value):
-        return " ".join(value.split()).casefold()
-    key = "|".join([booked_on.isoformat(), f"{amount.normalize():f}", currency.upper(),
-                    text(reference), text(payer)])
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _fingerprint(line: ReadLine) -> str:
-    return line_fingerprint(line.booked_on, line.amount, line.currency, line.reference,
-                            line.payer)
 
 
 def _refuse_a_file_seen_before(digest: str) -> None:
@@ -119,50 +42,13 @@ def _refuse_a_file_seen_before(digest: str) -> None:
             code="repeat_file")
 
 
-def read_statement(file) -> list[ReadLine]:
-    """Every line of the file, or StatementRefused listing every bad one."""
-    raw = file.read()
-    return _read(raw)
-
-
-def _read(raw: bytes | str, today: date | None = None) -> list[ReadLine]:
-    today = business_date(today)
-    try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError:
-        raise StatementRefused(
-            ["Line 1: the file is not UTF-8 text; save it as CSV UTF-8."]) from None
-    problems = text_problem_lines(text)
+def _statement_lines(raw: bytes, filename: str) -> list[ReadLine]:
+    """The file's money-in lines, or StatementRefused listing every bad line."""
+    lines, problems = read_statement(raw, currencies=settings.CURRENCIES,
+                                     today=business_date(), filename=filename)
     if problems:
         raise StatementRefused(problems)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise StatementRefused([f"Line 1: missing column(s) {', '.join(missing)}; the columns "
-                                f"are {', '.join(COLUMNS)}."])
-    lines, errors = [], []
-    try:
-        for row in reader:
-            if row.pop(None, None):
-                errors.append(f"Line {reader.line_num}: more values than columns.")
-                continue
-            values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
-            read, problems = _parse(reader.line_num, values, today)
-            if problems:
-                errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
-            else:
-                lines.append(read)
-    except csv.Error as error:
-        errors.append(f"Line {reader.line_num}: {error}.")
-    if not lines and not errors:
-        errors.append("Line 2: the file has a header but no lines.")
-    if len(lines) > MAX_LINES:
-        errors.append(f"The file has more than {MAX_LINES} lines; split it by date.")
-    if errors:
-        raise StatementRefused(errors)
-    return lines
+    return [line for line in lines if line.amount > 0]
 
 
 def _matches(lines: list[ReadLine], accounts: dict[str, Account]) -> dict[int, tuple]:
@@ -205,11 +91,11 @@ def import_statement(*, file, filename: str, by) -> StatementImport:
     """Store the statement's money-in lines with a proposed match each (nothing is paid yet);
     a file imported before is refused whole, a line seen before is flagged as a repeat."""
     require(by, "payments.import_statement", "You are not allowed to import bank statements.")
-    raw = file.read()
-    raw_bytes = raw.encode() if isinstance(raw, str) else raw
-    digest = hashlib.sha256(raw_bytes).hexdigest()
+    raw = file.read(MAX_BYTES + 1)  # a larger file is refused unread past its cap
+    raw = raw.encode() if isinstance(raw, str) else raw
+    digest = hashlib.sha256(raw).hexdigest()
     _refuse_a_file_seen_before(digest)
-    lines = [line for line in _read(raw) if line.amount > 0]
+    lines = _statement_lines(raw, filename)
     payers = {line.payer.lower() for line in lines if line.payer}
     accounts = {}
     for account in Account.objects.annotate(lower=Lower("name")).filter(lower__in=payers):
@@ -223,7 +109,7 @@ def import_statement(*, file, filename: str, by) -> StatementImport:
         _refuse_a_file_seen_before(digest)
         raise
     matches = _matches(lines, accounts)
-    fingerprints = {line.line: _fingerprint(line) for line in lines}
+    fingerprints = {line.line: fingerprint(line) for line in lines}
     earlier = _earlier_lines(set(fingerprints.values()))
     rows = []
     for line in lines:

@@ -13,6 +13,7 @@ from core.formatting import format_money
 from core.forms import add_service_errors
 from core.pagination import keyset_page
 from core.pdf import PdfUnavailable
+from core.transitions import allowed_transitions
 from payments import selectors
 from payments.forms import WaiveForm
 from payments.models import LateChargeState
@@ -39,8 +40,7 @@ def _detail(request, charge, form, status=200):
     return render(request, "payments/late_charge.html", {
         "charge": charge, "slices": late_charge_summary(charge), "form": form,
         "paid": charge.payments.select_related("payment"),
-        "can_waive": (charge.state == LateChargeState.ISSUED and not charge.amount_paid
-                      and request.user.has_perm("payments.waive_late_charge"))},
+        "can_waive": "waive" in allowed_transitions(charge, request.user)},
         status=status)
 
 

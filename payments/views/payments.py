@@ -16,12 +16,12 @@ from core.dates import business_date
 from core.formatting import format_money
 from core.forms import add_service_errors
 from core.pagination import keyset_page
+from core.transitions import allowed_transitions
 from customers.selectors import accounts_visible_to
 from payments import selectors, services
 from payments.filters import PaymentFilter
 from payments.forms import AllocationForm, DisputeForm, RecordPaymentForm, RefundForm, WriteOffForm
-from payments.models import Dispute, DisputeState, PaymentMethodKind, PaymentState
-from payments.models.payments import HELD_STATES
+from payments.models import Dispute
 
 PAGE_SIZE = 25
 
@@ -35,13 +35,24 @@ def payment_list(request):
         "filter": payment_filter, "page_obj": page, "payments": page.object_list})
 
 
+def _actions(payment, disputes, user) -> dict:
+    """The buttons the payment's page offers: its transitions that `user` may take now."""
+    allowed = allowed_transitions(payment, user)
+    return {
+        "can_allocate": payment.unapplied > 0 and user.has_perm("payments.allocate_payment"),
+        "can_refund": "refund" in allowed,
+        "can_dispute": "dispute" in allowed,
+        "closable": {d.pk for d in disputes if "win" in allowed_transitions(d, user)},
+        "can_settle": bool(payment.idempotency_key) and "succeed" in allowed
+        and user.has_perm("payments.charge_card"),
+    }
+
+
 @permission_required("payments.view_payment", raise_exception=True)
 def payment_detail(request, pk):
     payment = selectors.payment_for_detail(pk=pk, user=request.user)
-    user = request.user
-    held = payment.state in HELD_STATES
     allocations, refunds = payment.allocations.all(), payment.refunds.all()
-    disputes, charges = payment.disputes.all(), payment.late_charge_payments.all()
+    disputes, charges = list(payment.disputes.all()), payment.late_charge_payments.all()
     entries = [payment.receipt_entry_id, *(a.journal_entry_id for a in allocations),
                *(c.journal_entry_id for c in charges),
                *(r.journal_entry_id for r in refunds),
@@ -52,17 +63,7 @@ def payment_detail(request, pk):
         "entries": list(dict.fromkeys(e for e in entries if e)),
         "refund_form": RefundForm(initial={"amount": payment.amount - payment.amount_refunded
                                            - payment.amount_disputed}),
-        "dispute_form": DisputeForm(),
-        "can_allocate": held and payment.unapplied > 0 and user.has_perm(
-            "payments.allocate_payment"),
-        "can_refund": held and user.has_perm("payments.refund_payment"),
-        "can_dispute": (payment.state == PaymentState.SUCCEEDED
-                        and payment.method == PaymentMethodKind.CARD
-                        and user.has_perm("payments.manage_dispute")),
-        "can_close_dispute": user.has_perm("payments.manage_dispute"),
-        "can_settle": (payment.state == PaymentState.PENDING and payment.idempotency_key
-                       and user.has_perm("payments.charge_card")),
-        "open_state": DisputeState.OPEN,
+        "dispute_form": DisputeForm(), **_actions(payment, disputes, request.user),
     })
 
 

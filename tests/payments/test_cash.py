@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from billing.models import InvoiceState
 from ledger import chart
@@ -164,20 +165,48 @@ def test_payment_inside_the_discount_window_settles_with_the_discount(finance):
     assert lines[chart.ACCOUNTS_RECEIVABLE] == (D(0), D("120.00"))
     assert lines[chart.SALES_DISCOUNTS] == (D("2.00"), D(0))
     assert lines[chart.TAX_PAYABLE] == (D("0.40"), D(0))
-    assert payment.allocations.get().discount == D("2.40")
+    allocation = payment.allocations.get()
+    assert (allocation.discount, allocation.discount_tax, allocation.discount_tax_mode) == (
+        D("2.40"), D("0.40"), "on_early_payment")
     assert balanced(payment.receipt_entry_id)
 
 
-def test_the_discount_does_not_reduce_tax_when_the_rule_says_not(finance, settings):
-    settings.EARLY_DISCOUNT_REDUCES_TAX = False
+@pytest.mark.parametrize("mode, tax, paid", [
+    # Odoo, "Cash discounts and tax reduction": never reduced, 2% of the net only (98 + 20 due);
+    # always (upon invoice): the tax was on the discounted net at issue, 20% of 98 = 19.60
+    ("never", D("20.00"), D("118.00")),
+    ("always", D("19.60"), D("117.60")),
+])
+def test_without_a_tax_correction_the_discount_is_on_the_net_and_is_recorded(
+        client, finance, settings, mode, tax, paid):
+    settings.EARLY_DISCOUNT_TAX_MODE = mode
     customer = account(terms_code="2-10-net-30")
-    invoice = issued_invoice(account_=customer, net=D("100.00"), tax=D("20.00"),
+    invoice = issued_invoice(account_=customer, net=D("100.00"), tax=tax,
                              on=date(2026, 11, 20))
-    payment = record_payment(account=customer, method="check", amount=D("117.60"),
+    payment = record_payment(account=customer, method="check", amount=paid,
                              currency="USD", received_on=ON, by=finance,
-                             applications=[Application(invoice.pk, D("117.60"))])
+                             applications=[Application(invoice.pk, paid)])
     lines = lines_of(payment.receipt_entry_id)
-    assert lines[chart.SALES_DISCOUNTS] == (D("2.40"), D(0)) and chart.TAX_PAYABLE not in lines
+    assert lines[chart.SALES_DISCOUNTS] == (D("2.00"), D(0)) and chart.TAX_PAYABLE not in lines
+    assert lines[chart.ACCOUNTS_RECEIVABLE] == (D(0), D("100.00") + tax)
+    assert balanced(payment.receipt_entry_id)
+    allocation = payment.allocations.get()
+    assert (allocation.discount, allocation.discount_tax, allocation.discount_tax_mode) == (
+        D("2.00"), D("0"), mode)
+    invoice.refresh_from_db()
+    assert (invoice.state, invoice.amount_due) == (InvoiceState.PAID, D("0"))
+    client.force_login(finance)
+    page = client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert allocation.get_discount_tax_mode_display() in page
+
+
+def test_the_old_setting_still_chooses_between_reducing_tax_and_never(settings):
+    from payments.selectors import discount_tax_mode
+
+    settings.EARLY_DISCOUNT_REDUCES_TAX = False
+    assert discount_tax_mode() == "never"
+    settings.EARLY_DISCOUNT_TAX_MODE = "always"
+    assert discount_tax_mode() == "always"
 
 
 def test_after_the_window_the_discount_is_gone(finance):

@@ -17,9 +17,15 @@ from django.urls import reverse
 from core.models import TransitionLog
 from notifications.models import Delivery, DeliveryState
 from notifications.services import retry_due_deliveries
-from payments.models import DunningEvent, DunningTemplate, LateCharge, LateChargeKind
+from payments.models import (
+    DunningEvent,
+    DunningPolicyStep,
+    DunningTemplate,
+    LateCharge,
+    LateChargeKind,
+)
 from tests.conftest import PASSWORD
-from tests.payments.factories import account, issued_invoice
+from tests.payments.factories import account, issued_invoice, rate
 from tests.payments.test_dunning import ISSUED, dun
 from tests.payments.test_late_charges import charging_policy, eur_invoice  # noqa: F401
 
@@ -124,8 +130,8 @@ def test_a_reminder_names_its_late_fee_and_the_new_total_due(charging_policy):  
     # then: the fee and 10,000.00 + 40.00 due
     fee = LateCharge.objects.get(dunning_event__invoice=invoice)
     assert (fee.kind, fee.amount) == (LateChargeKind.FEE, D("40.00"))
-    assert ("we charge 40.00 EUR in late fees and 0.00 EUR in interest: the new total due is "
-            "10040.00 EUR.") in email_of(invoice).body
+    assert ("we charge €40.00 in late fees and €0.00 in interest: the new total due is "
+            "€10,040.00.") in email_of(invoice).body
 
 
 def test_a_later_reminder_names_its_interest_and_counts_the_unpaid_fee_in_the_total(
@@ -136,8 +142,8 @@ def test_a_later_reminder_names_its_interest_and_counts_the_unpaid_fee_in_the_to
     dun(date(2026, 11, 14))
     second = DunningEvent.objects.get(invoice=invoice, step_key="second-reminder")
     email = Delivery.objects.get(content_type__model="dunningevent", object_id=second.pk)
-    assert ("we charge 0.00 EUR in late fees and 38.93 EUR in interest: the new total due is "
-            "10078.93 EUR.") in email.body
+    assert ("we charge €0.00 in late fees and €38.93 in interest: the new total due is "
+            "€10,078.93.") in email.body
 
 
 def test_a_step_without_charges_says_nothing_of_them():
@@ -166,8 +172,11 @@ def test_a_german_account_gets_the_german_text_with_its_charges(
     email = email_of(invoice)
     assert email.subject == f"Rechnung {invoice.number} ist überfällig"
     assert "Bitte bezahlen Sie hier" in email.body
-    assert ("berechnen wir 40.00 EUR Mahngebühren und 0.00 EUR Verzugszinsen: der neue "
-            "fällige Gesamtbetrag ist 1040.00 EUR.") in email.body
+    # amounts as German writes money (1.040,00 €), also where the seeded text wrote
+    # "{{ amount_due }} {{ invoice.currency }}"
+    assert "Tagen überfällig; 1.000,00\xa0€ sind noch offen." in email.body
+    assert ("berechnen wir 40,00\xa0€ Mahngebühren und 0,00\xa0€ Verzugszinsen: der neue "
+            "fällige Gesamtbetrag ist 1.040,00\xa0€.") in email.body
 
 
 def test_a_text_that_names_the_charges_itself_is_sent_as_written(charging_policy):  # noqa: F811
@@ -175,7 +184,21 @@ def test_a_text_that_names_the_charges_itself_is_sent_as_written(charging_policy
         body="Pay {{ new_total_due }} {{ currency }} (fee {{ fees }}).")
     invoice = eur_invoice()
     dun(date(2026, 11, 1))
-    assert email_of(invoice).body == "Pay 10040.00 EUR (fee 40.00)."
+    assert email_of(invoice).body == "Pay €10,040.00 (fee €40.00)."
+
+
+def test_a_french_account_gets_the_french_default_text_with_french_amounts():
+    # given: a French customer, and a step without a template (the default text)
+    DunningPolicyStep.objects.filter(key="before-due").update(template=None)
+    rate("EUR", "1.10")
+    invoice = issued_invoice(account_=account(currency="EUR", document_language="fr"),
+                             net=D("1234.50"), on=ISSUED)
+    # when: three days before due, the standard policy's courtesy reminder
+    dun(date(2026, 10, 28))
+    # then
+    email = email_of(invoice)
+    assert email.subject == f"La facture {invoice.number} est échue"
+    assert f"la facture {invoice.number} de 1\u202f234,50\xa0€ était payable" in email.body
 
 
 def test_the_escalation_to_staff_stays_in_english_for_a_german_account():

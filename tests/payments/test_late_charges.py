@@ -16,6 +16,7 @@ from core.models import TransitionLog
 from ledger import chart
 from ledger.models import JournalLine
 from payments.models import (
+    ClearingRule,
     DunningPolicy,
     InterestBasis,
     LateCharge,
@@ -314,3 +315,26 @@ def test_what_paid_late_charges_is_not_refunded_and_card_payments_are_not_cleare
                           currency="EUR", received_on=date(2026, 11, 20), by=finance)
     with pytest.raises(ValidationError, match="is a card payment"):
         apply_in_order(payment=card, by=finance)
+
+
+def test_statutory_interest_follows_the_debtors_country(charging_policy):
+    """Germany: its Basiszinssatz series + 9 points (BGB §288(2)); France: the currency's
+    rate (ECB) + 10 points (Code de commerce L441-10); elsewhere the policy's 8 points."""
+    # given: finance's rates table and country rules
+    ReferenceRate.objects.create(currency="EUR", country="DE", starts_on=date(2026, 7, 1),
+                                 rate=D("1.27"), source="Bundesbank, Basiszinssatz")
+    ClearingRule.objects.update_or_create(country="DE", defaults={  # migration 0010 seeds it
+        "order": "costs_interest_principal", "interest_margin": D("9"),
+        "law": "BGB §288(2), §367(1)"})
+    ClearingRule.objects.create(country="FR", order="principal_first",
+                                interest_margin=D("10"), law="Code de commerce L441-10")
+    invoices = {country: eur_invoice(country=country) for country in ("DE", "FR", "US")}
+    # when: 14 days past due
+    dun(date(2026, 11, 1))
+    dun(date(2026, 11, 14))
+    # then: 10000 × rate × 14 / 36500
+    charged = {country: LateCharge.objects.get(invoice=invoice, kind=LateChargeKind.INTEREST)
+               for country, invoice in invoices.items()}
+    assert {c: (charge.rate_slices[0][3], charge.amount) for c, charge in charged.items()} == {
+        "DE": ("10.2700", D("39.39")), "FR": ("12.1500", D("46.60")),
+        "US": ("10.1500", D("38.93"))}

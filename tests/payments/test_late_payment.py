@@ -18,6 +18,7 @@ from payments.late_payment import (
     clearing,
     late_fee,
     late_interest,
+    statutory_terms,
 )
 
 # ECB main refinancing rate on 1 January and 1 July 2024 (Directive 2011/7/EU art. 2(7)):
@@ -62,6 +63,58 @@ def test_bgb_288_business_rate_is_base_rate_plus_nine_points():
                              currency="EUR")
     assert (interest.days, interest.amount) == (30, D("10.17"))
     assert late_fee(D("1000.00"), fixed=D("40"), percent=D("0"), currency="EUR") == D("40.00")
+
+
+# The rates table finance keeps: the currency's series (the ECB rate) and Germany's own series
+# of it (the Basiszinssatz), with the margins of the countries whose law sets one.
+RATES = {("EUR", ""): ECB, ("EUR", "DE"): BASISZINS}
+MARGINS = {"DE": D("9"), "FR": D("10")}
+
+
+def test_a_german_debtor_owes_the_basiszinssatz_plus_nine_points():
+    """vdwbayern.de (10 January 2024) and IHK Kassel: the Basiszinssatz is 3.62% from
+    1 January 2024; between businesses (BGB §288(2)) 9 points over it, 12.62% a year.
+    EUR 10,000 due 31 January 2024, 30 days to 1 March: 10000 × 12.62 × 30 / 36500 = 103.73."""
+    reference, margin = statutory_terms("de", "EUR", RATES, MARGINS, D("8"))
+    interest = late_interest(D("10000.00"), due_on=date(2024, 1, 31), end=date(2024, 3, 1),
+                             reference=reference, margin=margin, basis=DayCount.ACT_365,
+                             currency="EUR")
+    assert [(s.days, s.rate) for s in interest.slices] == [(30, D("12.62"))]
+    assert interest.amount == D("103.73")
+
+
+def test_a_french_debtor_owes_the_ecb_rate_plus_ten_points():
+    """Code de commerce L441-10 (agenceobjectifpaiement.com, exeoffice.eu): the ECB's most
+    recent refinancing rate + 10 points, "soit 14,25 % pour le second semestre 2024" (4.25 + 10).
+    EUR 10,000 due 31 July 2024, 30 days to 30 August: 10000 × 14.25 × 30 / 36500 = 117.12."""
+    reference, margin = statutory_terms("FR", "EUR", RATES, MARGINS, D("8"))
+    interest = late_interest(D("10000.00"), due_on=date(2024, 7, 31), end=date(2024, 8, 30),
+                             reference=reference, margin=margin, basis=DayCount.ACT_365,
+                             currency="EUR")
+    assert [(s.days, s.rate) for s in interest.slices] == [(30, D("14.25"))]
+    assert interest.amount == D("117.12")
+
+
+def test_a_country_without_a_law_of_its_own_owes_the_currencys_rate_and_the_policys_margin():
+    """Directive 2011/7/EU art. 2(6): at least 8 points over the ECB rate (12.25% from
+    1 July 2024, enterprise.gov.ie), the policy's margin."""
+    reference, margin = statutory_terms("IE", "EUR", RATES, MARGINS, D("8"))
+    assert (reference, margin) == (ECB, D("8"))
+    assert statutory_terms("DE", "GBP", RATES, MARGINS, D("8")) == ((), D("9"))
+
+
+COUNTRIES = st.sampled_from(["DE", "FR", "IE", "de", ""])
+
+
+@given(COUNTRIES, st.sampled_from(["EUR", "GBP"]), st.booleans(),
+       st.decimals(min_value=0, max_value=20, places=2))
+def test_a_countrys_own_series_and_margin_win_over_the_currencys_and_the_policys(
+        country, currency, own_series, default):
+    rates = {(currency, ""): ECB, **({(currency, "DE"): BASISZINS} if own_series else {})}
+    reference, margin = statutory_terms(country, currency, rates, MARGINS, default)
+    german = country.upper() == "DE"
+    assert reference == (BASISZINS if german and own_series else ECB)
+    assert margin == MARGINS.get(country.upper(), default)
 
 
 def test_act_360_divides_by_360_days():

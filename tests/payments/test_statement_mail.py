@@ -128,3 +128,30 @@ def test_the_monthly_task_runs_today_as_the_system_user():
         assert send_monthly_statements_task.delay().get() == 1  # the clock: 2026-11-23
     assert statements_of(customer).get().attachments.get().filename == (
         f"statement-{customer.pk}-2026-10-31.pdf")
+
+
+@pytest.mark.parametrize("language, subject, words", [
+    ("de", "Kontoauszug {name}, 2026-11-23, von ", [
+        "Guten Tag Payables,", "den Kontoauszug von {name} zum 23. November 2026:",
+        "Gutschriften seit dem 1. Oktober 2026.", "Mit freundlichen Grüßen"]),
+    ("fr", "Relevé de compte {name}, 2026-11-23, de ", [
+        "Bonjour Payables,", "le relevé de compte de {name} au 23 novembre 2026 :",
+        "avoirs depuis le 1 octobre 2026.", "Cordialement,"]),
+    ("en", "Statement of account {name}, 2026-11-23, from ", [
+        "Hello Payables,", "the statement of account of {name} as of 23 November 2026:",
+        "credit notes from 1 October 2026.", "Kind regards,"]),
+])
+def test_the_statement_email_is_in_the_accounts_document_language(finance, language, subject,
+                                                                   words):
+    # given: a customer who reads its documents in `language`
+    customer = account(document_language=language)
+    # when
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        send_statement(account=customer, start=date(2026, 10, 1), end=date(2026, 11, 23),
+                       by=finance)
+    # then: subject and body in that language, the dates as it writes them
+    [sent] = mail.outbox
+    assert sent.subject.startswith(subject.format(name=customer.name))
+    for phrase in words:
+        assert phrase.format(name=customer.name) in sent.body
+    assert "please find attached" not in sent.body or language == "en"

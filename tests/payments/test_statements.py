@@ -110,3 +110,14 @@ def test_a_payment_dated_in_a_closed_period_is_refused_at_the_field_with_the_rea
                       "November 2026. Date it in an open period, or ask an accountant to "
                       "reopen October 2026."]
     assert not Payment.objects.exists()
+
+
+def test_a_statement_over_the_size_cap_is_refused_having_read_no_more_than_the_cap(finance):
+    from payments.statement_file import MAX_BYTES
+
+    file = BytesIO((HEADER + "2026-11-20,5.00,USD,x,\n").encode() + b"#" * (2 * MAX_BYTES))
+
+    with pytest.raises(ValidationError, match="The file is larger than 2 MB"):
+        import_statement(file=file, filename="big.csv", by=finance)
+
+    assert file.tell() == MAX_BYTES + 1 and not StatementImport.objects.exists()

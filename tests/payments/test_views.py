@@ -177,9 +177,10 @@ def test_a_bad_statement_is_refused_whole_with_line_numbers(client, finance):
                            {"file": SimpleUploadedFile("bad.csv", bad.encode())})
     body = response.content.decode()
     assert response.status_code == 400
-    for expected in ("Line 3: the date", "Line 4: the amount &quot;abc&quot;",
-                     "Line 5: the amount 1.005 has more decimals",
-                     "Line 6: the currency &quot;US&quot;"):
+    for expected in ("Line 3: the date &#x27;20/11/2026&#x27; is not a date like 2026-01-31.",
+                     "Line 4: the amount &#x27;abc&#x27; is not a number.",
+                     "Line 5: the amount 1.005 has more than 2 decimal places.",
+                     "Line 6: unknown currency &#x27;US&#x27; (known: AUD, CAD, CHF, EUR"):
         assert expected in body
     assert not StatementImport.objects.exists() and not Payment.objects.exists()
 
@@ -188,8 +189,8 @@ def test_a_statement_without_the_columns_is_refused(client, finance):
     login(client, finance)
     response = client.post(reverse("payments:statement_import"), {
         "file": SimpleUploadedFile("x.csv", b"when,how much\n2026-01-01,5\n")})
-    assert "Line 1: missing column(s) date, amount, currency, reference" in \
-        response.content.decode()
+    assert ("Line 1: the header needs the columns date, amount, currency, reference; missing "
+            "date, amount, currency, reference.") in response.content.decode()
 
 
 def _payments(finance, count):
