@@ -140,13 +140,8 @@ class EarlyDiscount:
 
 
 def discount_tax_mode() -> DiscountTaxMode:
-    """The company's cash discount tax mode: settings.EARLY_DISCOUNT_TAX_MODE, or while that
-    is not set, settings.EARLY_DISCOUNT_REDUCES_TAX (on early payment, or never)."""
-    if mode := getattr(settings, "EARLY_DISCOUNT_TAX_MODE", ""):
-        return DiscountTaxMode(mode)
-    if settings.EARLY_DISCOUNT_REDUCES_TAX:
-        return DiscountTaxMode.ON_EARLY_PAYMENT
-    return DiscountTaxMode.NEVER
+    """The company's cash discount tax mode (settings.EARLY_DISCOUNT_TAX_MODE)."""
+    return DiscountTaxMode(settings.EARLY_DISCOUNT_TAX_MODE)
 
 
 def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:

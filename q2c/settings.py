@@ -277,8 +277,13 @@ if not PAYMENT_WEBHOOK_SECRET:
     PAYMENT_WEBHOOK_SECRET = "dev-only-webhook-secret"
 # The card gateway (the sandbox, with test cards, until a real one is configured).
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.gateways.sandbox.SandboxGateway")
-# An early-payment discount reduces the tax charged too (as most VAT rules say), or not.
-EARLY_DISCOUNT_REDUCES_TAX = env_bool("EARLY_DISCOUNT_REDUCES_TAX", True)
+# How an early-payment discount treats tax (payments/cash_discount.py, Odoo's three modes):
+# `always` (tax charged on the discounted net), `on_early_payment` (tax corrected with the
+# discount when it is taken) or `never` (the discount is on the net, tax untouched).
+EARLY_DISCOUNT_TAX_MODE = os.environ.get("EARLY_DISCOUNT_TAX_MODE", "on_early_payment")
+if EARLY_DISCOUNT_TAX_MODE not in ("always", "on_early_payment", "never"):
+    raise ImproperlyConfigured(
+        "EARLY_DISCOUNT_TAX_MODE must be always, on_early_payment or never.")
 # A due date on a Saturday or Sunday moves to the next business day.
 DUE_DATES_ON_BUSINESS_DAYS = env_bool("DUE_DATES_ON_BUSINESS_DAYS", False)
 # The recognition policy each new revenue contract starts with (revrec.policies); an accountant

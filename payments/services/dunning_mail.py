@@ -3,35 +3,27 @@ final notice), so each shows as queued, sent or failed with the reason on the st
 invoice's dunning history, is retried with backoff by notifications' retry task, and can be sent
 again.
 
-Set-based like the run: a chunk writes its steps' deliveries by one COPY in its own transaction,
-and one task per chunk sends them over one mail connection, then settles them in two statements
-and one COPY of their history (a model and a transition per email cost more than the run).
+Set-based like the run, through notifications' bulk forms: a chunk writes its steps' deliveries
+by one COPY in its own transaction, and one task per chunk sends them over one mail connection,
+then settles them in two statements and one COPY of their history (a model and a transition per
+email cost more than the run).
 What each email says: the step's template (in the account's document language when finance keeps
 one with the same key in it), or the default text in that language; the late fees and interest
 this step charged and the new total due (the invoice's amount due and its unpaid late charges).
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
-from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from billing.services.pay_links import pay_link_urls
-from core.actors import Actor, require
-from core.bulk_rows import insert_tuples, update_columns
-from core.dates import business_date
-from core.models import TransitionLog
+from core.actors import Actor
 from customers.models import Contact, ContactRole
-from notifications.models import Delivery, DeliveryState
-from notifications.services import SEND_PERMISSION, SEND_REFUSAL, retry_at_after
+from notifications.services import Mail, queue_deliveries, send_queued_deliveries
 from payments import dunning_rules as rules
 from payments.customer_money import customer_money
 from payments.dunning_texts import default_text, fill_text, with_charges
@@ -47,14 +39,6 @@ from payments.models import (
 
 ZERO = Decimal("0")
 EMAIL_ACTIONS = {rules.Action.REMIND, rules.Action.ESCALATE, rules.Action.FINAL_NOTICE}
-NO_ADDRESS = "The account has no contact with an email address."
-
-
-def json_column():
-    """How a JSON column's values go to insert_tuples: as their text for COPY on PostgreSQL,
-    as themselves for bulk_create elsewhere. Asked once per write: the connection's vendor
-    per row cost 0.25 s a 20,000-invoice run."""
-    return json.dumps if connection.vendor == "postgresql" else (lambda value: value)
 
 
 def chunk_steps(chunk: DunningRunChunk) -> QuerySet:
@@ -179,10 +163,6 @@ def _addressed(mail: _Mail, contacts: list[str]) -> list[str]:
     return contacts
 
 
-DELIVERY_FIELDS = ("content_type_id", "object_id", "to", "reply_to", "subject", "body", "state",
-                   "attempts", "failure_reason", "created_at")
-
-
 def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> int:
     """In the chunk's transaction: the email of each step it took (ids in `step_ids`, first and
     last) that emails, as a queued delivery (one COPY); the chunk's task sends them after
@@ -192,10 +172,7 @@ def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> i
     if not mails:
         return 0
     texts, charged = _texts(mails), _charged(step_ids, chunk)
-    recipients = _recipients(steps.values("account_id"))
-    pay_url, kind, now = pay_link_urls(), ContentType.objects.get_for_model(DunningEvent).pk, \
-        timezone.now()
-    rows, as_json = [], json_column()
+    recipients, pay_url, queued = _recipients(steps.values("account_id")), pay_link_urls(), []
     for mail in mails:
         charges = _Charged(charged["fees"][mail.pk], charged["interest"][mail.pk],
                            charged["unpaid"][mail.invoice_id])
@@ -203,78 +180,16 @@ def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> i
         body = with_charges(body, language) if charges.any else body
         values = _values(mail, charges, pay_url if "pay_url" in subject + body else None,
                          language)
-        rows.append((kind, mail.pk, as_json(_addressed(mail, recipients.get(
-            mail.account_id, []))), as_json([]), fill_text(subject, values).strip()[:200],
-            fill_text(body, values), DeliveryState.QUEUED, 0, "", now))
-    insert_tuples(Delivery, DELIVERY_FIELDS, rows)
-    return len(rows)
-
-
-def _send(rows: list[tuple]) -> dict[int, str]:
-    """Send each (pk, to, subject, body, attempts) over one connection; the failures' reasons
-    by pk (an address-less step fails without trying)."""
-    failed, mailer = {}, get_connection()
-    try:
-        mailer.open()
-    except Exception as error:  # the server is unreachable: every email waits for its retry
-        return {pk: f"{type(error).__name__}: {error}" for pk, *_ in rows}
-    try:
-        for pk, to, subject, body, _ in rows:
-            if not to:
-                failed[pk] = NO_ADDRESS
-                continue
-            try:
-                mailer.send_messages([EmailMessage(subject, body, to=to)])
-            except Exception as error:  # this email's reason, retried with backoff
-                failed[pk] = f"{type(error).__name__}: {error}"
-    finally:
-        mailer.close()
-    return failed
-
-
-HISTORY_FIELDS = ("content_type_id", "object_id", "transition", "source", "target",
-                  "actor_kind", "actor_id", "actor_name", "actor_ip", "note", "business_date",
-                  "created_at")
-
-
-def _settle(queued: QuerySet, rows: list[tuple], failed: dict[int, str], actor) -> None:
-    """The transitions `mark_sent` and `mark_failed` of Delivery, in bulk: the sent ones in one
-    update, the failed ones (few, each with its reason and next try) in one more, and one COPY
-    of their history rows."""
-    now, today = timezone.now(), business_date()
-    queued.filter(pk__lte=rows[-1][0]).exclude(pk__in=list(failed)).update(
-        state=DeliveryState.SENT, attempts=F("attempts") + 1, sent_at=now, failure_reason="",
-        next_attempt_at=None)
-    update_columns(Delivery, [
-        Delivery(pk=pk, state=DeliveryState.FAILED, attempts=attempts + 1,
-                 failure_reason=failed[pk][:500],
-                 next_attempt_at=None if failed[pk] == NO_ADDRESS else retry_at_after(attempts + 1))
-        for pk, *_, attempts in rows if pk in failed],
-        ["state", "attempts", "failure_reason", "next_attempt_at"])
-    kind = ContentType.objects.get_for_model(Delivery).pk
-    insert_tuples(TransitionLog, HISTORY_FIELDS, [
-        (kind, pk, "mark_failed", DeliveryState.QUEUED, DeliveryState.FAILED, actor.kind,
-         actor.user.pk, actor.label, None, failed[pk], today, now) if pk in failed else
-        (kind, pk, "mark_sent", DeliveryState.QUEUED, DeliveryState.SENT, actor.kind,
-         actor.user.pk, actor.label, None, f"Sent to {', '.join(to)}", today, now)
-        for pk, to, *_ in rows])
+        queued.append(Mail(mail.pk, _addressed(mail, recipients.get(mail.account_id, [])),
+                           fill_text(subject, values).strip()[:200], fill_text(body, values)))
+    return queue_deliveries(DunningEvent, queued, by=_sender())
 
 
 def send_dunning_emails(*, first_step_id: int, last_step_id: int) -> int:
-    """Send the queued emails of the steps with ids from first to last (a chunk's), once (the
-    rows stay locked while they go, so a second delivery of the task waits and finds nothing
-    queued); how many were sent. By the id range on the (document type, id) index: a join to
-    the steps let PostgreSQL, whose statistics still saw an empty table, take 3 to 4 s a chunk
-    per statement."""
-    actor = require(Actor.task("send_dunning_emails"), SEND_PERMISSION, SEND_REFUSAL)
-    with transaction.atomic():
-        queued = Delivery.objects.filter(
-            content_type=ContentType.objects.get_for_model(DunningEvent),
-            object_id__range=(first_step_id, last_step_id), state=DeliveryState.QUEUED)
-        rows = list(queued.select_for_update().order_by("pk").values_list(
-            "pk", "to", "subject", "body", "attempts"))
-        if not rows:
-            return 0
-        failed = _send(rows)
-        _settle(queued, rows, failed, actor)
-    return len(rows) - len(failed)
+    """Send the queued emails of the steps with ids from first to last (a chunk's), once; how
+    many were sent."""
+    return send_queued_deliveries(DunningEvent, (first_step_id, last_step_id), by=_sender())
+
+
+def _sender() -> Actor:
+    return Actor.task("send_dunning_emails")

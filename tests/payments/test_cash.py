@@ -200,15 +200,6 @@ def test_without_a_tax_correction_the_discount_is_on_the_net_and_is_recorded(
     assert allocation.get_discount_tax_mode_display() in page
 
 
-def test_the_old_setting_still_chooses_between_reducing_tax_and_never(settings):
-    from payments.selectors import discount_tax_mode
-
-    settings.EARLY_DISCOUNT_REDUCES_TAX = False
-    assert discount_tax_mode() == "never"
-    settings.EARLY_DISCOUNT_TAX_MODE = "always"
-    assert discount_tax_mode() == "always"
-
-
 def test_after_the_window_the_discount_is_gone(finance):
     customer = account(terms_code="2-10-net-30")
     invoice = issued_invoice(account_=customer, net=D("100.00"), on=date(2026, 11, 1))
