@@ -105,7 +105,7 @@ def _read(file, label: str, columns: tuple, required: tuple) -> tuple[Table | No
 
 def _refuse_fields(cells: RowReader, errors: dict[str, list[str]]) -> None:
     for field, messages in errors.items():
-        cells.refuse(f"{field}: {' '.join(messages)}")
+        cells.refuse(f"{field.replace('_', ' ')}: {' '.join(messages)}")
 
 
 def _row_error(label: str, cells: RowReader) -> RowError:
