@@ -16,6 +16,7 @@ import base64
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -65,13 +66,22 @@ def confirmed_devices(user) -> tuple:
 
 
 def _forget_devices(sender, instance, **kwargs):
-    cache.delete(_devices_key(instance.user_id))
+    key = _devices_key(instance.user_id)
+    cache.delete(key)
+    # again once committed: a page read between the change and its commit saw the old devices
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _remember_devices(sender, request, user, **kwargs):
+    """Read at sign-in, so that no page pays for it (the first one included)."""
+    confirmed_devices(user)
 
 
 for _model in device_classes():
     post_save.connect(_forget_devices, sender=_model, dispatch_uid=f"two-factor-save-{_model}")
     post_delete.connect(_forget_devices, sender=_model,
                         dispatch_uid=f"two-factor-delete-{_model}")
+user_logged_in.connect(_remember_devices, dispatch_uid="two-factor-sign-in")
 
 
 class CachedOTPMiddleware(OTPMiddleware):
@@ -124,6 +134,13 @@ class SecondFactorMiddleware:
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
+def _verified(request, device) -> None:
+    """The session is verified by `device`; the devices, just saved, are read again now rather
+    than by the next page."""
+    otp_login(request, device)
+    confirmed_devices(request.user)
+
+
 def _code(request) -> str:
     return "".join(request.POST.get("code", "").split())
 
@@ -147,7 +164,7 @@ def verify(request):
         if not allowed:
             error = "Too many wrong codes: wait a moment before the next try."
         elif device.verify_token(_code(request)):
-            otp_login(request, device)
+            _verified(request, device)
             return redirect(target)
         else:
             error = "That code is not the one your authenticator app shows now."
@@ -185,7 +202,7 @@ def setup(request):
             if device.verify_token(_code(request)):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                otp_login(request, device)
+                _verified(request, device)
                 messages.success(request, "Two-factor sign-in is on: from now on, sign-in "
                                           "asks for the code your app shows.")
                 return redirect(target)

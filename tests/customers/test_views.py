@@ -114,6 +114,7 @@ def test_list_query_count_does_not_grow_with_accounts(client, finance, sales_rep
                                                       django_assert_num_queries):
     client.force_login(finance)
     AccountFactory(owner=sales_rep)
+    client.get(reverse("customers:list"))  # a session's first page fills the sign-in caches
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("customers:list"))
 
@@ -248,8 +249,8 @@ def test_contacts_of_invisible_accounts_are_not_found(client, book, sales_rep):
 
 # --- import ----------------------------------------------------------------------------------
 
-def _upload(text, name="accounts.csv"):
-    upload = io.BytesIO(text.encode())
+def _upload(content: str | bytes, name="accounts.csv"):
+    upload = io.BytesIO(content.encode() if isinstance(content, str) else content)
     upload.name = name
     return upload
 
@@ -278,6 +279,34 @@ def test_import_page_lists_row_errors_and_saves_nothing(client, finance, sales_r
     [error] = response.context["row_errors"]
     assert error.line == 3
     assert "net-999" in response.content.decode()
+    assert not Account.objects.exists()
+
+
+def test_import_page_takes_an_xlsx_workbook(client, finance, sales_rep):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["ref", "name", "country", "currency", "payment_terms", "owner"],
+                ["a", "Globex", "US", "USD", "net-30", "rep_a"]):
+        workbook.active.append(row)
+    upload = io.BytesIO()
+    workbook.save(upload)
+    client.force_login(finance)
+
+    response = client.post(reverse("customers:import"), {
+        "accounts_file": _upload(upload.getvalue(), "accounts.xlsx")})
+
+    assert response.url == reverse("customers:list")
+    assert Account.objects.get().name == "Globex"
+
+
+def test_import_page_refuses_a_file_that_is_no_table_at_the_field(client, finance):
+    client.force_login(finance)
+
+    response = client.post(reverse("customers:import"), {
+        "accounts_file": _upload("ref,name\n", "accounts.pdf")})
+
+    assert response.context["form"].errors["accounts_file"] == ["Upload a .csv or .xlsx file."]
     assert not Account.objects.exists()
 
 

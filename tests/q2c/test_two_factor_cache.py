@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from q2c.two_factor import CachedOTPMiddleware
 from tests.q2c.test_two_factor import _code, _device, _sign_in
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,8 @@ PAGE = "billing:invoices"
 def cached_middleware(settings):
     """The middleware as q2c.settings lists it once django-otp's is swapped for the cached
     one (the change this work asks of the settings)."""
-    settings.MIDDLEWARE = ["q2c.two_factor.CachedOTPMiddleware"
-                           if name == "django_otp.middleware.OTPMiddleware" else name
+    cached = f"{CachedOTPMiddleware.__module__}.{CachedOTPMiddleware.__name__}"
+    settings.MIDDLEWARE = [cached if name == "django_otp.middleware.OTPMiddleware" else name
                            for name in settings.MIDDLEWARE]
 
 
@@ -54,15 +55,14 @@ def test_a_verified_users_page_costs_no_device_query(client, finance, settings,
     assert device_queries(verified) == []
 
 
-def test_a_user_without_a_device_costs_no_device_query_after_the_first_page(
+def test_a_user_without_a_device_costs_no_device_query_from_the_first_page(
         client, sales_rep, django_assert_max_num_queries):
-    _sign_in(client, sales_rep)
-    client.get(reverse("home"))
+    _sign_in(client, sales_rep)  # the devices are read here, once
 
-    with django_assert_max_num_queries(100) as page:
-        assert client.get(reverse("home")).status_code == 200
-
-    assert device_queries(page) == []
+    for _ in range(2):
+        with django_assert_max_num_queries(100) as page:
+            assert client.get(reverse("home")).status_code == 200
+        assert device_queries(page) == []
 
 
 @pytest.mark.parametrize("revoke", [
