@@ -1,3 +1,4 @@
+import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -7,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from djmoney.money import Money
 
 from customers.models import Account, Contact, PaymentTerms
 from tests.customers.factories import AccountFactory, ContactFactory, terms
@@ -134,6 +136,20 @@ def test_export_writes_the_visible_filtered_accounts(client, book, sales_manager
     assert lines[0].startswith("ref,name,legal_name")
     assert sorted(line.split(",")[1] for line in lines[1:]) == [
         "Acme Rep A", "Bolt Teammate A2", "Cog Manager A"]
+
+
+def test_export_writes_credit_limits_as_the_import_reads_them_back(client, finance, sales_rep):
+    # the import refuses more decimals than the currency has; the export kept four
+    AccountFactory(owner=sales_rep, name="Yen", currency="JPY",
+                   credit_limit=Money(Decimal("1000000"), "JPY"))
+    AccountFactory(owner=sales_rep, name="Dollar", credit_limit=Money(Decimal("25000.01"), "USD"))
+    client.force_login(finance)
+
+    response = client.get(reverse("customers:export"))
+    header, *rows = csv.reader(b"".join(response.streaming_content).decode().splitlines())
+
+    column = header.index("credit_limit")
+    assert {row[1]: row[column] for row in rows} == {"Yen": "1000000", "Dollar": "25000.01"}
 
 
 # --- create and edit -------------------------------------------------------------------------
