@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from djmoney.money import Money
 
+from core.imports import TableRefused, file_format
 from customers.models import Account, Contact, DocumentDelivery, PaymentMeans, PaymentTerms
 from customers.selectors import assignable_owners, terms_due_within
 from customers.services.accounts import COMMERCIAL_TERMS, SALES_TERMS_DAYS, TERM_LABELS
@@ -99,16 +100,23 @@ class ContactForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    accounts_file = forms.FileField(label="Accounts CSV")
-    contacts_file = forms.FileField(label="Contacts CSV", required=False)
+    accounts_file = forms.FileField(label="Accounts file (CSV or XLSX)")
+    contacts_file = forms.FileField(label="Contacts file (CSV or XLSX)", required=False)
 
     def clean(self):
         cleaned = super().clean()
         for name in ("accounts_file", "contacts_file"):
-            upload = cleaned.get(name)
-            if upload and not upload.name.lower().endswith((".csv", ".txt")):
-                self.add_error(name, "Upload a .csv file.")
-            elif upload and upload.size > MAX_IMPORT_BYTES:
-                self.add_error(name, f"The file is larger than "
-                                     f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")
+            if (upload := cleaned.get(name)) and (problem := _upload_problem(upload)):
+                self.add_error(name, problem)
         return cleaned
+
+
+def _upload_problem(upload) -> str:
+    """Why the upload is refused before it is read ("" when it may be read)."""
+    try:
+        file_format(upload.name)
+    except TableRefused as refused:
+        return " ".join(refused.problems)
+    if upload.size > MAX_IMPORT_BYTES:
+        return f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it."
+    return ""

@@ -318,41 +318,68 @@ class Account(FSMModelMixin, models.Model):
                 and self.vat_check.get("vat_id") == compact_vat_id(self.vat_id, self.country))
 
     def clean(self):
+        """Each check normalises its own field and returns its errors, so every field's
+        problem is reported at once."""
         errors = {}
-        if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
-            errors["credit_limit"] = "The credit limit must be in the account's currency."
-        self.vat_id = compact_vat_id(self.vat_id, self.country or "")
-        if vat_errors := vat_id_errors(self.vat_id, self.country):
-            errors["vat_id"] = vat_errors
-        if self.payment_means == PaymentMeans.DIRECT_DEBIT and not self.mandate_reference:
-            errors["mandate_reference"] = "Direct debit needs the mandate reference."
-        if self.peppol_id:
-            from customers.einvoice_ids import compact_peppol_id, peppol_id_errors
-
-            self.peppol_id = compact_peppol_id(self.peppol_id)
-            if peppol_errors := peppol_id_errors(self.peppol_id):
-                errors["peppol_id"] = peppol_errors
-        if self.einvoice_format == EInvoiceFormat.XRECHNUNG:
-            from customers.einvoice_ids import leitweg_id_errors
-
-            self.buyer_reference = self.buyer_reference.strip().upper()
-            if not self.buyer_reference:
-                errors["buyer_reference"] = ("XRechnung needs the buyer's Leitweg-ID as the "
-                                             "buyer reference (BR-DE-15).")
-            elif leitweg_errors := leitweg_id_errors(self.buyer_reference):
-                errors["buyer_reference"] = leitweg_errors
-        if self.document_delivery == DocumentDelivery.POST and not all(
-                (self.billing_street, self.billing_city, self.billing_postal_code)):
-            errors["document_delivery"] = ("Documents sent by post need the billing address "
-                                           "(street, city and postal code).")
-        if self.debtor_iban:
-            from stdnum import iban
-
-            self.debtor_iban = iban.compact(self.debtor_iban)
-            if not iban.is_valid(self.debtor_iban):
-                errors["debtor_iban"] = f"“{self.debtor_iban}” is not a valid IBAN."
+        for check in (self._credit_limit_errors, self._vat_id_errors, self._mandate_errors,
+                      self._peppol_id_errors, self._leitweg_id_errors, self._postal_errors,
+                      self._iban_errors):
+            errors.update(check())
         if errors:
             raise ValidationError(errors)
+
+    def _credit_limit_errors(self) -> dict:
+        if self.credit_limit is not None and str(self.credit_limit.currency) != self.currency:
+            return {"credit_limit": "The credit limit must be in the account's currency."}
+        return {}
+
+    def _vat_id_errors(self) -> dict:
+        self.vat_id = compact_vat_id(self.vat_id, self.country or "")
+        errors = vat_id_errors(self.vat_id, self.country)
+        return {"vat_id": errors} if errors else {}
+
+    def _mandate_errors(self) -> dict:
+        if self.payment_means == PaymentMeans.DIRECT_DEBIT and not self.mandate_reference:
+            return {"mandate_reference": "Direct debit needs the mandate reference."}
+        return {}
+
+    def _peppol_id_errors(self) -> dict:
+        if not self.peppol_id:
+            return {}
+        from customers.einvoice_ids import compact_peppol_id, peppol_id_errors
+
+        self.peppol_id = compact_peppol_id(self.peppol_id)
+        errors = peppol_id_errors(self.peppol_id)
+        return {"peppol_id": errors} if errors else {}
+
+    def _leitweg_id_errors(self) -> dict:
+        if self.einvoice_format != EInvoiceFormat.XRECHNUNG:
+            return {}
+        from customers.einvoice_ids import leitweg_id_errors
+
+        self.buyer_reference = self.buyer_reference.strip().upper()
+        if not self.buyer_reference:
+            return {"buyer_reference": "XRechnung needs the buyer's Leitweg-ID as the buyer "
+                                       "reference (BR-DE-15)."}
+        errors = leitweg_id_errors(self.buyer_reference)
+        return {"buyer_reference": errors} if errors else {}
+
+    def _postal_errors(self) -> dict:
+        if self.document_delivery == DocumentDelivery.POST and not all(
+                (self.billing_street, self.billing_city, self.billing_postal_code)):
+            return {"document_delivery": "Documents sent by post need the billing address "
+                                         "(street, city and postal code)."}
+        return {}
+
+    def _iban_errors(self) -> dict:
+        if not self.debtor_iban:
+            return {}
+        from stdnum import iban
+
+        self.debtor_iban = iban.compact(self.debtor_iban)
+        if not iban.is_valid(self.debtor_iban):
+            return {"debtor_iban": f"“{self.debtor_iban}” is not a valid IBAN."}
+        return {}
 
 
 class ContactRole(models.TextChoices):

@@ -22,7 +22,7 @@ from customers.filters import AccountFilter
 from customers.forms import AccountForm, ContactForm, ImportForm
 from customers.models import Contact
 from customers.selectors import account_for_detail, accounts_visible_to
-from customers.services.importing import ACCOUNT_COLUMNS, CONTACT_COLUMNS
+from customers.services.importing import ACCOUNT_COLUMNS, CONTACT_COLUMNS, MAX_IMPORT_BYTES
 
 PAGE_SIZE = 25
 
@@ -159,6 +159,7 @@ def account_import(request):
     return render(request, "customers/import.html", {
         "form": form, "row_errors": row_errors,
         "account_columns": ACCOUNT_COLUMNS, "contact_columns": CONTACT_COLUMNS,
+        "max_megabytes": MAX_IMPORT_BYTES // (1024 * 1024),
     })
 
 

@@ -4,21 +4,30 @@ money or keep the books: finance, accountants and administrators.
 Anyone may turn it on from their user menu; `TWO_FACTOR_REQUIRED` makes it compulsory for those
 roles, who are then sent to set it up before any other page. A user with a confirmed device is
 asked for a code after the password, on every new session. Wrong codes slow down as django-otp
-throttles the device (each failure doubles the wait)."""
+throttles the device (each failure doubles the wait).
+
+Which devices a user has confirmed is asked on every page (is this session verified, does this
+user owe a code), so the answer is kept in the cache per user and dropped whenever one of their
+devices is saved or deleted: a page costs no query for it, and a device removed or revoked stops
+counting on the next request. Sign-in and setup read the device itself (its throttling state)."""
 
 import base64
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, device_classes, devices_for_user
 from django_otp import login as otp_login
+from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.redirects import safe_next
@@ -26,6 +35,9 @@ from core.roles import Role
 
 SECOND_FACTOR_ROLES = {Role.FINANCE, Role.ACCOUNTANT}
 DEVICE_NAME = "Authenticator app"
+# The cached answer is dropped on every save or delete of a device; the time only bounds a
+# change that sends no signal (a queryset update, another database client).
+DEVICES_CACHE_SECONDS = 600
 
 
 def holds_money_or_books(user) -> bool:
@@ -35,7 +47,59 @@ def holds_money_or_books(user) -> bool:
 
 
 def confirmed_device(user) -> TOTPDevice | None:
+    """The user's confirmed device read now (to check a code against its throttling state)."""
     return next(devices_for_user(user, confirmed=True), None)
+
+
+def _devices_key(user_id) -> str:
+    return f"q2c.two-factor.devices.{user_id}"
+
+
+def confirmed_devices(user) -> tuple:
+    """The user's confirmed devices, from the cache until one of their devices changes."""
+    key = _devices_key(user.pk)
+    devices = cache.get(key)
+    if devices is None:
+        devices = tuple(devices_for_user(user, confirmed=True))
+        cache.set(key, devices, DEVICES_CACHE_SECONDS)
+    return devices
+
+
+def _forget_devices(sender, instance, **kwargs):
+    key = _devices_key(instance.user_id)
+    cache.delete(key)
+    # again once committed: a page read between the change and its commit saw the old devices
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _remember_devices(sender, request, user, **kwargs):
+    """Read at sign-in, so that no page pays for it (the first one included)."""
+    confirmed_devices(user)
+
+
+for _model in device_classes():
+    post_save.connect(_forget_devices, sender=_model, dispatch_uid=f"two-factor-save-{_model}")
+    post_delete.connect(_forget_devices, sender=_model,
+                        dispatch_uid=f"two-factor-delete-{_model}")
+user_logged_in.connect(_remember_devices, dispatch_uid="two-factor-sign-in")
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware (it sets `user.otp_device` and `user.is_verified()`), with the
+    session's device found among the user's cached confirmed devices instead of loaded by a
+    query on every request. A device deleted or unconfirmed is no longer among them, so the
+    session stops being verified at once, as with django-otp's own lookup."""
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) if (
+            user.is_authenticated) else None
+        if persistent_id:
+            wanted = self._normalize_persistent_id(persistent_id)
+            device = next((d for d in confirmed_devices(user) if d.persistent_id == wanted),
+                          None)
+            user.otp_device = self._finalize_device(request, user, device)
+        return user
 
 
 def second_factor_exempt(view):
@@ -61,13 +125,20 @@ class SecondFactorMiddleware:
                 or not getattr(view_func, "login_required", True)
                 or getattr(view_func, "second_factor_exempt", False)):
             return None
-        if confirmed_device(user) is not None:
+        if confirmed_devices(user):
             target = "two_factor_verify"
         elif settings.TWO_FACTOR_REQUIRED and holds_money_or_books(user):
             target = "two_factor_setup"
         else:
             return None
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _verified(request, device) -> None:
+    """The session is verified by `device`; the devices, just saved, are read again now rather
+    than by the next page."""
+    otp_login(request, device)
+    confirmed_devices(request.user)
 
 
 def _code(request) -> str:
@@ -93,7 +164,7 @@ def verify(request):
         if not allowed:
             error = "Too many wrong codes: wait a moment before the next try."
         elif device.verify_token(_code(request)):
-            otp_login(request, device)
+            _verified(request, device)
             return redirect(target)
         else:
             error = "That code is not the one your authenticator app shows now."
@@ -131,7 +202,7 @@ def setup(request):
             if device.verify_token(_code(request)):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                otp_login(request, device)
+                _verified(request, device)
                 messages.success(request, "Two-factor sign-in is on: from now on, sign-in "
                                           "asks for the code your app shows.")
                 return redirect(target)

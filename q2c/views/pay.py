@@ -22,7 +22,7 @@ from payments.gateways import gateway
 from payments.models import PaymentState
 from payments.selectors import credit_balance, early_discount
 from payments.services import LinkProblem, charge_invoice, invoice_for_pay_link, save_card
-from q2c.portal import client_ip
+from q2c.portal import account_link_token, client_ip
 
 # What the gateway's refusal codes mean, in our words; anything else gets the general one.
 CARD_ERRORS = {
@@ -55,6 +55,7 @@ def _page(request, invoice, token, *, card_error: str = "", status: int = 200):
         "card_error": card_error, "tokenize_url": reverse("payments:sandbox_tokenize"),
         "return_url": reverse("pay:card", args=[token]),
         "credit": credit_balance(invoice.account, invoice.currency),
+        "documents_url": reverse("portal:account", args=[account_link_token(invoice.account)]),
     }, status=status)
 
 

@@ -1,20 +1,28 @@
+"""The accounts import reads its files through core.imports, the one reader of every import
+(issue 15), and keeps what it promised: all rows or none, every refusal naming its file and line,
+the size cap before parsing, and the red team's accounts-import findings (2026-12, finding 8:
+NUL bytes, a 200 kB cell, 1e400 and 1e20 credit limits, no size cap, a limit with 9 decimals
+silently rounded) refused in words."""
+
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from openpyxl import Workbook
 
 from customers.models import Account, Contact
 from customers.services import ImportRefused, import_accounts_csv
+from customers.services.importing import MAX_IMPORT_BYTES
 
 pytestmark = pytest.mark.django_db
 
 HEADER = ("ref,name,legal_name,tax_id,country,currency,payment_terms,credit_limit,"
           "tax_exempt,owner,status\n")
 GOOD_ACCOUNTS = HEADER + (
-    "a1,Globex,Globex Corporation,US-1,US,USD,net-30,25000.005,no,rep_a,active\n"
+    "a1,Globex,Globex Corporation,US-1,US,USD,net-30,25000.01,no,rep_a,active\n"
     "a2,Initech,,,de,eur,eom-30,,yes,rep_b,\n"
-    "a3,Umbrella KK,,,JP,JPY,2-10-net-30,1000000.4,,rep_a,prospect\n"
+    "a3,Umbrella KK,,,JP,JPY,2-10-net-30,1000000,,rep_a,prospect\n"
 )
 GOOD_CONTACTS = (
     "account_ref,name,email,phone,role\n"
@@ -28,6 +36,24 @@ def _csv(text: str, name: str) -> io.BytesIO:
     upload = io.BytesIO(text.encode("utf-8"))
     upload.name = name
     return upload
+
+
+def _xlsx(text: str, name: str) -> io.BytesIO:
+    workbook = Workbook()
+    for line in text.splitlines():
+        workbook.active.append(line.split(","))
+    upload = io.BytesIO()
+    workbook.save(upload)
+    upload.seek(0)
+    upload.name = name
+    return upload
+
+
+def _refusals(by, accounts, contacts=None) -> dict:
+    with pytest.raises(ImportRefused) as exc_info:
+        _import(by, accounts=accounts, contacts=contacts)
+    assert not Account.objects.exists() and not Contact.objects.exists()
+    return {(e.file, e.line): e.message for e in exc_info.value.rows}
 
 
 def _import(by, accounts=GOOD_ACCOUNTS, contacts=GOOD_CONTACTS):
@@ -114,8 +140,8 @@ def test_missing_and_unknown_columns_refuse_the_file_at_line_1(finance):
 
     [error] = exc_info.value.rows
     assert error.line == 1
-    assert "missing column(s): country, currency, payment_terms" in error.message
-    assert "unknown column(s): colour" in error.message
+    assert error.message.startswith("Missing column(s): country, currency, payment_terms; "
+                                    "unknown column(s): colour. Columns: ref, name,")
 
 
 def test_line_numbers_count_quoted_multi_line_fields(finance, sales_rep):
@@ -144,3 +170,112 @@ def test_import_cost_does_not_grow_with_rows(finance, sales_rep, django_assert_m
         result = _import(finance, accounts=HEADER + rows, contacts=None)
 
     assert result.accounts == Account.objects.count() == 300
+
+
+def test_an_xlsx_workbook_imports_like_the_csv(finance, sales_rep, other_rep):
+    result = import_accounts_csv(file=_xlsx(GOOD_ACCOUNTS, "accounts.xlsx"), by=finance,
+                                 contacts_file=_xlsx(GOOD_CONTACTS, "contacts.XLSX"))
+
+    assert (result.accounts, result.contacts) == (3, 3)
+    assert Account.objects.get(name="Umbrella KK").credit_limit.amount == Decimal("1000000")
+
+
+def test_an_xlsx_row_is_refused_with_the_sheets_line_number(finance, sales_rep):
+    accounts = GOOD_ACCOUNTS.replace("de,eur,eom-30", "de,xyz,eom-30")
+
+    with pytest.raises(ImportRefused) as exc_info:
+        import_accounts_csv(file=_xlsx(accounts, "accounts.xlsx"), by=finance)
+
+    assert [(e.file, e.line) for e in exc_info.value.rows] == [("accounts.xlsx", 3)]
+    assert not Account.objects.exists()
+
+
+@pytest.mark.parametrize("limit, currency, places", [
+    ("25000.005", "USD", 2), ("1000000.4", "JPY", 0), ("10.0001", "KWD", 3),
+    ("100.123456789", "USD", 2)])  # red team: 9 decimals were silently rounded
+def test_a_credit_limit_more_precise_than_its_currency_is_refused(finance, sales_rep, limit,
+                                                                  currency, places):
+    accounts = HEADER + f"a1,Globex,,,US,{currency},net-30,{limit},,rep_a,\n"
+
+    assert _refusals(finance, accounts) == {("accounts.csv", 2): (
+        f"The credit limit {limit} has more than {places} decimal places.")}
+
+
+def test_a_kuwaiti_limit_takes_three_decimals(finance, sales_rep):
+    _import(finance, accounts=HEADER + "a1,Gulf,,,KW,KWD,net-30,10.125,,rep_a,\n", contacts=None)
+
+    assert Account.objects.get().credit_limit.amount == Decimal("10.125")
+
+
+@pytest.mark.parametrize("limit, words", [
+    ("1e400", "The credit limit is too large"),  # red team: round_money raised, a 500
+    ("1e20", "The credit limit is too large"),  # red team: numeric overflow at insert
+    ("NaN", "The credit limit 'NaN' is not a number"),
+    ("lots", "The credit limit 'lots' is not a number"),
+])
+def test_a_credit_limit_that_is_no_amount_is_refused_in_words(finance, sales_rep, limit, words):
+    accounts = HEADER + f"a1,Globex,,,US,USD,net-30,{limit},,rep_a,\n"
+
+    [message] = _refusals(finance, accounts).values()
+    assert words in message
+
+
+def test_a_nul_byte_in_a_cell_is_refused_with_its_line(finance, sales_rep):
+    # red team: PostgreSQL refused the NUL in the name lookup, a 500
+    accounts = HEADER + "a1,Glo\x00bex,,,US,USD,net-30,,,rep_a,\n"
+
+    [(where, message)] = _refusals(finance, accounts).items()
+    assert where == ("accounts.csv", 2)
+    assert message.startswith("A cell holds a NUL character")
+
+
+def test_a_200_kb_cell_is_refused_with_its_line(finance, sales_rep):
+    # red team: csv.Error "field larger than field limit", a 500
+    accounts = HEADER + f"a1,{'x' * 200_000},,,US,USD,net-30,,,rep_a,\n"
+
+    [(where, message)] = _refusals(finance, accounts).items()
+    assert where == ("accounts.csv", 2)
+    assert message.startswith("The line is longer than 10,000 characters")
+
+
+def test_an_overlong_xlsx_cell_is_refused_with_its_line(finance, sales_rep):
+    upload = _xlsx(HEADER + f"a1,{'x' * 20_000},,,US,USD,net-30,,,rep_a,\n", "a.xlsx")
+
+    with pytest.raises(ImportRefused) as exc_info:
+        import_accounts_csv(file=upload, by=finance)
+
+    [error] = exc_info.value.rows
+    assert (error.line, error.message) == (2, "A cell is longer than 10,000 characters.")
+
+
+def test_a_file_over_the_cap_is_refused_before_it_is_parsed_or_read_whole(finance):
+    # red team: 50 MB kept a worker busy for 5 minutes at 1.9 GB; not even UTF-8 here, so
+    # only the size can be what refuses it
+    upload = io.BytesIO(b"\xff" * (MAX_IMPORT_BYTES + 4096))
+    upload.name = "big.csv"
+
+    with pytest.raises(ImportRefused) as exc_info:
+        import_accounts_csv(file=upload, by=finance)
+
+    [error] = exc_info.value.rows
+    assert (error.line, error.message) == (
+        None, "The file is larger than 10 MB, the most this import reads.")
+    assert upload.tell() == MAX_IMPORT_BYTES + 1
+
+
+def test_a_row_wider_than_the_header_is_refused(finance, sales_rep):
+    accounts = HEADER + "a1,Globex,,,US,USD,net-30,,,rep_a,,surplus\n"
+
+    assert _refusals(finance, accounts) == {
+        ("accounts.csv", 2): "The row has more columns than the header."}
+
+
+def test_a_header_without_rows_is_refused(finance):
+    assert _refusals(finance, HEADER) == {
+        ("accounts.csv", 2): "The file has a header but no rows."}
+
+
+def test_a_contacts_file_that_cannot_be_read_refuses_the_import(finance, sales_rep, other_rep):
+    refusals = _refusals(finance, GOOD_ACCOUNTS, contacts="account_ref,name,email\na1,\x00,x\n")
+
+    assert list(refusals) == [("contacts.csv", 2)]

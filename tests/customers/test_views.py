@@ -1,3 +1,4 @@
+import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -7,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from djmoney.money import Money
 
 from customers.models import Account, Contact, PaymentTerms
 from tests.customers.factories import AccountFactory, ContactFactory, terms
@@ -114,6 +116,7 @@ def test_list_query_count_does_not_grow_with_accounts(client, finance, sales_rep
                                                       django_assert_num_queries):
     client.force_login(finance)
     AccountFactory(owner=sales_rep)
+    client.get(reverse("customers:list"))  # a session's first page fills the sign-in caches
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("customers:list"))
 
@@ -133,6 +136,20 @@ def test_export_writes_the_visible_filtered_accounts(client, book, sales_manager
     assert lines[0].startswith("ref,name,legal_name")
     assert sorted(line.split(",")[1] for line in lines[1:]) == [
         "Acme Rep A", "Bolt Teammate A2", "Cog Manager A"]
+
+
+def test_export_writes_credit_limits_as_the_import_reads_them_back(client, finance, sales_rep):
+    # the import refuses more decimals than the currency has; the export kept four
+    AccountFactory(owner=sales_rep, name="Yen", currency="JPY",
+                   credit_limit=Money(Decimal("1000000"), "JPY"))
+    AccountFactory(owner=sales_rep, name="Dollar", credit_limit=Money(Decimal("25000.01"), "USD"))
+    client.force_login(finance)
+
+    response = client.get(reverse("customers:export"))
+    header, *rows = csv.reader(b"".join(response.streaming_content).decode().splitlines())
+
+    column = header.index("credit_limit")
+    assert {row[1]: row[column] for row in rows} == {"Yen": "1000000", "Dollar": "25000.01"}
 
 
 # --- create and edit -------------------------------------------------------------------------
@@ -248,8 +265,8 @@ def test_contacts_of_invisible_accounts_are_not_found(client, book, sales_rep):
 
 # --- import ----------------------------------------------------------------------------------
 
-def _upload(text, name="accounts.csv"):
-    upload = io.BytesIO(text.encode())
+def _upload(content: str | bytes, name="accounts.csv"):
+    upload = io.BytesIO(content.encode() if isinstance(content, str) else content)
     upload.name = name
     return upload
 
@@ -278,6 +295,34 @@ def test_import_page_lists_row_errors_and_saves_nothing(client, finance, sales_r
     [error] = response.context["row_errors"]
     assert error.line == 3
     assert "net-999" in response.content.decode()
+    assert not Account.objects.exists()
+
+
+def test_import_page_takes_an_xlsx_workbook(client, finance, sales_rep):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["ref", "name", "country", "currency", "payment_terms", "owner"],
+                ["a", "Globex", "US", "USD", "net-30", "rep_a"]):
+        workbook.active.append(row)
+    upload = io.BytesIO()
+    workbook.save(upload)
+    client.force_login(finance)
+
+    response = client.post(reverse("customers:import"), {
+        "accounts_file": _upload(upload.getvalue(), "accounts.xlsx")})
+
+    assert response.url == reverse("customers:list")
+    assert Account.objects.get().name == "Globex"
+
+
+def test_import_page_refuses_a_file_that_is_no_table_at_the_field(client, finance):
+    client.force_login(finance)
+
+    response = client.post(reverse("customers:import"), {
+        "accounts_file": _upload("ref,name\n", "accounts.pdf")})
+
+    assert response.context["form"].errors["accounts_file"] == ["Upload a .csv or .xlsx file."]
     assert not Account.objects.exists()
 
 
