@@ -2,21 +2,44 @@
 
 Money shows its currency's minor units (JPY 0, USD 2, KWD 3) and symbol; a quantity shows plain
 digits with neither exponent nor trailing zeros (a Decimal's own `str` of 60 stored with four
-places normalized is "6E+1").
+places normalized is "6E+1"). English reads as every page does; a document or email in German or
+French writes numbers as CLDR writes them for the language (through babel), so a German customer
+reads "1.234,50 €" as their own accounts would. Rounded to the currency first, never by the
+formatter.
+
+>>> format_money("1234.5", "EUR"), format_money("1234.5", "EUR", "de")
+('€1,234.50', '1.234,50\xa0€')
+>>> format_money("-1234.5", "EUR", "fr"), format_quantity("2500000.5", "de")
+('-1\u202f234,50\xa0€', '2.500.000,5')
 """
 
 from decimal import Decimal
 
+from babel.numbers import format_currency, format_decimal
+
 from core.money import currency_symbol, minor_units, round_money
 
+# The languages whose documents write numbers otherwise than English, and their CLDR locale.
+LOCALES = {"de": "de_DE", "fr": "fr_FR"}
 
-def format_money(amount, currency: str = "") -> str:
-    """"$1,234.50", "-€3.00", "1,234.568 KWD": rounded to the currency, grouped, its symbol."""
+
+def _locale(language: str | None) -> str | None:
+    return LOCALES.get((language or "en")[:2].lower())
+
+
+def format_money(amount, currency: str = "", language: str | None = None) -> str:
+    """"$1,234.50", "-€3.00", "1,234.568 KWD": rounded to the currency, grouped, its symbol;
+    in `language`'s way where it is not English."""
     if hasattr(amount, "currency") and hasattr(amount, "amount"):
         currency, amount = str(amount.currency), amount.amount
     currency = (currency or "").upper()
     value = round_money(Decimal(amount), currency) if currency else Decimal(amount)
     places = minor_units(currency) if currency else max(0, -value.as_tuple().exponent)
+    locale = _locale(language)
+    if locale and currency:
+        pattern = "#,##0" + ("." + "0" * places if places else "") + "\u00a0¤"
+        return format_currency(value, currency, format=pattern, locale=locale,
+                               currency_digits=False)
     return _with_symbol(value, places, currency)
 
 
@@ -43,8 +66,11 @@ def plain_quantity(value) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def format_quantity(value) -> str:
-    """"60", "2.5", "2,500,000": a quantity for reading, grouped."""
+def format_quantity(value, language: str | None = None) -> str:
+    """"60", "2.5", "2,500,000": a quantity for reading, grouped (in `language`'s way)."""
+    if locale := _locale(language):
+        return format_decimal(Decimal(plain_quantity(value)), locale=locale,
+                              decimal_quantization=False)
     whole, _, fraction = plain_quantity(value).partition(".")
     grouped = f"{int(whole):,}" if whole not in ("-0",) else whole
     return f"{grouped}.{fraction}" if fraction else grouped

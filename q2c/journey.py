@@ -5,6 +5,12 @@ from dataclasses import dataclass
 
 from billing.models import Invoice
 from contracts.models import Contract, ContractState
+from customers.models import DocumentDelivery
+
+# Where an issued invoice went, by the delivery it was issued with (billing.services.delivery).
+SENT_BY = {DocumentDelivery.EMAIL: "was emailed to your billing contact",
+           DocumentDelivery.PORTAL: "is in your customer portal",
+           DocumentDelivery.POST: "was posted to your billing address"}
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,7 @@ def journey(*, quote=None, contract=None) -> list[Step]:
                .exclude(number="").order_by("issue_on", "pk").first() if countersigned else None)
     if invoice is not None and invoice.is_open:
         steps.append(Step("Invoice to pay", "now",
-                          f"Invoice {invoice.number} was emailed to your billing contact."))
+                          f"Invoice {invoice.number} {SENT_BY[invoice.delivery]}."))
     else:
-        steps.append(Step("Invoice to pay", "later",
-                          "We email it to your billing contact when it is issued."))
+        steps.append(Step("Invoice to pay", "later", "We send it to you when it is issued."))
     return steps

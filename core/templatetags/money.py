@@ -1,7 +1,9 @@
 """`{{ amount|money:"EUR" }}`, `{{ money_object|money }}` and `{{ line.quantity|quantity }}`:
-one way to show money (by currency) and quantities (no exponent, no trailing zeros)."""
+one way to show money (by currency) and quantities (no exponent, no trailing zeros), in the
+active language's way (a German customer's documents render with German active)."""
 
 from django import template
+from django.utils.translation import get_language
 
 from core.formatting import format_money, format_quantity, plain_quantity
 
@@ -14,14 +16,14 @@ register = template.Library()
 def money(value, currency=None):
     if value is None or value == "":
         return "—"
-    return format_money(value, currency or "")
+    return format_money(value, currency or "", get_language())
 
 
 @register.filter
 def quantity(value):
     if value is None or value == "":
         return "—"
-    return format_quantity(value)
+    return format_quantity(value, get_language())
 
 
 @register.filter

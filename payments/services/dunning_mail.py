@@ -22,10 +22,10 @@ from django.db.models import QuerySet
 
 from billing.services.pay_links import pay_link_urls
 from core.actors import Actor
+from core.formatting import format_money
 from customers.models import Contact, ContactRole
 from notifications.services import Mail, queue_deliveries, send_queued_deliveries
 from payments import dunning_rules as rules
-from payments.customer_money import customer_money
 from payments.dunning_texts import default_text, fill_text, with_charges
 from payments.models import (
     DunningEvent,
@@ -141,7 +141,7 @@ def _values(mail: _Mail, charged: _Charged, pay_url, language: str) -> dict[str,
     """The placeholders' values: plain strings, never a model (dunning_texts), amounts as the
     text's language writes money; the pay link is signed only for texts that show it."""
     currency = mail.currency
-    money = lambda amount: customer_money(amount, currency, language)  # noqa: E731
+    money = lambda amount: format_money(amount, currency, language)  # noqa: E731
     return {
         "invoice": mail.number, "invoice.number": mail.number,
         "invoice.currency": currency, "currency": currency,

@@ -6,9 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from billing.models import Invoice, InvoiceState
 from contracts.models import ContractTemplate
+from customers.models import DocumentDelivery
+from q2c.journey import Step, journey
 from quotes.services.sending import quote_link_token
-from tests.contracts.factories import sent_quote
+from tests.contracts.factories import countersigned_contract, sent_quote
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,16 @@ def test_when_acceptance_signs_the_customer_sees_the_contract_signed(client, sal
     assert steps(response.content.decode()) == [
         ("done", "Quote accepted"), ("done", "Contract signed"),
         ("waiting", "Countersigned by us"), ("later", "Invoice to pay")]
+
+
+@pytest.mark.parametrize("delivery, note", [
+    (DocumentDelivery.EMAIL, "was emailed to your billing contact"),
+    (DocumentDelivery.PORTAL, "is in your customer portal"),
+    (DocumentDelivery.POST, "was posted to your billing address")])
+def test_the_invoice_step_says_where_the_invoice_went(sales_rep, finance, delivery, note):
+    contract = countersigned_contract(sales_rep, by=finance)
+    Invoice.objects.create(account=contract.account, currency="USD", number="INV-7", total=100,
+                           amount_due=100, state=InvoiceState.ISSUED, delivery=delivery,
+                           issue_on=contract.created_at.date())
+
+    assert journey(contract=contract)[-1] == Step("Invoice to pay", "now", f"Invoice INV-7 {note}.")
