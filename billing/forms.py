@@ -102,7 +102,8 @@ class BulkIssueForm(forms.Form):
 
 
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(help_text="A UTF-8 CSV file with a header row.")
+    file = forms.FileField(help_text="A CSV (UTF-8) or XLSX file with a header row.",
+                           widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
