@@ -195,8 +195,16 @@ class PriceBookEntry(models.Model):
         return self.price_book.currency
 
     def clean(self):
-        errors = {}
-        model = self.price_model
+        errors = {**self._model_field_errors(), **self._amount_errors()}
+        if self.product_id and self.product.kind in (ProductKind.PHYSICAL, ProductKind.SERVICE) \
+                and self.billing_period != BillingPeriod.ONE_TIME:
+            errors["billing_period"] = f"A {self.product.get_kind_display().lower()} is one-time."
+        if errors:
+            raise ValidationError(errors)
+
+    def _model_field_errors(self) -> dict[str, str]:
+        """Fields that belong to one price model: required there, refused elsewhere."""
+        errors, model = {}, self.price_model
         if model == PriceModel.PACKAGE and (self.package_size is None or self.package_size <= 0):
             errors["package_size"] = "A package price needs a package size above zero."
         elif model != PriceModel.PACKAGE and self.package_size is not None:
@@ -209,21 +217,21 @@ class PriceBookEntry(models.Model):
                                  "have a percent.")
         if model != PriceModel.PACKAGE and self.minimum_packages:
             errors["minimum_packages"] = "Only package prices have a minimum of packages."
-        if model != PriceModel.TRANSACTION and self.transaction_terms() != \
-                transaction_fees.NO_TERMS:
+        if model != PriceModel.PERCENT and (self.percent_of_kind or self.percent_of_family):
+            errors["percent_of_kind"] = "Only percentage prices follow other lines."
+        return errors
+
+    def _amount_errors(self) -> dict[str, str]:
+        errors = {}
+        terms = self.transaction_terms()
+        if self.price_model != PriceModel.TRANSACTION and terms != transaction_fees.NO_TERMS:
             errors["fixed_fee"] = "Only transaction prices have fees per transaction."
-        elif model == PriceModel.TRANSACTION and self.transaction_terms().errors():
-            errors["transaction_maximum"] = " ".join(self.transaction_terms().errors())
+        elif self.price_model == PriceModel.TRANSACTION and terms.errors():
+            errors["transaction_maximum"] = " ".join(terms.errors())
         if self.maximum_amount is not None and self.minimum_amount is not None \
                 and self.maximum_amount < self.minimum_amount:
             errors["maximum_amount"] = "The maximum per period cannot be below the minimum."
-        if model != PriceModel.PERCENT and (self.percent_of_kind or self.percent_of_family):
-            errors["percent_of_kind"] = "Only percentage prices follow other lines."
-        if self.product_id and self.product.kind in (ProductKind.PHYSICAL, ProductKind.SERVICE) \
-                and self.billing_period != BillingPeriod.ONE_TIME:
-            errors["billing_period"] = f"A {self.product.get_kind_display().lower()} is one-time."
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def transaction_terms(self) -> transaction_fees.TransactionTerms:
         return transaction_fees.TransactionTerms(
