@@ -31,6 +31,7 @@ class InvoiceState(models.TextChoices):
 
 
 OPEN_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID)
+CREDITABLE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID)
 TAX_ROUNDING_CHOICES = [(TaxRounding.PER_LINE.value, "Per line"),
                         (TaxRounding.PER_DOCUMENT.value, "Per document"),
                         # as invoices issued before December 2026 recorded the setting
@@ -227,6 +228,13 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 permission="billing.mark_invoice_uncollectible")
     def write_off(self, *, day):
         self.written_off_on = day
+
+    @transition(field=state, source=CREDITABLE_STATES, target=None,
+                permission="billing.issue_credit_note")
+    def credit(self):
+        """A credit note may be written against the invoice now. The state stays: the amounts
+        the credit settles move it afterwards (pay, reopen). Asked by the invoice page's button
+        and the credit note service, so both follow this one rule."""
 
     @transition(field=state, source=InvoiceState.ISSUED, target=InvoiceState.VOID,
                 conditions=[nothing_applied], permission="billing.void_invoice")
