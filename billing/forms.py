@@ -115,7 +115,10 @@ class CsvUploadForm(forms.Form):
 
 class CreditNoteForm(forms.Form):
     WHOLE, LINES, AMOUNT = "whole", "lines", "amount"
-    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *CreditNoteReason.choices])
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *CreditNoteReason.choices],
+        help_text="“Goods returned” when the customer sent the goods back; a lower price for "
+                  "goods the customer keeps is goodwill or a service issue.")
     reason_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   label="Note", help_text="Printed on the credit note.")
     how = forms.ChoiceField(choices=[(WHOLE, "Everything left on the invoice"),
