@@ -16,7 +16,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
-from catalog.models.price_books import ROUNDING_MODE_CHOICES
+from catalog.models.price_books import INCLUSIVE_ROUNDING_CHOICES, ROUNDING_MODE_CHOICES
 from catalog.tax import TaxRounding
 from customers.models import DocumentDelivery
 
@@ -116,6 +116,10 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     cash_rounding_step = models.DecimalField(max_digits=9, decimal_places=4, null=True,
                                              blank=True,
                                              help_text="The total is rounded to this step.")
+    inclusive_rounding = models.CharField(max_length=16, blank=True, db_default="",
+                                          choices=INCLUSIVE_ROUNDING_CHOICES,
+                                          help_text="Tax-inclusive prices: which of net and tax "
+                                                    "is rounded first. Empty: the tax.")
     cash_rounding = models.DecimalField(**AMOUNT, db_default=Decimal(0),
                                         help_text="Rounded total − (subtotal + tax): "
                                                             "its own line (BT-114).")

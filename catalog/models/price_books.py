@@ -8,7 +8,7 @@ from django.db import models
 from catalog import pricing, rounding, transaction_fees
 from catalog import tiers as tiers_module
 from catalog.models.products import Product, ProductKind
-from catalog.tax import TaxRounding
+from catalog.tax import InclusiveRounding, TaxRounding
 
 
 def currency_choices():
@@ -35,6 +35,9 @@ class BillingPeriod(models.TextChoices):
     TERM = "term", "Whole term, billed once"
 
 
+INCLUSIVE_ROUNDING_CHOICES = [
+    (InclusiveRounding.TAX_FIRST.value, "Tax rounded first (the net is the rest)"),
+    (InclusiveRounding.NET_FIRST.value, "Net rounded first (the tax is the rest)")]
 ROUNDING_MODE_CHOICES = [(rounding.RoundingMode.HALF_UP.value, "Half up (away from zero)"),
                          (rounding.RoundingMode.HALF_EVEN.value, "Half even (to the even digit)")]
 
@@ -65,6 +68,12 @@ class PriceBook(models.Model):
         max_digits=9, decimal_places=4, null=True, blank=True,
         help_text="Round document totals to this step, the difference on its own line "
                   "(0.05 for Swiss francs); empty: no cash rounding.")
+    inclusive_rounding = models.CharField(
+        max_length=16, choices=INCLUSIVE_ROUNDING_CHOICES,
+        default=InclusiveRounding.TAX_FIRST.value, db_default=InclusiveRounding.TAX_FIRST.value,
+        help_text="With prices that include tax: round the extracted tax and keep the rest "
+                  "as net, or round the net and keep the rest as tax (they differ only on a "
+                  "half cent).")
 
     class Meta:
         ordering = ["currency", "-effective_from", "name"]
@@ -85,7 +94,7 @@ class PriceBook(models.Model):
     def rounding_policy(self) -> rounding.RoundingPolicy:
         """The book's rounding choices, as the pure modules take them (and documents keep)."""
         return rounding.RoundingPolicy(self.rounding_mode, self.tax_rounding or None,
-                                       self.cash_rounding_step)
+                                       self.cash_rounding_step, self.inclusive_rounding)
 
     def clean(self):
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
