@@ -54,6 +54,8 @@ def test_a_run_taxes_an_inclusive_price_by_its_books_rule_and_keeps_it(
     client.force_login(finance)
     page = client.get(reverse("billing:invoice", args=[invoice.pk])).content.decode()
     assert ("tax-inclusive prices: net rounded first" in page) == (rule == "net_first")
+    body = client.get(reverse("api:invoice-detail", args=[invoice.pk])).json()
+    assert (body["inclusive_rounding"], D(body["tax_total"])) == (rule, D(tax))
 
 
 def test_a_snapshot_made_before_the_rule_reads_as_tax_first():
