@@ -74,9 +74,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "kind", "account", "currency", "state", "issue_on", "due_on",
                   "memo", "subtotal", "tax_total", "cash_rounding", "total", "amount_due",
                   "amount_paid", "amount_credited", "rounding_mode", "tax_rounding",
-                  "cash_rounding_step", "amount_written_off", "functional_currency", "fx_rate",
-                  "functional_total", "journal_entry", "void_entry", "voided_on", "void_reason",
-                  "issued_at", "created_at", "updated_at", "lines", "taxes"]
+                  "cash_rounding_step", "inclusive_rounding", "amount_written_off",
+                  "functional_currency", "fx_rate", "functional_total", "journal_entry",
+                  "void_entry", "voided_on", "void_reason", "issued_at", "created_at",
+                  "updated_at", "lines", "taxes"]
         read_only_fields = fields
 
 

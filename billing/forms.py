@@ -102,7 +102,8 @@ class BulkIssueForm(forms.Form):
 
 
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(help_text="A UTF-8 CSV file with a header row.")
+    file = forms.FileField(help_text="A CSV (UTF-8) or XLSX file with a header row.",
+                           widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -114,7 +115,10 @@ class CsvUploadForm(forms.Form):
 
 class CreditNoteForm(forms.Form):
     WHOLE, LINES, AMOUNT = "whole", "lines", "amount"
-    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *CreditNoteReason.choices])
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *CreditNoteReason.choices],
+        help_text="“Goods returned” when the customer sent the goods back; a lower price for "
+                  "goods the customer keeps is goodwill or a service issue.")
     reason_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   label="Note", help_text="Printed on the credit note.")
     how = forms.ChoiceField(choices=[(WHOLE, "Everything left on the invoice"),

@@ -16,6 +16,7 @@ from billing.crediting import Credited, LineLeft, TaxKey
 from billing.models import (
     CreditNote,
     CreditNoteLine,
+    CreditNoteReason,
     CreditNoteState,
     DueInstalment,
     Invoice,
@@ -261,6 +262,23 @@ def search_credit_notes(credit_notes: QuerySet[CreditNote], text: str) -> QueryS
         return credit_notes
     return credit_notes.filter(Q(number__icontains=text) | Q(invoice__number__icontains=text)
                                | Q(account__name__icontains=text))
+
+
+def returned_goods_credits(*, contract_ids, through: date | None = None
+                           ) -> QuerySet[CreditNoteLine]:
+    """The issued credit note lines whose reason is "goods returned", for lines of the given
+    contracts (contracts.Contract ids), issued on or before `through` when given; oldest first.
+    Each line names its invoice line's contract line, the quantity and the net amount credited
+    (the credit note carries the currency, rate and date): what revenue recognition needs to
+    settle a right of return's refund liability. A concession (any other reason) is not here."""
+    lines = CreditNoteLine.objects.filter(
+        credit_note__state=CreditNoteState.ISSUED,
+        credit_note__reason=CreditNoteReason.RETURNED_GOODS,
+        invoice_line__contract_line__contract_id__in=contract_ids)
+    if through is not None:
+        lines = lines.filter(credit_note__issue_on__lte=through)
+    return lines.select_related("credit_note", "invoice_line").order_by(
+        "credit_note__issue_on", "credit_note_id", "position", "pk")
 
 
 # --- documents sent by post -------------------------------------------------------------------

@@ -1,27 +1,30 @@
-"""Reading a usage CSV (columns account, sku, quantity, timestamp, idempotency_key); pure, no ORM.
+"""Reading a usage file (CSV or XLSX; columns account, sku, quantity, timestamp,
+idempotency_key) through `core.imports`, as every import is read; pure, no ORM.
 
 `parse_usage` checks each row's shape; `resolve_usage` checks the rows against what the
 database knows (handed in as plain mappings by the service). Every bad row is reported as
-"Line N: reason", so the caller refuses the whole file at once.
+"Line N: reason", so the caller refuses the whole file at once. `parse_quantity` and
+`parse_timestamp` are the value rules, shared with the usage API.
 
 A key already stored with the same account, product, quantity and time is a resend and counts
 once; the same key with anything different is a conflict (a tampered or wrong file) and refuses
 the file.
 """
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
-from core.csv_files import date_range_problem, open_csv
+from core.csv_files import date_range_problem
+from core.imports import RowReader, TableRefused, read_table
 
 COLUMNS = ("account", "sku", "quantity", "timestamp", "idempotency_key")
 QUANTITY_PLACES = 6  # UsageRecord.quantity is DecimalField(max_digits=19, decimal_places=6)
 MAX_QUANTITY = Decimal(10) ** 13
 MAX_KEY_LENGTH = 200
-MAX_ROWS = 200_000  # a bigger file is split by the sender; this one is read in memory
+MAX_BYTES = 20 * 1024 * 1024  # ~200,000 rows; refused before parsing, so a bigger file is split
+MAX_ROWS = 200_000  # the file is read in memory; an XLSX packs more rows into the same bytes
 
 
 @dataclass(frozen=True)
@@ -78,44 +81,35 @@ def parse_timestamp(text: str, zone: tzinfo, errors: list[str]) -> datetime | No
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def _row(raw: dict, line: int, zone: tzinfo) -> tuple[UsageRow | None, list[str]]:
-    errors = []
-    values = {column: (raw.get(column) or "").strip() for column in COLUMNS}
-    for column in ("account", "sku", "quantity", "timestamp", "idempotency_key"):
-        if not values[column]:
-            errors.append(f"the {column.replace('_', ' ')} is missing")
-    if len(values["idempotency_key"]) > MAX_KEY_LENGTH:
-        errors.append(f"the idempotency key is longer than {MAX_KEY_LENGTH} characters")
-    quantity = parse_quantity(values["quantity"], errors) if values["quantity"] else None
-    moment = parse_timestamp(values["timestamp"], zone, errors) if values["timestamp"] else None
-    if None in raw:
-        errors.append("the row has more columns than the header")
-    if errors:
-        return None, errors
-    return UsageRow(line, values["account"], values["sku"], quantity, moment,
-                    values["idempotency_key"]), []
+def _row(cells: RowReader, zone: tzinfo) -> UsageRow:
+    # Every missing cell first, then the values' own problems, in the columns' order.
+    account, sku = cells.text("account"), cells.text("sku")
+    quantity_text, timestamp_text = cells.text("quantity"), cells.text("timestamp")
+    key = cells.text("idempotency_key", max_length=MAX_KEY_LENGTH)
+    quantity = parse_quantity(quantity_text, cells.problems) if quantity_text else None
+    moment = parse_timestamp(timestamp_text, zone, cells.problems) if timestamp_text else None
+    return UsageRow(cells.row.line, account, sku, quantity, moment, key)
 
 
-def parse_usage(content: bytes | str, *, zone: tzinfo) -> tuple[list[UsageRow], list[str]]:
-    """The file's rows and every problem of shape, each as "Line N: reason"; rows are only
-    meaningful when there are no problems."""
-    reader, problems = open_csv(content, COLUMNS)
-    if reader is None:
-        return [], problems
-    rows, errors = [], []
+def parse_usage(content: bytes | str, *, zone: tzinfo, filename: str = "usage.csv"
+                ) -> tuple[list[UsageRow], list[str]]:
+    """The file's rows (CSV or XLSX, by the file name) and every problem of shape, each as
+    "Line N: reason"; rows are only meaningful when there are no problems."""
     try:
-        for raw in reader:
-            if reader.line_num > MAX_ROWS + 1:
-                errors.append(f"Line {reader.line_num}: the file has more than {MAX_ROWS} rows; "
-                              "split it.")
-                break
-            row, problems = _row(raw, reader.line_num, zone)
-            if problems:
-                errors.append(f"Line {reader.line_num}: {'; '.join(problems)}.")
-            else:
-                rows.append(row)
-    except csv.Error as error:
-        errors.append(f"Line {reader.line_num}: {error}.")
+        table = read_table(content, filename, required=COLUMNS, max_bytes=MAX_BYTES)
+    except TableRefused as refused:
+        return [], refused.problems
+    if len(table.rows) > MAX_ROWS:
+        return [], [f"The file has {len(table.rows):,} rows, more than the {MAX_ROWS:,} one "
+                    "import takes; split it."]
+    rows, errors = [], []
+    for table_row in table.rows:
+        cells = RowReader(table_row)
+        row = _row(cells, zone)
+        if cells.problems:
+            errors.append(cells.problem())
+        else:
+            rows.append(row)
     if not rows and not errors:
         errors.append("The file has no usage rows.")
     return rows, errors
@@ -125,6 +119,42 @@ def billed_period(periods, day: date) -> str:
     for start, end, label in periods:
         if start <= day <= end:
             return f"{start}..{end} ({label})"
+    return ""
+
+
+def _references(row: UsageRow, accounts: Mapping[str, int | None],
+                products: Mapping[str, tuple[int, bool]]) -> tuple[int, int, list[str]]:
+    """The row's account and product ids, and why they cannot be used."""
+    problems = []
+    account_id = accounts.get(row.account, 0)
+    if account_id is None:
+        problems.append(f"account {row.account!r} names more than one account; use its id")
+    elif not account_id:
+        problems.append(f"unknown account {row.account!r}")
+    product_id, metered = products.get(row.sku, (None, False))
+    if product_id is None:
+        problems.append(f"unknown SKU {row.sku!r}")
+    elif not metered:
+        problems.append(f"{row.sku} is not a metered (usage) product")
+    return account_id, product_id, problems
+
+
+def _key_problem(usage: ResolvedUsage, seen: Mapping[tuple[int, str], int],
+                 stored: Mapping[tuple[int, str], tuple], billed: Mapping,
+                 zone: tzinfo | None) -> str:
+    """Why the usage's key cannot be taken: repeated in the file, changed since it was stored,
+    or new in a period already invoiced ("" when it can)."""
+    key = (usage.account_id, usage.idempotency_key)
+    if key in seen:
+        return f"the idempotency key {usage.idempotency_key!r} is already on line {seen[key]}"
+    if key in stored:
+        return ("" if stored[key] == usage.fact else
+                f"the idempotency key {usage.idempotency_key!r} was imported before with "
+                "another product, quantity or time")
+    day = usage.occurred_at.astimezone(zone).date() if zone else usage.occurred_at.date()
+    if period := billed_period(billed.get((usage.account_id, usage.product_id), ()), day):
+        return (f"the usage falls in the period {period} already invoiced; bill it with a "
+                "manual charge instead")
     return ""
 
 
@@ -143,35 +173,14 @@ def resolve_usage(rows: list[UsageRow], *, accounts: Mapping[str, int | None],
     billed = billed or {}
     resolved, errors, seen = [], [], {}
     for row in rows:
-        problems = []
-        account_id = accounts.get(row.account, 0)
-        if account_id is None:
-            problems.append(f"account {row.account!r} names more than one account; use its id")
-        elif not account_id:
-            problems.append(f"unknown account {row.account!r}")
-        product_id, metered = products.get(row.sku, (None, False))
-        if product_id is None:
-            problems.append(f"unknown SKU {row.sku!r}")
-        elif not metered:
-            problems.append(f"{row.sku} is not a metered (usage) product")
+        account_id, product_id, problems = _references(row, accounts, products)
         if not problems:
-            usage = ResolvedUsage(row.line, account_id, product_id, row.quantity, row.occurred_at,
-                                  row.idempotency_key)
-            key = (account_id, row.idempotency_key)
-            if key in seen:
-                problems.append(f"the idempotency key {row.idempotency_key!r} is already on "
-                                f"line {seen[key]}")
-            elif key in stored and stored[key] != usage.fact:
-                problems.append(f"the idempotency key {row.idempotency_key!r} was imported "
-                                "before with another product, quantity or time")
-            elif key not in stored and (period := billed_period(
-                    billed.get((account_id, product_id), ()),
-                    row.occurred_at.astimezone(zone).date() if zone else
-                    row.occurred_at.date())):
-                problems.append(f"the usage falls in the period {period} already invoiced; "
-                                "bill it with a manual charge instead")
+            usage = ResolvedUsage(row.line, account_id, product_id, row.quantity,
+                                  row.occurred_at, row.idempotency_key)
+            if problem := _key_problem(usage, seen, stored, billed, zone):
+                problems.append(problem)
             else:
-                seen[key] = row.line
+                seen[(account_id, row.idempotency_key)] = row.line
                 resolved.append(usage)
         if problems:
             errors.append(f"Line {row.line}: {'; '.join(problems)}.")

@@ -273,8 +273,8 @@ class PriceBookAdmin(PriceHistoryMixin, admin.ModelAdmin):
         (None, {"fields": ["name", "currency", "effective_from", "effective_to", "is_standard",
                            "active", "description"]}),
         ("Tax and rounding (recorded on every price quoted from this book)", {
-            "fields": ["prices_include_tax", "rounding_mode", "tax_rounding",
-                       "cash_rounding_step"]}),
+            "fields": ["prices_include_tax", "inclusive_rounding", "rounding_mode",
+                       "tax_rounding", "cash_rounding_step"]}),
     ]
     search_fields = ["name", "description"]
     date_hierarchy = "effective_from"

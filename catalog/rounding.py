@@ -3,8 +3,9 @@
     RoundingMode        half_up (ties away from zero: 2.345 → 2.35 and −2.345 → −2.35) or
                         half_even (ties to the even digit: 2.345 → 2.34, 2.355 → 2.36)
     RoundingPolicy      the mode, where tax is rounded (per line or per document, catalog.tax;
-                        None: the company default) and the cash-rounding step, as a price
-                        book keeps them and a priced line's snapshot records them
+                        None: the company default), the cash-rounding step and, for
+                        tax-inclusive prices, whether the net or the tax is rounded first, as
+                        a price book keeps them and a priced line's snapshot records them
     cash_round(total, currency, step, mode) -> CashRounding
     credited_cash_rounding(...) -> Decimal   the share of an invoice's rounding a credit note
                         takes back
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from catalog.tax import TaxRounding
+from catalog.tax import InclusiveRounding, TaxRounding
 from core.money import quantum, round_money
 
 
@@ -53,30 +54,37 @@ class RoundingMode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RoundingPolicy:
-    """How one price book rounds: the tie rule, the tax rounding point and the cash step."""
+    """How one price book rounds: the tie rule, the tax rounding point, the cash step and which
+    of net and tax a tax-inclusive price rounds first."""
 
     mode: RoundingMode = RoundingMode.HALF_UP
     tax: TaxRounding | None = None  # None: the company default (catalog.policies)
     cash_step: Decimal | None = None
+    inclusive: InclusiveRounding = InclusiveRounding.TAX_FIRST
 
     def __post_init__(self):
         object.__setattr__(self, "mode", RoundingMode(self.mode))
+        object.__setattr__(self, "inclusive", InclusiveRounding(self.inclusive))
         if self.tax is not None:
             object.__setattr__(self, "tax", TaxRounding(self.tax))
         if self.cash_step is not None and self.cash_step <= 0:
             raise ValueError("a cash-rounding step is greater than zero")
 
     def to_dict(self) -> dict:
-        return {"mode": str(self.mode), "tax": None if self.tax is None else str(self.tax),
+        data = {"mode": str(self.mode), "tax": None if self.tax is None else str(self.tax),
                 "cash_step": None if self.cash_step is None
                 else format(self.cash_step.normalize(), "f")}
+        if self.inclusive is not InclusiveRounding.TAX_FIRST:  # snapshots made before it: tax
+            data["inclusive"] = str(self.inclusive)
+        return data
 
     @classmethod
     def from_dict(cls, data) -> "RoundingPolicy":
         step, tax = data.get("cash_step"), data.get("tax")
         return cls(RoundingMode(data.get("mode", RoundingMode.HALF_UP)),
                    None if tax is None else TaxRounding(tax),
-                   None if step is None else Decimal(step))
+                   None if step is None else Decimal(step),
+                   InclusiveRounding(data.get("inclusive", InclusiveRounding.TAX_FIRST)))
 
 
 @dataclass(frozen=True, slots=True)

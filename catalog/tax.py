@@ -3,7 +3,8 @@
     applicable_rates(records, *, country, region="", category=None, on) -> tuple[TaxRate, ...]
     tax_line(line: TaxLine, currency, *, inclusive=False, exempt=False) -> LineTax
     tax_document(lines, currency, *, inclusive=False, exempt=False,
-                 rounding=TaxRounding.PER_LINE, mode=ROUND_HALF_UP) -> DocumentTax
+                 rounding=TaxRounding.PER_LINE, mode=ROUND_HALF_UP,
+                 inclusive_rounding=InclusiveRounding.TAX_FIRST) -> DocumentTax
 
 Several taxes on one line apply in their given order: a side-by-side tax is charged on the net
 amount; a compound tax on the net plus the taxes before it (Quebec's QST on top of GST used to
@@ -19,6 +20,13 @@ Rounding, to the currency's minor unit through core.money:
 - PER_DOCUMENT: each tax (name and rate) is summed exactly over the document and rounded once,
   then split between the lines by largest remainder: the lines' taxes add up to the document's
   tax, and no odd minor unit is lost between lines.
+Tax-inclusive prices (`inclusive_rounding`): the gross is given, so rounding one of net and tax
+decides the other. TAX_FIRST rounds the extracted tax and leaves the net as the rest; NET_FIRST
+rounds the net (gross / F) and leaves the tax as the rest (Zuora's default, "Rounding Net
+Amount"; Dynamics NAV's rule for amounts including VAT). Both round the same whole (a line, or a
+tax across the document) as above: the rounded tax is round(N + T) − round(N) for the whole's
+exact net N and tax T, which is round(T) whenever N is already rounded, so exclusive prices
+never depend on it. Off a tie, both give the same figures.
 A tie (exactly half a minor unit) is broken by `mode`, the `decimal` constant of the price book's
 rounding mode (catalog.rounding): ROUND_HALF_UP, away from zero for credits too, or
 ROUND_HALF_EVEN; only the rounding of a whole changes, never the split.
@@ -48,6 +56,11 @@ HUNDRED = Decimal(100)
 class TaxRounding(StrEnum):
     PER_LINE = "per_line"
     PER_DOCUMENT = "per_document"
+
+
+class InclusiveRounding(StrEnum):
+    TAX_FIRST = "tax_first"  # the tax is rounded, the net is the rest
+    NET_FIRST = "net_first"  # the net is rounded, the tax is the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +159,25 @@ def tax_shares(rates: Sequence[TaxRate]) -> list[Decimal]:
     return shares
 
 
-def _exact_taxes(line: TaxLine, currency: str, inclusive: bool) -> list[Decimal]:
+def _exact_net(line: TaxLine, currency: str, inclusive: bool) -> Decimal:
     amount = round_money(line.amount, currency)
     if amount != line.amount:
         raise ValueError(f"line {line.key}: {line.amount} is not rounded to {currency}")
-    shares = tax_shares(line.rates)
-    net = amount / (1 + sum(shares, ZERO)) if inclusive else amount
-    return [net * share for share in shares]
+    return amount / (1 + sum(tax_shares(line.rates), ZERO)) if inclusive else amount
+
+
+def _exact_taxes(line: TaxLine, net: Decimal) -> list[Decimal]:
+    return [net * share for share in tax_shares(line.rates)]
+
+
+def _rounded_tax(tax: Decimal, net: Decimal, currency: str, mode: str,
+                 inclusive_rounding: InclusiveRounding) -> Decimal:
+    """A whole's tax rounded once: itself, or as what is left of the rounded gross once the
+    net is rounded."""
+    if inclusive_rounding is InclusiveRounding.NET_FIRST:
+        return (round_money(net + tax, currency, rounding=mode)
+                - round_money(net, currency, rounding=mode))
+    return round_money(tax, currency, rounding=mode)
 
 
 def _split(total: Decimal, exact: Sequence[Decimal], currency: str) -> list[Decimal]:
@@ -178,27 +203,35 @@ def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
 
 
 def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
-             exempt: bool = False, mode: str = ROUND_HALF_UP) -> LineTax:
+             exempt: bool = False, mode: str = ROUND_HALF_UP,
+             inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST) -> LineTax:
     """One line's taxes, its total tax rounded once and split between its taxes."""
-    exact = _exact_taxes(line, currency, inclusive)
-    parts = _split(round_money(sum(exact, ZERO), currency, rounding=mode), exact, currency)
-    return _line_result(line, parts, currency, inclusive, exempt)
+    net = _exact_net(line, currency, inclusive)
+    exact = _exact_taxes(line, net)
+    total = _rounded_tax(sum(exact, ZERO), net, currency, mode,
+                         InclusiveRounding(inclusive_rounding))
+    return _line_result(line, _split(total, exact, currency), currency, inclusive, exempt)
 
 
 def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = False,
                  exempt: bool = False, rounding: TaxRounding = TaxRounding.PER_LINE,
-                 mode: str = ROUND_HALF_UP) -> DocumentTax:
+                 mode: str = ROUND_HALF_UP,
+                 inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST
+                 ) -> DocumentTax:
     """Every line's taxes and the document's totals; lines always add up to the document."""
     if TaxRounding(rounding) is TaxRounding.PER_LINE:
-        results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt, mode=mode)
-                   for line in lines]
+        results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt, mode=mode,
+                            inclusive_rounding=inclusive_rounding) for line in lines]
     else:
-        results = _per_document(lines, currency, inclusive, exempt, mode)
+        results = _per_document(lines, currency, inclusive, exempt, mode,
+                                InclusiveRounding(inclusive_rounding))
     return _document(results, currency)
 
 
-def _per_document(lines, currency, inclusive, exempt, mode) -> list[LineTax]:
-    exact = [_exact_taxes(line, currency, inclusive) for line in lines]
+def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding
+                  ) -> list[LineTax]:
+    nets = [_exact_net(line, currency, inclusive) for line in lines]
+    exact = [_exact_taxes(line, net) for line, net in zip(lines, nets, strict=True)]
     # Each (tax, sign) group is rounded once and split between its lines.
     groups: dict[tuple, list[tuple[int, int]]] = {}
     for i, line in enumerate(lines):
@@ -207,7 +240,8 @@ def _per_document(lines, currency, inclusive, exempt, mode) -> list[LineTax]:
     parts = [[ZERO] * len(line.rates) for line in lines]
     for members in groups.values():
         amounts = [exact[i][j] for i, j in members]
-        total = round_money(sum(amounts, ZERO), currency, rounding=mode)
+        total = _rounded_tax(sum(amounts, ZERO), sum((nets[i] for i, _ in members), ZERO),
+                             currency, mode, inclusive_rounding)
         for (i, j), share in zip(members, _split(total, amounts, currency), strict=True):
             parts[i][j] = share
     return [_line_result(line, parts[i], currency, inclusive, exempt)

@@ -33,34 +33,42 @@ def written_tier_errors(rows: Sequence[WrittenTier]) -> list[tuple[int, str, str
     if not rows:
         return [(0, "", "Tiered prices need at least one tier.")]
     errors = []
-    previous_end = None
     for i, row in enumerate(rows):
-        if i == 0 and row.from_quantity not in (ZERO, ONE):
-            errors.append((i, "from_quantity", "The first tier must start at 0 or 1."))
-        elif i > 0 and previous_end is None:
-            errors.append((i, "from_quantity", "No tier can follow an open-ended tier."))
-        elif i > 0 and row.from_quantity < previous_end:
-            errors.append((i, "from_quantity",
-                           f"This tier overlaps the previous one, which ends at {previous_end}."))
-        elif i > 0 and row.from_quantity > previous_end + ONE:
-            errors.append((i, "from_quantity",
-                           f"Gap: the previous tier ends at {previous_end}, so this one must "
-                           f"start at {previous_end} or {previous_end + ONE}."))
-        if row.up_to is not None and row.up_to < max(row.from_quantity, ONE):
-            errors.append((i, "up_to", "A tier must end at or above where it starts."))
-        if row.up_to is None and i != len(rows) - 1:
-            errors.append((i, "up_to", "Only the last tier can be open-ended."))
-        if row.unit_amount < 0:
-            errors.append((i, "unit_amount", "Amounts cannot be negative."))
-        if row.flat_amount < 0:
-            errors.append((i, "flat_amount", "Amounts cannot be negative."))
-        if row.block_size is not None and row.block_size <= 0:
-            errors.append((i, "block_size", "A block holds more than zero units."))
-        previous_end = row.up_to
+        if start_error := _start_error(i, row, rows[i - 1].up_to if i else None):
+            errors.append((i, "from_quantity", start_error))
+        errors += [(i, field, message)
+                   for field, message in _row_errors(row, last=i == len(rows) - 1)]
     if rows[-1].up_to is not None:
         errors.append((len(rows) - 1, "up_to",
                        "The last tier must be open-ended: leave its upper bound empty."))
     return errors
+
+
+def _start_error(i: int, row: WrittenTier, previous_end: Decimal | None) -> str:
+    """Why the row cannot start where it does after the previous row's end ("" when it can)."""
+    if i == 0:
+        return "" if row.from_quantity in (ZERO, ONE) else "The first tier must start at 0 or 1."
+    if previous_end is None:
+        return "No tier can follow an open-ended tier."
+    if row.from_quantity < previous_end:
+        return f"This tier overlaps the previous one, which ends at {previous_end}."
+    if row.from_quantity > previous_end + ONE:
+        return (f"Gap: the previous tier ends at {previous_end}, so this one must start at "
+                f"{previous_end} or {previous_end + ONE}.")
+    return ""
+
+
+def _row_errors(row: WrittenTier, *, last: bool):
+    if row.up_to is not None and row.up_to < max(row.from_quantity, ONE):
+        yield "up_to", "A tier must end at or above where it starts."
+    if row.up_to is None and not last:
+        yield "up_to", "Only the last tier can be open-ended."
+    if row.unit_amount < 0:
+        yield "unit_amount", "Amounts cannot be negative."
+    if row.flat_amount < 0:
+        yield "flat_amount", "Amounts cannot be negative."
+    if row.block_size is not None and row.block_size <= 0:
+        yield "block_size", "A block holds more than zero units."
 
 
 def tiers_from_written(rows: Sequence[WrittenTier]) -> tuple[Tier, ...]:

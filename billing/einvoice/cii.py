@@ -44,6 +44,10 @@ class _Writer:
             node.text = str(text)
         return node
 
+    def optional(self, parent, tag: str, text, **attrs):
+        """The element only when there is text for it (an optional field of EN 16931)."""
+        return self.el(parent, tag, text, **attrs) if text else None
+
     def amount(self, parent, tag: str, value: Decimal, **attrs):
         return self.el(parent, tag, amount_text(value, self.places), **attrs)
 
@@ -104,35 +108,35 @@ def _party(w: _Writer, parent, tag: str, party: Party) -> None:
     w.el(node, "ram:Name", party.name)
     if party.company_id or party.trading_name:
         legal = w.el(node, "ram:SpecifiedLegalOrganization")
-        if party.company_id:
-            w.el(legal, "ram:ID", party.company_id)
-        if party.trading_name:
-            w.el(legal, "ram:TradingBusinessName", party.trading_name)
-    if contact := party.contact:
-        trade_contact = w.el(node, "ram:DefinedTradeContact")
-        if contact.name:
-            w.el(trade_contact, "ram:PersonName", contact.name)
-        if contact.phone:
-            w.el(w.el(trade_contact, "ram:TelephoneUniversalCommunication"),
-                 "ram:CompleteNumber", contact.phone)
-        if contact.email:
-            w.el(w.el(trade_contact, "ram:EmailURIUniversalCommunication"), "ram:URIID",
-                 contact.email)
-    address = w.el(node, "ram:PostalTradeAddress")
-    if party.address.postal_code:
-        w.el(address, "ram:PostcodeCode", party.address.postal_code)
-    if party.address.street:
-        w.el(address, "ram:LineOne", party.address.street)
-    if party.address.city:
-        w.el(address, "ram:CityName", party.address.city)
-    w.el(address, "ram:CountryID", party.address.country)
-    if party.address.region:
-        w.el(address, "ram:CountrySubDivisionName", party.address.region)
+        w.optional(legal, "ram:ID", party.company_id)
+        w.optional(legal, "ram:TradingBusinessName", party.trading_name)
+    if party.contact:
+        _contact(w, node, party.contact)
+    _address(w, node, party.address)
     if endpoint := party.endpoint:
         w.el(w.el(node, "ram:URIUniversalCommunication"), "ram:URIID", endpoint[1],
              schemeID=endpoint[0])
     if party.vat_id:
         w.el(w.el(node, "ram:SpecifiedTaxRegistration"), "ram:ID", party.vat_id, schemeID="VA")
+
+
+def _contact(w: _Writer, parent, contact) -> None:
+    node = w.el(parent, "ram:DefinedTradeContact")
+    w.optional(node, "ram:PersonName", contact.name)
+    if contact.phone:
+        w.el(w.el(node, "ram:TelephoneUniversalCommunication"), "ram:CompleteNumber",
+             contact.phone)
+    if contact.email:
+        w.el(w.el(node, "ram:EmailURIUniversalCommunication"), "ram:URIID", contact.email)
+
+
+def _address(w: _Writer, parent, address) -> None:
+    node = w.el(parent, "ram:PostalTradeAddress")
+    w.optional(node, "ram:PostcodeCode", address.postal_code)
+    w.optional(node, "ram:LineOne", address.street)
+    w.optional(node, "ram:CityName", address.city)
+    w.el(node, "ram:CountryID", address.country)
+    w.optional(node, "ram:CountrySubDivisionName", address.region)
 
 
 def _agreement(w: _Writer, parent, document: Document) -> None:
@@ -161,40 +165,55 @@ def _settlement(w: _Writer, parent, document: Document) -> None:
     sums = totals(document)
     settlement = w.el(parent, "ram:ApplicableHeaderTradeSettlement")
     means = document.payment_means
-    if means and means.kind is PaymentKind.DIRECT_DEBIT and means.creditor_id:
-        w.el(settlement, "ram:CreditorReferenceID", means.creditor_id)
+    direct_debit = means if means and means.kind is PaymentKind.DIRECT_DEBIT else None
+    w.optional(settlement, "ram:CreditorReferenceID", direct_debit and direct_debit.creditor_id)
     if document.kind is DocumentKind.INVOICE:
         w.el(settlement, "ram:PaymentReference", document.number)
     w.el(settlement, "ram:InvoiceCurrencyCode", document.currency)
     if means:
         _payment_means(w, settlement, means)
     for vat in sums.breakdown:
-        tax = w.el(settlement, "ram:ApplicableTradeTax")
-        w.amount(tax, "ram:CalculatedAmount", vat.tax)
-        w.el(tax, "ram:TypeCode", "VAT")
-        if vat.exemption_reason:
-            w.el(tax, "ram:ExemptionReason", vat.exemption_reason)
-        w.amount(tax, "ram:BasisAmount", vat.taxable)
-        w.el(tax, "ram:CategoryCode", vat.category.value)
-        if vat.exemption_code:
-            w.el(tax, "ram:ExemptionReasonCode", vat.exemption_code)
-        if vat.category is not Category.OUTSIDE_SCOPE:
-            w.el(tax, "ram:RateApplicablePercent", plain_number(vat.percent))
+        _header_tax(w, settlement, vat)
     if period := document.period:
         node = w.el(settlement, "ram:BillingSpecifiedPeriod")
         w.day(node, "ram:StartDateTime", period[0])
         w.day(node, "ram:EndDateTime", period[1])
     for item in document.allowances_charges:
         _allowance_charge(w, settlement, item)
-    if document.payment_terms or document.due_on or (means and means.mandate_reference):
-        terms = w.el(settlement, "ram:SpecifiedTradePaymentTerms")
-        if document.payment_terms:
-            w.el(terms, "ram:Description", document.payment_terms)
-        if document.due_on:
-            w.day(terms, "ram:DueDateDateTime", document.due_on)
-        if means and means.kind is PaymentKind.DIRECT_DEBIT and means.mandate_reference:
-            w.el(terms, "ram:DirectDebitMandateID", means.mandate_reference)
-    summation = w.el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    _payment_terms(w, settlement, document, direct_debit and direct_debit.mandate_reference)
+    _summation(w, settlement, document, sums)
+    for preceding in document.preceding:
+        reference = w.el(settlement, "ram:InvoiceReferencedDocument")
+        w.el(reference, "ram:IssuerAssignedID", preceding.number)
+        if preceding.issued_on:
+            w.day(reference, "ram:FormattedIssueDateTime", preceding.issued_on, qualified=True)
+
+
+def _header_tax(w: _Writer, parent, vat) -> None:
+    tax = w.el(parent, "ram:ApplicableTradeTax")
+    w.amount(tax, "ram:CalculatedAmount", vat.tax)
+    w.el(tax, "ram:TypeCode", "VAT")
+    w.optional(tax, "ram:ExemptionReason", vat.exemption_reason)
+    w.amount(tax, "ram:BasisAmount", vat.taxable)
+    w.el(tax, "ram:CategoryCode", vat.category.value)
+    w.optional(tax, "ram:ExemptionReasonCode", vat.exemption_code)
+    if vat.category is not Category.OUTSIDE_SCOPE:
+        w.el(tax, "ram:RateApplicablePercent", plain_number(vat.percent))
+
+
+def _payment_terms(w: _Writer, parent, document: Document, mandate_reference) -> None:
+    """The terms, the due date and a direct debit's mandate, when there is any of them."""
+    if not (document.payment_terms or document.due_on or mandate_reference):
+        return
+    terms = w.el(parent, "ram:SpecifiedTradePaymentTerms")
+    w.optional(terms, "ram:Description", document.payment_terms)
+    if document.due_on:
+        w.day(terms, "ram:DueDateDateTime", document.due_on)
+    w.optional(terms, "ram:DirectDebitMandateID", mandate_reference)
+
+
+def _summation(w: _Writer, parent, document: Document, sums) -> None:
+    summation = w.el(parent, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     w.amount(summation, "ram:LineTotalAmount", sums.lines)
     if document.allowances_charges:
         w.amount(summation, "ram:ChargeTotalAmount", sums.charges)
@@ -207,11 +226,6 @@ def _settlement(w: _Writer, parent, document: Document) -> None:
     if sums.prepaid:
         w.amount(summation, "ram:TotalPrepaidAmount", sums.prepaid)
     w.amount(summation, "ram:DuePayableAmount", sums.due)
-    for preceding in document.preceding:
-        reference = w.el(settlement, "ram:InvoiceReferencedDocument")
-        w.el(reference, "ram:IssuerAssignedID", preceding.number)
-        if preceding.issued_on:
-            w.day(reference, "ram:FormattedIssueDateTime", preceding.issued_on, qualified=True)
 
 
 def _payment_means(w: _Writer, parent, means) -> None:

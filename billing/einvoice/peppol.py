@@ -44,46 +44,61 @@ def findings(xml: bytes) -> list[Finding]:
     """Every Peppol BIS rule above that the UBL document breaks (all fatal)."""
     root = etree.fromstring(xml)
     where = f"/{etree.QName(root).localname}"
-    found = []
+    return [Finding(rule, "fatal", location, text) for check in (
+        _process, _specification, _notes, _references, _endpoints, _tax_total)
+        for rule, location, text in check(root, where)]
 
-    def fail(rule: str, location: str, text: str) -> None:
-        found.append(Finding(rule, "fatal", location, text))
 
+def _process(root, where: str):
     profile = _text(root, "cbc:ProfileID")
     if not profile:
-        fail("PEPPOL-EN16931-R001", where, "Business process MUST be provided.")
+        yield "PEPPOL-EN16931-R001", where, "Business process MUST be provided."
     elif not PROFILE.fullmatch(profile):
-        fail("PEPPOL-EN16931-R007", f"{where}/cbc:ProfileID",
-             "Business process MUST be in the format "
-             "'urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0'.")
+        yield ("PEPPOL-EN16931-R007", f"{where}/cbc:ProfileID",
+               "Business process MUST be in the format "
+               "'urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0'.")
+
+
+def _specification(root, where: str):
     if not _text(root, "cbc:CustomizationID").startswith(PEPPOL):
-        fail("PEPPOL-EN16931-R004", f"{where}/cbc:CustomizationID",
-             f"Specification identifier MUST have the value '{PEPPOL}'.")
+        yield ("PEPPOL-EN16931-R004", f"{where}/cbc:CustomizationID",
+               f"Specification identifier MUST have the value '{PEPPOL}'.")
+
+
+def _notes(root, where: str):
     countries = [_text(root, f"cac:{party}/cac:Party/cac:PostalAddress/cac:Country/"
                              "cbc:IdentificationCode") for party in PARTIES]
     if len(root.findall("cbc:Note", NS)) > 1 and countries != ["DE", "DE"]:
-        fail("PEPPOL-EN16931-R002", f"{where}/cbc:Note",
-             "No more than one note is allowed on document level, unless both the buyer and "
-             "seller are German organizations.")
+        yield ("PEPPOL-EN16931-R002", f"{where}/cbc:Note",
+               "No more than one note is allowed on document level, unless both the buyer and "
+               "seller are German organizations.")
+
+
+def _references(root, where: str):
     if not (_text(root, "cbc:BuyerReference") or _text(root, "cac:OrderReference/cbc:ID")):
-        fail("PEPPOL-EN16931-R003", where,
-             "A buyer reference or purchase order reference MUST be provided.")
+        yield ("PEPPOL-EN16931-R003", where,
+               "A buyer reference or purchase order reference MUST be provided.")
+
+
+def _endpoints(root, where: str):
     for party, (rule, who) in PARTIES.items():
         path = f"cac:{party}/cac:Party/cbc:EndpointID"
         endpoint = root.find(path, NS)
         if endpoint is None:
-            fail(rule, f"{where}/cac:{party}/cac:Party",
-                 f"{who} electronic address MUST be provided.")
+            yield (rule, f"{where}/cac:{party}/cac:Party",
+                   f"{who} electronic address MUST be provided.")
             continue
         scheme, identifier = endpoint.get("schemeID", ""), (endpoint.text or "").strip()
         if scheme not in EAS_CODES:
-            fail("PEPPOL-EN16931-CL008", f"{where}/{path}",
-                 f"Electronic address identifier scheme must be from the codelist "
-                 f"'Electronic Address Identifier Scheme' (got '{scheme}').")
+            yield ("PEPPOL-EN16931-CL008", f"{where}/{path}",
+                   f"Electronic address identifier scheme must be from the codelist "
+                   f"'Electronic Address Identifier Scheme' (got '{scheme}').")
         elif scheme in IDENTIFIER_RULES and (errors := peppol_id_errors(
                 f"{scheme}:{identifier}")):
-            fail(IDENTIFIER_RULES[scheme], f"{where}/{path}", errors[0])
+            yield IDENTIFIER_RULES[scheme], f"{where}/{path}", errors[0]
+
+
+def _tax_total(root, where: str):
     if len(root.xpath("cac:TaxTotal[cac:TaxSubtotal]", namespaces=NS)) != 1:
-        fail("PEPPOL-EN16931-R053", where,
-             "Only one tax total with tax subtotals MUST be provided.")
-    return found
+        yield ("PEPPOL-EN16931-R053", where,
+               "Only one tax total with tax subtotals MUST be provided.")

@@ -48,6 +48,10 @@ class _Writer:
             node.text = str(text)
         return node
 
+    def optional(self, parent, tag: str, text, **attrs):
+        """The element only when there is text for it (an optional field of EN 16931)."""
+        return self.el(parent, tag, text, **attrs) if text else None
+
     def amount(self, parent, tag: str, value: Decimal):
         return self.el(parent, tag, amount_text(value, self.places), currencyID=self.currency)
 
@@ -114,30 +118,28 @@ def _party(w: _Writer, parent, party: Party, *, creditor_id: str = "") -> None:
         w.el(w.el(node, "cac:PartyIdentification"), "cbc:ID", creditor_id, schemeID="SEPA")
     if party.trading_name:
         w.el(w.el(node, "cac:PartyName"), "cbc:Name", party.trading_name)
-    address = w.el(node, "cac:PostalAddress")
-    if party.address.street:
-        w.el(address, "cbc:StreetName", party.address.street)
-    if party.address.city:
-        w.el(address, "cbc:CityName", party.address.city)
-    if party.address.postal_code:
-        w.el(address, "cbc:PostalZone", party.address.postal_code)
-    if party.address.region:
-        w.el(address, "cbc:CountrySubentity", party.address.region)
-    w.el(w.el(address, "cac:Country"), "cbc:IdentificationCode", party.address.country)
+    _address(w, node, party.address)
     if party.vat_id:
         scheme = w.el(node, "cac:PartyTaxScheme")
         w.el(scheme, "cbc:CompanyID", party.vat_id)
         w.el(w.el(scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
     legal = w.el(node, "cac:PartyLegalEntity")
     w.el(legal, "cbc:RegistrationName", party.name)
-    if party.company_id:
-        w.el(legal, "cbc:CompanyID", party.company_id)
+    w.optional(legal, "cbc:CompanyID", party.company_id)
     if contact := party.contact:
         node = w.el(node, "cac:Contact")
-        for tag, value in (("cbc:Name", contact.name), ("cbc:Telephone", contact.phone),
-                           ("cbc:ElectronicMail", contact.email)):
-            if value:
-                w.el(node, tag, value)
+        w.optional(node, "cbc:Name", contact.name)
+        w.optional(node, "cbc:Telephone", contact.phone)
+        w.optional(node, "cbc:ElectronicMail", contact.email)
+
+
+def _address(w: _Writer, parent, address) -> None:
+    node = w.el(parent, "cac:PostalAddress")
+    w.optional(node, "cbc:StreetName", address.street)
+    w.optional(node, "cbc:CityName", address.city)
+    w.optional(node, "cbc:PostalZone", address.postal_code)
+    w.optional(node, "cbc:CountrySubentity", address.region)
+    w.el(w.el(node, "cac:Country"), "cbc:IdentificationCode", address.country)
 
 
 def _delivery(w: _Writer, parent, document: Document) -> None:
@@ -152,34 +154,36 @@ def _delivery(w: _Writer, parent, document: Document) -> None:
 
 
 def _payment(w: _Writer, parent, document: Document, credit: bool) -> None:
-    means = document.payment_means
-    if means:
+    if means := document.payment_means:
         node = w.el(parent, "cac:PaymentMeans")
         w.el(node, "cbc:PaymentMeansCode", means.kind.value)
         if credit and document.due_on:
             w.el(node, "cbc:PaymentDueDate", document.due_on.isoformat())
         if not credit:
             w.el(node, "cbc:PaymentID", document.number)
-        if means.kind is PaymentKind.CARD and means.card_number:
-            card = w.el(node, "cac:CardAccount")
-            w.el(card, "cbc:PrimaryAccountNumberID", means.card_number)
-            w.el(card, "cbc:NetworkID", means.card_network or "NA")
-            if means.card_holder:
-                w.el(card, "cbc:HolderName", means.card_holder)
-        if means.kind is PaymentKind.CREDIT_TRANSFER and means.iban:
-            account = w.el(node, "cac:PayeeFinancialAccount")
-            w.el(account, "cbc:ID", means.iban)
-            if means.account_name:
-                w.el(account, "cbc:Name", means.account_name)
-            if means.bic:
-                w.el(w.el(account, "cac:FinancialInstitutionBranch"), "cbc:ID", means.bic)
-        if means.kind is PaymentKind.DIRECT_DEBIT and means.mandate_reference:
-            mandate = w.el(node, "cac:PaymentMandate")
-            w.el(mandate, "cbc:ID", means.mandate_reference)
-            if means.debtor_iban:
-                w.el(w.el(mandate, "cac:PayerFinancialAccount"), "cbc:ID", means.debtor_iban)
+        _means_account(w, node, means)
     if document.payment_terms:
         w.el(w.el(parent, "cac:PaymentTerms"), "cbc:Note", document.payment_terms)
+
+
+def _means_account(w: _Writer, node, means) -> None:
+    """The card, the payee's account or the debtor's mandate, as the means' kind needs."""
+    if means.kind is PaymentKind.CARD and means.card_number:
+        card = w.el(node, "cac:CardAccount")
+        w.el(card, "cbc:PrimaryAccountNumberID", means.card_number)
+        w.el(card, "cbc:NetworkID", means.card_network or "NA")
+        w.optional(card, "cbc:HolderName", means.card_holder)
+    if means.kind is PaymentKind.CREDIT_TRANSFER and means.iban:
+        account = w.el(node, "cac:PayeeFinancialAccount")
+        w.el(account, "cbc:ID", means.iban)
+        w.optional(account, "cbc:Name", means.account_name)
+        if means.bic:
+            w.el(w.el(account, "cac:FinancialInstitutionBranch"), "cbc:ID", means.bic)
+    if means.kind is PaymentKind.DIRECT_DEBIT and means.mandate_reference:
+        mandate = w.el(node, "cac:PaymentMandate")
+        w.el(mandate, "cbc:ID", means.mandate_reference)
+        if means.debtor_iban:
+            w.el(w.el(mandate, "cac:PayerFinancialAccount"), "cbc:ID", means.debtor_iban)
 
 
 def _category(w: _Writer, parent, tag: str, category: Category, percent: Decimal,

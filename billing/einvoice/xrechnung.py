@@ -19,6 +19,7 @@ Checked here:
 """
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -112,47 +113,66 @@ def findings(xml: bytes) -> list[Finding]:
 
 
 def _payment_means(root, where: str) -> list[Finding]:
-    from stdnum import iban
-
     found = []
     for means in root.findall("cac:PaymentMeans", NS):
         code = (means.findtext("cbc:PaymentMeansCode", "", NS) or "").strip()
-        transfer = means.find("cac:PayeeFinancialAccount", NS)
-        card = means.find("cac:CardAccount", NS)
-        mandate = means.find("cac:PaymentMandate", NS)
-        path = f"{where}/cac:PaymentMeans"
-
-        def fail(rule: str, message: str, flag: str = "fatal") -> None:
-            found.append(Finding(rule, flag, path, message))  # noqa: B023 (used at once)
-
-        if code in ("30", "58"):
-            if transfer is None:
-                fail("BR-DE-23-a", 'With a credit transfer (30, 58), "CREDIT TRANSFER" (BG-17) '
-                                   "must be provided.")
-            if card is not None or mandate is not None:
-                fail("BR-DE-23-b", "With a credit transfer (30, 58), BG-18 and BG-19 must not "
-                                   "be provided.")
-            account = (transfer.findtext("cbc:ID", "", NS) if transfer is not None else "")
-            if code == "58" and account and not iban.is_valid(account):
-                fail("BR-DE-19", f"{account} is not a valid IBAN (BT-84).", "warning")
-        elif code in ("48", "54", "55"):
-            if card is None:
-                fail("BR-DE-24-a", 'With a card payment (48, 54, 55), "PAYMENT CARD '
-                                   'INFORMATION" (BG-18) must be provided.')
-            if transfer is not None or mandate is not None:
-                fail("BR-DE-24-b", "With a card payment, BG-17 and BG-19 must not be provided.")
-        elif code == "59":
-            if mandate is None:
-                fail("BR-DE-25-a", 'With a direct debit (59), "DIRECT DEBIT" (BG-19) must be '
-                                   "provided.")
-            if transfer is not None or card is not None:
-                fail("BR-DE-25-b", "With a direct debit, BG-17 and BG-18 must not be provided.")
-            if mandate is not None:
-                if not root.xpath("cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/"
-                                  "cbc:ID[@schemeID='SEPA']", namespaces=NS):
-                    fail("BR-DE-30", 'With a direct debit, the "Bank assigned creditor '
-                                     'identifier" (BT-90) must be provided.')
-                if not mandate.findtext("cac:PayerFinancialAccount/cbc:ID", "", NS):
-                    fail("BR-DE-31", 'With a direct debit, the "Debited account identifier" '
-                                     "(BT-91) must be provided.")
+        parts = _MeansParts(transfer=means.find("cac:PayeeFinancialAccount", NS),
+                            card=means.find("cac:CardAccount", NS),
+                            mandate=means.find("cac:PaymentMandate", NS))
+        rules = _MEANS_RULES.get(code)
+        found += [Finding(rule, flag, f"{where}/cac:PaymentMeans", message)
+                  for rule, message, flag in (rules(root, code, parts) if rules else ())]
     return found
+
+
+@dataclass(frozen=True)
+class _MeansParts:
+    transfer: object  # each an element, or None when the means does not carry it
+    card: object
+    mandate: object
+
+
+def _transfer_rules(root, code: str, parts: _MeansParts):
+    from stdnum import iban
+
+    if parts.transfer is None:
+        yield ("BR-DE-23-a", 'With a credit transfer (30, 58), "CREDIT TRANSFER" (BG-17) '
+                             "must be provided.", "fatal")
+    if parts.card is not None or parts.mandate is not None:
+        yield ("BR-DE-23-b", "With a credit transfer (30, 58), BG-18 and BG-19 must not be "
+                             "provided.", "fatal")
+    account = parts.transfer.findtext("cbc:ID", "", NS) if parts.transfer is not None else ""
+    if code == "58" and account and not iban.is_valid(account):
+        yield "BR-DE-19", f"{account} is not a valid IBAN (BT-84).", "warning"
+
+
+def _card_rules(root, code: str, parts: _MeansParts):
+    if parts.card is None:
+        yield ("BR-DE-24-a", 'With a card payment (48, 54, 55), "PAYMENT CARD INFORMATION" '
+                             "(BG-18) must be provided.", "fatal")
+    if parts.transfer is not None or parts.mandate is not None:
+        yield ("BR-DE-24-b", "With a card payment, BG-17 and BG-19 must not be provided.",
+               "fatal")
+
+
+def _debit_rules(root, code: str, parts: _MeansParts):
+    if parts.mandate is None:
+        yield ("BR-DE-25-a", 'With a direct debit (59), "DIRECT DEBIT" (BG-19) must be '
+                             "provided.", "fatal")
+    if parts.transfer is not None or parts.card is not None:
+        yield ("BR-DE-25-b", "With a direct debit, BG-17 and BG-18 must not be provided.",
+               "fatal")
+    if parts.mandate is None:
+        return
+    if not root.xpath("cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/"
+                      "cbc:ID[@schemeID='SEPA']", namespaces=NS):
+        yield ("BR-DE-30", 'With a direct debit, the "Bank assigned creditor identifier" '
+                           "(BT-90) must be provided.", "fatal")
+    if not parts.mandate.findtext("cac:PayerFinancialAccount/cbc:ID", "", NS):
+        yield ("BR-DE-31", 'With a direct debit, the "Debited account identifier" (BT-91) '
+                           "must be provided.", "fatal")
+
+
+# The payment means codes (UNTDID 4461) XRechnung's BR-DE-23 to 25 speak of.
+_MEANS_RULES = {"30": _transfer_rules, "58": _transfer_rules, "48": _card_rules,
+                "54": _card_rules, "55": _card_rules, "59": _debit_rules}

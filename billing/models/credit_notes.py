@@ -19,10 +19,15 @@ class CreditNoteState(models.TextChoices):
 
 
 class CreditNoteReason(models.TextChoices):
+    """Why an invoice is credited. Goods returned (the customer sent them back) settles the
+    refund liability of a right of return in revenue recognition; a price reduction for goods
+    the customer keeps is a concession (goodwill, service issue), not a return."""
+
     BILLING_ERROR = "billing_error", "Billing error"
     DUPLICATE = "duplicate", "Duplicate charge"
     SERVICE_ISSUE = "service_issue", "Service issue"
     ORDER_CHANGE = "order_change", "Order change"
+    RETURNED_GOODS = "returned_goods", "Goods returned"
     GOODWILL = "goodwill", "Goodwill"
     OTHER = "other", "Other"
 

@@ -16,7 +16,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
-from catalog.models.price_books import ROUNDING_MODE_CHOICES
+from catalog.models.price_books import INCLUSIVE_ROUNDING_CHOICES, ROUNDING_MODE_CHOICES
 from catalog.tax import TaxRounding
 from customers.models import DocumentDelivery
 
@@ -31,6 +31,7 @@ class InvoiceState(models.TextChoices):
 
 
 OPEN_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID)
+CREDITABLE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID)
 TAX_ROUNDING_CHOICES = [(TaxRounding.PER_LINE.value, "Per line"),
                         (TaxRounding.PER_DOCUMENT.value, "Per document"),
                         # as invoices issued before December 2026 recorded the setting
@@ -115,6 +116,10 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     cash_rounding_step = models.DecimalField(max_digits=9, decimal_places=4, null=True,
                                              blank=True,
                                              help_text="The total is rounded to this step.")
+    inclusive_rounding = models.CharField(max_length=16, blank=True, db_default="",
+                                          choices=INCLUSIVE_ROUNDING_CHOICES,
+                                          help_text="Tax-inclusive prices: which of net and tax "
+                                                    "is rounded first. Empty: the tax.")
     cash_rounding = models.DecimalField(**AMOUNT, db_default=Decimal(0),
                                         help_text="Rounded total − (subtotal + tax): "
                                                             "its own line (BT-114).")
@@ -227,6 +232,13 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 permission="billing.mark_invoice_uncollectible")
     def write_off(self, *, day):
         self.written_off_on = day
+
+    @transition(field=state, source=CREDITABLE_STATES, target=None,
+                permission="billing.issue_credit_note")
+    def credit(self):
+        """A credit note may be written against the invoice now. The state stays: the amounts
+        the credit settles move it afterwards (pay, reopen). Asked by the invoice page's button
+        and the credit note service, so both follow this one rule."""
 
     @transition(field=state, source=InvoiceState.ISSUED, target=InvoiceState.VOID,
                 conditions=[nothing_applied], permission="billing.void_invoice")

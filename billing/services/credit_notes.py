@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from billing import journal
 from billing.crediting import (
@@ -46,7 +47,6 @@ from billing.models import (
     CreditNoteTax,
     Invoice,
     InvoiceLine,
-    InvoiceState,
     InvoiceTax,
     LineSource,
 )
@@ -67,13 +67,18 @@ from core.transitions import run_transition
 from ledger import chart
 from ledger.services import post_entries
 
-CREDITABLE_STATES = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.PAID)
+
+def not_creditable(invoice: Invoice) -> str:
+    """Why no credit note can be written against the invoice now ("" when one can)."""
+    if can_proceed(invoice.credit):
+        return ""
+    return (f"{invoice} is {invoice.get_state_display().lower()}: only an issued, partially "
+            "paid or paid invoice can be credited.")
 
 
 def _checked_invoice(invoice: Invoice) -> None:
-    if invoice.state not in CREDITABLE_STATES:
-        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
-                              "issued, partially paid or paid invoice can be credited.")
+    if problem := not_creditable(invoice):
+        raise ValidationError(problem)
 
 
 def cash_rounding_of(invoice: Invoice, credited: Credited, parts: Sequence[CreditPart]

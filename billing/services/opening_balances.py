@@ -36,9 +36,9 @@ class OpeningBalanceImport:
     totals: dict[str, Decimal]
 
 
-def _checked(content: bytes, today: date) -> list[OpenInvoice]:
+def _checked(content: bytes, file_name: str, today: date) -> list[OpenInvoice]:
     rows, errors = parse_opening_balances(content, currencies=set(settings.CURRENCIES),
-                                          today=today)
+                                          today=today, filename=file_name)
     if errors:
         raise ValidationError(errors, code="bad_rows")
     numbers = {row.number for row in rows}
@@ -64,14 +64,14 @@ def _entry(invoice: Invoice, row: OpenInvoice) -> EntryDraft:
 
 
 @transaction.atomic
-def import_opening_balances(*, content: bytes, by, on: date | None = None
-                            ) -> OpeningBalanceImport:
+def import_opening_balances(*, content: bytes, by, on: date | None = None,
+                            file_name: str = "opening-balances.csv") -> OpeningBalanceImport:
     """Issued, migrated invoices for every row of the file, or a ValidationError listing every
     bad row by line (nothing written)."""
     actor = require(by, "billing.issue_invoice",
                     "You are not allowed to import opening balances.")
     today = business_date(on)
-    rows = _checked(content, today)
+    rows = _checked(content, file_name, today)
     now = timezone.now()
     invoices = Invoice.objects.bulk_create([
         Invoice(kind=InvoiceKind.MIGRATED, number=row.number, account_id=row.account_id,

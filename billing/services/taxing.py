@@ -58,7 +58,7 @@ def policy_columns(policy: RoundingPolicy) -> dict:
     """The invoice columns that keep a (settled) policy."""
     policy = settled(policy)
     return {"rounding_mode": policy.mode.value, "tax_rounding": policy.tax.value,
-            "cash_rounding_step": policy.cash_step}
+            "cash_rounding_step": policy.cash_step, "inclusive_rounding": policy.inclusive.value}
 
 
 def invoice_policy(invoice) -> RoundingPolicy:
@@ -66,7 +66,8 @@ def invoice_policy(invoice) -> RoundingPolicy:
     return settled(RoundingPolicy(
         invoice.rounding_mode or RoundingMode.HALF_UP,
         ROUNDING[invoice.tax_rounding] if invoice.tax_rounding else None,
-        invoice.cash_rounding_step))
+        invoice.cash_rounding_step,
+        invoice.inclusive_rounding or tax.InclusiveRounding.TAX_FIRST))
 
 
 def standard_policies(currencies: Iterable[str], on: date) -> dict[str, RoundingPolicy]:
@@ -244,7 +245,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         places.append(taxed_at)
         inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates))
     document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=policy.tax,
-                                inclusive=inclusive == {True}, mode=policy.mode.decimal)
+                                inclusive=inclusive == {True}, mode=policy.mode.decimal,
+                                inclusive_rounding=policy.inclusive)
     line_taxes = [(result.tax, [{"name": t.name, "percent": str(t.percent.normalize()),
                                  "amount": str(t.amount)} for t in result.taxes])
                   for result in document.lines]

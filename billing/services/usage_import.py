@@ -1,4 +1,5 @@
-"""Importing a usage CSV: every row or none, in one transaction, each key counted once.
+"""Importing a usage file (CSV or XLSX): every row or none, in one transaction, each key
+counted once.
 
 A file with any bad row raises a ValidationError listing every bad row's line and reason, and
 writes nothing. A good file is written with one `bulk_create` (keys already stored are skipped
@@ -103,7 +104,8 @@ def _checked_rows(rows: list[UsageRow]):
 def import_usage_csv(*, content: bytes, file_name: str, by) -> UsageImportResult:
     """Import every usage row of the file or none; keys already stored count once."""
     actor = require(by, "billing.import_usage", "You are not allowed to import usage.")
-    rows, errors = parse_usage(content, zone=timezone.get_current_timezone())
+    rows, errors = parse_usage(content, zone=timezone.get_current_timezone(),
+                               filename=file_name)
     if errors:
         raise ValidationError(errors, code="bad_rows")
     return _import(rows, name=file_name, sha256=hashlib.sha256(content).hexdigest(),

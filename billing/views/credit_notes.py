@@ -19,7 +19,7 @@ from billing.selectors import (
     invoices_visible_to,
     lines_left,
 )
-from billing.services.credit_notes import CREDITABLE_STATES, issue_credit_note
+from billing.services.credit_notes import issue_credit_note, not_creditable
 from billing.views.pdfs import pdf_response
 from core.pagination import keyset_page
 
@@ -68,9 +68,8 @@ def _put_back(form, error: ValidationError) -> None:
 @permission_required("billing.issue_credit_note", raise_exception=True)
 def credit_note_create(request, pk):
     invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
-    if invoice.state not in CREDITABLE_STATES:
-        messages.error(request, f"{invoice} is {invoice.get_state_display().lower()}: only an "
-                                "issued, partially paid or paid invoice can be credited.")
+    if problem := not_creditable(invoice):
+        messages.error(request, problem)
         return redirect("billing:invoice", pk=invoice.pk)
     form = _form(invoice, request.POST or None)
     preview, confirmation = None, ""

@@ -51,8 +51,9 @@ def opening_balances(request):
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     refused = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = import_opening_balances(content=form.cleaned_data["file"].read(),
+            result = import_opening_balances(content=upload.read(), file_name=upload.name,
                                              by=request.user)
         except ValidationError as error:
             refused = error.messages

@@ -24,11 +24,11 @@ from billing.forms import (
 )
 from billing.models import InvoiceLine, InvoiceState
 from billing.services import drafts as draft_services
-from billing.services.credit_notes import CREDITABLE_STATES
 from billing.services.issuing import issue_invoice, issue_invoices, void_invoice
 from billing.views import service_error
 from core.pagination import keyset_page
 from core.redirects import safe_next
+from core.transitions import allowed_transitions
 from ledger.selectors import entries_for_source
 
 PAGE_SIZE = 50
@@ -77,6 +77,16 @@ def invoice_new(request):
     return render(request, "billing/invoice_new.html", {"form": form})
 
 
+def _actions(invoice, user) -> dict[str, bool]:
+    """The invoice page's buttons: the transitions `user` may take now (state, conditions such
+    as "nothing paid or credited" for void, and permission), so they follow the model's state
+    machine. Editing a draft is not a transition: the draft and the permission decide."""
+    allowed = allowed_transitions(invoice, user)
+    return {"can_edit": invoice.is_draft and user.has_perm("billing.edit_draft_invoice"),
+            "can_issue": "issue" in allowed, "can_credit": "credit" in allowed,
+            "can_void": "void" in allowed, "can_write_off": "write_off" in allowed}
+
+
 @permission_required("billing.view_invoice", raise_exception=True)
 def invoice_detail(request, pk):
     invoice = selectors.invoice_for_detail(pk=pk, user=request.user)
@@ -86,13 +96,7 @@ def invoice_detail(request, pk):
         "taxes": invoice.taxes.all(), "instalments": invoice.instalments.all(),
         "entries": entries_for_source(invoice) if user.has_perm("ledger.view_journalentry")
         else (),
-        "can_edit": invoice.is_draft and user.has_perm("billing.edit_draft_invoice"),
-        "can_issue": invoice.is_draft and user.has_perm("billing.issue_invoice"),
-        "credit_notes": invoice.credit_notes.order_by("pk"),
-        "can_credit": (invoice.state in CREDITABLE_STATES
-                       and user.has_perm("billing.issue_credit_note")),
-        "can_void": (invoice.state == InvoiceState.ISSUED and not invoice.amount_paid
-                     and not invoice.amount_credited and user.has_perm("billing.void_invoice")),
+        "credit_notes": invoice.credit_notes.order_by("pk"), **_actions(invoice, user),
         "charge_form": ChargeForm(), "void_form": VoidForm(),
         "references_form": ReferencesForm(initial={
             "purchase_order": invoice.purchase_order,

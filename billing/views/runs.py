@@ -15,6 +15,7 @@ from billing.forms import RunForm
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
 from billing.views import service_error
 from core.outbox import enqueue
+from core.transitions import allowed_transitions
 
 
 @permission_required("billing.view_invoicerun", raise_exception=True)
@@ -53,8 +54,11 @@ def run_preview(request):
 @permission_required("billing.view_invoicerun", raise_exception=True)
 def run_detail(request, pk):
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
+    allowed = allowed_transitions(run, request.user)
     context = {"run": run, "summary": selectors.run_summary(run),
-               "failures": selectors.failures_of(run)[:200], "live": not run.is_finished}
+               "failures": selectors.failures_of(run)[:200], "live": not run.is_finished,
+               # a stalled pending run is started again by the same button
+               "can_resume": "resume" in allowed or (run.is_stalled and "start" in allowed)}
     if request.htmx:
         return render(request, "billing/run_detail.html#progress", context)
     return render(request, "billing/run_detail.html", context)

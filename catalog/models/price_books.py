@@ -8,7 +8,7 @@ from django.db import models
 from catalog import pricing, rounding, transaction_fees
 from catalog import tiers as tiers_module
 from catalog.models.products import Product, ProductKind
-from catalog.tax import TaxRounding
+from catalog.tax import InclusiveRounding, TaxRounding
 
 
 def currency_choices():
@@ -35,6 +35,9 @@ class BillingPeriod(models.TextChoices):
     TERM = "term", "Whole term, billed once"
 
 
+INCLUSIVE_ROUNDING_CHOICES = [
+    (InclusiveRounding.TAX_FIRST.value, "Tax rounded first (the net is the rest)"),
+    (InclusiveRounding.NET_FIRST.value, "Net rounded first (the tax is the rest)")]
 ROUNDING_MODE_CHOICES = [(rounding.RoundingMode.HALF_UP.value, "Half up (away from zero)"),
                          (rounding.RoundingMode.HALF_EVEN.value, "Half even (to the even digit)")]
 
@@ -65,6 +68,12 @@ class PriceBook(models.Model):
         max_digits=9, decimal_places=4, null=True, blank=True,
         help_text="Round document totals to this step, the difference on its own line "
                   "(0.05 for Swiss francs); empty: no cash rounding.")
+    inclusive_rounding = models.CharField(
+        max_length=16, choices=INCLUSIVE_ROUNDING_CHOICES,
+        default=InclusiveRounding.TAX_FIRST.value, db_default=InclusiveRounding.TAX_FIRST.value,
+        help_text="With prices that include tax: round the extracted tax and keep the rest "
+                  "as net, or round the net and keep the rest as tax (they differ only on a "
+                  "half cent).")
 
     class Meta:
         ordering = ["currency", "-effective_from", "name"]
@@ -85,7 +94,7 @@ class PriceBook(models.Model):
     def rounding_policy(self) -> rounding.RoundingPolicy:
         """The book's rounding choices, as the pure modules take them (and documents keep)."""
         return rounding.RoundingPolicy(self.rounding_mode, self.tax_rounding or None,
-                                       self.cash_rounding_step)
+                                       self.cash_rounding_step, self.inclusive_rounding)
 
     def clean(self):
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
@@ -195,8 +204,16 @@ class PriceBookEntry(models.Model):
         return self.price_book.currency
 
     def clean(self):
-        errors = {}
-        model = self.price_model
+        errors = {**self._model_field_errors(), **self._amount_errors()}
+        if self.product_id and self.product.kind in (ProductKind.PHYSICAL, ProductKind.SERVICE) \
+                and self.billing_period != BillingPeriod.ONE_TIME:
+            errors["billing_period"] = f"A {self.product.get_kind_display().lower()} is one-time."
+        if errors:
+            raise ValidationError(errors)
+
+    def _model_field_errors(self) -> dict[str, str]:
+        """Fields that belong to one price model: required there, refused elsewhere."""
+        errors, model = {}, self.price_model
         if model == PriceModel.PACKAGE and (self.package_size is None or self.package_size <= 0):
             errors["package_size"] = "A package price needs a package size above zero."
         elif model != PriceModel.PACKAGE and self.package_size is not None:
@@ -209,21 +226,21 @@ class PriceBookEntry(models.Model):
                                  "have a percent.")
         if model != PriceModel.PACKAGE and self.minimum_packages:
             errors["minimum_packages"] = "Only package prices have a minimum of packages."
-        if model != PriceModel.TRANSACTION and self.transaction_terms() != \
-                transaction_fees.NO_TERMS:
+        if model != PriceModel.PERCENT and (self.percent_of_kind or self.percent_of_family):
+            errors["percent_of_kind"] = "Only percentage prices follow other lines."
+        return errors
+
+    def _amount_errors(self) -> dict[str, str]:
+        errors = {}
+        terms = self.transaction_terms()
+        if self.price_model != PriceModel.TRANSACTION and terms != transaction_fees.NO_TERMS:
             errors["fixed_fee"] = "Only transaction prices have fees per transaction."
-        elif model == PriceModel.TRANSACTION and self.transaction_terms().errors():
-            errors["transaction_maximum"] = " ".join(self.transaction_terms().errors())
+        elif self.price_model == PriceModel.TRANSACTION and terms.errors():
+            errors["transaction_maximum"] = " ".join(terms.errors())
         if self.maximum_amount is not None and self.minimum_amount is not None \
                 and self.maximum_amount < self.minimum_amount:
             errors["maximum_amount"] = "The maximum per period cannot be below the minimum."
-        if model != PriceModel.PERCENT and (self.percent_of_kind or self.percent_of_family):
-            errors["percent_of_kind"] = "Only percentage prices follow other lines."
-        if self.product_id and self.product.kind in (ProductKind.PHYSICAL, ProductKind.SERVICE) \
-                and self.billing_period != BillingPeriod.ONE_TIME:
-            errors["billing_period"] = f"A {self.product.get_kind_display().lower()} is one-time."
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def transaction_terms(self) -> transaction_fees.TransactionTerms:
         return transaction_fees.TransactionTerms(

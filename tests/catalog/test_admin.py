@@ -175,7 +175,8 @@ def test_changing_a_price_in_its_book_records_before_and_after(client, catalog_a
     url = reverse("admin:catalog_pricebook_change", args=[book.pk])
     response = client.get(url)
     data = {"name": book.name, "currency": book.currency, "effective_from": "2026-01-01",
-            "is_standard": "on", "active": "on", "rounding_mode": "half_up"}
+            "is_standard": "on", "active": "on", "rounding_mode": "half_up",
+            "inclusive_rounding": "tax_first"}  # each select sends its chosen option
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         data.update({f"{formset.prefix}-TOTAL_FORMS": "1",

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from catalog import tax
 from catalog.tax import (
+    InclusiveRounding,
     TaxLine,
     TaxRate,
     TaxRateRecord,
@@ -172,3 +173,66 @@ def test_line_taxes_add_up_to_the_document_tax_rounded_per_document(amounts, rat
         single = tax_line(TaxLine(line.key, lines[int(line.key)].amount, rates), currency,
                           inclusive=inclusive)
         assert abs(line.tax - single.tax) <= unit * len(rates)
+
+
+# ---- tax-inclusive prices: which of net and tax is rounded first ------------------------------
+
+NET_FIRST, TAX_FIRST = InclusiveRounding.NET_FIRST, InclusiveRounding.TAX_FIRST
+
+
+def test_zuoras_worked_example_of_rounding_the_net_or_the_tax_of_an_inclusive_price():
+    # Zuora, "Rounding rule for inclusive tax mode" (docs.zuora.com, Billing > Define Billing
+    # Rules): $2.99 including 4% VAT. Rounding Net Amount: net = round(2.99 / 1.04) =
+    # round(2.875) = 2.88, tax = 2.99 - 2.88 = 0.11. Rounding Tax Amount: tax =
+    # round(2.99 × 0.04 / 1.04) = round(0.115) = 0.12 (net 2.87).
+    line = TaxLine("a", D("2.99"), (TaxRate("VAT", D(4)),))
+    net_first = tax_line(line, "USD", inclusive=True, inclusive_rounding=NET_FIRST)
+    tax_first = tax_line(line, "USD", inclusive=True, inclusive_rounding=TAX_FIRST)
+    assert (net_first.net, net_first.tax) == (D("2.88"), D("0.11"))
+    assert (tax_first.net, tax_first.tax) == (D("2.87"), D("0.12"))
+    document = tax_document([line, line], "USD", inclusive=True, inclusive_rounding=NET_FIRST,
+                            rounding=TaxRounding.PER_DOCUMENT)
+    assert (document.net, document.tax) == (D("5.75"), D("0.23"))  # 5.98 / 1.04 = 5.75 exactly
+
+
+def test_odoos_seven_euro_example_off_a_tie_both_rules_agree_and_add_up_to_the_price():
+    # Odoo commit c6a9bab (opw-777221): a product sold at 7.00 with a 21% tax included showed
+    # 5.79 + 1.22 = 7.01; the net must be 7.00 / 1.21 = 5.785... → 5.79 and the tax the rest,
+    # 1.21. Dynamics NAV ("VAT Rounding Type", learn.microsoft.com) states the same rule for an
+    # amount including VAT: round the amount excluding VAT, then the VAT by subtraction.
+    line = TaxLine("a", D("7.00"), (TaxRate("VAT", D(21)),))
+    for rule in InclusiveRounding:
+        result = tax_line(line, "EUR", inclusive=True, inclusive_rounding=rule)
+        assert (result.net, result.tax, result.gross) == (D("5.79"), D("1.21"), D("7.00"))
+
+
+@given(amounts=st.lists(st.integers(-10**6, 10**7), min_size=1, max_size=8),
+       rates=rate_sets, currency=currencies, rounding=st.sampled_from(list(TaxRounding)))
+def test_exclusive_prices_never_depend_on_the_inclusive_rule(amounts, rates, currency,
+                                                            rounding):
+    lines = [TaxLine(str(i), _rounded(a, currency), rates) for i, a in enumerate(amounts)]
+    first, second = (tax_document(lines, currency, rounding=rounding, inclusive_rounding=rule)
+                     for rule in InclusiveRounding)
+    assert first == second
+
+
+@given(units=st.integers(-10**9, 10**9), rates=rate_sets, currency=currencies)
+def test_net_first_rounds_the_extracted_net_and_differs_from_tax_first_by_a_unit_at_most(
+        units, rates, currency):
+    gross = _rounded(units, currency)
+    line = TaxLine("a", gross, rates)
+    net_first = tax_line(line, currency, inclusive=True, inclusive_rounding=NET_FIRST)
+    tax_first = tax_line(line, currency, inclusive=True, inclusive_rounding=TAX_FIRST)
+    factor = 1 + sum(tax.tax_shares(rates), D(0))
+    assert net_first.net == round_money(gross / factor, currency)
+    assert net_first.net + net_first.tax == gross == tax_first.net + tax_first.tax
+    assert sum((t.amount for t in net_first.taxes), D(0)) == net_first.tax
+    assert abs(net_first.tax - tax_first.tax) <= _rounded(1, currency)
+
+
+@given(units=st.integers(0, 10**9), rates=rate_sets, currency=currencies)
+def test_net_first_round_trips_an_exclusive_price(units, rates, currency):
+    forward = tax_line(TaxLine("a", _rounded(units, currency), rates), currency)
+    back = tax_line(TaxLine("a", forward.gross, rates), currency, inclusive=True,
+                    inclusive_rounding=NET_FIRST)
+    assert (back.net, back.tax) == (forward.net, forward.tax)

@@ -90,3 +90,59 @@ def test_new_usage_in_a_period_already_invoiced_is_refused_but_a_resend_is_not()
     assert errors == ["Line 2: the usage falls in the period 2026-10-01..2026-10-31 "
                       "(INV-2026-000042) already invoiced; bill it with a manual charge "
                       "instead."]
+
+
+def _xlsx(rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_file_reads_like_the_csv_with_the_same_line_numbers():
+    content = _xlsx([["Account", "SKU", "Quantity", "Timestamp", "Idempotency_Key"],
+                     [7, "API", 12.5, "2026-11-01T10:00:00", "k1"],
+                     [None] * 5,
+                     [7, "API", -1, "2026-11-02T10:00:00Z", "k2"]])
+    rows, errors = parse_usage(content, zone=UTC, filename="nov.XLSX")
+    assert [(r.line, r.account, r.quantity) for r in rows] == [(2, "7", D("12.5"))]
+    assert errors == ["Line 4: the quantity -1 must be zero or more."]
+
+
+def test_nul_bytes_overlong_cells_and_other_formats_are_refused_before_any_row_is_read():
+    assert parse_usage(HEADER + "7,API,1,2026-11-01T10:00:00Z,k\x00\n", zone=UTC)[1] == [
+        "Line 2: a cell holds a NUL character (\\x00), which is not text; save the file "
+        "again as CSV UTF-8."]
+    overlong = parse_usage(HEADER + "7,API,1,2026-11-01T10:00:00Z," + "k" * 200_000 + "\n",
+                           zone=UTC)[1]
+    assert overlong == ["Line 2: the line is longer than 10,000 characters; no cell may be "
+                        "that long."]
+    assert parse_usage(HEADER, zone=UTC, filename="usage.json")[1] == [
+        "Upload a .csv or .xlsx file."]
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_parsed(monkeypatch):
+    import billing.usage_csv
+
+    monkeypatch.setattr(billing.usage_csv, "MAX_BYTES", 1024)
+    # not UTF-8 either: the size alone refuses it, so nothing was parsed
+    assert parse_usage(b"\xff" * 2048, zone=UTC)[1] == [
+        "The file is larger than 1 kB, the most this import reads."]
+
+
+def test_huge_quantities_and_far_timestamps_are_worded_refusals():
+    content = (HEADER + "7,API,1e400,2026-11-01T10:00:00Z,k1\n"
+                        "7,API,10000000000000,2026-11-01T10:00:00Z,k2\n"
+                        "7,API,NaN,2026-11-01T10:00:00Z,k3\n"
+                        "7,API,1,9999-12-31T23:59:59Z,k4\n")
+    assert parse_usage(content, zone=UTC)[1] == [
+        "Line 2: the quantity 1e400 is too large.",
+        "Line 3: the quantity 10000000000000 is too large.",
+        "Line 4: the quantity NaN must be zero or more.",
+        "Line 5: the timestamp 9999-12-31T23:59:59Z is after 2099-12-31."]

@@ -192,6 +192,36 @@ def test_a_good_usage_file_is_imported_and_a_repeat_adds_nothing(client, finance
     assert "nothing added" in messages_of(response)[-1] and UsageRecord.objects.count() == 1
 
 
+def _xlsx(rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_both_upload_pages_take_an_xlsx_workbook(client, finance):
+    ProductFactory(sku="API", kind=ProductKind.USAGE, revenue_rule=RevenueRule.AS_BILLED)
+    account = gb_account(name="Acme")
+    login(client, finance)
+    usage = _xlsx([["account", "sku", "quantity", "timestamp", "idempotency_key"],
+                   [account.pk, "API", 5, "2026-11-01T00:00:00Z", "x1"]])
+    response = client.post(reverse("billing_documents:usage_import"),
+                           {"file": SimpleUploadedFile("u.xlsx", usage)})
+    assert response.status_code == 302 and "Imported 1 usage record" in messages_of(response)[0]
+    balances = _xlsx([["number", "account", "currency", "issue_date", "due_date", "amount"],
+                      ["OLD-9", "Acme", "USD", "2026-09-01", "2026-10-01", 80]])
+    response = client.post(reverse("billing_documents:opening_balances"),
+                           {"file": SimpleUploadedFile("ob.xlsx", balances)})
+    assert response.status_code == 302
+    assert Invoice.objects.get(kind=InvoiceKind.MIGRATED).number == "OLD-9"
+
+
 def test_opening_balances_page_imports_and_lists_the_migrated_invoices(client, finance):
     gb_account(name="Acme")
     login(client, finance)
