@@ -96,12 +96,10 @@ def parse_usage(content: bytes | str, *, zone: tzinfo, filename: str = "usage.cs
     """The file's rows (CSV or XLSX, by the file name) and every problem of shape, each as
     "Line N: reason"; rows are only meaningful when there are no problems."""
     try:
-        table = read_table(content, filename, required=COLUMNS, max_bytes=MAX_BYTES)
+        table = read_table(content, filename, required=COLUMNS, max_bytes=MAX_BYTES,
+                           max_rows=MAX_ROWS)
     except TableRefused as refused:
         return [], refused.problems
-    if len(table.rows) > MAX_ROWS:
-        return [], [f"The file has {len(table.rows):,} rows, more than the {MAX_ROWS:,} one "
-                    "import takes; split it."]
     rows, errors = [], []
     for table_row in table.rows:
         cells = RowReader(table_row)

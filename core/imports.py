@@ -84,10 +84,13 @@ def table_cells(data: bytes | str, filename: str = "upload.csv", *,
 
 
 def read_table(data: bytes | str, filename: str = "upload.csv", *, required: Sequence[str],
-               max_bytes: int = MAX_BYTES, formats: Sequence[str] = FORMATS) -> Table:
+               max_bytes: int = MAX_BYTES, formats: Sequence[str] = FORMATS,
+               max_rows: int | None = None) -> Table:
     """The file's header (lower case) and its non-blank rows, values stripped; TableRefused
-    when the file as a whole cannot be read."""
-    cells = table_cells(data, filename, max_bytes=max_bytes, formats=formats)
+    when the file as a whole cannot be read, or has more than `max_rows` rows (a workbook packs
+    many more rows than a CSV into the same bytes, so its reading stops there)."""
+    cells = table_cells(data, filename, max_bytes=max_bytes, formats=formats,
+                        max_rows=None if max_rows is None else max_rows + 2)
     _, header_cells = next(cells, (1, None))
     if not header_cells or not any(header_cells):
         raise TableRefused(["The file is empty: it needs a header row."])
@@ -104,6 +107,9 @@ def read_table(data: bytes | str, filename: str = "upload.csv", *, required: Seq
             values = {name: texts[i] if i < len(texts) else ""
                       for i, name in enumerate(header) if name}
             rows.append(TableRow(line, values, extra=any(texts[len(header):])))
+        if max_rows is not None and len(rows) > max_rows:
+            raise TableRefused([f"The file has more than {max_rows:,} rows, the most one import "
+                                "takes; split it."])
     if problems:
         raise TableRefused(problems)
     return Table(header, rows)

@@ -68,6 +68,14 @@ def test_a_file_that_cannot_be_read_is_refused_in_words(data, filename, expected
     assert refusal(data, filename) == [expected]
 
 
+@pytest.mark.parametrize("data, filename", [
+    (b"a\n1\n2\n3\n", "f.csv"), (xlsx([["a"], [1], [2], [3]]), "f.xlsx")])
+def test_a_file_with_more_rows_than_the_import_takes_is_refused(data, filename):
+    assert refusal(data, filename, max_rows=2) == [
+        "The file has more than 2 rows, the most one import takes; split it."]
+    assert len(read_table(data, filename, required=["a"], max_rows=3).rows) == 3
+
+
 def test_xlsx_cells_are_held_to_the_same_length_as_csv_lines():
     # (an XLSX cannot hold a NUL character: openpyxl refuses to write one)
     data = xlsx([["a"], ["fine"], ["x" * (MAX_CELL_CHARS + 1)], ["y" * (MAX_CELL_CHARS + 1)]])
