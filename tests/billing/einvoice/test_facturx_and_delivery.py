@@ -178,6 +178,8 @@ def test_a_german_customer_gets_its_factur_x_in_german(finance, eu_vat):
                   "Seite 1 von 1"):
         assert words in text, words
     assert invoice.buyer["language"] == "de"
+    # issue 16: German formats too: 10 × 49,90 written 499,00 €, never 499.00 or €499.00
+    assert "499,00" in text and "499.00" not in text
 
 
 def test_a_french_customer_gets_its_invoice_in_french(finance, eu_vat):
