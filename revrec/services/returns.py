@@ -204,10 +204,10 @@ def _open_month(day: date) -> None:
 
 
 @transaction.atomic
-def record_return(*, obligation: PerformanceObligation, quantity, by, on: date | None = None,
-                  credit_note=None) -> GoodsReturn:
+def record_return(*, obligation: PerformanceObligation, quantity, by,
+                  on: date | None = None) -> GoodsReturn:
     """Record `quantity` units of the obligation sent back on `on` and post the settlement
-    (see the module docstring); `credit_note` is billing's credit note for them, if issued."""
+    (see the module docstring); `credit_return` then names billing's credit note for them."""
     actor = require(by, RETURN_PERMISSION, "You are not allowed to record returned goods.")
     rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
     obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
@@ -245,8 +245,24 @@ def record_return(*, obligation: PerformanceObligation, quantity, by, on: date |
     return GoodsReturn.objects.create(
         obligation=obligation, estimate=estimate, quantity=units, returned_on=today,
         refund=refund, cost=returns.settled_part(estimate.asset, rc.currency, **share),
-        refund_functional=refund_f, cost_functional=cost_f, credit_note=credit_note,
-        recorded_by=actor.user, entry=entry)
+        refund_functional=refund_f, cost_functional=cost_f, recorded_by=actor.user,
+        entry=entry)
+
+
+@transaction.atomic
+def credit_return(*, goods_return: GoodsReturn, credit_note, by) -> GoodsReturn:
+    """Name the credit note that refunds the goods returned (billing's, issued for their
+    `refund` on the invoice line of their contract line), once."""
+    require(by, RETURN_PERMISSION, "You are not allowed to record returned goods.")
+    goods_return = GoodsReturn.objects.select_for_update().select_related(
+        "obligation__revenue_contract").get(pk=goods_return.pk)
+    if goods_return.credit_note_id is not None:
+        raise ValidationError({"credit_note": "These goods are credited already."})
+    if credit_note.invoice.account_id != goods_return.obligation.revenue_contract.account_id:
+        raise ValidationError({"credit_note": "Credit the customer who returned the goods."})
+    goods_return.credit_note = credit_note
+    goods_return.save(update_fields=["credit_note"])
+    return goods_return
 
 
 def estimate_totals(obligation: PerformanceObligation, functional: str

@@ -28,7 +28,7 @@ from orders.services.fulfilment import fulfil_lines
 from revrec.checklist import close_checklist
 from revrec.models import PerformanceObligation, RecognitionItem, RecognitionRun
 from revrec.reports import deferred_revenue_rollforward, disclosures_tie_out
-from revrec.services.returns import estimate_returns, record_return
+from revrec.services.returns import credit_return, estimate_returns, record_return
 from tests.conftest import PASSWORD
 from tests.revrec.factories import invoice_lines
 from tests.revrec.test_partial_delivery import DEC, JAN, at, gateways_ordered, run_month
@@ -235,9 +235,12 @@ def test_ie22_goods_returned_settle_the_refund_liability_and_become_inventory(
     assert books[chart.DEFERRED_REVENUE] == D("-249.00")  # owed back until credited
     assert sum(line.debit - line.credit for line in back.entry.lines.all()) == 0
     invoice_line = InvoiceLine.objects.get(contract_line=gateways.contract_line)
-    issue_credit_note(invoice=invoice_line.invoice, by=finance, reason="order_change",
-                      reason_note="One gateway returned",
-                      line_amounts={invoice_line.pk: D("249.00")}, on=date(2027, 1, 20))
+    note = issue_credit_note(invoice=invoice_line.invoice, by=finance, reason="order_change",
+                             reason_note="One gateway returned",
+                             line_amounts={invoice_line.pk: back.refund}, on=date(2027, 1, 20))
+    assert credit_return(goods_return=back, credit_note=note, by=finance).credit_note == note
+    with pytest.raises(ValidationError, match="credited already"):
+        credit_return(goods_return=back, credit_note=note, by=finance)
 
     # then: the contract balance is clear again; more than expected back needs a re-estimate
     assert balances(date(2027, 1, 20)).get(chart.DEFERRED_REVENUE, D(0)) == 0
