@@ -14,7 +14,9 @@ it migrates, removes what an earlier run of this benchmark left (accounts named 
 ..."), and seeds with bulk inserts.
 """
 
+import cProfile
 import os
+import pstats
 import sys
 import threading
 import time
@@ -31,6 +33,9 @@ from bench.reference import copy_rate  # noqa: E402
 
 # BENCH_REVREC_SCALES="1000,2000" for a quick try; the figures are the default two.
 SCALES = tuple(int(n) for n in os.environ.get("BENCH_REVREC_SCALES", "10000,100000").split(","))
+# BENCH_REVREC_PROFILE=30 prints the run's 30 costliest functions (cProfile, cumulative time)
+# after each scale's figure; the profiler slows the run, so its figure is not the benchmark's.
+PROFILE = int(os.environ.get("BENCH_REVREC_PROFILE", "0"))
 PREFIX = "Bench revrec"
 # Rows written per contract: schedules = revenue contract, obligation, 12 schedule lines;
 # run = 2 journal entries with 2 + 2 lines, an item, a revenue row, and one schedule line
@@ -197,9 +202,14 @@ def main() -> None:
         assert ScheduleLine.objects.filter(month=start).count() >= count
         analyze()
 
+        profiler = cProfile.Profile() if PROFILE else None
         with PeakRss() as memory:
             began, cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             run = start_recognition_run(month=start, by=actor, on=add_months(start, 1))
+            if profiler:
+                profiler.disable()
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         run.refresh_from_db()
         assert run.state == RunState.COMPLETED, (run.state, run.error)
@@ -209,7 +219,10 @@ def main() -> None:
         # less than the wall clock
         report("revrec_recognition_run", run.contracts_done, seconds, RUN_ROWS, reference, 15,
                cpu_seconds=round(cpu, 2), rss_growth_mb=memory.growth_mb,
-               rss_mb=round(memory.peak))
+               rss_mb=round(memory.peak), profiled=bool(profiler))
+        if profiler:
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(
+                PROFILE)
 
         began = time.perf_counter()
         table = revenue_waterfall(start=start, months=12)

@@ -7,6 +7,7 @@ CASH = "1000"
 ACCOUNTS_RECEIVABLE = "1100"
 UNBILLED_RECEIVABLE = "1150"  # contract asset: revenue recognized before it is billed
 RETURN_ASSET = "1300"  # right to recover goods a customer is expected to return (IFRS 15.B21)
+INVENTORY = "1400"  # goods held for sale, among them those customers returned (IFRS 15.B25)
 CUSTOMER_CREDITS = "2100"  # unapplied cash and open credit notes owed back to customers
 TAX_PAYABLE = "2200"
 DEFERRED_REVENUE = "2300"  # contract liability: billed before it is recognized
@@ -37,6 +38,7 @@ DEFAULT_CHART = (
     ChartAccount(ACCOUNTS_RECEIVABLE, "Accounts receivable", "asset"),
     ChartAccount(UNBILLED_RECEIVABLE, "Unbilled receivable (contract asset)", "asset"),
     ChartAccount(RETURN_ASSET, "Right to recover returned goods", "asset"),
+    ChartAccount(INVENTORY, "Inventory", "asset"),
     ChartAccount(CUSTOMER_CREDITS, "Customer credits", "liability"),
     ChartAccount(TAX_PAYABLE, "Tax payable", "liability"),
     ChartAccount(DEFERRED_REVENUE, "Deferred revenue", "liability"),

@@ -5,6 +5,7 @@ money when payment and transfer are more than a year apart.
     within_a_year(paid_on, transferred_on) -> bool
     advance(payment, rate, paid_on, transferred_on, currency) -> Financing
     arrears(nominal, rate, transferred_on, paid_on, currency) -> Financing
+    instalments(payments, rate, transferred_on, currency) -> Financing
 
 Pure, over Decimal and dates; no ORM. `revrec.services.financing` stores the component and its
 monthly interest, and the recognition run posts it.
@@ -24,6 +25,12 @@ The rules:
   accrued against the receivable month by month until payment.
 - Each month's interest is the change of the rounded cumulative interest at its end, so the
   months add up exactly to the total, which is to the minor unit.
+- An instalment plan (IE Example 28) is one component: the expedient holds only when every
+  instalment falls within a year of the transfer; otherwise each is accreted (before the
+  transfer) or discounted (after it) to the transfer, and the interest to a day is what the
+  instalments paid by then are worth at that day (accreted), or what is left to pay is worth
+  then (discounted) plus what was paid, against the revenue. A plan is paid either before or
+  after the transfer; one across it is two judgements, and refused here.
 
 Worked examples (in whole currency units, as the IE's CU):
 >>> from decimal import Decimal as D
@@ -37,8 +44,17 @@ Worked examples (in whole currency units, as the IE's CU):
 >>> owed = arrears(D(121), D("0.10"), date(2027, 1, 1), date(2029, 1, 1), "JPY")
 >>> owed.revenue, owed.interest, sum(a for m, a in owed.months if m.year == 2027)
 (Decimal('100'), Decimal('21'), Decimal('10'))
+>>> # IE Example 28 (IE143-IE147): equipment transferred on signing, 60 monthly instalments of
+>>> # CU18,871.23 (CU1 million at a 5% contractual rate); case B: a separate financing would
+>>> # carry 12% a year, compounded monthly (1% a month), so revenue is CU848,357 (to the unit)
+>>> twelve = (1 + D("0.12") / 12) ** 12 - 1
+>>> plan = [(add_months(date(2027, 1, 1), n), D("18871.23")) for n in range(1, 61)]
+>>> case_b = instalments(plan, twelve, date(2027, 1, 1), "USD")
+>>> case_b.revenue, case_b.interest, case_b.months[0]
+(Decimal('848356.87'), Decimal('283916.93'), (datetime.date(2027, 1, 1), Decimal('8483.57')))
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -125,3 +141,52 @@ def arrears(nominal: Decimal, rate: Decimal, transferred_on: date, paid_on: date
     revenue = round_money(nominal / _growth(rate, transferred_on, paid_on), currency)
     return Financing(revenue, nominal - revenue,
                      _months(revenue, nominal, rate, transferred_on, paid_on, currency))
+
+
+def _plan_errors(payments, rate: Decimal, transferred_on: date) -> None:
+    if not payments or any(amount <= 0 for _, amount in payments):
+        raise ValueError("each instalment is more than 0")
+    if not ZERO < rate < ONE:
+        raise ValueError("the annual rate is more than 0 and less than 1 (100%)")
+    if all(within_a_year(day, transferred_on) for day, _ in payments):
+        raise ValueError("every instalment is within a year of the transfer: no financing "
+                         "component (IFRS 15.63)")
+    if min(day for day, _ in payments) < transferred_on < max(day for day, _ in payments):
+        raise ValueError("the instalments fall both before and after the transfer: assess "
+                         "the advance and the amount due apart")
+
+
+def instalments(payments: Sequence[tuple[date, Decimal]], rate: Decimal,
+                transferred_on: date, currency: str) -> Financing:
+    """A plan of (due day, amount) instalments for goods transferred on `transferred_on`, all
+    paid by then (advance: interest expense) or all from then (arrears: income)."""
+    _plan_errors(payments, rate, transferred_on)
+    total = sum((amount for _, amount in payments), ZERO)
+    advance = max(day for day, _ in payments) <= transferred_on
+
+    def paid(day: date) -> Decimal:
+        return sum((a for d, a in payments if d <= day), ZERO)
+
+    def worth(day: date) -> Decimal:
+        """Advance: the instalments paid by `day` accreted to it. Arrears: what is left to pay
+        discounted to `day`, and what was paid by then."""
+        if advance:
+            return sum((a * _growth(rate, d, day) for d, a in payments if d <= day), ZERO)
+        return sum((a / _growth(rate, day, d) for d, a in payments if d > day), paid(day))
+
+    revenue = round_money(worth(transferred_on), currency)
+    start, end = ((min(day for day, _ in payments), transferred_on) if advance
+                  else (transferred_on, max(day for day, _ in payments)))
+
+    def cumulative(day: date) -> Decimal:
+        return round_money(worth(day), currency) - (paid(day) if advance else revenue)
+
+    interest = abs(total - revenue)
+    months, before = [], ZERO
+    month = start.replace(day=1)
+    while month < end:
+        following = add_months(month, 1)
+        now = interest if following >= end else cumulative(following)
+        months.append((month, now - before))
+        before, month = now, following
+    return Financing(revenue, interest, tuple(months))

@@ -6,10 +6,12 @@ _VIEW = ["revrec.view_revenuecontract", "revrec.view_performanceobligation",
          "revrec.view_scheduleline", "revrec.view_recognitionrun", "revrec.view_recognitionitem"]
 _ACT = ["revrec.create_revenue_contracts", "revrec.run_recognition",
         "revrec.end_performanceobligation", "revrec.estimate_variable_consideration",
-        "revrec.account_material_rights", "revrec.assess_financing"]
+        "revrec.account_material_rights", "revrec.assess_financing",
+        "revrec.record_goods_return"]
 
 GRANTS = {
-    Role.FINANCE: _VIEW,
+    # finance issues the credit notes for goods sent back, and records them arriving
+    Role.FINANCE: [*_VIEW, "revrec.record_goods_return"],
     Role.ACCOUNTANT: [*_VIEW, *_ACT],
     Role.SYSTEM: [*_VIEW, *_ACT],
 }

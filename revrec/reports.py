@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
 from billing.models import CreditNote, CreditNoteLine, CreditNoteState, Invoice, InvoiceLine
 from core.dates import add_months, month_start
@@ -32,6 +33,7 @@ from ledger.models import JournalLine
 from ledger.period_rules import month_end
 from ledger.selectors import credit_balance, monthly_movements
 from revrec.models import (
+    GoodsReturn,
     PerformanceObligation,
     RecognitionRun,
     RecognizedRevenue,
@@ -180,14 +182,28 @@ def _recognized_by_month(first: date, last_end: date) -> tuple[dict, dict, dict,
     return revenue, fx, refunds, interest
 
 
+def _settled_by_month(first: date, last_end: date) -> dict[date | None, Decimal]:
+    """Refund liability settled back into deferred revenue by goods returned, per month (the
+    credit notes for them debit it as billed)."""
+    settled: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
+    for month, amount in (GoodsReturn.objects.filter(returned_on__lte=last_end)
+                          .annotate(month=TruncMonth("returned_on")).values_list("month")
+                          .annotate(total=Sum("refund_functional")).order_by()):
+        settled[month if month >= first else None] += _fun(amount)
+    return settled
+
+
 def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
     """Per month from `first` to `last`: opening + billed - recognized - exchange differences -
-    refunds expected (moved to the refund liability) + financing interest = closing, in the
-    functional currency, with the ledger's balance at the month's end and the difference. Four
-    aggregate queries whatever the months and the volume."""
+    refunds expected (moved to the refund liability, less those goods returned settled back) +
+    financing interest = closing, in the functional currency, with the ledger's balance at the
+    month's end and the difference. Five aggregate queries whatever the months and the
+    volume."""
     first, last = month_start(first), month_start(last)
     billed = _billed_by_month(first, month_end(last))
     recognized, fx, refunds, interest = _recognized_by_month(first, month_end(last))
+    for month, amount in _settled_by_month(first, month_end(last)).items():
+        refunds[month] -= amount
     in_ledger = _from(first, monthly_movements(CONTRACT_BALANCE_ACCOUNTS,
                                                through=month_end(last)))
     opening = (billed.pop(None, ZERO) - recognized.pop(None, ZERO) - fx.pop(None, ZERO)
@@ -201,7 +217,8 @@ def deferred_revenue_rollforward(*, first: date, last: date) -> Table:
                        "revenue less unbilled receivable). Billed: invoices issued less voids "
                        "and credit notes. Exchange differences: on revenue recognized in an "
                        "earlier month at another rate than it was billed at. To refund "
-                       "liability: consideration for products expected back (IFRS 15.B21). "
+                       "liability: consideration for products expected back (IFRS 15.B21), "
+                       "less that of products returned (B25). "
                        "Financing interest: accrued on advances (adds to the liability) less "
                        "on amounts due in arrears (IFRS 15.60-65).")
     month = first
@@ -325,20 +342,22 @@ class TieOut:
 
 def _returns_and_financing_tie(month: date) -> list[str]:
     """The refund liability and the return asset revrec posted up to the month's end against
-    the return estimates the runs posted, and its financing interest against the runs' totals
-    (five queries)."""
+    the return estimates the runs posted less the goods returned settled, and its financing
+    interest against the runs' totals (six queries)."""
     end, kind = month_end(month), ContentType.objects.get_for_model(RevenueContract)
     estimates = ReturnEstimate.objects.filter(posted_in__month__lte=month).aggregate(
         refund=Sum("refund_functional"), asset=Sum("asset_functional"))
+    returned = GoodsReturn.objects.filter(returned_on__lte=end).aggregate(
+        refund=Sum("refund_functional"), asset=Sum("cost_functional"))
     interest = _fun(RecognitionRun.objects.filter(month__lte=month).aggregate(
         total=Sum("financing_functional"))["total"] or ZERO)
     books = {
         "refund liability": (credit_balance([chart.REFUND_LIABILITY], through=end,
                                             source_type_ids=[kind.pk]),
-                             _fun(estimates["refund"] or ZERO)),
+                             _fun(estimates["refund"]) - _fun(returned["refund"])),
         "return asset": (-credit_balance([chart.RETURN_ASSET], through=end,
                                          source_type_ids=[kind.pk]),
-                         _fun(estimates["asset"] or ZERO)),
+                         _fun(estimates["asset"]) - _fun(returned["asset"])),
         "financing interest": (-credit_balance([chart.INTEREST_INCOME, chart.INTEREST_EXPENSE],
                                                through=end, source_type_ids=[kind.pk]),
                                interest),

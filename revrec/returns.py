@@ -4,6 +4,7 @@ goods to be recovered.
 
     expected_returns(method, scenarios) -> Decimal
     return_position(gross, currency, *, units_sold, units_returned, unit_cost) -> ReturnPosition
+    settled_part(total, currency, *, expected, returned_before, quantity) -> Decimal
 
 Pure, over Decimal; no ORM. `revrec.services.returns` stores an estimate, lowers the
 obligation's allocation to the revenue, and the recognition run posts the changes of the refund
@@ -20,6 +21,10 @@ The rules:
   the unit cost × units expected back, rounded to the currency, against cost of sales.
 - Each period end the estimate is updated (B24): the liability and the asset move by the
   difference, and so does revenue (as an adjustment of the price, 15.87-88).
+- Products actually returned settle the liability and the asset (B25): each return takes the
+  share of the units returned so far of the amount expected back, less what earlier returns
+  took (a cumulative difference, so the parts add up to the whole once every unit expected is
+  back). More units than expected need a re-estimate first (B24).
 
 Worked example (IFRS 15 IE Example 22, IE110-IE115: 100 products at CU100, cost CU60 each, 97
 expected not to be returned):
@@ -31,6 +36,11 @@ expected not to be returned):
 ...                            unit_cost=D(60))
 >>> returned, position.revenue, position.refund, position.asset
 (Decimal('3'), Decimal('9700'), Decimal('300'), Decimal('180'))
+
+Two of the three come back, then the third: the liability and the asset are settled in full.
+>>> [settled_part(position.refund, "JPY", expected=returned, returned_before=before,
+...               quantity=units) for before, units in ((D(0), D(2)), (D(2), D(1)))]
+[Decimal('200'), Decimal('100')]
 """
 
 from collections.abc import Sequence
@@ -76,3 +86,17 @@ def return_position(gross: Decimal, currency: str, *, units_sold: Decimal,
     refund = round_money(gross * units_returned / units_sold, currency)
     return ReturnPosition(gross - refund, refund, round_money(unit_cost * units_returned,
                                                                currency))
+
+
+def settled_part(total: Decimal, currency: str, *, expected: Decimal, returned_before: Decimal,
+                 quantity: Decimal) -> Decimal:
+    """The part of `total` (a refund liability or return asset for `expected` units) that
+    `quantity` more units returned settle, after `returned_before`: the rounded share of the
+    units returned so far less that of those before, so returns add up exactly to `total`."""
+    if quantity <= 0:
+        raise ValueError("return at least part of a unit")
+    if returned_before + quantity > expected:
+        raise ValueError(f"only {(expected - returned_before).normalize():f} of the units "
+                         "expected back remain: re-estimate the returns first (B24)")
+    return (round_money(total * (returned_before + quantity) / expected, currency)
+            - round_money(total * returned_before / expected, currency))

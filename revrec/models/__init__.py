@@ -61,14 +61,15 @@ from revrec.models.recognition import (
     RunState,
     ScheduleLine,
 )
-from revrec.models.returns import ReturnEstimate
+from revrec.models.returns import GoodsReturn, ReturnEstimate
 from revrec.models.rights import MaterialRight, RightEvent, RightEventKind, RightKind, RightState
 from revrec.models.royalties import GuaranteedMinimum
 from revrec.models.variable import EstimateMethod, VariableConsideration, VariableKind
 
 __all__ = [
     "AMOUNT", "AllocationRule", "EstimateMethod", "FinancingComponent", "FinancingKind",
-    "GuaranteedMinimum", "InterestLine", "MaterialRight", "MidMonthEnd", "Modification",
+    "GoodsReturn", "GuaranteedMinimum", "InterestLine", "MaterialRight", "MidMonthEnd",
+    "Modification",
     "ObligationStatus", "Pattern", "PerformanceObligation", "RecognitionBasis",
     "RecognitionChunk", "RecognitionItem", "RecognitionRun", "RecognizedRevenue",
     "RecognizedTotal", "RemainderTo", "ReturnEstimate", "RevenueContract",

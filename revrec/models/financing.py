@@ -25,7 +25,7 @@ class FinancingComponent(models.Model):
     kind = models.CharField(max_length=16, choices=FinancingKind.choices)
     amount = models.DecimalField(**AMOUNT, help_text="The payment (advance) or the amount "
                                                      "payable (arrears).")
-    paid_on = models.DateField()
+    paid_on = models.DateField(help_text="The day of the payment (of the last instalment).")
     transferred_on = models.DateField()
     rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True,
                                help_text="Annual rate of a separate financing transaction "
@@ -33,6 +33,9 @@ class FinancingComponent(models.Model):
     revenue = models.DecimalField(**AMOUNT, help_text="The obligation's price after it.")
     interest = models.DecimalField(**AMOUNT)
     reason = models.TextField()
+    instalments = models.JSONField(default=list, blank=True,
+                                   help_text='[{"due_on": "2027-02-01", "amount": "207.50"}, '
+                                             '...] when paid by instalments (IE Example 28).')
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     recorded_on = models.DateField()

@@ -65,3 +65,38 @@ class ReturnEstimate(models.Model):
     def revenue(self) -> Decimal:
         """The price of the units expected to be kept (B21(a))."""
         return self.gross - self.refund
+
+
+class GoodsReturn(models.Model):
+    """Products a customer sent back under a right of return (IFRS 15.B21, B25, IE Example
+    22): the refund liability of their price is settled into the contract balance (which the
+    credit note for them clears against the receivable) and the asset for their recovery
+    becomes inventory. Posted when recorded, in the returns' own open month."""
+
+    obligation = models.ForeignKey(PerformanceObligation, on_delete=models.PROTECT,
+                                   related_name="goods_returns")
+    estimate = models.ForeignKey(ReturnEstimate, on_delete=models.PROTECT, related_name="+",
+                                 help_text="The estimate in force the return settled against.")
+    quantity = models.DecimalField(max_digits=19, decimal_places=4)
+    returned_on = models.DateField()
+    refund = models.DecimalField(**AMOUNT, help_text="Price of the units (contract currency).")
+    cost = models.DecimalField(**AMOUNT, help_text="Their carrying amount (contract currency).")
+    refund_functional = models.DecimalField(**AMOUNT, help_text="Refund liability settled.")
+    cost_functional = models.DecimalField(**AMOUNT, help_text="Return asset to inventory.")
+    credit_note = models.OneToOneField("billing.CreditNote", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+",
+                                       help_text="The credit note for the units, once billing "
+                                                 "has issued it.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["obligation", "returned_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0),
+                                              name="goodsreturn_quantity_positive")]
+        permissions = [("record_goods_return", "Can record goods returned")]
+
+    def __str__(self):
+        return f"{self.obligation}: {self.quantity.normalize():f} returned {self.returned_on}"

@@ -2,11 +2,13 @@
 
 `assess_financing` records the accountant's judgement for one point-in-time obligation: within
 a year between payment and transfer, the practical expedient (15.63) is put on record and
-nothing changes; beyond, at the rate of a separate financing transaction (15.64), the
-obligation's price becomes the revenue with the financing taken out (`revrec.financing`), its
-schedule is rebuilt, and the interest is stored month by month. `interest_drafts` gives the
-recognition run the entries of the months due and not posted: interest expense against the
-contract liability (paid in advance), or the receivable against interest income (in arrears).
+nothing changes (`assess_instalment_financing`: for a plan of instalments, read from billing's
+due schedule, when every one is); beyond, at the rate of a separate financing transaction
+(15.64), the obligation's price becomes the revenue with the financing taken out
+(`revrec.financing`), its schedule is rebuilt, and the interest is stored month by month.
+`interest_drafts` gives the recognition run the entries of the months due and not posted:
+interest expense against the contract liability (paid in advance), or the receivable against
+interest income (in arrears).
 """
 
 from collections import defaultdict
@@ -17,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from billing.models import InvoiceLine
 from core.actors import require
 from core.dates import business_date
 from core.money import allocate, round_money
@@ -34,6 +37,7 @@ from revrec.models import (
     RevenueContract,
 )
 from revrec.postings import side
+from revrec.selectors import BILLED_STATES
 from revrec.services.variable import reschedule
 
 ZERO = Decimal(0)
@@ -54,15 +58,7 @@ def assess_financing(*, obligation: PerformanceObligation, paid_on: date, reason
     rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
     obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
     transferred_on = transferred_on or obligation.service_start
-    errors: dict[str, str] = {}
-    if obligation.pattern != Pattern.POINT_IN_TIME or obligation.status != ObligationStatus.OPEN:
-        errors["obligation"] = "Financing is assessed for open goods transferred at a point " \
-                               "in time."
-    elif FinancingComponent.objects.filter(obligation=obligation).exists():
-        errors["obligation"] = "Its financing is assessed already (at contract inception, " \
-                               "15.64: the rate is not updated afterwards)."
-    if not reason.strip():
-        errors["reason"] = "Say what the payment terms and the rate rest on (15.61, 15.64)."
+    errors = _judgement_errors(obligation, reason)
     if paid_on is None:
         errors["paid_on"] = "Give the day the customer pays."
     if errors:
@@ -71,11 +67,99 @@ def assess_financing(*, obligation: PerformanceObligation, paid_on: date, reason
         kind, result = FinancingKind.EXPEDIENT, None
     else:
         kind, result = _component(obligation, rc.currency, paid_on, transferred_on, rate)
+    return _record(rc, obligation, kind, result, paid_on=paid_on, transferred_on=transferred_on,
+                   rate=rate, reason=reason, actor=actor, on=on)
+
+
+@transaction.atomic
+def assess_instalment_financing(*, obligation: PerformanceObligation, reason: str, by,
+                                transferred_on: date | None = None, rate=None,
+                                on: date | None = None) -> FinancingComponent:
+    """The same judgement for goods paid by instalments (IE Example 28): the plan is billing's
+    due schedule of the invoices for the obligation's line, spread over its price."""
+    actor = require(by, PERMISSION, "You are not allowed to assess financing components.")
+    rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
+    obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
+    transferred_on = transferred_on or obligation.service_start
+    errors = _judgement_errors(obligation, reason)
+    plan = [] if errors else instalment_plan(obligation, rc.currency)
+    if not errors and not plan:
+        errors["obligation"] = "No issued invoice bills these goods yet: the instalments are " \
+                               "read from its due schedule."
+    if errors:
+        raise ValidationError(errors)
+    kind, result = FinancingKind.EXPEDIENT, None
+    if not all(financing.within_a_year(day, transferred_on) for day, _ in plan):
+        kind = (FinancingKind.ADVANCE if plan[-1][0] <= transferred_on
+                else FinancingKind.ARREARS)
+        try:
+            result = financing.instalments(plan, _rate(rate), transferred_on, rc.currency)
+        except ValueError as error:
+            raise ValidationError({"rate" if "rate" in str(error) else "transferred_on":
+                                   _sentence(error)}) from None
+    return _record(rc, obligation, kind, result, paid_on=plan[-1][0],
+                   transferred_on=transferred_on, rate=rate, reason=reason, actor=actor, on=on,
+                   plan=plan)
+
+
+def instalment_plan(obligation: PerformanceObligation, currency: str
+                    ) -> list[tuple[date, Decimal]]:
+    """(due day, amount) of the obligation's price, by the due schedule of the issued invoices
+    billing its line (an invoice without one is due whole on its due day): each instalment's
+    share of the line, then of the price, by largest remainder."""
+    due: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for line in (InvoiceLine.objects.filter(contract_line_id=obligation.contract_line_id,
+                                            invoice__state__in=BILLED_STATES)
+                 .select_related("invoice").prefetch_related("invoice__instalments")):
+        parts = list(line.invoice.instalments.all())
+        if not parts:
+            due[line.invoice.due_on] += line.amount
+            continue
+        for part, share in zip(parts, allocate(line.amount, [p.amount for p in parts], currency),
+                               strict=True):
+            due[part.due_on] += share
+    days = sorted(day for day, amount in due.items() if amount)
+    if not days:
+        return []
+    return list(zip(days, allocate(obligation.allocated, [due[day] for day in days], currency),
+                    strict=True))
+
+
+def _judgement_errors(obligation: PerformanceObligation, reason: str) -> dict[str, str]:
+    errors = {}
+    if obligation.pattern != Pattern.POINT_IN_TIME or obligation.status != ObligationStatus.OPEN:
+        errors["obligation"] = "Financing is assessed for open goods transferred at a point " \
+                               "in time."
+    elif FinancingComponent.objects.filter(obligation=obligation).exists():
+        errors["obligation"] = "Its financing is assessed already (at contract inception, " \
+                               "15.64: the rate is not updated afterwards)."
+    if not reason.strip():
+        errors["reason"] = "Say what the payment terms and the rate rest on (15.61, 15.64)."
+    return errors
+
+
+def _rate(rate) -> Decimal:
+    """The rate of a separate financing transaction (15.64), which a component needs."""
+    try:
+        rate = Decimal(str(rate)) if rate not in (None, "") else None
+    except InvalidOperation:
+        rate = None
+    if rate is None:
+        raise ValidationError({"rate": "More than a year between payment and transfer: give "
+                                       "the rate of a separate financing transaction (15.64)."})
+    return rate
+
+
+def _record(rc, obligation, kind, result, *, paid_on, transferred_on, rate, reason, actor, on,
+            plan=()) -> FinancingComponent:
+    """Store the judgement; with a component, the obligation's price becomes its revenue, the
+    schedule follows and the interest is stored by month."""
     component = FinancingComponent.objects.create(
         obligation=obligation, kind=kind, amount=obligation.allocated, paid_on=paid_on,
         transferred_on=transferred_on, rate=None if result is None else Decimal(str(rate)),
         revenue=obligation.allocated if result is None else result.revenue,
         interest=ZERO if result is None else result.interest, reason=reason.strip(),
+        instalments=[{"due_on": day.isoformat(), "amount": str(amount)} for day, amount in plan],
         recorded_by=actor.user, recorded_on=business_date(on))
     if result is None:
         return component
@@ -92,13 +176,7 @@ def assess_financing(*, obligation: PerformanceObligation, paid_on: date, reason
 
 
 def _component(obligation, currency: str, paid_on: date, transferred_on: date, rate):
-    try:
-        rate = Decimal(str(rate)) if rate not in (None, "") else None
-    except InvalidOperation:
-        rate = None
-    if rate is None:
-        raise ValidationError({"rate": "More than a year between payment and transfer: give "
-                                       "the rate of a separate financing transaction (15.64)."})
+    rate = _rate(rate)
     try:
         if paid_on < transferred_on:
             return FinancingKind.ADVANCE, financing.advance(

@@ -8,6 +8,11 @@ contract's expected refunds follow. `return_drafts` gives the recognition run th
 changes not posted yet: deferred revenue to the refund liability, and the asset for the products
 to be recovered against cost of sales, in the first run of a month at or after both the estimate
 and the goods' delivery (their first schedule line).
+
+`record_return` records products actually sent back (B25, IE Example 22) and posts at once, in
+the return's open month: the refund liability of their price to deferred revenue, which the
+credit note for them debits against the receivable (billing credits every invoice line from
+deferred revenue), and the asset for their recovery to inventory.
 """
 
 from collections import defaultdict
@@ -15,18 +20,22 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
 
 from core.actors import require
-from core.dates import business_date
+from core.dates import business_date, month_start
 from core.money import round_money
 from ledger import chart
 from ledger.drafts import EntryDraft
+from ledger.models import AccountingPeriod, PeriodState
+from ledger.services import post_entry
 from revrec import returns
 from revrec.models import (
     EstimateMethod,
+    GoodsReturn,
     ObligationStatus,
     Pattern,
     PerformanceObligation,
@@ -39,6 +48,7 @@ from revrec.postings import side
 from revrec.services.variable import ESTIMATE_PERMISSION, parse_scenarios, reschedule
 
 ZERO = Decimal(0)
+RETURN_PERMISSION = "revrec.record_goods_return"
 
 
 def _number(errors: dict, field: str, value, label: str) -> Decimal | None:
@@ -73,6 +83,7 @@ def estimate_returns(*, obligation: PerformanceObligation, method: str, scenario
     sold = _number(errors, "units_sold", units_sold, "the units sold")
     cost = _number(errors, "unit_cost", unit_cost, "the unit cost")
     parsed = parse_scenarios(scenarios)
+    back = _returned(obligation)
     latest = obligation.return_estimates.order_by("-version").first()
     gross = obligation.allocated + (latest.refund if latest else ZERO)
     position = returned = None
@@ -88,6 +99,9 @@ def estimate_returns(*, obligation: PerformanceObligation, method: str, scenario
         except ValueError as error:
             errors["units_sold" if "sell" in str(error) else
                    "unit_cost" if "cost" in str(error) else "scenarios"] = _sentence(error)
+        if returned < back:
+            errors["scenarios"] = f"{back.normalize():f} units came back already: expect at " \
+                                  "least as many (B24)."
     if errors:
         raise ValidationError(errors)
 
@@ -173,3 +187,89 @@ def return_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, func
             if lines else None
         postings.append(ReturnPosting(draft, [e for c in changes for e in c[1]], refund, asset))
     return postings
+
+
+def _returned(obligation: PerformanceObligation) -> Decimal:
+    """Units of the obligation customers sent back so far."""
+    return obligation.goods_returns.aggregate(total=Sum("quantity"))["total"] or ZERO
+
+
+def _open_month(day: date) -> None:
+    """A return posts on its own date: refused in a month the books are closed (or closing)
+    for, rather than moved to the next open one."""
+    if AccountingPeriod.objects.filter(start_on__gte=month_start(day)).exclude(
+            state=PeriodState.OPEN).exists():
+        raise ValidationError({"on": f"The books are closed for {day:%B %Y}: record the "
+                                     "return on a day of an open month."})
+
+
+@transaction.atomic
+def record_return(*, obligation: PerformanceObligation, quantity, by,
+                  on: date | None = None) -> GoodsReturn:
+    """Record `quantity` units of the obligation sent back on `on` and post the settlement
+    (see the module docstring); `credit_return` then names billing's credit note for them."""
+    actor = require(by, RETURN_PERMISSION, "You are not allowed to record returned goods.")
+    rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
+    obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
+    today = business_date(on)
+    _open_month(today)
+    errors: dict[str, str] = {}
+    units = _number(errors, "quantity", quantity, "the units returned")
+    estimate = obligation.return_estimates.order_by("-version").first()
+    if estimate is None or estimate.posted_in_id is None:
+        raise ValidationError({"obligation": "No refund liability is on the books for these "
+                                             "goods: estimate the returns and recognize the "
+                                             "month of their delivery first (B21)."})
+    if errors:
+        raise ValidationError(errors)
+    functional = settings.FUNCTIONAL_CURRENCY
+    posted = estimate_totals(obligation, functional)
+    share = {"expected": estimate.units_returned, "returned_before": _returned(obligation),
+             "quantity": units}
+    try:
+        refund = returns.settled_part(estimate.refund, rc.currency, **share)
+    except ValueError as error:
+        raise ValidationError({"quantity": _sentence(error)}) from None
+    refund_f = returns.settled_part(posted[0], functional, **share)
+    cost_f = returns.settled_part(posted[1], functional, **share)
+    label = f"{rc.number}: {units.normalize():f} units back on {today:%Y-%m-%d}"
+    entry = post_entry(EntryDraft(document_date=today, memo=f"Goods returned {label}", lines=[
+        line for line in (
+            side(chart.REFUND_LIABILITY, refund_f, customer_account_id=rc.account_id,
+                 description=f"Refund settled {label}"),
+            side(chart.DEFERRED_REVENUE, -refund_f, customer_account_id=rc.account_id,
+                 description=f"Refund settled {label}"),
+            side(chart.INVENTORY, cost_f, description=f"Recovered {label}"),
+            side(chart.RETURN_ASSET, -cost_f, description=f"Recovered {label}"))
+        if line.debit or line.credit], source=rc, source_label=rc.number), by=actor, on=today)
+    return GoodsReturn.objects.create(
+        obligation=obligation, estimate=estimate, quantity=units, returned_on=today,
+        refund=refund, cost=returns.settled_part(estimate.asset, rc.currency, **share),
+        refund_functional=refund_f, cost_functional=cost_f, recorded_by=actor.user,
+        entry=entry)
+
+
+@transaction.atomic
+def credit_return(*, goods_return: GoodsReturn, credit_note, by) -> GoodsReturn:
+    """Name the credit note that refunds the goods returned (billing's, issued for their
+    `refund` on the invoice line of their contract line), once."""
+    require(by, RETURN_PERMISSION, "You are not allowed to record returned goods.")
+    goods_return = GoodsReturn.objects.select_for_update().select_related(
+        "obligation__revenue_contract").get(pk=goods_return.pk)
+    if goods_return.credit_note_id is not None:
+        raise ValidationError({"credit_note": "These goods are credited already."})
+    if credit_note.invoice.account_id != goods_return.obligation.revenue_contract.account_id:
+        raise ValidationError({"credit_note": "Credit the customer who returned the goods."})
+    goods_return.credit_note = credit_note
+    goods_return.save(update_fields=["credit_note"])
+    return goods_return
+
+
+def estimate_totals(obligation: PerformanceObligation, functional: str
+                    ) -> tuple[Decimal, Decimal]:
+    """The refund liability and return asset the runs posted for the obligation (functional;
+    rounded: SQLite sums decimals in floating point)."""
+    sums = obligation.return_estimates.filter(posted_in__isnull=False).aggregate(
+        refund=Sum("refund_functional"), asset=Sum("asset_functional"))
+    return (round_money(sums["refund"] or ZERO, functional),
+            round_money(sums["asset"] or ZERO, functional))

@@ -74,6 +74,47 @@ def _first_message(error: ValueError) -> str:
     return f"{text[0].upper()}{text[1:]}."
 
 
+def _wording_errors(kind: str, description: str, evidence: str, expires_on: date | None,
+                    today: date) -> dict[str, str]:
+    errors = {}
+    if kind not in RightKind.values:
+        errors["kind"] = f"Unknown kind {kind!r}."
+    if not description.strip():
+        errors["description"] = "Say what the customer was granted."
+    if not evidence.strip():
+        errors["evidence"] = ("Say why the customer would not get it without the contract "
+                              "(IFRS 15.B40) and what the estimates rest on.")
+    if expires_on is None or expires_on < today:
+        errors["expires_on"] = "Give the last day the rights can be exercised, not in the past."
+    return errors
+
+
+def _right_ssp(errors: dict, value, rate, likelihood, currency: str) -> Decimal | None:
+    """The option's SSP (B42), None when its inputs are wrong (`errors` says why)."""
+    if None in (value, rate, likelihood):
+        return None
+    try:
+        ssp = rights.option_ssp(value, rate, likelihood, currency)
+    except ValueError as error:
+        errors["likelihood" if "likelihood" in str(error) else
+               "discount_rate" if "discount" in str(error) else "value"] = _first_message(error)
+        return None
+    if ssp == 0:
+        errors["value"] = "The right's SSP rounds to nothing: it is not material (B40)."
+    return ssp
+
+
+def _units_expected(errors: dict, units, likelihood, units_expected) -> Decimal | None:
+    """The rights expected to be exercised: as given, else granted × likelihood."""
+    if units is None or likelihood is None or "units" in errors:
+        return None
+    expected = (_decimal(errors, "units_expected", units_expected, "the rights expected")
+                if units_expected not in (None, "") else (units * likelihood).quantize(UNITS))
+    if expected is not None and not ZERO <= expected <= units:
+        errors["units_expected"] = "Expect between 0 and the rights granted to be exercised."
+    return expected
+
+
 @transaction.atomic
 def grant_material_right(*, revenue_contract: RevenueContract, kind: str, description: str,
                          units, value, discount_rate, likelihood, expires_on: date,
@@ -84,39 +125,15 @@ def grant_material_right(*, revenue_contract: RevenueContract, kind: str, descri
     actor = require(by, PERMISSION, REFUSED)
     today = business_date(on)
     rc = RevenueContract.objects.select_for_update().get(pk=revenue_contract.pk)
-    errors: dict[str, str] = {}
-    if kind not in RightKind.values:
-        errors["kind"] = f"Unknown kind {kind!r}."
-    if not description.strip():
-        errors["description"] = "Say what the customer was granted."
-    if not evidence.strip():
-        errors["evidence"] = ("Say why the customer would not get it without the contract "
-                              "(IFRS 15.B40) and what the estimates rest on.")
-    if expires_on is None or expires_on < today:
-        errors["expires_on"] = "Give the last day the rights can be exercised, not in the past."
+    errors = _wording_errors(kind, description, evidence, expires_on, today)
     units = _decimal(errors, "units", units, "the rights granted")
     value = _decimal(errors, "value", value, "the purchases the rights apply to")
     rate = _decimal(errors, "discount_rate", discount_rate, "the incremental discount")
     likelihood = _decimal(errors, "likelihood", likelihood, "the likelihood of exercise")
     if units is not None and units <= 0:
         errors["units"] = "Grant at least one right."
-    ssp = None
-    if None not in (value, rate, likelihood):
-        try:
-            ssp = rights.option_ssp(value, rate, likelihood, rc.currency)
-        except ValueError as error:
-            errors["likelihood" if "likelihood" in str(error) else
-                   "discount_rate" if "discount" in str(error) else "value"] = \
-                _first_message(error)
-    if ssp == 0:
-        errors["value"] = "The right's SSP rounds to nothing: it is not material (B40)."
-    expected = None
-    if units is not None and likelihood is not None and "units" not in errors:
-        expected = (_decimal(errors, "units_expected", units_expected, "the rights expected")
-                    if units_expected not in (None, "") else
-                    (units * likelihood).quantize(UNITS))
-        if expected is not None and not ZERO <= expected <= units:
-            errors["units_expected"] = "Expect between 0 and the rights granted to be exercised."
+    ssp = _right_ssp(errors, value, rate, likelihood, rc.currency)
+    expected = _units_expected(errors, units, likelihood, units_expected)
     goods = list(PerformanceObligation.objects.select_for_update()
                  .filter(revenue_contract=rc, status=ObligationStatus.OPEN, pattern__in=GOODS)
                  .select_related("revenue_contract", "product").order_by("pk"))

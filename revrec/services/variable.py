@@ -115,17 +115,11 @@ def first_open(revenue_contract: RevenueContract) -> date | None:
     return add_months(last, 1) if last else None
 
 
-@transaction.atomic
-def estimate_variable_consideration(
-        *, revenue_contract: RevenueContract, kind: str, method: str, scenarios,
-        constrained: Decimal, constraint_reason: str, reason: str,
-        allocated_to: PerformanceObligation | None = None, allocation_reason: str = "",
-        by, on: date | None = None) -> VariableConsideration:
-    """Record a (re-)estimate and put it in force; see the module docstring."""
-    actor = as_actor(by)
-    if not actor.has_perm(ESTIMATE_PERMISSION):
-        raise PermissionDenied("You are not allowed to estimate variable consideration.")
-    rc = RevenueContract.objects.select_for_update().get(pk=revenue_contract.pk)
+def _sentence(error: ValueError) -> str:
+    return f"{str(error)[0].upper()}{str(error)[1:]}."
+
+
+def _wording_errors(kind: str, method: str, reason: str, constraint_reason: str) -> dict:
     errors = {}
     if kind not in VariableKind.values:
         errors["kind"] = f"Unknown kind {kind!r}."
@@ -136,41 +130,47 @@ def estimate_variable_consideration(
     if not constraint_reason.strip():
         errors["constraint_reason"] = "Say why a significant reversal of the amount included " \
                                       "is highly probable not to occur."
-    parsed = parse_scenarios(scenarios)
+    return errors
+
+
+def _amount_errors(errors: dict, method: str, parsed, constrained, currency: str
+                   ) -> tuple[Decimal | None, Decimal | None]:
+    """The estimate and the constrained amount, each None when `errors` got its problem."""
     estimate = constrained_amount = None
     if "method" not in errors:
         try:
-            estimate = variable.estimate(method, parsed, rc.currency)
+            estimate = variable.estimate(method, parsed, currency)
         except ValueError as error:
-            errors["scenarios"] = f"{str(error)[0].upper()}{str(error)[1:]}."
+            errors["scenarios"] = _sentence(error)
     try:
-        constrained_amount = round_money(Decimal(str(constrained)), rc.currency)
+        constrained_amount = round_money(Decimal(str(constrained)), currency)
     except InvalidOperation:
         errors["constrained"] = "Give the amount included as a number."
     if estimate is not None and constrained_amount is not None:
         try:
             variable.check_constrained(constrained_amount, estimate)
         except ValueError as error:
-            errors["constrained"] = f"{str(error)[0].upper()}{str(error)[1:]}."
-    obligations = list(
-        PerformanceObligation.objects.select_for_update().filter(revenue_contract=rc)
-        .exclude(pattern__in=NOT_ALLOCATED).select_related("revenue_contract").order_by("pk"))
-    open_pks = {o.pk for o in obligations if o.status == ObligationStatus.OPEN}
+            errors["constrained"] = _sentence(error)
+    return estimate, constrained_amount
+
+
+def _allocation_errors(errors: dict, open_pks: set[int], allocated_to, reason: str) -> None:
     if not open_pks:
         errors["allocated_to"] = "The revenue contract has no open obligation to allocate to."
-    if allocated_to is not None:
-        if allocated_to.pk not in open_pks:
-            errors["allocated_to"] = "Allocate to one of this contract's open obligations."
-        elif not allocation_reason.strip():
-            errors["allocation_reason"] = ("Say why it relates to this obligation alone "
-                                           "(IFRS 15.85).")
-    if errors:
-        raise ValidationError(errors)
-    if rc.transaction_price + constrained_amount < 0:
-        raise ValidationError({"constrained": "The transaction price cannot fall below 0."})
+    if allocated_to is None:
+        return
+    if allocated_to.pk not in open_pks:
+        errors["allocated_to"] = "Allocate to one of this contract's open obligations."
+    elif not reason.strip():
+        errors["allocation_reason"] = "Say why it relates to this obligation alone (IFRS 15.85)."
 
-    change = constrained_amount - rc.variable_consideration
-    if allocated_to is not None:  # 15.85 holds for the change (15.89)
+
+def _allocate_change(change: Decimal, rc: RevenueContract, obligations, allocated_to
+                     ) -> tuple[list[PerformanceObligation], dict[int, Decimal]]:
+    """Each obligation's share of `change` added to its allocation: wholly to `allocated_to`
+    when 15.85 holds for it (15.89), else on the basis of inception; returns those changed and
+    their shares."""
+    if allocated_to is not None:
         shares = {allocated_to.pk: change} if change else {}
     else:
         shares = _attributed(change, rc.currency, obligations)
@@ -182,6 +182,36 @@ def estimate_variable_consideration(
             raise ValidationError({"constrained": f"{obligation.product_id} would be "
                                                   "allocated less than 0."})
     PerformanceObligation.objects.bulk_update(changed, ["allocated", "variable"])
+    return changed, shares
+
+
+@transaction.atomic
+def estimate_variable_consideration(
+        *, revenue_contract: RevenueContract, kind: str, method: str, scenarios,
+        constrained: Decimal, constraint_reason: str, reason: str,
+        allocated_to: PerformanceObligation | None = None, allocation_reason: str = "",
+        by, on: date | None = None) -> VariableConsideration:
+    """Record a (re-)estimate and put it in force; see the module docstring."""
+    actor = as_actor(by)
+    if not actor.has_perm(ESTIMATE_PERMISSION):
+        raise PermissionDenied("You are not allowed to estimate variable consideration.")
+    rc = RevenueContract.objects.select_for_update().get(pk=revenue_contract.pk)
+    errors = _wording_errors(kind, method, reason, constraint_reason)
+    parsed = parse_scenarios(scenarios)
+    estimate, constrained_amount = _amount_errors(errors, method, parsed, constrained,
+                                                  rc.currency)
+    obligations = list(
+        PerformanceObligation.objects.select_for_update().filter(revenue_contract=rc)
+        .exclude(pattern__in=NOT_ALLOCATED).select_related("revenue_contract").order_by("pk"))
+    open_pks = {o.pk for o in obligations if o.status == ObligationStatus.OPEN}
+    _allocation_errors(errors, open_pks, allocated_to, allocation_reason)
+    if errors:
+        raise ValidationError(errors)
+    if rc.transaction_price + constrained_amount < 0:
+        raise ValidationError({"constrained": "The transaction price cannot fall below 0."})
+
+    changed, shares = _allocate_change(constrained_amount - rc.variable_consideration, rc,
+                                       obligations, allocated_to)
     last = rc.variable_estimates.order_by("-version").values_list("version", flat=True).first()
     today = business_date(on)
     estimate_row = VariableConsideration.objects.create(

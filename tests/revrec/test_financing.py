@@ -89,3 +89,63 @@ def test_the_monthly_interest_adds_up_to_the_difference_and_compounds(
     if start.day == 1:  # a year from the start, the balance is the principal × (1 + rate)
         principal = amount if paid_first else result.revenue
         assert sum(parts[:12], D(0)) == round_money(principal * (1 + rate), currency) - principal
+
+
+def _plan(first: date, count: int, amount: D, *, every: int = 1):
+    return [(add_months(first, n * every), amount) for n in range(count)]
+
+
+def test_ie28_instalments_discounted_at_the_separate_financing_rate():
+    # IFRS 15 IE Example 28 (IE143-IE147): CU1 million at a 5% contractual rate, paid in 60
+    # monthly instalments of CU18,871 from a month after the transfer. Case A: 5% (compounded
+    # monthly, as the instalments are) is the rate of a separate financing: revenue is the cash
+    # selling price, CU1 million. Case B: at 12%, revenue is CU848,357 (IE147).
+    def monthly(nominal):  # the annual rate, compounded monthly, as an effective annual rate
+        return (1 + nominal / 12) ** 12 - 1
+
+    plan = _plan(date(2027, 2, 1), 60, D("18871.23"))
+    case_a = financing.instalments(plan, monthly(D("0.05")), date(2027, 1, 1), "JPY")
+    case_b = financing.instalments(plan, monthly(D("0.12")), date(2027, 1, 1), "JPY")
+    assert (case_a.revenue, case_b.revenue) == (D(1000000), D(848357))
+    assert case_b.interest == D("1132273.80") - D(848357)
+    assert len(case_b.months) == 60 and sum(a for _, a in case_b.months) == case_b.interest
+
+
+def test_a_plan_within_a_year_or_across_the_transfer_is_refused():
+    # 15.63: every instalment within a year of the transfer, no adjustment
+    with pytest.raises(ValueError, match="within a year of the transfer"):
+        financing.instalments(_plan(date(2027, 2, 1), 12, D(100)), D("0.1"), date(2027, 1, 1),
+                              "USD")
+    with pytest.raises(ValueError, match="both before and after the transfer"):
+        financing.instalments(_plan(date(2026, 1, 1), 36, D(100)), D("0.1"),
+                              date(2027, 1, 1), "USD")
+
+
+def test_one_instalment_is_the_single_payment():
+    # IE Example 26's single payment two years on, and IE Example 29's two years before
+    one = financing.instalments([(date(2029, 1, 1), D(121))], D("0.10"), date(2027, 1, 1),
+                                "JPY")
+    assert (one.revenue, one.interest) == (D(100), D(21))
+    before = financing.instalments([(date(2027, 1, 1), D(4000))], D("0.06"), date(2029, 1, 1),
+                                   "JPY")
+    paid = financing.advance(D(4000), D("0.06"), date(2027, 1, 1), date(2029, 1, 1), "JPY")
+    assert (before.revenue, before.interest) == (paid.revenue, paid.interest)
+
+
+@given(st.sampled_from(["USD", "JPY", "KWD"]), st.integers(1, 10**7), st.integers(2, 48),
+       st.integers(1, 6), st.integers(1, 300), st.booleans())
+def test_instalment_interest_adds_up_and_never_runs_backwards(currency, minors, count, every,
+                                                               permille, in_advance):
+    amount = minors * quantum(currency)
+    transfer = date(2030, 1, 1)
+    first = add_months(transfer, -count * every) if in_advance else add_months(transfer, every)
+    plan = _plan(first, count, amount, every=every)
+    if all(financing.within_a_year(day, transfer) for day, _ in plan):
+        return
+    result = financing.instalments(plan, D(permille) / 1000, transfer, currency)
+
+    total = amount * count
+    assert result.revenue + (-result.interest if in_advance else result.interest) == total
+    assert (result.revenue >= total) if in_advance else (result.revenue <= total)
+    assert sum(a for _, a in result.months) == result.interest
+    assert all(a >= 0 for _, a in result.months)

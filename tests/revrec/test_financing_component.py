@@ -22,14 +22,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from billing.models import DueInstalment
+from core.dates import add_months
 from ledger import chart
 from ledger.selectors import trial_balance
 from revrec import financing
 from revrec.checklist import close_checklist
 from revrec.models import InterestLine, PerformanceObligation, RecognitionItem
 from revrec.reports import deferred_revenue_rollforward
-from revrec.services.financing import assess_financing
+from revrec.services.financing import assess_financing, assess_instalment_financing
 from tests.conftest import PASSWORD
+from tests.revrec.factories import invoice_lines
 from tests.revrec.test_material_rights import DEC, JAN, rc, run  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +130,67 @@ def test_financing_is_refused_to_finance_and_sales_and_checked(
     page = client.get(reverse("revrec:contract", args=[rc.pk])).content.decode()
     assert "Paid in arrears: interest income (IE Example 26)" in page
     assert "10% a year" in page and "$4,132.23" in page and "$867.77" in page
+
+
+def billed_in_instalments(rc, amounts_on):  # noqa: F811
+    """The onboarding invoiced on 1 December 2026, due by instalments (billing's due
+    schedule): (day, amount) pairs."""
+    line = onboarding(rc).contract_line
+    invoice = invoice_lines(rc.account, [(line, sum(a for _, a in amounts_on))],
+                            issue_on=date(2026, 12, 1))
+    DueInstalment.objects.bulk_create([
+        DueInstalment(invoice=invoice, sequence=n, due_on=day, amount=amount)
+        for n, (day, amount) in enumerate(amounts_on, 1)])
+    return invoice
+
+
+def test_ie28_instalments_over_two_years_are_discounted_at_the_financing_rate(
+        rc, accountant, django_capture_on_commit_callbacks):  # noqa: F811
+    # IFRS 15 IE Example 28 (IE143-IE147), case B: goods transferred on signing, paid by
+    # monthly instalments, the rate of a separate financing 12% a year compounded monthly
+    # (12.6825% effective); revenue is the instalments discounted to the transfer, the rest
+    # interest income as the receivable unwinds. Here the onboarding (5,000.00, delivered on
+    # 1 December 2026) is invoiced due in 25 monthly instalments of 200.00 from January 2027.
+    plan = [(add_months(date(2027, 1, 1), n), D("200.00")) for n in range(25)]
+    billed_in_instalments(rc, plan)
+    component = assess_instalment_financing(
+        obligation=onboarding(rc), rate=D("0.126825"),
+        reason="25 monthly instalments; 12% compounded monthly is the customer's rate",
+        by=accountant, on=date(2026, 11, 30))
+
+    expected = financing.instalments(plan, D("0.126825"), date(2026, 12, 1), "USD")
+    assert expected.revenue < D("5000.00") == expected.revenue + expected.interest
+    assert (component.kind, component.revenue, component.interest, component.paid_on) == (
+        "arrears", expected.revenue, expected.interest, date(2029, 1, 1))
+    assert component.instalments[0] == {"due_on": "2027-01-01", "amount": "200.00"}
+    assert onboarding(rc).allocated == expected.revenue
+    assert list(InterestLine.objects.filter(component=component).values_list(
+        "month", "amount")) == [m for m in expected.months if m[1]]
+
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+    run(JAN, accountant, django_capture_on_commit_callbacks)
+
+    december, january = expected.months[0][1], expected.months[1][1]
+    # a month's interest on the discounted price (1% a month), to the cent
+    assert abs(december - expected.revenue * (D("1.126825") ** (D(1) / 12) - 1)) <= D("0.01")
+    ledger = books(date(2027, 1, 31))
+    assert ledger[chart.INTEREST_INCOME] == -(december + january)
+    (dec_row, jan_row) = deferred_revenue_rollforward(first=DEC, last=JAN).rows
+    assert (dec_row[6], jan_row[6], dec_row[9], jan_row[9]) == (-december, -january, 0, 0)
+    checks = {check.key: check for check in close_checklist(JAN)}
+    assert checks["disclosures"].done, checks["disclosures"].detail
+    assert checks["unbilled"].done, checks["unbilled"].detail
+
+
+def test_instalments_within_a_year_are_the_expedient_and_none_billed_is_refused(
+        rc, accountant):  # noqa: F811
+    with pytest.raises(ValidationError, match="No issued invoice bills these goods yet"):
+        assess_instalment_financing(obligation=onboarding(rc), rate=D("0.1"),
+                                    reason="Instalments", by=accountant)
+    billed_in_instalments(rc, [(add_months(date(2027, 1, 1), n), D("500.00"))
+                               for n in range(10)])
+    component = assess_instalment_financing(obligation=onboarding(rc), reason="Ten months "
+                                            "(15.63)", by=accountant, on=date(2026, 11, 30))
+    assert (component.kind, component.interest, component.paid_on) == (
+        "expedient", 0, date(2027, 10, 1))
+    assert onboarding(rc).allocated == D("5000.00") and not InterestLine.objects.exists()

@@ -70,3 +70,30 @@ def test_revenue_and_refund_add_up_and_more_returns_mean_less_revenue(currency, 
     all_back = returns.return_position(gross, currency, units_sold=D(sold),
                                        units_returned=D(sold), unit_cost=cost)
     assert (all_back.revenue, all_back.refund) == (D(0) * gross, gross)
+
+
+@given(st.sampled_from(CURRENCIES), st.integers(0, 10**9), st.data())
+def test_returns_settle_the_whole_amount_once_every_unit_expected_is_back(currency, minors,
+                                                                         data):
+    # IFRS 15.B25: the liability (or asset) for the units expected back is settled as they
+    # come back, in any pieces; the pieces add up to it exactly and never pass it
+    total = minors * quantum(currency)
+    pieces = data.draw(st.lists(st.integers(1, 50), min_size=1, max_size=6))
+    expected = D(sum(pieces)) / 4  # quarter units, as stored units may be fractions
+    before, parts = D(0), []
+    for piece in pieces:
+        parts.append(returns.settled_part(total, currency, expected=expected,
+                                          returned_before=before, quantity=D(piece) / 4))
+        before += D(piece) / 4
+        assert 0 <= sum(parts) <= total
+    assert sum(parts) == total
+
+
+def test_more_units_back_than_expected_are_refused():
+    # IE Example 22's 3 expected back: a fourth needs a new estimate (B24)
+    with pytest.raises(ValueError, match="only 1 of the units expected back remain"):
+        returns.settled_part(D(300), "JPY", expected=D(3), returned_before=D(2),
+                             quantity=D(2))
+    with pytest.raises(ValueError, match="at least part of a unit"):
+        returns.settled_part(D(300), "JPY", expected=D(3), returned_before=D(0),
+                             quantity=D(0))

@@ -19,13 +19,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from billing.models import InvoiceLine
+from billing.services.credit_notes import issue_credit_note
 from ledger import chart
+from ledger import services as ledger_services
 from ledger.selectors import trial_balance
 from orders.services.fulfilment import fulfil_lines
 from revrec.checklist import close_checklist
 from revrec.models import PerformanceObligation, RecognitionItem, RecognitionRun
 from revrec.reports import deferred_revenue_rollforward, disclosures_tie_out
-from revrec.services.returns import estimate_returns
+from revrec.services.returns import credit_return, estimate_returns, record_return
 from tests.conftest import PASSWORD
 from tests.revrec.factories import invoice_lines
 from tests.revrec.test_partial_delivery import DEC, JAN, at, gateways_ordered, run_month
@@ -193,3 +196,80 @@ def test_the_refund_liability_is_posted_in_the_month_the_goods_are_delivered(
     estimate.refresh_from_db()
     assert estimate.posted_in == RecognitionRun.objects.get(month=JAN)
     assert disclosures_tie_out(JAN).done
+
+
+def test_ie22_goods_returned_settle_the_refund_liability_and_become_inventory(
+        delivered, accountant, finance, sales_rep, time_machine,
+        django_capture_on_commit_callbacks):
+    """IFRS 15.B25 and IE Example 22 (IE115): when the products come back the refund liability
+    is paid out and the asset for them becomes inventory. Here one of the 1.1 gateways expected
+    back (refund 273.90, asset 165.00) is returned on 20 January: its price, 249.00, leaves the
+    refund liability for deferred revenue, which finance's credit note for it clears against the
+    receivable, and its cost, 150.00, leaves the return asset for inventory."""
+    rc, gateways = delivered
+    captured = django_capture_on_commit_callbacks
+    estimate_returns(
+        obligation=gateways, method="expected_value",
+        scenarios=[("0", "0.2"), ("1", "0.5"), ("2", "0.3")], units_sold=D(30),
+        unit_cost=D("150.00"), reason="Returns of gateways over the last two years",
+        by=accountant, on=date(2026, 12, 31))
+    with pytest.raises(ValidationError, match="recognize the month of their delivery first"):
+        record_return(obligation=gateways, quantity=D(1), by=finance, on=date(2026, 12, 31))
+    run_month(DEC, accountant, captured, time_machine)
+    with pytest.raises(PermissionDenied):
+        record_return(obligation=gateways, quantity=D(1), by=sales_rep, on=date(2027, 1, 20))
+    period = ledger_services.ensure_period(DEC)
+    ledger_services.close_period(ledger_services.start_close(period, by=accountant),
+                                 by=accountant)
+    with pytest.raises(ValidationError, match="The books are closed for December 2026"):
+        record_return(obligation=gateways, quantity=D(1), by=finance, on=date(2026, 12, 31))
+
+    # when: one gateway comes back on 20 January and finance credits it
+    back = record_return(obligation=gateways, quantity=D(1), by=finance, on=date(2027, 1, 20))
+    books = balances(date(2027, 1, 20))
+    assert (back.refund, back.cost, back.refund_functional, back.cost_functional) == (
+        D("249.00"), D("150.00"), D("249.00"), D("150.00"))
+    assert books[chart.REFUND_LIABILITY] == D("-24.90")
+    assert books[chart.RETURN_ASSET] == D("15.00")
+    assert books[chart.INVENTORY] == D("150.00")
+    assert books[chart.DEFERRED_REVENUE] == D("-249.00")  # owed back until credited
+    assert sum(line.debit - line.credit for line in back.entry.lines.all()) == 0
+    invoice_line = InvoiceLine.objects.get(contract_line=gateways.contract_line)
+    note = issue_credit_note(invoice=invoice_line.invoice, by=finance, reason="order_change",
+                             reason_note="One gateway returned",
+                             line_amounts={invoice_line.pk: back.refund}, on=date(2027, 1, 20))
+    assert credit_return(goods_return=back, credit_note=note, by=finance).credit_note == note
+    with pytest.raises(ValidationError, match="credited already"):
+        credit_return(goods_return=back, credit_note=note, by=finance)
+
+    # then: the contract balance is clear again; more than expected back needs a re-estimate
+    assert balances(date(2027, 1, 20)).get(chart.DEFERRED_REVENUE, D(0)) == 0
+    with pytest.raises(ValidationError, match=r"Only 0.1 of the units expected back remain"):
+        record_return(obligation=gateways, quantity=D(1), by=finance, on=date(2027, 1, 25))
+    with pytest.raises(ValidationError, match="1 units came back already"):
+        estimate_returns(obligation=gateways, method="most_likely", scenarios=[("0", "1")],
+                         units_sold=D(30), unit_cost=D("150.00"), reason="None more",
+                         by=accountant, on=date(2027, 1, 31))
+    run_month(JAN, accountant, captured, time_machine)
+    (row,) = deferred_revenue_rollforward(first=JAN, last=JAN).rows
+    assert row[1:] == [D(0), D("-249.00"), D(0), D(0), D("-249.00"), D(0), D(0), D(0), D(0)]
+    assert disclosures_tie_out(JAN).done, disclosures_tie_out(JAN).detail
+    assert balances(date(2027, 1, 31))[chart.REVENUE] == D("-7196.10")  # as estimated
+
+
+def test_settled_returns_add_up_to_the_liability_and_the_asset(
+        delivered, accountant, finance, time_machine, django_capture_on_commit_callbacks):
+    # IE Example 22's 3 of 100 expected back, here 3 of 30 gateways, returned one by one
+    rc, gateways = delivered
+    estimate_returns(obligation=gateways, method="most_likely", scenarios=[("3", "1")],
+                     units_sold=D(30), unit_cost=D("150.00"), reason="Three return requests",
+                     by=accountant, on=date(2026, 12, 31))
+    run_month(DEC, accountant, django_capture_on_commit_callbacks, time_machine)
+    parts = [record_return(obligation=gateways, quantity=units, by=finance, on=day)
+             for units, day in ((D("0.5"), date(2027, 1, 5)), (D("1.5"), date(2027, 1, 9)),
+                                (D(1), date(2027, 2, 2)))]
+    assert sum(p.refund for p in parts) == D("747.00") and sum(p.cost for p in parts) == \
+        D("450.00")
+    books = balances(date(2027, 2, 2))
+    assert (books.get(chart.REFUND_LIABILITY, D(0)), books.get(chart.RETURN_ASSET, D(0)),
+            books[chart.INVENTORY]) == (0, 0, D("450.00"))

@@ -28,7 +28,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.demo import seed_catalog
 from catalog.models import Product
+from contracts import services as contract_services
 from core.dates import add_months
 from core.money import allocate, round_money
 from ledger import chart
@@ -39,8 +41,15 @@ from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.variable import estimate_variable_consideration
 from tests.conftest import PASSWORD
-from tests.contracts.test_amendments import amended_to
-from tests.revrec.factories import START, active_contract, revenue_contract_of, system
+from tests.contracts.test_amendments import accept, amended_to
+from tests.revrec.factories import (
+    ON,
+    START,
+    active_contract,
+    active_contract_of,
+    revenue_contract_of,
+    system,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +355,74 @@ def test_ie6_a_change_after_an_amendment_is_allocated_as_at_inception(
     through_feb = sum(a for pk in after for m, a in months(
         PerformanceObligation.objects.get(pk=pk)).items() if m <= FEB)
     assert posted_revenue(date(2027, 2, 28)) == through_feb
+
+
+def test_a_change_is_refused_when_none_of_the_goods_promised_at_inception_is_left(
+        accountant, sales_rep, finance, django_capture_on_commit_callbacks):
+    # IFRS 15.88 and 15.90(a): a change of the variable consideration promised before a
+    # modification goes to the obligations identified at inception (IE Example 6's X and Y),
+    # never to goods the modification added at their own price (Z). When the modification ended
+    # every one of them (the customer drops the seats from 15 March 2027 and takes a training
+    # day instead), the change has nowhere to go on that basis: it is refused, unless the
+    # accountant shows it relates to the one obligation left (15.85, 15.89).
+    # given: a seats-only contract, its bonus estimated at 200.00 and recognized to February
+    seed_catalog()
+    contract = active_contract_of(sales_rep, by=finance, items=[quote_services.LineItem(
+        product=Product.objects.get(sku="SEAT-USER"), quantity=D(5), billing_period="monthly")])
+    rc = revenue_contract_of(contract)
+    estimate_variable_consideration(
+        revenue_contract=rc, kind="performance_bonus", method="most_likely",
+        scenarios=[("200.00", "0.8"), ("0", "0.2")], constrained=D("200.00"),
+        constraint_reason="Highly probable", reason="Go-live bonus", by=accountant,
+        on=date(2026, 11, 30))
+    for month in (DEC, JAN, FEB):
+        run(month, accountant, django_capture_on_commit_callbacks)
+    replaced_by_training(contract, sales_rep)
+    create_revenue_contracts(by=system(), on=START)
+    [seat] = PerformanceObligation.objects.filter(revenue_contract=rc, product__sku="SEAT-USER")
+    training = PerformanceObligation.objects.get(revenue_contract=rc,
+                                                 product__sku="TRAINING-DAY")
+    assert (seat.status, training.status, training.allocation_rule) == (
+        "ended", "open", "own_price")
+    before = {o.pk: (o.allocated, o.variable, months(o))
+              for o in PerformanceObligation.objects.filter(revenue_contract=rc)}
+
+    # when: the bonus is re-estimated at 240.00 with no obligation named
+    raise_to = {"revenue_contract": rc, "kind": "performance_bonus", "method": "most_likely",
+                "scenarios": [("240.00", "0.8"), ("0", "0.2")], "constrained": D("240.00"),
+                "constraint_reason": "Highly probable", "reason": "Bonus raised",
+                "by": accountant, "on": date(2027, 3, 20)}
+    with pytest.raises(ValidationError) as refused:
+        estimate_variable_consideration(**raise_to)
+
+    # then: refused on the field, nothing written; the accountant may name the training day
+    assert refused.value.message_dict == {"constrained": [
+        "None of the goods the contract started with is still promised: allocate the change "
+        "to one obligation (IFRS 15.85)."]}
+    rc.refresh_from_db()
+    assert (rc.variable_consideration, rc.variable_estimates.count()) == (D("200.00"), 1)
+    assert before == {o.pk: (o.allocated, o.variable, months(o))
+                      for o in PerformanceObligation.objects.filter(revenue_contract=rc)}
+    estimate_variable_consideration(
+        **raise_to, allocated_to=training,
+        allocation_reason="The bonus now rests on the training day alone (IFRS 15.85)")
+    training.refresh_from_db()
+    assert training.allocated - before[training.pk][0] == D("40.00")
+    run(MAR, accountant, django_capture_on_commit_callbacks)
+    scheduled = sum(a for o in PerformanceObligation.objects.filter(revenue_contract=rc)
+                    for m, a in months(o).items() if m <= MAR)
+    recognized = sum(row[4] for row in reports.recognized_revenue(first=DEC, last=MAR).rows)
+    assert posted_revenue(date(2027, 3, 31)) == scheduled == recognized
+
+
+def replaced_by_training(contract, owner):
+    """An amendment from 15 March 2027 that removes the seats and adds a training day."""
+    amendment = contract_services.start_amendment(contract=contract, by=owner,
+                                                  effective_on=date(2027, 3, 15), on=ON)
+    quote = amendment.quote
+    quote_services.remove_line(line=quote.lines.get(product__sku="SEAT-USER"), by=owner)
+    quote_services.add_lines(quote=quote, by=owner, items=[
+        quote_services.LineItem(product=Product.objects.get(sku="TRAINING-DAY"))])
+    quote_services.submit_for_approval(quote=quote, by=owner, on=ON)
+    quote_services.send_quote(quote=quote, by=owner, on=ON)
+    accept(quote)
