@@ -19,12 +19,19 @@ later one's, inside one transaction, so a customer's click either moves every st
 - A user activates a countersigned contract from its start date.
 - Whenever a contract activates or is amended here, revrec gives it its revenue contract (or
   applies the amendment) at once; revrec's hourly task would pick it up too, and finds it done.
+- Finance records goods the customer sent back against the invoice line that billed them:
+  revrec settles the refund liability and moves the goods' cost to inventory (IFRS 15.B25), and
+  billing credits the line for their price, reason "goods returned", so the deferred revenue the
+  settlement credited is cleared against the receivable.
 """
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from billing.models import CreditNoteReason
+from billing.services.credit_notes import issue_credit_note
 from contracts import services as contract_services
 from contracts.documents import renewal_document
 from contracts.models import Renewal
@@ -35,7 +42,9 @@ from orders import services as order_services
 from quotes.models import QuoteKind
 from quotes.pdf import render_quote_pdf
 from quotes.services.sending import accept_quote, decline_quote, quote_for_link, send_quote
+from revrec.models import PerformanceObligation
 from revrec.services.contracts import create_revenue_contracts
+from revrec.services.returns import credit_return, record_return
 
 
 @transaction.atomic
@@ -122,3 +131,19 @@ def _account_for_revenue(contract, on: date | None) -> None:
     # An accounting consequence, not the user's act: done by the revrec task's actor.
     create_revenue_contracts(contract_ids=[contract.pk], on=on,
                              by=Actor.task("create_revenue_contracts"))
+
+
+@transaction.atomic
+def return_goods_flow(*, invoice_line, quantity, by, on: date | None = None):
+    """Goods of `invoice_line` sent back: the settlement and the credit note, or neither."""
+    obligation = PerformanceObligation.objects.filter(
+        contract_line_id=invoice_line.contract_line_id).first()
+    if obligation is None:
+        raise ValidationError({"invoice_line": "These goods were not sold under a contract whose "
+                                               "revenue is recognized here."})
+    back = record_return(obligation=obligation, quantity=quantity, by=by, on=on)
+    note = issue_credit_note(invoice=invoice_line.invoice, by=by, on=on,
+                             reason=CreditNoteReason.RETURNED_GOODS,
+                             reason_note=f"{back.quantity.normalize():f} returned",
+                             line_amounts={invoice_line.pk: back.refund})
+    return credit_return(goods_return=back, credit_note=note, by=by)

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from billing import urls as billing_urls
 from q2c import two_factor
 from q2c.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
-from q2c.views import audit_pack, health, home
+from q2c.views import audit_pack, health, home, returns
 from q2c.views import quotes as quote_views
 
 urlpatterns = [
@@ -32,6 +32,7 @@ urlpatterns = [
     path("portal/", include("q2c.portal_urls")),
     path("", include("q2c.contract_urls")),
     path("orders/", include("orders.urls")),
+    path("billing/lines/<int:pk>/return/", returns.return_goods, name="return_goods"),
     path("billing/", include("billing.urls")),
     path("billing/", include((billing_urls.document_urlpatterns, "billing_documents"))),
     path("payments/", include("payments.urls")),

@@ -279,6 +279,7 @@ EXPECTED = {
     "quotes:send_again": post(SALES),
     "quotes:submit": post(SALES),
     "quotes:template_save": post(SALES),
+    "return_goods": both(FINANCE_ONLY),
     "revrec:close": both(BOOKKEEPERS),
     "revrec:close_month": post(ACCOUNTANTS),
     "revrec:contract": both(BOOKKEEPERS),

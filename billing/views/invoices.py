@@ -80,11 +80,14 @@ def invoice_new(request):
 def _actions(invoice, user) -> dict[str, bool]:
     """The invoice page's buttons: the transitions `user` may take now (state, conditions such
     as "nothing paid or credited" for void, and permission), so they follow the model's state
-    machine. Editing a draft is not a transition: the draft and the permission decide."""
+    machine. Editing a draft is not a transition: the draft and the permission decide; goods
+    sent back are credited, and settled in revenue recognition too (q2c.flows)."""
     allowed = allowed_transitions(invoice, user)
     return {"can_edit": invoice.is_draft and user.has_perm("billing.edit_draft_invoice"),
             "can_issue": "issue" in allowed, "can_credit": "credit" in allowed,
-            "can_void": "void" in allowed, "can_write_off": "write_off" in allowed}
+            "can_void": "void" in allowed, "can_write_off": "write_off" in allowed,
+            "can_return_goods": "credit" in allowed and user.has_perm(
+                "revrec.record_goods_return")}
 
 
 @permission_required("billing.view_invoice", raise_exception=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.models import ContractState
 from contracts.selectors import contract_for_detail
 from contracts.services import LinkProblem, contract_for_link
+from core.forms import add_service_errors
 from q2c import flows
 from q2c.journey import journey
 from q2c.portal import client_ip
@@ -31,11 +32,6 @@ class SignForm(forms.Form):
 def _problem(request, problem: LinkProblem):
     return render(request, "contracts/portal/link_problem.html", {
         "problem": problem, "company_email": settings.COMPANY_EMAIL}, status=problem.status)
-
-
-def _add_errors(form, error: ValidationError):
-    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_not_required
@@ -55,7 +51,7 @@ def sign(request, token):
         except LinkProblem as problem:
             return _problem(request, problem)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return render(request, "contracts/portal/signed.html", {
                 "contract": contract, "steps": journey(contract=contract)})
