@@ -2,7 +2,8 @@
 
 Figures, each on its own events (batches of 10,000 over 1,000 accounts):
 - `usage_ingest_api`: POST /api/v1/usage-events/ with an API key (JSON, the ingest service's
-  checks, one INSERT ... ON CONFLICT per batch);
+  checks in plain functions, the batch by COPY into a temporary table, one INSERT ... ON
+  CONFLICT DO NOTHING from it and one SELECT of the keys it skipped);
 - `usage_ingest_service`: `billing.services.usage_ingest.ingest_usage_events` alone (what the
   HTTP request and JSON parsing add is the difference);
 - `usage_ingest_resend`: every API batch sent again: nothing is created;

@@ -6,13 +6,16 @@ import json
 from rest_framework import renderers, viewsets
 
 from core.api import idempotency
+from core.api.schema import ApiAutoSchema
 
 
 class ApiViewMixin:
     """`Idempotency-Key` on POST (core.api.idempotency); the login-required middleware lets
-    API requests through, because the API answers 401 and 403 itself."""
+    API requests through, because the API answers 401 and 403 itself; the schema describes
+    those answers (core.api.schema)."""
 
     _idempotency_record = None
+    schema = ApiAutoSchema()
 
     @classmethod
     def as_view(cls, *args, **kwargs):
