@@ -2,6 +2,7 @@
 details of core.api.problems, so a client (and the schema run in the tests) can rely on the
 shape of a refusal as much as on the shape of a document."""
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -31,7 +32,25 @@ ON_POST = {"409": "The document changed under a concurrent request, or the "
            "422": "The `Idempotency-Key` was used with another request."}
 
 
+def _may_be_blank(field) -> bool:
+    """A read-only field of a model field that may be blank: DRF drops `allow_blank` from
+    read-only fields, so the schema would promise a choice or a non-empty text where the
+    document holds "" (an invoice's rounding mode left to its price book's)."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if not field.read_only or model is None or not hasattr(field, "allow_blank"):
+        return False
+    try:
+        return model._meta.get_field(field.source).blank
+    except FieldDoesNotExist:
+        return False
+
+
 class ApiAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if _may_be_blank(field):
+            field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
     def _problem(self, description: str) -> dict:
         component = self.resolve_serializer(ProblemSerializer, "response")
         return {"description": description,

@@ -16,6 +16,7 @@ from core.external_ids import set_external_id
 from tests.api.conftest import KeyClient, errors_of
 from tests.billing.documents.conftest import gb_account
 from tests.catalog.factories import ProductFactory
+from tests.conftest import reseed_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +275,7 @@ def test_text_the_database_cannot_hold_is_a_field_error(client_for, finance, met
 def test_a_concurrent_batch_with_other_facts_under_a_key_is_refused_once_the_first_commits(
         finance, metered):
     # given a batch inserted by one request, not yet committed
+    reseed_migration_data()  # the transactional test before flushed the payment terms
     account = gb_account()
     first_events = [_event(account, f"c-{n}") for n in range(20)]
     second_events = [_event(account, "c-new"), _event(account, "c-7", quantity="99"),
