@@ -6,6 +6,7 @@ import json
 from rest_framework import renderers, viewsets
 
 from core.api import idempotency
+from core.api.parsers import JsonParser
 from core.api.schema import ApiAutoSchema
 
 
@@ -16,6 +17,7 @@ class ApiViewMixin:
 
     _idempotency_record = None
     schema = ApiAutoSchema()
+    parser_classes = [JsonParser]
 
     @classmethod
     def as_view(cls, *args, **kwargs):

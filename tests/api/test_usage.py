@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -262,12 +263,12 @@ def _wait_for_a_lock_wait(seconds: float = 20) -> None:
     ("sku", "API\x00", "Event 0: the sku must not contain NUL characters."),
     ("account", 2**63, "Event 0: the account is our account id, a whole number."),
 ])
-def test_text_the_database_cannot_hold_is_a_field_error(client_for, finance, metered, field,
-                                                       value, message):
-    response = client_for(finance).post_json(URL, {"events": [
-        {**_event(gb_account(), "k-1"), field: value}]})
-    assert response.status_code == 400
-    assert errors_of(response) == {f"events[0].{field}": [message]}
+def test_text_the_database_cannot_hold_is_a_field_error(finance, metered, field, value,
+                                                       message):
+    with pytest.raises(ValidationError) as refused:
+        ingest_usage_events(events=[{**_event(gb_account(), "k-1"), field: value}],
+                            by=finance)
+    assert refused.value.message_dict == {f"events[0].{field}": [message]}
 
 
 @pytest.mark.postgres("two requests at once need real connections and row locks")
