@@ -304,20 +304,24 @@ def _insert_new(events: list[ResolvedEvent], usage_import: UsageImport,
             f"idempotency_key, usage_import_id, created_at) "
             f"SELECT account_id, product_id, quantity, occurred_at, idempotency_key, %s, %s "
             f"FROM {STAGING} ORDER BY account_id, idempotency_key "
-            f"ON CONFLICT ON CONSTRAINT usagerecord_once_per_key DO NOTHING",
-            [usage_import.pk, timezone.now()])
-        # One probe of the unique index per event (LIMIT keeps the planner from hashing the
-        # whole table, as it did with stale statistics).
+            f"ON CONFLICT ON CONSTRAINT usagerecord_once_per_key DO NOTHING "
+            f"RETURNING account_id, idempotency_key", [usage_import.pk, timezone.now()])
+        inserted = set(cursor.fetchall())
+        skipped = [e for e in events if e.pair not in inserted]
+        if not skipped:
+            return set(), []
+        # Those stored with other facts, by one probe of the unique index per skipped event
+        # (LIMIT keeps the planner from hashing the whole table, as it did with stale
+        # statistics).
         cursor.execute(
-            f"SELECT b.position, b.account_id, b.idempotency_key, "
-            f"(s.product_id, s.quantity, s.occurred_at) IS DISTINCT FROM "
-            f"(b.product_id, b.quantity, b.occurred_at) "
-            f"FROM {STAGING} b CROSS JOIN LATERAL (SELECT u.product_id, u.quantity, "
-            f"u.occurred_at, u.usage_import_id FROM {table} u WHERE u.account_id = "
-            f"b.account_id AND u.idempotency_key = b.idempotency_key LIMIT 1) s "
-            f"WHERE s.usage_import_id IS DISTINCT FROM %s", [usage_import.pk])
-        rows = cursor.fetchall()
-    return {(a, k) for _, a, k, _ in rows}, sorted(i for i, _, _, other in rows if other)
+            f"SELECT b.position FROM {STAGING} b "
+            f"JOIN unnest(%s::integer[]) AS k(position) USING (position) "
+            f"CROSS JOIN LATERAL (SELECT u.product_id, u.quantity, u.occurred_at FROM {table} u "
+            f"WHERE u.account_id = b.account_id AND u.idempotency_key = b.idempotency_key "
+            f"LIMIT 1) s WHERE (s.product_id, s.quantity, s.occurred_at) IS DISTINCT FROM "
+            f"(b.product_id, b.quantity, b.occurred_at)", [[e.index for e in skipped]])
+        conflicting = sorted(position for (position,) in cursor.fetchall())
+    return {e.pair for e in skipped}, conflicting
 
 
 @transaction.atomic
