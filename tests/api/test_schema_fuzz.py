@@ -50,8 +50,9 @@ ALL_ROLES = (Role.SALES_MANAGER, Role.FINANCE, Role.ACCOUNTANT, Role.CATALOG_ADM
 
 @contextmanager
 def one_connection():
-    """The WSGI handler closes the database connection after each request (outside the test
-    client); here it must keep the test's transaction open, as the test client does."""
+    """The WSGI handler closes the database connection after each request; here it must keep
+    the test's transaction open, as the test client does (which connects the handler again
+    after each of its own requests, so this wraps the WSGI requests only)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -63,6 +64,7 @@ def one_connection():
 
 @pytest.fixture
 def schema(db):
+    """The schema as the app serves it, bound to the app."""
     with one_connection():
         yield schemathesis.openapi.from_wsgi(f"{reverse('api:schema')}?format=json",
                                              get_wsgi_application())
@@ -143,26 +145,25 @@ def fuzz(schema, documents, user, modes, examples: int) -> tuple[Counter, list]:
     statuses counted, and the failed checks, each with its request."""
     headers = {"Authorization": f"Bearer {KeyClient(user).issued.token}"}
     statuses, failures = Counter(), []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        for mode in modes:
-            _send(operation, mode, _path_parameters(operation, documents), examples, headers,
-                  statuses, failures)
+    with one_connection():
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for mode in modes:
+                _send(operation, mode, _path_parameters(operation, documents), examples,
+                      headers, statuses, failures)
     return statuses, failures
 
 
 def test_no_operation_answers_a_server_error_or_off_its_schema(schema, documents, everyone):
-    with one_connection():
-        statuses, failures = fuzz(schema, documents, everyone,
-                                  [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], EXAMPLES)
+    statuses, failures = fuzz(schema, documents, everyone,
+                              [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], EXAMPLES)
     assert failures == []
     assert statuses[200] > 50 and statuses[400] > 50, statuses  # real reads and refusals
 
 
 def test_a_role_that_may_not_is_refused_not_failed(schema, documents, catalog_admin):
-    with one_connection():
-        statuses, failures = fuzz(schema, documents, catalog_admin,
-                                  [GenerationMode.POSITIVE], max(1, EXAMPLES // 2))
+    statuses, failures = fuzz(schema, documents, catalog_admin, [GenerationMode.POSITIVE],
+                              max(1, EXAMPLES // 2))
     assert failures == []
     assert statuses[403] > 20 and not any(code >= 500 for code in statuses), statuses
 
