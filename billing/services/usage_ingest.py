@@ -5,11 +5,12 @@ requests carry the same event at the same moment.
 A batch is checked as a whole and every problem is named by the event's place in the batch
 (from 0, as in the JSON array) and its field: `events[3].quantity`. Nothing is read or written
 per event: one query each for the accounts, the products and the usage periods already
-invoiced, and one INSERT for the batch. The unique (account, idempotency key) of
-`UsageRecord` decides what is new: the insert skips a key that is stored (ON CONFLICT DO
-NOTHING, which also waits for a concurrent request holding the same key and skips it once that
-commits), and only the events it skipped are compared with what is stored: the same facts are
-a resend (a duplicate), other facts refuse the batch. The CSV import
+invoiced; on PostgreSQL the batch goes by COPY into a temporary table, then one INSERT from it
+and one SELECT of what it skipped. The unique (account, idempotency key) of `UsageRecord`
+decides what is new: the insert skips a key that is stored (ON CONFLICT DO NOTHING, which also
+waits for a concurrent request holding the same key and skips it once that commits), and only
+the events it skipped are compared with what is stored, in the database: the same facts are a
+resend (a duplicate), other facts refuse the batch. The CSV import
 (`billing.services.usage_import`) applies the same rules to a file.
 """
 
@@ -37,6 +38,7 @@ from customers.models import Account
 MAX_EVENTS = 10_000
 MAX_SKU_LENGTH = 64
 MAX_EXTERNAL_ID_LENGTH = 255
+MAX_ID = 2**63 - 1  # a bigint
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,10 @@ def _text(event: Mapping, field: str, problems: _Problems, index: int, *,
         problems.add(index, field, f"the {field.replace('_', ' ')} must be text")
         return ""
     value = value.strip()
+    if "\x00" in value:
+        problems.add(index, field, f"the {field.replace('_', ' ')} must not contain NUL "
+                                   "characters")
+        return ""
     if len(value) > max_length:
         problems.add(index, field, f"the {field.replace('_', ' ')} is longer than "
                                    f"{max_length} characters")
@@ -127,7 +133,8 @@ def _account(event: Mapping, problems: _Problems, index: int) -> tuple[int, str]
                                        "them)")
         return 0, ""
     if account is not None:
-        if isinstance(account, bool) or not isinstance(account, int) or account < 1:
+        if isinstance(account, bool) or not isinstance(account, int) or not (
+                0 < account <= MAX_ID):
             problems.add(index, "account", "the account is our account id, a whole number")
             return 0, ""
         return account, ""
@@ -247,56 +254,74 @@ def _digest(events: list[ResolvedEvent]) -> str:
         f"{e.occurred_at.isoformat()}" for e in events).encode()).hexdigest()
 
 
-def _insert_new(events: list[ResolvedEvent], usage_import: UsageImport) -> set[tuple[int, str]]:
-    """Insert the events whose key is not stored; the (account, key) pairs inserted. Rows go
-    in (account, key) order, so two batches sharing keys wait for each other in one order
-    and never deadlock."""
-    events = sorted(events, key=lambda e: e.pair)
-    now = timezone.now()
-    if connection.vendor != "postgresql":
-        UsageRecord.objects.bulk_create(
-            [UsageRecord(account_id=e.account_id, product_id=e.product_id, quantity=e.quantity,
-                         occurred_at=e.occurred_at, idempotency_key=e.idempotency_key,
-                         usage_import=usage_import, created_at=now) for e in events],
-            ignore_conflicts=True)
-        return set(UsageRecord.objects.filter(usage_import=usage_import)
+def _insert_new_orm(events: list[ResolvedEvent], usage_import: UsageImport,
+                    ) -> tuple[set[tuple[int, str]], list[int]]:
+    """`_insert_new` by the ORM (SQLite, tests)."""
+    UsageRecord.objects.bulk_create(
+        [UsageRecord(account_id=e.account_id, product_id=e.product_id, quantity=e.quantity,
+                     occurred_at=e.occurred_at, idempotency_key=e.idempotency_key,
+                     usage_import=usage_import, created_at=timezone.now()) for e in events],
+        ignore_conflicts=True)
+    inserted = set(UsageRecord.objects.filter(usage_import=usage_import)
                    .values_list("account_id", "idempotency_key"))
-    meta = UsageRecord._meta
-    columns = ["account", "product", "quantity", "occurred_at", "idempotency_key"]
-    arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in columns)
-    with connection.cursor() as cursor:
-        # One statement from one array per column (a parameter per row and column would cost
-        # more in the driver than the insert does in the database).
-        cursor.execute(
-            f"INSERT INTO {meta.db_table} (account_id, product_id, quantity, occurred_at, "
-            f"idempotency_key, usage_import_id, created_at) "
-            f"SELECT v.*, %s::bigint, %s::timestamptz FROM unnest({arrays}) AS v "
-            f"ON CONFLICT ON CONSTRAINT usagerecord_once_per_key DO NOTHING "
-            f"RETURNING account_id, idempotency_key",
-            [usage_import.pk, now, [e.account_id for e in events],
-             [e.product_id for e in events], [e.quantity for e in events],
-             [e.occurred_at for e in events], [e.idempotency_key for e in events]])
-        return set(cursor.fetchall())
+    skipped = {e.pair: e for e in events if e.pair not in inserted}
+    stored = UsageRecord.objects.filter(
+        account_id__in={a for a, _ in skipped}, idempotency_key__in={k for _, k in skipped},
+    ).values_list("account_id", "idempotency_key", "product_id", "quantity", "occurred_at")
+    return set(skipped), sorted(skipped[a, k].index for a, k, *fact in stored
+                                if (a, k) in skipped and skipped[a, k].fact != tuple(fact))
 
 
-def _stored_facts(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple]:
-    """What is stored under the (account, key) pairs: (product, quantity, time)."""
-    if not pairs:
-        return {}
+STAGING = "usage_ingest_batch"
+
+
+def _stage(cursor, events: list[ResolvedEvent]) -> None:
+    """The batch into a temporary table by COPY (no parameter per value, which the driver
+    would quote in Python), dropped at commit."""
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGING}; "
+                   f"CREATE TEMPORARY TABLE {STAGING} (position integer, account_id bigint, "
+                   f"product_id bigint, quantity numeric, occurred_at timestamptz, "
+                   f"idempotency_key text) ON COMMIT DROP")
+    with cursor.cursor.copy(f"COPY {STAGING} FROM STDIN") as copy:
+        for e in events:
+            copy.write_row((e.index, e.account_id, e.product_id, e.quantity, e.occurred_at,
+                            e.idempotency_key))
+
+
+def _insert_new(events: list[ResolvedEvent], usage_import: UsageImport,
+                ) -> tuple[set[tuple[int, str]], list[int]]:
+    """Insert the events whose key is not stored: the (account, key) pairs skipped, and the
+    places of those stored before with other facts. Rows go in (account, key) order, so two
+    batches sharing keys wait for each other in one order and never deadlock; the second
+    statement sees what a concurrent batch committed while the first waited for it."""
     if connection.vendor != "postgresql":
-        rows = UsageRecord.objects.filter(
-            account_id__in={a for a, _ in pairs}, idempotency_key__in={k for _, k in pairs},
-        ).values_list("account_id", "idempotency_key", "product_id", "quantity", "occurred_at")
-    else:
-        accounts, keys = zip(*sorted(pairs), strict=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT u.account_id, u.idempotency_key, u.product_id, u.quantity, "
-                f"u.occurred_at FROM {UsageRecord._meta.db_table} u "
-                f"JOIN unnest(%s::bigint[], %s::text[]) AS k(account_id, idempotency_key) "
-                f"USING (account_id, idempotency_key)", [list(accounts), list(keys)])
-            rows = cursor.fetchall()
-    return {(a, k): (p, q, t) for a, k, p, q, t in rows if (a, k) in pairs}
+        return _insert_new_orm(events, usage_import)
+    table = UsageRecord._meta.db_table
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        _stage(cursor, events)
+        cursor.execute(
+            f"INSERT INTO {table} (account_id, product_id, quantity, occurred_at, "
+            f"idempotency_key, usage_import_id, created_at) "
+            f"SELECT account_id, product_id, quantity, occurred_at, idempotency_key, %s, %s "
+            f"FROM {STAGING} ORDER BY account_id, idempotency_key "
+            f"ON CONFLICT ON CONSTRAINT usagerecord_once_per_key DO NOTHING "
+            f"RETURNING account_id, idempotency_key", [usage_import.pk, timezone.now()])
+        inserted = set(cursor.fetchall())
+        skipped = [e for e in events if e.pair not in inserted]
+        if not skipped:
+            return set(), []
+        # Those stored with other facts, by one probe of the unique index per skipped event
+        # (LIMIT keeps the planner from hashing the whole table, as it did with stale
+        # statistics).
+        cursor.execute(
+            f"SELECT b.position FROM {STAGING} b "
+            f"JOIN unnest(%s::integer[]) AS k(position) USING (position) "
+            f"CROSS JOIN LATERAL (SELECT u.product_id, u.quantity, u.occurred_at FROM {table} u "
+            f"WHERE u.account_id = b.account_id AND u.idempotency_key = b.idempotency_key "
+            f"LIMIT 1) s WHERE (s.product_id, s.quantity, s.occurred_at) IS DISTINCT FROM "
+            f"(b.product_id, b.quantity, b.occurred_at)", [[e.index for e in skipped]])
+        conflicting = sorted(position for (position,) in cursor.fetchall())
+    return {e.pair for e in skipped}, conflicting
 
 
 @transaction.atomic
@@ -311,16 +336,15 @@ def ingest_usage_events(*, events, by, name: str = "") -> UsageIngestResult:
     usage_import = UsageImport.objects.create(
         file_name=(name or f"API batch of {len(parsed)}")[:255], sha256=_digest(resolved),
         row_count=len(parsed), imported_by=actor.user)
-    inserted = _insert_new(resolved, usage_import)
-    skipped = [e for e in resolved if e.pair not in inserted]
-    stored = _stored_facts({e.pair for e in skipped})
-    for event in skipped:
-        if stored.get(event.pair) != event.fact:
-            problems.add(event.index, "idempotency_key",
-                         f"the key {event.idempotency_key!r} was stored before with another "
-                         "product, quantity or time")
-    _billed_problems([e for e in resolved if e.pair in inserted], problems, zone)
+    skipped, conflicting = _insert_new(resolved, usage_import)
+    by_index = {e.index: e for e in resolved}
+    for index in conflicting:
+        problems.add(index, "idempotency_key",
+                     f"the key {by_index[index].idempotency_key!r} was stored before with "
+                     "another product, quantity or time")
+    _billed_problems([e for e in resolved if e.pair not in skipped], problems, zone)
     problems.raise_any()  # rolls back what was inserted
-    usage_import.created_count = len(inserted)
+    usage_import.created_count = len(resolved) - len(skipped)
     usage_import.save(update_fields=["created_count"])
-    return UsageIngestResult(usage_import, received=len(parsed), created=len(inserted))
+    return UsageIngestResult(usage_import, received=len(parsed),
+                             created=usage_import.created_count)

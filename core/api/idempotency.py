@@ -56,8 +56,9 @@ def claim(request) -> IdempotencyRecord | None:
     key = request.headers.get(HEADER, "").strip()
     if request.method != "POST" or not key:
         return None
-    if len(key) > MAX_KEY_LENGTH:
-        raise ValidationError({HEADER: [f"At most {MAX_KEY_LENGTH} characters."]})
+    if len(key) > MAX_KEY_LENGTH or "\x00" in key:
+        raise ValidationError({HEADER: [f"At most {MAX_KEY_LENGTH} characters, none of them "
+                                        "NUL."]})
     user, print_ = request.user, fingerprint(request)
     IdempotencyRecord.objects.filter(user=user, key=key,
                                      created_at__lt=timezone.now() - KEPT_FOR).delete()

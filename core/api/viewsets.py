@@ -6,13 +6,18 @@ import json
 from rest_framework import renderers, viewsets
 
 from core.api import idempotency
+from core.api.parsers import JsonParser
+from core.api.schema import ApiAutoSchema
 
 
 class ApiViewMixin:
     """`Idempotency-Key` on POST (core.api.idempotency); the login-required middleware lets
-    API requests through, because the API answers 401 and 403 itself."""
+    API requests through, because the API answers 401 and 403 itself; the schema describes
+    those answers (core.api.schema)."""
 
     _idempotency_record = None
+    schema = ApiAutoSchema()
+    parser_classes = [JsonParser]
 
     @classmethod
     def as_view(cls, *args, **kwargs):

@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -16,6 +17,7 @@ from core.external_ids import set_external_id
 from tests.api.conftest import KeyClient, errors_of
 from tests.billing.documents.conftest import gb_account
 from tests.catalog.factories import ProductFactory
+from tests.conftest import reseed_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +254,65 @@ def _wait_for_a_lock_wait(seconds: float = 20) -> None:
                 return
             time.sleep(0.05)
     pytest.fail("the second request never waited on the first one's keys")
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("idempotency_key", "k\x00-1", "Event 0: the idempotency key must not contain NUL "
+                                   "characters."),
+    ("sku", "API\x00", "Event 0: the sku must not contain NUL characters."),
+    ("account", 2**63, "Event 0: the account is our account id, a whole number."),
+])
+def test_text_the_database_cannot_hold_is_a_field_error(finance, metered, field, value,
+                                                       message):
+    with pytest.raises(ValidationError) as refused:
+        ingest_usage_events(events=[{**_event(gb_account(), "k-1"), field: value}],
+                            by=finance)
+    assert refused.value.message_dict == {f"events[0].{field}": [message]}
+
+
+@pytest.mark.postgres("two requests at once need real connections and row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_batch_with_other_facts_under_a_key_is_refused_once_the_first_commits(
+        finance, metered):
+    # given a batch inserted by one request, not yet committed
+    reseed_migration_data()  # the transactional test before flushed the payment terms
+    account = gb_account()
+    first_events = [_event(account, f"c-{n}") for n in range(20)]
+    second_events = [_event(account, "c-new"), _event(account, "c-7", quantity="99"),
+                     _event(account, "c-3")]
+    inserted, release, answers = threading.Event(), threading.Event(), {}
+
+    def first_request():
+        try:
+            with transaction.atomic():
+                answers["first"] = ingest_usage_events(events=first_events, by=finance).created
+                inserted.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def second_request():
+        try:
+            inserted.wait(timeout=30)
+            response = KeyClient(finance).post_json(URL, {"events": second_events})
+            answers["second"] = (response.status_code, errors_of(response))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_request), threading.Thread(target=second_request)]
+    for thread in threads:
+        thread.start()
+
+    # when an overlapping batch with a changed quantity waits on the first one's keys
+    inserted.wait(timeout=30)
+    _wait_for_a_lock_wait()
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then it sees what the first committed: the changed event is named, nothing of it stored
+    assert answers["first"] == 20
+    assert answers["second"] == (400, {"events[1].idempotency_key": [
+        "Event 1: the key 'c-7' was stored before with another product, quantity or time."]})
+    assert sorted(UsageRecord.objects.values_list("idempotency_key", flat=True)) == sorted(
+        f"c-{n}" for n in range(20))
