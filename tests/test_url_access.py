@@ -15,6 +15,10 @@ from rest_framework.views import APIView
 OPEN_PAGES = {
     "health": "load balancers probe it; it shows no data",
     "login": "the sign-in page",
+    "portal:account": "signed account link",
+    "portal:account_invoice_pdf": "signed account link",
+    "portal:account_credit_note_pdf": "signed account link",
+    "portal:account_statement_pdf": "signed account link",
     "portal:quote": "signed quote link",
     "portal:quote_pdf": "signed quote link",
     "portal:quote_accept": "signed quote link",
