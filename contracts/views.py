@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import selectors, services
 from contracts.actions import next_actions
+from contracts.contract_files import COLUMNS
 from contracts.documents import amendment_document
 from contracts.filters import ContractFilter
 from contracts.forms import (
@@ -26,7 +27,6 @@ from contracts.forms import (
 )
 from contracts.models import ContractState
 from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_pdf
-from contracts.services.imports import COLUMNS
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
 from core.formatting import format_money
@@ -209,11 +209,12 @@ def contract_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     refused = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            created = services.import_contracts(data=form.cleaned_data["file"].read(),
+            created = services.import_contracts(data=upload.read(), filename=upload.name,
                                                 by=request.user, on=business_date())
         except services.ImportRefused as error:
-            refused = error.rows
+            refused = error.problems
         else:
             messages.success(request, f"Imported {len(created)} active contract"
                                       f"{'s' if len(created) != 1 else ''}.")
