@@ -25,12 +25,12 @@ from contracts.forms import (
     TerminationForm,
     TerminationPreviewForm,
 )
-from contracts.models import ContractState
 from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_pdf
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
 from core.formatting import format_money
 from core.pagination import keyset_page
+from quotes.actions import quote_actions
 
 PAGE_SIZE = 25
 
@@ -49,6 +49,7 @@ def contract_list(request):
 def contract_detail(request, pk):
     contract = selectors.contract_for_detail(pk=pk, user=request.user)
     termination = selectors.termination_of(contract)
+    actions = next_actions(contract, request.user)
     return render(request, "contracts/detail.html", {
         "contract": contract, "lines": selectors.lines_of(contract),
         "amendments": selectors.amendments_of(contract),
@@ -58,9 +59,9 @@ def contract_detail(request, pk):
         "termination_rows": (selectors.rows_of_change(termination.schedule_change)
                              if termination else ()),
         "schedule": selectors.charge_schedule_of(contract),
-        "actions": next_actions(contract, request.user),
+        "actions": actions,
         "signature_link": (services.contract_link_url(contract, request.build_absolute_uri("/"))
-                           if contract.state == ContractState.OUT_FOR_SIGNATURE else None),
+                           if actions.share_link else None),
         "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),
     })
 
@@ -140,6 +141,7 @@ def amendment_detail(request, pk):
     amendment = selectors.amendment_for_detail(pk=pk, user=request.user)
     return render(request, "contracts/amendment.html", {
         "amendment": amendment, "contract": amendment.contract,
+        "quote_actions": quote_actions(amendment.quote, request.user),
         "document": amendment_document(amendment), "currency": amendment.contract.currency,
         "new_lines": amendment.new_lines.select_related("product", "replaces"),
     })

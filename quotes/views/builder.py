@@ -18,13 +18,14 @@ from catalog.selectors import configuration_of, products_visible_to
 from core.formatting import plain_quantity
 from core.redirects import safe_next
 from quotes import approval_rules, configuring, selectors, services
+from quotes.actions import quote_actions
 from quotes.forms import (
     ALIGNMENTS,
     AddLineForm,
     AddManyForm,
     LineForm,
 )
-from quotes.models import QuoteLine, QuoteState
+from quotes.models import QuoteLine
 from quotes.paste import parse_pasted
 from quotes.services.approvals import rule_facts
 from quotes.sku_files import MAX_BYTES, FileProblem, as_pasted_text, read_sku_file
@@ -34,10 +35,6 @@ LINES_PER_PAGE = 100
 
 def messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def can_edit(user, quote) -> bool:
-    return quote.state == QuoteState.DRAFT and user.has_perm("quotes.change_quote")
 
 
 def lines_page(request, quote, *, page=None):
@@ -75,9 +72,10 @@ def _lines_context(request, quote, *, page=None) -> dict:
             "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals))}
 
 
-def render_builder(request, quote, *, configure=None, status=200):
+def render_builder(request, quote, *, configure=None, status=200, actions=None):
     return render(request, "quotes/builder.html", {
         **_lines_context(request, quote), "configure": configure,
+        "actions": actions or quote_actions(quote, request.user),
         "families": selectors.catalog_families(request.user),
         "templates": selectors.quote_templates_for(request.user)}, status=status)
 
@@ -154,7 +152,7 @@ def lines_reorder(request, pk):
 @permission_required("quotes.change_quote", raise_exception=True)
 def quote_builder(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    if quote.state != QuoteState.DRAFT:
+    if not quote.is_editable:
         messages.info(request, f"Quote {quote} is {quote.get_state_display().lower()}: "
                                f"only drafts can be changed.")
         return redirect("quotes:detail", pk=quote.pk)
