@@ -31,6 +31,7 @@ from core.dates import business_date
 from core.formatting import format_money
 from core.pagination import keyset_page
 from quotes.actions import quote_actions
+from quotes.selectors import coupons_of
 
 PAGE_SIZE = 25
 
@@ -60,6 +61,7 @@ def contract_detail(request, pk):
                              if termination else ()),
         "schedule": selectors.charge_schedule_of(contract),
         "actions": actions,
+        "coupons": coupons_of(contract.quote) if contract.quote_id else (),
         "signature_link": (services.contract_link_url(contract, request.build_absolute_uri("/"))
                            if actions.share_link else None),
         "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),

@@ -60,7 +60,7 @@ def _with_badges(lines, approval: dict) -> list:
     return lines
 
 
-def _lines_context(request, quote, *, page=None) -> dict:
+def lines_context(request, quote, *, page=None) -> dict:
     """What the builder's lines, totals and approval preview need: the lines table's page with
     its approval badges and section headings."""
     page_obj = lines_page(request, quote, page=page)
@@ -69,12 +69,13 @@ def _lines_context(request, quote, *, page=None) -> dict:
     page_obj.object_list = selectors.with_section_starts(
         _with_badges(page_obj.object_list, approval), subtotals)
     return {"quote": quote, "page_obj": page_obj, "approval": approval, "editable": True,
-            "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals))}
+            "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals)),
+            "coupons": list(selectors.coupons_of(quote))}
 
 
 def render_builder(request, quote, *, configure=None, status=200, actions=None):
     return render(request, "quotes/builder.html", {
-        **_lines_context(request, quote), "configure": configure,
+        **lines_context(request, quote), "configure": configure,
         "actions": actions or quote_actions(quote, request.user),
         "families": selectors.catalog_families(request.user),
         "templates": selectors.quote_templates_for(request.user)}, status=status)
@@ -88,11 +89,11 @@ def _after_add(request, quote, message: str):
         messages.success(request, message)
         return redirect(reverse("quotes:builder", args=[quote.pk]) + "?page=last")
     quote.refresh_from_db()
-    return _changed(render(request, "quotes/builder.html#after_add", {
-        **_lines_context(request, quote, page="last"), "added_message": message}))
+    return changed(render(request, "quotes/builder.html#after_add", {
+        **lines_context(request, quote, page="last"), "added_message": message}))
 
 
-def _changed(response, *, arranged: bool = False):
+def changed(response, *, arranged: bool = False):
     """Tell the page the quote's lines changed (the deal desk reloads on it) and, when their
     sections changed, that the lines table is to be read again (its headings and subtotals)."""
     response["HX-Trigger"] = "quote-changed, lines-changed" if arranged else "quote-changed"
@@ -103,7 +104,7 @@ def _changed(response, *, arranged: bool = False):
 def lines_table(request, pk):
     """htmx: the lines table at a page (read again after sections change)."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    return render(request, "quotes/builder.html#lines", _lines_context(request, quote))
+    return render(request, "quotes/builder.html#lines", lines_context(request, quote))
 
 
 @require_POST
@@ -120,7 +121,7 @@ def line_move(request, pk, line_pk):
     page = request.POST.get("page", "")[:6]
     if not request.htmx:
         return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
-    return render(request, "quotes/builder.html#lines", _lines_context(request, quote,
+    return render(request, "quotes/builder.html#lines", lines_context(request, quote,
                                                                         page=page or None))
 
 
@@ -146,7 +147,7 @@ def lines_reorder(request, pk):
             messages.error(request, error)
         return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
     return render(request, "quotes/builder.html#lines", {
-        **_lines_context(request, quote, page=page or None), "order_errors": errors})
+        **lines_context(request, quote, page=page or None), "order_errors": errors})
 
 
 @permission_required("quotes.change_quote", raise_exception=True)
@@ -482,7 +483,7 @@ def line_update(request, pk, line_pk):
             "line_errors": errors})
     approval = _approval_preview(line.quote)
     _with_badges([line], approval)
-    return _changed(render(request, "quotes/builder.html#line_changed",
+    return changed(render(request, "quotes/builder.html#line_changed",
                            {"quote": line.quote, "line": line, "editable": True,
                             "approval": approval, "alignments": ALIGNMENTS}),
                     arranged=line.section != section_before)

@@ -85,6 +85,7 @@ def quote_detail(request, pk):
         "quote": quote, "page_obj": page_obj, "requests": requests,
         "deliveries": list(deliveries_of(quote)),
         "diff": selectors.diff_against_previous(quote), "actions": actions,
+        "coupons": list(selectors.coupons_of(quote)),
         "decision_form": DecisionForm(), "reject_form": RejectForm()})
 
 
