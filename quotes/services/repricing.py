@@ -21,9 +21,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum, prefetch_related_objects
+from django.db.models import Exists, Q, Sum, prefetch_related_objects
 
 from catalog.charge_schedule import LineTerms
+from catalog.coupons import CouponTerms
 from catalog.models import Product, ProductKind
 from catalog.pricing import (
     BillingPeriod,
@@ -108,7 +109,7 @@ def document_lines(quote: Quote, lines: Sequence[QuoteLine]) -> list[DocumentLin
     return out
 
 
-def _price(quote: Quote, lines: Sequence[QuoteLine]):
+def _price(quote: Quote, lines: Sequence[QuoteLine], coupons: Sequence[CouponTerms] | None = None):
     """The priced document and its taxes for `lines`; sets each line's priced fields and returns
     those whose values changed."""
     currency = quote.currency
@@ -123,7 +124,8 @@ def _price(quote: Quote, lines: Sequence[QuoteLine]):
     if priced_lines is not document.lines:
         document = replace(document, lines=priced_lines)
         term, terms = _over_term(quote, lines, priced_lines, schedules)
-    coupons = _coupons_off(quote, lines, terms, schedules)
+    coupons = _coupons_off(quote, lines, terms, schedules,
+                           coupon_terms_of(quote) if coupons is None else coupons)
     off = [coupons.line_total(_key(line)) for line in lines]
     products = list({line.product_id: line.product for line in lines}.values())
     # Products handed in by callers may not carry their tax category yet: one query for all.
@@ -181,9 +183,8 @@ def _over_term(quote: Quote, lines: Sequence[QuoteLine], priced_lines: Sequence[
 
 
 def _coupons_off(quote: Quote, lines: Sequence[QuoteLine], terms: Sequence[LineTerms | None],
-                 schedules: Schedules) -> CouponSchedule:
+                 schedules: Schedules, coupons: Sequence[CouponTerms]) -> CouponSchedule:
     """What the quote's coupons take off each line's charges (none: nothing is scheduled)."""
-    coupons = coupon_terms_of(quote)
     return coupon_schedule(coupons, [
         ScheduledLine(_key(line), line.product_id,
                       tuple(charge.amount for charge in schedules.of(line_terms)))
@@ -270,14 +271,16 @@ def depends_on_others(quote: Quote, lines: Sequence[QuoteLine] = ()) -> bool:
     parent, so they price alone."""
     if any(_percent(line) or (line.pk and line.included) for line in lines):
         return True
-    return (quote.lines.filter(price_snapshot__model=PriceModel.PERCENT.value).exists()
-            or quote.coupons.exists())  # a coupon's amount is spread over every line
+    percent_lines = QuoteLine.objects.filter(quote=quote,
+                                             price_snapshot__model=PriceModel.PERCENT.value)
+    return Quote.objects.filter(pk=quote.pk).filter(  # one query for both
+        Exists(percent_lines) | Exists(QuoteCoupon.objects.filter(quote=quote))).exists()
 
 
 def price_alone(quote: Quote, lines: Sequence[QuoteLine]) -> None:
-    """Set the priced fields of lines that do not depend on others (see `depends_on_others`),
-    in memory."""
-    _price(quote, lines)
+    """Set the priced fields of lines that do not depend on others (see `depends_on_others`:
+    the quote has no coupon either), in memory."""
+    _price(quote, lines, coupons=())
 
 
 def stored_sums(quote: Quote) -> Sums:
