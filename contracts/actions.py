@@ -1,11 +1,12 @@
-"""The next actions a user may take on a contract: its state, its facts and their permissions.
-
-The page shows exactly these; each one's view checks the same permission again on the server.
+"""The next actions a user may take on a contract, for its pages' buttons: django-fsm's available
+transitions for the user (state, conditions such as "countersigned", permission), never a copied
+list of states. Each action's view and service check the same again on the server.
 """
 
 from dataclasses import dataclass
 
-from contracts.models import Contract, ContractState
+from contracts.models import Contract
+from core.transitions import allowed_transitions
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Actions:
     activate: bool = False
     amend: bool = False
     terminate: bool = False
+    share_link: bool = False  # the customer's signature link, while they can sign
 
     @property
     def any(self) -> bool:
@@ -22,14 +24,14 @@ class Actions:
 
 
 def next_actions(contract: Contract, user) -> Actions:
-    state = contract.state
-    active = state == ContractState.ACTIVE
+    allowed = allowed_transitions(contract, user)
     return Actions(
-        send=state == ContractState.DRAFT and user.has_perm("contracts.send_contract"),
-        countersign=(state == ContractState.SIGNED and not contract.is_countersigned
-                     and user.has_perm("contracts.countersign_contract")),
-        activate=(state == ContractState.SIGNED and contract.is_countersigned
-                  and user.has_perm("contracts.activate_contract")),
-        amend=active and user.has_perm("contracts.amend_contract"),
-        terminate=active and user.has_perm("contracts.terminate_contract"),
+        send="send_for_signature" in allowed,
+        countersign="countersign" in allowed,
+        activate="activate" in allowed,
+        # An amendment keeps the contract's state: it is not a transition of its own.
+        amend=contract.is_amendable and user.has_perm("contracts.amend_contract"),
+        terminate="terminate" in allowed,
+        # "sign" is the customer's link's transition (no staff permission).
+        share_link="sign" in allowed,
     )

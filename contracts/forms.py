@@ -20,4 +20,4 @@ class TerminationPreviewForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="One row per contract line.")
+    file = forms.FileField(label="CSV or XLSX file", help_text="One row per contract line.")

@@ -176,6 +176,11 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def is_countersigned(self) -> bool:
         return self.countersigned_at is not None
 
+    @property
+    def is_amendable(self) -> bool:
+        """An amendment changes an active contract's lines, not its state."""
+        return self.state == ContractState.ACTIVE
+
     @transition(field=state, source=ContractState.DRAFT, target=ContractState.OUT_FOR_SIGNATURE,
                 permission="contracts.send_contract")
     def send_for_signature(self, *, pdf: bytes, sha256: str, at=None):

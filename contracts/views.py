@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import selectors, services
 from contracts.actions import next_actions
+from contracts.contract_files import COLUMNS
 from contracts.documents import amendment_document
 from contracts.filters import ContractFilter
 from contracts.forms import (
@@ -24,13 +25,13 @@ from contracts.forms import (
     TerminationForm,
     TerminationPreviewForm,
 )
-from contracts.models import ContractState
 from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_pdf
-from contracts.services.imports import COLUMNS
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
 from core.formatting import format_money
 from core.pagination import keyset_page
+from quotes.actions import quote_actions
+from quotes.selectors import coupons_of
 
 PAGE_SIZE = 25
 
@@ -49,6 +50,7 @@ def contract_list(request):
 def contract_detail(request, pk):
     contract = selectors.contract_for_detail(pk=pk, user=request.user)
     termination = selectors.termination_of(contract)
+    actions = next_actions(contract, request.user)
     return render(request, "contracts/detail.html", {
         "contract": contract, "lines": selectors.lines_of(contract),
         "amendments": selectors.amendments_of(contract),
@@ -58,9 +60,10 @@ def contract_detail(request, pk):
         "termination_rows": (selectors.rows_of_change(termination.schedule_change)
                              if termination else ()),
         "schedule": selectors.charge_schedule_of(contract),
-        "actions": next_actions(contract, request.user),
+        "actions": actions,
+        "coupons": coupons_of(contract.quote) if contract.quote_id else (),
         "signature_link": (services.contract_link_url(contract, request.build_absolute_uri("/"))
-                           if contract.state == ContractState.OUT_FOR_SIGNATURE else None),
+                           if actions.share_link else None),
         "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),
     })
 
@@ -140,6 +143,7 @@ def amendment_detail(request, pk):
     amendment = selectors.amendment_for_detail(pk=pk, user=request.user)
     return render(request, "contracts/amendment.html", {
         "amendment": amendment, "contract": amendment.contract,
+        "quote_actions": quote_actions(amendment.quote, request.user),
         "document": amendment_document(amendment), "currency": amendment.contract.currency,
         "new_lines": amendment.new_lines.select_related("product", "replaces"),
     })
@@ -209,11 +213,12 @@ def contract_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     refused = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            created = services.import_contracts(data=form.cleaned_data["file"].read(),
+            created = services.import_contracts(data=upload.read(), filename=upload.name,
                                                 by=request.user, on=business_date())
         except services.ImportRefused as error:
-            refused = error.rows
+            refused = error.problems
         else:
             messages.success(request, f"Imported {len(created)} active contract"
                                       f"{'s' if len(created) != 1 else ''}.")

@@ -1,10 +1,10 @@
-"""Admin: approval rules are kept here; quotes, their lines and approval requests are shown
+"""Admin: approval rules are kept here; quotes, their lines, coupons and approval requests are shown
 read-only (they change only through the builder and the approval pages' services)."""
 
 from django.contrib import admin
 
 from core.admin import ReadOnlyMixin
-from quotes.models import ApprovalRequest, ApprovalRule, Quote, QuoteLine
+from quotes.models import ApprovalRequest, ApprovalRule, Quote, QuoteCoupon, QuoteLine
 
 
 class QuoteLineInline(ReadOnlyMixin, admin.TabularInline):
@@ -12,10 +12,17 @@ class QuoteLineInline(ReadOnlyMixin, admin.TabularInline):
     fk_name = "quote"
     fields = ["position", "product", "parent", "quantity", "billing_period", "discount_percent",
               "discount_per_period", "included", "list_amount", "discount_amount", "net_amount",
-              "tax_amount"]
+              "coupon_amount", "tax_amount"]
     readonly_fields = fields
     extra = 0
     show_change_link = False
+
+
+class QuoteCouponInline(ReadOnlyMixin, admin.TabularInline):
+    model = QuoteCoupon
+    fields = ["position", "coupon", "applied_by", "applied_on", "discount_amount", "redeemed_on"]
+    readonly_fields = fields
+    extra = 0
 
 
 class ApprovalRequestInline(ReadOnlyMixin, admin.TabularInline):
@@ -34,7 +41,7 @@ class QuoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["account", "owner"]
     search_fields = ["number", "account__name"]
     exclude = ["sent_pdf"]
-    inlines = [QuoteLineInline, ApprovalRequestInline]
+    inlines = [QuoteLineInline, QuoteCouponInline, ApprovalRequestInline]
 
 
 @admin.register(ApprovalRule)

@@ -77,8 +77,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     one_time_total = models.DecimalField(**AMOUNT)
     recurring_monthly = models.DecimalField(**AMOUNT)
     annual_contract_value = models.DecimalField(**AMOUNT)
-    total_contract_value = models.DecimalField(**AMOUNT)
+    total_contract_value = models.DecimalField(**AMOUNT,
+                                               help_text="Net of the lines and of coupons.")
     tax_estimate = models.DecimalField(**AMOUNT)
+    coupon_total = models.DecimalField(**AMOUNT, help_text="What the coupons take off over the "
+                                                           "term (quotes.coupon_amounts).")
 
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -217,8 +220,10 @@ class QuoteLine(models.Model):
     amount_per_period = models.DecimalField(**AMOUNT)
     list_amount = models.DecimalField(**AMOUNT)
     discount_amount = models.DecimalField(**AMOUNT)
-    net_amount = models.DecimalField(**AMOUNT, help_text="Net over the term (its TCV).")
-    tax_amount = models.DecimalField(**AMOUNT)
+    net_amount = models.DecimalField(**AMOUNT, help_text="Net over the term, before coupons.")
+    coupon_amount = models.DecimalField(**AMOUNT, help_text="What the quote's coupons take off "
+                                                            "it over the term.")
+    tax_amount = models.DecimalField(**AMOUNT, help_text="On the net less the coupons.")
 
     class Meta:
         ordering = ["quote", "position", "pk"]
@@ -247,6 +252,35 @@ class QuoteLine(models.Model):
     @property
     def billing_period_label(self) -> str:
         return BillingPeriod(self.billing_period).label
+
+
+class QuoteCoupon(models.Model):
+    """A coupon applied to a quote, in the order applied (stacked coupons apply in it). Once the
+    quote is accepted it is a redemption: `redeemed_on` is set, and it counts against the
+    coupon's limit (the acceptance locks the coupon's row to count)."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="coupons")
+    coupon = models.ForeignKey("catalog.Coupon", on_delete=models.PROTECT,
+                               related_name="quote_coupons")
+    position = models.PositiveSmallIntegerField()
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    applied_on = models.DateField()
+    discount_amount = models.DecimalField(**AMOUNT, help_text="What it takes off over the term.")
+    redeemed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quote", "position", "pk"]
+        indexes = [models.Index(fields=["coupon"], condition=models.Q(redeemed_on__isnull=False),
+                                name="quotecoupon_redeemed")]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "coupon"], name="quotecoupon_once_a_quote"),
+            models.UniqueConstraint(fields=["quote", "position"],
+                                    name="quotecoupon_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote} {self.coupon_id}"
 
 
 class ApprovalCondition(models.TextChoices):

@@ -20,7 +20,14 @@ from core.formatting import format_rate
 from core.money import round_money
 from core.pdf import INSTALL_HINT, PdfUnavailable, letterhead, render_pdf
 from quotes.applied_tiers import applied_tiers
-from quotes.selectors import section_subtotals, term_of, with_section_starts
+from quotes.coupon_amounts import less_coupons
+from quotes.selectors import (
+    coupon_terms_of,
+    coupons_of,
+    section_subtotals,
+    term_of,
+    with_section_starts,
+)
 from quotes.term_amounts import Schedules
 
 TEMPLATE = "quotes/pdf/quote.html"
@@ -39,20 +46,21 @@ class ScheduledInvoice:
     usage: bool  # some charge is usage, billed as used
 
 
-def billing_schedule(quote, lines) -> list[ScheduledInvoice]:
+def billing_schedule(quote, lines, coupons=None) -> list[ScheduledInvoice]:
     """What the quote's lines charge, by due date, as the contract's schedule will (included
-    lines charge nothing)."""
+    lines charge nothing; the quote's coupons are taken off the charges they discount)."""
     term, schedules = term_of(quote), Schedules()
+    scheduled = [line for line in lines if not line.included]
+    coupons = coupon_terms_of(quote) if coupons is None else coupons
+    charged = less_coupons(coupons, [
+        (str(line.pk), line.product_id, schedules.of(term.line(
+            billing_period=line.billing_period, amount_per_period=line.amount_per_period,
+            alignment=line.billing_alignment, usage=line.product.kind == ProductKind.USAGE,
+            day_count=line.proration_convention)))
+        for line in scheduled], quote.currency)
     by_day = defaultdict(list)
-    for line in lines:
-        if line.included:
-            continue
-        terms = term.line(billing_period=line.billing_period,
-                          amount_per_period=line.amount_per_period,
-                          alignment=line.billing_alignment,
-                          usage=line.product.kind == ProductKind.USAGE,
-                          day_count=line.proration_convention)
-        for charge in schedules.of(terms):
+    for line in scheduled:
+        for charge in charged[str(line.pk)]:
             by_day[charge.due_on].append((line, charge))
     return [ScheduledInvoice(day, tuple(by_day[day]), round_money(
         sum((c.amount for _, c in by_day[day]), Decimal(0)), quote.currency),
@@ -79,10 +87,13 @@ def quote_pdf_context(quote) -> dict:
     lines = with_prices_shown(with_section_starts(
         list(quote.lines.select_related("product").order_by("position", "pk")),
         section_subtotals(quote)), quote.currency)
+    # a coupon that takes nothing off (none of its charges on the quote) is not on the document
+    coupons = list(coupons_of(quote)) if quote.coupon_total else []
     return {
         "quote": quote,
         "lines": lines,
-        "schedule": billing_schedule(quote, lines),
+        "schedule": billing_schedule(quote, lines, [c.coupon.terms() for c in coupons]),
+        "coupons": coupons,
         "company": letterhead(),
         "account": quote.account,
         "contact": quote.contact,

@@ -11,6 +11,7 @@ from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, S
 from django.shortcuts import get_object_or_404
 
 from billing.due_schedule import InstalmentTerm, TermsSpec
+from catalog.coupons import CouponTerms
 from catalog.models import (
     GuidedAnswer,
     GuidedProposal,
@@ -34,6 +35,7 @@ from quotes.models import (
     ApprovalRule,
     ApprovalState,
     Quote,
+    QuoteCoupon,
     QuoteLine,
     QuoteTemplate,
 )
@@ -320,6 +322,19 @@ def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
 DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
                 "amount_per_period", "list_per_period", "product_id", "product__kind",
                 "product__revenue_rule", "product__is_bundle", "proration_convention")
+
+
+def coupons_of(quote: Quote) -> QuerySet[QuoteCoupon]:
+    """The quote's coupons in the order they apply, with their coupons and products."""
+    return (QuoteCoupon.objects.filter(quote=quote).select_related("coupon")
+            .prefetch_related("coupon__products").order_by("position", "pk"))
+
+
+def coupon_terms_of(quote: Quote) -> list[CouponTerms]:
+    """The quote's coupons as `catalog.coupons` reads them, in the order they apply."""
+    if quote.pk is None:
+        return []
+    return [applied.coupon.terms() for applied in coupons_of(quote)]
 
 
 def term_of(quote: Quote) -> QuoteTerm:

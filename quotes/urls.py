@@ -34,4 +34,6 @@ urlpatterns = [
     path("<int:pk>/clone/", views.quote_clone, name="clone"),
     path("<int:pk>/revise/", views.quote_revise, name="revise"),
     path("<int:pk>/send-again/", views.quote_send_again, name="send_again"),
+    path("<int:pk>/coupons/", views.coupon_apply, name="coupon_apply"),
+    path("<int:pk>/coupons/<int:coupon_pk>/remove/", views.coupon_remove, name="coupon_remove"),
 ]

@@ -30,7 +30,6 @@ from contracts.models import (
     Amendment,
     Contract,
     ContractLine,
-    ContractState,
     LineStatus,
     ScheduleChange,
     ScheduleChangeKind,
@@ -92,7 +91,7 @@ def prefilled_lines(lines) -> list[PrefilledLine]:
 
 
 def _check_effective(contract: Contract, effective_on: date | None) -> None:
-    if contract.state != ContractState.ACTIVE:
+    if not contract.is_amendable:
         raise ValidationError(f"Only an active contract can be amended; this one is "
                               f"{contract.get_state_display().lower()}.")
     if effective_on is None:

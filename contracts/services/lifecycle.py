@@ -5,6 +5,7 @@ daily task). Each is one transaction that locks the contract row, then changes s
 """
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from catalog.coupons import CouponTerms
 from contracts.models import (
     Contract,
     ContractLine,
@@ -29,7 +31,7 @@ from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
 from contracts.services._common import creation_log, default_day_count
 from contracts.services.links import contract_link_url
-from contracts.services.schedules import price_from_schedule, schedule_lines
+from contracts.services.schedules import price_from_schedule, schedule_lines, take_coupons_off
 from contracts.terms import fill_terms
 from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import add_months, business_date, month_start
@@ -42,6 +44,7 @@ from core.transitions import run_bulk_transition, run_transition
 from notifications.services import queue_delivery
 from quotes.models import QuoteKind, QuoteState
 from quotes.periods import closed_period_error, shut_months
+from quotes.selectors import coupon_terms_of
 
 CREATE_PERMISSION = "contracts.add_contract"
 
@@ -119,12 +122,14 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
     return lines
 
 
-def save_with_schedule(contract: Contract, lines: list[ContractLine], kind: str) -> None:
-    """Insert the new contract's lines and store their schedules (one change, `kind`)."""
+def save_with_schedule(contract: Contract, lines: list[ContractLine], kind: str,
+                       coupons: Sequence[CouponTerms] = ()) -> None:
+    """Insert the new contract's lines and store their schedules (one change, `kind`), less
+    the coupons of the quote."""
     ContractLine.objects.bulk_create(lines)
     change = ScheduleChange.objects.create(contract=contract, kind=kind,
                                            effective_on=contract.start_on)
-    schedule_lines(lines, change)
+    schedule_lines(lines, change, coupons)
 
 
 def contract_value(lines, currency: str):
@@ -158,11 +163,13 @@ def create_contract_from_quote(*, quote, by, on: date | None = None) -> Contract
         recurring_monthly=quote.recurring_monthly)
     quote_lines = quote.lines.select_related("product").order_by("position", "pk")
     lines = _lines_from(contract, quote_lines)
+    coupons = coupon_terms_of(quote)
+    take_coupons_off(lines, coupons)
     contract.total_contract_value = contract_value(lines, contract.currency)
     apply_template(contract, default_template())
     contract.save()
     save_with_schedule(contract, lines, ScheduleChangeKind.RENEWAL if renews
-                       else ScheduleChangeKind.START)
+                       else ScheduleChangeKind.START, coupons)
     note = (f"Renews {renews} from accepted renewal quote {quote}" if renews
             else f"From accepted quote {quote}")
     creation_log(contract, actor, today, note=note).save()

@@ -16,10 +16,12 @@ from datetime import date
 from decimal import Decimal
 
 from catalog.charge_schedule import Charge, LineTerms, Row, charge_schedule, end_early
+from catalog.coupons import CouponTerms
 from catalog.models import ProductKind
 from catalog.proration import Convention, DayCount
 from contracts.models import ContractLine, ScheduleChange, ScheduledCharge
 from core.money import round_money
+from quotes.coupon_amounts import less_coupons
 
 
 def convention_of(line: ContractLine) -> Convention:
@@ -66,14 +68,45 @@ def price_from_schedule(line: ContractLine, list_per_period: Decimal) -> None:
     line.discount_amount = line.list_amount - line.net_amount
 
 
-def schedule_rows(lines: Iterable[ContractLine], change: ScheduleChange) -> list[ScheduledCharge]:
-    """The schedule rows of new lines (already saved), made by `change`; unsaved."""
-    return [_row(line, change, charge) for line in lines for charge in schedule_of(line)]
+def charges_of(lines: Sequence[ContractLine],
+               coupons: Sequence[CouponTerms] = ()) -> list[list[Charge]]:
+    """Each line's charges, in the order of `lines`, less what the coupons take off them for
+    their duration (`quotes.coupon_amounts`, the quote's own figures): the rows store what is
+    billed and recognized, so billing and revenue need not know of coupons."""
+    if not coupons:
+        return [schedule_of(line) for line in lines]
+    charged = less_coupons(coupons, [(str(n), line.product_id, schedule_of(line))
+                                     for n, line in enumerate(lines)],
+                           lines[0].contract.currency)
+    return [charged[str(n)] for n in range(len(lines))]
 
 
-def schedule_lines(lines: Iterable[ContractLine], change: ScheduleChange) -> list[ScheduledCharge]:
+def take_coupons_off(lines: Sequence[ContractLine], coupons: Sequence[CouponTerms]) -> None:
+    """Set new lines' net over the term (in memory) to what they charge after the coupons;
+    their discount over the term counts the coupons too."""
+    if not coupons:
+        return
+    for line, charges in zip(lines, charges_of(lines, coupons), strict=True):
+        line.net_amount = round_money(sum((c.amount for c in charges), Decimal(0)),
+                                      line.contract.currency)
+        line.discount_amount = line.list_amount - line.net_amount
+
+
+def schedule_rows(lines: Iterable[ContractLine], change: ScheduleChange,
+                  coupons: Sequence[CouponTerms] = ()) -> list[ScheduledCharge]:
+    """The schedule rows of new lines (already saved), made by `change`, less the coupons;
+    unsaved."""
+    lines = list(lines)
+    return [_row(line, change, charge)
+            for line, charges in zip(lines, charges_of(lines, coupons), strict=True)
+            for charge in charges]
+
+
+def schedule_lines(lines: Iterable[ContractLine], change: ScheduleChange,
+                   coupons: Sequence[CouponTerms] = ()) -> list[ScheduledCharge]:
     """Store the schedule of each new line (already saved), made by `change`."""
-    return ScheduledCharge.objects.bulk_create(schedule_rows(lines, change), batch_size=1000)
+    return ScheduledCharge.objects.bulk_create(schedule_rows(lines, change, coupons),
+                                               batch_size=1000)
 
 
 def rows_for_update(lines: Sequence[ContractLine]) -> list[ScheduledCharge]:

@@ -16,13 +16,15 @@ the whole quote. Both give the same figures (tests/quotes/test_repricing.py hold
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum, prefetch_related_objects
+from django.db.models import Exists, Q, Sum, prefetch_related_objects
 
+from catalog.charge_schedule import LineTerms
+from catalog.coupons import CouponTerms
 from catalog.models import Product, ProductKind
 from catalog.pricing import (
     BillingPeriod,
@@ -38,15 +40,16 @@ from catalog.pricing import (
 from catalog.selectors import tax_rates_for_account
 from catalog.tax import TaxLine, tax_document
 from core.money import round_money
-from quotes.models import Quote, QuoteLine
-from quotes.selectors import term_of
+from quotes.coupon_amounts import CouponSchedule, ScheduledLine, coupon_schedule
+from quotes.models import Quote, QuoteCoupon, QuoteLine
+from quotes.selectors import coupon_terms_of, term_of
 from quotes.services._common import locked_draft
 from quotes.term_amounts import Schedules, TermAmounts
 
 PRICED_LINE_FIELDS = ["list_unit_price", "list_per_period", "amount_per_period", "list_amount",
-                      "discount_amount", "net_amount", "tax_amount"]
+                      "discount_amount", "net_amount", "tax_amount", "coupon_amount"]
 TOTAL_FIELDS = ["list_total", "discount_total", "one_time_total", "recurring_monthly",
-                "annual_contract_value", "total_contract_value", "tax_estimate"]
+                "annual_contract_value", "total_contract_value", "tax_estimate", "coupon_total"]
 UNIT_PLACES = Decimal("0.000001")
 RECURRING_PERIODS = [period for period in BillingPeriod if period.recurring]
 ZERO = Decimal(0)
@@ -62,6 +65,9 @@ class Sums:
     one_time_amount: Decimal
     tax: Decimal
     recurring_per_period: dict[BillingPeriod, Decimal]
+    coupon_amount: Decimal  # what coupons take off the lines, over the term
+    one_time_coupon: Decimal  # the part of it taken off one-time lines
+    coupon_by_code: dict[str, Decimal] = field(default_factory=dict)
 
 
 def _spec(line: QuoteLine, cache: dict) -> PriceSpec:
@@ -103,7 +109,7 @@ def document_lines(quote: Quote, lines: Sequence[QuoteLine]) -> list[DocumentLin
     return out
 
 
-def _price(quote: Quote, lines: Sequence[QuoteLine]):
+def _price(quote: Quote, lines: Sequence[QuoteLine], coupons: Sequence[CouponTerms] | None = None):
     """The priced document and its taxes for `lines`; sets each line's priced fields and returns
     those whose values changed."""
     currency = quote.currency
@@ -112,49 +118,56 @@ def _price(quote: Quote, lines: Sequence[QuoteLine]):
         document = price_document(inputs, currency)
     except ValueError as error:
         raise ValidationError({"lines": str(error)}) from error
-    term = _over_term(quote, lines, document.lines)
+    schedules = Schedules()
+    term, terms = _over_term(quote, lines, document.lines, schedules)
     priced_lines = _one_time_percentages(inputs, document.lines, term)
     if priced_lines is not document.lines:
         document = replace(document, lines=priced_lines)
-        term = _over_term(quote, lines, priced_lines)
+        term, terms = _over_term(quote, lines, priced_lines, schedules)
+    coupons = _coupons_off(quote, lines, terms, schedules,
+                           coupon_terms_of(quote) if coupons is None else coupons)
+    off = [coupons.line_total(_key(line)) for line in lines]
     products = list({line.product_id: line.product for line in lines}.values())
     # Products handed in by callers may not carry their tax category yet: one query for all.
     prefetch_related_objects([p for p in products if p.tax_category_id
                               and not Product.tax_category.is_cached(p)], "tax_category")
     rates = tax_rates_for_account(account=quote.account, products=products, on=quote.start_on)
     taxes = tax_document(
-        [TaxLine(p.key, amounts.net_amount, rates.get(line.product_id, ()))
-         for p, amounts, line in zip(document.lines, term, lines, strict=True)],
+        [TaxLine(p.key, amounts.net_amount - coupon, rates.get(line.product_id, ()))
+         for p, amounts, coupon, line in zip(document.lines, term, off, lines, strict=True)],
         currency, inclusive=quote.price_book.prices_include_tax,
         exempt=quote.account.tax_exempt)
     changed = []
-    for line, priced, amounts, tax in zip(lines, document.lines, term, taxes.lines,
-                                          strict=True):
+    for line, priced, amounts, tax, coupon in zip(lines, document.lines, term, taxes.lines, off,
+                                                  strict=True):
         price = priced.price
         unit = (price.list_per_period / line.quantity).quantize(UNIT_PLACES) if line.quantity \
             else ZERO
         values = [unit, price.list_per_period, price.amount_per_period, amounts.list_amount,
-                  amounts.discount_amount, amounts.net_amount, tax.tax]
+                  amounts.discount_amount, amounts.net_amount, tax.tax, coupon]
         if [getattr(line, name) for name in PRICED_LINE_FIELDS] != values:
             for name, value in zip(PRICED_LINE_FIELDS, values, strict=True):
                 setattr(line, name, value)
             changed.append(line)
     zero = round_money(ZERO, currency)
+    one_time = [not p.price.billing_period.recurring for p in document.lines]
     sums = Sums(sum((a.list_amount for a in term), zero),
                 sum((a.discount_amount for a in term), zero),
                 sum((a.net_amount for a in term), zero),
-                sum((a.net_amount for a, p in zip(term, document.lines, strict=True)
-                     if not p.price.billing_period.recurring), zero),
-                taxes.tax, document.recurring_per_period)
+                sum((a.net_amount for a, once in zip(term, one_time, strict=True) if once), zero),
+                taxes.tax, document.recurring_per_period, sum(off, zero),
+                sum((c for c, once in zip(off, one_time, strict=True) if once), zero),
+                coupons.by_code)
     return changed, sums
 
 
-def _over_term(quote: Quote, lines: Sequence[QuoteLine],
-               priced_lines: Sequence[PricedLine]) -> list[TermAmounts]:
+def _over_term(quote: Quote, lines: Sequence[QuoteLine], priced_lines: Sequence[PricedLine],
+               schedules: Schedules) -> tuple[list[TermAmounts], list[LineTerms | None]]:
     """Each line's term figures from its charge schedule, as its contract line will take them
-    (`contracts.services.schedules.price_from_schedule`)."""
-    quote_term, schedules = term_of(quote), Schedules()
-    out = []
+    (`contracts.services.schedules.price_from_schedule`), and the terms it is scheduled by
+    (None when it charges nothing: included in its parent)."""
+    quote_term = term_of(quote)
+    amounts, scheduled = [], []
     for line, priced in zip(lines, priced_lines, strict=True):
         price = priced.price
         terms = quote_term.line(billing_period=price.billing_period.value,
@@ -162,10 +175,21 @@ def _over_term(quote: Quote, lines: Sequence[QuoteLine],
                                 alignment=line.billing_alignment,
                                 usage=line.product.kind == ProductKind.USAGE,
                                 day_count=line.proration_convention)
-        out.append(TermAmounts.of(terms, list_per_period=price.list_per_period,
-                                  included=line.included or priced.included,
-                                  schedules=schedules))
-    return out
+        included = line.included or priced.included
+        amounts.append(TermAmounts.of(terms, list_per_period=price.list_per_period,
+                                      included=included, schedules=schedules))
+        scheduled.append(None if included else terms)
+    return amounts, scheduled
+
+
+def _coupons_off(quote: Quote, lines: Sequence[QuoteLine], terms: Sequence[LineTerms | None],
+                 schedules: Schedules, coupons: Sequence[CouponTerms]) -> CouponSchedule:
+    """What the quote's coupons take off each line's charges (none: nothing is scheduled)."""
+    return coupon_schedule(coupons, [
+        ScheduledLine(_key(line), line.product_id,
+                      tuple(charge.amount for charge in schedules.of(line_terms)))
+        for line, line_terms in zip(lines, terms, strict=True)
+        if coupons and line_terms is not None], quote.currency)
 
 
 def _one_time_percentages(inputs, priced_lines, term):
@@ -204,14 +228,16 @@ def set_totals(quote: Quote, sums: Sums) -> None:
     currency = quote.currency
     monthly = sum((amount / period.months for period, amount
                    in sums.recurring_per_period.items()), ZERO)
-    recurring_over_term = sums.net_amount - sums.one_time_amount
+    recurring_over_term = (sums.net_amount - sums.coupon_amount
+                           - (sums.one_time_amount - sums.one_time_coupon))
     quote.list_total = sums.list_amount
     quote.discount_total = sums.discount_amount
-    quote.one_time_total = sums.one_time_amount
+    quote.coupon_total = sums.coupon_amount
+    quote.one_time_total = sums.one_time_amount - sums.one_time_coupon
     quote.recurring_monthly = round_money(monthly, currency)
     quote.annual_contract_value = round_money(
         recurring_over_term * 12 / quote.term_months, currency)
-    quote.total_contract_value = sums.net_amount
+    quote.total_contract_value = sums.net_amount - sums.coupon_amount
     quote.tax_estimate = sums.tax
 
 
@@ -220,11 +246,17 @@ def store_prices(quote: Quote, new_lines: Sequence[QuoteLine] = ()) -> list[Quot
     inserted so they need no update) and write what changed; returns all the lines."""
     lines = list(quote.lines.select_related("product__tax_category").order_by("position", "pk"))
     new_lines = list(new_lines)
-    changed = price_lines(quote, lines + new_lines)
+    changed, sums = _price(quote, lines + new_lines)
+    set_totals(quote, sums)
     changed = [line for line in changed if line.pk]
     if changed:
         QuoteLine.objects.bulk_update(changed, PRICED_LINE_FIELDS, batch_size=500)
     quote.save(update_fields=[*TOTAL_FIELDS, "updated_at"])
+    if sums.coupon_by_code:
+        applied = list(quote.coupons.select_related("coupon"))
+        for quote_coupon in applied:
+            quote_coupon.discount_amount = sums.coupon_by_code[quote_coupon.coupon.code]
+        QuoteCoupon.objects.bulk_update(applied, ["discount_amount"])
     return lines + new_lines
 
 
@@ -235,16 +267,20 @@ def _percent(line: QuoteLine) -> bool:
 def depends_on_others(quote: Quote, lines: Sequence[QuoteLine] = ()) -> bool:
     """Whether pricing `lines` needs the rest of the quote: one of them is a percentage of other
     lines or a saved line inside its parent, or the quote has a percentage line (it moves with
-    every line it follows). New option lines come with their new parent, so they price alone."""
+    every line it follows), or the quote has a coupon. New option lines come with their new
+    parent, so they price alone."""
     if any(_percent(line) or (line.pk and line.included) for line in lines):
         return True
-    return quote.lines.filter(price_snapshot__model=PriceModel.PERCENT.value).exists()
+    percent_lines = QuoteLine.objects.filter(quote=quote,
+                                             price_snapshot__model=PriceModel.PERCENT.value)
+    return Quote.objects.filter(pk=quote.pk).filter(  # one query for both
+        Exists(percent_lines) | Exists(QuoteCoupon.objects.filter(quote=quote))).exists()
 
 
 def price_alone(quote: Quote, lines: Sequence[QuoteLine]) -> None:
-    """Set the priced fields of lines that do not depend on others (see `depends_on_others`),
-    in memory."""
-    _price(quote, lines)
+    """Set the priced fields of lines that do not depend on others (see `depends_on_others`:
+    the quote has no coupon either), in memory."""
+    _price(quote, lines, coupons=())
 
 
 def stored_sums(quote: Quote) -> Sums:
@@ -253,8 +289,10 @@ def stored_sums(quote: Quote) -> Sums:
                   for p in RECURRING_PERIODS}
     row = quote.lines.aggregate(
         sum_list=Sum("list_amount"), sum_discount=Sum("discount_amount"),
-        sum_net=Sum("net_amount"), sum_tax=Sum("tax_amount"),
+        sum_net=Sum("net_amount"), sum_tax=Sum("tax_amount"), sum_coupon=Sum("coupon_amount"),
         sum_one_time=Sum("net_amount", filter=Q(billing_period=BillingPeriod.ONE_TIME.value)),
+        sum_one_time_coupon=Sum("coupon_amount",
+                                filter=Q(billing_period=BillingPeriod.ONE_TIME.value)),
         **per_period)
     currency = quote.currency
 
@@ -264,7 +302,8 @@ def stored_sums(quote: Quote) -> Sums:
     return Sums(money("sum_list"), money("sum_discount"), money("sum_net"),
                 money("sum_one_time"), money("sum_tax"),
                 {p: money(f"period_{p.value}") for p in RECURRING_PERIODS
-                 if row[f"period_{p.value}"] is not None})
+                 if row[f"period_{p.value}"] is not None},
+                money("sum_coupon"), money("sum_one_time_coupon"))
 
 
 def store_totals(quote: Quote) -> None:

@@ -9,8 +9,9 @@ from core.actors import require
 from core.dates import business_date
 from core.numbering import next_number
 from core.transitions import run_transition
-from quotes.models import OPEN_STATES, ApprovalState, Quote, QuoteLine
+from quotes.models import OPEN_STATES, ApprovalState, Quote, QuoteCoupon, QuoteLine
 from quotes.services._common import locked
+from quotes.services.repricing import store_prices
 
 COPIED_FIELDS = ("kind", "account", "contact", "currency", "price_book", "payment_terms",
                  "start_on", "term_months", "bill_day", "expires_on", "customer_notes",
@@ -19,9 +20,9 @@ COPIED_LINE_FIELDS = ("product_id", "description", "quantity", "billing_period",
                       "price_snapshot", "discount_percent", "discount_per_period", "included",
                       "list_unit_price", "list_per_period", "amount_per_period", "list_amount",
                       "discount_amount", "net_amount", "tax_amount", "billing_alignment",
-                      "proration_convention", "section", "note")
+                      "proration_convention", "section", "note", "coupon_amount")
 TOTALS = ("list_total", "discount_total", "one_time_total", "recurring_monthly",
-          "annual_contract_value", "total_contract_value", "tax_estimate")
+          "annual_contract_value", "total_contract_value", "tax_estimate", "coupon_total")
 
 
 def _copy(source: Quote, *, owner, **overrides) -> Quote:
@@ -49,7 +50,10 @@ def clone_quote(*, quote: Quote, by, on=None) -> Quote:
     source = locked(quote, by)
     today = business_date(on)
     number = f"Q-{today.year}-{next_number(f'quote-{today.year}'):05d}"
-    return _copy(source, owner=actor.user, number=number, version=1)
+    clone = _copy(source, owner=actor.user, number=number, version=1)
+    if source.coupons.exists():  # a new deal: its coupons are applied (and checked) anew
+        store_prices(clone)
+    return clone
 
 
 @transaction.atomic
@@ -64,6 +68,11 @@ def revise_quote(*, quote: Quote, by, note: str = "", on=None) -> Quote:
     last = Quote.objects.filter(number=source.number).aggregate(v=Max("version"))["v"]
     revision = _copy(source, owner=source.owner, number=source.number, version=last + 1,
                      revises=source)
+    QuoteCoupon.objects.bulk_create([  # the same deal: its coupons stay, in their order
+        QuoteCoupon(quote=revision, coupon_id=applied.coupon_id, position=applied.position,
+                    applied_by_id=applied.applied_by_id, applied_on=applied.applied_on,
+                    discount_amount=applied.discount_amount)
+        for applied in source.coupons.all()])
     for request in source.approval_requests.filter(state=ApprovalState.PENDING):
         run_transition(request, "cancel", by=by, note="The quote was revised.", on=on)
     run_transition(source, "supersede", by=by, on=on,

@@ -29,6 +29,7 @@ from quotes.models import Quote, QuoteState
 from quotes.pdf import render_quote_pdf
 from quotes.periods import closed_period_error
 from quotes.services._common import locked, note_on_quote
+from quotes.services.coupons import redeem_coupons
 
 __all__ = [
     "LinkProblem", "accept_quote", "decline_quote", "expire_due_quotes", "quote_for_link",
@@ -181,6 +182,7 @@ def accept_quote(*, quote, by, title: str, consent: bool, user_agent: str = "",
     if errors:
         raise ValidationError(errors)
     quote = _locked_open_quote(quote, business_date(on))
+    redeem_coupons(quote, business_date(on))
     note = f"Signed by {actor.name.strip()}, {title.strip()}; PDF SHA-256 {quote.sent_pdf_sha256}"
     quote = run_transition(quote, "accept", by=actor, on=on, note=note,
                            name=actor.name.strip(), title=title.strip(), ip=actor.ip,

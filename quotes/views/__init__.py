@@ -20,6 +20,7 @@ from quotes.views.builder import (
     quote_builder,
     template_save,
 )
+from quotes.views.coupons import coupon_apply, coupon_remove
 from quotes.views.pages import (
     approval_cards,
     approvals,
@@ -37,7 +38,8 @@ from quotes.views.pages import (
 )
 
 __all__ = [
-    "approval_cards", "approvals", "configure", "configure_check", "deal_desk", "guided",
+    "approval_cards", "approvals", "configure", "configure_check", "coupon_apply",
+    "coupon_remove", "deal_desk", "guided",
     "line_add",
     "line_move",
     "line_remove", "line_update", "lines_add_many", "lines_copy", "lines_paste", "lines_reorder",

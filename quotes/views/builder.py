@@ -18,13 +18,14 @@ from catalog.selectors import configuration_of, products_visible_to
 from core.formatting import plain_quantity
 from core.redirects import safe_next
 from quotes import approval_rules, configuring, selectors, services
+from quotes.actions import quote_actions
 from quotes.forms import (
     ALIGNMENTS,
     AddLineForm,
     AddManyForm,
     LineForm,
 )
-from quotes.models import QuoteLine, QuoteState
+from quotes.models import QuoteLine
 from quotes.paste import parse_pasted
 from quotes.services.approvals import rule_facts
 from quotes.sku_files import MAX_BYTES, FileProblem, as_pasted_text, read_sku_file
@@ -34,10 +35,6 @@ LINES_PER_PAGE = 100
 
 def messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def can_edit(user, quote) -> bool:
-    return quote.state == QuoteState.DRAFT and user.has_perm("quotes.change_quote")
 
 
 def lines_page(request, quote, *, page=None):
@@ -63,7 +60,7 @@ def _with_badges(lines, approval: dict) -> list:
     return lines
 
 
-def _lines_context(request, quote, *, page=None) -> dict:
+def lines_context(request, quote, *, page=None) -> dict:
     """What the builder's lines, totals and approval preview need: the lines table's page with
     its approval badges and section headings."""
     page_obj = lines_page(request, quote, page=page)
@@ -72,12 +69,14 @@ def _lines_context(request, quote, *, page=None) -> dict:
     page_obj.object_list = selectors.with_section_starts(
         _with_badges(page_obj.object_list, approval), subtotals)
     return {"quote": quote, "page_obj": page_obj, "approval": approval, "editable": True,
-            "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals))}
+            "alignments": ALIGNMENTS, "section_names": sorted(filter(None, subtotals)),
+            "coupons": list(selectors.coupons_of(quote))}
 
 
-def render_builder(request, quote, *, configure=None, status=200):
+def render_builder(request, quote, *, configure=None, status=200, actions=None):
     return render(request, "quotes/builder.html", {
-        **_lines_context(request, quote), "configure": configure,
+        **lines_context(request, quote), "configure": configure,
+        "actions": actions or quote_actions(quote, request.user),
         "families": selectors.catalog_families(request.user),
         "templates": selectors.quote_templates_for(request.user)}, status=status)
 
@@ -90,11 +89,11 @@ def _after_add(request, quote, message: str):
         messages.success(request, message)
         return redirect(reverse("quotes:builder", args=[quote.pk]) + "?page=last")
     quote.refresh_from_db()
-    return _changed(render(request, "quotes/builder.html#after_add", {
-        **_lines_context(request, quote, page="last"), "added_message": message}))
+    return changed(render(request, "quotes/builder.html#after_add", {
+        **lines_context(request, quote, page="last"), "added_message": message}))
 
 
-def _changed(response, *, arranged: bool = False):
+def changed(response, *, arranged: bool = False):
     """Tell the page the quote's lines changed (the deal desk reloads on it) and, when their
     sections changed, that the lines table is to be read again (its headings and subtotals)."""
     response["HX-Trigger"] = "quote-changed, lines-changed" if arranged else "quote-changed"
@@ -105,7 +104,7 @@ def _changed(response, *, arranged: bool = False):
 def lines_table(request, pk):
     """htmx: the lines table at a page (read again after sections change)."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    return render(request, "quotes/builder.html#lines", _lines_context(request, quote))
+    return render(request, "quotes/builder.html#lines", lines_context(request, quote))
 
 
 @require_POST
@@ -122,7 +121,7 @@ def line_move(request, pk, line_pk):
     page = request.POST.get("page", "")[:6]
     if not request.htmx:
         return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
-    return render(request, "quotes/builder.html#lines", _lines_context(request, quote,
+    return render(request, "quotes/builder.html#lines", lines_context(request, quote,
                                                                         page=page or None))
 
 
@@ -148,13 +147,13 @@ def lines_reorder(request, pk):
             messages.error(request, error)
         return redirect(reverse("quotes:builder", args=[pk]) + f"?page={page or 1}")
     return render(request, "quotes/builder.html#lines", {
-        **_lines_context(request, quote, page=page or None), "order_errors": errors})
+        **lines_context(request, quote, page=page or None), "order_errors": errors})
 
 
 @permission_required("quotes.change_quote", raise_exception=True)
 def quote_builder(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    if quote.state != QuoteState.DRAFT:
+    if not quote.is_editable:
         messages.info(request, f"Quote {quote} is {quote.get_state_display().lower()}: "
                                f"only drafts can be changed.")
         return redirect("quotes:detail", pk=quote.pk)
@@ -484,7 +483,7 @@ def line_update(request, pk, line_pk):
             "line_errors": errors})
     approval = _approval_preview(line.quote)
     _with_badges([line], approval)
-    return _changed(render(request, "quotes/builder.html#line_changed",
+    return changed(render(request, "quotes/builder.html#line_changed",
                            {"quote": line.quote, "line": line, "editable": True,
                             "approval": approval, "alignments": ALIGNMENTS}),
                     arranged=line.section != section_before)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.redirects import safe_next
 from notifications.selectors import deliveries_of
 from quotes import approval_rules, selectors, services
+from quotes.actions import quote_actions
 from quotes.filters import QuoteFilter
 from quotes.forms import (
     DecisionForm,
@@ -20,7 +21,7 @@ from quotes.forms import (
     add_service_errors,
 )
 from quotes.models import QuoteState
-from quotes.views.builder import can_edit, lines_page, messages_of, render_builder
+from quotes.views.builder import lines_page, messages_of, render_builder
 
 PAGE_SIZE = 25
 
@@ -73,22 +74,19 @@ def quote_edit(request, pk):
 def quote_detail(request, pk):
     """A draft its owner may change opens in the builder; any other quote shows read-only."""
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    if can_edit(request.user, quote):
-        return render_builder(request, quote)
+    actions = quote_actions(quote, request.user)
+    if actions.edit:
+        return render_builder(request, quote, actions=actions)
     requests = list(selectors.approval_requests_of(quote))
-    decidable = (quote.state == QuoteState.PENDING_APPROVAL
-                 and selectors.approvals_queue(request.user).filter(quote=quote).exists())
     page_obj = lines_page(request, quote)
     page_obj.object_list = selectors.with_section_starts(
         list(page_obj.object_list), selectors.section_subtotals(quote))
     return render(request, "quotes/detail.html", {
         "quote": quote, "page_obj": page_obj, "requests": requests,
         "deliveries": list(deliveries_of(quote)),
-        "diff": selectors.diff_against_previous(quote), "decidable": decidable,
-        "decision_form": DecisionForm(), "reject_form": RejectForm(),
-        "can_revise": (request.user.has_perm("quotes.revise_quote")
-                       and quote.state in (QuoteState.PENDING_APPROVAL, QuoteState.APPROVED,
-                                           QuoteState.SENT))})
+        "diff": selectors.diff_against_previous(quote), "actions": actions,
+        "coupons": list(selectors.coupons_of(quote)),
+        "decision_form": DecisionForm(), "reject_form": RejectForm()})
 
 
 def _act(request, pk, action, success: str):

@@ -1,6 +1,7 @@
 """Import of active contracts from the previous system: good files create active contracts with
 their lines; a file with any bad row is refused whole, each bad row named by line and reason."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,12 @@ def accounts(sales_rep):
 
 def csv_of(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def by_line(refused: services.ImportRefused) -> dict[int, str]:
+    """The refusal's problems by the line number each starts with ("Line N: ...")."""
+    return {int(problem.split(":")[0].removeprefix("Line ")): problem
+            for problem in refused.problems}
 
 
 GOOD = csv_of(f"{ACME},SEAT-USER,10,monthly,30,10",
@@ -74,12 +81,12 @@ def test_a_file_with_bad_rows_is_refused_whole_with_line_numbers(accounts, finan
     with pytest.raises(services.ImportRefused) as refused:
         services.import_contracts(data=data, by=finance)
 
-    rows = dict(refused.value.rows)
+    rows = by_line(refused.value)
     assert sorted(rows) == [3, 4]
     assert "product 'NO-SUCH-SKU' does not exist" in rows[3]
-    for reason in ("account 'Nobody' does not exist", "auto_renew is not yes or no",
-                   "quantity is not a number", "billing_period is one of",
-                   "unit_price is not a number"):
+    for reason in ("account 'Nobody' does not exist", "the auto renew 'maybe' is not yes or no",
+                   "the quantity -1 must be positive", "unknown billing period 'fortnightly'",
+                   "the unit price 'abc' is not a number"):
         assert reason in rows[4]
     assert not Contract.objects.exists() and not ContractLine.objects.exists()
 
@@ -88,7 +95,8 @@ def test_contract_columns_must_agree_across_a_contracts_rows(accounts, finance):
     data = csv_of(f"{ACME},SEAT-USER,10,monthly,30,10",
                   f"{ACME.replace('2026-12-31', '2027-01-31')},ONBOARDING,1,one_time,2500,0")
 
-    with pytest.raises(services.ImportRefused, match="Line 3: contract columns differ"):
+    with pytest.raises(services.ImportRefused,
+                       match="Line 3: the contract columns differ from line 2"):
         services.import_contracts(data=data, by=finance)
 
 
@@ -109,7 +117,8 @@ def test_only_contracts_in_force_are_imported(accounts, finance):
 
 
 def test_missing_columns_are_named(finance):
-    with pytest.raises(services.ImportRefused, match="Line 1: Missing columns: .*sku"):
+    with pytest.raises(services.ImportRefused,
+                       match="Line 1: the header needs the columns .*; missing owner, .*sku"):
         services.import_contracts(data=b"reference,account\nX,Y\n", by=finance)
 
 
@@ -137,8 +146,20 @@ def test_the_import_page_lists_every_bad_row_and_imports_nothing(client, account
 @pytest.mark.parametrize(("row", "reason"), [
     (f"{ACME},SEAT-USER,10,monthly,30\x00,10", "Line 2: a cell holds a NUL character"),
     (f"{ACME},SEAT-USER,10,monthly,{'9' * 200_000},10", "Line 2: the line is longer than"),
-    (f"{ACME},SEAT-USER,10,monthly,1e400,10", "unit_price is not a number"),
-    (f"{ACME},SEAT-USER,1e20,monthly,30,10", "quantity is not a number"),
+    (f"{ACME},SEAT-USER,10,monthly,1e400,10", "Line 2: the unit price 1e400 is too large"),
+    (f"{ACME},SEAT-USER,1e20,monthly,30,10", "Line 2: the quantity 1e20 is too large"),
+    (f"{ACME},SEAT-USER,10,monthly,NaN,10", "Line 2: the unit price 'NaN' is not a number"),
+    # issue 15: amounts at the currency's precision, dates 1990-2099, known currencies only
+    (f"{ACME},SEAT-USER,10,monthly,30.125,10",
+     "Line 2: the unit price 30.125 has more than 2 decimal places"),
+    (f"{ACME},SEAT-USER,10,monthly,30,10.00001",
+     "Line 2: the discount percent 10.00001 has more than 4 decimal places"),
+    (f"{ACME.replace('2026-12-31', '9999-12-31')},SEAT-USER,10,monthly,30,10",
+     "Line 2: the end on 9999-12-31 is after 2099-12-31"),
+    (f"{ACME.replace('USD', 'XBT')},SEAT-USER,10,monthly,30,10",
+     "Line 2: unknown currency 'XBT'"),
+    (f"{'R' * 65}{ACME.removeprefix('OLD-1')},SEAT-USER,10,monthly,30,10",
+     "Line 2: the reference is longer than 64 characters"),
 ])
 def test_a_hostile_contract_file_is_refused_by_line_and_imports_nothing(accounts, finance,
                                                                         row, reason):
@@ -148,3 +169,49 @@ def test_a_hostile_contract_file_is_refused_by_line_and_imports_nothing(accounts
 
     assert any(reason in message for message in refused.value.messages)
     assert not Contract.objects.exists()
+
+
+def test_a_file_over_the_cap_is_refused_before_it_is_read(accounts, finance):
+    padding = f"{ACME},SEAT-USER,10,monthly,30,10\n" * 120_000  # over 5 MB of good rows
+
+    with pytest.raises(services.ImportRefused) as refused:
+        services.import_contracts(data=csv_of(padding), by=finance)
+
+    assert refused.value.problems == [
+        "The file is larger than 5 MB, the most this import reads."]
+
+
+def test_a_yen_contract_takes_whole_yen_only(finance, sales_rep):
+    seed_catalog()
+    AccountFactory(name="Tanaka", owner=sales_rep, currency="JPY")
+    row = "OLD-7,Tanaka,rep_a,jpy,2026-01-01,2026-12-31,net-30,no,12,0,30,SEAT-USER,2,monthly,"
+
+    with pytest.raises(services.ImportRefused,
+                       match="Line 2: the unit price 3000.5 has more than 0 decimal places"):
+        services.import_contracts(data=csv_of(row + "3000.5,0"), by=finance)
+
+    (contract,) = services.import_contracts(data=csv_of(row + "3000,0"), by=finance)
+    assert (contract.currency, contract.recurring_monthly) == ("JPY", Decimal(6000))
+
+
+def test_an_xlsx_file_imports_as_its_csv_does(accounts, finance):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for line in GOOD.decode().splitlines():
+        workbook.active.append(line.split(","))
+    workbook.active.append(["OLD-3", "Acme", "rep_a", "USD"])  # a short row: line 5
+    data = io.BytesIO()
+    workbook.save(data)
+
+    with pytest.raises(services.ImportRefused) as refused:
+        services.import_contracts(data=data.getvalue(), filename="old.xlsx", by=finance)
+    assert sorted(by_line(refused.value)) == [5]
+
+    workbook.active.delete_rows(5)
+    data = io.BytesIO()
+    workbook.save(data)
+    created = services.import_contracts(data=data.getvalue(), filename="old.xlsx", by=finance)
+    assert [c.external_reference for c in created] == ["OLD-1", "OLD-2"]
+    assert Contract.objects.get(external_reference="OLD-1").total_contract_value == Decimal(
+        "5740.00")

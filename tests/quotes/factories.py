@@ -36,3 +36,8 @@ def draft_quote(owner, *, account=None, lines=(), term_months: int = 12, **field
 
 def seat_lines(count: int, discount: str = "0"):
     return [("SEAT-USER", 1 + n % 7, discount) for n in range(count)]
+
+
+def skus(quote) -> list[str]:
+    """The quote's lines' SKUs in their order."""
+    return list(quote.lines.order_by("position").values_list("product__sku", flat=True))

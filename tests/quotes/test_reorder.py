@@ -2,31 +2,16 @@
 and components move with their product; the server checks the order before it changes any
 position; only the quote's owner (or who may change it) reorders."""
 
-from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from quotes import services
-from tests.quotes.factories import draft_quote, product, seat_lines
+from tests.quotes.factories import draft_quote, seat_lines, skus
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _skus(quote):
-    return list(quote.lines.order_by("position").values_list("product__sku", flat=True))
-
-
-@pytest.fixture
-def quote(catalog, sales_rep):
-    # seats, a configured platform (with two option lines: edition and seats), onboarding
-    quote = draft_quote(sales_rep, lines=[("SEAT-USER", 10, "0")])
-    services.add_line(quote=quote, product=product("PLATFORM"), by=sales_rep,
-                      options={"PLAT-PRO": D(1), "SEAT-USER": D(5)})
-    services.add_line(quote=quote, product=product("ONBOARDING"), by=sales_rep)
-    return quote
 
 
 def _heads(quote):
@@ -39,7 +24,7 @@ def test_the_products_take_the_order_given_with_their_options(quote, sales_rep):
     services.reorder_lines(quote=quote, by=sales_rep,
                            order=[heads["ONBOARDING"], heads["PLATFORM"], heads["SEAT-USER"]])
 
-    assert _skus(quote) == ["ONBOARDING", "PLATFORM", "PLAT-PRO", "SEAT-USER", "SEAT-USER"]
+    assert skus(quote) == ["ONBOARDING", "PLATFORM", "PLAT-PRO", "SEAT-USER", "SEAT-USER"]
     assert list(quote.lines.order_by("position").values_list("position", flat=True)) == [
         1, 2, 3, 4, 5]
     assert quote.lines.get(product__sku="PLAT-PRO").parent_id == heads["PLATFORM"]
@@ -75,13 +60,13 @@ def test_a_bad_order_is_refused_and_changes_nothing(quote, sales_rep, other_rep,
         "option": ([option.pk, heads["PLATFORM"]], option.pk),
         "unknown": ([other.pk, heads["PLATFORM"]], other.pk),
     }[order]
-    before = _skus(quote)
+    before = skus(quote)
 
     with pytest.raises(ValidationError) as error:
         services.reorder_lines(quote=quote, by=sales_rep, order=given)
 
     assert error.value.message_dict == {"order": [message.format(named)]}
-    assert _skus(quote) == before
+    assert skus(quote) == before
 
 
 def test_another_rep_and_an_accountant_cannot_reorder(quote, other_rep, accountant):
@@ -103,28 +88,28 @@ def test_the_drop_posts_the_order_and_gets_the_table_back(client, quote, sales_r
 
     assert body.index(f'id="line-{heads["ONBOARDING"]}"') < body.index(
         f'id="line-{heads["PLATFORM"]}"')
-    assert _skus(quote)[:2] == ["ONBOARDING", "SEAT-USER"]
+    assert skus(quote)[:2] == ["ONBOARDING", "SEAT-USER"]
     assert f'data-drag="{heads["PLATFORM"]}"' in body
 
 
 def test_a_bad_drop_says_why_and_keeps_the_order(client, quote, sales_rep):
     client.force_login(sales_rep)
-    before = _skus(quote)
+    before = skus(quote)
 
     body = client.post(reverse("quotes:lines_reorder", args=[quote.pk]),
                        {"order": ["abc"], "page": "1"}, **HTMX).content.decode()
 
     assert "The new order names lines by number." in body
-    assert _skus(quote) == before
+    assert skus(quote) == before
 
 
 @pytest.mark.parametrize("who, status", [("other_rep", 404), ("accountant", 403)])
 def test_the_wrong_people_cannot_post_an_order(client, quote, request, who, status):
     client.force_login(request.getfixturevalue(who))
-    before = _skus(quote)
+    before = skus(quote)
 
     response = client.post(reverse("quotes:lines_reorder", args=[quote.pk]),
                            {"order": list(_heads(quote).values())}, **HTMX)
 
     assert response.status_code == status
-    assert _skus(quote) == before
+    assert skus(quote) == before

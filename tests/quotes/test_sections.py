@@ -1,7 +1,6 @@
 """Arranging a quote: sections with subtotals, moving lines up and down, line notes; on the
 builder and on the PDF."""
 
-from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,38 +8,24 @@ from django.urls import reverse
 
 from quotes import services
 from quotes.pdf import render_quote_html
-from tests.quotes.factories import draft_quote, product
+from tests.quotes.factories import skus
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def _skus(quote):
-    return list(quote.lines.order_by("position").values_list("product__sku", flat=True))
-
-
-@pytest.fixture
-def quote(catalog, sales_rep):
-    # seats, a configured platform (with two option lines: edition and seats), onboarding
-    quote = draft_quote(sales_rep, lines=[("SEAT-USER", 10, "0")])
-    services.add_line(quote=quote, product=product("PLATFORM"), by=sales_rep,
-                      options={"PLAT-PRO": D(1), "SEAT-USER": D(5)})
-    services.add_line(quote=quote, product=product("ONBOARDING"), by=sales_rep)
-    return quote
-
-
 def test_a_line_moves_with_its_options_and_positions_stay_in_order(quote, sales_rep):
-    assert _skus(quote) == ["SEAT-USER", "PLATFORM", "PLAT-PRO", "SEAT-USER", "ONBOARDING"]
+    assert skus(quote) == ["SEAT-USER", "PLATFORM", "PLAT-PRO", "SEAT-USER", "ONBOARDING"]
     onboarding = quote.lines.get(product__sku="ONBOARDING")
     platform = quote.lines.get(product__sku="PLATFORM")
 
     services.move_line(line=onboarding, by=sales_rep, up=True)
-    assert _skus(quote) == ["SEAT-USER", "ONBOARDING", "PLATFORM", "PLAT-PRO", "SEAT-USER"]
+    assert skus(quote) == ["SEAT-USER", "ONBOARDING", "PLATFORM", "PLAT-PRO", "SEAT-USER"]
     services.move_line(line=platform, by=sales_rep, up=True)
     services.move_line(line=platform, by=sales_rep, up=True)
     services.move_line(line=platform, by=sales_rep, up=True)  # already first: nothing moves
 
-    assert _skus(quote) == ["PLATFORM", "PLAT-PRO", "SEAT-USER", "SEAT-USER", "ONBOARDING"]
+    assert skus(quote) == ["PLATFORM", "PLAT-PRO", "SEAT-USER", "SEAT-USER", "ONBOARDING"]
     assert list(quote.lines.order_by("position").values_list("position", flat=True)) == [
         1, 2, 3, 4, 5]
     option = quote.lines.get(product__sku="PLAT-PRO")
@@ -99,7 +84,7 @@ def test_the_move_buttons_return_the_table_in_its_new_order(client, quote, sales
                        {"direction": "up", "page": "1"}, **HTMX).content.decode()
 
     assert body.index(f'id="line-{onboarding.pk}"') < body.index("Q2C Cloud Platform")
-    assert _skus(quote)[1] == "ONBOARDING"
+    assert skus(quote)[1] == "ONBOARDING"
 
 
 def test_a_pasted_list_with_section_lines_fills_the_sections(client, quote, sales_rep):

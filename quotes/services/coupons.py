@@ -1,0 +1,100 @@
+"""Coupons on a quote: the rep applies a code to a draft (checked by `catalog.coupons`: its
+window, currency, products, limit and stacking), or takes it off; the quote is priced again with
+it (`quotes.coupon_amounts`). When the customer accepts, each coupon is redeemed: its row is
+locked and its redemptions counted again, so two acceptances at once never pass its limit.
+"""
+
+from collections import Counter
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+
+from catalog.coupons import coupon_problems
+from catalog.models import Coupon
+from core.actors import as_actor
+from core.dates import business_date
+from quotes.models import Quote, QuoteCoupon, QuoteKind
+from quotes.selectors import coupons_of
+from quotes.services._common import locked_draft, note_on_quote
+from quotes.services.repricing import store_prices
+
+MAX_CODE = 40  # Coupon.code
+
+
+def redemptions_of(coupon_ids) -> Counter:
+    """How many accepted quotes redeemed each coupon."""
+    return Counter(dict(QuoteCoupon.objects.filter(coupon_id__in=coupon_ids,
+                                                   redeemed_on__isnull=False)
+                        .values("coupon").annotate(n=Count("pk")).values_list("coupon", "n")))
+
+
+def _coupon(code: str) -> Coupon:
+    code = (code or "").strip().upper()
+    if not code:
+        raise ValidationError({"code": "Type the coupon's code."})
+    coupon = (Coupon.objects.filter(code=code[:MAX_CODE], active=True)
+              .prefetch_related("products").first())
+    if coupon is None:
+        raise ValidationError({"code": f"There is no coupon {code}."})
+    return coupon
+
+
+@transaction.atomic
+def apply_coupon(*, quote: Quote, code: str, by, on: date | None = None) -> Quote:
+    """Put the coupon on a draft, after the ones it has (they apply in that order)."""
+    quote = locked_draft(quote, by)
+    today = business_date(on)
+    if quote.kind == QuoteKind.AMENDMENT:
+        raise ValidationError({"code": "Coupons go on new business and renewals; an amendment "
+                                       "keeps the prices of its contract."})
+    coupon = _coupon(code)
+    applied = list(coupons_of(quote))
+    problems = coupon_problems(
+        coupon.terms(), on=today, currency=quote.currency,
+        product_ids=set(quote.lines.values_list("product_id", flat=True)),
+        redemptions=redemptions_of([coupon.pk])[coupon.pk],
+        others=[other.coupon.terms() for other in applied])
+    if problems:
+        raise ValidationError({"code": problems})
+    QuoteCoupon.objects.create(quote=quote, coupon=coupon, applied_by=as_actor(by).user,
+                               applied_on=today,
+                               position=applied[-1].position + 1 if applied else 1)
+    store_prices(quote)
+    note_on_quote(quote, by, "apply_coupon", f"Coupon {coupon.code} applied ({coupon.name})", on)
+    return quote
+
+
+@transaction.atomic
+def remove_coupon(*, quote: Quote, coupon_id: int, by, on: date | None = None) -> Quote:
+    """Take a coupon off a draft (the others keep their order)."""
+    quote = locked_draft(quote, by)
+    removed = QuoteCoupon.objects.filter(quote=quote, coupon_id=coupon_id).select_related(
+        "coupon").first()
+    if removed is None:
+        raise ValidationError({"code": "That coupon is not on this quote."})
+    removed.delete()
+    store_prices(quote)
+    note_on_quote(quote, by, "remove_coupon", f"Coupon {removed.coupon.code} taken off", on)
+    return quote
+
+
+def redeem_coupons(quote: Quote, today: date) -> None:
+    """Count the accepted quote's coupons as redeemed, or refuse when one has reached its limit
+    since it was applied. Locks the coupons' rows (in pk order) until the caller commits."""
+    applied = list(QuoteCoupon.objects.filter(quote=quote).order_by("pk"))
+    if not applied:
+        return
+    ids = sorted(a.coupon_id for a in applied)
+    limits = dict(Coupon.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+                  .values_list("pk", "max_redemptions"))
+    counts = redemptions_of(ids)
+    full = [a for a in applied if limits[a.coupon_id] is not None
+            and counts[a.coupon_id] >= limits[a.coupon_id]]
+    if full:
+        codes = ", ".join(Coupon.objects.filter(pk__in=[a.coupon_id for a in full])
+                          .values_list("code", flat=True))
+        raise ValidationError(f"The coupon {codes} has been redeemed as often as it may be "
+                              "since this quote was sent; ask your contact for a new quote.")
+    QuoteCoupon.objects.filter(pk__in=[a.pk for a in applied]).update(redeemed_on=today)
