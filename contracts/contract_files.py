@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 from core.imports import RowReader, Table, read_table
-from core.money import minor_units
 
 COLUMNS = ["reference", "account", "owner", "currency", "start_on", "end_on", "payment_terms",
            "auto_renew", "renewal_term_months", "uplift_percent", "renewal_notice_days", "sku",
@@ -24,6 +23,7 @@ YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 MAX_BYTES = 5 * 1024 * 1024  # a few thousand contracts' lines are well under 1 MB
 MAX_REFERENCE = 64  # Contract.external_reference
 PLACES = 4  # quantities and percentages: ContractLine.quantity, PERCENT fields
+RATE_PLACES = 6  # unit prices: ContractLine.list_unit_price
 HUNDRED = Decimal(100)
 
 
@@ -129,12 +129,12 @@ def _term_columns(cells: RowReader, today: date) -> dict:
 
 
 def _line_columns(cells: RowReader, known: Known) -> dict:
-    currency = cells.row["currency"].upper()
-    places = minor_units(currency) if currency in known.currencies else None
     return {"sku": _named(cells, "sku", known.skus, "product"),
             "quantity": cells.decimal("quantity", places=PLACES, positive=True),
             "billing_period": cells.choice("billing_period", known.billing_periods),
-            "unit_price": _between(cells, "unit_price", 0, None, places=places),
+            # a price per unit, not an amount owed: the places of the column, not the currency's
+            # (0.0125 USD an API call; format_rate shows it so)
+            "unit_price": _between(cells, "unit_price", 0, None, places=RATE_PLACES),
             "discount_percent": _between(cells, "discount_percent", 0, HUNDRED, places=PLACES,
                                          default=Decimal(0))}
 

@@ -256,6 +256,8 @@ EXPECTED = {
     "quotes:clone": post(SALES),
     "quotes:configure": both(SALES),
     "quotes:configure_check": post(SALES),
+    "quotes:coupon_apply": post(SALES),
+    "quotes:coupon_remove": post(SALES),
     "quotes:create": both(SALES),
     "quotes:deal_desk": both(DOCUMENT_READERS),
     "quotes:detail": both(DOCUMENT_READERS),

@@ -181,17 +181,19 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read(accounts, finance):
         "The file is larger than 5 MB, the most this import reads."]
 
 
-def test_a_yen_contract_takes_whole_yen_only(finance, sales_rep):
+def test_a_unit_price_is_a_rate_with_the_columns_places_not_the_currencys(finance, sales_rep):
+    # a price per unit is not an amount owed: half a yen a unit is a price (Stripe's
+    # unit_amount_decimal takes up to 12 places), a 7th decimal is more than the column keeps
     seed_catalog()
     AccountFactory(name="Tanaka", owner=sales_rep, currency="JPY")
     row = "OLD-7,Tanaka,rep_a,jpy,2026-01-01,2026-12-31,net-30,no,12,0,30,SEAT-USER,2,monthly,"
 
     with pytest.raises(services.ImportRefused,
-                       match="Line 2: the unit price 3000.5 has more than 0 decimal places"):
-        services.import_contracts(data=csv_of(row + "3000.5,0"), by=finance)
+                       match="Line 2: the unit price 3000.0000001 has more than 6 decimal places"):
+        services.import_contracts(data=csv_of(row + "3000.0000001,0"), by=finance)
 
-    (contract,) = services.import_contracts(data=csv_of(row + "3000,0"), by=finance)
-    assert (contract.currency, contract.recurring_monthly) == ("JPY", Decimal(6000))
+    (contract,) = services.import_contracts(data=csv_of(row + "3000.5,0"), by=finance)
+    assert (contract.currency, contract.recurring_monthly) == ("JPY", Decimal(6001))
 
 
 def test_an_xlsx_file_imports_as_its_csv_does(accounts, finance):

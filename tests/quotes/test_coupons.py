@@ -219,3 +219,14 @@ def test_two_customers_accepting_at_once_never_pass_the_limit(sales_rep):
     assert not errors
     assert (len(accepted), len(refused)) == (1, 1)
     assert QuoteCoupon.objects.filter(redeemed_on__isnull=False).count() == 1
+
+
+def test_the_customer_sees_the_coupon_on_their_quote_page(client, sales_rep, time_machine):
+    coupon("SPRING", skus=["SEAT-USER"], percent_off=D(20), duration="repeating", periods=3)
+    quote = _sent_with(sales_rep, "SPRING")
+    time_machine.move_to(CREATED_ON)
+
+    page = client.get(reverse("portal:quote", args=[quote_link_token(quote)])).content.decode()
+
+    assert "<th>Coupons</th><td class=\"num\">−$153.00</td>" in page
+    assert "(coupons −$153.00)" in page
