@@ -150,8 +150,8 @@ def test_the_import_page_lists_every_bad_row_and_imports_nothing(client, account
     (f"{ACME},SEAT-USER,1e20,monthly,30,10", "Line 2: the quantity 1e20 is too large"),
     (f"{ACME},SEAT-USER,10,monthly,NaN,10", "Line 2: the unit price 'NaN' is not a number"),
     # issue 15: amounts at the currency's precision, dates 1990-2099, known currencies only
-    (f"{ACME},SEAT-USER,10,monthly,30.125,10",
-     "Line 2: the unit price 30.125 has more than 2 decimal places"),
+    (f"{ACME},SEAT-USER,10,monthly,30.1234567,10",
+     "Line 2: the unit price 30.1234567 has more than 6 decimal places"),
     (f"{ACME},SEAT-USER,10,monthly,30,10.00001",
      "Line 2: the discount percent 10.00001 has more than 4 decimal places"),
     (f"{ACME.replace('2026-12-31', '9999-12-31')},SEAT-USER,10,monthly,30,10",

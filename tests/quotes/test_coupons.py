@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
+from catalog.demo import seed_catalog
 from catalog.models import Coupon, Product
 from q2c import flows
 from quotes import services
@@ -222,6 +223,7 @@ def test_two_customers_accepting_at_once_never_pass_the_limit(sales_rep):
 
 
 def test_the_customer_sees_the_coupon_on_their_quote_page(client, sales_rep, time_machine):
+    seed_catalog()  # the coupon names its product
     coupon("SPRING", skus=["SEAT-USER"], percent_off=D(20), duration="repeating", periods=3)
     quote = _sent_with(sales_rep, "SPRING")
     time_machine.move_to(CREATED_ON)
