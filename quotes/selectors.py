@@ -366,7 +366,8 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
             revenue_rule=rule, is_bundle=is_bundle, included=included,
-            parent_key=str(parent_id) if parent_id else None, ssp=ssps.get(product_id)))
+            parent_key=str(parent_id) if parent_id else None, ssp=ssps.get(product_id),
+            product_id=product_id))
     return lines
 
 
@@ -382,7 +383,8 @@ def terms_spec_of(terms) -> TermsSpec:
 def deal_desk_preview(quote: Quote) -> deal_desk.Preview:
     """Billing, revenue by month and cash of the quote as it stands (quotes.deal_desk)."""
     return deal_desk.preview(deal_desk_lines(quote), currency=quote.currency,
-                             terms=terms_spec_of(quote.payment_terms))
+                             terms=terms_spec_of(quote.payment_terms),
+                             coupons=coupon_terms_of(quote))
 
 
 def section_subtotals(quote: Quote) -> dict[str, Decimal]:

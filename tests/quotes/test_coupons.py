@@ -258,7 +258,8 @@ def test_a_coupon_goes_only_on_a_draft_as_a_line_edit_does(sales_rep):
         services.update_line(line=quote.lines.first(), by=sales_rep, quantity=D(11))
 
 
-def test_the_deal_desk_shows_the_coupon_in_the_discount_and_the_margin(client, draft, sales_rep):
+def test_the_deal_desk_shows_the_coupon_in_the_discount_margin_and_schedule(
+        client, draft, sales_rep):
     # after a forever 50% coupon on the seats: 2,070.00 of 8,600.00 list given away (24.1%),
     # 1,530.00 of it by the coupon; margin on 6,530.00 net of coupons against a cost of
     # 2,740.00 (10 seats × $2 × 12 months + onboarding $2,500) is 58.0%
@@ -271,3 +272,5 @@ def test_the_deal_desk_shows_the_coupon_in_the_discount_and_the_margin(client, d
     assert ('data-desk="discount">24.1% of list: $2,070.00, of which coupons −$1,530.00'
             in desk)
     assert "58.0%: net of coupons $6,530.00 against a cost of $2,740.00" in desk
+    # billing, revenue and cash are the contract's schedule, which the coupon is taken off
+    assert 'data-desk="price">$6,530.00' in desk
