@@ -20,7 +20,7 @@ from core.api.viewsets import ApiViewSet
 from core.external_ids import set_external_id, with_external_ids
 from customers.models import Account, Contact, PaymentTerms
 from quotes import services
-from quotes.models import Quote, QuoteLine
+from quotes.models import Quote, QuoteCoupon, QuoteLine
 from quotes.selectors import quotes_visible_to
 
 
@@ -34,6 +34,15 @@ class QuoteLineSerializer(serializers.ModelSerializer):
                   "list_unit_price", "list_per_period", "amount_per_period", "list_amount",
                   "discount_amount", "net_amount", "tax_amount"]
         read_only_fields = fields
+
+
+class QuoteCouponSerializer(serializers.Serializer):
+    """A coupon on the quote, in the order coupons apply."""
+
+    code = serializers.CharField(source="coupon.code")
+    name = serializers.CharField(source="coupon.name")
+    discount_amount = serializers.DecimalField(max_digits=19, decimal_places=4,
+                                               help_text="What it takes off over the term.")
 
 
 class QuoteSerializer(serializers.Serializer):
@@ -61,6 +70,11 @@ class QuoteSerializer(serializers.Serializer):
     annual_contract_value = serializers.DecimalField(max_digits=19, decimal_places=4)
     total_contract_value = serializers.DecimalField(max_digits=19, decimal_places=4)
     tax_estimate = serializers.DecimalField(max_digits=19, decimal_places=4)
+    coupon_total = serializers.DecimalField(
+        max_digits=19, decimal_places=4,
+        help_text="What the coupons take off over the term (the total contract value is net "
+                  "of it).")
+    coupons = QuoteCouponSerializer(many=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     approved_at = serializers.DateTimeField(allow_null=True)
     sent_at = serializers.DateTimeField(allow_null=True)
@@ -139,7 +153,8 @@ def _add_lines(quote, lines: list[dict], by) -> None:
 
 
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    """The quotes the user may see, with lines and totals (two queries for a page)."""
+    """The quotes the user may see, with lines, coupons and totals (three queries for a
+    page)."""
 
     queryset = Quote.objects.none()
     serializer_class = QuoteSerializer
@@ -148,7 +163,8 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         lines = QuoteLine.objects.select_related("product").defer("price_snapshot").order_by(
             "position", "pk")
         quotes = quotes_visible_to(self.request.user).defer("sent_pdf").prefetch_related(
-            Prefetch("lines", queryset=lines))
+            Prefetch("lines", queryset=lines),
+            Prefetch("coupons", queryset=QuoteCoupon.objects.select_related("coupon")))
         return updated_since(with_external_ids(quotes), self.request)
 
     def _answer(self, quote, code=status.HTTP_200_OK):

@@ -3,12 +3,14 @@
     approval_hits(quote: QuoteFacts, rules: Sequence[RuleFacts]) -> list[Hit]
 
 A line's discount percent is what it gives away against its list amount over the term (so an
-amount off each period counts too). Margin is the net over the term against the unit cost over
-the same time: a unit cost is per unit per month for a recurring line (so quantity × unit cost ×
-the term's months) and per unit for a one-time line; shown only when the product has a unit
-cost in the quote's currency. An amount rule (TCV) compares a quote in another currency through
-the functional currency at the rates of the quote's start (`QuoteFacts.rates`); without a rate
-it asks for approval rather than letting the quote pass. The deal desk rules (first-year cash,
+amount off each period counts too), the quote's coupons included: a coupon is a discount like
+any other, so a 100% coupon asks for the approval a 100% line discount would. Margin is the
+net over the term, after coupons, against the unit cost over the same time: a unit cost is
+per unit per month for a recurring line (so quantity × unit cost × the term's months) and per
+unit for a one-time line; shown only when the product has a unit cost in the quote's currency.
+An amount rule (TCV, net of coupons) compares a quote in another currency through the
+functional currency at the rates of the quote's start (`QuoteFacts.rates`); without a rate it
+asks for approval rather than letting the quote pass. The deal desk rules (first-year cash,
 revenue deferred beyond 12 months) read the deal desk preview's figures (quotes.deal_desk) as
 shares of the total contract value.
 """
@@ -40,15 +42,20 @@ class LineFacts:
     quantity: Decimal
     cost_months: Decimal  # the term's months for a recurring line, 1 for a one-time line
     list_amount: Decimal
-    discount_amount: Decimal
-    net_amount: Decimal
+    discount_amount: Decimal  # the line's own discount
+    net_amount: Decimal  # what the line brings over the term, after coupons
     unit_cost: Decimal | None = None  # in the quote's currency
+    coupon_amount: Decimal = ZERO
+
+    @property
+    def given_away(self) -> Decimal:
+        return self.discount_amount + self.coupon_amount
 
     @property
     def discount_percent(self) -> Decimal:
         if not self.list_amount:
             return ZERO
-        return self.discount_amount * HUNDRED / self.list_amount
+        return self.given_away * HUNDRED / self.list_amount
 
     @property
     def cost(self) -> Decimal | None:
@@ -62,8 +69,8 @@ class QuoteFacts:
     currency: str
     term_months: int
     list_total: Decimal
-    discount_total: Decimal
-    total_contract_value: Decimal
+    discount_total: Decimal  # the lines' own discounts
+    total_contract_value: Decimal  # net of coupons
     payment_terms_name: str
     payment_terms_days: int
     lines: tuple[LineFacts, ...] = ()
@@ -73,10 +80,15 @@ class QuoteFacts:
     # From the deal desk preview, when a rule needs them (None: not worked out).
     first_year_cash: Decimal | None = None
     revenue_after_first_year: Decimal | None = None
+    coupon_total: Decimal = ZERO
+
+    @property
+    def given_away(self) -> Decimal:
+        return self.discount_total + self.coupon_total
 
     @property
     def discount_percent(self) -> Decimal:
-        return self.discount_total * HUNDRED / self.list_total if self.list_total else ZERO
+        return self.given_away * HUNDRED / self.list_total if self.list_total else ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +139,11 @@ def amount_text(value: Decimal, currency: str) -> str:
     return f"{round_money(value, currency):,} {currency}"
 
 
+def given_away_text(given_away: Decimal, by_coupons: Decimal, currency: str) -> str:
+    text = amount_text(given_away, currency)
+    return f"{text} ({amount_text(by_coupons, currency)} by coupons)" if by_coupons else text
+
+
 def margin_text(line: LineFacts, currency: str) -> str:
     cost = line.cost
     if cost is None:
@@ -144,7 +161,8 @@ def _line_discount(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
             reasons.append(
                 f"Line {line.position} {line.sku}: {percent_text(line.discount_percent)} off "
                 f"(above {percent_text(rule.threshold)}), "
-                f"{amount_text(line.discount_amount, quote.currency)} given away over the term, "
+                f"{given_away_text(line.given_away, line.coupon_amount, quote.currency)} given "
+                f"away over the term, "
                 f"{margin_text(line, quote.currency)}.")
     return reasons
 
@@ -154,8 +172,8 @@ def _total_discount(quote: QuoteFacts, rule: RuleFacts) -> list[str]:
         return []
     return [f"Total discount {percent_text(quote.discount_percent)} "
             f"(above {percent_text(rule.threshold)}): "
-            f"{amount_text(quote.discount_total, quote.currency)} given away over "
-            f"{quote.term_months} months."]
+            f"{given_away_text(quote.given_away, quote.coupon_total, quote.currency)} given "
+            f"away over {quote.term_months} months."]
 
 
 def _tcv_above(quote: QuoteFacts, rule: RuleFacts) -> list[str]:

@@ -6,8 +6,9 @@ recognized, when the cash should come in. Pure, over plain values; no ORM.
 It computes nothing of its own; it runs the quote's lines through the very functions the later
 stages use, so the preview is what they will make:
 - billing: `catalog.charge_schedule.charge_schedule` over each line's terms
-  (`quotes.term_amounts.QuoteTerm`), as `contracts.services.schedules` stores each contract
-  line's schedule (usage bills in arrears and holds no amount yet);
+  (`quotes.term_amounts.QuoteTerm`), less the quote's coupons (`quotes.coupon_amounts`), as
+  `contracts.services.schedules` stores each contract line's schedule (usage bills in arrears
+  and holds no amount yet);
 - revenue: each line's price is what its schedule charges and its standalone price the
   catalog's over its term (`revrec.obligations`), allocated by `allocate_plan`, then recognized
   by `revrec.schedules` (ratably by day, or in the month control passes), as
@@ -22,14 +23,17 @@ their models or services) is what keeps one computation instead of a copy.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from billing.due_schedule import TermsSpec, due_schedule
 from catalog.charge_schedule import ChargeKind, LineTerms
+from catalog.coupons import CouponTerms
 from core.dates import add_months
 from core.money import round_money
+from quotes.coupon_amounts import less_coupons
 from quotes.term_amounts import Schedules
 from revrec import schedules
 from revrec.obligations import (
@@ -58,6 +62,7 @@ class DeskLine:
     parent_key: str | None = None
     ssp: tuple[Decimal, str] | None = None  # the catalog SSP (per unit, basis) in the currency
     unit_cost: Decimal | None = None  # per unit (per month when recurring), for the margin
+    product_id: int = 0  # which coupons apply to it
 
     @property
     def recurring(self) -> bool:
@@ -100,27 +105,31 @@ class Preview:
                    ZERO)
 
 
-def _charges(line: DeskLine, schedules_: Schedules) -> list:
-    return [] if line.included else schedules_.of(line.terms)
+def charges_of(lines, currency: str, schedules_: Schedules,
+               coupons: Sequence[CouponTerms] = ()) -> dict[str, list]:
+    """Each line's charges by key, less the coupons, as the contract will store them."""
+    return less_coupons(coupons, [(line.key, line.product_id,
+                                   [] if line.included else schedules_.of(line.terms))
+                                  for line in lines], currency)
 
 
-def billing_of(lines, currency: str, schedules_: Schedules | None = None
+def billing_of(lines, currency: str, charged: dict[str, list]
                ) -> tuple[tuple[date, Decimal, bool], ...]:
     """What the lines charge, by due date (one invoice a day), as the contract will store."""
-    schedules_ = schedules_ or Schedules()
     by_day: dict[date, list] = defaultdict(list)
     for line in lines:
-        for charge in _charges(line, schedules_):
+        for charge in charged[line.key]:
             by_day[charge.due_on].append(charge)
     return tuple((day, round_money(sum((c.amount for c in by_day[day]), ZERO), currency),
                   any(c.kind == ChargeKind.USAGE for c in by_day[day]))
                  for day in sorted(by_day))
 
 
-def _facts(line: DeskLine, currency: str, schedules_: Schedules) -> LineFacts:
+def _facts(line: DeskLine, currency: str, schedules_: Schedules, charged: dict[str, list]
+           ) -> LineFacts:
     """As `revrec.selectors.facts_of` reads a contract line: its price is its schedule; its
     SSP the catalog's over the term, else its list over the schedule."""
-    net = round_money(sum((c.amount for c in _charges(line, schedules_)), ZERO), currency)
+    net = round_money(sum((c.amount for c in charged[line.key]), ZERO), currency)
     if line.ssp is None:
         listed = ZERO
         if not line.included and not line.terms.usage:
@@ -150,12 +159,12 @@ def _recognized(line: DeskLine, amount: Decimal, currency: str):
     return schedules.point_in_time_schedule(amount, currency, line.terms.start_on)
 
 
-def revenue_of(lines, currency: str, schedules_: Schedules | None = None
+def revenue_of(lines, currency: str, schedules_: Schedules, charged: dict[str, list]
                ) -> tuple[Decimal, tuple[tuple[date, Decimal], ...]]:
     """The transaction price and the revenue by month, as revrec will schedule it."""
-    schedules_ = schedules_ or Schedules()
     by_key = {line.key: line for line in lines}
-    plan = plan_obligations([_facts(line, currency, schedules_) for line in lines], currency)
+    plan = plan_obligations([_facts(line, currency, schedules_, charged) for line in lines],
+                            currency)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     if plan.obligations:
         for obligation in allocate_plan(plan, currency):
@@ -174,11 +183,13 @@ def cash_of(billing, currency: str, terms: TermsSpec) -> tuple[tuple[date, Decim
     return tuple(sorted(by_month.items()))
 
 
-def preview(lines, *, currency: str, terms: TermsSpec) -> Preview:
+def preview(lines, *, currency: str, terms: TermsSpec,
+            coupons: Sequence[CouponTerms] = ()) -> Preview:
     """Billing, revenue and cash of the lines, each by the later stage's own function."""
     lines, schedules_ = list(lines), Schedules()
-    billing = billing_of(lines, currency, schedules_)
-    price, revenue = revenue_of(lines, currency, schedules_)
+    charged = charges_of(lines, currency, schedules_, coupons)
+    billing = billing_of(lines, currency, charged)
+    price, revenue = revenue_of(lines, currency, schedules_, charged)
     return Preview(currency=currency, billing=billing, revenue=revenue,
                    cash=cash_of(billing, currency, terms), transaction_price=price,
                    usage_lines=sum(1 for line in lines if line.revenue_rule == AS_BILLED))

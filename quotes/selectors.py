@@ -129,7 +129,7 @@ def approvals_queue(user) -> QuerySet[ApprovalRequest]:
 
 FACT_COLUMNS = ("quote_id", "position", "product__sku", "product__name", "quantity",
                 "billing_period", "list_amount", "discount_amount", "net_amount",
-                "product__unit_cost", "product__unit_cost_currency")
+                "product__unit_cost", "product__unit_cost_currency", "coupon_amount")
 
 
 def quote_facts_for(quotes) -> dict[int, approval_rules.QuoteFacts]:
@@ -179,13 +179,15 @@ def _facts(quote: Quote, rows, rates: dict[int, tuple]) -> approval_rules.QuoteF
         approval_rules.LineFacts(
             position=position, sku=sku, name=name, quantity=quantity,
             cost_months=Decimal(1 if period == "one_time" else quote.term_months),
-            list_amount=list_amount, discount_amount=discount, net_amount=net,
+            list_amount=list_amount, discount_amount=discount, net_amount=net - coupon,
+            coupon_amount=coupon,
             unit_cost=cost if cost is not None and cost_currency == quote.currency else None)
         for _, position, sku, name, quantity, period, list_amount, discount, net, cost,
-        cost_currency in rows)
+        cost_currency, coupon in rows)
     return approval_rules.QuoteFacts(
         currency=quote.currency, term_months=quote.term_months, list_total=quote.list_total,
         discount_total=quote.discount_total, total_contract_value=quote.total_contract_value,
+        coupon_total=quote.coupon_total,
         payment_terms_name=quote.payment_terms.name,
         payment_terms_days=quote.payment_terms.longest_days, lines=lines,
         rates=rates.get(quote.pk, ()), rates_on=quote.start_on)
@@ -364,7 +366,8 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
             revenue_rule=rule, is_bundle=is_bundle, included=included,
-            parent_key=str(parent_id) if parent_id else None, ssp=ssps.get(product_id)))
+            parent_key=str(parent_id) if parent_id else None, ssp=ssps.get(product_id),
+            product_id=product_id))
     return lines
 
 
@@ -380,7 +383,8 @@ def terms_spec_of(terms) -> TermsSpec:
 def deal_desk_preview(quote: Quote) -> deal_desk.Preview:
     """Billing, revenue by month and cash of the quote as it stands (quotes.deal_desk)."""
     return deal_desk.preview(deal_desk_lines(quote), currency=quote.currency,
-                             terms=terms_spec_of(quote.payment_terms))
+                             terms=terms_spec_of(quote.payment_terms),
+                             coupons=coupon_terms_of(quote))
 
 
 def section_subtotals(quote: Quote) -> dict[str, Decimal]:

@@ -176,7 +176,7 @@ def deal_desk(request, pk):
         "first_year_billing": desk.first_year_billing(quote.start_on),
         "first_year_cash": desk.first_year_cash(quote.start_on),
         "deferred": desk.revenue_after_first_year(quote.start_on),
-        "margin": approval_rules.margin_of(facts)})
+        "facts": facts, "margin": approval_rules.margin_of(facts)})
 
 
 def approval_cards(requests) -> list[dict]:

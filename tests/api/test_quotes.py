@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from catalog.models import PriceBook
+from catalog.models import Coupon, PriceBook
 from core.models import TransitionLog
 from notifications.selectors import deliveries_of
+from quotes import services
 from quotes.models import Quote, QuoteState
 from tests.api.conftest import errors_of
 from tests.catalog.factories import PriceBookFactory, tiered_entry
@@ -243,11 +244,11 @@ def test_the_quote_list_costs_the_same_queries_for_one_or_many_lines(
     client = client_for(sales_rep)
     draft_quote(sales_rep, lines=[("SEAT-USER", 1, "0")])
     client.get("/api/v1/quotes/")
-    with django_assert_num_queries(5):  # key, its user's permissions (2), quotes, lines
+    with django_assert_num_queries(6):  # key, its user's permissions (2), quotes, lines, coupons
         client.get("/api/v1/quotes/")
     for _ in range(5):
         draft_quote(sales_rep, lines=[("SEAT-USER", 1, "0")] * 10)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         quotes = client.get("/api/v1/quotes/").json()["results"]
     assert len(quotes) == 6 and sum(len(q["lines"]) for q in quotes) == 51
 
@@ -287,3 +288,19 @@ def test_only_the_quotes_seller_changes_its_lines(client_for, catalog, sales_rep
     assert client.patch(url, {"quantity": "3"}, format="json").status_code == expected
     assert client.delete(url).status_code == expected
     assert Quote.objects.get(pk=quote["id"]).lines.count() == 2
+
+
+def test_a_quote_reads_its_coupons_and_what_they_take_off(client_for, catalog, sales_rep):
+    # Stripe's quote object lists its discounts and total_details.amount_discount: here a
+    # forever 50% coupon on 10 seats at $27 a month takes $1,620.00 off over 12 months
+    Coupon.objects.create(code="HALF", name="Half off", percent_off=Decimal(50),
+                          duration="forever")
+    quote = draft_quote(sales_rep, lines=[("SEAT-USER", 10, "0")])
+    services.apply_coupon(quote=quote, code="HALF", by=sales_rep)
+
+    body = client_for(sales_rep).get(f"/api/v1/quotes/{quote.pk}/").json()
+
+    assert [(c["code"], c["name"], Decimal(c["discount_amount"])) for c in body["coupons"]] == [
+        ("HALF", "Half off", Decimal("1620.00"))]
+    assert (Decimal(body["coupon_total"]), Decimal(body["total_contract_value"])) == (
+        Decimal("1620.00"), Decimal("1620.00"))

@@ -1,5 +1,6 @@
 """The pure approval rules: which rules a quote hits, at which level, and why in words."""
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 from quotes.approval_rules import LineFacts, QuoteFacts, RuleFacts, approval_hits, levels_of
@@ -92,3 +93,20 @@ def test_an_amount_rule_without_a_rate_asks_for_approval_rather_than_passing():
 def test_margin_is_unknown_without_a_unit_cost():
     (hit,) = approval_hits(facts(seat_line(discount="30", cost=None)), [LINE_20])
     assert "no unit cost on file" in hit.reasons[0]
+
+
+def test_a_coupon_counts_as_discount_on_its_line_and_on_the_quote():
+    # 10 seats at 360 a year, 5% off (180.00), and a coupon taking 1,710.00 more off the line
+    # (Stripe's percent_off coupon on top of a price's discount): 1,890.00 of 3,600.00 = 52.5%
+    line = seat_line(discount="5")
+    couponed = replace(line, coupon_amount=D("1710.00"), net_amount=D("1710.00"))
+    quote = replace(facts(line), coupon_total=D("1710.00"), total_contract_value=D("1710.00"),
+                    lines=(couponed,))
+
+    assert approval_hits(facts(line), [LINE_20, TOTAL_10]) == []
+    line_hit, total_hit = approval_hits(quote, [LINE_20, TOTAL_10])
+    assert ("52.5% off (above 20.0%), 1,890.00 USD (1,710.00 USD by coupons) given away over "
+            "the term") in line_hit.reasons[0]
+    assert ("Total discount 52.5% (above 10.0%): 1,890.00 USD (1,710.00 USD by coupons) given "
+            "away over 12 months") in total_hit.reasons[0]
+    assert "margin 86.0% against unit cost" in line_hit.reasons[0]  # (1710 - 240) / 1710

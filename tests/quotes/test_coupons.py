@@ -232,3 +232,47 @@ def test_the_customer_sees_the_coupon_on_their_quote_page(client, sales_rep, tim
 
     assert "<th>Coupons</th><td class=\"num\">−$153.00</td>" in page
     assert "(coupons −$153.00)" in page
+
+
+def test_a_large_coupon_on_a_small_line_discount_needs_approval(draft, sales_rep):
+    # 15% off the seats passes the seeded 20% line-discount rule (the fixture is approved at
+    # once); a forever 50% coupon on top gives away 57.5% of the seats' list (540.00 + 1,530.00
+    # of 3,600.00), as a Stripe `forever` percent_off coupon discounts every invoice
+    coupon("HALF", skus=["SEAT-USER"], percent_off=D(50), duration="forever")
+    quote = applied(draft, "HALF", sales_rep)
+
+    services.submit_for_approval(quote=quote, by=sales_rep, on=CREATED_ON)
+    quote.refresh_from_db()
+
+    assert quote.state == QuoteState.PENDING_APPROVAL
+    (request,) = quote.approval_requests.all()
+    assert "Line 1 SEAT-USER: 57.5% off (above 20.0%)" in request.reasons[0]
+    assert "(1,530.00 USD by coupons)" in request.reasons[0]
+
+
+def test_a_coupon_goes_only_on_a_draft_as_a_line_edit_does(sales_rep):
+    # an approved quote is not changed in place: revise it (a new draft, approved again)
+    quote = approved_quote(owner=sales_rep)
+    coupon("HALF", percent_off=D(50))
+    with pytest.raises(ValidationError, match="Only draft quotes can be changed"):
+        services.apply_coupon(quote=quote, code="HALF", by=sales_rep, on=CREATED_ON)
+    with pytest.raises(ValidationError, match="Only draft quotes can be changed"):
+        services.update_line(line=quote.lines.first(), by=sales_rep, quantity=D(11))
+
+
+def test_the_deal_desk_shows_the_coupon_in_the_discount_margin_and_schedule(
+        client, draft, sales_rep):
+    # after a forever 50% coupon on the seats: 2,070.00 of 8,600.00 list given away (24.1%),
+    # 1,530.00 of it by the coupon; margin on 6,530.00 net of coupons against a cost of
+    # 2,740.00 (10 seats × $2 × 12 months + onboarding $2,500) is 58.0%
+    coupon("HALF", skus=["SEAT-USER"], percent_off=D(50), duration="forever")
+    quote = applied(draft, "HALF", sales_rep)
+    client.force_login(sales_rep)
+
+    desk = client.get(reverse("quotes:deal_desk", args=[quote.pk])).content.decode()
+
+    assert ('data-desk="discount">24.1% of list: $2,070.00, of which coupons −$1,530.00'
+            in desk)
+    assert "58.0%: net of coupons $6,530.00 against a cost of $2,740.00" in desk
+    # billing, revenue and cash are the contract's schedule, which the coupon is taken off
+    assert 'data-desk="price">$6,530.00' in desk
