@@ -234,7 +234,8 @@ def test_the_approvals_queue_shows_what_the_approver_weighs(client, catalog, sal
     # cost, the payment terms and the rule
     assert 'data-fact="discount">11.8% off a list of $8,240.00' in page
     assert 'data-fact="given-away">$972.00 over the whole 12-month term' in page
-    assert ('data-fact="margin">62.3%: net of coupons $7,268.00 against a cost of $2,740.00' in page)
+    assert ('data-fact="margin">62.3%: net of coupons $7,268.00 against a cost of $2,740.00'
+            in page)
     assert f'data-fact="terms">{quote.payment_terms.name} (last amount due after ' in page
     assert 'data-fact="rules">Line discount above 20%' in page
     # and its queries do not grow with the quotes waiting
