@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.imports import RowReader, TableRefused, read_table
+from core.imports import RowReader, TableRefused, read_rows, read_table
 from core.money import minor_units
 
 COLUMNS = ("number", "account", "currency", "issue_date", "due_date", "amount")
@@ -74,17 +74,8 @@ def parse_opening_balances(content: bytes | str, *, currencies: Collection[str],
         table = read_table(content, filename, required=COLUMNS)
     except TableRefused as refused:
         return [], refused.problems
-    rows, errors = [], []
-    for table_row in table.rows:
-        cells = RowReader(table_row)
-        row = _row(cells, currencies, today)
-        if cells.problems:
-            errors.append(cells.problem())
-        else:
-            rows.append(row)
-    if not rows and not errors:
-        errors.append("The file has no invoices.")
-    return rows, errors
+    return read_rows(table, lambda cells: _row(cells, currencies, today),
+                     empty="The file has no invoices.")
 
 
 def resolve_opening_balances(

@@ -17,7 +17,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from core.csv_files import date_range_problem
-from core.imports import RowReader, TableRefused, read_table
+from core.imports import RowReader, TableRefused, read_rows, read_table
 
 COLUMNS = ("account", "sku", "quantity", "timestamp", "idempotency_key")
 QUANTITY_PLACES = 6  # UsageRecord.quantity is DecimalField(max_digits=19, decimal_places=6)
@@ -100,17 +100,7 @@ def parse_usage(content: bytes | str, *, zone: tzinfo, filename: str = "usage.cs
                            max_rows=MAX_ROWS)
     except TableRefused as refused:
         return [], refused.problems
-    rows, errors = [], []
-    for table_row in table.rows:
-        cells = RowReader(table_row)
-        row = _row(cells, zone)
-        if cells.problems:
-            errors.append(cells.problem())
-        else:
-            rows.append(row)
-    if not rows and not errors:
-        errors.append("The file has no usage rows.")
-    return rows, errors
+    return read_rows(table, lambda cells: _row(cells, zone), empty="The file has no usage rows.")
 
 
 def billed_period(periods, day: date) -> str:

@@ -59,6 +59,23 @@ class Table:
     rows: list[TableRow]
 
 
+def read_rows(table: Table, read, *, empty: str) -> tuple[list, list[str]]:
+    """Each row read by `read(cells)` (a RowReader, which the reader may `refuse`): the values
+    of the rows without a problem, and each bad row's problems as one "Line N: ..." sentence;
+    `empty` is the problem of a file with a header and no rows."""
+    rows, problems = [], []
+    for table_row in table.rows:
+        cells = RowReader(table_row)
+        value = read(cells)
+        if cells.problems:
+            problems.append(cells.problem())
+        else:
+            rows.append(value)
+    if not rows and not problems:
+        problems.append(empty)
+    return rows, problems
+
+
 def file_format(filename: str, formats: Sequence[str] = FORMATS) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in formats:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.imports import RowReader, TableRefused, read_table
+from core.imports import RowReader, TableRefused, read_rows, read_table
 from core.money import minor_units
 
 COLUMNS = ("date", "amount", "currency", "reference", "payer")
@@ -77,14 +77,5 @@ def read_statement(content: bytes | str, *, currencies: Collection[str], today: 
         return [], refused.problems
     if len(table.rows) > MAX_LINES:
         return [], [f"The file has more than {MAX_LINES:,} lines; split it by date."]
-    lines, problems = [], []
-    for row in table.rows:
-        cells = RowReader(row)
-        line = _line(cells, currencies, today)
-        if cells.problems:
-            problems.append(cells.problem())
-        else:
-            lines.append(line)
-    if not lines and not problems:
-        problems.append("Line 2: the file has a header but no lines.")
-    return lines, problems
+    return read_rows(table, lambda cells: _line(cells, currencies, today),
+                     empty="Line 2: the file has a header but no lines.")
