@@ -26,6 +26,7 @@ from catalog.charge_schedule import Alignment, ChargeKind
 from catalog.models import BillingPeriod
 from catalog.proration import DayCount
 from contracts.terms import unknown_placeholders
+from core.fields import TimestampField
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 PERCENT = {"max_digits": 7, "decimal_places": 4, "default": Decimal("0"),
@@ -49,7 +50,7 @@ class ContractTemplate(models.Model):
         default=False, help_text="Accepting the quote signs the contract made from it: the "
                                  "customer signs once, and the contract waits for "
                                  "countersignature.")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["-is_default", "name", "pk"]
@@ -135,8 +136,8 @@ class Contract(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     countersigned_at = models.DateTimeField(null=True, blank=True)
     activated_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -347,7 +348,7 @@ class ScheduleChange(models.Model):
     termination = models.OneToOneField("Termination", null=True, blank=True,
                                        on_delete=models.PROTECT,
                                        related_name="schedule_change")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["contract", "pk"]
@@ -413,7 +414,7 @@ class Amendment(models.Model):
     effective_on = models.DateField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
     applied_on = models.DateField(null=True, blank=True)
     prorated_total = models.DecimalField(**AMOUNT, help_text="Net charge (credit if negative) "
                                                              "for the rest of the term.")
@@ -444,7 +445,7 @@ class Termination(models.Model):
     credit_amount = models.DecimalField(**AMOUNT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

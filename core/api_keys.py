@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from core.models import ApiKey, ApiKeyKind
 from core.roles import role_permissions, roles_of
 
@@ -80,7 +80,7 @@ def key_errors(*, user, name: str, kind: str, scopes: list[str] | None,
     elif wanted - grantable:
         errors["scopes"] = [f"Not granted to {user.get_username()}'s roles: "
                             f"{', '.join(sorted(wanted - grantable))}."]
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         errors["expires_at"] = ["The expiry is in the past."]
     return errors, wanted
 
@@ -122,7 +122,7 @@ def rotate_api_key(*, key: ApiKey, by, overlap: timedelta = timedelta(0)) -> Iss
     issued = _new_key(user=old.user, name=old.name, kind=old.kind, scopes=sorted(scopes),
                       expires_at=old.expires_at, by=by)
     old.replaced_by = issued.key
-    stop = timezone.now() + overlap
+    stop = clock.now() + overlap
     old.expires_at = stop if old.expires_at is None else min(old.expires_at, stop)
     old.save(update_fields=["replaced_by", "expires_at"])
     return issued
@@ -132,7 +132,7 @@ def rotate_api_key(*, key: ApiKey, by, overlap: timedelta = timedelta(0)) -> Iss
 def revoke_api_key(*, key: ApiKey, by) -> ApiKey:
     """Stop a key for good (its owner or an admin)."""
     locked = _locked_live(key, by)
-    locked.revoked_at, locked.revoked_by = timezone.now(), by
+    locked.revoked_at, locked.revoked_by = clock.now(), by
     locked.save(update_fields=["revoked_at", "revoked_by"])
     return locked
 
@@ -148,7 +148,7 @@ def key_for_token(token: str) -> ApiKey | None:
     key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(token)):
         return None
-    now = timezone.now()
+    now = clock.now()
     if key.is_revoked or (key.expires_at is not None and key.expires_at <= now):
         return None
     if not key.user.is_active or key.user.is_superuser:

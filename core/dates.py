@@ -5,11 +5,11 @@ Imports, tests and the demo history pass a date in the past; everything else mea
 
 from datetime import date
 
-from django.utils import timezone
+from core import clock
 
 
 def business_date(on: date | None = None) -> date:
-    return on if on is not None else timezone.localdate()
+    return on if on is not None else clock.today()
 
 
 def month_start(day: date) -> date:

@@ -7,8 +7,8 @@ A service records what others must hear of after it has done it; whoever deliver
 from collections.abc import Iterable, Sequence
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
+from core import clock
 from core.bulk_rows import insert_tuples, json_column
 from core.models import Event
 
@@ -32,6 +32,6 @@ def record_events_of(event_type: str, model, ids: Sequence[int]) -> list[int]:
     dunning chunk's 5,000 steps: 0.10 s, against 0.86 s through bulk_create)."""
     if not ids:
         return []
-    kind, now, data = ContentType.objects.get_for_model(model).pk, timezone.now(), \
+    kind, now, data = ContentType.objects.get_for_model(model).pk, clock.now(), \
         json_column()({})
     return insert_tuples(Event, EVENT_FIELDS, [(event_type, kind, pk, data, now) for pk in ids])

@@ -3,9 +3,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils import timezone
 
+from core import clock
 from core.actors import ActorKind
+from core.fields import TimestampField
 
 
 class TransitionLog(models.Model):
@@ -25,7 +26,7 @@ class TransitionLog(models.Model):
     actor_ip = models.GenericIPAddressField(null=True, blank=True)
     note = models.TextField(blank=True)
     business_date = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -78,7 +79,7 @@ class ApiKey(models.Model):
                                        help_text="The key a rotation issued in its place.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -104,7 +105,7 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -124,7 +125,7 @@ class ExternalId(models.Model):
     object_id = models.PositiveBigIntegerField()
     document = GenericForeignKey("content_type", "object_id")
     value = models.CharField(max_length=255)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["content_type", "value"]
@@ -151,7 +152,7 @@ class Event(models.Model):
     document = GenericForeignKey("content_type", "object_id")
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder,
                             help_text="Facts of the moment the document does not keep.")
-    occurred_at = models.DateTimeField(default=timezone.now)
+    occurred_at = models.DateTimeField(default=clock.now)
     published_at = models.DateTimeField(null=True, blank=True,
                                         help_text="When its deliveries were queued.")
 
@@ -170,7 +171,7 @@ class OutboxMessage(models.Model):
 
     task = models.CharField(max_length=200, help_text="The task's registered name.")
     args = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)

@@ -13,9 +13,9 @@ import logging
 from celery import current_app
 from celery.utils.imports import symbol_by_name
 from django.db import transaction
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from core import clock
 from core.models import OutboxMessage, ServiceBeat
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def _run_eagerly(ids) -> int:
     done = 0
     for message in OutboxMessage.objects.filter(sent_at__isnull=True, **ids).order_by("pk"):
         if OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-                sent_at=timezone.now(), attempts=message.attempts + 1):
+                sent_at=clock.now(), attempts=message.attempts + 1):
             _publish(message)
             done += 1
     return done
@@ -94,7 +94,7 @@ def send(ids=None) -> int:
                 message.save(update_fields=["attempts", "last_error"])
                 log.warning("Broker refused %s; the outbox keeps it: %s", message, error)
                 break
-            message.sent_at, message.last_error = timezone.now(), ""
+            message.sent_at, message.last_error = clock.now(), ""
             message.save(update_fields=["attempts", "sent_at", "last_error"])
             sent += 1
     return sent
@@ -102,7 +102,7 @@ def send(ids=None) -> int:
 
 def relay() -> int:
     """Beat's minute: note that beat is alive, then send what is still waiting."""
-    ServiceBeat.objects.update_or_create(name="beat", defaults={"seen_at": timezone.now()})
+    ServiceBeat.objects.update_or_create(name="beat", defaults={"seen_at": clock.now()})
     return send()
 
 

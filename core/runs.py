@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+
+from core import clock
 
 
 def stalled_since(now: datetime | None = None) -> datetime:
     """Heartbeats before this moment are stale."""
-    return (now or timezone.now()) - timedelta(minutes=settings.RUN_STALLED_AFTER_MINUTES)
+    return (now or clock.now()) - timedelta(minutes=settings.RUN_STALLED_AFTER_MINUTES)
 
 
 class Heartbeat(models.Model):
@@ -26,7 +27,7 @@ class Heartbeat(models.Model):
     LIVE_STATES: tuple[str, ...] = ()
 
     heartbeat_at = models.DateTimeField(
-        default=timezone.now, help_text="Last sign of progress: start, resume or a chunk done.")
+        default=clock.now, help_text="Last sign of progress: start, resume or a chunk done.")
 
     class Meta:
         abstract = True
@@ -42,4 +43,4 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, pk: int) -> None:
         """Move the heartbeat (one UPDATE, no lock: any worker may call it)."""
-        cls.objects.filter(pk=pk).update(heartbeat_at=timezone.now())
+        cls.objects.filter(pk=pk).update(heartbeat_at=clock.now())

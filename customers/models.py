@@ -7,6 +7,8 @@ from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 from djmoney.models.fields import MoneyField
 
+from core.fields import TimestampField
+
 
 class PaymentTermsKind(models.TextChoices):
     """The kinds billing.due_schedule knows (the same values)."""
@@ -264,8 +266,8 @@ class Account(FSMModelMixin, models.Model):
                       default=AccountStatus.ACTIVE)
     is_overdue = models.BooleanField(default=False, help_text="Set by billing and dunning.")
     overdue_since = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["name", "pk"]

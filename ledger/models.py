@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.fields import TimestampField
+
 
 class GLAccountType(models.TextChoices):
     ASSET = "asset", "Asset"
@@ -135,7 +137,7 @@ class JournalEntry(PostedRowMixin, models.Model):
                                     related_name="reversed_by")
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     objects = PostedQuerySet.as_manager()
 
@@ -230,7 +232,7 @@ class Books(models.Model):
     posting). Every amount of every entry is in it, so it never changes afterwards."""
 
     functional_currency = models.CharField(max_length=3)
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = TimestampField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "books"
@@ -288,7 +290,7 @@ class ManualJournal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="manual_journal")
     rejection_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

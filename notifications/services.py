@@ -12,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from core import clock
 from core.actors import Actor, require
 from core.bulk_rows import insert_tuples, json_column, update_columns
 from core.dates import business_date
@@ -63,7 +63,7 @@ def email_notifications(ids: Sequence[int]) -> int:
     sent = 0
     for note in pending:
         if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
-                emailed_at=timezone.now()):
+                emailed_at=clock.now()):
             continue  # another worker sent it
         link = settings.SITE_URL + note.url if note.url else ""
         send_mail(subject=note.text, message=f"{note.text}\n\n{link}\n",
@@ -77,7 +77,7 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     mine = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         mine = mine.filter(pk__in=list(ids))
-    return mine.update(read_at=timezone.now())
+    return mine.update(read_at=clock.now())
 
 
 # Deliveries -----------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def retry_at_after(attempts: int):
     """When a delivery that failed `attempts` times is tried again (None: it is not)."""
     if attempts > len(BACKOFF_MINUTES):
         return None
-    return timezone.now() + timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
+    return clock.now() + timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
 
 
 @transaction.atomic
@@ -129,14 +129,14 @@ def send_delivery(*, delivery_id: int) -> Delivery:
         return run_transition(delivery, "mark_failed", by=actor, note=reason, reason=reason,
                               retry_at=retry_at_after(delivery.attempts + 1))
     return run_transition(delivery, "mark_sent", by=actor, note=f"Sent to {', '.join(delivery.to)}",
-                          at=timezone.now())
+                          at=clock.now())
 
 
 def retry_due_deliveries() -> list[int]:
     """Queue again the failed deliveries whose backoff has passed, and send them."""
     actor = Actor.task("retry_deliveries")
     due = list(Delivery.objects.filter(state=DeliveryState.FAILED,
-                                       next_attempt_at__lte=timezone.now())
+                                       next_attempt_at__lte=clock.now())
                .order_by("pk").values_list("pk", flat=True))
     for pk in due:
         with transaction.atomic():
@@ -181,7 +181,7 @@ def queue_deliveries(model, mails: Sequence[Mail], *, by) -> int:
     COPY, no instance per row. The caller sends them after commit with `send_queued_deliveries`
     (a task of its own, by the documents' id range). How many were queued."""
     require(by, SEND_PERMISSION, SEND_REFUSAL)
-    kind, now, as_json = ContentType.objects.get_for_model(model).pk, timezone.now(), \
+    kind, now, as_json = ContentType.objects.get_for_model(model).pk, clock.now(), \
         json_column()
     return len(insert_tuples(Delivery, DELIVERY_FIELDS, [
         (kind, mail.object_id, as_json(list(mail.to)), as_json([]), mail.subject[:300],
@@ -234,7 +234,7 @@ def _settle(queued, rows: list[tuple], failed: dict[int, str], actor) -> None:
     """The transitions `mark_sent` and `mark_failed`, in bulk: the sent ones in one update, the
     failed ones (few, each with its reason and next try) in one more, and one COPY of their
     history rows."""
-    now, today = timezone.now(), business_date()
+    now, today = clock.now(), business_date()
     queued.filter(pk__lte=rows[-1][0]).exclude(pk__in=list(failed)).update(
         state=DeliveryState.SENT, attempts=F("attempts") + 1, sent_at=now, failure_reason="",
         next_attempt_at=None)

@@ -5,8 +5,9 @@ or someone dismisses it)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from core import clock
 
 
 class InvoiceRunMode(models.TextChoices):
@@ -79,8 +80,8 @@ class RunRefusal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                                                  blank=True, on_delete=models.SET_NULL,
                                                  related_name="+")
     attempts = models.PositiveIntegerField(default=1)
-    refused_at = models.DateTimeField(default=timezone.now)
-    last_refused_at = models.DateTimeField(default=timezone.now)
+    refused_at = models.DateTimeField(default=clock.now)
+    last_refused_at = models.DateTimeField(default=clock.now)
     started_invoice_run = models.ForeignKey("billing.InvoiceRun", null=True, blank=True,
                                             on_delete=models.SET_NULL, related_name="+")
     started_recognition_run = models.ForeignKey("revrec.RecognitionRun", null=True, blank=True,

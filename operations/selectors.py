@@ -9,9 +9,9 @@ from celery import current_app
 from django.conf import settings
 from django.db.models import Count, F, Min, Value
 from django.urls import reverse
-from django.utils import timezone
 
 from billing.models import InvoiceRun
+from core import clock
 from core.models import OutboxMessage, ServiceBeat
 from notifications.models import Delivery as EmailDelivery
 from notifications.models import DeliveryState as EmailState
@@ -120,7 +120,7 @@ class Beat:
 
 def beat(now: datetime | None = None) -> Beat:
     tick = ServiceBeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
-    return Beat(tick, tick is None or tick < (now or timezone.now()) - BEAT_LATE_AFTER)
+    return Beat(tick, tick is None or tick < (now or clock.now()) - BEAT_LATE_AFTER)
 
 
 def outbox_backlog() -> dict:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from billing.models import InvoiceRun, RunState
 from billing.services.issuing import issue_drafts_of_run
 from billing.services.runs import create_invoice_run
+from core import clock
 from core.actors import Actor, as_actor, require
 from core.dates import add_months, business_date, month_start
 from core.transitions import run_transition
@@ -55,7 +56,7 @@ def update_schedule(*, by, invoice_run_mode: str, recognize_after_month_end: boo
     row = ScheduleSettings.objects.select_for_update().get(pk=1)
     row.invoice_run_mode, row.recognize_after_month_end = (invoice_run_mode,
                                                            recognize_after_month_end)
-    row.updated_by, row.updated_at = actor.user, timezone.now()
+    row.updated_by, row.updated_at = actor.user, clock.now()
     row.save()
     return row
 
@@ -123,7 +124,7 @@ def record_refusal(*, kind: str, scope_on: date, error: ValidationError | Permis
     reason = _reason(error)
     log.warning("The %s of %s was not started: %s", RefusedRunKind(kind).label.lower(),
                 scope_on, reason)
-    now = timezone.now()
+    now = clock.now()
     fields = {"reason": reason, "blocking_invoice_run": blocking_invoice_run,
               "blocking_recognition_run": blocking_recognition_run, "last_refused_at": now}
     refusal = (RunRefusal.objects.select_for_update()
@@ -146,7 +147,7 @@ def _resolve_refusals(kind: str, scope_on: date, *, by, invoice_run=None,
             kind=kind, scope_on=scope_on, state=RefusalState.OPEN):
         run_transition(refusal, "resolve", by=actor, note=f"{run_label(run)} started.",
                        invoice_run=invoice_run, recognition_run=recognition_run,
-                       closed_by=actor.user, closed_at=timezone.now())
+                       closed_by=actor.user, closed_at=clock.now())
 
 
 def run_label(run) -> str:
@@ -162,7 +163,7 @@ def dismiss_refusal(*, refusal_id: int, by, note: str = "") -> RunRefusal:
                     "You are not allowed to dismiss a refused run's alert.")
     refusal = RunRefusal.objects.select_for_update().get(pk=refusal_id)
     return run_transition(refusal, "dismiss", by=actor, note=note.strip(),
-                          closed_by=actor.user, closed_at=timezone.now())
+                          closed_by=actor.user, closed_at=clock.now())
 
 
 RETRY_PERMISSIONS = {
@@ -199,7 +200,7 @@ def issue_scheduled_drafts() -> int:
                 "run").get(pk=pk)
             if scheduled.issued_at is None:
                 issue_drafts_of_run(run=scheduled.run, by=actor)
-                scheduled.issued_at = timezone.now()
+                scheduled.issued_at = clock.now()
                 scheduled.save(update_fields=["issued_at"])
                 done += 1
     return done

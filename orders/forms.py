@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 
+from core import clock
 from core.formatting import plain_quantity
 from orders.services.fulfilment import line_field
 
@@ -23,7 +23,7 @@ class FulfilmentForm(forms.Form):
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("on", timezone.localdate())
+        self.initial.setdefault("on", clock.today())
         self.open_lines = [line for line in lines if not line.is_fulfilled]
         for line in self.open_lines:
             self.fields[line_field(line)] = forms.DecimalField(

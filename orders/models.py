@@ -18,6 +18,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.fields import TimestampField
+
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 QUANTITY = {"max_digits": 19, "decimal_places": 4, "validators": [MinValueValidator(0)]}
 
@@ -61,8 +63,8 @@ class Order(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     fulfilled_on = models.DateField(null=True, blank=True,
                                     help_text="The day the last line was fully fulfilled.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -190,7 +192,7 @@ class Fulfilment(models.Model):
                            on_delete=models.PROTECT, related_name="+")
     by_name = models.CharField(max_length=200)
     note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["line", "fulfilled_on", "pk"]

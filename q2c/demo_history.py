@@ -5,9 +5,10 @@ links, contracts are signed, countersigned, ordered, fulfilled and activated, in
 them, customers pay (most on time, some late, a few never), renewals and churn follow, and the
 accountant recognizes revenue and closes each month through the close checklist.
 
-The clock is moved to each business day (time-machine), so every timestamp agrees with its
-business date. Customer emails go to an in-memory outbox; invoice PDFs are rendered on first
-download. Everything is seeded from one random seed, so every machine gets the same demo.
+Each business day is acted out inside `core.clock.replaying` at 10:00 that day, so every
+timestamp agrees with its business date; the interpreter's clock is never moved. Customer emails
+go nowhere (`make seed` names a dummy mail backend); invoice PDFs are rendered on first download.
+Everything is seeded from one random seed, so every machine gets the same demo.
 """
 
 import random
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from contracts.services.amendments import start_amendment
 from contracts.services.links import contract_link_token
 from contracts.services.renewals import process_renewals
 from contracts.services.termination import terminate_contract
+from core import clock
 from core.dates import add_months, month_start
 from customers.models import Account, ContactRole
 from orders.models import Order, OrderState
@@ -112,15 +113,10 @@ class DemoHistory:
             if day.day == 1:
                 self.plan_month(day)
             for action in self.events.pop(day, []):
-                with self.clock(day):
+                with clock.replaying(timezone.make_aware(datetime.combine(day, time(10)))):
                     action(day)
             day += timedelta(days=1)
         refresh_snapshots(on=self.today, months=self.months + 1)
-
-    @staticmethod
-    def clock(day: date):
-        moment = timezone.make_aware(datetime.combine(day, time(10, 0)))
-        return time_machine.travel(moment, tick=False)
 
     def plan_month(self, first: date) -> None:
         self.at(first, self.start_of_month)

@@ -16,6 +16,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMMod
 from catalog.charge_schedule import Alignment
 from catalog.models import BillingPeriod
 from catalog.proration import DayCount
+from core.fields import TimestampField
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4, "default": Decimal("0")}
 
@@ -95,8 +96,8 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     signer_user_agent = models.CharField(max_length=500, blank=True)
     signed_pdf_sha256 = models.CharField(max_length=64, blank=True)
     decline_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -350,7 +351,7 @@ class ApprovalRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["quote", "level", "pk"]
@@ -385,7 +386,7 @@ class QuoteTemplate(models.Model):
     name = models.CharField(max_length=100, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "pk"]

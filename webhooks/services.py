@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from core.models import Event
 from core.outbox import enqueue
 from webhooks import payloads, signatures
@@ -49,7 +49,7 @@ def publish_events(*, limit: int = PUBLISH_BATCH) -> list[int]:
     if not events:
         return []
     endpoints = list(Endpoint.objects.filter(active=True))
-    now = timezone.now()
+    now = clock.now()
     planned = [Delivery(endpoint=endpoint, event=event, next_attempt_at=now)
                for event in events for endpoint in endpoints if endpoint.wants(event.type)]
     Delivery.objects.bulk_create(planned, ignore_conflicts=True)
@@ -73,7 +73,7 @@ def _send(endpoint: Endpoint, body: bytes, now: datetime) -> tuple[int | None, s
 
 def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery:
     """Try one pending delivery that is due (anything else is left as it is)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     delivery = Delivery.objects.select_related("endpoint", "event__content_type").get(
         pk=delivery_id)
     if (delivery.state != DeliveryState.PENDING or not delivery.endpoint.active
@@ -130,7 +130,7 @@ def _disable(endpoint: Endpoint, at: datetime) -> None:
 
 def due_deliveries(*, now: datetime | None = None, limit: int = PUBLISH_BATCH) -> list[int]:
     """Pending deliveries whose time has come, on active endpoints, oldest first."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return list(Delivery.objects.filter(state=DeliveryState.PENDING, endpoint__active=True,
                                         next_attempt_at__lte=now)
                 .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
@@ -143,7 +143,7 @@ def replay(*, delivery: Delivery, by) -> Delivery:
     if not by.has_perm("webhooks.change_delivery"):
         raise PermissionDenied("You are not allowed to replay webhook deliveries.")
     locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    locked.state, locked.next_attempt_at = DeliveryState.PENDING, timezone.now()
+    locked.state, locked.next_attempt_at = DeliveryState.PENDING, clock.now()
     locked.attempts = 0
     locked.save(update_fields=["state", "next_attempt_at", "attempts"])
     # Through the outbox: a broker that is down delays the replay, never fails it.

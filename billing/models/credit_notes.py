@@ -10,6 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
 from billing.models.invoices import TaxTotal
+from core.fields import TimestampField
 from customers.models import DocumentDelivery
 
 
@@ -73,7 +74,7 @@ class CreditNote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

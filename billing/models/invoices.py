@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
 from catalog.models.price_books import INCLUSIVE_ROUNDING_CHOICES, ROUNDING_MODE_CHOICES
 from catalog.tax import TaxRounding
+from core.fields import TimestampField
 from customers.models import DocumentDelivery
 
 
@@ -148,8 +149,8 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     voided_on = models.DateField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
     written_off_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.fields import TimestampField
+
 
 class PostalState(models.TextChoices):
     TO_POST = "to_post", "To print and post"
@@ -23,7 +25,7 @@ class PostalCopy(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     posted_on = models.DateField(null=True, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]

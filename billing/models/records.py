@@ -6,6 +6,7 @@ a draft or voiding an invoice deletes its rows, so the charges bill again."""
 from django.db import models
 
 from billing.models.fields import AMOUNT
+from core.fields import TimestampField
 
 
 class RecordKind(models.TextChoices):
@@ -33,7 +34,7 @@ class BillingRecord(models.Model):
     credit_note_line = models.ForeignKey("billing.CreditNoteLine", null=True, blank=True,
                                          on_delete=models.PROTECT,
                                          related_name="billing_records")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["contract_line", "period_start", "kind"]

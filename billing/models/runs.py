@@ -9,9 +9,10 @@ and does not stop the chunk or the run.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core import clock
+from core.fields import TimestampField
 from core.runs import Heartbeat
 
 
@@ -41,7 +42,7 @@ class InvoiceRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models.Mod
     failure_reason = models.TextField(blank=True, help_text="Why the run itself failed.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -67,7 +68,7 @@ class InvoiceRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models.Mod
     @transition(field=state, source=[RunState.RUNNING, RunState.FAILED], target=RunState.RUNNING,
                 permission="billing.start_invoice_run")
     def resume(self):
-        self.finished_at, self.failure_reason, self.heartbeat_at = None, "", timezone.now()
+        self.finished_at, self.failure_reason, self.heartbeat_at = None, "", clock.now()
 
     @transition(field=state, source=RunState.RUNNING, target=RunState.COMPLETED,
                 permission="billing.start_invoice_run")
@@ -112,7 +113,7 @@ class InvoiceRunFailure(models.Model):
     run = models.ForeignKey(InvoiceRun, on_delete=models.CASCADE, related_name="failures")
     account = models.ForeignKey("customers.Account", on_delete=models.CASCADE, related_name="+")
     reason = models.TextField()
-    created_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["run", "account"]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from billing.models.fields import QUANTITY
+from core.fields import TimestampField
 
 
 class UsageImport(models.Model):
@@ -17,7 +18,7 @@ class UsageImport(models.Model):
                                                 help_text="Rows new by their idempotency key.")
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -44,7 +45,7 @@ class UsageRecord(models.Model):
     billing_record = models.ForeignKey("billing.BillingRecord", null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="usage_records",
                                        db_index=False, help_text="Set once rated onto an invoice.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["account", "occurred_at", "pk"]

@@ -25,7 +25,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django_fsm import can_proceed
 
 from billing import journal
@@ -56,6 +55,7 @@ from billing.services.issuing import DELIVER_AT_ONCE
 from billing.services.settlement import apply_credit
 from billing.services.taxing import invoice_policy
 from catalog.rounding import credited_cash_rounding
+from core import clock
 from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
@@ -268,7 +268,7 @@ def _note(plan: _Planned, number: int, actor) -> CreditNote:
         seller=invoice.seller or document_parties.seller_copy(),
         buyer=invoice.buyer or document_parties.buyer_copy(invoice.account),
         delivery=invoice.account.document_delivery,
-        created_by=actor.user, issued_by=actor.user, issued_at=timezone.now())
+        created_by=actor.user, issued_by=actor.user, issued_at=clock.now())
 
 
 def _numbers(plans: Sequence[_Planned]) -> list[int]:

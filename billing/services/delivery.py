@@ -18,12 +18,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from billing.models import CreditNote, Invoice, PostalCopy, PostalState
 from billing.services import einvoicing
 from billing.services.documents import is_issued, stored_pdf
 from billing.services.pay_links import pay_link_url
+from core import clock
 from core.actors import Actor, require
 from core.dates import business_date
 from core.transitions import run_bulk_transition
@@ -72,7 +72,7 @@ def email_document(document) -> bool:
         return False
     model = type(document)
     if not model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()):
+            emailed_at=clock.now()):
         return False  # another worker sent it
     delivery = _queue(document, contacts, by=Actor.task("deliver_documents"), later=False)
     if delivery is None:
@@ -94,7 +94,7 @@ def send_document(document: Invoice | CreditNote, *, by, base_url: str | None = 
     if delivery is None:
         raise ValidationError(f"{document}'s e-invoice breaks a rule; see its findings.")
     type(document).objects.filter(pk=document.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now())
+        emailed_at=clock.now())
     return delivery
 
 

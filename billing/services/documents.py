@@ -13,10 +13,10 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
-from django.utils import timezone
 
 from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceKind, InvoiceState
 from billing.pdf import render_credit_note_pdf, render_invoice_pdf
+from core import clock
 from customers.models import ContactRole, DocumentDelivery
 
 PENDING_BATCH = 50  # documents per task run: ~6 PDFs a second per core, so ~10 s of work
@@ -65,7 +65,7 @@ def ensure_pdf(document) -> bool:
     pdf = _render(document)
     name = document.pdf.field.generate_filename(document, f"{document.number}.pdf")
     stored = document.pdf.storage.save(name, ContentFile(pdf))
-    digest, now = hashlib.sha256(pdf).hexdigest(), timezone.now()
+    digest, now = hashlib.sha256(pdf).hexdigest(), clock.now()
     won = model.objects.filter(pk=document.pk, pdf="").update(
         pdf=stored, pdf_sha256=digest, pdf_rendered_at=now)
     if not won:

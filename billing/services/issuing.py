@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from billing import journal
 from billing.due_schedule import InstalmentTerm, TermsSpec, due_schedule
@@ -36,6 +35,7 @@ from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook
 from catalog import policies
 from contracts.models import ContractLine
+from core import clock
 from core.actors import require
 from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
@@ -202,7 +202,7 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     terms = _terms_by_invoice(invoices, lines, accounts)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
     functional = settings.FUNCTIONAL_CURRENCY
-    instalments, rates, now = [], [], timezone.now()
+    instalments, rates, now = [], [], clock.now()
     for invoice in invoices:
         try:
             rate = book.rate_on(invoice.currency, day)

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from billing.models import DueInstalment, Invoice, InvoiceKind, InvoiceLine, LineSource
 from billing.opening_balance_csv import (
@@ -22,6 +21,7 @@ from billing.opening_balance_csv import (
     resolve_opening_balances,
 )
 from billing.services.usage_import import accounts_named
+from core import clock
 from core.actors import require
 from core.dates import business_date
 from core.transitions import run_bulk_transition
@@ -72,7 +72,7 @@ def import_opening_balances(*, content: bytes, by, on: date | None = None,
                     "You are not allowed to import opening balances.")
     today = business_date(on)
     rows = _checked(content, file_name, today)
-    now = timezone.now()
+    now = clock.now()
     invoices = Invoice.objects.bulk_create([
         Invoice(kind=InvoiceKind.MIGRATED, number=row.number, account_id=row.account_id,
                 currency=row.currency, issue_on=row.issue_on, due_on=row.due_on,

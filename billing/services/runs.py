@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
 from billing.models import InvoiceRun, InvoiceRunChunk, InvoiceRunFailure, RunState
 from billing.selectors import run_for_update
@@ -28,6 +27,7 @@ from billing.services.planning import (
 from billing.services.run_credits import credit_notes_for_negative_drafts
 from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
+from core import clock
 from core.actors import as_actor, require
 from core.dates import business_date
 from core.locks import lock_scope
@@ -136,7 +136,7 @@ def run_invoice_run(*, run, by) -> InvoiceRun:
     chunk not done yet. A completed run is left as it is."""
     require(by, "billing.start_invoice_run", "You are not allowed to run invoice runs.")
     run = run_for_update(run.pk)
-    now = timezone.now()
+    now = clock.now()
     if run.state == RunState.COMPLETED:
         return run
     if run.state == RunState.PENDING:
@@ -180,7 +180,7 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
     failures = {**plan.failures, **settled.failures, **written.failures}
     _record_failures(run, account_ids, failures)
     chunk.invoice_count, chunk.failure_count = len(written.invoices), len(failures)
-    chunk.finished_at = timezone.now()
+    chunk.finished_at = clock.now()
     chunk.save(update_fields=["invoice_count", "failure_count", "finished_at"])
     InvoiceRun.beat(run.pk)
     return chunk
@@ -201,7 +201,7 @@ def run_invoice_chunk(*, chunk, by) -> InvoiceRunChunk:
 def complete_run_if_done(*, run, by) -> InvoiceRun:
     run = run_for_update(run.pk)
     if run.state == RunState.RUNNING and not run.chunks.filter(finished_at__isnull=True).exists():
-        run = run_transition(run, "complete", by=by, on=run.as_of, at=timezone.now())
+        run = run_transition(run, "complete", by=by, on=run.as_of, at=clock.now())
     return run
 
 
@@ -213,7 +213,7 @@ def fail_invoice_run(*, run, by, reason: str) -> InvoiceRun:
     if run.state not in (RunState.PENDING, RunState.RUNNING):
         return run
     return run_transition(run, "fail", by=by, on=run.as_of, note=reason[:500],
-                          at=timezone.now(), reason=reason)
+                          at=clock.now(), reason=reason)
 
 
 @dataclass

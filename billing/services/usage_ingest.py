@@ -29,6 +29,7 @@ from billing.models import UsageImport, UsageRecord
 from billing.services.usage_import import billed_periods
 from billing.usage_csv import MAX_KEY_LENGTH, billed_period, parse_quantity, parse_timestamp
 from catalog.models import Product, ProductKind
+from core import clock
 from core.actors import require
 from core.models import ExternalId
 from customers.models import Account
@@ -260,7 +261,7 @@ def _insert_new_orm(events: list[ResolvedEvent], usage_import: UsageImport,
     UsageRecord.objects.bulk_create(
         [UsageRecord(account_id=e.account_id, product_id=e.product_id, quantity=e.quantity,
                      occurred_at=e.occurred_at, idempotency_key=e.idempotency_key,
-                     usage_import=usage_import, created_at=timezone.now()) for e in events],
+                     usage_import=usage_import, created_at=clock.now()) for e in events],
         ignore_conflicts=True)
     inserted = set(UsageRecord.objects.filter(usage_import=usage_import)
                    .values_list("account_id", "idempotency_key"))
@@ -305,7 +306,7 @@ def _insert_new(events: list[ResolvedEvent], usage_import: UsageImport,
             f"SELECT account_id, product_id, quantity, occurred_at, idempotency_key, %s, %s "
             f"FROM {STAGING} ORDER BY account_id, idempotency_key "
             f"ON CONFLICT ON CONSTRAINT usagerecord_once_per_key DO NOTHING "
-            f"RETURNING account_id, idempotency_key", [usage_import.pk, timezone.now()])
+            f"RETURNING account_id, idempotency_key", [usage_import.pk, clock.now()])
         inserted = set(cursor.fetchall())
         skipped = [e for e in events if e.pair not in inserted]
         if not skipped:

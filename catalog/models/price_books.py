@@ -9,6 +9,7 @@ from catalog import pricing, rounding, transaction_fees
 from catalog import tiers as tiers_module
 from catalog.models.products import Product, ProductKind
 from catalog.tax import InclusiveRounding, TaxRounding
+from core.fields import TimestampField
 
 
 def currency_choices():
@@ -176,7 +177,7 @@ class PriceBookEntry(models.Model):
         validators=[MinValueValidator(Decimal(0))],
         help_text="Transaction prices: the most charged on one transaction.")
     active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["price_book", "product__sku", "billing_period"]
@@ -355,7 +356,7 @@ class PriceChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     changed_by_name = models.CharField(max_length=200, blank=True)
-    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    changed_at = TimestampField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

@@ -6,6 +6,7 @@ from django.db import models
 from djmoney.models.fields import MoneyField
 
 from catalog.models.tax_rates import TaxCategory
+from core.fields import TimestampField
 
 
 class ProductKind(models.TextChoices):
@@ -43,8 +44,8 @@ class Product(models.Model):
     unit_cost = MoneyField(max_digits=19, decimal_places=4, null=True, blank=True,
                            default_currency=None,
                            help_text="For the margin shown on quotes.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["family", "name", "pk"]

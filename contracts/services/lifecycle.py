@@ -15,7 +15,6 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from catalog.coupons import CouponTerms
 from contracts.models import (
@@ -33,6 +32,7 @@ from contracts.services._common import creation_log, default_day_count
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines, take_coupons_off
 from contracts.terms import fill_terms
+from core import clock
 from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import add_months, business_date, month_start
 from core.events import record_event, record_events
@@ -194,7 +194,7 @@ def send_for_signature(*, contract, by, on: date | None = None,
     digest = hashlib.sha256(pdf).hexdigest()
     run_transition(contract, "send_for_signature", by=actor, on=on,
                    note=f"Sent to {contact.email}; PDF SHA-256 {digest}",
-                   pdf=pdf, sha256=digest, at=timezone.now())
+                   pdf=pdf, sha256=digest, at=clock.now())
     # Through the outbox: a broker that is down delays the email, never fails the sending.
     enqueue("contracts.tasks.email_sent_contract_task", contract.pk,
             contract_link_url(contract, base_url))
@@ -238,7 +238,7 @@ def sign(*, contract, by, title: str, consent: bool, user_agent: str = "",
             f"{contract.document_sha256}")
     return run_transition(contract, "sign", by=actor, on=on, note=note,
                           name=actor.name.strip(), title=title.strip(), ip=actor.ip,
-                          user_agent=user_agent, at=timezone.now())
+                          user_agent=user_agent, at=clock.now())
 
 
 @transaction.atomic
@@ -254,7 +254,7 @@ def sign_by_acceptance(*, contract, quote, by, user_agent: str = "",
     if contract.template is None or not contract.template.acceptance_signs:
         raise ValidationError("This contract's template asks for a signature of its own.")
     pdf = render_contract_pdf(contract)
-    digest, now = hashlib.sha256(pdf).hexdigest(), timezone.now()
+    digest, now = hashlib.sha256(pdf).hexdigest(), clock.now()
     run_transition(contract, "send_for_signature", by=actor, on=on, pdf=pdf, sha256=digest,
                    at=now, note=f"Signed by accepting quote {quote} (its template says "
                                 f"acceptance signs); PDF SHA-256 {digest}")
@@ -270,8 +270,8 @@ def countersign(*, contract, by, on: date | None = None) -> Contract:
     actor = as_actor(by)
     contract = contract_for_update(pk=contract.pk)
     contract = run_transition(contract, "countersign", by=actor, on=on, note="Countersigned",
-                              user=actor.user, at=timezone.now())
-    if business_date(on) >= timezone.localdate():  # back-dated (demo history): not mailed
+                              user=actor.user, at=clock.now())
+    if business_date(on) >= clock.today():  # back-dated (demo history): not mailed
         send_countersigned_copy(contract)
     return contract
 

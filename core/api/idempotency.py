@@ -12,11 +12,11 @@ import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
+from core import clock
 from core.api.problems import PROBLEM
 from core.models import IdempotencyRecord
 
@@ -61,7 +61,7 @@ def claim(request) -> IdempotencyRecord | None:
                                         "NUL."]})
     user, print_ = request.user, fingerprint(request)
     IdempotencyRecord.objects.filter(user=user, key=key,
-                                     created_at__lt=timezone.now() - KEPT_FOR).delete()
+                                     created_at__lt=clock.now() - KEPT_FOR).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=print_)

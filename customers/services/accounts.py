@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from djmoney.money import Money
 
+from core import clock
 from core.actors import require
 from core.dates import business_date
 from core.models import TransitionLog
@@ -304,5 +304,5 @@ def set_overdue_flags(*, account_ids: Iterable[int], overdue: bool, by,
     for start in range(0, len(ids), OVERDUE_BATCH):
         batch = ids[start:start + OVERDUE_BATCH]
         changed += Account.objects.filter(pk__in=batch, is_overdue=not overdue).update(
-            **changes, updated_at=timezone.now())
+            **changes, updated_at=clock.now())
     return changed

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
-from django.utils import timezone
 
+from core import clock
 from core.actors import as_actor
 from core.company import seller
 from core.money import round_money
@@ -58,7 +58,7 @@ def export_journal_entries(*, by, format: str, period: AccountingPeriod | None =
         scope = f"of {period}" if period is not None else "since the last export"
         raise ValidationError({"period": [f"Every journal entry {scope} is already exported: "
                                           "download the earlier export again instead."]})
-    currency, now = settings.FUNCTIONAL_CURRENCY, timezone.now()
+    currency, now = settings.FUNCTIONAL_CURRENCY, clock.now()
     # The totals, dates and map are filled in below from the links, once these exist.
     export = LedgerExport.objects.create(
         number=number, period=period, format=format, created_by=actor.user, created_at=now,

@@ -8,8 +8,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from core.actors import as_actor
 from core.dates import month_start
 from core.events import record_event
@@ -44,7 +44,7 @@ def close_period(period: AccountingPeriod, *, by, note: str = "", on: date | Non
     """Close a period under review; documents dated in it post in the next open period."""
     actor = as_actor(by)
     period = run_transition(period_for_update(period.pk), "close", by=actor, note=note, on=on,
-                            closed_by=actor.user, at=timezone.now())
+                            closed_by=actor.user, at=clock.now())
     record_event("period.closed", period)
     return period
 

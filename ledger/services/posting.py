@@ -16,8 +16,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core import clock
 from core.actors import as_actor, system_user
 from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
@@ -122,7 +122,7 @@ def _write(drafts: Sequence[EntryDraft], actor,
     landing = _landing_periods({d.document_date for d in drafts})
     numbers = next_numbers(ENTRY_NUMBER_SERIES, len(drafts))
     poster = (actor.user or system_user()).pk  # a customer through a signed link has no user
-    now = timezone.now()
+    now = clock.now()
     rows = [
         (number, draft.document_date, landing[draft.document_date][1],
          landing[draft.document_date][0].pk, draft.memo, type_id, source_id, label,

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from core.actors import as_actor
 from core.dates import business_date
 from core.formatting import format_quantity
@@ -73,7 +73,7 @@ def fulfil_lines(*, order, by, quantities: Mapping[int, Decimal] | None = None,
     if not actor.has_perm("orders.fulfil_order"):
         raise PermissionDenied("You are not allowed to fulfil orders.")
     day = business_date(on)
-    if day > timezone.localdate():
+    if day > clock.today():
         raise ValidationError({"on": "A fulfilment date cannot be in the future."})
     order = order_for_update(pk=order.pk)
     ensure_fulfillable(order)

@@ -7,11 +7,11 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from catalog.pricing import BillingPeriod
 from contracts.models import ContractState, LineStatus
 from contracts.selectors import contract_for_update
+from core import clock
 from core.actors import as_actor
 from core.dates import business_date
 from core.events import record_event
@@ -151,7 +151,7 @@ def submit_order(*, order, by, on: date | None = None) -> Order:
     order = run_transition(order, "submit", by=by, on=on)
     snapshot = _credit_snapshot(order)
     decision = credit_decision(snapshot)
-    order.credit_checked_at = timezone.now()
+    order.credit_checked_at = clock.now()
     order.credit_open_receivable = snapshot.open_receivable
     order.credit_limit = snapshot.credit_limit
     if decision.approved:

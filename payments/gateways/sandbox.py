@@ -25,8 +25,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from core import clock
 from payments.gateways.base import (
     ChargeResult,
     ChargeStatus,
@@ -99,7 +99,7 @@ def tokenize(*, number: str, exp_month: int, exp_year: int, cvc: str) -> Sandbox
         raise GatewayDeclined("The card number is not valid.", code="invalid_number")
     if not (cvc.isdigit() and len(cvc) in (3, 4)):
         raise GatewayDeclined("The security code is not valid.", code="invalid_cvc")
-    today = timezone.localdate()
+    today = clock.today()
     if not 1 <= exp_month <= 12 or (exp_year, exp_month) < (today.year, today.month):
         raise GatewayDeclined("The expiry date is in the past.", code="expired")
     if number not in TEST_CARDS:
@@ -112,7 +112,7 @@ def tokenize(*, number: str, exp_month: int, exp_year: int, cvc: str) -> Sandbox
 
 
 def _confirm_if_due(charge: SandboxCharge) -> SandboxCharge:
-    waited = timezone.now() - charge.created_at
+    waited = clock.now() - charge.created_at
     if charge.status == ChargeStatus.PENDING and waited >= CONFIRM_AFTER:
         charge.status = ChargeStatus.SUCCEEDED
         charge.save(update_fields=["status"])
@@ -150,7 +150,7 @@ def deliver_events(send: Callable[[bytes, str], int]) -> int:
                           decline_code=charge.decline_code,
                           message=DECLINE_MESSAGES.get(charge.decline_code, ""))
         if 200 <= send(body, sign(body)) < 300:
-            SandboxCharge.objects.filter(pk=charge.pk).update(notified_at=timezone.now())
+            SandboxCharge.objects.filter(pk=charge.pk).update(notified_at=clock.now())
             taken += 1
     return taken
 

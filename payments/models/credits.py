@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.fields import TimestampField
 from payments.models.fields import AMOUNT, AMOUNT_ZERO, RATE
 
 
@@ -55,7 +56,7 @@ class CreditUse(models.Model):
                                       related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["credit", "pk"]

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core import clock
+from core.fields import TimestampField
 from core.runs import Heartbeat
 from customers.models import Account
 from payments.dunning_rules import Action
@@ -177,7 +178,7 @@ class DunningRun(Heartbeat, FSMModelMixin, models.Model):
     invoices_seen = models.PositiveIntegerField(default=0)
     steps_taken = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = TimestampField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -201,7 +202,7 @@ class DunningRun(Heartbeat, FSMModelMixin, models.Model):
                 target=DunningRunState.RUNNING, permission="payments.run_dunning")
     def resume(self):
         """Run the chunks not done again (steps already taken are not taken twice)."""
-        self.finished_at, self.failure, self.heartbeat_at = None, "", timezone.now()
+        self.finished_at, self.failure, self.heartbeat_at = None, "", clock.now()
 
 
 class DunningRunChunk(models.Model):
@@ -247,7 +248,7 @@ class DunningEvent(models.Model):
     deliveries = GenericRelation("notifications.Delivery")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-taken_on", "-pk"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.fields import TimestampField
 from payments.late_payment import ClearingOrder, DayCount
 from payments.models.fields import AMOUNT, AMOUNT_ZERO, RATE
 
@@ -148,7 +149,7 @@ class LateCharge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     waive_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     waive_reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-issue_on", "-pk"]

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.fields import TimestampField
+
 
 class PaymentMethod(models.Model):
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT,
@@ -15,7 +17,7 @@ class PaymentMethod(models.Model):
     autopay = models.BooleanField(default=True,
                                   help_text="Charge issued invoices to this card automatically.")
     active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["account", "-created_at", "-pk"]

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.fields import TimestampField
 from payments.cash_discount import DiscountTaxMode
 from payments.models.fields import AMOUNT, AMOUNT_ZERO, RATE
 
@@ -86,8 +87,8 @@ class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = TimestampField(auto_now_add=True)
+    updated_at = TimestampField(auto_now=True)
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -194,7 +195,7 @@ class Allocation(models.Model):
                                       on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["payment", "pk"]
@@ -220,7 +221,7 @@ class Refund(models.Model):
                                       on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["payment", "pk"]
@@ -255,7 +256,7 @@ class Dispute(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                                       on_delete=models.PROTECT, related_name="+")
     reversed_allocations = models.JSONField(
         default=list, blank=True, help_text="[[invoice id, amount], ...] taken off on opening.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["payment", "pk"]

@@ -5,6 +5,7 @@ will do."""
 
 from django.db import models
 
+from core.fields import TimestampField
 from payments.models.fields import AMOUNT, AMOUNT_ZERO
 
 
@@ -16,7 +17,7 @@ class SandboxCard(models.Model):
     exp_year = models.PositiveSmallIntegerField()
     behaviour = models.CharField(max_length=32, help_text="What charging this test card does.")
     reusable = models.BooleanField(default=False, help_text="Saved as a payment method.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
@@ -36,7 +37,7 @@ class SandboxCharge(models.Model):
     amount_refunded = models.DecimalField(**AMOUNT_ZERO)
     notified_at = models.DateTimeField(null=True, blank=True,
                                        help_text="When the merchant's webhook took the outcome.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
@@ -50,7 +51,7 @@ class SandboxRefund(models.Model):
     reference = models.CharField(max_length=64, unique=True)
     charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(**AMOUNT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]

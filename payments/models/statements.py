@@ -4,6 +4,7 @@ confirms the matches it agrees with, which records and applies the payments."""
 from django.conf import settings
 from django.db import models
 
+from core.fields import TimestampField
 from payments.models.fields import AMOUNT
 
 
@@ -13,7 +14,7 @@ class StatementImport(models.Model):
                                    help_text="The file's SHA-256: a file is imported once.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.fields import TimestampField
+
 
 class WebhookEvent(models.Model):
     gateway = models.CharField(max_length=32)
@@ -9,7 +11,7 @@ class WebhookEvent(models.Model):
     kind = models.CharField(max_length=64)
     payload = models.JSONField()
     outcome = models.CharField(max_length=255, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]

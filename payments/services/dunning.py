@@ -24,11 +24,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min, QuerySet
-from django.utils import timezone
 
 from billing.models import DueInstalment, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.services import mark_uncollectible
+from core import clock
 from core.actors import as_actor, require
 from core.bulk_rows import insert_tuples, json_column, update_columns
 from core.dates import business_date
@@ -211,7 +211,7 @@ EVENT_FIELDS = ("invoice_id", "account_id", "policy_id", "run_id", "step_key", "
 def _insert_events(run: DunningRun, planned: list[Planned], outcomes: list[str], *, user_id,
                    day: date) -> list[int]:
     """One COPY of the steps taken (tuples, no model per event); their ids in order."""
-    now, as_json = timezone.now(), json_column()
+    now, as_json = clock.now(), json_column()
     return insert_tuples(DunningEvent, EVENT_FIELDS, [
         (p.invoice_id, p.account_id, p.policy.model.pk, run.pk, p.action.step.key,
          p.action.action.value, day, p.action.days_past_due, p.action.reason[:255],
@@ -293,7 +293,7 @@ def _complete_if_done(run_id: int, *, by) -> DunningRun:
     run = DunningRun.objects.select_for_update().get(pk=run_id)
     if run.state == DunningRunState.RUNNING and not run.chunks.filter(
             done_at__isnull=True).exists():
-        return run_transition(run, "complete", by=by, on=run.run_on, at=timezone.now(),
+        return run_transition(run, "complete", by=by, on=run.run_on, at=clock.now(),
                               note=f"{run.steps_taken} steps over {run.invoices_seen} invoices.")
     return run
 
@@ -306,7 +306,7 @@ def run_dunning_chunk(*, chunk, by) -> DunningRunChunk:
     chunk = DunningRunChunk.objects.select_for_update().select_related("run").get(pk=chunk.pk)
     if chunk.done_at is None:
         chunk.steps_taken = _take_steps(chunk, by=by)
-        chunk.done_at = timezone.now()
+        chunk.done_at = clock.now()
         chunk.save(update_fields=["steps_taken", "done_at"])
         DunningRun.beat(chunk.run_id)
     _complete_if_done(chunk.run_id, by=by)
@@ -355,7 +355,7 @@ def fail_dunning_run(*, run_id: int, by, reason: str) -> DunningRun:
         run = DunningRun.objects.select_for_update().get(pk=run_id)
         if run.state != DunningRunState.RUNNING:
             return run
-        return run_transition(run, "fail", by=by, on=run.run_on, at=timezone.now(),
+        return run_transition(run, "fail", by=by, on=run.run_on, at=clock.now(),
                               reason=reason[:1000])
 
 

@@ -14,8 +14,8 @@ is in the quote's timeline and emails the owner once the transaction commits.
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from core.actors import as_actor, require
 from core.outbox import enqueue
 from core.roles import Role
@@ -104,7 +104,7 @@ def submit_for_approval(*, quote: Quote, by, on=None) -> Quote:
     if not quote.lines.exists():
         raise ValidationError({"lines": "Add at least one line before submitting."})
     hits = approval_rules.approval_hits(quote_facts(quote), rule_facts())
-    now = timezone.now()
+    now = clock.now()
     if not hits:
         return run_transition(quote, "submit", by=by, on=on, needs_approval=False, at=now,
                               note="No approval rule applies.")
@@ -147,7 +147,7 @@ def approve(*, quote: Quote, by, comment: str = "", on=None) -> Quote:
     require(by, "quotes.approve_quote", "You are not allowed to approve quotes.")
     quote = locked(quote, by)
     request = _request_to_decide(quote, by)
-    now = timezone.now()
+    now = clock.now()
     user = as_actor(by).user
     run_transition(request, "approve", by=by, on=on, note=comment, user=user, comment=comment,
                    at=now)
@@ -173,7 +173,7 @@ def reject(*, quote: Quote, by, comment: str, on=None) -> Quote:
     request = _request_to_decide(quote, by)
     user = as_actor(by).user
     run_transition(request, "reject", by=by, on=on, note=comment, user=user, comment=comment,
-                   at=timezone.now())
+                   at=clock.now())
     for other in quote.approval_requests.select_for_update().filter(state=ApprovalState.PENDING):
         run_transition(other, "cancel", by=by, on=on, note="Another level rejected the quote.")
     note = f"Rejected at level {request.level} by {decider_label(request)}: {comment}"

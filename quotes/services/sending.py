@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import clock
 from core.actors import Actor, ActorKind, as_actor, require
 from core.dates import business_date
 from core.events import record_event
@@ -91,7 +92,7 @@ def send_quote(*, quote, by, on: date | None = None, base_url: str | None = None
     _check_sendable(quote, business_date(on))
     pdf = render(quote)
     run_transition(quote, "send", by=actor, on=on, note=f"Sent to {quote.contact.email}",
-                   pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), at=timezone.now())
+                   pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), at=clock.now())
     _queue_email(quote, quote_link_url(quote, base_url))
     return quote
 
@@ -186,7 +187,7 @@ def accept_quote(*, quote, by, title: str, consent: bool, user_agent: str = "",
     note = f"Signed by {actor.name.strip()}, {title.strip()}; PDF SHA-256 {quote.sent_pdf_sha256}"
     quote = run_transition(quote, "accept", by=actor, on=on, note=note,
                            name=actor.name.strip(), title=title.strip(), ip=actor.ip,
-                           user_agent=user_agent, at=timezone.now())
+                           user_agent=user_agent, at=clock.now())
     record_event("quote.accepted", quote)
     return quote
 
@@ -199,7 +200,7 @@ def decline_quote(*, quote, by, reason: str, on: date | None = None) -> Quote:
         raise ValidationError({"reason": "Tell us why, so we can follow up."})
     quote = _locked_open_quote(quote, business_date(on))
     return run_transition(quote, "decline", by=actor, on=on, note=reason.strip(),
-                          reason=reason.strip(), at=timezone.now())
+                          reason=reason.strip(), at=clock.now())
 
 
 @transaction.atomic

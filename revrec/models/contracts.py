@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from core.fields import TimestampField
 from revrec.models.amounts import AMOUNT
 from revrec.schedules import Basis
 
@@ -64,7 +65,7 @@ class RevenueContract(models.Model):
     created_on = models.DateField()
     modified_on = models.DateField(null=True, blank=True,
                                    help_text="Last prospective modification.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_on", "-pk"]

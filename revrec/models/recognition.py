@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core import clock
+from core.fields import TimestampField
 from core.runs import Heartbeat
 from revrec.models.amounts import AMOUNT
 from revrec.models.contracts import RevenueContract
@@ -68,7 +69,7 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
         help_text="Interest added to contract balances: expense on advances (a liability "
                   "grows) less income in arrears (an asset grows).")
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -87,14 +88,14 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
     @transition(field=state, source=[RunState.PENDING, RunState.FAILED],
                 target=RunState.RUNNING, permission="revrec.run_recognition")
     def start(self):
-        self.error, self.heartbeat_at = "", timezone.now()
+        self.error, self.heartbeat_at = "", clock.now()
 
     @transition(field=state, source=[RunState.RUNNING, RunState.COMPLETED],
                 target=RunState.RUNNING, permission="revrec.run_recognition")
     def resume(self):
         """Queue the unfinished chunks again (a stalled run), or new ones for contracts
         still to recognize (a run completed before they were recognizable)."""
-        self.finished_at, self.heartbeat_at = None, timezone.now()
+        self.finished_at, self.heartbeat_at = None, clock.now()
 
     @transition(field=state, source=RunState.RUNNING, target=RunState.COMPLETED,
                 permission="revrec.run_recognition")

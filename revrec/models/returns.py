@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from core.fields import TimestampField
 from revrec.models.amounts import AMOUNT
 from revrec.models.obligations import PerformanceObligation
 from revrec.models.recognition import RecognitionRun
@@ -45,7 +46,7 @@ class ReturnEstimate(models.Model):
     asset_functional = models.DecimalField(**AMOUNT, help_text="Change of the asset it posted.")
     entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["obligation", "-version"]
@@ -90,7 +91,7 @@ class GoodsReturn(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["obligation", "returned_on", "pk"]

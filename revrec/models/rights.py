@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.fields import TimestampField
 from revrec.models.amounts import AMOUNT, plain
 from revrec.models.obligations import PerformanceObligation
 
@@ -120,7 +121,7 @@ class RightEvent(models.Model):
     on = models.DateField()
     reason = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["right", "on", "pk"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from core.fields import TimestampField
 from revrec.models.contracts import RevenueContract
 
 
@@ -43,7 +44,7 @@ class VariableConsideration(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     recorded_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = TimestampField(auto_now_add=True)
 
     class Meta:
         ordering = ["revenue_contract", "-version"]

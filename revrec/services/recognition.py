@@ -21,9 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.utils import timezone
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
+from core import clock
 from core.actors import as_actor
 from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
@@ -121,7 +121,7 @@ def _queue_unfinished(run: RecognitionRun, *, by, on: date | None = None) -> Rec
     run.contracts_total = run.contracts_done + unrecognized(run.month).count()
     run.save(update_fields=["chunks_total", "chunks_done", "contracts_done", "contracts_total"])
     if not todo:
-        return run_transition(run, "complete", by=by, on=on, at=timezone.now(),
+        return run_transition(run, "complete", by=by, on=on, at=clock.now(),
                               note=f"{run.contracts_done} revenue contracts recognized"
                               if run.contracts_done else "Nothing to recognize")
     from revrec.tasks import run_recognition_chunk_task
@@ -401,7 +401,7 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
         work = _Chunk(run, chunk, contracts)
         work.schedule()
         totals, kinds = work.post(actor), work.kinds
-    chunk.contracts_done, chunk.finished_at = len(contracts), timezone.now()
+    chunk.contracts_done, chunk.finished_at = len(contracts), clock.now()
     chunk.save(update_fields=["contracts_done", "finished_at"])
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
     run.heartbeat_at = chunk.finished_at
@@ -428,4 +428,4 @@ def fail_recognition_run(*, run_id: int, error: str, by) -> RecognitionRun:
     if run.state != RunState.RUNNING:
         return run
     return run_transition(run, "fail", by=by, note=error[:500], error=error,
-                          at=timezone.now())
+                          at=clock.now())
