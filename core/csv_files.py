@@ -4,7 +4,6 @@ naming the required columns in any case and order; problems are worded for a per
 `safe_cell`, large ones streamed row by row (`streaming_csv`)."""
 
 import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -56,28 +55,6 @@ def date_range_problem(day: date, label: str) -> str:
     if day < EARLIEST_DATE:
         return f"the {label} {day.isoformat()} is before {EARLIEST_DATE.isoformat()}"
     return ""
-
-
-def open_csv(content: bytes | str, required: Sequence[str], *,
-             columns: Sequence[str] | None = None) -> tuple[csv.DictReader | None, list[str]]:
-    """A reader of the rows as dicts keyed by the lower-cased header, or None and why the file
-    cannot be read at all (not UTF-8, NUL characters or overlong lines, required columns
-    missing)."""
-    try:
-        text = file_text(content)
-    except UnicodeDecodeError:
-        return None, [NOT_UTF8]
-    problems = text_problem_lines(text)
-    if problems:
-        return None, problems
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in required if column not in header]
-    if missing:
-        return None, [f"Line 1: the header needs the columns {', '.join(columns or required)}; "
-                      f"missing {', '.join(missing)}."]
-    reader.fieldnames = header
-    return reader, []
 
 
 # Exports --------------------------------------------------------------------------------------

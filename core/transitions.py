@@ -53,7 +53,12 @@ def allowed_transitions(document, user) -> frozenset[str]:
         for transition in get_available_user_FIELD_transitions(document, user, field))
 
 
-def _log(document, transition_name, source, target, actor, note, on) -> TransitionLog:
+def history_row(document, transition_name: str, *, by, source: str, target: str,
+                note: str = "", on: date | None = None) -> TransitionLog:
+    """An unsaved history row for `document`. Transitions write theirs through
+    `run_transition`; a service writes one itself only for an event that is not a state change
+    (a document created into its first state, a note on a document that keeps its state)."""
+    actor = as_actor(by)
     return TransitionLog(
         content_type=ContentType.objects.get_for_model(document),
         object_id=document.pk,
@@ -77,7 +82,8 @@ def run_transition(document, transition_name: str, *, by, note: str = "", on: da
     method(**kwargs)
     document.save()
     target = meta.field.get_state(document)
-    _log(document, transition_name, source, target, actor, note, on).save()
+    history_row(document, transition_name, by=actor, source=source, target=target, note=note,
+                on=on).save()
     return document
 
 
@@ -91,7 +97,9 @@ def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: 
                         **kwargs) -> list:
     """The same rule for many documents: permission once, transitions in memory (each with
     the same `kwargs`), one bulk update and one bulk insert of history rows. Any document that
-    cannot move stops them all."""
+    cannot move stops them all, and so does one whose stored state is no longer the state it
+    was read in (another process moved it): the update is guarded by the source state, like
+    django-fsm's ConcurrentTransitionMixin, and the caller's transaction rolls back."""
     if not documents:
         return []
     actor = as_actor(by)
@@ -102,25 +110,35 @@ def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: 
     blocked = [str(doc) for doc in documents if not can_proceed(getattr(doc, transition_name))]
     if blocked:
         raise ValidationError(f"Cannot {transition_name.replace('_', ' ')}: {', '.join(blocked)}.")
-    logs = []
+    logs, moves = [], {}
     for document in documents:
         source = meta.field.get_state(document)
         getattr(document, transition_name)(**kwargs)
-        logs.append(_log(document, transition_name, source, meta.field.get_state(document),
-                         actor, note, on))
+        target = meta.field.get_state(document)
+        moves.setdefault((source, target), []).append(document.pk)
+        logs.append(history_row(document, transition_name, by=actor, source=source,
+                                target=target, note=note, on=on))
     model = type(documents[0])
+    _move_states(model, meta.field.name, moves, transition_name)
     if update_fields:
-        model.objects.bulk_update(documents, [meta.field.name, *update_fields])
-    else:  # only the state moved: one UPDATE per target state, not a CASE per row
-        by_target: dict[str, list] = {}
-        for document in documents:
-            by_target.setdefault(meta.field.get_state(document), []).append(document.pk)
-        for target, pks in by_target.items():
-            for start in range(0, len(pks), UPDATE_BATCH):
-                model.objects.filter(pk__in=pks[start:start + UPDATE_BATCH]).update(
-                    **{meta.field.name: target})
+        model.objects.bulk_update(documents, list(update_fields))
     TransitionLog.objects.bulk_create(logs)
     return list(documents)
+
+
+def _move_states(model, field: str, moves: dict[tuple[str, str], list[int]],
+                 transition_name: str) -> None:
+    """One UPDATE per (source, target) and batch, each only of rows still in their source
+    state; a batch that moves fewer rows than it names was changed by someone else."""
+    for (source, target), pks in moves.items():
+        for start in range(0, len(pks), UPDATE_BATCH):
+            batch = pks[start:start + UPDATE_BATCH]
+            moved = model.objects.filter(pk__in=batch, **{field: source}).update(
+                **{field: target})
+            if moved != len(batch):
+                raise ValidationError(
+                    f"Cannot {transition_name.replace('_', ' ')}: {len(batch) - moved} of them "
+                    f"changed meanwhile; reload and try again.")
 
 
 def history_for(document):

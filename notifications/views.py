@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.redirects import safe_next
 from notifications import selectors, services
 from notifications.models import Delivery, DeliveryState
 
@@ -34,8 +35,7 @@ def open_notification(request, pk):
     """Mark one of the user's own notifications read and go to its document."""
     note = get_object_or_404(selectors.inbox_of(request.user), pk=pk)
     services.mark_read(user=request.user, ids=[note.pk])
-    safe = url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()})
-    return redirect(note.url if note.url and safe else "notifications:inbox")
+    return redirect(safe_next(request, reverse("notifications:inbox"), url=note.url))
 
 
 @permission_required("notifications.view_outbox", raise_exception=True)
@@ -55,6 +55,4 @@ def send_again(request, pk):
     again.refresh_from_db()
     messages.success(request, f"Sent again to {', '.join(again.to)}: {again.get_state_display()}"
                               f"{': ' + again.failure_reason if again.failure_reason else ''}.")
-    back = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-    return redirect(back if back and safe else "notifications:outbox")
+    return redirect(safe_next(request, reverse("notifications:outbox")))

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
+from core.roles import roles_of
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -75,6 +77,4 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from core.roles import roles_of
-
     return {"nav_sections": visible_items(user), "user_roles": sorted(roles_of(user))}

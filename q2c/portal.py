@@ -31,6 +31,7 @@ from billing.services.delivery import billing_contacts
 from billing.services.documents import ISSUED_INVOICE_STATES, stored_pdf
 from billing.services.pay_links import pay_link_urls
 from core.dates import business_date
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 from core.signed_links import link_token, link_url, read_link, unknown_link
 from customers.models import Account
@@ -117,12 +118,6 @@ def _answered(request, quote):
     return render(request, "portal/answered.html", {"quote": quote, "steps": steps})
 
 
-def _form_with_errors(form, error: ValidationError):
-    for field, messages in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, messages)
-    return form
-
-
 @login_not_required
 @require_POST
 def quote_accept(request, token):
@@ -138,7 +133,7 @@ def quote_accept(request, token):
     except LinkProblem as problem:
         return _problem(request, problem)
     except ValidationError as error:
-        _form_with_errors(form, error)
+        add_service_errors(form, error)
     return _quote_page(request, token, quote, accept_form=form, status=400)
 
 
@@ -155,7 +150,7 @@ def quote_decline(request, token):
     except LinkProblem as problem:
         return _problem(request, problem)
     except ValidationError as error:
-        _form_with_errors(form, error)
+        add_service_errors(form, error)
     return _quote_page(request, token, quote, decline_form=form, status=400)
 
 

@@ -4,7 +4,6 @@ answer to a hold (release or cancel)."""
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -16,9 +15,8 @@ from core.actors import as_actor
 from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money
-from core.models import TransitionLog
 from core.numbering import next_number
-from core.transitions import run_transition
+from core.transitions import history_row, run_transition
 from customers.models import Account
 from ledger.selectors import receivable_balance
 from orders.credit import ZERO, CreditSnapshot, LineValue, credit_decision, first_year_value
@@ -115,11 +113,8 @@ def create_order_from_contract(*, contract, lines=None, by, on: date | None = No
 
 
 def _record_creation(order: Order, actor, today: date) -> None:
-    TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(order), object_id=order.pk,
-        transition="create", source="", target=OrderState.DRAFT, actor_kind=actor.kind,
-        actor=actor.user, actor_name=actor.label, actor_ip=actor.ip,
-        note=f"From contract {order.contract}", business_date=today)
+    history_row(order, "create", by=actor, source="", target=OrderState.DRAFT,
+                note=f"From contract {order.contract}", on=today).save()
 
 
 def _credit_snapshot(order: Order) -> CreditSnapshot:

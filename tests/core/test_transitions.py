@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from core.actors import Actor, ActorKind, system_user
 from core.models import TransitionLog
@@ -95,6 +96,20 @@ def test_bulk_transition_refuses_all_when_one_cannot_move(accountant):
         run_bulk_transition([closing, still_open], "close", by=accountant)
 
     assert AccountingPeriod.objects.get(pk=closing.pk).state == PeriodState.CLOSING
+
+
+def test_bulk_transition_refuses_all_when_another_process_moved_one_meanwhile(accountant):
+    """The documents were read open; one was moved by someone else before the update: the
+    guarded update sees it and nothing moves (code review, change 1: no `state = source`)."""
+    first, second = make_period(1), make_period(2)
+    AccountingPeriod.objects.filter(pk=second.pk).update(state=PeriodState.CLOSING)
+
+    with (pytest.raises(ValidationError, match="1 of them changed meanwhile"),
+          transaction.atomic()):
+        run_bulk_transition([first, second], "start_close", by=accountant)
+
+    assert AccountingPeriod.objects.get(pk=first.pk).state == PeriodState.OPEN
+    assert not TransitionLog.objects.filter(transition="start_close").exists()
 
 
 def test_bulk_transition_checks_the_permission(sales_rep):
