@@ -15,5 +15,5 @@ def default_convention() -> Convention:
 
 def due_dates_on_business_days() -> bool:
     """Whether a due date on a weekend moves to the next business day (setting
-    DUE_DATES_ON_BUSINESS_DAYS, off by default; billing.due_schedule does the moving)."""
+    DUE_DATES_ON_BUSINESS_DAYS, off by default; catalog.due_schedule does the moving)."""
     return bool(settings.DUE_DATES_ON_BUSINESS_DAYS)

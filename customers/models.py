@@ -11,7 +11,7 @@ from core.fields import TimestampField
 
 
 class PaymentTermsKind(models.TextChoices):
-    """The kinds billing.due_schedule knows (the same values)."""
+    """The kinds catalog.due_schedule knows (the same values)."""
 
     NET = "net", "Net N days"
     END_OF_MONTH = "eom", "End of month plus N days"

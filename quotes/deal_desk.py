@@ -10,13 +10,13 @@ stages use, so the preview is what they will make:
   `contracts.services.schedules` stores each contract line's schedule (usage bills in arrears
   and holds no amount yet);
 - revenue: each line's price is what its schedule charges and its standalone price the
-  catalog's over its term (`revrec.obligations`), allocated by `allocate_plan`, then recognized
-  by `revrec.schedules` (ratably by day, or in the month control passes), as
+  catalog's over its term (`catalog.obligations`), allocated by `allocate_plan`, then recognized
+  by `catalog.revenue_schedule` (ratably by day, or in the month control passes), as
   `revrec.services.contracts` does when the contract is activated. Control of goods and
   services is taken to pass on the start date (recognition waits for the actual fulfilment);
   usage is recognized as billed and is left out;
 - cash: each billing date's amount falls due under the payment terms
-  (`billing.due_schedule.due_schedule`, as an issued invoice does), taking each charge's due
+  (`catalog.due_schedule.due_schedule`, as an issued invoice does), taking each charge's due
   date as its invoice's issue date.
 Those pure modules sit on higher floors than quotes; importing their pure functions (never
 their models or services) is what keeps one computation instead of a copy.
@@ -28,21 +28,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from billing.due_schedule import TermsSpec, due_schedule
+from catalog import revenue_schedule as schedules
 from catalog.charge_schedule import ChargeKind, LineTerms
 from catalog.coupons import CouponTerms
-from core.dates import add_months
-from core.money import round_money
-from quotes.coupon_amounts import less_coupons
-from quotes.term_amounts import Schedules
-from revrec import schedules
-from revrec.obligations import (
+from catalog.due_schedule import TermsSpec, due_schedule
+from catalog.obligations import (
     LineFacts,
     allocate_plan,
     estimated_ssp,
     plan_obligations,
     ssp_over_term,
 )
+from core.dates import add_months
+from core.money import round_money
+from quotes.coupon_amounts import less_coupons
+from quotes.term_amounts import Schedules
 
 ZERO = Decimal(0)
 RATABLE, POINT_IN_TIME, AS_BILLED = "ratable", "point_in_time", "as_billed"

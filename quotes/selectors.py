@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
-from billing.due_schedule import InstalmentTerm, TermsSpec
 from catalog.coupons import CouponTerms
+from catalog.due_schedule import InstalmentTerm, TermsSpec
 from catalog.models import (
     GuidedAnswer,
     GuidedProposal,

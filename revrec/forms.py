@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 
+from catalog.revenue_schedule import Basis
 from core.dates import add_months, business_date, month_start
 from revrec.models import (
     EstimateMethod,
@@ -16,7 +17,6 @@ from revrec.models import (
     Treatment,
     VariableKind,
 )
-from revrec.schedules import Basis
 
 REPORTS = {
     "waterfall": "Revenue waterfall",

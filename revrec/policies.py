@@ -8,7 +8,7 @@ Settings: REVREC_RECOGNITION_BASIS ("by_day" or "by_month"), REVREC_REMAINDER_TO
 
 from django.conf import settings
 
-from revrec.schedules import Basis
+from catalog.revenue_schedule import Basis
 
 
 def default_basis() -> Basis:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
 from catalog.models import StandaloneSellingPrice
+from catalog.obligations import LineFacts, estimated_ssp, ssp_over_term
 from contracts.models import ContractLine, ContractState, ScheduledCharge
 from core.money import round_money
 from orders.models import Fulfilment, OrderLine, OrderState
@@ -31,7 +32,6 @@ from revrec.models import (
     RightEvent,
     StandalonePrice,
 )
-from revrec.obligations import LineFacts, estimated_ssp, ssp_over_term
 
 ZERO = Decimal(0)
 LIVE_STATES = (ContractState.ACTIVE, ContractState.EXPIRED, ContractState.RENEWED,

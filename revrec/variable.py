@@ -8,7 +8,7 @@
     attribute_change(change, currency, basis, carried) -> dict[str, Decimal]
 
 Pure, over Decimal; no ORM. A service stores the estimate (`revrec.models.VariableConsideration`)
-and allocates its constrained amount to the obligations through `revrec.allocation`.
+and allocates its constrained amount to the obligations through `catalog.allocation`.
 
 The rules:
 - Expected value (15.53(a)): the sum of each possible amount × its probability, rounded to the

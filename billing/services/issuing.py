@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from billing import journal
-from billing.due_schedule import InstalmentTerm, TermsSpec, due_schedule
 from billing.einvoice import readiness
 from billing.einvoice.documents import peppol_id_of
 from billing.models import (
@@ -34,6 +33,7 @@ from billing.services import document_parties
 from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook
 from catalog import policies
+from catalog.due_schedule import InstalmentTerm, TermsSpec, due_schedule
 from contracts.models import ContractLine
 from core import clock
 from core.actors import require

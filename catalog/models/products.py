@@ -72,7 +72,7 @@ class Product(models.Model):
 
 class SSPBasis(models.TextChoices):
     """What period a standalone selling price is quoted for; revenue allocation scales it to each
-    obligation's term (revrec.obligations.ssp_over_term)."""
+    obligation's term (catalog.obligations.ssp_over_term)."""
 
     PER_MONTH = "per_month", "Per month"
     PER_YEAR = "per_year", "Per year"

@@ -2,7 +2,7 @@
 the recognition runs that post them.
 
 - A revenue contract records the recognition policy it was made under (basis, rounding
-  remainder, a mid-month end: `revrec.schedules.Basis`), copied from the settings' defaults
+  remainder, a mid-month end: `catalog.revenue_schedule.Basis`), copied from the settings' defaults
   (`revrec.policies`); its schedules are built under it.
 - A revenue contract is made per activated contract (kind `original`), and one more per
   amendment that adds distinct goods at their standalone price (kind `separate`). Other

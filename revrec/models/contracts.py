@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from catalog.revenue_schedule import Basis
 from core.fields import TimestampField
 from revrec.models.amounts import AMOUNT
-from revrec.schedules import Basis
 
 
 class RevenueContractKind(models.TextChoices):
@@ -90,7 +90,7 @@ class RevenueContract(models.Model):
 
     @property
     def basis(self) -> Basis:
-        """The recognition policy in force, as `revrec.schedules` reads it."""
+        """The recognition policy in force, as `catalog.revenue_schedule` reads it."""
         return Basis(self.recognition_basis, self.remainder_to, self.mid_month_end)
 
 

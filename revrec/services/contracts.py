@@ -3,7 +3,7 @@
 `create_revenue_contracts` is set-based and idempotent: it selects the contracts with a line no
 obligation covers, or an obligation whose line ended early, and does only that work.
 
-The accounting rules (see revrec.obligations for steps 2-4 and revrec.schedules for step 5):
+The accounting rules (catalog.obligations for steps 2-4, catalog.revenue_schedule for step 5):
 - The price of a line is its charge schedule (contracts' stored rows, the ones billing bills):
   allocation starts from the schedule as signed, and each later change moves the transaction
   price by exactly the rows it ended and added (`_unused`), so it always equals the rows in
@@ -32,6 +32,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from catalog import revenue_schedule as schedules
+from catalog.obligations import LineFacts, allocate_plan, plan_obligations
 from contracts.models import ContractLine
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
@@ -39,7 +41,6 @@ from core.dates import business_date
 from core.money import round_money
 from core.transitions import run_bulk_transition
 from customers.models import Account
-from revrec import schedules
 from revrec.models import (
     AllocationRule,
     Modification,
@@ -51,7 +52,6 @@ from revrec.models import (
     ScheduleLine,
     Treatment,
 )
-from revrec.obligations import LineFacts, allocate_plan, plan_obligations
 from revrec.policies import policy_fields
 from revrec.selectors import (
     contract_ids_needing_revenue_contracts,

@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine
+from catalog import revenue_schedule as schedules
 from core.actors import require
 from core.dates import business_date
 from core.money import round_money
 from ledger.period_rules import month_end
-from revrec import royalties, schedules
+from revrec import royalties
 from revrec.models import (
     GuaranteedMinimum,
     ObligationStatus,

@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from django.db import connection
 
+from catalog.revenue_schedule import earned_by_delivery
 from core.dates import month_start
 from revrec.models import ObligationStatus, Pattern, PerformanceObligation, ScheduleLine
-from revrec.schedules import earned_by_delivery
 from revrec.selectors import deliveries
 
 ZERO = Decimal(0)

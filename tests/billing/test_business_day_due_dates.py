@@ -1,4 +1,4 @@
-"""Issuing moves a due date off a weekend when the setting says so (billing.due_schedule does
+"""Issuing moves a due date off a weekend when the setting says so (catalog.due_schedule does
 the moving; catalog.policies reads the setting)."""
 
 from datetime import date

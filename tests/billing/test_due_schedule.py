@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing import due_schedule as module
-from billing.due_schedule import (
+from catalog import due_schedule as module
+from catalog.due_schedule import (
     EarlyDiscount,
     Instalment,
     InstalmentTerm,

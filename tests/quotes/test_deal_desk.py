@@ -11,8 +11,8 @@ from decimal import Decimal as D
 import pytest
 from django.db.models import Sum
 
-from billing.due_schedule import InstalmentTerm, TermsKind, TermsSpec
 from catalog.charge_schedule import LineTerms
+from catalog.due_schedule import InstalmentTerm, TermsKind, TermsSpec
 from contracts.models import ScheduledCharge
 from quotes import selectors
 from quotes.deal_desk import DeskLine, preview

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog import allocation
+from catalog.allocation import AllocatedObligation, Obligation, allocate_transaction_price
 from core.money import quantum
-from revrec import allocation
-from revrec.allocation import AllocatedObligation, Obligation, allocate_transaction_price
 
 BUNDLE = (Obligation("licence", D("1000")), Obligation("support", D("400")),
           Obligation("training", D("100")))

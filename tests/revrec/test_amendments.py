@@ -11,10 +11,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from catalog import revenue_schedule as schedules
 from catalog.models import Product
 from contracts import services as contract_services
 from quotes import services as quote_services
-from revrec import schedules
 from revrec.models import ObligationStatus, PerformanceObligation, RevenueContract, ScheduleLine
 from revrec.services import create_revenue_contracts
 from tests.contracts.test_amendments import EFFECTIVE, amended_to

@@ -1,6 +1,6 @@
-"""The recognition basis as a policy (revrec.schedules.Basis): by day or by month, the rounding
-remainder by largest remainder or to the last period, a mid-month end up to the service end or
-as if to the month end. Literal-date worked examples, then properties. No database.
+"""The recognition basis as a policy (catalog.revenue_schedule.Basis): by day or by month, the
+rounding remainder by largest remainder or to the last period, a mid-month end up to the service
+end or as if to the month end. Literal-date worked examples, then properties. No database.
 
 The worked example is IFRS 15 IE Example 18 (paragraphs IE92-IE94): a year of health club access
 for CU100 a month is a stand-ready obligation satisfied over time whose progress is measured on
@@ -15,8 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.money import quantum
-from revrec.schedules import (
+from catalog.revenue_schedule import (
     BY_DAY,
     BY_MONTH,
     LARGEST_REMAINDER,
@@ -26,6 +25,7 @@ from revrec.schedules import (
     Basis,
     ratable_schedule,
 )
+from core.money import quantum
 from tests.revrec.test_schedules import services
 
 BY_MONTH_LR = Basis(BY_MONTH, LARGEST_REMAINDER)

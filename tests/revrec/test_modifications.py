@@ -20,12 +20,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from catalog import revenue_schedule as schedules
 from catalog.models import Product
 from core.dates import add_months
 from ledger import chart
 from ledger.selectors import trial_balance
 from quotes import services as quote_services
-from revrec import schedules
 from revrec.models import Modification, PerformanceObligation, RecognitionItem
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.contracts import override_modification

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from revrec.allocation import allocate_transaction_price
-from revrec.obligations import (
+from catalog.allocation import allocate_transaction_price
+from catalog.obligations import (
     LineFacts,
     allocate_plan,
     months_covered,

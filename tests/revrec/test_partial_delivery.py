@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from catalog.demo import seed_catalog
 from catalog.models import Product
+from catalog.revenue_schedule import earned_by_delivery
 from core.dates import add_months
 from ledger import chart
 from ledger.selectors import trial_balance
@@ -26,7 +27,6 @@ from orders.services.fulfilment import fulfil_lines
 from quotes.services import LineItem
 from revrec.models import PerformanceObligation, RecognitionItem
 from revrec.reports import Filters, recognized_revenue, remaining_obligations
-from revrec.schedules import earned_by_delivery
 from revrec.services import start_recognition_run
 from tests.conftest import PASSWORD
 from tests.revrec.factories import ordered_contract_of, revenue_contract_of

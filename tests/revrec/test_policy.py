@@ -17,12 +17,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from catalog.revenue_schedule import BY_MONTH, LARGEST_REMAINDER, LAST_PERIOD, Basis
 from core.dates import add_months
 from ledger import chart
 from ledger.selectors import trial_balance
 from revrec.models import PerformanceObligation, RecognitionItem
 from revrec.reports import Filters, recognized_revenue
-from revrec.schedules import BY_MONTH, LARGEST_REMAINDER, LAST_PERIOD, Basis
 from revrec.services import start_recognition_run
 from revrec.services.contracts import set_recognition_policy
 from tests.conftest import PASSWORD

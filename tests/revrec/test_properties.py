@@ -16,11 +16,11 @@ from decimal import Decimal as D
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from catalog import revenue_schedule as schedules
 from catalog.charge_schedule import Alignment, LineTerms, Row, charge_schedule, end_early
+from catalog.obligations import LineFacts, allocate_plan, plan_obligations, ssp_over_term
 from core.dates import add_months
 from core.money import quantum, round_money
-from revrec import schedules
-from revrec.obligations import LineFacts, allocate_plan, plan_obligations, ssp_over_term
 
 PERIODS = ["weekly", "monthly", "quarterly", "semi_annual", "annual", "term", "one_time"]
 CURRENCIES = ["USD", "JPY", "KWD"]

@@ -19,11 +19,12 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog import revenue_schedule as schedules
 from catalog.demo import seed_catalog
 from catalog.models import Product
 from core.money import allocate
 from quotes.services import LineItem
-from revrec import reports, royalties, schedules
+from revrec import reports, royalties
 from revrec.models import PerformanceObligation, ScheduleLine
 from revrec.services.royalties import set_guaranteed_minimum
 from tests.conftest import PASSWORD

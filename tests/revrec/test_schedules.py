@@ -11,15 +11,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from core.money import quantum
-from revrec import schedules
-from revrec.schedules import (
+from catalog import revenue_schedule as schedules
+from catalog.revenue_schedule import (
     ScheduleLine,
     amend_prospectively,
     point_in_time_schedule,
     ratable_schedule,
     terminate,
 )
+from core.money import quantum
 
 
 def rows(lines):

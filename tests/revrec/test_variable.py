@@ -28,6 +28,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog import revenue_schedule as schedules
 from catalog.demo import seed_catalog
 from catalog.models import Product
 from contracts import services as contract_services
@@ -36,7 +37,7 @@ from core.money import allocate, round_money
 from ledger import chart
 from ledger.selectors import trial_balance
 from quotes import services as quote_services
-from revrec import reports, schedules
+from revrec import reports
 from revrec.models import PerformanceObligation, RecognitionItem, ScheduleLine
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.variable import estimate_variable_consideration
@@ -134,7 +135,7 @@ def test_ie23_a_price_concession_at_its_expected_value_constrained(
         on=date(2026, 11, 30))
 
     assert (estimate.estimate, estimate.constrained) == (D("-160.00"), D("-200.00"))
-    # relative SSP over both obligations, through revrec.allocation: adds up exactly
+    # relative SSP over both obligations, through catalog.allocation: adds up exactly
     assert seats(rc).variable + onboarding(rc).variable == D("-200.00")
     assert seats(rc).variable < 0 and onboarding(rc).variable < 0
     assert sum(months(seats(rc)).values()) == seats(rc).allocated

@@ -19,9 +19,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from catalog import revenue_schedule as schedules
 from core.dates import add_months
 from core.money import allocate, quantum, round_money
-from revrec import schedules, variable
+from revrec import variable
 from revrec.variable import Scenario
 
 CURRENCIES = ["USD", "JPY", "KWD"]

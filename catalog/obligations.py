@@ -38,9 +38,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from catalog.allocation import AllocatedObligation, Obligation, allocate_transaction_price
 from core.dates import add_months
 from core.money import allocate, round_money
-from revrec.allocation import AllocatedObligation, Obligation, allocate_transaction_price
 
 ZERO = Decimal(0)
 AS_BILLED = "as_billed"
