@@ -3,13 +3,16 @@ customers and a history made through every stage; a second run adds nothing; eve
 reaches a useful home page; visibility holds on the seeded data."""
 
 import io
+from datetime import date
 
 import pytest
+from celery import current_app
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from billing.models import Invoice, InvoiceRunFailure, InvoiceState
 from contracts.models import Contract, ContractState
+from core.models import OutboxMessage
 from customers.models import Account, Contact
 from ledger.models import AccountingPeriod, ExchangeRate, PeriodState
 from payments.models import Payment
@@ -28,10 +31,21 @@ def counts():
             Invoice.objects.count(), Payment.objects.count())
 
 
-def test_seed_demo_makes_people_customers_and_a_history_once(client, capsys, demo_company):
+def test_seed_demo_makes_people_customers_and_a_history_once(client, capsys, demo_company,
+                                                             monkeypatch):
+    # given a broker is configured (tasks would go to workers that read today's clock)
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(current_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     # when
     reseed_migration_data()
     call_command("seed_demo", months=2, stdout=io.StringIO())
+
+    # then every task it queued ran in-line on its business day, none is left for a worker
+    assert not OutboxMessage.objects.filter(sent_at=None).exists()
+    assert OutboxMessage.objects.exists()
+    # and what it wrote carries the business day it happened, not today
+    first_invoice = Invoice.objects.exclude(number=None).earliest("issue_on")
+    assert first_invoice.created_at.date() == first_invoice.issue_on < date(2026, 11, 1)
 
     # then: the people, in their teams
     users = get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])
