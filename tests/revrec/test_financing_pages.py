@@ -122,7 +122,8 @@ def test_query_counts_do_not_grow_with_components_or_months(
     assert FinancingComponent.objects.count() == 3
     with CaptureQueriesContext(connection) as three:
         page = client.get(LIST).content.decode()
-    assert page.count("Paid in arrears") == 3
+    assert all(reverse("revrec:financing_component", args=[c.pk]) in page
+               for c in FinancingComponent.objects.all())
     assert len(three) == len(one)
     # 24 months or 60: the detail reads its schedule in one query
     assert len(one_detail) <= len(one) + 1
