@@ -111,6 +111,8 @@ def assess_instalment_financing(*, obligation: PerformanceObligation, reason: st
     parts = [(kind, part) for kind, part in ((FinancingKind.ADVANCE, split.before),
                                              (FinancingKind.ARREARS, split.after)) if part]
     kind = parts[0][0] if len(parts) == 1 else FinancingKind.MIXED
+    if split.after is None:
+        rates = (rates[0], None)  # no instalment after the transfer carries the later rate
     return _record(rc, obligation, kind, parts, split.revenue, paid_on=plan[-1][0],
                    transferred_on=transferred_on, rates=rates, reason=reason, actor=actor,
                    on=on, plan=plan)
