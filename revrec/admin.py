@@ -1,13 +1,20 @@
 """Admin: revrec's records are read-only here (they change only through the revrec services);
-the SSP table is edited here."""
+the SSP table is edited here. The accountant's judgements on returns and financing are shown
+too: goods returns are posted when recorded and never change; a return estimate or a financing
+component no run has posted yet may have its reason corrected, nothing else (its amounts drive
+the obligation's allocation: a change is a new estimate through the service)."""
 
 from django.contrib import admin
 
 from core.admin import ReadOnlyMixin
 from revrec.models import (
+    FinancingComponent,
+    GoodsReturn,
+    InterestLine,
     PerformanceObligation,
     RecognitionItem,
     RecognitionRun,
+    ReturnEstimate,
     RevenueContract,
     ScheduleLine,
     StandalonePrice,
@@ -75,3 +82,68 @@ class RecognitionRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     "finished_at"]
     list_filter = ["state"]
     inlines = [ItemInline]
+
+
+class ReasonUntilPostedMixin:
+    """Never added or deleted here; once posted (`is_posted`), not changed either; before, only
+    the reason may be corrected."""
+
+    def is_posted(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or not self.is_posted(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "reason"]
+
+
+@admin.register(ReturnEstimate)
+class ReturnEstimateAdmin(ReasonUntilPostedMixin, admin.ModelAdmin):
+    list_display = ["obligation", "version", "method", "units_sold", "units_returned", "gross",
+                    "refund", "asset", "recorded_on", "posted_in"]
+    list_filter = ["method", "recorded_on"]
+    list_select_related = ["obligation__revenue_contract", "posted_in"]
+    search_fields = ["obligation__revenue_contract__number"]
+
+    def is_posted(self, obj) -> bool:
+        return obj.posted_in_id is not None
+
+
+@admin.register(GoodsReturn)
+class GoodsReturnAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Posted when recorded (`revrec.services.returns.record_return`)."""
+
+    list_display = ["obligation", "quantity", "returned_on", "refund", "cost", "credit_note",
+                    "recorded_by", "entry"]
+    list_filter = ["returned_on"]
+    list_select_related = ["obligation__revenue_contract", "credit_note", "recorded_by",
+                           "entry"]
+    search_fields = ["obligation__revenue_contract__number"]
+
+
+class InterestLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = InterestLine
+    fields = ["month", "kind", "amount", "amount_functional", "run", "entry"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(FinancingComponent)
+class FinancingComponentAdmin(ReasonUntilPostedMixin, admin.ModelAdmin):
+    list_display = ["obligation", "kind", "rate", "rate_after", "paid_on", "transferred_on",
+                    "amount", "revenue", "interest", "recorded_on"]
+    list_filter = ["kind", "recorded_on"]
+    list_select_related = ["obligation__revenue_contract"]
+    search_fields = ["obligation__revenue_contract__number"]
+    inlines = [InterestLineInline]
+
+    def is_posted(self, obj) -> bool:
+        return obj.interest_lines.filter(run__isnull=False).exists()

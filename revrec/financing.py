@@ -6,6 +6,7 @@ money when payment and transfer are more than a year apart.
     advance(payment, rate, paid_on, transferred_on, currency) -> Financing
     arrears(nominal, rate, transferred_on, paid_on, currency) -> Financing
     instalments(payments, rate, transferred_on, currency) -> Financing
+    split_plan(payments, rate, transferred_on, currency, rate_after=None) -> Plan
 
 Pure, over Decimal and dates; no ORM. `revrec.services.financing` stores the component and its
 monthly interest, and the recognition run posts it.
@@ -29,8 +30,15 @@ The rules:
   instalment falls within a year of the transfer; otherwise each is accreted (before the
   transfer) or discounted (after it) to the transfer, and the interest to a day is what the
   instalments paid by then are worth at that day (accreted), or what is left to pay is worth
-  then (discounted) plus what was paid, against the revenue. A plan is paid either before or
-  after the transfer; one across it is two judgements, and refused here.
+  then (discounted) plus what was paid, against the revenue. `instalments` takes a plan paid
+  either before or after the transfer.
+- A plan across the transfer (`split_plan`) is two judgements split at the transfer day: the
+  instalments paid up to it finance the entity (interest expense to the transfer, IE Example
+  29, at its own borrowing rate), those after it finance the customer (interest income from
+  the transfer, IE Example 26/28, at the customer's rate: 15.64, the credit characteristics of
+  the party financed, so the later part may carry `rate_after`). The practical expedient holds
+  per part (15.63: each part's own time between payment and transfer); revenue is the two
+  parts' revenue added, each rounded once.
 
 Worked examples (in whole currency units, as the IE's CU):
 >>> from decimal import Decimal as D
@@ -52,6 +60,12 @@ Worked examples (in whole currency units, as the IE's CU):
 >>> case_b = instalments(plan, twelve, date(2027, 1, 1), "USD")
 >>> case_b.revenue, case_b.interest, case_b.months[0]
 (Decimal('848356.87'), Decimal('283916.93'), (datetime.date(2027, 1, 1), Decimal('8483.57')))
+>>> # IE Examples 29 and 26 in one plan: CU4,000 two years before the transfer at the entity's
+>>> # 6%, CU121 two years after at the customer's 10%: revenue 4,494 + 100
+>>> both = split_plan([(date(2027, 1, 1), D(4000)), (date(2031, 1, 1), D(121))], D("0.06"),
+...                   date(2029, 1, 1), "JPY", rate_after=D("0.10"))
+>>> both.revenue, both.before.interest, both.after.interest
+(Decimal('4594'), Decimal('494'), Decimal('21'))
 """
 
 from collections.abc import Sequence
@@ -152,8 +166,8 @@ def _plan_errors(payments, rate: Decimal, transferred_on: date) -> None:
         raise ValueError("every instalment is within a year of the transfer: no financing "
                          "component (IFRS 15.63)")
     if min(day for day, _ in payments) < transferred_on < max(day for day, _ in payments):
-        raise ValueError("the instalments fall both before and after the transfer: assess "
-                         "the advance and the amount due apart")
+        raise ValueError("the instalments fall both before and after the transfer: split "
+                         "them at the transfer (split_plan)")
 
 
 def instalments(payments: Sequence[tuple[date, Decimal]], rate: Decimal,
@@ -190,3 +204,40 @@ def instalments(payments: Sequence[tuple[date, Decimal]], rate: Decimal,
         months.append((month, now - before))
         before, month = now, following
     return Financing(revenue, interest, tuple(months))
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A plan split at the transfer: each part's financing (None when it has no instalment or
+    the expedient holds for it) and the revenue of the whole."""
+
+    revenue: Decimal
+    before: Financing | None  # paid up to the transfer: interest expense
+    after: Financing | None  # paid after it: interest income
+
+    @property
+    def expedient(self) -> bool:
+        """No part carries a financing component (15.63)."""
+        return self.before is None and self.after is None
+
+
+def split_plan(payments: Sequence[tuple[date, Decimal]], rate: Decimal, transferred_on: date,
+               currency: str, *, rate_after: Decimal | None = None) -> Plan:
+    """A plan of (due day, amount) instalments split at `transferred_on`: those up to it
+    accreted at `rate`, those after it discounted at `rate_after` (`rate` when not given),
+    each part under the expedient when all of it is within a year of the transfer."""
+    if not payments or any(amount <= 0 for _, amount in payments):
+        raise ValueError("each instalment is more than 0")
+    parts = ([(d, a) for d, a in payments if d <= transferred_on],
+             [(d, a) for d, a in payments if d > transferred_on])
+    revenue, financed = ZERO, []
+    for part, part_rate in zip(parts, (rate, rate if rate_after is None else rate_after),
+                               strict=True):
+        if not part or all(within_a_year(day, transferred_on) for day, _ in part):
+            revenue += sum((a for _, a in part), ZERO)
+            financed.append(None)
+            continue
+        result = instalments(part, part_rate, transferred_on, currency)
+        revenue += result.revenue
+        financed.append(result)
+    return Plan(revenue, *financed)

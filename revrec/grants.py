@@ -3,7 +3,9 @@
 from core.roles import Role
 
 _VIEW = ["revrec.view_revenuecontract", "revrec.view_performanceobligation",
-         "revrec.view_scheduleline", "revrec.view_recognitionrun", "revrec.view_recognitionitem"]
+         "revrec.view_scheduleline", "revrec.view_recognitionrun", "revrec.view_recognitionitem",
+         "revrec.view_financingcomponent", "revrec.view_interestline",
+         "revrec.view_returnestimate", "revrec.view_goodsreturn"]
 _ACT = ["revrec.create_revenue_contracts", "revrec.run_recognition",
         "revrec.end_performanceobligation", "revrec.estimate_variable_consideration",
         "revrec.account_material_rights", "revrec.assess_financing",

@@ -3,7 +3,8 @@ products not expected to be returned, a refund liability for the rest, and an as
 goods to be recovered.
 
     expected_returns(method, scenarios) -> Decimal
-    return_position(gross, currency, *, units_sold, units_returned, unit_cost) -> ReturnPosition
+    return_position(gross, currency, *, units_sold, units_returned, unit_cost, price=None)
+        -> ReturnPosition
     settled_part(total, currency, *, expected, returned_before, quantity) -> Decimal
 
 Pure, over Decimal; no ORM. `revrec.services.returns` stores an estimate, lowers the
@@ -14,9 +15,14 @@ The rules:
 - The products expected to be returned are estimated like variable consideration (B23, 15.53):
   the expected value of the scenarios (returned units × probability, not rounded: units), or the
   most likely number; the probabilities add up to 1 (`revrec.variable.check_scenarios`).
-- The refund liability (B21(b), 15.55) is the consideration of the units expected back: the
-  obligation's price before returns × returned / sold, rounded to the currency; revenue (B21(a))
-  is the price less it, so the two add up exactly.
+- The refund liability (B21(b), 15.55) is the consideration of the units expected back, what
+  the customer paid for them: the goods' price × returned / sold, rounded to the currency. When
+  the goods were allocated another amount than their price (a discount shared by relative SSP,
+  15.81, IE Example 34), the refund is still their price: it is what the customer gets back
+  and what the credit note takes off the receivable. The refund is variable consideration of
+  these goods alone (15.85), so revenue (B21(a)) is their allocation less it (the two add up
+  exactly); a refund above the allocation is refused (the allocation objective of 15.73 would
+  not hold).
 - The asset for the right to recover products (B21(c), B25) is their former carrying amount,
   the unit cost × units expected back, rounded to the currency, against cost of sales.
 - Each period end the estimate is updated (B24): the liability and the asset move by the
@@ -74,16 +80,29 @@ def expected_returns(method: str, scenarios: Sequence[Scenario]) -> Decimal:
 
 
 def return_position(gross: Decimal, currency: str, *, units_sold: Decimal,
-                    units_returned: Decimal, unit_cost: Decimal) -> ReturnPosition:
+                    units_returned: Decimal, unit_cost: Decimal,
+                    price: Decimal | None = None) -> ReturnPosition:
     """Revenue, refund liability and return asset for `units_returned` of `units_sold` expected
-    back, of a price of `gross` (revenue + refund = gross exactly)."""
+    back, of goods allocated `gross` and sold for `price` (`gross` when not given): the refund
+    at the price, revenue + refund = gross exactly.
+
+    >>> from decimal import Decimal as D
+    >>> # IE Example 34's discount shared by SSP: 30 at 224.10 (6,723.00) allocated 6,650.48
+    >>> return_position(D("6650.48"), "USD", units_sold=D(30), units_returned=D(1),
+    ...                 unit_cost=D(150), price=D("6723.00"))
+    ReturnPosition(revenue=Decimal('6426.38'), refund=Decimal('224.10'), asset=Decimal('150.00'))
+    """
     if units_sold <= 0:
         raise ValueError("sell at least one unit")
     if not ZERO <= units_returned <= units_sold:
         raise ValueError(f"expect between 0 and the {units_sold.normalize():f} units sold back")
     if unit_cost < 0:
         raise ValueError("the unit cost cannot be below 0")
-    refund = round_money(gross * units_returned / units_sold, currency)
+    refund = round_money((gross if price is None else price) * units_returned / units_sold,
+                         currency)
+    if refund > gross:
+        raise ValueError(f"the refund of the units expected back, {refund}, is more than the "
+                         f"goods' price after allocation, {gross}")
     return ReturnPosition(gross - refund, refund, round_money(unit_cost * units_returned,
                                                                currency))
 

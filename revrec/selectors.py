@@ -235,8 +235,7 @@ def _latest_assets(account_id: int | None = None):
 def _arrears_interest(account_id: int | None = None):
     """Interest the runs accrued on amounts due in arrears (IFRS 15.65): on the unbilled
     receivable until billed."""
-    lines = InterestLine.objects.filter(run__isnull=False,
-                                        component__kind=FinancingKind.ARREARS)
+    lines = InterestLine.objects.filter(run__isnull=False, kind=FinancingKind.ARREARS)
     if account_id is not None:
         lines = lines.filter(component__obligation__revenue_contract__account_id=account_id)
     return lines.order_by()

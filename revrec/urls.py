@@ -1,6 +1,6 @@
 from django.urls import path
 
-from revrec import judgement_views, views
+from revrec import financing_views, judgement_views, views
 
 app_name = "revrec"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("modifications/<int:pk>/override/", views.modification_override,
          name="modification_override"),
     path("contracts/refresh/", views.contracts_refresh, name="contracts_refresh"),
+    path("financing/", financing_views.financing_list, name="financing"),
+    path("financing/<int:pk>/", financing_views.financing_detail, name="financing_component"),
     path("runs/", views.run_list, name="runs"),
     path("runs/start/", views.run_start, name="start_run"),
     path("runs/<int:pk>/", views.run_detail, name="run"),

@@ -103,12 +103,34 @@ def check_constrained(constrained: Decimal, estimate: Decimal) -> None:
         raise ValueError("the amount included cannot be below 0 when the estimate is not")
 
 
+def _shared(amount: Decimal, successor, currency: str) -> list[tuple[str, Decimal]]:
+    """`amount` to one successor (a key), or among several ((key, weight), ...) by largest
+    remainder (a negative amount keeps its sign)."""
+    if isinstance(successor, str):
+        return [(successor, amount)]
+    sign = -1 if amount < 0 else 1
+    parts = allocate(abs(amount), [weight for _, weight in successor], currency)
+    return [(key, sign * part) for (key, _), part in zip(successor, parts, strict=True)]
+
+
 def attribute_change(change: Decimal, currency: str, basis: Sequence[tuple[str, Decimal]],
-                     carried: Mapping[str, tuple[str, Decimal, Decimal]]) -> dict[str, Decimal]:
+                     carried: Mapping[str, tuple[str | Sequence[tuple[str, Decimal]], Decimal,
+                                                 Decimal]]) -> dict[str, Decimal]:
     """`change` over the obligations of `basis` ((key, SSP at inception), 15.88) by relative
     SSP, each share then followed through `carried` ({ended key: (successor key, what the ended
-    one keeps of its price, its price)}): the successor takes the part not kept. The shares
-    add up exactly to `change`; keys with no share are left out."""
+    one keeps of its price, its price)}): the successor takes the part not kept. When the
+    modification made a new contract of several obligations (15.21(a)), the successor is their
+    ((key, SSP at the modification), ...) and the part not kept is shared among them by
+    relative SSP (IE Example 6: Y's share goes to Y and Z). The shares add up exactly to
+    `change`; keys with no share are left out.
+
+    >>> from decimal import Decimal as D
+    >>> # IE Example 6 (IE35-IE39): CU40 more, CU20 each to X and Y as at inception; Y was not
+    >>> # transferred, so its CU20 goes to the new contract's Y and Z (equal SSPs): CU10 each
+    >>> attribute_change(D(40), "USD", (("X", D(1)), ("Y", D(1))),
+    ...                  {"Y": ((("Y'", D(1)), ("Z", D(1))), D(0), D(600))})
+    {'X': Decimal('20.00'), "Y'": Decimal('10.00'), 'Z': Decimal('10.00')}
+    """
     if not basis:
         raise ValueError("no obligation to allocate the change to")
     sign = -1 if change < 0 else 1
@@ -121,7 +143,7 @@ def attribute_change(change: Decimal, currency: str, basis: Sequence[tuple[str, 
         if key in carried and share:
             successor, kept, price = carried[key]
             passed = round_money(share * (price - kept) / price, currency) if price else share
-            pending.append((successor, passed))
+            pending += _shared(passed, successor, currency)
             share -= passed
         if share:
             shares[key] = shares.get(key, ZERO) + share

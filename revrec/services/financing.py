@@ -3,9 +3,11 @@
 `assess_financing` records the accountant's judgement for one point-in-time obligation: within
 a year between payment and transfer, the practical expedient (15.63) is put on record and
 nothing changes (`assess_instalment_financing`: for a plan of instalments, read from billing's
-due schedule, when every one is); beyond, at the rate of a separate financing transaction
-(15.64), the obligation's price becomes the revenue with the financing taken out
-(`revrec.financing`), its schedule is rebuilt, and the interest is stored month by month.
+due schedule, when every one is; a plan across the transfer is split at it, interest expense
+before, income after, each part under the expedient on its own); beyond, at the rate of a
+separate financing transaction (15.64), the obligation's price becomes the revenue with the
+financing taken out (`revrec.financing`), its schedule is rebuilt, and the interest is stored
+month by month.
 `interest_drafts` gives the recognition run the entries of the months due and not posted:
 interest expense against the contract liability (paid in advance), or the receivable against
 interest income (in arrears).
@@ -64,19 +66,24 @@ def assess_financing(*, obligation: PerformanceObligation, paid_on: date, reason
     if errors:
         raise ValidationError(errors)
     if financing.within_a_year(paid_on, transferred_on):
-        kind, result = FinancingKind.EXPEDIENT, None
-    else:
-        kind, result = _component(obligation, rc.currency, paid_on, transferred_on, rate)
-    return _record(rc, obligation, kind, result, paid_on=paid_on, transferred_on=transferred_on,
-                   rate=rate, reason=reason, actor=actor, on=on)
+        return _record(rc, obligation, FinancingKind.EXPEDIENT, [], obligation.allocated,
+                       paid_on=paid_on, transferred_on=transferred_on, rates=(None, None),
+                       reason=reason, actor=actor, on=on)
+    kind, result = _component(obligation, rc.currency, paid_on, transferred_on, rate)
+    return _record(rc, obligation, kind, [(kind, result)], result.revenue, paid_on=paid_on,
+                   transferred_on=transferred_on, rates=(_rate(rate), None), reason=reason,
+                   actor=actor, on=on)
 
 
 @transaction.atomic
 def assess_instalment_financing(*, obligation: PerformanceObligation, reason: str, by,
-                                transferred_on: date | None = None, rate=None,
+                                transferred_on: date | None = None, rate=None, rate_after=None,
                                 on: date | None = None) -> FinancingComponent:
     """The same judgement for goods paid by instalments (IE Example 28): the plan is billing's
-    due schedule of the invoices for the obligation's line, spread over its price."""
+    due schedule of the invoices for the obligation's line, spread over its price. A plan
+    across the transfer is split at it (`financing.split_plan`): interest expense on the
+    advances up to the transfer, at `rate`, then income on the rest, at `rate_after` (the
+    customer's, 15.64; `rate` when not given); each part keeps the expedient on its own."""
     actor = require(by, PERMISSION, "You are not allowed to assess financing components.")
     rc = RevenueContract.objects.select_for_update().get(obligations=obligation)
     obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
@@ -88,18 +95,27 @@ def assess_instalment_financing(*, obligation: PerformanceObligation, reason: st
                                "read from its due schedule."
     if errors:
         raise ValidationError(errors)
-    kind, result = FinancingKind.EXPEDIENT, None
-    if not all(financing.within_a_year(day, transferred_on) for day, _ in plan):
-        kind = (FinancingKind.ADVANCE if plan[-1][0] <= transferred_on
-                else FinancingKind.ARREARS)
-        try:
-            result = financing.instalments(plan, _rate(rate), transferred_on, rc.currency)
-        except ValueError as error:
-            raise ValidationError({"rate" if "rate" in str(error) else "transferred_on":
-                                   _sentence(error)}) from None
-    return _record(rc, obligation, kind, result, paid_on=plan[-1][0],
-                   transferred_on=transferred_on, rate=rate, reason=reason, actor=actor, on=on,
-                   plan=plan)
+    if all(financing.within_a_year(day, transferred_on) for day, _ in plan):
+        return _record(rc, obligation, FinancingKind.EXPEDIENT, [], obligation.allocated,
+                       paid_on=plan[-1][0], transferred_on=transferred_on, rates=(None, None),
+                       reason=reason, actor=actor, on=on, plan=plan)
+    rates = (_rate(rate), _rate(rate_after, "rate_after") if rate_after not in (None, "")
+             else None)
+    try:
+        split = financing.split_plan(plan, rates[0], transferred_on, rc.currency,
+                                     rate_after=rates[1])
+    except ValueError as error:
+        raise ValidationError({"rate_after" if "rate" in str(error) and rates[1] else
+                               "rate" if "rate" in str(error) else "transferred_on":
+                               _sentence(error)}) from None
+    parts = [(kind, part) for kind, part in ((FinancingKind.ADVANCE, split.before),
+                                             (FinancingKind.ARREARS, split.after)) if part]
+    kind = parts[0][0] if len(parts) == 1 else FinancingKind.MIXED
+    if split.after is None:
+        rates = (rates[0], None)  # no instalment after the transfer carries the later rate
+    return _record(rc, obligation, kind, parts, split.revenue, paid_on=plan[-1][0],
+                   transferred_on=transferred_on, rates=rates, reason=reason, actor=actor,
+                   on=on, plan=plan)
 
 
 def instalment_plan(obligation: PerformanceObligation, currency: str
@@ -138,38 +154,40 @@ def _judgement_errors(obligation: PerformanceObligation, reason: str) -> dict[st
     return errors
 
 
-def _rate(rate) -> Decimal:
+def _rate(rate, field: str = "rate") -> Decimal:
     """The rate of a separate financing transaction (15.64), which a component needs."""
     try:
         rate = Decimal(str(rate)) if rate not in (None, "") else None
     except InvalidOperation:
         rate = None
     if rate is None:
-        raise ValidationError({"rate": "More than a year between payment and transfer: give "
-                                       "the rate of a separate financing transaction (15.64)."})
+        raise ValidationError({field: "More than a year between payment and transfer: give "
+                                      "the rate of a separate financing transaction (15.64)."})
     return rate
 
 
-def _record(rc, obligation, kind, result, *, paid_on, transferred_on, rate, reason, actor, on,
-            plan=()) -> FinancingComponent:
-    """Store the judgement; with a component, the obligation's price becomes its revenue, the
-    schedule follows and the interest is stored by month."""
+def _record(rc, obligation, kind, parts, revenue, *, paid_on, transferred_on, rates, reason,
+            actor, on, plan=()) -> FinancingComponent:
+    """Store the judgement; with a component (`parts`: (kind, `financing.Financing`) of the
+    advances and of the amounts due), the obligation's price becomes `revenue`, the schedule
+    follows and the interest is stored by month and kind."""
     component = FinancingComponent.objects.create(
         obligation=obligation, kind=kind, amount=obligation.allocated, paid_on=paid_on,
-        transferred_on=transferred_on, rate=None if result is None else Decimal(str(rate)),
-        revenue=obligation.allocated if result is None else result.revenue,
-        interest=ZERO if result is None else result.interest, reason=reason.strip(),
+        transferred_on=transferred_on, rate=rates[0] if parts else None,
+        rate_after=rates[1] if parts else None, revenue=revenue,
+        interest=sum((part.interest for _, part in parts), ZERO), reason=reason.strip(),
         instalments=[{"due_on": day.isoformat(), "amount": str(amount)} for day, amount in plan],
         recorded_by=actor.user, recorded_on=business_date(on))
-    if result is None:
+    if not parts:
         return component
     InterestLine.objects.bulk_create([
-        InterestLine(component=component, month=month, amount=amount)
-        for month, amount in result.months if amount])
-    obligation.allocated = result.revenue
+        InterestLine(component=component, kind=part_kind, month=month, amount=amount)
+        for part_kind, part in parts for month, amount in part.months if amount])
+    obligation.allocated = revenue
     obligation.save(update_fields=["allocated"])
     reschedule(rc, [obligation])
-    rc.financing += result.interest if kind == FinancingKind.ADVANCE else -result.interest
+    rc.financing += sum((part.interest if part_kind == FinancingKind.ADVANCE else -part.interest
+                         for part_kind, part in parts), ZERO)
     rc.modified_on = business_date(on)
     rc.save(update_fields=["financing", "modified_on"])
     return component
@@ -215,15 +233,16 @@ def interest_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, fu
     due = list(InterestLine.objects.filter(
         component__obligation__revenue_contract_id__in=list(by_rc), run__isnull=True,
         month__lte=run.month).select_related("component__obligation").order_by("pk"))
+    # each line's own kind: a plan across the transfer has expense and income lines
     per_rc: dict[int, list[InterestLine]] = defaultdict(list)
     for line in due:
         per_rc[line.component.obligation.revenue_contract_id].append(line)
     postings = []
     for rc_pk, lines in per_rc.items():
         rc, label = by_rc[rc_pk], label_of(by_rc[rc_pk])
-        expense = _converted([x for x in lines if x.component.kind == FinancingKind.ADVANCE],
+        expense = _converted([x for x in lines if x.kind == FinancingKind.ADVANCE],
                              rate_of[rc.currency], functional)
-        income = _converted([x for x in lines if x.component.kind == FinancingKind.ARREARS],
+        income = _converted([x for x in lines if x.kind == FinancingKind.ARREARS],
                             rate_of[rc.currency], functional)
         entry_lines = []
         if expense:

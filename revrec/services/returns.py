@@ -1,8 +1,10 @@
 """Rights of return on a revenue contract (IFRS 15.B20-B27; ASC 606-10-55-22..29).
 
 `estimate_returns` records a (re-)estimate of the products expected back for one point-in-time
-obligation (the latest version is in force; re-estimated at each period end, B24): the
-obligation is allocated only the price of the units kept (`revrec.returns`), its schedule is
+obligation (the latest version is in force; re-estimated at each period end, B24): the refund
+liability is what the customer paid for the units expected back (the contract line's charges in
+force, its price, × expected / sold: 15.55), also when a discount shared by relative SSP gave
+the goods another allocation; the obligation gives it up (`revrec.returns`), its schedule is
 rebuilt (a month already recognized caught up in the first open one, 15.88) and the revenue
 contract's expected refunds follow. `return_drafts` gives the recognition run the entries of the
 changes not posted yet: deferred revenue to the refund liability, and the asset for the products
@@ -25,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
 
+from contracts.models import ScheduledCharge
 from core.actors import require
 from core.dates import business_date, month_start
 from core.money import round_money
@@ -95,7 +98,8 @@ def estimate_returns(*, obligation: PerformanceObligation, method: str, scenario
     if returned is not None:
         try:
             position = returns.return_position(gross, rc.currency, units_sold=sold,
-                                               units_returned=returned, unit_cost=cost)
+                                               units_returned=returned, unit_cost=cost,
+                                               price=goods_price(obligation))
         except ValueError as error:
             errors["units_sold" if "sell" in str(error) else
                    "unit_cost" if "cost" in str(error) else "scenarios"] = _sentence(error)
@@ -187,6 +191,17 @@ def return_drafts(revenue_contracts, run: RecognitionRun, *, rate_of: dict, func
             if lines else None
         postings.append(ReturnPosting(draft, [e for c in changes for e in c[1]], refund, asset))
     return postings
+
+
+def goods_price(obligation: PerformanceObligation) -> Decimal | None:
+    """What the customer pays for the obligation's goods: its contract line's charges in force
+    (the rows billing bills, credits included); None without a line."""
+    if obligation.contract_line_id is None:
+        return None
+    total = ScheduledCharge.objects.filter(line_id=obligation.contract_line_id,
+                                           ended_by__isnull=True).aggregate(
+        total=Sum("amount"))["total"]
+    return None if total is None else round_money(total, obligation.revenue_contract.currency)
 
 
 def _returned(obligation: PerformanceObligation) -> Decimal:

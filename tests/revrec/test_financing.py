@@ -149,3 +149,64 @@ def test_instalment_interest_adds_up_and_never_runs_backwards(currency, minors, 
     assert (result.revenue >= total) if in_advance else (result.revenue <= total)
     assert sum(a for _, a in result.months) == result.interest
     assert all(a >= 0 for _, a in result.months)
+
+
+def test_ie29_the_advance_accretes_to_4494_at_the_entitys_borrowing_rate():
+    # IFRS 15 IE Example 29 (IE148-IE151): CU4,000 paid on signing instead of CU5,000 on
+    # transfer two years later; the entity's incremental borrowing rate is 6% (IE150), so the
+    # contract liability accretes to 4,000 × 1.06² = 4,494.40, revenue CU4,494 with CU494 of
+    # interest expense (IE151); the CU5,000 alternative only shows a financing is there (its
+    # implicit 11.8% is not the rate used). Not CU4,840: that would be 10% a year.
+    plan = financing.split_plan([(date(2027, 1, 1), D(4000))], D("0.06"), date(2029, 1, 1),
+                                "JPY")
+    assert (plan.revenue, plan.before.interest, plan.after) == (D(4494), D(494), None)
+    assert [sum(a for m, a in plan.before.months if m.year == y) for y in (2027, 2028)] == [
+        D(240), D(254)]
+    assert round_money(D(4000) * D("1.1") ** 2, "JPY") == D(4840)
+
+
+def test_a_plan_across_the_transfer_splits_into_expense_then_income():
+    # IE Example 29's advance and IE Example 26's amount due in one contract (CU4,000 two years
+    # before the transfer at the entity's 6%; CU121 two years after at the customer's 10%)
+    plan = financing.split_plan([(date(2027, 1, 1), D(4000)), (date(2031, 1, 1), D(121))],
+                                D("0.06"), date(2029, 1, 1), "JPY", rate_after=D("0.10"))
+    assert (plan.revenue, plan.before.revenue, plan.after.revenue) == (D(4594), D(4494), D(100))
+    assert plan.before.months[-1][0] == date(2028, 12, 1)  # expense up to the transfer
+    assert plan.after.months[0][0] == date(2029, 1, 1)  # income from it
+    # each part keeps the expedient on its own (15.63): the deposit within a year is not
+    # accreted, the instalments three years on are discounted
+    part = financing.split_plan([(date(2028, 7, 1), D(1000)), (date(2032, 1, 1), D(1331))],
+                                D("0.10"), date(2029, 1, 1), "JPY")
+    assert (part.before, part.after.revenue, part.revenue) == (None, D(1000), D(2000))
+    none = financing.split_plan([(date(2028, 7, 1), D(1000)), (date(2029, 7, 1), D(1000))],
+                                D("0.10"), date(2029, 1, 1), "JPY")
+    assert none.expedient and none.revenue == D(2000)
+
+
+@given(st.sampled_from(["USD", "JPY", "KWD"]), st.lists(
+    st.tuples(st.integers(-60, 60), st.integers(1, 10**7)), min_size=1, max_size=12),
+    st.integers(1, 300), st.integers(1, 300))
+def test_a_split_plan_is_its_two_parts_and_adds_up(currency, rows, permille, permille_after):
+    transfer = date(2030, 1, 1)
+    plan_rows = [(add_months(transfer, months), minors * quantum(currency))
+                 for months, minors in rows]
+    rate, rate_after = D(permille) / 1000, D(permille_after) / 1000
+    plan = financing.split_plan(plan_rows, rate, transfer, currency, rate_after=rate_after)
+
+    total = sum(a for _, a in plan_rows)
+    expense = plan.before.interest if plan.before else D(0)
+    income = plan.after.interest if plan.after else D(0)
+    assert plan.revenue == total + expense - income
+    assert expense >= 0 and income >= 0
+    for part, financed in ((plan.before, [(d, a) for d, a in plan_rows if d <= transfer]),
+                           (plan.after, [(d, a) for d, a in plan_rows if d > transfer])):
+        if part is not None:
+            assert part == financing.instalments(financed, rate if part is plan.before
+                                                 else rate_after, transfer, currency)
+            assert sum(a for _, a in part.months) == part.interest
+        else:
+            assert all(financing.within_a_year(d, transfer) for d, _ in financed)
+    if plan.before:
+        assert max(m for m, _ in plan.before.months) < transfer
+    if plan.after:
+        assert min(m for m, _ in plan.after.months) == transfer.replace(day=1)

@@ -194,3 +194,56 @@ def test_instalments_within_a_year_are_the_expedient_and_none_billed_is_refused(
     assert (component.kind, component.interest, component.paid_on) == (
         "expedient", 0, date(2027, 10, 1))
     assert onboarding(rc).allocated == D("5000.00") and not InterestLine.objects.exists()
+
+
+def test_a_plan_across_the_transfer_accrues_expense_to_it_then_income(
+        rc, accountant, django_capture_on_commit_callbacks):  # noqa: F811
+    # IFRS 15 IE Example 29 (IE148-IE151: an advance accretes at the entity's incremental
+    # borrowing rate, 6%, interest expense against the contract liability up to the transfer)
+    # and IE Example 26 (IE135-IE140: an amount due later is discounted at the customer's
+    # rate, 10%, interest income from the transfer) in one plan, split at the transfer (15.64:
+    # the credit characteristics of the party financed). Here the onboarding (5,000.00,
+    # delivered on 1 December 2026) was invoiced on 1 December 2024, due 2,000.00 at once and
+    # 3,000.00 on 1 December 2028: revenue 2,000 × 1.06² + 3,000 / 1.1² = 2,247.20 + 2,479.34.
+    line = onboarding(rc).contract_line
+    invoice = invoice_lines(rc.account, [(line, D("5000.00"))], issue_on=date(2024, 12, 1))
+    DueInstalment.objects.bulk_create([
+        DueInstalment(invoice=invoice, sequence=1, due_on=date(2024, 12, 1),
+                      amount=D("2000.00")),
+        DueInstalment(invoice=invoice, sequence=2, due_on=date(2028, 12, 1),
+                      amount=D("3000.00"))])
+    with pytest.raises(ValidationError, match="give the rate of a separate financing"):
+        assess_instalment_financing(obligation=onboarding(rc), reason="Deposit and credit",
+                                    by=accountant, on=date(2026, 11, 30))
+
+    component = assess_instalment_financing(
+        obligation=onboarding(rc), rate=D("0.06"), rate_after=D("0.10"),
+        reason="A deposit two years ahead (our borrowing rate, 6%) and the rest two years "
+               "after delivery (the customer's rate, 10%)", by=accountant,
+        on=date(2026, 11, 30))
+
+    assert (component.kind, component.revenue, component.rate, component.rate_after) == (
+        "mixed", D("4726.54"), D("0.06"), D("0.10"))
+    assert component.interest == D("247.20") + D("520.66")
+    assert onboarding(rc).allocated == D("4726.54")
+    rc.refresh_from_db()
+    assert rc.financing == D("247.20") - D("520.66")
+    lines = InterestLine.objects.filter(component=component)
+    assert sum(x.amount for x in lines if x.kind == "advance") == D("247.20")
+    assert sum(x.amount for x in lines if x.kind == "arrears") == D("520.66")
+    assert max(x.month for x in lines if x.kind == "advance") == date(2026, 11, 1)
+    assert min(x.month for x in lines if x.kind == "arrears") == DEC
+
+    run(DEC, accountant, django_capture_on_commit_callbacks)
+    run(JAN, accountant, django_capture_on_commit_callbacks)
+
+    income = dict(lines.filter(kind="arrears").values_list("month", "amount"))
+    ledger = books(date(2027, 1, 31))
+    assert ledger[chart.INTEREST_EXPENSE] == D("247.20")  # the two years up to the transfer
+    assert ledger[chart.INTEREST_INCOME] == -(income[DEC] + income[JAN])
+    (dec_row, jan_row) = deferred_revenue_rollforward(first=DEC, last=JAN).rows
+    assert (dec_row[6], jan_row[6]) == (D("247.20") - income[DEC], -income[JAN])
+    assert dec_row[9] == jan_row[9] == 0
+    checks = {check.key: check for check in close_checklist(JAN)}
+    assert checks["disclosures"].done, checks["disclosures"].detail
+    assert checks["unbilled"].done, checks["unbilled"].detail

@@ -124,8 +124,9 @@ def test_ie24_the_second_quarter_takes_the_discount_on_the_first():
 
 @st.composite
 def chains(draw, currency):
-    """Obligations at inception (SSP), some ended by a modification with a successor, which
-    may be ended in turn; each ended one keeps part of its price."""
+    """Obligations at inception (SSP), some ended by a modification with a successor, or with
+    a new contract of two obligations sharing what it passes on by SSP (15.21(a), IE Example
+    6's Y and Z), which may be ended in turn; each ended one keeps part of its price."""
     minor = quantum(currency)
     count = draw(st.integers(1, 5))
     basis = [(f"o{i}", D(draw(st.integers(0, 10**6)))) for i in range(count)]
@@ -134,8 +135,13 @@ def chains(draw, currency):
         ended = ends.pop(draw(st.integers(0, len(ends) - 1)))
         price = draw(st.integers(0, 10**7)) * minor
         kept = draw(st.integers(0, int(price / minor))) * minor
-        carried[ended] = (f"s{step}", kept, price)
-        ends.append(f"s{step}")
+        if draw(st.booleans()):
+            carried[ended] = (f"s{step}", kept, price)
+            ends.append(f"s{step}")
+        else:
+            carried[ended] = (((f"s{step}", D(draw(st.integers(1, 10**6)))),
+                               (f"z{step}", D(draw(st.integers(1, 10**6))))), kept, price)
+            ends += [f"s{step}", f"z{step}"]
         if not ends:
             break
     return basis, carried
