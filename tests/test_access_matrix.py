@@ -294,6 +294,8 @@ EXPECTED = {
     "revrec:contract_variable": post(ACCOUNTANTS),
     "revrec:contracts": both(BOOKKEEPERS),
     "revrec:contracts_refresh": post(ACCOUNTANTS),
+    "revrec:financing": both(BOOKKEEPERS),
+    "revrec:financing_component": both(BOOKKEEPERS),
     "revrec:modification_override": post(ACCOUNTANTS),
     "revrec:report": both(BOOKKEEPERS),
     "revrec:reports": both(BOOKKEEPERS),
