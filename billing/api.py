@@ -74,7 +74,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "kind", "account", "currency", "state", "issue_on", "due_on",
                   "memo", "subtotal", "tax_total", "cash_rounding", "total", "amount_due",
                   "amount_paid", "amount_credited", "rounding_mode", "tax_rounding",
-                  "cash_rounding_step", "inclusive_rounding", "amount_written_off",
+                  "cash_rounding_step", "inclusive_rounding", "early_discount_tax_mode",
+                  "early_discount_percent", "early_discount_days", "amount_written_off",
                   "functional_currency", "fx_rate", "functional_total", "journal_entry",
                   "void_entry", "voided_on", "void_reason", "issued_at", "created_at",
                   "updated_at", "lines", "taxes"]

@@ -20,6 +20,10 @@ Rounding, to the currency's minor unit through core.money:
 - PER_DOCUMENT: each tax (name and rate) is summed exactly over the document and rounded once,
   then split between the lines by largest remainder: the lines' taxes add up to the document's
   tax, and no odd minor unit is lost between lines.
+An early-payment discount taxed "always, upon invoice" (`early_discount`, a percent; Odoo's
+"Cash Discount Tax Reduction: Always"): each tax is charged on the net less the discount, whether
+the customer pays early or not, while the line keeps its full net (Odoo: 100 at 21% with 2%
+off is tax 20.58). Exclusive prices only.
 Tax-inclusive prices (`inclusive_rounding`): the gross is given, so rounding one of net and tax
 decides the other. TAX_FIRST rounds the extracted tax and leaves the net as the rest; NET_FIRST
 rounds the net (gross / F) and leaves the tax as the rest (Zuora's default, "Rounding Net
@@ -166,8 +170,16 @@ def _exact_net(line: TaxLine, currency: str, inclusive: bool) -> Decimal:
     return amount / (1 + sum(tax_shares(line.rates), ZERO)) if inclusive else amount
 
 
-def _exact_taxes(line: TaxLine, net: Decimal) -> list[Decimal]:
-    return [net * share for share in tax_shares(line.rates)]
+def _exact_taxes(line: TaxLine, net: Decimal, early_discount: Decimal = ZERO) -> list[Decimal]:
+    base = net * (HUNDRED - early_discount) / HUNDRED if early_discount else net
+    return [base * share for share in tax_shares(line.rates)]
+
+
+def _check_discount(early_discount: Decimal, inclusive: bool) -> None:
+    if early_discount and inclusive:
+        raise ValueError("an early-payment discount reduces the tax of exclusive prices only")
+    if not ZERO <= early_discount < HUNDRED:
+        raise ValueError(f"an early-payment discount of {early_discount}% is not a percent")
 
 
 def _rounded_tax(tax: Decimal, net: Decimal, currency: str, mode: str,
@@ -204,10 +216,12 @@ def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
 
 def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
              exempt: bool = False, mode: str = ROUND_HALF_UP,
-             inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST) -> LineTax:
+             inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST,
+             early_discount: Decimal = ZERO) -> LineTax:
     """One line's taxes, its total tax rounded once and split between its taxes."""
+    _check_discount(early_discount, inclusive)
     net = _exact_net(line, currency, inclusive)
-    exact = _exact_taxes(line, net)
+    exact = _exact_taxes(line, net, early_discount)
     total = _rounded_tax(sum(exact, ZERO), net, currency, mode,
                          InclusiveRounding(inclusive_rounding))
     return _line_result(line, _split(total, exact, currency), currency, inclusive, exempt)
@@ -216,22 +230,25 @@ def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
 def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = False,
                  exempt: bool = False, rounding: TaxRounding = TaxRounding.PER_LINE,
                  mode: str = ROUND_HALF_UP,
-                 inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST
-                 ) -> DocumentTax:
+                 inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST,
+                 early_discount: Decimal = ZERO) -> DocumentTax:
     """Every line's taxes and the document's totals; lines always add up to the document."""
+    _check_discount(early_discount, inclusive)
     if TaxRounding(rounding) is TaxRounding.PER_LINE:
         results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt, mode=mode,
-                            inclusive_rounding=inclusive_rounding) for line in lines]
+                            inclusive_rounding=inclusive_rounding,
+                            early_discount=early_discount) for line in lines]
     else:
         results = _per_document(lines, currency, inclusive, exempt, mode,
-                                InclusiveRounding(inclusive_rounding))
+                                InclusiveRounding(inclusive_rounding), early_discount)
     return _document(results, currency)
 
 
-def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding
-                  ) -> list[LineTax]:
+def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding,
+                  early_discount=ZERO) -> list[LineTax]:
     nets = [_exact_net(line, currency, inclusive) for line in lines]
-    exact = [_exact_taxes(line, net) for line, net in zip(lines, nets, strict=True)]
+    exact = [_exact_taxes(line, net, early_discount)
+             for line, net in zip(lines, nets, strict=True)]
     # Each (tax, sign) group is rounded once and split between its lines.
     groups: dict[tuple, list[tuple[int, int]]] = {}
     for i, line in enumerate(lines):

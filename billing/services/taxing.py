@@ -223,10 +223,20 @@ def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
     return Place(treatment.rates_country or place.country)
 
 
+def _base(net: Decimal, early_discount: Decimal, currency: str) -> Decimal:
+    """The taxable base of a net: itself, or less an early-payment discount taxed at issue."""
+    if not early_discount:
+        return net
+    return round_money(net * (100 - early_discount) / 100, currency)
+
+
 def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: date,
-              book: TaxBook, policy: RoundingPolicy | None = None) -> TaxedDocument:
+              book: TaxBook, policy: RoundingPolicy | None = None,
+              early_discount: Decimal = Decimal(0)) -> TaxedDocument:
     """Each line's tax and the document's totals per tax, adding up exactly; with a cash step,
-    the total is brought to it and the difference kept apart (catalog.rounding.cash_round)."""
+    the total is brought to it and the difference kept apart (catalog.rounding.cash_round).
+    `early_discount` (a percent, "always" mode) taxes each net less that discount
+    (catalog.tax); the totals' taxable amounts are then the reduced bases."""
     policy = settled(policy)
     inclusive = {line.inclusive for line in lines}
     if len(inclusive) > 1:
@@ -246,7 +256,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates))
     document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=policy.tax,
                                 inclusive=inclusive == {True}, mode=policy.mode.decimal,
-                                inclusive_rounding=policy.inclusive)
+                                inclusive_rounding=policy.inclusive,
+                                early_discount=early_discount)
     line_taxes = [(result.tax, [{"name": t.name, "percent": str(t.percent.normalize()),
                                  "amount": str(t.amount)} for t in result.taxes])
                   for result in document.lines]
@@ -256,7 +267,7 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
             key = (taxed_at.country.upper(), book.region_of(taxed_at, t.name, t.percent), t.name,
                    t.percent)
             base_tax = sums.setdefault(key, [Decimal(0), Decimal(0)])
-            base_tax[0] += result.net
+            base_tax[0] += _base(result.net, early_discount, currency)
             base_tax[1] += t.amount
     totals = [TaxTotalRow(name, percent, region, base, amount, country)
               for (country, region, name, percent), (base, amount) in sums.items()]
