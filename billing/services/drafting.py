@@ -66,6 +66,7 @@ def _rows(invoice, draft, document, place):
                            product_id=planned.product_id, description=planned.description[:255],
                            quantity=planned.quantity, unit_price=planned.unit_price,
                            amount=net, tax_amount=tax_amount, tax_detail=detail,
+                           inclusive_amount=planned.amount if planned.tax_inclusive else None,
                            tax_category=planned.tax_category or "",
                            period_start=planned.period_start, period_end=planned.period_end,
                            proration=planned.proration, **line_vat(treatment, detail))
