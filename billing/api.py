@@ -54,14 +54,18 @@ class TaxTotalSerializer(serializers.Serializer):
     region = serializers.CharField()
     taxable_amount = serializers.DecimalField(**AMOUNT)
     tax_amount = serializers.DecimalField(**AMOUNT)
+    per_unit_amount = serializers.DecimalField(**AMOUNT, allow_null=True, required=False,
+                                               help_text="A levy's amount per unit; null for "
+                                                         "a percentage.")
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = ["id", "position", "source", "product", "contract_line", "description",
-                  "quantity", "unit_price", "amount", "tax_amount", "tax_category",
-                  "vat_category", "vat_reason", "vat_article", "period_start", "period_end"]
+                  "quantity", "unit_price", "amount", "inclusive_amount", "tax_amount",
+                  "tax_detail", "tax_category", "vat_category", "vat_reason", "vat_article",
+                  "period_start", "period_end"]
         read_only_fields = fields
 
 

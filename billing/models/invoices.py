@@ -332,6 +332,9 @@ class TaxTotal(models.Model):
     region = models.CharField(max_length=50, blank=True)
     taxable_amount = models.DecimalField(**AMOUNT)
     tax_amount = models.DecimalField(**AMOUNT)
+    per_unit_amount = models.DecimalField(
+        max_digits=19, decimal_places=4, null=True, blank=True,
+        help_text="A levy per unit (its percent is 0): the amount charged on each unit.")
 
     class Meta:
         abstract = True

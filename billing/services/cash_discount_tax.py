@@ -55,13 +55,15 @@ def _retax(invoices: Sequence[Invoice], lines, day: date) -> None:
     changed, rows = [], []
     for invoice in invoices:
         document = tax_lines(
-            [TaxableLine(line.amount, line.tax_category or None) for line in lines[invoice.pk]],
+            [TaxableLine(line.amount, line.tax_category or None, quantity=line.quantity)
+             for line in lines[invoice.pk]],
             currency=invoice.currency, place=places[invoice.account_id], on=day, book=book,
             policy=invoice_policy(invoice), early_discount=invoice.early_discount_percent)
         changed += _set(invoice, lines[invoice.pk], document)
         rows += [InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
                             region=t.region, taxable_amount=t.taxable_amount,
-                            tax_amount=t.tax_amount) for t in document.totals]
+                            tax_amount=t.tax_amount, per_unit_amount=t.per_unit)
+                 for t in document.totals]
     update_columns(InvoiceLine, changed, ["tax_amount", "tax_detail"])
     InvoiceTax.objects.filter(invoice__in=invoices).delete()
     insert_rows(InvoiceTax, rows)

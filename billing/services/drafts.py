@@ -85,7 +85,8 @@ class NewInvoice:
 
 def _tax_rows(invoice: Invoice, document: TaxedDocument) -> list[InvoiceTax]:
     return [InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
-                       region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
+                       region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount,
+                       per_unit_amount=t.per_unit)
             for t in document.totals]
 
 
@@ -113,8 +114,9 @@ def _taxable(line: InvoiceLine) -> TaxableLine:
     """A line as taxing reads it: a tax-inclusive price from its gross (its net is what is left
     once the tax is taken out, by the invoice's inclusive rounding rule), else from its net."""
     if line.inclusive_amount is not None:
-        return TaxableLine(line.inclusive_amount, line.tax_category or None, inclusive=True)
-    return TaxableLine(line.amount, line.tax_category or None)
+        return TaxableLine(line.inclusive_amount, line.tax_category or None, inclusive=True,
+                           quantity=line.quantity)
+    return TaxableLine(line.amount, line.tax_category or None, quantity=line.quantity)
 
 
 def _taxed(invoice: Invoice, lines: Sequence[InvoiceLine], place: Place, on: date,

@@ -116,8 +116,8 @@ def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
     lines = {pk: [] for pk in invoice_ids}
     for line in InvoiceLine.objects.filter(invoice_id__in=invoice_ids).order_by(
             "invoice_id", "position").only(
-            "pk", "invoice_id", "amount", "inclusive_amount", "description", "contract_line_id",
-            "tax_category",
+            "pk", "invoice_id", "amount", "inclusive_amount", "quantity", "description",
+            "contract_line_id", "tax_category",
             "tax_amount", "tax_detail", *LINE_VAT_FIELDS):
         lines[line.invoice_id].append(line)
     return lines
