@@ -54,14 +54,18 @@ class TaxTotalSerializer(serializers.Serializer):
     region = serializers.CharField()
     taxable_amount = serializers.DecimalField(**AMOUNT)
     tax_amount = serializers.DecimalField(**AMOUNT)
+    per_unit_amount = serializers.DecimalField(**AMOUNT, allow_null=True, required=False,
+                                               help_text="A levy's amount per unit; null for "
+                                                         "a percentage.")
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = ["id", "position", "source", "product", "contract_line", "description",
-                  "quantity", "unit_price", "amount", "tax_amount", "tax_category",
-                  "vat_category", "vat_reason", "vat_article", "period_start", "period_end"]
+                  "quantity", "unit_price", "amount", "inclusive_amount", "tax_amount",
+                  "tax_detail", "tax_category", "vat_category", "vat_reason", "vat_article",
+                  "period_start", "period_end"]
         read_only_fields = fields
 
 
@@ -74,7 +78,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "kind", "account", "currency", "state", "issue_on", "due_on",
                   "memo", "subtotal", "tax_total", "cash_rounding", "total", "amount_due",
                   "amount_paid", "amount_credited", "rounding_mode", "tax_rounding",
-                  "cash_rounding_step", "inclusive_rounding", "amount_written_off",
+                  "cash_rounding_step", "inclusive_rounding", "early_discount_tax_mode",
+                  "early_discount_percent", "early_discount_days", "amount_written_off",
                   "functional_currency", "fx_rate", "functional_total", "journal_entry",
                   "void_entry", "voided_on", "void_reason", "issued_at", "created_at",
                   "updated_at", "lines", "taxes"]

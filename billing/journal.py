@@ -48,7 +48,9 @@ def parts_of(lines: Sequence[tuple[Decimal, str]],
     the cash rounding on its own account (rounded up: a credit, a gain; down: a debit, a
     loss), so the receivable is the rounded total the customer pays."""
     revenue = [Part(chart.DEFERRED_REVENUE, amount, description) for amount, description in lines]
-    tax = [Part(chart.TAX_PAYABLE, amount, f"{name} {percent.normalize():f}%")
+    # a levy per unit (percent 0) credits tax payable too: it is remitted as a tax is
+    tax = [Part(chart.TAX_PAYABLE, amount,
+                f"{name} {percent.normalize():f}%" if percent else f"{name} (levy per unit)")
            for name, percent, amount in taxes]
     rounding = [Part(chart.CASH_ROUNDING, cash_rounding, "Cash rounding")]
     return tuple(p for p in revenue + tax + rounding if p.amount)

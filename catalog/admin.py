@@ -366,8 +366,8 @@ class PriceChangeAdmin(admin.ModelAdmin):
 class TaxRateInline(admin.TabularInline):
     model = TaxRate
     extra = 0
-    fields = ["name", "country", "region", "percent", "compound", "sequence", "effective_from",
-              "effective_to"]
+    fields = ["name", "country", "region", "percent", "per_unit_amount", "currency", "compound",
+              "affects_base", "sequence", "effective_from", "effective_to"]
 
 
 @admin.register(TaxCategory)
@@ -388,9 +388,10 @@ class TaxCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(TaxRate)
 class TaxRateAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "region", "category", "percent", "compound", "sequence",
-                    "effective_from", "effective_to"]
-    list_filter = ["country", "category", "compound"]
+    list_display = ["name", "country", "region", "category", "percent", "per_unit_amount",
+                    "currency", "compound", "affects_base", "sequence", "effective_from",
+                    "effective_to"]
+    list_filter = ["country", "category", "compound", "affects_base"]
     search_fields = ["name", "country", "region"]
     list_select_related = ["category"]
     date_hierarchy = "effective_from"

@@ -2,7 +2,9 @@
 graduated tiers, storage in volume tiers, SMS in packages, webhook events with an allowance,
 blocks, a monthly commitment and a cap, card payments at a percentage plus a fee each),
 services, premium support at a percentage, a hardware device and a bundle, priced in USD, EUR,
-GBP, JPY and CHF (rounded to 5 centimes in cash), with tax rates and two coupons.
+GBP, JPY and CHF (rounded to 5 centimes in cash), with tax rates and three coupons: WELCOME10
+(10% off the first invoice, every currency of the demo books) and ANNUAL5 (5% off forever),
+which the demo history redeems by these codes, and PLATFORM-300.
 
 `seed_catalog()` is idempotent: running it again changes nothing. `manage.py seed_catalog` runs
 it on its own; the project's `seed_demo` is meant to call it.
@@ -134,8 +136,9 @@ PRICES = [
         ("1000001", None, "0.0005", "50")]),
     ("STORAGE-GB", "monthly", "volume", "0", {}, [
         ("0", "100", "0.25", "0"), ("100", "1000", "0.20", "0"), ("1000", None, "0.15", "0")]),
-    ("SMS-PACK", "monthly", "package", "8", {"package_size": D(1000), "minimum_amount": "20"},
-     []),
+    # packages of 1,000 started; at least 3 packages in a month with any SMS sent
+    ("SMS-PACK", "monthly", "package", "8",
+     {"package_size": D(1000), "minimum_amount": "20", "minimum_packages": D(3)}, []),
     # 50,000 events a month included; then 10 per 100,000 started (blocks) up to a million,
     # then a 25 step-up fee and 0.05 per thousand started; at least 20 a month once used
     # (the shortfall is its own line), never more than 2,000
@@ -154,8 +157,10 @@ PRICES = [
 ]
 
 # code, name, percent off, amount off (USD), duration, periods, products (empty: all), stackable
+# (WELCOME10 and ANNUAL5 are redeemed by the demo history by these codes: keep them)
 COUPONS = [
     ("WELCOME10", "10% off your first invoice", D(10), None, "once", None, [], True),
+    ("ANNUAL5", "5% off for as long as you stay", D(5), None, "forever", None, [], True),
     ("PLATFORM-300", "300 USD off the platform for three months", None, D(300), "repeating", 3,
      ["PLAT-STARTER", "PLAT-PRO", "PLAT-ENT"], False),
 ]
@@ -188,7 +193,9 @@ def _seed_coupons(products) -> None:
         coupon, _ = Coupon.objects.update_or_create(code=code, defaults={
             "name": name, "percent_off": percent, "amount_off": amount,
             "currency": "USD" if amount else "", "duration": duration, "periods": periods,
-            "valid_from": BOOKS_FROM, "stackable": stackable})
+            "valid_from": BOOKS_FROM, "stackable": stackable,
+            # a percentage holds in every currency of the demo books; an amount in its own
+            "currencies": "USD" if amount else ",".join(BOOKS)})
         coupon.products.set([products[sku] for sku in skus])
 
 
@@ -273,6 +280,7 @@ def _seed_book(currency: str, products, actor) -> None:
                     "minimum_amount": _converted(extra.get("minimum_amount", "0"), currency),
                     "maximum_amount": maximum and _converted(maximum, currency),
                     "included_units": extra.get("included_units", D(0)),
+                    "minimum_packages": extra.get("minimum_packages", D(0)),
                     "fixed_fee": _converted(extra.get("fixed_fee", "0"), currency),
                     "transaction_maximum": fee and _converted(fee, currency),
                     "percent": extra.get("percent"),

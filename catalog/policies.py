@@ -2,6 +2,8 @@
 else. A document copies them when it is made (a contract line records its day count) and reads
 its own copy from then on, so a setting changed later never moves money already agreed."""
 
+from enum import StrEnum
+
 from django.conf import settings
 
 from catalog.proration import Convention, convention_from_setting
@@ -17,3 +19,25 @@ def due_dates_on_business_days() -> bool:
     """Whether a due date on a weekend moves to the next business day (setting
     DUE_DATES_ON_BUSINESS_DAYS, off by default; catalog.due_schedule does the moving)."""
     return bool(settings.DUE_DATES_ON_BUSINESS_DAYS)
+
+
+class EarlyDiscountTaxMode(StrEnum):
+    """How an early-payment (cash) discount treats tax, Odoo's three modes (the values of
+    payments.cash_discount.DiscountTaxMode, which does the maths when money moves)."""
+
+    ALWAYS = "always"  # tax on the discounted net at issue, paid early or not
+    ON_EARLY_PAYMENT = "on_early_payment"  # tax corrected only when the discount is taken
+    NEVER = "never"  # tax never corrected
+
+
+EARLY_DISCOUNT_TAX_MODE_CHOICES = [
+    (EarlyDiscountTaxMode.ALWAYS.value, "Tax reduced at issue (always)"),
+    (EarlyDiscountTaxMode.ON_EARLY_PAYMENT.value, "Tax reduced on early payment"),
+    (EarlyDiscountTaxMode.NEVER.value, "Tax never reduced"),
+]
+
+
+def early_discount_tax_mode() -> EarlyDiscountTaxMode:
+    """The company's early-payment discount tax mode, copied onto each invoice when it is issued
+    (setting EARLY_DISCOUNT_TAX_MODE: "always", "on_early_payment" or "never")."""
+    return EarlyDiscountTaxMode(settings.EARLY_DISCOUNT_TAX_MODE)

@@ -5,6 +5,8 @@
     prorate(amount, currency, *, service_start, service_end, period_start, period_end,
             convention) -> Proration
     convention_from_setting(value) -> Convention
+    prorate_seconds(amount, currency, *, service_start, service_end, period_start,
+                    period_end) -> SecondProration
 
 End dates here are *exclusive*: the first day not billed, so a period "2026-01-01 to
 2026-02-01" is January, and a service that ends on 2026-01-20 was billed through the 19th.
@@ -44,7 +46,7 @@ Worked example (a $100.00 monthly line that starts on 13 January):
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -173,3 +175,60 @@ def bill_date(year: int, month: int, bill_day: int) -> date:
     return date(year, month, min(bill_day, calendar.monthrange(year, month)[1]))
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-second proration, for prices whose service starts and ends within a day (an hourly room,
+# a one-day event pass, compute by the hour): whole seconds counted between two aware
+# timestamps (end exclusive), as a Decimal ratio of integer seconds, rounded once like `prorate`.
+# Stripe prorates "down to the second"; Chargebee's and Lago's day-based proration is `prorate`.
+# ---------------------------------------------------------------------------------------------
+
+SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SecondProration:
+    currency: str
+    full_amount: Decimal
+    seconds: int
+    period_seconds: int
+    amount: Decimal
+
+    @property
+    def explanation(self) -> str:
+        """'28,800 of 86,400 seconds × $24.00 = $8.00'."""
+        return (f"{self.seconds:,} of {self.period_seconds:,} seconds × "
+                f"{format_rate(self.full_amount, self.currency)} = "
+                f"{format_rate(self.amount, self.currency)}")
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("per-second proration needs timestamps with their time zone")
+    # in UTC: Python subtracts two times of the same zone by the wall clock, which would give a
+    # day that springs forward 24 hours instead of 23
+    return max((end.astimezone(UTC) - start.astimezone(UTC)) // SECOND, 0)
+
+
+def prorate_seconds(amount: Decimal, currency: str, *, service_start: datetime,
+                    service_end: datetime, period_start: datetime,
+                    period_end: datetime) -> SecondProration:
+    """The part of a period's amount that the service window earns, by whole seconds (the
+    window clipped to the period), rounded once, explained.
+
+    >>> from datetime import datetime, timezone
+    >>> day = datetime(2026, 1, 13, tzinfo=timezone.utc)
+    >>> p = prorate_seconds(Decimal("24.00"), "USD", service_start=day.replace(hour=9),
+    ...                     service_end=day.replace(hour=17), period_start=day,
+    ...                     period_end=day.replace(day=14))
+    >>> p.amount, p.explanation
+    (Decimal('8.00'), '28,800 of 86,400 seconds × $24.00 = $8.00')
+    """
+    total = _seconds(period_start, period_end)
+    if total == 0:
+        raise ValueError("a period must hold at least one second")
+    used = _seconds(max(service_start, period_start), min(service_end, period_end))
+    currency = currency.upper()
+    rounded = round_money(Decimal(amount) * used / total, currency)
+    return SecondProration(currency, Decimal(amount), used, total, rounded)

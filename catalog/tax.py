@@ -20,6 +20,10 @@ Rounding, to the currency's minor unit through core.money:
 - PER_DOCUMENT: each tax (name and rate) is summed exactly over the document and rounded once,
   then split between the lines by largest remainder: the lines' taxes add up to the document's
   tax, and no odd minor unit is lost between lines.
+An early-payment discount taxed "always, upon invoice" (`early_discount`, a percent; Odoo's
+"Cash Discount Tax Reduction: Always"): each tax is charged on the net less the discount, whether
+the customer pays early or not, while the line keeps its full net (Odoo: 100 at 21% with 2%
+off is tax 20.58). Exclusive prices only.
 Tax-inclusive prices (`inclusive_rounding`): the gross is given, so rounding one of net and tax
 decides the other. TAX_FIRST rounds the extracted tax and leaves the net as the rest; NET_FIRST
 rounds the net (gross / F) and leaves the tax as the rest (Zuora's default, "Rounding Net
@@ -68,10 +72,21 @@ class TaxRate:
     name: str
     percent: Decimal
     compound: bool = False
+    # A fixed amount per unit in `currency` instead of a percent (a levy: Odoo's
+    # amount_type="fixed", ERPNext's "On Item Quantity"); `affects_base`: the taxes after it
+    # are charged on the net plus it (Odoo's include_base_amount, "Affect Base of Subsequent
+    # Taxes").
+    per_unit: Decimal | None = None
+    currency: str = ""
+    affects_base: bool = False
 
     @property
     def key(self) -> tuple[str, Decimal]:
         return (self.name, self.percent)
+
+    @property
+    def fixed(self) -> bool:
+        return self.per_unit is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +102,9 @@ class TaxRateRecord:
     compound: bool = False
     sequence: int = 0
     effective_to: date | None = None
+    per_unit: Decimal | None = None
+    currency: str = ""
+    affects_base: bool = False
 
     def applies(self, *, country: str, region: str, category: str | None, on: date) -> bool:
         return (self.country == country.upper()
@@ -112,7 +130,8 @@ def applicable_rates(records: Iterable[TaxRateRecord], *, country: str, region: 
         if current is None or (current.category is None and record.category is not None):
             chosen[scope] = record
     ordered = sorted(chosen.values(), key=lambda r: (r.sequence, r.region != "", r.name))
-    return tuple(TaxRate(r.name, r.percent, r.compound) for r in ordered)
+    return tuple(TaxRate(r.name, r.percent, r.compound, r.per_unit, r.currency, r.affects_base)
+                 for r in ordered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +139,7 @@ class TaxLine:
     key: str
     amount: Decimal
     rates: tuple[TaxRate, ...] = ()
+    quantity: Decimal = Decimal(1)  # what a levy per unit multiplies
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +147,8 @@ class TaxAmount:
     name: str
     percent: Decimal
     amount: Decimal
+    per_unit: Decimal | None = None  # a levy's amount per unit
+    base: Decimal | None = None  # what it is charged on, when not the line's net (a levy in it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,25 +171,64 @@ class DocumentTax:
 
 
 def tax_shares(rates: Sequence[TaxRate]) -> list[Decimal]:
-    """Each tax as a share of the net amount, compounding in order."""
-    shares = []
-    so_far = ZERO
+    """Each tax as a share of the net amount, compounding in order (a levy's share is 0)."""
+    return [share for share, _, _ in _terms(rates, Decimal(1), "")]
+
+
+def levy(rate: TaxRate, quantity: Decimal, currency: str) -> Decimal:
+    """A levy per unit on a quantity: the amount × the quantity, rounded once to the currency.
+
+    >>> levy(TaxRate("Container levy", Decimal(0), per_unit=Decimal("0.25"), currency="EUR"),
+    ...      Decimal(12), "EUR")
+    Decimal('3.00')
+    """
+    if rate.currency and rate.currency != currency:
+        raise ValueError(f"{rate.name} is {rate.per_unit} {rate.currency} per unit: it cannot "
+                         f"be charged in {currency}")
+    return round_money(rate.per_unit * quantity, currency)
+
+
+def _terms(rates: Sequence[TaxRate], quantity: Decimal, currency: str
+           ) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """Each tax as (share of the net, fixed part, fixed part of its base): a tax is share × net
+    + fixed. A levy is all fixed (rounded once); a percentage is charged on the net plus the
+    taxes before it that are compound with it or affect the base of those after them."""
+    terms: list[tuple[Decimal, Decimal, Decimal]] = []
     for rate in rates:
-        share = (1 + so_far if rate.compound else 1) * rate.percent / HUNDRED
-        shares.append(share)
-        so_far += share
-    return shares
+        if rate.fixed:
+            terms.append((ZERO, levy(rate, quantity, currency), ZERO))
+            continue
+        share, fixed = Decimal(1), ZERO
+        for earlier, (e_share, e_fixed, _) in zip(rates, terms, strict=False):
+            if rate.compound or earlier.affects_base:
+                share, fixed = share + e_share, fixed + e_fixed
+        terms.append((share * rate.percent / HUNDRED, fixed * rate.percent / HUNDRED, fixed))
+    return terms
 
 
 def _exact_net(line: TaxLine, currency: str, inclusive: bool) -> Decimal:
     amount = round_money(line.amount, currency)
     if amount != line.amount:
         raise ValueError(f"line {line.key}: {line.amount} is not rounded to {currency}")
-    return amount / (1 + sum(tax_shares(line.rates), ZERO)) if inclusive else amount
+    if not inclusive:
+        return amount
+    terms = _terms(line.rates, line.quantity, currency)
+    return ((amount - sum((fixed for _, fixed, _ in terms), ZERO))
+            / (1 + sum((share for share, _, _ in terms), ZERO)))
 
 
-def _exact_taxes(line: TaxLine, net: Decimal) -> list[Decimal]:
-    return [net * share for share in tax_shares(line.rates)]
+def _exact_taxes(line: TaxLine, net: Decimal, currency: str,
+                 early_discount: Decimal = ZERO) -> list[Decimal]:
+    base = net * (HUNDRED - early_discount) / HUNDRED if early_discount else net
+    return [base * share + fixed for share, fixed, _ in _terms(line.rates, line.quantity,
+                                                                 currency)]
+
+
+def _check_discount(early_discount: Decimal, inclusive: bool) -> None:
+    if early_discount and inclusive:
+        raise ValueError("an early-payment discount reduces the tax of exclusive prices only")
+    if not ZERO <= early_discount < HUNDRED:
+        raise ValueError(f"an early-payment discount of {early_discount}% is not a percent")
 
 
 def _rounded_tax(tax: Decimal, net: Decimal, currency: str, mode: str,
@@ -198,46 +259,66 @@ def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
         gross = amount if exempt else amount + tax
     if exempt:
         return LineTax(line.key, net, round_money(ZERO, currency), gross, ())
-    taxes = tuple(TaxAmount(r.name, r.percent, p) for r, p in zip(line.rates, parts, strict=True))
+    terms = _terms(line.rates, line.quantity, currency)
+    taxes = tuple(TaxAmount(r.name, r.percent, p, r.per_unit,
+                            _base(net, t[2], currency) if r.percent and t[2] else None)
+                  for r, p, t in zip(line.rates, parts, terms, strict=True))
     return LineTax(line.key, net, tax, gross, taxes)
+
+
+def _base(net: Decimal, fixed: Decimal, currency: str) -> Decimal:
+    """A percentage's base with the levies in it (an exempt line's taxes need none)."""
+    return round_money(net + fixed, currency)
 
 
 def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
              exempt: bool = False, mode: str = ROUND_HALF_UP,
-             inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST) -> LineTax:
+             inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST,
+             early_discount: Decimal = ZERO) -> LineTax:
     """One line's taxes, its total tax rounded once and split between its taxes."""
+    _check_discount(early_discount, inclusive)
     net = _exact_net(line, currency, inclusive)
-    exact = _exact_taxes(line, net)
-    total = _rounded_tax(sum(exact, ZERO), net, currency, mode,
+    exact = _exact_taxes(line, net, currency, early_discount)
+    # levies are rounded already (once each); the percentages' total is rounded once and split
+    percents = [part for rate, part in zip(line.rates, exact, strict=True) if not rate.fixed]
+    total = _rounded_tax(sum(percents, ZERO), net, currency, mode,
                          InclusiveRounding(inclusive_rounding))
-    return _line_result(line, _split(total, exact, currency), currency, inclusive, exempt)
+    split = iter(_split(total, percents, currency))
+    parts = [part if rate.fixed else next(split)
+             for rate, part in zip(line.rates, exact, strict=True)]
+    return _line_result(line, parts, currency, inclusive, exempt)
 
 
 def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = False,
                  exempt: bool = False, rounding: TaxRounding = TaxRounding.PER_LINE,
                  mode: str = ROUND_HALF_UP,
-                 inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST
-                 ) -> DocumentTax:
+                 inclusive_rounding: InclusiveRounding = InclusiveRounding.TAX_FIRST,
+                 early_discount: Decimal = ZERO) -> DocumentTax:
     """Every line's taxes and the document's totals; lines always add up to the document."""
+    _check_discount(early_discount, inclusive)
     if TaxRounding(rounding) is TaxRounding.PER_LINE:
         results = [tax_line(line, currency, inclusive=inclusive, exempt=exempt, mode=mode,
-                            inclusive_rounding=inclusive_rounding) for line in lines]
+                            inclusive_rounding=inclusive_rounding,
+                            early_discount=early_discount) for line in lines]
     else:
         results = _per_document(lines, currency, inclusive, exempt, mode,
-                                InclusiveRounding(inclusive_rounding))
+                                InclusiveRounding(inclusive_rounding), early_discount)
     return _document(results, currency)
 
 
-def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding
-                  ) -> list[LineTax]:
+def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding,
+                  early_discount=ZERO) -> list[LineTax]:
     nets = [_exact_net(line, currency, inclusive) for line in lines]
-    exact = [_exact_taxes(line, net) for line, net in zip(lines, nets, strict=True)]
-    # Each (tax, sign) group is rounded once and split between its lines.
+    exact = [_exact_taxes(line, net, currency, early_discount)
+             for line, net in zip(lines, nets, strict=True)]
+    # Each (tax, sign) group is rounded once and split between its lines; a levy is each
+    # line's own, rounded once already.
     groups: dict[tuple, list[tuple[int, int]]] = {}
+    parts = [list(taxes) for taxes in exact]
     for i, line in enumerate(lines):
         for j, rate in enumerate(line.rates):
-            groups.setdefault((rate.key, exact[i][j] < 0), []).append((i, j))
-    parts = [[ZERO] * len(line.rates) for line in lines]
+            if not rate.fixed:
+                groups.setdefault((rate.key, exact[i][j] < 0), []).append((i, j))
     for members in groups.values():
         amounts = [exact[i][j] for i, j in members]
         total = _rounded_tax(sum(amounts, ZERO), sum((nets[i] for i, _ in members), ZERO),
@@ -250,17 +331,18 @@ def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding
 
 def _document(results: list[LineTax], currency: str) -> DocumentTax:
     zero = round_money(ZERO, currency)
-    totals: dict[tuple[str, Decimal], Decimal] = {}
+    totals: dict[tuple[str, Decimal, Decimal | None], Decimal] = {}
     for result in results:
         for t in result.taxes:
-            totals[(t.name, t.percent)] = totals.get((t.name, t.percent), zero) + t.amount
+            key = (t.name, t.percent, t.per_unit)
+            totals[key] = totals.get(key, zero) + t.amount
     return DocumentTax(
         currency, tuple(results),
         net=sum((r.net for r in results), zero),
         tax=sum((r.tax for r in results), zero),
         gross=sum((r.gross for r in results), zero),
-        taxes=tuple(TaxAmount(name, percent, amount)
-                    for (name, percent), amount in totals.items()),
+        taxes=tuple(TaxAmount(name, percent, amount, per_unit)
+                    for (name, percent, per_unit), amount in totals.items()),
     )
 
 

@@ -99,6 +99,12 @@ def _line(w: _Writer, parent, line) -> None:
         period = w.el(settlement, "ram:BillingSpecifiedPeriod")
         w.day(period, "ram:StartDateTime", line.period_start)
         w.day(period, "ram:EndDateTime", line.period_end)
+    for charge in line.charges:
+        node = w.el(settlement, "ram:SpecifiedTradeAllowanceCharge")
+        w.el(w.el(node, "ram:ChargeIndicator"), "udt:Indicator", "true")
+        w.amount(node, "ram:ActualAmount", charge.amount)
+        w.el(node, "ram:ReasonCode", charge.reason_code)
+        w.el(node, "ram:Reason", charge.reason)
     summation = w.el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
     w.amount(summation, "ram:LineTotalAmount", line.net_amount)
 

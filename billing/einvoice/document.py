@@ -101,6 +101,16 @@ class PaymentMeans:
 
 
 @dataclass(frozen=True)
+class LineCharge:
+    """An invoice line charge (BG-28): a levy per unit carried in the line's net amount, so the
+    VAT base of the line's category includes it (EN 16931 has no fixed amounts in BG-23)."""
+
+    amount: Decimal  # BT-141
+    reason: str  # BT-144
+    reason_code: str = "ABK"  # BT-145, UNCL 7161 ("miscellaneous")
+
+
+@dataclass(frozen=True)
 class Line:
     id: str  # BT-126
     name: str  # BT-153
@@ -115,6 +125,7 @@ class Line:
     unit_code: str = "C62"  # BT-130, UN/ECE rec 20 "one"
     period_start: date | None = None  # BT-134
     period_end: date | None = None  # BT-135
+    charges: tuple[LineCharge, ...] = ()  # BG-28, already in net_amount
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from billing.einvoice.document import (
     Document,
     DocumentKind,
     Line,
+    LineCharge,
     Party,
     PaymentKind,
     PaymentMeans,
@@ -77,18 +78,28 @@ def _category(line, exempt: bool) -> tuple[Category, Decimal]:
     return (Category.EXEMPT if exempt else Category.ZERO), Decimal(0)
 
 
+def _levies(line, currency: str) -> tuple[LineCharge, ...]:
+    """The line's levies per unit as line charges (BG-28)."""
+    return tuple(LineCharge(round_money(Decimal(t["amount"]), currency),
+                            f"{t['name']} {t['per_unit']} {currency} per unit")
+                 for t in line.tax_detail or [] if "per_unit" in t and Decimal(t["amount"]))
+
+
 def _line(position: int, line, currency: str, exempt: bool) -> Line:
     category, percent = _category(line, exempt)
+    charges = _levies(line, currency)
+    levied = sum((c.amount for c in charges), Decimal(0))
     # BT-120 names the provision where the line's treatment gave one (Art. 226(11)): the
     # reason the line keeps, else its exemption's words
     reason = ((line.vat_reason if category in NEEDS_REASON else "")
               or line.vat_exemption_reason
               or ("Exempt from VAT" if category is Category.EXEMPT else ""))
+    # a levy is a line charge: in the line's net (its VAT base), out of its VAT
     return Line(str(position), line.description, line.quantity.normalize(),
-                line.unit_price.normalize(), round_money(line.amount, currency),
-                round_money(line.tax_amount, currency), category, percent, reason,
+                line.unit_price.normalize(), round_money(line.amount + levied, currency),
+                round_money(line.tax_amount - levied, currency), category, percent, reason,
                 line.vat_exemption_code, period_start=line.period_start,
-                period_end=line.period_end)
+                period_end=line.period_end, charges=charges)
 
 
 def _delivery(lines, buyer: Party, issued_on) -> dict:

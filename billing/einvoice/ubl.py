@@ -247,6 +247,12 @@ def _line(w: _Writer, parent, line, credit: bool) -> None:
         period = w.el(node, "cac:InvoicePeriod")
         w.el(period, "cbc:StartDate", line.period_start.isoformat())
         w.el(period, "cbc:EndDate", line.period_end.isoformat())
+    for charge in line.charges:
+        levy = w.el(node, "cac:AllowanceCharge")
+        w.el(levy, "cbc:ChargeIndicator", "true")
+        w.el(levy, "cbc:AllowanceChargeReasonCode", charge.reason_code)
+        w.el(levy, "cbc:AllowanceChargeReason", charge.reason)
+        w.amount(levy, "cbc:Amount", charge.amount)
     item = w.el(node, "cac:Item")
     w.el(item, "cbc:Name", line.name)
     _category(w, item, "cac:ClassifiedTaxCategory", line.category, line.percent)

@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from billing.models.fields import AMOUNT, QUANTITY, RATE, UNIT_PRICE
 from catalog.models.price_books import INCLUSIVE_ROUNDING_CHOICES, ROUNDING_MODE_CHOICES
+from catalog.policies import EARLY_DISCOUNT_TAX_MODE_CHOICES
 from catalog.tax import TaxRounding
 from core.fields import TimestampField
 from customers.models import DocumentDelivery
@@ -124,6 +125,15 @@ class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     cash_rounding = models.DecimalField(**AMOUNT, db_default=Decimal(0),
                                         help_text="Rounded total − (subtotal + tax): "
                                                             "its own line (BT-114).")
+    # The early-payment discount its terms grant and the company's tax mode for it
+    # (catalog.policies), copied on issue; payments read them from here.
+    early_discount_tax_mode = models.CharField(
+        max_length=20, blank=True, db_default="", choices=EARLY_DISCOUNT_TAX_MODE_CHOICES,
+        help_text="Set on issue. Always: the tax was computed on the net less the discount.")
+    early_discount_percent = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True,
+        help_text="Paid within the early-payment days, this percent is taken off; set on issue.")
+    early_discount_days = models.PositiveIntegerField(null=True, blank=True)
 
     functional_currency = models.CharField(max_length=3, blank=True)
     fx_rate = models.DecimalField(**RATE, null=True, blank=True,
@@ -271,6 +281,10 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(**QUANTITY)
     unit_price = models.DecimalField(**UNIT_PRICE)
     amount = models.DecimalField(**AMOUNT, help_text="Net, rounded to the currency.")
+    inclusive_amount = models.DecimalField(
+        **{**AMOUNT, "default": None}, null=True, blank=True,
+        help_text="A tax-inclusive price's gross: kept so that retaxing starts from it "
+                  "(the net is what is left once the tax is taken out).")
     tax_amount = models.DecimalField(**AMOUNT)
     tax_detail = models.JSONField(default=list, blank=True,
                                   help_text='[{"name": "VAT", "percent": "20", "amount": "2.00"}]')
@@ -318,6 +332,9 @@ class TaxTotal(models.Model):
     region = models.CharField(max_length=50, blank=True)
     taxable_amount = models.DecimalField(**AMOUNT)
     tax_amount = models.DecimalField(**AMOUNT)
+    per_unit_amount = models.DecimalField(
+        max_digits=19, decimal_places=4, null=True, blank=True,
+        help_text="A levy per unit (its percent is 0): the amount charged on each unit.")
 
     class Meta:
         abstract = True

@@ -67,6 +67,8 @@ from core.transitions import run_transition
 from ledger import chart
 from ledger.services import post_entries
 
+UNIT_PLACES = Decimal("0.000001")  # as billing.services.planning keeps unit prices
+
 
 def not_creditable(invoice: Invoice) -> str:
     """Why no credit note can be written against the invoice now ("" when one can)."""
@@ -128,9 +130,12 @@ def _parts(invoice, lines, room: Decimal | None, *, whole, line_amounts, amount,
     return parts
 
 
-def _tax_totals(invoice: Invoice, parts: Sequence[CreditPart], where: Mapping
-                ) -> list[CreditNoteTax]:
-    """Per rate, as the invoice kept it (`where`: the country and region of its tax totals)."""
+def _tax_totals(invoice: Invoice, parts: Sequence[CreditPart], where: Mapping,
+                levies: Mapping = {}) -> list[CreditNoteTax]:  # noqa: B006 (read only)
+    """Per rate, as the invoice kept it (`where`: the country and region of its tax totals;
+    `levies`: the amount per unit of its levies). A levy is credited as every tax is, in
+    proportion to the net credited of its line: crediting k of n units at the same price takes
+    back k/n of it."""
     base, tax = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
     for part in parts:
         for key, amount in part.taxes.items():
@@ -139,19 +144,53 @@ def _tax_totals(invoice: Invoice, parts: Sequence[CreditPart], where: Mapping
     return [CreditNoteTax(name=key[0], percent=key[1],
                           country=where.get(key, (invoice.account.country, ""))[0],
                           region=where.get(key, ("", ""))[1], taxable_amount=base[key],
-                          tax_amount=tax[key]) for key in sorted(tax)]
+                          tax_amount=tax[key], per_unit_amount=levies.get(key))
+            for key in sorted(tax)]
+
+
+def _tax_places(plans) -> tuple[dict, dict]:
+    """Per invoice and tax (name, percent): its country and region, and a levy's amount per
+    unit (one query)."""
+    where, levies = defaultdict(dict), defaultdict(dict)
+    for tax in InvoiceTax.objects.filter(invoice__in=[plan.invoice for plan in plans]):
+        where[tax.invoice_id][(tax.name, tax.percent.normalize())] = (tax.country, tax.region)
+        if tax.per_unit_amount is not None:
+            levies[tax.invoice_id][(tax.name, tax.percent.normalize())] = tax.per_unit_amount
+    return where, levies
+
+
+def _credited_detail(source: InvoiceLine, part: CreditPart) -> list[dict]:
+    """The credited taxes as the line kept them; a levy keeps its amount per unit."""
+    per_unit = {t["name"]: t["per_unit"] for t in source.tax_detail or [] if "per_unit" in t}
+    detail = []
+    for (name, percent), amount in part.taxes.items():
+        row = {"name": name, "percent": f"{percent:f}", "amount": str(amount)}
+        if name in per_unit and not percent:
+            row["per_unit"] = per_unit[name]
+        detail.append(row)
+    return detail
+
+
+def _levied_quantity(source: InvoiceLine, part: CreditPart) -> Decimal:
+    """The units a credit takes back of a line that carries a levy per unit (the share of its
+    net credited, of its quantity); other lines are credited as one amount."""
+    levied = any("per_unit" in t for t in source.tax_detail or [])
+    if not levied or not source.amount or not source.quantity:
+        return Decimal(1)
+    return (source.quantity * part.amount / source.amount).quantize(UNIT_PLACES)
 
 
 def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
     rows = []
     for position, part in enumerate(parts, start=1):
         source = invoice_lines[part.line_id]
+        quantity = _levied_quantity(source, part)
         rows.append(CreditNoteLine(
             credit_note=credit_note, position=position, invoice_line=source,
-            description=source.description, quantity=Decimal(1), unit_price=part.amount,
+            description=source.description, quantity=quantity,
+            unit_price=(part.amount / quantity).quantize(UNIT_PLACES),
             amount=part.amount, tax_amount=part.tax,
-            tax_detail=[{"name": k[0], "percent": f"{k[1]:f}", "amount": str(v)}
-                        for k, v in part.taxes.items()],
+            tax_detail=_credited_detail(source, part),
             vat_category=source.vat_category, vat_percent=source.vat_percent,
             vat_exemption_reason=source.vat_exemption_reason,
             vat_exemption_code=source.vat_exemption_code, vat_reason=source.vat_reason,
@@ -292,16 +331,14 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
     plans = _plans(list(notes), on)
     invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for plan in plans
                                                  for p in plan.parts])
-    where = defaultdict(dict)
-    for tax in InvoiceTax.objects.filter(invoice__in=[plan.invoice for plan in plans]):
-        where[tax.invoice_id][(tax.name, tax.percent.normalize())] = (tax.country, tax.region)
+    where, levies = _tax_places(plans)
     created = insert_rows(CreditNote, [_note(plan, number, actor) for plan, number
                                        in zip(plans, _numbers(plans), strict=True)])
     rows, taxes, entries = [], [], []
     for plan, note in zip(plans, created, strict=True):
         invoice = plan.invoice
         rows += _note_lines(note, plan.parts, invoice_lines)
-        note_taxes = _tax_totals(invoice, plan.parts, where[invoice.pk])
+        note_taxes = _tax_totals(invoice, plan.parts, where[invoice.pk], levies[invoice.pk])
         for tax in note_taxes:
             tax.credit_note = note
         taxes += note_taxes

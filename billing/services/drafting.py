@@ -9,6 +9,7 @@ as a failure, to be billed by the next run.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -40,9 +41,13 @@ class Written:
     failures: dict[int, str]
 
 
+def _quantity(line) -> Decimal:
+    return Decimal(1) if line.quantity is None else line.quantity
+
+
 def taxed(draft: PlannedInvoice, place: Place, on: date, book: TaxBook) -> TaxedDocument:
-    return tax_lines([TaxableLine(line.amount, line.tax_category, line.tax_inclusive)
-                      for line in draft.lines],
+    return tax_lines([TaxableLine(line.amount, line.tax_category, line.tax_inclusive,
+                                  _quantity(line)) for line in draft.lines],
                      currency=draft.currency, place=place, on=on, book=book,
                      policy=draft.policy)
 
@@ -66,6 +71,7 @@ def _rows(invoice, draft, document, place):
                            product_id=planned.product_id, description=planned.description[:255],
                            quantity=planned.quantity, unit_price=planned.unit_price,
                            amount=net, tax_amount=tax_amount, tax_detail=detail,
+                           inclusive_amount=planned.amount if planned.tax_inclusive else None,
                            tax_category=planned.tax_category or "",
                            period_start=planned.period_start, period_end=planned.period_end,
                            proration=planned.proration, **line_vat(treatment, detail))
@@ -84,7 +90,8 @@ def _rows(invoice, draft, document, place):
         taxes.append(InvoiceTax(invoice=invoice, name=total.name, percent=total.percent,
                                 country=place.country, region=total.region,
                                 taxable_amount=total.taxable_amount,
-                                tax_amount=total.tax_amount))
+                                tax_amount=total.tax_amount,
+                                per_unit_amount=total.per_unit))
     return lines, records, taxes
 
 

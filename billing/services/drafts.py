@@ -85,7 +85,8 @@ class NewInvoice:
 
 def _tax_rows(invoice: Invoice, document: TaxedDocument) -> list[InvoiceTax]:
     return [InvoiceTax(invoice=invoice, name=t.name, percent=t.percent, country=t.country,
-                       region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount)
+                       region=t.region, taxable_amount=t.taxable_amount, tax_amount=t.tax_amount,
+                       per_unit_amount=t.per_unit)
             for t in document.totals]
 
 
@@ -109,11 +110,22 @@ def _set_totals(invoice: Invoice, lines: Sequence[InvoiceLine], document: TaxedD
     invoice.tax_exempt = place.exempt
 
 
+def _taxable(line: InvoiceLine) -> TaxableLine:
+    """A line as taxing reads it: a tax-inclusive price from its gross (its net is what is left
+    once the tax is taken out, by the invoice's inclusive rounding rule), else from its net."""
+    if line.inclusive_amount is not None:
+        return TaxableLine(line.inclusive_amount, line.tax_category or None, inclusive=True,
+                           quantity=line.quantity)
+    return TaxableLine(line.amount, line.tax_category or None, quantity=line.quantity)
+
+
 def _taxed(invoice: Invoice, lines: Sequence[InvoiceLine], place: Place, on: date,
            book: TaxBook) -> TaxedDocument:
-    return tax_lines([TaxableLine(line.amount, line.tax_category or None) for line in lines],
-                     currency=invoice.currency, place=place, on=on, book=book,
-                     policy=invoice_policy(invoice))
+    document = tax_lines([_taxable(line) for line in lines], currency=invoice.currency,
+                         place=place, on=on, book=book, policy=invoice_policy(invoice))
+    for line, net in zip(lines, document.line_nets, strict=True):
+        line.amount = net  # an exclusive line's own amount; an inclusive one's extracted net
+    return document
 
 
 def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
@@ -122,7 +134,8 @@ def retax(invoice: Invoice, *, on: date | None = None) -> Invoice:
     place = places_of([invoice.account_id])[invoice.account_id]
     document = _taxed(invoice, lines, place, business_date(on), TaxBook())
     _set_totals(invoice, lines, document, place)
-    InvoiceLine.objects.bulk_update(lines, ["tax_amount", "tax_detail", *LINE_VAT_FIELDS])
+    InvoiceLine.objects.bulk_update(lines, ["amount", "tax_amount", "tax_detail",
+                                            *LINE_VAT_FIELDS])
     invoice.taxes.all().delete()
     InvoiceTax.objects.bulk_create(_tax_rows(invoice, document))
     invoice.save(update_fields=["subtotal", "tax_total", "total", "cash_rounding",
@@ -257,6 +270,9 @@ def add_manual_charge(*, invoice, by, description: str, quantity: Decimal, unit_
     position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
     line = _charge_line(invoice, position, Charge(description, quantity, unit_price,
                                                   tax_category, period_start, period_end))
+    if invoice.lines.filter(inclusive_amount__isnull=False).exists():
+        # the draft's prices include tax (its price book's): so does a charge typed on it
+        line.inclusive_amount = line.amount
     line.save()
     retax(invoice, on=on)
     return line
@@ -275,8 +291,11 @@ def update_line(*, line, by, description: str, quantity: Decimal, unit_price: De
     line.description, line.quantity, line.unit_price = description.strip()[:255], quantity, \
         unit_price
     line.amount = _amount(quantity, unit_price, invoice)
-    line.save(update_fields=["description", "quantity", "unit_price", "amount"])
-    if hasattr(line, "billing_record"):
+    if line.inclusive_amount is not None:  # a gross price: retax takes the net out of it
+        line.inclusive_amount = line.amount
+    line.save(update_fields=["description", "quantity", "unit_price", "amount",
+                             "inclusive_amount"])
+    if hasattr(line, "billing_record"):  # billed as the price reads: gross when inclusive
         line.billing_record.amount = line.amount
         line.billing_record.save(update_fields=["amount"])
     retax(invoice, on=on)

@@ -29,7 +29,7 @@ from billing.models import (
     InvoiceTax,
 )
 from billing.selectors import invoice_for_update
-from billing.services import document_parties
+from billing.services import cash_discount_tax, document_parties
 from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.taxing import TaxBook
 from catalog import policies
@@ -58,7 +58,8 @@ DELIVER_AT_ONCE = 50
 ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
                  "functional_total", "journal_entry", "issued_by", "issued_at",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
-                 "delivery", "updated_at"]
+                 "delivery", "early_discount_tax_mode", "early_discount_percent",
+                 "early_discount_days", "updated_at"]
 
 
 def number_for(year: int, value: int) -> str:
@@ -78,9 +79,8 @@ def _free_numbers(year: int, count: int) -> list[int]:
     return values
 
 
-def _terms_by_invoice(invoices, lines, accounts) -> dict[int, TermsSpec]:
-    """Each invoice's payment terms as the pure module's spec (two or three queries for a
-    batch).
+def _terms_by_invoice(invoices, lines, accounts) -> dict[int, PaymentTerms]:
+    """Each invoice's payment terms (two or three queries for a batch).
 
     An invoice that bills a contract falls due on the terms the customer signed (copied from
     the approved quote), so an account edited later cannot lengthen them; lines of several
@@ -92,20 +92,23 @@ def _terms_by_invoice(invoices, lines, accounts) -> dict[int, TermsSpec]:
     signed = {pk: {terms_of_line[line.contract_line_id] for line in group
                    if line.contract_line_id} for pk, group in lines.items()}
     wanted = {a.payment_terms_id for a in accounts.values()} | set(terms_of_line.values())
-    specs, days = {}, {}
-    for terms in PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments"):
-        instalments = tuple(InstalmentTerm(i.percent, i.due_days, i.basis)
-                            for i in terms.instalments.all())
-        specs[terms.pk] = TermsSpec(terms.kind, days=terms.days, instalments=instalments,
-                                    business_days=policies.due_dates_on_business_days())
-        days[terms.pk] = terms.longest_days
+    found = {terms.pk: terms for terms in
+             PaymentTerms.objects.filter(pk__in=wanted).prefetch_related("instalments")}
     chosen = {}
     for invoice in invoices:
         contract_terms = signed.get(invoice.pk)
-        terms_id = (min(contract_terms, key=lambda pk: (days[pk], pk)) if contract_terms
-                    else accounts[invoice.account_id].payment_terms_id)
-        chosen[invoice.pk] = specs[terms_id]
+        terms_id = (min(contract_terms, key=lambda pk: (found[pk].longest_days, pk))
+                    if contract_terms else accounts[invoice.account_id].payment_terms_id)
+        chosen[invoice.pk] = found[terms_id]
     return chosen
+
+
+def _spec(terms: PaymentTerms) -> TermsSpec:
+    """The terms as the pure module's spec."""
+    instalments = tuple(InstalmentTerm(i.percent, i.due_days, i.basis)
+                        for i in terms.instalments.all())
+    return TermsSpec(terms.kind, days=terms.days, instalments=instalments,
+                     business_days=policies.due_dates_on_business_days())
 
 
 def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
@@ -113,7 +116,8 @@ def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
     lines = {pk: [] for pk in invoice_ids}
     for line in InvoiceLine.objects.filter(invoice_id__in=invoice_ids).order_by(
             "invoice_id", "position").only(
-            "pk", "invoice_id", "amount", "description", "contract_line_id", "tax_category",
+            "pk", "invoice_id", "amount", "inclusive_amount", "quantity", "description",
+            "contract_line_id", "tax_category",
             "tax_amount", "tax_detail", *LINE_VAT_FIELDS):
         lines[line.invoice_id].append(line)
     return lines
@@ -196,10 +200,11 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     ids = [invoice.pk for invoice in invoices]
     lines = _lines_of(ids)
     _check_drafts(invoices, lines)
-    parts = _parts(invoices, lines)
     accounts = Account.objects.in_bulk({invoice.account_id for invoice in invoices})
     _copy_parties(invoices, lines, accounts)
     terms = _terms_by_invoice(invoices, lines, accounts)
+    cash_discount_tax.record_terms(invoices, lines, terms, day=day)
+    parts = _parts(invoices, lines)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
     functional = settings.FUNCTIONAL_CURRENCY
     instalments, rates, now = [], [], clock.now()
@@ -208,7 +213,7 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
             rate = book.rate_on(invoice.currency, day)
         except MissingRate:
             raise ValidationError(missing_rate_message(invoice.currency, day)) from None
-        schedule = due_schedule(invoice.total, invoice.currency, day, terms[invoice.pk])
+        schedule = due_schedule(invoice.total, invoice.currency, day, _spec(terms[invoice.pk]))
         instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
                                       amount=i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on

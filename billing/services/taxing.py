@@ -193,6 +193,7 @@ class TaxableLine:
     amount: Decimal
     category: str | None
     inclusive: bool = False  # the price book's prices include tax
+    quantity: Decimal = Decimal(1)  # what a levy per unit is charged on
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ class TaxTotalRow:
     taxable_amount: Decimal
     tax_amount: Decimal
     country: str = ""
+    per_unit: Decimal | None = None  # a levy's amount per unit
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,28 @@ def _taxed_place(place: Place, treatment: tax.VatTreatment) -> Place:
     return Place(treatment.rates_country or place.country)
 
 
+def _detail(t: tax.TaxAmount) -> dict:
+    """A line's tax as the line keeps it (tax_detail); a levy with its amount per unit."""
+    detail = {"name": t.name, "percent": str(t.percent.normalize()), "amount": str(t.amount)}
+    if t.per_unit is not None:
+        detail["per_unit"] = str(t.per_unit.normalize())
+    return detail
+
+
+def _base(net: Decimal, early_discount: Decimal, currency: str) -> Decimal:
+    """The taxable base of a net: itself, or less an early-payment discount taxed at issue."""
+    if not early_discount:
+        return net
+    return round_money(net * (100 - early_discount) / 100, currency)
+
+
 def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: date,
-              book: TaxBook, policy: RoundingPolicy | None = None) -> TaxedDocument:
+              book: TaxBook, policy: RoundingPolicy | None = None,
+              early_discount: Decimal = Decimal(0)) -> TaxedDocument:
     """Each line's tax and the document's totals per tax, adding up exactly; with a cash step,
-    the total is brought to it and the difference kept apart (catalog.rounding.cash_round)."""
+    the total is brought to it and the difference kept apart (catalog.rounding.cash_round).
+    `early_discount` (a percent, "always" mode) taxes each net less that discount
+    (catalog.tax); the totals' taxable amounts are then the reduced bases."""
     policy = settled(policy)
     inclusive = {line.inclusive for line in lines}
     if len(inclusive) > 1:
@@ -243,23 +263,25 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         rates = book.rates(taxed_at, line.category, on) if charged else ()
         treatments.append(tax.with_rates(treatment, rates))
         places.append(taxed_at)
-        inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates))
+        inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates,
+                                  line.quantity))
     document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=policy.tax,
                                 inclusive=inclusive == {True}, mode=policy.mode.decimal,
-                                inclusive_rounding=policy.inclusive)
-    line_taxes = [(result.tax, [{"name": t.name, "percent": str(t.percent.normalize()),
-                                 "amount": str(t.amount)} for t in result.taxes])
-                  for result in document.lines]
-    sums: dict[tuple[str, str, Decimal], list[Decimal]] = {}
+                                inclusive_rounding=policy.inclusive,
+                                early_discount=early_discount)
+    line_taxes = [(result.tax, [_detail(t) for t in result.taxes]) for result in document.lines]
+    sums: dict[tuple, list[Decimal]] = {}
     for taxed_at, result in zip(places, document.lines, strict=True):
         for t in result.taxes:
             key = (taxed_at.country.upper(), book.region_of(taxed_at, t.name, t.percent), t.name,
-                   t.percent)
+                   t.percent, t.per_unit)
             base_tax = sums.setdefault(key, [Decimal(0), Decimal(0)])
-            base_tax[0] += result.net
+            # a percentage charged on a levy too has the levy in its base
+            base_tax[0] += _base(result.net if t.base is None else t.base, early_discount,
+                                 currency)
             base_tax[1] += t.amount
-    totals = [TaxTotalRow(name, percent, region, base, amount, country)
-              for (country, region, name, percent), (base, amount) in sums.items()]
+    totals = [TaxTotalRow(name, percent, region, base, amount, country, per_unit)
+              for (country, region, name, percent, per_unit), (base, amount) in sums.items()]
     rounded = (cash_round(document.gross, currency, policy.cash_step, policy.mode)
                if policy.cash_step else None)
     return TaxedDocument(line_taxes, [result.net for result in document.lines], document.net,

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -54,6 +55,19 @@ class TaxRate(models.Model):
                                               MaxValueValidator(Decimal(100))])
     compound = models.BooleanField(default=False,
                                    help_text="Charged on the net plus the taxes before it.")
+    per_unit_amount = models.DecimalField(
+        "amount per unit", max_digits=19, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="A fixed levy per unit sold instead of a percent (a container deposit, an "
+                  "excise per unit): charged as this amount × the line's quantity. Leave the "
+                  "percent at 0.")
+    currency = models.CharField(max_length=3, blank=True,
+                                help_text="The levy's currency (fixed amounts only); it is "
+                                          "charged on documents in that currency.")
+    affects_base = models.BooleanField(
+        "affects the base of later taxes", default=False,
+        help_text="The taxes after this one are charged on the net plus it (a levy inside the "
+                  "VAT base).")
     sequence = models.PositiveSmallIntegerField(default=0, help_text="Order taxes apply in.")
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
@@ -65,6 +79,10 @@ class TaxRate(models.Model):
             models.CheckConstraint(condition=models.Q(percent__gte=0, percent__lte=100),
                                    name="taxrate_percent_range"),
             models.CheckConstraint(
+                condition=models.Q(per_unit_amount__isnull=True)
+                | models.Q(per_unit_amount__gte=0, percent=0),
+                name="taxrate_levy_has_no_percent"),
+            models.CheckConstraint(
                 condition=models.Q(effective_to__isnull=True)
                 | models.Q(effective_to__gte=models.F("effective_from")),
                 name="taxrate_ends_after_start"),
@@ -72,16 +90,36 @@ class TaxRate(models.Model):
 
     def __str__(self):
         where = f"{self.country}-{self.region}" if self.region else self.country
+        if self.per_unit_amount is not None:
+            return f"{self.name} {self.per_unit_amount.normalize():f} {self.currency}/unit {where}"
         return f"{self.name} {self.percent.normalize():f}% {where}"
 
     def clean(self):
         self.country = (self.country or "").upper()
         self.region = (self.region or "").upper()
+        self._clean_levy()
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
             raise ValidationError({"effective_to": "The last day must not be before the first."})
         if self.effective_from and self._overlapping().exists():
             raise ValidationError({"effective_from": (
                 f"Another {self.name} rate for this place and category covers these dates.")})
+
+    def _clean_levy(self):
+        self.currency = (self.currency or "").upper()
+        if self.per_unit_amount is None:
+            if self.currency:
+                raise ValidationError({"currency": "Only a fixed amount per unit has a "
+                                                   "currency."})
+            return
+        errors = {}
+        if not self.currency:
+            errors["currency"] = "Give the currency of the amount per unit."
+        elif self.currency not in settings.CURRENCIES:
+            errors["currency"] = f"{self.currency} is not one of the currencies in use."
+        if self.percent:
+            errors["percent"] = "A fixed amount per unit has no percent: leave it at 0."
+        if errors:
+            raise ValidationError(errors)
 
     def _overlapping(self):
         same = TaxRate.objects.filter(name=self.name, country=self.country, region=self.region,
@@ -97,4 +135,6 @@ class TaxRate(models.Model):
             effective_from=self.effective_from, region=self.region,
             category=self.category.code if self.category_id else None,
             compound=self.compound, sequence=self.sequence, effective_to=self.effective_to,
+            per_unit=self.per_unit_amount, currency=self.currency,
+            affects_base=self.affects_base,
         )

@@ -99,6 +99,10 @@ def test_the_demo_books_keep_their_rounding_and_usage_prices_use_the_new_models(
         D(0), D(0), shortfall=D(20))
     assert pricing.price_quantity(events, D(250001)) == D(30)  # 200,001 billable: 3 blocks
     assert pricing.price_quantity(events, D(10 ** 9)) == D(2000)
+    # SMS: packages of 1,000 started, at least 3 packages in a month with any sent
+    sms = pricing.PriceSpec.from_dict(spec("SMS-PACK"))
+    assert pricing.price_quantity(sms, D(1)) == D(24)  # one started package, three charged
+    assert pricing.price_quantity(sms, D(4001)) == D(40)
     # card payments: 2.9% + 0.30 each, at most 25 a payment
     cards = pricing.PriceSpec.from_dict(spec("CARD-PAYMENTS"))
     line = pricing.price_line(pricing.LineInput(cards, D(2100)),
@@ -120,3 +124,22 @@ def test_the_demo_coupons_price_a_first_invoice():
     assert coupons.coupon_problems(platform.terms(), on=date(2026, 12, 1), currency="USD",
                                    product_ids={pro.pk}, redemptions=0, others=[welcome]) == [
         "PLATFORM-300 cannot be combined with other coupons."]
+
+
+def test_the_demo_coupons_the_history_redeems_hold_in_every_demo_currency():
+    # given the demo catalog (the demo history redeems WELCOME10 and ANNUAL5 by these codes)
+    seed_catalog()
+    welcome = Coupon.objects.get(code="WELCOME10").terms()
+    annual = Coupon.objects.get(code="ANNUAL5").terms()
+    # then: 10% once, 5% forever, in every currency of the demo books, on every product
+    assert (welcome.percent_off, welcome.duration) == (D(10), "once")
+    assert (annual.percent_off, annual.duration) == (D(5), "forever")
+    for coupon in (welcome, annual):
+        assert coupon.currencies == frozenset({"USD", "EUR", "GBP", "JPY", "CHF"})
+        assert not coupon.product_ids
+        for currency in coupon.currencies:
+            assert coupons.coupon_problems(coupon, on=date(2026, 12, 1), currency=currency,
+                                           product_ids=set(), redemptions=0, others=[]) == []
+    # and the two stack: a new customer on an annual plan may use both
+    assert coupons.coupon_problems(annual, on=date(2026, 12, 1), currency="EUR",
+                                   product_ids=set(), redemptions=0, others=[welcome]) == []
