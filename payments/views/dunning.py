@@ -31,7 +31,8 @@ def dunning(request):
         "today": today, "today_events": events.filter(taken_on=today),
         "preview": [] if ran_today or invoice_id else services.preview_dunning(on=today),
         "page_obj": history, "history": history.object_list,
-        "runs": DunningRun.objects.all()[:10], "action": action, "invoice_id": invoice_id,
+        "runs": DunningRun.objects.all()[:10], "paused": selectors.paused_billings(PAGE_SIZE),
+        "action": action, "invoice_id": invoice_id,
         "actions": STEP_ACTIONS, "can_run": request.user.has_perm("payments.run_dunning"),
         "can_send": request.user.has_perm("notifications.send_delivery")})
 
