@@ -45,10 +45,10 @@ def search_accounts(accounts: QuerySet[Account], text: str) -> QuerySet[Account]
 
 
 def account_for_detail(*, pk, user) -> Account:
-    """The account with its contacts and its billing pauses (`billing_paused_on`: the open
+    """The account with its contacts and its billing pause (`billing_paused_on`: the open
     pause's first day), or 404 when the user may not see it."""
     open_pause = BillingPause.objects.filter(account=OuterRef("pk"), resumed_on=None)
-    accounts = accounts_visible_to(user).prefetch_related("contacts", "billing_pauses").annotate(
+    accounts = accounts_visible_to(user).prefetch_related("contacts").annotate(
         billing_paused_on=Subquery(open_pause.values("paused_on")[:1]))
     return get_object_or_404(accounts, pk=pk)
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from billing.models import CreditNoteReason
 from billing.models.invoices import CREDITABLE_STATES, InvoiceState
@@ -85,8 +85,9 @@ def resume_cleared(*, account_ids=None, on: date | None = None, by=None) -> list
     Set-based: a few reads, then the bulk services."""
     by = by or Actor.task("resume_billing")
     day = business_date(on)
-    paused = Account.objects.filter(billing_state=BillingState.PAUSED, billing_pauses__in=(
-        BillingPause.objects.filter(resumed_on=None, source=PauseSource.DUNNING)))
+    paused = Account.objects.filter(Exists(BillingPause.objects.filter(
+        account=OuterRef("pk"), resumed_on=None, source=PauseSource.DUNNING)),
+        billing_state=BillingState.PAUSED)
     if account_ids is not None:
         paused = paused.filter(pk__in=list(account_ids))
     ids = list(paused.values_list("pk", flat=True))
