@@ -251,3 +251,32 @@ def test_bad_input_is_refused_at_the_field(finance):
         pause_by_hand(account=owner, by=finance, reason="Late", on=date(2026, 12, 11))
     with pytest.raises(ValidationError, match="before it was paused"):
         resume_by_hand(account=owner, by=finance, reason="Paid", on=date(2026, 12, 9))
+
+
+def test_a_dunning_chunk_pauses_its_accounts_in_the_same_queries_however_many(pausing_policy):
+    # given 2 late accounts in one chunk and 6 in another of the same run (a third chunk,
+    # never taken, keeps the run open so neither completes it)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payments.models import DunningRun, DunningRunChunk
+    from payments.services.dunning import run_dunning_chunk
+
+    warm = [issued_invoice(on=ISSUED)]  # the first chunk fills the caches (content types)
+    few = [issued_invoice(on=ISSUED) for _ in range(2)]
+    many = [issued_invoice(on=ISSUED) for _ in range(6)]
+    run = DunningRun.objects.create(run_on=SUSPEND_DAY)
+    chunks = [DunningRunChunk.objects.create(run=run, first_invoice_id=group[0].pk,
+                                             last_invoice_id=group[-1].pk)
+              for group in (warm, few, many)]
+    DunningRunChunk.objects.create(run=run, first_invoice_id=10 ** 9, last_invoice_id=10 ** 9)
+    by = system()
+    # when
+    counted = []
+    for chunk in chunks:
+        with CaptureQueriesContext(connection) as queries:
+            run_dunning_chunk(chunk=chunk, by=by)
+        counted.append(len(queries))
+    # then every account is paused, at the same cost for 2 as for 6
+    assert BillingPause.objects.count() == 9
+    assert counted[1] == counted[2]
