@@ -280,3 +280,18 @@ def test_a_dunning_chunk_pauses_its_accounts_in_the_same_queries_however_many(pa
     # then every account is paused, at the same cost for 2 as for 6
     assert BillingPause.objects.count() == 9
     assert counted[1] == counted[2]
+
+
+def test_a_step_that_does_not_suspend_cannot_pause_billing_in_admin():
+    # the admin's inline form runs the model's clean: the rule's message at its field
+    from payments.models import DunningPolicy
+
+    policy = DunningPolicy.objects.get(is_default=True)
+    step = DunningPolicyStep(policy=policy, key="late", days=99, action="remind",
+                             pauses_billing=True, credits_blocked_days=True)
+    with pytest.raises(ValidationError) as error:
+        step.full_clean()
+    assert error.value.message_dict == {
+        "pauses_billing": ["Only a suspend step can pause billing."]}
+    step.action = "suspend"
+    step.full_clean()
