@@ -99,3 +99,15 @@ def terms_due_within(days: int) -> QuerySet[PaymentTerms]:
                     | Q(kind__in=month_based, days__lte=days - 30)
                     | Q(kind=PaymentTermsKind.INSTALMENTS))
             .exclude(pk__in=late))
+
+
+PAUSES_SHOWN = 50  # the paused accounts a page lists; it counts the rest
+
+
+def pauses_in_force(day: date) -> tuple[int, list[BillingPause]]:
+    """How many accounts' billing is paused on `day`, and the longest-paused first (the invoice
+    run page and the dunning page list them: a count and one read)."""
+    pauses = BillingPause.objects.filter(Q(resumed_on=None) | Q(resumed_on__gt=day),
+                                         paused_on__lte=day)
+    return pauses.count(), list(pauses.select_related("account").order_by("paused_on", "pk")
+                                [:PAUSES_SHOWN])

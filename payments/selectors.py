@@ -219,12 +219,3 @@ def late_charge_for_detail(*, pk: int, user) -> LateCharge:
         raise Http404("No such late charge.")
     return charge
 
-
-def paused_billings(limit: int) -> tuple[int, list]:
-    """How many accounts' billing is paused now, and the longest-paused first (the dunning
-    page's list; one count and one read)."""
-    from customers.models import BillingPause
-
-    pauses = BillingPause.objects.filter(resumed_on=None)
-    return pauses.count(), list(pauses.select_related("account").order_by("paused_on", "pk")
-                                [:limit])

@@ -286,7 +286,7 @@ def test_a_step_that_does_not_suspend_cannot_pause_billing_in_admin():
     # the admin's inline form runs the model's clean: the rule's message at its field
     from payments.models import DunningPolicy
 
-    policy = DunningPolicy.objects.get(is_default=True)
+    policy = DunningPolicy.objects.create(name="Pausing")
     step = DunningPolicyStep(policy=policy, key="late", days=99, action="remind",
                              pauses_billing=True, credits_blocked_days=True)
     with pytest.raises(ValidationError) as error:
