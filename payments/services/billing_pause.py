@@ -83,7 +83,6 @@ def resume_cleared(*, account_ids=None, on: date | None = None, by=None) -> list
     """Resume the dunning pauses of the accounts (all paused by dunning when None) that owe
     nothing overdue any more, clear their overdue flag, and credit the windows that can be.
     Set-based: a few reads, then the bulk services."""
-    by = by or Actor.task("resume_billing")
     day = business_date(on)
     paused = Account.objects.filter(Exists(BillingPause.objects.filter(
         account=OuterRef("pk"), resumed_on=None, source=PauseSource.DUNNING)),
@@ -97,6 +96,7 @@ def resume_cleared(*, account_ids=None, on: date | None = None, by=None) -> list
     cleared = [pk for pk in ids if rules.resumes_billing(overdue.get(pk, {}))]
     if not cleared:
         return []
+    by = by or Actor.task("resume_billing")
     closed = resume_billings(account_ids=cleared, by=by, reason=RESUMED_BY_PAYMENT, on=day)
     set_overdue_flags(account_ids=cleared, overdue=False, by=by, on=day)
     credit_blocked_days(pauses=closed, by=by, on=day)
