@@ -37,15 +37,14 @@ def _act(request, account, form) -> bool:
 
 @permission_required("customers.view_account", raise_exception=True)
 def account_billing(request, pk):
+    if request.method == "POST" and not request.user.has_perm(PAUSE):
+        raise PermissionDenied("You are not allowed to pause or resume billing.")
     account = get_object_or_404(accounts_visible_to(request.user), pk=pk)
     paused = account.billing_state == BillingState.PAUSED
     form_class = ResumeBillingForm if paused else PauseBillingForm
     form = form_class(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_perm(PAUSE):
-            raise PermissionDenied("You are not allowed to pause or resume billing.")
-        if form.is_valid() and _act(request, account, form):
-            return redirect("payments:account_billing", pk=account.pk)
+    if request.method == "POST" and form.is_valid() and _act(request, account, form):
+        return redirect("payments:account_billing", pk=account.pk)
     return render(request, "payments/account_billing.html", {
         "account": account, "paused": paused, "form": form,
         "can_change": request.user.has_perm(PAUSE),
