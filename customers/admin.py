@@ -53,8 +53,8 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ["name", "legal_name", "tax_id", "vat_id", "contacts__email"]
     list_select_related = ["payment_terms", "owner"]
     autocomplete_fields = ["owner"]
-    readonly_fields = ["is_overdue", "overdue_since", "created_at", "updated_at", "vat_checked_at",
-                       "vat_check_valid"]
+    readonly_fields = ["billing_state", "is_overdue", "overdue_since", "created_at", "updated_at",
+                       "vat_checked_at", "vat_check_valid"]
     inlines = [ContactInline]
     form = AccountAdminForm
     fieldsets = [
@@ -70,7 +70,8 @@ class AccountAdmin(admin.ModelAdmin):
                                         "billing_postal_code"]}),
         ("Shipping address", {"fields": ["shipping_street", "shipping_city",
                                          "shipping_postal_code"]}),
-        ("Set by billing and dunning", {"fields": ["is_overdue", "overdue_since"]}),
+        ("Set by billing and dunning", {"fields": ["is_overdue", "overdue_since",
+                                                 "billing_state"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -13,7 +13,9 @@ GRANTS = {
     Role.SALES_MANAGER: [*_VIEW, *_EDIT, "customers.view_team_accounts"],
     Role.FINANCE: [*_VIEW, *_EDIT, "customers.view_all_accounts", "customers.import_accounts",
                    "customers.add_paymentterms", "customers.change_paymentterms",
-                   "customers.set_overdue_flag", "customers.change_commercial_terms"],
+                   "customers.set_overdue_flag", "customers.change_commercial_terms",
+                   "customers.pause_billing"],
     Role.ACCOUNTANT: [*_VIEW, "customers.view_all_accounts"],
-    Role.SYSTEM: [*_VIEW, "customers.view_all_accounts", "customers.set_overdue_flag"],
+    Role.SYSTEM: [*_VIEW, "customers.view_all_accounts", "customers.set_overdue_flag",
+                  "customers.pause_billing"],
 }

@@ -194,6 +194,11 @@ class AccountStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class BillingState(models.TextChoices):
+    BILLING = "billing", "Billing"
+    PAUSED = "paused", "Billing paused"
+
+
 class Account(FSMModelMixin, models.Model):
     name = models.CharField(max_length=200)
     legal_name = models.CharField(max_length=200, blank=True)
@@ -264,6 +269,11 @@ class Account(FSMModelMixin, models.Model):
     # copy every field onto their instance, and the service acts on its own locked copy.
     status = FSMField(max_length=16, choices=AccountStatus.choices,
                       default=AccountStatus.ACTIVE)
+    # Paused by a dunning step whose policy says so, or by finance (customers.services.pauses);
+    # while paused, invoice runs leave the account's schedule rows unbilled (`BillingPause`
+    # keeps each window). Not `protected`, like `status`: the service moves it on a locked row.
+    billing_state = FSMField(max_length=16, choices=BillingState.choices,
+                             default=BillingState.BILLING)
     is_overdue = models.BooleanField(default=False, help_text="Set by billing and dunning.")
     overdue_since = models.DateField(null=True, blank=True)
     created_at = TimestampField(auto_now_add=True)
@@ -285,6 +295,7 @@ class Account(FSMModelMixin, models.Model):
             ("set_overdue_flag", "Can set or clear an account's overdue flag"),
             ("change_commercial_terms",
              "Can change an account's credit limit, tax exemption, payment terms and currency"),
+            ("pause_billing", "Can pause and resume an account's billing"),
         ]
 
     def __str__(self):
@@ -312,6 +323,17 @@ class Account(FSMModelMixin, models.Model):
                 permission="customers.change_commercial_terms")
     def reopen(self):
         """A closed account buys again."""
+
+    # Billing paused (dunning's suspension or finance by hand) and resumed.
+    @transition(field=billing_state, source=BillingState.BILLING, target=BillingState.PAUSED,
+                permission="customers.pause_billing")
+    def pause_billing(self):
+        """Invoice runs hold the account's charges from the pause's first day."""
+
+    @transition(field=billing_state, source=BillingState.PAUSED, target=BillingState.BILLING,
+                permission="customers.pause_billing")
+    def resume_billing(self):
+        """The held charges are billed by the next run."""
 
     @property
     def vat_check_current(self) -> bool:
@@ -406,3 +428,51 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class PauseSource(models.TextChoices):
+    DUNNING = "dunning", "Dunning"
+    HAND = "hand", "By hand"
+
+
+class BillingPause(models.Model):
+    """One window in which invoice runs did not bill the account: from `paused_on` (billed
+    again from `resumed_on`, the first day not blocked; empty while paused). The rows due in
+    the window stay unbilled until the first run on or after `resumed_on`. When
+    `credit_blocked_days` is set, payments credits the recurring charges of the blocked days
+    once the invoices that carry them are issued (`credited_on`)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE,
+                                related_name="billing_pauses")
+    paused_on = models.DateField()
+    resumed_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=PauseSource.choices,
+                              default=PauseSource.HAND)
+    reason = models.CharField(max_length=255)
+    resume_reason = models.CharField(max_length=255, blank=True)
+    dunning_step = models.CharField(max_length=40, blank=True,
+                                    help_text="The key of the dunning step that paused it.")
+    credit_blocked_days = models.BooleanField(
+        default=False, help_text="Credit the recurring charges of the blocked days on resume.")
+    credited_on = models.DateField(null=True, blank=True)
+    credit_outcome = models.CharField(max_length=255, blank=True)
+    created_at = TimestampField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "-paused_on", "-pk"]
+        indexes = [models.Index(fields=["account", "paused_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=models.Q(resumed_on=None),
+                                    name="billingpause_one_open_per_account"),
+            models.CheckConstraint(condition=models.Q(resumed_on=None)
+                                   | models.Q(resumed_on__gte=models.F("paused_on")),
+                                   name="billingpause_resumes_after_pause"),
+        ]
+
+    def __str__(self):
+        end = f" to {self.resumed_on}" if self.resumed_on else ""
+        return f"Billing of {self.account_id} paused from {self.paused_on}{end}"
+
+    @property
+    def blocked_days(self) -> int | None:
+        return (self.resumed_on - self.paused_on).days if self.resumed_on else None

@@ -4,13 +4,15 @@
 the import and every service that edits an account go through it.
 """
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from core.roles import Role
 from core.visibility import user_of, visible_to
-from customers.models import Account, Contact, PaymentTerms
+from customers.models import Account, BillingPause, Contact, PaymentTerms
 
 VIEW_ALL = "customers.view_all_accounts"
 VIEW_TEAM = "customers.view_team_accounts"
@@ -43,9 +45,25 @@ def search_accounts(accounts: QuerySet[Account], text: str) -> QuerySet[Account]
 
 
 def account_for_detail(*, pk, user) -> Account:
-    """The account with its contacts, or 404 when the user may not see it."""
-    accounts = accounts_visible_to(user).prefetch_related("contacts")
+    """The account with its contacts and its billing pause (`billing_paused_on`: the open
+    pause's first day), or 404 when the user may not see it."""
+    open_pause = BillingPause.objects.filter(account=OuterRef("pk"), resumed_on=None)
+    accounts = accounts_visible_to(user).prefetch_related("contacts").annotate(
+        billing_paused_on=Subquery(open_pause.values("paused_on")[:1]))
     return get_object_or_404(accounts, pk=pk)
+
+
+def pauses_covering(day: date, account_ref="pk") -> QuerySet[BillingPause]:
+    """The billing pauses in force on `day` of the account named by `account_ref` (an
+    OuterRef path, for Exists): started on or before it, not resumed by then."""
+    return BillingPause.objects.filter(
+        Q(resumed_on=None) | Q(resumed_on__gt=day), account=OuterRef(account_ref),
+        paused_on__lte=day)
+
+
+def billing_paused_on(accounts: QuerySet[Account], day: date) -> QuerySet[Account]:
+    """Those of the accounts whose billing is paused on `day` (invoice runs hold them)."""
+    return accounts.filter(Exists(pauses_covering(day)))
 
 
 def account_for_update(*, pk, user) -> Account:
@@ -81,3 +99,15 @@ def terms_due_within(days: int) -> QuerySet[PaymentTerms]:
                     | Q(kind__in=month_based, days__lte=days - 30)
                     | Q(kind=PaymentTermsKind.INSTALMENTS))
             .exclude(pk__in=late))
+
+
+PAUSES_SHOWN = 50  # the paused accounts a page lists; it counts the rest
+
+
+def pauses_in_force(day: date) -> tuple[int, list[BillingPause]]:
+    """How many accounts' billing is paused on `day`, and the longest-paused first (the invoice
+    run page and the dunning page list them: a count and one read)."""
+    pauses = BillingPause.objects.filter(Q(resumed_on=None) | Q(resumed_on__gt=day),
+                                         paused_on__lte=day)
+    return pauses.count(), list(pauses.select_related("account").order_by("paused_on", "pk")
+                                [:PAUSES_SHOWN])

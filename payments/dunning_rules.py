@@ -66,6 +66,10 @@ class DunningStep:
     key: str  # stable, stored as the invoice's last step
     days: int  # offset from the due date; negative before it
     action: Action
+    # The suspension's policy: a SUSPEND step may also pause the account's billing, and may
+    # credit the days of blocked service when billing resumes (suspension_of).
+    pauses_billing: bool = False
+    credits_blocked_days: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,8 @@ def policy_errors(policy: DunningPolicy) -> list[str]:
         errors.append("Steps must be in order of days, each later than the one before.")
     if any(step.action is Action.NONE for step in policy.steps):
         errors.append("Every step needs an action.")
+    for step in policy.steps:
+        errors += [f"Step {step.key}: {e}" for e in step_errors(step).values()]
     if policy.grace_days < 0:
         errors.append("The grace period cannot be negative.")
     if policy.minimum_overdue < 0:
@@ -140,6 +146,64 @@ def policy_errors(policy: DunningPolicy) -> list[str]:
     if policy.maximum_attempts is not None and policy.maximum_attempts < 1:
         errors.append("The maximum number of attempts must be at least 1.")
     return errors
+
+
+def step_errors(step: DunningStep) -> dict[str, str]:
+    """What is wrong with one step's suspension policy, by field (empty when valid).
+
+    >>> step_errors(DunningStep("hold", 30, Action.REMIND, pauses_billing=True))
+    {'pauses_billing': 'Only a suspend step can pause billing.'}
+    >>> step_errors(DunningStep("hold", 30, Action.SUSPEND, credits_blocked_days=True))
+    {'credits_blocked_days': 'Blocked days are credited only when the step pauses billing.'}
+    """
+    errors = {}
+    if step.pauses_billing and step.action is not Action.SUSPEND:
+        errors["pauses_billing"] = "Only a suspend step can pause billing."
+    if step.credits_blocked_days and not step.pauses_billing:
+        errors["credits_blocked_days"] = ("Blocked days are credited only when the step pauses "
+                                          "billing.")
+    return errors
+
+
+@dataclass(frozen=True, slots=True)
+class Suspension:
+    """What taking a step does to the account's billing."""
+
+    pauses_billing: bool = False
+    credits_blocked_days: bool = False
+
+
+NO_SUSPENSION = Suspension()
+
+
+def suspension_of(action: DunningAction) -> Suspension:
+    """The billing pause a step taken asks for: only a SUSPEND step whose policy pauses billing
+    pauses it (and credits the blocked days only when its policy also says so).
+
+    >>> hold = DunningStep("hold", 30, Action.SUSPEND, pauses_billing=True,
+    ...                    credits_blocked_days=True)
+    >>> suspension_of(DunningAction(Action.SUSPEND, hold, 31, "31 days past due: step hold"))
+    Suspension(pauses_billing=True, credits_blocked_days=True)
+    >>> flag_only = DunningStep("flag", 30, Action.SUSPEND)
+    >>> suspension_of(DunningAction(Action.SUSPEND, flag_only, 31, "")).pauses_billing
+    False
+    """
+    step = action.step
+    if action.action is not Action.SUSPEND or step is None or not step.pauses_billing:
+        return NO_SUSPENSION
+    return Suspension(True, step.credits_blocked_days)
+
+
+def resumes_billing(overdue_by_currency: dict[str, Decimal]) -> bool:
+    """A pause by dunning ends when nothing is overdue in any currency any more (Chargebee and
+    Zuora resume a subscription paused for non-payment once the dues are paid).
+
+    >>> resumes_billing({"EUR": Decimal("0"), "USD": Decimal("0.00")}), resumes_billing({})
+    (True, True)
+    >>> resumes_billing({"EUR": Decimal("0"), "USD": Decimal("0.01")})
+    False
+    """
+    return all(amount <= 0 for amount in overdue_by_currency.values())
 
 
 def _days(n: int) -> str:

@@ -102,3 +102,14 @@ class ApplyCreditForm(forms.Form):
 class RefundCreditForm(forms.Form):
     amount = forms.DecimalField(max_digits=19, decimal_places=4, min_value=Decimal("0.0001"))
     reason = forms.CharField(max_length=255)
+
+
+class PauseBillingForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why billing is paused")
+    credit_blocked_days = forms.BooleanField(
+        required=False, label="Credit the blocked days on resume",
+        help_text="The recurring charges of the paused days are credited once billing resumes.")
+
+
+class ResumeBillingForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why billing resumes")

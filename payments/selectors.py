@@ -218,3 +218,4 @@ def late_charge_for_detail(*, pk: int, user) -> LateCharge:
     if charge is None:
         raise Http404("No such late charge.")
     return charge
+

@@ -46,3 +46,10 @@ def apply_customer_credits_task() -> int:
 @shared_task
 def send_monthly_statements_task() -> int:
     return send_monthly_statements()
+
+
+@shared_task
+def credit_blocked_days_task() -> int:
+    from payments.services.billing_pause import credit_waiting_pauses
+
+    return credit_waiting_pauses(by=Actor.task("credit_blocked_days"))

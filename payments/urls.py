@@ -3,6 +3,7 @@ from django.urls import path
 from payments.views import (
     account_statements,
     aging,
+    billing_pause,
     credits,
     dunning,
     gateway,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("statements/<int:pk>/", statements.statement_confirm, name="statement_confirm"),
     path("dunning/", dunning.dunning, name="dunning"),
     path("dunning/run/", dunning.dunning_run, name="dunning_run"),
+    path("accounts/<int:pk>/billing/", billing_pause.account_billing, name="account_billing"),
     path("aging/", aging.aging, name="aging"),
     path("aging.csv", aging.aging_csv, name="aging_csv"),
     path("accounts/<int:pk>/statement.pdf", aging.customer_statement, name="customer_statement"),

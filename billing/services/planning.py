@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from catalog.rounding import RoundingPolicy
 from contracts.models import ContractLine, ContractState, ScheduledCharge
 from core.money import allocate, round_money
 from customers.models import Account
+from customers.selectors import pauses_covering
 from orders.selectors import fulfilled_on_of_contract_line, has_order_line_of_contract_line
 
 BILLABLE_CONTRACT_STATES = (ContractState.ACTIVE, ContractState.EXPIRED, ContractState.RENEWED,
@@ -110,7 +111,8 @@ _ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "pe
 
 def due_charges(accounts, *, as_of: date, currency: str = ""):
     """The accounts' schedule rows due on `as_of` that no invoice holds (`accounts`: ids or a
-    queryset of accounts)."""
+    queryset of accounts). An account whose billing is paused on `as_of` has none: its rows
+    stay unbilled (held) and are billed by the first run on or after the day it resumes."""
     waiting = ContractLine.objects.filter(contract__account__in=accounts).annotate(
         ordered=has_order_line_of_contract_line(),
         fulfilled_on=fulfilled_on_of_contract_line()).filter(
@@ -121,6 +123,7 @@ def due_charges(accounts, *, as_of: date, currency: str = ""):
         line__contract__account__in=accounts,
         line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
         billing_record__isnull=True, due_on__lte=as_of).exclude(
+        Exists(pauses_covering(as_of, "line__contract__account_id"))).exclude(
         Q(line__in=waiting) | Q(kind=ChargeKind.CREDIT, change_id__in=waiting_changes))
     return rows.filter(currency=currency.upper()) if currency else rows
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -109,10 +110,25 @@ class DunningPolicyStep(models.Model):
         help_text="Late fee as a percentage of what is overdue, added to the fixed fee.")
     charge_interest = models.BooleanField(
         default=False, help_text="Charge the policy's interest up to this step's date.")
+    # The suspension's policy (payments.dunning_rules.suspension_of): a suspend step may also
+    # pause the account's billing, and may credit the blocked days when billing resumes.
+    pauses_billing = models.BooleanField(
+        default=False, help_text="A suspend step: also pause the account's billing (invoice "
+                                 "runs hold its charges until the overdue balance is paid or "
+                                 "finance resumes it).")
+    credits_blocked_days = models.BooleanField(
+        default=False, help_text="With a billing pause: credit the recurring charges of the "
+                                 "days billing was paused when it resumes.")
 
     class Meta:
         ordering = ["policy", "days"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pauses_billing=False) | models.Q(action=Action.SUSPEND),
+                name="dunningstep_pause_only_when_suspending"),
+            models.CheckConstraint(
+                condition=models.Q(credits_blocked_days=False) | models.Q(pauses_billing=True),
+                name="dunningstep_credit_only_when_pausing"),
             models.CheckConstraint(condition=models.Q(fee_fixed__gte=0, fee_percent__gte=0),
                                    name="dunningstep_fee_not_negative"),
             models.UniqueConstraint(fields=["policy", "key"], name="dunningstep_unique_key"),
@@ -121,6 +137,15 @@ class DunningPolicyStep(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.days:+d} days: {self.get_action_display().lower()})"
+
+    def clean(self):
+        """The suspension policy's rules (payments.dunning_rules.step_errors), at their fields."""
+        from payments.dunning_rules import DunningStep, step_errors
+
+        errors = step_errors(DunningStep(self.key, self.days, Action(self.action or "none"),
+                                         self.pauses_billing, self.credits_blocked_days))
+        if errors:
+            raise ValidationError(errors)
 
 
 class DunningThreshold(models.Model):

@@ -30,6 +30,7 @@ from payments.journals import Part, Payer, cash_entry
 from payments.models import Allocation, Payment, PaymentMethodKind
 from payments.models.payments import HELD_STATES
 from payments.selectors import early_discount, payment_for_update
+from payments.services.billing_pause import resume_cleared
 
 ZERO = Decimal("0")
 
@@ -139,6 +140,7 @@ def apply_cash(payment: Payment, applications: Sequence[Application], *, by, day
             apply_credit(invoice=invoice, amount=part.discount, by=by, on=day,
                          note=f"Early-payment discount with {payment}.")
     record_allocations(payment, parts, results, entry=entry, day=day, by=by)
+    resume_cleared(account_ids=[payment.account_id], on=day)
     return entry
 
 

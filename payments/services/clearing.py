@@ -34,6 +34,7 @@ from payments.models import (
 )
 from payments.models.payments import HELD_STATES
 from payments.selectors import open_invoices_of, payment_for_update
+from payments.services.billing_pause import resume_cleared
 from payments.services.cash import Application, payer_of, planned_parts, record_allocations
 
 ZERO = Decimal("0")
@@ -123,4 +124,5 @@ def apply_in_order(*, payment, by, on: date | None = None):
     record_allocations(payment, invoice_parts, results[len(charge_parts):], entry=entry,
                        day=day, by=by)
     payment.save(update_fields=["amount_applied", "updated_at"])
+    resume_cleared(account_ids=[payment.account_id], on=day)
     return payment

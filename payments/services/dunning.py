@@ -51,6 +51,7 @@ from payments.models import (
     PaymentMethod,
 )
 from payments.models.dunning import STEP_ACTIONS
+from payments.services.billing_pause import pause_by_dunning, resume_cleared
 from payments.services.cards import charge_invoice
 from payments.services.dunning_mail import EMAIL_ACTIONS, queue_dunning_emails
 from payments.services.late_charges import (
@@ -71,6 +72,7 @@ STEP_EVENT = "dunning.escalated"  # the webhook event of each step taken (issue 
 OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
             rules.Action.SUSPEND: "account flagged overdue",
             rules.Action.RETRY_CHARGE: "no saved card to charge"}
+PAUSED = "account flagged overdue, billing paused"
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,9 @@ def load_policies() -> tuple[dict[int, LoadedPolicy], int | None]:
     for policy in DunningPolicy.objects.prefetch_related("steps", "thresholds"):
         steps = list(policy.steps.all())
         loaded[policy.pk] = LoadedPolicy(policy, rules.DunningPolicy(
-            steps=tuple(rules.DunningStep(s.key, s.days, rules.Action(s.action)) for s in steps),
+            steps=tuple(rules.DunningStep(s.key, s.days, rules.Action(s.action),
+                                          s.pauses_billing, s.credits_blocked_days)
+                        for s in steps),
             grace_days=policy.grace_days, minimum_overdue=policy.minimum_overdue,
             thresholds=tuple((t.currency, t.minimum) for t in policy.thresholds.all()),
             minimum_days_between=policy.minimum_days_between,
@@ -244,9 +248,7 @@ def _take_steps(chunk: DunningRunChunk, *, by) -> int:
                          day=day)
     record_events_of(STEP_EVENT, DunningEvent, ids)
     outcomes = _charge_late_payment(planned, ids, first, by=by, day=day)
-    suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
-    if suspended:
-        set_overdue_flags(account_ids=suspended, overdue=True, by=by, on=day)
+    outcomes = _suspend(planned, outcomes, by=by, day=day)
     for i, (plan, acts) in enumerate(zip(planned, acting, strict=True)):
         if acts:  # a gateway call or a journal each
             outcomes[i] = _act(plan, by=by, day=day, cards=cards)
@@ -264,6 +266,20 @@ def _take_steps(chunk: DunningRunChunk, *, by) -> int:
 
         enqueue(send_dunning_emails_task, *step_ids)
     return len(ids)
+
+
+def _suspend(planned: list[Planned], outcomes: list[str], *, by, day: date) -> list[str]:
+    """Flag the suspended accounts overdue and pause the billing of those whose step says so
+    (one update each for the chunk); the outcomes, saying which were paused."""
+    suspended = {p.account_id for p in planned if p.action.action is rules.Action.SUSPEND}
+    if not suspended:
+        return outcomes
+    set_overdue_flags(account_ids=suspended, overdue=True, by=by, on=day)
+    paused = pause_by_dunning(planned, by=by, day=day)
+    flagged = OUTCOMES[rules.Action.SUSPEND]
+    return [outcome.replace(flagged, PAUSED, 1)
+            if p.account_id in paused and rules.suspension_of(p.action).pauses_billing
+            else outcome for p, outcome in zip(planned, outcomes, strict=True)]
 
 
 def _charge_late_payment(planned: list[Planned], ids: list[int], outcomes: list[str], *, by,
@@ -329,6 +345,7 @@ def run_dunning(*, by, on: date | None = None) -> DunningRun:
     the chunks not done; a completed run is left alone."""
     require(by, "payments.run_dunning", "You are not allowed to run dunning.")
     day = business_date(on)
+    resume_cleared(on=day)  # the accounts paused by dunning that have paid since
     DunningRun.objects.get_or_create(run_on=day)
     run = DunningRun.objects.select_for_update().get(run_on=day)
     if run.state == DunningRunState.FAILED:

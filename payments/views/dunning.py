@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.dates import business_date
+from customers.selectors import pauses_in_force
 from payments import selectors, services
 from payments.models import DunningRun, DunningRunState
 from payments.models.dunning import STEP_ACTIONS
@@ -31,7 +32,8 @@ def dunning(request):
         "today": today, "today_events": events.filter(taken_on=today),
         "preview": [] if ran_today or invoice_id else services.preview_dunning(on=today),
         "page_obj": history, "history": history.object_list,
-        "runs": DunningRun.objects.all()[:10], "action": action, "invoice_id": invoice_id,
+        "runs": DunningRun.objects.all()[:10], "paused": pauses_in_force(today),
+        "action": action, "invoice_id": invoice_id,
         "actions": STEP_ACTIONS, "can_run": request.user.has_perm("payments.run_dunning"),
         "can_send": request.user.has_perm("notifications.send_delivery")})
 
