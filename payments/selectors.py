@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from billing.models import CreditNote, CreditNoteState, Invoice
 from billing.models.invoices import OPEN_STATES
 from billing.selectors import open_invoices_for
+from catalog.policies import early_discount_tax_mode
 from core.formatting import format_money
 from core.money import round_money
 from core.visibility import visible_to
@@ -139,23 +139,28 @@ class EarlyDiscount:
     mode: DiscountTaxMode = DiscountTaxMode.ON_EARLY_PAYMENT
 
 
-def discount_tax_mode() -> DiscountTaxMode:
-    """The company's cash discount tax mode (settings.EARLY_DISCOUNT_TAX_MODE)."""
-    return DiscountTaxMode(settings.EARLY_DISCOUNT_TAX_MODE)
+def early_terms(invoice: Invoice) -> tuple[Decimal, int, DiscountTaxMode]:
+    """The early-payment percent, window in days and tax mode an invoice was issued with
+    (recorded on it at issue); an invoice issued before they were recorded takes its
+    account's terms and the company's mode."""
+    if invoice.early_discount_tax_mode:
+        return (invoice.early_discount_percent, invoice.early_discount_days,
+                DiscountTaxMode(invoice.early_discount_tax_mode))
+    terms = invoice.account.payment_terms
+    return (terms.early_discount_percent, terms.early_discount_days,
+            DiscountTaxMode(early_discount_tax_mode()))
 
 
 def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
-    """The discount the account's terms grant if the rest of the invoice is paid on `on`,
-    while inside the window counted from the issue date: a percentage of what is due, or of
-    its net, as the company's tax mode says (payments.cash_discount)."""
-    terms = invoice.account.payment_terms
-    percent = terms.early_discount_percent
+    """The discount the invoice's terms grant if the rest of it is paid on `on`, while inside
+    the window counted from the issue date: a percentage of what is due, or of its net, as the
+    tax mode recorded on the invoice says (payments.cash_discount)."""
+    percent, days, mode = early_terms(invoice)
     if not percent or invoice.issue_on is None or not invoice.is_open:
         return None
-    until = invoice.issue_on + timedelta(days=terms.early_discount_days)
+    until = invoice.issue_on + timedelta(days=days)
     if on > until:
         return None
-    mode = discount_tax_mode()
     booking = early_payment_discount(invoice.amount_due, invoice.subtotal, invoice.tax_total,
                                      percent, invoice.currency, mode)
     if booking.discount <= 0:

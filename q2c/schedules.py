@@ -7,6 +7,12 @@ is idempotent: it selects only the work not yet done, so a missed or doubled bea
 from celery.schedules import crontab
 
 CELERY_BEAT_SCHEDULE = {
+    # Every day at 08:00 (after the invoice runs), credit the blocked days of resumed billing
+    # pauses whose held charges are now invoiced.
+    "credit-blocked-days": {
+        "task": "payments.tasks.credit_blocked_days_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Every day at 00:15, expire approved and sent quotes whose expiry date has passed.
     "expire-due-quotes": {
         "task": "quotes.tasks.expire_due_quotes_task",

@@ -208,6 +208,7 @@ EXPECTED = {
     "pay:card": both(EVERYONE),
     "pay:invoice": get(EVERYONE),
     "pay:pdf": get(EVERYONE),
+    "payments:account_billing": (DOCUMENT_READERS, FINANCE_ONLY),
     "payments:aging": both(DOCUMENT_READERS),
     "payments:aging_csv": both(DOCUMENT_READERS),
     "payments:allocate": both(FINANCE_ONLY),

@@ -16,6 +16,7 @@ from billing.services.runs import create_invoice_run, preview_invoice_run, run_i
 from billing.views import service_error
 from core.outbox import enqueue
 from core.transitions import allowed_transitions
+from customers.selectors import pauses_in_force
 
 
 @permission_required("billing.view_invoicerun", raise_exception=True)
@@ -58,7 +59,8 @@ def run_detail(request, pk):
     context = {"run": run, "summary": selectors.run_summary(run),
                "failures": selectors.failures_of(run)[:200], "live": not run.is_finished,
                # a stalled pending run is started again by the same button
-               "can_resume": "resume" in allowed or (run.is_stalled and "start" in allowed)}
+               "can_resume": "resume" in allowed or (run.is_stalled and "start" in allowed),
+               "paused": pauses_in_force(run.as_of)}
     if request.htmx:
         return render(request, "billing/run_detail.html#progress", context)
     return render(request, "billing/run_detail.html", context)

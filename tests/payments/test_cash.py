@@ -15,6 +15,8 @@ from ledger.models import JournalEntry
 from payments.models import Payment, PaymentState
 from payments.selectors import credit_balance, suggest_invoices
 from payments.services import Application, allocate_payment, record_payment, split_across
+from tests.catalog.factories import TaxRateFactory
+from tests.customers.factories import terms
 from tests.payments.factories import ON, account, issued_invoice, rate
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +182,8 @@ def test_payment_inside_the_discount_window_settles_with_the_discount(finance):
 def test_without_a_tax_correction_the_discount_is_on_the_net_and_is_recorded(
         client, finance, settings, mode, tax, paid):
     settings.EARLY_DISCOUNT_TAX_MODE = mode
-    customer = account(terms_code="2-10-net-30")
+    customer = account(terms_code="2-10-net-30", country="GB")
+    TaxRateFactory(country="GB", percent=D(20))  # "always" retaxes at issue with it
     invoice = issued_invoice(account_=customer, net=D("100.00"), tax=tax,
                              on=date(2026, 11, 20))
     payment = record_payment(account=customer, method="check", amount=paid,
@@ -198,6 +201,29 @@ def test_without_a_tax_correction_the_discount_is_on_the_net_and_is_recorded(
     client.force_login(finance)
     page = client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
     assert allocation.get_discount_tax_mode_display() in page
+
+
+def test_the_discount_follows_the_terms_and_mode_recorded_on_the_invoice_at_issue(
+        finance, settings):
+    """Issue 17: the policy in force is stored on the invoice; a setting or terms changed
+    later never move money already invoiced."""
+    # given: issued under 2% 10 net 30, tax corrected on early payment
+    customer = account(terms_code="2-10-net-30")
+    invoice = issued_invoice(account_=customer, net=D("100.00"), tax=D("20.00"),
+                             on=date(2026, 11, 20))
+    assert (invoice.early_discount_tax_mode, invoice.early_discount_percent,
+            invoice.early_discount_days) == ("on_early_payment", D("2"), 10)
+    # when the company's mode and the account's terms change afterwards
+    settings.EARLY_DISCOUNT_TAX_MODE = "never"
+    customer.payment_terms = terms("net-30")
+    customer.save()
+    payment = record_payment(account=customer, method="bank_transfer", amount=D("117.60"),
+                             currency="USD", received_on=ON, by=finance,
+                             applications=[Application(invoice.pk, D("117.60"))])
+    # then the invoice's own terms and mode settle it
+    allocation = payment.allocations.get()
+    assert (allocation.discount, allocation.discount_tax, allocation.discount_tax_mode) == (
+        D("2.40"), D("0.40"), "on_early_payment")
 
 
 def test_after_the_window_the_discount_is_gone(finance):
