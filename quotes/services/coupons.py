@@ -50,7 +50,7 @@ def _coupon(code: str) -> Coupon:
 
 def _products_it_may_discount(quote: Quote) -> set[int]:
     """The quote's products; on an amendment, those of the lines it adds or changes."""
-    lines = quote.lines.only("pk", "product_id", "quantity", "discount_percent",
+    lines = quote.lines.only("pk", "quote_id", "product_id", "quantity", "discount_percent",
                              "discount_per_period", "price_snapshot", "billing_alignment",
                              "billing_period", "prefilled_from")
     if quote.kind != QuoteKind.AMENDMENT:
