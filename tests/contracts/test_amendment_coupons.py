@@ -26,6 +26,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from catalog.models import Coupon, Product
 from contracts import services
@@ -185,3 +186,16 @@ def test_the_amendment_document_shows_the_charge_net_of_coupons(sales_rep, finan
 
     assert change.charge.amount == D("106.28") + 8 * D("193.80")
     assert "coupons" in " ".join(c.explanation for c in change.charge.rows)
+
+
+def test_the_contract_page_names_the_amendment_coupon(client, sales_rep, finance):
+    contract = contract_with(sales_rep, finance)
+    coupon("GROW20", percent_off=D(20), duration="repeating", periods=2)
+    amendment, _ = amendment_quote(contract, sales_rep, D(8), codes=["GROW20"])
+    applied(amendment, sales_rep)
+    client.force_login(sales_rep)
+
+    page = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+
+    assert 'data-coupon-running="amendment"' in page
+    assert "2 billing periods counted from 2027-03-15" in page

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 
 from catalog.models import Coupon, Product
 from contracts import services
@@ -145,3 +146,21 @@ def test_the_renewal_quote_carries_the_coupon_and_accepting_it_redeems_nothing(
     new = Contract.objects.get(quote=quote)
     assert seat_rows(new) == [D("127.18")] * 2 + [D("133.87")] * 10
     assert ContractCoupon.objects.get(contract=new).redemption == redemption
+
+
+def test_the_renewed_contract_and_the_renewal_quote_show_the_carried_coupon(
+        client, sales_rep, finance):
+    contract = contract_with(sales_rep, finance, percent_off=D(5), duration="repeating",
+                             periods=14)
+    services.process_renewals(by=Actor.task("process_renewals"), on=date(2027, 10, 1))
+    quote = Renewal.objects.get(contract=contract).quote
+    client.force_login(sales_rep)
+
+    builder = client.get(reverse("quotes:builder", args=[quote.pk])).content.decode()
+    new = renewed(contract)  # the quote was not accepted: the contract renews itself
+    page = client.get(reverse("contracts:detail", args=[new.pk])).content.decode()
+
+    assert "carried from the contract it renews, not redeemed again: 2 billing periods left" \
+        in builder
+    assert 'data-coupon-running="carried"' in page
+    assert "14 billing periods counted from 2026-12-01" in page
