@@ -49,6 +49,7 @@ from contracts.services.schedules import (
     end_lines,
     price_from_schedule,
     schedule_lines,
+    schedule_of,
     take_coupons_off,
 )
 from core.actors import as_actor, require
@@ -166,10 +167,15 @@ class Side:
     rows: tuple[ScheduledCharge, ...]
     pieces: tuple[Piece, ...]
     currency: str
+    coupons: Decimal = Decimal(0)  # what coupons take off the pieces
 
     @property
     def explanation(self) -> str:
-        return explain(self.pieces, self.currency)
+        if not self.coupons:
+            return explain(self.pieces, self.currency)
+        return (f"{explain(self.pieces, self.currency)} − coupons "
+                f"{format_money(self.coupons, self.currency)} = "
+                f"{format_money(self.amount, self.currency)}")
 
 
 @dataclass(frozen=True)
@@ -270,9 +276,12 @@ def _charge_side(line: ContractLine, charges) -> Side:
     coupons that run on it)."""
     currency = line.contract.currency
     per_period = round_money(line.amount_per_period, currency)
+    before = schedule_of(line)
     pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line))
-                   for c in charges)
-    return Side(line.net_amount, tuple(charges), pieces, currency)
+                   for c in before)
+    coupons = round_money(sum((c.amount for c in before), Decimal(0))
+                          - sum((c.amount for c in charges), Decimal(0)), currency)
+    return Side(line.net_amount, tuple(charges), pieces, currency, coupons)
 
 
 def amendment_coupons(amendment: Amendment, lines) -> list[RunningCoupon]:

@@ -199,3 +199,15 @@ def test_the_contract_page_names_the_amendment_coupon(client, sales_rep, finance
 
     assert 'data-coupon-running="amendment"' in page
     assert "2 billing periods counted from 2027-03-15" in page
+
+
+def test_the_charge_explanation_says_what_the_coupons_take_off(sales_rep, finance):
+    contract = contract_with(sales_rep, finance, lambda: coupon(
+        "LOYAL", percent_off=D(5), duration="forever"))
+    amendment, _ = amendment_quote(contract, sales_rep, D(8))
+
+    [change] = services.amendment_changes(amendment)
+
+    # 5% of $111.87 and of 8 × $204.00: $5.59 + $81.60
+    assert change.charge.explanation.endswith(
+        "8 periods × $204.00 = $1,743.87 − coupons $87.19 = $1,656.68")

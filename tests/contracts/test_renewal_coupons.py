@@ -164,3 +164,22 @@ def test_the_renewed_contract_and_the_renewal_quote_show_the_carried_coupon(
         in builder
     assert 'data-coupon-running="carried"' in page
     assert "14 billing periods counted from 2026-12-01" in page
+
+
+def test_contracts_made_before_contract_coupons_get_theirs_from_their_quote(sales_rep, finance):
+    # given: a contract whose coupon was recorded only on its quote (before contracts 0008)
+    from importlib import import_module
+
+    from django.apps import apps
+
+    contract = contract_with(sales_rep, finance, percent_off=D(5), duration="forever")
+    ContractCoupon.objects.all().delete()
+
+    # when
+    import_module("contracts.migrations.0008_contract_coupons_from_quotes").record(apps, None)
+    import_module("contracts.migrations.0008_contract_coupons_from_quotes").record(apps, None)
+
+    # then: once, and the renewal carries it
+    running = ContractCoupon.objects.get(contract=contract)
+    assert list(running.lines.all()) == list(contract.lines.filter(product__sku="SEAT-USER"))
+    assert seat_rows(renewed(contract)) == [D("127.18")] * 12
