@@ -14,6 +14,7 @@ date and the prorated credit), `Renewal` (its renewal quote) and `RenewalReminde
 sent once).
 """
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -400,6 +401,40 @@ class ScheduledCharge(models.Model):
     @property
     def is_prorated(self) -> bool:
         return self.days is not None
+
+
+class ContractCoupon(models.Model):
+    """A coupon running on a contract: on the lines it covers (`lines`), its duration counted
+    in each line's billing periods from `counts_from` (`quotes.coupon_amounts.periods_before`).
+    It is a quote's redemption (`redemption`, the accepted quote's coupon row): an amendment
+    that replaces a covered line adds the new line here, and a renewal carries it to the
+    renewing contract as a new row of the same redemption; neither redeems it again."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="coupons")
+    coupon = models.ForeignKey("catalog.Coupon", on_delete=models.PROTECT, related_name="+")
+    redemption = models.ForeignKey("quotes.QuoteCoupon", on_delete=models.PROTECT,
+                                   related_name="+")
+    position = models.PositiveSmallIntegerField()
+    counts_from = models.DateField(help_text="The first day of its first billing period.")
+    duration = models.CharField(max_length=16)
+    periods = models.PositiveIntegerField(null=True, blank=True)
+    lines = models.ManyToManyField(ContractLine, related_name="coupons", blank=True)
+    amendment = models.ForeignKey("Amendment", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="coupons",
+                                  help_text="The amendment whose quote redeemed it.")
+
+    class Meta:
+        ordering = ["contract", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["contract", "redemption"],
+                                               name="contractcoupon_once_a_contract")]
+
+    def __str__(self):
+        return f"{self.contract} {self.coupon_id} from {self.counts_from}"
+
+    def terms(self):
+        """The coupon as `catalog.coupons` reads it, with the duration it runs on this contract
+        (its products prefetched)."""
+        return replace(self.coupon.terms(), duration=self.duration, periods=self.periods)
 
 
 class Amendment(models.Model):

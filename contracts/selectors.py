@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from contracts.models import (
     Amendment,
     Contract,
+    ContractCoupon,
     ContractLine,
     LineStatus,
     Renewal,
@@ -154,3 +155,13 @@ def upcoming_charges(account, *, contracts: QuerySet[Contract], on: date,
     return [UpcomingInvoice(day, currency, charges,
                             round_money(sum((r.amount for r in charges), Decimal(0)), currency))
             for (day, currency), charges in grouped.items()]
+
+
+def coupons_carried_on(contract):
+    """The coupons running on the contract that its own quote did not redeem: an amendment's,
+    or carried from the term it renews (one query)."""
+    carried = ContractCoupon.objects.filter(contract=contract).select_related(
+        "coupon", "amendment")
+    if contract.quote_id:
+        carried = carried.exclude(redemption__quote_id=contract.quote_id)
+    return carried.order_by("position", "pk")

@@ -62,6 +62,7 @@ def contract_detail(request, pk):
         "schedule": selectors.charge_schedule_of(contract),
         "actions": actions,
         "coupons": coupons_of(contract.quote) if contract.quote_id else (),
+        "running_coupons": selectors.coupons_carried_on(contract),
         "signature_link": (services.contract_link_url(contract, request.build_absolute_uri("/"))
                            if actions.share_link else None),
         "amendment_form": AmendmentForm(), "termination_form": TerminationForm(),

@@ -24,7 +24,7 @@ from analytics.services import refresh_snapshots
 from billing.models import Invoice, InvoiceState
 from billing.services.issuing import issue_invoices
 from billing.services.runs import create_invoice_run
-from catalog.models import Product
+from catalog.models import Coupon, Product
 from contracts.models import Contract, ContractState
 from contracts.services import activate_due_contracts, send_for_signature
 from contracts.services.amendments import start_amendment
@@ -44,6 +44,7 @@ from quotes.models import Quote, QuoteKind, QuoteState
 from quotes.services import (
     LineItem,
     add_lines,
+    apply_coupon,
     approve,
     create_quote,
     submit_for_approval,
@@ -72,6 +73,11 @@ PERIODS = (("monthly", 3), ("annual", 1))
 BILLED_EITHER_WAY = {"PLAT-PRO", "PLAT-STARTER", "PLAT-ENT", "SEAT-USER"}
 # How customers answer a sent quote, in percent: accept, decline, the rest let it expire.
 ACCEPT, DECLINE = 65, 15
+# Coupons new deals redeem (issue 17): one deal in five applies WELCOME10, and one annual deal
+# in three ANNUAL5 besides. A code the catalog does not hold (yet) is skipped, as is one the
+# coupon's own rules refuse on that quote (currency, products, limit, stacking).
+WELCOME_CODE, WELCOME_IN = "WELCOME10", 5
+ANNUAL_CODE, ANNUAL_IN = "ANNUAL5", 3
 # Each month, the chance in percent that a customer expands (adds seats) and that one leaves.
 EXPANSION, CHURN = 60, 35
 # How customers pay an invoice, in percent: on time, late; the rest never pay (overdue).
@@ -238,8 +244,11 @@ class DemoHistory:
         quote = create_quote(by=owner, account=account, contact=contact, start_on=start,
                              term_months=self.rng.choice((12, 12, 24)),
                              expires_on=day + timedelta(days=30), on=day)
-        add_lines(quote=quote, by=owner, items=self.package())
-        submit_for_approval(quote=quote, by=owner, on=day)
+        items = self.package()
+        add_lines(quote=quote, by=owner, items=items)
+        for code in self.coupon_codes(annual=any(i.billing_period == "annual" for i in items)):
+            redeem_if_known(quote, code, by=owner, on=day)
+        submit_for_approval(quote=quote, by=owner, on=day)  # coupons count toward approval
         self.at(day + timedelta(days=1), lambda d, q=quote.pk: self.approve_and_send(q, d))
 
     def prospect(self) -> Account | None:
@@ -261,6 +270,13 @@ class DemoHistory:
                          discount_percent=Decimal(self.rng.choice(discounts)),
                          billing_period=period if sku in BILLED_EITHER_WAY else None)
                 for sku, quantities, discounts in lines]
+
+    def coupon_codes(self, *, annual: bool) -> list[str]:
+        """The codes a new deal applies: two draws every deal, so the seeded sequence (and the
+        rest of the history) does not depend on which deals are annual."""
+        welcome, yearly = self.rng.randrange(WELCOME_IN), self.rng.randrange(ANNUAL_IN)
+        return ([WELCOME_CODE] if welcome == 0 else []) + (
+            [ANNUAL_CODE] if annual and yearly == 0 else [])
 
     def approve_and_send(self, quote_pk: int, day: date, answer: int | None = None) -> None:
         quote = Quote.objects.get(pk=quote_pk)
@@ -321,3 +337,15 @@ class DemoHistory:
             if order.state in (OrderState.APPROVED, OrderState.PARTIALLY_FULFILLED):
                 fulfil_lines(order=order, by=self.cast.finance, on=day,
                              note="Provisioned for the customer.")
+
+
+def redeem_if_known(quote: Quote, code: str, *, by, on: date) -> bool:
+    """Apply `code` to the draft when the catalog holds it and its rules allow it here; else
+    leave the quote as it is (the demo runs on catalogs without the demo coupons)."""
+    if not Coupon.objects.filter(code=code, active=True).exists():
+        return False
+    try:
+        apply_coupon(quote=quote, code=code, by=by, on=on)
+    except ValidationError:
+        return False
+    return True

@@ -225,6 +225,10 @@ class QuoteLine(models.Model):
     coupon_amount = models.DecimalField(**AMOUNT, help_text="What the quote's coupons take off "
                                                             "it over the term.")
     tax_amount = models.DecimalField(**AMOUNT, help_text="On the net less the coupons.")
+    prefilled_from = models.JSONField(
+        null=True, blank=True, editable=False,
+        help_text="On an amendment or renewal: the contract line it was prefilled with "
+                  "(quantity, discounts, price, alignment), so the quote knows what it changes.")
 
     class Meta:
         ordering = ["quote", "position", "pk"]
@@ -254,6 +258,20 @@ class QuoteLine(models.Model):
     def billing_period_label(self) -> str:
         return BillingPeriod(self.billing_period).label
 
+    @property
+    def changes_its_contract_line(self) -> bool:
+        """Whether the line is new or differs from the contract line it was prefilled with:
+        what an amendment's coupons apply to."""
+        before = self.prefilled_from
+        if before is None:
+            return True
+        return (Decimal(before["quantity"]) != self.quantity
+                or Decimal(before["discount_percent"]) != self.discount_percent
+                or Decimal(before.get("discount_per_period", "0")) != self.discount_per_period
+                or before["price_snapshot"] != self.price_snapshot
+                or before["billing_alignment"] != self.billing_alignment
+                or before["billing_period"] != self.billing_period)
+
 
 class QuoteCoupon(models.Model):
     """A coupon applied to a quote, in the order applied (stacked coupons apply in it). Once the
@@ -269,6 +287,14 @@ class QuoteCoupon(models.Model):
     applied_on = models.DateField()
     discount_amount = models.DecimalField(**AMOUNT, help_text="What it takes off over the term.")
     redeemed_on = models.DateField(null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="A renewal carries the contract's coupon from this redemption: not a new "
+                  "redemption (never redeemed, never counted against the coupon's limit).")
+    periods = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="A carried repeating coupon's remaining billing periods (empty: its own "
+                  "duration).")
 
     class Meta:
         ordering = ["quote", "position", "pk"]
@@ -282,6 +308,11 @@ class QuoteCoupon(models.Model):
 
     def __str__(self):
         return f"{self.quote} {self.coupon_id}"
+
+    @property
+    def redemption_id(self) -> int:
+        """The redemption this coupon is: its own, or the one a renewal carries."""
+        return self.carried_from_id or self.pk
 
 
 class ApprovalCondition(models.TextChoices):

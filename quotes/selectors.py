@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
-from catalog.coupons import CouponTerms
+from catalog.coupons import CouponDuration, CouponTerms
 from catalog.due_schedule import InstalmentTerm, TermsSpec
 from catalog.models import (
     GuidedAnswer,
@@ -336,7 +336,15 @@ def coupon_terms_of(quote: Quote) -> list[CouponTerms]:
     """The quote's coupons as `catalog.coupons` reads them, in the order they apply."""
     if quote.pk is None:
         return []
-    return [applied.coupon.terms() for applied in coupons_of(quote)]
+    return [coupon_terms(applied) for applied in coupons_of(quote)]
+
+
+def coupon_terms(applied: QuoteCoupon) -> CouponTerms:
+    """One applied coupon's terms; a carried repeating coupon runs its remaining periods."""
+    terms = applied.coupon.terms()
+    if applied.periods is None:
+        return terms
+    return replace(terms, duration=CouponDuration.REPEATING, periods=applied.periods)
 
 
 def term_of(quote: Quote) -> QuoteTerm:

@@ -42,12 +42,15 @@ from contracts.selectors import (
     signer_contact,
 )
 from contracts.services._common import default_day_count, note_on
+from contracts.services.coupons import coupons_running, record_quote_coupons, running_on
 from contracts.services.schedules import (
+    charges_of,
     convention_of,
     end_lines,
     price_from_schedule,
     schedule_lines,
     schedule_of,
+    take_coupons_off,
 )
 from core.actors import as_actor, require
 from core.dates import business_date
@@ -55,8 +58,10 @@ from core.events import record_event
 from core.formatting import format_money, format_quantity
 from core.money import round_money
 from core.transitions import run_bulk_transition
+from quotes.coupon_amounts import RunningCoupon
 from quotes.models import OPEN_STATES, QuoteKind
 from quotes.periods import closed_period_error
+from quotes.selectors import coupon_terms_of
 from quotes.services.prefilled import PrefilledLine, create_prefilled_quote
 
 ONE_DAY = timedelta(days=1)
@@ -162,10 +167,15 @@ class Side:
     rows: tuple[ScheduledCharge, ...]
     pieces: tuple[Piece, ...]
     currency: str
+    coupons: Decimal = Decimal(0)  # what coupons take off the pieces
 
     @property
     def explanation(self) -> str:
-        return explain(self.pieces, self.currency)
+        if not self.coupons:
+            return explain(self.pieces, self.currency)
+        return (f"{explain(self.pieces, self.currency)} − coupons "
+                f"{format_money(self.coupons, self.currency)} = "
+                f"{format_money(self.amount, self.currency)}")
 
 
 @dataclass(frozen=True)
@@ -261,14 +271,38 @@ def _credit_side(old: ContractLine, effective: date) -> Side:
     return Side(round_money(amount, currency), tuple(ending.added), tuple(pieces), currency)
 
 
-def _charge_side(line: ContractLine) -> Side:
-    """What the new line's schedule charges from the effective date."""
-    charges = schedule_of(line)
+def _charge_side(line: ContractLine, charges) -> Side:
+    """What the new line's schedule charges from the effective date (`charges`: less the
+    coupons that run on it)."""
     currency = line.contract.currency
     per_period = round_money(line.amount_per_period, currency)
+    before = schedule_of(line)
     pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line))
-                   for c in charges)
-    return Side(line.net_amount, tuple(charges), pieces, currency)
+                   for c in before)
+    coupons = round_money(sum((c.amount for c in before), Decimal(0))
+                          - sum((c.amount for c in charges), Decimal(0)), currency)
+    return Side(line.net_amount, tuple(charges), pieces, currency, coupons)
+
+
+def amendment_coupons(amendment: Amendment, lines) -> list[RunningCoupon]:
+    """The coupons on the amendment's new `lines`: its quote's (from the effective date, on
+    every new line they apply to), then the contract's still running on the lines replaced."""
+    if not lines:
+        return []
+    own = frozenset(str(n) for n in range(len(lines)))
+    return [*(RunningCoupon(terms, own) for terms in coupon_terms_of(amendment.quote)),
+            *(running for _, running in running_on(coupons_running(amendment.contract), lines,
+                                                   first_day=amendment.effective_on))]
+
+
+def keep_coupons_running(amendment: Amendment, new_lines) -> None:
+    """After applying: the contract's coupons cover the new lines that carry them, and the
+    amendment's own coupons run on its new lines from the effective date."""
+    for coupon, running in running_on(coupons_running(amendment.contract), new_lines,
+                                      first_day=amendment.effective_on):
+        coupon.lines.add(*(new_lines[int(key)] for key in running.keys))
+    record_quote_coupons(amendment.contract, amendment.quote, new_lines,
+                         counts_from=amendment.effective_on, amendment=amendment)
 
 
 def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
@@ -281,17 +315,20 @@ def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
     for line in old_lines:
         if line.is_recurring:
             old_by_key[(line.product_id, line.billing_period)].append(line)
-    changes = []
+    made = []
     for new in amendment.quote.lines.select_related("product").order_by("position", "pk"):
         olds = (old_by_key.get((new.product_id, new.billing_period))
                 if new.is_recurring else None)
         old = olds.pop(0) if olds else None
         if old is not None and _same(old, new):
             continue
-        line = _new_line(contract, new, amendment, replaces=old)
-        changes.append(Change(new.product, new.billing_period, old, new, line,
-                              _credit_side(old, effective) if old else None,
-                              _charge_side(line)))
+        made.append((new, old, _new_line(contract, new, amendment, replaces=old)))
+    lines = [line for _, _, line in made]
+    charged = charges_of(lines, running=amendment_coupons(amendment, lines))
+    take_coupons_off(lines, (), charged)
+    changes = [Change(new.product, new.billing_period, old, new, line,
+                      _credit_side(old, effective) if old else None, _charge_side(line, charges))
+               for (new, old, line), charges in zip(made, charged, strict=True)]
     for olds in old_by_key.values():
         for old in olds:
             changes.append(Change(old.product, old.billing_period, old, None, None,
@@ -368,7 +405,9 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
         if effective <= today:
             line.status = LineStatus.ACTIVE
     ContractLine.objects.bulk_create(new_lines)
-    schedule_lines(new_lines, change)
+    schedule_lines(new_lines, change, charged=[list(c.charge.rows) for c in changes
+                                               if c.new_contract_line is not None])
+    keep_coupons_running(amendment, new_lines)
     total = changes_total(changes, contract.currency)
     amendment.applied_on, amendment.prorated_total = today, total
     amendment.proration = [_stored(change) for change in changes]

@@ -29,6 +29,7 @@ from contracts.models import (
 from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
 from contracts.services._common import creation_log, default_day_count
+from contracts.services.coupons import record_quote_coupons
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines, take_coupons_off
 from contracts.terms import fill_terms
@@ -123,13 +124,13 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
 
 
 def save_with_schedule(contract: Contract, lines: list[ContractLine], kind: str,
-                       coupons: Sequence[CouponTerms] = ()) -> None:
+                       coupons: Sequence[CouponTerms] = (), charged=None) -> None:
     """Insert the new contract's lines and store their schedules (one change, `kind`), less
-    the coupons of the quote."""
+    the coupons of the quote (or `charged`, each line's charges worked out already)."""
     ContractLine.objects.bulk_create(lines)
     change = ScheduleChange.objects.create(contract=contract, kind=kind,
                                            effective_on=contract.start_on)
-    schedule_lines(lines, change, coupons)
+    schedule_lines(lines, change, coupons, charged)
 
 
 def contract_value(lines, currency: str):
@@ -170,6 +171,7 @@ def create_contract_from_quote(*, quote, by, on: date | None = None) -> Contract
     contract.save()
     save_with_schedule(contract, lines, ScheduleChangeKind.RENEWAL if renews
                        else ScheduleChangeKind.START, coupons)
+    record_quote_coupons(contract, quote, lines, counts_from=contract.start_on)
     note = (f"Renews {renews} from accepted renewal quote {quote}" if renews
             else f"From accepted quote {quote}")
     creation_log(contract, actor, today, note=note).save()

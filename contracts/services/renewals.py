@@ -35,19 +35,26 @@ from contracts.models import (
 from contracts.selectors import signer_contact
 from contracts.services._common import creation_log
 from contracts.services.amendments import prefilled_lines, recurring_monthly
+from contracts.services.coupons import (
+    carry_over,
+    coupons_running,
+    remaining_periods,
+    running_on,
+)
 from contracts.services.lifecycle import (
     contract_value,
     fill_contract_terms,
     new_number,
     save_with_schedule,
 )
-from contracts.services.schedules import price_from_schedule
+from contracts.services.schedules import charges_of, price_from_schedule, take_coupons_off
 from contracts.uplift import uplifted_snapshot
 from core.actors import require
 from core.dates import add_months, business_date
 from core.outbox import enqueue_many
 from core.transitions import run_bulk_transition, run_transition
 from quotes.models import QuoteKind
+from quotes.services.coupons import CarriedCoupon, carry_coupons
 from quotes.services.prefilled import create_prefilled_quote
 
 ONE_DAY = timedelta(days=1)
@@ -109,7 +116,25 @@ def create_renewal_quote(*, contract, by, on: date | None = None) -> Renewal:
         customer_notes=(f"Renewal of contract {contract.number} from {start:%d %B %Y} for "
                         f"{contract.renewal_term_months} months, prices raised by "
                         f"{contract.uplift_percent.normalize()}%."), on=on)
+    carry_coupons(quote=quote, carried=carried_coupons(contract, lines, start), by=actor, on=on)
     return Renewal.objects.create(contract=contract, quote=quote, created_on=business_date(on))
+
+
+def carried_coupons(contract: Contract, lines, start: date) -> list[CarriedCoupon]:
+    """The contract's coupons a renewal quote from `start` carries, with what they have left on
+    the first renewed line they cover (a once coupon, or one run out, is not carried)."""
+    carried = []
+    for coupon in coupons_running(contract):
+        covered = {line.pk for line in coupon.lines.all()}
+        renewed = [copy.copy(line) for line in lines if line.pk in covered]
+        if not renewed:
+            continue
+        renewed[0].start_on, renewed[0].end_on = start, add_months(
+            start, contract.renewal_term_months) - ONE_DAY
+        left = remaining_periods(coupon, renewed[0], start)
+        if left != 0:
+            carried.append(CarriedCoupon(coupon.redemption, left))
+    return carried
 
 
 def _remind(contract: Contract, days_left: int, done: set[int], today: date):
@@ -176,11 +201,15 @@ def _self_renew(contract: Contract, actor, today: date) -> Contract:
         end_on=new.end_on, status=LineStatus.ACTIVE, replaces=line)
         for n, line in enumerate(old_lines, start=1)]
     _price(new, lines, term)
+    carried = running_on(coupons_running(contract), lines, first_day=start)
+    charged = charges_of(lines, running=[running for _, running in carried])
+    take_coupons_off(lines, (), charged)
     new.total_contract_value = contract_value(lines, new.currency)
     new.recurring_monthly = recurring_monthly(lines, new.currency)
     fill_contract_terms(new)
     new.save()
-    save_with_schedule(new, lines, ScheduleChangeKind.RENEWAL)
+    save_with_schedule(new, lines, ScheduleChangeKind.RENEWAL, charged=charged)
+    carry_over(carried, new, lines)
     creation_log(new, actor, today, transition="auto_renew",
                  note=f"Renews {contract} automatically with a "
                       f"{contract.uplift_percent.normalize()}% uplift").save()

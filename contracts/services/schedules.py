@@ -21,7 +21,7 @@ from catalog.models import ProductKind
 from catalog.proration import Convention, DayCount
 from contracts.models import ContractLine, ScheduleChange, ScheduledCharge
 from core.money import round_money
-from quotes.coupon_amounts import less_coupons
+from quotes.coupon_amounts import RunningCoupon, less_coupons, less_running_coupons
 
 
 def convention_of(line: ContractLine) -> Convention:
@@ -68,11 +68,19 @@ def price_from_schedule(line: ContractLine, list_per_period: Decimal) -> None:
     line.discount_amount = line.list_amount - line.net_amount
 
 
-def charges_of(lines: Sequence[ContractLine],
-               coupons: Sequence[CouponTerms] = ()) -> list[list[Charge]]:
+def charges_of(lines: Sequence[ContractLine], coupons: Sequence[CouponTerms] = (), *,
+               running: Sequence[RunningCoupon] = ()) -> list[list[Charge]]:
     """Each line's charges, in the order of `lines`, less what the coupons take off them for
     their duration (`quotes.coupon_amounts`, the quote's own figures): the rows store what is
-    billed and recognized, so billing and revenue need not know of coupons."""
+    billed and recognized, so billing and revenue need not know of coupons. `running` are
+    coupons that run on some of the lines only, or carried from earlier periods (keys: the
+    line's index in `lines`), as an amendment or a renewal carries them."""
+    if running and lines:
+        charged = less_running_coupons(
+            [*(RunningCoupon(terms) for terms in coupons), *running],
+            [(str(n), line.product_id, schedule_of(line)) for n, line in enumerate(lines)],
+            lines[0].contract.currency)
+        return [charged[str(n)] for n in range(len(lines))]
     if not coupons:
         return [schedule_of(line) for line in lines]
     charged = less_coupons(coupons, [(str(n), line.product_id, schedule_of(line))
@@ -81,31 +89,36 @@ def charges_of(lines: Sequence[ContractLine],
     return [charged[str(n)] for n in range(len(lines))]
 
 
-def take_coupons_off(lines: Sequence[ContractLine], coupons: Sequence[CouponTerms]) -> None:
-    """Set new lines' net over the term (in memory) to what they charge after the coupons;
-    their discount over the term counts the coupons too."""
-    if not coupons:
+def take_coupons_off(lines: Sequence[ContractLine], coupons: Sequence[CouponTerms],
+                     charged: Sequence[Sequence[Charge]] | None = None) -> None:
+    """Set new lines' net over the term (in memory) to what they charge after the coupons
+    (or `charged`, each line's charges already less them); their discount over the term counts
+    the coupons too."""
+    if not coupons and charged is None:
         return
-    for line, charges in zip(lines, charges_of(lines, coupons), strict=True):
+    for line, charges in zip(lines, charged or charges_of(lines, coupons), strict=True):
         line.net_amount = round_money(sum((c.amount for c in charges), Decimal(0)),
                                       line.contract.currency)
         line.discount_amount = line.list_amount - line.net_amount
 
 
 def schedule_rows(lines: Iterable[ContractLine], change: ScheduleChange,
-                  coupons: Sequence[CouponTerms] = ()) -> list[ScheduledCharge]:
-    """The schedule rows of new lines (already saved), made by `change`, less the coupons;
-    unsaved."""
+                  coupons: Sequence[CouponTerms] = (),
+                  charged: Sequence[Sequence[Charge]] | None = None) -> list[ScheduledCharge]:
+    """The schedule rows of new lines (already saved), made by `change`, less the coupons
+    (or `charged`: each line's charges as worked out already); unsaved."""
     lines = list(lines)
+    charged = charges_of(lines, coupons) if charged is None else charged
     return [_row(line, change, charge)
-            for line, charges in zip(lines, charges_of(lines, coupons), strict=True)
+            for line, charges in zip(lines, charged, strict=True)
             for charge in charges]
 
 
 def schedule_lines(lines: Iterable[ContractLine], change: ScheduleChange,
-                   coupons: Sequence[CouponTerms] = ()) -> list[ScheduledCharge]:
+                   coupons: Sequence[CouponTerms] = (),
+                   charged: Sequence[Sequence[Charge]] | None = None) -> list[ScheduledCharge]:
     """Store the schedule of each new line (already saved), made by `change`."""
-    return ScheduledCharge.objects.bulk_create(schedule_rows(lines, change, coupons),
+    return ScheduledCharge.objects.bulk_create(schedule_rows(lines, change, coupons, charged),
                                                batch_size=1000)
 
 

@@ -15,7 +15,7 @@ from quotes.services.building import (
     update_line,
     update_quote,
 )
-from quotes.services.coupons import apply_coupon, remove_coupon
+from quotes.services.coupons import CarriedCoupon, apply_coupon, carry_coupons, remove_coupon
 from quotes.services.repricing import price_lines, reprice
 from quotes.services.revisions import clone_quote, revise_quote
 from quotes.services.sending import (
@@ -34,8 +34,9 @@ from quotes.services.templates import (
 )
 
 __all__ = [
-    "LineItem", "accept_quote", "add_line", "add_lines", "add_lines_from",
-    "add_lines_from_template", "apply_coupon", "approve", "clone_quote", "create_quote",
+    "CarriedCoupon", "LineItem", "accept_quote", "add_line", "add_lines", "add_lines_from",
+    "add_lines_from_template", "apply_coupon", "approve", "carry_coupons", "clone_quote",
+    "create_quote",
     "create_quote_from_template", "decline_quote", "expire_due_quotes", "move_line",
     "price_lines", "quote_facts",
     "quote_for_link", "quote_link_url", "reject", "remove_coupon", "remove_line",

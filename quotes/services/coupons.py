@@ -2,9 +2,16 @@
 window, currency, products, limit and stacking), or takes it off; the quote is priced again with
 it (`quotes.coupon_amounts`). When the customer accepts, each coupon is redeemed: its row is
 locked and its redemptions counted again, so two acceptances at once never pass its limit.
+
+On an amendment quote a coupon applies to what the amendment changes (its new and changed
+lines), from its effective date. A renewal quote made by the renewal task carries the contract's
+running coupons (`carry_coupons`): a carried coupon is the earlier redemption going on, so it is
+never redeemed again and never counts against the coupon's limit.
 """
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -13,9 +20,9 @@ from django.db.models import Count
 
 from catalog.coupons import coupon_problems
 from catalog.models import Coupon
-from core.actors import as_actor
+from core.actors import as_actor, require
 from core.dates import business_date
-from quotes.models import Quote, QuoteCoupon, QuoteKind
+from quotes.models import Quote, QuoteCoupon, QuoteKind, QuoteState
 from quotes.selectors import coupons_of
 from quotes.services._common import locked_draft, note_on_quote
 from quotes.services.repricing import store_prices
@@ -41,19 +48,30 @@ def _coupon(code: str) -> Coupon:
     return coupon
 
 
+def _products_it_may_discount(quote: Quote) -> set[int]:
+    """The quote's products; on an amendment, those of the lines it adds or changes."""
+    lines = quote.lines.only("pk", "quote_id", "product_id", "quantity", "discount_percent",
+                             "discount_per_period", "price_snapshot", "billing_alignment",
+                             "billing_period", "prefilled_from")
+    if quote.kind != QuoteKind.AMENDMENT:
+        return {line.product_id for line in lines}
+    changed = {line.product_id for line in lines if line.changes_its_contract_line}
+    if not changed:
+        raise ValidationError({"code": "A coupon on an amendment applies to what it changes: "
+                                       "change a quantity or add a product first."})
+    return changed
+
+
 @transaction.atomic
 def apply_coupon(*, quote: Quote, code: str, by, on: date | None = None) -> Quote:
     """Put the coupon on a draft, after the ones it has (they apply in that order)."""
     quote = locked_draft(quote, by)
     today = business_date(on)
-    if quote.kind == QuoteKind.AMENDMENT:
-        raise ValidationError({"code": "Coupons go on new business and renewals; an amendment "
-                                       "keeps the prices of its contract."})
     coupon = _coupon(code)
     applied = list(coupons_of(quote))
     problems = coupon_problems(
         coupon.terms(), on=today, currency=quote.currency,
-        product_ids=set(quote.lines.values_list("product_id", flat=True)),
+        product_ids=_products_it_may_discount(quote),
         redemptions=redemptions_of([coupon.pk])[coupon.pk],
         others=[other.coupon.terms() for other in applied])
     if problems:
@@ -83,7 +101,8 @@ def remove_coupon(*, quote: Quote, coupon_id: int, by, on: date | None = None) -
 def redeem_coupons(quote: Quote, today: date) -> None:
     """Count the accepted quote's coupons as redeemed, or refuse when one has reached its limit
     since it was applied. Locks the coupons' rows (in pk order) until the caller commits."""
-    applied = list(QuoteCoupon.objects.filter(quote=quote).order_by("pk"))
+    applied = list(QuoteCoupon.objects.filter(quote=quote, carried_from__isnull=True)
+                   .order_by("pk"))
     if not applied:
         return
     ids = sorted(a.coupon_id for a in applied)
@@ -98,3 +117,39 @@ def redeem_coupons(quote: Quote, today: date) -> None:
         raise ValidationError(f"The coupon {codes} has been redeemed as often as it may be "
                               "since this quote was sent; ask your contact for a new quote.")
     QuoteCoupon.objects.filter(pk__in=[a.pk for a in applied]).update(redeemed_on=today)
+
+
+@dataclass(frozen=True)
+class CarriedCoupon:
+    """A contract's coupon a renewal quote carries: its redemption and, for a repeating coupon,
+    the billing periods it has left (None: its own duration, a forever coupon)."""
+
+    redemption: QuoteCoupon
+    periods: int | None = None
+
+
+@transaction.atomic
+def carry_coupons(*, quote: Quote, carried: Sequence[CarriedCoupon], by,
+                  on: date | None = None) -> Quote:
+    """Put the running coupons of the contract a renewal quote renews on it, after any it has;
+    not a redemption (`redeem_coupons` leaves them, `redemptions_of` does not count them)."""
+    # Who may make the renewal quote may carry its coupons (the renewal task, as system).
+    require(by, "quotes.add_quote", "You are not allowed to create quotes.")
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.kind != QuoteKind.RENEWAL or quote.state != QuoteState.DRAFT:
+        raise ValidationError("Only a draft renewal quote carries its contract's coupons.")
+    if not carried:
+        return quote
+    today = business_date(on)
+    user = as_actor(by).user or quote.owner
+    last = max((a.position for a in coupons_of(quote)), default=0)
+    QuoteCoupon.objects.bulk_create([
+        QuoteCoupon(quote=quote, coupon_id=c.redemption.coupon_id, applied_by=user,
+                    applied_on=today, position=last + n, carried_from_id=c.redemption.pk,
+                    periods=c.periods)
+        for n, c in enumerate(carried, start=1)])
+    store_prices(quote)
+    codes = ", ".join(Coupon.objects.filter(pk__in=[c.redemption.coupon_id for c in carried])
+                      .values_list("code", flat=True))
+    note_on_quote(quote, by, "carry_coupons", f"Carried from the contract: {codes}", on)
+    return quote

@@ -75,6 +75,14 @@ def _errors(*, account, owner, currency, kind, term_months, lines) -> dict:
     return errors
 
 
+def _baseline(line: PrefilledLine) -> dict:
+    """What the line was prefilled with (`QuoteLine.changes_its_contract_line` compares)."""
+    return {"quantity": str(line.quantity), "discount_percent": str(line.discount_percent),
+            "discount_per_period": "0", "price_snapshot": line.price_snapshot,
+            "billing_alignment": line.billing_alignment,
+            "billing_period": line.price_snapshot["billing_period"]}
+
+
 @transaction.atomic
 def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, start_on: date,
                            term_months: int, lines: Sequence[PrefilledLine], payment_terms,
@@ -106,7 +114,8 @@ def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, star
         billing_alignment=line.billing_alignment,
         proration_convention=line.proration_convention,
         price_snapshot=line.price_snapshot, discount_percent=line.discount_percent,
-        included=line.included) for position, line in enumerate(lines, start=1)}
+        included=line.included, prefilled_from=_baseline(line))
+        for position, line in enumerate(lines, start=1)}
     for line in lines:
         if line.parent_key in made:
             made[line.key].parent = made[line.parent_key]

@@ -41,7 +41,7 @@ from catalog.selectors import tax_rates_for_account
 from catalog.tax import TaxLine, tax_document
 from core.money import round_money
 from quotes.coupon_amounts import CouponSchedule, ScheduledLine, coupon_schedule
-from quotes.models import Quote, QuoteCoupon, QuoteLine
+from quotes.models import Quote, QuoteCoupon, QuoteKind, QuoteLine
 from quotes.selectors import coupon_terms_of, term_of
 from quotes.services._common import locked_draft
 from quotes.term_amounts import Schedules, TermAmounts
@@ -184,12 +184,17 @@ def _over_term(quote: Quote, lines: Sequence[QuoteLine], priced_lines: Sequence[
 
 def _coupons_off(quote: Quote, lines: Sequence[QuoteLine], terms: Sequence[LineTerms | None],
                  schedules: Schedules, coupons: Sequence[CouponTerms]) -> CouponSchedule:
-    """What the quote's coupons take off each line's charges (none: nothing is scheduled)."""
+    """What the quote's coupons take off each line's charges (none: nothing is scheduled). On
+    an amendment they apply to what it changes only: its new lines and the lines it changes,
+    from its effective date (the quote's start); the lines it keeps as they are keep their
+    contract's charges."""
+    amending = quote.kind == QuoteKind.AMENDMENT
     return coupon_schedule(coupons, [
         ScheduledLine(_key(line), line.product_id,
                       tuple(charge.amount for charge in schedules.of(line_terms)))
         for line, line_terms in zip(lines, terms, strict=True)
-        if coupons and line_terms is not None], quote.currency)
+        if coupons and line_terms is not None
+        and (not amending or line.changes_its_contract_line)], quote.currency)
 
 
 def _one_time_percentages(inputs, priced_lines, term):

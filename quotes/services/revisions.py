@@ -20,7 +20,8 @@ COPIED_LINE_FIELDS = ("product_id", "description", "quantity", "billing_period",
                       "price_snapshot", "discount_percent", "discount_per_period", "included",
                       "list_unit_price", "list_per_period", "amount_per_period", "list_amount",
                       "discount_amount", "net_amount", "tax_amount", "billing_alignment",
-                      "proration_convention", "section", "note", "coupon_amount")
+                      "proration_convention", "section", "note", "coupon_amount",
+                      "prefilled_from")
 TOTALS = ("list_total", "discount_total", "one_time_total", "recurring_monthly",
           "annual_contract_value", "total_contract_value", "tax_estimate", "coupon_total")
 
@@ -71,7 +72,8 @@ def revise_quote(*, quote: Quote, by, note: str = "", on=None) -> Quote:
     QuoteCoupon.objects.bulk_create([  # the same deal: its coupons stay, in their order
         QuoteCoupon(quote=revision, coupon_id=applied.coupon_id, position=applied.position,
                     applied_by_id=applied.applied_by_id, applied_on=applied.applied_on,
-                    discount_amount=applied.discount_amount)
+                    discount_amount=applied.discount_amount,
+                    carried_from_id=applied.carried_from_id, periods=applied.periods)
         for applied in source.coupons.all()])
     for request in source.approval_requests.filter(state=ApprovalState.PENDING):
         run_transition(request, "cancel", by=by, note="The quote was revised.", on=on)

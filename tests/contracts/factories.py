@@ -24,9 +24,10 @@ def _product(sku: str) -> Product:
     return Product.objects.get(sku=sku)
 
 
-def sent_quote(owner, *, seat_lines: int = 1, start_on: date = START):
-    """A sent USD quote for `owner`: `seat_lines` monthly seat lines at 15% off plus
-    onboarding."""
+def sent_quote(owner, *, seat_lines: int = 1, start_on: date = START, coupons=(),
+               billing_period: str = "monthly"):
+    """A sent USD quote for `owner`: `seat_lines` seat lines (monthly unless told) at 15% off
+    plus onboarding, with the `coupons` codes applied."""
     seed_catalog()  # idempotent
     account = AccountFactory(owner=owner, name=f"Acme of {owner.username}", currency="USD")
     contact = ContactFactory(account=account, name="Ada Buyer", email="buyer@acme.example")
@@ -35,10 +36,12 @@ def sent_quote(owner, *, seat_lines: int = 1, start_on: date = START):
                                         expires_on=date(2026, 12, 31), on=ON)
     quote_services.add_lines(quote=quote, by=owner, items=[
         *[quote_services.LineItem(product=_product("SEAT-USER"), quantity=Decimal(5 + n),
-                                  discount_percent=Decimal(15), billing_period="monthly")
+                                  discount_percent=Decimal(15), billing_period=billing_period)
           for n in range(seat_lines)],
         quote_services.LineItem(product=_product("ONBOARDING")),
     ])
+    for code in coupons:
+        quote_services.apply_coupon(quote=quote, code=code, by=owner, on=ON)
     quote_services.submit_for_approval(quote=quote, by=owner, on=ON)
     quote_services.send_quote(quote=quote, by=owner, on=ON)
     quote.refresh_from_db()

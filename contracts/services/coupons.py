@@ -1,0 +1,98 @@
+"""Coupons on contracts: which run, on which lines, and how far into their duration.
+
+A contract made from a quote records the quote's coupons (`record_quote_coupons`): each covers
+the lines it applies to, its duration counted from the contract's start. From then on a coupon
+keeps running on the lines it covered and on the lines that replace them:
+
+- an amendment's new line that replaces a covered line (more seats, another price) carries the
+  coupon with the periods it has already run (`running_on`), so an amendment neither drops nor
+  restarts it; a percentage coupon then covers the line's new quantity, because the line is of a
+  product it applies to (Stripe: a subscription's discount survives `update subscription` and
+  applies to its items, `applies_to.products` deciding which). Lines of products the amendment
+  adds are not lines it covered: they get only the amendment's own coupons;
+- the amendment's own coupons (`quotes.services.apply_coupon` on the amendment quote) cover its
+  new lines, their duration counted from its effective date;
+- a renewal carries what is left: a forever coupon runs on, a repeating one for its remaining
+  periods, a once coupon not at all (Stripe: "a forever coupon applies to every invoice;
+  repeating applies for duration_in_months from redemption"). Carrying is not a new redemption:
+  the carried row names the same `redemption`, and nothing is redeemed again.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+from catalog.coupons import CouponDuration, applies_in_period
+from contracts.models import ContractCoupon, ContractLine
+from contracts.services.schedules import line_terms
+from quotes.coupon_amounts import RunningCoupon, periods_before
+from quotes.selectors import coupon_terms, coupons_of
+
+
+def coupons_running(contract) -> list[ContractCoupon]:
+    """The contract's coupons in their order, with their lines and products."""
+    return list(ContractCoupon.objects.filter(contract=contract).select_related("coupon")
+                .prefetch_related("coupon__products", "lines").order_by("position", "pk"))
+
+
+def _covers(terms, line: ContractLine) -> bool:
+    return not line.included and (not terms.product_ids or line.product_id in terms.product_ids)
+
+
+def record_quote_coupons(contract, quote, lines: Sequence[ContractLine], *, counts_from: date,
+                         amendment=None) -> list[ContractCoupon]:
+    """The accepted quote's coupons running on `lines` (saved) from `counts_from`."""
+    applied = list(coupons_of(quote))
+    if not applied:
+        return []
+    last = max((c.position for c in ContractCoupon.objects.filter(contract=contract)),
+               default=0)
+    made = []
+    for n, qc in enumerate(applied, start=last + 1):
+        terms = coupon_terms(qc)
+        row = ContractCoupon.objects.create(
+            contract=contract, coupon_id=qc.coupon_id, redemption_id=qc.redemption_id,
+            position=n, counts_from=counts_from, duration=terms.duration, periods=terms.periods,
+            amendment=amendment)
+        row.lines.set([line for line in lines if _covers(terms, line)])
+        made.append(row)
+    return made
+
+
+def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
+               first_day: date) -> list[tuple[ContractCoupon, RunningCoupon]]:
+    """The coupons still running on new `lines` from `first_day`, each line carrying a coupon
+    of the line it replaces with the periods the coupon ran before (keys: index in `lines`)."""
+    out = []
+    for coupon in coupons:
+        covered = {line.pk for line in coupon.lines.all()}
+        terms = coupon.terms()
+        offsets = {str(n): periods_before(line_terms(line), coupon.counts_from, first_day)
+                   for n, line in enumerate(lines)
+                   if line.replaces_id in covered and _covers(terms, line)}
+        offsets = {key: ran for key, ran in offsets.items() if applies_in_period(terms, ran)}
+        if offsets:
+            out.append((coupon, RunningCoupon(terms, frozenset(offsets), offsets)))
+    return out
+
+
+def remaining_periods(coupon: ContractCoupon, line: ContractLine, first_day: date) -> int | None:
+    """What a renewal from `first_day` carries of the coupon on `line` (billed as the line):
+    None for a forever coupon, the periods left of a repeating one, 0 when it has run out."""
+    if coupon.duration == CouponDuration.FOREVER:
+        return None
+    if coupon.duration == CouponDuration.ONCE:
+        ran = periods_before(line_terms(line), coupon.counts_from, first_day)
+        return 0 if ran else 1
+    return max(coupon.periods - periods_before(line_terms(line), coupon.counts_from,
+                                               first_day), 0)
+
+
+def carry_over(coupons: Sequence[tuple[ContractCoupon, RunningCoupon]], contract,
+               lines: Sequence[ContractLine]) -> None:
+    """The running coupons on the renewing `contract`'s lines (saved): the same redemption."""
+    for n, (coupon, running) in enumerate(coupons, start=1):
+        row = ContractCoupon.objects.create(
+            contract=contract, coupon_id=coupon.coupon_id, redemption_id=coupon.redemption_id,
+            position=n, counts_from=coupon.counts_from, duration=coupon.duration,
+            periods=coupon.periods)
+        row.lines.set([lines[int(key)] for key in sorted(running.keys, key=int)])
