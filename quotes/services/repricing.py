@@ -133,8 +133,10 @@ def _price(quote: Quote, lines: Sequence[QuoteLine], coupons: Sequence[CouponTer
                               and not Product.tax_category.is_cached(p)], "tax_category")
     rates = tax_rates_for_account(account=quote.account, products=products, on=quote.start_on)
     taxes = tax_document(
-        [TaxLine(p.key, amounts.net_amount - coupon, rates.get(line.product_id, ()))
-         for p, amounts, coupon, line in zip(document.lines, term, off, lines, strict=True)],
+        [TaxLine(p.key, amounts.net_amount - coupon, rates.get(line.product_id, ()),
+                 quantity=_units_billed(line, line_terms, schedules))
+         for p, amounts, coupon, line, line_terms
+         in zip(document.lines, term, off, lines, terms, strict=True)],
         currency, inclusive=quote.price_book.prices_include_tax,
         exempt=quote.account.tax_exempt)
     changed = []
@@ -159,6 +161,15 @@ def _price(quote: Quote, lines: Sequence[QuoteLine], coupons: Sequence[CouponTer
                 sum((c for c, once in zip(off, one_time, strict=True) if once), zero),
                 coupons.by_code)
     return changed, sums
+
+
+def _units_billed(line: QuoteLine, terms: LineTerms | None, schedules: Schedules) -> Decimal:
+    """The units the line's invoices will bill over the term (its quantity on each scheduled
+    charge): what a levy per unit multiplies, as billing will. None for a line included in
+    its parent, which is never billed."""
+    if terms is None:
+        return ZERO
+    return line.quantity * len(schedules.of(terms))
 
 
 def _over_term(quote: Quote, lines: Sequence[QuoteLine], priced_lines: Sequence[PricedLine],
