@@ -127,7 +127,8 @@ def analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("revrec_scheduleline", "revrec_performanceobligation",
+        for table in ("customers_account", "contracts_contract", "contracts_contractline",
+                      "revrec_scheduleline", "revrec_performanceobligation",
                       "revrec_revenuecontract", "revrec_recognitionitem",
                       "revrec_recognizedrevenue", "ledger_journalentry", "ledger_journalline",
                       "ledger_accountmovement"):
@@ -141,6 +142,67 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+class QueryMeter:
+    """The queries this process sends while the block runs (COPYs included: they bypass
+    Django's cursor wrappers), and the seconds spent in them and in commits (the database's
+    share of the run, with the encoding of COPY rows)."""
+
+    def __enter__(self):
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        from core import bulk_rows
+
+        connection = connections[DEFAULT_DB_ALIAS]
+
+        self._copy_in = bulk_rows._copy_in
+
+        def copy_in(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return self._copy_in(*args, **kwargs)
+            finally:
+                self.queries += 1
+                self.db_seconds += time.perf_counter() - began
+
+        bulk_rows._copy_in = copy_in
+
+        self.queries, self.db_seconds = 0, 0.0
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        self._commit = type(connection).commit
+        meter = self
+
+        def commit(db):
+            began = time.perf_counter()
+            try:
+                return meter._commit(db)
+            finally:
+                meter.db_seconds += time.perf_counter() - began
+
+        type(connection).commit = commit
+        return self
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries += 1
+            self.db_seconds += time.perf_counter() - began
+
+    def __exit__(self, *exc):
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        from core import bulk_rows
+
+        connection = connections[DEFAULT_DB_ALIAS]
+
+        bulk_rows._copy_in = self._copy_in
+        type(connection).commit = self._commit
+        self._wrapper.__exit__(*exc)
+        return False
 
 
 class PeakRss:
@@ -203,7 +265,7 @@ def main() -> None:
         analyze()
 
         profiler = cProfile.Profile() if PROFILE else None
-        with PeakRss() as memory:
+        with PeakRss() as memory, QueryMeter() as meter:
             began, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
@@ -218,11 +280,12 @@ def main() -> None:
         # cpu: this process's own seconds (Python), which the load of a shared machine moves
         # less than the wall clock
         report("revrec_recognition_run", run.contracts_done, seconds, RUN_ROWS, reference, 15,
-               cpu_seconds=round(cpu, 2), rss_growth_mb=memory.growth_mb,
+               cpu_seconds=round(cpu, 2), queries=meter.queries,
+               db_seconds=round(meter.db_seconds, 2), rss_growth_mb=memory.growth_mb,
                rss_mb=round(memory.peak), profiled=bool(profiler))
         if profiler:
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(
-                PROFILE)
+            for order in ("cumulative", "tottime"):
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(PROFILE)
 
         began = time.perf_counter()
         table = revenue_waterfall(start=start, months=12)

@@ -1,0 +1,111 @@
+"""A recognition chunk is set-based: its queries are a fixed number whatever its size (pinned
+here, so a query per contract or per draft shows at once), and a draft that does not balance
+refuses the whole chunk: nothing posted, nothing recognized, the chunk left to run again."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ledger.drafts import LineDraft
+from ledger.models import AccountMovement, JournalEntry, JournalLine
+from revrec import postings
+from revrec.models import RecognitionChunk, RecognitionItem, RunState, ScheduleLine
+from revrec.services import run_recognition_chunk, start_recognition_run
+from tests.revrec.factories import active_contract, revenue_contract_of
+
+pytestmark = pytest.mark.django_db
+
+DEC, JAN_2 = date(2026, 12, 1), date(2027, 1, 2)
+# The queries of a chunk of a run in progress (not its last: the last also completes the
+# run), whatever its number of contracts. SQLite: 38, of which five inserts (entries, lines,
+# movements, items, revenue rows). PostgreSQL: those five go by COPY, which Django's query
+# capture does not see, and three of them first take their ids from the sequence in one query
+# each (entries, items, revenue rows): 38 - 5 + 3.
+CHUNK_QUERIES = {"postgresql": 36, "sqlite": 38}
+
+
+@pytest.fixture
+def chunks_of(sales_rep, finance, accountant, monkeypatch, django_capture_on_commit_callbacks):
+    """A December run over `sizes` revenue contracts per chunk (in that order) and one more
+    chunk after them, whose messages were captured, not delivered: the test runs them."""
+
+    def make(*sizes):
+        contracts = [revenue_contract_of(active_contract(sales_rep, by=finance))
+                     for _ in range(sum(sizes) + 1)]
+        with django_capture_on_commit_callbacks(execute=False):
+            start_recognition_run(month=DEC, by=accountant, on=JAN_2)
+        chunks = list(RecognitionChunk.objects.order_by("sequence"))
+        assert len(chunks) == 1  # one chunk of CHUNK_SIZE: split it as asked
+        RecognitionChunk.objects.all().delete()
+        ids = [rc.pk for rc in contracts]
+        made, at = [], 0
+        for sequence, size in enumerate([*sizes, 1], start=1):
+            made.append(RecognitionChunk.objects.create(
+                run=chunks[0].run, sequence=sequence, first_id=ids[at],
+                last_id=ids[at + size - 1]))
+            at += size
+        return made
+
+    return make
+
+
+def _queries(chunk, by) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert run_recognition_chunk(chunk_id=chunk.pk, by=by) >= 1
+    return len(queries)
+
+
+def test_a_chunk_takes_a_fixed_number_of_queries_whatever_its_size(chunks_of, accountant):
+    # given chunks of one and of four revenue contracts after a first one (which warms the
+    # caches of permissions and content types) and before a last one (which completes)
+    first, one, four, _last = chunks_of(1, 1, 4)
+    run_recognition_chunk(chunk_id=first.pk, by=accountant)
+    # when each runs
+    queries = (_queries(one, accountant), _queries(four, accountant))
+    # then both took the pinned number, and each contract was recognized once
+    assert queries == (CHUNK_QUERIES[connection.vendor],) * 2
+    assert RecognitionItem.objects.count() == 6
+    assert JournalEntry.objects.filter(memo__startswith="Revenue recognized").count() == 6
+
+
+def test_an_unbalanced_draft_refuses_the_whole_chunk(chunks_of, accountant, monkeypatch):
+    # given a chunk of three revenue contracts, the second of whose revenue entries is short
+    # by a cent on its credit side
+    (chunk, last) = chunks_of(3)
+    entry_before = postings.revenue_entry
+    made = []
+
+    def short_by_a_cent(**kwargs):
+        draft = entry_before(**kwargs)
+        made.append(draft)
+        if len(made) != 2:
+            return draft
+        debit, credit, *rest = draft.lines
+        short = LineDraft(credit.gl_code, credit=credit.credit - Decimal("0.01"),
+                          description=credit.description)
+        return type(draft)(draft.document_date, draft.memo, (debit, short, *rest),
+                           draft.source, draft.source_label)
+
+    monkeypatch.setattr(postings, "revenue_entry", short_by_a_cent)
+    entries, lines = JournalEntry.objects.count(), JournalLine.objects.count()
+    movements = AccountMovement.objects.count()
+    # when the chunk runs, it is refused, naming the entry
+    with pytest.raises(ValidationError, match=r'Entry 3 "Revenue recognized .*" is unbalanced'):
+        run_recognition_chunk(chunk_id=chunk.pk, by=accountant)
+    # then nothing of it was posted or recorded, and the chunk is still to do
+    assert (JournalEntry.objects.count(), JournalLine.objects.count(),
+            AccountMovement.objects.count()) == (entries, lines, movements)
+    assert not RecognitionItem.objects.exists()
+    assert not ScheduleLine.objects.filter(run__isnull=False).exists()
+    chunk.refresh_from_db()
+    assert chunk.finished_at is None and chunk.run.state == RunState.RUNNING
+    # and, the draft mended, the chunk posts every contract once
+    monkeypatch.setattr(postings, "revenue_entry", entry_before)
+    assert run_recognition_chunk(chunk_id=chunk.pk, by=accountant) == 3
+    assert run_recognition_chunk(chunk_id=last.pk, by=accountant) == 1
+    assert RecognitionItem.objects.count() == 4
+
