@@ -17,7 +17,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from billing.models import InvoiceRun, InvoiceRunChunk, InvoiceRunFailure, RunState
 from billing.selectors import run_for_update
-from billing.services.drafting import taxed, write_drafts
 from billing.services.planning import (
     BILLABLE_CONTRACT_STATES,
     ChargeKind,
@@ -25,6 +24,7 @@ from billing.services.planning import (
     plan_charges,
 )
 from billing.services.run_credits import credit_notes_for_negative_drafts
+from billing.services.run_drafts import taxed, write_drafts
 from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
 from core import clock
