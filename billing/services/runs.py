@@ -44,7 +44,7 @@ ACCOUNTS_PER_CHUNK = 1000
 PREVIEW_BATCH = 2000
 
 
-def _enqueue(task, ids: Iterable[int]) -> None:
+def _enqueue(task: str, ids: Iterable[int]) -> None:
     enqueue_many(task, [[pk] for pk in ids])
 
 
@@ -115,9 +115,7 @@ def create_invoice_run(*, by, as_of: date, currency: str = "", bill_day: int | N
                                     created_by=actor.user,
                                     chunk_size=chunk_size or ACCOUNTS_PER_CHUNK)
     run.accounts.set(accounts)
-    from billing.tasks import run_invoice_run_task
-
-    _enqueue(run_invoice_run_task, [run.pk])
+    _enqueue("billing.tasks.run_invoice_run_task", [run.pk])
     return run
 
 
@@ -150,9 +148,7 @@ def run_invoice_run(*, run, by) -> InvoiceRun:
     todo = list(run.chunks.filter(finished_at__isnull=True).values_list("pk", flat=True))
     if not todo:
         return run_transition(run, "complete", by=by, on=run.as_of, at=now)
-    from billing.tasks import run_invoice_chunk_task
-
-    _enqueue(run_invoice_chunk_task, todo)
+    _enqueue("billing.tasks.run_invoice_chunk_task", todo)
     return run
 
 
