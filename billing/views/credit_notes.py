@@ -21,6 +21,7 @@ from billing.selectors import (
 )
 from billing.services.credit_notes import issue_credit_note, not_creditable
 from billing.views.pdfs import pdf_response
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 
 PAGE_SIZE = 25
@@ -59,11 +60,6 @@ def _form(invoice, data=None) -> CreditNoteForm:
     return CreditNoteForm(data, lines=lines, currency=invoice.currency)
 
 
-def _put_back(form, error: ValidationError) -> None:
-    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @require_http_methods(["GET", "POST"])
 @permission_required("billing.issue_credit_note", raise_exception=True)
 def credit_note_create(request, pk):
@@ -82,7 +78,7 @@ def credit_note_create(request, pk):
             else:
                 preview = _dry_run(invoice, request.user, kwargs)
         except ValidationError as error:
-            _put_back(form, error)
+            add_service_errors(form, error)
         else:
             if preview is None:
                 messages.success(request, f"Credit note {note} issued: {note.total} "
