@@ -12,12 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from billing.filters import CreditNoteFilter
 from billing.forms import CreditNoteForm
-from billing.models import InvoiceLine
 from billing.selectors import (
     credit_note_for_detail,
     credit_notes_visible_to,
+    creditable_lines,
     invoices_visible_to,
-    lines_left,
 )
 from billing.services.credit_notes import issue_credit_note, not_creditable
 from billing.views.pdfs import pdf_response
@@ -54,10 +53,7 @@ def credit_note_pdf(request, pk):
 
 
 def _form(invoice, data=None) -> CreditNoteForm:
-    left = {line.line_id: line for line in lines_left(invoice)}
-    lines = [(line, left[line.pk]) for line in InvoiceLine.objects.filter(
-        pk__in=list(left)).order_by("position", "pk") if left[line.pk].gross_left > 0]
-    return CreditNoteForm(data, lines=lines, currency=invoice.currency)
+    return CreditNoteForm(data, lines=creditable_lines(invoice), currency=invoice.currency)
 
 
 @require_http_methods(["GET", "POST"])
