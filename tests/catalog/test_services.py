@@ -228,3 +228,23 @@ def test_an_edit_records_who_changed_which_price(catalog_admin):
         before=selectors.price_snapshots([entry.pk]),
         after=selectors.price_snapshots([entry.pk]), by=catalog_admin)
     assert unchanged == []
+
+
+def test_an_import_writes_its_entries_and_tiers_in_bulk(products, catalog_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def writes(book):
+        with CaptureQueriesContext(connection) as captured:
+            services.import_price_book(price_book=book, data=GOOD.encode(), filename="p.csv",
+                                       by=catalog_admin)
+        return sorted(q["sql"].split()[0].upper() + " " + table
+                      for q in captured for table in ("pricebookentry", "pricetier")
+                      if f'catalog_{table}"' in q["sql"].split("WHERE")[0]
+                      and not q["sql"].lstrip().upper().startswith("SELECT"))
+
+    book = PriceBookFactory(currency="USD")
+    assert writes(book) == ["INSERT pricebookentry", "INSERT pricetier"]
+    assert writes(book) == ["DELETE pricetier", "INSERT pricetier", "UPDATE pricebookentry"]
+    api = PriceBookEntry.objects.get(price_book=book, product=products["API"])
+    assert api.tiers.count() == 2
