@@ -36,7 +36,11 @@ class MrrMovement:
 
 
 def movement_of(previous: Decimal, current: Decimal) -> MrrMovement:
-    """One account's movement (the selectors compute the same sums in SQL over every account)."""
+    """One account's movement (the selectors compute the same sums in SQL over every account).
+
+    Only the tests call it, and it stays on purpose: it is the written definition of new,
+    expansion, contraction and churn that the SQL in `analytics.selectors.mrr_months` follows,
+    and the property "opening + movements = closing" is pinned on it in plain Python."""
     if not previous:
         return MrrMovement(ZERO, current, ZERO, ZERO, ZERO)
     if not current:

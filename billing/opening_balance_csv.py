@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from billing.account_references import account_reference
 from core.imports import RowReader, TableRefused, read_rows, read_table
 from core.money import minor_units
 
@@ -89,12 +90,7 @@ def resolve_opening_balances(
     LookupError with the reason when no rate is known."""
     resolved, errors, seen = [], [], {}
     for row in rows:
-        problems = []
-        account_id = accounts.get(row.account, 0)
-        if account_id is None:
-            problems.append(f"account {row.account!r} names more than one account; use its id")
-        elif not account_id:
-            problems.append(f"unknown account {row.account!r}")
+        account_id, problems = account_reference(row.account, accounts)
         if row.number in taken_numbers:
             problems.append(f"invoice number {row.number} already exists")
         elif row.number in seen:

@@ -217,6 +217,14 @@ def lines_left(invoice: Invoice) -> list[LineLeft]:
     return lines_left_of([invoice.pk])[invoice.pk]
 
 
+def creditable_lines(invoice: Invoice) -> list[tuple[InvoiceLine, LineLeft]]:
+    """The invoice's lines with something left to credit, each with what is left, in the
+    invoice's order (the credit note form's rows)."""
+    left = {line.line_id: line for line in lines_left(invoice)}
+    return [(line, left[line.pk]) for line in InvoiceLine.objects.filter(
+        pk__in=list(left)).order_by("position", "pk") if left[line.pk].gross_left > 0]
+
+
 def rooms_left(invoices) -> dict[int, Decimal]:
     """What each invoice's total leaves to credit after its issued credit notes (an invoice
     with negative lines, such as amendment credits, is credited at most its net total); one

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
+from billing.account_references import account_reference
 from core.csv_files import date_range_problem
 from core.imports import RowReader, TableRefused, read_rows, read_table
 
@@ -113,12 +114,7 @@ def billed_period(periods, day: date) -> str:
 def _references(row: UsageRow, accounts: Mapping[str, int | None],
                 products: Mapping[str, tuple[int, bool]]) -> tuple[int, int, list[str]]:
     """The row's account and product ids, and why they cannot be used."""
-    problems = []
-    account_id = accounts.get(row.account, 0)
-    if account_id is None:
-        problems.append(f"account {row.account!r} names more than one account; use its id")
-    elif not account_id:
-        problems.append(f"unknown account {row.account!r}")
+    account_id, problems = account_reference(row.account, accounts)
     product_id, metered = products.get(row.sku, (None, False))
     if product_id is None:
         problems.append(f"unknown SKU {row.sku!r}")

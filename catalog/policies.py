@@ -7,6 +7,7 @@ from enum import StrEnum
 from django.conf import settings
 
 from catalog.proration import Convention, convention_from_setting
+from catalog.tax import TaxRounding
 
 
 def default_convention() -> Convention:
@@ -19,6 +20,20 @@ def due_dates_on_business_days() -> bool:
     """Whether a due date on a weekend moves to the next business day (setting
     DUE_DATES_ON_BUSINESS_DAYS, off by default; catalog.due_schedule does the moving)."""
     return bool(settings.DUE_DATES_ON_BUSINESS_DAYS)
+
+
+TAX_ROUNDING_SETTING = {"line": TaxRounding.PER_LINE, "per_line": TaxRounding.PER_LINE,
+                        "invoice": TaxRounding.PER_DOCUMENT,
+                        "per_document": TaxRounding.PER_DOCUMENT}
+
+
+def tax_rounding() -> TaxRounding:
+    """The company default where a price book names no tax rounding (setting TAX_ROUNDING:
+    "line" or "invoice")."""
+    value = settings.TAX_ROUNDING.strip().lower()
+    if value not in TAX_ROUNDING_SETTING:
+        raise ValueError(f"TAX_ROUNDING is {value!r}; use 'line' or 'invoice'")
+    return TAX_ROUNDING_SETTING[value]
 
 
 class EarlyDiscountTaxMode(StrEnum):

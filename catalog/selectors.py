@@ -11,7 +11,6 @@ from catalog.models import (
     ComponentPricing,
     PriceBook,
     PriceBookEntry,
-    PriceChange,
     PriceTier,
     Product,
     ProductOption,
@@ -74,16 +73,6 @@ def price_snapshot(*, product: Product, currency: str, billing_period: str | Non
     return entry.snapshot() if entry else None
 
 
-def price_history_for(*, entry: PriceBookEntry | None = None,
-                      product: Product | None = None) -> QuerySet[PriceChange]:
-    changes = PriceChange.objects.select_related("changed_by")
-    if entry is not None:
-        changes = changes.filter(entry=entry)
-    if product is not None:
-        changes = changes.filter(product=product)
-    return changes
-
-
 def tax_rate_records(*, country: str) -> list[tax.TaxRateRecord]:
     rates = TaxRate.objects.filter(country=country.upper()).select_related("category")
     return [rate.to_record() for rate in rates]
@@ -92,13 +81,6 @@ def tax_rate_records(*, country: str) -> list[tax.TaxRateRecord]:
 def tax_category_rules() -> dict[str, tuple[tax.Supply, tax.Exemption | None]]:
     """Each tax category's kind of supply and exemption, by code (one query)."""
     return {c.code: (tax.Supply(c.supply), c.exemption) for c in TaxCategory.objects.all()}
-
-
-def tax_rates_for(*, country: str, region: str = "", category: str | None = None,
-                  on: date | None = None) -> tuple[tax.TaxRate, ...]:
-    """The taxes due in a place on a product of a tax category (its code) on a date."""
-    return tax.applicable_rates(tax_rate_records(country=country), country=country,
-                                region=region, category=category, on=business_date(on))
 
 
 def tax_rates_for_account(*, account, products: Iterable[Product],

@@ -19,6 +19,7 @@ from catalog.models import (
 )
 from catalog.selectors import entries_of, price_snapshots
 from catalog.tiers import WrittenTier, written_tier_errors
+from core import clock
 from core.actors import as_actor
 from core.imports import TableRefused, TableRow
 
@@ -131,25 +132,47 @@ def import_price_book(*, price_book: PriceBook, data: bytes, filename: str, by) 
                 for e in PriceBookEntry.objects.select_for_update().filter(
                     price_book=price_book).order_by("pk")}
     before = price_snapshots(e.pk for e in existing.values())
-    created = updated = 0
-    touched = []
+    entries = _entries_of(price_book, parsed, existing)
+    new = [entry for entry, _ in entries if entry.pk is None]
+    changed = [entry for entry, _ in entries if entry.pk is not None]
+    PriceBookEntry.objects.bulk_create(new)
+    _update_entries(changed)
+    PriceTier.objects.filter(entry__in=[entry.pk for entry in changed]).delete()
+    PriceTier.objects.bulk_create([PriceTier(entry=entry, **t)
+                                   for entry, tiers in entries for t in tiers])
+    touched = [entry.pk for entry, _ in entries]
+    after = price_snapshots(touched)
+    record_price_changes(before={pk: before[pk] for pk in touched if pk in before},
+                         after=after, by=actor, source=f"import {filename}")
+    return ImportResult(created=len(new), updated=len(changed))
+
+
+def _entries_of(price_book, parsed, existing) -> list[tuple[PriceBookEntry, list[dict]]]:
+    """The file's entries in its order, each with its tiers: a new one unsaved, an existing one
+    with the file's values set (the file names each product and period once)."""
+    entries = []
     for entry_values, tiers in parsed:
         entry = existing.get((entry_values["product"].pk, entry_values["billing_period"]))
         if entry is None:
             entry = PriceBookEntry(price_book=price_book, **entry_values)
-            created += 1
         else:
             for name, value in entry_values.items():
                 setattr(entry, name, value)
-            updated += 1
-        entry.save()
-        entry.tiers.all().delete()
-        PriceTier.objects.bulk_create([PriceTier(entry=entry, **t) for t in tiers])
-        touched.append(entry.pk)
-    after = price_snapshots(touched)
-    record_price_changes(before={pk: before[pk] for pk in touched if pk in before},
-                         after=after, by=actor, source=f"import {filename}")
-    return ImportResult(created=created, updated=updated)
+        entries.append((entry, tiers))
+    return entries
+
+
+def _update_entries(entries: list) -> None:
+    """One UPDATE per batch for the entries' own columns (bulk_update skips `auto_now`, so the
+    stamp is set here, as save() would)."""
+    if not entries:
+        return
+    now = clock.now()
+    for entry in entries:
+        entry.updated_at = now
+    fields = [f.name for f in PriceBookEntry._meta.concrete_fields
+              if not f.primary_key and f.name != "price_book"]
+    PriceBookEntry.objects.bulk_update(entries, fields)
 
 
 _ENTRY_DECIMALS = ["unit_amount", "package_size", "minimum_amount", "percent"]

@@ -41,7 +41,7 @@ from core.bulk_rows import insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_event, record_events
 from core.numbering import next_numbers
-from core.outbox import enqueue_many
+from core.outbox import enqueue, enqueue_many
 from core.transitions import run_bulk_transition, run_transition
 from customers.models import Account, EInvoiceFormat, PaymentTerms
 from ledger.fx import MissingRate, missing_rate_message
@@ -289,6 +289,14 @@ def issue_drafts_of_run(*, run, by, on: date | None = None) -> list[Invoice]:
     pks = list(Invoice.objects.filter(run=run, state=InvoiceState.DRAFT).values_list(
         "pk", flat=True))
     return issue_invoices(invoices=pks, by=by, on=on)
+
+
+@transaction.atomic
+def queue_issue_drafts_of_run(*, run, by) -> None:
+    """Queue the task that issues the drafts a run left (`issue_drafts_of_run`, as `by`), once
+    this commits: a large run takes longer than a request should."""
+    actor = require(by, "billing.issue_invoice", "You are not allowed to issue invoices.")
+    enqueue("billing.tasks.issue_drafts_of_run_task", run.pk, actor.user.pk)
 
 
 def issue_invoice(*, invoice, by, on: date | None = None) -> Invoice:

@@ -17,7 +17,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from billing.models import InvoiceRun, InvoiceRunChunk, InvoiceRunFailure, RunState
 from billing.selectors import run_for_update
-from billing.services.drafting import taxed, write_drafts
 from billing.services.planning import (
     BILLABLE_CONTRACT_STATES,
     ChargeKind,
@@ -25,6 +24,7 @@ from billing.services.planning import (
     plan_charges,
 )
 from billing.services.run_credits import credit_notes_for_negative_drafts
+from billing.services.run_drafts import taxed, write_drafts
 from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
 from core import clock
@@ -44,7 +44,7 @@ ACCOUNTS_PER_CHUNK = 1000
 PREVIEW_BATCH = 2000
 
 
-def _enqueue(task, ids: Iterable[int]) -> None:
+def _enqueue(task: str, ids: Iterable[int]) -> None:
     enqueue_many(task, [[pk] for pk in ids])
 
 
@@ -115,9 +115,7 @@ def create_invoice_run(*, by, as_of: date, currency: str = "", bill_day: int | N
                                     created_by=actor.user,
                                     chunk_size=chunk_size or ACCOUNTS_PER_CHUNK)
     run.accounts.set(accounts)
-    from billing.tasks import run_invoice_run_task
-
-    _enqueue(run_invoice_run_task, [run.pk])
+    _enqueue("billing.tasks.run_invoice_run_task", [run.pk])
     return run
 
 
@@ -150,9 +148,7 @@ def run_invoice_run(*, run, by) -> InvoiceRun:
     todo = list(run.chunks.filter(finished_at__isnull=True).values_list("pk", flat=True))
     if not todo:
         return run_transition(run, "complete", by=by, on=run.as_of, at=now)
-    from billing.tasks import run_invoice_chunk_task
-
-    _enqueue(run_invoice_chunk_task, todo)
+    _enqueue("billing.tasks.run_invoice_chunk_task", todo)
     return run
 
 

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q
 
 from billing import oss_report
-from catalog import tax
+from catalog import policies, tax
 from catalog.models import PriceBook
 from catalog.rounding import RoundingMode, RoundingPolicy, cash_round
 from catalog.selectors import tax_category_rules, tax_rate_records
@@ -40,18 +39,10 @@ ROUNDING = {"line": tax.TaxRounding.PER_LINE, "per_line": tax.TaxRounding.PER_LI
 DEFAULT_EXEMPTION = "Exempt from VAT"
 
 
-def tax_rounding() -> tax.TaxRounding:
-    """The company default where a price book names no tax rounding (setting TAX_ROUNDING)."""
-    value = settings.TAX_ROUNDING.strip().lower()
-    if value not in ROUNDING:
-        raise ValueError(f"TAX_ROUNDING is {value!r}; use 'line' or 'invoice'")
-    return ROUNDING[value]
-
-
 def settled(policy: RoundingPolicy | None) -> RoundingPolicy:
     """The policy with its tax rounding decided (the company default where it names none)."""
     policy = policy or RoundingPolicy()
-    return policy if policy.tax is not None else replace(policy, tax=tax_rounding())
+    return policy if policy.tax is not None else replace(policy, tax=policies.tax_rounding())
 
 
 def policy_columns(policy: RoundingPolicy) -> dict:

@@ -12,15 +12,15 @@ from django.views.decorators.http import require_http_methods
 
 from billing.filters import CreditNoteFilter
 from billing.forms import CreditNoteForm
-from billing.models import InvoiceLine
 from billing.selectors import (
     credit_note_for_detail,
     credit_notes_visible_to,
+    creditable_lines,
     invoices_visible_to,
-    lines_left,
 )
 from billing.services.credit_notes import issue_credit_note, not_creditable
 from billing.views.pdfs import pdf_response
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 
 PAGE_SIZE = 25
@@ -53,15 +53,7 @@ def credit_note_pdf(request, pk):
 
 
 def _form(invoice, data=None) -> CreditNoteForm:
-    left = {line.line_id: line for line in lines_left(invoice)}
-    lines = [(line, left[line.pk]) for line in InvoiceLine.objects.filter(
-        pk__in=list(left)).order_by("position", "pk") if left[line.pk].gross_left > 0]
-    return CreditNoteForm(data, lines=lines, currency=invoice.currency)
-
-
-def _put_back(form, error: ValidationError) -> None:
-    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
+    return CreditNoteForm(data, lines=creditable_lines(invoice), currency=invoice.currency)
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +74,7 @@ def credit_note_create(request, pk):
             else:
                 preview = _dry_run(invoice, request.user, kwargs)
         except ValidationError as error:
-            _put_back(form, error)
+            add_service_errors(form, error)
         else:
             if preview is None:
                 messages.success(request, f"Credit note {note} issued: {note.total} "

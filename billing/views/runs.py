@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from billing import selectors
 from billing.forms import RunForm
+from billing.services.issuing import queue_issue_drafts_of_run
 from billing.services.runs import create_invoice_run, preview_invoice_run, run_invoice_run
 from billing.views import service_error
-from core.outbox import enqueue
 from core.transitions import allowed_transitions
 from customers.selectors import pauses_in_force
 
@@ -84,9 +84,7 @@ def run_resume(request, pk):
 @permission_required("billing.issue_invoice", raise_exception=True)
 def run_issue_drafts(request, pk):
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
-    from billing.tasks import issue_drafts_of_run_task
-
-    enqueue(issue_drafts_of_run_task, run.pk, request.user.pk)
+    queue_issue_drafts_of_run(run=run, by=request.user)
     messages.success(request, f"Issuing the drafts of run {run.pk} is queued; it starts when a "
                               "worker is available, and the counts below show how far it got.")
     return redirect("billing:run", pk=run.pk)

@@ -280,10 +280,6 @@ class PriceBookEntry(models.Model):
             data["source"]["rounding_policy"] = policy.to_dict()
         return data
 
-    def price_spec(self) -> pricing.PriceSpec:
-        """This entry as the pure engine's input (ValueError if it cannot price yet)."""
-        return pricing.PriceSpec.from_dict(self.price_data())
-
     def snapshot(self) -> dict:
         """The frozen plain-data price a quote or contract stores: `PriceSpec.to_dict()` plus
         a `source` (book, entry, SKU, whether prices include tax, and the book's rounding

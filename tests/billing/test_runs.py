@@ -262,3 +262,24 @@ def test_a_run_is_issued_chunk_by_chunk_once_with_gapless_numbers(run_now, finan
     assert [i.number for i in invoices] == [f"INV-2026-00000{n}" for n in (1, 2, 3)]
     assert invoices.get(number="INV-2026-000001").account_id == accounts[2].pk
     assert all(i.state == "issued" and i.journal_entry_id for i in invoices)
+
+
+def test_issuing_a_runs_drafts_is_queued_by_its_dotted_task_name(
+        run_now, finance, sales_rep, django_capture_on_commit_callbacks):
+    from django.core.exceptions import PermissionDenied
+
+    from billing.models import InvoiceState
+    from billing.services.issuing import queue_issue_drafts_of_run
+    from core.models import OutboxMessage
+
+    customer()
+    run = run_now()
+    with pytest.raises(PermissionDenied):
+        queue_issue_drafts_of_run(run=run, by=sales_rep)
+    assert not OutboxMessage.objects.filter(task="billing.tasks.issue_drafts_of_run_task")
+    assert Invoice.objects.filter(run=run, state=InvoiceState.DRAFT).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_issue_drafts_of_run(run=run, by=finance)
+    message = OutboxMessage.objects.get(task="billing.tasks.issue_drafts_of_run_task")
+    assert message.args == [run.pk, finance.pk]
+    assert not Invoice.objects.filter(run=run, state=InvoiceState.DRAFT).exists()

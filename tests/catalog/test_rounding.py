@@ -162,3 +162,21 @@ def test_credit_notes_that_credit_the_whole_invoice_take_back_exactly_its_roundi
         assert abs(rounding) <= step
     assert rounding_back == invoiced.adjustment
     assert sum(totals_back) == invoiced.rounded
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("line", TaxRounding.PER_LINE), (" Invoice ", TaxRounding.PER_DOCUMENT),
+    ("per_document", TaxRounding.PER_DOCUMENT)])
+def test_the_tax_rounding_setting_is_read_by_the_policies(settings, value, expected):
+    from catalog import policies
+
+    settings.TAX_ROUNDING = value
+    assert policies.tax_rounding() == expected
+
+
+def test_an_unknown_tax_rounding_setting_is_refused(settings):
+    from catalog import policies
+
+    settings.TAX_ROUNDING = "banker"
+    with pytest.raises(ValueError, match="use 'line' or 'invoice'"):
+        policies.tax_rounding()

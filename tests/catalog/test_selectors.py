@@ -78,7 +78,6 @@ def test_an_accounts_taxes_follow_its_place_category_and_exemption(sales_rep):
         saas.pk: (TaxRate("GST", D(5)), TaxRate("PST", D(7)))}
     assert selectors.tax_rates_for_account(account=exempt, products=[saas], on=on) == {
         saas.pk: ()}
-    assert selectors.tax_rates_for(country="CA", region="ON", on=on) == (TaxRate("GST", D(5)),)
 
 
 def test_a_configuration_is_checked_against_the_products_groups_and_rules():

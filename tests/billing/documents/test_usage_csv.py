@@ -1,9 +1,11 @@
 """The usage file's shape and references, read without a database."""
 
+import doctest
 from datetime import UTC, datetime
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
+from billing import account_references
 from billing.usage_csv import parse_usage, resolve_usage
 from core.csv_files import NOT_UTF8
 
@@ -146,3 +148,7 @@ def test_huge_quantities_and_far_timestamps_are_worded_refusals():
         "Line 3: the quantity 10000000000000 is too large.",
         "Line 4: the quantity NaN must be zero or more.",
         "Line 5: the timestamp 9999-12-31T23:59:59Z is after 2099-12-31."]
+
+
+def test_the_account_reference_examples_hold():
+    assert doctest.testmod(account_references).failed == 0
