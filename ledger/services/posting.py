@@ -22,6 +22,7 @@ from core.actors import as_actor, system_user
 from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
 from core.numbering import next_numbers
+from customers.models import Account
 from ledger.drafts import EntryDraft, LineDraft, SourceRef, entry_errors, plainly_valid
 from ledger.models import (
     AccountingPeriod,
@@ -37,8 +38,6 @@ ZERO = Decimal(0)
 
 
 def _customer_ids(drafts: Sequence[EntryDraft]) -> set[int]:
-    from customers.models import Account
-
     wanted = {line.customer_account_id for d in drafts for line in d.lines
               if line.customer_account_id is not None}
     if not wanted:

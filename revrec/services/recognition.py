@@ -124,9 +124,7 @@ def _queue_unfinished(run: RecognitionRun, *, by, on: date | None = None) -> Rec
         return run_transition(run, "complete", by=by, on=on, at=clock.now(),
                               note=f"{run.contracts_done} revenue contracts recognized"
                               if run.contracts_done else "Nothing to recognize")
-    from revrec.tasks import run_recognition_chunk_task
-
-    enqueue_many(run_recognition_chunk_task, [[pk] for pk in todo])
+    enqueue_many("revrec.tasks.run_recognition_chunk_task", [[pk] for pk in todo])
     return run
 
 
