@@ -28,7 +28,7 @@ from contracts.models import (
 )
 from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
-from contracts.services._common import creation_log, default_day_count
+from contracts.services._common import default_day_count
 from contracts.services.coupons import record_quote_coupons
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines, take_coupons_off
@@ -41,7 +41,7 @@ from core.money import round_money
 from core.numbering import next_number
 from core.outbox import enqueue
 from core.templatetags.money import money
-from core.transitions import run_bulk_transition, run_transition
+from core.transitions import history_row, run_bulk_transition, run_transition
 from notifications.services import queue_delivery
 from quotes.models import QuoteKind, QuoteState
 from quotes.periods import closed_period_error, shut_months
@@ -174,7 +174,8 @@ def create_contract_from_quote(*, quote, by, on: date | None = None) -> Contract
     record_quote_coupons(contract, quote, lines, counts_from=contract.start_on)
     note = (f"Renews {renews} from accepted renewal quote {quote}" if renews
             else f"From accepted quote {quote}")
-    creation_log(contract, actor, today, note=note).save()
+    history_row(contract, "create", by=actor, source="", target=contract.state, note=note,
+                on=today).save()
     return contract
 
 

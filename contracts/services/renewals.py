@@ -33,7 +33,6 @@ from contracts.models import (
     ScheduleChangeKind,
 )
 from contracts.selectors import signer_contact
-from contracts.services._common import creation_log
 from contracts.services.amendments import prefilled_lines, recurring_monthly
 from contracts.services.coupons import (
     carry_over,
@@ -52,7 +51,7 @@ from contracts.uplift import uplifted_snapshot
 from core.actors import require
 from core.dates import add_months, business_date
 from core.outbox import enqueue_many
-from core.transitions import run_bulk_transition, run_transition
+from core.transitions import history_row, run_bulk_transition, run_transition
 from quotes.models import QuoteKind
 from quotes.services.coupons import CarriedCoupon, carry_coupons
 from quotes.services.prefilled import create_prefilled_quote
@@ -210,9 +209,9 @@ def _self_renew(contract: Contract, actor, today: date) -> Contract:
     new.save()
     save_with_schedule(new, lines, ScheduleChangeKind.RENEWAL, charged=charged)
     carry_over(carried, new, lines)
-    creation_log(new, actor, today, transition="auto_renew",
-                 note=f"Renews {contract} automatically with a "
-                      f"{contract.uplift_percent.normalize()}% uplift").save()
+    history_row(new, "auto_renew", by=actor, source="", target=new.state, on=today,
+                note=f"Renews {contract} automatically with a "
+                     f"{contract.uplift_percent.normalize()}% uplift").save()
     return new
 
 
