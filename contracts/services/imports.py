@@ -35,7 +35,12 @@ from contracts.models import (
 )
 from contracts.services._common import default_day_count
 from contracts.services.amendments import months_between, recurring_monthly
-from contracts.services.lifecycle import contract_value, default_template, fill_contract_terms
+from contracts.services.lifecycle import (
+    contract_value,
+    default_template,
+    fill_contract_terms,
+    number_for,
+)
 from contracts.services.schedules import price_from_schedule, schedule_rows
 from core.actors import require
 from core.dates import business_date
@@ -158,7 +163,7 @@ def import_contracts(*, data: bytes, by, filename: str = "contracts.csv",
     template = default_template()
     contracts, lines = [], []
     for rows in grouped.values():
-        contract = _contract(rows[0], found, f"C-{today.year}-{next(numbers):05d}")
+        contract = _contract(rows[0], found, number_for(today.year, next(numbers)))
         contract.template = template
         contract_lines = _lines(contract, contract.term_months, rows, found.products)
         contract.total_contract_value = contract_value(contract_lines, contract.currency)

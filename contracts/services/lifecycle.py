@@ -96,8 +96,13 @@ def fill_contract_terms(contract: Contract) -> None:
     contract.terms = fill_terms(body, terms_values(contract))
 
 
+def number_for(year: int, value: int) -> str:
+    """The contract number: C-YYYY-NNNNN, one gapless series per year."""
+    return f"C-{year}-{value:05d}"
+
+
 def new_number(today: date) -> str:
-    return f"C-{today.year}-{next_number(f'contract-{today.year}'):05d}"
+    return number_for(today.year, next_number(f"contract-{today.year}"))
 
 
 def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:

@@ -9,6 +9,11 @@ from quotes.models import Quote, QuoteLine, QuoteState
 from quotes.selectors import quote_for_update
 
 
+def number_for(year: int, value: int) -> str:
+    """The quote number: Q-YYYY-NNNNN, one series per year; a quote's versions share it."""
+    return f"Q-{year}-{value:05d}"
+
+
 def locked(quote: Quote, by) -> Quote:
     """The quote's row, locked for the caller's transaction, if `by` may see it."""
     fresh = quote_for_update(pk=quote.pk, user=as_actor(by).user)
