@@ -331,9 +331,11 @@ def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
                .order_by("pk"))  # lock in pk order, as every bulk path does
     shut = shut_months(contract.start_on for contract in due)
     due = [contract for contract in due if month_start(contract.start_on) not in shut]
+    stamp = clock.now()  # bulk_update writes fields as they are: stamp the change here
     for contract in due:
-        run_transition(contract, "activate", by=by, on=today, day=today,
-                       note="Start date reached")
+        contract.updated_at = stamp
+    run_bulk_transition(due, "activate", by=by, on=today, day=today, note="Start date reached",
+                        update_fields=["activated_on", "updated_at"])
     starting = (ContractLine.objects.select_for_update()
                 .filter(status=LineStatus.PENDING)
                 .filter(Q(contract__in=due) | Q(contract__state=ContractState.ACTIVE,
