@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from catalog.coupons import CouponTerms
+from catalog.models import BillingPeriod
 from contracts.models import (
     Contract,
     ContractLine,
@@ -111,7 +112,7 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
     lines, day_count = [], default_day_count()
     bill_day = contract.quote.billed_on_day if contract.quote_id else contract.account.bill_day
     for quote_line in quote_lines:
-        recurring = quote_line.billing_period != "one_time"
+        recurring = quote_line.billing_period != BillingPeriod.ONE_TIME
         line = ContractLine(
             contract=contract, position=quote_line.position, quote_line=quote_line,
             product=quote_line.product, description=quote_line.description,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 
+from catalog.models import BillingPeriod
 from catalog.pricing import DocumentLine, LineInput, PriceSpec, price_document
 from contracts.models import (
     Contract,
@@ -80,7 +81,7 @@ def renewal_lines(contract: Contract):
     """The recurring lines running on the last day: what a renewal continues."""
     return (contract.lines.select_related("product", "quote_line")
             .exclude(status=LineStatus.ENDED).filter(end_on=contract.end_on)
-            .exclude(billing_period="one_time").order_by("position", "pk"))
+            .exclude(billing_period=BillingPeriod.ONE_TIME).order_by("position", "pk"))
 
 
 def _uplifted(contract: Contract, lines) -> list[ContractLine]:
