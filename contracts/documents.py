@@ -312,7 +312,7 @@ def renewal_document(renewal: Renewal) -> RenewalDocument:
     contract, quote = renewal.contract, renewal.quote
     old_by_key = defaultdict(list)
     for line in (contract.lines.select_related("product").filter(end_on=contract.end_on)
-                 .exclude(billing_period="one_time").order_by("position", "pk")):
+                 .exclude(billing_period=BillingPeriod.ONE_TIME).order_by("position", "pk")):
         old_by_key[(line.product_id, line.billing_period)].append(line)
     shown = []
     for new in quote.lines.select_related("product").order_by("position", "pk"):

@@ -322,7 +322,7 @@ class ContractLine(FSMModelMixin, models.Model):
 
     @property
     def is_recurring(self) -> bool:
-        return self.billing_period != "one_time"
+        return self.billing_period != BillingPeriod.ONE_TIME
 
     @property
     def billing_period_label(self) -> str:

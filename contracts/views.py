@@ -29,6 +29,7 @@ from contracts.pdf import PdfUnavailable, render_amendment_pdf, render_contract_
 from contracts.services.termination import check_termination_date, credit_total
 from core.dates import business_date
 from core.formatting import format_money
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 from quotes.actions import quote_actions
 from quotes.selectors import coupons_of
@@ -113,11 +114,6 @@ def contract_pdf_download(request, pk):
     return _pdf_response(request, pk, "attachment")
 
 
-def _form_errors(form, error: ValidationError):
-    for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @require_POST
 @permission_required("contracts.amend_contract", raise_exception=True)
 def amendment_start(request, pk):
@@ -129,7 +125,7 @@ def amendment_start(request, pk):
                 contract=contract, by=request.user,
                 effective_on=form.cleaned_data["effective_on"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Amendment quote {amendment.quote} drafted: change the "
                                       f"lines, then submit and send it.")
@@ -176,7 +172,7 @@ def contract_terminate(request, pk):
                 contract=contract, by=request.user, reason=form.cleaned_data["reason"],
                 effective_on=form.cleaned_data["effective_on"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             credit = format_money(termination.credit_amount, termination.currency)
             messages.success(request, f"Contract {contract} terminated from "
@@ -199,7 +195,7 @@ def termination_preview(request, pk):
         try:
             check_termination_date(contract, effective_on)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             rows = services.termination_preview(contract, effective_on)
             context.update(rows=rows, effective_on=effective_on,

@@ -2,8 +2,10 @@ import copy
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from core.forms import add_service_errors
 from customers import services
 from customers.models import Account, Contact, Instalment, PaymentTerms, ReportingLine
 from customers.selectors import accounts_visible_to, assignable_owners
@@ -35,8 +37,8 @@ class AccountAdminForm(forms.ModelForm):
         errors = account_errors(account, credit_limit=account.credit_limit, owner_ids=owner_ids,
                                 terms_changed="payment_terms" in self.changed_data,
                                 skip=[name for name in self.errors if name != "__all__"])
-        for field, messages in errors.items():
-            self.add_error(field if field in self.fields else None, messages)
+        if errors:
+            add_service_errors(self, ValidationError(errors))
 
 
 class ContactInline(admin.TabularInline):

@@ -33,10 +33,6 @@ class Repriced:
     old: LineSnapshot
     new: LineSnapshot
 
-    @property
-    def net_change(self) -> Decimal:
-        return self.new.net_amount - self.old.net_amount
-
 
 @dataclass(frozen=True)
 class QuoteDiff:

@@ -247,7 +247,7 @@ class QuoteLine(models.Model):
 
     @property
     def is_recurring(self) -> bool:
-        return self.billing_period != "one_time"
+        return self.billing_period != BillingPeriod.ONE_TIME
 
     @property
     def off_per_period(self) -> Decimal:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from catalog.coupons import CouponDuration, CouponTerms
 from catalog.due_schedule import InstalmentTerm, TermsSpec
 from catalog.models import (
+    BillingPeriod,
     GuidedAnswer,
     GuidedProposal,
     GuidedQuestion,
@@ -178,7 +179,7 @@ def _facts(quote: Quote, rows, rates: dict[int, tuple]) -> approval_rules.QuoteF
     lines = tuple(
         approval_rules.LineFacts(
             position=position, sku=sku, name=name, quantity=quantity,
-            cost_months=Decimal(1 if period == "one_time" else quote.term_months),
+            cost_months=Decimal(1 if period == BillingPeriod.ONE_TIME else quote.term_months),
             list_amount=list_amount, discount_amount=discount, net_amount=net - coupon,
             coupon_amount=coupon,
             unit_cost=cost if cost is not None and cost_currency == quote.currency else None)

@@ -41,7 +41,7 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count, note_on
+from contracts.services._common import default_day_count
 from contracts.services.coupons import coupons_running, record_quote_coupons, running_on
 from contracts.services.schedules import (
     charges_of,
@@ -57,7 +57,7 @@ from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money, format_quantity
 from core.money import round_money
-from core.transitions import run_bulk_transition
+from core.transitions import history_row, run_bulk_transition
 from quotes.coupon_amounts import RunningCoupon
 from quotes.models import OPEN_STATES, QuoteKind
 from quotes.periods import closed_period_error
@@ -141,8 +141,9 @@ def start_amendment(*, contract, by, effective_on: date | None,
                         f"credited for the rest of the term, prorated by day."), on=today)
     amendment = Amendment.objects.create(contract=contract, quote=quote,
                                          effective_on=effective_on, created_by=actor.user)
-    note_on(contract, actor, today, transition="start_amendment",
-            note=f"Amendment quote {quote} from {effective_on:%Y-%m-%d}")
+    history_row(contract, "start_amendment", by=actor, source=contract.state,
+                target=contract.state, on=today,
+                note=f"Amendment quote {quote} from {effective_on:%Y-%m-%d}").save()
     return amendment
 
 
@@ -419,9 +420,10 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     summary = "; ".join(f"{c.product.name} {c.kind} ({format_quantity(c.quantity_before)} → "
                         f"{format_quantity(c.quantity_after)})"
                         for c in changes) or "no line changed"
-    note_on(contract, actor, today, transition="amend",
-            note=f"Amended from {effective:%Y-%m-%d} by quote {quote}: {summary}; rest of term "
-                 f"{format_money(total, contract.currency)}")
+    history_row(contract, "amend", by=actor, source=contract.state, target=contract.state,
+                on=today,
+                note=f"Amended from {effective:%Y-%m-%d} by quote {quote}: {summary}; rest of "
+                     f"term {format_money(total, contract.currency)}").save()
     record_event("contract.amended", contract, effective_on=effective.isoformat(),
                  rest_of_term=str(total))
     return contract, new_lines

@@ -33,15 +33,21 @@ from contracts.models import (
     ScheduleChangeKind,
     ScheduledCharge,
 )
-from contracts.services._common import creation_log, default_day_count
+from contracts.services._common import default_day_count
 from contracts.services.amendments import months_between, recurring_monthly
-from contracts.services.lifecycle import contract_value, default_template, fill_contract_terms
+from contracts.services.lifecycle import (
+    contract_value,
+    default_template,
+    fill_contract_terms,
+    number_for,
+)
 from contracts.services.schedules import price_from_schedule, schedule_rows
 from core.actors import require
 from core.dates import business_date
 from core.imports import Table, TableRefused
 from core.models import TransitionLog
 from core.numbering import next_numbers
+from core.transitions import history_row
 from customers.models import Account, PaymentTerms
 
 ONE_DAY = timedelta(days=1)
@@ -157,7 +163,7 @@ def import_contracts(*, data: bytes, by, filename: str = "contracts.csv",
     template = default_template()
     contracts, lines = [], []
     for rows in grouped.values():
-        contract = _contract(rows[0], found, f"C-{today.year}-{next(numbers):05d}")
+        contract = _contract(rows[0], found, number_for(today.year, next(numbers)))
         contract.template = template
         contract_lines = _lines(contract, contract.term_months, rows, found.products)
         contract.total_contract_value = contract_value(contract_lines, contract.currency)
@@ -175,7 +181,7 @@ def import_contracts(*, data: bytes, by, filename: str = "contracts.csv",
         [row for contract_id, contract_lines in groupby(lines, key=lambda line: line.contract.pk)
          for row in schedule_rows(contract_lines, change_of[contract_id])], batch_size=1000)
     TransitionLog.objects.bulk_create([
-        creation_log(c, actor, today, transition="import",
-                     note=f"Imported from the previous system as {c.external_reference}")
+        history_row(c, "import", by=actor, source="", target=c.state, on=today,
+                    note=f"Imported from the previous system as {c.external_reference}")
         for c in contracts])
     return contracts

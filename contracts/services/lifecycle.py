@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from catalog.coupons import CouponTerms
+from catalog.models import BillingPeriod
 from contracts.models import (
     Contract,
     ContractLine,
@@ -28,7 +29,7 @@ from contracts.models import (
 )
 from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
-from contracts.services._common import creation_log, default_day_count
+from contracts.services._common import default_day_count
 from contracts.services.coupons import record_quote_coupons
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines, take_coupons_off
@@ -41,7 +42,7 @@ from core.money import round_money
 from core.numbering import next_number
 from core.outbox import enqueue
 from core.templatetags.money import money
-from core.transitions import run_bulk_transition, run_transition
+from core.transitions import history_row, run_bulk_transition, run_transition
 from notifications.services import queue_delivery
 from quotes.models import QuoteKind, QuoteState
 from quotes.periods import closed_period_error, shut_months
@@ -96,8 +97,13 @@ def fill_contract_terms(contract: Contract) -> None:
     contract.terms = fill_terms(body, terms_values(contract))
 
 
+def number_for(year: int, value: int) -> str:
+    """The contract number: C-YYYY-NNNNN, one gapless series per year."""
+    return f"C-{year}-{value:05d}"
+
+
 def new_number(today: date) -> str:
-    return f"C-{today.year}-{next_number(f'contract-{today.year}'):05d}"
+    return number_for(today.year, next_number(f"contract-{today.year}"))
 
 
 def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
@@ -106,7 +112,7 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
     lines, day_count = [], default_day_count()
     bill_day = contract.quote.billed_on_day if contract.quote_id else contract.account.bill_day
     for quote_line in quote_lines:
-        recurring = quote_line.billing_period != "one_time"
+        recurring = quote_line.billing_period != BillingPeriod.ONE_TIME
         line = ContractLine(
             contract=contract, position=quote_line.position, quote_line=quote_line,
             product=quote_line.product, description=quote_line.description,
@@ -174,7 +180,8 @@ def create_contract_from_quote(*, quote, by, on: date | None = None) -> Contract
     record_quote_coupons(contract, quote, lines, counts_from=contract.start_on)
     note = (f"Renews {renews} from accepted renewal quote {quote}" if renews
             else f"From accepted quote {quote}")
-    creation_log(contract, actor, today, note=note).save()
+    history_row(contract, "create", by=actor, source="", target=contract.state, note=note,
+                on=today).save()
     return contract
 
 
@@ -325,9 +332,11 @@ def activate_due_contracts(*, by, on: date | None = None) -> list[Contract]:
                .order_by("pk"))  # lock in pk order, as every bulk path does
     shut = shut_months(contract.start_on for contract in due)
     due = [contract for contract in due if month_start(contract.start_on) not in shut]
+    stamp = clock.now()  # bulk_update writes fields as they are: stamp the change here
     for contract in due:
-        run_transition(contract, "activate", by=by, on=today, day=today,
-                       note="Start date reached")
+        contract.updated_at = stamp
+    run_bulk_transition(due, "activate", by=by, on=today, day=today, note="Start date reached",
+                        update_fields=["activated_on", "updated_at"])
     starting = (ContractLine.objects.select_for_update()
                 .filter(status=LineStatus.PENDING)
                 .filter(Q(contract__in=due) | Q(contract__state=ContractState.ACTIVE,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 
+from catalog.models import BillingPeriod
 from catalog.pricing import DocumentLine, LineInput, PriceSpec, price_document
 from contracts.models import (
     Contract,
@@ -33,7 +34,6 @@ from contracts.models import (
     ScheduleChangeKind,
 )
 from contracts.selectors import signer_contact
-from contracts.services._common import creation_log
 from contracts.services.amendments import prefilled_lines, recurring_monthly
 from contracts.services.coupons import (
     carry_over,
@@ -52,7 +52,7 @@ from contracts.uplift import uplifted_snapshot
 from core.actors import require
 from core.dates import add_months, business_date
 from core.outbox import enqueue_many
-from core.transitions import run_bulk_transition, run_transition
+from core.transitions import history_row, run_bulk_transition, run_transition
 from quotes.models import QuoteKind
 from quotes.services.coupons import CarriedCoupon, carry_coupons
 from quotes.services.prefilled import create_prefilled_quote
@@ -81,7 +81,7 @@ def renewal_lines(contract: Contract):
     """The recurring lines running on the last day: what a renewal continues."""
     return (contract.lines.select_related("product", "quote_line")
             .exclude(status=LineStatus.ENDED).filter(end_on=contract.end_on)
-            .exclude(billing_period="one_time").order_by("position", "pk"))
+            .exclude(billing_period=BillingPeriod.ONE_TIME).order_by("position", "pk"))
 
 
 def _uplifted(contract: Contract, lines) -> list[ContractLine]:
@@ -210,9 +210,9 @@ def _self_renew(contract: Contract, actor, today: date) -> Contract:
     new.save()
     save_with_schedule(new, lines, ScheduleChangeKind.RENEWAL, charged=charged)
     carry_over(carried, new, lines)
-    creation_log(new, actor, today, transition="auto_renew",
-                 note=f"Renews {contract} automatically with a "
-                      f"{contract.uplift_percent.normalize()}% uplift").save()
+    history_row(new, "auto_renew", by=actor, source="", target=new.state, on=today,
+                note=f"Renews {contract} automatically with a "
+                     f"{contract.uplift_percent.normalize()}% uplift").save()
     return new
 
 

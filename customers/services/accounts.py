@@ -13,9 +13,8 @@ from djmoney.money import Money
 from core import clock
 from core.actors import require
 from core.dates import business_date
-from core.models import TransitionLog
 from core.money import round_money
-from core.transitions import run_transition
+from core.transitions import history_row, run_transition
 from customers.models import Account, AccountStatus
 from customers.selectors import account_for_update, assignable_owners
 
@@ -213,10 +212,8 @@ def _record_terms_change(actor, locked: Account, before: dict, terms_before) -> 
     if not parts:
         return
     note = "; ".join(parts) + "."
-    TransitionLog.objects.create(
-        document=locked, transition="change_commercial_terms", source=locked.status,
-        target=locked.status, actor_kind=actor.kind, actor=actor.user, actor_name=actor.label,
-        actor_ip=actor.ip, note=note[0].upper() + note[1:], business_date=business_date())
+    history_row(locked, "change_commercial_terms", by=actor, source=locked.status,
+                target=locked.status, note=note[0].upper() + note[1:]).save()
 
 
 @transaction.atomic

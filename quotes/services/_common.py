@@ -1,14 +1,17 @@
 """What every quote service starts with: the row lock and the draft check (the permission is
 core.actors.require); and the timeline row of an event that does not move the quote."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.actors import as_actor, require
-from core.dates import business_date
-from core.models import TransitionLog
+from core.transitions import history_row
 from quotes.models import Quote, QuoteLine, QuoteState
 from quotes.selectors import quote_for_update
+
+
+def number_for(year: int, value: int) -> str:
+    """The quote number: Q-YYYY-NNNNN, one series per year; a quote's versions share it."""
+    return f"Q-{year}-{value:05d}"
 
 
 def locked(quote: Quote, by) -> Quote:
@@ -40,9 +43,5 @@ def locked_line(line: QuoteLine, quote: Quote) -> QuoteLine:
 def note_on_quote(quote: Quote, by, transition: str, note: str, on) -> None:
     """A timeline row for an event that does not move the quote (a lower level approving, an
     email sent again)."""
-    actor = as_actor(by)
-    TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(quote), object_id=quote.pk,
-        transition=transition, source=quote.state, target=quote.state, actor_kind=actor.kind,
-        actor=actor.user, actor_name=actor.label, actor_ip=actor.ip, note=note,
-        business_date=business_date(on))
+    history_row(quote, transition, by=by, source=quote.state, target=quote.state, note=note,
+                on=on).save()

@@ -80,17 +80,17 @@ def _requests(quote: Quote, hits) -> list[ApprovalRequest]:
             routes[group_name] = _route(quote, groups[group_name])
         group, approver, routing = routes[group_name]
         key = (level, group.pk, approver.pk if approver else None)
-        request = requests.setdefault(key, ApprovalRequest(
+        approval = requests.setdefault(key, ApprovalRequest(
             quote=quote, level=level, group=group, approver=approver, reasons=[], rules=[]))
-        if routing and routing not in request.routing:
-            request.routing = f"{request.routing} {routing}".strip()
-        request.reasons += [reason for hit in level_hits for reason in hit.reasons]
-        request.rules += [hit.rule.name for hit in level_hits]
+        if routing and routing not in approval.routing:
+            approval.routing = f"{approval.routing} {routing}".strip()
+        approval.reasons += [reason for hit in level_hits for reason in hit.reasons]
+        approval.rules += [hit.rule.name for hit in level_hits]
     return list(requests.values())
 
 
-def decider_label(request: ApprovalRequest) -> str:
-    return _name(request.approver) if request.approver_id else request.group.name
+def decider_label(approval: ApprovalRequest) -> str:
+    return _name(approval.approver) if approval.approver_id else approval.group.name
 
 
 @transaction.atomic
@@ -131,12 +131,12 @@ def _request_to_decide(quote: Quote, by) -> ApprovalRequest:
         raise ValidationError({"state": "No approval is pending on this quote."})
     level = pending[0].level
     mine = set(actor.user.groups.values_list("pk", flat=True))
-    for request in pending:
-        if request.level != level:
+    for approval in pending:
+        if approval.level != level:
             continue
-        if (request.approver_id == actor.user.pk
-                or request.approver_id is None and request.group_id in mine):
-            return request
+        if (approval.approver_id == actor.user.pk
+                or approval.approver_id is None and approval.group_id in mine):
+            return approval
     waiting = ", ".join(sorted({decider_label(r) for r in pending if r.level == level}))
     raise PermissionDenied(f"This quote waits for level {level} approval by {waiting}.")
 
@@ -146,16 +146,16 @@ def approve(*, quote: Quote, by, comment: str = "", on=None) -> Quote:
     """Approve the current level for the user's group; the last level approves the quote."""
     require(by, "quotes.approve_quote", "You are not allowed to approve quotes.")
     quote = locked(quote, by)
-    request = _request_to_decide(quote, by)
+    approval = _request_to_decide(quote, by)
     now = clock.now()
     user = as_actor(by).user
-    run_transition(request, "approve", by=by, on=on, note=comment, user=user, comment=comment,
+    run_transition(approval, "approve", by=by, on=on, note=comment, user=user, comment=comment,
                    at=now)
-    note = f"Level {request.level} approved by {decider_label(request)}" + (
+    note = f"Level {approval.level} approved by {decider_label(approval)}" + (
         f": {comment}" if comment else ".")
     if quote.approval_requests.filter(state=ApprovalState.PENDING).exists():
-        note_on_quote(quote, by, f"approve level {request.level}", note, on)
-        _email_owner(quote, f"{quote}: level {request.level} approved", note)
+        note_on_quote(quote, by, f"approve level {approval.level}", note, on)
+        _email_owner(quote, f"{quote}: level {approval.level} approved", note)
     else:
         run_transition(quote, "approve", by=by, on=on, note=note, at=now)
         _email_owner(quote, f"{quote} is approved", f"{note}\nThe quote can now be sent.")
@@ -170,13 +170,13 @@ def reject(*, quote: Quote, by, comment: str, on=None) -> Quote:
     if not comment:
         raise ValidationError({"comment": "Say why the quote is rejected."})
     quote = locked(quote, by)
-    request = _request_to_decide(quote, by)
+    approval = _request_to_decide(quote, by)
     user = as_actor(by).user
-    run_transition(request, "reject", by=by, on=on, note=comment, user=user, comment=comment,
+    run_transition(approval, "reject", by=by, on=on, note=comment, user=user, comment=comment,
                    at=clock.now())
     for other in quote.approval_requests.select_for_update().filter(state=ApprovalState.PENDING):
         run_transition(other, "cancel", by=by, on=on, note="Another level rejected the quote.")
-    note = f"Rejected at level {request.level} by {decider_label(request)}: {comment}"
+    note = f"Rejected at level {approval.level} by {decider_label(approval)}: {comment}"
     run_transition(quote, "reject", by=by, on=on, note=note)
     _email_owner(quote, f"{quote} was rejected", note)
     return quote

@@ -32,7 +32,7 @@ from customers.selectors import accounts_visible_to
 from quotes.models import Quote, QuoteLine
 from quotes.periods import closed_period_error
 from quotes.selectors import quotes_visible_to
-from quotes.services._common import locked_draft, locked_line
+from quotes.services._common import locked_draft, locked_line, number_for
 from quotes.services.repricing import (
     PRICED_LINE_FIELDS,
     depends_on_others,
@@ -80,7 +80,7 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
         raise ValidationError(errors)
     number = next_number(f"quote-{today.year}")
     return Quote.objects.create(
-        number=f"Q-{today.year}-{number:05d}", account=account, contact=contact,
+        number=number_for(today.year, number), account=account, contact=contact,
         owner=actor.user, currency=price_book.currency, price_book=price_book,
         payment_terms=payment_terms or account.payment_terms, start_on=start_on,
         term_months=term_months, bill_day=account.bill_day,

@@ -22,6 +22,7 @@ from core.actors import require
 from core.dates import business_date
 from core.numbering import next_number
 from quotes.models import Quote, QuoteKind, QuoteLine
+from quotes.services._common import number_for
 from quotes.services.building import DEFAULT_VALIDITY_DAYS
 from quotes.services.repricing import store_prices
 
@@ -101,7 +102,7 @@ def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, star
         raise ValidationError(errors)
     number = next_number(f"quote-{today.year}")
     quote = Quote.objects.create(
-        number=f"Q-{today.year}-{number:05d}", kind=kind, account=account, contact=contact,
+        number=number_for(today.year, number), kind=kind, account=account, contact=contact,
         owner=owner, currency=currency, price_book=price_book, payment_terms=payment_terms,
         start_on=start_on, term_months=term_months, bill_day=account.bill_day,
         expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),

@@ -10,7 +10,7 @@ from core.dates import business_date
 from core.numbering import next_number
 from core.transitions import run_transition
 from quotes.models import OPEN_STATES, ApprovalState, Quote, QuoteCoupon, QuoteLine
-from quotes.services._common import locked
+from quotes.services._common import locked, number_for
 from quotes.services.repricing import store_prices
 
 COPIED_FIELDS = ("kind", "account", "contact", "currency", "price_book", "payment_terms",
@@ -50,7 +50,7 @@ def clone_quote(*, quote: Quote, by, on=None) -> Quote:
     actor = require(by, "quotes.add_quote", "You are not allowed to create quotes.")
     source = locked(quote, by)
     today = business_date(on)
-    number = f"Q-{today.year}-{next_number(f'quote-{today.year}'):05d}"
+    number = number_for(today.year, next_number(f"quote-{today.year}"))
     clone = _copy(source, owner=actor.user, number=number, version=1)
     if source.coupons.exists():  # a new deal: its coupons are applied (and checked) anew
         store_prices(clone)

@@ -1,6 +1,8 @@
 """Quote list, create, header, the detail page (a draft its owner may change opens in the
 builder, quotes.views.builder), the deal desk preview, decisions and the approvals queue."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,8 +59,8 @@ def quote_create(request):
 @permission_required("quotes.change_quote", raise_exception=True)
 def quote_edit(request, pk):
     quote = selectors.quote_for_detail(pk=pk, user=request.user)
-    form = QuoteForm(request.POST or None, instance=selectors.quote_for_detail(
-        pk=pk, user=request.user), user=request.user)
+    # The form edits a copy: on an error the page's header keeps the quote as stored.
+    form = QuoteForm(request.POST or None, instance=copy.copy(quote), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             quote = services.update_quote(quote=quote, by=request.user, **form.service_fields())

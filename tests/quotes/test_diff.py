@@ -24,8 +24,8 @@ def test_added_removed_and_repriced_lines():
     result = quote_diff(old, new)
     assert [x.sku for x in result.added] == ["DEVICE-GW"]
     assert [x.sku for x in result.removed] == ["ONBOARDING"]
-    assert [(r.old.quantity, r.new.quantity, r.net_change) for r in result.repriced] == [
-        (D(10), D(12), D(288))]
+    assert [(r.old.quantity, r.new.quantity, r.old.net_amount, r.new.net_amount)
+            for r in result.repriced] == [(D(10), D(12), D(3600), D(3888))]
 
 
 def test_repeated_products_match_in_order_of_position():

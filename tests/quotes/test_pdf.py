@@ -119,7 +119,8 @@ def test_finance_sees_every_quotes_pdf(client, finance, quote):
 
     response = client.get(reverse("quote_documents:download", args=[quote.pk]))
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f"Quote {quote.number}" in pdf_text(response.content)
 
 
 def test_the_pdf_shows_the_billing_schedule_aligned_to_the_accounts_bill_day(sales_rep):

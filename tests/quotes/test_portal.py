@@ -149,9 +149,14 @@ def test_an_expired_link_gets_a_clear_page(client, token):
     assert accepted.status_code == 410
 
 
-def test_the_link_works_through_the_last_day(client, token):
+def test_the_link_works_through_the_last_day(client, quote, token):
     with time_machine.travel("2026-12-31 23:00 +00:00", tick=False):
-        assert client.get(url("quote", token)).status_code == 200
+        response = client.get(url("quote", token))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"Quote {quote.number}" in body and 'name="consent"' in body
+    assert "This quote has expired" not in body
 
 
 def test_a_superseded_version_gets_a_clear_page(client, quote, token, sales_rep):
