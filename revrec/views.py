@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.dates import add_months
+from core.forms import add_service_errors
 from ledger.models import AccountingPeriod, PeriodState
 from revrec import reports, selectors
 from revrec.checklist import close_checklist
@@ -45,6 +46,8 @@ VIEW_RUNS = "revrec.view_recognitionrun"
 
 
 def _errors(error: ValidationError) -> str:
+    """The service's messages as one line, for a flash message (a form takes them through
+    core.forms.add_service_errors)."""
     if hasattr(error, "error_dict"):
         return " ".join(m for ms in error.message_dict.values() for m in ms)
     return " ".join(error.messages)
@@ -124,7 +127,7 @@ def contract_policy(request, pk: int):
             set_recognition_policy(revenue_contract=revenue_contract, basis=form.basis(),
                                    by=request.user)
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, "Recognition policy changed; the schedules follow it.")
             return redirect("revrec:contract", pk=pk)
@@ -148,8 +151,7 @@ def contract_variable(request, pk: int):
                 allocated_to=chosen, allocation_reason=data["allocation_reason"],
                 by=request.user)
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Estimate recorded; the transaction price, allocation "
                                       "and schedules follow it.")
@@ -168,7 +170,7 @@ def modification_override(request, pk: int):
                                   treatment=form.cleaned_data["treatment"],
                                   reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, "Treatment changed; the schedules follow it.")
             return redirect("revrec:contract", pk=modification.revenue_contract_id)
