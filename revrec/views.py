@@ -34,7 +34,7 @@ from revrec.forms import (
     VariableConsiderationForm,
     this_month,
 )
-from revrec.models import ObligationStatus, Pattern, RunState
+from revrec.models import ObligationStatus, Pattern
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
@@ -218,8 +218,8 @@ def run_detail(request, pk: int):
     context = {"run": run, "totals": selectors.run_totals(run),
                "families": selectors.run_families(run),
                "functional": settings.FUNCTIONAL_CURRENCY,
-               "live": run.state in (RunState.PENDING, RunState.RUNNING)}
-    if request.headers.get("HX-Request"):
+               "live": run.is_live}
+    if request.htmx:
         return render(request, "revrec/run_detail.html#progress", context)
     return render(request, "revrec/run_detail.html", context)
 
