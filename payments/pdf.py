@@ -11,6 +11,7 @@ from billing.aging import BUCKET_LABELS
 from billing.models import CreditNote, CreditNoteState, Invoice
 from billing.selectors import open_invoices
 from core.pdf import letterhead, render_pdf
+from customers.models import Account
 from payments.aging import ar_aging
 from payments.models import CustomerCredit, LateCharge, LateChargeState, Payment
 from payments.selectors import credit_balance
@@ -21,8 +22,6 @@ STATEMENT_TEMPLATE = "payments/pdf/statement.html"
 
 def statement_context(account, *, start: date, end: date) -> dict:
     """Open invoices, aging and credit balance as of `end`; activity between start and end."""
-    from customers.models import Account
-
     accounts = Account.objects.filter(pk=account.pk)
     aging = ar_aging(as_of=end, accounts=accounts)
     payments = list(Payment.objects.filter(account=account, received_on__range=(start, end))
