@@ -168,6 +168,12 @@ def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
     return EarlyDiscount(booking.discount, until, percent, booking.tax, mode)
 
 
+def to_pay(invoice: Invoice, offer: EarlyDiscount | None) -> Decimal:
+    """What settles the invoice now: what is due less the early-payment discount on offer
+    (`early_discount(invoice, on)`), if any."""
+    return invoice.amount_due - (offer.amount if offer else 0)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     invoice: Invoice
