@@ -126,6 +126,12 @@ class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return f"PAY-{self.pk:06d}" if self.pk else "New payment"
 
     @property
+    def refundable(self):
+        """Cash of this payment not yet refunded or disputed: what the refund form offers (the
+        refund service also keeps back what paid late charges)."""
+        return self.amount - self.amount_refunded - self.amount_disputed
+
+    @property
     def unapplied(self):
         """Cash of this payment not on an invoice, refunded or disputed: the credit balance."""
         if self.state not in HELD_STATES:
