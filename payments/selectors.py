@@ -23,9 +23,12 @@ from payments.models import (
     Allocation,
     CustomerCredit,
     DunningEvent,
+    DunningRun,
+    DunningRunState,
     LateCharge,
     LateChargePayment,
     Payment,
+    StatementImport,
 )
 from payments.models.payments import HELD_STATES
 
@@ -230,3 +233,16 @@ def late_charge_for_detail(*, pk: int, user) -> LateCharge:
         raise Http404("No such late charge.")
     return charge
 
+
+
+def dunning_ran_on(day: date) -> bool:
+    """Whether the dunning run of `day` has completed (then the page has no preview to show)."""
+    return DunningRun.objects.filter(run_on=day, state=DunningRunState.COMPLETED).exists()
+
+
+def recent_dunning_runs(limit: int = 10) -> QuerySet[DunningRun]:
+    return DunningRun.objects.all()[:limit]
+
+
+def recent_statement_imports(limit: int = 10) -> QuerySet[StatementImport]:
+    return StatementImport.objects.select_related("uploaded_by")[:limit]

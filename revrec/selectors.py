@@ -15,6 +15,7 @@ from catalog.models import StandaloneSellingPrice
 from catalog.obligations import LineFacts, estimated_ssp, ssp_over_term
 from contracts.models import ContractLine, ContractState, ScheduledCharge
 from core.money import round_money
+from ledger.models import AccountingPeriod, PeriodState
 from orders.models import Fulfilment, OrderLine, OrderState
 from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
@@ -362,6 +363,17 @@ def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:
 
 def recognition_runs() -> QuerySet[RecognitionRun]:
     return RecognitionRun.objects.select_related("started_by").order_by("-month")
+
+
+# Period close ------------------------------------------------------------------------------
+
+def accounting_period(month: date) -> AccountingPeriod | None:
+    """The ledger's period starting on `month` (the first of a month), if it exists yet."""
+    return AccountingPeriod.objects.filter(start_on=month).first()
+
+
+def month_closed(month: date) -> bool:
+    return AccountingPeriod.objects.filter(start_on=month, state=PeriodState.CLOSED).exists()
 
 
 @dataclass(frozen=True)

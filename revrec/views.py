@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from core.dates import add_months
 from core.forms import add_service_errors
-from ledger.models import AccountingPeriod, PeriodState
 from revrec import reports, selectors
 from revrec.checklist import close_checklist
 from revrec.exports import csv_response, xlsx_response
@@ -235,15 +234,14 @@ def _month_to_close():
     """Last month while it is not closed (the month-end work is on it), else this month: the
     current month cannot be recognized or closed before it ends."""
     last = add_months(this_month(), -1)
-    closed = AccountingPeriod.objects.filter(start_on=last, state=PeriodState.CLOSED).exists()
-    return this_month() if closed else last
+    return this_month() if selectors.month_closed(last) else last
 
 
 @permission_required(VIEW_RUNS, raise_exception=True)
 def close(request):
     month = _month_of(request)
     checks = close_checklist(month)
-    period = AccountingPeriod.objects.filter(start_on=month).first()
+    period = selectors.accounting_period(month)
     return render(request, "revrec/close.html", {
         "month": month, "checks": checks, "clear": all(c.done for c in checks),
         "period": period, "form": MonthForm(initial={"month": f"{month:%Y-%m}"})})
