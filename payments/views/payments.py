@@ -61,7 +61,7 @@ def payment_detail(request, pk):
         "payment": payment, "allocations": allocations, "refunds": refunds,
         "disputes": disputes, "late_charges": charges,
         "entries": list(dict.fromkeys(e for e in entries if e)),
-        "refund_form": RefundForm(initial={"amount": payment.refundable}),
+        "refund_form": RefundForm(initial={"amount": payment.refundable_amount}),
         "dispute_form": DisputeForm(), **_actions(payment, disputes, request.user),
     })
 
