@@ -8,11 +8,18 @@ from datetime import date
 from django.db.models import Q
 
 from billing.aging import BUCKET_LABELS
-from billing.models import CreditNote, CreditNoteState, Invoice
+from billing.models import CreditNote, CreditNoteState, Invoice, InvoiceState
 from billing.selectors import open_invoices
 from core.pdf import letterhead, render_pdf
+from customers.models import Account
 from payments.aging import ar_aging
-from payments.models import CustomerCredit, LateCharge, LateChargeState, Payment
+from payments.models import (
+    CustomerCredit,
+    LateCharge,
+    LateChargeState,
+    Payment,
+    PaymentState,
+)
 from payments.selectors import credit_balance
 from payments.services.late_charges import late_charge_summary
 
@@ -21,12 +28,11 @@ STATEMENT_TEMPLATE = "payments/pdf/statement.html"
 
 def statement_context(account, *, start: date, end: date) -> dict:
     """Open invoices, aging and credit balance as of `end`; activity between start and end."""
-    from customers.models import Account
-
     accounts = Account.objects.filter(pk=account.pk)
     aging = ar_aging(as_of=end, accounts=accounts)
     payments = list(Payment.objects.filter(account=account, received_on__range=(start, end))
-                    .exclude(state__in=["pending", "failed"]).order_by("received_on", "pk"))
+                    .exclude(state__in=[PaymentState.PENDING, PaymentState.FAILED])
+                    .order_by("received_on", "pk"))
     credit_currencies = set(CustomerCredit.objects.filter(account=account).values_list(
         "currency", flat=True))
     currencies = sorted({row.currency for row in aging.rows} | credit_currencies
@@ -37,7 +43,7 @@ def statement_context(account, *, start: date, end: date) -> dict:
         "open_invoices": list(open_invoices(accounts).order_by("currency", "due_on", "pk")),
         "aging": aging, "labels": BUCKET_LABELS,
         "issued": list(Invoice.objects.filter(account=account, issue_on__range=(start, end))
-                       .filter(~Q(state__in=["draft"])).order_by("issue_on", "pk")),
+                       .filter(~Q(state__in=[InvoiceState.DRAFT])).order_by("issue_on", "pk")),
         "payments": payments,
         "credit_notes": list(CreditNote.objects.filter(
             account=account, state=CreditNoteState.ISSUED, issue_on__range=(start, end))

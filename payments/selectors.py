@@ -23,9 +23,12 @@ from payments.models import (
     Allocation,
     CustomerCredit,
     DunningEvent,
+    DunningRun,
+    DunningRunState,
     LateCharge,
     LateChargePayment,
     Payment,
+    StatementImport,
 )
 from payments.models.payments import HELD_STATES
 
@@ -168,6 +171,12 @@ def early_discount(invoice: Invoice, on: date) -> EarlyDiscount | None:
     return EarlyDiscount(booking.discount, until, percent, booking.tax, mode)
 
 
+def to_pay(invoice: Invoice, offer: EarlyDiscount | None) -> Decimal:
+    """What settles the invoice now: what is due less the early-payment discount on offer
+    (`early_discount(invoice, on)`), if any."""
+    return invoice.amount_due - (offer.amount if offer else 0)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     invoice: Invoice
@@ -224,3 +233,16 @@ def late_charge_for_detail(*, pk: int, user) -> LateCharge:
         raise Http404("No such late charge.")
     return charge
 
+
+
+def dunning_ran_on(day: date) -> bool:
+    """Whether the dunning run of `day` has completed (then the page has no preview to show)."""
+    return DunningRun.objects.filter(run_on=day, state=DunningRunState.COMPLETED).exists()
+
+
+def recent_dunning_runs(limit: int = 10) -> QuerySet[DunningRun]:
+    return DunningRun.objects.all()[:limit]
+
+
+def recent_statement_imports(limit: int = 10) -> QuerySet[StatementImport]:
+    return StatementImport.objects.select_related("uploaded_by")[:limit]

@@ -34,6 +34,8 @@ from ledger.period_rules import month_end
 from ledger.selectors import credit_balance, monthly_movements
 from revrec.models import (
     GoodsReturn,
+    ObligationStatus,
+    Pattern,
     PerformanceObligation,
     RecognitionRun,
     RecognizedRevenue,
@@ -109,7 +111,8 @@ def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
     delivered), and material rights' not yet earned (rights not exercised nor lapsed):
     (revenue contract, currency, family, amount), two aggregate queries."""
     obligations = PerformanceObligation.objects.filter(
-        pattern__in=("point_in_time", "on_redemption"), status="open")
+        pattern__in=(Pattern.POINT_IN_TIME, Pattern.ON_REDEMPTION),
+        status=ObligationStatus.OPEN)
     if filters.currency:
         obligations = obligations.filter(revenue_contract__currency=filters.currency.upper())
     if filters.family:
@@ -392,7 +395,7 @@ def disclosures_tie_out(month: date) -> TieOut:
 
 def _in_rpo(lines):
     """Usage is variable and left out, but not a guaranteed minimum (fixed, IFRS 15.B63)."""
-    return lines.exclude(obligation__pattern="as_billed",
+    return lines.exclude(obligation__pattern=Pattern.AS_BILLED,
                          obligation__guaranteed_minimum__isnull=True)
 
 
@@ -449,7 +452,8 @@ def _billed_in_rpo(through: date, filters: Filters) -> dict[int, Decimal]:
                                            credit_note__issue_on__lte=through))):
         rc = f"{prefix}revenue_contract"
         rows = rows.filter(**{f"{rc}__isnull": False}).exclude(
-            **{f"{prefix}pattern": "as_billed", f"{prefix}guaranteed_minimum__isnull": True})
+            **{f"{prefix}pattern": Pattern.AS_BILLED,
+               f"{prefix}guaranteed_minimum__isnull": True})
         if filters.currency:
             rows = rows.filter(**{f"{rc}__currency": filters.currency.upper()})
         if filters.family:

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
 from catalog.models import StandaloneSellingPrice
 from catalog.obligations import LineFacts, estimated_ssp, ssp_over_term
-from contracts.models import ContractLine, ContractState, ScheduledCharge
+from contracts.models import ContractLine, ContractState, LineStatus, ScheduledCharge
 from core.money import round_money
+from ledger.models import AccountingPeriod, PeriodState
 from orders.models import Fulfilment, OrderLine, OrderState
 from orders.selectors import has_order_line_of_contract_line
 from revrec.models import (
@@ -22,6 +23,7 @@ from revrec.models import (
     InterestLine,
     MaterialRight,
     Modification,
+    ObligationStatus,
     Pattern,
     PerformanceObligation,
     RecognitionItem,
@@ -50,7 +52,7 @@ def contract_ids_needing_revenue_contracts(contract_ids=None) -> list[int]:
         lines = lines.filter(contract_id__in=list(contract_ids))
     covered = PerformanceObligation.objects.filter(contract_line=OuterRef("pk"))
     ended = PerformanceObligation.objects.filter(
-        contract_line=OuterRef("pk"), status="open",
+        contract_line=OuterRef("pk"), status=ObligationStatus.OPEN,
         service_end__gt=F("contract_line__end_on") + timedelta(days=1))
     return sorted(set(lines.filter(~Exists(covered) | Exists(ended))
                       .values_list("contract_id", flat=True)))
@@ -150,7 +152,7 @@ def facts_of(line: ContractLine) -> LineFacts:
 def signed_end(line: ContractLine) -> date:
     """The last day the line was signed for: an ended recurring line kept the contract's end
     when it was signed (its own `end_on` moved earlier when it ended)."""
-    if line.is_recurring and line.status == "ended" and line.end_on < line.contract.end_on:
+    if line.is_recurring and line.status == LineStatus.ENDED and line.end_on < line.contract.end_on:
         return line.contract.end_on
     return line.end_on
 
@@ -291,7 +293,7 @@ def obligations_of(revenue_contract: RevenueContract) -> list[PerformanceObligat
                         "financing__recorded_by", "guaranteed_minimum")
         .prefetch_related("schedule").order_by("contract_line__position", "pk"))
     delivered = deliveries([o.contract_line_id for o in obligations
-                            if o.pattern == "point_in_time" and o.contract_line_id])
+                            if o.pattern == Pattern.POINT_IN_TIME and o.contract_line_id])
     for obligation in obligations:
         obligation.delivery = delivered.get(obligation.contract_line_id)
         obligation.financing_component = getattr(obligation, "financing", None)
@@ -362,6 +364,17 @@ def items_of(revenue_contract: RevenueContract) -> QuerySet[RecognitionItem]:
 
 def recognition_runs() -> QuerySet[RecognitionRun]:
     return RecognitionRun.objects.select_related("started_by").order_by("-month")
+
+
+# Period close ------------------------------------------------------------------------------
+
+def accounting_period(month: date) -> AccountingPeriod | None:
+    """The ledger's period starting on `month` (the first of a month), if it exists yet."""
+    return AccountingPeriod.objects.filter(start_on=month).first()
+
+
+def month_closed(month: date) -> bool:
+    return AccountingPeriod.objects.filter(start_on=month, state=PeriodState.CLOSED).exists()
 
 
 @dataclass(frozen=True)

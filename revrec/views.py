@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.dates import add_months
-from ledger.models import AccountingPeriod, PeriodState
+from core.forms import add_service_errors
 from revrec import reports, selectors
 from revrec.checklist import close_checklist
 from revrec.exports import csv_response, xlsx_response
@@ -33,7 +33,7 @@ from revrec.forms import (
     VariableConsiderationForm,
     this_month,
 )
-from revrec.models import ObligationStatus, Pattern, RunState
+from revrec.models import ObligationStatus, Pattern
 from revrec.services import create_revenue_contracts, start_recognition_run
 from revrec.services.closing import close_period
 from revrec.services.contracts import override_modification, set_recognition_policy
@@ -45,6 +45,8 @@ VIEW_RUNS = "revrec.view_recognitionrun"
 
 
 def _errors(error: ValidationError) -> str:
+    """The service's messages as one line, for a flash message (a form takes them through
+    core.forms.add_service_errors)."""
     if hasattr(error, "error_dict"):
         return " ".join(m for ms in error.message_dict.values() for m in ms)
     return " ".join(error.messages)
@@ -124,7 +126,7 @@ def contract_policy(request, pk: int):
             set_recognition_policy(revenue_contract=revenue_contract, basis=form.basis(),
                                    by=request.user)
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, "Recognition policy changed; the schedules follow it.")
             return redirect("revrec:contract", pk=pk)
@@ -148,8 +150,7 @@ def contract_variable(request, pk: int):
                 allocated_to=chosen, allocation_reason=data["allocation_reason"],
                 by=request.user)
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Estimate recorded; the transaction price, allocation "
                                       "and schedules follow it.")
@@ -168,7 +169,7 @@ def modification_override(request, pk: int):
                                   treatment=form.cleaned_data["treatment"],
                                   reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, "Treatment changed; the schedules follow it.")
             return redirect("revrec:contract", pk=modification.revenue_contract_id)
@@ -216,8 +217,8 @@ def run_detail(request, pk: int):
     context = {"run": run, "totals": selectors.run_totals(run),
                "families": selectors.run_families(run),
                "functional": settings.FUNCTIONAL_CURRENCY,
-               "live": run.state in (RunState.PENDING, RunState.RUNNING)}
-    if request.headers.get("HX-Request"):
+               "live": run.is_live}
+    if request.htmx:
         return render(request, "revrec/run_detail.html#progress", context)
     return render(request, "revrec/run_detail.html", context)
 
@@ -233,15 +234,14 @@ def _month_to_close():
     """Last month while it is not closed (the month-end work is on it), else this month: the
     current month cannot be recognized or closed before it ends."""
     last = add_months(this_month(), -1)
-    closed = AccountingPeriod.objects.filter(start_on=last, state=PeriodState.CLOSED).exists()
-    return this_month() if closed else last
+    return this_month() if selectors.month_closed(last) else last
 
 
 @permission_required(VIEW_RUNS, raise_exception=True)
 def close(request):
     month = _month_of(request)
     checks = close_checklist(month)
-    period = AccountingPeriod.objects.filter(start_on=month).first()
+    period = selectors.accounting_period(month)
     return render(request, "revrec/close.html", {
         "month": month, "checks": checks, "clear": all(c.done for c in checks),
         "period": period, "form": MonthForm(initial={"month": f"{month:%Y-%m}"})})

@@ -43,7 +43,7 @@ HELD_STATES = (PaymentState.SUCCEEDED, PaymentState.PARTIALLY_REFUNDED)
 
 def refundable(payment) -> bool:
     """Some of the payment is neither refunded nor disputed yet."""
-    return payment.amount_refunded + payment.amount_disputed < payment.amount
+    return payment.refundable_amount > 0
 
 
 def by_card(payment) -> bool:
@@ -124,6 +124,12 @@ class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"PAY-{self.pk:06d}" if self.pk else "New payment"
+
+    @property
+    def refundable_amount(self):
+        """Cash of this payment not yet refunded or disputed: what the refund form offers (the
+        refund service also keeps back what paid late charges)."""
+        return self.amount - self.amount_refunded - self.amount_disputed
 
     @property
     def unapplied(self):

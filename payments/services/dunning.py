@@ -262,9 +262,7 @@ def _take_steps(chunk: DunningRunChunk, *, by) -> int:
     step_ids = (min(ids), max(ids)) if ids else None
     if any(p.action.action in EMAIL_ACTIONS for p in planned) and queue_dunning_emails(
             chunk, step_ids):
-        from payments.tasks import send_dunning_emails_task
-
-        enqueue(send_dunning_emails_task, *step_ids)
+        enqueue("payments.tasks.send_dunning_emails_task", *step_ids)
     return len(ids)
 
 
@@ -357,12 +355,10 @@ def run_dunning(*, by, on: date | None = None) -> DunningRun:
     pending = list(run.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
     if not pending:
         return _complete_if_done(run.pk, by=by)
-    from payments.tasks import run_dunning_chunk_task
-
     if run.is_stalled:
         run = run_transition(run, "resume", by=by, on=day,
                              note="Resumed: unfinished chunks queued again.")
-    enqueue_many(run_dunning_chunk_task, [[pk] for pk in pending])
+    enqueue_many("payments.tasks.run_dunning_chunk_task", [[pk] for pk in pending])
     return run
 
 

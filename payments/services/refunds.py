@@ -75,8 +75,7 @@ def refund_payment(*, payment, amount, reason: str, by, on: date | None = None) 
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the money is refunded."})
     on_charges = payment.late_charge_payments.aggregate(paid=Sum("amount"))["paid"] or ZERO
-    refundable = round_money(payment.amount - payment.amount_refunded - payment.amount_disputed
-                             - on_charges, payment.currency)
+    refundable = round_money(payment.refundable_amount - on_charges, payment.currency)
     if amount > refundable:
         paid_charges = (f" ({round_money(on_charges, payment.currency)} of it paid late fees "
                         "and interest)") if on_charges else ""

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.dates import business_date
 from customers.selectors import pauses_in_force
 from payments import selectors, services
-from payments.models import DunningRun, DunningRunState
+from payments.models import DunningRunState
 from payments.models.dunning import STEP_ACTIONS
 
 PAGE_SIZE = 50
@@ -26,13 +26,12 @@ def dunning(request):
         invoice_id=int(invoice_id) if invoice_id.isdigit() else None, action=action)
     history = Paginator(events.exclude(taken_on=today), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    ran_today = DunningRun.objects.filter(run_on=today,
-                                          state=DunningRunState.COMPLETED).exists()
+    ran_today = selectors.dunning_ran_on(today)
     return render(request, "payments/dunning.html", {
         "today": today, "today_events": events.filter(taken_on=today),
         "preview": [] if ran_today or invoice_id else services.preview_dunning(on=today),
         "page_obj": history, "history": history.object_list,
-        "runs": DunningRun.objects.all()[:10], "paused": pauses_in_force(today),
+        "runs": selectors.recent_dunning_runs(), "paused": pauses_in_force(today),
         "action": action, "invoice_id": invoice_id,
         "actions": STEP_ACTIONS, "can_run": request.user.has_perm("payments.run_dunning"),
         "can_send": request.user.has_perm("notifications.send_delivery")})

@@ -61,8 +61,7 @@ def payment_detail(request, pk):
         "payment": payment, "allocations": allocations, "refunds": refunds,
         "disputes": disputes, "late_charges": charges,
         "entries": list(dict.fromkeys(e for e in entries if e)),
-        "refund_form": RefundForm(initial={"amount": payment.amount - payment.amount_refunded
-                                           - payment.amount_disputed}),
+        "refund_form": RefundForm(initial={"amount": payment.refundable_amount}),
         "dispute_form": DisputeForm(), **_actions(payment, disputes, request.user),
     })
 
@@ -101,8 +100,8 @@ def payment_allocate(request, pk):
         amount=payment.unapplied, currency=payment.currency, reference=payment.reference,
         account=payment.account)}
     day = business_date()
-    initial = {f"invoice_{a.invoice_id}": a.amount
-               for a in services.split_across(payment.unapplied, invoices)}
+    split = services.split_across(payment.unapplied, invoices)
+    initial = {f"invoice_{a.invoice_id}": a.amount for a in split}
     if request.htmx and "preview" in request.GET:
         return _allocation_summary(request, payment, invoices)
     form = AllocationForm(request.POST or None, invoices=invoices, initial=initial)
@@ -121,7 +120,7 @@ def payment_allocate(request, pk):
     rows = [{"invoice": invoice, "field": form[f"invoice_{invoice.pk}"],
              "suggested": suggestions.get(invoice.pk),
              "discount": selectors.early_discount(invoice, day)} for invoice in invoices]
-    entered = sum((a.amount for a in services.split_across(payment.unapplied, invoices)), 0)
+    entered = sum((a.amount for a in split), 0)
     return render(request, "payments/allocate.html", {
         "payment": payment, "form": form, "rows": rows, "entered": entered,
         "left": payment.unapplied - entered}, status=400 if form.errors else 200)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from payments import services
+from payments import selectors, services
 from payments.forms import StatementForm
 from payments.models import StatementImport
 
@@ -28,7 +28,7 @@ def statement_import(request):
             messages.success(request, f"{statement.lines.count()} money-in lines read: check "
                                       "the proposed matches and confirm them.")
             return redirect("payments:statement_confirm", pk=statement.pk)
-    recent = StatementImport.objects.select_related("uploaded_by")[:10]
+    recent = selectors.recent_statement_imports()
     return render(request, "payments/statement_import.html", {
         "form": form, "errors": errors, "recent": recent},
         status=400 if errors or form.errors else 200)

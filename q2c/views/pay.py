@@ -20,8 +20,8 @@ from core.actors import Actor
 from core.dates import business_date
 from payments.gateways import gateway
 from payments.models import PaymentState
-from payments.selectors import credit_balance, early_discount
-from payments.services import LinkProblem, charge_invoice, invoice_for_pay_link, save_card
+from payments.selectors import credit_balance, early_discount, to_pay
+from payments.services import LinkProblem, invoice_for_pay_link, pay_invoice_by_card
 from q2c.portal import account_link_token, client_ip
 
 # What the gateway's refusal codes mean, in our words; anything else gets the general one.
@@ -51,7 +51,7 @@ def _page(request, invoice, token, *, card_error: str = "", status: int = 200):
     offer = early_discount(invoice, business_date())
     return render(request, "pay/invoice.html", {
         "invoice": invoice, "token": token, "lines": invoice.lines.order_by("position"),
-        "offer": offer, "to_pay": invoice.amount_due - (offer.amount if offer else 0),
+        "offer": offer, "to_pay": to_pay(invoice, offer),
         "card_error": card_error, "tokenize_url": reverse("payments:sandbox_tokenize"),
         "return_url": reverse("pay:card", args=[token]),
         "credit": credit_balance(invoice.account, invoice.currency),
@@ -88,19 +88,17 @@ def card(request, token):
     if request.method == "POST" and form.is_valid():
         payer = Actor.customer(name=form.cleaned_data["name"], ip=client_ip(request))
         try:
-            method = (save_card(account=found.account, token=card_token, by=payer)
-                      if form.cleaned_data["save"] else None)
-            payment = charge_invoice(invoice=found, token=card_token, method=method, by=payer)
+            payment = pay_invoice_by_card(invoice=found, token=card_token,
+                                          save_card=form.cleaned_data["save"], by=payer)
         except ValidationError as error:
             return _page(request, found, token, card_error=" ".join(error.messages), status=400)
         if payment.state == PaymentState.FAILED:
             return _page(request, found, token, status=402,
                          card_error=f"{payment.failure_message} No money was taken.")
         return render(request, "pay/done.html", {"invoice": found, "payment": payment})
-    offer = early_discount(found, business_date())
     return render(request, "pay/confirm.html", {
         "invoice": found, "form": form, "card": details, "token": token,
-        "to_pay": found.amount_due - (offer.amount if offer else 0)},
+        "to_pay": to_pay(found, early_discount(found, business_date()))},
         status=400 if form.errors else 200)
 
 

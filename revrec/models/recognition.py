@@ -80,6 +80,11 @@ class RecognitionRun(Heartbeat, ConcurrentTransitionMixin, FSMModelMixin, models
         return f"Recognition {self.month:%B %Y}"
 
     @property
+    def is_live(self) -> bool:
+        """Still to finish (pending or running): its page keeps polling for progress."""
+        return self.state in self.LIVE_STATES
+
+    @property
     def progress_percent(self) -> int:
         if not self.chunks_total:
             return 100 if self.state == RunState.COMPLETED else 0

@@ -34,7 +34,7 @@ from django.db.models import OuterRef, Subquery
 
 from catalog import revenue_schedule as schedules
 from catalog.obligations import LineFacts, allocate_plan, plan_obligations
-from contracts.models import ContractLine
+from contracts.models import ContractLine, LineStatus
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date
@@ -438,7 +438,7 @@ def _revenue_contracts_for(ids: list[int], actor, today: date) -> list[RevenueCo
     fresh = [lines[cid][0].contract for cid in ids if cid not in known]
     touched = _originals(fresh, lines, _Writer(actor, today), today)
     changed = [cid for cid in ids if cid in known or any(
-        line.amendment_id or line.status == "ended" for line in lines[cid])]
+        line.amendment_id or line.status == LineStatus.ENDED for line in lines[cid])]
     if not changed:
         _copy_countries(ids)
         return touched

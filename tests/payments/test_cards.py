@@ -13,6 +13,7 @@ from payments.gateways import GatewayDeclined, sandbox
 from payments.models import Payment, PaymentMethod, PaymentState, SandboxCard, SandboxCharge
 from payments.services import (
     charge_invoice,
+    pay_invoice_by_card,
     run_autopay,
     save_card,
     settle_pending_payment,
@@ -41,6 +42,22 @@ def test_a_successful_card_pays_the_invoice():
     assert payment.state == PaymentState.SUCCEEDED and payment.gateway_reference.startswith("ch_")
     assert (invoice.state, invoice.amount_due) == (InvoiceState.PAID, D("0"))
     assert payment.idempotency_key == f"invoice-{invoice.pk}-charge-1"
+
+
+@pytest.mark.parametrize(("number", "save", "state", "saved"), [
+    (SUCCESS, False, PaymentState.SUCCEEDED, 0),
+    (SUCCESS, True, PaymentState.SUCCEEDED, 1),
+    (DECLINED, True, PaymentState.FAILED, 1),  # saved before the charge; kept when refused
+])
+def test_the_pay_page_service_saves_the_card_when_asked_and_charges(number, save, state, saved):
+    invoice = issued_invoice(net=D("120.00"))
+
+    payment = pay_invoice_by_card(invoice=invoice, token=card_token(number), save_card=save,
+                                  by=CUSTOMER)
+
+    assert payment.state == state
+    methods = PaymentMethod.objects.filter(account=invoice.account, autopay=True, active=True)
+    assert methods.count() == saved
 
 
 @pytest.mark.parametrize(("number", "code", "message"), [

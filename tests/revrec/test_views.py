@@ -83,6 +83,12 @@ def test_the_accountant_starts_a_run_and_sees_its_progress(client, accountant,
     assert 'id="run-progress"' in partial and "<html" not in partial
 
 
+@pytest.mark.parametrize("state, live", [("pending", True), ("running", True),
+                                         ("completed", False), ("failed", False)])
+def test_a_run_is_live_until_it_completes_or_fails(state, live):
+    assert RecognitionRun(state=state).is_live is live
+
+
 def test_a_bad_month_comes_back_as_a_message(client, accountant):
     login(client, accountant)
 
