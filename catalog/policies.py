@@ -1,6 +1,9 @@
-"""The defaults of the policies that change money, read from the settings here and nowhere
-else. A document copies them when it is made (a contract line records its day count) and reads
-its own copy from then on, so a setting changed later never moves money already agreed."""
+"""The defaults of the policies that change what is billed and taxed (proration, tax rounding,
+the early-payment tax mode, due dates on business days), read from the settings here and nowhere
+else (revenue recognition's own policy is read in `revrec/policies.py`). A document copies them
+when it is made (a contract line records its day count, an invoice its rounding and early-payment
+mode) and reads its own copy from then on, so a setting changed later never moves money already
+agreed."""
 
 from enum import StrEnum
 
