@@ -22,7 +22,8 @@ def phrases() -> set[tuple[str, str]]:
     for template in TEMPLATES:
         text = template.read_text(encoding="utf-8")
         found |= {(context or "", msgid) for msgid, context in TRANSLATE.findall(text)}
-        found |= {("", re.sub(r"\{\{ (\w+) \}\}", r"%(\1)s", body))
+        # as Django builds a blocktranslate's msgid: a literal % doubled, {{ x }} as %(x)s
+        found |= {("", re.sub(r"\{\{ (\w+) \}\}", r"%(\1)s", body.replace("%", "%%")))
                   for body in BLOCK.findall(text)}
     return found
 
