@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from catalog.demo import seed_catalog
 from quotes import services
 from quotes.models import Quote
+from quotes.views import builder
 from tests.conftest import PASSWORD, reseed_migration_data
 from tests.quotes.factories import account_for, product
 
@@ -141,3 +142,38 @@ def test_a_product_is_dragged_to_a_new_place_with_its_options(page, live_server,
     assert list(draft.lines.order_by("position").values_list("product__sku", flat=True)) == [
         "ONBOARDING", "SEAT-USER", "PLATFORM", "PLAT-PRO", "SEAT-USER"]
     assert page.evaluate("window.__not_reloaded") is True
+
+
+def test_adding_right_after_choosing_an_option_is_not_undone_by_the_late_rule_check(
+        page, live_server, sales_rep, draft, monkeypatch):
+    # given the rule check that follows each choice answers a second later than the add does
+    # (the live server runs in this process, so its check is held back here)
+    context_of = builder._configure_context
+
+    def slow_check_context(quote, product, posted=None, *args, **kwargs):
+        if posted is not None:
+            time.sleep(1)
+        return context_of(quote, product, posted, *args, **kwargs)
+
+    monkeypatch.setattr(builder, "_configure_context", slow_check_context)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", sales_rep.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
+    page.fill("input[name=q]", "cloud platform")
+    page.locator("#catalog-rows tr", has_text="Q2C Cloud Platform").get_by_role(
+        "button", name="Configure").click()
+    configure = page.locator("#configure")
+
+    # when the rep picks another edition than the default and adds before the check answers
+    configure.get_by_label("Platform Enterprise edition").check()
+    configure.get_by_role("button", name="Add configured product").click()
+
+    # then the panel says the product was added, and still says so once the check would have
+    # answered: the add cancels the check instead of being overwritten by it
+    configure.get_by_text("Q2C Cloud Platform added.").wait_for()
+    page.wait_for_timeout(1500)
+    expect(configure.get_by_text("Q2C Cloud Platform added.")).to_be_visible()
+    assert draft.lines.filter(product__sku="PLAT-ENT").count() == 1
