@@ -6,6 +6,13 @@ Invoices issued before the e-invoicing data existed have no copies: their lines'
 derived from the tax they were charged (S at its rate, else Z, or E for an exempt customer) and
 the seller is today's company settings.
 
+An invoice taxed on its net less its early-payment discount ("always" mode,
+billing.services.cash_discount_tax) states the discount as a document-level allowance per taxed
+category, so each VAT base times its rate is its tax (BR-CO-17), and a zero-rated charge of the
+same amount, since the customer owes it unless paying early: the pattern Belgian Peppol
+providers document for a conditional cash discount (e.g. Billit's "Cash discount with
+allowances/charges"). Its credit notes carry the same back.
+
 Electronic addresses (BT-34, BT-49) are Peppol IDs: the buyer's as its account gives it, else
 each party's from its VAT ID (customers.einvoice_ids); a party with neither is addressed by email.
 """
@@ -14,7 +21,9 @@ from decimal import Decimal
 
 from billing.einvoice.document import (
     NEEDS_REASON,
+    NO_TAX,
     Address,
+    AllowanceCharge,
     Category,
     Contact,
     Document,
@@ -26,6 +35,7 @@ from billing.einvoice.document import (
     PaymentMeans,
     PrecedingInvoice,
 )
+from billing.services.cash_discount_tax import taxes_discounted_net
 from billing.services.document_parties import buyer_copy, seller_copy
 from core.money import round_money
 from customers.einvoice_ids import peppol_id_for_vat_id
@@ -102,6 +112,29 @@ def _line(position: int, line, currency: str, exempt: bool) -> Line:
                 period_end=line.period_end, charges=charges)
 
 
+def _cash_discount(lines, invoice, currency: str) -> tuple[AllowanceCharge, ...]:
+    """The early-payment discount an "always"-mode invoice was taxed without: an allowance per
+    taxed category and rate (the discount of its net) and one zero-rated charge of their sum."""
+    percent = invoice.early_discount_percent
+    if not taxes_discounted_net(invoice.early_discount_tax_mode, percent, invoice.lines.all()):
+        return ()
+    bases: dict[tuple[Category, Decimal], Decimal] = {}
+    for line in lines:
+        if line.category not in NO_TAX and line.percent:
+            key = (line.category, line.percent)
+            bases[key] = bases.get(key, Decimal(0)) + line.net_amount
+    reason = (f"Conditional cash discount of {percent.normalize():f} % if paid within "
+              f"{invoice.early_discount_days} days")
+    allowances = [AllowanceCharge(False, discount, Decimal(0), reason, category, rate)
+                  for (category, rate), base in bases.items()
+                  if (discount := round_money(base * percent / 100, currency))]
+    if not allowances:
+        return ()
+    owed = sum((a.amount for a in allowances), Decimal(0))
+    return (*allowances, AllowanceCharge(True, owed, Decimal(0), f"{reason}, owed otherwise",
+                                         Category.ZERO))
+
+
 def _delivery(lines, buyer: Party, issued_on) -> dict:
     """An intra-Community supply states where and when the goods went (BR-IC-11, BR-IC-12)."""
     if not any(line.category is Category.INTRA_COMMUNITY for line in lines):
@@ -131,6 +164,7 @@ def invoice_document(invoice) -> Document:
         notes=tuple(n for n in [invoice.memo.strip()] if n),
         buyer_reference=invoice.buyer_reference, purchase_order=invoice.purchase_order,
         payment_means=_payment_means(invoice.payment_means), rounding=invoice.cash_rounding,
+        allowances_charges=_cash_discount(lines, invoice, invoice.currency),
         **_delivery(lines, buyer, invoice.issue_on))
 
 
@@ -150,4 +184,5 @@ def credit_note_document(credit_note) -> Document:
         # the invoice's payment instructions say how the credit is settled (BR-DE-1 wants
         # BG-16 on every XRechnung document, credit notes included)
         payment_means=_payment_means(invoice.payment_means),
+        allowances_charges=_cash_discount(lines, invoice, credit_note.currency),
         rounding=credit_note.cash_rounding, **_delivery(lines, buyer, credit_note.issue_on))

@@ -42,11 +42,17 @@ def record_terms(invoices: Sequence[Invoice], lines: dict[int, list[InvoiceLine]
         offered = chosen.early_discount_percent or Decimal(0)
         invoice.early_discount_percent = offered if offered else None
         invoice.early_discount_days = chosen.early_discount_days if offered else None
-        if (mode is EarlyDiscountTaxMode.ALWAYS and offered
-                and not any(line.inclusive_amount is not None for line in lines[invoice.pk])):
+        if taxes_discounted_net(mode, offered, lines[invoice.pk]):
             retaxed.append(invoice)
     if retaxed:
         _retax(retaxed, lines, day)
+
+
+def taxes_discounted_net(mode, offered: Decimal | None, lines) -> bool:
+    """Whether an invoice under this mode and discount is taxed on its net less the discount:
+    in "always" mode, with a discount offered, when no price is tax-inclusive."""
+    return (mode == EarlyDiscountTaxMode.ALWAYS and bool(offered)
+            and not any(line.inclusive_amount is not None for line in lines))
 
 
 def _retax(invoices: Sequence[Invoice], lines, day: date) -> None:

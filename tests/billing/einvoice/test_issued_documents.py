@@ -317,3 +317,41 @@ def test_sales_taxed_together_are_counted_one_after_another_against_the_threshol
         "Art. 59c: EU distance sales EUR 5,000.00", "Art. 59c: EU distance sales EUR 9,000.00"]
     assert [invoice.tax_total for invoice in invoices] == [D("950.00"), D("760.00"),
                                                            D("400.00")]
+
+
+def test_an_invoice_taxed_on_its_net_less_the_cash_discount_states_the_discount(
+        finance, eu_vat, settings):
+    """Odoo's "Cash Discount Tax Reduction: Always" (the Belgian rule; see
+    tests/billing/test_early_discount_mode.py) taxes 100.00 with 2 % off for early payment on
+    98.00; here 1,000.00 at 19 % on 980.00. EN 16931 wants each VAT base times its rate, within
+    one unit (BR-CO-17), so the XML says why the base is 980.00: a document-level allowance of
+    the conditional discount in the line's category, and a charge of the same amount at zero
+    rate, since the customer owes it unless paying early (Billit's "Cash discount with
+    allowances/charges" for Peppol BIS Billing 3.0)."""
+    from customers.models import PaymentTerms
+
+    settings.EARLY_DISCOUNT_TAX_MODE = "always"
+    terms = PaymentTerms.objects.create(code="2-7-net-30", name="2% 7 days, net 30", days=30,
+                                        early_discount_percent=D(2), early_discount_days=7)
+    customer = account("DE", "Muster Maschinenbau AG", vat_id="DE811128135",
+                       payment_terms=terms)
+    invoice = issue(finance, customer, [("Consulting", "1", "1000.00", "consulting")])
+    assert (invoice.tax_total, invoice.total) == (D("186.20"), D("1186.20"))
+
+    cii_tree, ubl_tree = both_pass(invoice)
+
+    assert [(ubl_tree.findtext(f"cac:TaxTotal/cac:TaxSubtotal[{n}]/cbc:{tag}",
+                               namespaces=UBL_NS)) for n in (1, 2)
+            for tag in ("TaxableAmount", "TaxAmount")] == ["980.00", "186.20", "20.00", "0.00"]
+    assert [ubl_tree.findtext(f"cac:LegalMonetaryTotal/cbc:{tag}", namespaces=UBL_NS)
+            for tag in ("LineExtensionAmount", "AllowanceTotalAmount", "ChargeTotalAmount",
+                        "TaxExclusiveAmount", "PayableAmount")] == [
+        "1000.00", "20.00", "20.00", "1000.00", "1186.20"]
+    assert cii_tree.findtext(".//ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+                             "ram:GrandTotalAmount", namespaces=RAM) == "1186.20"
+    # and its whole credit note carries the same discount back
+    note = issue_credit_note(invoice=invoice, by=finance, reason="billing_error", whole=True,
+                             on=ON)
+    _, note_tree = both_pass(note)
+    assert note_tree.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
+                              namespaces=UBL_NS) == "1186.20"
