@@ -38,7 +38,7 @@ class AccountSerializer(serializers.ModelSerializer):
                   "billing_street", "billing_city", "billing_postal_code", "shipping_street",
                   "shipping_city", "shipping_postal_code", "currency", "payment_terms",
                   "credit_limit", "tax_exempt", "bill_day", "owner", "status", "is_overdue",
-                  "overdue_since", "document_delivery", "created_at", "updated_at"]
+                  "overdue_since", "billing_state", "document_delivery", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -215,3 +215,16 @@ def test_a_contact_on_another_reps_account_is_refused(client_for, sales_rep, oth
     response = client.post_json("/api/v1/contacts/", {"account": theirs.pk, "name": "Eve",
                                                       "email": "eve@x.example"})
     assert response.status_code == 403
+
+
+def test_an_account_says_whether_its_billing_is_paused(client_for, finance):
+    """A CRM or provisioning system reads whether invoice runs hold the account's charges
+    (issue 17: suspension by dunning can pause billing)."""
+    from customers.services.pauses import pause_billing
+
+    account = AccountFactory()
+    assert client_for(finance).get(f"/api/v1/accounts/{account.pk}/").json()[
+        "billing_state"] == "billing"
+    pause_billing(account=account, by=finance, reason="Suspended for non-payment")
+    assert client_for(finance).get(f"/api/v1/accounts/{account.pk}/").json()[
+        "billing_state"] == "paused"
