@@ -215,11 +215,14 @@ EVENT_FIELDS = ("invoice_id", "account_id", "policy_id", "run_id", "step_key", "
 def _insert_events(run: DunningRun, planned: list[Planned], outcomes: list[str], *, user_id,
                    day: date) -> list[int]:
     """One COPY of the steps taken (tuples, no model per event); their ids in order."""
-    now, as_json = clock.now(), json_column()
+    now, as_json, skipped = clock.now(), json_column(), {}
+    for p in planned:  # a few distinct lists (mostly none) encoded once each
+        if p.action.skipped not in skipped:
+            skipped[p.action.skipped] = as_json(list(p.action.skipped))
     return insert_tuples(DunningEvent, EVENT_FIELDS, [
         (p.invoice_id, p.account_id, p.policy.model.pk, run.pk, p.action.step.key,
          p.action.action.value, day, p.action.days_past_due, p.action.reason[:255],
-         as_json(list(p.action.skipped)), outcome, user_id, now)
+         skipped[p.action.skipped], outcome, user_id, now)
         for p, outcome in zip(planned, outcomes, strict=True)])
 
 

@@ -137,11 +137,26 @@ def _texts(mails: list[_Mail]):
     return texts
 
 
-def _values(mail: _Mail, charged: _Charged, pay_url, language: str) -> dict[str, str]:
+def _money_formatter():
+    """`format_money` remembered for the chunk by (amount as written, currency, language): a
+    chunk's emails show the same few amounts (no fees, the same totals) thousands of times."""
+    formatted = {}
+
+    def money(amount: Decimal, currency: str, language: str) -> str:
+        key = (str(amount), currency, language)
+        if key not in formatted:
+            formatted[key] = format_money(amount, currency, language)
+        return formatted[key]
+
+    return money
+
+
+def _values(mail: _Mail, charged: _Charged, pay_url, language: str,
+            formatter=format_money) -> dict[str, str]:
     """The placeholders' values: plain strings, never a model (dunning_texts), amounts as the
     text's language writes money; the pay link is signed only for texts that show it."""
     currency = mail.currency
-    money = lambda amount: format_money(amount, currency, language)  # noqa: E731
+    money = lambda amount: formatter(amount, currency, language)  # noqa: E731
     return {
         "invoice": mail.number, "invoice.number": mail.number,
         "invoice.currency": currency, "currency": currency,
@@ -173,13 +188,14 @@ def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> i
         return 0
     texts, charged = _texts(mails), _charged(step_ids, chunk)
     recipients, pay_url, queued = _recipients(steps.values("account_id")), pay_link_urls(), []
+    money = _money_formatter()
     for mail in mails:
         charges = _Charged(charged["fees"][mail.pk], charged["interest"][mail.pk],
                            charged["unpaid"][mail.invoice_id])
         language, subject, body = texts(mail)
         body = with_charges(body, language) if charges.any else body
         values = _values(mail, charges, pay_url if "pay_url" in subject + body else None,
-                         language)
+                         language, money)
         queued.append(Mail(mail.pk, _addressed(mail, recipients.get(mail.account_id, [])),
                            fill_text(subject, values).strip()[:200], fill_text(body, values)))
     return queue_deliveries(DunningEvent, queued, by=_sender())

@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from payments.dunning_texts import PLACEHOLDERS, fill_text, text_problems
 from payments.models import DunningPolicyStep, DunningTemplate
@@ -66,3 +68,25 @@ def test_finance_cannot_save_a_template_that_reads_a_model(client, finance):
     assert response.status_code == 200  # the form again, with the error
     assert "Unknown placeholder {{ account.owner.password }}" in response.content.decode()
     assert not DunningTemplate.objects.filter(key="probe").exists()
+
+
+def _filled_by_substitution(text: str, values: dict[str, str]) -> str:
+    """fill_text as it was written first (one regular-expression pass): the reference."""
+    from payments.dunning_texts import AMOUNT_THEN_CODE, PLACEHOLDER
+
+    text = AMOUNT_THEN_CODE.sub(r"\1", text)
+    return PLACEHOLDER.sub(lambda match: str(values[match.group(1)])
+                           if match.group(1) in values else match.group(0), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from(["{{ invoice }}", "{{amount_due}}", "{{ amount_due }} {{ currency }}",
+                     "{{ nope }}", "{{", "}}", "{{ {{ fees }} }}", "{%", "€", "\n", " "]),
+    st.text(alphabet="{} abc.\\1", max_size=6))))
+def test_fill_text_reads_as_one_substitution_pass(pieces):
+    # the split text is cached: filling it must read exactly as substituting it each time
+    text = "".join(pieces)
+    values = {name: f"<{name}\\1>" for name in PLACEHOLDERS if name != "fees"}
+    assert fill_text(text, values) == _filled_by_substitution(text, values)
+    assert fill_text(text, {}) == _filled_by_substitution(text, {})
