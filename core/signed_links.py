@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
 
 INVALID = ("This link is not valid. Please open the link exactly as it is in the email we sent "
            "you.")
@@ -26,6 +28,28 @@ class LinkProblem(Exception):
 
 def link_token(fields: dict, *, salt: str) -> str:
     return signing.dumps(fields, salt=salt, compress=True)
+
+
+class _OnceKeyedSigner(signing.TimestampSigner):
+    """Django's TimestampSigner with its keyed hash derived once, not once per token: the same
+    signatures (see `link_tokens`)."""
+
+    def __init__(self, *, salt: str):
+        super().__init__(salt=salt)
+        self._keyed = salted_hmac(self.salt + "signer", b"", self.key, algorithm=self.algorithm)
+
+    def signature(self, value, key=None):
+        if key is not None:
+            return super().signature(value, key)
+        mac = self._keyed.copy()
+        mac.update(force_bytes(value))
+        return signing.b64_encode(mac.digest()).decode()
+
+
+def link_tokens(*, salt: str) -> Callable[[dict], str]:
+    """`link_token` for many tokens (a dunning run's pay links): half the cost of each."""
+    signer = _OnceKeyedSigner(salt=salt)
+    return lambda fields: signer.sign_object(fields, compress=True)
 
 
 def link_url(view_name: str, token: str, base_url: str | None = None) -> str:

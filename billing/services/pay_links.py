@@ -5,7 +5,7 @@ it (the invoice's email carries it); payments' pay pages read it."""
 from collections.abc import Callable
 
 from billing.models import Invoice
-from core.signed_links import link_maker, link_token, link_url
+from core.signed_links import link_maker, link_token, link_tokens, link_url
 
 LINK_SALT = "payments.pay-link"  # the salt links were first signed with: old links still work
 
@@ -25,5 +25,5 @@ def pay_link_url(invoice: Invoice, base_url: str | None = None) -> str:
 
 def pay_link_urls(base_url: str | None = None) -> Callable[[int, str], str]:
     """`pay_link_url` for many invoices by pk and number (a dunning run's emails)."""
-    url_for = link_maker("pay:invoice", base_url)
-    return lambda pk, number: url_for(_token(pk, number))
+    url_for, token = link_maker("pay:invoice", base_url), link_tokens(salt=LINK_SALT)
+    return lambda pk, number: url_for(token({"i": pk, "n": number}))
