@@ -26,6 +26,7 @@ from customers.models import Account, ContactRole, PaymentTerms, ReportingLine
 from customers.services import add_contact, create_account
 from ledger.models import ExchangeRate
 from ledger.services import import_rate_file
+from payments.models import DunningPolicyStep
 from q2c.demo_company import DEMO_COMPANY
 from q2c.demo_data import (
     DEMO_ACCOUNTS,
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             users = self.seed_users()
             self.seed_rates(users["adam"])
             seed_catalog()
+            self.seed_dunning_policy()
             created = self.seed_accounts(users)
         if not Contract.objects.exists():
             # Not one transaction: each service commits, so the tasks it queues run before the
@@ -113,6 +115,13 @@ class Command(BaseCommand):
                 ReportingLine.objects.get_or_create(
                     user=user, defaults={"manager": users[manager], "team_name": team})
         return users
+
+    def seed_dunning_policy(self) -> None:
+        """The demo company stops invoicing an account it suspends for not paying, and credits
+        the days it was blocked once the account has paid (issue 17), as an admin would set
+        the standard policy's suspend step."""
+        DunningPolicyStep.objects.filter(policy__is_default=True, key="suspend").update(
+            pauses_billing=True, credits_blocked_days=True)
 
     def seed_rates(self, accountant) -> None:
         """Monthly exchange rates over the demo history, imported like a treasury file."""
