@@ -204,3 +204,19 @@ def reseed_migration_data():
     the role groups that flush recreates); put them back."""
     for module, function in SEEDED_BY_MIGRATIONS:
         getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+@pytest.hookimpl(optionalhook=True)  # no such hook under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """`pytest -n 2` (make test) hands out tests by work stealing instead of xdist's `load`:
+    each worker starts on a contiguous half of the suite (a module's tests and its module-
+    scoped set-ups stay together) and an idle worker takes the not yet started tests off the
+    end of the other's queue, so a run of slow tests (the browser journeys, the fuzzers)
+    queued to one worker near the end no longer leaves the other waiting. An explicit
+    `--dist` is obeyed."""
+    if config.getvalue("dist") != "load" or any(
+            arg == "-d" or arg.startswith("--dist") for arg in config.invocation_params.args):
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
