@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db.backends.signals import connection_created
-from django.db.models.signals import class_prepared
+from django.db.models.signals import class_prepared, post_migrate
 from django.dispatch import receiver
 from hypothesis import HealthCheck, settings
 
@@ -196,6 +196,19 @@ SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
     ("payments.migrations.0002_default_dunning_policy", "seed"),
     ("payments.migrations.0015_german_dunning_texts", "seed"),
 ]
+
+
+@receiver(post_migrate, dispatch_uid="tests.reseed_after_flush")
+def _reseed_after_flush(sender, using="default", **kwargs):
+    """The flush that ends a transactional test emits post_migrate (once per app): after the
+    last app's, put back what the data migrations seed. So every test, transactional or not,
+    in any order and on a --reuse-db database, starts with the payment terms, approval rules,
+    chart of accounts and dunning policy the migrations made; before, a transactional test
+    that forgot `reseed_migration_data()` passed or failed by the order the tests ran in
+    (tests/api/test_usage.py's concurrent batches after tests/orders), and a --reuse-db run
+    after a transactional test started without them."""
+    if sender is list(django_apps.get_app_configs())[-1] and using == "default":
+        reseed_migration_data()
 
 
 def reseed_migration_data():
