@@ -7,12 +7,86 @@ from datetime import UTC, datetime
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.db.backends.signals import connection_created
+from django.db.models.signals import class_prepared, post_migrate
+from django.dispatch import receiver
 from hypothesis import HealthCheck, settings
 
 from core.roles import Role, assign_role
 
 # Playwright's sync API runs an event loop in the test thread next to live_server.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _historical_fsm_fields_skip_class_prepared():
+    """django-fsm's FSMField connects a `class_prepared` receiver for every model it is put
+    on, and migrations render each historical model again and again: by the last migration
+    class_prepared has hundreds of live receivers and creating the test database spends most
+    of its time dispatching that signal (8 of 8.5 minutes of `migrate` under load, 2 of 2.5
+    CPU minutes). A historical model (its own app registry) has no transition methods to
+    collect, so its fields need no receiver: they get their empty transition table at once.
+    Models of the project's registry still connect as django-fsm does."""
+    from django.apps import apps as global_apps
+    from django_fsm import FSMFieldMixin
+
+    contribute = FSMFieldMixin.contribute_to_class
+    if getattr(contribute, "historical_models_skip", False):
+        return
+
+    def contribute_to_class(self, cls, name, private_only=False, **kwargs):
+        if cls._meta.apps is global_apps:
+            return contribute(self, cls, name, private_only=private_only, **kwargs)
+        contribute(self, cls, name, private_only=private_only, **kwargs)
+        class_prepared.disconnect(self._collect_transitions)
+        self.transitions[cls] = {}
+        return None
+
+    contribute_to_class.historical_models_skip = True
+    FSMFieldMixin.contribute_to_class = contribute_to_class
+
+
+_historical_fsm_fields_skip_class_prepared()
+
+
+def _postgres_flush_deletes_rows():
+    """A transactional test (e2e, live server, row locks) ends with a flush. On PostgreSQL
+    Django flushes with one TRUNCATE of all ~150 tables: a new file for each table, about 6 s
+    a test here (3.8 s the TRUNCATE, 2 s its commit). The tests leave a few rows behind, so
+    DELETE FROM each table (the foreign keys deferred to the commit, as Django makes them)
+    empties the same tables in about 0.1 s, as Django's SQLite backend always does. Sequences
+    are not reset either way; a flush that resets them or cascades (available_apps) still
+    truncates."""
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no psycopg: SQLite only
+        return
+    truncate = DatabaseOperations.sql_flush
+    if getattr(truncate, "deletes_rows", False):
+        return
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences,
+                            allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            f"{style.SQL_KEYWORD('DELETE')} {style.SQL_KEYWORD('FROM')} "
+            f"{style.SQL_FIELD(self.quote_name(table))};" for table in tables]
+
+    sql_flush.deletes_rows = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_postgres_flush_deletes_rows()
+
+
+@receiver(connection_created)
+def _commits_do_not_wait_for_the_disk(sender, connection, **kwargs):
+    """A test database need not survive a crash: on PostgreSQL a commit returns before its
+    WAL reaches the disk (about 40 ms a commit on this shared machine). Locks, isolation and
+    what other connections see are unchanged."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, derandomize=True,
@@ -124,9 +198,38 @@ SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
 ]
 
 
+@receiver(post_migrate, dispatch_uid="tests.reseed_after_flush")
+def _reseed_after_flush(sender, using="default", **kwargs):
+    """The flush that ends a transactional test emits post_migrate (once per app): after the
+    last app's, put back what the data migrations seed. So every test, transactional or not,
+    in any order and on a --reuse-db database, starts with the payment terms, approval rules,
+    chart of accounts and dunning policy the migrations made; before, a transactional test
+    that forgot `reseed_migration_data()` passed or failed by the order the tests ran in
+    (tests/api/test_usage.py's concurrent batches after tests/orders), and a --reuse-db run
+    after a transactional test started without them."""
+    if sender is list(django_apps.get_app_configs())[-1] and using == "default":
+        reseed_migration_data()
+
+
 def reseed_migration_data():
     """A transactional test before this one flushed what migrations seed (payment terms,
     approval rules, the chart of accounts, the dunning policy; serialized_rollback clashes with
     the role groups that flush recreates); put them back."""
     for module, function in SEEDED_BY_MIGRATIONS:
         getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+@pytest.hookimpl(optionalhook=True)  # no such hook under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """`pytest -n 2` (make test) hands out tests by work stealing instead of xdist's `load`:
+    each worker starts on a contiguous half of the suite (a module's tests and its module-
+    scoped set-ups stay together) and an idle worker takes the not yet started tests off the
+    end of the other's queue, so a run of slow tests (the browser journeys, the fuzzers)
+    queued to one worker near the end no longer leaves the other waiting. An explicit
+    `--dist` is obeyed."""
+    if config.getvalue("dist") != "load" or any(
+            arg == "-d" or arg.startswith("--dist") for arg in config.invocation_params.args):
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
