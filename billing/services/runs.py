@@ -178,7 +178,7 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
     written = write_drafts(settled.drafts, on=run.as_of, run=run, by=as_actor(by).user)
     failures = {**plan.failures, **settled.failures, **written.failures}
     _record_failures(run, account_ids, failures)
-    chunk.invoice_count, chunk.failure_count = len(written.invoices), len(failures)
+    chunk.invoice_count, chunk.failure_count = len(written.invoice_ids), len(failures)
     chunk.finished_at = clock.now()
     chunk.save(update_fields=["invoice_count", "failure_count", "finished_at"])
     return chunk
