@@ -68,3 +68,23 @@ def test_two_chunks_draft_at_once_without_waiting_for_each_other(
     assert run.state == RunState.COMPLETED
     assert sorted(Invoice.objects.values_list("account_id", flat=True)) == sorted(
         a.pk for a in accounts)
+
+
+@pytest.mark.django_db
+def test_a_chunk_costs_the_same_queries_whatever_its_size(
+        finance, django_capture_on_commit_callbacks):
+    """Drafting is set-based: a chunk of six accounts makes no more queries than one of two
+    (none per invoice, line, record or tax total)."""
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (2, 6):
+        accounts = [customer() for _ in range(size)]
+        run = started(finance, django_capture_on_commit_callbacks, chunk_size=size,
+                      accounts=accounts)
+        chunk = InvoiceRunChunk.objects.get(run=run)
+        with CaptureQueriesContext(connection) as queries:
+            runs.run_invoice_chunk(chunk=chunk.pk, by=finance)
+        assert Invoice.objects.filter(run=run).count() == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
