@@ -1,17 +1,21 @@
 """Writing planned charges as draft invoices, in bulk: invoices, lines, billing records and tax
-totals each in one insert per batch (`core.bulk_rows.insert_rows`: COPY on PostgreSQL), never
-a query per row. A billing record is one-to-one with the scheduled charge it bills: that is the
-guard against billing twice. When a batch collides (another run billed the same charge at the
-same moment), each draft is written alone in a savepoint and the colliding account is recorded
-as a failure, to be billed by the next run.
+totals each in one insert per batch (`core.bulk_rows.insert_tuples`: COPY on PostgreSQL, from
+plain column values, no model instance per row), never a query per row. A billing record is
+one-to-one with the scheduled charge it bills: that is the guard against billing twice. When a
+batch collides (another run billed the same charge at the same moment), each draft is written
+alone in a savepoint and the colliding account is recorded as a failure, to be billed by the
+next run.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import FileField, JSONField, Value
+from django.db.models.expressions import DatabaseDefault
 
 from billing.models import (
     BillingRecord,
@@ -32,12 +36,12 @@ from billing.services.taxing import (
     policy_columns,
     tax_lines,
 )
-from core.bulk_rows import insert_rows
+from core.bulk_rows import insert_tuples
 
 
 @dataclass
 class Written:
-    invoices: list[Invoice]
+    invoice_ids: list[int]
     failures: dict[int, str]
 
 
@@ -52,79 +56,123 @@ def taxed(draft: PlannedInvoice, place: Place, on: date, book: TaxBook) -> Taxed
                      policy=draft.policy)
 
 
-def _invoice(draft, document, place, run, by) -> Invoice:
-    return Invoice(kind=InvoiceKind.RUN if run else InvoiceKind.MANUAL, run=run,
-                   account_id=draft.account_id, currency=draft.currency,
-                   subtotal=document.subtotal, tax_total=document.tax, total=document.total,
-                   cash_rounding=document.cash_rounding, amount_due=document.total,
-                   tax_exempt=place.exempt, created_by=by, **policy_columns(draft.policy))
+class _Table:
+    """A table's rows as plain dicts over the columns of one instance built with the batch's
+    shared values: its defaults, `db_default`s and timestamps are taken once, as the
+    constructor and `pre_save` give them, and each row names only what differs. Building a
+    model instance per row (django-fsm's constructor above all) was about a third of drafting
+    (issue 23)."""
+
+    def __init__(self, model, **shared):
+        template = model(**shared)
+        self.model, self.base = model, {}
+        for field in model._meta.concrete_fields:
+            if field.generated or field.primary_key:
+                continue
+            value = field.pre_save(template, True)
+            if isinstance(value, DatabaseDefault):
+                default = field.db_default  # a constant, as insert_rows takes it
+                value = default.value if isinstance(default, Value) else default
+            if isinstance(field, FileField):
+                value = field.get_prep_value(value)  # the file's name
+            self.base[field.attname] = value
+        postgres = connection.vendor == "postgresql"
+        self.dumps = {field.attname: field.encoder for field in model._meta.concrete_fields
+                      if postgres and isinstance(field, JSONField)}
+
+    def insert(self, rows: Sequence[dict]) -> list[int]:
+        """Insert the rows; their new ids, in order."""
+        names = list(self.base)
+        tuples = []
+        for row in rows:
+            merged = {**self.base, **row}
+            for name, encoder in self.dumps.items():
+                if merged[name] is not None:
+                    merged[name] = json.dumps(merged[name], cls=encoder)
+            tuples.append(tuple(merged[name] for name in names))
+        return insert_tuples(self.model, names, tuples)
 
 
-def _rows(invoice, draft, document, place):
+def _invoice(draft, document, place) -> dict:
+    return {"account_id": draft.account_id, "currency": draft.currency,
+            "subtotal": document.subtotal, "tax_total": document.tax, "total": document.total,
+            "cash_rounding": document.cash_rounding, "amount_due": document.total,
+            "tax_exempt": place.exempt, **policy_columns(draft.policy)}
+
+
+def _rows(invoice_id, draft, document, place):
+    """The invoice's lines, its billing records (each with the index of its line) and its
+    tax totals, as column values."""
     lines, records, taxes = [], [], []
-    record_of: dict[int, BillingRecord] = {}  # by scheduled charge
+    record_of: dict[int, dict] = {}  # by scheduled charge
     for position, (planned, (tax_amount, detail), net, treatment) in enumerate(
             zip(draft.lines, document.line_taxes, document.line_nets, document.line_vat,
                 strict=True), start=1):
-        line = InvoiceLine(invoice=invoice, position=position, source=planned.source,
-                           contract_line_id=planned.contract_line_id,
-                           product_id=planned.product_id, description=planned.description[:255],
-                           quantity=planned.quantity, unit_price=planned.unit_price,
-                           amount=net, tax_amount=tax_amount, tax_detail=detail,
-                           inclusive_amount=planned.amount if planned.tax_inclusive else None,
-                           tax_category=planned.tax_category or "",
-                           period_start=planned.period_start, period_end=planned.period_end,
-                           proration=planned.proration, **line_vat(treatment, detail))
-        lines.append(line)
+        lines.append({"invoice_id": invoice_id, "position": position, "source": planned.source,
+                      "contract_line_id": planned.contract_line_id,
+                      "product_id": planned.product_id,
+                      "description": planned.description[:255],
+                      "quantity": planned.quantity, "unit_price": planned.unit_price,
+                      "amount": net, "tax_amount": tax_amount, "tax_detail": detail,
+                      "inclusive_amount": planned.amount if planned.tax_inclusive else None,
+                      "tax_category": planned.tax_category or "",
+                      "period_start": planned.period_start, "period_end": planned.period_end,
+                      "proration": planned.proration, **line_vat(treatment, detail)})
         if planned.shortfall:  # billed with the usage it tops up: one charge, one record
-            record_of[planned.scheduled_charge_id].amount += planned.amount
+            record_of[planned.scheduled_charge_id]["amount"] += planned.amount
             continue
-        record = BillingRecord(contract_line_id=planned.contract_line_id,
-                               scheduled_charge_id=planned.scheduled_charge_id,
-                               kind=planned.kind, period_start=planned.period_start,
-                               period_end=planned.period_end, amount=planned.amount,
-                               currency=draft.currency, invoice=invoice, invoice_line=line)
+        record = {"contract_line_id": planned.contract_line_id,
+                  "scheduled_charge_id": planned.scheduled_charge_id, "kind": planned.kind,
+                  "period_start": planned.period_start, "period_end": planned.period_end,
+                  "amount": planned.amount, "currency": draft.currency,
+                  "invoice_id": invoice_id, "invoice_line_id": lines[-1]}
         record_of[planned.scheduled_charge_id] = record
         records.append(record)
     for total in document.totals:
-        taxes.append(InvoiceTax(invoice=invoice, name=total.name, percent=total.percent,
-                                country=place.country, region=total.region,
-                                taxable_amount=total.taxable_amount,
-                                tax_amount=total.tax_amount,
-                                per_unit_amount=total.per_unit))
+        taxes.append({"invoice_id": invoice_id, "name": total.name, "percent": total.percent,
+                      "country": place.country, "region": total.region,
+                      "taxable_amount": total.taxable_amount, "tax_amount": total.tax_amount,
+                      "per_unit_amount": total.per_unit})
     return lines, records, taxes
 
 
-def _write_batch(items, *, run, by) -> list[Invoice]:
-    invoices = insert_rows(Invoice, [_invoice(d, doc, p, run, by) for d, doc, p in items])
+def _write_batch(items, *, run, by) -> list[int]:
+    """Invoices, lines, billing records and tax totals: one insert each for the batch."""
+    invoice_ids = _Table(Invoice, kind=InvoiceKind.RUN if run else InvoiceKind.MANUAL,
+                         run=run, created_by=by).insert(
+        [_invoice(draft, document, place) for draft, document, place in items])
     lines, records, taxes = [], [], []
-    for invoice, (draft, document, place) in zip(invoices, items, strict=True):
-        more = _rows(invoice, draft, document, place)
+    for invoice_id, (draft, document, place) in zip(invoice_ids, items, strict=True):
+        more = _rows(invoice_id, draft, document, place)
         lines += more[0]
         records += more[1]
         taxes += more[2]
-    insert_rows(InvoiceLine, lines)
+    line_ids = _Table(InvoiceLine).insert(lines)
+    line_id = {id(line): pk for line, pk in zip(lines, line_ids, strict=True)}
     for record in records:
-        record.invoice_line_id = record.invoice_line.pk
-    insert_rows(BillingRecord, records)
-    insert_rows(InvoiceTax, taxes)
-    _mark_usage_billed(records, invoices)
-    return invoices
+        record["line"] = record["invoice_line_id"]
+        record["invoice_line_id"] = line_id[id(record["line"])]
+    record_ids = _Table(BillingRecord).insert(
+        [{k: v for k, v in r.items() if k != "line"} for r in records])
+    for record, pk in zip(records, record_ids, strict=True):
+        record["id"] = pk
+    _Table(InvoiceTax).insert(taxes)
+    _mark_usage_billed(records, dict(zip(invoice_ids, (d.account_id for d, _, _ in items),
+                                         strict=True)))
+    return invoice_ids
 
 
-def _mark_usage_billed(records: Sequence[BillingRecord], invoices: Sequence[Invoice]) -> None:
+def _mark_usage_billed(records: Sequence[dict], account_of: dict[int, int]) -> None:
     """Usage rated onto an invoice points at its billing record (one update per usage charge;
     runs of subscriptions only have none)."""
-    account_of = {invoice.pk: invoice.account_id for invoice in invoices}
     for record in records:
-        if record.kind != "usage":
+        if record["kind"] != "usage":
             continue
-        line = record.invoice_line
         UsageRecord.objects.filter(
-            account_id=account_of[record.invoice_id], product_id=line.product_id,
-            billing_record__isnull=True, occurred_at__date__gte=record.period_start,
-            occurred_at__date__lte=record.period_end,
-        ).update(billing_record=record)
+            account_id=account_of[record["invoice_id"]], product_id=record["line"]["product_id"],
+            billing_record__isnull=True, occurred_at__date__gte=record["period_start"],
+            occurred_at__date__lte=record["period_end"],
+        ).update(billing_record_id=record["id"])
 
 
 def write_drafts(drafts: Sequence[PlannedInvoice], *, on: date, run=None, by) -> Written:
@@ -145,7 +193,7 @@ def write_drafts(drafts: Sequence[PlannedInvoice], *, on: date, run=None, by) ->
             return Written(_write_batch(items, run=run, by=by), failures)
     except IntegrityError:
         pass  # someone billed some of these periods meanwhile: write each alone
-    written = []
+    written: list[int] = []
     for item in items:
         try:
             with transaction.atomic():

@@ -164,7 +164,10 @@ def _record_failures(run: InvoiceRun, account_ids: list[int], failures: dict[int
 
 @transaction.atomic
 def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
-    chunk = InvoiceRunChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+    # `of=self`: the chunk's row alone. A plain FOR UPDATE over the join locked the run's row
+    # too, until the chunk committed, so two workers drafted one chunk at a time (issue 23).
+    chunk = (InvoiceRunChunk.objects.select_for_update(of=("self",)).select_related("run")
+             .get(pk=chunk_id))
     run = chunk.run
     if chunk.finished_at is not None or run.state != RunState.RUNNING:
         return None
@@ -175,10 +178,9 @@ def _bill_chunk(chunk_id: int, by) -> InvoiceRunChunk | None:
     written = write_drafts(settled.drafts, on=run.as_of, run=run, by=as_actor(by).user)
     failures = {**plan.failures, **settled.failures, **written.failures}
     _record_failures(run, account_ids, failures)
-    chunk.invoice_count, chunk.failure_count = len(written.invoices), len(failures)
+    chunk.invoice_count, chunk.failure_count = len(written.invoice_ids), len(failures)
     chunk.finished_at = clock.now()
     chunk.save(update_fields=["invoice_count", "failure_count", "finished_at"])
-    InvoiceRun.beat(run.pk)
     return chunk
 
 
@@ -189,12 +191,16 @@ def run_invoice_chunk(*, chunk, by) -> InvoiceRunChunk:
     chunk_id = chunk if isinstance(chunk, int) else chunk.pk
     _bill_chunk(chunk_id, by)
     chunk = InvoiceRunChunk.objects.get(pk=chunk_id)
+    # after the chunk's commit: the run's row is never held while a chunk drafts
+    InvoiceRun.beat(chunk.run_id)
     complete_run_if_done(run=chunk.run, by=by)
     return chunk
 
 
 @transaction.atomic
 def complete_run_if_done(*, run, by) -> InvoiceRun:
+    if run.chunks.filter(finished_at__isnull=True).exists():
+        return run  # not the last chunk: the run's row is not locked at all
     run = run_for_update(run.pk)
     if run.state == RunState.RUNNING and not run.chunks.filter(finished_at__isnull=True).exists():
         run = run_transition(run, "complete", by=by, on=run.as_of, at=clock.now())

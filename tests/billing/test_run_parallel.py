@@ -1,0 +1,90 @@
+"""Invoice run chunks drafted by two workers at once (issue 23): a chunk's transaction locks its
+own chunk row, never the run's, so a second worker drafts its chunk meanwhile instead of
+waiting for the first to commit (the run row locked by every chunk made two workers draft no
+faster than one). PostgreSQL only: SQLite serialises writers."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from billing.models import Invoice, InvoiceRunChunk, RunState
+from billing.services import runs
+from core import outbox
+from tests.billing.test_run_faults import started
+from tests.billing.test_runs import customer
+from tests.conftest import reseed_migration_data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_chunks_draft_at_once_without_waiting_for_each_other(
+        finance, monkeypatch, django_capture_on_commit_callbacks):
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need PostgreSQL; SQLite serialises writers "
+                    "(reason printed by -ra)")
+    reseed_migration_data()
+    monkeypatch.setattr(outbox, "send", lambda ids=None: 0)  # no worker: chunks run here
+    accounts = [customer() for _ in range(2)]
+    run = started(finance, django_capture_on_commit_callbacks, chunk_size=1)
+    first, second = InvoiceRunChunk.objects.filter(run=run).order_by("sequence")
+    inside, release = threading.Event(), threading.Event()
+    write_drafts = runs.write_drafts
+
+    def held(*args, **kwargs):  # the first chunk stops half-way, its transaction open
+        if not inside.is_set():
+            inside.set()
+            release.wait(20)
+        return write_drafts(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "write_drafts", held)
+    errors = []
+
+    def first_worker():
+        try:
+            runs.run_invoice_chunk(chunk=first.pk, by=finance)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    try:
+        assert inside.wait(20)
+        with connection.cursor() as cursor:  # waiting on the first chunk's locks fails fast
+            cursor.execute("SET lock_timeout = '3s'")
+        runs.run_invoice_chunk(chunk=second.pk, by=finance)
+        second.refresh_from_db()
+        assert second.finished_at is not None and second.invoice_count == 1
+        first.refresh_from_db()
+        assert first.finished_at is None  # the first is still drafting
+    finally:
+        release.set()
+        worker.join(30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert not errors
+    run.refresh_from_db()
+    assert run.state == RunState.COMPLETED
+    assert sorted(Invoice.objects.values_list("account_id", flat=True)) == sorted(
+        a.pk for a in accounts)
+
+
+@pytest.mark.django_db
+def test_a_chunk_costs_the_same_queries_whatever_its_size(
+        finance, django_capture_on_commit_callbacks):
+    """Drafting is set-based: a chunk of six accounts makes no more queries than one of two
+    (none per invoice, line, record or tax total)."""
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (2, 6):
+        accounts = [customer() for _ in range(size)]
+        run = started(finance, django_capture_on_commit_callbacks, chunk_size=size,
+                      accounts=accounts)
+        chunk = InvoiceRunChunk.objects.get(run=run)
+        with CaptureQueriesContext(connection) as queries:
+            runs.run_invoice_chunk(chunk=chunk.pk, by=finance)
+        assert Invoice.objects.filter(run=run).count() == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
