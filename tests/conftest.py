@@ -193,6 +193,9 @@ SEEDED_BY_MIGRATIONS = [  # idempotent data migrations: module, function
     ("quotes.migrations.0003_default_approval_rules", "seed"),
     ("ledger.migrations.0002_default_chart", "seed_chart"),
     ("ledger.migrations.0003_opening_balances_account", "add_account"),
+    ("ledger.migrations.0009_accounts_for_returns_fees_interest_rounding", "add_accounts"),
+    ("revrec.migrations.0016_goods_returns", "add_inventory"),
+    ("payments.migrations.0010_clearing_rule_germany", "seed"),
     ("payments.migrations.0002_default_dunning_policy", "seed"),
     ("payments.migrations.0015_german_dunning_texts", "seed"),
 ]
