@@ -8,7 +8,6 @@ transition. Issued invoices never change; void (no payment or credit applied) re
 keeps the number and releases the billing records so the charges bill again.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -16,8 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import JSONField
+from django.db import transaction
 
 from billing import journal
 from billing.einvoice import readiness
@@ -236,38 +234,10 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     for invoice, entry in drafts:
         invoice.journal_entry = next(posted) if entry is not None else None
         invoice.updated_at = now
-    _store_issued(invoices)
+    update_columns(Invoice, invoices, ISSUED_FIELDS)
     issued = run_bulk_transition(invoices, "issue", by=actor, on=day)
     record_events("invoice.issued", issued)
     return issued
-
-
-def _store_issued(invoices: list[Invoice]) -> None:
-    """Write the issued fields of the batch. On PostgreSQL the rows go by COPY into a temporary
-    table and one UPDATE ... FROM it: the array parameters of `update_columns` are quoted
-    element by element in Python (the JSON copies of seller and buyer a regex substitution per
-    quote), about a quarter of issuing (issue 23)."""
-    if connection.vendor != "postgresql":
-        update_columns(Invoice, invoices, ISSUED_FIELDS)
-        return
-    fields = [Invoice._meta.get_field(name) for name in ISSUED_FIELDS]
-    quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in fields]
-    dumps = [(lambda v, f=field: None if v is None else json.dumps(v, cls=f.encoder))
-             if isinstance(field, JSONField) else None for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE billing_issuing ON COMMIT DROP AS "
-                       f"SELECT id, {', '.join(columns)} FROM billing_invoice WITH NO DATA")
-        with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY billing_issuing (id, {', '.join(columns)}) FROM STDIN") as copy:
-            for invoice in invoices:
-                values = [getattr(invoice, field.attname) for field in fields]
-                copy.write_row([invoice.pk, *(dump(v) if dump else v
-                                              for dump, v in zip(dumps, values, strict=True))])
-        sets = ", ".join(f"{column} = i.{column}" for column in columns)
-        cursor.execute(f"UPDATE billing_invoice SET {sets} FROM billing_issuing i "
-                       "WHERE billing_invoice.id = i.id")
-        cursor.execute("DROP TABLE billing_issuing")
 
 
 def _locked_drafts(pks) -> list[Invoice]:

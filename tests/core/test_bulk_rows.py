@@ -31,3 +31,28 @@ def test_a_field_left_to_its_database_default_is_written_with_it():
 
     stored = InvoiceLine.objects.get(pk=line.pk)
     assert (stored.vat_reason, stored.vat_article, stored.description) == ("", "", "Setup")
+
+
+@pytest.mark.parametrize("staged", [False, True], ids=["one statement", "staged by COPY"])
+def test_update_columns_writes_each_rows_values_whichever_way_it_goes(monkeypatch, staged):
+    """Few rows go in one UPDATE over arrays, many by COPY into a staging table (issue 23);
+    either way each row gets its own JSON (quotes, backslashes, non-ASCII, null), time and
+    text, and the other columns stay."""
+    from datetime import UTC, datetime
+
+    from core import bulk_rows
+    from core.bulk_rows import update_columns
+    from core.models import OutboxMessage
+
+    monkeypatch.setattr(bulk_rows, "COPY_FROM", 2 if staged else 10_000)
+    rows = insert_rows(OutboxMessage, [OutboxMessage(task=f"t{n}", args=[n]) for n in range(3)])
+    values = [["a \"quoted\" \\\\ value", {"k": "é€"}], [], [None, 1.5]]
+    for row, args, n in zip(rows, values, range(3), strict=True):
+        row.args, row.sent_at = args, datetime(2026, 12, 7, n, tzinfo=UTC)
+        row.last_error, row.task = f"error {n}", "changed in memory only"
+
+    update_columns(OutboxMessage, rows, ["args", "sent_at", "last_error"])
+
+    stored = OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
+    assert [(m.task, m.args, m.sent_at.hour, m.last_error) for m in stored] == [
+        (f"t{n}", values[n], n, f"error {n}") for n in range(3)]
