@@ -145,7 +145,8 @@ def periods_before(terms: LineTerms, counts_from: date, first_day: date) -> int:
     """
     if first_day <= counts_from:
         return 0
-    ran = replace(terms, start_on=counts_from, end_on=max(terms.end_on, first_day))
+    ran = replace(terms, start_on=counts_from, end_on=max(terms.end_on, first_day),
+                  starts_at=None, ends_at=None)  # periods counted, not moments
     return sum(1 for charge in charge_schedule(ran) if charge.period_end < first_day)
 
 

@@ -59,6 +59,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     payment_terms = models.ForeignKey("customers.PaymentTerms", on_delete=models.PROTECT,
                                       related_name="+")
     start_on = models.DateField()
+    starts_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The moment service starts on the start day, in the account's time zone; "
+                  "lines priced by the second charge their first period from it (empty: "
+                  "from the start of the day).")
     term_months = models.PositiveSmallIntegerField(default=12,
                                                    validators=[MinValueValidator(1)])
     bill_day = models.PositiveSmallIntegerField(

@@ -41,7 +41,7 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count
+from contracts.services._common import default_day_count, moment_policies
 from contracts.services.coupons import coupons_running, record_quote_coupons, running_on
 from contracts.services.schedules import (
     charges_of,
@@ -235,6 +235,7 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
         bill_day=replaces.bill_day if replaces else contract.account.bill_day,
         proration_convention=(replaces.proration_convention if replaces
                               else default_day_count()),
+        **moment_policies(quote_line.price_snapshot, contract.account),
         price_snapshot=quote_line.price_snapshot,
         discount_percent=quote_line.discount_percent, included=quote_line.included,
         list_unit_price=quote_line.list_unit_price,

@@ -14,7 +14,7 @@ from quotes.services._common import locked, number_for
 from quotes.services.repricing import store_prices
 
 COPIED_FIELDS = ("kind", "account", "contact", "currency", "price_book", "payment_terms",
-                 "start_on", "term_months", "bill_day", "expires_on", "customer_notes",
+                 "start_on", "starts_at", "term_months", "bill_day", "expires_on", "customer_notes",
                  "internal_notes")
 COPIED_LINE_FIELDS = ("product_id", "description", "quantity", "billing_period",
                       "price_snapshot", "discount_percent", "discount_per_period", "included",
