@@ -88,6 +88,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     tax_estimate = models.DecimalField(**AMOUNT)
     coupon_total = models.DecimalField(**AMOUNT, help_text="What the coupons take off over the "
                                                            "term (quotes.coupon_amounts).")
+    contract_coupons = models.ManyToManyField(
+        "catalog.Coupon", blank=True, related_name="+",
+        help_text="On an amendment: the contract's coupons still running on its lines on the "
+                  "effective date (recorded when the amendment starts); the stacking rule "
+                  "counts them.")
 
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)

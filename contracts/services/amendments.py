@@ -42,7 +42,12 @@ from contracts.selectors import (
     signer_contact,
 )
 from contracts.services._common import default_day_count, moment_policies
-from contracts.services.coupons import coupons_running, record_quote_coupons, running_on
+from contracts.services.coupons import (
+    coupons_running,
+    record_quote_coupons,
+    running_on,
+    running_on_day,
+)
 from contracts.services.schedules import (
     charges_of,
     convention_of,
@@ -141,6 +146,8 @@ def start_amendment(*, contract, by, effective_on: date | None,
                         f"credited for the rest of the term, prorated by day."), on=today)
     amendment = Amendment.objects.create(contract=contract, quote=quote,
                                          effective_on=effective_on, created_by=actor.user)
+    quote.contract_coupons.set([c.coupon_id for c in running_on_day(
+        coupons_running(contract), lines, day=effective_on)])
     history_row(contract, "start_amendment", by=actor, source=contract.state,
                 target=contract.state, on=today,
                 note=f"Amendment quote {quote} from {effective_on:%Y-%m-%d}").save()

@@ -75,6 +75,21 @@ def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine],
     return out
 
 
+def running_on_day(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
+                   day: date) -> list[ContractCoupon]:
+    """The coupons still running on `day` on some of the contract's `lines` they cover (an
+    amendment from `day` records them on its quote: the stacking rule counts them)."""
+    out = []
+    for coupon in coupons:
+        covered = {line.pk for line in coupon.lines.all()}
+        terms = coupon.terms()
+        if any(applies_in_period(terms, periods_before(line_terms(line), coupon.counts_from,
+                                                       day))
+               for line in lines if line.pk in covered):
+            out.append(coupon)
+    return out
+
+
 def remaining_periods(coupon: ContractCoupon, line: ContractLine, first_day: date) -> int | None:
     """What a renewal from `first_day` carries of the coupon on `line` (billed as the line):
     None for a forever coupon, the periods left of a repeating one, 0 when it has run out."""

@@ -30,6 +30,7 @@ def _copy(source: Quote, *, owner, **overrides) -> Quote:
     """A draft with the source's header, totals and lines (snapshots and prices as they are)."""
     fields = {name: getattr(source, name) for name in (*COPIED_FIELDS, *TOTALS)}
     quote = Quote.objects.create(owner=owner, **(fields | overrides))
+    quote.contract_coupons.set(source.contract_coupons.all())
     lines = list(source.lines.order_by("position", "pk"))
     copies = {}
     for line in lines:
