@@ -403,7 +403,8 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
                                            effective_on=effective, amendment=amendment)
     end_lines(ending, last_day=effective - ONE_DAY, change=change)
-    run_bulk_transition(ending, "end", by=actor, on=today, update_fields=["end_on"],
+    run_bulk_transition(ending, "end", by=actor, on=today,
+                        update_fields=["end_on", "ends_at"],
                         note=f"Amended from {effective:%Y-%m-%d} by quote {quote}",
                         last_day=effective - ONE_DAY)
     last = contract.lines.aggregate(last=Max("position"))["last"] or 0

@@ -1,10 +1,10 @@
 """A coupon that does not stack is used alone (issue 17), also across an amendment: a code
-entered on an amendment quote is refused at its field when a coupon running on the contract, on
-the lines the amendment changes, does not stack (or when the code itself does not stack and one
-runs), and nothing is saved. Stripe: a subscription holds one discount unless the discounts are
-given as a list ("discounts" on the subscription, https://docs.stripe.com/billing/subscriptions/
-coupons); Chargebee: a coupon's "apply_on" and its stacking setting decide whether it "can be
-applied along with other coupons" (Chargebee, "Coupons", Stacking)."""
+entered on an amendment quote is refused at its field when a coupon running on the contract's
+lines on the effective date does not stack (or when the code itself does not stack and one
+runs), and nothing is saved. The rule is `catalog.coupons.coupon_problems`' ("a coupon that does
+not stack is used alone"), as Chargebee's and Stripe's stacking of several discounts on a
+subscription is a choice made per coupon; an amendment's code meets the contract's running
+coupons as a new quote's code meets the quote's."""
 
 from decimal import Decimal as D
 
