@@ -222,6 +222,7 @@ class PriceBookEntryAdmin(PriceHistoryMixin, admin.ModelAdmin):
         ("Percentage of other lines or of transactions", {
             "fields": ["percent", "percent_of_kind", "percent_of_family", "fixed_fee",
                        "free_transactions", "transaction_minimum", "transaction_maximum"]}),
+        ("Proration", {"fields": ["proration_granularity"]}),
         ("Snapshot", {"fields": ["snapshot_preview"]}),
     ]
     readonly_fields = ["snapshot_preview"]

@@ -30,6 +30,17 @@ arrears (due the day after its period ends, rated then, so its row holds no amou
 charge is due on its day; a credit (negative) is due on the day the change that made it takes
 effect.
 
+Granularity (`catalog.proration.Granularity`, chosen per price and kept on the contract line):
+  DAY          part periods by whole days under the line's day-count convention. The default.
+  SECOND       a line that starts or ends at a moment within a day (`starts_at`, `ends_at`,
+               aware) has the part period holding that moment prorated by whole seconds over
+               the whole aligned period, both counted between the local midnights of the
+               line's time zone (the account's): Stripe prorates "down to the second". The
+               day a moment belongs to is its day in that zone (`start_on`, `end_on` must be
+               those days). A part period with no moment in it is counted by days as ever,
+               and a line billed once for its term is never prorated. Ending a row early
+               (`end_early`) splits it by days.
+
 Rounding point: a whole period charges the line's amount per period as priced; a part period
 charges `catalog.proration.prorate` of it over the whole aligned period it belongs to, rounded
 once and explained ("19 of 31 days × $100.00 = $61.29"). Ending a row early splits the row's
@@ -48,12 +59,22 @@ up exactly to what the row charged.
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from catalog.pricing import BillingPeriod
-from catalog.proration import DEFAULT, Convention, bill_date, days_used, prorate
+from catalog.proration import (
+    DEFAULT,
+    Convention,
+    Granularity,
+    bill_date,
+    day_start,
+    days_used,
+    local_day,
+    prorate,
+    prorate_seconds,
+)
 from core.dates import add_months
 from core.formatting import format_rate
 from core.money import allocate, round_money
@@ -91,6 +112,10 @@ class LineTerms:
     bill_day: int = 1
     convention: Convention = DEFAULT
     usage: bool = False
+    granularity: str = Granularity.DAY
+    starts_at: datetime | None = None  # the moment service starts (a moment of `start_on`)
+    ends_at: datetime | None = None  # the moment service stops (a moment of `end_on`)
+    time_zone: str = "UTC"  # the account's: which day a moment belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +140,8 @@ class Charge:
     days: int | None = None  # days charged, when prorated
     period_days: int | None = None  # days of the whole period, when prorated
     explanation: str = ""
+    seconds: int | None = None  # seconds charged, when prorated by the second
+    period_seconds: int | None = None  # seconds of the whole period, then
 
 
 def _check(terms: LineTerms) -> BillingPeriod:
@@ -124,7 +151,24 @@ def _check(terms: LineTerms) -> BillingPeriod:
     if not 1 <= terms.bill_day <= 31:
         raise ValueError("the bill day is between 1 and 31")
     Alignment(terms.alignment)
+    Granularity(terms.granularity)
+    _check_moments(terms)
     return period
+
+
+def _check_moments(terms: LineTerms) -> None:
+    """A line's moments fall on its first and last days in its time zone (a line that stops
+    at midnight stops with the day before and needs no moment)."""
+    zone = terms.time_zone
+    if terms.starts_at is not None and local_day(terms.starts_at, zone) != terms.start_on:
+        raise ValueError(f"the line starts at {terms.starts_at}, which is not on its first "
+                         f"day {terms.start_on} in {zone}")
+    if terms.ends_at is not None and local_day(terms.ends_at, zone) != terms.end_on:
+        raise ValueError(f"the line stops at {terms.ends_at}, which is not within its last "
+                         f"day {terms.end_on} in {zone}")
+    if terms.starts_at is not None and terms.ends_at is not None \
+            and terms.ends_at <= terms.starts_at:
+        raise ValueError("the line stops before it starts")
 
 
 def _first_boundary(terms: LineTerms, months: int) -> tuple[date, int]:
@@ -181,8 +225,37 @@ def periods(terms: LineTerms) -> list[Period]:
     return list(_slices(terms, period))
 
 
+def _moments(terms: LineTerms, period: Period) -> tuple[datetime, datetime] | None:
+    """The period's service window by the second, when the price counts seconds and the line
+    starts or stops at a moment within this period (else None: counted by days)."""
+    if terms.granularity != Granularity.SECOND:
+        return None
+    starts = terms.starts_at if period.start == terms.start_on else None
+    ends = terms.ends_at if period.end == terms.end_on else None
+    if starts is None and ends is None:
+        return None
+    zone = terms.time_zone
+    return (starts or day_start(period.start, zone),
+            ends or day_start(period.end + ONE_DAY, zone))
+
+
+def _by_seconds(terms: LineTerms, period: Period, amount: Decimal,
+                window: tuple[datetime, datetime]) -> Charge:
+    zone = terms.time_zone
+    part = prorate_seconds(amount, terms.currency, service_start=window[0],
+                           service_end=window[1],
+                           period_start=day_start(period.aligned_start, zone),
+                           period_end=day_start(period.aligned_end + ONE_DAY, zone))
+    return Charge(ChargeKind.RECURRING, period.start, period.end, period.start, part.amount,
+                  explanation=part.explanation, seconds=part.seconds,
+                  period_seconds=part.period_seconds)
+
+
 def _recurring(terms: LineTerms, period: Period) -> Charge:
     amount = round_money(terms.amount_per_period, terms.currency)
+    window = None if terms.billing_period == BillingPeriod.TERM else _moments(terms, period)
+    if window is not None:
+        return _by_seconds(terms, period, amount, window)
     if not period.partial:
         return Charge(ChargeKind.RECURRING, period.start, period.end, period.start, amount,
                       explanation=f"Whole period: {format_rate(amount, terms.currency)}")

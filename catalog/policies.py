@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from catalog.proration import Convention, convention_from_setting
+from catalog.proration import Convention, Granularity, convention_from_setting
 from catalog.tax import TaxRounding
 
 
@@ -17,6 +17,24 @@ def default_convention() -> Convention:
     """The day-count convention new lines take (setting PRORATION_CONVENTION: "actual" or
     "30/360")."""
     return convention_from_setting(settings.PRORATION_CONVENTION)
+
+
+def default_time_zone() -> str:
+    """The time zone a line's moments are read in when its account names none (setting
+    TIME_ZONE, the company's)."""
+    return settings.TIME_ZONE
+
+
+def time_zone_of(account) -> str:
+    """The time zone a document of `account` reads moments in: the account's when it names one
+    (`customers.Account.time_zone`, asked of customers for issue 17), else the company's."""
+    return getattr(account, "time_zone", "") or default_time_zone()
+
+
+def granularity_of(snapshot: dict) -> Granularity:
+    """The proration granularity a frozen price carries (by day when it names none)."""
+    return Granularity((snapshot or {}).get("source", {}).get("proration_granularity",
+                                                             Granularity.DAY))
 
 
 def due_dates_on_business_days() -> bool:

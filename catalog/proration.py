@@ -7,6 +7,7 @@
     convention_from_setting(value) -> Convention
     prorate_seconds(amount, currency, *, service_start, service_end, period_start,
                     period_end) -> SecondProration
+    local_day(moment, zone) -> date;  day_start(day, zone) -> datetime
 
 End dates here are *exclusive*: the first day not billed, so a period "2026-01-01 to
 2026-02-01" is January, and a service that ends on 2026-01-20 was billed through the 19th.
@@ -46,9 +47,10 @@ Worked example (a $100.00 monthly line that starts on 13 January):
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from core.formatting import format_rate
 from core.money import round_money
@@ -185,6 +187,32 @@ def bill_date(year: int, month: int, bill_day: int) -> date:
 # ---------------------------------------------------------------------------------------------
 
 SECOND = timedelta(seconds=1)
+
+
+class Granularity(StrEnum):
+    """How a price's part periods are counted (chosen per price book entry, kept on the contract
+    line): whole days under the line's day-count convention, or whole seconds when the line
+    starts or ends at a moment within a day (`catalog.charge_schedule` decides which)."""
+
+    DAY = "day"
+    SECOND = "second"
+
+    @property
+    def label(self) -> str:
+        return {"day": "By day", "second": "By second (within a day)"}[self.value]
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    """The day `moment` belongs to in the time zone `zone` (an IANA name): the account's zone
+    decides the day of a change, so 23:30 UTC on 31 January is 1 February in Tokyo."""
+    if moment.tzinfo is None:
+        raise ValueError("a moment needs its time zone")
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def day_start(day: date, zone: str) -> datetime:
+    """Midnight at the start of `day` in the time zone `zone` (aware)."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from catalog.charge_schedule import Alignment, ChargeKind
 from catalog.models import BillingPeriod
-from catalog.proration import DayCount
+from catalog.proration import DayCount, Granularity
 from contracts.terms import unknown_placeholders
 from core.fields import TimestampField
 
@@ -257,6 +257,20 @@ class ContractLine(FSMModelMixin, models.Model):
     proration_convention = models.CharField(
         max_length=16, choices=[(d.value, d.value) for d in DayCount], default=DayCount.ACTUAL,
         help_text="How part periods are counted: actual days, or 30/360.")
+    proration_granularity = models.CharField(
+        max_length=8, choices=[(g.value, g.label) for g in Granularity], default=Granularity.DAY,
+        db_default=Granularity.DAY.value,
+        help_text="By day, or by second for a line that starts or ends within a day (its "
+                  "price's, copied when the line was made).")
+    starts_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="The moment service starts, within its first "
+                                               "day (empty: at the day's start).")
+    ends_at = models.DateTimeField(null=True, blank=True,
+                                   help_text="The moment service stops, within its last day "
+                                             "(empty: at the day's end).")
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC",
+                                 help_text="The account's time zone when the line was made: "
+                                           "which day a moment belongs to.")
     price_snapshot = models.JSONField()
     discount_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     included = models.BooleanField(default=False)
@@ -317,8 +331,8 @@ class ContractLine(FSMModelMixin, models.Model):
     def end(self, *, last_day=None):
         """An amendment, termination, expiry or renewal ends it (run in bulk); `last_day` moves
         its end earlier, never later."""
-        if last_day is not None:
-            self.end_on = min(self.end_on, last_day)
+        if last_day is not None and last_day < self.end_on:
+            self.end_on, self.ends_at = last_day, None  # it now serves its last day whole
 
     @property
     def is_recurring(self) -> bool:
@@ -381,6 +395,9 @@ class ScheduledCharge(models.Model):
     days = models.PositiveIntegerField(null=True, blank=True)
     period_days = models.PositiveIntegerField(null=True, blank=True)
     explanation = models.CharField(max_length=255, blank=True)
+    seconds = models.PositiveIntegerField(null=True, blank=True,
+                                          help_text="Seconds charged, when prorated by second.")
+    period_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["line", "period_start", "pk"]
@@ -400,7 +417,7 @@ class ScheduledCharge(models.Model):
 
     @property
     def is_prorated(self) -> bool:
-        return self.days is not None
+        return self.days is not None or self.seconds is not None
 
 
 class ContractCoupon(models.Model):

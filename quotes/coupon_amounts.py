@@ -84,6 +84,16 @@ class RunningCoupon:
     terms: CouponTerms
     keys: frozenset[str] | None = None
     offsets: Mapping[str, int] = field(default_factory=dict)
+    # an amount-off coupon carried onto lines that replace others: what is left of its amount
+    # for them in period n (the replaced rows took the rest); periods not named: its amount
+    budgets: Mapping[int, Decimal] = field(default_factory=dict)
+
+    def terms_in(self, period: int) -> CouponTerms | None:
+        """Its terms in period `period`, the amount off cut to the budget (None: nothing left)."""
+        if period not in self.budgets or self.terms.amount_off is None:
+            return self.terms
+        left = self.budgets[period]
+        return replace(self.terms, amount_off=left) if left > 0 else None
 
     def runs(self, key: str, period: int) -> bool:
         return ((self.keys is None or key in self.keys)
@@ -117,10 +127,11 @@ def running_coupon_schedule(running: Sequence[RunningCoupon], lines: Sequence[Sc
             covered = [CouponLine(line.key, line.product_id, left[line.key][period])
                        for line in lines
                        if period < len(line.charges) and coupon.runs(line.key, period)]
-            if not covered:
+            terms = coupon.terms_in(period)
+            if not covered or terms is None:
                 continue
             # `covered` holds only lines the coupon still runs on: priced as its period 0.
-            (discount,) = coupon_discounts([coupon.terms], covered, currency, period=0)
+            (discount,) = coupon_discounts([terms], covered, currency, period=0)
             by_code[coupon.terms.code] += discount.total
             for key, amount in discount.by_line.items():
                 off[key][period] += amount
@@ -145,7 +156,8 @@ def periods_before(terms: LineTerms, counts_from: date, first_day: date) -> int:
     """
     if first_day <= counts_from:
         return 0
-    ran = replace(terms, start_on=counts_from, end_on=max(terms.end_on, first_day))
+    ran = replace(terms, start_on=counts_from, end_on=max(terms.end_on, first_day),
+                  starts_at=None, ends_at=None)  # periods counted, not moments
     return sum(1 for charge in charge_schedule(ran) if charge.period_end < first_day)
 
 

@@ -59,6 +59,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     payment_terms = models.ForeignKey("customers.PaymentTerms", on_delete=models.PROTECT,
                                       related_name="+")
     start_on = models.DateField()
+    starts_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The moment service starts on the start day, in the account's time zone; "
+                  "lines priced by the second charge their first period from it (empty: "
+                  "from the start of the day).")
     term_months = models.PositiveSmallIntegerField(default=12,
                                                    validators=[MinValueValidator(1)])
     bill_day = models.PositiveSmallIntegerField(
@@ -83,6 +88,11 @@ class Quote(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     tax_estimate = models.DecimalField(**AMOUNT)
     coupon_total = models.DecimalField(**AMOUNT, help_text="What the coupons take off over the "
                                                            "term (quotes.coupon_amounts).")
+    contract_coupons = models.ManyToManyField(
+        "catalog.Coupon", blank=True, related_name="+",
+        help_text="On an amendment: the contract's coupons still running on its lines on the "
+                  "effective date (recorded when the amendment starts); the stacking rule "
+                  "counts them.")
 
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)

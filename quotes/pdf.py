@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 
 from catalog.charge_schedule import Charge, ChargeKind
 from catalog.models import ProductKind
+from catalog.policies import granularity_of
 from catalog.pricing import PriceSpec
 from core.formatting import format_rate
 from core.money import round_money
@@ -56,7 +57,8 @@ def billing_schedule(quote, lines, coupons=None) -> list[ScheduledInvoice]:
         (str(line.pk), line.product_id, schedules.of(term.line(
             billing_period=line.billing_period, amount_per_period=line.amount_per_period,
             alignment=line.billing_alignment, usage=line.product.kind == ProductKind.USAGE,
-            day_count=line.proration_convention)))
+            day_count=line.proration_convention,
+            granularity=granularity_of(line.price_snapshot).value)))
         for line in scheduled], quote.currency)
     by_day = defaultdict(list)
     for line in scheduled:

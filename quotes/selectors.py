@@ -24,7 +24,7 @@ from catalog.models import (
     ProductKind,
     StandaloneSellingPrice,
 )
-from catalog.policies import default_convention, due_dates_on_business_days
+from catalog.policies import default_convention, due_dates_on_business_days, time_zone_of
 from catalog.selectors import products_visible_to
 from core.money import round_money
 from core.visibility import user_of, visible_to
@@ -324,7 +324,8 @@ def _preview_row(row, product, entries, quote: Quote) -> PreviewRow:
 
 DESK_COLUMNS = ("pk", "parent_id", "included", "quantity", "billing_period", "billing_alignment",
                 "amount_per_period", "list_per_period", "product_id", "product__kind",
-                "product__revenue_rule", "product__is_bundle", "proration_convention")
+                "product__revenue_rule", "product__is_bundle", "proration_convention",
+                "price_snapshot__source__proration_granularity")
 
 
 def coupons_of(quote: Quote) -> QuerySet[QuoteCoupon]:
@@ -354,7 +355,8 @@ def term_of(quote: Quote) -> QuoteTerm:
     (`catalog.policies`)."""
     return QuoteTerm(currency=quote.currency, start_on=quote.start_on,
                      term_months=quote.term_months, bill_day=quote.billed_on_day,
-                     convention=default_convention())
+                     convention=default_convention(), starts_at=quote.starts_at,
+                     time_zone=time_zone_of(quote.account) if quote.starts_at else "UTC")
 
 
 def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
@@ -368,10 +370,10 @@ def deal_desk_lines(quote: Quote) -> list[deal_desk.DeskLine]:
     term = term_of(quote)
     lines = []
     for (pk, parent_id, included, quantity, period, alignment, per_period, list_per_period,
-         product_id, kind, rule, is_bundle, day_count) in rows:
+         product_id, kind, rule, is_bundle, day_count, granularity) in rows:
         terms = term.line(billing_period=period, amount_per_period=per_period,
                           alignment=alignment, usage=kind == ProductKind.USAGE,
-                          day_count=day_count)
+                          day_count=day_count, granularity=granularity or "")
         lines.append(deal_desk.DeskLine(
             key=str(pk), terms=terms, list_per_period=list_per_period, quantity=quantity,
             revenue_rule=rule, is_bundle=is_bundle, included=included,

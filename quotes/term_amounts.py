@@ -14,11 +14,11 @@ per period); the discount is their difference. A line included in its parent, or
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from catalog.charge_schedule import LineTerms, Period, charge_schedule, periods
-from catalog.proration import Convention, DayCount, prorate
+from catalog.proration import Convention, DayCount, Granularity, prorate
 from core.dates import add_months
 from core.money import round_money
 
@@ -42,9 +42,11 @@ class QuoteTerm:
     term_months: int
     bill_day: int
     convention: Convention
+    starts_at: datetime | None = None  # the moment service starts on `start_on`
+    time_zone: str = "UTC"  # the account's
 
     def line(self, *, billing_period: str, amount_per_period: Decimal, alignment: str,
-             usage: bool, day_count: str = "") -> LineTerms:
+             usage: bool, day_count: str = "", granularity: str = "") -> LineTerms:
         """A quote line as its contract line will be scheduled: from the quote's start to the
         term's last day when recurring, on the start day when one-time; under the line's own
         day count when it has one (copied from a contract line), else the quote's."""
@@ -55,7 +57,9 @@ class QuoteTerm:
                     else term_end(self.start_on, self.term_months)),
             alignment=alignment, bill_day=self.bill_day,
             convention=Convention(DayCount(day_count)) if day_count else self.convention,
-            usage=usage)
+            usage=usage, granularity=granularity or Granularity.DAY,
+            starts_at=self.starts_at if granularity == Granularity.SECOND else None,
+            time_zone=self.time_zone)
 
 
 class Schedules:
@@ -82,6 +86,8 @@ class Schedules:
             return whole * 0
         if terms.billing_period == ONE_TIME:
             return whole
+        if terms.starts_at is not None or terms.ends_at is not None:  # by the second
+            return sum((charge.amount for charge in self.of(terms)), ZERO)
         shape = (terms.billing_period, terms.start_on, terms.end_on, terms.alignment,
                  terms.bill_day, terms.convention)  # what the periods depend on
         if shape not in self.spans:

@@ -8,6 +8,7 @@ from django.db import models
 from catalog import pricing, rounding, transaction_fees
 from catalog import tiers as tiers_module
 from catalog.models.products import Product, ProductKind
+from catalog.proration import Granularity
 from catalog.tax import InclusiveRounding, TaxRounding
 from core.fields import TimestampField
 
@@ -176,6 +177,12 @@ class PriceBookEntry(models.Model):
         max_digits=19, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(Decimal(0))],
         help_text="Transaction prices: the most charged on one transaction.")
+    proration_granularity = models.CharField(
+        max_length=8, choices=[(g.value, g.label) for g in Granularity], default=Granularity.DAY,
+        db_default=Granularity.DAY.value,
+        help_text="How a part period is counted: by day (the line's day count), or by second "
+                  "when a line starts or ends at a moment within a day (an hourly room, a "
+                  "day pass). Kept on the contract line.")
     active = models.BooleanField(default=True)
     updated_at = TimestampField(auto_now=True)
 
@@ -275,6 +282,8 @@ class PriceBookEntry(models.Model):
             "entry_id": self.pk, "product_id": self.product_id, "sku": self.product.sku,
             "prices_include_tax": self.price_book.prices_include_tax,
         }
+        if self.proration_granularity != Granularity.DAY:  # by day is the absent one
+            data["source"]["proration_granularity"] = self.proration_granularity
         policy = self.price_book.rounding_policy()
         if policy != rounding.RoundingPolicy():  # the default policy is the absent one
             data["source"]["rounding_policy"] = policy.to_dict()

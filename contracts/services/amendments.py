@@ -41,8 +41,13 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count
-from contracts.services.coupons import coupons_running, record_quote_coupons, running_on
+from contracts.services._common import default_day_count, moment_policies
+from contracts.services.coupons import (
+    coupons_running,
+    record_quote_coupons,
+    running_on,
+    running_on_day,
+)
 from contracts.services.schedules import (
     charges_of,
     convention_of,
@@ -141,6 +146,8 @@ def start_amendment(*, contract, by, effective_on: date | None,
                         f"credited for the rest of the term, prorated by day."), on=today)
     amendment = Amendment.objects.create(contract=contract, quote=quote,
                                          effective_on=effective_on, created_by=actor.user)
+    quote.contract_coupons.set([c.coupon_id for c in running_on_day(
+        coupons_running(contract), lines, day=effective_on)])
     history_row(contract, "start_amendment", by=actor, source=contract.state,
                 target=contract.state, on=today,
                 note=f"Amendment quote {quote} from {effective_on:%Y-%m-%d}").save()
@@ -235,6 +242,7 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
         bill_day=replaces.bill_day if replaces else contract.account.bill_day,
         proration_convention=(replaces.proration_convention if replaces
                               else default_day_count()),
+        **moment_policies(quote_line.price_snapshot, contract.account),
         price_snapshot=quote_line.price_snapshot,
         discount_percent=quote_line.discount_percent, included=quote_line.included,
         list_unit_price=quote_line.list_unit_price,
@@ -395,7 +403,8 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
                                            effective_on=effective, amendment=amendment)
     end_lines(ending, last_day=effective - ONE_DAY, change=change)
-    run_bulk_transition(ending, "end", by=actor, on=today, update_fields=["end_on"],
+    run_bulk_transition(ending, "end", by=actor, on=today,
+                        update_fields=["end_on", "ends_at"],
                         note=f"Amended from {effective:%Y-%m-%d} by quote {quote}",
                         last_day=effective - ONE_DAY)
     last = contract.lines.aggregate(last=Max("position"))["last"] or 0

@@ -19,11 +19,15 @@ keeps running on the lines it covered and on the lines that replace them:
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
+from catalog.charge_schedule import ChargeKind
 from catalog.coupons import CouponDuration, applies_in_period
-from contracts.models import ContractCoupon, ContractLine
-from contracts.services.schedules import line_terms
+from catalog.proration import days_used
+from contracts.models import ContractCoupon, ContractLine, ScheduledCharge
+from contracts.services.schedules import convention_of, line_terms, schedule_of
+from core.money import allocate, round_money
 from quotes.coupon_amounts import RunningCoupon, periods_before
 from quotes.selectors import coupon_terms, coupons_of
 
@@ -71,7 +75,64 @@ def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine],
                    if line.replaces_id in covered and _covers(terms, line)}
         offsets = {key: ran for key, ran in offsets.items() if applies_in_period(terms, ran)}
         if offsets:
-            out.append((coupon, RunningCoupon(terms, frozenset(offsets), offsets)))
+            budgets = (left_for_new_lines([lines[int(key)] for key in offsets], first_day)
+                       if terms.amount_off is not None else {})
+            out.append((coupon, RunningCoupon(terms, frozenset(offsets), offsets, budgets)))
+    return out
+
+
+def left_for_new_lines(lines: Sequence[ContractLine], first_day: date) -> dict[int, Decimal]:
+    """An amount-off coupon carried onto new `lines` from the lines they replace: in each of
+    their billing periods (by index), what the replaced lines' rows took off in that period,
+    less what a row cut at `first_day` keeps for the days it still serves (the row and its
+    charge before coupons split by days by largest remainder, as `end_early` splits it). The
+    kept rows stand, so the coupon is taken once a period, never twice and never lost. A period
+    the replaced rows do not match (another alignment, an earlier change's row) is not named:
+    the coupon's whole amount."""
+    budgets: dict[int, Decimal] = {}
+    for line in lines:
+        old = line.replaces
+        rows = {(r.period_start, r.period_end): r for r in ScheduledCharge.objects.filter(
+            line=old, kind=ChargeKind.RECURRING, ended_by__isnull=True)}
+        gross = {c.period_end: c for c in schedule_of(old)}
+        for n, charge in enumerate(schedule_of(line)):
+            before = gross.get(charge.period_end)
+            row = rows.get((before.period_start, before.period_end)) if before else None
+            if row is None:
+                continue
+            budgets[n] = budgets.get(n, Decimal(0)) + _taken_after(old, row, before.amount,
+                                                                   first_day)
+    return budgets
+
+
+def _taken_after(old: ContractLine, row: ScheduledCharge, gross: Decimal,
+                 first_day: date) -> Decimal:
+    """What the coupon took off `row` for its days from `first_day` on."""
+    currency = old.contract.currency
+    taken = gross - row.amount
+    if row.period_start >= first_day:
+        return taken
+    end = row.period_end + timedelta(days=1)
+    convention = convention_of(old)
+    weights = [days_used(row.period_start, first_day, row.period_start, end, convention),
+               days_used(first_day, end, row.period_start, end, convention)]
+    kept_gross = allocate(gross, weights, currency)[0]
+    kept_net = allocate(round_money(row.amount, currency), weights, currency)[0]
+    return taken - (kept_gross - kept_net)
+
+
+def running_on_day(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
+                   day: date) -> list[ContractCoupon]:
+    """The coupons still running on `day` on some of the contract's `lines` they cover (an
+    amendment from `day` records them on its quote: the stacking rule counts them)."""
+    out = []
+    for coupon in coupons:
+        covered = {line.pk for line in coupon.lines.all()}
+        terms = coupon.terms()
+        if any(applies_in_period(terms, periods_before(line_terms(line), coupon.counts_from,
+                                                       day))
+               for line in lines if line.pk in covered):
+            out.append(coupon)
     return out
 
 

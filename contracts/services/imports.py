@@ -33,7 +33,7 @@ from contracts.models import (
     ScheduleChangeKind,
     ScheduledCharge,
 )
-from contracts.services._common import default_day_count
+from contracts.services._common import default_day_count, time_zone_of
 from contracts.services.amendments import months_between, recurring_monthly
 from contracts.services.lifecycle import (
     contract_value,
@@ -126,7 +126,7 @@ def _lines(contract: Contract, term_months: int, rows: list[ContractRow],
             contract=contract, position=n, product=products[row.sku],
             description=products[row.sku].name, quantity=row.quantity,
             billing_period=row.billing_period, bill_day=contract.account.bill_day,
-            proration_convention=day_count,
+            proration_convention=day_count, time_zone=time_zone_of(contract.account),
             price_snapshot={**spec.to_dict(), "source": {"imported": True}},
             discount_percent=row.discount_percent, list_unit_price=row.unit_price,
             amount_per_period=price.amount_per_period, start_on=contract.start_on,

@@ -29,7 +29,7 @@ from contracts.models import (
 )
 from contracts.pdf import render_contract_pdf
 from contracts.selectors import contract_for_update, signer_contact
-from contracts.services._common import default_day_count
+from contracts.services._common import default_day_count, moment_policies
 from contracts.services.coupons import record_quote_coupons
 from contracts.services.links import contract_link_url
 from contracts.services.schedules import price_from_schedule, schedule_lines, take_coupons_off
@@ -111,6 +111,7 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
     each line was priced with) and their term figures from their schedules."""
     lines, day_count = [], default_day_count()
     bill_day = contract.quote.billed_on_day if contract.quote_id else contract.account.bill_day
+    starts_at = contract.quote.starts_at if contract.quote_id else None
     for quote_line in quote_lines:
         recurring = quote_line.billing_period != BillingPeriod.ONE_TIME
         line = ContractLine(
@@ -119,6 +120,8 @@ def _lines_from(contract: Contract, quote_lines) -> list[ContractLine]:
             quantity=quote_line.quantity, billing_period=quote_line.billing_period,
             billing_alignment=quote_line.billing_alignment, bill_day=bill_day,
             proration_convention=quote_line.proration_convention or day_count,
+            **moment_policies(quote_line.price_snapshot, contract.account,
+                              starts_at=starts_at),
             price_snapshot=quote_line.price_snapshot,
             discount_percent=quote_line.discount_percent, included=quote_line.included,
             list_unit_price=quote_line.list_unit_price,

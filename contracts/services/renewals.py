@@ -196,6 +196,7 @@ def _self_renew(contract: Contract, actor, today: date) -> Contract:
         description=line.description, quantity=line.quantity,
         billing_period=line.billing_period, billing_alignment=line.billing_alignment,
         bill_day=contract.account.bill_day, proration_convention=line.proration_convention,
+        proration_granularity=line.proration_granularity, time_zone=line.time_zone,
         price_snapshot=uplifted_snapshot(line.price_snapshot, contract.uplift_percent),
         discount_percent=line.discount_percent, included=line.included, start_on=start,
         end_on=new.end_on, status=LineStatus.ACTIVE, replaces=line)

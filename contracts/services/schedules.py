@@ -37,7 +37,9 @@ def line_terms(line: ContractLine, *, amount_per_period: Decimal | None = None,
                            else amount_per_period),
         start_on=line.start_on, end_on=line.end_on if end_on is None else end_on,
         alignment=line.billing_alignment, bill_day=line.bill_day,
-        convention=convention_of(line), usage=line.product.kind == ProductKind.USAGE)
+        convention=convention_of(line), usage=line.product.kind == ProductKind.USAGE,
+        granularity=line.proration_granularity, starts_at=line.starts_at,
+        ends_at=line.ends_at if end_on is None else None, time_zone=line.time_zone)
 
 
 def _row(line: ContractLine, change: ScheduleChange, charge: Charge,
@@ -46,7 +48,8 @@ def _row(line: ContractLine, change: ScheduleChange, charge: Charge,
         line=line, change=change, about=about, kind=charge.kind,
         period_start=charge.period_start, period_end=charge.period_end, due_on=charge.due_on,
         amount=charge.amount, currency=line.contract.currency, days=charge.days,
-        period_days=charge.period_days, explanation=charge.explanation[:255])
+        period_days=charge.period_days, seconds=charge.seconds,
+        period_seconds=charge.period_seconds, explanation=charge.explanation[:255])
 
 
 def schedule_of(line: ContractLine) -> list[Charge]:

@@ -110,7 +110,7 @@ def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
     contract.total_contract_value -= round_money(
         ending.removed - sum((r.amount for r in ending.added), Decimal(0)), contract.currency)
     termination.save(update_fields=["credit_amount"])
-    run_bulk_transition(running, "end", by=actor, on=on, update_fields=["end_on"],
+    run_bulk_transition(running, "end", by=actor, on=on, update_fields=["end_on", "ends_at"],
                         note=f"Contract terminated from {effective_on:%Y-%m-%d}",
                         last_day=last_day)
     run_transition(contract, "terminate", by=actor, on=on, day=last_day,

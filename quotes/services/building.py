@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,9 @@ from django.db.models import Max
 from catalog import configuration as catalog_configuration
 from catalog.charge_schedule import Alignment
 from catalog.models import OptionGroup, PriceBook, Product
+from catalog.policies import time_zone_of
 from catalog.pricing import BillingPeriod, PriceModel, PriceSpec
+from catalog.proration import local_day
 from catalog.selectors import (
     bundle_components_of,
     configuration_errors,
@@ -102,8 +105,22 @@ def start_errors(start_on: date | None) -> dict[str, str]:
     return {"start_on": error} if error else {}
 
 
-HEADER_FIELDS = ("contact", "start_on", "term_months", "expires_on", "price_book",
+HEADER_FIELDS = ("contact", "start_on", "starts_at", "term_months", "expires_on", "price_book",
                  "payment_terms", "customer_notes", "internal_notes")
+
+
+def moment_errors(account, start_on, starts_at) -> dict:
+    """The moment service starts falls on the start day in the account's time zone (which
+    decides the day a moment belongs to)."""
+    if starts_at is None:
+        return {}
+    if starts_at.tzinfo is None:
+        return {"starts_at": "Give the moment with its time zone."}
+    zone = time_zone_of(account)
+    if local_day(starts_at, zone) != start_on:
+        return {"starts_at": f"{starts_at.astimezone(ZoneInfo(zone)):%d %B %Y %H:%M} in "
+                             f"{zone} is not on the start day, {start_on:%d %B %Y}."}
+    return {}
 
 
 @transaction.atomic
@@ -120,6 +137,7 @@ def update_quote(*, quote: Quote, by, **changes) -> Quote:
         errors |= _expiry_errors(changes["expires_on"], business_date())
     if "start_on" in changes and changes["start_on"] != quote.start_on:
         errors |= start_errors(changes["start_on"])
+    errors |= moment_errors(quote.account, values["start_on"], values["starts_at"])
     new_book = values["price_book"] is not None and values["price_book"].pk != quote.price_book_id
     if new_book and values["price_book"].currency != quote.currency:
         errors["price_book"] = f"Choose a book in {quote.currency}, the quote's currency."

@@ -62,6 +62,26 @@ def _products_it_may_discount(quote: Quote) -> set[int]:
     return changed
 
 
+def _check_contract_stacking(quote: Quote, coupon: Coupon) -> None:
+    """On an amendment, the contract's running coupons count for the stacking rule: a coupon
+    that does not stack is used alone, whether it is the code or one already running."""
+    if quote.kind != QuoteKind.AMENDMENT:
+        return
+    running = [c for c in quote.contract_coupons.all() if c.pk != coupon.pk]
+    solo = [c for c in running if not c.stackable]
+    if solo:
+        reason = ("which runs on this contract's lines and does not stack" if len(solo) == 1
+                  else "which run on this contract's lines and do not stack")
+        codes = ", ".join(c.code for c in solo)
+    elif running and not coupon.stackable:
+        reason = f"running on this contract's lines, and {coupon.code} does not stack"
+        codes = ", ".join(c.code for c in running)
+    else:
+        return
+    raise ValidationError({"code": f"{coupon.code} cannot be combined with {codes}, {reason}: "
+                                   f"a coupon that does not stack is used alone."})
+
+
 @transaction.atomic
 def apply_coupon(*, quote: Quote, code: str, by, on: date | None = None) -> Quote:
     """Put the coupon on a draft, after the ones it has (they apply in that order)."""
@@ -69,6 +89,7 @@ def apply_coupon(*, quote: Quote, code: str, by, on: date | None = None) -> Quot
     today = business_date(on)
     coupon = _coupon(code)
     applied = list(coupons_of(quote))
+    _check_contract_stacking(quote, coupon)
     problems = coupon_problems(
         coupon.terms(), on=today, currency=quote.currency,
         product_ids=_products_it_may_discount(quote),

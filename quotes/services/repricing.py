@@ -26,6 +26,7 @@ from django.db.models import Exists, Q, Sum, prefetch_related_objects
 from catalog.charge_schedule import LineTerms
 from catalog.coupons import CouponTerms
 from catalog.models import Product, ProductKind
+from catalog.policies import granularity_of
 from catalog.pricing import (
     BillingPeriod,
     DocumentLine,
@@ -185,7 +186,8 @@ def _over_term(quote: Quote, lines: Sequence[QuoteLine], priced_lines: Sequence[
                                 amount_per_period=price.amount_per_period,
                                 alignment=line.billing_alignment,
                                 usage=line.product.kind == ProductKind.USAGE,
-                                day_count=line.proration_convention)
+                                day_count=line.proration_convention,
+                                granularity=granularity_of(line.price_snapshot).value)
         included = line.included or priced.included
         amounts.append(TermAmounts.of(terms, list_per_period=price.list_per_period,
                                       included=included, schedules=schedules))

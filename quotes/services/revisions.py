@@ -14,7 +14,7 @@ from quotes.services._common import locked, number_for
 from quotes.services.repricing import store_prices
 
 COPIED_FIELDS = ("kind", "account", "contact", "currency", "price_book", "payment_terms",
-                 "start_on", "term_months", "bill_day", "expires_on", "customer_notes",
+                 "start_on", "starts_at", "term_months", "bill_day", "expires_on", "customer_notes",
                  "internal_notes")
 COPIED_LINE_FIELDS = ("product_id", "description", "quantity", "billing_period",
                       "price_snapshot", "discount_percent", "discount_per_period", "included",
@@ -30,6 +30,7 @@ def _copy(source: Quote, *, owner, **overrides) -> Quote:
     """A draft with the source's header, totals and lines (snapshots and prices as they are)."""
     fields = {name: getattr(source, name) for name in (*COPIED_FIELDS, *TOTALS)}
     quote = Quote.objects.create(owner=owner, **(fields | overrides))
+    quote.contract_coupons.set(source.contract_coupons.all())
     lines = list(source.lines.order_by("position", "pk"))
     copies = {}
     for line in lines:
