@@ -99,7 +99,18 @@ class Plan:
     failures: dict[int, str] = field(default_factory=dict)
 
 
+def _part_of_period(row) -> Decimal | None:
+    """The share of its period a prorated row charges: by seconds for a price prorated by the
+    second, else by days; None when the row is not prorated."""
+    if row["seconds"] is not None and row["period_seconds"]:
+        return Decimal(row["seconds"]) / Decimal(row["period_seconds"])
+    if row["days"] is not None and row["period_days"]:
+        return Decimal(row["days"]) / Decimal(row["period_days"])
+    return None
+
+
 _ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "period_days",
+               "seconds", "period_seconds",
                "explanation", "line_id", "line__contract__account_id", "line__contract__currency",
                "line__contract__number", "line__product_id", "line__product__name",
                "line__product__tax_category__code", "line__description", "line__quantity",
@@ -196,8 +207,7 @@ def _planned(row, *, quantity=None, unit_price=None, amount=None, explanation=No
     amount = row["amount"] if amount is None else amount
     if unit_price is None:
         unit_price = (amount / quantity).quantize(UNIT_PLACES) if quantity else amount
-    proration = (Decimal(row["days"]) / Decimal(row["period_days"])
-                 if row["days"] is not None and row["period_days"] else None)
+    proration = _part_of_period(row)
     return PlannedLine(ChargeKind(row["kind"]), row["id"], row["line_id"],
                        row["line__product_id"], _describe(row), quantity, unit_price, amount,
                        row["period_start"], row["period_end"], proration,
