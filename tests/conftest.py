@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db.backends.signals import connection_created
-from django.db.models.signals import class_prepared, post_migrate
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from hypothesis import HealthCheck, settings
 
@@ -16,36 +16,6 @@ from core.roles import Role, assign_role
 
 # Playwright's sync API runs an event loop in the test thread next to live_server.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _historical_fsm_fields_skip_class_prepared():
-    """django-fsm's FSMField connects a `class_prepared` receiver for every model it is put
-    on, and migrations render each historical model again and again: by the last migration
-    class_prepared has hundreds of live receivers and creating the test database spends most
-    of its time dispatching that signal (8 of 8.5 minutes of `migrate` under load, 2 of 2.5
-    CPU minutes). A historical model (its own app registry) has no transition methods to
-    collect, so its fields need no receiver: they get their empty transition table at once.
-    Models of the project's registry still connect as django-fsm does."""
-    from django.apps import apps as global_apps
-    from django_fsm import FSMFieldMixin
-
-    contribute = FSMFieldMixin.contribute_to_class
-    if getattr(contribute, "historical_models_skip", False):
-        return
-
-    def contribute_to_class(self, cls, name, private_only=False, **kwargs):
-        if cls._meta.apps is global_apps:
-            return contribute(self, cls, name, private_only=private_only, **kwargs)
-        contribute(self, cls, name, private_only=private_only, **kwargs)
-        class_prepared.disconnect(self._collect_transitions)
-        self.transitions[cls] = {}
-        return None
-
-    contribute_to_class.historical_models_skip = True
-    FSMFieldMixin.contribute_to_class = contribute_to_class
-
-
-_historical_fsm_fields_skip_class_prepared()
 
 
 def _postgres_flush_deletes_rows():
