@@ -61,8 +61,8 @@ class AccountAdmin(admin.ModelAdmin):
     form = AccountAdminForm
     fieldsets = [
         (None, {"fields": ["name", "legal_name", "tax_id", "owner", "status"]}),
-        ("Terms", {"fields": ["country", "region", "currency", "payment_terms", "credit_limit",
-                              "tax_exempt"]}),
+        ("Terms", {"fields": ["country", "region", "time_zone", "currency", "payment_terms",
+                              "credit_limit", "tax_exempt"]}),
         ("E-invoicing and payment", {"fields": [
             "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",
             "payment_means", "mandate_reference", "debtor_iban", "einvoice_format",

@@ -38,7 +38,8 @@ class AccountSerializer(serializers.ModelSerializer):
                   "billing_street", "billing_city", "billing_postal_code", "shipping_street",
                   "shipping_city", "shipping_postal_code", "currency", "payment_terms",
                   "credit_limit", "tax_exempt", "bill_day", "owner", "status", "is_overdue",
-                  "overdue_since", "billing_state", "document_delivery", "created_at", "updated_at"]
+                  "overdue_since", "billing_state", "time_zone", "document_delivery",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -51,6 +52,7 @@ class AccountWriteSerializer(serializers.Serializer):
     tax_id = serializers.CharField(required=False, allow_blank=True, max_length=50)
     country = serializers.CharField(required=False, max_length=2)
     region = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    time_zone = serializers.CharField(required=False, allow_blank=True, max_length=64)
     billing_street = serializers.CharField(required=False, allow_blank=True, max_length=200)
     billing_city = serializers.CharField(required=False, allow_blank=True, max_length=100)
     billing_postal_code = serializers.CharField(required=False, allow_blank=True, max_length=20)

@@ -16,7 +16,8 @@ from customers.services.importing import MAX_IMPORT_BYTES
 
 ACCOUNT_FORM_FIELDS = [
     "name", "legal_name", "tax_id", "owner", "status",
-    "country", "region", "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day",
+    "country", "region", "time_zone", "currency", "payment_terms", "credit_limit", "tax_exempt",
+    "bill_day",
     "billing_street", "billing_city", "billing_postal_code",
     "shipping_street", "shipping_city", "shipping_postal_code",
     "vat_id", "tax_exemption_reason", "buyer_reference", "purchase_order",

@@ -1,4 +1,6 @@
+import zoneinfo
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -194,6 +196,17 @@ class AccountStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in _time_zones():
+        raise ValidationError(f"“{value}” is not an IANA time zone; write it as Europe/Berlin "
+                              "or America/New_York.")
+
+
 class BillingState(models.TextChoices):
     BILLING = "billing", "Billing"
     PAUSED = "paused", "Billing paused"
@@ -262,6 +275,11 @@ class Account(FSMModelMixin, models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text="Day of the month recurring charges are billed on (1-31; a month without "
                   "that day bills on its last day).")
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone],
+        help_text="The IANA time zone the customer's days begin and end in (e.g. "
+                  "Europe/Berlin): it decides the day a usage event or a change belongs to and "
+                  "where a price prorated by the second counts from. Empty: the company's.")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="owned_accounts")
     # Moves only through the transitions below (`customers.services.set_account_status`, which

@@ -25,7 +25,7 @@ ACCOUNT_FIELDS = frozenset({
     "currency", "payment_terms", "credit_limit", "tax_exempt", "bill_day", "owner", "status",
     "tax_exemption_reason", "vat_id", "buyer_reference", "purchase_order", "payment_means",
     "mandate_reference", "debtor_iban", "einvoice_format", "document_language", "peppol_id",
-    "document_delivery",
+    "document_delivery", "time_zone",
 })
 _UPPERCASE_FIELDS = {"country", "currency"}
 _COUNTRY = re.compile(r"[A-Z]{2}")

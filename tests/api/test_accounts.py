@@ -228,3 +228,18 @@ def test_an_account_says_whether_its_billing_is_paused(client_for, finance):
     pause_billing(account=account, by=finance, reason="Suspended for non-payment")
     assert client_for(finance).get(f"/api/v1/accounts/{account.pk}/").json()[
         "billing_state"] == "paused"
+
+
+def test_an_account_keeps_its_time_zone_and_an_unknown_zone_is_a_field_error(client_for,
+                                                                              sales_rep):
+    """Issue 17: the account's time zone decides which day a change or usage belongs to."""
+    client = client_for(sales_rep)
+    bad = client.post_json("/api/v1/accounts/", {**NEW_ACCOUNT, "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 400
+    assert "time_zone" in errors_of(bad)
+    assert not Account.objects.filter(name="Globex").exists()
+
+    made = client.post_json("/api/v1/accounts/", {**NEW_ACCOUNT, "time_zone": "Asia/Tokyo"})
+    assert made.status_code == 201, made.json()
+    assert made.json()["time_zone"] == "Asia/Tokyo"
+    assert Account.objects.get(pk=made.json()["id"]).time_zone == "Asia/Tokyo"
