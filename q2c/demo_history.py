@@ -32,11 +32,13 @@ from contracts.services.links import contract_link_token
 from contracts.services.renewals import process_renewals
 from contracts.services.termination import terminate_contract
 from core import clock
+from core.actors import Actor
 from core.dates import add_months, month_start
 from customers.models import Account, ContactRole
 from orders.models import Order, OrderState
 from orders.services.fulfilment import fulfil_lines
 from orders.services.ordering import release_order
+from payments.services.billing_pause import credit_waiting_pauses
 from payments.services.cash import Application, record_payment
 from payments.services.dunning import run_dunning
 from q2c import flows
@@ -159,6 +161,8 @@ class DemoHistory:
         drafts = list(Invoice.objects.filter(state=InvoiceState.DRAFT).order_by("pk"))
         if drafts:
             issue_invoices(invoices=drafts, by=finance, on=day)
+        # the daily task's work: windows whose held charges are invoiced by now are credited
+        credit_waiting_pauses(by=Actor.task("credit_blocked_days"), on=day)
 
     def collect(self, day: date) -> None:
         """Customers pay what their habit says is due by now, each in full."""
