@@ -87,6 +87,18 @@ def business_clock(time_machine):
 
 
 @pytest.fixture(autouse=True)
+def joinable_task_results():
+    """Celery's eager `apply_async` marks "joining a result would block" in a process-wide flag
+    and puts back what it found when it ends. Two live-server threads running eager tasks at
+    once can leave the mark set (the second puts back the first's mark), and every later
+    `.delay().get()` in the process is then refused ("Never call result.get() within a task"),
+    as three payments tests were after a browser test. Each test starts unmarked."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Every test starts at the same business moment, so cached counts (sign-in failures)
     would never expire between tests: each test starts with an empty cache."""
