@@ -14,7 +14,8 @@ from catalog.demo import seed_catalog
 from quotes import services
 from quotes.models import Quote
 from quotes.views import builder
-from tests.conftest import PASSWORD, reseed_migration_data
+from tests.conftest import reseed_migration_data
+from tests.e2e.conftest import sign_in
 from tests.quotes.factories import account_for, product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,11 +44,7 @@ def draft(sales_rep):
 
 def test_a_200_line_quote_with_sections_is_built_by_pasting_without_a_reload(
         page, live_server, sales_rep, draft):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", sales_rep.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, sales_rep)
     page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
     page.evaluate("window.__not_reloaded = true")
     started = time.monotonic()
@@ -117,11 +114,7 @@ def test_a_product_is_dragged_to_a_new_place_with_its_options(page, live_server,
     services.add_line(quote=draft, product=product("ONBOARDING"), by=sales_rep)
     onboarding_pk = draft.lines.get(product__sku="ONBOARDING").pk
     seats_pk = draft.lines.get(product__sku="SEAT-USER", parent__isnull=True).pk
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", sales_rep.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, sales_rep)
     page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
     page.evaluate("window.__not_reloaded = true")
 
@@ -161,11 +154,7 @@ def test_adding_right_after_choosing_an_option_is_not_undone_by_the_late_rule_ch
         return context_of(quote, product, posted, *args, **kwargs)
 
     monkeypatch.setattr(builder, "_configure_context", slow_check_context)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", sales_rep.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, sales_rep)
     page.goto(f"{live_server.url}/quotes/{draft.pk}/build/")
     page.fill("input[name=q]", "cloud platform")
     page.locator("#catalog-rows tr", has_text="Q2C Cloud Platform").get_by_role(
