@@ -70,6 +70,11 @@ def sepa_transfer_qr(*, name: str, iban: str, bic: str = "", amount: Decimal, cu
 def render_pdf(template: str, context: dict, *, variant: str | None = None) -> bytes:
     """The template rendered with `context`, as PDF bytes (`variant`: WeasyPrint's pdf_variant,
     e.g. "pdf/a-3b" for the archive format Factur-X is built on)."""
+    return html_to_pdf(render_to_string(template, context), variant=variant)
+
+
+def html_to_pdf(html: str, *, variant: str | None = None) -> bytes:
+    """The page laid out by WeasyPrint, as PDF bytes."""
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as error:  # OSError: pango or harfbuzz cannot be loaded
@@ -77,5 +82,4 @@ def render_pdf(template: str, context: dict, *, variant: str | None = None) -> b
             f"PDFs cannot be rendered on this machine: WeasyPrint could not load ({error}). "
             f"Install its system libraries with: {INSTALL_HINT}"
         ) from error
-    html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=variant)

@@ -1,6 +1,7 @@
 """Role users shared by every test: two reps in two teams, so a missing filter shows."""
 
 import importlib
+import io
 import os
 from datetime import UTC, datetime
 
@@ -96,6 +97,33 @@ def joinable_task_results():
     from celery._state import _set_task_join_will_block
 
     _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
+def pdf_layout(request, monkeypatch):
+    """WeasyPrint lays out a two-page quote or contract in about 0.15 s, and a test that
+    reaches an order, an invoice or revenue sends a quote and a contract on the way: that was a
+    third of the suite. Such a test still renders each document's template (a template error
+    fails it) but stores a one-page blank PDF. Tests marked `real_pdf` (every test module that
+    reads, sends or checks a PDF) get WeasyPrint's."""
+    if request.node.get_closest_marker("real_pdf") is None and not os.environ.get("REAL_PDF"):
+        monkeypatch.setattr("core.pdf.html_to_pdf", _blank_pdf)
+
+
+def _blank_pdf(html: str, *, variant: str | None = None) -> bytes:
+    return BLANK_PDF
+
+
+def _one_blank_page() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)  # A4 in points
+    writer.write(out)
+    return out.getvalue()
+
+
+BLANK_PDF = _one_blank_page()
 
 
 @pytest.fixture(autouse=True)

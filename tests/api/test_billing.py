@@ -120,6 +120,7 @@ def test_a_sales_rep_cannot_credit_but_reads_the_credit_note(client_for, issued,
     assert [row["id"] for row in listed] == [note["id"]]
 
 
+@pytest.mark.real_pdf
 def test_the_invoice_pdf_is_the_kept_document(client_for, issued, sales_rep):
     response = client_for(sales_rep).get(f"/api/v1/invoices/{issued.pk}/pdf/",
                                          HTTP_ACCEPT="application/pdf")

@@ -82,6 +82,7 @@ def test_roles_that_do_not_sell_cannot_create_quotes(client_for, catalog, sales_
     assert not Quote.objects.exists()
 
 
+@pytest.mark.real_pdf
 def test_submit_without_a_rule_hit_approves_and_send_keeps_the_pdf_and_mails_it(
         client_for, catalog, sales_rep, django_capture_on_commit_callbacks):
     # given a draft without discount (no approval rule applies)
@@ -139,6 +140,7 @@ def _sent_facts(quote_id):
     return quote.state, text, history, queued
 
 
+@pytest.mark.real_pdf
 @pytest.mark.parametrize("channel", ["api", "page"])
 def test_an_amendment_quote_is_sent_by_the_same_flow_as_the_page(
         client_for, client, sales_rep, finance, channel, django_capture_on_commit_callbacks):

@@ -204,6 +204,7 @@ def test_the_amendment_pdf_shows_the_change_not_the_whole_contract(sales_rep, fi
     assert "1 March 2027" in html and "$57.58" in html and "1 April 2027" in html
 
 
+@pytest.mark.real_pdf
 def test_the_internal_page_and_the_pdf_link_show_the_document(client, sales_rep, finance):
     contract = active_contract(sales_rep, by=finance)
     amendment = seats_to_eight(contract, sales_rep)
@@ -228,6 +229,7 @@ def test_the_applied_page_never_prints_quantities_in_exponent_form(client, sales
     assert "5 → 60" in body and "E+" not in body
 
 
+@pytest.mark.real_pdf
 def test_the_customer_reads_the_amendment_on_the_portal_and_in_the_sent_pdf(client, sales_rep,
                                                                             finance):
     contract = active_contract(sales_rep, by=finance)

@@ -40,6 +40,7 @@ def test_the_document_shows_terms_lines_and_both_signature_blocks(sales_rep):
     assert html.count("Signature and date") == 2
 
 
+@pytest.mark.real_pdf
 def test_sending_stores_the_pdf_and_its_hash_and_emails_pdf_and_link(
         sales_rep, django_capture_on_commit_callbacks):
     contract = draft_contract(sales_rep)
@@ -79,6 +80,7 @@ def test_a_contract_without_a_contact_email_is_not_sent(sales_rep):
     assert contract.state == ContractState.DRAFT
 
 
+@pytest.mark.real_pdf
 def test_the_portal_serves_the_stored_bytes_and_signing_records_their_hash(client, sales_rep):
     contract = out_for_signature(sales_rep)
     token = services.contract_link_token(contract)
@@ -95,6 +97,7 @@ def test_the_portal_serves_the_stored_bytes_and_signing_records_their_hash(clien
     assert contract.signed_document_sha256 == hashlib.sha256(pdf.content).hexdigest()
 
 
+@pytest.mark.real_pdf
 def test_a_tampered_pdf_link_shows_why_not_the_document(client, sales_rep):
     contract = out_for_signature(sales_rep)
     token = services.contract_link_token(contract)
@@ -105,6 +108,7 @@ def test_a_tampered_pdf_link_shows_why_not_the_document(client, sales_rep):
     assert b"%PDF" not in response.content
 
 
+@pytest.mark.real_pdf
 def test_staff_preview_a_draft_and_download_the_sent_bytes(client, sales_rep, other_rep):
     contract = draft_contract(sales_rep)
     client.login(username=sales_rep.username, password=PASSWORD)

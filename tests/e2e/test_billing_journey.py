@@ -20,6 +20,7 @@ def contract(sales_rep, finance):
     return active_contract(sales_rep, by=finance)  # monthly seats from 2026-12-01
 
 
+@pytest.mark.real_pdf
 def test_finance_runs_issues_and_reads_an_invoice(page, live_server, finance, contract):
     page.on("dialog", lambda dialog: dialog.accept())
     # given finance signed in

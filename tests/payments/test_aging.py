@@ -72,6 +72,7 @@ def test_dso_is_the_receivable_over_what_was_billed_times_the_days():
                                                               D("90.0"))
 
 
+@pytest.mark.real_pdf
 def test_the_customer_statement_is_a_pdf_for_visible_accounts_only(client, sales_rep,
                                                                     other_rep):
     mine = account(owner=sales_rep)

@@ -187,6 +187,7 @@ def test_a_text_that_names_the_charges_itself_is_sent_as_written(charging_policy
     assert email_of(invoice).body == "Pay €10,040.00 (fee €40.00)."
 
 
+@pytest.mark.real_pdf
 def test_a_french_account_gets_the_french_default_text_with_french_amounts():
     # given: a French customer, and a step without a template (the default text)
     DunningPolicyStep.objects.filter(key="before-due").update(template=None)

@@ -230,6 +230,7 @@ def test_apply_in_order_refuses_a_rep_and_a_payment_with_nothing_left(charging_p
 
 # --- pages ------------------------------------------------------------------------------------
 
+@pytest.mark.real_pdf
 def test_late_charge_pages_for_finance_and_refusals_for_the_others(
         client, charging_policy, finance, sales_rep, accountant):
     from django.urls import reverse

@@ -26,6 +26,7 @@ def statements_of(customer):
     return Delivery.objects.filter(content_type__model="account", object_id=customer.pk)
 
 
+@pytest.mark.real_pdf
 def test_finance_emails_the_statement_pdf_from_the_statement_page(client, finance):
     # given: an account with an open invoice, and another account (noise)
     customer, other = account(), account()

@@ -24,7 +24,7 @@ from core.dates import business_date
 from customers.models import Account
 from q2c.management.commands.seed_demo import Command
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def accept(quote, on=ON):
                                    user_agent="pytest", on=on)
 
 
+@pytest.mark.real_pdf
 def test_accepted_quote_to_active_contract_and_approved_order(client, sales_rep, finance,
                                                               django_capture_on_commit_callbacks,
                                                               time_machine):

@@ -17,7 +17,7 @@ from core.money import minor_units
 from q2c.demo_data import DEMO_PASSWORD
 from tests.conftest import reseed_migration_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db(transaction=True)]
 
 SKIP = ("/admin/", "/logout", "/accounts/logout", "/api/", "/static/", "/pay/", "/portal/")
 PER_PATTERN = 2  # pages of one URL shape (same path with other ids) worth reading

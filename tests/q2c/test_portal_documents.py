@@ -90,6 +90,7 @@ def test_an_unknown_list_name_shows_the_invoices(client, two_customers):
     assert response.status_code == 200 and len(numbers(response)) == 2
 
 
+@pytest.mark.real_pdf
 def test_the_pdfs_open_for_the_accounts_own_documents(client, two_customers):
     token = account_link_token(two_customers["globex"])
 

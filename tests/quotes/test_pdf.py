@@ -11,7 +11,7 @@ from quotes import pdf
 from quotes.pdf import INSTALL_HINT, PdfUnavailable, render_quote_pdf
 from tests.quotes.sent_quotes import approved_quote
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 
 
 def pdf_text(data: bytes) -> str:

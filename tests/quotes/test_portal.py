@@ -46,6 +46,7 @@ def accept(client, token, **fields):
                        HTTP_USER_AGENT=BROWSER)
 
 
+@pytest.mark.real_pdf
 def test_the_link_shows_the_quote_and_embeds_the_stored_pdf_without_login(client, quote, token):
     page = client.get(url("quote", token))
     pdf = client.get(url("quote_pdf", token))

@@ -23,6 +23,7 @@ def quote(sales_rep, other_rep):
     return approved_quote(owner=sales_rep)
 
 
+@pytest.mark.real_pdf
 def test_sending_stores_the_pdf_and_its_hash_and_mails_the_contact_after_commit(
         quote, sales_rep, django_capture_on_commit_callbacks):
     # when

@@ -14,7 +14,7 @@ from billing.pdf import render_invoice_pdf
 from billing.services.issuing import issue_invoice
 from tests.payments.factories import account
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 LINES = 60
 
 

@@ -14,7 +14,7 @@ from core.templatetags.money import money
 from tests.billing.documents.conftest import ON
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 
 
 def pdf_text(data: bytes) -> str:

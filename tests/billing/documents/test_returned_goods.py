@@ -19,7 +19,7 @@ from tests.billing.documents.test_pdfs import pdf_text
 from tests.billing.documents.test_views import login
 from tests.billing.test_runs import AS_OF, customer, run_now  # noqa: F401 (run_now: fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 
 
 def test_finance_credits_returned_goods_from_the_form_and_the_pdf_says_so(client, finance,

@@ -18,7 +18,7 @@ from billing.services.issuing import void_invoice
 from tests.billing.einvoice.conftest import ON, account, issue
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 
 
 @pytest.fixture

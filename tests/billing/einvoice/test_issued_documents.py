@@ -21,7 +21,7 @@ from catalog.models import PriceBook
 from customers.services.accounts import update_account
 from tests.billing.einvoice.conftest import ON, account, issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.real_pdf, pytest.mark.django_db]
 RAM = {"ram": cii.RAM}
 UBL_NS = {"cac": ubl.CAC, "cbc": ubl.CBC}
 
