@@ -64,10 +64,11 @@ from payments.services.late_charges import (
 
 ZERO = Decimal("0")
 
-# Invoices per chunk: each costs a fixed ~30 queries and two commits (steps, emails) whatever
-# its size, and no query sends a list of its ids; 5,000 ran 10,000 invoices 10 % faster than
-# 2,000 here, in transactions of about half a second on PostgreSQL.
-CHUNK_SIZE = 5000
+# Invoices per chunk: each costs a fixed ~50 queries (with its emails' task) and two commits
+# (steps, emails) whatever its size, and no query sends a list of its ids; 5,000 ran 10,000
+# invoices 10 % faster than 2,000 here, and 10,000 ran 30,000 in 173 queries instead of 323
+# (7.5 s against 7.4 to 8.7 s at load 10), in transactions of about a second on PostgreSQL.
+CHUNK_SIZE = 10000
 STEP_EVENT = "dunning.escalated"  # the webhook event of each step taken (issue 19)
 OUTCOMES = {**dict.fromkeys(EMAIL_ACTIONS, "email queued"),
             rules.Action.SUSPEND: "account flagged overdue",
