@@ -8,17 +8,35 @@ The invoices are inserted in bulk as issued and unpaid, due on dates spread over
 before the run, so the run meets every step from the reminder before the due date to the
 suspension (none is old enough to be written off: that step posts journals, timed by billing's
 bench). Mail goes to Django's dummy backend: the messages are built, not sent.
+
+Set-up: the run changes none of the seeded invoices (only its accounts' overdue flags), so a
+rerun at the same size keeps the accounts, contacts and invoices and removes only what the last
+run wrote (its steps, their emails with their history, webhook events and outbox messages);
+another size, or seeded rows that were changed, start afresh. `setup_seconds` says what that
+took (not part of the figure).
+The figure also gives the queries the run sent (each COPY counted as one) and the seconds spent
+waiting on PostgreSQL in them and in commits (`db_seconds`, bench_revrec's meter).
+BENCH_DUNNING_PROFILE=30 prints the run's 30 costliest functions (cProfile, cumulative then own
+time) and its 30 costliest statements to standard error; the profiler slows the run, so that
+figure is not the benchmark's.
+The URL configuration is loaded before the clock starts, as in a worker that has run any task
+before (the emails' first pay link reverses a URL: about 0.35 s of CPU once per process).
 """
 
+import cProfile
 import os
+import pstats
 import sys
 import time
+from collections import defaultdict
+from contextlib import nullcontext
 from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_revrec import QueryMeter  # noqa: E402
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 
@@ -27,35 +45,66 @@ PER_ACCOUNT = 4
 RUN_ON = date(2026, 11, 23)
 PREFIX = "Bench dunning"
 GOAL_SECONDS = 10
+PROFILE = int(os.environ.get("BENCH_DUNNING_PROFILE", "0"))
 
 
-def clean() -> None:
-    """Remove what an earlier run of this benchmark wrote (raw SQL: one statement a table)."""
-    from django.db import connection
+ACCOUNTS = "SELECT id FROM customers_account WHERE name LIKE %s"
+# The tables the run writes: vacuumed after a rerun's clean-up, so each run starts from tables
+# in the same state whether seeded now or kept.
+WRITTEN = ("payments_dunningevent", "core_event", "notifications_delivery", "core_transitionlog",
+           "core_outboxmessage", "customers_account")
 
-    accounts = "SELECT id FROM customers_account WHERE name LIKE %s"
-    step = ("SELECT id FROM django_content_type WHERE app_label = 'payments' "
-            "AND model = 'dunningevent'")
-    delivery = ("SELECT id FROM django_content_type WHERE app_label = 'notifications' "
-                "AND model = 'delivery'")
-    with connection.cursor() as cursor:
-        # the steps' emails, their history and webhook events point at them without a key
-        cursor.execute(f"DELETE FROM core_transitionlog WHERE content_type_id = ({delivery}) "
-                       f"AND object_id IN (SELECT id FROM notifications_delivery "
-                       f"WHERE content_type_id = ({step}))")
-        cursor.execute(f"DELETE FROM notifications_deliveryattachment WHERE delivery_id IN "
-                       f"(SELECT id FROM notifications_delivery WHERE content_type_id = ({step}))")
-        cursor.execute(f"DELETE FROM notifications_delivery WHERE content_type_id = ({step})")
-        cursor.execute("DELETE FROM core_event WHERE type = 'dunning.escalated'")
-        cursor.execute("TRUNCATE payments_dunningevent, payments_dunningrunchunk, "
-                       "payments_dunningrun CASCADE")
-        cursor.execute(f"DELETE FROM billing_dueinstalment WHERE invoice_id IN (SELECT id FROM "
-                       f"billing_invoice WHERE account_id IN ({accounts}))", [f"{PREFIX}%"])
-        cursor.execute(f"DELETE FROM billing_invoice WHERE account_id IN ({accounts})",
-                       [f"{PREFIX}%"])
-        cursor.execute(f"DELETE FROM customers_contact WHERE account_id IN ({accounts})",
-                       [f"{PREFIX}%"])
-        cursor.execute("DELETE FROM customers_account WHERE name LIKE %s", [f"{PREFIX}%"])
+
+def _content_type(app_label: str, model: str) -> str:
+    return (f"(SELECT id FROM django_content_type WHERE app_label = '{app_label}' "
+            f"AND model = '{model}')")
+
+
+def clean_run(cursor) -> None:
+    """Remove what an earlier run wrote (raw SQL, one statement a table, each by an index): the
+    steps' emails with their history, the steps' webhook events, the runs with their chunks,
+    steps and history, their outbox messages; and clear the overdue flags it set."""
+    step, delivery, run = (_content_type("payments", "dunningevent"),
+                           _content_type("notifications", "delivery"),
+                           _content_type("payments", "dunningrun"))
+    emails = f"SELECT id FROM notifications_delivery WHERE content_type_id = {step}"
+    for statement in (
+            f"DELETE FROM core_transitionlog WHERE content_type_id = {delivery} "
+            f"AND object_id IN ({emails})",
+            f"DELETE FROM notifications_deliveryattachment WHERE delivery_id IN ({emails})",
+            f"DELETE FROM notifications_delivery WHERE content_type_id = {step}",
+            f"DELETE FROM core_event WHERE content_type_id = {step}",
+            f"DELETE FROM core_transitionlog WHERE content_type_id = {run}",
+            "DELETE FROM core_outboxmessage WHERE task LIKE 'payments.tasks.%dunning%'",
+            "TRUNCATE payments_dunningevent, payments_dunningrunchunk, payments_dunningrun "
+            "CASCADE"):
+        cursor.execute(statement)
+    cursor.execute("UPDATE customers_account SET is_overdue = false, overdue_since = NULL "
+                   "WHERE name LIKE %s AND is_overdue", [f"{PREFIX}%"])
+
+
+def clean_seed(cursor) -> None:
+    """Remove the seeded accounts with their contacts and invoices."""
+    for statement in (
+            "DELETE FROM billing_dueinstalment WHERE invoice_id IN (SELECT id FROM "
+            f"billing_invoice WHERE account_id IN ({ACCOUNTS}))",
+            f"DELETE FROM billing_invoice WHERE account_id IN ({ACCOUNTS})",
+            f"DELETE FROM customers_contact WHERE account_id IN ({ACCOUNTS})",
+            "DELETE FROM customers_account WHERE name LIKE %s"):
+        cursor.execute(statement, [f"{PREFIX}%"])
+
+
+def seeded() -> bool:
+    """This size's accounts and invoices are there as seeded (billing, issued and all due)."""
+    from billing.models import Invoice, InvoiceState
+    from customers.models import Account, BillingState
+
+    accounts = Account.objects.filter(name__startswith=PREFIX)
+    invoices = Invoice.objects.filter(account__in=accounts)
+    return (accounts.count() == accounts.filter(billing_state=BillingState.BILLING).count()
+            == INVOICES // PER_ACCOUNT
+            and invoices.count() == INVOICES == invoices.filter(
+                state=InvoiceState.ISSUED, amount_due=D("100.00")).count())
 
 
 def seed() -> None:
@@ -83,31 +132,80 @@ def seed() -> None:
         for n in range(INVOICES)])
 
 
+def set_up() -> None:
+    """Clear the last run; seed afresh unless this size's invoices are kept; vacuum what the
+    run writes and refresh the planner's statistics."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        clean_run(cursor)
+        if not seeded():
+            clean_seed(cursor)
+            seed()
+        cursor.execute(f"VACUUM {', '.join(WRITTEN)}")
+        cursor.execute("ANALYZE")
+
+
+class Statements:
+    """Each statement's text (numbers and parameters apart) with how often it ran and its
+    seconds, for the profile: the statements that scan stand out."""
+
+    def __init__(self):
+        self.seen = defaultdict(lambda: [0, 0.0])
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen = self.seen[sql]
+            seen[0] += 1
+            seen[1] += time.perf_counter() - began
+
+    def print(self, limit: int) -> None:
+        costliest = sorted(self.seen.items(), key=lambda item: -item[1][1])[:limit]
+        for sql, (count, seconds) in costliest:
+            sys.stderr.write(f"{seconds:8.3f} s {count:5d}x  {sql[:300]}\n")
+
+
 def main() -> None:
     setup_django()
     from django.conf import settings
     from django.db import connection
+    from django.urls import get_resolver
 
     from core.actors import Actor
     from payments.models import DunningEvent, DunningRun
     from payments.services.dunning import run_dunning
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-    clean()
-    seed()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    get_resolver().reverse_dict  # noqa: B018 (a worker that reversed any URL has loaded them)
+    began = time.perf_counter()
+    set_up()
+    setup_seconds = time.perf_counter() - began
 
-    started, started_cpu = time.perf_counter(), time.process_time()
-    run = run_dunning(by=Actor.task("run_dunning"), on=RUN_ON)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    profiler, statements = (cProfile.Profile(), Statements()) if PROFILE else (None, None)
+    timed = connection.execute_wrapper(statements) if statements else nullcontext()
+    with QueryMeter() as meter, timed:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        run = run_dunning(by=Actor.task("run_dunning"), on=RUN_ON)
+        if profiler:
+            profiler.disable()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
 
     run = DunningRun.objects.get(pk=run.pk)
     emit("dunning_run", invoices=INVOICES, seconds=round(seconds, 2),
          invoices_per_second=round(INVOICES / seconds),
          steps_taken=DunningEvent.objects.filter(run=run).count(), state=run.state,
-         cpu_seconds=round(cpu, 2), goal_seconds=GOAL_SECONDS,
+         cpu_seconds=round(cpu, 2), queries=meter.queries, db_seconds=round(meter.db_seconds, 2),
+         setup_seconds=round(setup_seconds, 1), goal_seconds=GOAL_SECONDS, profiled=bool(profiler),
          load_average=round(os.getloadavg()[0], 1))
+    if profiler:
+        for order in ("cumulative", "tottime"):
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(PROFILE)
+        statements.print(PROFILE)
 
 
 if __name__ == "__main__":

@@ -45,5 +45,9 @@ def position(total: Decimal, amount_due: Decimal, schedule: Sequence[tuple[date,
     unpaid = unpaid_instalments(total, amount_due, schedule)
     if not unpaid:
         return Position(None, ZERO)
-    overdue = sum((amount for due_on, amount in unpaid if due_on <= today), ZERO)
+    overdue = ZERO
+    for due_on, amount in unpaid:  # earliest first
+        if due_on > today:
+            break
+        overdue += amount
     return Position(unpaid[0][0], overdue)

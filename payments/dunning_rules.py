@@ -43,7 +43,7 @@ The rules:
 <Action.NONE: 'none'>
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -81,6 +81,10 @@ class DunningPolicy:
     thresholds: tuple[tuple[str, Decimal], ...] = ()
     minimum_days_between: int = 0  # after any step for the account in the currency
     maximum_attempts: int | None = None  # steps per invoice at most
+    # What dunning_step answered in each situation met so far: the answer depends on day
+    # counts, the steps taken and whether the overdue money is above the minimum, never on
+    # the amounts themselves, so a run's thousands of invoices meet a few hundred situations.
+    decisions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def threshold(self, currency: str) -> Decimal | None:
         return dict(self.thresholds).get(currency)
@@ -229,29 +233,28 @@ def _above_minimum(snapshot: DunningSnapshot, policy: DunningPolicy) -> bool:
     return snapshot.amount_overdue > 0 and snapshot.account_overdue > threshold
 
 
-def _held_back(snapshot: DunningSnapshot, policy: DunningPolicy, today: date, late: str) -> str:
+def _held_back(policy: DunningPolicy, last_step: str | None, attempts: int, since: int | None,
+               late: str) -> str:
     """Why the policy's limits hold the invoice back today ("" when they do not): every step
-    taken, the attempts used up, or the account's last step too recent."""
-    if policy.index(snapshot.last_step) + 1 == len(policy.steps):
+    taken, the attempts used up, or the account's last step too recent (`since` days ago)."""
+    if policy.index(last_step) + 1 == len(policy.steps):
         return f"{late}, every step has been taken"
-    if policy.maximum_attempts is not None and snapshot.attempts >= policy.maximum_attempts:
+    if policy.maximum_attempts is not None and attempts >= policy.maximum_attempts:
         return f"{late}, the policy's {policy.maximum_attempts} attempts are taken"
-    if snapshot.last_taken_on is not None:
-        since = (today - snapshot.last_taken_on).days
-        if since < policy.minimum_days_between:
-            return (f"{late}, the account's last step was {_days(since)} ago and the policy "
-                    f"waits {_days(policy.minimum_days_between)}")
+    if since is not None and since < policy.minimum_days_between:
+        return (f"{late}, the account's last step was {_days(since)} ago and the policy "
+                f"waits {_days(policy.minimum_days_between)}")
     return ""
 
 
-def _not_due(snapshot: DunningSnapshot, policy: DunningPolicy, days_past_due: int,
-             above: bool, late: str) -> str:
+def _not_due(policy: DunningPolicy, currency: str, days_past_due: int, above: bool,
+             late: str) -> str:
     """Why no step is due although the policy's limits allow one."""
     if 0 < days_past_due <= policy.grace_days:
         return f"{late}, within the {policy.grace_days}-day grace period"
     if days_past_due > 0 and not above:
-        if policy.threshold(snapshot.currency) is not None:
-            return (f"{late}, but the account's overdue {snapshot.currency} balance is not "
+        if policy.threshold(currency) is not None:
+            return (f"{late}, but the account's overdue {currency} balance is not "
                     "above the threshold")
         return f"{late}, but nothing above the minimum is overdue"
     return f"{late}, no step is due yet"
@@ -264,16 +267,26 @@ def dunning_step(snapshot: DunningSnapshot, policy: DunningPolicy,
         return _nothing("dunning is paused for this account")
     if snapshot.oldest_due_on is None:
         return _nothing("nothing is open")
-    days_past_due = (today - snapshot.oldest_due_on).days
+    since = None if snapshot.last_taken_on is None else (today - snapshot.last_taken_on).days
+    situation = ((today - snapshot.oldest_due_on).days, snapshot.last_step, snapshot.attempts,
+                 since, _above_minimum(snapshot, policy), snapshot.currency)
+    known = policy.decisions
+    if situation not in known:
+        known[situation] = _decide(policy, *situation)
+    return known[situation]
+
+
+def _decide(policy: DunningPolicy, days_past_due: int, last_step: str | None, attempts: int,
+            since: int | None, above: bool, currency: str) -> DunningAction:
+    """dunning_step for an open invoice of an account not paused, from what it depends on."""
     late = _lateness(days_past_due)
-    if held := _held_back(snapshot, policy, today, late):
+    if held := _held_back(policy, last_step, attempts, since, late):
         return _nothing(held, days_past_due)
-    above = _above_minimum(snapshot, policy)
     chased = above and days_past_due > policy.grace_days
-    due = [step for step in policy.steps[policy.index(snapshot.last_step) + 1:]
+    due = [step for step in policy.steps[policy.index(last_step) + 1:]
            if step.days <= days_past_due and (step.days <= 0 or chased)]
     if not due:
-        return _nothing(_not_due(snapshot, policy, days_past_due, above, late), days_past_due)
+        return _nothing(_not_due(policy, currency, days_past_due, above, late), days_past_due)
     step = due[-1]
     skipped = tuple(s.key for s in due[:-1])
     return DunningAction(step.action, step, days_past_due, f"{late}: step {step.key}", skipped)

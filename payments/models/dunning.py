@@ -254,14 +254,16 @@ class DunningEvent(models.Model):
     """One step taken for one invoice (with the steps it passed over), and how it went."""
 
     # Indexes cost each step taken (a daily run writes one row per open invoice): the invoice
-    # is found through the unique constraint's first column, the step key and the user that
-    # ran the step are never searched on alone.
+    # is found through the unique constraint's first column; the step key, the policy, the run
+    # and the user that ran the step are never searched on alone (a policy or a run is never
+    # deleted while it has steps, so no index serves those checks either).
     invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT,
                                 related_name="dunning_events", db_index=False)
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
-    policy = models.ForeignKey(DunningPolicy, on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(DunningPolicy, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     run = models.ForeignKey(DunningRun, null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="events")
+                            related_name="events", db_index=False)
     step_key = models.SlugField(max_length=40, db_index=False)
     action = models.CharField(max_length=20, choices=STEP_ACTIONS)
     taken_on = models.DateField()

@@ -4,7 +4,8 @@ invoice's dunning history, is retried with backoff by notifications' retry task,
 again.
 
 Set-based like the run, through notifications' bulk forms: a chunk writes its steps' deliveries
-by one COPY in its own transaction, and one task per chunk sends them over one mail connection,
+by one COPY in its own transaction, from the steps as the run planned them (their invoices are
+not read again), and one task per chunk sends them over one mail connection,
 then settles them in two statements and one COPY of their history (a model and a transition per
 email cost more than the run).
 What each email says: the step's template (in the account's document language when finance keeps
@@ -23,7 +24,7 @@ from django.db.models import QuerySet
 from billing.services.pay_links import pay_link_urls
 from core.actors import Actor
 from core.formatting import format_money
-from customers.models import Contact, ContactRole
+from customers.models import Account, Contact, ContactRole
 from notifications.services import Mail, queue_deliveries, send_queued_deliveries
 from payments import dunning_rules as rules
 from payments.dunning_texts import default_text, fill_text, with_charges
@@ -57,10 +58,11 @@ def _recipients(accounts: QuerySet) -> dict[int, list[str]]:
 
 
 @dataclass(frozen=True)
-class _Mail:
-    """What one step's email says, read as plain values (no model per step)."""
+class StepMail:
+    """What the run knows of one step it took that emails, as plain values: the run hands
+    them over as it planned them (no read of the steps and their invoices again)."""
 
-    pk: int
+    pk: int  # the step's
     account_id: int
     policy_id: int
     step_key: str
@@ -73,16 +75,20 @@ class _Mail:
     issue_on: date | None
     total: Decimal
     amount_due: Decimal
-    account_name: str
+
+
+@dataclass(frozen=True)
+class _Account:
+    name: str
     language: str
     owner_email: str | None
 
 
-MAIL_COLUMNS = ("pk", "account_id", "policy_id", "step_key", "action", "days_past_due",
-                "invoice_id", "invoice__number", "invoice__currency", "invoice__due_on",
-                "invoice__issue_on", "invoice__total", "invoice__amount_due",
-                "invoice__account__name", "invoice__account__document_language",
-                "invoice__account__owner__email")
+def _accounts(accounts: QuerySet) -> dict[int, _Account]:
+    """The name, document language and owner's address of each account (one join)."""
+    return {pk: _Account(name, language, owner_email) for pk, name, language, owner_email in
+            Account.objects.filter(pk__in=accounts).values_list(
+                "pk", "name", "document_language", "owner__email")}
 
 
 @dataclass(frozen=True)
@@ -115,24 +121,32 @@ def _charged(steps: tuple[int, int], chunk: DunningRunChunk) -> dict[str, dict[i
     return {"fees": fees, "interest": interest, "unpaid": unpaid}
 
 
-def _texts(mails: list[_Mail]):
-    """A function from a mail to its texts' (language, subject, body): the step's template in
-    the account's language, the step's own (English), or the default text (two reads)."""
+def _texts(mails: list[StepMail]):
+    """A function from a mail and its account's language to its texts' (language, subject,
+    body): the step's template in the account's language, the step's own (English), or the
+    default text (two reads; each answer remembered, as a chunk's mails share a few)."""
     steps = {(s.policy_id, s.key): s for s in DunningPolicyStep.objects.filter(
         policy_id__in={m.policy_id for m in mails}).select_related("template")}
     keys = {s.template.key for s in steps.values() if s.template}
     variants = {(t.key, t.language): t for t in DunningTemplate.objects.filter(
         key__in=keys).exclude(language="")} if keys else {}
+    known = {}
 
-    def texts(mail: _Mail) -> tuple[str, str, str]:
-        step = steps.get((mail.policy_id, mail.step_key))
-        language = "en" if mail.action == rules.Action.ESCALATE else mail.language or "en"
+    def choose(policy_id: int, step_key: str, action: str, language: str):
+        step = steps.get((policy_id, step_key))
         if step and step.template:
             template = variants.get((step.template.key, language))
             if template is None:
                 return "en", step.template.subject, step.template.body
             return language, template.subject, template.body
-        return default_text(mail.action, language)
+        return default_text(action, language)
+
+    def texts(mail: StepMail, account_language: str) -> tuple[str, str, str]:
+        language = "en" if mail.action == rules.Action.ESCALATE else account_language or "en"
+        key = (mail.policy_id, mail.step_key, mail.action, language)
+        if key not in known:
+            known[key] = choose(*key)
+        return known[key]
 
     return texts
 
@@ -151,7 +165,7 @@ def _money_formatter():
     return money
 
 
-def _values(mail: _Mail, charged: _Charged, pay_url, language: str,
+def _values(mail: StepMail, account: _Account, charged: _Charged, pay_url, language: str,
             formatter=format_money) -> dict[str, str]:
     """The placeholders' values: plain strings, never a model (dunning_texts), amounts as the
     text's language writes money; the pay link is signed only for texts that show it."""
@@ -163,7 +177,7 @@ def _values(mail: _Mail, charged: _Charged, pay_url, language: str,
         "invoice.due_on": mail.due_on.isoformat() if mail.due_on else "",
         "invoice.issue_on": mail.issue_on.isoformat() if mail.issue_on else "",
         "invoice.total": money(mail.total),
-        "account": mail.account_name, "account.name": mail.account_name,
+        "account": account.name, "account.name": account.name,
         "amount_due": money(mail.amount_due),
         "days_past_due": str(mail.days_past_due),
         "fees": money(charged.fees), "interest": money(charged.interest),
@@ -172,31 +186,34 @@ def _values(mail: _Mail, charged: _Charged, pay_url, language: str,
     }
 
 
-def _addressed(mail: _Mail, contacts: list[str]) -> list[str]:
+def _addressed(mail: StepMail, account: _Account, contacts: list[str]) -> list[str]:
     if mail.action == rules.Action.ESCALATE:
-        return [a for a in (mail.owner_email, settings.FINANCE_EMAIL) if a]
+        return [a for a in (account.owner_email, settings.FINANCE_EMAIL) if a]
     return contacts
 
 
-def queue_dunning_emails(chunk: DunningRunChunk, step_ids: tuple[int, int]) -> int:
-    """In the chunk's transaction: the email of each step it took (ids in `step_ids`, first and
-    last) that emails, as a queued delivery (one COPY); the chunk's task sends them after
+def queue_dunning_emails(chunk: DunningRunChunk, mails: list[StepMail]) -> int:
+    """In the chunk's transaction: the email of each step it took that emails (`mails`, in the
+    order of their ids), as a queued delivery (one COPY); the chunk's task sends them after
     commit. How many were queued."""
-    steps = chunk_steps(chunk).filter(action__in=[a.value for a in EMAIL_ACTIONS])
-    mails = [_Mail(*row) for row in steps.order_by("pk").values_list(*MAIL_COLUMNS)]
     if not mails:
         return 0
-    texts, charged = _texts(mails), _charged(step_ids, chunk)
-    recipients, pay_url, queued = _recipients(steps.values("account_id")), pay_link_urls(), []
-    money = _money_formatter()
+    stepped = chunk_steps(chunk).filter(action__in=[a.value for a in EMAIL_ACTIONS]).values(
+        "account_id")
+    texts, charged = _texts(mails), _charged((mails[0].pk, mails[-1].pk), chunk)
+    accounts, recipients = _accounts(stepped), _recipients(stepped)
+    fees, interest, unpaid = charged["fees"], charged["interest"], charged["unpaid"]
+    pay_url, money, queued = pay_link_urls(), _money_formatter(), []
     for mail in mails:
-        charges = _Charged(charged["fees"][mail.pk], charged["interest"][mail.pk],
-                           charged["unpaid"][mail.invoice_id])
-        language, subject, body = texts(mail)
+        account = accounts[mail.account_id]
+        charges = _Charged(fees.get(mail.pk, ZERO), interest.get(mail.pk, ZERO),
+                           unpaid.get(mail.invoice_id, ZERO))
+        language, subject, body = texts(mail, account.language)
         body = with_charges(body, language) if charges.any else body
-        values = _values(mail, charges, pay_url if "pay_url" in subject + body else None,
-                         language, money)
-        queued.append(Mail(mail.pk, _addressed(mail, recipients.get(mail.account_id, [])),
+        values = _values(mail, account, charges,
+                         pay_url if "pay_url" in subject + body else None, language, money)
+        queued.append(Mail(mail.pk, _addressed(mail, account,
+                                               recipients.get(mail.account_id, [])),
                            fill_text(subject, values).strip()[:200], fill_text(body, values)))
     return queue_deliveries(DunningEvent, queued, by=_sender())
 
