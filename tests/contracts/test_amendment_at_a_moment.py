@@ -105,8 +105,9 @@ def test_a_price_by_day_changes_with_the_date_whatever_the_time(sales_rep, finan
 def test_an_amount_off_coupon_is_split_at_the_moment_too(sales_rep, finance):
     """$5.00 off the seats every month: the old seats' March row, $122.50, keeps half ($61.25,
     so $2.50 of the coupon, half of the $63.75 before it); the new seats take the other $2.50:
-    $102.00 − $2.50 = $99.50, and $5.00 off in March in all. (Split by days at 16 March the
-    coupon's kept part would be $2.41 and the new seats would take $2.59: $5.09 in all.)"""
+    $102.00 − $2.50 = $99.50, and $5.00 off in March in all. (Split by days at 16 March, 15 of
+    31 days, the coupon's kept part would be $61.69 − $59.27 = $2.42 and the new seats would
+    take $2.58, $99.42: $5.08 in all, as the test saw before the seconds were used here.)"""
     from tests.contracts.test_amendment_coupons import contract_with, coupon
 
     # given
