@@ -51,8 +51,10 @@ class ScheduledLine:
 class CouponSchedule:
     by_line: dict[str, tuple[Decimal, ...]]  # key -> what the coupons take off each charge
     by_code: dict[str, Decimal]  # coupon code -> what it takes off in all
-    # `running_coupon_schedule`: each coupon's own part, in the order given (key -> each charge)
-    by_coupon: tuple[dict[str, tuple[Decimal, ...]], ...] = ()
+    # `running_coupon_schedule`: each coupon's own part, in the order given (key -> each
+    # charge); they add up to `by_line`. Not compared: two schedules are equal when they take
+    # the same off, and `coupon_schedule` does not split its coupons' parts.
+    by_coupon: tuple[dict[str, tuple[Decimal, ...]], ...] = field(default=(), compare=False)
 
     def line_total(self, key: str) -> Decimal:
         return sum(self.by_line.get(key, ()), Decimal(0))
