@@ -30,13 +30,18 @@ AMOUNT = {"max_digits": 19, "decimal_places": 4}
 
 
 class ContractLineSerializer(serializers.ModelSerializer):
+    """A line with the policies copied onto it: alignment, bill day, day count, proration
+    granularity, and the moments service starts and stops within its first and last days
+    (empty: the whole day) with the time zone that decides which day a moment belongs to."""
+
     class Meta:
         model = ContractLine
         fields = ["id", "position", "product", "description", "quantity", "billing_period",
-                  "billing_alignment", "bill_day", "proration_convention", "discount_percent",
-                  "included", "list_unit_price", "amount_per_period", "list_amount",
-                  "discount_amount", "net_amount", "start_on", "end_on", "status", "replaces",
-                  "amendment"]
+                  "billing_alignment", "bill_day", "proration_convention",
+                  "proration_granularity", "discount_percent", "included", "list_unit_price",
+                  "amount_per_period", "list_amount", "discount_amount", "net_amount",
+                  "start_on", "end_on", "starts_at", "ends_at", "time_zone", "status",
+                  "replaces", "amendment"]
         read_only_fields = fields
 
 
@@ -65,7 +70,7 @@ class ChargeRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScheduledCharge
         fields = ["line", "about", "kind", "period_start", "period_end", "due_on", "amount",
-                  "currency", "days", "period_days", "explanation"]
+                  "currency", "days", "period_days", "seconds", "period_seconds", "explanation"]
         read_only_fields = fields
 
 
@@ -88,7 +93,8 @@ class AmendmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Amendment
         fields = ["id", "contract", "quote", "quote_number", "quote_state", "effective_on",
-                  "created_by", "created_at", "applied_on", "prorated_total", "proration"]
+                  "effective_time", "created_by", "created_at", "applied_on", "prorated_total",
+                  "proration"]
         read_only_fields = fields
 
 
@@ -120,6 +126,13 @@ class TerminationPreviewSerializer(serializers.Serializer):
 class EffectiveDateSerializer(serializers.Serializer):
     effective_on = serializers.DateField(help_text="The first day the change is in force "
                                                    "(for a termination: without service).")
+
+
+class AmendmentInputSerializer(EffectiveDateSerializer):
+    effective_time = serializers.TimeField(
+        required=False, allow_null=True,
+        help_text="Optional: the time of day lines priced by the second change, in each line's "
+                  "time zone (left out: at the start of the effective date).")
 
 
 class TerminationInputSerializer(serializers.Serializer):
@@ -241,7 +254,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     @extend_schema(methods=["GET"], request=None,
                    responses=AmendmentSerializer(many=True))
-    @extend_schema(methods=["POST"], request=EffectiveDateSerializer,
+    @extend_schema(methods=["POST"], request=AmendmentInputSerializer,
                    responses={201: AmendmentSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a few per contract
     def amendments(self, request, pk=None):
@@ -251,9 +264,10 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         contract = self.get_object()
         if request.method == "GET":
             return Response(AmendmentSerializer(amendments_of(contract), many=True).data)
-        data = parsed(EffectiveDateSerializer, request.data)
+        data = parsed(AmendmentInputSerializer, request.data)
         amendment = services.start_amendment(contract=contract, by=request.user,
-                                             effective_on=data["effective_on"])
+                                             effective_on=data["effective_on"],
+                                             effective_time=data.get("effective_time"))
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[AMENDMENT], responses=AmendmentPreviewSerializer)

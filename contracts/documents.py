@@ -19,8 +19,11 @@ from catalog.charge_schedule import ChargeKind
 from catalog.models import BillingPeriod
 from contracts.models import Amendment, ContractLine, Renewal, ScheduledCharge
 from contracts.selectors import lines_in_force
-from contracts.services.amendments import amendment_changes, recurring_monthly
-from contracts.services.schedules import end_lines
+from contracts.services.amendments import (
+    amendment_changes,
+    end_changed_lines,
+    recurring_monthly,
+)
 from core.money import round_money
 
 ONE_DAY = timedelta(days=1)
@@ -180,7 +183,7 @@ def _pending(amendment: Amendment) -> AmendmentDocument:
     old_lines = list(lines_in_force(contract, effective).select_related("contract"))
     changes = amendment_changes(amendment, old_lines=old_lines)
     ending = [c.old_line for c in changes if c.old_line is not None]
-    preview = end_lines(ending, last_day=effective - ONE_DAY, change=None)
+    preview = end_changed_lines(amendment, ending, change=None)
     shown, added_rows = [], []
     for change in changes:
         old, new = change.old_line, change.new_contract_line
@@ -252,7 +255,8 @@ def _applied(amendment: Amendment) -> AmendmentDocument:
                                               - ONE_DAY, end_on__gte=effective - ONE_DAY)
                   .exclude(pk__in=new_ids))
     after = list(ContractLine.objects.filter(contract=contract, start_on__lte=effective,
-                                             end_on__gte=effective))
+                                             end_on__gte=effective)
+                 .exclude(pk__in=old_lines))  # a line stopped at a moment ends on the day
     changed_rows = [_shown(r, r.line.product.name) for r in added]
     return AmendmentDocument(
         amendment, contract, contract.currency, effective, True, shown,

@@ -7,6 +7,11 @@ class AmendmentForm(forms.Form):
     effective_on = forms.DateField(label="Effective from", widget=forms.DateInput(
         attrs={"type": "date"}), help_text="Changed lines end the day before; new ones start "
                                            "on it. The amendment runs to the contract's end.")
+    effective_time = forms.TimeField(
+        label="at", required=False, widget=forms.TimeInput(attrs={"type": "time"},
+                                                           format="%H:%M"),
+        help_text="Optional: lines priced by the second change at this time of that day, in "
+                  "the line's time zone.")
 
 
 class TerminationForm(forms.Form):

@@ -15,7 +15,9 @@ sent once).
 """
 
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -328,11 +330,15 @@ class ContractLine(FSMModelMixin, models.Model):
 
     @transition(field=status, source=[LineStatus.PENDING, LineStatus.ACTIVE],
                 target=LineStatus.ENDED, permission="contracts.end_contractline")
-    def end(self, *, last_day=None):
+    def end(self, *, last_day=None, at=None):
         """An amendment, termination, expiry or renewal ends it (run in bulk); `last_day` moves
-        its end earlier, never later."""
+        its end earlier, never later: it then serves its last day whole, or up to `at` (a
+        moment within it, for a line priced by the second)."""
         if last_day is not None and last_day < self.end_on:
-            self.end_on, self.ends_at = last_day, None  # it now serves its last day whole
+            self.end_on, self.ends_at = last_day, at
+        elif last_day == self.end_on and at is not None and (self.ends_at is None
+                                                              or at < self.ends_at):
+            self.ends_at = at
 
     @property
     def is_recurring(self) -> bool:
@@ -458,12 +464,18 @@ class Amendment(models.Model):
     """A mid-term change: a quote of kind amendment (the contract from the effective date on,
     co-terminated with it) against an active contract. When its quote is accepted the changed
     lines end the day before `effective_on` and new ones start on it; `proration` keeps what
-    the rest of the term costs, each amount with its explanation."""
+    the rest of the term costs, each amount with its explanation. With an `effective_time`,
+    lines priced by the second change at that moment of the effective date instead, read in
+    each line's time zone (`moment_in`): the old line stops and the new one starts then."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="amendments")
     quote = models.OneToOneField("quotes.Quote", on_delete=models.PROTECT,
                                  related_name="amendment")
     effective_on = models.DateField()
+    effective_time = models.TimeField(
+        null=True, blank=True,
+        help_text="The time of day the change takes effect for lines priced by the second, in "
+                  "the line's time zone (empty: at the start of the effective date).")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = TimestampField(auto_now_add=True)
@@ -482,6 +494,13 @@ class Amendment(models.Model):
     @property
     def is_applied(self) -> bool:
         return self.applied_on is not None
+
+    def moment_in(self, time_zone: str) -> datetime | None:
+        """The moment the change takes effect, read in `time_zone` (None: no time given)."""
+        if self.effective_time is None:
+            return None
+        return datetime.combine(self.effective_on, self.effective_time,
+                                tzinfo=ZoneInfo(time_zone))
 
 
 class Termination(models.Model):

@@ -123,7 +123,8 @@ def amendment_start(request, pk):
         try:
             amendment = services.start_amendment(
                 contract=contract, by=request.user,
-                effective_on=form.cleaned_data["effective_on"])
+                effective_on=form.cleaned_data["effective_on"],
+                effective_time=form.cleaned_data["effective_time"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -59,6 +59,9 @@ class QuoteSerializer(serializers.Serializer):
     price_book = serializers.IntegerField(source="price_book_id")
     payment_terms = serializers.CharField(source="payment_terms.code")
     start_on = serializers.DateField()
+    starts_at = serializers.DateTimeField(
+        allow_null=True, help_text="The moment service starts on the start day (prices counted "
+                                   "by the second charge their first period from it).")
     term_months = serializers.IntegerField()
     expires_on = serializers.DateField()
     customer_notes = serializers.CharField()
@@ -117,6 +120,9 @@ class QuoteCreateSerializer(serializers.Serializer):
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False,
                                                  allow_null=True)
     start_on = serializers.DateField(required=False)
+    starts_at = serializers.DateTimeField(
+        required=False, help_text="The moment service starts, on the start day in the "
+                                  "account's time zone (give its offset).")
     term_months = serializers.IntegerField(required=False, min_value=1, max_value=600)
     expires_on = serializers.DateField(required=False)
     price_book = serializers.PrimaryKeyRelatedField(queryset=PriceBook.objects.all(),

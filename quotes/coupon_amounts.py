@@ -51,6 +51,10 @@ class ScheduledLine:
 class CouponSchedule:
     by_line: dict[str, tuple[Decimal, ...]]  # key -> what the coupons take off each charge
     by_code: dict[str, Decimal]  # coupon code -> what it takes off in all
+    # `running_coupon_schedule`: each coupon's own part, in the order given (key -> each
+    # charge); they add up to `by_line`. Not compared: two schedules are equal when they take
+    # the same off, and `coupon_schedule` does not split its coupons' parts.
+    by_coupon: tuple[dict[str, tuple[Decimal, ...]], ...] = field(default=(), compare=False)
 
     def line_total(self, key: str) -> Decimal:
         return sum(self.by_line.get(key, ()), Decimal(0))
@@ -120,10 +124,11 @@ def running_coupon_schedule(running: Sequence[RunningCoupon], lines: Sequence[Sc
     zero = round_money(Decimal(0), currency)
     left = {line.key: list(line.charges) for line in lines}
     off = {line.key: [zero] * len(line.charges) for line in lines}
+    each = [{line.key: [zero] * len(line.charges) for line in lines} for _ in running]
     by_code = {coupon.terms.code: zero for coupon in running}
     depth = max((len(line.charges) for line in lines), default=0) if running else 0
     for period in range(depth):
-        for coupon in running:
+        for coupon, own in zip(running, each, strict=True):
             covered = [CouponLine(line.key, line.product_id, left[line.key][period])
                        for line in lines
                        if period < len(line.charges) and coupon.runs(line.key, period)]
@@ -135,8 +140,11 @@ def running_coupon_schedule(running: Sequence[RunningCoupon], lines: Sequence[Sc
             by_code[coupon.terms.code] += discount.total
             for key, amount in discount.by_line.items():
                 off[key][period] += amount
+                own[key][period] += amount
                 left[key][period] -= amount
-    return CouponSchedule({key: tuple(amounts) for key, amounts in off.items()}, by_code)
+    return CouponSchedule({key: tuple(amounts) for key, amounts in off.items()}, by_code,
+                          tuple({key: tuple(amounts) for key, amounts in own.items()}
+                                for own in each))
 
 
 def periods_before(terms: LineTerms, counts_from: date, first_day: date) -> int:

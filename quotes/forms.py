@@ -1,12 +1,16 @@
 """The quotes app's forms: shape and field checks only; the services decide the rest."""
 
+from datetime import UTC
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog.charge_schedule import Alignment
 from catalog.models import PriceBook
+from catalog.policies import time_zone_of
 from catalog.selectors import price_books_on, products_visible_to
 from core.forms import add_service_errors
 from customers.models import Contact, PaymentTerms
@@ -18,13 +22,40 @@ from quotes.services import LineItem
 __all__ = ["AddLineForm", "AddManyForm", "DecisionForm", "LineForm", "QuoteForm", "RejectForm",
            "add_service_errors"]
 
-HEADER_FIELDS = ["contact", "start_on", "term_months", "expires_on", "price_book",
+HEADER_FIELDS = ["contact", "start_on", "starts_at", "term_months", "expires_on", "price_book",
                  "payment_terms", "customer_notes", "internal_notes"]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed (`datetime-local`), naive: the form reads it in the account's
+    time zone, which the company's (the request's) need not be. `time_zone` shows a stored
+    moment in that zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    time_zone = "UTC"
+
+    def to_python(self, value):
+        with timezone.override(UTC):  # no time is missing or doubled in UTC
+            moment = super().to_python(value)
+        return moment.replace(tzinfo=None) if moment is not None else None
+
+    def prepare_value(self, value):
+        if getattr(value, "tzinfo", None) is not None:
+            value = value.astimezone(ZoneInfo(self.time_zone)).replace(tzinfo=None)
+        return super().prepare_value(value)
+
+
 class QuoteForm(forms.ModelForm):
-    """The header: a new quote chooses its account; a draft's header keeps it."""
+    """The header: a new quote chooses its account; a draft's header keeps it. The start
+    moment is typed as the account's wall clock; the service checks it falls on the start
+    day there."""
+
+    starts_at = WallClockField(
+        required=False, label="Starts at",
+        help_text="Optional: the moment service starts on the start day, in the account's time "
+                  "zone; prices counted by the second charge their first period from it "
+                  "(empty: from the start of the day).")
 
     class Meta:
         model = Quote
@@ -60,6 +91,16 @@ class QuoteForm(forms.ModelForm):
                 self.fields[name].required = False
         self.fields["payment_terms"].queryset = PaymentTerms.objects.filter(
             Q(active=True) | Q(pk=self.instance.payment_terms_id))
+        if editing:
+            self.fields["starts_at"].time_zone = time_zone_of(self.instance.account)
+
+    def clean(self):
+        cleaned = super().clean()
+        account = self.instance.account if self.instance.pk else cleaned.get("account")
+        if cleaned.get("starts_at") is not None and account is not None:
+            cleaned["starts_at"] = cleaned["starts_at"].replace(
+                tzinfo=ZoneInfo(time_zone_of(account)))
+        return cleaned
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields

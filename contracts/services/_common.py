@@ -16,10 +16,12 @@ def default_day_count() -> str:
 
 
 
-def moment_policies(snapshot: dict, account, *, starts_at: datetime | None = None) -> dict:
-    """A new line's proration granularity (its frozen price's), time zone (its account's) and
-    the moment it starts (`starts_at`, kept only by a price counted by the second), as
-    ContractLine fields."""
+def moment_policies(snapshot: dict, account, *, starts_at: datetime | None = None,
+                    time_zone: str | None = None) -> dict:
+    """A new line's proration granularity (its frozen price's), time zone (`time_zone`, else its
+    account's) and the moment it starts (`starts_at`, kept only by a price counted by the
+    second), as ContractLine fields."""
     granularity = granularity_of(snapshot)
-    return {"proration_granularity": granularity.value, "time_zone": time_zone_of(account),
+    return {"proration_granularity": granularity.value,
+            "time_zone": time_zone or time_zone_of(account),
             "starts_at": starts_at if granularity is Granularity.SECOND else None}

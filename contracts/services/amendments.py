@@ -9,15 +9,18 @@ the ordinary quote builder; the quote goes through approval, sending and the cus
 effective date and prices both sides from the charge schedule (`contracts.services.schedules`):
 what ending an old line the day before takes off its schedule (credits for days already billed,
 shorter charges for days not billed yet) and what the new line's schedule charges from the
-effective date. `apply_amendment` (called by `q2c.flows.accept_quote_flow`) stores exactly those
-rows: it ends the changed and removed lines, starts new lines on the effective date, never
-touching a line otherwise, and updates the contract's totals and history. The credits and the
-new lines' first charges are due on the effective date, so they land on the same invoice.
+effective date. An amendment with an effective time changes lines priced by the second at that
+moment of the effective date (in the line's time zone): the old line stops and the new one starts
+then, the row it cuts split by seconds (`contracts.moment_cut`). `apply_amendment` (called by
+`q2c.flows.accept_quote_flow`) stores exactly those rows: it ends the changed and removed lines,
+starts new lines on the effective date, never touching a line otherwise, and updates the
+contract's totals and history. The credits and the new lines' first charges are due on the
+effective date, so they land on the same invoice.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,6 +29,7 @@ from django.db.models import Max
 
 from catalog.charge_schedule import ChargeKind, Piece, explain
 from catalog.pricing import BillingPeriod
+from catalog.proration import Granularity, SecondProration
 from contracts.models import (
     Amendment,
     Contract,
@@ -41,12 +45,12 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count, moment_policies
+from contracts.services._common import default_day_count, moment_policies, time_zone_of
 from contracts.services.coupons import (
     coupons_running,
     record_quote_coupons,
+    running_by_line,
     running_on,
-    running_on_day,
 )
 from contracts.services.schedules import (
     charges_of,
@@ -82,9 +86,10 @@ def months_between(start: date, end_exclusive: date) -> int:
     return max(months, 1)
 
 
-def prefilled_lines(lines) -> list[PrefilledLine]:
-    """Contract lines as quote lines to copy, options kept under their configured parent."""
-    lines = list(lines)
+def prefilled_lines(lines, coupons: dict[int, list] | None = None) -> list[PrefilledLine]:
+    """Contract lines as quote lines to copy, options kept under their configured parent, each
+    with the contract's coupons running on it (`coupons`, by line pk)."""
+    lines, coupons = list(lines), coupons or {}
     by_quote_line = {line.quote_line_id: line for line in lines if line.quote_line_id}
     out = []
     for line in lines:
@@ -96,7 +101,8 @@ def prefilled_lines(lines) -> list[PrefilledLine]:
             included=line.included, description=line.description,
             billing_alignment=line.billing_alignment,
             proration_convention=line.proration_convention,
-            parent_key=str(parent.pk) if parent is not None else None))
+            parent_key=str(parent.pk) if parent is not None else None,
+            contract_coupons=tuple(c.coupon_id for c in coupons.get(line.pk, ()))))
     return out
 
 
@@ -115,11 +121,20 @@ def _check_effective(contract: Contract, effective_on: date | None) -> None:
         raise ValidationError({"effective_on": error})
 
 
+def _notes(contract: Contract, effective_on: date, effective_time: time | None) -> str:
+    at = f" at {effective_time:%H:%M}" if effective_time is not None else ""
+    return (f"Amendment of contract {contract.number} from {effective_on:%d %B %Y}{at} to its "
+            f"end on {contract.end_on:%d %B %Y}. These lines are the contract as it will be "
+            f"from then; changes are charged or credited for the rest of the term, prorated by "
+            f"day{' (by the second for prices counted by the second)' if at else ''}.")
+
+
 @transaction.atomic
 def start_amendment(*, contract, by, effective_on: date | None,
-                    on: date | None = None) -> Amendment:
+                    effective_time: time | None = None, on: date | None = None) -> Amendment:
     """The amendment quote (a draft for the contract's owner) prefilled from the lines in
-    force on the effective date, co-terminated with the contract."""
+    force on the effective date, co-terminated with the contract. `effective_time` (optional,
+    read in each line's time zone) is the moment lines priced by the second change."""
     actor = require(by, AMEND_PERMISSION, "You are not allowed to amend contracts.")
     if not contracts_visible_to(actor.user).filter(pk=contract.pk).exists():
         raise ValidationError("You cannot amend this contract.")
@@ -134,20 +149,23 @@ def start_amendment(*, contract, by, effective_on: date | None,
         raise ValidationError({"effective_on": "No subscription runs on that date."})
     today = business_date(on)
     end = contract.end_on
-    quote = create_prefilled_quote(
+    if effective_time == time(0):
+        effective_time = None  # the start of the day: the lines change with the date
+    running = running_by_line(coupons_running(contract), lines, day=effective_on)
+    amendment = Amendment(contract=contract, effective_on=effective_on,
+                          effective_time=effective_time, created_by=actor.user)
+    amendment.quote = create_prefilled_quote(
         by=actor, kind=QuoteKind.AMENDMENT, account=contract.account, owner=contract.owner,
         currency=contract.currency, start_on=effective_on,
-        term_months=months_between(effective_on, end + ONE_DAY), lines=prefilled_lines(lines),
+        starts_at=amendment.moment_in(time_zone_of(contract.account)),
+        term_months=months_between(effective_on, end + ONE_DAY),
+        lines=prefilled_lines(lines, running),
         payment_terms=contract.payment_terms, contact=signer_contact(contract),
         expires_on=min(today + timedelta(days=QUOTE_VALIDITY_DAYS), end),
-        customer_notes=(f"Amendment of contract {contract.number} from "
-                        f"{effective_on:%d %B %Y} to its end on {end:%d %B %Y}. These lines are "
-                        f"the contract as it will be from that date; changes are charged or "
-                        f"credited for the rest of the term, prorated by day."), on=today)
-    amendment = Amendment.objects.create(contract=contract, quote=quote,
-                                         effective_on=effective_on, created_by=actor.user)
-    quote.contract_coupons.set([c.coupon_id for c in running_on_day(
-        coupons_running(contract), lines, day=effective_on)])
+        customer_notes=_notes(contract, effective_on, effective_time), on=today)
+    amendment.save()
+    quote = amendment.quote
+    quote.contract_coupons.set({c.coupon_id for on_line in running.values() for c in on_line})
     history_row(contract, "start_amendment", by=actor, source=contract.state,
                 target=contract.state, on=today,
                 note=f"Amendment quote {quote} from {effective_on:%Y-%m-%d}").save()
@@ -176,12 +194,25 @@ class Side:
     pieces: tuple[Piece, ...]
     currency: str
     coupons: Decimal = Decimal(0)  # what coupons take off the pieces
+    by_second: tuple[SecondProration, ...] = ()  # pieces counted by the second
+
+    @property
+    def _pieces_text(self) -> str:
+        if not self.by_second:
+            return explain(self.pieces, self.currency)
+        parts = [part.explanation for part in self.by_second]
+        if any(piece.amount for piece in self.pieces):
+            parts.append(explain(self.pieces, self.currency))
+        total = sum((p.amount for p in (*self.pieces, *self.by_second)), Decimal(0))
+        if len(parts) == 1:
+            return parts[0]
+        return f"{' + '.join(parts)} (in all {format_money(total, self.currency)})"
 
     @property
     def explanation(self) -> str:
         if not self.coupons:
-            return explain(self.pieces, self.currency)
-        return (f"{explain(self.pieces, self.currency)} − coupons "
+            return self._pieces_text
+        return (f"{self._pieces_text} − coupons "
                 f"{format_money(self.coupons, self.currency)} = "
                 f"{format_money(self.amount, self.currency)}")
 
@@ -234,6 +265,9 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
     from its own schedule to the contract's end."""
     effective = amendment.effective_on
     recurring = quote_line.billing_period != BillingPeriod.ONE_TIME
+    # a line that replaces another keeps its time zone (as its bill day): both read the
+    # effective time there, so one stops when the other starts
+    zone = replaces.time_zone if replaces else time_zone_of(contract.account)
     line = ContractLine(
         contract=contract, position=0, quote_line=quote_line,  # placed when applied
         product=quote_line.product, description=quote_line.description,
@@ -242,7 +276,8 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
         bill_day=replaces.bill_day if replaces else contract.account.bill_day,
         proration_convention=(replaces.proration_convention if replaces
                               else default_day_count()),
-        **moment_policies(quote_line.price_snapshot, contract.account),
+        **moment_policies(quote_line.price_snapshot, contract.account,
+                          starts_at=amendment.moment_in(zone), time_zone=zone),
         price_snapshot=quote_line.price_snapshot,
         discount_percent=quote_line.discount_percent, included=quote_line.included,
         list_unit_price=quote_line.list_unit_price,
@@ -258,26 +293,63 @@ def _note(line: ContractLine) -> str:
     return convention_of(line).label
 
 
-def _credit_side(old: ContractLine, effective: date) -> Side:
-    """What ending `old` the day before `effective` takes off what it charges: the rows that
-    end (not billed yet) less the shorter rows that replace them, and the credits for days
-    already billed."""
+def stop_moment(amendment: Amendment, line: ContractLine) -> datetime | None:
+    """The moment a changed `line` stops: the effective time on the effective date in its
+    time zone when it is priced by the second (None: it serves the day before whole)."""
+    if line.proration_granularity != Granularity.SECOND:
+        return None
+    return amendment.moment_in(line.time_zone)
+
+
+def stops_of(amendment: Amendment, lines) -> dict[int, datetime]:
+    """The changed `lines` priced by the second (by pk) with the moment each stops."""
+    return {line.pk: at for line in lines if (at := stop_moment(amendment, line)) is not None}
+
+
+def end_changed_lines(amendment: Amendment, lines, *, change: ScheduleChange | None):
+    """What ending the changed `lines` does to their schedules (`end_lines`): each stops the
+    day before the effective date, or at the effective moment when priced by the second."""
+    return end_lines(lines, last_day=amendment.effective_on - ONE_DAY, change=change,
+                     stops_at=stops_of(amendment, lines))
+
+
+def _carried(amendment: Amendment, lines):
+    """The contract's coupons the new `lines` carry from the lines they replace."""
+    return running_on(coupons_running(amendment.contract), lines,
+                      first_day=amendment.effective_on,
+                      stops_at=stops_of(amendment, [line.replaces for line in lines
+                                                    if line.replaces_id]))
+
+
+def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge,
+           currency: str) -> Piece | SecondProration:
+    """What a shortened row or a credit takes off: its days (or seconds) not served."""
+    credit = row.kind == ChargeKind.CREDIT  # a credit counts what is not served; a row, what is
+    if row.seconds is not None:
+        unserved = row.seconds if credit else row.period_seconds - row.seconds
+        return SecondProration(currency, of, unserved, row.period_seconds, amount)
+    unserved = row.days if credit else row.period_days - row.days
+    return Piece(amount, of, unserved, row.period_days, _note(old))
+
+
+def _credit_side(old: ContractLine, amendment: Amendment) -> Side:
+    """What ending `old` at the amendment's effective date (or moment) takes off what it
+    charges: the rows that end (not billed yet) less the shorter rows that replace them, and
+    the credits for days (seconds) already billed."""
     currency = old.contract.currency
-    ending = end_lines([old], last_day=effective - ONE_DAY, change=None)
+    ending = end_changed_lines(amendment, [old], change=None)
     shorter = {r.about_id: r for r in ending.added if r.kind != ChargeKind.CREDIT}
     pieces = []
     for row in ending.ended:
         kept = shorter.get(row.pk)
-        if kept is None:
-            pieces.append(Piece(row.amount, row.amount))
-        else:
-            pieces.append(Piece(row.amount - kept.amount, row.amount,
-                                kept.period_days - kept.days, kept.period_days, _note(old)))
+        pieces.append(Piece(row.amount, row.amount) if kept is None
+                      else _piece(old, row.amount - kept.amount, row.amount, kept, currency))
     for credit in (r for r in ending.added if r.kind == ChargeKind.CREDIT):
-        pieces.append(Piece(-credit.amount, credit.about.amount, credit.days,
-                            credit.period_days, _note(old)))
+        pieces.append(_piece(old, -credit.amount, credit.about.amount, credit, currency))
     amount = ending.removed - sum((r.amount for r in ending.added), Decimal(0))
-    return Side(round_money(amount, currency), tuple(ending.added), tuple(pieces), currency)
+    return Side(round_money(amount, currency), tuple(ending.added),
+                tuple(p for p in pieces if isinstance(p, Piece)), currency,
+                by_second=tuple(p for p in pieces if isinstance(p, SecondProration)))
 
 
 def _charge_side(line: ContractLine, charges) -> Side:
@@ -287,10 +359,12 @@ def _charge_side(line: ContractLine, charges) -> Side:
     per_period = round_money(line.amount_per_period, currency)
     before = schedule_of(line)
     pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line))
-                   for c in before)
+                   for c in before if c.seconds is None)
+    by_second = tuple(SecondProration(currency, per_period, c.seconds, c.period_seconds,
+                                      c.amount) for c in before if c.seconds is not None)
     coupons = round_money(sum((c.amount for c in before), Decimal(0))
                           - sum((c.amount for c in charges), Decimal(0)), currency)
-    return Side(line.net_amount, tuple(charges), pieces, currency, coupons)
+    return Side(line.net_amount, tuple(charges), pieces, currency, coupons, by_second)
 
 
 def amendment_coupons(amendment: Amendment, lines) -> list[RunningCoupon]:
@@ -300,15 +374,13 @@ def amendment_coupons(amendment: Amendment, lines) -> list[RunningCoupon]:
         return []
     own = frozenset(str(n) for n in range(len(lines)))
     return [*(RunningCoupon(terms, own) for terms in coupon_terms_of(amendment.quote)),
-            *(running for _, running in running_on(coupons_running(amendment.contract), lines,
-                                                   first_day=amendment.effective_on))]
+            *(running for _, running in _carried(amendment, lines))]
 
 
 def keep_coupons_running(amendment: Amendment, new_lines) -> None:
     """After applying: the contract's coupons cover the new lines that carry them, and the
     amendment's own coupons run on its new lines from the effective date."""
-    for coupon, running in running_on(coupons_running(amendment.contract), new_lines,
-                                      first_day=amendment.effective_on):
+    for coupon, running in _carried(amendment, new_lines):
         coupon.lines.add(*(new_lines[int(key)] for key in running.keys))
     record_quote_coupons(amendment.contract, amendment.quote, new_lines,
                          counts_from=amendment.effective_on, amendment=amendment)
@@ -336,12 +408,12 @@ def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
     charged = charges_of(lines, running=amendment_coupons(amendment, lines))
     take_coupons_off(lines, (), charged)
     changes = [Change(new.product, new.billing_period, old, new, line,
-                      _credit_side(old, effective) if old else None, _charge_side(line, charges))
+                      _credit_side(old, amendment) if old else None, _charge_side(line, charges))
                for (new, old, line), charges in zip(made, charged, strict=True)]
     for olds in old_by_key.values():
         for old in olds:
             changes.append(Change(old.product, old.billing_period, old, None, None,
-                                  _credit_side(old, effective), None))
+                                  _credit_side(old, amendment), None))
     return changes
 
 
@@ -377,6 +449,20 @@ def recurring_monthly(lines, currency: str) -> Decimal:
     return round_money(total, currency)
 
 
+def _end(amendment: Amendment, lines: list[ContractLine], *, by, on: date) -> None:
+    """End the changed lines (in bulk): the day before the effective date, or at the effective
+    moment, read in their time zones, for lines priced by the second."""
+    effective = amendment.effective_on
+    groups: dict[datetime | None, list[ContractLine]] = defaultdict(list)
+    for line in lines:
+        groups[stop_moment(amendment, line)].append(line)
+    for at, group in groups.items():
+        run_bulk_transition(group, "end", by=by, on=on, update_fields=["end_on", "ends_at"],
+                            note=f"Amended from {effective:%Y-%m-%d} by quote "
+                                 f"{amendment.quote}",
+                            last_day=effective - ONE_DAY if at is None else effective, at=at)
+
+
 @transaction.atomic
 def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, list[ContractLine]]:
     """The accepted amendment quote amends its contract: changed and removed lines (and their
@@ -402,11 +488,8 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
                               f"an amendment from {effective:%Y-%m-%d} cannot end it.")
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
                                            effective_on=effective, amendment=amendment)
-    end_lines(ending, last_day=effective - ONE_DAY, change=change)
-    run_bulk_transition(ending, "end", by=actor, on=today,
-                        update_fields=["end_on", "ends_at"],
-                        note=f"Amended from {effective:%Y-%m-%d} by quote {quote}",
-                        last_day=effective - ONE_DAY)
+    end_changed_lines(amendment, ending, change=change)
+    _end(amendment, ending, by=actor, on=today)
     last = contract.lines.aggregate(last=Max("position"))["last"] or 0
     new_lines = [change.new_contract_line for change in changes
                  if change.new_contract_line is not None]

@@ -18,17 +18,23 @@ keeps running on the lines it covered and on the lines that replace them:
   the carried row names the same `redemption`, and nothing is redeemed again.
 """
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from catalog.charge_schedule import ChargeKind
+from catalog.charge_schedule import ChargeKind, charge_schedule
 from catalog.coupons import CouponDuration, applies_in_period
 from catalog.proration import days_used
 from contracts.models import ContractCoupon, ContractLine, ScheduledCharge
+from contracts.moment_cut import kept_until, row_span
 from contracts.services.schedules import convention_of, line_terms, schedule_of
 from core.money import allocate, round_money
-from quotes.coupon_amounts import RunningCoupon, periods_before
+from quotes.coupon_amounts import (
+    RunningCoupon,
+    ScheduledLine,
+    periods_before,
+    running_coupon_schedule,
+)
 from quotes.selectors import coupon_terms, coupons_of
 
 
@@ -63,9 +69,11 @@ def record_quote_coupons(contract, quote, lines: Sequence[ContractLine], *, coun
 
 
 def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
-               first_day: date) -> list[tuple[ContractCoupon, RunningCoupon]]:
+               first_day: date, stops_at: Mapping[int, datetime] | None = None,
+               ) -> list[tuple[ContractCoupon, RunningCoupon]]:
     """The coupons still running on new `lines` from `first_day`, each line carrying a coupon
-    of the line it replaces with the periods the coupon ran before (keys: index in `lines`)."""
+    of the line it replaces with the periods the coupon ran before (keys: index in `lines`);
+    `stops_at`: the moments replaced lines priced by the second stop at (by pk)."""
     out = []
     for coupon in coupons:
         covered = {line.pk for line in coupon.lines.all()}
@@ -75,64 +83,115 @@ def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine],
                    if line.replaces_id in covered and _covers(terms, line)}
         offsets = {key: ran for key, ran in offsets.items() if applies_in_period(terms, ran)}
         if offsets:
-            budgets = (left_for_new_lines([lines[int(key)] for key in offsets], first_day)
+            budgets = (left_for_new_lines([lines[int(key)] for key in offsets], first_day,
+                                          coupon=coupon, coupons=coupons,
+                                          stops_at=stops_at or {})
                        if terms.amount_off is not None else {})
             out.append((coupon, RunningCoupon(terms, frozenset(offsets), offsets, budgets)))
     return out
 
 
-def left_for_new_lines(lines: Sequence[ContractLine], first_day: date) -> dict[int, Decimal]:
-    """An amount-off coupon carried onto new `lines` from the lines they replace: in each of
-    their billing periods (by index), what the replaced lines' rows took off in that period,
-    less what a row cut at `first_day` keeps for the days it still serves (the row and its
-    charge before coupons split by days by largest remainder, as `end_early` splits it). The
-    kept rows stand, so the coupon is taken once a period, never twice and never lost. A period
-    the replaced rows do not match (another alignment, an earlier change's row) is not named:
-    the coupon's whole amount."""
+def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
+                       coupon: ContractCoupon, coupons: Sequence[ContractCoupon],
+                       stops_at: Mapping[int, datetime]) -> dict[int, Decimal]:
+    """An amount-off `coupon` carried onto new `lines` from the lines they replace: in each of
+    their billing periods (by index), what it took off the replaced lines' rows in that period
+    (its own part: what the other `coupons` on the row took is not its), less what a row cut at
+    `first_day` keeps of it for the days it still serves (the row and its charge before the
+    coupon split by days by largest remainder, as `end_early` splits it; by seconds up to the
+    moment a line priced by the second stops at, `stops_at`, as `contracts.moment_cut` does).
+    The kept rows stand, so the coupon is taken once a period, never twice and never lost. A
+    period the replaced rows do not match (another alignment, an earlier change's row) is not
+    named: the coupon's whole amount."""
     budgets: dict[int, Decimal] = {}
     for line in lines:
         old = line.replaces
         rows = {(r.period_start, r.period_end): r for r in ScheduledCharge.objects.filter(
             line=old, kind=ChargeKind.RECURRING, ended_by__isnull=True)}
         gross = {c.period_end: c for c in schedule_of(old)}
+        others = _others_took(coupon, old, coupons)
         for n, charge in enumerate(schedule_of(line)):
             before = gross.get(charge.period_end)
             row = rows.get((before.period_start, before.period_end)) if before else None
             if row is None:
                 continue
-            budgets[n] = budgets.get(n, Decimal(0)) + _taken_after(old, row, before.amount,
-                                                                   first_day)
+            before_it = before.amount - others.get(before.period_end, Decimal(0))
+            budgets[n] = budgets.get(n, Decimal(0)) + _taken_after(
+                old, row, before_it, first_day, stops_at.get(old.pk))
     return budgets
 
 
-def _taken_after(old: ContractLine, row: ScheduledCharge, gross: Decimal,
-                 first_day: date) -> Decimal:
-    """What the coupon took off `row` for its days from `first_day` on."""
+def _others_took(coupon: ContractCoupon, old: ContractLine,
+                 coupons: Sequence[ContractCoupon]) -> dict[date, Decimal]:
+    """What the contract's other coupons on `old` took off each of its charges (by the
+    period's last day), worked out again as its rows were (`running_coupon_schedule`): the
+    coupons on it in their order over the lines made with it that they cover, each line
+    charging to the contract's end as when it was made. Empty when `coupon` ran alone."""
+    on_old = [c for c in coupons if any(line.pk == old.pk for line in c.lines.all())]
+    if all(c.pk == coupon.pk for c in on_old):
+        return {}
+    made_with = {line.pk: line for line in ContractLine.objects.filter(
+        contract_id=old.contract_id, amendment_id=old.amendment_id,
+        start_on=old.start_on).select_related("product")}
+    charges = {}
+    for pk, line in made_with.items():
+        line.contract = old.contract
+        charges[pk] = [] if line.included else charge_schedule(
+            line_terms(line, end_on=old.contract.end_on))
+    running = [RunningCoupon(c.terms(), frozenset(
+        str(line.pk) for line in c.lines.all() if line.pk in made_with), {
+        str(pk): periods_before(line_terms(line), c.counts_from, line.start_on)
+        for pk, line in made_with.items()}) for c in on_old]
+    schedule = running_coupon_schedule(running, [
+        ScheduledLine(str(pk), line.product_id, tuple(c.amount for c in charges[pk]))
+        for pk, line in made_with.items()], old.contract.currency)
+    others = [own[str(old.pk)] for c, own in zip(on_old, schedule.by_coupon, strict=True)
+              if c.pk != coupon.pk]
+    return {charge.period_end: sum((own[n] for own in others), Decimal(0))
+            for n, charge in enumerate(charges[old.pk])}
+
+
+def _kept(old: ContractLine, row: ScheduledCharge, amount: Decimal, first_day: date,
+          moment: datetime | None) -> Decimal:
+    """The part of `amount` (the row's, or its charge before a coupon) that the row cut at
+    `first_day` (or at `moment`) keeps, split as the cut splits the row."""
     currency = old.contract.currency
-    taken = gross - row.amount
-    if row.period_start >= first_day:
-        return taken
+    if moment is not None:
+        span = row_span(row.period_start, row.period_end, old.time_zone, old.starts_at)
+        return kept_until(amount, currency, span, moment).amount
     end = row.period_end + timedelta(days=1)
     convention = convention_of(old)
     weights = [days_used(row.period_start, first_day, row.period_start, end, convention),
                days_used(first_day, end, row.period_start, end, convention)]
-    kept_gross = allocate(gross, weights, currency)[0]
-    kept_net = allocate(round_money(row.amount, currency), weights, currency)[0]
-    return taken - (kept_gross - kept_net)
+    return allocate(amount, weights, currency)[0]
 
 
-def running_on_day(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
-                   day: date) -> list[ContractCoupon]:
-    """The coupons still running on `day` on some of the contract's `lines` they cover (an
-    amendment from `day` records them on its quote: the stacking rule counts them)."""
-    out = []
+def _taken_after(old: ContractLine, row: ScheduledCharge, gross: Decimal,
+                 first_day: date, moment: datetime | None = None) -> Decimal:
+    """What the coupon took off `row` for its days from `first_day` on, or from `moment` on
+    (`gross`: the row's charge before it)."""
+    currency = old.contract.currency
+    taken = gross - row.amount
+    cut_day = first_day if moment is None else first_day + timedelta(days=1)
+    if row.period_start >= cut_day:
+        return taken
+    return taken - (_kept(old, row, gross, first_day, moment)
+                    - _kept(old, row, round_money(row.amount, currency), first_day, moment))
+
+
+def running_by_line(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
+                    day: date) -> dict[int, list[ContractCoupon]]:
+    """For each of the contract's `lines` (by pk), the coupons still running on it on `day`
+    (an amendment from `day` records them on its quote's lines: the stacking rule counts those
+    on the lines it changes)."""
+    out: dict[int, list[ContractCoupon]] = {line.pk: [] for line in lines}
     for coupon in coupons:
         covered = {line.pk for line in coupon.lines.all()}
         terms = coupon.terms()
-        if any(applies_in_period(terms, periods_before(line_terms(line), coupon.counts_from,
-                                                       day))
-               for line in lines if line.pk in covered):
-            out.append(coupon)
+        for line in lines:
+            if line.pk in covered and applies_in_period(terms, periods_before(
+                    line_terms(line), coupon.counts_from, day)):
+                out[line.pk].append(coupon)
     return out
 
 

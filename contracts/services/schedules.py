@@ -10,9 +10,9 @@ at it (`billing_record`). Ending a line locks its rows first, as the invoice run
 never billed and ended at once.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from catalog.charge_schedule import Charge, LineTerms, Row, charge_schedule, end_early
@@ -20,6 +20,7 @@ from catalog.coupons import CouponTerms
 from catalog.models import ProductKind
 from catalog.proration import Convention, DayCount
 from contracts.models import ContractLine, ScheduleChange, ScheduledCharge
+from contracts.moment_cut import end_at_moment
 from core.money import round_money
 from quotes.coupon_amounts import RunningCoupon, less_coupons, less_running_coupons
 
@@ -152,11 +153,23 @@ class LinesEnded:
         return sum((r.amount for r in self.ended), Decimal(0))
 
 
+def _ending(line: ContractLine, rows: list[Row], last_day: date, stops_at: datetime | None):
+    currency, convention = line.contract.currency, convention_of(line)
+    if stops_at is None:
+        return end_early(rows, last_day=last_day, currency=currency, convention=convention)
+    return end_at_moment(rows, moment=stops_at, time_zone=line.time_zone, currency=currency,
+                         convention=convention, starts_at=line.starts_at)
+
+
 def end_lines(lines: Sequence[ContractLine], *, last_day: date,
-              change: ScheduleChange | None) -> LinesEnded:
+              change: ScheduleChange | None,
+              stops_at: Mapping[int, datetime] | None = None) -> LinesEnded:
     """What ending `lines` on `last_day` does to their schedules: rows no invoice holds end and
     the days up to `last_day` are charged by shorter rows; rows already billed get a credit for
-    the days after it. With `change` None nothing is written (a preview)."""
+    the days after it. A line named in `stops_at` (by pk; priced by the second) stops at that
+    moment instead, its row holding it split by seconds (`contracts.moment_cut`). With
+    `change` None nothing is written (a preview)."""
+    stops_at = stops_at or {}
     rows = rows_for_update(lines) if change is not None else list(
         ScheduledCharge.objects.filter(line__in=lines, ended_by__isnull=True).order_by("pk"))
     billed = billed_ids(rows)
@@ -166,8 +179,7 @@ def end_lines(lines: Sequence[ContractLine], *, last_day: date,
     ended, added = [], []
     for line in lines:
         line_rows = by_line.get(line.pk, [])
-        ending = end_early(_pure_rows(line_rows, billed), last_day=last_day,
-                           currency=line.contract.currency, convention=convention_of(line))
+        ending = _ending(line, _pure_rows(line_rows, billed), last_day, stops_at.get(line.pk))
         about = {row.pk: row for row in line_rows}
         ended += [about[key] for key in ending.ended]
         added += [_row(line, change, charge, about[key]) for key, charge in ending.added]

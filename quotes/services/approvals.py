@@ -25,6 +25,7 @@ from quotes import approval_rules
 from quotes.models import ApprovalRequest, ApprovalRule, ApprovalState, Quote, QuoteState
 from quotes.selectors import first_decider_in, may_decide, quote_facts_for
 from quotes.services._common import locked, note_on_quote
+from quotes.services.coupons import check_contract_stacking
 
 
 def rule_facts() -> list[approval_rules.RuleFacts]:
@@ -103,6 +104,7 @@ def submit_for_approval(*, quote: Quote, by, on=None) -> Quote:
         raise ValidationError({"state": "Only a draft can be submitted."})
     if not quote.lines.exists():
         raise ValidationError({"lines": "Add at least one line before submitting."})
+    check_contract_stacking(quote)
     hits = approval_rules.approval_hits(quote_facts(quote), rule_facts())
     now = clock.now()
     if not hits:

@@ -6,7 +6,7 @@ that snapshot alone, so a later catalog change does not move it.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,8 @@ def _header_errors(*, account, contact, price_book, term_months) -> dict:
 
 @transaction.atomic
 def create_quote(*, by, account, contact: Contact | None = None, start_on: date | None = None,
-                 term_months: int = 12, expires_on: date | None = None,
+                 starts_at: datetime | None = None, term_months: int = 12,
+                 expires_on: date | None = None,
                  price_book: PriceBook | None = None, payment_terms=None,
                  customer_notes: str = "", internal_notes: str = "",
                  on: date | None = None) -> Quote:
@@ -79,6 +80,7 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
                             term_months=term_months)
     errors |= _expiry_errors(expires_on, today)
     errors |= start_errors(start_on)
+    errors |= moment_errors(account, start_on, starts_at)
     if errors:
         raise ValidationError(errors)
     number = next_number(f"quote-{today.year}")
@@ -86,7 +88,7 @@ def create_quote(*, by, account, contact: Contact | None = None, start_on: date 
         number=number_for(today.year, number), account=account, contact=contact,
         owner=actor.user, currency=price_book.currency, price_book=price_book,
         payment_terms=payment_terms or account.payment_terms, start_on=start_on,
-        term_months=term_months, bill_day=account.bill_day,
+        starts_at=starts_at, term_months=term_months, bill_day=account.bill_day,
         expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
         customer_notes=customer_notes, internal_notes=internal_notes)
 

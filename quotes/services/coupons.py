@@ -48,11 +48,14 @@ def _coupon(code: str) -> Coupon:
     return coupon
 
 
-def _products_it_may_discount(quote: Quote) -> set[int]:
+def _lines(quote: Quote):
+    return list(quote.lines.only("pk", "quote_id", "product_id", "quantity", "discount_percent",
+                                 "discount_per_period", "price_snapshot", "billing_alignment",
+                                 "billing_period", "prefilled_from"))
+
+
+def _products_it_may_discount(quote: Quote, lines) -> set[int]:
     """The quote's products; on an amendment, those of the lines it adds or changes."""
-    lines = quote.lines.only("pk", "quote_id", "product_id", "quantity", "discount_percent",
-                             "discount_per_period", "price_snapshot", "billing_alignment",
-                             "billing_period", "prefilled_from")
     if quote.kind != QuoteKind.AMENDMENT:
         return {line.product_id for line in lines}
     changed = {line.product_id for line in lines if line.changes_its_contract_line}
@@ -62,12 +65,17 @@ def _products_it_may_discount(quote: Quote) -> set[int]:
     return changed
 
 
-def _check_contract_stacking(quote: Quote, coupon: Coupon) -> None:
-    """On an amendment, the contract's running coupons count for the stacking rule: a coupon
-    that does not stack is used alone, whether it is the code or one already running."""
+def _check_contract_stacking(quote: Quote, coupon: Coupon, lines) -> None:
+    """On an amendment, the contract's coupons running on the lines it changes count for the
+    stacking rule (the code meets them on the lines that replace those): a coupon that does
+    not stack is used alone, whether it is the code or one already running. Coupons running
+    only on lines the amendment leaves as they are never meet the code."""
     if quote.kind != QuoteKind.AMENDMENT:
         return
-    running = [c for c in quote.contract_coupons.all() if c.pk != coupon.pk]
+    changed = {coupon_id for line in lines if line.changes_its_contract_line
+               for coupon_id in (line.prefilled_from or {}).get("contract_coupons", ())}
+    running = [c for c in quote.contract_coupons.all()
+               if c.pk in changed and c.pk != coupon.pk]
     solo = [c for c in running if not c.stackable]
     if solo:
         reason = ("which runs on this contract's lines and does not stack" if len(solo) == 1
@@ -82,6 +90,16 @@ def _check_contract_stacking(quote: Quote, coupon: Coupon) -> None:
                                    f"a coupon that does not stack is used alone."})
 
 
+def check_contract_stacking(quote: Quote) -> None:
+    """The amendment's coupons still meet no contract coupon that does not stack on the lines
+    it changes now (a line changed after a code was applied can bring one in)."""
+    if quote.kind != QuoteKind.AMENDMENT:
+        return
+    lines = _lines(quote)
+    for applied in coupons_of(quote):
+        _check_contract_stacking(quote, applied.coupon, lines)
+
+
 @transaction.atomic
 def apply_coupon(*, quote: Quote, code: str, by, on: date | None = None) -> Quote:
     """Put the coupon on a draft, after the ones it has (they apply in that order)."""
@@ -89,10 +107,11 @@ def apply_coupon(*, quote: Quote, code: str, by, on: date | None = None) -> Quot
     today = business_date(on)
     coupon = _coupon(code)
     applied = list(coupons_of(quote))
-    _check_contract_stacking(quote, coupon)
+    lines = _lines(quote)
+    _check_contract_stacking(quote, coupon, lines)
     problems = coupon_problems(
         coupon.terms(), on=today, currency=quote.currency,
-        product_ids=_products_it_may_discount(quote),
+        product_ids=_products_it_may_discount(quote, lines),
         redemptions=redemptions_of([coupon.pk])[coupon.pk],
         others=[other.coupon.terms() for other in applied])
     if problems:

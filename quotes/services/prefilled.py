@@ -8,7 +8,7 @@ only its `kind` tells what accepting it does.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -49,6 +49,7 @@ class PrefilledLine:
     parent_key: str | None = None
     billing_alignment: str = Alignment.BILL_DAY
     proration_convention: str = ""
+    contract_coupons: tuple[int, ...] = ()  # coupons running on the contract line (ids)
 
 
 def _errors(*, account, owner, currency, kind, term_months, lines) -> dict:
@@ -81,7 +82,8 @@ def _baseline(line: PrefilledLine) -> dict:
     return {"quantity": str(line.quantity), "discount_percent": str(line.discount_percent),
             "discount_per_period": "0", "price_snapshot": line.price_snapshot,
             "billing_alignment": line.billing_alignment,
-            "billing_period": line.price_snapshot["billing_period"]}
+            "billing_period": line.price_snapshot["billing_period"],
+            "contract_coupons": list(line.contract_coupons)}
 
 
 @transaction.atomic
@@ -89,8 +91,10 @@ def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, star
                            term_months: int, lines: Sequence[PrefilledLine], payment_terms,
                            contact=None, expires_on: date | None = None,
                            customer_notes: str = "", internal_notes: str = "",
+                           starts_at: datetime | None = None,
                            on: date | None = None) -> Quote:
-    """A draft of `kind` for `owner` whose lines keep the given snapshots, priced from them."""
+    """A draft of `kind` for `owner` whose lines keep the given snapshots, priced from them
+    (`starts_at`: the moment service starts on `start_on`, for prices counted by the second)."""
     actor = require(by, "quotes.add_quote", "You are not allowed to create quotes.")
     today = business_date(on)
     errors = _errors(account=account, owner=owner, currency=currency, kind=kind,
@@ -104,7 +108,8 @@ def create_prefilled_quote(*, by, kind: str, account, owner, currency: str, star
     quote = Quote.objects.create(
         number=number_for(today.year, number), kind=kind, account=account, contact=contact,
         owner=owner, currency=currency, price_book=price_book, payment_terms=payment_terms,
-        start_on=start_on, term_months=term_months, bill_day=account.bill_day,
+        start_on=start_on, starts_at=starts_at, term_months=term_months,
+        bill_day=account.bill_day,
         expires_on=expires_on or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
         customer_notes=customer_notes,
         internal_notes=internal_notes or f"Prefilled by {actor.label}.")

@@ -199,3 +199,26 @@ def test_a_termination_is_replayed_under_its_key(client_for, contract, finance):
     again = client.post_json(url, body, key="end-1")
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json() and Termination.objects.count() == 1
+
+
+def test_a_line_priced_by_the_second_shows_its_policy_moments_and_zone(client_for, sales_rep):
+    """The contract and its schedule over the API say what the contract page says of a line
+    counted by the second (tests/contracts/test_schedule_by_second.py's worked example: 6
+    seats starting at 18:00 on 1 December, 2,613,600 of 2,678,400 seconds, $149.30)."""
+    from tests.contracts.test_schedule_by_second import EVENING, _by_second, _contract, _quote
+
+    # given
+    _by_second()
+    contract = _contract(sales_rep, _quote(sales_rep))
+    client = client_for(sales_rep)
+
+    # when
+    (line,) = client.get(f"/api/v1/contracts/{contract.pk}/").json()["lines"]
+    first = client.get(f"/api/v1/contracts/{contract.pk}/charges/?limit=1").json()["results"][0]
+
+    # then
+    assert (line["proration_granularity"], line["time_zone"], line["ends_at"]) == (
+        "second", "UTC", None)
+    assert line["starts_at"].replace("Z", "+00:00") == EVENING.isoformat()
+    assert (D(first["amount"]), first["seconds"], first["period_seconds"], first["days"]) == (
+        D("149.30"), 2_613_600, 2_678_400, None)

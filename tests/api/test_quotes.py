@@ -306,3 +306,23 @@ def test_a_quote_reads_its_coupons_and_what_they_take_off(client_for, catalog, s
         ("HALF", "Half off", Decimal("1620.00"))]
     assert (Decimal(body["coupon_total"]), Decimal(body["total_contract_value"])) == (
         Decimal("1620.00"), Decimal("1620.00"))
+
+
+def test_a_quote_takes_its_start_moment_and_a_moment_on_another_day_is_named(
+        client_for, catalog, sales_rep):
+    # given: an account in Tokyo; the quote starts on 1 January 2026
+    account = account_for(sales_rep, time_zone="Asia/Tokyo")
+    client = client_for(sales_rep)
+
+    # when: 18:00 in Tokyo on the start day, then 03:00 on the next day
+    made = client.post_json("/api/v1/quotes/",
+                            _new_quote(account, starts_at="2026-01-01T18:00:00+09:00"))
+    refused = client.post_json("/api/v1/quotes/",
+                               _new_quote(account, starts_at="2026-01-02T03:00:00+09:00"))
+
+    # then
+    assert made.status_code == 201, made.json()
+    assert made.json()["starts_at"].replace("Z", "+00:00") == "2026-01-01T09:00:00+00:00"
+    assert refused.status_code == 400
+    assert errors_of(refused) == {"starts_at": [
+        "02 January 2026 03:00 in Asia/Tokyo is not on the start day, 01 January 2026."]}

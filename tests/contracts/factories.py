@@ -25,9 +25,9 @@ def _product(sku: str) -> Product:
 
 
 def sent_quote(owner, *, seat_lines: int = 1, start_on: date = START, coupons=(),
-               billing_period: str = "monthly"):
+               billing_period: str = "monthly", extra=()):
     """A sent USD quote for `owner`: `seat_lines` seat lines (monthly unless told) at 15% off
-    plus onboarding, with the `coupons` codes applied."""
+    plus onboarding and the `extra` line items, with the `coupons` codes applied."""
     seed_catalog()  # idempotent
     account = AccountFactory(owner=owner, name=f"Acme of {owner.username}", currency="USD")
     contact = ContactFactory(account=account, name="Ada Buyer", email="buyer@acme.example")
@@ -39,6 +39,7 @@ def sent_quote(owner, *, seat_lines: int = 1, start_on: date = START, coupons=()
                                   discount_percent=Decimal(15), billing_period=billing_period)
           for n in range(seat_lines)],
         quote_services.LineItem(product=_product("ONBOARDING")),
+        *extra,
     ])
     for code in coupons:
         quote_services.apply_coupon(quote=quote, code=code, by=owner, on=ON)

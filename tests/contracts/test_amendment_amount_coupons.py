@@ -52,3 +52,29 @@ def test_an_amount_off_coupon_is_taken_once_in_the_period_an_amendment_cuts(sale
     # March in all: $57.58 + $111.87 for the seats before the coupon, $5.00 off in all
     assert D("57.58") + D("111.87") - (kept.amount + new_seat_rows(amendment)[0]) == D("5.00")
     assert EFFECTIVE.day == 15
+
+
+def test_only_the_amount_off_coupons_own_part_is_carried_when_a_percentage_ran_too(
+        sales_rep, finance):
+    """1 % off forever then $5.00 off forever on the seats (stacked in that order): the old
+    rows are $127.50 − $1.28 − $5.00 = $121.22. What the amendment carries is the $5.00
+    coupon's part only: in March $5.00 less the $2.26 it keeps on the 14 days of the old seats
+    (their row before it, $126.22, split 14:17 by days is $57.00, their row $54.74), so $2.74;
+    from April $5.00. The new seats: March $111.87 − 1 % ($1.12) − $2.74 = $108.01, then
+    $204.00 − $2.04 − $5.00 = $196.96. Counting the 1 % coupon's part as well carried $3.44
+    in March and $6.28 a month after ($107.31, then $195.68): more than $5.00 off a month."""
+    # given
+    contract = contract_with(
+        sales_rep, finance, lambda: coupon("ONE", percent_off=D(1), duration="forever"),
+        lambda: coupon("EASY5", amount_off=D(5), currency="USD", duration="forever"))
+    old = contract.lines.get(product__sku="SEAT-USER")
+    assert ScheduledCharge.objects.filter(line=old).first().amount == D("121.22")
+
+    # when
+    amendment = applied(amendment_quote(contract, sales_rep, D(8))[0], sales_rep)
+
+    # then
+    assert new_seat_rows(amendment) == [D("108.01")] + [D("196.96")] * 8
+    kept = ScheduledCharge.objects.get(line=old, ended_by__isnull=True,
+                                       period_start__month=3, period_start__year=2027)
+    assert kept.amount == D("54.74")

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
+from catalog.models import Product
 from quotes import services as quote_services
 from quotes.models import QuoteCoupon
 from tests.contracts.test_amendment_coupons import amendment_quote, contract_with, coupon
@@ -58,3 +59,55 @@ def test_a_contract_coupon_that_has_run_out_does_not_block_the_code(sales_rep, f
     quote_services.apply_coupon(quote=quote, code="GROW20", by=sales_rep)
 
     assert QuoteCoupon.objects.filter(quote=quote, coupon__code="GROW20").exists()
+
+
+def _with_sso(owner, finance):
+    """The contract with 5 SSO seats besides the user seats, LOYAL (5 % forever, does not
+    stack) on the SSO seats only."""
+    from catalog.demo import seed_catalog
+    from tests.contracts.factories import active_contract
+
+    seed_catalog()
+    coupon("LOYAL", percent_off=D(5), duration="forever", stackable=False, skus=("SEAT-SSO",))
+    sso = quote_services.LineItem(product=Product.objects.get(sku="SEAT-SSO"), quantity=D(5))
+    return active_contract(owner, by=finance, coupons=["LOYAL"], extra=[sso])
+
+
+def test_only_the_coupons_on_the_lines_the_amendment_changes_count(sales_rep, finance):
+    # given: LOYAL runs on the SSO seats; the amendment changes the user seats only
+    contract = _with_sso(sales_rep, finance)
+    coupon("GROW20", percent_off=D(20), duration="repeating", periods=2)
+    amendment, quote = amendment_quote(contract, sales_rep, D(8))
+
+    # when: GROW20 would discount the user seats, where LOYAL does not run
+    quote_services.apply_coupon(quote=quote, code="GROW20", by=sales_rep)
+
+    # then
+    assert QuoteCoupon.objects.filter(quote=quote, coupon__code="GROW20").exists()
+
+
+def test_a_coupon_on_a_changed_line_still_counts(sales_rep, finance):
+    # given: the amendment changes the SSO seats too, where LOYAL runs
+    contract = _with_sso(sales_rep, finance)
+    coupon("GROW20", percent_off=D(20), duration="repeating", periods=2, skus=())
+    amendment, quote = amendment_quote(contract, sales_rep, D(8))
+    quote_services.update_line(line=quote.lines.get(product__sku="SEAT-SSO"), by=sales_rep,
+                               quantity=D(9))
+
+    # when / then
+    with pytest.raises(ValidationError, match="GROW20 cannot be combined with LOYAL"):
+        quote_services.apply_coupon(quote=quote, code="GROW20", by=sales_rep)
+
+
+def test_changing_a_line_after_the_code_brings_its_coupon_into_the_rule(sales_rep, finance):
+    # given: GROW20 applied while only the user seats change
+    contract = _with_sso(sales_rep, finance)
+    coupon("GROW20", percent_off=D(20), duration="repeating", periods=2, skus=())
+    amendment, quote = amendment_quote(contract, sales_rep, D(8), codes=["GROW20"])
+    # when: the SSO seats, where LOYAL runs, change too
+    quote_services.update_line(line=quote.lines.get(product__sku="SEAT-SSO"), by=sales_rep,
+                               quantity=D(9))
+
+    # then: submitting is refused, in the rule's words
+    with pytest.raises(ValidationError, match="GROW20 cannot be combined with LOYAL"):
+        quote_services.submit_for_approval(quote=quote, by=sales_rep)

@@ -142,3 +142,16 @@ def test_periods_before_never_goes_back_in_time(counts_from, days, more):
 
     assert 0 <= periods_before(terms, counts_from, first) <= periods_before(
         replace(terms, start_on=later), counts_from, later)
+
+
+@given(st.tuples(coupons("A"), coupons("B")), lines_strategy, st.integers(0, 3))
+def test_each_coupons_own_part_adds_up_to_what_comes_off(terms, lines, ran):
+    # what the amount-off rule reads of a contract's rows (contracts.services.coupons)
+    running = [RunningCoupon(terms[0]), RunningCoupon(terms[1], offsets={
+        line.key: ran for line in lines})]
+
+    schedule = running_coupon_schedule(running, lines, "USD")
+
+    for line in lines:
+        assert tuple(map(sum, zip(*(own[line.key] for own in schedule.by_coupon),
+                                  strict=True))) == schedule.by_line[line.key]
