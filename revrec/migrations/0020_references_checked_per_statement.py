@@ -1,6 +1,7 @@
 """The references of recognition items and revenue rows are checked once per statement instead
 of once per row (`ledger.references`): the foreign key constraints are dropped and the triggers
-that keep the same rules installed in the same migration."""
+that keep the same rules installed in the same migration. From here on a run posts the contract
+asset reclass in the month's revenue entry (`item.entry`), no longer in `reclass_entry`."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -46,6 +47,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="recognitionitem", name="reclass_entry",
             field=models.ForeignKey(blank=True, db_constraint=False, null=True,
+                                    help_text="Runs before revrec 0020 posted the contract "
+                                              "asset reclass in an entry of its own; since, "
+                                              "`entry` holds it.",
                                     on_delete=django.db.models.deletion.PROTECT,
                                     related_name="+", to="ledger.journalentry"),
         ),

@@ -189,9 +189,10 @@ class RecognitionItem(models.Model):
                             "ahead of recognition.")
     entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    reclass_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+",
-                                      db_constraint=False)
+    reclass_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False, help_text="Runs before revrec 0020 posted the contract asset "
+                                       "reclass in an entry of its own; since, `entry` holds it.")
 
     class Meta:
         ordering = ["run", "revenue_contract"]
