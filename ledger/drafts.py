@@ -47,10 +47,15 @@ class LineDraft:
     def __post_init__(self):
         # a bulk posting's lines come as Decimals already: only others are converted (a
         # recognition run of 100,000 contracts makes 400,000 lines)
-        for name in ("debit", "credit", "document_amount", "rate"):
-            value = getattr(self, name)
-            if type(value) is not Decimal and (value is not None or name in ("debit", "credit")):
-                object.__setattr__(self, name, _decimal(value, name))
+        if type(self.debit) is not Decimal:
+            object.__setattr__(self, "debit", _decimal(self.debit, "debit"))
+        if type(self.credit) is not Decimal:
+            object.__setattr__(self, "credit", _decimal(self.credit, "credit"))
+        if self.document_amount is not None and type(self.document_amount) is not Decimal:
+            object.__setattr__(self, "document_amount",
+                               _decimal(self.document_amount, "document_amount"))
+        if self.rate is not None and type(self.rate) is not Decimal:
+            object.__setattr__(self, "rate", _decimal(self.rate, "rate"))
 
     @property
     def signed_amount(self) -> Decimal:
