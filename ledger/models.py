@@ -127,16 +127,20 @@ class JournalEntry(PostedRowMixin, models.Model):
     number = models.PositiveBigIntegerField(unique=True)
     document_date = models.DateField(help_text="The date of the source document.")
     posted_on = models.DateField(help_text="Date in the open period the entry was posted to.")
-    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="entries")
+    # db_constraint=False here and on the lines: the references are checked per statement,
+    # not per row (ledger.references, migration 0012); a bulk posting writes thousands
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="entries",
+                               db_constraint=False)
     memo = models.CharField(max_length=255)
-    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
+                                    db_constraint=False)
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     source_label = models.CharField(max_length=100, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+                                  related_name="+", db_constraint=False)
     created_at = TimestampField(auto_now_add=True)
 
     objects = PostedQuerySet.as_manager()
@@ -176,12 +180,15 @@ class JournalLine(PostedRowMixin, models.Model):
     """One debit or credit in the functional currency; receivable lines also carry the customer
     account and the amount in the document's currency with the rate used."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="lines")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines",
+                              db_constraint=False)
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="lines",
+                                   db_constraint=False)
     debit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     credit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     customer_account = models.ForeignKey("customers.Account", null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="journal_lines")
+                                          on_delete=models.PROTECT, related_name="journal_lines",
+                                          db_constraint=False)
     document_currency = models.CharField(max_length=3, blank=True)
     document_amount = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True,
                                           help_text="Signed: debit positive, credit negative.")

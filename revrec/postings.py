@@ -1,5 +1,6 @@
-"""The journal entries of one revenue contract's month: revenue by product family, and the
-contract asset reclass. Pure: plain values in, `ledger.drafts.EntryDraft`s out.
+"""The journal entry of one revenue contract's month: revenue by product family, and the
+contract asset reclass, in one entry (the run writes one entry per contract and month, not one
+per movement). Pure: plain values in, `ledger.drafts.EntryDraft`s out.
 
 - Revenue: debit deferred revenue, credit revenue, one credit line per product family (its
   description names the family), in the functional currency; the deferred revenue line carries
@@ -11,7 +12,7 @@ contract asset reclass. Pure: plain values in, `ledger.drafts.EntryDraft`s out.
 - An exchange difference on revenue recognized before (revrec.release) goes to realized FX
   against deferred revenue in the same entry.
 - Reclass: the change of the contract asset, debit unbilled receivable against deferred
-  revenue (credit it back when the asset shrinks).
+  revenue (credit it back when the asset shrinks), both lines naming the customer account.
 """
 
 from dataclasses import dataclass
@@ -66,11 +67,8 @@ def side(account: str, amount: Decimal, **extra) -> LineDraft:
     return LineDraft(account, credit=-amount, **extra)
 
 
-def revenue_entry(*, families: list[FamilyAmount], month_end: date, label: str, source,
-                  customer_account_id: int, currency: str, fx: Decimal = ZERO
-                  ) -> EntryDraft | None:
-    """Debit deferred revenue, credit revenue per family and the exchange difference on what
-    was recognized before (None when nothing moves)."""
+def _revenue_lines(families: list[FamilyAmount], label: str, customer_account_id: int,
+                   currency: str, fx: Decimal) -> list[LineDraft]:
     revenue = sum((f.functional for f in families), ZERO)
     document = sum((f.amount for f in families), ZERO)
     lines = []
@@ -78,29 +76,32 @@ def revenue_entry(*, families: list[FamilyAmount], month_end: date, label: str, 
         rate = (abs(revenue) / abs(document)).quantize(RATE_PLACES) \
             if document and (revenue > 0) == (document > 0) else None
         lines.append(side(chart.DEFERRED_REVENUE, revenue,
-                           customer_account_id=customer_account_id,
-                           document_currency=currency if rate else "",
-                           document_amount=document if rate else None, rate=rate,
-                           description=f"Released {label}"))
+                          customer_account_id=customer_account_id,
+                          document_currency=currency if rate else "",
+                          document_amount=document if rate else None, rate=rate,
+                          description=f"Released {label}"))
     lines += [side(chart.REVENUE, -f.functional, description=f.family or "No family")
               for f in families if f.functional]
     if fx:
         lines += [side(chart.DEFERRED_REVENUE, fx, customer_account_id=customer_account_id,
-                        description=f"Exchange difference {label}"),
+                       description=f"Exchange difference {label}"),
                   side(chart.REALIZED_FX, -fx, description=f"Exchange difference {label}")]
-    if not lines:
-        return None
-    return EntryDraft(document_date=month_end, memo=f"Revenue recognized {label}",
-                      lines=lines, source=source, source_label=label)
+    return lines
 
 
-def reclass_entry(*, change: Decimal, month_end: date, label: str, source,
-                  customer_account_id: int) -> EntryDraft | None:
-    """Move the change of the contract asset between deferred revenue and unbilled receivable."""
-    if not change:
+def revenue_entry(*, families: list[FamilyAmount], month_end: date, label: str, source,
+                  customer_account_id: int, currency: str, fx: Decimal = ZERO,
+                  reclass: Decimal = ZERO) -> EntryDraft | None:
+    """Debit deferred revenue, credit revenue per family and the exchange difference on what
+    was recognized before; then move the change of the contract asset (`reclass`) between
+    deferred revenue and unbilled receivable. None when nothing moves."""
+    released = _revenue_lines(families, label, customer_account_id, currency, fx)
+    reclassed = [side(chart.UNBILLED_RECEIVABLE, reclass,
+                      customer_account_id=customer_account_id),
+                 side(chart.DEFERRED_REVENUE, -reclass,
+                      customer_account_id=customer_account_id)] if reclass else []
+    if not (released or reclassed):
         return None
-    return EntryDraft(
-        document_date=month_end, memo=f"Contract asset reclass {label}", source=source,
-        source_label=label,
-        lines=[side(chart.UNBILLED_RECEIVABLE, change, customer_account_id=customer_account_id),
-               side(chart.DEFERRED_REVENUE, -change, customer_account_id=customer_account_id)])
+    memo = "Revenue recognized" if released else "Contract asset reclass"
+    return EntryDraft(document_date=month_end, memo=f"{memo} {label}",
+                      lines=released + reclassed, source=source, source_label=label)

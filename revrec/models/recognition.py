@@ -168,9 +168,12 @@ class RecognitionItem(models.Model):
     position after it (billed against recognized, as liability or asset), in the functional
     currency, with the journal entries posted."""
 
-    run = models.ForeignKey(RecognitionRun, on_delete=models.PROTECT, related_name="items")
+    # db_constraint=False on the references of items and revenue rows: checked per statement,
+    # not per row (ledger.references, migration 0020); a run writes one item per contract
+    run = models.ForeignKey(RecognitionRun, on_delete=models.PROTECT, related_name="items",
+                            db_constraint=False)
     revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
-                                         related_name="items")
+                                         related_name="items", db_constraint=False)
     month = models.DateField()
     recognized = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
     recognized_functional = models.DecimalField(**AMOUNT)
@@ -185,9 +188,11 @@ class RecognitionItem(models.Model):
         **AMOUNT, help_text="Unbilled receivable after the run (functional); 0 when billed "
                             "ahead of recognition.")
     entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    reclass_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    reclass_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False, help_text="Runs before revrec 0020 posted the contract asset "
+                                       "reclass in an entry of its own; since, `entry` holds it.")
 
     class Meta:
         ordering = ["run", "revenue_contract"]
@@ -208,7 +213,8 @@ class RecognitionItem(models.Model):
 class RecognizedRevenue(models.Model):
     """One run's revenue for one revenue contract and product family (the revenue lines)."""
 
-    item = models.ForeignKey(RecognitionItem, on_delete=models.CASCADE, related_name="revenue")
+    item = models.ForeignKey(RecognitionItem, on_delete=models.CASCADE, related_name="revenue",
+                             db_constraint=False)
     family = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
     amount_functional = models.DecimalField(**AMOUNT)

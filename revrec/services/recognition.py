@@ -4,10 +4,11 @@
 expires the material rights lapsed by the month's end (`revrec.services.rights`), and queues
 one chunk task per id range of revenue contracts. Each chunk is one transaction: it
 recognizes every schedule line of its revenue contracts up to the month not recognized yet,
-posts the revenue by product family, the contract asset reclass, the changes of return
-estimates not posted yet (`revrec.services.returns`) and the interest of financing components
-due (`revrec.services.financing`) through `ledger.services.post_entries`, and
-records one item per revenue contract and month (unique), so
+posts the revenue by product family with the contract asset reclass (one entry per revenue
+contract and month), the changes of return estimates not posted yet
+(`revrec.services.returns`) and the interest of financing components due
+(`revrec.services.financing`) through `ledger.services.post_entries`, and records one item per
+revenue contract and month (unique), so
 a chunk that runs twice, or a run that died half-way and is started again, posts nothing twice.
 """
 
@@ -62,7 +63,7 @@ ZERO = Decimal(0)
 NOTHING_BILLED = Billed()
 RUN_PERMISSION = "revrec.run_recognition"
 # Revenue contracts per chunk task: a chunk costs about 30 queries whatever its size plus COPY
-# inserts of up to two journal entries, their lines and one item per contract (about 0.5 s per
+# inserts of one journal entry, its lines and one item per contract (about 0.5 s per
 # 1,000 contracts on PostgreSQL); bigger chunks spend less on those fixed queries but hold their
 # contracts' row locks longer.
 CHUNK_SIZE = 2000
@@ -223,8 +224,7 @@ class Contract(NamedTuple):
 
 ITEM_FIELDS = ("run_id", "revenue_contract_id", "month", "recognized", "recognized_functional",
                "fx_difference", "recognized_to_date", "recognized_to_date_functional",
-               "billed_to_date", "billed_to_date_functional", "contract_asset", "entry_id",
-               "reclass_entry_id")
+               "billed_to_date", "billed_to_date_functional", "contract_asset", "entry_id")
 REVENUE_FIELDS = ("item_id", "family", "amount", "amount_functional")
 TOTALS = ("recognized_functional", "fx_difference", "revenue_functional",
           "refund_functional", "financing_functional")  # the run's
@@ -302,16 +302,15 @@ class _Chunk:
             source = SourceRef(source_type, rc.pk)
             entry = postings.revenue_entry(families=split, month_end=self.end, label=label,
                                            source=source, customer_account_id=rc.account_id,
-                                           currency=rc.currency, fx=result.fx)
-            reclass = postings.reclass_entry(change=result.reclass, month_end=self.end,
-                                             label=label, source=source,
-                                             customer_account_id=rc.account_id)
+                                           currency=rc.currency, fx=result.fx,
+                                           reclass=result.reclass)
             items.append([self.run.pk, rc.pk, self.month, recognized, result.revenue, result.fx,
                           result.after.recognized, result.after.recognized_functional,
                           bill.amount, bill.functional, result.after.contract_asset,
-                          entry is not None, reclass is not None])
+                          entry is not None])
             revenue.append(split)
-            drafts += [d for d in (entry, reclass) if d is not None]
+            if entry is not None:
+                drafts.append(entry)
         books = {"rate_of": rate_of, "functional": functional, "month_end": self.end,
                  "source_of": lambda rc: SourceRef(source_type, rc.pk),
                  "label_of": lambda rc: f"{rc.number} {month}"}
@@ -324,8 +323,7 @@ class _Chunk:
                   sum((f.functional for split in revenue for f in split), ZERO),
                   sum((p.refund for p in settled), ZERO),
                   sum((p.financing for p in accrued), ZERO))
-        for item in items:  # the last two columns: whether each entry exists, then its id
-            item[-2] = next(posted) if item[-2] else None
+        for item in items:  # the last column: whether the entry exists, then its id
             item[-1] = next(posted) if item[-1] else None
         self._settle(settled, posted)
         self._accrue(accrued, posted)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger import chart
-from revrec.postings import reclass_entry, revenue_entry, split_by_family
+from revrec.postings import revenue_entry, split_by_family
 from revrec.release import Position, release
 
 END = date(2026, 12, 31)
@@ -57,12 +57,28 @@ def test_a_negative_month_mirrors_the_entry_and_an_asset_reclass_debits_unbilled
     entry = revenue_entry(families=families, month_end=END, label="x", source=None,
                           customer_account_id=7, currency="USD")
     assert (entry.lines[0].credit, entry.lines[1].debit) == (D("10.00"), D("10.00"))
-    reclass = reclass_entry(change=D("5.00"), month_end=END, label="x", source=None,
-                            customer_account_id=7)
+    reclass = revenue_entry(families=[], month_end=END, label="x", source=None,
+                            customer_account_id=7, currency="USD", reclass=D("5.00"))
+    assert reclass.memo == "Contract asset reclass x"
     assert [(line.gl_code, line.debit, line.credit) for line in reclass.lines] == [
         (chart.UNBILLED_RECEIVABLE, D("5.00"), D(0)), (chart.DEFERRED_REVENUE, D(0), D("5.00"))]
-    assert reclass_entry(change=D(0), month_end=END, label="x", source=None,
-                         customer_account_id=7) is None
+    assert revenue_entry(families=[], month_end=END, label="x", source=None,
+                         customer_account_id=7, currency="USD") is None
+
+
+def test_the_month_revenue_and_its_reclass_are_one_balanced_entry():
+    # recognized ahead of billing (IFRS 15.107: a contract asset): the revenue released and
+    # the asset it leaves in one entry of the contract's month, both on the customer account
+    families = split_by_family(D("30.00"), {"Seats": D("30.00")}, "USD", rate=D(1))
+    entry = revenue_entry(families=families, month_end=END, label="RC-1 2026-12", source=None,
+                          customer_account_id=7, currency="USD", reclass=D("30.00"))
+    assert entry.memo == "Revenue recognized RC-1 2026-12"
+    assert [(line.gl_code, line.debit, line.credit, line.customer_account_id)
+            for line in entry.lines] == [
+        (chart.DEFERRED_REVENUE, D("30.00"), D(0), 7), (chart.REVENUE, D(0), D("30.00"), None),
+        (chart.UNBILLED_RECEIVABLE, D("30.00"), D(0), 7),
+        (chart.DEFERRED_REVENUE, D(0), D("30.00"), 7)]
+    assert entry.total_debit == entry.total_credit == D("60.00")
 
 
 amounts = st.integers(-10**8, 10**8).map(lambda n: D(n) / 100)
