@@ -36,9 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_revrec import QueryMeter  # noqa: E402
 from bench.django_setup import setup_django  # noqa: E402
-from bench.figures import emit  # noqa: E402
+from bench.figures import QueryMeter, emit  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_DUNNING_INVOICES", "100000"))  # fewer for a quick try
 PER_ACCOUNT = 4

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.contract_rows import delete_schedules, store_schedules
 from bench.django_setup import setup_django  # noqa: E402
-from bench.figures import emit  # noqa: E402
+from bench.figures import QueryMeter, emit  # noqa: E402
 from bench.reference import copy_rate  # noqa: E402
 
 # BENCH_REVREC_SCALES="1000,2000" for a quick try; the figures are the default two.
@@ -144,67 +144,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-class QueryMeter:
-    """The queries this process sends while the block runs (COPYs included: they bypass
-    Django's cursor wrappers), and the seconds spent in them and in commits (the database's
-    share of the run, with the encoding of COPY rows)."""
-
-    def __enter__(self):
-        from django.db import DEFAULT_DB_ALIAS, connections
-
-        from core import bulk_rows
-
-        connection = connections[DEFAULT_DB_ALIAS]
-
-        self._copy_in = bulk_rows._copy_in
-
-        def copy_in(*args, **kwargs):
-            began = time.perf_counter()
-            try:
-                return self._copy_in(*args, **kwargs)
-            finally:
-                self.queries += 1
-                self.db_seconds += time.perf_counter() - began
-
-        bulk_rows._copy_in = copy_in
-
-        self.queries, self.db_seconds = 0, 0.0
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        self._commit = type(connection).commit
-        meter = self
-
-        def commit(db):
-            began = time.perf_counter()
-            try:
-                return meter._commit(db)
-            finally:
-                meter.db_seconds += time.perf_counter() - began
-
-        type(connection).commit = commit
-        return self
-
-    def __call__(self, execute, sql, params, many, context):
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries += 1
-            self.db_seconds += time.perf_counter() - began
-
-    def __exit__(self, *exc):
-        from django.db import DEFAULT_DB_ALIAS, connections
-
-        from core import bulk_rows
-
-        connection = connections[DEFAULT_DB_ALIAS]
-
-        bulk_rows._copy_in = self._copy_in
-        type(connection).commit = self._commit
-        self._wrapper.__exit__(*exc)
-        return False
 
 
 class PeakRss:

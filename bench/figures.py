@@ -4,9 +4,71 @@ machine's one-minute load average beside it (a figure taken on a busy machine sa
 import json
 import os
 import sys
+import time
 
 
 def emit(figure: str, **values) -> None:
     values.setdefault("load_average", round(os.getloadavg()[0], 1))
     sys.stdout.write(json.dumps({"figure": figure, **values}) + "\n")
     sys.stdout.flush()
+
+
+class QueryMeter:
+    """The queries this process sends while the block runs (COPYs included: they bypass
+    Django's cursor wrappers), and the seconds spent in them and in commits (the database's
+    share of the run, with the encoding of COPY rows)."""
+
+    def __enter__(self):
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        from core import bulk_rows
+
+        connection = connections[DEFAULT_DB_ALIAS]
+
+        self._copy_in = bulk_rows._copy_in
+
+        def copy_in(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return self._copy_in(*args, **kwargs)
+            finally:
+                self.queries += 1
+                self.db_seconds += time.perf_counter() - began
+
+        bulk_rows._copy_in = copy_in
+
+        self.queries, self.db_seconds = 0, 0.0
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        self._commit = type(connection).commit
+        meter = self
+
+        def commit(db):
+            began = time.perf_counter()
+            try:
+                return meter._commit(db)
+            finally:
+                meter.db_seconds += time.perf_counter() - began
+
+        type(connection).commit = commit
+        return self
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries += 1
+            self.db_seconds += time.perf_counter() - began
+
+    def __exit__(self, *exc):
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        from core import bulk_rows
+
+        connection = connections[DEFAULT_DB_ALIAS]
+
+        bulk_rows._copy_in = self._copy_in
+        type(connection).commit = self._commit
+        self._wrapper.__exit__(*exc)
+        return False
