@@ -128,7 +128,7 @@ class JournalEntry(PostedRowMixin, models.Model):
     document_date = models.DateField(help_text="The date of the source document.")
     posted_on = models.DateField(help_text="Date in the open period the entry was posted to.")
     # db_constraint=False here and on the lines: the references are checked per statement,
-    # not per row (ledger.references, migration 0012); a bulk posting writes thousands
+    # not per row (core.references, migration 0012); a bulk posting writes thousands
     period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="entries",
                                db_constraint=False)
     memo = models.CharField(max_length=255)

@@ -1,12 +1,12 @@
 """The references of journal entries and lines are checked once per statement instead of once
-per row (`ledger.references`): the foreign key constraints are dropped and the triggers that
+per row (`core.references`): the foreign key constraints are dropped and the triggers that
 keep the same rules installed in the same migration."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from ledger.references import Reference, installer
+from core.references import Reference, installer
 
 # Frozen: the tables of this migration.
 REFERENCES = [

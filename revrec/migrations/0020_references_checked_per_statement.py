@@ -1,12 +1,12 @@
 """The references of recognition items and revenue rows are checked once per statement instead
-of once per row (`ledger.references`): the foreign key constraints are dropped and the triggers
+of once per row (`core.references`): the foreign key constraints are dropped and the triggers
 that keep the same rules installed in the same migration. From here on a run posts the contract
 asset reclass in the month's revenue entry (`item.entry`), no longer in `reclass_entry`."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from ledger.references import Reference, installer
+from core.references import Reference, installer
 
 # Frozen: the tables of this migration.
 REFERENCES = [

@@ -169,7 +169,7 @@ class RecognitionItem(models.Model):
     currency, with the journal entries posted."""
 
     # db_constraint=False on the references of items and revenue rows: checked per statement,
-    # not per row (ledger.references, migration 0020); a run writes one item per contract
+    # not per row (core.references, migration 0020); a run writes one item per contract
     run = models.ForeignKey(RecognitionRun, on_delete=models.PROTECT, related_name="items",
                             db_constraint=False)
     revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,

@@ -1,5 +1,5 @@
 """On PostgreSQL the references of journal entries and lines are checked once per statement by
-triggers (`ledger.references`, migration 0012), not by per-row foreign keys: the same rules
+triggers (`core.references`, migration 0012), not by per-row foreign keys: the same rules
 hold. A row naming a missing parent is refused at once, on insert and on update; deleting a
 parent still named is refused at the commit (deferred, as Django's foreign keys are), while
 deleting it with the rows that name it in one transaction, in either order, passes (the test

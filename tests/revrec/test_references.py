@@ -1,5 +1,5 @@
 """On PostgreSQL the references of recognition items and revenue rows are checked once per
-statement by triggers (`ledger.references`, migration 0020), not by per-row foreign keys: an
+statement by triggers (`core.references`, migration 0020), not by per-row foreign keys: an
 item or revenue row naming a missing row is refused at once; deleting an item still named by
 revenue rows is refused at the commit, with them it passes; truncating items alone is
 refused, with their revenue rows it passes."""
