@@ -19,10 +19,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.utils import timezone
 
 from billing.models import InvoiceRunFailure, LineSource, UsageRecord
-from billing.rating import rate_usage, usage_in_period
+from billing.rating import day_start, local_day, rate_usage, usage_in_period
+from billing.selectors import account_zones
 from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
 from catalog.rounding import RoundingPolicy
@@ -157,15 +157,22 @@ def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False
 
 
 def _usage(account_ids, as_of: date) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:
-    """Unbilled usage per (account, product) as (local day, quantity), summed in Python (SQLite
-    sums decimals in floating point)."""
+    """Unbilled usage per (account, product) as (day, quantity), each event on the day it
+    happened in its account's time zone and only the days before `as_of` there (the run's
+    cut-off is the account's midnight), summed in Python (SQLite sums decimals in floating
+    point)."""
     daily = defaultdict(list)
-    end = timezone.make_aware(timezone.datetime.combine(as_of, timezone.datetime.min.time()))
-    rows = UsageRecord.objects.filter(account_id__in=account_ids, billing_record__isnull=True,
-                                      occurred_at__lt=end).values_list(
+    zones = account_zones(account_ids)
+    if not zones:
+        return daily
+    latest_end = max(day_start(as_of, zone) for zone in zones.values())
+    rows = UsageRecord.objects.filter(account_id__in=zones, billing_record__isnull=True,
+                                      occurred_at__lt=latest_end).values_list(
         "account_id", "product_id", "occurred_at", "quantity")
     for account_id, product_id, occurred_at, quantity in rows:
-        daily[(account_id, product_id)].append((timezone.localtime(occurred_at).date(), quantity))
+        day = local_day(occurred_at, zones[account_id])
+        if day < as_of:
+            daily[(account_id, product_id)].append((day, quantity))
     return daily
 
 
