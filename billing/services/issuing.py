@@ -1,11 +1,13 @@
 """Issuing and voiding invoices.
 
-Issue (one or many at once, the same path): lock the drafts in pk order, take the next numbers of
-the year's gapless series (`core.numbering`, its row locked until commit, so two issues at once
-never share or skip a number), compute each due schedule from the account's payment terms, post
-every journal entry with one `ledger.services.post_entries`, then move all of them with the bulk
-transition. Issued invoices never change; void (no payment or credit applied) reverses the entry,
-keeps the number and releases the billing records so the charges bill again.
+Issue (one or many at once, the same path): lock the drafts in pk order, compute each due
+schedule from the account's payment terms and record the events; then, as the last statements
+before the commit, take the next numbers of the year's gapless series (`core.numbering`, its row
+locked until commit, so two issues at once never share or skip a number), post every journal
+entry with one `ledger.services.post_entry_ids`, and move all of them with the bulk transition,
+which writes their numbers and issued columns with the state. Issued invoices never change;
+void (no payment or credit applied) reverses the entry, keeps the number and releases the
+billing records so the charges bill again.
 """
 
 from collections import defaultdict
@@ -37,7 +39,7 @@ from catalog.due_schedule import InstalmentTerm, TermsSpec, due_schedule
 from contracts.models import ContractLine
 from core import clock
 from core.actors import require
-from core.bulk_rows import insert_rows, update_columns
+from core.bulk_rows import check_deferred_constraints, insert_rows, update_columns
 from core.dates import business_date
 from core.events import record_event, record_events
 from core.numbering import next_numbers
@@ -45,7 +47,7 @@ from core.outbox import enqueue, enqueue_many
 from core.transitions import run_bulk_transition, run_transition
 from customers.models import Account, EInvoiceFormat, PaymentTerms
 from ledger.fx import MissingRate, missing_rate_message
-from ledger.services import post_entries, rate_book, reverse_entry
+from ledger.services import post_entry_ids, rate_book, reverse_entry
 
 # Invoices issued per batch inside one issue: each batch costs a fixed dozen queries (lock,
 # lines, taxes, terms, rates, entries and their lines, instalments, one bulk update, history);
@@ -55,6 +57,7 @@ ISSUE_BATCH = 2000
 # pending-documents task (50 a run) rather than queueing a task per invoice. Back-dated issues
 # (imports, the demo's history) are not mailed at once either.
 DELIVER_AT_ONCE = 50
+# Written with the state by the issue transition, in the numbered tail.
 ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency",
                  "functional_total", "journal_entry", "issued_by", "issued_at",
                  "seller", "buyer", "payment_means", "buyer_reference", "purchase_order",
@@ -194,9 +197,10 @@ def _line_labels(line: InvoiceLine) -> tuple:
 
 
 def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
-    """Issue a batch of locked drafts. Everything that needs no number is done first; the
-    year's series is locked only from `_free_numbers` to the commit, so two workers issuing
-    batches at once overlap everything but the numbered writes."""
+    """Issue a batch of locked drafts. Everything that needs no number is written first (due
+    schedules, events; the foreign keys of those rows checked at once on PostgreSQL rather
+    than at commit); the year's series is locked only for the numbered tail (`_number`) up to
+    the commit, so two workers issuing batches at once overlap everything but that."""
     ids = [invoice.pk for invoice in invoices]
     lines = _lines_of(ids)
     _check_drafts(invoices, lines)
@@ -206,38 +210,43 @@ def _issue_batch(invoices: list[Invoice], *, actor, day: date) -> list[Invoice]:
     cash_discount_tax.record_terms(invoices, lines, terms, day=day)
     parts = _parts(invoices, lines)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
-    functional = settings.FUNCTIONAL_CURRENCY
-    instalments, rates, now = [], [], clock.now()
+    instalments, now = [], clock.now()
     for invoice in invoices:
         try:
-            rate = book.rate_on(invoice.currency, day)
+            invoice.fx_rate = book.rate_on(invoice.currency, day)
         except MissingRate:
             raise ValidationError(missing_rate_message(invoice.currency, day)) from None
         schedule = due_schedule(invoice.total, invoice.currency, day, _spec(terms[invoice.pk]))
         instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
                                       amount=i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
-        invoice.fx_rate, invoice.functional_currency = rate, functional
-        invoice.issued_by, invoice.issued_at = actor.user, now
-        rates.append(rate)
+        invoice.functional_currency = settings.FUNCTIONAL_CURRENCY
+        invoice.issued_by, invoice.issued_at, invoice.updated_at = actor.user, now, now
     insert_rows(DueInstalment, instalments)
+    record_events("invoice.issued", invoices)
+    check_deferred_constraints()
+    return _number(invoices, parts, actor=actor, day=day)
+
+
+def _number(invoices: list[Invoice], parts: dict[int, tuple], *, actor, day: date
+            ) -> list[Invoice]:
+    """The numbered tail of an issue, its last statements before the commit: take the
+    numbers (the series' row stays locked until the commit, so numbers are gapless and never
+    shared), post the journal entries that name them, and write each invoice's number, entry
+    and issued columns with its state and history."""
+    functional = settings.FUNCTIONAL_CURRENCY
     drafts = []
-    for invoice, value, rate in zip(invoices, _free_numbers(day.year, len(invoices)), rates,
-                                    strict=True):
+    for invoice, value in zip(invoices, _free_numbers(day.year, len(invoices)), strict=True):
         invoice.number = number_for(day.year, value)
         amounts = journal.InvoiceAmounts(invoice.number, invoice.account_id, invoice.currency,
-                                         day, rate, parts[invoice.pk])
+                                         day, invoice.fx_rate, parts[invoice.pk])
         entry, invoice.functional_total = journal.invoice_entry(amounts, functional=functional,
                                                                 source=invoice)
         drafts.append((invoice, entry))
-    posted = iter(post_entries([e for _, e in drafts if e is not None], by=actor, on=day))
+    posted = iter(post_entry_ids([e for _, e in drafts if e is not None], by=actor, on=day))
     for invoice, entry in drafts:
-        invoice.journal_entry = next(posted) if entry is not None else None
-        invoice.updated_at = now
-    update_columns(Invoice, invoices, ISSUED_FIELDS)
-    issued = run_bulk_transition(invoices, "issue", by=actor, on=day)
-    record_events("invoice.issued", issued)
-    return issued
+        invoice.journal_entry_id = next(posted) if entry is not None else None
+    return run_bulk_transition(invoices, "issue", by=actor, on=day, update_fields=ISSUED_FIELDS)
 
 
 def _locked_drafts(pks) -> list[Invoice]:
