@@ -29,6 +29,7 @@ from billing.models import (
 )
 from billing.models.invoices import OPEN_STATES
 from catalog.policies import time_zone_of
+from core.bulk_rows import among
 from core.money import round_money
 from core.visibility import visible_to
 from customers.models import Account
@@ -66,7 +67,7 @@ def account_zones(account_ids) -> dict[int, ZoneInfo]:
     """The time zone each account's days begin and end in (its own, else the company's), by
     account id (one query)."""
     return {account.pk: ZoneInfo(time_zone_of(account)) for account in
-            Account.objects.filter(pk__in=account_ids).only("pk", "time_zone")}
+            Account.objects.filter(among("pk", account_ids)).only("pk", "time_zone")}
 
 
 def _age_sums(due_on: str, amount, as_of: date) -> dict:

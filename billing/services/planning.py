@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, Q
+from django.db.models import Count, Exists, Min, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from billing.models import InvoiceRunFailure, LineSource, UsageRecord
@@ -27,6 +27,7 @@ from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
 from catalog.rounding import RoundingPolicy
 from contracts.models import ContractLine, ContractState, ScheduledCharge
+from core.bulk_rows import among
 from core.money import allocate, round_money
 from customers.models import Account
 from customers.selectors import pauses_covering
@@ -120,18 +121,26 @@ _ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "pe
                "about__billing_record__invoice_line__amount", "rounding_policy")
 
 
+def _of(accounts, path: str):
+    """The filter "the account at `path` is one of `accounts`" (a queryset, or ids sent as one
+    array: `core.bulk_rows.among`)."""
+    if isinstance(accounts, QuerySet):
+        return Q(**{f"{path}__in": accounts})
+    return among(f"{path}_id", accounts)
+
+
 def due_charges(accounts, *, as_of: date, currency: str = ""):
     """The accounts' schedule rows due on `as_of` that no invoice holds (`accounts`: ids or a
     queryset of accounts). An account whose billing is paused on `as_of` has none: its rows
     stay unbilled (held) and are billed by the first run on or after the day it resumes."""
-    waiting = ContractLine.objects.filter(contract__account__in=accounts).annotate(
+    waiting = ContractLine.objects.filter(_of(accounts, "contract__account")).annotate(
         ordered=has_order_line_of_contract_line(),
         fulfilled_on=fulfilled_on_of_contract_line()).filter(
         ordered=True, fulfilled_on__isnull=True).values("pk")
     # a change's credits wait with the lines it starts, so they land on the same invoice
     waiting_changes = ScheduledCharge.objects.filter(line__in=waiting).values("change_id")
     rows = ScheduledCharge.objects.filter(
-        line__contract__account__in=accounts,
+        _of(accounts, "line__contract__account"),
         line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
         billing_record__isnull=True, due_on__lte=as_of).exclude(
         Exists(pauses_covering(as_of, "line__contract__account_id"))).exclude(
@@ -146,7 +155,7 @@ def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False
     if lock:
         locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk",
                                                                                       flat=True))
-        rows = ScheduledCharge.objects.filter(pk__in=locked)
+        rows = ScheduledCharge.objects.filter(among("pk", locked))
     inclusive = KeyTextTransform("prices_include_tax",
                                  KeyTransform("source", "line__price_snapshot"))
     policy = KeyTransform("rounding_policy", KeyTransform("source", "line__price_snapshot"))
@@ -166,7 +175,7 @@ def _usage(account_ids, as_of: date) -> dict[tuple[int, int], list[tuple[date, D
     if not zones:
         return daily
     latest_end = max(day_start(as_of, zone) for zone in zones.values())
-    rows = UsageRecord.objects.filter(account_id__in=zones, billing_record__isnull=True,
+    rows = UsageRecord.objects.filter(among("account_id", zones), billing_record__isnull=True,
                                       occurred_at__lt=latest_end).values_list(
         "account_id", "product_id", "occurred_at", "quantity")
     for account_id, product_id, occurred_at, quantity in rows:
