@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
-from billing.models import InvoiceRunFailure, LineSource, UsageRecord
+from billing.models import BillingRecord, InvoiceRunFailure, LineSource, UsageRecord
 from billing.rating import day_start, local_day, rate_usage, usage_in_period
 from billing.selectors import account_zones
 from catalog.charge_schedule import ChargeKind
@@ -140,12 +140,25 @@ def due_charges(accounts, *, as_of: date, currency: str = ""):
     # a change's credits wait with the lines it starts, so they land on the same invoice
     waiting_changes = ScheduledCharge.objects.filter(line__in=waiting).values("change_id")
     rows = ScheduledCharge.objects.filter(
-        _of(accounts, "line__contract__account"),
-        line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
-        billing_record__isnull=True, due_on__lte=as_of).exclude(
+        _billable_lines(accounts), ended_by__isnull=True, due_on__lte=as_of).exclude(
+        Exists(BillingRecord.objects.filter(scheduled_charge=OuterRef("pk")))).exclude(
         Exists(pauses_covering(as_of, "line__contract__account_id"))).exclude(
         Q(line__in=waiting) | Q(kind=ChargeKind.CREDIT, change_id__in=waiting_changes))
     return rows.filter(currency=currency.upper()) if currency else rows
+
+
+def _billable_lines(accounts):
+    """The filter "the row's line is of one of `accounts`' contracts that bill". For ids (a
+    run's chunk) the lines are read first and the rows found by their line: joined in one
+    statement, the planner read every due row of every account through the due-date index
+    and every billing record, per chunk (issue 23: drafting's database time grew with the
+    size of the whole run)."""
+    if isinstance(accounts, QuerySet):
+        return Q(line__contract__account__in=accounts,
+                 line__contract__state__in=BILLABLE_CONTRACT_STATES)
+    return among("line_id", ContractLine.objects.filter(
+        among("contract__account_id", accounts),
+        contract__state__in=BILLABLE_CONTRACT_STATES).values_list("pk", flat=True))
 
 
 def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False):
