@@ -237,7 +237,11 @@ def _issue_batch(invoices: list[Invoice], lines: dict[int, list], taxes: dict[in
     _check_drafts(invoices, lines)
     _copy_parties(invoices, lines, accounts)
     terms = _terms_by_invoice(invoices, lines, accounts)
-    cash_discount_tax.record_terms(invoices, lines, terms, day=day)
+    retaxed = [invoice.pk for invoice in
+               cash_discount_tax.record_terms(invoices, lines, terms, day=day)]
+    if retaxed:  # their tax totals were written again: the journal reads the new ones
+        fresh = _taxes_of(retaxed)
+        taxes = {**taxes, **{pk: fresh[pk] for pk in retaxed}}
     parts = _parts(invoices, lines, taxes)
     book = rate_book({invoice.currency for invoice in invoices}, up_to=day)
     instalments, now = [], clock.now()
