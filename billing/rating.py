@@ -1,6 +1,7 @@
 """Usage rating: the quantity used in a period priced by the contract line's frozen price
 model; pure, over Decimal and dates, no ORM.
 
+    local_day(moment, zone) -> date; day_start(day, zone) -> datetime
     usage_in_period(daily, start, end) -> Decimal
     rate_usage(spec, quantity, *, discount_percent=0) -> RatedUsage
 
@@ -15,6 +16,10 @@ period's minimum, the difference (the "true-up", Lago's spending minimum) is rep
 transaction price (a percentage of each amount plus a fee per transaction) is rated from the
 period's transactions.
 
+Which day a usage event belongs to is the day it happened in its account's time zone
+(`catalog.policies.time_zone_of`: the account's, else the company's), as Lago's customer
+"timezone" sets the boundaries of its billing days: 23:30 UTC on 31 March is 1 April in Tokyo.
+
 >>> from decimal import Decimal as D
 >>> from catalog.pricing import PriceModel, PriceSpec, Tier
 >>> spec = PriceSpec(model=PriceModel.GRADUATED, currency="USD", billing_period="monthly",
@@ -25,7 +30,7 @@ Decimal('11.25')
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 
 from catalog.pricing import LineInput, PriceSpec, price_line
@@ -44,6 +49,18 @@ class RatedUsage:
     unit_price: Decimal  # the average net price per unit, for display (six places)
     explanation: str
     shortfall: Decimal = ZERO  # the part of list_amount that tops up the period's minimum
+
+
+def local_day(moment: datetime, zone: tzinfo) -> date:
+    """The day an (aware) moment falls on in `zone`."""
+    return moment.astimezone(zone).date()
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The first moment of `day` in `zone` (where midnight is skipped, the first moment after
+    it), so `local_day(m, zone) == day` exactly when `day_start(day) <= m <
+    day_start(day + 1)`."""
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def usage_in_period(daily: Iterable[tuple[date, Decimal]], start: date, end: date) -> Decimal:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
@@ -27,8 +28,11 @@ from billing.models import (
     PostalState,
 )
 from billing.models.invoices import OPEN_STATES
+from catalog.policies import time_zone_of
+from core.bulk_rows import among
 from core.money import round_money
 from core.visibility import visible_to
+from customers.models import Account
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:
@@ -57,6 +61,13 @@ def open_invoices(accounts=None) -> QuerySet[Invoice]:
 
 MONEY = DecimalField(max_digits=19, decimal_places=4)
 ZERO = Decimal("0")
+
+
+def account_zones(account_ids) -> dict[int, ZoneInfo]:
+    """The time zone each account's days begin and end in (its own, else the company's), by
+    account id (one query)."""
+    return {account.pk: ZoneInfo(time_zone_of(account)) for account in
+            Account.objects.filter(among("pk", account_ids)).only("pk", "time_zone")}
 
 
 def _age_sums(due_on: str, amount, as_of: date) -> dict:

@@ -17,6 +17,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from billing.account_references import account_reference
+from billing.rating import local_day
 from core.csv_files import date_range_problem
 from core.imports import RowReader, TableRefused, read_rows, read_table
 
@@ -125,7 +126,7 @@ def _references(row: UsageRow, accounts: Mapping[str, int | None],
 
 def _key_problem(usage: ResolvedUsage, seen: Mapping[tuple[int, str], int],
                  stored: Mapping[tuple[int, str], tuple], billed: Mapping,
-                 zone: tzinfo | None) -> str:
+                 zones: Mapping[int, tzinfo]) -> str:
     """Why the usage's key cannot be taken: repeated in the file, changed since it was stored,
     or new in a period already invoiced ("" when it can)."""
     key = (usage.account_id, usage.idempotency_key)
@@ -135,8 +136,9 @@ def _key_problem(usage: ResolvedUsage, seen: Mapping[tuple[int, str], int],
         return ("" if stored[key] == usage.fact else
                 f"the idempotency key {usage.idempotency_key!r} was imported before with "
                 "another product, quantity or time")
-    day = usage.occurred_at.astimezone(zone).date() if zone else usage.occurred_at.date()
-    if period := billed_period(billed.get((usage.account_id, usage.product_id), ()), day):
+    periods = billed.get((usage.account_id, usage.product_id))
+    if periods and (period := billed_period(
+            periods, local_day(usage.occurred_at, zones[usage.account_id]))):
         return (f"the usage falls in the period {period} already invoiced; bill it with a "
                 "manual charge instead")
     return ""
@@ -146,22 +148,25 @@ def resolve_usage(rows: list[UsageRow], *, accounts: Mapping[str, int | None],
                   products: Mapping[str, tuple[int, bool]],
                   stored: Mapping[tuple[int, str], tuple],
                   billed: Mapping[tuple[int, int], list[tuple[date, date, str]]] | None = None,
-                  zone: tzinfo | None = None) -> tuple[list[ResolvedUsage], list[str]]:
+                  zones: Mapping[int, tzinfo] | None = None,
+                  ) -> tuple[list[ResolvedUsage], list[str]]:
     """The rows with ids instead of names, and every problem as "Line N: reason".
 
     `accounts` maps what the file names an account by to its id (None when ambiguous);
     `products` maps a SKU to (id, is metered); `stored` maps (account id, key) to the stored
     record's (product id, quantity, occurred at); `billed` maps (account id, product id) to the
     usage periods already invoiced (first day, last day, invoice): new usage in one of them
-    would never be rated, so it is refused (a resent key already stored is not new)."""
-    billed = billed or {}
+    would never be rated, so it is refused (a resent key already stored is not new); the day
+    of a usage is its day in its account's time zone (`zones`, by account id, needed with
+    `billed`)."""
+    billed, zones = billed or {}, zones or {}
     resolved, errors, seen = [], [], {}
     for row in rows:
         account_id, product_id, problems = _references(row, accounts, products)
         if not problems:
             usage = ResolvedUsage(row.line, account_id, product_id, row.quantity,
                                   row.occurred_at, row.idempotency_key)
-            if problem := _key_problem(usage, seen, stored, billed, zone):
+            if problem := _key_problem(usage, seen, stored, billed, zones):
                 problems.append(problem)
             else:
                 seen[(account_id, row.idempotency_key)] = row.line

@@ -31,9 +31,10 @@ TOTAL_FIELDS = ["tax_total", "total", "amount_due", "cash_rounding"]
 
 
 def record_terms(invoices: Sequence[Invoice], lines: dict[int, list[InvoiceLine]], terms,
-                 *, day: date) -> None:
+                 *, day: date) -> list[Invoice]:
     """Copy the mode and each invoice's early-payment discount onto it (in memory; issuing
-    writes them) and, in "always" mode, retax the drafts that offer one (written here)."""
+    writes them) and, in "always" mode, retax the drafts that offer one (written here): those
+    retaxed, whose tax totals are new rows."""
     mode = early_discount_tax_mode()
     retaxed = []
     for invoice in invoices:
@@ -46,6 +47,7 @@ def record_terms(invoices: Sequence[Invoice], lines: dict[int, list[InvoiceLine]
             retaxed.append(invoice)
     if retaxed:
         _retax(retaxed, lines, day)
+    return retaxed
 
 
 def taxes_discounted_net(mode, offered: Decimal | None, lines) -> bool:

@@ -26,7 +26,7 @@ from django.db.models import Max
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceTax, LineSource
 from billing.selectors import invoice_for_update
 from billing.services.document_parties import LINE_VAT_FIELDS, line_vat, place_of
-from billing.services.issuing import issue_invoices
+from billing.services.issuing import issue_written_drafts
 from billing.services.taxing import (
     Place,
     TaxableLine,
@@ -214,8 +214,9 @@ def _built(items: Sequence[NewInvoice], user, day: date) -> tuple[list, list[str
     return built, errors
 
 
-def _taxed_all(built, on: date) -> tuple[list[InvoiceTax], list[str]]:
-    """Tax every invoice in memory (rates read once per country): its tax totals' rows."""
+def _taxed_all(built, on: date) -> tuple[list[list[InvoiceTax]], list[str]]:
+    """Tax every invoice in memory (rates read once per country): each one's tax totals'
+    rows."""
     places = {invoice.account_id: place_of(invoice.account) for invoice, _ in built}
     book = TaxBook.for_countries({place.country for place in places.values()})
     taxes, errors = [], []
@@ -229,7 +230,7 @@ def _taxed_all(built, on: date) -> tuple[list[InvoiceTax], list[str]]:
         except (ValueError, ArithmeticError) as error:
             errors.append(f"Invoice {n} ({invoice.account}): cannot be taxed ({error}).")
         else:
-            taxes += _tax_rows(invoice, document)
+            taxes.append(_tax_rows(invoice, document))
     return taxes, errors
 
 
@@ -249,9 +250,10 @@ def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = Non
         raise ValidationError(errors)
     created = insert_rows(Invoice, [invoice for invoice, _ in built])
     insert_rows(InvoiceLine, [line for _, lines in built for line in lines])
-    insert_rows(InvoiceTax, taxes)
+    insert_rows(InvoiceTax, [tax for rows in taxes for tax in rows])
     if issue:
-        return issue_invoices(invoices=created, by=actor, on=day)
+        return issue_written_drafts([(invoice, lines, rows) for (invoice, lines), rows
+                                     in zip(built, taxes, strict=True)], actor=actor, day=day)
     return created
 
 

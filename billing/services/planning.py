@@ -17,16 +17,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.utils import timezone
 
-from billing.models import InvoiceRunFailure, LineSource, UsageRecord
-from billing.rating import rate_usage, usage_in_period
+from billing.models import BillingRecord, InvoiceRunFailure, LineSource, UsageRecord
+from billing.rating import day_start, local_day, rate_usage, usage_in_period
+from billing.selectors import account_zones
 from catalog.charge_schedule import ChargeKind
 from catalog.pricing import PriceSpec
 from catalog.rounding import RoundingPolicy
 from contracts.models import ContractLine, ContractState, ScheduledCharge
+from core.bulk_rows import among
 from core.money import allocate, round_money
 from customers.models import Account
 from customers.selectors import pauses_covering
@@ -120,23 +121,44 @@ _ROW_FIELDS = ("id", "kind", "period_start", "period_end", "amount", "days", "pe
                "about__billing_record__invoice_line__amount", "rounding_policy")
 
 
+def _of(accounts, path: str):
+    """The filter "the account at `path` is one of `accounts`" (a queryset, or ids sent as one
+    array: `core.bulk_rows.among`)."""
+    if isinstance(accounts, QuerySet):
+        return Q(**{f"{path}__in": accounts})
+    return among(f"{path}_id", accounts)
+
+
 def due_charges(accounts, *, as_of: date, currency: str = ""):
     """The accounts' schedule rows due on `as_of` that no invoice holds (`accounts`: ids or a
     queryset of accounts). An account whose billing is paused on `as_of` has none: its rows
     stay unbilled (held) and are billed by the first run on or after the day it resumes."""
-    waiting = ContractLine.objects.filter(contract__account__in=accounts).annotate(
+    waiting = ContractLine.objects.filter(_of(accounts, "contract__account")).annotate(
         ordered=has_order_line_of_contract_line(),
         fulfilled_on=fulfilled_on_of_contract_line()).filter(
         ordered=True, fulfilled_on__isnull=True).values("pk")
     # a change's credits wait with the lines it starts, so they land on the same invoice
     waiting_changes = ScheduledCharge.objects.filter(line__in=waiting).values("change_id")
     rows = ScheduledCharge.objects.filter(
-        line__contract__account__in=accounts,
-        line__contract__state__in=BILLABLE_CONTRACT_STATES, ended_by__isnull=True,
-        billing_record__isnull=True, due_on__lte=as_of).exclude(
+        _billable_lines(accounts), ended_by__isnull=True, due_on__lte=as_of).exclude(
+        Exists(BillingRecord.objects.filter(scheduled_charge=OuterRef("pk")))).exclude(
         Exists(pauses_covering(as_of, "line__contract__account_id"))).exclude(
         Q(line__in=waiting) | Q(kind=ChargeKind.CREDIT, change_id__in=waiting_changes))
     return rows.filter(currency=currency.upper()) if currency else rows
+
+
+def _billable_lines(accounts):
+    """The filter "the row's line is of one of `accounts`' contracts that bill". For ids (a
+    run's chunk) the lines are read first and the rows found by their line: joined in one
+    statement, the planner read every due row of every account through the due-date index
+    and every billing record, per chunk (issue 23: drafting's database time grew with the
+    size of the whole run)."""
+    if isinstance(accounts, QuerySet):
+        return Q(line__contract__account__in=accounts,
+                 line__contract__state__in=BILLABLE_CONTRACT_STATES)
+    return among("line_id", ContractLine.objects.filter(
+        among("contract__account_id", accounts),
+        contract__state__in=BILLABLE_CONTRACT_STATES).values_list("pk", flat=True))
 
 
 def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False):
@@ -146,7 +168,7 @@ def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False
     if lock:
         locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk",
                                                                                       flat=True))
-        rows = ScheduledCharge.objects.filter(pk__in=locked)
+        rows = ScheduledCharge.objects.filter(among("pk", locked))
     inclusive = KeyTextTransform("prices_include_tax",
                                  KeyTransform("source", "line__price_snapshot"))
     policy = KeyTransform("rounding_policy", KeyTransform("source", "line__price_snapshot"))
@@ -157,15 +179,22 @@ def due_rows(account_ids, *, as_of: date, currency: str = "", lock: bool = False
 
 
 def _usage(account_ids, as_of: date) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:
-    """Unbilled usage per (account, product) as (local day, quantity), summed in Python (SQLite
-    sums decimals in floating point)."""
+    """Unbilled usage per (account, product) as (day, quantity), each event on the day it
+    happened in its account's time zone and only the days before `as_of` there (the run's
+    cut-off is the account's midnight), summed in Python (SQLite sums decimals in floating
+    point)."""
     daily = defaultdict(list)
-    end = timezone.make_aware(timezone.datetime.combine(as_of, timezone.datetime.min.time()))
-    rows = UsageRecord.objects.filter(account_id__in=account_ids, billing_record__isnull=True,
-                                      occurred_at__lt=end).values_list(
+    zones = account_zones(account_ids)
+    if not zones:
+        return daily
+    latest_end = max(day_start(as_of, zone) for zone in zones.values())
+    rows = UsageRecord.objects.filter(among("account_id", zones), billing_record__isnull=True,
+                                      occurred_at__lt=latest_end).values_list(
         "account_id", "product_id", "occurred_at", "quantity")
     for account_id, product_id, occurred_at, quantity in rows:
-        daily[(account_id, product_id)].append((timezone.localtime(occurred_at).date(), quantity))
+        day = local_day(occurred_at, zones[account_id])
+        if day < as_of:
+            daily[(account_id, product_id)].append((day, quantity))
     return daily
 
 

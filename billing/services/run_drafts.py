@@ -10,7 +10,7 @@ next run.
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -25,6 +25,8 @@ from billing.models import (
     InvoiceTax,
     UsageRecord,
 )
+from billing.rating import day_start
+from billing.selectors import account_zones
 from billing.services.document_parties import line_vat
 from billing.services.planning import PlannedInvoice
 from billing.services.taxing import (
@@ -163,15 +165,21 @@ def _write_batch(items, *, run, by) -> list[int]:
 
 
 def _mark_usage_billed(records: Sequence[dict], account_of: dict[int, int]) -> None:
-    """Usage rated onto an invoice points at its billing record (one update per usage charge;
-    runs of subscriptions only have none)."""
-    for record in records:
-        if record["kind"] != "usage":
-            continue
+    """Usage rated onto an invoice points at its billing record: the account's events from the
+    first moment of the period's first day to the last of its last day, in the account's time
+    zone, as planning counted them (one update per usage charge; runs of subscriptions only
+    have none)."""
+    usage = [record for record in records if record["kind"] == "usage"]
+    zones = account_zones({account_of[record["invoice_id"]] for record in usage}) \
+        if usage else {}
+    for record in usage:
+        account_id = account_of[record["invoice_id"]]
+        zone = zones[account_id]
         UsageRecord.objects.filter(
-            account_id=account_of[record["invoice_id"]], product_id=record["line"]["product_id"],
-            billing_record__isnull=True, occurred_at__date__gte=record["period_start"],
-            occurred_at__date__lte=record["period_end"],
+            account_id=account_id, product_id=record["line"]["product_id"],
+            billing_record__isnull=True,
+            occurred_at__gte=day_start(record["period_start"], zone),
+            occurred_at__lt=day_start(record["period_end"] + timedelta(days=1), zone),
         ).update(billing_record_id=record["id"])
 
 

@@ -29,6 +29,7 @@ from billing.services.taxing import TaxBook, places_of
 from contracts.models import Contract
 from core import clock
 from core.actors import as_actor, require
+from core.bulk_rows import among
 from core.dates import business_date
 from core.locks import lock_scope
 from core.outbox import enqueue_many
@@ -154,7 +155,7 @@ def run_invoice_run(*, run, by) -> InvoiceRun:
 
 def _record_failures(run: InvoiceRun, account_ids: list[int], failures: dict[int, str]) -> None:
     """Keep the latest reason per failing account; clear accounts that went through."""
-    InvoiceRunFailure.objects.filter(run=run, account_id__in=account_ids).exclude(
+    InvoiceRunFailure.objects.filter(among("account_id", account_ids), run=run).exclude(
         account_id__in=list(failures)).delete()
     InvoiceRunFailure.objects.bulk_create(
         [InvoiceRunFailure(run=run, account_id=pk, reason=reason)

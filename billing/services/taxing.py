@@ -28,6 +28,7 @@ from catalog import policies, tax
 from catalog.models import PriceBook
 from catalog.rounding import RoundingMode, RoundingPolicy, cash_round
 from catalog.selectors import tax_category_rules, tax_rate_records
+from core.bulk_rows import among
 from core.company import seller
 from core.money import round_money
 from customers.models import Account
@@ -85,7 +86,7 @@ class Place:
 
 def places_of(account_ids) -> dict[int, Place]:
     """Where each account is taxed and as whom (VAT ID, exemption), one query."""
-    rows = Account.objects.filter(pk__in=list(account_ids)).values_list(
+    rows = Account.objects.filter(among("pk", account_ids)).values_list(
         "pk", "country", "region", "tax_exempt", "vat_id", "tax_exemption_reason")
     return {pk: Place(country, region, exempt, vat_id, reason)
             for pk, country, region, exempt, vat_id, reason in rows}

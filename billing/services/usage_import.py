@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import BillingRecord, RecordKind, UsageImport, UsageRecord
+from billing.selectors import account_zones
 from billing.usage_csv import UsageRow, parse_usage, resolve_usage
 from catalog.models import Product, ProductKind
 from core.actors import require
@@ -92,9 +93,9 @@ def _checked_rows(rows: list[UsageRow]):
     if errors:
         raise ValidationError(errors, code="bad_rows")
     stored = _stored({(r.account_id, r.idempotency_key) for r in resolved})
-    zone = timezone.get_current_timezone()
     resolved, errors = resolve_usage(rows, accounts=accounts, products=products, stored=stored,
-                                     billed=billed_periods(resolved), zone=zone)
+                                     billed=billed_periods(resolved),
+                                     zones=account_zones({r.account_id for r in resolved}))
     if errors:
         raise ValidationError(errors, code="bad_rows")
     return resolved, stored

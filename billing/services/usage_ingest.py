@@ -26,6 +26,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.models import UsageImport, UsageRecord
+from billing.rating import local_day
+from billing.selectors import account_zones
 from billing.services.usage_import import billed_periods
 from billing.usage_csv import MAX_KEY_LENGTH, billed_period, parse_quantity, parse_timestamp
 from catalog.models import Product, ProductKind
@@ -236,15 +238,17 @@ def _resolved(events: list[UsageEvent], problems: _Problems) -> list[ResolvedEve
     return resolved
 
 
-def _billed_problems(events: list[ResolvedEvent], problems: _Problems, zone: tzinfo) -> None:
-    """New usage in a period already invoiced would never be rated: refused."""
+def _billed_problems(events: list[ResolvedEvent], problems: _Problems) -> None:
+    """New usage in a period already invoiced would never be rated: refused (its day is the
+    day in its account's time zone)."""
     if not events:
         return
     billed = billed_periods(events)
+    zones = account_zones({event.account_id for event in events}) if billed else {}
     for event in events:
         periods = billed.get((event.account_id, event.product_id))
-        if periods and (period := billed_period(periods,
-                                                 event.occurred_at.astimezone(zone).date())):
+        if periods and (period := billed_period(
+                periods, local_day(event.occurred_at, zones[event.account_id]))):
             problems.add(event.index, "timestamp", f"the usage falls in the period {period} "
                                                    "already invoiced")
 
@@ -330,8 +334,8 @@ def ingest_usage_events(*, events, by, name: str = "") -> UsageIngestResult:
     """Store every new event of the batch or none (raising a ValidationError naming each bad
     event and field); an event whose key is stored with the same facts counts once."""
     actor = require(by, "billing.import_usage", "You are not allowed to import usage.")
-    zone = timezone.get_current_timezone()
-    parsed = parse_events(events, zone=zone)
+    # a time without an offset is read in the company's zone (the API's documented rule)
+    parsed = parse_events(events, zone=timezone.get_current_timezone())
     problems = _Problems()
     resolved = _resolved(parsed, problems)
     usage_import = UsageImport.objects.create(
@@ -343,7 +347,7 @@ def ingest_usage_events(*, events, by, name: str = "") -> UsageIngestResult:
         problems.add(index, "idempotency_key",
                      f"the key {by_index[index].idempotency_key!r} was stored before with "
                      "another product, quantity or time")
-    _billed_problems([e for e in resolved if e.pair not in skipped], problems, zone)
+    _billed_problems([e for e in resolved if e.pair not in skipped], problems)
     problems.raise_any()  # rolls back what was inserted
     usage_import.created_count = len(resolved) - len(skipped)
     usage_import.save(update_fields=["created_count"])

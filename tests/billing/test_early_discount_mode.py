@@ -77,6 +77,8 @@ def test_issue_records_the_mode_and_always_taxes_the_discounted_net(
     assert sum(i.amount for i in invoice.instalments.all()) == D(total)
     entry = invoice.journal_entry
     assert entry.total_debit == entry.total_credit
+    # the receivable posted is the total issued (its tax as retaxed), at the EUR rate 1.10
+    assert entry.total_debit == (D(total) * D("1.10")).quantize(D("0.01"))
     # and a setting changed later does not move it
     settings.EARLY_DISCOUNT_TAX_MODE = "never"
     invoice.refresh_from_db()

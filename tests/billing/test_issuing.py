@@ -109,6 +109,22 @@ def test_bulk_issue_numbers_in_order_and_refuses_all_if_one_cannot(finance):
     assert all(balanced(i.journal_entry) for i in issued)
 
 
+def test_a_number_of_the_series_another_invoice_holds_is_passed_over(finance):
+    """An opening balance imported with our own shape holds INV-2026-000002 (and one of the
+    next length, INV-2026-1000000, sorts before it): issuing three drafts takes 1, 3 and 4."""
+    from tests.billing.factories import issued_invoice_row
+
+    account = AccountFactory()
+    for number in ("INV-2026-000002", "INV-2026-1000000"):
+        Invoice.objects.filter(pk=issued_invoice_row(account=account).pk).update(number=number)
+    invoices = [draft_for(account, finance, ("A", "1", "10.00")) for _ in range(3)]
+
+    issued = issue_invoices(invoices=invoices, by=finance, on=ON)
+
+    assert [i.number for i in issued] == ["INV-2026-000001", "INV-2026-000003",
+                                          "INV-2026-000004"]
+
+
 def test_void_reverses_the_journal_keeps_the_number_and_releases_the_charges(
         finance, django_capture_on_commit_callbacks):
     account = AccountFactory(bill_day=1)

@@ -56,3 +56,28 @@ def test_update_columns_writes_each_rows_values_whichever_way_it_goes(monkeypatc
     stored = OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
     assert [(m.task, m.args, m.sent_at.hour, m.last_error) for m in stored] == [
         (f"t{n}", values[n], n, f"error {n}") for n in range(3)]
+
+
+@pytest.mark.parametrize("staged", [False, True], ids=["one statement", "staged by COPY"])
+def test_update_columns_guarded_writes_only_the_rows_that_still_hold_the_value(monkeypatch,
+                                                                               staged):
+    """`only_where` keeps the write to the rows still holding a value (a state another process
+    may have moved), and says how many it wrote."""
+    from core import bulk_rows
+    from core.bulk_rows import update_columns
+    from core.models import OutboxMessage
+
+    monkeypatch.setattr(bulk_rows, "COPY_FROM", 2 if staged else 10_000)
+    rows = insert_rows(OutboxMessage, [OutboxMessage(task="waiting", args=[n])
+                                       for n in range(3)])
+    OutboxMessage.objects.filter(pk=rows[1].pk).update(task="taken")
+    for row in rows:
+        row.task, row.last_error = "done", "written"
+
+    written = update_columns(OutboxMessage, rows, ["task", "last_error"],
+                             only_where={"task": "waiting"})
+
+    stored = OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
+    assert written == 2
+    assert [(m.task, m.last_error) for m in stored] == [("done", "written"), ("taken", ""),
+                                                        ("done", "written")]

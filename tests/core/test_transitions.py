@@ -112,6 +112,32 @@ def test_bulk_transition_refuses_all_when_another_process_moved_one_meanwhile(ac
     assert not TransitionLog.objects.filter(transition="start_close").exists()
 
 
+def test_bulk_transition_writes_its_fields_with_the_state_under_the_same_guard(accountant):
+    """`update_fields` go in the guarded update of the state (one statement on PostgreSQL):
+    written where the state moved, and nowhere when one document was moved meanwhile."""
+    first, second = make_period(1), make_period(2)
+    for period in (first, second):
+        period.end_on = date(2026, period.start_on.month, 27)
+
+    run_bulk_transition([first, second], "start_close", by=accountant, update_fields=["end_on"])
+
+    name = accountant.get_full_name() or accountant.get_username()
+
+    assert sorted(AccountingPeriod.objects.values_list("state", "end_on")) == [
+        (PeriodState.CLOSING, date(2026, 1, 27)), (PeriodState.CLOSING, date(2026, 2, 27))]
+    assert list(TransitionLog.objects.filter(transition="start_close").order_by("object_id")
+                .values_list("object_id", "source", "target", "actor_name")) == [
+        (first.pk, "open", "closing", name), (second.pk, "open", "closing", name)]
+    third, fourth = make_period(3), make_period(4)
+    AccountingPeriod.objects.filter(pk=fourth.pk).update(state=PeriodState.CLOSING)
+    third.end_on = date(2026, 3, 27)
+    with (pytest.raises(ValidationError, match="1 of them changed meanwhile"),
+          transaction.atomic()):
+        run_bulk_transition([third, fourth], "start_close", by=accountant,
+                            update_fields=["end_on"])
+    assert AccountingPeriod.objects.get(pk=third.pk).end_on == date(2026, 3, 28)
+
+
 def test_bulk_transition_checks_the_permission(sales_rep):
     with pytest.raises(PermissionDenied):
         run_bulk_transition([make_period(1)], "start_close", by=sales_rep)

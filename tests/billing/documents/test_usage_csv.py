@@ -87,7 +87,7 @@ def test_new_usage_in_a_period_already_invoiced_is_refused_but_a_resend_is_not()
     stored = {(7, "sent-before"): (100, D("1"), datetime(2026, 10, 15, 10, tzinfo=UTC))}
     resolved, errors = resolve_usage(rows, accounts={"7": 7}, products={"API": (100, True)},
                                      stored=stored, billed=billed,
-                                     zone=ZoneInfo("America/New_York"))
+                                     zones={7: ZoneInfo("America/New_York")})
     assert [r.idempotency_key for r in resolved] == ["sent-before", "on-time"]
     assert errors == ["Line 2: the usage falls in the period 2026-10-01..2026-10-31 "
                       "(INV-2026-000042) already invoiced; bill it with a manual charge "
