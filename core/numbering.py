@@ -21,7 +21,7 @@ def _locked_sequence(key: str) -> NumberSequence:
         return NumberSequence.objects.select_for_update().get(key=key)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # no savepoint: a failure here fails the caller
 def next_numbers(key: str, count: int = 1) -> range:
     """Reserve `count` consecutive numbers of the series `key` in the caller's transaction."""
     sequence = _locked_sequence(key)

@@ -1,14 +1,17 @@
 """The period close checklist: what must be true before a month is closed. Questions only."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, Sum
 
 from billing.models import Invoice, InvoiceLine, InvoiceState, UsageRecord
 from billing.models.invoices import OPEN_STATES
+from billing.rating import day_start
+from catalog.policies import default_time_zone
 from core.dates import month_start
 from core.money import round_money
 from customers.models import Account
@@ -44,8 +47,14 @@ def _invoices(end: date) -> CloseCheck:
 
 
 def _usage(end: date) -> CloseCheck:
-    unrated = UsageRecord.objects.filter(occurred_at__date__lte=end,
-                                         billing_record__isnull=True).count()
+    """Usage of the period is what happened up to the end of its last day in each account's
+    time zone (as billing rates it), one cut-off per zone the accounts name."""
+    zones = Account.objects.order_by().values_list("time_zone", flat=True).distinct()
+    through_end = Q()
+    for zone in zones:
+        through_end |= Q(account__time_zone=zone, occurred_at__lt=day_start(
+            end + timedelta(days=1), ZoneInfo(zone or default_time_zone())))
+    unrated = UsageRecord.objects.filter(through_end, billing_record__isnull=True).count()
     return CloseCheck("usage", "Usage rated", not unrated,
                       f"{unrated} usage record(s) of the period not rated on an invoice"
                       if unrated else "Every usage record of the period is rated",

@@ -165,3 +165,26 @@ def test_once_last_month_is_closed_the_close_page_opens_on_this_month(
     client.force_login(accountant)
 
     assert client.get(reverse("revrec:close")).context["month"] == date(2026, 11, 1)
+
+
+def test_usage_counts_in_the_month_by_its_accounts_day(db):
+    # given two events at 23:30 UTC on 31 October: in Tokyo (UTC+9) it is already 1 November,
+    # in the company's zone it is still 31 October (Lago: the customer's timezone decides
+    # the day an event belongs to; the billing app rates them so, tests/billing)
+    from datetime import UTC, datetime
+
+    from billing.models import UsageRecord
+    from tests.billing.factories import product
+    from tests.customers.factories import AccountFactory
+
+    api = product("API", kind="usage")
+    late = datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+    for number, zone in enumerate(["Asia/Tokyo", ""]):
+        UsageRecord.objects.create(account=AccountFactory(time_zone=zone), product=api,
+                                   quantity=1, occurred_at=late, idempotency_key=f"u-{number}")
+
+    # when October's checklist asks for unrated usage
+    [usage] = [check for check in close_checklist(OCT) if check.key == "usage"]
+
+    # then only the company-zone event is October's
+    assert usage.detail == "1 usage record(s) of the period not rated on an invoice"
