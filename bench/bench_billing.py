@@ -64,7 +64,9 @@ def clean() -> None:
                        " billing_usagerecord, billing_invoiceline, billing_creditnoteline,"
                        " billing_creditnotetax, billing_creditnote, billing_invoice,"
                        " billing_invoicerunchunk, billing_invoicerunfailure,"
-                       " billing_invoicerun_accounts, billing_invoicerun CASCADE")
+                       " billing_invoicerun_accounts, billing_invoicerun,"
+                       # its references are triggers, which CASCADE does not follow
+                       " payments_dunningevent CASCADE")
         cursor.execute("DELETE FROM core_numbersequence WHERE key LIKE 'invoice-%%'")
         cursor.execute("DELETE FROM core_outboxmessage WHERE task LIKE 'billing.%%'")
         delete_schedules(cursor, f"{PREFIX}%")
