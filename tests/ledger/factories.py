@@ -113,3 +113,12 @@ def insert_copy(model, pk, **columns) -> None:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} "
                        f"({', '.join(quote(c) for c in values)}) "
                        f"VALUES ({', '.join(['%s'] * len(values))})", list(values.values()))
+
+
+def run_sql(*statements) -> None:
+    """Run each statement as written, around the services (how a hand-written fix would)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

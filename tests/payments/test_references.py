@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from payments.models import DunningEvent
-from tests.ledger.factories import insert_copy
+from tests.ledger.factories import insert_copy, run_sql
 from tests.payments.factories import issued_invoice
 from tests.payments.test_dunning import ISSUED, dun
 
@@ -22,12 +22,6 @@ pytestmark = [
 ]
 
 MISSING = 2_000_000_000
-
-
-def _sql(*statements):
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def test_deleting_a_run_is_refused_at_the_commit_unless_its_steps_go_too(step):
     with pytest.raises(IntegrityError,
                        match='foreign key "fk_payments_dunningevent_run_id"'), \
             transaction.atomic():
-        _sql(*gone, "SET CONSTRAINTS ALL IMMEDIATE")
-    _sql(*gone, f"DELETE FROM payments_dunningevent WHERE id = {step.pk}",
+        run_sql(*gone, "SET CONSTRAINTS ALL IMMEDIATE")
+    run_sql(*gone, f"DELETE FROM payments_dunningevent WHERE id = {step.pk}",
          "SET CONSTRAINTS ALL IMMEDIATE")
     assert not DunningEvent.objects.exists()

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from revrec.models import RecognitionItem, RecognizedRevenue
 from revrec.services import start_recognition_run
-from tests.ledger.factories import insert_copy
+from tests.ledger.factories import insert_copy, run_sql
 from tests.revrec.factories import active_contract, revenue_contract_of
 
 pytestmark = [
@@ -23,12 +23,6 @@ pytestmark = [
 
 DEC, LATER = date(2026, 12, 1), date(2030, 1, 1)
 MISSING = 2_000_000_000
-
-
-def _sql(*statements):
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
 
 
 @pytest.fixture
@@ -63,9 +57,9 @@ def test_deleting_an_item_is_refused_at_the_commit_unless_its_revenue_goes_too(i
     with pytest.raises(IntegrityError,
                        match='foreign key "fk_revrec_recognizedrevenue_item_id"'), \
             transaction.atomic():
-        _sql(f"DELETE FROM revrec_recognitionitem WHERE id = {item.pk}",
+        run_sql(f"DELETE FROM revrec_recognitionitem WHERE id = {item.pk}",
              "SET CONSTRAINTS ALL IMMEDIATE")
-    _sql(f"DELETE FROM revrec_recognitionitem WHERE id = {item.pk}",
+    run_sql(f"DELETE FROM revrec_recognitionitem WHERE id = {item.pk}",
          f"DELETE FROM revrec_recognizedrevenue WHERE item_id = {item.pk}",
          "SET CONSTRAINTS ALL IMMEDIATE")
     assert not RecognizedRevenue.objects.exists()
@@ -75,6 +69,6 @@ def test_truncating_items_is_refused_unless_their_revenue_rows_go_too(item):
     with pytest.raises(IntegrityError,
                        match='foreign key "fk_revrec_recognizedrevenue_item_id"'), \
             transaction.atomic():
-        _sql("TRUNCATE revrec_recognitionitem")
-    _sql("TRUNCATE revrec_recognitionitem, revrec_recognizedrevenue")
+        run_sql("TRUNCATE revrec_recognitionitem")
+    run_sql("TRUNCATE revrec_recognitionitem, revrec_recognizedrevenue")
     assert not RecognitionItem.objects.exists()
