@@ -1,13 +1,15 @@
 """Month pickers, the report filters, a revenue contract's recognition policy, the
 override of a modification's treatment, estimates of variable consideration and of returns,
-financing components, and material rights with their exercise."""
+financing components (one payment or a plan), and material rights with their exercise."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
 from catalog.revenue_schedule import Basis
 from core.dates import add_months, business_date, month_start
+from core.money import minor_units, round_money
 from revrec.models import (
     EstimateMethod,
     MidMonthEnd,
@@ -181,20 +183,94 @@ class ReturnEstimateForm(forms.Form):
         return scenario_rows(self.cleaned_data["scenarios"], "the units")
 
 
+LARGEST_PAYMENT = Decimal(10) ** 15  # what a stored amount holds (19 digits, 4 places)
+
+
+def _payment(n: int, line: str, currency: str) -> tuple[date, Decimal]:
+    """Line `n` of a payment plan, `day amount`, or why it is not one."""
+    parts = line.replace(",", " ").split()
+    if len(parts) != 2:
+        raise forms.ValidationError(f"Line {n}: give a day and an amount (2027-03-31 1200.00).")
+    try:
+        day = date.fromisoformat(parts[0])
+    except ValueError:
+        raise forms.ValidationError(f"Line {n}: {parts[0]} is not a day (YYYY-MM-DD).") from None
+    try:
+        amount = Decimal(parts[1])
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or abs(amount) >= LARGEST_PAYMENT:
+        raise forms.ValidationError(f"Line {n}: {parts[1]} is not an amount.")
+    if amount <= 0:
+        raise forms.ValidationError(f"Line {n}: {parts[1]} is not more than 0.")
+    if round_money(amount, currency) != amount:
+        raise forms.ValidationError(f"Line {n}: {parts[1]} has more decimals than {currency} "
+                                    f"allows ({minor_units(currency)}).")
+    return day, amount
+
+
+def payment_rows(text: str, currency: str) -> list[tuple[date, Decimal]]:
+    """`day amount` pairs, one a line (blank lines skipped), in the order of their days; every
+    bad line is named by its number."""
+    rows, errors = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(_payment(n, line, currency))
+        except forms.ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise forms.ValidationError(errors)
+    return sorted(rows)
+
+
 class FinancingForm(forms.Form):
-    """When the customer pays for goods transferred at a point in time (IFRS 15.60-65)."""
+    """When the customer pays for goods transferred at a point in time (IFRS 15.60-65): one
+    payment (`paid_on`) or a plan of instalments (`payments`), exactly one of them. The
+    currency is the revenue contract's (the plan's amounts are checked against its minor
+    unit); read from the first obligation's when not given."""
 
     obligation = forms.TypedChoiceField(label="Goods", coerce=int)
-    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label="Paid on", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    payments = forms.CharField(label="Or payments", required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="One a line: day amount (2027-03-31 1200.00)")
     rate = forms.DecimalField(label="Annual rate of a separate financing (0.06)", required=False,
                               max_digits=9, decimal_places=6,
                               help_text="Not needed within a year of the transfer (15.63)")
+    rate_after = forms.DecimalField(label="Rate after the transfer (the customer's)",
+                                    required=False, max_digits=9, decimal_places=6,
+                                    help_text="A plan across the transfer only; empty: the "
+                                              "rate above (15.64)")
     reason = forms.CharField(label="What the terms and the rate rest on", max_length=1000)
 
-    def __init__(self, *args, obligations=(), **kwargs):
+    def __init__(self, *args, obligations=(), currency: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["obligation"].choices = [
             (o.pk, f"#{o.contract_line.position} {o.product.name}") for o in obligations]
+        self.currency = currency or next(
+            (o.revenue_contract.currency for o in obligations), None)
+
+    def clean_payments(self):
+        # no obligation to choose: the form is refused on it, and there is no currency
+        if self.currency is None:
+            return []
+        return payment_rows(self.cleaned_data["payments"], self.currency)
+
+    def clean(self):
+        data = super().clean()
+        if "paid_on" not in data or "payments" not in data:
+            return data  # refused on one of them already
+        if bool(data["paid_on"]) == bool(data["payments"]):
+            self.add_error("payments", "Give the day paid or the payments, not both."
+                           if data["paid_on"] else "Give the day paid, or the payments one a "
+                                                   "line.")
+        elif data.get("rate_after") is not None and not data["payments"]:
+            self.add_error("rate_after", "A second rate is for a plan across the transfer: "
+                                         "give the payments.")
+        return data
 
 
 class MinimumForm(forms.Form):

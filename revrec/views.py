@@ -91,8 +91,9 @@ def contract_detail(request, pk: int, policy_form=None, override_form=None,
             obligations=goods_at_a_point_in_time(obligations)),
         "minimum_form": minimum_form or MinimumForm(obligations=usage_without_minimum(obligations)),
         "financing": [o.financing_component for o in obligations if o.financing_component],
-        "financing_form": financing_form or FinancingForm(obligations=[
-            o for o in goods_at_a_point_in_time(obligations) if not o.financing_component]),
+        "financing_form": financing_form or FinancingForm(
+            obligations=[o for o in goods_at_a_point_in_time(obligations)
+                         if not o.financing_component], currency=revenue_contract.currency),
         "right_form": right_form or MaterialRightForm(),
         "event_form": event_form or RightEventForm(),
         "functional": settings.FUNCTIONAL_CURRENCY})
