@@ -19,7 +19,7 @@ from revrec.forms import (
     ReturnEstimateForm,
     RightEventForm,
 )
-from revrec.services.financing import assess_financing
+from revrec.services.financing import assess_financing, assess_instalment_financing
 from revrec.services.returns import estimate_returns
 from revrec.services.rights import (
     grant_material_right,
@@ -84,10 +84,18 @@ def contract_financing(request, pk: int):
         selectors.obligations_of(selectors.revenue_contract_for_detail(pk)))
     return _judge(
         request, pk, FinancingForm(request.POST, obligations=obligations), "financing_form",
-        lambda data: assess_financing(
-            obligation=_chosen(obligations, data), paid_on=data["paid_on"], rate=data["rate"],
-            reason=data["reason"], by=request.user),
+        lambda data: _assess_financing(_chosen(obligations, data), data, request.user),
         "Financing assessed; revenue and interest follow it.")
+
+
+def _assess_financing(obligation, data, by):
+    """A plan of payments (`assess_instalment_financing`) or one payment."""
+    if data["payments"]:
+        return assess_instalment_financing(
+            obligation=obligation, payments=data["payments"], rate=data["rate"],
+            rate_after=data["rate_after"], reason=data["reason"], by=by)
+    return assess_financing(obligation=obligation, paid_on=data["paid_on"], rate=data["rate"],
+                            reason=data["reason"], by=by)
 
 
 @require_POST

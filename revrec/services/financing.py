@@ -78,9 +78,10 @@ def assess_financing(*, obligation: PerformanceObligation, paid_on: date, reason
 @transaction.atomic
 def assess_instalment_financing(*, obligation: PerformanceObligation, reason: str, by,
                                 transferred_on: date | None = None, rate=None, rate_after=None,
-                                on: date | None = None) -> FinancingComponent:
-    """The same judgement for goods paid by instalments (IE Example 28): the plan is billing's
-    due schedule of the invoices for the obligation's line, spread over its price. A plan
+                                payments=None, on: date | None = None) -> FinancingComponent:
+    """The same judgement for goods paid by instalments (IE Example 28): the plan is
+    `payments`, (day, amount) pairs adding up to the obligation's price, or else billing's due
+    schedule of the invoices for the obligation's line, spread over its price. A plan
     across the transfer is split at it (`financing.split_plan`): interest expense on the
     advances up to the transfer, at `rate`, then income on the rest, at `rate_after` (the
     customer's, 15.64; `rate` when not given); each part keeps the expedient on its own."""
@@ -89,10 +90,7 @@ def assess_instalment_financing(*, obligation: PerformanceObligation, reason: st
     obligation = PerformanceObligation.objects.select_for_update().get(pk=obligation.pk)
     transferred_on = transferred_on or obligation.service_start
     errors = _judgement_errors(obligation, reason)
-    plan = [] if errors else instalment_plan(obligation, rc.currency)
-    if not errors and not plan:
-        errors["obligation"] = "No issued invoice bills these goods yet: the instalments are " \
-                               "read from its due schedule."
+    plan, errors = ([], errors) if errors else _plan_of(obligation, rc.currency, payments)
     if errors:
         raise ValidationError(errors)
     if all(financing.within_a_year(day, transferred_on) for day, _ in plan):
@@ -116,6 +114,21 @@ def assess_instalment_financing(*, obligation: PerformanceObligation, reason: st
     return _record(rc, obligation, kind, parts, split.revenue, paid_on=plan[-1][0],
                    transferred_on=transferred_on, rates=rates, reason=reason, actor=actor,
                    on=on, plan=plan)
+
+
+def _plan_of(obligation: PerformanceObligation, currency: str, payments
+             ) -> tuple[list[tuple[date, Decimal]], dict[str, str]]:
+    """The plan given, which must add up to the price, or billing's; else why there is none."""
+    if payments:
+        total = sum((amount for _, amount in payments), ZERO)
+        if total != obligation.allocated:
+            return [], {"payments": f"The payments add up to {total}; the goods' price is "
+                                    f"{round_money(obligation.allocated, currency)}."}
+        return sorted(payments), {}
+    plan = instalment_plan(obligation, currency)
+    return plan, {} if plan else {
+        "obligation": "No issued invoice bills these goods yet: the instalments are read from "
+                      "its due schedule (or give them)."}
 
 
 def instalment_plan(obligation: PerformanceObligation, currency: str

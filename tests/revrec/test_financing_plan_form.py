@@ -39,10 +39,6 @@ def post(client, rc, user, **fields):  # noqa: F811
     return client.post(reverse("revrec:contract_financing", args=[rc.pk]), data)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="needs assess_instalment_financing(payments=) and "
-                          "judgement_views.contract_financing passing the plan (revrec "
-                          "services and judgement views are outside this branch)")
 def test_a_two_instalment_plan_is_stored_with_the_services_figures(client, rc, accountant):  # noqa: F811
     expected = financing.split_plan([(date(2024, 12, 1), D("2000.00")),
                                      (date(2028, 12, 1), D("3000.00"))], D("0.06"),
@@ -63,8 +59,6 @@ def test_a_two_instalment_plan_is_stored_with_the_services_figures(client, rc, a
     assert "2 instalments to 2028-12-01" in page and "$4,726.54" in page
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="needs assess_instalment_financing(payments=) (revrec services)")
 def test_a_plan_that_does_not_add_up_to_the_price_is_refused_at_the_field(
         client, rc, accountant):  # noqa: F811
     response = post(client, rc, accountant, payments="2024-12-01 2000.00\n2028-12-01 2900.00",
