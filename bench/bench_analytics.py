@@ -8,7 +8,7 @@ Figures: the dataset build (only when missing), the nightly snapshot refresh (th
 service), and the analytics page's server time as a finance user (median and max of several
 requests: default period, one owner, one currency). Goal: the page under 300 ms.
 
-Runs against DATABASE_URL (PostgreSQL, e.g. postgres://127.0.0.1/q2c_bench_analytics). The
+Runs in its own database beside DATABASE_URL's (`q2c_bench` gives `q2c_bench_analytics`). The
 dataset is written set-based by SQL (INSERT ... SELECT over generate_series) and kept between
 runs: its accounts are named "Bench analytics ..."; BENCH_ANALYTICS_REBUILD=1 removes it and
 builds it again. BENCH_ANALYTICS_ACCOUNTS sets the number of accounts (25,000 by default).

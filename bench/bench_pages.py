@@ -11,9 +11,9 @@ only the pages named): 10,000 accounts of 10 owners, 1,000,000 invoices over two
 per bill run timestamp, so the order has ties; paid, open, void and drafts), 250,000 payments,
 20,000 contracts, 20,000 credit notes and 1,000,000 journal entries with 2,000,000 lines. Rows
 go in by COPY from tuples (no model instances), the ids numbered here so that children can point
-at their parents, then ANALYZE. Runs against DATABASE_URL (e.g.
-postgres://127.0.0.1/q2c_bench_pages), a database of its own: the dunning benchmark would take
-these open invoices for its own.
+at their parents, then ANALYZE. Runs in its own database beside DATABASE_URL's
+(`q2c_bench` gives `q2c_bench_pages`), as every benchmark does: the dunning benchmark would
+otherwise take these open invoices for its own.
 """
 
 import json
