@@ -70,6 +70,16 @@ ISSUED_FIELDS = ["number", "issue_on", "due_on", "fx_rate", "functional_currency
                  "early_discount_days", "updated_at"]
 
 
+# What issuing reads of each account (the buyer's and payment means' copies, the VAT place, the
+# e-invoice format, the terms): its other nineteen columns, loaded for nothing, were a tenth of
+# issuing a run's chunk (issue 23).
+ACCOUNT_FIELDS = ("name", "legal_name", "tax_id", "country", "region", "billing_street",
+                  "billing_city", "billing_postal_code", "payment_terms", "tax_exempt",
+                  "tax_exemption_reason", "vat_id", "buyer_reference", "purchase_order",
+                  "payment_means", "mandate_reference", "debtor_iban", "document_language",
+                  "document_delivery", "einvoice_format", "peppol_id")
+
+
 def number_for(year: int, value: int) -> str:
     return f"INV-{year}-{value:06d}"
 
@@ -225,7 +235,7 @@ def _issue_locked(pks, *, actor, day: date) -> list[Invoice]:
     invoices = _locked_drafts(pks)
     ids = [invoice.pk for invoice in invoices]
     accounts = {account.pk: account for account in Account.objects.filter(
-        among("pk", {invoice.account_id for invoice in invoices}))}
+        among("pk", {invoice.account_id for invoice in invoices})).only(*ACCOUNT_FIELDS)}
     return _issue_batch(invoices, _lines_of(ids), _taxes_of(ids), accounts, actor=actor,
                         day=day, book=TaxBook())
 
