@@ -214,11 +214,9 @@ def _built(items: Sequence[NewInvoice], user, day: date) -> tuple[list, list[str
     return built, errors
 
 
-def _taxed_all(built, on: date) -> tuple[list[list[InvoiceTax]], list[str]]:
-    """Tax every invoice in memory (rates read once per country): each one's tax totals'
-    rows."""
+def _taxed_all(built, on: date, book: TaxBook) -> tuple[list[list[InvoiceTax]], list[str]]:
+    """Tax every invoice in memory by `book`: each one's tax totals' rows."""
     places = {invoice.account_id: place_of(invoice.account) for invoice, _ in built}
-    book = TaxBook.for_countries({place.country for place in places.values()})
     taxes, errors = [], []
     for n, (invoice, lines) in enumerate(built, start=1):
         place = places[invoice.account_id]
@@ -244,8 +242,9 @@ def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = Non
         require(actor, "billing.issue_invoice", "You are not allowed to issue invoices.")
     day = business_date(on)
     built, errors = _built(list(invoices), actor.user, day)
-    if not errors:
-        taxes, errors = _taxed_all(built, day)
+    if not errors:  # the rates read once per country, the categories once to tax and issue
+        book = TaxBook.for_countries({invoice.account.country for invoice, _ in built})
+        taxes, errors = _taxed_all(built, day, book)
     if errors:
         raise ValidationError(errors)
     created = insert_rows(Invoice, [invoice for invoice, _ in built])
@@ -253,7 +252,8 @@ def create_invoices(*, by, invoices: Sequence[NewInvoice], on: date | None = Non
     insert_rows(InvoiceTax, [tax for rows in taxes for tax in rows])
     if issue:
         return issue_written_drafts([(invoice, lines, rows) for (invoice, lines), rows
-                                     in zip(built, taxes, strict=True)], actor=actor, day=day)
+                                     in zip(built, taxes, strict=True)], actor=actor, day=day,
+                                    book=book)
     return created
 
 

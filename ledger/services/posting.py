@@ -1,10 +1,12 @@
 """Posting journal entries: validate every draft, then write them all at once.
 
-The query count does not grow with the number of entries: one lookup of the GL accounts, one of
-the customer accounts, one locked read of the periods (plus one insert and one read when months
-are new), the gapless numbers in one reservation, one bulk insert of entries and one of lines
-(COPY on PostgreSQL, from tuples: `core.bulk_rows.insert_tuples`), and one of the movements they
-make per posting day, GL account and kind of source (`AccountMovement`, what balances sum).
+The query count does not grow with the number of entries: one lookup of the GL accounts and the
+customer accounts (two on SQLite), made before the transaction's writes, so a refused draft
+leaves the caller's transaction as it was; then, without a savepoint, one read of the periods
+locked FOR SHARE (plus one insert and one read when months are new), the gapless numbers in one
+statement, one bulk insert of entries and one of lines (COPY on PostgreSQL, from tuples:
+`core.bulk_rows.insert_tuples`), and one of the movements they make per posting day, GL account
+and kind of source (`AccountMovement`, what balances sum).
 """
 
 from collections.abc import Iterable, Sequence
@@ -37,17 +39,23 @@ ENTRY_NUMBER_SERIES = "journal-entry"
 ZERO = Decimal(0)
 
 
-def _customer_ids(drafts: Sequence[EntryDraft]) -> set[int]:
-    wanted = {line.customer_account_id for d in drafts for line in d.lines
-              if line.customer_account_id is not None}
-    if not wanted:
-        return set()
-    if connection.vendor == "postgresql":  # one array parameter, not one per id
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {Account._meta.db_table} WHERE id = ANY(%s)",
-                           [list(wanted)])
-            return {pk for (pk,) in cursor.fetchall()}
-    return set(Account.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+def _known(codes: set[str], customer_ids: set[int]) -> tuple[dict[str, tuple], set[int]]:
+    """The GL accounts of `codes` as (id, active) by code, and which of `customer_ids` are
+    customer accounts. On PostgreSQL one statement (both lists as array parameters, not one
+    parameter per value): one round trip of the few an invoice issued alone takes (issue 23)."""
+    if connection.vendor != "postgresql":
+        return ({code: (pk, active) for code, pk, active in GLAccount.objects.filter(
+                    code__in=codes).values_list("code", "pk", "active")},
+                set(Account.objects.filter(pk__in=customer_ids).values_list("pk", flat=True))
+                if customer_ids else set())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT code, id, active FROM {GLAccount._meta.db_table} "
+                       "WHERE code = ANY(%s) UNION ALL "
+                       f"SELECT NULL, id, NULL FROM {Account._meta.db_table} WHERE id = ANY(%s)",
+                       [list(codes), list(customer_ids)])
+        rows = cursor.fetchall()
+    return ({code: (pk, active) for code, pk, active in rows if code is not None},
+            {pk for code, pk, _ in rows if code is None})
 
 
 def _validated_accounts(drafts: Sequence[EntryDraft]) -> dict[str, int]:
@@ -55,11 +63,11 @@ def _validated_accounts(drafts: Sequence[EntryDraft]) -> dict[str, int]:
     quick check (`plainly_valid`) clears the usual draft; only the others are asked for their
     problems, each named (what a 100,000-contract recognition run would otherwise spend
     seconds formatting for messages nobody reads)."""
-    codes = {line.gl_code for d in drafts for line in d.lines}
-    accounts = {code: (pk, active) for code, pk, active in
-                GLAccount.objects.filter(code__in=codes).values_list("code", "pk", "active")}
+    accounts, customers = _known(
+        {line.gl_code for d in drafts for line in d.lines},
+        {line.customer_account_id for d in drafts for line in d.lines
+         if line.customer_account_id is not None})
     known = {code: active for code, (_, active) in accounts.items()}
-    customers = _customer_ids(drafts)
     currency = settings.FUNCTIONAL_CURRENCY
     errors = [error for number, draft in enumerate(drafts, 1)
               if not plainly_valid(draft, currency=currency, accounts=known,
@@ -71,12 +79,31 @@ def _validated_accounts(drafts: Sequence[EntryDraft]) -> dict[str, int]:
     return {code: pk for code, (pk, _) in accounts.items()}
 
 
+def _locked_periods(*, since: date | None = None, months: Sequence[date] = ()
+                    ) -> dict[date, AccountingPeriod]:
+    """The periods from `since` on (else those starting on `months`), by first day, locked
+    against a period transition until the commit. On PostgreSQL FOR SHARE (raw SQL: the ORM
+    only says FOR UPDATE): postings at once share it, where FOR UPDATE made every posting wait
+    for the one before it to commit (issue 23), while a transition's FOR UPDATE
+    (`period_for_update`) waits for the postings in flight, and a posting waits for a
+    transition in flight, then reads the period as it left it. SQLite has no row locks (one
+    writer at a time): the ORM's read."""
+    if connection.vendor != "postgresql":
+        lookup = {"start_on__gte": since} if since else {"start_on__in": months}
+        periods = AccountingPeriod.objects.filter(**lookup).order_by("pk")
+    else:
+        condition, value = (("start_on >= %s", since) if since
+                            else ("start_on = ANY(%s)", list(months)))
+        periods = AccountingPeriod.objects.raw(
+            f"SELECT * FROM {AccountingPeriod._meta.db_table} WHERE {condition} "
+            "ORDER BY id FOR SHARE", [value])
+    return {period.start_on: period for period in periods}
+
+
 def _landing_periods(dates: set[date]) -> dict[date, tuple[AccountingPeriod, date]]:
     """For each document date, the period and day it posts on (period_rules), creating the
     months that do not exist yet. The periods are locked, so none closes under the posting."""
-    first = month_start(min(dates))
-    periods = {p.start_on: p for p in
-               AccountingPeriod.objects.select_for_update().filter(start_on__gte=first).order_by("pk")}
+    periods = _locked_periods(since=month_start(min(dates)))
     states = {start: p.state for start, p in periods.items()}
     posted = {day: posting_date(day, states) for day in dates}
     missing = {month_start(day) for day in posted.values()} - periods.keys()
@@ -85,9 +112,7 @@ def _landing_periods(dates: set[date]) -> dict[date, tuple[AccountingPeriod, dat
             [AccountingPeriod(start_on=m, end_on=month_end(m)) for m in sorted(missing)],
             ignore_conflicts=True,  # another posting may create the same month first
         )
-        periods |= {p.start_on: p for p in
-                    AccountingPeriod.objects.select_for_update().filter(start_on__in=missing)
-                    .order_by("pk")}
+        periods |= _locked_periods(months=sorted(missing))
     landing = {day: (periods[month_start(on)], on) for day, on in posted.items()}
     if not all(period.is_open for period, _ in landing.values()):
         raise ValidationError("A period was closed while posting; post again.")
@@ -139,13 +164,16 @@ def _append(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
             copy.write_row(row)
 
 
-def _write(drafts: Sequence[EntryDraft], actor,
+# No savepoint (two round trips of the few an invoice issued alone takes, issue 23): the drafts
+# were validated before, by reads outside it, so a refused draft leaves the caller's transaction
+# as it was; a failure in here (a period closed meanwhile, a database error) fails the caller's
+# transaction, or rolls back to the caller's own savepoint, as core.numbering does.
+@transaction.atomic(savepoint=False)
+def _write(drafts: Sequence[EntryDraft], accounts: dict[str, int], actor,
            reverses: Sequence[JournalEntry | None]) -> tuple[list[int], list[tuple], dict]:
-    """Validate and write the drafts; their new ids, entry rows (`ENTRY_FIELDS`) and the
-    periods they landed in, by id. Rows go in
-    as tuples (no model instance per entry or line: at 20,000 entries those cost as much as
-    writing them)."""
-    accounts = _validated_accounts(drafts)
+    """Write validated drafts (`accounts`: their GL account ids by code); their new ids, entry
+    rows (`ENTRY_FIELDS`) and the periods they landed in, by id. Rows go in as tuples (no model
+    instance per entry or line: at 20,000 entries those cost as much as writing them)."""
     landing = _landing_periods({d.document_date for d in drafts})
     numbers = next_numbers(ENTRY_NUMBER_SERIES, len(drafts))
     poster = (actor.user or system_user()).pk  # a customer through a signed link has no user
@@ -206,7 +234,6 @@ def _dated(entries: Iterable[EntryDraft], on: date | None) -> list[EntryDraft]:
             for d in entries]
 
 
-@transaction.atomic
 def post_entries(entries: Iterable[EntryDraft], *, by,
                  on: date | None = None) -> list[JournalEntry]:
     """Validate every draft (any problem refuses them all, each named) and post them in one
@@ -215,16 +242,19 @@ def post_entries(entries: Iterable[EntryDraft], *, by,
     open period after it, keeping its document date."""
     actor = _check_actor(by)
     drafts = _dated(entries, on)
-    return _entries(*_write(drafts, actor, [None] * len(drafts))) if drafts else []
+    if not drafts:
+        return []
+    return _entries(*_write(drafts, _validated_accounts(drafts), actor, [None] * len(drafts)))
 
 
-@transaction.atomic
 def post_entry_ids(entries: Iterable[EntryDraft], *, by, on: date | None = None) -> list[int]:
     """`post_entries` for bulk paths that need only the new entries' ids, in the drafts' order:
     the same checks and writes, without an instance per entry."""
     actor = _check_actor(by)
     drafts = _dated(entries, on)
-    return _write(drafts, actor, [None] * len(drafts))[0] if drafts else []
+    if not drafts:
+        return []
+    return _write(drafts, _validated_accounts(drafts), actor, [None] * len(drafts))[0]
 
 
 def post_entry(entry: EntryDraft, *, by, on: date | None = None) -> JournalEntry:
@@ -280,4 +310,4 @@ def reverse_entry(entry: JournalEntry, *, by, memo: str, on: date | None = None,
               if original.source_type_id else None)
     draft = EntryDraft(document_date=day, memo=memo.strip(), lines=lines, source=source,
                        source_label=original.source_label)
-    return _entries(*_write([draft], actor, [original]))[0]
+    return _entries(*_write([draft], _validated_accounts([draft]), actor, [original]))[0]

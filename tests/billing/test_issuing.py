@@ -125,6 +125,22 @@ def test_a_number_of_the_series_another_invoice_holds_is_passed_over(finance):
                                           "INV-2026-000004"]
 
 
+def test_issuing_drafts_takes_the_same_queries_for_two_or_ten(finance):
+    """Issuing loads each account's columns it reads and no other (issue 23): a column it
+    reads but did not load would cost a query per invoice, which this counts."""
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        invoices = [draft_for(AccountFactory(country="DE", vat_id="DE123456789"), finance,
+                              ("Consulting", "1", "100.00")) for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            issue_invoices(invoices=invoices, by=finance, on=ON)
+        return len(captured)
+
+    queries(1)  # the first issue of the year creates its number series
+    assert queries(2) == queries(10)
+
+
 def test_void_reverses_the_journal_keeps_the_number_and_releases_the_charges(
         finance, django_capture_on_commit_callbacks):
     account = AccountFactory(bill_day=1)
