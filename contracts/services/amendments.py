@@ -11,9 +11,10 @@ what ending an old line the day before takes off its schedule (credits for days 
 shorter charges for days not billed yet) and what the new line's schedule charges from the
 effective date. An amendment with an effective time changes lines priced by the second at that
 moment of the effective date (in the line's time zone): the old line stops and the new one starts
-then, the row it cuts split by seconds (`contracts.moment_cut`). `apply_amendment` (called by
-`q2c.flows.accept_quote_flow`) stores exactly those rows: it ends the changed and removed lines,
-starts new lines on the effective date, never touching a line otherwise, and updates the
+then, the row it cuts split by seconds (`catalog.charge_schedule.end_early(at=)`).
+`apply_amendment` (called by `q2c.flows.accept_quote_flow`) stores exactly those rows: it ends
+the changed and removed lines, starts new lines on the effective date, never touching a line
+otherwise, and updates the
 contract's totals and history. The credits and the new lines' first charges are due on the
 effective date, so they land on the same invoice.
 """
@@ -29,7 +30,7 @@ from django.db.models import Max
 
 from catalog.charge_schedule import ChargeKind, Piece, explain
 from catalog.pricing import BillingPeriod
-from catalog.proration import Granularity, SecondProration
+from catalog.proration import Granularity
 from contracts.models import (
     Amendment,
     Contract,
@@ -187,32 +188,21 @@ def open_amendment(contract: Contract) -> Amendment | None:
 @dataclass(frozen=True)
 class Side:
     """One side of a change over the rest of the term: its amount, the schedule rows that make
-    it (unsaved; what applying the amendment stores) and the pieces that explain it."""
+    it (unsaved; what applying the amendment stores) and the pieces (days or seconds) that
+    explain it."""
 
     amount: Decimal
     rows: tuple[ScheduledCharge, ...]
     pieces: tuple[Piece, ...]
     currency: str
     coupons: Decimal = Decimal(0)  # what coupons take off the pieces
-    by_second: tuple[SecondProration, ...] = ()  # pieces counted by the second
-
-    @property
-    def _pieces_text(self) -> str:
-        if not self.by_second:
-            return explain(self.pieces, self.currency)
-        parts = [part.explanation for part in self.by_second]
-        if any(piece.amount for piece in self.pieces):
-            parts.append(explain(self.pieces, self.currency))
-        total = sum((p.amount for p in (*self.pieces, *self.by_second)), Decimal(0))
-        if len(parts) == 1:
-            return parts[0]
-        return f"{' + '.join(parts)} (in all {format_money(total, self.currency)})"
 
     @property
     def explanation(self) -> str:
+        pieces = explain(self.pieces, self.currency)
         if not self.coupons:
-            return self._pieces_text
-        return (f"{self._pieces_text} − coupons "
+            return pieces
+        return (f"{pieces} − coupons "
                 f"{format_money(self.coupons, self.currency)} = "
                 f"{format_money(self.amount, self.currency)}")
 
@@ -321,13 +311,12 @@ def _carried(amendment: Amendment, lines):
                                                     if line.replaces_id]))
 
 
-def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge,
-           currency: str) -> Piece | SecondProration:
+def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge) -> Piece:
     """What a shortened row or a credit takes off: its days (or seconds) not served."""
     credit = row.kind == ChargeKind.CREDIT  # a credit counts what is not served; a row, what is
     if row.seconds is not None:
         unserved = row.seconds if credit else row.period_seconds - row.seconds
-        return SecondProration(currency, of, unserved, row.period_seconds, amount)
+        return Piece(amount, of, seconds=unserved, period_seconds=row.period_seconds)
     unserved = row.days if credit else row.period_days - row.days
     return Piece(amount, of, unserved, row.period_days, _note(old))
 
@@ -343,13 +332,11 @@ def _credit_side(old: ContractLine, amendment: Amendment) -> Side:
     for row in ending.ended:
         kept = shorter.get(row.pk)
         pieces.append(Piece(row.amount, row.amount) if kept is None
-                      else _piece(old, row.amount - kept.amount, row.amount, kept, currency))
+                      else _piece(old, row.amount - kept.amount, row.amount, kept))
     for credit in (r for r in ending.added if r.kind == ChargeKind.CREDIT):
-        pieces.append(_piece(old, -credit.amount, credit.about.amount, credit, currency))
+        pieces.append(_piece(old, -credit.amount, credit.about.amount, credit))
     amount = ending.removed - sum((r.amount for r in ending.added), Decimal(0))
-    return Side(round_money(amount, currency), tuple(ending.added),
-                tuple(p for p in pieces if isinstance(p, Piece)), currency,
-                by_second=tuple(p for p in pieces if isinstance(p, SecondProration)))
+    return Side(round_money(amount, currency), tuple(ending.added), tuple(pieces), currency)
 
 
 def _charge_side(line: ContractLine, charges) -> Side:
@@ -358,13 +345,11 @@ def _charge_side(line: ContractLine, charges) -> Side:
     currency = line.contract.currency
     per_period = round_money(line.amount_per_period, currency)
     before = schedule_of(line)
-    pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line))
-                   for c in before if c.seconds is None)
-    by_second = tuple(SecondProration(currency, per_period, c.seconds, c.period_seconds,
-                                      c.amount) for c in before if c.seconds is not None)
+    pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line), c.seconds,
+                         c.period_seconds) for c in before)
     coupons = round_money(sum((c.amount for c in before), Decimal(0))
                           - sum((c.amount for c in charges), Decimal(0)), currency)
-    return Side(line.net_amount, tuple(charges), pieces, currency, coupons, by_second)
+    return Side(line.net_amount, tuple(charges), pieces, currency, coupons)
 
 
 def amendment_coupons(amendment: Amendment, lines) -> list[RunningCoupon]:

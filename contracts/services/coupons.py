@@ -22,11 +22,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from catalog.charge_schedule import ChargeKind, charge_schedule
+from catalog.charge_schedule import ChargeKind, charge_schedule, kept_until, row_span
 from catalog.coupons import CouponDuration, applies_in_period
 from catalog.proration import days_used
 from contracts.models import ContractCoupon, ContractLine, ScheduledCharge
-from contracts.moment_cut import kept_until, row_span
 from contracts.services.schedules import convention_of, line_terms, schedule_of
 from core.money import allocate, round_money
 from quotes.coupon_amounts import (
@@ -99,7 +98,7 @@ def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
     (its own part: what the other `coupons` on the row took is not its), less what a row cut at
     `first_day` keeps of it for the days it still serves (the row and its charge before the
     coupon split by days by largest remainder, as `end_early` splits it; by seconds up to the
-    moment a line priced by the second stops at, `stops_at`, as `contracts.moment_cut` does).
+    moment a line priced by the second stops at, `stops_at`, as `end_early(at=)` does).
     The kept rows stand, so the coupon is taken once a period, never twice and never lost. A
     period the replaced rows do not match (another alignment, an earlier change's row) is not
     named: the coupon's whole amount."""

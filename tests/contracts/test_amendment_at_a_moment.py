@@ -74,9 +74,9 @@ def test_an_upgrade_at_noon_is_prorated_by_the_second(sales_rep, finance):
     seats = next(c for c in amendment.proration if c["product"].startswith("User seat"))
     assert (D(seats["credit"]), D(seats["charge"])) == (D("63.75") + 8 * D("127.50"),
                                                         D("127.50") + 8 * D("255.00"))
+    # worded by `catalog.charge_schedule.explain`, as pieces counted by days are
     assert seats["credit_explanation"] == ("1,339,200 of 2,678,400 seconds × $127.50 = $63.75 "
-                                           "+ 8 periods × $127.50 = $1,020.00 (in all "
-                                           "$1,083.75)")
+                                           "+ 8 periods × $127.50 = $1,083.75")
     assert amendment.effective_time == time(12)
 
 
