@@ -21,7 +21,7 @@ effective date, so they land on the same invoice.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -30,7 +30,6 @@ from django.db.models import Max
 
 from catalog.charge_schedule import ChargeKind, Piece, explain
 from catalog.pricing import BillingPeriod
-from catalog.proration import Granularity
 from contracts.models import (
     Amendment,
     Contract,
@@ -46,7 +45,13 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count, moment_policies, time_zone_of
+from contracts.services._common import (
+    default_day_count,
+    end_line_states,
+    moment_policies,
+    stops_of,
+    time_zone_of,
+)
 from contracts.services.coupons import (
     coupons_running,
     record_quote_coupons,
@@ -67,7 +72,7 @@ from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money, format_quantity
 from core.money import round_money
-from core.transitions import history_row, run_bulk_transition
+from core.transitions import history_row
 from quotes.coupon_amounts import RunningCoupon
 from quotes.models import OPEN_STATES, QuoteKind
 from quotes.periods import closed_period_error
@@ -283,19 +288,6 @@ def _note(line: ContractLine) -> str:
     return convention_of(line).label
 
 
-def stop_moment(amendment: Amendment, line: ContractLine) -> datetime | None:
-    """The moment a changed `line` stops: the effective time on the effective date in its
-    time zone when it is priced by the second (None: it serves the day before whole)."""
-    if line.proration_granularity != Granularity.SECOND:
-        return None
-    return amendment.moment_in(line.time_zone)
-
-
-def stops_of(amendment: Amendment, lines) -> dict[int, datetime]:
-    """The changed `lines` priced by the second (by pk) with the moment each stops."""
-    return {line.pk: at for line in lines if (at := stop_moment(amendment, line)) is not None}
-
-
 def end_changed_lines(amendment: Amendment, lines, *, change: ScheduleChange | None):
     """What ending the changed `lines` does to their schedules (`end_lines`): each stops the
     day before the effective date, or at the effective moment when priced by the second."""
@@ -434,20 +426,6 @@ def recurring_monthly(lines, currency: str) -> Decimal:
     return round_money(total, currency)
 
 
-def _end(amendment: Amendment, lines: list[ContractLine], *, by, on: date) -> None:
-    """End the changed lines (in bulk): the day before the effective date, or at the effective
-    moment, read in their time zones, for lines priced by the second."""
-    effective = amendment.effective_on
-    groups: dict[datetime | None, list[ContractLine]] = defaultdict(list)
-    for line in lines:
-        groups[stop_moment(amendment, line)].append(line)
-    for at, group in groups.items():
-        run_bulk_transition(group, "end", by=by, on=on, update_fields=["end_on", "ends_at"],
-                            note=f"Amended from {effective:%Y-%m-%d} by quote "
-                                 f"{amendment.quote}",
-                            last_day=effective - ONE_DAY if at is None else effective, at=at)
-
-
 @transaction.atomic
 def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, list[ContractLine]]:
     """The accepted amendment quote amends its contract: changed and removed lines (and their
@@ -474,7 +452,8 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
                                            effective_on=effective, amendment=amendment)
     end_changed_lines(amendment, ending, change=change)
-    _end(amendment, ending, by=actor, on=today)
+    end_line_states(amendment, ending, by=actor, on=today,
+                    note=f"Amended from {effective:%Y-%m-%d} by quote {amendment.quote}")
     last = contract.lines.aggregate(last=Max("position"))["last"] or 0
     new_lines = [change.new_contract_line for change in changes
                  if change.new_contract_line is not None]
