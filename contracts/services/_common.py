@@ -2,6 +2,7 @@
 granularity, time zone), and the moment a change (an amendment, a termination) ends a line."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from catalog.policies import default_convention, granularity_of, time_zone_of
@@ -43,12 +44,13 @@ def stops_of(change, lines) -> dict[int, datetime]:
     return {line.pk: at for line in lines if (at := stop_moment(change, line)) is not None}
 
 
-def end_line_states(change, lines, *, by, on: date | None, note: str) -> None:
-    """End `lines` (in bulk) for `change`: the day before its effective date, or at its
-    moment, read in their time zones, for lines priced by the second."""
+def end_line_states(change, lines, *, stops: Mapping[int, datetime], by, on: date | None,
+                    note: str) -> None:
+    """End `lines` (in bulk) for `change`: the day before its effective date, or at the moment
+    `stops` names for a line (by pk), within the effective date."""
     groups: dict[datetime | None, list] = defaultdict(list)
     for line in lines:
-        groups[stop_moment(change, line)].append(line)
+        groups[stops.get(line.pk)].append(line)
     effective = change.effective_on
     for at, group in groups.items():
         run_bulk_transition(group, "end", by=by, on=on, update_fields=["end_on", "ends_at"],

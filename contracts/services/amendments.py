@@ -12,6 +12,16 @@ shorter charges for days not billed yet) and what the new line's schedule charge
 effective date. An amendment with an effective time changes lines priced by the second at that
 moment of the effective date (in the line's time zone): the old line stops and the new one starts
 then, the row it cuts split by seconds (`catalog.charge_schedule.end_early(at=)`).
+
+The moment counts only where every side of a change counts seconds. A line priced by the second
+replaced by one priced by day (or the reverse) changes with the date, as two lines priced by day
+do: the old line serves the day before the effective date whole and the new one starts at its
+midnight, prorated from that day (by day, or by the second from midnight). Stopping one side at
+the moment and starting the other at midnight would charge the stretch between them twice;
+the reverse, not at all. So the effective date is charged once, by the new line (Zuora's
+upgrade ends the old charge and starts the new one on one effective date). A line removed, or
+a line added, priced by the second still stops (starts) at the moment: nothing else charges
+that day for it.
 `apply_amendment` (called by `q2c.flows.accept_quote_flow`) stores exactly those rows: it ends
 the changed and removed lines, starts new lines on the effective date, never touching a line
 otherwise, and updates the
@@ -21,7 +31,7 @@ effective date, so they land on the same invoice.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -30,6 +40,7 @@ from django.db.models import Max
 
 from catalog.charge_schedule import ChargeKind, Piece, explain
 from catalog.pricing import BillingPeriod
+from catalog.proration import Granularity
 from contracts.models import (
     Amendment,
     Contract,
@@ -254,6 +265,14 @@ def _same(old: ContractLine, new) -> bool:
             and old.billing_alignment == new.billing_alignment)
 
 
+def _start_moment(amendment: Amendment, zone: str, replaces: ContractLine | None):
+    """The moment a new line starts when priced by the second: the effective moment, unless
+    it replaces a line priced by day (which served the day before whole: see the module)."""
+    if replaces is not None and replaces.proration_granularity != Granularity.SECOND:
+        return None
+    return amendment.moment_in(zone)
+
+
 def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
               replaces=None) -> ContractLine:
     """The contract line the quote line becomes from the effective date (unsaved), priced
@@ -272,7 +291,7 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
         proration_convention=(replaces.proration_convention if replaces
                               else default_day_count()),
         **moment_policies(quote_line.price_snapshot, contract.account,
-                          starts_at=amendment.moment_in(zone), time_zone=zone),
+                          starts_at=_start_moment(amendment, zone, replaces), time_zone=zone),
         price_snapshot=quote_line.price_snapshot,
         discount_percent=quote_line.discount_percent, included=quote_line.included,
         list_unit_price=quote_line.list_unit_price,
@@ -288,19 +307,31 @@ def _note(line: ContractLine) -> str:
     return convention_of(line).label
 
 
-def end_changed_lines(amendment: Amendment, lines, *, change: ScheduleChange | None):
+def amendment_stops(amendment: Amendment, old_lines, new_lines) -> dict[int, datetime]:
+    """The ending `old_lines` that stop within the effective date (by pk), with the moment:
+    a line replaced by one of `new_lines` when its replacement starts, so not a second is
+    charged twice or not at all; a removed line priced by the second at the effective
+    moment."""
+    starts = {line.replaces_id: line.starts_at for line in new_lines if line.replaces_id}
+    removed = stops_of(amendment, [line for line in old_lines if line.pk not in starts])
+    return {**removed, **{line.pk: starts[line.pk] for line in old_lines
+                          if starts.get(line.pk) is not None}}
+
+
+def end_changed_lines(amendment: Amendment, lines, *, change: ScheduleChange | None,
+                      stops: dict[int, datetime]):
     """What ending the changed `lines` does to their schedules (`end_lines`): each stops the
-    day before the effective date, or at the effective moment when priced by the second."""
+    day before the effective date, or at the moment `stops` names for it."""
     return end_lines(lines, last_day=amendment.effective_on - ONE_DAY, change=change,
-                     stops_at=stops_of(amendment, lines))
+                     stops_at=stops)
 
 
 def _carried(amendment: Amendment, lines):
     """The contract's coupons the new `lines` carry from the lines they replace."""
+    replaced = [line.replaces for line in lines if line.replaces_id]
     return running_on(coupons_running(amendment.contract), lines,
                       first_day=amendment.effective_on,
-                      stops_at=stops_of(amendment, [line.replaces for line in lines
-                                                    if line.replaces_id]))
+                      stops_at=amendment_stops(amendment, replaced, lines))
 
 
 def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge) -> Piece:
@@ -313,12 +344,12 @@ def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge
     return Piece(amount, of, unserved, row.period_days, _note(old))
 
 
-def _credit_side(old: ContractLine, amendment: Amendment) -> Side:
+def _credit_side(old: ContractLine, amendment: Amendment, stops: dict[int, datetime]) -> Side:
     """What ending `old` at the amendment's effective date (or moment) takes off what it
     charges: the rows that end (not billed yet) less the shorter rows that replace them, and
     the credits for days (seconds) already billed."""
     currency = old.contract.currency
-    ending = end_changed_lines(amendment, [old], change=None)
+    ending = end_changed_lines(amendment, [old], change=None, stops=stops)
     shorter = {r.about_id: r for r in ending.added if r.kind != ChargeKind.CREDIT}
     pieces = []
     for row in ending.ended:
@@ -384,13 +415,14 @@ def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
     lines = [line for _, _, line in made]
     charged = charges_of(lines, running=amendment_coupons(amendment, lines))
     take_coupons_off(lines, (), charged)
+    removed = [old for olds in old_by_key.values() for old in olds]
+    stops = amendment_stops(amendment, [*(old for _, old, _ in made if old), *removed], lines)
     changes = [Change(new.product, new.billing_period, old, new, line,
-                      _credit_side(old, amendment) if old else None, _charge_side(line, charges))
+                      _credit_side(old, amendment, stops) if old else None,
+                      _charge_side(line, charges))
                for (new, old, line), charges in zip(made, charged, strict=True)]
-    for olds in old_by_key.values():
-        for old in olds:
-            changes.append(Change(old.product, old.billing_period, old, None, None,
-                                  _credit_side(old, amendment), None))
+    changes += [Change(old.product, old.billing_period, old, None, None,
+                       _credit_side(old, amendment, stops), None) for old in removed]
     return changes
 
 
@@ -451,12 +483,13 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
                               f"an amendment from {effective:%Y-%m-%d} cannot end it.")
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
                                            effective_on=effective, amendment=amendment)
-    end_changed_lines(amendment, ending, change=change)
-    end_line_states(amendment, ending, by=actor, on=today,
-                    note=f"Amended from {effective:%Y-%m-%d} by quote {amendment.quote}")
-    last = contract.lines.aggregate(last=Max("position"))["last"] or 0
     new_lines = [change.new_contract_line for change in changes
                  if change.new_contract_line is not None]
+    stops = amendment_stops(amendment, ending, new_lines)
+    end_changed_lines(amendment, ending, change=change, stops=stops)
+    end_line_states(amendment, ending, stops=stops, by=actor, on=today,
+                    note=f"Amended from {effective:%Y-%m-%d} by quote {amendment.quote}")
+    last = contract.lines.aggregate(last=Max("position"))["last"] or 0
     for n, line in enumerate(new_lines, start=last + 1):
         line.position = n
         if effective <= today:

@@ -133,11 +133,12 @@ def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
         ending.removed - sum((r.amount for r in ending.added), Decimal(0)), contract.currency)
     termination.save(update_fields=["credit_amount"])
     when = termination.effective_from
-    end_line_states(termination, running, by=actor, on=on,
+    stops = stops_of(termination, running)
+    end_line_states(termination, running, stops=stops, by=actor, on=on,
                     note=f"Contract terminated from {when}")
     # the contract's service ends with the last day any line serves (part of it)
     run_transition(contract, "terminate", by=actor, on=on,
-                   day=effective_on if stops_of(termination, running) else effective_on - ONE_DAY,
+                   day=effective_on if stops else effective_on - ONE_DAY,
                    note=f"From {when}: {reason.strip()}; credit "
                         f"{format_money(termination.credit_amount, contract.currency)}")
     record_event("contract.terminated", contract, termination=termination.pk,
