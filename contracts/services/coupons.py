@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from catalog.charge_schedule import ChargeKind, charge_schedule, kept_until, row_span
-from catalog.coupons import CouponDuration, applies_in_period
+from catalog.charge_schedule import ChargeKind, LineTerms, charge_schedule, kept_until, row_span
+from catalog.coupons import CouponDuration, applies_in_period, runs_in_period
 from catalog.proration import days_used
 from contracts.models import ContractCoupon, ContractLine, ScheduledCharge
 from contracts.services.schedules import convention_of, line_terms, schedule_of
@@ -178,18 +178,25 @@ def _taken_after(old: ContractLine, row: ScheduledCharge, gross: Decimal,
                     - _kept(old, row, round_money(row.amount, currency), first_day, moment))
 
 
+def runs_on(duration: str, periods: int | None, counts_from: date, line: LineTerms,
+            day: date) -> bool:
+    """Whether a contract coupon running for `duration` (`periods`), counted from
+    `counts_from`, still discounts the line billed by `line` in the period holding `day`."""
+    return runs_in_period(duration, periods, periods_before(line, counts_from, day))
+
+
 def running_by_line(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
                     day: date) -> dict[int, list[ContractCoupon]]:
     """For each of the contract's `lines` (by pk), the coupons still running on it on `day`
     (an amendment from `day` records them on its quote's lines: the stacking rule counts those
-    on the lines it changes)."""
+    on the lines it changes). Reads only the rows' fields (`runs_on`), so the data migration
+    that records them on older amendment quotes calls it with its historical models."""
     out: dict[int, list[ContractCoupon]] = {line.pk: [] for line in lines}
     for coupon in coupons:
         covered = {line.pk for line in coupon.lines.all()}
-        terms = coupon.terms()
         for line in lines:
-            if line.pk in covered and applies_in_period(terms, periods_before(
-                    line_terms(line), coupon.counts_from, day)):
+            if line.pk in covered and runs_on(coupon.duration, coupon.periods,
+                                              coupon.counts_from, line_terms(line), day):
                 out[line.pk].append(coupon)
     return out
 
