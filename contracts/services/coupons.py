@@ -113,9 +113,7 @@ def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
     for line in lines:
         old = line.replaces
         rows = {(r.period_start, r.period_end): r for r in _rows_before(old, made_by)}
-        gross = {c.period_end: c for c in (schedule_of(old) if made_by is None else [] if
-                                           old.included else charge_schedule(
-                                               line_terms(old, end_on=old.contract.end_on)))}
+        gross = {c.period_end: c for c in _charges_before(old, made_by)}
         others = _others_took(coupon, old, coupons)
         for n, charge in enumerate(schedule_of(line)):
             before = gross.get(charge.period_end)
@@ -126,6 +124,14 @@ def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
             budgets[n] = budgets.get(n, Decimal(0)) + _taken_after(
                 old, row, before_it, first_day, stops_at.get(old.pk))
     return budgets
+
+
+def _charges_before(old: ContractLine, change: ScheduleChange | None):
+    """`old`'s charges before coupons now, or before `change` ended it (to the contract's
+    end) when given."""
+    if change is None or old.included:
+        return schedule_of(old)
+    return charge_schedule(line_terms(old, end_on=old.contract.end_on))
 
 
 def _rows_before(old: ContractLine, change: ScheduleChange | None):
@@ -182,10 +188,10 @@ def _carried_when_made(made_with: list[ContractLine], coupons: Sequence[Contract
     # a replaced line stopped when its replacement started (amendments' `amendment_stops`)
     stops = {line.replaces_id: line.starts_at for line in replacing if line.starts_at}
     made_by = ScheduleChange.objects.filter(amendment_id=replacing[0].amendment_id).first()
+    pk = {str(n): str(line.pk) for n, line in enumerate(replacing)}
     out = {}
     for coupon, running in running_on(coupons, replacing, first_day=replacing[0].start_on,
                                       stops_at=stops, made_by=made_by):
-        pk = {str(n): str(line.pk) for n, line in enumerate(replacing)}
         out[coupon.pk] = RunningCoupon(
             running.terms, frozenset(pk[key] for key in running.keys),
             {pk[key]: ran for key, ran in running.offsets.items()}, running.budgets)
