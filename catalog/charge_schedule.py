@@ -2,7 +2,9 @@
 
     periods(terms) -> list[Period]
     charge_schedule(terms) -> list[Charge]
-    end_early(rows, *, last_day, currency, convention) -> Ending
+    end_early(rows, *, last_day, currency, convention, at, time_zone, starts_at) -> Ending
+    row_span(period_start, period_end, time_zone, starts_at) -> (datetime, datetime)
+    kept_until(amount, currency, span, moment) -> SecondProration
     explain(pieces, currency) -> str
 
 One module computes what a subscription charges, so that the quote's and the contract's
@@ -38,14 +40,19 @@ Granularity (`catalog.proration.Granularity`, chosen per price and kept on the c
                line's time zone (the account's): Stripe prorates "down to the second". The
                day a moment belongs to is its day in that zone (`start_on`, `end_on` must be
                those days). A part period with no moment in it is counted by days as ever,
-               and a line billed once for its term is never prorated. Ending a row early
-               (`end_early`) splits it by days.
+               and a line billed once for its term is never prorated. Ending a line early
+               splits the row holding its last day by days, or by seconds when it stops at
+               a moment (`end_early(at=)`).
 
 Rounding point: a whole period charges the line's amount per period as priced; a part period
 charges `catalog.proration.prorate` of it over the whole aligned period it belongs to, rounded
 once and explained ("19 of 31 days × $100.00 = $61.29"). Ending a row early splits the row's
 own amount by days with `core.money.allocate`, so the part kept and the part credited always add
-up exactly to what the row charged.
+up exactly to what the row charged. Ending it at a moment splits the row holding the moment by
+whole seconds of the row's own span with `catalog.proration.prorate_seconds`: the part kept is
+rounded once and the rest is the row's amount less it, the split `allocate` would make of two
+parts (their fractions add up to one unit; a tie goes to the earlier part, as half away from
+zero rounds it).
 
 >>> from datetime import date
 >>> from decimal import Decimal as D
@@ -68,6 +75,7 @@ from catalog.proration import (
     DEFAULT,
     Convention,
     Granularity,
+    SecondProration,
     bill_date,
     day_start,
     days_used,
@@ -314,14 +322,91 @@ def _split(row: Row, last_day: date, currency: str, convention: Convention):
     return kept, rest, before, after
 
 
+def _credit_text(rest: int | None, unit: str, after: Decimal, row: Row, currency: str) -> str:
+    note = (f"Credit for {rest:,} {unit} not served" if rest is not None
+            else "Credit for a period not served")
+    return f"{note}: −{format_rate(after, currency)} of {format_rate(row.amount, currency)}"
+
+
+def row_span(period_start: date, period_end: date, time_zone: str,
+             starts_at: datetime | None = None) -> tuple[datetime, datetime]:
+    """A row's span by the clock: from the local midnight of its first day (or from the line's
+    start moment, `starts_at`, when that is on its first day) to the local midnight after its
+    last day."""
+    start = (starts_at if starts_at is not None and local_day(starts_at, time_zone) == period_start
+             else day_start(period_start, time_zone))
+    return start, day_start(period_end + ONE_DAY, time_zone)
+
+
+def kept_until(amount: Decimal, currency: str, span: tuple[datetime, datetime],
+               moment: datetime) -> SecondProration:
+    """The part of `amount` (a row's, over `span`) up to `moment`, by whole seconds, rounded
+    once; the rest is `amount` less it."""
+    return prorate_seconds(amount, currency, service_start=span[0], service_end=moment,
+                           period_start=span[0], period_end=span[1])
+
+
+def _cut_at(row: Row, moment: datetime, day: date, span: tuple[datetime, datetime],
+            currency: str) -> tuple[bool, Charge | None]:
+    """The row (`span`: its start and end moments) cut at `moment` on `day`: whether it ends,
+    and the charge that takes its place (a shorter row, or a credit for a row an invoice
+    holds)."""
+    kept = kept_until(row.amount, currency, span, moment)
+    after, rest = row.amount - kept.amount, kept.period_seconds - kept.seconds
+    if row.billed:
+        if not after:
+            return False, None
+        return False, Charge(ChargeKind.CREDIT, day, row.period_end, day, -after,
+                             explanation=_credit_text(rest, "seconds", after, row, currency),
+                             seconds=rest, period_seconds=kept.period_seconds)
+    return True, Charge(ChargeKind(row.kind), row.period_start, day, row.due_on, kept.amount,
+                        explanation=kept.explanation, seconds=kept.seconds,
+                        period_seconds=kept.period_seconds)
+
+
+def _end_at(rows: Sequence[Row], *, last_day: date, at: datetime, time_zone: str,
+            currency: str, convention: Convention, starts_at: datetime | None) -> Ending:
+    if local_day(at, time_zone) != last_day:
+        raise ValueError(f"the line stops at {at}, which is not within its last day "
+                         f"{last_day} in {time_zone}")
+    cut = [row for row in rows if row.kind == ChargeKind.RECURRING
+           and row.period_start <= last_day <= row.period_end]
+    others = _end_by_days([row for row in rows if row not in cut], last_day - ONE_DAY,
+                          currency, convention)
+    ended, added = list(others.ended), list(others.added)
+    for row in cut:
+        span = row_span(row.period_start, row.period_end, time_zone, starts_at)
+        ends, charge = _cut_at(row, at, last_day, span, currency)
+        if ends:
+            ended.append(row.key)
+        if charge is not None:
+            added.append((row.key, charge))
+    return Ending(tuple(ended), tuple(added))
+
+
 def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
-              convention: Convention = DEFAULT) -> Ending:
+              convention: Convention = DEFAULT, at: datetime | None = None,
+              time_zone: str = "UTC", starts_at: datetime | None = None) -> Ending:
     """What a line that now ends on `last_day` changes in its schedule.
 
     A row no invoice holds yet ends; the part of it up to `last_day` (if any) is charged by a
     new, shorter row. A row an invoice already holds stays as billed; the part of it after
     `last_day` is credited by a new row due the day after `last_day`.
+
+    With `at` (a line priced by the second that stops at that moment of `last_day` in
+    `time_zone`; `starts_at`: the moment it started, if within its first day) the recurring row
+    holding `last_day` is split at `at` by seconds instead (`row_span`, `kept_until`), and
+    every other row ends as it would from `last_day`; the credits are then due on `last_day`,
+    the day the change takes effect.
     """
+    if at is not None:
+        return _end_at(rows, last_day=last_day, at=at, time_zone=time_zone, currency=currency,
+                       convention=convention, starts_at=starts_at)
+    return _end_by_days(rows, last_day, currency, convention)
+
+
+def _end_by_days(rows: Sequence[Row], last_day: date, currency: str,
+                 convention: Convention) -> Ending:
     effective = last_day + ONE_DAY
     ended, added = [], []
     for row in rows:
@@ -343,14 +428,10 @@ def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
             kept, rest, before, after = _split(row, last_day, currency, convention)
         if row.billed:
             if after:
-                note = (f"Credit for {rest} days not served" if rest is not None
-                        else "Credit for a period not served")
                 added.append((row.key, Charge(
                     ChargeKind.CREDIT, max(row.period_start, effective), row.period_end,
-                    effective, -after, rest,
-                    None if rest is None else kept + rest,
-                    f"{note}: −{format_rate(after, currency)} of "
-                    f"{format_rate(row.amount, currency)}")))
+                    effective, -after, rest, None if rest is None else kept + rest,
+                    _credit_text(rest, "days", after, row, currency))))
             continue
         ended.append(row.key)
         if not whole:
@@ -364,13 +445,26 @@ def end_early(rows: Sequence[Row], *, last_day: date, currency: str,
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """Part of what a line charges: a whole period, or some days of one."""
+    """Part of what a line charges: a whole period, or some days (or seconds) of one."""
 
     amount: Decimal
     of: Decimal  # the whole period's amount
-    days: int | None = None  # None: the whole period
+    days: int | None = None  # None (and no seconds): the whole period
     period_days: int | None = None
     note: str = ""  # the day count when not actual days, e.g. "30/360"
+    seconds: int | None = None  # counted by the second: the seconds of the part
+    period_seconds: int | None = None
+
+    def _part(self, money) -> str | None:
+        """'17 of 31 days × $127.50 = $69.92', or its seconds; None for a whole period."""
+        if self.seconds is not None:
+            return (f"{self.seconds:,} of {self.period_seconds:,} seconds × {money(self.of)} = "
+                    f"{money(self.amount)}")
+        if self.days is None:
+            return None
+        note = f" ({self.note})" if self.note else ""
+        return (f"{self.days} of {self.period_days} days{note} × {money(self.of)} = "
+                f"{money(self.amount)}")
 
 
 def explain(pieces: Sequence[Piece], currency: str) -> str:
@@ -383,13 +477,12 @@ def explain(pieces: Sequence[Piece], currency: str) -> str:
     for piece in pieces:
         if not piece.amount:
             continue
-        if piece.days is None:
+        part = piece._part(money)
+        if part is None:
             of = round_money(piece.of, currency)
             wholes[of] = wholes.get(of, 0) + 1
             continue
-        note = f" ({piece.note})" if piece.note else ""
-        parts.append(f"{piece.days} of {piece.period_days} days{note} × {money(piece.of)} = "
-                     f"{money(piece.amount)}")
+        parts.append(part)
     parts += [f"{count} period{'' if count == 1 else 's'} × {money(of)}"
               for of, count in wholes.items()]
     total = round_money(sum((p.amount for p in pieces), Decimal(0)), currency)

@@ -114,11 +114,18 @@ def coupon_problems(coupon: CouponTerms, *, on: date, currency: str,
 
 def applies_in_period(coupon: CouponTerms, period: int) -> bool:
     """Whether the coupon still discounts billing period `period` (0 is the first one)."""
-    if coupon.duration is CouponDuration.FOREVER:
+    return runs_in_period(coupon.duration, coupon.periods, period)
+
+
+def runs_in_period(duration: str, periods: int | None, period: int) -> bool:
+    """Whether a coupon running for `duration` (`periods` of them when repeating) still
+    discounts billing period `period` (0 is the first one)."""
+    duration = CouponDuration(duration)
+    if duration is CouponDuration.FOREVER:
         return True
-    if coupon.duration is CouponDuration.ONCE:
+    if duration is CouponDuration.ONCE:
         return period == 0
-    return period < coupon.periods
+    return period < periods
 
 
 @dataclass(frozen=True, slots=True)

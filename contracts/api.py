@@ -107,8 +107,8 @@ class TerminationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Termination
-        fields = ["id", "contract", "effective_on", "reason", "currency", "credit_amount",
-                  "created_by", "created_at", "rows"]
+        fields = ["id", "contract", "effective_on", "effective_time", "reason", "currency",
+                  "credit_amount", "created_by", "created_at", "rows"]
         read_only_fields = fields
 
     @extend_schema_field(ScheduledChargeSerializer(many=True))
@@ -128,15 +128,22 @@ class EffectiveDateSerializer(serializers.Serializer):
                                                    "(for a termination: without service).")
 
 
-class AmendmentInputSerializer(EffectiveDateSerializer):
-    effective_time = serializers.TimeField(
+def effective_time_field(what: str) -> serializers.TimeField:
+    return serializers.TimeField(
         required=False, allow_null=True,
-        help_text="Optional: the time of day lines priced by the second change, in each line's "
-                  "time zone (left out: at the start of the effective date).")
+        help_text=f"Optional: the time of day lines priced by the second {what}, in each "
+                  f"line's time zone (left out: at the start of the effective date).")
 
 
-class TerminationInputSerializer(serializers.Serializer):
-    effective_on = serializers.DateField(help_text="The first day without service.")
+class AmendmentInputSerializer(EffectiveDateSerializer):
+    effective_time = effective_time_field("change")
+
+
+class TerminationMomentSerializer(EffectiveDateSerializer):
+    effective_time = effective_time_field("stop")
+
+
+class TerminationInputSerializer(TerminationMomentSerializer):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -216,6 +223,9 @@ AMENDMENT = OpenApiParameter("amendment", OpenApiTypes.INT, required=True,
                              description="The amendment's id (from `amendments`).")
 EFFECTIVE_ON = OpenApiParameter("effective_on", OpenApiTypes.DATE, required=True,
                                 description="The first day without service.")
+EFFECTIVE_TIME = OpenApiParameter("effective_time", OpenApiTypes.TIME,
+                                  description="Optional: the time lines priced by the second "
+                                              "stop on that day, in each line's time zone.")
 
 
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -285,15 +295,17 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         amendment.contract = contract
         return Response(AmendmentPreviewSerializer(amendment_document(amendment)).data)
 
-    @extend_schema(parameters=[EFFECTIVE_ON], responses=TerminationPreviewSerializer)
+    @extend_schema(parameters=[EFFECTIVE_ON, EFFECTIVE_TIME],
+                   responses=TerminationPreviewSerializer)
     @action(detail=True, methods=["get"], url_path="termination-preview")
     def termination_preview(self, request, pk=None):
         """What terminating from the date would add to the schedule and credit; writes
         nothing."""
         contract = self.get_object()
-        data = parsed(EffectiveDateSerializer, request.query_params)
+        data = parsed(TerminationMomentSerializer, request.query_params)
         check_termination_date(contract, data["effective_on"])
-        rows = services.termination_preview(contract, data["effective_on"])
+        rows = services.termination_preview(contract, data["effective_on"],
+                                            data.get("effective_time"))
         return Response(TerminationPreviewSerializer({
             "effective_on": data["effective_on"], "rows": rows,
             "credit_amount": credit_total(rows, contract.currency)}).data)
@@ -307,6 +319,6 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         data = parsed(TerminationInputSerializer, request.data)
         termination = services.terminate_contract(
             contract=contract, by=request.user, effective_on=data["effective_on"],
-            reason=data["reason"])
+            effective_time=data.get("effective_time"), reason=data["reason"])
         return Response(TerminationSerializer(termination).data,
                         status=status.HTTP_201_CREATED)

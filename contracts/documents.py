@@ -21,6 +21,7 @@ from contracts.models import Amendment, ContractLine, Renewal, ScheduledCharge
 from contracts.selectors import lines_in_force
 from contracts.services.amendments import (
     amendment_changes,
+    amendment_stops,
     end_changed_lines,
     recurring_monthly,
 )
@@ -183,7 +184,9 @@ def _pending(amendment: Amendment) -> AmendmentDocument:
     old_lines = list(lines_in_force(contract, effective).select_related("contract"))
     changes = amendment_changes(amendment, old_lines=old_lines)
     ending = [c.old_line for c in changes if c.old_line is not None]
-    preview = end_changed_lines(amendment, ending, change=None)
+    starting = [c.new_contract_line for c in changes if c.new_contract_line is not None]
+    preview = end_changed_lines(amendment, ending, change=None,
+                                stops=amendment_stops(amendment, ending, starting))
     shown, added_rows = [], []
     for change in changes:
         old, new = change.old_line, change.new_contract_line

@@ -460,7 +460,25 @@ class ContractCoupon(models.Model):
         return replace(self.coupon.terms(), duration=self.duration, periods=self.periods)
 
 
-class Amendment(models.Model):
+class EffectiveMoment:
+    """A change with an `effective_on` date and an optional `effective_time`: the moment lines
+    priced by the second change, read in each line's own time zone."""
+
+    def moment_in(self, time_zone: str) -> datetime | None:
+        """The moment the change takes effect, read in `time_zone` (None: no time given)."""
+        if self.effective_time is None:
+            return None
+        return datetime.combine(self.effective_on, self.effective_time,
+                                tzinfo=ZoneInfo(time_zone))
+
+    @property
+    def effective_from(self) -> str:
+        """'2027-03-16', or '2027-03-16 at 12:00' when it has a time."""
+        at = self.effective_time
+        return f"{self.effective_on:%Y-%m-%d}" + (f" at {at:%H:%M}" if at else "")
+
+
+class Amendment(EffectiveMoment, models.Model):
     """A mid-term change: a quote of kind amendment (the contract from the effective date on,
     co-terminated with it) against an active contract. When its quote is accepted the changed
     lines end the day before `effective_on` and new ones start on it; `proration` keeps what
@@ -495,22 +513,21 @@ class Amendment(models.Model):
     def is_applied(self) -> bool:
         return self.applied_on is not None
 
-    def moment_in(self, time_zone: str) -> datetime | None:
-        """The moment the change takes effect, read in `time_zone` (None: no time given)."""
-        if self.effective_time is None:
-            return None
-        return datetime.combine(self.effective_on, self.effective_time,
-                                tzinfo=ZoneInfo(time_zone))
 
 
-class Termination(models.Model):
+class Termination(EffectiveMoment, models.Model):
     """The end of a contract before its term: lines end the day before `effective_on`; its
     schedule change (`schedule_change.rows`) holds the credits billing issues, and
-    `credit_amount` is their sum."""
+    `credit_amount` is their sum. With an `effective_time`, lines priced by the second stop at
+    that moment of the effective date instead, read in each line's time zone (`moment_in`)."""
 
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT,
                                     related_name="termination")
     effective_on = models.DateField(help_text="First day without service.")
+    effective_time = models.TimeField(
+        null=True, blank=True,
+        help_text="The time of day lines priced by the second stop, in the line's time zone "
+                  "(empty: at the start of the effective date).")
     reason = models.TextField()
     currency = models.CharField(max_length=3)
     credit_amount = models.DecimalField(**AMOUNT)

@@ -171,13 +171,14 @@ def contract_terminate(request, pk):
         try:
             termination = services.terminate_contract(
                 contract=contract, by=request.user, reason=form.cleaned_data["reason"],
-                effective_on=form.cleaned_data["effective_on"])
+                effective_on=form.cleaned_data["effective_on"],
+                effective_time=form.cleaned_data["effective_time"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             credit = format_money(termination.credit_amount, termination.currency)
             messages.success(request, f"Contract {contract} terminated from "
-                                      f"{termination.effective_on:%Y-%m-%d}; credit {credit}.")
+                                      f"{termination.effective_from}; credit {credit}.")
             return redirect("contracts:detail", pk=contract.pk)
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))
@@ -198,8 +199,10 @@ def termination_preview(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            rows = services.termination_preview(contract, effective_on)
+            rows = services.termination_preview(contract, effective_on,
+                                                form.cleaned_data["effective_time"])
             context.update(rows=rows, effective_on=effective_on,
+                           effective_time=form.cleaned_data["effective_time"],
                            last_day=effective_on - timedelta(days=1),
                            credit=credit_total(rows, contract.currency))
     return render(request, "contracts/_termination_preview.html", context)

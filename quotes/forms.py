@@ -15,9 +15,10 @@ from catalog.selectors import price_books_on, products_visible_to
 from core.forms import add_service_errors
 from customers.models import Contact, PaymentTerms
 from customers.selectors import accounts_visible_to
-from quotes.models import Quote
+from quotes.models import Quote, QuoteKind
 from quotes.selectors import quote_templates_for
 from quotes.services import LineItem
+from quotes.services.building import FIXED_BY_AMENDMENT
 
 __all__ = ["AddLineForm", "AddManyForm", "DecisionForm", "LineForm", "QuoteForm", "RejectForm",
            "add_service_errors"]
@@ -93,6 +94,11 @@ class QuoteForm(forms.ModelForm):
             Q(active=True) | Q(pk=self.instance.payment_terms_id))
         if editing:
             self.fields["starts_at"].time_zone = time_zone_of(self.instance.account)
+        if editing and self.instance.kind == QuoteKind.AMENDMENT:
+            for name in FIXED_BY_AMENDMENT:  # the service refuses a change, at the field
+                self.fields[name].widget.attrs["readonly"] = True
+                self.fields[name].help_text = ("Set by the amendment: it applies at its own "
+                                               "effective date and time, to the contract's end.")
 
     def clean(self):
         cleaned = super().clean()

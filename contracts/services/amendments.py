@@ -11,9 +11,20 @@ what ending an old line the day before takes off its schedule (credits for days 
 shorter charges for days not billed yet) and what the new line's schedule charges from the
 effective date. An amendment with an effective time changes lines priced by the second at that
 moment of the effective date (in the line's time zone): the old line stops and the new one starts
-then, the row it cuts split by seconds (`contracts.moment_cut`). `apply_amendment` (called by
-`q2c.flows.accept_quote_flow`) stores exactly those rows: it ends the changed and removed lines,
-starts new lines on the effective date, never touching a line otherwise, and updates the
+then, the row it cuts split by seconds (`catalog.charge_schedule.end_early(at=)`).
+
+The moment counts only where every side of a change counts seconds. A line priced by the second
+replaced by one priced by day (or the reverse) changes with the date, as two lines priced by day
+do: the old line serves the day before the effective date whole and the new one starts at its
+midnight, prorated from that day (by day, or by the second from midnight). Stopping one side at
+the moment and starting the other at midnight would charge the stretch between them twice;
+the reverse, not at all. So the effective date is charged once, by the new line (Zuora's
+upgrade ends the old charge and starts the new one on one effective date). A line removed, or
+a line added, priced by the second still stops (starts) at the moment: nothing else charges
+that day for it.
+`apply_amendment` (called by `q2c.flows.accept_quote_flow`) stores exactly those rows: it ends
+the changed and removed lines, starts new lines on the effective date, never touching a line
+otherwise, and updates the
 contract's totals and history. The credits and the new lines' first charges are due on the
 effective date, so they land on the same invoice.
 """
@@ -29,7 +40,7 @@ from django.db.models import Max
 
 from catalog.charge_schedule import ChargeKind, Piece, explain
 from catalog.pricing import BillingPeriod
-from catalog.proration import Granularity, SecondProration
+from catalog.proration import Granularity
 from contracts.models import (
     Amendment,
     Contract,
@@ -45,7 +56,13 @@ from contracts.selectors import (
     lines_in_force,
     signer_contact,
 )
-from contracts.services._common import default_day_count, moment_policies, time_zone_of
+from contracts.services._common import (
+    default_day_count,
+    end_line_states,
+    moment_policies,
+    stops_of,
+    time_zone_of,
+)
 from contracts.services.coupons import (
     coupons_running,
     record_quote_coupons,
@@ -66,7 +83,7 @@ from core.dates import business_date
 from core.events import record_event
 from core.formatting import format_money, format_quantity
 from core.money import round_money
-from core.transitions import history_row, run_bulk_transition
+from core.transitions import history_row
 from quotes.coupon_amounts import RunningCoupon
 from quotes.models import OPEN_STATES, QuoteKind
 from quotes.periods import closed_period_error
@@ -187,32 +204,21 @@ def open_amendment(contract: Contract) -> Amendment | None:
 @dataclass(frozen=True)
 class Side:
     """One side of a change over the rest of the term: its amount, the schedule rows that make
-    it (unsaved; what applying the amendment stores) and the pieces that explain it."""
+    it (unsaved; what applying the amendment stores) and the pieces (days or seconds) that
+    explain it."""
 
     amount: Decimal
     rows: tuple[ScheduledCharge, ...]
     pieces: tuple[Piece, ...]
     currency: str
     coupons: Decimal = Decimal(0)  # what coupons take off the pieces
-    by_second: tuple[SecondProration, ...] = ()  # pieces counted by the second
-
-    @property
-    def _pieces_text(self) -> str:
-        if not self.by_second:
-            return explain(self.pieces, self.currency)
-        parts = [part.explanation for part in self.by_second]
-        if any(piece.amount for piece in self.pieces):
-            parts.append(explain(self.pieces, self.currency))
-        total = sum((p.amount for p in (*self.pieces, *self.by_second)), Decimal(0))
-        if len(parts) == 1:
-            return parts[0]
-        return f"{' + '.join(parts)} (in all {format_money(total, self.currency)})"
 
     @property
     def explanation(self) -> str:
+        pieces = explain(self.pieces, self.currency)
         if not self.coupons:
-            return self._pieces_text
-        return (f"{self._pieces_text} − coupons "
+            return pieces
+        return (f"{pieces} − coupons "
                 f"{format_money(self.coupons, self.currency)} = "
                 f"{format_money(self.amount, self.currency)}")
 
@@ -259,6 +265,14 @@ def _same(old: ContractLine, new) -> bool:
             and old.billing_alignment == new.billing_alignment)
 
 
+def _start_moment(amendment: Amendment, zone: str, replaces: ContractLine | None):
+    """The moment a new line starts when priced by the second: the effective moment, unless
+    it replaces a line priced by day (which served the day before whole: see the module)."""
+    if replaces is not None and replaces.proration_granularity != Granularity.SECOND:
+        return None
+    return amendment.moment_in(zone)
+
+
 def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
               replaces=None) -> ContractLine:
     """The contract line the quote line becomes from the effective date (unsaved), priced
@@ -277,7 +291,7 @@ def _new_line(contract: Contract, quote_line, amendment: Amendment, *,
         proration_convention=(replaces.proration_convention if replaces
                               else default_day_count()),
         **moment_policies(quote_line.price_snapshot, contract.account,
-                          starts_at=amendment.moment_in(zone), time_zone=zone),
+                          starts_at=_start_moment(amendment, zone, replaces), time_zone=zone),
         price_snapshot=quote_line.price_snapshot,
         discount_percent=quote_line.discount_percent, included=quote_line.included,
         list_unit_price=quote_line.list_unit_price,
@@ -293,63 +307,59 @@ def _note(line: ContractLine) -> str:
     return convention_of(line).label
 
 
-def stop_moment(amendment: Amendment, line: ContractLine) -> datetime | None:
-    """The moment a changed `line` stops: the effective time on the effective date in its
-    time zone when it is priced by the second (None: it serves the day before whole)."""
-    if line.proration_granularity != Granularity.SECOND:
-        return None
-    return amendment.moment_in(line.time_zone)
+def amendment_stops(amendment: Amendment, old_lines, new_lines) -> dict[int, datetime]:
+    """The ending `old_lines` that stop within the effective date (by pk), with the moment:
+    a line replaced by one of `new_lines` when its replacement starts, so not a second is
+    charged twice or not at all; a removed line priced by the second at the effective
+    moment."""
+    starts = {line.replaces_id: line.starts_at for line in new_lines if line.replaces_id}
+    removed = stops_of(amendment, [line for line in old_lines if line.pk not in starts])
+    return {**removed, **{line.pk: starts[line.pk] for line in old_lines
+                          if starts.get(line.pk) is not None}}
 
 
-def stops_of(amendment: Amendment, lines) -> dict[int, datetime]:
-    """The changed `lines` priced by the second (by pk) with the moment each stops."""
-    return {line.pk: at for line in lines if (at := stop_moment(amendment, line)) is not None}
-
-
-def end_changed_lines(amendment: Amendment, lines, *, change: ScheduleChange | None):
+def end_changed_lines(amendment: Amendment, lines, *, change: ScheduleChange | None,
+                      stops: dict[int, datetime]):
     """What ending the changed `lines` does to their schedules (`end_lines`): each stops the
-    day before the effective date, or at the effective moment when priced by the second."""
+    day before the effective date, or at the moment `stops` names for it."""
     return end_lines(lines, last_day=amendment.effective_on - ONE_DAY, change=change,
-                     stops_at=stops_of(amendment, lines))
+                     stops_at=stops)
 
 
 def _carried(amendment: Amendment, lines):
     """The contract's coupons the new `lines` carry from the lines they replace."""
+    replaced = [line.replaces for line in lines if line.replaces_id]
     return running_on(coupons_running(amendment.contract), lines,
                       first_day=amendment.effective_on,
-                      stops_at=stops_of(amendment, [line.replaces for line in lines
-                                                    if line.replaces_id]))
+                      stops_at=amendment_stops(amendment, replaced, lines))
 
 
-def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge,
-           currency: str) -> Piece | SecondProration:
+def _piece(old: ContractLine, amount: Decimal, of: Decimal, row: ScheduledCharge) -> Piece:
     """What a shortened row or a credit takes off: its days (or seconds) not served."""
     credit = row.kind == ChargeKind.CREDIT  # a credit counts what is not served; a row, what is
     if row.seconds is not None:
         unserved = row.seconds if credit else row.period_seconds - row.seconds
-        return SecondProration(currency, of, unserved, row.period_seconds, amount)
+        return Piece(amount, of, seconds=unserved, period_seconds=row.period_seconds)
     unserved = row.days if credit else row.period_days - row.days
     return Piece(amount, of, unserved, row.period_days, _note(old))
 
 
-def _credit_side(old: ContractLine, amendment: Amendment) -> Side:
+def _credit_side(old: ContractLine, amendment: Amendment, stops: dict[int, datetime]) -> Side:
     """What ending `old` at the amendment's effective date (or moment) takes off what it
     charges: the rows that end (not billed yet) less the shorter rows that replace them, and
     the credits for days (seconds) already billed."""
     currency = old.contract.currency
-    ending = end_changed_lines(amendment, [old], change=None)
+    ending = end_changed_lines(amendment, [old], change=None, stops=stops)
     shorter = {r.about_id: r for r in ending.added if r.kind != ChargeKind.CREDIT}
     pieces = []
     for row in ending.ended:
         kept = shorter.get(row.pk)
         pieces.append(Piece(row.amount, row.amount) if kept is None
-                      else _piece(old, row.amount - kept.amount, row.amount, kept, currency))
+                      else _piece(old, row.amount - kept.amount, row.amount, kept))
     for credit in (r for r in ending.added if r.kind == ChargeKind.CREDIT):
-        pieces.append(_piece(old, -credit.amount, credit.about.amount, credit, currency))
+        pieces.append(_piece(old, -credit.amount, credit.about.amount, credit))
     amount = ending.removed - sum((r.amount for r in ending.added), Decimal(0))
-    return Side(round_money(amount, currency), tuple(ending.added),
-                tuple(p for p in pieces if isinstance(p, Piece)), currency,
-                by_second=tuple(p for p in pieces if isinstance(p, SecondProration)))
+    return Side(round_money(amount, currency), tuple(ending.added), tuple(pieces), currency)
 
 
 def _charge_side(line: ContractLine, charges) -> Side:
@@ -358,13 +368,11 @@ def _charge_side(line: ContractLine, charges) -> Side:
     currency = line.contract.currency
     per_period = round_money(line.amount_per_period, currency)
     before = schedule_of(line)
-    pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line))
-                   for c in before if c.seconds is None)
-    by_second = tuple(SecondProration(currency, per_period, c.seconds, c.period_seconds,
-                                      c.amount) for c in before if c.seconds is not None)
+    pieces = tuple(Piece(c.amount, per_period, c.days, c.period_days, _note(line), c.seconds,
+                         c.period_seconds) for c in before)
     coupons = round_money(sum((c.amount for c in before), Decimal(0))
                           - sum((c.amount for c in charges), Decimal(0)), currency)
-    return Side(line.net_amount, tuple(charges), pieces, currency, coupons, by_second)
+    return Side(line.net_amount, tuple(charges), pieces, currency, coupons)
 
 
 def amendment_coupons(amendment: Amendment, lines) -> list[RunningCoupon]:
@@ -407,13 +415,14 @@ def amendment_changes(amendment: Amendment, *, old_lines=None) -> list[Change]:
     lines = [line for _, _, line in made]
     charged = charges_of(lines, running=amendment_coupons(amendment, lines))
     take_coupons_off(lines, (), charged)
+    removed = [old for olds in old_by_key.values() for old in olds]
+    stops = amendment_stops(amendment, [*(old for _, old, _ in made if old), *removed], lines)
     changes = [Change(new.product, new.billing_period, old, new, line,
-                      _credit_side(old, amendment) if old else None, _charge_side(line, charges))
+                      _credit_side(old, amendment, stops) if old else None,
+                      _charge_side(line, charges))
                for (new, old, line), charges in zip(made, charged, strict=True)]
-    for olds in old_by_key.values():
-        for old in olds:
-            changes.append(Change(old.product, old.billing_period, old, None, None,
-                                  _credit_side(old, amendment), None))
+    changes += [Change(old.product, old.billing_period, old, None, None,
+                       _credit_side(old, amendment, stops), None) for old in removed]
     return changes
 
 
@@ -449,20 +458,6 @@ def recurring_monthly(lines, currency: str) -> Decimal:
     return round_money(total, currency)
 
 
-def _end(amendment: Amendment, lines: list[ContractLine], *, by, on: date) -> None:
-    """End the changed lines (in bulk): the day before the effective date, or at the effective
-    moment, read in their time zones, for lines priced by the second."""
-    effective = amendment.effective_on
-    groups: dict[datetime | None, list[ContractLine]] = defaultdict(list)
-    for line in lines:
-        groups[stop_moment(amendment, line)].append(line)
-    for at, group in groups.items():
-        run_bulk_transition(group, "end", by=by, on=on, update_fields=["end_on", "ends_at"],
-                            note=f"Amended from {effective:%Y-%m-%d} by quote "
-                                 f"{amendment.quote}",
-                            last_day=effective - ONE_DAY if at is None else effective, at=at)
-
-
 @transaction.atomic
 def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, list[ContractLine]]:
     """The accepted amendment quote amends its contract: changed and removed lines (and their
@@ -488,11 +483,13 @@ def apply_amendment(*, quote, by, on: date | None = None) -> tuple[Contract, lis
                               f"an amendment from {effective:%Y-%m-%d} cannot end it.")
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.AMENDMENT,
                                            effective_on=effective, amendment=amendment)
-    end_changed_lines(amendment, ending, change=change)
-    _end(amendment, ending, by=actor, on=today)
-    last = contract.lines.aggregate(last=Max("position"))["last"] or 0
     new_lines = [change.new_contract_line for change in changes
                  if change.new_contract_line is not None]
+    stops = amendment_stops(amendment, ending, new_lines)
+    end_changed_lines(amendment, ending, change=change, stops=stops)
+    end_line_states(amendment, ending, stops=stops, by=actor, on=today,
+                    note=f"Amended from {effective:%Y-%m-%d} by quote {amendment.quote}")
+    last = contract.lines.aggregate(last=Max("position"))["last"] or 0
     for n, line in enumerate(new_lines, start=last + 1):
         line.position = n
         if effective <= today:

@@ -22,11 +22,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from catalog.charge_schedule import ChargeKind, charge_schedule
-from catalog.coupons import CouponDuration, applies_in_period
+from django.db.models import Q
+
+from catalog.charge_schedule import ChargeKind, LineTerms, charge_schedule, kept_until, row_span
+from catalog.coupons import CouponDuration, applies_in_period, runs_in_period
 from catalog.proration import days_used
-from contracts.models import ContractCoupon, ContractLine, ScheduledCharge
-from contracts.moment_cut import kept_until, row_span
+from contracts.models import ContractCoupon, ContractLine, ScheduleChange, ScheduledCharge
 from contracts.services.schedules import convention_of, line_terms, schedule_of
 from core.money import allocate, round_money
 from quotes.coupon_amounts import (
@@ -70,10 +71,12 @@ def record_quote_coupons(contract, quote, lines: Sequence[ContractLine], *, coun
 
 def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
                first_day: date, stops_at: Mapping[int, datetime] | None = None,
+               made_by: ScheduleChange | None = None,
                ) -> list[tuple[ContractCoupon, RunningCoupon]]:
     """The coupons still running on new `lines` from `first_day`, each line carrying a coupon
     of the line it replaces with the periods the coupon ran before (keys: index in `lines`);
-    `stops_at`: the moments replaced lines priced by the second stop at (by pk)."""
+    `stops_at`: the moments replaced lines priced by the second stop at (by pk). `made_by`:
+    the change that made `lines`, already stored; worked out again as when it was made."""
     out = []
     for coupon in coupons:
         covered = {line.pk for line in coupon.lines.all()}
@@ -85,7 +88,7 @@ def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine],
         if offsets:
             budgets = (left_for_new_lines([lines[int(key)] for key in offsets], first_day,
                                           coupon=coupon, coupons=coupons,
-                                          stops_at=stops_at or {})
+                                          stops_at=stops_at or {}, made_by=made_by)
                        if terms.amount_off is not None else {})
             out.append((coupon, RunningCoupon(terms, frozenset(offsets), offsets, budgets)))
     return out
@@ -93,22 +96,24 @@ def running_on(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine],
 
 def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
                        coupon: ContractCoupon, coupons: Sequence[ContractCoupon],
-                       stops_at: Mapping[int, datetime]) -> dict[int, Decimal]:
+                       stops_at: Mapping[int, datetime],
+                       made_by: ScheduleChange | None = None) -> dict[int, Decimal]:
     """An amount-off `coupon` carried onto new `lines` from the lines they replace: in each of
     their billing periods (by index), what it took off the replaced lines' rows in that period
     (its own part: what the other `coupons` on the row took is not its), less what a row cut at
     `first_day` keeps of it for the days it still serves (the row and its charge before the
     coupon split by days by largest remainder, as `end_early` splits it; by seconds up to the
-    moment a line priced by the second stops at, `stops_at`, as `contracts.moment_cut` does).
+    moment a line priced by the second stops at, `stops_at`, as `end_early(at=)` does).
     The kept rows stand, so the coupon is taken once a period, never twice and never lost. A
     period the replaced rows do not match (another alignment, an earlier change's row) is not
-    named: the coupon's whole amount."""
+    named: the coupon's whole amount. With `made_by` (the change that made `lines`, stored)
+    the replaced lines are read as they were just before it: their rows then, running to the
+    contract's end."""
     budgets: dict[int, Decimal] = {}
     for line in lines:
         old = line.replaces
-        rows = {(r.period_start, r.period_end): r for r in ScheduledCharge.objects.filter(
-            line=old, kind=ChargeKind.RECURRING, ended_by__isnull=True)}
-        gross = {c.period_end: c for c in schedule_of(old)}
+        rows = {(r.period_start, r.period_end): r for r in _rows_before(old, made_by)}
+        gross = {c.period_end: c for c in _charges_before(old, made_by)}
         others = _others_took(coupon, old, coupons)
         for n, charge in enumerate(schedule_of(line)):
             before = gross.get(charge.period_end)
@@ -119,6 +124,23 @@ def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
             budgets[n] = budgets.get(n, Decimal(0)) + _taken_after(
                 old, row, before_it, first_day, stops_at.get(old.pk))
     return budgets
+
+
+def _charges_before(old: ContractLine, change: ScheduleChange | None):
+    """`old`'s charges before coupons now, or before `change` ended it (to the contract's
+    end) when given."""
+    if change is None or old.included:
+        return schedule_of(old)
+    return charge_schedule(line_terms(old, end_on=old.contract.end_on))
+
+
+def _rows_before(old: ContractLine, change: ScheduleChange | None):
+    """`old`'s recurring rows in force now, or just before `change` (stored) when given: the
+    rows it ended, not the rows it added."""
+    rows = ScheduledCharge.objects.filter(line=old, kind=ChargeKind.RECURRING)
+    if change is None:
+        return rows.filter(ended_by__isnull=True)
+    return rows.filter(Q(ended_by__isnull=True) | Q(ended_by=change)).exclude(change=change)
 
 
 def _others_took(coupon: ContractCoupon, old: ContractLine,
@@ -132,13 +154,14 @@ def _others_took(coupon: ContractCoupon, old: ContractLine,
         return {}
     made_with = {line.pk: line for line in ContractLine.objects.filter(
         contract_id=old.contract_id, amendment_id=old.amendment_id,
-        start_on=old.start_on).select_related("product")}
+        start_on=old.start_on).select_related("product", "replaces__product")}
     charges = {}
     for pk, line in made_with.items():
         line.contract = old.contract
         charges[pk] = [] if line.included else charge_schedule(
             line_terms(line, end_on=old.contract.end_on))
-    running = [RunningCoupon(c.terms(), frozenset(
+    carried = _carried_when_made(list(made_with.values()), coupons)
+    running = [carried.get(c.pk) or RunningCoupon(c.terms(), frozenset(
         str(line.pk) for line in c.lines.all() if line.pk in made_with), {
         str(pk): periods_before(line_terms(line), c.counts_from, line.start_on)
         for pk, line in made_with.items()}) for c in on_old]
@@ -149,6 +172,30 @@ def _others_took(coupon: ContractCoupon, old: ContractLine,
               if c.pk != coupon.pk]
     return {charge.period_end: sum((own[n] for own in others), Decimal(0))
             for n, charge in enumerate(charges[old.pk])}
+
+
+def _carried_when_made(made_with: list[ContractLine], coupons: Sequence[ContractCoupon],
+                       ) -> dict[int, RunningCoupon]:
+    """The contract's coupons that lines an amendment made (`made_with`, one start day) carried
+    from the lines they replaced, as `running_on` worked them out then (keys: the lines' pks):
+    an amount-off coupon with what was left of it in each period, not its whole amount. Empty
+    for lines a contract started with (nothing carried)."""
+    replacing = [line for line in made_with if line.replaces_id]
+    if not replacing:
+        return {}
+    for line in replacing:
+        line.replaces.contract = line.contract
+    # a replaced line stopped when its replacement started (amendments' `amendment_stops`)
+    stops = {line.replaces_id: line.starts_at for line in replacing if line.starts_at}
+    made_by = ScheduleChange.objects.filter(amendment_id=replacing[0].amendment_id).first()
+    pk = {str(n): str(line.pk) for n, line in enumerate(replacing)}
+    out = {}
+    for coupon, running in running_on(coupons, replacing, first_day=replacing[0].start_on,
+                                      stops_at=stops, made_by=made_by):
+        out[coupon.pk] = RunningCoupon(
+            running.terms, frozenset(pk[key] for key in running.keys),
+            {pk[key]: ran for key, ran in running.offsets.items()}, running.budgets)
+    return out
 
 
 def _kept(old: ContractLine, row: ScheduledCharge, amount: Decimal, first_day: date,
@@ -179,18 +226,25 @@ def _taken_after(old: ContractLine, row: ScheduledCharge, gross: Decimal,
                     - _kept(old, row, round_money(row.amount, currency), first_day, moment))
 
 
+def runs_on(duration: str, periods: int | None, counts_from: date, line: LineTerms,
+            day: date) -> bool:
+    """Whether a contract coupon running for `duration` (`periods`), counted from
+    `counts_from`, still discounts the line billed by `line` in the period holding `day`."""
+    return runs_in_period(duration, periods, periods_before(line, counts_from, day))
+
+
 def running_by_line(coupons: Sequence[ContractCoupon], lines: Sequence[ContractLine], *,
                     day: date) -> dict[int, list[ContractCoupon]]:
     """For each of the contract's `lines` (by pk), the coupons still running on it on `day`
     (an amendment from `day` records them on its quote's lines: the stacking rule counts those
-    on the lines it changes)."""
+    on the lines it changes). Reads only the rows' fields (`runs_on`), so the data migration
+    that records them on older amendment quotes calls it with its historical models."""
     out: dict[int, list[ContractCoupon]] = {line.pk: [] for line in lines}
     for coupon in coupons:
         covered = {line.pk for line in coupon.lines.all()}
-        terms = coupon.terms()
         for line in lines:
-            if line.pk in covered and applies_in_period(terms, periods_before(
-                    line_terms(line), coupon.counts_from, day)):
+            if line.pk in covered and runs_on(coupon.duration, coupon.periods,
+                                              coupon.counts_from, line_terms(line), day):
                 out[line.pk].append(coupon)
     return out
 

@@ -18,9 +18,8 @@ from decimal import Decimal
 from catalog.charge_schedule import Charge, LineTerms, Row, charge_schedule, end_early
 from catalog.coupons import CouponTerms
 from catalog.models import ProductKind
-from catalog.proration import Convention, DayCount
+from catalog.proration import Convention, DayCount, local_day
 from contracts.models import ContractLine, ScheduleChange, ScheduledCharge
-from contracts.moment_cut import end_at_moment
 from core.money import round_money
 from quotes.coupon_amounts import RunningCoupon, less_coupons, less_running_coupons
 
@@ -154,11 +153,11 @@ class LinesEnded:
 
 
 def _ending(line: ContractLine, rows: list[Row], last_day: date, stops_at: datetime | None):
-    currency, convention = line.contract.currency, convention_of(line)
-    if stops_at is None:
-        return end_early(rows, last_day=last_day, currency=currency, convention=convention)
-    return end_at_moment(rows, moment=stops_at, time_zone=line.time_zone, currency=currency,
-                         convention=convention, starts_at=line.starts_at)
+    if stops_at is not None:  # its last day is the one holding the moment
+        last_day = local_day(stops_at, line.time_zone)
+    return end_early(rows, last_day=last_day, currency=line.contract.currency,
+                     convention=convention_of(line), at=stops_at, time_zone=line.time_zone,
+                     starts_at=line.starts_at)
 
 
 def end_lines(lines: Sequence[ContractLine], *, last_day: date,
@@ -167,7 +166,7 @@ def end_lines(lines: Sequence[ContractLine], *, last_day: date,
     """What ending `lines` on `last_day` does to their schedules: rows no invoice holds end and
     the days up to `last_day` are charged by shorter rows; rows already billed get a credit for
     the days after it. A line named in `stops_at` (by pk; priced by the second) stops at that
-    moment instead, its row holding it split by seconds (`contracts.moment_cut`). With
+    moment instead, its row holding it split by seconds (`end_early(at=)`). With
     `change` None nothing is written (a preview)."""
     stops_at = stops_at or {}
     rows = rows_for_update(lines) if change is not None else list(

@@ -6,9 +6,15 @@ before it (`ContractLine.end`), and its charge schedule ends there too
 the last day, and a period already billed in advance gets a credit row for the days after it,
 due on the effective date. The termination's credit is the sum of those rows, so the credit the
 contract page shows is the credit the next invoice run bills.
+
+A termination may take an effective time too, as an amendment does (`Termination.moment_in`):
+a line priced by the second then stops at that moment of the effective date in its own time
+zone (its last day is the effective date, `ends_at` the moment), and the row holding the moment
+is split by seconds (`catalog.charge_schedule.end_early(at=)`), so the credit for the rest of a
+billed period counts the seconds not served. Lines priced by day ignore the time.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -25,12 +31,13 @@ from contracts.models import (
     Termination,
 )
 from contracts.selectors import contract_for_update, contracts_visible_to
+from contracts.services._common import end_line_states, stops_of
 from contracts.services.schedules import end_lines
 from core.actors import require
 from core.events import record_event
 from core.formatting import format_money
 from core.money import round_money
-from core.transitions import run_bulk_transition, run_transition
+from core.transitions import run_transition
 
 ONE_DAY = timedelta(days=1)
 TERMINATE_PERMISSION = "contracts.terminate_contract"
@@ -48,11 +55,25 @@ def credit_total(rows, currency: str) -> Decimal:
                        currency)
 
 
-def termination_preview(contract: Contract, effective_on: date) -> list[ScheduledCharge]:
-    """The rows terminating from `effective_on` would add (unsaved): credits for days already
-    billed, and shorter charges for the period that holds the day."""
-    return end_lines(_running(contract, effective_on, lock=False),
-                     last_day=effective_on - ONE_DAY, change=None).added
+def _at(effective_on: date | None, effective_time: time | None) -> Termination:
+    """The termination's date and time as its moment reads them (unsaved); midnight is the
+    start of the day: no time."""
+    return Termination(effective_on=effective_on,
+                       effective_time=None if effective_time == time(0) else effective_time)
+
+
+def _ending(moment: Termination, lines, change: ScheduleChange | None):
+    return end_lines(lines, last_day=moment.effective_on - ONE_DAY, change=change,
+                     stops_at=stops_of(moment, lines))
+
+
+def termination_preview(contract: Contract, effective_on: date,
+                        effective_time: time | None = None) -> list[ScheduledCharge]:
+    """The rows terminating from `effective_on` (at `effective_time` for lines priced by the
+    second) would add (unsaved): credits for days (seconds) already billed, and shorter
+    charges for the period that holds the day."""
+    return _ending(_at(effective_on, effective_time),
+                   _running(contract, effective_on, lock=False), None).added
 
 
 def _date_errors(contract: Contract, effective_on: date | None, lines) -> dict:
@@ -89,32 +110,36 @@ def _check(contract: Contract, effective_on: date | None, reason: str, lines) ->
 
 @transaction.atomic
 def terminate_contract(*, contract, by, effective_on: date | None, reason: str,
-                       on: date | None = None) -> Termination:
+                       effective_time: time | None = None, on: date | None = None) -> Termination:
     """End the contract from `effective_on`: its running lines and their schedules end the day
-    before; the days already billed after it are credited (rows billing issues)."""
+    before (lines priced by the second at `effective_time` of it, when given); the days
+    already billed after it are credited (rows billing issues)."""
     actor = require(by, TERMINATE_PERMISSION, "You are not allowed to terminate contracts.")
     if not contracts_visible_to(actor.user).filter(pk=contract.pk).exists():
         raise ValidationError("You cannot terminate this contract.")
     contract = contract_for_update(pk=contract.pk)
     running = _running(contract, effective_on, lock=True)
     _check(contract, effective_on, reason, running)
-    last_day = effective_on - ONE_DAY
     termination = Termination.objects.create(
-        contract=contract, effective_on=effective_on, reason=reason.strip(),
+        contract=contract, effective_on=effective_on,
+        effective_time=_at(effective_on, effective_time).effective_time, reason=reason.strip(),
         currency=contract.currency, credit_amount=Decimal(0), created_by=actor.user)
     change = ScheduleChange.objects.create(contract=contract, kind=ScheduleChangeKind.TERMINATION,
                                            effective_on=effective_on, termination=termination)
-    ending = end_lines(running, last_day=last_day, change=change)
+    ending = _ending(termination, running, change)
     termination.credit_amount = credit_total(ending.added, contract.currency)
     # the contract's value is what its schedule still charges (saved with the transition)
     contract.total_contract_value -= round_money(
         ending.removed - sum((r.amount for r in ending.added), Decimal(0)), contract.currency)
     termination.save(update_fields=["credit_amount"])
-    run_bulk_transition(running, "end", by=actor, on=on, update_fields=["end_on", "ends_at"],
-                        note=f"Contract terminated from {effective_on:%Y-%m-%d}",
-                        last_day=last_day)
-    run_transition(contract, "terminate", by=actor, on=on, day=last_day,
-                   note=f"From {effective_on:%Y-%m-%d}: {reason.strip()}; credit "
+    when = termination.effective_from
+    stops = stops_of(termination, running)
+    end_line_states(termination, running, stops=stops, by=actor, on=on,
+                    note=f"Contract terminated from {when}")
+    # the contract's service ends with the last day any line serves (part of it)
+    run_transition(contract, "terminate", by=actor, on=on,
+                   day=effective_on if stops else effective_on - ONE_DAY,
+                   note=f"From {when}: {reason.strip()}; credit "
                         f"{format_money(termination.credit_amount, contract.currency)}")
     record_event("contract.terminated", contract, termination=termination.pk,
                  effective_on=effective_on.isoformat())

@@ -32,7 +32,7 @@ from core.dates import business_date
 from core.numbering import next_number
 from customers.models import Contact
 from customers.selectors import accounts_visible_to
-from quotes.models import Quote, QuoteLine
+from quotes.models import Quote, QuoteKind, QuoteLine
 from quotes.periods import closed_period_error
 from quotes.selectors import quotes_visible_to
 from quotes.services._common import locked_draft, locked_line, number_for
@@ -125,6 +125,29 @@ def moment_errors(account, start_on, starts_at) -> dict:
     return {}
 
 
+FIXED_BY_AMENDMENT = ("start_on", "starts_at", "term_months")
+
+
+def amendment_fixed_errors(quote: Quote, changes: Mapping) -> dict[str, str]:
+    """An amendment quote's start and term are its amendment's: it applies at its own effective
+    date and time, its lines are the contract's in force then, and it runs to the contract's
+    end. Moving them here would quote one thing and apply another, so a change is refused at
+    each field (the rep starts another amendment for another date)."""
+    if quote.kind != QuoteKind.AMENDMENT:
+        return {}
+    moved = [name for name in FIXED_BY_AMENDMENT
+             if name in changes and changes[name] != getattr(quote, name)]
+    if not moved:
+        return {}
+    when = f"{quote.start_on:%d %B %Y}"
+    if quote.starts_at is not None:
+        zone = time_zone_of(quote.account)
+        when += f" at {quote.starts_at.astimezone(ZoneInfo(zone)):%H:%M} {zone}"
+    message = (f"An amendment quote starts when its amendment takes effect ({when}) and runs to "
+               f"the contract's end; start another amendment from the contract to change that.")
+    return dict.fromkeys(moved, message)
+
+
 @transaction.atomic
 def update_quote(*, quote: Quote, by, **changes) -> Quote:
     """Change a draft's header; a new price book re-snapshots every line from it."""
@@ -132,6 +155,9 @@ def update_quote(*, quote: Quote, by, **changes) -> Quote:
     if unknown:
         raise TypeError(f"update_quote() cannot change {sorted(unknown)}")
     quote = locked_draft(quote, by)
+    fixed = amendment_fixed_errors(quote, changes)
+    if fixed:
+        raise ValidationError(fixed)
     values = {name: getattr(quote, name) for name in HEADER_FIELDS} | changes
     errors = _header_errors(account=quote.account, contact=values["contact"],
                             price_book=values["price_book"], term_months=values["term_months"])

@@ -222,3 +222,33 @@ def test_a_line_priced_by_the_second_shows_its_policy_moments_and_zone(client_fo
     assert line["starts_at"].replace("Z", "+00:00") == EVENING.isoformat()
     assert (D(first["amount"]), first["seconds"], first["period_seconds"], first["days"]) == (
         D("149.30"), 2_613_600, 2_678_400, None)
+
+
+def test_a_termination_takes_an_effective_time(client_for, finance, sales_rep):
+    """Seats priced by the second end at noon on 16 March 2027: 1,339,200 of March's
+    2,678,400 seconds are not served (tests/contracts/test_termination_at_a_moment.py, after
+    Stripe's immediate cancellation prorated "down to the second")."""
+    from tests.contracts.test_schedule_by_second import _by_second
+
+    # given
+    _by_second()
+    contract = active_contract(sales_rep, by=finance)
+    client = client_for(finance)
+
+    # when
+    preview = client.get(f"/api/v1/contracts/{contract.pk}/termination-preview/"
+                         f"?effective_on=2027-03-16&effective_time=12:00")
+    done = client.post_json(f"/api/v1/contracts/{contract.pk}/terminate/",
+                            {"effective_on": "2027-03-16", "effective_time": "12:00",
+                             "reason": "Closed the office"})
+    bad = client.get(f"/api/v1/contracts/{contract.pk}/termination-preview/"
+                     f"?effective_on=2027-03-16&effective_time=noon")
+
+    # then
+    assert (preview.status_code, done.status_code) == (200, 201), done.json()
+    assert done.json()["effective_time"] == "12:00:00"
+    [row] = done.json()["rows"]
+    assert (D(row["amount"]), row["seconds"]) == (D("63.75"), 1_339_200)
+    assert [(r["amount"], r["seconds"]) for r in preview.json()["rows"]] == [
+        (row["amount"], row["seconds"])]
+    assert bad.status_code == 400 and list(errors_of(bad)) == ["effective_time"]

@@ -151,3 +151,51 @@ def test_the_two_parts_of_a_period_cut_at_a_moment_add_up_to_the_whole(zone, mon
     unit = D(1).scaleb(-{"USD": 2, "JPY": 0, "KWD": 3}[currency])
     assert abs(part_1.amount + part_2.amount - amount) <= unit
     assert part_1.amount >= 0 and part_2.amount >= 0
+
+
+def test_ending_at_a_moment_splits_the_row_holding_it_by_seconds_and_explains_itself():
+    """Stripe's upgrade halfway through (docs.stripe.com/billing/subscriptions/prorations,
+    counted "down to the second", docs.stripe.com/billing/scripts/prorations): a $310.00 January
+    row billed in advance, the line stopping at noon on 16 January in New York, is credited
+    1,339,200 of 2,678,400 seconds, $155.00; a February row no invoice holds ends whole; the
+    January row not billed yet would be shortened to the moment instead, keeping $155.00."""
+    from dataclasses import replace
+
+    from catalog.charge_schedule import Piece, Row, end_early, explain
+    from catalog.proration import SecondProration
+
+    # given
+    noon = at(date(2026, 1, 16), 12)
+    rows = [Row(1, "recurring", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 1),
+                D("310.00"), True),
+            Row(2, "recurring", date(2026, 2, 1), date(2026, 2, 28), date(2026, 2, 1),
+                D("280.00"), False)]
+
+    # when
+    ending = end_early(rows, last_day=date(2026, 1, 16), at=noon, time_zone=NEW_YORK,
+                       currency="USD")
+
+    # then
+    assert ending.ended == (2,)
+    [(about, credit)] = ending.added
+    assert (about, credit.kind, credit.amount, credit.seconds, credit.period_seconds) == (
+        1, "credit", D("-155.00"), 1_339_200, 2_678_400)
+    assert (credit.period_start, credit.due_on) == (date(2026, 1, 16), date(2026, 1, 16))
+    assert credit.explanation == ("Credit for 1,339,200 seconds not served: −$155.00 of "
+                                  "$310.00")
+    unbilled = end_early([replace(rows[0], billed=False)], last_day=date(2026, 1, 16),
+                         at=noon, time_zone=NEW_YORK, currency="USD")
+    [(_, kept)] = unbilled.added
+    assert (unbilled.ended, kept.period_end, kept.amount, kept.explanation) == (
+        (1,), date(2026, 1, 16), D("155.00"),
+        "1,339,200 of 2,678,400 seconds × $310.00 = $155.00")
+    # a moment on another day than the last day is refused
+    with pytest.raises(ValueError, match="not within"):
+        end_early(rows, last_day=date(2026, 1, 15), at=noon, time_zone=NEW_YORK,
+                  currency="USD")
+    # a piece counted by the second words itself, as one counted by days does
+    piece = Piece(D("155.00"), D("310.00"), seconds=1_339_200, period_seconds=2_678_400)
+    assert explain([piece, Piece(D("310.00"), D("310.00"))], "USD") == (
+        "1,339,200 of 2,678,400 seconds × $310.00 = $155.00 + 1 period × $310.00 = $465.00")
+    assert explain([piece], "USD") == SecondProration(
+        "USD", D("310.00"), 1_339_200, 2_678_400, D("155.00")).explanation

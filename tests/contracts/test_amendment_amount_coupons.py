@@ -78,3 +78,51 @@ def test_only_the_amount_off_coupons_own_part_is_carried_when_a_percentage_ran_t
     kept = ScheduledCharge.objects.get(line=old, ended_by__isnull=True,
                                        period_start__month=3, period_start__year=2027)
     assert kept.amount == D("54.74")
+
+
+def test_two_amendments_in_a_row_take_each_amount_once_in_the_month_both_cut(sales_rep, finance):
+    """$3.00 and $2.00 off every month (forever, stacked), Stripe's `amount_off` taken once an
+    invoice (docs.stripe.com/api/coupons/object): here once a billing period. The first
+    amendment (8 seats from 15 March) carries onto its new seats what is left of each amount in
+    March ($1.64 and $1.09); the second (7 seats, $178.50 a month, from 24 March) cuts those new
+    seats' March row, which was already reduced. Each line's March before the coupons: the old
+    seats 14 of 31 days of $127.50, $57.58; the 8 seats 9 of 17 days of $111.87, $59.23; the 7
+    seats 8 of 31 days of $178.50, $46.06: $162.87.
+
+    Rebuilding each coupon's part of the 8 seats' March row as if it took its whole amount (not
+    what the first amendment left of it) carried $0.34 onto the 7 seats instead of $1.28: March
+    charged $158.82, $4.05 off. Now $157.88, $4.99 off. The cent left is not this rule's: each
+    coupon's kept share of a cut row is rounded on its own, so two amount-off coupons may keep
+    a cent more than the row's share, at the first amendment already (its 8 seats' March is
+    $109.14, $2.73 carried of the $2.74 left)."""
+    from contracts import services
+    from quotes import services as quote_services
+    from tests.contracts.factories import ON
+
+    # given: the first amendment applied
+    contract = contract_with(
+        sales_rep, finance,
+        lambda: coupon("THREE", amount_off=D(3), currency="USD", duration="forever"),
+        lambda: coupon("TWO", amount_off=D(2), currency="USD", duration="forever"))
+    first = applied(amendment_quote(contract, sales_rep, D(8))[0], sales_rep)
+
+    # when: the second cuts the first's new seats on 24 March
+    second = services.start_amendment(contract=contract, by=sales_rep,
+                                      effective_on=EFFECTIVE.replace(day=24), on=ON)
+    line = second.quote.lines.get(product__sku="SEAT-USER")
+    quote_services.update_line(line=line, by=sales_rep, quantity=D(7))
+    second = applied(second, sales_rep)
+
+    # then: March's rows in force on the three seat lines take $5.00 off in all
+    march = ScheduledCharge.objects.filter(
+        line__contract=contract, line__product__sku="SEAT-USER", ended_by__isnull=True,
+        period_start__year=2027, period_start__month=3).exclude(kind="credit")
+    assert sorted(march.values_list("period_start__day", "period_end__day")) == [
+        (1, 14), (15, 23), (24, 31)]
+    assert sorted(march.values_list("amount", flat=True)) == [
+        D("44.78"), D("55.32"), D("57.78")]
+    assert D("162.87") - sum(march.values_list("amount", flat=True)) == D("4.99")
+    assert new_seat_rows(second)[1:] == [D("173.50")] * 8  # $178.50 − $5.00 from April
+    assert ScheduledCharge.objects.get(  # as the first amendment stored it, now ended
+        line__amendment=first, line__product__sku="SEAT-USER",
+        period_start=EFFECTIVE, period_end=EFFECTIVE.replace(day=31)).amount == D("109.14")

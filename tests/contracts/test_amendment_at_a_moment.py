@@ -74,9 +74,9 @@ def test_an_upgrade_at_noon_is_prorated_by_the_second(sales_rep, finance):
     seats = next(c for c in amendment.proration if c["product"].startswith("User seat"))
     assert (D(seats["credit"]), D(seats["charge"])) == (D("63.75") + 8 * D("127.50"),
                                                         D("127.50") + 8 * D("255.00"))
+    # worded by `catalog.charge_schedule.explain`, as pieces counted by days are
     assert seats["credit_explanation"] == ("1,339,200 of 2,678,400 seconds × $127.50 = $63.75 "
-                                           "+ 8 periods × $127.50 = $1,020.00 (in all "
-                                           "$1,083.75)")
+                                           "+ 8 periods × $127.50 = $1,083.75")
     assert amendment.effective_time == time(12)
 
 
@@ -125,3 +125,59 @@ def test_an_amount_off_coupon_is_split_at_the_moment_too(sales_rep, finance):
     assert D("63.75") + D("102.00") - (_march(old).amount + _march(new).amount) == D("5.00")
     assert ScheduledCharge.objects.get(line=new, period_start=date(2027, 4, 1)).amount == D(
         "199.00")
+
+
+def _priced_by(quote_line, granularity: str) -> None:
+    """The amendment quote's line re-priced from a price book counting `granularity` (as
+    changing the quote's price book snapshots its lines again)."""
+    from quotes.models import QuoteLine
+
+    snapshot = quote_line.price_snapshot
+    snapshot["source"] = {**snapshot.get("source", {}), "proration_granularity": granularity}
+    QuoteLine.objects.filter(pk=quote_line.pk).update(price_snapshot=snapshot)
+
+
+@pytest.mark.parametrize(("before", "after"), [("second", "day"), ("day", "second")])
+def test_a_change_between_prices_by_second_and_by_day_charges_the_cut_day_once(
+        sales_rep, finance, before, after):
+    """The moment counts only when both sides count seconds (`contracts.services.amendments`):
+    else the old line serves the day before whole and the new one starts with the effective
+    date, so 16 March is charged once, by the new line. Zuora's "Upgrade and downgrade" ends the
+    old charge and starts the new one on the same effective date, each prorated by days
+    (knowledgecenter.zuora.com, "Proration"): the old 5 seats keep 15 of March's 31 days of
+    $127.50, $61.69; the new 10 seats charge 16 of 31 days of $255.00, $131.61. (Before: by
+    the second to noon and by day from midnight, the morning of the 16th was charged twice,
+    $63.75 + $131.61; by day to midnight and by the second from noon, not at all, $61.69 +
+    $127.50.)"""
+    # given: seats priced `before`, amended at noon on 16 March to 10 seats priced `after`
+    if before == "second":
+        _by_second()
+    else:
+        from catalog.demo import seed_catalog
+
+        seed_catalog()
+    contract = active_contract(sales_rep, by=finance)
+    old = contract.lines.get(product__sku="SEAT-USER")
+    assert old.proration_granularity == before
+    amendment = services.start_amendment(contract=contract, by=sales_rep, effective_on=DAY,
+                                         effective_time=time(12), on=ON)
+    line = amendment.quote.lines.get(product__sku="SEAT-USER")
+    quote_services.update_line(line=line, by=sales_rep, quantity=D(10))
+    _priced_by(line, after)
+
+    # when
+    amendment = applied(amendment, sales_rep)
+
+    # then: the old seats serve 15 March whole, the new ones start with 16 March
+    old.refresh_from_db()
+    new = contract.lines.get(amendment=amendment, product__sku="SEAT-USER")
+    assert new.proration_granularity == after
+    assert (old.end_on, old.ends_at, new.start_on, new.starts_at) == (
+        date(2027, 3, 15), None, DAY, None)
+    kept, first = _march(old), _march(new)
+    assert (kept.amount, kept.period_end, first.amount, first.period_start) == (
+        D("61.69"), date(2027, 3, 15), D("131.61"), DAY)
+    # every day of March charged once: 15 days of the old seats and 16 of the new
+    assert kept.days + first.days == 31 == kept.period_days == first.period_days
+    seats = next(c for c in amendment.proration if c["product"].startswith("User seat"))
+    assert D(seats["credit"]) - 8 * D("127.50") == D("127.50") - D("61.69")
