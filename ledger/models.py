@@ -48,6 +48,9 @@ class AccountingPeriod(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
+    balances_kept = models.BooleanField(
+        default=False, editable=False,
+        help_text="Its customers' closing balances are stored (ClosingBalance).")
 
     class Meta:
         ordering = ["start_on"]
@@ -88,6 +91,36 @@ class AccountingPeriod(FSMModelMixin, models.Model):
                 permission="ledger.reopen_period")
     def reopen(self):
         self.closed_by, self.closed_at = None, None
+
+
+class ClosingBalance(models.Model):
+    """A customer account's balance on one GL account, in one document currency, at the end of
+    a closed period: every line posted up to its last day, added up. A period gets them when it
+    closes with every earlier month closed and kept (`ledger.services.periods`); reopening a
+    period removes its balances and every later period's. Readers then add only the lines
+    posted after the latest kept period (`ledger.selectors.receivable_balances`), not every
+    line since the books began: two years of monthly revenue for 100,000 customers is 2.4
+    million lines on the unbilled receivable alone."""
+
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.CASCADE,
+                               related_name="closing_balances", db_constraint=False)
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+",
+                                   db_constraint=False)
+    customer_account = models.ForeignKey("customers.Account", on_delete=models.PROTECT,
+                                         related_name="+", db_constraint=False)
+    document_currency = models.CharField(max_length=3, blank=True)
+    functional = models.DecimalField(max_digits=19, decimal_places=4,
+                                     help_text="Debits less credits, functional currency.")
+    document = models.DecimalField(max_digits=19, decimal_places=4,
+                                   help_text="Signed, in the document currency.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["period", "gl_account", "customer_account", "document_currency"],
+            name="closing_balance_once_per_period")]
+
+    def __str__(self):
+        return f"{self.period} {self.gl_account_id} {self.customer_account_id} {self.document}"
 
 
 class ImmutableEntryError(Exception):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -29,6 +30,7 @@ from ledger import chart
 from ledger.models import (
     AccountingPeriod,
     AccountMovement,
+    ClosingBalance,
     ExchangeRate,
     JournalEntry,
     JournalLine,
@@ -207,30 +209,48 @@ class ReceivableBalance:
     by_currency: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _receivable_rows(gl_codes, as_of):
-    currency = settings.FUNCTIONAL_CURRENCY
+def _kept_periods(as_of: date | None) -> QuerySet:
+    """Periods whose closing balances are kept, ending by `as_of`, the latest first."""
+    kept = AccountingPeriod.objects.filter(balances_kept=True)
+    if as_of is not None:
+        kept = kept.filter(end_on__lte=as_of)
+    return kept.order_by("-start_on")
+
+
+def _receivable_rows(gl_codes, as_of, customer_account_ids):
+    """Per customer account and document currency: the closing balances of the latest kept
+    period (`ClosingBalance`), and the sums of the lines posted after it; one query."""
+    kept = _kept_periods(as_of)
+    since = Coalesce(Subquery(kept.values("end_on")[:1]), Value(date.min),
+                     output_field=DateField())
     lines = JournalLine.objects.filter(gl_account__code__in=gl_codes,
-                                       customer_account__isnull=False)
+                                       customer_account__isnull=False,
+                                       entry__posted_on__gt=since)
+    balances = ClosingBalance.objects.filter(period=Subquery(kept.values("pk")[:1]),
+                                             gl_account__code__in=gl_codes)
     if as_of is not None:
         lines = lines.filter(entry__posted_on__lte=as_of)
-    return currency, (
-        lines.order_by()
-        .values("customer_account_id", "document_currency")
-        .annotate(functional=Sum(F("debit") - F("credit")),
-                  document=Sum(Coalesce("document_amount", F("debit") - F("credit"))))
-    )
+    if customer_account_ids is not None:
+        wanted = list(customer_account_ids)
+        lines = lines.filter(customer_account_id__in=wanted)
+        balances = balances.filter(customer_account_id__in=wanted)
+    by_customer = ("customer_account_id", "document_currency")
+    return (lines.order_by().values(*by_customer)
+            .annotate(functional=Sum(F("debit") - F("credit")),
+                      document=Sum(Coalesce("document_amount", F("debit") - F("credit"))))
+            .union(balances.order_by().values(*by_customer)
+                   .annotate(functional=Sum("functional"), document=Sum("document")),
+                   all=True))
 
 
 def receivable_balances(customer_account_ids=None, *, gl_codes=(chart.ACCOUNTS_RECEIVABLE,),
                         as_of: date | None = None) -> dict[int, ReceivableBalance]:
     """Open receivable per customer account (only those with lines), in one query. Lines
     without a document currency count as functional-currency documents."""
-    currency, rows = _receivable_rows(gl_codes, as_of)
-    if customer_account_ids is not None:
-        rows = rows.filter(customer_account_id__in=list(customer_account_ids))
+    currency = settings.FUNCTIONAL_CURRENCY
     functional: dict[int, Decimal] = {}
     by_currency: dict[int, dict[str, Decimal]] = {}
-    for row in rows:
+    for row in _receivable_rows(gl_codes, as_of, customer_account_ids):
         account, doc_currency = row["customer_account_id"], row["document_currency"] or currency
         functional[account] = functional.get(account, ZERO) + _functional(row["functional"])
         per = by_currency.setdefault(account, {})

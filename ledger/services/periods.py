@@ -17,6 +17,7 @@ from core.transitions import run_transition
 from ledger.models import AccountingPeriod
 from ledger.period_rules import month_end
 from ledger.selectors import period_for_update
+from ledger.services.closing_balances import drop_closing_balances, keep_closing_balances
 
 
 def ensure_period(day: date) -> AccountingPeriod:
@@ -45,14 +46,18 @@ def close_period(period: AccountingPeriod, *, by, note: str = "", on: date | Non
     actor = as_actor(by)
     period = run_transition(period_for_update(period.pk), "close", by=actor, note=note, on=on,
                             closed_by=actor.user, at=clock.now())
+    keep_closing_balances(period)
     record_event("period.closed", period)
     return period
 
 
 @transaction.atomic
 def reopen_period(period: AccountingPeriod, *, by, reason: str, on: date | None = None):
-    """Open a closed period again; the reason is required and kept as the transition's note."""
+    """Open a closed period again; the reason is required and kept as the transition's note.
+    Its closing balances and every later period's are no longer kept: it takes postings again."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the period is reopened."})
-    return run_transition(period_for_update(period.pk), "reopen", by=by, note=reason, on=on)
+    period = run_transition(period_for_update(period.pk), "reopen", by=by, note=reason, on=on)
+    drop_closing_balances(period)
+    return period
