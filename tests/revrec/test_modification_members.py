@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 from djmoney.money import Money
 
 from catalog.demo import seed_catalog
@@ -39,6 +40,7 @@ from quotes.models import QuoteState
 from revrec.models import Modification, ModificationMember, PerformanceObligation, ScheduleLine
 from revrec.services import create_revenue_contracts
 from revrec.services.variable import estimate_variable_consideration
+from tests.conftest import PASSWORD
 from tests.contracts.test_amendments import accept
 from tests.revrec.factories import ON, ordered_contract_of, revenue_contract_of, system
 from tests.revrec.test_partial_delivery import at
@@ -114,7 +116,8 @@ def deliver(sku: str, finance, on: date):
 
 
 def test_ie6_a_change_after_a_new_contract_is_shared_by_y_and_z_as_the_modification_shared(
-        sales_rep, finance, accountant, time_machine, django_capture_on_commit_callbacks):
+        client, sales_rep, finance, accountant, time_machine,
+        django_capture_on_commit_callbacks):
     captured = django_capture_on_commit_callbacks
     # given (IE35-IE37): X and Y ordered, CU200 variable, X delivered and recognized
     at(DEC, time_machine)
@@ -171,3 +174,11 @@ def test_ie6_a_change_after_a_new_contract_is_shared_by_y_and_z_as_the_modificat
     run(MAR, accountant, captured)
     assert (recognized(ob["IE6-Y"]), recognized(ob["IE6-Z"])) == (D(460), D(460))
     assert posted_revenue(date(2027, 3, 31)) == D(1540)  # 1,000 + 300 + 240
+
+    # the revenue contract page shows the new contract under the modification's evidence
+    client.login(username=accountant.username, password=PASSWORD)
+    page = client.get(reverse("revrec:contract", args=[rc.pk])).content.decode()
+    assert "The new contract (IFRS 15.21(a))" in page
+    assert "<td>Product Y</td>" in page and "Its price not recognized" in page
+    assert "<td>Product Z</td>" in page and "Added by the amendment" in page
+    assert page.count("$450.00") == 2 and "$300.00" in page
