@@ -15,7 +15,9 @@ The accounting rules (catalog.obligations for steps 2-4, catalog.revenue_schedul
 - Any other amendment is prospective (ASC 606-10-25-13a): a line it replaces keeps what it
   earned; its successor takes the rest of the unrecognized amount plus the change in
   consideration (the new line's net less the replaced line's unused part, by days) from the
-  effective date to its end. A line it adds is allocated its own price.
+  effective date to its end. A line it adds is allocated its own price; below its standalone
+  price, it joins the goods left to deliver in a new contract (15.21(a)) whose consideration
+  is allocated among them by relative SSP, each member recorded (`ModificationMember`).
 - A line that ends without a successor (removed, or the contract terminated) stops its
   schedule: what was earned stays, the unearned rest less the refund (the schedule's credits
   and the charges it no longer makes) is trued up in the last month of service.

@@ -16,7 +16,9 @@ scheduled (`schedule_rows.delivery_lines`). Usage (as billed) and material right
 the share carved out for them) take no part. An obligation a modification ended (15.21(a))
 keeps the part of its share it earned before the modification, recognized in the first open
 month as it is satisfied, and passes the rest to its successor (15.90(a), IE Example 6:
-`variable.attribute_change`).
+`variable.attribute_change`); when the modification made a new contract of several obligations
+(`ModificationMember`), the rest goes to them in the shares that contract allocated them (IE39:
+Y's part to Y and Z).
 """
 
 from collections import defaultdict
