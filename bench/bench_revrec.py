@@ -39,6 +39,11 @@ SCALES = tuple(int(n) for n in os.environ.get("BENCH_REVREC_SCALES", "10000,1000
 # It counts CPU time (process_time), which the load of a shared machine does not inflate.
 PROFILE = int(os.environ.get("BENCH_REVREC_PROFILE", "0"))
 PREFIX = "Bench revrec"
+# BENCH_REVREC_GOODS=2 gives each contract that many one-time lines of a point-in-time product
+# besides the subscription (an open point-in-time obligation each, all the waterfall's
+# "awaiting fulfilment" reads: the shape of the database the 100k figure of 0543923 ran in,
+# which held the bill bench's 200,000 of them). Off by default: the figures are the default's.
+GOODS = int(os.environ.get("BENCH_REVREC_GOODS", "0"))
 # Rows written per contract: schedules = revenue contract, obligation, 12 schedule lines;
 # run = 1 journal entry with 4 lines (revenue and reclass), an item, a revenue row, and one
 # schedule line marked recognized.
@@ -76,8 +81,10 @@ def clean() -> None:
         cursor.execute("DELETE FROM customers_account WHERE name LIKE %s", [f"{PREFIX}%"])
 
 
-def seed(count: int, start: date, user, terms, product, *, months: int = 12) -> None:
-    """`count` accounts, each with one active contract of one monthly line for `months`."""
+def seed(count: int, start: date, user, terms, product, *, months: int = 12,
+         goods=None) -> None:
+    """`count` accounts, each with one active contract of one monthly line for `months`, and
+    GOODS one-time lines of `goods` (a point-in-time product)."""
     from djmoney.money import Money
 
     from contracts.models import Contract, ContractLine, ContractState, LineStatus
@@ -102,6 +109,14 @@ def seed(count: int, start: date, user, terms, product, *, months: int = 12) -> 
                      amount_per_period=D("49.90"), list_amount=D("49.90") * months,
                      net_amount=D("49.90") * months, start_on=start, end_on=last,
                      status=LineStatus.ACTIVE) for contract in contracts], batch_size=5000)
+    if goods is not None and GOODS:
+        lines += ContractLine.objects.bulk_create([
+            ContractLine(contract=contract, position=2 + n, product=goods, quantity=D(1),
+                         billing_period="one_time", price_snapshot={},
+                         list_unit_price=D("120.00"), amount_per_period=D("120.00"),
+                         list_amount=D("120.00"), net_amount=D("120.00"), start_on=start,
+                         end_on=last, status=LineStatus.ACTIVE)
+            for contract in contracts for n in range(GOODS)], batch_size=5000)
     store_schedules(contracts, lines)
 
 
@@ -119,7 +134,12 @@ def fixtures():
         "revenue_rule": "ratable"})
     StandaloneSellingPrice.objects.get_or_create(product=product, amount_currency="USD",
                                                  defaults={"amount": Money(D("49.90"), "USD")})
-    return user, terms, product
+    goods, _ = Product.objects.get_or_create(sku="BENCH-REVREC-GOODS", defaults={
+        "name": "Bench revrec goods", "kind": "physical", "family": "Bench goods",
+        "revenue_rule": "point_in_time"})
+    StandaloneSellingPrice.objects.get_or_create(product=goods, amount_currency="USD",
+                                                 defaults={"amount": Money(D("120.00"), "USD")})
+    return user, terms, product, goods
 
 
 def analyze() -> None:
@@ -190,11 +210,11 @@ def main() -> None:
     reference = copy_rate()
     emit("copy_rate_reference", rows_per_second=round(reference))
     clean()
-    user, terms, product = fixtures()
+    user, terms, product, goods = fixtures()
     actor = Actor.task("bench_revrec")
     for index, count in enumerate(SCALES):
         start = date(2026, 1 + index, 1)  # each scale in a month of its own, runs in order
-        seed(count, start, user, terms, product)
+        seed(count, start, user, terms, product, goods=goods)
 
         began = time.perf_counter()
         made = create_revenue_contracts(by=actor, on=start)

@@ -65,10 +65,10 @@ def main() -> None:
     from revrec.services import create_revenue_contracts, start_recognition_run
 
     clean()
-    user, terms, product = fixtures()
+    user, terms, product, goods = fixtures()
     actor = Actor.task("bench_revrec_reports")
     began = time.perf_counter()
-    seed(SCALE, FIRST, user, terms, product, months=TERM)
+    seed(SCALE, FIRST, user, terms, product, months=TERM, goods=goods)
     create_revenue_contracts(by=actor, on=FIRST)
     analyze()
     runs, recognized = [], 0

@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
 from billing.models import CreditNote, CreditNoteLine, CreditNoteState, Invoice, InvoiceLine
 from core.dates import add_months, month_start
@@ -106,10 +106,17 @@ def revenue_waterfall(*, start: date, months: int = 12, filters: Filters = Filte
     return table
 
 
-def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
+# Amounts are stored to four places, so an obligation's price and its schedule differ by at
+# least 0.0001 when they differ at all; less is SQLite adding the schedule in floating point
+# (three lines of 0.10 make 0.30000000000000004), not a price waiting for delivery.
+FLOAT_NOISE = Decimal("0.00005")
+
+
+def _awaiting_delivery(filters: Filters, by: str) -> list[tuple[str, object, Decimal]]:
     """Open point-in-time obligations' allocated price not yet scheduled (units not
     delivered), and material rights' not yet earned (rights not exercised nor lapsed):
-    (revenue contract, currency, family, amount), two aggregate queries."""
+    (currency, `by`, amount) per currency and obligation field `by`, in one aggregate
+    query."""
     obligations = PerformanceObligation.objects.filter(
         pattern__in=(Pattern.POINT_IN_TIME, Pattern.ON_REDEMPTION),
         status=ObligationStatus.OPEN)
@@ -120,25 +127,25 @@ def _awaiting_delivery(filters: Filters) -> list[tuple[int, str, str, Decimal]]:
     if filters.account:
         obligations = obligations.filter(
             revenue_contract__account__name__icontains=filters.account)
-    rows = list(obligations.order_by().values_list("pk", "revenue_contract_id",
-                                                   "revenue_contract__currency", "family",
-                                                   "allocated"))
-    scheduled: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for pk, currency, total in (ScheduleLine.objects.filter(obligation__in=obligations)
-                                .values_list("obligation_id",
-                                             "obligation__revenue_contract__currency")
-                                .annotate(total=Sum("amount")).order_by()):
-        scheduled[pk] = round_money(total, currency)  # SQLite sums in floating point
-    return [(rc_id, currency, family, allocated - scheduled[pk])
-            for pk, rc_id, currency, family, allocated in rows if allocated > scheduled[pk]]
+    # the obligations whose price exceeds their schedule (a grouped join), then the sum of
+    # the difference per group over those alone (the schedule summed again only for them)
+    waiting = (obligations.order_by().values("pk")
+               .annotate(scheduled=Coalesce(Sum("schedule__amount"), ZERO))
+               .filter(allocated__gt=F("scheduled") + FLOAT_NOISE).values("pk"))
+    scheduled = Subquery(ScheduleLine.objects.filter(obligation=OuterRef("pk")).order_by()
+                         .values("obligation").annotate(total=Sum("amount")).values("total"))
+    rows = (PerformanceObligation.objects.filter(pk__in=waiting).order_by()
+            .values_list("revenue_contract__currency", by)
+            .annotate(total=Sum(F("allocated") - Coalesce(scheduled, ZERO),
+                                output_field=DecimalField())))
+    # rounded: SQLite sums in floating point
+    return [(currency, key, round_money(total, currency)) for currency, key, total in rows]
 
 
 def _unscheduled(filters: Filters) -> dict[tuple[str, str], Decimal]:
     """Point-in-time obligations still waiting for delivery, per currency and family."""
-    totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for _, currency, family, amount in _awaiting_delivery(filters):
-        totals[currency, family] += amount
-    return dict(totals)
+    return {(currency, family): amount
+            for currency, family, amount in _awaiting_delivery(filters, "family")}
 
 
 # Roll-forward ------------------------------------------------------------------------------
@@ -519,10 +526,8 @@ def _schedule_sums(lines):
 
 
 def _unscheduled_by_contract(filters: Filters) -> dict[int, Decimal]:
-    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for rc_id, _, _, amount in _awaiting_delivery(filters):
-        totals[rc_id] += amount
-    return dict(totals)
+    return {rc_id: amount
+            for _, rc_id, amount in _awaiting_delivery(filters, "revenue_contract_id")}
 
 
 # Journal for an ERP ------------------------------------------------------------------------

@@ -120,9 +120,10 @@ def attribute_change(change: Decimal, currency: str, basis: Sequence[tuple[str, 
     SSP, each share then followed through `carried` ({ended key: (successor key, what the ended
     one keeps of its price, its price)}): the successor takes the part not kept. When the
     modification made a new contract of several obligations (15.21(a)), the successor is their
-    ((key, SSP at the modification), ...) and the part not kept is shared among them by
-    relative SSP (IE Example 6: Y's share goes to Y and Z). The shares add up exactly to
-    `change`; keys with no share are left out.
+    ((key, its allocation in the new contract), ...) and the part not kept is shared among them
+    in those proportions (IE Example 6: Y's share goes to Y and Z); a successor
+    that is the ended key itself (an obligation the new contract kept) keeps its part. The
+    shares add up exactly to `change`; keys with no share are left out.
 
     >>> from decimal import Decimal as D
     >>> # IE Example 6 (IE35-IE39): CU40 more, CU20 each to X and Y as at inception; Y was not
@@ -130,6 +131,10 @@ def attribute_change(change: Decimal, currency: str, basis: Sequence[tuple[str, 
     >>> attribute_change(D(40), "USD", (("X", D(1)), ("Y", D(1))),
     ...                  {"Y": ((("Y'", D(1)), ("Z", D(1))), D(0), D(600))})
     {'X': Decimal('20.00'), "Y'": Decimal('10.00'), 'Z': Decimal('10.00')}
+    >>> # the same when Y itself stays in the new contract with Z, CU450 each (IE38)
+    >>> attribute_change(D(40), "USD", (("X", D(600)), ("Y", D(600))),
+    ...                  {"Y": ((("Y", D(450)), ("Z", D(450))), D(0), D(0))})
+    {'X': Decimal('20.00'), 'Y': Decimal('10.00'), 'Z': Decimal('10.00')}
     """
     if not basis:
         raise ValueError("no obligation to allocate the change to")
@@ -143,8 +148,12 @@ def attribute_change(change: Decimal, currency: str, basis: Sequence[tuple[str, 
         if key in carried and share:
             successor, kept, price = carried[key]
             passed = round_money(share * (price - kept) / price, currency) if price else share
-            pending += _shared(passed, successor, currency)
             share -= passed
+            for member, part in _shared(passed, successor, currency):
+                if member == key:  # it stays in the new contract: its part is final
+                    share += part
+                else:
+                    pending.append((member, part))
         if share:
             shares[key] = shares.get(key, ZERO) + share
     return shares

@@ -36,6 +36,7 @@ from revrec.models.amounts import AMOUNT
 from revrec.models.contracts import (
     MidMonthEnd,
     Modification,
+    ModificationMember,
     RecognitionBasis,
     RemainderTo,
     RevenueContract,
@@ -69,7 +70,7 @@ from revrec.models.variable import EstimateMethod, VariableConsideration, Variab
 __all__ = [
     "AMOUNT", "AllocationRule", "EstimateMethod", "FinancingComponent", "FinancingKind",
     "GoodsReturn", "GuaranteedMinimum", "InterestLine", "MaterialRight", "MidMonthEnd",
-    "Modification",
+    "Modification", "ModificationMember",
     "ObligationStatus", "Pattern", "PerformanceObligation", "RecognitionBasis",
     "RecognitionChunk", "RecognitionItem", "RecognitionRun", "RecognizedRevenue",
     "RecognizedTotal", "RemainderTo", "ReturnEstimate", "RevenueContract",

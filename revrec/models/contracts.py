@@ -130,3 +130,36 @@ class Modification(models.Model):
 
     def __str__(self):
         return f"{self.revenue_contract} {self.effective_on} {self.treatment}"
+
+
+class ModificationMember(models.Model):
+    """One obligation of the new contract a 15.21(a) modification made (the termination of the
+    old contract and the creation of a new one): a remaining obligation, which `carries` the
+    unrecognized price of an obligation from before the modification (its own, or that of
+    the one it succeeds), or goods the modification added below their standalone price.
+    `allocated` is its share of the new contract's consideration (15.21(a), IE Example 6,
+    IE38: Y's CU600 not recognized and Z's CU300 are CU450 each); a later change of variable
+    consideration promised before the modification follows these shares (IE39)."""
+
+    modification = models.ForeignKey(Modification, on_delete=models.PROTECT,
+                                     related_name="members")
+    obligation = models.ForeignKey("revrec.PerformanceObligation", on_delete=models.PROTECT,
+                                   related_name="+")
+    carries = models.ForeignKey("revrec.PerformanceObligation", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                help_text="The obligation from before the modification whose "
+                                          "unrecognized price it takes; empty for goods "
+                                          "the modification added.")
+    ssp = models.DecimalField("SSP at the modification", **AMOUNT)
+    consideration = models.DecimalField(
+        **AMOUNT, help_text="What it brings to the new contract: the unrecognized price it "
+                            "carries, or the added goods' price.")
+    allocated = models.DecimalField(**AMOUNT, help_text="Its 15.21(a) allocation.")
+
+    class Meta:
+        ordering = ["modification", "pk"]
+        constraints = [models.UniqueConstraint(fields=["modification", "obligation"],
+                                               name="one_membership_per_obligation")]
+
+    def __str__(self):
+        return f"{self.modification} member {self.obligation_id}"

@@ -93,6 +93,8 @@ class AllocationRule(models.TextChoices):
     AT_SSP = "at_ssp", "At its SSP"  # the discount belongs to other obligations (32-37)
     OWN_PRICE = "own_price", "Its own price"  # added by an amendment (25-12, 25-13a)
     PROSPECTIVE = "prospective", "Rest of its predecessor plus the change"  # 25-13a
+    # added below its SSP: a share of the modification's new contract (IFRS 15.21(a))
+    MODIFICATION = "modification", "Share of a modification's new contract"
     AS_BILLED = "as_billed", "Recognized as billed"  # usage (32-40)
     CARVED_OUT = "carved_out", "Share of its goods' price"  # a material right (15.74, B40)
 

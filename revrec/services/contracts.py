@@ -15,7 +15,9 @@ The accounting rules (catalog.obligations for steps 2-4, catalog.revenue_schedul
 - Any other amendment is prospective (ASC 606-10-25-13a): a line it replaces keeps what it
   earned; its successor takes the rest of the unrecognized amount plus the change in
   consideration (the new line's net less the replaced line's unused part, by days) from the
-  effective date to its end. A line it adds is allocated its own price.
+  effective date to its end. A line it adds is allocated its own price; below its standalone
+  price, it joins the goods left to deliver in a new contract (15.21(a)) whose consideration
+  is allocated among them by relative SSP, each member recorded (`ModificationMember`).
 - A line that ends without a successor (removed, or the contract terminated) stops its
   schedule: what was earned stays, the unearned rest less the refund (the schedule's credits
   and the charges it no longer makes) is trued up in the last month of service.
@@ -38,12 +40,13 @@ from contracts.models import ContractLine, LineStatus
 from core.actors import as_actor
 from core.bulk_rows import insert_rows
 from core.dates import business_date
-from core.money import round_money
+from core.money import allocate, round_money
 from core.transitions import run_bulk_transition
 from customers.models import Account
 from revrec.models import (
     AllocationRule,
     Modification,
+    ModificationMember,
     ObligationStatus,
     Pattern,
     PerformanceObligation,
@@ -104,6 +107,8 @@ class _Writer:
         self.replaced: dict[int, tuple] = {}  # obligation pk -> its new schedule
         self.ended: list[tuple[PerformanceObligation, date]] = []
         self.variables: list[PerformanceObligation] = []  # predecessors whose variable moved
+        self.reallocated: list[PerformanceObligation] = []  # open ones a 15.21(a) re-shared
+        self.members: list[ModificationMember] = []  # written once their obligations are
 
     def obligation(self, revenue_contract, line, fact: LineFacts, *, allocated, rule,
                    pool=ZERO, pool_ssp=ZERO, predecessor=None, schedule=None, ssp=None,
@@ -124,6 +129,15 @@ class _Writer:
             schedule = _schedule_for(obligation, line)
         self.obligations.append((obligation, schedule))
         return obligation
+
+    def reallocate(self, obligation: PerformanceObligation, amount: Decimal, line) -> None:
+        """A new allocation for `obligation`; one made in this call gets its schedule again."""
+        obligation.allocated = amount
+        if obligation.pk is not None:
+            self.reallocated.append(obligation)
+            return
+        self.obligations = [(o, _schedule_for(o, line) if o is obligation else schedule)
+                            for o, schedule in self.obligations]
 
     def end(self, obligation: PerformanceObligation, effective: date, kept) -> None:
         self.ended.append((obligation, effective))
@@ -163,6 +177,7 @@ class _Writer:
         if self.ended:
             self._end_obligations()
         PerformanceObligation.objects.bulk_update(self.variables, ["variable"])
+        PerformanceObligation.objects.bulk_update(self.reallocated, ["allocated", "variable"])
         new = [o for o, _ in self.obligations]
         for obligation in new:  # the revenue contract may have been created in this call
             obligation.revenue_contract_id = obligation.revenue_contract.pk
@@ -172,6 +187,9 @@ class _Writer:
         rows = [(o.pk, s.month, s.start, s.end, s.amount)
                 for o, lines in self.obligations for s in lines]
         insert_schedule_rows(rows + _rescheduled(self.replaced))
+        for member in self.members:  # the obligations made in this call have their pks now
+            member.obligation_id = member.obligation.pk
+        ModificationMember.objects.bulk_create(self.members)
 
 
 def _rescheduled(replaced: dict[int, tuple], first_open: date | None = None) -> list:
@@ -271,10 +289,12 @@ class _Amendments:
             else:
                 self._prospective(added)
                 rc, treatment = self.original, Treatment.PROSPECTIVE
-            Modification.objects.create(
+            modification = Modification.objects.create(
                 revenue_contract=rc, amendment_id=amendment_id, effective_on=added[0].start_on,
                 treatment=treatment, adds_distinct=adds_distinct, priced_at_ssp=priced_at_ssp,
                 remaining_distinct=True, evidence=evidence, decided_on=self.today)
+            if treatment == Treatment.PROSPECTIVE:
+                self._new_contract(modification, added)
         self._terminate_the_rest()
 
     def _tests(self, added) -> tuple[bool, bool, str]:
@@ -347,6 +367,48 @@ class _Amendments:
             rc.transaction_price += change
         rc.modified_on = self.today
         rc.save(update_fields=["transaction_price", "modified_on"])
+
+    def _new_contract(self, modification: Modification, added) -> None:
+        """IFRS 15.21(a) for goods the modification added below their standalone price: with
+        the obligations left to deliver (its successors, and goods on an order not delivered
+        at all) they form a new contract, whose consideration (what those had not recognized
+        and the added price) is allocated among those not yet scheduled by relative SSP (IE
+        Example 6, IE38: Y's CU600 and Z's CU300 are CU450 each); the members are recorded
+        with their shares, which a later change of the price follows (15.90(a), IE39). Goods
+        added at or above their SSP keep their own price, as a separate contract would give
+        them (15.20(b)), and take no share."""
+        ids = {line.pk for line in added}
+        made = [o for o, _ in self.writer.obligations if o.contract_line_id in ids]
+        discounted = [o for o in made if o.predecessor is None and o.allocated < o.ssp
+                      and o.allocation_rule == AllocationRule.OWN_PRICE]
+        if not discounted:
+            return
+        waiting = [o for o in self.by_line.values()
+                   if o.revenue_contract_id == self.original.pk
+                   and o.status == ObligationStatus.OPEN and o.pattern == Pattern.POINT_IN_TIME
+                   and not self.schedule.get(o.pk) and o.pk not in self.writer.replaced]
+        shared = waiting + discounted
+        pool, pool_ssp = sum((o.allocated for o in shared), ZERO), sum((o.ssp for o in shared),
+                                                                       ZERO)
+        currency = self.original.currency
+        parts = allocate(pool, [o.ssp for o in shared], currency)
+        variable = sum((o.variable for o in shared), ZERO)  # unrecognized, shared alike
+        variables = [(-1 if variable < 0 else 1) * part
+                     for part in allocate(abs(variable), [o.ssp for o in shared], currency)]
+        self.writer.members += [
+            ModificationMember(modification=modification, obligation=o, carries=o.predecessor,
+                               ssp=o.ssp, consideration=o.allocated, allocated=o.allocated)
+            for o in made if o.predecessor is not None]
+        for obligation, part, share in zip(shared, parts, variables, strict=True):
+            obligation.variable = share
+            self.writer.members.append(ModificationMember(
+                modification=modification, obligation=obligation,
+                carries=None if obligation in discounted else obligation, ssp=obligation.ssp,
+                consideration=obligation.allocated, allocated=part))
+            if obligation in discounted:
+                obligation.allocation_rule = AllocationRule.MODIFICATION
+                obligation.pool, obligation.pool_ssp = pool, pool_ssp
+            self.writer.reallocate(obligation, part, self.line[obligation.contract_line_id])
 
     def _continues(self, old, line) -> bool:
         """Whether `line` carries on `old`'s ratable schedule from inside its service; else it

@@ -16,9 +16,12 @@ scheduled (`schedule_rows.delivery_lines`). Usage (as billed) and material right
 the share carved out for them) take no part. An obligation a modification ended (15.21(a))
 keeps the part of its share it earned before the modification, recognized in the first open
 month as it is satisfied, and passes the rest to its successor (15.90(a), IE Example 6:
-`variable.attribute_change`).
+`variable.attribute_change`); when the modification made a new contract of several obligations
+(`ModificationMember`), the rest goes to them in the shares that contract allocated them (IE39:
+Y's part to Y and Z).
 """
 
+from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -36,6 +39,7 @@ from revrec import variable
 from revrec.models import (
     AllocationRule,
     EstimateMethod,
+    ModificationMember,
     ObligationStatus,
     Pattern,
     PerformanceObligation,
@@ -81,7 +85,8 @@ def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decima
         return obligation
 
     basis = [(str(o.pk), o.ssp) for o in obligations
-             if o.predecessor_id is None and o.allocation_rule != AllocationRule.OWN_PRICE
+             if o.predecessor_id is None
+             and o.allocation_rule not in (AllocationRule.OWN_PRICE, AllocationRule.MODIFICATION)
              and last(o).status == ObligationStatus.OPEN]
     if not basis:
         raise ValidationError({"constrained": "None of the goods the contract started with is "
@@ -93,8 +98,26 @@ def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decima
                 .values_list("obligation", "total")) if ended else {}
     carried = {str(o.pk): (str(successor_of[o.pk].pk), kept.get(o.pk, ZERO), o.allocated)
                for o in ended}
+    allocated = {o.pk: o.allocated for o in obligations}
+    for carries, members in _new_contracts(obligations).items():
+        # an ended one passes what it did not keep; one the new contract kept, all of it
+        carried[str(carries)] = (members, kept.get(carries, ZERO),
+                                 allocated[carries] if carries in successor_of else ZERO)
     return {int(key): share for key, share in
             variable.attribute_change(change, currency, basis, carried).items()}
+
+
+def _new_contracts(obligations) -> dict[int, tuple[tuple[str, Decimal], ...]]:
+    """{obligation from before a 15.21(a) modification: the members of the new contract it
+    went into, ((key, its allocation there), ...)} (`ModificationMember`, one query)."""
+    rows = list(ModificationMember.objects.filter(obligation__in=[o.pk for o in obligations])
+                .order_by("pk").values_list("modification_id", "obligation_id", "carries_id",
+                                            "allocated"))
+    members: dict[int, list] = defaultdict(list)
+    for modification, obligation, _, allocated in rows:
+        members[modification].append((str(obligation), allocated))
+    return {carries: tuple(members[modification])
+            for modification, _, carries, _ in rows if carries is not None}
 
 
 def _caught_up(ended, shares: dict[int, Decimal], currency: str) -> dict[int, tuple]:

@@ -15,6 +15,7 @@ from ledger.models import AccountMovement, JournalEntry, JournalLine
 from revrec import postings
 from revrec.models import RecognitionChunk, RecognitionItem, RunState, ScheduleLine
 from revrec.services import run_recognition_chunk, start_recognition_run
+from revrec.services.recognition import _previous_positions
 from tests.revrec.factories import active_contract, revenue_contract_of
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,31 @@ def test_an_unbalanced_draft_refuses_the_whole_chunk(chunks_of, accountant, monk
     assert run_recognition_chunk(chunk_id=last.pk, by=accountant) == 1
     assert RecognitionItem.objects.count() == 4
 
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="DISTINCT ON is PostgreSQL's; SQLite reads every earlier month and "
+                           "keeps the latest in Python")
+def test_a_run_reads_each_contracts_latest_position_only(
+        sales_rep, finance, accountant, django_capture_on_commit_callbacks):
+    # given a revenue contract recognized in December, January and February
+    rc = revenue_contract_of(active_contract(sales_rep, by=finance))
+    for month in (DEC, date(2027, 1, 1), date(2027, 2, 1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            start_recognition_run(month=month, by=accountant, on=date(2027, 3, 2))
+    read = []
+
+    def rows_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "revrec_recognitionitem"' in sql:
+            read.append(context["cursor"].rowcount)
+        return result
+
+    # when March's run reads where each contract stands
+    with connection.execute_wrapper(rows_read):
+        positions = _previous_positions((rc.pk, rc.pk), date(2027, 3, 1))
+
+    # then one row, February's, not one per month recognized
+    february = RecognitionItem.objects.get(revenue_contract=rc, month=date(2027, 2, 1))
+    assert read == [1]
+    assert positions[rc.pk].recognized == february.recognized_to_date

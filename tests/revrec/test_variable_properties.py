@@ -126,7 +126,8 @@ def test_ie24_the_second_quarter_takes_the_discount_on_the_first():
 def chains(draw, currency):
     """Obligations at inception (SSP), some ended by a modification with a successor, or with
     a new contract of two obligations sharing what it passes on by SSP (15.21(a), IE Example
-    6's Y and Z), which may be ended in turn; each ended one keeps part of its price."""
+    6's Y and Z), of which it may be one itself, which may be ended in turn; each ended one
+    keeps part of its price."""
     minor = quantum(currency)
     count = draw(st.integers(1, 5))
     basis = [(f"o{i}", D(draw(st.integers(0, 10**6)))) for i in range(count)]
@@ -135,9 +136,14 @@ def chains(draw, currency):
         ended = ends.pop(draw(st.integers(0, len(ends) - 1)))
         price = draw(st.integers(0, 10**7)) * minor
         kept = draw(st.integers(0, int(price / minor))) * minor
-        if draw(st.booleans()):
+        kind = draw(st.integers(0, 2))
+        if kind == 0:
             carried[ended] = (f"s{step}", kept, price)
             ends.append(f"s{step}")
+        elif kind == 1:  # it stays in the new contract with the added goods (IE Example 6)
+            carried[ended] = (((ended, D(draw(st.integers(1, 10**6)))),
+                               (f"z{step}", D(draw(st.integers(1, 10**6))))), kept, price)
+            ends.append(f"z{step}")
         else:
             carried[ended] = (((f"s{step}", D(draw(st.integers(1, 10**6)))),
                                (f"z{step}", D(draw(st.integers(1, 10**6))))), kept, price)
