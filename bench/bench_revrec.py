@@ -71,7 +71,11 @@ def clean() -> None:
             cursor.execute("DELETE FROM ledger_accountmovement WHERE source_type_id = %s",
                            [row[0]])
         cursor.execute("DELETE FROM core_transitionlog WHERE content_type_id IN (SELECT id FROM "
-                       "django_content_type WHERE app_label='revrec')")
+                       "django_content_type WHERE app_label='revrec' OR model='accountingperiod')")
+        # the months bench_revrec_reports closed, with their kept balances
+        cursor.execute("TRUNCATE ledger_closingbalance")
+        cursor.execute("DELETE FROM ledger_accountingperiod p WHERE NOT EXISTS "
+                       "(SELECT FROM ledger_journalentry e WHERE e.period_id = p.id)")
         delete_schedules(cursor, f"{PREFIX}%")
         cursor.execute("DELETE FROM contracts_contractline WHERE contract_id IN (SELECT c.id "
                        "FROM contracts_contract c JOIN customers_account a ON a.id = c.account_id"

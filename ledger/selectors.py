@@ -6,12 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -209,27 +211,43 @@ class ReceivableBalance:
     by_currency: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _kept_periods(as_of: date | None) -> QuerySet:
-    """Periods whose closing balances are kept, ending by `as_of`, the latest first."""
+def _latest_kept(as_of: date | None) -> tuple[int | None, date]:
+    """The latest period whose closing balances are kept, ending by `as_of`: (its id, its last
+    day), or (None, date.min) when there is none."""
     kept = AccountingPeriod.objects.filter(balances_kept=True)
     if as_of is not None:
         kept = kept.filter(end_on__lte=as_of)
-    return kept.order_by("-start_on")
+    return kept.order_by("-start_on").values_list("pk", "end_on").first() or (None, date.min)
+
+
+def _posted_between(lines: QuerySet, after: date, through: date | None) -> QuerySet:
+    """The lines of the entries posted after `after` and up to `through` (None: any day). On
+    PostgreSQL, after a kept period, the entries are picked first by their posting-day index
+    and their lines found by entry (`entry_id = ANY(ARRAY(...))`): a join is planned as a scan
+    of every line, the planner not knowing how few entries follow the period (2.1 s against
+    0.5 s for the month after 23 kept ones, 7.2 million lines)."""
+    dates = {"posted_on__gt": after} if after > date.min else {}
+    if through is not None:
+        dates["posted_on__lte"] = through
+    if not dates:
+        return lines
+    if connection.vendor != "postgresql" or after == date.min:
+        return lines.filter(**{f"entry__{key}": day for key, day in dates.items()})
+    entries = JournalEntry.objects.filter(**dates).order_by().values("pk")
+    return lines.filter(Func(F("entry_id"), Subquery(entries), arg_joiner=" = ANY(ARRAY",
+                             template="%(expressions)s)", output_field=BooleanField()))
 
 
 def _receivable_rows(gl_codes, as_of, customer_account_ids):
     """Per customer account and document currency: the closing balances of the latest kept
-    period (`ClosingBalance`), and the sums of the lines posted after it; one query."""
-    kept = _kept_periods(as_of)
-    since = Coalesce(Subquery(kept.values("end_on")[:1]), Value(date.min),
-                     output_field=DateField())
-    lines = JournalLine.objects.filter(gl_account__code__in=gl_codes,
-                                       customer_account__isnull=False,
-                                       entry__posted_on__gt=since)
-    balances = ClosingBalance.objects.filter(period=Subquery(kept.values("pk")[:1]),
-                                             gl_account__code__in=gl_codes)
-    if as_of is not None:
-        lines = lines.filter(entry__posted_on__lte=as_of)
+    period (`ClosingBalance`), and the sums of the lines posted after it. Two queries: the
+    period's day goes into the second as a value, so the planner reads only the entries posted
+    after it (by their posting-day index) and their lines."""
+    period_id, since = _latest_kept(as_of)
+    lines = _posted_between(JournalLine.objects.filter(gl_account__code__in=gl_codes,
+                                                       customer_account__isnull=False),
+                            since, as_of)
+    balances = ClosingBalance.objects.filter(period_id=period_id, gl_account__code__in=gl_codes)
     if customer_account_ids is not None:
         wanted = list(customer_account_ids)
         lines = lines.filter(customer_account_id__in=wanted)
@@ -245,7 +263,7 @@ def _receivable_rows(gl_codes, as_of, customer_account_ids):
 
 def receivable_balances(customer_account_ids=None, *, gl_codes=(chart.ACCOUNTS_RECEIVABLE,),
                         as_of: date | None = None) -> dict[int, ReceivableBalance]:
-    """Open receivable per customer account (only those with lines), in one query. Lines
+    """Open receivable per customer account (only those with lines), in two queries. Lines
     without a document currency count as functional-currency documents."""
     currency = settings.FUNCTIONAL_CURRENCY
     functional: dict[int, Decimal] = {}
@@ -263,7 +281,7 @@ def receivable_balances(customer_account_ids=None, *, gl_codes=(chart.ACCOUNTS_R
 def receivable_balance(customer_account_id: int, *, gl_codes=(chart.ACCOUNTS_RECEIVABLE,),
                        as_of: date | None = None) -> ReceivableBalance:
     """One account's open receivable in the functional currency and in each document
-    currency, in one query."""
+    currency, in two queries."""
     balances = receivable_balances([customer_account_id], gl_codes=gl_codes, as_of=as_of)
     return balances.get(customer_account_id, ReceivableBalance())
 
