@@ -91,10 +91,16 @@ def test_two_amendments_in_a_row_take_each_amount_once_in_the_month_both_cut(sal
 
     Rebuilding each coupon's part of the 8 seats' March row as if it took its whole amount (not
     what the first amendment left of it) carried $0.34 onto the 7 seats instead of $1.28: March
-    charged $158.82, $4.05 off. Now $157.88, $4.99 off. The cent left is not this rule's: each
-    coupon's kept share of a cut row is rounded on its own, so two amount-off coupons may keep
-    a cent more than the row's share, at the first amendment already (its 8 seats' March is
-    $109.14, $2.73 carried of the $2.74 left)."""
+    charged $158.82, $4.05 off.
+
+    The coupons share what a cut row keeps of them together (`catalog.coupons.left_after_cut`:
+    in proportion to what each took, largest remainder). The first amendment: the old seats'
+    row keeps $57.58 − $55.32 = $2.26 of the coupons, $1.356 : $0.904, so $1.36 and $0.90; the
+    8 seats take $1.64 + $1.10 = $2.74, March $109.13. The second: that row keeps 9 of 17 days,
+    $59.23 of $111.87 and $57.77 of $109.13, so $1.46 of the coupons, $0.8739 : $0.5861 of it
+    by 1.64 : 1.10, so $0.87 and $0.59; the 7 seats take $0.77 + $0.51 = $1.28, $44.78. March
+    $157.87, $5.00 off. Rounding each coupon's kept share on its own kept a cent more at the
+    first amendment ($1.36 + $0.91): the 8 seats' March was $109.14 and March $4.99 off."""
     from contracts import services
     from quotes import services as quote_services
     from tests.contracts.factories import ON
@@ -120,12 +126,12 @@ def test_two_amendments_in_a_row_take_each_amount_once_in_the_month_both_cut(sal
     assert sorted(march.values_list("period_start__day", "period_end__day")) == [
         (1, 14), (15, 23), (24, 31)]
     assert sorted(march.values_list("amount", flat=True)) == [
-        D("44.78"), D("55.32"), D("57.78")]
+        D("44.78"), D("55.32"), D("57.77")]
     assert D("162.87") - sum(march.values_list("amount", flat=True)) == D("5.00")
     assert new_seat_rows(second)[1:] == [D("173.50")] * 8  # $178.50 − $5.00 from April
     assert ScheduledCharge.objects.get(  # as the first amendment stored it, now ended
         line__amendment=first, line__product__sku="SEAT-USER",
-        period_start=EFFECTIVE, period_end=EFFECTIVE.replace(day=31)).amount == D("109.14")
+        period_start=EFFECTIVE, period_end=EFFECTIVE.replace(day=31)).amount == D("109.13")
 
 
 def test_two_amount_off_coupons_take_their_amounts_exactly_in_the_month_one_amendment_cuts(
