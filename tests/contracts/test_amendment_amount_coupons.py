@@ -6,9 +6,11 @@ The rule (contracts.services.coupons): the rows a change keeps stand as stored; 
 that carry the coupon from the lines they replace share, in each billing period, what the
 replaced line's rows took off in that period, less what its shortened row keeps for the days it
 still serves (its row split by days by largest remainder, as `catalog.charge_schedule.end_early`
-splits it). Stripe's coupon object: `amount_off` is the "Amount (in the currency specified)
-that will be taken off the subtotal of any invoices for this customer"
-(docs.stripe.com/api/coupons/object), once an invoice: here once a billing period.
+splits it); several coupons on the row share what it keeps of them in proportion to what each
+took, by largest remainder (`catalog.coupons.left_after_cut`), so no cent is lost. Stripe's
+coupon object: `amount_off` is the "Amount (in the currency specified) that will be taken off
+the subtotal of any invoices for this customer" (docs.stripe.com/api/coupons/object), once an
+invoice: here once a billing period.
 
 The contract: 5 seats at $30 a month, 15 % off, $127.50 a month from 1 December 2026, with
 $5.00 off every month (forever) on the seats: rows of $122.50. The amendment from 15 March 2027
