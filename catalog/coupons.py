@@ -3,6 +3,7 @@
     coupon_problems(coupon, *, on, currency, product_ids, redemptions, others) -> list[str]
     applies_in_period(coupon, period) -> bool
     coupon_discounts(coupons, lines, currency, *, period=0) -> list[CouponDiscount]
+    left_after_cut(took, kept_off, currency) -> list[Decimal]
 
 A coupon (Stripe's and Chargebee's coupon objects) is a percentage or an amount off, for a
 duration: once (the first billing period only), N periods ("repeating" / "limited period"), or
@@ -169,3 +170,19 @@ def coupon_discounts(coupons: Sequence[CouponTerms], lines: Sequence[CouponLine]
             left[key] -= amount
         out.append(CouponDiscount(coupon.code, off))
     return out
+
+
+def left_after_cut(took: Sequence[Decimal], kept_off: Decimal, currency: str) -> list[Decimal]:
+    """What each coupon on a row cut short has left to take in the row's period, after what
+    the shortened row keeps of it. `took`: what each coupon took off the whole row, in their
+    order; `kept_off`: what they took off the part kept, in all (the row's charge before them
+    kept, less the row kept, each split as the cut splits the row).
+
+    The rule: `kept_off` is split between the coupons in proportion to what each took, by
+    `core.money.allocate`: each gets the floor of its exact share in minor units, the units
+    left over go one each to the largest remainders, ties to the earlier coupon. So the kept
+    shares add up to `kept_off` exactly, and each coupon's kept share plus what it has left is
+    what it took: the period takes each coupon's amount once, never a cent more or less
+    (rounding each coupon's kept share on its own may keep a cent more or less than the row)."""
+    kept = allocate(kept_off, took, currency)
+    return [whole - part for whole, part in zip(took, kept, strict=True)]

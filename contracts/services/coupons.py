@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from catalog.charge_schedule import ChargeKind, LineTerms, charge_schedule, kept_until, row_span
-from catalog.coupons import CouponDuration, applies_in_period, runs_in_period
+from catalog.coupons import CouponDuration, applies_in_period, left_after_cut, runs_in_period
 from catalog.proration import days_used
 from contracts.models import ContractCoupon, ContractLine, ScheduleChange, ScheduledCharge
 from contracts.services.schedules import convention_of, line_terms, schedule_of
@@ -100,10 +100,12 @@ def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
                        made_by: ScheduleChange | None = None) -> dict[int, Decimal]:
     """An amount-off `coupon` carried onto new `lines` from the lines they replace: in each of
     their billing periods (by index), what it took off the replaced lines' rows in that period
-    (its own part: what the other `coupons` on the row took is not its), less what a row cut at
-    `first_day` keeps of it for the days it still serves (the row and its charge before the
-    coupon split by days by largest remainder, as `end_early` splits it; by seconds up to the
-    moment a line priced by the second stops at, `stops_at`, as `end_early(at=)` does).
+    (its own part: what the other `coupons` on the row took is not its), less its share of what
+    a row cut at `first_day` keeps of the coupons for the days it still serves (the row and its
+    charge before the coupons split by days by largest remainder, as `end_early` splits it; by
+    seconds up to the moment a line priced by the second stops at, `stops_at`, as
+    `end_early(at=)` does; the coupons on the row share what it keeps of them as
+    `catalog.coupons.left_after_cut` says, so their shares add up to it exactly).
     The kept rows stand, so the coupon is taken once a period, never twice and never lost. A
     period the replaced rows do not match (another alignment, an earlier change's row) is not
     named: the coupon's whole amount. With `made_by` (the change that made `lines`, stored)
@@ -114,15 +116,17 @@ def left_for_new_lines(lines: Sequence[ContractLine], first_day: date, *,
         old = line.replaces
         rows = {(r.period_start, r.period_end): r for r in _rows_before(old, made_by)}
         gross = {c.period_end: c for c in _charges_before(old, made_by)}
-        others = _others_took(coupon, old, coupons)
+        each = _each_took(coupon, old, coupons)
         for n, charge in enumerate(schedule_of(line)):
             before = gross.get(charge.period_end)
             row = rows.get((before.period_start, before.period_end)) if before else None
             if row is None:
                 continue
-            before_it = before.amount - others.get(before.period_end, Decimal(0))
+            took = dict(each.get(before.period_end, {coupon.pk: Decimal(0)}))
+            took[coupon.pk] = (before.amount - row.amount
+                               - sum(v for pk, v in took.items() if pk != coupon.pk))
             budgets[n] = budgets.get(n, Decimal(0)) + _taken_after(
-                old, row, before_it, first_day, stops_at.get(old.pk))
+                old, row, before.amount, took, coupon.pk, first_day, stops_at.get(old.pk))
     return budgets
 
 
@@ -143,12 +147,13 @@ def _rows_before(old: ContractLine, change: ScheduleChange | None):
     return rows.filter(Q(ended_by__isnull=True) | Q(ended_by=change)).exclude(change=change)
 
 
-def _others_took(coupon: ContractCoupon, old: ContractLine,
-                 coupons: Sequence[ContractCoupon]) -> dict[date, Decimal]:
-    """What the contract's other coupons on `old` took off each of its charges (by the
-    period's last day), worked out again as its rows were (`running_coupon_schedule`): the
-    coupons on it in their order over the lines made with it that they cover, each line
-    charging to the contract's end as when it was made. Empty when `coupon` ran alone."""
+def _each_took(coupon: ContractCoupon, old: ContractLine,
+               coupons: Sequence[ContractCoupon]) -> dict[date, dict[int, Decimal]]:
+    """What each of the contract's coupons on `old` took off each of its charges (by the
+    period's last day, then the coupon's pk, in the coupons' order), worked out again as its
+    rows were (`running_coupon_schedule`): the coupons on it in their order over the lines made
+    with it that they cover, each line charging to the contract's end as when it was made.
+    Empty when `coupon` ran alone."""
     on_old = [c for c in coupons if any(line.pk == old.pk for line in c.lines.all())]
     if all(c.pk == coupon.pk for c in on_old):
         return {}
@@ -168,9 +173,9 @@ def _others_took(coupon: ContractCoupon, old: ContractLine,
     schedule = running_coupon_schedule(running, [
         ScheduledLine(str(pk), line.product_id, tuple(c.amount for c in charges[pk]))
         for pk, line in made_with.items()], old.contract.currency)
-    others = [own[str(old.pk)] for c, own in zip(on_old, schedule.by_coupon, strict=True)
-              if c.pk != coupon.pk]
-    return {charge.period_end: sum((own[n] for own in others), Decimal(0))
+    own = [(c.pk, by_line[str(old.pk)])
+           for c, by_line in zip(on_old, schedule.by_coupon, strict=True)]
+    return {charge.period_end: {pk: parts[n] for pk, parts in own}
             for n, charge in enumerate(charges[old.pk])}
 
 
@@ -214,16 +219,19 @@ def _kept(old: ContractLine, row: ScheduledCharge, amount: Decimal, first_day: d
 
 
 def _taken_after(old: ContractLine, row: ScheduledCharge, gross: Decimal,
-                 first_day: date, moment: datetime | None = None) -> Decimal:
-    """What the coupon took off `row` for its days from `first_day` on, or from `moment` on
-    (`gross`: the row's charge before it)."""
-    currency = old.contract.currency
-    taken = gross - row.amount
+                 took: Mapping[int, Decimal], mine: int, first_day: date,
+                 moment: datetime | None = None) -> Decimal:
+    """What coupon `mine` took off `row` for its days from `first_day` on, or from `moment` on
+    (`gross`: the row's charge before the coupons; `took`: what each coupon on it took off it,
+    by pk in their order)."""
     cut_day = first_day if moment is None else first_day + timedelta(days=1)
     if row.period_start >= cut_day:
-        return taken
-    return taken - (_kept(old, row, gross, first_day, moment)
-                    - _kept(old, row, round_money(row.amount, currency), first_day, moment))
+        return took[mine]
+    kept_off = (_kept(old, row, gross, first_day, moment)
+                - _kept(old, row, round_money(row.amount, old.contract.currency), first_day,
+                        moment))
+    left = left_after_cut(list(took.values()), kept_off, old.contract.currency)
+    return left[list(took).index(mine)]
 
 
 def runs_on(duration: str, periods: int | None, counts_from: date, line: LineTerms,

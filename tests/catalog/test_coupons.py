@@ -17,8 +17,10 @@ from catalog.coupons import (
     applies_in_period,
     coupon_discounts,
     coupon_problems,
+    left_after_cut,
 )
 from catalog.models import Coupon
+from core.money import allocate
 
 ON = date(2026, 12, 1)
 
@@ -145,6 +147,51 @@ def test_an_amount_off_takes_exactly_its_face_when_the_lines_cover_it(face, amou
     coupon = CouponTerms("A", amount_off=face, currency="USD")
     (discount,) = coupon_discounts([coupon], lines(*amounts), "USD")
     assert discount.total == min(face, sum(amounts, D(0)))
+
+
+# A row cut short (Stripe, "Prorations", docs.stripe.com/billing/subscriptions/prorations: the old
+# price keeps the time used, here split by days as `catalog.charge_schedule.end_early` splits a
+# row) keeps part of what its amount-off coupons took; the new rows take the rest. Worked
+# example (tests/contracts/test_amendment_amount_coupons.py): $4.00 and $2.00 off $127.50, the
+# row kept 15 of 31 days keeps $61.69 − $58.79 = $2.90 of them, $1.9333 : $0.9667 by largest
+# remainder $1.93 and $0.97, so $2.07 and $1.03 are left (each rounded on its own: $1.94 and
+# $0.97, a cent lost).
+def test_two_amount_off_coupons_leave_what_the_cut_row_does_not_keep_of_them():
+    assert left_after_cut([D(4), D(2)], D("2.90"), "USD") == [D("2.07"), D("1.03")]
+
+
+def test_a_tie_leaves_the_odd_cent_kept_by_the_earlier_coupon():
+    # $0.03 kept of $1.00 and $1.00: $0.015 each, the earlier coupon keeps the odd cent
+    assert left_after_cut([D(1), D(1)], D("0.03"), "USD") == [D("0.98"), D("0.99")]
+
+
+@given(st.decimals(min_value="0.01", max_value=10**5, places=2),
+       st.lists(st.decimals(min_value="0.01", max_value=1000, places=2), min_size=1,
+                max_size=4),
+       st.integers(min_value=28, max_value=31), st.data())
+def test_each_coupon_takes_its_amount_exactly_across_a_cut_row_and_the_new_rows(
+        gross, faces, days, data):
+    kept_days = data.draw(st.integers(min_value=1, max_value=days - 1))
+    gross = max(gross, sum(faces))  # the row covers the coupons: each takes its face
+
+    def keep(amount):  # the row's part for the days kept
+        return allocate(amount, [kept_days, days - kept_days], "USD")[0]
+
+    coupons = [CouponTerms(f"A{n}", amount_off=face, currency="USD", duration="forever")
+               for n, face in enumerate(faces)]
+    took = [d.total for d in coupon_discounts(coupons, lines(gross), "USD")]
+    assert took == faces
+    row = gross - sum(took)
+    kept_off = keep(gross) - keep(row)
+
+    left = left_after_cut(took, kept_off, "USD")
+
+    kept = [whole - rest for whole, rest in zip(took, left, strict=True)]
+    assert sum(kept) == kept_off  # the kept shares add up to what the row keeps of them
+    for face, part, rest in zip(faces, kept, left, strict=True):
+        assert part + rest == face  # each coupon's amount once in the period, exactly
+        assert D(0) <= rest <= face
+    assert kept_off + sum(left) == sum(faces)  # the period takes the coupons' total
 
 
 # ---- the model --------------------------------------------------------------------------------

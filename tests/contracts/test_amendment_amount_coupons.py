@@ -6,9 +6,11 @@ The rule (contracts.services.coupons): the rows a change keeps stand as stored; 
 that carry the coupon from the lines they replace share, in each billing period, what the
 replaced line's rows took off in that period, less what its shortened row keeps for the days it
 still serves (its row split by days by largest remainder, as `catalog.charge_schedule.end_early`
-splits it). Stripe's coupon object: `amount_off` is the "Amount (in the currency specified)
-that will be taken off the subtotal of any invoices for this customer"
-(docs.stripe.com/api/coupons/object), once an invoice: here once a billing period.
+splits it); several coupons on the row share what it keeps of them in proportion to what each
+took, by largest remainder (`catalog.coupons.left_after_cut`), so no cent is lost. Stripe's
+coupon object: `amount_off` is the "Amount (in the currency specified) that will be taken off
+the subtotal of any invoices for this customer" (docs.stripe.com/api/coupons/object), once an
+invoice: here once a billing period.
 
 The contract: 5 seats at $30 a month, 15 % off, $127.50 a month from 1 December 2026, with
 $5.00 off every month (forever) on the seats: rows of $122.50. The amendment from 15 March 2027
@@ -91,10 +93,16 @@ def test_two_amendments_in_a_row_take_each_amount_once_in_the_month_both_cut(sal
 
     Rebuilding each coupon's part of the 8 seats' March row as if it took its whole amount (not
     what the first amendment left of it) carried $0.34 onto the 7 seats instead of $1.28: March
-    charged $158.82, $4.05 off. Now $157.88, $4.99 off. The cent left is not this rule's: each
-    coupon's kept share of a cut row is rounded on its own, so two amount-off coupons may keep
-    a cent more than the row's share, at the first amendment already (its 8 seats' March is
-    $109.14, $2.73 carried of the $2.74 left)."""
+    charged $158.82, $4.05 off.
+
+    The coupons share what a cut row keeps of them together (`catalog.coupons.left_after_cut`:
+    in proportion to what each took, largest remainder). The first amendment: the old seats'
+    row keeps $57.58 − $55.32 = $2.26 of the coupons, $1.356 : $0.904, so $1.36 and $0.90; the
+    8 seats take $1.64 + $1.10 = $2.74, March $109.13. The second: that row keeps 9 of 17 days,
+    $59.23 of $111.87 and $57.77 of $109.13, so $1.46 of the coupons, $0.8739 : $0.5861 of it
+    by 1.64 : 1.10, so $0.87 and $0.59; the 7 seats take $0.77 + $0.51 = $1.28, $44.78. March
+    $157.87, $5.00 off. Rounding each coupon's kept share on its own kept a cent more at the
+    first amendment ($1.36 + $0.91): the 8 seats' March was $109.14 and March $4.99 off."""
     from contracts import services
     from quotes import services as quote_services
     from tests.contracts.factories import ON
@@ -120,9 +128,54 @@ def test_two_amendments_in_a_row_take_each_amount_once_in_the_month_both_cut(sal
     assert sorted(march.values_list("period_start__day", "period_end__day")) == [
         (1, 14), (15, 23), (24, 31)]
     assert sorted(march.values_list("amount", flat=True)) == [
-        D("44.78"), D("55.32"), D("57.78")]
-    assert D("162.87") - sum(march.values_list("amount", flat=True)) == D("4.99")
+        D("44.78"), D("55.32"), D("57.77")]
+    assert D("162.87") - sum(march.values_list("amount", flat=True)) == D("5.00")
     assert new_seat_rows(second)[1:] == [D("173.50")] * 8  # $178.50 − $5.00 from April
     assert ScheduledCharge.objects.get(  # as the first amendment stored it, now ended
         line__amendment=first, line__product__sku="SEAT-USER",
-        period_start=EFFECTIVE, period_end=EFFECTIVE.replace(day=31)).amount == D("109.14")
+        period_start=EFFECTIVE, period_end=EFFECTIVE.replace(day=31)).amount == D("109.13")
+
+
+def test_two_amount_off_coupons_take_their_amounts_exactly_in_the_month_one_amendment_cuts(
+        sales_rep, finance):
+    """$4.00 and $2.00 off every month (forever, stacked; $6.00 keeps the seats within the 20 %
+    line discount that needs approval): the seats' rows are $127.50 − $6.00 = $121.50. The
+    amendment sets 8 seats from 16 March, prorated as Stripe's "Prorations" page shows for a
+    change within a period (docs.stripe.com/billing/subscriptions/prorations: the old price
+    keeps the time used, the new price charges the time remaining): the old seats keep 15 of 31
+    days, $61.69 of $127.50 before the coupons and $58.79 of their row, so the coupons took
+    $2.90 off the days kept; the 8 seats charge 16 of 31 days of $204.00, $105.29. Each coupon
+    is Stripe's `amount_off`, taken once an invoice (docs.stripe.com/api/coupons/object): here
+    once a billing period, so March takes $6.00 in all across the old and new rows.
+
+    The $2.90 kept is split between the coupons in proportion to what they took (4:2), by
+    largest remainder: $1.9333 and $0.9667, the odd cent to the larger remainder, $1.93 and
+    $0.97; the 8 seats take the rest, $2.07 + $1.03 = $3.10: $102.19. Each coupon's kept share
+    rounded on its own ($125.50 and $123.50 before it, split 15:16, less $58.79: $1.94 and $0.97)
+    kept $2.91, a cent more than the row kept: the 8 seats took $3.09, $102.20, and March
+    $5.99."""
+    from contracts import services
+    from quotes import services as quote_services
+    from tests.contracts.factories import ON
+
+    # given
+    contract = contract_with(
+        sales_rep, finance,
+        lambda: coupon("FOUR", amount_off=D(4), currency="USD", duration="forever"),
+        lambda: coupon("TWO", amount_off=D(2), currency="USD", duration="forever"))
+    old = contract.lines.get(product__sku="SEAT-USER")
+    assert ScheduledCharge.objects.filter(line=old).first().amount == D("121.50")
+
+    # when: 8 seats from 16 March
+    amendment = services.start_amendment(contract=contract, by=sales_rep,
+                                         effective_on=EFFECTIVE.replace(day=16), on=ON)
+    line = amendment.quote.lines.get(product__sku="SEAT-USER")
+    quote_services.update_line(line=line, by=sales_rep, quantity=D(8))
+    amendment = applied(amendment, sales_rep)
+
+    # then
+    kept = ScheduledCharge.objects.get(line=old, ended_by__isnull=True,
+                                       period_start__month=3, period_start__year=2027)
+    assert (kept.period_end.day, kept.amount) == (15, D("58.79"))
+    assert new_seat_rows(amendment) == [D("102.19")] + [D("198.00")] * 8
+    assert D("61.69") + D("105.29") - (kept.amount + new_seat_rows(amendment)[0]) == D("6.00")
