@@ -8,8 +8,9 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from core.money import quantum, round_money
+from core.money import UnknownCurrency, quantum, round_money
 
 ZERO = Decimal("0")
 # JournalLine amounts are DecimalField(max_digits=19, decimal_places=4).
@@ -185,25 +186,34 @@ def entry_errors(draft: EntryDraft, number: int, *, currency: str, accounts: Map
     return errors
 
 
+@cache  # a bulk posting's lines name a handful of currencies
+def _document_unit(currency: str) -> Decimal | None:
+    """The quantum of an ISO currency code in capitals; None for anything else (then
+    `entry_errors` is asked, and names it)."""
+    if len(currency) == 3 and currency.isalpha() and currency.isupper():
+        try:
+            return quantum(currency)
+        except UnknownCurrency:
+            pass
+    return None
+
+
 def _plain_line(line: LineDraft, unit: Decimal, functional: str, accounts: Mapping[str, bool],
                 customer_ids: Container[int]) -> bool:
     debit, credit = line.debit, line.credit
-    if not (debit.is_finite() and credit.is_finite()) or bool(debit) == bool(credit):
-        return False
     amount = debit or credit
-    if not ZERO < amount < MAX_AMOUNT or amount.quantize(unit) != amount:
+    if (not amount.is_finite() or (debit and credit) or not ZERO < amount < MAX_AMOUNT
+            or amount.quantize(unit) != amount):  # a quantize is cheaper than as_tuple()
         return False
-    if not accounts.get(line.gl_code) or (line.customer_account_id is not None
-                                          and line.customer_account_id not in customer_ids):
+    customer = line.customer_account_id
+    if not accounts.get(line.gl_code) or (customer is not None and customer not in customer_ids):
         return False
     currency, document = line.document_currency, line.document_amount
     if not currency:
         return document is None
-    if document is None or not (len(currency) == 3 and currency.isalpha()
-                                and currency.isupper()):
-        return False
-    rate = line.rate
-    return (document.is_finite() and document.quantize(quantum(currency)) == document
+    document_unit, rate = _document_unit(currency), line.rate
+    return (document_unit is not None and document is not None and document.is_finite()
+            and document.quantize(document_unit) == document
             and (not document or (document > 0) == bool(debit))
             and (rate.is_finite() and rate > 0 if rate is not None else currency == functional))
 
@@ -217,14 +227,13 @@ def plainly_valid(draft: EntryDraft, *, currency: str, accounts: Mapping[str, bo
     if type(draft.document_date) is not date or not draft.lines:
         return False
     memo, source = draft.memo, draft.source
-    if not memo.strip() or len(memo) > 255 or not (
+    if not memo or memo.isspace() or len(memo) > 255 or not (
             source is None or isinstance(source, SourceRef)
             or getattr(source, "pk", None) is not None):
         return False
-    unit, debits, credits = quantum(currency), ZERO, ZERO
+    unit, balance = quantum(currency), ZERO
     for line in draft.lines:
         if not _plain_line(line, unit, currency, accounts, customer_ids):
             return False
-        debits += line.debit
-        credits += line.credit
-    return debits == credits
+        balance += line.debit or -line.credit
+    return not balance

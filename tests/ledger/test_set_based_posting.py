@@ -29,7 +29,7 @@ amounts = st.sampled_from([Decimal(x) for x in (
 lines = st.builds(
     LineDraft, gl_code=st.sampled_from([*ACCOUNTS, "8888"]), debit=amounts, credit=amounts,
     customer_account_id=st.sampled_from([None, 7, 8]),
-    document_currency=st.sampled_from(["", "USD", "EUR", "JPY", "eur", "EU"]),
+    document_currency=st.sampled_from(["", "USD", "EUR", "JPY", "eur", "EU", "XYZ"]),
     document_amount=st.one_of(st.none(), amounts, st.sampled_from([Decimal("-10.50"),
                                                                     Decimal("1.5")])),
     rate=st.sampled_from([None, Decimal("1.1"), Decimal("0"), Decimal("-1")]))
