@@ -278,3 +278,30 @@ def test_refused_posting_gives_back_its_numbers(poster):
     with pytest.raises(ValidationError):
         services.post_entries([balanced(), balanced("1"), EntryDraft(MARCH, "x", [])], by=poster)
     assert NumberSequence.objects.get(key="journal-entry").last_value == 1
+
+
+@pytest.mark.postgres("the lines go in by COPY, whose text format escapes")
+def test_line_text_round_trips_through_copy_exactly(poster, customer):
+    # COPY's text format escapes backslash, tab, newline and carriage return, and reads \N as
+    # NULL: a description holding each, and a NULL document amount, must come back unchanged
+    # (a guard for any formatter that replaces psycopg's write_row: issue 23 measured one in
+    # Python, 56 ms of CPU for 40,000 rows against write_row's 41, and kept write_row)
+    odd = "Tab\there\nnew line\\N back\\slash\r\\. end"
+    draft = EntryDraft(MARCH, "Escapes", [
+        LineDraft(chart.ACCOUNTS_RECEIVABLE, debit=Decimal("12.30"),
+                  customer_account_id=customer.pk, document_currency="EUR",
+                  document_amount=Decimal("11.00"), rate=Decimal("1.11818182"),
+                  description=odd),
+        LineDraft(chart.REVENUE, credit=Decimal("12.30"), description="\\N"),
+        LineDraft(chart.CASH, debit=Decimal("1E+1"), description=""),
+        LineDraft(chart.REVENUE, credit=Decimal("10.0000"))])
+    entry = services.post_entry(draft, by=poster)
+
+    assert list(entry.lines.order_by("pk").values_list(
+        "gl_account__code", "debit", "credit", "customer_account_id", "document_currency",
+        "document_amount", "rate", "description")) == [
+        (chart.ACCOUNTS_RECEIVABLE, Decimal("12.30"), 0, customer.pk, "EUR", Decimal("11.00"),
+         Decimal("1.11818182"), odd),
+        (chart.REVENUE, 0, Decimal("12.30"), None, "", None, None, "\\N"),
+        (chart.CASH, 10, 0, None, "", None, None, ""),
+        (chart.REVENUE, 0, 10, None, "", None, None, "")]
