@@ -257,7 +257,8 @@ def _asset_totals(field: str, account_id: int | None = None) -> dict:
                      f"component__obligation__revenue_contract__{field}")
                  .annotate(total=Sum("amount_functional"))):
         for key, total in rows:
-            totals[key] += round_money(total, functional)  # SQLite sums in floating point
+            # SQLite sums in floating point; a contract with no run yet adds None
+            totals[key] += round_money(total or ZERO, functional)
     return {key: amount for key, amount in totals.items() if amount}
 
 
