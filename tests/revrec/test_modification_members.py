@@ -52,29 +52,29 @@ DEC, JAN, FEB, MAR = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1), date
 EFFECTIVE = date(2027, 3, 15)
 
 
+def _priced(sku: str, name: str, *, kind: str, rule: str, ssp: int, basis: str, period: str,
+            price: int) -> Product:
+    """A product of family IE6 with its SSP and its price in the standard USD book."""
+    made = Product.objects.create(sku=sku, name=name, family="IE6", kind=kind,
+                                  revenue_rule=rule)
+    StandaloneSellingPrice.objects.create(product=made, amount=Money(D(ssp), "USD"), basis=basis)
+    PriceBookEntry.objects.create(price_book=PriceBook.objects.get(name="Standard USD"),
+                                  product=made, billing_period=period,
+                                  price_model=PriceModel.PER_UNIT, unit_amount=D(price))
+    return made
+
+
 def product(sku: str) -> Product:
     """A good of IE Example 6: SSP 600, list price 500, one at a time, at a point in time."""
-    good = Product.objects.create(sku=sku, name=f"Product {sku[-1]}", family="IE6",
-                                  kind="physical", revenue_rule="point_in_time")
-    StandaloneSellingPrice.objects.create(product=good, amount=Money(D(600), "USD"),
-                                          basis=SSPBasis.ONE_TIME)
-    PriceBookEntry.objects.create(price_book=PriceBook.objects.get(name="Standard USD"),
-                                  product=good, billing_period=BillingPeriod.ONE_TIME,
-                                  price_model=PriceModel.PER_UNIT, unit_amount=D(500))
-    return good
+    return _priced(sku, f"Product {sku[-1]}", kind="physical", rule="point_in_time", ssp=600,
+                   basis=SSPBasis.ONE_TIME, period=BillingPeriod.ONE_TIME, price=500)
 
 
 def plan() -> Product:
     """A subscription at no charge (SSP 0: no share of anything), for the amendment to run on:
     contracts are amended while a subscription runs."""
-    service = Product.objects.create(sku="IE6-PLAN", name="Plan", family="IE6",
-                                     kind="subscription", revenue_rule="ratable")
-    StandaloneSellingPrice.objects.create(product=service, amount=Money(D(0), "USD"),
-                                          basis=SSPBasis.PER_MONTH)
-    PriceBookEntry.objects.create(price_book=PriceBook.objects.get(name="Standard USD"),
-                                  product=service, billing_period=BillingPeriod.MONTHLY,
-                                  price_model=PriceModel.PER_UNIT, unit_amount=D(0))
-    return service
+    return _priced("IE6-PLAN", "Plan", kind="subscription", rule="ratable", ssp=0,
+                   basis=SSPBasis.PER_MONTH, period=BillingPeriod.MONTHLY, price=0)
 
 
 def add_z_at_300(contract, sales_rep, finance):
