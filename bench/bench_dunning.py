@@ -14,8 +14,9 @@ rerun at the same size keeps the accounts, contacts and invoices and removes onl
 run wrote (its steps, their emails with their history, webhook events and outbox messages);
 another size, or seeded rows that were changed, start afresh. `setup_seconds` says what that
 took (not part of the figure).
-The figure also gives the queries the run sent (each COPY counted as one) and the seconds spent
-waiting on PostgreSQL in them and in commits (`db_seconds`, bench_revrec's meter).
+The figure also gives the queries the run sent (each COPY counted as one), the seconds spent
+waiting on PostgreSQL in them and in commits (`db_seconds`, bench_revrec's meter), and the rows
+it inserted per second as a share of the COPY rate measured first (`ratio_to_copy`).
 BENCH_DUNNING_PROFILE=30 prints the run's 30 costliest functions (cProfile, cumulative then own
 time) and its 30 costliest statements to standard error; the profiler slows the run, so that
 figure is not the benchmark's.
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import QueryMeter, emit  # noqa: E402
+from bench.reference import copy_rate  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_DUNNING_INVOICES", "100000"))  # fewer for a quick try
 PER_ACCOUNT = 4
@@ -59,27 +61,42 @@ def _content_type(app_label: str, model: str) -> str:
             f"AND model = '{model}')")
 
 
-def clean_run(cursor) -> None:
-    """Remove what an earlier run wrote (raw SQL, one statement a table, each by an index): the
-    steps' emails with their history, the steps' webhook events, the runs with their chunks,
-    steps and history, their outbox messages; and clear the overdue flags it set."""
+def _run_rows() -> list[tuple[str, str]]:
+    """Each table an earlier run inserted into, with the condition naming its rows, in the
+    order they are deleted (each by an index): the steps' emails with their history, the
+    steps' webhook events, the runs' history, their outbox messages, the runs with their chunks
+    and steps."""
     step, delivery, run = (_content_type("payments", "dunningevent"),
                            _content_type("notifications", "delivery"),
                            _content_type("payments", "dunningrun"))
     emails = f"SELECT id FROM notifications_delivery WHERE content_type_id = {step}"
-    for statement in (
-            f"DELETE FROM core_transitionlog WHERE content_type_id = {delivery} "
-            f"AND object_id IN ({emails})",
-            f"DELETE FROM notifications_deliveryattachment WHERE delivery_id IN ({emails})",
-            f"DELETE FROM notifications_delivery WHERE content_type_id = {step}",
-            f"DELETE FROM core_event WHERE content_type_id = {step}",
-            f"DELETE FROM core_transitionlog WHERE content_type_id = {run}",
-            "DELETE FROM core_outboxmessage WHERE task LIKE 'payments.tasks.%dunning%'",
-            "TRUNCATE payments_dunningevent, payments_dunningrunchunk, payments_dunningrun "
-            "CASCADE"):
-        cursor.execute(statement)
+    return [
+        ("core_transitionlog", f"content_type_id = {delivery} AND object_id IN ({emails})"),
+        ("notifications_deliveryattachment", f"delivery_id IN ({emails})"),
+        ("notifications_delivery", f"content_type_id = {step}"),
+        ("core_event", f"content_type_id = {step}"),
+        ("core_transitionlog", f"content_type_id = {run}"),
+        ("core_outboxmessage", "task LIKE 'payments.tasks.%dunning%'"),
+        ("payments_dunningevent", "true"), ("payments_dunningrunchunk", "true"),
+        ("payments_dunningrun", "true")]
+
+
+def clean_run(cursor) -> None:
+    """Remove what an earlier run wrote and clear the overdue flags it set."""
+    for table, where in _run_rows()[:-3]:
+        cursor.execute(f"DELETE FROM {table} WHERE {where}")
+    cursor.execute("TRUNCATE payments_dunningevent, payments_dunningrunchunk, payments_dunningrun "
+                   "CASCADE")
     cursor.execute("UPDATE customers_account SET is_overdue = false, overdue_since = NULL "
                    "WHERE name LIKE %s AND is_overdue", [f"{PREFIX}%"])
+
+
+def rows_written(cursor) -> int:
+    """The rows the run inserted (its steps, emails, events, history and messages): what the
+    share of the COPY rate counts. The accounts it flags overdue are updates, not counted."""
+    cursor.execute(" + ".join(f"(SELECT count(*) FROM {table} WHERE {where})"
+                              for table, where in _run_rows()).join(("SELECT ", "")))
+    return cursor.fetchone()[0]
 
 
 def clean_seed(cursor) -> None:
@@ -179,6 +196,8 @@ def main() -> None:
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     get_resolver().reverse_dict  # noqa: B018 (a worker that reversed any URL has loaded them)
+    reference = copy_rate()
+    emit("copy_rate_reference", rows_per_second=round(reference))
     began = time.perf_counter()
     set_up()
     setup_seconds = time.perf_counter() - began
@@ -195,9 +214,12 @@ def main() -> None:
         seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
 
     run = DunningRun.objects.get(pk=run.pk)
+    with connection.cursor() as cursor:
+        written = rows_written(cursor)
     emit("dunning_run", invoices=INVOICES, seconds=round(seconds, 2),
          invoices_per_second=round(INVOICES / seconds),
          steps_taken=DunningEvent.objects.filter(run=run).count(), state=run.state,
+         rows_written=written, ratio_to_copy=round(written / seconds / reference, 4),
          cpu_seconds=round(cpu, 2), queries=meter.queries, db_seconds=round(meter.db_seconds, 2),
          setup_seconds=round(setup_seconds, 1), goal_seconds=GOAL_SECONDS, profiled=bool(profiler),
          load_average=round(os.getloadavg()[0], 1))
