@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from core import clock
 from core.actors import as_actor, system_user
-from core.bulk_rows import FEW_ROWS, insert_tuples
+from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
 from core.numbering import next_numbers
 from customers.models import Account
@@ -145,15 +145,14 @@ LINE_FIELDS = ("entry_id", "gl_account_id", "debit", "credit", "customer_account
 
 
 def _append(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Insert rows whose ids nobody reads back (lines, movements): on PostgreSQL, from
-    `FEW_ROWS` on, one COPY that leaves the ids to the column's default, without first
-    fetching a sequence value per row (a quarter of a recognition run's database time went to
-    those); fewer (one invoice's lines) by `insert_tuples`' one INSERT, one round trip where a
-    COPY takes two. The lines of all the drafts go in one statement, so the database checks
-    each entry's balance over them at once (migration 0011)."""
+    """Insert rows whose ids nobody reads back (lines, movements): on PostgreSQL one COPY that
+    leaves the ids to the column's default, without first fetching a sequence value per row
+    (a quarter of a recognition run's database time went to those); elsewhere `insert_tuples`.
+    The lines of all the drafts go in one statement, so the database checks each entry's
+    balance over them at once (migration 0011)."""
     if not rows:
         return
-    if connection.vendor != "postgresql" or len(rows) < FEW_ROWS:
+    if connection.vendor != "postgresql":
         insert_tuples(model, fields, rows)
         return
     db = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the thread-local proxy
