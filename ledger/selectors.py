@@ -33,6 +33,7 @@ from ledger.models import (
     AccountMovement,
     ClosingBalance,
     ExchangeRate,
+    GLAccount,
     JournalEntry,
     JournalLine,
     LedgerExport,
@@ -212,20 +213,41 @@ class ReceivableBalance:
     by_currency: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _latest_kept(as_of: date | None) -> tuple[int | None, date, int | None]:
-    """The latest period whose closing balances are kept, ending by `as_of`: (its id, its last
-    day, the first id of the entries posted after that day, None if there is none yet), or
-    (None, date.min, None) when no period is kept."""
-    kept = AccountingPeriod.objects.filter(balances_kept=True)
+@dataclass(frozen=True)
+class _Kept:
+    """GL accounts' ids, and the latest period whose closing balances are kept: its id, its
+    last day and the first id of the entries posted after that day (None when there is none
+    yet); (None, date.min, None) when no period is kept."""
+
+    gl_ids: list[int]
+    period_id: int | None = None
+    last_day: date = date.min
+    first_after: int | None = None
+
+
+def _latest_kept(gl_codes, as_of: date | None) -> _Kept:
+    """The accounts of `gl_codes` and the latest period kept by `as_of` (see `_Kept`), in one
+    query: the period beside each account. Readers put the ids and the day in their queries as
+    values, so the planner reads only those accounts' lines of the entries posted after it (by
+    the GL account and entry index; through the accounts' codes it guessed their share of the
+    lines and read every line of the month)."""
+    kept = AccountingPeriod.objects.filter(balances_kept=True).order_by("-start_on")
     if as_of is not None:
         kept = kept.filter(end_on__lte=as_of)
+    last_day = Subquery(kept.values("end_on")[:1])
     # the smallest of each posting day's first entry: a plain MIN(id) is planned as a walk of
     # the primary key from the oldest entry (2.3 million of them before the last month)
-    first_after = (JournalEntry.objects.filter(posted_on__gt=OuterRef("end_on"))
+    first_after = (JournalEntry.objects.filter(posted_on__gt=last_day)
                    .values("posted_on").annotate(first=Min("pk")).order_by("first")
                    .values("first")[:1])
-    return (kept.order_by("-start_on").annotate(first_after=Subquery(first_after))
-            .values_list("pk", "end_on", "first_after").first() or (None, date.min, None))
+    rows = list(GLAccount.objects.filter(code__in=list(gl_codes))
+                .annotate(period=Subquery(kept.values("pk")[:1]), last_day=last_day,
+                          first_after=Subquery(first_after))
+                .values_list("pk", "period", "last_day", "first_after"))
+    if not rows or rows[0][1] is None:
+        return _Kept([row[0] for row in rows])
+    _, period_id, last_day, first_after = rows[0]
+    return _Kept([row[0] for row in rows], period_id, last_day, first_after)
 
 
 def _posted_between(lines: QuerySet, after: date, through: date | None,
@@ -247,14 +269,13 @@ def _posted_between(lines: QuerySet, after: date, through: date | None,
 
 def _balance_sources(gl_codes, as_of, customer_account_ids) -> tuple[QuerySet, QuerySet]:
     """What customers' balances on these GL accounts are made of: the lines posted after the
-    latest kept period, and that period's closing balances (`ClosingBalance`). One query: the
-    period's day and first entry go into the readers' queries as values, so the planner reads
-    only the entries posted after it and their lines."""
-    period_id, since, first_after = _latest_kept(as_of)
-    lines = _posted_between(JournalLine.objects.filter(gl_account__code__in=gl_codes,
+    latest kept period, and that period's closing balances (`ClosingBalance`). One query."""
+    kept = _latest_kept(gl_codes, as_of)
+    lines = _posted_between(JournalLine.objects.filter(gl_account_id__in=kept.gl_ids,
                                                        customer_account__isnull=False),
-                            since, as_of, first_after)
-    balances = ClosingBalance.objects.filter(period_id=period_id, gl_account__code__in=gl_codes)
+                            kept.last_day, as_of, kept.first_after)
+    balances = ClosingBalance.objects.filter(period_id=kept.period_id,
+                                             gl_account_id__in=kept.gl_ids)
     if customer_account_ids is not None:
         wanted = list(customer_account_ids)
         lines = lines.filter(customer_account_id__in=wanted)
