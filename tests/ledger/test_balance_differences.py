@@ -117,3 +117,15 @@ def test_two_queries_whatever_the_number_of_customers(finance, accountant):
     services.post_entries([invoice_draft(c, document_amount="3.00", rate="1.10", on=FEB)
                            for c in more], by=finance)
     assert counted() == 2
+
+
+def test_right_after_a_close_the_kept_balances_alone_are_compared(finance, accountant):
+    # given January's receivables kept, and nothing posted since
+    first, second = customers(2)
+    services.post_entries([invoice_draft(first, document_amount="100.00", rate="1.10", on=JAN),
+                           invoice_draft(second, document_amount="99.99", rate="1.10", on=JAN)],
+                          by=finance)
+    close_month(JAN, by=accountant)
+
+    assert balance_differences([says("100.00")], gl_code=chart.ACCOUNTS_RECEIVABLE) == [
+        BalanceDifference(second.pk, "EUR", ledger=D("99.99"), sub_ledger=D("100.00"))]
