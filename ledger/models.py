@@ -215,8 +215,9 @@ class JournalLine(PostedRowMixin, models.Model):
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines",
                               db_constraint=False)
+    # indexed with the entry (Meta.indexes), which serves the GL account alone too
     gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="lines",
-                                   db_constraint=False)
+                                   db_constraint=False, db_index=False)
     debit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     credit = models.DecimalField(max_digits=19, decimal_places=4, default=0)
     customer_account = models.ForeignKey("customers.Account", null=True, blank=True,
@@ -232,7 +233,10 @@ class JournalLine(PostedRowMixin, models.Model):
 
     class Meta:
         ordering = ["entry", "pk"]
-        indexes = [models.Index(fields=["customer_account", "gl_account"])]
+        indexes = [models.Index(fields=["customer_account", "gl_account"]),
+                   # one GL account's lines posted after a kept period, one range of entries
+                   # (ledger.selectors._posted_between)
+                   models.Index(fields=["gl_account", "entry"], name="journalline_gl_entry")]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(debit__gte=0, credit=0) | models.Q(debit=0, credit__gte=0)),

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import CharField, Exists, OuterRef, Q, Value
 
 from billing.models import Invoice, InvoiceLine, InvoiceState, UsageRecord
 from billing.models.invoices import OPEN_STATES
@@ -18,11 +19,16 @@ from customers.models import Account
 from ledger import chart
 from ledger.models import JournalEntry
 from ledger.period_rules import month_end
-from ledger.selectors import receivable_balances, trial_balance
+from ledger.selectors import (
+    BalanceDifference,
+    balance_differences,
+    receivable_balances,
+    trial_balance,
+)
 from payments.selectors import credit_balances
 from revrec.models import RecognitionRun, RevenueContract
 from revrec.reports import disclosures_tie_out
-from revrec.selectors import contract_assets, contract_assets_of
+from revrec.selectors import _arrears_interest, _latest_assets, contract_assets_of
 from revrec.services.recognition import unrecognized
 
 NAMED_DIFFERENCES = 5  # accounts named in the detail; the rest are counted
@@ -86,21 +92,6 @@ def _balanced(end: date) -> tuple[CloseCheck, CloseCheck]:
     )
 
 
-def _invoice_balances() -> dict[tuple[int, str], Decimal]:
-    """What the issued invoices say is still due, per customer account and currency."""
-    rows = (Invoice.objects.exclude(state=InvoiceState.DRAFT).order_by()
-            .values("account_id", "currency").annotate(due=Sum("amount_due")))
-    return {(row["account_id"], row["currency"]): round_money(row["due"] or 0, row["currency"])
-            for row in rows}
-
-
-def _ledger_balances() -> dict[tuple[int, str], Decimal]:
-    """What the receivable account of the general ledger says, per customer and currency."""
-    return {(account, currency): amount
-            for account, balance in receivable_balances().items()
-            for currency, amount in balance.by_currency.items()}
-
-
 def _causes(account_id: int, currency: str) -> list[str]:
     """The documents behind one difference: the account's open invoices in the currency, and
     entries on its receivable that no document made (by hand, or reversals outside a void)."""
@@ -121,32 +112,39 @@ def _causes(account_id: int, currency: str) -> list[str]:
     return named
 
 
-def _differences(documents: dict, ledger: dict) -> list[tuple[int, str]]:
+def _differences(documents: dict, ledger: dict) -> list[BalanceDifference]:
+    """A sub-ledger read into Python (per customer account and currency) against the ledger's
+    balances, as `balance_differences` compares them in the database."""
     zero = Decimal(0)
-    return sorted((key for key in documents.keys() | ledger.keys()
-                   if documents.get(key, zero) != ledger.get(key, zero)),
-                  key=lambda k: (k[0], k[1]))
+    differences = []
+    for account_id, currency in sorted(documents.keys() | ledger.keys()):
+        on_documents = documents.get((account_id, currency), zero)
+        in_ledger = ledger.get((account_id, currency), zero)
+        if on_documents != in_ledger:
+            differences.append(BalanceDifference(account_id, currency,
+                                                 round_money(in_ledger, currency),
+                                                 round_money(on_documents, currency)))
+    return differences
 
 
-def _tie(key: str, label: str, documents: dict, ledger: dict, *, held: str, named: str,
+def _tie(key: str, label: str, differences: list[BalanceDifference], *, held: str, named: str,
          causes=lambda account_id, currency: []) -> CloseCheck:
     """A sub-ledger (what the documents say, per customer account and currency) against the
     general ledger's account for it; each difference named with both figures and its causes.
     Both sides are read as of today: a difference anywhere blocks every close until it is
     explained."""
-    differences = _differences(documents, ledger)
     if not differences:
         return CloseCheck(key, label, True, held, "ledger:journal")
-    zero = Decimal(0)
-    names = dict(Account.objects.filter(pk__in={k[0] for k in differences[:NAMED_DIFFERENCES]})
+    shown = differences[:NAMED_DIFFERENCES]
+    names = dict(Account.objects.filter(pk__in={d.customer_account_id for d in shown})
                  .values_list("pk", "name"))
     parts = []
-    for account_id, currency in differences[:NAMED_DIFFERENCES]:
+    for difference in shown:
+        account_id, currency = difference.customer_account_id, difference.currency
         found = causes(account_id, currency)
-        in_ledger = round_money(ledger.get((account_id, currency), zero), currency)
-        on_documents = round_money(documents.get((account_id, currency), zero), currency)
-        parts.append(f"{names.get(account_id, account_id)} {currency}: ledger {in_ledger}, "
-                     f"{named} {on_documents}" + (f" ({'; '.join(found)})" if found else ""))
+        parts.append(f"{names.get(account_id, account_id)} {currency}: "
+                     f"ledger {difference.ledger}, {named} {difference.sub_ledger}"
+                     + (f" ({'; '.join(found)})" if found else ""))
     if len(differences) > NAMED_DIFFERENCES:
         parts.append(f"and {len(differences) - NAMED_DIFFERENCES} more")
     return CloseCheck(key, label, False, "; ".join(parts), "ledger:journal")
@@ -155,8 +153,11 @@ def _tie(key: str, label: str, documents: dict, ledger: dict, *, held: str, name
 def _receivables() -> CloseCheck:
     """The receivables sub-ledger (what issued invoices say is due) ties to the general
     ledger's receivable per customer account and document currency."""
-    return _tie("receivables", "Receivables agree with the ledger", _invoice_balances(),
-                _ledger_balances(), named="open invoices", causes=_causes,
+    due = (Invoice.objects.exclude(state=InvoiceState.DRAFT).order_by()
+           .values_list("account_id", "currency", "amount_due"))
+    return _tie("receivables", "Receivables agree with the ledger",
+                balance_differences([due], gl_code=chart.ACCOUNTS_RECEIVABLE),
+                named="open invoices", causes=_causes,
                 held="Open invoice balances equal the ledger's receivable for every account "
                      "and currency")
 
@@ -169,8 +170,7 @@ def _customer_credits() -> CloseCheck:
                   gl_codes=(chart.CUSTOMER_CREDITS,)).items()
               for currency, amount in balance.by_currency.items()}
     return _tie("customer_credits", "Customer credits agree with the ledger",
-                {key: amount for key, amount in credit_balances().items() if amount},
-                {key: amount for key, amount in ledger.items() if amount},
+                _differences(credit_balances(), ledger),
                 named="unapplied cash and credit owed back",
                 held="Unapplied cash and credit owed back equal the ledger's customer credits "
                      "for every account and currency")
@@ -200,12 +200,14 @@ def _unbilled() -> CloseCheck:
     currency) ties to the general ledger's unbilled receivable per customer account and
     currency (IFRS 15.105-107: a contract asset until the right to consideration is
     unconditional)."""
-    ledger = {(account, currency): amount
-              for account, balance in receivable_balances(
-                  gl_codes=(chart.UNBILLED_RECEIVABLE,)).items()
-              for currency, amount in balance.by_currency.items() if amount}
-    return _tie("unbilled", "Unbilled receivable agrees with the ledger", contract_assets(),
-                ledger, named="recognized not yet billed", causes=_unbilled_causes,
+    functional = Value(settings.FUNCTIONAL_CURRENCY, output_field=CharField())
+    assets = [_latest_assets().values_list("account_id", functional, "asset"),
+              _arrears_interest().values_list(
+                  "component__obligation__revenue_contract__account_id", functional,
+                  "amount_functional")]
+    return _tie("unbilled", "Unbilled receivable agrees with the ledger",
+                balance_differences(assets, gl_code=chart.UNBILLED_RECEIVABLE),
+                named="recognized not yet billed", causes=_unbilled_causes,
                 held="Revenue recognized and not yet billed equals the ledger's unbilled "
                      "receivable for every account and currency")
 
