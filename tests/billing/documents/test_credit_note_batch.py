@@ -8,6 +8,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from billing.models import CreditNote, CreditNoteReason, InvoiceState
 from billing.services.credit_notes import NewCreditNote, issue_credit_notes
@@ -61,3 +63,22 @@ def test_every_bad_request_is_named_and_nothing_is_written(finance, vat):
     assert not CreditNote.objects.exists()
     good.refresh_from_db()
     assert good.amount_due == D("172.50")
+
+
+def test_the_queries_do_not_grow_with_the_number_of_credit_notes(finance, vat):
+    """Issue 23: a batch reads and writes in set-based statements. Each batch credits half its
+    invoices whole (they become paid) and half by 23.00 (they stay issued), so both kinds of
+    settlement are counted."""
+    invoices = [issue(finance, gb_account()) for _ in range(13)]
+    issue_credit_notes(by=finance, on=ON, notes=[  # the year's series exists from here on
+        NewCreditNote(invoices[0], CreditNoteReason.BILLING_ERROR, whole=True)])
+
+    def queries(some):
+        with CaptureQueriesContext(connection) as captured:
+            issue_credit_notes(by=finance, on=ON, notes=[
+                NewCreditNote(invoice, CreditNoteReason.BILLING_ERROR, whole=True) if n % 2
+                else NewCreditNote(invoice, CreditNoteReason.BILLING_ERROR, amount=D("23.00"))
+                for n, invoice in enumerate(some)])
+        return len(captured)
+
+    assert queries(invoices[1:3]) == queries(invoices[3:13])
