@@ -143,13 +143,12 @@ def _spec(terms: PaymentTerms) -> TermsSpec:
 
 
 def _lines_of(invoice_ids) -> dict[int, list[InvoiceLine]]:
-    """The drafts' lines with what issuing reads of them (one query)."""
+    """The drafts' lines (one query). Every column: Django builds an instance with deferred
+    columns by a slower path, which cost more than the columns it skipped (23.7 against 19.6 ms
+    of CPU for 2,000 lines)."""
     lines = {pk: [] for pk in invoice_ids}
     for line in InvoiceLine.objects.filter(among("invoice_id", invoice_ids)).order_by(
-            "invoice_id", "position").only(
-            "pk", "invoice_id", "amount", "inclusive_amount", "quantity", "description",
-            "contract_line_id", "tax_category",
-            "tax_amount", "tax_detail", *LINE_VAT_FIELDS):
+            "invoice_id", "position"):
         lines[line.invoice_id].append(line)
     return lines
 
@@ -301,10 +300,10 @@ def _number(invoices: list[Invoice], parts: dict[int, tuple], *, actor, day: dat
 
 
 def _locked_drafts(pks) -> list[Invoice]:
-    """The drafts locked in pk order, without the documents' copies issuing writes afresh
-    (the seller, buyer and payment means: JSON read and parsed for nothing)."""
-    return list(Invoice.objects.select_for_update().filter(among("pk", pks)).order_by("pk")
-                .defer("seller", "buyer", "payment_means", "einvoice_findings"))
+    """The drafts locked in pk order, every column: deferring the copies issuing writes afresh
+    (a draft's are empty) cost more in Django's path for deferred columns than parsing them
+    (68.7 against 52.0 ms of CPU for 2,000 drafts)."""
+    return list(Invoice.objects.select_for_update().filter(among("pk", pks)).order_by("pk"))
 
 
 @transaction.atomic
