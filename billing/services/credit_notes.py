@@ -66,6 +66,7 @@ from core.numbering import next_numbers
 from core.outbox import enqueue_many
 from core.transitions import run_bulk_transition
 from ledger import chart
+from ledger.drafts import EntryDraft
 from ledger.services import post_entry_ids
 
 UNIT_PLACES = Decimal("0.000001")  # as billing.services.planning keeps unit prices
@@ -378,8 +379,8 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
 ISSUED_FIELDS = ["journal_entry", "functional_total"]
 
 
-def _issue_dated(dated: Sequence[tuple[_Planned, CreditNote, object]], *, by, day: date
-                 ) -> None:
+def _issue_dated(dated: Sequence[tuple[_Planned, CreditNote, EntryDraft | None]], *, by,
+                 day: date) -> None:
     """Post the entries of the notes dated `day`, reduce their invoices' amounts due and issue
     them, in bulk: the invoices by `apply_credits`, the notes by one transition per reason
     (its history note; each note's own note, total and excess are on the note and its

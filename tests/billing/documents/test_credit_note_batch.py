@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from billing.models import CreditNote, CreditNoteReason, InvoiceState
 from billing.services.credit_notes import NewCreditNote, issue_credit_notes
+from core.transitions import history_for
 from ledger.models import JournalEntry
 from tests.billing.documents.conftest import ON, gb_account, issue
 
@@ -82,3 +83,19 @@ def test_the_queries_do_not_grow_with_the_number_of_credit_notes(finance, vat):
         return len(captured)
 
     assert queries(invoices[1:3]) == queries(invoices[3:13])
+
+
+def test_a_batch_records_each_note_and_each_settled_invoice_in_history(finance, vat):
+    # given two issued invoices of 172.50
+    first, second = issue(finance, gb_account()), issue(finance, gb_account())
+    # when one batch credits the first whole and 23.00 of the second
+    notes = issue_credit_notes(by=finance, on=ON, notes=[
+        NewCreditNote(first, CreditNoteReason.BILLING_ERROR, whole=True),
+        NewCreditNote(second, CreditNoteReason.SERVICE_ISSUE, amount=D("23.00"))])
+    # then each note's issue is recorded with its reason, and the first invoice's payment by
+    # its credit; the second keeps its state, so it has no new step
+    assert [[(h.transition, h.target, h.note) for h in history_for(n)] for n in notes] == [
+        [("issue", "issued", "Billing error")], [("issue", "issued", "Service issue")]]
+    assert [(h.transition, h.note) for h in history_for(first)][-1] == (
+        "pay", "Credited by a credit note.")
+    assert [h.transition for h in history_for(second)][-1] == "issue"
