@@ -6,7 +6,7 @@ the pure maths of `billing.crediting`; what is left of an invoice is read by `bi
 Issuing takes the next number of the year's gapless series (CN-YYYY-NNNNNN, `core.numbering`,
 its row locked until commit), posts the mirror of the invoice's journal for the credited parts
 (deferred revenue and tax payable per rate against the receivable) at the invoice's booked rate,
-and reduces the amount due through `billing.services.settlement.apply_credit`. Whatever exceeds
+and reduces the amount due through `billing.services.settlement.apply_credits`. Whatever exceeds
 the amount due (a paid invoice, or a credit bigger than what is left to pay) is owed back to the
 customer: it is credited to customer credits (chart.CUSTOMER_CREDITS) instead of the receivable.
 
@@ -51,23 +51,29 @@ from billing.models import (
 )
 from billing.selectors import credited_of, lines_left_of, rooms_left
 from billing.services import document_parties
+from billing.services.document_parties import LINE_VAT_FIELDS
 from billing.services.issuing import DELIVER_AT_ONCE
-from billing.services.settlement import apply_credit
+from billing.services.settlement import apply_credits
 from billing.services.taxing import invoice_policy
 from catalog.rounding import credited_cash_rounding
 from core import clock
 from core.actors import require
-from core.bulk_rows import insert_rows, update_columns
+from core.bulk_rows import insert_rows, insert_tuples, json_column
 from core.dates import business_date
 from core.events import record_events
 from core.money import round_money
 from core.numbering import next_numbers
 from core.outbox import enqueue_many
-from core.transitions import run_transition
+from core.transitions import run_bulk_transition
 from ledger import chart
-from ledger.services import post_entries
+from ledger.drafts import EntryDraft
+from ledger.services import post_entry_ids
 
 UNIT_PLACES = Decimal("0.000001")  # as billing.services.planning keeps unit prices
+# What a credit note copies of the invoice lines it credits (their other columns, loaded for
+# nothing, were a fifth of reading them).
+CREDITED_LINE_FIELDS = ("description", "quantity", "amount", "tax_detail", "source",
+                        "period_start", "period_end", *LINE_VAT_FIELDS)
 
 
 def not_creditable(invoice: Invoice) -> str:
@@ -180,22 +186,24 @@ def _levied_quantity(source: InvoiceLine, part: CreditPart) -> Decimal:
     return (source.quantity * part.amount / source.amount).quantize(UNIT_PLACES)
 
 
-def _note_lines(credit_note, parts, invoice_lines) -> list[CreditNoteLine]:
+# The columns of a credit note line as `_note_lines` writes them (`insert_tuples`).
+LINE_FIELDS = ("credit_note_id", "position", "invoice_line_id", "description", "quantity",
+               "unit_price", "amount", "tax_amount", "tax_detail", "period_start", "period_end",
+               *LINE_VAT_FIELDS)
+
+
+def _note_lines(credit_note, parts, invoice_lines, as_json) -> list[tuple]:
+    """The note's lines as values of LINE_FIELDS (an instance per line was a tenth of a batch);
+    `as_json`: how the JSON column takes its value (`core.bulk_rows.json_column`)."""
     rows = []
     for position, part in enumerate(parts, start=1):
         source = invoice_lines[part.line_id]
         quantity = _levied_quantity(source, part)
-        rows.append(CreditNoteLine(
-            credit_note=credit_note, position=position, invoice_line=source,
-            description=source.description, quantity=quantity,
-            unit_price=(part.amount / quantity).quantize(UNIT_PLACES),
-            amount=part.amount, tax_amount=part.tax,
-            tax_detail=_credited_detail(source, part),
-            vat_category=source.vat_category, vat_percent=source.vat_percent,
-            vat_exemption_reason=source.vat_exemption_reason,
-            vat_exemption_code=source.vat_exemption_code, vat_reason=source.vat_reason,
-            vat_article=source.vat_article, period_start=source.period_start,
-            period_end=source.period_end))
+        rows.append((
+            credit_note.pk, position, source.pk, source.description, quantity,
+            (part.amount / quantity).quantize(UNIT_PLACES), part.amount, part.tax,
+            as_json(_credited_detail(source, part)), source.period_start, source.period_end,
+            *(getattr(source, name) for name in LINE_VAT_FIELDS)))
     return rows
 
 
@@ -329,15 +337,15 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
     actor = require(by, "billing.issue_credit_note",
                     "You are not allowed to issue credit notes.")
     plans = _plans(list(notes), on)
-    invoice_lines = InvoiceLine.objects.in_bulk([p.line_id for plan in plans
-                                                 for p in plan.parts])
+    invoice_lines = InvoiceLine.objects.only(*CREDITED_LINE_FIELDS).in_bulk(
+        [p.line_id for plan in plans for p in plan.parts])
     where, levies = _tax_places(plans)
     created = insert_rows(CreditNote, [_note(plan, number, actor) for plan, number
                                        in zip(plans, _numbers(plans), strict=True)])
-    rows, taxes, entries = [], [], []
+    rows, taxes, entries, as_json = [], [], [], json_column()
     for plan, note in zip(plans, created, strict=True):
         invoice = plan.invoice
-        rows += _note_lines(note, plan.parts, invoice_lines)
+        rows += _note_lines(note, plan.parts, invoice_lines, as_json)
         note_taxes = _tax_totals(invoice, plan.parts, where[invoice.pk], levies[invoice.pk])
         for tax in note_taxes:
             tax.credit_note = note
@@ -352,38 +360,43 @@ def issue_credit_notes(*, by, notes: Sequence[NewCreditNote], on: date | None = 
             excess=plan.excess,
             functional=invoice.functional_currency or settings.FUNCTIONAL_CURRENCY,
             source=note, memo=f"Credit note {note.number} on {invoice}")
-        entries.append((note, entry, plan.day))
-    insert_rows(CreditNoteLine, rows)
+        entries.append(entry)
+    insert_tuples(CreditNoteLine, LINE_FIELDS, rows)
     insert_rows(CreditNoteTax, taxes)
-    by_day = defaultdict(list)  # an entry posts on its own note's date
-    for note, entry, day in entries:
-        if entry is not None:
-            by_day[day].append((note, entry))
-    for day, posting in sorted(by_day.items()):
-        for (note, _), posted in zip(posting, post_entries([e for _, e in posting], by=by,
-                                                           on=day), strict=True):
-            note.journal_entry = posted
-    update_columns(CreditNote, created, ["journal_entry", "functional_total"])
-    issued = []
-    for plan, note in zip(plans, created, strict=True):
-        issued.append(_settle_and_issue(plan, note, by))
-    record_events("credit_note.issued", issued)
-    if len(issued) <= DELIVER_AT_ONCE:  # a bigger batch is left to the pending-documents task
+    by_day = defaultdict(list)
+    for plan, note, entry in zip(plans, created, entries, strict=True):
+        by_day[plan.day].append((plan, note, entry))
+    for day, dated in sorted(by_day.items()):
+        _issue_dated(dated, by=by, day=day)
+    record_events("credit_note.issued", created)
+    if len(created) <= DELIVER_AT_ONCE:  # a bigger batch is left to the pending-documents task
         enqueue_many("billing.tasks.deliver_credit_note_task",
-                     [[n.pk] for n in issued])
-    return issued
+                     [[n.pk] for n in created])
+    return created
 
 
-def _settle_and_issue(plan: _Planned, note: CreditNote, by) -> CreditNote:
-    invoice, currency = plan.invoice, plan.invoice.currency
-    if plan.applied:
-        apply_credit(invoice=invoice, amount=plan.applied, by=by, on=plan.day,
-                     note=f"Credit note {note.number}: {plan.applied} {currency}.")
-    summary = f"{note.get_reason_display()}: {note.total} {currency} credited"
-    if plan.excess:
-        summary += f", {plan.excess} owed back to the customer"
-    return run_transition(note, "issue", by=by, on=plan.day,
-                          note=f"{summary}. {note.reason_note}".strip())
+# Written with the state by the issue transition.
+ISSUED_FIELDS = ["journal_entry", "functional_total"]
+
+
+def _issue_dated(dated: Sequence[tuple[_Planned, CreditNote, EntryDraft | None]], *, by,
+                 day: date) -> None:
+    """Post the entries of the notes dated `day`, reduce their invoices' amounts due and issue
+    them, in bulk: the invoices by `apply_credits`, the notes by one transition per reason
+    (its history note; each note's own note, total and excess are on the note and its
+    entry)."""
+    posting = [(note, entry) for _, note, entry in dated if entry is not None]
+    for (note, _), entry_id in zip(posting, post_entry_ids([e for _, e in posting], by=by,
+                                                           on=day), strict=True):
+        note.journal_entry_id = entry_id
+    apply_credits([(plan.invoice, plan.applied) for plan, _, _ in dated if plan.applied],
+                  by=by, on=day, note="Credited by a credit note.")
+    by_reason = defaultdict(list)
+    for _, note, _ in dated:
+        by_reason[note.reason].append(note)
+    for reason, notes in sorted(by_reason.items()):
+        run_bulk_transition(notes, "issue", by=by, on=day, note=CreditNoteReason(reason).label,
+                            update_fields=ISSUED_FIELDS)
 
 
 def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole: bool = False,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import FileField, JSONField, Value
@@ -81,18 +82,21 @@ class _Table:
         postgres = connection.vendor == "postgresql"
         self.dumps = {field.attname: field.encoder for field in model._meta.concrete_fields
                       if postgres and isinstance(field, JSONField)}
+        for name, encoder in self.dumps.items():  # the shared values as COPY takes them, once
+            if self.base[name] is not None:
+                self.base[name] = json.dumps(self.base[name], cls=encoder)
+        self.values = itemgetter(*self.base)  # a row's values in the columns' order
 
     def insert(self, rows: Sequence[dict]) -> list[int]:
         """Insert the rows; their new ids, in order."""
-        names = list(self.base)
         tuples = []
         for row in rows:
             merged = {**self.base, **row}
             for name, encoder in self.dumps.items():
-                if merged[name] is not None:
-                    merged[name] = json.dumps(merged[name], cls=encoder)
-            tuples.append(tuple(merged[name] for name in names))
-        return insert_tuples(self.model, names, tuples)
+                if row.get(name) is not None:
+                    merged[name] = json.dumps(row[name], cls=encoder)
+            tuples.append(self.values(merged))
+        return insert_tuples(self.model, list(self.base), tuples)
 
 
 def _invoice(draft, document, place) -> dict:

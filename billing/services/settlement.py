@@ -5,6 +5,7 @@ These are the only writers of an invoice's `amount_due` after issue (payments ca
 first, so two payments on one invoice at once are applied one after the other.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -13,12 +14,14 @@ from django.db import transaction
 
 from billing.models import Invoice, InvoiceState
 from billing.selectors import invoice_for_update
+from core import clock
 from core.actors import require
+from core.bulk_rows import update_columns
 from core.dates import business_date
-from core.events import record_event
+from core.events import record_event, record_events
 from core.formatting import format_money
 from core.money import round_money
-from core.transitions import run_transition
+from core.transitions import run_bulk_transition, run_transition
 from ledger import chart
 from ledger.fx import convert
 from ledger.services import EntryDraft, LineDraft, post_entry
@@ -48,16 +51,6 @@ def _pay(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
     """Nothing is due any more: paid, and the outbox hears of it."""
     invoice = run_transition(invoice, "pay", by=by, note=note, on=on)
     record_event("invoice.paid", invoice)
-    return invoice
-
-
-def _settle(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
-    """Move the invoice to the state its amounts now say (history records the step)."""
-    if invoice.amount_due == 0:
-        return _pay(invoice, by=by, note=note, on=on)
-    if invoice.amount_paid > 0:
-        return run_transition(invoice, "pay_partially", by=by, note=note, on=on)
-    invoice.save(update_fields=["amount_due", "amount_paid", "amount_credited", "updated_at"])
     return invoice
 
 
@@ -108,14 +101,39 @@ def apply_credit(*, invoice, amount: Decimal, by, on: date | None = None,
     require(by, "billing.issue_credit_note", "You are not allowed to credit invoices.")
     invoice = invoice_for_update(invoice.pk)
     amount = _checked_amount(amount, invoice)
-    if not invoice.is_open:
-        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
-                              "issued or partially paid invoice can be credited.")
-    _at_most(amount, invoice.amount_due, invoice, "due")
-    invoice.amount_due -= amount
-    invoice.amount_credited += amount
-    return _settle(invoice, by=by, on=on,
-                   note=note or f"Credit of {format_money(amount, invoice.currency)} applied.")
+    return apply_credits([(invoice, amount)], by=by, on=on, note=note or (
+        f"Credit of {format_money(amount, invoice.currency)} applied."))[0]
+
+
+# What a credit writes of an invoice that it does not move to another state.
+CREDITED_FIELDS = ["amount_due", "amount_credited", "updated_at"]
+
+
+@transaction.atomic(savepoint=False)
+def apply_credits(credits: Sequence[tuple[Invoice, Decimal]], *, by, on: date | None,
+                  note: str) -> list[Invoice]:
+    """`apply_credit` for invoices the caller's transaction has locked, each with its amount:
+    the paid ones moved by one bulk transition, the partially paid by another, the rest of the
+    amounts in one update (`note` is each history row's)."""
+    require(by, "billing.issue_credit_note", "You are not allowed to credit invoices.")
+    moves, now = {"pay": [], "pay_partially": [], "": []}, clock.now()
+    for invoice, amount in credits:
+        amount = _checked_amount(amount, invoice)
+        if not invoice.is_open:
+            raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
+                                  "issued or partially paid invoice can be credited.")
+        _at_most(amount, invoice.amount_due, invoice, "due")
+        invoice.amount_due -= amount
+        invoice.amount_credited += amount
+        invoice.updated_at = now
+        moves["pay" if invoice.amount_due == 0 else "pay_partially" if invoice.amount_paid > 0
+              else ""].append(invoice)
+    for transition in ("pay", "pay_partially"):
+        run_bulk_transition(moves[transition], transition, by=by, note=note, on=on,
+                            update_fields=CREDITED_FIELDS)
+    record_events("invoice.paid", moves["pay"])
+    update_columns(Invoice, moves[""], CREDITED_FIELDS)
+    return [invoice for invoice, _ in credits]
 
 
 def _write_off_entry(invoice: Invoice, amount: Decimal, day: date, note: str) -> EntryDraft:

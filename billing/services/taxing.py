@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Q
 
@@ -43,7 +44,14 @@ DEFAULT_EXEMPTION = "Exempt from VAT"
 def settled(policy: RoundingPolicy | None) -> RoundingPolicy:
     """The policy with its tax rounding decided (the company default where it names none)."""
     policy = policy or RoundingPolicy()
-    return policy if policy.tax is not None else replace(policy, tax=policies.tax_rounding())
+    return policy if policy.tax is not None else _with_tax(policy, policies.tax_rounding())
+
+
+@lru_cache(maxsize=64)
+def _with_tax(policy: RoundingPolicy, rounding: tax.TaxRounding) -> RoundingPolicy:
+    """A run's drafts share one or two policies: each settled once, not once per draft (a
+    dataclass copy twice a draft was a tenth of taxing a run's)."""
+    return replace(policy, tax=rounding)
 
 
 def policy_columns(policy: RoundingPolicy) -> dict:

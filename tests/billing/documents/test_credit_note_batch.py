@@ -8,9 +8,12 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from billing.models import CreditNote, CreditNoteReason, InvoiceState
 from billing.services.credit_notes import NewCreditNote, issue_credit_notes
+from core.transitions import history_for
 from ledger.models import JournalEntry
 from tests.billing.documents.conftest import ON, gb_account, issue
 
@@ -61,3 +64,38 @@ def test_every_bad_request_is_named_and_nothing_is_written(finance, vat):
     assert not CreditNote.objects.exists()
     good.refresh_from_db()
     assert good.amount_due == D("172.50")
+
+
+def test_the_queries_do_not_grow_with_the_number_of_credit_notes(finance, vat):
+    """Issue 23: a batch reads and writes in set-based statements. Each batch credits half its
+    invoices whole (they become paid) and half by 23.00 (they stay issued), so both kinds of
+    settlement are counted."""
+    invoices = [issue(finance, gb_account()) for _ in range(13)]
+    issue_credit_notes(by=finance, on=ON, notes=[  # the year's series exists from here on
+        NewCreditNote(invoices[0], CreditNoteReason.BILLING_ERROR, whole=True)])
+
+    def queries(some):
+        with CaptureQueriesContext(connection) as captured:
+            issue_credit_notes(by=finance, on=ON, notes=[
+                NewCreditNote(invoice, CreditNoteReason.BILLING_ERROR, whole=True) if n % 2
+                else NewCreditNote(invoice, CreditNoteReason.BILLING_ERROR, amount=D("23.00"))
+                for n, invoice in enumerate(some)])
+        return len(captured)
+
+    assert queries(invoices[1:3]) == queries(invoices[3:13])
+
+
+def test_a_batch_records_each_note_and_each_settled_invoice_in_history(finance, vat):
+    # given two issued invoices of 172.50
+    first, second = issue(finance, gb_account()), issue(finance, gb_account())
+    # when one batch credits the first whole and 23.00 of the second
+    notes = issue_credit_notes(by=finance, on=ON, notes=[
+        NewCreditNote(first, CreditNoteReason.BILLING_ERROR, whole=True),
+        NewCreditNote(second, CreditNoteReason.SERVICE_ISSUE, amount=D("23.00"))])
+    # then each note's issue is recorded with its reason, and the first invoice's payment by
+    # its credit; the second keeps its state, so it has no new step
+    assert [[(h.transition, h.target, h.note) for h in history_for(n)] for n in notes] == [
+        [("issue", "issued", "Billing error")], [("issue", "issued", "Service issue")]]
+    assert [(h.transition, h.note) for h in history_for(first)][-1] == (
+        "pay", "Credited by a credit note.")
+    assert [h.transition for h in history_for(second)][-1] == "issue"
