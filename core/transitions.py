@@ -4,7 +4,7 @@
 `run_bulk_transition` is the same rule for many documents without one query per row.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
@@ -98,15 +98,16 @@ HISTORY_FIELDS = ("content_type_id", "object_id", "transition", "source", "targe
                   "created_at")
 
 
-def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: str = "",
-                        on: date | None = None, update_fields: Sequence[str] = (),
-                        **kwargs) -> list:
+def run_bulk_transition(documents: Sequence, transition_name: str, *, by,
+                        note: str | Callable[[object], str] = "", on: date | None = None,
+                        update_fields: Sequence[str] = (), **kwargs) -> list:
     """The same rule for many documents: permission once, transitions in memory (each with
     the same `kwargs`), one update per source state (writing `update_fields` with the state)
-    and one insert of history rows. Any document that cannot move stops them all, and so does
-    one whose stored state is no longer the state it was read in (another process moved it):
-    the update is guarded by the source state, like django-fsm's ConcurrentTransitionMixin,
-    and the caller's transaction rolls back."""
+    and one insert of history rows (`note`: the same for each, or a function giving each
+    document's own). Any document that cannot move stops them all, and so does one whose
+    stored state is no longer the state it was read in (another process moved it): the update
+    is guarded by the source state, like django-fsm's ConcurrentTransitionMixin, and the
+    caller's transaction rolls back."""
     if not documents:
         return []
     actor = as_actor(by)
@@ -123,10 +124,11 @@ def run_bulk_transition(documents: Sequence, transition_name: str, *, by, note: 
         getattr(document, transition_name)(**kwargs)
         target = meta.field.get_state(document)
         moves.setdefault((source, target), []).append(document)
-        history.append((document.pk, source, target))
+        history.append((document.pk, source, target,
+                        note(document) if callable(note) else note))
     model = type(documents[0])
     _move_states(model, meta.field.name, moves, transition_name, update_fields)
-    _write_history(model, history, transition_name, actor=actor, note=note, on=on)
+    _write_history(model, history, transition_name, actor=actor, on=on)
     return list(documents)
 
 
@@ -149,16 +151,17 @@ def _move_states(model, field: str, moves: dict[tuple[str, str], list],
                     f"changed meanwhile; reload and try again.")
 
 
-def _write_history(model, moved: Sequence[tuple], transition_name: str, *, actor, note: str,
+def _write_history(model, moved: Sequence[tuple], transition_name: str, *, actor,
                    on: date | None) -> None:
-    """The history rows of a bulk transition, as tuples of column values (one TransitionLog
-    instance per document was a sixth of issuing a run's invoices, issue 23)."""
+    """The history rows of a bulk transition (`moved`: pk, source, target and note of each), as
+    tuples of column values (one TransitionLog instance per document was a sixth of issuing a
+    run's invoices, issue 23)."""
     content_type = ContentType.objects.get_for_model(model).pk
-    shared = (str(actor.kind), getattr(actor.user, "pk", None), actor.label, actor.ip, note,
-              business_date(on), clock.now())
+    who = (str(actor.kind), getattr(actor.user, "pk", None), actor.label, actor.ip)
+    when = (business_date(on), clock.now())
     insert_tuples(TransitionLog, HISTORY_FIELDS, [
-        (content_type, pk, transition_name, source, target, *shared)
-        for pk, source, target in moved])
+        (content_type, pk, transition_name, source, target, *who, note, *when)
+        for pk, source, target, note in moved])
 
 
 def history_for(document):

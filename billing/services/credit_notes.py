@@ -61,6 +61,7 @@ from core.actors import require
 from core.bulk_rows import insert_rows, insert_tuples, json_column
 from core.dates import business_date
 from core.events import record_events
+from core.formatting import format_money
 from core.money import round_money
 from core.numbering import next_numbers
 from core.outbox import enqueue_many
@@ -382,21 +383,29 @@ ISSUED_FIELDS = ["journal_entry", "functional_total"]
 def _issue_dated(dated: Sequence[tuple[_Planned, CreditNote, EntryDraft | None]], *, by,
                  day: date) -> None:
     """Post the entries of the notes dated `day`, reduce their invoices' amounts due and issue
-    them, in bulk: the invoices by `apply_credits`, the notes by one transition per reason
-    (its history note; each note's own note, total and excess are on the note and its
-    entry)."""
+    them, in bulk: the invoices by `apply_credits`, the notes by one transition, each history
+    row saying what its note credited."""
     posting = [(note, entry) for _, note, entry in dated if entry is not None]
     for (note, _), entry_id in zip(posting, post_entry_ids([e for _, e in posting], by=by,
                                                            on=day), strict=True):
         note.journal_entry_id = entry_id
+    crediting = {plan.invoice.pk: f"Credit note {note.number}: "
+                                  f"{format_money(plan.applied, plan.invoice.currency)}."
+                 for plan, note, _ in dated}
     apply_credits([(plan.invoice, plan.applied) for plan, _, _ in dated if plan.applied],
-                  by=by, on=day, note="Credited by a credit note.")
-    by_reason = defaultdict(list)
-    for _, note, _ in dated:
-        by_reason[note.reason].append(note)
-    for reason, notes in sorted(by_reason.items()):
-        run_bulk_transition(notes, "issue", by=by, on=day, note=CreditNoteReason(reason).label,
-                            update_fields=ISSUED_FIELDS)
+                  by=by, on=day, note=lambda invoice: crediting[invoice.pk])
+    summaries = {note.pk: _summary(plan, note) for plan, note, _ in dated}
+    run_bulk_transition([note for _, note, _ in dated], "issue", by=by, on=day,
+                        note=lambda note: summaries[note.pk], update_fields=ISSUED_FIELDS)
+
+
+def _summary(plan: _Planned, note: CreditNote) -> str:
+    """The issue's history note: the reason, what was credited and what is owed back."""
+    currency = plan.invoice.currency
+    summary = f"{note.get_reason_display()}: {format_money(note.total, currency)} credited"
+    if plan.excess:
+        summary += f", {format_money(plan.excess, currency)} owed back to the customer"
+    return f"{summary}. {note.reason_note}".strip()
 
 
 def issue_credit_note(*, invoice, by, reason: str, reason_note: str = "", whole: bool = False,

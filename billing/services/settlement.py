@@ -5,7 +5,7 @@ These are the only writers of an invoice's `amount_due` after issue (payments ca
 first, so two payments on one invoice at once are applied one after the other.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -111,10 +111,10 @@ CREDITED_FIELDS = ["amount_due", "amount_credited", "updated_at"]
 
 @transaction.atomic(savepoint=False)
 def apply_credits(credits: Sequence[tuple[Invoice, Decimal]], *, by, on: date | None,
-                  note: str) -> list[Invoice]:
+                  note: str | Callable[[Invoice], str]) -> list[Invoice]:
     """`apply_credit` for invoices the caller's transaction has locked, each with its amount:
     the paid ones moved by one bulk transition, the partially paid by another, the rest of the
-    amounts in one update (`note` is each history row's)."""
+    amounts in one update (`note`: each history row's, or each invoice's own)."""
     require(by, "billing.issue_credit_note", "You are not allowed to credit invoices.")
     moves, now = {"pay": [], "pay_partially": [], "": []}, clock.now()
     for invoice, amount in credits:

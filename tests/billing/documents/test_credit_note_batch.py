@@ -92,10 +92,11 @@ def test_a_batch_records_each_note_and_each_settled_invoice_in_history(finance, 
     notes = issue_credit_notes(by=finance, on=ON, notes=[
         NewCreditNote(first, CreditNoteReason.BILLING_ERROR, whole=True),
         NewCreditNote(second, CreditNoteReason.SERVICE_ISSUE, amount=D("23.00"))])
-    # then each note's issue is recorded with its reason, and the first invoice's payment by
-    # its credit; the second keeps its state, so it has no new step
+    # then each note's issue is recorded with its reason and what it credited, and the first
+    # invoice's payment names its credit note; the second keeps its state, so no new step
     assert [[(h.transition, h.target, h.note) for h in history_for(n)] for n in notes] == [
-        [("issue", "issued", "Billing error")], [("issue", "issued", "Service issue")]]
+        [("issue", "issued", "Billing error: $172.50 credited.")],
+        [("issue", "issued", "Service issue: $23.00 credited.")]]
     assert [(h.transition, h.note) for h in history_for(first)][-1] == (
-        "pay", "Credited by a credit note.")
+        "pay", f"Credit note {notes[0].number}: $172.50.")
     assert [h.transition for h in history_for(second)][-1] == "issue"
