@@ -43,6 +43,7 @@ from revrec.models import (
 )
 from revrec.reports import remaining_obligations
 from revrec.services import create_revenue_contracts
+from revrec.services.variable import estimate_variable_consideration
 from tests.conftest import PASSWORD
 from tests.contracts.test_amendments import accept
 from tests.revrec.factories import ON, ordered_contract_of, revenue_contract_of, system
@@ -89,11 +90,10 @@ def recognized(obligation) -> D:
                .values_list("amount", flat=True), D(0))
 
 
-def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_blended_price(
-        client, sales_rep, finance, accountant, time_machine,
-        django_capture_on_commit_callbacks):
-    captured = django_capture_on_commit_callbacks
-    # given: 12 products ordered at 100; 4 delivered and recognized in December
+def modified(sales_rep, finance, accountant, time_machine, captured):
+    """12 products ordered at 100; 4 delivered on 10 December and recognized, 2 on 5 February;
+    the amendment adding 3 at 80 from 15 February, taken in on 20 February. Returns the
+    revenue contract, the ordered obligation and the added one."""
     at(DEC, time_machine)
     seed_catalog()
     with captured(execute=True):
@@ -108,23 +108,38 @@ def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_ble
     for month in (DEC, JAN):
         run(month, accountant, captured)
     assert recognized(ordered) == D(400)
-    # 2 more delivered on 5 February, before the modification, not recognized yet
-    at(date(2027, 2, 5), time_machine)
+    at(date(2027, 2, 5), time_machine)  # delivered before the modification, not recognized yet
     deliver(ordered, 2, finance, date(2027, 2, 5))
-
-    # when: 3 more added at 80 from 15 February, below their SSP (15.20(b) fails): 15.21(a)
-    add_three_at_80(contract, sales_rep, finance)
+    add_three_at_80(contract, sales_rep, finance)  # below their SSP: no separate contract
     at(date(2027, 2, 20), time_machine)
     with captured(execute=True):
         create_revenue_contracts(by=system(), on=date(2027, 2, 20))
+    ordered.refresh_from_db()
+    added = PerformanceObligation.objects.exclude(pk=ordered.pk).get(
+        revenue_contract=rc, product__sku="IE5-P")
+    return rc, ordered, added
+
+
+def deliver_after(ordered, added, finance, time_machine, on: date):
+    """3 of the 6 left on `on` (and the 3 added, when they are on an order)."""
+    at(on, time_machine)
+    deliver(ordered, 3, finance, on)
+    if OrderLine.objects.filter(contract_line=added.contract_line).exists():
+        deliver(added, 3, finance, on)
+
+
+def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_blended_price(
+        client, sales_rep, finance, accountant, time_machine,
+        django_capture_on_commit_callbacks):
+    captured = django_capture_on_commit_callbacks
+    # given: 4 delivered and recognized, 2 delivered, then 3 added at 80 (15.21(a))
+    rc, ordered, added = modified(sales_rep, finance, accountant, time_machine, captured)
+    contract = rc.contract
 
     # then: the 6 left to deliver bring their 600 not earned, the 3 added their 240; 840 by
     # relative SSP (600 and 300): 560 and 280, 93.33 a product (IE24)
     modification = Modification.objects.get(revenue_contract=rc)
     assert (modification.treatment, modification.priced_at_ssp) == ("prospective", False)
-    ordered.refresh_from_db()
-    added = PerformanceObligation.objects.exclude(pk=ordered.pk).get(
-        revenue_contract=rc, product__sku="IE5-P")
     members = {m.obligation_id: (m.carries_id, m.ssp, m.consideration, m.allocated)
                for m in ModificationMember.objects.filter(modification=modification)}
     assert members == {ordered.pk: (ordered.pk, D(600), D(600), D(560)),
@@ -135,10 +150,7 @@ def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_ble
     assert round(D(560) / 6, 2) == round(D(280) / 3, 2) == D("93.33")
 
     # when: 3 of the 6 delivered on 25 February (and the 3 added, when on an order)
-    at(date(2027, 2, 25), time_machine)
-    deliver(ordered, 3, finance, date(2027, 2, 25))
-    if OrderLine.objects.filter(contract_line=added.contract_line).exists():
-        deliver(added, 3, finance, date(2027, 2, 25))
+    deliver_after(ordered, added, finance, time_machine, date(2027, 2, 25))
     run(FEB, accountant, captured)
 
     # then: February earns the 2 delivered before at 100 each and the 3 after at 93.33
@@ -166,3 +178,38 @@ def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_ble
     assert "Its price not recognized" in page and "Added by the amendment" in page
     assert "$560.00" in page and "$240.00" in page and page.count("$280.00") >= 1
     assert "12 of 12 delivered" in page
+
+
+def test_a_change_of_price_after_it_is_earned_at_once_by_the_units_delivered_before(
+        sales_rep, finance, accountant, time_machine, django_capture_on_commit_callbacks):
+    """IFRS 15.88 and 15.90(a) as IE Example 6 (IE39) applies them, on the example above: a
+    bonus of 120 promised with the products, estimated on 22 February, goes to them on the
+    basis of inception (the plan's SSP is 0): 10 a product. The 6 delivered before the
+    modification earn their 60 at once; the other 60 follows the new contract's shares,
+    560 : 280, 40 to the 6 left and 20 to the 3 added."""
+    captured = django_capture_on_commit_callbacks
+    rc, ordered, added = modified(sales_rep, finance, accountant, time_machine, captured)
+
+    # when: the bonus is estimated
+    estimate_variable_consideration(
+        revenue_contract=rc, kind="performance_bonus", method="most_likely",
+        scenarios=[("120.00", "1")], constrained=D("120.00"),
+        constraint_reason="Highly probable", reason="Volume bonus", by=accountant,
+        on=date(2027, 2, 22))
+
+    # then
+    ordered.refresh_from_db()
+    added.refresh_from_db()
+    assert (ordered.allocated, ordered.earned_before, added.allocated) == (
+        D(1260), D(660), D(300))
+
+    # February: the 6 delivered before earn 660 (400 recognized before), 3 after 600 × 3/6
+    deliver_after(ordered, added, finance, time_machine, date(2027, 2, 25))
+    run(FEB, accountant, captured)
+    assert (recognized(ordered), recognized(added)) == (D(960), D(300))
+    assert posted_revenue(date(2027, 2, 28)) == D(1260)
+    at(date(2027, 3, 10), time_machine)
+    deliver(ordered, 3, finance, date(2027, 3, 10))
+    run(MAR, accountant, captured)
+    assert recognized(ordered) == D(1260)
+    assert posted_revenue(date(2027, 3, 31)) == D(1560)  # 1,200 + 240 + 120
