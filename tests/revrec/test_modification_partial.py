@@ -26,6 +26,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.demo import seed_catalog
 from catalog.models import BillingPeriod, Product, SSPBasis
@@ -34,6 +36,7 @@ from orders.models import Order, OrderLine
 from orders.services.fulfilment import fulfil_lines
 from quotes import services as quote_services
 from quotes.models import QuoteState
+from revrec.delivery import earned
 from revrec.models import (
     Modification,
     ModificationMember,
@@ -50,8 +53,6 @@ from tests.revrec.factories import ON, ordered_contract_of, revenue_contract_of,
 from tests.revrec.test_modification_members import plan, priced
 from tests.revrec.test_partial_delivery import at
 from tests.revrec.test_variable import posted_revenue, run
-
-pytestmark = pytest.mark.django_db
 
 DEC, JAN, FEB, MAR = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)
 EFFECTIVE = date(2027, 2, 15)
@@ -128,6 +129,7 @@ def deliver_after(ordered, added, finance, time_machine, on: date):
         deliver(added, 3, finance, on)
 
 
+@pytest.mark.django_db
 def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_blended_price(
         client, sales_rep, finance, accountant, time_machine,
         django_capture_on_commit_callbacks):
@@ -180,6 +182,7 @@ def test_ie5_case_b_the_products_left_to_deliver_share_the_new_contract_at_a_ble
     assert "12 of 12 delivered" in page
 
 
+@pytest.mark.django_db
 def test_a_change_of_price_after_it_is_earned_at_once_by_the_units_delivered_before(
         sales_rep, finance, accountant, time_machine, django_capture_on_commit_callbacks):
     """IFRS 15.88 and 15.90(a) as IE Example 6 (IE39) applies them, on the example above: a
@@ -213,3 +216,19 @@ def test_a_change_of_price_after_it_is_earned_at_once_by_the_units_delivered_bef
     run(MAR, accountant, captured)
     assert recognized(ordered) == D(1260)
     assert posted_revenue(date(2027, 3, 31)) == D(1560)  # 1,200 + 240 + 120
+
+
+@given(st.integers(2, 500), st.data())
+def test_the_units_delivered_before_keep_their_part_and_the_rest_ends_at_the_allocation(
+        ordered, data):
+    # revrec.delivery.earned: never less than what the units delivered before earned, growing
+    # with the units delivered after, the whole allocation once every unit is delivered
+    before = data.draw(st.integers(1, ordered - 1))  # units were left to deliver
+    earned_before = D(data.draw(st.integers(0, 10**8))) / 100
+    allocated = earned_before + D(data.draw(st.integers(0, 10**8))) / 100
+    steps = sorted(data.draw(st.lists(st.integers(before, ordered), max_size=6)))
+    made = [earned(allocated, "USD", ordered=D(ordered), delivered=D(n), units_before=D(before),
+                   earned_before=earned_before) for n in [before, *steps, ordered]]
+    assert made[0] == earned_before
+    assert made == sorted(made)
+    assert made[-1] == allocated
