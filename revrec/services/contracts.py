@@ -431,7 +431,7 @@ class _Amendments:
             self.writer.reallocate(obligation, left.earned + part,
                                    self.line[obligation.contract_line_id])
 
-    def _left_to_deliver(self, effective: date, currency: str) -> list["_Left"]:
+    def _left_to_deliver(self, effective: date, currency: str) -> list[_Left]:
         """The old contract's goods not transferred before `effective`: open point-in-time
         obligations not scheduled yet, or on an order with units left to deliver (the units
         delivered before keep what they earned; the rest of the price and of the SSP is the
