@@ -38,6 +38,7 @@ from ledger.services import SourceRef
 from revrec import postings
 from revrec.models import (
     InterestLine,
+    ObligationStatus,
     Pattern,
     PerformanceObligation,
     RecognitionChunk,
@@ -255,13 +256,27 @@ class _Chunk:
                                            obligation__revenue_contract__pk__range=self.range,
                                            run__isnull=True, month__lte=self.month).order_by()
 
+    def _patterns(self) -> set[str]:
+        """Which of the patterns whose lines only a run writes the chunk's range holds (open
+        goods, usage): one query by the range's index. Most chunks hold neither, and then the
+        three reads that name the chunk's contracts are not sent (at 100,000 contracts, 36 ms
+        a chunk for nothing, the planner working out the chunk's contracts first)."""
+        return set(PerformanceObligation.objects.filter(
+            Q(pattern=Pattern.POINT_IN_TIME, status=ObligationStatus.OPEN)
+            | Q(pattern=Pattern.AS_BILLED), revenue_contract__pk__range=self.range)
+            .order_by().values_list("pattern", flat=True).distinct())
+
     def schedule(self):
         """Write the lines only now known (fulfilment, usage billed), then read what to
         recognize per revenue contract and family."""
-        ScheduleLine.objects.bulk_create(
-            delivery_lines(self.ids, through=self.end) + _usage_lines(self.ids, self.month),
-            ignore_conflicts=True)
-        minimum_lines(self.ids, self.month)
+        patterns = self._patterns()
+        known = delivery_lines(self.ids, through=self.end) \
+            if Pattern.POINT_IN_TIME in patterns else []
+        if Pattern.AS_BILLED in patterns:
+            known += _usage_lines(self.ids, self.month)
+        ScheduleLine.objects.bulk_create(known, ignore_conflicts=True)
+        if Pattern.AS_BILLED in patterns:
+            minimum_lines(self.ids, self.month)
         # the currency and country are the locked contracts' (no join to their table)
         rows = self._open_lines().values_list(
             "obligation__revenue_contract_id", "obligation__family", "obligation__pattern"
@@ -316,7 +331,10 @@ class _Chunk:
                           result.after.recognized, result.after.recognized_functional,
                           bill.amount, bill.functional, result.after.contract_asset))
             made.append(entry is not None)
-            revenue.append(split)
+            # its revenue rows, held to the chunk's end as tuples of plain values, which the
+            # garbage collector stops tracking (its full passes took 2.2 of the 7.1 s of CPU of
+            # a 100k run in the bench)
+            revenue.append(tuple((f.family, f.amount, f.functional) for f in split))
             if entry is not None:
                 drafts.append(entry)
         books = {"rate_of": rate_of, "functional": functional, "month_end": self.end,
@@ -328,7 +346,7 @@ class _Chunk:
         posted = iter(ledger.post_entry_ids(
             drafts + [p.draft for p in (*settled, *accrued) if p.draft is not None], by=actor))
         totals = (sum((item[4] for item in items), ZERO), sum((item[5] for item in items), ZERO),
-                  sum((f.functional for split in revenue for f in split), ZERO),
+                  sum((converted for rows in revenue for _, _, converted in rows), ZERO),
                   sum((p.refund for p in settled), ZERO),
                   sum((p.financing for p in accrued), ZERO))
         items = [(*item, next(posted) if entry else None)  # the entry's id, the last column
@@ -337,8 +355,8 @@ class _Chunk:
         self._accrue(accrued, posted)
         item_ids = insert_tuples(RecognitionItem, ITEM_FIELDS, items)
         insert_tuples(RecognizedRevenue, REVENUE_FIELDS, [
-            (item_id, f.family, f.amount, f.functional)
-            for item_id, split in zip(item_ids, revenue, strict=True) for f in split])
+            (item_id, *row) for item_id, rows in zip(item_ids, revenue, strict=True)
+            for row in rows])
         # the lines read above: their contracts are locked, and now recognized by this run
         ScheduleLine.objects.filter(
             run__isnull=True, month__lte=self.month,
