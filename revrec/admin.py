@@ -36,7 +36,7 @@ class StandalonePriceAdmin(admin.ModelAdmin):
 class ObligationInline(ReadOnlyMixin, admin.TabularInline):
     model = PerformanceObligation
     fields = ["contract_line", "product", "family", "pattern", "ssp", "ssp_basis", "ssp_method",
-              "ssp_low", "ssp_high", "allocated", "variable",
+              "ssp_low", "ssp_high", "allocated", "variable", "units_before", "earned_before",
               "allocation_rule", "service_start", "service_end", "status", "ended_on"]
     readonly_fields = fields
     extra = 0

@@ -69,8 +69,10 @@ def side(account: str, amount: Decimal, **extra) -> LineDraft:
 
 def _revenue_lines(families: list[FamilyAmount], label: str, customer_account_id: int,
                    currency: str, fx: Decimal) -> list[LineDraft]:
-    revenue = sum((f.functional for f in families), ZERO)
-    document = sum((f.amount for f in families), ZERO)
+    revenue = document = ZERO
+    for f in families:  # one pass (most months have one family)
+        revenue += f.functional
+        document += f.amount
     lines = []
     if revenue:
         rate = (abs(revenue) / abs(document)).quantize(RATE_PLACES) \

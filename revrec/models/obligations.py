@@ -141,6 +141,13 @@ class PerformanceObligation(ConcurrentTransitionMixin, FSMModelMixin, models.Mod
     ended_on = models.DateField(null=True, blank=True)
     predecessor = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="successor")
+    units_before = models.DecimalField(
+        max_digits=19, decimal_places=6, default=Decimal("0"),
+        help_text="Units on an order delivered before a 15.21(a) modification made the rest "
+                  "part of a new contract (0 otherwise).")
+    earned_before = models.DecimalField(
+        **AMOUNT, help_text="What those units earned at the allocation before it; the rest of "
+                            "`allocated` is earned by the units delivered after.")
 
     class Meta:
         ordering = ["revenue_contract", "contract_line__position", "pk"]

@@ -29,6 +29,7 @@ The accounting rules (catalog.obligations for steps 2-4, catalog.revenue_schedul
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -43,6 +44,7 @@ from core.dates import business_date
 from core.money import allocate, round_money
 from core.transitions import run_bulk_transition
 from customers.models import Account
+from revrec.delivery import earned
 from revrec.models import (
     AllocationRule,
     Modification,
@@ -58,6 +60,7 @@ from revrec.models import (
 from revrec.policies import policy_fields
 from revrec.selectors import (
     contract_ids_needing_revenue_contracts,
+    deliveries,
     facts_of,
     lines_with_ssp,
     signed_end,
@@ -177,7 +180,8 @@ class _Writer:
         if self.ended:
             self._end_obligations()
         PerformanceObligation.objects.bulk_update(self.variables, ["variable"])
-        PerformanceObligation.objects.bulk_update(self.reallocated, ["allocated", "variable"])
+        PerformanceObligation.objects.bulk_update(self.reallocated, [
+            "allocated", "variable", "units_before", "earned_before"])
         new = [o for o, _ in self.obligations]
         for obligation in new:  # the revenue contract may have been created in this call
             obligation.revenue_contract_id = obligation.revenue_contract.pk
@@ -224,6 +228,18 @@ def _existing_schedule(obligations) -> dict[int, tuple]:
         lines[row.obligation_id].append(
             schedules.ScheduleLine(row.month, row.start_on, row.end_on, row.amount))
     return {pk: tuple(rows) for pk, rows in lines.items()}
+
+
+class _Left(NamedTuple):
+    """What an obligation brings to a 15.21(a) new contract: the SSP and the price not earned
+    of what is left to deliver, and what its units delivered before keep."""
+
+    obligation: PerformanceObligation
+    ssp: Decimal
+    brings: Decimal
+    units: Decimal = ZERO  # delivered before the modification
+    earned: Decimal = ZERO  # by those units
+    variable_kept: Decimal = ZERO  # the part of `earned` that is variable consideration
 
 
 def _allocate(revenue_contract, lines, writer: _Writer):
@@ -370,45 +386,80 @@ class _Amendments:
 
     def _new_contract(self, modification: Modification, added) -> None:
         """IFRS 15.21(a) for goods the modification added below their standalone price: with
-        the obligations left to deliver (its successors, and goods on an order not delivered
-        at all) they form a new contract, whose consideration (what those had not recognized
-        and the added price) is allocated among those not yet scheduled by relative SSP (IE
-        Example 6, IE38: Y's CU600 and Z's CU300 are CU450 each); the members are recorded
-        with their shares, which a later change of the price follows (15.90(a), IE39). Goods
-        added at or above their SSP keep their own price, as a separate contract would give
-        them (15.20(b)), and take no share."""
+        the goods left to deliver (its successors, goods on an order not delivered at all, and
+        the units not delivered of goods partly delivered) they form a new contract, whose
+        consideration (what those had not earned and the added price) is allocated among
+        those not yet scheduled by relative SSP (IE Example 6, IE38: Y's CU600 and Z's CU300
+        are CU450 each; IE Example 5, Case B, IE24: the products left and those added at a
+        blended CU93.33 each); the members are recorded with their shares, which a later
+        change of the price follows (15.90(a), IE39). Units delivered before keep what they
+        earned (`units_before`, `earned_before`). Goods added at or above their SSP keep
+        their own price, as a separate contract would give them (15.20(b)), and take no
+        share."""
         ids = {line.pk for line in added}
         made = [o for o, _ in self.writer.obligations if o.contract_line_id in ids]
         discounted = [o for o in made if o.predecessor is None and o.allocated < o.ssp
                       and o.allocation_rule == AllocationRule.OWN_PRICE]
         if not discounted:
             return
-        waiting = [o for o in self.by_line.values()
-                   if o.revenue_contract_id == self.original.pk
-                   and o.status == ObligationStatus.OPEN and o.pattern == Pattern.POINT_IN_TIME
-                   and not self.schedule.get(o.pk) and o.pk not in self.writer.replaced]
-        shared = waiting + discounted
-        pool, pool_ssp = sum((o.allocated for o in shared), ZERO), sum((o.ssp for o in shared),
-                                                                       ZERO)
         currency = self.original.currency
-        parts = allocate(pool, [o.ssp for o in shared], currency)
-        variable = sum((o.variable for o in shared), ZERO)  # unrecognized, shared alike
+        shared = self._left_to_deliver(modification.effective_on, currency) + [
+            _Left(o, o.ssp, o.allocated) for o in discounted]
+        pool = sum((left.brings for left in shared), ZERO)
+        pool_ssp = sum((left.ssp for left in shared), ZERO)
+        weights = [left.ssp for left in shared]
+        parts = allocate(pool, weights, currency)
+        # the variable consideration not earned, shared alike
+        variable = sum((left.obligation.variable - left.variable_kept for left in shared), ZERO)
         variables = [(-1 if variable < 0 else 1) * part
-                     for part in allocate(abs(variable), [o.ssp for o in shared], currency)]
+                     for part in allocate(abs(variable), weights, currency)]
         self.writer.members += [
             ModificationMember(modification=modification, obligation=o, carries=o.predecessor,
                                ssp=o.ssp, consideration=o.allocated, allocated=o.allocated)
             for o in made if o.predecessor is not None]
-        for obligation, part, share in zip(shared, parts, variables, strict=True):
-            obligation.variable = share
+        for left, part, share in zip(shared, parts, variables, strict=True):
+            obligation = left.obligation
+            obligation.variable = left.variable_kept + share
             self.writer.members.append(ModificationMember(
                 modification=modification, obligation=obligation,
-                carries=None if obligation in discounted else obligation, ssp=obligation.ssp,
-                consideration=obligation.allocated, allocated=part))
+                carries=None if obligation in discounted else obligation, ssp=left.ssp,
+                consideration=left.brings, allocated=part))
             if obligation in discounted:
                 obligation.allocation_rule = AllocationRule.MODIFICATION
                 obligation.pool, obligation.pool_ssp = pool, pool_ssp
-            self.writer.reallocate(obligation, part, self.line[obligation.contract_line_id])
+            obligation.units_before, obligation.earned_before = left.units, left.earned
+            self.writer.reallocate(obligation, left.earned + part,
+                                   self.line[obligation.contract_line_id])
+
+    def _left_to_deliver(self, effective: date, currency: str) -> list[_Left]:
+        """The old contract's goods not transferred before `effective`: open point-in-time
+        obligations not scheduled yet, or on an order with units left to deliver (the units
+        delivered before keep what they earned; the rest of the price and of the SSP is the
+        part of the units left, in proportion to them)."""
+        candidates = [o for o in self.by_line.values()
+                      if o.revenue_contract_id == self.original.pk
+                      and o.status == ObligationStatus.OPEN
+                      and o.pattern == Pattern.POINT_IN_TIME and o.pk not in self.writer.replaced]
+        delivered = deliveries([o.contract_line_id for o in candidates
+                                if self.line[o.contract_line_id].has_order_line],
+                               through=effective - ONE_DAY)
+        left = []
+        for o in candidates:
+            found = delivered.get(o.contract_line_id)
+            if found is None:
+                if not self.schedule.get(o.pk):
+                    left.append(_Left(o, o.ssp, o.allocated))
+                continue
+            units = found.delivered
+            if units >= found.ordered:
+                continue
+            kept = earned(o.allocated, currency, ordered=found.ordered, delivered=units,
+                          units_before=o.units_before, earned_before=o.earned_before)
+            rest = (found.ordered - units) / found.ordered
+            left.append(_Left(
+                o, round_money(o.ssp * rest, currency), o.allocated - kept, units, kept,
+                round_money(o.variable * kept / o.allocated, currency) if o.allocated else ZERO))
+        return left
 
     def _continues(self, old, line) -> bool:
         """Whether `line` carries on `old`'s ratable schedule from inside its service; else it

@@ -8,8 +8,9 @@ with `bulk_create`. Either way, one statement stream inside the caller's transac
 A point-in-time obligation on an order earns as its units are delivered (IFRS 15 IE Example 5,
 IE19-IE20: control of each product passes on its delivery): `delivery_lines` gives the
 recognition run each month's line, what the deliveries up to the month's end earned
-(`schedules.earned_by_delivery`) less what is scheduled already, dated on the month's last
-delivery. A delivery recorded late for a month already recognized is caught up in the next.
+(`revrec.delivery.earned`, across a 15.21(a) modification too) less what is scheduled
+already, dated on the month's last delivery. A delivery recorded late for a month already
+recognized is caught up in the next.
 """
 
 from collections.abc import Sequence
@@ -18,8 +19,8 @@ from decimal import Decimal
 
 from django.db import connection
 
-from catalog.revenue_schedule import earned_by_delivery
 from core.dates import month_start
+from revrec.delivery import earned
 from revrec.models import ObligationStatus, Pattern, PerformanceObligation, ScheduleLine
 from revrec.selectors import deliveries
 
@@ -53,27 +54,28 @@ def delivery_lines(revenue_contract_ids, *, through: date) -> list[ScheduleLine]
     obligations = list(PerformanceObligation.objects.filter(
         revenue_contract_id__in=revenue_contract_ids, pattern=Pattern.POINT_IN_TIME,
         status=ObligationStatus.OPEN).order_by().values_list(
-        "pk", "contract_line_id", "allocated", "revenue_contract__currency"))
+        "pk", "contract_line_id", "allocated", "revenue_contract__currency", "units_before",
+        "earned_before"))
     if not obligations:
         return []
-    delivered = deliveries([line_id for _, line_id, _, _ in obligations], through=through)
+    delivered = deliveries([line_id for _, line_id, *_ in obligations], through=through)
     month = month_start(through)
     scheduled: dict[int, Decimal] = {}
     has_month = set()
     for pk, line_month, amount in ScheduleLine.objects.filter(
-            obligation_id__in=[pk for pk, _, _, _ in obligations]).order_by().values_list(
+            obligation_id__in=[pk for pk, *_ in obligations]).order_by().values_list(
             "obligation_id", "month", "amount"):
         scheduled[pk] = scheduled.get(pk, ZERO) + amount
         if line_month == month:
             has_month.add(pk)
     lines = []
-    for pk, line_id, allocated, currency in obligations:
+    for pk, line_id, allocated, currency, units_before, earned_before in obligations:
         found = delivered.get(line_id)
         if found is None or pk in has_month:
             continue
-        earned = earned_by_delivery(allocated, currency, ordered=found.ordered,
-                                    delivered=found.delivered)
-        change = earned - scheduled.get(pk, ZERO)
+        change = earned(allocated, currency, ordered=found.ordered, delivered=found.delivered,
+                        units_before=units_before,
+                        earned_before=earned_before) - scheduled.get(pk, ZERO)
         if change:
             day = found.last_on if found.last_on and found.last_on >= month else month
             lines.append(ScheduleLine(obligation_id=pk, month=month, start_on=day, end_on=day,

@@ -18,7 +18,9 @@ keeps the part of its share it earned before the modification, recognized in the
 month as it is satisfied, and passes the rest to its successor (15.90(a), IE Example 6:
 `variable.attribute_change`); when the modification made a new contract of several obligations
 (`ModificationMember`), the rest goes to them in the shares that contract allocated them (IE39:
-Y's part to Y and Z).
+Y's part to Y and Z). Goods it found partly delivered pass on the part of the units left (in
+proportion to the price they brought) and keep the rest, earned at once by the units delivered
+before (`earned_before`).
 """
 
 from collections import defaultdict
@@ -70,13 +72,21 @@ def parse_scenarios(rows) -> tuple[variable.Scenario, ...]:
                                             "probability."}) from None
 
 
-def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decimal]:
+# The key of an obligation's units a 15.21(a) new contract took, apart from the obligation's own
+# key, which keeps the part of a change its units delivered before earn at once (15.90(a)).
+LEFT = ":left"
+
+
+def _attributed(change: Decimal, currency: str, obligations
+                ) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """`change` on the basis of contract inception (15.88, 15.90(a); `variable.attribute_change`):
     the obligations the revenue contract started with, by their SSPs then, each share passed
     down to the successor of an obligation a modification ended. Goods an amendment added
-    (their own price) and obligations ended without a successor (terminated) take no part."""
+    (their own price) and obligations ended without a successor (terminated) take no part.
+    Returns each obligation's share and, of it, the part its units delivered before a 15.21(a)
+    modification earned (in proportion to the price they kept)."""
     if not change:
-        return {}
+        return {}, {}
     successor_of = {o.predecessor_id: o for o in obligations if o.predecessor_id}
 
     def last(obligation):
@@ -98,26 +108,36 @@ def _attributed(change: Decimal, currency: str, obligations) -> dict[int, Decima
                 .values_list("obligation", "total")) if ended else {}
     carried = {str(o.pk): (str(successor_of[o.pk].pk), kept.get(o.pk, ZERO), o.allocated)
                for o in ended}
-    allocated = {o.pk: o.allocated for o in obligations}
-    for carries, members in _new_contracts(obligations).items():
-        # an ended one passes what it did not keep; one the new contract kept, all of it
-        carried[str(carries)] = (members, kept.get(carries, ZERO),
-                                 allocated[carries] if carries in successor_of else ZERO)
-    return {int(key): share for key, share in
-            variable.attribute_change(change, currency, basis, carried).items()}
+    by_pk = {o.pk: o for o in obligations}
+    for carries, (members, brought) in _new_contracts(obligations).items():
+        if carries in successor_of:  # ended: it passes what it did not keep
+            carried[str(carries)] = (members, kept.get(carries, ZERO), by_pk[carries].allocated)
+        else:  # the new contract kept its units left: they pass what they brought
+            before = by_pk[carries].earned_before
+            carried[str(carries)] = (members, before, before + brought)
+    shares: dict[int, Decimal] = {}
+    delivered_before: dict[int, Decimal] = {}
+    for key, share in variable.attribute_change(change, currency, basis, carried).items():
+        pk = int(key.removesuffix(LEFT))
+        shares[pk] = shares.get(pk, ZERO) + share
+        if not key.endswith(LEFT) and by_pk[pk].units_before:
+            delivered_before[pk] = share
+    return shares, delivered_before
 
 
-def _new_contracts(obligations) -> dict[int, tuple[tuple[str, Decimal], ...]]:
-    """{obligation from before a 15.21(a) modification: the members of the new contract it
-    went into, ((key, its allocation there), ...)} (`ModificationMember`, one query)."""
+def _new_contracts(obligations) -> dict[int, tuple[tuple[tuple[str, Decimal], ...], Decimal]]:
+    """{obligation from before a 15.21(a) modification: (the members of the new contract it
+    went into, ((key, its allocation there), ...), what it brought)}, the member it is itself
+    keyed `LEFT` (`ModificationMember`, one query)."""
     rows = list(ModificationMember.objects.filter(obligation__in=[o.pk for o in obligations])
                 .order_by("pk").values_list("modification_id", "obligation_id", "carries_id",
-                                            "allocated"))
+                                            "allocated", "consideration"))
     members: dict[int, list] = defaultdict(list)
-    for modification, obligation, _, allocated in rows:
-        members[modification].append((str(obligation), allocated))
-    return {carries: tuple(members[modification])
-            for modification, _, carries, _ in rows if carries is not None}
+    for modification, obligation, carries, allocated, _ in rows:
+        members[modification].append(
+            (f"{obligation}{LEFT}" if obligation == carries else str(obligation), allocated))
+    return {carries: (tuple(members[modification]), brought)
+            for modification, _, carries, _, brought in rows if carries is not None}
 
 
 def _caught_up(ended, shares: dict[int, Decimal], currency: str) -> dict[int, tuple]:
@@ -194,17 +214,19 @@ def _allocate_change(change: Decimal, rc: RevenueContract, obligations, allocate
     when 15.85 holds for it (15.89), else on the basis of inception; returns those changed and
     their shares."""
     if allocated_to is not None:
-        shares = {allocated_to.pk: change} if change else {}
+        shares, delivered_before = {allocated_to.pk: change} if change else {}, {}
     else:
-        shares = _attributed(change, rc.currency, obligations)
+        shares, delivered_before = _attributed(change, rc.currency, obligations)
     changed = [o for o in obligations if o.pk in shares]
     for obligation in changed:
         obligation.allocated += shares[obligation.pk]
         obligation.variable += shares[obligation.pk]
+        obligation.earned_before += delivered_before.get(obligation.pk, ZERO)
         if obligation.allocated < 0:
             raise ValidationError({"constrained": f"{obligation.product_id} would be "
                                                   "allocated less than 0."})
-    PerformanceObligation.objects.bulk_update(changed, ["allocated", "variable"])
+    PerformanceObligation.objects.bulk_update(changed, ["allocated", "variable",
+                                                        "earned_before"])
     return changed, shares
 
 

@@ -52,10 +52,10 @@ DEC, JAN, FEB, MAR = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1), date
 EFFECTIVE = date(2027, 3, 15)
 
 
-def _priced(sku: str, name: str, *, kind: str, rule: str, ssp: int, basis: str, period: str,
-            price: int) -> Product:
-    """A product of family IE6 with its SSP and its price in the standard USD book."""
-    made = Product.objects.create(sku=sku, name=name, family="IE6", kind=kind,
+def priced(sku: str, name: str, *, kind: str, rule: str, ssp: int, basis: str, period: str,
+           price: int, family: str = "IE6") -> Product:
+    """A product of `family` with its SSP and its price in the standard USD book."""
+    made = Product.objects.create(sku=sku, name=name, family=family, kind=kind,
                                   revenue_rule=rule)
     StandaloneSellingPrice.objects.create(product=made, amount=Money(D(ssp), "USD"), basis=basis)
     PriceBookEntry.objects.create(price_book=PriceBook.objects.get(name="Standard USD"),
@@ -66,14 +66,14 @@ def _priced(sku: str, name: str, *, kind: str, rule: str, ssp: int, basis: str, 
 
 def product(sku: str) -> Product:
     """A good of IE Example 6: SSP 600, list price 500, one at a time, at a point in time."""
-    return _priced(sku, f"Product {sku[-1]}", kind="physical", rule="point_in_time", ssp=600,
+    return priced(sku, f"Product {sku[-1]}", kind="physical", rule="point_in_time", ssp=600,
                    basis=SSPBasis.ONE_TIME, period=BillingPeriod.ONE_TIME, price=500)
 
 
 def plan() -> Product:
     """A subscription at no charge (SSP 0: no share of anything), for the amendment to run on:
     contracts are amended while a subscription runs."""
-    return _priced("IE6-PLAN", "Plan", kind="subscription", rule="ratable", ssp=0,
+    return priced("IE6-PLAN", "Plan", kind="subscription", rule="ratable", ssp=0,
                    basis=SSPBasis.PER_MONTH, period=BillingPeriod.MONTHLY, price=0)
 
 
