@@ -5,9 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q
 
 from billing.models import Invoice, InvoiceLine, InvoiceState, UsageRecord
 from billing.models.invoices import OPEN_STATES
@@ -28,7 +27,7 @@ from ledger.selectors import (
 from payments.selectors import credit_balances
 from revrec.models import RecognitionRun, RevenueContract
 from revrec.reports import disclosures_tie_out
-from revrec.selectors import _arrears_interest, _latest_assets, contract_assets_of
+from revrec.selectors import contract_asset_rows, contract_assets_of
 from revrec.services.recognition import unrecognized
 
 NAMED_DIFFERENCES = 5  # accounts named in the detail; the rest are counted
@@ -200,13 +199,8 @@ def _unbilled() -> CloseCheck:
     currency) ties to the general ledger's unbilled receivable per customer account and
     currency (IFRS 15.105-107: a contract asset until the right to consideration is
     unconditional)."""
-    functional = Value(settings.FUNCTIONAL_CURRENCY, output_field=CharField())
-    assets = [_latest_assets().values_list("account_id", functional, "asset"),
-              _arrears_interest().values_list(
-                  "component__obligation__revenue_contract__account_id", functional,
-                  "amount_functional")]
     return _tie("unbilled", "Unbilled receivable agrees with the ledger",
-                balance_differences(assets, gl_code=chart.UNBILLED_RECEIVABLE),
+                balance_differences(contract_asset_rows(), gl_code=chart.UNBILLED_RECEIVABLE),
                 named="recognized not yet billed", causes=_unbilled_causes,
                 held="Revenue recognized and not yet billed equals the ledger's unbilled "
                      "receivable for every account and currency")

@@ -7,7 +7,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 
 from billing.models import CreditNoteLine, CreditNoteState, InvoiceLine, InvoiceState
@@ -262,12 +274,16 @@ def _asset_totals(field: str, account_id: int | None = None) -> dict:
     return {key: amount for key, amount in totals.items() if amount}
 
 
-def contract_assets() -> dict[tuple[int, str], Decimal]:
-    """What revenue recognition says is recognized and not yet invoiced, per customer account,
-    in the functional currency (the contract asset is measured in it, `revrec.release`)."""
-    functional = settings.FUNCTIONAL_CURRENCY
-    return {(account_id, functional): amount
-            for account_id, amount in _asset_totals("account_id").items()}
+def contract_asset_rows() -> list[QuerySet]:
+    """What revenue recognition says is recognized and not yet invoiced, as rows of (customer
+    account, functional currency, amount) for the database to sum: each revenue contract's
+    latest contract asset and the interest accrued in arrears (the asset is measured in the
+    functional currency, `revrec.release`)."""
+    functional = Value(settings.FUNCTIONAL_CURRENCY, output_field=CharField())
+    return [_latest_assets().values_list("account_id", functional, "asset"),
+            _arrears_interest().values_list(
+                "component__obligation__revenue_contract__account_id", functional,
+                "amount_functional")]
 
 
 def contract_assets_of(account_id: int) -> list[tuple[str, Decimal]]:
