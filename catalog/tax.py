@@ -206,22 +206,23 @@ def _terms(rates: Sequence[TaxRate], quantity: Decimal, currency: str
     return terms
 
 
-def _exact_net(line: TaxLine, currency: str, inclusive: bool) -> Decimal:
-    amount = round_money(line.amount, currency)
-    if amount != line.amount:
+def _line_terms(line: TaxLine, currency: str) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """The line's `_terms`, once its amount is checked to be rounded to the currency."""
+    if round_money(line.amount, currency) != line.amount:
         raise ValueError(f"line {line.key}: {line.amount} is not rounded to {currency}")
+    return _terms(line.rates, line.quantity, currency)
+
+
+def _exact_net(line: TaxLine, terms, inclusive: bool) -> Decimal:
     if not inclusive:
-        return amount
-    terms = _terms(line.rates, line.quantity, currency)
-    return ((amount - sum((fixed for _, fixed, _ in terms), ZERO))
+        return line.amount
+    return ((line.amount - sum((fixed for _, fixed, _ in terms), ZERO))
             / (1 + sum((share for share, _, _ in terms), ZERO)))
 
 
-def _exact_taxes(line: TaxLine, net: Decimal, currency: str,
-                 early_discount: Decimal = ZERO) -> list[Decimal]:
+def _exact_taxes(terms, net: Decimal, early_discount: Decimal = ZERO) -> list[Decimal]:
     base = net * (HUNDRED - early_discount) / HUNDRED if early_discount else net
-    return [base * share + fixed for share, fixed, _ in _terms(line.rates, line.quantity,
-                                                                 currency)]
+    return [base * share + fixed for share, fixed, _ in terms]
 
 
 def _check_discount(early_discount: Decimal, inclusive: bool) -> None:
@@ -242,13 +243,17 @@ def _rounded_tax(tax: Decimal, net: Decimal, currency: str, mode: str,
 
 
 def _split(total: Decimal, exact: Sequence[Decimal], currency: str) -> list[Decimal]:
-    """Split a rounded total in proportion to exact parts of one sign (largest remainder)."""
+    """Split a rounded total in proportion to exact parts of one sign (largest remainder). A
+    single part, a line's one tax as most are, is the total, a zero unsigned as `allocate`
+    gives it (a credit's -0.004 of tax is "0.00", not "-0.00")."""
     if not exact:
         return []
+    if len(exact) == 1:
+        return [total if total else abs(total)]
     return allocate(total, [abs(part) for part in exact], currency)
 
 
-def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
+def _line_result(line, parts, terms, currency, inclusive, exempt) -> LineTax:
     amount = line.amount
     tax = sum(parts, round_money(ZERO, currency))
     if inclusive:
@@ -259,7 +264,6 @@ def _line_result(line, parts, currency, inclusive, exempt) -> LineTax:
         gross = amount if exempt else amount + tax
     if exempt:
         return LineTax(line.key, net, round_money(ZERO, currency), gross, ())
-    terms = _terms(line.rates, line.quantity, currency)
     taxes = tuple(TaxAmount(r.name, r.percent, p, r.per_unit,
                             _base(net, t[2], currency) if r.percent and t[2] else None)
                   for r, p, t in zip(line.rates, parts, terms, strict=True))
@@ -277,8 +281,9 @@ def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
              early_discount: Decimal = ZERO) -> LineTax:
     """One line's taxes, its total tax rounded once and split between its taxes."""
     _check_discount(early_discount, inclusive)
-    net = _exact_net(line, currency, inclusive)
-    exact = _exact_taxes(line, net, currency, early_discount)
+    terms = _line_terms(line, currency)
+    net = _exact_net(line, terms, inclusive)
+    exact = _exact_taxes(terms, net, early_discount)
     # levies are rounded already (once each); the percentages' total is rounded once and split
     percents = [part for rate, part in zip(line.rates, exact, strict=True) if not rate.fixed]
     total = _rounded_tax(sum(percents, ZERO), net, currency, mode,
@@ -286,7 +291,7 @@ def tax_line(line: TaxLine, currency: str, *, inclusive: bool = False,
     split = iter(_split(total, percents, currency))
     parts = [part if rate.fixed else next(split)
              for rate, part in zip(line.rates, exact, strict=True)]
-    return _line_result(line, parts, currency, inclusive, exempt)
+    return _line_result(line, parts, terms, currency, inclusive, exempt)
 
 
 def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = False,
@@ -308,9 +313,9 @@ def tax_document(lines: Sequence[TaxLine], currency: str, *, inclusive: bool = F
 
 def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding,
                   early_discount=ZERO) -> list[LineTax]:
-    nets = [_exact_net(line, currency, inclusive) for line in lines]
-    exact = [_exact_taxes(line, net, currency, early_discount)
-             for line, net in zip(lines, nets, strict=True)]
+    terms = [_line_terms(line, currency) for line in lines]
+    nets = [_exact_net(line, t, inclusive) for line, t in zip(lines, terms, strict=True)]
+    exact = [_exact_taxes(t, net, early_discount) for t, net in zip(terms, nets, strict=True)]
     # Each (tax, sign) group is rounded once and split between its lines; a levy is each
     # line's own, rounded once already.
     groups: dict[tuple, list[tuple[int, int]]] = {}
@@ -325,7 +330,7 @@ def _per_document(lines, currency, inclusive, exempt, mode, inclusive_rounding,
                              currency, mode, inclusive_rounding)
         for (i, j), share in zip(members, _split(total, amounts, currency), strict=True):
             parts[i][j] = share
-    return [_line_result(line, parts[i], currency, inclusive, exempt)
+    return [_line_result(line, parts[i], terms[i], currency, inclusive, exempt)
             for i, line in enumerate(lines)]
 
 

@@ -40,7 +40,7 @@ from catalog.due_schedule import InstalmentTerm, TermsSpec, due_schedule
 from contracts.models import ContractLine
 from core import clock
 from core.actors import require
-from core.bulk_rows import among, check_deferred_constraints, insert_rows, update_columns
+from core.bulk_rows import among, check_deferred_constraints, insert_tuples, update_columns
 from core.company import seller as company_seller
 from core.dates import business_date
 from core.events import record_event, record_events
@@ -270,12 +270,13 @@ def _issue_batch(invoices: list[Invoice], lines: dict[int, list], taxes: dict[in
             raise ValidationError(missing_rate_message(invoice.currency, day)) from None
         schedule = due_schedule(invoice.total, invoice.currency, day,
                                 specs[terms[invoice.pk].pk])
-        instalments += [DueInstalment(invoice=invoice, sequence=n, due_on=i.due_on,
-                                      amount=i.amount) for n, i in enumerate(schedule, 1)]
+        instalments += [(invoice.pk, n, i.due_on, i.amount) for n, i in enumerate(schedule, 1)]
         invoice.issue_on, invoice.due_on = day, schedule[-1].due_on
         invoice.functional_currency = settings.FUNCTIONAL_CURRENCY
         invoice.issued_by, invoice.issued_at, invoice.updated_at = actor.user, now, now
-    insert_rows(DueInstalment, instalments)
+    # as rows, not instances: building a model instance per instalment cost as much as
+    # writing it (issue 23)
+    insert_tuples(DueInstalment, ["invoice_id", "sequence", "due_on", "amount"], instalments)
     record_events("invoice.issued", invoices)
     if len(invoices) >= CHECK_BEFORE_NUMBERS:
         check_deferred_constraints()

@@ -264,3 +264,32 @@ def test_a_manual_invoice_takes_the_accounts_terms(finance):
     invoice = issue_invoice(invoice=draft_for(account, finance, ("Extra", "1", "10.00")),
                             by=finance, on=ON)
     assert invoice.due_on == date(2027, 1, 30)
+
+
+def test_issuing_writes_due_instalments_as_rows_without_an_instance_each(finance):
+    """Issue 23: a batch's due instalments go to the database as rows (core.bulk_rows
+    insert_tuples); a model instance built per instalment only to be written cost as much as
+    the write. Each invoice still gets its due date and amount."""
+    from django.db.models.signals import post_init
+
+    from billing.models import DueInstalment
+
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the rows are written by bulk_create, which builds instances")
+    invoices = [draft_for(AccountFactory(payment_terms=terms("net-30")), finance,
+                          ("Thing", "1", f"{n}0.00")) for n in (1, 2)]
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=DueInstalment)
+    try:
+        issued = issue_invoices(invoices=invoices, by=finance, on=ON)
+    finally:
+        post_init.disconnect(count, sender=DueInstalment)
+
+    assert built == []
+    assert [[(i.sequence, i.due_on, i.amount) for i in invoice.instalments.all()]
+            for invoice in issued] == [[(1, date(2026, 12, 31), invoice.total)]
+                                       for invoice in issued]

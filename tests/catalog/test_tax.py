@@ -18,7 +18,7 @@ from catalog.tax import (
     tax_document,
     tax_line,
 )
-from core.money import round_money
+from core.money import allocate, round_money
 
 VAT20 = TaxRate("VAT", D(20))
 GST = TaxRate("GST", D(5))
@@ -236,3 +236,35 @@ def test_net_first_round_trips_an_exclusive_price(units, rates, currency):
     back = tax_line(TaxLine("a", forward.gross, rates), currency, inclusive=True,
                     inclusive_rounding=NET_FIRST)
     assert (back.net, back.tax) == (forward.net, forward.tax)
+
+
+def test_a_credits_tax_that_rounds_to_nothing_is_an_unsigned_zero():
+    """Texas state sales tax, 6.25% (Texas Comptroller, "Sales and Use Tax"), on a credit of
+    4 cents: -0.0025 rounds half away from zero to -0.00, kept as "0.00" in the line's tax
+    detail, as the split between a line's taxes has always given it (a line's only tax is
+    not split, issue 23)."""
+    texas = (TaxRate("Texas sales tax", D("6.25")),)
+
+    for rounding in TaxRounding:
+        [line] = tax_document([TaxLine("credit", D("-0.04"), texas)], "USD",
+                              rounding=rounding).lines
+
+        assert [str(t.amount) for t in line.taxes] == ["0.00"]
+        assert (str(line.tax), line.gross) == ("0.00", D("-0.04"))
+
+
+@given(units=st.integers(-10**7, 10**7), percent=percents, currency=currencies,
+       inclusive=st.booleans(), rounding=st.sampled_from(list(TaxRounding)))
+def test_a_lines_only_tax_is_the_rounded_total_as_allocate_splits_it(units, percent, currency,
+                                                                     inclusive, rounding):
+    """A line with one tax takes the rounded total whole, digit for digit what `allocate`
+    gives for a single part (its sign of zero and its places included)."""
+    rate = TaxRate("T", percent)
+    amount = _rounded(units, currency)
+    [line] = tax_document([TaxLine("a", amount, (rate,))], currency, inclusive=inclusive,
+                          rounding=rounding).lines
+    [share] = tax.tax_shares((rate,))
+    exact = (amount / (1 + share) if inclusive else amount) * share
+
+    assert [str(t.amount) for t in line.taxes] == [
+        str(part) for part in allocate(round_money(exact, currency), [abs(exact)], currency)]
