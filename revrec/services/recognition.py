@@ -357,14 +357,16 @@ class _Chunk:
         insert_tuples(RecognizedRevenue, REVENUE_FIELDS, [
             (item_id, *row) for item_id, rows in zip(item_ids, revenue, strict=True)
             for row in rows])
-        # the lines read above: their contracts are locked, and now recognized by this run
-        ScheduleLine.objects.filter(
-            run__isnull=True, month__lte=self.month,
-            obligation__revenue_contract__pk__range=(self.contracts[0].pk,
-                                                    self.contracts[-1].pk)
-        ).filter(Exists(RecognitionItem.objects.filter(
-            run=self.run, month=self.month,
-            revenue_contract_id=OuterRef("obligation__revenue_contract_id")))).update(run=self.run)
+        # the lines read above: their contracts are locked, and now recognized by this run.
+        # Named by their obligations (a subquery on that table), so the UPDATE reads the
+        # lines once by the (obligation, month) index rather than joining the table to itself
+        recognized = PerformanceObligation.objects.filter(
+            Exists(RecognitionItem.objects.filter(run=self.run, month=self.month,
+                                                  revenue_contract_id=OuterRef(
+                                                      "revenue_contract_id"))),
+            revenue_contract__pk__range=(self.contracts[0].pk, self.contracts[-1].pk))
+        ScheduleLine.objects.filter(obligation__in=recognized.values("pk"), run__isnull=True,
+                                    month__lte=self.month).update(run=self.run)
         return totals
 
 
