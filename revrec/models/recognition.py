@@ -31,13 +31,7 @@ class ScheduleLine(models.Model):
             models.UniqueConstraint(fields=["obligation", "month"],
                                     name="scheduleline_one_per_month"),
         ]
-        indexes = [
-            models.Index(fields=["month", "run"]),
-            # a run's sum of each obligation's open lines, read from the index alone on
-            # PostgreSQL; a recognized line leaves it, so marking lines adds nothing to it
-            models.Index(fields=["obligation", "month"], include=["amount"],
-                         condition=models.Q(run__isnull=True), name="scheduleline_open_amount"),
-        ]
+        indexes = [models.Index(fields=["month", "run"])]
 
     def __str__(self):
         return f"{self.obligation_id} {self.month:%Y-%m} {self.amount}"
