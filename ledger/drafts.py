@@ -23,7 +23,7 @@ def _decimal(value, name: str) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     """The source document by content type and id, when the instance itself is not at hand."""
 
@@ -69,7 +69,7 @@ class LineDraft:
         return replace(self, debit=self.credit, credit=self.debit, document_amount=amount)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryDraft:
     """A journal entry to post. `document_date` None means the business date of the posting;
     `source` is the model instance (or a SourceRef) the entry comes from."""

@@ -84,13 +84,19 @@ def _period_open(month: date) -> None:
                                         "before recognizing revenue in it."})
 
 
-def unrecognized(month: date):
+def unrecognized(month: date, *, within: tuple[int, int] | None = None):
     """Revenue contracts with service started by the month's end and no item for the month:
-    what a run still has to do, and what the close checklist asks about."""
+    what a run still has to do, and what the close checklist asks about; `within`, those of an
+    id range, which each subquery names too: else PostgreSQL joins the chunk's contracts to
+    every started obligation (a scan of the table, 50 ms a chunk at 100,000 contracts)."""
     done = RecognitionItem.objects.filter(revenue_contract=OuterRef("pk"), month=month)
     started = PerformanceObligation.objects.filter(revenue_contract=OuterRef("pk"),
                                                    service_start__lte=month_end(month))
-    return RevenueContract.objects.filter(Exists(started), ~Exists(done))
+    if within is not None:
+        done = done.filter(revenue_contract__pk__range=within)
+        started = started.filter(revenue_contract__pk__range=within)
+    contracts = RevenueContract.objects.filter(Exists(started), ~Exists(done))
+    return contracts if within is None else contracts.filter(pk__range=within)
 
 
 def _new_chunks(run: RecognitionRun) -> list[RecognitionChunk]:
@@ -215,7 +221,7 @@ def _previous_positions(id_range: tuple[int, int], month: date) -> dict[int, Pos
 
 def _in_chunk(chunk: RecognitionChunk):
     """The chunk's revenue contracts still to recognize for its run's month."""
-    return unrecognized(chunk.run.month).filter(pk__range=(chunk.first_id, chunk.last_id))
+    return unrecognized(chunk.run.month, within=(chunk.first_id, chunk.last_id))
 
 
 class Contract(NamedTuple):
@@ -358,13 +364,17 @@ class _Chunk:
             (item_id, *row) for item_id, rows in zip(item_ids, revenue, strict=True)
             for row in rows])
         # the lines read above: their contracts are locked, and now recognized by this run
-        ScheduleLine.objects.filter(
-            run__isnull=True, month__lte=self.month,
-            obligation__revenue_contract__pk__range=(self.contracts[0].pk,
-                                                    self.contracts[-1].pk)
-        ).filter(Exists(RecognitionItem.objects.filter(
-            run=self.run, month=self.month,
-            revenue_contract_id=OuterRef("obligation__revenue_contract_id")))).update(run=self.run)
+        # (the month's only one). Named by their obligations, so the UPDATE reads the lines
+        # once, not joined to themselves; the items by the range too, else PostgreSQL reads
+        # every item of the month for each chunk (together 80 ms a chunk at 100,000 contracts)
+        id_range = (self.contracts[0].pk, self.contracts[-1].pk)
+        recognized = PerformanceObligation.objects.filter(
+            Exists(RecognitionItem.objects.filter(
+                month=self.month, revenue_contract__pk__range=id_range,
+                revenue_contract_id=OuterRef("revenue_contract_id"))),
+            revenue_contract__pk__range=id_range)
+        ScheduleLine.objects.filter(obligation__in=recognized.values("pk"), run__isnull=True,
+                                    month__lte=self.month).update(run=self.run)
         return totals
 
 
