@@ -16,8 +16,10 @@ from revrec.models.obligations import Pattern, PerformanceObligation
 
 
 class ScheduleLine(models.Model):
+    # found by the (obligation, month) unique index: an index of its own would only be one
+    # more to write for each line a recognition run marks
     obligation = models.ForeignKey(PerformanceObligation, on_delete=models.CASCADE,
-                                   related_name="schedule")
+                                   related_name="schedule", db_index=False)
     month = models.DateField(help_text="First day of the month recognized in.")
     start_on = models.DateField()
     end_on = models.DateField(help_text="First day after the service in the month.")
