@@ -54,19 +54,27 @@ def _pay(invoice: Invoice, *, by, note: str, on: date | None) -> Invoice:
     return invoice
 
 
+def _settled(invoice: Invoice, amount: Decimal, by_field: str, takes: str) -> Decimal:
+    """Move `amount` (checked) from the open invoice's amount due to `by_field` (what paid or
+    credited it), in memory; the amount moved. `takes` ends the refusal of an invoice not
+    open ("only an issued or partially paid invoice ...")."""
+    amount = _checked_amount(amount, invoice)
+    if not invoice.is_open:
+        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
+                              f"issued or partially paid invoice {takes}.")
+    _at_most(amount, invoice.amount_due, invoice, "due")
+    invoice.amount_due -= amount
+    setattr(invoice, by_field, getattr(invoice, by_field) + amount)
+    return amount
+
+
 @transaction.atomic
 def apply_payment(*, invoice, amount: Decimal, by, on: date | None = None,
                   note: str = "") -> Invoice:
     """Reduce the amount due by a payment (never below zero): issued → partially paid → paid."""
     require(by, "billing.apply_payment", "You are not allowed to apply payments to invoices.")
     invoice = invoice_for_update(invoice.pk)
-    amount = _checked_amount(amount, invoice)
-    if not invoice.is_open:
-        raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: "
-                              "only an issued or partially paid invoice takes a payment.")
-    _at_most(amount, invoice.amount_due, invoice, "due")
-    invoice.amount_due -= amount
-    invoice.amount_paid += amount
+    amount = _settled(invoice, amount, "amount_paid", "takes a payment")
     note = note or f"Payment of {format_money(amount, invoice.currency)} applied."
     if invoice.amount_due == 0:
         return _pay(invoice, by=by, note=note, on=on)
@@ -118,13 +126,7 @@ def apply_credits(credits: Sequence[tuple[Invoice, Decimal]], *, by, on: date | 
     require(by, "billing.issue_credit_note", "You are not allowed to credit invoices.")
     moves, now = {"pay": [], "pay_partially": [], "": []}, clock.now()
     for invoice, amount in credits:
-        amount = _checked_amount(amount, invoice)
-        if not invoice.is_open:
-            raise ValidationError(f"{invoice} is {invoice.get_state_display().lower()}: only an "
-                                  "issued or partially paid invoice can be credited.")
-        _at_most(amount, invoice.amount_due, invoice, "due")
-        invoice.amount_due -= amount
-        invoice.amount_credited += amount
+        _settled(invoice, amount, "amount_credited", "can be credited")
         invoice.updated_at = now
         moves["pay" if invoice.amount_due == 0 else "pay_partially" if invoice.amount_paid > 0
               else ""].append(invoice)

@@ -77,13 +77,13 @@ def plan() -> Product:
                    basis=SSPBasis.PER_MONTH, period=BillingPeriod.MONTHLY, price=0)
 
 
-def add_z_at_300(contract, sales_rep, finance):
-    """The amendment adding Z at 300 (40% off its list price), accepted by the customer."""
+def amend_adding(contract, item, sales_rep, finance, *, effective_on: date) -> None:
+    """An amendment from `effective_on` adding `item` (a quote line item), approved as often
+    as its discount asks, sent and accepted by the customer."""
     amendment = contract_services.start_amendment(contract=contract, by=sales_rep,
-                                                  effective_on=EFFECTIVE, on=ON)
+                                                  effective_on=effective_on, on=ON)
     quote = amendment.quote
-    quote_services.add_lines(quote=quote, by=sales_rep, items=[quote_services.LineItem(
-        product=Product.objects.get(sku="IE6-Z"), discount_percent=D(40))])
+    quote_services.add_lines(quote=quote, by=sales_rep, items=[item])
     quote_services.submit_for_approval(quote=quote, by=sales_rep, on=ON)
     quote.refresh_from_db()
     while quote.state == QuoteState.PENDING_APPROVAL:
@@ -91,6 +91,13 @@ def add_z_at_300(contract, sales_rep, finance):
         quote.refresh_from_db()
     quote_services.send_quote(quote=quote, by=sales_rep, on=ON)
     accept(quote)
+
+
+def add_z_at_300(contract, sales_rep, finance):
+    """The amendment adding Z at 300 (40% off its list price), accepted by the customer."""
+    amend_adding(contract, quote_services.LineItem(
+        product=Product.objects.get(sku="IE6-Z"), discount_percent=D(40)), sales_rep, finance,
+        effective_on=EFFECTIVE)
 
 
 def recognized(obligation) -> D:

@@ -31,11 +31,9 @@ from hypothesis import strategies as st
 
 from catalog.demo import seed_catalog
 from catalog.models import BillingPeriod, Product, SSPBasis
-from contracts import services as contract_services
 from orders.models import Order, OrderLine
 from orders.services.fulfilment import fulfil_lines
 from quotes import services as quote_services
-from quotes.models import QuoteState
 from revrec.delivery import earned
 from revrec.models import (
     Modification,
@@ -48,9 +46,8 @@ from revrec.reports import remaining_obligations
 from revrec.services import create_revenue_contracts
 from revrec.services.variable import estimate_variable_consideration
 from tests.conftest import PASSWORD
-from tests.contracts.test_amendments import accept
-from tests.revrec.factories import ON, ordered_contract_of, revenue_contract_of, system
-from tests.revrec.test_modification_members import plan, priced
+from tests.revrec.factories import ordered_contract_of, revenue_contract_of, system
+from tests.revrec.test_modification_members import amend_adding, plan, priced
 from tests.revrec.test_partial_delivery import at
 from tests.revrec.test_variable import posted_revenue, run
 
@@ -67,18 +64,9 @@ def products() -> Product:
 
 def add_three_at_80(contract, sales_rep, finance):
     """The amendment adding 3 more products at 80 each (20% off), accepted by the customer."""
-    amendment = contract_services.start_amendment(contract=contract, by=sales_rep,
-                                                  effective_on=EFFECTIVE, on=ON)
-    quote = amendment.quote
-    quote_services.add_lines(quote=quote, by=sales_rep, items=[quote_services.LineItem(
-        product=Product.objects.get(sku="IE5-P"), quantity=D(3), discount_percent=D(20))])
-    quote_services.submit_for_approval(quote=quote, by=sales_rep, on=ON)
-    quote.refresh_from_db()
-    while quote.state == QuoteState.PENDING_APPROVAL:
-        quote_services.approve(quote=quote, by=finance, on=ON)
-        quote.refresh_from_db()
-    quote_services.send_quote(quote=quote, by=sales_rep, on=ON)
-    accept(quote)
+    amend_adding(contract, quote_services.LineItem(
+        product=Product.objects.get(sku="IE5-P"), quantity=D(3), discount_percent=D(20)),
+        sales_rep, finance, effective_on=EFFECTIVE)
 
 
 def deliver(obligation, quantity: int, finance, on: date):
