@@ -15,8 +15,10 @@ run wrote (its steps, their emails with their history, webhook events and outbox
 another size, or seeded rows that were changed, start afresh. `setup_seconds` says what that
 took (not part of the figure).
 The figure also gives the queries the run sent (each COPY counted as one), the seconds spent
-waiting on PostgreSQL in them and in commits (`db_seconds`, bench_revrec's meter), and the rows
-it inserted per second as a share of the COPY rate measured first (`ratio_to_copy`).
+waiting on PostgreSQL in them and in commits (`db_seconds`, bench_revrec's meter), the rows
+it inserted per second as a share of the COPY rate measured first (`ratio_to_copy`), and the
+resident memory the run added (`rss_growth_mb`: flat from 10,000 to 100,000 invoices, as the run
+takes them in chunks).
 BENCH_DUNNING_PROFILE=30 prints the run's 30 costliest functions (cProfile, cumulative then own
 time) and its 30 costliest statements to standard error; the profiler slows the run, so that
 figure is not the benchmark's.
@@ -38,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.django_setup import setup_django  # noqa: E402
-from bench.figures import QueryMeter, emit  # noqa: E402
+from bench.figures import PeakRss, QueryMeter, emit  # noqa: E402
 from bench.reference import copy_rate  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_DUNNING_INVOICES", "100000"))  # fewer for a quick try
@@ -204,7 +206,7 @@ def main() -> None:
 
     profiler, statements = (cProfile.Profile(), Statements()) if PROFILE else (None, None)
     timed = connection.execute_wrapper(statements) if statements else nullcontext()
-    with QueryMeter() as meter, timed:
+    with PeakRss() as memory, QueryMeter() as meter, timed:
         started, started_cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
@@ -221,6 +223,7 @@ def main() -> None:
          steps_taken=DunningEvent.objects.filter(run=run).count(), state=run.state,
          rows_written=written, ratio_to_copy=round(written / seconds / reference, 4),
          cpu_seconds=round(cpu, 2), queries=meter.queries, db_seconds=round(meter.db_seconds, 2),
+         rss_growth_mb=memory.growth_mb, rss_mb=round(memory.peak),
          setup_seconds=round(setup_seconds, 1), goal_seconds=GOAL_SECONDS, profiled=bool(profiler),
          load_average=round(os.getloadavg()[0], 1))
     if profiler:

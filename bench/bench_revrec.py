@@ -19,7 +19,6 @@ import cProfile
 import os
 import pstats
 import sys
-import threading
 import time
 from datetime import date
 from decimal import Decimal as D
@@ -29,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.contract_rows import delete_schedules, store_schedules
 from bench.django_setup import setup_django  # noqa: E402
-from bench.figures import QueryMeter, emit  # noqa: E402
+from bench.figures import PeakRss, QueryMeter, emit  # noqa: E402
 from bench.reference import copy_rate  # noqa: E402
 
 # BENCH_REVREC_SCALES="1000,2000" for a quick try; the figures are the default two.
@@ -159,38 +158,6 @@ def analyze() -> None:
                       "revrec_recognizedrevenue", "ledger_journalentry", "ledger_journalline",
                       "ledger_accountmovement"):
             cursor.execute(f"VACUUM ANALYZE {table}")
-
-
-def rss_mb() -> float:
-    """This process's resident memory now (VmRSS), in MB."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class PeakRss:
-    """The most resident memory this process holds while the block runs, sampled every 20 ms
-    by a thread, and how much of it the block added (`growth_mb`)."""
-
-    def __enter__(self):
-        self.before = self.peak = rss_mb()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._done.wait(0.02):
-            self.peak = max(self.peak, rss_mb())
-
-    def __exit__(self, *exc):
-        self._done.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss_mb())
-        self.growth_mb = round(self.peak - self.before, 1)
-        return False
 
 
 def report(figure: str, count: int, seconds: float, rows_per_contract: int, reference: float,
