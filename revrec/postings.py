@@ -65,7 +65,7 @@ def side(account: str, amount: Decimal, customer_account_id: int | None = None,
          rate: Decimal | None = None, description: str = "") -> LineDraft:
     """A debit of `amount`, or a credit when it is negative. The draft is built from its fields
     in order (a recognition run builds four a contract: by keyword, and through a dict of the
-    other fields, it cost half as much again)."""
+    other fields, each cost a fifth more)."""
     if amount >= 0:
         return LineDraft(account, amount, ZERO, customer_account_id, document_currency,
                          document_amount, rate, description)
