@@ -17,7 +17,10 @@ from revrec.models.obligations import Pattern, PerformanceObligation
 
 class ScheduleLine(models.Model):
     # found by the (obligation, month) unique index: an index of its own would only be one
-    # more to write for each line a recognition run marks
+    # more to write for each line a recognition run marks; so would one on the run (lines are
+    # read by their obligations, by the run's month only through the run: `run__month`), and
+    # the open lines by month are indexed while open only (`open_by_month`), which a run's
+    # marking then writes no entry in
     obligation = models.ForeignKey(PerformanceObligation, on_delete=models.CASCADE,
                                    related_name="schedule", db_index=False)
     month = models.DateField(help_text="First day of the month recognized in.")
@@ -25,7 +28,8 @@ class ScheduleLine(models.Model):
     end_on = models.DateField(help_text="First day after the service in the month.")
     amount = models.DecimalField(**AMOUNT)
     run = models.ForeignKey("RecognitionRun", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="schedule_lines", help_text="Set once recognized.")
+                            related_name="schedule_lines", db_index=False,
+                            help_text="Set once recognized.")
 
     class Meta:
         ordering = ["obligation", "month"]
@@ -33,7 +37,8 @@ class ScheduleLine(models.Model):
             models.UniqueConstraint(fields=["obligation", "month"],
                                     name="scheduleline_one_per_month"),
         ]
-        indexes = [models.Index(fields=["month", "run"])]
+        indexes = [models.Index(fields=["month"], condition=models.Q(run__isnull=True),
+                                name="scheduleline_open_by_month")]
 
     def __str__(self):
         return f"{self.obligation_id} {self.month:%Y-%m} {self.amount}"
@@ -171,11 +176,14 @@ class RecognitionItem(models.Model):
     currency, with the journal entries posted."""
 
     # db_constraint=False on the references of items and revenue rows: checked per statement,
-    # not per row (core.references, migration 0020); a run writes one item per contract
+    # not per row (core.references, migration 0020); a run writes one item per contract.
+    # The revenue contract is found by the (revenue contract, month) unique index, and only
+    # items of runs before revrec 0020 name a reclass entry: no index of their own to write
     run = models.ForeignKey(RecognitionRun, on_delete=models.PROTECT, related_name="items",
                             db_constraint=False)
     revenue_contract = models.ForeignKey(RevenueContract, on_delete=models.PROTECT,
-                                         related_name="items", db_constraint=False)
+                                         related_name="items", db_constraint=False,
+                                         db_index=False)
     month = models.DateField()
     recognized = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
     recognized_functional = models.DecimalField(**AMOUNT)
@@ -193,8 +201,9 @@ class RecognitionItem(models.Model):
                               on_delete=models.PROTECT, related_name="+", db_constraint=False)
     reclass_entry = models.ForeignKey(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_constraint=False, help_text="Runs before revrec 0020 posted the contract asset "
-                                       "reclass in an entry of its own; since, `entry` holds it.")
+        db_constraint=False, db_index=False,
+        help_text="Runs before revrec 0020 posted the contract asset reclass in an entry of its "
+                  "own; since, `entry` holds it.")
 
     class Meta:
         ordering = ["run", "revenue_contract"]
@@ -202,6 +211,9 @@ class RecognitionItem(models.Model):
             models.UniqueConstraint(fields=["revenue_contract", "month"],
                                     name="recognitionitem_once_per_month"),
         ]
+        indexes = [models.Index(fields=["reclass_entry"],
+                                condition=models.Q(reclass_entry__isnull=False),
+                                name="recognitionitem_reclass_entry")]
 
     def __str__(self):
         return f"{self.revenue_contract} {self.month:%Y-%m}"
@@ -215,8 +227,9 @@ class RecognitionItem(models.Model):
 class RecognizedRevenue(models.Model):
     """One run's revenue for one revenue contract and product family (the revenue lines)."""
 
+    # found by the (item, family) unique index
     item = models.ForeignKey(RecognitionItem, on_delete=models.CASCADE, related_name="revenue",
-                             db_constraint=False)
+                             db_constraint=False, db_index=False)
     family = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(**AMOUNT, help_text="In the contract's currency.")
     amount_functional = models.DecimalField(**AMOUNT)

@@ -12,7 +12,9 @@ revenue contract and month (unique), so
 a chunk that runs twice, or a run that died half-way and is started again, posts nothing twice.
 """
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -434,6 +436,25 @@ def _add_kinds(run: RecognitionRun, kinds: dict[tuple[str, str, str, str], Decim
         if (family, pattern, currency, country) not in existing])
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while a chunk works, if it was on (a chunk under
+    way in another thread of the process leaves it as it found it). The chunk's drafts, some
+    16,000 objects per 2,000 contracts alive until the chunk posts them, otherwise set off a
+    full pass over every object of the process every two or three chunks (80 ms each), and
+    young passes over them every few hundred: together a sixth of a run's CPU. They hold no
+    cycles and are freed by reference counting when the chunk ends; any cycle the chunk leaves
+    is collected by the first pass after it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 @transaction.atomic
 def run_recognition_chunk(*, chunk_id: int, by) -> int:
     """Recognize the month for the chunk's revenue contracts that have no item for it yet, once:
@@ -449,9 +470,10 @@ def run_recognition_chunk(*, chunk_id: int, by) -> int:
                  .values_list("pk", "currency", "account_id", "number", "country")]
     totals, kinds = (ZERO,) * len(TOTALS), {}
     if contracts:
-        work = _Chunk(run, chunk, contracts)
-        work.schedule()
-        totals, kinds = work.post(actor), work.kinds
+        with _collector_paused():
+            work = _Chunk(run, chunk, contracts)
+            work.schedule()
+            totals, kinds = work.post(actor), work.kinds
     chunk.contracts_done, chunk.finished_at = len(contracts), clock.now()
     chunk.save(update_fields=["contracts_done", "finished_at"])
     run = RecognitionRun.objects.select_for_update().get(pk=run.pk)
