@@ -26,17 +26,17 @@ class QueryMeter:
 
         connection = connections[DEFAULT_DB_ALIAS]
 
-        self._copy_in = bulk_rows._copy_in
+        self._copy_rows = bulk_rows.copy_rows
 
-        def copy_in(*args, **kwargs):
+        def copy_rows(*args, **kwargs):
             began = time.perf_counter()
             try:
-                return self._copy_in(*args, **kwargs)
+                return self._copy_rows(*args, **kwargs)
             finally:
                 self.queries += 1
                 self.db_seconds += time.perf_counter() - began
 
-        bulk_rows._copy_in = copy_in
+        bulk_rows.copy_rows = copy_rows
 
         self.queries, self.db_seconds = 0, 0.0
         self._wrapper = connection.execute_wrapper(self)
@@ -69,7 +69,7 @@ class QueryMeter:
 
         connection = connections[DEFAULT_DB_ALIAS]
 
-        bulk_rows._copy_in = self._copy_in
+        bulk_rows.copy_rows = self._copy_rows
         type(connection).commit = self._commit
         self._wrapper.__exit__(*exc)
         return False

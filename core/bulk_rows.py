@@ -149,7 +149,7 @@ def _new_ids(db, meta, count: int) -> list[int]:
         return cursor.fetchone()[0]
 
 
-def _copy_in(db, meta, columns: Sequence[str], rows) -> None:
+def copy_rows(db, meta, columns: Sequence[str], rows) -> None:
     """COPY `rows` (sequences of column values) into the model's table. The raw psycopg
     cursor's errors are psycopg's; the wrapper turns them into Django's (IntegrityError,
     DataError, ...) as every ORM query's are, so callers catch one kind."""
@@ -216,7 +216,7 @@ def insert_rows(model, objects: Sequence) -> list:
         ids = _new_ids(db, meta, len(objects))
         for obj, pk in zip(objects, ids, strict=True):
             obj.pk = pk
-        _copy_in(db, meta, [f.column for f in fields], _row_values(objects, fields))
+        copy_rows(db, meta, [f.column for f in fields], _row_values(objects, fields))
     for obj, pk in zip(objects, ids, strict=True):
         obj.pk, obj._state.adding, obj._state.db = pk, False, db.alias
     return objects
@@ -254,7 +254,7 @@ def insert_tuples(model, fields: Sequence[str], rows: Sequence[tuple]) -> list[i
     if len(rows) < FEW_ROWS:
         return _insert_few(db, meta, [meta.get_field(name).column for name in fields], rows)
     ids = _new_ids(db, meta, len(rows))
-    _copy_in(db, meta, [meta.pk.column, *(meta.get_field(name).column for name in fields)],
+    copy_rows(db, meta, [meta.pk.column, *(meta.get_field(name).column for name in fields)],
              ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
     return ids
 

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-from core import clock
+from core import bulk_rows, clock
 from core.actors import as_actor, system_user
 from core.bulk_rows import insert_tuples
 from core.dates import business_date, month_start
@@ -155,13 +155,9 @@ def _append(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
     if connection.vendor != "postgresql":
         insert_tuples(model, fields, rows)
         return
-    db = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the thread-local proxy
-    quote, meta = db.ops.quote_name, model._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    with db.cursor() as cursor, db.wrap_database_errors, cursor.cursor.copy(
-            f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    meta = model._meta
+    bulk_rows.copy_rows(connections[DEFAULT_DB_ALIAS], meta,
+                        [meta.get_field(name).column for name in fields], rows)
 
 
 # No savepoint (two round trips of the few an invoice issued alone takes, issue 23): the drafts
