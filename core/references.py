@@ -41,30 +41,39 @@ class Reference:
 
 
 def _check_one(ref: Reference) -> str:
+    # One pass locks the parents named and counts them; fewer than the distinct keys named
+    # means one is missing, and only then are the rows searched for it (the message's key).
     return f"""
-    PERFORM FROM {ref.parent} p WHERE p.{ref.parent_column} IN (
-        SELECT n.{ref.column} FROM fk_new_rows n) ORDER BY p.{ref.parent_column}
-        FOR KEY SHARE OF p;
-    SELECT n.{ref.column} INTO missing FROM fk_new_rows n WHERE n.{ref.column} IS NOT NULL
-        AND NOT EXISTS (SELECT FROM {ref.parent} p WHERE p.{ref.parent_column} = n.{ref.column})
-        LIMIT 1;
-    IF FOUND THEN
+    SELECT count(*) INTO found FROM (
+        SELECT FROM {ref.parent} p WHERE p.{ref.parent_column} IN (
+            SELECT n.{ref.column} FROM fk_new_rows n) ORDER BY p.{ref.parent_column}
+        FOR KEY SHARE OF p) locked;
+    IF found < (SELECT count(DISTINCT n.{ref.column}) FROM fk_new_rows n) THEN
+        SELECT n.{ref.column} INTO missing FROM fk_new_rows n WHERE n.{ref.column} IS NOT NULL
+            AND NOT EXISTS (SELECT FROM {ref.parent} p
+                            WHERE p.{ref.parent_column} = n.{ref.column})
+            LIMIT 1;
         RAISE EXCEPTION 'insert or update on table "{ref.table}" violates foreign key "{ref.name}"'
             USING ERRCODE = 'foreign_key_violation', DETAIL = format(
                 'Key ({ref.column})=(%s) is not present in table "{ref.parent}".', missing);
     END IF;"""
 
 
-def _rows_checked(table: str, refs: Sequence[Reference]) -> str:
+def _check_function(table: str, refs: Sequence[Reference]) -> str:
     checks = "".join(_check_one(ref) for ref in refs)
     return f"""
-CREATE FUNCTION fk_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION fk_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     missing text;
+    found bigint;
 BEGIN{checks}
     RETURN NULL;
 END
-$$;
+$$;"""
+
+
+def _rows_checked(table: str, refs: Sequence[Reference]) -> str:
+    return _check_function(table, refs) + f"""
 CREATE TRIGGER fk_{table}_insert AFTER INSERT ON {table}
 REFERENCING NEW TABLE AS fk_new_rows FOR EACH STATEMENT EXECUTE FUNCTION fk_{table}();
 CREATE TRIGGER fk_{table}_update AFTER UPDATE ON {table}
@@ -128,14 +137,23 @@ def postgresql_drop(refs: Sequence[Reference]) -> str:
                              for table in _by_table(refs))
 
 
-def installer(refs: Sequence[Reference], *, drop: bool = False) -> Callable:
-    """A RunPython function that installs (or, `drop`, removes) the checks of `refs` on
-    PostgreSQL."""
-
+def _run_on_postgresql(sql: Callable[[], str]) -> Callable:
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             # one script, no parameters: "%" is plpgsql's
-            schema_editor.execute((postgresql_drop if drop else postgresql_create)(refs),
-                                  params=None)
+            schema_editor.execute(sql(), params=None)
 
     return run
+
+
+def checks_replacer(refs: Sequence[Reference]) -> Callable:
+    """A RunPython function that replaces the per-statement checks of `refs`' tables with
+    this module's current ones (every reference of each table must be in `refs`)."""
+    return _run_on_postgresql(lambda: "".join(
+        _check_function(table, group) for table, group in _by_table(refs).items()))
+
+
+def installer(refs: Sequence[Reference], *, drop: bool = False) -> Callable:
+    """A RunPython function that installs (or, `drop`, removes) the checks of `refs` on
+    PostgreSQL."""
+    return _run_on_postgresql(lambda: (postgresql_drop if drop else postgresql_create)(refs))

@@ -80,6 +80,31 @@ def test_a_line_moved_to_a_missing_entry_is_refused(posted):
              [MISSING, posted.pk])
 
 
+def test_one_missing_key_among_rows_naming_the_same_parents_and_none_is_refused(posted):
+    # the check counts the parents it locks against the distinct keys named: given three lines
+    # of one entry, two naming the customer and one none (a line of nothing added)
+    line = posted.lines.get(customer_account__isnull=False)
+    insert_copy(JournalLine, line.pk, debit=0, credit=0)
+    other = posted.lines.get(customer_account__isnull=True)
+    # moving one of them to a missing entry, or naming a missing customer on the one without,
+    # leaves a key short, and the message names it
+    with pytest.raises(IntegrityError, match='foreign key "fk_ledger_journalline_entry_id"') as \
+            refused, transaction.atomic():
+        _sql("UPDATE ledger_journalline SET entry_id = CASE WHEN id = %s THEN %s ELSE entry_id "
+             "END WHERE entry_id = %s", [other.pk, MISSING, posted.pk])
+    assert refused.value.__cause__.diag.message_detail == (
+        f'Key (entry_id)=({MISSING}) is not present in table "ledger_journalentry".')
+    with pytest.raises(IntegrityError,
+                       match='foreign key "fk_ledger_journalline_customer_account_id"'), \
+            transaction.atomic():
+        _sql("UPDATE ledger_journalline SET customer_account_id = COALESCE("
+             "customer_account_id, %s) WHERE entry_id = %s", [MISSING, posted.pk])
+    # and the same three rows, naming only parents that exist (or none), pass
+    _sql("UPDATE ledger_journalline SET description = 'checked' WHERE entry_id = %s",
+         [posted.pk])
+    assert posted.lines.filter(description="checked").count() == 3
+
+
 def test_deleting_a_posted_entry_gl_account_or_customer_is_refused_at_the_commit(
         finance, customer):
     # given an entry on an account and a customer nothing else names
