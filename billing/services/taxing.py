@@ -144,8 +144,11 @@ class TaxBook:
                  ) -> tax.DocumentTax:
         """`catalog.tax.tax_document` under a settled policy, worked out once per distinct
         document: it is pure and its answer immutable, and a run's drafts are a few kinds
-        (taxing each was a sixth of drafting a run, issue 23)."""
-        key = (lines, currency, exempt, policy, inclusive, early_discount)
+        (taxing each was a sixth of drafting a run, issue 23). Amounts are told apart as
+        written (0.00 from -0.00), so a document shares only an answer digit for digit its
+        own."""
+        key = (tuple((line.key, str(line.amount), line.rates, str(line.quantity))
+                     for line in lines), currency, exempt, policy, inclusive, str(early_discount))
         if key not in self._documents:
             self._documents[key] = tax.tax_document(
                 lines, currency, exempt=exempt, rounding=policy.tax, inclusive=inclusive,
