@@ -8,7 +8,9 @@ line (a credit for days billed after an amendment) debits deferred revenue inste
 Conversion to the functional currency (ledger amounts are functional; the document keeps its
 currency and the rate): the positive parts and the negative parts of the invoice are each
 converted once and split over their lines by largest remainder (`core.money.allocate`), so the
-entry balances to the cent and the receivable is their difference.
+entry balances to the cent and the receivable is their difference. At a rate of exactly 1 with
+every amount in the functional currency's minor unit (an invoice in the functional currency),
+that split gives back each amount: it is taken as it is.
 """
 
 from collections.abc import Sequence
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.money import allocate
+from core.money import allocate, round_money
 from ledger import chart
 from ledger.drafts import EntryDraft, LineDraft
 from ledger.fx import convert
@@ -59,8 +61,14 @@ def parts_of(lines: Sequence[tuple[Decimal, str]],
 def _functional(parts: Sequence[Part], rate: Decimal, functional: str) -> list[Decimal]:
     if not parts:
         return []
-    total = convert(sum((abs(p.amount) for p in parts), ZERO), rate, functional)
-    return allocate(total, [abs(p.amount) for p in parts], functional)
+    amounts = [abs(p.amount) for p in parts]
+    if rate == 1:
+        # converted at 1, amounts already in the functional minor unit split back into
+        # themselves: the conversion and its split were a twentieth of issuing (issue 23)
+        rounded = [round_money(amount, functional) for amount in amounts]
+        if rounded == amounts:
+            return rounded
+    return allocate(convert(sum(amounts, ZERO), rate, functional), amounts, functional)
 
 
 def invoice_entry(invoice: InvoiceAmounts, *, functional: str, source=None,

@@ -20,6 +20,7 @@ from catalog.models.price_books import INCLUSIVE_ROUNDING_CHOICES, ROUNDING_MODE
 from catalog.policies import EARLY_DISCOUNT_TAX_MODE_CHOICES
 from catalog.tax import TaxRounding
 from core.fields import TimestampField
+from core.loading import DirectLoad
 from customers.models import DocumentDelivery
 
 
@@ -66,7 +67,7 @@ def has_lines_total(invoice) -> bool:
     return invoice.total >= 0
 
 
-class Invoice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class Invoice(DirectLoad, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     number = models.CharField(max_length=32, unique=True, null=True, blank=True,
                               help_text="INV-YYYY-NNNNNN, given on issue (migrated invoices keep "
                                         "the previous system's number).")
@@ -274,7 +275,7 @@ class LineSource(models.TextChoices):
     MIGRATED = "migrated", "Opening balance"
 
 
-class InvoiceLine(models.Model):
+class InvoiceLine(DirectLoad, models.Model):
     """One charge (or credit, negative) with the period it covers and where it came from."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")

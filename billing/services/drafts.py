@@ -187,8 +187,8 @@ def _worded(error: ValidationError) -> str:
 def _built(items: Sequence[NewInvoice], user, day: date) -> tuple[list, list[str]]:
     """Each invoice with its checked lines, in memory, keeping its currency's standard price
     book's rounding policy; every bad row worded with its place."""
-    accounts = Account.objects.in_bulk({getattr(item.account, "pk", item.account)
-                                        for item in items})
+    accounts = Account.objects.select_related("payment_terms").in_bulk(
+        {getattr(item.account, "pk", item.account) for item in items})  # the terms to issue
     policies = standard_policies(set(settings.CURRENCIES), day)
     built, errors = [], []
     for n, item in enumerate(items, start=1):

@@ -115,6 +115,7 @@ class TaxBook:
     # currency, the rates that convert its sales to euro
     _distance: dict = field(default_factory=dict, repr=False)
     _euro_rates: dict = field(default_factory=dict, repr=False)
+    _documents: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_countries(cls, countries: Iterable[str]) -> "TaxBook":
@@ -137,6 +138,23 @@ class TaxBook:
                     and record.region == place.region.upper():
                 return record.region
         return ""
+
+    def document(self, lines: tuple[tax.TaxLine, ...], currency: str, *, exempt: bool,
+                 policy: RoundingPolicy, inclusive: bool, early_discount: Decimal
+                 ) -> tax.DocumentTax:
+        """`catalog.tax.tax_document` under a settled policy, worked out once per distinct
+        document: it is pure and its answer immutable, and a run's drafts are a few kinds
+        (taxing each was a sixth of drafting a run, issue 23). Amounts are told apart as
+        written (0.00 from -0.00), so a document shares only an answer digit for digit its
+        own."""
+        key = (tuple((line.key, str(line.amount), line.rates, str(line.quantity))
+                     for line in lines), currency, exempt, policy, inclusive, str(early_discount))
+        if key not in self._documents:
+            self._documents[key] = tax.tax_document(
+                lines, currency, exempt=exempt, rounding=policy.tax, inclusive=inclusive,
+                mode=policy.mode.decimal, inclusive_rounding=policy.inclusive,
+                early_discount=early_discount)
+        return self._documents[key]
 
     def category(self, code: str | None) -> tuple[tax.Supply, tax.Exemption | None]:
         if self.categories is None:
@@ -265,10 +283,8 @@ def tax_lines(lines: Sequence[TaxableLine], *, currency: str, place: Place, on: 
         places.append(taxed_at)
         inputs.append(tax.TaxLine(str(i), round_money(line.amount, currency), rates,
                                   line.quantity))
-    document = tax.tax_document(inputs, currency, exempt=place.exempt, rounding=policy.tax,
-                                inclusive=inclusive == {True}, mode=policy.mode.decimal,
-                                inclusive_rounding=policy.inclusive,
-                                early_discount=early_discount)
+    document = book.document(tuple(inputs), currency, exempt=place.exempt, policy=policy,
+                             inclusive=inclusive == {True}, early_discount=early_discount)
     line_taxes = [(result.tax, [_detail(t) for t in result.taxes]) for result in document.lines]
     sums: dict[tuple, list[Decimal]] = {}
     for taxed_at, result in zip(places, document.lines, strict=True):
