@@ -29,7 +29,7 @@ from bench.contract_rows import delete_schedules, store_schedules  # noqa: E402
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 from bench.ledger_rows import delete_entries  # noqa: E402
-from bench.reference import copy_rate, postgres_dsn  # noqa: E402
+from bench.reference import measure_references, postgres_dsn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # BENCH_BILLING_SCALES="10000" while developing; the figures are the default two.
@@ -231,9 +231,7 @@ def bill(count: int, workers: int, bill_day: int, reference: float) -> None:
 
 def main() -> None:
     setup_django(CELERY_BROKER_URL=BROKER, CELERY_QUEUE=QUEUE)
-    reference = copy_rate()
-    emit("copy_rate_reference", rows_per_second=round(reference),
-         load_average=round(os.getloadavg()[0], 1))
+    reference = measure_references()
     clean()
     user, terms, product = fixtures()
     bill_day = 10

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_billing import PREFIX, clean, fixtures  # noqa: E402
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
-from bench.reference import copy_rate  # noqa: E402
+from bench.reference import measure_references  # noqa: E402
 
 BATCH = int(os.environ.get("BENCH_DOCUMENTS_BATCH", "2000"))
 SINGLES = 200  # invoices made one at a time for the median
@@ -85,9 +85,7 @@ def main() -> None:
     from billing.services.drafts import create_invoices
     from core.actors import Actor
 
-    reference = copy_rate()
-    emit("copy_rate_reference", rows_per_second=round(reference),
-         load_average=round(os.getloadavg()[0], 1))
+    reference = measure_references()
     clean()
     user, terms, _ = fixtures()
     by = Actor.task("bench_documents")

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import PeakRss, QueryMeter, emit  # noqa: E402
-from bench.reference import copy_rate  # noqa: E402
+from bench.reference import measure_references  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_DUNNING_INVOICES", "100000"))  # fewer for a quick try
 PER_ACCOUNT = 4
@@ -198,8 +198,7 @@ def main() -> None:
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     get_resolver().reverse_dict  # noqa: B018 (a worker that reversed any URL has loaded them)
-    reference = copy_rate()
-    emit("copy_rate_reference", rows_per_second=round(reference))
+    reference = measure_references()
     began = time.perf_counter()
     set_up()
     setup_seconds = time.perf_counter() - began

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.contract_rows import delete_schedules, store_schedules
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import PeakRss, QueryMeter, emit  # noqa: E402
-from bench.reference import copy_rate  # noqa: E402
+from bench.reference import measure_references  # noqa: E402
 
 # BENCH_REVREC_SCALES="1000,2000" for a quick try; the figures are the default two.
 SCALES = tuple(int(n) for n in os.environ.get("BENCH_REVREC_SCALES", "10000,100000").split(","))
@@ -178,8 +178,7 @@ def main() -> None:
     from revrec.reports import revenue_waterfall
     from revrec.services import create_revenue_contracts, start_recognition_run
 
-    reference = copy_rate()
-    emit("copy_rate_reference", rows_per_second=round(reference))
+    reference = measure_references()
     clean()
     user, terms, product, goods = fixtures()
     actor = Actor.task("bench_revrec")

@@ -1,9 +1,13 @@
-"""The reference write rate: COPY of invoice-line-shaped rows into an unlogged scratch table."""
+"""The machine's references, measured in the same run as a benchmark's figures: the write rate
+(COPY of invoice-line-shaped rows into a scratch table) and the pure-Python rate (the kind of
+work a worker's CPU does per line: Decimal sums rounded, a tuple and a dict per line). Machines
+of one kind differ (a slower host halves both), so a figure reads beside them."""
 
 import io
 import os
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 import psycopg
 
@@ -70,3 +74,29 @@ def copy_rate(rows: int = 100_000) -> float:
         conn.commit()
         elapsed = time.perf_counter() - started
     return rows / elapsed
+
+
+def python_rate(lines: int = 200_000) -> float:
+    """Invoice-line-shaped pieces of work this process does per second (best of three)."""
+    price, cent = Decimal("19.99"), Decimal("0.01")
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total, rows = Decimal(0), {}
+        for i in range(lines):
+            amount = (price * (i % 50 + 1) * Decimal("1.0625")).quantize(cent)
+            total += amount
+            rows[i % 1000] = (i, "Subscription line", amount, {"currency": "USD"})
+        best = min(best, time.perf_counter() - started)
+    return lines / best
+
+
+def measure_references() -> float:
+    """Print the machine's references (one JSON line, the load beside them); the COPY rate,
+    which the benchmark's write rates are divided by."""
+    from bench.figures import emit
+
+    rate = copy_rate()
+    emit("machine_reference", copy_rows_per_second=round(rate),
+         python_lines_per_second=round(python_rate()))
+    return rate
