@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 from bench.ledger_rows import add_movements, delete_entries, last_entry_number  # noqa: E402
+from bench.table_rows import column_defaults  # noqa: E402
 
 PREFIX = "Bench analytics "
 ACCOUNTS = int(os.environ.get("BENCH_ANALYTICS_ACCOUNTS", "25000"))  # e.g. 500 for a quick try
@@ -94,8 +95,10 @@ def fixtures(cursor, finance) -> dict:
 
     from billing.models import Invoice
     from catalog.models import PriceBook, Product
+    from core.dates import add_months
     from customers.models import PaymentTerms
     from ledger.models import GLAccount
+    from ledger.services import ensure_period
 
     product, _ = Product.objects.get_or_create(sku="BENCH-AN-SUB", defaults={
         "name": "Bench analytics subscription", "kind": "subscription"})
@@ -103,9 +106,7 @@ def fixtures(cursor, finance) -> dict:
         "currency": "USD", "effective_from": date(2024, 1, 1)})
     gl = dict(GLAccount.objects.values_list("code", "pk"))
     for index in range(-1, MONTHS + 1):
-        cursor.execute(f"INSERT INTO ledger_accountingperiod (start_on, end_on, state) "
-                       f"SELECT {month(index)}, ({month(index + 1)} - 1), 'open' "
-                       f"ON CONFLICT (start_on) DO NOTHING")
+        ensure_period(add_months(FIRST_MONTH, index))
         cursor.execute(f"INSERT INTO ledger_exchangerate (currency, valid_on, rate) "
                        f"VALUES ('EUR', {month(index)}, {1.05 + (index % 7) / 100:.4f}) "
                        f"ON CONFLICT (currency, valid_on) DO NOTHING")
@@ -117,6 +118,14 @@ def fixtures(cursor, finance) -> dict:
 
 def build(cursor, owners, ids: dict) -> dict:
     """Every table set-based; returns the rows written per table."""
+    from django.utils import timezone
+
+    from billing.models import Invoice, InvoiceLine
+    from contracts.models import Contract, ContractLine
+    from customers.models import Account
+    from ledger.models import JournalEntry, JournalLine
+    from quotes.models import Quote
+
     params = {**ids, "owners": [o.pk for o in owners], "prefix": PREFIX,
               "entry_number": last_entry_number(cursor)}
     today = date.today()
@@ -274,10 +283,13 @@ def build(cursor, owners, ids: dict) -> dict:
         WHERE NOT (l.payment AND i.open)"""),
     ]
     counts = {}
-    for name, sql in steps:
-        cursor.execute(sql, params)
-        if name:
-            counts[name] = cursor.rowcount
+    # the statements name the columns they set; the others take their fields' defaults
+    with column_defaults(cursor, [Account, Quote, Contract, ContractLine, Invoice, InvoiceLine,
+                                  JournalEntry, JournalLine], now=timezone.now()):
+        for name, sql in steps:
+            cursor.execute(sql, params)
+            if name:
+                counts[name] = cursor.rowcount
     counts["account_movements"] = add_movements(cursor, "e.memo LIKE %s", [PREFIX + "%"])
     for table in ("billing_invoice", "ledger_journalentry"):
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

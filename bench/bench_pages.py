@@ -16,7 +16,6 @@ at their parents, then ANALYZE. Runs in its own database beside DATABASE_URL's
 otherwise take these open invoices for its own.
 """
 
-import json
 import os
 import statistics
 import sys
@@ -30,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.django_setup import setup_django  # noqa: E402
 from bench.figures import emit  # noqa: E402
 from bench.ledger_rows import add_movements, delete_entries, last_entry_number  # noqa: E402
+from bench.table_rows import copy_fields, stored_default  # noqa: E402
 
 INVOICES = int(os.environ.get("BENCH_PAGES_INVOICES", "1000000"))
 ACCOUNTS = max(INVOICES // 100, 10)
@@ -47,25 +47,12 @@ def load() -> float:
     return round(os.getloadavg()[0], 1)
 
 
-def _default(field):
-    """What COPY writes for a column the row does not name: the field's default as stored."""
-    from django.db.models import JSONField
-
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return START
-    value = field.get_default()
-    return json.dumps(value) if isinstance(field, JSONField) else value
-
-
 def copy_rows(cursor, model, rows) -> int:
     """COPY plain rows (dicts by attname, the pk included) into the model's table; every other
     column gets its default (a column with a database default only is left to the database).
     Returns the rows written."""
-    from django.db.models.expressions import DatabaseDefault
-
-    fields = [f for f in model._meta.concrete_fields
-              if not f.generated and not isinstance(f.get_default(), DatabaseDefault)]
-    defaults = [(f.attname, _default(f)) for f in fields]
+    fields = copy_fields(model)
+    defaults = [(f.attname, stored_default(f, START)) for f in fields]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     written = 0
     with cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
