@@ -40,9 +40,10 @@ def _needs_default(field, now: datetime) -> bool:
 def column_defaults(cursor, models, now: datetime):
     """Inside the caller's transaction, give each NOT NULL column of `models` that has a
     field default (and no database default) that default in the database, so an
-    `INSERT … SELECT` that names only the columns it sets fills the rest as Django would; the
-    database defaults are dropped again on the way out (and by a rollback: DDL is
-    transactional in PostgreSQL)."""
+    `INSERT … SELECT` that names only the columns it sets fills the rest as Django would. The
+    database defaults are dropped again when the block ends (by the rollback if it raises:
+    DDL is transactional in PostgreSQL); a table with deferred checks pending cannot be
+    altered, so the rows written are checked then, and checks are deferred again after."""
     raw = cursor.connection
     columns = [(model._meta.db_table, field) for model in models
                for field in copy_fields(model) if _needs_default(field, now)]
@@ -51,9 +52,9 @@ def column_defaults(cursor, models, now: datetime):
             sql.Identifier(table), sql.Identifier(field.column),
             sql.Literal(stored_default(field, now)),
             sql.SQL(field.db_type(cursor.db))).as_string(raw))
-    try:
-        yield
-    finally:
-        for table, field in columns:
-            cursor.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(
-                sql.Identifier(table), sql.Identifier(field.column)).as_string(raw))
+    yield
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table, field in columns:
+        cursor.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(
+            sql.Identifier(table), sql.Identifier(field.column)).as_string(raw))
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
